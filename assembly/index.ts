@@ -1,0 +1,74 @@
+// skbsim WASM core: the one module that owns linear memory.
+//
+// core_init reserves every table once, in this order (offsets grow down the
+// page; each region 64-byte aligned):
+//
+//   +---------------------------+ __heap_base (after AS static data)
+//   | skb pool                  | skb.ts: u32 columns, f64 columns,
+//   |                           | N x 128 B headers, free stack, stats
+//   +---------------------------+
+//   | scratch (io)              | u32 x ioSlots: burst in/out arrays that
+//   |                           | TS fills/reads through one Uint32Array
+//   +---------------------------+
+//   | rings                     | ring.ts: descriptor table (maxRings) +
+//   |                           | one slot arena of ringSlots u32 handles
+//   +---------------------------+
+//   | RSS contexts              | toeplitz.ts: per context key, 36x256 u32
+//   |                           | lookup table, RETA of retaMax u32
+//   +---------------------------+
+//   | timing wheel              | wheel.ts: entry columns + slot heads
+//   +---------------------------+ layout_bytes(); memory.size() covers it
+//
+// No export here allocates managed objects; memory never grows after init.
+import { layout_reset, layout_commit, reserve, zero } from "./layout";
+import { skb_plan, skb_init } from "./skb";
+import { ring_plan, ring_init } from "./ring";
+import { rss_plan, rss_init } from "./toeplitz";
+import { wheel_plan, wheel_init } from "./wheel";
+
+export * from "./layout";
+export * from "./skb";
+export * from "./ring";
+export * from "./toeplitz";
+export * from "./wheel";
+
+let scratch: usize = 0;
+let scratchSlots: u32 = 0;
+let initialised = false;
+
+export const CORE_OK: i32 = 0;
+export const CORE_ERR_AGAIN: i32 = -1;
+export const CORE_ERR_MEMORY: i32 = -2;
+
+/** Reserve and initialise every table. Ranges are validated by the TS layer
+ *  (src/core/config.ts) before this is called; a second call is refused. */
+export function core_init(
+  skbCount: u32,
+  ioSlots: u32,
+  maxRings: u32,
+  ringSlots: u32,
+  rssContexts: u32,
+  retaMax: u32,
+  wheelEntries: u32,
+): i32 {
+  if (initialised) return CORE_ERR_AGAIN;
+  layout_reset();
+  skb_plan(skbCount);
+  scratchSlots = ioSlots;
+  scratch = reserve(<usize>ioSlots << 2);
+  ring_plan(maxRings, ringSlots);
+  rss_plan(rssContexts, retaMax);
+  wheel_plan(wheelEntries);
+  if (!layout_commit()) return CORE_ERR_MEMORY;
+  skb_init();
+  zero(scratch, <usize>ioSlots << 2);
+  ring_init();
+  rss_init();
+  wheel_init();
+  initialised = true;
+  return CORE_OK;
+}
+
+export function core_scratch_ptr(): usize { return scratch; }
+export function core_scratch_slots(): u32 { return scratchSlots; }
+export function core_memory_pages(): i32 { return memory.size(); }
