@@ -1,0 +1,23 @@
+// What every subcommand provides. main.ts dispatches on COMMANDS
+// (commands.ts); adding a command is one entry there.
+
+export interface CliIo {
+  /** Write to standard output (text as is, no newline added). */
+  stdout(text: string): void;
+  /** Write to standard error. */
+  stderr(text: string): void;
+  /** Read all of standard input (for "-" as a file name); absent in tests
+   *  that do not provide one. */
+  readStdin?(): Promise<string>;
+}
+
+export interface Command {
+  readonly name: string;
+  /** One line for the global --help. */
+  readonly summary: string;
+  /** Full text of `skbsim NAME --help`. */
+  help(): string;
+  /** Run with the arguments after the command name; resolves to the exit
+   *  status. Throws UsageError / CliError for the user's mistakes. */
+  run(argv: readonly string[], io: CliIo): Promise<number>;
+}

@@ -1,0 +1,5 @@
+// The command table. A new subcommand is one import and one entry here.
+import type { Command } from "./command.js";
+import { rssCommand } from "./commands/rss.js";
+
+export const COMMANDS: readonly Command[] = [rssCommand];
