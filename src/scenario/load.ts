@@ -1,0 +1,140 @@
+// Scenario text (YAML or JSON) to a checked Scenario. Browser-safe: no Node
+// imports here; reading files is in file.ts.
+
+import { isCollection, isPair, parseDocument, visit } from "yaml";
+import { ScenarioError } from "./errors.js";
+import type { Scenario } from "./types.js";
+import { validateScenario } from "./validate.js";
+
+/** Largest scenario text accepted (a scenario is a page of YAML, not data). */
+export const MAX_SCENARIO_TEXT = 1 << 20;
+
+const SYNTAX_ALLOWED = "a YAML or JSON scenario";
+
+/**
+ * Most nesting accepted, as estimated by nestingEstimate(). A scenario needs
+ * about 10. The limit keeps the YAML parser (recursive) far from the stack:
+ * in Node 20 it overflows near 900 levels, and after such an overflow V8 can
+ * abort the whole process (out of memory in the RegExp compiler) on the next
+ * parse — so deep input must never reach it.
+ */
+export const MAX_NESTING = 128;
+
+/**
+ * Parse YAML or JSON into a plain value. Text starting with `{` (after
+ * whitespace) is tried as JSON first, for exact JSON semantics; everything
+ * else, and `{` text that is not JSON (a YAML flow mapping), is YAML 1.2
+ * (core schema: `yes`/`no` stay strings, duplicate keys are errors, aliases
+ * are bounded).
+ */
+export function parseScenarioDocument(text: string, sourceName = "<text>"): unknown {
+  if (typeof text !== "string") throw new ScenarioError("", text, "scenario text as a string", { source: sourceName });
+  if (text.length > MAX_SCENARIO_TEXT) {
+    throw new ScenarioError("", `${text.length} characters`, `${SYNTAX_ALLOWED} of at most ${MAX_SCENARIO_TEXT} characters`, { source: sourceName });
+  }
+  const deep = nestingEstimate(text);
+  if (deep.depth > MAX_NESTING) {
+    throw new ScenarioError("", lineAt(text, deep.line) ?? excerpt(text), `${SYNTAX_ALLOWED} nested at most ${MAX_NESTING} levels (line ${deep.line} is nested deeper)`, {
+      source: sourceName,
+    });
+  }
+  const trimmed = text.replace(/^\uFEFF/, "").trimStart();
+  if (trimmed.startsWith("{")) {
+    try {
+      return JSON.parse(trimmed);
+    } catch {
+      // Not JSON: a YAML flow mapping also starts with "{"; YAML reports the error.
+    }
+  }
+  let doc;
+  try {
+    doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, strict: true, logLevel: "error" });
+  } catch (e) {
+    // The parser itself gave up (e.g. nesting deep enough to exhaust the stack).
+    throw new ScenarioError("", excerpt(text), `${SYNTAX_ALLOWED}: ${e instanceof Error ? e.message : String(e)}`, { source: sourceName });
+  }
+  const err = doc.errors[0];
+  if (err) {
+    const line = err.linePos?.[0];
+    const where = line ? ` at line ${line.line}, column ${line.col}` : "";
+    const firstLine = (err.message.split("\n")[0] ?? err.message).replace(/ at line \d+, column \d+:?$/, "");
+    throw new ScenarioError("", lineAt(text, line?.line) ?? excerpt(text), `valid YAML${where}: ${firstLine}`, { source: sourceName });
+  }
+  // A mapping or list used as a key would be stringified by toJS; refuse it instead.
+  let badKey: { range?: [number, number, number] | null } | undefined;
+  visit(doc, {
+    Pair(_key, pair) {
+      if (isPair(pair) && isCollection(pair.key)) {
+        badKey = pair.key;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  if (badKey) {
+    const line = badKey.range ? text.slice(0, badKey.range[0]).split(/\r?\n|\r/).length : undefined;
+    throw new ScenarioError("", lineAt(text, line) ?? excerpt(text), `a YAML scenario whose keys are plain names, not mappings or lists${line ? ` (line ${line})` : ""}`, {
+      source: sourceName,
+    });
+  }
+  try {
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    throw new ScenarioError("", excerpt(text), `${SYNTAX_ALLOWED}: ${e instanceof Error ? e.message : String(e)}`, { source: sourceName });
+  }
+}
+
+/** Text (YAML or JSON) to a checked, fully-defaulted Scenario; throws ScenarioError. */
+export function loadScenarioText(text: string, sourceName = "<text>"): Scenario {
+  return validateScenario(parseScenarioDocument(text, sourceName), sourceName);
+}
+
+/**
+ * An upper bound on the nesting depth of YAML or JSON text, without parsing:
+ * per line, indentation columns + block indicators (`- `, `? `, `: `) + open
+ * flow brackets (counted across lines). Quotes and comments are not skipped,
+ * so text inside them can only raise the estimate, never hide structure.
+ */
+export function nestingEstimate(text: string): { depth: number; line: number } {
+  let flow = 0;
+  let max = 0;
+  let maxLine = 1;
+  let line = 1;
+  let lineDepth = 0;
+  let atIndent = true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13) {
+      if (c === 13 && text.charCodeAt(i + 1) === 10) i++;
+      line++;
+      lineDepth = 0;
+      atIndent = true;
+      continue;
+    }
+    const next = text.charCodeAt(i + 1);
+    const endOrSpace = Number.isNaN(next) || next === 32 || next === 9 || next === 10 || next === 13;
+    if (atIndent && (c === 32 || c === 9)) lineDepth++;
+    else {
+      atIndent = false;
+      if (c === 91 || c === 123) flow++; // [ {
+      else if ((c === 93 || c === 125) && flow > 0) flow--; // ] }
+      else if ((c === 45 || c === 63 || c === 58) && endOrSpace) lineDepth++; // - ? :
+    }
+    if (lineDepth + flow > max) {
+      max = lineDepth + flow;
+      maxLine = line;
+    }
+  }
+  return { depth: max, line: maxLine };
+}
+
+function excerpt(text: string): string {
+  const t = text.trim();
+  return t.length > 40 ? `${t.slice(0, 39)}…` : t;
+}
+
+function lineAt(text: string, line: number | undefined): string | undefined {
+  if (line === undefined) return undefined;
+  const l = text.split(/\r?\n/)[line - 1];
+  return l === undefined ? undefined : l.trim();
+}

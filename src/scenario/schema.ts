@@ -1,0 +1,311 @@
+// The shape of a scenario file as a zod schema. Objects are strict (an
+// unknown key is an error listing the allowed keys); every leaf runs one of
+// the strict unit parsers, and the parser's description of the accepted
+// forms becomes the issue message, which toIssues() turns into the `allowed`
+// of a ScenarioError. Defaults of single fields are applied here; defaults and
+// checks that need other fields (addresses, sysctl merge, host references)
+// are in validate.ts.
+//
+// To add a field: add it to the object below (with its parser and default),
+// to types.ts, to validate.ts's build step, and to docs/readme/scenario.md.
+
+import { z } from "zod";
+import { ScenarioError, joinPath, type ScenarioIssue } from "./errors.js";
+import { parseSysctl, type SysctlName, type Sysctls } from "./sysctl.js";
+import { parseDuration, parseEventRate, parseRate, parseSize, type Bounds } from "./units.js";
+import type { AcceptPolicy, Endpoint, UdpRate } from "./types.js";
+
+const DAY_NS = 86_400e9;
+const INT_MAX = 2 ** 31 - 1;
+/** net.ipv4.ip_local_port_range default 32768..60999: ephemeral ports one sender can use at once. */
+const EPHEMERAL_PORTS = 60999 - 32768 + 1;
+
+export const NAME_RE = /^[a-z0-9-]+$/;
+export const HOST_NAME_RE = /^[a-z][a-z0-9-]{0,63}$/;
+const HOST_NAME_ALLOWED = "host name: a letter a-z, then a-z, 0-9 or -; at most 64 characters";
+
+// ---- leaves ----------------------------------------------------------------
+
+interface LeafOptions<T> {
+  /** Value used when the key is absent; without it the key is required (and its absence reported). */
+  default: T;
+}
+
+/** `allowed` of the error a parser throws, or rethrow anything else. */
+function allowedOf(e: unknown): string {
+  if (e instanceof ScenarioError) return e.allowed;
+  throw e;
+}
+
+/**
+ * A field checked by `parse`, which throws ScenarioError (its `allowed`
+ * becomes the message). An absent key takes the default if there is one;
+ * otherwise the parser sees undefined and reports it missing.
+ */
+function leaf<T>(parse: (v: unknown) => T): z.ZodPipe<z.ZodUnknown, z.ZodTransform<T, unknown>>;
+function leaf<T>(parse: (v: unknown) => T, options: LeafOptions<T>): z.ZodDefault<z.ZodPipe<z.ZodUnknown, z.ZodTransform<T, unknown>>>;
+function leaf<T>(parse: (v: unknown) => T, options?: LeafOptions<T>) {
+  const base = z.unknown().transform((v, ctx): T => {
+    try {
+      return parse(v);
+    } catch (e) {
+      ctx.issues.push({ code: "custom", message: allowedOf(e), input: v });
+      return z.NEVER;
+    }
+  });
+  if (!options || !Object.prototype.hasOwnProperty.call(options, "default")) return base;
+  // An absent key takes the default without running the parser (zod's ZodDefault); objects are copied per use.
+  const d = options.default as T;
+  return base.default(() => (d !== null && typeof d === "object" ? structuredClone(d) : d) as never);
+}
+
+function fail(v: unknown, allowed: string): never {
+  throw new ScenarioError("", v, allowed);
+}
+
+function intIn(min: number, max: number, extra = "") {
+  const allowed = `integer ${min}..${max}${extra}`;
+  // `+ 0` turns -0 (YAML `-0`) into 0, so the Scenario round-trips through JSON
+  return (v: unknown): number => (typeof v === "number" && Number.isInteger(v) && v >= min && v <= max ? v + 0 : fail(v, allowed));
+}
+
+function pow2In(min: number, max: number) {
+  const check = intIn(min, max, ", a power of 2");
+  return (v: unknown): number => {
+    const n = check(v);
+    return (n & (n - 1)) === 0 ? n : fail(v, `integer ${min}..${max}, a power of 2`);
+  };
+}
+
+function probability(v: unknown): number {
+  return typeof v === "number" && v >= 0 && v <= 1 ? v + 0 : fail(v, "probability: a number 0..1");
+}
+
+const duration = (b: Bounds) => (v: unknown) => parseDuration(v, "", b);
+const rate = (b: Bounds) => (v: unknown) => parseRate(v, "", b);
+const size = (b: Bounds) => (v: unknown) => parseSize(v, "", b);
+const eventRate = (b: Bounds) => (v: unknown) => parseEventRate(v, "", b);
+const positive: Bounds = { min: 0, minExclusive: true };
+
+function scenarioName(v: unknown): string {
+  return typeof v === "string" && NAME_RE.test(v) && v.length <= 64 ? v : fail(v, "name: 1..64 characters a-z, 0-9, -");
+}
+
+function description(v: unknown): string {
+  return typeof v === "string" && !/[\r\n]/.test(v) && v.length <= 200 ? v : fail(v, "one line of text, at most 200 characters");
+}
+
+const IPV4 = z.ipv4();
+const IPV6 = z.ipv6();
+
+export interface ParsedAddr {
+  addr: string;
+  family: 4 | 6;
+}
+
+/** A unicast address a host can own: not unspecified, broadcast or multicast. */
+export function parseAddr(v: unknown): ParsedAddr {
+  const allowed = "IPv4 or IPv6 unicast address, e.g. 10.0.0.2 or fd00::2";
+  if (typeof v !== "string") return fail(v, allowed);
+  if (IPV4.safeParse(v).success) {
+    const first = Number(v.split(".")[0]);
+    if (v === "0.0.0.0" || v === "255.255.255.255" || (first >= 224 && first <= 239)) return fail(v, allowed);
+    return { addr: v, family: 4 };
+  }
+  if (IPV6.safeParse(v).success) {
+    if (/^[:0]*$/.test(v) || /^ff/i.test(v)) return fail(v, allowed);
+    return { addr: v, family: 6 };
+  }
+  return fail(v, allowed);
+}
+
+function acceptPolicy(v: unknown): AcceptPolicy {
+  if (v === true) return { kind: "always" };
+  if (v === false) return { kind: "never" };
+  const allowed = "true (accept at once), false (never accept) or an event rate like 100/s";
+  if (typeof v !== "string") return fail(v, allowed);
+  try {
+    return { kind: "rate", perSec: parseEventRate(v, "", positive) };
+  } catch (e) {
+    return fail(v, `${allowed}; ${allowedOf(e)}`);
+  }
+}
+
+/** `host:port`, port 1..65535. Whether the host exists is checked in validate.ts. */
+export function parseEndpoint(v: unknown): Endpoint {
+  const m = typeof v === "string" ? /^([a-z][a-z0-9-]*):(\d{1,5})$/.exec(v) : null;
+  const port = m ? Number(m[2]) : 0;
+  if (!m || port < 1 || port > 65535) return fail(v, "host:port with a host name and a port 1..65535, e.g. server:7000");
+  return { host: m[1]!, port };
+}
+
+function udpRate(v: unknown): UdpRate {
+  const allowed = "packets per second like 14M/s, or a bit rate like 10Gbit (frame bits)";
+  if (typeof v !== "string") return fail(v, allowed);
+  if (v.includes("/")) {
+    try {
+      return { unit: "pps", value: parseEventRate(v, "", positive) };
+    } catch (e) {
+      return fail(v, `${allowed}; ${allowedOf(e)}`);
+    }
+  }
+  try {
+    return { unit: "bit/s", value: parseRate(v, "", positive) };
+  } catch (e) {
+    return fail(v, `${allowed}; ${allowedOf(e)}`);
+  }
+}
+
+function spoof(v: unknown): "random" | "fixed" | "none" {
+  return v === "random" || v === "fixed" || v === "none" ? v : fail(v, "one of random, fixed, none");
+}
+
+// ---- objects ---------------------------------------------------------------
+
+/** A strict object: unknown keys name the allowed ones; a non-object names its keys. */
+function obj<S extends z.ZodRawShape>(what: string, shape: S) {
+  const keys = Object.keys(shape).join(", ");
+  return z.strictObject(shape, {
+    error: (iss) => (iss.code === "unrecognized_keys" ? `unknown key; allowed keys: ${keys}` : `${what}: a mapping with keys ${keys}`),
+  });
+}
+
+function list<T extends z.ZodType>(what: string, item: T) {
+  return z.array(item, { error: `a list of ${what}` }).default(() => []);
+}
+
+const sysctlBlock = z
+  .record(z.string(), z.unknown(), { error: "a mapping of sysctl name (e.g. net.core.somaxconn) to value" })
+  .transform((rec, ctx): Partial<Sysctls> => {
+    const out: Partial<Record<SysctlName, unknown>> = {};
+    for (const [name, value] of Object.entries(rec)) {
+      try {
+        out[name as SysctlName] = parseSysctl(name, value, "");
+      } catch (e) {
+        ctx.issues.push({ code: "custom", message: allowedOf(e), input: value, path: [name] });
+      }
+    }
+    return out as Partial<Sysctls>;
+  })
+  .default(() => ({}));
+
+const nicSchema = obj("nic", {
+  queues: leaf(intIn(1, 1024), { default: 1 }),
+  rate: leaf(rate(positive), { default: 10e9 }),
+  mtu: leaf(size({ min: 68, max: 65535 }), { default: 1500 }),
+  rxRing: leaf(pow2In(8, 65536), { default: 1024 }),
+  txRing: leaf(pow2In(8, 65536), { default: 1024 }),
+  // include/net/pkt_sched.h: DEFAULT_TX_QUEUE_LEN 1000; net/core/dev.c: dev_change_tx_queue_len (> S16_MAX: ERANGE)
+  txqueuelen: leaf(intIn(0, 32767), { default: 1000 }),
+});
+
+const socketSchema = obj("socket", {
+  listen: leaf(intIn(1, 65535)),
+  backlog: leaf(intIn(0, 65535), { default: 4096 }),
+  accept: leaf(acceptPolicy, { default: { kind: "always" } as AcceptPolicy }),
+  acceptDelay: leaf(duration({ min: 0, max: DAY_NS }), { default: 0 }),
+});
+
+const hostSchema = z.preprocess(
+  (v) => (v === null ? {} : v),
+  obj("host", {
+    cpus: leaf(intIn(1, 1024), { default: 1 }),
+    nic: z.preprocess((v) => (v === undefined ? {} : v), nicSchema),
+    addr: leaf((v) => parseAddr(v), { default: null as ParsedAddr | null }),
+    sysctl: sysctlBlock,
+    sockets: list("sockets like { listen: 7000, backlog: 128 }", socketSchema),
+  }),
+);
+
+const linkSchema = obj("link", {
+  a: leaf(hostRef),
+  b: leaf(hostRef),
+  rate: leaf(rate(positive), { default: 10e9 }),
+  delay: leaf(duration({ min: 0, max: DAY_NS }), { default: 0 }),
+  loss: leaf(probability, { default: 0 }),
+  reorder: leaf(probability, { default: 0 }),
+});
+
+function hostRef(v: unknown): string {
+  return typeof v === "string" && HOST_NAME_RE.test(v) ? v : fail(v, `a host name from hosts: (${HOST_NAME_ALLOWED})`);
+}
+
+const at = leaf(duration({ min: 0, max: DAY_NS }), { default: 0 });
+const from = leaf(hostRef);
+const to = leaf(parseEndpoint);
+const count = leaf(intIn(1, INT_MAX));
+const optionalEventRate = leaf(eventRate(positive), { default: null as number | null });
+const flows = leaf(intIn(1, EPHEMERAL_PORTS, " (ephemeral ports 32768..60999)"), { default: 1 });
+
+export const TRAFFIC_KINDS = ["connect", "syn-flood", "bulk", "udp"] as const;
+
+const trafficSchema = z.discriminatedUnion(
+  "kind",
+  [
+    obj("connect traffic", { kind: z.literal("connect"), from, to, count: leaf(intIn(1, INT_MAX), { default: 1 }), rate: optionalEventRate, at }),
+    obj("syn-flood traffic", {
+      kind: z.literal("syn-flood"),
+      from,
+      to,
+      count,
+      rate: optionalEventRate,
+      spoof: leaf(spoof, { default: "random" as const }),
+      at,
+    }),
+    obj("bulk traffic", { kind: z.literal("bulk"), from, to, flows, bytes: leaf(size({ min: 1 }), { default: null as number | null }), at }),
+    obj("udp traffic", { kind: z.literal("udp"), from, to, flows, size: leaf(size({ min: 64, max: 65535 + 18 }), { default: 64 }), rate: leaf(udpRate), at }),
+  ],
+  {
+    error: (iss) =>
+      iss.code === "invalid_union" ? `kind: one of ${TRAFFIC_KINDS.join(", ")}` : `a traffic mapping with kind: ${TRAFFIC_KINDS.join(", ")}`,
+  },
+);
+
+export const scenarioSchema = obj("scenario", {
+  name: leaf(scenarioName),
+  description: leaf(description, { default: "" }),
+  seed: leaf(intIn(0, 2 ** 32 - 1), { default: 1 }),
+  duration: leaf(duration({ min: 0, minExclusive: true, max: DAY_NS })),
+  hosts: z.record(z.string().regex(HOST_NAME_RE, { error: HOST_NAME_ALLOWED }), hostSchema, { error: "a mapping of host name to host, e.g. { server: { cpus: 4 }, client: {} }" }),
+  links: list("links like { a: client, b: server, rate: 10Gbit }", linkSchema),
+  traffic: list("traffic items with kind: connect, syn-flood, bulk or udp", trafficSchema),
+});
+
+/** The scenario after the schema: single fields parsed and defaulted, references not yet checked. */
+export type ParsedScenario = z.output<typeof scenarioSchema>;
+export type ParsedHost = ParsedScenario["hosts"][string];
+export type ParsedTraffic = ParsedScenario["traffic"][number];
+
+// ---- zod issues -> ScenarioIssue -------------------------------------------
+
+/** The value at `path` in the document as written (undefined if absent). */
+export function valueAt(doc: unknown, path: readonly PropertyKey[]): unknown {
+  let cur: unknown = doc;
+  for (const seg of path) {
+    if (cur === null || typeof cur !== "object") return undefined;
+    if (!Object.prototype.hasOwnProperty.call(cur, seg)) return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[seg];
+  }
+  return cur;
+}
+
+/** Convert zod's issues into path/value/allowed triples, in document order of discovery. */
+export function toIssues(doc: unknown, issues: readonly z.core.$ZodIssue[]): ScenarioIssue[] {
+  const out: ScenarioIssue[] = [];
+  for (const iss of issues) {
+    const path = iss.path as PropertyKey[];
+    if (iss.code === "unrecognized_keys") {
+      for (const key of iss.keys) {
+        const p = [...path, key];
+        out.push({ path: joinPath(p), value: valueAt(doc, p), allowed: iss.message });
+      }
+    } else if (iss.code === "invalid_key") {
+      // z.record's key check: the value shown is the key itself
+      const inner = iss.issues[0]?.message ?? iss.message;
+      out.push({ path: joinPath(path), value: path[path.length - 1], allowed: inner });
+    } else {
+      out.push({ path: joinPath(path), value: valueAt(doc, path), allowed: iss.message });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,89 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { BUILTIN_SCENARIOS, DEFAULT_SCENARIO, builtinScenarioNames, findBuiltinScenario, loadBuiltinScenario } from "../../src/scenario/builtin.js";
+import { ScenarioError } from "../../src/scenario/errors.js";
+
+const dir = fileURLToPath(new URL("../../scenarios/", import.meta.url));
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith(".yaml"))
+  .map((f) => f.slice(0, -5));
+const FIX = "run `node scenarios/embed.mjs` to regenerate src/scenario/builtin-texts.ts";
+
+describe("built-in registry", () => {
+  it("has exactly the scenarios/*.yaml files, default first", () => {
+    expect([...builtinScenarioNames()].sort(), FIX).toEqual([...files].sort());
+    expect(builtinScenarioNames()[0]).toBe(DEFAULT_SCENARIO);
+  });
+
+  it("includes the scenarios the project promises", () => {
+    for (const name of ["default", "accept-queue-overflow", "syn-flood-cookies-off", "syn-flood-cookies-on", "syn-flood-cookies-always", "flood-with-clients"]) {
+      expect(findBuiltinScenario(name), name).toBeDefined();
+    }
+  });
+
+  it.each(files)("%s: embedded text and description match the file", (name) => {
+    const text = readFileSync(join(dir, `${name}.yaml`), "utf8");
+    const entry = findBuiltinScenario(name)!;
+    expect(entry.text, FIX).toBe(text);
+    expect(entry.description, FIX).toBe(parse(text).description);
+  });
+
+  it.each(BUILTIN_SCENARIOS.map((s) => s.name))("%s validates, with its file name as its name and a one-line description", (name) => {
+    const s = loadBuiltinScenario(name);
+    expect(s.name).toBe(name);
+    expect(s.description.length).toBeGreaterThan(10);
+    expect(s.description).not.toMatch(/\n/);
+    expect(s.traffic.length).toBeGreaterThan(0);
+  });
+
+  it("unknown names list the built-ins", () => {
+    try {
+      loadBuiltinScenario("nope");
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ScenarioError);
+      expect((e as ScenarioError).allowed).toBe(`a built-in scenario: ${builtinScenarioNames().join(", ")}`);
+    }
+  });
+});
+
+describe("built-in scenarios say what they claim", () => {
+  it("default: a client connecting plus a small SYN flood over one 10Gbit/50us link", () => {
+    const s = loadBuiltinScenario("default");
+    expect(s.links).toEqual([{ a: "client", b: "server", rate: 10e9, delay: 50_000, loss: 0, reorder: 0 }]);
+    expect(s.traffic.map((t) => t.kind).sort()).toEqual(["connect", "syn-flood"]);
+  });
+
+  it("accept-queue-overflow: backlog 8, never accepting, 20 connects", () => {
+    const s = loadBuiltinScenario("accept-queue-overflow");
+    expect(s.hosts[0]!.sockets).toEqual([{ listen: 7000, backlog: 8, accept: { kind: "never" }, acceptDelay: 0 }]);
+    expect(s.traffic).toEqual([{ kind: "connect", from: "client", to: { host: "server", port: 7000 }, count: 20, rate: null, at: 0 }]);
+  });
+
+  it("syn-flood-cookies-{off,on,always} differ only in tcp_syncookies (0, 1, 2)", () => {
+    const strip = (name: string) => {
+      const doc = parse(findBuiltinScenario(name)!.text);
+      const cookies = doc.hosts.server.sysctl["net.ipv4.tcp_syncookies"];
+      delete doc.name;
+      delete doc.description;
+      delete doc.hosts.server.sysctl["net.ipv4.tcp_syncookies"];
+      return { doc, cookies };
+    };
+    const off = strip("syn-flood-cookies-off");
+    const on = strip("syn-flood-cookies-on");
+    const always = strip("syn-flood-cookies-always");
+    expect([off.cookies, on.cookies, always.cookies]).toEqual([0, 1, 2]);
+    expect(on.doc).toEqual(off.doc);
+    expect(always.doc).toEqual(off.doc);
+  });
+
+  it("flood-with-clients: several clients and a flooding attacker", () => {
+    const s = loadBuiltinScenario("flood-with-clients");
+    const senders = new Set(s.traffic.filter((t) => t.kind === "connect").map((t) => t.from));
+    expect(senders.size).toBeGreaterThanOrEqual(2);
+    expect(s.traffic.some((t) => t.kind === "syn-flood" && t.from === "attacker")).toBe(true);
+  });
+});
