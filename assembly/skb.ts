@@ -206,3 +206,32 @@ export function skb_f64_cols_ptr(): usize { return f64Cols; }
 export function skb_f64_col_stride(): usize { return f64Stride; }
 export function skb_headers_ptr(): usize { return headers; }
 export function skb_stats_ptr(): usize { return stats; }
+
+/** One skb for TS paths that build packets one at a time (a traffic source
+ *  firing); returns SKB_NONE when the pool is empty (counted). */
+export function skb_alloc_one(now: f64): u32 {
+  if (freeTop == 0) {
+    statAdd(SKB_STAT_ALLOC_FAIL, 1);
+    return SKB_NONE;
+  }
+  freeTop--;
+  const h = load<u32>(freeStack + (<usize>freeTop << 2));
+  resetSkb(h);
+  store<f64>(skb_fcol(SKB_BORN) + (<usize>h << 3), now);
+  statAdd(SKB_STAT_ALLOC, 1);
+  return h;
+}
+
+/** Free one skb; false (and counted as bad_free) if it was not live. */
+export function skb_free_one(h: u32): bool {
+  const live = skb_col(SKB_LIVE);
+  if (h >= poolSize || load<u32>(live + (<usize>h << 2)) == 0) {
+    statAdd(SKB_STAT_BAD_FREE, 1);
+    return false;
+  }
+  store<u32>(live + (<usize>h << 2), 0);
+  store<u32>(freeStack + (<usize>freeTop << 2), h);
+  freeTop++;
+  statAdd(SKB_STAT_FREED, 1);
+  return true;
+}

@@ -9,6 +9,8 @@ export interface CliIo {
   /** Read all of standard input (for "-" as a file name); absent in tests
    *  that do not provide one. */
   readStdin?(): Promise<string>;
+  /** Where a progress bar may draw: present only when stderr is a terminal. */
+  progress?: { write(text: string): void; columns: number } | null;
 }
 
 export interface Command {

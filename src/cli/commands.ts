@@ -1,5 +1,7 @@
 // The command table. A new subcommand is one import and one entry here.
 import type { Command } from "./command.js";
 import { rssCommand } from "./commands/rss.js";
+import { runCommand } from "./commands/run.js";
+import { scenariosCommand } from "./commands/scenarios.js";
 
-export const COMMANDS: readonly Command[] = [rssCommand];
+export const COMMANDS: readonly Command[] = [runCommand, scenariosCommand, rssCommand];

@@ -88,6 +88,7 @@ export async function run(argv: readonly string[] = process.argv.slice(2)): Prom
       for await (const c of process.stdin) chunks.push(c as Buffer);
       return Buffer.concat(chunks).toString("utf8");
     },
+    progress: process.stderr.isTTY ? { write: (s) => void process.stderr.write(s), columns: process.stderr.columns ?? 80 } : null,
   };
   process.exitCode = await main(argv, io);
 }

@@ -25,6 +25,8 @@ interface SkbExports {
   skb_alloc_burst(out: number, n: number, now: number): number;
   skb_free_burst(inp: number, n: number): number;
   skb_free_list(head: number): number;
+  skb_alloc_one(now: number): number;
+  skb_free_one(h: number): number;
   skb_pool_size(): number;
   skb_live_count(): number;
   skb_free_count(): number;
@@ -122,6 +124,18 @@ export class Core {
   /** Free the n handles in scratch[at .. at+n); returns how many were live. */
   freeBurst(n: number, at = 0): number {
     return this.x.skb_free_burst(this.scratchAddr(at), this.checkBurst(n, at));
+  }
+
+  /** Allocate one skb; -1 when the pool is exhausted (counted as allocFail). */
+  allocOne(now = 0): number {
+    // A u32 SKB_NONE comes back from WASM as the i32 -1.
+    const h = this.x.skb_alloc_one(now);
+    return h < 0 ? -1 : h;
+  }
+
+  /** Free one skb; false if it was not live (counted as badFree). */
+  freeOne(h: number): boolean {
+    return this.x.skb_free_one(h) !== 0;
   }
 
   /** Free a list linked through the `next` column. */

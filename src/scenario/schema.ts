@@ -253,7 +253,7 @@ const trafficSchema = z.discriminatedUnion(
       at,
     }),
     obj("bulk traffic", { kind: z.literal("bulk"), from, to, flows, bytes: leaf(size({ min: 1 }), { default: null as number | null }), at }),
-    obj("udp traffic", { kind: z.literal("udp"), from, to, flows, size: leaf(size({ min: 64, max: 65535 + 18 }), { default: 64 }), rate: leaf(udpRate), at }),
+    obj("udp traffic", { kind: z.literal("udp"), from, to, flows, size: leaf(size({ min: 0, max: 65507 }), { default: 18 }), rate: leaf(udpRate), at }),
   ],
   {
     error: (iss) =>

@@ -133,7 +133,7 @@ export interface BulkTraffic extends TrafficBase {
   bytes: Bytes | null;
 }
 
-/** UDP send rate: packets per second, or bits per second of frames (size × 8). */
+/** UDP send rate: packets per second, or bits per second of whole frames (Ethernet header to FCS). */
 export type UdpRate = { unit: "pps"; value: PerSecond } | { unit: "bit/s"; value: BitsPerSecond };
 
 /** Constant-rate UDP datagrams (no listener needed). */
@@ -141,7 +141,7 @@ export interface UdpTraffic extends TrafficBase {
   kind: "udp";
   /** Distinct 5-tuples (source ports), 1..28232 (default 1). */
   flows: number;
-  /** Ethernet frame bytes per datagram incl. 14-byte header and 4-byte FCS, 64 (IPv6 66)..sender MTU + 18 (default 64). */
+  /** UDP payload bytes per datagram, 0..sender MTU − IP − UDP headers (default 18: a 64-byte frame over IPv4). */
   size: Bytes;
   /** Total over all flows (required). */
   rate: UdpRate;

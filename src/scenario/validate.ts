@@ -11,10 +11,8 @@ import type { HostSpec, LinkSpec, Scenario, TrafficSpec } from "./types.js";
 import { showNs } from "./units.js";
 
 const MAX_HOSTS = 1024;
-/** Ethernet header (14) + FCS (4): frame size = IP datagram + 18. */
-const ETH_OVERHEAD = 18;
-/** Smallest Ethernet frame that holds Ethernet + IP + UDP headers + FCS, padded to 64 (IPv6: 14 + 40 + 8 + 4). */
-const MIN_UDP_FRAME = { 4: 64, 6: 66 } as const;
+/** IP + UDP header bytes in front of a datagram's payload, per family. */
+const IP_UDP_HEADERS = { 4: 20 + 8, 6: 40 + 8 } as const;
 /** include/uapi/linux/ipv6.h: IPV6_MIN_MTU */
 const IPV6_MIN_MTU = 1280;
 
@@ -124,9 +122,9 @@ function build(doc: unknown, p: ParsedScenario, issues: ScenarioIssue[]): Scenar
         report(path("to"), `a port with a listener on ${dst.name} (${ports.length ? `listening: ${ports.join(", ")}` : "no sockets"})`);
       }
       if (t.kind === "udp") {
-        const max = src.nic.mtu + ETH_OVERHEAD;
-        const min = MIN_UDP_FRAME[src.family];
-        if (t.size < min || t.size > max) report(path("size"), `frame size ${min}..${max} bytes (${src.name} MTU ${src.nic.mtu} + 18)`);
+        // Payloads that need IP fragmentation are not modelled yet.
+        const max = src.nic.mtu - IP_UDP_HEADERS[src.family];
+        if (t.size > max) report(path("size"), `payload 0..${max} bytes (${src.name} MTU ${src.nic.mtu} minus IPv${src.family} and UDP headers; IP fragmentation is not modelled yet)`);
       }
     }
     if (t.at >= p.duration) report(path("at"), `a start time before the end of the run (duration ${showNs(p.duration)})`);

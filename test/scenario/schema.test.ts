@@ -125,7 +125,7 @@ describe("a valid scenario", () => {
       { kind: "connect", from: "client", to: { host: "server", port: 80 }, count: 1, rate: null, at: 0 },
       { kind: "syn-flood", from: "client", to: { host: "server", port: 81 }, count: 5, rate: null, spoof: "random", at: 0 },
       { kind: "bulk", from: "client", to: { host: "server", port: 5001 }, flows: 1, bytes: null, at: 0 },
-      { kind: "udp", from: "client", to: { host: "server", port: 9 }, flows: 1, size: 64, rate: { unit: "bit/s", value: 1e9 }, at: 0 },
+      { kind: "udp", from: "client", to: { host: "server", port: 9 }, flows: 1, size: 18, rate: { unit: "bit/s", value: 1e9 }, at: 0 },
     ]);
   });
 
@@ -243,11 +243,11 @@ describe("bad files: each error names path, value and what is allowed", () => {
     ["start after the end", (d) => (d.traffic[0].at = "2s"), "traffic[0].at", "2s", "a start time before the end of the run (duration 2s)"],
     ["no link to the target", (d) => (d.links = []), "traffic[0].to", "server:80", /a host linked to client \(it has no links\)/],
     [
-      "udp frame above the MTU",
-      (d) => (d.traffic[0] = { kind: "udp", from: "client", to: "server:9", size: 1519, rate: "1/s" }),
+      "udp payload above the MTU",
+      (d) => (d.traffic[0] = { kind: "udp", from: "client", to: "server:9", size: 1473, rate: "1/s" }),
       "traffic[0].size",
-      1519,
-      "frame size 64..1518 bytes (client MTU 1500 + 18)",
+      1473,
+      "payload 0..1472 bytes (client MTU 1500 minus IPv4 and UDP headers; IP fragmentation is not modelled yet)",
     ],
     ["udp rate missing", (d) => (d.traffic[0] = { kind: "udp", from: "client", to: "server:9" }), "traffic[0].rate", undefined, /packets per second like 14M\/s, or a bit rate/],
     ["syn-flood count missing", (d) => (d.traffic[0] = { kind: "syn-flood", from: "client", to: "server:80" }), "traffic[0].count", undefined, "integer 1..2147483647"],

@@ -1,0 +1,104 @@
+// skbsim run: simulate a scenario (a built-in name or a YAML/JSON file) and
+// print the report; --json and --pcap write the machine-readable forms.
+import { writeFileSync } from "node:fs";
+import { createCore } from "../../core/node.js";
+import { resolveScenario } from "../../scenario/file.js";
+import { ScenarioError } from "../../scenario/errors.js";
+import { simulate, coreConfigForScenario } from "../../sim/simulate.js";
+import { renderText } from "../../report/text.js";
+import { PcapFileWriter } from "../../wire/pcap-node.js";
+import { formatOptions, parseArgs, type OptionSpec } from "../args.js";
+import type { CliIo, Command } from "../command.js";
+import { CliError, UsageError } from "../errors.js";
+import { ProgressBar } from "../progress.js";
+
+const OPTIONS: readonly OptionSpec[] = [
+  { name: "seed", value: "N", help: "override the scenario's seed (integer 0..4294967295)" },
+  { name: "json", value: "FILE", help: "write the report as JSON to FILE (- for standard output, replacing the text)" },
+  { name: "pcap", value: "FILE", help: "write every frame that crosses a link to FILE (libpcap, headers only)" },
+  { name: "quiet", short: "q", help: "no progress bar and no text report" },
+  { name: "help", short: "h", help: "show this help" },
+];
+
+const HELP = `Usage: skbsim run SCENARIO [options]
+
+Simulate SCENARIO, a built-in scenario name (see skbsim scenarios) or a YAML or
+JSON scenario file, and print the report: per host the nstat counters, ss -lnt
+listeners, RX/TX queue and softnet_stat tables, then the packet ledger.
+
+Options:
+${formatOptions(OPTIONS)}
+
+Examples:
+  skbsim run default
+  skbsim run my-scenario.yaml --seed 7 --json report.json --pcap run.pcap
+`;
+
+export const runCommand: Command = {
+  name: "run",
+  summary: "simulate a scenario (built-in name or file) and print the report",
+  help: () => HELP,
+  run,
+};
+
+function parseSeed(text: string): number {
+  if (!/^\d+$/.test(text) || Number(text) > 0xffffffff) {
+    throw new UsageError("--seed", `${JSON.stringify(text)} is not a valid seed`, "an integer 0..4294967295");
+  }
+  return Number(text);
+}
+
+async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  const args = parseArgs(argv, OPTIONS, { command: "skbsim run", positionals: "SCENARIO" });
+  if (args.flags.has("help")) {
+    io.stdout(HELP);
+    return 0;
+  }
+  if (args.positionals.length !== 1) {
+    throw new UsageError("SCENARIO", args.positionals.length === 0 ? "missing" : "more than one given", "one built-in name or scenario file; see skbsim scenarios");
+  }
+  const quiet = args.flags.has("quiet");
+  const jsonPath = args.values.get("json");
+  const pcapPath = args.values.get("pcap");
+  const seedText = args.values.get("seed");
+
+  let scenario;
+  try {
+    scenario = await resolveScenario(args.positionals[0]!);
+  } catch (e) {
+    if (e instanceof ScenarioError) throw new UsageError(args.positionals[0]!, e.message, "a valid scenario; see the README's scenario format");
+    throw e;
+  }
+  if (seedText !== undefined) scenario = { ...scenario, seed: parseSeed(seedText) };
+
+  const core = await createCore(coreConfigForScenario(scenario));
+  let pcap: PcapFileWriter | null = null;
+  if (pcapPath !== undefined) {
+    try {
+      pcap = new PcapFileWriter(pcapPath, {});
+    } catch (e) {
+      throw new CliError(`--pcap ${pcapPath}: cannot write: ${(e as Error).message}`);
+    }
+  }
+  const bar = new ProgressBar(quiet ? null : io.progress ?? null);
+  const report = simulate(core, scenario, {
+    tap: pcap ? (c) => (h, t) => pcap!.writeSkb(c, h, t) : undefined,
+    onProgress: (now, duration) => bar.update(now / duration),
+  });
+  bar.done();
+  pcap?.close();
+
+  if (jsonPath !== undefined) {
+    const text = JSON.stringify(report, null, 2) + "\n";
+    if (jsonPath === "-") io.stdout(text);
+    else {
+      try {
+        writeFileSync(jsonPath, text);
+      } catch (e) {
+        throw new CliError(`--json ${jsonPath}: cannot write: ${(e as Error).message}`);
+      }
+    }
+  }
+  if (!quiet && jsonPath !== "-") io.stdout(renderText(report));
+  return report.ledger.unaccounted === 0 && report.pool.balanced ? 0 : 1;
+}

@@ -1,0 +1,70 @@
+// Text view of a report, in the shapes Linux users already read: an nstat
+// block per host, `ss -lnt` lines, per-queue and per-CPU (softnet_stat)
+// tables, then the packet ledger.
+import type { Report } from "./build.js";
+
+function table(rows: (string | number)[][], header: string[]): string {
+  const all = [header, ...rows.map((r) => r.map(String))];
+  const widths = header.map((_, i) => Math.max(...all.map((r) => String(r[i]).length)));
+  return all.map((r) => r.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]!) : String(c).padStart(widths[i]!))).join("  ")).join("\n");
+}
+
+export function formatNs(ns: number): string {
+  if (ns >= 1e9) return `${+(ns / 1e9).toFixed(3)}s`;
+  if (ns >= 1e6) return `${+(ns / 1e6).toFixed(3)}ms`;
+  if (ns >= 1e3) return `${+(ns / 1e3).toFixed(3)}us`;
+  return `${+ns.toFixed(1)}ns`;
+}
+
+export function renderText(r: Report): string {
+  const out: string[] = [];
+  out.push(`scenario ${r.scenario}  seed ${r.seed}  duration ${formatNs(r.durationNs)}  simulated ${formatNs(r.simTimeNs)} (${r.stoppedBy})  events ${r.events}`);
+  if (r.description) out.push(r.description);
+  for (const [name, h] of Object.entries(r.hosts)) {
+    out.push("", `== host ${name} (${h.addr}, ${h.cpus} CPU${h.cpus > 1 ? "s" : ""})`);
+    const nstat = Object.entries(h.nstat);
+    out.push("#nstat");
+    if (nstat.length === 0) out.push("(all counters zero)");
+    for (const [k, v] of nstat) out.push(`${k.padEnd(32)}${String(v).padStart(12)}`);
+    if (h.listeners.length > 0) {
+      out.push("", "$ ss -lnt");
+      out.push(
+        table(
+          h.listeners.map((l) => ["LISTEN", l.acceptQueue, l.backlog, `${h.addr.includes(":") ? "[::]" : "0.0.0.0"}:${l.port}`, "*:*"]),
+          ["State", "Recv-Q", "Send-Q", "Local Address:Port", "Peer Address:Port"],
+        ),
+      );
+    }
+    out.push("", "RX queues (ethtool -S)");
+    out.push(table(h.rxQueues.map((q) => [`${q.dev} rx-${q.queue}`, q.packets, q.bytes, q.drops]), ["queue", "packets", "bytes", "rx_missed"]));
+    out.push("", "TX queues and qdisc");
+    out.push(table(h.txQueues.map((q) => [`${q.dev} tx-${q.queue}`, q.packets, q.bytes]), ["queue", "packets", "bytes"]));
+    for (const [dev, qd] of Object.entries(h.qdisc)) {
+      out.push(`qdisc ${qd.kind} dev ${dev} limit ${qd.limit}p: Sent ${qd.bytes} bytes ${qd.packets} pkt (dropped ${qd.drops}) backlog ${qd.backlog}p`);
+    }
+    out.push("", "/proc/net/softnet_stat");
+    out.push(
+      table(
+        h.softnet.map((s) => [`cpu${s.cpu}`, s.processed, s.dropped, s.time_squeeze, s.received_rps, s.flow_limit_count]),
+        ["cpu", "processed", "dropped", "time_squeeze", "received_rps", "flow_limit_count"],
+      ),
+    );
+  }
+  out.push("", "== links (wire packets per direction)");
+  out.push(table(r.links.map((l) => [`${l.a} -> ${l.b}`, l.packets, l.bytes]), ["direction", "packets", "bytes"]));
+  if (r.traffic.length > 0) {
+    out.push("", "== traffic");
+    out.push(table(r.traffic.map((t) => [t.kind, `${t.from} -> ${t.to}`, t.packets, t.bytes, t.allocFailures]), ["kind", "path", "packets", "bytes", "alloc failures"]));
+  }
+  const l = r.ledger;
+  out.push("", "== packet ledger");
+  out.push(`created     ${l.created}`);
+  out.push(`delivered   ${l.delivered}`);
+  const drops = Object.entries(l.dropped);
+  out.push(`dropped     ${drops.reduce((s, [, v]) => s + v, 0)}`);
+  for (const [reason, n] of drops) out.push(`  ${reason.padEnd(20)}${n}`);
+  out.push(`in flight   ${l.inFlight}`);
+  out.push(`unaccounted ${l.unaccounted}${l.unaccounted === 0 ? "" : "  <-- BUG: packets lost track of"}`);
+  if (!r.pool.balanced) out.push(`skb pool: ${r.pool.live} live but ${l.inFlight} in flight  <-- BUG`);
+  return out.join("\n") + "\n";
+}

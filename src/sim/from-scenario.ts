@@ -1,0 +1,73 @@
+// A validated Scenario (src/scenario/) becomes the engine's WorldSpec: parsed
+// addresses, NIC and link numbers, and the sockets the traffic implies (a
+// bulk or UDP destination is a sink the scenario need not declare).
+import type { Scenario, TrafficSpec as ScenarioTraffic } from "../scenario/types.js";
+import { toIpBytes } from "../wire/addr.js";
+import type { ListenerConfig } from "../net/host.js";
+import type { HostSpec, TrafficSpec, WorldSpec } from "./world-spec.js";
+
+/** Ethernet + IPv4/IPv6 + UDP headers + FCS around a datagram's payload. */
+const UDP_OVERHEAD = { 4: 14 + 20 + 8 + 4, 6: 14 + 40 + 8 + 4 } as const;
+
+export function worldSpecFromScenario(s: Scenario): WorldSpec {
+  const byName = new Map(s.hosts.map((h) => [h.name, h]));
+  const listeners = new Map<string, ListenerConfig[]>();
+  const udpPorts = new Map<string, Set<number>>();
+  for (const h of s.hosts) {
+    listeners.set(
+      h.name,
+      h.sockets.map((k) => ({ port: k.listen, backlog: k.backlog, accept: k.accept.kind === "always" ? true : k.accept.kind === "never" ? false : k.accept.perSec })),
+    );
+    udpPorts.set(h.name, new Set());
+  }
+  for (const t of s.traffic) {
+    if (t.kind === "bulk") {
+      const ls = listeners.get(t.to.host)!;
+      const somaxconn = Number(byName.get(t.to.host)!.sysctl["net.core.somaxconn"]);
+      if (!ls.some((l) => l.port === t.to.port)) ls.push({ port: t.to.port, backlog: somaxconn, accept: true });
+    } else if (t.kind === "udp") {
+      udpPorts.get(t.to.host)!.add(t.to.port);
+    }
+  }
+  const hosts: HostSpec[] = s.hosts.map((h) => {
+    const addr = toIpBytes(h.addr, h.family);
+    if (addr === null) throw new Error(`hosts.${h.name}.addr: ${h.addr} is not an IPv${h.family} address`);
+    return {
+      name: h.name,
+      addr,
+      cpus: h.cpus,
+      nic: { queues: h.nic.queues, rateBps: h.nic.rate, mtu: h.nic.mtu, rxRing: h.nic.rxRing, txRing: h.nic.txRing, txqueuelen: h.nic.txqueuelen },
+      sysctl: h.sysctl as Record<string, number | string | readonly number[]>,
+      listeners: listeners.get(h.name)!.sort((a, b) => a.port - b.port),
+      udpPorts: [...udpPorts.get(h.name)!].sort((a, b) => a - b),
+    };
+  });
+  return {
+    name: s.name,
+    ...(s.description ? { description: s.description } : {}),
+    seed: s.seed,
+    durationNs: s.duration,
+    hosts,
+    links: s.links.map((l) => ({ a: l.a, b: l.b, rateBps: l.rate, delayNs: l.delay, loss: l.loss, reorder: l.reorder })),
+    traffic: s.traffic.map((t) => trafficSpec(t, byName.get(t.from)!.family)),
+  };
+}
+
+function trafficSpec(t: ScenarioTraffic, family: 4 | 6): TrafficSpec {
+  const base = { from: t.from, to: t.to.host, port: t.to.port, at: t.at };
+  switch (t.kind) {
+    case "connect":
+      return { ...base, kind: "connect", count: t.count, rate: t.rate ?? 0, spoof: "none" };
+    case "syn-flood":
+      return { ...base, kind: "syn-flood", count: t.count, rate: t.rate ?? 0, spoof: t.spoof };
+    case "bulk":
+      return { ...base, kind: "bulk", flows: t.flows, bytes: t.bytes ?? Infinity };
+    case "udp": {
+      // The scenario's UDP size is the payload; a bit rate counts whole frames.
+      const payload = t.size;
+      const frameBits = (payload + UDP_OVERHEAD[family]) * 8;
+      const pps = t.rate.unit === "pps" ? t.rate.value : t.rate.value / frameBits;
+      return { ...base, kind: "udp", flows: t.flows, size: payload, pps, count: Infinity };
+    }
+  }
+}

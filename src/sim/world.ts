@@ -1,0 +1,166 @@
+// Builds hosts, NICs, links and traffic from a WorldSpec on one WASM core and
+// runs them on the event loop. Owns the packet ledger: every skb it hands out
+// comes back through deliver() or drop(), or is still held by a queue.
+import type { Core } from "../core/core.js";
+import type { RssContext } from "../core/rss.js";
+import { EventLoop, type RunResult } from "./loop.js";
+import { Ledger, type LedgerReport } from "./ledger.js";
+import { Rng } from "./rng.js";
+import { ScratchRegions } from "./scratch.js";
+import { Nic, type DropSink } from "../net/nic.js";
+import { Host, NAPI_POLL_WEIGHT } from "../net/host.js";
+import { Link, LinkDirection, type WireTap } from "../net/link.js";
+import type { TrafficContext, TrafficStats } from "../traffic/source.js";
+import { SynGenerator } from "../traffic/syn.js";
+import { BulkGenerator } from "../traffic/bulk.js";
+import { UdpGenerator } from "../traffic/udp.js";
+import { TimeSeries } from "./timeseries.js";
+import type { WorldSpec } from "./world-spec.js";
+import type { CoreConfig } from "../core/config.js";
+
+/** Core memory plan large enough for everything the spec can hold at once. */
+export function coreConfigFor(spec: WorldSpec): Partial<CoreConfig> {
+  let queued = 0;
+  let ringSlots = 0;
+  let rings = 0;
+  const pow2 = (n: number): number => {
+    let s = 2;
+    while (s < n) s *= 2;
+    return s;
+  };
+  // One NIC per link end, each with its RX rings, TX ring and qdisc.
+  const nicsOf = (name: string): number => spec.links.filter((l) => l.a === name || l.b === name).length;
+  let nics = 0;
+  for (const h of spec.hosts) {
+    const k = nicsOf(h.name);
+    nics += k;
+    queued += k * (h.nic.queues * h.nic.rxRing + h.nic.txRing + h.nic.txqueuelen);
+    ringSlots += k * (h.nic.queues * pow2(h.nic.rxRing) + pow2(h.nic.txRing) + pow2(h.nic.txqueuelen));
+    rings += k * (h.nic.queues + 2);
+  }
+  // Frames on a wire at once: bandwidth-delay product in minimum-size frames.
+  for (const l of spec.links) queued += 2 * Math.ceil((l.rateBps * l.delayNs) / 1e9 / (84 * 8) + 2);
+  const skbs = Math.min(1 << 21, queued + 4096);
+  return {
+    skbs,
+    ringSlots: Math.min(1 << 25, ringSlots),
+    maxRings: Math.max(16, rings),
+    rssContexts: Math.max(1, nics),
+    wheelEntries: Math.min(1 << 24, skbs + 4096 + 64 * spec.traffic.length),
+    ioSlots: 4096,
+  };
+}
+
+export interface WorldResult {
+  run: RunResult;
+  ledger: LedgerReport;
+  /** Live skbs in the pool at the end; equals ledger.inFlight when balanced. */
+  poolLive: number;
+}
+
+export class World implements DropSink {
+  readonly loop: EventLoop;
+  readonly ledger = new Ledger();
+  readonly rng: Rng;
+  readonly hosts = new Map<string, Host>();
+  readonly links: Link[] = [];
+  readonly traffic: { stats: TrafficStats; start(): void }[] = [];
+  readonly series: TimeSeries;
+  private readonly directions: LinkDirection[] = [];
+  private result: WorldResult | null = null;
+
+  constructor(
+    readonly core: Core,
+    readonly spec: WorldSpec,
+    tap: WireTap | null = null,
+  ) {
+    this.loop = new EventLoop(core.wheel);
+    this.rng = new Rng(spec.seed);
+    const linkRng = this.rng.fork();
+    const trafficRng = this.rng.fork();
+    const scratch = new ScratchRegions(core);
+    const rssSlot = scratch.take(1, "RSS");
+    for (const hs of spec.hosts) {
+      const host = new Host(core, hs, this.loop, this, (h) => this.deliver(h), scratch.take(NAPI_POLL_WEIGHT, `${hs.name} NAPI`));
+      this.hosts.set(hs.name, host);
+    }
+    const newNic = (host: Host, peer: Host): Nic => {
+      const rss: RssContext = core.rss.create({ queues: host.config.nic.queues, retaSize: 128 });
+      const nic = new Nic(core, `eth${host.nics.length}`, host.config.nic, rss, rssSlot, this);
+      host.addNic(nic, peer.config.addr);
+      return nic;
+    };
+    for (const ls of spec.links) {
+      const a = this.host(ls.a);
+      const b = this.host(ls.b);
+      const aNic = newNic(a, b);
+      const bNic = newNic(b, a);
+      const cfg = { rateBps: ls.rateBps, delayNs: ls.delayNs, loss: ls.loss, reorder: ls.reorder };
+      const ab = new LinkDirection(aNic, bNic, a.name, b.name, cfg, this.loop, linkRng, core.skb.len, this, tap);
+      const ba = new LinkDirection(bNic, aNic, b.name, a.name, cfg, this.loop, linkRng, core.skb.len, this, tap);
+      this.links.push(new Link(a.name, b.name, ab, ba));
+      this.directions.push(ab, ba);
+    }
+    const ctx: TrafficContext = {
+      core,
+      loop: this.loop,
+      rng: trafficRng,
+      alloc: () => {
+        const h = core.allocOne(this.loop.now);
+        if (h >= 0) this.ledger.create();
+        return h;
+      },
+      send: (host, h) => host.stack.output(h),
+    };
+    for (const t of spec.traffic) {
+      const from = this.host(t.from);
+      const to = this.host(t.to);
+      if (t.kind === "connect" || t.kind === "syn-flood") {
+        this.traffic.push(new SynGenerator(ctx, from, to, { kind: t.kind, count: t.count, at: t.at, rate: t.rate, spoof: t.spoof, dport: t.port }));
+      } else if (t.kind === "bulk") {
+        this.traffic.push(new BulkGenerator(ctx, from, to, { flows: t.flows, bytes: t.bytes, at: t.at, dport: t.port }));
+      } else if (t.kind === "udp") {
+        this.traffic.push(new UdpGenerator(ctx, from, to, { flows: t.flows, size: t.size, pps: t.pps, count: t.count, at: t.at, dport: t.port }));
+      }
+    }
+    this.series = new TimeSeries(this, spec.timeseriesPoints ?? 100);
+  }
+
+  host(name: string): Host {
+    const h = this.hosts.get(name);
+    if (h === undefined) throw new Error(`no host named ${name}`);
+    return h;
+  }
+
+  drop(h: number, reason: string): void {
+    this.ledger.drop(reason);
+    this.core.freeOne(h);
+  }
+
+  deliver(h: number): void {
+    this.ledger.deliver();
+    this.core.freeOne(h);
+  }
+
+  /** Frames held anywhere in the model (rings, qdiscs, wires). */
+  inFlight(): number {
+    let n = 0;
+    for (const host of this.hosts.values()) for (const nic of host.nics) n += nic.held();
+    for (const d of this.directions) n += d.held();
+    return n;
+  }
+
+  linkDirections(): readonly LinkDirection[] {
+    return this.directions;
+  }
+
+  run(onProgress?: (now: number) => void): WorldResult {
+    if (this.result !== null) return this.result;
+    for (const t of this.traffic) t.start();
+    this.series.start();
+    const run = this.loop.run(this.spec.durationNs, onProgress);
+    this.series.finish();
+    this.result = { run, ledger: this.ledger.report(this.inFlight()), poolLive: this.core.poolStats().live };
+    return this.result;
+  }
+}
