@@ -254,12 +254,15 @@ describe("skbsim rss: bad input is exit 2 with one line naming the argument", ()
   });
 });
 
+const NAMES = "run, scenarios, rss, kernel-check";
+
 describe("skbsim: dispatch, help, version", () => {
   it("--help lists the commands; rss --help and help rss show the command help", async () => {
     const g = await cli("--help");
     expect(g.code).toBe(0);
     expect(g.out).toMatch(/^Usage: skbsim COMMAND/);
-    expect(g.out).toMatch(/\n {2}rss {2}which RX queue/);
+    expect(g.out).toMatch(/\n {2}rss +which RX queue/);
+    for (const c of ["run", "scenarios", "kernel-check"]) expect(g.out).toContain(`\n  ${c} `);
     const h = await cli("rss", "--help");
     expect(h.code).toBe(0);
     expect(h.out).toMatch(/^Usage: skbsim rss/);
@@ -273,10 +276,10 @@ describe("skbsim: dispatch, help, version", () => {
     expect(r.out).toMatch(/^skbsim \d+\.\d+\.\d+/);
   });
   it.each([
-    [[], "skbsim: command: missing (one of rss; see skbsim --help)\n"],
-    [["frob"], "skbsim: frob: unknown command (one of rss; see skbsim --help)\n"],
-    [["--frob"], "skbsim: --frob: unknown option (a command first (rss), or --help, --version)\n"],
-    [["help", "frob"], "skbsim: frob: unknown command (one of rss)\n"],
+    [[], `skbsim: command: missing (one of ${NAMES}; see skbsim --help)\n`],
+    [["frob"], `skbsim: frob: unknown command (one of ${NAMES}; see skbsim --help)\n`],
+    [["--frob"], `skbsim: --frob: unknown option (a command first (${NAMES}), or --help, --version)\n`],
+    [["help", "frob"], `skbsim: frob: unknown command (one of ${NAMES})\n`],
   ])("%j is a usage error", async (argv, err) => {
     const r = await cli(...argv);
     expect(r.code).toBe(2);
