@@ -16,7 +16,11 @@
 //   | RSS contexts              | toeplitz.ts: per context key, 36x256 u32
 //   |                           | lookup table, RETA of retaMax u32
 //   +---------------------------+
-//   | timing wheel              | wheel.ts: entry columns + slot heads
+//   | timing wheel              | wheel.ts: entry records, slot lists,
+//   |                           | bitmaps, expire output arrays
+//   +---------------------------+
+//   | GRO contexts              | gro.ts: per NAPI instance, the held
+//   |                           | aggregates (8 buckets x MAX_GRO_SKBS)
 //   +---------------------------+ layout_bytes(); memory.size() covers it
 //
 // No export here allocates managed objects; memory never grows after init.
@@ -25,12 +29,14 @@ import { skb_plan, skb_init } from "./skb";
 import { ring_plan, ring_init } from "./ring";
 import { rss_plan, rss_init } from "./toeplitz";
 import { wheel_plan, wheel_init } from "./wheel";
+import { gro_plan, gro_init } from "./gro";
 
 export * from "./layout";
 export * from "./skb";
 export * from "./ring";
 export * from "./toeplitz";
 export * from "./wheel";
+export * from "./gro";
 
 let scratch: usize = 0;
 let scratchSlots: u32 = 0;
@@ -50,6 +56,7 @@ export function core_init(
   rssContexts: u32,
   retaMax: u32,
   wheelEntries: u32,
+  groContexts: u32,
 ): i32 {
   if (initialised) return CORE_ERR_AGAIN;
   layout_reset();
@@ -59,12 +66,14 @@ export function core_init(
   ring_plan(maxRings, ringSlots);
   rss_plan(rssContexts, retaMax);
   wheel_plan(wheelEntries);
+  gro_plan(groContexts);
   if (!layout_commit()) return CORE_ERR_MEMORY;
   skb_init();
   zero(scratch, <usize>ioSlots << 2);
   ring_init();
   rss_init();
   wheel_init();
+  gro_init();
   initialised = true;
   return CORE_OK;
 }

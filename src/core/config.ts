@@ -17,6 +17,8 @@ export interface CoreConfig {
   retaMax: number;
   /** Timing-wheel capacity: pending timers/events at once. */
   wheelEntries: number;
+  /** Most GRO contexts (one per NAPI instance, i.e. per RX queue). */
+  groContexts: number;
 }
 
 export const DEFAULT_CORE_CONFIG: Readonly<CoreConfig> = Object.freeze({
@@ -27,6 +29,7 @@ export const DEFAULT_CORE_CONFIG: Readonly<CoreConfig> = Object.freeze({
   rssContexts: 8,
   retaMax: 2048,
   wheelEntries: 1 << 18,
+  groContexts: 64,
 });
 
 interface Range {
@@ -43,6 +46,7 @@ export const CORE_CONFIG_RANGES: Readonly<Record<keyof CoreConfig, Range>> = Obj
   rssContexts: { min: 1, max: 256 },
   retaMax: { min: 1, max: 65536 },
   wheelEntries: { min: 16, max: 1 << 24 },
+  groContexts: { min: 1, max: 4096 },
 });
 
 export class ConfigError extends Error {
