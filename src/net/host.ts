@@ -10,6 +10,7 @@ import type { EventLoop } from "../sim/loop.js";
 import { Counters } from "../sim/counters.js";
 import type { Nic, DropSink, NicConfig } from "./nic.js";
 import { Stack, type Listener } from "./stack.js";
+import type { TcpEnv } from "../tcp/tcp-host.js";
 
 /** net/core/dev.c: NAPI_POLL_WEIGHT */
 export const NAPI_POLL_WEIGHT = 64;
@@ -19,6 +20,8 @@ export interface ListenerConfig {
   backlog: number;
   /** accept() behaviour of the application: true, false, or a rate (per s). */
   accept: boolean | number;
+  /** Time between a child being queued and accept() returning it (ns, default 0). */
+  acceptDelay?: number;
 }
 
 export interface HostConfig {
@@ -63,12 +66,13 @@ export class Host {
     drops: DropSink,
     deliver: (h: number) => void,
     pollSlot: number,
+    env: TcpEnv,
   ) {
     this.pollSlot = pollSlot;
     this.softnetProcessed = new Float64Array(config.cpus);
     this.softnetDropped = new Float64Array(config.cpus);
     this.softnetTimeSqueeze = new Float64Array(config.cpus);
-    this.stack = new Stack(core, config, this.nstat, (h) => this.route(h), drops, deliver);
+    this.stack = new Stack(core, config, this.nstat, (h) => this.route(h), drops, deliver, env);
     this.kindPoll = loop.register(`${config.name} napi poll`, (arg) => this.napiPoll(arg >>> 16, arg & 0xffff));
   }
 

@@ -1,15 +1,16 @@
 // The host's IP/TCP/UDP demultiplexing, on the real header bytes of each skb.
 // Receive follows ip_rcv -> ip_local_deliver -> tcp_v4_rcv / udp_rcv in
-// outline: address check, protocol, socket lookup by port. Listening sockets
-// only count what reaches them here; the TCP state machines replace that.
+// outline: address check, protocol, then TCP (src/tcp/: tcp_v4_rcv and the
+// connection state machines) or a UDP socket lookup by port.
 import type { Core } from "../core/core.js";
 import { SKB_HEADROOM } from "../core/skb-fields.js";
 import type { Counters } from "../sim/counters.js";
 import type { Nic, DropSink } from "./nic.js";
 import type { HostConfig } from "./host.js";
+import { TcpHost, type TcpEnv } from "../tcp/tcp-host.js";
 
 export interface Listener {
-  port: number;
+  readonly port: number;
   /** listen() backlog after the net.core.somaxconn clamp (sk_max_ack_backlog). */
   backlog: number;
   /** sk_ack_backlog: established children waiting for accept(). */
@@ -26,7 +27,7 @@ const IPPROTO_TCP = 6;
 const IPPROTO_UDP = 17;
 
 export class Stack {
-  private readonly listeners = new Map<number, Listener>();
+  readonly tcp: TcpHost;
   private readonly udpPorts: Set<number>;
   private readonly headers: Uint8Array;
   private readonly skbNetwork: Uint32Array;
@@ -56,18 +57,13 @@ export class Stack {
     private readonly route: (h: number) => Nic | undefined,
     private readonly drops: DropSink,
     private readonly deliver: (h: number) => void,
+    env: TcpEnv,
   ) {
     this.headers = core.headers;
     this.skbNetwork = core.skb.network;
     this.skbTransport = core.skb.transport;
     this.skbProtocol = core.skb.protocol;
     this.addr = config.addr;
-    const somaxconn = Number(config.sysctl["net.core.somaxconn"] ?? 4096);
-    for (const l of config.listeners) {
-      // net/socket.c: __sys_listen — a backlog above somaxconn is clamped
-      const backlog = l.backlog > somaxconn ? somaxconn : l.backlog;
-      this.listeners.set(l.port, { port: l.port, backlog, acceptQueue: 0, synQueue: 0, segments: 0 });
-    }
     this.udpPorts = new Set(config.udpPorts);
     const c = nstat;
     this.cIpInReceives = c.id("IpInReceives");
@@ -84,14 +80,23 @@ export class Stack {
     this.cUdpInDatagrams = c.id("UdpInDatagrams");
     this.cUdpNoPorts = c.id("UdpNoPorts");
     this.cUdpOutDatagrams = c.id("UdpOutDatagrams");
+    this.tcp = new TcpHost(
+      core,
+      { name: config.name, addr: config.addr, mtu: config.nic.mtu, sysctl: config.sysctl, listeners: config.listeners },
+      nstat,
+      env,
+      (h) => this.output(h),
+      (h, reason) => drops.drop(h, reason),
+      deliver,
+    );
   }
 
   listenerList(): Listener[] {
-    return [...this.listeners.values()].sort((a, b) => a.port - b.port);
+    return [...this.tcp.listeners].sort((a, b) => a.port - b.port);
   }
 
   listener(port: number): Listener | undefined {
-    return this.listeners.get(port);
+    return this.tcp.listeners.find((l) => l.port === port);
   }
 
   /** A frame handed up by NAPI. */
@@ -128,15 +133,7 @@ export class Stack {
     const th = base + this.skbTransport[h]!;
     const dport = (b[th + 2]! << 8) | b[th + 3]!;
     if (l4 === IPPROTO_TCP) {
-      // net/ipv4/tcp_ipv4.c: tcp_v4_rcv — socket lookup by destination port
-      this.nstat.add(this.cTcpInSegs);
-      const l = this.listeners.get(dport);
-      if (l === undefined) {
-        this.drops.drop(h, "NO_SOCKET");
-        return;
-      }
-      l.segments++;
-      this.deliver(h);
+      this.tcp.rcv(h);
     } else if (l4 === IPPROTO_UDP) {
       // net/ipv4/udp.c: __udp4_lib_rcv
       if (!this.udpPorts.has(dport)) {

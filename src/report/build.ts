@@ -6,6 +6,7 @@ import type { LedgerReport } from "../sim/ledger.js";
 import type { TimeSeriesReport } from "../sim/timeseries.js";
 import type { TrafficStats } from "../traffic/source.js";
 import { formatIPv4, formatIPv6 } from "../wire/addr.js";
+import type { ConnectReport } from "../tcp/population.js";
 
 export interface ListenerReport {
   port: number;
@@ -38,6 +39,10 @@ export interface Report {
   hosts: Record<string, HostReport>;
   links: { a: string; b: string; packets: number; bytes: number }[];
   traffic: TrafficStats[];
+  /** Per `connect` traffic entry: the client population's outcome and connect() latency. */
+  connects: ConnectReport[];
+  /** Kernel log lines (e.g. "Possible SYN flooding on port …"), prefixed by host. */
+  warnings: string[];
   ledger: LedgerReport;
   pool: { live: number; balanced: boolean };
   timeseries: TimeSeriesReport;
@@ -47,10 +52,7 @@ export function buildReport(world: World, result: WorldResult): Report {
   const hosts: Record<string, HostReport> = {};
   for (const host of world.hosts.values()) {
     const listeners = host.listeners().map((l) => ({ port: l.port, backlog: l.backlog, acceptQueue: l.acceptQueue, synQueue: l.synQueue }));
-    const tcpStates: Record<string, number> = {};
-    if (listeners.length > 0) tcpStates["LISTEN"] = listeners.length;
-    const synRecv = listeners.reduce((s, l) => s + l.synQueue, 0);
-    if (synRecv > 0) tcpStates["SYN_RECV"] = synRecv;
+    const tcpStates = host.stack.tcp.states();
     const addr = host.config.addr;
     hosts[host.name] = {
       addr: addr.length === 4 ? formatIPv4(addr) : formatIPv6(addr),
@@ -81,6 +83,8 @@ export function buildReport(world: World, result: WorldResult): Report {
     hosts,
     links,
     traffic: world.traffic.map((t) => ({ ...t.stats })),
+    connects: world.connects.map((c) => c.population.report()),
+    warnings: [...world.warnings],
     ledger: result.ledger,
     pool: { live: result.poolLive, balanced: result.poolLive === result.ledger.inFlight },
     timeseries: world.series.report(),

@@ -35,6 +35,8 @@ export function renderText(r: Report): string {
         ),
       );
     }
+    const states = Object.entries(h.tcpStates);
+    if (states.length > 0) out.push("", `TCP sockets by state: ${states.map(([k, v]) => `${k} ${v}`).join(", ")}`);
     out.push("", "RX queues (ethtool -S)");
     out.push(table(h.rxQueues.map((q) => [`${q.dev} rx-${q.queue}`, q.packets, q.bytes, q.drops]), ["queue", "packets", "bytes", "rx_missed"]));
     out.push("", "TX queues and qdisc");
@@ -55,6 +57,20 @@ export function renderText(r: Report): string {
   if (r.traffic.length > 0) {
     out.push("", "== traffic");
     out.push(table(r.traffic.map((t) => [t.kind, `${t.from} -> ${t.to}`, t.packets, t.bytes, t.allocFailures]), ["kind", "path", "packets", "bytes", "alloc failures"]));
+  }
+  if (r.connects.length > 0) {
+    out.push("", "== connect() clients");
+    const us = (v: number | null) => (v === null ? "-" : `${v}us`);
+    out.push(
+      table(
+        r.connects.map((c) => [`${c.from} -> ${c.to}`, c.attempted, c.connected, c.failed, c.pending, us(c.p50Us), us(c.p90Us), us(c.p99Us)]),
+        ["clients", "attempted", "connected", "failed", "pending", "p50", "p90", "p99"],
+      ),
+    );
+  }
+  if (r.warnings.length > 0) {
+    out.push("", "== kernel log (dmesg)");
+    for (const w of r.warnings) out.push(w);
   }
   const l = r.ledger;
   out.push("", "== packet ledger");

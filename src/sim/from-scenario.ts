@@ -16,7 +16,12 @@ export function worldSpecFromScenario(s: Scenario): WorldSpec {
   for (const h of s.hosts) {
     listeners.set(
       h.name,
-      h.sockets.map((k) => ({ port: k.listen, backlog: k.backlog, accept: k.accept.kind === "always" ? true : k.accept.kind === "never" ? false : k.accept.perSec })),
+      h.sockets.map((k) => ({
+        port: k.listen,
+        backlog: k.backlog,
+        accept: k.accept.kind === "always" ? true : k.accept.kind === "never" ? false : k.accept.perSec,
+        acceptDelay: k.acceptDelay,
+      })),
     );
     udpPorts.set(h.name, new Set());
   }

@@ -24,7 +24,21 @@ export interface LinkSpec {
 }
 
 export type TrafficSpec =
-  | { kind: "connect" | "syn-flood"; from: string; to: string; port: number; count: number; at: number; rate: number; spoof: "none" | "random" | "fixed" }
+  | {
+      kind: "connect" | "syn-flood";
+      from: string;
+      to: string;
+      port: number;
+      count: number;
+      at: number;
+      rate: number;
+      /** syn-flood only: source addresses. */
+      spoof: "none" | "random" | "fixed";
+      /** connect only: close each connection this long after ESTABLISHED (default never). */
+      holdNs?: number;
+      /** syn-flood only: SYNs without options (hping3 -S). */
+      bare?: boolean;
+    }
   | { kind: "bulk"; from: string; to: string; port: number; flows: number; bytes: number; at: number }
   | { kind: "udp"; from: string; to: string; port: number; flows: number; size: number; pps: number; count: number; at: number };
 

@@ -12,6 +12,8 @@ import { Host, NAPI_POLL_WEIGHT } from "../net/host.js";
 import { Link, LinkDirection, type WireTap } from "../net/link.js";
 import type { TrafficContext, TrafficStats } from "../traffic/source.js";
 import { SynGenerator } from "../traffic/syn.js";
+import { ConnectGenerator } from "../traffic/connect.js";
+import type { TcpEnv } from "../tcp/tcp-host.js";
 import { BulkGenerator } from "../traffic/bulk.js";
 import { UdpGenerator } from "../traffic/udp.js";
 import { TimeSeries } from "./timeseries.js";
@@ -66,6 +68,10 @@ export class World implements DropSink {
   readonly links: Link[] = [];
   readonly traffic: { stats: TrafficStats; start(): void }[] = [];
   readonly series: TimeSeries;
+  /** Client populations of the `connect` traffic entries, in spec order. */
+  readonly connects: ConnectGenerator[] = [];
+  /** Kernel log lines (dmesg), prefixed by the host name. */
+  readonly warnings: string[] = [];
   private readonly directions: LinkDirection[] = [];
   private result: WorldResult | null = null;
 
@@ -78,10 +84,17 @@ export class World implements DropSink {
     this.rng = new Rng(spec.seed);
     const linkRng = this.rng.fork();
     const trafficRng = this.rng.fork();
+    const tcpRng = this.rng.fork();
     const scratch = new ScratchRegions(core);
     const rssSlot = scratch.take(1, "RSS");
+    const alloc = (): number => {
+      const h = core.allocOne(this.loop.now);
+      if (h >= 0) this.ledger.create();
+      return h;
+    };
     for (const hs of spec.hosts) {
-      const host = new Host(core, hs, this.loop, this, (h) => this.deliver(h), scratch.take(NAPI_POLL_WEIGHT, `${hs.name} NAPI`));
+      const env: TcpEnv = { loop: this.loop, rng: tcpRng, alloc, warn: (msg) => void this.warnings.push(`${hs.name}: ${msg}`) };
+      const host = new Host(core, hs, this.loop, this, (h) => this.deliver(h), scratch.take(NAPI_POLL_WEIGHT, `${hs.name} NAPI`), env);
       this.hosts.set(hs.name, host);
     }
     const newNic = (host: Host, peer: Host): Nic => {
@@ -105,18 +118,18 @@ export class World implements DropSink {
       core,
       loop: this.loop,
       rng: trafficRng,
-      alloc: () => {
-        const h = core.allocOne(this.loop.now);
-        if (h >= 0) this.ledger.create();
-        return h;
-      },
+      alloc,
       send: (host, h) => host.stack.output(h),
     };
     for (const t of spec.traffic) {
       const from = this.host(t.from);
       const to = this.host(t.to);
-      if (t.kind === "connect" || t.kind === "syn-flood") {
-        this.traffic.push(new SynGenerator(ctx, from, to, { kind: t.kind, count: t.count, at: t.at, rate: t.rate, spoof: t.spoof, dport: t.port }));
+      if (t.kind === "connect") {
+        const g = new ConnectGenerator(ctx, from, to, { count: t.count, at: t.at, rate: t.rate, dport: t.port, ...(t.holdNs !== undefined ? { holdNs: t.holdNs } : {}) });
+        this.connects.push(g);
+        this.traffic.push(g);
+      } else if (t.kind === "syn-flood") {
+        this.traffic.push(new SynGenerator(ctx, from, to, { count: t.count, at: t.at, rate: t.rate, spoof: t.spoof, dport: t.port, bare: t.bare ?? false }));
       } else if (t.kind === "bulk") {
         this.traffic.push(new BulkGenerator(ctx, from, to, { flows: t.flows, bytes: t.bytes, at: t.at, dport: t.port }));
       } else if (t.kind === "udp") {

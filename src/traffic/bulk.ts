@@ -8,6 +8,7 @@ import { writePacket, type PacketSpec } from "../wire/skb-headers.js";
 import { TCPHDR_ACK, TCPHDR_PSH } from "../wire/tcp.js";
 import type { TrafficContext, TrafficStats } from "./source.js";
 import { EPHEMERAL_LOW } from "./source.js";
+import { SKB_MARK_PREESTABLISHED } from "../tcp/tcp-host.js";
 
 export interface BulkGenConfig {
   flows: number;
@@ -84,6 +85,8 @@ export class BulkGenerator {
       l4.flags = payload < this.mss || flow.left === payload ? TCPHDR_ACK | TCPHDR_PSH : TCPHDR_ACK;
       flow.spec.payloadLen = payload;
       writePacket(ctx.core, h, flow.spec);
+      // the flow's handshake is not modelled: the receiver takes it as established
+      ctx.core.skb.mark[h] = SKB_MARK_PREESTABLISHED;
       l4.seq = (seq0 + payload) >>> 0;
       flow.left -= payload;
       this.stats.packets++;

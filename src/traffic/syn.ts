@@ -1,15 +1,16 @@
-// Generators of SYN segments: `connect` (clients opening connections) and
-// `syn-flood` (spoofed or fixed sources). Until the TCP state machines land,
-// a connect is its SYN; the headers are the ones Linux sends (MSS, SACK_PERM,
-// timestamps, window scale 7, window 64240) so captures show real SYNs.
+// `syn-flood`: bare connection requests from a tool, not a socket (hping3 -S
+// style): nothing on the sender remembers them, so SYN-ACKs to spoofed
+// sources go nowhere and none is ever ACKed. Each SYN carries the options a
+// Linux SYN carries (MSS, SACK_PERM, timestamps, window scale 7, window 64240)
+// and a random sequence number and source port. Per SYN: one skb, headers
+// written in place, no JS object.
 import type { Host } from "../net/host.js";
-import { writePacket, type PacketSpec } from "../wire/skb-headers.js";
+import { SegOut, writeSegment } from "../tcp/segment.js";
 import { TCPHDR_SYN } from "../wire/tcp.js";
 import type { TrafficContext, TrafficStats } from "./source.js";
 import { EPHEMERAL_HIGH, EPHEMERAL_LOW } from "./source.js";
 
 export interface SynGenConfig {
-  kind: "connect" | "syn-flood";
   count: number;
   /** Start time (ns). */
   at: number;
@@ -18,15 +19,16 @@ export interface SynGenConfig {
   /** Source addresses: the sender's own, random spoofed, or one fixed spoofed address. */
   spoof: "none" | "random" | "fixed";
   dport: number;
+  /** Send bare SYNs without options (as hping3 does). */
+  bare?: boolean;
 }
 
 export class SynGenerator {
   readonly stats: TrafficStats;
   private sent = 0;
   private readonly kind: number;
-  private readonly spec: PacketSpec;
+  private readonly seg = new SegOut();
   private readonly src: Uint8Array;
-  private readonly mss: number;
 
   constructor(
     private readonly ctx: TrafficContext,
@@ -34,26 +36,26 @@ export class SynGenerator {
     to: Host,
     private readonly config: SynGenConfig,
   ) {
-    this.stats = { kind: config.kind, from: from.name, to: `${to.name}:${config.dport}`, packets: 0, bytes: 0, allocFailures: 0 };
+    this.stats = { kind: "syn-flood", from: from.name, to: `${to.name}:${config.dport}`, packets: 0, bytes: 0, allocFailures: 0 };
     const v6 = from.config.addr.length === 16;
     this.src = Uint8Array.from(from.config.addr);
     if (config.spoof === "fixed") this.randomizeSource();
-    // tcp_advertise_mss: MTU minus IP and TCP headers
-    this.mss = from.config.nic.mtu - (v6 ? 60 : 40);
-    this.spec = {
-      ip: { version: v6 ? 6 : 4, src: this.src, dst: to.config.addr, df: true },
-      l4: {
-        proto: "tcp",
-        sport: EPHEMERAL_LOW,
-        dport: config.dport,
-        seq: 0,
-        flags: TCPHDR_SYN,
-        window: 64240,
-        options: { mss: this.mss, sackPerm: true, ts: { val: 0, ecr: 0 }, wscale: 7 },
-      },
-      payloadLen: 0,
-    };
-    this.kind = ctx.loop.register(`${config.kind} ${from.name}->${to.name}:${config.dport}`, () => this.fire());
+    const s = this.seg;
+    s.v6 = v6;
+    s.src = this.src;
+    s.dst = Uint8Array.from(to.config.addr);
+    s.dport = config.dport;
+    s.flags = TCPHDR_SYN;
+    if (config.bare) {
+      s.window = 64;
+    } else {
+      s.window = 64240;
+      s.mss = from.config.nic.mtu - (v6 ? 60 : 40); // tcp_advertise_mss
+      s.sackPerm = true;
+      s.ts = true;
+      s.wscale = 7;
+    }
+    this.kind = ctx.loop.register(`syn-flood ${from.name}->${to.name}:${config.dport}`, () => this.fire());
   }
 
   start(): void {
@@ -68,7 +70,7 @@ export class SynGenerator {
   }
 
   private sendOne(): void {
-    const { ctx, spec } = this;
+    const { ctx, seg } = this;
     this.sent++;
     const h = ctx.alloc();
     if (h < 0) {
@@ -76,11 +78,10 @@ export class SynGenerator {
       return;
     }
     if (this.config.spoof === "random") this.randomizeSource();
-    const l4 = spec.l4 as { sport: number; seq: number; options: { ts: { val: number } } };
-    l4.sport = ctx.rng.int(EPHEMERAL_LOW, EPHEMERAL_HIGH);
-    l4.seq = ctx.rng.u32();
-    l4.options.ts.val = Math.floor(ctx.loop.now / 1e6) >>> 0;
-    writePacket(ctx.core, h, spec);
+    seg.sport = ctx.rng.int(EPHEMERAL_LOW, EPHEMERAL_HIGH);
+    seg.seq = ctx.rng.u32();
+    seg.tsVal = Math.floor(ctx.loop.now / 1e6) >>> 0;
+    writeSegment(ctx.core, h, seg);
     this.stats.packets++;
     this.stats.bytes += ctx.core.skb.len[h]!;
     ctx.send(this.from, h);

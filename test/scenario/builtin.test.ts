@@ -60,7 +60,7 @@ describe("built-in scenarios say what they claim", () => {
   it("accept-queue-overflow: backlog 8, never accepting, 20 connects", () => {
     const s = loadBuiltinScenario("accept-queue-overflow");
     expect(s.hosts[0]!.sockets).toEqual([{ listen: 7000, backlog: 8, accept: { kind: "never" }, acceptDelay: 0 }]);
-    expect(s.traffic).toEqual([{ kind: "connect", from: "client", to: { host: "server", port: 7000 }, count: 20, rate: null, at: 0 }]);
+    expect(s.traffic).toEqual([{ kind: "connect", from: "client", to: { host: "server", port: 7000 }, count: 20, rate: 1000, at: 0 }]);
   });
 
   it("syn-flood-cookies-{off,on,always} differ only in tcp_syncookies (0, 1, 2)", () => {

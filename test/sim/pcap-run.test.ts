@@ -31,15 +31,30 @@ describe("skbsim run --pcap", () => {
       console.log("skipping the tshark check: /usr/bin/tshark is not installed");
       return;
     }
-    const fields = execFileSync(TSHARK, ["-r", pcap, "-o", "ip.check_checksum:TRUE", "-T", "fields", "-e", "ip.checksum.status", "-e", "tcp.flags.syn", "-e", "_ws.malformed"], { encoding: "utf8" });
+    const fields = execFileSync(
+      TSHARK,
+      ["-r", pcap, "-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE", "-T", "fields", "-e", "ip.checksum.status", "-e", "tcp.checksum.status", "-e", "tcp.stream", "-e", "tcp.flags", "-e", "tcp.seq", "-e", "tcp.ack", "-e", "_ws.malformed"],
+      { encoding: "utf8" },
+    );
     const lines = fields.trim().split("\n");
     expect(lines.length).toBe(wirePackets);
+    const byStream = new Map<string, string[]>();
     for (const line of lines) {
-      const [ipCheck, syn, malformed] = line.split("\t");
+      const [ipCheck, tcpCheck, stream, flags, seq, ack, malformed] = line.split("\t");
       expect(ipCheck).toBe("1"); // 1 = good (0 bad, 2 unverified)
-      expect(syn).toMatch(/^(1|True)$/);
+      expect(tcpCheck).toBe("1");
       expect(malformed ?? "").toBe("");
+      byStream.set(stream!, [...(byStream.get(stream!) ?? []), `${flags} ${seq} ${ack}`]);
     }
+    // The 9 clients that fit the accept queue: SYN, SYN-ACK, ACK with the
+    // relative sequence numbers tshark derives from a recognised handshake.
+    const complete = [...byStream.values()].filter((v) => v.length === 3);
+    expect(complete.length).toBe(9);
+    for (const v of complete) expect(v).toEqual(["0x0002 0 0", "0x0012 0 1", "0x0010 1 1"]);
+    // The 11 others: a SYN and its retransmission 1 s later, both dropped.
+    const dropped = [...byStream.values()].filter((v) => v.length !== 3);
+    expect(dropped.length).toBe(11);
+    for (const v of dropped) expect(v).toEqual(["0x0002 0 0", "0x0002 0 0"]);
   });
 
   it("refuses a bad seed and an unknown scenario with exit 2 and one line", async () => {

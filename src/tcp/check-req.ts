@@ -1,0 +1,113 @@
+// A segment for a request sock: net/ipv4/tcp_minisocks.c: tcp_check_req, then
+// tcp_v4_syn_recv_sock and inet_csk_complete_hashdance on success.
+import type { TcpHost } from "./tcp-host.js";
+import type { ListenSock, TcpSock } from "./sock.js";
+import { TCP_ESTABLISHED, TCP_INVALID_RATELIMIT, TCP_RTO_MAX } from "./constants.js";
+import { TCPHDR_ACK, TCPHDR_RST, TCPHDR_SYN } from "../wire/tcp.js";
+import { acceptWake } from "./accept.js";
+
+/** reqsk_timeout: timeout << num_timeout, capped at TCP_RTO_MAX. */
+export function reqskTimeout(req: TcpSock): number {
+  const t = req.timeout * 2 ** req.numTimeout;
+  return t < TCP_RTO_MAX ? t : TCP_RTO_MAX;
+}
+
+/** inet_csk_reqsk_queue_drop: unlink a req from the listener's queue and free it. */
+export function reqskQueueDrop(t: TcpHost, req: TcpSock): void {
+  const l = req.listener!;
+  l.qlen--;
+  if (req.numTimeout === 0) l.young--;
+  t.destroy(req);
+}
+
+/** tcp_v4_syn_recv_sock's accept-queue test: false (and ListenOverflows +
+ *  ListenDrops) when the accept queue is full. */
+export function synRecvSockRoom(t: TcpHost, l: ListenSock): boolean {
+  if (l.acceptqIsFull()) {
+    t.nstat.add(t.mib.ListenOverflows);
+    t.listenDrop();
+    return false;
+  }
+  return true;
+}
+
+/** The child is established and queued for accept() (tcp_create_openreq_child,
+ *  PassiveOpens; inet_csk_reqsk_queue_add; tcp_child_process -> ESTABLISHED). */
+export function childEstablished(t: TcpHost, l: ListenSock, child: TcpSock): void {
+  t.nstat.add(t.mib.PassiveOpens);
+  child.state = TCP_ESTABLISHED;
+  child.listener = l;
+  child.queuedAt = t.now;
+  l.enqueue(child);
+  acceptWake(t, l);
+}
+
+export function tcpCheckReq(t: TcpHost, req: TcpSock, h: number): void {
+  const rx = t.rx;
+  const flg = rx.flags;
+  const l = req.listener!;
+  l.segments++;
+  // A retransmitted SYN: resend the SYN-ACK (rate-limited) and push the timer.
+  if (flg === TCPHDR_SYN && rx.seq === req.irs) {
+    if (t.now - req.lastSynAckRtx >= 0 && t.now - req.lastSynAckRtx < TCP_INVALID_RATELIMIT) {
+      t.nstat.add(t.mib.AckSkippedSynRecv);
+    } else {
+      req.lastSynAckRtx = t.now;
+      // inet_rtx_syn_ack -> tcp_rtx_synack
+      t.nstat.add(t.mib.RetransSegs);
+      t.nstat.add(t.mib.SynRetrans);
+      req.numRetrans++;
+      t.sendSynAck(req);
+      t.arm(req, t.now + reqskTimeout(req), t.kReqTimer);
+    }
+    t.deliverSkb(h);
+    return;
+  }
+  // An ACK that does not acknowledge our SYN-ACK goes to the listener, which resets it.
+  if (flg & TCPHDR_ACK && rx.ack !== ((req.iss + 1) >>> 0)) {
+    t.sendReset();
+    t.dropSkb(h, "TCP_FLAGS");
+    return;
+  }
+  // tcp_in_window over [rcv_nxt, rcv_nxt + min(rcv_wnd, 65535)]
+  const off = (rx.seq - req.rcvNxt) >>> 0;
+  const wnd = req.rcvWnd < 65535 ? req.rcvWnd : 65535;
+  if (off > wnd && !(flg & TCPHDR_RST)) {
+    t.sendAck(req);
+    t.dropSkb(h, "TCP_OVERWINDOW");
+    return;
+  }
+  if (flg & (TCPHDR_RST | TCPHDR_SYN)) {
+    t.nstat.add(t.mib.AttemptFails);
+    if (!(flg & TCPHDR_RST)) t.sendReset();
+    t.nstat.add(t.mib.EmbryonicRsts);
+    reqskQueueDrop(t, req);
+    t.dropSkb(h, flg & TCPHDR_RST ? "TCP_RESET" : "TCP_INVALID_SYN");
+    return;
+  }
+  if (!(flg & TCPHDR_ACK)) {
+    t.dropSkb(h, "TCP_FLAGS");
+    return;
+  }
+  if (!synRecvSockRoom(t, l)) {
+    // listen_overflow
+    if (t.abortOnOverflow === 0) {
+      req.acked = true;
+    } else {
+      t.sendReset();
+      t.nstat.add(t.mib.EmbryonicRsts);
+      reqskQueueDrop(t, req);
+    }
+    t.dropSkb(h, "TCP_LISTEN_OVERFLOW");
+    return;
+  }
+  // inet_csk_complete_hashdance: the req leaves the request queue, the child
+  // (this same object, in place of the req in the ehash) joins the accept queue.
+  l.qlen--;
+  if (req.numTimeout === 0) l.young--;
+  t.disarm(req);
+  req.sndUna = req.sndNxt;
+  if (req.tsOk && rx.ts) req.tsRecent = rx.tsVal;
+  childEstablished(t, l, req);
+  t.deliverSkb(h);
+}

@@ -1,0 +1,156 @@
+// Active open: connect() (net/ipv4/tcp_output.c: tcp_connect), the SYN
+// retransmission timer (net/ipv4/tcp_timer.c: tcp_retransmit_timer,
+// tcp_write_timeout) and SYN_SENT input (tcp_rcv_synsent_state_process).
+import type { TcpHost } from "./tcp-host.js";
+import { peerKey } from "./tcp-host.js";
+import type { TcpSock } from "./sock.js";
+import type { ConnectPopulation } from "./population.js";
+import { TCP_ESTABLISHED, TCP_MSS_DEFAULT, TCP_RTO_MAX, TCP_SYN_SENT, TCP_TIMEOUT_INIT } from "./constants.js";
+import { TCPHDR_ACK, TCPHDR_RST, TCPHDR_SYN } from "../wire/tcp.js";
+import { addrKey } from "./segment.js";
+
+/** Linux's default net.ipv4.ip_local_port_range. */
+const EPHEMERAL_LOW = 32768;
+const EPHEMERAL_HIGH = 60999;
+
+/** __inet_hash_connect: a random start, then the first port whose 4-tuple is free; -1 if none. */
+function pickPort(t: TcpHost, rkey: number, rport: number): number {
+  const n = EPHEMERAL_HIGH - EPHEMERAL_LOW + 1;
+  const start = t.env.rng.int(0, n - 1);
+  const key = peerKey(rkey, rport);
+  for (let i = 0; i < n; i++) {
+    const port = EPHEMERAL_LOW + ((start + i) % n);
+    const pt = t.ports.get(port);
+    if (pt === undefined || (pt.listener === null && !pt.conns.has(key))) return port;
+  }
+  return -1;
+}
+
+function sendSyn(t: TcpHost, sk: TcpSock): void {
+  const tx = t.txFor(sk);
+  tx.seq = sk.iss;
+  tx.ack = 0;
+  tx.flags = TCPHDR_SYN;
+  tx.window = t.synWin.window > 65535 ? 65535 : t.synWin.window;
+  tx.mss = t.advmss;
+  tx.sackPerm = t.sack !== 0;
+  if (t.timestamps !== 0) {
+    tx.ts = true;
+    tx.tsVal = (t.nowMs() + sk.tsOff) >>> 0;
+    tx.tsEcr = 0;
+  }
+  if (t.windowScaling !== 0) tx.wscale = t.synWin.wscale;
+  t.transmit();
+}
+
+/** connect(): false when no local port is free (EADDRNOTAVAIL). */
+export function tcpConnect(t: TcpHost, pop: ConnectPopulation, daddr: Uint8Array, dport: number, holdNs: number): boolean {
+  pop.attempted++;
+  const rkey = addrKey(daddr, 0, daddr.length);
+  const sport = pickPort(t, rkey, dport);
+  if (sport < 0) {
+    pop.onFailed();
+    return false;
+  }
+  const sk = t.newSock();
+  sk.state = TCP_SYN_SENT;
+  sk.v6 = daddr.length === 16;
+  sk.lport = sport;
+  sk.rport = dport;
+  sk.raddr = daddr;
+  sk.rkey = rkey;
+  sk.iss = t.initSeq(rkey, sport, dport);
+  sk.sndUna = sk.iss;
+  sk.sndNxt = (sk.iss + 1) >>> 0;
+  sk.tsOk = t.timestamps !== 0;
+  sk.tsOff = sk.tsOk ? t.tsOffset(rkey) : 0;
+  sk.rcvWnd = t.synWin.window;
+  sk.rcvWscale = t.windowScaling !== 0 ? t.synWin.wscale : 0;
+  sk.population = pop;
+  sk.connectAt = t.now;
+  sk.holdNs = holdNs;
+  sk.timeout = TCP_TIMEOUT_INIT;
+  t.hash(sk);
+  t.nstat.add(t.mib.ActiveOpens);
+  sendSyn(t, sk);
+  t.arm(sk, t.now + sk.timeout, t.kRtx);
+  return true;
+}
+
+/** tcp_model_timeout(sk, boundary, TCP_TIMEOUT_INIT): the time budget of `boundary` retries. */
+function modelTimeout(boundary: number): number {
+  const thresh = Math.floor(Math.log2(TCP_RTO_MAX / TCP_TIMEOUT_INIT));
+  if (boundary <= thresh) return ((2 << boundary) - 1) * TCP_TIMEOUT_INIT;
+  return ((2 << thresh) - 1) * TCP_TIMEOUT_INIT + (boundary - thresh) * TCP_RTO_MAX;
+}
+
+/** Connection attempt failed (tcp_done from SYN_SENT: AttemptFails). */
+function connectFailed(t: TcpHost, sk: TcpSock): void {
+  t.nstat.add(t.mib.AttemptFails);
+  sk.population?.onFailed();
+  t.destroy(sk);
+}
+
+export function tcpRetransmitTimer(t: TcpHost, sk: TcpSock): void {
+  if (sk.state !== TCP_SYN_SENT) return;
+  t.nstat.add(t.mib.Timeouts);
+  // tcp_write_timeout: SYN_SENT gives up after syn_retries + linear timeouts
+  // retransmissions, or once the modelled time budget is spent.
+  const maxRetransmits = t.synRetries + t.synLinearTimeouts;
+  if (sk.retransmits >= maxRetransmits || (sk.retransmits > 0 && t.now - sk.connectAt >= modelTimeout(t.synRetries))) {
+    connectFailed(t, sk);
+    return;
+  }
+  // tcp_retransmit_skb of the SYN
+  t.nstat.add(t.mib.RetransSegs);
+  t.nstat.add(t.mib.SynRetrans);
+  sendSyn(t, sk);
+  sk.retransmits++;
+  sk.totalRto++;
+  // tcp_syn_linear_timeouts: the first retransmissions keep the initial RTO
+  if (sk.totalRto > t.synLinearTimeouts) sk.timeout = Math.min(sk.timeout * 2, TCP_RTO_MAX);
+  t.arm(sk, t.now + sk.timeout, t.kRtx);
+}
+
+export function tcpRcvSynSent(t: TcpHost, sk: TcpSock, h: number): void {
+  const rx = t.rx;
+  const flg = rx.flags;
+  if (flg & TCPHDR_ACK) {
+    if (rx.ack !== sk.sndNxt) {
+      t.sendReset();
+      t.dropSkb(h, "TCP_INVALID_ACK_SEQUENCE");
+      return;
+    }
+    if (flg & TCPHDR_RST) {
+      // tcp_reset in SYN_SENT: ECONNREFUSED
+      t.dropSkb(h, "TCP_RESET");
+      connectFailed(t, sk);
+      return;
+    }
+    if (!(flg & TCPHDR_SYN)) {
+      t.dropSkb(h, "TCP_FLAGS");
+      return;
+    }
+    sk.irs = rx.seq;
+    sk.rcvNxt = (rx.seq + 1) >>> 0;
+    sk.sndUna = rx.ack;
+    sk.mss = rx.mss > 0 ? rx.mss : TCP_MSS_DEFAULT;
+    sk.tsOk = sk.tsOk && rx.ts;
+    if (sk.tsOk) sk.tsRecent = rx.tsVal;
+    else sk.tsOff = 0;
+    sk.sackOk = t.sack !== 0 && rx.sackPerm;
+    if (t.windowScaling !== 0 && rx.wscale >= 0) sk.sndWscale = rx.wscale;
+    else {
+      sk.sndWscale = -1;
+      sk.rcvWscale = 0;
+    }
+    sk.state = TCP_ESTABLISHED;
+    t.disarm(sk);
+    sk.population?.onConnected(t.now - sk.connectAt);
+    t.sendAck(sk);
+    if (sk.holdNs !== Infinity) t.arm(sk, t.now + sk.holdNs, t.kClose);
+    t.deliverSkb(h);
+    return;
+  }
+  t.dropSkb(h, flg & TCPHDR_RST ? "TCP_RESET" : "TCP_FLAGS");
+}

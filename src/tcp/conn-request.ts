@@ -1,0 +1,103 @@
+// A SYN at a listener: net/ipv4/tcp_input.c: tcp_conn_request (via
+// tcp_v4_conn_request), in Linux's order of checks. Counters per dropped SYN:
+// queue full without cookies = TCPReqQFullDrop + ListenDrops; accept queue
+// full = ListenOverflows + ListenDrops; the 3/4 rule = ListenDrops.
+import type { TcpHost } from "./tcp-host.js";
+import type { ListenSock } from "./sock.js";
+import { TCP_MSS_DEFAULT, TCP_NEW_SYN_RECV, TCP_TIMEOUT_INIT, JIFFY } from "./constants.js";
+import { cookieEncode, cookieTimestamp, mssIndex } from "./cookie.js";
+import { TCPHDR_ACK, TCPHDR_SYN } from "../wire/tcp.js";
+
+export function tcpConnRequest(t: TcpHost, l: ListenSock, h: number): void {
+  const rx = t.rx;
+  const m = t.mib;
+  const now = t.now;
+  let wantCookie = false;
+  // tcp_tw_isn (a SYN recycling a TIME_WAIT socket) is not modelled: always 0.
+  if (t.syncookies === 2 || l.reqskQueueIsFull()) {
+    wantCookie = t.synFloodAction(l);
+    if (!wantCookie) {
+      t.listenDrop();
+      t.dropSkb(h, "TCP_REQQFULLDROP");
+      return;
+    }
+  }
+  if (l.acceptqIsFull()) {
+    t.nstat.add(m.ListenOverflows);
+    t.listenDrop();
+    t.dropSkb(h, "TCP_LISTEN_OVERFLOW");
+    return;
+  }
+  // tcp_parse_options (not established): each option only if its sysctl allows it
+  const mss = rx.mss > 0 ? rx.mss : TCP_MSS_DEFAULT;
+  let tsOk = rx.ts && t.timestamps !== 0;
+  let sackOk = rx.sackPerm && t.sack !== 0;
+  let sndWscale = rx.wscale >= 0 && t.windowScaling !== 0 ? rx.wscale : -1;
+  if (wantCookie && !tsOk) {
+    // tcp_clear_options: a cookie without timestamps cannot carry options
+    sackOk = false;
+    sndWscale = -1;
+    tsOk = false;
+  }
+  const tsOff = tsOk ? t.tsOffset(rx.saddrKey) : 0;
+  const win = tsOk ? t.synAckWinTs : t.synAckWinNoTs;
+  if (wantCookie) {
+    // include/net/tcp.h: cookie_init_sequence -> tcp_synq_overflow, SyncookiesSent
+    if (!(now >= l.lastOverflow && now <= l.lastOverflow + 1000 * JIFFY)) l.lastOverflow = now;
+    t.nstat.add(m.SyncookiesSent);
+    const mssind = mssIndex(mss);
+    const isn = cookieEncode(t.cookies, rx.saddrKey, t.addrKey, rx.sport, rx.dport, rx.seq, mssind, now);
+    const tx = t.txReply();
+    tx.seq = isn;
+    tx.ack = (rx.seq + 1) >>> 0;
+    tx.flags = TCPHDR_SYN | TCPHDR_ACK;
+    tx.window = win.window > 65535 ? 65535 : win.window;
+    tx.mss = t.advmss;
+    if (sndWscale >= 0) tx.wscale = win.wscale;
+    tx.sackPerm = sackOk;
+    if (tsOk) {
+      tx.ts = true;
+      tx.tsVal = (cookieTimestamp(t.nowMs(), sndWscale, sackOk, false) + tsOff) >>> 0;
+      tx.tsEcr = rx.tsVal;
+    }
+    t.transmit();
+    t.deliverSkb(h);
+    return;
+  }
+  // 3/4 rule: without cookies the last quarter of tcp_max_syn_backlog is kept
+  // for proven peers (tcp_peer_is_proven; no tcp_metrics here, so none are).
+  if (t.syncookies === 0 && t.maxSynBacklog - l.qlen < t.maxSynBacklog >> 2) {
+    t.listenDrop();
+    t.dropSkb(h, "TCP_REQQFULLDROP");
+    return;
+  }
+  const req = t.newSock();
+  req.state = TCP_NEW_SYN_RECV;
+  req.listener = l;
+  req.v6 = rx.v6;
+  req.lport = rx.dport;
+  req.rport = rx.sport;
+  req.raddr = t.headers.slice(rx.saddrOff, rx.saddrOff + (rx.v6 ? 16 : 4));
+  req.rkey = rx.saddrKey;
+  req.irs = rx.seq;
+  req.rcvNxt = (rx.seq + 1) >>> 0;
+  req.iss = t.initSeq(rx.saddrKey, rx.dport, rx.sport);
+  req.sndNxt = (req.iss + 1) >>> 0;
+  req.sndUna = req.iss;
+  req.mss = mss;
+  req.tsOk = tsOk;
+  req.tsOff = tsOff;
+  req.tsRecent = rx.tsVal;
+  req.sackOk = sackOk;
+  req.sndWscale = sndWscale;
+  req.rcvWscale = sndWscale >= 0 ? win.wscale : 0;
+  req.rcvWnd = win.window;
+  req.timeout = TCP_TIMEOUT_INIT;
+  // inet_csk_reqsk_queue_hash_add: ehash, rsk_timer, qlen++, young++
+  t.hash(req);
+  l.qlen++;
+  l.young++;
+  t.arm(req, now + req.timeout, t.kReqTimer);
+  t.sendSynAck(req);
+  t.deliverSkb(h);
+}

@@ -1,0 +1,112 @@
+// Segments for synchronized sockets (tcp_rcv_state_process / tcp_rcv_established
+// without data transfer): RST, duplicate SYN-ACKs, and the FIN exchange
+// ESTABLISHED -> FIN_WAIT1 -> FIN_WAIT2 -> TIME_WAIT (active close) or
+// ESTABLISHED -> CLOSE_WAIT -> LAST_ACK -> CLOSE (passive close). FINs are not
+// retransmitted (the model assumes they arrive).
+import type { TcpHost } from "./tcp-host.js";
+import type { TcpSock } from "./sock.js";
+import {
+  TCP_CLOSE,
+  TCP_CLOSE_WAIT,
+  TCP_CLOSING,
+  TCP_ESTABLISHED,
+  TCP_FIN_WAIT1,
+  TCP_FIN_WAIT2,
+  TCP_LAST_ACK,
+  TCP_TIME_WAIT,
+  TCP_TIMEWAIT_LEN,
+} from "./constants.js";
+import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_RST, TCPHDR_SYN } from "../wire/tcp.js";
+
+/** close() by the application: send FIN (tcp_close -> tcp_send_fin). */
+export function tcpClose(t: TcpHost, sk: TcpSock): void {
+  if (sk.state !== TCP_ESTABLISHED && sk.state !== TCP_CLOSE_WAIT) return;
+  t.disarm(sk);
+  sk.state = sk.state === TCP_ESTABLISHED ? TCP_FIN_WAIT1 : TCP_LAST_ACK;
+  sk.finSent = true;
+  t.sendAck(sk, TCPHDR_FIN | TCPHDR_ACK);
+}
+
+export function tcpTimeWaitDone(t: TcpHost, sk: TcpSock): void {
+  t.destroy(sk);
+}
+
+function enterTimeWait(t: TcpHost, sk: TcpSock): void {
+  sk.state = TCP_TIME_WAIT;
+  t.arm(sk, t.now + TCP_TIMEWAIT_LEN, t.kTimeWait);
+}
+
+/** The application owning this end wants it closed once the peer is done
+ *  (client: always; server child: once accept() has returned it). */
+function appClosesOnEof(sk: TcpSock): boolean {
+  return sk.listener === null || sk.accepted;
+}
+
+/** The socket is gone for the application: unaccepted children stay queued
+ *  (in CLOSE) until accept() returns them. */
+function finish(t: TcpHost, sk: TcpSock): void {
+  if (sk.listener !== null && !sk.accepted) {
+    t.disarm(sk);
+    sk.state = TCP_CLOSE;
+    return;
+  }
+  t.destroy(sk);
+}
+
+export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
+  const rx = t.rx;
+  const flg = rx.flags;
+  if (flg & TCPHDR_RST) {
+    // tcp_validate_incoming (RFC 5961): only an exact rcv_nxt match resets
+    if (rx.seq !== sk.rcvNxt) {
+      t.dropSkb(h, "TCP_RESET");
+      return;
+    }
+    // tcp_reset -> tcp_done; tcp_set_state(TCP_CLOSE) counts EstabResets
+    if (sk.state === TCP_ESTABLISHED || sk.state === TCP_CLOSE_WAIT) t.nstat.add(t.mib.EstabResets);
+    t.dropSkb(h, "TCP_RESET");
+    finish(t, sk);
+    return;
+  }
+  if (flg & TCPHDR_SYN) {
+    // A retransmitted SYN-ACK (our final ACK was lost or dropped by an
+    // overflowing listener): out of window, answered with a duplicate ACK.
+    if (sk.state !== TCP_TIME_WAIT) t.sendAck(sk);
+    t.deliverSkb(h);
+    return;
+  }
+  if (flg & TCPHDR_ACK && sk.finSent && rx.ack === sk.sndNxt) {
+    if (sk.state === TCP_FIN_WAIT1) sk.state = TCP_FIN_WAIT2;
+    else if (sk.state === TCP_CLOSING) enterTimeWait(t, sk);
+    else if (sk.state === TCP_LAST_ACK) {
+      t.deliverSkb(h);
+      finish(t, sk);
+      return;
+    }
+  }
+  if (flg & TCPHDR_FIN && ((rx.seq + rx.dataLen) >>> 0) === sk.rcvNxt) {
+    sk.rcvNxt = (sk.rcvNxt + 1) >>> 0;
+    if (rx.ts) sk.tsRecent = rx.tsVal;
+    switch (sk.state) {
+      case TCP_ESTABLISHED:
+        sk.state = TCP_CLOSE_WAIT;
+        t.sendAck(sk);
+        if (appClosesOnEof(sk)) tcpClose(t, sk);
+        break;
+      case TCP_FIN_WAIT1:
+        t.sendAck(sk);
+        sk.state = TCP_CLOSING;
+        break;
+      case TCP_FIN_WAIT2:
+        t.sendAck(sk);
+        enterTimeWait(t, sk);
+        break;
+      default:
+        t.sendAck(sk);
+    }
+  } else if (flg & TCPHDR_FIN && sk.state === TCP_TIME_WAIT) {
+    // tcp_timewait_state_process: a retransmitted FIN is ACKed again
+    t.sendAck(sk);
+  }
+  t.deliverSkb(h);
+}

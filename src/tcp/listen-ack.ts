@@ -1,0 +1,74 @@
+// An ACK (no SYN) at a listener with no matching socket: the SYN cookie check
+// (net/ipv4/syncookies.c: cookie_v4_check via tcp_v4_cookie_check), else the
+// listener answers with a RST (tcp_rcv_state_process, TCP_LISTEN: th->ack).
+import type { TcpHost } from "./tcp-host.js";
+import type { ListenSock } from "./sock.js";
+import { JIFFY, TCP_SYNCOOKIE_VALID } from "./constants.js";
+import { cookieCheck, cookieDecodeOptions, type CookieOptions } from "./cookie.js";
+import { childEstablished, synRecvSockRoom } from "./check-req.js";
+import { TCPHDR_RST } from "../wire/tcp.js";
+
+const opts: CookieOptions = { ok: false, tsOk: false, sackOk: false, sndWscale: -1 };
+
+/** tcp_synq_no_recent_overflow: no overflow within [-1 s, +TCP_SYNCOOKIE_VALID]. */
+export function synqNoRecentOverflow(l: ListenSock, now: number): boolean {
+  return !(now >= l.lastOverflow - 1000 * JIFFY && now <= l.lastOverflow + TCP_SYNCOOKIE_VALID);
+}
+
+export function tcpListenAck(t: TcpHost, l: ListenSock, h: number): void {
+  const rx = t.rx;
+  if (rx.flags & TCPHDR_RST) {
+    t.dropSkb(h, "TCP_RESET");
+    return;
+  }
+  const now = t.now;
+  if (t.syncookies === 0 || synqNoRecentOverflow(l, now)) {
+    t.sendReset();
+    t.dropSkb(h, "TCP_FLAGS");
+    return;
+  }
+  const mss = cookieCheck(t.cookies, (rx.ack - 1) >>> 0, rx.saddrKey, t.addrKey, rx.sport, rx.dport, (rx.seq - 1) >>> 0, now);
+  if (mss === 0) {
+    t.nstat.add(t.mib.SyncookiesFailed);
+    t.sendReset();
+    t.dropSkb(h, "TCP_FLAGS");
+    return;
+  }
+  t.nstat.add(t.mib.SyncookiesRecv);
+  const sawTs = rx.ts && t.timestamps !== 0;
+  const tsOff = sawTs ? t.tsOffset(rx.saddrKey) : 0;
+  const tsecr = sawTs && rx.tsEcr !== 0 ? (rx.tsEcr - tsOff) >>> 0 : rx.tsEcr;
+  cookieDecodeOptions(opts, sawTs, tsecr, t.timestamps, t.sack, t.windowScaling);
+  if (!opts.ok) {
+    t.sendReset();
+    t.dropSkb(h, "TCP_FLAGS");
+    return;
+  }
+  if (!synRecvSockRoom(t, l)) {
+    t.dropSkb(h, "TCP_LISTEN_OVERFLOW");
+    return;
+  }
+  const child = t.newSock();
+  child.v6 = rx.v6;
+  child.lport = rx.dport;
+  child.rport = rx.sport;
+  child.raddr = t.headers.slice(rx.saddrOff, rx.saddrOff + (rx.v6 ? 16 : 4));
+  child.rkey = rx.saddrKey;
+  child.irs = (rx.seq - 1) >>> 0;
+  child.rcvNxt = rx.seq;
+  child.iss = (rx.ack - 1) >>> 0;
+  child.sndNxt = rx.ack;
+  child.sndUna = rx.ack;
+  child.mss = mss;
+  child.tsOk = opts.tsOk;
+  child.tsOff = tsOff;
+  child.tsRecent = rx.tsVal;
+  child.sackOk = opts.sackOk;
+  child.sndWscale = opts.sndWscale;
+  const win = opts.tsOk ? t.synAckWinTs : t.synAckWinNoTs;
+  child.rcvWscale = opts.sndWscale >= 0 ? win.wscale : 0;
+  child.rcvWnd = win.window;
+  t.hash(child);
+  childEstablished(t, l, child);
+  t.deliverSkb(h);
+}

@@ -1,0 +1,254 @@
+// Building and reading TCP segments in an skb's header bytes, allocation-free.
+// The writer lays out Ethernet + IPv4/IPv6 + TCP with options exactly as
+// net/ipv4/tcp_output.c: tcp_options_write does (MSS | SACK_PERM+TS or
+// NOP,NOP,TS | NOP,WS), with valid IP and TCP checksums, so captures decode
+// as real handshakes. Both sides reuse one mutable descriptor per host.
+import type { Core } from "../core/core.js";
+import { SKB_HEADROOM } from "../core/skb-fields.js";
+import { csumFold, csumPartial, pseudoSumV4, pseudoSumV6 } from "../wire/csum.js";
+
+const ETH_HLEN = 14;
+const ETH_P_IP = 0x0800;
+const ETH_P_IPV6 = 0x86dd;
+const IPPROTO_TCP = 6;
+// src/wire/skb-headers.ts DEFAULT_ETH_DST / DEFAULT_ETH_SRC
+const ETH_HDR_V4 = Uint8Array.of(2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00);
+const ETH_HDR_V6 = Uint8Array.of(2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x86, 0xdd);
+
+/** What to send; fill the fields, then writeSegment. -1 = option absent. */
+export class SegOut {
+  v6 = false;
+  /** Source and destination addresses: 4 or 16 bytes at srcOff / dstOff. */
+  src: Uint8Array = new Uint8Array(4);
+  srcOff = 0;
+  dst: Uint8Array = new Uint8Array(4);
+  dstOff = 0;
+  sport = 0;
+  dport = 0;
+  seq = 0;
+  ack = 0;
+  flags = 0;
+  window = 0;
+  mss = -1;
+  wscale = -1;
+  sackPerm = false;
+  ts = false;
+  tsVal = 0;
+  tsEcr = 0;
+
+  /** Clear the options (before filling a new segment). */
+  noOptions(): this {
+    this.mss = -1;
+    this.wscale = -1;
+    this.sackPerm = false;
+    this.ts = false;
+    return this;
+  }
+}
+
+/** Write `s` into skb h and set its header columns. */
+export function writeSegment(core: Core, h: number, s: SegOut): void {
+  const b = core.headers;
+  const base = h * SKB_HEADROOM;
+  const v6 = s.v6;
+  const eth = v6 ? ETH_HDR_V6 : ETH_HDR_V4;
+  for (let i = 0; i < ETH_HLEN; i++) b[base + i] = eth[i]!;
+  const ip = base + ETH_HLEN;
+  const ipLen = v6 ? 40 : 20;
+  const th = ip + ipLen;
+  // tcp_options_write layout
+  let p = th + 20;
+  if (s.mss >= 0) {
+    b[p] = 2;
+    b[p + 1] = 4;
+    b[p + 2] = s.mss >>> 8;
+    b[p + 3] = s.mss & 0xff;
+    p += 4;
+  }
+  if (s.ts) {
+    if (s.sackPerm) {
+      b[p] = 4;
+      b[p + 1] = 2;
+    } else {
+      b[p] = 1;
+      b[p + 1] = 1;
+    }
+    b[p + 2] = 8;
+    b[p + 3] = 10;
+    put32(b, p + 4, s.tsVal);
+    put32(b, p + 8, s.tsEcr);
+    p += 12;
+  } else if (s.sackPerm) {
+    b[p] = 1;
+    b[p + 1] = 1;
+    b[p + 2] = 4;
+    b[p + 3] = 2;
+    p += 4;
+  }
+  if (s.wscale >= 0) {
+    b[p] = 1;
+    b[p + 1] = 3;
+    b[p + 2] = 3;
+    b[p + 3] = s.wscale;
+    p += 4;
+  }
+  const tcpLen = p - th;
+  b[th] = s.sport >>> 8;
+  b[th + 1] = s.sport & 0xff;
+  b[th + 2] = s.dport >>> 8;
+  b[th + 3] = s.dport & 0xff;
+  put32(b, th + 4, s.seq);
+  put32(b, th + 8, s.ack);
+  b[th + 12] = (tcpLen >> 2) << 4;
+  b[th + 13] = s.flags;
+  b[th + 14] = s.window >>> 8;
+  b[th + 15] = s.window & 0xff;
+  b[th + 16] = 0;
+  b[th + 17] = 0;
+  b[th + 18] = 0;
+  b[th + 19] = 0;
+  let sum: number;
+  if (!v6) {
+    const tot = 20 + tcpLen;
+    b[ip] = 0x45;
+    b[ip + 1] = 0;
+    b[ip + 2] = tot >>> 8;
+    b[ip + 3] = tot & 0xff;
+    b[ip + 4] = 0; // id 0 with DF, as ip_select_ident for connected TCP before any data
+    b[ip + 5] = 0;
+    b[ip + 6] = 0x40; // DF
+    b[ip + 7] = 0;
+    b[ip + 8] = 64;
+    b[ip + 9] = IPPROTO_TCP;
+    b[ip + 10] = 0;
+    b[ip + 11] = 0;
+    copy(b, ip + 12, s.src, s.srcOff, 4);
+    copy(b, ip + 16, s.dst, s.dstOff, 4);
+    const c = csumFold(csumPartial(b, ip, 20));
+    b[ip + 10] = c >>> 8;
+    b[ip + 11] = c & 0xff;
+    sum = pseudoSumV4(b, ip + 12, ip + 16, IPPROTO_TCP, tcpLen);
+  } else {
+    b[ip] = 0x60;
+    b[ip + 1] = 0;
+    b[ip + 2] = 0;
+    b[ip + 3] = 0;
+    b[ip + 4] = tcpLen >>> 8;
+    b[ip + 5] = tcpLen & 0xff;
+    b[ip + 6] = IPPROTO_TCP;
+    b[ip + 7] = 64;
+    copy(b, ip + 8, s.src, s.srcOff, 16);
+    copy(b, ip + 24, s.dst, s.dstOff, 16);
+    sum = pseudoSumV6(b, ip + 8, ip + 24, IPPROTO_TCP, tcpLen);
+  }
+  const c = csumFold(sum + csumPartial(b, th, tcpLen));
+  b[th + 16] = c >>> 8;
+  b[th + 17] = c & 0xff;
+  const sk = core.skb;
+  const hdrLen = ETH_HLEN + ipLen + tcpLen;
+  sk.len[h] = hdrLen;
+  sk.hdrLen[h] = hdrLen;
+  sk.mac[h] = 0;
+  sk.network[h] = ETH_HLEN;
+  sk.transport[h] = ETH_HLEN + ipLen;
+  sk.protocol[h] = v6 ? ETH_P_IPV6 : ETH_P_IP;
+}
+
+/** A received segment, parsed in place (net/ipv4/tcp_input.c: tcp_parse_options). */
+export class SegIn {
+  v6 = false;
+  /** Byte offset (in core.headers) of the source / destination address. */
+  saddrOff = 0;
+  daddrOff = 0;
+  /** Source address folded to a u32 (the address itself for IPv4). */
+  saddrKey = 0;
+  sport = 0;
+  dport = 0;
+  seq = 0;
+  ack = 0;
+  flags = 0;
+  window = 0;
+  /** Payload bytes (skb->len beyond the headers, from the IP length). */
+  dataLen = 0;
+  mss = -1;
+  wscale = -1;
+  sackPerm = false;
+  ts = false;
+  tsVal = 0;
+  tsEcr = 0;
+
+  /** Parse skb h (network and transport offsets set, protocol TCP). */
+  parse(headers: Uint8Array, h: number, network: number, transport: number, v6: boolean): void {
+    const b = headers;
+    const base = h * SKB_HEADROOM;
+    const ip = base + network;
+    const th = base + transport;
+    this.v6 = v6;
+    let segLen: number;
+    if (!v6) {
+      this.saddrOff = ip + 12;
+      this.daddrOff = ip + 16;
+      this.saddrKey = get32(b, ip + 12);
+      segLen = ((b[ip + 2]! << 8) | b[ip + 3]!) - (transport - network);
+    } else {
+      this.saddrOff = ip + 8;
+      this.daddrOff = ip + 24;
+      this.saddrKey = (get32(b, ip + 8) ^ get32(b, ip + 12) ^ get32(b, ip + 16) ^ get32(b, ip + 20)) >>> 0;
+      segLen = (b[ip + 4]! << 8) | b[ip + 5]!;
+    }
+    this.sport = (b[th]! << 8) | b[th + 1]!;
+    this.dport = (b[th + 2]! << 8) | b[th + 3]!;
+    this.seq = get32(b, th + 4);
+    this.ack = get32(b, th + 8);
+    const hl = (b[th + 12]! >> 4) * 4;
+    this.flags = b[th + 13]!;
+    this.window = (b[th + 14]! << 8) | b[th + 15]!;
+    this.dataLen = segLen - hl;
+    this.mss = -1;
+    this.wscale = -1;
+    this.sackPerm = false;
+    this.ts = false;
+    let p = th + 20;
+    const end = th + hl;
+    while (p < end) {
+      const kind = b[p]!;
+      if (kind === 0) break;
+      if (kind === 1) {
+        p++;
+        continue;
+      }
+      const size = b[p + 1]!;
+      if (size < 2 || p + size > end) break;
+      if (kind === 2 && size === 4) this.mss = (b[p + 2]! << 8) | b[p + 3]!;
+      else if (kind === 3 && size === 3) this.wscale = b[p + 2]! > 14 ? 14 : b[p + 2]!; // tcp_parse_options clamps to TCP_MAX_WSCALE
+      else if (kind === 4 && size === 2) this.sackPerm = true;
+      else if (kind === 8 && size === 10) {
+        this.ts = true;
+        this.tsVal = get32(b, p + 2);
+        this.tsEcr = get32(b, p + 6);
+      }
+      p += size;
+    }
+  }
+}
+
+export function get32(b: Uint8Array, o: number): number {
+  return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
+}
+
+function put32(b: Uint8Array, o: number, v: number): void {
+  b[o] = v >>> 24;
+  b[o + 1] = (v >>> 16) & 0xff;
+  b[o + 2] = (v >>> 8) & 0xff;
+  b[o + 3] = v & 0xff;
+}
+
+function copy(b: Uint8Array, o: number, from: Uint8Array, fromOff: number, n: number): void {
+  for (let i = 0; i < n; i++) b[o + i] = from[fromOff + i]!;
+}
+
+/** Fold a 4- or 16-byte address at a[off] to a u32 (IPv4: the address). */
+export function addrKey(a: Uint8Array, off: number, len: number): number {
+  if (len === 4) return get32(a, off);
+  return (get32(a, off) ^ get32(a, off + 4) ^ get32(a, off + 8) ^ get32(a, off + 12)) >>> 0;
+}

@@ -1,0 +1,140 @@
+// Socket objects: one TcpSock per connection end (request socks included:
+// state NEW_SYN_RECV, as Linux's reqs in the ehash), and ListenSock for a
+// listener with its request-queue counters and accept queue.
+import type { ConnectPopulation } from "./population.js";
+import { TCP_CLOSE, TCP_LISTEN } from "./constants.js";
+
+export class TcpSock {
+  /** Index in the host's socket table (the event argument of its timers). */
+  slot = -1;
+  state = TCP_CLOSE;
+  v6 = false;
+  lport = 0;
+  rport = 0;
+  /** Peer address (4 or 16 bytes) and its u32 fold. */
+  raddr: Uint8Array = new Uint8Array(4);
+  rkey = 0;
+  /** Listener this req/child belongs to (server side). */
+  listener: ListenSock | null = null;
+
+  // sequence space
+  iss = 0;
+  sndNxt = 0;
+  sndUna = 0;
+  irs = 0;
+  rcvNxt = 0;
+
+  // negotiated options
+  /** Peer's MSS (mss_clamp). */
+  mss = 0;
+  tsOk = false;
+  tsOff = 0;
+  tsRecent = 0;
+  sackOk = false;
+  /** Peer's window scale, -1 = window scaling off. */
+  sndWscale = -1;
+  rcvWscale = 0;
+  rcvWnd = 0;
+
+  // request sock (reqsk) and retransmission state
+  numTimeout = 0;
+  numRetrans = 0;
+  /** inet_rsk(req)->acked: a final ACK arrived while the accept queue was full. */
+  acked = false;
+  /** Per-req timeout (req->timeout) or icsk_rto for a SYN_SENT socket (ns). */
+  timeout = 0;
+  /** Retransmissions so far (icsk_retransmits) and total RTOs (tp->total_rto). */
+  retransmits = 0;
+  totalRto = 0;
+  /** Pending timer (EventLoop id) or -1. */
+  timer = -1;
+  /** Last SYN-ACK resent for a retransmitted SYN (tcp_check_req rate limit). */
+  lastSynAckRtx = -Infinity;
+
+  // application view
+  /** Client: the population it belongs to and when connect() was called. */
+  population: ConnectPopulation | null = null;
+  connectAt = 0;
+  /** Client: hold the connection this long after ESTABLISHED, then close (Infinity = never). */
+  holdNs = Infinity;
+  /** Server child: time it entered the accept queue; accepted by the app yet. */
+  queuedAt = 0;
+  accepted = false;
+  /** Our FIN has been sent (app closed). */
+  finSent = false;
+}
+
+export type AcceptPolicy = { kind: "always" } | { kind: "never" } | { kind: "rate"; perSec: number };
+
+export class ListenSock {
+  readonly state = TCP_LISTEN;
+  /** sk_max_ack_backlog: listen() backlog after the somaxconn clamp. */
+  backlog: number;
+  /** Request queue: reqsk_queue_len (qlen) and reqsk_queue_len_young. */
+  qlen = 0;
+  young = 0;
+  /** Accept queue (FIFO) from head; its length is sk_ack_backlog. */
+  private readonly queue: TcpSock[] = [];
+  private head = 0;
+  /** queue->synflood_warned */
+  synfloodWarned = false;
+  /** tcp_synq_overflow stamp (rx_opt.ts_recent_stamp of the listener), ns. */
+  lastOverflow = -Infinity;
+  /** Segments that reached the listener. */
+  segments = 0;
+  /** Accept application state. */
+  acceptEvent = -1;
+  lastAccept = -Infinity;
+  acceptedTotal = 0;
+
+  constructor(
+    readonly index: number,
+    readonly port: number,
+    backlog: number,
+    readonly accept: AcceptPolicy,
+    readonly acceptDelay: number,
+  ) {
+    this.backlog = backlog;
+  }
+
+  /** sk_ack_backlog */
+  get acceptQueue(): number {
+    return this.queue.length - this.head;
+  }
+
+  /** Request socks in SYN_RECV. */
+  get synQueue(): number {
+    return this.qlen;
+  }
+
+  /** include/net/sock.h: sk_acceptq_is_full — strict >, so backlog+1 fit. */
+  acceptqIsFull(): boolean {
+    return this.acceptQueue > this.backlog;
+  }
+
+  /** include/net/inet_connection_sock.h: inet_csk_reqsk_queue_is_full (> since 6.12.y). */
+  reqskQueueIsFull(): boolean {
+    return this.qlen > this.backlog;
+  }
+
+  /** inet_csk_reqsk_queue_add: FIFO append, sk_ack_backlog++. */
+  enqueue(child: TcpSock): void {
+    this.queue.push(child);
+  }
+
+  /** reqsk_queue_remove: pop the head, or null when empty. */
+  dequeue(): TcpSock | null {
+    if (this.head >= this.queue.length) return null;
+    const c = this.queue[this.head]!;
+    this.head++;
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue.splice(0, this.head);
+      this.head = 0;
+    }
+    return c;
+  }
+
+  peek(): TcpSock | null {
+    return this.head < this.queue.length ? this.queue[this.head]! : null;
+  }
+}

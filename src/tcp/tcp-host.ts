@@ -1,0 +1,444 @@
+// A host's TCP: the socket tables, tcp_v4_rcv's demultiplexing (ehash:
+// established, request and time-wait socks; then the listener), segment
+// output, and the timers on the event loop. The protocol steps live in their
+// own files (conn-request, check-req, listen-ack, req-timer, client,
+// established, accept); this file wires them.
+import type { Core } from "../core/core.js";
+import type { Counters } from "../sim/counters.js";
+import type { EventLoop } from "../sim/loop.js";
+import type { Rng } from "../sim/rng.js";
+import { SYSCTLS } from "../scenario/sysctl.js";
+import type { ListenerConfig } from "../net/host.js";
+import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_RST, TCPHDR_SYN } from "../wire/tcp.js";
+import { formatIPv4, formatIPv6 } from "../wire/addr.js";
+import { SegIn, SegOut, addrKey, writeSegment } from "./segment.js";
+import { CookieSecrets } from "./cookie.js";
+import { initialWindow, type InitialWindow } from "./window.js";
+import { ListenSock, TcpSock, type AcceptPolicy } from "./sock.js";
+import { TCP_CLOSE, TCP_NEW_SYN_RECV, TCP_STATE_NAMES, TCP_SYN_SENT, TCP_SYN_LINEAR_TIMEOUTS } from "./constants.js";
+import { tcpConnRequest } from "./conn-request.js";
+import { tcpCheckReq } from "./check-req.js";
+import { tcpListenAck } from "./listen-ack.js";
+import { reqskTimer } from "./req-timer.js";
+import { tcpRetransmitTimer, tcpRcvSynSent } from "./client.js";
+import { tcpRcvState, tcpTimeWaitDone, tcpClose } from "./established.js";
+import { acceptFire } from "./accept.js";
+
+/** What a host's TCP needs from the world. */
+export interface TcpEnv {
+  loop: EventLoop;
+  rng: Rng;
+  /** Allocate an skb counted by the ledger, or -1. */
+  alloc(): number;
+  /** A kernel log line (collected as report warnings). */
+  warn(msg: string): void;
+}
+
+export interface TcpHostConfig {
+  name: string;
+  addr: Uint8Array;
+  mtu: number;
+  sysctl: Readonly<Record<string, number | string | readonly number[]>>;
+  listeners: readonly ListenerConfig[];
+}
+
+/** skb->mark of segments from a connection set up before the run (the bulk
+ *  generator skips the handshake): delivered without a socket lookup. */
+export const SKB_MARK_PREESTABLISHED = 0x7cb0_0001;
+
+/** One local port: its listener (if any) and its connections keyed by peer. */
+export interface PortTable {
+  listener: ListenSock | null;
+  conns: Map<number, TcpSock>;
+}
+
+/** nstat ids of the counters TCP touches. */
+export interface TcpMib {
+  ListenOverflows: number;
+  ListenDrops: number;
+  SyncookiesSent: number;
+  SyncookiesRecv: number;
+  SyncookiesFailed: number;
+  ReqQFullDoCookies: number;
+  ReqQFullDrop: number;
+  Timeouts: number;
+  SynRetrans: number;
+  RetransSegs: number;
+  PassiveOpens: number;
+  ActiveOpens: number;
+  AttemptFails: number;
+  EstabResets: number;
+  OutRsts: number;
+  EmbryonicRsts: number;
+  AckSkippedSynRecv: number;
+}
+
+function sysctlNum(s: Readonly<Record<string, unknown>>, name: keyof typeof SYSCTLS): number {
+  const v = s[name];
+  if (typeof v === "number") return v;
+  const d = SYSCTLS[name].default;
+  return typeof d === "number" ? d : Number(d);
+}
+
+function sysctlTriple(s: Readonly<Record<string, unknown>>, name: keyof typeof SYSCTLS): readonly number[] {
+  const v = s[name];
+  if (Array.isArray(v)) return v as number[];
+  return SYSCTLS[name].default as readonly number[];
+}
+
+export const peerKey = (rkey: number, rport: number): number => rkey * 65536 + rport;
+
+export class TcpHost {
+  readonly rx = new SegIn();
+  readonly tx = new SegOut();
+  readonly mib: TcpMib;
+  readonly addr: Uint8Array;
+  readonly addrKey: number;
+  readonly v6: boolean;
+  readonly listeners: ListenSock[] = [];
+  readonly ports = new Map<number, PortTable>();
+  readonly cookies: CookieSecrets;
+  private readonly isnKey: CookieSecrets;
+  private readonly socks: (TcpSock | null)[] = [];
+  private readonly freeSlots: number[] = [];
+  readonly headers: Uint8Array;
+
+  // sysctls (static for a run)
+  readonly syncookies: number;
+  readonly maxSynBacklog: number;
+  readonly synackRetries: number;
+  readonly synRetries: number;
+  readonly synLinearTimeouts: number;
+  readonly abortOnOverflow: number;
+  readonly timestamps: number;
+  readonly sack: number;
+  readonly windowScaling: number;
+  /** tcp_advertise_mss: MTU minus IP and TCP headers. */
+  readonly advmss: number;
+  readonly synWin: InitialWindow;
+  readonly synAckWinTs: InitialWindow;
+  readonly synAckWinNoTs: InitialWindow;
+
+  // event kinds
+  readonly kReqTimer: number;
+  readonly kRtx: number;
+  readonly kTimeWait: number;
+  readonly kAccept: number;
+  readonly kClose: number;
+
+  constructor(
+    readonly core: Core,
+    readonly config: TcpHostConfig,
+    readonly nstat: Counters,
+    readonly env: TcpEnv,
+    readonly output: (h: number) => boolean,
+    readonly dropSkb: (h: number, reason: string) => void,
+    readonly deliverSkb: (h: number) => void,
+  ) {
+    this.headers = core.headers;
+    this.addr = config.addr;
+    this.v6 = config.addr.length === 16;
+    this.addrKey = addrKey(config.addr, 0, config.addr.length);
+    const s = config.sysctl;
+    this.syncookies = sysctlNum(s, "net.ipv4.tcp_syncookies");
+    this.maxSynBacklog = sysctlNum(s, "net.ipv4.tcp_max_syn_backlog");
+    this.synackRetries = sysctlNum(s, "net.ipv4.tcp_synack_retries");
+    this.synRetries = sysctlNum(s, "net.ipv4.tcp_syn_retries");
+    const lin = s["net.ipv4.tcp_syn_linear_timeouts"];
+    this.synLinearTimeouts = typeof lin === "number" ? lin : TCP_SYN_LINEAR_TIMEOUTS;
+    this.abortOnOverflow = sysctlNum(s, "net.ipv4.tcp_abort_on_overflow");
+    this.timestamps = sysctlNum(s, "net.ipv4.tcp_timestamps");
+    this.sack = sysctlNum(s, "net.ipv4.tcp_sack");
+    this.windowScaling = sysctlNum(s, "net.ipv4.tcp_window_scaling");
+    const somaxconn = sysctlNum(s, "net.core.somaxconn");
+    const rmem = sysctlTriple(s, "net.ipv4.tcp_rmem");
+    const rmemMax = sysctlNum(s, "net.core.rmem_max");
+    this.advmss = config.mtu - (this.v6 ? 60 : 40);
+    this.synWin = initialWindow(rmem[1]!, this.advmss, rmem[2]!, rmemMax);
+    this.synAckWinTs = initialWindow(rmem[1]!, this.advmss - 12, rmem[2]!, rmemMax);
+    this.synAckWinNoTs = this.synWin;
+    this.cookies = new CookieSecrets(env.rng);
+    this.isnKey = new CookieSecrets(env.rng);
+    const c = nstat;
+    this.mib = {
+      ListenOverflows: c.id("TcpExtListenOverflows"),
+      ListenDrops: c.id("TcpExtListenDrops"),
+      SyncookiesSent: c.id("TcpExtSyncookiesSent"),
+      SyncookiesRecv: c.id("TcpExtSyncookiesRecv"),
+      SyncookiesFailed: c.id("TcpExtSyncookiesFailed"),
+      ReqQFullDoCookies: c.id("TcpExtTCPReqQFullDoCookies"),
+      ReqQFullDrop: c.id("TcpExtTCPReqQFullDrop"),
+      Timeouts: c.id("TcpExtTCPTimeouts"),
+      SynRetrans: c.id("TcpExtTCPSynRetrans"),
+      RetransSegs: c.id("TcpRetransSegs"),
+      PassiveOpens: c.id("TcpPassiveOpens"),
+      ActiveOpens: c.id("TcpActiveOpens"),
+      AttemptFails: c.id("TcpAttemptFails"),
+      EstabResets: c.id("TcpEstabResets"),
+      OutRsts: c.id("TcpOutRsts"),
+      EmbryonicRsts: c.id("TcpExtEmbryonicRsts"),
+      AckSkippedSynRecv: c.id("TcpExtTCPACKSkippedSynRecv"),
+    };
+    const loop = env.loop;
+    // Each socket has one timer; its handler sees sk.timer already cleared.
+    const timer = (name: string, fn: (t: TcpHost, sk: TcpSock) => void): number =>
+      loop.register(`${config.name} ${name}`, (slot) => {
+        const sk = this.socks[slot];
+        if (sk === null || sk === undefined) return;
+        sk.timer = -1;
+        fn(this, sk);
+      });
+    this.kReqTimer = timer("reqsk timer", reqskTimer);
+    this.kRtx = timer("tcp retransmit timer", tcpRetransmitTimer);
+    this.kTimeWait = timer("tcp time-wait", tcpTimeWaitDone);
+    this.kClose = timer("tcp app close", tcpClose);
+    this.kAccept = loop.register(`${config.name} accept()`, (i) => acceptFire(this, this.listeners[i]!));
+    for (const l of config.listeners) {
+      // net/socket.c: __sys_listen — (unsigned)backlog > somaxconn is clamped
+      const backlog = l.backlog >>> 0 > somaxconn ? somaxconn : l.backlog;
+      const accept: AcceptPolicy = l.accept === true ? { kind: "always" } : l.accept === false ? { kind: "never" } : { kind: "rate", perSec: l.accept };
+      const ls = new ListenSock(this.listeners.length, l.port, backlog, accept, l.acceptDelay ?? 0);
+      this.listeners.push(ls);
+      this.ports.set(l.port, { listener: ls, conns: new Map() });
+    }
+  }
+
+  get now(): number {
+    return this.env.loop.now;
+  }
+
+  // ---- socket table ----
+
+  newSock(): TcpSock {
+    const sk = new TcpSock();
+    const slot = this.freeSlots.length > 0 ? this.freeSlots.pop()! : this.socks.length;
+    sk.slot = slot;
+    this.socks[slot] = sk;
+    return sk;
+  }
+
+  /** Hash a socket into its port table (inet_ehash_insert). */
+  hash(sk: TcpSock): void {
+    let pt = this.ports.get(sk.lport);
+    if (pt === undefined) {
+      pt = { listener: null, conns: new Map() };
+      this.ports.set(sk.lport, pt);
+    }
+    pt.conns.set(peerKey(sk.rkey, sk.rport), sk);
+  }
+
+  /** Unhash and release a socket (inet_put_port, sk_free). */
+  destroy(sk: TcpSock): void {
+    if (sk.timer >= 0) {
+      this.env.loop.cancel(sk.timer);
+      sk.timer = -1;
+    }
+    const pt = this.ports.get(sk.lport);
+    if (pt !== undefined) {
+      const k = peerKey(sk.rkey, sk.rport);
+      if (pt.conns.get(k) === sk) pt.conns.delete(k);
+      if (pt.listener === null && pt.conns.size === 0) this.ports.delete(sk.lport);
+    }
+    sk.state = TCP_CLOSE;
+    if (sk.slot >= 0 && this.socks[sk.slot] === sk) {
+      this.socks[sk.slot] = null;
+      this.freeSlots.push(sk.slot);
+    }
+    sk.slot = -1;
+  }
+
+  /** (Re)arm a socket's one timer. */
+  arm(sk: TcpSock, at: number, kind: number): void {
+    if (sk.timer >= 0) this.env.loop.cancel(sk.timer);
+    sk.timer = this.env.loop.at(at, kind, sk.slot);
+  }
+
+  disarm(sk: TcpSock): void {
+    if (sk.timer >= 0) {
+      this.env.loop.cancel(sk.timer);
+      sk.timer = -1;
+    }
+  }
+
+  /** Socket counts by state name (ss -tan | count), listeners included. */
+  states(): Record<string, number> {
+    const out: Record<string, number> = {};
+    if (this.listeners.length > 0) out["LISTEN"] = this.listeners.length;
+    for (const sk of this.socks) {
+      if (sk === null) continue;
+      const name = TCP_STATE_NAMES[sk.state]!;
+      out[name] = (out[name] ?? 0) + 1;
+    }
+    return Object.fromEntries(Object.entries(out).sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+  }
+
+  // ---- sequence numbers and timestamps ----
+
+  /** secure_tcp_seq: keyed hash of the 4-tuple plus a 64 ns clock. */
+  initSeq(rkey: number, lport: number, rport: number): number {
+    return (this.isnKey.hash(this.addrKey, rkey, lport, rport, 0, 0) + Math.floor(this.now / 64)) >>> 0;
+  }
+
+  /** secure_tcp_ts_off: random per address pair with tcp_timestamps=1, 0 with 2. */
+  tsOffset(rkey: number): number {
+    return this.timestamps === 1 ? this.isnKey.hash(this.addrKey, rkey, 0, 0, 0, 1) : 0;
+  }
+
+  /** tcp_clock_ms */
+  nowMs(): number {
+    return Math.floor(this.now / 1e6);
+  }
+
+  // ---- output ----
+
+  /** Allocate, write `tx`, send. */
+  transmit(): void {
+    const h = this.env.alloc();
+    if (h < 0) return; // ENOBUFS: the segment is not sent, as a failed alloc_skb
+    this.tx.v6 = this.v6;
+    writeSegment(this.core, h, this.tx);
+    this.output(h);
+  }
+
+  /** Fill tx addresses/ports for a socket. */
+  txFor(sk: TcpSock): SegOut {
+    const tx = this.tx.noOptions();
+    tx.src = this.addr;
+    tx.srcOff = 0;
+    tx.dst = sk.raddr;
+    tx.dstOff = 0;
+    tx.sport = sk.lport;
+    tx.dport = sk.rport;
+    return tx;
+  }
+
+  /** Fill tx addresses/ports to answer the segment in `rx` (still in its skb). */
+  txReply(): SegOut {
+    const tx = this.tx.noOptions();
+    const rx = this.rx;
+    tx.src = this.headers;
+    tx.srcOff = rx.daddrOff;
+    tx.dst = this.headers;
+    tx.dstOff = rx.saddrOff;
+    tx.sport = rx.dport;
+    tx.dport = rx.sport;
+    return tx;
+  }
+
+  /** A SYN-ACK for a request sock (tcp_make_synack with the granted options). */
+  sendSynAck(req: TcpSock): void {
+    const tx = this.txFor(req);
+    tx.seq = req.iss;
+    tx.ack = req.rcvNxt;
+    tx.flags = TCPHDR_SYN | TCPHDR_ACK;
+    tx.window = req.rcvWnd > 65535 ? 65535 : req.rcvWnd;
+    tx.mss = this.advmss;
+    if (req.sndWscale >= 0) tx.wscale = req.rcvWscale;
+    tx.sackPerm = req.sackOk;
+    if (req.tsOk) {
+      tx.ts = true;
+      tx.tsVal = (this.nowMs() + req.tsOff) >>> 0;
+      tx.tsEcr = req.tsRecent;
+    }
+    this.transmit();
+  }
+
+  /** A bare ACK (or FIN|ACK) from an established-side socket. */
+  sendAck(sk: TcpSock, flags = TCPHDR_ACK): void {
+    const tx = this.txFor(sk);
+    tx.seq = sk.sndNxt;
+    tx.ack = sk.rcvNxt;
+    tx.flags = flags;
+    const w = sk.sndWscale >= 0 ? sk.rcvWnd >>> sk.rcvWscale : sk.rcvWnd;
+    tx.window = w > 65535 ? 65535 : w;
+    if (sk.tsOk) {
+      tx.ts = true;
+      tx.tsVal = (this.nowMs() + sk.tsOff) >>> 0;
+      tx.tsEcr = sk.tsRecent;
+    }
+    this.transmit();
+    if (flags & TCPHDR_FIN) sk.sndNxt = (sk.sndNxt + 1) >>> 0;
+  }
+
+  /** tcp_v4_send_reset for the segment in `rx` (never in reply to a RST). */
+  sendReset(): void {
+    const rx = this.rx;
+    if (rx.flags & TCPHDR_RST) return;
+    const tx = this.txReply();
+    if (rx.flags & TCPHDR_ACK) {
+      tx.seq = rx.ack;
+      tx.ack = 0;
+      tx.flags = TCPHDR_RST;
+    } else {
+      tx.seq = 0;
+      tx.ack = (rx.seq + rx.dataLen + (rx.flags & TCPHDR_SYN ? 1 : 0) + (rx.flags & TCPHDR_FIN ? 1 : 0)) >>> 0;
+      tx.flags = TCPHDR_RST | TCPHDR_ACK;
+    }
+    tx.window = 0;
+    this.nstat.add(this.mib.OutRsts);
+    this.transmit();
+  }
+
+  /** include/net/tcp.h: tcp_listendrop */
+  listenDrop(): void {
+    this.nstat.add(this.mib.ListenDrops);
+  }
+
+  /** net/ipv4/tcp_input.c: tcp_syn_flood_action */
+  synFloodAction(l: ListenSock): boolean {
+    const want = this.syncookies !== 0;
+    this.nstat.add(want ? this.mib.ReqQFullDoCookies : this.mib.ReqQFullDrop);
+    if (!l.synfloodWarned && this.syncookies !== 2) {
+      l.synfloodWarned = true;
+      const any = this.v6 ? "[::]" : "0.0.0.0";
+      this.env.warn(`TCP: request_sock_TCP${this.v6 ? "v6" : ""}: Possible SYN flooding on port ${any}:${l.port}. ${want ? "Sending cookies" : "Dropping request"}.`);
+    }
+    return want;
+  }
+
+  listenerText(): string {
+    return this.v6 ? formatIPv6(this.addr) : formatIPv4(this.addr);
+  }
+
+  // ---- input ----
+
+  /** net/ipv4/tcp_ipv4.c: tcp_v4_rcv after IP delivery (TcpInSegs counted). */
+  rcv(h: number): void {
+    const core = this.core;
+    if (core.skb.mark[h] === SKB_MARK_PREESTABLISHED) {
+      this.deliverSkb(h);
+      return;
+    }
+    const rx = this.rx;
+    rx.parse(this.headers, h, core.skb.network[h]!, core.skb.transport[h]!, core.skb.protocol[h] === 0x86dd);
+    const pt = this.ports.get(rx.dport);
+    if (pt !== undefined) {
+      const sk = pt.conns.get(peerKey(rx.saddrKey, rx.sport));
+      if (sk !== undefined) {
+        if (sk.state === TCP_NEW_SYN_RECV) tcpCheckReq(this, sk, h);
+        else if (sk.state === TCP_SYN_SENT) tcpRcvSynSent(this, sk, h);
+        else tcpRcvState(this, sk, h);
+        return;
+      }
+      const l = pt.listener;
+      if (l !== null) {
+        l.segments++;
+        // tcp_v4_do_rcv -> tcp_rcv_state_process(TCP_LISTEN)
+        if (rx.flags & TCPHDR_ACK && !(rx.flags & TCPHDR_SYN)) tcpListenAck(this, l, h);
+        else if (rx.flags & TCPHDR_ACK) {
+          this.sendReset();
+          this.dropSkb(h, "TCP_FLAGS");
+        } else if (rx.flags & TCPHDR_RST) this.dropSkb(h, "TCP_RESET");
+        else if (rx.flags & TCPHDR_SYN) {
+          if (rx.flags & TCPHDR_FIN) this.dropSkb(h, "TCP_FLAGS");
+          else tcpConnRequest(this, l, h);
+        } else this.dropSkb(h, "TCP_FLAGS");
+        return;
+      }
+    }
+    // no_tcp_socket: answer with a RST (unless it is one)
+    this.sendReset();
+    this.dropSkb(h, "NO_SOCKET");
+  }
+}
+
