@@ -14,3 +14,4 @@ export { EventLoop, type EventHandler, type RunResult } from "./sim/loop.js";
 export { Rng } from "./sim/rng.js";
 export { buildReport, type Report, type HostReport } from "./report/build.js";
 export { renderText } from "./report/text.js";
+export { Gro, GroContext, GroError, createGro } from "./core/gro.js";
