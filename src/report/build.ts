@@ -7,6 +7,7 @@ import type { TimeSeriesReport } from "../sim/timeseries.js";
 import type { TrafficStats } from "../traffic/source.js";
 import { formatIPv4, formatIPv6 } from "../wire/addr.js";
 import type { ConnectReport } from "../tcp/population.js";
+import { flowReports, type FlowReport } from "./flows.js";
 
 export interface ListenerReport {
   port: number;
@@ -21,11 +22,34 @@ export interface HostReport {
   nstat: Record<string, number>;
   listeners: ListenerReport[];
   tcpStates: Record<string, number>;
-  rxQueues: { dev: string; queue: number; packets: number; bytes: number; drops: number }[];
+  /** Per RX queue as `ethtool -S` (rx_queue_N_packets/bytes, drops = rx_missed) and the CPU its IRQ runs on. */
+  rxQueues: { dev: string; queue: number; packets: number; bytes: number; drops: number; irqCpu: number }[];
+  /** Per device: `ip -s link` rx_dropped (stack drops such as full backlogs) and aRFS ntuple filters. */
+  netdev: Record<string, { rx_dropped: number; rx_missed: number; arfs_filters: number; arfs_installed: number; arfs_expired: number }>;
+  /** Per CPU: time split over the run (fractions of the simulated time, and ns). */
+  cpu: { cpu: number; irq: number; softirq: number; ksoftirqd: number; app: number; idle: number; irqNs: number; softirqNs: number; appNs: number }[];
   txQueues: { dev: string; queue: number; packets: number; bytes: number }[];
   /** Root qdisc per device, as `tc -s qdisc show dev DEV`. */
   qdisc: Record<string, { kind: string; limit: number; backlog: number; packets: number; bytes: number; drops: number }>;
   softnet: { cpu: number; processed: number; dropped: number; time_squeeze: number; received_rps: number; flow_limit_count: number }[];
+  /** Bound UDP sockets at the end, as `ss -uamn`: rmemAlloc is ss's Recv-Q (sk_rmem_alloc), rcvbuf its rb, drops its d. */
+  udpSockets: UdpSocketReport[];
+  /** IPv4 reassembly at the end: incomplete datagrams, their fragment skbs, and frag_mem_limit (bytes). */
+  ipfrag: { queues: number; fragments: number; mem: number };
+}
+
+export interface UdpSocketReport {
+  port: number;
+  /** sk_rcvbuf (bytes). */
+  rcvbuf: number;
+  /** sk_rmem_alloc (bytes). */
+  rmemAlloc: number;
+  /** Datagrams waiting to be read. */
+  queued: number;
+  /** Datagrams the application read (recvmsg). */
+  reads: number;
+  /** sk_drops: datagrams refused for want of receive buffer. */
+  drops: number;
 }
 
 export interface Report {
@@ -46,6 +70,32 @@ export interface Report {
   ledger: LedgerReport;
   pool: { live: number; balanced: boolean };
   timeseries: TimeSeriesReport;
+  /** TCP data connections (bulk, rr, incast): per-flow results and the ss -ti view. */
+  flows: FlowReport[];
+}
+
+const frac = (x: number): number => Math.round(x * 1e4) / 1e4;
+
+/** Time charged to a CPU can run past the end of the run (work started
+ *  before it); the split is clipped to the simulated time. */
+function cpuSplit(cpu: number, t: { irq: number; softirq: number; ksoftirqd: number; app: number }, elapsed: number) {
+  const busy = t.irq + t.softirq + t.app;
+  const scale = elapsed > 0 && busy > elapsed ? elapsed / busy : 1;
+  const e = elapsed > 0 ? elapsed : 1;
+  const irq = (t.irq * scale) / e;
+  const softirq = (t.softirq * scale) / e;
+  const app = (t.app * scale) / e;
+  return {
+    cpu,
+    irq: frac(irq),
+    softirq: frac(softirq),
+    ksoftirqd: frac((t.ksoftirqd * scale) / e),
+    app: frac(app),
+    idle: frac(Math.max(0, 1 - irq - softirq - app)),
+    irqNs: Math.round(t.irq),
+    softirqNs: Math.round(t.softirq),
+    appNs: Math.round(t.app),
+  };
 }
 
 export function buildReport(world: World, result: WorldResult): Report {
@@ -60,7 +110,14 @@ export function buildReport(world: World, result: WorldResult): Report {
       nstat: host.nstat.nonZero(),
       listeners,
       tcpStates,
-      rxQueues: host.nics.flatMap((nic) => Array.from({ length: nic.queues }, (_, q) => ({ dev: nic.name, queue: q, ...nic.rxQueueStats(q) }))),
+      rxQueues: host.nics.flatMap((nic, n) => Array.from({ length: nic.queues }, (_, q) => ({ dev: nic.name, queue: q, ...nic.rxQueueStats(q), irqCpu: host.irqCpu(q, n) }))),
+      netdev: Object.fromEntries(
+        host.nics.map((nic) => [
+          nic.name,
+          { rx_dropped: nic.rxDropped, rx_missed: nic.rxMissed.reduce((a, b) => a + b, 0), arfs_filters: nic.arfsFilters, arfs_installed: nic.arfsInstalled, arfs_expired: nic.arfsExpired },
+        ]),
+      ),
+      cpu: Array.from({ length: host.config.cpus }, (_, cpu) => cpuSplit(cpu, host.cpuTime(cpu), result.run.now)),
       txQueues: host.nics.map((nic) => ({ dev: nic.name, queue: 0, packets: nic.txPackets, bytes: nic.txBytes })),
       qdisc: Object.fromEntries(
         host.nics.map((nic) => [
@@ -69,6 +126,8 @@ export function buildReport(world: World, result: WorldResult): Report {
         ]),
       ),
       softnet: Array.from({ length: host.config.cpus }, (_, cpu) => ({ cpu, ...host.softnet(cpu) })),
+      udpSockets: [...host.stack.udpSocks.values()].map((u) => ({ port: u.port, rcvbuf: u.rcvbuf, rmemAlloc: u.rmemAlloc, queued: u.queued, reads: u.reads, drops: u.drops })),
+      ipfrag: host.stack.defrag.stats(),
     };
   }
   const links = world.linkDirections().map((d) => ({ a: d.fromName, b: d.toName, packets: d.packets, bytes: d.bytes }));
@@ -88,5 +147,6 @@ export function buildReport(world: World, result: WorldResult): Report {
     ledger: result.ledger,
     pool: { live: result.poolLive, balanced: result.poolLive === result.ledger.inFlight },
     timeseries: world.series.report(),
+    flows: flowReports(world),
   };
 }

@@ -2,6 +2,7 @@
 // block per host, `ss -lnt` lines, per-queue and per-CPU (softnet_stat)
 // tables, then the packet ledger.
 import type { Report } from "./build.js";
+import { renderFlows } from "./flows.js";
 
 function table(rows: (string | number)[][], header: string[]): string {
   const all = [header, ...rows.map((r) => r.map(String))];
@@ -35,14 +36,32 @@ export function renderText(r: Report): string {
         ),
       );
     }
+    if (h.udpSockets.length > 0) {
+      out.push("", "$ ss -uamn");
+      out.push(
+        table(
+          h.udpSockets.map((u) => ["UNCONN", u.rmemAlloc, 0, `${h.addr.includes(":") ? "[::]" : "0.0.0.0"}:${u.port}`, `skmem:(r${u.rmemAlloc},rb${u.rcvbuf},d${u.drops})`, u.queued, u.reads]),
+          ["State", "Recv-Q", "Send-Q", "Local Address:Port", "skmem", "queued", "read"],
+        ),
+      );
+    }
+    if (h.ipfrag.queues > 0) out.push("", `IP reassembly: ${h.ipfrag.queues} incomplete datagrams, ${h.ipfrag.fragments} fragments, ${h.ipfrag.mem} bytes (frag_mem_limit)`);
     const states = Object.entries(h.tcpStates);
     if (states.length > 0) out.push("", `TCP sockets by state: ${states.map(([k, v]) => `${k} ${v}`).join(", ")}`);
     out.push("", "RX queues (ethtool -S)");
-    out.push(table(h.rxQueues.map((q) => [`${q.dev} rx-${q.queue}`, q.packets, q.bytes, q.drops]), ["queue", "packets", "bytes", "rx_missed"]));
+    out.push(table(h.rxQueues.map((q) => [`${q.dev} rx-${q.queue}`, q.packets, q.bytes, q.drops, `cpu${q.irqCpu}`]), ["queue", "packets", "bytes", "rx_missed", "irq"]));
+    for (const [dev, d] of Object.entries(h.netdev ?? {})) {
+      if (d.rx_dropped > 0 || d.arfs_installed > 0) out.push(`${dev}: rx_dropped ${d.rx_dropped}${d.arfs_installed > 0 ? `  aRFS filters ${d.arfs_filters} (installed ${d.arfs_installed}, expired ${d.arfs_expired})` : ""}`);
+    }
     out.push("", "TX queues and qdisc");
     out.push(table(h.txQueues.map((q) => [`${q.dev} tx-${q.queue}`, q.packets, q.bytes]), ["queue", "packets", "bytes"]));
     for (const [dev, qd] of Object.entries(h.qdisc)) {
       out.push(`qdisc ${qd.kind} dev ${dev} limit ${qd.limit}p: Sent ${qd.bytes} bytes ${qd.packets} pkt (dropped ${qd.drops}) backlog ${qd.backlog}p`);
+    }
+    if (h.cpu !== undefined) {
+      const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+      out.push("", "CPU time (mpstat: %irq %soft %usr %idle; ksoftirqd is part of %soft)");
+      out.push(table(h.cpu.map((c) => [`cpu${c.cpu}`, pct(c.irq), pct(c.softirq), pct(c.ksoftirqd), pct(c.app), pct(c.idle)]), ["cpu", "%irq", "%soft", "ksoftirqd", "%usr", "%idle"]));
     }
     out.push("", "/proc/net/softnet_stat");
     out.push(
@@ -68,6 +87,7 @@ export function renderText(r: Report): string {
       ),
     );
   }
+  out.push(...renderFlows(r.flows ?? []));
   if (r.warnings.length > 0) {
     out.push("", "== kernel log (dmesg)");
     for (const w of r.warnings) out.push(w);

@@ -4,6 +4,7 @@
 import type { Scenario, TrafficSpec as ScenarioTraffic } from "../scenario/types.js";
 import { toIpBytes } from "../wire/addr.js";
 import type { ListenerConfig } from "../net/host.js";
+import type { TcpListenerConfig } from "../tcp/tcp-host.js";
 import type { HostSpec, TrafficSpec, WorldSpec } from "./world-spec.js";
 
 /** Ethernet + IPv4/IPv6 + UDP headers + FCS around a datagram's payload. */
@@ -29,7 +30,11 @@ export function worldSpecFromScenario(s: Scenario): WorldSpec {
     if (t.kind === "bulk") {
       const ls = listeners.get(t.to.host)!;
       const somaxconn = Number(byName.get(t.to.host)!.sysctl["net.core.somaxconn"]);
-      if (!ls.some((l) => l.port === t.to.port)) ls.push({ port: t.to.port, backlog: somaxconn, accept: true });
+      // the destination runs a sink reader (src/tcp/apps.ts), declared or not
+      const sink: TcpListenerConfig = { port: t.to.port, backlog: somaxconn, accept: true, app: { kind: "sink" } };
+      const at = ls.findIndex((l) => l.port === t.to.port);
+      if (at < 0) ls.push(sink);
+      else ls[at] = { ...ls[at]!, app: { kind: "sink" } } as TcpListenerConfig;
     } else if (t.kind === "udp") {
       udpPorts.get(t.to.host)!.add(t.to.port);
     }
@@ -41,10 +46,29 @@ export function worldSpecFromScenario(s: Scenario): WorldSpec {
       name: h.name,
       addr,
       cpus: h.cpus,
-      nic: { queues: h.nic.queues, rateBps: h.nic.rate, mtu: h.nic.mtu, rxRing: h.nic.rxRing, txRing: h.nic.txRing, txqueuelen: h.nic.txqueuelen },
+      nic: {
+        queues: h.nic.queues,
+        rateBps: h.nic.rate,
+        mtu: h.nic.mtu,
+        rxRing: h.nic.rxRing,
+        txRing: h.nic.txRing,
+        txqueuelen: h.nic.txqueuelen,
+        rxUsecs: h.nic.rxUsecs,
+        rxFrames: h.nic.rxFrames,
+        ...(h.nic.irqAffinity.length > 0 ? { irqAffinity: h.nic.irqAffinity } : {}),
+        rxhash: h.nic.rxhash,
+      },
+      cost: { ...h.cost },
+      rps: { cpus: h.rps.cpus, flowCnt: h.rps.flowCnt, arfs: h.rps.arfs, flowLimitCpus: h.rps.flowLimit },
+      apps: h.apps.map((a) => ({ port: a.port, cpus: a.cpus, everyNs: a.every, connected: a.connected })),
       sysctl: h.sysctl as Record<string, number | string | readonly number[]>,
       listeners: listeners.get(h.name)!.sort((a, b) => a.port - b.port),
       udpPorts: [...udpPorts.get(h.name)!].sort((a, b) => a - b),
+      udpSockets: h.udpSockets.map((u) => ({
+        port: u.udp,
+        ...(u.rcvbuf !== null ? { rcvbuf: u.rcvbuf } : {}),
+        readRate: u.readRate.kind === "always" ? true : u.readRate.kind === "never" ? false : u.readRate.perSec,
+      })),
     };
   });
   return {

@@ -3,6 +3,10 @@
 // applied. src/scenario/ produces it from YAML/JSON; tests build it directly.
 import type { NicConfig } from "../net/nic.js";
 import type { ListenerConfig } from "../net/host.js";
+import type { CostModel } from "../cpu/cost.js";
+import type { RpsConfig } from "../cpu/rps.js";
+import type { AppThread } from "../cpu/net-rx.js";
+import type { UdpSocketConfig } from "../net/udp-sock.js";
 
 export interface HostSpec {
   name: string;
@@ -12,6 +16,8 @@ export interface HostSpec {
   sysctl: Readonly<Record<string, number | string | readonly number[]>>;
   listeners: readonly ListenerConfig[];
   udpPorts: readonly number[];
+  /** UDP sockets with their SO_RCVBUF and read rate (ports in udpPorts without one get the defaults). */
+  udpSockets?: readonly UdpSocketConfig[];
 }
 
 export interface LinkSpec {
@@ -39,7 +45,33 @@ export type TrafficSpec =
       /** syn-flood only: SYNs without options (hping3 -S). */
       bare?: boolean;
     }
-  | { kind: "bulk"; from: string; to: string; port: number; flows: number; bytes: number; at: number }
+  | {
+      kind: "bulk";
+      from: string;
+      to: string;
+      port: number;
+      flows: number;
+      bytes: number;
+      at: number;
+      /** Congestion control of the senders (default net.ipv4.tcp_congestion_control: cubic). */
+      cc?: "cubic" | "reno";
+      /** Writer rate, bytes/s (default: as fast as the send buffer allows). */
+      writeRate?: number;
+      /** SO_SNDBUF of the senders. */
+      sndbuf?: number;
+    }
+  | { kind: "rr"; from: string; to: string; port: number; flows: number; request: number; response: number; at: number; cc?: "cubic" | "reno" }
+  | {
+      kind: "incast";
+      /** First sender (the others follow in `senders`). */
+      from: string;
+      senders: readonly string[];
+      to: string;
+      port: number;
+      bytes: number;
+      at: number;
+      cc?: "cubic" | "reno";
+    }
   | { kind: "udp"; from: string; to: string; port: number; flows: number; size: number; pps: number; count: number; at: number };
 
 export interface WorldSpec {

@@ -14,11 +14,17 @@ import type { TrafficContext, TrafficStats } from "../traffic/source.js";
 import { SynGenerator } from "../traffic/syn.js";
 import { ConnectGenerator } from "../traffic/connect.js";
 import type { TcpEnv } from "../tcp/tcp-host.js";
-import { BulkGenerator } from "../traffic/bulk.js";
+import { TcpFlowGenerator } from "../traffic/bulk.js";
+import type { FlowRecord } from "../tcp/flows.js";
+import type { TcpListenerConfig } from "../tcp/tcp-host.js";
+import type { ListenerConfig } from "../net/host.js";
 import { UdpGenerator } from "../traffic/udp.js";
 import { TimeSeries } from "./timeseries.js";
 import type { WorldSpec } from "./world-spec.js";
 import type { CoreConfig } from "../core/config.js";
+import { backlogRingSlots } from "../cpu/softnet.js";
+import { hashSeed } from "../cpu/flow-hash.js";
+import { udpHeldBound } from "../net/udp-held.js";
 
 /** Core memory plan large enough for everything the spec can hold at once. */
 export function coreConfigFor(spec: WorldSpec): Partial<CoreConfig> {
@@ -39,9 +45,16 @@ export function coreConfigFor(spec: WorldSpec): Partial<CoreConfig> {
     queued += k * (h.nic.queues * h.nic.rxRing + h.nic.txRing + h.nic.txqueuelen);
     ringSlots += k * (h.nic.queues * pow2(h.nic.rxRing) + pow2(h.nic.txRing) + pow2(h.nic.txqueuelen));
     rings += k * (h.nic.queues + 2);
+    // per-CPU backlogs (input_pkt_queue + process_queue)
+    const maxBacklog = Number(h.sysctl["net.core.netdev_max_backlog"] ?? 1000);
+    queued += h.cpus * 2 * (maxBacklog + 1);
+    ringSlots += h.cpus * backlogRingSlots(maxBacklog);
+    rings += h.cpus;
   }
   // Frames on a wire at once: bandwidth-delay product in minimum-size frames.
   for (const l of spec.links) queued += 2 * Math.ceil((l.rateBps * l.delayNs) / 1e9 / (84 * 8) + 2);
+  // UDP receive queues and IP reassembly hold skbs too (src/net/udp-sock.ts, ipfrag.ts).
+  queued += udpHeldBound(spec);
   const skbs = Math.min(1 << 21, queued + 4096);
   return {
     skbs,
@@ -51,6 +64,13 @@ export function coreConfigFor(spec: WorldSpec): Partial<CoreConfig> {
     wheelEntries: Math.min(1 << 24, skbs + 4096 + 64 * spec.traffic.length),
     ioSlots: 4096,
   };
+}
+
+/** Listeners that bulk/incast/rr traffic targets run a sink reader unless
+ *  they name an application (src/tcp/apps.ts); others keep no data model. */
+function withSinkApps(host: string, listeners: readonly ListenerConfig[], spec: WorldSpec): ListenerConfig[] {
+  const targeted = new Set(spec.traffic.filter((t) => (t.kind === "bulk" || t.kind === "incast" || t.kind === "rr") && t.to === host).map((t) => t.port));
+  return listeners.map((l) => (targeted.has(l.port) && (l as TcpListenerConfig).app === undefined ? ({ ...l, app: { kind: "sink" } } as TcpListenerConfig) : l));
 }
 
 export interface WorldResult {
@@ -70,6 +90,10 @@ export class World implements DropSink {
   readonly series: TimeSeries;
   /** Client populations of the `connect` traffic entries, in spec order. */
   readonly connects: ConnectGenerator[] = [];
+  /** TCP data traffic entries (bulk, rr, incast senders), in spec order. */
+  readonly tcpFlows: TcpFlowGenerator[] = [];
+  /** Data connections by flowKey (src/tcp/flows.ts). */
+  readonly flows = new Map<string, FlowRecord>();
   /** Kernel log lines (dmesg), prefixed by the host name. */
   readonly warnings: string[] = [];
   private readonly directions: LinkDirection[] = [];
@@ -93,13 +117,28 @@ export class World implements DropSink {
       return h;
     };
     for (const hs of spec.hosts) {
-      const env: TcpEnv = { loop: this.loop, rng: tcpRng, alloc, warn: (msg) => void this.warnings.push(`${hs.name}: ${msg}`) };
-      const host = new Host(core, hs, this.loop, this, (h) => this.deliver(h), scratch.take(NAPI_POLL_WEIGHT, `${hs.name} NAPI`), env);
+      let self: Host | null = null;
+      // tcp_limit_output_bytes (1 MB) of 1514-byte frames in the qdisc: the TSQ stand-in
+      const tsqFrames = Math.max(2, Math.floor(Number(hs.sysctl["net.ipv4.tcp_limit_output_bytes"] ?? 1048576) / (hs.nic.mtu + 14)));
+      const env: TcpEnv = {
+        loop: this.loop,
+        rng: tcpRng,
+        alloc,
+        warn: (msg) => void this.warnings.push(`${hs.name}: ${msg}`),
+        flows: this.flows,
+        txRoom: (dst) => {
+          const nic = self!.nicFor(dst);
+          return nic.qdiscRoom() > 0 && nic.qdiscBacklog() < tsqFrames;
+        },
+        waitTxRoom: (_dst, cb) => self!.waitTxRoom(cb),
+      };
+      const host = new Host(core, { ...hs, listeners: withSinkApps(hs.name, hs.listeners, spec), hashSeed: hashSeed(spec.seed, hs.name) }, this.loop, this, (h) => this.deliver(h), scratch.take(NAPI_POLL_WEIGHT, `${hs.name} NAPI`), env);
+      self = host;
       this.hosts.set(hs.name, host);
     }
     const newNic = (host: Host, peer: Host): Nic => {
       const rss: RssContext = core.rss.create({ queues: host.config.nic.queues, retaSize: 128 });
-      const nic = new Nic(core, `eth${host.nics.length}`, host.config.nic, rss, rssSlot, this);
+      const nic = new Nic(core, `eth${host.nics.length}`, host.config.nic, rss, rssSlot, this, this.loop);
       host.addNic(nic, peer.config.addr);
       return nic;
     };
@@ -130,8 +169,37 @@ export class World implements DropSink {
         this.traffic.push(g);
       } else if (t.kind === "syn-flood") {
         this.traffic.push(new SynGenerator(ctx, from, to, { count: t.count, at: t.at, rate: t.rate, spoof: t.spoof, dport: t.port, bare: t.bare ?? false }));
-      } else if (t.kind === "bulk") {
-        this.traffic.push(new BulkGenerator(ctx, from, to, { flows: t.flows, bytes: t.bytes, at: t.at, dport: t.port }));
+      } else if (t.kind === "bulk" || t.kind === "rr") {
+        const g = new TcpFlowGenerator(ctx, from, to, {
+          kind: t.kind,
+          flows: t.flows,
+          bytes: t.kind === "bulk" ? t.bytes : 0,
+          writeRate: t.kind === "bulk" ? (t.writeRate ?? Infinity) : Infinity,
+          request: t.kind === "rr" ? t.request : 0,
+          response: t.kind === "rr" ? t.response : 0,
+          at: t.at,
+          dport: t.port,
+          ...(t.cc !== undefined ? { cc: t.cc } : {}),
+          ...(t.kind === "bulk" && t.sndbuf !== undefined ? { sndbuf: t.sndbuf } : {}),
+        });
+        this.tcpFlows.push(g);
+        this.traffic.push(g);
+      } else if (t.kind === "incast") {
+        for (const name of t.senders) {
+          const g = new TcpFlowGenerator(ctx, this.host(name), to, {
+            kind: "incast",
+            flows: 1,
+            bytes: t.bytes,
+            writeRate: Infinity,
+            request: 0,
+            response: 0,
+            at: t.at,
+            dport: t.port,
+            ...(t.cc !== undefined ? { cc: t.cc } : {}),
+          });
+          this.tcpFlows.push(g);
+          this.traffic.push(g);
+        }
       } else if (t.kind === "udp") {
         this.traffic.push(new UdpGenerator(ctx, from, to, { flows: t.flows, size: t.size, pps: t.pps, count: t.count, at: t.at, dport: t.port }));
       }
@@ -158,7 +226,11 @@ export class World implements DropSink {
   /** Frames held anywhere in the model (rings, qdiscs, wires). */
   inFlight(): number {
     let n = 0;
-    for (const host of this.hosts.values()) for (const nic of host.nics) n += nic.held();
+    for (const host of this.hosts.values()) {
+      for (const nic of host.nics) n += nic.held();
+      n += host.stack.held();
+      n += host.held(); // per-CPU backlogs
+    }
     for (const d of this.directions) n += d.held();
     return n;
   }

@@ -5,6 +5,8 @@ import type { ListenSock, TcpSock } from "./sock.js";
 import { TCP_ESTABLISHED, TCP_INVALID_RATELIMIT, TCP_RTO_MAX } from "./constants.js";
 import { TCPHDR_ACK, TCPHDR_RST, TCPHDR_SYN } from "../wire/tcp.js";
 import { acceptWake } from "./accept.js";
+import { serverAppStart } from "./apps.js";
+import { tcpRcvState } from "./established.js";
 
 /** reqsk_timeout: timeout << num_timeout, capped at TCP_RTO_MAX. */
 export function reqskTimeout(req: TcpSock): number {
@@ -38,6 +40,10 @@ export function childEstablished(t: TcpHost, l: ListenSock, child: TcpSock): voi
   child.state = TCP_ESTABLISHED;
   child.listener = l;
   child.queuedAt = t.now;
+  if (l.app !== null) {
+    const c = serverAppStart(t, child, l.app, t.rx.window);
+    t.flowReceiver(child, c);
+  }
   l.enqueue(child);
   acceptWake(t, l);
 }
@@ -109,5 +115,7 @@ export function tcpCheckReq(t: TcpHost, req: TcpSock, h: number): void {
   req.sndUna = req.sndNxt;
   if (req.tsOk && rx.ts) req.tsRecent = rx.tsVal;
   childEstablished(t, l, req);
-  t.deliverSkb(h);
+  // tcp_child_process: data riding on the completing ACK goes to the child
+  if (req.conn !== null && rx.dataLen > 0) tcpRcvState(t, req, h);
+  else t.deliverSkb(h);
 }

@@ -44,7 +44,7 @@ function sendSyn(t: TcpHost, sk: TcpSock): void {
 }
 
 /** connect(): false when no local port is free (EADDRNOTAVAIL). */
-export function tcpConnect(t: TcpHost, pop: ConnectPopulation, daddr: Uint8Array, dport: number, holdNs: number): boolean {
+export function tcpConnect(t: TcpHost, pop: ConnectPopulation, daddr: Uint8Array, dport: number, holdNs: number, appInit: TcpSock["appInit"] = null): boolean {
   pop.attempted++;
   const rkey = addrKey(daddr, 0, daddr.length);
   const sport = pickPort(t, rkey, dport);
@@ -69,6 +69,7 @@ export function tcpConnect(t: TcpHost, pop: ConnectPopulation, daddr: Uint8Array
   sk.population = pop;
   sk.connectAt = t.now;
   sk.holdNs = holdNs;
+  sk.appInit = appInit;
   sk.timeout = TCP_TIMEOUT_INIT;
   t.hash(sk);
   t.nstat.add(t.mib.ActiveOpens);
@@ -148,6 +149,7 @@ export function tcpRcvSynSent(t: TcpHost, sk: TcpSock, h: number): void {
     t.disarm(sk);
     sk.population?.onConnected(t.now - sk.connectAt);
     t.sendAck(sk);
+    if (sk.appInit !== null) sk.appInit(t, sk, rx.window, sk.retransmits === 0 ? t.now - sk.connectAt : -1);
     if (sk.holdNs !== Infinity) t.arm(sk, t.now + sk.holdNs, t.kClose);
     t.deliverSkb(h);
     return;

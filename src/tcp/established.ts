@@ -17,6 +17,7 @@ import {
   TCP_TIMEWAIT_LEN,
 } from "./constants.js";
 import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_RST, TCPHDR_SYN } from "../wire/tcp.js";
+import { tcpAck, tcpDataQueue } from "./data-in.js";
 
 /** close() by the application: send FIN (tcp_close -> tcp_send_fin). */
 export function tcpClose(t: TcpHost, sk: TcpSock): void {
@@ -75,17 +76,34 @@ export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
     t.deliverSkb(h);
     return;
   }
+  // Data-transfer sockets: the ACK half (tcp_ack), then the data (tcp_data_queue)
+  let drop: string | null = null;
+  const c = sk.conn;
+  if (c !== null && sk.state !== TCP_TIME_WAIT) {
+    if (flg & TCPHDR_ACK && !(sk.finSent && rx.ack === sk.sndNxt && c.sndNxt === c.sndUna)) {
+      if (!tcpAck(t, sk, c) && !sk.finSent) drop = "TCP_ACK_UNSENT_DATA";
+    }
+    if (drop === null && (rx.dataLen > 0 || !(flg & TCPHDR_FIN))) drop = tcpDataQueue(t, sk, c, h);
+  }
+  const done = (): void => {
+    if (drop !== null) t.dropSkb(h, drop);
+    else t.deliverSkb(h);
+  };
   if (flg & TCPHDR_ACK && sk.finSent && rx.ack === sk.sndNxt) {
     if (sk.state === TCP_FIN_WAIT1) sk.state = TCP_FIN_WAIT2;
     else if (sk.state === TCP_CLOSING) enterTimeWait(t, sk);
     else if (sk.state === TCP_LAST_ACK) {
-      t.deliverSkb(h);
+      done();
       finish(t, sk);
       return;
     }
   }
-  if (flg & TCPHDR_FIN && ((rx.seq + rx.dataLen) >>> 0) === sk.rcvNxt) {
+  if (flg & TCPHDR_FIN && drop === null && ((rx.seq + rx.dataLen) >>> 0) === sk.rcvNxt) {
     sk.rcvNxt = (sk.rcvNxt + 1) >>> 0;
+    if (c !== null) {
+      c.eof = true;
+      c.app?.onEof?.(c);
+    }
     if (rx.ts) sk.tsRecent = rx.tsVal;
     switch (sk.state) {
       case TCP_ESTABLISHED:
@@ -108,5 +126,5 @@ export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
     // tcp_timewait_state_process: a retransmitted FIN is ACKed again
     t.sendAck(sk);
   }
-  t.deliverSkb(h);
+  done();
 }

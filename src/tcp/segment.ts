@@ -35,6 +35,10 @@ export class SegOut {
   ts = false;
   tsVal = 0;
   tsEcr = 0;
+  /** SACK blocks (left/right edges) to send; 0 = no SACK option. */
+  sackN = 0;
+  readonly sackL = new Uint32Array(4);
+  readonly sackR = new Uint32Array(4);
 
   /** Clear the options (before filling a new segment). */
   noOptions(): this {
@@ -42,6 +46,7 @@ export class SegOut {
     this.wscale = -1;
     this.sackPerm = false;
     this.ts = false;
+    this.sackN = 0;
     return this;
   }
 }
@@ -84,6 +89,19 @@ export function writeSegment(core: Core, h: number, s: SegOut): void {
     b[p + 2] = 4;
     b[p + 3] = 2;
     p += 4;
+  }
+  if (s.sackN > 0) {
+    // tcp_options_write: NOP, NOP, SACK, 2 + 8n, edges
+    b[p] = 1;
+    b[p + 1] = 1;
+    b[p + 2] = 5;
+    b[p + 3] = 2 + 8 * s.sackN;
+    p += 4;
+    for (let i = 0; i < s.sackN; i++) {
+      put32(b, p, s.sackL[i]!);
+      put32(b, p + 4, s.sackR[i]!);
+      p += 8;
+    }
   }
   if (s.wscale >= 0) {
     b[p] = 1;
@@ -176,6 +194,10 @@ export class SegIn {
   ts = false;
   tsVal = 0;
   tsEcr = 0;
+  /** SACK blocks received (left/right edges). */
+  sackN = 0;
+  readonly sackL = new Uint32Array(4);
+  readonly sackR = new Uint32Array(4);
 
   /** Parse skb h (network and transport offsets set, protocol TCP). */
   parse(headers: Uint8Array, h: number, network: number, transport: number, v6: boolean): void {
@@ -208,6 +230,7 @@ export class SegIn {
     this.wscale = -1;
     this.sackPerm = false;
     this.ts = false;
+    this.sackN = 0;
     let p = th + 20;
     const end = th + hl;
     while (p < end) {
@@ -226,6 +249,12 @@ export class SegIn {
         this.ts = true;
         this.tsVal = get32(b, p + 2);
         this.tsEcr = get32(b, p + 6);
+      } else if (kind === 5 && size >= 10 && (size - 2) % 8 === 0) {
+        for (let q = p + 2; q < p + size && this.sackN < 4; q += 8) {
+          this.sackL[this.sackN] = get32(b, q);
+          this.sackR[this.sackN] = get32(b, q + 4);
+          this.sackN++;
+        }
       }
       p += size;
     }

@@ -3,6 +3,9 @@
 // listener with its request-queue counters and accept queue.
 import type { ConnectPopulation } from "./population.js";
 import { TCP_CLOSE, TCP_LISTEN } from "./constants.js";
+import type { TcpConn } from "./conn.js";
+import type { ServerApp } from "./apps.js";
+import type { TcpHost } from "./tcp-host.js";
 
 export class TcpSock {
   /** Index in the host's socket table (the event argument of its timers). */
@@ -62,6 +65,10 @@ export class TcpSock {
   accepted = false;
   /** Our FIN has been sent (app closed). */
   finSent = false;
+  /** Data-transfer state, for sockets whose application moves data (else null). */
+  conn: TcpConn | null = null;
+  /** Client: the application to start at ESTABLISHED (peer window, SYN RTT in ns or -1). */
+  appInit: ((t: TcpHost, sk: TcpSock, peerWindow: number, synRttNs: number) => void) | null = null;
 }
 
 export type AcceptPolicy = { kind: "always" } | { kind: "never" } | { kind: "rate"; perSec: number };
@@ -93,6 +100,8 @@ export class ListenSock {
     backlog: number,
     readonly accept: AcceptPolicy,
     readonly acceptDelay: number,
+    /** What accepted connections run (null: no data model, handshake only). */
+    readonly app: ServerApp | null = null,
   ) {
     this.backlog = backlog;
   }

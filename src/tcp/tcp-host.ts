@@ -23,6 +23,12 @@ import { reqskTimer } from "./req-timer.js";
 import { tcpRetransmitTimer, tcpRcvSynSent } from "./client.js";
 import { tcpRcvState, tcpTimeWaitDone, tcpClose } from "./established.js";
 import { acceptFire } from "./accept.js";
+import type { TcpConn } from "./conn.js";
+import { timerFire, selectWindow, TIMER_DELACK, TIMER_READ, TIMER_RTO, TIMER_WRITE } from "./data-out.js";
+import type { CcName } from "./data-init.js";
+import type { FlowRecord } from "./flows.js";
+import type { ServerApp } from "./apps.js";
+import { flowKey } from "./flows.js";
 
 /** What a host's TCP needs from the world. */
 export interface TcpEnv {
@@ -32,6 +38,12 @@ export interface TcpEnv {
   alloc(): number;
   /** A kernel log line (collected as report warnings). */
   warn(msg: string): void;
+  /** Whether the qdisc of the NIC towards `dst` can take another segment (TSQ stand-in). */
+  txRoom?(dst: Uint8Array): boolean;
+  /** Call `cb` once that qdisc has room again. */
+  waitTxRoom?(dst: Uint8Array, cb: () => void): void;
+  /** Connections with data, by flowKey (client side registers, server side joins). */
+  flows?: Map<string, FlowRecord>;
 }
 
 export interface TcpHostConfig {
@@ -42,9 +54,9 @@ export interface TcpHostConfig {
   listeners: readonly ListenerConfig[];
 }
 
-/** skb->mark of segments from a connection set up before the run (the bulk
- *  generator skips the handshake): delivered without a socket lookup. */
-export const SKB_MARK_PREESTABLISHED = 0x7cb0_0001;
+
+/** A listener whose accepted connections run an application that moves data. */
+export type TcpListenerConfig = ListenerConfig & { app?: ServerApp };
 
 /** One local port: its listener (if any) and its connections keyed by peer. */
 export interface PortTable {
@@ -71,6 +83,24 @@ export interface TcpMib {
   OutRsts: number;
   EmbryonicRsts: number;
   AckSkippedSynRecv: number;
+  FastRetrans: number;
+  SlowStartRetrans: number;
+  SackRecovery: number;
+  RenoRecovery: number;
+  RcvQDrop: number;
+  ZeroWindowDrop: number;
+  DelayedACKs: number;
+  DelayedACKLost: number;
+  WantZeroWindowAdv: number;
+  ToZeroWindowAdv: number;
+  FromZeroWindowAdv: number;
+  WinProbe: number;
+  OFOQueue: number;
+  OFODrop: number;
+  PruneCalled: number;
+  RcvPruned: number;
+  OfoPruned: number;
+  RcvCollapsed: number;
 }
 
 function sysctlNum(s: Readonly<Record<string, unknown>>, name: keyof typeof SYSCTLS): number {
@@ -118,6 +148,14 @@ export class TcpHost {
   readonly synWin: InitialWindow;
   readonly synAckWinTs: InitialWindow;
   readonly synAckWinNoTs: InitialWindow;
+  /** Buffer sysctls: tcp_rmem, tcp_wmem, rmem_max, wmem_max, tcp_moderate_rcvbuf. */
+  readonly rmem: readonly number[];
+  readonly wmem: readonly number[];
+  readonly rmemMax: number;
+  readonly wmemMax: number;
+  readonly moderateRcvbuf: boolean;
+  /** net.ipv4.tcp_congestion_control */
+  readonly ccDefault: CcName = "cubic";
 
   // event kinds
   readonly kReqTimer: number;
@@ -125,6 +163,7 @@ export class TcpHost {
   readonly kTimeWait: number;
   readonly kAccept: number;
   readonly kClose: number;
+  readonly kConn: number;
 
   constructor(
     readonly core: Core,
@@ -157,6 +196,11 @@ export class TcpHost {
     this.synWin = initialWindow(rmem[1]!, this.advmss, rmem[2]!, rmemMax);
     this.synAckWinTs = initialWindow(rmem[1]!, this.advmss - 12, rmem[2]!, rmemMax);
     this.synAckWinNoTs = this.synWin;
+    this.rmem = rmem;
+    this.wmem = sysctlTriple(s, "net.ipv4.tcp_wmem");
+    this.rmemMax = rmemMax;
+    this.wmemMax = sysctlNum(s, "net.core.wmem_max");
+    this.moderateRcvbuf = sysctlNum(s, "net.ipv4.tcp_moderate_rcvbuf") !== 0;
     this.cookies = new CookieSecrets(env.rng);
     this.isnKey = new CookieSecrets(env.rng);
     const c = nstat;
@@ -178,6 +222,24 @@ export class TcpHost {
       OutRsts: c.id("TcpOutRsts"),
       EmbryonicRsts: c.id("TcpExtEmbryonicRsts"),
       AckSkippedSynRecv: c.id("TcpExtTCPACKSkippedSynRecv"),
+      FastRetrans: c.id("TcpExtTCPFastRetrans"),
+      SlowStartRetrans: c.id("TcpExtTCPSlowStartRetrans"),
+      SackRecovery: c.id("TcpExtTCPSackRecovery"),
+      RenoRecovery: c.id("TcpExtTCPRenoRecovery"),
+      RcvQDrop: c.id("TcpExtTCPRcvQDrop"),
+      ZeroWindowDrop: c.id("TcpExtTCPZeroWindowDrop"),
+      DelayedACKs: c.id("TcpExtDelayedACKs"),
+      DelayedACKLost: c.id("TcpExtDelayedACKLost"),
+      WantZeroWindowAdv: c.id("TcpExtTCPWantZeroWindowAdv"),
+      ToZeroWindowAdv: c.id("TcpExtTCPToZeroWindowAdv"),
+      FromZeroWindowAdv: c.id("TcpExtTCPFromZeroWindowAdv"),
+      WinProbe: c.id("TcpExtTCPWinProbe"),
+      OFOQueue: c.id("TcpExtTCPOFOQueue"),
+      OFODrop: c.id("TcpExtTCPOFODrop"),
+      PruneCalled: c.id("TcpExtPruneCalled"),
+      RcvPruned: c.id("TcpExtRcvPruned"),
+      OfoPruned: c.id("TcpExtOfoPruned"),
+      RcvCollapsed: c.id("TcpExtTCPRcvCollapsed"),
     };
     const loop = env.loop;
     // Each socket has one timer; its handler sees sk.timer already cleared.
@@ -192,12 +254,18 @@ export class TcpHost {
     this.kRtx = timer("tcp retransmit timer", tcpRetransmitTimer);
     this.kTimeWait = timer("tcp time-wait", tcpTimeWaitDone);
     this.kClose = timer("tcp app close", tcpClose);
+    this.kConn = loop.register(`${config.name} tcp conn timer`, (arg) => {
+      const sk = this.socks[arg >>> 2];
+      if (sk === null || sk === undefined || sk.conn === null) return;
+      timerFire(this, sk, sk.conn, arg & 3);
+    });
     this.kAccept = loop.register(`${config.name} accept()`, (i) => acceptFire(this, this.listeners[i]!));
     for (const l of config.listeners) {
       // net/socket.c: __sys_listen — (unsigned)backlog > somaxconn is clamped
       const backlog = l.backlog >>> 0 > somaxconn ? somaxconn : l.backlog;
       const accept: AcceptPolicy = l.accept === true ? { kind: "always" } : l.accept === false ? { kind: "never" } : { kind: "rate", perSec: l.accept };
-      const ls = new ListenSock(this.listeners.length, l.port, backlog, accept, l.acceptDelay ?? 0);
+      const app = (l as TcpListenerConfig).app ?? null;
+      const ls = new ListenSock(this.listeners.length, l.port, backlog, accept, l.acceptDelay ?? 0, app);
       this.listeners.push(ls);
       this.ports.set(l.port, { listener: ls, conns: new Map() });
     }
@@ -232,6 +300,18 @@ export class TcpHost {
     if (sk.timer >= 0) {
       this.env.loop.cancel(sk.timer);
       sk.timer = -1;
+    }
+    const c = sk.conn;
+    if (c !== null) {
+      // sk_stop_timer for every timer the data model armed
+      const loop = this.env.loop;
+      if (c.rtoEvent >= 0) loop.cancel(c.rtoEvent);
+      if (c.delackEvent >= 0) loop.cancel(c.delackEvent);
+      if (c.readEvent >= 0) loop.cancel(c.readEvent);
+      if (c.writeEvent >= 0) loop.cancel(c.writeEvent);
+      c.rtoEvent = c.delackEvent = c.readEvent = c.writeEvent = -1;
+      c.rtoDeadline = c.delackDeadline = Infinity;
+      sk.conn = null;
     }
     const pt = this.ports.get(sk.lport);
     if (pt !== undefined) {
@@ -270,6 +350,40 @@ export class TcpHost {
       out[name] = (out[name] ?? 0) + 1;
     }
     return Object.fromEntries(Object.entries(out).sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+  }
+
+  // ---- data transfer hooks ----
+
+  /** Schedule one of a connection's timers (TIMER_RTO/DELACK/READ/WRITE). */
+  connTimer(c: TcpConn, which: number, at: number): number {
+    return this.env.loop.at(at, this.kConn, c.slot * 4 + which);
+  }
+
+  txRoom(sk: TcpSock): boolean {
+    return this.env.txRoom === undefined ? true : this.env.txRoom(sk.raddr);
+  }
+
+  waitTxRoom(sk: TcpSock, cb: () => void): void {
+    if (this.env.waitTxRoom !== undefined) this.env.waitTxRoom(sk.raddr, cb);
+    else cb();
+  }
+
+  /** close() by the application once its data is out. */
+  closeConn(sk: TcpSock): void {
+    tcpClose(this, sk);
+  }
+
+  /** The client end of a data connection: register it for the report. */
+  flowSender(sk: TcpSock, c: TcpConn, rec: FlowRecord): void {
+    rec.sender = c;
+    rec.sport = sk.lport;
+    this.env.flows?.set(flowKey(this.addrKey, sk.lport, sk.rkey, sk.rport), rec);
+  }
+
+  /** The server end: join the record its client registered. */
+  flowReceiver(sk: TcpSock, c: TcpConn): void {
+    const rec = this.env.flows?.get(flowKey(sk.rkey, sk.rport, this.addrKey, sk.lport));
+    if (rec !== undefined) rec.receiver = c;
   }
 
   // ---- sequence numbers and timestamps ----
@@ -349,8 +463,11 @@ export class TcpHost {
     tx.seq = sk.sndNxt;
     tx.ack = sk.rcvNxt;
     tx.flags = flags;
-    const w = sk.sndWscale >= 0 ? sk.rcvWnd >>> sk.rcvWscale : sk.rcvWnd;
-    tx.window = w > 65535 ? 65535 : w;
+    if (sk.conn !== null) tx.window = selectWindow(this, sk.conn);
+    else {
+      const w = sk.sndWscale >= 0 ? sk.rcvWnd >>> sk.rcvWscale : sk.rcvWnd;
+      tx.window = w > 65535 ? 65535 : w;
+    }
     if (sk.tsOk) {
       tx.ts = true;
       tx.tsVal = (this.nowMs() + sk.tsOff) >>> 0;
@@ -405,10 +522,6 @@ export class TcpHost {
   /** net/ipv4/tcp_ipv4.c: tcp_v4_rcv after IP delivery (TcpInSegs counted). */
   rcv(h: number): void {
     const core = this.core;
-    if (core.skb.mark[h] === SKB_MARK_PREESTABLISHED) {
-      this.deliverSkb(h);
-      return;
-    }
     const rx = this.rx;
     rx.parse(this.headers, h, core.skb.network[h]!, core.skb.transport[h]!, core.skb.protocol[h] === 0x86dd);
     const pt = this.ports.get(rx.dport);

@@ -1,101 +1,91 @@
-// `bulk`: N flows that keep the sender's qdisc full of MSS-sized segments
-// (open loop: no ACK clocking until the TCP data-transfer model replaces
-// this). A flow sends while the qdisc has room and sleeps until the NIC says
-// there is room again, as a writer blocked on a full socket would.
+// TCP data traffic over real connections: `bulk` (N flows, each connect()
+// then write `bytes` — or forever — through the socket's write queue),
+// `rr` (netperf TCP_RR: N connections, one request/response outstanding on
+// each) and `incast` (several senders start a bulk transfer to one receiver
+// at the same instant). The receiving end is the listener's application
+// (src/tcp/apps.ts: a sink reader, or the rr responder).
 import type { Host } from "../net/host.js";
-import type { Nic } from "../net/nic.js";
-import { writePacket, type PacketSpec } from "../wire/skb-headers.js";
-import { TCPHDR_ACK, TCPHDR_PSH } from "../wire/tcp.js";
 import type { TrafficContext, TrafficStats } from "./source.js";
-import { EPHEMERAL_LOW } from "./source.js";
-import { SKB_MARK_PREESTABLISHED } from "../tcp/tcp-host.js";
+import { ConnectPopulation } from "../tcp/population.js";
+import { tcpConnect } from "../tcp/client.js";
+import { connInit, type CcName } from "../tcp/data-init.js";
+import { bulkStart, rrClientStart, type RrStats } from "../tcp/apps.js";
+import type { FlowRecord } from "../tcp/flows.js";
+import type { TcpConn } from "../tcp/conn.js";
 
-export interface BulkGenConfig {
+export interface TcpFlowGenConfig {
+  kind: "bulk" | "rr" | "incast";
   flows: number;
-  /** Bytes per flow; Infinity = until the run ends. */
+  /** bulk/incast: bytes per flow (Infinity = until the run ends). */
   bytes: number;
+  /** bulk: the writer's rate in bytes/s (Infinity = as fast as the buffer allows). */
+  writeRate: number;
+  /** rr: request and response sizes. */
+  request: number;
+  response: number;
   at: number;
   dport: number;
+  cc?: CcName;
+  /** SO_SNDBUF on the sender. */
+  sndbuf?: number;
 }
 
-interface Flow {
-  spec: PacketSpec;
-  seq: number;
-  left: number;
-}
-
-export class BulkGenerator {
+export class TcpFlowGenerator {
   readonly stats: TrafficStats;
-  private readonly flows: Flow[] = [];
-  private readonly mss: number;
-  private readonly kindStart: number;
-  private waiting = false;
-  private next = 0;
-  private readonly nic: Nic;
+  readonly population: ConnectPopulation;
+  readonly flows: FlowRecord[] = [];
+  private readonly kind: number;
+  private readonly daddr: Uint8Array;
+  private readonly dest: string;
 
   constructor(
     private readonly ctx: TrafficContext,
     private readonly from: Host,
     to: Host,
-    private readonly config: BulkGenConfig,
+    private readonly config: TcpFlowGenConfig,
   ) {
-    this.stats = { kind: "bulk", from: from.name, to: `${to.name}:${config.dport}`, packets: 0, bytes: 0, allocFailures: 0 };
-    const v6 = from.config.addr.length === 16;
-    this.nic = from.nicFor(to.config.addr);
-    this.mss = from.config.nic.mtu - (v6 ? 60 : 40);
-    for (let f = 0; f < config.flows; f++) {
-      this.flows.push({
-        spec: {
-          ip: { version: v6 ? 6 : 4, src: from.config.addr, dst: to.config.addr, df: true },
-          l4: { proto: "tcp", sport: EPHEMERAL_LOW + f, dport: config.dport, seq: ctx.rng.u32(), ack: 1, flags: TCPHDR_ACK, window: 502 },
-          payloadLen: this.mss,
-        },
-        seq: 0,
-        left: config.bytes,
-      });
-    }
-    this.kindStart = ctx.loop.register(`bulk ${from.name}->${to.name}:${config.dport}`, () => this.pump());
+    this.dest = `${to.name}:${config.dport}`;
+    this.stats = { kind: config.kind, from: from.name, to: this.dest, packets: 0, bytes: 0, allocFailures: 0 };
+    this.population = new ConnectPopulation(from.name, this.dest);
+    this.daddr = Uint8Array.from(to.config.addr);
+    this.kind = ctx.loop.register(`${config.kind} ${from.name}->${this.dest}`, () => this.fire());
   }
 
   start(): void {
-    if (this.flows.length > 0) this.ctx.loop.at(this.config.at, this.kindStart, 0);
+    if (this.config.flows > 0) this.ctx.loop.at(this.config.at, this.kind, 0);
   }
 
-  /** Send round-robin across flows while the qdisc has room. */
-  private pump(): void {
-    this.waiting = false;
-    const { ctx, from } = this;
-    let idle = 0;
-    while (this.nic.qdiscRoom() > 0 && idle < this.flows.length) {
-      const flow = this.flows[this.next]!;
-      this.next = (this.next + 1) % this.flows.length;
-      if (flow.left <= 0) {
-        idle++;
-        continue;
-      }
-      idle = 0;
-      const h = ctx.alloc();
-      if (h < 0) {
-        this.stats.allocFailures++;
-        break;
-      }
-      const payload = flow.left < this.mss ? flow.left : this.mss;
-      const l4 = flow.spec.l4 as { seq: number; flags: number };
-      const seq0 = l4.seq;
-      l4.flags = payload < this.mss || flow.left === payload ? TCPHDR_ACK | TCPHDR_PSH : TCPHDR_ACK;
-      flow.spec.payloadLen = payload;
-      writePacket(ctx.core, h, flow.spec);
-      // the flow's handshake is not modelled: the receiver takes it as established
-      ctx.core.skb.mark[h] = SKB_MARK_PREESTABLISHED;
-      l4.seq = (seq0 + payload) >>> 0;
-      flow.left -= payload;
-      this.stats.packets++;
-      this.stats.bytes += payload;
-      ctx.send(from, h);
+  /** Bytes the receivers have ACKed, summed over this entry's flows. */
+  refreshStats(): void {
+    let bytes = 0;
+    let segs = 0;
+    for (const f of this.flows) {
+      const c: TcpConn | null = f.sender;
+      if (c === null) continue;
+      bytes += c.sndUna;
+      segs += c.rtx.count + Math.ceil(c.sndUna / c.mss) + c.retransTotal;
     }
-    if (idle < this.flows.length && !this.waiting) {
-      this.waiting = true;
-      from.waitTxRoom(() => this.pump());
+    this.stats.bytes = bytes;
+    this.stats.packets = segs;
+  }
+
+  private fire(): void {
+    const cfg = this.config;
+    const tcp = this.from.stack.tcp;
+    for (let i = 0; i < cfg.flows; i++) {
+      const rec: FlowRecord = { kind: cfg.kind, from: this.from.name, to: this.dest, dport: cfg.dport, sport: 0, sender: null, receiver: null };
+      let rr: RrStats | undefined;
+      if (cfg.kind === "rr") {
+        rr = { transactions: 0, latencySum: 0, latencies: [] };
+        rec.rr = rr;
+      }
+      this.flows.push(rec);
+      tcpConnect(tcp, this.population, this.daddr, cfg.dport, Infinity, (t, sk, peerWindow, synRtt) => {
+        const c = connInit(t, sk, { ...(cfg.cc !== undefined ? { cc: cfg.cc } : {}), ...(cfg.sndbuf !== undefined ? { sndbuf: cfg.sndbuf } : {}) }, peerWindow, synRtt);
+        t.flowSender(sk, c, rec);
+        if (rr !== undefined) rrClientStart(t, sk, c, cfg.request, cfg.response, rr);
+        else bulkStart(t, sk, c, cfg.bytes, cfg.writeRate);
+      });
     }
   }
 }

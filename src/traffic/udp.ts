@@ -1,5 +1,8 @@
 // `udp`: open-loop datagrams at a fixed packet rate, round-robin over N
-// flows (distinct source ports, so RSS spreads them).
+// flows (distinct source ports, so RSS spreads them). A datagram larger than
+// the sender's MTU leaves without DF and is fragmented by the sender's
+// ip_output (src/net/ipfrag.ts); it carries an IP ID from a per-sender
+// counter (net/ipv4/route.c: __ip_select_ident), as fragments need one.
 import type { Host } from "../net/host.js";
 import { writePacket, type PacketSpec } from "../wire/skb-headers.js";
 import type { TrafficContext, TrafficStats } from "./source.js";
@@ -23,6 +26,8 @@ export class UdpGenerator {
   private readonly kind: number;
   private next = 0;
   private sent = 0;
+  private readonly fragmented: boolean;
+  private ipId = 0;
 
   constructor(
     private readonly ctx: TrafficContext,
@@ -32,9 +37,14 @@ export class UdpGenerator {
   ) {
     this.stats = { kind: "udp", from: from.name, to: `${to.name}:${config.dport}`, packets: 0, bytes: 0, allocFailures: 0 };
     const v6 = from.config.addr.length === 16;
+    // net/ipv4/ip_output.c: __ip_make_skb — IP_PMTUDISC_WANT sets DF only on a datagram that fits the MTU
+    this.fragmented = !v6 && config.size + 28 > from.config.nic.mtu;
+    if (v6 && config.size + 48 > from.config.nic.mtu) {
+      throw new RangeError(`udp ${from.name}->${to.name}: size ${config.size} exceeds the IPv6 MTU payload ${from.config.nic.mtu - 48} (IPv6 fragmentation is not modelled)`);
+    }
     for (let f = 0; f < config.flows; f++) {
       this.specs.push({
-        ip: { version: v6 ? 6 : 4, src: from.config.addr, dst: to.config.addr, df: true },
+        ip: { version: v6 ? 6 : 4, src: from.config.addr, dst: to.config.addr, df: !this.fragmented },
         l4: { proto: "udp", sport: EPHEMERAL_LOW + f, dport: config.dport },
         payloadLen: config.size,
       });
@@ -55,6 +65,10 @@ export class UdpGenerator {
     } else {
       const spec = this.specs[this.next]!;
       this.next = (this.next + 1) % this.specs.length;
+      if (this.fragmented) {
+        spec.ip.id = this.ipId;
+        this.ipId = (this.ipId + 1) & 0xffff;
+      }
       writePacket(ctx.core, h, spec);
       this.stats.packets++;
       this.stats.bytes += this.config.size;

@@ -33,7 +33,7 @@ describe("world: links, NICs, stack", () => {
     expect(after.report.hosts.a!.nstat).toMatchObject({ IpOutRequests: 1, UdpOutDatagrams: 1 });
   });
 
-  it("a bulk flow fills the link: frames = duration / serialization time", async () => {
+  it("a bulk flow (real TCP: handshake, slow start, ACK clocking) fills the link after slow start", async () => {
     // 1500 MTU -> 1514 B frames, 1538 B on the wire: 12304 ns each at 1 Gbit/s.
     const spec = world(
       [host("a", 1), host("b", 2, { listeners: [{ port: 5001, backlog: 128, accept: true }] })],
@@ -43,8 +43,9 @@ describe("world: links, NICs, stack", () => {
     );
     const { report } = await run(spec);
     const ab = report.links.find((l) => l.a === "a")!;
-    expect(ab.packets).toBe(Math.floor(10e6 / 12304));
-    expect(ab.bytes).toBe(ab.packets * 1514);
+    // at most duration / serialization time plus the two handshakes (SYN, ACK each); slow start costs a few RTTs
+    expect(ab.packets).toBeLessThanOrEqual(Math.floor(10e6 / 12304) + 4);
+    expect(ab.packets).toBeGreaterThan(0.9 * Math.floor(10e6 / 12304));
     expect(report.ledger.unaccounted).toBe(0);
     expect(report.pool.balanced).toBe(true);
     expect(report.ledger.dropped).toEqual({});

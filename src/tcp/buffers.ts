@@ -1,0 +1,232 @@
+// Socket buffer and receive-window arithmetic, as pure functions over the
+// fields Linux keeps in struct tcp_sock / struct sock (see TcpConn). Every
+// function names the kernel function it models (Linux 6.12).
+
+/** include/net/tcp.h: TCP_RMEM_TO_WIN_SCALE */
+export const TCP_RMEM_TO_WIN_SCALE = 8;
+/** include/net/tcp.h: TCP_DEFAULT_SCALING_RATIO (tcp_init_sock: 50 %) */
+export const TCP_DEFAULT_SCALING_RATIO = 128;
+/** include/net/tcp.h: TCP_INIT_CWND */
+export const TCP_INIT_CWND = 10;
+/** include/net/tcp.h: TCP_MAX_QUICKACKS */
+export const TCP_MAX_QUICKACKS = 16;
+/** include/net/sock.h: SOCK_MIN_RCVBUF / SOCK_MIN_SNDBUF on x86-64 */
+export const SOCK_MIN_RCVBUF = 2304;
+export const SOCK_MIN_SNDBUF = 4608;
+/** MAX_TCP_HEADER (x86-64, L1 aligned) and SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) / sizeof(struct sk_buff). */
+export const MAX_TCP_HEADER = 320;
+export const SHINFO_ALIGNED = 320;
+export const SKB_ALIGNED = 256;
+/** SKB_TRUESIZE(MAX_TCP_HEADER): the fixed cost of one write-queue skb (tcp_stream_alloc_skb). */
+export const TCP_SKB_OVERHEAD = SKB_ALIGNED + MAX_TCP_HEADER + SHINFO_ALIGNED;
+
+/** The receive-side fields the window functions read and write. */
+export interface RcvWindowState {
+  rcvbuf: number;
+  /** sk_rmem_alloc (truesize of queued skbs, receive + out-of-order queues). */
+  rmemAlloc: number;
+  /** sk_backlog.len */
+  backlogLen: number;
+  scalingRatio: number;
+  windowClamp: number;
+  rcvSsthresh: number;
+  rcvWnd: number;
+  rcvWscale: number;
+  /** icsk_ack.rcv_mss */
+  rcvMss: number;
+  advmss: number;
+  /** icsk_ack.quick */
+  quick: number;
+}
+
+/** include/net/tcp.h: __tcp_win_from_space */
+export function winFromSpace(ratio: number, space: number): number {
+  return Math.floor((space * ratio) / 256);
+}
+
+/** include/net/tcp.h: __tcp_space_from_win */
+export function spaceFromWin(ratio: number, win: number): number {
+  return Math.floor((win * 256) / ratio);
+}
+
+/** include/net/tcp.h: tcp_full_space */
+export function tcpFullSpace(s: RcvWindowState): number {
+  return winFromSpace(s.scalingRatio, s.rcvbuf);
+}
+
+/** include/net/tcp.h: tcp_space */
+export function tcpSpace(s: RcvWindowState): number {
+  return winFromSpace(s.scalingRatio, s.rcvbuf - s.backlogLen - s.rmemAlloc);
+}
+
+function roundupPow2(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
+}
+
+/** net/ipv4/tcp_input.c: tcp_sndbuf_expand — the send buffer the socket wants. */
+export function sndbufExpand(sndbuf: number, mssClamp: number, mssCache: number, cwnd: number, reordering: number, factor: number, wmemMax: number): number {
+  const perMss = roundupPow2(Math.max(mssClamp, mssCache) + MAX_TCP_HEADER + SHINFO_ALIGNED) + SKB_ALIGNED;
+  const nr = Math.max(TCP_INIT_CWND, cwnd, reordering + 1);
+  const sndmem = factor * nr * perMss;
+  return sndbuf < sndmem ? Math.min(sndmem, wmemMax) : sndbuf;
+}
+
+/** net/core/sock.c: sk_setsockopt(SO_RCVBUF) — the doubled, clamped value. */
+export function soRcvbuf(v: number, rmemMax: number): number {
+  v = Math.min(v, rmemMax, 0x3fffffff);
+  return Math.max(v * 2, SOCK_MIN_RCVBUF);
+}
+
+/** net/core/sock.c: sk_setsockopt(SO_SNDBUF) */
+export function soSndbuf(v: number, wmemMax: number): number {
+  v = Math.min(v, wmemMax, 0x3fffffff);
+  return Math.max(v * 2, SOCK_MIN_SNDBUF);
+}
+
+export interface InitialRcvWindow {
+  rcvWnd: number;
+  wscale: number;
+  windowClamp: number;
+}
+
+/** net/ipv4/tcp_output.c: tcp_select_initial_window (no route initrwnd,
+ *  tcp_workaround_signed_windows 0). `clamp0` = window_clamp before (0 = none). */
+export function selectInitialWindow(space: number, mss: number, clamp0: number, wscaleOk: boolean, rmem2: number, rmemMax: number): InitialRcvWindow {
+  let clamp = clamp0 === 0 ? 65535 * 2 ** 14 : clamp0;
+  space = Math.min(clamp, space);
+  if (space > mss) space = Math.floor(space / mss) * mss;
+  let wscale = 0;
+  if (wscaleOk) {
+    const m = Math.min(Math.max(space, rmem2, rmemMax), clamp);
+    wscale = Math.max(0, Math.min(14, Math.floor(Math.log2(m)) - 15));
+  }
+  clamp = Math.min(65535 * 2 ** wscale, clamp);
+  return { rcvWnd: space, wscale, windowClamp: clamp };
+}
+
+/** net/ipv4/tcp_input.c: tcp_init_buffer_space, receive half (tcp_app_win = 31).
+ *  Returns rcvq_space.space; updates windowClamp and rcvSsthresh. */
+export function initRcvBufferSpace(s: RcvWindowState): number {
+  const maxwin = tcpFullSpace(s);
+  if (s.windowClamp >= maxwin) {
+    s.windowClamp = maxwin;
+    if (maxwin > 4 * s.advmss) s.windowClamp = Math.max(maxwin - Math.floor(maxwin / 2 ** 31), 4 * s.advmss);
+  }
+  if (s.windowClamp > 2 * s.advmss && s.windowClamp + s.advmss > maxwin) s.windowClamp = Math.max(2 * s.advmss, maxwin - s.advmss);
+  s.rcvSsthresh = Math.min(s.rcvSsthresh, s.windowClamp);
+  return Math.min(s.rcvSsthresh, s.rcvWnd, 10 * s.advmss);
+}
+
+/** net/ipv4/tcp_output.c: __tcp_select_window (tcp_shrink_window = 0, no memory pressure). */
+export function selectWindowRaw(s: RcvWindowState): number {
+  let mss = s.rcvMss;
+  let free = tcpSpace(s);
+  const allowed = tcpFullSpace(s);
+  const full = Math.min(s.windowClamp, allowed);
+  if (mss > full) {
+    mss = full;
+    if (mss <= 0) return 0;
+  }
+  if (free < full >> 1) {
+    s.quick = 0;
+    const unit = 2 ** s.rcvWscale;
+    free = Math.floor(free / unit) * unit;
+    if (free < allowed >> 4 || free < mss) return 0;
+  }
+  if (free > s.rcvSsthresh) free = s.rcvSsthresh;
+  if (s.rcvWscale !== 0) {
+    const unit = 2 ** s.rcvWscale;
+    return Math.ceil(free / unit) * unit;
+  }
+  let window = s.rcvWnd;
+  if (window <= free - mss || window > free) window = Math.floor(free / mss) * mss;
+  else if (mss === full && free > window + (full >> 1)) window = free;
+  return window;
+}
+
+/** net/ipv4/tcp_input.c: tcp_grow_window (no memory pressure). `len` = skb->len, `truesize` = skb->truesize. */
+export function growWindow(s: RcvWindowState, len: number, truesize: number, rmem2: number): void {
+  const room = Math.min(s.windowClamp, tcpSpace(s)) - s.rcvSsthresh;
+  if (room <= 0) return;
+  let incr: number;
+  if (winFromSpace(s.scalingRatio, truesize) <= len) incr = 2 * s.advmss;
+  else {
+    // __tcp_grow_window
+    let ts = winFromSpace(s.scalingRatio, truesize) >> 1;
+    let window = winFromSpace(s.scalingRatio, rmem2) >> 1;
+    incr = 0;
+    while (s.rcvSsthresh <= window) {
+      if (ts <= len) {
+        incr = 2 * s.rcvMss;
+        break;
+      }
+      ts >>= 1;
+      window >>= 1;
+    }
+  }
+  if (incr !== 0) {
+    incr = Math.max(incr, 2 * len);
+    s.rcvSsthresh += Math.min(room, incr);
+  }
+}
+
+/** The DRS state (tp->rcvq_space, tp->rcv_rtt_est) and the inputs of one adjustment. */
+export interface RcvSpaceState {
+  space: number;
+  /** rcvq_space.seq / .time (µs) */
+  seq: number;
+  time: number;
+  /** rcv_rtt_est.rtt_us (8× scaled) */
+  rttUs: number;
+}
+
+/** net/ipv4/tcp_input.c: tcp_rcv_space_adjust (6.12.y: `copied -= inq`, rcvwin =
+ *  2·copied + 16·advmss plus the slow-start growth term). Returns the new sk_rcvbuf. */
+export function rcvSpaceAdjust(
+  d: RcvSpaceState,
+  s: RcvWindowState,
+  nowUs: number,
+  copiedSeq: number,
+  rcvNxt: number,
+  moderate: boolean,
+  locked: boolean,
+  rmem2: number,
+): void {
+  const time = nowUs - d.time;
+  if (time < d.rttUs / 8 || d.rttUs === 0) return;
+  const copied = copiedSeq - d.seq - (rcvNxt - copiedSeq);
+  if (copied > d.space) {
+    if (moderate && !locked) {
+      let rcvwin = 2 * copied + 16 * s.advmss;
+      const grow = Math.floor((rcvwin * (copied - d.space)) / d.space);
+      rcvwin += 2 * grow;
+      const rcvbuf = Math.min(spaceFromWin(s.scalingRatio, rcvwin), rmem2);
+      if (rcvbuf > s.rcvbuf) {
+        s.rcvbuf = rcvbuf;
+        s.windowClamp = winFromSpace(s.scalingRatio, rcvbuf);
+      }
+    }
+    d.space = copied;
+  }
+  d.seq = copiedSeq;
+  d.time = nowUs;
+}
+
+/** net/ipv4/tcp_input.c: tcp_rcv_rtt_update — win_dep = true for the one-window measurement. */
+export function rcvRttUpdate(d: RcvSpaceState, sampleUs: number, winDep: boolean): void {
+  const m = sampleUs * 8;
+  const old = d.rttUs;
+  if (old === 0 || m < old) d.rttUs = m;
+  else if (!winDep) d.rttUs = old - (old >> 3) + sampleUs;
+}
+
+/** net/ipv4/tcp_input.c: tcp_update_pacing_rate (bytes/s). `srttUs8` = tp->srtt_us (8× scaled). */
+export function pacingRate(mss: number, cwnd: number, ssthresh: number, packetsOut: number, srttUs8: number, ssRatio = 200, caRatio = 120): number {
+  let rate = mss * ((1e6 / 100) * 8);
+  rate *= cwnd < ssthresh / 2 ? ssRatio : caRatio;
+  rate *= Math.max(cwnd, packetsOut);
+  if (srttUs8 > 0) rate = Math.floor(rate / srttUs8);
+  return rate;
+}

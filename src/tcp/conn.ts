@@ -1,0 +1,232 @@
+// Per-connection data-transfer state of an ESTABLISHED socket (the parts of
+// struct tcp_sock / inet_connection_sock / struct sock that move data).
+// Sequence numbers are kept as plain numbers relative to the first data byte
+// (ISN+1) so that they never wrap inside the model; the wire carries them
+// modulo 2^32. Data is modelled as byte counts: the sender keeps a scoreboard
+// of segment boundaries (no skbs), the receiver the truesize of what its
+// queues hold; every skb is freed (delivered or dropped) when it arrives.
+import type { CongestionOps, CcSock } from "./cc.js";
+import { TCP_CA_Open } from "./cc.js";
+import { newRttState, type RttState } from "./rtt.js";
+import { TCP_DEFAULT_SCALING_RATIO, TCP_INIT_CWND, type RcvSpaceState, type RcvWindowState } from "./buffers.js";
+
+/** Scoreboard flags (TCP_SKB_CB(skb)->sacked). */
+export const TCPCB_SACKED_ACKED = 1;
+export const TCPCB_LOST = 2;
+export const TCPCB_SACKED_RETRANS = 4;
+export const TCPCB_EVER_RETRANS = 8;
+
+/** The sender's retransmission queue as a ring of segment records. */
+export class Scoreboard {
+  start = new Float64Array(64);
+  end = new Float64Array(64);
+  sentAt = new Float64Array(64);
+  flags = new Uint8Array(64);
+  head = 0;
+  count = 0;
+
+  private grow(): void {
+    const n = this.start.length * 2;
+    const re = <T extends Float64Array | Uint8Array>(a: T, make: (n: number) => T): T => {
+      const b = make(n);
+      for (let i = 0; i < this.count; i++) b[i] = a[(this.head + i) & (a.length - 1)]!;
+      return b;
+    };
+    this.start = re(this.start, (k) => new Float64Array(k));
+    this.end = re(this.end, (k) => new Float64Array(k));
+    this.sentAt = re(this.sentAt, (k) => new Float64Array(k));
+    this.flags = re(this.flags, (k) => new Uint8Array(k));
+    this.head = 0;
+  }
+
+  /** Physical index of the i-th record from the head. */
+  at(i: number): number {
+    return (this.head + i) & (this.start.length - 1);
+  }
+
+  push(start: number, end: number, sentAt: number): void {
+    if (this.count === this.start.length) this.grow();
+    const j = this.at(this.count);
+    this.start[j] = start;
+    this.end[j] = end;
+    this.sentAt[j] = sentAt;
+    this.flags[j] = 0;
+    this.count++;
+  }
+
+  shift(): void {
+    this.head = (this.head + 1) & (this.start.length - 1);
+    this.count--;
+  }
+}
+
+/** The application on this end (set by the traffic generator or the listener). */
+export interface TcpApp {
+  /** The socket became writable again (sk_stream_write_space). */
+  onWritable?(c: TcpConn): void;
+  /** New in-order bytes are readable (sk_data_ready). */
+  onReadable?(c: TcpConn): void;
+  /** The reader consumed `n` bytes. */
+  onRead?(c: TcpConn, n: number): void;
+  /** The peer closed (FIN received). */
+  onEof?(c: TcpConn): void;
+}
+
+export class TcpConn implements CcSock, RcvWindowState {
+  /** The socket's slot in its host's table (the timers' argument). */
+  slot = -1;
+  // ---- congestion control view (CcSock) ----
+  cwnd = TCP_INIT_CWND;
+  ssthresh = 0x7fffffff;
+  cwndCnt = 0;
+  /** mss_cache */
+  mss = 536;
+  inFlight = 0;
+  srttUs = 0;
+  now = 0;
+  cwndLimited = false;
+  delivered = 0;
+  deliveryRateBps = 0;
+
+  // ---- send side ----
+  /** Relative sequence numbers: snd_una, snd_nxt, write_seq. */
+  sndUna = 0;
+  sndNxt = 0;
+  writeSeq = 0;
+  /** Peer's window (bytes, scaled) and the ACK that set it (snd_wl1). */
+  sndWnd = 0;
+  sndWl1 = 0;
+  maxWindow = 0;
+  sndbuf = 16384;
+  sndbufLocked = false;
+  /** SOCK_NOSPACE: the writer found the buffer full. */
+  nospace = false;
+  /** snd_sml: end of the last small segment sent (Minshall's Nagle variant). */
+  sndSml = 0;
+  readonly rtx = new Scoreboard();
+  packetsOut = 0;
+  sackedOut = 0;
+  lostOut = 0;
+  retransOut = 0;
+  maxPacketsOut = 0;
+  caState = TCP_CA_Open;
+  highSeq = 0;
+  priorCwnd = 0;
+  prrDelivered = 0;
+  prrOut = 0;
+  /** Duplicate ACKs in a row (Reno, no SACK). */
+  dupAcks = 0;
+  reordering = 3;
+  rtt: RttState = newRttState();
+  backoff = 0;
+  /** Pending retransmit / probe timer: deadline (ns, Infinity = none) and the
+   *  wheel entry that will look at it. */
+  rtoDeadline = Infinity;
+  rtoEvent = -1;
+  rtoEventAt = Infinity;
+  /** ICSK_TIME_PROBE0 instead of ICSK_TIME_RETRANS. */
+  probing = false;
+  probes = 0;
+  cc: CongestionOps;
+  pacingRate = 0;
+  /** Waiting for qdisc room (a TSQ-like stop). */
+  txWait = false;
+
+  // ---- receive side (RcvWindowState) ----
+  rcvbuf = 131072;
+  rcvbufLocked = false;
+  rmemAlloc = 0;
+  backlogLen = 0;
+  scalingRatio = TCP_DEFAULT_SCALING_RATIO;
+  windowClamp = 0;
+  rcvSsthresh = 0;
+  rcvWnd = 0;
+  rcvWscale = 0;
+  rcvMss = 536;
+  advmss = 1460;
+  quick = 0;
+  /** Relative rcv_nxt, rcv_wup, copied_seq. */
+  rcvNxt = 0;
+  rcvWup = 0;
+  copiedSeq = 0;
+  /** Receive queue: [endSeq, truesize] per skb, FIFO. */
+  rqEnd: number[] = [];
+  rqTrue: number[] = [];
+  rqHead = 0;
+  /** Out-of-order queue: sorted disjoint ranges with their truesize. */
+  ofo: { start: number; end: number; truesize: number }[] = [];
+  /** icsk_ack: pending (SCHED), timer deadline, ato (ns), lrcvtime, NOMEM/NOW. */
+  ackPending = false;
+  ackNow = false;
+  ackNomem = false;
+  ato = 0;
+  lrcvtime = 0;
+  delackDeadline = Infinity;
+  delackEvent = -1;
+  delackEventAt = Infinity;
+  /** Zero window currently advertised. */
+  zeroAdvertised = false;
+  readonly rcvq: RcvSpaceState = { space: 0, seq: 0, time: 0, rttUs: 0 };
+  /** rcv_rtt_est window measurement: seq and time (µs); 0 = none. */
+  rcvRttSeq = 0;
+  rcvRttTime = 0;
+  rcvRttLastTsecr = 0;
+  /** The peer sent FIN. */
+  eof = false;
+
+  // ---- application and report ----
+  app: TcpApp | null = null;
+  /** Reader: Infinity = reads as soon as data is there; else bytes/s. */
+  readRate = Infinity;
+  readEvent = -1;
+  readLast = 0;
+  /** Writer: bytes still to write (Infinity = forever), and a rate (bytes/s, Infinity = as fast as allowed). */
+  toWrite = 0;
+  writeRate = Infinity;
+  writePending = 0;
+  writeEvent = -1;
+  writeLast = 0;
+  /** Close once everything written is ACKed. */
+  closeWhenDone = false;
+  // statistics
+  startedAt = 0;
+  lastAckAt = 0;
+  retransTotal = 0;
+  cwndMax = TCP_INIT_CWND;
+  sndbufMax = 0;
+  rcvbufMax = 0;
+  bytesReceived = 0;
+  bytesRead = 0;
+  rateStampT = 0;
+  rateStampDelivered = 0;
+
+  constructor(cc: CongestionOps) {
+    this.cc = cc;
+  }
+
+  /** tcp_packets_in_flight */
+  packetsInFlight(): number {
+    return this.packetsOut - (this.sackedOut + this.lostOut) + this.retransOut;
+  }
+
+  /** sk_wmem_queued: queued bytes plus one skb overhead per MSS-sized skb. */
+  wmemQueued(overhead: number): number {
+    const bytes = this.writeSeq - this.sndUna;
+    return bytes + Math.ceil(bytes / this.mss) * overhead;
+  }
+
+  /** tcp_receive_window: what is left of the window we advertised. */
+  receiveWindow(): number {
+    const w = this.rcvWup + this.rcvWnd - this.rcvNxt;
+    return w < 0 ? 0 : w;
+  }
+
+  /** Bytes waiting to be read. */
+  inq(): number {
+    return this.rcvNxt - this.copiedSeq;
+  }
+
+  rqLength(): number {
+    return this.rqEnd.length - this.rqHead;
+  }
+}

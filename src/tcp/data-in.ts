@@ -1,0 +1,488 @@
+// Receiving on an ESTABLISHED socket (tcp_rcv_established's slow path):
+// the ACK half (tcp_ack: window update, SACK scoreboard, RTT, congestion
+// control, fast retransmit/recovery with PRR) and the data half
+// (tcp_data_queue: receive queue, out-of-order queue, rmem checks, zero
+// window, ACK scheduling with delayed ACKs and quick-ack mode).
+import type { TcpHost } from "./tcp-host.js";
+import type { TcpSock } from "./sock.js";
+import { TCPCB_EVER_RETRANS, TCPCB_LOST, TCPCB_SACKED_ACKED, TCPCB_SACKED_RETRANS, type TcpConn } from "./conn.js";
+import { TCP_CA_Disorder, TCP_CA_Loss, TCP_CA_Open, TCP_CA_Recovery } from "./cc.js";
+import { growWindow, rcvRttUpdate, selectWindowRaw, winFromSpace, TCP_MAX_QUICKACKS } from "./buffers.js";
+import { rttSample } from "./rtt.js";
+import {
+  TCP_ATO_MIN,
+  TCP_DELACK_MAX,
+  afterAck,
+  appRecv,
+  ccRefresh,
+  incrQuickack,
+  rearmRto,
+  sendAck,
+  sendDelayedAck,
+  unwrap,
+  updatePacingRate,
+  xmitAll,
+} from "./data-out.js";
+import { TCPHDR_FIN } from "../wire/tcp.js";
+
+/** Default truesize of a received frame when the driver model sets none:
+ *  a page-fragment buffer (frame + NET_SKB_PAD + skb_shared_info, rounded to a
+ *  power of two) plus struct sk_buff — 2304 for a 1514-byte frame. */
+export function rxTruesize(frameLen: number): number {
+  let p = 1;
+  while (p < frameLen + 64 + 320) p *= 2;
+  return p + 256;
+}
+
+// ---- ACK processing (sender side) ----
+
+/** tcp_sacktag_write_queue: mark segments covered by the SACK blocks. Returns newly SACKed packets. */
+function sacktag(t: TcpHost, sk: TcpSock, c: TcpConn): number {
+  const rx = t.rx;
+  const rb = c.rtx;
+  let newly = 0;
+  for (let b = 0; b < rx.sackN; b++) {
+    const l = unwrap(sk.iss + 1, rx.sackL[b]!, c.sndUna);
+    const r = unwrap(sk.iss + 1, rx.sackR[b]!, c.sndUna);
+    if (r <= c.sndUna || r > c.sndNxt || l >= r) continue; // D-SACK or invalid
+    for (let i = 0; i < rb.count; i++) {
+      const j = rb.at(i);
+      if (rb.end[j]! <= l) continue;
+      if (rb.start[j]! >= r) break;
+      if (rb.start[j]! < l || rb.end[j]! > r) continue; // partially covered: not SACKed
+      const f = rb.flags[j]!;
+      if (f & TCPCB_SACKED_ACKED) continue;
+      if (f & TCPCB_SACKED_RETRANS) c.retransOut--;
+      if (f & TCPCB_LOST) c.lostOut--;
+      rb.flags[j] = (f & ~(TCPCB_SACKED_RETRANS | TCPCB_LOST)) | TCPCB_SACKED_ACKED;
+      c.sackedOut++;
+      newly++;
+    }
+  }
+  return newly;
+}
+
+/** tcp_mark_head_lost / RFC 6675 IsLost: a hole with `reordering` SACKed segments above it is lost. */
+function markLost(c: TcpConn, sackOk: boolean): number {
+  const rb = c.rtx;
+  let newly = 0;
+  if (!sackOk) {
+    // Reno: the head is lost after `reordering` duplicate ACKs
+    if (c.dupAcks >= c.reordering && rb.count > 0) {
+      const j = rb.at(0);
+      if (!(rb.flags[j]! & (TCPCB_LOST | TCPCB_SACKED_RETRANS))) {
+        rb.flags[j] = rb.flags[j]! | TCPCB_LOST;
+        c.lostOut++;
+        newly++;
+      }
+    }
+    return newly;
+  }
+  if (c.sackedOut < c.reordering) return 0;
+  let above = 0;
+  for (let i = rb.count - 1; i >= 0; i--) {
+    const j = rb.at(i);
+    const f = rb.flags[j]!;
+    if (f & TCPCB_SACKED_ACKED) {
+      above++;
+      continue;
+    }
+    if (above >= c.reordering) {
+      if (f & TCPCB_LOST) break; // everything below was marked before
+      rb.flags[j] = f | TCPCB_LOST;
+      c.lostOut++;
+      newly++;
+    }
+  }
+  return newly;
+}
+
+/** net/ipv4/tcp_input.c: tcp_ack. Returns false for an ACK of unsent data. */
+export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
+  const rx = t.rx;
+  const base = sk.iss + 1;
+  const ack = unwrap(base, rx.ack, c.sndUna);
+  if (ack > c.sndNxt) return false;
+  const priorUna = c.sndUna;
+  const priorInFlight = c.packetsInFlight();
+  const seq = unwrap(sk.irs + 1, rx.seq, c.rcvNxt);
+  const nwin = rx.window * 2 ** (sk.sndWscale >= 0 ? sk.sndWscale : 0);
+  // tcp_ack_update_window (tcp_may_update_window)
+  let winUpdate = false;
+  if (ack > priorUna || seq > c.sndWl1 || (seq === c.sndWl1 && nwin > c.sndWnd)) {
+    if (c.sndWnd !== nwin) winUpdate = true;
+    c.sndWnd = nwin;
+    c.sndWl1 = seq;
+    if (nwin > c.maxWindow) c.maxWindow = nwin;
+  }
+  if (ack < priorUna) return true; // old ACK
+  let newlySacked = 0;
+  if (rx.sackN > 0 && sk.sackOk) newlySacked = sacktag(t, sk, c);
+  // tcp_clean_rtx_queue
+  const rb = c.rtx;
+  let ackedPkts = 0;
+  let firstAckt = -1;
+  let everRetrans = false;
+  while (rb.count > 0) {
+    const j = rb.at(0);
+    if (rb.end[j]! > ack) {
+      if (rb.start[j]! < ack) rb.start[j] = ack; // partial ACK of the head
+      break;
+    }
+    const f = rb.flags[j]!;
+    if (f & TCPCB_SACKED_ACKED) c.sackedOut--;
+    else {
+      if (f & TCPCB_SACKED_RETRANS) c.retransOut--;
+      if (f & TCPCB_LOST) c.lostOut--;
+    }
+    if (f & TCPCB_EVER_RETRANS) everRetrans = true;
+    else if (firstAckt < 0) firstAckt = rb.sentAt[j]!;
+    rb.shift();
+    c.packetsOut--;
+    ackedPkts++;
+  }
+  const advanced = ack > priorUna;
+  c.sndUna = ack;
+  sk.sndUna = (base + ack) >>> 0;
+  c.lastAckAt = t.now;
+  if (advanced) {
+    c.backoff = 0;
+    c.probes = 0;
+    c.delivered += ackedPkts;
+  }
+  c.delivered += newlySacked;
+  // RTT: the oldest newly ACKed segment that was never retransmitted (Karn); else the TS echo
+  let rttUs = -1;
+  if (firstAckt >= 0 && !everRetrans) rttUs = (t.now - firstAckt) / 1000;
+  else if (advanced && sk.tsOk && rx.ts && rx.tsEcr !== 0) {
+    const d = ((t.nowMs() + sk.tsOff - rx.tsEcr) >>> 0) * 1000;
+    if (d < 2 ** 31) rttUs = d === 0 ? 1000 : d;
+  }
+  if (rttUs >= 0) {
+    rttSample(c.rtt, Math.max(1, rttUs), c.sndUna, c.sndNxt);
+    c.cc.pktsAcked?.(c, ackedPkts, rttUs);
+  }
+  // duplicate ACK (no data, same ack, same window, data outstanding)
+  const isDup = !advanced && rx.dataLen === 0 && !winUpdate && c.packetsOut > 0 && !(rx.flags & TCPHDR_FIN);
+  if (isDup && !sk.sackOk) c.dupAcks++;
+  if (advanced) c.dupAcks = sk.sackOk ? 0 : Math.max(0, c.dupAcks - ackedPkts);
+  // tcp_fastretrans_alert
+  const dubious = isDup || newlySacked > 0 || c.caState !== TCP_CA_Open;
+  let newlyLost = 0;
+  if (dubious) {
+    if (c.caState === TCP_CA_Recovery && c.sndUna >= c.highSeq) {
+      // tcp_end_cwnd_reduction, back to Open
+      c.cwnd = Math.max(2, c.ssthresh);
+      c.cwndCnt = 0;
+      c.caState = TCP_CA_Open;
+      c.dupAcks = 0;
+      c.cc.setState?.(c, TCP_CA_Open);
+    } else if (c.caState === TCP_CA_Loss && c.sndUna >= c.highSeq) {
+      c.caState = TCP_CA_Open;
+      c.dupAcks = 0;
+      c.cc.setState?.(c, TCP_CA_Open);
+    }
+    if (c.caState !== TCP_CA_Loss) newlyLost = markLost(c, sk.sackOk);
+    if (c.caState < TCP_CA_Recovery && c.lostOut > 0) {
+      // tcp_enter_recovery
+      ccRefresh(t, c);
+      t.nstat.add(sk.sackOk ? t.mib.SackRecovery : t.mib.RenoRecovery);
+      c.priorCwnd = c.cwnd;
+      c.ssthresh = c.cc.ssthresh(c);
+      c.prrDelivered = 0;
+      c.prrOut = 0;
+      c.highSeq = c.sndNxt;
+      c.caState = TCP_CA_Recovery;
+      c.cc.setState?.(c, TCP_CA_Recovery);
+    } else if (c.caState === TCP_CA_Open && (c.sackedOut > 0 || c.dupAcks > 0)) {
+      c.caState = TCP_CA_Disorder;
+    } else if (c.caState === TCP_CA_Disorder && c.sackedOut === 0 && c.dupAcks === 0) {
+      c.caState = TCP_CA_Open;
+    }
+  }
+  // tcp_cong_control
+  const ackedSacked = ackedPkts + newlySacked;
+  ccRefresh(t, c);
+  if (c.cc.congControl !== undefined) {
+    c.cc.congControl(c, ackedSacked, c.caState);
+  } else if (c.caState === TCP_CA_Recovery) {
+    // tcp_cwnd_reduction (PRR, RFC 6937)
+    if (ackedSacked > 0 || newlyLost > 0) {
+      c.prrDelivered += ackedSacked;
+      const inFlight = c.packetsInFlight();
+      const delta = c.ssthresh - inFlight;
+      let sndcnt: number;
+      if (delta < 0) sndcnt = Math.ceil((c.ssthresh * c.prrDelivered) / c.priorCwnd) - c.prrOut;
+      else if (advanced && newlyLost === 0) sndcnt = Math.min(delta, Math.max(c.prrDelivered - c.prrOut, ackedSacked) + 1);
+      else sndcnt = Math.min(delta, ackedSacked);
+      sndcnt = Math.max(sndcnt, c.prrOut > 0 ? 0 : 1);
+      c.cwnd = inFlight + sndcnt;
+    }
+  } else if (advanced && c.caState !== TCP_CA_Disorder) {
+    // tcp_may_raise_cwnd / tcp_cong_avoid
+    c.cc.congAvoid?.(c, ackedPkts);
+  } else if (advanced && c.caState === TCP_CA_Disorder && ackedPkts > 0) {
+    c.cc.congAvoid?.(c, ackedPkts);
+  }
+  if (c.cwnd < 1) c.cwnd = 1;
+  if (c.cwnd > c.cwndMax) c.cwndMax = c.cwnd;
+  updatePacingRate(c);
+  // delivery rate over roughly one RTT
+  const srttNs = (c.rtt.srttUs / 8) * 1000;
+  if (t.now - c.rateStampT >= Math.max(srttNs, 1000)) {
+    c.deliveryRateBps = ((c.delivered - c.rateStampDelivered) * c.mss * 1e9) / (t.now - c.rateStampT);
+    c.rateStampT = t.now;
+    c.rateStampDelivered = c.delivered;
+  }
+  if (advanced) {
+    c.maxPacketsOut = c.packetsOut;
+    rearmRto(t, c);
+  }
+  void priorInFlight;
+  if (advanced || newlySacked > 0 || winUpdate || c.lostOut > 0) xmitAll(t, sk, c);
+  if (advanced) afterAck(t, sk, c);
+  return true;
+}
+
+// ---- data (receiver side) ----
+
+/** net/ipv4/tcp_input.c: tcp_measure_rcv_mss */
+function measureRcvMss(c: TcpConn, len: number, truesize: number): void {
+  if (len >= c.rcvMss) {
+    if (len !== c.rcvMss) {
+      const old = c.scalingRatio;
+      c.scalingRatio = Math.max(1, Math.floor((len * 256) / truesize));
+      if (old !== c.scalingRatio) {
+        c.windowClamp = winFromSpace(c.scalingRatio, c.rcvbuf);
+        if (c.windowClamp < c.rcvq.space) c.rcvq.space = c.windowClamp;
+      }
+    }
+    c.rcvMss = Math.min(len, c.advmss);
+  }
+}
+
+/** net/ipv4/tcp_input.c: tcp_event_data_recv */
+function eventDataRecv(t: TcpHost, sk: TcpSock, c: TcpConn, len: number, truesize: number): void {
+  c.ackPending = true;
+  measureRcvMss(c, len, truesize);
+  // tcp_rcv_rtt_measure: one window of data per RTT
+  const nowUs = t.now / 1000;
+  if (c.rcvRttTime !== 0) {
+    if (c.rcvNxt >= c.rcvRttSeq) {
+      rcvRttUpdate(c.rcvq, Math.max(1, Math.floor(nowUs - c.rcvRttTime)), true);
+      c.rcvRttSeq = c.rcvNxt + c.rcvWnd;
+      c.rcvRttTime = nowUs;
+    }
+  } else {
+    c.rcvRttSeq = c.rcvNxt + c.rcvWnd;
+    c.rcvRttTime = nowUs;
+  }
+  const now = Math.floor(t.now / 1e6) * 1e6; // tcp_jiffies32
+  if (c.ato === 0) {
+    incrQuickack(c, TCP_MAX_QUICKACKS);
+    c.ato = TCP_ATO_MIN;
+  } else {
+    const m = now - c.lrcvtime;
+    if (m <= TCP_ATO_MIN / 2) c.ato = c.ato / 2 + TCP_ATO_MIN / 2;
+    else if (m < c.ato) c.ato = Math.min(c.ato / 2 + m, c.rtt.rtoUs * 1000, TCP_DELACK_MAX);
+    else if (m > c.rtt.rtoUs * 1000) incrQuickack(c, TCP_MAX_QUICKACKS);
+  }
+  c.lrcvtime = now;
+  if (len >= 128) growWindow(c, len, truesize, t.rmem[2]!);
+}
+
+/** tcp_rcv_rtt_measure_ts */
+function rcvRttMeasureTs(t: TcpHost, sk: TcpSock, c: TcpConn, len: number): void {
+  const rx = t.rx;
+  if (!rx.ts || rx.tsEcr === c.rcvRttLastTsecr) return;
+  c.rcvRttLastTsecr = rx.tsEcr;
+  if (len >= c.rcvMss) {
+    const d = (t.nowMs() + sk.tsOff - rx.tsEcr) >>> 0;
+    if (d > 0 && d < 2 ** 31 / 1000) rcvRttUpdate(c.rcvq, d * 1000, false);
+  }
+}
+
+/** net/ipv4/tcp_input.c: tcp_prune_queue (with tcp_clamp_window and collapse). true = room made. */
+function pruneQueue(t: TcpHost, c: TcpConn, incomingSeq: number): boolean {
+  t.nstat.add(t.mib.PruneCalled);
+  if (c.rmemAlloc >= c.rcvbuf) {
+    // tcp_clamp_window
+    c.quick = 0;
+    if (c.rcvbuf < t.rmem[2]! && !c.rcvbufLocked) c.rcvbuf = Math.min(c.rmemAlloc, t.rmem[2]!);
+    if (c.rmemAlloc > c.rcvbuf) c.rcvSsthresh = Math.min(c.windowClamp, 2 * c.advmss);
+  }
+  if (c.rmemAlloc <= c.rcvbuf) return true;
+  // tcp_collapse: copy bloated skbs (truesize above their payload) into compact ones
+  let freed = 0;
+  for (let i = c.rqHead; i < c.rqEnd.length; i++) {
+    const len = c.rqEnd[i]! - (i > c.rqHead ? c.rqEnd[i - 1]! : c.copiedSeq);
+    const compact = len + 256;
+    if (c.rqTrue[i]! > compact && winFromSpace(c.scalingRatio, c.rqTrue[i]!) > len) {
+      freed += c.rqTrue[i]! - compact;
+      c.rqTrue[i] = compact;
+      t.nstat.add(t.mib.RcvCollapsed);
+    }
+  }
+  c.rmemAlloc -= freed;
+  if (c.rmemAlloc <= c.rcvbuf) return true;
+  // tcp_prune_ofo_queue: drop from the highest sequence down, never below the incoming segment
+  let pruned = false;
+  while (c.ofo.length > 0 && c.rmemAlloc > c.rcvbuf) {
+    const last = c.ofo[c.ofo.length - 1]!;
+    if (last.start <= incomingSeq) break;
+    c.ofo.pop();
+    c.rmemAlloc -= last.truesize;
+    pruned = true;
+  }
+  if (pruned) t.nstat.add(t.mib.OfoPruned);
+  if (c.rmemAlloc <= c.rcvbuf) return true;
+  t.nstat.add(t.mib.RcvPruned);
+  return false;
+}
+
+/** Move now-contiguous out-of-order ranges to the receive queue (tcp_ofo_queue). */
+function ofoQueue(c: TcpConn): void {
+  while (c.ofo.length > 0 && c.ofo[0]!.start <= c.rcvNxt) {
+    const r = c.ofo.shift()!;
+    if (r.end > c.rcvNxt) {
+      c.rcvNxt = r.end;
+      c.bytesReceived += r.end - r.start;
+    }
+    c.rqEnd.push(c.rcvNxt);
+    c.rqTrue.push(r.truesize);
+  }
+}
+
+/** Insert [start, end) into the out-of-order queue (tcp_data_queue_ofo), merging overlaps. */
+function ofoInsert(c: TcpConn, start: number, end: number, truesize: number): boolean {
+  const q = c.ofo;
+  let i = 0;
+  while (i < q.length && q[i]!.end < start) i++;
+  if (i < q.length && q[i]!.start <= start && q[i]!.end >= end) return false; // duplicate
+  if (i < q.length && q[i]!.start <= end) {
+    // merge with every range it touches
+    const r = q[i]!;
+    r.start = Math.min(r.start, start);
+    r.end = Math.max(r.end, end);
+    r.truesize += truesize;
+    while (i + 1 < q.length && q[i + 1]!.start <= r.end) {
+      const n = q.splice(i + 1, 1)[0]!;
+      r.end = Math.max(r.end, n.end);
+      r.truesize += n.truesize;
+    }
+    // move the range last in recency order is not modelled; newest-first SACK uses position
+    return true;
+  }
+  q.splice(i, 0, { start, end, truesize });
+  return true;
+}
+
+/** net/ipv4/tcp_input.c: __tcp_ack_snd_check */
+function ackSndCheck(t: TcpHost, sk: TcpSock, c: TcpConn): void {
+  if (!c.ackPending) return;
+  if ((c.rcvNxt - c.rcvWup > c.rcvMss && selectWindowRaw(c) >= c.rcvWnd) || c.quick > 0 || c.ackNow) {
+    sendAck(t, sk, c);
+    return;
+  }
+  if (c.ofo.length === 0) {
+    sendDelayedAck(t, sk, c);
+    return;
+  }
+  sendAck(t, sk, c); // SACK compression not modelled: every out-of-order ACK goes at once
+}
+
+/** The data part of a segment (tcp_data_queue). Returns a drop reason or null (queued/consumed). */
+export function tcpDataQueue(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): string | null {
+  const rx = t.rx;
+  const len = rx.dataLen;
+  const seq = unwrap(sk.irs + 1, rx.seq, c.rcvNxt);
+  const end = seq + len;
+  if (len === 0) {
+    // a window probe or an out-of-window bare ACK: answer with a duplicate ACK
+    if (seq < c.rcvNxt) sendAck(t, sk, c);
+    return null;
+  }
+  let truesize = t.core.skb.truesize[h]!;
+  if (truesize === 0) truesize = rxTruesize(t.core.skb.len[h]!);
+  if (sk.tsOk && rx.ts && seq <= c.rcvWup) sk.tsRecent = rx.tsVal; // tcp_replace_ts_recent
+  rcvRttMeasureTs(t, sk, c, len);
+  if (seq === c.rcvNxt) {
+    if (c.receiveWindow() === 0) {
+      t.nstat.add(t.mib.ZeroWindowDrop);
+      incrQuickack(c);
+      c.ackPending = true;
+      c.ackNow = true;
+      ackSndCheck(t, sk, c);
+      return "TCP_ZEROWINDOW";
+    }
+    if (c.rmemAlloc > c.rcvbuf && !pruneQueue(t, c, seq)) {
+      c.ackNomem = true;
+      c.ackPending = true;
+      c.ackNow = true;
+      if (c.rqLength() > 0) {
+        t.nstat.add(t.mib.RcvQDrop);
+        ackSndCheck(t, sk, c);
+        return "PROTO_MEM";
+      }
+    }
+    c.rqEnd.push(end);
+    c.rqTrue.push(truesize);
+    c.rmemAlloc += truesize;
+    c.rcvNxt = end;
+    c.bytesReceived += len;
+    eventDataRecv(t, sk, c, len, truesize);
+    if (c.ofo.length > 0) {
+      ofoQueue(c);
+      // RFC 5681 4.2: ACK at once when a gap is filled
+      if (c.ofo.length === 0) c.ackNow = true;
+    }
+    sk.rcvNxt = (sk.irs + 1 + c.rcvNxt) >>> 0;
+    ackSndCheck(t, sk, c);
+    c.app?.onReadable?.(c);
+    if (c.readRate === Infinity) appRecv(t, sk, c, Infinity);
+    return null;
+  }
+  if (end <= c.rcvNxt) {
+    // a retransmission of data we have: D-SACK territory, ACK at once
+    t.nstat.add(t.mib.DelayedACKLost);
+    incrQuickack(c);
+    sendAck(t, sk, c);
+    return "TCP_OLD_DATA";
+  }
+  if (seq >= c.rcvNxt + c.receiveWindow()) {
+    sendAck(t, sk, c);
+    return "TCP_OVERWINDOW";
+  }
+  if (seq < c.rcvNxt) {
+    // partial overlap: keep the new part
+    const fresh = end - c.rcvNxt;
+    c.rqEnd.push(end);
+    c.rqTrue.push(truesize);
+    c.rmemAlloc += truesize;
+    c.rcvNxt = end;
+    c.bytesReceived += fresh;
+    ofoQueue(c);
+    sk.rcvNxt = (sk.irs + 1 + c.rcvNxt) >>> 0;
+    c.ackPending = true;
+    c.ackNow = true;
+    ackSndCheck(t, sk, c);
+    if (c.readRate === Infinity) appRecv(t, sk, c, Infinity);
+    return null;
+  }
+  // out of order (tcp_data_queue_ofo)
+  if (c.rmemAlloc > c.rcvbuf && !pruneQueue(t, c, seq)) {
+    t.nstat.add(t.mib.OFODrop);
+    return "PROTO_MEM";
+  }
+  measureRcvMss(c, len, truesize);
+  if (ofoInsert(c, seq, end, truesize)) {
+    c.rmemAlloc += truesize;
+    t.nstat.add(t.mib.OFOQueue);
+  }
+  c.ackPending = true;
+  incrQuickack(c);
+  sendAck(t, sk, c);
+  return null;
+}
+
+export { TCP_CA_Disorder, TCP_CA_Loss };

@@ -1,0 +1,83 @@
+// A socket entering ESTABLISHED with an application that moves data:
+// tcp_init_transfer (tcp_init_buffer_space, tcp_init_congestion_control,
+// tcp_mss_to_mtu's inverse for mss_cache, tcp_initialize_rcv_mss), then the
+// application attaches (writer, reader).
+import type { TcpHost } from "./tcp-host.js";
+import type { TcpSock } from "./sock.js";
+import { TcpConn } from "./conn.js";
+import type { CongestionOps } from "./cc.js";
+import { reno } from "./cc.js";
+import { cubic } from "./cubic.js";
+import { initRcvBufferSpace, soRcvbuf, soSndbuf, sndbufExpand, selectInitialWindow, tcpFullSpace } from "./buffers.js";
+import { rttSample } from "./rtt.js";
+import { updatePacingRate } from "./data-out.js";
+
+/** TCPOLEN_TSTAMP_ALIGNED */
+const TCPOLEN_TSTAMP_ALIGNED = 12;
+/** include/net/tcp.h: TCP_MIN_MSS */
+const TCP_MIN_MSS = 88;
+
+export type CcName = "cubic" | "reno";
+
+export function congestionOps(name: CcName): CongestionOps {
+  return name === "reno" ? reno() : cubic();
+}
+
+/** Socket options and the application side of one connection end. */
+export interface ConnOptions {
+  cc?: CcName;
+  /** SO_SNDBUF / SO_RCVBUF as passed to setsockopt (doubled and locked). */
+  sndbuf?: number;
+  rcvbuf?: number;
+  /** Receive: bytes/s the application reads (Infinity = at once). */
+  readRate?: number;
+}
+
+/** tcp_init_transfer for socket sk; `peerWindow` = the window field of the
+ *  segment that completed the handshake; `synRttNs` an RTT sample (or -1). */
+export function connInit(t: TcpHost, sk: TcpSock, o: ConnOptions, peerWindow: number, synRttNs: number): TcpConn {
+  const c = new TcpConn(congestionOps(o.cc ?? t.ccDefault));
+  c.now = t.now;
+  c.slot = sk.slot;
+  const tsLen = sk.tsOk ? TCPOLEN_TSTAMP_ALIGNED : 0;
+  // tcp_sync_mss: mss_cache = min(peer MSS, our MTU's MSS) minus options
+  c.mss = Math.max(TCP_MIN_MSS, Math.min(sk.mss, t.advmss) - tsLen);
+  c.advmss = t.advmss - tsLen;
+  // sk_sndbuf / sk_rcvbuf (tcp_init_sock; SO_* doubled and locked)
+  if (o.sndbuf !== undefined) {
+    c.sndbuf = soSndbuf(o.sndbuf, t.wmemMax);
+    c.sndbufLocked = true;
+  } else c.sndbuf = t.wmem[1]!;
+  if (o.rcvbuf !== undefined) {
+    c.rcvbuf = soRcvbuf(o.rcvbuf, t.rmemMax);
+    c.rcvbufLocked = true;
+  } else c.rcvbuf = t.rmem[1]!;
+  c.readRate = o.readRate ?? Infinity;
+  // receive window: what the handshake advertised
+  c.rcvWscale = sk.sndWscale >= 0 ? sk.rcvWscale : 0;
+  c.rcvWnd = sk.rcvWnd;
+  c.rcvSsthresh = c.rcvWnd;
+  if (c.rcvbufLocked) {
+    // tcp_select_initial_window with the locked buffer: clamp = full space
+    const w = selectInitialWindow(tcpFullSpace(c), c.advmss, tcpFullSpace(c), sk.sndWscale >= 0, t.rmem[2]!, t.rmemMax);
+    c.windowClamp = w.windowClamp;
+  } else c.windowClamp = 65535 * 2 ** c.rcvWscale;
+  // tcp_initialize_rcv_mss
+  c.rcvMss = Math.max(TCP_MIN_MSS, Math.min(c.advmss, c.mss, Math.floor(c.rcvWnd / 2), 536));
+  // tcp_init_buffer_space
+  if (!c.sndbufLocked) c.sndbuf = sndbufExpand(c.sndbuf, sk.mss, c.mss, c.cwnd, c.reordering, c.cc.sndbufFactor, t.wmem[2]!);
+  c.rcvq.time = Math.floor(t.now / 1000);
+  c.rcvq.seq = 0;
+  c.rcvq.space = initRcvBufferSpace(c);
+  c.sndWnd = peerWindow * 2 ** (sk.sndWscale >= 0 ? sk.sndWscale : 0);
+  c.maxWindow = c.sndWnd;
+  c.cc.init(c);
+  if (synRttNs > 0) rttSample(c.rtt, synRttNs / 1000, 0, 0);
+  updatePacingRate(c);
+  c.startedAt = t.now;
+  c.rateStampT = t.now;
+  c.sndbufMax = c.sndbuf;
+  c.rcvbufMax = c.rcvbuf;
+  sk.conn = c;
+  return c;
+}

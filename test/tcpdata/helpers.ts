@@ -1,0 +1,47 @@
+// Two hosts and TCP data traffic built in code, for the data-transfer tests.
+import { createCore } from "../../src/core/node.js";
+import { World, coreConfigFor } from "../../src/sim/world.js";
+import type { TrafficSpec, WorldSpec } from "../../src/sim/world-spec.js";
+import type { TcpListenerConfig } from "../../src/tcp/tcp-host.js";
+import type { ServerApp } from "../../src/tcp/apps.js";
+import { buildReport } from "../../src/report/build.js";
+import { host, link, world } from "../sim/spec-helpers.js";
+
+export async function runWorld(spec: WorldSpec) {
+  const core = await createCore(coreConfigFor(spec));
+  const w = new World(core, spec);
+  const result = w.run();
+  return { w, core, result, report: buildReport(w, result) };
+}
+
+export interface PairOpts {
+  rateBps?: number;
+  delayNs?: number;
+  loss?: number;
+  durationNs?: number;
+  app?: ServerApp;
+  sysctl?: Record<string, number | number[]>;
+  clientSysctl?: Record<string, number | number[]>;
+}
+
+/** client a (10.0.0.1) -> server b (10.0.0.2) port 5001 over one link. */
+export function pair(o: PairOpts, traffic: TrafficSpec[]): WorldSpec {
+  const l: TcpListenerConfig = { port: 5001, backlog: 128, accept: true, app: o.app ?? { kind: "sink" } };
+  return world(
+    [host("a", 1, { sysctl: o.clientSysctl ?? {} }), host("b", 2, { listeners: [l], sysctl: o.sysctl ?? {} })],
+    [link("a", "b", { rateBps: o.rateBps ?? 10e9, delayNs: o.delayNs ?? 50_000, loss: o.loss ?? 0 })],
+    traffic,
+    { durationNs: o.durationNs ?? 20e6 },
+  );
+}
+
+export const bulk = (over: Partial<Extract<TrafficSpec, { kind: "bulk" }>> = {}): TrafficSpec => ({
+  kind: "bulk",
+  from: "a",
+  to: "b",
+  port: 5001,
+  flows: 1,
+  bytes: Infinity,
+  at: 0,
+  ...over,
+});
