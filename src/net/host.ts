@@ -1,19 +1,22 @@
 // A host: CPUs, one NIC per link (eth0, eth1, … in link order), an nstat
-// counter set, and a socket table. Receive: a NIC queue's IRQ schedules that
-// queue's NAPI poll on the CPU the IRQ is affine to (queue % cpus); the poll
-// hands each frame to the stack. Transmit: the stack counts the packet, picks
-// the NIC by a host route to the destination (or the default route, eth0)
-// and queues it on that NIC's qdisc. Later models (per-CPU backlogs, GRO,
-// RPS, TCP) replace the pieces, not the shape.
+// counter set, and a socket table. Receive: a NIC queue's IRQ runs on the CPU
+// its affinity names and schedules that queue's NAPI; the CPU's NET_RX
+// softirq polls it (src/cpu/: net_rx_action, RPS/RFS, per-CPU backlogs, the
+// cost model), and the stack takes each frame on the CPU that processes it.
+// Transmit: the stack counts the packet, picks the NIC by a host route to the
+// destination (or the default route, eth0) and queues it on that NIC's qdisc.
 import type { Core } from "../core/core.js";
 import type { EventLoop } from "../sim/loop.js";
 import { Counters } from "../sim/counters.js";
 import type { Nic, DropSink, NicConfig } from "./nic.js";
 import { Stack, type Listener } from "./stack.js";
 import type { TcpEnv } from "../tcp/tcp-host.js";
+import { NetRx, NAPI_POLL_WEIGHT, type AppThread } from "../cpu/net-rx.js";
+import { resolveCost, ZERO_COST, type CostModel } from "../cpu/cost.js";
+import { NO_RPS, type RpsConfig } from "../cpu/rps.js";
+import { hashSeed } from "../cpu/flow-hash.js";
 
-/** net/core/dev.c: NAPI_POLL_WEIGHT */
-export const NAPI_POLL_WEIGHT = 64;
+export { NAPI_POLL_WEIGHT };
 
 export interface ListenerConfig {
   port: number;
@@ -33,6 +36,23 @@ export interface HostConfig {
   sysctl: Readonly<Record<string, number | string | readonly number[]>>;
   listeners: readonly ListenerConfig[];
   udpPorts: readonly number[];
+  /** Per-stage CPU costs (ns); unset stages take DEFAULT_COST; no `cost` at all = ZERO_COST (ideal CPUs). */
+  cost?: Partial<CostModel>;
+  /** rps_cpus / rps_flow_cnt / aRFS / flow_limit_cpu_bitmap (default: all off). */
+  rps?: RpsConfig;
+  /** Application threads reading the sockets, by local port. */
+  apps?: readonly AppThread[];
+  /** Seed of the software flow hash (default: from the host name). */
+  hashSeed?: number;
+}
+
+/** Per-CPU time split over a run (ns). */
+export interface CpuTime {
+  irq: number;
+  softirq: number;
+  /** Part of softirq run by ksoftirqd. */
+  ksoftirqd: number;
+  app: number;
 }
 
 /** The /proc/net/softnet_stat columns this model fills, per CPU. */
@@ -47,12 +67,9 @@ export interface SoftnetStat {
 export class Host {
   readonly nstat = new Counters();
   readonly stack: Stack;
-  readonly softnetProcessed: Float64Array;
-  readonly softnetDropped: Float64Array;
-  readonly softnetTimeSqueeze: Float64Array;
+  readonly rx: NetRx;
+  readonly cost: CostModel;
   readonly nics: Nic[] = [];
-  private readonly kindPoll: number;
-  private readonly pollSlot: number;
   private readonly txRoomWaiters: (() => void)[] = [];
   /** Host routes: peer address -> the NIC whose link reaches it (IPv4 keyed
    *  by the address as a u32 so the per-packet lookup allocates nothing). */
@@ -68,12 +85,39 @@ export class Host {
     pollSlot: number,
     env: TcpEnv,
   ) {
-    this.pollSlot = pollSlot;
-    this.softnetProcessed = new Float64Array(config.cpus);
-    this.softnetDropped = new Float64Array(config.cpus);
-    this.softnetTimeSqueeze = new Float64Array(config.cpus);
-    this.stack = new Stack(core, config, this.nstat, (h) => this.route(h), drops, deliver, env);
-    this.kindPoll = loop.register(`${config.name} napi poll`, (arg) => this.napiPoll(arg >>> 16, arg & 0xffff));
+    this.cost = config.cost === undefined ? { ...ZERO_COST } : resolveCost(config.cost);
+    const sys = config.sysctl;
+    const num = (k: string, d: number): number => (typeof sys[k] === "number" ? (sys[k] as number) : d);
+    const onDeliver = (h: number): void => {
+      this.rx.onDeliver(h);
+      deliver(h);
+    };
+    this.stack = new Stack(core, config, this.nstat, (h) => this.route(h), drops, onDeliver, env);
+    for (const a of config.apps ?? []) {
+      for (const c of a.cpus) if (!(c >= 0 && c < config.cpus)) throw new RangeError(`hosts.${config.name}.apps: CPU ${c} for port ${a.port} is not one of the host's CPUs 0..${config.cpus - 1}`);
+    }
+    this.rx = new NetRx(
+      core,
+      loop,
+      config.name,
+      config.cpus,
+      this.cost,
+      {
+        netdevBudget: num("net.core.netdev_budget", 300),
+        netdevBudgetUsecs: num("net.core.netdev_budget_usecs", 2000),
+        devRxWeight: num("net.core.dev_weight", 64) * num("net.core.dev_weight_rx_bias", 1),
+        maxBacklog: num("net.core.netdev_max_backlog", 1000),
+        sockFlowEntries: num("net.core.rps_sock_flow_entries", 0),
+        flowLimitTableLen: num("net.core.flow_limit_table_len", 4096),
+      },
+      config.rps ?? NO_RPS,
+      config.hashSeed ?? hashSeed(0, config.name),
+      pollSlot,
+      (h) => this.stack.receive(h),
+      (h, reason) => drops.drop(h, reason),
+      config.apps ?? [],
+    );
+    void loop;
   }
 
   get name(): string {
@@ -84,7 +128,14 @@ export class Host {
   addNic(nic: Nic, peer: Uint8Array): void {
     const index = this.nics.length;
     this.nics.push(nic);
-    nic.onRxIrq = (q) => this.rxIrq(index, q);
+    const aff = nic.config.irqAffinity;
+    if (aff !== undefined) {
+      for (const c of aff) if (!(c >= 0 && c < this.config.cpus)) throw new RangeError(`hosts.${this.name}.nic.irqAffinity: CPU ${c} is not one of the host's CPUs 0..${this.config.cpus - 1}`);
+    }
+    const napi0 = this.rx.addNic(nic, nic.queues, (q) => this.irqCpu(q, index));
+    nic.onRxIrq = (q) => this.rx.deviceIrq(napi0 + q, this.irqCpu(q, index));
+    nic.mayExpireFlow = (q, flowId, filterId) => this.rx.rps.mayExpireFlow(index, q, flowId, filterId);
+    this.rx.rps.steer = (n, h, rxq, flowId) => this.nics[n]!.rxFlowSteer(h, rxq, flowId);
     nic.onTxRoom = () => this.wakeTxWaiters();
     if (peer.length === 4) this.routes4.set(key4(peer, 0), nic);
     else this.routes6.set(key6(peer, 0), nic);
@@ -105,9 +156,11 @@ export class Host {
     return nic ?? this.nics[0];
   }
 
-  /** The CPU that queue q's IRQ is affine to (a round-robin smp_affinity). */
-  irqCpu(q: number): number {
-    return q % this.config.cpus;
+  /** The CPU that queue q's IRQ is affine to: nic.irqAffinity, else q % cpus. */
+  irqCpu(q: number, nicIndex = 0): number {
+    const aff = (this.nics[nicIndex] ?? this.nics[0])?.config.irqAffinity;
+    const c = aff?.[q];
+    return c ?? q % this.config.cpus;
   }
 
   listeners(): Listener[] {
@@ -125,33 +178,26 @@ export class Host {
     for (const cb of waiters) cb();
   }
 
-  // net/core/dev.c: napi_schedule (from the driver's IRQ handler)
-  private rxIrq(nicIndex: number, q: number): void {
-    this.loop.after(this.config.nic.rxUsecs ?? 0, this.kindPoll, (nicIndex << 16) | q);
-  }
-
-  // net/core/dev.c: __napi_poll -> driver poll -> napi_complete_done
-  private napiPoll(nicIndex: number, q: number): void {
-    const nic = this.nics[nicIndex]!;
-    const cpu = this.irqCpu(q);
-    const n = nic.rxPoll(q, this.pollSlot, NAPI_POLL_WEIGHT);
-    const scratch = this.core.scratch;
-    for (let i = 0; i < n; i++) {
-      this.softnetProcessed[cpu]! += 1;
-      this.stack.receive(scratch[this.pollSlot + i]!);
-    }
-    if (n === NAPI_POLL_WEIGHT) this.loop.after(0, this.kindPoll, (nicIndex << 16) | q);
-    else nic.rxIrqEnable(q);
-  }
-
+  // net/core/net-procfs.c: softnet_seq_show
   softnet(cpu: number): SoftnetStat {
+    const sd = this.rx.softnet;
     return {
-      processed: this.softnetProcessed[cpu]!,
-      dropped: this.softnetDropped[cpu]!,
-      time_squeeze: this.softnetTimeSqueeze[cpu]!,
-      received_rps: 0,
-      flow_limit_count: 0,
+      processed: sd.processed[cpu]!,
+      dropped: sd.dropped[cpu]!,
+      time_squeeze: sd.timeSqueeze[cpu]!,
+      received_rps: sd.receivedRps[cpu]!,
+      flow_limit_count: sd.flowLimitCount(cpu),
     };
+  }
+
+  cpuTime(cpu: number): CpuTime {
+    const s = this.rx.sched;
+    return { irq: s.irqNs[cpu]!, softirq: s.softirqNs[cpu]!, ksoftirqd: s.ksoftirqdNs[cpu]!, app: s.appNs[cpu]! };
+  }
+
+  /** Packets held in the per-CPU backlogs. */
+  held(): number {
+    return this.rx.held();
   }
 }
 

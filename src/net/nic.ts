@@ -1,12 +1,16 @@
 // A multi-queue NIC: RSS (Toeplitz + RETA in WASM) picks the RX ring of each
-// arriving frame; a full RX ring drops it (rx_missed_errors); the first frame
-// on an idle queue raises that queue's IRQ. On transmit, frames go through
+// arriving frame, unless an ntuple filter installed by accelerated RFS
+// (ndo_rx_flow_steer) matches it; a full RX ring drops it (rx_missed_errors);
+// a frame on a queue whose IRQ is unmasked raises that queue's IRQ after the
+// interrupt coalescing delay (rx-usecs) or at once when rx-frames are waiting. On transmit, frames go through
 // the device's qdisc (pfifo, txqueuelen) into the TX descriptor ring, from
 // which the link takes them. The NIC knows nothing of CPUs or sockets: it
 // raises IRQs and "TX room" through callbacks its host installs.
 import type { Core } from "../core/core.js";
 import type { RssContext } from "../core/rss.js";
 import { createRing, ringRaw, type RingRaw } from "./ring-ops.js";
+import type { EventLoop } from "../sim/loop.js";
+import { HASH_L4 } from "../core/skb-fields.js";
 
 export interface NicConfig {
   queues: number;
@@ -17,9 +21,22 @@ export interface NicConfig {
   /** qdisc limit in packets (dev->tx_queue_len, default 1000). */
   txqueuelen: number;
   /** RX interrupt coalescing (ethtool -C rx-usecs, in ns): the IRQ fires
-   *  this long after the first frame reaches an idle queue. Default 0. */
+   *  this long after the first frame reaches an idle queue. Default 0 (at once). */
   rxUsecs?: number;
+  /** ethtool -C rx-frames: with rxUsecs > 0, the IRQ fires as soon as this
+   *  many frames wait on the queue (0 = no frame limit). */
+  rxFrames?: number;
+  /** CPU of each RX queue's IRQ (/proc/irq/N/smp_affinity_list); default q % cpus. */
+  irqAffinity?: readonly number[];
+  /** Hash the NIC reports in the skb (ethtool -K rxhash / -N rx-flow-hash):
+   *  "l4" (ports, default), "l3" (addresses only) or "off" (none). */
+  rxhash?: "l4" | "l3" | "off";
 }
+
+/** ntuple filters one NIC holds for accelerated RFS (ethtool -n). */
+export const ARFS_MAX_FILTERS = 1024;
+/** How often the driver asks rps_may_expire_flow about its filters (driver-specific; assumed). */
+export const ARFS_EXPIRE_NS = 10e6;
 
 /** Where a NIC sends what it cannot keep. */
 export interface DropSink {
@@ -39,8 +56,23 @@ export class Nic {
   readonly rxPackets: Float64Array;
   readonly rxBytes: Float64Array;
   readonly rxMissed: Float64Array;
+  /** dev->core_stats->rx_dropped: dropped by the stack (backlog), `ip -s link`. */
+  rxDropped = 0;
   /** Queue IRQ masked because its NAPI is scheduled (napi_schedule). */
   private readonly irqMasked: Uint8Array;
+  /** Coalescing timer armed per queue (event id + 1; 0 = none). */
+  private readonly coalesceTimer: Int32Array;
+  private readonly kindCoalesce: number;
+  private readonly kindExpire: number;
+  /** aRFS filters: match key (the frame's L4 Toeplitz hash) -> queue, id, flow id. */
+  private readonly filters = new Map<number, { queue: number; id: number; flowId: number }>();
+  private readonly filterKey = new Map<number, number>();
+  private nextFilterId = 0;
+  private expireArmed = false;
+  arfsInstalled = 0;
+  arfsExpired = 0;
+  /** Set by the host: may filter (queue, flowId, id) go? (rps_may_expire_flow) */
+  mayExpireFlow: (queue: number, flowId: number, filterId: number) => boolean = () => true;
   txPackets = 0;
   txBytes = 0;
   qdiscDrops = 0;
@@ -63,6 +95,7 @@ export class Nic {
     private readonly rss: RssContext,
     private readonly rssSlot: number,
     private readonly drops: DropSink,
+    private readonly loop: EventLoop | null = null,
   ) {
     this.r = ringRaw(core);
     this.rxRings = [];
@@ -73,9 +106,20 @@ export class Nic {
     this.rxBytes = new Float64Array(config.queues);
     this.rxMissed = new Float64Array(config.queues);
     this.irqMasked = new Uint8Array(config.queues);
+    this.coalesceTimer = new Int32Array(config.queues);
     this.skbLen = core.skb.len;
     this.skbQueue = core.skb.queue;
+    this.skbHash = core.skb.hash;
+    this.skbHashFlags = core.skb.hashFlags;
+    this.rxhash = config.rxhash ?? "l4";
+    if (this.rxhash === "l3") rss.setL4(false);
+    this.kindCoalesce = loop === null ? -1 : loop.register(`${name} rx coalesce`, (q) => this.coalesceFire(q));
+    this.kindExpire = loop === null ? -1 : loop.register(`${name} arfs expire`, () => this.expireFilters());
   }
+
+  private readonly skbHash: Uint32Array;
+  private readonly skbHashFlags: Uint32Array;
+  private readonly rxhash: "l4" | "l3" | "off";
 
   get queues(): number {
     return this.config.queues;
@@ -85,7 +129,21 @@ export class Nic {
   receive(h: number): void {
     this.core.scratch[this.rssSlot] = h;
     this.rss.hashBurst(1, this.rssSlot);
-    const q = this.skbQueue[h]! % this.config.queues;
+    let q = this.skbQueue[h]! % this.config.queues;
+    if (this.filters.size > 0) {
+      const f = this.filters.get(this.skbHash[h]!);
+      if (f !== undefined) this.skbQueue[h] = q = f.queue;
+    }
+    if (this.rxhash === "off") {
+      this.skbHash[h] = 0;
+      this.skbHashFlags[h] = 0;
+    }
+    this.rxEnqueue(h, q);
+  }
+
+  /** The frame lands on RX queue q (after RSS or a filter). */
+  rxEnqueue(h: number, q: number): void {
+    this.skbQueue[h] = q;
     if (this.r.ring_enqueue(this.rxRings[q]!, h) === 0) {
       this.rxMissed[q]! += 1;
       this.drops.drop(h, "NIC_RX_MISSED");
@@ -93,10 +151,81 @@ export class Nic {
     }
     this.rxPackets[q]! += 1;
     this.rxBytes[q]! += this.skbLen[h]!;
-    if (this.irqMasked[q] === 0) {
-      this.irqMasked[q] = 1;
-      this.onRxIrq(q);
+    if (this.irqMasked[q] === 0) this.coalesce(q);
+  }
+
+  /** Frames wait on queue q with its IRQ unmasked: fire now, or arm the
+   *  rx-usecs timer (rx-frames fires early). */
+  private coalesce(q: number): void {
+    const usecs = this.config.rxUsecs ?? 0;
+    if (usecs <= 0 || this.loop === null) {
+      this.raiseIrq(q);
+      return;
     }
+    const frames = this.config.rxFrames ?? 0;
+    if (frames > 0 && this.r.ring_count(this.rxRings[q]!) >= frames) {
+      this.raiseIrq(q);
+      return;
+    }
+    if (this.coalesceTimer[q] === 0) this.coalesceTimer[q] = this.loop.after(usecs, this.kindCoalesce, q) + 1;
+  }
+
+  private coalesceFire(q: number): void {
+    this.coalesceTimer[q] = 0;
+    if (this.irqMasked[q] === 0 && this.r.ring_count(this.rxRings[q]!) > 0) this.raiseIrq(q);
+  }
+
+  private raiseIrq(q: number): void {
+    const t = this.coalesceTimer[q]!;
+    if (t !== 0) {
+      this.loop!.cancel(t - 1);
+      this.coalesceTimer[q] = 0;
+    }
+    this.irqMasked[q] = 1;
+    this.onRxIrq(q);
+  }
+
+  /** ndo_rx_flow_steer: steer the flow of skb h to queue rxq; returns the
+   *  filter id, or -1 when the table is full or filters are not supported. */
+  rxFlowSteer(h: number, rxq: number, flowId: number): number {
+    // the filter matches on the L4 hash the NIC computes; without it the model has no key
+    if (this.loop === null || this.rxhash !== "l4" || (this.skbHashFlags[h]! & HASH_L4) === 0) return -1;
+    const key = this.skbHash[h]!;
+    const old = this.filters.get(key);
+    if (old !== undefined) {
+      old.queue = rxq;
+      old.flowId = flowId;
+      return old.id;
+    }
+    if (this.filters.size >= ARFS_MAX_FILTERS) return -1;
+    const id = this.nextFilterId;
+    this.nextFilterId = (this.nextFilterId + 1) % 0xffff;
+    this.filters.set(key, { queue: rxq, id, flowId });
+    this.filterKey.set(id, key);
+    this.arfsInstalled++;
+    if (!this.expireArmed) {
+      this.expireArmed = true;
+      this.loop.after(ARFS_EXPIRE_NS, this.kindExpire, 0);
+    }
+    return id;
+  }
+
+  /** The driver's periodic scan: drop filters rps_may_expire_flow lets go. */
+  private expireFilters(): void {
+    for (const [key, f] of this.filters) {
+      if (this.mayExpireFlow(f.queue, f.flowId, f.id)) {
+        this.filters.delete(key);
+        this.filterKey.delete(f.id);
+        this.arfsExpired++;
+      }
+    }
+    this.expireArmed = this.filters.size > 0;
+    if (this.expireArmed) this.loop!.after(ARFS_EXPIRE_NS, this.kindExpire, 0);
+  }
+
+  /** ntuple filters installed now. */
+  get arfsFilters(): number {
+    return this.filters.size;
   }
 
   /** Driver poll: move up to `budget` frames of queue q into scratch[slot..]. */
@@ -108,10 +237,7 @@ export class Nic {
    *  the poll raise it again at once. */
   rxIrqEnable(q: number): void {
     this.irqMasked[q] = 0;
-    if (this.r.ring_count(this.rxRings[q]!) > 0) {
-      this.irqMasked[q] = 1;
-      this.onRxIrq(q);
-    }
+    if (this.r.ring_count(this.rxRings[q]!) > 0) this.coalesce(q);
   }
 
   /** dev_queue_xmit: enqueue on the qdisc (pfifo: drop when limit reached),

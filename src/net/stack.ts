@@ -1,13 +1,25 @@
 // The host's IP/TCP/UDP demultiplexing, on the real header bytes of each skb.
 // Receive follows ip_rcv -> ip_local_deliver -> tcp_v4_rcv / udp_rcv in
 // outline: address check, protocol, then TCP (src/tcp/: tcp_v4_rcv and the
-// connection state machines) or a UDP socket lookup by port.
+// connection state machines) or a UDP socket lookup by port. IPv4 fragments
+// go through ip_defrag first (src/net/ipfrag.ts); a UDP datagram is queued
+// on its socket under the sk_rcvbuf rule (src/net/udp-sock.ts). Output
+// fragments UDP datagrams larger than the MTU (ip_do_fragment).
 import type { Core } from "../core/core.js";
 import { SKB_HEADROOM } from "../core/skb-fields.js";
 import type { Counters } from "../sim/counters.js";
 import type { Nic, DropSink } from "./nic.js";
 import type { HostConfig } from "./host.js";
 import { TcpHost, type TcpEnv } from "../tcp/tcp-host.js";
+import { UdpSock, type UdpSocketConfig } from "./udp-sock.js";
+import { IpDefrag, ipFragment, isFragment, setRxTruesize } from "./ipfrag.js";
+import { get16 } from "../wire/bytes.js";
+
+/** What the UDP/IP-fragment parts read from a host's config beyond HostConfig. */
+export interface UdpHostConfig {
+  /** Bound UDP sockets; a port in udpPorts without an entry here gets the defaults. */
+  udpSockets?: readonly UdpSocketConfig[];
+}
 
 export interface Listener {
   readonly port: number;
@@ -28,7 +40,13 @@ const IPPROTO_UDP = 17;
 
 export class Stack {
   readonly tcp: TcpHost;
-  private readonly udpPorts: Set<number>;
+  /** Bound UDP sockets by port. */
+  readonly udpSocks = new Map<number, UdpSock>();
+  readonly defrag: IpDefrag;
+  private readonly core: Core;
+  private readonly env: TcpEnv;
+  private readonly mtu: number;
+  private readonly fragOut: number[] = [];
   private readonly headers: Uint8Array;
   private readonly skbNetwork: Uint32Array;
   private readonly skbTransport: Uint32Array;
@@ -48,11 +66,21 @@ export class Stack {
   private readonly cUdpInDatagrams: number;
   private readonly cUdpNoPorts: number;
   private readonly cUdpOutDatagrams: number;
+  private readonly cUdpRcvbufErrors: number;
+  private readonly cUdpInErrors: number;
+  private readonly cUdp6InDatagrams: number;
+  private readonly cUdp6NoPorts: number;
+  private readonly cUdp6OutDatagrams: number;
+  private readonly cUdp6RcvbufErrors: number;
+  private readonly cUdp6InErrors: number;
+  private readonly cIpFragOKs: number;
+  private readonly cIpFragCreates: number;
+  private readonly cIpFragFails: number;
   private readonly addr: Uint8Array;
 
   constructor(
     core: Core,
-    config: HostConfig,
+    config: HostConfig & UdpHostConfig,
     private readonly nstat: Counters,
     private readonly route: (h: number) => Nic | undefined,
     private readonly drops: DropSink,
@@ -64,7 +92,9 @@ export class Stack {
     this.skbTransport = core.skb.transport;
     this.skbProtocol = core.skb.protocol;
     this.addr = config.addr;
-    this.udpPorts = new Set(config.udpPorts);
+    this.core = core;
+    this.env = env;
+    this.mtu = config.nic.mtu;
     const c = nstat;
     this.cIpInReceives = c.id("IpInReceives");
     this.cIpInAddrErrors = c.id("IpInAddrErrors");
@@ -80,6 +110,47 @@ export class Stack {
     this.cUdpInDatagrams = c.id("UdpInDatagrams");
     this.cUdpNoPorts = c.id("UdpNoPorts");
     this.cUdpOutDatagrams = c.id("UdpOutDatagrams");
+    this.cUdpRcvbufErrors = c.id("UdpRcvbufErrors");
+    this.cUdpInErrors = c.id("UdpInErrors");
+    this.cUdp6InDatagrams = c.id("Udp6InDatagrams");
+    this.cUdp6NoPorts = c.id("Udp6NoPorts");
+    this.cUdp6OutDatagrams = c.id("Udp6OutDatagrams");
+    this.cUdp6RcvbufErrors = c.id("Udp6RcvbufErrors");
+    this.cUdp6InErrors = c.id("Udp6InErrors");
+    this.cIpFragOKs = c.id("IpFragOKs");
+    this.cIpFragCreates = c.id("IpFragCreates");
+    this.cIpFragFails = c.id("IpFragFails");
+    const sysNum = (name: string, dflt: number): number => {
+      const v = config.sysctl[name];
+      return typeof v === "number" ? v : dflt;
+    };
+    // defaults as src/scenario/sysctl.ts (Linux 6.12) for specs built in code
+    this.defrag = new IpDefrag(
+      core,
+      env.loop,
+      nstat,
+      drops,
+      sysNum("net.ipv4.ipfrag_high_thresh", 4 * 1024 * 1024),
+      sysNum("net.ipv4.ipfrag_time", 30) * 1e9,
+      config.name,
+    );
+    const rmemDefault = sysNum("net.core.rmem_default", 212992);
+    const rmemMax = sysNum("net.core.rmem_max", 212992);
+    const v6 = config.addr.length === 16;
+    const kindRead = env.loop.register(`${config.name} udp recvmsg`, (i) => this.udpSockList[i]!.readOne((h) => this.defrag.skbsOf(h)));
+    const sockEnv = {
+      loop: env.loop,
+      consume: (h: number) => this.finish(h, null),
+      countRead: v6 ? () => nstat.add(this.cUdp6InDatagrams) : () => nstat.add(this.cUdpInDatagrams),
+    };
+    const configs = new Map<number, UdpSocketConfig>();
+    for (const port of config.udpPorts) configs.set(port, { port });
+    for (const u of config.udpSockets ?? []) configs.set(u.port, u);
+    for (const u of [...configs.values()].sort((a, b) => a.port - b.port)) {
+      const sock = new UdpSock(u, rmemDefault, rmemMax, sockEnv, kindRead, this.udpSockList.length);
+      this.udpSockList.push(sock);
+      this.udpSocks.set(u.port, sock);
+    }
     this.tcp = new TcpHost(
       core,
       { name: config.name, addr: config.addr, mtu: config.nic.mtu, sysctl: config.sysctl, listeners: config.listeners },
@@ -89,6 +160,27 @@ export class Stack {
       (h, reason) => drops.drop(h, reason),
       deliver,
     );
+  }
+
+  private readonly udpSockList: UdpSock[] = [];
+
+  /** skbs held by UDP receive queues and IP reassembly queues (for the ledger). */
+  held(): number {
+    let n = this.defrag.heldSkbs;
+    for (const u of this.udpSockList) n += u.heldSkbs;
+    return n;
+  }
+
+  /** Deliver (reason null) or drop a datagram and the fragment skbs it carries. */
+  private finish(h: number, reason: string | null): void {
+    const chain = this.defrag.takeChain(h);
+    if (reason === null) {
+      this.deliver(h);
+      if (chain !== undefined) for (const fp of chain) this.deliver(fp);
+    } else {
+      this.drops.drop(h, reason);
+      if (chain !== undefined) for (const fp of chain) this.drops.drop(fp, reason);
+    }
   }
 
   listenerList(): Listener[] {
@@ -101,11 +193,12 @@ export class Stack {
 
   /** A frame handed up by NAPI. */
   receive(h: number): void {
-    const base = h * SKB_HEADROOM;
-    const net = base + this.skbNetwork[h]!;
+    let base = h * SKB_HEADROOM;
+    let net = base + this.skbNetwork[h]!;
     const proto = this.skbProtocol[h];
     const b = this.headers;
     let l4: number;
+    let reasm = false;
     if (proto === ETH_P_IP) {
       // net/ipv4/ip_input.c: ip_rcv_core, ip_rcv_finish (not ours: no forwarding)
       this.nstat.add(this.cIpInReceives);
@@ -115,6 +208,16 @@ export class Stack {
         return;
       }
       l4 = b[net + 9]!;
+      // net/ipv4/ip_input.c: ip_local_deliver — fragments are reassembled first
+      if (isFragment(b, net)) {
+        setRxTruesize(this.core, h);
+        const head = this.defrag.defrag(h);
+        if (head < 0) return;
+        h = head;
+        reasm = true;
+        base = h * SKB_HEADROOM;
+        net = base + this.skbNetwork[h]!;
+      }
       this.nstat.add(this.cIpInDelivers);
     } else if (proto === ETH_P_IPV6) {
       // net/ipv6/ip6_input.c: ipv6_rcv
@@ -130,22 +233,38 @@ export class Stack {
       this.drops.drop(h, "UNHANDLED_PROTO");
       return;
     }
-    const th = base + this.skbTransport[h]!;
-    const dport = (b[th + 2]! << 8) | b[th + 3]!;
+    if (reasm && l4 !== IPPROTO_UDP) {
+      // only UDP is fragmented in the model; anything else keeps just its head skb
+      const chain = this.defrag.takeChain(h);
+      if (chain !== undefined) for (const fp of chain) this.deliver(fp);
+    }
     if (l4 === IPPROTO_TCP) {
       this.tcp.rcv(h);
     } else if (l4 === IPPROTO_UDP) {
-      // net/ipv4/udp.c: __udp4_lib_rcv
-      if (!this.udpPorts.has(dport)) {
-        this.nstat.add(this.cUdpNoPorts);
-        this.drops.drop(h, "NO_SOCKET");
-        return;
-      }
-      this.nstat.add(this.cUdpInDatagrams);
-      this.deliver(h);
+      this.udpRcv(h, base + this.skbTransport[h]!, proto === ETH_P_IPV6, reasm);
     } else {
       this.nstat.add(this.cIpInUnknownProtos);
-      this.drops.drop(h, "UNHANDLED_PROTO");
+      this.finish(h, "UNHANDLED_PROTO");
+    }
+  }
+
+  // net/ipv4/udp.c: __udp4_lib_rcv -> udp_unicast_rcv_skb -> udp_queue_rcv_skb -> __udp_queue_rcv_skb
+  // (net/ipv6/udp.c: __udp6_lib_rcv, the same steps with the Udp6 counters)
+  private udpRcv(h: number, th: number, v6: boolean, reasm: boolean): void {
+    const dport = get16(this.headers, th + 2);
+    const sock = this.udpSocks.get(dport);
+    if (sock === undefined) {
+      this.nstat.add(v6 ? this.cUdp6NoPorts : this.cUdpNoPorts);
+      this.finish(h, "NO_SOCKET");
+      return;
+    }
+    // a reassembled datagram already has its truesize (from its fragments')
+    const truesize = reasm ? this.core.skb.truesize[h]! : setRxTruesize(this.core, h);
+    if (!sock.enqueue(h, truesize, this.defrag.skbsOf(h))) {
+      // -ENOMEM: "charged twice"
+      this.nstat.add(v6 ? this.cUdp6RcvbufErrors : this.cUdpRcvbufErrors);
+      this.nstat.add(v6 ? this.cUdp6InErrors : this.cUdpInErrors);
+      this.finish(h, "SOCKET_RCVBUFF");
     }
   }
 
@@ -157,13 +276,34 @@ export class Stack {
     this.nstat.add(v6 ? this.cIp6OutRequests : this.cIpOutRequests);
     const l4 = this.headers[net + (v6 ? 6 : 9)];
     if (l4 === IPPROTO_TCP) this.nstat.add(this.cTcpOutSegs);
-    else if (l4 === IPPROTO_UDP) this.nstat.add(this.cUdpOutDatagrams);
+    else if (l4 === IPPROTO_UDP) this.nstat.add(v6 ? this.cUdp6OutDatagrams : this.cUdpOutDatagrams);
     const nic = this.route(h);
     if (nic === undefined) {
       this.drops.drop(h, "IP_OUTNOROUTES");
       return false;
     }
+    // net/ipv4/ip_output.c: ip_finish_output_gso/__ip_finish_output — fragment a datagram above the MTU
+    if (!v6 && l4 === IPPROTO_UDP && get16(this.headers, net + 2) > this.mtu) return this.fragmentOut(h, nic);
     return nic.xmit(h);
+  }
+
+  // net/ipv4/ip_output.c: ip_fragment -> ip_do_fragment; each fragment goes to the device queue
+  private fragmentOut(h: number, nic: Nic): boolean {
+    const out = this.fragOut;
+    const n = ipFragment(this.core, h, this.mtu, this.env.alloc, out);
+    if (n < 0) {
+      this.nstat.add(this.cIpFragFails);
+      for (let i = 1; i < out.length; i++) this.drops.drop(out[i]!, "NOMEM");
+      this.drops.drop(h, "NOMEM");
+      return false;
+    }
+    let ok = true;
+    for (let i = 0; i < n; i++) {
+      this.nstat.add(this.cIpFragCreates);
+      if (!nic.xmit(out[i]!)) ok = false;
+    }
+    this.nstat.add(this.cIpFragOKs);
+    return ok;
   }
 
   private isOurs(off: number, len: number): boolean {

@@ -12,8 +12,8 @@
 import { z } from "zod";
 import { ScenarioError, joinPath, type ScenarioIssue } from "./errors.js";
 import { parseSysctl, type SysctlName, type Sysctls } from "./sysctl.js";
-import { parseDuration, parseEventRate, parseRate, parseSize, type Bounds } from "./units.js";
-import type { AcceptPolicy, Endpoint, UdpRate } from "./types.js";
+import { parseByteRate, parseDuration, parseEventRate, parseRate, parseSize, type Bounds } from "./units.js";
+import type { AcceptPolicy, CcName, Endpoint, ReadPolicy, TcpReadPolicy, UdpRate } from "./types.js";
 
 const DAY_NS = 86_400e9;
 const INT_MAX = 2 ** 31 - 1;
@@ -131,6 +131,41 @@ function acceptPolicy(v: unknown): AcceptPolicy {
   }
 }
 
+function readPolicy(v: unknown): ReadPolicy {
+  if (v === true) return { kind: "always" };
+  if (v === false) return { kind: "never" };
+  const allowed = "true (read each datagram at once), false (never read) or a rate like 100k/s";
+  if (typeof v !== "string") return fail(v, allowed);
+  try {
+    return { kind: "rate", perSec: parseEventRate(v, "", positive) };
+  } catch (e) {
+    return fail(v, `${allowed}; ${allowedOf(e)}`);
+  }
+}
+
+function tcpReadPolicy(v: unknown): TcpReadPolicy {
+  if (v === true) return { kind: "always" };
+  if (v === false) return { kind: "never" };
+  const allowed = "true (read everything at once), false (never read: the window closes) or a byte rate like 10MB/s";
+  if (typeof v !== "string") return fail(v, allowed);
+  try {
+    return { kind: "rate", bytesPerSec: parseByteRate(v, "", positive) };
+  } catch (e) {
+    return fail(v, `${allowed}; ${allowedOf(e)}`);
+  }
+}
+
+function ccName(v: unknown): CcName {
+  return v === "cubic" || v === "reno" ? v : fail(v, "one of cubic (Linux's default), reno");
+}
+
+/** incast senders: a list of distinct host names (existence and links are checked in validate.ts). */
+function senderList(v: unknown): string[] {
+  const allowed = `a list of sender host names, e.g. [s1, s2, s3] (${HOST_NAME_ALLOWED})`;
+  if (!Array.isArray(v) || v.length === 0 || v.length > 1024) return fail(v, `${allowed}; 1..1024 senders`);
+  return v.map((h) => (typeof h === "string" && HOST_NAME_RE.test(h) ? h : fail(v, allowed)));
+}
+
 /** `host:port`, port 1..65535. Whether the host exists is checked in validate.ts. */
 export function parseEndpoint(v: unknown): Endpoint {
   const m = typeof v === "string" ? /^([a-z][a-z0-9-]*):(\d{1,5})$/.exec(v) : null;
@@ -197,6 +232,82 @@ const nicSchema = obj("nic", {
   txRing: leaf(pow2In(8, 65536), { default: 1024 }),
   // include/net/pkt_sched.h: DEFAULT_TX_QUEUE_LEN 1000; net/core/dev.c: dev_change_tx_queue_len (> S16_MAX: ERANGE)
   txqueuelen: leaf(intIn(0, 32767), { default: 1000 }),
+  // ethtool -C rx-usecs / rx-frames (0 = interrupt at once / no frame limit)
+  rxUsecs: leaf(duration({ min: 0, max: 1e9 }), { default: 0 }),
+  rxFrames: leaf(intIn(0, 65535), { default: 0 }),
+  // /proc/irq/N/smp_affinity_list per RX queue; [] = queue % cpus (checked against cpus in validate.ts)
+  irqAffinity: leaf(cpuList, { default: [] as number[] }),
+  // ethtool -K rxhash / -N rx-flow-hash: the hash the NIC puts in the skb
+  rxhash: leaf(rxhashMode, { default: "l4" as const }),
+});
+
+/** A CPU list: [0, 2, 3]. */
+function cpuList(v: unknown): number[] {
+  const allowed = "a list of CPU numbers, e.g. [0, 1, 2, 3]";
+  if (!Array.isArray(v) || v.length > 1024) return fail(v, allowed);
+  return v.map((c) => (typeof c === "number" && Number.isInteger(c) && c >= 0 && c < 1024 ? c + 0 : fail(v, allowed)));
+}
+
+/** A cpumask as sysfs takes it (hex, comma-separated 32-bit groups, e.g. "f" or "ff,00000000") or a CPU list. */
+export function parseCpuMask(v: unknown): number[] {
+  if (Array.isArray(v)) return cpuList(v);
+  const allowed = 'a hex cpumask like "f" or "ff,ffffffff", or a list of CPU numbers like [0, 1]';
+  if (typeof v !== "string" || !/^[0-9a-fA-F]{1,8}(,[0-9a-fA-F]{1,8})*$/.test(v)) return fail(v, allowed);
+  const groups = v.split(",").reverse();
+  const out: number[] = [];
+  groups.forEach((g, gi) => {
+    const n = parseInt(g, 16);
+    for (let b = 0; b < 32; b++) if ((n >>> b) & 1) out.push(gi * 32 + b);
+  });
+  if (out.some((c) => c >= 1024)) return fail(v, allowed);
+  return out;
+}
+
+function rxhashMode(v: unknown): "l4" | "l3" | "off" {
+  return v === "l4" || v === "l3" || v === "off" ? v : fail(v, "one of l4 (addresses and ports), l3 (addresses only), off (no hash in the skb)");
+}
+
+/** rps.cpus: one mask for every RX queue, or a list with one mask per queue. */
+function rpsCpus(v: unknown): { all: number[] } | { perQueue: number[][] } {
+  if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === "string" || Array.isArray(x))) {
+    return { perQueue: v.map((x) => parseCpuMask(x)) };
+  }
+  return { all: parseCpuMask(v) };
+}
+
+const rpsSchema = obj("rps", {
+  cpus: leaf(rpsCpus, { default: { all: [] as number[] } as { all: number[] } | { perQueue: number[][] } }),
+  // net/core/net-sysfs.c: store_rps_dev_flow_table_cnt — rounded up to a power of 2
+  flowCnt: leaf(intIn(0, 2 ** 29), { default: 0 }),
+  arfs: leaf((v) => (typeof v === "boolean" ? v : fail(v, "true or false")), { default: false }),
+  // net.core.flow_limit_cpu_bitmap
+  flowLimit: leaf(parseCpuMask, { default: [] as number[] }),
+});
+
+const nsCost = leaf((v) => (typeof v === "number" && Number.isFinite(v) && v >= 0 ? v + 0 : parseDuration(v, "", { min: 0, max: 1e9 })));
+const costSchema = obj("cost", {
+  irq: nsCost.optional(),
+  ipi: nsCost.optional(),
+  ipiLatency: nsCost.optional(),
+  softirq: nsCost.optional(),
+  driver: nsCost.optional(),
+  gro: nsCost.optional(),
+  ip: nsCost.optional(),
+  tcp: nsCost.optional(),
+  udp: nsCost.optional(),
+  backlogEnqueue: nsCost.optional(),
+  backlogDequeue: nsCost.optional(),
+  app: nsCost.optional(),
+  copyPerByte: nsCost.optional(),
+  remote: nsCost.optional(),
+});
+
+const appSchema = obj("app", {
+  port: leaf(intIn(1, 65535)),
+  cpu: leaf(intIn(0, 1023), { default: null as number | null }),
+  cpus: leaf(cpuList, { default: [] as number[] }),
+  every: leaf(duration({ min: 0, max: DAY_NS }), { default: 0 }),
+  connected: leaf((v) => (typeof v === "boolean" ? v : fail(v, "true or false")), { default: false }),
 });
 
 const socketSchema = obj("socket", {
@@ -204,6 +315,26 @@ const socketSchema = obj("socket", {
   backlog: leaf(intIn(0, 65535), { default: 4096 }),
   accept: leaf(acceptPolicy, { default: { kind: "always" } as AcceptPolicy }),
   acceptDelay: leaf(duration({ min: 0, max: DAY_NS }), { default: 0 }),
+  // SO_RCVBUF on the listener, inherited by accepted sockets (net/core/sock.c: sk_setsockopt; locks autotuning)
+  rcvbuf: leaf(size({ min: 0, max: INT_MAX }), { default: null as number | null }),
+  // how fast the application on accepted connections reads (bulk/incast sinks, rr responders)
+  readRate: leaf(tcpReadPolicy, { default: { kind: "always" } as TcpReadPolicy }),
+});
+
+const udpSocketSchema = obj("udp socket", {
+  udp: leaf(intIn(1, 65535)),
+  // net/core/sock.c: sk_setsockopt SO_RCVBUF takes an int; negatives become SOCK_MIN_RCVBUF, refused here
+  rcvbuf: leaf(size({ min: 0, max: INT_MAX }), { default: null as number | null }),
+  readRate: leaf(readPolicy, { default: { kind: "always" } as ReadPolicy }),
+});
+
+/** A `sockets` entry: a UDP socket when it has a `udp` key, else a TCP listener. */
+const anySocketSchema = z.unknown().transform((v, ctx) => {
+  const isUdp = v !== null && typeof v === "object" && !Array.isArray(v) && Object.prototype.hasOwnProperty.call(v, "udp");
+  const r = isUdp ? udpSocketSchema.safeParse(v) : socketSchema.safeParse(v);
+  if (r.success) return r.data as z.output<typeof socketSchema> | z.output<typeof udpSocketSchema>;
+  for (const iss of r.error.issues) ctx.issues.push({ ...iss, input: (iss as { input?: unknown }).input } as never);
+  return z.NEVER;
 });
 
 const hostSchema = z.preprocess(
@@ -213,7 +344,10 @@ const hostSchema = z.preprocess(
     nic: z.preprocess((v) => (v === undefined ? {} : v), nicSchema),
     addr: leaf((v) => parseAddr(v), { default: null as ParsedAddr | null }),
     sysctl: sysctlBlock,
-    sockets: list("sockets like { listen: 7000, backlog: 128 }", socketSchema),
+    sockets: list("sockets like { listen: 7000, backlog: 128 } or { udp: 9000, rcvbuf: 4M, readRate: 100k/s }", anySocketSchema),
+    rps: z.preprocess((v) => (v === undefined ? {} : v), rpsSchema),
+    cost: z.preprocess((v) => (v === undefined ? {} : v), costSchema),
+    apps: list("application threads like { port: 9000, cpu: 2 } or { port: 9000, cpus: [1, 3], every: 5ms }", appSchema),
   }),
 );
 
@@ -236,8 +370,13 @@ const to = leaf(parseEndpoint);
 const count = leaf(intIn(1, INT_MAX));
 const optionalEventRate = leaf(eventRate(positive), { default: null as number | null });
 const flows = leaf(intIn(1, EPHEMERAL_PORTS, " (ephemeral ports 32768..60999)"), { default: 1 });
+// TCP sender options shared by bulk, rr and incast
+const cc = leaf(ccName, { default: "cubic" as CcName });
+const writeRate = leaf((v) => parseByteRate(v, "", positive), { default: null as number | null });
+// net/core/sock.c: sk_setsockopt SO_SNDBUF takes an int (capped at net.core.wmem_max, then doubled)
+const sndbuf = leaf(size({ min: 0, max: INT_MAX }), { default: null as number | null });
 
-export const TRAFFIC_KINDS = ["connect", "syn-flood", "bulk", "udp"] as const;
+export const TRAFFIC_KINDS = ["connect", "syn-flood", "bulk", "rr", "incast", "udp"] as const;
 
 const trafficSchema = z.discriminatedUnion(
   "kind",
@@ -252,7 +391,21 @@ const trafficSchema = z.discriminatedUnion(
       spoof: leaf(spoof, { default: "random" as const }),
       at,
     }),
-    obj("bulk traffic", { kind: z.literal("bulk"), from, to, flows, bytes: leaf(size({ min: 1 }), { default: null as number | null }), at }),
+    obj("bulk traffic", { kind: z.literal("bulk"), from, to, flows, bytes: leaf(size({ min: 1 }), { default: null as number | null }), cc, writeRate, sndbuf, at }),
+    obj("rr traffic", {
+      kind: z.literal("rr"),
+      from,
+      to,
+      flows,
+      // netperf TCP_RR: -r 1,1 by default
+      request: leaf(size({ min: 1, max: INT_MAX }), { default: 1 }),
+      response: leaf(size({ min: 1, max: INT_MAX }), { default: 1 }),
+      count: leaf(intIn(1, INT_MAX), { default: null as number | null }),
+      cc,
+      sndbuf,
+      at,
+    }),
+    obj("incast traffic", { kind: z.literal("incast"), from: leaf(senderList), to, bytes: leaf(size({ min: 1 })), cc, writeRate, sndbuf, at }),
     obj("udp traffic", { kind: z.literal("udp"), from, to, flows, size: leaf(size({ min: 0, max: 65507 }), { default: 18 }), rate: leaf(udpRate), at }),
   ],
   {
@@ -268,7 +421,7 @@ export const scenarioSchema = obj("scenario", {
   duration: leaf(duration({ min: 0, minExclusive: true, max: DAY_NS })),
   hosts: z.record(z.string().regex(HOST_NAME_RE, { error: HOST_NAME_ALLOWED }), hostSchema, { error: "a mapping of host name to host, e.g. { server: { cpus: 4 }, client: {} }" }),
   links: list("links like { a: client, b: server, rate: 10Gbit }", linkSchema),
-  traffic: list("traffic items with kind: connect, syn-flood, bulk or udp", trafficSchema),
+  traffic: list("traffic items with kind: connect, syn-flood, bulk, rr, incast or udp", trafficSchema),
 });
 
 /** The scenario after the schema: single fields parsed and defaulted, references not yet checked. */

@@ -40,6 +40,29 @@ export interface HostSpec {
   sysctl: Sysctls;
   /** TCP listeners, file order; listen ports are unique per host. */
   sockets: SocketSpec[];
+  rps: RpsSpec;
+  /** CPU cost model (defaults: DEFAULT_COST, docs/readme/cpu.md). */
+  cost: CostSpec;
+  apps: AppSpec[];
+  /** UDP sockets (`sockets` entries with `udp:`), file order; ports unique per host. */
+  udpSockets: UdpSocketSpec[];
+}
+
+/** How the application reads a UDP socket (recvmsg). */
+export type ReadPolicy =
+  /** Read each datagram as it arrives (file: `readRate: true`, the default). */
+  | { kind: "always" }
+  /** Never read (file: `readRate: false`): the receive buffer fills. */
+  | { kind: "never" }
+  /** At most `perSec` datagrams per second (file: `readRate: 100k/s`). */
+  | { kind: "rate"; perSec: PerSecond };
+
+export interface UdpSocketSpec {
+  /** UDP port bound, 1..65535. */
+  udp: number;
+  /** SO_RCVBUF passed to setsockopt (the kernel doubles it after capping at net.core.rmem_max); null = not set, sk_rcvbuf = net.core.rmem_default. */
+  rcvbuf: Bytes | null;
+  readRate: ReadPolicy;
 }
 
 export interface NicSpec {
@@ -55,6 +78,55 @@ export interface NicSpec {
   txRing: number;
   /** dev->tx_queue_len: qdisc limit in packets, 0..32767 (default 1000, DEFAULT_TX_QUEUE_LEN). */
   txqueuelen: number;
+  /** ethtool -C rx-usecs (ns; default 0 = interrupt at once). */
+  rxUsecs: Nanoseconds;
+  /** ethtool -C rx-frames (with rxUsecs > 0: interrupt once this many frames wait; 0 = no limit). */
+  rxFrames: number;
+  /** IRQ CPU per RX queue; [] = queue % cpus. Each < cpus; at most `queues` entries. */
+  irqAffinity: number[];
+  /** The hash the NIC reports: "l4" (default), "l3" or "off". */
+  rxhash: "l4" | "l3" | "off";
+}
+
+/** RPS / RFS / aRFS / flow limit (all off by default). */
+export interface RpsSpec {
+  /** rps_cpus per RX queue (index = queue; length = nic.queues), CPU numbers ∩ the host's CPUs. */
+  cpus: number[][];
+  /** rps_flow_cnt of every RX queue, rounded up to a power of 2 (0 = off). */
+  flowCnt: number;
+  /** Accelerated RFS (ntuple filters + rx_cpu_rmap). */
+  arfs: boolean;
+  /** net.core.flow_limit_cpu_bitmap as CPU numbers. */
+  flowLimit: number[];
+}
+
+/** An application thread reading the socket on `port`. */
+export interface AppSpec {
+  port: number;
+  /** CPUs it runs on in turn (one = pinned). */
+  cpus: number[];
+  /** Time on each CPU before moving on (0 = never). */
+  every: Nanoseconds;
+  /** connect()ed UDP socket (records RFS flows); TCP sockets always do. */
+  connected: boolean;
+}
+
+/** ns per stage (see src/cpu/cost.ts); every stage filled. */
+export interface CostSpec {
+  irq: number;
+  ipi: number;
+  ipiLatency: number;
+  softirq: number;
+  driver: number;
+  gro: number;
+  ip: number;
+  tcp: number;
+  udp: number;
+  backlogEnqueue: number;
+  backlogDequeue: number;
+  app: number;
+  copyPerByte: number;
+  remote: number;
 }
 
 /** How the application drains the accept queue. */
@@ -74,6 +146,30 @@ export interface SocketSpec {
   accept: AcceptPolicy;
   /** Extra time between a connection being queued and accept() returning it (default 0). */
   acceptDelay: Nanoseconds;
+  /** SO_RCVBUF set on the listener and inherited by accepted sockets (capped at net.core.rmem_max, doubled, autotuning off); null = tcp_rmem[1] with autotuning. */
+  rcvbuf: Bytes | null;
+  /** How the application on accepted connections reads (bulk/incast sinks, rr responders). */
+  readRate: TcpReadPolicy;
+}
+
+/** How the application reads a TCP connection (recvmsg). */
+export type TcpReadPolicy =
+  /** Read everything as it arrives (file: `readRate: true`, the default). */
+  | { kind: "always" }
+  /** Never read (file: `readRate: false`): the receive queue fills and the window closes. */
+  | { kind: "never" }
+  /** At most `bytesPerSec` bytes per second, in 1 ms ticks (file: `readRate: 10MB/s`). */
+  | { kind: "rate"; bytesPerSec: PerSecond };
+
+/** Congestion control module (net.ipv4.tcp_congestion_control / TCP_CONGESTION). */
+export type CcName = "cubic" | "reno";
+
+/** Options of a TCP data sender (bulk, rr, incast). */
+export interface TcpSenderOptions {
+  /** Default cubic. */
+  cc: CcName;
+  /** SO_SNDBUF on the sender (capped at net.core.wmem_max, doubled, growth off); null = tcp_wmem[1] with tcp_sndbuf_expand. */
+  sndbuf: Bytes | null;
 }
 
 export interface LinkSpec {
@@ -125,12 +221,39 @@ export interface SynFloodTraffic extends TrafficBase {
 }
 
 /** Long-lived TCP transfers from `from` to `to` (a sink; no listener needed). */
-export interface BulkTraffic extends TrafficBase {
+export interface BulkTraffic extends TrafficBase, TcpSenderOptions {
   kind: "bulk";
   /** Parallel connections, 1..28232 (default 1). */
   flows: number;
   /** Bytes per flow; null = until the scenario ends. */
   bytes: Bytes | null;
+  /** Application write rate per flow, bytes/s; null = as fast as the send buffer allows. */
+  writeRate: PerSecond | null;
+}
+
+/** netperf TCP_RR: each flow writes a request, waits for the whole response, repeats. */
+export interface RrTraffic extends TrafficBase, TcpSenderOptions {
+  kind: "rr";
+  /** Parallel connections, 1..28232 (default 1). */
+  flows: number;
+  /** Request and response sizes, bytes (default 1 and 1, as netperf -r 1,1). */
+  request: Bytes;
+  response: Bytes;
+  /** Transactions per flow; null = until the scenario ends. */
+  count: number | null;
+}
+
+/** Several senders start one transfer each to the same receiver at `at`. */
+export interface IncastTraffic extends TcpSenderOptions {
+  kind: "incast";
+  /** Sending hosts, distinct, each linked to to.host (1..1024). */
+  from: string[];
+  to: Endpoint;
+  /** Bytes per sender (required). */
+  bytes: Bytes;
+  /** Application write rate per sender, bytes/s; null = as fast as the send buffer allows. */
+  writeRate: PerSecond | null;
+  at: Nanoseconds;
 }
 
 /** UDP send rate: packets per second, or bits per second of whole frames (Ethernet header to FCS). */
@@ -141,11 +264,11 @@ export interface UdpTraffic extends TrafficBase {
   kind: "udp";
   /** Distinct 5-tuples (source ports), 1..28232 (default 1). */
   flows: number;
-  /** UDP payload bytes per datagram, 0..sender MTU − IP − UDP headers (default 18: a 64-byte frame over IPv4). */
+  /** UDP payload bytes per datagram, 0..65507 (default 18: a 64-byte frame over IPv4); above the MTU − 28 an IPv4 sender fragments (IPv6: at most MTU − 48). */
   size: Bytes;
   /** Total over all flows (required). */
   rate: UdpRate;
 }
 
-export type TrafficSpec = ConnectTraffic | SynFloodTraffic | BulkTraffic | UdpTraffic;
+export type TrafficSpec = ConnectTraffic | SynFloodTraffic | BulkTraffic | RrTraffic | IncastTraffic | UdpTraffic;
 export type TrafficKind = TrafficSpec["kind"];

@@ -229,3 +229,37 @@ function ratio(num: bigint, den: bigint): number {
   const SHIFT = 64n;
   return Number(q) + Number((r << SHIFT) / den) / 2 ** 64;
 }
+
+const BYTE_RATE_RE = new RegExp(`^${NUMBER}(B|kB|KB|MB|GB|TB|KiB|MiB|GiB|TiB)/(ns|us|µs|μs|ms|s|min|h)$`);
+export const BYTE_RATE_FORMS =
+  "byte rate: a size per time unit like 10MB/s, 64KiB/ms, 1500B/us, or a tc bit rate like 80Mbit (÷ 8)";
+
+/** Application byte rate -> bytes per second (may be fractional): `10MB/s`, `64KiB/ms`, or a bit rate `80Mbit` (= 10 MB/s). */
+export function parseByteRate(value: unknown, path: string, bounds: Bounds = {}): PerSecond {
+  const allowed = BYTE_RATE_FORMS + describeBounds(bounds, (n) => `${n} B/s`);
+  if (typeof value !== "string") throw new ScenarioError(path, value, allowed);
+  let n: number;
+  const m = BYTE_RATE_RE.exec(value);
+  if (m) {
+    const d = decimal(m[1]!, m[2]);
+    const num = d.digits * SIZE_BYTES[m[3]!]! * 1_000_000_000n;
+    const den = d.scale * DURATION_NS[m[4]!]!;
+    if (num / den > MAX_SAFE) throw new ScenarioError(path, value, `${allowed}; at most 2^53-1 bytes per second`);
+    n = ratio(num, den);
+  } else {
+    const r = RATE_RE.exec(value);
+    const mult = r ? RATE_BITS[r[3]!.toLowerCase()] : undefined;
+    if (!r || mult === undefined) throw new ScenarioError(path, value, allowed);
+    const bits = d2(r, mult);
+    if (bits > MAX_SAFE) throw new ScenarioError(path, value, `${allowed}; at most 2^53-1 bit/s`);
+    n = ratio(bits, 8n);
+  }
+  if (!checkBounds(n, bounds)) throw new ScenarioError(path, value, allowed);
+  return n;
+}
+
+/** digits × mult / scale rounded down (a bit rate's fractional bit is below any resolution that matters). */
+function d2(m: RegExpExecArray, mult: bigint): bigint {
+  const d = decimal(m[1]!, m[2]);
+  return (d.digits * mult) / d.scale;
+}

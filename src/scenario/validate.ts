@@ -9,6 +9,7 @@ import { scenarioSchema, toIssues, valueAt, type ParsedHost, type ParsedScenario
 import { defaultSysctls, describeSysctl, SYSCTLS, type Sysctls } from "./sysctl.js";
 import type { HostSpec, LinkSpec, Scenario, TrafficSpec } from "./types.js";
 import { showNs } from "./units.js";
+import { DEFAULT_COST } from "../cpu/cost.js";
 
 const MAX_HOSTS = 1024;
 /** IP + UDP header bytes in front of a datagram's payload, per family. */
@@ -107,24 +108,56 @@ function build(doc: unknown, p: ParsedScenario, issues: ScenarioIssue[]): Scenar
   });
 
   const traffic: TrafficSpec[] = [];
+  /** The server application each data port runs: a sink (bulk, incast) or one rr responder; first user by index. */
+  const serverApps = new Map<string, { i: number; kind: "sink" | "rr"; request: number; response: number }>();
   p.traffic.forEach((t, i) => {
     const path = (key: string): PropertyKey[] => ["traffic", i, key];
-    const src = knownHost(t.from, path("from")) ? hosts.get(t.from)! : undefined;
     const dst = knownHost(t.to.host, path("to")) ? hosts.get(t.to.host)! : undefined;
-    if (src && dst) {
-      if (src === dst) report(path("to"), `a host other than the sender ${src.name} (loopback is not modelled)`);
+    /** Checks that src can reach dst; reported at `at` (the `to` key, or an incast sender's entry). */
+    const reach = (src: HostSpec, dst: HostSpec, at: PropertyKey[], toPath: PropertyKey[]) => {
+      if (src === dst) report(at, `a host other than the receiver ${dst.name} (loopback is not modelled)`);
       else if (!linked.has(pairKey(src.name, dst.name))) {
         const peers = [...new Set(links.filter((l) => l.a === src.name || l.b === src.name).map((l) => (l.a === src.name ? l.b : l.a)))];
-        report(path("to"), `a host linked to ${src.name} (${peers.length ? `linked: ${peers.join(", ")}` : "it has no links"}); add a link { a: ${src.name}, b: ${dst.name} }`);
-      } else if (src.family !== dst.family) report(path("to"), `a host of the same address family as ${src.name} (IPv${src.family})`);
+        report(toPath, `a host linked to ${src.name} (${peers.length ? `linked: ${peers.join(", ")}` : "it has no links"}); add a link { a: ${src.name}, b: ${dst.name} }`);
+      } else if (src.family !== dst.family) report(toPath, `a host of the same address family as ${src.name} (IPv${src.family})`);
+    };
+    if (t.kind === "bulk" || t.kind === "rr" || t.kind === "incast") {
+      // One listener runs one application: a sink (bulk, incast) or an rr responder of one request/response size.
+      const key = `${t.to.host}:${t.to.port}`;
+      const app = t.kind === "rr" ? { i, kind: "rr" as const, request: t.request, response: t.response } : { i, kind: "sink" as const, request: 0, response: 0 };
+      const prev = serverApps.get(key);
+      if (prev === undefined) serverApps.set(key, app);
+      else if (prev.kind !== app.kind) report(path("to"), `a port not also used by traffic[${prev.i}] (${prev.kind === "rr" ? "an rr responder" : "a bulk/incast sink"} listens on ${key}; a listener runs one application)`);
+      else if (app.kind === "rr" && (prev.request !== app.request || prev.response !== app.response)) {
+        report(path("to"), `a port not also used by traffic[${prev.i}] with other sizes (its responder answers ${prev.request}-byte requests with ${prev.response} bytes)`);
+      }
+    }
+    if (t.kind === "incast") {
+      const seenSender = new Map<string, number>();
+      t.from.forEach((name, j) => {
+        const at: PropertyKey[] = ["traffic", i, "from", j];
+        const prev = seenSender.get(name);
+        if (prev !== undefined) return report(at, `a sender not already listed at from[${prev}] (each sender once)`);
+        seenSender.set(name, j);
+        const src = knownHost(name, at) ? hosts.get(name)! : undefined;
+        if (src && dst) reach(src, dst, at, at);
+      });
+      if (t.at >= p.duration) report(path("at"), `a start time before the end of the run (duration ${showNs(p.duration)})`);
+      traffic.push({ ...t, from: [...t.from], to: { ...t.to } });
+      return;
+    }
+    const src = knownHost(t.from, path("from")) ? hosts.get(t.from)! : undefined;
+    if (src && dst) {
+      if (src === dst) report(path("to"), `a host other than the sender ${src.name} (loopback is not modelled)`);
+      else reach(src, dst, path("to"), path("to"));
       if ((t.kind === "connect" || t.kind === "syn-flood") && !dst.sockets.some((s) => s.listen === t.to.port)) {
         const ports = [...new Set(dst.sockets.map((s) => s.listen))];
         report(path("to"), `a port with a listener on ${dst.name} (${ports.length ? `listening: ${ports.join(", ")}` : "no sockets"})`);
       }
-      if (t.kind === "udp") {
-        // Payloads that need IP fragmentation are not modelled yet.
+      if (t.kind === "udp" && src.family === 6) {
+        // IPv4 senders fragment (ip_do_fragment); IPv6 fragmentation is not modelled.
         const max = src.nic.mtu - IP_UDP_HEADERS[src.family];
-        if (t.size > max) report(path("size"), `payload 0..${max} bytes (${src.name} MTU ${src.nic.mtu} minus IPv${src.family} and UDP headers; IP fragmentation is not modelled yet)`);
+        if (t.size > max) report(path("size"), `payload 0..${max} bytes (${src.name} MTU ${src.nic.mtu} minus IPv6 and UDP headers; IPv6 fragmentation is not modelled)`);
       }
     }
     if (t.at >= p.duration) report(path("at"), `a start time before the end of the run (duration ${showNs(p.duration)})`);
@@ -153,10 +186,47 @@ function buildHost(name: string, index: number, h: ParsedHost, report: Report): 
     report(sysPath(key), `${describeSysctl(SYSCTLS[key])} with ipfrag_low_thresh ≤ ipfrag_high_thresh`);
   }
   const seen = new Map<number, number>();
+  const seenUdp = new Map<number, number>();
+  const tcpSockets: HostSpec["sockets"] = [];
+  const udpSockets: HostSpec["udpSockets"] = [];
   h.sockets.forEach((s, i) => {
+    if ("udp" in s) {
+      const prev = seenUdp.get(s.udp);
+      if (prev !== undefined) report(["hosts", name, "sockets", i, "udp"], `a port not already bound by sockets[${prev}] (EADDRINUSE)`);
+      else seenUdp.set(s.udp, i);
+      udpSockets.push({ udp: s.udp, rcvbuf: s.rcvbuf, readRate: { ...s.readRate } });
+      return;
+    }
     const prev = seen.get(s.listen);
     if (prev !== undefined) report(["hosts", name, "sockets", i, "listen"], `a port not already listened on by sockets[${prev}] (EADDRINUSE)`);
     else seen.set(s.listen, i);
+    tcpSockets.push({ ...s, accept: { ...s.accept } });
+  });
+  const cpuOk = (c: number) => c < h.cpus;
+  const hostPath = (...k: PropertyKey[]): PropertyKey[] => ["hosts", name, ...k];
+  h.nic.irqAffinity.forEach((c, i) => {
+    if (!cpuOk(c)) report(hostPath("nic", "irqAffinity", i), `a CPU 0..${h.cpus - 1} (the host has ${h.cpus})`, c);
+  });
+  if (h.nic.irqAffinity.length > h.nic.queues) report(hostPath("nic", "irqAffinity"), `at most one CPU per RX queue (${h.nic.queues})`);
+  // net/core/net-sysfs.c: netdev_rx_queue_set_rps_mask — the mask is ANDed with the online CPUs
+  const online = (m: number[]) => m.filter(cpuOk);
+  let rpsCpus: number[][];
+  if ("perQueue" in h.rps.cpus) {
+    if (h.rps.cpus.perQueue.length !== h.nic.queues) report(hostPath("rps", "cpus"), `one mask per RX queue (${h.nic.queues}), or a single mask for all`);
+    rpsCpus = h.rps.cpus.perQueue.map(online);
+  } else {
+    const all = online(h.rps.cpus.all);
+    rpsCpus = Array.from({ length: h.nic.queues }, () => [...all]);
+  }
+  let flowCnt = 0;
+  if (h.rps.flowCnt > 0) for (flowCnt = 1; flowCnt < h.rps.flowCnt; flowCnt *= 2);
+  const apps = h.apps.map((a, i) => {
+    const cpus = a.cpu !== null ? [a.cpu, ...a.cpus] : a.cpus;
+    if (cpus.length === 0) report(hostPath("apps", i), "cpu: N (pinned) or cpus: [..] (with every: to migrate)", a);
+    cpus.forEach((c) => {
+      if (!cpuOk(c)) report(hostPath("apps", i, a.cpu === c ? "cpu" : "cpus"), `a CPU 0..${h.cpus - 1} (the host has ${h.cpus})`, c);
+    });
+    return { port: a.port, cpus, every: a.every, connected: a.connected };
   });
   const family = h.addr?.family ?? 4;
   if (family === 6 && h.nic.mtu < IPV6_MIN_MTU) report(["hosts", name, "nic", "mtu"], `≥ ${IPV6_MIN_MTU} on an IPv6 host (IPV6_MIN_MTU)`);
@@ -166,10 +236,18 @@ function buildHost(name: string, index: number, h: ParsedHost, report: Report): 
     addr: h.addr?.addr ?? "",
     family,
     cpus: h.cpus,
-    nic: { ...h.nic },
+    nic: { ...h.nic, irqAffinity: [...h.nic.irqAffinity] },
+    rps: { cpus: rpsCpus, flowCnt, arfs: h.rps.arfs, flowLimit: h.rps.flowLimit.filter(cpuOk) },
+    cost: { ...DEFAULT_COST, ...stripUndefined(h.cost) },
+    apps,
     sysctl,
-    sockets: h.sockets.map((s) => ({ ...s, accept: { ...s.accept } })),
+    sockets: tcpSockets,
+    udpSockets,
   };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 /** Hosts without `addr` get 10.0.0.<index+1> (10.x.y.z past 255), skipping addresses already taken. */

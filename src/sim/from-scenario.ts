@@ -1,10 +1,11 @@
 // A validated Scenario (src/scenario/) becomes the engine's WorldSpec: parsed
 // addresses, NIC and link numbers, and the sockets the traffic implies (a
-// bulk or UDP destination is a sink the scenario need not declare).
+// bulk, rr, incast or UDP destination is a socket the scenario need not declare).
 import type { Scenario, TrafficSpec as ScenarioTraffic } from "../scenario/types.js";
 import { toIpBytes } from "../wire/addr.js";
 import type { ListenerConfig } from "../net/host.js";
 import type { TcpListenerConfig } from "../tcp/tcp-host.js";
+import type { ServerApp } from "../tcp/apps.js";
 import type { HostSpec, TrafficSpec, WorldSpec } from "./world-spec.js";
 
 /** Ethernet + IPv4/IPv6 + UDP headers + FCS around a datagram's payload. */
@@ -27,14 +28,20 @@ export function worldSpecFromScenario(s: Scenario): WorldSpec {
     udpPorts.set(h.name, new Set());
   }
   for (const t of s.traffic) {
-    if (t.kind === "bulk") {
+    if (t.kind === "bulk" || t.kind === "incast" || t.kind === "rr") {
+      // The destination runs a sink reader or an rr responder (src/tcp/apps.ts), declared or not;
+      // a declared listener's SO_RCVBUF and read rate apply to its accepted connections.
+      const dst = byName.get(t.to.host)!;
+      const decl = dst.sockets.find((k) => k.listen === t.to.port);
+      const app: ServerApp = {
+        ...(t.kind === "rr" ? { kind: "rr", request: t.request, response: t.response } : { kind: "sink" }),
+        ...(decl?.rcvbuf != null ? { rcvbuf: decl.rcvbuf } : {}),
+        ...(decl && decl.readRate.kind !== "always" ? { readRate: decl.readRate.kind === "never" ? 0 : decl.readRate.bytesPerSec } : {}),
+      };
       const ls = listeners.get(t.to.host)!;
-      const somaxconn = Number(byName.get(t.to.host)!.sysctl["net.core.somaxconn"]);
-      // the destination runs a sink reader (src/tcp/apps.ts), declared or not
-      const sink: TcpListenerConfig = { port: t.to.port, backlog: somaxconn, accept: true, app: { kind: "sink" } };
       const at = ls.findIndex((l) => l.port === t.to.port);
-      if (at < 0) ls.push(sink);
-      else ls[at] = { ...ls[at]!, app: { kind: "sink" } } as TcpListenerConfig;
+      if (at < 0) ls.push({ port: t.to.port, backlog: Number(dst.sysctl["net.core.somaxconn"]), accept: true, app } as TcpListenerConfig);
+      else ls[at] = { ...ls[at]!, app } as TcpListenerConfig;
     } else if (t.kind === "udp") {
       udpPorts.get(t.to.host)!.add(t.to.port);
     }
@@ -78,11 +85,29 @@ export function worldSpecFromScenario(s: Scenario): WorldSpec {
     durationNs: s.duration,
     hosts,
     links: s.links.map((l) => ({ a: l.a, b: l.b, rateBps: l.rate, delayNs: l.delay, loss: l.loss, reorder: l.reorder })),
-    traffic: s.traffic.map((t) => trafficSpec(t, byName.get(t.from)!.family)),
+    traffic: s.traffic.map((t) => trafficSpec(t, byName.get(t.kind === "incast" ? t.from[0]! : t.from)!.family)),
   };
 }
 
+/** cc and SO_SNDBUF of a TCP data sender. */
+function senderOptions(t: { cc: "cubic" | "reno"; sndbuf: number | null }): { cc: "cubic" | "reno"; sndbuf?: number } {
+  return { cc: t.cc, ...(t.sndbuf !== null ? { sndbuf: t.sndbuf } : {}) };
+}
+
 function trafficSpec(t: ScenarioTraffic, family: 4 | 6): TrafficSpec {
+  if (t.kind === "incast") {
+    return {
+      kind: "incast",
+      from: t.from[0]!,
+      senders: [...t.from],
+      to: t.to.host,
+      port: t.to.port,
+      bytes: t.bytes,
+      at: t.at,
+      ...senderOptions(t),
+      ...(t.writeRate !== null ? { writeRate: t.writeRate } : {}),
+    };
+  }
   const base = { from: t.from, to: t.to.host, port: t.to.port, at: t.at };
   switch (t.kind) {
     case "connect":
@@ -90,7 +115,9 @@ function trafficSpec(t: ScenarioTraffic, family: 4 | 6): TrafficSpec {
     case "syn-flood":
       return { ...base, kind: "syn-flood", count: t.count, rate: t.rate ?? 0, spoof: t.spoof };
     case "bulk":
-      return { ...base, kind: "bulk", flows: t.flows, bytes: t.bytes ?? Infinity };
+      return { ...base, kind: "bulk", flows: t.flows, bytes: t.bytes ?? Infinity, ...senderOptions(t), ...(t.writeRate !== null ? { writeRate: t.writeRate } : {}) };
+    case "rr":
+      return { ...base, kind: "rr", flows: t.flows, request: t.request, response: t.response, ...senderOptions(t), ...(t.count !== null ? { count: t.count } : {}) };
     case "udp": {
       // The scenario's UDP size is the payload; a bit rate counts whole frames.
       const payload = t.size;

@@ -18,6 +18,12 @@ export interface HostSpec {
   udpPorts: readonly number[];
   /** UDP sockets with their SO_RCVBUF and read rate (ports in udpPorts without one get the defaults). */
   udpSockets?: readonly UdpSocketConfig[];
+  /** Per-stage CPU costs in ns (unset: ZERO_COST, ideal CPUs; scenario files fill DEFAULT_COST). */
+  cost?: Partial<CostModel>;
+  /** RPS/RFS/aRFS/flow limit (unset: off). */
+  rps?: RpsConfig;
+  /** Application threads by local port (unset: each socket's reader runs where its packets were processed). */
+  apps?: readonly AppThread[];
 }
 
 export interface LinkSpec {
@@ -60,17 +66,36 @@ export type TrafficSpec =
       /** SO_SNDBUF of the senders. */
       sndbuf?: number;
     }
-  | { kind: "rr"; from: string; to: string; port: number; flows: number; request: number; response: number; at: number; cc?: "cubic" | "reno" }
+  | {
+      kind: "rr";
+      from: string;
+      to: string;
+      port: number;
+      flows: number;
+      request: number;
+      response: number;
+      at: number;
+      cc?: "cubic" | "reno";
+      /** SO_SNDBUF of the clients. */
+      sndbuf?: number;
+      /** Transactions per flow (default: until the run ends). */
+      count?: number;
+    }
   | {
       kind: "incast";
-      /** First sender (the others follow in `senders`). */
+      /** First sender (senders[0]). */
       from: string;
+      /** Every sender, the first included. */
       senders: readonly string[];
       to: string;
       port: number;
       bytes: number;
       at: number;
       cc?: "cubic" | "reno";
+      /** Writer rate per sender, bytes/s (default: as fast as the send buffer allows). */
+      writeRate?: number;
+      /** SO_SNDBUF of the senders. */
+      sndbuf?: number;
     }
   | { kind: "udp"; from: string; to: string; port: number; flows: number; size: number; pps: number; count: number; at: number };
 

@@ -180,7 +180,8 @@ export class World implements DropSink {
           at: t.at,
           dport: t.port,
           ...(t.cc !== undefined ? { cc: t.cc } : {}),
-          ...(t.kind === "bulk" && t.sndbuf !== undefined ? { sndbuf: t.sndbuf } : {}),
+          ...(t.sndbuf !== undefined ? { sndbuf: t.sndbuf } : {}),
+          ...(t.kind === "rr" && t.count !== undefined ? { count: t.count } : {}),
         });
         this.tcpFlows.push(g);
         this.traffic.push(g);
@@ -190,12 +191,13 @@ export class World implements DropSink {
             kind: "incast",
             flows: 1,
             bytes: t.bytes,
-            writeRate: Infinity,
+            writeRate: t.writeRate ?? Infinity,
             request: 0,
             response: 0,
             at: t.at,
             dport: t.port,
             ...(t.cc !== undefined ? { cc: t.cc } : {}),
+            ...(t.sndbuf !== undefined ? { sndbuf: t.sndbuf } : {}),
           });
           this.tcpFlows.push(g);
           this.traffic.push(g);

@@ -32,7 +32,8 @@ function checkScenario(s: Scenario): void {
   expect(new Set(s.hosts.map((h) => h.addr)).size).toBe(s.hosts.length);
   for (const l of s.links) expect(names.has(l.a) && names.has(l.b) && l.a !== l.b).toBe(true);
   for (const t of s.traffic) {
-    expect(names.has(t.from) && names.has(t.to.host)).toBe(true);
+    const senders = t.kind === "incast" ? t.from : [t.from];
+    expect(senders.every((f) => names.has(f)) && names.has(t.to.host)).toBe(true);
     expect(t.at).toBeLessThan(s.duration);
   }
   expect(JSON.parse(JSON.stringify(s))).toEqual(s);

@@ -1,3 +1,4 @@
+import { DEFAULT_COST } from "../../src/cpu/cost.js";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { ScenarioError } from "../../src/scenario/errors.js";
@@ -65,7 +66,7 @@ describe("a valid scenario", () => {
     expect(s.duration).toBe(2e9);
     const [server, client] = s.hosts;
     expect(server).toMatchObject({ name: "server", index: 0, addr: "10.0.0.2", family: 4, cpus: 4 });
-    expect(server!.nic).toEqual({ queues: 4, rate: 1e10, mtu: 1500, rxRing: 1024, txRing: 1024, txqueuelen: 1000 });
+    expect(server!.nic).toEqual({ queues: 4, rate: 1e10, mtu: 1500, rxRing: 1024, txRing: 1024, txqueuelen: 1000, rxUsecs: 0, rxFrames: 0, irqAffinity: [], rxhash: "l4" });
     expect(server!.sockets).toEqual([{ listen: 7000, backlog: 8, accept: { kind: "never" }, acceptDelay: 0 }]);
     expect(server!.sysctl["net.ipv4.tcp_max_syn_backlog"]).toBe(2048);
     // client: index 1 would get 10.0.0.2, which the server owns, so the next one
@@ -93,9 +94,13 @@ describe("a valid scenario", () => {
           addr: "10.0.0.1",
           family: 4,
           cpus: 1,
-          nic: { queues: 1, rate: 10_000_000_000, mtu: 1500, rxRing: 1024, txRing: 1024, txqueuelen: 1000 },
+          nic: { queues: 1, rate: 10_000_000_000, mtu: 1500, rxRing: 1024, txRing: 1024, txqueuelen: 1000, rxUsecs: 0, rxFrames: 0, irqAffinity: [], rxhash: "l4" },
           sysctl: defaultSysctls(),
           sockets: [],
+          udpSockets: [],
+          rps: { cpus: [[]], flowCnt: 0, arfs: false, flowLimit: [] },
+          cost: { ...DEFAULT_COST },
+          apps: [],
         },
       ],
       links: [],
@@ -188,7 +193,7 @@ describe("a valid scenario", () => {
 describe("bad files: each error names path, value and what is allowed", () => {
   const cases: [string, (d: Record<string, any>) => unknown, string, unknown, string | RegExp][] = [
     ["unknown top-level key", (d) => (d.nmae = "x"), "nmae", "x", "unknown key; allowed keys: name, description, seed, duration, hosts, links, traffic"],
-    ["unknown nic key", (d) => (d.hosts.server.nic = { speed: "10Gbit" }), "hosts.server.nic.speed", "10Gbit", "unknown key; allowed keys: queues, rate, mtu, rxRing, txRing, txqueuelen"],
+    ["unknown nic key", (d) => (d.hosts.server.nic = { speed: "10Gbit" }), "hosts.server.nic.speed", "10Gbit", "unknown key; allowed keys: queues, rate, mtu, rxRing, txRing, txqueuelen, rxUsecs, rxFrames, irqAffinity, rxhash"],
     ["unknown socket key", (d) => (d.hosts.server.sockets[0].port = 80), "hosts.server.sockets[0].port", 80, /^unknown key; allowed keys: listen, backlog, accept, acceptDelay$/],
     ["unknown traffic key", (d) => (d.traffic[0].sport = 1), "traffic[0].sport", 1, /^unknown key; allowed keys: kind, from, to, count, rate, at$/],
     ["negative backlog", (d) => (d.hosts.server.sockets[0].backlog = -1), "hosts.server.sockets[0].backlog", -1, "integer 0..65535"],
@@ -243,12 +248,14 @@ describe("bad files: each error names path, value and what is allowed", () => {
     ["start after the end", (d) => (d.traffic[0].at = "2s"), "traffic[0].at", "2s", "a start time before the end of the run (duration 2s)"],
     ["no link to the target", (d) => (d.links = []), "traffic[0].to", "server:80", /a host linked to client \(it has no links\)/],
     [
-      "udp payload above the MTU",
-      (d) => (d.traffic[0] = { kind: "udp", from: "client", to: "server:9", size: 1473, rate: "1/s" }),
+      "udp payload above the MTU on IPv6",
+      (d) => ((d.hosts.client.addr = "fd00::1"), (d.hosts.server.addr = "fd00::2"), (d.traffic[0] = { kind: "udp", from: "client", to: "server:9", size: 1453, rate: "1/s" })),
       "traffic[0].size",
-      1473,
-      "payload 0..1472 bytes (client MTU 1500 minus IPv4 and UDP headers; IP fragmentation is not modelled yet)",
+      1453,
+      "payload 0..1452 bytes (client MTU 1500 minus IPv6 and UDP headers; IPv6 fragmentation is not modelled)",
     ],
+    ["udp socket readRate junk", (d) => d.hosts.server.sockets.push({ udp: 9, readRate: "fast" }), "hosts.server.sockets[1].readRate", "fast", /^true \(read each datagram at once\), false \(never read\) or a rate/],
+    ["duplicate udp socket", (d) => d.hosts.server.sockets.push({ udp: 9 }, { udp: 9 }), "hosts.server.sockets[2].udp", 9, /sockets\[1\] \(EADDRINUSE\)/],
     ["udp rate missing", (d) => (d.traffic[0] = { kind: "udp", from: "client", to: "server:9" }), "traffic[0].rate", undefined, /packets per second like 14M\/s, or a bit rate/],
     ["syn-flood count missing", (d) => (d.traffic[0] = { kind: "syn-flood", from: "client", to: "server:80" }), "traffic[0].count", undefined, "integer 1..2147483647"],
     ["spoof junk", (d) => (d.traffic[0] = { kind: "syn-flood", from: "client", to: "server:80", count: 1, spoof: "yes" }), "traffic[0].spoof", "yes", "one of random, fixed, none"],

@@ -1,0 +1,415 @@
+// The receive side of one host's CPUs: NAPI instances (one per NIC RX queue,
+// one backlog NAPI per CPU), net_rx_action in steps on the CpuSched,
+// netif_receive_skb with RPS/RFS, enqueue_to_backlog, process_backlog, RPS
+// IPIs, and the application's share of each delivered packet (recvmsg on the
+// app thread's CPU, which also records the flow for RFS).
+import type { Core } from "../core/core.js";
+import { SKB_HEADROOM } from "../core/skb-fields.js";
+import type { EventLoop } from "../sim/loop.js";
+import type { CostModel } from "./cost.js";
+import { CpuSched, jiffies, type NetRxHandler } from "./sched.js";
+import { Softnet, skbFlowLimit } from "./softnet.js";
+import { RpsState, type RpsConfig } from "./rps.js";
+import { FlowHasher } from "./flow-hash.js";
+import { ringRaw, type RingRaw } from "../net/ring-ops.js";
+
+/** include/linux/netdevice.h: NAPI_POLL_WEIGHT */
+export const NAPI_POLL_WEIGHT = 64;
+
+/** What the RX path needs of a NIC. */
+export interface RxNic {
+  rxPoll(q: number, slot: number, budget: number): number;
+  rxIrqEnable(q: number): void;
+  /** dev->core_stats rx_dropped (backlog drops of packets from this device). */
+  rxDropped: number;
+}
+
+export interface RxSysctls {
+  netdevBudget: number;
+  netdevBudgetUsecs: number;
+  /** dev_rx_weight = dev_weight * dev_weight_rx_bias: the backlog NAPI quota. */
+  devRxWeight: number;
+  maxBacklog: number;
+  sockFlowEntries: number;
+  flowLimitTableLen: number;
+}
+
+/** An application thread reading the socket bound to `port`. */
+export interface AppThread {
+  port: number;
+  /** CPUs the thread runs on, in turn; one entry = pinned. */
+  cpus: readonly number[];
+  /** Time on each CPU before moving to the next (0 = never moves). */
+  everyNs: number;
+  /** A connected socket (TCP_ESTABLISHED state): recvmsg records the flow for RFS.
+   *  TCP sockets always are; UDP only when connect()ed. */
+  connected: boolean;
+}
+
+export function appCpuAt(app: AppThread, now: number): number {
+  if (app.cpus.length === 1 || app.everyNs <= 0) return app.cpus[0]!;
+  return app.cpus[Math.floor(now / app.everyNs) % app.cpus.length]!;
+}
+
+const DEV = 0;
+const BACKLOG = 1;
+
+export class NetRx implements NetRxHandler {
+  readonly sched: CpuSched;
+  readonly softnet: Softnet;
+  readonly rps: RpsState;
+  readonly hasher: FlowHasher;
+  roundOver = false;
+  /** CPU doing protocol processing right now (-1 outside the RX path). */
+  curCpu = -1;
+  private readonly nics: RxNic[] = [];
+  private readonly napiKind: number[] = [];
+  private readonly napiNic: number[] = [];
+  private readonly napiQueue: number[] = [];
+  private readonly napiSched: number[] = [];
+  private readonly pollList: number[][] = [];
+  private readonly local: number[][] = [];
+  private readonly repoll: number[][] = [];
+  private readonly inRx: Uint8Array;
+  private readonly budget: Int32Array;
+  private readonly timeLimit: Float64Array;
+  private readonly appByPort = new Map<number, AppThread>();
+  private readonly lastCpuByPort = new Uint16Array(65536);
+  private readonly r: RingRaw;
+  private readonly scratch: Uint32Array;
+  private readonly slotAddr: number;
+  private readonly hdr: Uint8Array;
+  private readonly skbNetwork: Uint32Array;
+  private readonly skbTransport: Uint32Array;
+  private readonly skbProtocol: Uint32Array;
+  private readonly skbLen: Uint32Array;
+  private readonly skbHash: Uint32Array;
+  private readonly kindIpi: number;
+  private cost = 0;
+  private stepStart = 0;
+  /** Hook for GRO (src/core/gro.ts): set to receive each polled frame instead
+   *  of netif_receive_skb, and flush at the end of the poll. */
+  gro: { receive(napi: number, h: number): void; flush(napi: number): void } | null = null;
+
+  constructor(
+    private readonly core: Core,
+    private readonly loop: EventLoop,
+    name: string,
+    readonly cpus: number,
+    readonly costs: CostModel,
+    readonly sys: RxSysctls,
+    rpsConfig: RpsConfig,
+    hashSeed: number,
+    private readonly slot: number,
+    /** ip_rcv and up: the host's Stack.receive. */
+    private readonly stackReceive: (h: number) => void,
+    private readonly drop: (h: number, reason: string) => void,
+    apps: readonly AppThread[],
+  ) {
+    this.sched = new CpuSched(cpus, loop, name);
+    this.sched.handler = this;
+    this.softnet = new Softnet(core, cpus, sys.maxBacklog, rpsConfig.flowLimitCpus, sys.flowLimitTableLen);
+    this.hasher = new FlowHasher(core, hashSeed);
+    this.rps = new RpsState(cpus, rpsConfig, sys.sockFlowEntries, this.hasher, this.softnet.queueHead);
+    this.inRx = new Uint8Array(cpus);
+    this.budget = new Int32Array(cpus);
+    this.timeLimit = new Float64Array(cpus);
+    for (let c = 0; c < cpus; c++) {
+      // backlog NAPI of CPU c has id c
+      this.napiKind.push(BACKLOG);
+      this.napiNic.push(-1);
+      this.napiQueue.push(c);
+      this.napiSched.push(0);
+      this.pollList.push([]);
+      this.local.push([]);
+      this.repoll.push([]);
+    }
+    for (const a of apps) this.appByPort.set(a.port, a);
+    this.r = ringRaw(core);
+    this.scratch = core.scratch;
+    this.slotAddr = core.scratchAddr(slot);
+    this.hdr = core.headers;
+    this.skbNetwork = core.skb.network;
+    this.skbTransport = core.skb.transport;
+    this.skbProtocol = core.skb.protocol;
+    this.skbLen = core.skb.len;
+    this.skbHash = core.skb.hash;
+    this.kindIpi = loop.register(`${name} rps ipi`, (cpu) => this.ipiArrive(cpu));
+  }
+
+  /** Register a NIC; returns the NAPI id of its queue 0 (queue q is +q). */
+  addNic(nic: RxNic, queues: number, irqCpu: (q: number) => number): number {
+    const index = this.nics.length;
+    this.nics.push(nic);
+    const first = this.napiKind.length;
+    for (let q = 0; q < queues; q++) {
+      this.napiKind.push(DEV);
+      this.napiNic.push(index);
+      this.napiQueue.push(q);
+      this.napiSched.push(0);
+    }
+    this.rps.addNic(queues, irqCpu);
+    return first;
+  }
+
+  /** The NIC queue's IRQ fired on cpu: hard IRQ, then napi_schedule. */
+  deviceIrq(napi: number, cpu: number): void {
+    this.sched.hardirq(cpu, this.costs.irq, () => this.napiSchedule(napi, cpu));
+  }
+
+  // net/core/dev.c: napi_schedule -> ____napi_schedule
+  private napiSchedule(napi: number, cpu: number): void {
+    if (this.napiSched[napi] === 1) return;
+    this.napiSched[napi] = 1;
+    this.pollList[cpu]!.push(napi);
+    if (this.inRx[cpu] === 0) this.sched.raiseSoftirq(cpu);
+  }
+
+  // ---- net_rx_action ---------------------------------------------------
+
+  netRxBegin(cpu: number, now: number): number {
+    this.budget[cpu] = this.sys.netdevBudget;
+    // usecs_to_jiffies rounds up
+    this.timeLimit[cpu] = jiffies(now) + Math.ceil(this.sys.netdevBudgetUsecs / 1000);
+    this.inRx[cpu] = 1;
+    this.local[cpu] = this.pollList[cpu]!;
+    this.pollList[cpu] = [];
+    return this.costs.softirq;
+  }
+
+  // net/core/dev.c: net_rx_action, one napi_poll per call
+  netRxStep(cpu: number, now: number): number {
+    this.cost = 0;
+    this.stepStart = now;
+    let list = this.local[cpu]!;
+    for (;;) {
+      if (list.length === 0) {
+        if (this.repoll[cpu]!.length === 0) {
+          this.inRx[cpu] = 0;
+          if (this.pollList[cpu]!.length > 0) {
+            // poll_list refilled meanwhile: goto start
+            this.inRx[cpu] = 1;
+            list = this.local[cpu] = this.pollList[cpu]!;
+            this.pollList[cpu] = [];
+            continue;
+          }
+          if (this.softnet.ipiList[cpu]!.length === 0) {
+            this.roundOver = true;
+            return this.cost;
+          }
+        }
+        break;
+      }
+      const n = list.shift()!;
+      const work = this.napiPoll(n, cpu);
+      this.budget[cpu] -= work;
+      if (this.budget[cpu]! <= 0 || jiffies(now + this.cost) >= this.timeLimit[cpu]!) {
+        this.softnet.timeSqueeze[cpu]! += 1;
+        break;
+      }
+      if (list.length > 0) return this.cost;
+    }
+    // leftovers, then NAPIs scheduled meanwhile, then the repoll list
+    const next = list.concat(this.pollList[cpu]!, this.repoll[cpu]!);
+    this.local[cpu] = [];
+    this.repoll[cpu] = [];
+    this.pollList[cpu] = next;
+    if (next.length > 0) this.sched.pending[cpu] = 1;
+    else this.inRx[cpu] = 0;
+    this.sendIpis(cpu);
+    this.roundOver = true;
+    return this.cost;
+  }
+
+  // net/core/dev.c: napi_poll -> __napi_poll
+  private napiPoll(n: number, cpu: number): number {
+    const weight = this.napiKind[n] === BACKLOG ? this.sys.devRxWeight : NAPI_POLL_WEIGHT;
+    const work = this.napiKind[n] === BACKLOG ? this.processBacklog(cpu, weight) : this.driverPoll(n, cpu);
+    if (work >= weight) this.repoll[cpu]!.push(n);
+    return work;
+  }
+
+  /** The driver's poll: up to 64 frames from the RX ring, each to GRO /
+   *  netif_receive_skb; fewer than 64 ⇒ napi_complete_done re-arms the IRQ. */
+  private driverPoll(n: number, cpu: number): number {
+    const nicIndex = this.napiNic[n]!;
+    const q = this.napiQueue[n]!;
+    const nic = this.nics[nicIndex]!;
+    const k = nic.rxPoll(q, this.slot, NAPI_POLL_WEIGHT);
+    const c = this.costs;
+    this.cost += k * (c.driver + c.gro);
+    const scratch = this.scratch;
+    const gro = this.gro;
+    for (let i = 0; i < k; i++) {
+      const h = scratch[this.slot + i]!;
+      // GRO sits here: napi_gro_receive(napi, skb) merges or passes to netif_receive_skb
+      if (gro !== null) gro.receive(n, h);
+      else this.netifReceive(h, cpu, nicIndex, q);
+    }
+    if (gro !== null) gro.flush(n);
+    if (k < NAPI_POLL_WEIGHT) {
+      // napi_complete_done: clear SCHED, unmask the queue's IRQ
+      this.napiSched[n] = 0;
+      nic.rxIrqEnable(q);
+    }
+    return k;
+  }
+
+  // net/core/dev.c: netif_receive_skb_internal (RPS), else __netif_receive_skb
+  netifReceive(h: number, cpu: number, nicIndex: number, q: number): void {
+    const rps = this.rps;
+    if (rps.needed) {
+      const target = rps.getRpsCpu(nicIndex, q, h);
+      if (target >= 0) {
+        this.enqueueToBacklog(h, target, cpu, nicIndex);
+        return;
+      }
+    }
+    this.receiveLocal(h, cpu);
+  }
+
+  // net/core/dev.c: enqueue_to_backlog
+  private enqueueToBacklog(h: number, target: number, cpu: number, nicIndex: number): void {
+    const sd = this.softnet;
+    this.cost += this.costs.backlogEnqueue;
+    const ring = sd.ring[target]!;
+    const qlen = this.r.ring_count(ring) - sd.processLen[target]!;
+    const max = this.sys.maxBacklog;
+    if (qlen <= max && !skbFlowLimit(sd.flowLimit[cpu]!, this.hasher.get(h), qlen, max)) {
+      if (qlen === 0 && this.napiSched[target] === 0) {
+        this.napiSched[target] = 1;
+        this.napiScheduleRps(target, cpu);
+      }
+      this.r.ring_enqueue(ring, h);
+      const tail = (sd.queueTail[target] = (sd.queueTail[target]! + 1) >>> 0);
+      const t = this.rps.rflowTable;
+      if (t !== null) t.lastQtail[this.rps.rflowIndex] = tail;
+      return;
+    }
+    sd.dropped[target]! += 1;
+    this.nics[nicIndex]!.rxDropped++;
+    this.drop(h, "CPU_BACKLOG");
+  }
+
+  // net/core/dev.c: napi_schedule_rps
+  private napiScheduleRps(target: number, cpu: number): void {
+    if (target !== cpu) {
+      this.softnet.ipiList[cpu]!.push(target);
+      if (this.inRx[cpu] === 0) this.sched.raiseSoftirq(cpu);
+      return;
+    }
+    this.pollList[cpu]!.push(target);
+    if (this.inRx[cpu] === 0) this.sched.raiseSoftirq(cpu);
+  }
+
+  // net/core/dev.c: net_rps_send_ipi
+  private sendIpis(cpu: number): void {
+    const list = this.softnet.ipiList[cpu]!;
+    if (list.length === 0) return;
+    for (const target of list) {
+      this.cost += this.costs.ipi;
+      this.loop.at(this.stepStart + this.cost + this.costs.ipiLatency, this.kindIpi, target);
+    }
+    list.length = 0;
+  }
+
+  // net/core/dev.c: rps_trigger_softirq (IPI handler)
+  private ipiArrive(cpu: number): void {
+    this.sched.hardirq(cpu, this.costs.irq, () => {
+      this.pollList[cpu]!.push(cpu);
+      if (this.inRx[cpu] === 0) this.sched.raiseSoftirq(cpu);
+      this.softnet.receivedRps[cpu]! += 1;
+    });
+  }
+
+  // net/core/dev.c: process_backlog
+  private processBacklog(cpu: number, quota: number): number {
+    const sd = this.softnet;
+    if (sd.ipiList[cpu]!.length > 0) this.sendIpis(cpu);
+    const ring = sd.ring[cpu]!;
+    const r = this.r;
+    let work = 0;
+    for (;;) {
+      while (sd.processLen[cpu]! > 0) {
+        let chunk = Math.min(sd.processLen[cpu]!, quota - work);
+        if (chunk > NAPI_POLL_WEIGHT) chunk = NAPI_POLL_WEIGHT;
+        const k = r.ring_dequeue_burst(ring, this.slotAddr, chunk);
+        sd.processLen[cpu] = sd.processLen[cpu]! - k;
+        this.cost += k * this.costs.backlogDequeue;
+        for (let i = 0; i < k; i++) this.receiveLocal(this.scratch[this.slot + i]!, cpu);
+        work += k;
+        if (work >= quota) {
+          sd.queueHead[cpu] = (sd.queueHead[cpu]! + work) >>> 0;
+          return work;
+        }
+      }
+      const qlen = r.ring_count(ring);
+      if (qlen === 0) {
+        this.napiSched[cpu] = 0;
+        break;
+      }
+      sd.processLen[cpu] = qlen;
+    }
+    if (work > 0) sd.queueHead[cpu] = (sd.queueHead[cpu]! + work) >>> 0;
+    return work;
+  }
+
+  // net/core/dev.c: __netif_receive_skb (processed++ on the protocol CPU)
+  private receiveLocal(h: number, cpu: number): void {
+    this.softnet.processed[cpu]! += 1;
+    const c = this.costs;
+    let cost = c.ip;
+    const net = h * SKB_HEADROOM + this.skbNetwork[h]!;
+    const p = this.skbProtocol[h];
+    const l4 = p === 0x0800 ? this.hdr[net + 9] : p === 0x86dd ? this.hdr[net + 6] : 0;
+    if (l4 === 6) cost += c.tcp;
+    else if (l4 === 17) cost += c.udp;
+    this.cost += cost;
+    const prev = this.curCpu;
+    this.curCpu = cpu;
+    this.stackReceive(h);
+    this.curCpu = prev;
+  }
+
+  /** The stack hands a packet to a socket: the app thread's recvmsg costs
+   *  CPU time on its CPU, and records the flow for RFS (sock_rps_record_flow). */
+  onDeliver(h: number): void {
+    // outside the RX path (a socket read by the app's own timer) the protocol CPU is unknown
+    const cpu = this.curCpu;
+    const tOff = this.skbTransport[h]!;
+    if (tOff === 0xff) return;
+    const base = h * SKB_HEADROOM;
+    const t = base + tOff;
+    const net = base + this.skbNetwork[h]!;
+    const p = this.skbProtocol[h];
+    const l4 = p === 0x0800 ? this.hdr[net + 9] : p === 0x86dd ? this.hdr[net + 6] : 0;
+    const dport = (this.hdr[t + 2]! << 8) | this.hdr[t + 3]!;
+    const l4hdr = l4 === 6 ? (this.hdr[t + 12]! >> 4) * 4 : 8;
+    const payload = this.skbLen[h]! - tOff - l4hdr;
+    if (l4 === 6 && payload <= 0) return; // handshake and pure ACKs never reach recvmsg
+    const app = this.appByPort.get(dport);
+    if (cpu >= 0) this.lastCpuByPort[dport] = cpu;
+    // a reader with no thread spec runs where its packets were processed (wake-affine)
+    const appCpu = app !== undefined ? appCpuAt(app, this.loop.now) : cpu >= 0 ? cpu : this.lastCpuByPort[dport]!;
+    const c = this.costs;
+    this.sched.addApp(appCpu, c.app + Math.max(0, payload) * c.copyPerByte + (cpu >= 0 && appCpu !== cpu ? c.remote : 0));
+    if (l4 === 6 || (app !== undefined && app.connected)) this.rps.recordFlow(this.skbHash[h]!, appCpu);
+  }
+
+  /** Packets in the per-CPU backlogs (for the ledger). */
+  held(): number {
+    let n = 0;
+    for (let c = 0; c < this.cpus; c++) n += this.r.ring_count(this.softnet.ring[c]!);
+    return n;
+  }
+
+  /** softnet_stat column 12: input_pkt_queue + process_queue. */
+  backlogLen(cpu: number): number {
+    return this.r.ring_count(this.softnet.ring[cpu]!);
+  }
+
+  /** Is NAPI n scheduled (for tests). */
+  napiScheduled(n: number): boolean {
+    return this.napiSched[n] === 1;
+  }
+}

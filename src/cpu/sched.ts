@@ -1,0 +1,238 @@
+// The CPUs of one host as servers on the event loop. Each CPU runs, in order
+// of precedence: hard IRQs (they preempt anything; their time extends the
+// work they interrupt), the NET_RX softirq (__do_softirq on IRQ exit, which
+// restarts net_rx_action while it is re-raised, up to MAX_SOFTIRQ_RESTART
+// rounds or MAX_SOFTIRQ_TIME, then hands over to ksoftirqd), and application
+// work. ksoftirqd is an ordinary thread: while application work is runnable
+// the two share the CPU (each ksoftirqd __do_softirq is followed by an equal
+// slice of application time, CFS's fair share), otherwise it runs back to
+// back. Application slices are preemptible: an IRQ returns the unrun rest.
+//
+// One step event per CPU at a time: a step runs one NAPI poll (or one app
+// slice) at once and makes the CPU busy for its cost; the next step starts
+// when the CPU is free again.
+import type { EventLoop } from "../sim/loop.js";
+
+/** kernel/softirq.c: MAX_SOFTIRQ_RESTART, MAX_SOFTIRQ_TIME (2 ms as jiffies) */
+export const MAX_SOFTIRQ_RESTART = 10;
+export const MAX_SOFTIRQ_JIFFIES = 2;
+/** HZ=1000: one jiffy in ns. */
+export const JIFFY_NS = 1e6;
+
+export function jiffies(ns: number): number {
+  return Math.floor(ns / JIFFY_NS);
+}
+
+/** The softirq work a CPU runs: NET_RX (net_rx_action) in steps. */
+export interface NetRxHandler {
+  /** net_rx_action starts on cpu at time now; returns its entry cost (ns). */
+  netRxBegin(cpu: number, now: number): number;
+  /** Run one step of net_rx_action on cpu (one NAPI poll); returns ns spent.
+   *  Sets `roundOver` when net_rx_action has returned. */
+  netRxStep(cpu: number, now: number): number;
+  roundOver: boolean;
+}
+
+const IDLE = 0;
+const SOFTIRQ = 1;
+const APP = 2;
+
+export class CpuSched {
+  /** Accounted time per class (ns). */
+  readonly irqNs: Float64Array;
+  readonly softirqNs: Float64Array;
+  readonly appNs: Float64Array;
+  /** Part of softirqNs spent in ksoftirqd (thread context). */
+  readonly ksoftirqdNs: Float64Array;
+  /** Application work queued and not yet run (ns). */
+  readonly appPending: Float64Array;
+  /** NET_RX_SOFTIRQ raised (local_softirq_pending). */
+  readonly pending: Uint8Array;
+  private readonly busyUntil: Float64Array;
+  private readonly stepAt: Float64Array;
+  private readonly stepId: Int32Array;
+  private readonly cur: Uint8Array;
+  private readonly curEnd: Float64Array;
+  /** An IRQ ended outside softirq: irq_exit runs __do_softirq inline. */
+  private readonly irqExit: Uint8Array;
+  /** ksoftirqd woken and runnable. */
+  private readonly ksoftirqd: Uint8Array;
+  private readonly inSession: Uint8Array;
+  private readonly sessionIsThread: Uint8Array;
+  private readonly inRound: Uint8Array;
+  private readonly sessionEnd: Float64Array;
+  private readonly sessionStart: Float64Array;
+  private readonly restarts: Int32Array;
+  /** App time owed after a ksoftirqd run (fair share). */
+  private readonly appCredit: Float64Array;
+  private readonly kindStep: number;
+  handler: NetRxHandler | null = null;
+
+  constructor(
+    readonly cpus: number,
+    private readonly loop: EventLoop,
+    name: string,
+  ) {
+    const f = () => new Float64Array(cpus);
+    const u = () => new Uint8Array(cpus);
+    this.irqNs = f();
+    this.softirqNs = f();
+    this.appNs = f();
+    this.ksoftirqdNs = f();
+    this.appPending = f();
+    this.pending = u();
+    this.busyUntil = f();
+    this.stepAt = f();
+    this.stepId = new Int32Array(cpus).fill(-1);
+    this.cur = u();
+    this.curEnd = f();
+    this.irqExit = u();
+    this.ksoftirqd = u();
+    this.inSession = u();
+    this.sessionIsThread = u();
+    this.inRound = u();
+    this.sessionEnd = f();
+    this.sessionStart = f();
+    this.restarts = new Int32Array(cpus);
+    this.appCredit = f();
+    this.kindStep = loop.register(`${name} cpu step`, (cpu) => this.step(cpu));
+  }
+
+  /** True while cpu is inside __do_softirq (an IRQ now must not start another). */
+  inSoftirq(cpu: number): boolean {
+    return this.inSession[cpu] === 1;
+  }
+
+  // kernel/softirq.c: __raise_softirq_irqoff(NET_RX_SOFTIRQ)
+  raiseSoftirq(cpu: number): void {
+    this.pending[cpu] = 1;
+    if (this.inSession[cpu] === 0 && this.stepId[cpu]! < 0) this.ensureStep(cpu, Math.max(this.loop.now, this.busyUntil[cpu]!));
+  }
+
+  /** A hard IRQ on cpu now costing `cost` ns; `handler` runs at once (it may
+   *  schedule NAPI / raise the softirq). */
+  hardirq(cpu: number, cost: number, handler: () => void): void {
+    const now = this.loop.now;
+    if (this.cur[cpu] === APP && this.curEnd[cpu]! > now) {
+      // preempt the application: give back what it has not run
+      const rest = this.curEnd[cpu]! - now;
+      this.appPending[cpu]! += rest;
+      this.appNs[cpu]! -= rest;
+      this.cur[cpu] = IDLE;
+      this.busyUntil[cpu] = now;
+    }
+    this.irqNs[cpu]! += cost;
+    this.busyUntil[cpu] = Math.max(this.busyUntil[cpu]!, now) + cost;
+    handler();
+    if (this.inSession[cpu] === 0) this.irqExit[cpu] = 1;
+    this.ensureStep(cpu, this.busyUntil[cpu]!);
+  }
+
+  /** Queue application work on cpu (a woken thread's recvmsg). */
+  addApp(cpu: number, ns: number): void {
+    this.appPending[cpu]! += ns;
+    if (this.stepId[cpu]! < 0) this.ensureStep(cpu, Math.max(this.loop.now, this.busyUntil[cpu]!));
+  }
+
+  /** Busy time of cpu that lies in the future (work charged but not yet elapsed). */
+  ahead(cpu: number, now: number): number {
+    return Math.max(0, this.busyUntil[cpu]! - now);
+  }
+
+  private ensureStep(cpu: number, t: number): void {
+    const id = this.stepId[cpu]!;
+    if (id >= 0) {
+      if (this.stepAt[cpu]! <= t) return;
+      this.loop.cancel(id);
+    }
+    this.stepAt[cpu] = t;
+    this.stepId[cpu] = this.loop.at(t, this.kindStep, cpu);
+  }
+
+  private step(cpu: number): void {
+    this.stepId[cpu] = -1;
+    const now = this.loop.now;
+    if (now < this.busyUntil[cpu]!) {
+      this.ensureStep(cpu, this.busyUntil[cpu]!);
+      return;
+    }
+    this.cur[cpu] = IDLE;
+    const h = this.handler!;
+    if (this.inRound[cpu] === 1) {
+      this.runPoll(cpu, now, 0);
+      return;
+    }
+    if (this.inSession[cpu] === 1) {
+      // net_rx_action returned: __do_softirq restarts while re-raised
+      if (this.pending[cpu] === 1 && jiffies(now) < this.sessionEnd[cpu]! && --this.restarts[cpu]! > 0) {
+        this.beginRound(cpu, now);
+        return;
+      }
+      this.inSession[cpu] = 0;
+      const thread = this.sessionIsThread[cpu] === 1;
+      if (this.pending[cpu] === 1) {
+        // wakeup_softirqd; a thread run earns the app an equal slice
+        this.ksoftirqd[cpu] = 1;
+        if (thread) this.appCredit[cpu] = now - this.sessionStart[cpu]!;
+      } else if (thread) {
+        this.ksoftirqd[cpu] = 0;
+        this.appCredit[cpu] = 0;
+      }
+    }
+    const pend = this.pending[cpu] === 1;
+    if (pend && this.irqExit[cpu] === 1) {
+      this.irqExit[cpu] = 0;
+      this.beginSession(cpu, now, false);
+      return;
+    }
+    this.irqExit[cpu] = 0;
+    const app = this.appPending[cpu]!;
+    if (pend && (app <= 0 || this.appCredit[cpu]! <= 0)) {
+      // ksoftirqd's turn (or the pending softirq of a raise outside IRQ context)
+      this.ksoftirqd[cpu] = 1;
+      this.beginSession(cpu, now, true);
+      return;
+    }
+    if (app > 0) {
+      const len = pend ? Math.min(app, this.appCredit[cpu]!) : app;
+      if (pend) this.appCredit[cpu]! -= len;
+      this.appPending[cpu] = app - len;
+      this.appNs[cpu]! += len;
+      this.cur[cpu] = APP;
+      this.curEnd[cpu] = now + len;
+      this.busyUntil[cpu] = now + len;
+      this.ensureStep(cpu, now + len);
+    }
+    void h;
+  }
+
+  // kernel/softirq.c: handle_softirqs (inline on irq_exit, or in ksoftirqd)
+  private beginSession(cpu: number, now: number, thread: boolean): void {
+    this.inSession[cpu] = 1;
+    this.sessionIsThread[cpu] = thread ? 1 : 0;
+    this.sessionStart[cpu] = now;
+    this.sessionEnd[cpu] = jiffies(now) + MAX_SOFTIRQ_JIFFIES;
+    this.restarts[cpu] = MAX_SOFTIRQ_RESTART;
+    this.beginRound(cpu, now);
+  }
+
+  private beginRound(cpu: number, now: number): void {
+    this.pending[cpu] = 0;
+    this.inRound[cpu] = 1;
+    const cost = this.handler!.netRxBegin(cpu, now);
+    this.runPoll(cpu, now, cost);
+  }
+
+  private runPoll(cpu: number, now: number, pre: number): void {
+    const h = this.handler!;
+    h.roundOver = false;
+    const cost = pre + h.netRxStep(cpu, now + pre);
+    if (h.roundOver) this.inRound[cpu] = 0;
+    this.softirqNs[cpu]! += cost;
+    if (this.sessionIsThread[cpu] === 1) this.ksoftirqdNs[cpu]! += cost;
+    this.cur[cpu] = SOFTIRQ;
+    // IRQs taken during the poll already pushed busyUntil; the poll adds its own cost
+    this.busyUntil[cpu] = Math.max(this.busyUntil[cpu]!, now) + cost;
+    this.ensureStep(cpu, this.busyUntil[cpu]!);
+  }
+}
