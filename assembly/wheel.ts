@@ -1,3 +1,847 @@
-// PLACEHOLDER: filled in by the timing-wheel work. Must keep wheel_plan/wheel_init.
-export function wheel_plan(entries: u32): void {}
-export function wheel_init(): void {}
+// Timing wheel: the simulator's one event queue (and fq's EDT store).
+// A hashed hierarchical wheel (Varghese & Lauck, SOSP 1987; Carousel,
+// SIGCOMM 2017) with exact 1 ns ticks at level 0 and no loss of precision on
+// the way down: an entry is filed by the highest bit in which its tick
+// differs from the cursor, so a cascade only ever moves it to a lower level,
+// and it reaches level 0 at its own tick.
+//
+// Ticks and levels (tick = floor(time ns), clamped to 2^62; `cur` = the
+// first tick whose level-0 slot has not been drained into the due list):
+//
+//   7 levels of 256 slots (8-bit digits; 6-bit digits cost one more cascade
+//   per entry): level L slot s holds ticks whose bits above 8(L+1) equal
+//   cur's and whose digit L is s. The levels cover 2^56 ns (~834 days);
+//   other ticks wait in one overflow list.
+//
+//   tick:  | above 56 | d6 | d5 | d4 | d3 | d2 | d1 | d0 |   8-bit digits
+//   highest bit of (tick ^ cur) in digit L -> level L, slot dL
+//   tick < cur -> already due: the due list (or the late heap, see below)
+//
+// An entry is a 32-byte cell (time, seq, kind, arg, id) that lives in a slot
+// list and moves, whole, with every cascade; a table pos[index] says where it
+// is, for cancel. So a cascade streams blocks and writes one u32 per entry,
+// and firing reads the cell it is draining: no hot path loads from a random
+// address. (The first version linked per-entry records into doubly linked
+// slot lists: a dependent cache miss per entry per cascade, ~200 ns on the
+// 2-core CI box; this layout ran the 1M-timer bench 1.3-1.5x faster.)
+//
+// Containers:
+//   slot lists   chains of 512-byte blocks of 15 cells, appended in
+//                insertion (seq) order. A cascade empties a slot into lower
+//                slots that are empty when it runs (lower levels are drained
+//                before the cursor enters a slot), stably, so each slot stays
+//                in seq order. A level-0 slot (one tick) must also be in time
+//                order (fractional ns): an entry that would break it goes to
+//                the late heap instead, so a level-0 slot is sorted by (time,
+//                seq) when it is drained.
+//   overflow     one list for ticks whose bits above 56 differ from cur's.
+//   due          level-0 slots spliced on in tick order (every later tick is
+//                >= cur > any due time), consumed from the head; a schedule
+//                with tick < cur is appended when its time >= the tail's (its
+//                seq is the largest), else goes to the late heap.
+//   late heap    binary heap on (time, seq) of cell positions (the cells
+//                live in one more list): times in the past behind unread due
+//                entries, and out-of-order fractional times at level 0.
+//                O(log n). expire merges due and heap.
+//
+// Order guarantee: expire(now, max) returns exactly what repeatedly popping
+// the minimum (time, seq) of all pending entries would, while time <= now.
+//
+// Cancel turns the entry's cell into a tombstone (id = WHEEL_NONE): O(1)
+// (O(log n) in the late heap; firing from due or the heap leaves one too). Tombstones are skipped when a chain is walked
+// and freed with it; when the block pool runs dry every list is compacted.
+// The pool has 1.5N/15 + 2 x lists + 16 blocks and live entries need at most
+// N/15 + one per list, so a compaction frees >= N/30 blocks: amortised O(1).
+// A cascade needs at most one new block per target list beyond what it
+// frees, so it starts only with that many free (compacting first if not).
+// A slot's bitmap bit means "has blocks": a slot of tombstones is found,
+// walked and freed like any other.
+//
+// Ids: id = (generation << indexBits) | index, indexBits = ceil(log2(entries))
+// (wheel_index_bits()); the generation, 32 - indexBits bits, is bumped at
+// every release. Free indices are reused last in, first out, so a stale id
+// is refused unless its index has been reused a multiple of 2^generationBits
+// times since (2^14 with the default 2^18 entries). 0xffffffff is never an id.
+//
+// Memory (N = entries, B = 1.5N/15 + 2 x lists + 16 blocks, C = min(N, 4096));
+// about 63 bytes per entry plus 1.9 MB:
+//   +---------------------------------------------------------------------+
+//   | u32 pos[N]    where entry index i is: block*16 + cell, or heap index |
+//   |               | 0x80000000, or WHEEL_NONE when free                  |
+//   | u32 free[N]   stack of the next ids of free indices                 |
+//   +---------------------------------------------------------------------+
+//   | list headers (7 x 256 slots, overflow, due, heap cells) x 32 B         |
+//   |   +0 u32 head block  +4 tail block  +8 tail fill (next cell, 1..16)     |
+//   |   +12 head cell (due)  +24 f64 last (largest) appended time             |
+//   | u64 bitmap[7 x 4]   slot has blocks (ctz finds the next one)           |
+//   +---------------------------------------------------------------------+
+//   | blocks B x 512 B = 16 cells x 32 B; cell 0: u32 next block           |
+//   |   cell: +0 f64 time  +8 u64 seq  +16 u32 kind  +20 u32 arg  +24 u32 id |
+//   |   (id WHEEL_NONE = tombstone). Cell position p is at blocks + 32p.     |
+//   | u32 heap[N]   late heap: cell positions                              |
+//   +---------------------------------------------------------------------+
+//   | out: f64 time[C], u32 kind[C], arg[C], id[C]   expire writes here      |
+//   | in:  f64 time[C], u32 kind[C], arg[C], id[C]   schedule_burst reads    |
+//   | stats f64 x 8: scheduled fired cancelled full bad cascaded compactions |
+//   | 32 B staging cell for schedule                                       |
+//   +---------------------------------------------------------------------+
+import { reserve, zero } from "./layout";
+
+export const WHEEL_NONE: u32 = 0xffffffff;
+export const WHEEL_SLOT_BITS: u32 = 8;
+export const WHEEL_LEVELS: u32 = 7;
+export const WHEEL_IO_MAX: u32 = 4096;
+
+export const WHEEL_STAT_SCHEDULED: u32 = 0;
+export const WHEEL_STAT_FIRED: u32 = 1;
+export const WHEEL_STAT_CANCELLED: u32 = 2;
+export const WHEEL_STAT_FULL: u32 = 3;
+export const WHEEL_STAT_BAD: u32 = 4;
+/** Cells moved down a level by a cascade (each entry at most 6 times). */
+export const WHEEL_STAT_CASCADED: u32 = 5;
+/** Block-pool compactions (tombstone clean-ups). */
+export const WHEEL_STAT_COMPACTIONS: u32 = 6;
+const WHEEL_STATS: u32 = 8;
+
+const SLOTS: u32 = 1 << WHEEL_SLOT_BITS;
+const SLOT_MASK: u64 = <u64>(SLOTS - 1);
+const WORDS: u32 = SLOTS >> 6; // bitmap words per level
+const NSLOTS: u32 = WHEEL_LEVELS * SLOTS;
+const L_OVF: u32 = NSLOTS;
+const L_DUE: u32 = NSLOTS + 1;
+const L_HEAP: u32 = NSLOTS + 2; // the cells of the late heap's entries
+const NLISTS: u32 = NSLOTS + 3;
+const RANGE_BITS: u64 = <u64>(WHEEL_LEVELS * WHEEL_SLOT_BITS);
+const MAX_TICK: u64 = 1 << 62;
+const HEAP_BIT: u32 = 0x80000000;
+
+const CELLS: u32 = 16; // per block; cell 0 is the header
+// Cell fields (bytes).
+const C_SEQ: u32 = 8;
+const C_KIND: u32 = 16;
+const C_ARG: u32 = 20;
+const C_ID: u32 = 24;
+
+let cap: u32 = 0;
+let ioCap: u32 = 0;
+let nBlocks: u32 = 0;
+let idxBits: u32 = 0;
+let idxMask: u32 = 0;
+let genMask: u32 = 0;
+
+let posTab: usize = 0;
+let freeStack: usize = 0;
+let lists: usize = 0;
+let bitmaps: usize = 0;
+let blocks: usize = 0;
+let heap: usize = 0;
+let outTime: usize = 0;
+let outKind: usize = 0;
+let outArg: usize = 0;
+let outId: usize = 0;
+let inTime: usize = 0;
+let inKind: usize = 0;
+let inArg: usize = 0;
+let inId: usize = 0;
+let stats: usize = 0;
+let stage: usize = 0; // a new entry's cell before it is filed
+
+let cur: u64 = 0;
+let seqNext: u64 = 0;
+let pending: u32 = 0;
+let heapN: u32 = 0;
+let freeTop: u32 = 0; // free indices' next ids: freeStack[0, freeTop)
+let freeBlock: u32 = WHEEL_NONE;
+let freeBlocks: u32 = 0;
+let ovfMin: u64 = 0; // lower bound of the overflow list's ticks
+
+export function wheel_plan(entries: u32): void {
+  cap = entries;
+  ioCap = entries < WHEEL_IO_MAX ? entries : WHEEL_IO_MAX;
+  idxBits = 1;
+  while (idxBits < 31 && (<u64>1 << idxBits) < <u64>entries) idxBits++;
+  idxMask = (<u32>1 << idxBits) - 1;
+  genMask = 0xffffffff >>> idxBits;
+  nBlocks = <u32>((<u64>entries * 3 + 29) / 30) + 2 * NLISTS + 16;
+  posTab = reserve(<usize>entries << 2);
+  freeStack = reserve(<usize>entries << 2);
+  lists = reserve(<usize>NLISTS << 5);
+  bitmaps = reserve(<usize>(WHEEL_LEVELS * WORDS) << 3);
+  blocks = reserve(<usize>nBlocks << 9);
+  heap = reserve(<usize>entries << 2);
+  const c = <usize>ioCap;
+  outTime = reserve(c << 3);
+  outKind = reserve(c << 2);
+  outArg = reserve(c << 2);
+  outId = reserve(c << 2);
+  inTime = reserve(c << 3);
+  inKind = reserve(c << 2);
+  inArg = reserve(c << 2);
+  inId = reserve(c << 2);
+  stats = reserve(<usize>WHEEL_STATS << 3);
+  stage = reserve(32);
+}
+
+export function wheel_init(): void {
+  zero(stats, <usize>WHEEL_STATS << 3);
+  // Index 0 is handed out first, with generation 0.
+  for (let k: u32 = 0; k < cap; k++) {
+    store<u32>(posTab + (<usize>k << 2), WHEEL_NONE);
+    store<u32>(freeStack + (<usize>k << 2), cap - 1 - k);
+  }
+  freeTop = cap;
+  resetState();
+}
+
+/** Drop every pending entry (counted as cancelled; their ids go stale) and
+ *  rewind the wheel to time 0. */
+export function wheel_clear(): void {
+  for (let l: u32 = 0; l < NLISTS; l++) {
+    const p = lh(l);
+    let b = load<u32>(p);
+    const tail = load<u32>(p, 4);
+    const fill = load<u32>(p, 8);
+    let c = load<u32>(p, 12);
+    while (b != WHEEL_NONE) {
+      const end = b == tail ? fill : CELLS;
+      for (; c < end; c++) {
+        const id = load<u32>(cellAt((b << 4) | c), C_ID);
+        if (id != WHEEL_NONE) release(id);
+      }
+      b = nextBlock(b);
+      c = 1;
+    }
+  }
+  statAdd(WHEEL_STAT_CANCELLED, <f64>pending);
+  resetState();
+}
+
+function resetState(): void {
+  for (let l: u32 = 0; l < NLISTS; l++) listReset(l);
+  zero(bitmaps, <usize>(WHEEL_LEVELS * WORDS) << 3);
+  for (let b: u32 = 0; b < nBlocks; b++) setNextBlock(b, b + 1 < nBlocks ? b + 1 : WHEEL_NONE);
+  freeBlock = 0;
+  freeBlocks = nBlocks;
+  cur = 0;
+  seqNext = 0;
+  pending = 0;
+  heapN = 0;
+  ovfMin = 0;
+}
+
+// ---- field access ----------------------------------------------------------
+
+@inline function cellAt(p: u32): usize { return blocks + (<usize>p << 5); }
+/** The cell of the heap's i-th entry. */
+@inline function heapCell(i: u32): usize { return cellAt(load<u32>(heap + (<usize>i << 2))); }
+@inline function heapSet(i: u32, cp: u32): void { store<u32>(heap + (<usize>i << 2), cp); }
+@inline function nextBlock(b: u32): u32 { return load<u32>(blocks + (<usize>b << 9)); }
+@inline function setNextBlock(b: u32, n: u32): void { store<u32>(blocks + (<usize>b << 9), n); }
+@inline function getPos(i: u32): u32 { return load<u32>(posTab + (<usize>i << 2)); }
+@inline function setPos(i: u32, v: u32): void { store<u32>(posTab + (<usize>i << 2), v); }
+
+@inline function copyCell(dst: usize, src: usize): void {
+  store<u64>(dst, load<u64>(src));
+  store<u64>(dst, load<u64>(src, 8), 8);
+  store<u64>(dst, load<u64>(src, 16), 16);
+  store<u64>(dst, load<u64>(src, 24), 24);
+}
+
+@inline function lh(l: u32): usize { return lists + (<usize>l << 5); }
+@inline function lHead(l: u32): u32 { return load<u32>(lh(l)); }
+@inline function lLast(l: u32): f64 { return load<f64>(lh(l), 24); }
+
+@inline function statAdd(s: u32, v: f64): void {
+  const p = stats + (<usize>s << 3);
+  store<f64>(p, load<f64>(p) + v);
+}
+
+@inline function tickOf(time: f64): u64 {
+  return time >= <f64>MAX_TICK ? MAX_TICK : <u64>time;
+}
+
+/** (time, seq) order of two cells: a before b. */
+@inline function before(a: usize, b: usize): bool {
+  const ta = load<f64>(a);
+  const tb = load<f64>(b);
+  return ta < tb || (ta == tb && load<u64>(a, C_SEQ) < load<u64>(b, C_SEQ));
+}
+
+/** Free the index of id; its next id (next generation) goes on the stack. */
+@inline function release(id: u32): void {
+  const i = id & idxMask;
+  let g = ((id >>> idxBits) + 1) & genMask;
+  // The all-ones id is WHEEL_NONE; skip the one generation that would make it.
+  if (((g << idxBits) | i) == WHEEL_NONE) g = 0;
+  setPos(i, WHEEL_NONE);
+  store<u32>(freeStack + (<usize>freeTop << 2), (g << idxBits) | i);
+  freeTop++;
+}
+
+// ---- blocks and lists ------------------------------------------------------
+
+function allocBlock(): u32 {
+  if (freeBlock == WHEEL_NONE) compactAll();
+  const b = freeBlock;
+  // Unreachable by the pool's sizing (see the header); a trap beats corruption.
+  if (b == WHEEL_NONE) unreachable();
+  freeBlock = nextBlock(b);
+  freeBlocks--;
+  setNextBlock(b, WHEEL_NONE);
+  return b;
+}
+
+@inline function releaseBlock(b: u32): void {
+  setNextBlock(b, freeBlock);
+  freeBlock = b;
+  freeBlocks++;
+}
+
+function listReset(l: u32): void {
+  const p = lh(l);
+  store<u32>(p, WHEEL_NONE);
+  store<u32>(p, WHEEL_NONE, 4);
+  store<u32>(p, CELLS, 8);
+  store<u32>(p, 1, 12);
+  store<f64>(p, -Infinity, 24);
+}
+
+@inline function bitSet(l: u32): void {
+  const w = bitmaps + (<usize>(l >> 6) << 3);
+  store<u64>(w, load<u64>(w) | (<u64>1 << <u64>(l & 63)));
+}
+@inline function bitClear(l: u32): void {
+  const w = bitmaps + (<usize>(l >> 6) << 3);
+  store<u64>(w, load<u64>(w) & ~(<u64>1 << <u64>(l & 63)));
+}
+
+/** Append a copy of cell src (time t) to list l and record where it went. */
+function appendCell(l: u32, src: usize, t: f64): void {
+  const p = lh(l);
+  let tb = load<u32>(p, 4);
+  let f = load<u32>(p, 8);
+  if (f == CELLS) {
+    const b = allocBlock();
+    // allocBlock may have compacted this list and made room in its tail.
+    tb = load<u32>(p, 4);
+    f = load<u32>(p, 8);
+    if (f < CELLS) {
+      releaseBlock(b);
+    } else {
+      if (tb == WHEEL_NONE) {
+        store<u32>(p, b);
+        store<u32>(p, 1, 12);
+        if (l < NSLOTS) bitSet(l);
+      } else {
+        setNextBlock(tb, b);
+      }
+      store<u32>(p, b, 4);
+      tb = b;
+      f = 1;
+    }
+  }
+  const pos = (tb << 4) | f;
+  copyCell(cellAt(pos), src);
+  setPos(load<u32>(src, C_ID) & idxMask, pos);
+  store<u32>(p, f + 1, 8);
+  if (t > load<f64>(p, 24)) store<f64>(p, t, 24);
+}
+
+/** Rewrite every list without tombstones (the block pool ran dry). */
+function compactAll(): void {
+  statAdd(WHEEL_STAT_COMPACTIONS, 1);
+  for (let l: u32 = 0; l < NLISTS; l++) {
+    const p = lh(l);
+    const head = load<u32>(p);
+    if (head == WHEEL_NONE) continue;
+    const tail = load<u32>(p, 4);
+    const fill = load<u32>(p, 8);
+    let wb = head;
+    let wc: u32 = 1;
+    let rb = head;
+    let rc = load<u32>(p, 12);
+    let live: u32 = 0;
+    while (rb != WHEEL_NONE) {
+      const end = rb == tail ? fill : CELLS;
+      for (; rc < end; rc++) {
+        const src = cellAt((rb << 4) | rc);
+        const id = load<u32>(src, C_ID);
+        if (id == WHEEL_NONE) continue;
+        if (wc == CELLS) {
+          wb = nextBlock(wb);
+          wc = 1;
+        }
+        const pos = (wb << 4) | wc;
+        if (pos != ((rb << 4) | rc)) {
+          copyCell(cellAt(pos), src);
+          // A heap entry's pos is its heap index; the heap holds the cell.
+          if (l == L_HEAP) heapSet(getPos(id & idxMask) & ~HEAP_BIT, pos);
+          else setPos(id & idxMask, pos);
+        }
+        wc++;
+        live++;
+      }
+      rb = nextBlock(rb);
+      rc = 1;
+    }
+    let b = live == 0 ? head : nextBlock(wb);
+    while (b != WHEEL_NONE) {
+      const nb = nextBlock(b);
+      releaseBlock(b);
+      b = nb;
+    }
+    if (live == 0) {
+      listReset(l);
+      if (l < NSLOTS) bitClear(l);
+      continue;
+    }
+    setNextBlock(wb, WHEEL_NONE);
+    store<u32>(p, wb, 4);
+    store<u32>(p, wc, 8);
+    store<u32>(p, 1, 12);
+  }
+}
+
+// ---- late heap (binary, on (time, seq)) -------------------------------------
+// Its entries' cells live in list L_HEAP (compacted like any list); the heap
+// array holds their cell positions, and pos[index] = heap index | HEAP_BIT.
+
+/** Put the entry whose cell is at position cp into hole i, moving parents down. */
+function siftUp(i: u32, cp: u32): void {
+  const a = cellAt(cp);
+  while (i > 0) {
+    const q = (i - 1) >> 1;
+    const pa = heapCell(q);
+    if (!before(a, pa)) break;
+    heapSet(i, load<u32>(heap + (<usize>q << 2)));
+    setPos(load<u32>(pa, C_ID) & idxMask, HEAP_BIT | i);
+    i = q;
+  }
+  heapSet(i, cp);
+  setPos(load<u32>(a, C_ID) & idxMask, HEAP_BIT | i);
+}
+
+/** Put the entry whose cell is at position cp into hole i, moving smaller
+ *  children up. */
+function siftDown(i: u32, cp: u32): void {
+  const a = cellAt(cp);
+  const n = heapN;
+  while (true) {
+    let c = (i << 1) + 1;
+    if (c >= n) break;
+    let ca = heapCell(c);
+    if (c + 1 < n) {
+      const cb = heapCell(c + 1);
+      if (before(cb, ca)) {
+        c++;
+        ca = cb;
+      }
+    }
+    if (!before(ca, a)) break;
+    heapSet(i, load<u32>(heap + (<usize>c << 2)));
+    setPos(load<u32>(ca, C_ID) & idxMask, HEAP_BIT | i);
+    i = c;
+  }
+  heapSet(i, cp);
+  setPos(load<u32>(a, C_ID) & idxMask, HEAP_BIT | i);
+}
+
+/** File a copy of cell src in the heap. */
+function heapPush(src: usize, time: f64): void {
+  appendCell(L_HEAP, src, time);
+  const p = lh(L_HEAP);
+  heapN++;
+  siftUp(heapN - 1, (load<u32>(p, 4) << 4) | (load<u32>(p, 8) - 1));
+}
+
+/** Remove heap entry i; the caller has read (and tombstones) its cell. */
+function heapRemoveAt(i: u32): void {
+  store<u32>(heapCell(i), WHEEL_NONE, C_ID);
+  heapN--;
+  if (i == heapN) return;
+  const last = load<u32>(heap + (<usize>heapN << 2));
+  if (i > 0 && before(cellAt(last), heapCell((i - 1) >> 1))) siftUp(i, last);
+  else siftDown(i, last);
+}
+
+// ---- placement, cascades, draining -----------------------------------------
+
+/** File a copy of cell src (time, tick t) relative to cur. */
+function place(src: usize, time: f64, t: u64): void {
+  if (t < cur) {
+    if (time >= lLast(L_DUE)) appendCell(L_DUE, src, time);
+    else heapPush(src, time);
+    return;
+  }
+  const x = t ^ cur;
+  if (x <= SLOT_MASK) {
+    const l = <u32>(t & SLOT_MASK);
+    if (time >= lLast(l)) appendCell(l, src, time);
+    else heapPush(src, time);
+    return;
+  }
+  const level = <u32>(63 - clz<u64>(x)) / WHEEL_SLOT_BITS;
+  if (level >= WHEEL_LEVELS) {
+    if (lHead(L_OVF) == WHEEL_NONE || t < ovfMin) ovfMin = t;
+    appendCell(L_OVF, src, time);
+    return;
+  }
+  appendCell(level * SLOTS + <u32>((t >> <u64>(level * WHEEL_SLOT_BITS)) & SLOT_MASK), src, time);
+}
+
+/** Re-file every cell of list l, a slot whose range has just begun (or the
+ *  overflow list, whose entries not yet in range go back to it). */
+function cascade(l: u32): void {
+  // Each target list takes at most one block more than the cascade frees.
+  if (freeBlocks < NLISTS + 2) compactAll();
+  const p = lh(l);
+  let b = load<u32>(p);
+  if (b == WHEEL_NONE) return; // compacted away: only tombstones
+  const tail = load<u32>(p, 4);
+  const fill = load<u32>(p, 8);
+  listReset(l);
+  if (l < NSLOTS) bitClear(l);
+  let n: u32 = 0;
+  while (b != WHEEL_NONE) {
+    const end = b == tail ? fill : CELLS;
+    for (let c: u32 = 1; c < end; c++) {
+      const src = cellAt((b << 4) | c);
+      if (load<u32>(src, C_ID) == WHEEL_NONE) continue;
+      const t = load<f64>(src);
+      place(src, t, tickOf(t));
+      n++;
+    }
+    const nb = nextBlock(b);
+    releaseBlock(b);
+    b = nb;
+  }
+  if (n > 0) statAdd(WHEEL_STAT_CASCADED, <f64>n);
+}
+
+/** Move the cursor forward. Callers guarantee that nothing pending lies in
+ *  [old cur, nw) outside due and the heap, so only the slot whose range
+ *  begins at nw's highest changed digit can hold entries to re-file. */
+function setCur(nw: u64): void {
+  const x = cur ^ nw;
+  cur = nw;
+  if (x <= SLOT_MASK) return;
+  const level = <u32>(63 - clz<u64>(x)) / WHEEL_SLOT_BITS;
+  const l = level >= WHEEL_LEVELS
+    ? L_OVF
+    : level * SLOTS + <u32>((nw >> <u64>(level * WHEEL_SLOT_BITS)) & SLOT_MASK);
+  if (lHead(l) != WHEEL_NONE) cascade(l);
+}
+
+/** Splice level-0 slot l (one tick, in (time, seq) order, all >= every due
+ *  time) onto due in O(1); the gap left in due's tail block is tombstoned. */
+function drainSlot(l: u32): void {
+  const s = lh(l);
+  const d = lh(L_DUE);
+  const dt = load<u32>(d, 4);
+  if (dt == WHEEL_NONE) {
+    store<u32>(d, load<u32>(s));
+    store<u32>(d, 1, 12);
+  } else {
+    for (let c = load<u32>(d, 8); c < CELLS; c++) store<u32>(cellAt((dt << 4) | c), WHEEL_NONE, C_ID);
+    setNextBlock(dt, load<u32>(s));
+  }
+  store<u32>(d, load<u32>(s, 4), 4);
+  store<u32>(d, load<u32>(s, 8), 8);
+  store<f64>(d, load<f64>(s, 24), 24);
+  listReset(l);
+  bitClear(l);
+}
+
+/** The cell at the head of due (consumed blocks freed), or 0. */
+function dueFront(): usize {
+  const d = lh(L_DUE);
+  while (true) {
+    const b = load<u32>(d);
+    if (b == WHEEL_NONE) return 0;
+    const tail = load<u32>(d, 4);
+    const end = b == tail ? load<u32>(d, 8) : CELLS;
+    let o = load<u32>(d, 12);
+    for (; o < end; o++) {
+      const a = cellAt((b << 4) | o);
+      if (load<u32>(a, C_ID) != WHEEL_NONE) {
+        store<u32>(d, o, 12);
+        return a;
+      }
+    }
+    if (b == tail) {
+      releaseBlock(b);
+      listReset(L_DUE);
+      return 0;
+    }
+    store<u32>(d, nextBlock(b));
+    store<u32>(d, 1, 12);
+    releaseBlock(b);
+  }
+}
+
+// Result of findNext: the earliest list with blocks.
+const FOUND_NONE: u32 = 0;
+const FOUND_TICK: u32 = 1; // level-0 slot fSlot holds tick fPos
+const FOUND_SLOT: u32 = 2; // list fSlot (level >= 1, or overflow) begins at fPos
+let fSlot: u32 = 0;
+let fPos: u64 = 0;
+
+/** First set bit >= from in level lv's bitmap, or SLOTS. */
+function firstBit(lv: u32, from: u32): u32 {
+  if (from >= SLOTS) return SLOTS;
+  const base = bitmaps + (<usize>(lv * WORDS) << 3);
+  let w = from >> 6;
+  let m = load<u64>(base + (<usize>w << 3)) & (<u64>0xffffffffffffffff << <u64>(from & 63));
+  while (m == 0) {
+    w++;
+    if (w >= WORDS) return SLOTS;
+    m = load<u64>(base + (<usize>w << 3));
+  }
+  return (w << 6) + <u32>ctz<u64>(m);
+}
+
+function findNext(): u32 {
+  const s0 = firstBit(0, <u32>(cur & SLOT_MASK));
+  if (s0 < SLOTS) {
+    fSlot = s0;
+    fPos = (cur & ~SLOT_MASK) | <u64>s0;
+    return FOUND_TICK;
+  }
+  for (let lv: u32 = 1; lv < WHEEL_LEVELS; lv++) {
+    const sh = <u64>(lv * WHEEL_SLOT_BITS);
+    const s = firstBit(lv, <u32>((cur >> sh) & SLOT_MASK) + 1);
+    if (s < SLOTS) {
+      fSlot = lv * SLOTS + s;
+      fPos = ((cur >> (sh + WHEEL_SLOT_BITS)) << (sh + WHEEL_SLOT_BITS)) | (<u64>s << sh);
+      return FOUND_SLOT;
+    }
+  }
+  if (lHead(L_OVF) != WHEEL_NONE) {
+    fSlot = L_OVF;
+    // ovfMin is a lower bound (cancels leave it); the cascade recomputes it.
+    fPos = (ovfMin >> RANGE_BITS) << RANGE_BITS;
+    if (fPos <= cur) fPos = ((cur >> RANGE_BITS) + 1) << RANGE_BITS; // defensive
+    return FOUND_SLOT;
+  }
+  return FOUND_NONE;
+}
+
+/** Drain every tick <= tn into the due list; afterwards cur = tn + 1. */
+function advance(tn: u64): void {
+  while (cur <= tn) {
+    const f = findNext();
+    if (f == FOUND_NONE || fPos > tn) {
+      setCur(tn + 1);
+      return;
+    }
+    if (f == FOUND_TICK) {
+      drainSlot(fSlot);
+      setCur(fPos + 1);
+    } else {
+      setCur(fPos);
+    }
+  }
+}
+
+/** Make the earliest pending entry the due head or the heap top. The heap
+ *  may hold future entries (out-of-order fractional times), so drain until
+ *  due has a head or the wheel's next slot begins after the heap top. */
+function pull(): void {
+  while (pending > heapN && dueFront() == 0) {
+    const f = findNext();
+    if (f == FOUND_NONE) return;
+    if (heapN > 0 && fPos > tickOf(load<f64>(heapCell(0)))) return;
+    if (f == FOUND_TICK) {
+      drainSlot(fSlot);
+      setCur(fPos + 1);
+    } else {
+      setCur(fPos);
+    }
+  }
+}
+
+// ---- API ---------------------------------------------------------------
+
+/** Schedule (time ns, kind, arg). Returns the entry's id, or WHEEL_NONE when
+ *  the wheel is full (counted: full) or time is NaN or negative (bad).
+ *  +Infinity is accepted (fires only at expire(+Infinity)). */
+export function wheel_schedule(time: f64, kind: u32, arg: u32): u32 {
+  if (!(time >= 0)) {
+    statAdd(WHEEL_STAT_BAD, 1);
+    return WHEEL_NONE;
+  }
+  if (freeTop == 0) {
+    statAdd(WHEEL_STAT_FULL, 1);
+    return WHEEL_NONE;
+  }
+  freeTop--;
+  const id = load<u32>(freeStack + (<usize>freeTop << 2));
+  const s = stage;
+  store<f64>(s, time);
+  store<u64>(s, seqNext++, C_SEQ);
+  store<u32>(s, kind, C_KIND);
+  store<u32>(s, arg, C_ARG);
+  store<u32>(s, id, C_ID);
+  place(s, time, tickOf(time));
+  pending++;
+  statAdd(WHEEL_STAT_SCHEDULED, 1);
+  return id;
+}
+
+/** Schedule n entries from (times, kinds, args); ids (if non-zero) receives
+ *  each id or WHEEL_NONE. Returns how many were scheduled. */
+export function wheel_schedule_burst(times: usize, kinds: usize, args: usize, ids: usize, n: u32): u32 {
+  let ok: u32 = 0;
+  for (let k: u32 = 0; k < n; k++) {
+    const id = wheel_schedule(
+      load<f64>(times + (<usize>k << 3)),
+      load<u32>(kinds + (<usize>k << 2)),
+      load<u32>(args + (<usize>k << 2)),
+    );
+    if (id != WHEEL_NONE) ok++;
+    if (ids != 0) store<u32>(ids + (<usize>k << 2), id);
+  }
+  return ok;
+}
+
+/** Cancel a pending entry: O(1) (O(log n) in the late heap). False if id is
+ *  not pending: fired, cancelled, never issued, or stale. */
+export function wheel_cancel(id: u32): bool {
+  const i = id & idxMask;
+  if (i >= cap) return false;
+  const p = getPos(i);
+  if (p == WHEEL_NONE) return false;
+  if ((p & HEAP_BIT) != 0) {
+    const h = p & ~HEAP_BIT;
+    if (load<u32>(heapCell(h), C_ID) != id) return false;
+    heapRemoveAt(h);
+  } else {
+    const a = cellAt(p);
+    if (load<u32>(a, C_ID) != id) return false;
+    store<u32>(a, WHEEL_NONE, C_ID);
+  }
+  release(id);
+  pending--;
+  statAdd(WHEEL_STAT_CANCELLED, 1);
+  return true;
+}
+
+/** Write up to max entries with time <= now, in (time, seq) order, to the
+ *  out arrays and release them. Returns the count; the rest stay due. */
+export function wheel_expire(now: f64, max: u32): u32 {
+  if (!(now >= 0) || pending == 0) return 0;
+  const tn = tickOf(now);
+  if (tn >= cur) advance(tn);
+  if (max > ioCap) max = ioCap;
+  const d = lh(L_DUE);
+  let k: u32 = 0;
+  while (k < max) {
+    let a = dueFront();
+    let fromHeap = false;
+    if (heapN > 0) {
+      const h = heapCell(0);
+      if (a == 0 || before(h, a)) {
+        a = h;
+        fromHeap = true;
+      }
+    }
+    if (a == 0) break;
+    const t = load<f64>(a);
+    if (t > now) break;
+    const id = load<u32>(a, C_ID);
+    store<f64>(outTime + (<usize>k << 3), t);
+    store<u32>(outKind + (<usize>k << 2), load<u32>(a, C_KIND));
+    store<u32>(outArg + (<usize>k << 2), load<u32>(a, C_ARG));
+    store<u32>(outId + (<usize>k << 2), id);
+    if (fromHeap) heapRemoveAt(0);
+    else store<u32>(d, load<u32>(d, 12) + 1, 12);
+    release(id);
+    k++;
+  }
+  pending -= k;
+  if (k > 0) statAdd(WHEEL_STAT_FIRED, <f64>k);
+  return k;
+}
+
+/** Earliest pending time, +Infinity when empty. Amortised O(1): it drains the
+ *  earliest tick into the due list (work expire would do anyway). */
+export function wheel_next_time(): f64 {
+  if (pending == 0) return Infinity;
+  pull();
+  let t: f64 = Infinity;
+  const a = dueFront();
+  if (a != 0) t = load<f64>(a);
+  if (heapN > 0) {
+    const h = load<f64>(heapCell(0));
+    if (h < t) t = h;
+  }
+  return t;
+}
+
+export function wheel_pending(): u32 { return pending; }
+export function wheel_capacity(): u32 { return cap; }
+export function wheel_io_capacity(): u32 { return ioCap; }
+/** Bits of an id that are the entry's index; the rest is its generation. */
+export function wheel_index_bits(): u32 { return idxBits; }
+/** First tick not yet drained (diagnostics; f64 is exact below 2^53). */
+export function wheel_cursor(): f64 { return <f64>cur; }
+export function wheel_out_time_ptr(): usize { return outTime; }
+export function wheel_out_kind_ptr(): usize { return outKind; }
+export function wheel_out_arg_ptr(): usize { return outArg; }
+export function wheel_out_id_ptr(): usize { return outId; }
+export function wheel_in_time_ptr(): usize { return inTime; }
+export function wheel_in_kind_ptr(): usize { return inKind; }
+export function wheel_in_arg_ptr(): usize { return inArg; }
+export function wheel_in_id_ptr(): usize { return inId; }
+export function wheel_stats_ptr(): usize { return stats; }
+
+// ---- bench entry points (not for the simulator) ----------------------------
+
+let benchRng: u32 = 1;
+@inline function benchRand(): f64 {
+  let x = benchRng;
+  x ^= x << 13;
+  x ^= x >>> 17;
+  x ^= x << 5;
+  benchRng = x;
+  return <f64>x * (1.0 / 4294967296.0);
+}
+
+/** BENCH ENTRY POINT: schedule n timers at base + U[0, range) ns (whole ns),
+ *  then expire them over `steps` equal steps of now. Returns the number
+ *  fired. The per-call path's work without the JS->WASM boundary. */
+export function wheel_bench_fill_drain(n: u32, base: f64, range: f64, steps: u32, seed: u32): u32 {
+  benchRng = seed | 1;
+  for (let k: u32 = 0; k < n; k++) {
+    wheel_schedule(base + Math.floor(benchRand() * range), 1, k);
+  }
+  let fired: u32 = 0;
+  const dt = range / <f64>steps;
+  for (let s: u32 = 1; s <= steps; s++) {
+    const now = s == steps ? base + range : base + Math.floor(dt * <f64>s);
+    let got: u32;
+    do {
+      got = wheel_expire(now, ioCap);
+      fired += got;
+    } while (got == ioCap);
+  }
+  return fired;
+}
+
+/** BENCH ENTRY POINT: the hold model (a DES in steady state). Until `fires`
+ *  entries have fired: now = next pending time, expire what is due, and
+ *  reschedule each at now + U[0, range) ns. Returns the number fired. */
+export function wheel_bench_hold(fires: u32, range: f64, seed: u32): u32 {
+  benchRng = seed | 1;
+  let fired: u32 = 0;
+  while (fired < fires) {
+    const now = wheel_next_time();
+    if (now == Infinity) break;
+    const got = wheel_expire(now, ioCap);
+    for (let k: u32 = 0; k < got; k++) {
+      wheel_schedule(now + Math.floor(benchRand() * range), 1, load<u32>(outArg + (<usize>k << 2)));
+    }
+    fired += got;
+  }
+  return fired;
+}

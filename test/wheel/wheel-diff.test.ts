@@ -1,0 +1,257 @@
+// Differential tests: the WASM wheel against the reference heap (src/core/ref/wheel.ts)
+// over random programs of schedule / cancel / expire / nextTime, with heavy
+// time ties, fractional times, times in the past, times from 1 ns to 10^12 ns
+// ahead and beyond the wheel's 2^56 ns range, and schedules made between
+// expire calls at the same now (as handlers do during dispatch). Each
+// program starts from clear(), so one core (one WASM instance) serves all.
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { freshCore } from "../helpers.js";
+import type { Wheel } from "../../src/core/wheel.js";
+import { RefWheel } from "../../src/core/ref/wheel.js";
+
+/** Cheap check for hot loops (expect() per value is slow); throws on mismatch. */
+function same(a: unknown, b: unknown, what: string): void {
+  if (!Object.is(a, b)) throw new Error(`${what}: wasm ${String(a)} != ref ${String(b)}`);
+}
+
+type TimeSpec =
+  | { k: "tie"; v: number } // now + 0..3 (heavy ties)
+  | { k: "log"; v: number; frac: boolean } // now + 10^v, v in [0, 12]
+  | { k: "past"; v: number } // now * v, v in [0, 1)
+  | { k: "abs"; v: number } // fixed absolute times, far future included
+  | { k: "again"; v: number } // a time used before (exact ties)
+  | { k: "bad"; v: number };
+
+type Op =
+  | { op: "sched"; t: TimeSpec; kind: number }
+  | { op: "cancel"; pick: number }
+  | { op: "expire"; adv: { k: "same" | "next" | "half" } | { k: "step"; v: number }; max: number }
+  | { op: "next" };
+
+const timeArb: fc.Arbitrary<TimeSpec> = fc.oneof(
+  { weight: 5, arbitrary: fc.record({ k: fc.constant("tie" as const), v: fc.integer({ min: 0, max: 3 }) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({ k: fc.constant("log" as const), v: fc.double({ min: 0, max: 12, noNaN: true }), frac: fc.boolean() }),
+  },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant("past" as const), v: fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      k: fc.constant("abs" as const),
+      v: fc.constantFrom(0, 1, 255, 256, 65535, 65536, 1e12, 2 ** 53, 2 ** 56 - 8, 2 ** 56, 2 ** 56 + 16, 2 ** 60, 1e18, Infinity),
+    }),
+  },
+  { weight: 2, arbitrary: fc.record({ k: fc.constant("again" as const), v: fc.nat() }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant("bad" as const), v: fc.constantFrom(NaN, -1, -0.5, -Infinity) }) },
+);
+
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 10, arbitrary: fc.record({ op: fc.constant("sched" as const), t: timeArb, kind: fc.integer({ min: 0, max: 0xffffffff }) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant("cancel" as const), pick: fc.nat() }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      op: fc.constant("expire" as const),
+      adv: fc.oneof(
+        fc.record({ k: fc.constantFrom("same" as const, "next" as const, "half" as const) }),
+        fc.record({ k: fc.constant("step" as const), v: fc.double({ min: 0, max: 12, noNaN: true }) }),
+      ),
+      max: fc.oneof(fc.integer({ min: 0, max: 5 }), fc.constant(4096)),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant("next" as const) }) },
+);
+
+function runProgram(w: Wheel, ops: Op[]): void {
+  w.clear();
+  const base = w.stats();
+  const ref = new RefWheel(w.capacity, w.outCapacity);
+  let now = 0;
+  const used: number[] = [0];
+  const wIds: number[] = [];
+  const rIds: number[] = [];
+  for (const o of ops) {
+    switch (o.op) {
+      case "sched": {
+        const s = o.t;
+        let t: number;
+        if (s.k === "tie") t = now + s.v;
+        else if (s.k === "log") t = now + (s.frac ? 10 ** s.v : Math.floor(10 ** s.v));
+        else if (s.k === "past") t = Math.floor(now * s.v * 4) / 4;
+        else if (s.k === "again") t = used[s.v % used.length]!;
+        else t = s.v;
+        if (t >= 0 && Number.isFinite(t)) used.push(t);
+        const arg = wIds.length;
+        const a = w.schedule(t, o.kind, arg);
+        const b = ref.schedule(t, o.kind, arg);
+        same(a === -1, b === -1, `schedule(${t}) refused`);
+        wIds.push(a);
+        rIds.push(b);
+        break;
+      }
+      case "cancel": {
+        if (wIds.length === 0) break;
+        const k =
+          o.pick === 0x7fffffff
+            ? wIds.length - 1
+            : o.pick >= RECENT
+              ? Math.max(0, wIds.length - 1 - (o.pick - RECENT))
+              : o.pick % wIds.length;
+        same(w.cancel(wIds[k]!), ref.cancel(rIds[k]!), `cancel #${k}`);
+        break;
+      }
+      case "expire": {
+        const a = o.adv;
+        if (a.k === "next") {
+          const t = ref.nextTime();
+          if (Number.isFinite(t) && t > now) now = t;
+        } else if (a.k === "half") now += 0.5;
+        else if (a.k === "step") now += Math.floor(10 ** a.v);
+        const n = w.expire(now, o.max);
+        same(n, ref.expire(now, o.max), `expire(${now}, ${o.max}) count`);
+        for (let i = 0; i < n; i++) {
+          const arg = ref.outArg[i]!;
+          same(w.outTime[i], ref.outTime[i], `expire(${now}) out[${i}].time`);
+          same(w.outArg[i], arg, `expire(${now}) out[${i}].arg`);
+          same(w.outKind[i], ref.outKind[i], `expire(${now}) out[${i}].kind`);
+          same(w.outId[i], wIds[arg], `out[${i}].id`);
+          same(ref.outId[i], rIds[arg], `ref out[${i}].id`);
+        }
+        break;
+      }
+      case "next":
+        same(w.nextTime(), ref.nextTime(), "nextTime");
+        break;
+    }
+    same(w.pending, ref.pending, "pending");
+  }
+  expect(w.nextTime()).toBe(ref.nextTime());
+  // Drain to the end: everything left comes out in the same order.
+  for (;;) {
+    const n = w.expire(Infinity);
+    same(n, ref.expire(Infinity), "final expire count");
+    for (let i = 0; i < n; i++) {
+      same(w.outTime[i], ref.outTime[i], `final out[${i}].time`);
+      same(w.outArg[i], ref.outArg[i], `final out[${i}].arg`);
+    }
+    if (n === 0) break;
+  }
+  const s = w.stats();
+  const r = ref.stats();
+  expect({
+    scheduled: s.scheduled - base.scheduled,
+    fired: s.fired - base.fired,
+    cancelled: s.cancelled - base.cancelled,
+    full: s.full - base.full,
+    bad: s.bad - base.bad,
+    pending: s.pending,
+  }).toEqual({ scheduled: r.scheduled, fired: r.fired, cancelled: r.cancelled, full: r.full, bad: r.bad, pending: 0 });
+}
+
+/** cancel picks at or above RECENT name the (pick - RECENT)-th newest id. */
+const RECENT = 0x40000000;
+
+/** A long program from a seed (fast-check arrays would be too slow at this
+ *  length): mostly far-future schedules that are cancelled again, so that
+ *  tombstones fill the block pool and compactions run between cascades. */
+function longProgram(seed: number, n: number): Op[] {
+  let x = seed | 1;
+  const rnd = () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 2 ** 32;
+  };
+  const ops: Op[] = [];
+  while (ops.length < n) {
+    const r = rnd();
+    if (r < 0.6) {
+      // Cancelled at once: a tombstone, mostly in slots the program never reaches.
+      ops.push({ op: "sched", t: { k: "log", v: r < 0.1 ? 7.5 + rnd() : 9 + rnd() * 3, frac: rnd() < 0.3 }, kind: 1 });
+      ops.push({ op: "cancel", pick: 0x7fffffff }); // the id just issued
+    } else if (r < 0.65) ops.push({ op: "sched", t: { k: "log", v: rnd() * 6, frac: rnd() < 0.3 }, kind: 2 });
+    else if (r < 0.655) ops.push({ op: "sched", t: { k: "log", v: 7.5 + rnd(), frac: false }, kind: 4 }); // kept, among tombstones
+    else if (r < 0.73) ops.push({ op: "sched", t: { k: "tie", v: Math.floor(rnd() * 4) }, kind: 3 });
+    else if (r < 0.76) ops.push({ op: "cancel", pick: Math.floor(rnd() * 1e9) });
+    else if (r < 0.8) ops.push({ op: "cancel", pick: RECENT + Math.floor(rnd() * 64) }); // often still pending
+    else if (r < 0.82) ops.push({ op: "expire", adv: { k: "next" }, max: 4096 });
+    else ops.push({ op: "expire", adv: { k: "step", v: 2 + rnd() * 3 }, max: rnd() < 0.5 ? 1 : 4096 });
+  }
+  return ops;
+}
+
+describe("timing wheel vs reference heap", () => {
+  it("random programs on a roomy wheel", async () => {
+    const w = (await freshCore({ wheelEntries: 4096 })).wheel;
+    fc.assert(
+      fc.property(fc.array(opArb, { maxLength: 400, size: "max" }), (ops) => runProgram(w, ops)),
+      { numRuns: 400 },
+    );
+  });
+
+  it("random programs on a tiny wheel (often full)", async () => {
+    const w = (await freshCore({ wheelEntries: 16 })).wheel;
+    fc.assert(
+      fc.property(fc.array(opArb, { maxLength: 200, size: "max" }), (ops) => runProgram(w, ops)),
+      { numRuns: 400 },
+    );
+  });
+
+  it("long cancel-heavy programs on a small wheel: compactions between cascades", async () => {
+    const w = (await freshCore({ wheelEntries: 512 })).wheel;
+    let compactions = 0;
+    fc.assert(
+      fc.property(fc.integer(), (seed) => {
+        const before = w.stats().compactions;
+        runProgram(w, longProgram(seed, 300_000));
+        compactions += w.stats().compactions - before;
+      }),
+      { numRuns: 3 },
+    );
+    expect(compactions).toBeGreaterThan(0);
+  });
+
+  it("past times while due entries are unread (the late heap), with cancels in the middle", async () => {
+    const w = (await freshCore({ wheelEntries: 4096 })).wheel;
+    const lateOp = fc.oneof(
+      { weight: 6, arbitrary: fc.record({ op: fc.constant("sched" as const), t: fc.integer({ min: 0, max: 400 }), q: fc.integer({ min: 0, max: 3 }) }) },
+      { weight: 3, arbitrary: fc.record({ op: fc.constant("cancel" as const), pick: fc.nat() }) },
+      { weight: 1, arbitrary: fc.record({ op: fc.constant("expire" as const), max: fc.integer({ min: 1, max: 4 }) }) },
+    );
+    fc.assert(
+      fc.property(fc.array(lateOp, { maxLength: 300, size: "max" }), (ops) => {
+        w.clear();
+        const ref = new RefWheel(w.capacity, w.outCapacity);
+        // 50 entries due at 500, read one by one: the due list stays non-empty.
+        const wIds: number[] = [];
+        const rIds: number[] = [];
+        for (let i = 0; i < 50; i++) {
+          wIds.push(w.schedule(500, 0, i));
+          rIds.push(ref.schedule(500, 0, i));
+        }
+        expect(w.expire(500, 1)).toBe(ref.expire(500, 1));
+        for (const o of ops) {
+          if (o.op === "sched") {
+            const t = o.t + o.q / 4;
+            wIds.push(w.schedule(t, 0, wIds.length));
+            rIds.push(ref.schedule(t, 0, rIds.length));
+          } else if (o.op === "cancel") {
+            const k = o.pick % wIds.length;
+            same(w.cancel(wIds[k]!), ref.cancel(rIds[k]!), `cancel #${k}`);
+          } else {
+            const n = w.expire(500, o.max);
+            same(n, ref.expire(500, o.max), "expire count");
+            for (let i = 0; i < n; i++) same(w.outArg[i], ref.outArg[i], `out[${i}].arg`);
+          }
+          same(w.nextTime(), ref.nextTime(), "nextTime");
+        }
+        const n = w.expire(500);
+        expect(n).toBe(ref.expire(500));
+        expect(Array.from(w.outArg.subarray(0, n))).toEqual(Array.from(ref.outArg.subarray(0, n)));
+      }),
+      { numRuns: 200 },
+    );
+  });
+});

@@ -1,0 +1,56 @@
+// Differential test of the event-loop pattern: nextTime, expire in small
+// batches at that now, and handlers that schedule follow-ups at now (same
+// time, must come after what is already due), within the same tick, and
+// ahead; the WASM wheel against the reference heap.
+import { describe, it } from "vitest";
+import fc from "fast-check";
+import { freshCore } from "../helpers.js";
+import { RefWheel } from "../../src/core/ref/wheel.js";
+
+function same(a: unknown, b: unknown, what: string): void {
+  if (!Object.is(a, b)) throw new Error(`${what}: wasm ${String(a)} != ref ${String(b)}`);
+}
+
+describe("timing wheel in a dispatch loop vs reference heap", () => {
+  it("dispatch loop: handlers schedule at and just after now while draining in small batches", async () => {
+    const w = (await freshCore({ wheelEntries: 4096 })).wheel;
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 2000 })), { minLength: 1, maxLength: 60, size: "max" }),
+        fc.integer({ min: 1, max: 7 }),
+        fc.array(fc.integer({ min: 0, max: 2 ** 20 }), { maxLength: 4 }),
+        (seedTimes, batch, fanout) => {
+          w.clear();
+          const ref = new RefWheel(w.capacity, w.outCapacity);
+          let arg = 0;
+          for (const [, t] of seedTimes) {
+            w.schedule(t, 0, arg);
+            ref.schedule(t, 0, arg++);
+          }
+          let fires = 0;
+          for (;;) {
+            const now = w.nextTime();
+            same(now, ref.nextTime(), "nextTime");
+            if (now === Infinity || fires > 3000) break;
+            const n = w.expire(now, batch);
+            same(n, ref.expire(now, batch), `expire(${now}) count`);
+            for (let i = 0; i < n; i++) {
+              same(w.outArg[i], ref.outArg[i], `expire(${now}) out[${i}].arg`);
+              same(w.outTime[i], ref.outTime[i], `expire(${now}) out[${i}].time`);
+              // The handler schedules follow-ups: same time, later in this tick, and ahead.
+              const a = w.outArg[i]!;
+              for (const [j, d] of fanout.entries()) {
+                if ((a + j) % 3 !== 0 || arg > 2500) continue;
+                const t = j === 0 ? now : j === 1 ? now + 0.5 : now + d;
+                w.schedule(t, 1, arg);
+                ref.schedule(t, 1, arg++);
+              }
+            }
+            fires += n;
+          }
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+});

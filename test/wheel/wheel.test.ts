@@ -1,0 +1,344 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { freshCore } from "../helpers.js";
+import type { Core } from "../../src/core/core.js";
+import { WHEEL_LEVELS, type Wheel } from "../../src/core/wheel.js";
+import { RefWheel } from "../../src/core/ref/wheel.js";
+
+/** Expire everything due at now (in as many calls as needed); returns [time, arg] pairs. */
+function drain(w: Wheel | RefWheel, now: number, max?: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (;;) {
+    const n = w.expire(now, max);
+    for (let i = 0; i < n; i++) out.push([w.outTime[i]!, w.outArg[i]!]);
+    if (n === 0 || n < (max ?? w.outCapacity)) return out;
+  }
+}
+
+const args = (pairs: [number, number][]) => pairs.map((p) => p[1]);
+
+describe("timing wheel", () => {
+  let core: Core;
+  let w: Wheel;
+  beforeEach(async () => {
+    core = await freshCore({ wheelEntries: 1 << 12 });
+    w = core.wheel;
+  });
+
+  it("geometry matches the WASM constants", () => {
+    const raw = core.raw as Record<string, unknown>;
+    expect((raw.WHEEL_LEVELS as WebAssembly.Global).value).toBe(WHEEL_LEVELS);
+    expect(w.capacity).toBe(4096);
+    expect(w.outCapacity).toBe(4096);
+    // 4096 entries -> 12 index bits; the rest of the id is the generation.
+    expect(w.indexBits).toBe(12);
+  });
+
+  it("orders by time, then insertion; fractional times within one tick", () => {
+    const times = [5, 100, 3, 70000, 3, 5.5, 5.25, 1e12, 5];
+    times.forEach((t, i) => expect(w.schedule(t, 7, i)).toBeGreaterThanOrEqual(0));
+    expect(w.pending).toBe(9);
+    expect(w.nextTime()).toBe(3);
+    const got = drain(w, 100);
+    expect(got).toEqual([
+      [3, 2],
+      [3, 4],
+      [5, 0],
+      [5, 8],
+      [5.25, 6],
+      [5.5, 5],
+      [100, 1],
+    ]);
+    expect(w.outKind[0]).toBe(7);
+    expect(w.nextTime()).toBe(70000);
+    expect(drain(w, 1e13)).toEqual([
+      [70000, 3],
+      [1e12, 7],
+    ]);
+    expect(w.nextTime()).toBe(Infinity);
+  });
+
+  it("same time stays FIFO when entries reach level 0 by different cascades", () => {
+    // One target time, scheduled from cursor positions just before and after
+    // every level boundary: each entry is filed at a different level and
+    // cascades down a different number of times.
+    const T = 2 ** 40 + 12345;
+    let now = 0;
+    let k = 0;
+    const nows: number[] = [0];
+    for (let b = 6; b <= 40; b += 6) nows.push(T - 2 ** b - 1, T - 2 ** b, T - 2 ** b + 1);
+    nows.push(T - 64, T - 63, T - 1, T - 0.5);
+    nows.sort((a, b) => a - b);
+    for (const n of nows) {
+      if (n < now) continue;
+      now = n;
+      expect(drain(w, now)).toEqual([]);
+      w.schedule(T, 0, k++);
+      w.schedule(T + 0.5, 0, 1000 + k);
+    }
+    expect(k).toBeGreaterThan(20);
+    expect(w.nextTime()).toBe(T);
+    expect(args(drain(w, T))).toEqual(Array.from({ length: k }, (_, i) => i));
+    expect(args(drain(w, T + 1))).toEqual(Array.from({ length: k }, (_, i) => 1001 + i));
+    expect(w.stats().cascaded).toBeGreaterThan(0);
+  });
+
+  it("cancel removes from every container; stale and unknown ids are refused", () => {
+    const a = w.schedule(10, 0, 1); // level 0
+    const b = w.schedule(5000, 0, 2); // level 2
+    const c = w.schedule(2 ** 57, 0, 3); // overflow
+    const d = w.schedule(10, 0, 4);
+    expect(w.cancel(b)).toBe(true);
+    expect(w.cancel(b)).toBe(false);
+    expect(w.cancel(c)).toBe(true);
+    expect(w.expire(10, 1)).toBe(1); // a fires, d is left in the due list
+    expect(w.outId[0]).toBe(a);
+    expect(w.cancel(a)).toBe(false); // fired
+    const e = w.schedule(3, 0, 5); // in the past, before d: the late heap
+    expect(w.cancel(d)).toBe(true); // from the due list
+    expect(w.nextTime()).toBe(3);
+    expect(w.cancel(e)).toBe(true); // from the heap
+    expect(w.pending).toBe(0);
+    expect(w.nextTime()).toBe(Infinity);
+    expect(drain(w, 1e18)).toEqual([]);
+    expect(w.cancel(0xffffffff)).toBe(false);
+    expect(w.cancel(4096)).toBe(false); // index 0, generation 1: never issued
+    expect(w.cancel(-1)).toBe(false);
+    expect(w.stats()).toMatchObject({ scheduled: 5, fired: 1, cancelled: 4, pending: 0 });
+  });
+
+  it("a stale id cannot cancel the entry that reused its index", async () => {
+    const small = (await freshCore({ wheelEntries: 16 })).wheel;
+    expect(small.indexBits).toBe(4);
+    const first = small.schedule(1, 0, 0);
+    expect(small.expire(1)).toBe(1);
+    // Free entries are reused last in, first out: the next schedule gets the
+    // same index with the next generation.
+    const reused = small.schedule(100, 0, 1);
+    expect(reused & 15).toBe(first & 15);
+    expect(reused >>> 4).toBe((first >>> 4) + 1);
+    expect(small.cancel(first)).toBe(false);
+    expect(small.pending).toBe(1);
+    // Cancelled: the index comes back once more, again with a new generation.
+    expect(small.cancel(reused)).toBe(true);
+    expect(small.cancel(reused)).toBe(false);
+    const third = small.schedule(100, 0, 2);
+    expect(third & 15).toBe(first & 15);
+    expect(small.cancel(reused)).toBe(false);
+    expect(small.cancel(first)).toBe(false);
+    expect(small.cancel(third)).toBe(true);
+  });
+
+  it("max-limited expiry resumes in order; scheduling between calls at the same now", () => {
+    for (let i = 0; i < 10; i++) w.schedule(50, 0, i);
+    w.schedule(50.5, 0, 99);
+    expect(w.expire(50, 3)).toBe(3);
+    expect(Array.from(w.outArg.subarray(0, 3))).toEqual([0, 1, 2]);
+    // "Inside dispatch": handlers schedule at now, before now, and just after.
+    w.schedule(50, 0, 10);
+    w.schedule(49, 0, 11);
+    w.schedule(50.25, 0, 12);
+    expect(w.nextTime()).toBe(49);
+    expect(args(drain(w, 50, 4))).toEqual([11, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(w.nextTime()).toBe(50.25);
+    expect(args(drain(w, 51))).toEqual([12, 99]);
+    expect(w.expire(50, 0)).toBe(0);
+  });
+
+  it("times in the past fire at the next expire, earliest first", () => {
+    expect(drain(w, 1000)).toEqual([]);
+    w.schedule(999, 0, 1);
+    w.schedule(10, 0, 2);
+    w.schedule(1000, 0, 3);
+    w.schedule(0, 0, 4);
+    expect(w.nextTime()).toBe(0);
+    expect(drain(w, 1000)).toEqual([
+      [0, 4],
+      [10, 2],
+      [999, 1],
+      [1000, 3],
+    ]);
+    // expire with an earlier now than before: only what is due by then.
+    w.schedule(500, 0, 5);
+    w.schedule(700, 0, 6);
+    expect(drain(w, 600)).toEqual([[500, 5]]);
+    expect(drain(w, 2000)).toEqual([[700, 6]]);
+  });
+
+  it("far future: the overflow list beyond 2^56 ns, and +Infinity", () => {
+    const far = [2 ** 60, 1e18, 2 ** 56 + 16, 2 ** 56, Infinity, 2 ** 56 - 8, 1e15];
+    far.forEach((t, i) => w.schedule(t, 0, i));
+    w.schedule(1, 0, 100);
+    expect(w.nextTime()).toBe(1);
+    expect(drain(w, 1e15)).toEqual([
+      [1, 100],
+      [1e15, 6],
+    ]);
+    expect(w.nextTime()).toBe(2 ** 56 - 8);
+    expect(drain(w, 2 ** 56)).toEqual([
+      [2 ** 56 - 8, 5],
+      [2 ** 56, 3],
+    ]);
+    w.schedule(2 ** 56 + 16, 0, 200); // same time as entry 2, scheduled later
+    expect(drain(w, 1e18)).toEqual([
+      [2 ** 56 + 16, 2],
+      [2 ** 56 + 16, 200],
+      [1e18, 1],
+    ]);
+    expect(w.nextTime()).toBe(2 ** 60);
+    expect(drain(w, 1e300)).toEqual([[2 ** 60, 0]]);
+    expect(w.nextTime()).toBe(Infinity);
+    expect(w.pending).toBe(1);
+    expect(drain(w, Infinity)).toEqual([[Infinity, 4]]);
+    expect(w.pending).toBe(0);
+  });
+
+  it("fractional times out of order within one ns are sorted, also after cascades", () => {
+    // 40 entries in tick 5000 (scheduled at level 1) and 40 in tick 9 (level 0),
+    // with fractional parts in a scrambled order and some exact ties.
+    const frac = (i: number) => ((i * 37) % 16) / 16;
+    for (let i = 0; i < 40; i++) {
+      w.schedule(5000 + frac(i), 0, i);
+      w.schedule(9 + frac(i), 0, 100 + i);
+    }
+    const want = (base: number, off: number) =>
+      Array.from({ length: 40 }, (_, i) => [base + frac(i), off + i] as [number, number]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    expect(drain(w, 10)).toEqual(want(9, 100));
+    expect(w.nextTime()).toBe(5000);
+    expect(drain(w, 5001, 7)).toEqual(want(5000, 0));
+  });
+
+  it("tombstones of cancelled entries are compacted when the block pool runs dry", async () => {
+    // 16 entries: the pool is ~3600 blocks of 15 cells. 200k schedule/cancel
+    // pairs into slots that are never reached leave that many tombstones.
+    const small = (await freshCore({ wheelEntries: 16 })).wheel;
+    const keep = [small.schedule(2e9, 0, 1), small.schedule(3e9, 0, 2), small.schedule(1e6, 0, 3)];
+    let refused = 0;
+    for (let i = 0; i < 200_000; i++) {
+      const id = small.schedule(1e7 + ((i * 7919) % 1e9), 0, 99);
+      if (id < 0 || !small.cancel(id)) refused++;
+    }
+    expect(refused).toBe(0);
+    const s = small.stats();
+    expect(s.compactions).toBeGreaterThan(0);
+    expect(s.pending).toBe(3);
+    expect(keep.every((id) => id >= 0)).toBe(true);
+    expect(drain(small, 1e10)).toEqual([
+      [1e6, 3],
+      [2e9, 1],
+      [3e9, 2],
+    ]);
+  });
+
+  it("a compaction leaves every live entry where cancel and expire find it", async () => {
+    // White box: 16 entries -> a pool of 1.5N/15 + 2 x 1795 lists + 16 = 3608
+    // blocks of 15 cells. One block holds the due list; slot S takes the rest.
+    const small = (await freshCore({ wheelEntries: 16 })).wheel;
+    for (let i = 0; i < 5; i++) small.schedule(10, 0, i);
+    expect(small.expire(10, 2)).toBe(2); // due: 3 unread behind 2 consumed cells
+    const T = 1e9; // slot S, far ahead
+    const pair = () => small.cancel(small.schedule(T, 0, 99));
+    pair();
+    pair();
+    const a = small.schedule(T, 0, 100); // cell 3 of S
+    for (let i = 0; i < 20; i++) pair();
+    small.schedule(T, 0, 101); // C, moves to cell 2 when compacted
+    for (let i = 0; i < 3607 * 15 - 24; i++) pair();
+    expect(small.stats().compactions).toBe(0);
+    small.schedule(T, 0, 102); // B: no block left -> compaction, then room in S
+    expect(small.stats().compactions).toBe(1);
+    expect(small.cancel(a)).toBe(true);
+    expect(args(drain(small, 10))).toEqual([2, 3, 4]);
+    expect(drain(small, T)).toEqual([
+      [T, 101],
+      [T, 102],
+    ]);
+    expect(small.pending).toBe(0);
+  });
+
+  it("a compaction keeps the late heap's entries reachable", async () => {
+    const small = (await freshCore({ wheelEntries: 16 })).wheel;
+    for (let i = 0; i < 3; i++) small.schedule(100, 0, i);
+    expect(small.expire(100, 1)).toBe(1); // two unread at 100: earlier times go to the heap
+    for (let i = 0; i < 40; i++) small.cancel(small.schedule(20 + i, 0, 99)); // heap tombstones
+    const keep = [60, 40, 70, 30, 50].map((t) => small.schedule(t, 0, t));
+    let pairs = 0;
+    while (small.stats().compactions === 0 && pairs++ < 200_000) small.cancel(small.schedule(1e9, 0, 99));
+    expect(small.stats().compactions).toBe(1);
+    expect(small.cancel(keep[2]!)).toBe(true); // 70
+    expect(small.nextTime()).toBe(30);
+    expect(drain(small, 100)).toEqual([
+      [30, 30],
+      [40, 40],
+      [50, 50],
+      [60, 60],
+      [100, 1],
+      [100, 2],
+    ]);
+  });
+
+  it("a full wheel refuses and counts; bad times are counted", async () => {
+    const small = (await freshCore({ wheelEntries: 16 })).wheel;
+    for (let i = 0; i < 16; i++) expect(small.schedule(i, 0, i)).toBeGreaterThanOrEqual(0);
+    expect(small.schedule(100, 0, 16)).toBe(-1);
+    expect(small.schedule(NaN, 0, 0)).toBe(-1);
+    expect(small.schedule(-1, 0, 0)).toBe(-1);
+    expect(small.schedule(-Infinity, 0, 0)).toBe(-1);
+    expect(small.stats()).toMatchObject({ pending: 16, scheduled: 16, full: 1, bad: 3 });
+    expect(small.expire(0)).toBe(1);
+    expect(small.schedule(100, 0, 16)).toBeGreaterThanOrEqual(0);
+    expect(small.expire(NaN)).toBe(0);
+    expect(small.expire(-5)).toBe(0);
+  });
+
+  it("scheduleBurst matches single schedules, ids included", () => {
+    const n = 100;
+    for (let i = 0; i < n; i++) {
+      w.inTime[i] = (i * 7919) % 1000;
+      w.inKind[i] = 3;
+      w.inArg[i] = i;
+    }
+    w.inTime[5] = NaN;
+    expect(w.scheduleBurst(n)).toBe(n - 1);
+    expect(w.inId[5]).toBe(0xffffffff);
+    const ref = new RefWheel(4096);
+    for (let i = 0; i < n; i++) ref.schedule(w.inTime[i]!, 3, i);
+    expect(drain(w, 1000)).toEqual(drain(ref, 1000));
+    expect(() => w.scheduleBurst(w.outCapacity + 1)).toThrow(/scheduleBurst: n=4097 is not an integer in \[0, 4096\]/);
+  });
+
+  it("ids carried in outId are the ids schedule returned", () => {
+    const ids = [w.schedule(3, 1, 0), w.schedule(2, 1, 1), w.schedule(2 ** 31, 1, 2)];
+    expect(w.expire(2 ** 32)).toBe(3);
+    expect(Array.from(w.outId.subarray(0, 3))).toEqual([ids[1], ids[0], ids[2]]);
+  });
+
+  it("clear drops everything, counts it, and makes old ids stale", () => {
+    const id = w.schedule(10, 0, 0);
+    w.schedule(20, 0, 1);
+    const before = w.stats();
+    w.clear();
+    expect(w.pending).toBe(0);
+    expect(w.cancel(id)).toBe(false);
+    expect(w.stats().cancelled).toBe(before.cancelled + 2);
+    expect(w.nextTime()).toBe(Infinity);
+    w.schedule(5, 0, 9); // the clock is back at 0
+    expect(drain(w, 5)).toEqual([[5, 9]]);
+  });
+
+  it("scheduled = fired + cancelled + pending, and memory never grows", () => {
+    const buf = core.memory.buffer;
+    let x = 1;
+    const ids: number[] = [];
+    for (let round = 0; round < 50; round++) {
+      for (let i = 0; i < 60; i++) {
+        x = (x * 1103515245 + 12345) >>> 0;
+        ids.push(w.schedule(round * 1000 + (x % 5000), 0, i));
+      }
+      for (let i = 0; i < 10; i++) w.cancel(ids[(x + i * 31) % ids.length]!);
+      drain(w, round * 1000);
+      const s = w.stats();
+      expect(s.scheduled).toBe(s.fired + s.cancelled + s.pending);
+    }
+    expect(core.memory.buffer).toBe(buf);
+  });
+});
