@@ -845,3 +845,12 @@ export function wheel_bench_hold(fires: u32, range: f64, seed: u32): u32 {
   }
   return fired;
 }
+
+/** The event loop's one call per step: expire up to `max` entries at the
+ *  earliest pending time if that time is <= limit (0 when none is), so a
+ *  step costs one JS->WASM crossing instead of next_time + expire. */
+export function wheel_expire_next(limit: f64, max: u32): u32 {
+  const t = wheel_next_time();
+  if (!(t <= limit)) return 0;
+  return wheel_expire(t, max);
+}

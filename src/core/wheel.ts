@@ -18,6 +18,7 @@ interface WheelExports {
   wheel_schedule_burst(times: number, kinds: number, args: number, ids: number, n: number): number;
   wheel_cancel(id: number): number;
   wheel_expire(now: number, max: number): number;
+  wheel_expire_next(limit: number, max: number): number;
   wheel_next_time(): number;
   wheel_pending(): number;
   wheel_capacity(): number;
@@ -125,6 +126,12 @@ export class Wheel {
    *  released, so handlers may schedule while reading the output. */
   expire(now: number, max: number = this.outCapacity): number {
     return this.x.wheel_expire(now, max);
+  }
+
+  /** Expire up to `max` entries at the earliest pending time, if that time
+   *  is <= limit; 0 when nothing is due by then. One WASM call per step. */
+  expireNext(limit: number, max: number = this.outCapacity): number {
+    return this.x.wheel_expire_next(limit, max);
   }
 
   /** Earliest pending time (ns), +Infinity when nothing is pending.

@@ -78,13 +78,12 @@ export class EventLoop {
     const outId = w.outId;
     let sinceProgress = 0;
     for (;;) {
-      const next = w.nextTime();
-      if (next > end) {
-        const idle = next === Infinity;
+      const n = w.expireNext(end, BURST);
+      if (n === 0) {
+        const idle = w.nextTime() === Infinity;
         if (!idle) this.now = end;
         return { events: this.events, stoppedBy: idle ? "idle" : "duration", now: this.now };
       }
-      const n = w.expire(next, BURST);
       this.dispatching = true;
       for (let i = 0; i < n; i++) {
         if (this.cancelledInBurst.length !== 0 && this.skipCancelled(outId[i]!)) continue;
