@@ -175,7 +175,7 @@ function isIntIn(v: unknown, min: number, max: number): v is number {
 }
 
 function roundUpPow2(n: number): number {
-  return n <= 1 ? n : 2 ** Math.ceil(Math.log2(n));
+  return n <= 1 ? n + 0 : 2 ** Math.ceil(Math.log2(n));
 }
 
 /**

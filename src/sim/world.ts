@@ -8,7 +8,7 @@ import { Ledger, type LedgerReport } from "./ledger.js";
 import { Rng } from "./rng.js";
 import { ScratchRegions } from "./scratch.js";
 import { Nic, type DropSink } from "../net/nic.js";
-import { Host, NAPI_POLL_WEIGHT } from "../net/host.js";
+import { Host, NAPI_SCRATCH_SLOTS } from "../net/host.js";
 import { Link, LinkDirection, type WireTap } from "../net/link.js";
 import type { TrafficContext, TrafficStats } from "../traffic/source.js";
 import { SynGenerator } from "../traffic/syn.js";
@@ -39,9 +39,11 @@ export function coreConfigFor(spec: WorldSpec): Partial<CoreConfig> {
   // One NIC per link end, each with its RX rings, TX ring and qdisc.
   const nicsOf = (name: string): number => spec.links.filter((l) => l.a === name || l.b === name).length;
   let nics = 0;
+  let rxQueues = 0;
   for (const h of spec.hosts) {
     const k = nicsOf(h.name);
     nics += k;
+    rxQueues += k * h.nic.queues;
     queued += k * (h.nic.queues * h.nic.rxRing + h.nic.txRing + h.nic.txqueuelen);
     ringSlots += k * (h.nic.queues * pow2(h.nic.rxRing) + pow2(h.nic.txRing) + pow2(h.nic.txqueuelen));
     rings += k * (h.nic.queues + 2);
@@ -62,7 +64,10 @@ export function coreConfigFor(spec: WorldSpec): Partial<CoreConfig> {
     maxRings: Math.max(16, rings),
     rssContexts: Math.max(1, nics),
     wheelEntries: Math.min(1 << 24, skbs + 4096 + 64 * spec.traffic.length),
-    ioSlots: 4096,
+    // RSS's slot, then each host's NAPI burst and GRO out list
+    ioSlots: Math.max(4096, 1 + spec.hosts.length * NAPI_SCRATCH_SLOTS),
+    // one GRO context per NAPI instance (RX queue)
+    groContexts: Math.min(4096, Math.max(1, rxQueues)),
   };
 }
 
@@ -76,8 +81,11 @@ function withSinkApps(host: string, listeners: readonly ListenerConfig[], spec: 
 export interface WorldResult {
   run: RunResult;
   ledger: LedgerReport;
-  /** Live skbs in the pool at the end; equals ledger.inFlight when balanced. */
+  /** Live skbs in the pool at the end; equals skbsInFlight when balanced. */
   poolLive: number;
+  /** skbs held by queues at the end (ledger.inFlight counts wire packets:
+   *  a GRO aggregate is one skb carrying gso_segs of them). */
+  skbsInFlight: number;
 }
 
 export class World implements DropSink {
@@ -132,7 +140,7 @@ export class World implements DropSink {
         },
         waitTxRoom: (_dst, cb) => self!.waitTxRoom(cb),
       };
-      const host = new Host(core, { ...hs, listeners: withSinkApps(hs.name, hs.listeners, spec), hashSeed: hashSeed(spec.seed, hs.name) }, this.loop, this, (h) => this.deliver(h), scratch.take(NAPI_POLL_WEIGHT, `${hs.name} NAPI`), env);
+      const host = new Host(core, { ...hs, listeners: withSinkApps(hs.name, hs.listeners, spec), hashSeed: hashSeed(spec.seed, hs.name) }, this.loop, this, (h) => this.deliver(h), scratch.take(NAPI_SCRATCH_SLOTS, `${hs.name} NAPI`), env);
       self = host;
       this.hosts.set(hs.name, host);
     }
@@ -215,23 +223,41 @@ export class World implements DropSink {
     return h;
   }
 
+  // The ledger counts wire packets. GRO frees the skbs it merges
+  // (GRO_MERGED_FREE) without a count; the aggregate carries them as
+  // gso_segs and settles them all when it is delivered or dropped.
   drop(h: number, reason: string): void {
-    this.ledger.drop(reason);
+    const segs = this.core.skb.gsoSegs[h]!;
+    this.ledger.drop(reason, segs > 1 ? segs : 1);
     this.core.freeOne(h);
   }
 
   deliver(h: number): void {
-    this.ledger.deliver();
+    const segs = this.core.skb.gsoSegs[h]!;
+    this.ledger.deliver(segs > 1 ? segs : 1);
     this.core.freeOne(h);
   }
 
-  /** Frames held anywhere in the model (rings, qdiscs, wires). */
+  /** Wire packets held anywhere in the model (rings, qdiscs, wires,
+   *  backlogs, GRO). */
   inFlight(): number {
     let n = 0;
     for (const host of this.hosts.values()) {
       for (const nic of host.nics) n += nic.held();
       n += host.stack.held();
-      n += host.held(); // per-CPU backlogs
+      n += host.heldSegments(); // per-CPU backlogs and GRO
+    }
+    for (const d of this.directions) n += d.held();
+    return n;
+  }
+
+  /** skbs held anywhere in the model (what the pool should have live). */
+  skbsInFlight(): number {
+    let n = 0;
+    for (const host of this.hosts.values()) {
+      for (const nic of host.nics) n += nic.held();
+      n += host.stack.held();
+      n += host.heldSkbs();
     }
     for (const d of this.directions) n += d.held();
     return n;
@@ -247,7 +273,7 @@ export class World implements DropSink {
     this.series.start();
     const run = this.loop.run(this.spec.durationNs, onProgress);
     this.series.finish();
-    this.result = { run, ledger: this.ledger.report(this.inFlight()), poolLive: this.core.poolStats().live };
+    this.result = { run, ledger: this.ledger.report(this.inFlight()), poolLive: this.core.poolStats().live, skbsInFlight: this.skbsInFlight() };
     return this.result;
   }
 }

@@ -55,8 +55,8 @@ export interface RrStats {
   latencies: number[];
 }
 
-/** netperf TCP_RR client: one request outstanding at a time. */
-export function rrClientStart(t: TcpHost, sk: TcpSock, c: TcpConn, request: number, response: number, stats: RrStats): void {
+/** netperf TCP_RR client: one request outstanding at a time, `count` transactions (Infinity = until the run ends). */
+export function rrClientStart(t: TcpHost, sk: TcpSock, c: TcpConn, request: number, response: number, stats: RrStats, count = Infinity): void {
   let got = 0;
   let owed = 0;
   let sentAt = t.now;
@@ -73,6 +73,8 @@ export function rrClientStart(t: TcpHost, sk: TcpSock, c: TcpConn, request: numb
         stats.latencySum += lat;
         if (stats.latencies.length < 100000) stats.latencies.push(lat);
         sentAt = t.now;
+        // netperf -t TCP_RR with a transaction count: stop asking (the connection stays open)
+        if (stats.transactions >= count) return;
         owed += request;
         send(cc);
       }

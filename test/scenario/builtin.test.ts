@@ -5,6 +5,8 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { BUILTIN_SCENARIOS, DEFAULT_SCENARIO, builtinScenarioNames, findBuiltinScenario, loadBuiltinScenario } from "../../src/scenario/builtin.js";
 import { ScenarioError } from "../../src/scenario/errors.js";
+import { worldSpecFromScenario } from "../../src/sim/from-scenario.js";
+import { runWorld } from "../tcpdata/helpers.js";
 
 const dir = fileURLToPath(new URL("../../scenarios/", import.meta.url));
 const files = readdirSync(dir)
@@ -19,7 +21,7 @@ describe("built-in registry", () => {
   });
 
   it("includes the scenarios the project promises", () => {
-    for (const name of ["default", "accept-queue-overflow", "syn-flood-cookies-off", "syn-flood-cookies-on", "syn-flood-cookies-always", "flood-with-clients"]) {
+    for (const name of ["default", "accept-queue-overflow", "syn-flood-cookies-off", "syn-flood-cookies-on", "syn-flood-cookies-always", "flood-with-clients", "tcp-bulk-10g", "tcp-wan-autotuning", "tcp-slow-reader", "tcp-incast-32"]) {
       expect(findBuiltinScenario(name), name).toBeDefined();
     }
   });
@@ -59,7 +61,7 @@ describe("built-in scenarios say what they claim", () => {
 
   it("accept-queue-overflow: backlog 8, never accepting, 20 connects", () => {
     const s = loadBuiltinScenario("accept-queue-overflow");
-    expect(s.hosts[0]!.sockets).toEqual([{ listen: 7000, backlog: 8, accept: { kind: "never" }, acceptDelay: 0 }]);
+    expect(s.hosts[0]!.sockets).toEqual([{ listen: 7000, backlog: 8, accept: { kind: "never" }, acceptDelay: 0, rcvbuf: null, readRate: { kind: "always" } }]);
     expect(s.traffic).toEqual([{ kind: "connect", from: "client", to: { host: "server", port: 7000 }, count: 20, rate: 1000, at: 0 }]);
   });
 
@@ -85,5 +87,52 @@ describe("built-in scenarios say what they claim", () => {
     const senders = new Set(s.traffic.filter((t) => t.kind === "connect").map((t) => t.from));
     expect(senders.size).toBeGreaterThanOrEqual(2);
     expect(s.traffic.some((t) => t.kind === "syn-flood" && t.from === "attacker")).toBe(true);
+  });
+});
+
+describe("built-in TCP data scenarios run and show what their comments claim", () => {
+  const run = async (name: string) => runWorld(worldSpecFromScenario(loadBuiltinScenario(name)));
+
+  it("tcp-slow-reader: SO_RCVBUF 64 KiB read at 10 KB/s gives zero windows, probes, and ~ initial window + 5 s x 10 KB/s", async () => {
+    const s = loadBuiltinScenario("tcp-slow-reader");
+    expect(s.hosts.find((h) => h.name === "receiver")!.sockets[0]).toMatchObject({ listen: 5001, rcvbuf: 65536, readRate: { kind: "rate", bytesPerSec: 10_000 } });
+    const { report } = await run("tcp-slow-reader");
+    expect(report.ledger.unaccounted).toBe(0);
+    const rx = report.hosts.receiver!.nstat;
+    expect(rx.TcpExtTCPToZeroWindowAdv).toBeGreaterThan(0);
+    expect(rx.TcpExtTCPFromZeroWindowAdv).toBeGreaterThan(0);
+    expect(report.hosts.sender!.nstat.TcpExtTCPWinProbe).toBeGreaterThan(0);
+    const f = report.flows[0]!;
+    // SO_RCVBUF doubled and locked: 2 x 65536, never grown
+    expect([f.rcvbuf, f.rcvbufMax]).toEqual([131072, 131072]);
+    // no more than a full receive buffer plus what 5 s of reading freed (and a segment in flight)
+    expect(f.bytes).toBeLessThanOrEqual(131072 + 5 * 10_000 + 1448);
+    expect(f.bytes).toBeGreaterThanOrEqual(5 * 10_000);
+  });
+
+  it("tcp-incast-32: 32 senders, drops at the receiver's 16-slot RX rings, fast retransmits, every byte delivered", async () => {
+    const s = loadBuiltinScenario("tcp-incast-32");
+    const t = s.traffic[0]!;
+    expect(t.kind).toBe("incast");
+    expect(t.kind === "incast" && t.from.length).toBe(32);
+    expect(s.hosts.find((h) => h.name === "receiver")!.nic.rxRing).toBe(16);
+    const { report } = await run("tcp-incast-32");
+    expect(report.ledger.unaccounted).toBe(0);
+    expect(report.ledger.dropped.NIC_RX_MISSED).toBeGreaterThan(0);
+    expect(Object.keys(report.ledger.dropped)).toEqual(["NIC_RX_MISSED"]);
+    expect(report.flows).toHaveLength(32);
+    for (const f of report.flows) expect(f.bytes).toBe(256_000);
+    const retrans = report.flows.reduce((a, f) => a + f.retransmits, 0);
+    expect(retrans).toBeGreaterThan(0);
+    const fast = Object.values(report.hosts).reduce((a, h) => a + (h.nstat.TcpExtTCPFastRetrans ?? 0), 0);
+    expect(fast).toBeGreaterThan(0);
+  });
+
+  it("tcp-bulk-10g and tcp-wan-autotuning: one bulk flow each, links as the comments say", () => {
+    const bulk = loadBuiltinScenario("tcp-bulk-10g");
+    expect(bulk.links[0]).toMatchObject({ rate: 10e9, delay: 50_000 });
+    const wan = loadBuiltinScenario("tcp-wan-autotuning");
+    expect(wan.links[0]).toMatchObject({ rate: 1e9, delay: 50e6 });
+    for (const s of [bulk, wan]) expect(s.traffic.map((t) => t.kind)).toEqual(["bulk"]);
   });
 });

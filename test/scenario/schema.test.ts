@@ -6,6 +6,7 @@ import { loadScenarioText, MAX_NESTING, nestingEstimate } from "../../src/scenar
 import { defaultSysctls } from "../../src/scenario/sysctl.js";
 import type { Scenario } from "../../src/scenario/types.js";
 import { validateScenario } from "../../src/scenario/validate.js";
+import { worldSpecFromScenario } from "../../src/sim/from-scenario.js";
 
 function errorOf(fn: () => unknown): ScenarioError {
   try {
@@ -66,8 +67,8 @@ describe("a valid scenario", () => {
     expect(s.duration).toBe(2e9);
     const [server, client] = s.hosts;
     expect(server).toMatchObject({ name: "server", index: 0, addr: "10.0.0.2", family: 4, cpus: 4 });
-    expect(server!.nic).toEqual({ queues: 4, rate: 1e10, mtu: 1500, rxRing: 1024, txRing: 1024, txqueuelen: 1000, rxUsecs: 0, rxFrames: 0, irqAffinity: [], rxhash: "l4" });
-    expect(server!.sockets).toEqual([{ listen: 7000, backlog: 8, accept: { kind: "never" }, acceptDelay: 0 }]);
+    expect(server!.nic).toEqual({ queues: 4, rate: 1e10, mtu: 1500, rxRing: 1024, txRing: 1024, txqueuelen: 1000, rxUsecs: 0, rxFrames: 0, irqAffinity: [], rxhash: "l4", gro: true });
+    expect(server!.sockets).toEqual([{ listen: 7000, backlog: 8, accept: { kind: "never" }, acceptDelay: 0, rcvbuf: null, readRate: { kind: "always" } }]);
     expect(server!.sysctl["net.ipv4.tcp_max_syn_backlog"]).toBe(2048);
     // client: index 1 would get 10.0.0.2, which the server owns, so the next one
     expect(client).toMatchObject({ name: "client", index: 1, addr: "10.0.0.3", family: 4, cpus: 1 });
@@ -75,7 +76,7 @@ describe("a valid scenario", () => {
     expect(s.traffic).toEqual([
       { kind: "connect", from: "client", to: { host: "server", port: 7000 }, count: 20, rate: null, at: 0 },
       { kind: "syn-flood", from: "client", to: { host: "server", port: 7000 }, count: 200, rate: 1000, spoof: "random", at: 0 },
-      { kind: "bulk", from: "client", to: { host: "server", port: 5001 }, flows: 8, bytes: 100_000_000, at: 0 },
+      { kind: "bulk", from: "client", to: { host: "server", port: 5001 }, flows: 8, bytes: 100_000_000, cc: "cubic", writeRate: null, sndbuf: null, at: 0 },
       { kind: "udp", from: "client", to: { host: "server", port: 9000 }, flows: 4, size: 64, rate: { unit: "pps", value: 14e6 }, at: 0 },
     ]);
   });
@@ -94,7 +95,7 @@ describe("a valid scenario", () => {
           addr: "10.0.0.1",
           family: 4,
           cpus: 1,
-          nic: { queues: 1, rate: 10_000_000_000, mtu: 1500, rxRing: 1024, txRing: 1024, txqueuelen: 1000, rxUsecs: 0, rxFrames: 0, irqAffinity: [], rxhash: "l4" },
+          nic: { queues: 1, rate: 10_000_000_000, mtu: 1500, rxRing: 1024, txRing: 1024, txqueuelen: 1000, rxUsecs: 0, rxFrames: 0, irqAffinity: [], rxhash: "l4", gro: true },
           sysctl: defaultSysctls(),
           sockets: [],
           udpSockets: [],
@@ -121,15 +122,15 @@ describe("a valid scenario", () => {
     ];
     const s = load(doc);
     expect(s.hosts[0]!.sockets).toEqual([
-      { listen: 80, backlog: 4096, accept: { kind: "always" }, acceptDelay: 0 },
-      { listen: 81, backlog: 4096, accept: { kind: "rate", perSec: 100 }, acceptDelay: 1_000_000 },
-      { listen: 82, backlog: 4096, accept: { kind: "always" }, acceptDelay: 0 },
+      { listen: 80, backlog: 4096, accept: { kind: "always" }, acceptDelay: 0, rcvbuf: null, readRate: { kind: "always" } },
+      { listen: 81, backlog: 4096, accept: { kind: "rate", perSec: 100 }, acceptDelay: 1_000_000, rcvbuf: null, readRate: { kind: "always" } },
+      { listen: 82, backlog: 4096, accept: { kind: "always" }, acceptDelay: 0, rcvbuf: null, readRate: { kind: "always" } },
     ]);
     expect(s.links).toEqual([{ a: "client", b: "server", rate: 1e10, delay: 0, loss: 0, reorder: 0 }]);
     expect(s.traffic).toEqual([
       { kind: "connect", from: "client", to: { host: "server", port: 80 }, count: 1, rate: null, at: 0 },
       { kind: "syn-flood", from: "client", to: { host: "server", port: 81 }, count: 5, rate: null, spoof: "random", at: 0 },
-      { kind: "bulk", from: "client", to: { host: "server", port: 5001 }, flows: 1, bytes: null, at: 0 },
+      { kind: "bulk", from: "client", to: { host: "server", port: 5001 }, flows: 1, bytes: null, cc: "cubic", writeRate: null, sndbuf: null, at: 0 },
       { kind: "udp", from: "client", to: { host: "server", port: 9 }, flows: 1, size: 18, rate: { unit: "bit/s", value: 1e9 }, at: 0 },
     ]);
   });
@@ -193,8 +194,8 @@ describe("a valid scenario", () => {
 describe("bad files: each error names path, value and what is allowed", () => {
   const cases: [string, (d: Record<string, any>) => unknown, string, unknown, string | RegExp][] = [
     ["unknown top-level key", (d) => (d.nmae = "x"), "nmae", "x", "unknown key; allowed keys: name, description, seed, duration, hosts, links, traffic"],
-    ["unknown nic key", (d) => (d.hosts.server.nic = { speed: "10Gbit" }), "hosts.server.nic.speed", "10Gbit", "unknown key; allowed keys: queues, rate, mtu, rxRing, txRing, txqueuelen, rxUsecs, rxFrames, irqAffinity, rxhash"],
-    ["unknown socket key", (d) => (d.hosts.server.sockets[0].port = 80), "hosts.server.sockets[0].port", 80, /^unknown key; allowed keys: listen, backlog, accept, acceptDelay$/],
+    ["unknown nic key", (d) => (d.hosts.server.nic = { speed: "10Gbit" }), "hosts.server.nic.speed", "10Gbit", "unknown key; allowed keys: queues, rate, mtu, rxRing, txRing, txqueuelen, rxUsecs, rxFrames, irqAffinity, rxhash, gro"],
+    ["unknown socket key", (d) => (d.hosts.server.sockets[0].port = 80), "hosts.server.sockets[0].port", 80, /^unknown key; allowed keys: listen, backlog, accept, acceptDelay, rcvbuf, readRate$/],
     ["unknown traffic key", (d) => (d.traffic[0].sport = 1), "traffic[0].sport", 1, /^unknown key; allowed keys: kind, from, to, count, rate, at$/],
     ["negative backlog", (d) => (d.hosts.server.sockets[0].backlog = -1), "hosts.server.sockets[0].backlog", -1, "integer 0..65535"],
     ["backlog not an integer", (d) => (d.hosts.server.sockets[0].backlog = "8"), "hosts.server.sockets[0].backlog", "8", "integer 0..65535"],
@@ -228,7 +229,7 @@ describe("bad files: each error names path, value and what is allowed", () => {
     ],
     ["unknown traffic host", (d) => (d.traffic[0].to = "db:80"), "traffic[0].to", "db:80", "one of the hosts: server, client"],
     ["unknown traffic sender", (d) => (d.traffic[0].from = "db"), "traffic[0].from", "db", "one of the hosts: server, client"],
-    ["traffic kind", (d) => (d.traffic[0].kind = "conect"), "traffic[0].kind", "conect", "kind: one of connect, syn-flood, bulk, udp"],
+    ["traffic kind", (d) => (d.traffic[0].kind = "conect"), "traffic[0].kind", "conect", "kind: one of connect, syn-flood, bulk, rr, incast, udp"],
     ["duplicate link", (d) => d.links.push({ a: "server", b: "client" }), "links[1]", { a: "server", b: "client" }, "at most one link between server and client (already links[0])"],
     ["self link", (d) => (d.links[0].b = "client"), "links[0].b", "client", /a host other than client/],
     ["no hosts", (d) => ((d.hosts = {}), (d.links = []), (d.traffic = [])), "hosts", {}, /at least one host/],
@@ -261,6 +262,53 @@ describe("bad files: each error names path, value and what is allowed", () => {
     ["spoof junk", (d) => (d.traffic[0] = { kind: "syn-flood", from: "client", to: "server:80", count: 1, spoof: "yes" }), "traffic[0].spoof", "yes", "one of random, fixed, none"],
     ["two-line description", (d) => (d.description = "a\nb"), "description", "a\nb", /one line/],
     ["__proto__ key", (d) => (d.hosts = JSON.parse('{"__proto__": {}, "a": {}}')), "hosts.__proto__", {}, "a key other than __proto__"],
+    // TCP data traffic (bulk, rr, incast) and the listener's socket options
+    ["cc junk", (d) => (d.traffic[0] = { kind: "bulk", from: "client", to: "server:5001", cc: "bbr" }), "traffic[0].cc", "bbr", "one of cubic (Linux's default), reno"],
+    ["writeRate bare number", (d) => (d.traffic[0] = { kind: "bulk", from: "client", to: "server:5001", writeRate: 100 }), "traffic[0].writeRate", 100, /^byte rate: a size per time unit like 10MB\/s/],
+    ["writeRate zero", (d) => (d.traffic[0] = { kind: "bulk", from: "client", to: "server:5001", writeRate: "0MB/s" }), "traffic[0].writeRate", "0MB/s", /; > 0 B\/s$/],
+    ["writeRate in lowercase bytes", (d) => (d.traffic[0] = { kind: "bulk", from: "client", to: "server:5001", writeRate: "10mb/s" }), "traffic[0].writeRate", "10mb/s", /^byte rate/],
+    ["sndbuf negative", (d) => (d.traffic[0] = { kind: "bulk", from: "client", to: "server:5001", sndbuf: -1 }), "traffic[0].sndbuf", -1, /^size: .*; ≥ 0, ≤ 2147483647$/],
+    ["sndbuf above INT_MAX", (d) => (d.traffic[0] = { kind: "rr", from: "client", to: "server:5001", sndbuf: "2GiB" }), "traffic[0].sndbuf", "2GiB", /≤ 2147483647$/],
+    ["rr request zero", (d) => (d.traffic[0] = { kind: "rr", from: "client", to: "server:5001", request: 0 }), "traffic[0].request", 0, /^size: .*; ≥ 1, ≤ 2147483647$/],
+    ["rr count zero", (d) => (d.traffic[0] = { kind: "rr", from: "client", to: "server:5001", count: 0 }), "traffic[0].count", 0, "integer 1..2147483647"],
+    [
+      "rr has no writeRate",
+      (d) => (d.traffic[0] = { kind: "rr", from: "client", to: "server:5001", writeRate: "1MB/s" }),
+      "traffic[0].writeRate",
+      "1MB/s",
+      "unknown key; allowed keys: kind, from, to, flows, request, response, count, cc, sndbuf, at",
+    ],
+    [
+      "rr and bulk on one port",
+      (d) => (d.traffic = [{ kind: "bulk", from: "client", to: "server:5001" }, { kind: "rr", from: "client", to: "server:5001" }]),
+      "traffic[1].to",
+      "server:5001",
+      "a port not also used by traffic[0] (a bulk/incast sink listens on server:5001; a listener runs one application)",
+    ],
+    [
+      "two rr sizes on one port",
+      (d) => (d.traffic = [{ kind: "rr", from: "client", to: "server:5001", request: 100 }, { kind: "rr", from: "client", to: "server:5001", request: 200 }]),
+      "traffic[1].to",
+      "server:5001",
+      "a port not also used by traffic[0] with other sizes (its responder answers 100-byte requests with 1 bytes)",
+    ],
+    ["incast from one name", (d) => (d.traffic[0] = { kind: "incast", from: "client", to: "server:5001", bytes: "1MB" }), "traffic[0].from", "client", /^a list of sender host names, e\.g\. \[s1, s2, s3\] .*; 1\.\.1024 senders$/],
+    ["incast from nobody", (d) => (d.traffic[0] = { kind: "incast", from: [], to: "server:5001", bytes: "1MB" }), "traffic[0].from", [], /1\.\.1024 senders$/],
+    ["incast bytes missing", (d) => (d.traffic[0] = { kind: "incast", from: ["client"], to: "server:5001" }), "traffic[0].bytes", undefined, /^size: .*; ≥ 1$/],
+    ["incast unknown sender", (d) => (d.traffic[0] = { kind: "incast", from: ["client", "db"], to: "server:5001", bytes: 1000 }), "traffic[0].from[1]", "db", "one of the hosts: server, client"],
+    [
+      "incast sender not linked to the receiver",
+      (d) => ((d.hosts.s2 = {}), (d.traffic[0] = { kind: "incast", from: ["client", "s2"], to: "server:5001", bytes: 1000 })),
+      "traffic[0].from[1]",
+      "s2",
+      "a host linked to s2 (it has no links); add a link { a: s2, b: server }",
+    ],
+    ["incast sender twice", (d) => (d.traffic[0] = { kind: "incast", from: ["client", "client"], to: "server:5001", bytes: 1000 }), "traffic[0].from[1]", "client", "a sender not already listed at from[0] (each sender once)"],
+    ["incast receiver as a sender", (d) => (d.traffic[0] = { kind: "incast", from: ["client", "server"], to: "server:5001", bytes: 1000 }), "traffic[0].from[1]", "server", /^a host other than the receiver server/],
+    ["incast start after the end", (d) => (d.traffic[0] = { kind: "incast", from: ["client"], to: "server:5001", bytes: 1000, at: "3s" }), "traffic[0].at", "3s", "a start time before the end of the run (duration 2s)"],
+    ["tcp readRate junk", (d) => (d.hosts.server.sockets[0].readRate = "fast"), "hosts.server.sockets[0].readRate", "fast", /^true \(read everything at once\), false \(never read: the window closes\) or a byte rate like 10MB\/s; byte rate/],
+    ["tcp readRate as an event rate", (d) => (d.hosts.server.sockets[0].readRate = "100/s"), "hosts.server.sockets[0].readRate", "100/s", /or a byte rate/],
+    ["tcp rcvbuf negative", (d) => (d.hosts.server.sockets[0].rcvbuf = -5), "hosts.server.sockets[0].rcvbuf", -5, /^size: .*; ≥ 0, ≤ 2147483647$/],
   ];
 
   it.each(cases)("%s", (_label, mutate, path, value, allowed) => {
@@ -361,5 +409,77 @@ describe("YAML keys", () => {
     const e = errorOf(() => loadScenarioText("name: x\nduration: 2s\nhosts:\n  ? { a: 1 }\n  : {}\n", "k.yaml"));
     expect(e.path).toBe("");
     expect(e.allowed).toBe("a YAML scenario whose keys are plain names, not mappings or lists (line 4)");
+  });
+});
+
+describe("TCP data traffic: bulk, rr, incast and the receiver's socket options", () => {
+  const doc = () => {
+    const d = base();
+    d.hosts.server.sockets = [{ listen: 5001, rcvbuf: "256KiB", readRate: "10MB/s" }, { listen: 5002, readRate: false }];
+    d.hosts.s1 = {};
+    d.hosts.s2 = {};
+    d.links.push({ a: "s1", b: "server" }, { a: "s2", b: "server" });
+    d.traffic = [
+      { kind: "bulk", from: "client", to: "server:5001", cc: "reno", writeRate: "80Mbit", sndbuf: "64KiB" },
+      { kind: "rr", from: "client", to: "server:6000" },
+      { kind: "rr", from: "client", to: "server:6001", flows: 2, request: "1KB", response: 200, count: 1000, sndbuf: 4096 },
+      { kind: "incast", from: ["s1", "s2"], to: "server:5002", bytes: "1MiB", writeRate: "1.5MB/ms", at: "1ms" },
+    ];
+    return d;
+  };
+
+  it("parses every field into base units with the defaults filled", () => {
+    const s = load(doc());
+    expect(s.hosts[0]!.sockets).toEqual([
+      { listen: 5001, backlog: 4096, accept: { kind: "always" }, acceptDelay: 0, rcvbuf: 262144, readRate: { kind: "rate", bytesPerSec: 10_000_000 } },
+      { listen: 5002, backlog: 4096, accept: { kind: "always" }, acceptDelay: 0, rcvbuf: null, readRate: { kind: "never" } },
+    ]);
+    const server = { host: "server", port: 0 };
+    expect(s.traffic).toEqual([
+      // 80 Mbit/s of writes = 10 MB/s; 64 KiB = 65536
+      { kind: "bulk", from: "client", to: { ...server, port: 5001 }, flows: 1, bytes: null, cc: "reno", writeRate: 10_000_000, sndbuf: 65536, at: 0 },
+      // netperf's -r 1,1 defaults
+      { kind: "rr", from: "client", to: { ...server, port: 6000 }, flows: 1, request: 1, response: 1, count: null, cc: "cubic", sndbuf: null, at: 0 },
+      { kind: "rr", from: "client", to: { ...server, port: 6001 }, flows: 2, request: 1000, response: 200, count: 1000, cc: "cubic", sndbuf: 4096, at: 0 },
+      // 1.5 MB per ms = 1.5e9 B/s
+      { kind: "incast", from: ["s1", "s2"], to: { ...server, port: 5002 }, bytes: 1_048_576, cc: "cubic", writeRate: 1.5e9, sndbuf: null, at: 1_000_000 },
+    ]);
+  });
+
+  it("maps to the engine: listener applications with SO_RCVBUF and read rate, sender options, incast senders", () => {
+    const w = worldSpecFromScenario(load(doc()));
+    const server = w.hosts.find((h) => h.name === "server")!;
+    const apps = Object.fromEntries(server.listeners.map((l) => [l.port, (l as { app?: unknown }).app]));
+    expect(apps).toEqual({
+      80: undefined,
+      5001: { kind: "sink", rcvbuf: 262144, readRate: 10_000_000 },
+      // readRate: false = a reader that never reads (rate 0)
+      5002: { kind: "sink", readRate: 0 },
+      6000: { kind: "rr", request: 1, response: 1 },
+      6001: { kind: "rr", request: 1000, response: 200 },
+    });
+    // undeclared data ports listen with backlog net.core.somaxconn
+    expect(server.listeners.find((l) => l.port === 6000)!.backlog).toBe(4096);
+    expect(w.traffic).toEqual([
+      { kind: "bulk", from: "client", to: "server", port: 5001, flows: 1, bytes: Infinity, cc: "reno", writeRate: 10_000_000, sndbuf: 65536, at: 0 },
+      { kind: "rr", from: "client", to: "server", port: 6000, flows: 1, request: 1, response: 1, cc: "cubic", at: 0 },
+      { kind: "rr", from: "client", to: "server", port: 6001, flows: 2, request: 1000, response: 200, cc: "cubic", sndbuf: 4096, count: 1000, at: 0 },
+      { kind: "incast", from: "s1", senders: ["s1", "s2"], to: "server", port: 5002, bytes: 1_048_576, cc: "cubic", writeRate: 1.5e9, at: 1_000_000 },
+    ]);
+  });
+
+  it("byte rates: sizes per time unit are exact, tc bit rates are divided by 8", () => {
+    const rate = (v: string) => {
+      const d = base();
+      d.traffic = [{ kind: "bulk", from: "client", to: "server:5001", writeRate: v }];
+      return (load(d).traffic[0] as { writeRate: number }).writeRate;
+    };
+    expect(rate("10MB/s")).toBe(10_000_000);
+    expect(rate("64KiB/ms")).toBe(65_536_000);
+    expect(rate("1500B/us")).toBe(1_500_000_000);
+    expect(rate("10Gbit")).toBe(1_250_000_000);
+    // tc's "bps" is already bytes per second
+    expect(rate("1mbps")).toBe(1_000_000);
+    expect(rate("1B/min")).toBeCloseTo(1 / 60, 12);
   });
 });
