@@ -15,7 +15,8 @@ export interface CostModel {
   softirq: number;
   /** Driver RX poll per packet: descriptor, DMA unmap, build_skb. */
   driver: number;
-  /** napi_gro_receive per packet (flow lookup, even when nothing merges). */
+  /** napi_gro_receive per packet (flow lookup, even when nothing merges);
+   *  not charged on a NIC with GRO off (netif_elide_gro returns at once). */
   gro: number;
   /** ip_rcv .. ip_local_deliver per packet. */
   ip: number;

@@ -7,14 +7,20 @@ import type { Core } from "../core/core.js";
 import { SKB_HEADROOM } from "../core/skb-fields.js";
 import type { EventLoop } from "../sim/loop.js";
 import type { CostModel } from "./cost.js";
-import { CpuSched, jiffies, type NetRxHandler } from "./sched.js";
+import { CpuSched, jiffies, JIFFY_NS, type NetRxHandler } from "./sched.js";
 import { Softnet, skbFlowLimit } from "./softnet.js";
 import { RpsState, type RpsConfig } from "./rps.js";
 import { FlowHasher } from "./flow-hash.js";
 import { ringRaw, type RingRaw } from "../net/ring-ops.js";
+import type { GroContext } from "../core/gro.js";
 
 /** include/linux/netdevice.h: NAPI_POLL_WEIGHT */
 export const NAPI_POLL_WEIGHT = 64;
+/** Scratch slots one host's RX path keeps: the poll burst (64), then GRO's
+ *  out list (receiveBurst needs 2 × the burst; a flush needs at most 64). */
+export const NAPI_SCRATCH_SLOTS = 3 * NAPI_POLL_WEIGHT;
+/** net/core/hotdata.c: gro_normal_batch default. */
+export const GRO_NORMAL_BATCH = 8;
 
 /** What the RX path needs of a NIC. */
 export interface RxNic {
@@ -30,6 +36,9 @@ export interface RxSysctls {
   /** dev_rx_weight = dev_weight * dev_weight_rx_bias: the backlog NAPI quota. */
   devRxWeight: number;
   maxBacklog: number;
+  /** net.core.gro_normal_batch: segments gathered in napi->rx_list before
+   *  they go up (default 8). */
+  groNormalBatch?: number;
   sockFlowEntries: number;
   flowLimitTableLen: number;
 }
@@ -84,12 +93,20 @@ export class NetRx implements NetRxHandler {
   private readonly skbProtocol: Uint32Array;
   private readonly skbLen: Uint32Array;
   private readonly skbHash: Uint32Array;
+  private readonly skbGsoSegs: Uint32Array;
   private readonly kindIpi: number;
+  /** GRO context of each NAPI (null: a backlog NAPI). */
+  private readonly napiGro: (GroContext | null)[] = [];
+  /** First scratch slot of GRO's out list (napi->rx_list). */
+  private readonly groOut: number;
+  private readonly groBatch: number;
+  /** Wire packets beyond one per skb inside the per-CPU backlogs (GRO
+   *  aggregates steered by RPS), so the ledger can count them. */
+  private backlogExtraSegs = 0;
+  /** gro_normal_list calls (netif_receive_skb_list batches), for tests. */
+  groNormalLists = 0;
   private cost = 0;
   private stepStart = 0;
-  /** Hook for GRO (src/core/gro.ts): set to receive each polled frame instead
-   *  of netif_receive_skb, and flush at the end of the poll. */
-  gro: { receive(napi: number, h: number): void; flush(napi: number): void } | null = null;
 
   constructor(
     private readonly core: Core,
@@ -116,6 +133,7 @@ export class NetRx implements NetRxHandler {
     this.timeLimit = new Float64Array(cpus);
     for (let c = 0; c < cpus; c++) {
       // backlog NAPI of CPU c has id c
+      this.napiGro.push(null);
       this.napiKind.push(BACKLOG);
       this.napiNic.push(-1);
       this.napiQueue.push(c);
@@ -134,15 +152,23 @@ export class NetRx implements NetRxHandler {
     this.skbProtocol = core.skb.protocol;
     this.skbLen = core.skb.len;
     this.skbHash = core.skb.hash;
+    this.skbGsoSegs = core.skb.gsoSegs;
+    this.groOut = slot + NAPI_POLL_WEIGHT;
+    if (this.groOut + 2 * NAPI_POLL_WEIGHT > core.scratch.length) {
+      throw new RangeError(`${name}: the RX path needs scratch slots [${slot}, ${slot + NAPI_SCRATCH_SLOTS}), the core has ${core.scratch.length} (raise core.ioSlots)`);
+    }
+    this.groBatch = sys.groNormalBatch ?? GRO_NORMAL_BATCH;
     this.kindIpi = loop.register(`${name} rps ipi`, (cpu) => this.ipiArrive(cpu));
   }
 
-  /** Register a NIC; returns the NAPI id of its queue 0 (queue q is +q). */
-  addNic(nic: RxNic, queues: number, irqCpu: (q: number) => number): number {
+  /** Register a NIC; returns the NAPI id of its queue 0 (queue q is +q).
+   *  gro[q] is queue q's NAPI GRO context (none: frames go up one by one). */
+  addNic(nic: RxNic, queues: number, irqCpu: (q: number) => number, gro: readonly GroContext[] = []): number {
     const index = this.nics.length;
     this.nics.push(nic);
     const first = this.napiKind.length;
     for (let q = 0; q < queues; q++) {
+      this.napiGro.push(gro[q] ?? null);
       this.napiKind.push(DEV);
       this.napiNic.push(index);
       this.napiQueue.push(q);
@@ -229,30 +255,65 @@ export class NetRx implements NetRxHandler {
     return work;
   }
 
-  /** The driver's poll: up to 64 frames from the RX ring, each to GRO /
-   *  netif_receive_skb; fewer than 64 ⇒ napi_complete_done re-arms the IRQ. */
+  /** The driver's poll: up to 64 frames from the RX ring, each through
+   *  napi_gro_receive; fewer than 64 ⇒ napi_complete_done flushes GRO and
+   *  re-arms the IRQ, 64 ⇒ __napi_poll flushes only GRO packets older than
+   *  the current jiffy and the NAPI stays scheduled. */
   private driverPoll(n: number, cpu: number): number {
     const nicIndex = this.napiNic[n]!;
     const q = this.napiQueue[n]!;
     const nic = this.nics[nicIndex]!;
     const k = nic.rxPoll(q, this.slot, NAPI_POLL_WEIGHT);
     const c = this.costs;
-    this.cost += k * (c.driver + c.gro);
+    const ctx = this.napiGro[n]!;
     const scratch = this.scratch;
-    const gro = this.gro;
-    for (let i = 0; i < k; i++) {
-      const h = scratch[this.slot + i]!;
-      // GRO sits here: napi_gro_receive(napi, skb) merges or passes to netif_receive_skb
-      if (gro !== null) gro.receive(n, h);
-      else this.netifReceive(h, cpu, nicIndex, q);
+    if (ctx === null) {
+      this.cost += k * c.driver;
+      for (let i = 0; i < k; i++) this.netifReceive(scratch[this.slot + i]!, cpu, nicIndex, q);
+    } else {
+      // dev_gro_receive: netif_elide_gro (GRO off) returns GRO_NORMAL before any flow work
+      this.cost += k * (ctx.isEnabled ? c.driver + c.gro : c.driver);
+      const now = this.stepStart + this.cost;
+      // napi_gro_receive over the burst; completed aggregates and packets that
+      // go up alone come out in order (gro_normal_one appends them to rx_list)
+      const m = ctx.receiveBurst(k, this.slot, this.groOut, now);
+      let rxCount = this.groNormal(m, 0, cpu, nicIndex, q);
+      // napi_complete_done: napi_gro_flush(n, false) (gro_flush_timeout 0);
+      // a full poll: napi_gro_flush(n, HZ >= 1000) keeps this jiffy's packets
+      const olderThan = k < NAPI_POLL_WEIGHT ? Infinity : jiffies(this.stepStart + this.cost) * JIFFY_NS;
+      if (ctx.heldCount > 0) {
+        const f = ctx.flush(this.groOut, olderThan);
+        rxCount = this.groNormal(f, rxCount, cpu, nicIndex, q);
+      }
+      // gro_normal_list: what is left in rx_list goes up at the end of the poll
+      if (rxCount > 0) this.groNormalLists++;
     }
-    if (gro !== null) gro.flush(n);
     if (k < NAPI_POLL_WEIGHT) {
       // napi_complete_done: clear SCHED, unmask the queue's IRQ
       this.napiSched[n] = 0;
       nic.rxIrqEnable(q);
     }
     return k;
+  }
+
+  // net/core/gro.c: gro_normal_one — rx_list takes skbs, rx_count their
+  // segments; at gro_normal_batch the list goes to netif_receive_skb_list.
+  // The stack runs synchronously, so the list keeps its order either way;
+  // the batches only show in groNormalLists.
+  private groNormal(m: number, rxCount: number, cpu: number, nicIndex: number, q: number): number {
+    const scratch = this.scratch;
+    const segs = this.skbGsoSegs;
+    for (let i = 0; i < m; i++) {
+      const h = scratch[this.groOut + i]!;
+      const s = segs[h]!;
+      rxCount += s > 1 ? s : 1;
+      if (rxCount >= this.groBatch) {
+        this.groNormalLists++;
+        rxCount = 0;
+      }
+      this.netifReceive(h, cpu, nicIndex, q);
+    }
+    return rxCount;
   }
 
   // net/core/dev.c: netif_receive_skb_internal (RPS), else __netif_receive_skb
@@ -281,6 +342,8 @@ export class NetRx implements NetRxHandler {
         this.napiScheduleRps(target, cpu);
       }
       this.r.ring_enqueue(ring, h);
+      const segs = this.skbGsoSegs[h]!;
+      if (segs > 1) this.backlogExtraSegs += segs - 1;
       const tail = (sd.queueTail[target] = (sd.queueTail[target]! + 1) >>> 0);
       const t = this.rps.rflowTable;
       if (t !== null) t.lastQtail[this.rps.rflowIndex] = tail;
@@ -336,7 +399,12 @@ export class NetRx implements NetRxHandler {
         const k = r.ring_dequeue_burst(ring, this.slotAddr, chunk);
         sd.processLen[cpu] = sd.processLen[cpu]! - k;
         this.cost += k * this.costs.backlogDequeue;
-        for (let i = 0; i < k; i++) this.receiveLocal(this.scratch[this.slot + i]!, cpu);
+        for (let i = 0; i < k; i++) {
+          const h = this.scratch[this.slot + i]!;
+          const segs = this.skbGsoSegs[h]!;
+          if (segs > 1) this.backlogExtraSegs -= segs - 1;
+          this.receiveLocal(h, cpu);
+        }
         work += k;
         if (work >= quota) {
           sd.queueHead[cpu] = (sd.queueHead[cpu]! + work) >>> 0;
@@ -400,6 +468,21 @@ export class NetRx implements NetRxHandler {
   held(): number {
     let n = 0;
     for (let c = 0; c < this.cpus; c++) n += this.r.ring_count(this.softnet.ring[c]!);
+    return n;
+  }
+
+  /** Wire packets in the per-CPU backlogs and held by GRO (for the ledger:
+   *  an aggregate carries gso_segs packets). */
+  heldSegments(): number {
+    let n = this.held() + this.backlogExtraSegs;
+    for (const g of this.napiGro) if (g !== null && g.heldCount > 0) n += g.stats().heldSegments;
+    return n;
+  }
+
+  /** skbs held by GRO (aggregates; for the pool balance). */
+  groHeldSkbs(): number {
+    let n = 0;
+    for (const g of this.napiGro) if (g !== null) n += g.heldCount;
     return n;
   }
 

@@ -11,12 +11,20 @@ import { Counters } from "../sim/counters.js";
 import type { Nic, DropSink, NicConfig } from "./nic.js";
 import { Stack, type Listener } from "./stack.js";
 import type { TcpEnv } from "../tcp/tcp-host.js";
-import { NetRx, NAPI_POLL_WEIGHT, type AppThread } from "../cpu/net-rx.js";
+import { NetRx, NAPI_POLL_WEIGHT, NAPI_SCRATCH_SLOTS, type AppThread } from "../cpu/net-rx.js";
+import { createGro, type Gro, type GroStats } from "../core/gro.js";
 import { resolveCost, ZERO_COST, type CostModel } from "../cpu/cost.js";
 import { NO_RPS, type RpsConfig } from "../cpu/rps.js";
 import { hashSeed } from "../cpu/flow-hash.js";
 
-export { NAPI_POLL_WEIGHT };
+export { NAPI_POLL_WEIGHT, NAPI_SCRATCH_SLOTS };
+
+/** GRO counters of a device (or a host): skbs into napi_gro_receive and
+ *  skbs passed up the stack; their ratio is the aggregation. */
+export interface GroCounts {
+  packetsIn: number;
+  packetsOut: number;
+}
 
 export interface ListenerConfig {
   port: number;
@@ -70,6 +78,8 @@ export class Host {
   readonly rx: NetRx;
   readonly cost: CostModel;
   readonly nics: Nic[] = [];
+  /** GRO contexts of each NIC (one per RX queue / NAPI), by NIC index. */
+  readonly gro: Gro[] = [];
   private readonly txRoomWaiters: (() => void)[] = [];
   /** Host routes: peer address -> the NIC whose link reaches it (IPv4 keyed
    *  by the address as a u32 so the per-packet lookup allocates nothing). */
@@ -109,6 +119,7 @@ export class Host {
         maxBacklog: num("net.core.netdev_max_backlog", 1000),
         sockFlowEntries: num("net.core.rps_sock_flow_entries", 0),
         flowLimitTableLen: num("net.core.flow_limit_table_len", 4096),
+        groNormalBatch: num("net.core.gro_normal_batch", 8),
       },
       config.rps ?? NO_RPS,
       config.hashSeed ?? hashSeed(0, config.name),
@@ -132,7 +143,11 @@ export class Host {
     if (aff !== undefined) {
       for (const c of aff) if (!(c >= 0 && c < this.config.cpus)) throw new RangeError(`hosts.${this.name}.nic.irqAffinity: CPU ${c} is not one of the host's CPUs 0..${this.config.cpus - 1}`);
     }
-    const napi0 = this.rx.addNic(nic, nic.queues, (q) => this.irqCpu(q, index));
+    // one GRO context per NAPI instance (netif_napi_add); ethtool -K gro on|off
+    const gro = createGro(this.core, { contexts: nic.queues });
+    for (const ctx of gro.contexts) ctx.setEnabled(nic.config.gro ?? true);
+    this.gro.push(gro);
+    const napi0 = this.rx.addNic(nic, nic.queues, (q) => this.irqCpu(q, index), gro.contexts);
     nic.onRxIrq = (q) => this.rx.deviceIrq(napi0 + q, this.irqCpu(q, index));
     nic.mayExpireFlow = (q, flowId, filterId) => this.rx.rps.mayExpireFlow(index, q, flowId, filterId);
     this.rx.rps.steer = (n, h, rxq, flowId) => this.nics[n]!.rxFlowSteer(h, rxq, flowId);
@@ -198,6 +213,30 @@ export class Host {
   /** Packets held in the per-CPU backlogs. */
   held(): number {
     return this.rx.held();
+  }
+
+  /** Wire packets held in the per-CPU backlogs and by GRO (aggregates count gso_segs). */
+  heldSegments(): number {
+    return this.rx.heldSegments();
+  }
+
+  /** skbs held in the per-CPU backlogs and by GRO. */
+  heldSkbs(): number {
+    return this.rx.held() + this.rx.groHeldSkbs();
+  }
+
+  /** GRO counters of NIC n (summed over its queues), or of every NIC. */
+  groCounts(n?: number): GroCounts {
+    const out = { packetsIn: 0, packetsOut: 0 };
+    for (const [i, g] of this.gro.entries()) {
+      if (n !== undefined && i !== n) continue;
+      for (const ctx of g.contexts) {
+        const s: GroStats = ctx.stats();
+        out.packetsIn += s.packetsIn;
+        out.packetsOut += s.aggregatesOut;
+      }
+    }
+    return out;
   }
 }
 

@@ -31,6 +31,8 @@ export interface NicConfig {
   /** Hash the NIC reports in the skb (ethtool -K rxhash / -N rx-flow-hash):
    *  "l4" (ports, default), "l3" (addresses only) or "off" (none). */
   rxhash?: "l4" | "l3" | "off";
+  /** NETIF_F_GRO (ethtool -K gro): merge TCP segments in each NAPI (default true, as Linux). */
+  gro?: boolean;
 }
 
 /** ntuple filters one NIC holds for accelerated RFS (ethtool -n). */

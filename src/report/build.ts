@@ -36,6 +36,10 @@ export interface HostReport {
   udpSockets: UdpSocketReport[];
   /** IPv4 reassembly at the end: incomplete datagrams, their fragment skbs, and frag_mem_limit (bytes). */
   ipfrag: { queues: number; fragments: number; mem: number };
+  /** GRO over every NAPI of the host: skbs into napi_gro_receive, skbs passed up
+   *  (aggregates and packets alone); packetsIn / packetsOut is the aggregation ratio.
+   *  `devices` splits it per NIC, with whether NETIF_F_GRO is on. */
+  gro: { packetsIn: number; packetsOut: number; devices: Record<string, { enabled: boolean; packetsIn: number; packetsOut: number }> };
 }
 
 export interface UdpSocketReport {
@@ -68,7 +72,8 @@ export interface Report {
   /** Kernel log lines (e.g. "Possible SYN flooding on port …"), prefixed by host. */
   warnings: string[];
   ledger: LedgerReport;
-  pool: { live: number; balanced: boolean };
+  /** skbs live in the pool and held by queues (GRO aggregates are one skb each). */
+  pool: { live: number; inFlight: number; balanced: boolean };
   timeseries: TimeSeriesReport;
   /** TCP data connections (bulk, rr, incast): per-flow results and the ss -ti view. */
   flows: FlowReport[];
@@ -128,6 +133,10 @@ export function buildReport(world: World, result: WorldResult): Report {
       softnet: Array.from({ length: host.config.cpus }, (_, cpu) => ({ cpu, ...host.softnet(cpu) })),
       udpSockets: [...host.stack.udpSocks.values()].map((u) => ({ port: u.port, rcvbuf: u.rcvbuf, rmemAlloc: u.rmemAlloc, queued: u.queued, reads: u.reads, drops: u.drops })),
       ipfrag: host.stack.defrag.stats(),
+      gro: {
+        ...host.groCounts(),
+        devices: Object.fromEntries(host.nics.map((nic, n) => [nic.name, { enabled: nic.config.gro ?? true, ...host.groCounts(n) }])),
+      },
     };
   }
   const links = world.linkDirections().map((d) => ({ a: d.fromName, b: d.toName, packets: d.packets, bytes: d.bytes }));
@@ -145,7 +154,7 @@ export function buildReport(world: World, result: WorldResult): Report {
     connects: world.connects.map((c) => c.population.report()),
     warnings: [...world.warnings],
     ledger: result.ledger,
-    pool: { live: result.poolLive, balanced: result.poolLive === result.ledger.inFlight },
+    pool: { live: result.poolLive, inFlight: result.skbsInFlight, balanced: result.poolLive === result.skbsInFlight },
     timeseries: world.series.report(),
     flows: flowReports(world),
   };

@@ -53,6 +53,11 @@ export function renderText(r: Report): string {
     for (const [dev, d] of Object.entries(h.netdev ?? {})) {
       if (d.rx_dropped > 0 || d.arfs_installed > 0) out.push(`${dev}: rx_dropped ${d.rx_dropped}${d.arfs_installed > 0 ? `  aRFS filters ${d.arfs_filters} (installed ${d.arfs_installed}, expired ${d.arfs_expired})` : ""}`);
     }
+    if (h.gro !== undefined && h.gro.packetsIn > 0) {
+      const ratio = h.gro.packetsOut > 0 ? (h.gro.packetsIn / h.gro.packetsOut).toFixed(2) : "-";
+      const off = Object.entries(h.gro.devices ?? {}).filter(([, d]) => !d.enabled).map(([dev]) => dev);
+      out.push(`GRO: ${h.gro.packetsIn} packets in, ${h.gro.packetsOut} out (${ratio} per skb up the stack)${off.length > 0 ? `; gro off on ${off.join(", ")}` : ""}`);
+    }
     out.push("", "TX queues and qdisc");
     out.push(table(h.txQueues.map((q) => [`${q.dev} tx-${q.queue}`, q.packets, q.bytes]), ["queue", "packets", "bytes"]));
     for (const [dev, qd] of Object.entries(h.qdisc)) {
@@ -101,6 +106,6 @@ export function renderText(r: Report): string {
   for (const [reason, n] of drops) out.push(`  ${reason.padEnd(20)}${n}`);
   out.push(`in flight   ${l.inFlight}`);
   out.push(`unaccounted ${l.unaccounted}${l.unaccounted === 0 ? "" : "  <-- BUG: packets lost track of"}`);
-  if (!r.pool.balanced) out.push(`skb pool: ${r.pool.live} live but ${l.inFlight} in flight  <-- BUG`);
+  if (!r.pool.balanced) out.push(`skb pool: ${r.pool.live} live but ${r.pool.inFlight ?? l.inFlight} skbs in flight  <-- BUG`);
   return out.join("\n") + "\n";
 }

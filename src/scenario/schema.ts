@@ -239,6 +239,8 @@ const nicSchema = obj("nic", {
   irqAffinity: leaf(cpuList, { default: [] as number[] }),
   // ethtool -K rxhash / -N rx-flow-hash: the hash the NIC puts in the skb
   rxhash: leaf(rxhashMode, { default: "l4" as const }),
+  // ethtool -K gro on|off (NETIF_F_GRO; on by default, net/core/dev.c: NETIF_F_SOFT_FEATURES)
+  gro: leaf((v) => (typeof v === "boolean" ? v : fail(v, "true or false")), { default: true }),
 });
 
 /** A CPU list: [0, 2, 3]. */

@@ -86,6 +86,8 @@ export interface NicSpec {
   irqAffinity: number[];
   /** The hash the NIC reports: "l4" (default), "l3" or "off". */
   rxhash: "l4" | "l3" | "off";
+  /** NETIF_F_GRO (ethtool -K gro on|off): GRO in every NAPI of the NIC (default true). */
+  gro: boolean;
 }
 
 /** RPS / RFS / aRFS / flow limit (all off by default). */

@@ -64,6 +64,7 @@ export function worldSpecFromScenario(s: Scenario): WorldSpec {
         rxFrames: h.nic.rxFrames,
         ...(h.nic.irqAffinity.length > 0 ? { irqAffinity: h.nic.irqAffinity } : {}),
         rxhash: h.nic.rxhash,
+        gro: h.nic.gro,
       },
       cost: { ...h.cost },
       rps: { cpus: h.rps.cpus, flowCnt: h.rps.flowCnt, arfs: h.rps.arfs, flowLimitCpus: h.rps.flowLimit },

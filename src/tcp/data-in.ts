@@ -34,6 +34,12 @@ export function rxTruesize(frameLen: number): number {
   return p + 256;
 }
 
+/** A GRO aggregate's truesize: the sum of its frames' (skb_gro_receive adds
+ *  each merged skb's), segs - 1 of gso_size payload and the rest. */
+export function groTruesize(hdrLen: number, payload: number, gsoSize: number, segs: number): number {
+  return (segs - 1) * rxTruesize(hdrLen + gsoSize) + rxTruesize(hdrLen + payload - (segs - 1) * gsoSize);
+}
+
 // ---- ACK processing (sender side) ----
 
 /** tcp_sacktag_write_queue: mark segments covered by the SACK blocks. Returns newly SACKed packets. */
@@ -246,12 +252,14 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
 
 // ---- data (receiver side) ----
 
-/** net/ipv4/tcp_input.c: tcp_measure_rcv_mss */
-function measureRcvMss(c: TcpConn, len: number, truesize: number): void {
+/** net/ipv4/tcp_input.c: tcp_measure_rcv_mss — a GRO aggregate counts as
+ *  its segment size (gso_size ?: skb->len); the ratio uses the whole skb. */
+function measureRcvMss(c: TcpConn, skbLen: number, truesize: number, gsoSize: number): void {
+  const len = gsoSize > 0 ? gsoSize : skbLen;
   if (len >= c.rcvMss) {
     if (len !== c.rcvMss) {
       const old = c.scalingRatio;
-      c.scalingRatio = Math.max(1, Math.floor((len * 256) / truesize));
+      c.scalingRatio = Math.max(1, Math.floor((skbLen * 256) / truesize));
       if (old !== c.scalingRatio) {
         c.windowClamp = winFromSpace(c.scalingRatio, c.rcvbuf);
         if (c.windowClamp < c.rcvq.space) c.rcvq.space = c.windowClamp;
@@ -262,9 +270,9 @@ function measureRcvMss(c: TcpConn, len: number, truesize: number): void {
 }
 
 /** net/ipv4/tcp_input.c: tcp_event_data_recv */
-function eventDataRecv(t: TcpHost, sk: TcpSock, c: TcpConn, len: number, truesize: number): void {
+function eventDataRecv(t: TcpHost, sk: TcpSock, c: TcpConn, len: number, truesize: number, gsoSize: number): void {
   c.ackPending = true;
-  measureRcvMss(c, len, truesize);
+  measureRcvMss(c, len, truesize, gsoSize);
   // tcp_rcv_rtt_measure: one window of data per RTT
   const nowUs = t.now / 1000;
   if (c.rcvRttTime !== 0) {
@@ -403,7 +411,9 @@ export function tcpDataQueue(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): st
     return null;
   }
   let truesize = t.core.skb.truesize[h]!;
-  if (truesize === 0) truesize = rxTruesize(t.core.skb.len[h]!);
+  const segs = t.core.skb.gsoSegs[h]!;
+  const gsoSize = segs > 1 ? t.core.skb.gsoSize[h]! : 0;
+  if (truesize === 0) truesize = gsoSize > 0 ? groTruesize(t.core.skb.len[h]! - len, len, gsoSize, segs) : rxTruesize(t.core.skb.len[h]!);
   if (sk.tsOk && rx.ts && seq <= c.rcvWup) sk.tsRecent = rx.tsVal; // tcp_replace_ts_recent
   rcvRttMeasureTs(t, sk, c, len);
   if (seq === c.rcvNxt) {
@@ -430,7 +440,7 @@ export function tcpDataQueue(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): st
     c.rmemAlloc += truesize;
     c.rcvNxt = end;
     c.bytesReceived += len;
-    eventDataRecv(t, sk, c, len, truesize);
+    eventDataRecv(t, sk, c, len, truesize, gsoSize);
     if (c.ofo.length > 0) {
       ofoQueue(c);
       // RFC 5681 4.2: ACK at once when a gap is filled
@@ -474,7 +484,7 @@ export function tcpDataQueue(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): st
     t.nstat.add(t.mib.OFODrop);
     return "PROTO_MEM";
   }
-  measureRcvMss(c, len, truesize);
+  measureRcvMss(c, len, truesize, gsoSize);
   if (ofoInsert(c, seq, end, truesize)) {
     c.rmemAlloc += truesize;
     t.nstat.add(t.mib.OFOQueue);
