@@ -239,6 +239,8 @@ export class Stack {
       if (chain !== undefined) for (const fp of chain) this.deliver(fp);
     }
     if (l4 === IPPROTO_TCP) {
+      // net/ipv4/tcp_ipv4.c: tcp_v4_rcv counts every skb (a GRO aggregate once), even a bad one
+      this.nstat.add(this.cTcpInSegs);
       this.tcp.rcv(h);
     } else if (l4 === IPPROTO_UDP) {
       this.udpRcv(h, base + this.skbTransport[h]!, proto === ETH_P_IPV6, reasm);
