@@ -4,6 +4,7 @@
 // and "--" to end the options. A value option given twice is refused rather
 // than silently taking the last one.
 import { UsageError } from "./errors.js";
+import { editDistance } from "../util/edit-distance.js";
 
 export interface OptionSpec {
   /** Long name without the dashes: "key" for --key. */
@@ -113,17 +114,6 @@ function closest(typed: string, names: readonly string[]): string | undefined {
   return best;
 }
 
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length]!;
-}
 
 /** The options block of a --help text, one aligned line per option. */
 export function formatOptions(specs: readonly OptionSpec[]): string {

@@ -6,6 +6,7 @@
 // host but have the same properties (symmetric, per-seed, never 0).
 import { HASH_L4, HASH_SW, SKB_HEADROOM } from "../core/skb-fields.js";
 import type { Core } from "../core/core.js";
+import { murmurFinal, murmurMix } from "../util/murmur.js";
 
 /** include/linux/kernel.h: reciprocal_scale — index from the hash's high bits. */
 export function reciprocalScale(hash: number, n: number): number {
@@ -13,23 +14,8 @@ export function reciprocalScale(hash: number, n: number): number {
   return Math.floor(((hash >>> 0) * n) / 4294967296);
 }
 
-function mix(h: number, k: number): number {
-  k = Math.imul(k, 0xcc9e2d51);
-  k = (k << 15) | (k >>> 17);
-  k = Math.imul(k, 0x1b873593);
-  h ^= k;
-  h = (h << 13) | (h >>> 19);
-  return (Math.imul(h, 5) + 0xe6546b64) | 0;
-}
-
-function fmix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
+const mix = murmurMix;
+const fmix = murmurFinal;
 
 export class FlowHasher {
   private readonly hdr: Uint8Array;

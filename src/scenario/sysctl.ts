@@ -14,6 +14,7 @@
 // meaningful values, so a typo is refused rather than silently "on".
 
 import { ScenarioError } from "./errors.js";
+import { editDistance } from "../util/edit-distance.js";
 
 const INT_MAX = 2 ** 31 - 1;
 const UINT_MAX = 2 ** 32 - 1;
@@ -235,16 +236,4 @@ export function closeSysctlNames(name: string): SysctlName[] {
     .map((s) => s.known);
 }
 
-/** Levenshtein distance (names are short; O(n·m) is fine). */
-export function editDistance(a: string, b: string): number {
-  if (a.length > 200 || b.length > 200) return Math.abs(a.length - b.length) + 200;
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length]!;
-}
+export { editDistance };

@@ -12,6 +12,7 @@
 // (Linux hashes the full addresses).
 import type { Rng } from "../sim/rng.js";
 import { MAX_SYNCOOKIE_AGE, TCP_SYNCOOKIE_PERIOD } from "./constants.js";
+import { murmurFinal, murmurMix } from "../util/murmur.js";
 
 const COOKIEBITS = 24;
 const COOKIEMASK = (1 << COOKIEBITS) - 1;
@@ -25,23 +26,8 @@ export const TS_OPT_SACK = 1 << 4;
 export const TS_OPT_ECN = 1 << 5;
 export const TSBITS = 6;
 
-function mix(h: number, k: number): number {
-  k = Math.imul(k, 0xcc9e2d51);
-  k = (k << 15) | (k >>> 17);
-  k = Math.imul(k, 0x1b873593);
-  h ^= k;
-  h = (h << 13) | (h >>> 19);
-  return (Math.imul(h, 5) + 0xe6546b64) | 0;
-}
-
-function fmix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
+const mix = murmurMix;
+const fmix = murmurFinal;
 
 /** The two cookie secrets of a host (syncookie_secret[2]). */
 export class CookieSecrets {
