@@ -1,7 +1,7 @@
 // The CPU cost model: nanoseconds each stage of the receive path takes on the
 // CPU that runs it, so a CPU can saturate. Defaults are plausible numbers for
 // a ~3 GHz x86-64 server core with a modern 10/25G driver, picked from
-// published per-packet measurements (see docs/readme/cpu.md for sources and
+// published per-packet measurements (see README.md, "CPUs, NAPI, RPS/RFS" for sources and
 // the reasoning); every one can be overridden per host (`hosts.X.cost`).
 
 export interface CostModel {
@@ -38,7 +38,7 @@ export interface CostModel {
   remote: number;
 }
 
-/** Defaults (ns); see docs/readme/cpu.md for where each comes from. */
+/** Defaults (ns); see README.md, "CPUs, NAPI, RPS/RFS" for where each comes from. */
 export const DEFAULT_COST: Readonly<CostModel> = Object.freeze({
   irq: 1000,
   ipi: 300,

@@ -180,7 +180,7 @@ export class NetRx implements NetRxHandler {
 
   /** The NIC queue's IRQ fired on cpu: hard IRQ, then napi_schedule. */
   deviceIrq(napi: number, cpu: number): void {
-    this.sched.hardirq(cpu, this.costs.irq, () => this.napiSchedule(napi, cpu));
+    this.sched.hardirq(cpu, this.costs.irq, this.napiScheduleFn, napi, cpu);
   }
 
   // net/core/dev.c: napi_schedule -> ____napi_schedule
@@ -198,9 +198,18 @@ export class NetRx implements NetRxHandler {
     // usecs_to_jiffies rounds up
     this.timeLimit[cpu] = jiffies(now) + Math.ceil(this.sys.netdevBudgetUsecs / 1000);
     this.inRx[cpu] = 1;
-    this.local[cpu] = this.pollList[cpu]!;
-    this.pollList[cpu] = [];
+    this.takePollList(cpu);
     return this.costs.softirq;
+  }
+
+  /** list_splice_init(&sd->poll_list, &list): the poll list becomes the
+   *  round's local list; the drained local array becomes the new poll list. */
+  private takePollList(cpu: number): number[] {
+    const taken = this.pollList[cpu]!;
+    const old = this.local[cpu]!;
+    this.pollList[cpu] = old.length === 0 ? old : [];
+    this.local[cpu] = taken;
+    return taken;
   }
 
   // net/core/dev.c: net_rx_action, one napi_poll per call
@@ -215,8 +224,7 @@ export class NetRx implements NetRxHandler {
           if (this.pollList[cpu]!.length > 0) {
             // poll_list refilled meanwhile: goto start
             this.inRx[cpu] = 1;
-            list = this.local[cpu] = this.pollList[cpu]!;
-            this.pollList[cpu] = [];
+            list = this.takePollList(cpu);
             continue;
           }
           if (this.softnet.ipiList[cpu]!.length === 0) {
@@ -236,9 +244,15 @@ export class NetRx implements NetRxHandler {
       if (list.length > 0) return this.cost;
     }
     // leftovers, then NAPIs scheduled meanwhile, then the repoll list
-    const next = list.concat(this.pollList[cpu]!, this.repoll[cpu]!);
-    this.local[cpu] = [];
-    this.repoll[cpu] = [];
+    // (the three arrays are recycled in place rather than reallocated)
+    const pl = this.pollList[cpu]!;
+    const rp = this.repoll[cpu]!;
+    for (let i = 0; i < pl.length; i++) list.push(pl[i]!);
+    for (let i = 0; i < rp.length; i++) list.push(rp[i]!);
+    pl.length = 0;
+    rp.length = 0;
+    const next = list;
+    this.local[cpu] = pl;
     this.pollList[cpu] = next;
     if (next.length > 0) this.sched.pending[cpu] = 1;
     else this.inRx[cpu] = 0;
@@ -376,13 +390,16 @@ export class NetRx implements NetRxHandler {
     list.length = 0;
   }
 
+  private readonly napiScheduleFn = (napi: number, cpu: number): void => this.napiSchedule(napi, cpu);
+  private readonly ipiHandlerFn = (cpu: number): void => {
+    this.pollList[cpu]!.push(cpu);
+    if (this.inRx[cpu] === 0) this.sched.raiseSoftirq(cpu);
+    this.softnet.receivedRps[cpu]! += 1;
+  };
+
   // net/core/dev.c: rps_trigger_softirq (IPI handler)
   private ipiArrive(cpu: number): void {
-    this.sched.hardirq(cpu, this.costs.irq, () => {
-      this.pollList[cpu]!.push(cpu);
-      if (this.inRx[cpu] === 0) this.sched.raiseSoftirq(cpu);
-      this.softnet.receivedRps[cpu]! += 1;
-    });
+    this.sched.hardirq(cpu, this.costs.irq, this.ipiHandlerFn, cpu);
   }
 
   // net/core/dev.c: process_backlog

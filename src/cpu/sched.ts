@@ -109,9 +109,10 @@ export class CpuSched {
     if (this.inSession[cpu] === 0 && this.stepId[cpu]! < 0) this.ensureStep(cpu, Math.max(this.loop.now, this.busyUntil[cpu]!));
   }
 
-  /** A hard IRQ on cpu now costing `cost` ns; `handler` runs at once (it may
-   *  schedule NAPI / raise the softirq). */
-  hardirq(cpu: number, cost: number, handler: () => void): void {
+  /** A hard IRQ on cpu now costing `cost` ns; `handler(a, b)` runs at once (it
+   *  may schedule NAPI / raise the softirq). The two arguments spare callers a
+   *  closure per IRQ. */
+  hardirq(cpu: number, cost: number, handler: (a: number, b: number) => void, a = 0, b = 0): void {
     const now = this.loop.now;
     if (this.cur[cpu] === APP && this.curEnd[cpu]! > now) {
       // preempt the application: give back what it has not run
@@ -123,7 +124,7 @@ export class CpuSched {
     }
     this.irqNs[cpu]! += cost;
     this.busyUntil[cpu] = Math.max(this.busyUntil[cpu]!, now) + cost;
-    handler();
+    handler(a, b);
     if (this.inSession[cpu] === 0) this.irqExit[cpu] = 1;
     this.ensureStep(cpu, this.busyUntil[cpu]!);
   }

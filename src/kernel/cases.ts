@@ -1,6 +1,6 @@
 // The kernel-check cases (issue 4 part 8): the setups run both on the live
 // kernel and in the model. What a 6.18 kernel gives for each is the table in
-// test/kernel/kernel.test.ts and docs/readme/kernel-check.md. Plain data.
+// test/kernel/kernel.test.ts and README.md (kernel-check). Plain data.
 
 /** The integers compared between the live kernel and the model, in table order. */
 export const OUTCOME_KEYS = [

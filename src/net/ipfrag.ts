@@ -181,12 +181,14 @@ export class IpDefrag {
 
   /** Skbs a datagram holds: 1 + the fragments chained to a reassembled head. */
   skbsOf(h: number): number {
+    if (this.chains.size === 0) return 1; // the common case: no reassembled datagram held
     const c = this.chains.get(h);
     return c === undefined ? 1 : 1 + c.length;
   }
 
   /** Remove and return the fragment skbs chained to head h (empty if none). */
   takeChain(h: number): number[] | undefined {
+    if (this.chains.size === 0) return undefined;
     const c = this.chains.get(h);
     if (c !== undefined) this.chains.delete(h);
     return c;

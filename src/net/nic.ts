@@ -87,6 +87,11 @@ export class Nic {
   /** Set by the link: a frame is waiting in the TX ring. */
   onTxReady: () => void = () => {};
   private readonly r: RingRaw;
+  /** JS mirrors of the rings' counts (only this class moves frames through
+   *  them), so the per-frame path skips ring_count calls and empty dequeues. */
+  private readonly rxLen: Int32Array;
+  private qdiscLen = 0;
+  private txLen = 0;
   private readonly skbLen: Uint32Array;
   private readonly skbQueue: Uint32Array;
 
@@ -109,10 +114,14 @@ export class Nic {
     this.rxMissed = new Float64Array(config.queues);
     this.irqMasked = new Uint8Array(config.queues);
     this.coalesceTimer = new Int32Array(config.queues);
+    this.rxLen = new Int32Array(config.queues);
     this.skbLen = core.skb.len;
     this.skbQueue = core.skb.queue;
     this.skbHash = core.skb.hash;
     this.skbHashFlags = core.skb.hashFlags;
+    this.rssBurst = (core.raw as unknown as { rss_burst: (ctx: number, handlesPtr: number, n: number) => number }).rss_burst;
+    this.rssId = rss.id;
+    this.rssAddr = core.scratchAddr(rssSlot);
     this.rxhash = config.rxhash ?? "l4";
     if (this.rxhash === "l3") rss.setL4(false);
     this.kindCoalesce = loop === null ? -1 : loop.register(`${name} rx coalesce`, (q) => this.coalesceFire(q));
@@ -121,6 +130,9 @@ export class Nic {
 
   private readonly skbHash: Uint32Array;
   private readonly skbHashFlags: Uint32Array;
+  private readonly rssBurst: (ctx: number, handlesPtr: number, n: number) => number;
+  private readonly rssId: number;
+  private readonly rssAddr: number;
   private readonly rxhash: "l4" | "l3" | "off";
 
   get queues(): number {
@@ -129,8 +141,9 @@ export class Nic {
 
   /** A frame arrives from the wire: RSS picks the queue, the ring takes it. */
   receive(h: number): void {
+    // RssContext.hashBurst(1) without the argument checks: one frame per arrival
     this.core.scratch[this.rssSlot] = h;
-    this.rss.hashBurst(1, this.rssSlot);
+    this.rssBurst(this.rssId, this.rssAddr, 1);
     let q = this.skbQueue[h]! % this.config.queues;
     if (this.filters.size > 0) {
       const f = this.filters.get(this.skbHash[h]!);
@@ -151,6 +164,7 @@ export class Nic {
       this.drops.drop(h, "NIC_RX_MISSED");
       return;
     }
+    this.rxLen[q]! += 1;
     this.rxPackets[q]! += 1;
     this.rxBytes[q]! += this.skbLen[h]!;
     if (this.irqMasked[q] === 0) this.coalesce(q);
@@ -165,7 +179,7 @@ export class Nic {
       return;
     }
     const frames = this.config.rxFrames ?? 0;
-    if (frames > 0 && this.r.ring_count(this.rxRings[q]!) >= frames) {
+    if (frames > 0 && this.rxLen[q]! >= frames) {
       this.raiseIrq(q);
       return;
     }
@@ -174,7 +188,7 @@ export class Nic {
 
   private coalesceFire(q: number): void {
     this.coalesceTimer[q] = 0;
-    if (this.irqMasked[q] === 0 && this.r.ring_count(this.rxRings[q]!) > 0) this.raiseIrq(q);
+    if (this.irqMasked[q] === 0 && this.rxLen[q]! > 0) this.raiseIrq(q);
   }
 
   private raiseIrq(q: number): void {
@@ -232,47 +246,52 @@ export class Nic {
 
   /** Driver poll: move up to `budget` frames of queue q into scratch[slot..]. */
   rxPoll(q: number, slot: number, budget: number): number {
-    return this.r.ring_dequeue_burst(this.rxRings[q]!, this.core.scratchAddr(slot), budget);
+    const k = this.r.ring_dequeue_burst(this.rxRings[q]!, this.core.scratchAddr(slot), budget);
+    this.rxLen[q]! -= k;
+    return k;
   }
 
   /** napi_complete_done: unmask the queue's IRQ; frames that arrived during
    *  the poll raise it again at once. */
   rxIrqEnable(q: number): void {
     this.irqMasked[q] = 0;
-    if (this.r.ring_count(this.rxRings[q]!) > 0) this.coalesce(q);
+    if (this.rxLen[q]! > 0) this.coalesce(q);
   }
 
   /** dev_queue_xmit: enqueue on the qdisc (pfifo: drop when limit reached),
    *  then run the qdisc into the driver ring. Returns false if dropped. */
   xmit(h: number): boolean {
     // net/sched/sch_fifo.c: pfifo_enqueue
-    if (this.r.ring_count(this.qdiscRing) >= this.config.txqueuelen || this.r.ring_enqueue(this.qdiscRing, h) === 0) {
+    if (this.qdiscLen >= this.config.txqueuelen || this.r.ring_enqueue(this.qdiscRing, h) === 0) {
       this.qdiscDrops++;
       this.drops.drop(h, "QDISC_DROP");
       return false;
     }
+    this.qdiscLen++;
     this.qdiscRun();
     return true;
   }
 
   /** Packets waiting in the qdisc. */
   qdiscBacklog(): number {
-    return this.r.ring_count(this.qdiscRing);
+    return this.qdiscLen;
   }
 
   qdiscRoom(): number {
-    return this.config.txqueuelen - this.r.ring_count(this.qdiscRing);
+    return this.config.txqueuelen - this.qdiscLen;
   }
 
   /** net/sched/sch_generic.c: __qdisc_run — dequeue into the TX ring while it has room. */
   qdiscRun(): void {
     const size = this.config.txRing;
     let moved = 0;
-    while (this.r.ring_count(this.txRing) < size) {
+    while (this.txLen < size && this.qdiscLen > 0) {
       // WASM returns u32 RING_NONE, which JS sees as the i32 -1.
       const h = this.r.ring_dequeue(this.qdiscRing);
       if (h < 0) break;
+      this.qdiscLen--;
       this.r.ring_enqueue(this.txRing, h);
+      this.txLen++;
       this.qdiscPackets++;
       this.qdiscBytes += this.skbLen[h]!;
       moved++;
@@ -282,8 +301,10 @@ export class Nic {
 
   /** The link takes the next frame to serialize (-1 if none). */
   txPop(): number {
+    if (this.txLen === 0) return -1;
     const h = this.r.ring_dequeue(this.txRing);
     if (h < 0) return -1;
+    this.txLen--;
     this.txPackets++;
     this.txBytes += this.skbLen[h]!;
     return h;
@@ -307,6 +328,6 @@ export class Nic {
   }
 
   rxRingDepth(q: number): number {
-    return this.r.ring_count(this.rxRings[q]!);
+    return this.rxLen[q]!;
   }
 }

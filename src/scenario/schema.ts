@@ -7,7 +7,7 @@
 // are in validate.ts.
 //
 // To add a field: add it to the object below (with its parser and default),
-// to types.ts, to validate.ts's build step, and to docs/readme/scenario.md.
+// to types.ts, to validate.ts's build step, and to README.md, "Scenario files".
 
 import { z } from "zod";
 import { ScenarioError, joinPath, type ScenarioIssue } from "./errors.js";

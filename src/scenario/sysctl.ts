@@ -215,7 +215,7 @@ export function parseSysctl(name: string, value: unknown, path: string): Sysctls
 export function unknownSysctlHint(name: string): string {
   const close = closeSysctlNames(name);
   if (close.length) return `unknown sysctl; did you mean ${close.join(" or ")}?`;
-  return `unknown sysctl; known: ${SYSCTL_NAMES.length} names under net.core.* and net.ipv4.* (see docs/readme/scenario.md)`;
+  return `unknown sysctl; known: ${SYSCTL_NAMES.length} names under net.core.* and net.ipv4.* (see README.md, "Scenario files")`;
 }
 
 /** Up to three known names close to `name` (edit distance, or the same last component). */

@@ -41,7 +41,7 @@ export interface HostSpec {
   /** TCP listeners, file order; listen ports are unique per host. */
   sockets: SocketSpec[];
   rps: RpsSpec;
-  /** CPU cost model (defaults: DEFAULT_COST, docs/readme/cpu.md). */
+  /** CPU cost model (defaults: DEFAULT_COST, README.md, "CPUs, NAPI, RPS/RFS"). */
   cost: CostSpec;
   apps: AppSpec[];
   /** UDP sockets (`sockets` entries with `udp:`), file order; ports unique per host. */

@@ -6,7 +6,7 @@
 // scale and multiplied in BigInt, then checked to fit 2^53 — parsing is not a
 // hot path, results are f64 like every time and rate in skbsim.
 //
-// Choices (documented in docs/readme/scenario.md):
+// Choices (documented in README.md, "Scenario files"):
 // - No bare numbers for durations and rates: `delay: 50` could be s, ms or us,
 //   and tc reads a bare rate as bit/s while people expect Mbit. Sizes accept a
 //   bare non-negative integer as bytes (`mtu: 1500`, `size: 64`).

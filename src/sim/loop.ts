@@ -4,6 +4,12 @@
 // (an skb handle, a queue index, an object index), so no event allocates.
 import type { Wheel } from "../core/wheel.js";
 
+/** The two wheel exports the loop calls per event, straight (no wrapper). */
+interface WheelHot {
+  wheel_schedule(time: number, kind: number, arg: number): number;
+  wheel_expire_next(limit: number, max: number): number;
+}
+
 export type EventHandler = (arg: number, time: number) => void;
 
 export interface RunResult {
@@ -30,8 +36,11 @@ export class EventLoop {
    *  dispatched: the wheel has released them, so the loop must skip them. */
   private cancelledInBurst: number[] = [];
   private dispatching = false;
+  private readonly x: WheelHot;
 
-  constructor(private readonly wheel: Wheel) {}
+  constructor(private readonly wheel: Wheel) {
+    this.x = wheel.core.raw as unknown as WheelHot;
+  }
 
   /** Register a handler and get its kind number. */
   register(name: string, handler: EventHandler): number {
@@ -46,13 +55,14 @@ export class EventLoop {
 
   /** Schedule at an absolute time (ns); returns the entry id for cancel(). */
   at(time: number, kind: number, arg: number): number {
-    const id = this.wheel.schedule(time < this.now ? this.now : time, kind, arg);
-    if (id < 0) {
+    // wheel_schedule returns u32 0xffffffff (the i32 -1 here) when it refuses
+    const id = this.x.wheel_schedule(time < this.now ? this.now : time, kind, arg);
+    if (id === -1) {
       throw new EventQueueFullError(
         `cannot schedule ${this.kindName(kind)} at ${time} ns: the timing wheel refused it (${this.wheel.pending} pending events; a full wheel needs a larger core.wheelEntries)`,
       );
     }
-    return id;
+    return id >>> 0;
   }
 
   /** Schedule after a delay (ns) from now. */
@@ -71,6 +81,7 @@ export class EventLoop {
    *  called about every `progressEvery` events with the current time. */
   run(end: number, onProgress?: (now: number) => void, progressEvery = 1 << 16): RunResult {
     const w = this.wheel;
+    const x = this.x;
     const handlers = this.handlers;
     const outTime = w.outTime;
     const outKind = w.outKind;
@@ -78,7 +89,7 @@ export class EventLoop {
     const outId = w.outId;
     let sinceProgress = 0;
     for (;;) {
-      const n = w.expireNext(end, BURST);
+      const n = x.wheel_expire_next(end, BURST);
       if (n === 0) {
         const idle = w.nextTime() === Infinity;
         if (!idle) this.now = end;
@@ -92,7 +103,7 @@ export class EventLoop {
         handlers[outKind[i]!]!(outArg[i]!, t);
       }
       this.dispatching = false;
-      this.cancelledInBurst.length = 0;
+      if (this.cancelledInBurst.length !== 0) this.cancelledInBurst.length = 0;
       this.events += n;
       sinceProgress += n;
       if (onProgress !== undefined && sinceProgress >= progressEvery) {

@@ -5,7 +5,7 @@
 // as real handshakes. Both sides reuse one mutable descriptor per host.
 import type { Core } from "../core/core.js";
 import { SKB_HEADROOM } from "../core/skb-fields.js";
-import { csumFold, csumPartial, pseudoSumV4, pseudoSumV6 } from "../wire/csum.js";
+import { csumFold, pseudoSumV6 } from "../wire/csum.js";
 
 const ETH_HLEN = 14;
 const ETH_P_IP = 0x0800;
@@ -51,55 +51,70 @@ export class SegOut {
   }
 }
 
-/** Write `s` into skb h and set its header columns. */
+/** Write `s` into skb h and set its header columns. The checksums are summed
+ *  from the field values as they are written (the same 16-bit words the bytes
+ *  hold), so nothing is read back. */
 export function writeSegment(core: Core, h: number, s: SegOut): void {
   const b = core.headers;
   const base = h * SKB_HEADROOM;
   const v6 = s.v6;
-  const eth = v6 ? ETH_HDR_V6 : ETH_HDR_V4;
-  for (let i = 0; i < ETH_HLEN; i++) b[base + i] = eth[i]!;
+  b.set(v6 ? ETH_HDR_V6 : ETH_HDR_V4, base);
   const ip = base + ETH_HLEN;
   const ipLen = v6 ? 40 : 20;
   const th = ip + ipLen;
-  // tcp_options_write layout
+  // tcp_options_write layout; osum = the options' 16-bit words
   let p = th + 20;
-  if (s.mss >= 0) {
+  let osum = 0;
+  const mss = s.mss;
+  if (mss >= 0) {
     b[p] = 2;
     b[p + 1] = 4;
-    b[p + 2] = s.mss >>> 8;
-    b[p + 3] = s.mss & 0xff;
+    b[p + 2] = mss >>> 8;
+    b[p + 3] = mss & 0xff;
+    osum += 0x0204 + (mss & 0xffff);
     p += 4;
   }
   if (s.ts) {
     if (s.sackPerm) {
       b[p] = 4;
       b[p + 1] = 2;
+      osum += 0x0402;
     } else {
       b[p] = 1;
       b[p + 1] = 1;
+      osum += 0x0101;
     }
     b[p + 2] = 8;
     b[p + 3] = 10;
-    put32(b, p + 4, s.tsVal);
-    put32(b, p + 8, s.tsEcr);
+    const tv = s.tsVal >>> 0;
+    const te = s.tsEcr >>> 0;
+    put32(b, p + 4, tv);
+    put32(b, p + 8, te);
+    osum += 0x080a + (tv >>> 16) + (tv & 0xffff) + (te >>> 16) + (te & 0xffff);
     p += 12;
   } else if (s.sackPerm) {
     b[p] = 1;
     b[p + 1] = 1;
     b[p + 2] = 4;
     b[p + 3] = 2;
+    osum += 0x0101 + 0x0402;
     p += 4;
   }
   if (s.sackN > 0) {
     // tcp_options_write: NOP, NOP, SACK, 2 + 8n, edges
+    const n = s.sackN;
     b[p] = 1;
     b[p + 1] = 1;
     b[p + 2] = 5;
-    b[p + 3] = 2 + 8 * s.sackN;
+    b[p + 3] = 2 + 8 * n;
+    osum += 0x0101 + 0x0500 + ((2 + 8 * n) & 0xff);
     p += 4;
-    for (let i = 0; i < s.sackN; i++) {
-      put32(b, p, s.sackL[i]!);
-      put32(b, p + 4, s.sackR[i]!);
+    for (let i = 0; i < n; i++) {
+      const l = s.sackL[i]!;
+      const r = s.sackR[i]!;
+      put32(b, p, l);
+      put32(b, p + 4, r);
+      osum += (l >>> 16) + (l & 0xffff) + (r >>> 16) + (r & 0xffff);
       p += 8;
     }
   }
@@ -108,24 +123,31 @@ export function writeSegment(core: Core, h: number, s: SegOut): void {
     b[p + 1] = 3;
     b[p + 2] = 3;
     b[p + 3] = s.wscale;
+    osum += 0x0103 + ((0x03 << 8) | (s.wscale & 0xff));
     p += 4;
   }
   const tcpLen = p - th;
-  b[th] = s.sport >>> 8;
-  b[th + 1] = s.sport & 0xff;
-  b[th + 2] = s.dport >>> 8;
-  b[th + 3] = s.dport & 0xff;
-  put32(b, th + 4, s.seq);
-  put32(b, th + 8, s.ack);
-  b[th + 12] = (tcpLen >> 2) << 4;
-  b[th + 13] = s.flags;
-  b[th + 14] = s.window >>> 8;
-  b[th + 15] = s.window & 0xff;
+  const sport = s.sport & 0xffff;
+  const dport = s.dport & 0xffff;
+  const seq = s.seq >>> 0;
+  const ack = s.ack >>> 0;
+  const offFlags = (((tcpLen >> 2) << 4) << 8) | (s.flags & 0xff);
+  const win = s.window & 0xffff;
+  b[th] = sport >>> 8;
+  b[th + 1] = sport & 0xff;
+  b[th + 2] = dport >>> 8;
+  b[th + 3] = dport & 0xff;
+  put32(b, th + 4, seq);
+  put32(b, th + 8, ack);
+  b[th + 12] = offFlags >>> 8;
+  b[th + 13] = offFlags & 0xff;
+  b[th + 14] = win >>> 8;
+  b[th + 15] = win & 0xff;
   b[th + 16] = 0;
   b[th + 17] = 0;
   b[th + 18] = 0;
   b[th + 19] = 0;
-  let sum: number;
+  let sum = osum + sport + dport + (seq >>> 16) + (seq & 0xffff) + (ack >>> 16) + (ack & 0xffff) + offFlags + win;
   if (!v6) {
     const tot = 20 + tcpLen;
     b[ip] = 0x45;
@@ -140,12 +162,29 @@ export function writeSegment(core: Core, h: number, s: SegOut): void {
     b[ip + 9] = IPPROTO_TCP;
     b[ip + 10] = 0;
     b[ip + 11] = 0;
-    copy(b, ip + 12, s.src, s.srcOff, 4);
-    copy(b, ip + 16, s.dst, s.dstOff, 4);
-    const c = csumFold(csumPartial(b, ip, 20));
+    const src = s.src;
+    const dst = s.dst;
+    const so = s.srcOff;
+    const d = s.dstOff;
+    const s0 = (src[so]! << 8) | src[so + 1]!;
+    const s1 = (src[so + 2]! << 8) | src[so + 3]!;
+    const d0 = (dst[d]! << 8) | dst[d + 1]!;
+    const d1 = (dst[d + 2]! << 8) | dst[d + 3]!;
+    b[ip + 12] = s0 >>> 8;
+    b[ip + 13] = s0 & 0xff;
+    b[ip + 14] = s1 >>> 8;
+    b[ip + 15] = s1 & 0xff;
+    b[ip + 16] = d0 >>> 8;
+    b[ip + 17] = d0 & 0xff;
+    b[ip + 18] = d1 >>> 8;
+    b[ip + 19] = d1 & 0xff;
+    const addrs = s0 + s1 + d0 + d1;
+    // 0x4500 + tot + 0x4000 (DF) + 0x4006 (ttl 64, TCP) + the addresses
+    const c = csumFold(0x4500 + tot + 0x4000 + ((64 << 8) | IPPROTO_TCP) + addrs);
     b[ip + 10] = c >>> 8;
     b[ip + 11] = c & 0xff;
-    sum = pseudoSumV4(b, ip + 12, ip + 16, IPPROTO_TCP, tcpLen);
+    // pseudo-header: addresses, protocol, TCP length
+    sum += addrs + IPPROTO_TCP + tcpLen;
   } else {
     b[ip] = 0x60;
     b[ip + 1] = 0;
@@ -157,9 +196,9 @@ export function writeSegment(core: Core, h: number, s: SegOut): void {
     b[ip + 7] = 64;
     copy(b, ip + 8, s.src, s.srcOff, 16);
     copy(b, ip + 24, s.dst, s.dstOff, 16);
-    sum = pseudoSumV6(b, ip + 8, ip + 24, IPPROTO_TCP, tcpLen);
+    sum += pseudoSumV6(b, ip + 8, ip + 24, IPPROTO_TCP, tcpLen);
   }
-  const c = csumFold(sum + csumPartial(b, th, tcpLen));
+  const c = csumFold(sum);
   b[th + 16] = c >>> 8;
   b[th + 17] = c & 0xff;
   const sk = core.skb;

@@ -163,10 +163,10 @@ describe("unknown sysctl names", () => {
   });
 });
 
-describe("docs/readme/scenario.md", () => {
+describe("README.md (Scenario files)", () => {
   it("lists every sysctl with its default", async () => {
     const { readFileSync } = await import("node:fs");
-    const doc = readFileSync(new URL("../../docs/readme/scenario.md", import.meta.url), "utf8");
+    const doc = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
     const d = defaultSysctls() as Record<string, unknown>;
     for (const name of SYSCTL_NAMES) {
       const v = d[name];
