@@ -21,6 +21,11 @@
 //   +---------------------------+
 //   | GRO contexts              | gro.ts: per NAPI instance, the held
 //   |                           | aggregates (8 buckets x MAX_GRO_SKBS)
+//   +---------------------------+
+//   | BQL                       | dql.ts: one struct dql per TX queue
+//   |                           | (dqlQueues x 128 B)
+//   +---------------------------+
+//   | GSO stats                 | gso.ts: f64 x 16
 //   +---------------------------+ layout_bytes(); memory.size() covers it
 //
 // No export here allocates managed objects; memory never grows after init.
@@ -30,6 +35,8 @@ import { ring_plan, ring_init } from "./ring";
 import { rss_plan, rss_init } from "./toeplitz";
 import { wheel_plan, wheel_init } from "./wheel";
 import { gro_plan, gro_init } from "./gro";
+import { dql_plan, dql_init } from "./dql";
+import { gso_plan, gso_init } from "./gso";
 
 export * from "./layout";
 export * from "./skb";
@@ -37,6 +44,8 @@ export * from "./ring";
 export * from "./toeplitz";
 export * from "./wheel";
 export * from "./gro";
+export * from "./dql";
+export * from "./gso";
 
 let scratch: usize = 0;
 let scratchSlots: u32 = 0;
@@ -57,6 +66,7 @@ export function core_init(
   retaMax: u32,
   wheelEntries: u32,
   groContexts: u32,
+  dqlQueues: u32,
 ): i32 {
   if (initialised) return CORE_ERR_AGAIN;
   layout_reset();
@@ -67,6 +77,8 @@ export function core_init(
   rss_plan(rssContexts, retaMax);
   wheel_plan(wheelEntries);
   gro_plan(groContexts);
+  dql_plan(dqlQueues);
+  gso_plan();
   if (!layout_commit()) return CORE_ERR_MEMORY;
   skb_init();
   zero(scratch, <usize>ioSlots << 2);
@@ -74,6 +86,8 @@ export function core_init(
   rss_init();
   wheel_init();
   gro_init();
+  dql_init();
+  gso_init();
   initialised = true;
   return CORE_OK;
 }

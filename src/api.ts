@@ -15,3 +15,5 @@ export { Rng } from "./sim/rng.js";
 export { buildReport, type Report, type HostReport } from "./report/build.js";
 export { renderText } from "./report/text.js";
 export { Gro, GroContext, GroError, createGro } from "./core/gro.js";
+export { Dql, DqlError, dqlOf, nsToJiffies, DQL_MAX_LIMIT, DQL_MAX_OBJECT, type BqlSysfs, type DqlState, type DqlTxResult } from "./core/dql.js";
+export { Gso, GsoError, createGso, type GsoStats, type TsoAutosizeArgs } from "./core/gso.js";

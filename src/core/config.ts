@@ -19,6 +19,8 @@ export interface CoreConfig {
   wheelEntries: number;
   /** Most GRO contexts (one per NAPI instance, i.e. per RX queue). */
   groContexts: number;
+  /** BQL state records (struct dql), one per TX queue. */
+  dqlQueues: number;
 }
 
 export const DEFAULT_CORE_CONFIG: Readonly<CoreConfig> = Object.freeze({
@@ -30,6 +32,7 @@ export const DEFAULT_CORE_CONFIG: Readonly<CoreConfig> = Object.freeze({
   retaMax: 2048,
   wheelEntries: 1 << 18,
   groContexts: 64,
+  dqlQueues: 256,
 });
 
 interface Range {
@@ -47,6 +50,7 @@ export const CORE_CONFIG_RANGES: Readonly<Record<keyof CoreConfig, Range>> = Obj
   retaMax: { min: 1, max: 65536 },
   wheelEntries: { min: 16, max: 1 << 24 },
   groContexts: { min: 1, max: 4096 },
+  dqlQueues: { min: 1, max: 65536 },
 });
 
 export class ConfigError extends Error {
