@@ -29,6 +29,8 @@ export const SKB_U32_COLS = 19;
 export const SkbF64Col = { tstamp: 0, born: 1 } as const;
 export const SKB_F64_COLS = 2;
 
+/** skb.flags bits: skb->ooo_okay (the TX queue may change without reordering the socket's packets). */
+export const SKB_F_OOO_OKAY = 1;
 export const HASH_L4 = 1;
 export const HASH_SW = 2;
 

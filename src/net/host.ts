@@ -9,6 +9,7 @@ import type { Core } from "../core/core.js";
 import type { EventLoop } from "../sim/loop.js";
 import { Counters } from "../sim/counters.js";
 import type { Nic, DropSink, NicConfig } from "./nic.js";
+import { SockState, type QdiscEnv } from "../qdisc/qdisc.js";
 import { Stack, type Listener } from "./stack.js";
 import type { TcpEnv } from "../tcp/tcp-host.js";
 import { NetRx, NAPI_POLL_WEIGHT, NAPI_SCRATCH_SLOTS, type AppThread } from "../cpu/net-rx.js";
@@ -152,8 +153,50 @@ export class Host {
     nic.mayExpireFlow = (q, flowId, filterId) => this.rx.rps.mayExpireFlow(index, q, flowId, filterId);
     this.rx.rps.steer = (n, h, rxq, flowId) => this.nics[n]!.rxFlowSteer(h, rxq, flowId);
     nic.onTxRoom = () => this.wakeTxWaiters();
+    // skb->sk of transmitted skbs is a TCP socket slot (UDP skbs carry none)
+    nic.tx.onTxFree = (sk, truesize) => this.stack.tcp.txFree(sk, truesize);
+    const xpsCheck = (what: string, lists: readonly (readonly number[])[] | undefined, max: number, unit: string): void => {
+      if (lists === undefined) return;
+      if (lists.length > nic.queues) throw new RangeError(`hosts.${this.name}.nic.xps.${what}: ${lists.length} entries, but the NIC has ${nic.queues} TX queues`);
+      for (const l of lists) for (const x of l) if (!(Number.isInteger(x) && x >= 0 && x < max)) throw new RangeError(`hosts.${this.name}.nic.xps.${what}: ${x} is not one of the host's ${unit} 0..${max - 1}`);
+    };
+    xpsCheck("cpus", nic.config.xpsCpus, this.config.cpus, "CPUs");
+    xpsCheck("rxqs", nic.config.xpsRxqs, nic.queues, "RX queues");
+    const tcp = this.stack.tcp;
+    nic.tx.xpsEnv = {
+      txQueue: (sk) => tcp.sockAt(sk)?.txQueue ?? -1,
+      sk_tx_queue_set: (sk, q) => {
+        const s = tcp.sockAt(sk);
+        if (s !== null) s.txQueue = q;
+      },
+      rxQueue: (sk) => tcp.sockAt(sk)?.rxQueue ?? -1,
+      // in the RX softirq (an ACK clocking data out) the CPU is known; an app's own write is not placed on a CPU
+      senderCpu: () => this.rx.curCpu,
+    };
     if (peer.length === 4) this.routes4.set(key4(peer, 0), nic);
     else this.routes6.set(key6(peer, 0), nic);
+  }
+
+  /** What the qdiscs of this host's NICs see of skb->sk: TCP sockets by slot (src/qdisc/qdisc.ts: QdiscEnv). */
+  qdiscEnv(): QdiscEnv {
+    const tcp = this.stack.tcp;
+    return {
+      priority: () => 0,
+      sockState: (sk) => (tcp.connOf(sk) !== null ? SockState.FULL : SockState.UNCONNECTED),
+      isTcp: () => true,
+      sockHash: (sk) => tcp.sockHash(sk),
+      // sk_pacing_rate is ~0UL until TCP sets one
+      pacingRate: (sk) => {
+        const r = tcp.connOf(sk)?.pacingRate ?? 0;
+        return r > 0 ? r : Infinity;
+      },
+      maxPacingRate: (sk) => tcp.connOf(sk)?.maxPacingRate ?? Infinity,
+      setPacingStatusFq: (sk) => {
+        const c = tcp.connOf(sk);
+        if (c !== null) c.pacingFq = true;
+      },
+      orphan: () => {},
+    };
   }
 
   /** The NIC a packet to `dst` leaves by: a host route, else eth0. */

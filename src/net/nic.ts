@@ -2,15 +2,18 @@
 // arriving frame, unless an ntuple filter installed by accelerated RFS
 // (ndo_rx_flow_steer) matches it; a full RX ring drops it (rx_missed_errors);
 // a frame on a queue whose IRQ is unmasked raises that queue's IRQ after the
-// interrupt coalescing delay (rx-usecs) or at once when rx-frames are waiting. On transmit, frames go through
-// the device's qdisc (pfifo, txqueuelen) into the TX descriptor ring, from
-// which the link takes them. The NIC knows nothing of CPUs or sockets: it
+// interrupt coalescing delay (rx-usecs) or at once when rx-frames are waiting. On transmit
+// (nic-tx.ts), frames go through the device's qdiscs (net.core.default_qdisc;
+// mq over several TX queues) into per-queue TX descriptor rings with BQL,
+// from which the link takes them. The NIC knows nothing of CPUs or sockets: it
 // raises IRQs and "TX room" through callbacks its host installs.
 import type { Core } from "../core/core.js";
 import type { RssContext } from "../core/rss.js";
 import { createRing, ringRaw, type RingRaw } from "./ring-ops.js";
 import type { EventLoop } from "../sim/loop.js";
 import { HASH_L4 } from "../core/skb-fields.js";
+import { NicTx } from "./nic-tx.js";
+import type { QdiscEnv } from "../qdisc/qdisc.js";
 
 export interface NicConfig {
   queues: number;
@@ -33,6 +36,21 @@ export interface NicConfig {
   rxhash?: "l4" | "l3" | "off";
   /** NETIF_F_GRO (ethtool -K gro): merge TCP segments in each NAPI (default true, as Linux). */
   gro?: boolean;
+  /** net.core.default_qdisc of the host (default pfifo_fast). */
+  defaultQdisc?: string;
+  /** ethtool -C tx-usecs in ns (default 0: each frame completes as it leaves the wire). */
+  txUsecs?: number;
+  /** ethtool -C tx-frames (default 0: no frame limit). */
+  txFrames?: number;
+  /** Byte queue limits on the TX queues (default true). */
+  bql?: boolean;
+  /** fq maxrate in bytes/s (tc qdisc fq maxrate); default none. */
+  fqMaxrate?: number;
+  /** NETIF_F_TSO (ethtool -K tso; default true): the NIC segments GSO skbs; off: software GSO. */
+  tso?: boolean;
+  /** XPS: per TX queue, the CPUs (xps_cpus) and RX queues (xps_rxqs) that pick it. */
+  xpsCpus?: readonly (readonly number[])[];
+  xpsRxqs?: readonly (readonly number[])[];
 }
 
 /** ntuple filters one NIC holds for accelerated RFS (ethtool -n). */
@@ -53,8 +71,8 @@ export interface NicRxQueueStats {
 
 export class Nic {
   readonly rxRings: number[];
-  readonly txRing: number;
-  readonly qdiscRing: number;
+  /** The transmit side: qdiscs, TX rings, BQL, completion. */
+  readonly tx: NicTx;
   readonly rxPackets: Float64Array;
   readonly rxBytes: Float64Array;
   readonly rxMissed: Float64Array;
@@ -75,23 +93,20 @@ export class Nic {
   arfsExpired = 0;
   /** Set by the host: may filter (queue, flowId, id) go? (rps_may_expire_flow) */
   mayExpireFlow: (queue: number, flowId: number, filterId: number) => boolean = () => true;
-  txPackets = 0;
-  txBytes = 0;
-  qdiscDrops = 0;
-  qdiscPackets = 0;
-  qdiscBytes = 0;
   /** Set by the host: queue q's interrupt fired. */
   onRxIrq: (queue: number) => void = () => {};
   /** Set by the host: the qdisc has room again (senders may resume). */
-  onTxRoom: () => void = () => {};
-  /** Set by the link: a frame is waiting in the TX ring. */
-  onTxReady: () => void = () => {};
+  set onTxRoom(f: () => void) {
+    this.tx.onTxRoom = f;
+  }
+  /** Set by the link: a frame is waiting in a TX ring. */
+  set onTxReady(f: () => void) {
+    this.tx.onTxReady = f;
+  }
   private readonly r: RingRaw;
   /** JS mirrors of the rings' counts (only this class moves frames through
    *  them), so the per-frame path skips ring_count calls and empty dequeues. */
   private readonly rxLen: Int32Array;
-  private qdiscLen = 0;
-  private txLen = 0;
   private readonly skbLen: Uint32Array;
   private readonly skbQueue: Uint32Array;
 
@@ -103,12 +118,36 @@ export class Nic {
     private readonly rssSlot: number,
     private readonly drops: DropSink,
     private readonly loop: EventLoop | null = null,
+    qdiscEnv?: QdiscEnv,
+    /** First of GSO_OUT_SLOTS scratch slots for segmentation (nic-tx.ts). */
+    gsoSlot = 0,
   ) {
     this.r = ringRaw(core);
     this.rxRings = [];
     for (let q = 0; q < config.queues; q++) this.rxRings.push(createRing(core, config.rxRing, `${name} rx-${q}`));
-    this.txRing = createRing(core, config.txRing, `${name} tx-0`);
-    this.qdiscRing = createRing(core, config.txqueuelen, `${name} qdisc`);
+    if (loop === null) throw new RangeError(`${name}: a NIC needs the event loop`);
+    this.tx = new NicTx(
+      core,
+      name,
+      {
+        txQueues: config.queues,
+        txRing: config.txRing,
+        txqueuelen: config.txqueuelen,
+        mtu: config.mtu,
+        defaultQdisc: config.defaultQdisc ?? "pfifo_fast",
+        txUsecs: config.txUsecs ?? 0,
+        txFrames: config.txFrames ?? 0,
+        bql: config.bql ?? true,
+        tso: config.tso ?? true,
+        gsoSlot,
+        ...(config.fqMaxrate !== undefined ? { fq: { maxrate: config.fqMaxrate } } : {}),
+        ...(config.xpsCpus !== undefined ? { xpsCpus: config.xpsCpus } : {}),
+        ...(config.xpsRxqs !== undefined ? { xpsRxqs: config.xpsRxqs } : {}),
+      },
+      drops,
+      loop,
+      qdiscEnv,
+    );
     this.rxPackets = new Float64Array(config.queues);
     this.rxBytes = new Float64Array(config.queues);
     this.rxMissed = new Float64Array(config.queues);
@@ -258,67 +297,41 @@ export class Nic {
     if (this.rxLen[q]! > 0) this.coalesce(q);
   }
 
-  /** dev_queue_xmit: enqueue on the qdisc (pfifo: drop when limit reached),
-   *  then run the qdisc into the driver ring. Returns false if dropped. */
+  /** dev_queue_xmit (nic-tx.ts). Returns false if the qdisc dropped it. */
   xmit(h: number): boolean {
-    // net/sched/sch_fifo.c: pfifo_enqueue
-    if (this.qdiscLen >= this.config.txqueuelen || this.r.ring_enqueue(this.qdiscRing, h) === 0) {
-      this.qdiscDrops++;
-      this.drops.drop(h, "QDISC_DROP");
-      return false;
-    }
-    this.qdiscLen++;
-    this.qdiscRun();
-    return true;
+    return this.tx.xmit(h);
   }
 
-  /** Packets waiting in the qdisc. */
+  /** Packets waiting in the qdiscs. */
   qdiscBacklog(): number {
-    return this.qdiscLen;
+    return this.tx.qdiscQlen();
   }
 
+  /** Room left in the qdisc of skb h's TX queue (packets; txqueuelen for pfifo_fast). */
   qdiscRoom(): number {
-    return this.config.txqueuelen - this.qdiscLen;
-  }
-
-  /** net/sched/sch_generic.c: __qdisc_run — dequeue into the TX ring while it has room. */
-  qdiscRun(): void {
-    const size = this.config.txRing;
-    let moved = 0;
-    while (this.txLen < size && this.qdiscLen > 0) {
-      // WASM returns u32 RING_NONE, which JS sees as the i32 -1.
-      const h = this.r.ring_dequeue(this.qdiscRing);
-      if (h < 0) break;
-      this.qdiscLen--;
-      this.r.ring_enqueue(this.txRing, h);
-      this.txLen++;
-      this.qdiscPackets++;
-      this.qdiscBytes += this.skbLen[h]!;
-      moved++;
-    }
-    if (moved > 0) this.onTxReady();
+    return Math.max(1, this.config.txqueuelen) - this.tx.qdiscQlen();
   }
 
   /** The link takes the next frame to serialize (-1 if none). */
   txPop(): number {
-    if (this.txLen === 0) return -1;
-    const h = this.r.ring_dequeue(this.txRing);
-    if (h < 0) return -1;
-    this.txLen--;
-    this.txPackets++;
-    this.txBytes += this.skbLen[h]!;
-    return h;
+    return this.tx.txPop();
   }
 
-  /** TX completion: the ring slot is free again; refill from the qdisc. */
+  /** The frame being serialized has left: TX completion (nic-tx.ts). */
   txComplete(): void {
-    this.qdiscRun();
-    if (this.qdiscRoom() > 0) this.onTxRoom();
+    this.tx.frameDone();
   }
 
-  /** Frames held by this NIC (RX rings, TX ring, qdisc) for the ledger. */
+  /** Wire packets held by this NIC (a GSO skb counts its segments) for the ledger. */
+  heldSegments(): number {
+    let n = this.tx.heldSegments();
+    for (const id of this.rxRings) n += this.r.ring_count(id);
+    return n;
+  }
+
+  /** skbs held by this NIC (RX rings, qdiscs, unsent TX descriptors) for the ledger. */
   held(): number {
-    let n = this.r.ring_count(this.txRing) + this.r.ring_count(this.qdiscRing);
+    let n = this.tx.held();
     for (const id of this.rxRings) n += this.r.ring_count(id);
     return n;
   }

@@ -277,7 +277,8 @@ export class Stack {
     const v6 = this.skbProtocol[h] === ETH_P_IPV6;
     this.nstat.add(v6 ? this.cIp6OutRequests : this.cIpOutRequests);
     const l4 = this.headers[net + (v6 ? 6 : 9)];
-    if (l4 === IPPROTO_TCP) this.nstat.add(this.cTcpOutSegs);
+    // TCP_MIB_OUTSEGS += tcp_skb_pcount(skb)
+    if (l4 === IPPROTO_TCP) this.nstat.add(this.cTcpOutSegs, Math.max(1, this.core.skb.gsoSegs[h]!));
     else if (l4 === IPPROTO_UDP) this.nstat.add(v6 ? this.cUdp6OutDatagrams : this.cUdpOutDatagrams);
     const nic = this.route(h);
     if (nic === undefined) {

@@ -9,6 +9,36 @@ import { formatIPv4, formatIPv6 } from "../wire/addr.js";
 import type { ConnectReport } from "../tcp/population.js";
 import { flowReports, type FlowReport } from "./flows.js";
 
+export interface TxQueueReport {
+  dev: string;
+  queue: number;
+  packets: number;
+  bytes: number;
+  stops: number;
+  bqlStops: number;
+  ringStops: number;
+  wakes: number;
+  completions: number;
+  completionIrqs: number;
+  bql: { limit: number; inflight: number; limit_min: number; limit_max: number };
+}
+
+export interface QdiscReport {
+  kind: string;
+  limit: number;
+  /** bytes */
+  backlog: number;
+  /** packets */
+  qlen: number;
+  packets: number;
+  bytes: number;
+  drops: number;
+  overlimits: number;
+  requeues: number;
+  fq?: Record<string, unknown>;
+  children?: (Omit<QdiscReport, "children"> & { queue: number })[];
+}
+
 export interface ListenerReport {
   port: number;
   backlog: number;
@@ -28,9 +58,15 @@ export interface HostReport {
   netdev: Record<string, { rx_dropped: number; rx_missed: number; arfs_filters: number; arfs_installed: number; arfs_expired: number }>;
   /** Per CPU: time split over the run (fractions of the simulated time, and ns). */
   cpu: { cpu: number; irq: number; softirq: number; ksoftirqd: number; app: number; idle: number; irqNs: number; softirqNs: number; appNs: number }[];
-  txQueues: { dev: string; queue: number; packets: number; bytes: number }[];
-  /** Root qdisc per device, as `tc -s qdisc show dev DEV`. */
-  qdisc: Record<string, { kind: string; limit: number; backlog: number; packets: number; bytes: number; drops: number }>;
+  /** Per TX queue (ethtool -S tx_queue_N_*): frames and bytes the wire took, queue stops
+   *  (BQL + ring full) and wakes, TX completions and their interrupts, and BQL's sysfs limit and inflight. */
+  txQueues: TxQueueReport[];
+  /** Per device: TCP GSO skbs split by the NIC (tso on) or by software GSO before the driver (tso off),
+   *  and how netdev_pick_tx chose TX queues (XPS, skb_tx_hash, the socket's cached queue). */
+  txOffload: Record<string, { tso: boolean; tsoSkbs: number; tsoSegments: number; gsoSkbs: number; gsoSegments: number; pickXps: number; pickHash: number; pickCached: number }>;
+  /** Root qdisc per device, as `tc -s qdisc show dev DEV`: backlog in bytes, qlen in packets,
+   *  limit in packets; fq adds `fq` (tc_fq_qd_stats), mq its `children`. */
+  qdisc: Record<string, QdiscReport>;
   softnet: { cpu: number; processed: number; dropped: number; time_squeeze: number; received_rps: number; flow_limit_count: number }[];
   /** Bound UDP sockets at the end, as `ss -uamn`: rmemAlloc is ss's Recv-Q (sk_rmem_alloc), rcvbuf its rb, drops its d. */
   udpSockets: UdpSocketReport[];
@@ -123,12 +159,15 @@ export function buildReport(world: World, result: WorldResult): Report {
         ]),
       ),
       cpu: Array.from({ length: host.config.cpus }, (_, cpu) => cpuSplit(cpu, host.cpuTime(cpu), result.run.now)),
-      txQueues: host.nics.map((nic) => ({ dev: nic.name, queue: 0, packets: nic.txPackets, bytes: nic.txBytes })),
-      qdisc: Object.fromEntries(
-        host.nics.map((nic) => [
-          nic.name,
-          { kind: "pfifo", limit: nic.config.txqueuelen, backlog: nic.qdiscBacklog(), packets: nic.qdiscPackets, bytes: nic.qdiscBytes, drops: nic.qdiscDrops },
-        ]),
+      txQueues: host.nics.flatMap((nic) =>
+        nic.tx.stats.map((st, q) => {
+          const b = nic.tx.dql[q]!.sysfs();
+          return { dev: nic.name, queue: q, ...st, bql: { limit: b.limit, inflight: b.inflight, limit_min: b.limit_min, limit_max: b.limit_max } };
+        }),
+      ),
+      qdisc: Object.fromEntries(host.nics.map((nic) => [nic.name, nic.tx.qdiscReport() as unknown as QdiscReport])),
+      txOffload: Object.fromEntries(
+        host.nics.map((nic) => [nic.name, { tso: nic.tx.config.tso, ...nic.tx.gsoCounts, pickXps: nic.tx.pick.xps, pickHash: nic.tx.pick.hash, pickCached: nic.tx.pick.cached }]),
       ),
       softnet: Array.from({ length: host.config.cpus }, (_, cpu) => ({ cpu, ...host.softnet(cpu) })),
       udpSockets: [...host.stack.udpSocks.values()].map((u) => ({ port: u.port, rcvbuf: u.rcvbuf, rmemAlloc: u.rmemAlloc, queued: u.queued, reads: u.reads, drops: u.drops })),

@@ -59,9 +59,20 @@ export function renderText(r: Report): string {
       out.push(`GRO: ${h.gro.packetsIn} packets in, ${h.gro.packetsOut} out (${ratio} per skb up the stack)${off.length > 0 ? `; gro off on ${off.join(", ")}` : ""}`);
     }
     out.push("", "TX queues and qdisc");
-    out.push(table(h.txQueues.map((q) => [`${q.dev} tx-${q.queue}`, q.packets, q.bytes]), ["queue", "packets", "bytes"]));
+    out.push(
+      table(
+        h.txQueues.map((q) => [`${q.dev} tx-${q.queue}`, q.packets, q.bytes, q.stops ?? 0, q.wakes ?? 0, q.bql?.limit ?? "-", q.bql?.inflight ?? "-"]),
+        ["queue", "packets", "bytes", "stops", "wakes", "bql limit", "inflight"],
+      ),
+    );
     for (const [dev, qd] of Object.entries(h.qdisc)) {
-      out.push(`qdisc ${qd.kind} dev ${dev} limit ${qd.limit}p: Sent ${qd.bytes} bytes ${qd.packets} pkt (dropped ${qd.drops}) backlog ${qd.backlog}p`);
+      out.push(`qdisc ${qd.kind} dev ${dev} limit ${qd.limit}p: Sent ${qd.bytes} bytes ${qd.packets} pkt (dropped ${qd.drops}, overlimits ${qd.overlimits ?? 0} requeues ${qd.requeues ?? 0}) backlog ${qd.backlog}b ${qd.qlen ?? 0}p`);
+      const fq = qd.fq as Record<string, number> | undefined;
+      if (fq !== undefined) out.push(`  ${fq.flows} flows (${fq.inactive_flows} inactive, ${fq.throttled_flows} throttled), ${fq.gc_flows} gc, ${fq.throttled} throttled, ${fq.flows_plimit} flows_plimit, ${fq.horizon_drops} horizon drops`);
+    }
+    for (const [dev, o] of Object.entries(h.txOffload ?? {})) {
+      if (o.tsoSkbs + o.gsoSkbs === 0) continue;
+      out.push(o.tso ? `TSO ${dev}: ${o.tsoSkbs} GSO skbs split by the NIC into ${o.tsoSegments} frames` : `GSO ${dev} (tso off): ${o.gsoSkbs} skbs segmented in software into ${o.gsoSegments}`);
     }
     if (h.cpu !== undefined) {
       const pct = (x: number) => `${(x * 100).toFixed(1)}%`;

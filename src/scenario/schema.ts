@@ -241,7 +241,28 @@ const nicSchema = obj("nic", {
   rxhash: leaf(rxhashMode, { default: "l4" as const }),
   // ethtool -K gro on|off (NETIF_F_GRO; on by default, net/core/dev.c: NETIF_F_SOFT_FEATURES)
   gro: leaf((v) => (typeof v === "boolean" ? v : fail(v, "true or false")), { default: true }),
+  // ethtool -C tx-usecs / tx-frames: TX completion interrupt coalescing (0 = complete each frame as it leaves)
+  txUsecs: leaf(duration({ min: 0, max: 1e9 }), { default: 0 }),
+  txFrames: leaf(intIn(0, 65535), { default: 0 }),
+  // ethtool -K tso on|off (NETIF_F_TSO; on by default): the NIC segments TCP's GSO skbs, else software GSO
+  tso: leaf((v) => (typeof v === "boolean" ? v : fail(v, "true or false")), { default: true }),
+  // byte queue limits on every TX queue (off = limit_min "max", as `echo max > limit_min` disables it)
+  bql: leaf((v) => (typeof v === "boolean" ? v : fail(v, "true or false")), { default: true }),
+  // tc qdisc ... fq maxrate RATE on each TX queue's fq (0 = no cap); used when net.core.default_qdisc is fq
+  fqMaxrate: leaf((v) => (v === 0 || v === "0" ? 0 : rate(positive)(v)), { default: 0 }),
+  // /sys/class/net/DEV/queues/tx-N/xps_cpus and xps_rxqs: per TX queue a CPU list / RX queue list ([] = XPS off)
+  xps: leaf(xpsMaps, { default: { cpus: [] as number[][], rxqs: [] as number[][] } }),
 });
+
+/** nic.xps: { cpus: [[0], [1]], rxqs: [[0], [1]] } — entry i is TX queue i's mask. */
+function xpsMaps(v: unknown): { cpus: number[][]; rxqs: number[][] } {
+  const allowed = "a mapping { cpus: [[...], ...], rxqs: [[...], ...] } with one list per TX queue";
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return fail(v, allowed);
+  const o = v as Record<string, unknown>;
+  for (const k of Object.keys(o)) if (k !== "cpus" && k !== "rxqs") return fail(v, allowed);
+  const lists = (x: unknown): number[][] => (x === undefined ? [] : Array.isArray(x) && x.length <= 1024 ? x.map((l) => cpuList(l)) : fail(v, allowed));
+  return { cpus: lists(o.cpus), rxqs: lists(o.rxqs) };
+}
 
 /** A CPU list: [0, 2, 3]. */
 function cpuList(v: unknown): number[] {
@@ -377,6 +398,8 @@ const cc = leaf(ccName, { default: "cubic" as CcName });
 const writeRate = leaf((v) => parseByteRate(v, "", positive), { default: null as number | null });
 // net/core/sock.c: sk_setsockopt SO_SNDBUF takes an int (capped at net.core.wmem_max, then doubled)
 const sndbuf = leaf(size({ min: 0, max: INT_MAX }), { default: null as number | null });
+// net/core/sock.c: SO_MAX_PACING_RATE caps sk_pacing_rate (bytes/s in the kernel; a bit rate here)
+const maxPacingRate = leaf(rate(positive), { default: null as number | null });
 
 export const TRAFFIC_KINDS = ["connect", "syn-flood", "bulk", "rr", "incast", "udp"] as const;
 
@@ -393,7 +416,7 @@ const trafficSchema = z.discriminatedUnion(
       spoof: leaf(spoof, { default: "random" as const }),
       at,
     }),
-    obj("bulk traffic", { kind: z.literal("bulk"), from, to, flows, bytes: leaf(size({ min: 1 }), { default: null as number | null }), cc, writeRate, sndbuf, at }),
+    obj("bulk traffic", { kind: z.literal("bulk"), from, to, flows, bytes: leaf(size({ min: 1 }), { default: null as number | null }), cc, writeRate, sndbuf, maxPacingRate, at }),
     obj("rr traffic", {
       kind: z.literal("rr"),
       from,
@@ -405,9 +428,10 @@ const trafficSchema = z.discriminatedUnion(
       count: leaf(intIn(1, INT_MAX), { default: null as number | null }),
       cc,
       sndbuf,
+      maxPacingRate,
       at,
     }),
-    obj("incast traffic", { kind: z.literal("incast"), from: leaf(senderList), to, bytes: leaf(size({ min: 1 })), cc, writeRate, sndbuf, at }),
+    obj("incast traffic", { kind: z.literal("incast"), from: leaf(senderList), to, bytes: leaf(size({ min: 1 })), cc, writeRate, sndbuf, maxPacingRate, at }),
     obj("udp traffic", { kind: z.literal("udp"), from, to, flows, size: leaf(size({ min: 0, max: 65507 }), { default: 18 }), rate: leaf(udpRate), at }),
   ],
   {

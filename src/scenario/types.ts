@@ -88,6 +88,18 @@ export interface NicSpec {
   rxhash: "l4" | "l3" | "off";
   /** NETIF_F_GRO (ethtool -K gro on|off): GRO in every NAPI of the NIC (default true). */
   gro: boolean;
+  /** ethtool -C tx-usecs (ns; default 0 = each frame completes as it leaves the wire). */
+  txUsecs: Nanoseconds;
+  /** ethtool -C tx-frames (with txUsecs > 0: completion IRQ once this many frames are done; 0 = no limit). */
+  txFrames: number;
+  /** NETIF_F_TSO (ethtool -K tso on|off; default true): the NIC segments GSO skbs, else software GSO. */
+  tso: boolean;
+  /** Byte queue limits on the TX queues (default true). */
+  bql: boolean;
+  /** fq maxrate in bit/s on every TX queue's fq (0 = none). */
+  fqMaxrate: BitsPerSecond;
+  /** XPS maps, one list per TX queue: CPUs (xps_cpus) and RX queues (xps_rxqs); [] = off. */
+  xps: { cpus: number[][]; rxqs: number[][] };
 }
 
 /** RPS / RFS / aRFS / flow limit (all off by default). */
@@ -172,6 +184,8 @@ export interface TcpSenderOptions {
   cc: CcName;
   /** SO_SNDBUF on the sender (capped at net.core.wmem_max, doubled, growth off); null = tcp_wmem[1] with tcp_sndbuf_expand. */
   sndbuf: Bytes | null;
+  /** SO_MAX_PACING_RATE in bit/s (the socket stores bytes/s); null = unlimited. */
+  maxPacingRate: BitsPerSecond | null;
 }
 
 export interface LinkSpec {

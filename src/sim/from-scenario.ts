@@ -65,6 +65,13 @@ export function worldSpecFromScenario(s: Scenario): WorldSpec {
         ...(h.nic.irqAffinity.length > 0 ? { irqAffinity: h.nic.irqAffinity } : {}),
         rxhash: h.nic.rxhash,
         gro: h.nic.gro,
+        txUsecs: h.nic.txUsecs,
+        txFrames: h.nic.txFrames,
+        bql: h.nic.bql,
+        tso: h.nic.tso,
+        ...(h.nic.fqMaxrate > 0 ? { fqMaxrate: h.nic.fqMaxrate / 8 } : {}),
+        ...(h.nic.xps.cpus.length > 0 ? { xpsCpus: h.nic.xps.cpus } : {}),
+        ...(h.nic.xps.rxqs.length > 0 ? { xpsRxqs: h.nic.xps.rxqs } : {}),
       },
       cost: { ...h.cost },
       rps: { cpus: h.rps.cpus, flowCnt: h.rps.flowCnt, arfs: h.rps.arfs, flowLimitCpus: h.rps.flowLimit },
@@ -91,8 +98,8 @@ export function worldSpecFromScenario(s: Scenario): WorldSpec {
 }
 
 /** cc and SO_SNDBUF of a TCP data sender. */
-function senderOptions(t: { cc: "cubic" | "reno"; sndbuf: number | null }): { cc: "cubic" | "reno"; sndbuf?: number } {
-  return { cc: t.cc, ...(t.sndbuf !== null ? { sndbuf: t.sndbuf } : {}) };
+function senderOptions(t: { cc: "cubic" | "reno"; sndbuf: number | null; maxPacingRate: number | null }): { cc: "cubic" | "reno"; sndbuf?: number; maxPacingRate?: number } {
+  return { cc: t.cc, ...(t.sndbuf !== null ? { sndbuf: t.sndbuf } : {}), ...(t.maxPacingRate !== null ? { maxPacingRate: t.maxPacingRate / 8 } : {}) };
 }
 
 function trafficSpec(t: ScenarioTraffic, family: 4 | 6): TrafficSpec {

@@ -78,6 +78,7 @@ export class TimeSeries {
       }
       for (const nic of host.nics) {
         this.push(`${host.name} ${nic.name} qdisc backlog`, nic.qdiscBacklog());
+        for (let q = 0; q < nic.tx.queues; q++) this.push(`${host.name} ${nic.name} tx-${q} bql limit`, nic.tx.dql[q]!.limit);
         let rx = 0;
         for (let q = 0; q < nic.queues; q++) rx += nic.rxRingDepth(q);
         this.push(`${host.name} ${nic.name} rx ring depth`, rx);

@@ -65,6 +65,8 @@ export type TrafficSpec =
       writeRate?: number;
       /** SO_SNDBUF of the senders. */
       sndbuf?: number;
+      /** SO_MAX_PACING_RATE of the senders, bytes/s. */
+      maxPacingRate?: number;
     }
   | {
       kind: "rr";
@@ -78,6 +80,8 @@ export type TrafficSpec =
       cc?: "cubic" | "reno";
       /** SO_SNDBUF of the clients. */
       sndbuf?: number;
+      /** SO_MAX_PACING_RATE of the senders, bytes/s. */
+      maxPacingRate?: number;
       /** Transactions per flow (default: until the run ends). */
       count?: number;
     }
@@ -96,6 +100,8 @@ export type TrafficSpec =
       writeRate?: number;
       /** SO_SNDBUF of the senders. */
       sndbuf?: number;
+      /** SO_MAX_PACING_RATE of the senders, bytes/s. */
+      maxPacingRate?: number;
     }
   | { kind: "udp"; from: string; to: string; port: number; flows: number; size: number; pps: number; count: number; at: number };
 

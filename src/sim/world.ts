@@ -8,6 +8,7 @@ import { Ledger, type LedgerReport } from "./ledger.js";
 import { Rng } from "./rng.js";
 import { ScratchRegions } from "./scratch.js";
 import { Nic, type DropSink } from "../net/nic.js";
+import { GSO_OUT_SLOTS } from "../net/nic-tx.js";
 import { Host, NAPI_SCRATCH_SLOTS } from "../net/host.js";
 import { Link, LinkDirection, type WireTap } from "../net/link.js";
 import type { TrafficContext, TrafficStats } from "../traffic/source.js";
@@ -40,13 +41,18 @@ export function coreConfigFor(spec: WorldSpec): Partial<CoreConfig> {
   const nicsOf = (name: string): number => spec.links.filter((l) => l.a === name || l.b === name).length;
   let nics = 0;
   let rxQueues = 0;
+  let txQueues = 0;
   for (const h of spec.hosts) {
     const k = nicsOf(h.name);
     nics += k;
     rxQueues += k * h.nic.queues;
-    queued += k * (h.nic.queues * h.nic.rxRing + h.nic.txRing + h.nic.txqueuelen);
-    ringSlots += k * (h.nic.queues * pow2(h.nic.rxRing) + pow2(h.nic.txRing) + pow2(h.nic.txqueuelen));
-    rings += k * (h.nic.queues + 2);
+    // TX: one ring and one qdisc per TX queue; the qdisc's one-band limit (pfifo_fast
+    // txqueuelen, fq sch->limit 10000) bounds what default-priority traffic can hold
+    const qdiscMax = String(h.sysctl["net.core.default_qdisc"] ?? "pfifo_fast") === "fq" ? 10000 : Math.max(1, h.nic.txqueuelen);
+    queued += k * (h.nic.queues * h.nic.rxRing + h.nic.queues * (h.nic.txRing + qdiscMax));
+    ringSlots += k * h.nic.queues * (pow2(h.nic.rxRing) + pow2(h.nic.txRing));
+    rings += k * 2 * h.nic.queues;
+    txQueues += k * h.nic.queues;
     // per-CPU backlogs (input_pkt_queue + process_queue)
     const maxBacklog = Number(h.sysctl["net.core.netdev_max_backlog"] ?? 1000);
     queued += h.cpus * 2 * (maxBacklog + 1);
@@ -65,9 +71,11 @@ export function coreConfigFor(spec: WorldSpec): Partial<CoreConfig> {
     rssContexts: Math.max(1, nics),
     wheelEntries: Math.min(1 << 24, skbs + 4096 + 64 * spec.traffic.length),
     // RSS's slot, then each host's NAPI burst and GRO out list
-    ioSlots: Math.max(4096, 1 + spec.hosts.length * NAPI_SCRATCH_SLOTS),
+    ioSlots: Math.max(4096, 1 + GSO_OUT_SLOTS + spec.hosts.length * NAPI_SCRATCH_SLOTS),
     // one GRO context per NAPI instance (RX queue)
     groContexts: Math.min(4096, Math.max(1, rxQueues)),
+    // one struct dql per TX queue
+    dqlQueues: Math.min(65536, Math.max(256, txQueues)),
   };
 }
 
@@ -119,6 +127,7 @@ export class World implements DropSink {
     const tcpRng = this.rng.fork();
     const scratch = new ScratchRegions(core);
     const rssSlot = scratch.take(1, "RSS");
+    const gsoSlot = scratch.take(GSO_OUT_SLOTS, "GSO");
     const alloc = (): number => {
       const h = core.allocOne(this.loop.now);
       if (h >= 0) this.ledger.create();
@@ -126,17 +135,18 @@ export class World implements DropSink {
     };
     for (const hs of spec.hosts) {
       let self: Host | null = null;
-      // tcp_limit_output_bytes (1 MB) of 1514-byte frames in the qdisc: the TSQ stand-in
-      const tsqFrames = Math.max(2, Math.floor(Number(hs.sysctl["net.ipv4.tcp_limit_output_bytes"] ?? 1048576) / (hs.nic.mtu + 14)));
       const env: TcpEnv = {
         loop: this.loop,
         rng: tcpRng,
         alloc,
+        created: (n) => this.ledger.create(n),
+        gso: true,
         warn: (msg) => void this.warnings.push(`${hs.name}: ${msg}`),
         flows: this.flows,
         txRoom: (dst) => {
           const nic = self!.nicFor(dst);
-          return nic.qdiscRoom() > 0 && nic.qdiscBacklog() < tsqFrames;
+          // TSQ (tcp_small_queue_check) bounds each socket; this only stops at a full qdisc
+          return nic.qdiscRoom() > 0;
         },
         waitTxRoom: (_dst, cb) => self!.waitTxRoom(cb),
       };
@@ -146,7 +156,8 @@ export class World implements DropSink {
     }
     const newNic = (host: Host, peer: Host): Nic => {
       const rss: RssContext = core.rss.create({ queues: host.config.nic.queues, retaSize: 128 });
-      const nic = new Nic(core, `eth${host.nics.length}`, host.config.nic, rss, rssSlot, this, this.loop);
+      const defaultQdisc = String(host.config.sysctl["net.core.default_qdisc"] ?? "pfifo_fast");
+      const nic = new Nic(core, `eth${host.nics.length}`, { ...host.config.nic, defaultQdisc }, rss, rssSlot, this, this.loop, host.qdiscEnv(), gsoSlot);
       host.addNic(nic, peer.config.addr);
       return nic;
     };
@@ -189,6 +200,7 @@ export class World implements DropSink {
           dport: t.port,
           ...(t.cc !== undefined ? { cc: t.cc } : {}),
           ...(t.sndbuf !== undefined ? { sndbuf: t.sndbuf } : {}),
+          ...(t.maxPacingRate !== undefined ? { maxPacingRate: t.maxPacingRate } : {}),
           ...(t.kind === "rr" && t.count !== undefined ? { count: t.count } : {}),
         });
         this.tcpFlows.push(g);
@@ -206,6 +218,7 @@ export class World implements DropSink {
             dport: t.port,
             ...(t.cc !== undefined ? { cc: t.cc } : {}),
             ...(t.sndbuf !== undefined ? { sndbuf: t.sndbuf } : {}),
+            ...(t.maxPacingRate !== undefined ? { maxPacingRate: t.maxPacingRate } : {}),
           });
           this.tcpFlows.push(g);
           this.traffic.push(g);
@@ -243,7 +256,7 @@ export class World implements DropSink {
   inFlight(): number {
     let n = 0;
     for (const host of this.hosts.values()) {
-      for (const nic of host.nics) n += nic.held();
+      for (const nic of host.nics) n += nic.heldSegments();
       n += host.stack.held();
       n += host.heldSegments(); // per-CPU backlogs and GRO
     }

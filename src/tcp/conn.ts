@@ -131,6 +131,24 @@ export class TcpConn implements CcSock, RcvWindowState {
   pacingRate = 0;
   /** Waiting for qdisc room (a TSQ-like stop). */
   txWait = false;
+  /** sk_wmem_alloc: truesize of this socket's skbs below TCP (qdisc, driver ring) until TX completion frees them. */
+  wmemAlloc = 0;
+  /** TSQ_THROTTLED: tcp_small_queue_check stopped tcp_write_xmit; the next free wakes it. */
+  tsqThrottled = false;
+  /** TSQ_QUEUED: the wake-up (tcp_tasklet_func) is scheduled. */
+  tsqQueued = false;
+  /** Times tcp_small_queue_check throttled this socket (no nstat counter exists in 6.12). */
+  tsqThrottles = 0;
+  /** sk_pacing_status == SK_PACING_FQ: fq paces this socket, TCP stamps departure times (EDT). */
+  pacingFq = false;
+  /** tp->tcp_wstamp_ns: earliest departure time of the next skb (ns). */
+  wstampNs = 0;
+  /** sk_max_pacing_rate (SO_MAX_PACING_RATE), bytes/s. */
+  maxPacingRate = Infinity;
+  /** tp->data_segs_out */
+  dataSegsOut = 0;
+  /** tcp_min_rtt (µs; Infinity before the first sample). */
+  minRttUs = Infinity;
 
   // ---- receive side (RcvWindowState) ----
   rcvbuf = 131072;

@@ -166,6 +166,8 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   }
   if (rttUs >= 0) {
     rttSample(c.rtt, Math.max(1, rttUs), c.sndUna, c.sndNxt);
+    // tcp_update_rtt_min (the windowed minimum of the kernel, kept as the plain minimum)
+    c.minRttUs = Math.min(c.minRttUs, Math.max(1, Math.floor(rttUs)));
     c.cc.pktsAcked?.(c, ackedPkts, rttUs);
   }
   // duplicate ACK (no data, same ack, same window, data outstanding)

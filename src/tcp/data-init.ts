@@ -28,6 +28,8 @@ export interface ConnOptions {
   cc?: CcName;
   /** SO_SNDBUF / SO_RCVBUF as passed to setsockopt (doubled and locked). */
   sndbuf?: number;
+  /** SO_MAX_PACING_RATE, bytes/s. */
+  maxPacingRate?: number;
   rcvbuf?: number;
   /** Receive: bytes/s the application reads (Infinity = at once). */
   readRate?: number;
@@ -39,6 +41,7 @@ export function connInit(t: TcpHost, sk: TcpSock, o: ConnOptions, peerWindow: nu
   const c = new TcpConn(congestionOps(o.cc ?? t.ccDefault));
   c.now = t.now;
   c.slot = sk.slot;
+  if (o.maxPacingRate !== undefined) c.maxPacingRate = o.maxPacingRate;
   const tsLen = sk.tsOk ? TCPOLEN_TSTAMP_ALIGNED : 0;
   // tcp_sync_mss: mss_cache = min(peer MSS, our MTU's MSS) minus options
   c.mss = Math.max(TCP_MIN_MSS, Math.min(sk.mss, t.advmss) - tsLen);
@@ -72,7 +75,10 @@ export function connInit(t: TcpHost, sk: TcpSock, o: ConnOptions, peerWindow: nu
   c.sndWnd = peerWindow * 2 ** (sk.sndWscale >= 0 ? sk.sndWscale : 0);
   c.maxWindow = c.sndWnd;
   c.cc.init(c);
-  if (synRttNs > 0) rttSample(c.rtt, synRttNs / 1000, 0, 0);
+  if (synRttNs > 0) {
+    rttSample(c.rtt, synRttNs / 1000, 0, 0);
+    c.minRttUs = Math.max(1, Math.floor(synRttNs / 1000));
+  }
   updatePacingRate(c);
   c.startedAt = t.now;
   c.rateStampT = t.now;

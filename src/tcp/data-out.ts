@@ -1,5 +1,5 @@
 // Sending on an ESTABLISHED socket: tcp_write_xmit (cwnd, receive window,
-// Nagle/Minshall, qdisc room as a TSQ-like stop), retransmissions
+// Nagle/Minshall, GSO sizing, TSQ, EDT stamps for fq), retransmissions
 // (tcp_xmit_retransmit_queue), ACKs (tcp_send_ack, tcp_select_window,
 // tcp_send_delayed_ack), the retransmit/probe and delayed-ACK timers
 // (net/ipv4/tcp_timer.c), and the socket calls of the application
@@ -19,6 +19,10 @@ import { TCP_RTO_MAX_US, TCP_RTO_MIN_US } from "./rtt.js";
 import { TCPHDR_ACK, TCPHDR_PSH } from "../wire/tcp.js";
 import { setPayloadLen } from "../wire/skb-headers.js";
 import { writeSegment } from "./segment.js";
+import { SKB_GSO_TCPV4, SKB_GSO_TCPV6 } from "../core/gro.js";
+import { SKB_GSO_TCP_FIXEDID } from "../core/gso.js";
+import { murmurFinal, murmurMix } from "../util/murmur.js";
+import { SKB_F_OOO_OKAY } from "../core/skb-fields.js";
 
 /** include/net/tcp.h: TCP_DELACK_MIN / TCP_ATO_MIN (HZ/25), TCP_DELACK_MAX (HZ/5), in ns. */
 export const TCP_DELACK_MIN = 40e6;
@@ -101,6 +105,43 @@ function transmit(t: TcpHost, sk: TcpSock, c: TcpConn, start: number, end: numbe
     }
   }
   writeSegment(t.core, h, tx);
+  // tcp_set_skb_tso_segs: a GSO skb of ceil(len / mss) segments (the ledger counts each)
+  const skb = t.core.skb;
+  const payload = end - start;
+  const segs = payload > c.mss ? Math.ceil(payload / c.mss) : 1;
+  if (segs > 1) {
+    skb.gsoSize[h] = c.mss;
+    skb.gsoSegs[h] = segs;
+    // the model's TCP sends IPv4 ID 0 with DF on every packet (segment.ts), so the segments keep it
+    // (SKB_GSO_TCP_FIXEDID) and GRO at the receiver sees one fixed-ID stream across skbs
+    skb.gsoType[h] = t.v6 ? SKB_GSO_TCPV6 : SKB_GSO_TCPV4 | SKB_GSO_TCP_FIXEDID;
+    t.env.created?.(segs - 1);
+  } else {
+    skb.gsoSize[h] = 0;
+    skb.gsoSegs[h] = 0;
+    skb.gsoType[h] = 0;
+  }
+  // __tcp_transmit_skb: the skb is charged to sk_wmem_alloc until tcp_wfree (a pure ACK: truesize 2,
+  // skb_set_tcp_pure_ack); fq keys its flows on skb->sk
+  const truesize = tcpSkbTruesize(end - start);
+  t.core.skb.sk[h] = sk.slot;
+  t.core.skb.truesize[h] = truesize;
+  // skb_set_hash_from_sk: skb->hash = sk_txhash (net_tx_rndhash; here a deterministic mix of the 4-tuple)
+  if (sk.txhash === 0) sk.txhash = murmurFinal(murmurMix(murmurMix(0x9e3779b9, (sk.lport << 16) | sk.rport), sk.rkey)) || 1;
+  t.core.skb.hash[h] = sk.txhash;
+  // skb->ooo_okay: nothing of this socket is below TCP, so the TX queue may change without reordering
+  t.core.skb.flags[h] = c.wmemAlloc < SKB_TRUESIZE_1 ? t.core.skb.flags[h]! | SKB_F_OOO_OKAY : t.core.skb.flags[h]! & ~SKB_F_OOO_OKAY;
+  c.wmemAlloc += truesize;
+  if (c.pacingFq) {
+    // tcp_write_xmit / __tcp_transmit_skb: skb->tstamp = tp->tcp_wstamp_ns = max(wstamp, tcp_clock_cache)
+    const prior = c.wstampNs;
+    c.wstampNs = Math.max(c.wstampNs, t.now);
+    t.core.skbTime.tstamp[h] = c.wstampNs;
+    if (end > start) {
+      c.dataSegsOut += segs;
+      updateSkbAfterSend(c, end - start, prior);
+    }
+  } else if (end > start) c.dataSegsOut += segs;
   tx.sackN = 0;
   if (end > start) setPayloadLen(t.core, h, end - start);
   // tcp_event_ack_sent: the ACK that went out clears the pending one
@@ -128,7 +169,8 @@ function ccRefresh(t: TcpHost, c: TcpConn): void {
 
 /** net/ipv4/tcp_input.c: tcp_update_pacing_rate */
 export function updatePacingRate(c: TcpConn): void {
-  c.pacingRate = pacingRate(c.mss, c.cwnd, c.ssthresh, c.packetsOut, c.rtt.srttUs);
+  // WRITE_ONCE(sk->sk_pacing_rate, min_t(u64, rate, sk->sk_max_pacing_rate))
+  c.pacingRate = Math.min(pacingRate(c.mss, c.cwnd, c.ssthresh, c.packetsOut, c.rtt.srttUs), c.maxPacingRate);
 }
 
 function segSent(t: TcpHost, c: TcpConn): void {
@@ -147,6 +189,7 @@ export function xmitRetransmitQueue(t: TcpHost, sk: TcpSock, c: TcpConn): void {
     if ((f & (TCPCB_LOST | TCPCB_SACKED_ACKED | TCPCB_SACKED_RETRANS)) !== TCPCB_LOST) continue;
     const start = rb.start[j]!;
     const end = rb.end[j]!;
+    if (smallQueueCheck(t, c, end - start, 1)) break;
     if (!transmit(t, sk, c, start, end, TCPHDR_ACK, true)) break;
     rb.flags[j] = f | TCPCB_SACKED_RETRANS | TCPCB_EVER_RETRANS;
     rb.sentAt[j] = t.now;
@@ -157,6 +200,47 @@ export function xmitRetransmitQueue(t: TcpHost, sk: TcpSock, c: TcpConn): void {
     else if (c.caState === TCP_CA_Loss) t.nstat.add(t.mib.SlowStartRetrans);
     segSent(t, c);
   }
+}
+
+/** skb->truesize of a TCP skb with `payload` bytes (tcp_stream_alloc_skb + the copied
+ *  payload; a pure ACK is 2, skb_set_tcp_pure_ack). */
+export function tcpSkbTruesize(payload: number): number {
+  return payload > 0 ? payload + TCP_SKB_OVERHEAD : 2;
+}
+
+// net/ipv4/tcp_output.c: tcp_update_skb_after_send — the next departure is len/rate later,
+// less up to half of it as credit for time the socket lost waiting
+function updateSkbAfterSend(c: TcpConn, len: number, priorWstamp: number): void {
+  const rate = c.pacingRate;
+  if (rate > 0 && rate !== Infinity && c.dataSegsOut >= 10) {
+    let lenNs = Math.floor((len * 1e9) / rate);
+    const credit = c.wstampNs - priorWstamp;
+    lenNs -= Math.min(Math.floor(lenNs / 2), credit);
+    c.wstampNs += lenNs;
+  }
+}
+
+/** SKB_TRUESIZE(1) on x86_64 6.12: 1 + SKB_DATA_ALIGN(sizeof(struct sk_buff) 232) + SKB_DATA_ALIGN(sizeof(struct skb_shared_info) 320). */
+export const SKB_TRUESIZE_1 = 1 + 256 + 320;
+
+/** sk_pacing_shift: TSQ keeps about 1 ms (2^-10 s) of the pacing rate below TCP. */
+export const SK_PACING_SHIFT = 10;
+
+// net/ipv4/tcp_output.c: tcp_small_queue_check — true: throttled (TSQ_THROTTLED set).
+// `factor` is 1 for retransmissions (tcp_xmit_retransmit_queue), 0 for new data.
+export function smallQueueCheck(t: TcpHost, c: TcpConn, payload: number, factor: number): boolean {
+  let limit = Math.max(2 * tcpSkbTruesize(payload), Math.floor(c.pacingRate / 2 ** SK_PACING_SHIFT));
+  // an unpaced socket (sk_pacing_status == SK_PACING_NONE) is capped by tcp_limit_output_bytes
+  if (!c.pacingFq) limit = Math.min(limit, t.limitOutputBytes);
+  limit *= 2 ** factor;
+  if (c.wmemAlloc > limit) {
+    // tcp_rtx_queue_empty_or_single_skb: always send when at most one skb is out
+    if (c.rtx.count <= 1) return false;
+    if (!c.tsqThrottled) c.tsqThrottles++;
+    c.tsqThrottled = true;
+    return true;
+  }
+  return false;
 }
 
 /** Whether this host's qdisc towards the peer can take another segment
@@ -174,39 +258,65 @@ function txRoom(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   return false;
 }
 
-/** net/ipv4/tcp_output.c: tcp_write_xmit (no TSO, no pacing yet). */
+/** net/ipv4/tcp_output.c: tcp_write_xmit — GSO skbs of tcp_tso_segs, TSQ; no tcp_tso_should_defer, no internal pacing. */
 export function writeXmit(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   const mss = c.mss;
+  // tcp_tso_segs: segments per skb (1 without GSO)
+  const maxSegs = t.env.gso === true ? tsoSegs(t, c) : 1;
   let stoppedByCwnd = false;
   while (c.writeSeq > c.sndNxt) {
-    if (c.packetsInFlight() >= c.cwnd) {
+    const inFlight = c.packetsInFlight();
+    if (inFlight >= c.cwnd) {
       stoppedByCwnd = true;
       break;
     }
     const start = c.sndNxt;
     let len = c.writeSeq - start;
-    if (len > mss) len = mss;
-    // tcp_snd_wnd_test
-    if (start + len > c.sndUna + c.sndWnd) {
+    // tcp_cwnd_test quota and tcp_mss_split_point: at most min(tso_segs, cwnd quota) MSS
+    const quota = Math.min(maxSegs, c.cwnd - inFlight);
+    if (len > quota * mss) len = quota * mss;
+    // tcp_snd_wnd_test: the first MSS must fit the peer's window
+    const wndEnd = c.sndUna + c.sndWnd;
+    if (start + Math.min(len, mss) > wndEnd) {
       if (c.packetsOut === 0 && c.rtoDeadline === Infinity) armProbe(t, c);
       break;
     }
+    // tcp_mss_split_point: a GSO skb ends at the window, in whole MSS
+    if (start + len > wndEnd) len = Math.floor((wndEnd - start) / mss) * mss;
     // tcp_nagle_test with Minshall's check: hold a small segment while another small one is unacked
     if (len < mss && c.sndSml > c.sndUna && c.packetsOut > 0) break;
+    if (smallQueueCheck(t, c, len, 0)) break;
     if (!txRoom(t, sk, c)) break;
     const end = start + len;
     const last = end === c.writeSeq;
     if (!transmit(t, sk, c, start, end, last ? TCPHDR_ACK | TCPHDR_PSH : TCPHDR_ACK, true)) break;
-    c.rtx.push(start, end, t.now);
     c.sndNxt = end;
     sk.sndNxt = wireSeq(sk.iss + 1, end);
-    c.packetsOut++;
-    if (c.packetsOut > c.maxPacketsOut) c.maxPacketsOut = c.packetsOut;
-    if (len < mss) c.sndSml = end;
-    segSent(t, c);
+    // the retransmit queue keeps MSS pieces (tcp_fragment on SACK/loss is implied)
+    for (let s = start; s < end; s += mss) {
+      const e = Math.min(s + mss, end);
+      c.rtx.push(s, e, t.now);
+      c.packetsOut++;
+      if (c.packetsOut > c.maxPacketsOut) c.maxPacketsOut = c.packetsOut;
+      if (e - s < mss) c.sndSml = e;
+      segSent(t, c);
+    }
   }
   // tcp_cwnd_validate: remember whether the flow used its cwnd
   c.cwndLimited = stoppedByCwnd || (c.cwnd < c.ssthresh && c.cwnd < 2 * c.maxPacketsOut);
+}
+
+/** GSO_LEGACY_MAX_SIZE: sk_gso_max_size of a device without BIG TCP. */
+export const GSO_MAX_SIZE = 65536;
+
+// net/ipv4/tcp_output.c: tcp_tso_segs -> tcp_tso_autosize (the WASM kernel, assembly/gso.ts)
+function tsoSegs(t: TcpHost, c: TcpConn): number {
+  const x = t.core.raw as unknown as { tcp_tso_segs: (rate: number, minRtt: number, mss: number, gsoMax: number, minSegs: number, shift: number, rttLog: number, maxSegs: number) => number };
+  const rate = c.pacingRate > 0 && c.pacingRate !== Infinity ? Math.floor(Math.min(c.pacingRate, 2 ** 52)) : 2 ** 52;
+  const minRtt = c.minRttUs === Infinity ? 0xffffffff : c.minRttUs;
+  const segs = x.tcp_tso_segs(rate, minRtt, c.mss, GSO_MAX_SIZE, 2, SK_PACING_SHIFT, 9, 65535) >>> 0;
+  // a GSO skb holds at most 64 KB with its headers
+  return Math.max(1, Math.min(segs, Math.floor((GSO_MAX_SIZE - 128) / c.mss)));
 }
 
 /** Retransmissions, then new data. */

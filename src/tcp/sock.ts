@@ -10,6 +10,12 @@ import type { TcpHost } from "./tcp-host.js";
 export class TcpSock {
   /** Index in the host's socket table (the event argument of its timers). */
   slot = -1;
+  /** sk_rx_queue_mapping: the RX queue this socket's last segment came in on (-1 none). */
+  rxQueue = -1;
+  /** sk_tx_queue_mapping: the TX queue netdev_pick_tx cached (-1 none). */
+  txQueue = -1;
+  /** sk_txhash (0 = not chosen yet). */
+  txhash = 0;
   state = TCP_CLOSE;
   v6 = false;
   lport = 0;

@@ -23,6 +23,7 @@ import { reqskTimer } from "./req-timer.js";
 import { tcpRetransmitTimer, tcpRcvSynSent } from "./client.js";
 import { tcpRcvState, tcpTimeWaitDone, tcpClose } from "./established.js";
 import { acceptFire } from "./accept.js";
+import { xmitAll } from "./data-out.js";
 import type { TcpConn } from "./conn.js";
 import { timerFire, selectWindow, TIMER_DELACK, TIMER_READ, TIMER_RTO, TIMER_WRITE } from "./data-out.js";
 import type { CcName } from "./data-init.js";
@@ -36,9 +37,13 @@ export interface TcpEnv {
   rng: Rng;
   /** Allocate an skb counted by the ledger, or -1. */
   alloc(): number;
+  /** An skb became a GSO skb of n+1 wire packets: the ledger counts n more. */
+  created?(n: number): void;
+  /** sk_can_gso: TCP builds GSO super-packets sized by tcp_tso_autosize (default false). */
+  gso?: boolean;
   /** A kernel log line (collected as report warnings). */
   warn(msg: string): void;
-  /** Whether the qdisc of the NIC towards `dst` can take another segment (TSQ stand-in). */
+  /** Whether the qdisc of the NIC towards `dst` can take another segment (a full device queue stops the writer). */
   txRoom?(dst: Uint8Array): boolean;
   /** Call `cb` once that qdisc has room again. */
   waitTxRoom?(dst: Uint8Array, cb: () => void): void;
@@ -153,6 +158,10 @@ export class TcpHost {
   readonly wmem: readonly number[];
   readonly rmemMax: number;
   readonly wmemMax: number;
+  /** net.ipv4.tcp_limit_output_bytes (TSQ cap for unpaced sockets). */
+  readonly limitOutputBytes: number;
+  /** TSQ wake-up event kind (tcp_tasklet_func), argument = socket slot. */
+  readonly kTsq: number;
   readonly moderateRcvbuf: boolean;
   /** net.ipv4.tcp_congestion_control */
   readonly ccDefault: CcName = "cubic";
@@ -200,6 +209,7 @@ export class TcpHost {
     this.wmem = sysctlTriple(s, "net.ipv4.tcp_wmem");
     this.rmemMax = rmemMax;
     this.wmemMax = sysctlNum(s, "net.core.wmem_max");
+    this.limitOutputBytes = sysctlNum(s, "net.ipv4.tcp_limit_output_bytes");
     this.moderateRcvbuf = sysctlNum(s, "net.ipv4.tcp_moderate_rcvbuf") !== 0;
     this.cookies = new CookieSecrets(env.rng);
     this.isnKey = new CookieSecrets(env.rng);
@@ -260,6 +270,16 @@ export class TcpHost {
       timerFire(this, sk, sk.conn, arg & 3);
     });
     this.kAccept = loop.register(`${config.name} accept()`, (i) => acceptFire(this, this.listeners[i]!));
+    // net/ipv4/tcp_output.c: tcp_tasklet_func -> tcp_tsq_handler — write again after TX completion freed memory
+    this.kTsq = loop.register(`${config.name} tcp tsq`, (slot) => {
+      const sk = this.socks[slot];
+      const c = sk?.conn ?? null;
+      if (sk === null || sk === undefined || c === null) return;
+      c.tsqQueued = false;
+      if (!c.tsqThrottled) return;
+      c.tsqThrottled = false;
+      xmitAll(this, sk, c);
+    });
     for (const l of config.listeners) {
       // net/socket.c: __sys_listen — (unsigned)backlog > somaxconn is clamped
       const backlog = l.backlog >>> 0 > somaxconn ? somaxconn : l.backlog;
@@ -357,6 +377,34 @@ export class TcpHost {
   /** Schedule one of a connection's timers (TIMER_RTO/DELACK/READ/WRITE). */
   connTimer(c: TcpConn, which: number, at: number): number {
     return this.env.loop.at(at, this.kConn, c.slot * 4 + which);
+  }
+
+  /** net/ipv4/tcp_output.c: tcp_wfree — an skb of socket `slot` was freed below TCP (TX completion or qdisc drop). */
+  txFree(slot: number, truesize: number): void {
+    const sk = this.socks[slot];
+    const c = sk?.conn ?? null;
+    if (c === null) return;
+    c.wmemAlloc = Math.max(0, c.wmemAlloc - truesize);
+    if (c.tsqThrottled && !c.tsqQueued) {
+      c.tsqQueued = true;
+      this.env.loop.after(0, this.kTsq, slot);
+    }
+  }
+
+  /** The data connection of socket `slot` (what a qdisc sees through skb->sk), or null. */
+  connOf(slot: number): TcpConn | null {
+    return this.socks[slot]?.conn ?? null;
+  }
+
+  /** The socket in `slot`, or null. */
+  sockAt(slot: number): TcpSock | null {
+    return this.socks[slot] ?? null;
+  }
+
+  /** sk->sk_hash stand-in: the socket's ports and peer, so a reused slot looks like a new socket. */
+  sockHash(slot: number): number {
+    const sk = this.socks[slot];
+    return sk === null || sk === undefined ? 0 : (((sk.lport << 16) | sk.rport) ^ sk.rkey) >>> 0;
   }
 
   txRoom(sk: TcpSock): boolean {
@@ -528,6 +576,8 @@ export class TcpHost {
     if (pt !== undefined) {
       const sk = pt.conns.get(peerKey(rx.saddrKey, rx.sport));
       if (sk !== undefined) {
+        // sk_rx_queue_update: remember the RX queue (XPS by rxqs reads it)
+        sk.rxQueue = core.skb.queue[h]!;
         if (sk.state === TCP_NEW_SYN_RECV) tcpCheckReq(this, sk, h);
         else if (sk.state === TCP_SYN_SENT) tcpRcvSynSent(this, sk, h);
         else tcpRcvState(this, sk, h);

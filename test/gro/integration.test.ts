@@ -131,7 +131,10 @@ describe("GRO flush points", () => {
     expect(st.heldSegments).toBe(64 - 45);
     expect(hb.heldSkbs()).toBe(1);
     expect(hb.heldSegments()).toBe(19);
-    expect(r.report.ledger.inFlight - r.report.pool.inFlight).toBe(18);
+    // wire packets minus skbs: GRO's aggregate (19 segments, one skb: 18) plus the sender's GSO skbs
+    // in its qdisc and TX ring (TCP builds super-packets, TX path), each k segments in one skb
+    const senderTx = r.w.host("a").nics[0]!.tx;
+    expect(r.report.ledger.inFlight - r.report.pool.inFlight).toBe(18 + senderTx.heldSegments() - senderTx.held());
   });
 
   it("an aggregate steered by RPS into another CPU's backlog is in flight with its segments", async () => {
@@ -141,7 +144,9 @@ describe("GRO flush points", () => {
     const hb = r.w.host("b");
     const segs = hb.heldSegments();
     expect(segs).toBeGreaterThan(hb.held());
-    expect(r.report.ledger.inFlight - r.report.pool.inFlight).toBe(segs - hb.heldSkbs());
+    // plus the extra segments of the sender's GSO skbs (qdisc / TX ring), one skb each
+    const senderTx = r.w.host("a").nics[0]!.tx;
+    expect(r.report.ledger.inFlight - r.report.pool.inFlight).toBe(segs - hb.heldSkbs() + senderTx.heldSegments() - senderTx.held());
     expect(b.softnet[1]!.processed).toBe(b.gro.packetsOut - b.softnet[0]!.processed - hb.held());
     expect(b.softnet[1]!.processed).toBeGreaterThan(0);
   });

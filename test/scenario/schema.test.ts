@@ -67,7 +67,7 @@ describe("a valid scenario", () => {
     expect(s.duration).toBe(2e9);
     const [server, client] = s.hosts;
     expect(server).toMatchObject({ name: "server", index: 0, addr: "10.0.0.2", family: 4, cpus: 4 });
-    expect(server!.nic).toEqual({ queues: 4, rate: 1e10, mtu: 1500, rxRing: 1024, txRing: 1024, txqueuelen: 1000, rxUsecs: 0, rxFrames: 0, irqAffinity: [], rxhash: "l4", gro: true });
+    expect(server!.nic).toEqual({ queues: 4, rate: 1e10, mtu: 1500, rxRing: 1024, txRing: 1024, txqueuelen: 1000, rxUsecs: 0, rxFrames: 0, irqAffinity: [], rxhash: "l4", gro: true, txUsecs: 0, txFrames: 0, tso: true, bql: true, fqMaxrate: 0, xps: { cpus: [], rxqs: [] } });
     expect(server!.sockets).toEqual([{ listen: 7000, backlog: 8, accept: { kind: "never" }, acceptDelay: 0, rcvbuf: null, readRate: { kind: "always" } }]);
     expect(server!.sysctl["net.ipv4.tcp_max_syn_backlog"]).toBe(2048);
     // client: index 1 would get 10.0.0.2, which the server owns, so the next one
@@ -76,7 +76,7 @@ describe("a valid scenario", () => {
     expect(s.traffic).toEqual([
       { kind: "connect", from: "client", to: { host: "server", port: 7000 }, count: 20, rate: null, at: 0 },
       { kind: "syn-flood", from: "client", to: { host: "server", port: 7000 }, count: 200, rate: 1000, spoof: "random", at: 0 },
-      { kind: "bulk", from: "client", to: { host: "server", port: 5001 }, flows: 8, bytes: 100_000_000, cc: "cubic", writeRate: null, sndbuf: null, at: 0 },
+      { kind: "bulk", from: "client", to: { host: "server", port: 5001 }, flows: 8, bytes: 100_000_000, cc: "cubic", writeRate: null, sndbuf: null, maxPacingRate: null, at: 0 },
       { kind: "udp", from: "client", to: { host: "server", port: 9000 }, flows: 4, size: 64, rate: { unit: "pps", value: 14e6 }, at: 0 },
     ]);
   });
@@ -95,7 +95,7 @@ describe("a valid scenario", () => {
           addr: "10.0.0.1",
           family: 4,
           cpus: 1,
-          nic: { queues: 1, rate: 10_000_000_000, mtu: 1500, rxRing: 1024, txRing: 1024, txqueuelen: 1000, rxUsecs: 0, rxFrames: 0, irqAffinity: [], rxhash: "l4", gro: true },
+          nic: { queues: 1, rate: 10_000_000_000, mtu: 1500, rxRing: 1024, txRing: 1024, txqueuelen: 1000, rxUsecs: 0, rxFrames: 0, irqAffinity: [], rxhash: "l4", gro: true, txUsecs: 0, txFrames: 0, tso: true, bql: true, fqMaxrate: 0, xps: { cpus: [], rxqs: [] } },
           sysctl: defaultSysctls(),
           sockets: [],
           udpSockets: [],
@@ -130,7 +130,7 @@ describe("a valid scenario", () => {
     expect(s.traffic).toEqual([
       { kind: "connect", from: "client", to: { host: "server", port: 80 }, count: 1, rate: null, at: 0 },
       { kind: "syn-flood", from: "client", to: { host: "server", port: 81 }, count: 5, rate: null, spoof: "random", at: 0 },
-      { kind: "bulk", from: "client", to: { host: "server", port: 5001 }, flows: 1, bytes: null, cc: "cubic", writeRate: null, sndbuf: null, at: 0 },
+      { kind: "bulk", from: "client", to: { host: "server", port: 5001 }, flows: 1, bytes: null, cc: "cubic", writeRate: null, sndbuf: null, maxPacingRate: null, at: 0 },
       { kind: "udp", from: "client", to: { host: "server", port: 9 }, flows: 1, size: 18, rate: { unit: "bit/s", value: 1e9 }, at: 0 },
     ]);
   });
@@ -194,7 +194,7 @@ describe("a valid scenario", () => {
 describe("bad files: each error names path, value and what is allowed", () => {
   const cases: [string, (d: Record<string, any>) => unknown, string, unknown, string | RegExp][] = [
     ["unknown top-level key", (d) => (d.nmae = "x"), "nmae", "x", "unknown key; allowed keys: name, description, seed, duration, hosts, links, traffic"],
-    ["unknown nic key", (d) => (d.hosts.server.nic = { speed: "10Gbit" }), "hosts.server.nic.speed", "10Gbit", "unknown key; allowed keys: queues, rate, mtu, rxRing, txRing, txqueuelen, rxUsecs, rxFrames, irqAffinity, rxhash, gro"],
+    ["unknown nic key", (d) => (d.hosts.server.nic = { speed: "10Gbit" }), "hosts.server.nic.speed", "10Gbit", "unknown key; allowed keys: queues, rate, mtu, rxRing, txRing, txqueuelen, rxUsecs, rxFrames, irqAffinity, rxhash, gro, txUsecs, txFrames, tso, bql, fqMaxrate, xps"],
     ["unknown socket key", (d) => (d.hosts.server.sockets[0].port = 80), "hosts.server.sockets[0].port", 80, /^unknown key; allowed keys: listen, backlog, accept, acceptDelay, rcvbuf, readRate$/],
     ["unknown traffic key", (d) => (d.traffic[0].sport = 1), "traffic[0].sport", 1, /^unknown key; allowed keys: kind, from, to, count, rate, at$/],
     ["negative backlog", (d) => (d.hosts.server.sockets[0].backlog = -1), "hosts.server.sockets[0].backlog", -1, "integer 0..65535"],
@@ -276,7 +276,7 @@ describe("bad files: each error names path, value and what is allowed", () => {
       (d) => (d.traffic[0] = { kind: "rr", from: "client", to: "server:5001", writeRate: "1MB/s" }),
       "traffic[0].writeRate",
       "1MB/s",
-      "unknown key; allowed keys: kind, from, to, flows, request, response, count, cc, sndbuf, at",
+      "unknown key; allowed keys: kind, from, to, flows, request, response, count, cc, sndbuf, maxPacingRate, at",
     ],
     [
       "rr and bulk on one port",
@@ -437,12 +437,12 @@ describe("TCP data traffic: bulk, rr, incast and the receiver's socket options",
     const server = { host: "server", port: 0 };
     expect(s.traffic).toEqual([
       // 80 Mbit/s of writes = 10 MB/s; 64 KiB = 65536
-      { kind: "bulk", from: "client", to: { ...server, port: 5001 }, flows: 1, bytes: null, cc: "reno", writeRate: 10_000_000, sndbuf: 65536, at: 0 },
+      { kind: "bulk", from: "client", to: { ...server, port: 5001 }, flows: 1, bytes: null, cc: "reno", writeRate: 10_000_000, sndbuf: 65536, maxPacingRate: null, at: 0 },
       // netperf's -r 1,1 defaults
-      { kind: "rr", from: "client", to: { ...server, port: 6000 }, flows: 1, request: 1, response: 1, count: null, cc: "cubic", sndbuf: null, at: 0 },
-      { kind: "rr", from: "client", to: { ...server, port: 6001 }, flows: 2, request: 1000, response: 200, count: 1000, cc: "cubic", sndbuf: 4096, at: 0 },
+      { kind: "rr", from: "client", to: { ...server, port: 6000 }, flows: 1, request: 1, response: 1, count: null, cc: "cubic", sndbuf: null, maxPacingRate: null, at: 0 },
+      { kind: "rr", from: "client", to: { ...server, port: 6001 }, flows: 2, request: 1000, response: 200, count: 1000, cc: "cubic", sndbuf: 4096, maxPacingRate: null, at: 0 },
       // 1.5 MB per ms = 1.5e9 B/s
-      { kind: "incast", from: ["s1", "s2"], to: { ...server, port: 5002 }, bytes: 1_048_576, cc: "cubic", writeRate: 1.5e9, sndbuf: null, at: 1_000_000 },
+      { kind: "incast", from: ["s1", "s2"], to: { ...server, port: 5002 }, bytes: 1_048_576, cc: "cubic", writeRate: 1.5e9, sndbuf: null, maxPacingRate: null, at: 1_000_000 },
     ]);
   });
 

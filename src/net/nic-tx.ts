@@ -1,0 +1,562 @@
+// The transmit side of a NIC: the device's qdiscs (net.core.default_qdisc,
+// mq over several TX queues), __qdisc_run with its quota, one descriptor ring
+// per TX queue with BQL (netdev_tx_sent_queue / netdev_tx_completed_queue)
+// and the driver's ring-full stop, and TX completion raised as an interrupt
+// with coalescing (tx-usecs / tx-frames) and cleaned in NAPI with a budget.
+// The wire takes frames from the rings round robin (the NIC's TX arbiter).
+// A frame's handle leaves the ring when the wire takes it (it travels on to
+// the receiver); its descriptor (length, owning socket, truesize) stays
+// until completion, which is what BQL and socket memory accounting see.
+import type { Core } from "../core/core.js";
+import { Dql, dqlOf } from "../core/dql.js";
+import { attachDefaultQdiscs, type DeviceQdiscs } from "../qdisc/default.js";
+import { NO_SKB, type Qdisc, type QdiscEnv } from "../qdisc/qdisc.js";
+import type { FqQdisc } from "../qdisc/fq.js";
+import type { FqOptions } from "../qdisc/fq-config.js";
+import type { PfifoFast } from "../qdisc/pfifo-fast.js";
+import type { EventLoop } from "../sim/loop.js";
+import { SKB_F_OOO_OKAY, SKB_NONE } from "../core/skb-fields.js";
+import { createGso, type Gso } from "../core/gso.js";
+import { qdiscPktLen } from "../qdisc/pkt-len.js";
+import { createRing, ringRaw, type RingRaw } from "./ring-ops.js";
+import type { DropSink } from "./nic.js";
+
+/** net/core/dev.c: dev_tx_weight (net.core.dev_weight × dev_weight_tx_bias = 64): __qdisc_run's quota. */
+export const QDISC_RUN_QUOTA = 64;
+/** TX completion NAPI budget (drivers' tx work limit; ixgbe IXGBE_DEFAULT_TX_WORK = 256). */
+export const TX_NAPI_BUDGET = 256;
+/** drivers/net/ethernet/intel/ixgbe: TX_WAKE_THRESHOLD = DESC_NEEDED * 2 (DESC_NEEDED = MAX_SKB_FRAGS + 4 = 21). */
+export const TX_WAKE_THRESHOLD = 42;
+
+export interface NicTxConfig {
+  /** TX queues (dev->real_num_tx_queues). */
+  txQueues: number;
+  /** Descriptors per TX ring (ethtool -G tx). */
+  txRing: number;
+  txqueuelen: number;
+  mtu: number;
+  /** net.core.default_qdisc. */
+  defaultQdisc: string;
+  /** ethtool -C tx-usecs in ns: completion IRQ this long after the first
+   *  finished frame; 0 (default) completes each frame as it leaves the wire. */
+  txUsecs: number;
+  /** ethtool -C tx-frames: with txUsecs > 0, fire once this many frames are done (0 = no frame limit). */
+  txFrames: number;
+  /** BQL on (default); off = limit_min written to "max" (the usual way to disable it). */
+  bql: boolean;
+  /** fq options of every TX queue's fq. */
+  fq?: FqOptions;
+  /** NETIF_F_TSO (ethtool -K tso): the NIC segments GSO skbs (one descriptor); off: software GSO before the driver. */
+  tso: boolean;
+  /** First of GSO_OUT_SLOTS scratch slots for segmentation output. */
+  gsoSlot: number;
+  /** /sys/class/net/DEV/queues/tx-N/xps_cpus per TX queue (CPU lists; [] = none). */
+  xpsCpus?: readonly (readonly number[])[];
+  /** .../tx-N/xps_rxqs per TX queue (RX queue lists). */
+  xpsRxqs?: readonly (readonly number[])[];
+}
+
+/** What netdev_pick_tx asks about an skb's socket (set by the host). */
+export interface XpsEnv {
+  /** sk_tx_queue_get (-1 none). */
+  txQueue(sk: number): number;
+  sk_tx_queue_set(sk: number, q: number): void;
+  /** sk_rx_queue_get (-1 none). */
+  rxQueue(sk: number): number;
+  /** skb->sender_cpu - 1: the CPU running the transmit (-1 unknown). */
+  senderCpu(): number;
+}
+
+/** __get_xps_queue_idx's map: key (CPU or RX queue) -> TX queues whose mask holds it, in queue order. */
+function invertXps(perTxq: readonly (readonly number[])[] | undefined): Map<number, number[]> | null {
+  if (perTxq === undefined || perTxq.every((l) => l.length === 0)) return null;
+  const m = new Map<number, number[]>();
+  perTxq.forEach((keys, q) => {
+    for (const k of keys) {
+      let l = m.get(k);
+      if (l === undefined) m.set(k, (l = []));
+      l.push(q);
+    }
+  });
+  return m;
+}
+
+/** Scratch slots a segmentation may fill (64 KB at the smallest MSS, 536 B: 123 segments). */
+export const GSO_OUT_SLOTS = 128;
+
+/** Per-core allocation of struct dql records (one per TX queue in the world). */
+const dqlNext = new WeakMap<Core, number>();
+
+export interface TxQueueStats {
+  packets: number;
+  bytes: number;
+  /** Queue stops: BQL (STACK_XOFF) plus ring full (DRV_XOFF). */
+  stops: number;
+  bqlStops: number;
+  ringStops: number;
+  wakes: number;
+  completions: number;
+  completionIrqs: number;
+}
+
+export class NicTx {
+  readonly qdiscs: DeviceQdiscs;
+  readonly dql: Dql[] = [];
+  private readonly rings: number[] = [];
+  /** Handles in each ring not yet taken by the wire. */
+  private readonly unsent: Int32Array;
+  /** Descriptors in use (posted, not yet completed). */
+  private readonly used: Int32Array;
+  /** Finished on the wire, awaiting completion. */
+  private readonly done: Int32Array;
+  /** __QUEUE_STATE_DRV_XOFF (ring full). */
+  private readonly drvXoff: Uint8Array;
+  private readonly irqArmed: Int32Array;
+  private readonly napiScheduled: Uint8Array;
+  /** Descriptor records per queue, a circular array of txRing entries: bytes, sk, truesize. */
+  private readonly descBytes: Float64Array[] = [];
+  private readonly descSk: Uint32Array[] = [];
+  private readonly descTrue: Uint32Array[] = [];
+  private readonly head: Int32Array;
+  /** Owners of the descriptors one clean frees (the callbacks run after the ring is consistent). */
+  private readonly freeSk: Uint32Array;
+  private readonly freeTrue: Uint32Array;
+  readonly stats: TxQueueStats[] = [];
+  private rr = 0;
+  /** Queue of the frame the wire is serializing, and its length. */
+  private wireQ = -1;
+  private readonly r: RingRaw;
+  private readonly kindIrq: number;
+  private readonly kindNapi: number;
+  private readonly kindNetTx: number;
+  private readonly netTxPending: Uint8Array;
+  private readonly gso: Gso;
+  private readonly gsoSegs: Uint32Array;
+  /** Wire packets beyond one per skb held as GSO skbs (qdisc, TSO descriptors not yet on the wire). */
+  private extraSegs = 0;
+  /** The skb being enqueued (its own drop is not yet held). */
+  private enqueueing = -1;
+  /** Segments of software GSO waiting for the driver (dev_requeue_skb / q->gso_skb), per queue. */
+  private readonly requeue: number[][] = [];
+  /** TSO: segments of the descriptor on the wire not yet taken, and those not yet finished. */
+  private readonly wireSegs: number[] = [];
+  private wireSegsLeft = 0;
+  /** Segments software GSO made, and TSO descriptors the NIC split. */
+  readonly gsoCounts = { gsoSkbs: 0, gsoSegments: 0, tsoSkbs: 0, tsoSegments: 0 };
+  /** Set by the NIC: frames wait in a ring (the wire may start). */
+  onTxReady: () => void = () => {};
+  /** Set by the NIC: completions freed room (qdisc room for senders). */
+  onTxRoom: () => void = () => {};
+  /** Completion freed a descriptor whose skb socket sk charged `truesize` (sock_wfree). */
+  onTxFree: (sk: number, truesize: number) => void = () => {};
+  /** Pick the TX queue of skb h (netdev_pick_tx); default skb_tx_hash on skb->hash. */
+  pickTx: (h: number) => number;
+
+  constructor(
+    private readonly core: Core,
+    readonly name: string,
+    readonly config: NicTxConfig,
+    private readonly sink: DropSink,
+    private readonly loop: EventLoop,
+    env?: QdiscEnv,
+  ) {
+    const n = config.txQueues;
+    this.r = ringRaw(core);
+    const skbSk = core.skb.sk;
+    const skbTrue = core.skb.truesize;
+    // kfree_skb of an owned skb runs its destructor (tcp_wfree): the socket gets its memory back
+    const qdiscSink: DropSink = {
+      drop: (h, reason) => {
+        const segs = this.gsoSegs[h]!;
+        if (segs > 1 && h !== this.enqueueing) this.extraSegs -= segs - 1;
+        const sk = skbSk[h]!;
+        if (sk !== SKB_NONE) {
+          skbSk[h] = SKB_NONE;
+          this.onTxFree(sk, skbTrue[h]!);
+        }
+        sink.drop(h, reason);
+      },
+    };
+    this.qdiscs = attachDefaultQdiscs(core, qdiscSink, {
+      name,
+      queues: n,
+      txqueuelen: Math.max(1, config.txqueuelen),
+      mtu: config.mtu,
+      defaultQdisc: config.defaultQdisc,
+      env,
+      fq: config.fq,
+      loop,
+      // net/sched/sch_api.c: qdisc_watchdog -> __netif_schedule
+      onWatchdog: (q) => this.qdiscRun(q),
+    });
+    this.gso = createGso(core);
+    this.gsoSegs = core.skb.gsoSegs;
+    for (let q = 0; q < n; q++) this.requeue.push([]);
+    this.unsent = new Int32Array(n);
+    this.used = new Int32Array(n);
+    this.done = new Int32Array(n);
+    this.drvXoff = new Uint8Array(n);
+    this.irqArmed = new Int32Array(n);
+    this.napiScheduled = new Uint8Array(n);
+    this.netTxPending = new Uint8Array(n);
+    this.head = new Int32Array(n);
+    this.freeSk = new Uint32Array(config.txRing);
+    this.freeTrue = new Uint32Array(config.txRing);
+    const base = dqlNext.get(core) ?? 0;
+    dqlNext.set(core, base + n);
+    for (let q = 0; q < n; q++) {
+      this.rings.push(createRing(core, config.txRing, `${name} tx-${q}`));
+      const d = dqlOf(core, base + q);
+      d.init(loop.now);
+      if (!config.bql) d.write("limit_min", "max", loop.now);
+      this.dql.push(d);
+      this.descBytes.push(new Float64Array(config.txRing));
+      this.descSk.push(new Uint32Array(config.txRing));
+      this.descTrue.push(new Uint32Array(config.txRing));
+      this.stats.push({ packets: 0, bytes: 0, stops: 0, bqlStops: 0, ringStops: 0, wakes: 0, completions: 0, completionIrqs: 0 });
+    }
+    this.xpsCpus = invertXps(config.xpsCpus);
+    this.xpsRxqs = invertXps(config.xpsRxqs);
+    this.pickTx = n === 1 ? () => 0 : (h) => this.netdevPickTx(h);
+    this.kindIrq = loop.register(`${name} tx irq`, (q) => this.txIrq(q));
+    this.kindNapi = loop.register(`${name} tx napi`, (q) => this.napiPoll(q));
+    this.kindNetTx = loop.register(`${name} net_tx`, (q) => {
+      this.netTxPending[q] = 0;
+      this.qdiscRun(q);
+    });
+  }
+
+  private readonly xpsCpus: Map<number, number[]> | null;
+  private readonly xpsRxqs: Map<number, number[]> | null;
+  /** Set by the host: the sockets' cached queues, RX queue and the sending CPU. */
+  xpsEnv: XpsEnv | null = null;
+  /** Queue picks by source: XPS (rxqs or cpus), skb_tx_hash, the socket's cached queue. */
+  readonly pick = { xps: 0, hash: 0, cached: 0 };
+
+  // net/core/dev.c: netdev_pick_tx — keep the socket's cached queue unless
+  // the skb is ooo_okay; else XPS, else skb_tx_hash; cache the new choice
+  private netdevPickTx(h: number): number {
+    const n = this.config.txQueues;
+    const sk = this.core.skb.sk[h]!;
+    const env = this.xpsEnv;
+    const own = sk !== SKB_NONE && env !== null;
+    let qi = own ? env.txQueue(sk) : -1;
+    if (qi < 0 || (this.core.skb.flags[h]! & SKB_F_OOO_OKAY) !== 0 || qi >= n) {
+      let ni = this.getXpsQueue(h, own ? sk : -1);
+      if (ni >= 0) this.pick.xps++;
+      else {
+        // skb_tx_hash: reciprocal_scale(skb_get_hash(skb), real_num_tx_queues)
+        ni = Math.floor((this.core.skb.hash[h]! * n) / 4294967296);
+        this.pick.hash++;
+      }
+      if (own && qi !== ni) env.sk_tx_queue_set(sk, ni);
+      qi = ni;
+    } else this.pick.cached++;
+    return qi;
+  }
+
+  // net/core/dev.c: get_xps_queue — xps_rxqs by the socket's RX queue first, then xps_cpus by the sending CPU
+  private getXpsQueue(h: number, sk: number): number {
+    let q = -1;
+    const env = this.xpsEnv;
+    if (this.xpsRxqs !== null && sk >= 0 && env !== null) {
+      const rxq = env.rxQueue(sk);
+      if (rxq >= 0) q = this.xpsIdx(h, this.xpsRxqs, rxq);
+    }
+    if (q < 0 && this.xpsCpus !== null && env !== null) {
+      const cpu = env.senderCpu();
+      if (cpu >= 0) q = this.xpsIdx(h, this.xpsCpus, cpu);
+    }
+    return q;
+  }
+
+  // net/core/dev.c: __get_xps_queue_idx — one queue, or reciprocal_scale(skb_get_hash(skb), map->len)
+  private xpsIdx(h: number, m: Map<number, number[]>, key: number): number {
+    const l = m.get(key);
+    if (l === undefined) return -1;
+    const q = l.length === 1 ? l[0]! : l[Math.floor((this.core.skb.hash[h]! * l.length) / 4294967296)]!;
+    return q < this.config.txQueues ? q : -1;
+  }
+
+  get queues(): number {
+    return this.config.txQueues;
+  }
+
+  qdisc(q: number): Qdisc {
+    return this.qdiscs.perQueue[q]!;
+  }
+
+  /** net/core/dev.c: __dev_queue_xmit — pick the TX queue, enqueue on its qdisc, run it. */
+  xmit(h: number): boolean {
+    const q = this.pickTx(h);
+    this.core.skb.queue[h] = q;
+    this.enqueueing = h;
+    const ok = this.qdiscs.perQueue[q]!.enqueue(h, this.loop.now);
+    this.enqueueing = -1;
+    if (!ok) return false;
+    const segs = this.gsoSegs[h]!;
+    if (segs > 1) this.extraSegs += segs - 1;
+    this.qdiscRun(q);
+    return true;
+  }
+
+  /** netif_xmit_frozen_or_stopped */
+  stopped(q: number): boolean {
+    return this.drvXoff[q] !== 0 || this.dql[q]!.stopped;
+  }
+
+  // net/sched/sch_generic.c: __qdisc_run — dequeue into the driver until the
+  // queue stops, the qdisc is empty, or the quota is spent (then __netif_schedule)
+  qdiscRun(q: number): void {
+    const qd = this.qdiscs.perQueue[q]!;
+    const now = this.loop.now;
+    let quota = QDISC_RUN_QUOTA;
+    let posted = 0;
+    const rq = this.requeue[q]!;
+    // dequeue_skb: a TCQ_F_ONETXQUEUE qdisc is not dequeued while its queue is stopped;
+    // segments requeued by an earlier run go first
+    while ((rq.length > 0 || qd.qlen > 0) && !this.stopped(q)) {
+      if (quota <= 0) {
+        this.netifSchedule(q);
+        break;
+      }
+      if (rq.length > 0) {
+        this.post(q, rq.shift()!, now);
+        posted++;
+        quota--;
+        continue;
+      }
+      const h = qd.dequeue(now);
+      if (h === NO_SKB) break;
+      const segs = this.gsoSegs[h]!;
+      if (segs > 1 && !this.config.tso) {
+        // net/core/dev.c: validate_xmit_skb -> skb_gso_segment: the driver gets the segments
+        this.extraSegs -= segs - 1;
+        const k = this.gso.segment(h, this.config.gsoSlot, GSO_OUT_SLOTS);
+        if (k === 0) {
+          this.dropAfterQdisc(h, "SKB_GSO_SEG");
+          continue;
+        }
+        this.gsoCounts.gsoSkbs++;
+        this.gsoCounts.gsoSegments += k;
+        const sc = this.core.scratch;
+        for (let i = 0; i < k; i++) rq.push(sc[this.config.gsoSlot + i]!);
+        continue;
+      }
+      this.post(q, h, now);
+      posted++;
+      quota--;
+    }
+    if (posted > 0) this.onTxReady();
+  }
+
+  /** An skb the qdisc gave up but the driver cannot take: freed with its socket memory. */
+  private dropAfterQdisc(h: number, reason: string): void {
+    const sk = this.core.skb.sk[h]!;
+    if (sk !== SKB_NONE) {
+      this.core.skb.sk[h] = SKB_NONE;
+      this.onTxFree(sk, this.core.skb.truesize[h]!);
+    }
+    this.sink.drop(h, reason);
+  }
+
+  private netifSchedule(q: number): void {
+    if (this.netTxPending[q] !== 0) return;
+    this.netTxPending[q] = 1;
+    this.loop.after(0, this.kindNetTx, q);
+  }
+
+  // ndo_start_xmit: one descriptor, netdev_tx_sent_queue, stop when the ring is full
+  private post(q: number, h: number, now: number): void {
+    const size = this.config.txRing;
+    this.r.ring_enqueue(this.rings[q]!, h);
+    const i = (this.head[q]! + this.used[q]!) % size;
+    // the driver's bytecount: a TSO skb counts every segment's headers (as qdisc_pkt_len)
+    const bytes = this.gsoSegs[h]! > 1 ? qdiscPktLen(this.core, h) : this.core.skb.len[h]!;
+    this.descBytes[q]![i] = bytes;
+    this.descSk[q]![i] = this.core.skb.sk[h]!;
+    this.descTrue[q]![i] = this.core.skb.truesize[h]!;
+    this.used[q]!++;
+    this.unsent[q]!++;
+    const d = this.dql[q]!;
+    // include/linux/netdevice.h: netdev_tx_sent_queue — STACK_XOFF when dql_avail < 0
+    if (d.sent(bytes, now)) this.stats[q]!.bqlStops++, this.stats[q]!.stops++;
+    if (this.used[q]! >= size) {
+      this.drvXoff[q] = 1;
+      this.stats[q]!.ringStops++;
+      this.stats[q]!.stops++;
+    }
+  }
+
+  /** The wire takes the next frame, round robin over the rings (-1 if none). */
+  txPop(): number {
+    if (this.wireSegs.length > 0) return this.toWire(this.wireSegs.shift()!);
+    const n = this.config.txQueues;
+    for (let k = 0; k < n; k++) {
+      const q = (this.rr + k) % n;
+      if (this.unsent[q]! === 0) continue;
+      const h = this.r.ring_dequeue(this.rings[q]!);
+      if (h < 0) continue;
+      this.unsent[q]!--;
+      this.rr = (q + 1) % n;
+      this.wireQ = q;
+      const segs = this.gsoSegs[h]!;
+      if (segs > 1) {
+        // the NIC's TSO engine cuts the descriptor's skb into MSS frames (same header rewrite as GSO)
+        this.extraSegs -= segs - 1;
+        const k = this.gso.segment(h, this.config.gsoSlot, GSO_OUT_SLOTS);
+        if (k === 0) {
+          // a real NIC does not fail here; the model's pool can: the descriptor completes empty
+          this.wireSegsLeft = 1;
+          this.dropAfterQdisc(h, "SKB_GSO_SEG");
+          this.frameDone();
+          return this.txPop();
+        }
+        this.gsoCounts.tsoSkbs++;
+        this.gsoCounts.tsoSegments += k;
+        const sc = this.core.scratch;
+        for (let j = 1; j < k; j++) this.wireSegs.push(sc[this.config.gsoSlot + j]!);
+        this.wireSegsLeft = k;
+        return this.toWire(sc[this.config.gsoSlot]!);
+      }
+      this.wireSegsLeft = 1;
+      return this.toWire(h);
+    }
+    return -1;
+  }
+
+  /** A frame goes on the wire: counted on its queue; from now on it is the receiver's, the
+   *  sender's ownership stays with the descriptor. */
+  private toWire(h: number): number {
+    const st = this.stats[this.wireQ]!;
+    st.packets++;
+    st.bytes += this.core.skb.len[h]!;
+    this.core.skb.sk[h] = SKB_NONE;
+    this.core.skb.truesize[h] = 0;
+    this.core.skbTime.tstamp[h] = 0;
+    return h;
+  }
+
+  /** The frame the wire took last has left the NIC: once the descriptor's last
+   *  frame has, its completion follows (coalesced). */
+  frameDone(): void {
+    const q = this.wireQ;
+    if (q < 0) return;
+    if (--this.wireSegsLeft > 0) return;
+    this.wireQ = -1;
+    this.done[q]!++;
+    const usecs = this.config.txUsecs;
+    if (usecs <= 0) {
+      this.clean(q, this.done[q]!);
+      return;
+    }
+    if (this.napiScheduled[q] !== 0) return;
+    const frames = this.config.txFrames;
+    if (frames > 0 && this.done[q]! >= frames) {
+      this.txIrq(q);
+      return;
+    }
+    if (this.irqArmed[q] === 0) this.irqArmed[q] = this.loop.after(usecs, this.kindIrq, q) + 1;
+  }
+
+  /** The queue's TX completion interrupt: schedule its NAPI. */
+  private txIrq(q: number): void {
+    const t = this.irqArmed[q]!;
+    if (t !== 0) {
+      this.loop.cancel(t - 1);
+      this.irqArmed[q] = 0;
+    }
+    if (this.napiScheduled[q] !== 0 || this.done[q]! === 0) return;
+    this.stats[q]!.completionIrqs++;
+    this.napiScheduled[q] = 1;
+    this.loop.after(0, this.kindNapi, q);
+  }
+
+  /** NAPI poll of the TX queue: clean up to the budget; more left -> poll again. */
+  private napiPoll(q: number): void {
+    this.napiScheduled[q] = 0;
+    this.clean(q, Math.min(TX_NAPI_BUDGET, this.done[q]!));
+    if (this.done[q]! > 0) {
+      this.napiScheduled[q] = 1;
+      this.loop.after(0, this.kindNapi, q);
+    }
+  }
+
+  // driver clean_tx_irq: free k descriptors (sock_wfree), netdev_tx_completed_queue, wake
+  private clean(q: number, k: number): void {
+    if (k <= 0) return;
+    const size = this.config.txRing;
+    const bytesA = this.descBytes[q]!;
+    const skA = this.descSk[q]!;
+    const trueA = this.descTrue[q]!;
+    let i = this.head[q]!;
+    let bytes = 0;
+    let nf = 0;
+    const fs = this.freeSk;
+    const ft = this.freeTrue;
+    for (let j = 0; j < k; j++) {
+      bytes += bytesA[i]!;
+      const sk = skA[i]!;
+      if (sk !== SKB_NONE) {
+        fs[nf] = sk;
+        ft[nf++] = trueA[i]!;
+      }
+      i = i + 1 === size ? 0 : i + 1;
+    }
+    this.head[q] = i;
+    this.used[q]! -= k;
+    this.done[q]! -= k;
+    const st = this.stats[q]!;
+    st.completions += k;
+    const r = this.dql[q]!.txCompleted(bytes, this.loop.now);
+    let woke = r === "woken";
+    if (this.drvXoff[q] !== 0 && size - this.used[q]! >= Math.min(TX_WAKE_THRESHOLD, size >> 1)) {
+      this.drvXoff[q] = 0;
+      woke = true;
+    }
+    if (woke) st.wakes++;
+    // napi_consume_skb -> sock_wfree / tcp_wfree of each freed skb
+    for (let j = 0; j < nf; j++) this.onTxFree(fs[j]!, ft[j]!);
+    // netif_tx_wake_queue -> __netif_schedule: the qdisc runs again
+    if (!this.stopped(q) && (this.qdiscs.perQueue[q]!.qlen > 0 || this.requeue[q]!.length > 0)) this.qdiscRun(q);
+    this.onTxRoom();
+  }
+
+  /** Packets in every TX queue's qdisc. */
+  qdiscQlen(): number {
+    let n = 0;
+    for (const qd of this.qdiscs.perQueue) n += qd.qlen;
+    return n;
+  }
+
+  /** skbs this side holds (qdiscs, requeued segments, the unsent part of the rings, TSO segments not yet on the wire). */
+  held(): number {
+    let n = this.qdiscQlen() + this.wireSegs.length;
+    for (let q = 0; q < this.config.txQueues; q++) n += this.unsent[q]! + this.requeue[q]!.length;
+    return n;
+  }
+
+  /** Wire packets this side holds: a GSO skb counts its segments. */
+  heldSegments(): number {
+    return this.held() + this.extraSegs;
+  }
+
+  /** Descriptors in use on queue q. */
+  ringUsed(q: number): number {
+    return this.used[q]!;
+  }
+
+  /** `tc -s qdisc show dev X`: the root (fq adds its `fq` lines; mq lists its children). */
+  qdiscReport(): Record<string, unknown> {
+    const now = this.loop.now;
+    const root = this.qdiscs.root;
+    const out: Record<string, unknown> = { ...root.stats(now), limit: limitOf(this.qdiscs.perQueue[0]!) };
+    if (root.kind === "mq") out.children = this.qdiscs.perQueue.map((c, q) => ({ queue: q, ...c.stats(now), limit: limitOf(c) }));
+    return out;
+  }
+}
+
+/** The qdisc's packet limit: pfifo_fast per band (txqueuelen), fq sch->limit. */
+function limitOf(c: Qdisc): number {
+  return c.kind === "pfifo_fast" ? (c as PfifoFast).txqueuelen : (c as FqQdisc).p.limit;
+}

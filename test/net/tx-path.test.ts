@@ -1,0 +1,117 @@
+// The NIC transmit path: qdisc -> driver TX ring with BQL -> wire -> completion.
+import { describe, expect, it } from "vitest";
+import { createCore } from "../../src/core/node.js";
+import { World, coreConfigFor } from "../../src/sim/world.js";
+import type { WorldSpec } from "../../src/sim/world-spec.js";
+import { buildReport } from "../../src/report/build.js";
+import { host, link, world } from "../sim/spec-helpers.js";
+
+async function run(spec: WorldSpec) {
+  const core = await createCore(coreConfigFor(spec));
+  const w = new World(core, spec);
+  const result = w.run();
+  return { w, report: buildReport(w, result) };
+}
+
+const udp = (over: Record<string, unknown> = {}) =>
+  ({ kind: "udp", from: "a", to: "b", port: 9000, flows: 1, size: 100, pps: 2e6, count: Infinity, at: 0, ...over }) as const;
+
+describe("TX path: qdisc, driver ring, BQL", () => {
+  it("BQL trace through the driver: limits after three completions as lib/dynamic_queue_limits.c computes them", async () => {
+    // 142 B frames (L), 1328 ns each at 1 Gbit/s; the flood (one every 500 ns) keeps the qdisc non-empty.
+    // limit 0: post #1 -> avail -L, STACK_XOFF.
+    // done #1: ovlimit L, inprogress 0 -> starved: limit = 0 + (L - 0) + 0 = L; adj = 2L; wake; post #2 (avail 0), #3 (avail -L, stop).
+    // done #2: ovlimit = (3L - L) - L = L, inprogress L, prev_inprogress 0, prev_ovlimit 0 -> limit stays L; adj 3L; wake; post #4 (stop).
+    // done #3: prev_ovlimit L and all previous completed -> starved: limit = L + 0 + L = 2L; adj 5L; wake; post #5, #6 (stop).
+    // So at 3 x 1328 ns: limit 2L = 284, inflight 6L - 3L = 426, 4 stops, 3 wakes.
+    const L = 142;
+    const spec = world([host("a", 1), host("b", 2, { udpPorts: [9000] })], [link("a", "b", { rateBps: 1e9, delayNs: 10_000 })], [udp()], { durationNs: 3 * 1328 });
+    const { report } = await run(spec);
+    const q = report.hosts.a!.txQueues[0]!;
+    expect(q.bql.limit).toBe(2 * L);
+    expect(q.bql.inflight).toBe(3 * L);
+    expect(q.bqlStops).toBe(4);
+    expect(q.wakes).toBe(3);
+    expect(q.completions).toBe(3);
+    expect(report.ledger.unaccounted).toBe(0);
+    expect(report.pool.balanced).toBe(true);
+  });
+
+  it("BQL off: the driver ring fills to the ring-full stop instead, the qdisc stays empty", async () => {
+    const spec = world(
+      [host("a", 1, { nic: { queues: 1, rateBps: 10e9, mtu: 1500, rxRing: 1024, txRing: 64, txqueuelen: 1000, bql: false } }), host("b", 2, { udpPorts: [9000] })],
+      [link("a", "b", { rateBps: 1e9, delayNs: 10_000 })],
+      [udp()],
+      { durationNs: 200_000 },
+    );
+    const { report } = await run(spec);
+    const q = report.hosts.a!.txQueues[0]!;
+    // limit_min "max" takes effect at the first completion (dql_completed clamps limit to it), so the
+    // very first post still finds limit 0 and stops once, as on Linux
+    expect(q.bqlStops).toBe(1);
+    expect(q.ringStops).toBeGreaterThan(0);
+    // the ring stops full at 64 descriptors and wakes once TX_WAKE_THRESHOLD (42, capped at half the
+    // ring: 32) are free, so between 32 and 64 frames of 142 B are always in flight
+    expect(q.bql.inflight).toBeGreaterThanOrEqual(32 * 142);
+    expect(q.bql.inflight).toBeLessThanOrEqual(64 * 142);
+    expect(report.ledger.unaccounted).toBe(0);
+    expect(report.pool.balanced).toBe(true);
+  });
+
+  it("tx-usecs coalescing: one completion interrupt per window, completions still add up", async () => {
+    const spec = world(
+      [host("a", 1, { nic: { queues: 1, rateBps: 10e9, mtu: 1500, rxRing: 1024, txRing: 256, txqueuelen: 1000, txUsecs: 50_000 } }), host("b", 2, { udpPorts: [9000] })],
+      [link("a", "b", { rateBps: 1e9, delayNs: 10_000 })],
+      [udp({ pps: 10_000, count: 20 })],
+      { durationNs: 3e6 },
+    );
+    const { report } = await run(spec);
+    const q = report.hosts.a!.txQueues[0]!;
+    // 20 frames 100 us apart; a 50 us window opened by each finished frame closes before the next: 20 IRQs
+    expect(q.completionIrqs).toBe(20);
+    expect(q.completions).toBe(20);
+    expect(q.bql.inflight).toBe(0);
+    expect(report.ledger.delivered).toBe(20);
+  });
+
+  it("fq maxrate paces a flow: initial quantum, then quantum bytes per quantum/maxrate", async () => {
+    // 1472 B payload -> 1514 B frames (12304 ns each at 1 Gbit/s). fq (fq_dequeue): credit starts at
+    // initial_quantum 10 x 1514 = 15140, so 10 frames go unpaced; the 10th leaves credit 0 and sets
+    // time_next_packet = now + quantum/maxrate = 3028 / 12.5e6 s = 242240 ns. After that each refill of
+    // one quantum (3028 B) lets two frames go, the pairs 242240 ns apart. The 10th frame is dequeued
+    // between t10 = 0 and 9 x 12304 ns (the driver takes it as the ring drains), so by T = 10 ms
+    // pairs = floor((T - t10 - 242240) / 242240) + 1 is 41 (t10 = 0) or 40 (t10 = 110736): 90..92 frames.
+    const T = 10e6;
+    const spec = world(
+      [host("a", 1, { nic: { queues: 1, rateBps: 10e9, mtu: 1500, rxRing: 1024, txRing: 256, txqueuelen: 1000, fqMaxrate: 12.5e6 }, sysctl: { "net.core.default_qdisc": "fq" } }), host("b", 2, { udpPorts: [9000] })],
+      [link("a", "b", { rateBps: 1e9, delayNs: 10_000 })],
+      [udp({ size: 1472, pps: 50_000 })],
+      { durationNs: T },
+    );
+    const { report } = await run(spec);
+    const ab = report.links.find((l) => l.a === "a")!;
+    expect(ab.packets).toBeGreaterThanOrEqual(90);
+    expect(ab.packets).toBeLessThanOrEqual(92);
+    expect(ab.bytes).toBe(ab.packets * 1514);
+    const qd = report.hosts.a!.qdisc.eth0!;
+    expect(qd.kind).toBe("fq");
+    expect(qd.drops).toBeGreaterThan(0); // flow_limit 100 with 50k pps offered
+    expect(report.ledger.unaccounted).toBe(0);
+    expect(report.pool.balanced).toBe(true);
+  });
+
+  it("a multi-queue NIC gets mq with one pfifo_fast per TX queue", async () => {
+    const spec = world(
+      [host("a", 1, { nic: { queues: 4, rateBps: 10e9, mtu: 1500, rxRing: 1024, txRing: 256, txqueuelen: 500 } }), host("b", 2, { udpPorts: [9000] })],
+      [link("a", "b")],
+      [udp({ pps: 1e5, count: 10 })],
+      { durationNs: 1e6 },
+    );
+    const { report } = await run(spec);
+    const qd = report.hosts.a!.qdisc.eth0!;
+    expect(qd.kind).toBe("mq");
+    expect(qd.children!.map((c) => [c.kind, c.limit])).toEqual(Array.from({ length: 4 }, () => ["pfifo_fast", 500]));
+    expect(report.hosts.a!.txQueues).toHaveLength(4);
+    expect(report.hosts.a!.txQueues.reduce((s, q) => s + q.packets, 0)).toBe(10);
+  });
+});

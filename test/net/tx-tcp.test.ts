@@ -1,0 +1,142 @@
+// TCP on the transmit path: TSQ (sk_wmem_alloc, tcp_small_queue_check) and fq pacing (EDT, SO_MAX_PACING_RATE).
+import { describe, expect, it } from "vitest";
+import { createCore } from "../../src/core/node.js";
+import { World, coreConfigFor } from "../../src/sim/world.js";
+import type { WorldSpec } from "../../src/sim/world-spec.js";
+import { buildReport } from "../../src/report/build.js";
+import { host, link, world } from "../sim/spec-helpers.js";
+import { TCP_SKB_OVERHEAD } from "../../src/tcp/buffers.js";
+
+async function run(spec: WorldSpec) {
+  const core = await createCore(coreConfigFor(spec));
+  const w = new World(core, spec);
+  const result = w.run();
+  return { w, report: buildReport(w, result) };
+}
+
+const nic = (over: Record<string, unknown> = {}) => ({ queues: 1, rateBps: 10e9, mtu: 1500, rxRing: 1024, txRing: 1024, txqueuelen: 1000, ...over });
+const receiver = host("b", 2, { listeners: [{ port: 5001, backlog: 128, accept: true }] });
+
+describe("TX path: TSQ and pacing", () => {
+  it("TSQ: sk_wmem_alloc stays within tcp_limit_output_bytes (+ one skb) and returns to 0 when all is completed", async () => {
+    // 1 Gbit link, 64 KB tcp_limit_output_bytes: the unpaced socket throttles once 65536 B of truesize sit below TCP.
+    const limit = 65536;
+    const spec = world(
+      [host("a", 1, { nic: nic({ rateBps: 1e9 }), sysctl: { "net.ipv4.tcp_limit_output_bytes": limit } }), receiver],
+      [link("a", "b", { rateBps: 1e9, delayNs: 50_000 })],
+      [{ kind: "bulk", from: "a", to: "b", port: 5001, flows: 1, bytes: 2_000_000, at: 0 }],
+      { durationNs: 100e6 },
+    );
+    const core = await createCore(coreConfigFor(spec));
+    const w = new World(core, spec);
+    let maxWmem = 0;
+    const c = () => [...w.flows.values()][0]?.sender ?? null;
+    // sample sk_wmem_alloc every 10 us
+    const kind = w.loop.register("sample", () => {
+      const s = c();
+      if (s !== null) maxWmem = Math.max(maxWmem, s.wmemAlloc);
+      if (w.loop.now + 10_000 < 100e6) w.loop.after(10_000, kind, 0);
+    });
+    w.loop.after(10_000, kind, 0);
+    const result = w.run();
+    const s = c()!;
+    // the check runs before each send: at most limit + one skb's truesize; a GSO skb holds at most
+    // floor((65536 - 128) / 1448) = 45 segments: 45 x 1448 + overhead
+    expect(maxWmem).toBeGreaterThan(limit / 2);
+    expect(maxWmem).toBeLessThanOrEqual(limit + 45 * 1448 + TCP_SKB_OVERHEAD);
+    expect(s.tsqThrottles).toBeGreaterThan(0);
+    // 2 MB delivered, everything completed: nothing charged any more
+    expect(s.sndUna).toBe(2_000_000);
+    expect(s.wmemAlloc).toBe(0);
+    const report = buildReport(w, result);
+    expect(report.ledger.unaccounted).toBe(0);
+    expect(report.pool.balanced).toBe(true);
+  });
+
+  it("SO_MAX_PACING_RATE with fq: EDT departures hold the flow's payload rate to the cap", async () => {
+    // maxPacingRate 100 Mbit/s = 12.5e6 B/s: once data_segs_out reaches 10, each skb's tcp_wstamp_ns
+    // advances by payload/12.5e6 s (tcp_update_skb_after_send), and fq holds it until then. By 200 ms
+    // the sender has at most 12.5e6 x 0.2 B acknowledged, plus the < 10 unpaced segments (14480 B), plus
+    // the last skb, stamped before T but covering time after it (a GSO skb: at most 45 x 1448 B).
+    const T = 200e6;
+    const spec = world(
+      [host("a", 1, { nic: nic({ rateBps: 10e9 }), sysctl: { "net.core.default_qdisc": "fq" } }), receiver],
+      [link("a", "b", { rateBps: 10e9, delayNs: 50_000 })],
+      [{ kind: "bulk", from: "a", to: "b", port: 5001, flows: 1, bytes: Infinity, at: 0, maxPacingRate: 12.5e6 }],
+      { durationNs: T },
+    );
+    const { w, report } = await run(spec);
+    const s = [...w.flows.values()][0]!.sender!;
+    expect(s.pacingFq).toBe(true);
+    expect(s.sndUna).toBeLessThanOrEqual(12.5e6 * (T / 1e9) + 14480 + 45 * 1448);
+    expect(s.sndUna).toBeGreaterThan(0.9 * 12.5e6 * (T / 1e9));
+    expect(report.hosts.a!.qdisc.eth0!.fq!.throttled as number).toBeGreaterThan(0);
+    expect(report.ledger.unaccounted).toBe(0);
+    expect(report.pool.balanced).toBe(true);
+  });
+
+  it("fq end to end: 4 bulk flows through one fq share a 1 Gbit link evenly", async () => {
+    const spec = world(
+      [host("a", 1, { nic: nic({ rateBps: 1e9 }), sysctl: { "net.core.default_qdisc": "fq" } }), receiver],
+      [link("a", "b", { rateBps: 1e9, delayNs: 25_000 })],
+      [{ kind: "bulk", from: "a", to: "b", port: 5001, flows: 4, bytes: Infinity, at: 0 }],
+      { durationNs: 50e6 },
+    );
+    const { report } = await run(spec);
+    const g = report.flows.map((f) => f.goodputBps);
+    expect(g).toHaveLength(4);
+    // per-socket DRR with equal quanta: each flow within 5% of the mean
+    const mean = g.reduce((a, b) => a + b, 0) / g.length;
+    for (const x of g) expect(Math.abs(x - mean) / mean).toBeLessThan(0.05);
+    expect(report.hosts.a!.qdisc.eth0!.fq!.flows as number).toBeGreaterThanOrEqual(4);
+    expect(report.ledger.unaccounted).toBe(0);
+  });
+});
+
+describe("TX path: XPS", () => {
+  it("xps_rxqs maps each socket's RX queue to the same TX queue; the cached sk_tx_queue_mapping serves the rest", async () => {
+    // 4 RX/TX queue pairs, xps_rxqs tx-i = {rx-i}: once a flow's ACKs arrive on rx-i (RSS), get_xps_queue
+    // returns tx-i whenever the socket may move (ooo_okay: nothing of it below TCP); otherwise netdev_pick_tx
+    // keeps the cached queue, so every data skb of a flow after its first ACK leaves on tx-(its RX queue).
+    const spec = world(
+      [
+        host("a", 1, { cpus: 4, nic: { queues: 4, rateBps: 10e9, mtu: 1500, rxRing: 1024, txRing: 1024, txqueuelen: 1000, xpsRxqs: [[0], [1], [2], [3]] } }),
+        host("b", 2, { cpus: 4, nic: { queues: 4, rateBps: 10e9, mtu: 1500, rxRing: 1024, txRing: 1024, txqueuelen: 1000 }, listeners: [{ port: 5001, backlog: 128, accept: true }] }),
+      ],
+      [link("a", "b", { rateBps: 10e9, delayNs: 20_000 })],
+      [{ kind: "bulk", from: "a", to: "b", port: 5001, flows: 8, bytes: Infinity, at: 0 }],
+      { durationNs: 5e6 },
+    );
+    const { w, report } = await run(spec);
+    const a = w.host("a");
+    const nic = a.nics[0]!;
+    for (const f of w.flows.values()) {
+      const sk = a.stack.tcp.sockAt(f.sender!.slot)!;
+      expect(sk.rxQueue).toBeGreaterThanOrEqual(0);
+      expect(sk.txQueue).toBe(sk.rxQueue);
+    }
+    expect(nic.tx.pick.xps).toBeGreaterThan(0);
+    expect(nic.tx.pick.cached).toBeGreaterThan(nic.tx.pick.xps);
+    const used = report.hosts.a!.txQueues.filter((q) => q.packets > 0).length;
+    expect(used).toBeGreaterThan(1);
+    expect(report.ledger.unaccounted).toBe(0);
+    expect(report.pool.balanced).toBe(true);
+  });
+
+  it("without XPS the queue is skb_tx_hash of the socket's sk_txhash, cached per socket", async () => {
+    const spec = world(
+      [host("a", 1, { cpus: 2, nic: { queues: 4, rateBps: 10e9, mtu: 1500, rxRing: 1024, txRing: 1024, txqueuelen: 1000 } }), receiver],
+      [link("a", "b", { rateBps: 10e9, delayNs: 20_000 })],
+      [{ kind: "bulk", from: "a", to: "b", port: 5001, flows: 8, bytes: Infinity, at: 0 }],
+      { durationNs: 2e6 },
+    );
+    const { w } = await run(spec);
+    const a = w.host("a");
+    for (const f of w.flows.values()) {
+      const sk = a.stack.tcp.sockAt(f.sender!.slot)!;
+      // reciprocal_scale(sk_txhash, 4)
+      expect(sk.txQueue).toBe(Math.floor((sk.txhash * 4) / 4294967296));
+    }
+    expect(a.nics[0]!.tx.pick.xps).toBe(0);
+  });
+});
