@@ -51,3 +51,23 @@ export function runSuite(suite, cases, report, opts = {}) {
     s.run({ async: false });
   });
 }
+
+/**
+ * Wire packets per wall second of a running World in steady state: run past
+ * `warmupNs` (slow start), calibrate the wire packets of one `sliceNs` slice
+ * over `calibrate` slices, then time slices with benchmark.js. Checks the
+ * packet ledger afterwards and returns the wire packets per simulated second.
+ */
+export async function steadyStateWireSuite(report, { world, suite, name, warmupNs = 20e6, sliceNs = 2e6, calibrate = 5 }) {
+  const wirePackets = () => world.linkDirections().reduce((n, d) => n + d.packets, 0);
+  for (const t of world.traffic) t.start();
+  let end = warmupNs;
+  world.loop.run(end);
+  const before = wirePackets();
+  for (let i = 0; i < calibrate; i++) world.loop.run((end += sliceNs));
+  const perSlice = (wirePackets() - before) / calibrate;
+  await runSuite(suite, [{ name, opsPerCall: perSlice, fn: () => world.loop.run((end += sliceNs)) }], report, { unit: "Mpkt/s" });
+  const r = world.ledger.report(world.inFlight());
+  if (r.unaccounted !== 0) throw new Error(`${suite}: ledger has ${r.unaccounted} unaccounted packets`);
+  return perSlice / (sliceNs / 1e9);
+}

@@ -5,16 +5,15 @@
 // (10 Gbit/s of 1538-byte frames is 812,744 frames/s plus the ACKs).
 import { createCore } from "../dist/core/node.js";
 import { World, coreConfigFor } from "../dist/sim/world.js";
-import { runSuite } from "./harness.js";
+import { steadyStateWireSuite } from "./harness.js";
 
-const SLICE_NS = 2e6;
 
 function spec() {
   const host = (name, last, listeners) => ({
     name,
     addr: Uint8Array.of(10, 0, 0, last),
     cpus: 1,
-    nic: { queues: 1, rateBps: 10e9, mtu: 1500, rxRing: 1024, txRing: 256, txqueuelen: 1000 },
+    nic: { queues: 1, rateBps: 10e9, mtu: 1500, rxRing: 1024, txRing: 256, txqueuelen: 1000, tso: false },
     sysctl: {},
     listeners,
     udpPorts: [],
@@ -30,35 +29,15 @@ function spec() {
   };
 }
 
-const wirePackets = (w) => w.linkDirections().reduce((n, d) => n + d.packets, 0);
-
 export async function run(report) {
   const s = spec();
-  const core = await createCore(coreConfigFor(s));
-  const w = new World(core, s);
-  for (const t of w.traffic) t.start();
-  // past slow start, then calibrate the wire packets of one slice (steady state)
-  let end = 20e6;
-  w.loop.run(end);
-  const before = wirePackets(w);
-  for (let i = 0; i < 10; i++) w.loop.run((end += SLICE_NS));
-  const perSlice = (wirePackets(w) - before) / 10;
-  await runSuite(
-    "tcp bulk 10G",
-    [
-      {
-        name: "1 bulk flow, MTU 1500, no offloads (wire packets)",
-        opsPerCall: perSlice,
-        fn: () => {
-          w.loop.run((end += SLICE_NS));
-        },
-      },
-    ],
-    report,
-    { unit: "Mpkt/s" },
-  );
-  const r = w.ledger.report(w.inFlight());
-  if (r.unaccounted !== 0) throw new Error(`ledger: ${r.unaccounted} unaccounted`);
+  const world = new World(await createCore(coreConfigFor(s)), s);
+  const perSimSecond = await steadyStateWireSuite(report, {
+    world,
+    suite: "tcp bulk 10G",
+    name: "1 bulk flow, MTU 1500, no offloads (wire packets)",
+    calibrate: 10,
+  });
   // real-time ratio: simulated seconds per wall second = (pkt/s) / (wire packets per simulated second)
-  console.log(`tcpbulk: ${(perSlice / (SLICE_NS / 1e9)).toFixed(0)} wire packets per simulated second`);
+  console.log(`tcpbulk: ${perSimSecond.toFixed(0)} wire packets per simulated second`);
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { formatOptions, intOption, parseArgs, type OptionSpec } from "../../src/cli/args.js";
 import { UsageError } from "../../src/cli/errors.js";
+import { usage } from "./usage.js";
 
 const SPECS: OptionSpec[] = [
   { name: "key", value: "HEX", help: "k" },
@@ -10,15 +11,6 @@ const SPECS: OptionSpec[] = [
 ];
 const p = (...argv: string[]) => parseArgs(argv, SPECS, { command: "skbsim t", positionals: "FLOW" });
 
-function usage(f: () => unknown): UsageError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(UsageError);
-    return e as UsageError;
-  }
-  throw new Error("no UsageError");
-}
 
 describe("parseArgs", () => {
   it("reads values in both forms, flags, short flags and positionals", () => {

@@ -2,19 +2,11 @@ import { describe, expect, it } from "vitest";
 import { parseEthtoolX } from "../../src/cli/ethtool.js";
 import { UsageError } from "../../src/cli/errors.js";
 import { I40E_14, IXGBE_4, MLX5_8, MS_KEY_TEXT, TOEPLITZ, defaultFill, ethtoolX, weighted } from "./ethtool-samples.js";
+import { usage } from "./usage.js";
 
 const hex = (b: Uint8Array | null) => (b ? Buffer.from(b).toString("hex") : null);
 const MS_HEX = MS_KEY_TEXT.replace(/:/g, "");
 
-function usage(f: () => unknown): UsageError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(UsageError);
-    return e as UsageError;
-  }
-  throw new Error("no UsageError");
-}
 
 describe("ethtool -x samples", () => {
   it("the printer reproduces the hand-typed 128-entry sample byte for byte", () => {

@@ -2,18 +2,10 @@ import { describe, expect, it } from "vitest";
 import { parseFlow } from "../../src/cli/flow.js";
 import { parseHexKey, formatHexKey } from "../../src/cli/hex.js";
 import { UsageError } from "../../src/cli/errors.js";
+import { usage } from "./usage.js";
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 
-function usage(f: () => unknown): UsageError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(UsageError);
-    return e as UsageError;
-  }
-  throw new Error("no UsageError");
-}
 
 describe("parseFlow", () => {
   it("reads an IPv4 4-tuple", () => {
