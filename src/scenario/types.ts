@@ -6,6 +6,7 @@
 
 import type { BitsPerSecond, Bytes, Nanoseconds, PerSecond } from "./units.js";
 import type { Sysctls } from "./sysctl.js";
+import type { CostModel } from "../cpu/cost.js";
 
 export type { BitsPerSecond, Bytes, Nanoseconds, PerSecond } from "./units.js";
 export type { Sysctls, SysctlName } from "./sysctl.js";
@@ -125,23 +126,8 @@ export interface AppSpec {
   connected: boolean;
 }
 
-/** ns per stage (see src/cpu/cost.ts); every stage filled. */
-export interface CostSpec {
-  irq: number;
-  ipi: number;
-  ipiLatency: number;
-  softirq: number;
-  driver: number;
-  gro: number;
-  ip: number;
-  tcp: number;
-  udp: number;
-  backlogEnqueue: number;
-  backlogDequeue: number;
-  app: number;
-  copyPerByte: number;
-  remote: number;
-}
+/** ns per stage, every stage filled: the CPU model's own CostModel (src/cpu/cost.ts). */
+export type CostSpec = CostModel;
 
 /** How the application drains the accept queue. */
 export type AcceptPolicy =

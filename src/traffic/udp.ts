@@ -4,7 +4,7 @@
 // ip_output (src/net/ipfrag.ts); it carries an IP ID from a per-sender
 // counter (net/ipv4/route.c: __ip_select_ident), as fragments need one.
 import type { Host } from "../net/host.js";
-import { writePacket, type PacketSpec } from "../wire/skb-headers.js";
+import { HeaderTemplate, setIpId } from "../wire/skb-headers.js";
 import type { TrafficContext, TrafficStats } from "./source.js";
 import { EPHEMERAL_LOW } from "./source.js";
 
@@ -22,7 +22,8 @@ export interface UdpGenConfig {
 
 export class UdpGenerator {
   readonly stats: TrafficStats;
-  private readonly specs: PacketSpec[] = [];
+  /** One header template per flow (source port), stamped per datagram. */
+  private readonly templates: HeaderTemplate[] = [];
   private readonly kind: number;
   private next = 0;
   private sent = 0;
@@ -43,17 +44,19 @@ export class UdpGenerator {
       throw new RangeError(`udp ${from.name}->${to.name}: size ${config.size} exceeds the IPv6 MTU payload ${from.config.nic.mtu - 48} (IPv6 fragmentation is not modelled)`);
     }
     for (let f = 0; f < config.flows; f++) {
-      this.specs.push({
-        ip: { version: v6 ? 6 : 4, src: from.config.addr, dst: to.config.addr, df: !this.fragmented },
-        l4: { proto: "udp", sport: EPHEMERAL_LOW + f, dport: config.dport },
-        payloadLen: config.size,
-      });
+      this.templates.push(
+        new HeaderTemplate({
+          ip: { version: v6 ? 6 : 4, src: from.config.addr, dst: to.config.addr, df: !this.fragmented, id: 0 },
+          l4: { proto: "udp", sport: EPHEMERAL_LOW + f, dport: config.dport },
+          payloadLen: config.size,
+        }),
+      );
     }
     this.kind = ctx.loop.register(`udp ${from.name}->${to.name}:${config.dport}`, () => this.fire());
   }
 
   start(): void {
-    if (this.specs.length > 0 && this.config.count > 0) this.ctx.loop.at(this.config.at, this.kind, 0);
+    if (this.templates.length > 0 && this.config.count > 0) this.ctx.loop.at(this.config.at, this.kind, 0);
   }
 
   private fire(): void {
@@ -63,13 +66,12 @@ export class UdpGenerator {
     if (h < 0) {
       this.stats.allocFailures++;
     } else {
-      const spec = this.specs[this.next]!;
-      this.next = (this.next + 1) % this.specs.length;
+      this.templates[this.next]!.stamp(ctx.core, h);
+      this.next = (this.next + 1) % this.templates.length;
       if (this.fragmented) {
-        spec.ip.id = this.ipId;
+        setIpId(ctx.core, h, this.ipId);
         this.ipId = (this.ipId + 1) & 0xffff;
       }
-      writePacket(ctx.core, h, spec);
       this.stats.packets++;
       this.stats.bytes += this.config.size;
       ctx.send(this.from, h);

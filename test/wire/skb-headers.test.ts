@@ -331,3 +331,20 @@ describe("parsePacket on garbage", () => {
     expect(parseSkb(core, 16).l4).toMatchObject({ flags: 0x18 });
   });
 });
+
+describe("HeaderTemplate", () => {
+  it("stamps the same bytes and columns as writePacket", async () => {
+    const { HeaderTemplate, writePacket } = await import("../../src/wire/skb-headers.js");
+    const { createCore } = await import("../../src/core/node.js");
+    const core = await createCore({ skbs: 8, ringSlots: 64, wheelEntries: 64 });
+    core.allocBurst(2);
+    const [a, b] = [core.scratch[0]!, core.scratch[1]!];
+    const spec = { ip: { version: 4 as const, src: "10.0.0.1", dst: "10.0.0.2", id: 7 }, l4: { proto: "udp" as const, sport: 40000, dport: 9000 }, payloadLen: 100 };
+    writePacket(core, a, spec);
+    new HeaderTemplate(spec).stamp(core, b);
+    const cols = ["len", "hdrLen", "mac", "network", "transport", "protocol"] as const;
+    for (const c of cols) expect(core.skb[c][b], c).toBe(core.skb[c][a]);
+    const n = core.skb.hdrLen[a]!;
+    expect(Array.from(core.headers.subarray(b * 128, b * 128 + n))).toEqual(Array.from(core.headers.subarray(a * 128, a * 128 + n)));
+  });
+});
