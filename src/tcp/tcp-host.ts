@@ -136,6 +136,9 @@ export class TcpHost {
   private readonly isnKey: CookieSecrets;
   private readonly socks: (TcpSock | null)[] = [];
   private readonly freeSlots: number[] = [];
+  /** Closed sockets whose skbs are still below TCP, by slot: the slot is not reused
+   *  until their sk_wmem_alloc is back to 0 (a late TX completion must not credit a new socket). */
+  private readonly zombies = new Map<number, { sk: TcpSock; wmem: number }>();
   readonly headers: Uint8Array;
 
   // sysctls (static for a run)
@@ -322,6 +325,7 @@ export class TcpHost {
       sk.timer = -1;
     }
     const c = sk.conn;
+    const wmem = c?.wmemAlloc ?? 0;
     if (c !== null) {
       // sk_stop_timer for every timer the data model armed
       const loop = this.env.loop;
@@ -342,7 +346,9 @@ export class TcpHost {
     sk.state = TCP_CLOSE;
     if (sk.slot >= 0 && this.socks[sk.slot] === sk) {
       this.socks[sk.slot] = null;
-      this.freeSlots.push(sk.slot);
+      // net/core/sock.c: sk_free — the struct sock outlives close() until sk_wmem_alloc drops to 0
+      if (wmem > 0) this.zombies.set(sk.slot, { sk, wmem });
+      else this.freeSlots.push(sk.slot);
     }
     sk.slot = -1;
   }
@@ -383,7 +389,15 @@ export class TcpHost {
   txFree(slot: number, truesize: number): void {
     const sk = this.socks[slot];
     const c = sk?.conn ?? null;
-    if (c === null) return;
+    if (c === null) {
+      // the skb of a closed socket: its sk_wmem_alloc, not the slot's next owner's; __sk_free at 0
+      const z = sk === null || sk === undefined ? this.zombies.get(slot) : undefined;
+      if (z !== undefined && (z.wmem -= truesize) <= 0) {
+        this.zombies.delete(slot);
+        this.freeSlots.push(slot);
+      }
+      return;
+    }
     c.wmemAlloc = Math.max(0, c.wmemAlloc - truesize);
     if (c.tsqThrottled && !c.tsqQueued) {
       c.tsqQueued = true;
@@ -403,7 +417,7 @@ export class TcpHost {
 
   /** sk->sk_hash stand-in: the socket's ports and peer, so a reused slot looks like a new socket. */
   sockHash(slot: number): number {
-    const sk = this.socks[slot];
+    const sk = this.socks[slot] ?? this.zombies.get(slot)?.sk;
     return sk === null || sk === undefined ? 0 : (((sk.lport << 16) | sk.rport) ^ sk.rkey) >>> 0;
   }
 

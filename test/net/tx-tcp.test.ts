@@ -6,6 +6,7 @@ import type { WorldSpec } from "../../src/sim/world-spec.js";
 import { buildReport } from "../../src/report/build.js";
 import { host, link, world } from "../sim/spec-helpers.js";
 import { TCP_SKB_OVERHEAD } from "../../src/tcp/buffers.js";
+import { TcpConn } from "../../src/tcp/conn.js";
 
 async function run(spec: WorldSpec) {
   const core = await createCore(coreConfigFor(spec));
@@ -138,5 +139,50 @@ describe("TX path: XPS", () => {
       expect(sk.txQueue).toBe(Math.floor((sk.txhash * 4) / 4294967296));
     }
     expect(a.nics[0]!.tx.pick.xps).toBe(0);
+  });
+});
+
+describe("TX path: completions of a closed socket", () => {
+  it("a TX completion after close credits the closed socket (sk_free waits for sk_wmem_alloc), never the slot's next owner", async () => {
+    // tx-usecs 3 ms: at 1 ms the sender's skbs sit in the ring awaiting completion (sk_wmem_alloc > 0).
+    // The socket is destroyed then; a socket opened right after must not take its slot, or the late
+    // completions (tcp_wfree on skb->sk) would credit the new socket's sk_wmem_alloc.
+    const spec = world(
+      [host("a", 1, { nic: nic({ rateBps: 1e9, txUsecs: 3e6 }) }), receiver],
+      [link("a", "b", { rateBps: 1e9, delayNs: 20_000 })],
+      [{ kind: "bulk", from: "a", to: "b", port: 5001, flows: 1, bytes: Infinity, at: 0 }],
+      { durationNs: 10e6 },
+    );
+    const core = await createCore(coreConfigFor(spec));
+    const w = new World(core, spec);
+    const tcp = w.host("a").stack.tcp;
+    let oldSlot = -1;
+    let wmemAtClose = 0;
+    let fresh: ReturnType<typeof tcp.newSock> | null = null;
+    let afterSlot = -1;
+    const kClose = w.loop.register("close", () => {
+      const c = [...w.flows.values()][0]!.sender!;
+      oldSlot = c.slot;
+      wmemAtClose = c.wmemAlloc;
+      tcp.destroy(tcp.sockAt(oldSlot)!);
+      fresh = tcp.newSock();
+      const nc = new TcpConn(c.cc);
+      nc.wmemAlloc = 5000;
+      fresh.conn = nc;
+    });
+    const kAfter = w.loop.register("after", () => {
+      afterSlot = tcp.newSock().slot;
+    });
+    w.loop.at(1e6, kClose, 0);
+    w.loop.at(9e6, kAfter, 0);
+    const result = w.run();
+    expect(wmemAtClose).toBeGreaterThan(0);
+    expect(fresh!.slot).not.toBe(oldSlot);
+    // the completions (due by 1 + 3 ms) went to the dead socket; the new one keeps what it charged
+    expect(fresh!.conn!.wmemAlloc).toBe(5000);
+    // once the last skb of the closed socket was freed, its slot was released for reuse
+    expect(afterSlot).toBe(oldSlot);
+    const report = buildReport(w, result);
+    expect(report.ledger.unaccounted).toBe(0);
   });
 });
