@@ -19,6 +19,7 @@ import { SKB_F_OOO_OKAY, SKB_NONE } from "../core/skb-fields.js";
 import { createGso, type Gso } from "../core/gso.js";
 import { qdiscPktLen } from "../qdisc/pkt-len.js";
 import { createRing, ringRaw, type RingRaw } from "./ring-ops.js";
+import { LatencyHist } from "../sim/latency-hist.js";
 import type { DropSink } from "./nic.js";
 
 /** net/core/dev.c: dev_tx_weight (net.core.dev_weight × dev_weight_tx_bias = 64): __qdisc_run's quota. */
@@ -84,6 +85,10 @@ function invertXps(perTxq: readonly (readonly number[])[] | undefined): Map<numb
 /** Scratch slots a segmentation may fill (64 KB at the smallest MSS, 536 B: 123 segments). */
 export const GSO_OUT_SLOTS = 128;
 
+/** Per-core times (ns) each skb handle was queued to a qdisc and posted to a driver ring
+ *  (an skb is in one NIC's TX path at a time): [enqueue | post], skbs entries each. */
+const txStamps = new WeakMap<Core, Float64Array>();
+
 /** Per-core allocation of struct dql records (one per TX queue in the world). */
 const dqlNext = new WeakMap<Core, number>();
 
@@ -122,6 +127,12 @@ export class NicTx {
   private readonly freeSk: Uint32Array;
   private readonly freeTrue: Uint32Array;
   readonly stats: TxQueueStats[] = [];
+  /** Per TX queue: time from qdisc enqueue to the wire taking the frame (qdisc + driver ring). */
+  readonly latency: LatencyHist[] = [];
+  /** Per TX queue: the driver-ring part of it (posted -> the wire takes it), what BQL bounds. */
+  readonly ringLatency: LatencyHist[] = [];
+  private readonly enqT: Float64Array;
+  private readonly postT: Float64Array;
   private rr = 0;
   /** Queue of the frame the wire is serializing, and its length. */
   private wireQ = -1;
@@ -190,6 +201,10 @@ export class NicTx {
       onWatchdog: (q) => this.qdiscRun(q),
     });
     this.gso = createGso(core);
+    let stamps = txStamps.get(core);
+    if (stamps === undefined) txStamps.set(core, (stamps = new Float64Array(2 * core.config.skbs)));
+    this.enqT = stamps.subarray(0, core.config.skbs);
+    this.postT = stamps.subarray(core.config.skbs);
     this.gsoSegs = core.skb.gsoSegs;
     for (let q = 0; q < n; q++) this.requeue.push([]);
     this.unsent = new Int32Array(n);
@@ -213,6 +228,8 @@ export class NicTx {
       this.descBytes.push(new Float64Array(config.txRing));
       this.descSk.push(new Uint32Array(config.txRing));
       this.descTrue.push(new Uint32Array(config.txRing));
+      this.latency.push(new LatencyHist());
+      this.ringLatency.push(new LatencyHist());
       this.stats.push({ packets: 0, bytes: 0, stops: 0, bqlStops: 0, ringStops: 0, wakes: 0, completions: 0, completionIrqs: 0 });
     }
     this.xpsCpus = invertXps(config.xpsCpus);
@@ -290,6 +307,7 @@ export class NicTx {
   xmit(h: number): boolean {
     const q = this.pickTx(h);
     this.core.skb.queue[h] = q;
+    this.enqT[h] = this.loop.now;
     this.enqueueing = h;
     const ok = this.qdiscs.perQueue[q]!.enqueue(h, this.loop.now);
     this.enqueueing = -1;
@@ -332,6 +350,7 @@ export class NicTx {
       if (segs > 1 && !this.config.tso) {
         // net/core/dev.c: validate_xmit_skb -> skb_gso_segment: the driver gets the segments
         this.extraSegs -= segs - 1;
+        const t0 = this.enqT[h]!;
         const k = this.gso.segment(h, this.config.gsoSlot, GSO_OUT_SLOTS);
         if (k === 0) {
           this.dropAfterQdisc(h, "SKB_GSO_SEG");
@@ -340,7 +359,11 @@ export class NicTx {
         this.gsoCounts.gsoSkbs++;
         this.gsoCounts.gsoSegments += k;
         const sc = this.core.scratch;
-        for (let i = 0; i < k; i++) rq.push(sc[this.config.gsoSlot + i]!);
+        for (let i = 0; i < k; i++) {
+          const seg = sc[this.config.gsoSlot + i]!;
+          this.enqT[seg] = t0;
+          rq.push(seg);
+        }
         continue;
       }
       this.post(q, h, now);
@@ -370,6 +393,7 @@ export class NicTx {
   private post(q: number, h: number, now: number): void {
     const size = this.config.txRing;
     this.r.ring_enqueue(this.rings[q]!, h);
+    this.postT[h] = now;
     const i = (this.head[q]! + this.used[q]!) % size;
     // the driver's bytecount: a TSO skb counts every segment's headers (as qdisc_pkt_len)
     const bytes = this.gsoSegs[h]! > 1 ? qdiscPktLen(this.core, h) : this.core.skb.len[h]!;
@@ -404,6 +428,8 @@ export class NicTx {
       if (segs > 1) {
         // the NIC's TSO engine cuts the descriptor's skb into MSS frames (same header rewrite as GSO)
         this.extraSegs -= segs - 1;
+        const t0 = this.enqT[h]!;
+        const p0 = this.postT[h]!;
         const k = this.gso.segment(h, this.config.gsoSlot, GSO_OUT_SLOTS);
         if (k === 0) {
           // a real NIC does not fail here; the model's pool can: the descriptor completes empty
@@ -415,6 +441,11 @@ export class NicTx {
         this.gsoCounts.tsoSkbs++;
         this.gsoCounts.tsoSegments += k;
         const sc = this.core.scratch;
+        for (let j = 0; j < k; j++) {
+          const seg = sc[this.config.gsoSlot + j]!;
+          this.enqT[seg] = t0;
+          this.postT[seg] = p0;
+        }
         for (let j = 1; j < k; j++) this.wireSegs.push(sc[this.config.gsoSlot + j]!);
         this.wireSegsLeft = k;
         return this.toWire(sc[this.config.gsoSlot]!);
@@ -430,6 +461,9 @@ export class NicTx {
   private toWire(h: number): number {
     const st = this.stats[this.wireQ]!;
     st.packets++;
+    const now = this.loop.now;
+    this.latency[this.wireQ]!.add(now - this.enqT[h]!);
+    this.ringLatency[this.wireQ]!.add(now - this.postT[h]!);
     st.bytes += this.core.skb.len[h]!;
     this.core.skb.sk[h] = SKB_NONE;
     this.core.skb.truesize[h] = 0;

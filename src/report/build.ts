@@ -8,6 +8,7 @@ import type { TrafficStats } from "../traffic/source.js";
 import { formatIPv4, formatIPv6 } from "../wire/addr.js";
 import type { ConnectReport } from "../tcp/population.js";
 import { flowReports, type FlowReport } from "./flows.js";
+import type { LatencyReport } from "../sim/latency-hist.js";
 
 export interface TxQueueReport {
   dev: string;
@@ -21,6 +22,11 @@ export interface TxQueueReport {
   completions: number;
   completionIrqs: number;
   bql: { limit: number; inflight: number; limit_min: number; limit_max: number };
+  /** Per wire frame: time from the qdisc enqueue (__dev_queue_xmit) to the wire taking it from the
+   *  driver ring (qdisc + ring wait); a GSO/TSO skb's frames each count, stamped with the skb's enqueue. */
+  latency: LatencyReport;
+  /** The driver-ring part of `latency` (posted by ndo_start_xmit -> the wire takes it): what BQL bounds. */
+  ringLatency: LatencyReport;
 }
 
 export interface QdiscReport {
@@ -162,7 +168,7 @@ export function buildReport(world: World, result: WorldResult): Report {
       txQueues: host.nics.flatMap((nic) =>
         nic.tx.stats.map((st, q) => {
           const b = nic.tx.dql[q]!.sysfs();
-          return { dev: nic.name, queue: q, ...st, bql: { limit: b.limit, inflight: b.inflight, limit_min: b.limit_min, limit_max: b.limit_max } };
+          return { dev: nic.name, queue: q, ...st, bql: { limit: b.limit, inflight: b.inflight, limit_min: b.limit_min, limit_max: b.limit_max }, latency: nic.tx.latency[q]!.report(), ringLatency: nic.tx.ringLatency[q]!.report() };
         }),
       ),
       qdisc: Object.fromEntries(host.nics.map((nic) => [nic.name, nic.tx.qdiscReport() as unknown as QdiscReport])),

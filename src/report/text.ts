@@ -65,6 +65,14 @@ export function renderText(r: Report): string {
         ["queue", "packets", "bytes", "stops", "wakes", "bql limit", "inflight"],
       ),
     );
+    const lat = h.txQueues.filter((q) => q.latency !== undefined && q.latency.packets > 0);
+    if (lat.length > 0) {
+      out.push("", "TX queueing delay per frame (qdisc enqueue -> wire: qdisc + driver ring)");
+      const row = (name: string, l: (typeof lat)[number]["latency"]) => [name, l.packets, formatNs(l.meanNs), formatNs(l.p50Ns), formatNs(l.p90Ns), formatNs(l.p99Ns), formatNs(l.maxNs)];
+      const rows = lat.flatMap((q) => [row(`${q.dev} tx-${q.queue}`, q.latency), ...(q.ringLatency !== undefined ? [row("  of it in the ring", q.ringLatency)] : [])]);
+      out.push(table(rows, ["queue", "frames", "mean", "p50", "p90", "p99", "max"]));
+      for (const q of lat) out.push(`  ${q.dev} tx-${q.queue} log2 buckets: ${q.latency.buckets.map((b) => `[${formatNs(b.fromNs)},${formatNs(b.toNs)}) ${b.count}`).join("  ")}`);
+    }
     for (const [dev, qd] of Object.entries(h.qdisc)) {
       out.push(`qdisc ${qd.kind} dev ${dev} limit ${qd.limit}p: Sent ${qd.bytes} bytes ${qd.packets} pkt (dropped ${qd.drops}, overlimits ${qd.overlimits ?? 0} requeues ${qd.requeues ?? 0}) backlog ${qd.backlog}b ${qd.qlen ?? 0}p`);
       const fq = qd.fq as Record<string, number> | undefined;
