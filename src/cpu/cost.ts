@@ -1,4 +1,4 @@
-// The CPU cost model: nanoseconds each stage of the receive path takes on the
+// The CPU cost model: nanoseconds each stage of the receive path (and of TX completion) takes on the
 // CPU that runs it, so a CPU can saturate. Defaults are plausible numbers for
 // a ~3 GHz x86-64 server core with a modern 10/25G driver, picked from
 // published per-packet measurements (see README.md, "CPUs, NAPI, RPS/RFS" for sources and
@@ -36,6 +36,10 @@ export interface CostModel {
    *  than the one that did protocol processing (skb, socket and payload
    *  cache lines are cold: the locality RFS exists for). */
   remote: number;
+  /** TX completion per descriptor, in the TX queue's NAPI on its IRQ CPU: DMA unmap,
+   *  napi_consume_skb (skb free, sock_wfree / tcp_wfree), the BQL accounting of
+   *  netdev_tx_completed_queue. The completion interrupt (tx-usecs > 0) costs `irq`. */
+  txClean: number;
 }
 
 /** Defaults (ns); see README.md, "CPUs, NAPI, RPS/RFS" for where each comes from. */
@@ -54,6 +58,7 @@ export const DEFAULT_COST: Readonly<CostModel> = Object.freeze({
   app: 600,
   copyPerByte: 0.1,
   remote: 200,
+  txClean: 60,
 });
 
 /** An ideal CPU: every stage free. The engine's default for a HostSpec built

@@ -114,19 +114,34 @@ export class CpuSched {
    *  closure per IRQ. */
   hardirq(cpu: number, cost: number, handler: (a: number, b: number) => void, a = 0, b = 0): void {
     const now = this.loop.now;
+    this.preemptApp(cpu, now);
+    this.irqNs[cpu]! += cost;
+    this.busyUntil[cpu] = Math.max(this.busyUntil[cpu]!, now) + cost;
+    handler(a, b);
+    if (this.inSession[cpu] === 0) this.irqExit[cpu] = 1;
+    this.ensureStep(cpu, this.busyUntil[cpu]!);
+  }
+
+  /** Softirq work done outside net_rx_action's steps (a TX queue's completion NAPI): `ns` charged
+   *  to cpu now; like an IRQ it preempts the application and delays what the CPU runs next. */
+  softirqWork(cpu: number, ns: number): void {
+    if (ns <= 0) return;
+    const now = this.loop.now;
+    this.preemptApp(cpu, now);
+    this.softirqNs[cpu]! += ns;
+    this.busyUntil[cpu] = Math.max(this.busyUntil[cpu]!, now) + ns;
+    this.ensureStep(cpu, this.busyUntil[cpu]!);
+  }
+
+  /** An IRQ or softirq takes the CPU from a running application slice: give back what it has not run. */
+  private preemptApp(cpu: number, now: number): void {
     if (this.cur[cpu] === APP && this.curEnd[cpu]! > now) {
-      // preempt the application: give back what it has not run
       const rest = this.curEnd[cpu]! - now;
       this.appPending[cpu]! += rest;
       this.appNs[cpu]! -= rest;
       this.cur[cpu] = IDLE;
       this.busyUntil[cpu] = now;
     }
-    this.irqNs[cpu]! += cost;
-    this.busyUntil[cpu] = Math.max(this.busyUntil[cpu]!, now) + cost;
-    handler(a, b);
-    if (this.inSession[cpu] === 0) this.irqExit[cpu] = 1;
-    this.ensureStep(cpu, this.busyUntil[cpu]!);
   }
 
   /** Queue application work on cpu (a woken thread's recvmsg). */

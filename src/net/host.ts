@@ -153,6 +153,13 @@ export class Host {
     nic.mayExpireFlow = (q, flowId, filterId) => this.rx.rps.mayExpireFlow(index, q, flowId, filterId);
     this.rx.rps.steer = (n, h, rxq, flowId) => this.nics[n]!.rxFlowSteer(h, rxq, flowId);
     nic.onTxRoom = () => this.wakeTxWaiters();
+    // TX completion runs on the queue's IRQ CPU (combined channels: the RX queue's affinity);
+    // free stages install no hook, so ideal CPUs see no extra events
+    const txIrqCost = this.cost.irq;
+    const txCleanCost = this.cost.txClean;
+    const sched = this.rx.sched;
+    if (txIrqCost > 0) nic.tx.onTxIrq = (q) => sched.hardirq(this.irqCpu(q, index), txIrqCost, noop);
+    if (txCleanCost > 0) nic.tx.onTxClean = (q, k) => sched.softirqWork(this.irqCpu(q, index), k * txCleanCost);
     // skb->sk of transmitted skbs is a TCP socket slot (UDP skbs carry none)
     nic.tx.onTxFree = (sk, truesize) => this.stack.tcp.txFree(sk, truesize);
     const xpsCheck = (what: string, lists: readonly (readonly number[])[] | undefined, max: number, unit: string): void => {
@@ -282,6 +289,8 @@ export class Host {
     return out;
   }
 }
+
+const noop = (): void => {};
 
 function key4(b: Uint8Array, off: number): number {
   return ((b[off]! << 24) | (b[off + 1]! << 16) | (b[off + 2]! << 8) | b[off + 3]!) >>> 0;

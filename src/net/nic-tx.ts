@@ -160,6 +160,10 @@ export class NicTx {
   onTxRoom: () => void = () => {};
   /** Completion freed a descriptor whose skb socket sk charged `truesize` (sock_wfree). */
   onTxFree: (sk: number, truesize: number) => void = () => {};
+  /** Set by the host: queue q's TX completion interrupt fired (its CPU pays the hard IRQ). */
+  onTxIrq: ((q: number) => void) | null = null;
+  /** Set by the host: queue q's completion cleaned `descs` descriptors (its CPU pays the NAPI work). */
+  onTxClean: ((q: number, descs: number) => void) | null = null;
   /** Pick the TX queue of skb h (netdev_pick_tx); default skb_tx_hash on skb->hash. */
   pickTx: (h: number) => number;
 
@@ -502,6 +506,7 @@ export class NicTx {
     }
     if (this.napiScheduled[q] !== 0 || this.done[q]! === 0) return;
     this.stats[q]!.completionIrqs++;
+    if (this.onTxIrq !== null) this.onTxIrq(q);
     this.napiScheduled[q] = 1;
     this.loop.after(0, this.kindNapi, q);
   }
@@ -542,6 +547,7 @@ export class NicTx {
     this.done[q]! -= k;
     const st = this.stats[q]!;
     st.completions += k;
+    if (this.onTxClean !== null) this.onTxClean(q, k);
     const r = this.dql[q]!.txCompleted(bytes, this.loop.now);
     let woke = r === "woken";
     if (this.drvXoff[q] !== 0 && size - this.used[q]! >= Math.min(TX_WAKE_THRESHOLD, size >> 1)) {

@@ -323,6 +323,7 @@ const costSchema = obj("cost", {
   app: nsCost.optional(),
   copyPerByte: nsCost.optional(),
   remote: nsCost.optional(),
+  txClean: nsCost.optional(),
 });
 
 const appSchema = obj("app", {

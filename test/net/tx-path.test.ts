@@ -5,6 +5,7 @@ import { World, coreConfigFor } from "../../src/sim/world.js";
 import type { WorldSpec } from "../../src/sim/world-spec.js";
 import { buildReport } from "../../src/report/build.js";
 import { host, link, world } from "../sim/spec-helpers.js";
+import { COST_KEYS } from "../../src/cpu/cost.js";
 
 async function run(spec: WorldSpec) {
   const core = await createCore(coreConfigFor(spec));
@@ -161,5 +162,47 @@ describe("TX path: queueing delay histogram", () => {
     expect(q.latency.meanNs).toBe(1242);
     expect(q.latency.p50Ns).toBe(800);
     expect(q.latency.maxNs).toBe(2484);
+  });
+});
+
+describe("TX path: CPU cost of TX completion", () => {
+  const only = (over: Record<string, number>) => ({ ...Object.fromEntries(COST_KEYS.map((k) => [k, 0])), ...over });
+
+  it("each completed descriptor costs txClean on the TX queue's IRQ CPU (per-frame completion: no IRQ)", async () => {
+    // 3 CPUs, 2 queues, irqAffinity [2, 1]: queue q's completions run on CPU 2 - q. Each CPU's softirq time
+    // is its queue's completions x 70 ns; nothing is received on a, so nothing else is charged.
+    const spec = world(
+      [
+        host("a", 1, { cpus: 3, cost: only({ txClean: 70, irq: 500 }), nic: { queues: 2, rateBps: 10e9, mtu: 1500, rxRing: 1024, txRing: 256, txqueuelen: 1000, irqAffinity: [2, 1] } }),
+        host("b", 2, { udpPorts: [9000] }),
+      ],
+      [link("a", "b", { rateBps: 1e9, delayNs: 10_000 })],
+      [udp({ flows: 8, pps: 5e5 })],
+      { durationNs: 200_000 },
+    );
+    const { report } = await run(spec);
+    const h = report.hosts.a!;
+    const [q0, q1] = h.txQueues;
+    expect(q0!.completions + q1!.completions).toBeGreaterThan(50);
+    expect(q0!.completionIrqs + q1!.completionIrqs).toBe(0);
+    expect(h.cpu[2]!.softirqNs).toBe(q0!.completions * 70);
+    expect(h.cpu[1]!.softirqNs).toBe(q1!.completions * 70);
+    expect(h.cpu[0]!.softirqNs).toBe(0);
+    expect(h.cpu.every((c) => c.irqNs === 0)).toBe(true);
+  });
+
+  it("with tx-usecs the completion interrupt costs irq on that CPU as well", async () => {
+    const spec = world(
+      [host("a", 1, { cost: only({ txClean: 70, irq: 500 }), nic: { queues: 1, rateBps: 10e9, mtu: 1500, rxRing: 1024, txRing: 256, txqueuelen: 1000, txUsecs: 20_000 } }), host("b", 2, { udpPorts: [9000] })],
+      [link("a", "b", { rateBps: 1e9, delayNs: 10_000 })],
+      [udp({ pps: 5e5 })],
+      { durationNs: 200_000 },
+    );
+    const { report } = await run(spec);
+    const h = report.hosts.a!;
+    const q = h.txQueues[0]!;
+    expect(q.completionIrqs).toBeGreaterThan(2);
+    expect(h.cpu[0]!.irqNs).toBe(q.completionIrqs * 500);
+    expect(h.cpu[0]!.softirqNs).toBe(q.completions * 70);
   });
 });
