@@ -141,6 +141,12 @@ export class TcpConn implements CcSock, RcvWindowState {
   tsqThrottles = 0;
   /** sk_pacing_status == SK_PACING_FQ: fq paces this socket, TCP stamps departure times (EDT). */
   pacingFq = false;
+  /** sk_pacing_status == SK_PACING_NEEDED (set by SO_MAX_PACING_RATE): TCP paces itself with its
+   *  pacing hrtimer unless fq takes over (pacingFq wins, as SK_PACING_FQ replaces NEEDED). */
+  pacingNeeded = false;
+  /** tp->pacing_timer: the wheel event while queued (-1 idle), and how often it fired. */
+  paceEvent = -1;
+  paceTimerFires = 0;
   /** tp->tcp_wstamp_ns: earliest departure time of the next skb (ns). */
   wstampNs = 0;
   /** sk_max_pacing_rate (SO_MAX_PACING_RATE), bytes/s. */

@@ -41,7 +41,11 @@ export function connInit(t: TcpHost, sk: TcpSock, o: ConnOptions, peerWindow: nu
   const c = new TcpConn(congestionOps(o.cc ?? t.ccDefault));
   c.now = t.now;
   c.slot = sk.slot;
-  if (o.maxPacingRate !== undefined) c.maxPacingRate = o.maxPacingRate;
+  if (o.maxPacingRate !== undefined) {
+    c.maxPacingRate = o.maxPacingRate;
+    // net/core/sock.c: sk_setsockopt SO_MAX_PACING_RATE — any rate but ~0UL asks for pacing (NONE -> NEEDED)
+    if (o.maxPacingRate !== Infinity) c.pacingNeeded = true;
+  }
   const tsLen = sk.tsOk ? TCPOLEN_TSTAMP_ALIGNED : 0;
   // tcp_sync_mss: mss_cache = min(peer MSS, our MTU's MSS) minus options
   c.mss = Math.max(TCP_MIN_MSS, Math.min(sk.mss, t.advmss) - tsLen);

@@ -132,10 +132,11 @@ function transmit(t: TcpHost, sk: TcpSock, c: TcpConn, start: number, end: numbe
   // skb->ooo_okay: nothing of this socket is below TCP, so the TX queue may change without reordering
   t.core.skb.flags[h] = c.wmemAlloc < SKB_TRUESIZE_1 ? t.core.skb.flags[h]! | SKB_F_OOO_OKAY : t.core.skb.flags[h]! & ~SKB_F_OOO_OKAY;
   c.wmemAlloc += truesize;
-  if (c.pacingFq) {
-    // tcp_write_xmit / __tcp_transmit_skb: skb->tstamp = tp->tcp_wstamp_ns = max(wstamp, tcp_clock_cache)
-    const prior = c.wstampNs;
-    c.wstampNs = Math.max(c.wstampNs, t.now);
+  // __tcp_transmit_skb: tp->tcp_wstamp_ns = max(wstamp, tcp_clock_cache) on every skb
+  const prior = c.wstampNs;
+  c.wstampNs = Math.max(c.wstampNs, t.now);
+  if (c.pacingFq || c.pacingNeeded) {
+    // skb->tstamp = tcp_wstamp_ns (EDT; only fq reads it, so unpaced skbs keep 0)
     t.core.skbTime.tstamp[h] = c.wstampNs;
     if (end > start) {
       c.dataSegsOut += segs;
@@ -183,6 +184,7 @@ export function xmitRetransmitQueue(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   if (c.lostOut === 0) return;
   const rb = c.rtx;
   for (let i = 0; i < rb.count; i++) {
+    if (pacingCheck(t, c)) break;
     if (c.packetsInFlight() >= c.cwnd) break;
     const j = rb.at(i);
     const f = rb.flags[j]!;
@@ -231,7 +233,7 @@ export const SK_PACING_SHIFT = 10;
 export function smallQueueCheck(t: TcpHost, c: TcpConn, payload: number, factor: number): boolean {
   let limit = Math.max(2 * tcpSkbTruesize(payload), Math.floor(c.pacingRate / 2 ** SK_PACING_SHIFT));
   // an unpaced socket (sk_pacing_status == SK_PACING_NONE) is capped by tcp_limit_output_bytes
-  if (!c.pacingFq) limit = Math.min(limit, t.limitOutputBytes);
+  if (!c.pacingFq && !c.pacingNeeded) limit = Math.min(limit, t.limitOutputBytes);
   limit *= 2 ** factor;
   if (c.wmemAlloc > limit) {
     // tcp_rtx_queue_empty_or_single_skb: always send when at most one skb is out
@@ -241,6 +243,15 @@ export function smallQueueCheck(t: TcpHost, c: TcpConn, payload: number, factor:
     return true;
   }
   return false;
+}
+
+// net/ipv4/tcp_output.c: tcp_pacing_check — with SK_PACING_NEEDED (no fq), nothing leaves before
+// tcp_wstamp_ns: arm the pacing hrtimer for it (once) and stop writing; tcp_pace_kick writes again
+export function pacingCheck(t: TcpHost, c: TcpConn): boolean {
+  if (!c.pacingNeeded || c.pacingFq) return false;
+  if (c.wstampNs <= t.now) return false;
+  if (c.paceEvent < 0) c.paceEvent = t.env.loop.at(c.wstampNs, t.kPace, c.slot);
+  return true;
 }
 
 /** Whether this host's qdisc towards the peer can take another segment
@@ -258,13 +269,14 @@ function txRoom(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   return false;
 }
 
-/** net/ipv4/tcp_output.c: tcp_write_xmit — GSO skbs of tcp_tso_segs, TSQ; no tcp_tso_should_defer, no internal pacing. */
+/** net/ipv4/tcp_output.c: tcp_write_xmit — internal pacing, GSO skbs of tcp_tso_segs, TSQ. */
 export function writeXmit(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   const mss = c.mss;
   // tcp_tso_segs: segments per skb (1 without GSO)
   const maxSegs = t.env.gso === true ? tsoSegs(t, c) : 1;
   let stoppedByCwnd = false;
   while (c.writeSeq > c.sndNxt) {
+    if (pacingCheck(t, c)) break;
     const inFlight = c.packetsInFlight();
     if (inFlight >= c.cwnd) {
       stoppedByCwnd = true;

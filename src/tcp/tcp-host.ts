@@ -165,6 +165,8 @@ export class TcpHost {
   readonly limitOutputBytes: number;
   /** TSQ wake-up event kind (tcp_tasklet_func), argument = socket slot. */
   readonly kTsq: number;
+  /** TCP's pacing hrtimer (tcp_pace_kick), argument = socket slot. */
+  readonly kPace: number;
   readonly moderateRcvbuf: boolean;
   /** net.ipv4.tcp_congestion_control */
   readonly ccDefault: CcName = "cubic";
@@ -283,6 +285,15 @@ export class TcpHost {
       c.tsqThrottled = false;
       xmitAll(this, sk, c);
     });
+    // net/ipv4/tcp_output.c: tcp_pace_kick -> tcp_tsq_handler -> tcp_tsq_write
+    this.kPace = loop.register(`${config.name} tcp pacing timer`, (slot) => {
+      const sk = this.socks[slot];
+      const c = sk?.conn ?? null;
+      if (sk === null || sk === undefined || c === null) return;
+      c.paceEvent = -1;
+      c.paceTimerFires++;
+      xmitAll(this, sk, c);
+    });
     for (const l of config.listeners) {
       // net/socket.c: __sys_listen — (unsigned)backlog > somaxconn is clamped
       const backlog = l.backlog >>> 0 > somaxconn ? somaxconn : l.backlog;
@@ -333,7 +344,8 @@ export class TcpHost {
       if (c.delackEvent >= 0) loop.cancel(c.delackEvent);
       if (c.readEvent >= 0) loop.cancel(c.readEvent);
       if (c.writeEvent >= 0) loop.cancel(c.writeEvent);
-      c.rtoEvent = c.delackEvent = c.readEvent = c.writeEvent = -1;
+      if (c.paceEvent >= 0) loop.cancel(c.paceEvent);
+      c.rtoEvent = c.delackEvent = c.readEvent = c.writeEvent = c.paceEvent = -1;
       c.rtoDeadline = c.delackDeadline = Infinity;
       sk.conn = null;
     }

@@ -186,3 +186,64 @@ describe("TX path: completions of a closed socket", () => {
     expect(report.ledger.unaccounted).toBe(0);
   });
 });
+
+describe("TX path: TCP internal pacing (SK_PACING_NEEDED, no fq)", () => {
+  const paced = (maxPacingRate?: number, T = 200e6) =>
+    world(
+      [host("a", 1, { nic: nic({ rateBps: 10e9 }) }), receiver],
+      [link("a", "b", { rateBps: 10e9, delayNs: 50_000 })],
+      [{ kind: "bulk", from: "a", to: "b", port: 5001, flows: 1, bytes: Infinity, at: 0, ...(maxPacingRate !== undefined ? { maxPacingRate } : {}) }],
+      { durationNs: T },
+    );
+
+  it("SO_MAX_PACING_RATE through pfifo_fast: the pacing hrtimer spaces skbs by len / rate (tcp_pacing_check)", async () => {
+    // 12.5e6 B/s. Once data_segs_out >= 10, each data skb moves tcp_wstamp_ns on by floor(len x 1e9 / rate)
+    // (tcp_update_skb_after_send); tcp_pacing_check holds the next one until then and the timer fires
+    // exactly at wstamp, so the lateness credit is 0 and consecutive data skbs leave exactly len_ns apart.
+    const rate = 12.5e6;
+    const T = 200e6;
+    const core = await createCore(coreConfigFor(paced(rate, T)));
+    const w = new World(core, paced(rate, T));
+    const tcp = w.host("a").stack.tcp;
+    const out = tcp.output;
+    const sent: { at: number; payload: number; segsOut: number }[] = [];
+    let conn: TcpConn | null = null;
+    (tcp as unknown as { output: (h: number) => boolean }).output = (h) => {
+      conn ??= [...w.flows.values()][0]?.sender ?? null;
+      // IPv4 total length - 20 - TCP data offset
+      const net = h * 128 + core.skb.network[h]!;
+      const b = core.headers;
+      const payload = ((b[net + 2]! << 8) | b[net + 3]!) - 20 - (b[net + 20 + 12]! >> 4) * 4;
+      if (payload > 0) sent.push({ at: w.loop.now, payload, segsOut: conn?.dataSegsOut ?? 0 });
+      return out(h);
+    };
+    const result = w.run();
+    const c = [...w.flows.values()][0]!.sender!;
+    expect(c.pacingNeeded).toBe(true);
+    expect(c.pacingFq).toBe(false);
+    expect(c.paceTimerFires).toBeGreaterThan(10);
+    let checked = 0;
+    for (let i = 1; i < sent.length; i++) {
+      // both skbs after the first 10 segments (segsOut is counted before the skb goes out)
+      if (sent[i - 1]!.segsOut - Math.ceil(sent[i - 1]!.payload / c.mss) < 10) continue;
+      expect(sent[i]!.at - sent[i - 1]!.at).toBe(Math.floor((sent[i - 1]!.payload * 1e9) / rate));
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(10);
+    // the payload rate: at most rate x T, plus the < 10 unpaced segments and the last skb
+    expect(c.sndUna).toBeLessThanOrEqual(rate * (T / 1e9) + 14480 + 45 * 1448);
+    expect(c.sndUna).toBeGreaterThan(0.9 * rate * (T / 1e9));
+    const report = buildReport(w, result);
+    expect(report.hosts.a!.qdisc.eth0!.kind).toBe("pfifo_fast");
+    expect(report.ledger.unaccounted).toBe(0);
+    expect(report.pool.balanced).toBe(true);
+  });
+
+  it("without SO_MAX_PACING_RATE (SK_PACING_NONE) nothing holds the flow: no pacing timer, far above that rate", async () => {
+    const { w } = await run(paced(undefined, 20e6));
+    const c = [...w.flows.values()][0]!.sender!;
+    expect(c.pacingNeeded).toBe(false);
+    expect(c.paceTimerFires).toBe(0);
+    expect(c.sndUna).toBeGreaterThan(10 * 12.5e6 * 0.02);
+  });
+});
