@@ -36,7 +36,12 @@ interface SkbExports {
   skb_f64_col_stride(): number;
   skb_headers_ptr(): number;
   skb_stats_ptr(): number;
+  skb_pending_ptr(): number;
+  skb_free_pending(): number;
 }
+
+/** assembly/skb.ts: SKB_PENDING_CAP */
+const SKB_PENDING_CAP = 256;
 
 export interface SkbPoolStats {
   size: number;
@@ -72,6 +77,9 @@ export class Core {
   readonly wheel: Wheel;
   private readonly x: SkbExports;
   private readonly stats: Float64Array;
+  /** assembly/skb.ts pending-free area: [0] = count, then handles. */
+  private readonly pending: Uint32Array;
+  private readonly live: Uint32Array;
 
   constructor(raw: RawCore, config: Partial<CoreConfig> = {}) {
     this.config = resolveCoreConfig(config);
@@ -103,6 +111,8 @@ export class Core {
     this.scratchPtr = this.x.core_scratch_ptr();
     this.scratch = new Uint32Array(buf, this.scratchPtr, this.x.core_scratch_slots());
     this.stats = new Float64Array(buf, this.x.skb_stats_ptr(), 8);
+    this.pending = new Uint32Array(buf, this.x.skb_pending_ptr(), SKB_PENDING_CAP + 1);
+    this.live = this.skb.live;
     this.rings = new Rings(this);
     this.rss = new Rss(this);
     this.wheel = new Wheel(this);
@@ -138,6 +148,22 @@ export class Core {
     return this.x.skb_free_one(h) !== 0;
   }
 
+  /** Free one skb without a call into WASM: it stops being live now, and
+   *  its handle joins the free stack (in this order) before the pool is next
+   *  used, so handle reuse is exactly as with freeOne. A handle that is not
+   *  live goes through freeOne (counted as badFree); returns false then. */
+  freeLater(h: number): boolean {
+    const live = this.live;
+    if (live[h] !== 1) return this.freeOne(h);
+    live[h] = 0;
+    const p = this.pending;
+    const k = p[0]! + 1;
+    p[k] = h;
+    p[0] = k;
+    if (k === SKB_PENDING_CAP) this.x.skb_free_pending();
+    return true;
+  }
+
   /** Free a list linked through the `next` column. */
   freeList(head: number): number {
     return this.x.skb_free_list(head);
@@ -149,6 +175,7 @@ export class Core {
   }
 
   poolStats(): SkbPoolStats {
+    this.x.skb_free_pending();
     return {
       size: this.x.skb_pool_size(),
       live: this.x.skb_live_count(),

@@ -8,6 +8,7 @@ export interface RingRaw {
   ring_dequeue(id: number): number;
   ring_count(id: number): number;
   ring_dequeue_burst(id: number, outPtr: number, max: number): number;
+  ring_enqueue_burst(id: number, srcPtr: number, n: number): number;
 }
 
 export function ringRaw(core: Core): RingRaw {

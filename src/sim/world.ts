@@ -7,7 +7,7 @@ import { EventLoop, type RunResult } from "./loop.js";
 import { Ledger, type LedgerReport } from "./ledger.js";
 import { Rng } from "./rng.js";
 import { ScratchRegions } from "./scratch.js";
-import { Nic, type DropSink } from "../net/nic.js";
+import { Nic, NIC_STAGE_SLOTS, type DropSink } from "../net/nic.js";
 import { GSO_OUT_SLOTS } from "../net/nic-tx.js";
 import { Host, NAPI_SCRATCH_SLOTS } from "../net/host.js";
 import { Link, LinkDirection, type WireTap } from "../net/link.js";
@@ -70,8 +70,8 @@ export function coreConfigFor(spec: WorldSpec): Partial<CoreConfig> {
     maxRings: Math.max(16, rings),
     rssContexts: Math.max(1, nics),
     wheelEntries: Math.min(1 << 24, skbs + 4096 + 64 * spec.traffic.length),
-    // RSS's slot, then each host's NAPI burst and GRO out list
-    ioSlots: Math.max(4096, 1 + GSO_OUT_SLOTS + spec.hosts.length * NAPI_SCRATCH_SLOTS),
+    // the NICs' RX staging slots, GSO's, then each host's NAPI burst and GRO out list
+    ioSlots: Math.max(4096, NIC_STAGE_SLOTS + GSO_OUT_SLOTS + spec.hosts.length * NAPI_SCRATCH_SLOTS),
     // one GRO context per NAPI instance (RX queue)
     groContexts: Math.min(4096, Math.max(1, rxQueues)),
     // one struct dql per TX queue
@@ -126,7 +126,7 @@ export class World implements DropSink {
     const trafficRng = this.rng.fork();
     const tcpRng = this.rng.fork();
     const scratch = new ScratchRegions(core);
-    const rssSlot = scratch.take(1, "RSS");
+    const rssSlot = scratch.take(NIC_STAGE_SLOTS, "NIC RX staging");
     const gsoSlot = scratch.take(GSO_OUT_SLOTS, "GSO");
     const alloc = (): number => {
       const h = core.allocOne(this.loop.now);
@@ -242,13 +242,14 @@ export class World implements DropSink {
   drop(h: number, reason: string): void {
     const segs = this.core.skb.gsoSegs[h]!;
     this.ledger.drop(reason, segs > 1 ? segs : 1);
-    this.core.freeOne(h);
+    this.core.freeLater(h);
   }
 
   deliver(h: number): void {
     const segs = this.core.skb.gsoSegs[h]!;
     this.ledger.deliver(segs > 1 ? segs : 1);
-    this.core.freeOne(h);
+    // one WASM call per 256 frees instead of one each (same reuse order)
+    this.core.freeLater(h);
   }
 
   /** Wire packets held anywhere in the model (rings, qdiscs, wires,
