@@ -118,6 +118,8 @@ export const SYSCTLS = {
   "net.ipv4.tcp_tso_rtt_log": { kind: "int", default: 9, min: 0, max: 31, doc: "TSO autosizing RTT scale (2^9 us)" },
   // net/ipv4/tcp_ipv4.c: tcp_sk_init 16 * 65536 (6.16 raised it to 4 MiB — we model 6.12); proc_dointvec
   "net.ipv4.tcp_limit_output_bytes": { kind: "int", default: 1048576, min: 0, max: INT_MAX, doc: "TSQ limit for unpaced flows" },
+  // net/ipv4/tcp_ipv4.c: tcp_sk_init sysctl_tcp_backlog_ack_defer = 1; sysctl_net_ipv4.c: u8, 0..1
+  "net.ipv4.tcp_backlog_ack_defer": { kind: "int", default: 1, min: 0, max: 1, doc: "ACK once after draining the socket backlog" },
   // net/ipv4/tcp_ipv4.c: tcp_sk_init sysctl_tcp_notsent_lowat = UINT_MAX; proc_douintvec
   "net.ipv4.tcp_notsent_lowat": { kind: "int", default: UINT_MAX, min: 0, max: UINT_MAX, doc: "unsent bytes before the socket stops being writable" },
 

@@ -259,6 +259,7 @@ export class World implements DropSink {
     for (const host of this.hosts.values()) {
       for (const nic of host.nics) n += nic.heldSegments();
       n += host.stack.held();
+      n += host.stack.tcp.backlogHeld().segs; // socket backlogs
       n += host.heldSegments(); // per-CPU backlogs and GRO
     }
     for (const d of this.directions) n += d.held();
@@ -271,6 +272,7 @@ export class World implements DropSink {
     for (const host of this.hosts.values()) {
       for (const nic of host.nics) n += nic.held();
       n += host.stack.held();
+      n += host.stack.tcp.backlogHeld().skbs;
       n += host.heldSkbs();
     }
     for (const d of this.directions) n += d.held();

@@ -8,6 +8,7 @@
 import type { CongestionOps, CcSock } from "./cc.js";
 import { TCP_CA_Open } from "./cc.js";
 import { newRttState, type RttState } from "./rtt.js";
+import { SockBacklog } from "./backlog.js";
 import { TCP_DEFAULT_SCALING_RATIO, TCP_INIT_CWND, type RcvSpaceState, type RcvWindowState } from "./buffers.js";
 
 /** Scoreboard flags (TCP_SKB_CB(skb)->sacked). */
@@ -197,6 +198,22 @@ export class TcpConn implements CcSock, RcvWindowState {
   rcvRttLastTsecr = 0;
   /** The peer sent FIN. */
   eof = false;
+
+  // ---- socket lock (sock-lock.ts) and backlog (backlog.ts) ----
+  /** sk_lock.owned: the application is inside a socket call; softirq queues to the backlog. */
+  owned = false;
+  /** sk->sk_backlog */
+  readonly backlog = new SockBacklog();
+  /** Work left to tcp_release_cb (TCPF_*_DEFERRED bits of sk_tsq_flags). */
+  deferred = 0;
+  /** Bytes the running recvmsg copies (consumed when it releases the socket). */
+  readPending = 0;
+  /** The application wants to read (bytes; Infinity = all) / write once the socket is released. */
+  readWant = 0;
+  writeWant = false;
+  /** Pending release_sock and application wake-up events (-1 = none). */
+  releaseEvent = -1;
+  wakeEvent = -1;
 
   // ---- application and report ----
   app: TcpApp | null = null;

@@ -12,8 +12,8 @@ import { rttSample } from "./rtt.js";
 import {
   TCP_ATO_MIN,
   TCP_DELACK_MAX,
+  TCPF_ACK_DEFERRED,
   afterAck,
-  appRecv,
   ccRefresh,
   incrQuickack,
   rearmRto,
@@ -24,6 +24,7 @@ import {
   xmitAll,
 } from "./data-out.js";
 import { TCPHDR_FIN } from "../wire/tcp.js";
+import { recvmsg } from "./sock-lock.js";
 
 /** Default truesize of a received frame when the driver model sets none:
  *  a page-fragment buffer (frame + NET_SKB_PAD + skb_shared_info, rounded to a
@@ -32,6 +33,15 @@ export function rxTruesize(frameLen: number): number {
   let p = 1;
   while (p < frameLen + 64 + 320) p *= 2;
   return p + 256;
+}
+
+/** skb->truesize of received skb h with `len` payload bytes (the driver's, else the defaults above). */
+export function skbRxTruesize(t: TcpHost, h: number, len: number): number {
+  const skb = t.core.skb;
+  const ts = skb.truesize[h]!;
+  if (ts !== 0) return ts;
+  const segs = skb.gsoSegs[h]!;
+  return segs > 1 ? groTruesize(skb.len[h]! - len, len, skb.gsoSize[h]!, segs) : rxTruesize(skb.len[h]!);
 }
 
 /** A GRO aggregate's truesize: the sum of its frames' (skb_gro_receive adds
@@ -391,6 +401,11 @@ function ofoInsert(c: TcpConn, start: number, end: number, truesize: number): bo
 function ackSndCheck(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   if (!c.ackPending) return;
   if ((c.rcvNxt - c.rcvWup > c.rcvMss && selectWindowRaw(c) >= c.rcvWnd) || c.quick > 0 || c.ackNow) {
+    // running from __release_sock: tcp_backlog_ack_defer leaves the ACK to tcp_release_cb
+    if (c.owned && t.backlogAckDefer) {
+      c.deferred |= TCPF_ACK_DEFERRED;
+      return;
+    }
     sendAck(t, sk, c);
     return;
   }
@@ -451,7 +466,7 @@ export function tcpDataQueue(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): st
     sk.rcvNxt = (sk.irs + 1 + c.rcvNxt) >>> 0;
     ackSndCheck(t, sk, c);
     c.app?.onReadable?.(c);
-    if (c.readRate === Infinity) appRecv(t, sk, c, Infinity);
+    if (c.readRate === Infinity) recvmsg(t, sk, c, Infinity);
     return null;
   }
   if (end <= c.rcvNxt) {
@@ -478,7 +493,7 @@ export function tcpDataQueue(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): st
     c.ackPending = true;
     c.ackNow = true;
     ackSndCheck(t, sk, c);
-    if (c.readRate === Infinity) appRecv(t, sk, c, Infinity);
+    if (c.readRate === Infinity) recvmsg(t, sk, c, Infinity);
     return null;
   }
   // out of order (tcp_data_queue_ofo)

@@ -23,6 +23,7 @@ import { SKB_GSO_TCPV4, SKB_GSO_TCPV6 } from "../core/gro.js";
 import { SKB_GSO_TCP_FIXEDID } from "../core/gso.js";
 import { murmurFinal, murmurMix } from "../util/murmur.js";
 import { SKB_F_OOO_OKAY } from "../core/skb-fields.js";
+import { recvmsg, sendmsgBlocked, sendmsgHold } from "./sock-lock.js";
 
 /** include/net/tcp.h: TCP_DELACK_MIN / TCP_ATO_MIN (HZ/25), TCP_DELACK_MAX (HZ/5), in ns. */
 export const TCP_DELACK_MIN = 40e6;
@@ -389,15 +390,24 @@ export function timerFire(t: TcpHost, sk: TcpSock, c: TcpConn, which: number): v
       ensureTimer(t, c, TIMER_RTO, c.rtoDeadline);
       return;
     }
-    c.rtoDeadline = Infinity;
-    if (c.probing) probeTimer(t, sk, c);
-    else retransmitTimer(t, sk, c);
+    // net/ipv4/tcp_timer.c: tcp_write_timer — the owner runs it from tcp_release_cb
+    if (c.owned) {
+      c.deferred |= TCPF_WRITE_TIMER_DEFERRED;
+      return;
+    }
+    writeTimerHandler(t, sk, c);
   } else if (which === TIMER_DELACK) {
     c.delackEvent = -1;
     c.delackEventAt = Infinity;
     if (c.delackDeadline === Infinity) return;
     if (c.delackDeadline > t.now) {
       ensureTimer(t, c, TIMER_DELACK, c.delackDeadline);
+      return;
+    }
+    // net/ipv4/tcp_timer.c: tcp_delack_timer — owned: DelayedACKLocked, run from tcp_release_cb
+    if (c.owned) {
+      t.nstat.add(t.mib.DelayedACKLocked);
+      c.deferred |= TCPF_DELACK_TIMER_DEFERRED;
       return;
     }
     delackTimer(t, sk, c);
@@ -408,6 +418,34 @@ export function timerFire(t: TcpHost, sk: TcpSock, c: TcpConn, which: number): v
     c.writeEvent = -1;
     appWriteTick(t, sk, c);
   }
+}
+
+/** Deferred-work bits of sk_tsq_flags (include/linux/tcp.h: enum tsq_flags). */
+export const TCPF_TSQ_DEFERRED = 1;
+export const TCPF_WRITE_TIMER_DEFERRED = 2;
+export const TCPF_DELACK_TIMER_DEFERRED = 4;
+export const TCPF_ACK_DEFERRED = 8;
+
+/** net/ipv4/tcp_timer.c: tcp_write_timer_handler (the deadline may have moved while deferred) */
+export function writeTimerHandler(t: TcpHost, sk: TcpSock, c: TcpConn): void {
+  if (c.rtoDeadline === Infinity) return;
+  if (c.rtoDeadline > t.now) {
+    ensureTimer(t, c, TIMER_RTO, c.rtoDeadline);
+    return;
+  }
+  c.rtoDeadline = Infinity;
+  if (c.probing) probeTimer(t, sk, c);
+  else retransmitTimer(t, sk, c);
+}
+
+/** net/ipv4/tcp_timer.c: tcp_delack_timer_handler, re-checking the deadline as tcp_release_cb's call does */
+export function delackTimerHandler(t: TcpHost, sk: TcpSock, c: TcpConn): void {
+  if (c.delackDeadline === Infinity) return;
+  if (c.delackDeadline > t.now) {
+    ensureTimer(t, c, TIMER_DELACK, c.delackDeadline);
+    return;
+  }
+  delackTimer(t, sk, c);
 }
 
 /** net/ipv4/tcp_timer.c: tcp_delack_timer_handler */
@@ -522,6 +560,8 @@ function memoryFree(c: TcpConn): boolean {
 /** tcp_sendmsg: copy up to `bytes` into the write queue while sk_wmem_queued <
  *  sk_sndbuf (each MSS-sized skb also costs its overhead); returns bytes taken. */
 export function appSend(t: TcpHost, sk: TcpSock, c: TcpConn, bytes: number): number {
+  // lock_sock: another call of the application holds the socket; it writes after release_sock
+  if (sendmsgBlocked(t, c)) return 0;
   let taken = 0;
   while (taken < bytes) {
     if (!memoryFree(c)) {
@@ -538,7 +578,10 @@ export function appSend(t: TcpHost, sk: TcpSock, c: TcpConn, bytes: number): num
     c.writeSeq += n;
     taken += n;
   }
-  if (taken > 0) writeXmit(t, sk, c);
+  if (taken > 0) {
+    writeXmit(t, sk, c);
+    sendmsgHold(t, sk, c, taken);
+  }
   return taken;
 }
 
@@ -646,7 +689,7 @@ const READ_TICK = 1e6;
 function appReadTick(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   const dt = t.now - c.readLast;
   c.readLast = t.now;
-  appRecv(t, sk, c, (c.readRate * dt) / 1e9);
+  recvmsg(t, sk, c, (c.readRate * dt) / 1e9);
   if (sk.conn === c) c.readEvent = t.connTimer(c, TIMER_READ, t.now + READ_TICK);
 }
 

@@ -23,7 +23,9 @@ import { reqskTimer } from "./req-timer.js";
 import { tcpRetransmitTimer, tcpRcvSynSent } from "./client.js";
 import { tcpRcvState, tcpTimeWaitDone, tcpClose } from "./established.js";
 import { acceptFire } from "./accept.js";
-import { xmitAll } from "./data-out.js";
+import { xmitAll, TCPF_TSQ_DEFERRED } from "./data-out.js";
+import { appContinue, releaseSock } from "./sock-lock.js";
+import { purgeBacklog, tcpAddBacklog } from "./backlog.js";
 import type { TcpConn } from "./conn.js";
 import { timerFire, selectWindow, TIMER_DELACK, TIMER_READ, TIMER_RTO, TIMER_WRITE } from "./data-out.js";
 import type { CcName } from "./data-init.js";
@@ -106,6 +108,9 @@ export interface TcpMib {
   RcvPruned: number;
   OfoPruned: number;
   RcvCollapsed: number;
+  BacklogDrop: number;
+  BacklogCoalesce: number;
+  DelayedACKLocked: number;
 }
 
 function sysctlNum(s: Readonly<Record<string, unknown>>, name: keyof typeof SYSCTLS): number {
@@ -170,6 +175,15 @@ export class TcpHost {
   readonly moderateRcvbuf: boolean;
   /** net.ipv4.tcp_congestion_control */
   readonly ccDefault: CcName = "cubic";
+  /** net.ipv4.tcp_backlog_ack_defer */
+  readonly backlogAckDefer: boolean;
+  /** The CPU model's cost of an application socket call (cost.app) and per byte copied
+   *  (cost.copyPerByte), ns; when both are 0 calls take no time and never own the socket. */
+  appCostNs = 0;
+  copyCostPerByte = 0;
+  lockModel = false;
+  /** tcp_v4_rcv is running (softirq): a woken application calls after it. */
+  inSoftirq = false;
 
   // event kinds
   readonly kReqTimer: number;
@@ -178,6 +192,8 @@ export class TcpHost {
   readonly kAccept: number;
   readonly kClose: number;
   readonly kConn: number;
+  readonly kRelease: number;
+  readonly kWake: number;
 
   constructor(
     readonly core: Core,
@@ -216,6 +232,7 @@ export class TcpHost {
     this.wmemMax = sysctlNum(s, "net.core.wmem_max");
     this.limitOutputBytes = sysctlNum(s, "net.ipv4.tcp_limit_output_bytes");
     this.moderateRcvbuf = sysctlNum(s, "net.ipv4.tcp_moderate_rcvbuf") !== 0;
+    this.backlogAckDefer = sysctlNum(s, "net.ipv4.tcp_backlog_ack_defer") !== 0;
     this.cookies = new CookieSecrets(env.rng);
     this.isnKey = new CookieSecrets(env.rng);
     const c = nstat;
@@ -255,6 +272,9 @@ export class TcpHost {
       RcvPruned: c.id("TcpExtRcvPruned"),
       OfoPruned: c.id("TcpExtOfoPruned"),
       RcvCollapsed: c.id("TcpExtTCPRcvCollapsed"),
+      BacklogDrop: c.id("TcpExtTCPBacklogDrop"),
+      BacklogCoalesce: c.id("TcpExtTCPBacklogCoalesce"),
+      DelayedACKLocked: c.id("TcpExtDelayedACKLocked"),
     };
     const loop = env.loop;
     // Each socket has one timer; its handler sees sk.timer already cleared.
@@ -274,6 +294,18 @@ export class TcpHost {
       if (sk === null || sk === undefined || sk.conn === null) return;
       timerFire(this, sk, sk.conn, arg & 3);
     });
+    this.kRelease = loop.register(`${config.name} release_sock`, (slot) => {
+      const sk = this.socks[slot];
+      const c = sk?.conn ?? null;
+      if (sk === null || sk === undefined || c === null) return;
+      releaseSock(this, sk, c);
+    });
+    this.kWake = loop.register(`${config.name} tcp app wake`, (slot) => {
+      const sk = this.socks[slot];
+      const c = sk?.conn ?? null;
+      if (sk === null || sk === undefined || c === null) return;
+      appContinue(this, sk, c);
+    });
     this.kAccept = loop.register(`${config.name} accept()`, (i) => acceptFire(this, this.listeners[i]!));
     // net/ipv4/tcp_output.c: tcp_tasklet_func -> tcp_tsq_handler — write again after TX completion freed memory
     this.kTsq = loop.register(`${config.name} tcp tsq`, (slot) => {
@@ -282,6 +314,11 @@ export class TcpHost {
       if (sk === null || sk === undefined || c === null) return;
       c.tsqQueued = false;
       if (!c.tsqThrottled) return;
+      // tcp_tsq_handler: an owned socket writes from tcp_release_cb
+      if (c.owned) {
+        c.deferred |= TCPF_TSQ_DEFERRED;
+        return;
+      }
       c.tsqThrottled = false;
       xmitAll(this, sk, c);
     });
@@ -345,7 +382,10 @@ export class TcpHost {
       if (c.readEvent >= 0) loop.cancel(c.readEvent);
       if (c.writeEvent >= 0) loop.cancel(c.writeEvent);
       if (c.paceEvent >= 0) loop.cancel(c.paceEvent);
-      c.rtoEvent = c.delackEvent = c.readEvent = c.writeEvent = c.paceEvent = -1;
+      if (c.releaseEvent >= 0) loop.cancel(c.releaseEvent);
+      if (c.wakeEvent >= 0) loop.cancel(c.wakeEvent);
+      c.rtoEvent = c.delackEvent = c.readEvent = c.writeEvent = c.paceEvent = c.releaseEvent = c.wakeEvent = -1;
+      purgeBacklog(this, c);
       c.rtoDeadline = c.delackDeadline = Infinity;
       sk.conn = null;
     }
@@ -440,6 +480,26 @@ export class TcpHost {
   waitTxRoom(sk: TcpSock, cb: () => void): void {
     if (this.env.waitTxRoom !== undefined) this.env.waitTxRoom(sk.raddr, cb);
     else cb();
+  }
+
+  /** The CPU model's application costs (ns per socket call, ns per byte copied). */
+  setAppCost(callNs: number, perByteNs: number): void {
+    this.appCostNs = callNs;
+    this.copyCostPerByte = perByteNs;
+    this.lockModel = callNs > 0 || perByteNs > 0;
+  }
+
+  /** skbs and wire packets waiting in socket backlogs (for the ledger). */
+  backlogHeld(): { skbs: number; segs: number } {
+    let skbs = 0;
+    let segs = 0;
+    for (const sk of this.socks) {
+      const c = sk?.conn ?? null;
+      if (c === null) continue;
+      skbs += c.backlog.skb.length;
+      segs += c.backlog.segs;
+    }
+    return { skbs, segs };
   }
 
   /** close() by the application once its data is out. */
@@ -604,9 +664,14 @@ export class TcpHost {
       if (sk !== undefined) {
         // sk_rx_queue_update: remember the RX queue (XPS by rxqs reads it)
         sk.rxQueue = core.skb.queue[h]!;
+        const prior = this.inSoftirq;
+        this.inSoftirq = true;
         if (sk.state === TCP_NEW_SYN_RECV) tcpCheckReq(this, sk, h);
         else if (sk.state === TCP_SYN_SENT) tcpRcvSynSent(this, sk, h);
+        // tcp_v4_rcv: sock_owned_by_user -> tcp_add_backlog
+        else if (sk.conn !== null && sk.conn.owned) tcpAddBacklog(this, sk, sk.conn, h);
         else tcpRcvState(this, sk, h);
+        this.inSoftirq = prior;
         return;
       }
       const l = pt.listener;

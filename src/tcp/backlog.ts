@@ -1,0 +1,189 @@
+// The socket backlog (sk->sk_backlog): while the application owns the socket
+// (lock_sock in recvmsg/sendmsg), softirq may not touch TCP state, so
+// tcp_v4_rcv appends each segment here (tcp_add_backlog: coalesce into the
+// tail if possible, else queue unless the memory limit is hit) and
+// release_sock runs them through the normal receive path.
+//
+// The queue holds skb handles; a coalesced tail keeps its own header but its
+// payload length, ack_seq and window move on, so the payload length is kept
+// beside the handle (the IP length field is not rewritten: a coalesced skb
+// can exceed 64 KB, as in the kernel).
+import type { TcpHost } from "./tcp-host.js";
+import type { TcpSock } from "./sock.js";
+import type { TcpConn } from "./conn.js";
+import { rxTruesize, skbRxTruesize } from "./data-in.js";
+import { get32, put16, put32 } from "../wire/bytes.js";
+import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_RST, TCPHDR_SYN } from "../wire/tcp.js";
+import { SKB_HEADROOM } from "../core/skb-fields.js";
+
+const TCPHDR_URG = 0x20;
+const TCPHDR_ECE = 0x40;
+const TCPHDR_CWR = 0x80;
+/** include/linux/skbuff.h: MAX_SKB_FRAGS (CONFIG_MAX_SKB_FRAGS default 17) */
+const MAX_SKB_FRAGS = 17;
+/** SKB_DATA_ALIGN(sizeof(struct sk_buff)) on x86_64 */
+const SKB_HEAD_OVERHEAD = 256;
+/** SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) and NET_SKB_PAD on x86_64 */
+const SHINFO = 320;
+const NET_SKB_PAD = 64;
+
+/** Frags of a received skb: GRO stole each merged frame's head as one frag;
+ *  past MAX_SKB_FRAGS it chains skbs on frag_list instead (skb_gro_receive). */
+function nrFrags(segs: number): number {
+  return segs <= 1 ? 0 : Math.min(segs - 1, MAX_SKB_FRAGS);
+}
+
+export class SockBacklog {
+  /** skb handles in arrival order and their payload bytes. */
+  readonly skb: number[] = [];
+  readonly len: number[] = [];
+  /** sk_backlog.len: truesize queued (zeroed only at the end of __release_sock). */
+  bytes = 0;
+  /** The tail's end_seq (wire), frags, frag_list and tailroom (linear tail only). */
+  tailEndSeq = 0;
+  tailFrags = 0;
+  tailFragList = false;
+  tailroom = 0;
+  /** Wire packets the queued skbs carry (for the ledger). */
+  segs = 0;
+}
+
+function segsOf(t: TcpHost, h: number): number {
+  const s = t.core.skb.gsoSegs[h]!;
+  return s > 1 ? s : 1;
+}
+
+// net/ipv4/tcp_ipv4.c: tcp_add_backlog — true if the skb was dropped (TCPBacklogDrop)
+export function tcpAddBacklog(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): boolean {
+  const rx = t.rx;
+  const bl = c.backlog;
+  const skb = t.core.skb;
+  const segs = segsOf(t, h);
+  // skb_condense: a linear skb's truesize is recomputed from its buffer
+  if (segs === 1) skb.truesize[h] = rxTruesize(skb.len[h]!);
+  else if (skb.truesize[h] === 0) skb.truesize[h] = skbRxTruesize(t, h, rx.dataLen);
+  const truesize = skb.truesize[h]!;
+  const flags = rx.flags;
+  const endSeq = (rx.seq + rx.dataLen + (flags & TCPHDR_SYN ? 1 : 0) + (flags & TCPHDR_FIN ? 1 : 0)) >>> 0;
+  const n = bl.skb.length;
+  // coalesce into the tail even above the limit
+  if (n > 0) {
+    const tail = bl.skb[n - 1]!;
+    if (canCoalesce(t, tail, h, bl.tailEndSeq, flags)) {
+      const hb = t.core.headers;
+      const th = tail * SKB_HEADROOM + skb.transport[tail]!;
+      let delta = -1;
+      // skb_try_coalesce: copy into a linear tail's tailroom, else steal the head as a frag
+      // (skb_tailroom is 0 for a nonlinear tail, so a pure ACK always fits)
+      if (rx.dataLen <= bl.tailroom) {
+        delta = 0;
+        bl.tailroom -= rx.dataLen;
+      } else if (!bl.tailFragList && segs - 1 <= MAX_SKB_FRAGS && bl.tailFrags + nrFrags(segs) < MAX_SKB_FRAGS) {
+        delta = truesize - SKB_HEAD_OVERHEAD;
+        bl.tailFrags += nrFrags(segs) + 1;
+        bl.tailroom = 0;
+      }
+      if (delta >= 0) {
+        bl.tailEndSeq = endSeq;
+        if (((rx.ack - get32(hb, th + 8)) | 0) >= 0) {
+          put32(hb, th + 8, rx.ack);
+          put16(hb, th + 14, rx.window);
+        }
+        hb[th + 13] = hb[th + 13]! | (flags & TCPHDR_FIN);
+        // gso_size: the larger segment size; gso_segs: the sum
+        const gsoSize = skb.gsoSegs[h]! > 1 ? skb.gsoSize[h]! : rx.dataLen;
+        const tailSegs = segsOf(t, tail);
+        const tailGso = skb.gsoSegs[tail]! > 1 ? skb.gsoSize[tail]! : bl.len[n - 1]!;
+        skb.gsoSize[tail] = Math.max(gsoSize, tailGso);
+        skb.gsoSegs[tail] = Math.min(tailSegs + segs, 0xffff);
+        bl.len[n - 1] = bl.len[n - 1]! + rx.dataLen;
+        skb.truesize[tail] = skb.truesize[tail]! + delta;
+        bl.bytes += delta;
+        c.backlogLen = bl.bytes;
+        bl.segs += segs;
+        t.nstat.add(t.mib.BacklogCoalesce);
+        // kfree_skb_partial: the tail now carries its wire packets (gso_segs) for the ledger
+        t.core.freeOne(h);
+        return false;
+      }
+    }
+  }
+  // sk_add_backlog with limit 2·sk_rcvbuf + sk_sndbuf/2 + 64 KB; the new skb itself is not counted
+  const limit = Math.min(2 * c.rcvbuf + (c.sndbuf >>> 1) + 65536, 0xffffffff);
+  if (bl.bytes + c.rmemAlloc > limit) {
+    t.nstat.add(t.mib.BacklogDrop);
+    t.dropSkb(h, "SOCKET_BACKLOG");
+    return true;
+  }
+  bl.skb.push(h);
+  bl.len.push(rx.dataLen);
+  bl.bytes += truesize;
+  bl.segs += segs;
+  bl.tailEndSeq = endSeq;
+  bl.tailFrags = nrFrags(segs);
+  bl.tailFragList = segs - 1 > MAX_SKB_FRAGS;
+  // a linear skb's tailroom: its page-fragment buffer less headroom, frame and skb_shared_info
+  bl.tailroom = segs === 1 ? Math.max(0, truesize - SKB_HEAD_OVERHEAD - SHINFO - NET_SKB_PAD - skb.len[h]!) : 0;
+  c.backlogLen = bl.bytes;
+  return false;
+}
+
+/** The header tests of tcp_add_backlog's coalescing: contiguous, same DS field,
+ *  no SYN/RST/URG, both ACK, same ECE/CWR, same header length and options. */
+function canCoalesce(t: TcpHost, tail: number, h: number, tailEndSeq: number, flags: number): boolean {
+  const rx = t.rx;
+  if (tailEndSeq !== rx.seq) return false;
+  const skb = t.core.skb;
+  const hb = t.core.headers;
+  const nt = tail * SKB_HEADROOM + skb.network[tail]!;
+  const nh = h * SKB_HEADROOM + skb.network[h]!;
+  if (dsfield(hb, nt) !== dsfield(hb, nh)) return false;
+  const th = tail * SKB_HEADROOM + skb.transport[tail]!;
+  const tf = hb[th + 13]!;
+  if ((tf | flags) & (TCPHDR_SYN | TCPHDR_RST | TCPHDR_URG)) return false;
+  if (!(tf & flags & TCPHDR_ACK)) return false;
+  if ((tf ^ flags) & (TCPHDR_ECE | TCPHDR_CWR)) return false;
+  const ts = h * SKB_HEADROOM + skb.transport[h]!;
+  const doff = hb[th + 12]! >> 4;
+  if (doff !== hb[ts + 12]! >> 4) return false;
+  for (let i = 20; i < doff * 4; i++) if (hb[th + i] !== hb[ts + i]) return false;
+  return true;
+}
+
+/** ip_dsfield: IPv4 TOS, or IPv6 traffic class. */
+function dsfield(hb: Uint8Array, ip: number): number {
+  const v = hb[ip]! >> 4;
+  return v === 4 ? hb[ip + 1]! : ((hb[ip]! & 0x0f) << 4) | (hb[ip + 1]! >> 4);
+}
+
+/** net/core/sock.c: __release_sock — each queued skb through tcp_v4_do_rcv, then sk_backlog.len = 0. */
+export function releaseBacklog(t: TcpHost, sk: TcpSock, c: TcpConn, rcv: (sk: TcpSock, h: number, dataLen: number) => void): void {
+  const bl = c.backlog;
+  // segments queued while these run (none in the model: processing takes no time) would be appended
+  for (let i = 0; i < bl.skb.length; i++) {
+    const h = bl.skb[i]!;
+    bl.segs -= segsOf(t, h);
+    if (sk.conn !== c) {
+      // the socket closed while draining: tcp_rcv_state_process(TCP_CLOSE) discards
+      t.dropSkb(h, "TCP_CLOSE");
+      continue;
+    }
+    rcv(sk, h, bl.len[i]!);
+  }
+  bl.skb.length = 0;
+  bl.len.length = 0;
+  bl.segs = 0;
+  bl.bytes = 0;
+  c.backlogLen = 0;
+}
+
+/** Drop what a destroyed socket still had queued. */
+export function purgeBacklog(t: TcpHost, c: TcpConn): void {
+  const bl = c.backlog;
+  for (const h of bl.skb) t.dropSkb(h, "TCP_CLOSE");
+  bl.skb.length = 0;
+  bl.len.length = 0;
+  bl.segs = 0;
+  bl.bytes = 0;
+  c.backlogLen = 0;
+}
