@@ -212,6 +212,11 @@ export class NetRx implements NetRxHandler {
     return taken;
   }
 
+  /** Inside a softirq step: the CPU's clock (the step's start plus the work charged so far). */
+  softirqNow(): number {
+    return this.stepStart + this.cost;
+  }
+
   // net/core/dev.c: net_rx_action, one napi_poll per call
   netRxStep(cpu: number, now: number): number {
     this.cost = 0;

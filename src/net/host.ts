@@ -130,6 +130,8 @@ export class Host {
       (h, reason) => drops.drop(h, reason),
       config.apps ?? [],
     );
+    // frames of one NAPI poll reach TCP at the CPU time the poll has reached (socket-lock timing)
+    this.stack.tcp.softirqClock = () => this.rx.softirqNow();
     void loop;
   }
 

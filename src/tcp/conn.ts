@@ -202,6 +202,8 @@ export class TcpConn implements CcSock, RcvWindowState {
   // ---- socket lock (sock-lock.ts) and backlog (backlog.ts) ----
   /** sk_lock.owned: the application is inside a socket call; softirq queues to the backlog. */
   owned = false;
+  /** When the owning call releases the socket (ns). */
+  ownedUntil = 0;
   /** sk->sk_backlog */
   readonly backlog = new SockBacklog();
   /** Work left to tcp_release_cb (TCPF_*_DEFERRED bits of sk_tsq_flags). */
@@ -211,9 +213,9 @@ export class TcpConn implements CcSock, RcvWindowState {
   /** The application wants to read (bytes; Infinity = all) / write once the socket is released. */
   readWant = 0;
   writeWant = false;
-  /** Pending release_sock and application wake-up events (-1 = none). */
+  /** Pending release_sock event (-1 = none); queued for a wake-up after the current segment. */
   releaseEvent = -1;
-  wakeEvent = -1;
+  wakeQueued = false;
 
   // ---- application and report ----
   app: TcpApp | null = null;

@@ -28,15 +28,21 @@ function callNs(t: TcpHost, bytes: number): number {
   return t.appCostNs + t.copyCostPerByte * bytes;
 }
 
-/** The application wants the socket while it is busy or from softirq context: it calls after release / the softirq. */
+/** The application wants the socket while it is owned (it calls after release_sock) or
+ *  from softirq (sk_data_ready / write space woke it: it calls once this segment is done). */
 function wake(t: TcpHost, c: TcpConn): void {
-  if (!c.owned && c.wakeEvent < 0) c.wakeEvent = t.env.loop.after(0, t.kWake, c.slot);
+  if (!c.owned && !c.wakeQueued) {
+    c.wakeQueued = true;
+    t.woken.push(c);
+  }
 }
 
 /** lock_sock for `ns`; release_sock fires at the end. */
 function lockSock(t: TcpHost, c: TcpConn, ns: number): void {
   c.owned = true;
-  c.releaseEvent = t.env.loop.after(ns, t.kRelease, c.slot);
+  // woken by a frame of a NAPI poll: the call starts at that frame's CPU time
+  c.ownedUntil = (t.rxTime >= 0 ? t.rxTime : t.now) + ns;
+  c.releaseEvent = t.env.loop.at(c.ownedUntil, t.kRelease, c.slot);
 }
 
 /** net/ipv4/tcp.c: tcp_recvmsg — copy up to `n` bytes (Infinity = all queued). */
@@ -73,7 +79,7 @@ export function sendmsgBlocked(t: TcpHost, c: TcpConn): boolean {
 
 /** The woken application makes the calls it wanted. */
 export function appContinue(t: TcpHost, sk: TcpSock, c: TcpConn): void {
-  c.wakeEvent = -1;
+  c.wakeQueued = false;
   if (c.owned || sk.conn !== c) return;
   if (c.readWant > 0) {
     const w = c.readWant;

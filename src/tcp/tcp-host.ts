@@ -184,6 +184,12 @@ export class TcpHost {
   lockModel = false;
   /** tcp_v4_rcv is running (softirq): a woken application calls after it. */
   inSoftirq = false;
+  /** The CPU clock of the softirq running tcp_v4_rcv (a NAPI poll charges its frames in turn). */
+  softirqClock: (() => number) | null = null;
+  /** That clock for the segment being processed (and the calls it wakes), -1 outside tcp_v4_rcv. */
+  rxTime = -1;
+  /** Connections whose application was woken during this segment. */
+  readonly woken: TcpConn[] = [];
 
   // event kinds
   readonly kReqTimer: number;
@@ -193,7 +199,6 @@ export class TcpHost {
   readonly kClose: number;
   readonly kConn: number;
   readonly kRelease: number;
-  readonly kWake: number;
 
   constructor(
     readonly core: Core,
@@ -300,12 +305,6 @@ export class TcpHost {
       if (sk === null || sk === undefined || c === null) return;
       releaseSock(this, sk, c);
     });
-    this.kWake = loop.register(`${config.name} tcp app wake`, (slot) => {
-      const sk = this.socks[slot];
-      const c = sk?.conn ?? null;
-      if (sk === null || sk === undefined || c === null) return;
-      appContinue(this, sk, c);
-    });
     this.kAccept = loop.register(`${config.name} accept()`, (i) => acceptFire(this, this.listeners[i]!));
     // net/ipv4/tcp_output.c: tcp_tasklet_func -> tcp_tsq_handler — write again after TX completion freed memory
     this.kTsq = loop.register(`${config.name} tcp tsq`, (slot) => {
@@ -383,8 +382,7 @@ export class TcpHost {
       if (c.writeEvent >= 0) loop.cancel(c.writeEvent);
       if (c.paceEvent >= 0) loop.cancel(c.paceEvent);
       if (c.releaseEvent >= 0) loop.cancel(c.releaseEvent);
-      if (c.wakeEvent >= 0) loop.cancel(c.wakeEvent);
-      c.rtoEvent = c.delackEvent = c.readEvent = c.writeEvent = c.paceEvent = c.releaseEvent = c.wakeEvent = -1;
+      c.rtoEvent = c.delackEvent = c.readEvent = c.writeEvent = c.paceEvent = c.releaseEvent = -1;
       purgeBacklog(this, c);
       c.rtoDeadline = c.delackDeadline = Infinity;
       sk.conn = null;
@@ -480,6 +478,18 @@ export class TcpHost {
   waitTxRoom(sk: TcpSock, cb: () => void): void {
     if (this.env.waitTxRoom !== undefined) this.env.waitTxRoom(sk.raddr, cb);
     else cb();
+  }
+
+  /** The applications woken by the segment just processed make their socket calls. */
+  private runWoken(): void {
+    const w = this.woken;
+    for (let i = 0; i < w.length; i++) {
+      const c = w[i]!;
+      const sk = this.socks[c.slot];
+      if (sk !== null && sk !== undefined && sk.conn === c) appContinue(this, sk, c);
+      else c.wakeQueued = false;
+    }
+    w.length = 0;
   }
 
   /** The CPU model's application costs (ns per socket call, ns per byte copied). */
@@ -666,12 +676,25 @@ export class TcpHost {
         sk.rxQueue = core.skb.queue[h]!;
         const prior = this.inSoftirq;
         this.inSoftirq = true;
+        if (!prior) this.rxTime = this.softirqClock === null ? this.now : Math.max(this.now, this.softirqClock());
+        const c = sk.conn;
+        // the application's call ended before this frame's turn in the poll: release_sock first
+        if (c !== null && c.owned && this.rxTime >= c.ownedUntil) {
+          this.env.loop.cancel(c.releaseEvent);
+          releaseSock(this, sk, c);
+          // draining the backlog parsed its skbs into rx: this frame again
+          rx.parse(this.headers, h, core.skb.network[h]!, core.skb.transport[h]!, core.skb.protocol[h] === 0x86dd);
+        }
         if (sk.state === TCP_NEW_SYN_RECV) tcpCheckReq(this, sk, h);
         else if (sk.state === TCP_SYN_SENT) tcpRcvSynSent(this, sk, h);
         // tcp_v4_rcv: sock_owned_by_user -> tcp_add_backlog
-        else if (sk.conn !== null && sk.conn.owned) tcpAddBacklog(this, sk, sk.conn, h);
+        else if (c !== null && sk.conn === c && c.owned) tcpAddBacklog(this, sk, c, h);
         else tcpRcvState(this, sk, h);
         this.inSoftirq = prior;
+        if (!prior) {
+          if (this.woken.length > 0) this.runWoken();
+          this.rxTime = -1;
+        }
         return;
       }
       const l = pt.listener;
