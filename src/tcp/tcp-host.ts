@@ -328,6 +328,11 @@ export class TcpHost {
       if (sk === null || sk === undefined || c === null) return;
       c.paceEvent = -1;
       c.paceTimerFires++;
+      // tcp_tsq_handler: an owned socket writes from tcp_release_cb
+      if (c.owned) {
+        c.deferred |= TCPF_TSQ_DEFERRED;
+        return;
+      }
       xmitAll(this, sk, c);
     });
     for (const l of config.listeners) {
