@@ -1,10 +1,28 @@
 // A full-duplex link between two NICs: per direction a transmitter that
 // serializes one frame at a time (wire bytes x 8 / rate), then propagation
 // delay, with optional random loss and reordering from the run's seeded RNG.
+//
+// Two ways to run a direction, with the same times and counts:
+// - train (the default): the transmitter takes a whole TX descriptor at once
+//   (a TSO skb's segments back to back, or one frame). Each frame's start,
+//   end of serialization and arrival are computed when the descriptor goes on
+//   the wire (arithmetic: start_i+1 = end_i = start_i + ser_i, arrival_i =
+//   end_i + delay) and kept in a timed FIFO (wire-fifo.ts). Events: one when
+//   the descriptor's last frame has left (its TX completion, then the next
+//   descriptor), and one per frame at its arrival (the far NIC).
+//   Counters that change per frame as it starts or ends (link packets/bytes,
+//   the queue's tx packets/bytes) are brought up to `now` lazily, whenever
+//   they are read and before a frame leaves the FIFO.
+// - per frame: one event as each frame leaves, one per arrival. Needed when
+//   something must happen at each frame's departure in time order across
+//   directions: random loss or reordering (draws from the shared RNG) and a
+//   capture tap (pcap records in time order).
 import type { EventLoop } from "../sim/loop.js";
 import type { Rng } from "../sim/rng.js";
 import type { Nic, DropSink } from "./nic.js";
 import { serializationNs } from "./wire-time.js";
+import { WireFifo } from "./wire-fifo.js";
+import { GSO_OUT_SLOTS } from "./nic-tx.js";
 
 export interface LinkConfig {
   rateBps: number;
@@ -19,15 +37,19 @@ export interface LinkConfig {
 export type WireTap = (h: number, timeNs: number) => void;
 
 export class LinkDirection {
-  packets = 0;
-  bytes = 0;
-  /** Frames on the wire (serialized, not yet arrived). */
+  private nPackets = 0;
+  private nBytes = 0;
+  /** Per frame mode: frames on the wire (serialized, not yet arrived). */
   inTransit = 0;
   private busy = false;
   private current = -1;
   private readonly kindTxDone: number;
   private readonly kindArrive: number;
   private readonly rateBps: number;
+  /** Train mode (no loss, no reordering, no tap). */
+  readonly train: boolean;
+  private readonly fifo: WireFifo;
+  private readonly trainBuf = new Uint32Array(GSO_OUT_SLOTS);
 
   constructor(
     readonly from: Nic,
@@ -43,13 +65,102 @@ export class LinkDirection {
   ) {
     // The slower of the link and the sending NIC sets the pace.
     this.rateBps = Math.min(config.rateBps, from.config.rateBps);
-    this.kindTxDone = loop.register(`link ${fromName}->${toName} tx-done`, () => this.txDone());
-    this.kindArrive = loop.register(`link ${fromName}->${toName} arrive`, (h) => this.arrive(h));
-    from.onTxReady = () => this.kick();
+    this.train = config.loss <= 0 && config.reorder <= 0 && tap === null;
+    this.fifo = new WireFifo();
+    if (this.train) {
+      this.kindTxDone = loop.register(`link ${fromName}->${toName} tx-done`, () => this.trainDone());
+      this.kindArrive = loop.register(`link ${fromName}->${toName} arrive`, (h) => this.arriveHead(h));
+      from.tx.syncWire = () => this.sync();
+      from.onTxReady = () => this.kickTrain();
+    } else {
+      this.kindTxDone = loop.register(`link ${fromName}->${toName} tx-done`, () => this.txDone());
+      this.kindArrive = loop.register(`link ${fromName}->${toName} arrive`, (h) => this.arrive(h));
+      from.onTxReady = () => this.kick();
+    }
   }
+
+  /** Frames that have finished serialization. */
+  get packets(): number {
+    if (this.train) this.sync();
+    return this.nPackets;
+  }
+
+  /** Bytes (skb->len) of the frames that have finished serialization. */
+  get bytes(): number {
+    if (this.train) this.sync();
+    return this.nBytes;
+  }
+
+  // ---- train mode ----
+
+  /** Put the next TX descriptor on the wire whole if the transmitter is idle. */
+  private kickTrain(): void {
+    if (this.busy) return;
+    const buf = this.trainBuf;
+    const k = this.from.tx.txPopTrain(buf);
+    if (k === 0) return;
+    this.busy = true;
+    const q = this.from.tx.wireQueue;
+    const len = this.skbLen;
+    const rate = this.rateBps;
+    const delay = this.config.delayNs;
+    const f = this.fifo;
+    // the same f64 sums as one event per frame: each starts when the previous ends
+    let t = this.loop.now;
+    for (let i = 0; i < k; i++) {
+      const h = buf[i]!;
+      const end = t + serializationNs(len[h]!, rate);
+      f.push(h, q, t, end, end + delay);
+      t = end;
+    }
+    this.loop.at(t, this.kindTxDone, 0);
+    // one arrival event per frame, scheduled now rather than as each frame
+    // ends: same times; only an event scheduled while the train is on the
+    // wire for exactly a frame's arrival time could now run after it
+    for (let i = 0; i < k; i++) this.loop.at(f.arrivalAt(k - i), this.kindArrive, buf[i]!);
+  }
+
+  /** The descriptor's last frame has left the NIC: its completion, then the next descriptor. */
+  private trainDone(): void {
+    this.busy = false;
+    this.from.txComplete();
+    this.kickTrain();
+  }
+
+  /** Count the frames that have started (queue counters) and ended (link counters) by now. */
+  private sync(): void {
+    const f = this.fifo;
+    const now = this.loop.now;
+    const len = this.skbLen;
+    const tx = this.from.tx;
+    while (f.unstarted() > 0 && f.nextStart() <= now) {
+      const h = f.nextStartHandle();
+      tx.countOnWire(f.nextStartQueue(), h, len[h]!, f.nextStart());
+      f.markStarted();
+    }
+    while (f.unended() > 0 && f.nextEnd() <= now) {
+      this.nPackets++;
+      this.nBytes += len[f.nextEndHandle()]!;
+      f.markEnded();
+    }
+  }
+
+  /** The FIFO's head reaches the far NIC. */
+  private arriveHead(h: number): void {
+    this.sync();
+    const got = this.fifo.shift();
+    if (got !== h) throw new Error(`link ${this.fromName}->${this.toName}: frame ${got} arrives in place of ${h}`);
+    this.to.receive(h);
+  }
+
+  // ---- per frame mode ----
 
   /** Start serializing the next frame if the transmitter is idle. */
   kick(): void {
+    if (this.train) {
+      this.kickTrain();
+      return;
+    }
     if (this.busy) return;
     const h = this.from.txPop();
     if (h < 0) return;
@@ -62,8 +173,8 @@ export class LinkDirection {
     const h = this.current;
     this.busy = false;
     this.current = -1;
-    this.packets++;
-    this.bytes += this.skbLen[h]!;
+    this.nPackets++;
+    this.nBytes += this.skbLen[h]!;
     if (this.tap !== null) this.tap(h, this.loop.now);
     if (this.config.loss > 0 && this.rng.float() < this.config.loss) {
       this.drops.drop(h, "LINK_LOSS");
@@ -86,8 +197,9 @@ export class LinkDirection {
     this.to.receive(h);
   }
 
-  /** Frames this direction holds: one being serialized plus those in transit. */
+  /** Frames this direction holds: being serialized, or on the way. */
   held(): number {
+    if (this.train) return this.fifo.length;
     return (this.busy ? 1 : 0) + this.inTransit;
   }
 }

@@ -126,11 +126,26 @@ export class NicTx {
   /** Owners of the descriptors one clean frees (the callbacks run after the ring is consistent). */
   private readonly freeSk: Uint32Array;
   private readonly freeTrue: Uint32Array;
-  readonly stats: TxQueueStats[] = [];
+  private readonly qstats: TxQueueStats[] = [];
+  /** Per TX queue counters; packets/bytes of a TSO train count each frame as it starts on the wire. */
+  get stats(): TxQueueStats[] {
+    this.syncWire();
+    return this.qstats;
+  }
+  /** Set by the link: bring the lazily counted frames of the train on the wire up to now. */
+  syncWire: () => void = () => {};
+  private readonly qLatency: LatencyHist[] = [];
+  private readonly qRingLatency: LatencyHist[] = [];
   /** Per TX queue: time from qdisc enqueue to the wire taking the frame (qdisc + driver ring). */
-  readonly latency: LatencyHist[] = [];
+  get latency(): LatencyHist[] {
+    this.syncWire();
+    return this.qLatency;
+  }
   /** Per TX queue: the driver-ring part of it (posted -> the wire takes it), what BQL bounds. */
-  readonly ringLatency: LatencyHist[] = [];
+  get ringLatency(): LatencyHist[] {
+    this.syncWire();
+    return this.qRingLatency;
+  }
   private readonly enqT: Float64Array;
   private readonly postT: Float64Array;
   private rr = 0;
@@ -232,9 +247,9 @@ export class NicTx {
       this.descBytes.push(new Float64Array(config.txRing));
       this.descSk.push(new Uint32Array(config.txRing));
       this.descTrue.push(new Uint32Array(config.txRing));
-      this.latency.push(new LatencyHist());
-      this.ringLatency.push(new LatencyHist());
-      this.stats.push({ packets: 0, bytes: 0, stops: 0, bqlStops: 0, ringStops: 0, wakes: 0, completions: 0, completionIrqs: 0 });
+      this.qLatency.push(new LatencyHist());
+      this.qRingLatency.push(new LatencyHist());
+      this.qstats.push({ packets: 0, bytes: 0, stops: 0, bqlStops: 0, ringStops: 0, wakes: 0, completions: 0, completionIrqs: 0 });
     }
     this.xpsCpus = invertXps(config.xpsCpus);
     this.xpsRxqs = invertXps(config.xpsRxqs);
@@ -408,11 +423,11 @@ export class NicTx {
     this.unsent[q]!++;
     const d = this.dql[q]!;
     // include/linux/netdevice.h: netdev_tx_sent_queue — STACK_XOFF when dql_avail < 0
-    if (d.sent(bytes, now)) this.stats[q]!.bqlStops++, this.stats[q]!.stops++;
+    if (d.sent(bytes, now)) this.qstats[q]!.bqlStops++, this.qstats[q]!.stops++;
     if (this.used[q]! >= size) {
       this.drvXoff[q] = 1;
-      this.stats[q]!.ringStops++;
-      this.stats[q]!.stops++;
+      this.qstats[q]!.ringStops++;
+      this.qstats[q]!.stops++;
     }
   }
 
@@ -460,14 +475,82 @@ export class NicTx {
     return -1;
   }
 
+  /** The wire takes the next descriptor whole, round robin over the rings: its
+   *  frames (a TSO skb's segments, else the one skb) go into `out` in wire
+   *  order; returns how many (0: none). They are counted on their queue with
+   *  countOnWire as each starts; one frameDone() completes the descriptor. */
+  txPopTrain(out: Uint32Array): number {
+    const n = this.config.txQueues;
+    for (let k = 0; k < n; k++) {
+      const q = (this.rr + k) % n;
+      if (this.unsent[q]! === 0) continue;
+      const h = this.r.ring_dequeue(this.rings[q]!);
+      if (h < 0) continue;
+      this.unsent[q]!--;
+      this.rr = (q + 1) % n;
+      this.wireQ = q;
+      this.wireSegsLeft = 1;
+      const segs = this.gsoSegs[h]!;
+      if (segs > 1) {
+        // the NIC's TSO engine cuts the descriptor's skb into MSS frames (same header rewrite as GSO)
+        this.extraSegs -= segs - 1;
+        const t0 = this.enqT[h]!;
+        const p0 = this.postT[h]!;
+        const nseg = this.gso.segment(h, this.config.gsoSlot, GSO_OUT_SLOTS);
+        if (nseg === 0) {
+          // a real NIC does not fail here; the model's pool can: the descriptor completes empty
+          this.dropAfterQdisc(h, "SKB_GSO_SEG");
+          this.frameDone();
+          return this.txPopTrain(out);
+        }
+        this.gsoCounts.tsoSkbs++;
+        this.gsoCounts.tsoSegments += nseg;
+        const sc = this.core.scratch;
+        const base = this.config.gsoSlot;
+        for (let j = 0; j < nseg; j++) {
+          const seg = sc[base + j]!;
+          this.enqT[seg] = t0;
+          this.postT[seg] = p0;
+          out[j] = this.release(seg);
+        }
+        return nseg;
+      }
+      out[0] = this.release(h);
+      return 1;
+    }
+    return 0;
+  }
+
+  /** The queue of the descriptor the wire took last. */
+  get wireQueue(): number {
+    return this.wireQ;
+  }
+
+  /** A frame of a train starts on the wire at `start`: counted on its queue (ethtool -S tx_queue_N_packets) and in its queueing-delay histograms. */
+  countOnWire(q: number, h: number, len: number, start: number): void {
+    const st = this.qstats[q]!;
+    st.packets++;
+    st.bytes += len;
+    this.qLatency[q]!.add(start - this.enqT[h]!);
+    this.qRingLatency[q]!.add(start - this.postT[h]!);
+  }
+
+  /** From the wire on, the frame is the receiver's; the sender's ownership stays with the descriptor. */
+  private release(h: number): number {
+    this.core.skb.sk[h] = SKB_NONE;
+    this.core.skb.truesize[h] = 0;
+    this.core.skbTime.tstamp[h] = 0;
+    return h;
+  }
+
   /** A frame goes on the wire: counted on its queue; from now on it is the receiver's, the
    *  sender's ownership stays with the descriptor. */
   private toWire(h: number): number {
-    const st = this.stats[this.wireQ]!;
+    const st = this.qstats[this.wireQ]!;
     st.packets++;
     const now = this.loop.now;
-    this.latency[this.wireQ]!.add(now - this.enqT[h]!);
-    this.ringLatency[this.wireQ]!.add(now - this.postT[h]!);
+    this.qLatency[this.wireQ]!.add(now - this.enqT[h]!);
+    this.qRingLatency[this.wireQ]!.add(now - this.postT[h]!);
     st.bytes += this.core.skb.len[h]!;
     this.core.skb.sk[h] = SKB_NONE;
     this.core.skb.truesize[h] = 0;
@@ -505,7 +588,7 @@ export class NicTx {
       this.irqArmed[q] = 0;
     }
     if (this.napiScheduled[q] !== 0 || this.done[q]! === 0) return;
-    this.stats[q]!.completionIrqs++;
+    this.qstats[q]!.completionIrqs++;
     if (this.onTxIrq !== null) this.onTxIrq(q);
     this.napiScheduled[q] = 1;
     this.loop.after(0, this.kindNapi, q);
@@ -545,7 +628,7 @@ export class NicTx {
     this.head[q] = i;
     this.used[q]! -= k;
     this.done[q]! -= k;
-    const st = this.stats[q]!;
+    const st = this.qstats[q]!;
     st.completions += k;
     if (this.onTxClean !== null) this.onTxClean(q, k);
     const r = this.dql[q]!.txCompleted(bytes, this.loop.now);
