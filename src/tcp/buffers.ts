@@ -1,6 +1,7 @@
 // Socket buffer and receive-window arithmetic, as pure functions over the
 // fields Linux keeps in struct tcp_sock / struct sock (see TcpConn). Every
 // function names the kernel function it models (Linux 6.12).
+import { pow2 } from "../util/pow2.js";
 
 /** include/net/tcp.h: TCP_RMEM_TO_WIN_SCALE */
 export const TCP_RMEM_TO_WIN_SCALE = 8;
@@ -131,13 +132,13 @@ export function selectWindowRaw(s: RcvWindowState): number {
   }
   if (free < full >> 1) {
     s.quick = 0;
-    const unit = 2 ** s.rcvWscale;
+    const unit = pow2(s.rcvWscale);
     free = Math.floor(free / unit) * unit;
     if (free < allowed >> 4 || free < mss) return 0;
   }
   if (free > s.rcvSsthresh) free = s.rcvSsthresh;
   if (s.rcvWscale !== 0) {
-    const unit = 2 ** s.rcvWscale;
+    const unit = pow2(s.rcvWscale);
     return Math.ceil(free / unit) * unit;
   }
   let window = s.rcvWnd;

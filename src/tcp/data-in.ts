@@ -9,6 +9,7 @@ import { TCPCB_EVER_RETRANS, TCPCB_LOST, TCPCB_SACKED_ACKED, TCPCB_SACKED_RETRAN
 import { TCP_CA_Disorder, TCP_CA_Loss, TCP_CA_Open, TCP_CA_Recovery } from "./cc.js";
 import { growWindow, rcvRttUpdate, selectWindowRaw, winFromSpace, TCP_MAX_QUICKACKS } from "./buffers.js";
 import { rttSample } from "./rtt.js";
+import { pow2 } from "../util/pow2.js";
 import {
   TCP_ATO_MIN,
   TCP_DELACK_MAX,
@@ -122,7 +123,7 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   const priorUna = c.sndUna;
   const priorInFlight = c.packetsInFlight();
   const seq = unwrap(sk.irs + 1, rx.seq, c.rcvNxt);
-  const nwin = rx.window * 2 ** (sk.sndWscale >= 0 ? sk.sndWscale : 0);
+  const nwin = rx.window * pow2(sk.sndWscale >= 0 ? sk.sndWscale : 0);
   // tcp_ack_update_window (tcp_may_update_window)
   let winUpdate = false;
   if (ack > priorUna || seq > c.sndWl1 || (seq === c.sndWl1 && nwin > c.sndWnd)) {

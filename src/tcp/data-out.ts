@@ -21,6 +21,7 @@ import { setPayloadLen } from "../wire/skb-headers.js";
 import { writeSegment } from "./segment.js";
 import { SKB_GSO_TCPV4, SKB_GSO_TCPV6 } from "../core/gro.js";
 import { SKB_GSO_TCP_FIXEDID } from "../core/gso.js";
+import { pow2 } from "../util/pow2.js";
 import { murmurFinal, murmurMix } from "../util/murmur.js";
 import { SKB_F_OOO_OKAY } from "../core/skb-fields.js";
 import { recvmsg, sendmsgBlocked, sendmsgHold } from "./sock-lock.js";
@@ -59,14 +60,15 @@ export function selectWindow(t: TcpHost, c: TcpConn): number {
     if (newWin < cur) {
       // never shrink the offered window
       if (newWin === 0) t.nstat.add(t.mib.WantZeroWindowAdv);
-      const unit = 2 ** c.rcvWscale;
+      const unit = pow2(c.rcvWscale);
       newWin = Math.ceil(cur / unit) * unit;
     }
     c.rcvWnd = newWin;
     c.rcvWup = c.rcvNxt;
   }
-  let w = Math.min(newWin, 65535 * 2 ** c.rcvWscale);
-  w = Math.floor(w / 2 ** c.rcvWscale);
+  const unit = pow2(c.rcvWscale);
+  let w = Math.min(newWin, 65535 * unit);
+  w = Math.floor(w / unit);
   if (w === 0) {
     if (!c.zeroAdvertised) t.nstat.add(t.mib.ToZeroWindowAdv);
     c.zeroAdvertised = true;
@@ -228,14 +230,15 @@ export const SKB_TRUESIZE_1 = 1 + 256 + 320;
 
 /** sk_pacing_shift: TSQ keeps about 1 ms (2^-10 s) of the pacing rate below TCP. */
 export const SK_PACING_SHIFT = 10;
+const SK_PACING_DIV = 2 ** SK_PACING_SHIFT;
 
 // net/ipv4/tcp_output.c: tcp_small_queue_check — true: throttled (TSQ_THROTTLED set).
 // `factor` is 1 for retransmissions (tcp_xmit_retransmit_queue), 0 for new data.
 export function smallQueueCheck(t: TcpHost, c: TcpConn, payload: number, factor: number): boolean {
-  let limit = Math.max(2 * tcpSkbTruesize(payload), Math.floor(c.pacingRate / 2 ** SK_PACING_SHIFT));
+  let limit = Math.max(2 * tcpSkbTruesize(payload), Math.floor(c.pacingRate / SK_PACING_DIV));
   // an unpaced socket (sk_pacing_status == SK_PACING_NONE) is capped by tcp_limit_output_bytes
   if (!c.pacingFq && !c.pacingNeeded) limit = Math.min(limit, t.limitOutputBytes);
-  limit *= 2 ** factor;
+  if (factor !== 0) limit *= pow2(factor);
   if (c.wmemAlloc > limit) {
     // tcp_rtx_queue_empty_or_single_skb: always send when at most one skb is out
     if (c.rtx.count <= 1) return false;
@@ -374,7 +377,7 @@ export function rearmRto(t: TcpHost, c: TcpConn): void {
 /** tcp_check_probe_timer / tcp_reset_xmit_timer(ICSK_TIME_PROBE0): base max(RTO, 200 ms), backed off. */
 function armProbe(t: TcpHost, c: TcpConn): void {
   const base = Math.max(c.rtt.rtoUs, TCP_RTO_MIN_US) * 1000;
-  const when = Math.min(base * 2 ** c.probes, TCP_RTO_MAX_US * 1000);
+  const when = Math.min(base * pow2(c.probes), TCP_RTO_MAX_US * 1000);
   c.rtoDeadline = t.now + when;
   c.probing = true;
   ensureTimer(t, c, TIMER_RTO, c.rtoDeadline);
@@ -491,7 +494,7 @@ function retransmitTimer(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   enterLoss(t, c);
   xmitRetransmitQueue(t, sk, c);
   c.backoff++;
-  armRto(t, c, Math.min(c.rtt.rtoUs * 2 ** c.backoff, TCP_RTO_MAX_US) * 1000);
+  armRto(t, c, Math.min(c.rtt.rtoUs * pow2(c.backoff), TCP_RTO_MAX_US) * 1000);
 }
 
 /** net/ipv4/tcp_input.c: tcp_enter_loss */
