@@ -148,6 +148,8 @@ export class TcpConn implements CcSock, RcvWindowState {
   /** tp->pacing_timer: the wheel event while queued (-1 idle), and how often it fired. */
   paceEvent = -1;
   paceTimerFires = 0;
+  /** Times tcp_tso_should_defer held the send head (6.12 keeps no counter). */
+  tsoDeferrals = 0;
   /** tp->tcp_wstamp_ns: earliest departure time of the next skb (ns). */
   wstampNs = 0;
   /** sk_max_pacing_rate (SO_MAX_PACING_RATE), bytes/s. */

@@ -301,6 +301,16 @@ export function writeXmit(t: TcpHost, sk: TcpSock, c: TcpConn): void {
     if (start + len > wndEnd) len = Math.floor((wndEnd - start) / mss) * mss;
     // tcp_nagle_test with Minshall's check: hold a small segment while another small one is unacked
     if (len < mss && c.sndSml > c.sndUna && c.packetsOut > 0) break;
+    // the send head as a write-queue skb: sendmsg fills skbs of size_goal (tso_segs x MSS)
+    const skbLen = Math.min(c.writeSeq - start, maxSegs * mss);
+    if (skbLen > mss) {
+      const d = tsoShouldDefer(t, c, start, skbLen, start + skbLen >= c.writeSeq, maxSegs);
+      if (d !== DEFER_NO) {
+        if (d === DEFER_CWND) stoppedByCwnd = true;
+        c.tsoDeferrals++;
+        break;
+      }
+    }
     if (smallQueueCheck(t, c, len, 0)) break;
     if (!txRoom(t, sk, c)) break;
     const end = start + len;
@@ -320,6 +330,48 @@ export function writeXmit(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   }
   // tcp_cwnd_validate: remember whether the flow used its cwnd
   c.cwndLimited = stoppedByCwnd || (c.cwnd < c.ssthresh && c.cwnd < 2 * c.maxPacketsOut);
+}
+
+/** tcp_tso_should_defer's answer: send now, or defer (cwnd-limited, rwnd-limited, application-limited). */
+export const DEFER_NO = 0;
+export const DEFER_CWND = 1;
+export const DEFER_RWND = 2;
+export const DEFER_APP = 3;
+/** include/net/tcp.h: tcp_max_tso_deferred_mss */
+const TCP_MAX_TSO_DEFERRED_MSS = 3;
+
+// net/ipv4/tcp_output.c: tcp_tso_should_defer (6.12) — a TSO Nagle: hold a GSO skb that cannot go out
+// whole while an ACK (which frees more window) is due soon. `start` is the send head's sequence,
+// `skbLen` its length, `isTail` whether it is the write queue's last skb.
+export function tsoShouldDefer(t: TcpHost, c: TcpConn, start: number, skbLen: number, isTail: boolean, maxSegs: number): number {
+  if (c.caState >= TCP_CA_Recovery) return DEFER_NO;
+  // only if the last write was recent (1 ms); tcp_wstamp_ns may be ahead (EDT)
+  if (t.now - c.wstampNs - 1e6 > 0) return DEFER_NO;
+  const mss = c.mss;
+  const sendWin = c.sndUna + c.sndWnd - start;
+  const congWin = (c.cwnd - c.packetsInFlight()) * mss;
+  const limit = Math.min(sendWin, congWin);
+  // a full-sized TSO skb can go
+  if (limit >= maxSegs * mss) return DEFER_NO;
+  // a skb in the middle of the queue gets no more data: all of it fits, send
+  if (!isTail && limit >= skbLen) return DEFER_NO;
+  const div = t.tsoWinDivisor;
+  if (div > 0) {
+    // at least 1/div of the window is free: use it
+    const chunk = Math.floor(Math.min(c.sndWnd, c.cwnd * mss) / div);
+    if (limit >= chunk) return DEFER_NO;
+  } else if (limit > TCP_MAX_TSO_DEFERRED_MSS * mss) return DEFER_NO;
+  if (c.rtx.count === 0) return DEFER_NO;
+  // when is the ACK of the retransmit queue's head expected (its skb_mstamp_ns + srtt)?
+  const srttNs = 125 * c.rtt.srttUs;
+  const howFar = c.rtx.sentAt[c.rtx.at(0)]! + srttNs - t.now;
+  // the ACK comes in more than min(srtt / 2, 1 ms): do not wait for it
+  if (howFar - Math.min(Math.floor(srttNs / 2), 1e6) > 0) return DEFER_NO;
+  if (congWin < sendWin) {
+    if (congWin <= skbLen) return DEFER_CWND;
+  } else if (sendWin <= skbLen) return DEFER_RWND;
+  // (the model's FIN never rides on a data skb and it has no MSG_EOR: no "send now" for them)
+  return DEFER_APP;
 }
 
 /** GSO_LEGACY_MAX_SIZE: sk_gso_max_size of a device without BIG TCP. */

@@ -168,6 +168,8 @@ export class TcpHost {
   readonly wmemMax: number;
   /** net.ipv4.tcp_limit_output_bytes (TSQ cap for unpaced sockets). */
   readonly limitOutputBytes: number;
+  /** net.ipv4.tcp_tso_win_divisor (tcp_tso_should_defer). */
+  readonly tsoWinDivisor: number;
   /** TSQ wake-up event kind (tcp_tasklet_func), argument = socket slot. */
   readonly kTsq: number;
   /** TCP's pacing hrtimer (tcp_pace_kick), argument = socket slot. */
@@ -236,6 +238,7 @@ export class TcpHost {
     this.rmemMax = rmemMax;
     this.wmemMax = sysctlNum(s, "net.core.wmem_max");
     this.limitOutputBytes = sysctlNum(s, "net.ipv4.tcp_limit_output_bytes");
+    this.tsoWinDivisor = sysctlNum(s, "net.ipv4.tcp_tso_win_divisor");
     this.moderateRcvbuf = sysctlNum(s, "net.ipv4.tcp_moderate_rcvbuf") !== 0;
     this.backlogAckDefer = sysctlNum(s, "net.ipv4.tcp_backlog_ack_defer") !== 0;
     this.cookies = new CookieSecrets(env.rng);
