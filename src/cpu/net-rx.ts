@@ -22,6 +22,16 @@ export const NAPI_SCRATCH_SLOTS = 3 * NAPI_POLL_WEIGHT;
 /** net/core/hotdata.c: gro_normal_batch default. */
 export const GRO_NORMAL_BATCH = 8;
 
+/** Software IRQ coalescing of a device (sysfs, per netdev in 6.12). */
+export interface NapiDeferConfig {
+  /** /sys/class/net/DEV/gro_flush_timeout (ns; 0 = off). */
+  groFlushTimeout: number;
+  /** /sys/class/net/DEV/napi_defer_hard_irqs (0 = off). */
+  deferHardIrqs: number;
+}
+
+export const NO_NAPI_DEFER: Readonly<NapiDeferConfig> = Object.freeze({ groFlushTimeout: 0, deferHardIrqs: 0 });
+
 /** What the RX path needs of a NIC. */
 export interface RxNic {
   rxPoll(q: number, slot: number, budget: number): number;
@@ -76,6 +86,16 @@ export class NetRx implements NetRxHandler {
   private readonly napiNic: number[] = [];
   private readonly napiQueue: number[] = [];
   private readonly napiSched: number[] = [];
+  /** Per NAPI: gro_flush_timeout, napi_defer_hard_irqs of its device, and
+   *  n->defer_hard_irqs_count; the watchdog hrtimer (event id + 1, 0 = not
+   *  armed) and how often it fired. */
+  private readonly napiFlushTimeout: number[] = [];
+  private readonly napiDeferIrqs: number[] = [];
+  private readonly napiDeferCount: number[] = [];
+  private readonly napiTimer: number[] = [];
+  private readonly napiTimerCpu: number[] = [];
+  private readonly napiTimerFires: number[] = [];
+  private readonly kindWatchdog: number;
   private readonly pollList: number[][] = [];
   private readonly local: number[][] = [];
   private readonly repoll: number[][] = [];
@@ -138,6 +158,7 @@ export class NetRx implements NetRxHandler {
       this.napiNic.push(-1);
       this.napiQueue.push(c);
       this.napiSched.push(0);
+      this.pushNapiDefer(NO_NAPI_DEFER);
       this.pollList.push([]);
       this.local.push([]);
       this.repoll.push([]);
@@ -159,11 +180,21 @@ export class NetRx implements NetRxHandler {
     }
     this.groBatch = sys.groNormalBatch ?? GRO_NORMAL_BATCH;
     this.kindIpi = loop.register(`${name} rps ipi`, (cpu) => this.ipiArrive(cpu));
+    this.kindWatchdog = loop.register(`${name} napi watchdog`, (napi) => this.napiWatchdog(napi));
+  }
+
+  private pushNapiDefer(d: NapiDeferConfig): void {
+    this.napiFlushTimeout.push(d.groFlushTimeout);
+    this.napiDeferIrqs.push(d.deferHardIrqs);
+    this.napiDeferCount.push(0);
+    this.napiTimer.push(0);
+    this.napiTimerCpu.push(0);
+    this.napiTimerFires.push(0);
   }
 
   /** Register a NIC; returns the NAPI id of its queue 0 (queue q is +q).
    *  gro[q] is queue q's NAPI GRO context (none: frames go up one by one). */
-  addNic(nic: RxNic, queues: number, irqCpu: (q: number) => number, gro: readonly GroContext[] = []): number {
+  addNic(nic: RxNic, queues: number, irqCpu: (q: number) => number, gro: readonly GroContext[] = [], defer: NapiDeferConfig = NO_NAPI_DEFER): number {
     const index = this.nics.length;
     this.nics.push(nic);
     const first = this.napiKind.length;
@@ -173,6 +204,7 @@ export class NetRx implements NetRxHandler {
       this.napiNic.push(index);
       this.napiQueue.push(q);
       this.napiSched.push(0);
+      this.pushNapiDefer(defer);
     }
     this.rps.addNic(queues, irqCpu);
     return first;
@@ -275,9 +307,9 @@ export class NetRx implements NetRxHandler {
   }
 
   /** The driver's poll: up to 64 frames from the RX ring, each through
-   *  napi_gro_receive; fewer than 64 ⇒ napi_complete_done flushes GRO and
-   *  re-arms the IRQ, 64 ⇒ __napi_poll flushes only GRO packets older than
-   *  the current jiffy and the NAPI stays scheduled. */
+   *  napi_gro_receive; fewer than 64 ⇒ napi_complete_done, 64 ⇒ __napi_poll
+   *  flushes only GRO packets older than the current jiffy and the NAPI stays
+   *  scheduled. */
   private driverPoll(n: number, cpu: number): number {
     const nicIndex = this.napiNic[n]!;
     const q = this.napiQueue[n]!;
@@ -286,9 +318,13 @@ export class NetRx implements NetRxHandler {
     const c = this.costs;
     const ctx = this.napiGro[n]!;
     const scratch = this.scratch;
+    const complete = k < NAPI_POLL_WEIGHT;
+    let timeout = 0;
+    let rearm = true;
     if (ctx === null) {
       this.cost += k * c.driver;
       for (let i = 0; i < k; i++) this.netifReceive(scratch[this.slot + i]!, cpu, nicIndex, q);
+      if (complete) ({ timeout, rearm } = this.completeDone(n, k, false));
     } else {
       // dev_gro_receive: netif_elide_gro (GRO off) returns GRO_NORMAL before any flow work
       this.cost += k * (ctx.isEnabled ? c.driver + c.gro : c.driver);
@@ -297,9 +333,11 @@ export class NetRx implements NetRxHandler {
       // go up alone come out in order (gro_normal_one appends them to rx_list)
       const m = ctx.receiveBurst(k, this.slot, this.groOut, now);
       let rxCount = this.groNormal(m, 0, cpu, nicIndex, q);
-      // napi_complete_done: napi_gro_flush(n, false) (gro_flush_timeout 0);
-      // a full poll: napi_gro_flush(n, HZ >= 1000) keeps this jiffy's packets
-      const olderThan = k < NAPI_POLL_WEIGHT ? Infinity : jiffies(this.stepStart + this.cost) * JIFFY_NS;
+      if (complete) ({ timeout, rearm } = this.completeDone(n, k, ctx.heldCount > 0));
+      // napi_complete_done: napi_gro_flush(n, !!timeout); a full poll
+      // (__napi_poll): napi_gro_flush(n, HZ >= 1000). flush_old keeps the
+      // packets GRO took in this jiffy.
+      const olderThan = complete && timeout === 0 ? Infinity : jiffies(this.stepStart + this.cost) * JIFFY_NS;
       if (ctx.heldCount > 0) {
         const f = ctx.flush(this.groOut, olderThan);
         rxCount = this.groNormal(f, rxCount, cpu, nicIndex, q);
@@ -307,12 +345,58 @@ export class NetRx implements NetRxHandler {
       // gro_normal_list: what is left in rx_list goes up at the end of the poll
       if (rxCount > 0) this.groNormalLists++;
     }
-    if (k < NAPI_POLL_WEIGHT) {
-      // napi_complete_done: clear SCHED, unmask the queue's IRQ
+    if (complete) {
+      // napi_complete_done clears SCHED and (re)starts the watchdog; the
+      // driver unmasks the queue's IRQ only when it returned true
       this.napiSched[n] = 0;
-      nic.rxIrqEnable(q);
+      if (timeout > 0) this.armWatchdog(n, cpu, this.stepStart + this.cost + timeout);
+      if (rearm) nic.rxIrqEnable(q);
     }
     return k;
+  }
+
+  // net/core/dev.c: napi_complete_done — the timeout and return value
+  // (gro_bitmask: GRO holds packets after the poll's receives)
+  private completeDone(n: number, workDone: number, groHeld: boolean): { timeout: number; rearm: boolean } {
+    let timeout = 0;
+    let rearm = true;
+    if (workDone > 0) {
+      if (groHeld) timeout = this.napiFlushTimeout[n]!;
+      this.napiDeferCount[n] = this.napiDeferIrqs[n]!;
+    }
+    if (this.napiDeferCount[n]! > 0) {
+      this.napiDeferCount[n]! -= 1;
+      timeout = this.napiFlushTimeout[n]!;
+      if (timeout > 0) rearm = false;
+    }
+    this.completeOut.timeout = timeout;
+    this.completeOut.rearm = rearm;
+    return this.completeOut;
+  }
+
+  private readonly completeOut = { timeout: 0, rearm: true };
+
+  // hrtimer_start(&n->timer, timeout, HRTIMER_MODE_REL_PINNED): restarts an
+  // armed timer; pinned to the CPU that ran napi_complete_done
+  private armWatchdog(n: number, cpu: number, at: number): void {
+    const id = this.napiTimer[n]!;
+    if (id !== 0) this.loop.cancel(id - 1);
+    this.napiTimerCpu[n] = cpu;
+    this.napiTimer[n] = this.loop.at(at, this.kindWatchdog, n) + 1;
+  }
+
+  // net/core/dev.c: napi_watchdog — a timer interrupt (cost.irq) that
+  // schedules the NAPI unless it is already scheduled; the IRQ stays masked
+  private napiWatchdog(n: number): void {
+    this.napiTimer[n] = 0;
+    this.napiTimerFires[n]! += 1;
+    const cpu = this.napiTimerCpu[n]!;
+    this.sched.hardirq(cpu, this.costs.irq, this.napiScheduleFn, n, cpu);
+  }
+
+  /** Times NAPI n's gro_flush_timeout watchdog fired. */
+  watchdogFires(n: number): number {
+    return this.napiTimerFires[n]!;
   }
 
   // net/core/gro.c: gro_normal_one — rx_list takes skbs, rx_count their

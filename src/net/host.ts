@@ -81,6 +81,8 @@ export class Host {
   readonly nics: Nic[] = [];
   /** GRO contexts of each NIC (one per RX queue / NAPI), by NIC index. */
   readonly gro: Gro[] = [];
+  /** NAPI id of each NIC's queue 0. */
+  private readonly napi0: number[] = [];
   private readonly txRoomWaiters: (() => void)[] = [];
   /** Host routes: peer address -> the NIC whose link reaches it (IPv4 keyed
    *  by the address as a u32 so the per-packet lookup allocates nothing). */
@@ -151,7 +153,11 @@ export class Host {
     const gro = createGro(this.core, { contexts: nic.queues });
     for (const ctx of gro.contexts) ctx.setEnabled(nic.config.gro ?? true);
     this.gro.push(gro);
-    const napi0 = this.rx.addNic(nic, nic.queues, (q) => this.irqCpu(q, index), gro.contexts);
+    const napi0 = this.rx.addNic(nic, nic.queues, (q) => this.irqCpu(q, index), gro.contexts, {
+      groFlushTimeout: nic.config.groFlushTimeout ?? 0,
+      deferHardIrqs: nic.config.napiDeferHardIrqs ?? 0,
+    });
+    this.napi0.push(napi0);
     nic.onRxIrq = (q) => this.rx.deviceIrq(napi0 + q, this.irqCpu(q, index));
     nic.mayExpireFlow = (q, flowId, filterId) => this.rx.rps.mayExpireFlow(index, q, flowId, filterId);
     this.rx.rps.steer = (n, h, rxq, flowId) => this.nics[n]!.rxFlowSteer(h, rxq, flowId);
@@ -261,6 +267,11 @@ export class Host {
   cpuTime(cpu: number): CpuTime {
     const s = this.rx.sched;
     return { irq: s.irqNs[cpu]!, softirq: s.softirqNs[cpu]!, ksoftirqd: s.ksoftirqdNs[cpu]!, app: s.appNs[cpu]! };
+  }
+
+  /** Times the gro_flush_timeout watchdog of NIC n's queue q fired. */
+  napiWatchdogFires(n: number, q: number): number {
+    return this.rx.watchdogFires(this.napi0[n]! + q);
   }
 
   /** Packets held in the per-CPU backlogs. */

@@ -36,6 +36,12 @@ export interface NicConfig {
   rxhash?: "l4" | "l3" | "off";
   /** NETIF_F_GRO (ethtool -K gro): merge TCP segments in each NAPI (default true, as Linux). */
   gro?: boolean;
+  /** /sys/class/net/DEV/gro_flush_timeout in ns (default 0): napi_complete_done
+   *  keeps this jiffy's GRO packets and a timer re-polls after this long. */
+  groFlushTimeout?: number;
+  /** /sys/class/net/DEV/napi_defer_hard_irqs (default 0): with groFlushTimeout,
+   *  this many empty polls in a row before the IRQ is re-armed. */
+  napiDeferHardIrqs?: number;
   /** net.core.default_qdisc of the host (default pfifo_fast). */
   defaultQdisc?: string;
   /** ethtool -C tx-usecs in ns (default 0: each frame completes as it leaves the wire). */
@@ -72,6 +78,8 @@ export interface NicRxQueueStats {
   packets: number;
   bytes: number;
   drops: number;
+  /** Interrupts the queue raised (its line in /proc/interrupts). */
+  irqs: number;
 }
 
 export class Nic {
@@ -81,6 +89,7 @@ export class Nic {
   readonly rxPackets: Float64Array;
   readonly rxBytes: Float64Array;
   readonly rxMissed: Float64Array;
+  readonly rxIrqs: Float64Array;
   /** dev->core_stats->rx_dropped: dropped by the stack (backlog), `ip -s link`. */
   rxDropped = 0;
   /** Queue IRQ masked because its NAPI is scheduled (napi_schedule). */
@@ -158,6 +167,7 @@ export class Nic {
     this.rxPackets = new Float64Array(config.queues);
     this.rxBytes = new Float64Array(config.queues);
     this.rxMissed = new Float64Array(config.queues);
+    this.rxIrqs = new Float64Array(config.queues);
     this.irqMasked = new Uint8Array(config.queues);
     this.coalesceTimer = new Int32Array(config.queues);
     this.rxLen = new Int32Array(config.queues);
@@ -322,6 +332,7 @@ export class Nic {
       this.coalesceTimer[q] = 0;
     }
     this.irqMasked[q] = 1;
+    this.rxIrqs[q]! += 1;
     this.onRxIrq(q);
   }
 
@@ -422,7 +433,7 @@ export class Nic {
   }
 
   rxQueueStats(q: number): NicRxQueueStats {
-    return { packets: this.rxPackets[q]!, bytes: this.rxBytes[q]!, drops: this.rxMissed[q]! };
+    return { packets: this.rxPackets[q]!, bytes: this.rxBytes[q]!, drops: this.rxMissed[q]!, irqs: this.rxIrqs[q]! };
   }
 
   rxRingDepth(q: number): number {

@@ -59,7 +59,8 @@ export interface HostReport {
   listeners: ListenerReport[];
   tcpStates: Record<string, number>;
   /** Per RX queue as `ethtool -S` (rx_queue_N_packets/bytes, drops = rx_missed) and the CPU its IRQ runs on. */
-  rxQueues: { dev: string; queue: number; packets: number; bytes: number; drops: number; irqCpu: number }[];
+  /** irqs: the queue's hard IRQs; napiWatchdog: its gro_flush_timeout timer re-polls. */
+  rxQueues: { dev: string; queue: number; packets: number; bytes: number; drops: number; irqs: number; napiWatchdog: number; irqCpu: number }[];
   /** Per device: `ip -s link` rx_dropped (stack drops such as full backlogs) and aRFS ntuple filters. */
   netdev: Record<string, { rx_dropped: number; rx_missed: number; arfs_filters: number; arfs_installed: number; arfs_expired: number }>;
   /** Per CPU: time split over the run (fractions of the simulated time, and ns). */
@@ -157,7 +158,7 @@ export function buildReport(world: World, result: WorldResult): Report {
       nstat: host.nstat.nonZero(),
       listeners,
       tcpStates,
-      rxQueues: host.nics.flatMap((nic, n) => Array.from({ length: nic.queues }, (_, q) => ({ dev: nic.name, queue: q, ...nic.rxQueueStats(q), irqCpu: host.irqCpu(q, n) }))),
+      rxQueues: host.nics.flatMap((nic, n) => Array.from({ length: nic.queues }, (_, q) => ({ dev: nic.name, queue: q, ...nic.rxQueueStats(q), napiWatchdog: host.napiWatchdogFires(n, q), irqCpu: host.irqCpu(q, n) }))),
       netdev: Object.fromEntries(
         host.nics.map((nic) => [
           nic.name,

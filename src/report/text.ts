@@ -49,7 +49,14 @@ export function renderText(r: Report): string {
     const states = Object.entries(h.tcpStates);
     if (states.length > 0) out.push("", `TCP sockets by state: ${states.map(([k, v]) => `${k} ${v}`).join(", ")}`);
     out.push("", "RX queues (ethtool -S)");
-    out.push(table(h.rxQueues.map((q) => [`${q.dev} rx-${q.queue}`, q.packets, q.bytes, q.drops, `cpu${q.irqCpu}`]), ["queue", "packets", "bytes", "rx_missed", "irq"]));
+    // the napi watchdog column only where gro_flush_timeout re-polled
+    const watchdog = h.rxQueues.some((q) => (q.napiWatchdog ?? 0) > 0);
+    out.push(
+      table(
+        h.rxQueues.map((q) => [`${q.dev} rx-${q.queue}`, q.packets, q.bytes, q.drops, `cpu${q.irqCpu}`, q.irqs ?? 0, ...(watchdog ? [q.napiWatchdog ?? 0] : [])]),
+        ["queue", "packets", "bytes", "rx_missed", "irq", "irqs", ...(watchdog ? ["napi timer"] : [])],
+      ),
+    );
     for (const [dev, d] of Object.entries(h.netdev ?? {})) {
       if (d.rx_dropped > 0 || d.arfs_installed > 0) out.push(`${dev}: rx_dropped ${d.rx_dropped}${d.arfs_installed > 0 ? `  aRFS filters ${d.arfs_filters} (installed ${d.arfs_installed}, expired ${d.arfs_expired})` : ""}`);
     }

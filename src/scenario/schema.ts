@@ -241,6 +241,10 @@ const nicSchema = obj("nic", {
   rxhash: leaf(rxhashMode, { default: "l4" as const }),
   // ethtool -K gro on|off (NETIF_F_GRO; on by default, net/core/dev.c: NETIF_F_SOFT_FEATURES)
   gro: leaf((v) => (typeof v === "boolean" ? v : fail(v, "true or false")), { default: true }),
+  // /sys/class/net/DEV/gro_flush_timeout (ns, an unsigned long in Linux; the model takes up to 1 s)
+  groFlushTimeout: leaf(duration({ min: 0, max: 1e9 }), { default: 0 }),
+  // /sys/class/net/DEV/napi_defer_hard_irqs (net/core/net-sysfs.c: change_napi_defer_hard_irqs, > S32_MAX is ERANGE)
+  napiDeferHardIrqs: leaf(intIn(0, 2147483647), { default: 0 }),
   // ethtool -C tx-usecs / tx-frames: TX completion interrupt coalescing (0 = complete each frame as it leaves)
   txUsecs: leaf(duration({ min: 0, max: 1e9 }), { default: 0 }),
   txFrames: leaf(intIn(0, 65535), { default: 0 }),

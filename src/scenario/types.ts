@@ -89,6 +89,10 @@ export interface NicSpec {
   rxhash: "l4" | "l3" | "off";
   /** NETIF_F_GRO (ethtool -K gro on|off): GRO in every NAPI of the NIC (default true). */
   gro: boolean;
+  /** /sys/class/net/DEV/gro_flush_timeout (ns; default 0 = off, 0..1 s). */
+  groFlushTimeout: Nanoseconds;
+  /** /sys/class/net/DEV/napi_defer_hard_irqs (0..2147483647; default 0 = off). */
+  napiDeferHardIrqs: number;
   /** ethtool -C tx-usecs (ns; default 0 = each frame completes as it leaves the wire). */
   txUsecs: Nanoseconds;
   /** ethtool -C tx-frames (with txUsecs > 0: completion IRQ once this many frames are done; 0 = no limit). */

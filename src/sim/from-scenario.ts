@@ -65,6 +65,8 @@ export function worldSpecFromScenario(s: Scenario): WorldSpec {
         ...(h.nic.irqAffinity.length > 0 ? { irqAffinity: h.nic.irqAffinity } : {}),
         rxhash: h.nic.rxhash,
         gro: h.nic.gro,
+        groFlushTimeout: h.nic.groFlushTimeout,
+        napiDeferHardIrqs: h.nic.napiDeferHardIrqs,
         txUsecs: h.nic.txUsecs,
         txFrames: h.nic.txFrames,
         bql: h.nic.bql,

@@ -67,7 +67,7 @@ describe("a valid scenario", () => {
     expect(s.duration).toBe(2e9);
     const [server, client] = s.hosts;
     expect(server).toMatchObject({ name: "server", index: 0, addr: "10.0.0.2", family: 4, cpus: 4 });
-    expect(server!.nic).toEqual({ queues: 4, rate: 1e10, mtu: 1500, rxRing: 1024, txRing: 1024, txqueuelen: 1000, rxUsecs: 0, rxFrames: 0, irqAffinity: [], rxhash: "l4", gro: true, txUsecs: 0, txFrames: 0, tso: true, bql: true, fqMaxrate: 0, xps: { cpus: [], rxqs: [] } });
+    expect(server!.nic).toEqual({ queues: 4, rate: 1e10, mtu: 1500, rxRing: 1024, txRing: 1024, txqueuelen: 1000, rxUsecs: 0, rxFrames: 0, irqAffinity: [], rxhash: "l4", gro: true, groFlushTimeout: 0, napiDeferHardIrqs: 0, txUsecs: 0, txFrames: 0, tso: true, bql: true, fqMaxrate: 0, xps: { cpus: [], rxqs: [] } });
     expect(server!.sockets).toEqual([{ listen: 7000, backlog: 8, accept: { kind: "never" }, acceptDelay: 0, rcvbuf: null, readRate: { kind: "always" } }]);
     expect(server!.sysctl["net.ipv4.tcp_max_syn_backlog"]).toBe(2048);
     // client: index 1 would get 10.0.0.2, which the server owns, so the next one
@@ -95,7 +95,7 @@ describe("a valid scenario", () => {
           addr: "10.0.0.1",
           family: 4,
           cpus: 1,
-          nic: { queues: 1, rate: 10_000_000_000, mtu: 1500, rxRing: 1024, txRing: 1024, txqueuelen: 1000, rxUsecs: 0, rxFrames: 0, irqAffinity: [], rxhash: "l4", gro: true, txUsecs: 0, txFrames: 0, tso: true, bql: true, fqMaxrate: 0, xps: { cpus: [], rxqs: [] } },
+          nic: { queues: 1, rate: 10_000_000_000, mtu: 1500, rxRing: 1024, txRing: 1024, txqueuelen: 1000, rxUsecs: 0, rxFrames: 0, irqAffinity: [], rxhash: "l4", gro: true, groFlushTimeout: 0, napiDeferHardIrqs: 0, txUsecs: 0, txFrames: 0, tso: true, bql: true, fqMaxrate: 0, xps: { cpus: [], rxqs: [] } },
           sysctl: defaultSysctls(),
           sockets: [],
           udpSockets: [],
@@ -194,7 +194,9 @@ describe("a valid scenario", () => {
 describe("bad files: each error names path, value and what is allowed", () => {
   const cases: [string, (d: Record<string, any>) => unknown, string, unknown, string | RegExp][] = [
     ["unknown top-level key", (d) => (d.nmae = "x"), "nmae", "x", "unknown key; allowed keys: name, description, seed, duration, hosts, links, traffic"],
-    ["unknown nic key", (d) => (d.hosts.server.nic = { speed: "10Gbit" }), "hosts.server.nic.speed", "10Gbit", "unknown key; allowed keys: queues, rate, mtu, rxRing, txRing, txqueuelen, rxUsecs, rxFrames, irqAffinity, rxhash, gro, txUsecs, txFrames, tso, bql, fqMaxrate, xps"],
+    ["unknown nic key", (d) => (d.hosts.server.nic = { speed: "10Gbit" }), "hosts.server.nic.speed", "10Gbit", "unknown key; allowed keys: queues, rate, mtu, rxRing, txRing, txqueuelen, rxUsecs, rxFrames, irqAffinity, rxhash, gro, groFlushTimeout, napiDeferHardIrqs, txUsecs, txFrames, tso, bql, fqMaxrate, xps"],
+    ["gro_flush_timeout over the model's 1 s", (d) => (d.hosts.server.nic = { groFlushTimeout: "2s" }), "hosts.server.nic.groFlushTimeout", "2s", /≤ 1s/],
+    ["napi_defer_hard_irqs above S32_MAX", (d) => (d.hosts.server.nic = { napiDeferHardIrqs: 2 ** 31 }), "hosts.server.nic.napiDeferHardIrqs", 2 ** 31, "integer 0..2147483647"],
     ["unknown socket key", (d) => (d.hosts.server.sockets[0].port = 80), "hosts.server.sockets[0].port", 80, /^unknown key; allowed keys: listen, backlog, accept, acceptDelay, rcvbuf, readRate$/],
     ["unknown traffic key", (d) => (d.traffic[0].sport = 1), "traffic[0].sport", 1, /^unknown key; allowed keys: kind, from, to, count, rate, at$/],
     ["negative backlog", (d) => (d.hosts.server.sockets[0].backlog = -1), "hosts.server.sockets[0].backlog", -1, "integer 0..65535"],
