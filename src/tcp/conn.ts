@@ -158,6 +158,11 @@ export class TcpConn implements CcSock, RcvWindowState {
   dataSegsOut = 0;
   /** tcp_min_rtt (µs; Infinity before the first sample). */
   minRttUs = Infinity;
+  /** tcp_tso_segs' last inputs (pacing rate, min RTT, mss) and answer. */
+  tsoRate = -1;
+  tsoMinRtt = -1;
+  tsoMss = -1;
+  tsoSegs = 1;
 
   // ---- receive side (RcvWindowState) ----
   rcvbuf = 131072;

@@ -17,7 +17,6 @@ import { TCP_CA_Loss, TCP_CA_Recovery } from "./cc.js";
 import { TCP_SKB_OVERHEAD, TCP_MAX_QUICKACKS, pacingRate, rcvSpaceAdjust, selectWindowRaw, sndbufExpand } from "./buffers.js";
 import { TCP_RTO_MAX_US, TCP_RTO_MIN_US } from "./rtt.js";
 import { TCPHDR_ACK, TCPHDR_PSH } from "../wire/tcp.js";
-import { setPayloadLen } from "../wire/skb-headers.js";
 import { writeSegment } from "./segment.js";
 import { SKB_GSO_TCPV4, SKB_GSO_TCPV6 } from "../core/gro.js";
 import { SKB_GSO_TCP_FIXEDID } from "../core/gso.js";
@@ -98,6 +97,7 @@ function transmit(t: TcpHost, sk: TcpSock, c: TcpConn, start: number, end: numbe
     tx.tsEcr = sk.tsRecent;
   }
   tx.sackN = 0;
+  tx.payloadLen = end - start;
   if (withSack && sk.sackOk && c.ofo.length > 0) {
     // tcp_build_sack: up to 3 blocks with timestamps (4 without), newest first
     const max = sk.tsOk ? 3 : 4;
@@ -147,7 +147,6 @@ function transmit(t: TcpHost, sk: TcpSock, c: TcpConn, start: number, end: numbe
     }
   } else if (end > start) c.dataSegsOut += segs;
   tx.sackN = 0;
-  if (end > start) setPayloadLen(t.core, h, end - start);
   // tcp_event_ack_sent: the ACK that went out clears the pending one
   if (c.ackPending) {
     c.ackPending = false;
@@ -276,8 +275,8 @@ function txRoom(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
 /** net/ipv4/tcp_output.c: tcp_write_xmit — internal pacing, GSO skbs of tcp_tso_segs, TSQ. */
 export function writeXmit(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   const mss = c.mss;
-  // tcp_tso_segs: segments per skb (1 without GSO)
-  const maxSegs = t.env.gso === true ? tsoSegs(t, c) : 1;
+  // tcp_tso_segs: segments per skb (1 without GSO); a pure function, asked only once a segment may go
+  let maxSegs = 0;
   let stoppedByCwnd = false;
   while (c.writeSeq > c.sndNxt) {
     if (pacingCheck(t, c)) break;
@@ -288,6 +287,7 @@ export function writeXmit(t: TcpHost, sk: TcpSock, c: TcpConn): void {
     }
     const start = c.sndNxt;
     let len = c.writeSeq - start;
+    if (maxSegs === 0) maxSegs = t.env.gso === true ? tsoSegs(t, c) : 1;
     // tcp_cwnd_test quota and tcp_mss_split_point: at most min(tso_segs, cwnd quota) MSS
     const quota = Math.min(maxSegs, c.cwnd - inFlight);
     if (len > quota * mss) len = quota * mss;
@@ -382,9 +382,15 @@ function tsoSegs(t: TcpHost, c: TcpConn): number {
   const x = t.core.raw as unknown as { tcp_tso_segs: (rate: number, minRtt: number, mss: number, gsoMax: number, minSegs: number, shift: number, rttLog: number, maxSegs: number) => number };
   const rate = c.pacingRate > 0 && c.pacingRate !== Infinity ? Math.floor(Math.min(c.pacingRate, 2 ** 52)) : 2 ** 52;
   const minRtt = c.minRttUs === Infinity ? 0xffffffff : c.minRttUs;
+  // the answer depends only on these three: reuse it while they stand (pacing_rate moves on ACKs, not per segment)
+  if (rate === c.tsoRate && minRtt === c.tsoMinRtt && c.mss === c.tsoMss) return c.tsoSegs;
   const segs = x.tcp_tso_segs(rate, minRtt, c.mss, GSO_MAX_SIZE, 2, SK_PACING_SHIFT, 9, 65535) >>> 0;
   // a GSO skb holds at most 64 KB with its headers
-  return Math.max(1, Math.min(segs, Math.floor((GSO_MAX_SIZE - 128) / c.mss)));
+  c.tsoRate = rate;
+  c.tsoMinRtt = minRtt;
+  c.tsoMss = c.mss;
+  c.tsoSegs = Math.max(1, Math.min(segs, Math.floor((GSO_MAX_SIZE - 128) / c.mss)));
+  return c.tsoSegs;
 }
 
 /** Retransmissions, then new data. */

@@ -85,15 +85,11 @@ export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
     }
     if (drop === null && (rx.dataLen > 0 || !(flg & TCPHDR_FIN))) drop = tcpDataQueue(t, sk, c, h);
   }
-  const done = (): void => {
-    if (drop !== null) t.dropSkb(h, drop);
-    else t.deliverSkb(h);
-  };
   if (flg & TCPHDR_ACK && sk.finSent && rx.ack === sk.sndNxt) {
     if (sk.state === TCP_FIN_WAIT1) sk.state = TCP_FIN_WAIT2;
     else if (sk.state === TCP_CLOSING) enterTimeWait(t, sk);
     else if (sk.state === TCP_LAST_ACK) {
-      done();
+      done(t, h, drop);
       finish(t, sk);
       return;
     }
@@ -126,5 +122,11 @@ export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
     // tcp_timewait_state_process: a retransmitted FIN is ACKed again
     t.sendAck(sk);
   }
-  done();
+  done(t, h, drop);
+}
+
+/** The segment's skb is consumed (a plain function: a closure over `drop` would be allocated per segment). */
+function done(t: TcpHost, h: number, drop: string | null): void {
+  if (drop !== null) t.dropSkb(h, drop);
+  else t.deliverSkb(h);
 }

@@ -39,14 +39,17 @@ export class SegOut {
   sackN = 0;
   readonly sackL = new Uint32Array(4);
   readonly sackR = new Uint32Array(4);
+  /** Virtual payload bytes after the headers (IP length, pseudo-header, skb->len). */
+  payloadLen = 0;
 
-  /** Clear the options (before filling a new segment). */
+  /** Clear the options and the payload (before filling a new segment). */
   noOptions(): this {
     this.mss = -1;
     this.wscale = -1;
     this.sackPerm = false;
     this.ts = false;
     this.sackN = 0;
+    this.payloadLen = 0;
     return this;
   }
 }
@@ -58,7 +61,9 @@ export function writeSegment(core: Core, h: number, s: SegOut): void {
   const b = core.headers;
   const base = h * SKB_HEADROOM;
   const v6 = s.v6;
-  b.set(v6 ? ETH_HDR_V6 : ETH_HDR_V4, base);
+  // byte stores: a TypedArray.set of 14 bytes is a runtime call
+  const eth = v6 ? ETH_HDR_V6 : ETH_HDR_V4;
+  for (let i = 0; i < ETH_HLEN; i++) b[base + i] = eth[i]!;
   const ip = base + ETH_HLEN;
   const ipLen = v6 ? 40 : 20;
   const th = ip + ipLen;
@@ -127,6 +132,12 @@ export function writeSegment(core: Core, h: number, s: SegOut): void {
     p += 4;
   }
   const tcpLen = p - th;
+  const payload = s.payloadLen;
+  // the IPv4 total length (or IPv6 payload length) is 16 bits; GSO skbs stay below it (tcp_tso_segs)
+  if (payload < 0 || tcpLen + payload > 0xffff - (v6 ? 0 : 20)) {
+    throw new RangeError(`writeSegment: payloadLen = ${payload} is outside 0..${0xffff - (v6 ? 0 : 20) - tcpLen}`);
+  }
+  const segLen = tcpLen + payload;
   const sport = s.sport & 0xffff;
   const dport = s.dport & 0xffff;
   const seq = s.seq >>> 0;
@@ -149,7 +160,7 @@ export function writeSegment(core: Core, h: number, s: SegOut): void {
   b[th + 19] = 0;
   let sum = osum + sport + dport + (seq >>> 16) + (seq & 0xffff) + (ack >>> 16) + (ack & 0xffff) + offFlags + win;
   if (!v6) {
-    const tot = 20 + tcpLen;
+    const tot = 20 + segLen;
     b[ip] = 0x45;
     b[ip + 1] = 0;
     b[ip + 2] = tot >>> 8;
@@ -184,26 +195,26 @@ export function writeSegment(core: Core, h: number, s: SegOut): void {
     b[ip + 10] = c >>> 8;
     b[ip + 11] = c & 0xff;
     // pseudo-header: addresses, protocol, TCP length
-    sum += addrs + IPPROTO_TCP + tcpLen;
+    sum += addrs + IPPROTO_TCP + segLen;
   } else {
     b[ip] = 0x60;
     b[ip + 1] = 0;
     b[ip + 2] = 0;
     b[ip + 3] = 0;
-    b[ip + 4] = tcpLen >>> 8;
-    b[ip + 5] = tcpLen & 0xff;
+    b[ip + 4] = segLen >>> 8;
+    b[ip + 5] = segLen & 0xff;
     b[ip + 6] = IPPROTO_TCP;
     b[ip + 7] = 64;
     copy(b, ip + 8, s.src, s.srcOff, 16);
     copy(b, ip + 24, s.dst, s.dstOff, 16);
-    sum += pseudoSumV6(b, ip + 8, ip + 24, IPPROTO_TCP, tcpLen);
+    sum += pseudoSumV6(b, ip + 8, ip + 24, IPPROTO_TCP, segLen);
   }
   const c = csumFold(sum);
   b[th + 16] = c >>> 8;
   b[th + 17] = c & 0xff;
   const sk = core.skb;
   const hdrLen = ETH_HLEN + ipLen + tcpLen;
-  sk.len[h] = hdrLen;
+  sk.len[h] = hdrLen + payload;
   sk.hdrLen[h] = hdrLen;
   sk.mac[h] = 0;
   sk.network[h] = ETH_HLEN;

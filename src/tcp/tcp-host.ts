@@ -141,6 +141,10 @@ export class TcpHost {
   private readonly isnKey: CookieSecrets;
   private readonly socks: (TcpSock | null)[] = [];
   private readonly freeSlots: number[] = [];
+  /** rcv's one-entry socket cache: the last socket found, and its local port and peerKey. */
+  private lastSk: TcpSock | null = null;
+  private lastDport = -1;
+  private lastPeer = -1;
   /** Closed sockets whose skbs are still below TCP, by slot: the slot is not reused
    *  until their sk_wmem_alloc is back to 0 (a late TX completion must not credit a new socket). */
   private readonly zombies = new Map<number, { sk: TcpSock; wmem: number }>();
@@ -371,6 +375,7 @@ export class TcpHost {
       this.ports.set(sk.lport, pt);
     }
     pt.conns.set(peerKey(sk.rkey, sk.rport), sk);
+    this.lastSk = null;
   }
 
   /** Unhash and release a socket (inet_put_port, sk_free). */
@@ -399,6 +404,7 @@ export class TcpHost {
     if (pt !== undefined) {
       const k = peerKey(sk.rkey, sk.rport);
       if (pt.conns.get(k) === sk) pt.conns.delete(k);
+      this.lastSk = null;
       if (pt.listener === null && pt.conns.size === 0) this.ports.delete(sk.lport);
     }
     sk.state = TCP_CLOSE;
@@ -676,33 +682,21 @@ export class TcpHost {
     const core = this.core;
     const rx = this.rx;
     rx.parse(this.headers, h, core.skb.network[h]!, core.skb.transport[h]!, core.skb.protocol[h] === 0x86dd);
+    const peer = peerKey(rx.saddrKey, rx.sport);
+    // a flow's segments come in runs: the last socket found skips both Map lookups (hash() and destroy() clear it)
+    const last = this.lastSk;
+    if (last !== null && this.lastPeer === peer && this.lastDport === rx.dport) {
+      this.rcvSock(last, h);
+      return;
+    }
     const pt = this.ports.get(rx.dport);
     if (pt !== undefined) {
-      const sk = pt.conns.get(peerKey(rx.saddrKey, rx.sport));
+      const sk = pt.conns.get(peer);
       if (sk !== undefined) {
-        // sk_rx_queue_update: remember the RX queue (XPS by rxqs reads it)
-        sk.rxQueue = core.skb.queue[h]!;
-        const prior = this.inSoftirq;
-        this.inSoftirq = true;
-        if (!prior) this.rxTime = this.softirqClock === null ? this.now : Math.max(this.now, this.softirqClock());
-        const c = sk.conn;
-        // the application's call ended before this frame's turn in the poll: release_sock first
-        if (c !== null && c.owned && this.rxTime >= c.ownedUntil) {
-          this.env.loop.cancel(c.releaseEvent);
-          releaseSock(this, sk, c);
-          // draining the backlog parsed its skbs into rx: this frame again
-          rx.parse(this.headers, h, core.skb.network[h]!, core.skb.transport[h]!, core.skb.protocol[h] === 0x86dd);
-        }
-        if (sk.state === TCP_NEW_SYN_RECV) tcpCheckReq(this, sk, h);
-        else if (sk.state === TCP_SYN_SENT) tcpRcvSynSent(this, sk, h);
-        // tcp_v4_rcv: sock_owned_by_user -> tcp_add_backlog
-        else if (c !== null && sk.conn === c && c.owned) tcpAddBacklog(this, sk, c, h);
-        else tcpRcvState(this, sk, h);
-        this.inSoftirq = prior;
-        if (!prior) {
-          if (this.woken.length > 0) this.runWoken();
-          this.rxTime = -1;
-        }
+        this.lastSk = sk;
+        this.lastPeer = peer;
+        this.lastDport = rx.dport;
+        this.rcvSock(sk, h);
         return;
       }
       const l = pt.listener;
@@ -725,5 +719,33 @@ export class TcpHost {
     this.sendReset();
     this.dropSkb(h, "NO_SOCKET");
   }
-}
 
+  /** tcp_v4_rcv for a segment of a hashed socket (request, SYN-sent or full socket). */
+  private rcvSock(sk: TcpSock, h: number): void {
+    const core = this.core;
+    const rx = this.rx;
+    // sk_rx_queue_update: remember the RX queue (XPS by rxqs reads it)
+    sk.rxQueue = core.skb.queue[h]!;
+    const prior = this.inSoftirq;
+    this.inSoftirq = true;
+    if (!prior) this.rxTime = this.softirqClock === null ? this.now : Math.max(this.now, this.softirqClock());
+    const c = sk.conn;
+    // the application's call ended before this frame's turn in the poll: release_sock first
+    if (c !== null && c.owned && this.rxTime >= c.ownedUntil) {
+      this.env.loop.cancel(c.releaseEvent);
+      releaseSock(this, sk, c);
+      // draining the backlog parsed its skbs into rx: this frame again
+      rx.parse(this.headers, h, core.skb.network[h]!, core.skb.transport[h]!, core.skb.protocol[h] === 0x86dd);
+    }
+    if (sk.state === TCP_NEW_SYN_RECV) tcpCheckReq(this, sk, h);
+    else if (sk.state === TCP_SYN_SENT) tcpRcvSynSent(this, sk, h);
+    // tcp_v4_rcv: sock_owned_by_user -> tcp_add_backlog
+    else if (c !== null && sk.conn === c && c.owned) tcpAddBacklog(this, sk, c, h);
+    else tcpRcvState(this, sk, h);
+    this.inSoftirq = prior;
+    if (!prior) {
+      if (this.woken.length > 0) this.runWoken();
+      this.rxTime = -1;
+    }
+  }
+}
