@@ -9,7 +9,13 @@
 //   the wire (arithmetic: start_i+1 = end_i = start_i + ser_i, arrival_i =
 //   end_i + delay) and kept in a timed FIFO (wire-fifo.ts). Events: one when
 //   the descriptor's last frame has left (its TX completion, then the next
-//   descriptor), and one per frame at its arrival (the far NIC).
+//   descriptor), and a wake-up at a frame's arrival only while the far NIC
+//   would react to it (an unmasked RX queue with no coalescing timer
+//   running: Nic.rxWakeNeeded). Otherwise frames land on the far rings when
+//   the NIC next looks (its poll, IRQ re-enable, timer, a report): every
+//   frame that has arrived by then, in order, as they would have landed
+//   one by one (nothing takes them off a ring in between). At equal times a
+//   frame counts as arrived before whatever else happens then.
 //   Counters that change per frame as it starts or ends (link packets/bytes,
 //   the queue's tx packets/bytes) are brought up to `now` lazily, whenever
 //   they are read and before a frame leaves the FIFO.
@@ -50,6 +56,8 @@ export class LinkDirection {
   readonly train: boolean;
   private readonly fifo: WireFifo;
   private readonly trainBuf = new Uint32Array(GSO_OUT_SLOTS);
+  private wakePending = false;
+  private pulling = false;
 
   constructor(
     readonly from: Nic,
@@ -69,8 +77,9 @@ export class LinkDirection {
     this.fifo = new WireFifo();
     if (this.train) {
       this.kindTxDone = loop.register(`link ${fromName}->${toName} tx-done`, () => this.trainDone());
-      this.kindArrive = loop.register(`link ${fromName}->${toName} arrive`, (h) => this.arriveHead(h));
+      this.kindArrive = loop.register(`link ${fromName}->${toName} arrive`, () => this.wakeFired());
       from.tx.syncWire = () => this.sync();
+      to.attachRxSource({ pull: () => this.pullArrived(), wake: () => this.armWake() });
       from.onTxReady = () => this.kickTrain();
     } else {
       this.kindTxDone = loop.register(`link ${fromName}->${toName} tx-done`, () => this.txDone());
@@ -114,10 +123,33 @@ export class LinkDirection {
       t = end;
     }
     this.loop.at(t, this.kindTxDone, 0);
-    // one arrival event per frame, scheduled now rather than as each frame
-    // ends: same times; only an event scheduled while the train is on the
-    // wire for exactly a frame's arrival time could now run after it
-    for (let i = 0; i < k; i++) this.loop.at(f.arrivalAt(k - i), this.kindArrive, buf[i]!);
+    this.armWake();
+  }
+
+  /** Wake the far NIC at the next arrival if it would react to it. */
+  private armWake(): void {
+    if (this.wakePending || this.fifo.length === 0 || !this.to.rxWakeNeeded()) return;
+    this.wakePending = true;
+    this.loop.at(this.fifo.headArrival(), this.kindArrive, 0);
+  }
+
+  private wakeFired(): void {
+    this.wakePending = false;
+    this.pullArrived();
+    this.armWake();
+  }
+
+  /** Frames that have arrived by now enter the far NIC, in order. */
+  private pullArrived(): void {
+    const f = this.fifo;
+    // the NIC asks again from inside receive() (an IRQ it raises): the frames before are in
+    if (this.pulling || f.length === 0) return;
+    const now = this.loop.now;
+    if (f.headArrival() > now) return;
+    this.pulling = true;
+    this.sync();
+    while (f.length > 0 && f.headArrival() <= now) this.to.receive(f.shift());
+    this.pulling = false;
   }
 
   /** The descriptor's last frame has left the NIC: its completion, then the next descriptor. */
@@ -143,14 +175,6 @@ export class LinkDirection {
       this.nBytes += len[f.nextEndHandle()]!;
       f.markEnded();
     }
-  }
-
-  /** The FIFO's head reaches the far NIC. */
-  private arriveHead(h: number): void {
-    this.sync();
-    const got = this.fifo.shift();
-    if (got !== h) throw new Error(`link ${this.fromName}->${this.toName}: frame ${got} arrives in place of ${h}`);
-    this.to.receive(h);
   }
 
   // ---- per frame mode ----

@@ -74,6 +74,15 @@ export interface DropSink {
   drop(h: number, reason: string): void;
 }
 
+/** Frames on their way to a NIC that it takes lazily (a link in train mode,
+ *  src/net/link.ts): they enter the rings when the NIC next looks at them. */
+export interface RxSource {
+  /** Every frame that has arrived by now goes through receive(), in arrival order. */
+  pull(): void;
+  /** The NIC may now react to an arrival (rxWakeNeeded): wake it at the next one. */
+  wake(): void;
+}
+
 export interface NicRxQueueStats {
   packets: number;
   bytes: number;
@@ -88,7 +97,13 @@ export class Nic {
   readonly tx: NicTx;
   readonly rxPackets: Float64Array;
   readonly rxBytes: Float64Array;
-  readonly rxMissed: Float64Array;
+  private readonly missed: Float64Array;
+  /** rx_missed_errors per queue. */
+  get rxMissed(): Float64Array {
+    this.pull();
+    return this.missed;
+  }
+  private rxSource: RxSource | null = null;
   readonly rxIrqs: Float64Array;
   /** dev->core_stats->rx_dropped: dropped by the stack (backlog), `ip -s link`. */
   rxDropped = 0;
@@ -166,7 +181,7 @@ export class Nic {
     );
     this.rxPackets = new Float64Array(config.queues);
     this.rxBytes = new Float64Array(config.queues);
-    this.rxMissed = new Float64Array(config.queues);
+    this.missed = new Float64Array(config.queues);
     this.rxIrqs = new Float64Array(config.queues);
     this.irqMasked = new Uint8Array(config.queues);
     this.coalesceTimer = new Int32Array(config.queues);
@@ -280,7 +295,7 @@ export class Nic {
       this.rxBytes[q]! += bytes;
       if (k === 0) order[j] = -1; // nothing landed: no IRQ, as receive() on a full ring
       for (let i = start + k; i < end; i++) {
-        this.rxMissed[q]! += 1;
+        this.missed[q]! += 1;
         this.drops.drop(scratch[stage + i]!, "NIC_RX_MISSED");
       }
     }
@@ -294,7 +309,7 @@ export class Nic {
   rxEnqueue(h: number, q: number): void {
     this.skbQueue[h] = q;
     if (this.r.ring_enqueue(this.rxRings[q]!, h) === 0) {
-      this.rxMissed[q]! += 1;
+      this.missed[q]! += 1;
       this.drops.drop(h, "NIC_RX_MISSED");
       return;
     }
@@ -302,6 +317,26 @@ export class Nic {
     this.rxPackets[q]! += 1;
     this.rxBytes[q]! += this.skbLen[h]!;
     if (this.irqMasked[q] === 0) this.coalesce(q);
+  }
+
+  /** A link hands its arriving frames over lazily (see RxSource). */
+  attachRxSource(src: RxSource): void {
+    this.rxSource = src;
+  }
+
+  private pull(): void {
+    if (this.rxSource !== null) this.rxSource.pull();
+  }
+
+  /** Would a frame arriving now do more than land on its ring: raise an IRQ
+   *  or arm the rx-usecs timer (an unmasked queue without one), or count
+   *  toward rx-frames? Per device, as the link does not know the queue yet. */
+  rxWakeNeeded(): boolean {
+    const timed = (this.config.rxUsecs ?? 0) > 0 && (this.config.rxFrames ?? 0) <= 0;
+    for (let q = 0; q < this.config.queues; q++) {
+      if (this.irqMasked[q] === 0 && (!timed || this.coalesceTimer[q] === 0)) return true;
+    }
+    return false;
   }
 
   /** Frames wait on queue q with its IRQ unmasked: fire now, or arm the
@@ -321,8 +356,10 @@ export class Nic {
   }
 
   private coalesceFire(q: number): void {
+    this.pull();
     this.coalesceTimer[q] = 0;
     if (this.irqMasked[q] === 0 && this.rxLen[q]! > 0) this.raiseIrq(q);
+    this.rxSource?.wake();
   }
 
   private raiseIrq(q: number): void {
@@ -339,6 +376,8 @@ export class Nic {
   /** ndo_rx_flow_steer: steer the flow of skb h to queue rxq; returns the
    *  filter id, or -1 when the table is full or filters are not supported. */
   rxFlowSteer(h: number, rxq: number, flowId: number): number {
+    // frames that arrived before the filter changes were steered without it
+    this.pull();
     // the filter matches on the L4 hash the NIC computes; without it the model has no key
     if (this.loop === null || this.rxhash !== "l4" || (this.skbHashFlags[h]! & HASH_L4) === 0) return -1;
     const key = this.skbHash[h]!;
@@ -363,6 +402,7 @@ export class Nic {
 
   /** The driver's periodic scan: drop filters rps_may_expire_flow lets go. */
   private expireFilters(): void {
+    this.pull();
     for (const [key, f] of this.filters) {
       if (this.mayExpireFlow(f.queue, f.flowId, f.id)) {
         this.filters.delete(key);
@@ -381,6 +421,7 @@ export class Nic {
 
   /** Driver poll: move up to `budget` frames of queue q into scratch[slot..]. */
   rxPoll(q: number, slot: number, budget: number): number {
+    this.pull();
     const k = this.r.ring_dequeue_burst(this.rxRings[q]!, this.core.scratchAddr(slot), budget);
     this.rxLen[q]! -= k;
     return k;
@@ -389,8 +430,10 @@ export class Nic {
   /** napi_complete_done: unmask the queue's IRQ; frames that arrived during
    *  the poll raise it again at once. */
   rxIrqEnable(q: number): void {
+    this.pull();
     this.irqMasked[q] = 0;
     if (this.rxLen[q]! > 0) this.coalesce(q);
+    this.rxSource?.wake();
   }
 
   /** dev_queue_xmit (nic-tx.ts). Returns false if the qdisc dropped it. */
@@ -420,6 +463,7 @@ export class Nic {
 
   /** Wire packets held by this NIC (a GSO skb counts its segments) for the ledger. */
   heldSegments(): number {
+    this.pull();
     let n = this.tx.heldSegments();
     for (const id of this.rxRings) n += this.r.ring_count(id);
     return n;
@@ -427,16 +471,19 @@ export class Nic {
 
   /** skbs held by this NIC (RX rings, qdiscs, unsent TX descriptors) for the ledger. */
   held(): number {
+    this.pull();
     let n = this.tx.held();
     for (const id of this.rxRings) n += this.r.ring_count(id);
     return n;
   }
 
   rxQueueStats(q: number): NicRxQueueStats {
-    return { packets: this.rxPackets[q]!, bytes: this.rxBytes[q]!, drops: this.rxMissed[q]!, irqs: this.rxIrqs[q]! };
+    this.pull();
+    return { packets: this.rxPackets[q]!, bytes: this.rxBytes[q]!, drops: this.missed[q]!, irqs: this.rxIrqs[q]! };
   }
 
   rxRingDepth(q: number): number {
+    this.pull();
     return this.rxLen[q]!;
   }
 }

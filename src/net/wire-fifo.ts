@@ -39,11 +39,6 @@ export class WireFifo {
     this.tail++;
   }
 
-  /** Arrival time of the frame `back` places from the tail (1 = the last pushed). */
-  arrivalAt(back: number): number {
-    return this.tArr[(this.tail - back) & this.mask]!;
-  }
-
   headArrival(): number {
     return this.tArr[this.head & this.mask]!;
   }
