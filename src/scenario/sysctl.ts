@@ -122,6 +122,15 @@ export const SYSCTLS = {
   "net.ipv4.tcp_limit_output_bytes": { kind: "int", default: 1048576, min: 0, max: INT_MAX, doc: "TSQ limit for unpaced flows" },
   // net/ipv4/tcp_ipv4.c: tcp_sk_init sysctl_tcp_backlog_ack_defer = 1; sysctl_net_ipv4.c: u8, 0..1
   "net.ipv4.tcp_backlog_ack_defer": { kind: "int", default: 1, min: 0, max: 1, doc: "ACK once after draining the socket backlog" },
+  // tcp_cubic module parameters (/sys/module/tcp_cubic/parameters/, named as on the kernel
+  // command line); net/ipv4/tcp_cubic.c: module_param int, every non-zero value is "on"
+  "tcp_cubic.hystart": { kind: "int", default: 1, min: 0, max: 1, doc: "CUBIC hybrid slow start" },
+  // net/ipv4/tcp_cubic.c: hystart_detect = HYSTART_ACK_TRAIN (1) | HYSTART_DELAY (2)
+  "tcp_cubic.hystart_detect": { kind: "int", default: 3, min: 0, max: 3, doc: "HyStart detectors: 1 ACK train, 2 delay, 3 both" },
+  // net/ipv4/tcp_cubic.c: hystart_low_window = 16
+  "tcp_cubic.hystart_low_window": { kind: "int", default: 16, min: 0, max: INT_MAX, doc: "cwnd below which HyStart does not act" },
+  // net/ipv4/tcp_cubic.c: hystart_ack_delta_us = 2000
+  "tcp_cubic.hystart_ack_delta_us": { kind: "int", default: 2000, min: 0, max: INT_MAX, doc: "largest ACK spacing (us) inside an ACK train" },
   // net/ipv4/tcp_ipv4.c: tcp_sk_init sysctl_tcp_notsent_lowat = UINT_MAX; proc_douintvec
   "net.ipv4.tcp_notsent_lowat": { kind: "int", default: UINT_MAX, min: 0, max: UINT_MAX, doc: "unsent bytes before the socket stops being writable" },
 

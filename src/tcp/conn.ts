@@ -156,6 +156,8 @@ export class TcpConn implements CcSock, RcvWindowState {
   maxPacingRate = Infinity;
   /** tp->data_segs_out */
   dataSegsOut = 0;
+  /** sk_gso_max_size (0: the socket cannot GSO). */
+  gsoMaxSize = 0;
   /** tcp_min_rtt (µs; Infinity before the first sample). */
   minRttUs = Infinity;
   /** tcp_tso_segs' last inputs (pacing rate, min RTT, mss) and answer. */

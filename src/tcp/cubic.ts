@@ -1,7 +1,9 @@
 // CUBIC (net/ipv4/tcp_cubic.c) with its default parameters: beta 717/1024,
 // bic_scale 41, fast convergence and TCP friendliness on. Time in jiffies
-// (HZ=1000) as the kernel counts it. HyStart is not modelled (see README).
+// (HZ=1000) as the kernel counts it. HyStart (hystart.ts) leaves slow start
+// early on an ACK train as long as half the minimum RTT or on a rise in RTT.
 import { inSlowStart, tcpCongAvoidAi, tcpSlowStart, type CcSock, type CongestionOps } from "./cc.js";
+import { HYSTART_DEFAULTS, Hystart, type HystartParams } from "./hystart.js";
 
 const BICTCP_BETA_SCALE = 1024;
 const BICTCP_HZ = 10;
@@ -14,7 +16,8 @@ const CUBE_RTT_SCALE = BIC_SCALE * 10;
 /** cube_factor = 2^(10+3·BICTCP_HZ) / cube_rtt_scale */
 const CUBE_FACTOR = Math.floor(2 ** (10 + 3 * BICTCP_HZ) / CUBE_RTT_SCALE);
 
-export function cubic(): CongestionOps {
+export function cubic(hy: HystartParams = HYSTART_DEFAULTS): CongestionOps {
+  const hystart = new Hystart(hy);
   let cnt = 0;
   let lastMaxCwnd = 0;
   let lastCwnd = 0;
@@ -85,8 +88,11 @@ export function cubic(): CongestionOps {
   return {
     name: "cubic",
     sndbufFactor: 2,
-    init() {
+    // cubictcp_init
+    init(sk) {
       reset();
+      hystart.found = false;
+      if (hy.hystart) hystart.reset(sk);
     },
     // cubictcp_recalc_ssthresh
     ssthresh(sk) {
@@ -107,18 +113,24 @@ export function cubic(): CongestionOps {
       tcpCongAvoidAi(sk, cnt, acked);
     },
     // cubictcp_state: entering Loss resets the epoch and the curve
-    setState(_sk, state) {
+    setState(sk, state) {
       if (state === 4) {
         reset();
+        hystart.found = false;
+        hystart.reset(sk);
       }
     },
     undoCwnd(sk) {
       return Math.max(sk.cwnd, lossCwnd);
     },
     // cubictcp_acked: delay_min
-    pktsAcked(_sk, _acked, rttUs) {
-      if (rttUs <= 0) return;
-      if (delayMinUs === 0 || delayMinUs > rttUs) delayMinUs = rttUs;
+    pktsAcked(sk, _acked, rttUs) {
+      if (rttUs < 0) return;
+      // discard delay samples within a second of a loss (the epoch restarts)
+      if (epochStart !== 0 && jiffies(sk) - epochStart < HZ) return;
+      const delay = Math.max(1, Math.floor(rttUs));
+      if (delayMinUs === 0 || delayMinUs > delay) delayMinUs = delay;
+      if (!hystart.found && inSlowStart(sk) && hy.hystart) hystart.update(sk, delay, delayMinUs);
     },
   };
 }

@@ -139,6 +139,7 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   const rb = c.rtx;
   let ackedPkts = 0;
   let firstAckt = -1;
+  let lastAckt = -1;
   let everRetrans = false;
   while (rb.count > 0) {
     const j = rb.at(0);
@@ -153,7 +154,10 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
       if (f & TCPCB_LOST) c.lostOut--;
     }
     if (f & TCPCB_EVER_RETRANS) everRetrans = true;
-    else if (firstAckt < 0) firstAckt = rb.sentAt[j]!;
+    else if (!(f & TCPCB_SACKED_ACKED)) {
+      lastAckt = rb.sentAt[j]!;
+      if (firstAckt < 0) firstAckt = lastAckt;
+    }
     rb.shift();
     c.packetsOut--;
     ackedPkts++;
@@ -170,16 +174,21 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   c.delivered += newlySacked;
   // RTT: the oldest newly ACKed segment that was never retransmitted (Karn); else the TS echo
   let rttUs = -1;
-  if (firstAckt >= 0 && !everRetrans) rttUs = (t.now - firstAckt) / 1000;
-  else if (advanced && sk.tsOk && rx.ts && rx.tsEcr !== 0) {
+  // ca_rtt_us (the congestion control's sample): from the most recently sent newly ACKed segment
+  let caRttUs = -1;
+  if (firstAckt >= 0 && !everRetrans) {
+    rttUs = (t.now - firstAckt) / 1000;
+    caRttUs = (t.now - lastAckt) / 1000;
+  } else if (advanced && sk.tsOk && rx.ts && rx.tsEcr !== 0) {
     const d = ((t.nowMs() + sk.tsOff - rx.tsEcr) >>> 0) * 1000;
-    if (d < 2 ** 31) rttUs = d === 0 ? 1000 : d;
+    if (d < 2 ** 31) rttUs = caRttUs = d === 0 ? 1000 : d;
   }
   if (rttUs >= 0) {
     rttSample(c.rtt, Math.max(1, rttUs), c.sndUna, c.sndNxt);
     // tcp_update_rtt_min (the windowed minimum of the kernel, kept as the plain minimum)
     c.minRttUs = Math.min(c.minRttUs, Math.max(1, Math.floor(rttUs)));
-    c.cc.pktsAcked?.(c, ackedPkts, rttUs);
+    c.now = t.now; // tcp_mstamp of this ACK (HyStart's clock)
+    c.cc.pktsAcked?.(c, ackedPkts, caRttUs);
   }
   // duplicate ACK (no data, same ack, same window, data outstanding)
   const isDup = !advanced && rx.dataLen === 0 && !winUpdate && c.packetsOut > 0 && !(rx.flags & TCPHDR_FIN);

@@ -10,7 +10,8 @@ import { reno } from "./cc.js";
 import { cubic } from "./cubic.js";
 import { initRcvBufferSpace, soRcvbuf, soSndbuf, sndbufExpand, selectInitialWindow, tcpFullSpace } from "./buffers.js";
 import { rttSample } from "./rtt.js";
-import { updatePacingRate } from "./data-out.js";
+import { GSO_MAX_SIZE, updatePacingRate } from "./data-out.js";
+import type { HystartParams } from "./hystart.js";
 
 /** TCPOLEN_TSTAMP_ALIGNED */
 const TCPOLEN_TSTAMP_ALIGNED = 12;
@@ -19,8 +20,8 @@ const TCP_MIN_MSS = 88;
 
 export type CcName = "cubic" | "reno";
 
-export function congestionOps(name: CcName): CongestionOps {
-  return name === "reno" ? reno() : cubic();
+export function congestionOps(name: CcName, hystart?: HystartParams): CongestionOps {
+  return name === "reno" ? reno() : cubic(hystart);
 }
 
 /** Socket options and the application side of one connection end. */
@@ -38,8 +39,10 @@ export interface ConnOptions {
 /** tcp_init_transfer for socket sk; `peerWindow` = the window field of the
  *  segment that completed the handshake; `synRttNs` an RTT sample (or -1). */
 export function connInit(t: TcpHost, sk: TcpSock, o: ConnOptions, peerWindow: number, synRttNs: number): TcpConn {
-  const c = new TcpConn(congestionOps(o.cc ?? t.ccDefault));
+  const c = new TcpConn(congestionOps(o.cc ?? t.ccDefault, t.hystart));
   c.now = t.now;
+  // sk_setup_caps: a GSO-capable route gives sk_gso_max_size (HyStart's ACK-delay cushion)
+  c.gsoMaxSize = t.env.gso === true ? GSO_MAX_SIZE : 0;
   c.slot = sk.slot;
   if (o.maxPacingRate !== undefined) {
     c.maxPacingRate = o.maxPacingRate;

@@ -26,6 +26,7 @@ import { acceptFire } from "./accept.js";
 import { xmitAll, TCPF_TSQ_DEFERRED } from "./data-out.js";
 import { appContinue, releaseSock } from "./sock-lock.js";
 import { purgeBacklog, tcpAddBacklog } from "./backlog.js";
+import type { HystartParams } from "./hystart.js";
 import type { TcpConn } from "./conn.js";
 import { timerFire, selectWindow, TIMER_DELACK, TIMER_READ, TIMER_RTO, TIMER_WRITE } from "./data-out.js";
 import type { CcName } from "./data-init.js";
@@ -111,6 +112,10 @@ export interface TcpMib {
   BacklogDrop: number;
   BacklogCoalesce: number;
   DelayedACKLocked: number;
+  HystartTrainDetect: number;
+  HystartTrainCwnd: number;
+  HystartDelayDetect: number;
+  HystartDelayCwnd: number;
 }
 
 function sysctlNum(s: Readonly<Record<string, unknown>>, name: keyof typeof SYSCTLS): number {
@@ -183,6 +188,8 @@ export class TcpHost {
   readonly ccDefault: CcName = "cubic";
   /** net.ipv4.tcp_backlog_ack_defer */
   readonly backlogAckDefer: boolean;
+  /** tcp_cubic module parameters (HyStart) and its counters. */
+  readonly hystart: HystartParams;
   /** The CPU model's cost of an application socket call (cost.app) and per byte copied
    *  (cost.copyPerByte), ns; when both are 0 calls take no time and never own the socket. */
   appCostNs = 0;
@@ -245,6 +252,14 @@ export class TcpHost {
     this.tsoWinDivisor = sysctlNum(s, "net.ipv4.tcp_tso_win_divisor");
     this.moderateRcvbuf = sysctlNum(s, "net.ipv4.tcp_moderate_rcvbuf") !== 0;
     this.backlogAckDefer = sysctlNum(s, "net.ipv4.tcp_backlog_ack_defer") !== 0;
+    const mibHy = { TCPHystartTrainDetect: "HystartTrainDetect", TCPHystartTrainCwnd: "HystartTrainCwnd", TCPHystartDelayDetect: "HystartDelayDetect", TCPHystartDelayCwnd: "HystartDelayCwnd" } as const;
+    this.hystart = {
+      hystart: sysctlNum(s, "tcp_cubic.hystart") !== 0,
+      detect: sysctlNum(s, "tcp_cubic.hystart_detect"),
+      lowWindow: sysctlNum(s, "tcp_cubic.hystart_low_window"),
+      ackDeltaUs: sysctlNum(s, "tcp_cubic.hystart_ack_delta_us"),
+      count: (name, n) => this.nstat.add(this.mib[mibHy[name]], n),
+    };
     this.cookies = new CookieSecrets(env.rng);
     this.isnKey = new CookieSecrets(env.rng);
     const c = nstat;
@@ -287,6 +302,10 @@ export class TcpHost {
       BacklogDrop: c.id("TcpExtTCPBacklogDrop"),
       BacklogCoalesce: c.id("TcpExtTCPBacklogCoalesce"),
       DelayedACKLocked: c.id("TcpExtDelayedACKLocked"),
+      HystartTrainDetect: c.id("TcpExtTCPHystartTrainDetect"),
+      HystartTrainCwnd: c.id("TcpExtTCPHystartTrainCwnd"),
+      HystartDelayDetect: c.id("TcpExtTCPHystartDelayDetect"),
+      HystartDelayCwnd: c.id("TcpExtTCPHystartDelayCwnd"),
     };
     const loop = env.loop;
     // Each socket has one timer; its handler sees sk.timer already cleared.

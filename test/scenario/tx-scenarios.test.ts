@@ -15,7 +15,8 @@ describe("TX built-in scenarios", () => {
     // TSO on: with BQL the ring holds about two 45-segment descriptors (limit 2 x 45 x 1514 = 136260);
     // without it the ring holds what TSQ lets the socket put below TCP (~0.5 MB here)
     expect(on.hosts.sender!.txQueues[0]!.bql.limit).toBeLessThanOrEqual(2 * 45 * 1514);
-    expect(off.hosts.sender!.txQueues[0]!.bql.inflight).toBeGreaterThan(3 * 45 * 1514);
+    // (more than BQL's limit; how much more depends on cwnd, which HyStart ends slow start with)
+    expect(off.hosts.sender!.txQueues[0]!.bql.inflight).toBeGreaterThan(2 * 45 * 1514);
     // at 1 Gbit each 68 KB descriptor is 0.55 ms: the rr flow waits behind ~2-3 of them with BQL, behind all without
     expect(rr(on).srttUs * 2).toBeLessThan(rr(off).srttUs);
   });
@@ -39,7 +40,9 @@ describe("TX built-in scenarios", () => {
     expect(b.txOffload.eth0!.tsoSkbs).toBe(0);
     // wire frames within 2% (both fill the link); descriptors completed: one per GSO skb vs one per frame
     expect(Math.abs(a.txQueues[0]!.packets - b.txQueues[0]!.packets) / b.txQueues[0]!.packets).toBeLessThan(0.02);
-    expect(a.txQueues[0]!.completions * 10).toBeLessThan(b.txQueues[0]!.completions);
+    // (~4x: after HyStart's exit cwnd limits the flow and each ACK releases a small skb, as
+    // tcp_tso_should_defer is not modelled; ~30x when cwnd overshoots and never limits)
+    expect(a.txQueues[0]!.completions * 3).toBeLessThan(b.txQueues[0]!.completions);
     // every frame completes as it leaves the wire (tx-usecs 0): all but the one being serialized at the end
     expect(b.txQueues[0]!.completions).toBeGreaterThanOrEqual(b.txQueues[0]!.packets - 1);
   });
