@@ -39,9 +39,7 @@ describe("TX built-in scenarios", () => {
     expect(b.txOffload.eth0!.tsoSkbs).toBe(0);
     // wire frames within 2% (both fill the link); descriptors completed: one per GSO skb vs one per frame
     expect(Math.abs(a.txQueues[0]!.packets - b.txQueues[0]!.packets) / b.txQueues[0]!.packets).toBeLessThan(0.02);
-    // (~4x: after HyStart's exit cwnd limits the flow and each ACK releases a small skb, as
-    // tcp_tso_should_defer is not modelled; ~30x when cwnd overshoots and never limits)
-    expect(a.txQueues[0]!.completions * 3).toBeLessThan(b.txQueues[0]!.completions);
+    expect(a.txQueues[0]!.completions * 10).toBeLessThan(b.txQueues[0]!.completions);
     // every frame completes as it leaves the wire (tx-usecs 0): all but the one being serialized at the end
     expect(b.txQueues[0]!.completions).toBeGreaterThanOrEqual(b.txQueues[0]!.packets - 1);
   });
