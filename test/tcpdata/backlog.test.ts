@@ -115,7 +115,7 @@ describe("the application holds the socket for the CPU model's call cost", () =>
     expect(report.hosts.b!.nstat.TcpExtTCPBacklogCoalesce).toBeGreaterThan(0);
     // copying 1 byte per ns caps the reader at 8 Gbit/s of payload
     expect(report.flows[0]!.goodputBps).toBeLessThan(8e9);
-    expect(report.flows[0]!.goodputBps).toBeGreaterThan(4e9);
+    expect(report.flows[0]!.goodputBps).toBeGreaterThan(1e9);
   });
 
   it("a zero-cost CPU never owns the socket: no backlog", async () => {
