@@ -11,9 +11,8 @@ const ETH_HLEN = 14;
 const ETH_P_IP = 0x0800;
 const ETH_P_IPV6 = 0x86dd;
 const IPPROTO_TCP = 6;
-// src/wire/skb-headers.ts DEFAULT_ETH_DST / DEFAULT_ETH_SRC
-const ETH_HDR_V4 = Uint8Array.of(2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00);
-const ETH_HDR_V6 = Uint8Array.of(2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x86, 0xdd);
+// writeSegment's Ethernet header: src/wire/skb-headers.ts DEFAULT_ETH_DST / DEFAULT_ETH_SRC, then the ethertype
+// (ETH_HDR_V4: 02:00:00:00:00:02 02:00:00:00:00:01 0800; ETH_HDR_V6 the same with 86dd)
 
 /** What to send; fill the fields, then writeSegment. -1 = option absent. */
 export class SegOut {
@@ -61,9 +60,21 @@ export function writeSegment(core: Core, h: number, s: SegOut): void {
   const b = core.headers;
   const base = h * SKB_HEADROOM;
   const v6 = s.v6;
-  // byte stores: a TypedArray.set of 14 bytes is a runtime call
-  const eth = v6 ? ETH_HDR_V6 : ETH_HDR_V4;
-  for (let i = 0; i < ETH_HLEN; i++) b[base + i] = eth[i]!;
+  // ETH_HDR_V4 / ETH_HDR_V6 as constant stores (a TypedArray.set of 14 bytes is a runtime call)
+  b[base] = 2;
+  b[base + 1] = 0;
+  b[base + 2] = 0;
+  b[base + 3] = 0;
+  b[base + 4] = 0;
+  b[base + 5] = 2;
+  b[base + 6] = 2;
+  b[base + 7] = 0;
+  b[base + 8] = 0;
+  b[base + 9] = 0;
+  b[base + 10] = 0;
+  b[base + 11] = 1;
+  b[base + 12] = v6 ? 0x86 : 0x08;
+  b[base + 13] = v6 ? 0xdd : 0x00;
   const ip = base + ETH_HLEN;
   const ipLen = v6 ? 40 : 20;
   const th = ip + ipLen;
