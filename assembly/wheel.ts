@@ -1,54 +1,56 @@
 // Timing wheel: the simulator's one event queue (and fq's EDT store).
 // A hashed hierarchical wheel (Varghese & Lauck, SOSP 1987; Carousel,
-// SIGCOMM 2017) with exact 1 ns ticks at level 0 and no loss of precision on
-// the way down: an entry is filed by the highest bit in which its tick
-// differs from the cursor, so a cascade only ever moves it to a lower level,
-// and it reaches level 0 at its own tick.
+// SIGCOMM 2017) whose level-0 slots are granules of 2^12 ns that are sorted
+// when drained, so the order stays exact (time, then insertion) to the
+// fraction of a ns while an entry makes few moves on its way down.
 //
-// Ticks and levels (tick = floor(time ns), clamped to 2^62; `cur` = the
-// first tick whose level-0 slot has not been drained into the due list):
+// Ticks, granules and levels (tick = floor(time ns), clamped to 2^62;
+// granule = tick >> 12; `cur` = the first granule not yet drained):
 //
-//   7 levels of 256 slots (8-bit digits; 6-bit digits cost one more cascade
-//   per entry): level L slot s holds ticks whose bits above 8(L+1) equal
-//   cur's and whose digit L is s. The levels cover 2^56 ns (~834 days);
-//   other ticks wait in one overflow list.
+//   6 levels of 256 slots (8-bit digits) over granules: level L slot s holds
+//   granules whose bits above 8(L+1) equal cur's and whose digit L is s. The
+//   levels cover 2^48 granules = 2^60 ns (~36 years); other granules wait in
+//   one overflow list.
 //
-//   tick:  | above 56 | d6 | d5 | d4 | d3 | d2 | d1 | d0 |   8-bit digits
-//   highest bit of (tick ^ cur) in digit L -> level L, slot dL
-//   tick < cur -> already due: the due list (or the late heap, see below)
+//   tick:  | above 60 | d5 | d4 | d3 | d2 | d1 | d0 | 12 bits in the granule |
+//   highest bit of (granule ^ cur) in digit L -> level L, slot dL
+//   granule < cur -> already drained: the due array or the late heap
 //
-// An entry is a 32-byte cell (time, seq, kind, arg, id) that lives in a slot
-// list and moves, whole, with every cascade; a table pos[index] says where it
-// is, for cancel. So a cascade streams blocks and writes one u32 per entry,
-// and firing reads the cell it is draining: no hot path loads from a random
-// address. (The first version linked per-entry records into doubly linked
-// slot lists: a dependent cache miss per entry per cascade, ~200 ns on the
-// 2-core CI box; this layout ran the 1M-timer bench 1.3-1.5x faster.)
+// An entry is a 32-byte cell (time, seq, kind, arg, id) that moves, whole,
+// with every cascade; a table pos[index] says where it is, for cancel. A
+// cascade streams blocks and writes one u32 per entry. (Version 1 had 1 ns
+// level-0 slots kept in time order: with 1M random timers nearly every
+// level-0 and level-1 slot held one entry, so each entry cost a block
+// allocation, a bitmap search and a splice per level; ~230 ns per timer.
+// Coarse granules sorted on drain made it several times faster.)
 //
 // Containers:
 //   slot lists   chains of 512-byte blocks of 15 cells, appended in
 //                insertion (seq) order. A cascade empties a slot into lower
 //                slots that are empty when it runs (lower levels are drained
-//                before the cursor enters a slot), stably, so each slot stays
-//                in seq order. A level-0 slot (one tick) must also be in time
-//                order (fractional ns): an entry that would break it goes to
-//                the late heap instead, so a level-0 slot is sorted by (time,
-//                seq) when it is drained.
-//   overflow     one list for ticks whose bits above 56 differ from cur's.
-//   due          level-0 slots spliced on in tick order (every later tick is
-//                >= cur > any due time), consumed from the head; a schedule
-//                with tick < cur is appended when its time >= the tail's (its
-//                seq is the largest), else goes to the late heap.
+//                before the cursor enters a slot), stably, so every slot,
+//                level 0 included, stays in seq order.
+//   overflow     one list for granules whose bits above 48 differ from cur's.
+//   due          an array of cells sorted on (time, seq), consumed from the
+//                head. A level-0 slot is drained into it only when it and the
+//                late heap are empty, by a stable counting sort on the tick's
+//                low bits (buckets ~ n/4) and an insertion pass on (time,
+//                seq) that orders fractional ns (O(n) when they are rare).
+//                A schedule into a drained granule is appended when its time
+//                >= the tail's (its seq is the largest) and the array has
+//                room, else goes to the late heap.
 //   late heap    binary heap on (time, seq) of cell positions (the cells
-//                live in one more list): times in the past behind unread due
-//                entries, and out-of-order fractional times at level 0.
-//                O(log n). expire merges due and heap.
+//                live in one more list): drained-granule times behind the
+//                due tail. O(log n). expire merges due and heap; both hold
+//                only granules < cur, so they come before every slot.
 //
 // Order guarantee: expire(now, max) returns exactly what repeatedly popping
 // the minimum (time, seq) of all pending entries would, while time <= now.
+// Draining is lazy: expire drains the next granule only when due and heap
+// are empty and the granule begins at or before now.
 //
 // Cancel turns the entry's cell into a tombstone (id = WHEEL_NONE): O(1)
-// (O(log n) in the late heap; firing from due or the heap leaves one too). Tombstones are skipped when a chain is walked
+// (O(log n) in the late heap). Tombstones are skipped when a chain is walked
 // and freed with it; when the block pool runs dry every list is compacted.
 // The pool has 1.5N/15 + 2 x lists + 16 blocks and live entries need at most
 // N/15 + one per list, so a compaction frees >= N/30 blocks: amortised O(1).
@@ -64,24 +66,26 @@
 // times since (2^14 with the default 2^18 entries). 0xffffffff is never an id.
 //
 // Memory (N = entries, B = 1.5N/15 + 2 x lists + 16 blocks, C = min(N, 4096));
-// about 63 bytes per entry plus 1.9 MB:
+// about 95 bytes per entry plus 1.6 MB:
 //   +---------------------------------------------------------------------+
-//   | u32 pos[N]    where entry index i is: block*16 + cell, or heap index |
-//   |               | 0x80000000, or WHEEL_NONE when free                  |
+//   | u32 pos[N]    where entry index i is: block*16 + cell, due index     |
+//   |               | 0x40000000, heap index | 0x80000000, or WHEEL_NONE   |
+//   |               when free                                             |
 //   | u32 free[N]   stack of the next ids of free indices                 |
 //   +---------------------------------------------------------------------+
-//   | list headers (7 x 256 slots, overflow, due, heap cells) x 32 B         |
-//   |   +0 u32 head block  +4 tail block  +8 tail fill (next cell, 1..16)     |
-//   |   +12 head cell (due)  +24 f64 last (largest) appended time             |
-//   | u64 bitmap[7 x 4]   slot has blocks (ctz finds the next one)           |
+//   | list headers (6 x 256 slots, overflow, heap cells) x 16 B           |
+//   |   +0 u32 head block  +4 tail block  +8 tail fill (next cell, 1..16) |
+//   | u64 bitmap[6 x 4]   slot has blocks (ctz finds the next one)         |
+//   | u32 count[4096]     counting-sort buckets of a drain                 |
 //   +---------------------------------------------------------------------+
 //   | blocks B x 512 B = 16 cells x 32 B; cell 0: u32 next block           |
 //   |   cell: +0 f64 time  +8 u64 seq  +16 u32 kind  +20 u32 arg  +24 u32 id |
-//   |   (id WHEEL_NONE = tombstone). Cell position p is at blocks + 32p.     |
+//   |   (id WHEEL_NONE = tombstone). Cell position p is at blocks + 32p.   |
+//   | due: N cells x 32 B, live part [dueHead, dueTail)                    |
 //   | u32 heap[N]   late heap: cell positions                              |
 //   +---------------------------------------------------------------------+
-//   | out: f64 time[C], u32 kind[C], arg[C], id[C]   expire writes here      |
-//   | in:  f64 time[C], u32 kind[C], arg[C], id[C]   schedule_burst reads    |
+//   | out: f64 time[C], u32 kind[C], arg[C], id[C]   expire writes here    |
+//   | in:  f64 time[C], u32 kind[C], arg[C], id[C]   schedule_burst reads  |
 //   | stats f64 x 8: scheduled fired cancelled full bad cascaded compactions |
 //   | 32 B staging cell for schedule                                       |
 //   +---------------------------------------------------------------------+
@@ -89,7 +93,9 @@ import { reserve, zero } from "./layout";
 
 export const WHEEL_NONE: u32 = 0xffffffff;
 export const WHEEL_SLOT_BITS: u32 = 8;
-export const WHEEL_LEVELS: u32 = 7;
+export const WHEEL_LEVELS: u32 = 6;
+/** log2 of a level-0 slot's width in ns. */
+export const WHEEL_GRANULE_BITS: u32 = 12;
 export const WHEEL_IO_MAX: u32 = 4096;
 
 export const WHEEL_STAT_SCHEDULED: u32 = 0;
@@ -97,7 +103,7 @@ export const WHEEL_STAT_FIRED: u32 = 1;
 export const WHEEL_STAT_CANCELLED: u32 = 2;
 export const WHEEL_STAT_FULL: u32 = 3;
 export const WHEEL_STAT_BAD: u32 = 4;
-/** Cells moved down a level by a cascade (each entry at most 6 times). */
+/** Cells moved down a level by a cascade (each entry at most 5 times). */
 export const WHEEL_STAT_CASCADED: u32 = 5;
 /** Block-pool compactions (tombstone clean-ups). */
 export const WHEEL_STAT_COMPACTIONS: u32 = 6;
@@ -108,12 +114,16 @@ const SLOT_MASK: u64 = <u64>(SLOTS - 1);
 const WORDS: u32 = SLOTS >> 6; // bitmap words per level
 const NSLOTS: u32 = WHEEL_LEVELS * SLOTS;
 const L_OVF: u32 = NSLOTS;
-const L_DUE: u32 = NSLOTS + 1;
-const L_HEAP: u32 = NSLOTS + 2; // the cells of the late heap's entries
-const NLISTS: u32 = NSLOTS + 3;
-const RANGE_BITS: u64 = <u64>(WHEEL_LEVELS * WHEEL_SLOT_BITS);
+const L_HEAP: u32 = NSLOTS + 1; // the cells of the late heap's entries
+const NLISTS: u32 = NSLOTS + 2;
+const RANGE_BITS: u64 = <u64>(WHEEL_LEVELS * WHEEL_SLOT_BITS); // in granules
+const G_BITS: u64 = <u64>WHEEL_GRANULE_BITS;
+const G_MASK: u64 = (<u64>1 << G_BITS) - 1;
 const MAX_TICK: u64 = 1 << 62;
 const HEAP_BIT: u32 = 0x80000000;
+const DUE_BIT: u32 = 0x40000000;
+/** A drain of at most this many cells is sorted by insertion alone. */
+const SMALL_SORT: u32 = 16;
 
 const CELLS: u32 = 16; // per block; cell 0 is the header
 // Cell fields (bytes).
@@ -133,7 +143,9 @@ let posTab: usize = 0;
 let freeStack: usize = 0;
 let lists: usize = 0;
 let bitmaps: usize = 0;
+let counts: usize = 0;
 let blocks: usize = 0;
+let due: usize = 0;
 let heap: usize = 0;
 let outTime: usize = 0;
 let outKind: usize = 0;
@@ -146,14 +158,17 @@ let inId: usize = 0;
 let stats: usize = 0;
 let stage: usize = 0; // a new entry's cell before it is filed
 
-let cur: u64 = 0;
+let cur: u64 = 0; // in granules
 let seqNext: u64 = 0;
 let pending: u32 = 0;
 let heapN: u32 = 0;
+let dueHead: u32 = 0;
+let dueTail: u32 = 0;
+let dueLast: f64 = -Infinity; // time of the cell at dueTail - 1
 let freeTop: u32 = 0; // free indices' next ids: freeStack[0, freeTop)
 let freeBlock: u32 = WHEEL_NONE;
 let freeBlocks: u32 = 0;
-let ovfMin: u64 = 0; // lower bound of the overflow list's ticks
+let ovfMin: u64 = 0; // lower bound of the overflow list's granules
 
 export function wheel_plan(entries: u32): void {
   cap = entries;
@@ -165,9 +180,11 @@ export function wheel_plan(entries: u32): void {
   nBlocks = <u32>((<u64>entries * 3 + 29) / 30) + 2 * NLISTS + 16;
   posTab = reserve(<usize>entries << 2);
   freeStack = reserve(<usize>entries << 2);
-  lists = reserve(<usize>NLISTS << 5);
+  lists = reserve(<usize>NLISTS << 4);
   bitmaps = reserve(<usize>(WHEEL_LEVELS * WORDS) << 3);
+  counts = reserve(<usize>(1 << WHEEL_GRANULE_BITS) << 2);
   blocks = reserve(<usize>nBlocks << 9);
+  due = reserve(<usize>entries << 5);
   heap = reserve(<usize>entries << 2);
   const c = <usize>ioCap;
   outTime = reserve(c << 3);
@@ -201,16 +218,18 @@ export function wheel_clear(): void {
     let b = load<u32>(p);
     const tail = load<u32>(p, 4);
     const fill = load<u32>(p, 8);
-    let c = load<u32>(p, 12);
     while (b != WHEEL_NONE) {
       const end = b == tail ? fill : CELLS;
-      for (; c < end; c++) {
+      for (let c: u32 = 1; c < end; c++) {
         const id = load<u32>(cellAt((b << 4) | c), C_ID);
         if (id != WHEEL_NONE) release(id);
       }
       b = nextBlock(b);
-      c = 1;
     }
+  }
+  for (let i = dueHead; i < dueTail; i++) {
+    const id = load<u32>(dueAt(i), C_ID);
+    if (id != WHEEL_NONE) release(id);
   }
   statAdd(WHEEL_STAT_CANCELLED, <f64>pending);
   resetState();
@@ -226,12 +245,16 @@ function resetState(): void {
   seqNext = 0;
   pending = 0;
   heapN = 0;
+  dueHead = 0;
+  dueTail = 0;
+  dueLast = -Infinity;
   ovfMin = 0;
 }
 
 // ---- field access ----------------------------------------------------------
 
 @inline function cellAt(p: u32): usize { return blocks + (<usize>p << 5); }
+@inline function dueAt(i: u32): usize { return due + (<usize>i << 5); }
 /** The cell of the heap's i-th entry. */
 @inline function heapCell(i: u32): usize { return cellAt(load<u32>(heap + (<usize>i << 2))); }
 @inline function heapSet(i: u32, cp: u32): void { store<u32>(heap + (<usize>i << 2), cp); }
@@ -247,9 +270,8 @@ function resetState(): void {
   store<u64>(dst, load<u64>(src, 24), 24);
 }
 
-@inline function lh(l: u32): usize { return lists + (<usize>l << 5); }
+@inline function lh(l: u32): usize { return lists + (<usize>l << 4); }
 @inline function lHead(l: u32): u32 { return load<u32>(lh(l)); }
-@inline function lLast(l: u32): f64 { return load<f64>(lh(l), 24); }
 
 @inline function statAdd(s: u32, v: f64): void {
   const p = stats + (<usize>s << 3);
@@ -302,8 +324,6 @@ function listReset(l: u32): void {
   store<u32>(p, WHEEL_NONE);
   store<u32>(p, WHEEL_NONE, 4);
   store<u32>(p, CELLS, 8);
-  store<u32>(p, 1, 12);
-  store<f64>(p, -Infinity, 24);
 }
 
 @inline function bitSet(l: u32): void {
@@ -315,36 +335,36 @@ function listReset(l: u32): void {
   store<u64>(w, load<u64>(w) & ~(<u64>1 << <u64>(l & 63)));
 }
 
-/** Append a copy of cell src (time t) to list l and record where it went. */
-function appendCell(l: u32, src: usize, t: f64): void {
+/** Give list l, whose tail block is full, room for one more cell. */
+function growList(l: u32): void {
   const p = lh(l);
-  let tb = load<u32>(p, 4);
-  let f = load<u32>(p, 8);
-  if (f == CELLS) {
-    const b = allocBlock();
-    // allocBlock may have compacted this list and made room in its tail.
-    tb = load<u32>(p, 4);
-    f = load<u32>(p, 8);
-    if (f < CELLS) {
-      releaseBlock(b);
-    } else {
-      if (tb == WHEEL_NONE) {
-        store<u32>(p, b);
-        store<u32>(p, 1, 12);
-        if (l < NSLOTS) bitSet(l);
-      } else {
-        setNextBlock(tb, b);
-      }
-      store<u32>(p, b, 4);
-      tb = b;
-      f = 1;
-    }
+  const b = allocBlock();
+  // allocBlock may have compacted this list and made room in its tail.
+  if (load<u32>(p, 8) < CELLS) {
+    releaseBlock(b);
+    return;
   }
-  const pos = (tb << 4) | f;
+  const tb = load<u32>(p, 4);
+  if (tb == WHEEL_NONE) {
+    store<u32>(p, b);
+    if (l < NSLOTS) bitSet(l);
+  } else {
+    setNextBlock(tb, b);
+  }
+  store<u32>(p, b, 4);
+  store<u32>(p, 1, 8);
+}
+
+/** Append a copy of cell src to list l and record where it went. */
+@inline function appendCell(l: u32, src: usize): u32 {
+  const p = lh(l);
+  if (load<u32>(p, 8) == CELLS) growList(l);
+  const f = load<u32>(p, 8);
+  const pos = (load<u32>(p, 4) << 4) | f;
   copyCell(cellAt(pos), src);
   setPos(load<u32>(src, C_ID) & idxMask, pos);
   store<u32>(p, f + 1, 8);
-  if (t > load<f64>(p, 24)) store<f64>(p, t, 24);
+  return pos;
 }
 
 /** Rewrite every list without tombstones (the block pool ran dry). */
@@ -359,11 +379,10 @@ function compactAll(): void {
     let wb = head;
     let wc: u32 = 1;
     let rb = head;
-    let rc = load<u32>(p, 12);
     let live: u32 = 0;
     while (rb != WHEEL_NONE) {
       const end = rb == tail ? fill : CELLS;
-      for (; rc < end; rc++) {
+      for (let rc: u32 = 1; rc < end; rc++) {
         const src = cellAt((rb << 4) | rc);
         const id = load<u32>(src, C_ID);
         if (id == WHEEL_NONE) continue;
@@ -382,7 +401,6 @@ function compactAll(): void {
         live++;
       }
       rb = nextBlock(rb);
-      rc = 1;
     }
     let b = live == 0 ? head : nextBlock(wb);
     while (b != WHEEL_NONE) {
@@ -398,7 +416,6 @@ function compactAll(): void {
     setNextBlock(wb, WHEEL_NONE);
     store<u32>(p, wb, 4);
     store<u32>(p, wc, 8);
-    store<u32>(p, 1, 12);
   }
 }
 
@@ -447,11 +464,10 @@ function siftDown(i: u32, cp: u32): void {
 }
 
 /** File a copy of cell src in the heap. */
-function heapPush(src: usize, time: f64): void {
-  appendCell(L_HEAP, src, time);
-  const p = lh(L_HEAP);
+function heapPush(src: usize): void {
+  const cp = appendCell(L_HEAP, src);
   heapN++;
-  siftUp(heapN - 1, (load<u32>(p, 4) << 4) | (load<u32>(p, 8) - 1));
+  siftUp(heapN - 1, cp);
 }
 
 /** Remove heap entry i; the caller has read (and tombstones) its cell. */
@@ -468,25 +484,31 @@ function heapRemoveAt(i: u32): void {
 
 /** File a copy of cell src (time, tick t) relative to cur. */
 function place(src: usize, time: f64, t: u64): void {
-  if (t < cur) {
-    if (time >= lLast(L_DUE)) appendCell(L_DUE, src, time);
-    else heapPush(src, time);
+  const g = t >> G_BITS;
+  if (g < cur) {
+    // A drained granule: behind everything in the slots.
+    if (time >= dueLast && dueTail < cap) {
+      const i = dueTail++;
+      copyCell(dueAt(i), src);
+      setPos(load<u32>(src, C_ID) & idxMask, DUE_BIT | i);
+      dueLast = time;
+    } else {
+      heapPush(src);
+    }
     return;
   }
-  const x = t ^ cur;
+  const x = g ^ cur;
   if (x <= SLOT_MASK) {
-    const l = <u32>(t & SLOT_MASK);
-    if (time >= lLast(l)) appendCell(l, src, time);
-    else heapPush(src, time);
+    appendCell(<u32>(g & SLOT_MASK), src);
     return;
   }
   const level = <u32>(63 - clz<u64>(x)) / WHEEL_SLOT_BITS;
   if (level >= WHEEL_LEVELS) {
-    if (lHead(L_OVF) == WHEEL_NONE || t < ovfMin) ovfMin = t;
-    appendCell(L_OVF, src, time);
+    if (lHead(L_OVF) == WHEEL_NONE || g < ovfMin) ovfMin = g;
+    appendCell(L_OVF, src);
     return;
   }
-  appendCell(level * SLOTS + <u32>((t >> <u64>(level * WHEEL_SLOT_BITS)) & SLOT_MASK), src, time);
+  appendCell(level * SLOTS + <u32>((g >> <u64>(level * WHEEL_SLOT_BITS)) & SLOT_MASK), src);
 }
 
 /** Re-file every cell of list l, a slot whose range has just begun (or the
@@ -519,8 +541,8 @@ function cascade(l: u32): void {
 }
 
 /** Move the cursor forward. Callers guarantee that nothing pending lies in
- *  [old cur, nw) outside due and the heap, so only the slot whose range
- *  begins at nw's highest changed digit can hold entries to re-file. */
+ *  granules [old cur, nw) outside due and the heap, so only the slot whose
+ *  range begins at nw's highest changed digit can hold entries to re-file. */
 function setCur(nw: u64): void {
   const x = cur ^ nw;
   cur = nw;
@@ -532,57 +554,117 @@ function setCur(nw: u64): void {
   if (lHead(l) != WHEEL_NONE) cascade(l);
 }
 
-/** Splice level-0 slot l (one tick, in (time, seq) order, all >= every due
- *  time) onto due in O(1); the gap left in due's tail block is tombstoned. */
+/** Sort level-0 slot l (one granule, in seq order) into the empty due array:
+ *  a stable counting sort on the tick's low bits, then an insertion pass on
+ *  (time, seq) for what the buckets leave unordered (fractional ns, and
+ *  ticks sharing a bucket). Every live cell gets its due index in pos. */
 function drainSlot(l: u32): void {
-  const s = lh(l);
-  const d = lh(L_DUE);
-  const dt = load<u32>(d, 4);
-  if (dt == WHEEL_NONE) {
-    store<u32>(d, load<u32>(s));
-    store<u32>(d, 1, 12);
-  } else {
-    for (let c = load<u32>(d, 8); c < CELLS; c++) store<u32>(cellAt((dt << 4) | c), WHEEL_NONE, C_ID);
-    setNextBlock(dt, load<u32>(s));
-  }
-  store<u32>(d, load<u32>(s, 4), 4);
-  store<u32>(d, load<u32>(s, 8), 8);
-  store<f64>(d, load<f64>(s, 24), 24);
+  const p = lh(l);
+  const head = load<u32>(p);
+  const tail = load<u32>(p, 4);
+  const fill = load<u32>(p, 8);
   listReset(l);
   bitClear(l);
-}
-
-/** The cell at the head of due (consumed blocks freed), or 0. */
-function dueFront(): usize {
-  const d = lh(L_DUE);
-  while (true) {
-    const b = load<u32>(d);
-    if (b == WHEEL_NONE) return 0;
-    const tail = load<u32>(d, 4);
-    const end = b == tail ? load<u32>(d, 8) : CELLS;
-    let o = load<u32>(d, 12);
-    for (; o < end; o++) {
-      const a = cellAt((b << 4) | o);
-      if (load<u32>(a, C_ID) != WHEEL_NONE) {
-        store<u32>(d, o, 12);
-        return a;
+  // Cells in the chain, tombstones included (an upper bound on live ones).
+  let n: u32 = 0;
+  for (let b = head; b != WHEEL_NONE; b = nextBlock(b)) n += (b == tail ? fill : CELLS) - 1;
+  // Buckets ~ n/4: a pass of cheap counting, then short insertion runs.
+  let bits: u32 = 0;
+  if (n > SMALL_SORT) {
+    bits = 30 - <u32>clz<u32>(n);
+    if (bits > WHEEL_GRANULE_BITS) bits = WHEEL_GRANULE_BITS;
+  }
+  const shift = G_BITS - <u64>bits;
+  const nb = <u32>1 << bits;
+  let live: u32 = 0;
+  if (bits == 0) {
+    for (let b = head; b != WHEEL_NONE; b = nextBlock(b)) {
+      const end = b == tail ? fill : CELLS;
+      for (let c: u32 = 1; c < end; c++) {
+        const src = cellAt((b << 4) | c);
+        if (load<u32>(src, C_ID) == WHEEL_NONE) continue;
+        copyCell(dueAt(live++), src);
       }
     }
-    if (b == tail) {
-      releaseBlock(b);
-      listReset(L_DUE);
-      return 0;
+  } else {
+    zero(counts, <usize>nb << 2);
+    for (let b = head; b != WHEEL_NONE; b = nextBlock(b)) {
+      const end = b == tail ? fill : CELLS;
+      for (let c: u32 = 1; c < end; c++) {
+        const src = cellAt((b << 4) | c);
+        if (load<u32>(src, C_ID) == WHEEL_NONE) continue;
+        const k = <u32>((tickOf(load<f64>(src)) & G_MASK) >> shift);
+        const q = counts + (<usize>k << 2);
+        store<u32>(q, load<u32>(q) + 1);
+      }
     }
-    store<u32>(d, nextBlock(b));
-    store<u32>(d, 1, 12);
-    releaseBlock(b);
+    for (let k: u32 = 0; k < nb; k++) {
+      const q = counts + (<usize>k << 2);
+      const c = load<u32>(q);
+      store<u32>(q, live);
+      live += c;
+    }
+    for (let b = head; b != WHEEL_NONE; b = nextBlock(b)) {
+      const end = b == tail ? fill : CELLS;
+      for (let c: u32 = 1; c < end; c++) {
+        const src = cellAt((b << 4) | c);
+        if (load<u32>(src, C_ID) == WHEEL_NONE) continue;
+        const k = <u32>((tickOf(load<f64>(src)) & G_MASK) >> shift);
+        const q = counts + (<usize>k << 2);
+        const i = load<u32>(q);
+        store<u32>(q, i + 1);
+        copyCell(dueAt(i), src);
+      }
+    }
   }
+  let b = head;
+  while (b != WHEEL_NONE) {
+    const nx = nextBlock(b);
+    releaseBlock(b);
+    b = nx;
+  }
+  // Insertion pass; the staging cell holds the one being moved.
+  const s = stage;
+  for (let i: u32 = 1; i < live; i++) {
+    if (!before(dueAt(i), dueAt(i - 1))) continue;
+    copyCell(s, dueAt(i));
+    let j = i;
+    do {
+      copyCell(dueAt(j), dueAt(j - 1));
+      j--;
+    } while (j > 0 && before(s, dueAt(j - 1)));
+    copyCell(dueAt(j), s);
+  }
+  for (let i: u32 = 0; i < live; i++) setPos(load<u32>(dueAt(i), C_ID) & idxMask, DUE_BIT | i);
+  dueHead = 0;
+  dueTail = live;
+  dueLast = live > 0 ? load<f64>(dueAt(live - 1)) : -Infinity;
+}
+
+/** The cell at the head of due (tombstones skipped), or 0. */
+@inline function dueFront(): usize {
+  while (dueHead < dueTail) {
+    const a = dueAt(dueHead);
+    if (load<u32>(a, C_ID) != WHEEL_NONE) return a;
+    dueHead++;
+  }
+  return 0;
+}
+
+/** due is used up: reuse it from the start. */
+@inline function dueEmpty(): bool {
+  if (dueFront() != 0) return false;
+  dueHead = 0;
+  dueTail = 0;
+  dueLast = -Infinity;
+  return true;
 }
 
 // Result of findNext: the earliest list with blocks.
 const FOUND_NONE: u32 = 0;
-const FOUND_TICK: u32 = 1; // level-0 slot fSlot holds tick fPos
-const FOUND_SLOT: u32 = 2; // list fSlot (level >= 1, or overflow) begins at fPos
+const FOUND_TICK: u32 = 1; // level-0 slot fSlot holds granule fPos
+const FOUND_SLOT: u32 = 2; // list fSlot (level >= 1, or overflow) begins at granule fPos
+const NO_LIMIT: u64 = 0xffffffffffffffff;
 let fSlot: u32 = 0;
 let fPos: u64 = 0;
 
@@ -626,37 +708,44 @@ function findNext(): u32 {
   return FOUND_NONE;
 }
 
-/** Drain every tick <= tn into the due list; afterwards cur = tn + 1. */
-function advance(tn: u64): void {
-  while (cur <= tn) {
+/** due and the heap are empty: drain the earliest granule <= limit (cascading
+ *  on the way) into due. False when no granule <= limit holds entries (then
+ *  cur moves up to limit, which files later schedules closer to level 0). */
+function drainNext(limit: u64): bool {
+  while (true) {
     const f = findNext();
-    if (f == FOUND_NONE || fPos > tn) {
-      setCur(tn + 1);
-      return;
+    if (f == FOUND_NONE || fPos > limit) {
+      if (limit > cur && limit != NO_LIMIT) setCur(limit);
+      return false;
     }
     if (f == FOUND_TICK) {
       drainSlot(fSlot);
       setCur(fPos + 1);
+      if (dueTail > 0) return true;
     } else {
       setCur(fPos);
     }
   }
 }
 
-/** Make the earliest pending entry the due head or the heap top. The heap
- *  may hold future entries (out-of-order fractional times), so drain until
- *  due has a head or the wheel's next slot begins after the heap top. */
-function pull(): void {
-  while (pending > heapN && dueFront() == 0) {
-    const f = findNext();
-    if (f == FOUND_NONE) return;
-    if (heapN > 0 && fPos > tickOf(load<f64>(heapCell(0)))) return;
-    if (f == FOUND_TICK) {
-      drainSlot(fSlot);
-      setCur(fPos + 1);
-    } else {
-      setCur(fPos);
+let frontHeap = false; // front() returned the heap top
+
+/** The earliest pending entry's cell (due head or heap top), draining a
+ *  granule <= limit if both are empty; 0 if none. */
+@inline function front(limit: u64): usize {
+  while (true) {
+    const a = dueFront();
+    if (heapN > 0) {
+      const h = heapCell(0);
+      if (a == 0 || before(h, a)) {
+        frontHeap = true;
+        return h;
+      }
     }
+    frontHeap = false;
+    if (a != 0) return a;
+    dueEmpty();
+    if (pending == 0 || !drainNext(limit)) return 0;
   }
 }
 
@@ -716,7 +805,7 @@ export function wheel_cancel(id: u32): bool {
     if (load<u32>(heapCell(h), C_ID) != id) return false;
     heapRemoveAt(h);
   } else {
-    const a = cellAt(p);
+    const a = (p & DUE_BIT) != 0 ? dueAt(p & ~DUE_BIT) : cellAt(p);
     if (load<u32>(a, C_ID) != id) return false;
     store<u32>(a, WHEEL_NONE, C_ID);
   }
@@ -727,24 +816,14 @@ export function wheel_cancel(id: u32): bool {
 }
 
 /** Write up to max entries with time <= now, in (time, seq) order, to the
- *  out arrays and release them. Returns the count; the rest stay due. */
+ *  out arrays and release them. Returns the count; the rest stay pending. */
 export function wheel_expire(now: f64, max: u32): u32 {
   if (!(now >= 0) || pending == 0) return 0;
-  const tn = tickOf(now);
-  if (tn >= cur) advance(tn);
+  const gn = tickOf(now) >> G_BITS;
   if (max > ioCap) max = ioCap;
-  const d = lh(L_DUE);
   let k: u32 = 0;
   while (k < max) {
-    let a = dueFront();
-    let fromHeap = false;
-    if (heapN > 0) {
-      const h = heapCell(0);
-      if (a == 0 || before(h, a)) {
-        a = h;
-        fromHeap = true;
-      }
-    }
+    const a = front(gn);
     if (a == 0) break;
     const t = load<f64>(a);
     if (t > now) break;
@@ -753,29 +832,22 @@ export function wheel_expire(now: f64, max: u32): u32 {
     store<u32>(outKind + (<usize>k << 2), load<u32>(a, C_KIND));
     store<u32>(outArg + (<usize>k << 2), load<u32>(a, C_ARG));
     store<u32>(outId + (<usize>k << 2), id);
-    if (fromHeap) heapRemoveAt(0);
-    else store<u32>(d, load<u32>(d, 12) + 1, 12);
+    if (frontHeap) heapRemoveAt(0);
+    else dueHead++;
     release(id);
+    pending--;
     k++;
   }
-  pending -= k;
   if (k > 0) statAdd(WHEEL_STAT_FIRED, <f64>k);
   return k;
 }
 
 /** Earliest pending time, +Infinity when empty. Amortised O(1): it drains the
- *  earliest tick into the due list (work expire would do anyway). */
+ *  earliest granule into the due array (work expire would do anyway). */
 export function wheel_next_time(): f64 {
   if (pending == 0) return Infinity;
-  pull();
-  let t: f64 = Infinity;
-  const a = dueFront();
-  if (a != 0) t = load<f64>(a);
-  if (heapN > 0) {
-    const h = load<f64>(heapCell(0));
-    if (h < t) t = h;
-  }
-  return t;
+  const a = front(NO_LIMIT);
+  return a == 0 ? Infinity : load<f64>(a);
 }
 
 export function wheel_pending(): u32 { return pending; }
@@ -783,8 +855,9 @@ export function wheel_capacity(): u32 { return cap; }
 export function wheel_io_capacity(): u32 { return ioCap; }
 /** Bits of an id that are the entry's index; the rest is its generation. */
 export function wheel_index_bits(): u32 { return idxBits; }
-/** First tick not yet drained (diagnostics; f64 is exact below 2^53). */
-export function wheel_cursor(): f64 { return <f64>cur; }
+/** First tick of the first granule not yet drained (diagnostics; f64 is
+ *  exact below 2^53). */
+export function wheel_cursor(): f64 { return <f64>(cur << G_BITS); }
 export function wheel_out_time_ptr(): usize { return outTime; }
 export function wheel_out_kind_ptr(): usize { return outKind; }
 export function wheel_out_arg_ptr(): usize { return outArg; }

@@ -7,11 +7,14 @@ import type { Core } from "./core.js";
 
 /** What schedule() returns when the wheel is full or the time is bad. */
 export const WHEEL_FAIL = -1;
-/** Levels of 256 slots over 1 ns ticks (assembly/wheel.ts: WHEEL_LEVELS). */
-export const WHEEL_LEVELS = 7;
+/** Levels of 256 slots over granules (assembly/wheel.ts: WHEEL_LEVELS). */
+export const WHEEL_LEVELS = 6;
+/** log2 of a level-0 slot's width in ns, sorted when drained
+ *  (assembly/wheel.ts: WHEEL_GRANULE_BITS). */
+export const WHEEL_GRANULE_BITS = 12;
 /** Times whose tick differs from the wheel's cursor above this bit wait in the
- *  overflow list (2^56 ns, ~834 days); still exact, only slower to reach. */
-export const WHEEL_RANGE_NS = 2 ** 56;
+ *  overflow list (2^60 ns, ~36 years); still exact, only slower to reach. */
+export const WHEEL_RANGE_NS = 2 ** 60;
 
 interface WheelExports {
   wheel_schedule(time: number, kind: number, arg: number): number;
@@ -48,7 +51,7 @@ export interface WheelStats {
   full: number;
   /** schedule() refused: time was NaN or negative. */
   bad: number;
-  /** Entries moved down a level by a cascade (at most 6 per entry). */
+  /** Entries moved down a level by a cascade (at most 5 per entry). */
   cascaded: number;
   /** Times the lists were rewritten without the tombstones that cancelled
    *  and fired entries leave (when the block pool runs low). */

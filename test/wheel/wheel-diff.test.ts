@@ -1,7 +1,8 @@
 // Differential tests: the WASM wheel against the reference heap (src/core/ref/wheel.ts)
 // over random programs of schedule / cancel / expire / nextTime, with heavy
 // time ties, fractional times, times in the past, times from 1 ns to 10^12 ns
-// ahead and beyond the wheel's 2^56 ns range, and schedules made between
+// ahead and beyond the wheel's 2^60 ns range, dense granules (the
+// counting sort on drain), and schedules made between
 // expire calls at the same now (as handlers do during dispatch). Each
 // program starts from clear(), so one core (one WASM instance) serves all.
 import { describe, expect, it } from "vitest";
@@ -21,6 +22,7 @@ type TimeSpec =
   | { k: "past"; v: number } // now * v, v in [0, 1)
   | { k: "abs"; v: number } // fixed absolute times, far future included
   | { k: "again"; v: number } // a time used before (exact ties)
+  | { k: "near"; v: number; q: number } // now + v + q/4, v < 3 granules (dense granules)
   | { k: "bad"; v: number };
 
 type Op =
@@ -40,10 +42,17 @@ const timeArb: fc.Arbitrary<TimeSpec> = fc.oneof(
     weight: 1,
     arbitrary: fc.record({
       k: fc.constant("abs" as const),
-      v: fc.constantFrom(0, 1, 255, 256, 65535, 65536, 1e12, 2 ** 53, 2 ** 56 - 8, 2 ** 56, 2 ** 56 + 16, 2 ** 60, 1e18, Infinity),
+      v: fc.constantFrom(
+        0, 1, 255, 256, 4095, 4096, 4096.5, 65535, 65536, 2 ** 20 - 1, 2 ** 20, 1e12, 2 ** 53, 2 ** 56 - 8, 2 ** 56, 2 ** 56 + 16,
+        2 ** 60 - 256, 2 ** 60, 2 ** 60 + 256, 1e18, 2 ** 62, 1e19, Infinity,
+      ),
     }),
   },
   { weight: 2, arbitrary: fc.record({ k: fc.constant("again" as const), v: fc.nat() }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({ k: fc.constant("near" as const), v: fc.integer({ min: 0, max: 3 * 4096 }), q: fc.integer({ min: 0, max: 3 }) }),
+  },
   { weight: 1, arbitrary: fc.record({ k: fc.constant("bad" as const), v: fc.constantFrom(NaN, -1, -0.5, -Infinity) }) },
 );
 
@@ -81,6 +90,7 @@ function runProgram(w: Wheel, ops: Op[]): void {
         else if (s.k === "log") t = now + (s.frac ? 10 ** s.v : Math.floor(10 ** s.v));
         else if (s.k === "past") t = Math.floor(now * s.v * 4) / 4;
         else if (s.k === "again") t = used[s.v % used.length]!;
+        else if (s.k === "near") t = now + s.v + s.q / 4;
         else t = s.v;
         if (t >= 0 && Number.isFinite(t)) used.push(t);
         const arg = wIds.length;

@@ -84,8 +84,8 @@ describe("timing wheel", () => {
 
   it("cancel removes from every container; stale and unknown ids are refused", () => {
     const a = w.schedule(10, 0, 1); // level 0
-    const b = w.schedule(5000, 0, 2); // level 2
-    const c = w.schedule(2 ** 57, 0, 3); // overflow
+    const b = w.schedule(5e6, 0, 2); // level 1
+    const c = w.schedule(2 ** 61, 0, 3); // overflow
     const d = w.schedule(10, 0, 4);
     expect(w.cancel(b)).toBe(true);
     expect(w.cancel(b)).toBe(false);
@@ -164,8 +164,11 @@ describe("timing wheel", () => {
     expect(drain(w, 2000)).toEqual([[700, 6]]);
   });
 
-  it("far future: the overflow list beyond 2^56 ns, and +Infinity", () => {
-    const far = [2 ** 60, 1e18, 2 ** 56 + 16, 2 ** 56, Infinity, 2 ** 56 - 8, 1e15];
+  it("far future: the overflow list beyond 2^60 ns, clamped ticks, and +Infinity", () => {
+    const R = 2 ** 60; // f64 steps are 256 ns here
+    // 1e19 is past the 2^62 tick clamp: it shares 2^62's granule and is
+    // ordered there by its exact time.
+    const far = [2 ** 62, 1e19, R + 512, R, Infinity, R - 512, 1e15];
     far.forEach((t, i) => w.schedule(t, 0, i));
     w.schedule(1, 0, 100);
     expect(w.nextTime()).toBe(1);
@@ -173,23 +176,38 @@ describe("timing wheel", () => {
       [1, 100],
       [1e15, 6],
     ]);
-    expect(w.nextTime()).toBe(2 ** 56 - 8);
-    expect(drain(w, 2 ** 56)).toEqual([
-      [2 ** 56 - 8, 5],
-      [2 ** 56, 3],
+    expect(w.nextTime()).toBe(R - 512);
+    expect(drain(w, R)).toEqual([
+      [R - 512, 5],
+      [R, 3],
     ]);
-    w.schedule(2 ** 56 + 16, 0, 200); // same time as entry 2, scheduled later
-    expect(drain(w, 1e18)).toEqual([
-      [2 ** 56 + 16, 2],
-      [2 ** 56 + 16, 200],
-      [1e18, 1],
+    w.schedule(R + 512, 0, 200); // same time as entry 2, scheduled later
+    expect(drain(w, 2 ** 61)).toEqual([
+      [R + 512, 2],
+      [R + 512, 200],
     ]);
-    expect(w.nextTime()).toBe(2 ** 60);
-    expect(drain(w, 1e300)).toEqual([[2 ** 60, 0]]);
+    expect(w.nextTime()).toBe(2 ** 62);
+    expect(drain(w, 1e300)).toEqual([
+      [2 ** 62, 0],
+      [1e19, 1],
+    ]);
     expect(w.nextTime()).toBe(Infinity);
     expect(w.pending).toBe(1);
     expect(drain(w, Infinity)).toEqual([[Infinity, 4]]);
     expect(w.pending).toBe(0);
+  });
+
+  it("a full due array sends later schedules into drained granules to the late heap", async () => {
+    const small = (await freshCore({ wheelEntries: 16 })).wheel;
+    for (let i = 0; i < 16; i++) small.schedule(10 + (i >> 2), 0, i); // one granule: all 16 drained into due
+    expect(small.expire(10, 2)).toBe(2);
+    // The due array is full up to its end: a time >= its tail still cannot be appended.
+    small.schedule(13, 0, 16);
+    small.schedule(12, 0, 17); // before the tail: the heap in any case
+    expect(args(drain(small, 20))).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 17, 12, 13, 14, 15, 16]);
+    // Once due is used up it starts again from the front.
+    for (let i = 0; i < 16; i++) small.schedule(30 - (i & 3) + i / 64, 0, i);
+    expect(args(drain(small, 31))).toEqual([3, 7, 11, 15, 2, 6, 10, 14, 1, 5, 9, 13, 0, 4, 8, 12]);
   });
 
   it("fractional times out of order within one ns are sorted, also after cascades", () => {
@@ -230,8 +248,10 @@ describe("timing wheel", () => {
   });
 
   it("a compaction leaves every live entry where cancel and expire find it", async () => {
-    // White box: 16 entries -> a pool of 1.5N/15 + 2 x 1795 lists + 16 = 3608
-    // blocks of 15 cells. One block holds the due list; slot S takes the rest.
+    // White box: 16 entries -> a pool of 1.5N/15 + 2 x 1538 lists + 16 = 3094
+    // blocks of 15 cells. The due entries sit in the due array (the level-0
+    // slot's block went back to the pool when it was drained); slot S takes
+    // every block.
     const small = (await freshCore({ wheelEntries: 16 })).wheel;
     for (let i = 0; i < 5; i++) small.schedule(10, 0, i);
     expect(small.expire(10, 2)).toBe(2); // due: 3 unread behind 2 consumed cells
@@ -242,7 +262,7 @@ describe("timing wheel", () => {
     const a = small.schedule(T, 0, 100); // cell 3 of S
     for (let i = 0; i < 20; i++) pair();
     small.schedule(T, 0, 101); // C, moves to cell 2 when compacted
-    for (let i = 0; i < 3607 * 15 - 24; i++) pair();
+    for (let i = 0; i < 3094 * 15 - 24; i++) pair();
     expect(small.stats().compactions).toBe(0);
     small.schedule(T, 0, 102); // B: no block left -> compaction, then room in S
     expect(small.stats().compactions).toBe(1);
