@@ -87,7 +87,7 @@
 //   | out: f64 time[C], u32 kind[C], arg[C], id[C]   expire writes here    |
 //   | in:  f64 time[C], u32 kind[C], arg[C], id[C]   schedule_burst reads  |
 //   | stats f64 x 8: scheduled fired cancelled full bad cascaded compactions |
-//   | 32 B staging cell for schedule                                       |
+//   | 32 B staging cell for schedule  | u32 freeTop (+4 B pad)             |
 //   +---------------------------------------------------------------------+
 import { reserve, zero } from "./layout";
 
@@ -157,6 +157,9 @@ let inArg: usize = 0;
 let inId: usize = 0;
 let stats: usize = 0;
 let stage: usize = 0; // a new entry's cell before it is filed
+// u32: free indices' next ids are freeStack[0, freeTop). In memory so that
+// the event loop can read which ids its staged schedules will get.
+let freeTopP: usize = 0;
 
 let cur: u64 = 0; // in granules
 let seqNext: u64 = 0;
@@ -165,7 +168,6 @@ let heapN: u32 = 0;
 let dueHead: u32 = 0;
 let dueTail: u32 = 0;
 let dueLast: f64 = -Infinity; // time of the cell at dueTail - 1
-let freeTop: u32 = 0; // free indices' next ids: freeStack[0, freeTop)
 let freeBlock: u32 = WHEEL_NONE;
 let freeBlocks: u32 = 0;
 let ovfMin: u64 = 0; // lower bound of the overflow list's granules
@@ -197,6 +199,7 @@ export function wheel_plan(entries: u32): void {
   inId = reserve(c << 2);
   stats = reserve(<usize>WHEEL_STATS << 3);
   stage = reserve(32);
+  freeTopP = reserve(8);
 }
 
 export function wheel_init(): void {
@@ -206,7 +209,7 @@ export function wheel_init(): void {
     store<u32>(posTab + (<usize>k << 2), WHEEL_NONE);
     store<u32>(freeStack + (<usize>k << 2), cap - 1 - k);
   }
-  freeTop = cap;
+  store<u32>(freeTopP, cap);
   resetState();
 }
 
@@ -296,8 +299,9 @@ function resetState(): void {
   // The all-ones id is WHEEL_NONE; skip the one generation that would make it.
   if (((g << idxBits) | i) == WHEEL_NONE) g = 0;
   setPos(i, WHEEL_NONE);
-  store<u32>(freeStack + (<usize>freeTop << 2), (g << idxBits) | i);
-  freeTop++;
+  const top = load<u32>(freeTopP);
+  store<u32>(freeStack + (<usize>top << 2), (g << idxBits) | i);
+  store<u32>(freeTopP, top + 1);
 }
 
 // ---- blocks and lists ------------------------------------------------------
@@ -759,12 +763,13 @@ export function wheel_schedule(time: f64, kind: u32, arg: u32): u32 {
     statAdd(WHEEL_STAT_BAD, 1);
     return WHEEL_NONE;
   }
-  if (freeTop == 0) {
+  const top = load<u32>(freeTopP);
+  if (top == 0) {
     statAdd(WHEEL_STAT_FULL, 1);
     return WHEEL_NONE;
   }
-  freeTop--;
-  const id = load<u32>(freeStack + (<usize>freeTop << 2));
+  store<u32>(freeTopP, top - 1);
+  const id = load<u32>(freeStack + (<usize>(top - 1) << 2));
   const s = stage;
   store<f64>(s, time);
   store<u64>(s, seqNext++, C_SEQ);
@@ -867,6 +872,10 @@ export function wheel_in_kind_ptr(): usize { return inKind; }
 export function wheel_in_arg_ptr(): usize { return inArg; }
 export function wheel_in_id_ptr(): usize { return inId; }
 export function wheel_stats_ptr(): usize { return stats; }
+/** The free-id stack and its u32 top: the next schedule gets
+ *  free[top - 1], the one after free[top - 2], ... until a release. */
+export function wheel_free_stack_ptr(): usize { return freeStack; }
+export function wheel_free_top_ptr(): usize { return freeTopP; }
 
 // ---- bench entry points (not for the simulator) ----------------------------
 
@@ -926,4 +935,14 @@ export function wheel_expire_next(limit: f64, max: u32): u32 {
   const t = wheel_next_time();
   if (!(t <= limit)) return 0;
   return wheel_expire(t, max);
+}
+
+/** The event loop's one call per step: schedule in[0, n) (ids to inId, as
+ *  wheel_schedule_burst), then wheel_expire_next(limit, max). Handlers'
+ *  schedules are staged in the in arrays during a burst and filed here, in
+ *  order, before anything else touches the wheel, so they get the same seqs
+ *  and ids as one wheel_schedule call each would have given them. */
+export function wheel_step(n: u32, limit: f64, max: u32): u32 {
+  if (n > 0) wheel_schedule_burst(inTime, inKind, inArg, inId, n);
+  return wheel_expire_next(limit, max);
 }

@@ -2,12 +2,28 @@
 // bursts of due entries from the WASM timing wheel (the only event queue).
 // Handlers are registered once per kind; an event carries one u32 argument
 // (an skb handle, a queue index, an object index), so no event allocates.
+//
+// Schedules made by handlers are staged in the wheel's in arrays and filed by
+// the same WASM call that expires the next burst (wheel_step), so an event
+// costs one JS->WASM crossing, not two. at() still returns the entry's id:
+// the wheel hands out ids from a stack in its memory (free[top - 1], then
+// free[top - 2], ... until something is released), which the loop reads.
+// Anything that releases or files entries (cancel, a direct wheel call) must
+// come after the staged schedules are filed: cancel() flushes first, and the
+// ids the wheel gave are checked against the ones at() returned.
 import type { Wheel } from "../core/wheel.js";
 
-/** The two wheel exports the loop calls per event, straight (no wrapper). */
+/** The wheel exports the loop calls, straight (no wrapper). */
 interface WheelHot {
   wheel_schedule(time: number, kind: number, arg: number): number;
-  wheel_expire_next(limit: number, max: number): number;
+  wheel_schedule_burst(times: number, kinds: number, args: number, ids: number, n: number): number;
+  wheel_step(n: number, limit: number, max: number): number;
+  wheel_in_time_ptr(): number;
+  wheel_in_kind_ptr(): number;
+  wheel_in_arg_ptr(): number;
+  wheel_in_id_ptr(): number;
+  wheel_free_stack_ptr(): number;
+  wheel_free_top_ptr(): number;
 }
 
 export type EventHandler = (arg: number, time: number) => void;
@@ -37,9 +53,30 @@ export class EventLoop {
   private cancelledInBurst: number[] = [];
   private dispatching = false;
   private readonly x: WheelHot;
+  /** Schedules staged in inTime/inKind/inArg[0, staged) during dispatch. */
+  private staged = 0;
+  /** The wheel's free-stack top when the first of them was staged. */
+  private stagedTop = 0;
+  /** The id at() returned for the last one staged. */
+  private stagedLast = 0;
+  private readonly inTime: Float64Array;
+  private readonly inKind: Uint32Array;
+  private readonly inArg: Uint32Array;
+  private readonly inId: Uint32Array;
+  private readonly freeStack: Uint32Array;
+  private readonly freeTop: Uint32Array;
+  private readonly stageMax: number;
 
   constructor(private readonly wheel: Wheel) {
-    this.x = wheel.core.raw as unknown as WheelHot;
+    const x = (this.x = wheel.core.raw as unknown as WheelHot);
+    const buf = wheel.core.memory.buffer;
+    this.inTime = wheel.inTime;
+    this.inKind = wheel.inKind;
+    this.inArg = wheel.inArg;
+    this.inId = wheel.inId;
+    this.stageMax = wheel.outCapacity;
+    this.freeStack = new Uint32Array(buf, x.wheel_free_stack_ptr(), wheel.capacity);
+    this.freeTop = new Uint32Array(buf, x.wheel_free_top_ptr(), 1);
   }
 
   /** Register a handler and get its kind number. */
@@ -55,8 +92,24 @@ export class EventLoop {
 
   /** Schedule at an absolute time (ns); returns the entry id for cancel(). */
   at(time: number, kind: number, arg: number): number {
+    const t = time < this.now ? this.now : time;
+    if (this.dispatching) {
+      const k = this.staged;
+      if (k === 0) this.stagedTop = this.freeTop[0]!;
+      const free = this.stagedTop - k;
+      // Staged only what the wheel will take (NaN and a full wheel go the
+      // direct way, which refuses and throws).
+      if (k < this.stageMax && free > 0 && t >= 0) {
+        this.inTime[k] = t;
+        this.inKind[k] = kind;
+        this.inArg[k] = arg;
+        this.staged = k + 1;
+        return (this.stagedLast = this.freeStack[free - 1]!);
+      }
+      this.flush();
+    }
     // wheel_schedule returns u32 0xffffffff (the i32 -1 here) when it refuses
-    const id = this.x.wheel_schedule(time < this.now ? this.now : time, kind, arg);
+    const id = this.x.wheel_schedule(t, kind, arg);
     if (id === -1) {
       throw new EventQueueFullError(
         `cannot schedule ${this.kindName(kind)} at ${time} ns: the timing wheel refused it (${this.wheel.pending} pending events; a full wheel needs a larger core.wheelEntries)`,
@@ -71,6 +124,7 @@ export class EventLoop {
   }
 
   cancel(id: number): boolean {
+    if (this.staged !== 0) this.flush();
     if (this.wheel.cancel(id)) return true;
     if (!this.dispatching) return false;
     this.cancelledInBurst.push(id);
@@ -88,28 +142,58 @@ export class EventLoop {
     const outArg = w.outArg;
     const outId = w.outId;
     let sinceProgress = 0;
-    for (;;) {
-      const n = x.wheel_expire_next(end, BURST);
-      if (n === 0) {
-        const idle = w.nextTime() === Infinity;
-        if (!idle) this.now = end;
-        return { events: this.events, stoppedBy: idle ? "idle" : "duration", now: this.now };
+    try {
+      for (;;) {
+        // Files what the last burst's handlers staged, then expires the next burst.
+        const staged = this.staged;
+        const n = x.wheel_step(staged, end, BURST);
+        if (staged !== 0) this.checkStaged(staged);
+        if (n === 0) {
+          const idle = w.nextTime() === Infinity;
+          if (!idle) this.now = end;
+          return { events: this.events, stoppedBy: idle ? "idle" : "duration", now: this.now };
+        }
+        this.dispatching = true;
+        for (let i = 0; i < n; i++) {
+          if (this.cancelledInBurst.length !== 0 && this.skipCancelled(outId[i]!)) continue;
+          const t = outTime[i]!;
+          this.now = t;
+          handlers[outKind[i]!]!(outArg[i]!, t);
+        }
+        this.dispatching = false;
+        if (this.cancelledInBurst.length !== 0) this.cancelledInBurst.length = 0;
+        this.events += n;
+        sinceProgress += n;
+        if (onProgress !== undefined && sinceProgress >= progressEvery) {
+          sinceProgress = 0;
+          onProgress(this.now);
+        }
       }
-      this.dispatching = true;
-      for (let i = 0; i < n; i++) {
-        if (this.cancelledInBurst.length !== 0 && this.skipCancelled(outId[i]!)) continue;
-        const t = outTime[i]!;
-        this.now = t;
-        handlers[outKind[i]!]!(outArg[i]!, t);
-      }
+    } finally {
+      // A handler threw: file what it staged so that the wheel stays whole.
       this.dispatching = false;
-      if (this.cancelledInBurst.length !== 0) this.cancelledInBurst.length = 0;
-      this.events += n;
-      sinceProgress += n;
-      if (onProgress !== undefined && sinceProgress >= progressEvery) {
-        sinceProgress = 0;
-        onProgress(this.now);
-      }
+      if (this.staged !== 0) this.flush();
+    }
+  }
+
+  /** File the staged schedules now (one WASM call). */
+  flush(): void {
+    const n = this.staged;
+    if (n === 0) return;
+    const x = this.x;
+    x.wheel_schedule_burst(x.wheel_in_time_ptr(), x.wheel_in_kind_ptr(), x.wheel_in_arg_ptr(), x.wheel_in_id_ptr(), n);
+    this.checkStaged(n);
+  }
+
+  /** The wheel gave the n staged schedules the ids at() returned for them:
+   *  the last is checked (they come off one stack in order, so a release or
+   *  schedule in between would have shifted it). */
+  private checkStaged(n: number): void {
+    this.staged = 0;
+    if (this.inId[n - 1] !== this.stagedLast) {
+      throw new Error(
+        `event loop: ${n} staged schedules got other ids than at() returned; the wheel was used directly (not through the EventLoop) during dispatch`,
+      );
     }
   }
 
