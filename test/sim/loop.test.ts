@@ -1,0 +1,175 @@
+// Differential test of the EventLoop (src/sim/loop.ts: schedules staged during
+// dispatch and filed with the next expire, ids predicted from the wheel's free
+// stack) against a plain loop over the reference heap (src/core/ref/wheel.ts)
+// that schedules one call at a time. Random handler programs schedule with at
+// and after (now, fractional and far delays, times in the past), cancel what
+// they scheduled (staged, pending, expired in the burst being dispatched, or
+// long fired), and fire in bursts of equal times.
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { freshCore } from "../helpers.js";
+import { EventLoop, EventQueueFullError, type EventHandler } from "../../src/sim/loop.js";
+import { RefWheel } from "../../src/core/ref/wheel.js";
+
+/** The loop's contract on the reference heap, one schedule per call. */
+class RefLoop {
+  now = 0;
+  events = 0;
+  private readonly handlers: EventHandler[] = [];
+  private cancelledInBurst: number[] = [];
+  private dispatching = false;
+  constructor(private readonly w: RefWheel) {}
+  register(_name: string, h: EventHandler): number {
+    this.handlers.push(h);
+    return this.handlers.length - 1;
+  }
+  at(time: number, kind: number, arg: number): number {
+    const id = this.w.schedule(time < this.now ? this.now : time, kind, arg);
+    if (id === -1) throw new EventQueueFullError("full");
+    return id;
+  }
+  after(delay: number, kind: number, arg: number): number {
+    return this.at(this.now + delay, kind, arg);
+  }
+  cancel(id: number): boolean {
+    if (this.w.cancel(id)) return true;
+    if (!this.dispatching) return false;
+    this.cancelledInBurst.push(id);
+    return true;
+  }
+  run(end: number): { events: number; stoppedBy: string; now: number } {
+    const w = this.w;
+    for (;;) {
+      const t = w.nextTime();
+      const n = t <= end ? w.expire(t, 256) : 0;
+      if (n === 0) {
+        const idle = w.nextTime() === Infinity;
+        if (!idle) this.now = end;
+        return { events: this.events, stoppedBy: idle ? "idle" : "duration", now: this.now };
+      }
+      this.dispatching = true;
+      for (let i = 0; i < n; i++) {
+        const at = this.cancelledInBurst.indexOf(w.outId[i]!);
+        if (at >= 0) {
+          this.cancelledInBurst.splice(at, 1);
+          continue;
+        }
+        this.now = w.outTime[i]!;
+        this.handlers[w.outKind[i]!]!(w.outArg[i]!, this.now);
+      }
+      this.dispatching = false;
+      this.cancelledInBurst.length = 0;
+      this.events += n;
+    }
+  }
+}
+
+type Loopish = Pick<EventLoop, "at" | "after" | "cancel" | "register" | "now"> & { run(end: number): object };
+
+interface Action {
+  /** Follow-ups: [0 at now + d, 1 after d, 2 at an absolute time], d or the time. */
+  fan: [number, number][];
+  /** Cancel the id scheduled this many schedules ago (-1: none). */
+  cancel: number;
+}
+
+const delayArb = fc.oneof(
+  fc.constantFrom(0, 0, 0.5, 1, 4095, 4096, 4097),
+  fc.integer({ min: 1, max: 20_000 }),
+  fc.double({ min: 0, max: 1e7, noNaN: true }),
+);
+const actionArb: fc.Arbitrary<Action> = fc.record({
+  fan: fc.array(fc.tuple(fc.integer({ min: 0, max: 2 }), delayArb), { maxLength: 3 }),
+  cancel: fc.oneof(fc.constant(-1), fc.integer({ min: 0, max: 6 })),
+});
+
+/** Run one program on a loop; returns the dispatch log and cancel results. */
+function play(loop: Loopish, seeds: number[], actions: Action[], ends: number[], budget: number): unknown[] {
+  const log: unknown[] = [];
+  const ids: number[] = [];
+  let arg = 0;
+  const kinds: number[] = [];
+  const handler: EventHandler = (a, t) => {
+    log.push([t, a]);
+    if (log.length > 200_000) throw new Error("runaway program");
+    if (ids.length > budget) return;
+    const act = actions[a % actions.length]!;
+    for (const [mode, d] of act.fan) {
+      const k = kinds[(arg + mode) % kinds.length]!;
+      if (mode === 0) ids.push(loop.at(t + d, k, arg++));
+      else if (mode === 1) ids.push(loop.after(d, k, arg++));
+      else ids.push(loop.at(d, k, arg++)); // absolute: often in the past, clamped to now
+    }
+    if (act.cancel >= 0 && ids.length > act.cancel) log.push(["c", ids.length - 1 - act.cancel, loop.cancel(ids[ids.length - 1 - act.cancel]!)]);
+  };
+  kinds.push(loop.register("a", handler), loop.register("b", handler));
+  for (const t of seeds) ids.push(loop.at(t, kinds[arg % 2]!, arg++));
+  for (const end of ends) log.push(["run", loop.run(end)]);
+  return log;
+}
+
+describe("event loop vs a one-call-per-schedule loop on the reference heap", () => {
+  it("same dispatch order, cancel results and run results", async () => {
+    const core = await freshCore({ wheelEntries: 4096 });
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.constantFrom(0, 10, 10, 4096), fc.integer({ min: 0, max: 50_000 })), { minLength: 1, maxLength: 40 }),
+        fc.array(actionArb, { minLength: 1, maxLength: 12 }),
+        fc.array(fc.integer({ min: 0, max: 2e6 }), { minLength: 1, maxLength: 3 }),
+        (seeds, actions, endsRaw) => {
+          core.wheel.clear();
+          const ends = [...endsRaw].sort((a, b) => a - b);
+          ends.push(Infinity);
+          const got = play(new EventLoop(core.wheel), seeds, actions, ends, 1500);
+          const want = play(new RefLoop(new RefWheel(core.wheel.capacity, core.wheel.outCapacity)), seeds, actions, ends, 1500);
+          expect(got).toEqual(want);
+          expect(core.wheel.pending).toBe(0);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("at() during dispatch returns the id the wheel gives (cancel finds it), also past a full staging buffer", async () => {
+    const core = await freshCore({ wheelEntries: 1 << 14 });
+    const loop = new EventLoop(core.wheel);
+    const fired: number[] = [];
+    const ids: number[] = [];
+    const k = loop.register("fan", (a) => {
+      fired.push(a);
+      if (a !== 0) return;
+      // More than the 4096-entry staging buffer in one handler.
+      for (let i = 1; i <= 5000; i++) ids.push(loop.after(i, k, i));
+      for (let i = 0; i < 5000; i += 2) expect(loop.cancel(ids[i]!)).toBe(true);
+    });
+    loop.at(0, k, 0);
+    loop.run(Infinity);
+    expect(fired).toEqual([0, ...Array.from({ length: 2500 }, (_, i) => 2 * i + 2)]);
+    expect(core.wheel.pending).toBe(0);
+  });
+
+  it("a full wheel throws EventQueueFullError from a handler, and the wheel stays consistent", async () => {
+    const core = await freshCore({ wheelEntries: 16 });
+    const loop = new EventLoop(core.wheel);
+    const k = loop.register("grow", (a) => {
+      loop.after(1, k, a);
+      loop.after(2, k, a);
+    });
+    loop.at(0, k, 0);
+    expect(() => loop.run(Infinity)).toThrow(EventQueueFullError);
+    expect(core.wheel.pending).toBe(16);
+    expect(core.wheel.stats().full).toBe(1);
+  });
+
+  it("using the wheel directly while schedules are staged is caught", async () => {
+    const core = await freshCore({ wheelEntries: 64 });
+    const loop = new EventLoop(core.wheel);
+    const k = loop.register("bad", () => {
+      loop.after(5, k + 1, 0);
+      core.wheel.schedule(3, k + 1, 0); // behind the loop's back: takes the staged id
+    });
+    loop.register("noop", () => {});
+    loop.at(0, k, 0);
+    expect(() => loop.run(Infinity)).toThrow(/used directly/);
+  });
+});
