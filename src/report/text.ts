@@ -50,10 +50,10 @@ export function renderText(r: Report): string {
     if (states.length > 0) out.push("", `TCP sockets by state: ${states.map(([k, v]) => `${k} ${v}`).join(", ")}`);
     out.push("", "RX queues (ethtool -S)");
     // the napi watchdog column only where gro_flush_timeout re-polled
-    const watchdog = h.rxQueues.some((q) => (q.napiWatchdog ?? 0) > 0);
+    const watchdog = h.rxQueues.some((q) => q.napiWatchdog > 0);
     out.push(
       table(
-        h.rxQueues.map((q) => [`${q.dev} rx-${q.queue}`, q.packets, q.bytes, q.drops, `cpu${q.irqCpu}`, q.irqs ?? 0, ...(watchdog ? [q.napiWatchdog ?? 0] : [])]),
+        h.rxQueues.map((q) => [`${q.dev} rx-${q.queue}`, q.packets, q.bytes, q.drops, `cpu${q.irqCpu}`, q.irqs, ...(watchdog ? [q.napiWatchdog] : [])]),
         ["queue", "packets", "bytes", "rx_missed", "irq", "irqs", ...(watchdog ? ["napi timer"] : [])],
       ),
     );
