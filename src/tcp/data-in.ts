@@ -31,8 +31,11 @@ import { recvmsg } from "./sock-lock.js";
  *  a page-fragment buffer (frame + NET_SKB_PAD + skb_shared_info, rounded to a
  *  power of two) plus struct sk_buff — 2304 for a 1514-byte frame. */
 export function rxTruesize(frameLen: number): number {
-  let p = 1;
-  while (p < frameLen + 64 + 320) p *= 2;
+  const need = frameLen + 64 + 320;
+  // roundup_pow_of_two by count-leading-zeros (every received segment asks)
+  if (need <= 1 << 30) return (1 << (32 - Math.clz32(need - 1))) + 256;
+  let p = 1 << 30;
+  while (p < need) p *= 2;
   return p + 256;
 }
 

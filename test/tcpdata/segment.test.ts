@@ -117,3 +117,18 @@ describe("writeSegment payload length", () => {
     expect(() => writeSegment(core, hA, s)).toThrow(/payloadLen = 65535 is outside 0\.\./);
   });
 });
+
+describe("rxTruesize (a received frame's page-fragment truesize)", () => {
+  it("is 2304 for a 1514-byte frame and the next power of two of frame + 384, plus 256, for every length", async () => {
+    const { rxTruesize } = await import("../../src/tcp/data-in.js");
+    expect(rxTruesize(1514)).toBe(2304);
+    expect(rxTruesize(0)).toBe(512 + 256);
+    expect(rxTruesize(128)).toBe(512 + 256);
+    expect(rxTruesize(129)).toBe(1024 + 256);
+    for (let f = 0; f < 70000; f++) {
+      let p = 1;
+      while (p < f + 384) p *= 2;
+      if (rxTruesize(f) !== p + 256) expect(rxTruesize(f)).toBe(p + 256);
+    }
+  });
+});
