@@ -193,6 +193,14 @@ export class TcpConn implements CcSock, RcvWindowState {
   ackPending = false;
   ackNow = false;
   ackNomem = false;
+  /** ICSK_ACK_PUSHED / PUSHED2 bits of icsk_ack.pending. */
+  ackPushed = 0;
+  /** icsk_ack.pingpong: replies sent within ato of received data (interactive at tcp_pingpong_thresh). */
+  pingpong = 0;
+  /** icsk_ack.last_seg_size */
+  lastSegSize = 0;
+  /** tp->tcp_header_len: 20 plus the aligned timestamp option when negotiated. */
+  tcpHeaderLen = 20;
   ato = 0;
   lrcvtime = 0;
   delackDeadline = Infinity;

@@ -14,7 +14,11 @@ import {
   TCP_ATO_MIN,
   TCP_DELACK_MAX,
   TCPF_ACK_DEFERRED,
+  ICSK_ACK_PUSHED,
+  ICSK_ACK_PUSHED2,
   afterAck,
+  enterQuickack,
+  inPingpong,
   ccRefresh,
   incrQuickack,
   rearmRto,
@@ -24,7 +28,12 @@ import {
   updatePacingRate,
   xmitAll,
 } from "./data-out.js";
-import { TCPHDR_FIN } from "../wire/tcp.js";
+import { TCPHDR_FIN, TCPHDR_PSH, TCPHDR_SYN } from "../wire/tcp.js";
+
+/** include/net/tcp.h: TCP_MSS_DEFAULT, TCP_MIN_MSS, TCP_REMNANT (FIN|URG|SYN|PSH) */
+const TCP_MSS_DEFAULT = 536;
+const TCP_MIN_MSS = 88;
+const TCP_REMNANT = TCPHDR_FIN | 0x20 | TCPHDR_SYN | TCPHDR_PSH;
 import { recvmsg } from "./sock-lock.js";
 
 /** Default truesize of a received frame when the driver model sets none:
@@ -279,9 +288,27 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
 
 /** net/ipv4/tcp_input.c: tcp_measure_rcv_mss — a GRO aggregate counts as
  *  its segment size (gso_size ?: skb->len); the ratio uses the whole skb. */
-function measureRcvMss(c: TcpConn, skbLen: number, truesize: number, gsoSize: number): void {
-  const len = gsoSize > 0 ? gsoSize : skbLen;
-  if (len >= c.rcvMss) {
+function measureRcvMss(t: TcpHost, c: TcpConn, skbLen: number, truesize: number, gsoSize: number): void {
+  let len = gsoSize > 0 ? gsoSize : skbLen;
+  const lss = c.lastSegSize;
+  c.lastSegSize = 0;
+  const flags = t.rx.flags;
+  if (len < c.rcvMss) {
+    // a short segment: learn a smaller rcv_mss from two equal ones, else mark it pushed
+    len += t.rx.hdrLen;
+    if (len >= TCP_MSS_DEFAULT + 20 || (len >= TCP_MIN_MSS + 20 && !(flags & TCP_REMNANT))) {
+      len -= c.tcpHeaderLen;
+      c.lastSegSize = len;
+      if (len === lss) {
+        c.rcvMss = len;
+        return;
+      }
+    }
+    if (c.ackPushed & ICSK_ACK_PUSHED) c.ackPushed |= ICSK_ACK_PUSHED2;
+    c.ackPushed |= ICSK_ACK_PUSHED;
+    return;
+  }
+  {
     if (len !== c.rcvMss) {
       const old = c.scalingRatio;
       c.scalingRatio = Math.max(1, Math.floor((skbLen * 256) / truesize));
@@ -291,13 +318,15 @@ function measureRcvMss(c: TcpConn, skbLen: number, truesize: number, gsoSize: nu
       }
     }
     c.rcvMss = Math.min(len, c.advmss);
+    // a full segment with PSH likely ends a write: ACK once the reader empties the queue
+    if (flags & TCPHDR_PSH) c.ackPushed |= ICSK_ACK_PUSHED;
   }
 }
 
 /** net/ipv4/tcp_input.c: tcp_event_data_recv */
 function eventDataRecv(t: TcpHost, sk: TcpSock, c: TcpConn, len: number, truesize: number, gsoSize: number): void {
   c.ackPending = true;
-  measureRcvMss(c, len, truesize, gsoSize);
+  measureRcvMss(t, c, len, truesize, gsoSize);
   // tcp_rcv_rtt_measure: one window of data per RTT
   const nowUs = t.now / 1000;
   if (c.rcvRttTime !== 0) {
@@ -413,7 +442,8 @@ function ofoInsert(c: TcpConn, start: number, end: number, truesize: number): bo
 /** net/ipv4/tcp_input.c: __tcp_ack_snd_check */
 function ackSndCheck(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   if (!c.ackPending) return;
-  if ((c.rcvNxt - c.rcvWup > c.rcvMss && selectWindowRaw(c) >= c.rcvWnd) || c.quick > 0 || c.ackNow) {
+  // tcp_in_quickack_mode: quick ACKs are for non-interactive sessions
+  if ((c.rcvNxt - c.rcvWup > c.rcvMss && selectWindowRaw(c) >= c.rcvWnd) || (c.quick > 0 && !inPingpong(t, c)) || c.ackNow) {
     // running from __release_sock: tcp_backlog_ack_defer leaves the ACK to tcp_release_cb
     if (c.owned && t.backlogAckDefer) {
       c.deferred |= TCPF_ACK_DEFERRED;
@@ -449,7 +479,7 @@ export function tcpDataQueue(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): st
   if (seq === c.rcvNxt) {
     if (c.receiveWindow() === 0) {
       t.nstat.add(t.mib.ZeroWindowDrop);
-      incrQuickack(c);
+      enterQuickack(c); // out_of_window: tcp_enter_quickack_mode
       c.ackPending = true;
       c.ackNow = true;
       ackSndCheck(t, sk, c);
@@ -485,7 +515,7 @@ export function tcpDataQueue(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): st
   if (end <= c.rcvNxt) {
     // a retransmission of data we have: D-SACK territory, ACK at once
     t.nstat.add(t.mib.DelayedACKLost);
-    incrQuickack(c);
+    enterQuickack(c); // out_of_window: tcp_enter_quickack_mode
     sendAck(t, sk, c);
     return "TCP_OLD_DATA";
   }
@@ -514,7 +544,7 @@ export function tcpDataQueue(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): st
     t.nstat.add(t.mib.OFODrop);
     return "PROTO_MEM";
   }
-  measureRcvMss(c, len, truesize, gsoSize);
+  measureRcvMss(t, c, len, truesize, gsoSize);
   if (ofoInsert(c, seq, end, truesize)) {
     c.rmemAlloc += truesize;
     t.nstat.add(t.mib.OFOQueue);

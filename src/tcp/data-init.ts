@@ -53,6 +53,7 @@ export function connInit(t: TcpHost, sk: TcpSock, o: ConnOptions, peerWindow: nu
   // tcp_sync_mss: mss_cache = min(peer MSS, our MTU's MSS) minus options
   c.mss = Math.max(TCP_MIN_MSS, Math.min(sk.mss, t.advmss) - tsLen);
   c.advmss = t.advmss - tsLen;
+  c.tcpHeaderLen = 20 + tsLen;
   // sk_sndbuf / sk_rcvbuf (tcp_init_sock; SO_* doubled and locked)
   if (o.sndbuf !== undefined) {
     c.sndbuf = soSndbuf(o.sndbuf, t.wmemMax);

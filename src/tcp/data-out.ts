@@ -151,9 +151,12 @@ function transmit(t: TcpHost, sk: TcpSock, c: TcpConn, start: number, end: numbe
   if (c.ackPending) {
     c.ackPending = false;
     c.ackNow = false;
+    c.ackPushed = 0;
     c.delackDeadline = Infinity;
   }
   if (c.quick > 0) c.quick--;
+  // tcp_event_data_sent: data sent within ato of the last data received is a reply — an interactive session
+  if (end > start && Math.floor(t.now / 1e6) * 1e6 - c.lrcvtime < c.ato && c.pingpong < 255) c.pingpong++;
   t.output(h);
   return true;
 }
@@ -513,8 +516,14 @@ export function delackTimerHandler(t: TcpHost, sk: TcpSock, c: TcpConn): void {
 function delackTimer(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   c.delackDeadline = Infinity;
   if (!c.ackPending) return;
-  // not pingpong: inflate ato (ato <<= 1, capped at RTO), leave quick-ack mode
-  c.ato = Math.min(c.ato * 2, c.rtt.rtoUs * 1000);
+  if (!inPingpong(t, c)) {
+    // delayed ACK missed: inflate ato
+    c.ato = Math.min(c.ato * 2, c.rtt.rtoUs * 1000, TCP_DELACK_MAX);
+  } else {
+    // delayed ACK missed: leave pingpong mode and deflate ato
+    c.pingpong = 0;
+    c.ato = TCP_ATO_MIN;
+  }
   t.nstat.add(t.mib.DelayedACKs);
   sendAck(t, sk, c);
 }
@@ -523,7 +532,8 @@ function delackTimer(t: TcpHost, sk: TcpSock, c: TcpConn): void {
 export function sendDelayedAck(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   let ato = c.ato;
   if (ato > TCP_DELACK_MIN) {
-    let maxAto = 500e6; // HZ/2
+    // an interactive session or a pushed segment may wait the full TCP_DELACK_MAX
+    let maxAto = inPingpong(t, c) || c.ackPushed & ICSK_ACK_PUSHED ? TCP_DELACK_MAX : 500e6; // HZ/2
     if (c.rtt.srttUs > 0) {
       const rtt = Math.max(Math.ceil(c.rtt.srttUs / 8 / 1000) * 1e6, TCP_DELACK_MIN);
       if (rtt < maxAto) maxAto = rtt;
@@ -733,7 +743,12 @@ export function appRecv(t: TcpHost, sk: TcpSock, c: TcpConn, n: number): number 
 /** net/ipv4/tcp.c: __tcp_cleanup_rbuf */
 function cleanupRbuf(t: TcpHost, sk: TcpSock, c: TcpConn, copied: number): void {
   let timeToAck = false;
-  if (c.ackPending && c.rcvNxt - c.rcvWup > c.rcvMss) timeToAck = true;
+  // the once-per-two-segments ACK not sent yet, or this read emptied a queue holding a pushed
+  // segment (PUSHED2, or PUSHED outside pingpong mode)
+  if (c.ackPending) {
+    if (c.rcvNxt - c.rcvWup > c.rcvMss) timeToAck = true;
+    else if (copied > 0 && (c.ackPushed & ICSK_ACK_PUSHED2 || (c.ackPushed & ICSK_ACK_PUSHED && !inPingpong(t, c))) && c.rmemAlloc === 0) timeToAck = true;
+  }
   if (copied > 0 && !timeToAck && !c.eof) {
     const now = c.receiveWindow();
     if (2 * now <= c.windowClamp) {
@@ -761,7 +776,23 @@ export function startReader(t: TcpHost, c: TcpConn): void {
   }
 }
 
-/** Quick-ack mode (tcp_incr_quickack / tcp_enter_quickack_mode). */
+/** icsk_ack.pending bits the model keeps apart from SCHED/TIMER (include/net/inet_connection_sock.h). */
+export const ICSK_ACK_PUSHED = 4;
+export const ICSK_ACK_PUSHED2 = 8;
+
+/** include/net/inet_connection_sock.h: inet_csk_in_pingpong_mode */
+export function inPingpong(t: TcpHost, c: TcpConn): boolean {
+  return c.pingpong >= t.pingpongThresh;
+}
+
+/** net/ipv4/tcp_input.c: tcp_enter_quickack_mode — quick ACKs, out of pingpong mode, ato back to the minimum. */
+export function enterQuickack(c: TcpConn, max = TCP_MAX_QUICKACKS): void {
+  incrQuickack(c, max);
+  c.pingpong = 0;
+  c.ato = TCP_ATO_MIN;
+}
+
+/** Quick-ack mode (tcp_incr_quickack). */
 export function incrQuickack(c: TcpConn, max = TCP_MAX_QUICKACKS): void {
   let q = Math.floor(c.rcvWnd / (2 * c.rcvMss));
   if (q === 0) q = 2;

@@ -249,6 +249,8 @@ export class SegIn {
   window = 0;
   /** Payload bytes (skb->len beyond the headers, from the IP length). */
   dataLen = 0;
+  /** TCP header length with options (doff·4). */
+  hdrLen = 20;
   mss = -1;
   wscale = -1;
   sackPerm = false;
@@ -287,6 +289,7 @@ export class SegIn {
     this.flags = b[th + 13]!;
     this.window = (b[th + 14]! << 8) | b[th + 15]!;
     this.dataLen = segLen - hl;
+    this.hdrLen = hl;
     this.mss = -1;
     this.wscale = -1;
     this.sackPerm = false;

@@ -186,6 +186,8 @@ export class TcpHost {
   readonly moderateRcvbuf: boolean;
   /** net.ipv4.tcp_congestion_control */
   readonly ccDefault: CcName = "cubic";
+  /** net.ipv4.tcp_pingpong_thresh */
+  readonly pingpongThresh: number;
   /** net.ipv4.tcp_backlog_ack_defer */
   readonly backlogAckDefer: boolean;
   /** tcp_cubic module parameters (HyStart) and its counters. */
@@ -252,6 +254,7 @@ export class TcpHost {
     this.tsoWinDivisor = sysctlNum(s, "net.ipv4.tcp_tso_win_divisor");
     this.moderateRcvbuf = sysctlNum(s, "net.ipv4.tcp_moderate_rcvbuf") !== 0;
     this.backlogAckDefer = sysctlNum(s, "net.ipv4.tcp_backlog_ack_defer") !== 0;
+    this.pingpongThresh = sysctlNum(s, "net.ipv4.tcp_pingpong_thresh");
     const mibHy = { TCPHystartTrainDetect: "HystartTrainDetect", TCPHystartTrainCwnd: "HystartTrainCwnd", TCPHystartDelayDetect: "HystartDelayDetect", TCPHystartDelayCwnd: "HystartDelayCwnd" } as const;
     this.hystart = {
       hystart: sysctlNum(s, "tcp_cubic.hystart") !== 0,
