@@ -66,7 +66,7 @@
 // times since (2^14 with the default 2^18 entries). 0xffffffff is never an id.
 //
 // Memory (N = entries, B = 1.5N/15 + 2 x lists + 16 blocks, C = min(N, 4096));
-// about 95 bytes per entry plus 1.6 MB:
+// about 95 bytes per entry plus 1.8 MB:
 //   +---------------------------------------------------------------------+
 //   | u32 pos[N]    where entry index i is: block*16 + cell, due index     |
 //   |               | 0x40000000, heap index | 0x80000000, or WHEEL_NONE   |

@@ -3,8 +3,8 @@
 //
 // Workloads (one op = one timer scheduled and fired):
 //   fill+drain  schedule 2^20 timers at random whole ns in [base, base + 2^28)
-//               (~0.27 s of simulated time: ~1 timer per 256 ns, so most
-//               slots hold one timer), then expire them in 1024 steps of now.
+//               (~0.27 s of simulated time: ~1 timer per 256 ns, ~16 per
+//               4 us level-0 granule), then expire them in 1024 steps of now.
 //               Every timed call does the whole 2^20.
 //   dense       the same over [base, base + 2^20): ~1 timer per ns (three
 //               cases only, to keep the bench short).
