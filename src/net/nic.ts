@@ -319,7 +319,9 @@ export class Nic {
     if (this.irqMasked[q] === 0) this.coalesce(q);
   }
 
-  /** A link hands its arriving frames over lazily (see RxSource). */
+  /** A link hands its arriving frames over lazily (see RxSource). Rule for
+   *  this class: whatever reads or changes RX state pulls first, and whatever
+   *  unmasks a queue or stops its coalescing timer calls rxSource.wake() after. */
   attachRxSource(src: RxSource): void {
     this.rxSource = src;
   }
