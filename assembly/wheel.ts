@@ -34,7 +34,7 @@
 //   due          an array of cells sorted on (time, seq), consumed from the
 //                head. A level-0 slot is drained into it only when it and the
 //                late heap are empty, by a stable counting sort on the tick's
-//                low bits (buckets ~ n/4) and an insertion pass on (time,
+//                low bits (buckets ~ n/2) and an insertion pass on (time,
 //                seq) that orders fractional ns (O(n) when they are rare).
 //                A schedule into a drained granule is appended when its time
 //                >= the tail's (its seq is the largest) and the array has
@@ -572,7 +572,7 @@ function drainSlot(l: u32): void {
   // Cells in the chain, tombstones included (an upper bound on live ones).
   let n: u32 = 0;
   for (let b = head; b != WHEEL_NONE; b = nextBlock(b)) n += (b == tail ? fill : CELLS) - 1;
-  // Buckets ~ n/4: a pass of cheap counting, then short insertion runs.
+  // Buckets ~ n/2: a pass of cheap counting, then short insertion runs.
   let bits: u32 = 0;
   if (n > SMALL_SORT) {
     bits = 30 - <u32>clz<u32>(n);

@@ -197,6 +197,33 @@ describe("timing wheel", () => {
     expect(w.pending).toBe(0);
   });
 
+  it("a granule of 10000 entries (full-resolution counting sort) drains in (time, insertion) order", async () => {
+    const big = (await freshCore({ wheelEntries: 1 << 14 })).wheel;
+    const ref = new RefWheel(1 << 14);
+    let x = 99;
+    const rnd = () => {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      return (x >>> 0) / 2 ** 32;
+    };
+    const G = 5 * 4096; // one granule: [G, G + 4096)
+    for (let i = 0; i < 10_000; i++) {
+      const r = rnd();
+      // Whole ticks, fractions, and heavy ties on a few ticks.
+      const t = r < 0.3 ? G + (i % 7) : G + Math.floor(rnd() * 4096) + (r < 0.6 ? Math.floor(rnd() * 4) / 4 : 0);
+      big.schedule(t, 0, i);
+      ref.schedule(t, 0, i);
+    }
+    for (const now of [G + 3, G + 2048.5, G + 5000]) {
+      const a = drain(big, now, 1000);
+      const b = drain(ref, now, 1000);
+      expect(a.length).toBe(b.length);
+      expect(a).toEqual(b);
+    }
+    expect(big.pending).toBe(0);
+  });
+
   it("a full due array sends later schedules into drained granules to the late heap", async () => {
     const small = (await freshCore({ wheelEntries: 16 })).wheel;
     for (let i = 0; i < 16; i++) small.schedule(10 + (i >> 2), 0, i); // one granule: all 16 drained into due
