@@ -387,7 +387,7 @@ function tsoSegs(t: TcpHost, c: TcpConn): number {
   const minRtt = c.minRttUs === Infinity ? 0xffffffff : c.minRttUs;
   // the answer depends only on these three: reuse it while they stand (pacing_rate moves on ACKs, not per segment)
   if (rate === c.tsoRate && minRtt === c.tsoMinRtt && c.mss === c.tsoMss) return c.tsoSegs;
-  const segs = x.tcp_tso_segs(rate, minRtt, c.mss, GSO_MAX_SIZE, 2, SK_PACING_SHIFT, 9, 65535) >>> 0;
+  const segs = x.tcp_tso_segs(rate, minRtt, c.mss, GSO_MAX_SIZE, t.minTsoSegs, SK_PACING_SHIFT, t.tsoRttLog, 65535) >>> 0;
   // a GSO skb holds at most 64 KB with its headers
   c.tsoRate = rate;
   c.tsoMinRtt = minRtt;

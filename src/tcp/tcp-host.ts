@@ -179,6 +179,9 @@ export class TcpHost {
   readonly limitOutputBytes: number;
   /** net.ipv4.tcp_tso_win_divisor (tcp_tso_should_defer). */
   readonly tsoWinDivisor: number;
+  /** net.ipv4.tcp_min_tso_segs and tcp_tso_rtt_log (tcp_tso_autosize). */
+  readonly minTsoSegs: number;
+  readonly tsoRttLog: number;
   /** TSQ wake-up event kind (tcp_tasklet_func), argument = socket slot. */
   readonly kTsq: number;
   /** TCP's pacing hrtimer (tcp_pace_kick), argument = socket slot. */
@@ -252,6 +255,8 @@ export class TcpHost {
     this.wmemMax = sysctlNum(s, "net.core.wmem_max");
     this.limitOutputBytes = sysctlNum(s, "net.ipv4.tcp_limit_output_bytes");
     this.tsoWinDivisor = sysctlNum(s, "net.ipv4.tcp_tso_win_divisor");
+    this.minTsoSegs = sysctlNum(s, "net.ipv4.tcp_min_tso_segs");
+    this.tsoRttLog = sysctlNum(s, "net.ipv4.tcp_tso_rtt_log");
     this.moderateRcvbuf = sysctlNum(s, "net.ipv4.tcp_moderate_rcvbuf") !== 0;
     this.backlogAckDefer = sysctlNum(s, "net.ipv4.tcp_backlog_ack_defer") !== 0;
     this.pingpongThresh = sysctlNum(s, "net.ipv4.tcp_pingpong_thresh");

@@ -247,3 +247,38 @@ describe("TX path: TCP internal pacing (SK_PACING_NEEDED, no fq)", () => {
     expect(c.sndUna).toBeGreaterThan(10 * 12.5e6 * 0.02);
   });
 });
+
+describe("TX path: TSO autosizing sysctls", () => {
+  // tcp_tso_autosize with SO_MAX_PACING_RATE 1e6 B/s: bytes = 1e6 >> 10 = 976; with tcp_tso_rtt_log 0 the
+  // bonus 65536 >> (min_rtt_us >> 0) vanishes (min_rtt >= 100 us >= 32); segs = max(976 / 1448 = 0,
+  // tcp_min_tso_segs): the largest GSO skb has exactly tcp_min_tso_segs segments.
+  const maxSegsWith = async (sysctl: Record<string, number>) => {
+    const spec = world(
+      [host("a", 1, { nic: nic({ rateBps: 10e9 }), sysctl: { "net.ipv4.tcp_tso_rtt_log": 0, ...sysctl } }), receiver],
+      [link("a", "b", { rateBps: 10e9, delayNs: 50_000 })],
+      [{ kind: "bulk", from: "a", to: "b", port: 5001, flows: 1, bytes: Infinity, at: 0, maxPacingRate: 1e6 }],
+      { durationNs: 100e6 },
+    );
+    const core = await createCore(coreConfigFor(spec));
+    const w = new World(core, spec);
+    const tcp = w.host("a").stack.tcp;
+    const out = tcp.output;
+    let max = 0;
+    (tcp as unknown as { output: (h: number) => boolean }).output = (h) => {
+      max = Math.max(max, core.skb.gsoSegs[h]!);
+      return out(h);
+    };
+    w.run();
+    return max;
+  };
+
+  it("net.ipv4.tcp_min_tso_segs sets the floor of tcp_tso_autosize", async () => {
+    expect(await maxSegsWith({})).toBe(2);
+    expect(await maxSegsWith({ "net.ipv4.tcp_min_tso_segs": 8 })).toBe(8);
+  });
+
+  it("net.ipv4.tcp_tso_rtt_log 9 (default) adds 65536 >> (min_rtt >> 9): at min_rtt < 512 us 45 segments, so only cwnd bounds the skbs", async () => {
+    // the cwnd quota (min(tso_segs, cwnd - in flight)) keeps them below 45 here, but far above 2
+    expect(await maxSegsWith({ "net.ipv4.tcp_tso_rtt_log": 9 })).toBeGreaterThan(8);
+  });
+});
