@@ -167,7 +167,13 @@ export class Host {
     const txIrqCost = this.cost.irq;
     const txCleanCost = this.cost.txClean;
     const sched = this.rx.sched;
-    if (txIrqCost > 0) nic.tx.onTxIrq = (q) => sched.hardirq(this.irqCpu(q, index), txIrqCost, noop);
+    if (txIrqCost > 0 || txCleanCost > 0) {
+      nic.tx.onTxIrq = (q) => {
+        const cpu = this.irqCpu(q, index);
+        if (txIrqCost > 0) sched.hardirq(cpu, txIrqCost, noop);
+        return sched.ahead(cpu, this.loop.now);
+      };
+    }
     if (txCleanCost > 0) nic.tx.onTxClean = (q, k) => sched.softirqWork(this.irqCpu(q, index), k * txCleanCost);
     // skb->sk of transmitted skbs is a TCP socket slot (UDP skbs carry none)
     nic.tx.onTxFree = (sk, truesize) => this.stack.tcp.txFree(sk, truesize);

@@ -175,8 +175,9 @@ export class NicTx {
   onTxRoom: () => void = () => {};
   /** Completion freed a descriptor whose skb socket sk charged `truesize` (sock_wfree). */
   onTxFree: (sk: number, truesize: number) => void = () => {};
-  /** Set by the host: queue q's TX completion interrupt fired (its CPU pays the hard IRQ). */
-  onTxIrq: ((q: number) => void) | null = null;
+  /** Set by the host: queue q's TX completion interrupt fired (its CPU pays the hard IRQ); returns
+   *  how long until that CPU's softirq gets to the TX NAPI (ns; its busy time ahead). */
+  onTxIrq: ((q: number) => number) | null = null;
   /** Set by the host: queue q's completion cleaned `descs` descriptors (its CPU pays the NAPI work). */
   onTxClean: ((q: number, descs: number) => void) | null = null;
   /** Pick the TX queue of skb h (netdev_pick_tx); default skb_tx_hash on skb->hash. */
@@ -589,9 +590,10 @@ export class NicTx {
     }
     if (this.napiScheduled[q] !== 0 || this.done[q]! === 0) return;
     this.qstats[q]!.completionIrqs++;
-    if (this.onTxIrq !== null) this.onTxIrq(q);
+    // napi_schedule: the poll runs in NET_RX on the IRQ's CPU once what it is busy with is done
+    const wait = this.onTxIrq !== null ? this.onTxIrq(q) : 0;
     this.napiScheduled[q] = 1;
-    this.loop.after(0, this.kindNapi, q);
+    this.loop.after(wait, this.kindNapi, q);
   }
 
   /** NAPI poll of the TX queue: clean up to the budget; more left -> poll again. */

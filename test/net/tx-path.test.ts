@@ -205,4 +205,26 @@ describe("TX path: CPU cost of TX completion", () => {
     expect(h.cpu[0]!.irqNs).toBe(q.completionIrqs * 500);
     expect(h.cpu[0]!.softirqNs).toBe(q.completions * 70);
   });
+
+  it("the TX NAPI runs once the CPU is done with the completion IRQ: BQL sees the completion irq ns later", async () => {
+    // one 142 B datagram at 0: on the wire until 1328 ns; tx-usecs 20 us -> IRQ at 21328; the hard IRQ
+    // (500 ns) runs first, so the NAPI cleans at 21828: BQL inflight is still 142 at 21600, 0 at 21900.
+    const spec = world(
+      [host("a", 1, { cost: only({ txClean: 70, irq: 500 }), nic: { queues: 1, rateBps: 10e9, mtu: 1500, rxRing: 1024, txRing: 256, txqueuelen: 1000, txUsecs: 20_000 } }), host("b", 2, { udpPorts: [9000] })],
+      [link("a", "b", { rateBps: 1e9, delayNs: 10_000 })],
+      [udp({ count: 1 })],
+      { durationNs: 100_000 },
+    );
+    const core = await createCore(coreConfigFor(spec));
+    const w = new World(core, spec);
+    const d = w.host("a").nics[0]!.tx.dql[0]!;
+    const seen: number[] = [];
+    const k = w.loop.register("sample", () => seen.push(d.sysfs().inflight));
+    for (const at of [1000, 21_300, 21_600, 21_900]) w.loop.at(at, k, 0);
+    const result = w.run();
+    expect(seen).toEqual([142, 142, 142, 0]);
+    const h = buildReport(w, result).hosts.a!;
+    expect(h.cpu[0]!.irqNs).toBe(500);
+    expect(h.cpu[0]!.softirqNs).toBe(70);
+  });
 });
