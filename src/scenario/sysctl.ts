@@ -122,6 +122,8 @@ export const SYSCTLS = {
   "net.ipv4.tcp_limit_output_bytes": { kind: "int", default: 1048576, min: 0, max: INT_MAX, doc: "TSQ limit for unpaced flows" },
   // net/ipv4/tcp_ipv4.c: tcp_sk_init sysctl_tcp_backlog_ack_defer = 1; sysctl_net_ipv4.c: u8, 0..1
   "net.ipv4.tcp_backlog_ack_defer": { kind: "int", default: 1, min: 0, max: 1, doc: "ACK once after draining the socket backlog" },
+  // net/ipv4/tcp_ipv4.c: tcp_sk_init sysctl_tcp_dsack = 1; sysctl_net_ipv4.c: u8 (any non-zero is on)
+  "net.ipv4.tcp_dsack": { kind: "int", default: 1, min: 0, max: 1, doc: "send D-SACK blocks for duplicate segments" },
   // net/ipv4/tcp_ipv4.c: tcp_sk_init sysctl_tcp_pingpong_thresh = 1; sysctl_net_ipv4.c: u8, extra1 SYSCTL_ONE
   "net.ipv4.tcp_pingpong_thresh": { kind: "int", default: 1, min: 1, max: 255, doc: "replies within ato before delayed ACKs turn interactive" },
   // tcp_cubic module parameters (/sys/module/tcp_cubic/parameters/, named as on the kernel

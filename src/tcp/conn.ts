@@ -193,6 +193,12 @@ export class TcpConn implements CcSock, RcvWindowState {
   ackPending = false;
   ackNow = false;
   ackNomem = false;
+  /** tp->rx_opt.dsack and duplicate_sack[0] (relative): a D-SACK block for the next ACK. */
+  dsackPending = false;
+  dsackStart = 0;
+  dsackEnd = 0;
+  /** tp->dsack_dups: duplicate segments the peer reported. */
+  dsackDups = 0;
   /** ICSK_ACK_PUSHED / PUSHED2 bits of icsk_ack.pending. */
   ackPushed = 0;
   /** icsk_ack.pingpong: replies sent within ato of received data (interactive at tcp_pingpong_thresh). */

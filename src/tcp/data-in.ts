@@ -35,6 +35,7 @@ const TCP_MSS_DEFAULT = 536;
 const TCP_MIN_MSS = 88;
 const TCP_REMNANT = TCPHDR_FIN | 0x20 | TCPHDR_SYN | TCPHDR_PSH;
 import { recvmsg } from "./sock-lock.js";
+import { checkDsack, dsackSet } from "./dsack.js";
 
 /** Default truesize of a received frame when the driver model sets none:
  *  a page-fragment buffer (frame + NET_SKB_PAD + skb_shared_info, rounded to a
@@ -146,7 +147,10 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   }
   if (ack < priorUna) return true; // old ACK
   let newlySacked = 0;
-  if (rx.sackN > 0 && sk.sackOk) newlySacked = sacktag(t, sk, c);
+  if (rx.sackN > 0 && sk.sackOk) {
+    checkDsack(t, sk, c, ack);
+    newlySacked = sacktag(t, sk, c);
+  }
   // tcp_clean_rtx_queue
   const rb = c.rtx;
   let ackedPkts = 0;
@@ -515,6 +519,7 @@ export function tcpDataQueue(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): st
   if (end <= c.rcvNxt) {
     // a retransmission of data we have: D-SACK territory, ACK at once
     t.nstat.add(t.mib.DelayedACKLost);
+    dsackSet(t, sk, c, seq, end);
     enterQuickack(c); // out_of_window: tcp_enter_quickack_mode
     sendAck(t, sk, c);
     return "TCP_OLD_DATA";
@@ -524,7 +529,8 @@ export function tcpDataQueue(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): st
     return "TCP_OVERWINDOW";
   }
   if (seq < c.rcvNxt) {
-    // partial overlap: keep the new part
+    // partial overlap: keep the new part, D-SACK the old
+    dsackSet(t, sk, c, seq, c.rcvNxt);
     const fresh = end - c.rcvNxt;
     c.rqEnd.push(end);
     c.rqTrue.push(truesize);
@@ -548,6 +554,14 @@ export function tcpDataQueue(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): st
   if (ofoInsert(c, seq, end, truesize)) {
     c.rmemAlloc += truesize;
     t.nstat.add(t.mib.OFOQueue);
+  } else {
+    // tcp_data_queue_ofo: all its bytes are queued already — TCPOFOMerge, D-SACK it, ACK, drop
+    t.nstat.add(t.mib.OFOMerge);
+    dsackSet(t, sk, c, seq, end);
+    c.ackPending = true;
+    incrQuickack(c);
+    sendAck(t, sk, c);
+    return "TCP_OFOMERGE";
   }
   c.ackPending = true;
   incrQuickack(c);

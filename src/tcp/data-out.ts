@@ -98,9 +98,15 @@ function transmit(t: TcpHost, sk: TcpSock, c: TcpConn, start: number, end: numbe
   }
   tx.sackN = 0;
   tx.payloadLen = end - start;
-  if (withSack && sk.sackOk && c.ofo.length > 0) {
-    // tcp_build_sack: up to 3 blocks with timestamps (4 without), newest first
+  if (withSack && sk.sackOk && (c.ofo.length > 0 || c.dsackPending)) {
+    // tcp_build_sack: up to 3 blocks with timestamps (4 without); a pending D-SACK first, then newest first
     const max = sk.tsOk ? 3 : 4;
+    if (c.dsackPending) {
+      tx.sackL[0] = wireSeq(sk.irs + 1, c.dsackStart);
+      tx.sackR[0] = wireSeq(sk.irs + 1, c.dsackEnd);
+      tx.sackN = 1;
+      c.dsackPending = false; // tcp_options_write: rx_opt.dsack = 0 once written
+    }
     for (let i = c.ofo.length - 1; i >= 0 && tx.sackN < max; i--) {
       tx.sackL[tx.sackN] = wireSeq(sk.irs + 1, c.ofo[i]!.start);
       tx.sackR[tx.sackN] = wireSeq(sk.irs + 1, c.ofo[i]!.end);

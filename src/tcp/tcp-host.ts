@@ -116,6 +116,13 @@ export interface TcpMib {
   HystartTrainCwnd: number;
   HystartDelayDetect: number;
   HystartDelayCwnd: number;
+  DSACKOldSent: number;
+  DSACKOfoSent: number;
+  DSACKRecv: number;
+  DSACKOfoRecv: number;
+  DSACKRecvSegs: number;
+  DSACKIgnoredDubious: number;
+  OFOMerge: number;
 }
 
 function sysctlNum(s: Readonly<Record<string, unknown>>, name: keyof typeof SYSCTLS): number {
@@ -189,6 +196,8 @@ export class TcpHost {
   readonly moderateRcvbuf: boolean;
   /** net.ipv4.tcp_congestion_control */
   readonly ccDefault: CcName = "cubic";
+  /** net.ipv4.tcp_dsack */
+  readonly dsack: boolean;
   /** net.ipv4.tcp_pingpong_thresh */
   readonly pingpongThresh: number;
   /** net.ipv4.tcp_backlog_ack_defer */
@@ -260,6 +269,7 @@ export class TcpHost {
     this.moderateRcvbuf = sysctlNum(s, "net.ipv4.tcp_moderate_rcvbuf") !== 0;
     this.backlogAckDefer = sysctlNum(s, "net.ipv4.tcp_backlog_ack_defer") !== 0;
     this.pingpongThresh = sysctlNum(s, "net.ipv4.tcp_pingpong_thresh");
+    this.dsack = sysctlNum(s, "net.ipv4.tcp_dsack") !== 0;
     const mibHy = { TCPHystartTrainDetect: "HystartTrainDetect", TCPHystartTrainCwnd: "HystartTrainCwnd", TCPHystartDelayDetect: "HystartDelayDetect", TCPHystartDelayCwnd: "HystartDelayCwnd" } as const;
     this.hystart = {
       hystart: sysctlNum(s, "tcp_cubic.hystart") !== 0,
@@ -314,6 +324,13 @@ export class TcpHost {
       HystartTrainCwnd: c.id("TcpExtTCPHystartTrainCwnd"),
       HystartDelayDetect: c.id("TcpExtTCPHystartDelayDetect"),
       HystartDelayCwnd: c.id("TcpExtTCPHystartDelayCwnd"),
+      DSACKOldSent: c.id("TcpExtTCPDSACKOldSent"),
+      DSACKOfoSent: c.id("TcpExtTCPDSACKOfoSent"),
+      DSACKRecv: c.id("TcpExtTCPDSACKRecv"),
+      DSACKOfoRecv: c.id("TcpExtTCPDSACKOfoRecv"),
+      DSACKRecvSegs: c.id("TcpExtTCPDSACKRecvSegs"),
+      DSACKIgnoredDubious: c.id("TcpExtTCPDSACKIgnoredDubious"),
+      OFOMerge: c.id("TcpExtTCPOFOMerge"),
     };
     const loop = env.loop;
     // Each socket has one timer; its handler sees sk.timer already cleared.

@@ -1,0 +1,49 @@
+// D-SACK (RFC 2883) as 6.12 does it: the receiver reports a duplicate
+// segment as the first SACK block of its next ACK (tcp_dsack_set), and the
+// sender recognises such a block (tcp_check_dsack: below the cumulative ACK,
+// or inside the second block) and counts the duplicates it was told about
+// (tcp_dsack_seen). Undo of the cwnd reduction is not modelled.
+import type { TcpHost } from "./tcp-host.js";
+import type { TcpSock } from "./sock.js";
+import type { TcpConn } from "./conn.js";
+import { unwrap } from "./data-out.js";
+
+/** net/ipv4/tcp_input.c: tcp_dsack_set — [seq, end) (relative) arrived twice. */
+export function dsackSet(t: TcpHost, sk: TcpSock, c: TcpConn, seq: number, end: number): void {
+  if (!sk.sackOk || !t.dsack) return;
+  t.nstat.add(seq < c.rcvNxt ? t.mib.DSACKOldSent : t.mib.DSACKOfoSent);
+  c.dsackPending = true;
+  c.dsackStart = seq;
+  c.dsackEnd = end;
+}
+
+/** net/ipv4/tcp_input.c: tcp_check_dsack with tcp_dsack_seen, for the SACK blocks of t.rx; `ack` relative. */
+export function checkDsack(t: TcpHost, sk: TcpSock, c: TcpConn, ack: number): boolean {
+  const rx = t.rx;
+  const base = sk.iss + 1;
+  const start0 = unwrap(base, rx.sackL[0]!, c.sndUna);
+  const end0 = unwrap(base, rx.sackR[0]!, c.sndUna);
+  if (start0 < ack) t.nstat.add(t.mib.DSACKRecv);
+  else if (rx.sackN > 1) {
+    const start1 = unwrap(base, rx.sackL[1]!, c.sndUna);
+    const end1 = unwrap(base, rx.sackR[1]!, c.sndUna);
+    if (end0 > end1 || start0 < start1) return false;
+    t.nstat.add(t.mib.DSACKOfoRecv);
+  } else return false;
+  // tcp_dsack_seen: a range beyond the largest window, or more duplicates than were ever retransmitted, is dubious
+  let dup = 0;
+  if (start0 < end0) {
+    const len = end0 - start0;
+    if (len <= c.maxWindow) {
+      dup = len > c.mss ? Math.ceil(len / c.mss) : 1;
+      c.dsackDups += dup;
+      if (c.dsackDups > c.retransTotal) dup = 0;
+    }
+  }
+  if (dup === 0) {
+    t.nstat.add(t.mib.DSACKIgnoredDubious);
+    return false;
+  }
+  t.nstat.add(t.mib.DSACKRecvSegs, dup);
+  return true;
+}
