@@ -2,7 +2,6 @@
 // retransmission timer (net/ipv4/tcp_timer.c: tcp_retransmit_timer,
 // tcp_write_timeout) and SYN_SENT input (tcp_rcv_synsent_state_process).
 import type { TcpHost } from "./tcp-host.js";
-import { peerKey } from "./tcp-host.js";
 import type { TcpSock } from "./sock.js";
 import type { ConnectPopulation } from "./population.js";
 import { TCP_ESTABLISHED, TCP_MSS_DEFAULT, TCP_RTO_MAX, TCP_SYN_SENT, TCP_TIMEOUT_INIT } from "./constants.js";
@@ -17,11 +16,10 @@ const EPHEMERAL_HIGH = 60999;
 function pickPort(t: TcpHost, rkey: number, rport: number): number {
   const n = EPHEMERAL_HIGH - EPHEMERAL_LOW + 1;
   const start = t.env.rng.int(0, n - 1);
-  const key = peerKey(rkey, rport);
   for (let i = 0; i < n; i++) {
     const port = EPHEMERAL_LOW + ((start + i) % n);
     const pt = t.ports.get(port);
-    if (pt === undefined || (pt.listener === null && !pt.conns.has(key))) return port;
+    if (pt === undefined || (pt.listener === null && !pt.conns.has(rkey, rport))) return port;
   }
   return -1;
 }

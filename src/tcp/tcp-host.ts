@@ -33,6 +33,8 @@ import type { CcName } from "./data-init.js";
 import type { FlowRecord } from "./flows.js";
 import type { ServerApp } from "./apps.js";
 import { flowKey } from "./flows.js";
+import { SockTable } from "./ehash.js";
+import { StampCache } from "./stamp.js";
 
 /** What a host's TCP needs from the world. */
 export interface TcpEnv {
@@ -69,7 +71,7 @@ export type TcpListenerConfig = ListenerConfig & { app?: ServerApp };
 /** One local port: its listener (if any) and its connections keyed by peer. */
 export interface PortTable {
   listener: ListenSock | null;
-  conns: Map<number, TcpSock>;
+  conns: SockTable;
 }
 
 /** nstat ids of the counters TCP touches. */
@@ -138,8 +140,6 @@ function sysctlTriple(s: Readonly<Record<string, unknown>>, name: keyof typeof S
   return SYSCTLS[name].default as readonly number[];
 }
 
-export const peerKey = (rkey: number, rport: number): number => rkey * 65536 + rport;
-
 export class TcpHost {
   readonly rx = new SegIn();
   readonly tx = new SegOut();
@@ -150,13 +150,15 @@ export class TcpHost {
   readonly listeners: ListenSock[] = [];
   readonly ports = new Map<number, PortTable>();
   readonly cookies: CookieSecrets;
+  private readonly stamps = new StampCache();
   private readonly isnKey: CookieSecrets;
   private readonly socks: (TcpSock | null)[] = [];
   private readonly freeSlots: number[] = [];
-  /** rcv's one-entry socket cache: the last socket found, and its local port and peerKey. */
+  /** rcv's one-entry socket cache: the last socket found, its local port and peer. */
   private lastSk: TcpSock | null = null;
   private lastDport = -1;
-  private lastPeer = -1;
+  private lastRkey = -1;
+  private lastRport = -1;
   /** Closed sockets whose skbs are still below TCP, by slot: the slot is not reused
    *  until their sk_wmem_alloc is back to 0 (a late TX completion must not credit a new socket). */
   private readonly zombies = new Map<number, { sk: TcpSock; wmem: number }>();
@@ -393,7 +395,7 @@ export class TcpHost {
       const app = (l as TcpListenerConfig).app ?? null;
       const ls = new ListenSock(this.listeners.length, l.port, backlog, accept, l.acceptDelay ?? 0, app);
       this.listeners.push(ls);
-      this.ports.set(l.port, { listener: ls, conns: new Map() });
+      this.ports.set(l.port, { listener: ls, conns: new SockTable() });
     }
   }
 
@@ -415,10 +417,10 @@ export class TcpHost {
   hash(sk: TcpSock): void {
     let pt = this.ports.get(sk.lport);
     if (pt === undefined) {
-      pt = { listener: null, conns: new Map() };
+      pt = { listener: null, conns: new SockTable() };
       this.ports.set(sk.lport, pt);
     }
-    pt.conns.set(peerKey(sk.rkey, sk.rport), sk);
+    pt.conns.set(sk.rkey, sk.rport, sk);
     this.lastSk = null;
   }
 
@@ -446,8 +448,7 @@ export class TcpHost {
     }
     const pt = this.ports.get(sk.lport);
     if (pt !== undefined) {
-      const k = peerKey(sk.rkey, sk.rport);
-      if (pt.conns.get(k) === sk) pt.conns.delete(k);
+      if (pt.conns.get(sk.rkey, sk.rport) === sk) pt.conns.delete(sk.rkey, sk.rport);
       this.lastSk = null;
       if (pt.listener === null && pt.conns.size === 0) this.ports.delete(sk.lport);
     }
@@ -607,12 +608,15 @@ export class TcpHost {
 
   // ---- output ----
 
-  /** Allocate, write `tx`, send. */
+  /** Allocate, write `tx`, send. Handshake segments (SYN, SYN-ACK) are
+   *  stamped from a per-layout template: a SYN flood answers each SYN. */
   transmit(): void {
     const h = this.env.alloc();
     if (h < 0) return; // ENOBUFS: the segment is not sent, as a failed alloc_skb
-    this.tx.v6 = this.v6;
-    writeSegment(this.core, h, this.tx);
+    const tx = this.tx;
+    tx.v6 = this.v6;
+    if ((tx.flags & TCPHDR_SYN) !== 0 && tx.sackN === 0) this.stamps.for(tx).write(this.core, h, tx);
+    else writeSegment(this.core, h, tx);
     this.output(h);
   }
 
@@ -726,19 +730,21 @@ export class TcpHost {
     const core = this.core;
     const rx = this.rx;
     rx.parse(this.headers, h, core.skb.network[h]!, core.skb.transport[h]!, core.skb.protocol[h] === 0x86dd);
-    const peer = peerKey(rx.saddrKey, rx.sport);
-    // a flow's segments come in runs: the last socket found skips both Map lookups (hash() and destroy() clear it)
+    const rkey = rx.saddrKey;
+    const rport = rx.sport;
+    // a flow's segments come in runs: the last socket found skips both lookups (hash() and destroy() clear it)
     const last = this.lastSk;
-    if (last !== null && this.lastPeer === peer && this.lastDport === rx.dport) {
+    if (last !== null && this.lastRport === rport && this.lastRkey === rkey && this.lastDport === rx.dport) {
       this.rcvSock(last, h);
       return;
     }
     const pt = this.ports.get(rx.dport);
     if (pt !== undefined) {
-      const sk = pt.conns.get(peer);
+      const sk = pt.conns.size === 0 ? undefined : pt.conns.get(rkey, rport);
       if (sk !== undefined) {
         this.lastSk = sk;
-        this.lastPeer = peer;
+        this.lastRkey = rkey;
+        this.lastRport = rport;
         this.lastDport = rx.dport;
         this.rcvSock(sk, h);
         return;

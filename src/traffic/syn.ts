@@ -3,9 +3,10 @@
 // sources go nowhere and none is ever ACKed. Each SYN carries the options a
 // Linux SYN carries (MSS, SACK_PERM, timestamps, window scale 7, window 64240)
 // and a random sequence number and source port. Per SYN: one skb, headers
-// written in place, no JS object.
+// stamped from a template (src/tcp/stamp.ts), no JS object.
 import type { Host } from "../net/host.js";
-import { SegOut, writeSegment } from "../tcp/segment.js";
+import { SegOut } from "../tcp/segment.js";
+import { TcpStamp } from "../tcp/stamp.js";
 import { TCPHDR_SYN } from "../wire/tcp.js";
 import type { TrafficContext, TrafficStats } from "./source.js";
 import { EPHEMERAL_HIGH, EPHEMERAL_LOW } from "./source.js";
@@ -29,6 +30,8 @@ export class SynGenerator {
   private readonly kind: number;
   private readonly seg = new SegOut();
   private readonly src: Uint8Array;
+  /** The SYN's headers, built once: each SYN patches addresses, port, seq, TSval. */
+  private readonly stamp: TcpStamp;
 
   constructor(
     private readonly ctx: TrafficContext,
@@ -55,6 +58,7 @@ export class SynGenerator {
       s.ts = true;
       s.wscale = 7;
     }
+    this.stamp = new TcpStamp(s);
     this.kind = ctx.loop.register(`syn-flood ${from.name}->${to.name}:${config.dport}`, () => this.fire());
   }
 
@@ -81,7 +85,7 @@ export class SynGenerator {
     seg.sport = ctx.rng.int(EPHEMERAL_LOW, EPHEMERAL_HIGH);
     seg.seq = ctx.rng.u32();
     seg.tsVal = Math.floor(ctx.loop.now / 1e6) >>> 0;
-    writeSegment(ctx.core, h, seg);
+    this.stamp.write(ctx.core, h, seg);
     this.stats.packets++;
     this.stats.bytes += ctx.core.skb.len[h]!;
     ctx.send(this.from, h);
