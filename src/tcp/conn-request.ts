@@ -5,7 +5,7 @@
 import type { TcpHost } from "./tcp-host.js";
 import type { ListenSock } from "./sock.js";
 import { TCP_MSS_DEFAULT, TCP_NEW_SYN_RECV, TCP_TIMEOUT_INIT, JIFFY } from "./constants.js";
-import { cookieEncode, cookieTimestamp, mssIndex } from "./cookie.js";
+import { cookieSeq, cookieTime, cookieTimestamp, mssIndex } from "./cookie.js";
 import { TCPHDR_ACK, TCPHDR_SYN } from "../wire/tcp.js";
 
 export function tcpConnRequest(t: TcpHost, l: ListenSock, h: number): void {
@@ -46,9 +46,9 @@ export function tcpConnRequest(t: TcpHost, l: ListenSock, h: number): void {
     if (!(now >= l.lastOverflow && now <= l.lastOverflow + 1000 * JIFFY)) l.lastOverflow = now;
     t.nstat.add(m.SyncookiesSent);
     const mssind = mssIndex(mss);
-    const isn = cookieEncode(t.cookies, rx.saddrKey, t.addrKey, rx.sport, rx.dport, rx.seq, mssind, now);
     const tx = t.txReply();
-    tx.seq = isn;
+    // int32 words (the ISN mod 2^32; the header writer takes >>> 0)
+    tx.seq = cookieSeq(t.cookies, rx.saddrKey | 0, t.addrKey | 0, rx.sport, rx.dport, rx.seq | 0, mssind, cookieTime(now));
     tx.ack = (rx.seq + 1) >>> 0;
     tx.flags = TCPHDR_SYN | TCPHDR_ACK;
     tx.window = win.window > 65535 ? 65535 : win.window;

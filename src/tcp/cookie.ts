@@ -37,7 +37,9 @@ export class CookieSecrets {
     for (let i = 0; i < 8; i++) this.key[i] = rng.u32();
   }
 
-  /** cookie_hash(saddr, daddr, sport, dport, count, c) */
+  /** cookie_hash(saddr, daddr, sport, dport, count, c), as an int32 (the
+   *  u32 mod 2^32: callers sum it and take >>> 0). Int32 in and out keeps
+   *  V8 from boxing a heap number per call on the per-SYN path. */
   hash(saddr: number, daddr: number, sport: number, dport: number, count: number, c: number): number {
     const k = this.key;
     const o = c * 4;
@@ -46,7 +48,7 @@ export class CookieSecrets {
     h = mix(h, daddr);
     h = mix(h, ((sport << 16) | dport) ^ k[o + 2]!);
     h = mix(h, count ^ k[o + 3]!);
-    return fmix(h ^ 16);
+    return fmix(h ^ 16) | 0;
   }
 }
 
@@ -64,11 +66,14 @@ export function mssIndex(mss: number): number {
 
 /** secure_tcp_syn_cookie: the SYN-ACK's sequence number. */
 export function cookieEncode(sec: CookieSecrets, saddr: number, daddr: number, sport: number, dport: number, sseq: number, mssind: number, now: number): number {
-  const count = cookieTime(now);
-  return (
-    (sec.hash(saddr, daddr, sport, dport, 0, 0) + sseq + ((count << COOKIEBITS) >>> 0) + ((sec.hash(saddr, daddr, sport, dport, count, 1) + mssind) & COOKIEMASK)) >>>
-    0
-  );
+  return cookieSeq(sec, saddr | 0, daddr | 0, sport, dport, sseq | 0, mssind, cookieTime(now)) >>> 0;
+}
+
+/** secure_tcp_syn_cookie for a minute counter `count`, every word an int32
+ *  (the per-SYN path: no heap number per call); the result is the ISN mod
+ *  2^32 as an int32. */
+export function cookieSeq(sec: CookieSecrets, saddr: number, daddr: number, sport: number, dport: number, sseq: number, mssind: number, count: number): number {
+  return (sec.hash(saddr, daddr, sport, dport, 0, 0) + sseq + (count << COOKIEBITS) + ((sec.hash(saddr, daddr, sport, dport, count, 1) + mssind) & COOKIEMASK)) | 0;
 }
 
 /** check_tcp_syn_cookie + __cookie_v4_check: the MSS the cookie carries, or 0
@@ -76,6 +81,8 @@ export function cookieEncode(sec: CookieSecrets, saddr: number, daddr: number, s
  *  ack_seq - 1, `sseq` the client's seq - 1. */
 export function cookieCheck(sec: CookieSecrets, cookie: number, saddr: number, daddr: number, sport: number, dport: number, sseq: number, now: number): number {
   const count = cookieTime(now);
+  saddr |= 0;
+  daddr |= 0;
   const c = (cookie - sec.hash(saddr, daddr, sport, dport, 0, 0) - sseq) >>> 0;
   const diff = (count - (c >>> COOKIEBITS)) & 0xff;
   if (diff >= MAX_SYNCOOKIE_AGE) return 0;
