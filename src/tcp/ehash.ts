@@ -94,6 +94,11 @@ export class SockTable {
     return true;
   }
 
+  /** The sockets, in table order (not insertion order). */
+  *values(): IterableIterator<TcpSock> {
+    for (let i = 0; i < this.cap; i++) if (this.rports[i] !== EMPTY) yield this.socks[i]!;
+  }
+
   private grow(): void {
     const oldK = this.rkeys;
     const oldP = this.rports;

@@ -35,6 +35,7 @@ describe("SockTable (ehash)", () => {
           }
           expect(t.size).toBe(m.size);
         }
+        expect(new Set(t.values())).toEqual(new Set(m.values()));
         // every surviving entry is still reachable after all the shifting
         for (const [k, sk] of m) {
           const [a, b] = k.split("/").map(Number);
