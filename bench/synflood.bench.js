@@ -8,8 +8,13 @@
 // Cases:
 //   syncookies=2 (always)  no request socks at all: the stateless path
 //   syncookies=1, backlog 128  129 reqs (their timers), then cookies
+//   event floor (baseline)  no-op events on the same loop, as many per op as
+//                           the flood dispatches per SYN (counted in a warm-up
+//                           slice), ~100 pending like the flood's wire: what
+//                           a SYN would cost if the model did no work at all
 import { createCore } from "../dist/core/node.js";
 import { World, coreConfigFor } from "../dist/sim/world.js";
+import { EventLoop } from "../dist/sim/loop.js";
 import { runSuite } from "./harness.js";
 
 const RATE = 5e6; // SYNs per simulated second
@@ -38,9 +43,32 @@ async function world(syncookies) {
   return { w, end: 0 };
 }
 
+/** Events the flood dispatches per SYN, from one warm-up slice. */
+function eventsPerSyn(x) {
+  const e0 = x.w.loop.events;
+  const s0 = x.w.traffic[0].stats.packets;
+  x.end += SLICE_NS;
+  x.w.loop.run(x.end);
+  return (x.w.loop.events - e0) / (x.w.traffic[0].stats.packets - s0);
+}
+
+/** A loop of no-op events: `pending` chains, each rescheduling itself 1/RATE * pending later. */
+async function eventFloor(pending) {
+  const core = await createCore({ skbs: 64, ringSlots: 64, wheelEntries: 1 << 12 });
+  const loop = new EventLoop(core.wheel);
+  const gap = (1e9 / RATE) * pending;
+  const kind = loop.register("noop", (arg) => loop.after(gap, kind, arg));
+  for (let i = 0; i < pending; i++) loop.at((i * gap) / pending, kind, i);
+  return loop;
+}
+
 export async function run(report) {
   const always = await world(2);
   const onOverflow = await world(1);
+  const perSyn = eventsPerSyn(always);
+  eventsPerSyn(onOverflow);
+  const floor = await eventFloor(100);
+  let floorEnd = 0;
   const step = (x) => () => {
     x.end += SLICE_NS;
     x.w.loop.run(x.end);
@@ -50,9 +78,11 @@ export async function run(report) {
     [
       { name: "syncookies=2 (always)", opsPerCall: PER_CALL, fn: step(always) },
       { name: "syncookies=1, backlog 128", opsPerCall: PER_CALL, fn: step(onOverflow) },
+      // the same number of events per call as the flood's slice: PER_CALL SYNs x perSyn
+      { name: `event floor, ${perSyn.toFixed(1)} no-op events per SYN (baseline)`, opsPerCall: PER_CALL, fn: () => floor.run((floorEnd += SLICE_NS * perSyn)) },
     ],
     report,
-    { unit: "SYNs/s" },
+    { unit: "SYNs/s", baseline: `event floor, ${perSyn.toFixed(1)} no-op events per SYN (baseline)` },
   );
   for (const [name, x] of [["always", always], ["on overflow", onOverflow]]) {
     const n = x.w.host("server").nstat;
