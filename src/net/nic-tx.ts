@@ -435,45 +435,18 @@ export class NicTx {
   /** The wire takes the next frame, round robin over the rings (-1 if none). */
   txPop(): number {
     if (this.wireSegs.length > 0) return this.toWire(this.wireSegs.shift()!);
-    const n = this.config.txQueues;
-    for (let k = 0; k < n; k++) {
-      const q = (this.rr + k) % n;
-      if (this.unsent[q]! === 0) continue;
-      const h = this.r.ring_dequeue(this.rings[q]!);
-      if (h < 0) continue;
-      this.unsent[q]!--;
-      this.rr = (q + 1) % n;
-      this.wireQ = q;
-      const segs = this.gsoSegs[h]!;
-      if (segs > 1) {
-        // the NIC's TSO engine cuts the descriptor's skb into MSS frames (same header rewrite as GSO)
-        this.extraSegs -= segs - 1;
-        const t0 = this.enqT[h]!;
-        const p0 = this.postT[h]!;
-        const k = this.gso.segment(h, this.config.gsoSlot, GSO_OUT_SLOTS);
-        if (k === 0) {
-          // a real NIC does not fail here; the model's pool can: the descriptor completes empty
-          this.wireSegsLeft = 1;
-          this.dropAfterQdisc(h, "SKB_GSO_SEG");
-          this.frameDone();
-          return this.txPop();
-        }
-        this.gsoCounts.tsoSkbs++;
-        this.gsoCounts.tsoSegments += k;
-        const sc = this.core.scratch;
-        for (let j = 0; j < k; j++) {
-          const seg = sc[this.config.gsoSlot + j]!;
-          this.enqT[seg] = t0;
-          this.postT[seg] = p0;
-        }
-        for (let j = 1; j < k; j++) this.wireSegs.push(sc[this.config.gsoSlot + j]!);
-        this.wireSegsLeft = k;
-        return this.toWire(sc[this.config.gsoSlot]!);
-      }
+    for (;;) {
+      const h = this.nextDescriptor();
+      if (h < 0) return -1;
       this.wireSegsLeft = 1;
-      return this.toWire(h);
+      if (this.gsoSegs[h]! <= 1) return this.toWire(h);
+      const k = this.tsoSplit(h);
+      if (k === 0) continue;
+      const sc = this.core.scratch;
+      for (let j = 1; j < k; j++) this.wireSegs.push(sc[this.config.gsoSlot + j]!);
+      this.wireSegsLeft = k;
+      return this.toWire(sc[this.config.gsoSlot]!);
     }
-    return -1;
   }
 
   /** The wire takes the next descriptor whole, round robin over the rings: its
@@ -481,6 +454,26 @@ export class NicTx {
    *  order; returns how many (0: none). They are counted on their queue with
    *  countOnWire as each starts; one frameDone() completes the descriptor. */
   txPopTrain(out: Uint32Array): number {
+    for (;;) {
+      const h = this.nextDescriptor();
+      if (h < 0) return 0;
+      this.wireSegsLeft = 1;
+      if (this.gsoSegs[h]! <= 1) {
+        out[0] = this.release(h);
+        return 1;
+      }
+      const nseg = this.tsoSplit(h);
+      if (nseg === 0) continue;
+      const sc = this.core.scratch;
+      const base = this.config.gsoSlot;
+      for (let j = 0; j < nseg; j++) out[j] = this.release(sc[base + j]!);
+      return nseg;
+    }
+  }
+
+  /** Dequeues the next posted descriptor, round robin over the rings, and
+   *  makes its queue the wire's; -1 when every ring is empty. */
+  private nextDescriptor(): number {
     const n = this.config.txQueues;
     for (let k = 0; k < n; k++) {
       const q = (this.rr + k) % n;
@@ -490,36 +483,34 @@ export class NicTx {
       this.unsent[q]!--;
       this.rr = (q + 1) % n;
       this.wireQ = q;
-      this.wireSegsLeft = 1;
-      const segs = this.gsoSegs[h]!;
-      if (segs > 1) {
-        // the NIC's TSO engine cuts the descriptor's skb into MSS frames (same header rewrite as GSO)
-        this.extraSegs -= segs - 1;
-        const t0 = this.enqT[h]!;
-        const p0 = this.postT[h]!;
-        const nseg = this.gso.segment(h, this.config.gsoSlot, GSO_OUT_SLOTS);
-        if (nseg === 0) {
-          // a real NIC does not fail here; the model's pool can: the descriptor completes empty
-          this.dropAfterQdisc(h, "SKB_GSO_SEG");
-          this.frameDone();
-          return this.txPopTrain(out);
-        }
-        this.gsoCounts.tsoSkbs++;
-        this.gsoCounts.tsoSegments += nseg;
-        const sc = this.core.scratch;
-        const base = this.config.gsoSlot;
-        for (let j = 0; j < nseg; j++) {
-          const seg = sc[base + j]!;
-          this.enqT[seg] = t0;
-          this.postT[seg] = p0;
-          out[j] = this.release(seg);
-        }
-        return nseg;
-      }
-      out[0] = this.release(h);
-      return 1;
+      return h;
     }
-    return 0;
+    return -1;
+  }
+
+  /** The NIC's TSO engine cuts the descriptor's skb into MSS frames (same
+   *  header rewrite as GSO) at scratch[gsoSlot ..]; returns how many. 0: the
+   *  model's pool ran dry (a real NIC does not fail here), so the descriptor
+   *  was dropped and completed empty. */
+  private tsoSplit(h: number): number {
+    this.extraSegs -= this.gsoSegs[h]! - 1;
+    const t0 = this.enqT[h]!;
+    const p0 = this.postT[h]!;
+    const k = this.gso.segment(h, this.config.gsoSlot, GSO_OUT_SLOTS);
+    if (k === 0) {
+      this.dropAfterQdisc(h, "SKB_GSO_SEG");
+      this.frameDone();
+      return 0;
+    }
+    this.gsoCounts.tsoSkbs++;
+    this.gsoCounts.tsoSegments += k;
+    const sc = this.core.scratch;
+    for (let j = 0; j < k; j++) {
+      const seg = sc[this.config.gsoSlot + j]!;
+      this.enqT[seg] = t0;
+      this.postT[seg] = p0;
+    }
+    return k;
   }
 
   /** The queue of the descriptor the wire took last. */

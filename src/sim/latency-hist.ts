@@ -4,6 +4,7 @@
 // the true value. Values below 16 ns are exact. The report shows the octaves
 // ([2^k, 2^(k+1)) ns) and nearest-rank percentiles as the lower bound of the
 // sub-bucket holding that rank (exact when the samples sit on bucket bounds).
+import { pow2 } from "../util/pow2.js";
 
 /** Sub-buckets per octave (2^SUB_BITS). */
 const SUB_BITS = 4;
@@ -35,7 +36,7 @@ function slotOf(v: number): number {
   if (v >= 2 ** 52) return SLOTS - 1;
   // e = floor(log2 v) ≥ 4; 32-bit clz for values below 2^32, else split
   const e = v < 4294967296 ? 31 - Math.clz32(v) : 63 - Math.clz32(Math.floor(v / 4294967296));
-  const sub = Math.floor(v / 2 ** (e - SUB_BITS)) - SUB;
+  const sub = Math.floor(v / pow2(e - SUB_BITS)) - SUB;
   return SUB + (e - SUB_BITS) * SUB + sub;
 }
 
@@ -44,7 +45,7 @@ function slotFloor(s: number): number {
   if (s < SUB) return s;
   const e = Math.floor((s - SUB) / SUB) + SUB_BITS;
   const sub = (s - SUB) % SUB;
-  return (SUB + sub) * 2 ** (e - SUB_BITS);
+  return (SUB + sub) * pow2(e - SUB_BITS);
 }
 
 export class LatencyHist {

@@ -184,23 +184,7 @@ export function writeSegment(core: Core, h: number, s: SegOut): void {
     b[ip + 9] = IPPROTO_TCP;
     b[ip + 10] = 0;
     b[ip + 11] = 0;
-    const src = s.src;
-    const dst = s.dst;
-    const so = s.srcOff;
-    const d = s.dstOff;
-    const s0 = (src[so]! << 8) | src[so + 1]!;
-    const s1 = (src[so + 2]! << 8) | src[so + 3]!;
-    const d0 = (dst[d]! << 8) | dst[d + 1]!;
-    const d1 = (dst[d + 2]! << 8) | dst[d + 3]!;
-    b[ip + 12] = s0 >>> 8;
-    b[ip + 13] = s0 & 0xff;
-    b[ip + 14] = s1 >>> 8;
-    b[ip + 15] = s1 & 0xff;
-    b[ip + 16] = d0 >>> 8;
-    b[ip + 17] = d0 & 0xff;
-    b[ip + 18] = d1 >>> 8;
-    b[ip + 19] = d1 & 0xff;
-    const addrs = s0 + s1 + d0 + d1;
+    const addrs = writeIpv4Addrs(b, ip, s);
     // 0x4500 + tot + 0x4000 (DF) + 0x4006 (ttl 64, TCP) + the addresses
     const c = csumFold(0x4500 + tot + 0x4000 + ((64 << 8) | IPPROTO_TCP) + addrs);
     b[ip + 10] = c >>> 8;
@@ -344,4 +328,26 @@ function copy(b: Uint8Array, o: number, from: Uint8Array, fromOff: number, n: nu
 export function addrKey(a: Uint8Array, off: number, len: number): number {
   if (len === 4) return get32(a, off);
   return (get32(a, off) ^ get32(a, off + 4) ^ get32(a, off + 8) ^ get32(a, off + 12)) >>> 0;
+}
+
+/** Copies the segment's IPv4 source and destination into the header at `ip`;
+ *  returns the sum of their four 16-bit words (for both checksums). */
+export function writeIpv4Addrs(b: Uint8Array, ip: number, s: SegOut): number {
+  const src = s.src;
+  const dst = s.dst;
+  const so = s.srcOff;
+  const d = s.dstOff;
+  const s0 = (src[so]! << 8) | src[so + 1]!;
+  const s1 = (src[so + 2]! << 8) | src[so + 3]!;
+  const d0 = (dst[d]! << 8) | dst[d + 1]!;
+  const d1 = (dst[d + 2]! << 8) | dst[d + 3]!;
+  b[ip + 12] = s0 >>> 8;
+  b[ip + 13] = s0 & 0xff;
+  b[ip + 14] = s1 >>> 8;
+  b[ip + 15] = s1 & 0xff;
+  b[ip + 16] = d0 >>> 8;
+  b[ip + 17] = d0 & 0xff;
+  b[ip + 18] = d1 >>> 8;
+  b[ip + 19] = d1 & 0xff;
+  return s0 + s1 + d0 + d1;
 }

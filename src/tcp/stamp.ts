@@ -13,7 +13,7 @@ import type { Core } from "../core/core.js";
 import { SKB_HEADROOM } from "../core/skb-fields.js";
 import { HeaderTemplate } from "../wire/skb-headers.js";
 import type { TcpOptions } from "../wire/tcp.js";
-import type { SegOut } from "./segment.js";
+import { type SegOut, writeIpv4Addrs } from "./segment.js";
 
 const ETH_HLEN = 14;
 const IPPROTO_TCP = 6;
@@ -92,23 +92,7 @@ export class TcpStamp {
     let sum = this.tcpBase;
     if (!this.v6) {
       const ip = base + ETH_HLEN;
-      const src = s.src;
-      const so = s.srcOff;
-      const dst = s.dst;
-      const d = s.dstOff;
-      const s0 = (src[so]! << 8) | src[so + 1]!;
-      const s1 = (src[so + 2]! << 8) | src[so + 3]!;
-      const d0 = (dst[d]! << 8) | dst[d + 1]!;
-      const d1 = (dst[d + 2]! << 8) | dst[d + 3]!;
-      b[ip + 12] = s0 >>> 8;
-      b[ip + 13] = s0 & 0xff;
-      b[ip + 14] = s1 >>> 8;
-      b[ip + 15] = s1 & 0xff;
-      b[ip + 16] = d0 >>> 8;
-      b[ip + 17] = d0 & 0xff;
-      b[ip + 18] = d1 >>> 8;
-      b[ip + 19] = d1 & 0xff;
-      const addrs = s0 + s1 + d0 + d1;
+      const addrs = writeIpv4Addrs(b, ip, s);
       const c = fold(this.ipBase + addrs);
       b[ip + 10] = c >>> 8;
       b[ip + 11] = c & 0xff;
