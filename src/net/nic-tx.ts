@@ -175,6 +175,9 @@ export class NicTx {
   onTxRoom: () => void = () => {};
   /** Completion freed a descriptor whose skb socket sk charged `truesize` (sock_wfree). */
   onTxFree: (sk: number, truesize: number) => void = () => {};
+  /** A completion pass starts (true) and ends (false, after the qdisc ran): the host runs at its
+   *  end what onTxFree queued (the TSQ tasklet, after NET_TX in the same softirq). */
+  onTxBatch: (begin: boolean) => void = () => {};
   /** Set by the host: queue q's TX completion interrupt fired (its CPU pays the hard IRQ); returns
    *  how long until that CPU's softirq gets to the TX NAPI (ns; its busy time ahead). */
   onTxIrq: ((q: number) => number) | null = null;
@@ -631,11 +634,13 @@ export class NicTx {
       woke = true;
     }
     if (woke) st.wakes++;
+    this.onTxBatch(true);
     // napi_consume_skb -> sock_wfree / tcp_wfree of each freed skb
     for (let j = 0; j < nf; j++) this.onTxFree(fs[j]!, ft[j]!);
     // netif_tx_wake_queue -> __netif_schedule: the qdisc runs again
     if (!this.stopped(q) && (this.qdiscs.perQueue[q]!.qlen > 0 || this.requeue[q]!.length > 0)) this.qdiscRun(q);
     this.onTxRoom();
+    this.onTxBatch(false);
   }
 
   /** Packets in every TX queue's qdisc. */

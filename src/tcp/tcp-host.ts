@@ -191,8 +191,15 @@ export class TcpHost {
   /** net.ipv4.tcp_min_tso_segs and tcp_tso_rtt_log (tcp_tso_autosize). */
   readonly minTsoSegs: number;
   readonly tsoRttLog: number;
-  /** TSQ wake-up event kind (tcp_tasklet_func), argument = socket slot. */
+  /** TSQ tasklet event kind (tcp_tasklet_func) for frees outside a completion pass. */
   readonly kTsq: number;
+  /** The TSQ tasklet's list (tsq_tasklet.head): slots tcp_wfree queued, not yet handled, in
+   *  tsqList[0, tsqN) (a typed array: emptying a JS array per run costs a runtime call). */
+  private tsqList = new Int32Array(16);
+  private tsqN = 0;
+  /** Completion passes in progress (their end runs the list). */
+  private tsqHeld = 0;
+  private tsqEventPending = false;
   /** TCP's pacing hrtimer (tcp_pace_kick), argument = socket slot. */
   readonly kPace: number;
   readonly moderateRcvbuf: boolean;
@@ -360,19 +367,10 @@ export class TcpHost {
     });
     this.kAccept = loop.register(`${config.name} accept()`, (i) => acceptFire(this, this.listeners[i]!));
     // net/ipv4/tcp_output.c: tcp_tasklet_func -> tcp_tsq_handler — write again after TX completion freed memory
-    this.kTsq = loop.register(`${config.name} tcp tsq`, (slot) => {
-      const sk = this.socks[slot];
-      const c = sk?.conn ?? null;
-      if (sk === null || sk === undefined || c === null) return;
-      c.tsqQueued = false;
-      if (!c.tsqThrottled) return;
-      // tcp_tsq_handler: an owned socket writes from tcp_release_cb
-      if (c.owned) {
-        c.deferred |= TCPF_TSQ_DEFERRED;
-        return;
-      }
-      c.tsqThrottled = false;
-      xmitAll(this, sk, c);
+    // (this event runs the list when no completion pass is there to run it: a qdisc drop's tcp_wfree)
+    this.kTsq = loop.register(`${config.name} tcp tsq`, () => {
+      this.tsqEventPending = false;
+      this.tsqRun();
     });
     // net/ipv4/tcp_output.c: tcp_pace_kick -> tcp_tsq_handler -> tcp_tsq_write
     this.kPace = loop.register(`${config.name} tcp pacing timer`, (slot) => {
@@ -509,9 +507,53 @@ export class TcpHost {
     }
     c.wmemAlloc = Math.max(0, c.wmemAlloc - truesize);
     if (c.tsqThrottled && !c.tsqQueued) {
+      // tcp_wfree: queue the socket on the TSQ tasklet's list; the tasklet runs after the softirq
+      // work in progress (the completion pass's end), else as its own event
       c.tsqQueued = true;
-      this.env.loop.after(0, this.kTsq, slot);
+      if (this.tsqN === this.tsqList.length) {
+        const l = new Int32Array(this.tsqN * 2);
+        l.set(this.tsqList);
+        this.tsqList = l;
+      }
+      this.tsqList[this.tsqN++] = slot;
+      if (this.tsqHeld === 0 && !this.tsqEventPending) {
+        this.tsqEventPending = true;
+        this.env.loop.after(0, this.kTsq, 0);
+      }
     }
+  }
+
+  /** A TX completion pass starts: what its frees queue for TSQ runs at its end (tsqRelease). */
+  tsqHold(): void {
+    this.tsqHeld++;
+  }
+
+  /** The completion pass has ended (NET_TX's qdisc run included): the TSQ tasklet runs now. */
+  tsqRelease(): void {
+    if (--this.tsqHeld === 0 && this.tsqN > 0) this.tsqRun();
+  }
+
+  // net/ipv4/tcp_output.c: tcp_tasklet_func — the sockets queued so far (list_splice_init), each
+  // through tcp_tsq_handler; sockets queued meanwhile wait for the next run. (The kernel's
+  // list_add makes that order LIFO; the model keeps queueing order.)
+  private tsqRun(): void {
+    const n = this.tsqN;
+    for (let i = 0; i < n; i++) {
+      const sk = this.socks[this.tsqList[i]!];
+      const c = sk?.conn ?? null;
+      if (sk === null || sk === undefined || c === null) continue;
+      c.tsqQueued = false;
+      if (!c.tsqThrottled) continue;
+      // tcp_tsq_handler: an owned socket writes from tcp_release_cb
+      if (c.owned) {
+        c.deferred |= TCPF_TSQ_DEFERRED;
+        continue;
+      }
+      c.tsqThrottled = false;
+      xmitAll(this, sk, c);
+    }
+    if (this.tsqN !== n) this.tsqList.copyWithin(0, n, this.tsqN);
+    this.tsqN -= n;
   }
 
   /** The data connection of socket `slot` (what a qdisc sees through skb->sk), or null. */
