@@ -9,9 +9,9 @@
 //   the wire (arithmetic: start_i+1 = end_i = start_i + ser_i, arrival_i =
 //   end_i + delay) and kept in a timed FIFO (wire-fifo.ts). Events: one when
 //   the descriptor's last frame has left (its TX completion, then the next
-//   descriptor), and a wake-up at a frame's arrival only while the far NIC
-//   would react to it (an unmasked RX queue with no coalescing timer
-//   running: Nic.rxWakeNeeded). Otherwise frames land on the far rings when
+//   descriptor), and a wake-up at the first arrival the far NIC would react
+//   to (an unmasked RX queue with no coalescing timer running, or the frame
+//   that fills rx-frames: Nic.rxSilentArrivals). Otherwise frames land on the far rings when
 //   the NIC next looks (its poll, IRQ re-enable, timer, a report): every
 //   frame that has arrived by then, in order, as they would have landed
 //   one by one (nothing takes them off a ring in between). At equal times a
@@ -56,7 +56,8 @@ export class LinkDirection {
   readonly train: boolean;
   private readonly fifo: WireFifo;
   private readonly trainBuf = new Uint32Array(GSO_OUT_SLOTS);
-  private wakePending = false;
+  /** Time of the earliest wake-up armed (Infinity: none). */
+  private wakeAt = Infinity;
   private pulling = false;
 
   constructor(
@@ -126,15 +127,22 @@ export class LinkDirection {
     this.armWake();
   }
 
-  /** Wake the far NIC at the next arrival if it would react to it. */
+  /** Wake the far NIC at the first arrival it would react to; the frames
+   *  before that one only land on their rings, and are pulled with it. */
   private armWake(): void {
-    if (this.wakePending || this.fifo.length === 0 || !this.to.rxWakeNeeded()) return;
-    this.wakePending = true;
-    this.loop.at(this.fifo.headArrival(), this.kindArrive, 0);
+    const f = this.fifo;
+    if (f.length === 0) return;
+    const k = this.to.rxSilentArrivals();
+    if (k < 0 || k >= f.length) return;
+    const t = f.arrivalAt(k);
+    if (t >= this.wakeAt) return;
+    this.wakeAt = t;
+    this.loop.at(t, this.kindArrive, 0);
   }
 
   private wakeFired(): void {
-    this.wakePending = false;
+    // a wake-up armed for later than an earlier one only pulls (frames land as they would have)
+    if (this.wakeAt <= this.loop.now) this.wakeAt = Infinity;
     this.pullArrived();
     this.armWake();
   }

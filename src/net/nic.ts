@@ -79,7 +79,7 @@ export interface DropSink {
 export interface RxSource {
   /** Every frame that has arrived by now goes through receive(), in arrival order. */
   pull(): void;
-  /** The NIC may now react to an arrival (rxWakeNeeded): wake it at the next one. */
+  /** The NIC may now react sooner (rxSilentArrivals): wake it at that arrival. */
   wake(): void;
 }
 
@@ -330,15 +330,25 @@ export class Nic {
     if (this.rxSource !== null) this.rxSource.pull();
   }
 
-  /** Would a frame arriving now do more than land on its ring: raise an IRQ
-   *  or arm the rx-usecs timer (an unmasked queue without one), or count
-   *  toward rx-frames? Per device, as the link does not know the queue yet. */
-  rxWakeNeeded(): boolean {
-    const timed = (this.config.rxUsecs ?? 0) > 0 && (this.config.rxFrames ?? 0) <= 0;
+  /** How many frames may arrive from now on (those the link has not handed
+   *  over yet included) and only land on their rings: -1 for any number (every
+   *  queue masked, or coalescing on a timer alone). With rx-frames, an
+   *  unmasked queue whose timer runs reacts at the arrival that brings it to
+   *  rx-frames; the link does not know which queue a frame will hash to, so
+   *  the bound is the least room left over the unmasked queues. */
+  rxSilentArrivals(): number {
+    const usecs = this.config.rxUsecs ?? 0;
+    const frames = this.config.rxFrames ?? 0;
+    let silent = -1;
     for (let q = 0; q < this.config.queues; q++) {
-      if (this.irqMasked[q] === 0 && (!timed || this.coalesceTimer[q] === 0)) return true;
+      if (this.irqMasked[q] !== 0) continue;
+      if (usecs <= 0 || this.coalesceTimer[q] === 0) return 0;
+      if (frames <= 0) continue;
+      const room = frames - this.rxLen[q]! - 1;
+      if (room <= 0) return 0;
+      if (silent < 0 || room < silent) silent = room;
     }
-    return false;
+    return silent;
   }
 
   /** Frames wait on queue q with its IRQ unmasked: fire now, or arm the

@@ -43,6 +43,11 @@ export class WireFifo {
     return this.tArr[this.head & this.mask]!;
   }
 
+  /** Arrival time of the k-th frame from the head (k < length). */
+  arrivalAt(k: number): number {
+    return this.tArr[(this.head + k) & this.mask]!;
+  }
+
   /** Remove the head (it has arrived); its handle. */
   shift(): number {
     if (this.head === this.ended) throw new RangeError("wire-fifo: a frame arrives before its end of serialization was counted");
