@@ -10,6 +10,10 @@
 // polymorphic). Cases:
 //   syncookies=2 (always)  no request socks at all: the stateless path
 //   syncookies=1, backlog 128  129 reqs (their timers), then cookies
+//   syncookies=2, mlx5 coalescing  both NICs with mlx5's default interrupt
+//                           moderation (rx-usecs 16, rx-frames 32, tx-usecs 16,
+//                           tx-frames 32: MLX5E_PARAMS_DEFAULT_*_CQ_MODERATION):
+//                           one IRQ, NAPI poll and softirq run per 32 SYNs
 //   event floor (baseline)  no-op events on the same loop, as many per op as
 //                           the flood dispatches per SYN (counted in a warm-up
 //                           slice of the syncookies=2 world), ~100 pending
@@ -26,10 +30,13 @@ const SLICE_NS = 20e6; // 100k SYNs per call
 const PER_CALL = (RATE * SLICE_NS) / 1e9;
 const SUITE = "syn flood";
 const FLOOR = "event floor (baseline)";
-const CASES = ["syncookies=2 (always)", "syncookies=1, backlog 128", FLOOR];
+const MLX5 = "syncookies=2, mlx5 coalescing (16 us / 32 frames)";
+const CASES = ["syncookies=2 (always)", "syncookies=1, backlog 128", MLX5, FLOOR];
+// drivers/net/ethernet/mellanox/mlx5/core/en.h: MLX5E_PARAMS_DEFAULT_{RX,TX}_CQ_MODERATION_{USEC,PKTS}
+const MLX5_COALESCE = { rxUsecs: 16_000, rxFrames: 32, txUsecs: 16_000, txFrames: 32 };
 
-function spec(syncookies) {
-  const nic = { queues: 1, rateBps: 100e9, mtu: 1500, rxRing: 4096, txRing: 4096, txqueuelen: 10000 };
+function spec(syncookies, coalesce = {}) {
+  const nic = { ...coalesce, queues: 1, rateBps: 100e9, mtu: 1500, rxRing: 4096, txRing: 4096, txqueuelen: 10000 };
   const host = (name, last, over = {}) => ({ name, addr: Uint8Array.of(10, 0, 0, last), cpus: 1, nic, sysctl: {}, listeners: [], udpPorts: [], ...over });
   return {
     name: "synflood-bench",
@@ -42,8 +49,8 @@ function spec(syncookies) {
   };
 }
 
-async function world(syncookies) {
-  const s = spec(syncookies);
+async function world(syncookies, coalesce) {
+  const s = spec(syncookies, coalesce);
   const core = await createCore(coreConfigFor(s));
   const w = new World(core, s);
   for (const t of w.traffic) t.start();
@@ -68,7 +75,7 @@ function check(name, x) {
 
 async function makeCase(name) {
   if (name !== FLOOR) {
-    const x = await world(name === CASES[0] ? 2 : 1);
+    const x = await world(name === CASES[1] ? 1 : 2, name === MLX5 ? MLX5_COALESCE : {});
     eventsPerSyn(x);
     return { c: { name, opsPerCall: PER_CALL, fn: () => x.w.loop.run((x.end += SLICE_NS)) }, done: () => check(name, x) };
   }
