@@ -48,6 +48,9 @@ export class LinkDirection {
   /** Per frame mode: frames on the wire (serialized, not yet arrived). */
   inTransit = 0;
   private busy = false;
+  /** Train mode: when the descriptor on the wire has left, and whether a tx-done event is armed for it. */
+  private busyEnd = 0;
+  private doneArmed = false;
   private current = -1;
   private readonly kindTxDone: number;
   private readonly kindArrive: number;
@@ -80,6 +83,7 @@ export class LinkDirection {
       this.kindTxDone = loop.register(`link ${fromName}->${toName} tx-done`, () => this.trainDone());
       this.kindArrive = loop.register(`link ${fromName}->${toName} arrive`, () => this.wakeFired());
       from.tx.syncWire = () => this.sync();
+      from.tx.completeWire = () => this.completeWire();
       to.attachRxSource({ pull: () => this.pullArrived(), wake: () => this.armWake() });
       from.onTxReady = () => this.kickTrain();
     } else {
@@ -105,7 +109,15 @@ export class LinkDirection {
 
   /** Put the next TX descriptor on the wire whole if the transmitter is idle. */
   private kickTrain(): void {
-    if (this.busy) return;
+    if (this.busy) {
+      // a quiet completion (no event armed): due now, or armed now that a descriptor waits behind it
+      if (this.doneArmed) return;
+      if (this.loop.now < this.busyEnd) {
+        if (this.from.tx.hasUnsent()) this.armDone();
+        return;
+      }
+      this.completeQuiet();
+    }
     const buf = this.trainBuf;
     const k = this.from.tx.txPopTrain(buf);
     if (k === 0) return;
@@ -123,8 +135,27 @@ export class LinkDirection {
       f.push(h, q, t, end, end + delay);
       t = end;
     }
-    this.loop.at(t, this.kindTxDone, 0);
+    this.busyEnd = t;
+    // a completion that would only be counted needs no event of its own (NicTx.completionQuietUntil)
+    if (this.from.tx.hasUnsent() || !this.from.tx.completionQuietUntil(t)) this.armDone();
+    else this.doneArmed = false;
     this.armWake();
+  }
+
+  private armDone(): void {
+    this.doneArmed = true;
+    this.loop.at(this.busyEnd, this.kindTxDone, 0);
+  }
+
+  /** The quiet completion of the descriptor whose last frame left at busyEnd <= now: as frameDone then. */
+  private completeQuiet(): void {
+    this.busy = false;
+    this.from.txComplete();
+  }
+
+  /** NicTx asks before its completion IRQ or TX NAPI poll looks at the queue. */
+  private completeWire(): void {
+    if (this.busy && !this.doneArmed && this.busyEnd <= this.loop.now) this.completeQuiet();
   }
 
   /** Wake the far NIC at the first arrival it would react to; the frames
@@ -162,6 +193,7 @@ export class LinkDirection {
 
   /** The descriptor's last frame has left the NIC: its completion, then the next descriptor. */
   private trainDone(): void {
+    this.doneArmed = false;
     this.busy = false;
     this.from.txComplete();
     this.kickTrain();

@@ -118,6 +118,9 @@ export class NicTx {
   private readonly drvXoff: Uint8Array;
   private readonly irqArmed: Int32Array;
   private readonly napiScheduled: Uint8Array;
+  /** When the armed completion IRQ fires / the scheduled TX NAPI poll runs (ns). */
+  private readonly irqAt: Float64Array;
+  private readonly napiAt: Float64Array;
   /** Descriptor records per queue, a circular array of txRing entries: bytes, sk, truesize. */
   private readonly descBytes: Float64Array[] = [];
   private readonly descSk: Uint32Array[] = [];
@@ -134,6 +137,9 @@ export class NicTx {
   }
   /** Set by the link: bring the lazily counted frames of the train on the wire up to now. */
   syncWire: () => void = () => {};
+  /** Set by the link: a descriptor whose completion was quiet (completionQuietUntil)
+   *  and whose last frame has left by now is completed now. */
+  completeWire: () => void = () => {};
   private readonly qLatency: LatencyHist[] = [];
   private readonly qRingLatency: LatencyHist[] = [];
   /** Per TX queue: time from qdisc enqueue to the wire taking the frame (qdisc + driver ring). */
@@ -236,6 +242,8 @@ export class NicTx {
     this.drvXoff = new Uint8Array(n);
     this.irqArmed = new Int32Array(n);
     this.napiScheduled = new Uint8Array(n);
+    this.irqAt = new Float64Array(n);
+    this.napiAt = new Float64Array(n);
     this.netTxPending = new Uint8Array(n);
     this.head = new Int32Array(n);
     this.freeSk = new Uint32Array(config.txRing);
@@ -516,6 +524,13 @@ export class NicTx {
     return k;
   }
 
+  /** Is any posted descriptor waiting for the wire? */
+  hasUnsent(): boolean {
+    const n = this.config.txQueues;
+    for (let q = 0; q < n; q++) if (this.unsent[q]! !== 0) return true;
+    return false;
+  }
+
   /** The queue of the descriptor the wire took last. */
   get wireQueue(): number {
     return this.wireQ;
@@ -572,11 +587,31 @@ export class NicTx {
       this.txIrq(q);
       return;
     }
-    if (this.irqArmed[q] === 0) this.irqArmed[q] = this.loop.after(usecs, this.kindIrq, q) + 1;
+    if (this.irqArmed[q] === 0) {
+      this.irqAt[q] = this.loop.now + usecs;
+      this.irqArmed[q] = this.loop.after(usecs, this.kindIrq, q) + 1;
+    }
+  }
+
+  /** Would the completion of the descriptor on the wire, at time t, only be
+   *  counted (frameDone: no clean, no IRQ, no timer to arm), with nothing of its
+   *  queue's completion path (IRQ timer, TX NAPI poll) due at or before t? Then
+   *  the link needs no event at t: it completes the descriptor when it next
+   *  kicks, or when that IRQ or poll comes (completeWire), as frameDone at t
+   *  would have left it. */
+  completionQuietUntil(t: number): boolean {
+    const q = this.wireQ;
+    if (q < 0 || this.wireSegsLeft !== 1 || this.config.txUsecs <= 0) return false;
+    if (this.napiScheduled[q] !== 0) return this.napiAt[q]! > t;
+    if (this.irqArmed[q] === 0) return false;
+    const frames = this.config.txFrames;
+    if (frames > 0 && this.done[q]! + 1 >= frames) return false;
+    return this.irqAt[q]! > t;
   }
 
   /** The queue's TX completion interrupt: schedule its NAPI. */
   private txIrq(q: number): void {
+    this.completeWire();
     const t = this.irqArmed[q]!;
     if (t !== 0) {
       this.loop.cancel(t - 1);
@@ -587,15 +622,18 @@ export class NicTx {
     // napi_schedule: the poll runs in NET_RX on the IRQ's CPU once what it is busy with is done
     const wait = this.onTxIrq !== null ? this.onTxIrq(q) : 0;
     this.napiScheduled[q] = 1;
+    this.napiAt[q] = this.loop.now + wait;
     this.loop.after(wait, this.kindNapi, q);
   }
 
   /** NAPI poll of the TX queue: clean up to the budget; more left -> poll again. */
   private napiPoll(q: number): void {
+    this.completeWire();
     this.napiScheduled[q] = 0;
     this.clean(q, Math.min(TX_NAPI_BUDGET, this.done[q]!));
     if (this.done[q]! > 0) {
       this.napiScheduled[q] = 1;
+      this.napiAt[q] = this.loop.now;
       this.loop.after(0, this.kindNapi, q);
     }
   }
