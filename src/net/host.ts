@@ -134,6 +134,8 @@ export class Host {
     );
     // frames of one NAPI poll reach TCP at the CPU time the poll has reached (socket-lock timing)
     this.stack.tcp.softirqClock = () => this.rx.softirqNow();
+    // tcp_mem's per-CPU reserve: a charge in the RX softirq lands on its CPU
+    this.stack.tcp.memCpu = () => this.rx.curCpu;
     void loop;
   }
 

@@ -58,6 +58,8 @@ export interface HostReport {
   nstat: Record<string, number>;
   listeners: ListenerReport[];
   tcpStates: Record<string, number>;
+  /** The TCP line of /proc/net/sockstat: sockets in use, orphans, time-wait, allocated, tcp_mem pages. */
+  sockstat: { inuse: number; orphan: number; tw: number; alloc: number; mem: number };
   /** Per RX queue as `ethtool -S` (rx_queue_N_packets/bytes, drops = rx_missed) and the CPU its IRQ runs on. */
   /** irqs: the queue's hard IRQs; napiWatchdog: its gro_flush_timeout timer re-polls. */
   rxQueues: { dev: string; queue: number; packets: number; bytes: number; drops: number; irqs: number; napiWatchdog: number; irqCpu: number }[];
@@ -158,6 +160,7 @@ export function buildReport(world: World, result: WorldResult): Report {
       nstat: host.nstat.nonZero(),
       listeners,
       tcpStates,
+      sockstat: host.stack.tcp.sockstat(),
       rxQueues: host.nics.flatMap((nic, n) => Array.from({ length: nic.queues }, (_, q) => ({ dev: nic.name, queue: q, ...nic.rxQueueStats(q), napiWatchdog: host.napiWatchdogFires(n, q), irqCpu: host.irqCpu(q, n) }))),
       netdev: Object.fromEntries(
         host.nics.map((nic) => [

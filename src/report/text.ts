@@ -48,6 +48,8 @@ export function renderText(r: Report): string {
     if (h.ipfrag.queues > 0) out.push("", `IP reassembly: ${h.ipfrag.queues} incomplete datagrams, ${h.ipfrag.fragments} fragments, ${h.ipfrag.mem} bytes (frag_mem_limit)`);
     const states = Object.entries(h.tcpStates);
     if (states.length > 0) out.push("", `TCP sockets by state: ${states.map(([k, v]) => `${k} ${v}`).join(", ")}`);
+    const ss = h.sockstat;
+    if (ss !== undefined && (ss.alloc > 0 || ss.mem > 0)) out.push("/proc/net/sockstat", `TCP: inuse ${ss.inuse} orphan ${ss.orphan} tw ${ss.tw} alloc ${ss.alloc} mem ${ss.mem}`);
     out.push("", "RX queues (ethtool -S)");
     // the napi watchdog column only where gro_flush_timeout re-polled
     const watchdog = h.rxQueues.some((q) => q.napiWatchdog > 0);

@@ -369,6 +369,8 @@ const hostSchema = z.preprocess(
   (v) => (v === null ? {} : v),
   obj("host", {
     cpus: leaf(intIn(1, 1024), { default: 1 }),
+    // the machine's RAM: sizes net.ipv4.tcp_mem (and tcp_rmem[2]/tcp_wmem[2]) as tcp_init does at boot
+    memory: leaf(size({ min: 64 * 2 ** 20, max: 2 ** 44 }), { default: 16 * 2 ** 30 }),
     nic: z.preprocess((v) => (v === undefined ? {} : v), nicSchema),
     addr: leaf((v) => parseAddr(v), { default: null as ParsedAddr | null }),
     sysctl: sysctlBlock,

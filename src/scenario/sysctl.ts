@@ -76,6 +76,8 @@ export const SYSCTLS = {
   "net.core.flow_limit_table_len": { kind: "int", default: 4096, min: 1, max: 2 ** 30, pow2: true, doc: "flow limit buckets per CPU" },
   // net/core/hotdata.c: .gro_normal_batch = 8; sysctl_net_core.c: extra1 SYSCTL_ONE
   "net.core.gro_normal_batch": { kind: "int", default: 8, min: 1, max: INT_MAX, doc: "GRO segments batched before delivery" },
+  // include/net/proto_memory.h: SK_MEMORY_PCPU_RESERVE (1 MB in pages); sysctl_net_core.c: extra1 min_mem_pcpu_rsv (the same)
+  "net.core.mem_pcpu_rsv": { kind: "int", default: 256, min: 256, max: INT_MAX, doc: "per-CPU reserve of protocol memory (pages)" },
   // net/core/sock.c: sysctl_rmem_default = SK_RMEM_MAX = SKB_TRUESIZE(256) * 256 = 832 * 256; sysctl_net_core.c: extra1 min_rcvbuf
   "net.core.rmem_default": { kind: "int", default: 212992, min: SOCK_MIN_RCVBUF, max: INT_MAX, doc: "default SO_RCVBUF (not TCP)" },
   // net/core/sock.c: sysctl_rmem_max = SK_RMEM_MAX (212992 through 6.17; 6.18 raised it to 4 MiB — we model 6.12)
@@ -112,6 +114,9 @@ export const SYSCTLS = {
   "net.ipv4.tcp_rmem": { kind: "triple", default: [4096, 131072, 6291456], min: 4096, max: INT_MAX, doc: "min default max receive buffer" },
   // net/ipv4/tcp.c: tcp_init wmem = {PAGE_SIZE, 16384, max(64 KiB, min(4 MiB, limit))}; sysctl_net_ipv4.c: extra1 SYSCTL_ONE
   "net.ipv4.tcp_wmem": { kind: "triple", default: [4096, 16384, 4194304], min: 1, max: INT_MAX, doc: "min default max send buffer" },
+  // net/ipv4/tcp.c: tcp_init_mem — L = max(128, nr_free_buffer_pages / 16), {3/4 L, L, 3/2 L} pages; the default is
+  // for the default host memory (16 GiB, hosts.X.memory), a host with another memory gets its own; proc_doulongvec_minmax
+  "net.ipv4.tcp_mem": { kind: "triple", default: [196608, 262144, 393216], min: 0, max: 2 ** 53 - 1, doc: "TCP memory low, pressure, high (pages)" },
   // net/ipv4/tcp_ipv4.c: tcp_sk_init sysctl_tcp_min_tso_segs = 2; sysctl_net_ipv4.c: u8, extra1 SYSCTL_ONE
   "net.ipv4.tcp_min_tso_segs": { kind: "int", default: 2, min: 1, max: 255, doc: "minimum segments per TSO frame" },
   // net/ipv4/tcp_ipv4.c: tcp_sk_init sysctl_tcp_tso_rtt_log = 9; sysctl_net_ipv4.c: u8, extra2 tcp_tso_rtt_log_max 31

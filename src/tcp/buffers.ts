@@ -120,8 +120,8 @@ export function initRcvBufferSpace(s: RcvWindowState): number {
   return Math.min(s.rcvSsthresh, s.rcvWnd, 10 * s.advmss);
 }
 
-/** net/ipv4/tcp_output.c: __tcp_select_window (tcp_shrink_window = 0, no memory pressure). */
-export function selectWindowRaw(s: RcvWindowState): number {
+/** net/ipv4/tcp_output.c: __tcp_select_window (tcp_shrink_window = 0); `pressure` = tcp_under_memory_pressure. */
+export function selectWindowRaw(s: RcvWindowState, pressure = false): number {
   let mss = s.rcvMss;
   let free = tcpSpace(s);
   const allowed = tcpFullSpace(s);
@@ -132,6 +132,7 @@ export function selectWindowRaw(s: RcvWindowState): number {
   }
   if (free < full >> 1) {
     s.quick = 0;
+    if (pressure) adjustRcvSsthresh(s);
     const unit = pow2(s.rcvWscale);
     free = Math.floor(free / unit) * unit;
     if (free < allowed >> 4 || free < mss) return 0;
@@ -147,10 +148,17 @@ export function selectWindowRaw(s: RcvWindowState): number {
   return window;
 }
 
-/** net/ipv4/tcp_input.c: tcp_grow_window (no memory pressure). `len` = skb->len, `truesize` = skb->truesize. */
-export function growWindow(s: RcvWindowState, len: number, truesize: number, rmem2: number): void {
+/** include/net/tcp.h: tcp_adjust_rcv_ssthresh — under memory pressure the window grows no further than 4 MSS
+ *  (no SO_RESERVE_MEM in the model, so no reserved memory keeps it higher). */
+export function adjustRcvSsthresh(s: RcvWindowState): void {
+  s.rcvSsthresh = Math.min(s.rcvSsthresh, 4 * s.advmss);
+}
+
+/** net/ipv4/tcp_input.c: tcp_grow_window. `len` = skb->len, `truesize` = skb->truesize;
+ *  `pressure` = tcp_under_memory_pressure (no growth then). */
+export function growWindow(s: RcvWindowState, len: number, truesize: number, rmem2: number, pressure = false): void {
   const room = Math.min(s.windowClamp, tcpSpace(s)) - s.rcvSsthresh;
-  if (room <= 0) return;
+  if (room <= 0 || pressure) return;
   let incr: number;
   if (winFromSpace(s.scalingRatio, truesize) <= len) incr = 2 * s.advmss;
   else {

@@ -100,6 +100,10 @@ export class TcpConn implements CcSock, RcvWindowState {
   maxWindow = 0;
   sndbuf = 16384;
   sndbufLocked = false;
+  /** sk_forward_alloc: bytes of whole pages charged to tcp_mem and not used yet (mem.ts). */
+  fwdAlloc = 0;
+  /** sk_wmem_queued as last charged against sk_forward_alloc (mem.ts: sndMemSync). */
+  sndMem = 0;
   /** SOCK_NOSPACE: the writer found the buffer full. */
   nospace = false;
   /** snd_sml: end of the last small segment sent (Minshall's Nagle variant). */
@@ -278,6 +282,12 @@ export class TcpConn implements CcSock, RcvWindowState {
   /** sk_wmem_queued: queued bytes plus one skb overhead per MSS-sized skb. */
   wmemQueued(overhead: number): number {
     const bytes = this.writeSeq - this.sndUna;
+    return bytes + Math.ceil(bytes / this.mss) * overhead;
+  }
+
+  /** sk_wmem_queued once the write queue reaches `writeSeq`. */
+  wmemQueuedAt(writeSeq: number, overhead: number): number {
+    const bytes = writeSeq - this.sndUna;
     return bytes + Math.ceil(bytes / this.mss) * overhead;
   }
 

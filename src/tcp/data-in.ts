@@ -7,7 +7,8 @@ import type { TcpHost } from "./tcp-host.js";
 import type { TcpSock } from "./sock.js";
 import { TCPCB_EVER_RETRANS, TCPCB_LOST, TCPCB_SACKED_ACKED, TCPCB_SACKED_RETRANS, type TcpConn } from "./conn.js";
 import { TCP_CA_Disorder, TCP_CA_Loss, TCP_CA_Open, TCP_CA_Recovery } from "./cc.js";
-import { growWindow, rcvRttUpdate, selectWindowRaw, winFromSpace, TCP_MAX_QUICKACKS } from "./buffers.js";
+import { adjustRcvSsthresh, growWindow, rcvRttUpdate, selectWindowRaw, winFromSpace, TCP_MAX_QUICKACKS } from "./buffers.js";
+import { belowMemLow, forcedMemSchedule, memCharge, memUncharge, rmemSchedule, sndMemSync, underMemoryPressure } from "./mem.js";
 import { rttSample } from "./rtt.js";
 import { pow2 } from "../util/pow2.js";
 import {
@@ -181,6 +182,7 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   const advanced = ack > priorUna;
   c.sndUna = ack;
   sk.sndUna = (base + ack) >>> 0;
+  if (advanced) sndMemSync(t, c); // tcp_clean_rtx_queue frees the ACKed skbs: sk_wmem_free_skb
   c.lastAckAt = t.now;
   if (advanced) {
     c.backoff = 0;
@@ -354,7 +356,7 @@ function eventDataRecv(t: TcpHost, sk: TcpSock, c: TcpConn, len: number, truesiz
     else if (m > c.rtt.rtoUs * 1000) incrQuickack(c, TCP_MAX_QUICKACKS);
   }
   c.lrcvtime = now;
-  if (len >= 128) growWindow(c, len, truesize, t.rmem[2]!);
+  if (len >= 128) growWindow(c, len, truesize, t.rmem[2]!, underMemoryPressure(t));
 }
 
 /** tcp_rcv_rtt_measure_ts */
@@ -371,12 +373,13 @@ function rcvRttMeasureTs(t: TcpHost, sk: TcpSock, c: TcpConn, len: number): void
 /** net/ipv4/tcp_input.c: tcp_prune_queue (with tcp_clamp_window and collapse). true = room made. */
 function pruneQueue(t: TcpHost, c: TcpConn, incomingSeq: number): boolean {
   t.nstat.add(t.mib.PruneCalled);
+  const pressure = underMemoryPressure(t);
   if (c.rmemAlloc >= c.rcvbuf) {
     // tcp_clamp_window
     c.quick = 0;
-    if (c.rcvbuf < t.rmem[2]! && !c.rcvbufLocked) c.rcvbuf = Math.min(c.rmemAlloc, t.rmem[2]!);
+    if (c.rcvbuf < t.rmem[2]! && !c.rcvbufLocked && !pressure && belowMemLow(t)) c.rcvbuf = Math.min(c.rmemAlloc, t.rmem[2]!);
     if (c.rmemAlloc > c.rcvbuf) c.rcvSsthresh = Math.min(c.windowClamp, 2 * c.advmss);
-  }
+  } else if (pressure) adjustRcvSsthresh(c);
   if (c.rmemAlloc <= c.rcvbuf) return true;
   // tcp_collapse: copy bloated skbs (truesize above their payload) into compact ones
   let freed = 0;
@@ -389,21 +392,46 @@ function pruneQueue(t: TcpHost, c: TcpConn, incomingSeq: number): boolean {
       t.nstat.add(t.mib.RcvCollapsed);
     }
   }
-  c.rmemAlloc -= freed;
-  if (c.rmemAlloc <= c.rcvbuf) return true;
-  // tcp_prune_ofo_queue: drop from the highest sequence down, never below the incoming segment
-  let pruned = false;
-  while (c.ofo.length > 0 && c.rmemAlloc > c.rcvbuf) {
-    const last = c.ofo[c.ofo.length - 1]!;
-    if (last.start <= incomingSeq) break;
-    c.ofo.pop();
-    c.rmemAlloc -= last.truesize;
-    pruned = true;
+  if (freed > 0) {
+    c.rmemAlloc -= freed;
+    memUncharge(t, c, freed);
   }
-  if (pruned) t.nstat.add(t.mib.OfoPruned);
+  if (c.rmemAlloc <= c.rcvbuf) return true;
+  pruneOfoQueue(t, c, incomingSeq);
   if (c.rmemAlloc <= c.rcvbuf) return true;
   t.nstat.add(t.mib.RcvPruned);
   return false;
+}
+
+/** net/ipv4/tcp_input.c: tcp_prune_ofo_queue — drop from the highest sequence down (never what the
+ *  incoming segment would follow), sk_rcvbuf/8 of truesize per round, until within sk_rcvbuf and out of
+ *  memory pressure. true = something was dropped. */
+function pruneOfoQueue(t: TcpHost, c: TcpConn, incomingSeq: number): boolean {
+  let pruned = false;
+  let goal = c.rcvbuf >> 3;
+  while (c.ofo.length > 0) {
+    const last = c.ofo[c.ofo.length - 1]!;
+    if (incomingSeq > last.start) break;
+    c.ofo.pop();
+    pruned = true;
+    goal -= last.truesize;
+    c.rmemAlloc -= last.truesize;
+    memUncharge(t, c, last.truesize);
+    if (c.ofo.length === 0 || goal <= 0) {
+      if (c.rmemAlloc <= c.rcvbuf && !underMemoryPressure(t)) break;
+      goal = c.rcvbuf >> 3;
+    }
+  }
+  if (pruned) t.nstat.add(t.mib.OfoPruned);
+  return pruned;
+}
+
+/** net/ipv4/tcp_input.c: tcp_try_rmem_schedule — room for `truesize` within sk_rcvbuf and tcp_mem. */
+function tryRmemSchedule(t: TcpHost, c: TcpConn, seq: number, truesize: number): boolean {
+  if (c.rmemAlloc <= c.rcvbuf && rmemSchedule(t, c, truesize)) return true;
+  if (!pruneQueue(t, c, seq)) return false;
+  while (!rmemSchedule(t, c, truesize)) if (!pruneOfoQueue(t, c, seq)) return false;
+  return true;
 }
 
 /** Move now-contiguous out-of-order ranges to the receive queue (tcp_ofo_queue). */
@@ -447,7 +475,7 @@ function ofoInsert(c: TcpConn, start: number, end: number, truesize: number): bo
 function ackSndCheck(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   if (!c.ackPending) return;
   // tcp_in_quickack_mode: quick ACKs are for non-interactive sessions
-  if ((c.rcvNxt - c.rcvWup > c.rcvMss && selectWindowRaw(c) >= c.rcvWnd) || (c.quick > 0 && !inPingpong(t, c)) || c.ackNow) {
+  if ((c.rcvNxt - c.rcvWup > c.rcvMss && selectWindowRaw(c, underMemoryPressure(t)) >= c.rcvWnd) || (c.quick > 0 && !inPingpong(t, c)) || c.ackNow) {
     // running from __release_sock: tcp_backlog_ack_defer leaves the ACK to tcp_release_cb
     if (c.owned && t.backlogAckDefer) {
       c.deferred |= TCPF_ACK_DEFERRED;
@@ -489,7 +517,7 @@ export function tcpDataQueue(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): st
       ackSndCheck(t, sk, c);
       return "TCP_ZEROWINDOW";
     }
-    if (c.rmemAlloc > c.rcvbuf && !pruneQueue(t, c, seq)) {
+    if (!tryRmemSchedule(t, c, seq, truesize)) {
       c.ackNomem = true;
       c.ackPending = true;
       c.ackNow = true;
@@ -498,10 +526,13 @@ export function tcpDataQueue(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): st
         ackSndCheck(t, sk, c);
         return "PROTO_MEM";
       }
+      // an empty receive queue always takes the segment (guaranteed progress)
+      forcedMemSchedule(t, c, truesize);
     }
     c.rqEnd.push(end);
     c.rqTrue.push(truesize);
     c.rmemAlloc += truesize;
+    memCharge(c, truesize); // skb_set_owner_r
     c.rcvNxt = end;
     c.bytesReceived += len;
     eventDataRecv(t, sk, c, len, truesize, gsoSize);
@@ -532,9 +563,22 @@ export function tcpDataQueue(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): st
     // partial overlap: keep the new part, D-SACK the old
     dsackSet(t, sk, c, seq, c.rcvNxt);
     const fresh = end - c.rcvNxt;
+    // queue_and_out, as for an in-order segment
+    if (!tryRmemSchedule(t, c, seq, truesize)) {
+      c.ackNomem = true;
+      c.ackPending = true;
+      c.ackNow = true;
+      if (c.rqLength() > 0) {
+        t.nstat.add(t.mib.RcvQDrop);
+        ackSndCheck(t, sk, c);
+        return "PROTO_MEM";
+      }
+      forcedMemSchedule(t, c, truesize);
+    }
     c.rqEnd.push(end);
     c.rqTrue.push(truesize);
     c.rmemAlloc += truesize;
+    memCharge(c, truesize);
     c.rcvNxt = end;
     c.bytesReceived += fresh;
     ofoQueue(c);
@@ -546,13 +590,14 @@ export function tcpDataQueue(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): st
     return null;
   }
   // out of order (tcp_data_queue_ofo)
-  if (c.rmemAlloc > c.rcvbuf && !pruneQueue(t, c, seq)) {
+  if (!tryRmemSchedule(t, c, seq, truesize)) {
     t.nstat.add(t.mib.OFODrop);
     return "PROTO_MEM";
   }
   measureRcvMss(t, c, len, truesize, gsoSize);
   if (ofoInsert(c, seq, end, truesize)) {
     c.rmemAlloc += truesize;
+    memCharge(c, truesize);
     t.nstat.add(t.mib.OFOQueue);
   } else {
     // tcp_data_queue_ofo: all its bytes are queued already — TCPOFOMerge, D-SACK it, ACK, drop

@@ -24,6 +24,7 @@ import { pow2 } from "../util/pow2.js";
 import { murmurFinal, murmurMix } from "../util/murmur.js";
 import { SKB_F_OOO_OKAY } from "../core/skb-fields.js";
 import { recvmsg, sendmsgBlocked, sendmsgHold } from "./sock-lock.js";
+import { belowMemLow, memUncharge, sndMemSync, underMemoryPressure, wmemSchedule } from "./mem.js";
 
 /** include/net/tcp.h: TCP_DELACK_MIN / TCP_ATO_MIN (HZ/25), TCP_DELACK_MAX (HZ/5), in ns. */
 export const TCP_DELACK_MIN = 40e6;
@@ -55,7 +56,7 @@ export function selectWindow(t: TcpHost, c: TcpConn): number {
     newWin = 0;
   } else {
     const cur = c.receiveWindow();
-    newWin = selectWindowRaw(c);
+    newWin = selectWindowRaw(c, underMemoryPressure(t));
     if (newWin < cur) {
       // never shrink the offered window
       if (newWin === 0) t.nstat.add(t.mib.WantZeroWindowAdv);
@@ -652,8 +653,16 @@ export function appSend(t: TcpHost, sk: TcpSock, c: TcpConn, bytes: number): num
     const tail = (c.writeSeq - c.sndUna) % c.mss;
     if (tail !== 0) n = c.mss - tail + (segs - 1) * c.mss;
     if (n > bytes - taken) n = bytes - taken;
+    // tcp_stream_alloc_skb / tcp_wmem_schedule: the growth of sk_wmem_queued must be scheduled against tcp_mem
+    const grow = c.wmemQueuedAt(c.writeSeq + n, TCP_SKB_OVERHEAD) - c.sndMem;
+    if (grow > 0 && !wmemSchedule(t, c, grow)) {
+      // refused (__sk_mem_raise_allocated moderated sndbuf): wait_for_space until ACKs free memory
+      c.nospace = true;
+      break;
+    }
     c.writeSeq += n;
     taken += n;
+    sndMemSync(t, c);
   }
   if (taken > 0) {
     writeXmit(t, sk, c);
@@ -665,8 +674,8 @@ export function appSend(t: TcpHost, sk: TcpSock, c: TcpConn, bytes: number): num
 /** tcp_check_space -> tcp_new_space: grow sndbuf, wake a blocked writer. */
 export function checkSpace(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   if (!c.nospace) return;
-  // tcp_should_expand_sndbuf
-  if (!c.sndbufLocked && c.packetsInFlight() < c.cwnd) {
+  // tcp_should_expand_sndbuf: not locked, not under (soft) memory pressure, cwnd not filled
+  if (!c.sndbufLocked && !underMemoryPressure(t) && belowMemLow(t) && c.packetsInFlight() < c.cwnd) {
     c.sndbuf = sndbufExpand(c.sndbuf, sk.mss, c.mss, c.cwnd, c.reordering, c.cc.sndbufFactor, t.wmem[2]!);
     if (c.sndbuf > c.sndbufMax) c.sndbufMax = c.sndbuf;
   }
@@ -730,9 +739,15 @@ export function appRecv(t: TcpHost, sk: TcpSock, c: TcpConn, n: number): number 
   c.copiedSeq += take;
   c.bytesRead += take;
   // free whole skbs that are fully read (skb_consume)
+  let freed = 0;
   while (c.rqHead < c.rqEnd.length && c.rqEnd[c.rqHead]! <= c.copiedSeq) {
-    c.rmemAlloc -= c.rqTrue[c.rqHead]!;
+    freed += c.rqTrue[c.rqHead]!;
     c.rqHead++;
+  }
+  if (freed > 0) {
+    // sock_rfree -> sk_mem_uncharge
+    c.rmemAlloc -= freed;
+    memUncharge(t, c, freed);
   }
   if (c.rqHead > 4096 && c.rqHead * 2 > c.rqEnd.length) {
     c.rqEnd.splice(0, c.rqHead);
@@ -758,7 +773,7 @@ function cleanupRbuf(t: TcpHost, sk: TcpSock, c: TcpConn, copied: number): void 
   if (copied > 0 && !timeToAck && !c.eof) {
     const now = c.receiveWindow();
     if (2 * now <= c.windowClamp) {
-      const w = selectWindowRaw(c);
+      const w = selectWindowRaw(c, underMemoryPressure(t));
       if (w !== 0 && w >= 2 * now) timeToAck = true;
     }
   }

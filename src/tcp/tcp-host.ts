@@ -15,7 +15,18 @@ import { SegIn, SegOut, addrKey, writeSegment } from "./segment.js";
 import { CookieSecrets } from "./cookie.js";
 import { initialWindow, type InitialWindow } from "./window.js";
 import { ListenSock, TcpSock, type AcceptPolicy } from "./sock.js";
-import { TCP_CLOSE, TCP_NEW_SYN_RECV, TCP_STATE_NAMES, TCP_SYN_SENT, TCP_SYN_LINEAR_TIMEOUTS } from "./constants.js";
+import {
+  TCP_CLOSE,
+  TCP_CLOSING,
+  TCP_FIN_WAIT1,
+  TCP_FIN_WAIT2,
+  TCP_LAST_ACK,
+  TCP_NEW_SYN_RECV,
+  TCP_STATE_NAMES,
+  TCP_SYN_SENT,
+  TCP_SYN_LINEAR_TIMEOUTS,
+  TCP_TIME_WAIT,
+} from "./constants.js";
 import { tcpConnRequest } from "./conn-request.js";
 import { tcpCheckReq } from "./check-req.js";
 import { tcpListenAck } from "./listen-ack.js";
@@ -35,6 +46,7 @@ import type { ServerApp } from "./apps.js";
 import { flowKey } from "./flows.js";
 import { SockTable } from "./ehash.js";
 import { StampCache } from "./stamp.js";
+import { TcpMemory, memReclaimFinal } from "./mem.js";
 
 /** What a host's TCP needs from the world. */
 export interface TcpEnv {
@@ -125,6 +137,8 @@ export interface TcpMib {
   DSACKRecvSegs: number;
   DSACKIgnoredDubious: number;
   OFOMerge: number;
+  MemoryPressures: number;
+  MemoryPressuresChrono: number;
 }
 
 function sysctlNum(s: Readonly<Record<string, unknown>>, name: keyof typeof SYSCTLS): number {
@@ -211,6 +225,10 @@ export class TcpHost {
   readonly pingpongThresh: number;
   /** net.ipv4.tcp_backlog_ack_defer */
   readonly backlogAckDefer: boolean;
+  /** tcp_prot's memory accounting (net.ipv4.tcp_mem, mem.ts). */
+  readonly mem: TcpMemory;
+  /** The CPU a memory charge lands on (the RX softirq's; -1 outside it: CPU 0). */
+  memCpu: () => number = () => -1;
   /** tcp_cubic module parameters (HyStart) and its counters. */
   readonly hystart: HystartParams;
   /** The CPU model's cost of an application socket call (cost.app) and per byte copied
@@ -279,6 +297,7 @@ export class TcpHost {
     this.backlogAckDefer = sysctlNum(s, "net.ipv4.tcp_backlog_ack_defer") !== 0;
     this.pingpongThresh = sysctlNum(s, "net.ipv4.tcp_pingpong_thresh");
     this.dsack = sysctlNum(s, "net.ipv4.tcp_dsack") !== 0;
+    this.mem = new TcpMemory(sysctlTriple(s, "net.ipv4.tcp_mem"), sysctlNum(s, "net.core.mem_pcpu_rsv"));
     const mibHy = { TCPHystartTrainDetect: "HystartTrainDetect", TCPHystartTrainCwnd: "HystartTrainCwnd", TCPHystartDelayDetect: "HystartDelayDetect", TCPHystartDelayCwnd: "HystartDelayCwnd" } as const;
     this.hystart = {
       hystart: sysctlNum(s, "tcp_cubic.hystart") !== 0,
@@ -340,6 +359,8 @@ export class TcpHost {
       DSACKRecvSegs: c.id("TcpExtTCPDSACKRecvSegs"),
       DSACKIgnoredDubious: c.id("TcpExtTCPDSACKIgnoredDubious"),
       OFOMerge: c.id("TcpExtTCPOFOMerge"),
+      MemoryPressures: c.id("TcpExtTCPMemoryPressures"),
+      MemoryPressuresChrono: c.id("TcpExtTCPMemoryPressuresChrono"),
     };
     const loop = env.loop;
     // Each socket has one timer; its handler sees sk.timer already cleared.
@@ -441,6 +462,7 @@ export class TcpHost {
       if (c.releaseEvent >= 0) loop.cancel(c.releaseEvent);
       c.rtoEvent = c.delackEvent = c.readEvent = c.writeEvent = c.paceEvent = c.releaseEvent = -1;
       purgeBacklog(this, c);
+      memReclaimFinal(this, c);
       c.rtoDeadline = c.delackDeadline = Infinity;
       sk.conn = null;
     }
@@ -483,6 +505,36 @@ export class TcpHost {
       out[name] = (out[name] ?? 0) + 1;
     }
     return Object.fromEntries(Object.entries(out).sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+  }
+
+  /** Full sockets (tcp_sockets_allocated): listeners and every socket but request and time-wait socks. */
+  fullSockets(): number {
+    let n = this.listeners.length;
+    for (const sk of this.socks) if (sk !== null && sk.state !== TCP_NEW_SYN_RECV && sk.state !== TCP_TIME_WAIT) n++;
+    return n;
+  }
+
+  /** The TCP line of /proc/net/sockstat (net/ipv4/proc.c: sockstat_seq_show). */
+  sockstat(): { inuse: number; orphan: number; tw: number; alloc: number; mem: number } {
+    let inuse = this.listeners.length;
+    let orphan = 0;
+    let tw = 0;
+    let alloc = this.listeners.length;
+    for (const sk of this.socks) {
+      if (sk === null || sk.state === TCP_NEW_SYN_RECV) continue;
+      const st = sk.state;
+      // an orphan in FIN_WAIT2 or TIME_WAIT is an inet_timewait_sock (tcp_time_wait), not a full socket
+      if (st === TCP_TIME_WAIT || (st === TCP_FIN_WAIT2 && sk.finSent)) {
+        tw++;
+        continue;
+      }
+      alloc++;
+      // unhashed: children in CLOSE waiting for accept()
+      if (st !== TCP_CLOSE) inuse++;
+      // close() orphans the socket until its FIN exchange ends
+      if (sk.finSent && (st === TCP_FIN_WAIT1 || st === TCP_CLOSING || st === TCP_LAST_ACK)) orphan++;
+    }
+    return { inuse, orphan, tw, alloc, mem: this.mem.memoryAllocated };
   }
 
   // ---- data transfer hooks ----

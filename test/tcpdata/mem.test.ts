@@ -1,0 +1,205 @@
+// tcp_mem (6.12): per-socket forward allocation in pages, the per-CPU reserve
+// in front of tcp_memory_allocated, memory pressure and the hard limit, and
+// the TCP line of /proc/net/sockstat. Numbers derived by hand from
+// net/core/sock.c (__sk_mem_schedule, __sk_mem_raise_allocated),
+// include/net/proto_memory.h and net/ipv4/tcp.c (tcp_init_mem).
+import { describe, expect, it } from "vitest";
+import { createCore } from "../../src/core/node.js";
+import { coreConfigForScenario, loadScenarioText, simulate } from "../../src/api.js";
+import { TcpMemory, freeBufferPages, tcpMemDefault } from "../../src/tcp/mem.js";
+import { ScenarioError } from "../../src/scenario/errors.js";
+import { World, coreConfigFor } from "../../src/sim/world.js";
+import { worldSpecFromScenario } from "../../src/sim/from-scenario.js";
+import { buildReport } from "../../src/report/build.js";
+
+async function runText(text: string) {
+  const s = loadScenarioText(text, "t.yaml");
+  const core = await createCore(coreConfigForScenario(s));
+  return { s, report: simulate(core, s) };
+}
+
+async function runWorldText(text: string) {
+  const s = loadScenarioText(text, "t.yaml");
+  const spec = worldSpecFromScenario(s);
+  const core = await createCore(coreConfigFor(spec));
+  const w = new World(core, spec);
+  const result = w.run();
+  return { w, report: buildReport(w, result) };
+}
+
+/** A receiver that never reads, SO_RCVBUF 1 MiB (2 MiB with rmem_max raised), no GRO: one 2304-byte truesize per segment. */
+const neverReads = (server: string, duration = "200ms") => `
+name: t
+duration: ${duration}
+hosts:
+  server:
+    nic: { gro: false }
+    sysctl: { net.core.rmem_max: 4194304${server} }
+    sockets:
+      - { listen: 5001, rcvbuf: 1MiB, readRate: false }
+  client: {}
+links:
+  - { a: client, b: server, delay: 50us }
+traffic:
+  - { kind: bulk, from: client, to: server:5001 }
+`;
+
+describe("tcp_mem defaults (tcp_init_mem)", () => {
+  it("L = max(128, free buffer pages / 16): [3/4 L, L, 3/2 L]", () => {
+    // 16 GiB = 4194304 pages -> L 262144
+    expect(tcpMemDefault(freeBufferPages(16 * 2 ** 30))).toEqual([196608, 262144, 393216]);
+    // 1 GiB = 262144 pages -> L 16384
+    expect(tcpMemDefault(freeBufferPages(2 ** 30))).toEqual([12288, 16384, 24576]);
+    // 1000 pages -> 62 < 128
+    expect(tcpMemDefault(1000)).toEqual([96, 128, 192]);
+  });
+
+  it("hosts.X.memory sizes tcp_mem and the per-socket caps tcp_rmem[2]/tcp_wmem[2] (pages << 5); a file's value wins", () => {
+    const s = loadScenarioText(
+      `name: t\nduration: 1ms\nhosts:\n  small: { memory: 64MiB }\n  big: { memory: 1GiB }\n  set: { memory: 64MiB, sysctl: { net.ipv4.tcp_mem: "1 2 3" } }\n  dflt: {}\n`,
+      "t.yaml",
+    );
+    const sys = (i: number) => s.hosts[i]!.sysctl;
+    // 64 MiB = 16384 pages: L = 1024; caps min(6 MiB, 524288) and min(4 MiB, 524288)
+    expect(sys(0)["net.ipv4.tcp_mem"]).toEqual([768, 1024, 1536]);
+    expect(sys(0)["net.ipv4.tcp_rmem"]).toEqual([4096, 131072, 524288]);
+    expect(sys(0)["net.ipv4.tcp_wmem"]).toEqual([4096, 16384, 524288]);
+    expect(sys(1)["net.ipv4.tcp_mem"]).toEqual([12288, 16384, 24576]);
+    expect(sys(1)["net.ipv4.tcp_rmem"]).toEqual([4096, 131072, 6291456]);
+    expect(sys(2)["net.ipv4.tcp_mem"]).toEqual([1, 2, 3]);
+    // the default 16 GiB gives the table's defaults
+    expect(sys(3)["net.ipv4.tcp_mem"]).toEqual([196608, 262144, 393216]);
+    expect(sys(3)["net.ipv4.tcp_wmem"]).toEqual([4096, 16384, 4194304]);
+  });
+
+  it("bad values name the field and the range", () => {
+    expect(() => loadScenarioText(`name: t\nduration: 1ms\nhosts:\n  a: { memory: 1MiB }\n`, "t.yaml")).toThrow(/hosts\.a\.memory/);
+    expect(() => loadScenarioText(`name: t\nduration: 1ms\nhosts:\n  a: { sysctl: { net.core.mem_pcpu_rsv: 100 } }\n`, "t.yaml")).toThrow(/256\.\.2147483647/);
+    expect(() => loadScenarioText(`name: t\nduration: 1ms\nhosts:\n  a: { sysctl: { net.ipv4.tcp_mem: "1 2" } }\n`, "t.yaml")).toThrow(ScenarioError);
+  });
+});
+
+describe("the per-CPU reserve (sk_memory_allocated_add/sub)", () => {
+  it("pages reach tcp_memory_allocated only once a CPU's reserve reaches ±mem_pcpu_rsv", () => {
+    const m = new TcpMemory([100, 200, 300], 256);
+    m.add(0, 255);
+    expect(m.allocated).toBe(0);
+    m.add(1, 10); // another CPU has its own reserve
+    expect(m.allocated).toBe(0);
+    m.add(0, 1); // 256 on CPU 0: drained
+    expect([m.allocated, m.pcpu[0]]).toEqual([256, 0]);
+    m.sub(0, 100);
+    expect([m.allocated, m.pcpu[0]]).toEqual([256, -100]);
+    m.sub(0, 156); // -256: drained
+    expect([m.allocated, m.pcpu[0], m.pcpu[1]]).toEqual([0, 0, 10]);
+    m.sub(1, 300); // -290 drains; proto_memory_allocated never reads below 0
+    expect([m.allocated, m.memoryAllocated]).toEqual([-290, 0]);
+  });
+});
+
+describe("receive side under tcp_mem", () => {
+  it("pressure: the charge that drains the reserve (page 256 > tcp_mem[1]) enters pressure and is refused; drops PROTO_MEM", async () => {
+    const { report } = await runText(neverReads(`, net.ipv4.tcp_mem: "100 200 300"`));
+    const n = report.hosts.server!.nstat;
+    // 2304·k > 255 pages·4096 first for k = 454: 453 segments of 1448 bytes are queued
+    expect(report.flows[0]!.bytes).toBe(453 * 1448);
+    expect(report.hosts.server!.sockstat).toEqual({ inuse: 2, orphan: 0, tw: 0, alloc: 2, mem: 256 });
+    expect(n.TcpExtTCPMemoryPressures).toBe(1);
+    // 256 <= tcp_mem[2], but rmem > tcp_rmem[0] and 2 sockets × 256 pages >= 300: suppressed
+    expect(n.TcpExtTCPRcvQDrop).toBe(1);
+    expect(report.ledger.dropped.PROTO_MEM).toBe(1 + (n.TcpExtTCPOFODrop ?? 0));
+    expect(report.flows[0]!.ss).toContain("rcv_ssthresh:5792"); // tcp_adjust_rcv_ssthresh: 4 · advmss 1448
+    expect(report.flows[0]!.ss).toContain(`r${453 * 2304},`);
+    expect(report.ledger.unaccounted).toBe(0);
+  });
+
+  it("hard limit: over tcp_mem[2] nothing is guaranteed (same refusal point with tcp_mem 10 20 30)", async () => {
+    const { report } = await runText(neverReads(`, net.ipv4.tcp_mem: "10 20 30"`));
+    expect(report.flows[0]!.bytes).toBe(453 * 1448);
+    expect(report.hosts.server!.nstat.TcpExtTCPMemoryPressures).toBe(1);
+    expect(report.hosts.server!.nstat.TcpExtTCPRcvQDrop).toBe(1);
+  });
+
+  it("below tcp_mem[0] after the drain: no pressure, no drop; sockstat shows the 256 drained pages", async () => {
+    const { report } = await runText(neverReads(`, net.ipv4.tcp_mem: "300 400 500"`, "100ms"));
+    const n = report.hosts.server!.nstat;
+    expect(n.TcpExtTCPMemoryPressures).toBeUndefined();
+    expect(report.ledger.dropped.PROTO_MEM).toBeUndefined();
+    expect(report.flows[0]!.bytes).toBeGreaterThan(453 * 1448);
+    expect(report.hosts.server!.sockstat.mem).toBe(256);
+  });
+
+  it("TCPMemoryPressuresChrono adds the ms spent under pressure when usage falls below tcp_mem[0]", async () => {
+    // the reader reads from 0; 600 KB at 10 MB/s into rcvbuf 2 MiB: the queue first builds past 1 MB of truesize
+    const text = `
+name: t
+duration: 1s
+hosts:
+  server:
+    nic: { gro: false }
+    sysctl: { net.core.rmem_max: 4194304, net.ipv4.tcp_mem: "100 200 100000" }
+    sockets:
+      - { listen: 5001, rcvbuf: 1MiB, readRate: 2MB/s }
+  client: {}
+links:
+  - { a: client, b: server, delay: 50us }
+traffic:
+  - { kind: bulk, from: client, to: server:5001, bytes: 1500000 }
+`;
+    const { report } = await runText(text);
+    const n = report.hosts.server!.nstat;
+    expect(n.TcpExtTCPMemoryPressures).toBe(1);
+    // pressure ends when reads return 256 pages at once (the reserve reaches -256: allocated 0 < 100)
+    expect(n.TcpExtTCPMemoryPressuresChrono).toBeGreaterThan(0);
+    expect(report.flows[0]!.bytes).toBe(1500000);
+    expect(report.ledger.unaccounted).toBe(0);
+  });
+});
+
+describe("send side under tcp_mem", () => {
+  const fourFlows = (mem: string) => `
+name: t
+duration: 30ms
+hosts:
+  server: {}
+  client: { sysctl: { ${mem} } }
+links:
+  - { a: client, b: server, delay: 50us }
+traffic:
+  - { kind: bulk, from: client, to: server:5001, flows: 4 }
+`;
+  it("four writers past 256 pages enter pressure: tcp_sndbuf_expand stops and sk_stream_moderate_sndbuf shrinks sndbuf", async () => {
+    const { report } = await runText(fourFlows(`net.ipv4.tcp_mem: "100 200 300"`));
+    expect(report.hosts.client!.nstat.TcpExtTCPMemoryPressures).toBe(1);
+    expect(report.flows.some((f) => f.sndbuf < f.sndbufMax)).toBe(true);
+    const base = await runText(fourFlows(`net.core.somaxconn: 4096`));
+    // without pressure sk_sndbuf never shrinks
+    expect(base.report.flows.every((f) => f.sndbuf === f.sndbufMax)).toBe(true);
+    expect(base.report.hosts.client!.nstat.TcpExtTCPMemoryPressures).toBeUndefined();
+  });
+});
+
+describe("accounting closes", () => {
+  it("a finished transfer returns every page: the receiver's reserve and counter are back to 0, the closed sender holds under a page", async () => {
+    const text = `
+name: t
+duration: 100ms
+hosts:
+  server: { nic: { gro: false } }
+  client: {}
+links:
+  - { a: client, b: server, delay: 50us }
+traffic:
+  - { kind: bulk, from: client, to: server:5001, bytes: 3000000 }
+`;
+    const { w, report } = await runWorldText(text);
+    expect(report.flows[0]!.bytes).toBe(3000000);
+    const srv = w.host("server").stack.tcp.mem;
+    expect(srv.allocated + srv.pcpu.reduce((a, b) => a + b, 0)).toBe(0);
+    const cli = w.host("client").stack.tcp.mem;
+    // TIME_WAIT keeps the sender's last partial page of sk_forward_alloc until it is destroyed
+    expect(cli.allocated + cli.pcpu.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(1);
+    expect(report.hosts.server!.sockstat).toMatchObject({ inuse: 1, alloc: 1, tw: 0, orphan: 0 });
+    expect(report.hosts.client!.sockstat).toMatchObject({ inuse: 0, alloc: 0, tw: 1 });
+  });
+});
