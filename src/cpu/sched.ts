@@ -31,6 +31,8 @@ export interface NetRxHandler {
    *  Sets `roundOver` when net_rx_action has returned. */
   netRxStep(cpu: number, now: number): number;
   roundOver: boolean;
+  /** Inside netRxStep: the CPU's clock (step start plus the work charged so far). */
+  softirqNow(): number;
 }
 
 const IDLE = 0;
@@ -66,6 +68,8 @@ export class CpuSched {
   /** App time owed after a ksoftirqd run (fair share). */
   private readonly appCredit: Float64Array;
   private readonly kindStep: number;
+  /** CPU whose NAPI poll runs right now (-1: none); its runPoll schedules the next step. */
+  private polling = -1;
   handler: NetRxHandler | null = null;
 
   constructor(
@@ -147,7 +151,12 @@ export class CpuSched {
   /** Queue application work on cpu (a woken thread's recvmsg). */
   addApp(cpu: number, ns: number): void {
     this.appPending[cpu]! += ns;
-    if (this.stepId[cpu]! < 0) this.ensureStep(cpu, Math.max(this.loop.now, this.busyUntil[cpu]!));
+    if (this.stepId[cpu]! >= 0) return;
+    // Woken by a packet of this CPU's own poll that has already cost time: the
+    // poll's end schedules the next step, later than now, and that step runs
+    // the app. A step at now would only find the CPU busy and move on.
+    if (this.polling === cpu && this.handler!.softirqNow() > this.loop.now) return;
+    this.ensureStep(cpu, Math.max(this.loop.now, this.busyUntil[cpu]!));
   }
 
   /** Busy time of cpu that lies in the future (work charged but not yet elapsed). */
@@ -158,7 +167,11 @@ export class CpuSched {
   private ensureStep(cpu: number, t: number): void {
     const id = this.stepId[cpu]!;
     if (id >= 0) {
-      if (this.stepAt[cpu]! <= t) return;
+      const at = this.stepAt[cpu]!;
+      // A step before the CPU is free would only move itself to busyUntil:
+      // move it now (an IRQ or TX clean lengthened the busy stretch).
+      if (at <= t && at >= this.busyUntil[cpu]!) return;
+      if (at <= t) t = this.busyUntil[cpu]!;
       this.loop.cancel(id);
     }
     this.stepAt[cpu] = t;
@@ -242,7 +255,9 @@ export class CpuSched {
   private runPoll(cpu: number, now: number, pre: number): void {
     const h = this.handler!;
     h.roundOver = false;
+    this.polling = cpu;
     const cost = pre + h.netRxStep(cpu, now + pre);
+    this.polling = -1;
     if (h.roundOver) this.inRound[cpu] = 0;
     this.softirqNs[cpu]! += cost;
     if (this.sessionIsThread[cpu] === 1) this.ksoftirqdNs[cpu]! += cost;
