@@ -48,9 +48,11 @@ export class LinkDirection {
   /** Per frame mode: frames on the wire (serialized, not yet arrived). */
   inTransit = 0;
   private busy = false;
-  /** Train mode: when the descriptor on the wire has left, and whether a tx-done event is armed for it. */
+  /** Train mode: when the descriptor on the wire has left; whether a tx-done
+   *  event is armed then, and whether its completion is still to be done there. */
   private busyEnd = 0;
   private doneArmed = false;
+  private needsDone = false;
   private current = -1;
   private readonly kindTxDone: number;
   private readonly kindArrive: number;
@@ -83,7 +85,6 @@ export class LinkDirection {
       this.kindTxDone = loop.register(`link ${fromName}->${toName} tx-done`, () => this.trainDone());
       this.kindArrive = loop.register(`link ${fromName}->${toName} arrive`, () => this.wakeFired());
       from.tx.syncWire = () => this.sync();
-      from.tx.completeWire = () => this.completeWire();
       to.attachRxSource({ pull: () => this.pullArrived(), wake: () => this.armWake() });
       from.onTxReady = () => this.kickTrain();
     } else {
@@ -110,52 +111,66 @@ export class LinkDirection {
   /** Put the next TX descriptor on the wire whole if the transmitter is idle. */
   private kickTrain(): void {
     if (this.busy) {
-      // a quiet completion (no event armed): due now, or armed now that a descriptor waits behind it
       if (this.doneArmed) return;
+      // the descriptor on the wire completed quietly (already counted): it leaves at busyEnd
       if (this.loop.now < this.busyEnd) {
-        if (this.from.tx.hasUnsent()) this.armDone();
+        if (!this.from.tx.hasUnsent()) return;
+        // the transmitter takes the next descriptor as that one's last frame leaves
+        if (this.from.tx.nextIsPlainFrame()) this.trainFrom(this.busyEnd);
+        else this.armDone();
         return;
       }
-      this.completeQuiet();
+      this.busy = false;
     }
+    this.trainFrom(this.loop.now);
+  }
+
+  /** Descriptors go on the wire from time t0, back to back, as long as each
+   *  one's completion would only be counted (NicTx.completionQuietUntil: then
+   *  nothing reads the count before it leaves, so it is counted now) and the
+   *  next is a plain frame of the one TX queue (NicTx.nextIsPlainFrame: taking
+   *  it now or when the previous leaves is the same). An event is armed at the
+   *  last one's end when its completion does more, or a descriptor waits that
+   *  the wire must pick when it is free. */
+  private trainFrom(t0: number): void {
     const buf = this.trainBuf;
-    const k = this.from.tx.txPopTrain(buf);
-    if (k === 0) return;
-    this.busy = true;
-    const q = this.from.tx.wireQueue;
+    const tx = this.from.tx;
     const len = this.skbLen;
     const rate = this.rateBps;
     const delay = this.config.delayNs;
     const f = this.fifo;
-    // the same f64 sums as one event per frame: each starts when the previous ends
-    let t = this.loop.now;
-    for (let i = 0; i < k; i++) {
-      const h = buf[i]!;
-      const end = t + serializationNs(len[h]!, rate);
-      f.push(h, q, t, end, end + delay);
-      t = end;
+    let t = t0;
+    for (;;) {
+      const k = tx.txPopTrain(buf);
+      if (k === 0) break;
+      const q = tx.wireQueue;
+      // the same f64 sums as one event per frame: each starts when the previous ends
+      for (let i = 0; i < k; i++) {
+        const h = buf[i]!;
+        const end = t + serializationNs(len[h]!, rate);
+        f.push(h, q, t, end, end + delay);
+        t = end;
+      }
+      this.busy = true;
+      this.busyEnd = t;
+      if (!tx.completionQuietUntil(t)) {
+        this.needsDone = true;
+        this.armDone();
+        break;
+      }
+      this.from.txComplete();
+      if (!tx.hasUnsent()) break;
+      if (!tx.nextIsPlainFrame()) {
+        this.armDone();
+        break;
+      }
     }
-    this.busyEnd = t;
-    // a completion that would only be counted needs no event of its own (NicTx.completionQuietUntil)
-    if (this.from.tx.hasUnsent() || !this.from.tx.completionQuietUntil(t)) this.armDone();
-    else this.doneArmed = false;
     this.armWake();
   }
 
   private armDone(): void {
     this.doneArmed = true;
     this.loop.at(this.busyEnd, this.kindTxDone, 0);
-  }
-
-  /** The quiet completion of the descriptor whose last frame left at busyEnd <= now: as frameDone then. */
-  private completeQuiet(): void {
-    this.busy = false;
-    this.from.txComplete();
-  }
-
-  /** NicTx asks before its completion IRQ or TX NAPI poll looks at the queue. */
-  private completeWire(): void {
-    if (this.busy && !this.doneArmed && this.busyEnd <= this.loop.now) this.completeQuiet();
   }
 
   /** Wake the far NIC at the first arrival it would react to; the frames
@@ -191,11 +206,15 @@ export class LinkDirection {
     this.pulling = false;
   }
 
-  /** The descriptor's last frame has left the NIC: its completion, then the next descriptor. */
+  /** The descriptor's last frame has left the NIC: its completion (unless it
+   *  was counted quietly), then the next descriptor. */
   private trainDone(): void {
     this.doneArmed = false;
     this.busy = false;
-    this.from.txComplete();
+    if (this.needsDone) {
+      this.needsDone = false;
+      this.from.txComplete();
+    }
     this.kickTrain();
   }
 

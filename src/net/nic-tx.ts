@@ -137,9 +137,6 @@ export class NicTx {
   }
   /** Set by the link: bring the lazily counted frames of the train on the wire up to now. */
   syncWire: () => void = () => {};
-  /** Set by the link: a descriptor whose completion was quiet (completionQuietUntil)
-   *  and whose last frame has left by now is completed now. */
-  completeWire: () => void = () => {};
   private readonly qLatency: LatencyHist[] = [];
   private readonly qRingLatency: LatencyHist[] = [];
   /** Per TX queue: time from qdisc enqueue to the wire taking the frame (qdisc + driver ring). */
@@ -531,6 +528,14 @@ export class NicTx {
     return false;
   }
 
+  /** One TX queue, and its next posted descriptor goes on the wire as one
+   *  frame (no TSO split, which could fail on an empty pool): txPopTrain
+   *  gives the same whenever it is called before the wire takes it. */
+  nextIsPlainFrame(): boolean {
+    if (this.config.txQueues !== 1 || this.unsent[0]! === 0) return false;
+    return this.gsoSegs[this.r.ring_peek(this.rings[0]!, 0)]! <= 1;
+  }
+
   /** The queue of the descriptor the wire took last. */
   get wireQueue(): number {
     return this.wireQ;
@@ -596,9 +601,8 @@ export class NicTx {
   /** Would the completion of the descriptor on the wire, at time t, only be
    *  counted (frameDone: no clean, no IRQ, no timer to arm), with nothing of its
    *  queue's completion path (IRQ timer, TX NAPI poll) due at or before t? Then
-   *  the link needs no event at t: it completes the descriptor when it next
-   *  kicks, or when that IRQ or poll comes (completeWire), as frameDone at t
-   *  would have left it. */
+   *  nothing reads the count before t, so the link may count it at once and
+   *  needs no event at t. */
   completionQuietUntil(t: number): boolean {
     const q = this.wireQ;
     if (q < 0 || this.wireSegsLeft !== 1 || this.config.txUsecs <= 0) return false;
@@ -611,7 +615,6 @@ export class NicTx {
 
   /** The queue's TX completion interrupt: schedule its NAPI. */
   private txIrq(q: number): void {
-    this.completeWire();
     const t = this.irqArmed[q]!;
     if (t !== 0) {
       this.loop.cancel(t - 1);
@@ -628,7 +631,6 @@ export class NicTx {
 
   /** NAPI poll of the TX queue: clean up to the budget; more left -> poll again. */
   private napiPoll(q: number): void {
-    this.completeWire();
     this.napiScheduled[q] = 0;
     this.clean(q, Math.min(TX_NAPI_BUDGET, this.done[q]!));
     if (this.done[q]! > 0) {

@@ -7,6 +7,7 @@ export interface RingRaw {
   ring_enqueue(id: number, h: number): number;
   ring_dequeue(id: number): number;
   ring_count(id: number): number;
+  ring_peek(id: number, k: number): number;
   ring_dequeue_burst(id: number, outPtr: number, max: number): number;
   ring_enqueue_burst(id: number, srcPtr: number, n: number): number;
 }
