@@ -25,7 +25,7 @@
 //   capture tap (pcap records in time order).
 import type { EventLoop } from "../sim/loop.js";
 import type { Rng } from "../sim/rng.js";
-import type { Nic, DropSink } from "./nic.js";
+import { NIC_RX_BURST, type Nic, type DropSink } from "./nic.js";
 import { serializationNs } from "./wire-time.js";
 import { WireFifo } from "./wire-fifo.js";
 import { GSO_OUT_SLOTS } from "./nic-tx.js";
@@ -202,7 +202,13 @@ export class LinkDirection {
     if (f.headArrival() > now) return;
     this.pulling = true;
     this.sync();
-    while (f.length > 0 && f.headArrival() <= now) this.to.receive(f.shift());
+    // in bursts: one RSS call and one ring enqueue per queue for each (Nic.receiveBurst)
+    const out = this.to.handOver;
+    while (f.length > 0 && f.headArrival() <= now) {
+      let n = 0;
+      while (n < NIC_RX_BURST && f.length > 0 && f.headArrival() <= now) out[n++] = f.shift();
+      this.to.receiveHandedOver(n);
+    }
     this.pulling = false;
   }
 

@@ -59,10 +59,11 @@ export interface NicConfig {
   xpsRxqs?: readonly (readonly number[])[];
 }
 
-/** Frames one receiveBurst call hashes and sorts at a time: the size of the
- *  staging region the NIC is given (NIC_STAGE_SLOTS scratch slots). */
+/** Frames one receiveBurst call hashes and sorts at a time. The staging region
+ *  the NIC is given (NIC_STAGE_SLOTS scratch slots) holds the sorted frames,
+ *  then the frames a link hands over in one go (handOver, receiveHandedOver). */
 export const NIC_RX_BURST = 64;
-export const NIC_STAGE_SLOTS = NIC_RX_BURST;
+export const NIC_STAGE_SLOTS = 2 * NIC_RX_BURST;
 
 /** ntuple filters one NIC holds for accelerated RFS (ethtool -n). */
 export const ARFS_MAX_FILTERS = 1024;
@@ -195,6 +196,7 @@ export class Nic {
     this.rssBurst = (core.raw as unknown as { rss_burst: (ctx: number, handlesPtr: number, n: number) => number }).rss_burst;
     this.rssId = rss.id;
     this.rssAddr = core.scratchAddr(rssSlot);
+    this.handOverView = core.scratch.subarray(rssSlot + NIC_RX_BURST, rssSlot + 2 * NIC_RX_BURST);
     this.rxhash = config.rxhash ?? "l4";
     if (this.rxhash === "l3") rss.setL4(false);
     this.kindCoalesce = loop === null ? -1 : loop.register(`${name} rx coalesce`, (q) => this.coalesceFire(q));
@@ -204,6 +206,7 @@ export class Nic {
   private readonly skbHash: Uint32Array;
   private readonly skbHashFlags: Uint32Array;
   private readonly rssBurst: (ctx: number, handlesPtr: number, n: number) => number;
+  private readonly handOverView: Uint32Array;
   private readonly rssId: number;
   private readonly rssAddr: number;
   private readonly rxhash: "l4" | "l3" | "off";
@@ -214,6 +217,18 @@ export class Nic {
 
   get queues(): number {
     return this.config.queues;
+  }
+
+  /** Where a link puts up to NIC_RX_BURST frames that have arrived by now,
+   *  in arrival order, for receiveHandedOver. */
+  get handOver(): Uint32Array {
+    return this.handOverView;
+  }
+
+  /** The first n frames of handOver arrive: as n receive() calls (see receiveBurst). */
+  receiveHandedOver(n: number): void {
+    if (n === 1) this.receive(this.handOverView[0]!);
+    else this.receiveChunk(this.rssSlot + NIC_RX_BURST, n);
   }
 
   /** A frame arrives from the wire: RSS picks the queue, the ring takes it. */
