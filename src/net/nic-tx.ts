@@ -8,7 +8,7 @@
 // the receiver); its descriptor (length, owning socket, truesize) stays
 // until completion, which is what BQL and socket memory accounting see.
 import type { Core } from "../core/core.js";
-import { Dql, dqlOf } from "../core/dql.js";
+import { Dql, DqlError, dqlOf, nsToJiffies } from "../core/dql.js";
 import { attachDefaultQdiscs, type DeviceQdiscs } from "../qdisc/default.js";
 import { NO_SKB, type Qdisc, type QdiscEnv } from "../qdisc/qdisc.js";
 import type { FqQdisc } from "../qdisc/fq.js";
@@ -165,8 +165,15 @@ export class NicTx {
   private extraSegs = 0;
   /** The skb being enqueued (its own drop is not yet held). */
   private enqueueing = -1;
-  /** Segments of software GSO waiting for the driver (dev_requeue_skb / q->gso_skb), per queue. */
-  private readonly requeue: number[][] = [];
+  /** Segments of software GSO waiting for the driver (dev_requeue_skb / q->gso_skb): queue q's
+   *  are rqBuf[q·GSO_OUT_SLOTS + rqHead[q] ..] (rqLen[q] of them). A run segments the next skb only
+   *  once they are all posted, so one skb's segments is the most a queue holds. */
+  private readonly rqBuf: Uint32Array;
+  private readonly rqHead: Int32Array;
+  private readonly rqLen: Int32Array;
+  /** The dql records' indices and exports, called straight on the per-packet path. */
+  private readonly dqlIdx: Int32Array;
+  private readonly dqlRaw: { dql_sent(q: number, bytes: number, now: number): number; dql_tx_completed(q: number, bytes: number, now: number): number };
   /** TSO: segments of the descriptor on the wire not yet taken, and those not yet finished. */
   private readonly wireSegs: number[] = [];
   private wireSegsLeft = 0;
@@ -232,7 +239,11 @@ export class NicTx {
     this.enqT = stamps.subarray(0, core.config.skbs);
     this.postT = stamps.subarray(core.config.skbs);
     this.gsoSegs = core.skb.gsoSegs;
-    for (let q = 0; q < n; q++) this.requeue.push([]);
+    this.rqBuf = new Uint32Array(n * GSO_OUT_SLOTS);
+    this.rqHead = new Int32Array(n);
+    this.rqLen = new Int32Array(n);
+    this.dqlIdx = new Int32Array(n);
+    this.dqlRaw = core.raw as unknown as NicTx["dqlRaw"];
     this.unsent = new Int32Array(n);
     this.used = new Int32Array(n);
     this.done = new Int32Array(n);
@@ -250,6 +261,7 @@ export class NicTx {
     for (let q = 0; q < n; q++) {
       this.rings.push(createRing(core, config.txRing, `${name} tx-${q}`));
       const d = dqlOf(core, base + q);
+      this.dqlIdx[q] = base + q;
       d.init(loop.now);
       if (!config.bql) d.write("limit_min", "max", loop.now);
       this.dql.push(d);
@@ -358,16 +370,19 @@ export class NicTx {
     const now = this.loop.now;
     let quota = QDISC_RUN_QUOTA;
     let posted = 0;
-    const rq = this.requeue[q]!;
+    const rqLen = this.rqLen;
     // dequeue_skb: a TCQ_F_ONETXQUEUE qdisc is not dequeued while its queue is stopped;
     // segments requeued by an earlier run go first
-    while ((rq.length > 0 || qd.qlen > 0) && !this.stopped(q)) {
+    while ((rqLen[q]! > 0 || qd.qlen > 0) && !this.stopped(q)) {
       if (quota <= 0) {
         this.netifSchedule(q);
         break;
       }
-      if (rq.length > 0) {
-        this.post(q, rq.shift()!, now);
+      if (rqLen[q]! > 0) {
+        const i = this.rqHead[q]!;
+        this.rqHead[q] = i + 1;
+        rqLen[q]!--;
+        this.post(q, this.rqBuf[q * GSO_OUT_SLOTS + i]!, now);
         posted++;
         quota--;
         continue;
@@ -387,11 +402,14 @@ export class NicTx {
         this.gsoCounts.gsoSkbs++;
         this.gsoCounts.gsoSegments += k;
         const sc = this.core.scratch;
+        const at = q * GSO_OUT_SLOTS;
         for (let i = 0; i < k; i++) {
           const seg = sc[this.config.gsoSlot + i]!;
           this.enqT[seg] = t0;
-          rq.push(seg);
+          this.rqBuf[at + i] = seg;
         }
+        this.rqHead[q] = 0;
+        rqLen[q] = k;
         continue;
       }
       this.post(q, h, now);
@@ -430,9 +448,8 @@ export class NicTx {
     this.descTrue[q]![i] = this.core.skb.truesize[h]!;
     this.used[q]!++;
     this.unsent[q]!++;
-    const d = this.dql[q]!;
     // include/linux/netdevice.h: netdev_tx_sent_queue — STACK_XOFF when dql_avail < 0
-    if (d.sent(bytes, now)) this.qstats[q]!.bqlStops++, this.qstats[q]!.stops++;
+    if (this.dqlRaw.dql_sent(this.dqlIdx[q]!, bytes, nsToJiffies(now)) !== 0) this.qstats[q]!.bqlStops++, this.qstats[q]!.stops++;
     if (this.used[q]! >= size) {
       this.drvXoff[q] = 1;
       this.qstats[q]!.ringStops++;
@@ -667,8 +684,10 @@ export class NicTx {
     const st = this.qstats[q]!;
     st.completions += k;
     if (this.onTxClean !== null) this.onTxClean(q, k);
-    const r = this.dql[q]!.txCompleted(bytes, this.loop.now);
-    let woke = r === "woken";
+    // netdev_tx_completed_queue: 1 = STACK_XOFF cleared, -1 = more completed than in flight (BUG_ON)
+    const r = this.dqlRaw.dql_tx_completed(this.dqlIdx[q]!, bytes, nsToJiffies(this.loop.now));
+    if (r < 0) throw new DqlError("bytes", `${this.name} tx-${q}: ${bytes} bytes completed but only ${this.dql[q]!.inflight} in flight`);
+    let woke = r === 1;
     if (this.drvXoff[q] !== 0 && size - this.used[q]! >= Math.min(TX_WAKE_THRESHOLD, size >> 1)) {
       this.drvXoff[q] = 0;
       woke = true;
@@ -678,7 +697,7 @@ export class NicTx {
     // napi_consume_skb -> sock_wfree / tcp_wfree of each freed skb
     for (let j = 0; j < nf; j++) this.onTxFree(fs[j]!, ft[j]!);
     // netif_tx_wake_queue -> __netif_schedule: the qdisc runs again
-    if (!this.stopped(q) && (this.qdiscs.perQueue[q]!.qlen > 0 || this.requeue[q]!.length > 0)) this.qdiscRun(q);
+    if (!this.stopped(q) && (this.qdiscs.perQueue[q]!.qlen > 0 || this.rqLen[q]! > 0)) this.qdiscRun(q);
     this.onTxRoom();
     this.onTxBatch(false);
   }
@@ -693,7 +712,7 @@ export class NicTx {
   /** skbs this side holds (qdiscs, requeued segments, the unsent part of the rings, TSO segments not yet on the wire). */
   held(): number {
     let n = this.qdiscQlen() + this.wireSegs.length;
-    for (let q = 0; q < this.config.txQueues; q++) n += this.unsent[q]! + this.requeue[q]!.length;
+    for (let q = 0; q < this.config.txQueues; q++) n += this.unsent[q]! + this.rqLen[q]!;
     return n;
   }
 
