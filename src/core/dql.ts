@@ -139,7 +139,14 @@ export class Dql {
     checkInt("dql.queue", q, 0, this.x.dql_count() - 1);
     this.v = new Uint32Array(core.memory.buffer, this.x.dql_base_ptr(), this.x.dql_count() * REC_U32);
     this.o = q * REC_U32;
+    this.words = this.v;
+    this.xoffAt = this.o + W.xoff;
   }
+
+  /** The dql records as u32 words, and the index of this queue's XOFF word in them: a hot path
+   *  reads `words[xoffAt] !== 0` (= stopped) without a call. */
+  readonly words: Uint32Array;
+  readonly xoffAt: number;
 
   private w(i: number): number {
     return this.v[this.o + i]!;

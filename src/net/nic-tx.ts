@@ -173,6 +173,9 @@ export class NicTx {
   private readonly rqLen: Int32Array;
   /** The dql records' indices and exports, called straight on the per-packet path. */
   private readonly dqlIdx: Int32Array;
+  /** The dql records' words and each queue's XOFF word in them (Dql.stopped without the getter). */
+  private dqlWords: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
+  private readonly dqlXoffAt: Int32Array;
   private readonly dqlRaw: { dql_sent(q: number, bytes: number, now: number): number; dql_tx_completed(q: number, bytes: number, now: number): number };
   /** TSO: segments of the descriptor on the wire not yet taken, and those not yet finished. */
   private readonly wireSegs: number[] = [];
@@ -243,6 +246,7 @@ export class NicTx {
     this.rqHead = new Int32Array(n);
     this.rqLen = new Int32Array(n);
     this.dqlIdx = new Int32Array(n);
+    this.dqlXoffAt = new Int32Array(n);
     this.dqlRaw = core.raw as unknown as NicTx["dqlRaw"];
     this.unsent = new Int32Array(n);
     this.used = new Int32Array(n);
@@ -262,6 +266,8 @@ export class NicTx {
       this.rings.push(createRing(core, config.txRing, `${name} tx-${q}`));
       const d = dqlOf(core, base + q);
       this.dqlIdx[q] = base + q;
+      this.dqlXoffAt[q] = d.xoffAt;
+      this.dqlWords = d.words;
       d.init(loop.now);
       if (!config.bql) d.write("limit_min", "max", loop.now);
       this.dql.push(d);
@@ -360,7 +366,7 @@ export class NicTx {
 
   /** netif_xmit_frozen_or_stopped */
   stopped(q: number): boolean {
-    return this.drvXoff[q] !== 0 || this.dql[q]!.stopped;
+    return this.drvXoff[q] !== 0 || this.dqlWords[this.dqlXoffAt[q]!] !== 0;
   }
 
   // net/sched/sch_generic.c: __qdisc_run — dequeue into the driver until the

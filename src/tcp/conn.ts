@@ -165,8 +165,8 @@ export class TcpConn implements CcSock, RcvWindowState {
   /** tcp_min_rtt (µs; Infinity before the first sample). */
   minRttUs = Infinity;
   /** tcp_tso_segs' last inputs (pacing rate, min RTT, mss) and answer. */
-  tsoRate = -1;
-  tsoMinRtt = -1;
+  tsoRate = NaN;
+  tsoMinRtt = NaN;
   tsoMss = -1;
   tsoSegs = 1;
 

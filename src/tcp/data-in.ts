@@ -131,6 +131,7 @@ function markLost(c: TcpConn, sackOk: boolean): number {
 /** net/ipv4/tcp_input.c: tcp_ack. Returns false for an ACK of unsent data. */
 export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   const rx = t.rx;
+  const now = t.now;
   const base = sk.iss + 1;
   const ack = unwrap(base, rx.ack, c.sndUna);
   if (ack > c.sndNxt) return false;
@@ -183,7 +184,7 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   c.sndUna = ack;
   sk.sndUna = (base + ack) >>> 0;
   if (advanced) sndMemSync(t, c); // tcp_clean_rtx_queue frees the ACKed skbs: sk_wmem_free_skb
-  c.lastAckAt = t.now;
+  c.lastAckAt = now;
   if (advanced) {
     c.backoff = 0;
     c.probes = 0;
@@ -195,8 +196,8 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   // ca_rtt_us (the congestion control's sample): from the most recently sent newly ACKed segment
   let caRttUs = -1;
   if (firstAckt >= 0 && !everRetrans) {
-    rttUs = (t.now - firstAckt) / 1000;
-    caRttUs = (t.now - lastAckt) / 1000;
+    rttUs = (now - firstAckt) / 1000;
+    caRttUs = (now - lastAckt) / 1000;
   } else if (advanced && sk.tsOk && rx.ts && rx.tsEcr !== 0) {
     const d = ((t.nowMs() + sk.tsOff - rx.tsEcr) >>> 0) * 1000;
     if (d < 2 ** 31) rttUs = caRttUs = d === 0 ? 1000 : d;
@@ -205,7 +206,7 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
     rttSample(c.rtt, Math.max(1, rttUs), c.sndUna, c.sndNxt);
     // tcp_update_rtt_min (the windowed minimum of the kernel, kept as the plain minimum)
     c.minRttUs = Math.min(c.minRttUs, Math.max(1, Math.floor(rttUs)));
-    c.now = t.now; // tcp_mstamp of this ACK (HyStart's clock)
+    c.now = now; // tcp_mstamp of this ACK (HyStart's clock)
     c.cc.pktsAcked?.(c, ackedPkts, caRttUs);
   }
   // duplicate ACK (no data, same ack, same window, data outstanding)
@@ -275,9 +276,9 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   updatePacingRate(c);
   // delivery rate over roughly one RTT
   const srttNs = (c.rtt.srttUs / 8) * 1000;
-  if (t.now - c.rateStampT >= Math.max(srttNs, 1000)) {
-    c.deliveryRateBps = ((c.delivered - c.rateStampDelivered) * c.mss * 1e9) / (t.now - c.rateStampT);
-    c.rateStampT = t.now;
+  if (now - c.rateStampT >= Math.max(srttNs, 1000)) {
+    c.deliveryRateBps = ((c.delivered - c.rateStampDelivered) * c.mss * 1e9) / (now - c.rateStampT);
+    c.rateStampT = now;
     c.rateStampDelivered = c.delivered;
   }
   if (advanced) {

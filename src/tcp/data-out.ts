@@ -134,13 +134,13 @@ function transmit(t: TcpHost, sk: TcpSock, c: TcpConn, start: number, end: numbe
   // __tcp_transmit_skb: the skb is charged to sk_wmem_alloc until tcp_wfree (a pure ACK: truesize 2,
   // skb_set_tcp_pure_ack); fq keys its flows on skb->sk
   const truesize = tcpSkbTruesize(end - start);
-  t.core.skb.sk[h] = sk.slot;
-  t.core.skb.truesize[h] = truesize;
+  skb.sk[h] = sk.slot;
+  skb.truesize[h] = truesize;
   // skb_set_hash_from_sk: skb->hash = sk_txhash (net_tx_rndhash; here a deterministic mix of the 4-tuple)
   if (sk.txhash === 0) sk.txhash = murmurFinal(murmurMix(murmurMix(0x9e3779b9, (sk.lport << 16) | sk.rport), sk.rkey)) || 1;
-  t.core.skb.hash[h] = sk.txhash;
+  skb.hash[h] = sk.txhash;
   // skb->ooo_okay: nothing of this socket is below TCP, so the TX queue may change without reordering
-  t.core.skb.flags[h] = c.wmemAlloc < SKB_TRUESIZE_1 ? t.core.skb.flags[h]! | SKB_F_OOO_OKAY : t.core.skb.flags[h]! & ~SKB_F_OOO_OKAY;
+  skb.flags[h] = c.wmemAlloc < SKB_TRUESIZE_1 ? skb.flags[h]! | SKB_F_OOO_OKAY : skb.flags[h]! & ~SKB_F_OOO_OKAY;
   c.wmemAlloc += truesize;
   // __tcp_transmit_skb: tp->tcp_wstamp_ns = max(wstamp, tcp_clock_cache) on every skb
   const prior = c.wstampNs;
@@ -389,15 +389,15 @@ export const GSO_MAX_SIZE = 65536;
 
 // net/ipv4/tcp_output.c: tcp_tso_segs -> tcp_tso_autosize (the WASM kernel, assembly/gso.ts)
 function tsoSegs(t: TcpHost, c: TcpConn): number {
+  // the answer depends only on these three: reuse it while they stand (pacing_rate moves on ACKs, not per segment)
+  if (c.pacingRate === c.tsoRate && c.minRttUs === c.tsoMinRtt && c.mss === c.tsoMss) return c.tsoSegs;
   const x = t.core.raw as unknown as { tcp_tso_segs: (rate: number, minRtt: number, mss: number, gsoMax: number, minSegs: number, shift: number, rttLog: number, maxSegs: number) => number };
   const rate = c.pacingRate > 0 && c.pacingRate !== Infinity ? Math.floor(Math.min(c.pacingRate, 2 ** 52)) : 2 ** 52;
   const minRtt = c.minRttUs === Infinity ? 0xffffffff : c.minRttUs;
-  // the answer depends only on these three: reuse it while they stand (pacing_rate moves on ACKs, not per segment)
-  if (rate === c.tsoRate && minRtt === c.tsoMinRtt && c.mss === c.tsoMss) return c.tsoSegs;
   const segs = x.tcp_tso_segs(rate, minRtt, c.mss, GSO_MAX_SIZE, t.minTsoSegs, SK_PACING_SHIFT, t.tsoRttLog, 65535) >>> 0;
   // a GSO skb holds at most 64 KB with its headers
-  c.tsoRate = rate;
-  c.tsoMinRtt = minRtt;
+  c.tsoRate = c.pacingRate;
+  c.tsoMinRtt = c.minRttUs;
   c.tsoMss = c.mss;
   c.tsoSegs = Math.max(1, Math.min(segs, Math.floor((GSO_MAX_SIZE - 128) / c.mss)));
   return c.tsoSegs;
