@@ -19,6 +19,8 @@ export interface CcSock {
   now: number;
   /** tcp_is_cwnd_limited */
   cwndLimited: boolean;
+  /** tp->prior_cwnd: cwnd when the last reduction began (tcp_reno_undo_cwnd's floor). */
+  priorCwnd: number;
   /** Rate sample of the last ACK (for rate-based models): delivered packets and interval (µs). */
   delivered: number;
   deliveryRateBps: number;
@@ -77,15 +79,18 @@ export function tcpCongAvoidAi(sk: CcSock, w: number, acked: number): void {
   }
 }
 
+/** net/ipv4/tcp_cong.c: tcp_reno_undo_cwnd (6.12: max(cwnd, prior_cwnd)) */
+export function renoUndoCwnd(sk: CcSock): number {
+  return Math.max(sk.cwnd, sk.priorCwnd);
+}
+
 /** net/ipv4/tcp_cong.c: tcp_reno_cong_avoid, tcp_reno_ssthresh, tcp_reno_undo_cwnd */
 export function reno(): CongestionOps {
-  let lossCwnd = 0;
   return {
     name: "reno",
     sndbufFactor: 2,
     init() {},
     ssthresh(sk) {
-      lossCwnd = sk.cwnd;
       return Math.max(sk.cwnd >> 1, 2);
     },
     congAvoid(sk, acked) {
@@ -96,8 +101,6 @@ export function reno(): CongestionOps {
       }
       tcpCongAvoidAi(sk, sk.cwnd, acked);
     },
-    undoCwnd(sk) {
-      return Math.max(sk.cwnd, lossCwnd);
-    },
+    undoCwnd: renoUndoCwnd,
   };
 }

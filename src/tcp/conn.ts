@@ -119,6 +119,12 @@ export class TcpConn implements CcSock, RcvWindowState {
   priorCwnd = 0;
   prrDelivered = 0;
   prrOut = 0;
+  /** Undo state (undo.ts): tp->undo_marker (relative, NO_UNDO = none), undo_retrans, retrans_stamp
+   *  (ms clock of the first retransmission, 0 = none) and prior_ssthresh (0 = no undo of ssthresh). */
+  undoMarker = -1;
+  undoRetrans = -1;
+  retransStamp = 0;
+  priorSsthresh = 0;
   /** Duplicate ACKs in a row (Reno, no SACK). */
   dupAcks = 0;
   reordering = 3;

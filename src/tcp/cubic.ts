@@ -2,7 +2,7 @@
 // bic_scale 41, fast convergence and TCP friendliness on. Time in jiffies
 // (HZ=1000) as the kernel counts it. HyStart (hystart.ts) leaves slow start
 // early on an ACK train as long as half the minimum RTT or on a rise in RTT.
-import { inSlowStart, tcpCongAvoidAi, tcpSlowStart, type CcSock, type CongestionOps } from "./cc.js";
+import { inSlowStart, renoUndoCwnd, tcpCongAvoidAi, tcpSlowStart, type CcSock, type CongestionOps } from "./cc.js";
 import { HYSTART_DEFAULTS, Hystart, type HystartParams } from "./hystart.js";
 
 const BICTCP_BETA_SCALE = 1024;
@@ -28,7 +28,6 @@ export function cubic(hy: HystartParams = HYSTART_DEFAULTS): CongestionOps {
   let epochStart = 0;
   let ackCnt = 0;
   let tcpCwnd = 0;
-  let lossCwnd = 0;
   const jiffies = (sk: CcSock): number => Math.floor(sk.now / 1e6) + 1; // +1: 0 means "no epoch"
 
   const reset = (): void => {
@@ -99,7 +98,6 @@ export function cubic(hy: HystartParams = HYSTART_DEFAULTS): CongestionOps {
       epochStart = 0;
       if (sk.cwnd < lastMaxCwnd) lastMaxCwnd = Math.floor((sk.cwnd * (BICTCP_BETA_SCALE + BETA)) / (2 * BICTCP_BETA_SCALE));
       else lastMaxCwnd = sk.cwnd;
-      lossCwnd = sk.cwnd;
       return Math.max(Math.floor((sk.cwnd * BETA) / BICTCP_BETA_SCALE), 2);
     },
     // cubictcp_cong_avoid
@@ -120,9 +118,8 @@ export function cubic(hy: HystartParams = HYSTART_DEFAULTS): CongestionOps {
         hystart.reset(sk);
       }
     },
-    undoCwnd(sk) {
-      return Math.max(sk.cwnd, lossCwnd);
-    },
+    // cubictcp's .undo_cwnd = tcp_reno_undo_cwnd
+    undoCwnd: renoUndoCwnd,
     // cubictcp_acked: delay_min
     pktsAcked(sk, _acked, rttUs) {
       if (rttUs < 0) return;

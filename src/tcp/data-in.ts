@@ -37,6 +37,7 @@ const TCP_MIN_MSS = 88;
 const TCP_REMNANT = TCPHDR_FIN | 0x20 | TCPHDR_SYN | TCPHDR_PSH;
 import { recvmsg } from "./sock-lock.js";
 import { checkDsack, dsackSet } from "./dsack.js";
+import { fastretransAlert } from "./recovery.js";
 
 /** Default truesize of a received frame when the driver model sets none:
  *  a page-fragment buffer (frame + NET_SKB_PAD + skb_shared_info, rounded to a
@@ -93,41 +94,6 @@ function sacktag(t: TcpHost, sk: TcpSock, c: TcpConn): number {
   return newly;
 }
 
-/** tcp_mark_head_lost / RFC 6675 IsLost: a hole with `reordering` SACKed segments above it is lost. */
-function markLost(c: TcpConn, sackOk: boolean): number {
-  const rb = c.rtx;
-  let newly = 0;
-  if (!sackOk) {
-    // Reno: the head is lost after `reordering` duplicate ACKs
-    if (c.dupAcks >= c.reordering && rb.count > 0) {
-      const j = rb.at(0);
-      if (!(rb.flags[j]! & (TCPCB_LOST | TCPCB_SACKED_RETRANS))) {
-        rb.flags[j] = rb.flags[j]! | TCPCB_LOST;
-        c.lostOut++;
-        newly++;
-      }
-    }
-    return newly;
-  }
-  if (c.sackedOut < c.reordering) return 0;
-  let above = 0;
-  for (let i = rb.count - 1; i >= 0; i--) {
-    const j = rb.at(i);
-    const f = rb.flags[j]!;
-    if (f & TCPCB_SACKED_ACKED) {
-      above++;
-      continue;
-    }
-    if (above >= c.reordering) {
-      if (f & TCPCB_LOST) break; // everything below was marked before
-      rb.flags[j] = f | TCPCB_LOST;
-      c.lostOut++;
-      newly++;
-    }
-  }
-  return newly;
-}
-
 /** net/ipv4/tcp_input.c: tcp_ack. Returns false for an ACK of unsent data. */
 export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   const rx = t.rx;
@@ -149,8 +115,9 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   }
   if (ack < priorUna) return true; // old ACK
   let newlySacked = 0;
+  let dsackAck = false;
   if (rx.sackN > 0 && sk.sackOk) {
-    checkDsack(t, sk, c, ack);
+    dsackAck = checkDsack(t, sk, c, ack);
     newlySacked = sacktag(t, sk, c);
   }
   // tcp_clean_rtx_queue
@@ -213,40 +180,10 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   const isDup = !advanced && rx.dataLen === 0 && !winUpdate && c.packetsOut > 0 && !(rx.flags & TCPHDR_FIN);
   if (isDup && !sk.sackOk) c.dupAcks++;
   if (advanced) c.dupAcks = sk.sackOk ? 0 : Math.max(0, c.dupAcks - ackedPkts);
-  // tcp_fastretrans_alert
-  const dubious = isDup || newlySacked > 0 || c.caState !== TCP_CA_Open;
+  // tcp_ack_is_dubious -> tcp_fastretrans_alert (recovery.ts)
+  const dubious = isDup || newlySacked > 0 || dsackAck || c.caState !== TCP_CA_Open;
   let newlyLost = 0;
-  if (dubious) {
-    if (c.caState === TCP_CA_Recovery && c.sndUna >= c.highSeq) {
-      // tcp_end_cwnd_reduction, back to Open
-      c.cwnd = Math.max(2, c.ssthresh);
-      c.cwndCnt = 0;
-      c.caState = TCP_CA_Open;
-      c.dupAcks = 0;
-      c.cc.setState?.(c, TCP_CA_Open);
-    } else if (c.caState === TCP_CA_Loss && c.sndUna >= c.highSeq) {
-      c.caState = TCP_CA_Open;
-      c.dupAcks = 0;
-      c.cc.setState?.(c, TCP_CA_Open);
-    }
-    if (c.caState !== TCP_CA_Loss) newlyLost = markLost(c, sk.sackOk);
-    if (c.caState < TCP_CA_Recovery && c.lostOut > 0) {
-      // tcp_enter_recovery
-      ccRefresh(t, c);
-      t.nstat.add(sk.sackOk ? t.mib.SackRecovery : t.mib.RenoRecovery);
-      c.priorCwnd = c.cwnd;
-      c.ssthresh = c.cc.ssthresh(c);
-      c.prrDelivered = 0;
-      c.prrOut = 0;
-      c.highSeq = c.sndNxt;
-      c.caState = TCP_CA_Recovery;
-      c.cc.setState?.(c, TCP_CA_Recovery);
-    } else if (c.caState === TCP_CA_Open && (c.sackedOut > 0 || c.dupAcks > 0)) {
-      c.caState = TCP_CA_Disorder;
-    } else if (c.caState === TCP_CA_Disorder && c.sackedOut === 0 && c.dupAcks === 0) {
-      c.caState = TCP_CA_Open;
-    }
-  }
+  if (dubious) newlyLost = fastretransAlert(t, sk, c, advanced);
   // tcp_cong_control
   const ackedSacked = ackedPkts + newlySacked;
   ccRefresh(t, c);

@@ -24,6 +24,7 @@ import { pow2 } from "../util/pow2.js";
 import { murmurFinal, murmurMix } from "../util/murmur.js";
 import { SKB_F_OOO_OKAY } from "../core/skb-fields.js";
 import { recvmsg, sendmsgBlocked, sendmsgHold } from "./sock-lock.js";
+import { currentSsthresh, initUndo, retransmitted } from "./undo.js";
 import { belowMemLow, memUncharge, sndMemSync, underMemoryPressure, wmemSchedule } from "./mem.js";
 
 /** include/net/tcp.h: TCP_DELACK_MIN / TCP_ATO_MIN (HZ/25), TCP_DELACK_MAX (HZ/5), in ns. */
@@ -209,6 +210,7 @@ export function xmitRetransmitQueue(t: TcpHost, sk: TcpSock, c: TcpConn): void {
     rb.sentAt[j] = t.now;
     c.retransOut++;
     c.retransTotal++;
+    retransmitted(t, c);
     t.nstat.add(t.mib.RetransSegs);
     if (c.caState === TCP_CA_Recovery) t.nstat.add(t.mib.FastRetrans);
     else if (c.caState === TCP_CA_Loss) t.nstat.add(t.mib.SlowStartRetrans);
@@ -576,8 +578,10 @@ function retransmitTimer(t: TcpHost, sk: TcpSock, c: TcpConn): void {
 export function enterLoss(t: TcpHost, c: TcpConn): void {
   ccRefresh(t, c);
   if (c.caState < TCP_CA_Recovery || c.highSeq <= c.sndUna || (c.caState === TCP_CA_Loss && c.backoff === 0)) {
+    c.priorSsthresh = currentSsthresh(c);
     c.priorCwnd = c.cwnd;
     c.ssthresh = c.cc.ssthresh(c);
+    initUndo(c);
   }
   const rb = c.rtx;
   c.lostOut = 0;

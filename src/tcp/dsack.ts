@@ -2,11 +2,12 @@
 // segment as the first SACK block of its next ACK (tcp_dsack_set), and the
 // sender recognises such a block (tcp_check_dsack: below the cumulative ACK,
 // or inside the second block) and counts the duplicates it was told about
-// (tcp_dsack_seen). Undo of the cwnd reduction is not modelled.
+// (tcp_dsack_seen); duplicates of retransmissions feed the undo (undo.ts).
 import type { TcpHost } from "./tcp-host.js";
 import type { TcpSock } from "./sock.js";
 import type { TcpConn } from "./conn.js";
 import { unwrap } from "./data-out.js";
+import { dsackUndoCount } from "./undo.js";
 
 /** net/ipv4/tcp_input.c: tcp_dsack_set — [seq, end) (relative) arrived twice. */
 export function dsackSet(t: TcpHost, sk: TcpSock, c: TcpConn, seq: number, end: number): void {
@@ -45,5 +46,7 @@ export function checkDsack(t: TcpHost, sk: TcpSock, c: TcpConn, ack: number): bo
     return false;
   }
   t.nstat.add(t.mib.DSACKRecvSegs, dup);
+  // D-SACKed retransmissions of this recovery episode (c.sndUna is still the prior snd_una here)
+  dsackUndoCount(c, end0, c.sndUna, dup);
   return true;
 }

@@ -139,6 +139,10 @@ export interface TcpMib {
   OFOMerge: number;
   MemoryPressures: number;
   MemoryPressuresChrono: number;
+  FullUndo: number;
+  PartialUndo: number;
+  DSACKUndo: number;
+  LossUndo: number;
 }
 
 function sysctlNum(s: Readonly<Record<string, unknown>>, name: keyof typeof SYSCTLS): number {
@@ -361,6 +365,10 @@ export class TcpHost {
       OFOMerge: c.id("TcpExtTCPOFOMerge"),
       MemoryPressures: c.id("TcpExtTCPMemoryPressures"),
       MemoryPressuresChrono: c.id("TcpExtTCPMemoryPressuresChrono"),
+      FullUndo: c.id("TcpExtTCPFullUndo"),
+      PartialUndo: c.id("TcpExtTCPPartialUndo"),
+      DSACKUndo: c.id("TcpExtTCPDSACKUndo"),
+      LossUndo: c.id("TcpExtTCPLossUndo"),
     };
     const loop = env.loop;
     // Each socket has one timer; its handler sees sk.timer already cleared.

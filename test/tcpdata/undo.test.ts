@@ -1,0 +1,157 @@
+// Undo of a spurious cwnd reduction (6.12 tcp_input.c "Undo procedures"):
+// ACKs injected into a sender in the middle of a bulk transfer put it into
+// Recovery (3 SACKed segments above the head) or Loss (its RTO), then D-SACKs
+// or timestamp echoes older than the first retransmission undo the reduction.
+import { describe, expect, it } from "vitest";
+import { runWorld, pair, bulk } from "./helpers.js";
+import { SegOut, writeSegment } from "../../src/tcp/segment.js";
+import { tcpRcvState } from "../../src/tcp/established.js";
+import { writeTimerHandler } from "../../src/tcp/data-out.js";
+import { TCPHDR_ACK } from "../../src/wire/tcp.js";
+import { TCP_CA_Loss, TCP_CA_Open, TCP_CA_Recovery } from "../../src/tcp/cc.js";
+import { NO_UNDO } from "../../src/tcp/undo.js";
+import type { World } from "../../src/sim/world.js";
+import type { TcpSock } from "../../src/tcp/sock.js";
+
+async function sender() {
+  const r = await runWorld(pair({ durationNs: 3e6 }, [bulk()]));
+  const t = r.w.host("a").stack.tcp;
+  const sk = [...[...t.ports.values()][0]!.conns.values()][0]! as TcpSock;
+  return { ...r, t, sk, c: sk.conn!, n: r.w.host("a").nstat };
+}
+
+/** A pure ACK to the sender: cumulative `ack` (relative), SACK blocks (relative), TSecr as a ms clock value (0 = none). */
+function ack(w: World, sk: TcpSock, ackRel: number, sack: [number, number][], tsecrMs = 0): number {
+  const core = w.core;
+  const h = core.allocOne(w.loop.now);
+  w.ledger.create(1);
+  const base = sk.iss + 1;
+  const s = new SegOut();
+  s.src = Uint8Array.of(10, 0, 0, 2);
+  s.dst = Uint8Array.of(10, 0, 0, 1);
+  s.sport = sk.rport;
+  s.dport = sk.lport;
+  s.seq = sk.rcvNxt;
+  s.ack = (base + ackRel) >>> 0;
+  s.flags = TCPHDR_ACK;
+  s.window = 65535;
+  s.ts = true;
+  s.tsVal = 1000;
+  s.tsEcr = tsecrMs === 0 ? 0 : (tsecrMs + sk.tsOff) >>> 0;
+  for (const [l, r] of sack) {
+    s.sackL[s.sackN] = (base + l) >>> 0;
+    s.sackR[s.sackN] = (base + r) >>> 0;
+    s.sackN++;
+  }
+  writeSegment(core, h, s);
+  const t = w.host("a").stack.tcp;
+  t.rx.parse(core.headers, h, core.skb.network[h]!, core.skb.transport[h]!, false);
+  tcpRcvState(t, sk, h);
+  return h;
+}
+
+/** SACK segments 2..4 above snd_una: the head is lost, Recovery begins and the head is retransmitted. */
+function enterRecovery(w: World, sk: TcpSock) {
+  const c = sk.conn!;
+  const una = c.sndUna;
+  const mss = c.mss;
+  const before = { cwnd: c.cwnd, ssthresh: c.ssthresh };
+  ack(w, sk, una, [[una + mss, una + 4 * mss]]);
+  return { una, mss, before };
+}
+
+describe("undo state (tcp_init_undo, tcp_retransmit_skb)", () => {
+  it("entering Recovery remembers snd_una and counts the fast retransmission; retrans_stamp is its ms clock", async () => {
+    const { w, t, sk, c, n } = await sender();
+    const { una, before } = enterRecovery(w, sk);
+    expect(c.caState).toBe(TCP_CA_Recovery);
+    expect(n.get("TcpExtTCPSackRecovery")).toBe(1);
+    expect(c.undoMarker).toBe(una);
+    // undo_retrans starts at -1 (nothing out), the retransmission makes it 1
+    expect(c.undoRetrans).toBe(1);
+    expect(c.retransStamp).toBe(t.nowMs());
+    // tcp_current_ssthresh outside a reduction: max(ssthresh, cwnd/2 + cwnd/4)
+    expect(c.priorSsthresh).toBe(Math.max(before.ssthresh, (before.cwnd >> 1) + (before.cwnd >> 2)));
+    expect(c.priorCwnd).toBe(before.cwnd);
+  });
+});
+
+describe("tcp_try_undo_dsack", () => {
+  it("the D-SACK of the only retransmission (below the prior snd_una) brings undo_retrans to 0: TCPDSACKUndo, cwnd back to prior_cwnd", async () => {
+    const { w, sk, c, n } = await sender();
+    const { una, mss, before } = enterRecovery(w, sk);
+    const reduced = c.ssthresh;
+    expect(reduced).toBeLessThan(before.cwnd);
+    // the hole is filled: cumulative ACK past the SACKed block (still below high_seq)
+    ack(w, sk, una + 4 * mss, []);
+    expect(c.caState).toBe(TCP_CA_Recovery);
+    expect(n.get("TcpExtTCPDSACKUndo")).toBe(0);
+    // the receiver got the head twice: D-SACK [una, una+mss), end ≤ prior snd_una, > undo_marker
+    ack(w, sk, una + 4 * mss, [[una, una + mss]]);
+    expect(n.get("TcpExtTCPDSACKRecv")).toBe(1);
+    expect(n.get("TcpExtTCPDSACKUndo")).toBe(1);
+    expect(c.undoMarker).toBe(NO_UNDO);
+    // tcp_reno_undo_cwnd: max(cwnd, prior_cwnd) = prior_cwnd (a duplicate ACK grows nothing); ssthresh back to prior_ssthresh
+    expect(c.cwnd).toBe(before.cwnd);
+    expect(c.ssthresh).toBe(Math.max(before.ssthresh, (before.cwnd >> 1) + (before.cwnd >> 2)));
+    expect(c.caState).toBe(TCP_CA_Open);
+  });
+
+  it("a D-SACK for data above the prior snd_una does not count (undo_retrans stays 1)", async () => {
+    const { w, sk, c, n } = await sender();
+    const { una, mss } = enterRecovery(w, sk);
+    ack(w, sk, una, [[una, una + mss], [una + mss, una + 4 * mss]]);
+    expect(c.undoRetrans).toBe(1);
+    expect(n.get("TcpExtTCPDSACKUndo")).toBe(0);
+  });
+});
+
+describe("timestamp undo (tcp_packet_delayed)", () => {
+  it("an ACK of high_seq echoing a TSval older than the first retransmission: TCPFullUndo", async () => {
+    const { w, sk, c, n } = await sender();
+    const { before } = enterRecovery(w, sk);
+    const stamp = c.retransStamp;
+    ack(w, sk, c.highSeq, [], stamp - 1);
+    expect(n.get("TcpExtTCPFullUndo")).toBe(1);
+    expect(c.caState).toBe(TCP_CA_Open);
+    expect(c.cwnd).toBeGreaterThanOrEqual(before.cwnd);
+    expect(c.ssthresh).toBe(Math.max(before.ssthresh, (before.cwnd >> 1) + (before.cwnd >> 2)));
+  });
+
+  it("the same ACK echoing the retransmission itself: no undo, cwnd = ssthresh (tcp_end_cwnd_reduction)", async () => {
+    const { w, sk, c, n } = await sender();
+    enterRecovery(w, sk);
+    const ss = c.ssthresh;
+    ack(w, sk, c.highSeq, [], c.retransStamp);
+    expect(n.get("TcpExtTCPFullUndo")).toBe(0);
+    expect(c.caState).toBe(TCP_CA_Open);
+    expect(c.ssthresh).toBe(ss);
+    expect(c.cwnd).toBeLessThanOrEqual(ss + 1);
+  });
+
+  it("a partial ACK (below high_seq) echoing an older TSval with nothing retransmitted still out: TCPPartialUndo, loss marks cleared", async () => {
+    const { w, sk, c, n } = await sender();
+    const { una, mss, before } = enterRecovery(w, sk);
+    ack(w, sk, una + 4 * mss, [], c.retransStamp - 1);
+    expect(n.get("TcpExtTCPPartialUndo")).toBe(1);
+    expect(c.lostOut).toBe(0);
+    expect(c.cwnd).toBeGreaterThanOrEqual(before.cwnd);
+    expect(c.caState).not.toBe(TCP_CA_Recovery);
+  });
+
+  it("after an RTO, an ACK echoing a TSval from before the retransmission: TCPLossUndo, back to Open", async () => {
+    const { w, t, sk, c, n } = await sender();
+    const before = { cwnd: c.cwnd };
+    c.rtoDeadline = t.now;
+    writeTimerHandler(t, sk, c);
+    expect(c.caState).toBe(TCP_CA_Loss);
+    expect(n.get("TcpExtTCPTimeouts")).toBe(1);
+    expect(c.cwnd).toBeLessThan(before.cwnd);
+    expect(c.undoMarker).toBe(c.sndUna);
+    ack(w, sk, c.sndUna + c.mss, [], c.retransStamp - 1);
+    expect(n.get("TcpExtTCPLossUndo")).toBe(1);
+    expect(c.caState).toBe(TCP_CA_Open);
+    expect(c.lostOut).toBe(0);
+    expect(c.cwnd).toBeGreaterThanOrEqual(before.cwnd);
+  });
+});
