@@ -28,6 +28,7 @@ import {
   unwrap,
   updatePacingRate,
   xmitAll,
+  xmitRetransmitQueue,
 } from "./data-out.js";
 import { TCPHDR_FIN, TCPHDR_PSH, TCPHDR_SYN } from "../wire/tcp.js";
 
@@ -94,6 +95,17 @@ function sacktag(t: TcpHost, sk: TcpSock, c: TcpConn): number {
   return newly;
 }
 
+/** net/ipv4/tcp_input.c: tcp_ack's old_ack — an ACK below snd_una updates no window, but its SACK
+ *  blocks are tagged (tcp_sacktag_write_queue), a D-SACK may undo, and lost segments go out (tcp_xmit_recovery). */
+function oldAck(t: TcpHost, sk: TcpSock, c: TcpConn, ack: number): void {
+  if (t.rx.sackN === 0 || !sk.sackOk) return;
+  checkDsack(t, sk, c, ack);
+  const newly = sacktag(t, sk, c);
+  c.delivered += newly;
+  fastretransAlert(t, sk, c, false);
+  if (c.lostOut > 0 && c.caState >= TCP_CA_Recovery) xmitRetransmitQueue(t, sk, c);
+}
+
 /** net/ipv4/tcp_input.c: tcp_ack. Returns false for an ACK of unsent data. */
 export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   const rx = t.rx;
@@ -104,6 +116,10 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   const priorUna = c.sndUna;
   const priorInFlight = c.packetsInFlight();
   const seq = unwrap(sk.irs + 1, rx.seq, c.rcvNxt);
+  if (ack < priorUna) {
+    oldAck(t, sk, c, ack);
+    return true;
+  }
   const nwin = rx.window * pow2(sk.sndWscale >= 0 ? sk.sndWscale : 0);
   // tcp_ack_update_window (tcp_may_update_window)
   let winUpdate = false;
@@ -113,7 +129,6 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
     c.sndWl1 = seq;
     if (nwin > c.maxWindow) c.maxWindow = nwin;
   }
-  if (ack < priorUna) return true; // old ACK
   let newlySacked = 0;
   let dsackAck = false;
   if (rx.sackN > 0 && sk.sackOk) {

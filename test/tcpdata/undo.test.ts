@@ -155,3 +155,31 @@ describe("timestamp undo (tcp_packet_delayed)", () => {
     expect(c.cwnd).toBeGreaterThanOrEqual(before.cwnd);
   });
 });
+
+describe("old ACKs (tcp_ack's old_ack)", () => {
+  it("an ACK below snd_una updates no window but its SACK blocks are tagged: 3 SACKed segments start Recovery and retransmit the head", async () => {
+    const { w, sk, c, n } = await sender();
+    const una = c.sndUna;
+    const mss = c.mss;
+    const wnd = c.sndWnd;
+    const wl1 = c.sndWl1;
+    ack(w, sk, una - mss, [[una + mss, una + 4 * mss]]);
+    expect(c.sndUna).toBe(una);
+    expect([c.sndWnd, c.sndWl1]).toEqual([wnd, wl1]);
+    expect(c.sackedOut).toBe(3);
+    expect(c.caState).toBe(TCP_CA_Recovery);
+    expect(n.get("TcpExtTCPSackRecovery")).toBe(1);
+    expect(c.retransOut).toBe(1);
+    expect(n.get("TcpExtTCPFastRetrans")).toBe(1);
+  });
+
+  it("a D-SACK on an old ACK is recognised (below that ACK's own ack number) and can undo", async () => {
+    const { w, sk, c, n } = await sender();
+    const { una, mss } = enterRecovery(w, sk);
+    ack(w, sk, una + 4 * mss, []);
+    // a late ACK, older than snd_una, reporting the head twice
+    ack(w, sk, una + 2 * mss, [[una, una + mss]]);
+    expect(n.get("TcpExtTCPDSACKRecv")).toBe(1);
+    expect(n.get("TcpExtTCPDSACKUndo")).toBe(1);
+  });
+});
