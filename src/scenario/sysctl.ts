@@ -129,6 +129,13 @@ export const SYSCTLS = {
   "net.ipv4.tcp_backlog_ack_defer": { kind: "int", default: 1, min: 0, max: 1, doc: "ACK once after draining the socket backlog" },
   // net/ipv4/tcp_ipv4.c: tcp_sk_init sysctl_tcp_dsack = 1; sysctl_net_ipv4.c: u8 (any non-zero is on)
   "net.ipv4.tcp_dsack": { kind: "int", default: 1, min: 0, max: 1, doc: "send D-SACK blocks for duplicate segments" },
+  // net/ipv4/tcp_ipv4.c: tcp_sk_init sysctl_tcp_recovery = TCP_RACK_LOSS_DETECTION; sysctl_net_ipv4.c: u8, bits 0x1 RACK,
+  // 0x2 static reo_wnd, 0x4 no dupthresh (higher bits have no meaning)
+  "net.ipv4.tcp_recovery": { kind: "int", default: 1, min: 0, max: 7, doc: "RACK loss detection bits: 1 RACK, 2 static reo_wnd, 4 no dupthresh" },
+  // net/ipv4/tcp_ipv4.c: tcp_sk_init sysctl_tcp_early_retrans = 3; sysctl_net_ipv4.c: u8, extra1 0, extra2 4
+  "net.ipv4.tcp_early_retrans": { kind: "int", default: 3, min: 0, max: 4, doc: "tail loss probes with 3 or 4" },
+  // net/ipv4/tcp_ipv4.c: tcp_sk_init sysctl_tcp_max_reordering = 300; sysctl_net_ipv4.c: extra1 SYSCTL_ONE
+  "net.ipv4.tcp_max_reordering": { kind: "int", default: 300, min: 1, max: INT_MAX, doc: "largest reordering degree learnt from SACKs" },
   // net/ipv4/tcp_ipv4.c: tcp_sk_init sysctl_tcp_pingpong_thresh = 1; sysctl_net_ipv4.c: u8, extra1 SYSCTL_ONE
   "net.ipv4.tcp_pingpong_thresh": { kind: "int", default: 1, min: 1, max: 255, doc: "replies within ato before delayed ACKs turn interactive" },
   // tcp_cubic module parameters (/sys/module/tcp_cubic/parameters/, named as on the kernel

@@ -22,6 +22,8 @@ export class Scoreboard {
   start = new Float64Array(64);
   end = new Float64Array(64);
   sentAt = new Float64Array(64);
+  /** tp->delivered when the segment was (re)sent (TCP_SKB_CB(skb)->tx.delivered, the rate sample's prior_delivered). */
+  deliveredAt = new Float64Array(64);
   flags = new Uint8Array(64);
   head = 0;
   count = 0;
@@ -36,6 +38,7 @@ export class Scoreboard {
     this.start = re(this.start, (k) => new Float64Array(k));
     this.end = re(this.end, (k) => new Float64Array(k));
     this.sentAt = re(this.sentAt, (k) => new Float64Array(k));
+    this.deliveredAt = re(this.deliveredAt, (k) => new Float64Array(k));
     this.flags = re(this.flags, (k) => new Uint8Array(k));
     this.head = 0;
   }
@@ -45,12 +48,13 @@ export class Scoreboard {
     return (this.head + i) & (this.start.length - 1);
   }
 
-  push(start: number, end: number, sentAt: number): void {
+  push(start: number, end: number, sentAt: number, delivered = 0): void {
     if (this.count === this.start.length) this.grow();
     const j = this.at(this.count);
     this.start[j] = start;
     this.end[j] = end;
     this.sentAt[j] = sentAt;
+    this.deliveredAt[j] = delivered;
     this.flags[j] = 0;
     this.count++;
   }
@@ -120,10 +124,10 @@ export class TcpConn implements CcSock, RcvWindowState {
   prrDelivered = 0;
   prrOut = 0;
   /** Undo state (undo.ts): tp->undo_marker (relative, NO_UNDO = none), undo_retrans, retrans_stamp
-   *  (ms clock of the first retransmission, 0 = none) and prior_ssthresh (0 = no undo of ssthresh). */
+   *  (ms clock of the first retransmission, -1 = none) and prior_ssthresh (0 = no undo of ssthresh). */
   undoMarker = -1;
   undoRetrans = -1;
-  retransStamp = 0;
+  retransStamp = -1;
   priorSsthresh = 0;
   /** Duplicate ACKs in a row (Reno, no SACK). */
   dupAcks = 0;
@@ -135,8 +139,29 @@ export class TcpConn implements CcSock, RcvWindowState {
   rtoDeadline = Infinity;
   rtoEvent = -1;
   rtoEventAt = Infinity;
-  /** ICSK_TIME_PROBE0 instead of ICSK_TIME_RETRANS. */
-  probing = false;
+  /** icsk_pending: the ICSK_TIME_* the retransmit timer runs (0 none; data-out.ts). */
+  xmitPending = 0;
+  /** RACK (rack.ts): the latest delivered segment's send time (ns) and end, its RTT (µs), whether
+   *  it advanced since the last scan; reo_wnd_steps/persist, a D-SACK seen, delivered at the last
+   *  step; reord_seen; the highest SACKed end (tcp_highest_sack_seq) and whether this ACK armed REO. */
+  rackMstamp = 0;
+  rackEndSeq = 0;
+  rackRttUs = 0;
+  rackAdvanced = false;
+  reoWndSteps = 1;
+  reoWndPersist = 0;
+  rackDsackSeen = false;
+  rackLastDelivered = 0;
+  reordSeen = 0;
+  fackEnd = 0;
+  rackArmed = false;
+  /** This ACK's rate sample: send time and tx.delivered of the most recently sent delivered segment. */
+  rsSentAt = -1;
+  rsPriorDelivered = 0;
+  /** TLP (tlp.ts): tlp_high_seq (0 none), tlp_retrans, and this ACK's FLAG_DSACK_TLP. */
+  tlpHighSeq = 0;
+  tlpRetrans = false;
+  dsackTlp = false;
   probes = 0;
   cc: CongestionOps;
   pacingRate = 0;

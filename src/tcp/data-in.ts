@@ -38,7 +38,10 @@ const TCP_MIN_MSS = 88;
 const TCP_REMNANT = TCPHDR_FIN | 0x20 | TCPHDR_SYN | TCPHDR_PSH;
 import { recvmsg } from "./sock-lock.js";
 import { checkDsack, dsackSet } from "./dsack.js";
-import { fastretransAlert } from "./recovery.js";
+import { cwndReduction, fack, fastretransAlert, lossProbeRecovery } from "./recovery.js";
+import { checkSackReordering, rackAdvance, rackUpdateReoWnd } from "./rack.js";
+import { NO_UNDO, tsecrBefore } from "./undo.js";
+import { processTlpAck, scheduleLossProbe } from "./tlp.js";
 
 /** Default truesize of a received frame when the driver model sets none:
  *  a page-fragment buffer (frame + NET_SKB_PAD + skb_shared_info, rounded to a
@@ -69,11 +72,14 @@ export function groTruesize(hdrLen: number, payload: number, gsoSize: number, se
 
 // ---- ACK processing (sender side) ----
 
-/** tcp_sacktag_write_queue: mark segments covered by the SACK blocks. Returns newly SACKed packets. */
+/** tcp_sacktag_write_queue: mark segments covered by the SACK blocks (tcp_sacktag_one: RACK advance,
+ *  reordering when a never-retransmitted hole below the highest SACK is SACKed). Returns newly SACKed packets. */
 function sacktag(t: TcpHost, sk: TcpSock, c: TcpConn): number {
   const rx = t.rx;
   const rb = c.rtx;
   let newly = 0;
+  let reord = c.sndNxt;
+  const now = t.now;
   for (let b = 0; b < rx.sackN; b++) {
     const l = unwrap(sk.iss + 1, rx.sackL[b]!, c.sndUna);
     const r = unwrap(sk.iss + 1, rx.sackR[b]!, c.sndUna);
@@ -85,13 +91,22 @@ function sacktag(t: TcpHost, sk: TcpSock, c: TcpConn): number {
       if (rb.start[j]! < l || rb.end[j]! > r) continue; // partially covered: not SACKed
       const f = rb.flags[j]!;
       if (f & TCPCB_SACKED_ACKED) continue;
+      rackAdvance(c, f, rb.end[j]!, rb.sentAt[j]!, now);
+      if (!(f & (TCPCB_SACKED_RETRANS | TCPCB_EVER_RETRANS)) && rb.start[j]! < fack(c) && rb.start[j]! < reord) reord = rb.start[j]!;
       if (f & TCPCB_SACKED_RETRANS) c.retransOut--;
       if (f & TCPCB_LOST) c.lostOut--;
       rb.flags[j] = (f & ~(TCPCB_SACKED_RETRANS | TCPCB_LOST)) | TCPCB_SACKED_ACKED;
       c.sackedOut++;
+      if (rb.end[j]! > c.fackEnd) c.fackEnd = rb.end[j]!;
       newly++;
+      const d = rb.deliveredAt[j]!;
+      if (rb.sentAt[j]! >= c.rsSentAt) {
+        c.rsSentAt = rb.sentAt[j]!;
+        c.rsPriorDelivered = d;
+      }
     }
   }
+  if (c.caState !== TCP_CA_Loss || c.undoMarker !== NO_UNDO) checkSackReordering(t, c, reord, fack(c), false);
   return newly;
 }
 
@@ -102,7 +117,7 @@ function oldAck(t: TcpHost, sk: TcpSock, c: TcpConn, ack: number): void {
   checkDsack(t, sk, c, ack);
   const newly = sacktag(t, sk, c);
   c.delivered += newly;
-  fastretransAlert(t, sk, c, false);
+  fastretransAlert(t, sk, c, false, c.sndUna);
   if (c.lostOut > 0 && c.caState >= TCP_CA_Recovery) xmitRetransmitQueue(t, sk, c);
 }
 
@@ -114,6 +129,10 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   const ack = unwrap(base, rx.ack, c.sndUna);
   if (ack > c.sndNxt) return false;
   const priorUna = c.sndUna;
+  c.rackArmed = false;
+  c.dsackTlp = false;
+  c.rsSentAt = -1;
+  c.rsPriorDelivered = 0;
   const priorInFlight = c.packetsInFlight();
   const seq = unwrap(sk.irs + 1, rx.seq, c.rcvNxt);
   if (ack < priorUna) {
@@ -137,6 +156,8 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   }
   // tcp_clean_rtx_queue
   const rb = c.rtx;
+  const priorFack = fack(c);
+  let reord = c.sndNxt; // lowest ACKed never-retransmitted, not SACKed sequence
   let ackedPkts = 0;
   let firstAckt = -1;
   let lastAckt = -1;
@@ -157,6 +178,18 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
     else if (!(f & TCPCB_SACKED_ACKED)) {
       lastAckt = rb.sentAt[j]!;
       if (firstAckt < 0) firstAckt = lastAckt;
+      if (rb.start[j]! < reord) reord = rb.start[j]!;
+    }
+    if (!(f & TCPCB_SACKED_ACKED)) {
+      // tcp_rate_skb_delivered: the most recently sent delivered segment gives prior_delivered
+      if (rb.sentAt[j]! >= c.rsSentAt) {
+        c.rsSentAt = rb.sentAt[j]!;
+        c.rsPriorDelivered = rb.deliveredAt[j]!;
+      }
+      // RACK learns from cumulatively ACKed segments too, unless the ACK proves a spurious retransmission
+      if (sk.sackOk && !(f & (TCPCB_SACKED_RETRANS | TCPCB_EVER_RETRANS) && tsecrBefore(t, sk, Math.floor(rb.sentAt[j]! / 1e6)))) {
+        rackAdvance(c, f, rb.end[j]!, rb.sentAt[j]!, t.now);
+      }
     }
     rb.shift();
     c.packetsOut--;
@@ -165,6 +198,9 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   const advanced = ack > priorUna;
   c.sndUna = ack;
   sk.sndUna = (base + ack) >>> 0;
+  // a never-retransmitted hole got filled below the highest SACK: reordering
+  if (advanced && sk.sackOk && reord < priorFack) checkSackReordering(t, c, reord, fack(c), false);
+  rackUpdateReoWnd(t, c, c.rsPriorDelivered);
   if (advanced) sndMemSync(t, c); // tcp_clean_rtx_queue frees the ACKed skbs: sk_wmem_free_skb
   c.lastAckAt = now;
   if (advanced) {
@@ -195,28 +231,21 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   const isDup = !advanced && rx.dataLen === 0 && !winUpdate && c.packetsOut > 0 && !(rx.flags & TCPHDR_FIN);
   if (isDup && !sk.sackOk) c.dupAcks++;
   if (advanced) c.dupAcks = sk.sackOk ? 0 : Math.max(0, c.dupAcks - ackedPkts);
+  // tcp_process_tlp_ack
+  if (c.tlpHighSeq !== 0 && processTlpAck(t, c, ack, c.dsackTlp, advanced || winUpdate || rx.dataLen > 0 || newlySacked > 0)) {
+    lossProbeRecovery(t, sk, c);
+  }
   // tcp_ack_is_dubious -> tcp_fastretrans_alert (recovery.ts)
   const dubious = isDup || newlySacked > 0 || dsackAck || c.caState !== TCP_CA_Open;
   let newlyLost = 0;
-  if (dubious) newlyLost = fastretransAlert(t, sk, c, advanced);
+  if (dubious) newlyLost = fastretransAlert(t, sk, c, advanced, priorUna);
   // tcp_cong_control
   const ackedSacked = ackedPkts + newlySacked;
   ccRefresh(t, c);
   if (c.cc.congControl !== undefined) {
     c.cc.congControl(c, ackedSacked, c.caState);
   } else if (c.caState === TCP_CA_Recovery) {
-    // tcp_cwnd_reduction (PRR, RFC 6937)
-    if (ackedSacked > 0 || newlyLost > 0) {
-      c.prrDelivered += ackedSacked;
-      const inFlight = c.packetsInFlight();
-      const delta = c.ssthresh - inFlight;
-      let sndcnt: number;
-      if (delta < 0) sndcnt = Math.ceil((c.ssthresh * c.prrDelivered) / c.priorCwnd) - c.prrOut;
-      else if (advanced && newlyLost === 0) sndcnt = Math.min(delta, Math.max(c.prrDelivered - c.prrOut, ackedSacked) + 1);
-      else sndcnt = Math.min(delta, ackedSacked);
-      sndcnt = Math.max(sndcnt, c.prrOut > 0 ? 0 : 1);
-      c.cwnd = inFlight + sndcnt;
-    }
+    cwndReduction(c, ackedSacked, newlyLost, advanced);
   } else if (advanced && c.caState !== TCP_CA_Disorder) {
     // tcp_may_raise_cwnd / tcp_cong_avoid
     c.cc.congAvoid?.(c, ackedPkts);
@@ -235,7 +264,8 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   }
   if (advanced) {
     c.maxPacketsOut = c.packetsOut;
-    rearmRto(t, c);
+    // tcp_set_xmit_timer (FLAG_SET_XMIT_TIMER, unless RACK armed its reordering timer)
+    if (!c.rackArmed && !scheduleLossProbe(t, sk, c, true)) rearmRto(t, c);
   }
   void priorInFlight;
   if (advanced || newlySacked > 0 || winUpdate || c.lostOut > 0) xmitAll(t, sk, c);

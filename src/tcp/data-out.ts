@@ -25,6 +25,8 @@ import { murmurFinal, murmurMix } from "../util/murmur.js";
 import { SKB_F_OOO_OKAY } from "../core/skb-fields.js";
 import { recvmsg, sendmsgBlocked, sendmsgHold } from "./sock-lock.js";
 import { currentSsthresh, initUndo, retransmitted } from "./undo.js";
+import { scheduleLossProbe, sendLossProbe } from "./tlp.js";
+import { rackReoTimeout } from "./recovery.js";
 import { belowMemLow, memUncharge, sndMemSync, underMemoryPressure, wmemSchedule } from "./mem.js";
 
 /** include/net/tcp.h: TCP_DELACK_MIN / TCP_ATO_MIN (HZ/25), TCP_DELACK_MAX (HZ/5), in ns. */
@@ -190,12 +192,15 @@ export function updatePacingRate(c: TcpConn): void {
 function segSent(t: TcpHost, c: TcpConn): void {
   if (c.caState === TCP_CA_Recovery) c.prrOut++;
   if (c.rtoDeadline === Infinity) armRto(t, c, c.rtt.rtoUs * 1000);
+  // tcp_event_new_data_sent: a pending loss probe gives way to the RTO (tcp_write_xmit re-schedules it)
+  else if (c.xmitPending === ICSK_TIME_LOSS_PROBE) rearmRto(t, c);
 }
 
 /** net/ipv4/tcp_output.c: tcp_xmit_retransmit_queue — lost segments first, within cwnd. */
 export function xmitRetransmitQueue(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   if (c.lostOut === 0) return;
   const rb = c.rtx;
+  let rearm = false;
   for (let i = 0; i < rb.count; i++) {
     if (pacingCheck(t, c)) break;
     if (c.packetsInFlight() >= c.cwnd) break;
@@ -208,14 +213,32 @@ export function xmitRetransmitQueue(t: TcpHost, sk: TcpSock, c: TcpConn): void {
     if (!transmit(t, sk, c, start, end, TCPHDR_ACK, true)) break;
     rb.flags[j] = f | TCPCB_SACKED_RETRANS | TCPCB_EVER_RETRANS;
     rb.sentAt[j] = t.now;
+    rb.deliveredAt[j] = c.delivered;
     c.retransOut++;
     c.retransTotal++;
     retransmitted(t, c);
+    // the head's retransmission restarts the RTO unless RACK's reordering timer is pending
+    if (i === 0 && c.xmitPending !== ICSK_TIME_REO_TIMEOUT) rearm = true;
     t.nstat.add(t.mib.RetransSegs);
     if (c.caState === TCP_CA_Recovery) t.nstat.add(t.mib.FastRetrans);
     else if (c.caState === TCP_CA_Loss) t.nstat.add(t.mib.SlowStartRetrans);
     segSent(t, c);
   }
+  if (rearm) armRto(t, c, c.rtt.rtoUs * 1000);
+}
+
+/** net/ipv4/tcp_output.c: tcp_send_loss_probe's __tcp_retransmit_skb of the last segment (no undo or
+ *  SACKED_RETRANS accounting: the probe is not a repair). */
+export function tlpRetransmitTail(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
+  const rb = c.rtx;
+  const j = rb.at(rb.count - 1);
+  if (!transmit(t, sk, c, rb.start[j]!, rb.end[j]!, TCPHDR_ACK, true)) return false;
+  rb.flags[j] = rb.flags[j]! | TCPCB_EVER_RETRANS;
+  rb.sentAt[j] = t.now;
+  rb.deliveredAt[j] = c.delivered;
+  c.retransTotal++;
+  t.nstat.add(t.mib.RetransSegs);
+  return true;
 }
 
 /** skb->truesize of a TCP skb with `payload` bytes (tcp_stream_alloc_skb + the copied
@@ -284,24 +307,30 @@ function txRoom(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   return false;
 }
 
-/** net/ipv4/tcp_output.c: tcp_write_xmit — internal pacing, GSO skbs of tcp_tso_segs, TSQ. */
-export function writeXmit(t: TcpHost, sk: TcpSock, c: TcpConn): void {
+/** net/ipv4/tcp_output.c: tcp_write_xmit — internal pacing, GSO skbs of tcp_tso_segs, TSQ.
+ *  `pushOne` 2: a loss probe — one skb, out even when cwnd is full, no TSO deferral, no new probe. */
+export function writeXmit(t: TcpHost, sk: TcpSock, c: TcpConn, pushOne = 0): void {
   const mss = c.mss;
   // tcp_tso_segs: segments per skb (1 without GSO); a pure function, asked only once a segment may go
   let maxSegs = 0;
   let stoppedByCwnd = false;
+  let sent = false;
   while (c.writeSeq > c.sndNxt) {
     if (pacingCheck(t, c)) break;
     const inFlight = c.packetsInFlight();
-    if (inFlight >= c.cwnd) {
-      stoppedByCwnd = true;
-      break;
+    let cwndQuota = c.cwnd - inFlight;
+    if (cwndQuota <= 0) {
+      if (pushOne !== 2) {
+        stoppedByCwnd = true;
+        break;
+      }
+      cwndQuota = 1; // tcp_write_xmit: force out a loss probe packet
     }
     const start = c.sndNxt;
     let len = c.writeSeq - start;
     if (maxSegs === 0) maxSegs = t.env.gso === true ? tsoSegs(t, c) : 1;
     // tcp_cwnd_test quota and tcp_mss_split_point: at most min(tso_segs, cwnd quota) MSS
-    const quota = Math.min(maxSegs, c.cwnd - inFlight);
+    const quota = Math.min(maxSegs, cwndQuota);
     if (len > quota * mss) len = quota * mss;
     // tcp_snd_wnd_test: the first MSS must fit the peer's window
     const wndEnd = c.sndUna + c.sndWnd;
@@ -315,7 +344,7 @@ export function writeXmit(t: TcpHost, sk: TcpSock, c: TcpConn): void {
     if (len < mss && c.sndSml > c.sndUna && c.packetsOut > 0) break;
     // the send head as a write-queue skb: sendmsg fills skbs of size_goal (tso_segs x MSS)
     const skbLen = Math.min(c.writeSeq - start, maxSegs * mss);
-    if (skbLen > mss) {
+    if (skbLen > mss && pushOne === 0) {
       const d = tsoShouldDefer(t, c, start, skbLen, start + skbLen >= c.writeSeq, maxSegs);
       if (d !== DEFER_NO) {
         if (d === DEFER_CWND) stoppedByCwnd = true;
@@ -333,13 +362,17 @@ export function writeXmit(t: TcpHost, sk: TcpSock, c: TcpConn): void {
     // the retransmit queue keeps MSS pieces (tcp_fragment on SACK/loss is implied)
     for (let s = start; s < end; s += mss) {
       const e = Math.min(s + mss, end);
-      c.rtx.push(s, e, t.now);
+      c.rtx.push(s, e, t.now, c.delivered);
       c.packetsOut++;
       if (c.packetsOut > c.maxPacketsOut) c.maxPacketsOut = c.packetsOut;
       if (e - s < mss) c.sndSml = e;
       segSent(t, c);
     }
+    sent = true;
+    if (pushOne !== 0) break;
   }
+  // tcp_write_xmit: one loss probe per tail loss episode
+  if (sent && pushOne !== 2) scheduleLossProbe(t, sk, c, false);
   // tcp_cwnd_validate: remember whether the flow used its cwnd
   c.cwndLimited = stoppedByCwnd || (c.cwnd < c.ssthresh && c.cwnd < 2 * c.maxPacketsOut);
 }
@@ -430,27 +463,46 @@ function ensureTimer(t: TcpHost, c: TcpConn, which: number, at: number): void {
 /** inet_csk_reset_xmit_timer(ICSK_TIME_RETRANS): lazily, one wheel entry that
  *  re-checks the deadline when it fires. */
 export function armRto(t: TcpHost, c: TcpConn, afterNs: number): void {
-  c.probing = false;
+  resetXmitTimer(t, c, ICSK_TIME_RETRANS, afterNs);
+}
+
+/** icsk_pending: which of the kernel's xmit timers the one retransmit timer runs (include/net/inet_connection_sock.h). */
+export const ICSK_TIME_RETRANS = 1;
+export const ICSK_TIME_PROBE0 = 3;
+export const ICSK_TIME_LOSS_PROBE = 5;
+export const ICSK_TIME_REO_TIMEOUT = 6;
+
+/** inet_csk_reset_xmit_timer(what): the retransmit timer, now for `what`. */
+export function resetXmitTimer(t: TcpHost, c: TcpConn, what: number, afterNs: number): void {
+  c.xmitPending = what;
   c.rtoDeadline = t.now + afterNs;
   ensureTimer(t, c, TIMER_RTO, c.rtoDeadline);
 }
 
-/** tcp_rearm_rto: restart from now, or stop when nothing is outstanding. */
+/** net/ipv4/tcp_output.c: tcp_rto_delta_us — how far in the future the RTO of the head is (µs). */
+export function rtoDeltaUs(t: TcpHost, c: TcpConn): number {
+  const rb = c.rtx;
+  if (rb.count === 0) return c.rtt.rtoUs;
+  return Math.floor((rb.sentAt[rb.at(0)]! - t.now) / 1000) + c.rtt.rtoUs;
+}
+
+/** tcp_rearm_rto: restart from now (a pending REO/loss probe timer keeps the head's RTO time), or stop. */
 export function rearmRto(t: TcpHost, c: TcpConn): void {
   if (c.packetsOut === 0) {
     c.rtoDeadline = Infinity;
+    c.xmitPending = 0;
     return;
   }
-  armRto(t, c, c.rtt.rtoUs * 1000);
+  let rtoUs = c.rtt.rtoUs;
+  if (c.xmitPending === ICSK_TIME_REO_TIMEOUT || c.xmitPending === ICSK_TIME_LOSS_PROBE) rtoUs = Math.max(rtoDeltaUs(t, c), 1);
+  armRto(t, c, rtoUs * 1000);
 }
 
 /** tcp_check_probe_timer / tcp_reset_xmit_timer(ICSK_TIME_PROBE0): base max(RTO, 200 ms), backed off. */
 function armProbe(t: TcpHost, c: TcpConn): void {
   const base = Math.max(c.rtt.rtoUs, TCP_RTO_MIN_US) * 1000;
   const when = Math.min(base * pow2(c.probes), TCP_RTO_MAX_US * 1000);
-  c.rtoDeadline = t.now + when;
-  c.probing = true;
-  ensureTimer(t, c, TIMER_RTO, c.rtoDeadline);
+  resetXmitTimer(t, c, ICSK_TIME_PROBE0, when);
 }
 
 export function timerFire(t: TcpHost, sk: TcpSock, c: TcpConn, which: number): void {
@@ -507,8 +559,14 @@ export function writeTimerHandler(t: TcpHost, sk: TcpSock, c: TcpConn): void {
     return;
   }
   c.rtoDeadline = Infinity;
-  if (c.probing) probeTimer(t, sk, c);
-  else retransmitTimer(t, sk, c);
+  const what = c.xmitPending;
+  if (what === ICSK_TIME_REO_TIMEOUT) rackReoTimeout(t, sk, c);
+  else if (what === ICSK_TIME_LOSS_PROBE) sendLossProbe(t, sk, c);
+  else {
+    c.xmitPending = 0;
+    if (what === ICSK_TIME_PROBE0) probeTimer(t, sk, c);
+    else retransmitTimer(t, sk, c);
+  }
 }
 
 /** net/ipv4/tcp_timer.c: tcp_delack_timer_handler, re-checking the deadline as tcp_release_cb's call does */
@@ -598,6 +656,7 @@ export function enterLoss(t: TcpHost, c: TcpConn): void {
   c.cwnd = c.packetsInFlight() + 1;
   c.cwndCnt = 0;
   c.highSeq = c.sndNxt;
+  c.tlpHighSeq = 0;
   c.caState = TCP_CA_Loss;
   c.dupAcks = 0;
   c.cc.setState?.(c, TCP_CA_Loss);
@@ -605,7 +664,6 @@ export function enterLoss(t: TcpHost, c: TcpConn): void {
 
 /** net/ipv4/tcp_timer.c: tcp_probe_timer -> tcp_send_probe0 (tcp_xmit_probe_skb: seq snd_una − 1). */
 function probeTimer(t: TcpHost, sk: TcpSock, c: TcpConn): void {
-  c.probing = false;
   if (c.packetsOut > 0 || c.writeSeq <= c.sndNxt) {
     c.probes = 0;
     return;
@@ -616,7 +674,7 @@ function probeTimer(t: TcpHost, sk: TcpSock, c: TcpConn): void {
     const start = c.sndNxt;
     const end = start + Math.min(room, c.mss, c.writeSeq - start);
     if (transmit(t, sk, c, start, end, TCPHDR_ACK | TCPHDR_PSH, true)) {
-      c.rtx.push(start, end, t.now);
+      c.rtx.push(start, end, t.now, c.delivered);
       c.sndNxt = end;
       sk.sndNxt = wireSeq(sk.iss + 1, end);
       c.packetsOut++;

@@ -37,8 +37,12 @@ export function checkDsack(t: TcpHost, sk: TcpSock, c: TcpConn, ack: number): bo
     const len = end0 - start0;
     if (len <= c.maxWindow) {
       dup = len > c.mss ? Math.ceil(len / c.mss) : 1;
+      // FLAG_DSACK_TLP: one segment ending at tlp_high_seq is the loss probe's duplicate
+      if (len <= c.mss && c.tlpHighSeq !== 0 && c.tlpHighSeq === end0) c.dsackTlp = true;
       c.dsackDups += dup;
       if (c.dsackDups > c.retransTotal) dup = 0;
+      // RACK widens its reordering window for D-SACKs once reordering was seen (not for a probe's)
+      else if (c.reordSeen > 0 && !c.dsackTlp) c.rackDsackSeen = true;
     }
   }
   if (dup === 0) {

@@ -5,11 +5,13 @@
 import type { TcpHost } from "./tcp-host.js";
 import type { TcpSock } from "./sock.js";
 import { TCPCB_LOST, TCPCB_SACKED_ACKED, TCPCB_SACKED_RETRANS, type TcpConn } from "./conn.js";
-import { TCP_CA_Disorder, TCP_CA_Loss, TCP_CA_Open, TCP_CA_Recovery } from "./cc.js";
-import { ccRefresh } from "./data-out.js";
+import { TCP_CA_CWR, TCP_CA_Disorder, TCP_CA_Loss, TCP_CA_Open, TCP_CA_Recovery } from "./cc.js";
+import { ICSK_TIME_RETRANS, ccRefresh, rearmRto, xmitRetransmitQueue } from "./data-out.js";
+import { TCP_RACK_RECOVERY_THRESH, checkSackReordering, isRack, rackMarkLost, rackReoDetect } from "./rack.js";
 import {
   TCP_INFINITE_SSTHRESH,
   NO_UNDO,
+  NO_STAMP,
   anyRetransDone,
   currentSsthresh,
   inCwndReduction,
@@ -75,14 +77,14 @@ function tryKeepOpen(sk: TcpSock, c: TcpConn): void {
 
 /** net/ipv4/tcp_input.c: tcp_try_to_open (no ECN in the model) */
 function tryToOpen(sk: TcpSock, c: TcpConn): void {
-  if (!anyRetransDone(c)) c.retransStamp = 0;
+  if (!anyRetransDone(c)) c.retransStamp = NO_STAMP;
   tryKeepOpen(sk, c);
 }
 
 /** net/ipv4/tcp_input.c: tcp_is_non_sack_preventing_reopen — Reno holds its state until data above high_seq is ACKed. */
 function nonSackPreventingReopen(sk: TcpSock, c: TcpConn): boolean {
   if (c.sndUna === c.highSeq && !sk.sackOk) {
-    if (!anyRetransDone(c)) c.retransStamp = 0;
+    if (!anyRetransDone(c)) c.retransStamp = NO_STAMP;
     return true;
   }
   return false;
@@ -93,7 +95,7 @@ function tryUndoRecovery(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   if (mayUndo(t, sk, c)) {
     undoCwndReduction(c, false);
     t.nstat.add(c.caState === TCP_CA_Loss ? t.mib.LossUndo : t.mib.FullUndo);
-  }
+  } else if (c.reoWndPersist > 0) c.reoWndPersist--;
   if (nonSackPreventingReopen(sk, c)) return true;
   setState(c, TCP_CA_Open);
   return false;
@@ -102,6 +104,8 @@ function tryUndoRecovery(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
 /** net/ipv4/tcp_input.c: tcp_try_undo_dsack — every retransmission was D-SACKed. */
 function tryUndoDsack(t: TcpHost, c: TcpConn): boolean {
   if (c.undoMarker !== NO_UNDO && c.undoRetrans === 0) {
+    // RACK keeps a wider reordering window for the next recoveries
+    c.reoWndPersist = Math.min(TCP_RACK_RECOVERY_THRESH, c.reoWndPersist + 1);
     undoCwndReduction(c, false);
     t.nstat.add(t.mib.DSACKUndo);
     return true;
@@ -120,11 +124,13 @@ function tryUndoLoss(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
 }
 
 /** net/ipv4/tcp_input.c: tcp_try_undo_partial — a partial ACK filled the hole with the delayed original. true: stop. */
-function tryUndoPartial(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
+function tryUndoPartial(t: TcpHost, sk: TcpSock, c: TcpConn, priorUna: number): boolean {
   if (c.undoMarker === NO_UNDO || !packetDelayed(t, sk, c)) return false;
+  // the hole was filled by the delayed original: reordering, learnt from the timestamp
+  checkSackReordering(t, c, priorUna, fack(c), true);
   // retransmissions still out: clock out new data but mark nothing more lost
   if (c.retransOut > 0) return true;
-  if (!anyRetransDone(c)) c.retransStamp = 0;
+  if (!anyRetransDone(c)) c.retransStamp = NO_STAMP;
   undoCwndReduction(c, true);
   t.nstat.add(t.mib.PartialUndo);
   tryKeepOpen(sk, c);
@@ -134,7 +140,7 @@ function tryUndoPartial(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
 /** net/ipv4/tcp_input.c: tcp_end_cwnd_reduction — cwnd to ssthresh unless the reduction was undone. */
 function endCwndReduction(c: TcpConn): void {
   if (c.cc.congControl !== undefined) return;
-  if (c.ssthresh < TCP_INFINITE_SSTHRESH && c.undoMarker !== NO_UNDO) {
+  if (c.ssthresh < TCP_INFINITE_SSTHRESH && (c.caState === TCP_CA_CWR || c.undoMarker !== NO_UNDO)) {
     c.cwnd = c.ssthresh;
     c.cwndCnt = 0;
   }
@@ -143,21 +149,82 @@ function endCwndReduction(c: TcpConn): void {
 /** net/ipv4/tcp_input.c: tcp_enter_recovery with tcp_init_cwnd_reduction */
 function enterRecovery(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   // tcp_retrans_stamp_cleanup: the clock starts with this episode's fast retransmit
-  if (!anyRetransDone(c)) c.retransStamp = 0;
+  if (!anyRetransDone(c)) c.retransStamp = NO_STAMP;
   t.nstat.add(sk.sackOk ? t.mib.SackRecovery : t.mib.RenoRecovery);
   c.priorSsthresh = 0;
   initUndo(c);
   if (!inCwndReduction(c)) {
     c.priorSsthresh = currentSsthresh(c);
-    ccRefresh(t, c);
-    c.highSeq = c.sndNxt;
-    c.cwndCnt = 0;
-    c.priorCwnd = c.cwnd;
-    c.prrDelivered = 0;
-    c.prrOut = 0;
-    c.ssthresh = c.cc.ssthresh(c);
+    initCwndReduction(t, c);
   }
   setState(c, TCP_CA_Recovery);
+}
+
+/** net/ipv4/tcp_input.c: tcp_init_cwnd_reduction */
+function initCwndReduction(t: TcpHost, c: TcpConn): void {
+  ccRefresh(t, c);
+  c.highSeq = c.sndNxt;
+  c.tlpHighSeq = 0;
+  c.cwndCnt = 0;
+  c.priorCwnd = c.cwnd;
+  c.prrDelivered = 0;
+  c.prrOut = 0;
+  c.ssthresh = c.cc.ssthresh(c);
+}
+
+/** net/ipv4/tcp_input.c: tcp_cwnd_reduction — PRR (RFC 6937); `advanced` = FLAG_SND_UNA_ADVANCED. */
+export function cwndReduction(c: TcpConn, newlyAckedSacked: number, newlyLost: number, advanced: boolean): void {
+  if (newlyAckedSacked <= 0 || c.priorCwnd === 0) return;
+  c.prrDelivered += newlyAckedSacked;
+  const inFlight = c.packetsInFlight();
+  const delta = c.ssthresh - inFlight;
+  let sndcnt: number;
+  if (delta < 0) sndcnt = Math.floor((c.ssthresh * c.prrDelivered + c.priorCwnd - 1) / c.priorCwnd) - c.prrOut;
+  else {
+    sndcnt = Math.max(c.prrDelivered - c.prrOut, newlyAckedSacked);
+    if (advanced && newlyLost === 0) sndcnt++;
+    sndcnt = Math.min(delta, sndcnt);
+  }
+  // force a fast retransmit upon entering fast recovery
+  sndcnt = Math.max(sndcnt, c.prrOut > 0 ? 0 : 1);
+  c.cwnd = inFlight + sndcnt;
+}
+
+/** net/ipv4/tcp_input.c: tcp_process_tlp_ack's repair branch — the probe repaired a loss: one reduction,
+ *  init_cwnd_reduction + CWR + end_cwnd_reduction (cwnd = ssthresh) + tcp_try_keep_open. */
+export function lossProbeRecovery(t: TcpHost, sk: TcpSock, c: TcpConn): void {
+  initCwndReduction(t, c);
+  setState(c, TCP_CA_CWR);
+  endCwndReduction(c);
+  tryKeepOpen(sk, c);
+}
+
+/** tcp_highest_sack_seq: the end of the highest SACKed segment, snd_una when nothing is SACKed. */
+export function fack(c: TcpConn): number {
+  return c.sackedOut > 0 ? Math.max(c.fackEnd, c.sndUna) : c.sndUna;
+}
+
+/** net/ipv4/tcp_input.c: tcp_identify_packet_loss — RACK for SACK connections (tcp_recovery bit 0), else the
+ *  dupthresh scoreboard. Returns the packets newly marked lost. */
+function identifyPacketLoss(t: TcpHost, sk: TcpSock, c: TcpConn): number {
+  if (c.rtx.count === 0) return 0;
+  if (!isRack(t, sk)) return markLost(c, sk.sackOk);
+  const lost = c.lostOut;
+  rackMarkLost(t, c);
+  return c.lostOut - lost;
+}
+
+/** net/ipv4/tcp_recovery.c: tcp_rack_reo_timeout — the REO timer: mark what is now due, start Recovery. */
+export function rackReoTimeout(t: TcpHost, sk: TcpSock, c: TcpConn): void {
+  const lost = c.lostOut;
+  if (rackReoDetect(t, c) !== 0) {
+    if (c.caState !== TCP_CA_Recovery) {
+      enterRecovery(t, sk, c);
+      if (c.cc.congControl === undefined) cwndReduction(c, 1, c.lostOut - lost, false);
+    }
+    xmitRetransmitQueue(t, sk, c);
+  }
+  if (c.xmitPending !== ICSK_TIME_RETRANS) rearmRto(t, c);
 }
 
 /** net/ipv4/tcp_input.c: tcp_time_to_recover (the loss is proven by marked segments) */
@@ -166,12 +233,12 @@ function timeToRecover(c: TcpConn): boolean {
 }
 
 /** net/ipv4/tcp_input.c: tcp_fastretrans_alert. Returns the packets newly marked lost. */
-/** `advanced` = FLAG_SND_UNA_ADVANCED. */
-export function fastretransAlert(t: TcpHost, sk: TcpSock, c: TcpConn, advanced: boolean): number {
+/** `advanced` = FLAG_SND_UNA_ADVANCED, `priorUna` the snd_una before this ACK. */
+export function fastretransAlert(t: TcpHost, sk: TcpSock, c: TcpConn, advanced: boolean, priorUna: number): number {
   let newlyLost = 0;
   if (c.packetsOut === 0 && c.sackedOut > 0) c.sackedOut = 0;
   // D. state exits once high_seq is ACKed
-  if (c.caState === TCP_CA_Open) c.retransStamp = 0;
+  if (c.caState === TCP_CA_Open) c.retransStamp = NO_STAMP;
   else if (c.sndUna >= c.highSeq && c.caState === TCP_CA_Recovery) {
     if (!sk.sackOk) c.dupAcks = 0; // tcp_reset_reno_sack
     if (tryUndoRecovery(t, sk, c)) return 0;
@@ -179,9 +246,9 @@ export function fastretransAlert(t: TcpHost, sk: TcpSock, c: TcpConn, advanced: 
   }
   // E. process the state
   if (c.caState === TCP_CA_Recovery) {
-    if (advanced && tryUndoPartial(t, sk, c)) return 0;
+    if (advanced && tryUndoPartial(t, sk, c, priorUna)) return 0;
     if (tryUndoDsack(t, c)) tryToOpen(sk, c);
-    newlyLost = markLost(c, sk.sackOk);
+    newlyLost = identifyPacketLoss(t, sk, c);
     if (c.caState !== TCP_CA_Recovery) {
       if (!timeToRecover(c)) return newlyLost;
       enterRecovery(t, sk, c);
@@ -195,12 +262,14 @@ export function fastretransAlert(t: TcpHost, sk: TcpSock, c: TcpConn, advanced: 
     } else if (c.sndUna >= c.highSeq) {
       tryUndoRecovery(t, sk, c);
     }
-    // a Loss that ended (undone or recovered) continues as Open
-    if ((c.caState as number) !== TCP_CA_Open) return 0;
+    const retrans = c.retransOut;
+    newlyLost = identifyPacketLoss(t, sk, c);
+    // a Loss that ended (undone or recovered), or whose retransmissions were lost again (FLAG_LOST_RETRANS), goes on
+    if ((c.caState as number) !== TCP_CA_Open && c.retransOut >= retrans) return newlyLost;
   }
   // Open, Disorder (and a Loss that just ended)
   if (c.caState <= TCP_CA_Disorder) tryUndoDsack(t, c);
-  newlyLost += markLost(c, sk.sackOk);
+  newlyLost += identifyPacketLoss(t, sk, c);
   if (!timeToRecover(c)) {
     tryToOpen(sk, c);
     return newlyLost;

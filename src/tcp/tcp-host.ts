@@ -143,6 +143,11 @@ export interface TcpMib {
   PartialUndo: number;
   DSACKUndo: number;
   LossUndo: number;
+  LostRetransmit: number;
+  SACKReorder: number;
+  TSReorder: number;
+  LossProbes: number;
+  LossProbeRecovery: number;
 }
 
 function sysctlNum(s: Readonly<Record<string, unknown>>, name: keyof typeof SYSCTLS): number {
@@ -223,6 +228,10 @@ export class TcpHost {
   readonly moderateRcvbuf: boolean;
   /** net.ipv4.tcp_congestion_control */
   readonly ccDefault: CcName = "cubic";
+  /** net.ipv4.tcp_recovery (RACK bits), tcp_early_retrans (TLP at 3/4), tcp_max_reordering */
+  readonly recovery: number;
+  readonly earlyRetrans: number;
+  readonly maxReordering: number;
   /** net.ipv4.tcp_dsack */
   readonly dsack: boolean;
   /** net.ipv4.tcp_pingpong_thresh */
@@ -301,6 +310,9 @@ export class TcpHost {
     this.backlogAckDefer = sysctlNum(s, "net.ipv4.tcp_backlog_ack_defer") !== 0;
     this.pingpongThresh = sysctlNum(s, "net.ipv4.tcp_pingpong_thresh");
     this.dsack = sysctlNum(s, "net.ipv4.tcp_dsack") !== 0;
+    this.recovery = sysctlNum(s, "net.ipv4.tcp_recovery");
+    this.earlyRetrans = sysctlNum(s, "net.ipv4.tcp_early_retrans");
+    this.maxReordering = sysctlNum(s, "net.ipv4.tcp_max_reordering");
     this.mem = new TcpMemory(sysctlTriple(s, "net.ipv4.tcp_mem"), sysctlNum(s, "net.core.mem_pcpu_rsv"));
     const mibHy = { TCPHystartTrainDetect: "HystartTrainDetect", TCPHystartTrainCwnd: "HystartTrainCwnd", TCPHystartDelayDetect: "HystartDelayDetect", TCPHystartDelayCwnd: "HystartDelayCwnd" } as const;
     this.hystart = {
@@ -369,6 +381,11 @@ export class TcpHost {
       PartialUndo: c.id("TcpExtTCPPartialUndo"),
       DSACKUndo: c.id("TcpExtTCPDSACKUndo"),
       LossUndo: c.id("TcpExtTCPLossUndo"),
+      LostRetransmit: c.id("TcpExtTCPLostRetransmit"),
+      SACKReorder: c.id("TcpExtTCPSACKReorder"),
+      TSReorder: c.id("TcpExtTCPTSReorder"),
+      LossProbes: c.id("TcpExtTCPLossProbes"),
+      LossProbeRecovery: c.id("TcpExtTCPLossProbeRecovery"),
     };
     const loop = env.loop;
     // Each socket has one timer; its handler sees sk.timer already cleared.

@@ -14,6 +14,8 @@ import { TCP_CA_CWR, TCP_CA_Recovery } from "./cc.js";
 
 /** undo_marker when no undo is possible (the kernel's 0). */
 export const NO_UNDO = -1;
+/** retrans_stamp when nothing was retransmitted (the kernel's 0: its ms clock, unlike the model's, never reads 0). */
+export const NO_STAMP = -1;
 /** include/net/tcp.h: TCP_INFINITE_SSTHRESH */
 export const TCP_INFINITE_SSTHRESH = 0x7fffffff;
 
@@ -37,7 +39,7 @@ export function initUndo(c: TcpConn): void {
 
 /** net/ipv4/tcp_output.c: tcp_retransmit_skb — stamp the first retransmission, count it for undo. */
 export function retransmitted(t: TcpHost, c: TcpConn): void {
-  if (c.retransStamp === 0) c.retransStamp = t.nowMs();
+  if (c.retransStamp === NO_STAMP) c.retransStamp = t.nowMs();
   if (c.undoRetrans < 0) c.undoRetrans = 0;
   c.undoRetrans++;
 }
@@ -50,14 +52,14 @@ export function dsackUndoCount(c: TcpConn, end0: number, priorUna: number, dupSe
 }
 
 /** net/ipv4/tcp_input.c: tcp_tsopt_ecr_before — the ACK echoes a timestamp older than `when` (ms). */
-function tsecrBefore(t: TcpHost, sk: TcpSock, when: number): boolean {
+export function tsecrBefore(t: TcpHost, sk: TcpSock, when: number): boolean {
   const rx = t.rx;
   return rx.ts && rx.tsEcr !== 0 && ((rx.tsEcr - sk.tsOff - when) | 0) < 0;
 }
 
 /** net/ipv4/tcp_input.c: tcp_packet_delayed */
 export function packetDelayed(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
-  if (c.retransStamp !== 0) return tsecrBefore(t, sk, c.retransStamp);
+  if (c.retransStamp !== NO_STAMP) return tsecrBefore(t, sk, c.retransStamp);
   // no retransmission stamped yet: only Reno clears it at high_seq
   if (!sk.sackOk && c.sndUna >= c.highSeq) return false;
   return true;
@@ -90,4 +92,5 @@ export function undoCwndReduction(c: TcpConn, unmarkLoss: boolean): void {
     if (c.priorSsthresh > c.ssthresh) c.ssthresh = c.priorSsthresh;
   }
   c.undoMarker = NO_UNDO;
+  c.rackAdvanced = true; // force RACK to re-examine losses
 }

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { runWorld, pair, bulk } from "./helpers.js";
 import { SegOut, writeSegment } from "../../src/tcp/segment.js";
 import { tcpRcvState } from "../../src/tcp/established.js";
-import { writeTimerHandler } from "../../src/tcp/data-out.js";
+import { armRto, writeTimerHandler } from "../../src/tcp/data-out.js";
 import { TCPHDR_ACK } from "../../src/wire/tcp.js";
 import { TCP_CA_Loss, TCP_CA_Open, TCP_CA_Recovery } from "../../src/tcp/cc.js";
 import { NO_UNDO } from "../../src/tcp/undo.js";
@@ -142,7 +142,7 @@ describe("timestamp undo (tcp_packet_delayed)", () => {
   it("after an RTO, an ACK echoing a TSval from before the retransmission: TCPLossUndo, back to Open", async () => {
     const { w, t, sk, c, n } = await sender();
     const before = { cwnd: c.cwnd };
-    c.rtoDeadline = t.now;
+    armRto(t, c, 0); // the RTO (not the loss probe timer) is due now
     writeTimerHandler(t, sk, c);
     expect(c.caState).toBe(TCP_CA_Loss);
     expect(n.get("TcpExtTCPTimeouts")).toBe(1);

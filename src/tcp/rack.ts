@@ -1,0 +1,138 @@
+// RACK loss detection (net/ipv4/tcp_recovery.c, 6.12; net.ipv4.tcp_recovery
+// bit 0, on by default): a segment is lost once a segment sent after it has
+// been delivered and more than the latest RTT plus a reordering window has
+// passed since it was sent. The window is min_rtt/4 (times reo_wnd_steps,
+// raised by D-SACKs) capped at srtt, or 0 while no reordering was seen and
+// the connection is in Recovery or has `reordering` SACKed segments (the
+// duplicate-ACK threshold). Segments not yet due arm the REO timer.
+import type { TcpHost } from "./tcp-host.js";
+import type { TcpSock } from "./sock.js";
+import { TCPCB_EVER_RETRANS, TCPCB_LOST, TCPCB_SACKED_ACKED, TCPCB_SACKED_RETRANS, type TcpConn } from "./conn.js";
+import { TCP_CA_Recovery } from "./cc.js";
+import { ICSK_TIME_REO_TIMEOUT, resetXmitTimer } from "./data-out.js";
+
+/** net.ipv4.tcp_recovery bits (include/net/tcp.h) */
+export const TCP_RACK_LOSS_DETECTION = 0x1;
+export const TCP_RACK_STATIC_REO_WND = 0x2;
+export const TCP_RACK_NO_DUPTHRESH = 0x4;
+/** include/net/tcp.h: TCP_RACK_RECOVERY_THRESH — recoveries a raised reo_wnd persists for. */
+export const TCP_RACK_RECOVERY_THRESH = 16;
+/** include/net/tcp.h: TCP_TIMEOUT_MIN_US (2 jiffies at HZ=1000) */
+export const TCP_TIMEOUT_MIN_US = 2000;
+/** TCPCB_RETRANS: ever retransmitted or being retransmitted. */
+const TCPCB_RETRANS = TCPCB_SACKED_RETRANS | TCPCB_EVER_RETRANS;
+
+/** tcp_is_rack: RACK marks losses (SACK connections with tcp_recovery bit 0). */
+export function isRack(t: TcpHost, sk: TcpSock): boolean {
+  return sk.sackOk && (t.recovery & TCP_RACK_LOSS_DETECTION) !== 0;
+}
+
+/** include/net/tcp.h: tcp_skb_sent_after — t1 later than t2, or the same time and a higher sequence. */
+function sentAfter(t1: number, t2: number, seq1: number, seq2: number): boolean {
+  return t1 > t2 || (t1 === t2 && seq1 > seq2);
+}
+
+/** net/ipv4/tcp_recovery.c: tcp_rack_advance — a segment sent at `xmitNs` was (S)ACKed. */
+export function rackAdvance(c: TcpConn, flags: number, end: number, xmitNs: number, nowNs: number): void {
+  const rttUs = Math.floor((nowNs - xmitNs) / 1000);
+  // a retransmitted segment delivered sooner than min_rtt: the original may be what arrived
+  if (rttUs < c.minRttUs && flags & TCPCB_RETRANS) return;
+  c.rackAdvanced = true;
+  c.rackRttUs = rttUs;
+  if (sentAfter(xmitNs, c.rackMstamp, end, c.rackEndSeq)) {
+    c.rackMstamp = xmitNs;
+    c.rackEndSeq = end;
+  }
+}
+
+/** net/ipv4/tcp_recovery.c: tcp_rack_reo_wnd (µs) */
+function reoWnd(t: TcpHost, c: TcpConn): number {
+  if (c.reordSeen === 0) {
+    if (c.caState >= TCP_CA_Recovery) return 0;
+    if (c.sackedOut >= c.reordering && !(t.recovery & TCP_RACK_NO_DUPTHRESH)) return 0;
+  }
+  const minRtt = c.minRttUs === Infinity ? 0 : c.minRttUs;
+  return Math.min((minRtt >> 2) * c.reoWndSteps, c.rtt.srttUs >> 3);
+}
+
+/** net/ipv4/tcp_input.c: tcp_mark_skb_lost — a retransmission lost again counts TCPLostRetransmit. */
+function markSkbLost(t: TcpHost, c: TcpConn, j: number): void {
+  const rb = c.rtx;
+  const f = rb.flags[j]!;
+  if (f & TCPCB_SACKED_ACKED) return;
+  if (f & TCPCB_LOST) {
+    if (f & TCPCB_SACKED_RETRANS) {
+      rb.flags[j] = f & ~TCPCB_SACKED_RETRANS;
+      c.retransOut--;
+      t.nstat.add(t.mib.LostRetransmit);
+    }
+  } else {
+    rb.flags[j] = f | TCPCB_LOST;
+    c.lostOut++;
+  }
+}
+
+/** net/ipv4/tcp_recovery.c: tcp_rack_detect_loss — marks what is due; returns the longest wait (µs) of the rest, 0 none. */
+function detectLoss(t: TcpHost, c: TcpConn): number {
+  let reoTimeout = 0;
+  const reo = reoWnd(t, c);
+  const rb = c.rtx;
+  const nowNs = t.now;
+  for (let i = 0; i < rb.count; i++) {
+    const j = rb.at(i);
+    const f = rb.flags[j]!;
+    if (f & TCPCB_SACKED_ACKED) continue; // off the time-sorted list once SACKed
+    if (f & TCPCB_LOST && !(f & TCPCB_SACKED_RETRANS)) continue; // lost, not retransmitted yet
+    if (!sentAfter(c.rackMstamp, rb.sentAt[j]!, c.rackEndSeq, rb.end[j]!)) continue;
+    // tcp_rack_skb_timeout
+    const remaining = c.rackRttUs + reo - Math.floor((nowNs - rb.sentAt[j]!) / 1000);
+    if (remaining <= 0) markSkbLost(t, c, j);
+    else if (remaining > reoTimeout) reoTimeout = remaining;
+  }
+  return reoTimeout;
+}
+
+/** net/ipv4/tcp_recovery.c: tcp_rack_mark_lost — true when the REO timer was armed. */
+export function rackMarkLost(t: TcpHost, c: TcpConn): boolean {
+  if (!c.rackAdvanced) return false;
+  c.rackAdvanced = false;
+  const timeout = detectLoss(t, c);
+  if (timeout > 0) {
+    // usecs_to_jiffies rounds up to the jiffy; inet_csk_reset_xmit_timer caps it at icsk_rto
+    const ns = Math.min(Math.ceil((timeout + TCP_TIMEOUT_MIN_US) / 1000) * 1e6, c.rtt.rtoUs * 1000);
+    resetXmitTimer(t, c, ICSK_TIME_REO_TIMEOUT, ns);
+    c.rackArmed = true;
+  }
+  return timeout > 0;
+}
+
+/** net/ipv4/tcp_recovery.c: tcp_rack_reo_timeout's loss scan — returns the packets newly counted lost. */
+export function rackReoDetect(t: TcpHost, c: TcpConn): number {
+  const prior = c.packetsInFlight();
+  detectLoss(t, c);
+  return prior - c.packetsInFlight();
+}
+
+/** net/ipv4/tcp_recovery.c: tcp_rack_update_reo_wnd — a D-SACK widens reo_wnd by a step for 16 recoveries.
+ *  `priorDelivered` = the rate sample's prior_delivered (tp->delivered when the newest delivered segment was sent). */
+export function rackUpdateReoWnd(t: TcpHost, c: TcpConn, priorDelivered: number): void {
+  if (t.recovery & TCP_RACK_STATIC_REO_WND || priorDelivered <= 0) return;
+  // a D-SACK within a round trip of the last adjustment is disregarded
+  if (priorDelivered < c.rackLastDelivered) c.rackDsackSeen = false;
+  if (c.rackDsackSeen) {
+    c.reoWndSteps = Math.min(0xff, c.reoWndSteps + 1);
+    c.rackDsackSeen = false;
+    c.rackLastDelivered = c.delivered;
+    c.reoWndPersist = TCP_RACK_RECOVERY_THRESH;
+  } else if (c.reoWndPersist === 0) c.reoWndSteps = 1;
+}
+
+/** net/ipv4/tcp_input.c: tcp_check_sack_reordering — a never-retransmitted segment below the highest
+ *  SACK was delivered: reordering (reord_seen, TCPSACKReorder, tp->reordering raised). */
+export function checkSackReordering(t: TcpHost, c: TcpConn, lowSeq: number, fack: number, ts: boolean): void {
+  if (lowSeq >= fack) return;
+  const metric = fack - lowSeq;
+  if (metric > c.reordering * c.mss && c.mss > 0) c.reordering = Math.min(Math.ceil(metric / c.mss), t.maxReordering);
+  c.reordSeen++;
+  t.nstat.add(ts ? t.mib.TSReorder : t.mib.SACKReorder);
+}

@@ -1,0 +1,191 @@
+// RACK-TLP (6.12, net.ipv4.tcp_recovery=1, tcp_early_retrans=3) on a 100 ms
+// RTT path: the initial window is in flight, no ACK can come back for 100 ms,
+// and ACKs injected in between drive RACK's loss detection, its REO timer and
+// the tail loss probe. Numbers from tcp_rack_reo_wnd, tcp_rack_mark_lost,
+// tcp_schedule_loss_probe and tcp_process_tlp_ack.
+import { describe, expect, it } from "vitest";
+import { runWorld, pair, bulk } from "./helpers.js";
+import { SegOut, writeSegment } from "../../src/tcp/segment.js";
+import { tcpRcvState } from "../../src/tcp/established.js";
+import { ICSK_TIME_LOSS_PROBE, ICSK_TIME_REO_TIMEOUT, ICSK_TIME_RETRANS, appSend, resetXmitTimer, writeTimerHandler } from "../../src/tcp/data-out.js";
+import { TCPHDR_ACK } from "../../src/wire/tcp.js";
+import { TCP_CA_Disorder, TCP_CA_Open, TCP_CA_Recovery } from "../../src/tcp/cc.js";
+import { TCPCB_EVER_RETRANS, TCPCB_LOST } from "../../src/tcp/conn.js";
+import type { World } from "../../src/sim/world.js";
+import type { TcpSock } from "../../src/tcp/sock.js";
+
+const MSS = 1448;
+
+/** 103 ms into a flow over a 50 ms one-way link: established at ~100 ms, 10 segments out, nothing ACKed yet. */
+async function inFlight(bytes = Infinity, sysctl: Record<string, number> = {}) {
+  const r = await runWorld(pair({ durationNs: 103e6, delayNs: 50e6, clientSysctl: sysctl }, [bulk({ bytes })]));
+  const t = r.w.host("a").stack.tcp;
+  const sk = [...[...t.ports.values()][0]!.conns.values()][0]! as TcpSock;
+  return { ...r, t, sk, c: sk.conn!, n: r.w.host("a").nstat };
+}
+
+function ack(w: World, sk: TcpSock, ackRel: number, sack: [number, number][] = []): void {
+  const core = w.core;
+  const h = core.allocOne(w.loop.now);
+  w.ledger.create(1);
+  const base = sk.iss + 1;
+  const s = new SegOut();
+  s.src = Uint8Array.of(10, 0, 0, 2);
+  s.dst = Uint8Array.of(10, 0, 0, 1);
+  s.sport = sk.rport;
+  s.dport = sk.lport;
+  s.seq = sk.rcvNxt;
+  s.ack = (base + ackRel) >>> 0;
+  s.flags = TCPHDR_ACK;
+  s.window = 65535;
+  s.ts = true;
+  s.tsVal = 1000;
+  for (const [l, r] of sack) {
+    s.sackL[s.sackN] = (base + l) >>> 0;
+    s.sackR[s.sackN] = (base + r) >>> 0;
+    s.sackN++;
+  }
+  writeSegment(core, h, s);
+  const t = w.host("a").stack.tcp;
+  t.rx.parse(core.headers, h, core.skb.network[h]!, core.skb.transport[h]!, false);
+  tcpRcvState(t, sk, h);
+}
+
+describe("RACK loss detection (tcp_rack_mark_lost)", () => {
+  it("one SACK above 4 unacked segments sent with it: not lost yet; the REO timer waits reo_wnd = min(min_rtt/4, srtt) + 2 ms", async () => {
+    const { w, t, c } = await inFlight();
+    const sk = t.sockAt(c.slot)!;
+    expect(c.packetsOut).toBe(10);
+    const una = c.sndUna;
+    ack(w, sk, una, [[una + 4 * MSS, una + 5 * MSS]]);
+    // no reordering seen, Open, 1 SACKed (< reordering 3): reo_wnd = min(min_rtt >> 2, srtt_us >> 3)
+    const reo = Math.min(c.minRttUs >> 2, c.rtt.srttUs >> 3);
+    expect(reo).toBe(25_000); // min RTT 100 ms from the handshake: 25 ms
+    expect(c.lostOut).toBe(0);
+    expect(c.xmitPending).toBe(ICSK_TIME_REO_TIMEOUT);
+    // the four were sent at the same instant as the SACKed one: remaining = rack.rtt + reo - elapsed = reo
+    expect(c.rtoDeadline - t.now).toBe(Math.ceil((reo + 2000) / 1000) * 1e6); // 27 ms
+    expect(c.caState).toBe(TCP_CA_Disorder);
+  });
+
+  it("the REO timer fires: the 4 segments below the SACK are lost, Recovery starts and the head is retransmitted", async () => {
+    const { w, t, c, n } = await inFlight();
+    const sk = t.sockAt(c.slot)!;
+    const una = c.sndUna;
+    ack(w, sk, una, [[una + 4 * MSS, una + 5 * MSS]]);
+    w.loop.run(c.rtoDeadline);
+    expect(c.lostOut).toBe(4);
+    expect(c.caState).toBe(TCP_CA_Recovery);
+    expect(n.get("TcpExtTCPSackRecovery")).toBe(1);
+    expect(n.get("TcpRetransSegs")).toBeGreaterThanOrEqual(1);
+    // the segments above the SACK were sent after it: not RACK's to judge
+    const rb = c.rtx;
+    expect(rb.flags[rb.at(5)]! & TCPCB_LOST).toBe(0);
+    // the retransmission of the head re-arms the RTO
+    expect(c.xmitPending).toBe(ICSK_TIME_RETRANS);
+  });
+
+  it("three SACKed segments without reordering seen: reo_wnd 0, everything sent before them is lost at once", async () => {
+    const { w, t, c, n } = await inFlight();
+    const sk = t.sockAt(c.slot)!;
+    const una = c.sndUna;
+    ack(w, sk, una, [[una + 4 * MSS, una + 7 * MSS]]);
+    expect(c.lostOut).toBe(4);
+    expect(c.caState).toBe(TCP_CA_Recovery);
+    expect(n.get("TcpExtTCPSackRecovery")).toBe(1);
+  });
+
+  it("tcp_recovery=0: no RACK, one SACK arms nothing (the 3-SACK rule waits)", async () => {
+    const { w, t, c } = await inFlight(Infinity, { "net.ipv4.tcp_recovery": 0 });
+    const sk = t.sockAt(c.slot)!;
+    const una = c.sndUna;
+    ack(w, sk, una, [[una + 4 * MSS, una + 5 * MSS]]);
+    expect(c.xmitPending).not.toBe(ICSK_TIME_REO_TIMEOUT);
+    expect(c.lostOut).toBe(0);
+  });
+
+  it("a never-retransmitted hole filled below the highest SACK is reordering: TCPSACKReorder, reordering = 5, reo_wnd back to min_rtt/4", async () => {
+    const { w, t, c, n } = await inFlight();
+    const sk = t.sockAt(c.slot)!;
+    const una = c.sndUna;
+    ack(w, sk, una, [[una + 4 * MSS, una + 5 * MSS]]);
+    // the four "missing" segments arrive late: cumulative ACK to the SACK's end
+    ack(w, sk, una + 5 * MSS);
+    expect(n.get("TcpExtTCPSACKReorder")).toBe(1);
+    expect(c.reordSeen).toBe(1);
+    // metric = fack - reord = 5 MSS > reordering (3) · MSS
+    expect(c.reordering).toBe(5);
+    expect(c.caState).toBe(TCP_CA_Open);
+  });
+});
+
+describe("tail loss probe (tcp_schedule_loss_probe, tcp_send_loss_probe)", () => {
+  it("data out in Open arms the probe: PTO = 2·srtt + 2 ms (more than one segment out), before the RTO", async () => {
+    const { w, t, c } = await inFlight();
+    const sk = t.sockAt(c.slot)!;
+    // an ACK of 2 segments re-arms it (tcp_set_xmit_timer): snd_una advances, 8 + new data out
+    ack(w, sk, c.sndUna + 2 * MSS);
+    expect(c.xmitPending).toBe(ICSK_TIME_LOSS_PROBE);
+    const pto = Math.ceil(((c.rtt.srttUs >> 2) + 2000) / 1000) * 1e6;
+    expect(c.rtoDeadline - t.now).toBe(Math.min(pto, Math.ceil(c.rtt.rtoUs / 1000) * 1e6));
+  });
+
+  it("one segment out: PTO adds the 200 ms minimum RTO (a delayed ACK may hold it), capped by the RTO", async () => {
+    const { c } = await inFlight(MSS);
+    expect(c.packetsOut).toBe(1);
+    expect(c.xmitPending).toBe(ICSK_TIME_LOSS_PROBE);
+    // armed when the segment left; srtt 100 ms and RTO 300 ms from the handshake sample, unchanged since
+    const pto = Math.ceil(((c.rtt.srttUs >> 2) + 200_000) / 1000) * 1e6; // 2·100 + 200 = 400 ms
+    const armedFor = c.rtoDeadline - c.rtx.sentAt[c.rtx.at(0)]!;
+    expect(armedFor).toBe(Math.min(pto, Math.ceil(c.rtt.rtoUs / 1000) * 1e6));
+    expect(armedFor).toBe(300e6);
+  });
+
+  it("the probe fires with unsent data: one new segment beyond cwnd, TCPLossProbes, tlp_high_seq = snd_nxt", async () => {
+    const { t, c, n } = await inFlight();
+    const sk = t.sockAt(c.slot)!;
+    const out = c.packetsOut;
+    expect(out).toBe(c.cwnd);
+    resetXmitTimer(t, c, ICSK_TIME_LOSS_PROBE, 0);
+    writeTimerHandler(t, sk, c);
+    expect(n.get("TcpExtTCPLossProbes")).toBe(1);
+    expect(c.packetsOut).toBe(out + 1);
+    expect(c.tlpHighSeq).toBe(c.sndNxt);
+    expect(c.tlpRetrans).toBe(false);
+    expect(c.xmitPending).toBe(ICSK_TIME_RETRANS);
+  });
+
+  it("nothing unsent: the last segment is retransmitted; an ACK beyond tlp_high_seq then shows the probe repaired a loss (TCPLossProbeRecovery)", async () => {
+    const { w, t, c, n } = await inFlight(10 * MSS);
+    const sk = t.sockAt(c.slot)!;
+    expect(c.sndNxt).toBe(10 * MSS);
+    resetXmitTimer(t, c, ICSK_TIME_LOSS_PROBE, 0);
+    writeTimerHandler(t, sk, c);
+    expect(n.get("TcpExtTCPLossProbes")).toBe(1);
+    expect(n.get("TcpRetransSegs")).toBe(1);
+    expect(c.tlpRetrans).toBe(true);
+    expect(c.tlpHighSeq).toBe(10 * MSS);
+    expect(c.rtx.flags[c.rtx.at(9)]! & TCPCB_EVER_RETRANS).not.toBe(0);
+    // a second probe waits for the first to be resolved
+    resetXmitTimer(t, c, ICSK_TIME_LOSS_PROBE, 0);
+    writeTimerHandler(t, sk, c);
+    expect(n.get("TcpExtTCPLossProbes")).toBe(1);
+    // the application writes more; the ACK of all ten lets it out
+    appSend(t, sk, c, 5 * MSS);
+    ack(w, sk, 10 * MSS);
+    expect(c.tlpHighSeq).toBe(10 * MSS);
+    expect(c.sndNxt).toBeGreaterThan(10 * MSS);
+    const cwnd = c.cwnd;
+    ack(w, sk, c.sndNxt);
+    expect(n.get("TcpExtTCPLossProbeRecovery")).toBe(1);
+    expect(c.tlpHighSeq).toBe(0);
+    // CUBIC's ssthresh: cwnd · 717 / 1024
+    expect(c.ssthresh).toBe(Math.max(Math.floor((cwnd * 717) / 1024), 2));
+    expect(c.caState).toBe(TCP_CA_Open);
+  });
+
+  it("tcp_early_retrans=0: no probe timer, the RTO stays", async () => {
+    const { c } = await inFlight(Infinity, { "net.ipv4.tcp_early_retrans": 0 });
+    expect(c.xmitPending).toBe(ICSK_TIME_RETRANS);
+  });
+});
