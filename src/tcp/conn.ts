@@ -287,8 +287,12 @@ export class TcpConn implements CcSock, RcvWindowState {
   writePending = 0;
   writeEvent = -1;
   writeLast = 0;
-  /** Close once everything written is ACKed. */
+  /** Close once the last write returned. */
   closeWhenDone = false;
+  /** close() queued the FIN after write_seq (tcp_send_fin): the last data segment carries it. */
+  finQueued = false;
+  /** Receiver: a FIN arrived out of order at this relative sequence (-1 none); processed when rcv_nxt gets there. */
+  finRcvSeq = -1;
   // statistics
   startedAt = 0;
   lastAckAt = 0;

@@ -126,7 +126,9 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   const rx = t.rx;
   const now = t.now;
   const base = sk.iss + 1;
-  const ack = unwrap(base, rx.ack, c.sndUna);
+  let ack = unwrap(base, rx.ack, c.sndUna);
+  // the FIN's sequence number, sent with the last data segment, is not data
+  if (ack === c.sndNxt + 1 && c.finQueued && c.sndNxt === c.writeSeq) ack = c.sndNxt;
   if (ack > c.sndNxt) return false;
   const priorUna = c.sndUna;
   c.rackArmed = false;

@@ -16,7 +16,7 @@ import {
 import { TCP_CA_Loss, TCP_CA_Recovery } from "./cc.js";
 import { TCP_SKB_OVERHEAD, TCP_MAX_QUICKACKS, pacingRate, rcvSpaceAdjust, selectWindowRaw, sndbufExpand } from "./buffers.js";
 import { TCP_RTO_MAX_US, TCP_RTO_MIN_US } from "./rtt.js";
-import { TCPHDR_ACK, TCPHDR_PSH } from "../wire/tcp.js";
+import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_PSH } from "../wire/tcp.js";
 import { writeSegment } from "./segment.js";
 import { SKB_GSO_TCPV4, SKB_GSO_TCPV6 } from "../core/gro.js";
 import { SKB_GSO_TCP_FIXEDID } from "../core/gso.js";
@@ -93,6 +93,8 @@ function transmit(t: TcpHost, sk: TcpSock, c: TcpConn, start: number, end: numbe
   tx.v6 = t.v6;
   tx.seq = wireSeq(sk.iss + 1, start);
   tx.ack = sk.rcvNxt;
+  // tcp_send_fin put the FIN on the write queue's last skb: every (re)transmission of it carries the flag
+  if (c.finQueued && end === c.writeSeq && end > start) flags |= TCPHDR_FIN;
   tx.flags = flags;
   tx.window = selectWindow(t, c);
   if (sk.tsOk) {
@@ -341,10 +343,12 @@ export function writeXmit(t: TcpHost, sk: TcpSock, c: TcpConn, pushOne = 0): voi
     // tcp_mss_split_point: a GSO skb ends at the window, in whole MSS
     if (start + len > wndEnd) len = Math.floor((wndEnd - start) / mss) * mss;
     // tcp_nagle_test with Minshall's check: hold a small segment while another small one is unacked
-    if (len < mss && c.sndSml > c.sndUna && c.packetsOut > 0) break;
+    // (tcp_nagle_test: a FIN skb is never held)
+    if (len < mss && c.sndSml > c.sndUna && c.packetsOut > 0 && !(c.finQueued && start + len === c.writeSeq)) break;
     // the send head as a write-queue skb: sendmsg fills skbs of size_goal (tso_segs x MSS)
     const skbLen = Math.min(c.writeSeq - start, maxSegs * mss);
-    if (skbLen > mss && pushOne === 0) {
+    // tcp_tso_should_defer sends a FIN skb at once
+    if (skbLen > mss && pushOne === 0 && !(c.finQueued && start + skbLen === c.writeSeq)) {
       const d = tsoShouldDefer(t, c, start, skbLen, start + skbLen >= c.writeSeq, maxSegs);
       if (d !== DEFER_NO) {
         if (d === DEFER_CWND) stoppedByCwnd = true;
@@ -358,7 +362,7 @@ export function writeXmit(t: TcpHost, sk: TcpSock, c: TcpConn, pushOne = 0): voi
     const last = end === c.writeSeq;
     if (!transmit(t, sk, c, start, end, last ? TCPHDR_ACK | TCPHDR_PSH : TCPHDR_ACK, true)) break;
     c.sndNxt = end;
-    sk.sndNxt = wireSeq(sk.iss + 1, end);
+    sk.sndNxt = sndNxtWire(sk, c, end);
     // the retransmit queue keeps MSS pieces (tcp_fragment on SACK/loss is implied)
     for (let s = start; s < end; s += mss) {
       const e = Math.min(s + mss, end);
@@ -676,7 +680,7 @@ function probeTimer(t: TcpHost, sk: TcpSock, c: TcpConn): void {
     if (transmit(t, sk, c, start, end, TCPHDR_ACK | TCPHDR_PSH, true)) {
       c.rtx.push(start, end, t.now, c.delivered);
       c.sndNxt = end;
-      sk.sndNxt = wireSeq(sk.iss + 1, end);
+      sk.sndNxt = sndNxtWire(sk, c, end);
       c.packetsOut++;
       if (end - start < c.mss) c.sndSml = end;
       segSent(t, c);
@@ -780,11 +784,26 @@ export function startWriter(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   }
 }
 
+/** The application closes once its last write returned (the kernel sends what is queued, then the FIN). */
 function maybeClose(t: TcpHost, sk: TcpSock, c: TcpConn): void {
-  if (c.closeWhenDone && c.toWrite === 0 && c.sndUna === c.writeSeq && c.writeSeq === c.sndNxt) {
+  if (c.closeWhenDone && c.toWrite === 0) {
     c.closeWhenDone = false;
     t.closeConn(sk);
   }
+}
+
+/** snd_nxt on the wire after sending up to `end`: the FIN takes one more sequence number. */
+function sndNxtWire(sk: TcpSock, c: TcpConn, end: number): number {
+  return wireSeq(sk.iss + 1, c.finQueued && end === c.writeSeq ? end + 1 : end);
+}
+
+/** net/ipv4/tcp_output.c: tcp_send_fin — with data not yet sent, the FIN rides on the last skb
+ *  (write_seq + 1); false: everything is sent, the caller sends a FIN segment. */
+export function sendFin(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
+  c.finQueued = true;
+  if (c.writeSeq === c.sndNxt) return false;
+  xmitAll(t, sk, c);
+  return true;
 }
 
 export function afterAck(t: TcpHost, sk: TcpSock, c: TcpConn): void {

@@ -18,6 +18,7 @@ import {
 } from "./constants.js";
 import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_RST, TCPHDR_SYN } from "../wire/tcp.js";
 import { tcpAck, tcpDataQueue } from "./data-in.js";
+import { sendFin, unwrap } from "./data-out.js";
 
 /** close() by the application: send FIN (tcp_close -> tcp_send_fin). */
 export function tcpClose(t: TcpHost, sk: TcpSock): void {
@@ -25,6 +26,8 @@ export function tcpClose(t: TcpHost, sk: TcpSock): void {
   t.disarm(sk);
   sk.state = sk.state === TCP_ESTABLISHED ? TCP_FIN_WAIT1 : TCP_LAST_ACK;
   sk.finSent = true;
+  // tcp_send_fin: unsent data carries the FIN (data-out.ts); else a FIN segment now
+  if (sk.conn !== null && sendFin(t, sk, sk.conn)) return;
   t.sendAck(sk, TCPHDR_FIN | TCPHDR_ACK);
 }
 
@@ -94,7 +97,13 @@ export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
       return;
     }
   }
-  if (flg & TCPHDR_FIN && drop === null && ((rx.seq + rx.dataLen) >>> 0) === sk.rcvNxt) {
+  // a FIN on an out-of-order segment waits in the out-of-order queue (c.finRcvSeq) until rcv_nxt reaches it
+  if (flg & TCPHDR_FIN && c !== null && drop === null && rx.dataLen > 0 && ((rx.seq + rx.dataLen) >>> 0) !== sk.rcvNxt && c.finRcvSeq < 0) {
+    const end = unwrap(sk.irs + 1, (rx.seq + rx.dataLen) >>> 0, c.rcvNxt);
+    if (end > c.rcvNxt) c.finRcvSeq = end;
+  }
+  const ofoFin = c !== null && c.finRcvSeq >= 0 && c.rcvNxt === c.finRcvSeq && !c.eof;
+  if ((flg & TCPHDR_FIN && drop === null && ((rx.seq + rx.dataLen) >>> 0) === sk.rcvNxt) || ofoFin) {
     sk.rcvNxt = (sk.rcvNxt + 1) >>> 0;
     if (c !== null) {
       c.eof = true;
