@@ -10,7 +10,11 @@
 //
 // One step event per CPU at a time: a step runs one NAPI poll (or one app
 // slice) at once and makes the CPU busy for its cost; the next step starts
-// when the CPU is free again.
+// when the CPU is free again. A softirq session whose last round left nothing
+// to do (no softirq pending, no application work) ends without a step event:
+// the CPU notes when it ends (closeAt) and whatever next touches the CPU
+// settles it first: after closeAt it closes the session as the step would
+// have; at or before closeAt it puts the step on the wheel after all.
 import type { EventLoop } from "../sim/loop.js";
 
 /** kernel/softirq.c: MAX_SOFTIRQ_RESTART, MAX_SOFTIRQ_TIME (2 ms as jiffies) */
@@ -70,6 +74,8 @@ export class CpuSched {
   private readonly kindStep: number;
   /** CPU whose NAPI poll runs right now (-1: none); its runPoll schedules the next step. */
   private polling = -1;
+  /** A session's end that has no step event (-1: none), see settle(). */
+  private readonly closeAt: Float64Array;
   handler: NetRxHandler | null = null;
 
   constructor(
@@ -99,16 +105,19 @@ export class CpuSched {
     this.sessionStart = f();
     this.restarts = new Int32Array(cpus);
     this.appCredit = f();
+    this.closeAt = f().fill(-1);
     this.kindStep = loop.register(`${name} cpu step`, (cpu) => this.step(cpu));
   }
 
   /** True while cpu is inside __do_softirq (an IRQ now must not start another). */
   inSoftirq(cpu: number): boolean {
+    if (this.closeAt[cpu]! >= 0) this.settle(cpu);
     return this.inSession[cpu] === 1;
   }
 
   // kernel/softirq.c: __raise_softirq_irqoff(NET_RX_SOFTIRQ)
   raiseSoftirq(cpu: number): void {
+    if (this.closeAt[cpu]! >= 0) this.settle(cpu);
     this.pending[cpu] = 1;
     if (this.inSession[cpu] === 0 && this.stepId[cpu]! < 0) this.ensureStep(cpu, Math.max(this.loop.now, this.busyUntil[cpu]!));
   }
@@ -117,6 +126,7 @@ export class CpuSched {
    *  may schedule NAPI / raise the softirq). The two arguments spare callers a
    *  closure per IRQ. */
   hardirq(cpu: number, cost: number, handler: (a: number, b: number) => void, a = 0, b = 0): void {
+    if (this.closeAt[cpu]! >= 0) this.settle(cpu);
     const now = this.loop.now;
     this.preemptApp(cpu, now);
     this.irqNs[cpu]! += cost;
@@ -130,6 +140,7 @@ export class CpuSched {
    *  to cpu now; like an IRQ it preempts the application and delays what the CPU runs next. */
   softirqWork(cpu: number, ns: number): void {
     if (ns <= 0) return;
+    if (this.closeAt[cpu]! >= 0) this.settle(cpu);
     const now = this.loop.now;
     this.preemptApp(cpu, now);
     this.softirqNs[cpu]! += ns;
@@ -150,6 +161,7 @@ export class CpuSched {
 
   /** Queue application work on cpu (a woken thread's recvmsg). */
   addApp(cpu: number, ns: number): void {
+    if (this.closeAt[cpu]! >= 0) this.settle(cpu);
     this.appPending[cpu]! += ns;
     if (this.stepId[cpu]! >= 0) return;
     // Woken by a packet of this CPU's own poll that has already cost time: the
@@ -263,7 +275,32 @@ export class CpuSched {
     if (this.sessionIsThread[cpu] === 1) this.ksoftirqdNs[cpu]! += cost;
     this.cur[cpu] = SOFTIRQ;
     // IRQs taken during the poll already pushed busyUntil; the poll adds its own cost
-    this.busyUntil[cpu] = Math.max(this.busyUntil[cpu]!, now) + cost;
-    this.ensureStep(cpu, this.busyUntil[cpu]!);
+    const end = (this.busyUntil[cpu] = Math.max(this.busyUntil[cpu]!, now) + cost);
+    // net_rx_action returned with nothing raised and no thread to run: the
+    // session just ends at `end` (settle() does it), unless the CPU is touched first
+    if (this.inRound[cpu] === 0 && this.pending[cpu] === 0 && this.appPending[cpu]! <= 0 && end > now && this.stepId[cpu]! < 0) {
+      this.closeAt[cpu] = end;
+      return;
+    }
+    this.ensureStep(cpu, end);
+  }
+
+  /** The CPU is touched (an IRQ, a raise, work) while a session's end has no step event. */
+  private settle(cpu: number): void {
+    const at = this.closeAt[cpu]!;
+    this.closeAt[cpu] = -1;
+    if (this.loop.now <= at) {
+      // the session has not ended yet: its step goes on the wheel after all
+      this.ensureStep(cpu, at);
+      return;
+    }
+    // what step() does at `at` for a session whose round is over with nothing pending and no app work
+    this.cur[cpu] = IDLE;
+    this.inSession[cpu] = 0;
+    if (this.sessionIsThread[cpu] === 1) {
+      this.ksoftirqd[cpu] = 0;
+      this.appCredit[cpu] = 0;
+    }
+    this.irqExit[cpu] = 0;
   }
 }
