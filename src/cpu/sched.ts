@@ -10,11 +10,11 @@
 //
 // One step event per CPU at a time: a step runs one NAPI poll (or one app
 // slice) at once and makes the CPU busy for its cost; the next step starts
-// when the CPU is free again. A softirq session whose last round left nothing
-// to do (no softirq pending, no application work) ends without a step event:
-// the CPU notes when it ends (closeAt) and whatever next touches the CPU
-// settles it first: after closeAt it closes the session as the step would
-// have; at or before closeAt it puts the step on the wheel after all.
+// when the CPU is free again. A softirq session whose last round raised
+// nothing ends without a step event: the CPU notes when it ends (closeAt) and
+// whatever next touches the CPU settles it first: after closeAt it closes the
+// session and runs the queued application work from closeAt, as the step
+// would have; at or before closeAt it puts the step on the wheel after all.
 import type { EventLoop } from "../sim/loop.js";
 
 /** kernel/softirq.c: MAX_SOFTIRQ_RESTART, MAX_SOFTIRQ_TIME (2 ms as jiffies) */
@@ -56,7 +56,8 @@ export class CpuSched {
   readonly pending: Uint8Array;
   private readonly busyUntil: Float64Array;
   private readonly stepAt: Float64Array;
-  private readonly stepId: Int32Array;
+  /** The pending step's wheel id (u32: an Int32Array would turn ids of 2^31 and up negative, i.e. "none"); -1 = none. */
+  private readonly stepId: Float64Array;
   private readonly cur: Uint8Array;
   private readonly curEnd: Float64Array;
   /** An IRQ ended outside softirq: irq_exit runs __do_softirq inline. */
@@ -93,7 +94,7 @@ export class CpuSched {
     this.pending = u();
     this.busyUntil = f();
     this.stepAt = f();
-    this.stepId = new Int32Array(cpus).fill(-1);
+    this.stepId = new Float64Array(cpus).fill(-1);
     this.cur = u();
     this.curEnd = f();
     this.irqExit = u();
@@ -171,8 +172,27 @@ export class CpuSched {
     this.ensureStep(cpu, Math.max(this.loop.now, this.busyUntil[cpu]!));
   }
 
+  /** The event loop ran dry: sessions that end without a step event get
+   *  their steps (or are closed), so the run goes on to when the CPUs are
+   *  idle, as it would have with a step per session end. True if it added events. */
+  settleIdle(): boolean {
+    let added = false;
+    for (let cpu = 0; cpu < this.cpus; cpu++) {
+      if (this.closeAt[cpu]! < 0) continue;
+      this.settle(cpu);
+      if (this.stepId[cpu]! >= 0) added = true;
+    }
+    return added;
+  }
+
+  /** Before reading cpu's time counters: a session that ended (closeAt) without a step is closed. */
+  observe(cpu: number): void {
+    if (this.closeAt[cpu]! >= 0 && this.loop.now > this.closeAt[cpu]!) this.settle(cpu);
+  }
+
   /** Busy time of cpu that lies in the future (work charged but not yet elapsed). */
   ahead(cpu: number, now: number): number {
+    this.observe(cpu);
     return Math.max(0, this.busyUntil[cpu]! - now);
   }
 
@@ -276,9 +296,9 @@ export class CpuSched {
     this.cur[cpu] = SOFTIRQ;
     // IRQs taken during the poll already pushed busyUntil; the poll adds its own cost
     const end = (this.busyUntil[cpu] = Math.max(this.busyUntil[cpu]!, now) + cost);
-    // net_rx_action returned with nothing raised and no thread to run: the
-    // session just ends at `end` (settle() does it), unless the CPU is touched first
-    if (this.inRound[cpu] === 0 && this.pending[cpu] === 0 && this.appPending[cpu]! <= 0 && end > now && this.stepId[cpu]! < 0) {
+    // net_rx_action returned with nothing raised: the session just ends at
+    // `end` and the app runs from there (settle() does both), unless the CPU is touched first
+    if (this.inRound[cpu] === 0 && this.pending[cpu] === 0 && end > now && this.stepId[cpu]! < 0) {
       this.closeAt[cpu] = end;
       return;
     }
@@ -294,7 +314,7 @@ export class CpuSched {
       this.ensureStep(cpu, at);
       return;
     }
-    // what step() does at `at` for a session whose round is over with nothing pending and no app work
+    // what step() does at `at` for a session whose round is over with nothing pending
     this.cur[cpu] = IDLE;
     this.inSession[cpu] = 0;
     if (this.sessionIsThread[cpu] === 1) {
@@ -302,5 +322,17 @@ export class CpuSched {
       this.appCredit[cpu] = 0;
     }
     this.irqExit[cpu] = 0;
+    const app = this.appPending[cpu]!;
+    if (app <= 0) return;
+    // ... then the application's slice from `at` (no softirq pending: all of its work)
+    const fin = at + app;
+    this.appPending[cpu] = 0;
+    this.appNs[cpu]! += app;
+    this.curEnd[cpu] = fin;
+    this.busyUntil[cpu] = fin;
+    // a slice over before now: its end step found nothing more to do
+    if (this.loop.now > fin) return;
+    this.cur[cpu] = APP;
+    this.ensureStep(cpu, fin);
   }
 }

@@ -275,6 +275,7 @@ export class Host {
 
   cpuTime(cpu: number): CpuTime {
     const s = this.rx.sched;
+    s.observe(cpu);
     return { irq: s.irqNs[cpu]!, softirq: s.softirqNs[cpu]!, ksoftirqd: s.ksoftirqdNs[cpu]!, app: s.appNs[cpu]! };
   }
 

@@ -279,6 +279,12 @@ export class World implements DropSink {
     return n;
   }
 
+  private settleCpusIdle(): boolean {
+    let added = false;
+    for (const host of this.hosts.values()) if (host.rx.sched.settleIdle()) added = true;
+    return added;
+  }
+
   linkDirections(): readonly LinkDirection[] {
     return this.directions;
   }
@@ -287,7 +293,9 @@ export class World implements DropSink {
     if (this.result !== null) return this.result;
     for (const t of this.traffic) t.start();
     this.series.start();
-    const run = this.loop.run(this.spec.durationNs, onProgress);
+    let run = this.loop.run(this.spec.durationNs, onProgress);
+    // CPUs end softirq sessions lazily (src/cpu/sched.ts): their last steps run before the run is over
+    while (run.stoppedBy === "idle" && this.settleCpusIdle()) run = this.loop.run(this.spec.durationNs, onProgress);
     this.series.finish();
     this.result = { run, ledger: this.ledger.report(this.inFlight()), poolLive: this.core.poolStats().live, skbsInFlight: this.skbsInFlight() };
     return this.result;
