@@ -281,4 +281,38 @@ describe("TX path: TSO autosizing sysctls", () => {
     // the cwnd quota (min(tso_segs, cwnd - in flight)) keeps them below 45 here, but far above 2
     expect(await maxSegsWith({ "net.ipv4.tcp_tso_rtt_log": 9 })).toBeGreaterThan(8);
   });
+
+  it("TSQ wake-ups run at the end of the TX completion pass: no tasklet event, nothing left queued, the sender keeps the wire busy", async () => {
+    // 10 Gbit, no TSO, 256-descriptor ring: the unpaced bulk socket sits at tcp_limit_output_bytes and is
+    // throttled again after nearly every completion; each completion pass's end runs tcp_tasklet_func
+    const spec = world(
+      [host("a", 1, { nic: nic({ tso: false, txRing: 256 }) }), receiver],
+      [link("a", "b", { rateBps: 10e9, delayNs: 50_000 })],
+      [{ kind: "bulk", from: "a", to: "b", port: 5001, flows: 1, bytes: Infinity, at: 0 }],
+      { durationNs: 40e6 },
+    );
+    const core = await createCore(coreConfigFor(spec));
+    const w = new World(core, spec);
+    const tcp = w.hosts.get("a")!.stack.tcp;
+    // count the tasklet event's dispatches (the fallback for frees outside a completion pass)
+    const handlers = (w.loop as unknown as { handlers: ((arg: number, time: number) => void)[] }).handlers;
+    const tsq = handlers[tcp.kTsq]!;
+    let tsqEvents = 0;
+    handlers[tcp.kTsq] = (a, t) => {
+      tsqEvents++;
+      tsq(a, t);
+    };
+    for (const g of w.traffic) g.start();
+    w.loop.run(30e6);
+    const s = [...w.flows.values()][0]!.sender!;
+    const throttles0 = s.tsqThrottles;
+    const una0 = s.sndUna;
+    w.loop.run(40e6);
+    expect(s.tsqThrottles - throttles0).toBeGreaterThan(1000);
+    expect(tsqEvents).toBe(0);
+    // between events the list is empty: every socket queued by a pass was handled at its end
+    expect(s.tsqQueued).toBe(false);
+    // 10 ms at the 10 Gbit payload rate (1448 of 1538 wire bytes per frame) is 11.77 MB; at least 95 % of it
+    expect(s.sndUna - una0).toBeGreaterThan(0.95 * (10e9 / 8) * 0.01 * (1448 / 1538));
+  });
 });
