@@ -127,7 +127,7 @@ export class CpuSched {
    *  may schedule NAPI / raise the softirq). The two arguments spare callers a
    *  closure per IRQ. */
   hardirq(cpu: number, cost: number, handler: (a: number, b: number) => void, a = 0, b = 0): void {
-    if (this.closeAt[cpu]! >= 0) this.settle(cpu);
+    if (this.closeAt[cpu]! >= 0) this.settle(cpu, false);
     const now = this.loop.now;
     this.preemptApp(cpu, now);
     this.irqNs[cpu]! += cost;
@@ -141,7 +141,7 @@ export class CpuSched {
    *  to cpu now; like an IRQ it preempts the application and delays what the CPU runs next. */
   softirqWork(cpu: number, ns: number): void {
     if (ns <= 0) return;
-    if (this.closeAt[cpu]! >= 0) this.settle(cpu);
+    if (this.closeAt[cpu]! >= 0) this.settle(cpu, false);
     const now = this.loop.now;
     this.preemptApp(cpu, now);
     this.softirqNs[cpu]! += ns;
@@ -305,13 +305,16 @@ export class CpuSched {
     this.ensureStep(cpu, end);
   }
 
-  /** The CPU is touched (an IRQ, a raise, work) while a session's end has no step event. */
-  private settle(cpu: number): void {
+  /** The CPU is touched (an IRQ, a raise, work) while a session's end has no step event.
+   *  `schedule` false: the caller lengthens the busy stretch and schedules the
+   *  step itself (an IRQ, TX clean work), so the one the session's end or the
+   *  app slice would need is not put on the wheel only to be moved. */
+  private settle(cpu: number, schedule = true): void {
     const at = this.closeAt[cpu]!;
     this.closeAt[cpu] = -1;
     if (this.loop.now <= at) {
       // the session has not ended yet: its step goes on the wheel after all
-      this.ensureStep(cpu, at);
+      if (schedule) this.ensureStep(cpu, at);
       return;
     }
     // what step() does at `at` for a session whose round is over with nothing pending
@@ -333,6 +336,6 @@ export class CpuSched {
     // a slice over before now: its end step found nothing more to do
     if (this.loop.now > fin) return;
     this.cur[cpu] = APP;
-    this.ensureStep(cpu, fin);
+    if (schedule) this.ensureStep(cpu, fin);
   }
 }
