@@ -203,3 +203,28 @@ traffic:
     expect(report.hosts.client!.sockstat).toMatchObject({ inuse: 0, alloc: 0, tw: 1 });
   });
 });
+
+describe("built-in tcp-mem-pressure", () => {
+  it("256 MiB: tcp_mem 3072 4096 6144; 8 never-read flows enter pressure and each stops at its share of tcp_mem[2]", async () => {
+    const { loadBuiltinScenario } = await import("../../src/scenario/builtin.js");
+    const s = loadBuiltinScenario("tcp-mem-pressure");
+    expect(s.hosts.find((h) => h.name === "receiver")!.sysctl["net.ipv4.tcp_mem"]).toEqual([3072, 4096, 6144]);
+    const core = await createCore(coreConfigForScenario(s));
+    const report = simulate(core, s);
+    const n = report.hosts.receiver!.nstat;
+    expect(n.TcpExtTCPMemoryPressures).toBe(1);
+    expect(n.TcpExtTCPRcvQDrop).toBeGreaterThan(0);
+    // nstat counts skbs (GRO aggregates), the ledger wire packets
+    expect(report.ledger.dropped.PROTO_MEM).toBeGreaterThanOrEqual(n.TcpExtTCPRcvQDrop + (n.TcpExtTCPOFODrop ?? 0));
+    // 9 sockets × 683 pages > 6144: a socket's charge stops at 682 pages; what it holds is at most that much
+    // truesize (2304 per 1448-byte segment), at least that less one GRO aggregate (≤ 45 segments)
+    for (const f of report.flows) {
+      expect(f.bytes).toBeLessThanOrEqual(Math.floor((682 * 4096) / 2304) * 1448);
+      expect(f.bytes).toBeGreaterThan(Math.floor((682 * 4096) / 2304) * 1448 - 45 * 1448);
+    }
+    const ss = report.hosts.receiver!.sockstat;
+    expect(ss.mem).toBeGreaterThan(4096);
+    expect(ss.mem).toBeLessThanOrEqual(6144);
+    expect(report.ledger.unaccounted).toBe(0);
+  });
+});
