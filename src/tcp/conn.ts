@@ -108,6 +108,8 @@ export class TcpConn implements CcSock, RcvWindowState {
   fwdAlloc = 0;
   /** sk_wmem_queued as last charged against sk_forward_alloc (mem.ts: sndMemSync). */
   sndMem = 0;
+  /** The socket's tcp_mem pages were returned (destroyed, or replaced by a timewait sock). */
+  memFreed = false;
   /** SOCK_NOSPACE: the writer found the buffer full. */
   nospace = false;
   /** snd_sml: end of the last small segment sent (Minshall's Nagle variant). */

@@ -19,6 +19,7 @@ import {
 import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_RST, TCPHDR_SYN } from "../wire/tcp.js";
 import { tcpAck, tcpDataQueue } from "./data-in.js";
 import { sendFin, unwrap } from "./data-out.js";
+import { memReclaimFinal } from "./mem.js";
 
 /** close() by the application: send FIN (tcp_close -> tcp_send_fin). */
 export function tcpClose(t: TcpHost, sk: TcpSock): void {
@@ -37,6 +38,8 @@ export function tcpTimeWaitDone(t: TcpHost, sk: TcpSock): void {
 
 function enterTimeWait(t: TcpHost, sk: TcpSock): void {
   sk.state = TCP_TIME_WAIT;
+  // tcp_time_wait: the full socket gives way to a timewait sock; inet_csk_destroy_sock returns its memory
+  if (sk.conn !== null) memReclaimFinal(t, sk.conn);
   t.arm(sk, t.now + TCP_TIMEWAIT_LEN, t.kTimeWait);
 }
 

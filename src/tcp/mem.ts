@@ -206,6 +206,8 @@ export function sndMemSync(t: TcpHost, c: TcpConn): void {
 
 /** inet_csk_destroy_sock: the queues are purged and sk_mem_reclaim_final returns every page. */
 export function memReclaimFinal(t: TcpHost, c: TcpConn): void {
+  if (c.memFreed) return; // TIME_WAIT returned it already
+  c.memFreed = true;
   const held = c.sndMem + c.rmemAlloc;
   c.sndMem = 0;
   memUncharge(t, c, held);
