@@ -156,6 +156,7 @@ let inKind: usize = 0;
 let inArg: usize = 0;
 let inId: usize = 0;
 let stats: usize = 0;
+let batchPos: usize = 0; // u32 due index of each entry of the loop's batch
 let stage: usize = 0; // a new entry's cell before it is filed
 // u32: free indices' next ids are freeStack[0, freeTop). In memory so that
 // the event loop can read which ids its staged schedules will get.
@@ -198,6 +199,7 @@ export function wheel_plan(entries: u32): void {
   inArg = reserve(c << 2);
   inId = reserve(c << 2);
   stats = reserve(<usize>WHEEL_STATS << 3);
+  batchPos = reserve(c << 2);
   stage = reserve(32);
   freeTopP = reserve(8);
 }
@@ -252,6 +254,7 @@ function resetState(): void {
   dueTail = 0;
   dueLast = -Infinity;
   ovfMin = 0;
+  batchKind = BATCH_NONE;
 }
 
 // ---- field access ----------------------------------------------------------
@@ -559,10 +562,12 @@ function setCur(nw: u64): void {
 }
 
 /** Sort level-0 slot l (one granule, in seq order) into the empty due array:
- *  a stable counting sort on the tick's low bits, then an insertion pass on
- *  (time, seq) for what the buckets leave unordered (fractional ns, and
- *  ticks sharing a bucket). Every live cell gets its due index in pos. */
-function drainSlot(l: u32): void {
+ *  a stable counting sort on the tick's low bits (about 2n buckets), then a
+ *  stable insertion pass on time for what the buckets leave unordered
+ *  (fractional ns, and ticks sharing a bucket). Both are stable and the slot
+ *  is in seq order, so equal times stay in seq order without comparing seqs.
+ *  Every live cell gets its due index in pos. g is the slot's granule. */
+function drainSlot(l: u32, g: u64): void {
   const p = lh(l);
   const head = load<u32>(p);
   const tail = load<u32>(p, 4);
@@ -572,21 +577,27 @@ function drainSlot(l: u32): void {
   // Cells in the chain, tombstones included (an upper bound on live ones).
   let n: u32 = 0;
   for (let b = head; b != WHEEL_NONE; b = nextBlock(b)) n += (b == tail ? fill : CELLS) - 1;
-  // Buckets ~ n/2: a pass of cheap counting, then short insertion runs.
   let bits: u32 = 0;
   if (n > SMALL_SORT) {
-    bits = 30 - <u32>clz<u32>(n);
+    bits = 32 - <u32>clz<u32>(n);
     if (bits > WHEEL_GRANULE_BITS) bits = WHEEL_GRANULE_BITS;
   }
-  const shift = G_BITS - <u64>bits;
+  // Key = ns into the granule >> shift. (time - base) is exact in f64 here
+  // and keeps the conversion 32-bit; clamped ticks (>= 2^62) and +Infinity
+  // land in the last bucket, in seq order as the wheel defines for them.
+  const base = <f64>(g << G_BITS);
+  const shift = WHEEL_GRANULE_BITS - bits;
   const nb = <u32>1 << bits;
+  const top: f64 = <f64>(G_MASK);
   let live: u32 = 0;
   if (bits == 0) {
     for (let b = head; b != WHEEL_NONE; b = nextBlock(b)) {
       const end = b == tail ? fill : CELLS;
       for (let c: u32 = 1; c < end; c++) {
         const src = cellAt((b << 4) | c);
-        if (load<u32>(src, C_ID) == WHEEL_NONE) continue;
+        const id = load<u32>(src, C_ID);
+        if (id == WHEEL_NONE) continue;
+        setPos(id & idxMask, DUE_BIT | live);
         copyCell(dueAt(live++), src);
       }
     }
@@ -597,7 +608,7 @@ function drainSlot(l: u32): void {
       for (let c: u32 = 1; c < end; c++) {
         const src = cellAt((b << 4) | c);
         if (load<u32>(src, C_ID) == WHEEL_NONE) continue;
-        const k = <u32>((tickOf(load<f64>(src)) & G_MASK) >> shift);
+        const k = <u32>min(load<f64>(src) - base, top) >> shift;
         const q = counts + (<usize>k << 2);
         store<u32>(q, load<u32>(q) + 1);
       }
@@ -612,11 +623,13 @@ function drainSlot(l: u32): void {
       const end = b == tail ? fill : CELLS;
       for (let c: u32 = 1; c < end; c++) {
         const src = cellAt((b << 4) | c);
-        if (load<u32>(src, C_ID) == WHEEL_NONE) continue;
-        const k = <u32>((tickOf(load<f64>(src)) & G_MASK) >> shift);
+        const id = load<u32>(src, C_ID);
+        if (id == WHEEL_NONE) continue;
+        const k = <u32>min(load<f64>(src) - base, top) >> shift;
         const q = counts + (<usize>k << 2);
         const i = load<u32>(q);
         store<u32>(q, i + 1);
+        setPos(id & idxMask, DUE_BIT | i);
         copyCell(dueAt(i), src);
       }
     }
@@ -627,19 +640,22 @@ function drainSlot(l: u32): void {
     releaseBlock(b);
     b = nx;
   }
-  // Insertion pass; the staging cell holds the one being moved.
+  // Insertion pass on time; the staging cell holds the one being moved.
   const s = stage;
   for (let i: u32 = 1; i < live; i++) {
-    if (!before(dueAt(i), dueAt(i - 1))) continue;
+    const t = load<f64>(dueAt(i));
+    if (!(t < load<f64>(dueAt(i - 1)))) continue;
     copyCell(s, dueAt(i));
     let j = i;
     do {
-      copyCell(dueAt(j), dueAt(j - 1));
+      const d = dueAt(j);
+      copyCell(d, dueAt(j - 1));
+      setPos(load<u32>(d, C_ID) & idxMask, DUE_BIT | j);
       j--;
-    } while (j > 0 && before(s, dueAt(j - 1)));
+    } while (j > 0 && t < load<f64>(dueAt(j - 1)));
     copyCell(dueAt(j), s);
+    setPos(load<u32>(s, C_ID) & idxMask, DUE_BIT | j);
   }
-  for (let i: u32 = 0; i < live; i++) setPos(load<u32>(dueAt(i), C_ID) & idxMask, DUE_BIT | i);
   dueHead = 0;
   dueTail = live;
   dueLast = live > 0 ? load<f64>(dueAt(live - 1)) : -Infinity;
@@ -723,7 +739,7 @@ function drainNext(limit: u64): bool {
       return false;
     }
     if (f == FOUND_TICK) {
-      drainSlot(fSlot);
+      drainSlot(fSlot, fPos);
       setCur(fPos + 1);
       if (dueTail > 0) return true;
     } else {
@@ -945,4 +961,87 @@ export function wheel_expire_next(limit: f64, max: u32): u32 {
 export function wheel_step(n: u32, limit: f64, max: u32): u32 {
   if (n > 0) wheel_schedule_burst(inTime, inKind, inArg, inId, n);
   return wheel_expire_next(limit, max);
+}
+
+// ---- the event loop's batches (peek now, release when dispatched) ----------
+//
+// wheel_loop_step hands the loop a batch of due entries that may span many
+// times (one WASM call for many events), but leaves them pending: a handler
+// may schedule something earlier than the batch's rest, and then the loop
+// stops, and the rest comes out again, in its place, from the next step. The
+// loop says how many it has dispatched (`done`, counted from the batch's
+// start) and those are released then. A batch is a run of live due cells
+// (batchPos[k] = due index of entry k) before any earlier late-heap entry;
+// nothing is drained into due while one is outstanding (due is not empty).
+// When the late heap's top comes first, the step is an old-style expire of
+// the earliest time (released at once; all one time, so nothing a handler
+// schedules can come before its rest).
+
+const BATCH_NONE: u32 = 0;
+const BATCH_PEEK: u32 = 1; // entries pending until released by done
+const BATCH_FIRED: u32 = 2; // entries released by the step itself
+let batchKind: u32 = BATCH_NONE;
+let batchDone: u32 = 0;
+
+/** Release the current batch's entries [batchDone, done) (they were
+ *  dispatched); entries cancelled since the peek are tombstones, skipped. */
+function batchRelease(done: u32): void {
+  if (batchKind != BATCH_PEEK || done <= batchDone) return;
+  const last = load<u32>(batchPos + (<usize>(done - 1) << 2));
+  let k: u32 = 0;
+  for (let i = dueHead; i <= last; i++) {
+    const id = load<u32>(dueAt(i), C_ID);
+    if (id == WHEEL_NONE) continue;
+    release(id);
+    k++;
+  }
+  dueHead = last + 1;
+  pending -= k;
+  if (k > 0) statAdd(WHEEL_STAT_FIRED, <f64>k);
+  batchDone = done;
+}
+
+/** The loop's sync point: file in[0, n) (ids to inId, as
+ *  wheel_schedule_burst; they come first so that they get the ids the loop
+ *  read off the free stack), then release the batch's first `done` entries. */
+export function wheel_loop_sync(n: u32, done: u32): void {
+  if (n > 0) wheel_schedule_burst(inTime, inKind, inArg, inId, n);
+  batchRelease(done);
+}
+
+/** The loop's one call per batch: wheel_loop_sync(n, done), then the next
+ *  batch: up to max entries in (time, seq) order with time <= limit, to the
+ *  out arrays. Returns its size (0: nothing due by limit). */
+export function wheel_loop_step(n: u32, done: u32, limit: f64, max: u32): u32 {
+  wheel_loop_sync(n, done);
+  batchKind = BATCH_NONE;
+  if (pending == 0 || !(limit >= 0)) return 0;
+  if (max > ioCap) max = ioCap;
+  const a = front(tickOf(limit) >> G_BITS);
+  if (a == 0) return 0;
+  const t0 = load<f64>(a);
+  if (t0 > limit) return 0;
+  if (frontHeap) {
+    batchKind = BATCH_FIRED;
+    return wheel_expire(t0, max);
+  }
+  // front() left dueHead on a live cell.
+  const h = heapN > 0 ? heapCell(0) : 0;
+  let k: u32 = 0;
+  for (let i = dueHead; i < dueTail && k < max; i++) {
+    const c = dueAt(i);
+    const id = load<u32>(c, C_ID);
+    if (id == WHEEL_NONE) continue;
+    const t = load<f64>(c);
+    if (t > limit || (h != 0 && before(h, c))) break;
+    store<f64>(outTime + (<usize>k << 3), t);
+    store<u32>(outKind + (<usize>k << 2), load<u32>(c, C_KIND));
+    store<u32>(outArg + (<usize>k << 2), load<u32>(c, C_ARG));
+    store<u32>(outId + (<usize>k << 2), id);
+    store<u32>(batchPos + (<usize>k << 2), i);
+    k++;
+  }
+  batchKind = BATCH_PEEK;
+  batchDone = 0;
+  return k;
 }

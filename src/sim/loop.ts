@@ -1,23 +1,28 @@
 // The event loop: a simulated clock in f64 ns and dispatch by event kind over
-// bursts of due entries from the WASM timing wheel (the only event queue).
+// batches of due entries from the WASM timing wheel (the only event queue).
 // Handlers are registered once per kind; an event carries one u32 argument
 // (an skb handle, a queue index, an object index), so no event allocates.
 //
-// Schedules made by handlers are staged in the wheel's in arrays and filed by
-// the same WASM call that expires the next burst (wheel_step), so an event
-// costs one JS->WASM crossing, not two. at() still returns the entry's id:
-// the wheel hands out ids from a stack in its memory (free[top - 1], then
-// free[top - 2], ... until something is released), which the loop reads.
-// Anything that releases or files entries (cancel, a direct wheel call) must
-// come after the staged schedules are filed: cancel() flushes first, and the
-// ids the wheel gave are checked against the ones at() returned.
+// One WASM call (wheel_loop_step) serves a whole batch: up to BURST due
+// entries, over many times, in (time, insertion) order. They stay pending in
+// the wheel until the next call says how many were dispatched, so when a
+// handler schedules something earlier than the batch's next entry the loop
+// simply stops there, and the rest comes out again after it. Schedules made
+// by handlers are staged in the wheel's in arrays and filed by that same
+// call, before it releases the dispatched entries: at() still returns the
+// entry's id, because the wheel hands out ids from a stack in its memory
+// (free[top - 1], then free[top - 2], ...) that nothing touches during a
+// batch. Anything else that touches the wheel (cancel, a flush) syncs first:
+// files what is staged and releases what was dispatched; the ids the wheel
+// gave are checked against the ones at() returned.
 import type { Wheel } from "../core/wheel.js";
 
 /** The wheel exports the loop calls, straight (no wrapper). */
 interface WheelHot {
   wheel_schedule(time: number, kind: number, arg: number): number;
   wheel_schedule_burst(times: number, kinds: number, args: number, ids: number, n: number): number;
-  wheel_step(n: number, limit: number, max: number): number;
+  wheel_loop_step(n: number, done: number, limit: number, max: number): number;
+  wheel_loop_sync(n: number, done: number): void;
   wheel_in_time_ptr(): number;
   wheel_in_kind_ptr(): number;
   wheel_in_arg_ptr(): number;
@@ -48,9 +53,14 @@ export class EventLoop {
   events = 0;
   private readonly handlers: EventHandler[] = [];
   private readonly names: string[] = [];
-  /** Ids cancelled while their entry sat, already expired, in the burst being
-   *  dispatched: the wheel has released them, so the loop must skip them. */
+  /** Ids cancelled during dispatch: those still ahead in the batch are
+   *  skipped when reached. */
   private cancelledInBurst: number[] = [];
+  /** Entries of the current batch dispatched (or skipped) so far. */
+  private done = 0;
+  /** Earliest time staged since the batch began: an entry of the batch later
+   *  than this must wait. */
+  private stagedMin = Infinity;
   private dispatching = false;
   private readonly x: WheelHot;
   /** Schedules staged in inTime/inKind/inArg[0, staged) during dispatch. */
@@ -100,6 +110,7 @@ export class EventLoop {
       // Staged only what the wheel will take (NaN and a full wheel go the
       // direct way, which refuses and throws).
       if (k < this.stageMax && free > 0 && t >= 0) {
+        if (t < this.stagedMin) this.stagedMin = t;
         this.inTime[k] = t;
         this.inKind[k] = kind;
         this.inArg[k] = arg;
@@ -107,6 +118,7 @@ export class EventLoop {
         return (this.stagedLast = this.freeStack[free - 1]!);
       }
       this.flush();
+      if (t < this.stagedMin) this.stagedMin = t;
     }
     // wheel_schedule returns u32 0xffffffff (the i32 -1 here) when it refuses
     const id = this.x.wheel_schedule(t, kind, arg);
@@ -124,9 +136,14 @@ export class EventLoop {
   }
 
   cancel(id: number): boolean {
-    if (this.staged !== 0) this.flush();
-    if (this.wheel.cancel(id)) return true;
-    if (!this.dispatching) return false;
+    if (!this.dispatching) return this.wheel.cancel(id);
+    this.flush();
+    // A pending entry may still be ahead in the batch being dispatched; an id
+    // the wheel refuses may be one of a batch it released at once (one
+    // time's late entries). Either way it is skipped if reached, and cancel
+    // reports true, as the one-burst-at-a-time loop always did for ids the
+    // wheel refused during dispatch.
+    this.wheel.cancel(id);
     this.cancelledInBurst.push(id);
     return true;
   }
@@ -144,9 +161,11 @@ export class EventLoop {
     let sinceProgress = 0;
     try {
       for (;;) {
-        // Files what the last burst's handlers staged, then expires the next burst.
+        // Files what the last batch's handlers staged, releases what it
+        // dispatched, and peeks at the next batch.
         const staged = this.staged;
-        const n = x.wheel_step(staged, end, BURST);
+        const n = x.wheel_loop_step(staged, this.done, end, BURST);
+        this.done = 0;
         if (staged !== 0) this.checkStaged(staged);
         if (n === 0) {
           const idle = w.nextTime() === Infinity;
@@ -154,35 +173,51 @@ export class EventLoop {
           return { events: this.events, stoppedBy: idle ? "idle" : "duration", now: this.now };
         }
         this.dispatching = true;
-        for (let i = 0; i < n; i++) {
-          if (this.cancelledInBurst.length !== 0 && this.skipCancelled(outId[i]!)) continue;
+        this.stagedMin = Infinity;
+        let i = 0;
+        let ran = 0;
+        while (i < n) {
           const t = outTime[i]!;
+          // Something was scheduled before this entry: it waits for the next batch.
+          if (this.stagedMin < t) break;
+          if (this.cancelledInBurst.length !== 0 && this.skipCancelled(outId[i]!)) {
+            i++;
+            continue;
+          }
           this.now = t;
-          handlers[outKind[i]!]!(outArg[i]!, t);
+          this.done = ++i;
+          handlers[outKind[i - 1]!]!(outArg[i - 1]!, t);
+          ran++;
         }
+        this.done = i;
         this.dispatching = false;
         if (this.cancelledInBurst.length !== 0) this.cancelledInBurst.length = 0;
-        this.events += n;
-        sinceProgress += n;
+        this.events += ran;
+        sinceProgress += ran;
         if (onProgress !== undefined && sinceProgress >= progressEvery) {
           sinceProgress = 0;
           onProgress(this.now);
         }
       }
     } finally {
-      // A handler threw: file what it staged so that the wheel stays whole.
+      // Normally a no-op (the step above synced); after a throw from a
+      // handler it files what was staged and releases what was dispatched,
+      // the throwing event included, so that the wheel stays whole.
       this.dispatching = false;
-      if (this.staged !== 0) this.flush();
+      this.cancelledInBurst.length = 0;
+      this.flush();
+      this.done = 0;
     }
   }
 
-  /** File the staged schedules now (one WASM call). */
+  /** Sync with the wheel (one WASM call): file the staged schedules and
+   *  release the batch's entries dispatched so far. */
   flush(): void {
     const n = this.staged;
-    if (n === 0) return;
-    const x = this.x;
-    x.wheel_schedule_burst(x.wheel_in_time_ptr(), x.wheel_in_kind_ptr(), x.wheel_in_arg_ptr(), x.wheel_in_id_ptr(), n);
-    this.checkStaged(n);
+    const done = this.done;
+    if (n === 0 && done === 0) return;
+    this.x.wheel_loop_sync(n, done);
+    if (n !== 0) this.checkStaged(n);
   }
 
   /** The wheel gave the n staged schedules the ids at() returned for them:

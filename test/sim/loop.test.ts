@@ -12,7 +12,7 @@ import { EventLoop, EventQueueFullError, type EventHandler } from "../../src/sim
 import { RefWheel } from "../../src/core/ref/wheel.js";
 
 /** The loop's contract on the reference heap, one schedule per call. */
-class RefLoop {
+export class RefLoop {
   now = 0;
   events = 0;
   private readonly handlers: EventHandler[] = [];
@@ -55,11 +55,11 @@ class RefLoop {
           continue;
         }
         this.now = w.outTime[i]!;
+        this.events++;
         this.handlers[w.outKind[i]!]!(w.outArg[i]!, this.now);
       }
       this.dispatching = false;
       this.cancelledInBurst.length = 0;
-      this.events += n;
     }
   }
 }
@@ -84,7 +84,7 @@ const actionArb: fc.Arbitrary<Action> = fc.record({
 });
 
 /** Run one program on a loop; returns the dispatch log and cancel results. */
-function play(loop: Loopish, seeds: number[], actions: Action[], ends: number[], budget: number): unknown[] {
+export function play(loop: Loopish, seeds: number[], actions: Action[], ends: number[], budget: number): unknown[] {
   const log: unknown[] = [];
   const ids: number[] = [];
   let arg = 0;
