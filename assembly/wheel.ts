@@ -66,7 +66,7 @@
 // times since (2^14 with the default 2^18 entries). 0xffffffff is never an id.
 //
 // Memory (N = entries, B = 1.5N/15 + 2 x lists + 16 blocks, C = min(N, 4096));
-// about 95 bytes per entry plus 1.8 MB:
+// about 98 bytes per entry plus 1.8 MB:
 //   +---------------------------------------------------------------------+
 //   | u32 pos[N]    where entry index i is: block*16 + cell, due index     |
 //   |               | 0x40000000, heap index | 0x80000000, or WHEEL_NONE   |
@@ -75,18 +75,22 @@
 //   +---------------------------------------------------------------------+
 //   | list headers (6 x 256 slots, overflow, heap cells) x 16 B           |
 //   |   +0 u32 head block  +4 tail block  +8 tail fill (next cell, 1..16) |
+//   |   +12 u32 cells in the list, tombstones included                    |
 //   | u64 bitmap[6 x 4]   slot has blocks (ctz finds the next one)         |
 //   | u32 count[4096]     counting-sort buckets of a drain                 |
+//   | u16 key[N]          bucket of each cell of the slot being drained    |
 //   +---------------------------------------------------------------------+
 //   | blocks B x 512 B = 16 cells x 32 B; cell 0: u32 next block           |
 //   |   cell: +0 f64 time  +8 u64 seq  +16 u32 kind  +20 u32 arg  +24 u32 id |
 //   |   (id WHEEL_NONE = tombstone). Cell position p is at blocks + 32p.   |
+//   | u32 blockStack[B]   free blocks, [0, freeBlocks)                    |
 //   | due: N cells x 32 B, live part [dueHead, dueTail)                    |
 //   | u32 heap[N]   late heap: cell positions                              |
 //   +---------------------------------------------------------------------+
 //   | out: f64 time[C], u32 kind[C], arg[C], id[C]   expire writes here    |
 //   | in:  f64 time[C], u32 kind[C], arg[C], id[C]   schedule_burst reads  |
 //   | stats f64 x 8: scheduled fired cancelled full bad cascaded compactions |
+//   | u32 batchPos[C]     due index of each entry of the loop's batch      |
 //   | 32 B staging cell for schedule  | u32 freeTop (+4 B pad)             |
 //   +---------------------------------------------------------------------+
 import { reserve, zero } from "./layout";
@@ -144,6 +148,8 @@ let freeStack: usize = 0;
 let lists: usize = 0;
 let bitmaps: usize = 0;
 let counts: usize = 0;
+let blockStack: usize = 0; // u32 free block indices, [0, freeBlocks)
+let keys: usize = 0; // u16 per cell of the slot being drained: its bucket
 let blocks: usize = 0;
 let due: usize = 0;
 let heap: usize = 0;
@@ -169,7 +175,6 @@ let heapN: u32 = 0;
 let dueHead: u32 = 0;
 let dueTail: u32 = 0;
 let dueLast: f64 = -Infinity; // time of the cell at dueTail - 1
-let freeBlock: u32 = WHEEL_NONE;
 let freeBlocks: u32 = 0;
 let ovfMin: u64 = 0; // lower bound of the overflow list's granules
 
@@ -186,7 +191,9 @@ export function wheel_plan(entries: u32): void {
   lists = reserve(<usize>NLISTS << 4);
   bitmaps = reserve(<usize>(WHEEL_LEVELS * WORDS) << 3);
   counts = reserve(<usize>(1 << WHEEL_GRANULE_BITS) << 2);
+  keys = reserve(<usize>entries << 1);
   blocks = reserve(<usize>nBlocks << 9);
+  blockStack = reserve(<usize>nBlocks << 2);
   due = reserve(<usize>entries << 5);
   heap = reserve(<usize>entries << 2);
   const c = <usize>ioCap;
@@ -243,8 +250,8 @@ export function wheel_clear(): void {
 function resetState(): void {
   for (let l: u32 = 0; l < NLISTS; l++) listReset(l);
   zero(bitmaps, <usize>(WHEEL_LEVELS * WORDS) << 3);
-  for (let b: u32 = 0; b < nBlocks; b++) setNextBlock(b, b + 1 < nBlocks ? b + 1 : WHEEL_NONE);
-  freeBlock = 0;
+  // Block 0 on top: handed out first.
+  for (let b: u32 = 0; b < nBlocks; b++) store<u32>(blockStack + (<usize>b << 2), nBlocks - 1 - b);
   freeBlocks = nBlocks;
   cur = 0;
   seqNext = 0;
@@ -309,20 +316,20 @@ function resetState(): void {
 
 // ---- blocks and lists ------------------------------------------------------
 
+// Free blocks are a stack of indices, not a chain through the blocks: taking
+// one must not wait on a load from a block that has long left the cache.
 function allocBlock(): u32 {
-  if (freeBlock == WHEEL_NONE) compactAll();
-  const b = freeBlock;
+  if (freeBlocks == 0) compactAll();
   // Unreachable by the pool's sizing (see the header); a trap beats corruption.
-  if (b == WHEEL_NONE) unreachable();
-  freeBlock = nextBlock(b);
+  if (freeBlocks == 0) unreachable();
   freeBlocks--;
+  const b = load<u32>(blockStack + (<usize>freeBlocks << 2));
   setNextBlock(b, WHEEL_NONE);
   return b;
 }
 
 @inline function releaseBlock(b: u32): void {
-  setNextBlock(b, freeBlock);
-  freeBlock = b;
+  store<u32>(blockStack + (<usize>freeBlocks << 2), b);
   freeBlocks++;
 }
 
@@ -331,6 +338,7 @@ function listReset(l: u32): void {
   store<u32>(p, WHEEL_NONE);
   store<u32>(p, WHEEL_NONE, 4);
   store<u32>(p, CELLS, 8);
+  store<u32>(p, 0, 12);
 }
 
 @inline function bitSet(l: u32): void {
@@ -371,6 +379,7 @@ function growList(l: u32): void {
   copyCell(cellAt(pos), src);
   setPos(load<u32>(src, C_ID) & idxMask, pos);
   store<u32>(p, f + 1, 8);
+  store<u32>(p, load<u32>(p, 12) + 1, 12);
   return pos;
 }
 
@@ -423,6 +432,7 @@ function compactAll(): void {
     setNextBlock(wb, WHEEL_NONE);
     store<u32>(p, wb, 4);
     store<u32>(p, wc, 8);
+    store<u32>(p, live, 12);
   }
 }
 
@@ -572,11 +582,10 @@ function drainSlot(l: u32, g: u64): void {
   const head = load<u32>(p);
   const tail = load<u32>(p, 4);
   const fill = load<u32>(p, 8);
+  // Cells in the chain, tombstones included (an upper bound on live ones).
+  const n = load<u32>(p, 12);
   listReset(l);
   bitClear(l);
-  // Cells in the chain, tombstones included (an upper bound on live ones).
-  let n: u32 = 0;
-  for (let b = head; b != WHEEL_NONE; b = nextBlock(b)) n += (b == tail ? fill : CELLS) - 1;
   let bits: u32 = 0;
   if (n > SMALL_SORT) {
     bits = 32 - <u32>clz<u32>(n);
@@ -603,12 +612,16 @@ function drainSlot(l: u32, g: u64): void {
     }
   } else {
     zero(counts, <usize>nb << 2);
+    let m: u32 = 0; // keys[m]: the m-th live cell's bucket
     for (let b = head; b != WHEEL_NONE; b = nextBlock(b)) {
       const end = b == tail ? fill : CELLS;
       for (let c: u32 = 1; c < end; c++) {
         const src = cellAt((b << 4) | c);
         if (load<u32>(src, C_ID) == WHEEL_NONE) continue;
-        const k = <u32>min(load<f64>(src) - base, top) >> shift;
+        const d = load<f64>(src) - base;
+        const k = d < top ? <u32>d >> shift : nb - 1;
+        store<u16>(keys + (<usize>m << 1), <u16>k);
+        m++;
         const q = counts + (<usize>k << 2);
         store<u32>(q, load<u32>(q) + 1);
       }
@@ -619,13 +632,15 @@ function drainSlot(l: u32, g: u64): void {
       store<u32>(q, live);
       live += c;
     }
+    m = 0;
     for (let b = head; b != WHEEL_NONE; b = nextBlock(b)) {
       const end = b == tail ? fill : CELLS;
       for (let c: u32 = 1; c < end; c++) {
         const src = cellAt((b << 4) | c);
         const id = load<u32>(src, C_ID);
         if (id == WHEEL_NONE) continue;
-        const k = <u32>min(load<f64>(src) - base, top) >> shift;
+        const k = <u32>load<u16>(keys + (<usize>m << 1));
+        m++;
         const q = counts + (<usize>k << 2);
         const i = load<u32>(q);
         store<u32>(q, i + 1);
