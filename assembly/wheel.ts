@@ -325,7 +325,20 @@ function allocBlock(): u32 {
   freeBlocks--;
   const b = load<u32>(blockStack + (<usize>freeBlocks << 2));
   setNextBlock(b, WHEEL_NONE);
+  // The next block handed out is probably cold (freed long ago): bring it in
+  // now rather than stall the stores that fill it.
+  if (freeBlocks > 0) touchBlock(load<u32>(blockStack + (<usize>(freeBlocks - 1) << 2)));
   return b;
+}
+
+// WASM has no prefetch: loads whose value only feeds this sink start the
+// misses early (nothing waits on them).
+let touchSink: u32 = 0;
+/** Start loading block b's 8 cache lines. */
+@inline function touchBlock(b: u32): void {
+  const a = blocks + (<usize>b << 9);
+  touchSink ^= load<u32>(a) ^ load<u32>(a, 64) ^ load<u32>(a, 128) ^ load<u32>(a, 192)
+    ^ load<u32>(a, 256) ^ load<u32>(a, 320) ^ load<u32>(a, 384) ^ load<u32>(a, 448);
 }
 
 @inline function releaseBlock(b: u32): void {
@@ -499,33 +512,39 @@ function heapRemoveAt(i: u32): void {
 
 // ---- placement, cascades, draining -----------------------------------------
 
+/** The list that files granule g >= cur: a level's slot, or the overflow. */
+@inline function listFor(g: u64): u32 {
+  const x = g ^ cur;
+  if (x <= SLOT_MASK) return <u32>(g & SLOT_MASK);
+  const level = <u32>(63 - clz<u64>(x)) / WHEEL_SLOT_BITS;
+  if (level >= WHEEL_LEVELS) {
+    if (lHead(L_OVF) == WHEEL_NONE || g < ovfMin) ovfMin = g;
+    return L_OVF;
+  }
+  return level * SLOTS + <u32>((g >> <u64>(level * WHEEL_SLOT_BITS)) & SLOT_MASK);
+}
+
 /** File a copy of cell src (time, tick t) relative to cur. */
 function place(src: usize, time: f64, t: u64): void {
   const g = t >> G_BITS;
   if (g < cur) {
-    // A drained granule: behind everything in the slots.
-    if (time >= dueLast && dueTail < cap) {
-      const i = dueTail++;
-      copyCell(dueAt(i), src);
-      setPos(load<u32>(src, C_ID) & idxMask, DUE_BIT | i);
-      dueLast = time;
-    } else {
-      heapPush(src);
-    }
+    placeLate(src, time);
     return;
   }
-  const x = g ^ cur;
-  if (x <= SLOT_MASK) {
-    appendCell(<u32>(g & SLOT_MASK), src);
-    return;
+  appendCell(listFor(g), src);
+}
+
+/** File a copy of cell src whose granule has been drained: behind everything
+ *  in the slots, so at the due tail if not before it, else in the heap. */
+function placeLate(src: usize, time: f64): void {
+  if (time >= dueLast && dueTail < cap) {
+    const i = dueTail++;
+    copyCell(dueAt(i), src);
+    setPos(load<u32>(src, C_ID) & idxMask, DUE_BIT | i);
+    dueLast = time;
+  } else {
+    heapPush(src);
   }
-  const level = <u32>(63 - clz<u64>(x)) / WHEEL_SLOT_BITS;
-  if (level >= WHEEL_LEVELS) {
-    if (lHead(L_OVF) == WHEEL_NONE || g < ovfMin) ovfMin = g;
-    appendCell(L_OVF, src);
-    return;
-  }
-  appendCell(level * SLOTS + <u32>((g >> <u64>(level * WHEEL_SLOT_BITS)) & SLOT_MASK), src);
 }
 
 /** Re-file every cell of list l, a slot whose range has just begun (or the
@@ -543,6 +562,10 @@ function cascade(l: u32): void {
   let n: u32 = 0;
   while (b != WHEEL_NONE) {
     const end = b == tail ? fill : CELLS;
+    const nb = nextBlock(b);
+    // The chain was written long ago and its blocks are scattered: start
+    // loading the next one while this one is re-filed.
+    if (nb != WHEEL_NONE) touchBlock(nb);
     for (let c: u32 = 1; c < end; c++) {
       const src = cellAt((b << 4) | c);
       if (load<u32>(src, C_ID) == WHEEL_NONE) continue;
@@ -550,7 +573,6 @@ function cascade(l: u32): void {
       place(src, t, tickOf(t));
       n++;
     }
-    const nb = nextBlock(b);
     releaseBlock(b);
     b = nb;
   }
@@ -801,13 +823,30 @@ export function wheel_schedule(time: f64, kind: u32, arg: u32): u32 {
   }
   store<u32>(freeTopP, top - 1);
   const id = load<u32>(freeStack + (<usize>(top - 1) << 2));
-  const s = stage;
+  const g = tickOf(time) >> G_BITS;
+  let s = stage;
+  let pos: u32 = 0;
+  let p: usize = 0;
+  if (g >= cur) {
+    // Written in place at its list's tail (the common case: no staging copy).
+    const l = listFor(g);
+    p = lh(l);
+    if (load<u32>(p, 8) == CELLS) growList(l);
+    pos = (load<u32>(p, 4) << 4) | load<u32>(p, 8);
+    s = cellAt(pos);
+  }
   store<f64>(s, time);
   store<u64>(s, seqNext++, C_SEQ);
   store<u32>(s, kind, C_KIND);
   store<u32>(s, arg, C_ARG);
   store<u32>(s, id, C_ID);
-  place(s, time, tickOf(time));
+  if (p != 0) {
+    setPos(id & idxMask, pos);
+    store<u32>(p, load<u32>(p, 8) + 1, 8);
+    store<u32>(p, load<u32>(p, 12) + 1, 12);
+  } else {
+    placeLate(s, time);
+  }
   pending++;
   statAdd(WHEEL_STAT_SCHEDULED, 1);
   return id;
