@@ -148,6 +148,28 @@ describe("event loop vs a one-call-per-schedule loop on the reference heap", () 
     expect(core.wheel.pending).toBe(0);
   });
 
+  it("one batch over many times: an earlier schedule from a handler cuts in, a cancelled entry ahead in the batch is skipped", async () => {
+    const core = await freshCore({ wheelEntries: 1024 });
+    const loop = new EventLoop(core.wheel);
+    const log: string[] = [];
+    let victim = -1;
+    const k = loop.register("e", (a, t) => {
+      log.push(`${t}:${a}`);
+      if (a === 1) loop.at(t + 5, k, 100); // before entry 2 (t 30): must come first
+      if (a === 1) loop.at(t + 20, k, 101); // equal to entry 2's time: after it
+      if (a === 100) loop.cancel(victim); // entry 3, still ahead in the batch
+    });
+    loop.at(10, k, 1);
+    loop.at(30, k, 2);
+    victim = loop.at(40, k, 3);
+    loop.at(50, k, 4);
+    const r = loop.run(Infinity);
+    expect(log).toEqual(["10:1", "15:100", "30:2", "30:101", "50:4"]);
+    expect(r.events).toBe(5);
+    expect(core.wheel.pending).toBe(0);
+    expect(core.wheel.stats().cancelled).toBe(1);
+  });
+
   it("a full wheel throws EventQueueFullError from a handler, and the wheel stays consistent", async () => {
     const core = await freshCore({ wheelEntries: 16 });
     const loop = new EventLoop(core.wheel);
