@@ -110,8 +110,9 @@ export class Nic {
   rxDropped = 0;
   /** Queue IRQ masked because its NAPI is scheduled (napi_schedule). */
   private readonly irqMasked: Uint8Array;
-  /** Coalescing timer armed per queue (event id + 1; 0 = none). */
-  private readonly coalesceTimer: Int32Array;
+  /** Coalescing timer armed per queue (event id + 1; 0 = none). Float64:
+   *  wheel ids are u32 (an Int32Array turns ids of 2^31 and up negative). */
+  private readonly coalesceTimer: Float64Array;
   private readonly kindCoalesce: number;
   private readonly kindExpire: number;
   /** aRFS filters: match key (the frame's L4 Toeplitz hash) -> queue, id, flow id. */
@@ -185,7 +186,7 @@ export class Nic {
     this.missed = new Float64Array(config.queues);
     this.rxIrqs = new Float64Array(config.queues);
     this.irqMasked = new Uint8Array(config.queues);
-    this.coalesceTimer = new Int32Array(config.queues);
+    this.coalesceTimer = new Float64Array(config.queues);
     this.rxLen = new Int32Array(config.queues);
     this.qCount = new Int32Array(config.queues + 1);
     this.qOrder = new Int32Array(config.queues);
