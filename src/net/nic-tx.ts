@@ -116,7 +116,9 @@ export class NicTx {
   private readonly done: Int32Array;
   /** __QUEUE_STATE_DRV_XOFF (ring full). */
   private readonly drvXoff: Uint8Array;
-  private readonly irqArmed: Int32Array;
+  /** The completion IRQ timer's wheel id + 1, 0 = not armed. Float64Array: ids
+   *  are u32, so id + 1 can reach 2^32, which an Int32Array would wrap to 0. */
+  private readonly irqArmed: Float64Array;
   private readonly napiScheduled: Uint8Array;
   /** When the armed completion IRQ fires / the scheduled TX NAPI poll runs (ns). */
   private readonly irqAt: Float64Array;
@@ -252,7 +254,7 @@ export class NicTx {
     this.used = new Int32Array(n);
     this.done = new Int32Array(n);
     this.drvXoff = new Uint8Array(n);
-    this.irqArmed = new Int32Array(n);
+    this.irqArmed = new Float64Array(n);
     this.napiScheduled = new Uint8Array(n);
     this.irqAt = new Float64Array(n);
     this.napiAt = new Float64Array(n);
