@@ -293,6 +293,8 @@ export class TcpConn implements CcSock, RcvWindowState {
   closeWhenDone = false;
   /** close() queued the FIN after write_seq (tcp_send_fin): the last data segment carries it. */
   finQueued = false;
+  /** A FIN sent on its own (fin.ts): 0 none, FIN_ALONE_QUEUED waiting for cwnd, FIN_ALONE_SENT in the retransmit queue. */
+  finAlone = 0;
   /** Receiver: a FIN arrived out of order at this relative sequence (-1 none); processed when rcv_nxt gets there. */
   finRcvSeq = -1;
   // statistics

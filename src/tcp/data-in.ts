@@ -127,8 +127,12 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   const now = t.now;
   const base = sk.iss + 1;
   let ack = unwrap(base, rx.ack, c.sndUna);
-  // the FIN's sequence number, sent with the last data segment, is not data
-  if (ack === c.sndNxt + 1 && c.finQueued && c.sndNxt === c.writeSeq) ack = c.sndNxt;
+  // the FIN's sequence number (on the last data segment, or its own skb: fin.ts) is not data
+  let finAcked = false;
+  if (ack === c.sndNxt + 1 && c.finQueued && c.sndNxt === c.writeSeq) {
+    ack = c.sndNxt;
+    finAcked = true;
+  }
   if (ack > c.sndNxt) return false;
   const priorUna = c.sndUna;
   c.rackArmed = false;
@@ -164,11 +168,17 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   let firstAckt = -1;
   let lastAckt = -1;
   let everRetrans = false;
+  let finOwnAcked = false;
   while (rb.count > 0) {
     const j = rb.at(0);
     if (rb.end[j]! > ack) {
       if (rb.start[j]! < ack) rb.start[j] = ack; // partial ACK of the head
       break;
+    }
+    // the FIN skb of its own (zero-length entry at write_seq) goes once write_seq + 1 is ACKed
+    if (rb.start[j] === rb.end[j]) {
+      if (!finAcked) break;
+      finOwnAcked = true;
     }
     const f = rb.flags[j]!;
     if (f & TCPCB_SACKED_ACKED) c.sackedOut--;
@@ -197,7 +207,8 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
     c.packetsOut--;
     ackedPkts++;
   }
-  const advanced = ack > priorUna;
+  // FLAG_SND_UNA_ADVANCED: ACKing the FIN's sequence number advances snd_una too
+  const advanced = ack > priorUna || finOwnAcked;
   c.sndUna = ack;
   sk.sndUna = (base + ack) >>> 0;
   // a never-retransmitted hole got filled below the highest SACK: reordering

@@ -18,6 +18,7 @@ import { TCP_SKB_OVERHEAD, TCP_MAX_QUICKACKS, pacingRate, rcvSpaceAdjust, select
 import { TCP_RTO_MAX_US, TCP_RTO_MIN_US } from "./rtt.js";
 import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_PSH } from "../wire/tcp.js";
 import { writeSegment } from "./segment.js";
+import { FIN_ALONE_QUEUED, finXmit } from "./fin.js";
 import { SKB_GSO_TCPV4, SKB_GSO_TCPV6 } from "../core/gro.js";
 import { SKB_GSO_TCP_FIXEDID } from "../core/gso.js";
 import { pow2 } from "../util/pow2.js";
@@ -86,7 +87,7 @@ export function selectWindow(t: TcpHost, c: TcpConn): number {
 
 /** Build and send one segment (tcp_transmit_skb): data [start, end) or a bare
  *  ACK when start === end. Every segment carries ACK and the current window. */
-function transmit(t: TcpHost, sk: TcpSock, c: TcpConn, start: number, end: number, flags: number, withSack: boolean): boolean {
+export function transmit(t: TcpHost, sk: TcpSock, c: TcpConn, start: number, end: number, flags: number, withSack: boolean): boolean {
   const h = t.env.alloc();
   if (h < 0) return false;
   const tx = t.txFor(sk);
@@ -191,7 +192,7 @@ export function updatePacingRate(c: TcpConn): void {
   c.pacingRate = Math.min(pacingRate(c.mss, c.cwnd, c.ssthresh, c.packetsOut, c.rtt.srttUs), c.maxPacingRate);
 }
 
-function segSent(t: TcpHost, c: TcpConn): void {
+export function segSent(t: TcpHost, c: TcpConn): void {
   if (c.caState === TCP_CA_Recovery) c.prrOut++;
   if (c.rtoDeadline === Infinity) armRto(t, c, c.rtt.rtoUs * 1000);
   // tcp_event_new_data_sent: a pending loss probe gives way to the RTO (tcp_write_xmit re-schedules it)
@@ -212,7 +213,8 @@ export function xmitRetransmitQueue(t: TcpHost, sk: TcpSock, c: TcpConn): void {
     const start = rb.start[j]!;
     const end = rb.end[j]!;
     if (smallQueueCheck(t, c, end - start, 1)) break;
-    if (!transmit(t, sk, c, start, end, TCPHDR_ACK, true)) break;
+    // a zero-length entry is the FIN sent on its own (fin.ts)
+    if (!transmit(t, sk, c, start, end, start === end ? TCPHDR_ACK | TCPHDR_FIN : TCPHDR_ACK, true)) break;
     rb.flags[j] = f | TCPCB_SACKED_RETRANS | TCPCB_EVER_RETRANS;
     rb.sentAt[j] = t.now;
     rb.deliveredAt[j] = c.delivered;
@@ -234,7 +236,8 @@ export function xmitRetransmitQueue(t: TcpHost, sk: TcpSock, c: TcpConn): void {
 export function tlpRetransmitTail(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   const rb = c.rtx;
   const j = rb.at(rb.count - 1);
-  if (!transmit(t, sk, c, rb.start[j]!, rb.end[j]!, TCPHDR_ACK, true)) return false;
+  const fin = rb.start[j] === rb.end[j] ? TCPHDR_FIN : 0; // the FIN sent on its own (fin.ts)
+  if (!transmit(t, sk, c, rb.start[j]!, rb.end[j]!, TCPHDR_ACK | fin, true)) return false;
   rb.flags[j] = rb.flags[j]! | TCPCB_EVER_RETRANS;
   rb.sentAt[j] = t.now;
   rb.deliveredAt[j] = c.delivered;
@@ -375,6 +378,8 @@ export function writeXmit(t: TcpHost, sk: TcpSock, c: TcpConn, pushOne = 0): voi
     sent = true;
     if (pushOne !== 0) break;
   }
+  // tcp_send_fin queued a FIN skb of its own behind the data: it goes out like one
+  if (c.finAlone === FIN_ALONE_QUEUED && c.sndNxt === c.writeSeq && finXmit(t, sk, c)) sent = true;
   // tcp_write_xmit: one loss probe per tail loss episode
   if (sent && pushOne !== 2) scheduleLossProbe(t, sk, c, false);
   // tcp_cwnd_validate: remember whether the flow used its cwnd
@@ -799,11 +804,11 @@ function sndNxtWire(sk: TcpSock, c: TcpConn, end: number): number {
 
 /** net/ipv4/tcp_output.c: tcp_send_fin — with data not yet sent, the FIN rides on the last skb
  *  (write_seq + 1); false: everything is sent, the caller sends a FIN segment. */
-export function sendFin(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
+export function sendFin(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   c.finQueued = true;
-  if (c.writeSeq === c.sndNxt) return false;
+  // everything was sent: a FIN skb of its own (fin.ts)
+  if (c.writeSeq === c.sndNxt) c.finAlone = FIN_ALONE_QUEUED;
   xmitAll(t, sk, c);
-  return true;
 }
 
 export function afterAck(t: TcpHost, sk: TcpSock, c: TcpConn): void {

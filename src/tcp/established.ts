@@ -1,8 +1,8 @@
 // Segments for synchronized sockets (tcp_rcv_state_process / tcp_rcv_established
 // without data transfer): RST, duplicate SYN-ACKs, and the FIN exchange
 // ESTABLISHED -> FIN_WAIT1 -> FIN_WAIT2 -> TIME_WAIT (active close) or
-// ESTABLISHED -> CLOSE_WAIT -> LAST_ACK -> CLOSE (passive close). FINs are not
-// retransmitted (the model assumes they arrive).
+// ESTABLISHED -> CLOSE_WAIT -> LAST_ACK -> CLOSE (passive close). A FIN is
+// retransmitted with the data it rides on or as an skb of its own (fin.ts).
 import type { TcpHost } from "./tcp-host.js";
 import type { TcpSock } from "./sock.js";
 import {
@@ -20,6 +20,7 @@ import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_RST, TCPHDR_SYN } from "../wire/tcp.js";
 import { tcpAck, tcpDataQueue } from "./data-in.js";
 import { sendFin, unwrap } from "./data-out.js";
 import { memReclaimFinal } from "./mem.js";
+import { dupFin } from "./fin.js";
 
 /** close() by the application: send FIN (tcp_close -> tcp_send_fin). */
 export function tcpClose(t: TcpHost, sk: TcpSock): void {
@@ -27,9 +28,10 @@ export function tcpClose(t: TcpHost, sk: TcpSock): void {
   t.disarm(sk);
   sk.state = sk.state === TCP_ESTABLISHED ? TCP_FIN_WAIT1 : TCP_LAST_ACK;
   sk.finSent = true;
-  // tcp_send_fin: unsent data carries the FIN (data-out.ts); else a FIN segment now
-  if (sk.conn !== null && sendFin(t, sk, sk.conn)) return;
-  t.sendAck(sk, TCPHDR_FIN | TCPHDR_ACK);
+  // tcp_send_fin: unsent data carries the FIN, else a FIN skb of its own (data-out.ts, fin.ts); both are
+  // retransmitted like data. A socket without data transfer state sends a bare FIN once.
+  if (sk.conn !== null) sendFin(t, sk, sk.conn);
+  else t.sendAck(sk, TCPHDR_FIN | TCPHDR_ACK);
 }
 
 export function tcpTimeWaitDone(t: TcpHost, sk: TcpSock): void {
@@ -86,7 +88,7 @@ export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
   let drop: string | null = null;
   const c = sk.conn;
   if (c !== null && sk.state !== TCP_TIME_WAIT) {
-    if (flg & TCPHDR_ACK && !(sk.finSent && rx.ack === sk.sndNxt && c.sndNxt === c.sndUna)) {
+    if (flg & TCPHDR_ACK && !(sk.finSent && rx.ack === sk.sndNxt && c.sndNxt === c.sndUna && c.packetsOut === 0)) {
       if (!tcpAck(t, sk, c) && !sk.finSent) drop = "TCP_ACK_UNSENT_DATA";
     }
     if (drop === null && (rx.dataLen > 0 || !(flg & TCPHDR_FIN))) drop = tcpDataQueue(t, sk, c, h);
@@ -133,6 +135,8 @@ export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
   } else if (flg & TCPHDR_FIN && sk.state === TCP_TIME_WAIT) {
     // tcp_timewait_state_process: a retransmitted FIN is ACKed again
     t.sendAck(sk);
+  } else if (flg & TCPHDR_FIN && c !== null && rx.dataLen === 0 && c.eof && ((rx.seq + 1) >>> 0) === sk.rcvNxt) {
+    dupFin(t, sk, c);
   }
   done(t, h, drop);
 }

@@ -17,8 +17,8 @@ import type { TcpSock } from "../../src/tcp/sock.js";
 const MSS = 1448;
 
 /** 103 ms into a flow over a 50 ms one-way link: established at ~100 ms, 10 segments out, nothing ACKed yet. */
-async function inFlight(bytes = Infinity, sysctl: Record<string, number> = {}) {
-  const r = await runWorld(pair({ durationNs: 103e6, delayNs: 50e6, clientSysctl: sysctl }, [bulk({ bytes })]));
+async function inFlight(bytes = Infinity, sysctl: Record<string, number> = {}, writeRate?: number) {
+  const r = await runWorld(pair({ durationNs: 103e6, delayNs: 50e6, clientSysctl: sysctl }, [bulk({ bytes, ...(writeRate !== undefined ? { writeRate } : {}) })]));
   const t = r.w.host("a").stack.tcp;
   const sk = [...[...t.ports.values()][0]!.conns.values()][0]! as TcpSock;
   return { ...r, t, sk, c: sk.conn!, n: r.w.host("a").nstat };
@@ -131,7 +131,9 @@ describe("tail loss probe (tcp_schedule_loss_probe, tcp_send_loss_probe)", () =>
   });
 
   it("one segment out: PTO adds the 200 ms minimum RTO (a delayed ACK may hold it), capped by the RTO", async () => {
-    const { c } = await inFlight(MSS);
+    // a slow writer that never closes (a closing one would add its FIN skb: two out): its first small
+    // write leaves at once, Nagle holds the rest
+    const { c } = await inFlight(Infinity, {}, 14_480);
     expect(c.packetsOut).toBe(1);
     expect(c.xmitPending).toBe(ICSK_TIME_LOSS_PROBE);
     // armed when the segment left; srtt 100 ms and RTO 300 ms from the handshake sample, unchanged since

@@ -1,0 +1,41 @@
+// A FIN sent on its own (6.12 tcp_send_fin with nothing left unsent): the FIN
+// gets an skb of its own at write_seq that eats one sequence number, leaves
+// through tcp_write_xmit like data (tcp_cwnd_test holds it too) and stays in
+// the retransmit queue until ACKed, so the RTO, the loss probe and RACK cover
+// it (tcp_retransmit_skb). The model's retransmit queue holds it as a
+// zero-length entry at write_seq; tcp_ack (data-in.ts) removes it only when
+// the ACK covers write_seq + 1. FIN_WAIT1 / CLOSING / LAST_ACK end on that ACK
+// (established.ts). The receiver answers a duplicate FIN with an ACK
+// (dupFin).
+import type { TcpHost } from "./tcp-host.js";
+import type { TcpSock } from "./sock.js";
+import type { TcpConn } from "./conn.js";
+import { TCPHDR_ACK, TCPHDR_FIN } from "../wire/tcp.js";
+import { enterQuickack, segSent, sendAck, transmit, wireSeq } from "./data-out.js";
+
+/** c.finAlone: close() queued a FIN skb that waits for cwnd. */
+export const FIN_ALONE_QUEUED = 1;
+/** c.finAlone: the FIN skb is in the retransmit queue. */
+export const FIN_ALONE_SENT = 2;
+
+/** net/ipv4/tcp_output.c: tcp_write_xmit for the FIN skb (tcp_cwnd_test makes no exception for it in 6.12). */
+export function finXmit(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
+  if (c.packetsInFlight() >= c.cwnd) return false;
+  const seq = c.writeSeq;
+  if (!transmit(t, sk, c, seq, seq, TCPHDR_ACK | TCPHDR_FIN, true)) return false;
+  c.finAlone = FIN_ALONE_SENT;
+  sk.sndNxt = wireSeq(sk.iss + 1, seq + 1);
+  c.rtx.push(seq, seq, t.now, c.delivered);
+  c.packetsOut++;
+  if (c.packetsOut > c.maxPacketsOut) c.maxPacketsOut = c.packetsOut;
+  segSent(t, c);
+  return true;
+}
+
+/** net/ipv4/tcp_input.c: tcp_data_queue -> tcp_send_dupack for a FIN already received (its sequence number
+ *  is below rcv_nxt): DelayedACKLost, quick-ack mode, an ACK now. (No D-SACK block is built for it.) */
+export function dupFin(t: TcpHost, sk: TcpSock, c: TcpConn): void {
+  t.nstat.add(t.mib.DelayedACKLost);
+  enterQuickack(c);
+  sendAck(t, sk, c);
+}

@@ -1,0 +1,136 @@
+// A FIN sent on its own is retransmitted (6.12 tcp_send_fin queues an skb that
+// eats a sequence number and stays in the retransmit queue until ACKed): the
+// loss probe or the RTO resends a lost FIN, and FIN_WAIT1 / LAST_ACK wait for
+// its ACK. A tap on the wire drops chosen FIN frames.
+import { describe, expect, it } from "vitest";
+import { createCore } from "../../src/core/node.js";
+import { World, coreConfigFor } from "../../src/sim/world.js";
+import { buildReport } from "../../src/report/build.js";
+import { SKB_HEADROOM } from "../../src/core/skb-fields.js";
+import { TCPHDR_FIN } from "../../src/wire/tcp.js";
+import { TCP_TIME_WAIT } from "../../src/tcp/constants.js";
+import type { TcpSock } from "../../src/tcp/sock.js";
+import { pair, bulk } from "./helpers.js";
+
+/** A TCP frame on the wire as the tap sees it. */
+interface Frame {
+  from: number;
+  flags: number;
+  seq: number;
+  ack: number;
+  /** when it left the sender (ns) */
+  at: number;
+}
+
+/** Run a 1000-byte transfer a -> b (the FIN leaves on its own after the data); `lose` picks frames to drop. */
+async function runLosing(lose: (f: Frame) => boolean) {
+  const spec = pair({ durationNs: 2e9, delayNs: 50_000 }, [bulk({ bytes: 1000 })]);
+  const core = await createCore(coreConfigFor(spec));
+  let dirs: { config: { loss: number } }[] = [];
+  const tap = (h: number, at: number) => {
+    const b = core.headers;
+    const ip = h * SKB_HEADROOM + core.skb.network[h]!;
+    const th = ip + 20; // IPv4 without options
+    const u32 = (o: number) => ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
+    const f = { from: b[ip + 15]!, flags: b[th + 13]!, seq: u32(th + 4), ack: u32(th + 8), at };
+    // the link's loss model, per frame: this one only
+    const l = lose(f) ? 1 : 0;
+    for (const d of dirs) d.config.loss = l;
+  };
+  const w = new World(core, spec, tap);
+  dirs = (w as unknown as { directions: { config: { loss: number } }[] }).directions;
+  const result = w.run();
+  return { w, report: buildReport(w, result) };
+}
+
+/** Drop the FIN frames of host `from` (1 = a, 2 = b) whose ordinal (0 = its first FIN) is in `drop`;
+ *  `fins` gets the send time of each. */
+async function runDroppingFins(from: 1 | 2, drop: number[]) {
+  const fins: number[] = [];
+  const r = await runLosing((f) => {
+    if (f.from !== from || !(f.flags & TCPHDR_FIN)) return false;
+    fins.push(f.at);
+    return drop.includes(fins.length - 1);
+  });
+  return { ...r, fins };
+}
+
+const clientSock = (w: World): TcpSock | undefined => {
+  const pt = [...w.host("a").stack.tcp.ports.values()][0];
+  return pt === undefined ? undefined : ([...pt.conns.values()][0] as TcpSock | undefined);
+};
+
+describe("a FIN on its own is retransmitted (tcp_send_fin, tcp_retransmit_skb)", () => {
+  it("the client's FIN lost: the loss probe (PTO capped at the RTO, ~200 ms) resends it; both ends finish", async () => {
+    const { w, fins, report } = await runDroppingFins(1, [0]);
+    const a = w.host("a").nstat;
+    expect(fins.length).toBe(2);
+    // RTO = srtt + 200 ms (rto_min), the PTO 2 srtt + 200 ms is capped at it
+    expect(fins[1]! - fins[0]!).toBeGreaterThanOrEqual(200e6);
+    expect(fins[1]! - fins[0]!).toBeLessThan(202e6);
+    expect(a.get("TcpExtTCPLossProbes")).toBe(1);
+    expect(a.get("TcpRetransSegs")).toBe(1);
+    expect(a.get("TcpExtTCPTimeouts")).toBe(0);
+    expect(clientSock(w)?.state).toBe(TCP_TIME_WAIT);
+    // the server's socket is gone (LAST_ACK ended on the client's ACK)
+    expect(w.host("b").stack.tcp.ports.get(5001)!.conns.size).toBe(0);
+    expect(report.flows[0]!.bytes).toBe(1000);
+    expect(report.ledger.dropped).toEqual({ LINK_LOSS: 1 });
+    expect(report.ledger.unaccounted).toBe(0);
+  });
+
+  it("the FIN and its loss probe lost: the RTO resends it (TCPTimeouts, backed-off timer)", async () => {
+    const { w, fins, report } = await runDroppingFins(1, [0, 1]);
+    const a = w.host("a").nstat;
+    expect(fins.length).toBe(3);
+    // after the probe tcp_rearm_rto restarts the RTO from now
+    expect(fins[2]! - fins[1]!).toBeGreaterThanOrEqual(200e6);
+    expect(fins[2]! - fins[1]!).toBeLessThan(202e6);
+    expect(a.get("TcpExtTCPLossProbes")).toBe(1);
+    expect(a.get("TcpExtTCPTimeouts")).toBe(1);
+    expect(a.get("TcpRetransSegs")).toBe(2);
+    expect(clientSock(w)?.state).toBe(TCP_TIME_WAIT);
+    expect(report.ledger.dropped).toEqual({ LINK_LOSS: 2 });
+  });
+
+  it("the server's FIN lost: LAST_ACK resends it; the client in FIN_WAIT2 gets it and enters TIME_WAIT", async () => {
+    const { w, fins, report } = await runDroppingFins(2, [0]);
+    expect(fins.length).toBe(2);
+    expect(w.host("b").nstat.get("TcpRetransSegs")).toBe(1);
+    expect(clientSock(w)?.state).toBe(TCP_TIME_WAIT);
+    expect(w.host("b").stack.tcp.ports.get(5001)!.conns.size).toBe(0);
+    expect(report.ledger.dropped).toEqual({ LINK_LOSS: 1 });
+  });
+
+  it("every ACK of the client's FIN lost twice: the retransmitted FIN is a duplicate at the server (LAST_ACK), answered at once (tcp_send_dupack)", async () => {
+    // the server ACKs the FIN (entering CLOSE_WAIT), then sends its own FIN with the same ACK: both lost
+    let finSeq = -1;
+    let dropped = 0;
+    const clientFins: number[] = [];
+    const serverAcksOfFin: number[] = [];
+    const { w, report } = await runLosing((f) => {
+      if (f.from === 1 && f.flags & TCPHDR_FIN) {
+        finSeq = f.seq;
+        clientFins.push(f.at);
+        return false;
+      }
+      if (f.from === 2 && finSeq >= 0 && f.ack === ((finSeq + 1) >>> 0)) {
+        serverAcksOfFin.push(f.at);
+        return dropped++ < 2;
+      }
+      return false;
+    });
+    const a = w.host("a").nstat;
+    const b = w.host("b").nstat;
+    // the client's FIN went twice (the loss probe); the server answered the duplicate with an ACK
+    expect(clientFins.length).toBe(2);
+    expect(b.get("TcpExtDelayedACKLost")).toBe(1);
+    expect(a.get("TcpExtTCPLossProbes")).toBe(1);
+    // ACK, FIN (both lost), the duplicate's ACK, then the server's FIN again from its own timer
+    expect(serverAcksOfFin.length).toBeGreaterThanOrEqual(4);
+    expect(b.get("TcpRetransSegs")).toBe(1);
+    expect(clientSock(w)?.state).toBe(TCP_TIME_WAIT);
+    expect(w.host("b").stack.tcp.ports.get(5001)!.conns.size).toBe(0);
+    expect(report.ledger.dropped).toEqual({ LINK_LOSS: 2 });
+  });
+});
