@@ -133,6 +133,8 @@ export const SYSCTLS = {
   // 0x2 static reo_wnd, 0x4 no dupthresh (higher bits have no meaning)
   "net.ipv4.tcp_recovery": { kind: "int", default: 1, min: 0, max: 7, doc: "RACK loss detection bits: 1 RACK, 2 static reo_wnd, 4 no dupthresh" },
   // net/ipv4/tcp_ipv4.c: tcp_sk_init sysctl_tcp_early_retrans = 3; sysctl_net_ipv4.c: u8, extra1 0, extra2 4
+  // net/ipv4/tcp_ipv4.c: tcp_sk_init sysctl_tcp_frto = 2; sysctl_net_ipv4.c: u8, proc_dou8vec_minmax without bounds
+  "net.ipv4.tcp_frto": { kind: "int", default: 2, min: 0, max: 255, doc: "F-RTO (RFC 5682) after an RTO when non-zero" },
   "net.ipv4.tcp_early_retrans": { kind: "int", default: 3, min: 0, max: 4, doc: "tail loss probes with 3 or 4" },
   // net/ipv4/tcp_ipv4.c: tcp_sk_init sysctl_tcp_max_reordering = 300; sysctl_net_ipv4.c: extra1 SYSCTL_ONE
   "net.ipv4.tcp_max_reordering": { kind: "int", default: 300, min: 1, max: INT_MAX, doc: "largest reordering degree learnt from SACKs" },

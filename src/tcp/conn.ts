@@ -157,6 +157,12 @@ export class TcpConn implements CcSock, RcvWindowState {
   reordSeen = 0;
   fackEnd = 0;
   rackArmed = false;
+  /** F-RTO runs in this Loss episode (tp->frto, frto.ts). */
+  frto = false;
+  /** This ACK (s)acked never-retransmitted data below high_seq (FLAG_ORIG_SACK_ACKED). */
+  origAcked = false;
+  /** tcp_process_loss chose REXMIT_NEW: new data before retransmissions (frto.ts). */
+  frtoNew = false;
   /** This ACK's rate sample: send time and tx.delivered of the most recently sent delivered segment. */
   rsSentAt = -1;
   rsPriorDelivered = 0;

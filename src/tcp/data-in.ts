@@ -42,6 +42,7 @@ import { cwndReduction, fack, fastretransAlert, lossProbeRecovery } from "./reco
 import { checkSackReordering, rackAdvance, rackUpdateReoWnd } from "./rack.js";
 import { NO_UNDO, tsecrBefore } from "./undo.js";
 import { processTlpAck, scheduleLossProbe } from "./tlp.js";
+import { frtoXmitNew } from "./frto.js";
 
 /** Default truesize of a received frame when the driver model sets none:
  *  a page-fragment buffer (frame + NET_SKB_PAD + skb_shared_info, rounded to a
@@ -92,7 +93,10 @@ function sacktag(t: TcpHost, sk: TcpSock, c: TcpConn): number {
       const f = rb.flags[j]!;
       if (f & TCPCB_SACKED_ACKED) continue;
       rackAdvance(c, f, rb.end[j]!, rb.sentAt[j]!, now);
-      if (!(f & (TCPCB_SACKED_RETRANS | TCPCB_EVER_RETRANS)) && rb.start[j]! < fack(c) && rb.start[j]! < reord) reord = rb.start[j]!;
+      if (!(f & (TCPCB_SACKED_RETRANS | TCPCB_EVER_RETRANS))) {
+        if (rb.start[j]! < fack(c) && rb.start[j]! < reord) reord = rb.start[j]!;
+        if (rb.end[j]! <= c.highSeq) c.origAcked = true; // FLAG_ORIG_SACK_ACKED
+      }
       if (f & TCPCB_SACKED_RETRANS) c.retransOut--;
       if (f & TCPCB_LOST) c.lostOut--;
       rb.flags[j] = (f & ~(TCPCB_SACKED_RETRANS | TCPCB_LOST)) | TCPCB_SACKED_ACKED;
@@ -117,7 +121,7 @@ function oldAck(t: TcpHost, sk: TcpSock, c: TcpConn, ack: number): void {
   checkDsack(t, sk, c, ack);
   const newly = sacktag(t, sk, c);
   c.delivered += newly;
-  fastretransAlert(t, sk, c, false, c.sndUna);
+  fastretransAlert(t, sk, c, false, c.sndUna, newly > 0, false);
   if (c.lostOut > 0 && c.caState >= TCP_CA_Recovery) xmitRetransmitQueue(t, sk, c);
 }
 
@@ -136,6 +140,7 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   if (ack > c.sndNxt) return false;
   const priorUna = c.sndUna;
   c.rackArmed = false;
+  c.origAcked = false;
   c.dsackTlp = false;
   c.rsSentAt = -1;
   c.rsPriorDelivered = 0;
@@ -191,6 +196,7 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
       lastAckt = rb.sentAt[j]!;
       if (firstAckt < 0) firstAckt = lastAckt;
       if (rb.start[j]! < reord) reord = rb.start[j]!;
+      if (rb.end[j]! <= c.highSeq) c.origAcked = true; // FLAG_ORIG_SACK_ACKED
     }
     if (!(f & TCPCB_SACKED_ACKED)) {
       // tcp_rate_skb_delivered: the most recently sent delivered segment gives prior_delivered
@@ -209,6 +215,8 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   }
   // FLAG_SND_UNA_ADVANCED: ACKing the FIN's sequence number advances snd_una too
   const advanced = ack > priorUna || finOwnAcked;
+  // tcp_clean_rtx_queue: without SACK, an ACK that covers a retransmission cannot prove an original arrived
+  if (everRetrans && !sk.sackOk) c.origAcked = false;
   c.sndUna = ack;
   sk.sndUna = (base + ack) >>> 0;
   // a never-retransmitted hole got filled below the highest SACK: reordering
@@ -251,7 +259,7 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   // tcp_ack_is_dubious -> tcp_fastretrans_alert (recovery.ts)
   const dubious = isDup || newlySacked > 0 || dsackAck || c.caState !== TCP_CA_Open;
   let newlyLost = 0;
-  if (dubious) newlyLost = fastretransAlert(t, sk, c, advanced, priorUna);
+  if (dubious) newlyLost = fastretransAlert(t, sk, c, advanced, priorUna, newlySacked > 0, isDup && !dsackAck);
   // tcp_cong_control
   const ackedSacked = ackedPkts + newlySacked;
   ccRefresh(t, c);
@@ -281,7 +289,8 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
     if (!c.rackArmed && !scheduleLossProbe(t, sk, c, true)) rearmRto(t, c);
   }
   void priorInFlight;
-  if (advanced || newlySacked > 0 || winUpdate || c.lostOut > 0) xmitAll(t, sk, c);
+  if (c.frtoNew) frtoXmitNew(t, sk, c);
+  else if (advanced || newlySacked > 0 || winUpdate || c.lostOut > 0) xmitAll(t, sk, c);
   if (advanced) afterAck(t, sk, c);
   return true;
 }

@@ -19,6 +19,7 @@ import { TCP_RTO_MAX_US, TCP_RTO_MIN_US } from "./rtt.js";
 import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_PSH } from "../wire/tcp.js";
 import { writeSegment } from "./segment.js";
 import { FIN_ALONE_QUEUED, finXmit } from "./fin.js";
+import { frtoEnterLoss } from "./frto.js";
 import { SKB_GSO_TCPV4, SKB_GSO_TCPV6 } from "../core/gro.js";
 import { SKB_GSO_TCP_FIXEDID } from "../core/gso.js";
 import { pow2 } from "../util/pow2.js";
@@ -644,6 +645,7 @@ function retransmitTimer(t: TcpHost, sk: TcpSock, c: TcpConn): void {
 /** net/ipv4/tcp_input.c: tcp_enter_loss */
 export function enterLoss(t: TcpHost, c: TcpConn): void {
   ccRefresh(t, c);
+  const newRecovery = c.caState < TCP_CA_Recovery;
   if (c.caState < TCP_CA_Recovery || c.highSeq <= c.sndUna || (c.caState === TCP_CA_Loss && c.backoff === 0)) {
     c.priorSsthresh = currentSsthresh(c);
     c.priorCwnd = c.cwnd;
@@ -669,6 +671,8 @@ export function enterLoss(t: TcpHost, c: TcpConn): void {
   c.caState = TCP_CA_Loss;
   c.dupAcks = 0;
   c.cc.setState?.(c, TCP_CA_Loss);
+  // F-RTO step 1 (icsk_retransmits: the model's backoff, raised after this call as the kernel does)
+  frtoEnterLoss(t, c, newRecovery, c.backoff);
 }
 
 /** net/ipv4/tcp_timer.c: tcp_probe_timer -> tcp_send_probe0 (tcp_xmit_probe_skb: seq snd_una − 1). */

@@ -20,6 +20,7 @@ import {
   packetDelayed,
   undoCwndReduction,
 } from "./undo.js";
+import { FRTO_GO_ON, FRTO_NEW, FRTO_UNDO, frtoStep } from "./frto.js";
 
 /** tcp_mark_head_lost / RFC 6675 IsLost: a hole with `reordering` SACKed segments above it is lost. */
 export function markLost(c: TcpConn, sackOk: boolean): number {
@@ -113,13 +114,14 @@ function tryUndoDsack(t: TcpHost, c: TcpConn): boolean {
   return false;
 }
 
-/** net/ipv4/tcp_input.c: tcp_try_undo_loss (frto_undo false) */
-function tryUndoLoss(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
-  if (!mayUndo(t, sk, c)) return false;
+/** net/ipv4/tcp_input.c: tcp_try_undo_loss — `frtoUndo`: F-RTO proved the RTO spurious (TCPSpuriousRTOs). */
+function tryUndoLoss(t: TcpHost, sk: TcpSock, c: TcpConn, frtoUndo: boolean): boolean {
+  if (!frtoUndo && !mayUndo(t, sk, c)) return false;
   undoCwndReduction(c, true);
   t.nstat.add(t.mib.LossUndo);
+  if (frtoUndo) t.nstat.add(t.mib.SpuriousRTOs);
   if (nonSackPreventingReopen(sk, c)) return true;
-  if (sk.sackOk) setState(c, TCP_CA_Open);
+  if (frtoUndo || sk.sackOk) setState(c, TCP_CA_Open);
   return true;
 }
 
@@ -233,8 +235,9 @@ function timeToRecover(c: TcpConn): boolean {
 }
 
 /** net/ipv4/tcp_input.c: tcp_fastretrans_alert. Returns the packets newly marked lost. */
-/** `advanced` = FLAG_SND_UNA_ADVANCED, `priorUna` the snd_una before this ACK. */
-export function fastretransAlert(t: TcpHost, sk: TcpSock, c: TcpConn, advanced: boolean, priorUna: number): number {
+/** `advanced` = FLAG_SND_UNA_ADVANCED, `priorUna` the snd_una before this ACK, `dataSacked` = FLAG_DATA_SACKED,
+ *  `dupack` = num_dupack > 0. */
+export function fastretransAlert(t: TcpHost, sk: TcpSock, c: TcpConn, advanced: boolean, priorUna: number, dataSacked: boolean, dupack: boolean): number {
   let newlyLost = 0;
   if (c.packetsOut === 0 && c.sackedOut > 0) c.sackedOut = 0;
   // D. state exits once high_seq is ACKed
@@ -256,11 +259,13 @@ export function fastretransAlert(t: TcpHost, sk: TcpSock, c: TcpConn, advanced: 
     return newlyLost;
   }
   if (c.caState === TCP_CA_Loss) {
-    // tcp_process_loss (no F-RTO)
-    if (advanced && tryUndoLoss(t, sk, c)) {
-      // undone
-    } else if (c.sndUna >= c.highSeq) {
-      tryUndoRecovery(t, sk, c);
+    // tcp_process_loss, with F-RTO (frto.ts)
+    const recovered = c.sndUna >= c.highSeq;
+    if (!(advanced && tryUndoLoss(t, sk, c, false))) {
+      const step = c.frto ? frtoStep(c, advanced, c.origAcked, dataSacked, dupack, recovered) : FRTO_GO_ON;
+      if (step === FRTO_UNDO) tryUndoLoss(t, sk, c, true);
+      else if (step === FRTO_NEW) c.frtoNew = true;
+      else if (recovered) tryUndoRecovery(t, sk, c);
     }
     const retrans = c.retransOut;
     newlyLost = identifyPacketLoss(t, sk, c);

@@ -143,6 +143,7 @@ export interface TcpMib {
   PartialUndo: number;
   DSACKUndo: number;
   LossUndo: number;
+  SpuriousRTOs: number;
   LostRetransmit: number;
   SACKReorder: number;
   TSReorder: number;
@@ -231,6 +232,8 @@ export class TcpHost {
   /** net.ipv4.tcp_recovery (RACK bits), tcp_early_retrans (TLP at 3/4), tcp_max_reordering */
   readonly recovery: number;
   readonly earlyRetrans: number;
+  /** net.ipv4.tcp_frto (F-RTO after an RTO when non-zero) */
+  readonly frto: number;
   readonly maxReordering: number;
   /** net.ipv4.tcp_dsack */
   readonly dsack: boolean;
@@ -312,6 +315,7 @@ export class TcpHost {
     this.dsack = sysctlNum(s, "net.ipv4.tcp_dsack") !== 0;
     this.recovery = sysctlNum(s, "net.ipv4.tcp_recovery");
     this.earlyRetrans = sysctlNum(s, "net.ipv4.tcp_early_retrans");
+    this.frto = sysctlNum(s, "net.ipv4.tcp_frto");
     this.maxReordering = sysctlNum(s, "net.ipv4.tcp_max_reordering");
     this.mem = new TcpMemory(sysctlTriple(s, "net.ipv4.tcp_mem"), sysctlNum(s, "net.core.mem_pcpu_rsv"));
     const mibHy = { TCPHystartTrainDetect: "HystartTrainDetect", TCPHystartTrainCwnd: "HystartTrainCwnd", TCPHystartDelayDetect: "HystartDelayDetect", TCPHystartDelayCwnd: "HystartDelayCwnd" } as const;
@@ -381,6 +385,7 @@ export class TcpHost {
       PartialUndo: c.id("TcpExtTCPPartialUndo"),
       DSACKUndo: c.id("TcpExtTCPDSACKUndo"),
       LossUndo: c.id("TcpExtTCPLossUndo"),
+      SpuriousRTOs: c.id("TcpExtTCPSpuriousRTOs"),
       LostRetransmit: c.id("TcpExtTCPLostRetransmit"),
       SACKReorder: c.id("TcpExtTCPSACKReorder"),
       TSReorder: c.id("TcpExtTCPTSReorder"),

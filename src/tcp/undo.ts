@@ -6,7 +6,7 @@
 // duplicate (undo_retrans back to 0), or when an ACK's timestamp echo is
 // older than the first retransmission (the original arrived: the packet was
 // delayed, not lost). Counters: TCPFullUndo, TCPPartialUndo, TCPDSACKUndo,
-// TCPLossUndo. TCPSpuriousRTOs needs F-RTO, which the model does not run.
+// TCPLossUndo; F-RTO's undo also counts TCPSpuriousRTOs (frto.ts).
 import type { TcpHost } from "./tcp-host.js";
 import type { TcpSock } from "./sock.js";
 import { TCPCB_EVER_RETRANS, TCPCB_LOST, type TcpConn } from "./conn.js";
