@@ -9,6 +9,7 @@ import type { CongestionOps, CcSock } from "./cc.js";
 import { TCP_CA_Open } from "./cc.js";
 import { newRttState, type RttState } from "./rtt.js";
 import { SockBacklog } from "./backlog.js";
+import { RcvQueue } from "./rcv-queue.js";
 import { TCP_DEFAULT_SCALING_RATIO, TCP_INIT_CWND, type RcvSpaceState, type RcvWindowState } from "./buffers.js";
 
 /** Scoreboard flags (TCP_SKB_CB(skb)->sacked). */
@@ -227,9 +228,7 @@ export class TcpConn implements CcSock, RcvWindowState {
   rcvWup = 0;
   copiedSeq = 0;
   /** Receive queue: [endSeq, truesize] per skb, FIFO. */
-  rqEnd: number[] = [];
-  rqTrue: number[] = [];
-  rqHead = 0;
+  readonly rq = new RcvQueue();
   /** Out-of-order queue: sorted disjoint ranges with their truesize. */
   ofo: { start: number; end: number; truesize: number }[] = [];
   /** icsk_ack: pending (SCHED), timer deadline, ato (ns), lrcvtime, NOMEM/NOW. */
@@ -348,6 +347,6 @@ export class TcpConn implements CcSock, RcvWindowState {
   }
 
   rqLength(): number {
-    return this.rqEnd.length - this.rqHead;
+    return this.rq.length;
   }
 }

@@ -388,12 +388,14 @@ function pruneQueue(t: TcpHost, c: TcpConn, incomingSeq: number): boolean {
   if (c.rmemAlloc <= c.rcvbuf) return true;
   // tcp_collapse: copy bloated skbs (truesize above their payload) into compact ones
   let freed = 0;
-  for (let i = c.rqHead; i < c.rqEnd.length; i++) {
-    const len = c.rqEnd[i]! - (i > c.rqHead ? c.rqEnd[i - 1]! : c.copiedSeq);
+  const rq = c.rq;
+  for (let i = 0; i < rq.length; i++) {
+    const len = rq.endAt(i) - (i > 0 ? rq.endAt(i - 1) : c.copiedSeq);
     const compact = len + 256;
-    if (c.rqTrue[i]! > compact && winFromSpace(c.scalingRatio, c.rqTrue[i]!) > len) {
-      freed += c.rqTrue[i]! - compact;
-      c.rqTrue[i] = compact;
+    const ts = rq.truesizeAt(i);
+    if (ts > compact && winFromSpace(c.scalingRatio, ts) > len) {
+      freed += ts - compact;
+      rq.setTruesizeAt(i, compact);
       t.nstat.add(t.mib.RcvCollapsed);
     }
   }
@@ -447,8 +449,7 @@ function ofoQueue(c: TcpConn): void {
       c.rcvNxt = r.end;
       c.bytesReceived += r.end - r.start;
     }
-    c.rqEnd.push(c.rcvNxt);
-    c.rqTrue.push(r.truesize);
+    c.rq.push(c.rcvNxt, r.truesize);
   }
 }
 
@@ -534,8 +535,7 @@ export function tcpDataQueue(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): st
       // an empty receive queue always takes the segment (guaranteed progress)
       forcedMemSchedule(t, c, truesize);
     }
-    c.rqEnd.push(end);
-    c.rqTrue.push(truesize);
+    c.rq.push(end, truesize);
     c.rmemAlloc += truesize;
     memCharge(c, truesize); // skb_set_owner_r
     c.rcvNxt = end;
@@ -580,8 +580,7 @@ export function tcpDataQueue(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): st
       }
       forcedMemSchedule(t, c, truesize);
     }
-    c.rqEnd.push(end);
-    c.rqTrue.push(truesize);
+    c.rq.push(end, truesize);
     c.rmemAlloc += truesize;
     memCharge(c, truesize);
     c.rcvNxt = end;

@@ -830,19 +830,12 @@ export function appRecv(t: TcpHost, sk: TcpSock, c: TcpConn, n: number): number 
   c.bytesRead += take;
   // free whole skbs that are fully read (skb_consume)
   let freed = 0;
-  while (c.rqHead < c.rqEnd.length && c.rqEnd[c.rqHead]! <= c.copiedSeq) {
-    freed += c.rqTrue[c.rqHead]!;
-    c.rqHead++;
-  }
+  const rq = c.rq;
+  while (rq.length > 0 && rq.endAt(0) <= c.copiedSeq) freed += rq.shift();
   if (freed > 0) {
     // sock_rfree -> sk_mem_uncharge
     c.rmemAlloc -= freed;
     memUncharge(t, c, freed);
-  }
-  if (c.rqHead > 4096 && c.rqHead * 2 > c.rqEnd.length) {
-    c.rqEnd.splice(0, c.rqHead);
-    c.rqTrue.splice(0, c.rqHead);
-    c.rqHead = 0;
   }
   rcvSpaceAdjust(c.rcvq, c, Math.floor(t.now / 1000), c.copiedSeq, c.rcvNxt, t.moderateRcvbuf, c.rcvbufLocked, t.rmem[2]!);
   if (c.rcvbuf > c.rcvbufMax) c.rcvbufMax = c.rcvbuf;
