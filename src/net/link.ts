@@ -26,7 +26,7 @@
 import type { EventLoop } from "../sim/loop.js";
 import type { Rng } from "../sim/rng.js";
 import { NIC_RX_BURST, type Nic, type DropSink } from "./nic.js";
-import { serializationNs } from "./wire-time.js";
+import { ETH_WIRE_OVERHEAD, ETH_ZLEN, serializationNs } from "./wire-time.js";
 import { WireFifo } from "./wire-fifo.js";
 import { GSO_OUT_SLOTS } from "./nic-tx.js";
 
@@ -144,10 +144,12 @@ export class LinkDirection {
       const k = tx.txPopTrain(buf);
       if (k === 0) break;
       const q = tx.wireQueue;
-      // the same f64 sums as one event per frame: each starts when the previous ends
+      // the same f64 sums as one event per frame: each starts when the previous ends; serializationNs
+      // written out (same operations, same result) so that no heap number is made per frame
       for (let i = 0; i < k; i++) {
         const h = buf[i]!;
-        const end = t + serializationNs(len[h]!, rate);
+        const b = len[h]!;
+        const end = t + (((b < ETH_ZLEN ? ETH_ZLEN : b) + ETH_WIRE_OVERHEAD) * 8 * 1e9) / rate;
         f.push(h, q, t, end, end + delay);
         t = end;
       }
