@@ -12,39 +12,12 @@
 // (no-op hold model, 4096 pending, delays 1..65536 ns).
 import FlatQueue from "flatqueue";
 import { loadavg } from "node:os";
+import { HOLD_OPS, N, RANGE, STEPS, loopDelays, randomTimes } from "./workloads.js";
 
-const N = 1 << 20;
-const RANGE = 2 ** 28;
-const STEPS = 1024;
-const HOLD_OPS = 1 << 16;
 const LOOP_EVENTS = 200_000;
 const LOOP_PENDING = 4096;
 let sink = 0;
 
-function xorshift(seed) {
-  let x = seed | 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
-function randomTimes(n, seed, range = RANGE) {
-  const rnd = xorshift(seed);
-  const t = new Float64Array(n);
-  for (let i = 0; i < n; i++) t[i] = Math.floor(rnd() * range);
-  return t;
-}
-function loopDelays(n, seed) {
-  const d = new Float64Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    d[i] = 1 + (s >>> 16);
-  }
-  return d;
-}
 
 const times = randomTimes(N, 12345);
 const holdStart = randomTimes(N, 999);

@@ -11,24 +11,16 @@ import FlatQueue from "flatqueue";
 import { createCore } from "../dist/core/node.js";
 import { EventLoop } from "../dist/sim/loop.js";
 import { runSuite } from "./harness.js";
+import { loopDelays } from "./workloads.js";
 
 const PENDING = 4096;
 const EVENTS_PER_CALL = 200_000;
 
-function delays(n, seed) {
-  const d = new Float64Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    d[i] = 1 + (s >>> 16);
-  }
-  return d;
-}
 
 export async function run(report) {
   const core = await createCore({ skbs: 64, ringSlots: 64, wheelEntries: 1 << 16 });
   const loop = new EventLoop(core.wheel);
-  const d = delays(1 << 16, 7);
+  const d = loopDelays(1 << 16, 7);
   let k = 0;
   const kind = loop.register("noop", (arg) => {
     loop.after(d[k++ & 0xffff], kind, arg);

@@ -36,31 +36,12 @@ import { TimerWheel } from "timer-wheel";
 import { pathToFileURL } from "node:url";
 import { createCore } from "../dist/core/node.js";
 import { runSuite } from "./harness.js";
+import { HOLD_OPS, N, RANGE, STEPS, randomTimes } from "./workloads.js";
 
-const N = 1 << 20;
-const RANGE = 2 ** 28;
-const STEPS = 1024;
-const HOLD_OPS = 1 << 16;
 
 let sink = 0;
 
-function xorshift(seed) {
-  let x = seed | 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
 
-/** Random whole ns in [0, range), the same for every case. */
-function randomTimes(n, seed, range = RANGE) {
-  const rnd = xorshift(seed);
-  const t = new Float64Array(n);
-  for (let i = 0; i < n; i++) t[i] = Math.floor(rnd() * range);
-  return t;
-}
 
 function check(name, fired, want) {
   if (fired !== want) throw new Error(`wheel bench ${name}: fired ${fired} of ${want}`);

@@ -498,6 +498,28 @@ function ackSndCheck(t: TcpHost, sk: TcpSock, c: TcpConn): void {
 }
 
 /** The data part of a segment (tcp_data_queue). Returns a drop reason or null (queued/consumed). */
+/** tcp_data_queue's queue_and_out: charge the memory (tcp_try_rmem_schedule)
+ *  and queue the segment in order; true when it is refused (PROTO_MEM). */
+function queueAndOut(t: TcpHost, sk: TcpSock, c: TcpConn, seq: number, end: number, truesize: number): boolean {
+  if (!tryRmemSchedule(t, c, seq, truesize)) {
+    c.ackNomem = true;
+    c.ackPending = true;
+    c.ackNow = true;
+    if (c.rqLength() > 0) {
+      t.nstat.add(t.mib.RcvQDrop);
+      ackSndCheck(t, sk, c);
+      return true;
+    }
+    // an empty receive queue always takes the segment (guaranteed progress)
+    forcedMemSchedule(t, c, truesize);
+  }
+  c.rq.push(end, truesize);
+  c.rmemAlloc += truesize;
+  memCharge(c, truesize); // skb_set_owner_r
+  c.rcvNxt = end;
+  return false;
+}
+
 export function tcpDataQueue(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): string | null {
   const rx = t.rx;
   const len = rx.dataLen;
@@ -523,22 +545,7 @@ export function tcpDataQueue(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): st
       ackSndCheck(t, sk, c);
       return "TCP_ZEROWINDOW";
     }
-    if (!tryRmemSchedule(t, c, seq, truesize)) {
-      c.ackNomem = true;
-      c.ackPending = true;
-      c.ackNow = true;
-      if (c.rqLength() > 0) {
-        t.nstat.add(t.mib.RcvQDrop);
-        ackSndCheck(t, sk, c);
-        return "PROTO_MEM";
-      }
-      // an empty receive queue always takes the segment (guaranteed progress)
-      forcedMemSchedule(t, c, truesize);
-    }
-    c.rq.push(end, truesize);
-    c.rmemAlloc += truesize;
-    memCharge(c, truesize); // skb_set_owner_r
-    c.rcvNxt = end;
+    if (queueAndOut(t, sk, c, seq, end, truesize)) return "PROTO_MEM";
     c.bytesReceived += len;
     eventDataRecv(t, sk, c, len, truesize, gsoSize);
     if (c.ofo.length > 0) {
@@ -569,21 +576,7 @@ export function tcpDataQueue(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): st
     dsackSet(t, sk, c, seq, c.rcvNxt);
     const fresh = end - c.rcvNxt;
     // queue_and_out, as for an in-order segment
-    if (!tryRmemSchedule(t, c, seq, truesize)) {
-      c.ackNomem = true;
-      c.ackPending = true;
-      c.ackNow = true;
-      if (c.rqLength() > 0) {
-        t.nstat.add(t.mib.RcvQDrop);
-        ackSndCheck(t, sk, c);
-        return "PROTO_MEM";
-      }
-      forcedMemSchedule(t, c, truesize);
-    }
-    c.rq.push(end, truesize);
-    c.rmemAlloc += truesize;
-    memCharge(c, truesize);
-    c.rcvNxt = end;
+    if (queueAndOut(t, sk, c, seq, end, truesize)) return "PROTO_MEM";
     c.bytesReceived += fresh;
     ofoQueue(c);
     sk.rcvNxt = (sk.irs + 1 + c.rcvNxt) >>> 0;

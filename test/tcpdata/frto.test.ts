@@ -10,10 +10,8 @@
 // segment never retransmitted: spurious, undone.
 import { describe, expect, it } from "vitest";
 import { runWorld, pair, bulk } from "./helpers.js";
-import { SegOut, writeSegment } from "../../src/tcp/segment.js";
-import { tcpRcvState } from "../../src/tcp/established.js";
+import { clientConn, injectAck } from "./inject-ack.js";
 import { ICSK_TIME_RETRANS, resetXmitTimer, writeTimerHandler } from "../../src/tcp/data-out.js";
-import { TCPHDR_ACK } from "../../src/wire/tcp.js";
 import { TCP_CA_Loss, TCP_CA_Open } from "../../src/tcp/cc.js";
 import { TCP_INFINITE_SSTHRESH } from "../../src/tcp/undo.js";
 import { parseSysctl } from "../../src/scenario/sysctl.js";
@@ -28,8 +26,7 @@ async function afterRto(frto: number) {
   const r = await runWorld(
     pair({ durationNs: 103e6, delayNs: 50e6, clientSysctl: { "net.ipv4.tcp_timestamps": 0, "net.ipv4.tcp_frto": frto } }, [bulk()]),
   );
-  const t = r.w.host("a").stack.tcp;
-  const sk = [...[...t.ports.values()][0]!.conns.values()][0]! as TcpSock;
+  const { t, sk } = clientConn(r.w);
   const c = sk.conn!;
   expect(sk.tsOk).toBe(false);
   expect(c.mss).toBe(MSS);
@@ -41,30 +38,8 @@ async function afterRto(frto: number) {
 }
 
 /** An ACK from b for relative `ackRel`, with SACK blocks (relative), no timestamps. */
-function ack(w: World, sk: TcpSock, ackRel: number, sack: [number, number][] = []): void {
-  const core = w.core;
-  const h = core.allocOne(w.loop.now);
-  w.ledger.create(1);
-  const base = sk.iss + 1;
-  const s = new SegOut();
-  s.src = Uint8Array.of(10, 0, 0, 2);
-  s.dst = Uint8Array.of(10, 0, 0, 1);
-  s.sport = sk.rport;
-  s.dport = sk.lport;
-  s.seq = sk.rcvNxt;
-  s.ack = (base + ackRel) >>> 0;
-  s.flags = TCPHDR_ACK;
-  s.window = 65535;
-  for (const [l, r] of sack) {
-    s.sackL[s.sackN] = (base + l) >>> 0;
-    s.sackR[s.sackN] = (base + r) >>> 0;
-    s.sackN++;
-  }
-  writeSegment(core, h, s);
-  const t = w.host("a").stack.tcp;
-  t.rx.parse(core.headers, h, core.skb.network[h]!, core.skb.transport[h]!, false);
-  tcpRcvState(t, sk, h);
-}
+const ack = (w: World, sk: TcpSock, ackRel: number, sack: [number, number][] = []): number =>
+  injectAck(w, sk, ackRel, sack, { ts: false });
 
 describe("F-RTO (tcp_frto)", () => {
   it("the RTO: all 10 lost, cwnd 1, ssthresh 7, the head retransmitted, F-RTO armed (a new recovery)", async () => {

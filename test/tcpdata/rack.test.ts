@@ -5,10 +5,8 @@
 // tcp_schedule_loss_probe and tcp_process_tlp_ack.
 import { describe, expect, it } from "vitest";
 import { runWorld, pair, bulk } from "./helpers.js";
-import { SegOut, writeSegment } from "../../src/tcp/segment.js";
-import { tcpRcvState } from "../../src/tcp/established.js";
+import { clientConn, injectAck } from "./inject-ack.js";
 import { ICSK_TIME_LOSS_PROBE, ICSK_TIME_REO_TIMEOUT, ICSK_TIME_RETRANS, appSend, resetXmitTimer, writeTimerHandler } from "../../src/tcp/data-out.js";
-import { TCPHDR_ACK } from "../../src/wire/tcp.js";
 import { TCP_CA_Disorder, TCP_CA_Open, TCP_CA_Recovery } from "../../src/tcp/cc.js";
 import { TCPCB_EVER_RETRANS, TCPCB_LOST } from "../../src/tcp/conn.js";
 import type { World } from "../../src/sim/world.js";
@@ -19,37 +17,10 @@ const MSS = 1448;
 /** 103 ms into a flow over a 50 ms one-way link: established at ~100 ms, 10 segments out, nothing ACKed yet. */
 async function inFlight(bytes = Infinity, sysctl: Record<string, number> = {}, writeRate?: number) {
   const r = await runWorld(pair({ durationNs: 103e6, delayNs: 50e6, clientSysctl: sysctl }, [bulk({ bytes, ...(writeRate !== undefined ? { writeRate } : {}) })]));
-  const t = r.w.host("a").stack.tcp;
-  const sk = [...[...t.ports.values()][0]!.conns.values()][0]! as TcpSock;
-  return { ...r, t, sk, c: sk.conn!, n: r.w.host("a").nstat };
+  return { ...r, ...clientConn(r.w) };
 }
 
-function ack(w: World, sk: TcpSock, ackRel: number, sack: [number, number][] = []): void {
-  const core = w.core;
-  const h = core.allocOne(w.loop.now);
-  w.ledger.create(1);
-  const base = sk.iss + 1;
-  const s = new SegOut();
-  s.src = Uint8Array.of(10, 0, 0, 2);
-  s.dst = Uint8Array.of(10, 0, 0, 1);
-  s.sport = sk.rport;
-  s.dport = sk.lport;
-  s.seq = sk.rcvNxt;
-  s.ack = (base + ackRel) >>> 0;
-  s.flags = TCPHDR_ACK;
-  s.window = 65535;
-  s.ts = true;
-  s.tsVal = 1000;
-  for (const [l, r] of sack) {
-    s.sackL[s.sackN] = (base + l) >>> 0;
-    s.sackR[s.sackN] = (base + r) >>> 0;
-    s.sackN++;
-  }
-  writeSegment(core, h, s);
-  const t = w.host("a").stack.tcp;
-  t.rx.parse(core.headers, h, core.skb.network[h]!, core.skb.transport[h]!, false);
-  tcpRcvState(t, sk, h);
-}
+const ack = (w: World, sk: TcpSock, ackRel: number, sack: [number, number][] = []): number => injectAck(w, sk, ackRel, sack);
 
 describe("RACK loss detection (tcp_rack_mark_lost)", () => {
   it("one SACK above 4 unacked segments sent with it: not lost yet; the REO timer waits reo_wnd = min(min_rtt/4, srtt) + 2 ms", async () => {

@@ -4,10 +4,8 @@
 // or timestamp echoes older than the first retransmission undo the reduction.
 import { describe, expect, it } from "vitest";
 import { runWorld, pair, bulk } from "./helpers.js";
-import { SegOut, writeSegment } from "../../src/tcp/segment.js";
-import { tcpRcvState } from "../../src/tcp/established.js";
+import { clientConn, injectAck } from "./inject-ack.js";
 import { armRto, writeTimerHandler } from "../../src/tcp/data-out.js";
-import { TCPHDR_ACK } from "../../src/wire/tcp.js";
 import { TCP_CA_Loss, TCP_CA_Open, TCP_CA_Recovery } from "../../src/tcp/cc.js";
 import { NO_UNDO } from "../../src/tcp/undo.js";
 import type { World } from "../../src/sim/world.js";
@@ -15,40 +13,12 @@ import type { TcpSock } from "../../src/tcp/sock.js";
 
 async function sender() {
   const r = await runWorld(pair({ durationNs: 3e6 }, [bulk()]));
-  const t = r.w.host("a").stack.tcp;
-  const sk = [...[...t.ports.values()][0]!.conns.values()][0]! as TcpSock;
-  return { ...r, t, sk, c: sk.conn!, n: r.w.host("a").nstat };
+  return { ...r, ...clientConn(r.w) };
 }
 
 /** A pure ACK to the sender: cumulative `ack` (relative), SACK blocks (relative), TSecr as a ms clock value (0 = none). */
-function ack(w: World, sk: TcpSock, ackRel: number, sack: [number, number][], tsecrMs = 0): number {
-  const core = w.core;
-  const h = core.allocOne(w.loop.now);
-  w.ledger.create(1);
-  const base = sk.iss + 1;
-  const s = new SegOut();
-  s.src = Uint8Array.of(10, 0, 0, 2);
-  s.dst = Uint8Array.of(10, 0, 0, 1);
-  s.sport = sk.rport;
-  s.dport = sk.lport;
-  s.seq = sk.rcvNxt;
-  s.ack = (base + ackRel) >>> 0;
-  s.flags = TCPHDR_ACK;
-  s.window = 65535;
-  s.ts = true;
-  s.tsVal = 1000;
-  s.tsEcr = tsecrMs === 0 ? 0 : (tsecrMs + sk.tsOff) >>> 0;
-  for (const [l, r] of sack) {
-    s.sackL[s.sackN] = (base + l) >>> 0;
-    s.sackR[s.sackN] = (base + r) >>> 0;
-    s.sackN++;
-  }
-  writeSegment(core, h, s);
-  const t = w.host("a").stack.tcp;
-  t.rx.parse(core.headers, h, core.skb.network[h]!, core.skb.transport[h]!, false);
-  tcpRcvState(t, sk, h);
-  return h;
-}
+const ack = (w: World, sk: TcpSock, ackRel: number, sack: [number, number][], tsecrMs = 0): number =>
+  injectAck(w, sk, ackRel, sack, { tsecrMs });
 
 /** SACK segments 2..4 above snd_una: the head is lost, Recovery begins and the head is retransmitted. */
 function enterRecovery(w: World, sk: TcpSock) {
