@@ -3,8 +3,7 @@
 // socket lock held by the application for the CPU model's call cost.
 import { describe, expect, it } from "vitest";
 import { runWorld, pair, bulk } from "./helpers.js";
-import { SegOut, writeSegment } from "../../src/tcp/segment.js";
-import { setPayloadLen } from "../../src/wire/skb-headers.js";
+import { clientSegment } from "./inject.js";
 import { tcpAddBacklog } from "../../src/tcp/backlog.js";
 import { releaseSock } from "../../src/tcp/sock-lock.js";
 import { TCPHDR_ACK } from "../../src/wire/tcp.js";
@@ -23,29 +22,7 @@ async function idle() {
 }
 
 /** Segment from the client: `len` payload bytes at rcv_nxt + off, with the given TS value. */
-function inject(w: World, sk: TcpSock, off: number, len: number, tsVal = 1000): number {
-  const core = w.core;
-  const h = core.allocOne(w.loop.now);
-  w.ledger.create(1);
-  const s = new SegOut();
-  s.src = Uint8Array.of(10, 0, 0, 1);
-  s.dst = Uint8Array.of(10, 0, 0, 2);
-  s.sport = sk.rport;
-  s.dport = sk.lport;
-  s.seq = (sk.rcvNxt + off) >>> 0;
-  s.ack = sk.sndNxt;
-  s.flags = TCPHDR_ACK;
-  s.window = 1000;
-  s.ts = true;
-  s.tsVal = tsVal;
-  s.tsEcr = 0;
-  writeSegment(core, h, s);
-  if (len > 0) setPayloadLen(core, h, len);
-  const t = w.host("b").stack.tcp;
-  const skb = core.skb;
-  t.rx.parse(core.headers, h, skb.network[h]!, skb.transport[h]!, false);
-  return h;
-}
+const inject = (w: World, sk: TcpSock, off: number, len: number, tsVal = 1000): number => clientSegment(w, sk, off, len, TCPHDR_ACK, tsVal);
 
 describe("tcp_add_backlog (6.12)", () => {
   it("contiguous full-size segments coalesce until the tail holds MAX_SKB_FRAGS (17) frags: 20 -> 2 skbs", async () => {

@@ -4,8 +4,7 @@
 // in the out-of-order queue until the hole is filled.
 import { describe, expect, it } from "vitest";
 import { runWorld, pair, bulk } from "./helpers.js";
-import { SegOut, writeSegment } from "../../src/tcp/segment.js";
-import { setPayloadLen } from "../../src/wire/skb-headers.js";
+import { clientSegment } from "./inject.js";
 import { tcpRcvState } from "../../src/tcp/established.js";
 import { TCPHDR_ACK, TCPHDR_FIN } from "../../src/wire/tcp.js";
 import { TCP_CLOSE_WAIT, TCP_ESTABLISHED, TCP_TIME_WAIT } from "../../src/tcp/constants.js";
@@ -31,24 +30,8 @@ describe("a FIN out of order", () => {
     const t = w.host("b").stack.tcp;
     const sk = [...t.ports.get(5001)!.conns.values()][0]! as TcpSock;
     const c = sk.conn!;
-    const inject = (off: number, len: number, flags: number) => {
-      const core = w.core;
-      const h = core.allocOne(w.loop.now);
-      w.ledger.create(1);
-      const s = new SegOut();
-      s.src = Uint8Array.of(10, 0, 0, 1);
-      s.dst = Uint8Array.of(10, 0, 0, 2);
-      s.sport = sk.rport;
-      s.dport = sk.lport;
-      s.seq = (sk.rcvNxt + off) >>> 0;
-      s.ack = sk.sndNxt;
-      s.flags = flags;
-      s.window = 1000;
-      writeSegment(core, h, s);
-      setPayloadLen(core, h, len);
-      t.rx.parse(core.headers, h, core.skb.network[h]!, core.skb.transport[h]!, false);
-      tcpRcvState(t, sk, h);
-    };
+    const inject = (off: number, len: number, flags: number) => tcpRcvState(t, sk, clientSegment(w, sk, off, len, flags));
+
     const nxt = c.rcvNxt;
     inject(1000, 1000, TCPHDR_ACK | TCPHDR_FIN);
     expect(c.finRcvSeq).toBe(nxt + 2000);

@@ -10,7 +10,7 @@
 // segment never retransmitted: spurious, undone.
 import { describe, expect, it } from "vitest";
 import { runWorld, pair, bulk } from "./helpers.js";
-import { clientConn, injectAck } from "./inject-ack.js";
+import { clientConn, injectAck } from "./inject.js";
 import { ICSK_TIME_RETRANS, resetXmitTimer, writeTimerHandler } from "../../src/tcp/data-out.js";
 import { TCP_CA_Loss, TCP_CA_Open } from "../../src/tcp/cc.js";
 import { TCP_INFINITE_SSTHRESH } from "../../src/tcp/undo.js";

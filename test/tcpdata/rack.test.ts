@@ -5,7 +5,7 @@
 // tcp_schedule_loss_probe and tcp_process_tlp_ack.
 import { describe, expect, it } from "vitest";
 import { runWorld, pair, bulk } from "./helpers.js";
-import { clientConn, injectAck } from "./inject-ack.js";
+import { clientConn, injectAck } from "./inject.js";
 import { ICSK_TIME_LOSS_PROBE, ICSK_TIME_REO_TIMEOUT, ICSK_TIME_RETRANS, appSend, resetXmitTimer, writeTimerHandler } from "../../src/tcp/data-out.js";
 import { TCP_CA_Disorder, TCP_CA_Open, TCP_CA_Recovery } from "../../src/tcp/cc.js";
 import { TCPCB_EVER_RETRANS, TCPCB_LOST } from "../../src/tcp/conn.js";

@@ -4,7 +4,7 @@
 // or timestamp echoes older than the first retransmission undo the reduction.
 import { describe, expect, it } from "vitest";
 import { runWorld, pair, bulk } from "./helpers.js";
-import { clientConn, injectAck } from "./inject-ack.js";
+import { clientConn, injectAck } from "./inject.js";
 import { armRto, writeTimerHandler } from "../../src/tcp/data-out.js";
 import { TCP_CA_Loss, TCP_CA_Open, TCP_CA_Recovery } from "../../src/tcp/cc.js";
 import { NO_UNDO } from "../../src/tcp/undo.js";

@@ -1,8 +1,10 @@
-// Pure ACKs from the server (10.0.0.2) injected straight into the client's
-// tcp_rcv_state_process, for tests that drive a sender's loss recovery
-// (RACK, undo, F-RTO) with hand-chosen ACK and SACK sequences.
+// Hand-built segments between the pair's hosts, injected straight into TCP:
+// pure ACKs from the server (10.0.0.2) into the client's tcp_rcv_state_process,
+// for tests that drive a sender's loss recovery (RACK, undo, F-RTO), and data
+// segments from the client (10.0.0.1) parsed for the server's receive path.
 import { expect } from "vitest";
 import { SegOut, writeSegment } from "../../src/tcp/segment.js";
+import { setPayloadLen } from "../../src/wire/skb-headers.js";
 import { tcpRcvState } from "../../src/tcp/established.js";
 import { TCPHDR_ACK } from "../../src/wire/tcp.js";
 import type { World } from "../../src/sim/world.js";
@@ -54,4 +56,32 @@ export function clientConn(w: World) {
   const sk = [...[...t.ports.values()][0]!.conns.values()][0]! as TcpSock;
   expect(sk.conn).toBeDefined();
   return { t, sk, c: sk.conn!, n: w.host("a").nstat };
+}
+
+/** A segment from the client to the server's socket `sk`: `len` payload bytes
+ *  at rcv_nxt + off, with a TS option when tsVal is given; parsed into the
+ *  server's rx view but not yet processed. Returns its skb handle. */
+export function clientSegment(w: World, sk: TcpSock, off: number, len: number, flags = TCPHDR_ACK, tsVal?: number): number {
+  const core = w.core;
+  const h = core.allocOne(w.loop.now);
+  w.ledger.create(1);
+  const s = new SegOut();
+  s.src = Uint8Array.of(10, 0, 0, 1);
+  s.dst = Uint8Array.of(10, 0, 0, 2);
+  s.sport = sk.rport;
+  s.dport = sk.lport;
+  s.seq = (sk.rcvNxt + off) >>> 0;
+  s.ack = sk.sndNxt;
+  s.flags = flags;
+  s.window = 1000;
+  if (tsVal !== undefined) {
+    s.ts = true;
+    s.tsVal = tsVal;
+    s.tsEcr = 0;
+  }
+  writeSegment(core, h, s);
+  if (len > 0) setPayloadLen(core, h, len);
+  const t = w.host("b").stack.tcp;
+  t.rx.parse(core.headers, h, core.skb.network[h]!, core.skb.transport[h]!, false);
+  return h;
 }
