@@ -78,6 +78,9 @@ export interface TcpApp {
   onEof?(c: TcpConn): void;
 }
 
+/** net.ipv4.tcp_reordering default (tp->reordering's start; not a sysctl of the model). */
+export const TCP_REORDERING = 3;
+
 export class TcpConn implements CcSock, RcvWindowState {
   /** The socket's slot in its host's table (the timers' argument). */
   slot = -1;
@@ -134,7 +137,7 @@ export class TcpConn implements CcSock, RcvWindowState {
   priorSsthresh = 0;
   /** Duplicate ACKs in a row (Reno, no SACK). */
   dupAcks = 0;
-  reordering = 3;
+  reordering = TCP_REORDERING;
   rtt: RttState = newRttState();
   backoff = 0;
   /** Pending retransmit / probe timer: deadline (ns, Infinity = none) and the

@@ -497,7 +497,6 @@ function ackSndCheck(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   sendAck(t, sk, c); // SACK compression not modelled: every out-of-order ACK goes at once
 }
 
-/** The data part of a segment (tcp_data_queue). Returns a drop reason or null (queued/consumed). */
 /** tcp_data_queue's queue_and_out: charge the memory (tcp_try_rmem_schedule)
  *  and queue the segment in order; true when it is refused (PROTO_MEM). */
 function queueAndOut(t: TcpHost, sk: TcpSock, c: TcpConn, seq: number, end: number, truesize: number): boolean {
@@ -520,6 +519,7 @@ function queueAndOut(t: TcpHost, sk: TcpSock, c: TcpConn, seq: number, end: numb
   return false;
 }
 
+/** The data part of a segment (tcp_data_queue). Returns a drop reason or null (queued/consumed). */
 export function tcpDataQueue(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): string | null {
   const rx = t.rx;
   const len = rx.dataLen;

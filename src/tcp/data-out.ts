@@ -11,9 +11,10 @@ import {
   TCPCB_LOST,
   TCPCB_SACKED_ACKED,
   TCPCB_SACKED_RETRANS,
+  TCP_REORDERING,
   type TcpConn,
 } from "./conn.js";
-import { TCP_CA_Loss, TCP_CA_Recovery } from "./cc.js";
+import { TCP_CA_Disorder, TCP_CA_Loss, TCP_CA_Recovery } from "./cc.js";
 import { TCP_SKB_OVERHEAD, TCP_MAX_QUICKACKS, pacingRate, rcvSpaceAdjust, selectWindowRaw, sndbufExpand } from "./buffers.js";
 import { TCP_RTO_MAX_US, TCP_RTO_MIN_US } from "./rtt.js";
 import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_PSH } from "../wire/tcp.js";
@@ -646,12 +647,7 @@ function retransmitTimer(t: TcpHost, sk: TcpSock, c: TcpConn): void {
 export function enterLoss(t: TcpHost, c: TcpConn): void {
   ccRefresh(t, c);
   const newRecovery = c.caState < TCP_CA_Recovery;
-  if (c.caState < TCP_CA_Recovery || c.highSeq <= c.sndUna || (c.caState === TCP_CA_Loss && c.backoff === 0)) {
-    c.priorSsthresh = currentSsthresh(c);
-    c.priorCwnd = c.cwnd;
-    c.ssthresh = c.cc.ssthresh(c);
-    initUndo(c);
-  }
+  // tcp_timeout_mark_lost first: tcp_init_undo below then counts the retransmissions left out
   const rb = c.rtx;
   c.lostOut = 0;
   c.retransOut = 0;
@@ -664,8 +660,16 @@ export function enterLoss(t: TcpHost, c: TcpConn): void {
     }
     rb.flags[j] = f;
   }
+  if (c.caState <= TCP_CA_Disorder || c.highSeq <= c.sndUna || (c.caState === TCP_CA_Loss && c.backoff === 0)) {
+    c.priorSsthresh = currentSsthresh(c);
+    c.priorCwnd = c.cwnd;
+    c.ssthresh = c.cc.ssthresh(c);
+    initUndo(c);
+  }
   c.cwnd = c.packetsInFlight() + 1;
   c.cwndCnt = 0;
+  // a timeout after many SACKs in Disorder: the reordering degree was overestimated
+  if (c.caState <= TCP_CA_Disorder && c.sackedOut >= TCP_REORDERING) c.reordering = Math.min(c.reordering, TCP_REORDERING);
   c.highSeq = c.sndNxt;
   c.tlpHighSeq = 0;
   c.caState = TCP_CA_Loss;
@@ -807,7 +811,7 @@ function sndNxtWire(sk: TcpSock, c: TcpConn, end: number): number {
 }
 
 /** net/ipv4/tcp_output.c: tcp_send_fin — with data not yet sent, the FIN rides on the last skb
- *  (write_seq + 1); false: everything is sent, the caller sends a FIN segment. */
+ *  (write_seq + 1); with everything sent, a FIN skb of its own (fin.ts). */
 export function sendFin(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   c.finQueued = true;
   // everything was sent: a FIN skb of its own (fin.ts)

@@ -103,9 +103,14 @@ export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
     }
   }
   // a FIN on an out-of-order segment waits in the out-of-order queue (c.finRcvSeq) until rcv_nxt reaches it
-  if (flg & TCPHDR_FIN && c !== null && drop === null && rx.dataLen > 0 && ((rx.seq + rx.dataLen) >>> 0) !== sk.rcvNxt && c.finRcvSeq < 0) {
+  if (flg & TCPHDR_FIN && c !== null && drop === null && ((rx.seq + rx.dataLen) >>> 0) !== sk.rcvNxt && c.finRcvSeq < 0) {
     const end = unwrap(sk.irs + 1, (rx.seq + rx.dataLen) >>> 0, c.rcvNxt);
-    if (end > c.rcvNxt) c.finRcvSeq = end;
+    if (end > c.rcvNxt) {
+      c.finRcvSeq = end;
+      // a FIN alone (no data to carry it through tcpDataQueue): tcp_data_queue_ofo queues it and
+      // __tcp_ack_snd_check ACKs at once while the out-of-order queue is not empty
+      if (rx.dataLen === 0) t.sendAck(sk);
+    }
   }
   const ofoFin = c !== null && c.finRcvSeq >= 0 && c.rcvNxt === c.finRcvSeq && !c.eof;
   if ((flg & TCPHDR_FIN && drop === null && ((rx.seq + rx.dataLen) >>> 0) === sk.rcvNxt) || ofoFin) {

@@ -17,8 +17,8 @@ import { SOCK_MIN_SNDBUF, TCP_SKB_OVERHEAD } from "./buffers.js";
 export const PAGE_SIZE = 4096;
 /** include/net/proto_memory.h: SK_MEMORY_PCPU_RESERVE — 1 MB per CPU, in pages. */
 export const SK_MEMORY_PCPU_RESERVE = 256;
-export const SK_MEM_SEND = 0;
-export const SK_MEM_RECV = 1;
+const SK_MEM_SEND = 0;
+const SK_MEM_RECV = 1;
 
 /** net/ipv4/tcp.c: tcp_init_mem — [3/4 L, L, 3/2 L] pages with L = max(128, free buffer pages / 16). */
 export function tcpMemDefault(freeBufferPages: number): [number, number, number] {
@@ -107,7 +107,7 @@ function leaveMemoryPressure(t: TcpHost): void {
 }
 
 /** include/net/sock.h: sk_stream_moderate_sndbuf — shrink an unlocked send buffer to half of what is queued. */
-export function moderateSndbuf(c: TcpConn): void {
+function moderateSndbuf(c: TcpConn): void {
   if (c.sndbufLocked) return;
   const val = Math.min(c.sndbuf, Math.floor(c.wmemQueued(TCP_SKB_OVERHEAD) / 2));
   c.sndbuf = Math.max(val, SOCK_MIN_SNDBUF);

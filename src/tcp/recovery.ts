@@ -23,7 +23,7 @@ import {
 import { FRTO_GO_ON, FRTO_NEW, FRTO_UNDO, frtoStep } from "./frto.js";
 
 /** tcp_mark_head_lost / RFC 6675 IsLost: a hole with `reordering` SACKed segments above it is lost. */
-export function markLost(c: TcpConn, sackOk: boolean): number {
+function markLost(c: TcpConn, sackOk: boolean): number {
   const rb = c.rtx;
   let newly = 0;
   if (!sackOk) {

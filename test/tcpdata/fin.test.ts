@@ -7,7 +7,7 @@ import { runWorld, pair, bulk } from "./helpers.js";
 import { clientSegment } from "./inject.js";
 import { tcpRcvState } from "../../src/tcp/established.js";
 import { TCPHDR_ACK, TCPHDR_FIN } from "../../src/wire/tcp.js";
-import { TCP_CLOSE_WAIT, TCP_ESTABLISHED, TCP_TIME_WAIT } from "../../src/tcp/constants.js";
+import { TCP_CLOSE_WAIT, TCP_ESTABLISHED, TCP_LAST_ACK, TCP_TIME_WAIT } from "../../src/tcp/constants.js";
 import type { TcpSock } from "../../src/tcp/sock.js";
 
 describe("FIN on the last data segment (tcp_send_fin)", () => {
@@ -43,5 +43,23 @@ describe("a FIN out of order", () => {
     expect(sk.rcvNxt).toBe((sk.irs + 1 + nxt + 2001) >>> 0);
     // the sink closes at EOF: CLOSE_WAIT -> LAST_ACK
     expect(sk.state === TCP_CLOSE_WAIT || sk.finSent).toBe(true);
+  });
+  it("a FIN alone ahead of a gap is remembered, ACKed at once, and processed once the gap fills", async () => {
+    const { w } = await runWorld(pair({ durationNs: 2e6 }, [bulk()]));
+    const t = w.host("b").stack.tcp;
+    const sk = [...t.ports.get(5001)!.conns.values()][0]! as TcpSock;
+    const c = sk.conn!;
+    const inject = (off: number, len: number, flags: number) => tcpRcvState(t, sk, clientSegment(w, sk, off, len, flags));
+    const nxt = c.rcvNxt;
+    const outSegs = w.host("b").nstat.get("TcpOutSegs");
+    inject(1000, 0, TCPHDR_ACK | TCPHDR_FIN);
+    expect(c.finRcvSeq).toBe(nxt + 1000);
+    expect(w.host("b").nstat.get("TcpOutSegs")).toBe(outSegs + 1);
+    expect(c.eof).toBe(false);
+    inject(0, 1000, TCPHDR_ACK);
+    expect(c.eof).toBe(true);
+    // CLOSE_WAIT, then the sink app's close() on EOF: LAST_ACK
+    expect(sk.state).toBe(TCP_LAST_ACK);
+    expect(sk.rcvNxt).toBe((sk.irs + 1 + nxt + 1001) >>> 0);
   });
 });

@@ -6,7 +6,8 @@ import { describe, expect, it } from "vitest";
 import { runWorld, pair, bulk } from "./helpers.js";
 import { clientConn, injectAck } from "./inject.js";
 import { armRto, writeTimerHandler } from "../../src/tcp/data-out.js";
-import { TCP_CA_Loss, TCP_CA_Open, TCP_CA_Recovery } from "../../src/tcp/cc.js";
+import { TCP_CA_Disorder, TCP_CA_Loss, TCP_CA_Open, TCP_CA_Recovery } from "../../src/tcp/cc.js";
+import { TCPCB_EVER_RETRANS, TCPCB_SACKED_RETRANS } from "../../src/tcp/conn.js";
 import { NO_UNDO } from "../../src/tcp/undo.js";
 import type { World } from "../../src/sim/world.js";
 import type { TcpSock } from "../../src/tcp/sock.js";
@@ -123,6 +124,22 @@ describe("timestamp undo (tcp_packet_delayed)", () => {
     expect(c.caState).toBe(TCP_CA_Open);
     expect(c.lostOut).toBe(0);
     expect(c.cwnd).toBeGreaterThanOrEqual(before.cwnd);
+  });
+
+  it("an RTO in Disorder with a retransmission out: tcp_timeout_mark_lost clears retrans_out before tcp_init_undo, so undo_retrans starts empty", async () => {
+    const { t, sk, c } = await sender();
+    // hand-set: Disorder, the head retransmitted and still out
+    const head = c.rtx.at(0);
+    c.rtx.flags[head] = c.rtx.flags[head]! | TCPCB_SACKED_RETRANS | TCPCB_EVER_RETRANS;
+    c.retransOut = 1;
+    c.caState = TCP_CA_Disorder;
+    armRto(t, c, 0);
+    writeTimerHandler(t, sk, c);
+    expect(c.caState).toBe(TCP_CA_Loss);
+    expect(c.undoMarker).toBe(c.sndUna);
+    // the RTO's own retransmission of the head counts after tcp_init_undo: 1, not 1 + the one cleared
+    expect(c.undoRetrans).toBe(c.retransOut);
+    expect(c.retransOut).toBe(1);
   });
 });
 
