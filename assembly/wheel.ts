@@ -998,23 +998,13 @@ export function wheel_bench_hold(fires: u32, range: f64, seed: u32): u32 {
   return fired;
 }
 
-/** The event loop's one call per step: expire up to `max` entries at the
+/** One call per step for Wheel.expireNext users: expire up to `max` entries at the
  *  earliest pending time if that time is <= limit (0 when none is), so a
  *  step costs one JS->WASM crossing instead of next_time + expire. */
 export function wheel_expire_next(limit: f64, max: u32): u32 {
   const t = wheel_next_time();
   if (!(t <= limit)) return 0;
   return wheel_expire(t, max);
-}
-
-/** The event loop's one call per step: schedule in[0, n) (ids to inId, as
- *  wheel_schedule_burst), then wheel_expire_next(limit, max). Handlers'
- *  schedules are staged in the in arrays during a burst and filed here, in
- *  order, before anything else touches the wheel, so they get the same seqs
- *  and ids as one wheel_schedule call each would have given them. */
-export function wheel_step(n: u32, limit: f64, max: u32): u32 {
-  if (n > 0) wheel_schedule_burst(inTime, inKind, inArg, inId, n);
-  return wheel_expire_next(limit, max);
 }
 
 // ---- the event loop's batches (peek now, release when dispatched) ----------

@@ -58,6 +58,8 @@ export class EventLoop {
   private cancelledInBurst: number[] = [];
   /** Entries of the current batch dispatched (or skipped) so far. */
   private done = 0;
+  /** Entries in the current batch (outTime/outKind/outArg/outId[0, batchSize)). */
+  private batchSize = 0;
   /** Earliest time staged since the batch began: an entry of the batch later
    *  than this must wait. */
   private stagedMin = Infinity;
@@ -137,14 +139,22 @@ export class EventLoop {
 
   cancel(id: number): boolean {
     if (!this.dispatching) return this.wheel.cancel(id);
-    this.flush();
-    // A pending entry may still be ahead in the batch being dispatched; an id
-    // the wheel refuses may be one of a batch it released at once (one
-    // time's late entries). Either way it is skipped if reached, and cancel
-    // reports true, as the one-burst-at-a-time loop always did for ids the
-    // wheel refused during dispatch.
+    // Staged schedules must be filed first (at() read their ids off the free
+    // stack, which a cancel pushes onto); the batch's dispatched entries need
+    // not be released first: the wheel tombstones a due entry, and the
+    // release skips tombstones.
+    if (this.staged !== 0) this.flush();
     this.wheel.cancel(id);
-    this.cancelledInBurst.push(id);
+    // An entry still ahead in the batch is skipped when reached. Cancel
+    // reports true, as the one-burst-at-a-time loop always did for ids the
+    // wheel refused during dispatch (one of a batch it released at once).
+    const outId = this.wheel.outId;
+    for (let j = this.done; j < this.batchSize; j++) {
+      if (outId[j] === id) {
+        this.cancelledInBurst.push(id);
+        break;
+      }
+    }
     return true;
   }
 
@@ -173,6 +183,7 @@ export class EventLoop {
           return { events: this.events, stoppedBy: idle ? "idle" : "duration", now: this.now };
         }
         this.dispatching = true;
+        this.batchSize = n;
         this.stagedMin = Infinity;
         let i = 0;
         let ran = 0;
