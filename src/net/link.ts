@@ -9,7 +9,9 @@
 //   the wire (arithmetic: start_i+1 = end_i = start_i + ser_i, arrival_i =
 //   end_i + delay) and kept in a timed FIFO (wire-fifo.ts). Events: one when
 //   the descriptor's last frame has left (its TX completion, then the next
-//   descriptor), and a wake-up at the first arrival the far NIC would react
+//   descriptor), unless that completion would only be counted under tx-usecs
+//   coalescing (NicTx.completionQuietUntil: counted at once, and on a
+//   one-queue NIC the plain frames queued behind it join the train), and a wake-up at the first arrival the far NIC would react
 //   to (an unmasked RX queue with no coalescing timer running, or the frame
 //   that fills rx-frames: Nic.rxSilentArrivals). Otherwise frames land on the far rings when
 //   the NIC next looks (its poll, IRQ re-enable, timer, a report): every
@@ -26,7 +28,7 @@
 import type { EventLoop } from "../sim/loop.js";
 import type { Rng } from "../sim/rng.js";
 import { NIC_RX_BURST, type Nic, type DropSink } from "./nic.js";
-import { ETH_WIRE_OVERHEAD, ETH_ZLEN, serializationNs } from "./wire-time.js";
+import { serializationNs } from "./wire-time.js";
 import { WireFifo } from "./wire-fifo.js";
 import { GSO_OUT_SLOTS } from "./nic-tx.js";
 
@@ -144,12 +146,10 @@ export class LinkDirection {
       const k = tx.txPopTrain(buf);
       if (k === 0) break;
       const q = tx.wireQueue;
-      // the same f64 sums as one event per frame: each starts when the previous ends; serializationNs
-      // written out (same operations, same result) so that no heap number is made per frame
+      // the same f64 sums as one event per frame: each starts when the previous ends
       for (let i = 0; i < k; i++) {
         const h = buf[i]!;
-        const b = len[h]!;
-        const end = t + (((b < ETH_ZLEN ? ETH_ZLEN : b) + ETH_WIRE_OVERHEAD) * 8 * 1e9) / rate;
+        const end = t + serializationNs(len[h]!, rate);
         f.push(h, q, t, end, end + delay);
         t = end;
       }

@@ -78,7 +78,8 @@ export interface DropSink {
 /** Frames on their way to a NIC that it takes lazily (a link in train mode,
  *  src/net/link.ts): they enter the rings when the NIC next looks at them. */
 export interface RxSource {
-  /** Every frame that has arrived by now goes through receive(), in arrival order. */
+  /** Every frame that has arrived by now lands on the rings, in arrival order, in batches
+   *  (Nic.handOver -> receiveHandedOver). */
   pull(): void;
   /** The NIC may now react sooner (rxSilentArrivals): wake it at that arrival. */
   wake(): void;

@@ -164,6 +164,11 @@ function sysctlTriple(s: Readonly<Record<string, unknown>>, name: keyof typeof S
   return SYSCTLS[name].default as readonly number[];
 }
 
+/** An orphan in FIN_WAIT2 or TIME_WAIT is an inet_timewait_sock (tcp_time_wait), not a full socket. */
+function isTimewaitSock(sk: TcpSock): boolean {
+  return sk.state === TCP_TIME_WAIT || (sk.state === TCP_FIN_WAIT2 && sk.finSent);
+}
+
 export class TcpHost {
   readonly rx = new SegIn();
   readonly tx = new SegOut();
@@ -540,7 +545,7 @@ export class TcpHost {
   /** Full sockets (tcp_sockets_allocated): listeners and every socket but request and time-wait socks. */
   fullSockets(): number {
     let n = this.listeners.length;
-    for (const sk of this.socks) if (sk !== null && sk.state !== TCP_NEW_SYN_RECV && sk.state !== TCP_TIME_WAIT) n++;
+    for (const sk of this.socks) if (sk !== null && sk.state !== TCP_NEW_SYN_RECV && !isTimewaitSock(sk)) n++;
     return n;
   }
 
@@ -553,8 +558,7 @@ export class TcpHost {
     for (const sk of this.socks) {
       if (sk === null || sk.state === TCP_NEW_SYN_RECV) continue;
       const st = sk.state;
-      // an orphan in FIN_WAIT2 or TIME_WAIT is an inet_timewait_sock (tcp_time_wait), not a full socket
-      if (st === TCP_TIME_WAIT || (st === TCP_FIN_WAIT2 && sk.finSent)) {
+      if (isTimewaitSock(sk)) {
         tw++;
         continue;
       }
