@@ -22,13 +22,15 @@ import {
 } from "./undo.js";
 import { FRTO_GO_ON, FRTO_NEW, FRTO_UNDO, frtoStep } from "./frto.js";
 
-/** tcp_mark_head_lost / RFC 6675 IsLost: a hole with `reordering` SACKed segments above it is lost. */
-function markLost(c: TcpConn, sackOk: boolean): number {
+/** tcp_mark_head_lost / RFC 6675 IsLost: a hole with `reordering` SACKed segments above it is lost;
+ *  without SACK tcp_newreno_mark_lost. `advanced` = FLAG_SND_UNA_ADVANCED. */
+function markLost(c: TcpConn, sackOk: boolean, advanced: boolean): number {
   const rb = c.rtx;
   let newly = 0;
   if (!sackOk) {
-    // Reno: the head is lost after `reordering` duplicate ACKs
-    if (c.dupAcks >= c.reordering && rb.count > 0) {
+    // NewReno (RFC 6582): the head is lost after `reordering` duplicate ACKs, and on each partial ACK in Recovery
+    const state = c.caState;
+    if (((state < TCP_CA_Recovery && c.dupAcks >= c.reordering) || (state === TCP_CA_Recovery && advanced)) && rb.count > 0) {
       const j = rb.at(0);
       if (!(rb.flags[j]! & (TCPCB_LOST | TCPCB_SACKED_RETRANS))) {
         rb.flags[j] = rb.flags[j]! | TCPCB_LOST;
@@ -208,9 +210,9 @@ export function fack(c: TcpConn): number {
 
 /** net/ipv4/tcp_input.c: tcp_identify_packet_loss — RACK for SACK connections (tcp_recovery bit 0), else the
  *  dupthresh scoreboard. Returns the packets newly marked lost. */
-function identifyPacketLoss(t: TcpHost, sk: TcpSock, c: TcpConn): number {
+function identifyPacketLoss(t: TcpHost, sk: TcpSock, c: TcpConn, advanced: boolean): number {
   if (c.rtx.count === 0) return 0;
-  if (!isRack(t, sk)) return markLost(c, sk.sackOk);
+  if (!isRack(t, sk)) return markLost(c, sk.sackOk, advanced);
   const lost = c.lostOut;
   rackMarkLost(t, c);
   return c.lostOut - lost;
@@ -234,8 +236,8 @@ function timeToRecover(c: TcpConn): boolean {
   return c.lostOut > 0;
 }
 
-/** net/ipv4/tcp_input.c: tcp_fastretrans_alert. Returns the packets newly marked lost. */
-/** `advanced` = FLAG_SND_UNA_ADVANCED, `priorUna` the snd_una before this ACK, `dataSacked` = FLAG_DATA_SACKED,
+/** net/ipv4/tcp_input.c: tcp_fastretrans_alert. Returns the packets newly marked lost.
+ *  `advanced` = FLAG_SND_UNA_ADVANCED, `priorUna` the snd_una before this ACK, `dataSacked` = FLAG_DATA_SACKED,
  *  `dupack` = num_dupack > 0. */
 export function fastretransAlert(t: TcpHost, sk: TcpSock, c: TcpConn, advanced: boolean, priorUna: number, dataSacked: boolean, dupack: boolean): number {
   let newlyLost = 0;
@@ -251,7 +253,7 @@ export function fastretransAlert(t: TcpHost, sk: TcpSock, c: TcpConn, advanced: 
   if (c.caState === TCP_CA_Recovery) {
     if (advanced && tryUndoPartial(t, sk, c, priorUna)) return 0;
     if (tryUndoDsack(t, c)) tryToOpen(sk, c);
-    newlyLost = identifyPacketLoss(t, sk, c);
+    newlyLost = identifyPacketLoss(t, sk, c, advanced);
     if (c.caState !== TCP_CA_Recovery) {
       if (!timeToRecover(c)) return newlyLost;
       enterRecovery(t, sk, c);
@@ -268,13 +270,13 @@ export function fastretransAlert(t: TcpHost, sk: TcpSock, c: TcpConn, advanced: 
       else if (recovered) tryUndoRecovery(t, sk, c);
     }
     const retrans = c.retransOut;
-    newlyLost = identifyPacketLoss(t, sk, c);
+    newlyLost = identifyPacketLoss(t, sk, c, advanced);
     // a Loss that ended (undone or recovered), or whose retransmissions were lost again (FLAG_LOST_RETRANS), goes on
     if ((c.caState as number) !== TCP_CA_Open && c.retransOut >= retrans) return newlyLost;
   }
   // Open, Disorder (and a Loss that just ended)
   if (c.caState <= TCP_CA_Disorder) tryUndoDsack(t, c);
-  newlyLost += identifyPacketLoss(t, sk, c);
+  newlyLost += identifyPacketLoss(t, sk, c, advanced);
   if (!timeToRecover(c)) {
     tryToOpen(sk, c);
     return newlyLost;
