@@ -24,13 +24,18 @@ describe("FIN on the last data segment (tcp_send_fin)", () => {
   });
 });
 
+/** 2 ms into a bulk flow: the server's connection and an injector of client segments into it. */
+async function receiver() {
+  const { w } = await runWorld(pair({ durationNs: 2e6 }, [bulk()]));
+  const t = w.host("b").stack.tcp;
+  const sk = [...t.ports.get(5001)!.conns.values()][0]! as TcpSock;
+  const inject = (off: number, len: number, flags: number) => tcpRcvState(t, sk, clientSegment(w, sk, off, len, flags));
+  return { w, sk, c: sk.conn!, inject };
+}
+
 describe("a FIN out of order", () => {
   it("is remembered and processed once rcv_nxt reaches it", async () => {
-    const { w } = await runWorld(pair({ durationNs: 2e6 }, [bulk()]));
-    const t = w.host("b").stack.tcp;
-    const sk = [...t.ports.get(5001)!.conns.values()][0]! as TcpSock;
-    const c = sk.conn!;
-    const inject = (off: number, len: number, flags: number) => tcpRcvState(t, sk, clientSegment(w, sk, off, len, flags));
+    const { w, sk, c, inject } = await receiver();
 
     const nxt = c.rcvNxt;
     inject(1000, 1000, TCPHDR_ACK | TCPHDR_FIN);
@@ -45,11 +50,7 @@ describe("a FIN out of order", () => {
     expect(sk.state === TCP_CLOSE_WAIT || sk.finSent).toBe(true);
   });
   it("a FIN alone ahead of a gap is remembered, ACKed at once, and processed once the gap fills", async () => {
-    const { w } = await runWorld(pair({ durationNs: 2e6 }, [bulk()]));
-    const t = w.host("b").stack.tcp;
-    const sk = [...t.ports.get(5001)!.conns.values()][0]! as TcpSock;
-    const c = sk.conn!;
-    const inject = (off: number, len: number, flags: number) => tcpRcvState(t, sk, clientSegment(w, sk, off, len, flags));
+    const { w, sk, c, inject } = await receiver();
     const nxt = c.rcvNxt;
     const outSegs = w.host("b").nstat.get("TcpOutSegs");
     inject(1000, 0, TCPHDR_ACK | TCPHDR_FIN);
