@@ -16,16 +16,17 @@
 //   highest bit of (granule ^ cur) in digit L -> level L, slot dL
 //   granule < cur -> already drained: the due array or the late heap
 //
-// An entry is a 32-byte cell (time, seq, kind, arg, id) that moves, whole,
-// with every cascade; a table pos[index] says where it is, for cancel. A
-// cascade streams blocks and writes one u32 per entry. (Version 1 had 1 ns
-// level-0 slots kept in time order: with 1M random timers nearly every
-// level-0 and level-1 slot held one entry, so each entry cost a block
-// allocation, a bitmap search and a splice per level; ~230 ns per timer.
-// Coarse granules sorted on drain made it several times faster.)
+// An entry is a 16-byte cell (time, arg, id) that moves, whole, with every
+// cascade; its kind stays in a per-index record with pos, where it is (for
+// cancel). Cells carry no insertion seq: every list is kept in seq order and
+// every sort is stable (below). (Version 1 had 1 ns level-0 slots kept in time
+// order: ~230 ns per timer with 1M random timers. Version 2 had 32-byte cells
+// with the seq and kind, chained through a header cell in each block: a
+// cascade could only touch the next block, one miss at a time.)
 //
 // Containers:
-//   slot lists   chains of 512-byte blocks of 15 cells, appended in
+//   slot lists   chains of 512-byte blocks of 32 cells (the chain is in
+//                nextTab, so a cascade can touch blocks ahead), appended in
 //                insertion (seq) order. A cascade empties a slot into lower
 //                slots that are empty when it runs (lower levels are drained
 //                before the cursor enters a slot), stably, so every slot,
@@ -34,15 +35,16 @@
 //   due          an array of cells sorted on (time, seq), consumed from the
 //                head. A level-0 slot is drained into it only when it and the
 //                late heap are empty, by a stable counting sort on the tick's
-//                low bits (buckets ~ n/2) and an insertion pass on (time,
-//                seq) that orders fractional ns (O(n) when they are rare).
-//                A schedule into a drained granule is appended when its time
-//                >= the tail's (its seq is the largest) and the array has
-//                room, else goes to the late heap.
-//   late heap    binary heap on (time, seq) of cell positions (the cells
-//                live in one more list): drained-granule times behind the
-//                due tail. O(log n). expire merges due and heap; both hold
-//                only granules < cur, so they come before every slot.
+//                low bits (buckets ~ n/2) and an insertion pass on time that
+//                orders fractional ns (O(n) when they are rare). A schedule
+//                into a drained granule is appended when the heap is empty,
+//                its time >= the tail's and the array has room, else goes to
+//                the late heap. So every due entry is older than every heap
+//                entry, and a due entry wins a tie with the heap.
+//   late heap    binary heap on (time, seq) of 32-byte entries (a cell, then
+//                the seq): drained-granule times behind the due tail.
+//                O(log n). expire merges due and heap; both hold only
+//                granules < cur, so they come before every slot.
 //
 // Order guarantee: expire(now, max) returns exactly what repeatedly popping
 // the minimum (time, seq) of all pending entries would, while time <= now.
@@ -50,14 +52,20 @@
 // are empty and the granule begins at or before now.
 //
 // Cancel turns the entry's cell into a tombstone (id = WHEEL_NONE): O(1)
-// (O(log n) in the late heap). Tombstones are skipped when a chain is walked
-// and freed with it; when the block pool runs dry every list is compacted.
-// The pool has 1.5N/15 + 2 x lists + 16 blocks and live entries need at most
-// N/15 + one per list, so a compaction frees >= N/30 blocks: amortised O(1).
-// A cascade needs at most one new block per target list beyond what it
-// frees, so it starts only with that many free (compacting first if not).
-// A slot's bitmap bit means "has blocks": a slot of tombstones is found,
-// walked and freed like any other.
+// (O(log n) in the late heap, which removes it). Tombstones are skipped when
+// a chain is walked and freed with it; when the block pool runs dry every
+// list is compacted. The pool has ceil(1.5N/32) + 2 x lists + 16 blocks and
+// live entries need at most N/32 + one per list, so a compaction frees
+// >= N/64 blocks: amortised O(1). A cascade needs at most one new block per
+// target list beyond what it frees, so it starts only with that many free
+// (compacting first if not). A slot's bitmap bit means "has blocks": a slot
+// of tombstones is found, walked and freed like any other.
+//
+// With 1M timers the cells (16 MB) and records (8 MB) are far from the core,
+// and WASM has no prefetch: loads whose values only feed a sink start the
+// misses of blocks a cascade will walk and of free blocks about to be
+// filled, a group of 4 blocks (32 cache lines) at a time so that the misses
+// overlap instead of following one another.
 //
 // Ids: id = (generation << indexBits) | index, indexBits = ceil(log2(entries))
 // (wheel_index_bits()); the generation, 32 - indexBits bits, is bumped at
@@ -65,33 +73,35 @@
 // is refused unless its index has been reused a multiple of 2^generationBits
 // times since (2^14 with the default 2^18 entries). 0xffffffff is never an id.
 //
-// Memory (N = entries, B = 1.5N/15 + 2 x lists + 16 blocks, C = min(N, 4096));
-// about 98 bytes per entry plus 1.8 MB:
+// Memory (N = entries, B = ceil(1.5N/32) + 2 x lists + 16 blocks,
+// C = min(N, 4096)); about 86 bytes per entry (32 of them the late heap's,
+// touched only as far as it grows) plus 1.8 MB:
 //   +---------------------------------------------------------------------+
-//   | u32 pos[N]    where entry index i is: block*16 + cell, due index     |
-//   |               | 0x40000000, heap index | 0x80000000, or WHEEL_NONE   |
-//   |               when free                                             |
+//   | rec[N] 8 B    +0 u32 pos: where entry index i is: block*32 + cell,   |
+//   |               due index | 0x40000000, heap index | 0x80000000, or    |
+//   |               WHEEL_NONE when free;  +4 u32 kind                     |
 //   | u32 free[N]   stack of the next ids of free indices                 |
 //   +---------------------------------------------------------------------+
-//   | list headers (6 x 256 slots, overflow, heap cells) x 16 B           |
-//   |   +0 u32 head block  +4 tail block  +8 tail fill (next cell, 1..16) |
+//   | list headers (6 x 256 slots, overflow) x 16 B                       |
+//   |   +0 u32 head block  +4 tail block  +8 tail fill (next cell, 0..32) |
 //   |   +12 u32 cells in the list, tombstones included                    |
 //   | u64 bitmap[6 x 4]   slot has blocks (ctz finds the next one)         |
 //   | u32 count[4096]     counting-sort buckets of a drain                 |
 //   | u16 key[N]          bucket of each cell of the slot being drained    |
 //   +---------------------------------------------------------------------+
-//   | blocks B x 512 B = 16 cells x 32 B; cell 0: u32 next block           |
-//   |   cell: +0 f64 time  +8 u64 seq  +16 u32 kind  +20 u32 arg  +24 u32 id |
-//   |   (id WHEEL_NONE = tombstone). Cell position p is at blocks + 32p.   |
+//   | blocks B x 512 B = 32 cells x 16 B                                  |
+//   |   cell: +0 f64 time  +8 u32 arg  +12 u32 id (WHEEL_NONE: tombstone) |
+//   |   Cell position p is at blocks + 16p.                               |
+//   | u32 nextTab[B]      next block of the chain, WHEEL_NONE at the tail  |
 //   | u32 blockStack[B]   free blocks, [0, freeBlocks)                    |
-//   | due: N cells x 32 B, live part [dueHead, dueTail)                    |
-//   | u32 heap[N]   late heap: cell positions                              |
+//   | due: N cells x 16 B, live part [dueHead, dueTail)                    |
+//   | heap: N x 32 B   +0 cell (time, arg, id)  +16 u64 seq  +24 unused    |
 //   +---------------------------------------------------------------------+
 //   | out: f64 time[C], u32 kind[C], arg[C], id[C]   expire writes here    |
 //   | in:  f64 time[C], u32 kind[C], arg[C], id[C]   schedule_burst reads  |
 //   | stats f64 x 8: scheduled fired cancelled full bad cascaded compactions |
 //   | u32 batchPos[C]     due index of each entry of the loop's batch      |
-//   | 32 B staging cell for schedule  | u32 freeTop (+4 B pad)             |
+//   | 32 B staging (a cell or heap entry being moved) | u32 freeTop + pad  |
 //   +---------------------------------------------------------------------+
 import { reserve, zero } from "./layout";
 
@@ -118,8 +128,7 @@ const SLOT_MASK: u64 = <u64>(SLOTS - 1);
 const WORDS: u32 = SLOTS >> 6; // bitmap words per level
 const NSLOTS: u32 = WHEEL_LEVELS * SLOTS;
 const L_OVF: u32 = NSLOTS;
-const L_HEAP: u32 = NSLOTS + 1; // the cells of the late heap's entries
-const NLISTS: u32 = NSLOTS + 2;
+const NLISTS: u32 = NSLOTS + 1;
 const RANGE_BITS: u64 = <u64>(WHEEL_LEVELS * WHEEL_SLOT_BITS); // in granules
 const G_BITS: u64 = <u64>WHEEL_GRANULE_BITS;
 const G_MASK: u64 = (<u64>1 << G_BITS) - 1;
@@ -129,12 +138,14 @@ const DUE_BIT: u32 = 0x40000000;
 /** A drain of at most this many cells is sorted by insertion alone. */
 const SMALL_SORT: u32 = 16;
 
-const CELLS: u32 = 16; // per block; cell 0 is the header
-// Cell fields (bytes).
-const C_SEQ: u32 = 8;
-const C_KIND: u32 = 16;
-const C_ARG: u32 = 20;
-const C_ID: u32 = 24;
+const CELL_BITS: u32 = 5;
+const CELLS: u32 = 1 << CELL_BITS; // per 512-byte block (the chain is in nextTab)
+// Cell fields (bytes); time is at +0. A late-heap entry begins like a cell.
+const C_ARG: u32 = 8;
+const C_ID: u32 = 12;
+const H_SEQ: u32 = 16; // late-heap entry: u64 insertion seq
+// Entry record fields (bytes).
+const R_KIND: u32 = 4;
 
 let cap: u32 = 0;
 let ioCap: u32 = 0;
@@ -143,7 +154,8 @@ let idxBits: u32 = 0;
 let idxMask: u32 = 0;
 let genMask: u32 = 0;
 
-let posTab: usize = 0;
+let recs: usize = 0; // per entry index: u32 pos, u32 kind
+let nextTab: usize = 0; // u32 per block: the next block of its chain
 let freeStack: usize = 0;
 let lists: usize = 0;
 let bitmaps: usize = 0;
@@ -163,7 +175,7 @@ let inArg: usize = 0;
 let inId: usize = 0;
 let stats: usize = 0;
 let batchPos: usize = 0; // u32 due index of each entry of the loop's batch
-let stage: usize = 0; // a new entry's cell before it is filed
+let stage: usize = 0; // a cell (or heap entry) being moved
 // u32: free indices' next ids are freeStack[0, freeTop). In memory so that
 // the event loop can read which ids its staged schedules will get.
 let freeTopP: usize = 0;
@@ -185,17 +197,18 @@ export function wheel_plan(entries: u32): void {
   while (idxBits < 31 && (<u64>1 << idxBits) < <u64>entries) idxBits++;
   idxMask = (<u32>1 << idxBits) - 1;
   genMask = 0xffffffff >>> idxBits;
-  nBlocks = <u32>((<u64>entries * 3 + 29) / 30) + 2 * NLISTS + 16;
-  posTab = reserve(<usize>entries << 2);
+  nBlocks = <u32>((<u64>entries * 3 + 63) / 64) + 2 * NLISTS + 16;
+  recs = reserve(<usize>entries << 3);
   freeStack = reserve(<usize>entries << 2);
   lists = reserve(<usize>NLISTS << 4);
   bitmaps = reserve(<usize>(WHEEL_LEVELS * WORDS) << 3);
   counts = reserve(<usize>(1 << WHEEL_GRANULE_BITS) << 2);
   keys = reserve(<usize>entries << 1);
   blocks = reserve(<usize>nBlocks << 9);
+  nextTab = reserve(<usize>nBlocks << 2);
   blockStack = reserve(<usize>nBlocks << 2);
-  due = reserve(<usize>entries << 5);
-  heap = reserve(<usize>entries << 2);
+  due = reserve(<usize>entries << 4);
+  heap = reserve(<usize>entries << 5);
   const c = <usize>ioCap;
   outTime = reserve(c << 3);
   outKind = reserve(c << 2);
@@ -215,7 +228,7 @@ export function wheel_init(): void {
   zero(stats, <usize>WHEEL_STATS << 3);
   // Index 0 is handed out first, with generation 0.
   for (let k: u32 = 0; k < cap; k++) {
-    store<u32>(posTab + (<usize>k << 2), WHEEL_NONE);
+    setPos(k, WHEEL_NONE);
     store<u32>(freeStack + (<usize>k << 2), cap - 1 - k);
   }
   store<u32>(freeTopP, cap);
@@ -232,8 +245,8 @@ export function wheel_clear(): void {
     const fill = load<u32>(p, 8);
     while (b != WHEEL_NONE) {
       const end = b == tail ? fill : CELLS;
-      for (let c: u32 = 1; c < end; c++) {
-        const id = load<u32>(cellAt((b << 4) | c), C_ID);
+      for (let c: u32 = 0; c < end; c++) {
+        const id = load<u32>(cellAt((b << CELL_BITS) | c), C_ID);
         if (id != WHEEL_NONE) release(id);
       }
       b = nextBlock(b);
@@ -243,6 +256,7 @@ export function wheel_clear(): void {
     const id = load<u32>(dueAt(i), C_ID);
     if (id != WHEEL_NONE) release(id);
   }
+  for (let i: u32 = 0; i < heapN; i++) release(load<u32>(heapAt(i), C_ID));
   statAdd(WHEEL_STAT_CANCELLED, <f64>pending);
   resetState();
 }
@@ -266,21 +280,22 @@ function resetState(): void {
 
 // ---- field access ----------------------------------------------------------
 
-@inline function cellAt(p: u32): usize { return blocks + (<usize>p << 5); }
-@inline function dueAt(i: u32): usize { return due + (<usize>i << 5); }
-/** The cell of the heap's i-th entry. */
-@inline function heapCell(i: u32): usize { return cellAt(load<u32>(heap + (<usize>i << 2))); }
-@inline function heapSet(i: u32, cp: u32): void { store<u32>(heap + (<usize>i << 2), cp); }
-@inline function nextBlock(b: u32): u32 { return load<u32>(blocks + (<usize>b << 9)); }
-@inline function setNextBlock(b: u32, n: u32): void { store<u32>(blocks + (<usize>b << 9), n); }
-@inline function getPos(i: u32): u32 { return load<u32>(posTab + (<usize>i << 2)); }
-@inline function setPos(i: u32, v: u32): void { store<u32>(posTab + (<usize>i << 2), v); }
+@inline function cellAt(p: u32): usize { return blocks + (<usize>p << 4); }
+@inline function dueAt(i: u32): usize { return due + (<usize>i << 4); }
+@inline function heapAt(i: u32): usize { return heap + (<usize>i << 5); }
+@inline function nextBlock(b: u32): u32 { return load<u32>(nextTab + (<usize>b << 2)); }
+@inline function setNextBlock(b: u32, n: u32): void { store<u32>(nextTab + (<usize>b << 2), n); }
+@inline function getPos(i: u32): u32 { return load<u32>(recs + (<usize>i << 3)); }
+@inline function setPos(i: u32, v: u32): void { store<u32>(recs + (<usize>i << 3), v); }
+@inline function kindOf(id: u32): u32 { return load<u32>(recs + (<usize>(id & idxMask) << 3), R_KIND); }
 
 @inline function copyCell(dst: usize, src: usize): void {
   store<u64>(dst, load<u64>(src));
   store<u64>(dst, load<u64>(src, 8), 8);
-  store<u64>(dst, load<u64>(src, 16), 16);
-  store<u64>(dst, load<u64>(src, 24), 24);
+}
+@inline function copyHeapEntry(dst: usize, src: usize): void {
+  copyCell(dst, src);
+  store<u64>(dst, load<u64>(src, H_SEQ), H_SEQ);
 }
 
 @inline function lh(l: u32): usize { return lists + (<usize>l << 4); }
@@ -295,11 +310,11 @@ function resetState(): void {
   return time >= <f64>MAX_TICK ? MAX_TICK : <u64>time;
 }
 
-/** (time, seq) order of two cells: a before b. */
+/** (time, seq) order of two late-heap entries: a before b. */
 @inline function before(a: usize, b: usize): bool {
   const ta = load<f64>(a);
   const tb = load<f64>(b);
-  return ta < tb || (ta == tb && load<u64>(a, C_SEQ) < load<u64>(b, C_SEQ));
+  return ta < tb || (ta == tb && load<u64>(a, H_SEQ) < load<u64>(b, H_SEQ));
 }
 
 /** Free the index of id; its next id (next generation) goes on the stack. */
@@ -325,15 +340,26 @@ function allocBlock(): u32 {
   freeBlocks--;
   const b = load<u32>(blockStack + (<usize>freeBlocks << 2));
   setNextBlock(b, WHEEL_NONE);
-  // The next block handed out is probably cold (freed long ago): bring it in
-  // now rather than stall the stores that fill it.
-  if (freeBlocks > 0) touchBlock(load<u32>(blockStack + (<usize>(freeBlocks - 1) << 2)));
+  // The next blocks handed out are probably cold (freed long ago): bring them
+  // in before the stores that fill them stall, a group of 4 (the ones after
+  // the next 4) at a time so that their misses overlap.
+  if (freeBlocks >= 2 * TOUCH_GROUP) {
+    if ((freeBlocks & (TOUCH_GROUP - 1)) == 0) {
+      for (let j: u32 = 1; j <= TOUCH_GROUP; j++) {
+        touchBlock(load<u32>(blockStack + (<usize>(freeBlocks - TOUCH_GROUP - j) << 2)));
+      }
+    }
+  } else if (freeBlocks > 0) {
+    touchBlock(load<u32>(blockStack + (<usize>(freeBlocks - 1) << 2)));
+  }
   return b;
 }
 
 // WASM has no prefetch: loads whose value only feeds this sink start the
 // misses early (nothing waits on them).
 let touchSink: u32 = 0;
+/** Blocks touched together (a power of two). */
+const TOUCH_GROUP: u32 = 4;
 /** Start loading block b's 8 cache lines. */
 @inline function touchBlock(b: u32): void {
   const a = blocks + (<usize>b << 9);
@@ -380,7 +406,7 @@ function growList(l: u32): void {
     setNextBlock(tb, b);
   }
   store<u32>(p, b, 4);
-  store<u32>(p, 1, 8);
+  store<u32>(p, 0, 8);
 }
 
 /** Append a copy of cell src to list l and record where it went. */
@@ -388,7 +414,7 @@ function growList(l: u32): void {
   const p = lh(l);
   if (load<u32>(p, 8) == CELLS) growList(l);
   const f = load<u32>(p, 8);
-  const pos = (load<u32>(p, 4) << 4) | f;
+  const pos = (load<u32>(p, 4) << CELL_BITS) | f;
   copyCell(cellAt(pos), src);
   setPos(load<u32>(src, C_ID) & idxMask, pos);
   store<u32>(p, f + 1, 8);
@@ -406,25 +432,23 @@ function compactAll(): void {
     const tail = load<u32>(p, 4);
     const fill = load<u32>(p, 8);
     let wb = head;
-    let wc: u32 = 1;
+    let wc: u32 = 0;
     let rb = head;
     let live: u32 = 0;
     while (rb != WHEEL_NONE) {
       const end = rb == tail ? fill : CELLS;
-      for (let rc: u32 = 1; rc < end; rc++) {
-        const src = cellAt((rb << 4) | rc);
+      for (let rc: u32 = 0; rc < end; rc++) {
+        const src = cellAt((rb << CELL_BITS) | rc);
         const id = load<u32>(src, C_ID);
         if (id == WHEEL_NONE) continue;
         if (wc == CELLS) {
           wb = nextBlock(wb);
-          wc = 1;
+          wc = 0;
         }
-        const pos = (wb << 4) | wc;
-        if (pos != ((rb << 4) | rc)) {
+        const pos = (wb << CELL_BITS) | wc;
+        if (pos != ((rb << CELL_BITS) | rc)) {
           copyCell(cellAt(pos), src);
-          // A heap entry's pos is its heap index; the heap holds the cell.
-          if (l == L_HEAP) heapSet(getPos(id & idxMask) & ~HEAP_BIT, pos);
-          else setPos(id & idxMask, pos);
+          setPos(id & idxMask, pos);
         }
         wc++;
         live++;
@@ -450,64 +474,66 @@ function compactAll(): void {
 }
 
 // ---- late heap (binary, on (time, seq)) -------------------------------------
-// Its entries' cells live in list L_HEAP (compacted like any list); the heap
-// array holds their cell positions, and pos[index] = heap index | HEAP_BIT.
+// Entries are 32 bytes in the heap array itself (a cell's 16 bytes, then the
+// u64 seq: due cells need none, see placeLate); pos[index] = heap index | HEAP_BIT.
 
-/** Put the entry whose cell is at position cp into hole i, moving parents down. */
-function siftUp(i: u32, cp: u32): void {
-  const a = cellAt(cp);
+/** Put the entry at src (not in the heap) into hole i, moving parents down. */
+function siftUp(i: u32, src: usize): void {
   while (i > 0) {
     const q = (i - 1) >> 1;
-    const pa = heapCell(q);
-    if (!before(a, pa)) break;
-    heapSet(i, load<u32>(heap + (<usize>q << 2)));
-    setPos(load<u32>(pa, C_ID) & idxMask, HEAP_BIT | i);
+    const pq = heapAt(q);
+    if (!before(src, pq)) break;
+    copyHeapEntry(heapAt(i), pq);
+    setPos(load<u32>(pq, C_ID) & idxMask, HEAP_BIT | i);
     i = q;
   }
-  heapSet(i, cp);
-  setPos(load<u32>(a, C_ID) & idxMask, HEAP_BIT | i);
+  copyHeapEntry(heapAt(i), src);
+  setPos(load<u32>(src, C_ID) & idxMask, HEAP_BIT | i);
 }
 
-/** Put the entry whose cell is at position cp into hole i, moving smaller
+/** Put the entry at src (not in the heap) into hole i, moving smaller
  *  children up. */
-function siftDown(i: u32, cp: u32): void {
-  const a = cellAt(cp);
+function siftDown(i: u32, src: usize): void {
   const n = heapN;
   while (true) {
     let c = (i << 1) + 1;
     if (c >= n) break;
-    let ca = heapCell(c);
+    let ca = heapAt(c);
     if (c + 1 < n) {
-      const cb = heapCell(c + 1);
+      const cb = heapAt(c + 1);
       if (before(cb, ca)) {
         c++;
         ca = cb;
       }
     }
-    if (!before(ca, a)) break;
-    heapSet(i, load<u32>(heap + (<usize>c << 2)));
+    if (!before(ca, src)) break;
+    copyHeapEntry(heapAt(i), ca);
     setPos(load<u32>(ca, C_ID) & idxMask, HEAP_BIT | i);
     i = c;
   }
-  heapSet(i, cp);
-  setPos(load<u32>(a, C_ID) & idxMask, HEAP_BIT | i);
+  copyHeapEntry(heapAt(i), src);
+  setPos(load<u32>(src, C_ID) & idxMask, HEAP_BIT | i);
 }
 
-/** File a copy of cell src in the heap. */
-function heapPush(src: usize): void {
-  const cp = appendCell(L_HEAP, src);
+/** File (time, arg, id, seq) in the heap. */
+function heapPush(time: f64, arg: u32, id: u32, seq: u64): void {
+  const s = stage;
+  store<f64>(s, time);
+  store<u32>(s, arg, C_ARG);
+  store<u32>(s, id, C_ID);
+  store<u64>(s, seq, H_SEQ);
   heapN++;
-  siftUp(heapN - 1, cp);
+  siftUp(heapN - 1, s);
 }
 
-/** Remove heap entry i; the caller has read (and tombstones) its cell. */
+/** Remove heap entry i (the caller has read it). */
 function heapRemoveAt(i: u32): void {
-  store<u32>(heapCell(i), WHEEL_NONE, C_ID);
   heapN--;
   if (i == heapN) return;
-  const last = load<u32>(heap + (<usize>heapN << 2));
-  if (i > 0 && before(cellAt(last), heapCell((i - 1) >> 1))) siftUp(i, last);
-  else siftDown(i, last);
+  const s = stage;
+  copyHeapEntry(s, heapAt(heapN));
+  if (i > 0 && before(s, heapAt((i - 1) >> 1))) siftUp(i, s);
+  else siftDown(i, s);
 }
 
 // ---- placement, cascades, draining -----------------------------------------
@@ -524,26 +550,22 @@ function heapRemoveAt(i: u32): void {
   return level * SLOTS + <u32>((g >> <u64>(level * WHEEL_SLOT_BITS)) & SLOT_MASK);
 }
 
-/** File a copy of cell src (time, tick t) relative to cur. */
-function place(src: usize, time: f64, t: u64): void {
-  const g = t >> G_BITS;
-  if (g < cur) {
-    placeLate(src, time);
-    return;
-  }
-  appendCell(listFor(g), src);
-}
-
-/** File a copy of cell src whose granule has been drained: behind everything
- *  in the slots, so at the due tail if not before it, else in the heap. */
-function placeLate(src: usize, time: f64): void {
-  if (time >= dueLast && dueTail < cap) {
+/** File a new entry whose granule has been drained: behind everything in the
+ *  slots, so at the due tail if the heap is empty and it is not before the
+ *  tail, else in the heap. Due cells carry no seq: appending only while the
+ *  heap is empty keeps every due entry older than every heap entry (a drain
+ *  too waits for an empty heap), so a due entry wins a tie with the heap. */
+function placeLate(time: f64, arg: u32, id: u32, seq: u64): void {
+  if (heapN == 0 && time >= dueLast && dueTail < cap) {
     const i = dueTail++;
-    copyCell(dueAt(i), src);
-    setPos(load<u32>(src, C_ID) & idxMask, DUE_BIT | i);
+    const d = dueAt(i);
+    store<f64>(d, time);
+    store<u32>(d, arg, C_ARG);
+    store<u32>(d, id, C_ID);
+    setPos(id & idxMask, DUE_BIT | i);
     dueLast = time;
   } else {
-    heapPush(src);
+    heapPush(time, arg, id, seq);
   }
 }
 
@@ -560,17 +582,28 @@ function cascade(l: u32): void {
   listReset(l);
   if (l < NSLOTS) bitClear(l);
   let n: u32 = 0;
+  let front = b; // first block not yet touched
+  let ahead: u32 = 0; // blocks touched and not yet re-filed
   while (b != WHEEL_NONE) {
     const end = b == tail ? fill : CELLS;
     const nb = nextBlock(b);
-    // The chain was written long ago and its blocks are scattered: start
-    // loading the next one while this one is re-filed.
-    if (nb != WHEEL_NONE) touchBlock(nb);
-    for (let c: u32 = 1; c < end; c++) {
-      const src = cellAt((b << 4) | c);
+    // The chain was written long ago and its blocks are scattered: keep the
+    // next 4 to 8 loading, touched 4 at a time so that their misses overlap.
+    if (ahead <= TOUCH_GROUP) {
+      for (let j: u32 = 0; j < TOUCH_GROUP && front != WHEEL_NONE; j++) {
+        touchBlock(front);
+        front = nextBlock(front);
+        ahead++;
+      }
+    }
+    ahead--;
+    for (let c: u32 = 0; c < end; c++) {
+      const src = cellAt((b << CELL_BITS) | c);
       if (load<u32>(src, C_ID) == WHEEL_NONE) continue;
-      const t = load<f64>(src);
-      place(src, t, tickOf(t));
+      const g = tickOf(load<f64>(src)) >> G_BITS;
+      // The slot's range begins at cur: nothing in it is late.
+      if (g < cur) unreachable();
+      appendCell(listFor(g), src);
       n++;
     }
     releaseBlock(b);
@@ -624,8 +657,8 @@ function drainSlot(l: u32, g: u64): void {
   if (bits == 0) {
     for (let b = head; b != WHEEL_NONE; b = nextBlock(b)) {
       const end = b == tail ? fill : CELLS;
-      for (let c: u32 = 1; c < end; c++) {
-        const src = cellAt((b << 4) | c);
+      for (let c: u32 = 0; c < end; c++) {
+        const src = cellAt((b << CELL_BITS) | c);
         const id = load<u32>(src, C_ID);
         if (id == WHEEL_NONE) continue;
         setPos(id & idxMask, DUE_BIT | live);
@@ -637,8 +670,8 @@ function drainSlot(l: u32, g: u64): void {
     let m: u32 = 0; // keys[m]: the m-th live cell's bucket
     for (let b = head; b != WHEEL_NONE; b = nextBlock(b)) {
       const end = b == tail ? fill : CELLS;
-      for (let c: u32 = 1; c < end; c++) {
-        const src = cellAt((b << 4) | c);
+      for (let c: u32 = 0; c < end; c++) {
+        const src = cellAt((b << CELL_BITS) | c);
         if (load<u32>(src, C_ID) == WHEEL_NONE) continue;
         const d = load<f64>(src) - base;
         const k = d < top ? <u32>d >> shift : nb - 1;
@@ -657,8 +690,8 @@ function drainSlot(l: u32, g: u64): void {
     m = 0;
     for (let b = head; b != WHEEL_NONE; b = nextBlock(b)) {
       const end = b == tail ? fill : CELLS;
-      for (let c: u32 = 1; c < end; c++) {
-        const src = cellAt((b << 4) | c);
+      for (let c: u32 = 0; c < end; c++) {
+        const src = cellAt((b << CELL_BITS) | c);
         const id = load<u32>(src, C_ID);
         if (id == WHEEL_NONE) continue;
         const k = <u32>load<u16>(keys + (<usize>m << 1));
@@ -793,8 +826,9 @@ let frontHeap = false; // front() returned the heap top
   while (true) {
     const a = dueFront();
     if (heapN > 0) {
-      const h = heapCell(0);
-      if (a == 0 || before(h, a)) {
+      const h = heapAt(0);
+      // A tie goes to due (its entries are older: placeLate).
+      if (a == 0 || load<f64>(h) < load<f64>(a)) {
         frontHeap = true;
         return h;
       }
@@ -824,28 +858,25 @@ export function wheel_schedule(time: f64, kind: u32, arg: u32): u32 {
   store<u32>(freeTopP, top - 1);
   const id = load<u32>(freeStack + (<usize>(top - 1) << 2));
   const g = tickOf(time) >> G_BITS;
-  let s = stage;
-  let pos: u32 = 0;
-  let p: usize = 0;
+  const i = id & idxMask;
+  store<u32>(recs + (<usize>i << 3), kind, R_KIND);
+  const seq = seqNext++;
   if (g >= cur) {
-    // Written in place at its list's tail (the common case: no staging copy).
+    // Written in place at its list's tail.
     const l = listFor(g);
-    p = lh(l);
+    const p = lh(l);
     if (load<u32>(p, 8) == CELLS) growList(l);
-    pos = (load<u32>(p, 4) << 4) | load<u32>(p, 8);
-    s = cellAt(pos);
-  }
-  store<f64>(s, time);
-  store<u64>(s, seqNext++, C_SEQ);
-  store<u32>(s, kind, C_KIND);
-  store<u32>(s, arg, C_ARG);
-  store<u32>(s, id, C_ID);
-  if (p != 0) {
-    setPos(id & idxMask, pos);
-    store<u32>(p, load<u32>(p, 8) + 1, 8);
+    const f = load<u32>(p, 8);
+    const pos = (load<u32>(p, 4) << CELL_BITS) | f;
+    const s = cellAt(pos);
+    store<f64>(s, time);
+    store<u32>(s, arg, C_ARG);
+    store<u32>(s, id, C_ID);
+    setPos(i, pos);
+    store<u32>(p, f + 1, 8);
     store<u32>(p, load<u32>(p, 12) + 1, 12);
   } else {
-    placeLate(s, time);
+    placeLate(time, arg, id, seq);
   }
   pending++;
   statAdd(WHEEL_STAT_SCHEDULED, 1);
@@ -877,7 +908,7 @@ export function wheel_cancel(id: u32): bool {
   if (p == WHEEL_NONE) return false;
   if ((p & HEAP_BIT) != 0) {
     const h = p & ~HEAP_BIT;
-    if (load<u32>(heapCell(h), C_ID) != id) return false;
+    if (load<u32>(heapAt(h), C_ID) != id) return false;
     heapRemoveAt(h);
   } else {
     const a = (p & DUE_BIT) != 0 ? dueAt(p & ~DUE_BIT) : cellAt(p);
@@ -904,7 +935,7 @@ export function wheel_expire(now: f64, max: u32): u32 {
     if (t > now) break;
     const id = load<u32>(a, C_ID);
     store<f64>(outTime + (<usize>k << 3), t);
-    store<u32>(outKind + (<usize>k << 2), load<u32>(a, C_KIND));
+    store<u32>(outKind + (<usize>k << 2), kindOf(id));
     store<u32>(outArg + (<usize>k << 2), load<u32>(a, C_ARG));
     store<u32>(outId + (<usize>k << 2), id);
     if (frontHeap) heapRemoveAt(0);
@@ -1070,16 +1101,16 @@ export function wheel_loop_step(n: u32, done: u32, limit: f64, max: u32): u32 {
     return wheel_expire(t0, max);
   }
   // front() left dueHead on a live cell.
-  const h = heapN > 0 ? heapCell(0) : 0;
+  const h = heapN > 0 ? heapAt(0) : 0;
   let k: u32 = 0;
   for (let i = dueHead; i < dueTail && k < max; i++) {
     const c = dueAt(i);
     const id = load<u32>(c, C_ID);
     if (id == WHEEL_NONE) continue;
     const t = load<f64>(c);
-    if (t > limit || (h != 0 && before(h, c))) break;
+    if (t > limit || (h != 0 && load<f64>(h) < t)) break;
     store<f64>(outTime + (<usize>k << 3), t);
-    store<u32>(outKind + (<usize>k << 2), load<u32>(c, C_KIND));
+    store<u32>(outKind + (<usize>k << 2), kindOf(id));
     store<u32>(outArg + (<usize>k << 2), load<u32>(c, C_ARG));
     store<u32>(outId + (<usize>k << 2), id);
     store<u32>(batchPos + (<usize>k << 2), i);

@@ -237,6 +237,38 @@ describe("timing wheel", () => {
     expect(args(drain(small, 31))).toEqual([3, 7, 11, 15, 2, 6, 10, 14, 1, 5, 9, 13, 0, 4, 8, 12]);
   });
 
+
+  it("equal times across the due array and the late heap keep insertion order", () => {
+    // Due cells carry no seq: a due entry must win every tie with the heap,
+    // so a late schedule goes to the heap whenever the heap is not empty.
+    for (let i = 0; i < 4; i++) w.schedule(100 + i, 0, i); // one granule -> due
+    expect(w.expire(100, 1)).toBe(1); // due: 101, 102, 103
+    w.schedule(101, 0, 4); // before the due tail (103): heap, after the due 101
+    w.schedule(102, 0, 5); // heap not empty: heap, though not before the tail
+    w.schedule(103, 0, 6); // heap
+    expect(drain(w, 101)).toEqual([
+      [101, 1],
+      [101, 4],
+    ]);
+    expect(drain(w, 102)).toEqual([
+      [102, 2],
+      [102, 5],
+    ]);
+    expect(w.expire(103, 1)).toBe(1); // 103 (arg 3) from due: due is used up
+    expect(w.outArg[0]).toBe(3);
+    w.schedule(103, 0, 7); // due empty, heap holds 6 at 103: 7 must come after it
+    w.schedule(50, 0, 8); // earlier than everything: first
+    expect(drain(w, 200)).toEqual([
+      [50, 8],
+      [103, 6],
+      [103, 7],
+    ]);
+    const ref = new RefWheel(64, 64);
+    for (let i = 0; i < 4; i++) ref.schedule(100 + i, 0, i);
+    ref.expire(100, 1);
+    [101, 102, 103].forEach((t, k) => ref.schedule(t, 0, 4 + k));
+    expect(args([...drain(ref, 101), ...drain(ref, 102)])).toEqual([1, 4, 2, 5]);
+  });
   it("fractional times out of order within one ns are sorted, also after cascades", () => {
     // 40 entries in tick 5000 (scheduled at level 1) and 40 in tick 9 (level 0),
     // with fractional parts in a scrambled order and some exact ties.
@@ -275,8 +307,8 @@ describe("timing wheel", () => {
   });
 
   it("a compaction leaves every live entry where cancel and expire find it", async () => {
-    // White box: 16 entries -> a pool of 1.5N/15 + 2 x 1538 lists + 16 = 3094
-    // blocks of 15 cells. The due entries sit in the due array (the level-0
+    // White box: 16 entries -> a pool of ceil(1.5N/32) + 2 x 1537 lists + 16 =
+    // 3091 blocks of 32 cells. The due entries sit in the due array (the level-0
     // slot's block went back to the pool when it was drained); slot S takes
     // every block.
     const small = (await freshCore({ wheelEntries: 16 })).wheel;
@@ -286,10 +318,10 @@ describe("timing wheel", () => {
     const pair = () => small.cancel(small.schedule(T, 0, 99));
     pair();
     pair();
-    const a = small.schedule(T, 0, 100); // cell 3 of S
+    const a = small.schedule(T, 0, 100); // cell 2 of S
     for (let i = 0; i < 20; i++) pair();
-    small.schedule(T, 0, 101); // C, moves to cell 2 when compacted
-    for (let i = 0; i < 3094 * 15 - 24; i++) pair();
+    small.schedule(T, 0, 101); // C, moves to cell 1 when compacted
+    for (let i = 0; i < 3091 * 32 - 24; i++) pair();
     expect(small.stats().compactions).toBe(0);
     small.schedule(T, 0, 102); // B: no block left -> compaction, then room in S
     expect(small.stats().compactions).toBe(1);
@@ -306,7 +338,7 @@ describe("timing wheel", () => {
     const small = (await freshCore({ wheelEntries: 16 })).wheel;
     for (let i = 0; i < 3; i++) small.schedule(100, 0, i);
     expect(small.expire(100, 1)).toBe(1); // two unread at 100: earlier times go to the heap
-    for (let i = 0; i < 40; i++) small.cancel(small.schedule(20 + i, 0, 99)); // heap tombstones
+    for (let i = 0; i < 40; i++) small.cancel(small.schedule(20 + i, 0, 99)); // in and out of the heap
     const keep = [60, 40, 70, 30, 50].map((t) => small.schedule(t, 0, t));
     let pairs = 0;
     while (small.stats().compactions === 0 && pairs++ < 200_000) small.cancel(small.schedule(1e9, 0, 99));
