@@ -50,7 +50,11 @@ const BURST = 256;
 
 export class EventLoop {
   now = 0;
+  /** Events dispatched, run-ahead steps (runAhead) included. */
   events = 0;
+  /** Of those, run-ahead steps: events a handler ran in place of its own
+   *  next event, without a schedule or a dispatch. */
+  ranAhead = 0;
   private readonly handlers: EventHandler[] = [];
   private readonly names: string[] = [];
   /** Ids cancelled during dispatch: those still ahead in the batch are
@@ -64,6 +68,10 @@ export class EventLoop {
    *  than this must wait. */
   private stagedMin = Infinity;
   private dispatching = false;
+  /** horizon()'s wheel peek at a batch's end for the event being
+   *  dispatched (NaN: not made yet), and the end of the run in progress. */
+  private peeked = NaN;
+  private runEnd = 0;
   private readonly x: WheelHot;
   /** Schedules staged in inTime/inKind/inArg[0, staged) during dispatch. */
   private staged = 0;
@@ -158,6 +166,38 @@ export class EventLoop {
     return true;
   }
 
+  /** While a handler runs: the time before which nothing else is due. Any
+   *  event the handler would schedule for itself earlier than this would be
+   *  the next one dispatched, so it may act for it at once (runAhead). That
+   *  is before the batch's next entry, before anything staged since the
+   *  batch began, and before the run's end; -Infinity outside dispatch. At a
+   *  batch's last entry what follows is not fetched yet: the loop syncs with
+   *  the wheel (files what is staged, releases the batch) and asks it, once
+   *  per event. */
+  horizon(): number {
+    if (!this.dispatching) return -Infinity;
+    let next: number;
+    if (this.done < this.batchSize) next = this.wheel.outTime[this.done]!;
+    else {
+      if (this.peeked !== this.peeked) {
+        this.flush();
+        const t = this.wheel.nextTime();
+        // an event at exactly the end is dispatched; a run-ahead step stays before it
+        this.peeked = t < this.runEnd ? t : this.runEnd;
+      }
+      next = this.peeked;
+    }
+    return next < this.stagedMin ? next : this.stagedMin;
+  }
+
+  /** A handler acts now for its own next event at `t` (< horizon()): the
+   *  clock moves there and the step counts as the event it replaces. */
+  runAhead(t: number): void {
+    this.now = t;
+    this.events++;
+    this.ranAhead++;
+  }
+
   /** Run until `end` (ns) or until no event is pending. `onProgress` is
    *  called about every `progressEvery` events with the current time. */
   run(end: number, onProgress?: (now: number) => void, progressEvery = 1 << 16): RunResult {
@@ -169,6 +209,7 @@ export class EventLoop {
     const outArg = w.outArg;
     const outId = w.outId;
     let sinceProgress = 0;
+    this.runEnd = end;
     try {
       for (;;) {
         // Files what the last batch's handlers staged, releases what it
@@ -197,6 +238,7 @@ export class EventLoop {
           }
           this.now = t;
           this.done = ++i;
+          this.peeked = NaN;
           handlers[outKind[i - 1]!]!(outArg[i - 1]!, t);
           ran++;
         }

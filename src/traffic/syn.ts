@@ -68,9 +68,22 @@ export class SynGenerator {
 
   private fire(): void {
     const { ctx, config } = this;
-    const burst = config.rate > 0 ? 1 : config.count - this.sent;
-    for (let i = 0; i < burst; i++) this.sendOne();
-    if (this.sent < config.count) ctx.loop.after(1e9 / config.rate, this.kind, 0);
+    const loop = ctx.loop;
+    if (config.rate <= 0) {
+      for (let i = config.count - this.sent; i > 0; i--) this.sendOne();
+      return;
+    }
+    const gap = 1e9 / config.rate;
+    this.sendOne();
+    // The SYNs due before anything else happens go now, each at its own time
+    // (loop.runAhead), as their own events would: one event per burst.
+    let next = loop.now + gap;
+    while (this.sent < config.count && next < loop.horizon()) {
+      loop.runAhead(next);
+      this.sendOne();
+      next = loop.now + gap;
+    }
+    if (this.sent < config.count) loop.after(gap, this.kind, 0);
   }
 
   private sendOne(): void {
