@@ -280,6 +280,7 @@ export class NicTx {
       this.qRingLatency.push(new LatencyHist());
       this.qstats.push({ packets: 0, bytes: 0, stops: 0, bqlStops: 0, ringStops: 0, wakes: 0, completions: 0, completionIrqs: 0 });
     }
+    this.bypassQ = this.qdiscs.perQueue.map((qd) => (qd.kind === "pfifo_fast" ? (qd as PfifoFast) : null));
     this.xpsCpus = invertXps(config.xpsCpus);
     this.xpsRxqs = invertXps(config.xpsRxqs);
     this.pickTx = n === 1 ? () => 0 : (h) => this.netdevPickTx(h);
@@ -291,6 +292,8 @@ export class NicTx {
     });
   }
 
+  /** Each TX queue's qdisc when it may be bypassed (TCQ_F_CAN_BYPASS: pfifo_fast), else null. */
+  private readonly bypassQ: (PfifoFast | null)[];
   private readonly xpsCpus: Map<number, number[]> | null;
   private readonly xpsRxqs: Map<number, number[]> | null;
   /** Set by the host: the sockets' cached queues, RX queue and the sending CPU. */
@@ -355,9 +358,25 @@ export class NicTx {
   xmit(h: number): boolean {
     const q = this.pickTx(h);
     this.core.skb.queue[h] = q;
-    this.enqT[h] = this.loop.now;
+    const now = this.loop.now;
+    this.enqT[h] = now;
+    // net/core/dev.c: __dev_xmit_skb — pfifo_fast is TCQ_F_CAN_BYPASS: with nothing queued (nor
+    // requeued) and the queue running, the skb goes to the driver at once (sch_direct_xmit), which
+    // is what enqueue + __qdisc_run would do. Software GSO takes the queued path (its segments may
+    // outnumber the ring and be requeued).
+    const bp = this.bypassQ[q]!;
+    if (bp !== null && bp.qlen === 0 && this.rqLen[q] === 0 && !this.stopped(q)) {
+      const segs = this.gsoSegs[h]!;
+      if (segs <= 1 || this.config.tso) {
+        bp.bypass(h);
+        if (segs > 1) this.extraSegs += segs - 1;
+        this.post(q, h, now);
+        this.onTxReady();
+        return true;
+      }
+    }
     this.enqueueing = h;
-    const ok = this.qdiscs.perQueue[q]!.enqueue(h, this.loop.now);
+    const ok = this.qdiscs.perQueue[q]!.enqueue(h, now);
     this.enqueueing = -1;
     if (!ok) return false;
     const segs = this.gsoSegs[h]!;

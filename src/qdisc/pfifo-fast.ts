@@ -98,6 +98,13 @@ export class PfifoFast implements Qdisc {
     return NO_SKB;
   }
 
+  // net/core/dev.c: __dev_xmit_skb — TCQ_F_CAN_BYPASS: an skb that goes straight to the driver
+  // (sch_direct_xmit) is counted in the qdisc's bstats (qdisc_bstats_cpu_update) but never queued
+  bypass(h: number): void {
+    this.bytes += qdiscPktLen(this.core, h);
+    this.packets += bstatsPackets(this.core, h);
+  }
+
   nextEligible(): number {
     return Infinity;
   }
