@@ -4,6 +4,7 @@
 // and the driver's ring-full stop, and TX completion raised as an interrupt
 // with coalescing (tx-usecs / tx-frames) and cleaned in NAPI with a budget.
 // The wire takes frames from the rings round robin (the NIC's TX arbiter).
+// The descriptor rings are JS columns: nothing of them crosses into WASM.
 // A frame's handle leaves the ring when the wire takes it (it travels on to
 // the receiver); its descriptor (length, owning socket, truesize) stays
 // until completion, which is what BQL and socket memory accounting see.
@@ -18,7 +19,6 @@ import type { EventLoop } from "../sim/loop.js";
 import { SKB_F_OOO_OKAY, SKB_NONE } from "../core/skb-fields.js";
 import { createGso, type Gso } from "../core/gso.js";
 import { qdiscPktLen } from "../qdisc/pkt-len.js";
-import { createRing, ringRaw, type RingRaw } from "./ring-ops.js";
 import { LatencyHist } from "../sim/latency-hist.js";
 import type { DropSink } from "./nic.js";
 
@@ -107,7 +107,6 @@ export interface TxQueueStats {
 export class NicTx {
   readonly qdiscs: DeviceQdiscs;
   readonly dql: Dql[] = [];
-  private readonly rings: number[] = [];
   /** Handles in each ring not yet taken by the wire. */
   private readonly unsent: Int32Array;
   /** Descriptors in use (posted, not yet completed). */
@@ -123,7 +122,11 @@ export class NicTx {
   /** When the armed completion IRQ fires / the scheduled TX NAPI poll runs (ns). */
   private readonly irqAt: Float64Array;
   private readonly napiAt: Float64Array;
-  /** Descriptor records per queue, a circular array of txRing entries: bytes, sk, truesize. */
+  /** Descriptor records per queue, a circular array of txRing entries: the skb handle, bytes, sk,
+   *  truesize. The ring is these columns (JS, like the rest of the driver's state): entries
+   *  [head, head + used) are in use, the last `unsent` of them not yet taken by the wire, so a post
+   *  and the wire's take are array writes and reads, not calls into WASM. */
+  private readonly descH: Uint32Array[] = [];
   private readonly descBytes: Float64Array[] = [];
   private readonly descSk: Uint32Array[] = [];
   private readonly descTrue: Uint32Array[] = [];
@@ -156,7 +159,6 @@ export class NicTx {
   private rr = 0;
   /** Queue of the frame the wire is serializing, and its length. */
   private wireQ = -1;
-  private readonly r: RingRaw;
   private readonly kindIrq: number;
   private readonly kindNapi: number;
   private readonly kindNetTx: number;
@@ -210,7 +212,6 @@ export class NicTx {
     env?: QdiscEnv,
   ) {
     const n = config.txQueues;
-    this.r = ringRaw(core);
     const skbSk = core.skb.sk;
     const skbTrue = core.skb.truesize;
     // kfree_skb of an owned skb runs its destructor (tcp_wfree): the socket gets its memory back
@@ -265,7 +266,6 @@ export class NicTx {
     const base = dqlNext.get(core) ?? 0;
     dqlNext.set(core, base + n);
     for (let q = 0; q < n; q++) {
-      this.rings.push(createRing(core, config.txRing, `${name} tx-${q}`));
       const d = dqlOf(core, base + q);
       this.dqlIdx[q] = base + q;
       this.dqlXoffAt[q] = d.xoffAt;
@@ -273,6 +273,7 @@ export class NicTx {
       d.init(loop.now);
       if (!config.bql) d.write("limit_min", "max", loop.now);
       this.dql.push(d);
+      this.descH.push(new Uint32Array(config.txRing));
       this.descBytes.push(new Float64Array(config.txRing));
       this.descSk.push(new Uint32Array(config.txRing));
       this.descTrue.push(new Uint32Array(config.txRing));
@@ -465,9 +466,9 @@ export class NicTx {
   // ndo_start_xmit: one descriptor, netdev_tx_sent_queue, stop when the ring is full
   private post(q: number, h: number, now: number): void {
     const size = this.config.txRing;
-    this.r.ring_enqueue(this.rings[q]!, h);
     this.postT[h] = now;
     const i = (this.head[q]! + this.used[q]!) % size;
+    this.descH[q]![i] = h;
     // the driver's bytecount: a TSO skb counts every segment's headers (as qdisc_pkt_len)
     const bytes = this.gsoSegs[h]! > 1 ? qdiscPktLen(this.core, h) : this.core.skb.len[h]!;
     this.descBytes[q]![i] = bytes;
@@ -529,10 +530,10 @@ export class NicTx {
     const n = this.config.txQueues;
     for (let k = 0; k < n; k++) {
       const q = (this.rr + k) % n;
-      if (this.unsent[q]! === 0) continue;
-      const h = this.r.ring_dequeue(this.rings[q]!);
-      if (h < 0) continue;
-      this.unsent[q]!--;
+      const u = this.unsent[q]!;
+      if (u === 0) continue;
+      const h = this.descH[q]![this.unsentAt(q, u)]!;
+      this.unsent[q] = u - 1;
       this.rr = (q + 1) % n;
       this.wireQ = q;
       return h;
@@ -565,6 +566,12 @@ export class NicTx {
     return k;
   }
 
+  /** Ring index of queue q's first descriptor not yet on the wire (u of them). */
+  private unsentAt(q: number, u: number): number {
+    const size = this.config.txRing;
+    return (this.head[q]! + this.used[q]! - u + size) % size;
+  }
+
   /** Is any posted descriptor waiting for the wire? */
   hasUnsent(): boolean {
     const n = this.config.txQueues;
@@ -577,7 +584,7 @@ export class NicTx {
    *  gives the same whenever it is called before the wire takes it. */
   nextIsPlainFrame(): boolean {
     if (this.config.txQueues !== 1 || this.unsent[0]! === 0) return false;
-    return this.gsoSegs[this.r.ring_peek(this.rings[0]!, 0)]! <= 1;
+    return this.gsoSegs[this.descH[0]![this.unsentAt(0, this.unsent[0]!)]!]! <= 1;
   }
 
   /** The queue of the descriptor the wire took last. */

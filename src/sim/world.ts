@@ -46,12 +46,13 @@ export function coreConfigFor(spec: WorldSpec): Partial<CoreConfig> {
     const k = nicsOf(h.name);
     nics += k;
     rxQueues += k * h.nic.queues;
-    // TX: one ring and one qdisc per TX queue; the qdisc's one-band limit (pfifo_fast
-    // txqueuelen, fq sch->limit 10000) bounds what default-priority traffic can hold
+    // TX: one descriptor ring (JS columns, src/net/nic-tx.ts: no WASM ring) and one qdisc per TX
+    // queue; the qdisc's one-band limit (pfifo_fast txqueuelen, fq sch->limit 10000) bounds what
+    // default-priority traffic can hold
     const qdiscMax = String(h.sysctl["net.core.default_qdisc"] ?? "pfifo_fast") === "fq" ? 10000 : Math.max(1, h.nic.txqueuelen);
     queued += k * (h.nic.queues * h.nic.rxRing + h.nic.queues * (h.nic.txRing + qdiscMax));
-    ringSlots += k * h.nic.queues * (pow2(h.nic.rxRing) + pow2(h.nic.txRing));
-    rings += k * 2 * h.nic.queues;
+    ringSlots += k * h.nic.queues * pow2(h.nic.rxRing);
+    rings += k * h.nic.queues;
     txQueues += k * h.nic.queues;
     // per-CPU backlogs (input_pkt_queue + process_queue)
     const maxBacklog = Number(h.sysctl["net.core.netdev_max_backlog"] ?? 1000);
