@@ -433,10 +433,15 @@ export function tsoShouldDefer(t: TcpHost, c: TcpConn, start: number, skbLen: nu
 /** GSO_LEGACY_MAX_SIZE: sk_gso_max_size of a device without BIG TCP. */
 export const GSO_MAX_SIZE = 65536;
 
+/** Pacing rate (bytes/s) from which tcp_tso_autosize's bytes are capped at sk_gso_max_size whatever min_rtt adds. */
+export const TSO_RATE_CAP = GSO_MAX_SIZE * 2 ** SK_PACING_SHIFT;
+
 // net/ipv4/tcp_output.c: tcp_tso_segs -> tcp_tso_autosize (the WASM kernel, assembly/gso.ts)
 function tsoSegs(t: TcpHost, c: TcpConn): number {
-  // the answer depends only on these three: reuse it while they stand (pacing_rate moves on ACKs, not per segment)
-  if (c.pacingRate === c.tsoRate && c.minRttUs === c.tsoMinRtt && c.mss === c.tsoMss) return c.tsoSegs;
+  // the answer depends only on these three: reuse it while they stand (pacing_rate moves on ACKs, not
+  // per segment). From TSO_RATE_CAP up, sk_pacing_rate >> sk_pacing_shift alone reaches sk_gso_max_size,
+  // where tcp_tso_autosize caps it: every such rate gives the same answer (a 10 Gbit flow's do).
+  if (c.minRttUs === c.tsoMinRtt && c.mss === c.tsoMss && (c.pacingRate === c.tsoRate || (c.pacingRate >= TSO_RATE_CAP && c.tsoRate >= TSO_RATE_CAP))) return c.tsoSegs;
   const x = t.core.raw as unknown as { tcp_tso_segs: (rate: number, minRtt: number, mss: number, gsoMax: number, minSegs: number, shift: number, rttLog: number, maxSegs: number) => number };
   const rate = c.pacingRate > 0 && c.pacingRate !== Infinity ? Math.floor(Math.min(c.pacingRate, 2 ** 52)) : 2 ** 52;
   const minRtt = c.minRttUs === Infinity ? 0xffffffff : c.minRttUs;
