@@ -626,12 +626,14 @@ function setCur(nw: u64): void {
   if (lHead(l) != WHEEL_NONE) cascade(l);
 }
 
-/** Sort level-0 slot l (one granule, in seq order) into the empty due array:
- *  a stable counting sort on the tick's low bits (about 2n buckets), then a
- *  stable insertion pass on time for what the buckets leave unordered
- *  (fractional ns, and ticks sharing a bucket). Both are stable and the slot
- *  is in seq order, so equal times stay in seq order without comparing seqs.
- *  Every live cell gets its due index in pos. g is the slot's granule. */
+/** Sort level-0 slot l (one granule, in seq order) into the empty due array.
+ *  A small slot: insertion sort on time while copying. Else a stable counting
+ *  sort on the tick's low bits (about 2n buckets), then a stable insertion
+ *  pass on time for what the buckets leave unordered (fractional ns, and
+ *  ticks sharing a bucket). Every step is stable and the slot is in seq
+ *  order, so equal times stay in seq order without comparing seqs. Every
+ *  live cell then gets its due index in pos (one pass: a cell moved by the
+ *  insertion is written once). g is the slot's granule. */
 function drainSlot(l: u32, g: u64): void {
   const p = lh(l);
   const head = load<u32>(p);
@@ -641,31 +643,33 @@ function drainSlot(l: u32, g: u64): void {
   const n = load<u32>(p, 12);
   listReset(l);
   bitClear(l);
-  let bits: u32 = 0;
-  if (n > SMALL_SORT) {
-    bits = 32 - <u32>clz<u32>(n);
-    if (bits > WHEEL_GRANULE_BITS) bits = WHEEL_GRANULE_BITS;
-  }
-  // Key = ns into the granule >> shift. (time - base) is exact in f64 here
-  // and keeps the conversion 32-bit; clamped ticks (>= 2^62) and +Infinity
-  // land in the last bucket, in seq order as the wheel defines for them.
-  const base = <f64>(g << G_BITS);
-  const shift = WHEEL_GRANULE_BITS - bits;
-  const nb = <u32>1 << bits;
-  const top: f64 = <f64>(G_MASK);
   let live: u32 = 0;
-  if (bits == 0) {
+  if (n <= SMALL_SORT) {
     for (let b = head; b != WHEEL_NONE; b = nextBlock(b)) {
       const end = b == tail ? fill : CELLS;
       for (let c: u32 = 0; c < end; c++) {
         const src = cellAt((b << CELL_BITS) | c);
-        const id = load<u32>(src, C_ID);
-        if (id == WHEEL_NONE) continue;
-        setPos(id & idxMask, DUE_BIT | live);
-        copyCell(dueAt(live++), src);
+        if (load<u32>(src, C_ID) == WHEEL_NONE) continue;
+        const t = load<f64>(src);
+        let j = live;
+        while (j > 0 && load<f64>(dueAt(j - 1)) > t) {
+          copyCell(dueAt(j), dueAt(j - 1));
+          j--;
+        }
+        copyCell(dueAt(j), src);
+        live++;
       }
     }
   } else {
+    let bits: u32 = 32 - <u32>clz<u32>(n);
+    if (bits > WHEEL_GRANULE_BITS) bits = WHEEL_GRANULE_BITS;
+    // Key = ns into the granule >> shift. (time - base) is exact in f64 here
+    // and keeps the conversion 32-bit; clamped ticks (>= 2^62) and +Infinity
+    // land in the last bucket, in seq order as the wheel defines for them.
+    const base = <f64>(g << G_BITS);
+    const shift = WHEEL_GRANULE_BITS - bits;
+    const nb = <u32>1 << bits;
+    const top: f64 = <f64>(G_MASK);
     zero(counts, <usize>nb << 2);
     let m: u32 = 0; // keys[m]: the m-th live cell's bucket
     for (let b = head; b != WHEEL_NONE; b = nextBlock(b)) {
@@ -692,16 +696,27 @@ function drainSlot(l: u32, g: u64): void {
       const end = b == tail ? fill : CELLS;
       for (let c: u32 = 0; c < end; c++) {
         const src = cellAt((b << CELL_BITS) | c);
-        const id = load<u32>(src, C_ID);
-        if (id == WHEEL_NONE) continue;
+        if (load<u32>(src, C_ID) == WHEEL_NONE) continue;
         const k = <u32>load<u16>(keys + (<usize>m << 1));
         m++;
         const q = counts + (<usize>k << 2);
         const i = load<u32>(q);
         store<u32>(q, i + 1);
-        setPos(id & idxMask, DUE_BIT | i);
         copyCell(dueAt(i), src);
       }
+    }
+    // Insertion pass on time; the staging cell holds the one being moved.
+    const s = stage;
+    for (let i: u32 = 1; i < live; i++) {
+      const t = load<f64>(dueAt(i));
+      if (!(t < load<f64>(dueAt(i - 1)))) continue;
+      copyCell(s, dueAt(i));
+      let j = i;
+      do {
+        copyCell(dueAt(j), dueAt(j - 1));
+        j--;
+      } while (j > 0 && t < load<f64>(dueAt(j - 1)));
+      copyCell(dueAt(j), s);
     }
   }
   let b = head;
@@ -710,22 +725,7 @@ function drainSlot(l: u32, g: u64): void {
     releaseBlock(b);
     b = nx;
   }
-  // Insertion pass on time; the staging cell holds the one being moved.
-  const s = stage;
-  for (let i: u32 = 1; i < live; i++) {
-    const t = load<f64>(dueAt(i));
-    if (!(t < load<f64>(dueAt(i - 1)))) continue;
-    copyCell(s, dueAt(i));
-    let j = i;
-    do {
-      const d = dueAt(j);
-      copyCell(d, dueAt(j - 1));
-      setPos(load<u32>(d, C_ID) & idxMask, DUE_BIT | j);
-      j--;
-    } while (j > 0 && t < load<f64>(dueAt(j - 1)));
-    copyCell(dueAt(j), s);
-    setPos(load<u32>(s, C_ID) & idxMask, DUE_BIT | j);
-  }
+  for (let i: u32 = 0; i < live; i++) setPos(load<u32>(dueAt(i), C_ID) & idxMask, DUE_BIT | i);
   dueHead = 0;
   dueTail = live;
   dueLast = live > 0 ? load<f64>(dueAt(live - 1)) : -Infinity;
