@@ -582,6 +582,7 @@ function cascade(l: u32): void {
   listReset(l);
   if (l < NSLOTS) bitClear(l);
   let n: u32 = 0;
+  const toLevel0 = l >= SLOTS && l < 2 * SLOTS;
   let front = b; // first block not yet touched
   let ahead: u32 = 0; // blocks touched and not yet re-filed
   while (b != WHEEL_NONE) {
@@ -603,7 +604,9 @@ function cascade(l: u32): void {
       const g = tickOf(load<f64>(src)) >> G_BITS;
       // The slot's range begins at cur: nothing in it is late.
       if (g < cur) unreachable();
-      appendCell(listFor(g), src);
+      // A level-1 slot's granules differ from cur only in digit 0 (the
+      // common cascade: straight to a level-0 slot).
+      appendCell(toLevel0 ? <u32>(g & SLOT_MASK) : listFor(g), src);
       n++;
     }
     releaseBlock(b);
