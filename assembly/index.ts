@@ -26,6 +26,9 @@
 //   |                           | (dqlQueues x 128 B)
 //   +---------------------------+
 //   | GSO stats                 | gso.ts: f64 x 16
+//   +---------------------------+
+//   | TCP header templates      | stamp.ts: 64 x 128 B template bytes,
+//   |                           | 64 x 8 u32 per-template offsets and sums
 //   +---------------------------+ layout_bytes(); memory.size() covers it
 //
 // No export here allocates managed objects; memory never grows after init.
@@ -37,6 +40,7 @@ import { wheel_plan, wheel_init } from "./wheel";
 import { gro_plan, gro_init } from "./gro";
 import { dql_plan, dql_init } from "./dql";
 import { gso_plan, gso_init } from "./gso";
+import { stamp_plan, stamp_init } from "./stamp";
 
 export * from "./layout";
 export * from "./skb";
@@ -46,6 +50,7 @@ export * from "./wheel";
 export * from "./gro";
 export * from "./dql";
 export * from "./gso";
+export * from "./stamp";
 
 let scratch: usize = 0;
 let scratchSlots: u32 = 0;
@@ -79,6 +84,7 @@ export function core_init(
   gro_plan(groContexts);
   dql_plan(dqlQueues);
   gso_plan();
+  stamp_plan();
   if (!layout_commit()) return CORE_ERR_MEMORY;
   skb_init();
   zero(scratch, <usize>ioSlots << 2);
@@ -88,6 +94,7 @@ export function core_init(
   gro_init();
   dql_init();
   gso_init();
+  stamp_init();
   initialised = true;
   return CORE_OK;
 }

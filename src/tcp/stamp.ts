@@ -9,6 +9,11 @@
 // Per segment: addresses, ports, seq, ack, window, TSval and TSecr. Fixed by
 // the template: v6, flags, which options are present, the MSS and
 // window-scale values.
+//
+// IPv4 segments are stamped in WASM (assembly/stamp.ts: one call copies the
+// template and writes the rest), from a copy of the template in a slot of
+// the core's template area; writeRef is the plain-TS reference (and the
+// path of IPv6 and of templates that found no slot free).
 import type { Core } from "../core/core.js";
 import { SKB_HEADROOM } from "../core/skb-fields.js";
 import { HeaderTemplate } from "../wire/skb-headers.js";
@@ -31,6 +36,23 @@ function fold(sum: number): number {
   return ~sum & 0xffff;
 }
 
+/** The WASM export used per segment (called straight, no wrapper). */
+interface StampHot {
+  stamp_tcp4(slot: number, h: number, saddr: number, daddr: number, ports: number, seq: number, ack: number, win: number, tsval: number, tsecr: number): void;
+  stamp_tpl_ptr(): number;
+  stamp_info_ptr(): number;
+  stamp_slots(): number;
+}
+
+const STAMP_INFO_U32 = 8;
+/** Per core, the template slots taken (assembly/stamp.ts), by the
+ *  template's constant fields: templates alike share a slot. */
+const slotsOf = new WeakMap<Core, Map<string, number>>();
+
+function addr32(a: Uint8Array, o: number): number {
+  return (a[o]! << 24) | (a[o + 1]! << 16) | (a[o + 2]! << 8) | a[o + 3]!;
+}
+
 export class TcpStamp {
   readonly v6: boolean;
   readonly flags: number;
@@ -47,6 +69,10 @@ export class TcpStamp {
    *  plus the pseudo-header's protocol and length. */
   private readonly ipBase: number;
   private readonly tcpBase: number;
+  /** The core whose template slot `slot` holds this template (-1: none free, TS writes). */
+  private boundTo: Core | null = null;
+  private slot = -1;
+  private hot: StampHot | null = null;
 
   constructor(s: SegOut) {
     this.v6 = s.v6;
@@ -85,6 +111,55 @@ export class TcpStamp {
 
   /** Write segment `s` (which matches this template) into skb h and set its header columns. */
   write(core: Core, h: number, s: SegOut): void {
+    if (this.v6) {
+      this.writeRef(core, h, s);
+      return;
+    }
+    if (this.boundTo !== core) this.bind(core);
+    const x = this.hot;
+    if (x === null) {
+      this.writeRef(core, h, s);
+      return;
+    }
+    x.stamp_tcp4(this.slot, h, addr32(s.src, s.srcOff), addr32(s.dst, s.dstOff), ((s.sport & 0xffff) << 16) | (s.dport & 0xffff), s.seq, s.ack, s.window, s.tsVal, s.tsEcr);
+  }
+
+  /** Copy the template into a slot of core's template area (once per core;
+   *  templates alike share one). With none left, writeRef does the work. */
+  private bind(core: Core): void {
+    this.boundTo = core;
+    this.hot = null;
+    const x = core.raw as unknown as StampHot;
+    let slots = slotsOf.get(core);
+    if (slots === undefined) slotsOf.set(core, (slots = new Map()));
+    const key = `${this.flags} ${this.mss} ${this.wscale} ${this.sackPerm} ${this.ts}`;
+    let slot = slots.get(key);
+    if (slot === undefined) {
+      if (slots.size >= x.stamp_slots()) return;
+      slot = slots.size;
+      slots.set(key, slot);
+      const buf = core.memory.buffer;
+      new Uint8Array(buf, x.stamp_tpl_ptr() + slot * SKB_HEADROOM, SKB_HEADROOM).set(this.bytes);
+      const info = new Uint32Array(buf, x.stamp_info_ptr() + slot * STAMP_INFO_U32 * 4, STAMP_INFO_U32);
+      info[0] = this.hdrLen;
+      info[1] = this.th;
+      info[2] = this.tsAt >= 0 ? this.tsAt : 0;
+      info[3] = this.ipBase;
+      info[4] = this.tcpBase;
+    }
+    this.slot = slot;
+    this.hot = x;
+  }
+
+  /** Whether write() stamps in WASM on `core` (an IPv4 template with a slot there). */
+  inWasm(core: Core): boolean {
+    if (this.v6) return false;
+    if (this.boundTo !== core) this.bind(core);
+    return this.hot !== null;
+  }
+
+  /** The plain-TS reference of stamp_tcp4, and the IPv6 path. */
+  writeRef(core: Core, h: number, s: SegOut): void {
     const b = core.headers;
     const base = h * SKB_HEADROOM;
     b.set(this.bytes, base);

@@ -1,7 +1,10 @@
 // Handshake header templates (src/tcp/stamp.ts) against writeSegment, the
 // reference writer: for every option layout, IPv4 and IPv6, random
 // addresses, ports, sequence numbers, windows and timestamps, the stamped
-// skb has the same header bytes and columns.
+// skb has the same header bytes and columns. IPv4 stamps run in WASM
+// (assembly/stamp.ts stamp_tcp4) once they have a template slot: that path
+// is checked against writeRef, the plain-TS reference, on a core whose slots
+// hold every layout.
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { createCore } from "../../src/core/node.js";
@@ -76,6 +79,53 @@ describe("TcpStamp", () => {
       }),
       { numRuns: 2000 },
     );
+  });
+
+  it("stamp_tcp4 (WASM) writes what writeRef (TS) and writeSegment write, every layout, from its slot", async () => {
+    const wcore = await createCore({ skbs: 8 });
+    // 16 option layouts x 2 flag sets, then 32 more MSS values: 64 templates, every slot
+    const stamps: TcpStamp[] = [];
+    const make = (flags: number, mss: number, sackPerm: boolean, ts: boolean, wscale: number) => {
+      const s = new SegOut();
+      s.flags = flags;
+      s.mss = mss;
+      s.sackPerm = sackPerm;
+      s.ts = ts;
+      s.wscale = wscale;
+      stamps.push(new TcpStamp(s));
+    };
+    for (const flags of [TCPHDR_SYN, TCPHDR_SYN | TCPHDR_ACK])
+      for (let layout = 0; layout < 16; layout++) make(flags, layout & 1 ? 1460 : -1, (layout & 2) !== 0, (layout & 4) !== 0, layout & 8 ? 7 : -1);
+    for (let i = 0; i < 32; i++) make(TCPHDR_SYN | TCPHDR_ACK, 1000 + i, true, true, i % 15);
+    for (const st of stamps) expect(st.inWasm(wcore)).toBe(true);
+    const fields = seg.map((r) => ({ ...r, v6: false }));
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: stamps.length - 1 }), fields, (i, r) => {
+        const st = stamps[i]!;
+        const s = segOut({ ...r, flags: st.flags, mss: st.mss, wscale: st.wscale, sackPerm: st.sackPerm, ts: st.ts });
+        expect(st.matches(s)).toBe(true);
+        wcore.headers.fill(0xa5, 0, 4 * SKB_HEADROOM);
+        st.writeRef(wcore, 1, s);
+        st.write(wcore, 2, s);
+        writeSegment(wcore, 3, s);
+        const snap = (h: number) => {
+          const n = wcore.skb.hdrLen[h]!;
+          return { bytes: Array.from(wcore.headers.subarray(h * SKB_HEADROOM, h * SKB_HEADROOM + n)), cols: COLS.map((c) => wcore.skb[c][h]) };
+        };
+        expect(snap(2)).toEqual(snap(1));
+        expect(snap(2)).toEqual(snap(3));
+        // nothing past the header bytes is touched
+        expect(wcore.headers[2 * SKB_HEADROOM + wcore.skb.hdrLen[2]!]).toBe(0xa5);
+      }),
+      { numRuns: 3000 },
+    );
+    // templates alike share a slot; one more layout finds none left and stays in TS
+    const again = new SegOut();
+    again.flags = TCPHDR_SYN;
+    again.mss = 1460;
+    expect(new TcpStamp(again).inWasm(wcore)).toBe(true);
+    again.mss = 1400;
+    expect(new TcpStamp(again).inWasm(wcore)).toBe(false);
   });
 
   it("stamped segments parse with valid IP and TCP checksums", () => {
