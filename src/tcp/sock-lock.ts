@@ -107,7 +107,6 @@ export function releaseSock(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   c.deferred = 0;
   if (d & TCPF_TSQ_DEFERRED) {
     // tcp_tsq_write
-    c.tsqThrottled = false;
     xmitAll(t, sk, c);
   }
   if (d & TCPF_WRITE_TIMER_DEFERRED) writeTimerHandler(t, sk, c);

@@ -593,8 +593,9 @@ export class TcpHost {
     }
     c.wmemAlloc = Math.max(0, c.wmemAlloc - truesize);
     if (c.tsqThrottled && !c.tsqQueued) {
-      // tcp_wfree: queue the socket on the TSQ tasklet's list; the tasklet runs after the softirq
-      // work in progress (the completion pass's end), else as its own event
+      // tcp_wfree: THROTTLED becomes QUEUED, the socket goes on the TSQ tasklet's list; the tasklet
+      // runs after the softirq work in progress (the completion pass's end), else as its own event
+      c.tsqThrottled = false;
       c.tsqQueued = true;
       if (this.tsqN === this.tsqList.length) {
         const l = new Int32Array(this.tsqN * 2);
@@ -620,22 +621,20 @@ export class TcpHost {
   }
 
   // net/ipv4/tcp_output.c: tcp_tasklet_func — the sockets queued so far (list_splice_init), each
-  // through tcp_tsq_handler; sockets queued meanwhile wait for the next run. (The kernel's
-  // list_add makes that order LIFO; the model keeps queueing order.)
+  // through tcp_tsq_handler; sockets queued meanwhile wait for the next run. tcp_wfree's list_add
+  // puts each socket at the head, so the last one queued is handled (and transmits) first.
   private tsqRun(): void {
     const n = this.tsqN;
-    for (let i = 0; i < n; i++) {
+    for (let i = n - 1; i >= 0; i--) {
       const sk = this.socks[this.tsqList[i]!];
       const c = sk?.conn ?? null;
       if (sk === null || sk === undefined || c === null) continue;
       c.tsqQueued = false;
-      if (!c.tsqThrottled) continue;
       // tcp_tsq_handler: an owned socket writes from tcp_release_cb
       if (c.owned) {
         c.deferred |= TCPF_TSQ_DEFERRED;
         continue;
       }
-      c.tsqThrottled = false;
       xmitAll(this, sk, c);
     }
     if (this.tsqN !== n) this.tsqList.copyWithin(0, n, this.tsqN);

@@ -1,0 +1,56 @@
+// TSQ's tasklet list order: tcp_wfree list_adds each socket at the head, tcp_tasklet_func walks the
+// spliced list from the head, so of the sockets freed in one completion pass the last one writes first.
+import { describe, expect, it } from "vitest";
+import { createCore } from "../../src/core/node.js";
+import { World, coreConfigFor } from "../../src/sim/world.js";
+import type { TcpConn } from "../../src/tcp/conn.js";
+import { host, link, world } from "../sim/spec-helpers.js";
+
+describe("TSQ tasklet order", () => {
+  it("the socket freed last in a completion pass transmits first (list_add, LIFO)", async () => {
+    // two unpaced bulk flows over 1 Gbit, 16 KB tcp_limit_output_bytes: both sit throttled above it
+    const spec = world(
+      [
+        host("a", 1, {
+          nic: { queues: 1, rateBps: 1e9, mtu: 1500, rxRing: 1024, txRing: 1024, txqueuelen: 1000 },
+          sysctl: { "net.ipv4.tcp_limit_output_bytes": 16384 },
+        }),
+        host("b", 2, { listeners: [{ port: 5001, backlog: 128, accept: true }] }),
+      ],
+      [link("a", "b", { rateBps: 1e9, delayNs: 50_000 })],
+      [{ kind: "bulk", from: "a", to: "b", port: 5001, flows: 2, bytes: Infinity, at: 0 }],
+      { durationNs: 20e6 },
+    );
+    const core = await createCore(coreConfigFor(spec));
+    const w = new World(core, spec);
+    const tcp = w.hosts.get("a")!.stack.tcp;
+    for (const g of w.traffic) g.start();
+    w.loop.run(10e6);
+    const [s1, s2] = [...w.flows.values()].map((f) => f.sender!) as [TcpConn, TcpConn];
+    for (const s of [s1, s2]) {
+      expect(s.tsqThrottled).toBe(true);
+      expect(s.tsqQueued).toBe(false);
+    }
+    // record which socket charges sk_wmem_alloc (writes an skb) first after the pass
+    const order: number[] = [];
+    for (const s of [s1, s2]) {
+      let v = s.wmemAlloc;
+      Object.defineProperty(s, "wmemAlloc", {
+        get: () => v,
+        set: (x: number) => {
+          if (x > v && order[order.length - 1] !== s.slot) order.push(s.slot);
+          v = x;
+        },
+      });
+    }
+    // one completion pass frees all of s1's skbs, then all of s2's (tcp_wfree for each)
+    tcp.tsqHold();
+    tcp.txFree(s1.slot, s1.wmemAlloc);
+    tcp.txFree(s2.slot, s2.wmemAlloc);
+    // tcp_wfree: THROTTLED became QUEUED
+    expect([s1.tsqThrottled, s1.tsqQueued, s2.tsqThrottled, s2.tsqQueued]).toEqual([false, true, false, true]);
+    tcp.tsqRelease();
+    expect(order.slice(0, 2)).toEqual([s2.slot, s1.slot]);
+    expect(s1.tsqQueued || s2.tsqQueued).toBe(false);
+  });
+});
