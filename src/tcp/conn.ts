@@ -26,6 +26,9 @@ export class Scoreboard {
   /** tp->delivered when the segment was (re)sent (TCP_SKB_CB(skb)->tx.delivered, the rate sample's prior_delivered). */
   deliveredAt = new Float64Array(64);
   flags = new Uint8Array(64);
+  /** The sender's cumulative sk_wmem_alloc charge (TcpConn.wmemCharged) just after the segment's latest
+   *  (re)transmission: that skb has left the host once wmemFreed reaches it (skb_still_in_host_queue). */
+  charged = new Float64Array(64);
   head = 0;
   count = 0;
 
@@ -41,6 +44,7 @@ export class Scoreboard {
     this.sentAt = re(this.sentAt, (k) => new Float64Array(k));
     this.deliveredAt = re(this.deliveredAt, (k) => new Float64Array(k));
     this.flags = re(this.flags, (k) => new Uint8Array(k));
+    this.charged = re(this.charged, (k) => new Float64Array(k));
     this.head = 0;
   }
 
@@ -49,13 +53,14 @@ export class Scoreboard {
     return (this.head + i) & (this.start.length - 1);
   }
 
-  push(start: number, end: number, sentAt: number, delivered = 0): void {
+  push(start: number, end: number, sentAt: number, delivered = 0, charged = 0): void {
     if (this.count === this.start.length) this.grow();
     const j = this.at(this.count);
     this.start[j] = start;
     this.end[j] = end;
     this.sentAt[j] = sentAt;
     this.deliveredAt[j] = delivered;
+    this.charged[j] = charged;
     this.flags[j] = 0;
     this.count++;
   }
@@ -181,6 +186,11 @@ export class TcpConn implements CcSock, RcvWindowState {
   txWait = false;
   /** sk_wmem_alloc: truesize of this socket's skbs below TCP (qdisc, driver ring) until TX completion frees them. */
   wmemAlloc = 0;
+  /** Truesize ever charged to / freed from sk_wmem_alloc (wmemAlloc = their difference). A socket's skbs
+   *  leave the host in the order it sent them, so a segment's skb is gone once wmemFreed reaches its
+   *  Scoreboard.charged mark (an skb dropped at enqueue is taken off both: it was never queued). */
+  wmemCharged = 0;
+  wmemFreed = 0;
   /** TSQ_THROTTLED: tcp_small_queue_check stopped tcp_write_xmit; the next free wakes it. */
   tsqThrottled = false;
   /** TSQ_QUEUED: the wake-up (tcp_tasklet_func) is scheduled. */
@@ -323,7 +333,8 @@ export class TcpConn implements CcSock, RcvWindowState {
 
   /** tcp_packets_in_flight */
   packetsInFlight(): number {
-    return this.packetsOut - (this.sackedOut + this.lostOut) + this.retransOut;
+    // tcp_left_out: without SACK, duplicate ACKs are the emulated sacked_out (tcp_add_reno_sack)
+    return this.packetsOut - (this.sackedOut + this.dupAcks + this.lostOut) + this.retransOut;
   }
 
   /** sk_wmem_queued: queued bytes plus one skb overhead per MSS-sized skb. */

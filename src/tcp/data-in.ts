@@ -145,6 +145,7 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   c.rsSentAt = -1;
   c.rsPriorDelivered = 0;
   const priorInFlight = c.packetsInFlight();
+  const priorDelivered = c.delivered;
   const seq = unwrap(sk.irs + 1, rx.seq, c.rcvNxt);
   if (ack < priorUna) {
     oldAck(t, sk, c, ack);
@@ -227,7 +228,13 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   if (advanced) {
     c.backoff = 0;
     c.probes = 0;
-    c.delivered += ackedPkts;
+    if (sk.sackOk) c.delivered += ackedPkts;
+    else if (ackedPkts > 0) {
+      // tcp_remove_reno_sacks: one ACK fills the hole, the rest eat duplicate ACKs
+      c.delivered += Math.max(ackedPkts - c.dupAcks, 1);
+      c.dupAcks -= Math.min(ackedPkts - 1, c.dupAcks);
+      checkRenoReordering(t, c, ackedPkts);
+    }
   }
   c.delivered += newlySacked;
   // RTT: the oldest newly ACKed segment that was never retransmitted (Karn); else the TS echo
@@ -250,8 +257,13 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   }
   // duplicate ACK (no data, same ack, same window, data outstanding)
   const isDup = !advanced && rx.dataLen === 0 && !winUpdate && c.packetsOut > 0 && !(rx.flags & TCPHDR_FIN);
-  if (isDup && !sk.sackOk) c.dupAcks++;
-  if (advanced) c.dupAcks = sk.sackOk ? 0 : Math.max(0, c.dupAcks - ackedPkts);
+  if (isDup && !sk.sackOk) {
+    // tcp_add_reno_sack: the duplicate ACK is an emulated SACK, a segment delivered
+    const prior = c.dupAcks;
+    c.dupAcks++;
+    checkRenoReordering(t, c, 0);
+    c.delivered += c.dupAcks - prior;
+  }
   // tcp_process_tlp_ack
   if (c.tlpHighSeq !== 0 && processTlpAck(t, c, ack, c.dsackTlp, advanced || winUpdate || rx.dataLen > 0 || newlySacked > 0)) {
     lossProbeRecovery(t, sk, c);
@@ -260,8 +272,8 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   const dubious = isDup || newlySacked > 0 || dsackAck || c.caState !== TCP_CA_Open;
   let newlyLost = 0;
   if (dubious) newlyLost = fastretransAlert(t, sk, c, advanced, priorUna, newlySacked > 0, isDup && !dsackAck);
-  // tcp_cong_control
-  const ackedSacked = ackedPkts + newlySacked;
+  // tcp_cong_control with tcp_newly_delivered
+  const ackedSacked = c.delivered - priorDelivered;
   ccRefresh(t, c);
   if (c.cc.congControl !== undefined) {
     c.cc.congControl(c, ackedSacked, c.caState);
@@ -293,6 +305,17 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   else if (advanced || newlySacked > 0 || winUpdate || c.lostOut > 0) xmitAll(t, sk, c);
   if (advanced) afterAck(t, sk, c);
   return true;
+}
+
+// net/ipv4/tcp_input.c: tcp_check_reno_reordering with tcp_limit_reno_sacked — more duplicate ACKs than
+// segments out past the holes: the rest were reordered, not lost
+function checkRenoReordering(t: TcpHost, c: TcpConn, addend: number): void {
+  const holes = Math.min(Math.max(c.lostOut, 1), c.packetsOut);
+  if (c.dupAcks + holes <= c.packetsOut) return;
+  c.dupAcks = c.packetsOut - holes;
+  c.reordering = Math.min(c.packetsOut + addend, t.maxReordering);
+  c.reordSeen++;
+  t.nstat.add(t.mib.RenoReorder);
 }
 
 // ---- data (receiver side) ----

@@ -150,6 +150,7 @@ export function transmit(t: TcpHost, sk: TcpSock, c: TcpConn, start: number, end
   // skb->ooo_okay: nothing of this socket is below TCP, so the TX queue may change without reordering
   skb.flags[h] = c.wmemAlloc < SKB_TRUESIZE_1 ? skb.flags[h]! | SKB_F_OOO_OKAY : skb.flags[h]! & ~SKB_F_OOO_OKAY;
   c.wmemAlloc += truesize;
+  c.wmemCharged += truesize;
   // __tcp_transmit_skb: tp->tcp_wstamp_ns = max(wstamp, tcp_clock_cache) on every skb
   const prior = c.wstampNs;
   c.wstampNs = Math.max(c.wstampNs, t.now);
@@ -172,7 +173,14 @@ export function transmit(t: TcpHost, sk: TcpSock, c: TcpConn, start: number, end
   if (c.quick > 0) c.quick--;
   // tcp_event_data_sent: data sent within ato of the last data received is a reply — an interactive session
   if (end > start && Math.floor(t.now / 1e6) * 1e6 - c.lrcvtime < c.ato && c.pingpong < 255) c.pingpong++;
+  const freed = c.wmemFreed;
   t.output(h);
+  if (c.wmemFreed !== freed) {
+    // the qdisc dropped this skb at enqueue: it never queued behind the older ones (keeps the marks FIFO)
+    const d = c.wmemFreed - freed;
+    c.wmemFreed -= d;
+    c.wmemCharged -= d;
+  }
   return true;
 }
 
@@ -215,10 +223,16 @@ export function xmitRetransmitQueue(t: TcpHost, sk: TcpSock, c: TcpConn): void {
     const start = rb.start[j]!;
     const end = rb.end[j]!;
     if (smallQueueCheck(t, c, end - start, 1)) break;
+    // tcp_retransmit_skb: an attempt refused with -EBUSY still stamps retrans_stamp and counts undo_retrans
+    if (stillInHostQueue(t, c, j)) {
+      retransmitted(t, c);
+      break;
+    }
     // a zero-length entry is the FIN sent on its own (fin.ts)
     if (!transmit(t, sk, c, start, end, start === end ? TCPHDR_ACK | TCPHDR_FIN : TCPHDR_ACK, true)) break;
     rb.flags[j] = f | TCPCB_SACKED_RETRANS | TCPCB_EVER_RETRANS;
     rb.sentAt[j] = t.now;
+    rb.charged[j] = c.wmemCharged;
     rb.deliveredAt[j] = c.delivered;
     c.retransOut++;
     c.retransTotal++;
@@ -239,12 +253,24 @@ export function tlpRetransmitTail(t: TcpHost, sk: TcpSock, c: TcpConn): boolean 
   const rb = c.rtx;
   const j = rb.at(rb.count - 1);
   const fin = rb.start[j] === rb.end[j] ? TCPHDR_FIN : 0; // the FIN sent on its own (fin.ts)
+  if (stillInHostQueue(t, c, j)) return false;
   if (!transmit(t, sk, c, rb.start[j]!, rb.end[j]!, TCPHDR_ACK | fin, true)) return false;
   rb.flags[j] = rb.flags[j]! | TCPCB_EVER_RETRANS;
   rb.sentAt[j] = t.now;
+  rb.charged[j] = c.wmemCharged;
   rb.deliveredAt[j] = c.delivered;
   c.retransTotal++;
   t.nstat.add(t.mib.RetransSegs);
+  return true;
+}
+
+// net/ipv4/tcp_output.c: skb_still_in_host_queue — the last (re)transmission of rtx record j is still in
+// this host's qdisc or TX ring (skb_fclone_busy): retransmitting it now would only queue a duplicate. Set
+// TSQ_THROTTLED so its TX completion (tcp_wfree) brings the socket back through the TSQ tasklet.
+export function stillInHostQueue(t: TcpHost, c: TcpConn, j: number): boolean {
+  if (c.wmemFreed >= c.rtx.charged[j]!) return false;
+  c.tsqThrottled = true;
+  t.nstat.add(t.mib.SpuriousRtxHostQueues);
   return true;
 }
 
@@ -371,7 +397,7 @@ export function writeXmit(t: TcpHost, sk: TcpSock, c: TcpConn, pushOne = 0): voi
     // the retransmit queue keeps MSS pieces (tcp_fragment on SACK/loss is implied)
     for (let s = start; s < end; s += mss) {
       const e = Math.min(s + mss, end);
-      c.rtx.push(s, e, t.now, c.delivered);
+      c.rtx.push(s, e, t.now, c.delivered, c.wmemCharged);
       c.packetsOut++;
       if (c.packetsOut > c.maxPacketsOut) c.maxPacketsOut = c.packetsOut;
       if (e - s < mss) c.sndSml = e;
@@ -696,7 +722,7 @@ function probeTimer(t: TcpHost, sk: TcpSock, c: TcpConn): void {
     const start = c.sndNxt;
     const end = start + Math.min(room, c.mss, c.writeSeq - start);
     if (transmit(t, sk, c, start, end, TCPHDR_ACK | TCPHDR_PSH, true)) {
-      c.rtx.push(start, end, t.now, c.delivered);
+      c.rtx.push(start, end, t.now, c.delivered, c.wmemCharged);
       c.sndNxt = end;
       sk.sndNxt = sndNxtWire(sk, c, end);
       c.packetsOut++;

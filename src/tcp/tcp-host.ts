@@ -149,6 +149,8 @@ export interface TcpMib {
   TSReorder: number;
   LossProbes: number;
   LossProbeRecovery: number;
+  SpuriousRtxHostQueues: number;
+  RenoReorder: number;
 }
 
 function sysctlNum(s: Readonly<Record<string, unknown>>, name: keyof typeof SYSCTLS): number {
@@ -396,6 +398,8 @@ export class TcpHost {
       TSReorder: c.id("TcpExtTCPTSReorder"),
       LossProbes: c.id("TcpExtTCPLossProbes"),
       LossProbeRecovery: c.id("TcpExtTCPLossProbeRecovery"),
+      SpuriousRtxHostQueues: c.id("TcpExtTCPSpuriousRtxHostQueues"),
+      RenoReorder: c.id("TcpExtTCPRenoReorder"),
     };
     const loop = env.loop;
     // Each socket has one timer; its handler sees sk.timer already cleared.
@@ -591,7 +595,9 @@ export class TcpHost {
       }
       return;
     }
-    c.wmemAlloc = Math.max(0, c.wmemAlloc - truesize);
+    const freed = Math.min(truesize, c.wmemAlloc);
+    c.wmemAlloc -= freed;
+    c.wmemFreed += freed;
     if (c.tsqThrottled && !c.tsqQueued) {
       // tcp_wfree: THROTTLED becomes QUEUED, the socket goes on the TSQ tasklet's list; the tasklet
       // runs after the softirq work in progress (the completion pass's end), else as its own event

@@ -69,6 +69,8 @@ describe("a FIN on its own is retransmitted (tcp_send_fin, tcp_retransmit_skb)",
     expect(fins[1]! - fins[0]!).toBeGreaterThanOrEqual(200e6);
     expect(fins[1]! - fins[0]!).toBeLessThan(202e6);
     expect(a.get("TcpExtTCPLossProbes")).toBe(1);
+    // tcp_process_tlp_ack: the FIN's ACK is exactly tlp_high_seq (nothing can follow a FIN), never after it
+    expect(a.get("TcpExtTCPLossProbeRecovery")).toBe(0);
     expect(a.get("TcpRetransSegs")).toBe(1);
     expect(a.get("TcpExtTCPTimeouts")).toBe(0);
     expect(clientSock(w)?.state).toBe(TCP_TIME_WAIT);

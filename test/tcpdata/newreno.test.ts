@@ -31,3 +31,31 @@ describe("NewReno partial ACKs (tcp_newreno_mark_lost)", () => {
     expect(c.lostOut).toBe(lost);
   });
 });
+
+describe("Reno's emulated SACKs (tcp_add_reno_sack)", () => {
+  it("each duplicate ACK counts as a SACKed segment: in flight falls and PRR is credited, so entering Recovery cuts cwnd to ssthresh", async () => {
+    const r = await runWorld(pair({ durationNs: 103e6, delayNs: 50e6, clientSysctl: { "net.ipv4.tcp_sack": 0 } }, [bulk()]));
+    const { sk, c } = clientConn(r.w);
+    expect(c.packetsOut).toBe(10);
+    // the first injected ACK changes the window (65535 << wscale): a window update, not a duplicate
+    injectAck(r.w, sk, 0);
+    expect(c.dupAcks).toBe(0);
+    const nxt = c.sndNxt;
+    // two duplicate ACKs: sacked_out 1, 2 (tcp_left_out) take one segment each off in flight
+    injectAck(r.w, sk, 0);
+    expect(c.packetsInFlight()).toBe(9);
+    injectAck(r.w, sk, 0);
+    expect(c.packetsInFlight()).toBe(8);
+    // the third: sacked_out 3 + 1 > reordering 3 (tcp_time_to_recover): Recovery, head lost; CUBIC ssthresh
+    // max(10 x 717 / 1024, 2) = 7; tcp_cwnd_reduction: prr_delivered 1, in flight 10 - (3 + 1) = 6, delta
+    // 7 - 6 = 1, sndcnt min(delta, max(1 - 0, 1)) = 1: cwnd 7; the head's retransmission brings in flight to 7
+    injectAck(r.w, sk, 0);
+    expect(c.caState).toBe(TCP_CA_Recovery);
+    expect(c.ssthresh).toBe(7);
+    expect(c.cwnd).toBe(7);
+    expect(c.retransOut).toBe(1);
+    expect(c.packetsInFlight()).toBe(7);
+    // cwnd 10 never exceeded in flight: no new data went out
+    expect(c.sndNxt - nxt).toBe(0);
+  });
+});
