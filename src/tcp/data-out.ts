@@ -19,7 +19,7 @@ import { TCP_SKB_OVERHEAD, TCP_MAX_QUICKACKS, pacingRate, rcvSpaceAdjust, select
 import { TCP_RTO_MAX_US, TCP_RTO_MIN_US } from "./rtt.js";
 import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_PSH } from "../wire/tcp.js";
 import { writeSegment } from "./segment.js";
-import { FIN_ALONE_QUEUED, finXmit } from "./fin.js";
+import { FIN_ALONE_QUEUED, finFitsWindow, finXmit } from "./fin.js";
 import { frtoEnterLoss } from "./frto.js";
 import { SKB_GSO_TCPV4, SKB_GSO_TCPV6 } from "../core/gro.js";
 import { SKB_GSO_TCP_FIXEDID } from "../core/gso.js";
@@ -365,9 +365,10 @@ export function writeXmit(t: TcpHost, sk: TcpSock, c: TcpConn, pushOne = 0): voi
     // tcp_cwnd_test quota and tcp_mss_split_point: at most min(tso_segs, cwnd quota) MSS
     const quota = Math.min(maxSegs, cwndQuota);
     if (len > quota * mss) len = quota * mss;
-    // tcp_snd_wnd_test: the first MSS must fit the peer's window
+    // tcp_snd_wnd_test: the first MSS must fit the peer's window (and the FIN's sequence number, when it
+    // rides on a last skb of at most one MSS)
     const wndEnd = c.sndUna + c.sndWnd;
-    if (start + Math.min(len, mss) > wndEnd) {
+    if (start + Math.min(len, mss) + (c.finQueued && c.writeSeq - start <= mss ? 1 : 0) > wndEnd) {
       if (c.packetsOut === 0 && c.rtoDeadline === Infinity) armProbe(t, c);
       break;
     }
@@ -407,7 +408,7 @@ export function writeXmit(t: TcpHost, sk: TcpSock, c: TcpConn, pushOne = 0): voi
     if (pushOne !== 0) break;
   }
   // tcp_send_fin queued a FIN skb of its own behind the data: it goes out like one
-  if (c.finAlone === FIN_ALONE_QUEUED && c.sndNxt === c.writeSeq && finXmit(t, sk, c)) sent = true;
+  if (c.finAlone === FIN_ALONE_QUEUED && c.sndNxt === c.writeSeq && finXmit(t, sk, c, pushOne === 2)) sent = true;
   // tcp_write_xmit: one loss probe per tail loss episode
   if (sent && pushOne !== 2) scheduleLossProbe(t, sk, c, false);
   // tcp_cwnd_validate: remember whether the flow used its cwnd
@@ -541,7 +542,7 @@ export function rearmRto(t: TcpHost, c: TcpConn): void {
 }
 
 /** tcp_check_probe_timer / tcp_reset_xmit_timer(ICSK_TIME_PROBE0): base max(RTO, 200 ms), backed off. */
-function armProbe(t: TcpHost, c: TcpConn): void {
+export function armProbe(t: TcpHost, c: TcpConn): void {
   const base = Math.max(c.rtt.rtoUs, TCP_RTO_MIN_US) * 1000;
   const when = Math.min(base * pow2(c.probes), TCP_RTO_MAX_US * 1000);
   resetXmitTimer(t, c, ICSK_TIME_PROBE0, when);
@@ -712,8 +713,18 @@ export function enterLoss(t: TcpHost, c: TcpConn): void {
 
 /** net/ipv4/tcp_timer.c: tcp_probe_timer -> tcp_send_probe0 (tcp_xmit_probe_skb: seq snd_una − 1). */
 function probeTimer(t: TcpHost, sk: TcpSock, c: TcpConn): void {
-  if (c.packetsOut > 0 || c.writeSeq <= c.sndNxt) {
+  // tcp_probe_timer: stop when something is out or nothing waits (the FIN skb of its own is a send head)
+  if (c.packetsOut > 0 || (c.writeSeq <= c.sndNxt && c.finAlone !== FIN_ALONE_QUEUED)) {
     c.probes = 0;
+    return;
+  }
+  // tcp_write_wakeup: the FIN skb goes as soon as write_seq is inside the window (cwnd not asked)
+  if (c.writeSeq <= c.sndNxt) {
+    if (finFitsWindow(c) && finXmit(t, sk, c, true)) return;
+    t.nstat.add(t.mib.WinProbe);
+    transmit(t, sk, c, c.sndUna - 1, c.sndUna - 1, TCPHDR_ACK, false);
+    c.probes++;
+    armProbe(t, c);
     return;
   }
   // tcp_write_wakeup: send what fits of the next segment if the window has any room

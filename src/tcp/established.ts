@@ -20,7 +20,7 @@ import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_RST, TCPHDR_SYN } from "../wire/tcp.js";
 import { tcpAck, tcpDataQueue } from "./data-in.js";
 import { sendFin, unwrap } from "./data-out.js";
 import { memReclaimFinal } from "./mem.js";
-import { dupFin } from "./fin.js";
+import { FIN_ALONE_QUEUED, dupFin } from "./fin.js";
 
 /** close() by the application: send FIN (tcp_close -> tcp_send_fin). */
 export function tcpClose(t: TcpHost, sk: TcpSock): void {
@@ -88,7 +88,10 @@ export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
   let drop: string | null = null;
   const c = sk.conn;
   if (c !== null && sk.state !== TCP_TIME_WAIT) {
-    if (flg & TCPHDR_ACK && !(sk.finSent && rx.ack === sk.sndNxt && c.sndNxt === c.sndUna && c.packetsOut === 0)) {
+    // (an ACK of everything, our FIN included, once the FIN has left: nothing for tcp_ack to do; a FIN
+    // still waiting for the window leaves sndNxt short of it, and the window update must reach tcp_ack)
+    const finOut = sk.finSent && c.sndNxt === c.writeSeq && c.finAlone !== FIN_ALONE_QUEUED;
+    if (flg & TCPHDR_ACK && !(finOut && rx.ack === sk.sndNxt && c.sndNxt === c.sndUna && c.packetsOut === 0)) {
       if (!tcpAck(t, sk, c) && !sk.finSent) drop = "TCP_ACK_UNSENT_DATA";
     }
     if (drop === null && (rx.dataLen > 0 || !(flg & TCPHDR_FIN))) drop = tcpDataQueue(t, sk, c, h);

@@ -11,16 +11,23 @@ import type { TcpHost } from "./tcp-host.js";
 import type { TcpSock } from "./sock.js";
 import type { TcpConn } from "./conn.js";
 import { TCPHDR_ACK, TCPHDR_FIN } from "../wire/tcp.js";
-import { enterQuickack, segSent, sendAck, transmit, wireSeq } from "./data-out.js";
+import { armProbe, enterQuickack, segSent, sendAck, transmit, wireSeq } from "./data-out.js";
 
 /** c.finAlone: close() queued a FIN skb that waits for cwnd. */
 export const FIN_ALONE_QUEUED = 1;
 /** c.finAlone: the FIN skb is in the retransmit queue. */
 export const FIN_ALONE_SENT = 2;
 
-/** net/ipv4/tcp_output.c: tcp_write_xmit for the FIN skb (tcp_cwnd_test makes no exception for it in 6.12). */
-export function finXmit(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
-  if (c.packetsInFlight() >= c.cwnd) return false;
+/** net/ipv4/tcp_output.c: tcp_write_xmit for the FIN skb (tcp_cwnd_test makes no exception for it in 6.12).
+ *  `force`: a loss probe (push_one 2) or tcp_write_wakeup, which ignore cwnd. */
+export function finXmit(t: TcpHost, sk: TcpSock, c: TcpConn, force = false): boolean {
+  if (!force && c.packetsInFlight() >= c.cwnd) return false;
+  // tcp_snd_wnd_test: the FIN's end_seq, write_seq + 1, must fit the peer's window
+  if (!finFitsWindow(c)) {
+    // tcp_push_pending_frames -> tcp_check_probe_timer: zero-window probes until the window opens
+    if (c.packetsOut === 0 && c.rtoDeadline === Infinity) armProbe(t, c);
+    return false;
+  }
   const seq = c.writeSeq;
   if (!transmit(t, sk, c, seq, seq, TCPHDR_ACK | TCPHDR_FIN, true)) return false;
   c.finAlone = FIN_ALONE_SENT;
@@ -30,6 +37,11 @@ export function finXmit(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   if (c.packetsOut > c.maxPacketsOut) c.maxPacketsOut = c.packetsOut;
   segSent(t, c);
   return true;
+}
+
+/** tcp_snd_wnd_test for the FIN skb of its own (len 0: end_seq = write_seq + 1 against tcp_wnd_end). */
+export function finFitsWindow(c: TcpConn): boolean {
+  return c.writeSeq + 1 <= c.sndUna + c.sndWnd;
 }
 
 /** net/ipv4/tcp_input.c: tcp_data_queue -> tcp_send_dupack for a FIN already received (its sequence number

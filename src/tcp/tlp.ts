@@ -14,6 +14,7 @@ import { TCP_RTO_MIN_US } from "./rtt.js";
 import { TCP_TIMEOUT_MIN_US } from "./rack.js";
 import { ICSK_TIME_LOSS_PROBE, rearmRto, resetXmitTimer, rtoDeltaUs, tlpRetransmitTail, writeXmit } from "./data-out.js";
 import { TCP_TIMEOUT_INIT } from "./constants.js";
+import { FIN_ALONE_QUEUED, finFitsWindow } from "./fin.js";
 
 /** usecs_to_jiffies at HZ=1000, as ns. */
 const jiffiesNs = (us: number): number => Math.ceil(us / 1000) * 1e6;
@@ -41,7 +42,9 @@ export function sendLossProbe(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   if (c.tlpHighSeq === 0) {
     c.tlpRetrans = false;
     let sent = false;
-    if (c.writeSeq > c.sndNxt && c.sndNxt + Math.min(c.mss, c.writeSeq - c.sndNxt) <= c.sndUna + c.sndWnd) {
+    // tcp_send_head with tcp_snd_wnd_test: unsent data, or the FIN skb of its own
+    const finHead = c.finAlone === FIN_ALONE_QUEUED && c.writeSeq === c.sndNxt;
+    if (finHead ? finFitsWindow(c) : c.writeSeq > c.sndNxt && c.sndNxt + Math.min(c.mss, c.writeSeq - c.sndNxt) <= c.sndUna + c.sndWnd) {
       // new data: tcp_write_xmit with push_one = 2 (one skb, cwnd ignored)
       const before = c.packetsOut;
       writeXmit(t, sk, c, 2);
