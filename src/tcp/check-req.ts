@@ -40,6 +40,7 @@ export function childEstablished(t: TcpHost, l: ListenSock, child: TcpSock): voi
   child.state = TCP_ESTABLISHED;
   child.listener = l;
   child.queuedAt = t.now;
+  child.peerWindow = t.rx.window;
   if (l.app !== null) {
     const c = serverAppStart(t, child, l.app, t.rx.window);
     t.flowReceiver(child, c);

@@ -147,7 +147,9 @@ export function tcpRcvSynSent(t: TcpHost, sk: TcpSock, h: number): void {
     t.disarm(sk);
     sk.population?.onConnected(t.now - sk.connectAt);
     t.sendAck(sk);
-    if (sk.appInit !== null) sk.appInit(t, sk, rx.window, sk.retransmits === 0 ? t.now - sk.connectAt : -1);
+    sk.peerWindow = rx.window;
+    sk.synRttNs = sk.retransmits === 0 ? t.now - sk.connectAt : -1;
+    if (sk.appInit !== null) sk.appInit(t, sk, rx.window, sk.synRttNs);
     if (sk.holdNs !== Infinity) t.arm(sk, t.now + sk.holdNs, t.kClose);
     t.deliverSkb(h);
     return;

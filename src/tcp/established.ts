@@ -20,18 +20,25 @@ import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_RST, TCPHDR_SYN } from "../wire/tcp.js";
 import { tcpAck, tcpDataQueue } from "./data-in.js";
 import { sendFin, unwrap } from "./data-out.js";
 import { memReclaimFinal } from "./mem.js";
+import { connInit } from "./data-init.js";
 import { FIN_ALONE_QUEUED, dupFin } from "./fin.js";
 
 /** close() by the application: send FIN (tcp_close -> tcp_send_fin). */
 export function tcpClose(t: TcpHost, sk: TcpSock): void {
   if (sk.state !== TCP_ESTABLISHED && sk.state !== TCP_CLOSE_WAIT) return;
   t.disarm(sk);
-  sk.state = sk.state === TCP_ESTABLISHED ? TCP_FIN_WAIT1 : TCP_LAST_ACK;
+  const peerFin = sk.state === TCP_CLOSE_WAIT;
+  sk.state = peerFin ? TCP_LAST_ACK : TCP_FIN_WAIT1;
   sk.finSent = true;
   // tcp_send_fin: unsent data carries the FIN, else a FIN skb of its own (data-out.ts, fin.ts); both are
-  // retransmitted like data. A socket without data transfer state sends a bare FIN once.
-  if (sk.conn !== null) sendFin(t, sk, sk.conn);
-  else t.sendAck(sk, TCPHDR_FIN | TCPHDR_ACK);
+  // retransmitted like data (loss probe, RTO). A socket that moved no data gets its transfer state now,
+  // from what the handshake left (tcp_init_transfer ran at ESTABLISHED in the kernel).
+  let c = sk.conn;
+  if (c === null) {
+    c = connInit(t, sk, {}, sk.peerWindow, sk.synRttNs);
+    c.eof = peerFin;
+  }
+  sendFin(t, sk, c);
 }
 
 export function tcpTimeWaitDone(t: TcpHost, sk: TcpSock): void {

@@ -73,6 +73,10 @@ export class TcpSock {
   finSent = false;
   /** Data-transfer state, for sockets whose application moves data (else null). */
   conn: TcpConn | null = null;
+  /** The window field of the segment that completed the handshake (unscaled) and the handshake's RTT
+   *  sample in ns (-1: none), for a socket without data-transfer state that later closes (tcpClose). */
+  peerWindow = 0;
+  synRttNs = -1;
   /** Client: the application to start at ESTABLISHED (peer window, SYN RTT in ns or -1). */
   appInit: ((t: TcpHost, sk: TcpSock, peerWindow: number, synRttNs: number) => void) | null = null;
 }
