@@ -179,6 +179,12 @@ export class Dql {
     return this.x.dql_sent(this.q, bytes, checkTime(nowNs)) !== 0;
   }
 
+  /** sent() for a driver's per-packet path: no argument checks (bytes an
+   *  integer in [0, DQL_MAX_OBJECT], `jiffies` from nsToJiffies). */
+  sentUnchecked(bytes: number, jiffies: number): boolean {
+    return this.x.dql_sent(this.q, bytes, jiffies) !== 0;
+  }
+
   /** An xmit_more batch of the n skbs in core.scratch[at .. at+n) (their
    *  len column): queued each, stop decision after the last. */
   sentBurst(n: number, at = 0, nowNs = 0): boolean {
@@ -192,17 +198,29 @@ export class Dql {
   /** dql_completed alone; DqlError when bytes exceed inflight (the kernel's BUG_ON). */
   completed(bytes: number, nowNs = 0): void {
     checkInt("bytes", bytes, 0, 0xffffffff);
-    if (!this.x.dql_completed(this.q, bytes, checkTime(nowNs))) {
-      throw new DqlError("bytes", `bytes: ${bytes} completed but only ${this.inflight} in flight`);
-    }
+    if (!this.x.dql_completed(this.q, bytes, checkTime(nowNs))) throw this.overCompleted(bytes);
   }
 
   /** netdev_tx_completed_queue: "woken" when STACK_XOFF was cleared. */
   txCompleted(bytes: number, nowNs = 0): DqlTxResult {
     checkInt("bytes", bytes, 0, 0xffffffff);
     const r = TX_RESULT[this.x.dql_tx_completed(this.q, bytes, checkTime(nowNs))]!;
-    if (r === "bad") throw new DqlError("bytes", `bytes: ${bytes} completed but only ${this.inflight} in flight`);
+    if (r === "bad") throw this.overCompleted(bytes);
     return r;
+  }
+
+  /** txCompleted() for a driver's per-packet path: no argument checks (as
+   *  sentUnchecked); true when STACK_XOFF was cleared ("woken"). Completing
+   *  more than is in flight still throws; `who` names the queue in the message. */
+  txCompletedUnchecked(bytes: number, jiffies: number, who = ""): boolean {
+    const r = this.x.dql_tx_completed(this.q, bytes, jiffies);
+    if (r < 0) throw this.overCompleted(bytes, who);
+    return r === 1;
+  }
+
+  // lib/dynamic_queue_limits.c: dql_completed's BUG_ON(count > num_queued - num_completed)
+  private overCompleted(bytes: number, who = ""): DqlError {
+    return new DqlError("bytes", `${who}bytes: ${bytes} completed but only ${this.inflight} in flight`);
   }
 
   /** dql_avail: bytes that may still be queued (< 0: over the limit). */

@@ -146,11 +146,13 @@ export class LinkDirection {
       const k = tx.txPopTrain(buf);
       if (k === 0) break;
       const q = tx.wireQueue;
+      const enq = tx.trainEnqT;
+      const post = tx.trainPostT;
       // the same f64 sums as one event per frame: each starts when the previous ends
       for (let i = 0; i < k; i++) {
         const h = buf[i]!;
         const end = t + serializationNs(len[h]!, rate);
-        f.push(h, q, t, end, end + delay);
+        f.push(h, q, t, end, end + delay, enq, post);
         t = end;
       }
       this.busy = true;
@@ -233,8 +235,7 @@ export class LinkDirection {
     const len = this.skbLen;
     const tx = this.from.tx;
     while (f.unstarted() > 0 && f.nextStart() <= now) {
-      const h = f.nextStartHandle();
-      tx.countOnWire(f.nextStartQueue(), h, len[h]!, f.nextStart());
+      tx.countOnWire(f.nextStartQueue(), len[f.nextStartHandle()]!, f.nextStart(), f.nextStartEnq(), f.nextStartPost());
       f.markStarted();
     }
     while (f.unended() > 0 && f.nextEnd() <= now) {

@@ -9,7 +9,7 @@
 // the receiver); its descriptor (length, owning socket, truesize) stays
 // until completion, which is what BQL and socket memory accounting see.
 import type { Core } from "../core/core.js";
-import { Dql, DqlError, dqlOf, nsToJiffies } from "../core/dql.js";
+import { Dql, dqlOf, nsToJiffies } from "../core/dql.js";
 import { attachDefaultQdiscs, type DeviceQdiscs } from "../qdisc/default.js";
 import { NO_SKB, type Qdisc, type QdiscEnv } from "../qdisc/qdisc.js";
 import type { FqQdisc } from "../qdisc/fq.js";
@@ -175,12 +175,11 @@ export class NicTx {
   private readonly rqBuf: Uint32Array;
   private readonly rqHead: Int32Array;
   private readonly rqLen: Int32Array;
-  /** The dql records' indices and exports, called straight on the per-packet path. */
-  private readonly dqlIdx: Int32Array;
+  /** Each queue's name for the dql's error message (`tx-N: `, built once). */
+  private readonly dqlWho: string[] = [];
   /** The dql records' words and each queue's XOFF word in them (Dql.stopped without the getter). */
   private dqlWords: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
   private readonly dqlXoffAt: Int32Array;
-  private readonly dqlRaw: { dql_sent(q: number, bytes: number, now: number): number; dql_tx_completed(q: number, bytes: number, now: number): number };
   /** TSO: segments of the descriptor on the wire not yet taken, and those not yet finished. */
   private readonly wireSegs: number[] = [];
   private wireSegsLeft = 0;
@@ -248,9 +247,7 @@ export class NicTx {
     this.rqBuf = new Uint32Array(n * GSO_OUT_SLOTS);
     this.rqHead = new Int32Array(n);
     this.rqLen = new Int32Array(n);
-    this.dqlIdx = new Int32Array(n);
     this.dqlXoffAt = new Int32Array(n);
-    this.dqlRaw = core.raw as unknown as NicTx["dqlRaw"];
     this.unsent = new Int32Array(n);
     this.used = new Int32Array(n);
     this.done = new Int32Array(n);
@@ -267,7 +264,7 @@ export class NicTx {
     dqlNext.set(core, base + n);
     for (let q = 0; q < n; q++) {
       const d = dqlOf(core, base + q);
-      this.dqlIdx[q] = base + q;
+      this.dqlWho.push(`${name} tx-${q}: `);
       this.dqlXoffAt[q] = d.xoffAt;
       this.dqlWords = d.words;
       d.init(loop.now);
@@ -477,7 +474,7 @@ export class NicTx {
     this.used[q]!++;
     this.unsent[q]!++;
     // include/linux/netdevice.h: netdev_tx_sent_queue — STACK_XOFF when dql_avail < 0
-    if (this.dqlRaw.dql_sent(this.dqlIdx[q]!, bytes, nsToJiffies(now)) !== 0) this.qstats[q]!.bqlStops++, this.qstats[q]!.stops++;
+    if (this.dql[q]!.sentUnchecked(bytes, nsToJiffies(now))) this.qstats[q]!.bqlStops++, this.qstats[q]!.stops++;
     if (this.used[q]! >= size) {
       this.drvXoff[q] = 1;
       this.qstats[q]!.ringStops++;
@@ -496,6 +493,14 @@ export class NicTx {
       const k = this.tsoSplit(h);
       if (k === 0) continue;
       const sc = this.core.scratch;
+      // toWire reads each segment's times (a train keeps its skb's in the wire FIFO instead)
+      const t0 = this.enqT[h]!;
+      const p0 = this.postT[h]!;
+      for (let j = 0; j < k; j++) {
+        const seg = sc[this.config.gsoSlot + j]!;
+        this.enqT[seg] = t0;
+        this.postT[seg] = p0;
+      }
       for (let j = 1; j < k; j++) this.wireSegs.push(sc[this.config.gsoSlot + j]!);
       this.wireSegsLeft = k;
       return this.toWire(sc[this.config.gsoSlot]!);
@@ -511,6 +516,8 @@ export class NicTx {
       const h = this.nextDescriptor();
       if (h < 0) return 0;
       this.wireSegsLeft = 1;
+      this.trainEnqT = this.enqT[h]!;
+      this.trainPostT = this.postT[h]!;
       if (this.gsoSegs[h]! <= 1) {
         out[0] = this.release(h);
         return 1;
@@ -523,6 +530,11 @@ export class NicTx {
       return nseg;
     }
   }
+
+  /** When the skb of the descriptor txPopTrain took last was queued to the
+   *  qdisc and posted to the ring (its TSO segments share them). */
+  trainEnqT = 0;
+  trainPostT = 0;
 
   /** Dequeues the next posted descriptor, round robin over the rings, and
    *  makes its queue the wire's; -1 when every ring is empty. */
@@ -547,8 +559,6 @@ export class NicTx {
    *  was dropped and completed empty. */
   private tsoSplit(h: number): number {
     this.extraSegs -= this.gsoSegs[h]! - 1;
-    const t0 = this.enqT[h]!;
-    const p0 = this.postT[h]!;
     const k = this.gso.segment(h, this.config.gsoSlot, GSO_OUT_SLOTS);
     if (k === 0) {
       this.dropAfterQdisc(h, "SKB_GSO_SEG");
@@ -557,12 +567,6 @@ export class NicTx {
     }
     this.gsoCounts.tsoSkbs++;
     this.gsoCounts.tsoSegments += k;
-    const sc = this.core.scratch;
-    for (let j = 0; j < k; j++) {
-      const seg = sc[this.config.gsoSlot + j]!;
-      this.enqT[seg] = t0;
-      this.postT[seg] = p0;
-    }
     return k;
   }
 
@@ -593,12 +597,12 @@ export class NicTx {
   }
 
   /** A frame of a train starts on the wire at `start`: counted on its queue (ethtool -S tx_queue_N_packets) and in its queueing-delay histograms. */
-  countOnWire(q: number, h: number, len: number, start: number): void {
+  countOnWire(q: number, len: number, start: number, enq: number, post: number): void {
     const st = this.qstats[q]!;
     st.packets++;
     st.bytes += len;
-    this.qLatency[q]!.add(start - this.enqT[h]!);
-    this.qRingLatency[q]!.add(start - this.postT[h]!);
+    this.qLatency[q]!.add(start - enq);
+    this.qRingLatency[q]!.add(start - post);
   }
 
   /** From the wire on, the frame is the receiver's; the sender's ownership stays with the descriptor. */
@@ -718,10 +722,8 @@ export class NicTx {
     const st = this.qstats[q]!;
     st.completions += k;
     if (this.onTxClean !== null) this.onTxClean(q, k);
-    // netdev_tx_completed_queue: 1 = STACK_XOFF cleared, -1 = more completed than in flight (BUG_ON)
-    const r = this.dqlRaw.dql_tx_completed(this.dqlIdx[q]!, bytes, nsToJiffies(this.loop.now));
-    if (r < 0) throw new DqlError("bytes", `${this.name} tx-${q}: ${bytes} bytes completed but only ${this.dql[q]!.inflight} in flight`);
-    let woke = r === 1;
+    // netdev_tx_completed_queue: woken when it cleared STACK_XOFF
+    let woke = this.dql[q]!.txCompletedUnchecked(bytes, nsToJiffies(this.loop.now), this.dqlWho[q]);
     if (this.drvXoff[q] !== 0 && size - this.used[q]! >= Math.min(TX_WAKE_THRESHOLD, size >> 1)) {
       this.drvXoff[q] = 0;
       woke = true;

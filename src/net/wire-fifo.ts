@@ -1,6 +1,9 @@
 // The frames one link direction has put on the wire and not yet delivered,
-// in wire order, each with its TX queue, start and end of serialization and
-// arrival time. Three cursors walk it: `started` and `ended` (frames whose
+// in wire order, each with its TX queue, start and end of serialization,
+// arrival time, and when its skb was queued to the qdisc and posted to the
+// driver ring (for the queueing-delay histograms; a TSO segment has its skb's,
+// kept here in order rather than in per-handle arrays, so a train writes only
+// this FIFO's sequential columns). Three cursors walk it: `started` and `ended` (frames whose
 // start / end of serialization has been counted) and the head (next to
 // arrive). Frames arrive in order and end before they arrive, so
 // head <= ended <= started <= tail.
@@ -19,6 +22,8 @@ export class WireFifo {
   private tStart = new Float64Array(this.cap);
   private tEnd = new Float64Array(this.cap);
   private tArr = new Float64Array(this.cap);
+  private tEnq = new Float64Array(this.cap);
+  private tPost = new Float64Array(this.cap);
   private head = 0;
   private ended = 0;
   private started = 0;
@@ -28,7 +33,7 @@ export class WireFifo {
     return this.tail - this.head;
   }
 
-  push(h: number, q: number, start: number, end: number, arrival: number): void {
+  push(h: number, q: number, start: number, end: number, arrival: number, enq: number, post: number): void {
     if (this.tail - this.head === this.cap) this.grow();
     const i = this.tail & this.mask;
     this.h[i] = h;
@@ -36,6 +41,8 @@ export class WireFifo {
     this.tStart[i] = start;
     this.tEnd[i] = end;
     this.tArr[i] = arrival;
+    this.tEnq[i] = enq;
+    this.tPost[i] = post;
     this.tail++;
   }
 
@@ -74,6 +81,13 @@ export class WireFifo {
   nextStartQueue(): number {
     return this.q[this.started & this.mask]!;
   }
+  /** When the next frame to start was queued to the qdisc / posted to the ring. */
+  nextStartEnq(): number {
+    return this.tEnq[this.started & this.mask]!;
+  }
+  nextStartPost(): number {
+    return this.tPost[this.started & this.mask]!;
+  }
   markStarted(): void {
     this.started++;
   }
@@ -98,6 +112,8 @@ export class WireFifo {
     const s = new Float64Array(cap);
     const e = new Float64Array(cap);
     const a = new Float64Array(cap);
+    const en = new Float64Array(cap);
+    const po = new Float64Array(cap);
     for (let k = this.head; k < this.tail; k++) {
       const i = k & this.mask;
       const j = k & (cap - 1);
@@ -106,6 +122,8 @@ export class WireFifo {
       s[j] = this.tStart[i]!;
       e[j] = this.tEnd[i]!;
       a[j] = this.tArr[i]!;
+      en[j] = this.tEnq[i]!;
+      po[j] = this.tPost[i]!;
     }
     this.cap = cap;
     this.mask = cap - 1;
@@ -114,5 +132,7 @@ export class WireFifo {
     this.tStart = s;
     this.tEnd = e;
     this.tArr = a;
+    this.tEnq = en;
+    this.tPost = po;
   }
 }

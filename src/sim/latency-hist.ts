@@ -33,6 +33,11 @@ export interface LatencyReport {
 /** Slot of an integer ns value v ≥ 0. */
 function slotOf(v: number): number {
   if (v < SUB) return v;
+  if (v < 2147483648) {
+    // the same slot in int32: v / 2^(e-4) floored is a shift below 2^31
+    const e = 31 - Math.clz32(v);
+    return SUB + (e - SUB_BITS) * SUB + ((v >>> (e - SUB_BITS)) - SUB);
+  }
   if (v >= 2 ** 52) return SLOTS - 1;
   // e = floor(log2 v) ≥ 4; 32-bit clz for values below 2^32, else split
   const e = v < 4294967296 ? 31 - Math.clz32(v) : 63 - Math.clz32(Math.floor(v / 4294967296));
