@@ -98,6 +98,9 @@ export class RssContext {
   private retaAll: Uint32Array;
   private retaView: Uint32Array;
   private l4on: boolean;
+  /** Bumped whenever the key or the L4 choice changes: a hash computed under
+   *  one generation is the hash of the same header fields under it. */
+  generation = 0;
 
   constructor(
     private readonly owner: Rss,
@@ -137,6 +140,7 @@ export class RssContext {
     const rc = this.x.rss_set_key(this.id, this.owner.stagePtr, key.length);
     if (rc !== 0) throw new RssError("rss.key", `rss.key: rejected by the core (code ${rc})`);
     this.keyBytes = key.slice();
+    this.generation++;
   }
 
   /** ethtool -X ... (explicit table): size = entries.length (power of two). */
@@ -164,6 +168,7 @@ export class RssContext {
     if (typeof on !== "boolean") throw new RssError("rss.l4", `rss.l4: a boolean, got ${typeof on}`);
     this.x.rss_set_l4(this.id, on ? 1 : 0);
     this.l4on = on;
+    this.generation++;
   }
 
   /** Hash and steer the n skbs whose handles are in core.scratch[at .. at+n):

@@ -11,6 +11,7 @@ import { CpuSched, jiffies, JIFFY_NS, type NetRxHandler } from "./sched.js";
 import { Softnet, skbFlowLimit } from "./softnet.js";
 import { RpsState, type RpsConfig } from "./rps.js";
 import { FlowHasher } from "./flow-hash.js";
+import { NapiList } from "./napi-list.js";
 import { ringRaw, type RingRaw } from "../net/ring-ops.js";
 import type { GroContext } from "../core/gro.js";
 
@@ -96,9 +97,9 @@ export class NetRx implements NetRxHandler {
   private readonly napiTimerCpu: number[] = [];
   private readonly napiTimerFires: number[] = [];
   private readonly kindWatchdog: number;
-  private readonly pollList: number[][] = [];
-  private readonly local: number[][] = [];
-  private readonly repoll: number[][] = [];
+  private readonly pollList: NapiList[] = [];
+  private readonly local: NapiList[] = [];
+  private readonly repoll: NapiList[] = [];
   private readonly inRx: Uint8Array;
   private readonly budget: Int32Array;
   private readonly timeLimit: Float64Array;
@@ -159,9 +160,9 @@ export class NetRx implements NetRxHandler {
       this.napiQueue.push(c);
       this.napiSched.push(0);
       this.pushNapiDefer(NO_NAPI_DEFER);
-      this.pollList.push([]);
-      this.local.push([]);
-      this.repoll.push([]);
+      this.pollList.push(new NapiList());
+      this.local.push(new NapiList());
+      this.repoll.push(new NapiList());
     }
     for (const a of apps) this.appByPort.set(a.port, a);
     this.r = ringRaw(core);
@@ -235,11 +236,12 @@ export class NetRx implements NetRxHandler {
   }
 
   /** list_splice_init(&sd->poll_list, &list): the poll list becomes the
-   *  round's local list; the drained local array becomes the new poll list. */
-  private takePollList(cpu: number): number[] {
+   *  round's local list; the local list, emptied, becomes the new poll list. */
+  private takePollList(cpu: number): NapiList {
     const taken = this.pollList[cpu]!;
     const old = this.local[cpu]!;
-    this.pollList[cpu] = old.length === 0 ? old : [];
+    old.clear();
+    this.pollList[cpu] = old;
     this.local[cpu] = taken;
     return taken;
   }
@@ -271,7 +273,7 @@ export class NetRx implements NetRxHandler {
         }
         break;
       }
-      const n = list.shift()!;
+      const n = list.shift();
       const work = this.napiPoll(n, cpu);
       this.budget[cpu] -= work;
       if (this.budget[cpu]! <= 0 || jiffies(now + this.cost) >= this.timeLimit[cpu]!) {
@@ -281,13 +283,11 @@ export class NetRx implements NetRxHandler {
       if (list.length > 0) return this.cost;
     }
     // leftovers, then NAPIs scheduled meanwhile, then the repoll list
-    // (the three arrays are recycled in place rather than reallocated)
+    // (the three lists are recycled in place rather than reallocated)
     const pl = this.pollList[cpu]!;
     const rp = this.repoll[cpu]!;
-    for (let i = 0; i < pl.length; i++) list.push(pl[i]!);
-    for (let i = 0; i < rp.length; i++) list.push(rp[i]!);
-    pl.length = 0;
-    rp.length = 0;
+    list.spliceTail(pl);
+    list.spliceTail(rp);
     const next = list;
     this.local[cpu] = pl;
     this.pollList[cpu] = next;

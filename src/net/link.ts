@@ -152,7 +152,7 @@ export class LinkDirection {
       for (let i = 0; i < k; i++) {
         const h = buf[i]!;
         const end = t + serializationNs(len[h]!, rate);
-        f.push(h, q, t, end, end + delay, enq, post);
+        f.push(h, q, i > 0 ? 1 : 0, t, end, end + delay, enq, post);
         t = end;
       }
       this.busy = true;
@@ -208,9 +208,13 @@ export class LinkDirection {
     this.sync();
     // in bursts: one RSS call and one ring enqueue per queue for each (Nic.receiveBurst)
     const out = this.to.handOver;
+    const cont = this.to.handOverCont;
     while (f.length > 0 && f.headArrival() <= now) {
       let n = 0;
-      while (n < NIC_RX_BURST && f.length > 0 && f.headArrival() <= now) out[n++] = f.shift();
+      while (n < NIC_RX_BURST && f.length > 0 && f.headArrival() <= now) {
+        cont[n] = f.headCont();
+        out[n++] = f.shift();
+      }
       this.to.receiveHandedOver(n);
     }
     this.pulling = false;

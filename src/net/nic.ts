@@ -227,17 +227,48 @@ export class Nic {
     return this.handOverView;
   }
 
+  /** Per handOver slot: 1 when the frame follows the one before it on the
+   *  wire in the same TSO train (same addresses and ports, so the same RSS
+   *  hash: the NIC's Toeplitz runs once per train rather than per frame). */
+  readonly handOverCont = new Uint8Array(NIC_RX_BURST);
+  /** RSS hash and flags of the last frame a link handed over, and the RSS
+   *  generation they were computed under (-1: none, or another frame came in
+   *  since by another path, so the next frame's predecessor is not that one). */
+  private lastHash = 0;
+  private lastHashFlags = 0;
+  private lastRssGen = -1;
+
   /** The first n frames of handOver arrive: as n receive() calls (see receiveBurst). */
   receiveHandedOver(n: number): void {
-    if (n === 1) this.receive(this.handOverView[0]!);
-    else this.receiveChunk(this.rssSlot + NIC_RX_BURST, n);
+    if (n === 1) this.receiveOne(this.handOverView[0]!, this.handOverCont[0]!);
+    else this.receiveChunk(this.rssSlot + NIC_RX_BURST, n, this.handOverCont);
   }
 
   /** A frame arrives from the wire: RSS picks the queue, the ring takes it. */
   receive(h: number): void {
-    // RssContext.hashBurst(1) without the argument checks: one frame per arrival
-    this.core.scratch[this.rssSlot] = h;
-    this.rssBurst(this.rssId, this.rssAddr, 1);
+    this.receiveOne(h, 0);
+    this.lastRssGen = -1;
+  }
+
+  // the NIC's RSS (Toeplitz of addresses and ports, then the RETA): a frame
+  // that continues a train takes its predecessor's hash, which is what the
+  // Toeplitz of the same fields gives
+  private receiveOne(h: number, cont: number): void {
+    const gen = this.rss.generation;
+    if (cont !== 0 && this.lastRssGen === gen) {
+      const hash = this.lastHash;
+      this.skbHash[h] = hash;
+      this.skbHashFlags[h] = this.lastHashFlags;
+      const reta = this.rss.reta;
+      this.skbQueue[h] = reta[hash & (reta.length - 1)]!;
+    } else {
+      // RssContext.hashBurst(1) without the argument checks: one frame per arrival
+      this.core.scratch[this.rssSlot] = h;
+      this.rssBurst(this.rssId, this.rssAddr, 1);
+      this.lastHash = this.skbHash[h]!;
+      this.lastHashFlags = this.skbHashFlags[h]!;
+      this.lastRssGen = gen;
+    }
     let q = this.skbQueue[h]! % this.config.queues;
     if (this.filters.size > 0) {
       const f = this.filters.get(this.skbHash[h]!);
@@ -264,13 +295,53 @@ export class Nic {
     if (!(Number.isInteger(slot) && Number.isInteger(n) && slot >= 0 && n >= 0 && slot + n <= scratch.length)) {
       throw new RangeError(`${this.name}.receiveBurst: ${n} frames at scratch slot ${slot} exceed the ${scratch.length} scratch slots`);
     }
-    for (let at = 0; at < n; at += NIC_RX_BURST) this.receiveChunk(slot + at, Math.min(NIC_RX_BURST, n - at));
+    for (let at = 0; at < n; at += NIC_RX_BURST) this.receiveChunk(slot + at, Math.min(NIC_RX_BURST, n - at), null);
+    this.lastRssGen = -1;
   }
 
-  private receiveChunk(slot: number, n: number): void {
+  /** RSS of the n frames at scratch[slot ..): one rss_burst call; with `cont`
+   *  (frames a link hands over, in wire order) only for the frames that do
+   *  not continue a train, the others take their predecessor's hash. */
+  private rssChunk(slot: number, n: number, cont: Uint8Array | null): void {
+    const gen = this.rss.generation;
+    if (cont === null) {
+      this.rssBurst(this.rssId, this.core.scratchAddr(slot), n);
+      return;
+    }
+    const scratch = this.core.scratch;
+    const valid = this.lastRssGen === gen;
+    // the frames to hash, gathered in the staging slots (free until the sort)
+    const stage = this.rssSlot;
+    let m = 0;
+    for (let i = 0; i < n; i++) if (cont[i] === 0 || (i === 0 && !valid)) scratch[stage + m++] = scratch[slot + i]!;
+    if (m > 0) this.rssBurst(this.rssId, this.core.scratchAddr(stage), m);
+    const hashA = this.skbHash;
+    const flagsA = this.skbHashFlags;
+    const queue = this.skbQueue;
+    const reta = this.rss.reta;
+    const mask = reta.length - 1;
+    let hash = this.lastHash;
+    let flags = this.lastHashFlags;
+    for (let i = 0; i < n; i++) {
+      const h = scratch[slot + i]!;
+      if (cont[i] === 0 || (i === 0 && !valid)) {
+        hash = hashA[h]!;
+        flags = flagsA[h]!;
+      } else {
+        hashA[h] = hash;
+        flagsA[h] = flags;
+        queue[h] = reta[hash & mask]!;
+      }
+    }
+    this.lastHash = hash;
+    this.lastHashFlags = flags;
+    this.lastRssGen = gen;
+  }
+
+  private receiveChunk(slot: number, n: number, cont: Uint8Array | null): void {
     const scratch = this.core.scratch;
     const queues = this.config.queues;
-    this.rssBurst(this.rssId, this.core.scratchAddr(slot), n);
+    this.rssChunk(slot, n, cont);
     const count = this.qCount;
     const order = this.qOrder;
     const queue = this.skbQueue;
@@ -292,34 +363,46 @@ export class Nic {
       queue[h] = q;
       if (count[q + 1]++ === 0) order[touched++] = q;
     }
-    // counting sort: count[q] becomes queue q's first staging slot
-    for (let q = 0; q < queues; q++) count[q + 1]! += count[q]!;
-    const stage = this.rssSlot;
-    for (let i = 0; i < n; i++) {
-      const h = scratch[slot + i]!;
-      scratch[stage + count[queue[h]!]!++] = h;
-    }
-    // count[q] is now the end of queue q's run (the start of q + 1's)
-    for (let j = 0; j < touched; j++) {
-      const q = order[j]!;
-      const end = count[q]!;
-      const start = q === 0 ? 0 : count[q - 1]!;
-      const k = this.r.ring_enqueue_burst(this.rxRings[q]!, this.core.scratchAddr(stage + start), end - start);
-      let bytes = 0;
-      for (let i = start; i < start + k; i++) bytes += this.skbLen[scratch[stage + i]!]!;
-      this.rxLen[q]! += k;
-      this.rxPackets[q]! += k;
-      this.rxBytes[q]! += bytes;
-      if (k === 0) order[j] = -1; // nothing landed: no IRQ, as receive() on a full ring
-      for (let i = start + k; i < end; i++) {
-        this.missed[q]! += 1;
-        this.drops.drop(scratch[stage + i]!, "NIC_RX_MISSED");
+    if (touched === 1) {
+      // one queue: its run is the frames in arrival order, no staging copy
+      if (!this.landRun(order[0]!, slot, n)) order[0] = -1;
+    } else {
+      // counting sort: count[q] becomes queue q's first staging slot
+      for (let q = 0; q < queues; q++) count[q + 1]! += count[q]!;
+      const stage = this.rssSlot;
+      for (let i = 0; i < n; i++) {
+        const h = scratch[slot + i]!;
+        scratch[stage + count[queue[h]!]!++] = h;
+      }
+      // count[q] is now the end of queue q's run (the start of q + 1's)
+      for (let j = 0; j < touched; j++) {
+        const q = order[j]!;
+        const start = q === 0 ? 0 : count[q - 1]!;
+        if (!this.landRun(q, stage + start, count[q]! - start)) order[j] = -1;
       }
     }
     for (let j = 0; j < touched; j++) {
       const q = order[j]!;
       if (q >= 0 && this.irqMasked[q] === 0) this.coalesce(q);
     }
+  }
+
+  /** Queue q's n frames at scratch[at ..) enter its ring in one burst; what
+   *  does not fit is rx_missed. False when none landed (then no IRQ, as
+   *  receive() on a full ring). */
+  private landRun(q: number, at: number, n: number): boolean {
+    const scratch = this.core.scratch;
+    const k = this.r.ring_enqueue_burst(this.rxRings[q]!, this.core.scratchAddr(at), n);
+    let bytes = 0;
+    for (let i = at; i < at + k; i++) bytes += this.skbLen[scratch[i]!]!;
+    this.rxLen[q]! += k;
+    this.rxPackets[q]! += k;
+    this.rxBytes[q]! += bytes;
+    for (let i = at + k; i < at + n; i++) {
+      this.missed[q]! += 1;
+      this.drops.drop(scratch[i]!, "NIC_RX_MISSED");
+    }
+    return k > 0;
   }
 
   /** The frame lands on RX queue q (after RSS or a filter). */

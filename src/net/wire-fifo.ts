@@ -19,6 +19,8 @@ export class WireFifo {
   private mask = this.cap - 1;
   private h = new Uint32Array(this.cap);
   private q = new Uint16Array(this.cap);
+  /** 1: the frame follows the one before it in the same TSO train (same flow). */
+  private cont = new Uint8Array(this.cap);
   private tStart = new Float64Array(this.cap);
   private tEnd = new Float64Array(this.cap);
   private tArr = new Float64Array(this.cap);
@@ -33,11 +35,12 @@ export class WireFifo {
     return this.tail - this.head;
   }
 
-  push(h: number, q: number, start: number, end: number, arrival: number, enq: number, post: number): void {
+  push(h: number, q: number, cont: number, start: number, end: number, arrival: number, enq: number, post: number): void {
     if (this.tail - this.head === this.cap) this.grow();
     const i = this.tail & this.mask;
     this.h[i] = h;
     this.q[i] = q;
+    this.cont[i] = cont;
     this.tStart[i] = start;
     this.tEnd[i] = end;
     this.tArr[i] = arrival;
@@ -53,6 +56,11 @@ export class WireFifo {
   /** Arrival time of the k-th frame from the head (k < length). */
   arrivalAt(k: number): number {
     return this.tArr[(this.head + k) & this.mask]!;
+  }
+
+  /** Does the head follow the frame before it in the same TSO train? */
+  headCont(): number {
+    return this.cont[this.head & this.mask]!;
   }
 
   /** Remove the head (it has arrived); its handle. */
@@ -109,6 +117,7 @@ export class WireFifo {
     const cap = this.cap * 2;
     const h = new Uint32Array(cap);
     const q = new Uint16Array(cap);
+    const c = new Uint8Array(cap);
     const s = new Float64Array(cap);
     const e = new Float64Array(cap);
     const a = new Float64Array(cap);
@@ -119,6 +128,7 @@ export class WireFifo {
       const j = k & (cap - 1);
       h[j] = this.h[i]!;
       q[j] = this.q[i]!;
+      c[j] = this.cont[i]!;
       s[j] = this.tStart[i]!;
       e[j] = this.tEnd[i]!;
       a[j] = this.tArr[i]!;
@@ -129,6 +139,7 @@ export class WireFifo {
     this.mask = cap - 1;
     this.h = h;
     this.q = q;
+    this.cont = c;
     this.tStart = s;
     this.tEnd = e;
     this.tArr = a;
