@@ -81,6 +81,7 @@ interface GroExports {
   gro_stats_ptr(ctx: number): number;
   gro_stats_len(): number;
   gro_held(ctx: number): number;
+  gro_held_ptr(ctx: number): number;
   gro_bitmask(ctx: number): number;
   gro_bucket_count(ctx: number, b: number): number;
   gro_bucket_head(ctx: number, b: number, i: number): number;
@@ -110,7 +111,11 @@ export class GroContext {
     readonly id: number,
   ) {
     this.counters = new Float64Array(core.memory.buffer, x.gro_stats_ptr(id), x.gro_stats_len());
+    // the NAPI poll asks after every receive and flush: a view, not a call
+    this.held = new Uint32Array(core.memory.buffer, x.gro_held_ptr(id), 1);
   }
+
+  private readonly held: Uint32Array;
 
   /** napi_gro_receive for the n skbs in core.scratch[at .. at+n). The skbs
    *  to pass up now go to core.scratch[outAt ..), in order; returns their
@@ -178,7 +183,7 @@ export class GroContext {
 
   /** Aggregates held now. */
   get heldCount(): number {
-    return this.x.gro_held(this.id);
+    return this.held[0]!;
   }
 
   /** Held aggregates of bucket b, newest first: head skb and packet count. */

@@ -1,0 +1,97 @@
+// What one simulated wire packet costs on bench/txpath.bench.js's shape (8
+// bulk TCP flows, 10 Gbit / 50 us, fq + BQL + TSO), as counts rather than
+// time, so runs on a busy machine still compare: events by kind, calls into
+// WASM by export, skbs allocated, GRO skbs handed up, and CPU time per wire
+// packet (process.cpuUsage, noisy under load). Not a benchmark.js case; run
+// after `npm run build`:
+//
+//   node bench/txpath-profile.js [rxUsecsNs=0] [simMs=200]
+//
+// The counting wraps every WASM export and every event handler, so its own
+// CPU figure is slower than the bench's; run with COUNT=0 for the time alone.
+import { readFile } from "node:fs/promises";
+import { Core } from "../dist/core/core.js";
+import { instantiateCore } from "../dist/core/loader.js";
+import { EventLoop } from "../dist/sim/loop.js";
+import { World, coreConfigFor } from "../dist/sim/world.js";
+import { loadScenarioText } from "../dist/scenario/load.js";
+import { worldSpecFromScenario } from "../dist/sim/from-scenario.js";
+
+const rxUsecs = Number(process.argv[2] ?? 0);
+const simMs = Number(process.argv[3] ?? 200);
+const counting = process.env.COUNT !== "0";
+
+const receiver = rxUsecs > 0 ? `{ nic: { rxUsecs: ${rxUsecs}ns } }` : "{}";
+const text = `
+name: txpath-profile
+seed: 1
+duration: 24h
+hosts:
+  sender:
+    sysctl: { net.core.default_qdisc: fq }
+    nic: { rate: 10Gbit, tso: true, bql: true }
+  receiver: ${receiver}
+links:
+  - { a: sender, b: receiver, rate: 10Gbit, delay: 50us }
+traffic:
+  - { kind: bulk, from: sender, to: receiver:5001, flows: 8 }
+`;
+
+const wasmCalls = new Map();
+const eventsByKind = new Map();
+let measuring = false;
+
+let raw = await instantiateCore(await readFile(new URL("../build/skbsim.wasm", import.meta.url)));
+if (counting) {
+  const wrapped = {};
+  for (const [name, v] of Object.entries(raw)) {
+    if (typeof v !== "function") {
+      wrapped[name] = v;
+      continue;
+    }
+    wrapped[name] = (...args) => {
+      if (measuring) wasmCalls.set(name, (wasmCalls.get(name) ?? 0) + 1);
+      return v(...args);
+    };
+  }
+  raw = wrapped;
+  const register = EventLoop.prototype.register;
+  EventLoop.prototype.register = function (name, handler) {
+    const kind = name.replace(/^(\S+) /, "");
+    return register.call(this, name, (a) => {
+      if (measuring) eventsByKind.set(kind, (eventsByKind.get(kind) ?? 0) + 1);
+      return handler(a);
+    });
+  };
+}
+
+const spec = { ...worldSpecFromScenario(loadScenarioText(text, "txpath-profile")), timeseriesPoints: 2 };
+const core = new Core(raw, coreConfigFor(spec));
+const world = new World(core, spec);
+const wire = () => world.linkDirections().reduce((n, d) => n + d.packets, 0);
+const gro = () => [...world.hosts.values()].reduce((s, h) => s + h.groCounts().packetsOut, 0);
+for (const t of world.traffic) t.start();
+world.loop.run(20e6);
+const p0 = wire();
+const a0 = core.stats[0];
+const g0 = gro();
+measuring = true;
+const c0 = process.cpuUsage();
+world.loop.run(20e6 + simMs * 1e6);
+const cpu = process.cpuUsage(c0);
+measuring = false;
+const p = wire() - p0;
+const per = (x) => (x / p).toFixed(3);
+const cpuNs = ((cpu.user + cpu.system) * 1e3) / p;
+console.log(`receiver rx-usecs ${rxUsecs} ns, ${simMs} ms simulated: ${p} wire packets, ${cpuNs.toFixed(0)} ns CPU per wire packet${counting ? " (with counting)" : ""}`);
+console.log(`skbs allocated ${per(core.stats[0] - a0)}, GRO skbs up ${per(gro() - g0)} per wire packet`);
+const table = (title, m) => {
+  const rows = [...m].sort((x, y) => y[1] - x[1]);
+  const total = rows.reduce((s, r) => s + r[1], 0);
+  console.log(`${title}: ${per(total)} per wire packet`);
+  for (const [k, v] of rows) if (v / p >= 0.005) console.log(`  ${per(v).padStart(7)}  ${k}`);
+};
+if (counting) {
+  table("events", eventsByKind);
+  table("calls into WASM", wasmCalls);
+}
