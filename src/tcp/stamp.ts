@@ -18,7 +18,7 @@ import type { Core } from "../core/core.js";
 import { SKB_HEADROOM } from "../core/skb-fields.js";
 import { HeaderTemplate } from "../wire/skb-headers.js";
 import type { TcpOptions } from "../wire/tcp.js";
-import { type SegOut, writeIpv4Addrs } from "./segment.js";
+import { SegOut, writeIpv4Addrs } from "./segment.js";
 
 const ETH_HLEN = 14;
 const IPPROTO_TCP = 6;
@@ -53,6 +53,14 @@ function addr32(a: Uint8Array, o: number): number {
   return (a[o]! << 24) | (a[o + 1]! << 16) | (a[o + 2]! << 8) | a[o + 3]!;
 }
 
+function putAddr(a: Uint8Array, v: number): Uint8Array {
+  a[0] = v >>> 24;
+  a[1] = (v >>> 16) & 0xff;
+  a[2] = (v >>> 8) & 0xff;
+  a[3] = v & 0xff;
+  return a;
+}
+
 export class TcpStamp {
   readonly v6: boolean;
   readonly flags: number;
@@ -73,6 +81,8 @@ export class TcpStamp {
   private boundTo: Core | null = null;
   private slot = -1;
   private hot: StampHot | null = null;
+  /** write4's segment when writeRef does the work. */
+  private words4: SegOut | null = null;
 
   constructor(s: SegOut) {
     this.v6 = s.v6;
@@ -122,6 +132,33 @@ export class TcpStamp {
       return;
     }
     x.stamp_tcp4(this.slot, h, addr32(s.src, s.srcOff), addr32(s.dst, s.dstOff), ((s.sport & 0xffff) << 16) | (s.dport & 0xffff), s.seq, s.ack, s.window, s.tsVal, s.tsEcr);
+  }
+
+  /** write() for an IPv4 segment given as words: addresses host-order u32
+   *  (10.0.0.1 = 0x0a000001), ports = sport << 16 | dport; what a SYN flood
+   *  sends without filling a SegOut. */
+  write4(core: Core, h: number, saddr: number, daddr: number, ports: number, seq: number, ack: number, win: number, tsval: number, tsecr: number): void {
+    if (this.boundTo !== core) this.bind(core);
+    const x = this.hot;
+    if (x !== null) {
+      x.stamp_tcp4(this.slot, h, saddr, daddr, ports, seq, ack, win, tsval, tsecr);
+      return;
+    }
+    if (this.v6) throw new Error("TcpStamp.write4: an IPv6 template");
+    const s = (this.words4 ??= new SegOut());
+    s.v6 = false;
+    s.src = putAddr(s.src, saddr);
+    s.srcOff = 0;
+    s.dst = putAddr(s.dst, daddr);
+    s.dstOff = 0;
+    s.sport = ports >>> 16;
+    s.dport = ports & 0xffff;
+    s.seq = seq;
+    s.ack = ack;
+    s.window = win;
+    s.tsVal = tsval;
+    s.tsEcr = tsecr;
+    this.writeRef(core, h, s);
   }
 
   /** Copy the template into a slot of core's template area (once per core;

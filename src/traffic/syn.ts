@@ -5,7 +5,7 @@
 // and a random sequence number and source port. Per SYN: one skb, headers
 // stamped from a template (src/tcp/stamp.ts), no JS object.
 import type { Host } from "../net/host.js";
-import { SegOut } from "../tcp/segment.js";
+import { SegOut, get32 } from "../tcp/segment.js";
 import { TcpStamp } from "../tcp/stamp.js";
 import { TCPHDR_SYN } from "../wire/tcp.js";
 import type { TrafficContext, TrafficStats } from "./source.js";
@@ -32,6 +32,9 @@ export class SynGenerator {
   private readonly src: Uint8Array;
   /** The SYN's headers, built once: each SYN patches addresses, port, seq, TSval. */
   private readonly stamp: TcpStamp;
+  /** IPv4: the source (own or fixed spoofed) and destination address as u32. */
+  private readonly saddr: number;
+  private readonly daddr: number;
 
   constructor(
     private readonly ctx: TrafficContext,
@@ -59,6 +62,8 @@ export class SynGenerator {
       s.wscale = 7;
     }
     this.stamp = new TcpStamp(s);
+    this.saddr = v6 ? 0 : get32(this.src, 0);
+    this.daddr = v6 ? 0 : get32(s.dst, 0);
     this.kind = ctx.loop.register(`syn-flood ${from.name}->${to.name}:${config.dport}`, () => this.fire());
   }
 
@@ -94,11 +99,19 @@ export class SynGenerator {
       this.stats.allocFailures++;
       return;
     }
-    if (this.config.spoof === "random") this.randomizeSource();
-    seg.sport = ctx.rng.int(EPHEMERAL_LOW, EPHEMERAL_HIGH);
-    seg.seq = ctx.rng.u32();
-    seg.tsVal = Math.floor(ctx.loop.now / 1e6) >>> 0;
-    this.stamp.write(ctx.core, h, seg);
+    if (!seg.v6) {
+      // the same draws, in the same order, as the IPv6 path below
+      const saddr = this.config.spoof === "random" ? ctx.rng.u32() : this.saddr;
+      const sport = ctx.rng.int(EPHEMERAL_LOW, EPHEMERAL_HIGH);
+      const seq = ctx.rng.u32();
+      this.stamp.write4(ctx.core, h, saddr, this.daddr, (sport << 16) | seg.dport, seq, 0, seg.window, Math.floor(ctx.loop.now / 1e6), 0);
+    } else {
+      if (this.config.spoof === "random") this.randomizeSource();
+      seg.sport = ctx.rng.int(EPHEMERAL_LOW, EPHEMERAL_HIGH);
+      seg.seq = ctx.rng.u32();
+      seg.tsVal = Math.floor(ctx.loop.now / 1e6) >>> 0;
+      this.stamp.write(ctx.core, h, seg);
+    }
     this.stats.packets++;
     this.stats.bytes += ctx.core.skb.len[h]!;
     ctx.send(this.from, h);

@@ -114,6 +114,10 @@ describe("TcpStamp", () => {
         };
         expect(snap(2)).toEqual(snap(1));
         expect(snap(2)).toEqual(snap(3));
+        // the same segment as words (the SYN flood's path)
+        const w4 = (a: Uint8Array, o: number) => (a[o]! << 24) | (a[o + 1]! << 16) | (a[o + 2]! << 8) | a[o + 3]!;
+        st.write4(wcore, 0, w4(s.src, s.srcOff), w4(s.dst, s.dstOff), (s.sport << 16) | s.dport, s.seq, s.ack, s.window, s.tsVal, s.tsEcr);
+        expect(snap(0)).toEqual(snap(1));
         // nothing past the header bytes is touched
         expect(wcore.headers[2 * SKB_HEADROOM + wcore.skb.hdrLen[2]!]).toBe(0xa5);
       }),
@@ -125,7 +129,21 @@ describe("TcpStamp", () => {
     again.mss = 1460;
     expect(new TcpStamp(again).inWasm(wcore)).toBe(true);
     again.mss = 1400;
-    expect(new TcpStamp(again).inWasm(wcore)).toBe(false);
+    again.ts = true;
+    const ts = new TcpStamp(again);
+    expect(ts.inWasm(wcore)).toBe(false);
+    // write4 without a slot: writeRef from the words
+    again.src = Uint8Array.of(192, 168, 200, 7);
+    again.dst = Uint8Array.of(10, 250, 0, 2);
+    again.sport = 61000;
+    again.dport = 443;
+    again.seq = 0xfedcba98;
+    again.window = 64240;
+    again.tsVal = 0x80000001;
+    writeSegment(wcore, 1, again);
+    ts.write4(wcore, 2, 0xc0a8c807 | 0, 0x0afa0002, (61000 << 16) | 443, 0xfedcba98 | 0, 0, 64240, 0x80000001 | 0, 0);
+    const at = (h: number) => Array.from(wcore.headers.subarray(h * SKB_HEADROOM, h * SKB_HEADROOM + wcore.skb.hdrLen[h]!));
+    expect(at(2)).toEqual(at(1));
   });
 
   it("stamped segments parse with valid IP and TCP checksums", () => {
