@@ -84,7 +84,7 @@
 //   +---------------------------------------------------------------------+
 //   | list headers (6 x 256 slots, overflow) x 16 B                       |
 //   |   +0 u32 head block  +4 tail block  +8 tail fill (next cell, 0..32) |
-//   |   +12 u32 cells in the list, tombstones included                    |
+//   |   +12 unused (a drain counts the chain in nextTab)                  |
 //   | u64 bitmap[6 x 4]   slot has blocks (ctz finds the next one)         |
 //   | u32 count[4096]     counting-sort buckets of a drain                 |
 //   | u16 key[N]          bucket of each cell of the slot being drained    |
@@ -181,6 +181,8 @@ let stage: usize = 0; // a cell (or heap entry) being moved
 let freeTopP: usize = 0;
 
 let cur: u64 = 0; // in granules
+// Schedules accepted since wheel_init: the late heap's insertion order and
+// stats' scheduled.
 let seqNext: u64 = 0;
 let pending: u32 = 0;
 let heapN: u32 = 0;
@@ -232,6 +234,7 @@ export function wheel_init(): void {
     store<u32>(freeStack + (<usize>k << 2), cap - 1 - k);
   }
   store<u32>(freeTopP, cap);
+  seqNext = 0;
   resetState();
 }
 
@@ -268,7 +271,6 @@ function resetState(): void {
   for (let b: u32 = 0; b < nBlocks; b++) store<u32>(blockStack + (<usize>b << 2), nBlocks - 1 - b);
   freeBlocks = nBlocks;
   cur = 0;
-  seqNext = 0;
   pending = 0;
   heapN = 0;
   dueHead = 0;
@@ -319,14 +321,20 @@ function resetState(): void {
 
 /** Free the index of id; its next id (next generation) goes on the stack. */
 @inline function release(id: u32): void {
+  const top = load<u32>(freeTopP);
+  pushFree(id, top);
+  store<u32>(freeTopP, top + 1);
+}
+
+/** release() with the stack's top in the caller's hands: the next id goes
+ *  to free[top]; the caller stores top + 1. */
+@inline function pushFree(id: u32, top: u32): void {
   const i = id & idxMask;
   let g = ((id >>> idxBits) + 1) & genMask;
   // The all-ones id is WHEEL_NONE; skip the one generation that would make it.
   if (((g << idxBits) | i) == WHEEL_NONE) g = 0;
   setPos(i, WHEEL_NONE);
-  const top = load<u32>(freeTopP);
   store<u32>(freeStack + (<usize>top << 2), (g << idxBits) | i);
-  store<u32>(freeTopP, top + 1);
 }
 
 // ---- blocks and lists ------------------------------------------------------
@@ -377,7 +385,6 @@ function listReset(l: u32): void {
   store<u32>(p, WHEEL_NONE);
   store<u32>(p, WHEEL_NONE, 4);
   store<u32>(p, CELLS, 8);
-  store<u32>(p, 0, 12);
 }
 
 @inline function bitSet(l: u32): void {
@@ -418,7 +425,6 @@ function growList(l: u32): void {
   copyCell(cellAt(pos), src);
   setPos(load<u32>(src, C_ID) & idxMask, pos);
   store<u32>(p, f + 1, 8);
-  store<u32>(p, load<u32>(p, 12) + 1, 12);
   return pos;
 }
 
@@ -469,7 +475,6 @@ function compactAll(): void {
     setNextBlock(wb, WHEEL_NONE);
     store<u32>(p, wb, 4);
     store<u32>(p, wc, 8);
-    store<u32>(p, live, 12);
   }
 }
 
@@ -642,8 +647,10 @@ function drainSlot(l: u32, g: u64): void {
   const head = load<u32>(p);
   const tail = load<u32>(p, 4);
   const fill = load<u32>(p, 8);
-  // Cells in the chain, tombstones included (an upper bound on live ones).
-  const n = load<u32>(p, 12);
+  // Cells in the chain, tombstones included (an upper bound on live ones):
+  // the side table gives the chain's length without touching its blocks.
+  let n = fill;
+  for (let b = head; b != tail; b = nextBlock(b)) n += CELLS;
   listReset(l);
   bitClear(l);
   let live: u32 = 0;
@@ -877,12 +884,11 @@ export function wheel_schedule(time: f64, kind: u32, arg: u32): u32 {
     store<u32>(s, id, C_ID);
     setPos(i, pos);
     store<u32>(p, f + 1, 8);
-    store<u32>(p, load<u32>(p, 12) + 1, 12);
   } else {
     placeLate(time, arg, id, seq);
   }
   pending++;
-  statAdd(WHEEL_STAT_SCHEDULED, 1);
+  // stats' scheduled is seqNext (wheel_stats_sync).
   return id;
 }
 
@@ -932,6 +938,36 @@ export function wheel_expire(now: f64, max: u32): u32 {
   if (max > ioCap) max = ioCap;
   let k: u32 = 0;
   while (k < max) {
+    if (heapN == 0 && dueHead < dueTail) {
+      // The common case: a run of the due array, no heap to merge.
+      let h = dueHead;
+      const end = dueTail;
+      let top = load<u32>(freeTopP);
+      const k0 = k;
+      while (k < max && h < end) {
+        const a = dueAt(h);
+        const id = load<u32>(a, C_ID);
+        if (id == WHEEL_NONE) {
+          h++;
+          continue;
+        }
+        const t = load<f64>(a);
+        if (t > now) break;
+        store<f64>(outTime + (<usize>k << 3), t);
+        store<u32>(outKind + (<usize>k << 2), kindOf(id));
+        store<u32>(outArg + (<usize>k << 2), load<u32>(a, C_ARG));
+        store<u32>(outId + (<usize>k << 2), id);
+        h++;
+        pushFree(id, top++);
+        k++;
+      }
+      dueHead = h;
+      store<u32>(freeTopP, top);
+      pending -= k - k0;
+      // Stopped by time or max (not by the end of due): done.
+      if (h < end) break;
+      continue;
+    }
     const a = front(gn);
     if (a == 0) break;
     const t = load<f64>(a);
@@ -976,6 +1012,11 @@ export function wheel_in_kind_ptr(): usize { return inKind; }
 export function wheel_in_arg_ptr(): usize { return inArg; }
 export function wheel_in_id_ptr(): usize { return inId; }
 export function wheel_stats_ptr(): usize { return stats; }
+/** Bring the stats block up to date (scheduled is counted in seqNext, not
+ *  stored per schedule); read it after this. */
+export function wheel_stats_sync(): void {
+  store<f64>(stats + (<usize>WHEEL_STAT_SCHEDULED << 3), <f64>seqNext);
+}
 /** The free-id stack and its u32 top: the next schedule gets
  *  free[top - 1], the one after free[top - 2], ... until a release. */
 export function wheel_free_stack_ptr(): usize { return freeStack; }

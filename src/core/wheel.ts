@@ -38,6 +38,7 @@ interface WheelExports {
   wheel_in_arg_ptr(): number;
   wheel_in_id_ptr(): number;
   wheel_stats_ptr(): number;
+  wheel_stats_sync(): void;
 }
 
 export interface WheelStats {
@@ -155,6 +156,7 @@ export class Wheel {
   }
 
   stats(): WheelStats {
+    this.x.wheel_stats_sync();
     const c = this.counters;
     return {
       pending: this.x.wheel_pending(),
