@@ -34,8 +34,9 @@
 //   overflow     one list for granules whose bits above 48 differ from cur's.
 //   due          an array of cells sorted on (time, seq), consumed from the
 //                head. A level-0 slot is drained into it only when it and the
-//                late heap are empty, by a stable counting sort on the tick's
-//                low bits (buckets ~ n/2) and an insertion pass on time that
+//                late heap are empty: up to 16 cells by insertion as they
+//                are copied, more by a stable counting sort on the tick's
+//                low bits (buckets ~ 2n) and an insertion pass on time that
 //                orders fractional ns (O(n) when they are rare). A schedule
 //                into a drained granule is appended when the heap is empty,
 //                its time >= the tail's and the array has room, else goes to
