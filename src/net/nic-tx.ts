@@ -360,18 +360,21 @@ export class NicTx {
     this.enqT[h] = now;
     // net/core/dev.c: __dev_xmit_skb — pfifo_fast is TCQ_F_CAN_BYPASS: with nothing queued (nor
     // requeued) and the queue running, the skb goes to the driver at once (sch_direct_xmit), which
-    // is what enqueue + __qdisc_run would do. Software GSO takes the queued path (its segments may
-    // outnumber the ring and be requeued).
+    // is what enqueue + __qdisc_run would do. A GSO skb without TSO is segmented there
+    // (validate_xmit_skb); what the driver cannot take waits requeued, as from a dequeue.
     const bp = this.bypassQ[q]!;
     if (bp !== null && bp.qlen === 0 && this.rqLen[q] === 0 && !this.stopped(q)) {
+      bp.bypass(h);
       const segs = this.gsoSegs[h]!;
       if (segs <= 1 || this.config.tso) {
-        bp.bypass(h);
         if (segs > 1) this.extraSegs += segs - 1;
         this.post(q, h, now);
         this.onTxReady();
-        return true;
+      } else {
+        this.softGso(q, h);
+        this.qdiscRun(q);
       }
+      return true;
     }
     this.enqueueing = h;
     const ok = this.qdiscs.perQueue[q]!.enqueue(h, now);
@@ -416,25 +419,8 @@ export class NicTx {
       if (h === NO_SKB) break;
       const segs = this.gsoSegs[h]!;
       if (segs > 1 && !this.config.tso) {
-        // net/core/dev.c: validate_xmit_skb -> skb_gso_segment: the driver gets the segments
         this.extraSegs -= segs - 1;
-        const t0 = this.enqT[h]!;
-        const k = this.gso.segment(h, this.config.gsoSlot, GSO_OUT_SLOTS);
-        if (k === 0) {
-          this.dropAfterQdisc(h, "SKB_GSO_SEG");
-          continue;
-        }
-        this.gsoCounts.gsoSkbs++;
-        this.gsoCounts.gsoSegments += k;
-        const sc = this.core.scratch;
-        const at = q * GSO_OUT_SLOTS;
-        for (let i = 0; i < k; i++) {
-          const seg = sc[this.config.gsoSlot + i]!;
-          this.enqT[seg] = t0;
-          this.rqBuf[at + i] = seg;
-        }
-        this.rqHead[q] = 0;
-        rqLen[q] = k;
+        this.softGso(q, h);
         continue;
       }
       this.post(q, h, now);
@@ -442,6 +428,28 @@ export class NicTx {
       quota--;
     }
     if (posted > 0) this.onTxReady();
+  }
+
+  // net/core/dev.c: validate_xmit_skb -> skb_gso_segment: the driver gets the segments, which wait
+  // on queue q as requeued skbs (q->gso_skb) until posted; a failed segmentation drops the skb
+  private softGso(q: number, h: number): void {
+    const t0 = this.enqT[h]!;
+    const k = this.gso.segment(h, this.config.gsoSlot, GSO_OUT_SLOTS);
+    if (k === 0) {
+      this.dropAfterQdisc(h, "SKB_GSO_SEG");
+      return;
+    }
+    this.gsoCounts.gsoSkbs++;
+    this.gsoCounts.gsoSegments += k;
+    const sc = this.core.scratch;
+    const at = q * GSO_OUT_SLOTS;
+    for (let i = 0; i < k; i++) {
+      const seg = sc[this.config.gsoSlot + i]!;
+      this.enqT[seg] = t0;
+      this.rqBuf[at + i] = seg;
+    }
+    this.rqHead[q] = 0;
+    this.rqLen[q] = k;
   }
 
   /** An skb the qdisc gave up but the driver cannot take: freed with its socket memory. */
