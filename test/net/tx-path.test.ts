@@ -152,6 +152,37 @@ describe("TX path: pfifo_fast bypass (TCQ_F_CAN_BYPASS)", () => {
   });
 });
 
+describe("TX path: pfifo_fast bypass of GSO skbs (software GSO, tso off)", () => {
+  it("a GSO skb meeting an empty qdisc is segmented without being queued; bstats count its segments", async () => {
+    // one bulk flow, tso off: TCP sends GSO skbs; the qdisc sees each as one skb of gso_segs packets
+    const spec = world(
+      [host("a", 1, { nic: { queues: 1, rateBps: 10e9, mtu: 1500, rxRing: 1024, txRing: 256, txqueuelen: 1000, tso: false } }), host("b", 2, { listeners: [{ port: 5001, backlog: 128, accept: true }] })],
+      [link("a", "b", { rateBps: 10e9, delayNs: 50_000 })],
+      [{ kind: "bulk", from: "a", to: "b", port: 5001, flows: 1, bytes: 3_000_000, at: 0 }],
+      { durationNs: 20e6 },
+    );
+    const core = await createCore(coreConfigFor(spec));
+    let gsoBypassed = 0;
+    const real = PfifoFast.prototype.bypass;
+    const bp = vi.spyOn(PfifoFast.prototype, "bypass").mockImplementation(function (this: PfifoFast, h: number) {
+      if (core.skb.gsoSegs[h]! > 1) gsoBypassed++;
+      real.call(this, h);
+    });
+    try {
+      const w = new World(core, spec);
+      const report = buildReport(w, w.run());
+      expect(gsoBypassed).toBeGreaterThan(0);
+      const qd = report.hosts.a!.qdisc.eth0!;
+      // everything sent: the qdisc counted every data and control segment the wire carried
+      expect([qd.qlen, qd.backlog]).toEqual([0, 0]);
+      expect(qd.packets).toBe(report.hosts.a!.txQueues[0]!.packets);
+      expect(report.ledger.unaccounted).toBe(0);
+    } finally {
+      bp.mockRestore();
+    }
+  });
+});
+
 describe("TX path: queueing delay histogram", () => {
   it("qdisc + ring wait per frame, derived by hand for a flood faster than the wire", async () => {
     // 142 B frames take 1328 ns on 1 Gbit ((142 + 24) x 8 ns); datagram i is queued at i x 1000 ns
