@@ -44,11 +44,13 @@ export async function run(report) {
   // On a shared machine the wall-clock rate moves with the load; the packets per CPU-second of
   // this process over a further 100 ms of the same warm, steady flow move much less.
   const p0 = wire();
+  const e0 = world.loop.events;
   const cpu0 = process.cpuUsage();
   world.loop.run(world.loop.now + 100e6);
   const cpu = process.cpuUsage(cpu0);
+  const events = world.loop.events - e0;
   const r = world.ledger.report(world.inFlight());
   if (r.unaccounted !== 0) throw new Error(`tcpbulk: ledger has ${r.unaccounted} unaccounted packets`);
   const perCpuSecond = (wire() - p0) / ((cpu.user + cpu.system) / 1e6);
-  console.log(`tcpbulk: ${(perCpuSecond / 1e6).toFixed(3)} M wire packets per CPU-second (${(perCpuSecond / perSimSecond).toFixed(2)}x real time per CPU)`);
+  console.log(`tcpbulk: ${(perCpuSecond / 1e6).toFixed(3)} M wire packets per CPU-second (${(perCpuSecond / perSimSecond).toFixed(2)}x real time per CPU), ${(events / (wire() - p0)).toFixed(2)} events per wire packet`);
 }
