@@ -145,6 +145,8 @@ export class TcpConn implements CcSock, RcvWindowState {
   reordering = TCP_REORDERING;
   rtt: RttState = newRttState();
   backoff = 0;
+  /** icsk_retransmits: RTOs since snd_una last advanced (or a loss undo); tcp_enter_loss and F-RTO read it. */
+  retransmits = 0;
   /** Pending retransmit / probe timer: deadline (ns, Infinity = none) and the
    *  wheel entry that will look at it. */
   rtoDeadline = Infinity;

@@ -226,6 +226,8 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   if (advanced) sndMemSync(t, c); // tcp_clean_rtx_queue frees the ACKed skbs: sk_wmem_free_skb
   c.lastAckAt = now;
   if (advanced) {
+    // tcp_ack: icsk_retransmits = 0 once snd_una advances (the model resets the RTO backoff with it)
+    c.retransmits = 0;
     c.backoff = 0;
     c.probes = 0;
     if (sk.sackOk) c.delivered += ackedPkts;

@@ -669,7 +669,15 @@ export function sendDelayedAck(t: TcpHost, sk: TcpSock, c: TcpConn): void {
 function retransmitTimer(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   if (c.packetsOut === 0) return;
   t.nstat.add(t.mib.Timeouts);
+  // the first RTO of a recovery episode counts what it interrupts
+  if (c.retransmits === 0) {
+    if (c.caState === TCP_CA_Recovery) t.nstat.add(sk.sackOk ? t.mib.SackRecoveryFail : t.mib.RenoRecoveryFail);
+    else if (c.caState === TCP_CA_Loss) t.nstat.add(t.mib.LossFailures);
+    else if (c.caState === TCP_CA_Disorder || c.sackedOut > 0 || c.dupAcks > 0) t.nstat.add(sk.sackOk ? t.mib.SackFailures : t.mib.RenoFailures);
+  }
   enterLoss(t, c);
+  // tcp_update_rto_stats
+  c.retransmits++;
   xmitRetransmitQueue(t, sk, c);
   c.backoff++;
   armRto(t, c, Math.min(c.rtt.rtoUs * pow2(c.backoff), TCP_RTO_MAX_US) * 1000);
@@ -692,7 +700,7 @@ export function enterLoss(t: TcpHost, c: TcpConn): void {
     }
     rb.flags[j] = f;
   }
-  if (c.caState <= TCP_CA_Disorder || c.highSeq <= c.sndUna || (c.caState === TCP_CA_Loss && c.backoff === 0)) {
+  if (c.caState <= TCP_CA_Disorder || c.highSeq <= c.sndUna || (c.caState === TCP_CA_Loss && c.retransmits === 0)) {
     c.priorSsthresh = currentSsthresh(c);
     c.priorCwnd = c.cwnd;
     c.ssthresh = c.cc.ssthresh(c);
@@ -707,8 +715,8 @@ export function enterLoss(t: TcpHost, c: TcpConn): void {
   c.caState = TCP_CA_Loss;
   c.dupAcks = 0;
   c.cc.setState?.(c, TCP_CA_Loss);
-  // F-RTO step 1 (icsk_retransmits: the model's backoff, raised after this call as the kernel does)
-  frtoEnterLoss(t, c, newRecovery, c.backoff);
+  // F-RTO step 1 (icsk_retransmits is raised after this call, as tcp_update_rto_stats does)
+  frtoEnterLoss(t, c, newRecovery, c.retransmits);
 }
 
 /** net/ipv4/tcp_timer.c: tcp_probe_timer -> tcp_send_probe0 (tcp_xmit_probe_skb: seq snd_una − 1). */

@@ -122,6 +122,8 @@ function tryUndoLoss(t: TcpHost, sk: TcpSock, c: TcpConn, frtoUndo: boolean): bo
   undoCwndReduction(c, true);
   t.nstat.add(t.mib.LossUndo);
   if (frtoUndo) t.nstat.add(t.mib.SpuriousRTOs);
+  // the RTOs are forgiven: the next one starts a new episode (TCP*Failures, tcp_enter_loss's ssthresh test)
+  c.retransmits = 0;
   if (nonSackPreventingReopen(sk, c)) return true;
   if (frtoUndo || sk.sackOk) setState(c, TCP_CA_Open);
   return true;

@@ -151,6 +151,11 @@ export interface TcpMib {
   LossProbeRecovery: number;
   SpuriousRtxHostQueues: number;
   RenoReorder: number;
+  SackRecoveryFail: number;
+  RenoRecoveryFail: number;
+  LossFailures: number;
+  SackFailures: number;
+  RenoFailures: number;
 }
 
 function sysctlNum(s: Readonly<Record<string, unknown>>, name: keyof typeof SYSCTLS): number {
@@ -400,6 +405,11 @@ export class TcpHost {
       LossProbeRecovery: c.id("TcpExtTCPLossProbeRecovery"),
       SpuriousRtxHostQueues: c.id("TcpExtTCPSpuriousRtxHostQueues"),
       RenoReorder: c.id("TcpExtTCPRenoReorder"),
+      SackRecoveryFail: c.id("TcpExtTCPSackRecoveryFail"),
+      RenoRecoveryFail: c.id("TcpExtTCPRenoRecoveryFail"),
+      LossFailures: c.id("TcpExtTCPLossFailures"),
+      SackFailures: c.id("TcpExtTCPSackFailures"),
+      RenoFailures: c.id("TcpExtTCPRenoFailures"),
     };
     const loop = env.loop;
     // Each socket has one timer; its handler sees sk.timer already cleared.
