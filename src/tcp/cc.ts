@@ -32,6 +32,10 @@ export const TCP_CA_CWR = 2;
 export const TCP_CA_Recovery = 3;
 export const TCP_CA_Loss = 4;
 
+/** include/net/tcp.h: enum tcp_ca_event (the events the model raises) */
+export const CA_EVENT_COMPLETE_CWR = 2;
+export const CA_EVENT_LOSS = 3;
+
 export interface CongestionOps {
   readonly name: string;
   /** ca->sndbuf_expand factor (2 when absent). */
@@ -44,6 +48,8 @@ export interface CongestionOps {
   /** Whole-update models (BBR): called instead of congAvoid/PRR on every ACK. */
   congControl?(sk: CcSock, acked: number, caState: number): void;
   setState?(sk: CcSock, newState: number): void;
+  /** cwnd_event (tcp_ca_event): CA_EVENT_COMPLETE_CWR, CA_EVENT_LOSS. */
+  cwndEvent?(sk: CcSock, ev: number): void;
   /** undo_cwnd: the cwnd to restore after a spurious loss event. */
   undoCwnd?(sk: CcSock): number;
   /** Per-ACK RTT sample (µs), as pkts_acked. */

@@ -14,7 +14,7 @@ import {
   TCP_REORDERING,
   type TcpConn,
 } from "./conn.js";
-import { TCP_CA_Disorder, TCP_CA_Loss, TCP_CA_Recovery } from "./cc.js";
+import { CA_EVENT_LOSS, TCP_CA_Disorder, TCP_CA_Loss, TCP_CA_Recovery } from "./cc.js";
 import { TCP_SKB_OVERHEAD, TCP_MAX_QUICKACKS, pacingRate, rcvSpaceAdjust, selectWindowRaw, sndbufExpand } from "./buffers.js";
 import { TCP_RTO_MAX_US, TCP_RTO_MIN_US } from "./rtt.js";
 import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_PSH } from "../wire/tcp.js";
@@ -704,6 +704,7 @@ export function enterLoss(t: TcpHost, c: TcpConn): void {
     c.priorSsthresh = currentSsthresh(c);
     c.priorCwnd = c.cwnd;
     c.ssthresh = c.cc.ssthresh(c);
+    c.cc.cwndEvent?.(c, CA_EVENT_LOSS);
     initUndo(c);
   }
   c.cwnd = c.packetsInFlight() + 1;

@@ -5,7 +5,7 @@
 import type { TcpHost } from "./tcp-host.js";
 import type { TcpSock } from "./sock.js";
 import { TCPCB_LOST, TCPCB_SACKED_ACKED, TCPCB_SACKED_RETRANS, type TcpConn } from "./conn.js";
-import { TCP_CA_CWR, TCP_CA_Disorder, TCP_CA_Loss, TCP_CA_Open, TCP_CA_Recovery } from "./cc.js";
+import { CA_EVENT_COMPLETE_CWR, TCP_CA_CWR, TCP_CA_Disorder, TCP_CA_Loss, TCP_CA_Open, TCP_CA_Recovery } from "./cc.js";
 import { ICSK_TIME_RETRANS, ccRefresh, rearmRto, xmitRetransmitQueue } from "./data-out.js";
 import { TCP_RACK_RECOVERY_THRESH, checkSackReordering, isRack, rackMarkLost, rackReoDetect } from "./rack.js";
 import {
@@ -150,6 +150,8 @@ function endCwndReduction(c: TcpConn): void {
     c.cwnd = c.ssthresh;
     c.cwndCnt = 0;
   }
+  // tcp_ca_event
+  c.cc.cwndEvent?.(c, CA_EVENT_COMPLETE_CWR);
 }
 
 /** net/ipv4/tcp_input.c: tcp_enter_recovery with tcp_init_cwnd_reduction */
