@@ -32,7 +32,9 @@ function markLost(c: TcpConn, sackOk: boolean, advanced: boolean): number {
     const state = c.caState;
     if (((state < TCP_CA_Recovery && c.dupAcks >= c.reordering) || (state === TCP_CA_Recovery && advanced)) && rb.count > 0) {
       const j = rb.at(0);
-      if (!(rb.flags[j]! & (TCPCB_LOST | TCPCB_SACKED_RETRANS))) {
+      // tcp_newreno_mark_lost stops only at a head already LOST; tcp_mark_skb_lost then marks it, keeping a
+      // retransmission still out (SACKED_RETRANS, e.g. left by an undo) counted in retrans_out
+      if (!(rb.flags[j]! & TCPCB_LOST)) {
         rb.flags[j] = rb.flags[j]! | TCPCB_LOST;
         c.lostOut++;
         newly++;

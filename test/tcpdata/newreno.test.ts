@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { runWorld, pair, bulk } from "./helpers.js";
 import { clientConn, injectAck } from "./inject.js";
 import { TCP_CA_Recovery } from "../../src/tcp/cc.js";
-import { TCPCB_EVER_RETRANS, TCPCB_LOST } from "../../src/tcp/conn.js";
+import { TCPCB_EVER_RETRANS, TCPCB_LOST, TCPCB_SACKED_RETRANS } from "../../src/tcp/conn.js";
 
 describe("NewReno partial ACKs (tcp_newreno_mark_lost)", () => {
   it("three duplicate ACKs retransmit the head; a partial ACK in Recovery marks the next hole lost at once", async () => {
@@ -57,5 +57,28 @@ describe("Reno's emulated SACKs (tcp_add_reno_sack)", () => {
     expect(c.packetsInFlight()).toBe(7);
     // cwnd 10 never exceeded in flight: no new data went out
     expect(c.sndNxt - nxt).toBe(0);
+  });
+});
+
+describe("tcp_newreno_mark_lost and a head retransmitted but not lost", () => {
+  it("three duplicate ACKs mark the head lost even while its retransmission is out; nothing is sent again (retrans_out = lost_out)", async () => {
+    const r = await runWorld(pair({ durationNs: 103e6, delayNs: 50e6, clientSysctl: { "net.ipv4.tcp_sack": 0 } }, [bulk()]));
+    const { sk, c, n } = clientConn(r.w);
+    expect(c.packetsOut).toBe(10);
+    // as an undone loss leaves it (tcp_undo_cwnd_reduction clears LOST, the retransmission stays out)
+    const head = c.rtx.at(0);
+    c.rtx.flags[head] = c.rtx.flags[head]! | TCPCB_SACKED_RETRANS | TCPCB_EVER_RETRANS;
+    c.retransOut = 1;
+    const rtx = n.get("TcpRetransSegs");
+    injectAck(r.w, sk, 0); // the window update
+    for (let i = 0; i < 3; i++) injectAck(r.w, sk, 0);
+    // dupacks 3 >= reordering 3: the head is LOST (lost_out 1), which starts Recovery (tcp_time_to_recover)
+    expect(c.rtx.flags[head]! & TCPCB_LOST).not.toBe(0);
+    expect(c.rtx.flags[head]! & TCPCB_SACKED_RETRANS).not.toBe(0);
+    expect(c.lostOut).toBe(1);
+    expect(c.retransOut).toBe(1);
+    expect(c.caState).toBe(TCP_CA_Recovery);
+    // tcp_xmit_retransmit_queue: retrans_out >= lost_out, and the head is SACKED_RETRANS: no retransmission
+    expect(n.get("TcpRetransSegs")).toBe(rtx);
   });
 });
