@@ -2,10 +2,26 @@
 // state NEW_SYN_RECV, as Linux's reqs in the ehash), and ListenSock for a
 // listener with its request-queue counters and accept queue.
 import type { ConnectPopulation } from "./population.js";
-import { TCP_CLOSE, TCP_LISTEN } from "./constants.js";
+import { TCP_CLOSE, TCP_FIN_WAIT2, TCP_LISTEN, TCP_NEW_SYN_RECV, TCP_TIME_WAIT } from "./constants.js";
 import type { TcpConn } from "./conn.js";
 import type { ServerApp } from "./apps.js";
 import type { TcpHost } from "./tcp-host.js";
+
+/** A time-wait sock in the kernel (tcp_time_wait): TIME_WAIT, or FIN_WAIT2 — which the model reaches only
+ *  after close() sent the FIN (tcpClose), so always as an orphan. */
+export function isTimewaitState(state: number): boolean {
+  return state === TCP_TIME_WAIT || state === TCP_FIN_WAIT2;
+}
+
+/** A full socket (counted in tcp_sockets_allocated): neither a request sock nor a time-wait sock. */
+function isFullState(state: number): boolean {
+  return state !== TCP_NEW_SYN_RECV && !isTimewaitState(state);
+}
+
+/** A host's running count of the full sockets in its table, kept by the sockets' state changes. */
+export class SockCount {
+  full = 0;
+}
 
 export class TcpSock {
   /** Index in the host's socket table (the event argument of its timers). */
@@ -16,7 +32,26 @@ export class TcpSock {
   txQueue = -1;
   /** sk_txhash (0 = not chosen yet). */
   txhash = 0;
-  state = TCP_CLOSE;
+  private st = TCP_CLOSE;
+  /** The count of the host table holding this socket (null: in none). */
+  private count: SockCount | null = null;
+
+  get state(): number {
+    return this.st;
+  }
+
+  set state(v: number) {
+    const n = this.count;
+    if (n !== null) n.full += (isFullState(v) ? 1 : 0) - (isFullState(this.st) ? 1 : 0);
+    this.st = v;
+  }
+
+  /** The socket enters (count) or leaves (null) a host's table. */
+  countIn(count: SockCount | null): void {
+    if (this.count !== null) this.count.full -= isFullState(this.st) ? 1 : 0;
+    this.count = count;
+    if (count !== null) count.full += isFullState(this.st) ? 1 : 0;
+  }
   v6 = false;
   lport = 0;
   rport = 0;

@@ -14,18 +14,16 @@ import { formatIPv4, formatIPv6 } from "../wire/addr.js";
 import { SegIn, SegOut, addrKey, writeSegment } from "./segment.js";
 import { CookieSecrets } from "./cookie.js";
 import { initialWindow, type InitialWindow } from "./window.js";
-import { ListenSock, TcpSock, type AcceptPolicy } from "./sock.js";
+import { ListenSock, SockCount, TcpSock, isTimewaitState, type AcceptPolicy } from "./sock.js";
 import {
   TCP_CLOSE,
   TCP_CLOSING,
   TCP_FIN_WAIT1,
-  TCP_FIN_WAIT2,
   TCP_LAST_ACK,
   TCP_NEW_SYN_RECV,
   TCP_STATE_NAMES,
   TCP_SYN_SENT,
   TCP_SYN_LINEAR_TIMEOUTS,
-  TCP_TIME_WAIT,
 } from "./constants.js";
 import { tcpConnRequest } from "./conn-request.js";
 import { tcpCheckReq } from "./check-req.js";
@@ -171,10 +169,6 @@ function sysctlTriple(s: Readonly<Record<string, unknown>>, name: keyof typeof S
   return SYSCTLS[name].default as readonly number[];
 }
 
-/** An orphan in FIN_WAIT2 or TIME_WAIT is an inet_timewait_sock (tcp_time_wait), not a full socket. */
-function isTimewaitSock(sk: TcpSock): boolean {
-  return sk.state === TCP_TIME_WAIT || (sk.state === TCP_FIN_WAIT2 && sk.finSent);
-}
 
 export class TcpHost {
   readonly rx = new SegIn();
@@ -189,6 +183,8 @@ export class TcpHost {
   private readonly stamps = new StampCache();
   private readonly isnKey: CookieSecrets;
   private readonly socks: (TcpSock | null)[] = [];
+  /** Full sockets in `socks` (tcp_sockets_allocated without the listeners), kept by state changes. */
+  private readonly sockCount = new SockCount();
   private readonly freeSlots: number[] = [];
   /** rcv's one-entry socket cache: the last socket found, its local port and peer. */
   private lastSk: TcpSock | null = null;
@@ -478,6 +474,7 @@ export class TcpHost {
     const slot = this.freeSlots.length > 0 ? this.freeSlots.pop()! : this.socks.length;
     sk.slot = slot;
     this.socks[slot] = sk;
+    sk.countIn(this.sockCount);
     return sk;
   }
 
@@ -524,6 +521,7 @@ export class TcpHost {
     sk.state = TCP_CLOSE;
     if (sk.slot >= 0 && this.socks[sk.slot] === sk) {
       this.socks[sk.slot] = null;
+      sk.countIn(null);
       // net/core/sock.c: sk_free — the struct sock outlives close() until sk_wmem_alloc drops to 0
       if (wmem > 0) this.zombies.set(sk.slot, { sk, wmem });
       else this.freeSlots.push(sk.slot);
@@ -558,9 +556,7 @@ export class TcpHost {
 
   /** Full sockets (tcp_sockets_allocated): listeners and every socket but request and time-wait socks. */
   fullSockets(): number {
-    let n = this.listeners.length;
-    for (const sk of this.socks) if (sk !== null && sk.state !== TCP_NEW_SYN_RECV && !isTimewaitSock(sk)) n++;
-    return n;
+    return this.listeners.length + this.sockCount.full;
   }
 
   /** The TCP line of /proc/net/sockstat (net/ipv4/proc.c: sockstat_seq_show). */
@@ -572,7 +568,7 @@ export class TcpHost {
     for (const sk of this.socks) {
       if (sk === null || sk.state === TCP_NEW_SYN_RECV) continue;
       const st = sk.state;
-      if (isTimewaitSock(sk)) {
+      if (isTimewaitState(st)) {
         tw++;
         continue;
       }
