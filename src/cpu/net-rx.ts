@@ -570,6 +570,13 @@ export class NetRx implements NetRxHandler {
     if (l4 === 6 || (app !== undefined && app.connected)) this.rps.recordFlow(this.skbHash[h]!, appCpu);
   }
 
+  /** The CPU the application thread reading local `port` runs on now: its AppThread's, else where its
+   *  data was last processed (onDeliver's wake-affine placement), else CPU 0. */
+  appCpu(port: number): number {
+    const app = this.appByPort.get(port);
+    return app !== undefined ? appCpuAt(app, this.loop.now) : this.lastCpuByPort[port]!;
+  }
+
   /** Packets in the per-CPU backlogs (for the ledger). */
   held(): number {
     let n = 0;

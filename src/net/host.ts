@@ -134,8 +134,9 @@ export class Host {
     );
     // frames of one NAPI poll reach TCP at the CPU time the poll has reached (socket-lock timing)
     this.stack.tcp.softirqClock = () => this.rx.softirqNow();
-    // tcp_mem's per-CPU reserve: a charge in the RX softirq lands on its CPU
-    this.stack.tcp.memCpu = () => this.rx.curCpu;
+    // tcp_mem's per-CPU reserves: the RX softirq's CPU, or the application thread's
+    this.stack.tcp.rxCpu = () => this.rx.curCpu;
+    this.stack.tcp.appCpu = (port) => this.rx.appCpu(port);
     void loop;
   }
 

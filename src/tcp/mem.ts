@@ -6,9 +6,10 @@
 // Above tcp_mem[1] TCP is under memory pressure until usage falls to
 // tcp_mem[0]; above tcp_mem[2] allocations fail (receive: PROTO_MEM drops).
 //
-// Which CPU: a charge made in the RX softirq lands on that softirq's CPU; the
-// application's own calls (sendmsg, recvmsg from its timers) are not placed on
-// a CPU by the model and use CPU 0's reserve.
+// Which CPU (sk_memory_allocated_add/sub use this_cpu's reserve): a charge
+// made while tcp_v4_rcv runs in the RX softirq lands on that softirq's CPU;
+// the application's calls (sendmsg, recvmsg, release_sock's backlog) on the
+// CPU its thread runs on (TcpHost.memCpuOf).
 import type { TcpHost } from "./tcp-host.js";
 import type { TcpConn } from "./conn.js";
 import { SOCK_MIN_SNDBUF, TCP_SKB_OVERHEAD } from "./buffers.js";
@@ -121,7 +122,7 @@ function socketsAllocated(t: TcpHost): number {
 /** net/core/sock.c: __sk_mem_raise_allocated — `amt` pages were added; false = refused (and taken back). */
 function raiseAllocated(t: TcpHost, c: TcpConn, size: number, amt: number, kind: number): boolean {
   const m = t.mem;
-  const cpu = t.memCpu();
+  const cpu = t.memCpuOf(c);
   m.add(cpu, amt);
   const allocated = m.memoryAllocated;
   if (allocated <= m.limits[0]!) {
@@ -176,7 +177,7 @@ export function forcedMemSchedule(t: TcpHost, c: TcpConn, size: number): void {
   if (delta <= 0) return;
   const amt = Math.ceil(delta / PAGE_SIZE);
   c.fwdAlloc += amt * PAGE_SIZE;
-  t.mem.add(t.memCpu(), amt);
+  t.mem.add(t.memCpuOf(c), amt);
 }
 
 /** include/net/sock.h: sk_mem_charge */
@@ -191,7 +192,7 @@ export function memUncharge(t: TcpHost, c: TcpConn, size: number): void {
     // net/core/sock.c: __sk_mem_reclaim -> __sk_mem_reduce_allocated
     const pages = Math.floor(c.fwdAlloc / PAGE_SIZE);
     c.fwdAlloc -= pages * PAGE_SIZE;
-    t.mem.sub(t.memCpu(), pages);
+    t.mem.sub(t.memCpuOf(c), pages);
     if (t.mem.pressure !== 0 && t.mem.memoryAllocated < t.mem.limits[0]!) leaveMemoryPressure(t);
   }
 }

@@ -94,6 +94,12 @@ export function appContinue(t: TcpHost, sk: TcpSock, c: TcpConn): void {
 
 /** net/core/sock.c: release_sock — the call's copy completes, the backlog drains, tcp_release_cb runs. */
 export function releaseSock(t: TcpHost, sk: TcpSock, c: TcpConn): void {
+  t.inRelease++;
+  releaseSockWork(t, sk, c);
+  t.inRelease--;
+}
+
+function releaseSockWork(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   c.releaseEvent = -1;
   if (c.readPending > 0) {
     const n = c.readPending;

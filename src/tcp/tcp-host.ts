@@ -251,8 +251,12 @@ export class TcpHost {
   readonly backlogAckDefer: boolean;
   /** tcp_prot's memory accounting (net.ipv4.tcp_mem, mem.ts). */
   readonly mem: TcpMemory;
-  /** The CPU a memory charge lands on (the RX softirq's; -1 outside it: CPU 0). */
-  memCpu: () => number = () => -1;
+  /** The CPU running the RX softirq now (-1 outside it). */
+  rxCpu: () => number = () => -1;
+  /** The CPU the application thread of local port `port` runs on now. */
+  appCpu: (port: number) => number = () => 0;
+  /** release_sock is running (process context: the application's CPU, even inside tcp_v4_rcv). */
+  inRelease = 0;
   /** tcp_cubic module parameters (HyStart) and its counters. */
   readonly hystart: HystartParams;
   /** The CPU model's cost of an application socket call (cost.app) and per byte copied
@@ -651,6 +655,16 @@ export class TcpHost {
     }
     if (this.tsqN !== n) this.tsqList.copyWithin(0, n, this.tsqN);
     this.tsqN -= n;
+  }
+
+  /** The CPU whose tcp_memory_per_cpu_fw_alloc a charge of `c` goes to now (this_cpu in
+   *  sk_memory_allocated_add): the softirq's in tcp_v4_rcv, else the application's. */
+  memCpuOf(c: TcpConn): number {
+    if (this.inSoftirq && this.inRelease === 0) {
+      const cpu = this.rxCpu();
+      if (cpu >= 0) return cpu;
+    }
+    return this.appCpu(this.socks[c.slot]?.lport ?? 0);
   }
 
   /** The data connection of socket `slot` (what a qdisc sees through skb->sk), or null. */

@@ -228,3 +228,33 @@ describe("built-in tcp-mem-pressure", () => {
     expect(report.ledger.unaccounted).toBe(0);
   });
 });
+
+describe("whose per-CPU reserve (sk_memory_allocated_add/sub: this_cpu)", () => {
+  it("the receiver's softirq on CPU 0 charges CPU 0's reserve, its reader thread on CPU 1 returns pages to CPU 1's", async () => {
+    // 100 KB, no GRO: the softirq (IRQ on CPU 0) charges rmem pages, the reader pinned to CPU 1 frees them;
+    // 100 KB is ~35 pages, far from mem_pcpu_rsv (256), so nothing reaches tcp_memory_allocated
+    const text = `
+name: t
+duration: 100ms
+hosts:
+  server:
+    cpus: 2
+    nic: { gro: false, irqAffinity: [0] }
+    apps:
+      - { port: 5001, cpu: 1, connected: true }
+  client: {}
+links:
+  - { a: client, b: server, delay: 50us }
+traffic:
+  - { kind: bulk, from: client, to: server:5001, bytes: 100000 }
+`;
+    const { w, report } = await runWorldText(text);
+    expect(report.flows[0]!.bytes).toBe(100000);
+    const srv = w.host("server").stack.tcp.mem;
+    expect(srv.allocated).toBe(0);
+    expect(srv.pcpu[0]!).toBeGreaterThan(0);
+    expect(srv.pcpu[1]!).toBeLessThan(0);
+    // every page charged came back: the two reserves cancel
+    expect(srv.pcpu[0]! + srv.pcpu[1]!).toBe(0);
+  });
+});
