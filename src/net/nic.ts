@@ -9,7 +9,7 @@
 // raises IRQs and "TX room" through callbacks its host installs.
 import type { Core } from "../core/core.js";
 import type { RssContext } from "../core/rss.js";
-import { RxRing } from "./rx-ring.js";
+import { createRing, ringRaw, type RingRaw } from "./ring-ops.js";
 import type { EventLoop } from "../sim/loop.js";
 import { HASH_L4 } from "../core/skb-fields.js";
 import { NicTx } from "./nic-tx.js";
@@ -94,7 +94,7 @@ export interface NicRxQueueStats {
 }
 
 export class Nic {
-  readonly rxRings: RxRing[];
+  readonly rxRings: number[];
   /** The transmit side: qdiscs, TX rings, BQL, completion. */
   readonly tx: NicTx;
   readonly rxPackets: Float64Array;
@@ -135,6 +135,7 @@ export class Nic {
   set onTxReady(f: () => void) {
     this.tx.onTxReady = f;
   }
+  private readonly r: RingRaw;
   /** JS mirrors of the rings' counts (only this class moves frames through
    *  them), so the per-frame path skips ring_count calls and empty dequeues. */
   private readonly rxLen: Int32Array;
@@ -155,8 +156,9 @@ export class Nic {
     /** First of GSO_OUT_SLOTS scratch slots for segmentation (nic-tx.ts). */
     gsoSlot = 0,
   ) {
+    this.r = ringRaw(core);
     this.rxRings = [];
-    for (let q = 0; q < config.queues; q++) this.rxRings.push(new RxRing(config.rxRing));
+    for (let q = 0; q < config.queues; q++) this.rxRings.push(createRing(core, config.rxRing, `${name} rx-${q}`));
     if (loop === null) throw new RangeError(`${name}: a NIC needs the event loop`);
     this.tx = new NicTx(
       core,
@@ -390,7 +392,7 @@ export class Nic {
    *  receive() on a full ring). */
   private landRun(q: number, at: number, n: number): boolean {
     const scratch = this.core.scratch;
-    const k = this.rxRings[q]!.pushFrom(scratch, at, n);
+    const k = this.r.ring_enqueue_burst(this.rxRings[q]!, this.core.scratchAddr(at), n);
     let bytes = 0;
     for (let i = at; i < at + k; i++) bytes += this.skbLen[scratch[i]!]!;
     this.rxLen[q]! += k;
@@ -406,7 +408,7 @@ export class Nic {
   /** The frame lands on RX queue q (after RSS or a filter). */
   rxEnqueue(h: number, q: number): void {
     this.skbQueue[h] = q;
-    if (!this.rxRings[q]!.push(h)) {
+    if (this.r.ring_enqueue(this.rxRings[q]!, h) === 0) {
       this.missed[q]! += 1;
       this.drops.drop(h, "NIC_RX_MISSED");
       return;
@@ -532,7 +534,7 @@ export class Nic {
   /** Driver poll: move up to `budget` frames of queue q into scratch[slot..]. */
   rxPoll(q: number, slot: number, budget: number): number {
     this.pull();
-    const k = this.rxRings[q]!.takeInto(this.core.scratch, slot, budget);
+    const k = this.r.ring_dequeue_burst(this.rxRings[q]!, this.core.scratchAddr(slot), budget);
     this.rxLen[q]! -= k;
     return k;
   }
@@ -575,7 +577,7 @@ export class Nic {
   heldSegments(): number {
     this.pull();
     let n = this.tx.heldSegments();
-    for (const ring of this.rxRings) n += ring.count;
+    for (const id of this.rxRings) n += this.r.ring_count(id);
     return n;
   }
 
@@ -583,7 +585,7 @@ export class Nic {
   held(): number {
     this.pull();
     let n = this.tx.held();
-    for (const ring of this.rxRings) n += ring.count;
+    for (const id of this.rxRings) n += this.r.ring_count(id);
     return n;
   }
 

@@ -32,7 +32,12 @@ export function coreConfigFor(spec: WorldSpec): Partial<CoreConfig> {
   let queued = 0;
   let ringSlots = 0;
   let rings = 0;
-  // One NIC per link end, each with its RX rings (JS columns, src/net/rx-ring.ts: no WASM ring), TX ring and qdisc.
+  const pow2 = (n: number): number => {
+    let s = 2;
+    while (s < n) s *= 2;
+    return s;
+  };
+  // One NIC per link end, each with its RX rings, TX ring and qdisc.
   const nicsOf = (name: string): number => spec.links.filter((l) => l.a === name || l.b === name).length;
   let nics = 0;
   let rxQueues = 0;
@@ -46,6 +51,8 @@ export function coreConfigFor(spec: WorldSpec): Partial<CoreConfig> {
     // default-priority traffic can hold
     const qdiscMax = String(h.sysctl["net.core.default_qdisc"] ?? "pfifo_fast") === "fq" ? 10000 : Math.max(1, h.nic.txqueuelen);
     queued += k * (h.nic.queues * h.nic.rxRing + h.nic.queues * (h.nic.txRing + qdiscMax));
+    ringSlots += k * h.nic.queues * pow2(h.nic.rxRing);
+    rings += k * h.nic.queues;
     txQueues += k * h.nic.queues;
     // per-CPU backlogs (input_pkt_queue + process_queue)
     const maxBacklog = Number(h.sysctl["net.core.netdev_max_backlog"] ?? 1000);
