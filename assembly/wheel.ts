@@ -70,9 +70,13 @@
 //
 // Ids: id = (generation << indexBits) | index, indexBits = ceil(log2(entries))
 // (wheel_index_bits()); the generation, 32 - indexBits bits, is bumped at
-// every release. Free indices are reused last in, first out, so a stale id
-// is refused unless its index has been reused a multiple of 2^generationBits
-// times since (2^14 with the default 2^18 entries). 0xffffffff is never an id.
+// every release. Free indices are reused last in, first out from a stack of
+// up to 4096 (WHEEL_FREE_STACK_MAX); beyond that they wait in a bitmap (their
+// next id in the record's kind field) and come back lowest index first when
+// the stack runs dry, so records are written in index order after a burst of
+// releases. A stale id is refused unless its index has been reused a multiple
+// of 2^generationBits times since (2^14 with the default 2^18 entries).
+// 0xffffffff is never an id.
 //
 // Memory (N = entries, B = ceil(1.5N/32) + 2 x lists + 16 blocks,
 // C = min(N, 4096)); about 86 bytes per entry (32 of them the late heap's,
@@ -80,8 +84,10 @@
 //   +---------------------------------------------------------------------+
 //   | rec[N] 8 B    +0 u32 pos: where entry index i is: block*32 + cell,   |
 //   |               due index | 0x40000000, heap index | 0x80000000, or    |
-//   |               WHEEL_NONE when free;  +4 u32 kind                     |
-//   | u32 free[N]   stack of the next ids of free indices                 |
+//   |               WHEEL_NONE when free;  +4 u32 kind (when free and      |
+//   |               spilled: its next id)                                 |
+//   | u32 free[S]   stack of the next ids of free indices, S = min(N, 4096) |
+//   | u64 freeBits[N/64]  spilled free indices                            |
 //   +---------------------------------------------------------------------+
 //   | list headers (6 x 256 slots, overflow) x 16 B                       |
 //   |   +0 u32 head block  +4 tail block  +8 tail fill (next cell, 0..32) |
@@ -112,6 +118,9 @@ export const WHEEL_LEVELS: u32 = 6;
 /** log2 of a level-0 slot's width in ns. */
 export const WHEEL_GRANULE_BITS: u32 = 12;
 export const WHEEL_IO_MAX: u32 = 4096;
+/** Free ids kept on the stack (the rest wait in a bitmap, lowest first). */
+export const WHEEL_FREE_STACK_MAX: u32 = 4096;
+const FREE_STACK_MAX = WHEEL_FREE_STACK_MAX;
 
 export const WHEEL_STAT_SCHEDULED: u32 = 0;
 export const WHEEL_STAT_FIRED: u32 = 1;
@@ -158,6 +167,10 @@ let genMask: u32 = 0;
 let recs: usize = 0; // per entry index: u32 pos, u32 kind
 let nextTab: usize = 0; // u32 per block: the next block of its chain
 let freeStack: usize = 0;
+let freeBits: usize = 0; // u64 words: bit i set = index i free and not on the stack
+let stackCap: u32 = 0; // the free stack holds at most this many ids
+let spilled: u32 = 0; // free indices in freeBits
+let spillLow: u32 = 0; // no bit is set in words below this one
 let lists: usize = 0;
 let bitmaps: usize = 0;
 let counts: usize = 0;
@@ -202,7 +215,9 @@ export function wheel_plan(entries: u32): void {
   genMask = 0xffffffff >>> idxBits;
   nBlocks = <u32>((<u64>entries * 3 + 63) / 64) + 2 * NLISTS + 16;
   recs = reserve(<usize>entries << 3);
-  freeStack = reserve(<usize>entries << 2);
+  stackCap = entries < FREE_STACK_MAX ? entries : FREE_STACK_MAX;
+  freeStack = reserve(<usize>stackCap << 2);
+  freeBits = reserve(<usize>((entries + 63) >> 6) << 3);
   lists = reserve(<usize>NLISTS << 4);
   bitmaps = reserve(<usize>(WHEEL_LEVELS * WORDS) << 3);
   counts = reserve(<usize>(1 << WHEEL_GRANULE_BITS) << 2);
@@ -229,12 +244,16 @@ export function wheel_plan(entries: u32): void {
 
 export function wheel_init(): void {
   zero(stats, <usize>WHEEL_STATS << 3);
-  // Index 0 is handed out first, with generation 0.
+  // Every index free with generation 0; index 0 is handed out first.
+  zero(freeBits, <usize>((cap + 63) >> 6) << 3);
   for (let k: u32 = 0; k < cap; k++) {
     setPos(k, WHEEL_NONE);
-    store<u32>(freeStack + (<usize>k << 2), cap - 1 - k);
+    spill(k, k);
   }
-  store<u32>(freeTopP, cap);
+  spilled = cap;
+  spillLow = 0;
+  store<u32>(freeTopP, 0);
+  refill();
   seqNext = 0;
   resetState();
 }
@@ -322,20 +341,69 @@ function resetState(): void {
 
 /** Free the index of id; its next id (next generation) goes on the stack. */
 @inline function release(id: u32): void {
-  const top = load<u32>(freeTopP);
-  pushFree(id, top);
-  store<u32>(freeTopP, top + 1);
+  store<u32>(freeTopP, pushFree(id, load<u32>(freeTopP)));
 }
 
 /** release() with the stack's top in the caller's hands: the next id goes
- *  to free[top]; the caller stores top + 1. */
-@inline function pushFree(id: u32, top: u32): void {
+ *  to free[top] (or, the stack full, to freeBits); returns the new top. */
+@inline function pushFree(id: u32, top: u32): u32 {
   const i = id & idxMask;
   let g = ((id >>> idxBits) + 1) & genMask;
   // The all-ones id is WHEEL_NONE; skip the one generation that would make it.
   if (((g << idxBits) | i) == WHEEL_NONE) g = 0;
   setPos(i, WHEEL_NONE);
-  store<u32>(freeStack + (<usize>top << 2), (g << idxBits) | i);
+  if (top < stackCap) {
+    store<u32>(freeStack + (<usize>top << 2), (g << idxBits) | i);
+    return top + 1;
+  }
+  spill(i, (g << idxBits) | i);
+  spilled++;
+  const w = i >> 6;
+  if (w < spillLow) spillLow = w;
+  return top;
+}
+
+// Free ids beyond the stack's FREE_STACK_MAX wait in a bitmap and come back
+// lowest index first, so that a burst of schedules after a burst of
+// releases (1M timers drained, then 1M scheduled) writes the records in
+// index order, streaming, not in the order they fired (a cache miss each).
+
+/** Index i is free with next id `next` (kept in its record's kind field). */
+@inline function spill(i: u32, next: u32): void {
+  store<u32>(recs + (<usize>i << 3), next, R_KIND);
+  const w = freeBits + (<usize>(i >> 6) << 3);
+  store<u64>(w, load<u64>(w) | (<u64>1 << <u64>(i & 63)));
+}
+
+/** The stack is empty: move up to stackCap spilled ids onto it, lowest
+ *  index on top. */
+function refill(): void {
+  const words = (cap + 63) >> 6;
+  let m: u32 = 0;
+  let w = spillLow;
+  while (w < words && m < stackCap) {
+    const wp = freeBits + (<usize>w << 3);
+    let bits = load<u64>(wp);
+    while (bits != 0 && m < stackCap) {
+      const i = (w << 6) + <u32>ctz<u64>(bits);
+      bits &= bits - 1;
+      store<u32>(freeStack + (<usize>m << 2), load<u32>(recs + (<usize>i << 3), R_KIND));
+      m++;
+    }
+    store<u64>(wp, bits);
+    if (bits == 0) w++;
+  }
+  spillLow = w;
+  spilled -= m;
+  // Collected in index order; the stack pops from its top.
+  for (let a: u32 = 0, b = m - 1; m > 0 && a < b; a++, b--) {
+    const pa = freeStack + (<usize>a << 2);
+    const pb = freeStack + (<usize>b << 2);
+    const t = load<u32>(pa);
+    store<u32>(pa, load<u32>(pb));
+    store<u32>(pb, t);
+  }
+  store<u32>(freeTopP, m);
 }
 
 // ---- blocks and lists ------------------------------------------------------
@@ -861,10 +929,14 @@ export function wheel_schedule(time: f64, kind: u32, arg: u32): u32 {
     statAdd(WHEEL_STAT_BAD, 1);
     return WHEEL_NONE;
   }
-  const top = load<u32>(freeTopP);
+  let top = load<u32>(freeTopP);
   if (top == 0) {
-    statAdd(WHEEL_STAT_FULL, 1);
-    return WHEEL_NONE;
+    if (spilled == 0) {
+      statAdd(WHEEL_STAT_FULL, 1);
+      return WHEEL_NONE;
+    }
+    refill();
+    top = load<u32>(freeTopP);
   }
   store<u32>(freeTopP, top - 1);
   const id = load<u32>(freeStack + (<usize>(top - 1) << 2));
@@ -959,7 +1031,7 @@ export function wheel_expire(now: f64, max: u32): u32 {
         store<u32>(outArg + (<usize>k << 2), load<u32>(a, C_ARG));
         store<u32>(outId + (<usize>k << 2), id);
         h++;
-        pushFree(id, top++);
+        top = pushFree(id, top);
         k++;
       }
       dueHead = h;
@@ -1022,6 +1094,8 @@ export function wheel_stats_sync(): void {
  *  free[top - 1], the one after free[top - 2], ... until a release. */
 export function wheel_free_stack_ptr(): usize { return freeStack; }
 export function wheel_free_top_ptr(): usize { return freeTopP; }
+/** Most ids the free stack holds (min(entries, WHEEL_FREE_STACK_MAX)). */
+export function wheel_free_stack_capacity(): u32 { return stackCap; }
 
 // ---- bench entry points (not for the simulator) ----------------------------
 

@@ -29,6 +29,7 @@ interface WheelHot {
   wheel_in_id_ptr(): number;
   wheel_free_stack_ptr(): number;
   wheel_free_top_ptr(): number;
+  wheel_free_stack_capacity(): number;
 }
 
 export type EventHandler = (arg: number, time: number) => void;
@@ -95,7 +96,7 @@ export class EventLoop {
     this.inArg = wheel.inArg;
     this.inId = wheel.inId;
     this.stageMax = wheel.outCapacity;
-    this.freeStack = new Uint32Array(buf, x.wheel_free_stack_ptr(), wheel.capacity);
+    this.freeStack = new Uint32Array(buf, x.wheel_free_stack_ptr(), x.wheel_free_stack_capacity());
     this.freeTop = new Uint32Array(buf, x.wheel_free_top_ptr(), 1);
   }
 

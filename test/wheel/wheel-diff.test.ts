@@ -223,6 +223,40 @@ describe("timing wheel vs reference heap", () => {
     expect(compactions).toBeGreaterThan(0);
   });
 
+  it("bursts beyond the free stack: spilled ids come back, stale ones stay refused", async () => {
+    // 12288 entries, 4096 free ids on the stack: draining a burst spills the
+    // rest to the bitmap, the next burst takes them back lowest index first.
+    const w = (await freshCore({ wheelEntries: 12288 })).wheel;
+    let x = 0;
+    fc.assert(
+      fc.property(fc.integer(), (seed) => {
+        x = seed | 1;
+        const rnd = () => {
+          x ^= x << 13;
+          x ^= x >>> 17;
+          x ^= x << 5;
+          return (x >>> 0) / 2 ** 32;
+        };
+        const ops: Op[] = [];
+        for (let round = 0; round < 3; round++) {
+          const burst = 5000 + Math.floor(rnd() * 7000);
+          for (let i = 0; i < burst; i++) {
+            const r = rnd();
+            if (r < 0.7) ops.push({ op: "sched", t: { k: "log", v: 2 + rnd() * 7, frac: rnd() < 0.2 }, kind: 1 + (i & 3) });
+            else if (r < 0.85) ops.push({ op: "sched", t: { k: "tie", v: Math.floor(rnd() * 4) }, kind: 5 });
+            else if (r < 0.9) ops.push({ op: "cancel", pick: Math.floor(rnd() * 1e9) }); // often an id of an earlier burst: stale
+            else if (r < 0.95) ops.push({ op: "cancel", pick: RECENT + Math.floor(rnd() * 200) });
+            else ops.push({ op: "expire", adv: { k: "step", v: 2 + rnd() * 3 }, max: 4096 });
+          }
+          // Drain (most of) it: releases beyond the stack spill.
+          for (let i = 0; i < 4; i++) ops.push({ op: "expire", adv: { k: "step", v: 9 + i }, max: 4096 });
+        }
+        runProgram(w, ops);
+      }),
+      { numRuns: 4 },
+    );
+  });
+
   it("past times while due entries are unread (the late heap), with cancels in the middle", async () => {
     const w = (await freshCore({ wheelEntries: 4096 })).wheel;
     const lateOp = fc.oneof(

@@ -369,6 +369,29 @@ describe("timing wheel", () => {
     expect(small.expire(-5)).toBe(0);
   });
 
+  it("free ids beyond the free stack (4096) come back lowest index first, with their generations", async () => {
+    const big = (await freshCore({ wheelEntries: 8192 })).wheel;
+    const mask = (1 << big.indexBits) - 1;
+    const first: number[] = [];
+    // Latest time first: they fire in reverse order of scheduling.
+    for (let i = 0; i < 8192; i++) first.push(big.schedule(8192 - i, 0, i));
+    expect(first.map((id) => id & mask)).toEqual([...Array(8192).keys()]);
+    expect(big.schedule(1, 0, 0)).toBe(-1); // full
+    expect(drain(big, 8192).length).toBe(8192);
+    // Released 8191..0: the first 4096 (8191..4096) on the stack, 4096 on
+    // top; the others (4095..0) spilled, and come back from 0 up.
+    const again: number[] = [];
+    for (let i = 0; i < 8192; i++) again.push(big.schedule(1e6 + i, 0, i));
+    expect(again.slice(0, 4096).map((id) => id & mask)).toEqual([...Array(4096).keys()].map((k) => 4096 + k));
+    expect(again.slice(4096).map((id) => id & mask)).toEqual([...Array(4096).keys()]);
+    // Every index came back one generation on; the old ids are refused.
+    expect(again.every((id) => (id >>> big.indexBits) === 1)).toBe(true);
+    expect(first.some((id) => big.cancel(id))).toBe(false);
+    expect(big.cancel(again[5000]!)).toBe(true);
+    expect(big.pending).toBe(8191);
+    expect(args(drain(big, 2e6)).slice(0, 3)).toEqual([0, 1, 2]);
+  });
+
   it("scheduleBurst matches single schedules, ids included", () => {
     const n = 100;
     for (let i = 0; i < n; i++) {
