@@ -250,7 +250,6 @@ export function gro_ctx_count(): u32 { return ctxCount; }
 export function gro_ctx_max(): u32 { return ctxMax; }
 export function gro_stats_ptr(ctx: u32): usize { return ctxAt(ctx) + C_STATS; }
 export function gro_stats_len(): u32 { return GRO_STATS; }
-export function gro_held(ctx: u32): u32 { return load<u32>(ctxAt(ctx) + C_HELD); }
 /** Byte address of the context's held-aggregates count (a u32 the TS side reads without a call). */
 export function gro_held_ptr(ctx: u32): usize { return ctxAt(ctx) + C_HELD; }
 export function gro_bitmask(ctx: u32): u32 { return load<u32>(ctxAt(ctx) + C_BITMASK); }

@@ -7,6 +7,7 @@
 // build is created first. Prints wire packets per CPU-second per side and
 // this/base per round, then the median ratio.
 import { fileURLToPath } from "node:url";
+import { spec } from "./tcpbulk.bench.js";
 
 const here = fileURLToPath(new URL("../dist", import.meta.url));
 const base = process.env.BASE;
@@ -17,26 +18,6 @@ if (!base) {
 const rounds = Number(process.argv[2] ?? 4);
 const SLICES = 40;
 
-function spec() {
-  const host = (name, last, listeners) => ({
-    name,
-    addr: Uint8Array.of(10, 0, 0, last),
-    cpus: 1,
-    nic: { queues: 1, rateBps: 10e9, mtu: 1500, rxRing: 1024, txRing: 256, txqueuelen: 1000, tso: false },
-    sysctl: {},
-    listeners,
-    udpPorts: [],
-  });
-  return {
-    name: "tcpbulk",
-    seed: 1,
-    durationNs: 1e15,
-    hosts: [host("a", 1, []), host("b", 2, [{ port: 5001, backlog: 128, accept: true, app: { kind: "sink" } }])],
-    links: [{ a: "a", b: "b", rateBps: 10e9, delayNs: 50_000, loss: 0, reorder: 0 }],
-    traffic: [{ kind: "bulk", from: "a", to: "b", port: 5001, flows: 1, bytes: Infinity, at: 0 }],
-    timeseriesPoints: 2,
-  };
-}
 
 const mods = {};
 for (const [k, d] of [["this", here], ["base", base]]) {

@@ -8,7 +8,7 @@ import { World, coreConfigFor } from "../dist/sim/world.js";
 import { steadyStateWireSuite } from "./harness.js";
 
 
-function spec() {
+export function spec() {
   const host = (name, last, listeners) => ({
     name,
     addr: Uint8Array.of(10, 0, 0, last),

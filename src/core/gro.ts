@@ -80,7 +80,6 @@ interface GroExports {
   gro_ctx_max(): number;
   gro_stats_ptr(ctx: number): number;
   gro_stats_len(): number;
-  gro_held(ctx: number): number;
   gro_held_ptr(ctx: number): number;
   gro_bitmask(ctx: number): number;
   gro_bucket_count(ctx: number, b: number): number;
