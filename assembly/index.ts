@@ -25,6 +25,10 @@
 //   | BQL                       | dql.ts: one struct dql per TX queue
 //   |                           | (dqlQueues x 128 B)
 //   +---------------------------+
+//   | TX descriptor rings       | tx-ring.ts: one 32 B record per TX
+//   |                           | queue (dqlQueues), txRingSlots x 16 B
+//   |                           | descriptors, post stage, clean owners
+//   +---------------------------+
 //   | GSO stats                 | gso.ts: f64 x 16
 //   +---------------------------+
 //   | TCP header templates      | stamp.ts: 64 x 128 B template bytes,
@@ -39,6 +43,7 @@ import { rss_plan, rss_init } from "./toeplitz";
 import { wheel_plan, wheel_init } from "./wheel";
 import { gro_plan, gro_init } from "./gro";
 import { dql_plan, dql_init } from "./dql";
+import { txring_plan, txring_init } from "./tx-ring";
 import { gso_plan, gso_init } from "./gso";
 import { stamp_plan, stamp_init } from "./stamp";
 
@@ -49,6 +54,7 @@ export * from "./toeplitz";
 export * from "./wheel";
 export * from "./gro";
 export * from "./dql";
+export * from "./tx-ring";
 export * from "./gso";
 export * from "./stamp";
 
@@ -72,6 +78,7 @@ export function core_init(
   wheelEntries: u32,
   groContexts: u32,
   dqlQueues: u32,
+  txRingSlots: u32,
 ): i32 {
   if (initialised) return CORE_ERR_AGAIN;
   layout_reset();
@@ -83,6 +90,7 @@ export function core_init(
   wheel_plan(wheelEntries);
   gro_plan(groContexts);
   dql_plan(dqlQueues);
+  txring_plan(dqlQueues, txRingSlots);
   gso_plan();
   stamp_plan();
   if (!layout_commit()) return CORE_ERR_MEMORY;
@@ -93,6 +101,7 @@ export function core_init(
   wheel_init();
   gro_init();
   dql_init();
+  txring_init();
   gso_init();
   stamp_init();
   initialised = true;

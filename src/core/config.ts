@@ -19,8 +19,10 @@ export interface CoreConfig {
   wheelEntries: number;
   /** Most GRO contexts (one per NAPI instance, i.e. per RX queue). */
   groContexts: number;
-  /** BQL state records (struct dql), one per TX queue. */
+  /** BQL state records (struct dql), one per TX queue; also the most TX descriptor rings. */
   dqlQueues: number;
+  /** TX descriptors shared by all TX rings (sum of ethtool -G tx sizes). */
+  txRingSlots: number;
 }
 
 export const DEFAULT_CORE_CONFIG: Readonly<CoreConfig> = Object.freeze({
@@ -33,6 +35,7 @@ export const DEFAULT_CORE_CONFIG: Readonly<CoreConfig> = Object.freeze({
   wheelEntries: 1 << 18,
   groContexts: 64,
   dqlQueues: 256,
+  txRingSlots: 1 << 16,
 });
 
 interface Range {
@@ -51,6 +54,7 @@ export const CORE_CONFIG_RANGES: Readonly<Record<keyof CoreConfig, Range>> = Obj
   wheelEntries: { min: 16, max: 1 << 24 },
   groContexts: { min: 1, max: 4096 },
   dqlQueues: { min: 1, max: 65536 },
+  txRingSlots: { min: 0, max: 1 << 24 },
 });
 
 export class ConfigError extends Error {

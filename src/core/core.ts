@@ -18,7 +18,7 @@ import { Rss } from "./rss.js";
 import { Wheel } from "./wheel.js";
 
 interface SkbExports {
-  core_init(skbs: number, io: number, maxRings: number, ringSlots: number, rssCtx: number, retaMax: number, wheel: number, gro: number, dqlQueues: number): number;
+  core_init(skbs: number, io: number, maxRings: number, ringSlots: number, rssCtx: number, retaMax: number, wheel: number, gro: number, dqlQueues: number, txRingSlots: number): number;
   core_scratch_ptr(): number;
   core_scratch_slots(): number;
   layout_bytes(): number;
@@ -87,7 +87,7 @@ export class Core {
     this.memory = raw.memory;
     this.x = raw as unknown as SkbExports;
     const c = this.config;
-    const rc = this.x.core_init(c.skbs, c.ioSlots, c.maxRings, c.ringSlots, c.rssContexts, c.retaMax, c.wheelEntries, c.groContexts, c.dqlQueues);
+    const rc = this.x.core_init(c.skbs, c.ioSlots, c.maxRings, c.ringSlots, c.rssContexts, c.retaMax, c.wheelEntries, c.groContexts, c.dqlQueues, c.txRingSlots);
     if (rc === -1) throw new CoreInitError("this WASM instance is already initialised; create a new Core");
     if (rc !== 0) throw new CoreInitError(`the memory plan (${JSON.stringify(c)}) does not fit in WASM memory; lower skbs/ringSlots/wheelEntries`);
     const buf = this.memory.buffer;

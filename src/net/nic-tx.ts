@@ -4,7 +4,10 @@
 // and the driver's ring-full stop, and TX completion raised as an interrupt
 // with coalescing (tx-usecs / tx-frames) and cleaned in NAPI with a budget.
 // The wire takes frames from the rings round robin (the NIC's TX arbiter).
-// The descriptor rings are JS columns: nothing of them crosses into WASM.
+// The descriptor rings live in the WASM core (assembly/tx-ring.ts): a
+// qdisc_run pass posts its batch with one txring_post_burst, a completion
+// pass frees its descriptors with one txring_clean, and the wire's take and
+// the ring's counts are reads and writes through views (no call).
 // A frame's handle leaves the ring when the wire takes it (it travels on to
 // the receiver); its descriptor (length, owning socket, truesize) stays
 // until completion, which is what BQL and socket memory accounting see.
@@ -20,6 +23,7 @@ import { SKB_F_OOO_OKAY, SKB_NONE } from "../core/skb-fields.js";
 import { createGso, type Gso } from "../core/gso.js";
 import { qdiscPktLen } from "../qdisc/pkt-len.js";
 import { LatencyHist } from "../sim/latency-hist.js";
+import { TXD_U32, TXR, TXR_CLEAN_MAX, TXR_REC_U32, TXR_STAGE, txRingsOf, type TxRingExports } from "../core/tx-rings.js";
 import type { DropSink } from "./nic.js";
 
 /** net/core/dev.c: dev_tx_weight (net.core.dev_weight × dev_weight_tx_bias = 64): __qdisc_run's quota. */
@@ -107,10 +111,6 @@ export interface TxQueueStats {
 export class NicTx {
   readonly qdiscs: DeviceQdiscs;
   readonly dql: Dql[] = [];
-  /** Handles in each ring not yet taken by the wire. */
-  private readonly unsent: Int32Array;
-  /** Descriptors in use (posted, not yet completed). */
-  private readonly used: Int32Array;
   /** Finished on the wire, awaiting completion. */
   private readonly done: Int32Array;
   /** __QUEUE_STATE_DRV_XOFF (ring full). */
@@ -122,15 +122,22 @@ export class NicTx {
   /** When the armed completion IRQ fires / the scheduled TX NAPI poll runs (ns). */
   private readonly irqAt: Float64Array;
   private readonly napiAt: Float64Array;
-  /** Descriptor records per queue, a circular array of txRing entries: the skb handle, bytes, sk,
-   *  truesize. The ring is these columns (JS, like the rest of the driver's state): entries
-   *  [head, head + used) are in use, the last `unsent` of them not yet taken by the wire, so a post
-   *  and the wire's take are array writes and reads, not calls into WASM. */
-  private readonly descH: Uint32Array[] = [];
-  private readonly descBytes: Float64Array[] = [];
-  private readonly descSk: Uint32Array[] = [];
-  private readonly descTrue: Uint32Array[] = [];
-  private readonly head: Int32Array;
+  /** The TX rings (assembly/tx-ring.ts): queue q's ring id, the u32 index of its record in
+   *  `rec` (head, used, unsent, ...: TXR) and of its first descriptor in `desc` (TXD words). */
+  private readonly tx: TxRingExports;
+  private readonly ringId: Int32Array;
+  private readonly recAt: Int32Array;
+  private readonly descAt: Int32Array;
+  private readonly rec: Uint32Array;
+  private readonly desc: Uint32Array;
+  /** The core's post stage ((handle, bytes) pairs) and the clean's owners, shared by every NIC:
+   *  a pass posts its stage before anything can call out (a drop), so it is empty between passes. */
+  private readonly stage: Uint32Array;
+  private readonly stagePtr: number;
+  private readonly owners: Uint32Array;
+  /** Staged posts, and the queue they are for. */
+  private staged = 0;
+  private stagedQ = 0;
   /** Owners of the descriptors one clean frees (the callbacks run after the ring is consistent). */
   private readonly freeSk: Uint32Array;
   private readonly freeTrue: Uint32Array;
@@ -216,6 +223,7 @@ export class NicTx {
     // kfree_skb of an owned skb runs its destructor (tcp_wfree): the socket gets its memory back
     const qdiscSink: DropSink = {
       drop: (h, reason) => {
+        this.postStaged();
         const segs = this.gsoSegs[h]!;
         if (segs > 1 && h !== this.enqueueing) this.extraSegs -= segs - 1;
         const sk = skbSk[h]!;
@@ -248,8 +256,6 @@ export class NicTx {
     this.rqHead = new Int32Array(n);
     this.rqLen = new Int32Array(n);
     this.dqlXoffAt = new Int32Array(n);
-    this.unsent = new Int32Array(n);
-    this.used = new Int32Array(n);
     this.done = new Int32Array(n);
     this.drvXoff = new Uint8Array(n);
     this.irqArmed = new Float64Array(n);
@@ -257,7 +263,16 @@ export class NicTx {
     this.irqAt = new Float64Array(n);
     this.napiAt = new Float64Array(n);
     this.netTxPending = new Uint8Array(n);
-    this.head = new Int32Array(n);
+    const txr = txRingsOf(core);
+    this.tx = txr.x;
+    this.rec = txr.recs;
+    this.desc = txr.descs;
+    this.stage = txr.stage;
+    this.stagePtr = txr.stagePtr;
+    this.owners = txr.owners;
+    this.ringId = new Int32Array(n);
+    this.recAt = new Int32Array(n);
+    this.descAt = new Int32Array(n);
     this.freeSk = new Uint32Array(config.txRing);
     this.freeTrue = new Uint32Array(config.txRing);
     const base = dqlNext.get(core) ?? 0;
@@ -270,10 +285,10 @@ export class NicTx {
       d.init(loop.now);
       if (!config.bql) d.write("limit_min", "max", loop.now);
       this.dql.push(d);
-      this.descH.push(new Uint32Array(config.txRing));
-      this.descBytes.push(new Float64Array(config.txRing));
-      this.descSk.push(new Uint32Array(config.txRing));
-      this.descTrue.push(new Uint32Array(config.txRing));
+      const id = txr.create(config.txRing);
+      this.ringId[q] = id;
+      this.recAt[q] = id * TXR_REC_U32;
+      this.descAt[q] = this.rec[id * TXR_REC_U32 + TXR.base]! * TXD_U32;
       this.qLatency.push(new LatencyHist());
       this.qRingLatency.push(new LatencyHist());
       this.qstats.push({ packets: 0, bytes: 0, stops: 0, bqlStops: 0, ringStops: 0, wakes: 0, completions: 0, completionIrqs: 0 });
@@ -369,6 +384,7 @@ export class NicTx {
       if (segs <= 1 || this.config.tso) {
         if (segs > 1) this.extraSegs += segs - 1;
         this.post(q, h, now);
+        this.postStaged();
         this.onTxReady();
       } else {
         this.softGso(q, h);
@@ -427,6 +443,7 @@ export class NicTx {
       posted++;
       quota--;
     }
+    this.postStaged();
     if (posted > 0) this.onTxReady();
   }
 
@@ -454,6 +471,7 @@ export class NicTx {
 
   /** An skb the qdisc gave up but the driver cannot take: freed with its socket memory. */
   private dropAfterQdisc(h: number, reason: string): void {
+    this.postStaged();
     const sk = this.core.skb.sk[h]!;
     if (sk !== SKB_NONE) {
       this.core.skb.sk[h] = SKB_NONE;
@@ -468,26 +486,37 @@ export class NicTx {
     this.loop.after(0, this.kindNetTx, q);
   }
 
-  // ndo_start_xmit: one descriptor, netdev_tx_sent_queue, stop when the ring is full
+  // ndo_start_xmit: one descriptor, netdev_tx_sent_queue, stop when the ring is full. The
+  // descriptor is staged; postStaged writes the pass's stage into the ring in one call before
+  // anything reads the ring or can call out, so it is as if each was written here.
   private post(q: number, h: number, now: number): void {
     const size = this.config.txRing;
     this.postT[h] = now;
-    const i = (this.head[q]! + this.used[q]!) % size;
-    this.descH[q]![i] = h;
     // the driver's bytecount: a TSO skb counts every segment's headers (as qdisc_pkt_len)
     const bytes = this.gsoSegs[h]! > 1 ? qdiscPktLen(this.core, h) : this.core.skb.len[h]!;
-    this.descBytes[q]![i] = bytes;
-    this.descSk[q]![i] = this.core.skb.sk[h]!;
-    this.descTrue[q]![i] = this.core.skb.truesize[h]!;
-    this.used[q]!++;
-    this.unsent[q]!++;
+    if (this.staged !== 0 && this.stagedQ !== q) this.postStaged();
+    const k = this.staged;
+    if (k === TXR_STAGE) throw new Error(`${this.name}: more than ${TXR_STAGE} posts staged in one pass`);
+    this.stage[2 * k] = h;
+    this.stage[2 * k + 1] = bytes;
+    this.staged = k + 1;
+    this.stagedQ = q;
+    const used = this.rec[this.recAt[q]! + TXR.used]! + k + 1;
     // include/linux/netdevice.h: netdev_tx_sent_queue — STACK_XOFF when dql_avail < 0
     if (this.dql[q]!.sentUnchecked(bytes, nsToJiffies(now))) this.qstats[q]!.bqlStops++, this.qstats[q]!.stops++;
-    if (this.used[q]! >= size) {
+    if (used >= size) {
       this.drvXoff[q] = 1;
       this.qstats[q]!.ringStops++;
       this.qstats[q]!.stops++;
     }
+  }
+
+  /** Write the staged descriptors into their ring (one txring_post_burst). */
+  private postStaged(): void {
+    const k = this.staged;
+    if (k === 0) return;
+    this.staged = 0;
+    this.tx.txring_post_burst(this.ringId[this.stagedQ]!, this.stagePtr, k);
   }
 
   /** The wire takes the next frame, round robin over the rings (-1 if none). */
@@ -550,10 +579,11 @@ export class NicTx {
     const n = this.config.txQueues;
     for (let k = 0; k < n; k++) {
       const q = (this.rr + k) % n;
-      const u = this.unsent[q]!;
+      const r = this.recAt[q]! + TXR.unsent;
+      const u = this.rec[r]!;
       if (u === 0) continue;
-      const h = this.descH[q]![this.unsentAt(q, u)]!;
-      this.unsent[q] = u - 1;
+      const h = this.desc[this.unsentAt(q, u)]!;
+      this.rec[r] = u - 1;
       this.rr = (q + 1) % n;
       this.wireQ = q;
       return h;
@@ -578,16 +608,20 @@ export class NicTx {
     return k;
   }
 
-  /** Ring index of queue q's first descriptor not yet on the wire (u of them). */
+  /** Word in `desc` of the handle of queue q's first descriptor not yet on the wire (u of them):
+   *  txring_take_burst's read, without a call for the one handle the wire takes. */
   private unsentAt(q: number, u: number): number {
     const size = this.config.txRing;
-    return (this.head[q]! + this.used[q]! - u + size) % size;
+    const r = this.recAt[q]!;
+    let i = this.rec[r + TXR.head]! + this.rec[r + TXR.used]! - u;
+    if (i >= size) i -= size;
+    return this.descAt[q]! + i * TXD_U32;
   }
 
   /** Is any posted descriptor waiting for the wire? */
   hasUnsent(): boolean {
     const n = this.config.txQueues;
-    for (let q = 0; q < n; q++) if (this.unsent[q]! !== 0) return true;
+    for (let q = 0; q < n; q++) if (this.rec[this.recAt[q]! + TXR.unsent]! !== 0) return true;
     return false;
   }
 
@@ -595,8 +629,9 @@ export class NicTx {
    *  frame (no TSO split, which could fail on an empty pool): txPopTrain
    *  gives the same whenever it is called before the wire takes it. */
   nextIsPlainFrame(): boolean {
-    if (this.config.txQueues !== 1 || this.unsent[0]! === 0) return false;
-    return this.gsoSegs[this.descH[0]![this.unsentAt(0, this.unsent[0]!)]!]! <= 1;
+    if (this.config.txQueues !== 1) return false;
+    const u = this.rec[this.recAt[0]! + TXR.unsent]!;
+    return u !== 0 && this.gsoSegs[this.desc[this.unsentAt(0, u)]!]! <= 1;
   }
 
   /** The queue of the descriptor the wire took last. */
@@ -707,32 +742,25 @@ export class NicTx {
   private clean(q: number, k: number): void {
     if (k <= 0) return;
     const size = this.config.txRing;
-    const bytesA = this.descBytes[q]!;
-    const skA = this.descSk[q]!;
-    const trueA = this.descTrue[q]!;
-    let i = this.head[q]!;
-    let bytes = 0;
-    let nf = 0;
+    if (k > TXR_CLEAN_MAX) throw new Error(`${this.name} tx-${q}: a clean of ${k} descriptors exceeds ${TXR_CLEAN_MAX}`);
+    const nf = this.tx.txring_clean(this.ringId[q]!, k);
+    const r = this.recAt[q]!;
+    const bytes = this.rec[r + TXR.cleaned]!;
+    // the owners' area is the core's: copy them out before the callbacks (which may clean again)
     const fs = this.freeSk;
     const ft = this.freeTrue;
-    for (let j = 0; j < k; j++) {
-      bytes += bytesA[i]!;
-      const sk = skA[i]!;
-      if (sk !== SKB_NONE) {
-        fs[nf] = sk;
-        ft[nf++] = trueA[i]!;
-      }
-      i = i + 1 === size ? 0 : i + 1;
+    const ow = this.owners;
+    for (let j = 0; j < nf; j++) {
+      fs[j] = ow[j]!;
+      ft[j] = ow[TXR_CLEAN_MAX + j]!;
     }
-    this.head[q] = i;
-    this.used[q]! -= k;
     this.done[q]! -= k;
     const st = this.qstats[q]!;
     st.completions += k;
     if (this.onTxClean !== null) this.onTxClean(q, k);
     // netdev_tx_completed_queue: woken when it cleared STACK_XOFF
     let woke = this.dql[q]!.txCompletedUnchecked(bytes, nsToJiffies(this.loop.now), this.dqlWho[q]);
-    if (this.drvXoff[q] !== 0 && size - this.used[q]! >= Math.min(TX_WAKE_THRESHOLD, size >> 1)) {
+    if (this.drvXoff[q] !== 0 && size - this.rec[r + TXR.used]! >= Math.min(TX_WAKE_THRESHOLD, size >> 1)) {
       this.drvXoff[q] = 0;
       woke = true;
     }
@@ -756,7 +784,7 @@ export class NicTx {
   /** skbs this side holds (qdiscs, requeued segments, the unsent part of the rings, TSO segments not yet on the wire). */
   held(): number {
     let n = this.qdiscQlen() + this.wireSegs.length;
-    for (let q = 0; q < this.config.txQueues; q++) n += this.unsent[q]! + this.rqLen[q]!;
+    for (let q = 0; q < this.config.txQueues; q++) n += this.rec[this.recAt[q]! + TXR.unsent]! + this.rqLen[q]!;
     return n;
   }
 
@@ -767,7 +795,7 @@ export class NicTx {
 
   /** Descriptors in use on queue q. */
   ringUsed(q: number): number {
-    return this.used[q]!;
+    return this.rec[this.recAt[q]! + TXR.used]!;
   }
 
   /** `tc -s qdisc show dev X`: the root (fq adds its `fq` lines; mq lists its children). */

@@ -32,6 +32,7 @@ export function coreConfigFor(spec: WorldSpec): Partial<CoreConfig> {
   let queued = 0;
   let ringSlots = 0;
   let rings = 0;
+  let txRingSlots = 0;
   const pow2 = (n: number): number => {
     let s = 2;
     while (s < n) s *= 2;
@@ -46,7 +47,7 @@ export function coreConfigFor(spec: WorldSpec): Partial<CoreConfig> {
     const k = nicsOf(h.name);
     nics += k;
     rxQueues += k * h.nic.queues;
-    // TX: one descriptor ring (JS columns, src/net/nic-tx.ts: no WASM ring) and one qdisc per TX
+    // TX: one descriptor ring (assembly/tx-ring.ts, txRing descriptors) and one qdisc per TX
     // queue; the qdisc's one-band limit (pfifo_fast txqueuelen, fq sch->limit 10000) bounds what
     // default-priority traffic can hold
     const qdiscMax = String(h.sysctl["net.core.default_qdisc"] ?? "pfifo_fast") === "fq" ? 10000 : Math.max(1, h.nic.txqueuelen);
@@ -54,6 +55,7 @@ export function coreConfigFor(spec: WorldSpec): Partial<CoreConfig> {
     ringSlots += k * h.nic.queues * pow2(h.nic.rxRing);
     rings += k * h.nic.queues;
     txQueues += k * h.nic.queues;
+    txRingSlots += k * h.nic.queues * h.nic.txRing;
     // per-CPU backlogs (input_pkt_queue + process_queue)
     const maxBacklog = Number(h.sysctl["net.core.netdev_max_backlog"] ?? 1000);
     queued += h.cpus * 2 * (maxBacklog + 1);
@@ -77,6 +79,8 @@ export function coreConfigFor(spec: WorldSpec): Partial<CoreConfig> {
     groContexts: Math.min(4096, Math.max(1, rxQueues)),
     // one struct dql per TX queue
     dqlQueues: Math.min(65536, Math.max(256, txQueues)),
+    // the TX queues' descriptor rings
+    txRingSlots: Math.min(1 << 24, txRingSlots),
   };
 }
 

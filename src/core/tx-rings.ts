@@ -1,0 +1,88 @@
+// TX descriptor rings of the WASM core (assembly/tx-ring.ts), seen from TS:
+// typed-array views over the ring records, the descriptor table, the post
+// stage and the clean owners, built once per core (memory never grows). The
+// driver (src/net/nic-tx.ts) reads ring state through them and calls
+// core.raw.txring_* directly for the bursts.
+import type { Core } from "./core.js";
+import { TXD_U32, TXR_CLEAN_MAX, TXR_REC_U32, TXR_SIZE_MAX, TXR_STAGE } from "./ref/tx-ring.js";
+
+export { TXD, TXD_U32, TXR, TXR_CLEAN_MAX, TXR_REC_U32, TXR_STAGE } from "./ref/tx-ring.js";
+
+export interface TxRingExports {
+  txring_create(size: number): number;
+  txring_post_burst(id: number, src: number, n: number): number;
+  txring_take_burst(id: number, out: number, max: number): number;
+  txring_clean(id: number, k: number): number;
+  txring_recs_ptr(): number;
+  txring_descs_ptr(): number;
+  txring_stage_ptr(): number;
+  txring_owners_ptr(): number;
+  txring_max(): number;
+  txring_slots(): number;
+  txring_created(): number;
+  txring_slots_used(): number;
+}
+
+/** A TX ring could not be created; `field` names what to change. */
+export class TxRingError extends Error {
+  override name = "TxRingError";
+  constructor(
+    readonly field: "txRing" | "core.dqlQueues" | "core.txRingSlots",
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class TxRings {
+  readonly x: TxRingExports;
+  /** Ring records, TXR_REC_U32 words each (fields: TXR). */
+  readonly recs: Uint32Array;
+  /** Descriptors, TXD_U32 words each (fields: TXD). */
+  readonly descs: Uint32Array;
+  /** Post stage: (handle, bytes) pairs at stagePtr. */
+  readonly stage: Uint32Array;
+  readonly stagePtr: number;
+  /** Owners of the last clean: sk[0..nf), truesize at TXR_CLEAN_MAX + j. */
+  readonly owners: Uint32Array;
+
+  constructor(core: Core) {
+    this.x = core.raw as unknown as TxRingExports;
+    const buf = core.memory.buffer;
+    this.recs = new Uint32Array(buf, this.x.txring_recs_ptr(), this.x.txring_max() * TXR_REC_U32);
+    this.descs = new Uint32Array(buf, this.x.txring_descs_ptr(), this.x.txring_slots() * TXD_U32);
+    this.stagePtr = this.x.txring_stage_ptr();
+    this.stage = new Uint32Array(buf, this.stagePtr, 2 * TXR_STAGE);
+    this.owners = new Uint32Array(buf, this.x.txring_owners_ptr(), 2 * TXR_CLEAN_MAX);
+  }
+
+  /** A ring of `size` descriptors (ethtool -G tx); its id. */
+  create(size: number): number {
+    if (!Number.isInteger(size) || size < 1 || size > TXR_SIZE_MAX) {
+      throw new TxRingError("txRing", `txRing: ${String(size)} is not an integer in [1, ${TXR_SIZE_MAX}]`);
+    }
+    const max = this.x.txring_max();
+    if (this.x.txring_created() >= max) {
+      throw new TxRingError("core.dqlQueues", `core.dqlQueues exhausted: all ${max} TX rings are in use; raise core.dqlQueues`);
+    }
+    const left = this.x.txring_slots() - this.x.txring_slots_used();
+    if (size > left) {
+      throw new TxRingError(
+        "core.txRingSlots",
+        `core.txRingSlots exhausted: a TX ring of ${size} descriptors needs more than the ${left} of ${this.x.txring_slots()} left; raise core.txRingSlots`,
+      );
+    }
+    const id = this.x.txring_create(size);
+    if (id < 0) throw new Error(`skbsim core: txring_create(${size}) refused after the TS checks passed`);
+    return id;
+  }
+}
+
+const byCore = new WeakMap<Core, TxRings>();
+
+/** The core's TX rings (views built on first use). */
+export function txRingsOf(core: Core): TxRings {
+  let t = byCore.get(core);
+  if (t === undefined) byCore.set(core, (t = new TxRings(core)));
+  return t;
+}
