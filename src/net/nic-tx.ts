@@ -23,7 +23,7 @@ import { SKB_F_OOO_OKAY, SKB_NONE } from "../core/skb-fields.js";
 import { createGso, type Gso } from "../core/gso.js";
 import { qdiscPktLen } from "../qdisc/pkt-len.js";
 import { LatencyHist } from "../sim/latency-hist.js";
-import { TXD_U32, TXR, TXR_CLEAN_MAX, TXR_REC_U32, TXR_STAGE, txRingsOf, type TxRingExports } from "../core/tx-rings.js";
+import { TXD, TXD_U32, TXR, TXR_CLEAN_MAX, TXR_REC_U32, TXR_STAGE, txRingsOf, type TxRingExports } from "../core/tx-rings.js";
 import type { DropSink } from "./nic.js";
 
 /** net/core/dev.c: dev_tx_weight (net.core.dev_weight × dev_weight_tx_bias = 64): __qdisc_run's quota. */
@@ -511,12 +511,33 @@ export class NicTx {
     }
   }
 
-  /** Write the staged descriptors into their ring (one txring_post_burst). */
+  /** Write the staged descriptors into their ring: a batch with one txring_post_burst, a single
+   *  descriptor (a completion's room for one more) through the views, as the wire's take. */
   private postStaged(): void {
     const k = this.staged;
     if (k === 0) return;
     this.staged = 0;
-    this.tx.txring_post_burst(this.ringId[this.stagedQ]!, this.stagePtr, k);
+    const q = this.stagedQ;
+    if (k > 1) {
+      this.tx.txring_post_burst(this.ringId[q]!, this.stagePtr, k);
+      return;
+    }
+    // txring_post_burst's step for one (the ring has room: post stops the queue when it fills)
+    const rec = this.rec;
+    const r = this.recAt[q]!;
+    const size = this.config.txRing;
+    const used = rec[r + TXR.used]!;
+    let i = rec[r + TXR.head]! + used;
+    if (i >= size) i -= size;
+    const d = this.descAt[q]! + i * TXD_U32;
+    const h = this.stage[0]!;
+    const desc = this.desc;
+    desc[d + TXD.h] = h;
+    desc[d + TXD.bytes] = this.stage[1]!;
+    desc[d + TXD.sk] = this.core.skb.sk[h]!;
+    desc[d + TXD.truesize] = this.core.skb.truesize[h]!;
+    rec[r + TXR.used] = used + 1;
+    rec[r + TXR.unsent]!++;
   }
 
   /** The wire takes the next frame, round robin over the rings (-1 if none). */
@@ -743,16 +764,37 @@ export class NicTx {
     if (k <= 0) return;
     const size = this.config.txRing;
     if (k > TXR_CLEAN_MAX) throw new Error(`${this.name} tx-${q}: a clean of ${k} descriptors exceeds ${TXR_CLEAN_MAX}`);
-    const nf = this.tx.txring_clean(this.ringId[q]!, k);
     const r = this.recAt[q]!;
-    const bytes = this.rec[r + TXR.cleaned]!;
-    // the owners' area is the core's: copy them out before the callbacks (which may clean again)
+    const rec = this.rec;
     const fs = this.freeSk;
     const ft = this.freeTrue;
-    const ow = this.owners;
-    for (let j = 0; j < nf; j++) {
-      fs[j] = ow[j]!;
-      ft[j] = ow[TXR_CLEAN_MAX + j]!;
+    let nf = 0;
+    let bytes: number;
+    if (k === 1) {
+      // one descriptor (an IRQ per frame): txring_clean's step read and written through the
+      // views, as the wire's take, rather than a call for it
+      const i = rec[r + TXR.head]!;
+      const d = this.descAt[q]! + i * TXD_U32;
+      bytes = this.desc[d + TXD.bytes]!;
+      const sk = this.desc[d + TXD.sk]!;
+      if (sk !== SKB_NONE) {
+        fs[0] = sk;
+        ft[0] = this.desc[d + TXD.truesize]!;
+        nf = 1;
+      }
+      rec[r + TXR.head] = i + 1 === size ? 0 : i + 1;
+      rec[r + TXR.used]!--;
+      rec[r + TXR.cleaned] = bytes;
+      rec[r + TXR.freed] = 1;
+    } else {
+      nf = this.tx.txring_clean(this.ringId[q]!, k);
+      bytes = rec[r + TXR.cleaned]!;
+      // the owners' area is the core's: copy them out before the callbacks (which may clean again)
+      const ow = this.owners;
+      for (let j = 0; j < nf; j++) {
+        fs[j] = ow[j]!;
+        ft[j] = ow[TXR_CLEAN_MAX + j]!;
+      }
     }
     this.done[q]! -= k;
     const st = this.qstats[q]!;
