@@ -7,7 +7,8 @@
 // queues hold; every skb is freed (delivered or dropped) when it arrives.
 import type { CongestionOps, CcSock } from "./cc.js";
 import { TCP_CA_Open } from "./cc.js";
-import { newRttState, type RttState } from "./rtt.js";
+import { TCP_RTO_MAX_US, newRttState, type RttState } from "./rtt.js";
+import { pow2 } from "../util/pow2.js";
 import { SockBacklog } from "./backlog.js";
 import { RcvQueue } from "./rcv-queue.js";
 import { TCP_DEFAULT_SCALING_RATIO, TCP_INIT_CWND, type RcvSpaceState, type RcvWindowState } from "./buffers.js";
@@ -334,6 +335,11 @@ export class TcpConn implements CcSock, RcvWindowState {
   }
 
   /** tcp_packets_in_flight */
+  /** icsk_rto (µs): tcp_set_rto's value from the last RTT sample, doubled by each RTO since (icsk_backoff). */
+  icskRtoUs(): number {
+    return Math.min(this.rtt.rtoUs * pow2(this.backoff), TCP_RTO_MAX_US);
+  }
+
   packetsInFlight(): number {
     // tcp_left_out: without SACK, duplicate ACKs are the emulated sacked_out (tcp_add_reno_sack)
     return this.packetsOut - (this.sackedOut + this.dupAcks + this.lostOut) + this.retransOut;

@@ -226,9 +226,8 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   if (advanced) sndMemSync(t, c); // tcp_clean_rtx_queue frees the ACKed skbs: sk_wmem_free_skb
   c.lastAckAt = now;
   if (advanced) {
-    // tcp_ack: icsk_retransmits = 0 once snd_una advances (the model resets the RTO backoff with it)
+    // tcp_ack: icsk_retransmits = 0 once snd_una advances
     c.retransmits = 0;
-    c.backoff = 0;
     c.probes = 0;
     if (sk.sackOk) c.delivered += ackedPkts;
     else if (ackedPkts > 0) {
@@ -252,6 +251,8 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   }
   if (rttUs >= 0) {
     rttSample(c.rtt, Math.max(1, rttUs), c.sndUna, c.sndNxt);
+    // tcp_ack_update_rtt: RFC 6298, the backoff is reset only on a valid RTT measurement
+    c.backoff = 0;
     // tcp_update_rtt_min (the windowed minimum of the kernel, kept as the plain minimum)
     c.minRttUs = Math.min(c.minRttUs, Math.max(1, Math.floor(rttUs)));
     c.now = now; // tcp_mstamp of this ACK (HyStart's clock)
@@ -382,8 +383,8 @@ function eventDataRecv(t: TcpHost, sk: TcpSock, c: TcpConn, len: number, truesiz
   } else {
     const m = now - c.lrcvtime;
     if (m <= TCP_ATO_MIN / 2) c.ato = c.ato / 2 + TCP_ATO_MIN / 2;
-    else if (m < c.ato) c.ato = Math.min(c.ato / 2 + m, c.rtt.rtoUs * 1000, TCP_DELACK_MAX);
-    else if (m > c.rtt.rtoUs * 1000) incrQuickack(c, TCP_MAX_QUICKACKS);
+    else if (m < c.ato) c.ato = Math.min(c.ato / 2 + m, c.icskRtoUs() * 1000, TCP_DELACK_MAX);
+    else if (m > c.icskRtoUs() * 1000) incrQuickack(c, TCP_MAX_QUICKACKS);
   }
   c.lrcvtime = now;
   if (len >= 128) growWindow(c, len, truesize, t.rmem[2]!, underMemoryPressure(t));

@@ -204,7 +204,7 @@ export function updatePacingRate(c: TcpConn): void {
 
 export function segSent(t: TcpHost, c: TcpConn): void {
   if (c.caState === TCP_CA_Recovery) c.prrOut++;
-  if (c.rtoDeadline === Infinity) armRto(t, c, c.rtt.rtoUs * 1000);
+  if (c.rtoDeadline === Infinity) armRto(t, c, c.icskRtoUs() * 1000);
   // tcp_event_new_data_sent: a pending loss probe gives way to the RTO (tcp_write_xmit re-schedules it)
   else if (c.xmitPending === ICSK_TIME_LOSS_PROBE) rearmRto(t, c);
 }
@@ -244,7 +244,7 @@ export function xmitRetransmitQueue(t: TcpHost, sk: TcpSock, c: TcpConn): void {
     else if (c.caState === TCP_CA_Loss) t.nstat.add(t.mib.SlowStartRetrans);
     segSent(t, c);
   }
-  if (rearm) armRto(t, c, c.rtt.rtoUs * 1000);
+  if (rearm) armRto(t, c, c.icskRtoUs() * 1000);
 }
 
 /** net/ipv4/tcp_output.c: tcp_send_loss_probe's __tcp_retransmit_skb of the last segment (no undo or
@@ -525,8 +525,8 @@ export function resetXmitTimer(t: TcpHost, c: TcpConn, what: number, afterNs: nu
 /** net/ipv4/tcp_output.c: tcp_rto_delta_us — how far in the future the RTO of the head is (µs). */
 export function rtoDeltaUs(t: TcpHost, c: TcpConn): number {
   const rb = c.rtx;
-  if (rb.count === 0) return c.rtt.rtoUs;
-  return Math.floor((rb.sentAt[rb.at(0)]! - t.now) / 1000) + c.rtt.rtoUs;
+  if (rb.count === 0) return c.icskRtoUs();
+  return Math.floor((rb.sentAt[rb.at(0)]! - t.now) / 1000) + c.icskRtoUs();
 }
 
 /** tcp_rearm_rto: restart from now (a pending REO/loss probe timer keeps the head's RTO time), or stop. */
@@ -536,14 +536,14 @@ export function rearmRto(t: TcpHost, c: TcpConn): void {
     c.xmitPending = 0;
     return;
   }
-  let rtoUs = c.rtt.rtoUs;
+  let rtoUs = c.icskRtoUs();
   if (c.xmitPending === ICSK_TIME_REO_TIMEOUT || c.xmitPending === ICSK_TIME_LOSS_PROBE) rtoUs = Math.max(rtoDeltaUs(t, c), 1);
   armRto(t, c, rtoUs * 1000);
 }
 
 /** tcp_check_probe_timer / tcp_reset_xmit_timer(ICSK_TIME_PROBE0): base max(RTO, 200 ms), backed off. */
 export function armProbe(t: TcpHost, c: TcpConn): void {
-  const base = Math.max(c.rtt.rtoUs, TCP_RTO_MIN_US) * 1000;
+  const base = Math.max(c.icskRtoUs(), TCP_RTO_MIN_US) * 1000;
   const when = Math.min(base * pow2(c.probes), TCP_RTO_MAX_US * 1000);
   resetXmitTimer(t, c, ICSK_TIME_PROBE0, when);
 }
@@ -628,7 +628,7 @@ function delackTimer(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   if (!c.ackPending) return;
   if (!inPingpong(t, c)) {
     // delayed ACK missed: inflate ato
-    c.ato = Math.min(c.ato * 2, c.rtt.rtoUs * 1000, TCP_DELACK_MAX);
+    c.ato = Math.min(c.ato * 2, c.icskRtoUs() * 1000, TCP_DELACK_MAX);
   } else {
     // delayed ACK missed: leave pingpong mode and deflate ato
     c.pingpong = 0;
@@ -680,7 +680,7 @@ function retransmitTimer(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   c.retransmits++;
   xmitRetransmitQueue(t, sk, c);
   c.backoff++;
-  armRto(t, c, Math.min(c.rtt.rtoUs * pow2(c.backoff), TCP_RTO_MAX_US) * 1000);
+  armRto(t, c, c.icskRtoUs() * 1000);
 }
 
 /** net/ipv4/tcp_input.c: tcp_enter_loss */

@@ -30,7 +30,7 @@ export function scheduleLossProbe(t: TcpHost, sk: TcpSock, c: TcpConn, advancing
     timeout = jiffiesNs(us);
   } else timeout = TCP_TIMEOUT_INIT;
   // never later than the RTO would fire
-  const rtoDelta = advancingRto ? c.rtt.rtoUs : rtoDeltaUs(t, c);
+  const rtoDelta = advancingRto ? c.icskRtoUs() : rtoDeltaUs(t, c);
   if (rtoDelta > 0) timeout = Math.min(timeout, jiffiesNs(rtoDelta));
   resetXmitTimer(t, c, ICSK_TIME_LOSS_PROBE, timeout);
   return true;

@@ -69,3 +69,30 @@ describe("icsk_retransmits and the RTO failure counters", () => {
     expect(c.frto).toBe(true);
   });
 });
+
+describe("icsk_backoff (reset only by a valid RTT sample, RFC 6298)", () => {
+  it("an ACK of the retransmitted head without timestamps gives no RTT sample (Karn): the timer keeps the doubled icsk_rto", async () => {
+    const { w, sk, c } = await afterRto(0);
+    // the handshake's sample m ~ 100 ms: rto = m + max(2m, 200 ms) ~ 300 ms; the RTO doubled it (icsk_backoff 1)
+    expect(c.rtt.rtoUs).toBeGreaterThanOrEqual(300_000);
+    expect(c.rtt.rtoUs).toBeLessThan(302_000);
+    expect(c.backoff).toBe(1);
+    injectAck(w, sk, c.sndUna + MSS, [], { ts: false });
+    // snd_una advanced (icsk_retransmits 0) but no RTT was measured: icsk_backoff and icsk_rto stay
+    expect(c.retransmits).toBe(0);
+    expect(c.backoff).toBe(1);
+    expect(c.icskRtoUs()).toBe(2 * c.rtt.rtoUs);
+    // the retransmission of the new head rearmed the timer with that icsk_rto
+    expect(c.rtoDeadline - w.loop.now).toBe(2 * c.rtt.rtoUs * 1000);
+  });
+
+  it("an ACK with a timestamp echo measures the RTT: backoff 0, icsk_rto from tcp_set_rto", async () => {
+    const r = await runWorld(pair({ durationNs: 103e6, delayNs: 50e6, clientSysctl: { "net.ipv4.tcp_frto": 0 } }, [bulk()]));
+    const { t, sk, c } = clientConn(r.w);
+    rto(t, sk, c);
+    expect(c.backoff).toBe(1);
+    injectAck(r.w, sk, c.sndUna + c.mss, [], { tsecrMs: t.nowMs() - 100 });
+    expect(c.backoff).toBe(0);
+    expect(c.icskRtoUs()).toBe(c.rtt.rtoUs);
+  });
+});
