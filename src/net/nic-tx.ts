@@ -176,12 +176,15 @@ export class NicTx {
   private extraSegs = 0;
   /** The skb being enqueued (its own drop is not yet held). */
   private enqueueing = -1;
-  /** Segments of software GSO waiting for the driver (dev_requeue_skb / q->gso_skb): queue q's
-   *  are rqBuf[q·GSO_OUT_SLOTS + rqHead[q] ..] (rqLen[q] of them). A run segments the next skb only
-   *  once they are all posted, so one skb's segments is the most a queue holds. */
+  /** skbs waiting for the driver on q->gso_skb (dev_requeue_skb), or the segments a software GSO
+   *  just made: queue q's are rqBuf[q·GSO_OUT_SLOTS + rqHead[q] ..] (rqLen[q] of them). A run
+   *  dequeues the qdisc only once they are all posted, and the bypass needs them gone, so one
+   *  skb's segments (or one skb) is the most a queue holds; rqPktLen[q] is that skb's
+   *  qdisc_pkt_len, which each segment carries (skb_segment copies the qdisc cb). */
   private readonly rqBuf: Uint32Array;
   private readonly rqHead: Int32Array;
   private readonly rqLen: Int32Array;
+  private readonly rqPktLen: Float64Array;
   /** Each queue's name for the dql's error message (`tx-N: `, built once). */
   private readonly dqlWho: string[] = [];
   /** The dql records' words and each queue's XOFF word in them (Dql.stopped without the getter). */
@@ -255,6 +258,7 @@ export class NicTx {
     this.rqBuf = new Uint32Array(n * GSO_OUT_SLOTS);
     this.rqHead = new Int32Array(n);
     this.rqLen = new Int32Array(n);
+    this.rqPktLen = new Float64Array(n);
     this.dqlXoffAt = new Int32Array(n);
     this.done = new Int32Array(n);
     this.drvXoff = new Uint8Array(n);
@@ -374,22 +378,23 @@ export class NicTx {
     const now = this.loop.now;
     this.enqT[h] = now;
     // net/core/dev.c: __dev_xmit_skb — pfifo_fast is TCQ_F_CAN_BYPASS: with nothing queued (nor
-    // requeued) and the queue running, the skb goes to the driver at once (sch_direct_xmit), which
-    // is what enqueue + __qdisc_run would do. A GSO skb without TSO is segmented there
-    // (validate_xmit_skb); what the driver cannot take waits requeued, as from a dequeue.
+    // requeued) the skb goes to sch_direct_xmit at once, counted in bstats, whether or not the queue
+    // is stopped. A GSO skb without TSO is segmented there first (validate_xmit_skb_list); what the
+    // driver does not take, all of it on a stopped queue, is requeued (dev_requeue_skb).
     const bp = this.bypassQ[q]!;
-    if (bp !== null && bp.qlen === 0 && this.rqLen[q] === 0 && !this.stopped(q)) {
+    if (bp !== null && bp.qlen === 0 && this.rqLen[q] === 0) {
       bp.bypass(h);
       const segs = this.gsoSegs[h]!;
       if (segs <= 1 || this.config.tso) {
         if (segs > 1) this.extraSegs += segs - 1;
-        this.post(q, h, now);
-        this.postStaged();
-        this.onTxReady();
-      } else {
-        this.softGso(q, h);
-        this.qdiscRun(q);
-      }
+        this.rqBuf[q * GSO_OUT_SLOTS] = h;
+        this.rqHead[q] = 0;
+        this.rqLen[q] = 1;
+        this.rqPktLen[q] = qdiscPktLen(this.core, h);
+      } else if (!this.softGso(q, h)) return true;
+      const posted = this.directXmit(q, now);
+      this.postStaged();
+      if (posted > 0) this.onTxReady();
       return true;
     }
     this.enqueueing = h;
@@ -422,39 +427,45 @@ export class NicTx {
         this.netifSchedule(q);
         break;
       }
+      // qdisc_restart's packets: each skb dequeued counts 1, from gso_skb or from the qdisc
+      quota--;
       if (rqLen[q]! > 0) {
+        // dequeue_skb: one skb off q->gso_skb, no longer part of the queue (bstats counted it once)
         const i = this.rqHead[q]!;
         this.rqHead[q] = i + 1;
         rqLen[q]!--;
+        const rs = qd.gsoSkb;
+        rs.qlen--;
+        rs.backlog -= this.rqPktLen[q]!;
         this.post(q, this.rqBuf[q * GSO_OUT_SLOTS + i]!, now);
         posted++;
-        quota--;
         continue;
       }
       const h = qd.dequeue(now);
       if (h === NO_SKB) break;
       const segs = this.gsoSegs[h]!;
       if (segs > 1 && !this.config.tso) {
+        // a GSO skb is one dequeued packet however many segments validate_xmit_skb makes
         this.extraSegs -= segs - 1;
-        this.softGso(q, h);
+        if (this.softGso(q, h)) posted += this.directXmit(q, now);
         continue;
       }
       this.post(q, h, now);
       posted++;
-      quota--;
     }
     this.postStaged();
     if (posted > 0) this.onTxReady();
   }
 
-  // net/core/dev.c: validate_xmit_skb -> skb_gso_segment: the driver gets the segments, which wait
-  // on queue q as requeued skbs (q->gso_skb) until posted; a failed segmentation drops the skb
-  private softGso(q: number, h: number): void {
+  // net/core/dev.c: validate_xmit_skb -> skb_gso_segment: the segments go to rqBuf for
+  // directXmit; a failed segmentation drops the skb (false)
+  private softGso(q: number, h: number): boolean {
     const t0 = this.enqT[h]!;
+    const pktLen = qdiscPktLen(this.core, h);
     const k = this.gso.segment(h, this.config.gsoSlot, GSO_OUT_SLOTS);
     if (k === 0) {
       this.dropAfterQdisc(h, "SKB_GSO_SEG");
-      return;
+      return false;
     }
     this.gsoCounts.gsoSkbs++;
     this.gsoCounts.gsoSegments += k;
@@ -467,6 +478,34 @@ export class NicTx {
     }
     this.rqHead[q] = 0;
     this.rqLen[q] = k;
+    this.rqPktLen[q] = pktLen;
+    return true;
+  }
+
+  // net/sched/sch_generic.c: sch_direct_xmit — the skb list in rqBuf (segments, or one skb) goes to
+  // the driver unless the queue is frozen or stopped; dev_hard_start_xmit ends the list early only
+  // on a driver stop (netif_tx_queue_stopped: DRV_XOFF, not BQL's STACK_XOFF); dev_requeue_skb
+  // puts the rest on q->gso_skb, each skb a requeue and still in qlen/backlog. Returns how many posted.
+  private directXmit(q: number, now: number): number {
+    const at = q * GSO_OUT_SLOTS;
+    let posted = 0;
+    if (!this.stopped(q)) {
+      do {
+        const i = this.rqHead[q]!;
+        this.rqHead[q] = i + 1;
+        this.rqLen[q]!--;
+        this.post(q, this.rqBuf[at + i]!, now);
+        posted++;
+      } while (this.rqLen[q]! > 0 && this.drvXoff[q] === 0);
+    }
+    const left = this.rqLen[q]!;
+    if (left > 0) {
+      const rs = this.qdiscs.perQueue[q]!.gsoSkb;
+      rs.requeues += left;
+      rs.qlen += left;
+      rs.backlog += left * this.rqPktLen[q]!;
+    }
+    return posted;
   }
 
   /** An skb the qdisc gave up but the driver cannot take: freed with its socket memory. */
@@ -494,9 +533,10 @@ export class NicTx {
     this.postT[h] = now;
     // the driver's bytecount: a TSO skb counts every segment's headers (as qdisc_pkt_len)
     const bytes = this.gsoSegs[h]! > 1 ? qdiscPktLen(this.core, h) : this.core.skb.len[h]!;
-    if (this.staged !== 0 && this.stagedQ !== q) this.postStaged();
+    // a pass may post more than a stage holds (a run's GSO skbs count once toward its quota but
+    // post every segment): a full stage goes into the ring first, as if each was written here
+    if (this.staged !== 0 && (this.stagedQ !== q || this.staged === TXR_STAGE)) this.postStaged();
     const k = this.staged;
-    if (k === TXR_STAGE) throw new Error(`${this.name}: more than ${TXR_STAGE} posts staged in one pass`);
     this.stage[2 * k] = h;
     this.stage[2 * k + 1] = bytes;
     this.staged = k + 1;

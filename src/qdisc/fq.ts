@@ -26,6 +26,7 @@ import {
 import { bstatsPackets, qdiscCb, qdiscPktLen, type QdiscCb } from "./pkt-len.js";
 import {
   DEFAULT_QDISC_ENV,
+  GsoSkbStats,
   NO_SKB,
   SK_NONE,
   SockState,
@@ -85,6 +86,7 @@ export class FqQdisc implements Qdisc {
   bytes = 0;
   packets = 0;
   drops = 0;
+  readonly gsoSkb = new GsoSkbStats();
   readonly flows: FqFlows;
   private readonly delayed: FqDelayed;
   // per band: new_flows, old_flows (first/last), DRR credit and quantum
@@ -287,7 +289,8 @@ export class FqQdisc implements Qdisc {
   // net/sched/sch_fq.c: fq_fastpath_check
   private fastpathCheck(h: number, now: number): boolean {
     if (this.cb.timeToSend[h]! > now) return false;
-    if (this.qlen !== 0) {
+    // sch->q.qlen counts the requeued skbs too (dev_requeue_skb)
+    if (this.qlen + this.gsoSkb.qlen !== 0) {
       if (this.nFlows !== this.inactiveFlows + this.throttledFlows) return false;
       if (this.flows.qlen[FQ_INTERNAL]! >= FQ_FASTPATH_MAX) return false;
       if (this.timeNextDelayedFlow <= now) return false;
@@ -571,9 +574,9 @@ export class FqQdisc implements Qdisc {
       packets: this.packets,
       drops: this.drops,
       overlimits: 0,
-      requeues: 0,
-      backlog: this.backlog,
-      qlen: this.qlen,
+      requeues: this.gsoSkb.requeues,
+      backlog: this.backlog + this.gsoSkb.backlog,
+      qlen: this.qlen + this.gsoSkb.qlen,
       fq: {
         gc_flows: this.statGcFlows,
         highprio_packets: 0,

@@ -8,6 +8,7 @@ import { SKB_NONE } from "../core/skb-fields.js";
 import { bstatsPackets, qdiscCb, qdiscPktLen, type QdiscCb } from "./pkt-len.js";
 import {
   DEFAULT_QDISC_ENV,
+  GsoSkbStats,
   NO_SKB,
   QdiscConfigError,
   SCH_DEFAULT_PRIO2BAND,
@@ -34,6 +35,7 @@ export class PfifoFast implements Qdisc {
   bytes = 0;
   packets = 0;
   drops = 0;
+  readonly gsoSkb = new GsoSkbStats();
   private readonly bandHead = new Uint32Array(PFIFO_FAST_BANDS).fill(SKB_NONE);
   private readonly bandTail = new Uint32Array(PFIFO_FAST_BANDS).fill(SKB_NONE);
   readonly bandQlen = new Uint32Array(PFIFO_FAST_BANDS);
@@ -116,9 +118,9 @@ export class PfifoFast implements Qdisc {
       packets: this.packets,
       drops: this.drops,
       overlimits: 0,
-      requeues: 0,
-      backlog: this.backlog,
-      qlen: this.qlen,
+      requeues: this.gsoSkb.requeues,
+      backlog: this.backlog + this.gsoSkb.backlog,
+      qlen: this.qlen + this.gsoSkb.qlen,
     };
   }
 

@@ -80,8 +80,19 @@ export interface QdiscStats {
   qlen: number;
 }
 
+/** What waits on q->gso_skb (dev_requeue_skb): the device's TX path holds the skbs and keeps
+ *  these counts; they are still part of the queue, so `tc -s` adds them to qlen and backlog. */
+export class GsoSkbStats {
+  /** qstats.requeues: one per skb put back (a requeued segment list counts each segment). */
+  requeues = 0;
+  qlen = 0;
+  backlog = 0;
+}
+
 export interface Qdisc {
   readonly kind: "pfifo_fast" | "fq";
+  /** The requeued skbs (q->gso_skb) the TX path keeps on this qdisc's behalf. */
+  readonly gsoSkb: GsoSkbStats;
   /** Queue skb h at time now (ns). false: dropped, the sink got it with the reason. */
   enqueue(h: number, now: number): boolean;
   /** The next skb to send at time now, or NO_SKB. */

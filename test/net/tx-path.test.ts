@@ -134,18 +134,22 @@ describe("TX path: pfifo_fast bypass (TCQ_F_CAN_BYPASS)", () => {
     }
   });
 
-  it("once BQL stops the queue, skbs are queued: by hand from the BQL trace above", async () => {
+  it("a stopped queue still takes the bypass and requeues; later skbs are queued: by hand from the BQL trace above", async () => {
     // datagram i at 500 i ns. Frame 0 goes straight to the driver (empty qdisc) and its post stops the
-    // queue (limit 0); frames 1..7 (up to 3500 ns) meet a stopped queue or a non-empty qdisc: 7 enqueues.
-    // Posted by 3 x 1328 ns (done #3 at the end posts frames 4 and 5): frames 0..5, bstats 6 with frame
-    // 0's from the bypass; frames 6 and 7 wait.
+    // queue (limit 0). Frame 1 (500) finds the qdisc empty and nothing requeued: bypass, bstats, then
+    // sch_direct_xmit finds the queue stopped and requeues it (q->gso_skb). Frame 2 (1000) finds it
+    // requeued: enqueued. Done #1 (1328) posts frame 1 (from gso_skb) and frame 2 (stop). Frame 3
+    // (1500): qdisc empty, nothing requeued, queue stopped: bypass + requeue again. Frames 4..7
+    // (2000..3500) are enqueued. Done #2 (2656) posts frame 3; done #3 (3984) posts frames 4 and 5.
+    // bstats: bypassed 0, 1, 3 + dequeued 2, 4, 5 = 6; requeues 2; frames 6 and 7 wait; 5 enqueues.
     const enq = vi.spyOn(PfifoFast.prototype, "enqueue");
     try {
       const spec = world([host("a", 1), host("b", 2, { udpPorts: [9000] })], [link("a", "b", { rateBps: 1e9, delayNs: 10_000 })], [udp()], { durationNs: 3 * 1328 });
       const { report } = await run(spec);
-      expect(enq).toHaveBeenCalledTimes(7);
+      expect(enq).toHaveBeenCalledTimes(5);
       const qd = report.hosts.a!.qdisc.eth0!;
-      expect([qd.packets, qd.bytes, qd.qlen, qd.backlog]).toEqual([6, 6 * 142, 2, 2 * 142]);
+      expect([qd.packets, qd.bytes, qd.requeues, qd.qlen, qd.backlog]).toEqual([6, 6 * 142, 2, 2, 2 * 142]);
+      expect(report.ledger.unaccounted).toBe(0);
     } finally {
       enq.mockRestore();
     }
