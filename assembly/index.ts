@@ -33,6 +33,9 @@
 //   +---------------------------+
 //   | TCP header templates      | stamp.ts: 64 x 128 B template bytes,
 //   |                           | 64 x 8 u32 per-template offsets and sums
+//   +---------------------------+
+//   | SipHash keys + message    | siphash.ts: 128 x 64 B key slots (a
+//   |                           | host's 4 cookie keys), 64 B message
 //   +---------------------------+ layout_bytes(); memory.size() covers it
 //
 // No export here allocates managed objects; memory never grows after init.
@@ -46,6 +49,7 @@ import { dql_plan, dql_init } from "./dql";
 import { txring_plan, txring_init } from "./tx-ring";
 import { gso_plan, gso_init } from "./gso";
 import { stamp_plan, stamp_init } from "./stamp";
+import { siphash_plan, siphash_init } from "./siphash";
 
 export * from "./layout";
 export * from "./skb";
@@ -57,6 +61,7 @@ export * from "./dql";
 export * from "./tx-ring";
 export * from "./gso";
 export * from "./stamp";
+export * from "./siphash";
 
 let scratch: usize = 0;
 let scratchSlots: u32 = 0;
@@ -93,6 +98,7 @@ export function core_init(
   txring_plan(dqlQueues, txRingSlots);
   gso_plan();
   stamp_plan();
+  siphash_plan();
   if (!layout_commit()) return CORE_ERR_MEMORY;
   skb_init();
   zero(scratch, <usize>ioSlots << 2);
@@ -104,6 +110,7 @@ export function core_init(
   txring_init();
   gso_init();
   stamp_init();
+  siphash_init();
   initialised = true;
   return CORE_OK;
 }

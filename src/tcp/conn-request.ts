@@ -48,7 +48,8 @@ export function tcpConnRequest(t: TcpHost, l: ListenSock, h: number): void {
     const mssind = mssIndex(mss);
     const tx = t.txReply();
     // int32 words (the ISN mod 2^32; the header writer takes >>> 0)
-    tx.seq = cookieSeq(t.cookies, rx.saddrKey | 0, t.addrKey | 0, rx.sport, rx.dport, rx.seq | 0, mssind, cookieTime(now));
+    t.cookies.tupleOf(rx, t.addrKey);
+    tx.seq = cookieSeq(t.cookies, rx.seq | 0, mssind, cookieTime(now));
     tx.ack = (rx.seq + 1) >>> 0;
     tx.flags = TCPHDR_SYN | TCPHDR_ACK;
     tx.window = win.window > 65535 ? 65535 : win.window;

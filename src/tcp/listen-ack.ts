@@ -4,7 +4,7 @@
 import type { TcpHost } from "./tcp-host.js";
 import type { ListenSock } from "./sock.js";
 import { JIFFY, TCP_SYNCOOKIE_VALID } from "./constants.js";
-import { cookieCheck, cookieDecodeOptions, type CookieOptions } from "./cookie.js";
+import { cookieCheckSet, cookieDecodeOptions, type CookieOptions } from "./cookie.js";
 import { childEstablished, synRecvSockRoom } from "./check-req.js";
 import { TCPHDR_RST } from "../wire/tcp.js";
 
@@ -27,7 +27,8 @@ export function tcpListenAck(t: TcpHost, l: ListenSock, h: number): void {
     t.dropSkb(h, "TCP_FLAGS");
     return;
   }
-  const mss = cookieCheck(t.cookies, (rx.ack - 1) >>> 0, rx.saddrKey, t.addrKey, rx.sport, rx.dport, (rx.seq - 1) >>> 0, now);
+  t.cookies.tupleOf(rx, t.addrKey);
+  const mss = cookieCheckSet(t.cookies, (rx.ack - 1) >>> 0, (rx.seq - 1) >>> 0, now);
   if (mss === 0) {
     t.nstat.add(t.mib.SyncookiesFailed);
     t.sendReset();

@@ -13,6 +13,7 @@ import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_RST, TCPHDR_SYN } from "../wire/tcp.js";
 import { formatIPv4, formatIPv6 } from "../wire/addr.js";
 import { SegIn, SegOut, addrKey, writeSegment } from "./segment.js";
 import { CookieSecrets } from "./cookie.js";
+import { IsnSecret } from "./isn-secret.js";
 import { initialWindow, type InitialWindow } from "./window.js";
 import { ListenSock, SockCount, TcpSock, isTimewaitState, type AcceptPolicy } from "./sock.js";
 import {
@@ -181,7 +182,7 @@ export class TcpHost {
   readonly ports = new Map<number, PortTable>();
   readonly cookies: CookieSecrets;
   private readonly stamps = new StampCache();
-  private readonly isnKey: CookieSecrets;
+  private readonly isnKey: IsnSecret;
   private readonly socks: (TcpSock | null)[] = [];
   /** Full sockets in `socks` (tcp_sockets_allocated without the listeners), kept by state changes. */
   private readonly sockCount = new SockCount();
@@ -338,8 +339,8 @@ export class TcpHost {
       ackDeltaUs: sysctlNum(s, "tcp_cubic.hystart_ack_delta_us"),
       count: (name, n) => this.nstat.add(this.mib[mibHy[name]], n),
     };
-    this.cookies = new CookieSecrets(env.rng);
-    this.isnKey = new CookieSecrets(env.rng);
+    this.cookies = new CookieSecrets(env.rng, core);
+    this.isnKey = new IsnSecret(env.rng);
     const c = nstat;
     this.mib = {
       ListenOverflows: c.id("TcpExtListenOverflows"),

@@ -1,6 +1,6 @@
 // MurmurHash3 (x86_32) mixing steps, used where the model needs a keyed,
 // deterministic 32-bit hash in place of the kernel's per-boot siphash (the
-// software flow hash, SYN-cookie hashes). Keys come from the run's seed.
+// software flow hash, ISNs). Keys come from the run's seed.
 
 /** One 32-bit block into the running hash. */
 export function murmurMix(h: number, k: number): number {

@@ -1,7 +1,9 @@
 // SYN cookies (net/ipv4/syncookies.c; spec §5, behaviours 6–8).
 import { describe, expect, it } from "vitest";
 import { Rng } from "../../src/sim/rng.js";
-import { CookieSecrets, MSSTAB, cookieCheck, cookieDecodeOptions, cookieEncode, cookieTimestamp, mssIndex } from "../../src/tcp/cookie.js";
+import { CookieSecrets, MSSTAB, cookieCheck, cookieCheckSet, cookieDecodeOptions, cookieEncode, cookieSeq, cookieTimestamp, mssIndex } from "../../src/tcp/cookie.js";
+import { keyFromWords, siphashRef } from "../../src/core/ref/siphash.js";
+import { freshCore } from "../helpers.js";
 import { SegOut, writeSegment } from "../../src/tcp/segment.js";
 import { TCPHDR_ACK } from "../../src/wire/tcp.js";
 import { SKB_HEADROOM } from "../../src/core/skb-fields.js";
@@ -12,8 +14,57 @@ import { buildReport } from "../../src/report/build.js";
 
 const S = 1e9;
 
+const core = await freshCore();
+
+describe("cookie_hash is Linux's SipHash over Linux's words", () => {
+  const sec = new CookieSecrets(new Rng(7), core);
+  const keyOf = (k: number) => keyFromWords(sec.key, k * 4);
+
+  it("IPv4: siphash_4u32(saddr, daddr, sport << 16 | dport, count) of the network-order values, as x86 reads them", () => {
+    // little-endian words of __be32/__be16 values: the message is saddr's
+    // bytes, daddr's bytes, dport's bytes, sport's bytes, then count LE
+    const msg = Uint8Array.from([10, 0, 0, 1, 10, 0, 0, 2, 0, 80, 0x9c, 0x40, 0x34, 0x12, 0, 0]);
+    sec.tuple4(0x0a000001, 0x0a000002, 40000, 80);
+    for (const c of [0, 1]) {
+      const [k0, k1] = keyOf(c);
+      const want = Number(siphashRef(k0, k1, msg) & 0xffffffffn) | 0;
+      expect(sec.hash(0x1234, c)).toBe(want);
+    }
+  });
+
+  it("IPv6: siphash over {saddr[16], daddr[16], u32 count, __be16 sport, dport} under syncookie6_secret", () => {
+    const saddr = Uint8Array.from({ length: 16 }, (_, i) => 0x20 + i);
+    const daddr = Uint8Array.from({ length: 16 }, (_, i) => 0xf0 - i);
+    const at = 5 * 128 + 22; // some skb's IPv6 source address offset in core.headers
+    core.headers.set(saddr, at);
+    core.headers.set(daddr, at + 16);
+    sec.tuple6(at, at + 16, 40000, 443);
+    const msg = new Uint8Array(40);
+    msg.set(saddr, 0);
+    msg.set(daddr, 16);
+    msg.set([0x78, 0x56, 0x34, 0x12, 0x9c, 0x40, 0x01, 0xbb], 32);
+    for (const c of [0, 1]) {
+      const [k0, k1] = keyOf(2 + c);
+      expect(sec.hash(0x12345678, c)).toBe(Number(siphashRef(k0, k1, msg) & 0xffffffffn) | 0);
+    }
+    // the full addresses count: a change that the old 32-bit fold cancelled out
+    const seq = cookieSeq(sec, 1000, 2, 7);
+    expect(cookieCheckSet(sec, seq >>> 0, 1000, 7 * 60e9)).toBe(MSSTAB[2]);
+    core.headers[at] ^= 1;
+    core.headers[at + 4] ^= 1;
+    sec.tuple6(at, at + 16, 40000, 443);
+    expect(cookieSeq(sec, 1000, 2, 7)).not.toBe(seq);
+    expect(cookieCheckSet(sec, seq >>> 0, 1000, 7 * 60e9)).toBe(0);
+  });
+
+  it("the four keys come from the seed: same seed, same keys; another seed, others", () => {
+    expect(Array.from(new CookieSecrets(new Rng(7), core).key)).toEqual(Array.from(sec.key));
+    expect(Array.from(new CookieSecrets(new Rng(8), core).key)).not.toEqual(Array.from(sec.key));
+  });
+});
+
 describe("cookie encoding", () => {
-  const sec = new CookieSecrets(new Rng(7));
+  const sec = new CookieSecrets(new Rng(7), core);
   const tuple = [0x0a000001, 0x0a000002, 40000, 80] as const;
 
   it("msstab index: the largest entry <= mss, 0 below 1300", () => {
