@@ -83,12 +83,52 @@ export function siphash_last_hi(): u32 { return lastHi; }
 }
 
 /** lib/siphash.c: siphash_4u32 — the four words as two little-endian u64
- *  (first = b << 32 | a), under the key at `key`; the low 32 bits. */
+ *  (first = b << 32 | a), under the key at `key`; the low 32 bits. Written
+ *  with locals (the per-SYN call: wasm globals would stay memory-bound). */
 export function siphash_4u32(key: usize, a: u32, b: u32, c: u32, d: u32): u32 {
-  start(key);
-  compress((<u64>b << 32) | <u64>a);
-  compress((<u64>d << 32) | <u64>c);
-  return finish(<u64>16 << 56);
+  const k0 = load<u64>(key);
+  const k1 = load<u64>(key, 8);
+  let v0: u64 = 0x736f6d6570736575 ^ k0;
+  let v1: u64 = 0x646f72616e646f6d ^ k1;
+  let v2: u64 = 0x6c7967656e657261 ^ k0;
+  let v3: u64 = 0x7465646279746573 ^ k1;
+  const m0: u64 = (<u64>b << 32) | <u64>a;
+  const m1: u64 = (<u64>d << 32) | <u64>c;
+  const m2: u64 = <u64>16 << 56;
+  v3 ^= m0;
+  for (let r = 0; r < 2; r++) {
+    v0 += v1; v1 = rotl<u64>(v1, 13); v1 ^= v0; v0 = rotl<u64>(v0, 32);
+    v2 += v3; v3 = rotl<u64>(v3, 16); v3 ^= v2;
+    v0 += v3; v3 = rotl<u64>(v3, 21); v3 ^= v0;
+    v2 += v1; v1 = rotl<u64>(v1, 17); v1 ^= v2; v2 = rotl<u64>(v2, 32);
+  }
+  v0 ^= m0;
+  v3 ^= m1;
+  for (let r = 0; r < 2; r++) {
+    v0 += v1; v1 = rotl<u64>(v1, 13); v1 ^= v0; v0 = rotl<u64>(v0, 32);
+    v2 += v3; v3 = rotl<u64>(v3, 16); v3 ^= v2;
+    v0 += v3; v3 = rotl<u64>(v3, 21); v3 ^= v0;
+    v2 += v1; v1 = rotl<u64>(v1, 17); v1 ^= v2; v2 = rotl<u64>(v2, 32);
+  }
+  v0 ^= m1;
+  v3 ^= m2;
+  for (let r = 0; r < 2; r++) {
+    v0 += v1; v1 = rotl<u64>(v1, 13); v1 ^= v0; v0 = rotl<u64>(v0, 32);
+    v2 += v3; v3 = rotl<u64>(v3, 16); v3 ^= v2;
+    v0 += v3; v3 = rotl<u64>(v3, 21); v3 ^= v0;
+    v2 += v1; v1 = rotl<u64>(v1, 17); v1 ^= v2; v2 = rotl<u64>(v2, 32);
+  }
+  v0 ^= m2;
+  v2 ^= 0xff;
+  for (let r = 0; r < 4; r++) {
+    v0 += v1; v1 = rotl<u64>(v1, 13); v1 ^= v0; v0 = rotl<u64>(v0, 32);
+    v2 += v3; v3 = rotl<u64>(v3, 16); v3 ^= v2;
+    v0 += v3; v3 = rotl<u64>(v3, 21); v3 ^= v0;
+    v2 += v1; v1 = rotl<u64>(v1, 17); v1 ^= v2; v2 = rotl<u64>(v2, 32);
+  }
+  const h = v0 ^ v1 ^ v2 ^ v3;
+  lastHi = <u32>(h >>> 32);
+  return <u32>h;
 }
 
 /** lib/siphash.c: __siphash_aligned — `len` bytes at `ptr` under the key at
