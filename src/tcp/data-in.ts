@@ -43,6 +43,7 @@ import { checkSackReordering, rackAdvance, rackUpdateReoWnd } from "./rack.js";
 import { NO_UNDO, tsecrBefore } from "./undo.js";
 import { processTlpAck, scheduleLossProbe } from "./tlp.js";
 import { frtoXmitNew } from "./frto.js";
+import { removeRenoSacks } from "./reno-sack.js";
 
 /** Default truesize of a received frame when the driver model sets none:
  *  a page-fragment buffer (frame + NET_SKB_PAD + skb_shared_info, rounded to a
@@ -230,12 +231,7 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
     c.retransmits = 0;
     c.probes = 0;
     if (sk.sackOk) c.delivered += ackedPkts;
-    else if (ackedPkts > 0) {
-      // tcp_remove_reno_sacks: one ACK fills the hole, the rest eat duplicate ACKs
-      c.delivered += Math.max(ackedPkts - c.dupAcks, 1);
-      c.dupAcks -= Math.min(ackedPkts - 1, c.dupAcks);
-      checkRenoReordering(t, c, ackedPkts);
-    }
+    else if (ackedPkts > 0) removeRenoSacks(t, c, ackedPkts);
   }
   c.delivered += newlySacked;
   // RTT: the oldest newly ACKed segment that was never retransmitted (Karn); else the TS echo
@@ -260,13 +256,6 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   }
   // duplicate ACK (no data, same ack, same window, data outstanding)
   const isDup = !advanced && rx.dataLen === 0 && !winUpdate && c.packetsOut > 0 && !(rx.flags & TCPHDR_FIN);
-  if (isDup && !sk.sackOk) {
-    // tcp_add_reno_sack: the duplicate ACK is an emulated SACK, a segment delivered
-    const prior = c.dupAcks;
-    c.dupAcks++;
-    checkRenoReordering(t, c, 0);
-    c.delivered += c.dupAcks - prior;
-  }
   // tcp_process_tlp_ack
   if (c.tlpHighSeq !== 0 && processTlpAck(t, c, ack, c.dsackTlp, advanced || winUpdate || rx.dataLen > 0 || newlySacked > 0)) {
     lossProbeRecovery(t, sk, c);
@@ -308,17 +297,6 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   else if (advanced || newlySacked > 0 || winUpdate || c.lostOut > 0) xmitAll(t, sk, c);
   if (advanced) afterAck(t, sk, c);
   return true;
-}
-
-// net/ipv4/tcp_input.c: tcp_check_reno_reordering with tcp_limit_reno_sacked — more duplicate ACKs than
-// segments out past the holes: the rest were reordered, not lost
-function checkRenoReordering(t: TcpHost, c: TcpConn, addend: number): void {
-  const holes = Math.min(Math.max(c.lostOut, 1), c.packetsOut);
-  if (c.dupAcks + holes <= c.packetsOut) return;
-  c.dupAcks = c.packetsOut - holes;
-  c.reordering = Math.min(c.packetsOut + addend, t.maxReordering);
-  c.reordSeen++;
-  t.nstat.add(t.mib.RenoReorder);
 }
 
 // ---- data (receiver side) ----

@@ -30,6 +30,7 @@ import { recvmsg, sendmsgBlocked, sendmsgHold } from "./sock-lock.js";
 import { currentSsthresh, initUndo, retransmitted } from "./undo.js";
 import { scheduleLossProbe, sendLossProbe } from "./tlp.js";
 import { rackReoTimeout } from "./recovery.js";
+import { resetRenoSack } from "./reno-sack.js";
 import { belowMemLow, memUncharge, sndMemSync, underMemoryPressure, wmemSchedule } from "./mem.js";
 
 /** include/net/tcp.h: TCP_DELACK_MIN / TCP_ATO_MIN (HZ/25), TCP_DELACK_MAX (HZ/5), in ns. */
@@ -689,6 +690,9 @@ export function enterLoss(t: TcpHost, c: TcpConn): void {
   const newRecovery = c.caState < TCP_CA_Recovery;
   // tcp_timeout_mark_lost first: tcp_init_undo below then counts the retransmissions left out
   const rb = c.rtx;
+  // tcp_reset_reno_sack before cwnd is set from the packets in flight, which subtract the emulated SACKs
+  // (a SACK connection never has any)
+  resetRenoSack(c);
   c.lostOut = 0;
   c.retransOut = 0;
   for (let i = 0; i < rb.count; i++) {
@@ -714,7 +718,6 @@ export function enterLoss(t: TcpHost, c: TcpConn): void {
   c.highSeq = c.sndNxt;
   c.tlpHighSeq = 0;
   c.caState = TCP_CA_Loss;
-  c.dupAcks = 0;
   c.cc.setState?.(c, TCP_CA_Loss);
   // F-RTO step 1 (icsk_retransmits is raised after this call, as tcp_update_rto_stats does)
   frtoEnterLoss(t, c, newRecovery, c.retransmits);

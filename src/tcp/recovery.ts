@@ -21,6 +21,7 @@ import {
   undoCwndReduction,
 } from "./undo.js";
 import { FRTO_GO_ON, FRTO_NEW, FRTO_UNDO, frtoStep } from "./frto.js";
+import { addRenoSack, resetRenoSack } from "./reno-sack.js";
 
 /** tcp_mark_head_lost / RFC 6675 IsLost: a hole with `reordering` SACKed segments above it is lost;
  *  without SACK tcp_newreno_mark_lost. `advanced` = FLAG_SND_UNA_ADVANCED. */
@@ -251,13 +252,16 @@ export function fastretransAlert(t: TcpHost, sk: TcpSock, c: TcpConn, advanced: 
   // D. state exits once high_seq is ACKed
   if (c.caState === TCP_CA_Open) c.retransStamp = NO_STAMP;
   else if (c.sndUna >= c.highSeq && c.caState === TCP_CA_Recovery) {
-    if (!sk.sackOk) c.dupAcks = 0; // tcp_reset_reno_sack
+    if (!sk.sackOk) resetRenoSack(c);
     if (tryUndoRecovery(t, sk, c)) return 0;
     endCwndReduction(c);
   }
   // E. process the state
   if (c.caState === TCP_CA_Recovery) {
-    if (advanced && tryUndoPartial(t, sk, c, priorUna)) return 0;
+    // a duplicate ACK is an emulated SACK here only while snd_una stands still
+    if (!advanced) {
+      if (!sk.sackOk) addRenoSack(t, c, dupack ? 1 : 0);
+    } else if (tryUndoPartial(t, sk, c, priorUna)) return 0;
     if (tryUndoDsack(t, c)) tryToOpen(sk, c);
     newlyLost = identifyPacketLoss(t, sk, c, advanced);
     if (c.caState !== TCP_CA_Recovery) {
@@ -274,13 +278,22 @@ export function fastretransAlert(t: TcpHost, sk: TcpSock, c: TcpConn, advanced: 
       if (step === FRTO_UNDO) tryUndoLoss(t, sk, c, true);
       else if (step === FRTO_NEW) c.frtoNew = true;
       else if (recovered) tryUndoRecovery(t, sk, c);
+      else if (!sk.sackOk) {
+        // tcp_process_loss: a duplicate ACK counts only once new data went out past high_seq (F-RTO step 2.b)
+        if (c.sndNxt > c.highSeq && dupack) addRenoSack(t, c, 1);
+        else if (advanced) resetRenoSack(c);
+      }
     }
     const retrans = c.retransOut;
     newlyLost = identifyPacketLoss(t, sk, c, advanced);
     // a Loss that ended (undone or recovered), or whose retransmissions were lost again (FLAG_LOST_RETRANS), goes on
     if ((c.caState as number) !== TCP_CA_Open && c.retransOut >= retrans) return newlyLost;
   }
-  // Open, Disorder (and a Loss that just ended)
+  // Open, Disorder (and a Loss that just ended: 6.12 falls through and counts the duplicate ACK again)
+  if (!sk.sackOk) {
+    if (advanced) resetRenoSack(c);
+    addRenoSack(t, c, dupack ? 1 : 0);
+  }
   if (c.caState <= TCP_CA_Disorder) tryUndoDsack(t, c);
   newlyLost += identifyPacketLoss(t, sk, c, advanced);
   if (!timeToRecover(c)) {
