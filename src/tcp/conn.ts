@@ -334,6 +334,12 @@ export class TcpConn implements CcSock, RcvWindowState {
     this.cc = cc;
   }
 
+  /** tcp_left_out: without SACK, duplicate ACKs are the emulated sacked_out (tcp_add_reno_sack; a SACK
+   *  connection never counts any) */
+  leftOut(): number {
+    return this.sackedOut + this.dupAcks + this.lostOut;
+  }
+
   /** tcp_packets_in_flight */
   /** icsk_rto (µs): tcp_set_rto's value from the last RTT sample, doubled by each RTO since (icsk_backoff). */
   icskRtoUs(): number {
@@ -341,8 +347,7 @@ export class TcpConn implements CcSock, RcvWindowState {
   }
 
   packetsInFlight(): number {
-    // tcp_left_out: without SACK, duplicate ACKs are the emulated sacked_out (tcp_add_reno_sack)
-    return this.packetsOut - (this.sackedOut + this.dupAcks + this.lostOut) + this.retransOut;
+    return this.packetsOut - this.leftOut() + this.retransOut;
   }
 
   /** sk_wmem_queued: queued bytes plus one skb overhead per MSS-sized skb. */

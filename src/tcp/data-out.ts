@@ -19,7 +19,7 @@ import { TCP_SKB_OVERHEAD, TCP_MAX_QUICKACKS, pacingRate, rcvSpaceAdjust, select
 import { TCP_RTO_MAX_US, TCP_RTO_MIN_US } from "./rtt.js";
 import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_PSH } from "../wire/tcp.js";
 import { writeSegment } from "./segment.js";
-import { FIN_ALONE_QUEUED, finFitsWindow, finXmit } from "./fin.js";
+import { FIN_ALONE_QUEUED, finXmit } from "./fin.js";
 import { frtoEnterLoss } from "./frto.js";
 import { SKB_GSO_TCPV4, SKB_GSO_TCPV6 } from "../core/gro.js";
 import { SKB_GSO_TCP_FIXEDID } from "../core/gso.js";
@@ -226,7 +226,7 @@ export function xmitRetransmitQueue(t: TcpHost, sk: TcpSock, c: TcpConn): void {
     if (smallQueueCheck(t, c, end - start, 1)) break;
     // tcp_retransmit_skb: an attempt refused with -EBUSY still stamps retrans_stamp and counts undo_retrans
     if (stillInHostQueue(t, c, j)) {
-      retransmitted(t, c);
+      retransmitted(c, rb.sentAt[j]!);
       break;
     }
     // a zero-length entry is the FIN sent on its own (fin.ts)
@@ -237,7 +237,7 @@ export function xmitRetransmitQueue(t: TcpHost, sk: TcpSock, c: TcpConn): void {
     rb.deliveredAt[j] = c.delivered;
     c.retransOut++;
     c.retransTotal++;
-    retransmitted(t, c);
+    retransmitted(c, t.now);
     // the head's retransmission restarts the RTO unless RACK's reordering timer is pending
     if (i === 0 && c.xmitPending !== ICSK_TIME_REO_TIMEOUT) rearm = true;
     t.nstat.add(t.mib.RetransSegs);
@@ -341,6 +341,14 @@ function txRoom(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   return false;
 }
 
+/** net/ipv4/tcp_output.c: tcp_snd_wnd_test for the send head at `start`: its first MSS, or all of a last skb of
+ *  at most one MSS with the FIN's sequence number when it carries one (the FIN skb of its own: write_seq + 1),
+ *  must not pass tcp_wnd_end. Shared by tcp_write_xmit, the FIN skb (fin.ts) and tcp_send_loss_probe. */
+export function sndWndTest(c: TcpConn, start: number): boolean {
+  const end = c.writeSeq - start > c.mss ? start + c.mss : c.writeSeq + (c.finQueued ? 1 : 0);
+  return end <= c.sndUna + c.sndWnd;
+}
+
 /** net/ipv4/tcp_output.c: tcp_write_xmit — internal pacing, GSO skbs of tcp_tso_segs, TSQ.
  *  `pushOne` 2: a loss probe — one skb, out even when cwnd is full, no TSO deferral, no new probe. */
 export function writeXmit(t: TcpHost, sk: TcpSock, c: TcpConn, pushOne = 0): void {
@@ -366,10 +374,8 @@ export function writeXmit(t: TcpHost, sk: TcpSock, c: TcpConn, pushOne = 0): voi
     // tcp_cwnd_test quota and tcp_mss_split_point: at most min(tso_segs, cwnd quota) MSS
     const quota = Math.min(maxSegs, cwndQuota);
     if (len > quota * mss) len = quota * mss;
-    // tcp_snd_wnd_test: the first MSS must fit the peer's window (and the FIN's sequence number, when it
-    // rides on a last skb of at most one MSS)
     const wndEnd = c.sndUna + c.sndWnd;
-    if (start + Math.min(len, mss) + (c.finQueued && c.writeSeq - start <= mss ? 1 : 0) > wndEnd) {
+    if (!sndWndTest(c, start)) {
       if (c.packetsOut === 0 && c.rtoDeadline === Infinity) armProbe(t, c);
       break;
     }
@@ -730,9 +736,10 @@ function probeTimer(t: TcpHost, sk: TcpSock, c: TcpConn): void {
     c.probes = 0;
     return;
   }
-  // tcp_write_wakeup: the FIN skb goes as soon as write_seq is inside the window (cwnd not asked)
+  // tcp_write_wakeup: the FIN skb goes as soon as write_seq is inside the window (cwnd not asked; for a
+  // one-sequence skb tcp_write_wakeup's before(seq, tcp_wnd_end) is finXmit's tcp_snd_wnd_test)
   if (c.writeSeq <= c.sndNxt) {
-    if (finFitsWindow(c) && finXmit(t, sk, c, true)) return;
+    if (finXmit(t, sk, c, true)) return;
     t.nstat.add(t.mib.WinProbe);
     transmit(t, sk, c, c.sndUna - 1, c.sndUna - 1, TCPHDR_ACK, false);
     c.probes++;

@@ -11,7 +11,7 @@ import type { TcpHost } from "./tcp-host.js";
 import type { TcpSock } from "./sock.js";
 import type { TcpConn } from "./conn.js";
 import { TCPHDR_ACK, TCPHDR_FIN } from "../wire/tcp.js";
-import { armProbe, enterQuickack, segSent, sendAck, transmit, wireSeq } from "./data-out.js";
+import { armProbe, enterQuickack, segSent, sendAck, sndWndTest, transmit, wireSeq } from "./data-out.js";
 
 /** c.finAlone: close() queued a FIN skb that waits for cwnd. */
 export const FIN_ALONE_QUEUED = 1;
@@ -23,7 +23,7 @@ export const FIN_ALONE_SENT = 2;
 export function finXmit(t: TcpHost, sk: TcpSock, c: TcpConn, force = false): boolean {
   if (!force && c.packetsInFlight() >= c.cwnd) return false;
   // tcp_snd_wnd_test: the FIN's end_seq, write_seq + 1, must fit the peer's window
-  if (!finFitsWindow(c)) {
+  if (!sndWndTest(c, c.writeSeq)) {
     // tcp_push_pending_frames -> tcp_check_probe_timer: zero-window probes until the window opens
     if (c.packetsOut === 0 && c.rtoDeadline === Infinity) armProbe(t, c);
     return false;
@@ -37,11 +37,6 @@ export function finXmit(t: TcpHost, sk: TcpSock, c: TcpConn, force = false): boo
   if (c.packetsOut > c.maxPacketsOut) c.maxPacketsOut = c.packetsOut;
   segSent(t, c);
   return true;
-}
-
-/** tcp_snd_wnd_test for the FIN skb of its own (len 0: end_seq = write_seq + 1 against tcp_wnd_end). */
-export function finFitsWindow(c: TcpConn): boolean {
-  return c.writeSeq + 1 <= c.sndUna + c.sndWnd;
 }
 
 /** net/ipv4/tcp_input.c: tcp_data_queue -> tcp_send_dupack for a FIN already received (its sequence number

@@ -67,14 +67,9 @@ function setState(c: TcpConn, state: number): void {
   c.cc.setState?.(c, state);
 }
 
-/** tcp_left_out (Reno counts duplicate ACKs as its emulated SACKs) */
-function leftOut(sk: TcpSock, c: TcpConn): number {
-  return c.sackedOut + c.lostOut + (sk.sackOk ? 0 : c.dupAcks);
-}
-
 /** net/ipv4/tcp_input.c: tcp_try_keep_open */
 function tryKeepOpen(sk: TcpSock, c: TcpConn): void {
-  const state = leftOut(sk, c) > 0 || anyRetransDone(c) ? TCP_CA_Disorder : TCP_CA_Open;
+  const state = c.leftOut() > 0 || anyRetransDone(c) ? TCP_CA_Disorder : TCP_CA_Open;
   if (c.caState !== state) {
     setState(c, state);
     c.highSeq = c.sndNxt;

@@ -12,9 +12,9 @@ import type { TcpConn } from "./conn.js";
 import { TCP_CA_CWR, TCP_CA_Open } from "./cc.js";
 import { TCP_RTO_MIN_US } from "./rtt.js";
 import { TCP_TIMEOUT_MIN_US } from "./rack.js";
-import { ICSK_TIME_LOSS_PROBE, rearmRto, resetXmitTimer, rtoDeltaUs, tlpRetransmitTail, writeXmit } from "./data-out.js";
+import { ICSK_TIME_LOSS_PROBE, rearmRto, resetXmitTimer, rtoDeltaUs, sndWndTest, tlpRetransmitTail, writeXmit } from "./data-out.js";
 import { TCP_TIMEOUT_INIT } from "./constants.js";
-import { FIN_ALONE_QUEUED, finFitsWindow } from "./fin.js";
+import { FIN_ALONE_QUEUED } from "./fin.js";
 
 /** usecs_to_jiffies at HZ=1000, as ns. */
 const jiffiesNs = (us: number): number => Math.ceil(us / 1000) * 1e6;
@@ -42,9 +42,10 @@ export function sendLossProbe(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   if (c.tlpHighSeq === 0) {
     c.tlpRetrans = false;
     let sent = false;
-    // tcp_send_head with tcp_snd_wnd_test: unsent data, or the FIN skb of its own
-    const finHead = c.finAlone === FIN_ALONE_QUEUED && c.writeSeq === c.sndNxt;
-    if (finHead ? finFitsWindow(c) : c.writeSeq > c.sndNxt && c.sndNxt + Math.min(c.mss, c.writeSeq - c.sndNxt) <= c.sndUna + c.sndWnd) {
+    // tcp_send_head with tcp_snd_wnd_test: unsent data, or the FIN skb of its own; a send head outside the
+    // window leaves the probe to the tail's retransmission
+    const head = c.writeSeq > c.sndNxt || (c.finAlone === FIN_ALONE_QUEUED && c.writeSeq === c.sndNxt);
+    if (head && sndWndTest(c, c.sndNxt)) {
       // new data: tcp_write_xmit with push_one = 2 (one skb, cwnd ignored)
       const before = c.packetsOut;
       writeXmit(t, sk, c, 2);

@@ -38,8 +38,10 @@ export function initUndo(c: TcpConn): void {
 }
 
 /** net/ipv4/tcp_output.c: tcp_retransmit_skb — stamp the first retransmission, count it for undo. */
-export function retransmitted(t: TcpHost, c: TcpConn): void {
-  if (c.retransStamp === NO_STAMP) c.retransStamp = t.nowMs();
+export function retransmitted(c: TcpConn, sentAtNs: number): void {
+  // tcp_skb_timestamp_ts: the skb's last send time (now for a retransmission that went; an earlier one for an
+  // attempt refused while the segment is still in the host)
+  if (c.retransStamp === NO_STAMP) c.retransStamp = Math.floor(sentAtNs / 1e6);
   if (c.undoRetrans < 0) c.undoRetrans = 0;
   c.undoRetrans++;
 }

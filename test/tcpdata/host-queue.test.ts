@@ -53,19 +53,22 @@ describe("skb_still_in_host_queue", () => {
     expect(c.tlpHighSeq).toBe(c.sndNxt);
   });
 
-  it("a lost segment still in the host is not retransmitted; tcp_retransmit_skb still stamps the attempt, and TX completion's TSQ run sends it", async () => {
+  it("a lost segment still in the host is not retransmitted; tcp_retransmit_skb still stamps the attempt with its last send time, and TX completion's TSQ run sends it", async () => {
     const { w, t, sk, c, n } = await tenSegmentsInHost(true);
     // mark the last segment lost as a loss detection would (the first ones have left already)
     const j = c.rtx.at(c.rtx.count - 1);
     c.rtx.flags[j] = c.rtx.flags[j]! | TCPCB_LOST;
     c.lostOut++;
-    const stamp = t.nowMs();
+    const sentAt = c.rtx.sentAt[j]!;
     xmitRetransmitQueue(t, sk, c);
     expect(n.get("TcpExtTCPSpuriousRtxHostQueues")).toBe(1);
     expect(n.get("TcpRetransSegs")).toBe(0);
     expect(c.retransOut).toBe(0);
-    // -EBUSY: retrans_stamp and undo_retrans are set all the same
-    expect(c.retransStamp).toBe(stamp);
+    // -EBUSY: retrans_stamp and undo_retrans are set all the same; the stamp is the segment's last send time
+    // (tcp_skb_timestamp_ts: it went down at 10.x ms, right after the 10 ms handshake), not now (11.x ms)
+    expect(Math.floor(sentAt / 1e6)).toBe(10);
+    expect(t.nowMs()).toBe(11);
+    expect(c.retransStamp).toBe(10);
     expect(c.undoRetrans).toBe(1);
     expect(c.tsqThrottled).toBe(true);
     // the next free (tcp_wfree) queues the socket; tcp_tsq_write retransmits it once it has left (lost 1 > retrans 0)
