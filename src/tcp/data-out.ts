@@ -98,7 +98,8 @@ export function transmit(t: TcpHost, sk: TcpSock, c: TcpConn, start: number, end
   tx.seq = wireSeq(sk.iss + 1, start);
   tx.ack = sk.rcvNxt;
   // tcp_send_fin put the FIN on the write queue's last skb: every (re)transmission of it carries the flag
-  if (c.finQueued && end === c.writeSeq && end > start) flags |= TCPHDR_FIN;
+  // (unless the FIN is an skb of its own: fin.ts)
+  if (c.finQueued && c.finAlone === 0 && end === c.writeSeq && end > start) flags |= TCPHDR_FIN;
   tx.flags = flags;
   tx.window = selectWindow(t, c);
   if (sk.tsOk) {
@@ -751,6 +752,9 @@ function probeTimer(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   if (room > 0) {
     const start = c.sndNxt;
     const end = start + Math.min(room, c.mss, c.writeSeq - start);
+    // a head whose FIN passes the window is cut at tcp_wnd_end (tcp_fragment): the FIN flag moves to the
+    // second part, an skb of its own that waits for the window (fin.ts)
+    if (end === c.writeSeq && c.finQueued && !sndWndTest(c, start)) c.finAlone = FIN_ALONE_QUEUED;
     if (transmit(t, sk, c, start, end, TCPHDR_ACK | TCPHDR_PSH, true)) {
       c.rtx.push(start, end, t.now, c.delivered, c.wmemCharged);
       c.sndNxt = end;
@@ -868,7 +872,7 @@ function maybeClose(t: TcpHost, sk: TcpSock, c: TcpConn): void {
 
 /** snd_nxt on the wire after sending up to `end`: the FIN takes one more sequence number. */
 function sndNxtWire(sk: TcpSock, c: TcpConn, end: number): number {
-  return wireSeq(sk.iss + 1, c.finQueued && end === c.writeSeq ? end + 1 : end);
+  return wireSeq(sk.iss + 1, c.finQueued && c.finAlone === 0 && end === c.writeSeq ? end + 1 : end);
 }
 
 /** net/ipv4/tcp_output.c: tcp_send_fin — with data not yet sent, the FIN rides on the last skb
