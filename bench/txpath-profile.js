@@ -16,26 +16,14 @@ import { EventLoop } from "../dist/sim/loop.js";
 import { World, coreConfigFor } from "../dist/sim/world.js";
 import { loadScenarioText } from "../dist/scenario/load.js";
 import { worldSpecFromScenario } from "../dist/sim/from-scenario.js";
+import { scenario } from "./txpath.bench.js";
 
 const rxUsecs = Number(process.argv[2] ?? 0);
 const simMs = Number(process.argv[3] ?? 200);
 const counting = process.env.COUNT !== "0";
 
 const receiver = rxUsecs > 0 ? `{ nic: { rxUsecs: ${rxUsecs}ns } }` : "{}";
-const text = `
-name: txpath-profile
-seed: 1
-duration: 24h
-hosts:
-  sender:
-    sysctl: { net.core.default_qdisc: fq }
-    nic: { rate: 10Gbit, tso: true, bql: true }
-  receiver: ${receiver}
-links:
-  - { a: sender, b: receiver, rate: 10Gbit, delay: 50us }
-traffic:
-  - { kind: bulk, from: sender, to: receiver:5001, flows: 8 }
-`;
+const text = scenario(receiver);
 
 const wasmCalls = new Map();
 const eventsByKind = new Map();

@@ -15,7 +15,7 @@ import { loadScenarioText } from "../dist/scenario/load.js";
 import { worldSpecFromScenario } from "../dist/sim/from-scenario.js";
 import { steadyStateWireSuite } from "./harness.js";
 
-const scenario = (receiver) => `
+export const scenario = (receiver) => `
 name: txpath-bench
 seed: 1
 duration: 24h

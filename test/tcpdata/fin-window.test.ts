@@ -2,31 +2,12 @@
 // write_seq + 1, must not pass tcp_wnd_end): under a zero window it waits, zero-window probes go
 // (tcp_check_probe_timer, tcp_probe_timer: the FIN skb is a send head), and it leaves once the window opens.
 import { describe, expect, it } from "vitest";
-import { createCore } from "../../src/core/node.js";
-import { World, coreConfigFor } from "../../src/sim/world.js";
-import { pair, bulk } from "./helpers.js";
-import { clientConn, injectAck } from "./inject.js";
+import { dataAckedNotClosed } from "./held-close.js";
+import { injectAck } from "./inject.js";
 import { FIN_ALONE_QUEUED, FIN_ALONE_SENT } from "../../src/tcp/fin.js";
 import { ICSK_TIME_PROBE0, appSend, xmitAll } from "../../src/tcp/data-out.js";
 import { sendLossProbe } from "../../src/tcp/tlp.js";
-import type { TcpSock } from "../../src/tcp/sock.js";
 
-/** 1000 bytes a -> b, ACKed; the application's close() held back until the test calls it. */
-async function dataAckedNotClosed() {
-  const spec = pair({ durationNs: 10e9, delayNs: 50_000 }, [bulk({ bytes: 1000 })]);
-  const core = await createCore(coreConfigFor(spec));
-  const w = new World(core, spec);
-  const tcp = w.host("a").stack.tcp;
-  const close = tcp.closeConn.bind(tcp);
-  tcp.closeConn = () => {};
-  for (const g of w.traffic) g.start();
-  w.loop.run(5e6);
-  const r = clientConn(w);
-  expect(r.c.sndUna).toBe(1000);
-  expect(r.c.writeSeq).toBe(1000);
-  expect(r.c.packetsOut).toBe(0);
-  return { w, close: (sk: TcpSock) => close(sk), ...r };
-}
 
 describe("a FIN of its own and the peer's window (tcp_snd_wnd_test)", () => {
   it("a FIN riding on a last skb of at most one MSS needs its sequence number inside the window too", async () => {

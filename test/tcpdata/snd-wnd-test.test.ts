@@ -3,30 +3,10 @@
 // probe's send head fails it, tcp_send_loss_probe retransmits the tail instead. And the attempted
 // retransmission of a segment still in the host stamps retrans_stamp with the segment's last send time.
 import { describe, expect, it } from "vitest";
-import { createCore } from "../../src/core/node.js";
-import { World, coreConfigFor } from "../../src/sim/world.js";
-import { pair, bulk } from "./helpers.js";
-import { clientConn } from "./inject.js";
+import { dataAckedNotClosed } from "./held-close.js";
 import { appSend, xmitAll } from "../../src/tcp/data-out.js";
 import { sendLossProbe } from "../../src/tcp/tlp.js";
-import type { TcpSock } from "../../src/tcp/sock.js";
 
-/** 1000 bytes a -> b, ACKed; the application's close() held back until the test calls it. */
-async function dataAckedNotClosed() {
-  const spec = pair({ durationNs: 10e9, delayNs: 50_000 }, [bulk({ bytes: 1000 })]);
-  const core = await createCore(coreConfigFor(spec));
-  const w = new World(core, spec);
-  const tcp = w.host("a").stack.tcp;
-  const close = tcp.closeConn.bind(tcp);
-  tcp.closeConn = () => {};
-  for (const g of w.traffic) g.start();
-  w.loop.run(5e6);
-  const r = clientConn(w);
-  expect(r.c.sndUna).toBe(1000);
-  expect(r.c.writeSeq).toBe(1000);
-  expect(r.c.packetsOut).toBe(0);
-  return { w, close: (sk: TcpSock) => close(sk), ...r };
-}
 
 describe("tcp_snd_wnd_test shared by the loss probe", () => {
   it("a last skb whose data fit the window but whose FIN does not fails the probe's window test: the tail is retransmitted", async () => {

@@ -3,30 +3,10 @@
 // passes it: the data go without the FIN, which stays behind in an skb of its own (the FIN flag moves to
 // the fragment's second part) and leaves once the window has room for it.
 import { describe, expect, it } from "vitest";
-import { createCore } from "../../src/core/node.js";
-import { World, coreConfigFor } from "../../src/sim/world.js";
-import { pair, bulk } from "./helpers.js";
-import { clientConn } from "./inject.js";
+import { dataAckedNotClosed } from "./held-close.js";
 import { FIN_ALONE_QUEUED, FIN_ALONE_SENT } from "../../src/tcp/fin.js";
 import { ICSK_TIME_PROBE0, appSend, resetXmitTimer, writeTimerHandler, xmitAll } from "../../src/tcp/data-out.js";
-import type { TcpSock } from "../../src/tcp/sock.js";
 
-/** 1000 bytes a -> b, ACKed; the application's close() held back until the test calls it. */
-async function dataAckedNotClosed() {
-  const spec = pair({ durationNs: 10e9, delayNs: 50_000 }, [bulk({ bytes: 1000 })]);
-  const core = await createCore(coreConfigFor(spec));
-  const w = new World(core, spec);
-  const tcp = w.host("a").stack.tcp;
-  const close = tcp.closeConn.bind(tcp);
-  tcp.closeConn = () => {};
-  for (const g of w.traffic) g.start();
-  w.loop.run(5e6);
-  const r = clientConn(w);
-  expect(r.c.sndUna).toBe(1000);
-  expect(r.c.writeSeq).toBe(1000);
-  expect(r.c.packetsOut).toBe(0);
-  return { w, close: (sk: TcpSock) => close(sk), ...r };
-}
 
 describe("tcp_write_wakeup and a FIN past the window", () => {
   it("the data [1000, 1500) fill the window 1000 + 500 exactly: they go without the FIN, which waits in its own skb", async () => {
