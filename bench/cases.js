@@ -223,8 +223,8 @@ export async function wheelHoldCases(createCore) {
 /** Event-loop overhead: a no-op scenario in which LOOP_PENDING timers each
  *  reschedule themselves when they fire (delays 1..65536 ns). One op = one
  *  event dispatched; LOOP_EVENTS per call. */
-export const LOOP_PENDING = 4096;
-export const LOOP_EVENTS = 200_000;
+const LOOP_PENDING = 4096;
+const LOOP_EVENTS = 200_000;
 
 export async function loopCases(createCore, EventLoop) {
   const core = await createCore({ skbs: 64, ringSlots: 64, wheelEntries: 1 << 16 });

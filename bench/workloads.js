@@ -1,6 +1,6 @@
-// Workloads of the wheel and loop cases (bench/cases.js), timed by the wheel
-// and loop benches and bench/cputime.js, so the
-// wall-clock and CPU-time measurements time exactly the same schedules.
+// Workloads of the wheel and loop cases in bench/cases.js, whose case bodies the
+// wheel and loop benches and bench/cputime.js all run, so the wall-clock and
+// CPU-time measurements time exactly the same schedules.
 
 /** 1M timers over 2^28 ns (~268 ms) for the wheel's fill+drain and hold cases. */
 export const N = 1 << 20;
