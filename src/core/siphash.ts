@@ -28,7 +28,7 @@ interface SlotTable {
 
 const tables = new WeakMap<Core, SlotTable>();
 
-export function siphashTable(core: Core): SlotTable {
+function siphashTable(core: Core): SlotTable {
   let t = tables.get(core);
   if (t === undefined) {
     const x = core.raw as unknown as SiphashRaw;

@@ -1,10 +1,12 @@
 // TX descriptor rings of the WASM core (assembly/tx-ring.ts), seen from TS:
 // typed-array views over the ring records, the descriptor table, the post
 // stage and the clean owners, built once per core (memory never grows). The
-// driver (src/net/nic-tx.ts) reads ring state through them and calls
-// core.raw.txring_* directly for the bursts.
+// driver (src/net/nic-tx.ts) reads ring state through them, calls
+// core.raw.txring_* directly for the bursts, and does the per-frame steady
+// state (one post, one clean) with postOne/cleanOne: the same step as the
+// WASM burst for one, through the views, without a call.
 import type { Core } from "./core.js";
-import { TXD_U32, TXR_CLEAN_MAX, TXR_REC_U32, TXR_SIZE_MAX, TXR_STAGE } from "./ref/tx-ring.js";
+import { TXD, TXD_U32, TXR, TXR_CLEAN_MAX, TXR_REC_U32, TXR_SIZE_MAX, TXR_STAGE } from "./ref/tx-ring.js";
 
 export { TXD, TXD_U32, TXR, TXR_CLEAN_MAX, TXR_REC_U32, TXR_STAGE } from "./ref/tx-ring.js";
 
@@ -54,6 +56,54 @@ export class TxRings {
     this.stagePtr = this.x.txring_stage_ptr();
     this.stage = new Uint32Array(buf, this.stagePtr, 2 * TXR_STAGE);
     this.owners = new Uint32Array(buf, this.x.txring_owners_ptr(), 2 * TXR_CLEAN_MAX);
+  }
+
+  /** txring_post_burst(id, [h, bytes], 1) through the views: false when the ring is full. */
+  postOne(id: number, h: number, bytes: number, sk: number, truesize: number): boolean {
+    const rec = this.recs;
+    const r = id * TXR_REC_U32;
+    const size = rec[r + TXR.size]!;
+    const used = rec[r + TXR.used]!;
+    if (used >= size) return false;
+    let i = rec[r + TXR.head]! + used;
+    if (i >= size) i -= size;
+    const d = (rec[r + TXR.base]! + i) * TXD_U32;
+    const desc = this.descs;
+    desc[d + TXD.h] = h;
+    desc[d + TXD.bytes] = bytes;
+    desc[d + TXD.sk] = sk;
+    desc[d + TXD.truesize] = truesize;
+    rec[r + TXR.used] = used + 1;
+    rec[r + TXR.unsent]!++;
+    return true;
+  }
+
+  /** txring_clean(id, 1) through the views: frees the oldest taken descriptor (bytes and count
+   *  in the record, its owner in `owners`); returns how many owners (0 or 1). */
+  cleanOne(id: number): number {
+    const rec = this.recs;
+    const r = id * TXR_REC_U32;
+    const used = rec[r + TXR.used]!;
+    if (used === rec[r + TXR.unsent]!) {
+      rec[r + TXR.cleaned] = 0;
+      rec[r + TXR.freed] = 0;
+      return 0;
+    }
+    const i = rec[r + TXR.head]!;
+    const d = (rec[r + TXR.base]! + i) * TXD_U32;
+    const desc = this.descs;
+    const sk = desc[d + TXD.sk]!;
+    let nf = 0;
+    if (sk !== 0xffffffff) {
+      this.owners[0] = sk;
+      this.owners[TXR_CLEAN_MAX] = desc[d + TXD.truesize]!;
+      nf = 1;
+    }
+    rec[r + TXR.head] = i + 1 === rec[r + TXR.size]! ? 0 : i + 1;
+    rec[r + TXR.used] = used - 1;
+    rec[r + TXR.cleaned] = desc[d + TXD.bytes]!;
+    rec[r + TXR.freed] = 1;
+    return nf;
   }
 
   /** A ring of `size` descriptors (ethtool -G tx); its id. */

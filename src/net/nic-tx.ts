@@ -23,13 +23,14 @@ import { SKB_F_OOO_OKAY, SKB_NONE } from "../core/skb-fields.js";
 import { createGso, type Gso } from "../core/gso.js";
 import { qdiscPktLen } from "../qdisc/pkt-len.js";
 import { LatencyHist } from "../sim/latency-hist.js";
-import { TXD, TXD_U32, TXR, TXR_CLEAN_MAX, TXR_REC_U32, TXR_STAGE, txRingsOf, type TxRingExports } from "../core/tx-rings.js";
+import { TXD_U32, TXR, TXR_CLEAN_MAX, TXR_REC_U32, TXR_STAGE, txRingsOf, type TxRingExports, type TxRings } from "../core/tx-rings.js";
 import type { DropSink } from "./nic.js";
 
 /** net/core/dev.c: dev_tx_weight (net.core.dev_weight × dev_weight_tx_bias = 64): __qdisc_run's quota. */
 export const QDISC_RUN_QUOTA = 64;
-/** TX completion NAPI budget (drivers' tx work limit; ixgbe IXGBE_DEFAULT_TX_WORK = 256). */
-export const TX_NAPI_BUDGET = 256;
+/** TX completion NAPI budget (drivers' tx work limit; ixgbe IXGBE_DEFAULT_TX_WORK = 256): the one value that
+ *  also sizes txring_clean's owners area (TXR_CLEAN_MAX), so a full poll always fits one clean. */
+export const TX_NAPI_BUDGET = TXR_CLEAN_MAX;
 /** drivers/net/ethernet/intel/ixgbe: TX_WAKE_THRESHOLD = DESC_NEEDED * 2 (DESC_NEEDED = MAX_SKB_FRAGS + 4 = 21). */
 export const TX_WAKE_THRESHOLD = 42;
 
@@ -128,6 +129,8 @@ export class NicTx {
   private readonly ringId: Int32Array;
   private readonly recAt: Int32Array;
   private readonly descAt: Int32Array;
+  /** The TX rings' views and their one-descriptor steps (postOne, cleanOne). */
+  private readonly rings: TxRings;
   private readonly rec: Uint32Array;
   private readonly desc: Uint32Array;
   /** The core's post stage ((handle, bytes) pairs) and the clean's owners, shared by every NIC:
@@ -268,6 +271,7 @@ export class NicTx {
     this.napiAt = new Float64Array(n);
     this.netTxPending = new Uint8Array(n);
     const txr = txRingsOf(core);
+    this.rings = txr;
     this.tx = txr.x;
     this.rec = txr.recs;
     this.desc = txr.descs;
@@ -562,22 +566,9 @@ export class NicTx {
       this.tx.txring_post_burst(this.ringId[q]!, this.stagePtr, k);
       return;
     }
-    // txring_post_burst's step for one (the ring has room: post stops the queue when it fills)
-    const rec = this.rec;
-    const r = this.recAt[q]!;
-    const size = this.config.txRing;
-    const used = rec[r + TXR.used]!;
-    let i = rec[r + TXR.head]! + used;
-    if (i >= size) i -= size;
-    const d = this.descAt[q]! + i * TXD_U32;
+    // the ring has room: post stops the queue when it fills
     const h = this.stage[0]!;
-    const desc = this.desc;
-    desc[d + TXD.h] = h;
-    desc[d + TXD.bytes] = this.stage[1]!;
-    desc[d + TXD.sk] = this.core.skb.sk[h]!;
-    desc[d + TXD.truesize] = this.core.skb.truesize[h]!;
-    rec[r + TXR.used] = used + 1;
-    rec[r + TXR.unsent]!++;
+    this.rings.postOne(this.ringId[q]!, h, this.stage[1]!, this.core.skb.sk[h]!, this.core.skb.truesize[h]!);
   }
 
   /** The wire takes the next frame, round robin over the rings (-1 if none). */
@@ -808,33 +799,14 @@ export class NicTx {
     const rec = this.rec;
     const fs = this.freeSk;
     const ft = this.freeTrue;
-    let nf = 0;
-    let bytes: number;
-    if (k === 1) {
-      // one descriptor (an IRQ per frame): txring_clean's step read and written through the
-      // views, as the wire's take, rather than a call for it
-      const i = rec[r + TXR.head]!;
-      const d = this.descAt[q]! + i * TXD_U32;
-      bytes = this.desc[d + TXD.bytes]!;
-      const sk = this.desc[d + TXD.sk]!;
-      if (sk !== SKB_NONE) {
-        fs[0] = sk;
-        ft[0] = this.desc[d + TXD.truesize]!;
-        nf = 1;
-      }
-      rec[r + TXR.head] = i + 1 === size ? 0 : i + 1;
-      rec[r + TXR.used]!--;
-      rec[r + TXR.cleaned] = bytes;
-      rec[r + TXR.freed] = 1;
-    } else {
-      nf = this.tx.txring_clean(this.ringId[q]!, k);
-      bytes = rec[r + TXR.cleaned]!;
-      // the owners' area is the core's: copy them out before the callbacks (which may clean again)
-      const ow = this.owners;
-      for (let j = 0; j < nf; j++) {
-        fs[j] = ow[j]!;
-        ft[j] = ow[TXR_CLEAN_MAX + j]!;
-      }
+    // one descriptor (an IRQ per frame) through the views, more with one call
+    const nf = k === 1 ? this.rings.cleanOne(this.ringId[q]!) : this.tx.txring_clean(this.ringId[q]!, k);
+    const bytes = rec[r + TXR.cleaned]!;
+    // the owners' area is the core's: copy them out before the callbacks (which may clean again)
+    const ow = this.owners;
+    for (let j = 0; j < nf; j++) {
+      fs[j] = ow[j]!;
+      ft[j] = ow[TXR_CLEAN_MAX + j]!;
     }
     this.done[q]! -= k;
     const st = this.qstats[q]!;

@@ -1,6 +1,8 @@
 // assembly/tx-ring.ts against its plain-TS reference (src/core/ref/tx-ring.ts):
 // random sequences of posts, wire takes and cleans over several rings of odd
-// sizes must leave the same records, descriptors and outputs.
+// sizes must leave the same records, descriptors and outputs. The driver's
+// one-descriptor steps through the views (postOne, cleanOne) are checked the
+// same way, against the reference's burst of one.
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { freshCore } from "../helpers.js";
@@ -8,12 +10,19 @@ import { TXD, TXD_U32, TXR, TXR_CLEAN_MAX, TXR_REC_U32, TXR_STAGE, txRingsOf, Tx
 import { RefTxRings } from "../../src/core/ref/tx-ring.js";
 import { SKB_NONE } from "../../src/core/skb-fields.js";
 
-type Op = { k: "post"; r: number; n: number; seed: number } | { k: "take"; r: number; max: number } | { k: "clean"; r: number; n: number };
+type Op =
+  | { k: "post"; r: number; n: number; seed: number }
+  | { k: "take"; r: number; max: number }
+  | { k: "clean"; r: number; n: number }
+  | { k: "postOne"; r: number; seed: number }
+  | { k: "cleanOne"; r: number };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ k: fc.constant("post" as const), r: fc.nat(2), n: fc.integer({ min: 0, max: TXR_STAGE }), seed: fc.nat(1000) }),
   fc.record({ k: fc.constant("take" as const), r: fc.nat(2), max: fc.integer({ min: 0, max: 300 }) }),
   fc.record({ k: fc.constant("clean" as const), r: fc.nat(2), n: fc.integer({ min: 0, max: 300 }) }),
+  fc.record({ k: fc.constant("postOne" as const), r: fc.nat(2), seed: fc.nat(1000) }),
+  fc.record({ k: fc.constant("cleanOne" as const), r: fc.nat(2) }),
 );
 
 describe("TX descriptor rings (WASM vs reference)", () => {
@@ -51,6 +60,20 @@ describe("TX descriptor rings (WASM vs reference)", () => {
             }
             const want = ref.postBurst(o.r, t.stage, o.n);
             expect(t.x.txring_post_burst(id, t.stagePtr, o.n)).toBe(want);
+          } else if (o.k === "postOne") {
+            const h = (o.seed * 29) % skbs;
+            core.skb.sk[h] = (h & 3) === 1 ? SKB_NONE : h * 5;
+            core.skb.truesize[h] = 700 + h;
+            const bytes = 60 + ((h * 11) % 65000);
+            const want = ref.postBurst(o.r, [h, bytes], 1);
+            expect(t.postOne(id, h, bytes, core.skb.sk[h]!, core.skb.truesize[h]!)).toBe(want === 1);
+          } else if (o.k === "cleanOne") {
+            const want = ref.clean(o.r, 1);
+            expect(t.cleanOne(id)).toBe(want);
+            if (want === 1) {
+              expect(t.owners[0]).toBe(ref.owners[0]);
+              expect(t.owners[TXR_CLEAN_MAX]).toBe(ref.owners[TXR_CLEAN_MAX]);
+            }
           } else if (o.k === "take") {
             const want = ref.takeBurst(o.r, o.max);
             const k = t.x.txring_take_burst(id, core.scratchPtr, o.max);
