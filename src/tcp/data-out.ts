@@ -269,7 +269,7 @@ export function tlpRetransmitTail(t: TcpHost, sk: TcpSock, c: TcpConn): boolean 
 // net/ipv4/tcp_output.c: skb_still_in_host_queue — the last (re)transmission of rtx record j is still in
 // this host's qdisc or TX ring (skb_fclone_busy): retransmitting it now would only queue a duplicate. Set
 // TSQ_THROTTLED so its TX completion (tcp_wfree) brings the socket back through the TSQ tasklet.
-export function stillInHostQueue(t: TcpHost, c: TcpConn, j: number): boolean {
+function stillInHostQueue(t: TcpHost, c: TcpConn, j: number): boolean {
   if (c.wmemFreed >= c.rtx.charged[j]!) return false;
   c.tsqThrottled = true;
   t.nstat.add(t.mib.SpuriousRtxHostQueues);

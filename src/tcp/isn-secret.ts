@@ -15,14 +15,14 @@ export class IsnSecret {
 
   /** A keyed hash of the tuple, as an int32 (int32 in and out keeps V8 from
    *  boxing a heap number per call). */
-  hash(saddr: number, daddr: number, sport: number, dport: number, count: number, c: number): number {
+  hash(saddr: number, daddr: number, sport: number, dport: number, c: number): number {
     const k = this.key;
     const o = c * 4;
     let h = k[o]! | 0;
     h = mix(h, saddr ^ k[o + 1]!);
     h = mix(h, daddr);
     h = mix(h, ((sport << 16) | dport) ^ k[o + 2]!);
-    h = mix(h, count ^ k[o + 3]!);
+    h = mix(h, k[o + 3]!);
     return fmix(h ^ 16) | 0;
   }
 }

@@ -747,13 +747,13 @@ export class TcpHost {
 
   /** secure_tcp_seq: keyed hash of the 4-tuple plus a 64 ns clock. */
   initSeq(rkey: number, lport: number, rport: number): number {
-    return (this.isnKey.hash(this.addrKey | 0, rkey | 0, lport, rport, 0, 0) + Math.floor(this.now / 64)) >>> 0;
+    return (this.isnKey.hash(this.addrKey | 0, rkey | 0, lport, rport, 0) + Math.floor(this.now / 64)) >>> 0;
   }
 
   /** secure_tcp_ts_off: random per address pair with tcp_timestamps=1, 0
    *  with 2. An int32 (the u32 mod 2^32: every use adds it and takes >>> 0). */
   tsOffset(rkey: number): number {
-    return this.timestamps === 1 ? this.isnKey.hash(this.addrKey | 0, rkey | 0, 0, 0, 0, 1) : 0;
+    return this.timestamps === 1 ? this.isnKey.hash(this.addrKey | 0, rkey | 0, 0, 0, 1) : 0;
   }
 
   /** tcp_clock_ms */
