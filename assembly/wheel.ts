@@ -69,14 +69,20 @@
 // overlap instead of following one another.
 //
 // Ids: id = (generation << indexBits) | index, indexBits = ceil(log2(entries))
-// (wheel_index_bits()); the generation, 32 - indexBits bits, is bumped at
-// every release. Free indices are reused last in, first out from a stack of
-// up to 4096 (WHEEL_FREE_STACK_MAX); beyond that they wait in a bitmap (their
-// next id in the record's kind field) and come back lowest index first when
-// the stack runs dry, so records are written in index order after a burst of
+// (wheel_index_bits()); the generation, 30 - indexBits bits, is bumped at
+// every release. Ids stay below 2^30 so that V8 keeps them as small
+// integers (Smis are 31-bit with pointer compression): an id past that is a
+// heap number, and the first one stored in an object field that held Smis
+// (a timer id in a socket, the event loop's stagedLast) changes the field's
+// representation and the object's hidden class, deoptimising every function
+// optimised for the old one (a storm ~80 ms into a 10 Gbit bulk run).
+// Free indices are reused last in, first out from a stack of up to 4096
+// (WHEEL_FREE_STACK_MAX); beyond that they wait in a bitmap (their next id in
+// the record's kind field) and come back lowest index first when the stack
+// runs dry, so records are written in index order after a burst of
 // releases. A stale id is refused unless its index has been reused a multiple
-// of 2^generationBits times since (2^14 with the default 2^18 entries).
-// 0xffffffff is never an id.
+// of 2^generationBits times since (2^12 with the default 2^18 entries).
+// 0xffffffff (WHEEL_NONE) is never an id.
 //
 // Memory (N = entries, B = ceil(1.5N/32) + 2 x lists + 16 blocks,
 // C = min(N, 4096)); about 86 bytes per entry (32 of them the late heap's,
@@ -212,7 +218,8 @@ export function wheel_plan(entries: u32): void {
   idxBits = 1;
   while (idxBits < 31 && (<u64>1 << idxBits) < <u64>entries) idxBits++;
   idxMask = (<u32>1 << idxBits) - 1;
-  genMask = 0xffffffff >>> idxBits;
+  // ids below 2^30 (V8 Smis); with the most entries (2^24) 6 generation bits
+  genMask = 0x3fffffff >>> idxBits;
   nBlocks = <u32>((<u64>entries * 3 + 63) / 64) + 2 * NLISTS + 16;
   recs = reserve(<usize>entries << 3);
   stackCap = entries < FREE_STACK_MAX ? entries : FREE_STACK_MAX;
@@ -348,9 +355,8 @@ function resetState(): void {
  *  to free[top] (or, the stack full, to freeBits); returns the new top. */
 @inline function pushFree(id: u32, top: u32): u32 {
   const i = id & idxMask;
-  let g = ((id >>> idxBits) + 1) & genMask;
-  // The all-ones id is WHEEL_NONE; skip the one generation that would make it.
-  if (((g << idxBits) | i) == WHEEL_NONE) g = 0;
+  // ids < 2^30: never WHEEL_NONE
+  const g = ((id >>> idxBits) + 1) & genMask;
   setPos(i, WHEEL_NONE);
   if (top < stackCap) {
     store<u32>(freeStack + (<usize>top << 2), (g << idxBits) | i);

@@ -106,6 +106,25 @@ describe("timing wheel", () => {
     expect(w.stats()).toMatchObject({ scheduled: 5, fired: 1, cancelled: 4, pending: 0 });
   });
 
+  it("ids stay below 2^30 (V8 small integers): the generation wraps at 30 - indexBits bits", () => {
+    // 12 index bits: 2^18 generations. One index reused over and over (last
+    // in, first out) walks them all and comes back to its first id.
+    const first = w.schedule(1, 0, 0);
+    expect(w.cancel(first)).toBe(true);
+    let maxId = first;
+    let otherIndex = 0;
+    let refused = 0;
+    for (let k = 1; k < 1 << 18; k++) {
+      const id = w.schedule(1, 0, 0);
+      if ((id & 4095) !== (first & 4095)) otherIndex++;
+      if (id > maxId) maxId = id;
+      if (!w.cancel(id)) refused++;
+    }
+    expect([otherIndex, refused]).toEqual([0, 0]);
+    expect(maxId).toBe(2 ** 30 - 4096 + (first & 4095));
+    expect(w.schedule(1, 0, 0)).toBe(first);
+  });
+
   it("a stale id cannot cancel the entry that reused its index", async () => {
     const small = (await freshCore({ wheelEntries: 16 })).wheel;
     expect(small.indexBits).toBe(4);
