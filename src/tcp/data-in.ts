@@ -132,6 +132,8 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   const now = t.now;
   const base = sk.iss + 1;
   let ack = unwrap(base, rx.ack, c.sndUna);
+  // ack_seq as the kernel sees it (past our FIN's sequence number once it ACKs it): D-SACK and TLP tests
+  const ackSeq = ack;
   // the FIN's sequence number (on the last data segment, or its own skb: fin.ts) is not data
   let finAcked = false;
   if (ack === c.sndNxt + 1 && c.finQueued && c.sndNxt === c.writeSeq) {
@@ -164,7 +166,7 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   let newlySacked = 0;
   let dsackAck = false;
   if (rx.sackN > 0 && sk.sackOk) {
-    dsackAck = checkDsack(t, sk, c, ack);
+    dsackAck = checkDsack(t, sk, c, ackSeq);
     newlySacked = sacktag(t, sk, c);
   }
   // tcp_clean_rtx_queue
@@ -257,7 +259,7 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   // duplicate ACK (no data, same ack, same window, data outstanding)
   const isDup = !advanced && rx.dataLen === 0 && !winUpdate && c.packetsOut > 0 && !(rx.flags & TCPHDR_FIN);
   // tcp_process_tlp_ack
-  if (c.tlpHighSeq !== 0 && processTlpAck(t, c, ack, c.dsackTlp, advanced || winUpdate || rx.dataLen > 0 || newlySacked > 0)) {
+  if (c.tlpHighSeq !== 0 && processTlpAck(t, c, ackSeq, c.dsackTlp, advanced || winUpdate || rx.dataLen > 0 || newlySacked > 0)) {
     lossProbeRecovery(t, sk, c);
   }
   // tcp_ack_is_dubious -> tcp_fastretrans_alert (recovery.ts)
@@ -566,7 +568,8 @@ export function tcpDataQueue(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): st
   if (end <= c.rcvNxt) {
     // a retransmission of data we have: D-SACK territory, ACK at once
     t.nstat.add(t.mib.DelayedACKLost);
-    dsackSet(t, sk, c, seq, end);
+    // end_seq counts a FIN already received (its sequence number is below rcv_nxt too)
+    dsackSet(t, sk, c, seq, rx.flags & TCPHDR_FIN && c.eof && end === c.rcvNxt ? end + 1 : end);
     enterQuickack(c); // out_of_window: tcp_enter_quickack_mode
     sendAck(t, sk, c);
     return "TCP_OLD_DATA";

@@ -12,13 +12,15 @@ import { dsackUndoCount } from "./undo.js";
 /** net/ipv4/tcp_input.c: tcp_dsack_set — [seq, end) (relative) arrived twice. */
 export function dsackSet(t: TcpHost, sk: TcpSock, c: TcpConn, seq: number, end: number): void {
   if (!sk.sackOk || !t.dsack) return;
-  t.nstat.add(seq < c.rcvNxt ? t.mib.DSACKOldSent : t.mib.DSACKOfoSent);
+  // rcv_nxt counts a received FIN's sequence number (c.rcvNxt is the data's end)
+  t.nstat.add(seq < c.rcvNxt + (c.eof ? 1 : 0) ? t.mib.DSACKOldSent : t.mib.DSACKOfoSent);
   c.dsackPending = true;
   c.dsackStart = seq;
   c.dsackEnd = end;
 }
 
-/** net/ipv4/tcp_input.c: tcp_check_dsack with tcp_dsack_seen, for the SACK blocks of t.rx; `ack` relative. */
+/** net/ipv4/tcp_input.c: tcp_check_dsack with tcp_dsack_seen, for the SACK blocks of t.rx; `ack` relative,
+ *  the ACK's own value (ack_seq: one past our FIN's sequence number once it ACKs the FIN). */
 export function checkDsack(t: TcpHost, sk: TcpSock, c: TcpConn, ack: number): boolean {
   const rx = t.rx;
   const base = sk.iss + 1;

@@ -95,10 +95,11 @@ export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
   let drop: string | null = null;
   const c = sk.conn;
   if (c !== null && sk.state !== TCP_TIME_WAIT) {
-    // (an ACK of everything, our FIN included, once the FIN has left: nothing for tcp_ack to do; a FIN
+    // (an ACK of everything, our FIN included, once the FIN has left: nothing for tcp_ack to do unless it
+    // carries SACK blocks, a D-SACK of a duplicate FIN that tcp_sacktag_write_queue still checks; a FIN
     // still waiting for the window leaves sndNxt short of it, and the window update must reach tcp_ack)
     const finOut = sk.finSent && c.sndNxt === c.writeSeq && c.finAlone !== FIN_ALONE_QUEUED;
-    if (flg & TCPHDR_ACK && !(finOut && rx.ack === sk.sndNxt && c.sndNxt === c.sndUna && c.packetsOut === 0)) {
+    if (flg & TCPHDR_ACK && !(finOut && rx.ack === sk.sndNxt && c.sndNxt === c.sndUna && c.packetsOut === 0 && rx.sackN === 0)) {
       if (!tcpAck(t, sk, c) && !sk.finSent) drop = "TCP_ACK_UNSENT_DATA";
     }
     if (drop === null && (rx.dataLen > 0 || !(flg & TCPHDR_FIN))) drop = tcpDataQueue(t, sk, c, h);
@@ -151,7 +152,7 @@ export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
     // tcp_timewait_state_process: a retransmitted FIN is ACKed again
     t.sendAck(sk);
   } else if (flg & TCPHDR_FIN && c !== null && rx.dataLen === 0 && c.eof && ((rx.seq + 1) >>> 0) === sk.rcvNxt) {
-    dupFin(t, sk, c);
+    dupFin(t, sk, c, unwrap(sk.irs + 1, rx.seq, c.rcvNxt));
   }
   done(t, h, drop);
 }

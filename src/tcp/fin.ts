@@ -5,12 +5,13 @@
 // it (tcp_retransmit_skb). The model's retransmit queue holds it as a
 // zero-length entry at write_seq; tcp_ack (data-in.ts) removes it only when
 // the ACK covers write_seq + 1. FIN_WAIT1 / CLOSING / LAST_ACK end on that ACK
-// (established.ts). The receiver answers a duplicate FIN with an ACK
-// (dupFin).
+// (established.ts). The receiver answers a duplicate FIN with an ACK that
+// D-SACKs the FIN's sequence number (dupFin).
 import type { TcpHost } from "./tcp-host.js";
 import type { TcpSock } from "./sock.js";
 import type { TcpConn } from "./conn.js";
 import { TCPHDR_ACK, TCPHDR_FIN } from "../wire/tcp.js";
+import { dsackSet } from "./dsack.js";
 import { armProbe, enterQuickack, segSent, sendAck, sndWndTest, transmit, wireSeq } from "./data-out.js";
 
 /** c.finAlone: close() queued a FIN skb that waits for cwnd. */
@@ -39,10 +40,12 @@ export function finXmit(t: TcpHost, sk: TcpSock, c: TcpConn, force = false): boo
   return true;
 }
 
-/** net/ipv4/tcp_input.c: tcp_data_queue -> tcp_send_dupack for a FIN already received (its sequence number
- *  is below rcv_nxt): DelayedACKLost, quick-ack mode, an ACK now. (No D-SACK block is built for it.) */
-export function dupFin(t: TcpHost, sk: TcpSock, c: TcpConn): void {
+/** net/ipv4/tcp_input.c: tcp_data_queue for a FIN already received (end_seq, the FIN's sequence number + 1,
+ *  is not after rcv_nxt): DelayedACKLost, tcp_dsack_set over the FIN's sequence number, quick-ack mode and an
+ *  ACK now, which carries that D-SACK block. `seq` is the FIN's sequence number (relative). */
+export function dupFin(t: TcpHost, sk: TcpSock, c: TcpConn, seq: number): void {
   t.nstat.add(t.mib.DelayedACKLost);
+  dsackSet(t, sk, c, seq, seq + 1);
   enterQuickack(c);
   sendAck(t, sk, c);
 }

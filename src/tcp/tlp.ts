@@ -15,6 +15,7 @@ import { TCP_TIMEOUT_MIN_US } from "./rack.js";
 import { ICSK_TIME_LOSS_PROBE, rearmRto, resetXmitTimer, rtoDeltaUs, sndWndTest, tlpRetransmitTail, writeXmit } from "./data-out.js";
 import { TCP_TIMEOUT_INIT } from "./constants.js";
 import { FIN_ALONE_QUEUED } from "./fin.js";
+import { unwrap } from "./data-out.js";
 
 /** usecs_to_jiffies at HZ=1000, as ns. */
 const jiffiesNs = (us: number): number => Math.ceil(us / 1000) * 1e6;
@@ -55,7 +56,8 @@ export function sendLossProbe(t: TcpHost, sk: TcpSock, c: TcpConn): void {
       sent = true;
     }
     if (sent) {
-      c.tlpHighSeq = c.sndNxt;
+      // tp->snd_nxt, past the FIN's sequence number once the FIN has gone
+      c.tlpHighSeq = unwrap(sk.iss + 1, sk.sndNxt, c.sndNxt);
       t.nstat.add(t.mib.LossProbes);
       c.xmitPending = 0; // tcp_rearm_rto restarts the timer from now
     }

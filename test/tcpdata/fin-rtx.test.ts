@@ -8,7 +8,8 @@ import { World, coreConfigFor } from "../../src/sim/world.js";
 import { buildReport } from "../../src/report/build.js";
 import { SKB_HEADROOM } from "../../src/core/skb-fields.js";
 import { TCPHDR_FIN } from "../../src/wire/tcp.js";
-import { TCP_TIME_WAIT } from "../../src/tcp/constants.js";
+import { TCP_FIN_WAIT1, TCP_FIN_WAIT2, TCP_TIME_WAIT } from "../../src/tcp/constants.js";
+import { injectAck } from "./inject.js";
 import type { TcpSock } from "../../src/tcp/sock.js";
 import { pair, bulk } from "./helpers.js";
 
@@ -20,11 +21,13 @@ interface Frame {
   ack: number;
   /** when it left the sender (ns) */
   at: number;
+  /** SACK blocks (left, right) as sent */
+  sack: [number, number][];
 }
 
 /** Run a 1000-byte transfer a -> b (the FIN leaves on its own after the data); `lose` picks frames to drop. */
-async function runLosing(lose: (f: Frame) => boolean) {
-  const spec = pair({ durationNs: 2e9, delayNs: 50_000 }, [bulk({ bytes: 1000 })]);
+async function runLosing(lose: (f: Frame) => boolean, durationNs = 2e9) {
+  const spec = pair({ durationNs, delayNs: 50_000 }, [bulk({ bytes: 1000 })]);
   const core = await createCore(coreConfigFor(spec));
   let dirs: { config: { loss: number } }[] = [];
   const tap = (h: number, at: number) => {
@@ -32,7 +35,19 @@ async function runLosing(lose: (f: Frame) => boolean) {
     const ip = h * SKB_HEADROOM + core.skb.network[h]!;
     const th = ip + 20; // IPv4 without options
     const u32 = (o: number) => ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
-    const f = { from: b[ip + 15]!, flags: b[th + 13]!, seq: u32(th + 4), ack: u32(th + 8), at };
+    const sack: [number, number][] = [];
+    // the TCP options after the 20-byte header: kind 5 is SACK (RFC 2018), 8 bytes per block
+    for (let o = th + 20, end = th + (b[th + 12]! >> 4) * 4; o < end; ) {
+      const kind = b[o]!;
+      if (kind === 0) break;
+      if (kind === 1) {
+        o++;
+        continue;
+      }
+      if (kind === 5) for (let p = o + 2; p < o + b[o + 1]!; p += 8) sack.push([u32(p), u32(p + 4)]);
+      o += b[o + 1]!;
+    }
+    const f = { from: b[ip + 15]!, flags: b[th + 13]!, seq: u32(th + 4), ack: u32(th + 8), at, sack };
     // the link's loss model, per frame: this one only
     const l = lose(f) ? 1 : 0;
     for (const d of dirs) d.config.loss = l;
@@ -110,6 +125,7 @@ describe("a FIN on its own is retransmitted (tcp_send_fin, tcp_retransmit_skb)",
     let dropped = 0;
     const clientFins: number[] = [];
     const serverAcksOfFin: number[] = [];
+    const sacks: [number, number][][] = [];
     const { w, report } = await runLosing((f) => {
       if (f.from === 1 && f.flags & TCPHDR_FIN) {
         finSeq = f.seq;
@@ -118,6 +134,7 @@ describe("a FIN on its own is retransmitted (tcp_send_fin, tcp_retransmit_skb)",
       }
       if (f.from === 2 && finSeq >= 0 && f.ack === ((finSeq + 1) >>> 0)) {
         serverAcksOfFin.push(f.at);
+        sacks.push(f.sack);
         return dropped++ < 2;
       }
       return false;
@@ -130,9 +147,44 @@ describe("a FIN on its own is retransmitted (tcp_send_fin, tcp_retransmit_skb)",
     expect(a.get("TcpExtTCPLossProbes")).toBe(1);
     // ACK, FIN (both lost), the duplicate's ACK, then the server's FIN again from its own timer
     expect(serverAcksOfFin.length).toBeGreaterThanOrEqual(4);
+    // tcp_data_queue -> tcp_dsack_set(seq, end_seq): the duplicate's one sequence number, below rcv_nxt
+    // (TCPDSACKOldSent); only the third of those segments, the answer to the duplicate, carries it
+    expect(sacks.slice(0, 4)).toEqual([[], [], [[finSeq, (finSeq + 1) >>> 0]], []]);
+    expect(b.get("TcpExtTCPDSACKOldSent")).toBe(1);
+    expect(b.get("TcpExtTCPDSACKOfoSent")).toBe(0);
+    // tcp_check_dsack: start_seq below the ACK (ack_seq = FIN + 1); tcp_dsack_seen: one duplicate of the one
+    // retransmission (the loss probe)
+    expect(a.get("TcpExtTCPDSACKRecv")).toBe(1);
+    expect(a.get("TcpExtTCPDSACKRecvSegs")).toBe(1);
+    expect(a.get("TcpExtTCPDSACKIgnoredDubious")).toBe(0);
+    expect(a.get("TcpExtTCPLossProbeRecovery")).toBe(0);
     expect(b.get("TcpRetransSegs")).toBe(1);
     expect(clientSock(w)?.state).toBe(TCP_TIME_WAIT);
     expect(w.host("b").stack.tcp.ports.get(5001)!.conns.size).toBe(0);
     expect(report.ledger.dropped).toEqual({ LINK_LOSS: 2 });
+  });
+
+  it("in FIN_WAIT2 (FIN ACKed, nothing out) an ACK D-SACKing the FIN's duplicate still reaches tcp_ack's SACK check", async () => {
+    // every ACK of the client's FIN lost for 300 ms: the loss probe has resent it (one retransmission)
+    let finSeq = -1;
+    const { w } = await runLosing((f) => {
+      if (f.from === 1 && f.flags & TCPHDR_FIN) finSeq = f.seq;
+      return f.from === 2 && finSeq >= 0 && f.ack === ((finSeq + 1) >>> 0);
+    }, 300e6);
+    const sk = clientSock(w)!;
+    const c = sk.conn!;
+    const a = w.host("a").nstat;
+    expect(sk.state).toBe(TCP_FIN_WAIT1);
+    expect(a.get("TcpRetransSegs")).toBe(1);
+    const fin = c.writeSeq;
+    injectAck(w, sk, fin + 1);
+    expect(sk.state).toBe(TCP_FIN_WAIT2);
+    expect(c.packetsOut).toBe(0);
+    expect(a.get("TcpExtTCPDSACKRecv")).toBe(0);
+    // the peer's answer to the probe: same ACK, D-SACK of the FIN's sequence number (tcp_check_dsack: below ack_seq)
+    injectAck(w, sk, fin + 1, [[fin, fin + 1]]);
+    expect(a.get("TcpExtTCPDSACKRecv")).toBe(1);
+    expect(a.get("TcpExtTCPDSACKRecvSegs")).toBe(1);
+    expect(sk.state).toBe(TCP_FIN_WAIT2);
   });
 });

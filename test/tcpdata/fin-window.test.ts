@@ -89,6 +89,7 @@ describe("a FIN of its own and the peer's window (tcp_snd_wnd_test)", () => {
     expect(c.finAlone).toBe(FIN_ALONE_SENT);
     expect(n.get("TcpExtTCPLossProbes")).toBe(1);
     expect(n.get("TcpRetransSegs")).toBe(0);
-    expect(c.tlpHighSeq).toBe(c.sndNxt);
+    // tp->snd_nxt: past the FIN's sequence number
+    expect(c.tlpHighSeq).toBe(c.sndNxt + 1);
   });
 });

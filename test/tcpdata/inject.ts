@@ -60,8 +60,8 @@ export function clientConn(w: World) {
 
 /** A segment from the client to the server's socket `sk`: `len` payload bytes
  *  at rcv_nxt + off, with a TS option when tsVal is given; parsed into the
- *  server's rx view but not yet processed. Returns its skb handle. */
-export function clientSegment(w: World, sk: TcpSock, off: number, len: number, flags = TCPHDR_ACK, tsVal?: number): number {
+ *  server's rx view but not yet processed; `ack` as given (default snd_nxt). Returns its skb handle. */
+export function clientSegment(w: World, sk: TcpSock, off: number, len: number, flags = TCPHDR_ACK, tsVal?: number, ack = sk.sndNxt): number {
   const core = w.core;
   const h = core.allocOne(w.loop.now);
   w.ledger.create(1);
@@ -71,7 +71,7 @@ export function clientSegment(w: World, sk: TcpSock, off: number, len: number, f
   s.sport = sk.rport;
   s.dport = sk.lport;
   s.seq = (sk.rcvNxt + off) >>> 0;
-  s.ack = sk.sndNxt;
+  s.ack = ack;
   s.flags = flags;
   s.window = 1000;
   if (tsVal !== undefined) {

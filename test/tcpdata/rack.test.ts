@@ -137,7 +137,8 @@ describe("tail loss probe (tcp_schedule_loss_probe, tcp_send_loss_probe)", () =>
     expect(n.get("TcpExtTCPLossProbes")).toBe(1);
     expect(n.get("TcpRetransSegs")).toBe(1);
     expect(c.tlpRetrans).toBe(true);
-    expect(c.tlpHighSeq).toBe(10 * MSS);
+    // tp->snd_nxt: the tenth segment carries the FIN (the bulk's close), whose sequence number counts
+    expect(c.tlpHighSeq).toBe(10 * MSS + 1);
     expect(c.rtx.flags[c.rtx.at(9)]! & TCPCB_EVER_RETRANS).not.toBe(0);
     // a second probe waits for the first to be resolved
     resetXmitTimer(t, c, ICSK_TIME_LOSS_PROBE, 0);
@@ -146,7 +147,7 @@ describe("tail loss probe (tcp_schedule_loss_probe, tcp_send_loss_probe)", () =>
     // the application writes more; the ACK of all ten lets it out
     appSend(t, sk, c, 5 * MSS);
     ack(w, sk, 10 * MSS);
-    expect(c.tlpHighSeq).toBe(10 * MSS);
+    expect(c.tlpHighSeq).toBe(10 * MSS + 1);
     expect(c.sndNxt).toBeGreaterThan(10 * MSS);
     const cwnd = c.cwnd;
     ack(w, sk, c.sndNxt);
