@@ -26,8 +26,12 @@ import { LatencyHist } from "../sim/latency-hist.js";
 import { TXD_U32, TXR, TXR_CLEAN_MAX, TXR_REC_U32, TXR_STAGE, txRingsOf, type TxRingExports, type TxRings } from "../core/tx-rings.js";
 import type { DropSink } from "./nic.js";
 
-/** net/core/dev.c: dev_tx_weight (net.core.dev_weight × dev_weight_tx_bias = 64): __qdisc_run's quota. */
+/** net/core/hotdata.c: dev_tx_weight's default (net.core.dev_weight 64 × dev_weight_tx_bias 1): __qdisc_run's quota. */
 export const QDISC_RUN_QUOTA = 64;
+/** include/net/sch_generic.h: __QDISC_STATE_MISSED and __QDISC_STATE_DRAINING, the q->state bits a
+ *  TCQ_F_NOLOCK qdisc (pfifo_fast) keeps; either one makes nolock_qdisc_is_empty false. */
+const QDISC_MISSED = 1;
+const QDISC_DRAINING = 2;
 /** TX completion NAPI budget (drivers' tx work limit; ixgbe IXGBE_DEFAULT_TX_WORK = 256): the one value that
  *  also sizes txring_clean's owners area (TXR_CLEAN_MAX), so a full poll always fits one clean. */
 export const TX_NAPI_BUDGET = TXR_CLEAN_MAX;
@@ -43,6 +47,8 @@ export interface NicTxConfig {
   mtu: number;
   /** net.core.default_qdisc. */
   defaultQdisc: string;
+  /** dev_tx_weight = net.core.dev_weight × net.core.dev_weight_tx_bias: __qdisc_run's quota (default 64). */
+  devTxWeight?: number;
   /** ethtool -C tx-usecs in ns: completion IRQ this long after the first
    *  finished frame; 0 (default) completes each frame as it leaves the wire. */
   txUsecs: number;
@@ -107,6 +113,9 @@ export interface TxQueueStats {
   wakes: number;
   completions: number;
   completionIrqs: number;
+  /** NET_TX softirq runs of this queue's qdisc (net_tx_action -> qdisc_run): a spent quota, a requeue,
+   *  MISSED at qdisc_run_end, or a wake (netif_tx_wake_queue / netif_schedule_queue). */
+  netTx: number;
 }
 
 export class NicTx {
@@ -299,19 +308,37 @@ export class NicTx {
       this.descAt[q] = this.rec[id * TXR_REC_U32 + TXR.base]! * TXD_U32;
       this.qLatency.push(new LatencyHist());
       this.qRingLatency.push(new LatencyHist());
-      this.qstats.push({ packets: 0, bytes: 0, stops: 0, bqlStops: 0, ringStops: 0, wakes: 0, completions: 0, completionIrqs: 0 });
+      this.qstats.push({ packets: 0, bytes: 0, stops: 0, bqlStops: 0, ringStops: 0, wakes: 0, completions: 0, completionIrqs: 0, netTx: 0 });
     }
     this.bypassQ = this.qdiscs.perQueue.map((qd) => (qd.kind === "pfifo_fast" ? (qd as PfifoFast) : null));
+    // net/sched/sch_generic.c: pfifo_fast_ops.static_flags has TCQ_F_NOLOCK; fq takes the qdisc lock
+    this.nolock = Uint8Array.from(this.bypassQ, (b) => (b !== null ? 1 : 0));
+    this.qstate = new Uint8Array(n);
+    // an int product in the kernel (proc_do_dev_weight): a huge dev_weight × bias wraps, and a quota
+    // of 0 or less lets each run make one qdisc_restart before it reschedules
+    const w = config.devTxWeight ?? QDISC_RUN_QUOTA;
+    if (!Number.isInteger(w) || w < -0x80000000 || w > 0x7fffffff) throw new RangeError(`${name}: devTxWeight (dev_weight × dev_weight_tx_bias, an int) must be an integer in -2147483648..2147483647, got ${w}`);
+    this.devTxWeight = w;
     this.xpsCpus = invertXps(config.xpsCpus);
     this.xpsRxqs = invertXps(config.xpsRxqs);
     this.pickTx = n === 1 ? () => 0 : (h) => this.netdevPickTx(h);
     this.kindIrq = loop.register(`${name} tx irq`, (q) => this.txIrq(q));
     this.kindNapi = loop.register(`${name} tx napi`, (q) => this.napiPoll(q));
+    // net/core/dev.c: net_tx_action — clear __QDISC_STATE_SCHED, qdisc_run
     this.kindNetTx = loop.register(`${name} net_tx`, (q) => {
       this.netTxPending[q] = 0;
+      this.qstats[q]!.netTx++;
       this.qdiscRun(q);
     });
   }
+
+  /** TCQ_F_NOLOCK per TX queue's qdisc (pfifo_fast), and its MISSED / DRAINING bits. */
+  private readonly nolock: Uint8Array;
+  private readonly qstate: Uint8Array;
+  /** __qdisc_run's quota (dev_tx_weight). */
+  readonly devTxWeight: number;
+  /** Descriptors the current qdisc run or bypass posted (the NIC is told once, at its end). */
+  private runPosted = 0;
 
   /** Each TX queue's qdisc when it may be bypassed (TCQ_F_CAN_BYPASS: pfifo_fast), else null. */
   private readonly bypassQ: (PfifoFast | null)[];
@@ -381,12 +408,15 @@ export class NicTx {
     this.core.skb.queue[h] = q;
     const now = this.loop.now;
     this.enqT[h] = now;
-    // net/core/dev.c: __dev_xmit_skb — pfifo_fast is TCQ_F_CAN_BYPASS: with nothing queued (nor
-    // requeued) the skb goes to sch_direct_xmit at once, counted in bstats, whether or not the queue
-    // is stopped. A GSO skb without TSO is segmented there first (validate_xmit_skb_list); what the
-    // driver does not take, all of it on a stopped queue, is requeued (dev_requeue_skb).
+    // net/core/dev.c: __dev_xmit_skb — pfifo_fast is TCQ_F_NOLOCK | TCQ_F_CAN_BYPASS: while
+    // nolock_qdisc_is_empty (neither MISSED nor DRAINING: a run that found the queue stopped, or
+    // requeued, or spent its quota, sets one, and only a dequeue finding the bands empty clears them)
+    // the skb goes to sch_direct_xmit at once, counted in bstats, whether or not the queue is
+    // stopped. A GSO skb without TSO is segmented there first (validate_xmit_skb_list); what the
+    // driver does not take, all of it on a stopped queue, is requeued (dev_requeue_skb). A direct
+    // xmit that returns true leaves the bits clear, so no __qdisc_run follows; qdisc_run_end does.
     const bp = this.bypassQ[q]!;
-    if (bp !== null && bp.qlen === 0 && this.rqLen[q] === 0) {
+    if (bp !== null && this.qstate[q] === 0) {
       bp.bypass(h);
       const segs = this.gsoSegs[h]!;
       if (segs <= 1 || this.config.tso) {
@@ -396,9 +426,11 @@ export class NicTx {
         this.rqLen[q] = 1;
         this.rqPktLen[q] = qdiscPktLen(this.core, h);
       } else if (!this.softGso(q, h)) return true;
-      const posted = this.directXmit(q, now);
+      this.runPosted = 0;
+      this.directXmit(q, now);
+      this.qdiscRunEnd(q);
       this.postStaged();
-      if (posted > 0) this.onTxReady();
+      if (this.runPosted > 0) this.onTxReady();
       return true;
     }
     this.enqueueing = h;
@@ -416,49 +448,89 @@ export class NicTx {
     return this.drvXoff[q] !== 0 || this.dqlWords[this.dqlXoffAt[q]!] !== 0;
   }
 
-  // net/sched/sch_generic.c: __qdisc_run — dequeue into the driver until the
-  // queue stops, the qdisc is empty, or the quota is spent (then __netif_schedule)
+  // include/net/pkt_sched.h: qdisc_run — __qdisc_run, then qdisc_run_end (the model's runs never
+  // overlap, so qdisc_run_begin always wins); the NIC hears of the posted descriptors once, at the end
   qdiscRun(q: number): void {
-    const qd = this.qdiscs.perQueue[q]!;
-    const now = this.loop.now;
-    let quota = QDISC_RUN_QUOTA;
-    let posted = 0;
-    const rqLen = this.rqLen;
-    // dequeue_skb: a TCQ_F_ONETXQUEUE qdisc is not dequeued while its queue is stopped;
-    // segments requeued by an earlier run go first
-    while ((rqLen[q]! > 0 || qd.qlen > 0) && !this.stopped(q)) {
-      if (quota <= 0) {
-        this.netifSchedule(q);
-        break;
-      }
-      // qdisc_restart's packets: each skb dequeued counts 1, from gso_skb or from the qdisc
-      quota--;
-      if (rqLen[q]! > 0) {
-        // dequeue_skb: one skb off q->gso_skb, no longer part of the queue (bstats counted it once)
-        const i = this.rqHead[q]!;
-        this.rqHead[q] = i + 1;
-        rqLen[q]!--;
-        const rs = qd.gsoSkb;
-        rs.qlen--;
-        rs.backlog -= this.rqPktLen[q]!;
-        this.post(q, this.rqBuf[q * GSO_OUT_SLOTS + i]!, now);
-        posted++;
-        continue;
-      }
-      const h = qd.dequeue(now);
-      if (h === NO_SKB) break;
-      const segs = this.gsoSegs[h]!;
-      if (segs > 1 && !this.config.tso) {
-        // a GSO skb is one dequeued packet however many segments validate_xmit_skb makes
-        this.extraSegs -= segs - 1;
-        if (this.softGso(q, h)) posted += this.directXmit(q, now);
-        continue;
-      }
-      this.post(q, h, now);
-      posted++;
-    }
+    this.runPosted = 0;
+    this.qdiscRunLoop(q, this.loop.now);
+    this.qdiscRunEnd(q);
     this.postStaged();
-    if (posted > 0) this.onTxReady();
+    if (this.runPosted > 0) this.onTxReady();
+  }
+
+  // net/sched/sch_generic.c: __qdisc_run — qdisc_restart until it returns false (empty, stopped,
+  // requeued); after each one that sent, its packets come off the quota, and once the quota is spent
+  // the qdisc is rescheduled even if it just ran empty: TCQ_F_NOLOCK sets MISSED (qdisc_run_end
+  // raises NET_TX), the others __netif_schedule
+  private qdiscRunLoop(q: number, now: number): void {
+    let quota = this.devTxWeight;
+    for (;;) {
+      const packets = this.qdiscRestart(q, now);
+      if (packets === 0) return;
+      quota -= packets;
+      if (quota <= 0) {
+        if (this.nolock[q] !== 0) this.qstate[q]! |= QDISC_MISSED;
+        else this.netifSchedule(q);
+        return;
+      }
+    }
+  }
+
+  // net/sched/sch_generic.c: qdisc_restart — dequeue_skb, then sch_direct_xmit; returns the packets
+  // dequeue_skb counted (each skb 1, a GSO skb too) if sch_direct_xmit returned true, else 0
+  private qdiscRestart(q: number, now: number): number {
+    const rqLen = this.rqLen;
+    if (rqLen[q]! > 0) {
+      // dequeue_skb: one skb off q->gso_skb (already validated), no longer part of the queue (bstats
+      // counted it once); left there while the queue is stopped
+      if (this.stopped(q)) {
+        this.maybeClearMissed(q);
+        return 0;
+      }
+      const qd = this.qdiscs.perQueue[q]!;
+      const i = this.rqHead[q]!;
+      this.rqHead[q] = i + 1;
+      rqLen[q]!--;
+      const rs = qd.gsoSkb;
+      rs.qlen--;
+      rs.backlog -= this.rqPktLen[q]!;
+      this.post(q, this.rqBuf[q * GSO_OUT_SLOTS + i]!, now);
+      return 1;
+    }
+    // dequeue_skb: a TCQ_F_ONETXQUEUE qdisc (every one here: the root of a one-queue device, or an
+    // mq child) is not dequeued while its queue is stopped
+    if (this.stopped(q)) {
+      this.maybeClearMissed(q);
+      return 0;
+    }
+    const h = this.qdiscs.perQueue[q]!.dequeue(now);
+    if (h === NO_SKB) {
+      // pfifo_fast_dequeue: bands found empty with MISSED or DRAINING set clear both (the retry finds
+      // them empty again)
+      if (this.nolock[q] !== 0) this.qstate[q] = 0;
+      return 0;
+    }
+    const segs = this.gsoSegs[h]!;
+    if (segs > 1 && !this.config.tso) {
+      this.extraSegs -= segs - 1;
+      // validate_xmit_skb: a failed segmentation frees the skb and sch_direct_xmit returns true
+      if (!this.softGso(q, h)) return 1;
+      return this.directXmit(q, now) ? 1 : 0;
+    }
+    this.post(q, h, now);
+    return 1;
+  }
+
+  // net/sched/sch_generic.c: qdisc_maybe_clear_missed — the queue was found stopped: MISSED cleared,
+  // then set again if the queue is running after all, else DRAINING (only TCQ_F_NOLOCK reads them)
+  private maybeClearMissed(q: number): void {
+    if (this.nolock[q] === 0) return;
+    this.qstate[q] = (this.qstate[q]! & ~QDISC_MISSED) | (this.stopped(q) ? QDISC_DRAINING : QDISC_MISSED);
+  }
+
+  // include/net/sch_generic.h: qdisc_run_end — a TCQ_F_NOLOCK qdisc with MISSED set is rescheduled
+  private qdiscRunEnd(q: number): void {
+    if (this.nolock[q] !== 0 && (this.qstate[q]! & QDISC_MISSED) !== 0) this.netifSchedule(q);
   }
 
   // net/core/dev.c: validate_xmit_skb -> skb_gso_segment: the segments go to rqBuf for
@@ -489,27 +561,28 @@ export class NicTx {
   // net/sched/sch_generic.c: sch_direct_xmit — the skb list in rqBuf (segments, or one skb) goes to
   // the driver unless the queue is frozen or stopped; dev_hard_start_xmit ends the list early only
   // on a driver stop (netif_tx_queue_stopped: DRV_XOFF, not BQL's STACK_XOFF); dev_requeue_skb
-  // puts the rest on q->gso_skb, each skb a requeue and still in qlen/backlog. Returns how many posted.
-  private directXmit(q: number, now: number): number {
+  // puts the rest on q->gso_skb, each skb a requeue and still in qlen/backlog, and reschedules the
+  // qdisc: TCQ_F_NOLOCK sets MISSED (qdisc_run_end raises NET_TX), the others __netif_schedule.
+  // Returns whether all of it went (sch_direct_xmit's true).
+  private directXmit(q: number, now: number): boolean {
     const at = q * GSO_OUT_SLOTS;
-    let posted = 0;
     if (!this.stopped(q)) {
       do {
         const i = this.rqHead[q]!;
         this.rqHead[q] = i + 1;
         this.rqLen[q]!--;
         this.post(q, this.rqBuf[at + i]!, now);
-        posted++;
       } while (this.rqLen[q]! > 0 && this.drvXoff[q] === 0);
-    }
+    } else this.maybeClearMissed(q);
     const left = this.rqLen[q]!;
-    if (left > 0) {
-      const rs = this.qdiscs.perQueue[q]!.gsoSkb;
-      rs.requeues += left;
-      rs.qlen += left;
-      rs.backlog += left * this.rqPktLen[q]!;
-    }
-    return posted;
+    if (left === 0) return true;
+    const rs = this.qdiscs.perQueue[q]!.gsoSkb;
+    rs.requeues += left;
+    rs.qlen += left;
+    rs.backlog += left * this.rqPktLen[q]!;
+    if (this.nolock[q] !== 0) this.qstate[q]! |= QDISC_MISSED;
+    else this.netifSchedule(q);
+    return false;
   }
 
   /** An skb the qdisc gave up but the driver cannot take: freed with its socket memory. */
@@ -534,6 +607,7 @@ export class NicTx {
   // anything reads the ring or can call out, so it is as if each was written here.
   private post(q: number, h: number, now: number): void {
     const size = this.config.txRing;
+    this.runPosted++;
     this.postT[h] = now;
     // the driver's bytecount: a TSO skb counts every segment's headers (as qdisc_pkt_len)
     const bytes = this.gsoSegs[h]! > 1 ? qdiscPktLen(this.core, h) : this.core.skb.len[h]!;
@@ -813,17 +887,23 @@ export class NicTx {
     st.completions += k;
     if (this.onTxClean !== null) this.onTxClean(q, k);
     // netdev_tx_completed_queue: woken when it cleared STACK_XOFF
-    let woke = this.dql[q]!.txCompletedUnchecked(bytes, nsToJiffies(this.loop.now), this.dqlWho[q]);
+    const bqlWoke = this.dql[q]!.txCompletedUnchecked(bytes, nsToJiffies(this.loop.now), this.dqlWho[q]);
+    let drvWoke = false;
     if (this.drvXoff[q] !== 0 && size - this.rec[r + TXR.used]! >= Math.min(TX_WAKE_THRESHOLD, size >> 1)) {
       this.drvXoff[q] = 0;
-      woke = true;
+      drvWoke = true;
     }
-    if (woke) st.wakes++;
+    if (bqlWoke || drvWoke) st.wakes++;
     this.onTxBatch(true);
     // napi_consume_skb -> sock_wfree / tcp_wfree of each freed skb
     for (let j = 0; j < nf; j++) this.onTxFree(fs[j]!, ft[j]!);
-    // netif_tx_wake_queue -> __netif_schedule: the qdisc runs again
-    if (!this.stopped(q) && (this.qdiscs.perQueue[q]!.qlen > 0 || this.rqLen[q]! > 0)) this.qdiscRun(q);
+    // netif_tx_wake_queue -> __netif_schedule, netdev_tx_completed_queue -> netif_schedule_queue
+    // (only if no XOFF is left): NET_TX runs the qdisc, here folded into this pass (it runs after
+    // NET_RX's TX NAPI in the same softirq), even an empty one (pfifo_fast clears its DRAINING)
+    if (drvWoke || (bqlWoke && !this.stopped(q))) {
+      st.netTx++;
+      this.qdiscRun(q);
+    }
     this.onTxRoom();
     this.onTxBatch(false);
   }

@@ -44,6 +44,8 @@ export interface NicConfig {
   napiDeferHardIrqs?: number;
   /** net.core.default_qdisc of the host (default pfifo_fast). */
   defaultQdisc?: string;
+  /** dev_tx_weight of the host: net.core.dev_weight × dev_weight_tx_bias (default 64). */
+  devTxWeight?: number;
   /** ethtool -C tx-usecs in ns (default 0: each frame completes as it leaves the wire). */
   txUsecs?: number;
   /** ethtool -C tx-frames (default 0: no frame limit). */
@@ -169,6 +171,7 @@ export class Nic {
         txqueuelen: config.txqueuelen,
         mtu: config.mtu,
         defaultQdisc: config.defaultQdisc ?? "pfifo_fast",
+        ...(config.devTxWeight !== undefined ? { devTxWeight: config.devTxWeight } : {}),
         txUsecs: config.txUsecs ?? 0,
         txFrames: config.txFrames ?? 0,
         bql: config.bql ?? true,

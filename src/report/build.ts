@@ -21,6 +21,8 @@ export interface TxQueueReport {
   wakes: number;
   completions: number;
   completionIrqs: number;
+  /** NET_TX softirq runs of the queue's qdisc (quota spent, requeue, MISSED, wake). */
+  netTx: number;
   bql: { limit: number; inflight: number; limit_min: number; limit_max: number };
   /** Per wire frame: time from the qdisc enqueue (__dev_queue_xmit) to the wire taking it from the
    *  driver ring (qdisc + ring wait); a GSO/TSO skb's frames each count, stamped with the skb's enqueue. */

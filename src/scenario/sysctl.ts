@@ -65,7 +65,7 @@ export const SYSCTLS = {
   // net/core/hotdata.c: .netdev_budget_usecs = 2 * USEC_PER_SEC / HZ; sysctl_net_core.c: extra1 netdev_budget_usecs_min (same, HZ=1000)
   "net.core.netdev_budget_usecs": { kind: "int", default: 2000, min: 2000, max: INT_MAX, doc: "µs per net_rx_action run" },
   // net/core/dev.c: weight_p = 64; sysctl_net_core.c: proc_do_dev_weight, extra1 SYSCTL_ONE
-  "net.core.dev_weight": { kind: "int", default: 64, min: 1, max: INT_MAX, doc: "backlog NAPI quota" },
+  "net.core.dev_weight": { kind: "int", default: 64, min: 1, max: INT_MAX, doc: "backlog NAPI quota; × dev_weight_tx_bias: __qdisc_run's quota" },
   // net/core/dev.c: dev_weight_rx_bias = 1; sysctl_net_core.c: extra1 SYSCTL_ONE
   "net.core.dev_weight_rx_bias": { kind: "int", default: 1, min: 1, max: INT_MAX, doc: "dev_rx_weight = dev_weight × bias" },
   // net/core/dev.c: dev_weight_tx_bias = 1; sysctl_net_core.c: extra1 SYSCTL_ONE

@@ -162,7 +162,10 @@ export class World implements DropSink {
     const newNic = (host: Host, peer: Host): Nic => {
       const rss: RssContext = core.rss.create({ queues: host.config.nic.queues, retaSize: 128 });
       const defaultQdisc = String(host.config.sysctl["net.core.default_qdisc"] ?? "pfifo_fast");
-      const nic = new Nic(core, `eth${host.nics.length}`, { ...host.config.nic, defaultQdisc }, rss, rssSlot, this, this.loop, host.qdiscEnv(), gsoSlot);
+      // net/core/sysctl_net_core.c: proc_do_dev_weight — dev_tx_weight = dev_weight × dev_weight_tx_bias (int)
+      const sys = host.config.sysctl;
+      const devTxWeight = Math.imul(Number(sys["net.core.dev_weight"] ?? 64), Number(sys["net.core.dev_weight_tx_bias"] ?? 1));
+      const nic = new Nic(core, `eth${host.nics.length}`, { ...host.config.nic, defaultQdisc, devTxWeight }, rss, rssSlot, this, this.loop, host.qdiscEnv(), gsoSlot);
       host.addNic(nic, peer.config.addr);
       return nic;
     };

@@ -134,21 +134,24 @@ describe("TX path: pfifo_fast bypass (TCQ_F_CAN_BYPASS)", () => {
     }
   });
 
-  it("a stopped queue still takes the bypass and requeues; later skbs are queued: by hand from the BQL trace above", async () => {
-    // datagram i at 500 i ns. Frame 0 goes straight to the driver (empty qdisc) and its post stops the
-    // queue (limit 0). Frame 1 (500) finds the qdisc empty and nothing requeued: bypass, bstats, then
-    // sch_direct_xmit finds the queue stopped and requeues it (q->gso_skb). Frame 2 (1000) finds it
-    // requeued: enqueued. Done #1 (1328) posts frame 1 (from gso_skb) and frame 2 (stop). Frame 3
-    // (1500): qdisc empty, nothing requeued, queue stopped: bypass + requeue again. Frames 4..7
-    // (2000..3500) are enqueued. Done #2 (2656) posts frame 3; done #3 (3984) posts frames 4 and 5.
-    // bstats: bypassed 0, 1, 3 + dequeued 2, 4, 5 = 6; requeues 2; frames 6 and 7 wait; 5 enqueues.
+  it("a stopped queue takes the bypass once and requeues; DRAINING then queues the rest: by hand from the BQL trace above", async () => {
+    // datagram i at 500 i ns. Frame 0 goes straight to the driver (MISSED and DRAINING clear) and its
+    // post stops the queue (limit 0); sch_direct_xmit returned true, so no bit is set. Frame 1 (500)
+    // still bypasses: bstats, then sch_direct_xmit finds the queue stopped (qdisc_maybe_clear_missed:
+    // DRAINING) and dev_requeue_skb puts it on q->gso_skb and sets MISSED, so qdisc_run_end raises
+    // NET_TX: that run finds gso_skb and the queue stopped (MISSED cleared, DRAINING kept). Frames 2..7
+    // (1000..3500) meet DRAINING (nolock_qdisc_is_empty false): enqueued, 6 times. Done #1 (1328)
+    // wakes (BQL) and NET_TX posts frame 1 (gso_skb) and frame 2 (stop); done #2 (2656) posts frame 3;
+    // done #3 (3984) posts frames 4 and 5. bstats: bypassed 0, 1 + dequeued 2..5 = 6; requeues 1;
+    // frames 6 and 7 wait. NET_TX runs: the requeue's, and one per wake = 4.
     const enq = vi.spyOn(PfifoFast.prototype, "enqueue");
     try {
       const spec = world([host("a", 1), host("b", 2, { udpPorts: [9000] })], [link("a", "b", { rateBps: 1e9, delayNs: 10_000 })], [udp()], { durationNs: 3 * 1328 });
       const { report } = await run(spec);
-      expect(enq).toHaveBeenCalledTimes(5);
+      expect(enq).toHaveBeenCalledTimes(6);
       const qd = report.hosts.a!.qdisc.eth0!;
-      expect([qd.packets, qd.bytes, qd.requeues, qd.qlen, qd.backlog]).toEqual([6, 6 * 142, 2, 2, 2 * 142]);
+      expect([qd.packets, qd.bytes, qd.requeues, qd.qlen, qd.backlog]).toEqual([6, 6 * 142, 1, 2, 2 * 142]);
+      expect(report.hosts.a!.txQueues[0]!.netTx).toBe(4);
       expect(report.ledger.unaccounted).toBe(0);
     } finally {
       enq.mockRestore();

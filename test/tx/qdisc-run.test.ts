@@ -1,0 +1,124 @@
+// __qdisc_run's quota and the qdisc's rescheduling (net/sched/sch_generic.c, include/net/sch_generic.h,
+// net/core/dev.c of Linux 6.12), checked on a NicTx without a wire against sequences derived by hand.
+import { describe, expect, it, vi } from "vitest";
+import { freshCore } from "../helpers.js";
+import { EventLoop } from "../../src/sim/loop.js";
+import { NicTx, type NicTxConfig } from "../../src/net/nic-tx.js";
+import type { Core } from "../../src/core/core.js";
+import { PfifoFast } from "../../src/qdisc/pfifo-fast.js";
+import { createCore } from "../../src/core/node.js";
+import { World, coreConfigFor } from "../../src/sim/world.js";
+import { host, link, world } from "../sim/spec-helpers.js";
+import { superPacket } from "../gso/build.js";
+
+const MSS = 1448;
+
+function nicTx(core: Core, over: Partial<NicTxConfig>) {
+  const loop = new EventLoop(core.wheel);
+  const cfg: NicTxConfig = { txQueues: 1, txRing: 256, txqueuelen: 1000, mtu: 1500, defaultQdisc: "pfifo_fast", txUsecs: 0, txFrames: 0, bql: false, tso: true, gsoSlot: 0, ...over };
+  const tx = new NicTx(core, "eth0", cfg, { drop: () => {} }, loop);
+  return { tx, loop };
+}
+
+const frame = (core: Core) => superPacket(core, { payload: 100, mss: MSS });
+
+describe("__qdisc_run: the quota (dev_tx_weight)", () => {
+  it("fq: a run that spends the quota reschedules (__netif_schedule) even when it has just emptied the qdisc", async () => {
+    const core = await freshCore();
+    const { tx, loop } = nicTx(core, { defaultQdisc: "fq", devTxWeight: 4 });
+    // bql off (limit_min max) takes effect at the first completion: one frame out and completed first
+    const first = frame(core);
+    core.skbTime.tstamp[first] = 0;
+    expect(tx.xmit(first)).toBe(true);
+    expect(tx.txPop()).toBe(first);
+    tx.frameDone();
+    expect(tx.stopped(0)).toBe(false);
+    // that completion cleared STACK_XOFF: netif_schedule_queue, one NET_TX run
+    expect(tx.stats[0]!.netTx).toBe(1);
+    const runs = vi.spyOn(tx, "qdiscRun");
+    // 4 skbs with a departure time of 1 ms: fq holds them, its watchdog runs the qdisc at 1 ms. Each
+    // qdisc_restart sends one (quota 4 -> 0), so __qdisc_run reschedules although fq is now empty:
+    // NET_TX runs once more and finds nothing.
+    for (let i = 0; i < 4; i++) {
+      const h = frame(core);
+      core.skbTime.tstamp[h] = 1e6;
+      expect(tx.xmit(h)).toBe(true);
+    }
+    expect(runs).toHaveBeenCalledTimes(4);
+    loop.run(2e6);
+    expect(tx.ringUsed(0)).toBe(4);
+    // the 4 enqueues' runs, the watchdog's, NET_TX's
+    expect(runs).toHaveBeenCalledTimes(6);
+    expect(tx.stats[0]!.netTx).toBe(2);
+  });
+
+  it("pfifo_fast (TCQ_F_NOLOCK): a spent quota sets MISSED, which keeps the next skb off the bypass until NET_TX's dequeue finds the bands empty", async () => {
+    const core = await freshCore();
+    const { tx, loop } = nicTx(core, { devTxWeight: 3 });
+    const enq = vi.spyOn(PfifoFast.prototype, "enqueue");
+    try {
+      const h = Array.from({ length: 6 }, () => frame(core));
+      // h0: bypass, posted; its post stops the queue (BQL limit 0 until the first completion).
+      // sch_direct_xmit returned true: no bit set.
+      tx.xmit(h[0]!);
+      expect(tx.stopped(0)).toBe(true);
+      // h1: bypass, sch_direct_xmit finds the queue stopped (DRAINING), dev_requeue_skb (MISSED):
+      // qdisc_run_end raises NET_TX. h2, h3 meet DRAINING: enqueued.
+      tx.xmit(h[1]!);
+      tx.xmit(h[2]!);
+      tx.xmit(h[3]!);
+      expect(enq).toHaveBeenCalledTimes(2);
+      expect(tx.qdisc(0).stats(0).requeues).toBe(1);
+      // h0 completes: BQL wakes the queue and the qdisc runs: h1 (gso_skb), h2, h3 — quota 3 spent as
+      // the qdisc runs empty: MISSED
+      expect(tx.txPop()).toBe(h[0]);
+      tx.frameDone();
+      expect(tx.ringUsed(0)).toBe(3);
+      expect(tx.qdisc(0).qlen).toBe(0);
+      // h4 meets MISSED: enqueued (and sent by its own run, whose dequeue then finds the bands empty
+      // and clears MISSED and DRAINING)
+      tx.xmit(h[4]!);
+      expect(enq).toHaveBeenCalledTimes(3);
+      // NET_TX (raised at the requeue; the quota's __netif_schedule found SCHED still set) finds nothing
+      loop.run(1);
+      expect(tx.stats[0]!.netTx).toBe(2);
+      // h5: bits clear again, bypass
+      tx.xmit(h[5]!);
+      expect(enq).toHaveBeenCalledTimes(3);
+      expect(tx.ringUsed(0)).toBe(5);
+    } finally {
+      enq.mockRestore();
+    }
+  });
+
+  it("dev_tx_weight is net.core.dev_weight × dev_weight_tx_bias, an int product", async () => {
+    for (const [w, bias, quota] of [
+      [64, 1, 64],
+      [16, 3, 48],
+      // 2^30 × 4 wraps to 0 (proc_do_dev_weight multiplies two ints)
+      [2 ** 30, 4, 0],
+    ] as const) {
+      const spec = world([host("a", 1, { sysctl: { "net.core.dev_weight": w, "net.core.dev_weight_tx_bias": bias } }), host("b", 2)], [link("a", "b")], [], { durationNs: 1000 });
+      const core = await createCore(coreConfigFor(spec));
+      const wd = new World(core, spec);
+      expect(wd.hosts.get("a")!.nics[0]!.tx.devTxWeight).toBe(quota);
+    }
+  });
+});
+
+describe("dev_requeue_skb reschedules the qdisc", () => {
+  it("fq (qdisc lock): __netif_schedule at once; NET_TX finds the queue still stopped", async () => {
+    const core = await freshCore();
+    const { tx, loop } = nicTx(core, { defaultQdisc: "fq", txRing: 2, tso: false });
+    const h = superPacket(core, { payload: 3 * MSS, mss: MSS });
+    core.skbTime.tstamp[h] = 0;
+    tx.xmit(h);
+    // 3 segments, the ring takes 2 (DRV_XOFF), the third is requeued
+    expect(tx.ringUsed(0)).toBe(2);
+    expect(tx.qdisc(0).stats(0).requeues).toBe(1);
+    expect(tx.stats[0]!.netTx).toBe(0);
+    loop.run(1);
+    expect(tx.stats[0]!.netTx).toBe(1);
+    expect(tx.qdisc(0).stats(0).qlen).toBe(1);
+  });
+});
