@@ -113,6 +113,10 @@ export interface TxQueueStats {
   wakes: number;
   completions: number;
   completionIrqs: number;
+  /** Descriptors posted with netdev_xmit_more set (more of the list follows; mlx5's tx_xmit_more). */
+  xmitMore: number;
+  /** Tail (doorbell) writes: one per list, plus one per descriptor posted while the queue is stopped. */
+  doorbells: number;
   /** NET_TX softirq runs of this queue's qdisc (net_tx_action -> qdisc_run): a spent quota, a requeue,
    *  MISSED at qdisc_run_end, or a wake (netif_tx_wake_queue / netif_schedule_queue). */
   netTx: number;
@@ -188,15 +192,15 @@ export class NicTx {
   private extraSegs = 0;
   /** The skb being enqueued (its own drop is not yet held). */
   private enqueueing = -1;
-  /** skbs waiting for the driver on q->gso_skb (dev_requeue_skb), or the segments a software GSO
-   *  just made: queue q's are rqBuf[q·GSO_OUT_SLOTS + rqHead[q] ..] (rqLen[q] of them). A run
-   *  dequeues the qdisc only once they are all posted, and the bypass needs them gone, so one
-   *  skb's segments (or one skb) is the most a queue holds; rqPktLen[q] is that skb's
-   *  qdisc_pkt_len, which each segment carries (skb_segment copies the qdisc cb). */
-  private readonly rqBuf: Uint32Array;
+  /** Queue q's skb list on its way to the driver (a bulk dequeue, after validate_xmit_skb_list's
+   *  segmentation) and, once the driver stopped, what is left of it on q->gso_skb (dev_requeue_skb):
+   *  rqBuf[q][rqHead[q] ..] (rqLen[q] of them). A run dequeues the qdisc only once they are all
+   *  posted, so one list is the most a queue holds; rqPkt[q][i] is that skb's qdisc_pkt_len, which
+   *  each segment carries (skb_segment copies the qdisc cb). Grown when a bulk needs more (rare). */
+  private readonly rqBuf: Uint32Array[] = [];
+  private readonly rqPkt: Uint32Array[] = [];
   private readonly rqHead: Int32Array;
   private readonly rqLen: Int32Array;
-  private readonly rqPktLen: Float64Array;
   /** Each queue's name for the dql's error message (`tx-N: `, built once). */
   private readonly dqlWho: string[] = [];
   /** The dql records' words and each queue's XOFF word in them (Dql.stopped without the getter). */
@@ -267,10 +271,12 @@ export class NicTx {
     this.enqT = stamps.subarray(0, core.config.skbs);
     this.postT = stamps.subarray(core.config.skbs);
     this.gsoSegs = core.skb.gsoSegs;
-    this.rqBuf = new Uint32Array(n * GSO_OUT_SLOTS);
+    for (let q = 0; q < n; q++) {
+      this.rqBuf.push(new Uint32Array(GSO_OUT_SLOTS));
+      this.rqPkt.push(new Uint32Array(GSO_OUT_SLOTS));
+    }
     this.rqHead = new Int32Array(n);
     this.rqLen = new Int32Array(n);
-    this.rqPktLen = new Float64Array(n);
     this.dqlXoffAt = new Int32Array(n);
     this.done = new Int32Array(n);
     this.drvXoff = new Uint8Array(n);
@@ -308,7 +314,7 @@ export class NicTx {
       this.descAt[q] = this.rec[id * TXR_REC_U32 + TXR.base]! * TXD_U32;
       this.qLatency.push(new LatencyHist());
       this.qRingLatency.push(new LatencyHist());
-      this.qstats.push({ packets: 0, bytes: 0, stops: 0, bqlStops: 0, ringStops: 0, wakes: 0, completions: 0, completionIrqs: 0, netTx: 0 });
+      this.qstats.push({ packets: 0, bytes: 0, stops: 0, bqlStops: 0, ringStops: 0, wakes: 0, completions: 0, completionIrqs: 0, xmitMore: 0, doorbells: 0, netTx: 0 });
     }
     this.bypassQ = this.qdiscs.perQueue.map((qd) => (qd.kind === "pfifo_fast" ? (qd as PfifoFast) : null));
     // net/sched/sch_generic.c: pfifo_fast_ops.static_flags has TCQ_F_NOLOCK; fq takes the qdisc lock
@@ -418,14 +424,14 @@ export class NicTx {
     const bp = this.bypassQ[q]!;
     if (bp !== null && this.qstate[q] === 0) {
       bp.bypass(h);
-      const segs = this.gsoSegs[h]!;
-      if (segs <= 1 || this.config.tso) {
-        if (segs > 1) this.extraSegs += segs - 1;
-        this.rqBuf[q * GSO_OUT_SLOTS] = h;
-        this.rqHead[q] = 0;
-        this.rqLen[q] = 1;
-        this.rqPktLen[q] = qdiscPktLen(this.core, h);
-      } else if (!this.softGso(q, h)) return true;
+      this.rqHead[q] = 0;
+      this.rqLen[q] = 0;
+      if (this.gsoSegs[h]! > 1 && !this.config.tso) {
+        if (!this.softGso(q, h)) return true;
+      } else {
+        if (this.gsoSegs[h]! > 1) this.extraSegs += this.gsoSegs[h]! - 1;
+        this.listAdd(q, h, qdiscPktLen(this.core, h));
+      }
       this.runPosted = 0;
       this.directXmit(q, now);
       this.qdiscRunEnd(q);
@@ -465,7 +471,7 @@ export class NicTx {
   private qdiscRunLoop(q: number, now: number): void {
     let quota = this.devTxWeight;
     for (;;) {
-      const packets = this.qdiscRestart(q, now);
+      const packets = this.qdiscRestart(q, now, quota);
       if (packets === 0) return;
       quota -= packets;
       if (quota <= 0) {
@@ -477,24 +483,24 @@ export class NicTx {
   }
 
   // net/sched/sch_generic.c: qdisc_restart — dequeue_skb, then sch_direct_xmit; returns the packets
-  // dequeue_skb counted (each skb 1, a GSO skb too) if sch_direct_xmit returned true, else 0
-  private qdiscRestart(q: number, now: number): number {
+  // dequeue_skb counted (each skb 1, a GSO skb too) if sch_direct_xmit returned true, else 0.
+  // `budget` is what is left of the run's quota (try_bulk_dequeue_skb's budget).
+  private qdiscRestart(q: number, now: number, budget: number): number {
     const rqLen = this.rqLen;
     if (rqLen[q]! > 0) {
-      // dequeue_skb: one skb off q->gso_skb (already validated), no longer part of the queue (bstats
-      // counted it once); left there while the queue is stopped
+      // dequeue_skb: one skb off q->gso_skb (already validated; no bulk), no longer part of the queue
+      // (bstats counted it once); left there while the queue is stopped
       if (this.stopped(q)) {
         this.maybeClearMissed(q);
         return 0;
       }
-      const qd = this.qdiscs.perQueue[q]!;
       const i = this.rqHead[q]!;
       this.rqHead[q] = i + 1;
       rqLen[q]!--;
-      const rs = qd.gsoSkb;
+      const rs = this.qdiscs.perQueue[q]!.gsoSkb;
       rs.qlen--;
-      rs.backlog -= this.rqPktLen[q]!;
-      this.post(q, this.rqBuf[q * GSO_OUT_SLOTS + i]!, now);
+      rs.backlog -= this.rqPkt[q]![i]!;
+      this.post(q, this.rqBuf[q]![i]!, now, false);
       return 1;
     }
     // dequeue_skb: a TCQ_F_ONETXQUEUE qdisc (every one here: the root of a one-queue device, or an
@@ -503,22 +509,68 @@ export class NicTx {
       this.maybeClearMissed(q);
       return 0;
     }
-    const h = this.qdiscs.perQueue[q]!.dequeue(now);
-    if (h === NO_SKB) {
-      // pfifo_fast_dequeue: bands found empty with MISSED or DRAINING set clear both (the retry finds
-      // them empty again)
-      if (this.nolock[q] !== 0) this.qstate[q] = 0;
-      return 0;
+    const h = this.dequeueOne(q, now);
+    if (h === NO_SKB) return 0;
+    this.rqHead[q] = 0;
+    this.validateAdd(q, h);
+    // try_bulk_dequeue_skb (qdisc_may_bulk: TCQ_F_ONETXQUEUE): more skbs while the bytes BQL still
+    // allows (qdisc_avail_bulklimit = dql_avail) exceed their skb->len so far, at most `budget` more;
+    // validate_xmit_skb_list segments each GSO skb (without TSO) into the same list
+    const len = this.core.skb.len;
+    let bytelimit = this.dql[q]!.avail - len[h]!;
+    let cnt = 0;
+    while (bytelimit > 0) {
+      const nh = this.dequeueOne(q, now);
+      if (nh === NO_SKB) break;
+      bytelimit -= len[nh]!;
+      this.validateAdd(q, nh);
+      if (++cnt >= budget) break;
     }
+    // every skb dropped by validation: sch_direct_xmit gets no list and returns true
+    if (rqLen[q] === 0) return 1 + cnt;
+    return this.directXmit(q, now) ? 1 + cnt : 0;
+  }
+
+  /** The qdisc's next skb, or NO_SKB. */
+  private dequeueOne(q: number, now: number): number {
+    const h = this.qdiscs.perQueue[q]!.dequeue(now);
+    // pfifo_fast_dequeue: bands found empty with MISSED or DRAINING set clear both (the retry finds
+    // them empty again)
+    if (h === NO_SKB && this.nolock[q] !== 0) this.qstate[q] = 0;
+    return h;
+  }
+
+  // net/core/dev.c: validate_xmit_skb — a dequeued skb joins the list for the driver: a GSO skb
+  // without TSO as its segments (skb_gso_segment; a failure frees it), else itself
+  private validateAdd(q: number, h: number): void {
     const segs = this.gsoSegs[h]!;
     if (segs > 1 && !this.config.tso) {
       this.extraSegs -= segs - 1;
-      // validate_xmit_skb: a failed segmentation frees the skb and sch_direct_xmit returns true
-      if (!this.softGso(q, h)) return 1;
-      return this.directXmit(q, now) ? 1 : 0;
+      this.softGso(q, h);
+      return;
     }
-    this.post(q, h, now);
-    return 1;
+    this.listAdd(q, h, qdiscPktLen(this.core, h));
+  }
+
+  /** Append skb h (qdisc_pkt_len pktLen) to queue q's list, growing it if a bulk needs more room. */
+  private listAdd(q: number, h: number, pktLen: number): void {
+    const i = this.rqHead[q]! + this.rqLen[q]!;
+    let b = this.rqBuf[q]!;
+    if (i === b.length) b = this.growList(q, i + 1);
+    b[i] = h;
+    this.rqPkt[q]![i] = pktLen;
+    this.rqLen[q]!++;
+  }
+
+  private growList(q: number, need: number): Uint32Array {
+    const cap = Math.max(need, 2 * this.rqBuf[q]!.length);
+    const b = new Uint32Array(cap);
+    b.set(this.rqBuf[q]!);
+    const p = new Uint32Array(cap);
+    p.set(this.rqPkt[q]!);
+    this.rqBuf[q] = b;
+    this.rqPkt[q] = p;
+    return b;
   }
 
   // net/sched/sch_generic.c: qdisc_maybe_clear_missed — the queue was found stopped: MISSED cleared,
@@ -533,7 +585,7 @@ export class NicTx {
     if (this.nolock[q] !== 0 && (this.qstate[q]! & QDISC_MISSED) !== 0) this.netifSchedule(q);
   }
 
-  // net/core/dev.c: validate_xmit_skb -> skb_gso_segment: the segments go to rqBuf for
+  // net/core/dev.c: validate_xmit_skb -> skb_gso_segment: the segments join queue q's list for
   // directXmit; a failed segmentation drops the skb (false)
   private softGso(q: number, h: number): boolean {
     const t0 = this.enqT[h]!;
@@ -546,15 +598,17 @@ export class NicTx {
     this.gsoCounts.gsoSkbs++;
     this.gsoCounts.gsoSegments += k;
     const sc = this.core.scratch;
-    const at = q * GSO_OUT_SLOTS;
-    for (let i = 0; i < k; i++) {
+    let at = this.rqHead[q]! + this.rqLen[q]!;
+    let b = this.rqBuf[q]!;
+    if (at + k > b.length) b = this.growList(q, at + k);
+    const pk = this.rqPkt[q]!;
+    for (let i = 0; i < k; i++, at++) {
       const seg = sc[this.config.gsoSlot + i]!;
       this.enqT[seg] = t0;
-      this.rqBuf[at + i] = seg;
+      b[at] = seg;
+      pk[at] = pktLen;
     }
-    this.rqHead[q] = 0;
-    this.rqLen[q] = k;
-    this.rqPktLen[q] = pktLen;
+    this.rqLen[q]! += k;
     return true;
   }
 
@@ -565,21 +619,25 @@ export class NicTx {
   // qdisc: TCQ_F_NOLOCK sets MISSED (qdisc_run_end raises NET_TX), the others __netif_schedule.
   // Returns whether all of it went (sch_direct_xmit's true).
   private directXmit(q: number, now: number): boolean {
-    const at = q * GSO_OUT_SLOTS;
+    const b = this.rqBuf[q]!;
     if (!this.stopped(q)) {
+      // dev_hard_start_xmit -> xmit_one: netdev_xmit_more on every skb of the list but the last
+      let more: boolean;
       do {
         const i = this.rqHead[q]!;
         this.rqHead[q] = i + 1;
-        this.rqLen[q]!--;
-        this.post(q, this.rqBuf[at + i]!, now);
-      } while (this.rqLen[q]! > 0 && this.drvXoff[q] === 0);
+        more = --this.rqLen[q]! > 0;
+        this.post(q, b[i]!, now, more);
+      } while (more && this.drvXoff[q] === 0);
     } else this.maybeClearMissed(q);
     const left = this.rqLen[q]!;
     if (left === 0) return true;
     const rs = this.qdiscs.perQueue[q]!.gsoSkb;
     rs.requeues += left;
     rs.qlen += left;
-    rs.backlog += left * this.rqPktLen[q]!;
+    const i0 = this.rqHead[q]!;
+    const pk = this.rqPkt[q]!;
+    for (let i = i0; i < i0 + left; i++) rs.backlog += pk[i]!;
     if (this.nolock[q] !== 0) this.qstate[q]! |= QDISC_MISSED;
     else this.netifSchedule(q);
     return false;
@@ -602,10 +660,11 @@ export class NicTx {
     this.loop.after(0, this.kindNetTx, q);
   }
 
-  // ndo_start_xmit: one descriptor, netdev_tx_sent_queue, stop when the ring is full. The
-  // descriptor is staged; postStaged writes the pass's stage into the ring in one call before
-  // anything reads the ring or can call out, so it is as if each was written here.
-  private post(q: number, h: number, now: number): void {
+  // ndo_start_xmit: one descriptor, netdev_tx_sent_queue, stop when the ring is full; the doorbell
+  // (tail write) unless xmit_more and the queue still runs. The descriptor is staged; postStaged
+  // writes the pass's stage into the ring in one call before anything reads the ring or can call
+  // out, so it is as if each was written here.
+  private post(q: number, h: number, now: number, more: boolean): void {
     const size = this.config.txRing;
     this.runPosted++;
     this.postT[h] = now;
@@ -627,6 +686,11 @@ export class NicTx {
       this.qstats[q]!.ringStops++;
       this.qstats[q]!.stops++;
     }
+    // drivers/net/ethernet/intel/ixgbe/ixgbe_main.c: ixgbe_tx_map — writel(tail) if
+    // netif_xmit_stopped || !netdev_xmit_more
+    const st = this.qstats[q]!;
+    if (more) st.xmitMore++;
+    if (!more || this.stopped(q)) st.doorbells++;
   }
 
   /** Write the staged descriptors into their ring: a batch with one txring_post_burst, a single

@@ -21,6 +21,10 @@ export interface TxQueueReport {
   wakes: number;
   completions: number;
   completionIrqs: number;
+  /** Descriptors posted with netdev_xmit_more (a bulk's or GSO list's all but last). */
+  xmitMore: number;
+  /** The driver's tail writes (ixgbe: !xmit_more or the queue stopped). */
+  doorbells: number;
   /** NET_TX softirq runs of the queue's qdisc (quota spent, requeue, MISSED, wake). */
   netTx: number;
   bql: { limit: number; inflight: number; limit_min: number; limit_max: number };
