@@ -9,6 +9,9 @@
 //
 // The counting wraps every WASM export and every event handler, so its own
 // CPU figure is slower than the bench's; run with COUNT=0 for the time alone.
+// TIME=1 adds each event kind's inclusive handler time (performance.now
+// around every handler, per host and kind: the stages of the path), which
+// slows the run further; compare shares, not absolute figures.
 import { readFile } from "node:fs/promises";
 import { Core } from "../dist/core/core.js";
 import { instantiateCore } from "../dist/core/loader.js";
@@ -21,12 +24,14 @@ import { scenario } from "./txpath.bench.js";
 const rxUsecs = Number(process.argv[2] ?? 0);
 const simMs = Number(process.argv[3] ?? 200);
 const counting = process.env.COUNT !== "0";
+const timing = process.env.TIME === "1";
 
 const receiver = rxUsecs > 0 ? `{ nic: { rxUsecs: ${rxUsecs}ns } }` : "{}";
 const text = scenario(receiver);
 
 const wasmCalls = new Map();
 const eventsByKind = new Map();
+const timeByEvent = new Map();
 let measuring = false;
 
 let raw = await instantiateCore(await readFile(new URL("../build/skbsim.wasm", import.meta.url)));
@@ -46,9 +51,19 @@ if (counting) {
   const register = EventLoop.prototype.register;
   EventLoop.prototype.register = function (name, handler) {
     const kind = name.replace(/^(\S+) /, "");
-    return register.call(this, name, (a) => {
+    if (timing) {
+      return register.call(this, name, (a, b) => {
+        if (!measuring) return handler(a, b);
+        eventsByKind.set(kind, (eventsByKind.get(kind) ?? 0) + 1);
+        const t0 = performance.now();
+        const r = handler(a, b);
+        timeByEvent.set(name, (timeByEvent.get(name) ?? 0) + (performance.now() - t0));
+        return r;
+      });
+    }
+    return register.call(this, name, (a, b) => {
       if (measuring) eventsByKind.set(kind, (eventsByKind.get(kind) ?? 0) + 1);
-      return handler(a);
+      return handler(a, b);
     });
   };
 }
@@ -82,4 +97,11 @@ const table = (title, m) => {
 if (counting) {
   table("events", eventsByKind);
   table("calls into WASM", wasmCalls);
+}
+if (timing) {
+  const total = [...timeByEvent.values()].reduce((x, y) => x + y, 0);
+  console.log(`handler time by event (inclusive, ns per wire packet; the rest of the ${cpuNs.toFixed(0)} ns is the loop, the wheel and the timing itself):`);
+  for (const [k, v] of [...timeByEvent].sort((x, y) => y[1] - x[1])) {
+    if (v / total >= 0.005) console.log(`  ${((v * 1e6) / p).toFixed(0).padStart(6)}  ${(100 * v / total).toFixed(1).padStart(5)} %  ${k}`);
+  }
 }

@@ -33,7 +33,10 @@ function callNs(t: TcpHost, bytes: number): number {
 function wake(t: TcpHost, c: TcpConn): void {
   if (!c.owned && !c.wakeQueued) {
     c.wakeQueued = true;
-    t.woken.push(c);
+    const w = t.woken;
+    const k = t.wokenCount++;
+    if (k < w.length) w[k] = c;
+    else w.push(c);
   }
 }
 

@@ -271,8 +271,11 @@ export class TcpHost {
   softirqClock: (() => number) | null = null;
   /** That clock for the segment being processed (and the calls it wakes), -1 outside tcp_v4_rcv. */
   rxTime = -1;
-  /** Connections whose application was woken during this segment. */
-  readonly woken: TcpConn[] = [];
+  /** Connections whose application was woken during this segment: woken[0 .. wokenCount). The
+   *  array keeps its length (its slots are cleared): emptying it with `length = 0` gave its backing
+   *  store back, so the next segment's wake allocated a new one. */
+  readonly woken: (TcpConn | null)[] = [];
+  wokenCount = 0;
 
   // event kinds
   readonly kReqTimer: number;
@@ -696,13 +699,16 @@ export class TcpHost {
   /** The applications woken by the segment just processed make their socket calls. */
   private runWoken(): void {
     const w = this.woken;
-    for (let i = 0; i < w.length; i++) {
-      const c = w[i]!;
+    // a call may wake more applications: they run in this pass too
+    for (let i = 0; i < this.wokenCount; i++) {
+      const c = w[i];
+      if (c === null || c === undefined) continue;
+      w[i] = null;
       const sk = this.socks[c.slot];
       if (sk !== null && sk !== undefined && sk.conn === c) appContinue(this, sk, c);
       else c.wakeQueued = false;
     }
-    w.length = 0;
+    this.wokenCount = 0;
   }
 
   /** The CPU model's application costs (ns per socket call, ns per byte copied). */
@@ -949,7 +955,7 @@ export class TcpHost {
     else tcpRcvState(this, sk, h);
     this.inSoftirq = prior;
     if (!prior) {
-      if (this.woken.length > 0) this.runWoken();
+      if (this.wokenCount > 0) this.runWoken();
       this.rxTime = -1;
     }
   }
