@@ -145,16 +145,7 @@ export class LinkDirection {
     for (;;) {
       const k = tx.txPopTrain(buf);
       if (k === 0) break;
-      const q = tx.wireQueue;
-      const enq = tx.trainEnqT;
-      const post = tx.trainPostT;
-      // the same f64 sums as one event per frame: each starts when the previous ends
-      for (let i = 0; i < k; i++) {
-        const h = buf[i]!;
-        const end = t + serializationNs(len[h]!, rate);
-        f.push(h, q, i > 0 ? 1 : 0, t, end, end + delay, enq, post);
-        t = end;
-      }
+      t = f.pushTrain(buf, k, tx.wireQueue, t, len, rate, delay, tx.trainEnqT, tx.trainPostT);
       this.busy = true;
       this.busyEnd = t;
       if (!tx.completionQuietUntil(t)) {
@@ -209,12 +200,9 @@ export class LinkDirection {
     // in bursts: one RSS call and one ring enqueue per queue for each (Nic.receiveBurst)
     const out = this.to.handOver;
     const cont = this.to.handOverCont;
-    while (f.length > 0 && f.headArrival() <= now) {
-      let n = 0;
-      while (n < NIC_RX_BURST && f.length > 0 && f.headArrival() <= now) {
-        cont[n] = f.headCont();
-        out[n++] = f.shift();
-      }
+    for (;;) {
+      const n = f.takeArrived(now, out, cont, NIC_RX_BURST);
+      if (n === 0) break;
       this.to.receiveHandedOver(n);
     }
     this.pulling = false;
@@ -237,15 +225,11 @@ export class LinkDirection {
     const f = this.fifo;
     const now = this.loop.now;
     const len = this.skbLen;
-    const tx = this.from.tx;
-    while (f.unstarted() > 0 && f.nextStart() <= now) {
-      tx.countOnWire(f.nextStartQueue(), len[f.nextStartHandle()]!, f.nextStart(), f.nextStartEnq(), f.nextStartPost());
-      f.markStarted();
-    }
-    while (f.unended() > 0 && f.nextEnd() <= now) {
-      this.nPackets++;
-      this.nBytes += len[f.nextEndHandle()]!;
-      f.markEnded();
+    f.countStarted(now, len, this.from.tx.wireCounters);
+    const k = f.countEnded(now, len);
+    if (k > 0) {
+      this.nPackets += k;
+      this.nBytes += f.endedBytes;
     }
   }
 

@@ -25,6 +25,7 @@ import { qdiscPktLen } from "../qdisc/pkt-len.js";
 import { LatencyHist } from "../sim/latency-hist.js";
 import { TXD_U32, TXR, TXR_CLEAN_MAX, TXR_REC_U32, TXR_STAGE, txRingsOf, type TxRingExports, type TxRings } from "../core/tx-rings.js";
 import type { DropSink } from "./nic.js";
+import type { WireStartCounters } from "./wire-fifo.js";
 
 /** net/core/hotdata.c: dev_tx_weight's default (net.core.dev_weight 64 × dev_weight_tx_bias 1): __qdisc_run's quota. */
 export const QDISC_RUN_QUOTA = 64;
@@ -737,7 +738,7 @@ export class NicTx {
   /** The wire takes the next descriptor whole, round robin over the rings: its
    *  frames (a TSO skb's segments, else the one skb) go into `out` in wire
    *  order; returns how many (0: none). They are counted on their queue with
-   *  countOnWire as each starts; one frameDone() completes the descriptor. */
+   *  wireCounters as each starts; one frameDone() completes the descriptor. */
   txPopTrain(out: Uint32Array): number {
     for (;;) {
       const h = this.nextDescriptor();
@@ -829,14 +830,12 @@ export class NicTx {
     return this.wireQ;
   }
 
-  /** A frame of a train starts on the wire at `start`: counted on its queue (ethtool -S tx_queue_N_packets) and in its queueing-delay histograms. */
-  countOnWire(q: number, len: number, start: number, enq: number, post: number): void {
-    const st = this.qstats[q]!;
-    st.packets++;
-    st.bytes += len;
-    this.qLatency[q]!.add(start - enq);
-    this.qRingLatency[q]!.add(start - post);
+  /** Where the wire counts a train's frames as each starts (WireFifo.countStarted): the queue's
+   *  packets/bytes (ethtool -S tx_queue_N_packets) and its queueing-delay histograms. */
+  get wireCounters(): WireStartCounters {
+    return this.wireCountersRef;
   }
+  private readonly wireCountersRef: WireStartCounters = { stats: this.qstats, latency: this.qLatency, ringLatency: this.qRingLatency };
 
   /** From the wire on, the frame is the receiver's; the sender's ownership stays with the descriptor. */
   private release(h: number): number {

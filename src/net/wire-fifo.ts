@@ -14,6 +14,21 @@
 //
 // Circular typed arrays; capacity doubles when full (rare: the wire's
 // bandwidth-delay product in frames), so the per-frame path allocates nothing.
+// A train goes in, and each cursor moves, in one call that walks the columns
+// (pushTrain, countStarted, countEnded, takeArrived): times stay unboxed f64
+// locals instead of crossing a call per frame (V8 boxes a double argument or
+// result of a call it does not inline: a heap number per frame).
+import type { LatencyHist } from "../sim/latency-hist.js";
+import { ETH_WIRE_OVERHEAD, ETH_ZLEN } from "./wire-time.js";
+
+/** What counts a frame as it starts on the wire, per TX queue (NicTx's
+ *  ethtool -S tx_queue_N_packets/bytes and its queueing-delay histograms). */
+export interface WireStartCounters {
+  readonly stats: readonly { packets: number; bytes: number }[];
+  readonly latency: readonly LatencyHist[];
+  readonly ringLatency: readonly LatencyHist[];
+}
+
 export class WireFifo {
   private cap = 1024;
   private mask = this.cap - 1;
@@ -35,18 +50,42 @@ export class WireFifo {
     return this.tail - this.head;
   }
 
-  push(h: number, q: number, cont: number, start: number, end: number, arrival: number, enq: number, post: number): void {
-    if (this.tail - this.head === this.cap) this.grow();
-    const i = this.tail & this.mask;
-    this.h[i] = h;
-    this.q[i] = q;
-    this.cont[i] = cont;
-    this.tStart[i] = start;
-    this.tEnd[i] = end;
-    this.tArr[i] = arrival;
-    this.tEnq[i] = enq;
-    this.tPost[i] = post;
-    this.tail++;
+  /** A train of k frames (handles buf[0..k)) of TX queue q goes on the wire
+   *  from t0, back to back: start_i+1 = end_i = start_i + serialization_i,
+   *  arrival_i = end_i + delay (the same f64 sums as one event per frame).
+   *  Frames after the first continue the train. One call per train, so the
+   *  times stay unboxed; returns the last frame's end. */
+  pushTrain(buf: Uint32Array, k: number, q: number, t0: number, len: Uint32Array, rateBps: number, delay: number, enq: number, post: number): number {
+    while (this.tail - this.head + k > this.cap) this.grow();
+    const m = this.mask;
+    let t = t0;
+    let tail = this.tail;
+    // a TSO train's frames but the last share a length: its serialization time once
+    // (wire-time.ts serializationNs, written out: a call would box its result)
+    let lastLen = -1;
+    let ser = 0;
+    for (let j = 0; j < k; j++) {
+      const h = buf[j]!;
+      const l = len[h]!;
+      if (l !== lastLen) {
+        lastLen = l;
+        ser = (((l < ETH_ZLEN ? ETH_ZLEN : l) + ETH_WIRE_OVERHEAD) * 8 * 1e9) / rateBps;
+      }
+      const end = t + ser;
+      const i = tail & m;
+      this.h[i] = h;
+      this.q[i] = q;
+      this.cont[i] = j > 0 ? 1 : 0;
+      this.tStart[i] = t;
+      this.tEnd[i] = end;
+      this.tArr[i] = end + delay;
+      this.tEnq[i] = enq;
+      this.tPost[i] = post;
+      tail++;
+      t = end;
+    }
+    this.tail = tail;
+    return t;
   }
 
   headArrival(): number {
@@ -58,59 +97,77 @@ export class WireFifo {
     return this.tArr[(this.head + k) & this.mask]!;
   }
 
-  /** Does the head follow the frame before it in the same TSO train? */
-  headCont(): number {
-    return this.cont[this.head & this.mask]!;
-  }
-
-  /** Remove the head (it has arrived); its handle. */
-  shift(): number {
-    if (this.head === this.ended) throw new RangeError("wire-fifo: a frame arrives before its end of serialization was counted");
-    const h = this.h[this.head++ & this.mask]!;
+  /** Take up to max frames that have arrived by now off the head, in order:
+   *  their handles to out[0..n), whether each continues its train to cont[0..n). */
+  takeArrived(now: number, out: Uint32Array, cont: Uint8Array, max: number): number {
+    let hd = this.head;
+    const tail = this.tail;
+    const m = this.mask;
+    const ta = this.tArr;
+    let n = 0;
+    for (; n < max && hd < tail; hd++) {
+      const i = hd & m;
+      if (ta[i]! > now) break;
+      if (hd >= this.ended) throw new RangeError("wire-fifo: a frame arrives before its end of serialization was counted");
+      cont[n] = this.cont[i]!;
+      out[n++] = this.h[i]!;
+    }
+    this.head = hd;
     // keep the cursors small (bitwise indexing needs them below 2^31)
-    if (this.head >= this.cap) {
+    if (hd >= this.cap) {
       this.head -= this.cap;
       this.ended -= this.cap;
       this.started -= this.cap;
       this.tail -= this.cap;
     }
-    return h;
+    return n;
   }
 
-  unstarted(): number {
-    return this.tail - this.started;
-  }
-  nextStart(): number {
-    return this.tStart[this.started & this.mask]!;
-  }
-  nextStartHandle(): number {
-    return this.h[this.started & this.mask]!;
-  }
-  nextStartQueue(): number {
-    return this.q[this.started & this.mask]!;
-  }
-  /** When the next frame to start was queued to the qdisc / posted to the ring. */
-  nextStartEnq(): number {
-    return this.tEnq[this.started & this.mask]!;
-  }
-  nextStartPost(): number {
-    return this.tPost[this.started & this.mask]!;
-  }
-  markStarted(): void {
-    this.started++;
+  /** Count the frames whose serialization has started by now, in wire order,
+   *  on their queue's counters (one call per look: the times stay unboxed). */
+  countStarted(now: number, len: Uint32Array, c: WireStartCounters): void {
+    const tail = this.tail;
+    let s = this.started;
+    if (s === tail) return;
+    const m = this.mask;
+    const ts = this.tStart;
+    const st = c.stats;
+    const lat = c.latency;
+    const ring = c.ringLatency;
+    for (; s < tail; s++) {
+      const i = s & m;
+      const t = ts[i]!;
+      if (t > now) break;
+      const q = this.q[i]!;
+      const qs = st[q]!;
+      qs.packets++;
+      qs.bytes += len[this.h[i]!]!;
+      lat[q]!.add(t - this.tEnq[i]!);
+      ring[q]!.add(t - this.tPost[i]!);
+    }
+    this.started = s;
   }
 
-  unended(): number {
-    return this.started - this.ended;
-  }
-  nextEnd(): number {
-    return this.tEnd[this.ended & this.mask]!;
-  }
-  nextEndHandle(): number {
-    return this.h[this.ended & this.mask]!;
-  }
-  markEnded(): void {
-    this.ended++;
+  /** Bytes (len) of the frames the last countEnded counted. */
+  endedBytes = 0;
+
+  /** Mark the frames whose serialization has ended by now (they have
+   *  started); returns how many, their bytes in endedBytes. */
+  countEnded(now: number, len: Uint32Array): number {
+    const started = this.started;
+    let e = this.ended;
+    const e0 = e;
+    let bytes = 0;
+    const m = this.mask;
+    const te = this.tEnd;
+    for (; e < started; e++) {
+      const i = e & m;
+      if (te[i]! > now) break;
+      bytes += len[this.h[i]!]!;
+    }
+    this.ended = e;
+    this.endedBytes = bytes;
+    return e - e0;
   }
 
   private grow(): void {
