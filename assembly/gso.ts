@@ -20,9 +20,10 @@
 //   protocol, hash, hash flags, queue, cpu, flags, sk, mark, tstamp, born),
 //   its own len, gso_size/segs/type 0, next unset (the output array is the
 //   list), and a share of truesize proportional to its payload (the last one
-//   takes the remainder) so the shares sum to the original truesize: the
-//   socket's sk_wmem_alloc is unchanged, which is what tcp_gso_segment's
-//   sum_truesize/delta correction achieves for a tcp_wfree skb.
+//   takes the remainder) so the shares sum to the original truesize. The
+//   TX path's software GSO (src/net/nic-tx.ts) then sets skb_segment's own
+//   truesize per segment and charges the socket tcp_gso_segment's
+//   sum_truesize - truesize; the NIC's TSO frames own nothing.
 // - Checksums are complete (as when the device cannot checksum and
 //   gso_make_checksum runs): the IPv4 header checksum, and the TCP checksum
 //   over the pseudo-header with the segment's length plus the TCP header,

@@ -180,6 +180,7 @@ export class Host {
     if (txCleanCost > 0) nic.tx.onTxClean = (q, k) => sched.softirqWork(this.irqCpu(q, index), k * txCleanCost);
     // skb->sk of transmitted skbs is a TCP socket slot (UDP skbs carry none)
     nic.tx.onTxFree = (sk, truesize) => this.stack.tcp.txFree(sk, truesize);
+    nic.tx.onTxGso = (sk, orig, segs) => this.stack.tcp.txGso(sk, orig, segs);
     nic.tx.onTxBatch = (begin) => (begin ? this.stack.tcp.tsqHold() : this.stack.tcp.tsqRelease());
     const xpsCheck = (what: string, lists: readonly (readonly number[])[] | undefined, max: number, unit: string): void => {
       if (lists === undefined) return;

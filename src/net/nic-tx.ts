@@ -22,6 +22,7 @@ import type { EventLoop } from "../sim/loop.js";
 import { SKB_F_OOO_OKAY, SKB_NONE } from "../core/skb-fields.js";
 import { createGso, type Gso } from "../core/gso.js";
 import { qdiscPktLen } from "../qdisc/pkt-len.js";
+import { gsoSegmentHeadTruesize } from "./gso-truesize.js";
 import { LatencyHist } from "../sim/latency-hist.js";
 import { TXD_U32, TXR, TXR_CLEAN_MAX, TXR_REC_U32, TXR_STAGE, txRingsOf, type TxRingExports, type TxRings } from "../core/tx-rings.js";
 import type { DropSink } from "./nic.js";
@@ -218,6 +219,9 @@ export class NicTx {
   onTxRoom: () => void = () => {};
   /** Completion freed a descriptor whose skb socket sk charged `truesize` (sock_wfree). */
   onTxFree: (sk: number, truesize: number) => void = () => {};
+  /** Software GSO replaced an skb of socket sk charging `orig` by segments charging `segs` in all
+   *  (tcp_gso_segment: sk_wmem_alloc changes by the difference; the original is freed). */
+  onTxGso: (sk: number, orig: number, segs: number) => void = () => {};
   /** A completion pass starts (true) and ends (false, after the qdisc ran): the host runs at its
    *  end what onTxFree queued (the TSQ tasklet, after NET_TX in the same softirq). */
   onTxBatch: (begin: boolean) => void = () => {};
@@ -591,6 +595,10 @@ export class NicTx {
   private softGso(q: number, h: number): boolean {
     const t0 = this.enqT[h]!;
     const pktLen = qdiscPktLen(this.core, h);
+    const skb = this.core.skb;
+    const sk = skb.sk[h]!;
+    const ts0 = skb.truesize[h]!;
+    const hdrLen = skb.hdrLen[h]!;
     const k = this.gso.segment(h, this.config.gsoSlot, GSO_OUT_SLOTS);
     if (k === 0) {
       this.dropAfterQdisc(h, "SKB_GSO_SEG");
@@ -603,13 +611,25 @@ export class NicTx {
     let b = this.rqBuf[q]!;
     if (at + k > b.length) b = this.growList(q, at + k);
     const pk = this.rqPkt[q]!;
+    // skb_segment: each segment's own truesize (a fresh head + its payload frags); the original is
+    // freed here (consume_skb), before any segment reaches the driver
+    const head = gsoSegmentHeadTruesize(hdrLen);
+    const len = skb.len;
+    const ts = skb.truesize;
+    let sum = 0;
     for (let i = 0; i < k; i++, at++) {
       const seg = sc[this.config.gsoSlot + i]!;
       this.enqT[seg] = t0;
       b[at] = seg;
       pk[at] = pktLen;
+      const t = head + len[seg]! - hdrLen;
+      ts[seg] = t;
+      sum += t;
     }
     this.rqLen[q]! += k;
+    // net/ipv4/tcp_offload.c: tcp_gso_segment — with tcp_wfree as destructor every segment charges
+    // the socket (the last takes the original's), and sk_wmem_alloc grows by sum_truesize - truesize
+    if (sk !== SKB_NONE) this.onTxGso(sk, ts0, sum);
     return true;
   }
 

@@ -194,6 +194,9 @@ export class TcpConn implements CcSock, RcvWindowState {
    *  Scoreboard.charged mark (an skb dropped at enqueue is taken off both: it was never queued). */
   wmemCharged = 0;
   wmemFreed = 0;
+  /** sk_wmem_alloc of software GSO segments not yet freed: their frees are not the skbs the marks
+   *  track (the original counted as freed when GSO consumed it). */
+  wmemSegs = 0;
   /** TSQ_THROTTLED: tcp_small_queue_check stopped tcp_write_xmit; the next free wakes it. */
   tsqThrottled = false;
   /** TSQ_QUEUED: the wake-up (tcp_tasklet_func) is scheduled. */

@@ -596,6 +596,23 @@ export class TcpHost {
     return this.env.loop.at(at, this.kConn, c.slot * 4 + which);
   }
 
+  /** net/ipv4/tcp_offload.c: tcp_gso_segment — software GSO consumed an skb of socket `slot` that
+   *  charged `orig` and made segments charging `segs` in all: sk_wmem_alloc grows by the difference
+   *  (refcount_add(sum_truesize - gso_skb->truesize)), and the original, freed now, has left the host
+   *  queue (its fclone is no longer busy for skb_still_in_host_queue). */
+  txGso(slot: number, orig: number, segs: number): void {
+    const sk = this.socks[slot];
+    const c = sk?.conn ?? null;
+    if (c === null) {
+      const z = sk === null || sk === undefined ? this.zombies.get(slot) : undefined;
+      if (z !== undefined) z.wmem += segs - orig;
+      return;
+    }
+    c.wmemAlloc += segs - orig;
+    c.wmemFreed += orig;
+    c.wmemSegs += segs;
+  }
+
   /** net/ipv4/tcp_output.c: tcp_wfree — an skb of socket `slot` was freed below TCP (TX completion or qdisc drop). */
   txFree(slot: number, truesize: number): void {
     const sk = this.socks[slot];
@@ -611,7 +628,10 @@ export class TcpHost {
     }
     const freed = Math.min(truesize, c.wmemAlloc);
     c.wmemAlloc -= freed;
-    c.wmemFreed += freed;
+    // a software GSO segment's free: its original already counted as freed (txGso)
+    const seg = Math.min(freed, c.wmemSegs);
+    c.wmemSegs -= seg;
+    c.wmemFreed += freed - seg;
     if (c.tsqThrottled && !c.tsqQueued) {
       // tcp_wfree: THROTTLED becomes QUEUED, the socket goes on the TSQ tasklet's list; the tasklet
       // runs after the softirq work in progress (the completion pass's end), else as its own event
