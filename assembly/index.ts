@@ -35,7 +35,8 @@
 //   |                           | 64 x 8 u32 per-template offsets and sums
 //   +---------------------------+
 //   | SipHash keys + message    | siphash.ts: 128 x 64 B key slots (a
-//   |                           | host's 4 cookie keys), 64 B message
+//   |                           | host's 4 cookie keys), 64 B message,
+//   |                           | 16 B siphash_4u32 words
 //   +---------------------------+ layout_bytes(); memory.size() covers it
 //
 // No export here allocates managed objects; memory never grows after init.
@@ -62,6 +63,7 @@ export * from "./tx-ring";
 export * from "./gso";
 export * from "./stamp";
 export * from "./siphash";
+export * from "./cookie";
 
 let scratch: usize = 0;
 let scratchSlots: u32 = 0;

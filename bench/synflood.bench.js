@@ -35,9 +35,9 @@ const FLOOR = "event floor (baseline)";
 const MLX5 = "syncookies=2, mlx5 coalescing (16 us / 32 frames)";
 const CASES = ["syncookies=2 (always)", "syncookies=1, backlog 128", MLX5, FLOOR];
 // drivers/net/ethernet/mellanox/mlx5/core/en.h: MLX5E_PARAMS_DEFAULT_{RX,TX}_CQ_MODERATION_{USEC,PKTS}
-const MLX5_COALESCE = { rxUsecs: 16_000, rxFrames: 32, txUsecs: 16_000, txFrames: 32 };
+export const MLX5_COALESCE = { rxUsecs: 16_000, rxFrames: 32, txUsecs: 16_000, txFrames: 32 };
 
-function spec(syncookies, coalesce = {}) {
+export function spec(syncookies, coalesce = {}) {
   const nic = { ...coalesce, queues: 1, rateBps: 100e9, mtu: 1500, rxRing: 4096, txRing: 4096, txqueuelen: 10000 };
   const host = (name, last, over = {}) => ({ name, addr: Uint8Array.of(10, 0, 0, last), cpus: 1, nic, sysctl: {}, listeners: [], udpPorts: [], ...over });
   return {

@@ -10,7 +10,9 @@ export interface SiphashRaw {
   siphash_keys_ptr(): number;
   siphash_key_slots(): number;
   siphash_msg_ptr(): number;
-  siphash_last_hi(): number;
+  /** The full 64-bit hashes (tests: BigInt). */
+  siphash_4u32_64(key: number, a: number, b: number, c: number, d: number): bigint;
+  siphash_bytes_64(key: number, ptr: number, len: number): bigint;
 }
 
 /** assembly/siphash.ts: SIPHASH_SLOT_BYTES, SIPHASH_MSG_BYTES */

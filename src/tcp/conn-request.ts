@@ -8,6 +8,11 @@ import { TCP_MSS_DEFAULT, TCP_NEW_SYN_RECV, TCP_TIMEOUT_INIT, JIFFY } from "./co
 import { cookieSeq, cookieTime, cookieTimestamp, mssIndex } from "./cookie.js";
 import { TCPHDR_ACK, TCPHDR_SYN } from "../wire/tcp.js";
 
+/** assembly/cookie.ts, called straight (no wrapper). */
+interface CookieHot {
+  cookie_synack4(slot: number, h: number, key: number, laddr: number, raddr: number, lport: number, rport: number, sseq: number, mssind: number, count: number, win: number, tsval: number, tsecr: number): number;
+}
+
 export function tcpConnRequest(t: TcpHost, l: ListenSock, h: number): void {
   const rx = t.rx;
   const m = t.mib;
@@ -46,6 +51,20 @@ export function tcpConnRequest(t: TcpHost, l: ListenSock, h: number): void {
     if (!(now >= l.lastOverflow && now <= l.lastOverflow + 1000 * JIFFY)) l.lastOverflow = now;
     t.nstat.add(m.SyncookiesSent);
     const mssind = mssIndex(mss);
+    const slot = rx.v6 ? -1 : t.cookieSynAckSlot(tsOk, sackOk, sndWscale >= 0 ? win.wscale : -1);
+    if (slot >= 0) {
+      // tcp_v4_send_synack: the cookie and the SYN-ACK's headers in one WASM call (assembly/cookie.ts)
+      const out = t.env.alloc();
+      if (out >= 0) {
+        const tsVal = tsOk ? (cookieTimestamp(t.nowMs(), sndWscale, sackOk, false) + tsOff) >>> 0 : 0;
+        const window = win.window > 65535 ? 65535 : win.window;
+        const key = t.cookies.keyAddr4();
+        (t.core.raw as unknown as CookieHot).cookie_synack4(slot, out, key, t.addrKey, rx.saddrKey, rx.dport, rx.sport, rx.seq, mssind, cookieTime(now), window, tsVal, tsOk ? rx.tsVal : 0);
+        t.output(out);
+      }
+      t.deliverSkb(h);
+      return;
+    }
     const tx = t.txReply();
     // int32 words (the ISN mod 2^32; the header writer takes >>> 0)
     t.cookies.tupleOf(rx, t.addrKey);

@@ -93,6 +93,13 @@ export class CookieSecrets {
     m[at + 39] = dport & 0xff;
   }
 
+  /** Byte address of syncookie_secret[0] in WASM memory (syncookie_secret[1]
+   *  follows at +16), for cookie_synack4; the slot is claimed first. */
+  keyAddr4(): number {
+    this.keys.claim();
+    return this.keys.keyAddr(0);
+  }
+
   /** The tuple of a received segment; `daddr` is the local IPv4 address key. */
   tupleOf(rx: SegIn, daddr: number): void {
     if (rx.v6) this.tuple6(rx.saddrOff, rx.daddrOff, rx.sport, rx.dport);

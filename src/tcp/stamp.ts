@@ -190,9 +190,15 @@ export class TcpStamp {
 
   /** Whether write() stamps in WASM on `core` (an IPv4 template with a slot there). */
   inWasm(core: Core): boolean {
-    if (this.v6) return false;
+    return this.wasmSlot(core) >= 0;
+  }
+
+  /** The template slot this template has on `core` (stamp_tcp4's and
+   *  cookie_synack4's `slot`), or -1: IPv6, or no slot free (write in TS). */
+  wasmSlot(core: Core): number {
+    if (this.v6) return -1;
     if (this.boundTo !== core) this.bind(core);
-    return this.hot !== null;
+    return this.hot !== null ? this.slot : -1;
   }
 
   /** The plain-TS reference of stamp_tcp4, and the IPv6 path. */

@@ -44,7 +44,7 @@ import type { FlowRecord } from "./flows.js";
 import type { ServerApp } from "./apps.js";
 import { flowKey } from "./flows.js";
 import { SockTable } from "./ehash.js";
-import { StampCache } from "./stamp.js";
+import { StampCache, TcpStamp } from "./stamp.js";
 import { TcpMemory, memReclaimFinal } from "./mem.js";
 
 /** What a host's TCP needs from the world. */
@@ -800,6 +800,28 @@ export class TcpHost {
     else writeSegment(this.core, h, tx);
     this.output(h);
   }
+
+  /** cookie_synack4's template slot for a cookie SYN-ACK with these options
+   *  (tcp_make_synack's layout: MSS, then SACK_PERM/timestamps, window scale
+   *  `wscale` or -1), or -1: IPv6, or no WASM slot (the SegOut path then). */
+  cookieSynAckSlot(tsOk: boolean, sackOk: boolean, wscale: number): number {
+    const i = (tsOk ? 1 : 0) | (sackOk ? 2 : 0) | (wscale >= 0 ? 4 : 0);
+    let slot = this.cookieSlots[i]!;
+    if (slot === -2) {
+      const s = new SegOut();
+      s.v6 = this.v6;
+      s.flags = TCPHDR_SYN | TCPHDR_ACK;
+      s.mss = this.advmss;
+      s.wscale = wscale;
+      s.sackPerm = sackOk;
+      s.ts = tsOk;
+      slot = this.cookieSlots[i] = new TcpStamp(s).wasmSlot(this.core);
+    }
+    return slot;
+  }
+
+  /** By option layout: a template slot, -1 (none), -2 (not looked up yet). */
+  private readonly cookieSlots = new Int32Array(8).fill(-2);
 
   /** Fill tx addresses/ports for a socket. */
   txFor(sk: TcpSock): SegOut {

@@ -1,0 +1,94 @@
+// assembly/cookie.ts cookie_synack4 (the cookie ISN and the SYN-ACK's
+// headers in one WASM call) against its plain-TS reference: cookieSeq over
+// the reference SipHash (src/core/ref/siphash.ts) and TcpStamp.writeRef of
+// the same SYN-ACK. Random keys, tuples, sequence numbers, MSS indexes,
+// minute counters, windows, timestamps and option layouts.
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { createCore } from "../../src/core/node.js";
+import { SKB_HEADROOM } from "../../src/core/skb-fields.js";
+import { keyFromWords, siphash4u32Ref } from "../../src/core/ref/siphash.js";
+import { SiphashKeys } from "../../src/core/siphash.js";
+import { SegOut } from "../../src/tcp/segment.js";
+import { TcpStamp } from "../../src/tcp/stamp.js";
+import { TCPHDR_ACK, TCPHDR_SYN } from "../../src/wire/tcp.js";
+import { CookieSecrets, cookieSeq } from "../../src/tcp/cookie.js";
+import { Rng } from "../../src/sim/rng.js";
+
+interface CookieHot {
+  cookie_synack4(slot: number, h: number, key: number, laddr: number, raddr: number, lport: number, rport: number, sseq: number, mssind: number, count: number, win: number, tsval: number, tsecr: number): number;
+}
+
+const core = await createCore({ skbs: 8 });
+const x = core.raw as unknown as CookieHot;
+const COLS = ["len", "hdrLen", "mac", "network", "transport", "protocol"] as const;
+const u32 = fc.integer({ min: 0, max: 0xffffffff });
+const snap = (h: number) => {
+  const n = core.skb.hdrLen[h]!;
+  return { bytes: Array.from(core.headers.subarray(h * SKB_HEADROOM, h * SKB_HEADROOM + n)), cols: COLS.map((c) => core.skb[c][h]) };
+};
+const bswap32 = (v: number): number => (((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24)) >>> 0;
+const bswap16 = (v: number): number => ((v & 0xff) << 8) | ((v >>> 8) & 0xff);
+const putAddr = (v: number) => Uint8Array.of(v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff);
+
+describe("cookie_synack4", () => {
+  it("is cookieSeq (reference SipHash) + writeRef of the SYN-ACK, every option layout", () => {
+    fc.assert(
+      fc.property(
+        fc.array(u32, { minLength: 16, maxLength: 16 }),
+        fc.record({ laddr: u32, raddr: u32, lport: fc.integer({ min: 0, max: 65535 }), rport: fc.integer({ min: 0, max: 65535 }), sseq: u32, mssind: fc.integer({ min: 0, max: 3 }), count: u32, win: fc.integer({ min: 0, max: 65535 }), tsval: u32, tsecr: u32 }),
+        fc.integer({ min: 0, max: 7 }),
+        (words, f, layout) => {
+          const keys = new SiphashKeys(core, Uint32Array.from(words));
+          const tpl = new SegOut();
+          tpl.flags = TCPHDR_SYN | TCPHDR_ACK;
+          tpl.mss = 1460;
+          tpl.ts = (layout & 1) !== 0;
+          tpl.sackPerm = (layout & 2) !== 0;
+          tpl.wscale = layout & 4 ? 7 : -1;
+          const st = new TcpStamp(tpl);
+          const slot = st.wasmSlot(core);
+          expect(slot).toBeGreaterThanOrEqual(0);
+          // reference: cookie_hash's words, secure_tcp_syn_cookie, then the header
+          const a = bswap32(f.raddr);
+          const b = bswap32(f.laddr);
+          const c = ((bswap16(f.rport) << 16) | bswap16(f.lport)) >>> 0;
+          const H = (k: number, count: number) => {
+            const [k0, k1] = keyFromWords(words, k * 4);
+            return Number(siphash4u32Ref(k0, k1, a, b, c, count) & 0xffffffffn);
+          };
+          const want = (H(0, 0) + f.sseq + ((f.count << 24) >>> 0) + ((H(1, f.count) + f.mssind) & 0xffffff)) % 2 ** 32;
+          const s = new SegOut();
+          Object.assign(s, { flags: tpl.flags, mss: tpl.mss, ts: tpl.ts, sackPerm: tpl.sackPerm, wscale: tpl.wscale });
+          s.src = putAddr(f.laddr);
+          s.dst = putAddr(f.raddr);
+          s.sport = f.lport;
+          s.dport = f.rport;
+          s.seq = want;
+          s.ack = (f.sseq + 1) >>> 0;
+          s.window = f.win;
+          s.tsVal = f.tsval;
+          s.tsEcr = f.tsecr;
+          core.headers.fill(0xa5, 0, 4 * SKB_HEADROOM);
+          st.writeRef(core, 1, s);
+          keys.claim();
+          const got = x.cookie_synack4(slot, 2, keys.keyAddr(0), f.laddr, f.raddr, f.lport, f.rport, f.sseq, f.mssind, f.count, f.win, f.tsval, f.tsecr) >>> 0;
+          expect(got).toBe(want);
+          expect(snap(2)).toEqual(snap(1));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it("gives the cookie CookieSecrets gives (the TS path of IPv6 and of hosts without a slot)", () => {
+    const sec = new CookieSecrets(new Rng(11), core);
+    const st = new TcpStamp(Object.assign(new SegOut(), { flags: TCPHDR_SYN | TCPHDR_ACK, mss: 1460 }));
+    const slot = st.wasmSlot(core);
+    sec.tuple4(0xc0a80001, 0x0a000002, 40000, 80);
+    const want = cookieSeq(sec, 0x12345678, 3, 29_000_000) >>> 0;
+    const got = x.cookie_synack4(slot, 1, sec.keyAddr4(), 0x0a000002, 0xc0a80001, 80, 40000, 0x12345678, 3, 29_000_000, 1000, 0, 0) >>> 0;
+    expect(got).toBe(want);
+    expect(core.headers[SKB_HEADROOM + 14 + 20 + 13]).toBe(TCPHDR_SYN | TCPHDR_ACK);
+  });
+});
