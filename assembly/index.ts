@@ -35,8 +35,7 @@
 //   |                           | 64 x 8 u32 per-template offsets and sums
 //   +---------------------------+
 //   | SipHash keys + message    | siphash.ts: 128 x 64 B key slots (a
-//   |                           | host's 4 cookie keys), 64 B message,
-//   |                           | 16 B siphash_4u32 words
+//   |                           | host's 4 cookie keys), 64 B message
 //   +---------------------------+ layout_bytes(); memory.size() covers it
 //
 // No export here allocates managed objects; memory never grows after init.
