@@ -700,8 +700,10 @@ export class NicTx {
     this.staged = k + 1;
     this.stagedQ = q;
     const used = this.rec[this.recAt[q]! + TXR.used]! + k + 1;
-    // include/linux/netdevice.h: netdev_tx_sent_queue — STACK_XOFF when dql_avail < 0
-    if (this.dql[q]!.sentUnchecked(bytes, nsToJiffies(now))) this.qstats[q]!.bqlStops++, this.qstats[q]!.stops++;
+    // include/linux/netdevice.h: netdev_tx_sent_queue — STACK_XOFF when dql_avail < 0; a stop is
+    // counted when the bit goes up (a list's later posts find it set already)
+    const xoff = this.dqlWords[this.dqlXoffAt[q]!] !== 0;
+    if (this.dql[q]!.sentUnchecked(bytes, nsToJiffies(now)) && !xoff) this.qstats[q]!.bqlStops++, this.qstats[q]!.stops++;
     if (used >= size) {
       this.drvXoff[q] = 1;
       this.qstats[q]!.ringStops++;
