@@ -11,6 +11,10 @@ import FlatQueue from "flatqueue";
 import { TimerWheel } from "timer-wheel";
 import { HOLD_OPS, N, RANGE, STEPS, loopDelays, randomTimes } from "./workloads.js";
 
+// Each case sums what it reads into a local and adds that to the sink once per
+// call: `sink += x` per timer on a module-level double boxes a HeapNumber each
+// time (~12 ns, as much as the wheel's own work), which every contender paid
+// before, flatqueue included.
 let sink = 0;
 /** Keeps the sink alive (call once at the end of a run). */
 export function useSink() {
@@ -41,15 +45,17 @@ export async function wheelFillDrainCases(createCore, { range = RANGE, label = "
 
   const drainWasm = (b) => {
     let fired = 0;
+    let sum = 0;
     for (let s = 1; s <= STEPS; s++) {
       const now = b + (s * range) / STEPS;
       let n;
       do {
         n = expire(now, cap);
-        for (let k = 0; k < n; k++) sink += outArg[k];
+        for (let k = 0; k < n; k++) sum += outArg[k];
         fired += n;
       } while (n === cap);
     }
+    sink += sum;
     return fired;
   };
 
@@ -60,13 +66,15 @@ export async function wheelFillDrainCases(createCore, { range = RANGE, label = "
       fn() {
         for (let i = 0; i < N; i++) fq.push(i, times[i]);
         let fired = 0;
+        let sum = 0;
         for (let s = 1; s <= STEPS; s++) {
           const now = (s * range) / STEPS;
           while (fq.length > 0 && fq.peekValue() <= now) {
-            sink += fq.pop();
+            sum += fq.pop();
             fired++;
           }
         }
+        sink += sum;
         return fired;
       },
     },
@@ -76,14 +84,16 @@ export async function wheelFillDrainCases(createCore, { range = RANGE, label = "
         const tw = new TimerWheel();
         for (let i = 0; i < N; i++) tw.schedule(i, times[i]);
         let fired = 0;
+        let sum = 0;
         for (let s = 1; s <= STEPS; s++) {
           // schedule() adds the real ms elapsed since the wheel was made; the
           // last step goes 2^20 ms further so that everything comes out.
           const now = (s * range) / STEPS + (s === STEPS ? 1 << 20 : 0);
           const out = tw.advance(now);
-          for (let k = 0; k < out.length; k++) sink += out[k];
+          for (let k = 0; k < out.length; k++) sum += out[k];
           fired += out.length;
         }
+        sink += sum;
         return fired;
       },
     },
@@ -105,15 +115,17 @@ export async function wheelFillDrainCases(createCore, { range = RANGE, label = "
         base += range;
         for (let i = 0; i < N; i++) w.schedule(b + times[i], 1, i);
         let fired = 0;
+        let sum = 0;
         for (let s = 1; s <= STEPS; s++) {
           const now = b + (s * range) / STEPS;
           let n;
           do {
             n = w.expire(now);
-            for (let k = 0; k < n; k++) sink += outArg[k];
+            for (let k = 0; k < n; k++) sum += outArg[k];
             fired += n;
           } while (n === cap);
         }
+        sink += sum;
         return fired;
       },
     },
@@ -156,8 +168,11 @@ export async function wheelFillDrainCases(createCore, { range = RANGE, label = "
 }
 
 /** Wheel hold model: N timers pending; now = the earliest time, fire it,
- *  reschedule at now + U[0, RANGE). HOLD_OPS per call. */
-export async function wheelHoldCases(createCore) {
+ *  reschedule at now + U[0, RANGE). HOLD_OPS per call (about that many for
+ *  the EventLoop case, which runs to a simulated time). With EventLoop given,
+ *  also that case: the simulator's own path (src/sim/loop.ts, one
+ *  wheel_loop_step per batch, handlers rescheduling through at()). */
+export async function wheelHoldCases(createCore, EventLoop) {
   const start = randomTimes(N, 999);
   const deltas = randomTimes(1 << 16, 4242); // reused cyclically
   const DMASK = (1 << 16) - 1;
@@ -174,6 +189,8 @@ export async function wheelHoldCases(createCore) {
   const sched = raw.wheel_schedule;
   const expire = raw.wheel_expire;
   const nextTime = raw.wheel_next_time;
+  const expireNext = raw.wheel_expire_next;
+  const outTime = w.outTime;
   for (let i = 0; i < N; i++) sched(start[i], 1, i);
   let wj = 0;
 
@@ -204,6 +221,21 @@ export async function wheelHoldCases(createCore) {
       },
     },
     {
+      // The same with one call per step (Wheel.expireNext) instead of two.
+      name: "hold: wasm expireNext",
+      build: true,
+      fn() {
+        let fired = 0;
+        while (fired < HOLD_OPS) {
+          const n = expireNext(Infinity, cap);
+          const now = outTime[0];
+          for (let k = 0; k < n; k++) sched(now + deltas[wj++ & DMASK], 1, outArg[k]);
+          fired += n;
+        }
+        return fired;
+      },
+    },
+    {
       name: "hold: wasm in-WASM loop",
       build: true,
       fn() {
@@ -211,12 +243,41 @@ export async function wheelHoldCases(createCore) {
       },
     },
   ];
+  let loopWheel;
+  if (EventLoop) {
+    // Its own wheel with the same N timers; each event reschedules itself.
+    const lcore = await createCore({ skbs: 64, ringSlots: 1024, maxRings: 1, wheelEntries: N });
+    loopWheel = lcore.wheel;
+    const loop = new EventLoop(loopWheel);
+    let lj = 0;
+    const kind = loop.register("hold", (arg, t) => {
+      loop.at(t + deltas[lj++ & DMASK], kind, arg);
+    });
+    for (let i = 0; i < N; i++) loop.at(start[i], kind, i);
+    let end = 0;
+    let span = HOLD_OPS * 256; // simulated ns per call, steered to about HOLD_OPS events
+    cases.push({
+      name: "hold: EventLoop",
+      build: true,
+      fn() {
+        const before = loop.events;
+        end += span;
+        loop.run(end);
+        const ran = loop.events - before;
+        span = Math.max(1, Math.round((span * HOLD_OPS) / Math.max(ran, 1)));
+        return ran;
+      },
+    });
+  }
   for (const c of cases) {
     c.opsPerCall = HOLD_OPS;
+    // The EventLoop case runs to a time: about HOLD_OPS events per call.
+    const want = c.name === "hold: EventLoop" ? HOLD_OPS / 2 : HOLD_OPS;
     const f = c.fn();
-    if (f < HOLD_OPS) throw new Error(`wheel bench ${c.name}: fired ${f} < ${HOLD_OPS}`);
+    if (f < want) throw new Error(`wheel bench ${c.name}: fired ${f} < ${want}`);
   }
   if (w.pending !== N) throw new Error(`wheel bench hold: ${w.pending} pending, want ${N}`);
+  if (loopWheel && loopWheel.pending !== N) throw new Error(`wheel bench hold EventLoop: ${loopWheel.pending} pending, want ${N}`);
   return cases;
 }
 

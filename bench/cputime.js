@@ -22,7 +22,7 @@ async function buildSuites(dist) {
   const only = [": flatqueue", ": wasm per-call", ": wasm burst", ": wasm in-WASM loop"];
   return [
     { baseline: "fill+drain: flatqueue", cases: await wheelFillDrainCases(createCore, { only }) },
-    { baseline: "hold: flatqueue", cases: await wheelHoldCases(createCore) },
+    { baseline: "hold: flatqueue", cases: await wheelHoldCases(createCore, EventLoop) },
     { baseline: "flatqueue loop (baseline)", cases: await loopCases(createCore, EventLoop) },
   ];
 }

@@ -28,12 +28,23 @@
 //   wasm burst              4096 timers per raw.wheel_schedule_burst call.
 //   wasm in-WASM loop       wheel_bench_fill_drain / wheel_bench_hold: the same
 //                           loops inside WASM (bench entry points, no boundary).
+//   wasm expireNext         hold only: raw.wheel_expire_next (Wheel.expireNext)
+//                           per step, one call instead of next_time + expire.
+//   EventLoop               hold only: src/sim/loop.ts on its own wheel with the
+//                           same timers, each handler rescheduling itself with
+//                           at(): the simulator's path (one wheel_loop_step per
+//                           batch of up to 256 events, dispatch included). Runs
+//                           to a simulated time steered to ~2^16 events a call.
+//
+// Every case sums what it reads into a local (module-level `sink +=` per
+// timer boxed a double each time: ~12 ns that every contender paid).
 //
 // The case bodies are in bench/cases.js (bench/cputime.js times the same ones).
 // Runs under bench/run.js (`node bench/run.js wheel`) or alone
 // (`node bench/wheel.bench.js`, after `npm run build`).
 import { pathToFileURL } from "node:url";
 import { createCore } from "../dist/core/node.js";
+import { EventLoop } from "../dist/sim/loop.js";
 import { runSuite } from "./harness.js";
 import { useSink, wheelFillDrainCases, wheelHoldCases } from "./cases.js";
 
@@ -45,7 +56,7 @@ export async function run(report) {
     only: [": flatqueue", ": wasm per-call", ": wasm in-WASM loop"],
   });
   await runSuite("wheel", dense, report, { baseline: "dense: flatqueue" });
-  await runSuite("wheel", await wheelHoldCases(createCore), report, { baseline: "hold: flatqueue" });
+  await runSuite("wheel", await wheelHoldCases(createCore, EventLoop), report, { baseline: "hold: flatqueue" });
   useSink();
 }
 
