@@ -34,7 +34,7 @@
 //   overflow     one list for granules whose bits above 48 differ from cur's.
 //   due          an array of cells sorted on (time, seq), consumed from the
 //                head. A level-0 slot is drained into it only when it and the
-//                late heap are empty: up to 16 cells by insertion as they
+//                late heap are empty: up to 8 cells by insertion as they
 //                are copied, more by a stable counting sort on the tick's
 //                low bits (buckets ~ 2n) and an insertion pass on time that
 //                orders fractional ns (O(n) when they are rare). A schedule
@@ -152,7 +152,7 @@ const MAX_TICK: u64 = 1 << 62;
 const HEAP_BIT: u32 = 0x80000000;
 const DUE_BIT: u32 = 0x40000000;
 /** A drain of at most this many cells is sorted by insertion alone. */
-const SMALL_SORT: u32 = 16;
+const SMALL_SORT: u32 = 8;
 
 const CELL_BITS: u32 = 5;
 const CELLS: u32 = 1 << CELL_BITS; // per 512-byte block (the chain is in nextTab)

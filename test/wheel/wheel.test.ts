@@ -243,6 +243,40 @@ describe("timing wheel", () => {
     expect(big.pending).toBe(0);
   });
 
+  it("granules of 1 to 40 entries (insertion and counting sort, with tombstones) drain in (time, insertion) order", () => {
+    // Each size on both sides of the small-drain limit (8 cells), with ties,
+    // quarter-ns fractions, a fraction of cancelled cells and one cell at
+    // the granule's last tick.
+    let x = 4242;
+    const rnd = () => {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      return (x >>> 0) / 2 ** 32;
+    };
+    const ref = new RefWheel(w.capacity);
+    const refIds: number[] = [];
+    const ids: number[] = [];
+    for (let n = 1; n <= 40; n++) {
+      const G = (10 + n) * 4096; // one granule per size: [G, G + 4096)
+      for (let i = 0; i < n; i++) {
+        const r = rnd();
+        const t = i === n - 1 ? G + 4095.75 : r < 0.5 ? G + 7 + (i % 2) : G + Math.floor(rnd() * 4096) + Math.floor(rnd() * 4) / 4;
+        ids.push(w.schedule(t, 0, n * 100 + i));
+        refIds.push(ref.schedule(t, 0, n * 100 + i));
+      }
+      for (let c = 0; c < n / 4; c++) {
+        const k = ids.length - 1 - Math.floor(rnd() * n);
+        expect(w.cancel(ids[k]!)).toBe(ref.cancel(refIds[k]!));
+      }
+    }
+    for (let n = 1; n <= 40; n++) {
+      const end = (11 + n) * 4096;
+      expect(drain(w, end)).toEqual(drain(ref, end));
+    }
+    expect(w.pending).toBe(0);
+  });
+
   it("a full due array sends later schedules into drained granules to the late heap", async () => {
     const small = (await freshCore({ wheelEntries: 16 })).wheel;
     for (let i = 0; i < 16; i++) small.schedule(10 + (i >> 2), 0, i); // one granule: all 16 drained into due
