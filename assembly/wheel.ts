@@ -71,11 +71,12 @@
 // Ids: id = (generation << indexBits) | index, indexBits = ceil(log2(entries))
 // (wheel_index_bits()); the generation, 30 - indexBits bits, is bumped at
 // every release. Ids stay below 2^30 so that V8 keeps them as small
-// integers (Smis are 31-bit with pointer compression): an id past that is a
-// heap number, and the first one stored in an object field that held Smis
-// (a timer id in a socket, the event loop's stagedLast) changes the field's
-// representation and the object's hidden class, deoptimising every function
-// optimised for the old one (a storm ~80 ms into a 10 Gbit bulk run).
+// integers (Smis: 32-bit in Node, 31-bit with pointer compression as in
+// Chrome): an id past that is a heap number, and the first one stored in an
+// object field that held Smis (a timer id in a socket, the event loop's
+// stagedLast) changes the field's representation and the object's hidden
+// class, deoptimising every function optimised for the old one (a storm
+// ~80 ms into a 10 Gbit bulk run).
 // Free indices are reused last in, first out from a stack of up to 4096
 // (WHEEL_FREE_STACK_MAX); beyond that they wait in a bitmap (their next id in
 // the record's kind field) and come back lowest index first when the stack

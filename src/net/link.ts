@@ -31,6 +31,7 @@ import { NIC_RX_BURST, type Nic, type DropSink } from "./nic.js";
 import { serializationNs } from "./wire-time.js";
 import { WireFifo } from "./wire-fifo.js";
 import { GSO_OUT_SLOTS } from "./nic-tx.js";
+import { f64Fields } from "../util/f64-field.js";
 
 export interface LinkConfig {
   rateBps: number;
@@ -43,6 +44,9 @@ export interface LinkConfig {
 
 /** Called with every frame as it leaves the sender (pcap capture). */
 export type WireTap = (h: number, timeNs: number) => void;
+
+/** A byte total and an ns time: doubles from the start (util/f64-field.ts). */
+const LINK_F64 = ["nBytes", "busyEnd"] as const;
 
 export class LinkDirection {
   private nPackets = 0;
@@ -79,6 +83,7 @@ export class LinkDirection {
     private readonly drops: DropSink,
     private readonly tap: WireTap | null,
   ) {
+    f64Fields(this, LINK_F64);
     // The slower of the link and the sending NIC sets the pace.
     this.rateBps = Math.min(config.rateBps, from.config.rateBps);
     this.train = config.loss <= 0 && config.reorder <= 0 && tap === null;

@@ -27,6 +27,7 @@ import { LatencyHist } from "../sim/latency-hist.js";
 import { TXD_U32, TXR, TXR_CLEAN_MAX, TXR_REC_U32, TXR_STAGE, txRingsOf, type TxRingExports, type TxRings } from "../core/tx-rings.js";
 import type { DropSink } from "./nic.js";
 import type { WireStartCounters } from "./wire-fifo.js";
+import { f64Fields } from "../util/f64-field.js";
 
 /** net/core/hotdata.c: dev_tx_weight's default (net.core.dev_weight 64 × dev_weight_tx_bias 1): __qdisc_run's quota. */
 export const QDISC_RUN_QUOTA = 64;
@@ -123,6 +124,9 @@ export interface TxQueueStats {
    *  MISSED at qdisc_run_end, or a wake (netif_tx_wake_queue / netif_schedule_queue). */
   netTx: number;
 }
+
+/** A queue's byte total: a double from the start (util/f64-field.ts). */
+const QSTATS_F64 = ["bytes"] as const;
 
 export class NicTx {
   readonly qdiscs: DeviceQdiscs;
@@ -319,7 +323,9 @@ export class NicTx {
       this.descAt[q] = this.rec[id * TXR_REC_U32 + TXR.base]! * TXD_U32;
       this.qLatency.push(new LatencyHist());
       this.qRingLatency.push(new LatencyHist());
-      this.qstats.push({ packets: 0, bytes: 0, stops: 0, bqlStops: 0, ringStops: 0, wakes: 0, completions: 0, completionIrqs: 0, xmitMore: 0, doorbells: 0, netTx: 0 });
+      const st = { packets: 0, bytes: 0, stops: 0, bqlStops: 0, ringStops: 0, wakes: 0, completions: 0, completionIrqs: 0, xmitMore: 0, doorbells: 0, netTx: 0 };
+      f64Fields(st, QSTATS_F64);
+      this.qstats.push(st);
     }
     this.bypassQ = this.qdiscs.perQueue.map((qd) => (qd.kind === "pfifo_fast" ? (qd as PfifoFast) : null));
     // net/sched/sch_generic.c: pfifo_fast_ops.static_flags has TCQ_F_NOLOCK; fq takes the qdisc lock

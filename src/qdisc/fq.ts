@@ -36,6 +36,7 @@ import {
   type QdiscEnv,
   type QdiscStats,
 } from "./qdisc.js";
+import { f64Fields } from "../util/f64-field.js";
 
 /** include/uapi/linux/pkt_sched.h: struct tc_fq_qd_stats (`tc -s qdisc show` fq lines). */
 export interface FqXstats {
@@ -77,6 +78,9 @@ export interface FqHooks {
 }
 
 const U64_MAX = 18446744073709552000;
+
+/** A byte total (bstats.bytes): a double from the start (util/f64-field.ts). */
+const QDISC_F64 = ["bytes"] as const;
 
 export class FqQdisc implements Qdisc {
   readonly kind = "fq" as const;
@@ -133,6 +137,7 @@ export class FqQdisc implements Qdisc {
     opts: FqOptions = {},
     hooks: FqHooks = {},
   ) {
+    f64Fields(this, QDISC_F64);
     const p = (this.p = fqParams(opts));
     this.flows = new FqFlows(Math.min(1024, p.maxFlows + 1), p.maxFlows, p.bucketsLog);
     this.delayed = new FqDelayed(this.flows.capacity);

@@ -18,6 +18,7 @@ import {
   type QdiscEnv,
   type QdiscStats,
 } from "./qdisc.js";
+import { f64Fields } from "../util/f64-field.js";
 
 export const PFIFO_FAST_BANDS = 3;
 
@@ -26,6 +27,9 @@ export interface PfifoFastOptions {
   txqueuelen?: number;
   env?: QdiscEnv;
 }
+
+/** A byte total (bstats.bytes): a double from the start (util/f64-field.ts). */
+const QDISC_F64 = ["bytes"] as const;
 
 export class PfifoFast implements Qdisc {
   readonly kind = "pfifo_fast" as const;
@@ -48,6 +52,7 @@ export class PfifoFast implements Qdisc {
     private readonly sink: QdiscDropSink,
     opts: PfifoFastOptions = {},
   ) {
+    f64Fields(this, QDISC_F64);
     const n = opts.txqueuelen ?? 1000;
     // net/sched/sch_generic.c: pfifo_fast_init refuses a zero-length ring
     if (!Number.isInteger(n) || n < 1 || n > 0xffffffff) {

@@ -16,6 +16,7 @@
 // files what is staged and releases what was dispatched; the ids the wheel
 // gave are checked against the ones at() returned.
 import type { Wheel } from "../core/wheel.js";
+import { f64Fields } from "../util/f64-field.js";
 
 /** The wheel exports the loop calls, straight (no wrapper). */
 interface WheelHot {
@@ -48,6 +49,8 @@ export class EventQueueFullError extends Error {
 }
 
 const BURST = 256;
+/** ns times: doubles from the start (util/f64-field.ts). */
+const LOOP_F64 = ["now", "runEnd"] as const;
 
 export class EventLoop {
   now = 0;
@@ -89,6 +92,7 @@ export class EventLoop {
   private readonly stageMax: number;
 
   constructor(private readonly wheel: Wheel) {
+    f64Fields(this, LOOP_F64);
     const x = (this.x = wheel.core.raw as unknown as WheelHot);
     const buf = wheel.core.memory.buffer;
     this.inTime = wheel.inTime;

@@ -9,6 +9,7 @@ import type { CongestionOps, CcSock } from "./cc.js";
 import { TCP_CA_Open } from "./cc.js";
 import { TCP_RTO_MAX_US, newRttState, type RttState } from "./rtt.js";
 import { pow2 } from "../util/pow2.js";
+import { f64Fields } from "../util/f64-field.js";
 import { SockBacklog } from "./backlog.js";
 import { RcvQueue } from "./rcv-queue.js";
 import { TCP_DEFAULT_SCALING_RATIO, TCP_INIT_CWND, type RcvSpaceState, type RcvWindowState } from "./buffers.js";
@@ -86,6 +87,14 @@ export interface TcpApp {
 
 /** net.ipv4.tcp_reordering default (tp->reordering's start; not a sysctl of the model). */
 export const TCP_REORDERING = 3;
+
+/** TcpConn's fields that hold sequence numbers, byte totals or ns times: doubles from the start
+ *  (util/f64-field.ts), so that passing 2^31 deoptimises nothing. */
+const CONN_F64 = ["now", "sndUna", "sndNxt", "writeSeq", "sndWl1", "fwdAlloc", "sndMem", "sndSml", "highSeq", "rackMstamp",
+  "rackEndSeq", "fackEnd", "tlpHighSeq", "wmemAlloc", "wmemCharged", "wmemFreed", "wstampNs", "rmemAlloc", "backlogLen",
+  "rcvNxt", "rcvWup", "copiedSeq", "dsackStart", "dsackEnd", "lrcvtime", "rcvRttSeq", "ownedUntil", "readPending", "readWant",
+  "readLast", "toWrite", "writePending", "writeLast", "startedAt", "lastAckAt", "bytesReceived", "bytesRead", "rateStampT"] as const;
+const RCVQ_F64 = ["space", "seq"] as const;
 
 export class TcpConn implements CcSock, RcvWindowState {
   /** The socket's slot in its host's table (the timers' argument). */
@@ -335,6 +344,8 @@ export class TcpConn implements CcSock, RcvWindowState {
 
   constructor(cc: CongestionOps) {
     this.cc = cc;
+    f64Fields(this, CONN_F64);
+    f64Fields(this.rcvq, RCVQ_F64);
   }
 
   /** tcp_left_out: without SACK, duplicate ACKs are the emulated sacked_out (tcp_add_reno_sack; a SACK

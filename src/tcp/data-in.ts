@@ -44,6 +44,7 @@ import { NO_UNDO, tsecrBefore } from "./undo.js";
 import { processTlpAck, scheduleLossProbe } from "./tlp.js";
 import { frtoXmitNew } from "./frto.js";
 import { removeRenoSacks } from "./reno-sack.js";
+import { f64Fields } from "../util/f64-field.js";
 
 /** Default truesize of a received frame when the driver model sets none:
  *  a page-fragment buffer (frame + NET_SKB_PAD + skb_shared_info, rounded to a
@@ -459,6 +460,19 @@ function ofoQueue(c: TcpConn): void {
   }
 }
 
+const OFO_F64 = ["start", "end"] as const;
+
+/** An out-of-order range; its sequence numbers are doubles from the start (util/f64-field.ts). */
+class OfoRange {
+  constructor(
+    public start: number,
+    public end: number,
+    public truesize: number,
+  ) {
+    f64Fields(this, OFO_F64);
+  }
+}
+
 /** Insert [start, end) into the out-of-order queue (tcp_data_queue_ofo), merging overlaps. */
 function ofoInsert(c: TcpConn, start: number, end: number, truesize: number): boolean {
   const q = c.ofo;
@@ -479,7 +493,7 @@ function ofoInsert(c: TcpConn, start: number, end: number, truesize: number): bo
     // move the range last in recency order is not modelled; newest-first SACK uses position
     return true;
   }
-  q.splice(i, 0, { start, end, truesize });
+  q.splice(i, 0, new OfoRange(start, end, truesize));
   return true;
 }
 

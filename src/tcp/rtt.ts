@@ -1,6 +1,7 @@
 // RTT estimation and the retransmission timeout (net/ipv4/tcp_input.c:
 // tcp_rtt_estimator, tcp_set_rto). Values in µs; srtt and mdev are kept
 // scaled as in struct tcp_sock (srtt_us = 8·SRTT, mdev_us = 4·MDEV).
+import { f64Fields } from "../util/f64-field.js";
 
 /** include/net/tcp.h: TCP_RTO_MIN (HZ/5) in µs. */
 export const TCP_RTO_MIN_US = 200_000;
@@ -20,8 +21,13 @@ export interface RttState {
   rtoUs: number;
 }
 
+const RTT_F64 = ["rttSeq"] as const;
+
 export function newRttState(): RttState {
-  return { srttUs: 0, mdevUs: 0, mdevMaxUs: 0, rttvarUs: 0, rttSeq: 0, rtoUs: TCP_TIMEOUT_INIT_US };
+  const r = { srttUs: 0, mdevUs: 0, mdevMaxUs: 0, rttvarUs: 0, rttSeq: 0, rtoUs: TCP_TIMEOUT_INIT_US };
+  // a sequence number: a double field from the start (util/f64-field.ts)
+  f64Fields(r, RTT_F64);
+  return r;
 }
 
 /** net/ipv4/tcp_input.c: tcp_rtt_estimator then tcp_set_rto. */

@@ -6,6 +6,7 @@
 import type { Core } from "../core/core.js";
 import { SKB_HEADROOM } from "../core/skb-fields.js";
 import { csumFold, pseudoSumV6 } from "../wire/csum.js";
+import { f64Fields } from "../util/f64-field.js";
 
 const ETH_HLEN = 14;
 const ETH_P_IP = 0x0800;
@@ -13,6 +14,11 @@ const ETH_P_IPV6 = 0x86dd;
 const IPPROTO_TCP = 6;
 // writeSegment's Ethernet header: src/wire/skb-headers.ts DEFAULT_ETH_DST / DEFAULT_ETH_SRC, then the ethertype
 // (ETH_HDR_V4: 02:00:00:00:00:02 02:00:00:00:00:01 0800; ETH_HDR_V6 the same with 86dd)
+
+/** SegOut's and SegIn's wire sequence numbers, timestamps and lengths: doubles from the start
+ *  (util/f64-field.ts; a length computed from doubles arrives as one). */
+const SEG_OUT_F64 = ["seq", "ack", "tsVal", "tsEcr", "payloadLen"] as const;
+const SEG_IN_F64 = ["seq", "ack", "tsVal", "tsEcr", "dataLen"] as const;
 
 /** What to send; fill the fields, then writeSegment. -1 = option absent. */
 export class SegOut {
@@ -50,6 +56,10 @@ export class SegOut {
     this.sackN = 0;
     this.payloadLen = 0;
     return this;
+  }
+
+  constructor() {
+    f64Fields(this, SEG_OUT_F64);
   }
 }
 
@@ -306,6 +316,10 @@ export class SegIn {
       }
       p += size;
     }
+  }
+
+  constructor() {
+    f64Fields(this, SEG_IN_F64);
   }
 }
 

@@ -6,6 +6,7 @@ import { TCP_CLOSE, TCP_FIN_WAIT2, TCP_LISTEN, TCP_NEW_SYN_RECV, TCP_TIME_WAIT }
 import type { TcpConn } from "./conn.js";
 import type { ServerApp } from "./apps.js";
 import type { TcpHost } from "./tcp-host.js";
+import { f64Fields } from "../util/f64-field.js";
 
 /** A time-wait sock in the kernel (tcp_time_wait): TIME_WAIT, or FIN_WAIT2 — which the model reaches only
  *  after close() sent the FIN (tcpClose), so always as an orphan. */
@@ -22,6 +23,9 @@ function isFullState(state: number): boolean {
 export class SockCount {
   full = 0;
 }
+
+/** TcpSock's sequence numbers, timestamps and ns times: doubles from the start (util/f64-field.ts). */
+const SOCK_F64 = ["iss", "sndNxt", "sndUna", "irs", "rcvNxt", "tsOff", "tsRecent", "timeout", "connectAt", "queuedAt"] as const;
 
 export class TcpSock {
   /** Index in the host's socket table (the event argument of its timers). */
@@ -114,6 +118,10 @@ export class TcpSock {
   synRttNs = -1;
   /** Client: the application to start at ESTABLISHED (peer window, SYN RTT in ns or -1). */
   appInit: ((t: TcpHost, sk: TcpSock, peerWindow: number, synRttNs: number) => void) | null = null;
+
+  constructor() {
+    f64Fields(this, SOCK_F64);
+  }
 }
 
 export type AcceptPolicy = { kind: "always" } | { kind: "never" } | { kind: "rate"; perSec: number };

@@ -46,6 +46,7 @@ import { flowKey } from "./flows.js";
 import { SockTable } from "./ehash.js";
 import { StampCache, TcpStamp } from "./stamp.js";
 import { TcpMemory, memReclaimFinal } from "./mem.js";
+import { f64Fields } from "../util/f64-field.js";
 
 /** What a host's TCP needs from the world. */
 export interface TcpEnv {
@@ -171,6 +172,9 @@ function sysctlTriple(s: Readonly<Record<string, unknown>>, name: keyof typeof S
 }
 
 
+/** A time in ns: a double from the start (util/f64-field.ts). */
+const HOST_F64 = ["rxTime"] as const;
+
 export class TcpHost {
   readonly rx = new SegIn();
   readonly tx = new SegOut();
@@ -295,6 +299,7 @@ export class TcpHost {
     readonly dropSkb: (h: number, reason: string) => void,
     readonly deliverSkb: (h: number) => void,
   ) {
+    f64Fields(this, HOST_F64);
     this.headers = core.headers;
     this.addr = config.addr;
     this.v6 = config.addr.length === 16;
