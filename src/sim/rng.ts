@@ -25,12 +25,14 @@ export class Rng {
     if ((s[0]! | s[1]! | s[2]! | s[3]!) === 0) s[0] = 1;
   }
 
-  /** Uniform u32. */
-  u32(): number {
+  /** The next draw as an int32 (xoshiro128**): the one step every draw
+   *  takes. An int32 result stays a small integer across a call V8 does not
+   *  inline; a u32 above 2^31 would come back as a heap number. */
+  private next(): number {
     const s = this.s;
     const a = s[0]!;
     const b = s[1]!;
-    const result = Math.imul(rotl(Math.imul(b, 5), 7), 9) >>> 0;
+    const result = Math.imul(rotl(Math.imul(b, 5), 7), 9);
     const t = b << 9;
     const c = s[2]! ^ a;
     const d = s[3]! ^ b;
@@ -41,9 +43,19 @@ export class Rng {
     return result;
   }
 
+  /** Uniform u32. */
+  u32(): number {
+    return this.next() >>> 0;
+  }
+
+  /** The u32() draw's bits as an int32 (for words passed on as int32). */
+  i32(): number {
+    return this.next();
+  }
+
   /** Uniform in [0, 1). */
   float(): number {
-    return this.u32() / 4294967296;
+    return (this.next() >>> 0) / 4294967296;
   }
 
   /** Uniform integer in [lo, hi] (inclusive), hi - lo < 2^32. */

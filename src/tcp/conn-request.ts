@@ -56,10 +56,11 @@ export function tcpConnRequest(t: TcpHost, l: ListenSock, h: number): void {
       // tcp_v4_send_synack: the cookie and the SYN-ACK's headers in one WASM call (assembly/cookie.ts)
       const out = t.env.alloc();
       if (out >= 0) {
-        const tsVal = tsOk ? (cookieTimestamp(t.nowMs(), sndWscale, sackOk, false) + tsOff) >>> 0 : 0;
+        const tsVal = tsOk ? (cookieTimestamp(t.nowMs(), sndWscale, sackOk, false) + tsOff) | 0 : 0;
         const window = win.window > 65535 ? 65535 : win.window;
         const key = t.cookies.keyAddr4();
-        (t.core.raw as unknown as CookieHot).cookie_synack4(slot, out, key, t.addrKey, rx.saddrKey, rx.dport, rx.sport, rx.seq, mssind, cookieTime(now), window, tsVal, tsOk ? rx.tsVal : 0);
+        // u32 words as int32: a u32 above 2^31 is a heap number at the (not inlined) JS-to-WASM call
+        (t.core.raw as unknown as CookieHot).cookie_synack4(slot, out, key, t.addrKey | 0, rx.saddrKey | 0, rx.dport, rx.sport, rx.seq | 0, mssind, cookieTime(now) | 0, window, tsVal, tsOk ? rx.tsVal | 0 : 0);
         t.output(out);
       }
       t.deliverSkb(h);

@@ -101,9 +101,10 @@ export class SynGenerator {
     }
     if (!seg.v6) {
       // the same draws, in the same order, as the IPv6 path below
-      const saddr = this.config.spoof === "random" ? ctx.rng.u32() : this.saddr;
+      // int32 words (i32: the u32 draw's bits), so no heap number per SYN
+      const saddr = this.config.spoof === "random" ? ctx.rng.i32() : this.saddr | 0;
       const sport = ctx.rng.int(EPHEMERAL_LOW, EPHEMERAL_HIGH);
-      const seq = ctx.rng.u32();
+      const seq = ctx.rng.i32();
       this.stamp.write4(ctx.core, h, saddr, this.daddr, (sport << 16) | seg.dport, seq, 0, seg.window, Math.floor(ctx.loop.now / 1e6), 0);
     } else {
       if (this.config.spoof === "random") this.randomizeSource();
