@@ -44,7 +44,7 @@ export function tcpConnRequest(t: TcpHost, l: ListenSock, h: number): void {
     sndWscale = -1;
     tsOk = false;
   }
-  const tsOff = tsOk ? t.tsOffset(rx.saddrKey) : 0;
+  const tsOff = tsOk ? t.tsOffset(rx.saddrKey | 0) : 0; // int32: no heap number for a u32 key
   const win = tsOk ? t.synAckWinTs : t.synAckWinNoTs;
   if (wantCookie) {
     // include/net/tcp.h: cookie_init_sequence -> tcp_synq_overflow, SyncookiesSent
