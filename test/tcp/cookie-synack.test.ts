@@ -1,13 +1,13 @@
 // assembly/cookie.ts cookie_synack4 (the cookie ISN and the SYN-ACK's
 // headers in one WASM call) against its plain-TS reference: cookieSeq over
 // the reference SipHash (src/core/ref/siphash.ts) and TcpStamp.writeRef of
-// the same SYN-ACK. Random keys, tuples, sequence numbers, MSS indexes,
+// the same SYN-ACK (src/core/ref/cookie.ts). Random keys, tuples, sequence numbers, MSS indexes,
 // minute counters, windows, timestamps and option layouts.
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { createCore } from "../../src/core/node.js";
 import { SKB_HEADROOM } from "../../src/core/skb-fields.js";
-import { keyFromWords, siphash4u32Ref } from "../../src/core/ref/siphash.js";
+import { cookieIsn4Ref } from "../../src/core/ref/cookie.js";
 import { SiphashKeys } from "../../src/core/siphash.js";
 import { SegOut } from "../../src/tcp/segment.js";
 import { TcpStamp } from "../../src/tcp/stamp.js";
@@ -27,8 +27,6 @@ const snap = (h: number) => {
   const n = core.skb.hdrLen[h]!;
   return { bytes: Array.from(core.headers.subarray(h * SKB_HEADROOM, h * SKB_HEADROOM + n)), cols: COLS.map((c) => core.skb[c][h]) };
 };
-const bswap32 = (v: number): number => (((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24)) >>> 0;
-const bswap16 = (v: number): number => ((v & 0xff) << 8) | ((v >>> 8) & 0xff);
 const putAddr = (v: number) => Uint8Array.of(v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff);
 
 describe("cookie_synack4", () => {
@@ -49,15 +47,7 @@ describe("cookie_synack4", () => {
           const st = new TcpStamp(tpl);
           const slot = st.wasmSlot(core);
           expect(slot).toBeGreaterThanOrEqual(0);
-          // reference: cookie_hash's words, secure_tcp_syn_cookie, then the header
-          const a = bswap32(f.raddr);
-          const b = bswap32(f.laddr);
-          const c = ((bswap16(f.rport) << 16) | bswap16(f.lport)) >>> 0;
-          const H = (k: number, count: number) => {
-            const [k0, k1] = keyFromWords(words, k * 4);
-            return Number(siphash4u32Ref(k0, k1, a, b, c, count) & 0xffffffffn);
-          };
-          const want = (H(0, 0) + f.sseq + ((f.count << 24) >>> 0) + ((H(1, f.count) + f.mssind) & 0xffffff)) % 2 ** 32;
+          const want = cookieIsn4Ref(words, f.laddr, f.raddr, f.lport, f.rport, f.sseq, f.mssind, f.count);
           const s = new SegOut();
           Object.assign(s, { flags: tpl.flags, mss: tpl.mss, ts: tpl.ts, sackPerm: tpl.sackPerm, wscale: tpl.wscale });
           s.src = putAddr(f.laddr);
