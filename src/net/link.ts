@@ -31,7 +31,7 @@ import { NIC_RX_BURST, type Nic, type DropSink } from "./nic.js";
 import { serializationNs } from "./wire-time.js";
 import { WireFifo } from "./wire-fifo.js";
 import { GSO_OUT_SLOTS } from "./nic-tx.js";
-import { f64Fields } from "../util/f64-field.js";
+import { F64Keys, f64Fields } from "../util/f64-field.js";
 
 export interface LinkConfig {
   rateBps: number;
@@ -46,7 +46,7 @@ export interface LinkConfig {
 export type WireTap = (h: number, timeNs: number) => void;
 
 /** A byte total and an ns time: doubles from the start (util/f64-field.ts). */
-const LINK_F64 = ["nBytes", "busyEnd"] as const;
+const LINK_F64 = new F64Keys(["nBytes", "busyEnd"]);
 
 export class LinkDirection {
   private nPackets = 0;

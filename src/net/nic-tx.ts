@@ -27,7 +27,7 @@ import { LatencyHist } from "../sim/latency-hist.js";
 import { TXD_U32, TXR, TXR_CLEAN_MAX, TXR_REC_U32, TXR_STAGE, txRingsOf, type TxRingExports, type TxRings } from "../core/tx-rings.js";
 import type { DropSink } from "./nic.js";
 import type { WireStartCounters } from "./wire-fifo.js";
-import { f64Fields } from "../util/f64-field.js";
+import { F64Keys, f64Fields } from "../util/f64-field.js";
 
 /** net/core/hotdata.c: dev_tx_weight's default (net.core.dev_weight 64 × dev_weight_tx_bias 1): __qdisc_run's quota. */
 export const QDISC_RUN_QUOTA = 64;
@@ -126,7 +126,7 @@ export interface TxQueueStats {
 }
 
 /** A queue's byte total: a double from the start (util/f64-field.ts). */
-const QSTATS_F64 = ["bytes"] as const;
+const QSTATS_F64 = new F64Keys(["bytes"]);
 
 export class NicTx {
   readonly qdiscs: DeviceQdiscs;

@@ -36,7 +36,7 @@ import {
   type QdiscEnv,
   type QdiscStats,
 } from "./qdisc.js";
-import { f64Fields } from "../util/f64-field.js";
+import { F64Keys, f64Fields } from "../util/f64-field.js";
 
 /** include/uapi/linux/pkt_sched.h: struct tc_fq_qd_stats (`tc -s qdisc show` fq lines). */
 export interface FqXstats {
@@ -80,7 +80,7 @@ export interface FqHooks {
 const U64_MAX = 18446744073709552000;
 
 /** A byte total (bstats.bytes): a double from the start (util/f64-field.ts). */
-const QDISC_F64 = ["bytes"] as const;
+const QDISC_F64 = new F64Keys(["bytes"]);
 
 export class FqQdisc implements Qdisc {
   readonly kind = "fq" as const;

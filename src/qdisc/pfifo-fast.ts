@@ -18,7 +18,7 @@ import {
   type QdiscEnv,
   type QdiscStats,
 } from "./qdisc.js";
-import { f64Fields } from "../util/f64-field.js";
+import { F64Keys, f64Fields } from "../util/f64-field.js";
 
 export const PFIFO_FAST_BANDS = 3;
 
@@ -29,7 +29,7 @@ export interface PfifoFastOptions {
 }
 
 /** A byte total (bstats.bytes): a double from the start (util/f64-field.ts). */
-const QDISC_F64 = ["bytes"] as const;
+const QDISC_F64 = new F64Keys(["bytes"]);
 
 export class PfifoFast implements Qdisc {
   readonly kind = "pfifo_fast" as const;

@@ -16,7 +16,7 @@
 // files what is staged and releases what was dispatched; the ids the wheel
 // gave are checked against the ones at() returned.
 import type { Wheel } from "../core/wheel.js";
-import { f64Fields } from "../util/f64-field.js";
+import { F64Keys, f64Fields } from "../util/f64-field.js";
 
 /** The wheel exports the loop calls, straight (no wrapper). */
 interface WheelHot {
@@ -50,7 +50,7 @@ export class EventQueueFullError extends Error {
 
 const BURST = 256;
 /** ns times: doubles from the start (util/f64-field.ts). */
-const LOOP_F64 = ["now", "runEnd"] as const;
+const LOOP_F64 = new F64Keys(["now", "runEnd"]);
 
 export class EventLoop {
   now = 0;

@@ -9,7 +9,7 @@ import type { CongestionOps, CcSock } from "./cc.js";
 import { TCP_CA_Open } from "./cc.js";
 import { TCP_RTO_MAX_US, newRttState, type RttState } from "./rtt.js";
 import { pow2 } from "../util/pow2.js";
-import { f64Fields } from "../util/f64-field.js";
+import { F64Keys, f64Fields } from "../util/f64-field.js";
 import { SockBacklog } from "./backlog.js";
 import { RcvQueue } from "./rcv-queue.js";
 import { TCP_DEFAULT_SCALING_RATIO, TCP_INIT_CWND, type RcvSpaceState, type RcvWindowState } from "./buffers.js";
@@ -90,11 +90,11 @@ export const TCP_REORDERING = 3;
 
 /** TcpConn's fields that hold sequence numbers, byte totals or ns times: doubles from the start
  *  (util/f64-field.ts), so that passing 2^31 deoptimises nothing. */
-const CONN_F64 = ["now", "sndUna", "sndNxt", "writeSeq", "sndWl1", "fwdAlloc", "sndMem", "sndSml", "highSeq", "rackMstamp",
+const CONN_F64 = new F64Keys(["now", "sndUna", "sndNxt", "writeSeq", "sndWl1", "fwdAlloc", "sndMem", "sndSml", "highSeq", "rackMstamp",
   "rackEndSeq", "fackEnd", "tlpHighSeq", "wmemAlloc", "wmemCharged", "wmemFreed", "wstampNs", "rmemAlloc", "backlogLen",
   "rcvNxt", "rcvWup", "copiedSeq", "dsackStart", "dsackEnd", "lrcvtime", "rcvRttSeq", "ownedUntil", "readPending", "readWant",
-  "readLast", "toWrite", "writePending", "writeLast", "startedAt", "lastAckAt", "bytesReceived", "bytesRead", "rateStampT"] as const;
-const RCVQ_F64 = ["space", "seq"] as const;
+  "readLast", "toWrite", "writePending", "writeLast", "startedAt", "lastAckAt", "bytesReceived", "bytesRead", "rateStampT"]);
+const RCVQ_F64 = new F64Keys(["space", "seq"]);
 
 export class TcpConn implements CcSock, RcvWindowState {
   /** The socket's slot in its host's table (the timers' argument). */

@@ -44,7 +44,7 @@ import { NO_UNDO, tsecrBefore } from "./undo.js";
 import { processTlpAck, scheduleLossProbe } from "./tlp.js";
 import { frtoXmitNew } from "./frto.js";
 import { removeRenoSacks } from "./reno-sack.js";
-import { f64Fields } from "../util/f64-field.js";
+import { F64Keys, f64Fields } from "../util/f64-field.js";
 
 /** Default truesize of a received frame when the driver model sets none:
  *  a page-fragment buffer (frame + NET_SKB_PAD + skb_shared_info, rounded to a
@@ -460,7 +460,7 @@ function ofoQueue(c: TcpConn): void {
   }
 }
 
-const OFO_F64 = ["start", "end"] as const;
+const OFO_F64 = new F64Keys(["start", "end"]);
 
 /** An out-of-order range; its sequence numbers are doubles from the start (util/f64-field.ts). */
 class OfoRange {

@@ -1,7 +1,7 @@
 // RTT estimation and the retransmission timeout (net/ipv4/tcp_input.c:
 // tcp_rtt_estimator, tcp_set_rto). Values in µs; srtt and mdev are kept
 // scaled as in struct tcp_sock (srtt_us = 8·SRTT, mdev_us = 4·MDEV).
-import { f64Fields } from "../util/f64-field.js";
+import { F64Keys, f64Fields } from "../util/f64-field.js";
 
 /** include/net/tcp.h: TCP_RTO_MIN (HZ/5) in µs. */
 export const TCP_RTO_MIN_US = 200_000;
@@ -21,7 +21,7 @@ export interface RttState {
   rtoUs: number;
 }
 
-const RTT_F64 = ["rttSeq"] as const;
+const RTT_F64 = new F64Keys(["rttSeq"]);
 
 export function newRttState(): RttState {
   const r = { srttUs: 0, mdevUs: 0, mdevMaxUs: 0, rttvarUs: 0, rttSeq: 0, rtoUs: TCP_TIMEOUT_INIT_US };

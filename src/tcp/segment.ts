@@ -6,7 +6,7 @@
 import type { Core } from "../core/core.js";
 import { SKB_HEADROOM } from "../core/skb-fields.js";
 import { csumFold, pseudoSumV6 } from "../wire/csum.js";
-import { f64Fields } from "../util/f64-field.js";
+import { F64Keys, f64Fields } from "../util/f64-field.js";
 
 const ETH_HLEN = 14;
 const ETH_P_IP = 0x0800;
@@ -17,8 +17,8 @@ const IPPROTO_TCP = 6;
 
 /** SegOut's and SegIn's wire sequence numbers, timestamps and lengths: doubles from the start
  *  (util/f64-field.ts; a length computed from doubles arrives as one). */
-const SEG_OUT_F64 = ["seq", "ack", "tsVal", "tsEcr", "payloadLen"] as const;
-const SEG_IN_F64 = ["seq", "ack", "tsVal", "tsEcr", "dataLen"] as const;
+const SEG_OUT_F64 = new F64Keys(["seq", "ack", "tsVal", "tsEcr", "payloadLen"]);
+const SEG_IN_F64 = new F64Keys(["seq", "ack", "tsVal", "tsEcr", "dataLen"]);
 
 /** What to send; fill the fields, then writeSegment. -1 = option absent. */
 export class SegOut {

@@ -6,7 +6,7 @@ import { TCP_CLOSE, TCP_FIN_WAIT2, TCP_LISTEN, TCP_NEW_SYN_RECV, TCP_TIME_WAIT }
 import type { TcpConn } from "./conn.js";
 import type { ServerApp } from "./apps.js";
 import type { TcpHost } from "./tcp-host.js";
-import { f64Fields } from "../util/f64-field.js";
+import { F64Keys, f64Fields } from "../util/f64-field.js";
 
 /** A time-wait sock in the kernel (tcp_time_wait): TIME_WAIT, or FIN_WAIT2 — which the model reaches only
  *  after close() sent the FIN (tcpClose), so always as an orphan. */
@@ -25,7 +25,7 @@ export class SockCount {
 }
 
 /** TcpSock's sequence numbers, timestamps and ns times: doubles from the start (util/f64-field.ts). */
-const SOCK_F64 = ["iss", "sndNxt", "sndUna", "irs", "rcvNxt", "tsOff", "tsRecent", "timeout", "connectAt", "queuedAt"] as const;
+const SOCK_F64 = new F64Keys(["iss", "sndNxt", "sndUna", "irs", "rcvNxt", "tsOff", "tsRecent", "timeout", "connectAt", "queuedAt"]);
 
 export class TcpSock {
   /** Index in the host's socket table (the event argument of its timers). */

@@ -46,7 +46,7 @@ import { flowKey } from "./flows.js";
 import { SockTable } from "./ehash.js";
 import { StampCache, TcpStamp } from "./stamp.js";
 import { TcpMemory, memReclaimFinal } from "./mem.js";
-import { f64Fields } from "../util/f64-field.js";
+import { F64Keys, f64Fields } from "../util/f64-field.js";
 
 /** What a host's TCP needs from the world. */
 export interface TcpEnv {
@@ -173,7 +173,7 @@ function sysctlTriple(s: Readonly<Record<string, unknown>>, name: keyof typeof S
 
 
 /** A time in ns: a double from the start (util/f64-field.ts). */
-const HOST_F64 = ["rxTime"] as const;
+const HOST_F64 = new F64Keys(["rxTime"]);
 
 export class TcpHost {
   readonly rx = new SegIn();

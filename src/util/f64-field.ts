@@ -13,23 +13,28 @@
 // the byte totals after ~1.8 s, integral ns times at 2.1 s; each such storm
 // costs hundreds of ms of CPU.
 //
-// f64Fields(o, keys) stores a fraction in each listed field of the first
+// f64Fields(o, k) stores a fraction in each field k lists of the first
 // object of a class and puts the value back: V8 generalises the field in the
 // class's transition tree, so that object and every one created later have
 // the double field from the start, with their own values (+0 stays +0).
-const done = new WeakSet<readonly string[]>();
+/** The fields f64Fields gives the double representation, for one class or
+ *  object-literal site; `done` once they have it. */
+export class F64Keys {
+  done = false;
+  constructor(readonly keys: readonly string[]) {}
+}
 
-/** Give the `keys` fields of `o` (and of every later object of its class or
- *  literal site, passing the same `keys` array) the double representation;
- *  values are left as they are. Cheap after the first call per `keys`. */
-export function f64Fields(o: object, keys: readonly string[]): void {
-  if (done.has(keys)) return;
-  done.add(keys);
+/** Give the `k.keys` fields of `o` (and of every later object of its class or
+ *  literal site, passing the same `k`) the double representation; values are
+ *  left as they are. After the first call per `k`, one load and a branch. */
+export function f64Fields(o: object, k: F64Keys): void {
+  if (k.done) return;
+  k.done = true;
   const r = o as Record<string, unknown>;
-  for (const k of keys) {
-    const v = r[k];
-    if (typeof v !== "number") throw new Error(`f64Fields: ${k} is not a number field of ${o.constructor.name}`);
-    r[k] = 0.5;
-    r[k] = v;
+  for (const key of k.keys) {
+    const v = r[key];
+    if (typeof v !== "number") throw new Error(`f64Fields: ${key} is not a number field of ${o.constructor.name}`);
+    r[key] = 0.5;
+    r[key] = v;
   }
 }

@@ -1,6 +1,6 @@
 import { setFlagsFromString } from "node:v8";
 import { describe, expect, it } from "vitest";
-import { f64Fields } from "../../src/util/f64-field.js";
+import { F64Keys, f64Fields } from "../../src/util/f64-field.js";
 import { TcpConn } from "../../src/tcp/conn.js";
 import { TcpSock } from "../../src/tcp/sock.js";
 import { SegIn, SegOut } from "../../src/tcp/segment.js";
@@ -28,7 +28,7 @@ describe("f64Fields: number fields that pass 2^31 keep their object's hidden cla
   });
 
   it("after f64Fields the class stays, and values are left as they were (+0 stays +0)", () => {
-    const KEYS = ["seq", "t"] as const;
+    const KEYS = new F64Keys(["seq", "t"]);
     class Primed {
       seq = 0;
       t = -1;
@@ -45,8 +45,8 @@ describe("f64Fields: number fields that pass 2^31 keep their object's hidden cla
   });
 
   it("refuses a key that is not a number field", () => {
-    expect(() => f64Fields({ a: "x" }, ["a"])).toThrow(/a is not a number field of Object/);
-    expect(() => f64Fields({}, ["missing"])).toThrow(/missing is not a number field/);
+    expect(() => f64Fields({ a: "x" }, new F64Keys(["a"]))).toThrow(/a is not a number field of Object/);
+    expect(() => f64Fields({}, new F64Keys(["missing"]))).toThrow(/missing is not a number field/);
   });
 
   it("TCP's sequence numbers, byte totals and times: TcpConn, TcpSock, SegIn, SegOut", () => {
