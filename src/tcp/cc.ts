@@ -45,8 +45,9 @@ export interface CongestionOps {
   ssthresh(sk: CcSock): number;
   /** Reno-style growth per ACK (`acked` packets newly delivered). */
   congAvoid?(sk: CcSock, acked: number): void;
-  /** Whole-update models (BBR): called instead of congAvoid/PRR on every ACK. */
-  congControl?(sk: CcSock, acked: number, caState: number): void;
+  /** Whole-update models (BBR): called instead of congAvoid/PRR on every ACK; `losses` is the rate sample's
+   *  (rs->losses: packets marked lost by this ACK, retransmissions lost again included). */
+  congControl?(sk: CcSock, acked: number, caState: number, losses: number): void;
   setState?(sk: CcSock, newState: number): void;
   /** cwnd_event (tcp_ca_event): CA_EVENT_COMPLETE_CWR, CA_EVENT_LOSS. */
   cwndEvent?(sk: CcSock, ev: number): void;

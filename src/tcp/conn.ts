@@ -137,6 +137,9 @@ export class TcpConn implements CcSock, RcvWindowState {
   packetsOut = 0;
   sackedOut = 0;
   lostOut = 0;
+  /** tp->lost: packets ever marked lost (tcp_mark_skb_lost), a retransmission lost again included; an ACK's
+   *  increase is the rate sample's losses (newly_lost). */
+  lost = 0;
   retransOut = 0;
   maxPacketsOut = 0;
   caState = TCP_CA_Open;

@@ -150,6 +150,7 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   c.rsPriorDelivered = 0;
   const priorInFlight = c.packetsInFlight();
   const priorDelivered = c.delivered;
+  const priorLost = c.lost;
   const seq = unwrap(sk.irs + 1, rx.seq, c.rcvNxt);
   if (ack < priorUna) {
     oldAck(t, sk, c, ack);
@@ -265,13 +266,14 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   }
   // tcp_ack_is_dubious -> tcp_fastretrans_alert (recovery.ts)
   const dubious = isDup || newlySacked > 0 || dsackAck || c.caState !== TCP_CA_Open;
-  let newlyLost = 0;
-  if (dubious) newlyLost = fastretransAlert(t, sk, c, advanced, priorUna, newlySacked > 0, isDup && !dsackAck);
-  // tcp_cong_control with tcp_newly_delivered
+  if (dubious) fastretransAlert(t, sk, c, advanced, priorUna, newlySacked > 0, isDup && !dsackAck);
+  // tcp_cong_control with tcp_newly_delivered, and tcp_rate_gen's rs->losses = tp->lost - lost (freshly marked
+  // lost, a retransmission lost again included)
   const ackedSacked = c.delivered - priorDelivered;
+  const newlyLost = c.lost - priorLost;
   ccRefresh(t, c);
   if (c.cc.congControl !== undefined) {
-    c.cc.congControl(c, ackedSacked, c.caState);
+    c.cc.congControl(c, ackedSacked, c.caState, newlyLost);
   } else if (c.caState === TCP_CA_Recovery) {
     cwndReduction(c, ackedSacked, newlyLost, advanced);
   } else if (advanced && c.caState !== TCP_CA_Disorder) {

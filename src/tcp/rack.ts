@@ -55,8 +55,9 @@ function reoWnd(t: TcpHost, c: TcpConn): number {
   return Math.min((minRtt >> 2) * c.reoWndSteps, c.rtt.srttUs >> 3);
 }
 
-/** net/ipv4/tcp_input.c: tcp_mark_skb_lost — a retransmission lost again counts TCPLostRetransmit. */
-function markSkbLost(t: TcpHost, c: TcpConn, j: number): void {
+/** net/ipv4/tcp_input.c: tcp_mark_skb_lost — a retransmission lost again counts TCPLostRetransmit; both it
+ *  and a newly lost segment add to tp->lost (tcp_notify_skb_loss_event). */
+export function markSkbLost(t: TcpHost, c: TcpConn, j: number): void {
   const rb = c.rtx;
   const f = rb.flags[j]!;
   if (f & TCPCB_SACKED_ACKED) return;
@@ -65,10 +66,12 @@ function markSkbLost(t: TcpHost, c: TcpConn, j: number): void {
       rb.flags[j] = f & ~TCPCB_SACKED_RETRANS;
       c.retransOut--;
       t.nstat.add(t.mib.LostRetransmit);
+      c.lost++;
     }
   } else {
     rb.flags[j] = f | TCPCB_LOST;
     c.lostOut++;
+    c.lost++;
   }
 }
 

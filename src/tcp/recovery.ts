@@ -7,7 +7,7 @@ import type { TcpSock } from "./sock.js";
 import { TCPCB_LOST, TCPCB_SACKED_ACKED, TCPCB_SACKED_RETRANS, type TcpConn } from "./conn.js";
 import { CA_EVENT_COMPLETE_CWR, TCP_CA_CWR, TCP_CA_Disorder, TCP_CA_Loss, TCP_CA_Open, TCP_CA_Recovery } from "./cc.js";
 import { ICSK_TIME_RETRANS, ccRefresh, rearmRto, xmitRetransmitQueue } from "./data-out.js";
-import { TCP_RACK_RECOVERY_THRESH, checkSackReordering, isRack, rackMarkLost, rackReoDetect } from "./rack.js";
+import { TCP_RACK_RECOVERY_THRESH, checkSackReordering, isRack, markSkbLost, rackMarkLost, rackReoDetect } from "./rack.js";
 import {
   TCP_INFINITE_SSTHRESH,
   NO_UNDO,
@@ -25,9 +25,8 @@ import { addRenoSack, resetRenoSack } from "./reno-sack.js";
 
 /** tcp_mark_head_lost / RFC 6675 IsLost: a hole with `reordering` SACKed segments above it is lost;
  *  without SACK tcp_newreno_mark_lost. `advanced` = FLAG_SND_UNA_ADVANCED. */
-function markLost(c: TcpConn, sackOk: boolean, advanced: boolean): number {
+function markLost(t: TcpHost, c: TcpConn, sackOk: boolean, advanced: boolean): void {
   const rb = c.rtx;
-  let newly = 0;
   if (!sackOk) {
     // NewReno (RFC 6582): the head is lost after `reordering` duplicate ACKs, and on each partial ACK in Recovery
     const state = c.caState;
@@ -35,15 +34,11 @@ function markLost(c: TcpConn, sackOk: boolean, advanced: boolean): number {
       const j = rb.at(0);
       // tcp_newreno_mark_lost stops only at a head already LOST; tcp_mark_skb_lost then marks it, keeping a
       // retransmission still out (SACKED_RETRANS, e.g. left by an undo) counted in retrans_out
-      if (!(rb.flags[j]! & TCPCB_LOST)) {
-        rb.flags[j] = rb.flags[j]! | TCPCB_LOST;
-        c.lostOut++;
-        newly++;
-      }
+      if (!(rb.flags[j]! & TCPCB_LOST)) markSkbLost(t, c, j);
     }
-    return newly;
+    return;
   }
-  if (c.sackedOut < c.reordering) return 0;
+  if (c.sackedOut < c.reordering) return;
   let above = 0;
   for (let i = rb.count - 1; i >= 0; i--) {
     const j = rb.at(i);
@@ -54,12 +49,9 @@ function markLost(c: TcpConn, sackOk: boolean, advanced: boolean): number {
     }
     if (above >= c.reordering) {
       if (f & TCPCB_LOST) break; // everything below was marked before
-      rb.flags[j] = f | TCPCB_LOST;
-      c.lostOut++;
-      newly++;
+      markSkbLost(t, c, j);
     }
   }
-  return newly;
 }
 
 function setState(c: TcpConn, state: number): void {
@@ -211,22 +203,21 @@ export function fack(c: TcpConn): number {
 }
 
 /** net/ipv4/tcp_input.c: tcp_identify_packet_loss — RACK for SACK connections (tcp_recovery bit 0), else the
- *  dupthresh scoreboard. Returns the packets newly marked lost. */
-function identifyPacketLoss(t: TcpHost, sk: TcpSock, c: TcpConn, advanced: boolean): number {
-  if (c.rtx.count === 0) return 0;
-  if (!isRack(t, sk)) return markLost(c, sk.sackOk, advanced);
-  const lost = c.lostOut;
-  rackMarkLost(t, c);
-  return c.lostOut - lost;
+ *  dupthresh scoreboard. What it marks adds to c.lost. */
+function identifyPacketLoss(t: TcpHost, sk: TcpSock, c: TcpConn, advanced: boolean): void {
+  if (c.rtx.count === 0) return;
+  if (!isRack(t, sk)) markLost(t, c, sk.sackOk, advanced);
+  else rackMarkLost(t, c);
 }
 
 /** net/ipv4/tcp_recovery.c: tcp_rack_reo_timeout — the REO timer: mark what is now due, start Recovery. */
 export function rackReoTimeout(t: TcpHost, sk: TcpSock, c: TcpConn): void {
-  const lost = c.lostOut;
+  const lost = c.lost;
   if (rackReoDetect(t, c) !== 0) {
     if (c.caState !== TCP_CA_Recovery) {
       enterRecovery(t, sk, c);
-      if (c.cc.congControl === undefined) cwndReduction(c, 1, c.lostOut - lost, false);
+      // newly_lost = tp->lost - lost: a retransmission found lost again counts too
+      if (c.cc.congControl === undefined) cwndReduction(c, 1, c.lost - lost, false);
     }
     xmitRetransmitQueue(t, sk, c);
   }
@@ -238,17 +229,16 @@ function timeToRecover(c: TcpConn): boolean {
   return c.lostOut > 0;
 }
 
-/** net/ipv4/tcp_input.c: tcp_fastretrans_alert. Returns the packets newly marked lost.
+/** net/ipv4/tcp_input.c: tcp_fastretrans_alert (what it marks lost adds to c.lost).
  *  `advanced` = FLAG_SND_UNA_ADVANCED, `priorUna` the snd_una before this ACK, `dataSacked` = FLAG_DATA_SACKED,
  *  `dupack` = num_dupack > 0. */
-export function fastretransAlert(t: TcpHost, sk: TcpSock, c: TcpConn, advanced: boolean, priorUna: number, dataSacked: boolean, dupack: boolean): number {
-  let newlyLost = 0;
+export function fastretransAlert(t: TcpHost, sk: TcpSock, c: TcpConn, advanced: boolean, priorUna: number, dataSacked: boolean, dupack: boolean): void {
   if (c.packetsOut === 0 && c.sackedOut > 0) c.sackedOut = 0;
   // D. state exits once high_seq is ACKed
   if (c.caState === TCP_CA_Open) c.retransStamp = NO_STAMP;
   else if (c.sndUna >= c.highSeq && c.caState === TCP_CA_Recovery) {
     if (!sk.sackOk) resetRenoSack(c);
-    if (tryUndoRecovery(t, sk, c)) return 0;
+    if (tryUndoRecovery(t, sk, c)) return;
     endCwndReduction(c);
   }
   // E. process the state
@@ -256,14 +246,14 @@ export function fastretransAlert(t: TcpHost, sk: TcpSock, c: TcpConn, advanced: 
     // a duplicate ACK is an emulated SACK here only while snd_una stands still
     if (!advanced) {
       if (!sk.sackOk) addRenoSack(t, c, dupack ? 1 : 0);
-    } else if (tryUndoPartial(t, sk, c, priorUna)) return 0;
+    } else if (tryUndoPartial(t, sk, c, priorUna)) return;
     if (tryUndoDsack(t, c)) tryToOpen(sk, c);
-    newlyLost = identifyPacketLoss(t, sk, c, advanced);
+    identifyPacketLoss(t, sk, c, advanced);
     if (c.caState !== TCP_CA_Recovery) {
-      if (!timeToRecover(c)) return newlyLost;
+      if (!timeToRecover(c)) return;
       enterRecovery(t, sk, c);
     }
-    return newlyLost;
+    return;
   }
   if (c.caState === TCP_CA_Loss) {
     // tcp_process_loss, with F-RTO (frto.ts)
@@ -280,9 +270,9 @@ export function fastretransAlert(t: TcpHost, sk: TcpSock, c: TcpConn, advanced: 
       }
     }
     const retrans = c.retransOut;
-    newlyLost = identifyPacketLoss(t, sk, c, advanced);
+    identifyPacketLoss(t, sk, c, advanced);
     // a Loss that ended (undone or recovered), or whose retransmissions were lost again (FLAG_LOST_RETRANS), goes on
-    if ((c.caState as number) !== TCP_CA_Open && c.retransOut >= retrans) return newlyLost;
+    if ((c.caState as number) !== TCP_CA_Open && c.retransOut >= retrans) return;
   }
   // Open, Disorder (and a Loss that just ended: 6.12 falls through and counts the duplicate ACK again)
   if (!sk.sackOk) {
@@ -290,11 +280,10 @@ export function fastretransAlert(t: TcpHost, sk: TcpSock, c: TcpConn, advanced: 
     addRenoSack(t, c, dupack ? 1 : 0);
   }
   if (c.caState <= TCP_CA_Disorder) tryUndoDsack(t, c);
-  newlyLost += identifyPacketLoss(t, sk, c, advanced);
+  identifyPacketLoss(t, sk, c, advanced);
   if (!timeToRecover(c)) {
     tryToOpen(sk, c);
-    return newlyLost;
+    return;
   }
   enterRecovery(t, sk, c);
-  return newlyLost;
 }
