@@ -22,9 +22,10 @@ export const TCP_TIMEOUT_MIN_US = 2000;
 /** TCPCB_RETRANS: ever retransmitted or being retransmitted. */
 const TCPCB_RETRANS = TCPCB_SACKED_RETRANS | TCPCB_EVER_RETRANS;
 
-/** tcp_is_rack: RACK marks losses (SACK connections with tcp_recovery bit 0). */
-export function isRack(t: TcpHost, sk: TcpSock): boolean {
-  return sk.sackOk && (t.recovery & TCP_RACK_LOSS_DETECTION) !== 0;
+/** include/net/tcp.h: tcp_is_rack — tcp_recovery bit 0 (SACK or not: without SACK tcp_identify_packet_loss
+ *  uses NewReno first, but the classic dupthresh rule of tcp_time_to_recover stays off). */
+export function isRack(t: TcpHost): boolean {
+  return (t.recovery & TCP_RACK_LOSS_DETECTION) !== 0;
 }
 
 /** include/net/tcp.h: tcp_skb_sent_after — t1 later than t2, or the same time and a higher sequence. */

@@ -23,35 +23,48 @@ import {
 import { FRTO_GO_ON, FRTO_NEW, FRTO_UNDO, frtoStep } from "./frto.js";
 import { addRenoSack, resetRenoSack } from "./reno-sack.js";
 
-/** tcp_mark_head_lost / RFC 6675 IsLost: a hole with `reordering` SACKed segments above it is lost;
- *  without SACK tcp_newreno_mark_lost. `advanced` = FLAG_SND_UNA_ADVANCED. */
-function markLost(t: TcpHost, c: TcpConn, sackOk: boolean, advanced: boolean): void {
+/** net/ipv4/tcp_recovery.c: tcp_newreno_mark_lost — without SACK the head is lost after `reordering`
+ *  duplicate ACKs, and on each partial ACK in Recovery. `advanced` = FLAG_SND_UNA_ADVANCED. */
+function newrenoMarkLost(t: TcpHost, c: TcpConn, advanced: boolean): void {
   const rb = c.rtx;
-  if (!sackOk) {
-    // NewReno (RFC 6582): the head is lost after `reordering` duplicate ACKs, and on each partial ACK in Recovery
-    const state = c.caState;
-    if (((state < TCP_CA_Recovery && c.dupAcks >= c.reordering) || (state === TCP_CA_Recovery && advanced)) && rb.count > 0) {
-      const j = rb.at(0);
-      // tcp_newreno_mark_lost stops only at a head already LOST; tcp_mark_skb_lost then marks it, keeping a
-      // retransmission still out (SACKED_RETRANS, e.g. left by an undo) counted in retrans_out
-      if (!(rb.flags[j]! & TCPCB_LOST)) markSkbLost(t, c, j);
-    }
-    return;
+  const state = c.caState;
+  if (((state < TCP_CA_Recovery && c.dupAcks >= c.reordering) || (state === TCP_CA_Recovery && advanced)) && rb.count > 0) {
+    const j = rb.at(0);
+    // it stops only at a head already LOST; tcp_mark_skb_lost then marks it, keeping a retransmission still
+    // out (SACKED_RETRANS, e.g. left by an undo) counted in retrans_out
+    if (!(rb.flags[j]! & TCPCB_LOST)) markSkbLost(t, c, j);
   }
-  if (c.sackedOut < c.reordering) return;
-  let above = 0;
-  for (let i = rb.count - 1; i >= 0; i--) {
+}
+
+/** net/ipv4/tcp_input.c: tcp_mark_head_lost — from the head, mark what is not SACKed until more than
+ *  `packets` SACKed segments were passed (RFC 6675 IsLost: `reordering` SACKed above); `markHead`: the head only. */
+function markHeadLost(t: TcpHost, c: TcpConn, packets: number, markHead: boolean): void {
+  const rb = c.rtx;
+  let cnt = 0;
+  for (let i = 0; i < rb.count; i++) {
     const j = rb.at(i);
+    // loss_high = snd_nxt (the model's send queue never holds a segment beyond it)
+    if (rb.end[j]! > c.sndNxt) break;
     const f = rb.flags[j]!;
-    if (f & TCPCB_SACKED_ACKED) {
-      above++;
-      continue;
-    }
-    if (above >= c.reordering) {
-      if (f & TCPCB_LOST) break; // everything below was marked before
-      markSkbLost(t, c, j);
-    }
+    if (f & TCPCB_SACKED_ACKED) cnt++;
+    if (cnt > packets) break;
+    if (!(f & TCPCB_LOST)) markSkbLost(t, c, j);
+    if (markHead) break;
   }
+}
+
+/** net/ipv4/tcp_input.c: tcp_update_scoreboard — without RACK, what tcp_fastretrans_alert marks at its end
+ *  when do_lost; `fastRexmit`: Recovery was entered by this ACK. SACK connections only. */
+function updateScoreboard(t: TcpHost, sk: TcpSock, c: TcpConn, fastRexmit: boolean): void {
+  if (!sk.sackOk) return;
+  const sackedUpto = c.sackedOut - c.reordering;
+  if (sackedUpto >= 0) markHeadLost(t, c, sackedUpto, false);
+  else if (fastRexmit) markHeadLost(t, c, 1, true);
+}
+
+/** net/ipv4/tcp_input.c: tcp_force_fast_retransmit — the highest SACK is `reordering` segments past snd_una. */
+function forceFastRetransmit(c: TcpConn): boolean {
+  return fack(c) > c.sndUna + c.reordering * c.mss;
 }
 
 function setState(c: TcpConn, state: number): void {
@@ -202,12 +215,13 @@ export function fack(c: TcpConn): number {
   return c.sackedOut > 0 ? Math.max(c.fackEnd, c.sndUna) : c.sndUna;
 }
 
-/** net/ipv4/tcp_input.c: tcp_identify_packet_loss — RACK for SACK connections (tcp_recovery bit 0), else the
- *  dupthresh scoreboard. What it marks adds to c.lost. */
+/** net/ipv4/tcp_input.c: tcp_identify_packet_loss — without SACK tcp_newreno_mark_lost, else RACK when
+ *  tcp_recovery has bit 0; a SACK connection without RACK marks nothing here (tcp_update_scoreboard, at the
+ *  end of tcp_fastretrans_alert, does). What it marks adds to c.lost. */
 function identifyPacketLoss(t: TcpHost, sk: TcpSock, c: TcpConn, advanced: boolean): void {
   if (c.rtx.count === 0) return;
-  if (!isRack(t, sk)) markLost(t, c, sk.sackOk, advanced);
-  else rackMarkLost(t, c);
+  if (!sk.sackOk) newrenoMarkLost(t, c, advanced);
+  else if (isRack(t)) rackMarkLost(t, c);
 }
 
 /** net/ipv4/tcp_recovery.c: tcp_rack_reo_timeout — the REO timer: mark what is now due, start Recovery. */
@@ -224,15 +238,19 @@ export function rackReoTimeout(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   if (c.xmitPending !== ICSK_TIME_RETRANS) rearmRto(t, c);
 }
 
-/** net/ipv4/tcp_input.c: tcp_time_to_recover (the loss is proven by marked segments) */
-function timeToRecover(c: TcpConn): boolean {
-  return c.lostOut > 0;
+/** net/ipv4/tcp_input.c: tcp_time_to_recover — the loss is proven by marked segments or, without RACK, by the
+ *  classic rule: more than `reordering` duplicates (tcp_dupack_heuristics: sacked_out + 1). */
+function timeToRecover(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
+  if (c.lostOut > 0) return true;
+  return !isRack(t) && (sk.sackOk ? c.sackedOut : c.dupAcks) + 1 > c.reordering;
 }
 
 /** net/ipv4/tcp_input.c: tcp_fastretrans_alert (what it marks lost adds to c.lost).
  *  `advanced` = FLAG_SND_UNA_ADVANCED, `priorUna` the snd_una before this ACK, `dataSacked` = FLAG_DATA_SACKED,
  *  `dupack` = num_dupack > 0. */
 export function fastretransAlert(t: TcpHost, sk: TcpSock, c: TcpConn, advanced: boolean, priorUna: number, dataSacked: boolean, dupack: boolean): void {
+  let doLost = dupack || (dataSacked && forceFastRetransmit(c));
+  let fastRexmit = false;
   if (c.packetsOut === 0 && c.sackedOut > 0) c.sackedOut = 0;
   // D. state exits once high_seq is ACKed
   if (c.caState === TCP_CA_Open) c.retransStamp = NO_STAMP;
@@ -246,13 +264,17 @@ export function fastretransAlert(t: TcpHost, sk: TcpSock, c: TcpConn, advanced: 
     // a duplicate ACK is an emulated SACK here only while snd_una stands still
     if (!advanced) {
       if (!sk.sackOk) addRenoSack(t, c, dupack ? 1 : 0);
+    } else if (c.undoMarker === NO_UNDO || !packetDelayed(t, sk, c)) {
+      // tcp_try_undo_partial: a partial ACK with no undo forces a fast retransmit if the SACKs say so
+      doLost = forceFastRetransmit(c);
     } else if (tryUndoPartial(t, sk, c, priorUna)) return;
     if (tryUndoDsack(t, c)) tryToOpen(sk, c);
     identifyPacketLoss(t, sk, c, advanced);
     if (c.caState !== TCP_CA_Recovery) {
-      if (!timeToRecover(c)) return;
+      if (!timeToRecover(t, sk, c)) return;
       enterRecovery(t, sk, c);
     }
+    if (!isRack(t) && doLost) updateScoreboard(t, sk, c, false);
     return;
   }
   if (c.caState === TCP_CA_Loss) {
@@ -281,9 +303,11 @@ export function fastretransAlert(t: TcpHost, sk: TcpSock, c: TcpConn, advanced: 
   }
   if (c.caState <= TCP_CA_Disorder) tryUndoDsack(t, c);
   identifyPacketLoss(t, sk, c, advanced);
-  if (!timeToRecover(c)) {
+  if (!timeToRecover(t, sk, c)) {
     tryToOpen(sk, c);
     return;
   }
   enterRecovery(t, sk, c);
+  fastRexmit = true;
+  if (!isRack(t) && doLost) updateScoreboard(t, sk, c, fastRexmit);
 }
