@@ -157,7 +157,12 @@ export class TcpConn implements CcSock, RcvWindowState {
   dupAcks = 0;
   reordering = TCP_REORDERING;
   rtt: RttState = newRttState();
+  /** RTOs since the last valid RTT sample: icsk_rto is the sample's RTO doubled this many times. */
   backoff = 0;
+  /** icsk_backoff: raised by each RTO and by each zero-window probe (capped at tcp_retries2), the exponent
+   *  of tcp_probe0_when; back to 0 on a valid RTT sample, a usable window (tcp_ack_probe) or when
+   *  tcp_send_probe0 finds probing no longer needed. Unlike `backoff` it does not double icsk_rto. */
+  icskBackoff = 0;
   /** icsk_retransmits: RTOs since snd_una last advanced (or a loss undo); tcp_enter_loss and F-RTO read it. */
   retransmits = 0;
   /** Pending retransmit / probe timer: deadline (ns, Infinity = none) and the
@@ -194,6 +199,7 @@ export class TcpConn implements CcSock, RcvWindowState {
   tlpHighSeq = 0;
   tlpRetrans = false;
   dsackTlp = false;
+  /** icsk_probes_out: zero-window probes sent since the last ACK. */
   probes = 0;
   cc: CongestionOps;
   pacingRate = 0;

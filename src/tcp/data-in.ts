@@ -17,6 +17,7 @@ import {
   TCPF_ACK_DEFERRED,
   ICSK_ACK_PUSHED,
   ICSK_ACK_PUSHED2,
+  ackProbe,
   afterAck,
   enterQuickack,
   inPingpong,
@@ -156,6 +157,9 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
     oldAck(t, sk, c, ack);
     return true;
   }
+  // tcp_ack: icsk_probes_out = 0 on any ACK that is not old; tcp_ack_probe below when nothing was out
+  c.probes = 0;
+  const priorPackets = c.packetsOut;
   const nwin = rx.window * pow2(sk.sndWscale >= 0 ? sk.sndWscale : 0);
   // tcp_ack_update_window (tcp_may_update_window)
   let winUpdate = false;
@@ -233,7 +237,6 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   if (advanced) {
     // tcp_ack: icsk_retransmits = 0 once snd_una advances
     c.retransmits = 0;
-    c.probes = 0;
     if (sk.sackOk) c.delivered += ackedPkts;
     else if (ackedPkts > 0) removeRenoSacks(t, c, ackedPkts);
   }
@@ -253,6 +256,7 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
     rttSample(c.rtt, Math.max(1, rttUs), c.sndUna, c.sndNxt);
     // tcp_ack_update_rtt: RFC 6298, the backoff is reset only on a valid RTT measurement
     c.backoff = 0;
+    c.icskBackoff = 0;
     // tcp_update_rtt_min (the windowed minimum of the kernel, kept as the plain minimum)
     c.minRttUs = Math.min(c.minRttUs, Math.max(1, Math.floor(rttUs)));
     c.now = now; // tcp_mstamp of this ACK (HyStart's clock)
@@ -298,6 +302,8 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
     if (!c.rackArmed && !scheduleLossProbe(t, sk, c, true)) rearmRto(t, c);
   }
   void priorInFlight;
+  // tcp_ack's no_queue: tcp_ack_probe (before tcp_data_snd_check sends what a window update allows)
+  if (priorPackets === 0) ackProbe(t, c);
   if (c.frtoNew) frtoXmitNew(t, sk, c);
   else if (advanced || newlySacked > 0 || winUpdate || c.lostOut > 0) xmitAll(t, sk, c);
   if (advanced) afterAck(t, sk, c);

@@ -549,11 +549,34 @@ export function rearmRto(t: TcpHost, c: TcpConn): void {
   armRto(t, c, rtoUs * 1000);
 }
 
-/** tcp_check_probe_timer / tcp_reset_xmit_timer(ICSK_TIME_PROBE0): base max(RTO, 200 ms), backed off. */
+/** include/net/tcp.h: tcp_probe0_base — max(icsk_rto, TCP_RTO_MIN), ns. */
+function probe0Base(c: TcpConn): number {
+  return Math.max(c.icskRtoUs(), TCP_RTO_MIN_US) * 1000;
+}
+
+/** include/net/tcp.h: tcp_probe0_when — the base shifted by icsk_backoff (at most ilog2(RTO_MAX / RTO_MIN) + 1
+ *  = 10), capped at TCP_RTO_MAX; ns. */
+export function probe0When(c: TcpConn): number {
+  return Math.min(probe0Base(c) * pow2(Math.min(c.icskBackoff, 10)), TCP_RTO_MAX_US * 1000);
+}
+
+/** include/net/tcp.h: tcp_check_probe_timer — nothing out and no timer pending: probe after the base, not backed off. */
 export function armProbe(t: TcpHost, c: TcpConn): void {
-  const base = Math.max(c.icskRtoUs(), TCP_RTO_MIN_US) * 1000;
-  const when = Math.min(base * pow2(c.probes), TCP_RTO_MAX_US * 1000);
-  resetXmitTimer(t, c, ICSK_TIME_PROBE0, when);
+  resetXmitTimer(t, c, ICSK_TIME_PROBE0, probe0Base(c));
+}
+
+/** net/ipv4/tcp_input.c: tcp_ack_probe — an ACK while nothing is out and a send head waits: a usable window
+ *  ends the probing (icsk_backoff 0, timer cleared; the send follows), otherwise the probe timer restarts
+ *  from this ACK with the backed-off interval. */
+export function ackProbe(t: TcpHost, c: TcpConn): void {
+  if (!(c.writeSeq > c.sndNxt || (c.finAlone === FIN_ALONE_QUEUED && c.writeSeq === c.sndNxt))) return;
+  if (sndWndTest(c, c.sndNxt)) {
+    c.icskBackoff = 0;
+    if (c.xmitPending === ICSK_TIME_PROBE0) {
+      c.xmitPending = 0;
+      c.rtoDeadline = Infinity;
+    }
+  } else resetXmitTimer(t, c, ICSK_TIME_PROBE0, probe0When(c));
 }
 
 export function timerFire(t: TcpHost, sk: TcpSock, c: TcpConn, which: number): void {
@@ -687,7 +710,9 @@ function retransmitTimer(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   // tcp_update_rto_stats
   c.retransmits++;
   xmitRetransmitQueue(t, sk, c);
+  // tcp_retransmit_timer: icsk_backoff++ and icsk_rto doubled
   c.backoff++;
+  c.icskBackoff++;
   armRto(t, c, c.icskRtoUs() * 1000);
 }
 
@@ -730,24 +755,39 @@ export function enterLoss(t: TcpHost, c: TcpConn): void {
   frtoEnterLoss(t, c, newRecovery, c.retransmits);
 }
 
-/** net/ipv4/tcp_timer.c: tcp_probe_timer -> tcp_send_probe0 (tcp_xmit_probe_skb: seq snd_una − 1). */
+/** net/ipv4/tcp_timer.c: tcp_probe_timer -> tcp_send_probe0 (tcp_write_wakeup; tcp_xmit_probe_skb: seq snd_una − 1).
+ *  Not modelled: the abort after tcp_retries2 unanswered probes (orphans: tcp_orphan_retries) — the model
+ *  never aborts a connection on timeouts. */
 function probeTimer(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   // tcp_probe_timer: stop when something is out or nothing waits (the FIN skb of its own is a send head)
   if (c.packetsOut > 0 || (c.writeSeq <= c.sndNxt && c.finAlone !== FIN_ALONE_QUEUED)) {
     c.probes = 0;
     return;
   }
-  // tcp_write_wakeup: the FIN skb goes as soon as write_seq is inside the window (cwnd not asked; for a
-  // one-sequence skb tcp_write_wakeup's before(seq, tcp_wnd_end) is finXmit's tcp_snd_wnd_test)
+  writeWakeup(t, sk, c);
+  // tcp_send_probe0: the wakeup sent data (the RTO covers it now), or nothing waits: probing ends
+  if (c.packetsOut > 0 || (c.writeSeq <= c.sndNxt && c.finAlone !== FIN_ALONE_QUEUED)) {
+    c.probes = 0;
+    c.icskBackoff = 0;
+    return;
+  }
+  c.probes++;
+  // tcp_retries2 (15) caps icsk_backoff; the interval's own cap is TCP_RTO_MAX
+  if (c.icskBackoff < 15) c.icskBackoff++;
+  resetXmitTimer(t, c, ICSK_TIME_PROBE0, probe0When(c));
+}
+
+/** net/ipv4/tcp_output.c: tcp_write_wakeup — send what fits of the send head if the window has room (the FIN
+ *  skb once write_seq is inside it), else a zero-window probe (tcp_xmit_probe_skb, TCPWinProbe). */
+function writeWakeup(t: TcpHost, sk: TcpSock, c: TcpConn): void {
+  // the FIN skb goes as soon as write_seq is inside the window (cwnd not asked; for a one-sequence skb
+  // tcp_write_wakeup's before(seq, tcp_wnd_end) is finXmit's tcp_snd_wnd_test)
   if (c.writeSeq <= c.sndNxt) {
     if (finXmit(t, sk, c, true)) return;
     t.nstat.add(t.mib.WinProbe);
     transmit(t, sk, c, c.sndUna - 1, c.sndUna - 1, TCPHDR_ACK, false);
-    c.probes++;
-    armProbe(t, c);
     return;
   }
-  // tcp_write_wakeup: send what fits of the next segment if the window has any room
   const room = c.sndUna + c.sndWnd - c.sndNxt;
   if (room > 0) {
     const start = c.sndNxt;
@@ -765,11 +805,8 @@ function probeTimer(t: TcpHost, sk: TcpSock, c: TcpConn): void {
       return;
     }
   }
-  // tcp_xmit_probe_skb: a zero-length segment with seq snd_una - 1
   t.nstat.add(t.mib.WinProbe);
   transmit(t, sk, c, c.sndUna - 1, c.sndUna - 1, TCPHDR_ACK, false);
-  c.probes++;
-  armProbe(t, c);
 }
 
 // ---- application: sendmsg / recvmsg ----

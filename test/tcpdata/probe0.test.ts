@@ -1,0 +1,53 @@
+// Zero-window probes as 6.12 times them (tcp_probe_timer -> tcp_send_probe0,
+// tcp_ack_probe): the first waits tcp_probe0_base = max(icsk_rto, 200 ms)
+// (tcp_check_probe_timer); each probe raises icsk_backoff and re-arms the
+// timer with base << icsk_backoff (tcp_probe0_when); and the peer's answer,
+// an ACK with the window still closed, restarts that timer from its arrival
+// (tcp_ack_probe), so probe k + 1 follows probe k by one round trip plus
+// base << k. A receiver that never reads closes its window on a bulk flow
+// over a 10 ms one-way link.
+import { describe, expect, it } from "vitest";
+import { createCore } from "../../src/core/node.js";
+import { World, coreConfigFor } from "../../src/sim/world.js";
+import { SKB_HEADROOM } from "../../src/core/skb-fields.js";
+import { pair, bulk } from "./helpers.js";
+import { clientConn } from "./inject.js";
+
+describe("zero-window probe timing (tcp_probe0_when, tcp_ack_probe)", () => {
+  it("probe k+1 leaves RTT + max(rto, 200 ms) << k after probe k; icsk_backoff counts the probes", async () => {
+    const spec = pair({ durationNs: 6e9, delayNs: 10e6, app: { kind: "sink", readRate: 0 } }, [bulk()]);
+    const core = await createCore(coreConfigFor(spec));
+    const probes: number[] = [];
+    const replies: number[] = [];
+    let dataEnd = 0;
+    const tap = (h: number, at: number) => {
+      const b = core.headers;
+      const ip = h * SKB_HEADROOM + core.skb.network[h]!;
+      const th = ip + 20;
+      const u32 = (o: number) => ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
+      const payload = ((b[ip + 2]! << 8) | b[ip + 3]!) - 20 - (b[th + 12]! >> 4) * 4;
+      const seq = u32(th + 4);
+      if (b[ip + 15] === 1) {
+        if (payload > 0) dataEnd = Math.max(dataEnd, (seq + payload) >>> 0);
+        // tcp_xmit_probe_skb: no data, seq snd_una - 1
+        else if (dataEnd !== 0 && seq === ((dataEnd - 1) >>> 0)) probes.push(at);
+      } else if (probes.length > replies.length) replies.push(at);
+    };
+    const w = new World(core, spec, tap);
+    w.run();
+    const { c, n } = clientConn(w);
+    expect(c.sndWnd).toBe(0);
+    const base = Math.max(c.icskRtoUs(), 200_000) * 1000;
+    expect(probes.length).toBeGreaterThanOrEqual(4);
+    expect(n.get("TcpExtTCPWinProbe")).toBe(probes.length);
+    expect(c.icskBackoff).toBe(probes.length);
+    for (let k = 1; k < probes.length; k++) {
+      // the reply left the receiver when the probe arrived (10 ms and a few µs on the wire), and was back 10 ms
+      // later: the timer restarted then, with base << k
+      const rtt = replies[k - 1]! + 10e6 - probes[k - 1]!;
+      expect(rtt).toBeGreaterThan(20e6);
+      expect(rtt).toBeLessThan(20.1e6);
+      expect(probes[k]! - probes[k - 1]! - rtt).toBeCloseTo(base * 2 ** k, -4);
+    }
+  });
+});
