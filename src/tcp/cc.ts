@@ -17,6 +17,8 @@ export interface CcSock {
   srttUs: number;
   /** Simulated time (ns). */
   now: number;
+  /** tp->lsndtime: the ms (tcp_jiffies32) data was last sent; CA_EVENT_TX_START is raised before it moves. */
+  lsndtime: number;
   /** tcp_is_cwnd_limited */
   cwndLimited: boolean;
   /** tp->prior_cwnd: cwnd when the last reduction began (tcp_reno_undo_cwnd's floor). */
@@ -33,6 +35,7 @@ export const TCP_CA_Recovery = 3;
 export const TCP_CA_Loss = 4;
 
 /** include/net/tcp.h: enum tcp_ca_event (the events the model raises) */
+export const CA_EVENT_TX_START = 0;
 export const CA_EVENT_COMPLETE_CWR = 2;
 export const CA_EVENT_LOSS = 3;
 
@@ -49,7 +52,7 @@ export interface CongestionOps {
    *  (rs->losses: packets marked lost by this ACK, retransmissions lost again included). */
   congControl?(sk: CcSock, acked: number, caState: number, losses: number): void;
   setState?(sk: CcSock, newState: number): void;
-  /** cwnd_event (tcp_ca_event): CA_EVENT_COMPLETE_CWR, CA_EVENT_LOSS. */
+  /** cwnd_event (tcp_ca_event): CA_EVENT_TX_START, CA_EVENT_COMPLETE_CWR, CA_EVENT_LOSS. */
   cwndEvent?(sk: CcSock, ev: number): void;
   /** undo_cwnd: the cwnd to restore after a spurious loss event. */
   undoCwnd?(sk: CcSock): number;

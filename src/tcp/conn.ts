@@ -108,6 +108,8 @@ export class TcpConn implements CcSock, RcvWindowState {
   inFlight = 0;
   srttUs = 0;
   now = 0;
+  /** tp->lsndtime: tcp_jiffies32 (ms) when data was last sent (set at establishment too). */
+  lsndtime = 0;
   cwndLimited = false;
   delivered = 0;
   deliveryRateBps = 0;

@@ -2,7 +2,7 @@
 // bic_scale 41, fast convergence and TCP friendliness on. Time in jiffies
 // (HZ=1000) as the kernel counts it. HyStart (hystart.ts) leaves slow start
 // early on an ACK train as long as half the minimum RTT or on a rise in RTT.
-import { inSlowStart, renoUndoCwnd, tcpCongAvoidAi, tcpSlowStart, type CcSock, type CongestionOps } from "./cc.js";
+import { CA_EVENT_TX_START, inSlowStart, renoUndoCwnd, tcpCongAvoidAi, tcpSlowStart, type CcSock, type CongestionOps } from "./cc.js";
 import { HYSTART_DEFAULTS, Hystart, type HystartParams } from "./hystart.js";
 
 const BICTCP_BETA_SCALE = 1024;
@@ -116,6 +116,17 @@ export function cubic(hy: HystartParams = HYSTART_DEFAULTS): CongestionOps {
         reset();
         hystart.found = false;
         hystart.reset(sk);
+      }
+    },
+    // cubictcp_cwnd_event: after an idle (application-limited) stretch, shift epoch_start by it so that
+    // cwnd keeps to the curve; the other events are ignored
+    cwndEvent(sk, ev) {
+      if (ev !== CA_EVENT_TX_START) return;
+      const now = jiffies(sk);
+      const delta = Math.floor(sk.now / 1e6) - sk.lsndtime;
+      if (epochStart !== 0 && delta > 0) {
+        epochStart += delta;
+        if (epochStart > now) epochStart = now;
       }
     },
     // cubictcp's .undo_cwnd = tcp_reno_undo_cwnd

@@ -41,6 +41,8 @@ export interface ConnOptions {
 export function connInit(t: TcpHost, sk: TcpSock, o: ConnOptions, peerWindow: number, synRttNs: number): TcpConn {
   const c = new TcpConn(congestionOps(o.cc ?? t.ccDefault, t.hystart));
   c.now = t.now;
+  // tcp_finish_connect / tcp_rcv_state_process: lsndtime at establishment
+  c.lsndtime = Math.floor(t.now / 1e6);
   // sk_setup_caps: a GSO-capable route gives sk_gso_max_size (HyStart's ACK-delay cushion)
   c.gsoMaxSize = t.env.gso === true ? GSO_MAX_SIZE : 0;
   c.slot = sk.slot;

@@ -14,7 +14,7 @@ import {
   TCP_REORDERING,
   type TcpConn,
 } from "./conn.js";
-import { CA_EVENT_LOSS, TCP_CA_Disorder, TCP_CA_Loss, TCP_CA_Recovery } from "./cc.js";
+import { CA_EVENT_LOSS, CA_EVENT_TX_START, TCP_CA_Disorder, TCP_CA_Loss, TCP_CA_Recovery } from "./cc.js";
 import { TCP_SKB_OVERHEAD, TCP_MAX_QUICKACKS, pacingRate, rcvSpaceAdjust, selectWindowRaw, sndbufExpand } from "./buffers.js";
 import { TCP_RTO_MAX_US, TCP_RTO_MIN_US } from "./rtt.js";
 import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_PSH } from "../wire/tcp.js";
@@ -173,8 +173,17 @@ export function transmit(t: TcpHost, sk: TcpSock, c: TcpConn, start: number, end
     c.delackDeadline = Infinity;
   }
   if (c.quick > 0) c.quick--;
-  // tcp_event_data_sent: data sent within ato of the last data received is a reply — an interactive session
-  if (end > start && Math.floor(t.now / 1e6) * 1e6 - c.lrcvtime < c.ato && c.pingpong < 255) c.pingpong++;
+  if (end > start) {
+    // tcp_event_data_sent: sending with nothing in flight starts a transmission (CUBIC shifts its epoch by
+    // the idle time since lsndtime), then lsndtime moves
+    if (c.packetsInFlight() === 0 && c.cc.cwndEvent !== undefined) {
+      c.now = t.now;
+      c.cc.cwndEvent(c, CA_EVENT_TX_START);
+    }
+    c.lsndtime = Math.floor(t.now / 1e6);
+    // data sent within ato of the last data received is a reply — an interactive session
+    if (Math.floor(t.now / 1e6) * 1e6 - c.lrcvtime < c.ato && c.pingpong < 255) c.pingpong++;
+  }
   const freed = c.wmemFreed;
   t.output(h);
   if (c.wmemFreed !== freed) {

@@ -6,7 +6,10 @@ import { describe, expect, it } from "vitest";
 import { runWorld, pair, bulk } from "./helpers.js";
 import { clientConn, injectAck } from "./inject.js";
 import { ICSK_TIME_RETRANS, resetXmitTimer, writeTimerHandler } from "../../src/tcp/data-out.js";
-import { CA_EVENT_COMPLETE_CWR, CA_EVENT_LOSS, TCP_CA_Open, TCP_CA_Recovery } from "../../src/tcp/cc.js";
+import { CA_EVENT_COMPLETE_CWR, CA_EVENT_LOSS, CA_EVENT_TX_START, TCP_CA_Open, TCP_CA_Recovery, type CcSock } from "../../src/tcp/cc.js";
+import { appSend } from "../../src/tcp/data-out.js";
+import { cubic } from "../../src/tcp/cubic.js";
+import { dataAckedNotClosed } from "./held-close.js";
 
 async function tenOut() {
   const r = await runWorld(pair({ durationNs: 103e6, delayNs: 50e6, clientSysctl: { "net.ipv4.tcp_recovery": 0 } }, [bulk()]));
@@ -30,7 +33,9 @@ describe("tcp_ca_event", () => {
     // everything up to high_seq ACKed: Recovery ends, cwnd = ssthresh (CUBIC: 10 x 717 / 1024 = 7)
     injectAck(w, sk, high);
     expect(c.caState).toBe(TCP_CA_Open);
-    expect(events).toEqual([CA_EVENT_COMPLETE_CWR]);
+    // and with nothing left in flight the new data that follows raises CA_EVENT_TX_START
+    expect(c.packetsOut).toBeGreaterThan(0);
+    expect(events).toEqual([CA_EVENT_COMPLETE_CWR, CA_EVENT_TX_START]);
     expect(c.ssthresh).toBe(7);
   });
 
@@ -43,7 +48,55 @@ describe("tcp_ca_event", () => {
     };
     resetXmitTimer(t, c, ICSK_TIME_RETRANS, 0);
     writeTimerHandler(t, sk, c);
-    expect(events).toEqual([CA_EVENT_LOSS]);
+    // then the head's retransmission leaves with nothing in flight (all 10 marked lost): tcp_event_data_sent
+    // raises CA_EVENT_TX_START
+    expect(events).toEqual([CA_EVENT_LOSS, CA_EVENT_TX_START]);
     expect(ssthreshSeen).toBe(7);
+  });
+
+  it("data sent with nothing in flight raises CA_EVENT_TX_START (tcp_event_data_sent), then lsndtime moves; not while data is out", async () => {
+    const { w, t, sk, c } = await dataAckedNotClosed();
+    const events: number[] = [];
+    const lsnd: number[] = [];
+    c.cc.cwndEvent = (s, ev) => {
+      events.push(ev);
+      lsnd.push(s.lsndtime);
+    };
+    const before = c.lsndtime;
+    w.loop.run(w.loop.now + 1e9);
+    appSend(t, sk, c, 1000);
+    expect(events).toEqual([CA_EVENT_TX_START]);
+    // the hook sees the lsndtime of the last data sent, a second earlier
+    expect(lsnd).toEqual([before]);
+    expect(c.lsndtime).toBe(Math.floor(w.loop.now / 1e6));
+    // a full segment more goes out (Nagle would hold a small one) with the first still in flight
+    appSend(t, sk, c, 3000);
+    expect(c.packetsOut).toBeGreaterThanOrEqual(2);
+    expect(events).toEqual([CA_EVENT_TX_START]);
+  });
+});
+
+describe("CUBIC and CA_EVENT_TX_START (cubictcp_cwnd_event)", () => {
+  /** A CUBIC socket in congestion avoidance at cwnd 100 whose epoch began at 10 s (one ACK then). */
+  const inCa = () => {
+    const cc = cubic();
+    const sk: CcSock = { cwnd: 100, ssthresh: 50, cwndCnt: 0, mss: 1448, inFlight: 100, srttUs: 0, now: 10e9, lsndtime: 10_000, cwndLimited: true, delivered: 0, deliveryRateBps: 0, priorCwnd: 0 };
+    cc.init(sk);
+    cc.congAvoid!(sk, 1);
+    return { cc, sk };
+  };
+
+  it("after 5 s idle the epoch moves by the idle time: growth resumes on the curve where it stopped", () => {
+    // the control never idles: 40 more ACKs at 10 s
+    const ctl = inCa();
+    for (let i = 0; i < 40; i++) ctl.cc.congAvoid!(ctl.sk, 1);
+    // idle from 10 s (lsndtime) to 15 s, then the same 40 ACKs
+    const { cc, sk } = inCa();
+    sk.now = 15e9;
+    cc.cwndEvent?.(sk, CA_EVENT_TX_START);
+    for (let i = 0; i < 40; i++) cc.congAvoid!(sk, 1);
+    expect([sk.cwnd, sk.cwndCnt]).toEqual([ctl.sk.cwnd, ctl.sk.cwndCnt]);
+    // without the shift t would be 5 s into the curve: bictcp_update's target 50 segments higher, cnt 2
+    expect(sk.cwnd).toBeLessThan(105);
   });
 });
