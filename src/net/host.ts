@@ -181,7 +181,8 @@ export class Host {
     // skb->sk of transmitted skbs is a TCP socket slot (UDP skbs carry none)
     nic.tx.onTxFree = (sk, truesize) => this.stack.tcp.txFree(sk, truesize);
     nic.tx.onTxGso = (sk, orig, segs) => this.stack.tcp.txGso(sk, orig, segs);
-    nic.tx.onTxBatch = (begin) => (begin ? this.stack.tcp.tsqHold() : this.stack.tcp.tsqRelease());
+    // the completion runs in the TX NAPI of the queue's IRQ CPU: tcp_wfree queues on that CPU's TSQ tasklet
+    nic.tx.onTxBatch = (begin, q) => (begin ? this.stack.tcp.tsqHold(this.irqCpu(q, index)) : this.stack.tcp.tsqRelease());
     const xpsCheck = (what: string, lists: readonly (readonly number[])[] | undefined, max: number, unit: string): void => {
       if (lists === undefined) return;
       if (lists.length > nic.queues) throw new RangeError(`hosts.${this.name}.nic.xps.${what}: ${lists.length} entries, but the NIC has ${nic.queues} TX queues`);

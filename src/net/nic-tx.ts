@@ -226,9 +226,9 @@ export class NicTx {
   /** Software GSO replaced an skb of socket sk charging `orig` by segments charging `segs` in all
    *  (tcp_gso_segment: sk_wmem_alloc changes by the difference; the original is freed). */
   onTxGso: (sk: number, orig: number, segs: number) => void = () => {};
-  /** A completion pass starts (true) and ends (false, after the qdisc ran): the host runs at its
-   *  end what onTxFree queued (the TSQ tasklet, after NET_TX in the same softirq). */
-  onTxBatch: (begin: boolean) => void = () => {};
+  /** A completion pass of queue q starts (true) and ends (false, after the qdisc ran): the host runs at
+   *  its end what onTxFree queued (the TSQ tasklet of q's IRQ CPU, after NET_TX in the same softirq). */
+  onTxBatch: (begin: boolean, q: number) => void = () => {};
   /** Set by the host: queue q's TX completion interrupt fired (its CPU pays the hard IRQ); returns
    *  how long until that CPU's softirq gets to the TX NAPI (ns; its busy time ahead). */
   onTxIrq: ((q: number) => number) | null = null;
@@ -985,7 +985,7 @@ export class NicTx {
       drvWoke = true;
     }
     if (bqlWoke || drvWoke) st.wakes++;
-    this.onTxBatch(true);
+    this.onTxBatch(true, q);
     // napi_consume_skb -> sock_wfree / tcp_wfree of each freed skb
     for (let j = 0; j < nf; j++) this.onTxFree(fs[j]!, ft[j]!);
     // netif_tx_wake_queue -> __netif_schedule, netdev_tx_completed_queue -> netif_schedule_queue
@@ -996,7 +996,7 @@ export class NicTx {
       this.qdiscRun(q);
     }
     this.onTxRoom();
-    this.onTxBatch(false);
+    this.onTxBatch(false, q);
   }
 
   /** Packets in every TX queue's qdisc. */

@@ -228,15 +228,17 @@ export class TcpHost {
   /** net.ipv4.tcp_min_tso_segs and tcp_tso_rtt_log (tcp_tso_autosize). */
   readonly minTsoSegs: number;
   readonly tsoRttLog: number;
-  /** TSQ tasklet event kind (tcp_tasklet_func) for frees outside a completion pass. */
+  /** TSQ tasklet event kind (tcp_tasklet_func) for frees outside a completion pass; argument = CPU. */
   readonly kTsq: number;
-  /** The TSQ tasklet's list (tsq_tasklet.head): slots tcp_wfree queued, not yet handled, in
-   *  tsqList[0, tsqN) (a typed array: emptying a JS array per run costs a runtime call). */
-  private tsqList = new Int32Array(16);
-  private tsqN = 0;
-  /** Completion passes in progress (their end runs the list). */
+  /** The per-CPU TSQ tasklets' lists (DEFINE_PER_CPU tsq_tasklet: tcp_wfree queues the socket on the CPU
+   *  that frees the skb): slots queued on CPU k, not yet handled, in tsqLists[k][0, tsqNs[k]) (typed arrays:
+   *  emptying a JS array per run costs a runtime call). Grown to a CPU when it first queues. */
+  private tsqLists: Int32Array[] = [];
+  private tsqNs = new Int32Array(0);
+  private tsqEventPending = new Uint8Array(0);
+  /** Completion passes in progress (their end runs their CPU's list) and the CPU of the outermost one. */
   private tsqHeld = 0;
-  private tsqEventPending = false;
+  private tsqCpu = 0;
   /** TCP's pacing hrtimer (tcp_pace_kick), argument = socket slot. */
   readonly kPace: number;
   readonly moderateRcvbuf: boolean;
@@ -447,9 +449,9 @@ export class TcpHost {
     this.kAccept = loop.register(`${config.name} accept()`, (i) => acceptFire(this, this.listeners[i]!));
     // net/ipv4/tcp_output.c: tcp_tasklet_func -> tcp_tsq_handler — write again after TX completion freed memory
     // (this event runs the list when no completion pass is there to run it: a qdisc drop's tcp_wfree)
-    this.kTsq = loop.register(`${config.name} tcp tsq`, () => {
-      this.tsqEventPending = false;
-      this.tsqRun();
+    this.kTsq = loop.register(`${config.name} tcp tsq`, (cpu) => {
+      this.tsqEventPending[cpu] = 0;
+      this.tsqRun(cpu);
     });
     // net/ipv4/tcp_output.c: tcp_pace_kick -> tcp_tsq_handler -> tcp_tsq_write
     this.kPace = loop.register(`${config.name} tcp pacing timer`, (slot) => {
@@ -638,40 +640,58 @@ export class TcpHost {
     c.wmemSegs -= seg;
     c.wmemFreed += freed - seg;
     if (c.tsqThrottled && !c.tsqQueued) {
-      // tcp_wfree: THROTTLED becomes QUEUED, the socket goes on the TSQ tasklet's list; the tasklet
-      // runs after the softirq work in progress (the completion pass's end), else as its own event
+      // tcp_wfree: THROTTLED becomes QUEUED, the socket goes on this CPU's TSQ tasklet list: a completion
+      // pass's CPU (its tasklet runs at the pass's end, after NET_TX in the same softirq), else the CPU
+      // the freeing code runs on (a qdisc drop in the sender's context), whose tasklet is its own event
       c.tsqThrottled = false;
       c.tsqQueued = true;
-      if (this.tsqN === this.tsqList.length) {
-        const l = new Int32Array(this.tsqN * 2);
-        l.set(this.tsqList);
-        this.tsqList = l;
+      const cpu = this.tsqHeld > 0 ? this.tsqCpu : this.memCpuOf(c);
+      if (cpu >= this.tsqLists.length) this.tsqGrow(cpu);
+      let list = this.tsqLists[cpu]!;
+      const n = this.tsqNs[cpu]!;
+      if (n === list.length) {
+        const l = new Int32Array(n * 2);
+        l.set(list);
+        this.tsqLists[cpu] = list = l;
       }
-      this.tsqList[this.tsqN++] = slot;
-      if (this.tsqHeld === 0 && !this.tsqEventPending) {
-        this.tsqEventPending = true;
-        this.env.loop.after(0, this.kTsq, 0);
+      list[n] = slot;
+      this.tsqNs[cpu] = n + 1;
+      if (this.tsqHeld === 0 && this.tsqEventPending[cpu] === 0) {
+        this.tsqEventPending[cpu] = 1;
+        this.env.loop.after(0, this.kTsq, cpu);
       }
     }
   }
 
-  /** A TX completion pass starts: what its frees queue for TSQ runs at its end (tsqRelease). */
-  tsqHold(): void {
-    this.tsqHeld++;
+  /** Per-CPU TSQ lists up to `cpu`. */
+  private tsqGrow(cpu: number): void {
+    while (this.tsqLists.length <= cpu) this.tsqLists.push(new Int32Array(16));
+    const ns = new Int32Array(cpu + 1);
+    ns.set(this.tsqNs);
+    this.tsqNs = ns;
+    const ev = new Uint8Array(cpu + 1);
+    ev.set(this.tsqEventPending);
+    this.tsqEventPending = ev;
   }
 
-  /** The completion pass has ended (NET_TX's qdisc run included): the TSQ tasklet runs now. */
+  /** A TX completion pass starts on `cpu` (its TX NAPI's): what its frees queue for TSQ runs at its end (tsqRelease). */
+  tsqHold(cpu: number): void {
+    if (this.tsqHeld++ === 0) this.tsqCpu = cpu;
+  }
+
+  /** The completion pass has ended (NET_TX's qdisc run included): its CPU's TSQ tasklet runs now. */
   tsqRelease(): void {
-    if (--this.tsqHeld === 0 && this.tsqN > 0) this.tsqRun();
+    if (--this.tsqHeld === 0 && this.tsqCpu < this.tsqLists.length && this.tsqNs[this.tsqCpu]! > 0) this.tsqRun(this.tsqCpu);
   }
 
-  // net/ipv4/tcp_output.c: tcp_tasklet_func — the sockets queued so far (list_splice_init), each
+  // net/ipv4/tcp_output.c: tcp_tasklet_func — the sockets queued on this CPU so far (list_splice_init), each
   // through tcp_tsq_handler; sockets queued meanwhile wait for the next run. tcp_wfree's list_add
   // puts each socket at the head, so the last one queued is handled (and transmits) first.
-  private tsqRun(): void {
-    const n = this.tsqN;
+  private tsqRun(cpu: number): void {
+    const n = this.tsqNs[cpu]!;
+    const list = this.tsqLists[cpu]!;
     for (let i = n - 1; i >= 0; i--) {
-      const sk = this.socks[this.tsqList[i]!];
+      const sk = this.socks[list[i]!];
       const c = sk?.conn ?? null;
       if (sk === null || sk === undefined || c === null) continue;
       c.tsqQueued = false;
@@ -682,8 +702,11 @@ export class TcpHost {
       }
       xmitAll(this, sk, c);
     }
-    if (this.tsqN !== n) this.tsqList.copyWithin(0, n, this.tsqN);
-    this.tsqN -= n;
+    // (a transmit above may have grown this CPU's list: read it again)
+    const cur = this.tsqLists[cpu]!;
+    const now = this.tsqNs[cpu]!;
+    if (now !== n) cur.copyWithin(0, n, now);
+    this.tsqNs[cpu] = now - n;
   }
 
   /** The CPU whose tcp_memory_per_cpu_fw_alloc a charge of `c` goes to now (this_cpu in

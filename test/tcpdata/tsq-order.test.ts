@@ -1,5 +1,7 @@
 // TSQ's tasklet list order: tcp_wfree list_adds each socket at the head, tcp_tasklet_func walks the
 // spliced list from the head, so of the sockets freed in one completion pass the last one writes first.
+// The lists are per CPU (DEFINE_PER_CPU tsq_tasklet): tcp_wfree queues on the CPU freeing the skb, and
+// a completion pass's tasklet run takes only its own CPU's sockets.
 import { describe, expect, it } from "vitest";
 import { createCore } from "../../src/core/node.js";
 import { World, coreConfigFor } from "../../src/sim/world.js";
@@ -43,8 +45,8 @@ describe("TSQ tasklet order", () => {
         },
       });
     }
-    // one completion pass frees all of s1's skbs, then all of s2's (tcp_wfree for each)
-    tcp.tsqHold();
+    // one completion pass (on CPU 0) frees all of s1's skbs, then all of s2's (tcp_wfree for each)
+    tcp.tsqHold(0);
     tcp.txFree(s1.slot, s1.wmemAlloc);
     tcp.txFree(s2.slot, s2.wmemAlloc);
     // tcp_wfree: THROTTLED became QUEUED
@@ -52,5 +54,41 @@ describe("TSQ tasklet order", () => {
     tcp.tsqRelease();
     expect(order.slice(0, 2)).toEqual([s2.slot, s1.slot]);
     expect(s1.tsqQueued || s2.tsqQueued).toBe(false);
+  });
+
+  it("per-CPU lists: a pass on CPU 1 runs only what it queued; a socket queued on CPU 0 waits for CPU 0's tasklet", async () => {
+    // two flows on a 2-CPU sender whose 2 TX queues interrupt CPUs 0 and 1
+    const spec = world(
+      [
+        host("a", 1, {
+          cpus: 2,
+          nic: { queues: 2, rateBps: 1e9, mtu: 1500, rxRing: 1024, txRing: 1024, txqueuelen: 1000 },
+          sysctl: { "net.ipv4.tcp_limit_output_bytes": 16384 },
+        }),
+        host("b", 2, { listeners: [{ port: 5001, backlog: 128, accept: true }] }),
+      ],
+      [link("a", "b", { rateBps: 1e9, delayNs: 50_000 })],
+      [{ kind: "bulk", from: "a", to: "b", port: 5001, flows: 2, bytes: Infinity, at: 0 }],
+      { durationNs: 20e6 },
+    );
+    const core = await createCore(coreConfigFor(spec));
+    const w = new World(core, spec);
+    const tcp = w.hosts.get("a")!.stack.tcp;
+    for (const g of w.traffic) g.start();
+    w.loop.run(10e6);
+    const [s1, s2] = [...w.flows.values()].map((f) => f.sender!) as [TcpConn, TcpConn];
+    s1.tsqThrottled = s2.tsqThrottled = true;
+    // s1's skb freed outside any pass (a qdisc drop in process context: its application's CPU, 0 here)
+    tcp.appCpu = () => 0;
+    tcp.txFree(s1.slot, 0);
+    expect(s1.tsqQueued).toBe(true);
+    // a completion pass on CPU 1 frees one of s2's: at its end CPU 1's tasklet handles s2 only
+    tcp.tsqHold(1);
+    tcp.txFree(s2.slot, 0);
+    tcp.tsqRelease();
+    expect([s1.tsqQueued, s2.tsqQueued]).toEqual([true, false]);
+    // CPU 0's tasklet, its own event at the same instant, then handles s1
+    w.loop.run(w.loop.now);
+    expect(s1.tsqQueued).toBe(false);
   });
 });
