@@ -5,7 +5,7 @@
 // window, ACK scheduling with delayed ACKs and quick-ack mode).
 import type { TcpHost } from "./tcp-host.js";
 import type { TcpSock } from "./sock.js";
-import { TCPCB_EVER_RETRANS, TCPCB_LOST, TCPCB_SACKED_ACKED, TCPCB_SACKED_RETRANS, type TcpConn } from "./conn.js";
+import { TCPCB_EVER_RETRANS, TCPCB_LOST, TCPCB_SACKED_ACKED, TCPCB_SACKED_RETRANS, TCP_REORDERING, type TcpConn } from "./conn.js";
 import { TCP_CA_Disorder, TCP_CA_Loss, TCP_CA_Open, TCP_CA_Recovery } from "./cc.js";
 import { adjustRcvSsthresh, growWindow, rcvRttUpdate, selectWindowRaw, winFromSpace, TCP_MAX_QUICKACKS } from "./buffers.js";
 import { belowMemLow, forcedMemSchedule, memCharge, memUncharge, rmemSchedule, sndMemSync, underMemoryPressure } from "./mem.js";
@@ -122,8 +122,8 @@ function sacktag(t: TcpHost, sk: TcpSock, c: TcpConn): number {
 function oldAck(t: TcpHost, sk: TcpSock, c: TcpConn, ack: number): void {
   if (t.rx.sackN === 0 || !sk.sackOk) return;
   checkDsack(t, sk, c, ack);
+  // (tcp_ack's old_ack path tags but does not count sack_delivered in tp->delivered)
   const newly = sacktag(t, sk, c);
-  c.delivered += newly;
   fastretransAlert(t, sk, c, false, c.sndUna, newly > 0, false);
   if (c.lostOut > 0 && c.caState >= TCP_CA_Recovery) xmitRetransmitQueue(t, sk, c);
 }
@@ -172,9 +172,13 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   let newlySacked = 0;
   let dsackAck = false;
   if (rx.sackN > 0 && sk.sackOk) {
-    dsackAck = checkDsack(t, sk, c, ackSeq);
+    const dups = checkDsack(t, sk, c, ackSeq);
+    dsackAck = dups > 0;
     newlySacked = sacktag(t, sk, c);
+    // tcp_count_delivered(sack_delivered): newly SACKed segments and the D-SACKed duplicates
+    c.delivered += newlySacked + dups;
   }
+  let ackedNotSacked = 0;
   // tcp_clean_rtx_queue
   const rb = c.rtx;
   const priorFack = fack(c);
@@ -198,6 +202,8 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
     const f = rb.flags[j]!;
     if (f & TCPCB_SACKED_ACKED) c.sackedOut--;
     else {
+      // tcp_clean_rtx_queue counts a segment delivered here only if no SACK did before
+      ackedNotSacked++;
       if (f & TCPCB_SACKED_RETRANS) c.retransOut--;
       if (f & TCPCB_LOST) c.lostOut--;
     }
@@ -237,10 +243,9 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   if (advanced) {
     // tcp_ack: icsk_retransmits = 0 once snd_una advances
     c.retransmits = 0;
-    if (sk.sackOk) c.delivered += ackedPkts;
+    if (sk.sackOk) c.delivered += ackedNotSacked;
     else if (ackedPkts > 0) removeRenoSacks(t, c, ackedPkts);
   }
-  c.delivered += newlySacked;
   // RTT: the oldest newly ACKed segment that was never retransmitted (Karn); else the TS echo
   let rttUs = -1;
   // ca_rtt_us (the congestion control's sample): from the most recently sent newly ACKed segment
@@ -280,11 +285,10 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
     c.cc.congControl(c, ackedSacked, c.caState, newlyLost);
   } else if (c.caState === TCP_CA_Recovery) {
     cwndReduction(c, ackedSacked, newlyLost, advanced);
-  } else if (advanced && c.caState !== TCP_CA_Disorder) {
-    // tcp_may_raise_cwnd / tcp_cong_avoid
-    c.cc.congAvoid?.(c, ackedPkts);
-  } else if (advanced && c.caState === TCP_CA_Disorder && ackedPkts > 0) {
-    c.cc.congAvoid?.(c, ackedPkts);
+  } else if (c.reordering > TCP_REORDERING ? advanced || newlySacked > 0 : advanced) {
+    // tcp_may_raise_cwnd (with reordering above net.ipv4.tcp_reordering, any forward progress), then
+    // tcp_cong_avoid with acked_sacked, what this ACK newly delivered
+    c.cc.congAvoid?.(c, ackedSacked);
   }
   if (c.cwnd < 1) c.cwnd = 1;
   if (c.cwnd > c.cwndMax) c.cwndMax = c.cwnd;

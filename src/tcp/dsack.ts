@@ -20,8 +20,9 @@ export function dsackSet(t: TcpHost, sk: TcpSock, c: TcpConn, seq: number, end: 
 }
 
 /** net/ipv4/tcp_input.c: tcp_check_dsack with tcp_dsack_seen, for the SACK blocks of t.rx; `ack` relative,
- *  the ACK's own value (ack_seq: one past our FIN's sequence number once it ACKs the FIN). */
-export function checkDsack(t: TcpHost, sk: TcpSock, c: TcpConn, ack: number): boolean {
+ *  the ACK's own value (ack_seq: one past our FIN's sequence number once it ACKs the FIN). Returns the
+ *  duplicates counted (a spurious retransmission is delivered: sack_delivered), 0 if none. */
+export function checkDsack(t: TcpHost, sk: TcpSock, c: TcpConn, ack: number): number {
   const rx = t.rx;
   const base = sk.iss + 1;
   const start0 = unwrap(base, rx.sackL[0]!, c.sndUna);
@@ -30,9 +31,9 @@ export function checkDsack(t: TcpHost, sk: TcpSock, c: TcpConn, ack: number): bo
   else if (rx.sackN > 1) {
     const start1 = unwrap(base, rx.sackL[1]!, c.sndUna);
     const end1 = unwrap(base, rx.sackR[1]!, c.sndUna);
-    if (end0 > end1 || start0 < start1) return false;
+    if (end0 > end1 || start0 < start1) return 0;
     t.nstat.add(t.mib.DSACKOfoRecv);
-  } else return false;
+  } else return 0;
   // tcp_dsack_seen: a range beyond the largest window, or more duplicates than were ever retransmitted, is dubious
   let dup = 0;
   if (start0 < end0) {
@@ -49,10 +50,10 @@ export function checkDsack(t: TcpHost, sk: TcpSock, c: TcpConn, ack: number): bo
   }
   if (dup === 0) {
     t.nstat.add(t.mib.DSACKIgnoredDubious);
-    return false;
+    return 0;
   }
   t.nstat.add(t.mib.DSACKRecvSegs, dup);
   // D-SACKed retransmissions of this recovery episode (c.sndUna is still the prior snd_una here)
   dsackUndoCount(c, end0, c.sndUna, dup);
-  return true;
+  return dup;
 }
