@@ -31,6 +31,7 @@ import { currentSsthresh, initUndo, retransmitted } from "./undo.js";
 import { scheduleLossProbe, sendLossProbe } from "./tlp.js";
 import { rackReoTimeout } from "./recovery.js";
 import { resetRenoSack } from "./reno-sack.js";
+import { isRack, markSkbLost } from "./rack.js";
 import { belowMemLow, memUncharge, sndMemSync, underMemoryPressure, wmemSchedule } from "./mem.js";
 
 /** include/net/tcp.h: TCP_DELACK_MIN / TCP_ATO_MIN (HZ/25), TCP_DELACK_MAX (HZ/5), in ns. */
@@ -734,16 +735,15 @@ export function enterLoss(t: TcpHost, c: TcpConn): void {
   // tcp_reset_reno_sack before cwnd is set from the packets in flight, which subtract the emulated SACKs
   // (a SACK connection never has any)
   resetRenoSack(c);
-  c.lostOut = 0;
-  c.retransOut = 0;
+  // tcp_timeout_mark_lost: tcp_mark_skb_lost on each (a retransmission still out is lost again:
+  // TCPLostRetransmit), except, with RACK, segments other than the head sent less than rack.rtt ago
+  // (tcp_rack_skb_timeout with no reordering window > 0). (SACK reneging is not modelled.)
+  const rack = isRack(t);
+  const nowUs = Math.floor(t.now / 1000);
   for (let i = 0; i < rb.count; i++) {
     const j = rb.at(i);
-    let f = rb.flags[j]! & ~TCPCB_SACKED_RETRANS;
-    if (!(f & TCPCB_SACKED_ACKED)) {
-      f |= TCPCB_LOST;
-      c.lostOut++;
-    }
-    rb.flags[j] = f;
+    if (rack && i > 0 && c.rackRttUs - (nowUs - Math.floor(rb.sentAt[j]! / 1000)) > 0) continue;
+    markSkbLost(t, c, j);
   }
   if (c.caState <= TCP_CA_Disorder || c.highSeq <= c.sndUna || (c.caState === TCP_CA_Loss && c.retransmits === 0)) {
     c.priorSsthresh = currentSsthresh(c);

@@ -7,7 +7,7 @@ import { runWorld, pair, bulk } from "./helpers.js";
 import { clientConn, injectAck } from "./inject.js";
 import { armRto, writeTimerHandler } from "../../src/tcp/data-out.js";
 import { TCP_CA_Disorder, TCP_CA_Loss, TCP_CA_Open, TCP_CA_Recovery } from "../../src/tcp/cc.js";
-import { TCPCB_EVER_RETRANS, TCPCB_SACKED_RETRANS } from "../../src/tcp/conn.js";
+import { TCPCB_EVER_RETRANS, TCPCB_LOST, TCPCB_SACKED_RETRANS } from "../../src/tcp/conn.js";
 import { NO_UNDO } from "../../src/tcp/undo.js";
 import type { World } from "../../src/sim/world.js";
 import type { TcpSock } from "../../src/tcp/sock.js";
@@ -126,9 +126,9 @@ describe("timestamp undo (tcp_packet_delayed)", () => {
     expect(c.cwnd).toBeGreaterThanOrEqual(before.cwnd);
   });
 
-  it("an RTO in Disorder with a retransmission out: tcp_timeout_mark_lost clears retrans_out before tcp_init_undo, so undo_retrans starts empty", async () => {
-    const { t, sk, c } = await sender();
-    // hand-set: Disorder, the head retransmitted and still out
+  it("an RTO in Disorder with a retransmission out but not marked lost (as an undo leaves it): tcp_timeout_mark_lost marks it lost and keeps it in retrans_out, so tcp_init_undo counts it", async () => {
+    const { t, sk, c, n } = await sender();
+    // hand-set: Disorder, the head retransmitted and still out, its LOST mark cleared (tcp_undo_cwnd_reduction)
     const head = c.rtx.at(0);
     c.rtx.flags[head] = c.rtx.flags[head]! | TCPCB_SACKED_RETRANS | TCPCB_EVER_RETRANS;
     c.retransOut = 1;
@@ -137,9 +137,12 @@ describe("timestamp undo (tcp_packet_delayed)", () => {
     writeTimerHandler(t, sk, c);
     expect(c.caState).toBe(TCP_CA_Loss);
     expect(c.undoMarker).toBe(c.sndUna);
-    // the RTO's own retransmission of the head counts after tcp_init_undo: 1, not 1 + the one cleared
-    expect(c.undoRetrans).toBe(c.retransOut);
-    expect(c.retransOut).toBe(1);
+    // tcp_mark_skb_lost on a segment not LOST: LOST set, SACKED_RETRANS kept (only a LOST retransmission is
+    // "lost again", TCPLostRetransmit); tcp_init_undo then takes retrans_out, the head's copy included
+    expect(n.get("TcpExtTCPLostRetransmit")).toBe(0);
+    expect(c.rtx.flags[head]! & (TCPCB_LOST | TCPCB_SACKED_RETRANS)).toBe(TCPCB_LOST | TCPCB_SACKED_RETRANS);
+    expect(c.undoRetrans).toBeGreaterThanOrEqual(1);
+    expect(c.retransOut).toBeGreaterThanOrEqual(1);
   });
 });
 
