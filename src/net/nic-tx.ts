@@ -192,6 +192,8 @@ export class NicTx {
   private readonly kindNapi: number;
   private readonly kindNetTx: number;
   private readonly netTxPending: Uint8Array;
+  /** NET_TX events already scheduled whose run a wake's folded run has taken (they fire and do nothing). */
+  private readonly netTxTaken: Uint32Array;
   private readonly gso: Gso;
   private readonly gsoSegs: Uint32Array;
   /** Wire packets beyond one per skb held as GSO skbs (qdisc, TSO descriptors not yet on the wire). */
@@ -294,6 +296,7 @@ export class NicTx {
     this.irqAt = new Float64Array(n);
     this.napiAt = new Float64Array(n);
     this.netTxPending = new Uint8Array(n);
+    this.netTxTaken = new Uint32Array(n);
     const txr = txRingsOf(core);
     this.rings = txr;
     this.tx = txr.x;
@@ -343,6 +346,10 @@ export class NicTx {
     this.kindNapi = loop.register(`${name} tx napi`, (q) => this.napiPoll(q));
     // net/core/dev.c: net_tx_action — clear __QDISC_STATE_SCHED, qdisc_run
     this.kindNetTx = loop.register(`${name} net_tx`, (q) => {
+      if (this.netTxTaken[q] !== 0) {
+        this.netTxTaken[q]!--;
+        return;
+      }
       this.netTxPending[q] = 0;
       this.qstats[q]!.netTx++;
       this.qdiscRun(q);
@@ -992,6 +999,12 @@ export class NicTx {
     // (only if no XOFF is left): NET_TX runs the qdisc, here folded into this pass (it runs after
     // NET_RX's TX NAPI in the same softirq), even an empty one (pfifo_fast clears its DRAINING)
     if (drvWoke || (bqlWoke && !this.stopped(q))) {
+      // __netif_schedule: with __QDISC_STATE_SCHED already set nothing more is raised, and the one
+      // pending NET_TX is this run (net_tx_action clears SCHED before qdisc_run): its event is void
+      if (this.netTxPending[q] !== 0) {
+        this.netTxPending[q] = 0;
+        this.netTxTaken[q]!++;
+      }
       st.netTx++;
       this.qdiscRun(q);
     }

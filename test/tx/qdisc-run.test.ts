@@ -122,3 +122,26 @@ describe("dev_requeue_skb reschedules the qdisc", () => {
     expect(tx.qdisc(0).stats(0).qlen).toBe(1);
   });
 });
+
+describe("a wake while NET_TX is pending (__QDISC_STATE_SCHED set)", () => {
+  it("raises nothing more: the wake's run is the pending NET_TX run, counted once", async () => {
+    const core = await freshCore();
+    const { tx, loop } = nicTx(core, { defaultQdisc: "fq", txRing: 2, tso: false });
+    const h = superPacket(core, { payload: 3 * MSS, mss: MSS });
+    core.skbTime.tstamp[h] = 0;
+    tx.xmit(h);
+    // the third segment is requeued: dev_requeue_skb -> __netif_schedule sets SCHED, NET_TX pending
+    expect(tx.ringUsed(0)).toBe(2);
+    expect(tx.qdisc(0).stats(0).qlen).toBe(1);
+    const runs = vi.spyOn(tx, "qdiscRun");
+    // before NET_TX runs, a completion frees a descriptor: DRV_XOFF cleared, netif_tx_wake_queue ->
+    // __netif_schedule finds SCHED set. One NET_TX run sends the requeued segment.
+    expect(tx.txPop()).toBeGreaterThanOrEqual(0);
+    tx.frameDone();
+    expect(tx.ringUsed(0)).toBe(2);
+    expect(tx.qdisc(0).stats(0).qlen).toBe(0);
+    loop.run(1);
+    expect(runs).toHaveBeenCalledTimes(1);
+    expect(tx.stats[0]!.netTx).toBe(1);
+  });
+});
