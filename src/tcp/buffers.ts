@@ -14,12 +14,32 @@ export const TCP_MAX_QUICKACKS = 16;
 /** include/net/sock.h: SOCK_MIN_RCVBUF / SOCK_MIN_SNDBUF on x86-64 */
 export const SOCK_MIN_RCVBUF = 2304;
 export const SOCK_MIN_SNDBUF = 4608;
-/** MAX_TCP_HEADER (x86-64, L1 aligned) and SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) / sizeof(struct sk_buff). */
+/** include/net/tcp.h: MAX_TCP_HEADER = L1_CACHE_ALIGN(128 + MAX_HEADER); Debian 6.12 amd64: MAX_HEADER =
+ *  LL_MAX_HEADER 128 (WLAN + MAC80211_MESH) + 48 (IP tunnels) = 176, so 320. */
 export const MAX_TCP_HEADER = 320;
+/** SKB_DATA_ALIGN(sizeof(struct skb_shared_info)): 48 + MAX_SKB_FRAGS 17 x 16 = 320. */
 export const SHINFO_ALIGNED = 320;
+/** SKB_DATA_ALIGN(sizeof(struct sk_buff)): 232 on 6.12 (224 on 6.18), both 256. */
 export const SKB_ALIGNED = 256;
-/** SKB_TRUESIZE(MAX_TCP_HEADER): the fixed cost of one write-queue skb (tcp_stream_alloc_skb). */
-export const TCP_SKB_OVERHEAD = SKB_ALIGNED + MAX_TCP_HEADER + SHINFO_ALIGNED;
+/** net/core/skbuff.c: SKB_SMALL_HEAD_CACHE_SIZE = SKB_HEAD_ALIGN(max(MAX_TCP_HEADER, GRO_MAX_HEAD_PAD
+ *  = MAX_HEADER + 128 + NET_SKB_PAD 64 = 368)) = 384 + 320 (not a power of two, so no +L1_CACHE_BYTES). */
+export const SKB_SMALL_HEAD_CACHE_SIZE = 704;
+
+/** The fixed truesize of a write-queue skb: tcp_stream_alloc_skb -> alloc_skb_fclone(MAX_TCP_HEADER) ->
+ *  kmalloc_reserve takes SKB_HEAD_ALIGN(MAX_TCP_HEADER) from skb_small_head_cache (if it fits), and
+ *  tcp_stream_alloc_skb sets truesize = SKB_TRUESIZE(skb_end_offset) = SKB_TRUESIZE(SKB_WITH_OVERHEAD(cache
+ *  object)); the fclone's second sk_buff is not counted. Payload then goes to page frags, each copy adding
+ *  its bytes (skb_copy_to_page_nocache: truesize += copy, sk_wmem_queued_add, sk_mem_charge). */
+export function writeQueueSkbOverhead(maxTcpHeader: number, smallHeadCache: number, skbAligned: number, shinfoAligned: number): number {
+  const head = Math.ceil(maxTcpHeader / 64) * 64 + shinfoAligned; // SKB_HEAD_ALIGN
+  // mm/slab_common.c: kmalloc_size_roundup — a head too big for the small-head cache: kmalloc-1k and up
+  let obj = smallHeadCache;
+  if (head > smallHeadCache) for (obj = 1024; obj < head; obj *= 2);
+  return obj - shinfoAligned + skbAligned + shinfoAligned;
+}
+
+/** 960 on Debian's 6.12 (832 on a 6.18 without WLAN or tunnels: MAX_HEADER 32, small-head cache 576). */
+export const TCP_SKB_OVERHEAD = writeQueueSkbOverhead(MAX_TCP_HEADER, SKB_SMALL_HEAD_CACHE_SIZE, SKB_ALIGNED, SHINFO_ALIGNED);
 
 /** The receive-side fields the window functions read and write. */
 export interface RcvWindowState {

@@ -7,7 +7,7 @@ import type { TcpHost } from "./tcp-host.js";
 import type { TcpSock } from "./sock.js";
 import { TCPCB_EVER_RETRANS, TCPCB_LOST, TCPCB_SACKED_ACKED, TCPCB_SACKED_RETRANS, TCP_REORDERING, type TcpConn } from "./conn.js";
 import { TCP_CA_Disorder, TCP_CA_Loss, TCP_CA_Open, TCP_CA_Recovery } from "./cc.js";
-import { adjustRcvSsthresh, growWindow, rcvRttUpdate, selectWindowRaw, winFromSpace, TCP_MAX_QUICKACKS } from "./buffers.js";
+import { adjustRcvSsthresh, growWindow, rcvRttUpdate, selectWindowRaw, winFromSpace, TCP_MAX_QUICKACKS, SHINFO_ALIGNED, SKB_ALIGNED } from "./buffers.js";
 import { belowMemLow, forcedMemSchedule, memCharge, memUncharge, rmemSchedule, sndMemSync, underMemoryPressure } from "./mem.js";
 import { rttSample } from "./rtt.js";
 import { pow2 } from "../util/pow2.js";
@@ -47,16 +47,17 @@ import { frtoXmitNew } from "./frto.js";
 import { removeRenoSacks } from "./reno-sack.js";
 import { F64Keys, f64Fields } from "../util/f64-field.js";
 
-/** Default truesize of a received frame when the driver model sets none:
- *  a page-fragment buffer (frame + NET_SKB_PAD + skb_shared_info, rounded to a
- *  power of two) plus struct sk_buff — 2304 for a 1514-byte frame. */
+/** Default truesize of a received frame when the driver model sets none: a build_skb driver's
+ *  page-fragment buffer (frame + NET_SKB_PAD + skb_shared_info, rounded to a power of two: ixgbe's
+ *  half page for MTU 1500), napi_build_skb -> SKB_TRUESIZE(SKB_WITH_OVERHEAD(buffer)) = buffer +
+ *  struct sk_buff — 2304 for a 1514-byte frame. */
 export function rxTruesize(frameLen: number): number {
-  const need = frameLen + 64 + 320;
+  const need = frameLen + 64 + SHINFO_ALIGNED;
   // roundup_pow_of_two by count-leading-zeros (every received segment asks)
-  if (need <= 1 << 30) return (1 << (32 - Math.clz32(need - 1))) + 256;
+  if (need <= 1 << 30) return (1 << (32 - Math.clz32(need - 1))) + SKB_ALIGNED;
   let p = 1 << 30;
   while (p < need) p *= 2;
-  return p + 256;
+  return p + SKB_ALIGNED;
 }
 
 /** skb->truesize of received skb h with `len` payload bytes (the driver's, else the defaults above). */
@@ -68,10 +69,11 @@ export function skbRxTruesize(t: TcpHost, h: number, len: number): number {
   return segs > 1 ? groTruesize(skb.len[h]! - len, len, skb.gsoSize[h]!, segs) : rxTruesize(skb.len[h]!);
 }
 
-/** A GRO aggregate's truesize: the sum of its frames' (skb_gro_receive adds
- *  each merged skb's), segs - 1 of gso_size payload and the rest. */
+/** A GRO aggregate's truesize: segs - 1 frames of gso_size payload and the rest; skb_gro_receive
+ *  steals each merged frame's page-frag head (head_frag) and adds its truesize less the struct sk_buff
+ *  it frees (SKB_DATA_ALIGN(sizeof(struct sk_buff)), NAPI_GRO_FREE_STOLEN_HEAD). */
 export function groTruesize(hdrLen: number, payload: number, gsoSize: number, segs: number): number {
-  return (segs - 1) * rxTruesize(hdrLen + gsoSize) + rxTruesize(hdrLen + payload - (segs - 1) * gsoSize);
+  return (segs - 1) * (rxTruesize(hdrLen + gsoSize) - SKB_ALIGNED) + rxTruesize(hdrLen + payload - (segs - 1) * gsoSize);
 }
 
 // ---- ACK processing (sender side) ----

@@ -50,15 +50,15 @@ describe("skb_segment's truesize", () => {
     tx.xmit(f);
     expect(tx.txPop()).toBe(f);
     tx.frameDone();
-    // a 3-segment TCP skb of socket 5: 66 header bytes, truesize 3 x 1448 + 896 (TCP's own) = 5240
-    const h = superPacket(core, { payload: 3 * MSS, mss: MSS, truesize: 3 * MSS + 896 });
+    // a 3-segment TCP skb of socket 5: 66 header bytes, truesize 3 x 1448 + 960 (TCP's own, TCP_SKB_OVERHEAD) = 5304
+    const h = superPacket(core, { payload: 3 * MSS, mss: MSS, truesize: 3 * MSS + 960 });
     core.skb.sk[h] = 5;
     tx.xmit(h);
     // bypass -> sch_direct_xmit -> validate_xmit_skb: consume_skb of the original before the driver
     expect(core.skb.live[h]).toBe(0);
     expect(tx.ringUsed(0)).toBe(3);
-    // each segment: 1280 + 1448 = 2728; tcp_gso_segment charges 3 x 2728 - 5240 = 2944 more
-    expect(gso).toEqual([[5, 5240, 3 * 2728]]);
+    // each segment: 1280 + 1448 = 2728; tcp_gso_segment charges 3 x 2728 - 5304 = 2880 more
+    expect(gso).toEqual([[5, 5304, 3 * 2728]]);
     for (let i = 0; i < 3; i++) {
       expect(tx.txPop()).toBeGreaterThanOrEqual(0);
       tx.frameDone();

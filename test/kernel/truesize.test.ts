@@ -1,0 +1,34 @@
+// The write-queue skb's truesize on the live kernel against the model's formula
+// (writeQueueSkbOverhead). The live kernel's config differs from Debian's 6.12
+// (6.18.44 here: no WLAN or tunnels, so MAX_HEADER 32 and a 576 B small-head
+// cache, 832 B per skb, measured), so the formula gets the live slab sizes and
+// the model's constant keeps 6.12's (960). Skips without root, netns, python3 or
+// SLUB's sysfs.
+import { describe, expect, it } from "vitest";
+import { probeKernelAccess } from "../../src/kernel/index.js";
+import { measureWriteQueueTruesize, slabObjectSize } from "../../src/kernel/wmem-probe.js";
+import { SHINFO_ALIGNED, TCP_SKB_OVERHEAD, writeQueueSkbOverhead } from "../../src/tcp/buffers.js";
+import { tcpSkbTruesize } from "../../src/tcp/data-out.js";
+
+const access = await probeKernelAccess();
+const smallHead = slabObjectSize("skbuff_small_head");
+const skbHead = slabObjectSize("skbuff_head_cache");
+const blocked = access.blocked ?? (smallHead === null || skbHead === null ? "no /sys/kernel/slab (SLUB sysfs)" : null);
+
+describe(`write-queue skb truesize on the live kernel${blocked ? ` (skipped: ${blocked})` : ""}`, () => {
+  it("model on 6.12: SKB_TRUESIZE(SKB_WITH_OVERHEAD(704)) = 960 + payload", () => {
+    expect(TCP_SKB_OVERHEAD).toBe(960);
+    expect(tcpSkbTruesize(1)).toBe(961);
+    expect(tcpSkbTruesize(1448)).toBe(2408);
+  });
+
+  it.skipIf(blocked !== null)("sk_wmem_queued grows by the formula's truesize per new skb (1 B, 1 MSS, 16 KB)", async () => {
+    const sizes = [1, 1448, 16384];
+    const got = await measureWriteQueueTruesize(sizes);
+    // the small head always holds SKB_HEAD_ALIGN(MAX_TCP_HEADER) (SKB_SMALL_HEAD_SIZE's max), so any
+    // MAX_TCP_HEADER up to its room gives the same; SKB_DATA_ALIGN(sizeof(struct sk_buff)) from the slab
+    const skbAligned = Math.ceil(skbHead! / 64) * 64;
+    const overhead = writeQueueSkbOverhead(smallHead! - SHINFO_ALIGNED, smallHead!, skbAligned, SHINFO_ALIGNED);
+    expect(got).toEqual(sizes.map((n) => n + overhead));
+  });
+});
