@@ -138,6 +138,8 @@ export const SYSCTLS = {
   "net.ipv4.tcp_early_retrans": { kind: "int", default: 3, min: 0, max: 4, doc: "tail loss probes with 3 or 4" },
   // net/ipv4/tcp_ipv4.c: tcp_sk_init sysctl_tcp_max_reordering = 300; sysctl_net_ipv4.c: extra1 SYSCTL_ONE
   "net.ipv4.tcp_max_reordering": { kind: "int", default: 300, min: 1, max: INT_MAX, doc: "largest reordering degree learnt from SACKs" },
+  // net/ipv4/tcp_ipv4.c: tcp_sk_init sysctl_tcp_slow_start_after_idle = 1; sysctl_net_ipv4.c: u8, proc_dou8vec_minmax
+  "net.ipv4.tcp_slow_start_after_idle": { kind: "int", default: 1, min: 0, max: 255, doc: "cwnd restarts after an idle RTO (RFC 2861) when non-zero" },
   // net/ipv4/tcp_ipv4.c: tcp_sk_init sysctl_tcp_pingpong_thresh = 1; sysctl_net_ipv4.c: u8, extra1 SYSCTL_ONE
   "net.ipv4.tcp_pingpong_thresh": { kind: "int", default: 1, min: 1, max: 255, doc: "replies within ato before delayed ACKs turn interactive" },
   // tcp_cubic module parameters (/sys/module/tcp_cubic/parameters/, named as on the kernel

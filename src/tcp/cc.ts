@@ -36,6 +36,7 @@ export const TCP_CA_Loss = 4;
 
 /** include/net/tcp.h: enum tcp_ca_event (the events the model raises) */
 export const CA_EVENT_TX_START = 0;
+export const CA_EVENT_CWND_RESTART = 1;
 export const CA_EVENT_COMPLETE_CWR = 2;
 export const CA_EVENT_LOSS = 3;
 

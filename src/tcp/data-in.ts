@@ -26,6 +26,7 @@ import {
   rearmRto,
   sendAck,
   sendDelayedAck,
+  slowStartAfterIdleCheck,
   unwrap,
   updatePacingRate,
   xmitAll,
@@ -166,8 +167,12 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   // tcp_ack_update_window (tcp_may_update_window)
   let winUpdate = false;
   if (ack > priorUna || seq > c.sndWl1 || (seq === c.sndWl1 && nwin > c.sndWnd)) {
-    if (c.sndWnd !== nwin) winUpdate = true;
-    c.sndWnd = nwin;
+    if (c.sndWnd !== nwin) {
+      winUpdate = true;
+      c.sndWnd = nwin;
+      // tcp_ack_update_window: a changed window with data waiting checks for idleness
+      if (c.writeSeq > c.sndNxt) slowStartAfterIdleCheck(t, c);
+    }
     c.sndWl1 = seq;
     if (nwin > c.maxWindow) c.maxWindow = nwin;
   }

@@ -14,8 +14,8 @@ import {
   TCP_REORDERING,
   type TcpConn,
 } from "./conn.js";
-import { CA_EVENT_LOSS, CA_EVENT_TX_START, TCP_CA_Disorder, TCP_CA_Loss, TCP_CA_Recovery } from "./cc.js";
-import { TCP_SKB_OVERHEAD, TCP_MAX_QUICKACKS, pacingRate, rcvSpaceAdjust, selectWindowRaw, sndbufExpand } from "./buffers.js";
+import { CA_EVENT_CWND_RESTART, CA_EVENT_LOSS, CA_EVENT_TX_START, TCP_CA_Disorder, TCP_CA_Loss, TCP_CA_Recovery } from "./cc.js";
+import { TCP_INIT_CWND, TCP_SKB_OVERHEAD, TCP_MAX_QUICKACKS, pacingRate, rcvSpaceAdjust, selectWindowRaw, sndbufExpand } from "./buffers.js";
 import { TCP_RTO_MAX_US, TCP_RTO_MIN_US } from "./rtt.js";
 import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_PSH } from "../wire/tcp.js";
 import { writeSegment } from "./segment.js";
@@ -827,9 +827,29 @@ function memoryFree(c: TcpConn): boolean {
 
 /** tcp_sendmsg: copy up to `bytes` into the write queue while sk_wmem_queued <
  *  sk_sndbuf (each MSS-sized skb also costs its overhead); returns bytes taken. */
+/** include/net/tcp.h: tcp_slow_start_after_idle_check — nothing out and idle (no data sent) for longer than
+ *  the RTO: tcp_cwnd_restart halves cwnd per RTO of idleness, down to min(IW, cwnd), ssthresh kept at
+ *  tcp_current_ssthresh. */
+export function slowStartAfterIdleCheck(t: TcpHost, c: TcpConn): void {
+  if (!t.slowStartAfterIdle || c.packetsOut > 0 || c.cc.congControl !== undefined) return;
+  let delta = Math.floor(t.now / 1e6) - c.lsndtime;
+  const rtoMs = Math.floor(c.icskRtoUs() / 1000); // icsk_rto in jiffies (HZ=1000)
+  if (delta <= rtoMs) return;
+  // net/ipv4/tcp_output.c: tcp_cwnd_restart
+  c.now = t.now;
+  c.cc.cwndEvent?.(c, CA_EVENT_CWND_RESTART);
+  c.ssthresh = currentSsthresh(c);
+  let cwnd = c.cwnd;
+  const restart = Math.min(TCP_INIT_CWND, cwnd);
+  while ((delta -= rtoMs) > 0 && cwnd > restart) cwnd >>= 1;
+  c.cwnd = Math.max(cwnd, restart);
+}
+
 export function appSend(t: TcpHost, sk: TcpSock, c: TcpConn, bytes: number): number {
   // lock_sock: another call of the application holds the socket; it writes after release_sock
   if (sendmsgBlocked(t, c)) return 0;
+  // tcp_skb_entail of a new skb (the write queue is empty: everything written was sent) checks for idleness
+  if (bytes > 0 && c.writeSeq === c.sndNxt) slowStartAfterIdleCheck(t, c);
   let taken = 0;
   while (taken < bytes) {
     if (!memoryFree(c)) {

@@ -250,6 +250,8 @@ export class TcpHost {
   /** net.ipv4.tcp_frto (F-RTO after an RTO when non-zero) */
   readonly frto: number;
   readonly maxReordering: number;
+  /** net.ipv4.tcp_slow_start_after_idle */
+  readonly slowStartAfterIdle: boolean;
   /** net.ipv4.tcp_dsack */
   readonly dsack: boolean;
   /** net.ipv4.tcp_pingpong_thresh */
@@ -340,6 +342,7 @@ export class TcpHost {
     this.earlyRetrans = sysctlNum(s, "net.ipv4.tcp_early_retrans");
     this.frto = sysctlNum(s, "net.ipv4.tcp_frto");
     this.maxReordering = sysctlNum(s, "net.ipv4.tcp_max_reordering");
+    this.slowStartAfterIdle = sysctlNum(s, "net.ipv4.tcp_slow_start_after_idle") !== 0;
     this.mem = new TcpMemory(sysctlTriple(s, "net.ipv4.tcp_mem"), sysctlNum(s, "net.core.mem_pcpu_rsv"));
     const mibHy = { TCPHystartTrainDetect: "HystartTrainDetect", TCPHystartTrainCwnd: "HystartTrainCwnd", TCPHystartDelayDetect: "HystartDelayDetect", TCPHystartDelayCwnd: "HystartDelayCwnd" } as const;
     this.hystart = {
