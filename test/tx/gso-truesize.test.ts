@@ -5,7 +5,7 @@ import { freshCore } from "../helpers.js";
 import { EventLoop } from "../../src/sim/loop.js";
 import { NicTx, type NicTxConfig } from "../../src/net/nic-tx.js";
 import type { Core } from "../../src/core/core.js";
-import { allocSkbTruesize, gsoSegmentHeadTruesize } from "../../src/net/gso-truesize.js";
+import { gsoSegmentHeadTruesize } from "../../src/net/gso-truesize.js";
 import { superPacket } from "../gso/build.js";
 import { createCore } from "../../src/core/node.js";
 import { World, coreConfigFor } from "../../src/sim/world.js";
@@ -25,17 +25,17 @@ describe("skb_segment's truesize", () => {
   it("__alloc_skb: SKB_HEAD_ALIGN(size) from the 704 B small-head cache or kmalloc_size_roundup, plus sk_buff (256)", () => {
     // 386 = headroom 320 + 66 header bytes: SKB_DATA_ALIGN 448 + shinfo 320 = 768 > 704 -> kmalloc-1k:
     // SKB_TRUESIZE(1024 - 320) = 704 + 256 + 320
-    expect(allocSkbTruesize(386)).toBe(1280);
     expect(gsoSegmentHeadTruesize(66)).toBe(1280);
     // no TCP timestamps: 320 + 54 -> 384 + 320 = 704, the small-head cache: SKB_TRUESIZE(384)
     expect(gsoSegmentHeadTruesize(54)).toBe(960);
     // IPv6 with timestamps: 320 + 86 -> 448 + 320 -> 1024
     expect(gsoSegmentHeadTruesize(86)).toBe(1280);
-    // bigger heads: 1500 -> 1536 + 320 = 1856 -> kmalloc-2k: 2048 + 256; 1820 -> 1856 + 320 = 2176 -> 4096 + 256
-    expect(allocSkbTruesize(1500)).toBe(2304);
-    expect(allocSkbTruesize(1820)).toBe(4352);
+    // bigger heads: 320 + 1180 -> 1536 + 320 = 1856 -> kmalloc-2k: 2048 + 256; 320 + 1500 -> 1856 + 320 =
+    // 2176 -> 4096 + 256
+    expect(gsoSegmentHeadTruesize(1180)).toBe(2304);
+    expect(gsoSegmentHeadTruesize(1500)).toBe(4352);
     // any head up to 704 with its shinfo takes the small-head cache
-    expect(allocSkbTruesize(0)).toBe(704 + 256);
+    expect(gsoSegmentHeadTruesize(0)).toBe(704 + 256);
   });
 
   it("validate_xmit_skb: the segments charge the socket their own truesize, the original is consumed at once", async () => {
