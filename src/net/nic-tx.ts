@@ -530,12 +530,13 @@ export class NicTx {
     const h = this.dequeueOne(q, now);
     if (h === NO_SKB) return 0;
     this.rqHead[q] = 0;
-    this.validateAdd(q, h);
     // try_bulk_dequeue_skb (qdisc_may_bulk: TCQ_F_ONETXQUEUE): more skbs while the bytes BQL still
     // allows (qdisc_avail_bulklimit = dql_avail) exceed their skb->len so far, at most `budget` more;
-    // validate_xmit_skb_list segments each GSO skb (without TSO) into the same list
+    // validate_xmit_skb_list segments each GSO skb (without TSO) into the same list. dequeue_skb
+    // measures the first skb before sch_direct_xmit validates it: validateAdd may consume or drop h.
     const len = this.core.skb.len;
     let bytelimit = this.dql[q]!.avail - len[h]!;
+    this.validateAdd(q, h);
     let cnt = 0;
     while (bytelimit > 0) {
       const nh = this.dequeueOne(q, now);
