@@ -274,7 +274,7 @@ export class NicTx {
       fq: config.fq,
       loop,
       // net/sched/sch_api.c: qdisc_watchdog -> __netif_schedule
-      onWatchdog: (q) => this.qdiscRun(q),
+      onWatchdog: (q) => this.netifSchedule(q),
     });
     this.gso = createGso(core);
     let stamps = txStamps.get(core);

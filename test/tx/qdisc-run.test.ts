@@ -47,9 +47,34 @@ describe("__qdisc_run: the quota (dev_tx_weight)", () => {
     expect(runs).toHaveBeenCalledTimes(4);
     loop.run(2e6);
     expect(tx.ringUsed(0)).toBe(4);
-    // the 4 enqueues' runs, the watchdog's, NET_TX's
+    // the 4 enqueues' runs, the watchdog's NET_TX, the rescheduled NET_TX
     expect(runs).toHaveBeenCalledTimes(6);
-    expect(tx.stats[0]!.netTx).toBe(2);
+    expect(tx.stats[0]!.netTx).toBe(3);
+  });
+
+  it("fq pacing: each watchdog expiry raises NET_TX (qdisc_watchdog -> __netif_schedule), counted in netTx", async () => {
+    const core = await freshCore();
+    const { tx, loop } = nicTx(core, { defaultQdisc: "fq" });
+    const first = frame(core);
+    core.skbTime.tstamp[first] = 0;
+    expect(tx.xmit(first)).toBe(true);
+    expect(tx.txPop()).toBe(first);
+    tx.frameDone();
+    expect(tx.stats[0]!.netTx).toBe(1);
+    // three skbs departing at 1, 2 and 3 ms (EDT): fq throttles each in turn, its watchdog fires at
+    // each departure time and the NET_TX it raises sends the one skb that is due
+    for (let i = 1; i <= 3; i++) {
+      const h = frame(core);
+      core.skbTime.tstamp[h] = i * 1e6;
+      expect(tx.xmit(h)).toBe(true);
+    }
+    expect(tx.ringUsed(0)).toBe(0);
+    const sent: number[] = [];
+    for (let i = 1; i <= 3; i++) {
+      loop.run(i * 1e6 + 1);
+      sent.push(tx.ringUsed(0), tx.stats[0]!.netTx);
+    }
+    expect(sent).toEqual([1, 2, 2, 3, 3, 4]);
   });
 
   it("pfifo_fast (TCQ_F_NOLOCK): a spent quota sets MISSED, which keeps the next skb off the bypass until NET_TX's dequeue finds the bands empty", async () => {
