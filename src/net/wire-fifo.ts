@@ -19,7 +19,7 @@
 // locals instead of crossing a call per frame (V8 boxes a double argument or
 // result of a call it does not inline: a heap number per frame).
 import type { LatencyHist } from "../sim/latency-hist.js";
-import { ETH_WIRE_OVERHEAD, ETH_ZLEN } from "./wire-time.js";
+import { serializationNs } from "./wire-time.js";
 
 /** What counts a frame as it starts on the wire, per TX queue (NicTx's
  *  ethtool -S tx_queue_N_packets/bytes and its queueing-delay histograms). */
@@ -61,7 +61,6 @@ export class WireFifo {
     let t = t0;
     let tail = this.tail;
     // a TSO train's frames but the last share a length: its serialization time once
-    // (wire-time.ts serializationNs, written out: a call would box its result)
     let lastLen = -1;
     let ser = 0;
     for (let j = 0; j < k; j++) {
@@ -69,7 +68,7 @@ export class WireFifo {
       const l = len[h]!;
       if (l !== lastLen) {
         lastLen = l;
-        ser = (((l < ETH_ZLEN ? ETH_ZLEN : l) + ETH_WIRE_OVERHEAD) * 8 * 1e9) / rateBps;
+        ser = serializationNs(l, rateBps);
       }
       const end = t + ser;
       const i = tail & m;
