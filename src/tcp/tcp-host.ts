@@ -836,6 +836,8 @@ export class TcpHost {
    *  (tcp_make_synack's layout: MSS, then SACK_PERM/timestamps, window scale
    *  `wscale` or -1), or -1: IPv6, or no WASM slot (the SegOut path then). */
   cookieSynAckSlot(tsOk: boolean, sackOk: boolean, wscale: number): number {
+    // the layout is key enough: advmss and synAckWin{Ts,NoTs} (whose wscale tsOk picks) are readonly,
+    // set once from the MTU and tcp_rmem (a scenario's sysctls and MTU do not change during a run)
     const i = (tsOk ? 1 : 0) | (sackOk ? 2 : 0) | (wscale >= 0 ? 4 : 0);
     let slot = this.cookieSlots[i]!;
     if (slot === -2) {
