@@ -51,13 +51,15 @@ export function tcpConnRequest(t: TcpHost, l: ListenSock, h: number): void {
     if (!(now >= l.lastOverflow && now <= l.lastOverflow + 1000 * JIFFY)) l.lastOverflow = now;
     t.nstat.add(m.SyncookiesSent);
     const mssind = mssIndex(mss);
+    // tcp_make_synack: the SYN-ACK's window is not scaled (min(rcv_wnd, 65535)); cookie_init_timestamp
+    // encodes the options in the low bits of TSval (int32: no heap number at the WASM call)
+    const window = win.window > 65535 ? 65535 : win.window;
+    const tsVal = tsOk ? (cookieTimestamp(t.nowMs(), sndWscale, sackOk, false) + tsOff) | 0 : 0;
     const slot = rx.v6 ? -1 : t.cookieSynAckSlot(tsOk, sackOk, sndWscale >= 0 ? win.wscale : -1);
     if (slot >= 0) {
       // tcp_v4_send_synack: the cookie and the SYN-ACK's headers in one WASM call (assembly/cookie.ts)
       const out = t.env.alloc();
       if (out >= 0) {
-        const tsVal = tsOk ? (cookieTimestamp(t.nowMs(), sndWscale, sackOk, false) + tsOff) | 0 : 0;
-        const window = win.window > 65535 ? 65535 : win.window;
         const key = t.cookies.keyAddr4();
         // u32 words as int32: a u32 above 2^31 is a heap number at the (not inlined) JS-to-WASM call
         (t.core.raw as unknown as CookieHot).cookie_synack4(slot, out, key, t.addrKey | 0, rx.saddrKey | 0, rx.dport, rx.sport, rx.seq | 0, mssind, cookieTime(now) | 0, window, tsVal, tsOk ? rx.tsVal | 0 : 0);
@@ -72,13 +74,13 @@ export function tcpConnRequest(t: TcpHost, l: ListenSock, h: number): void {
     tx.seq = cookieSeq(t.cookies, rx.seq | 0, mssind, cookieTime(now));
     tx.ack = (rx.seq + 1) >>> 0;
     tx.flags = TCPHDR_SYN | TCPHDR_ACK;
-    tx.window = win.window > 65535 ? 65535 : win.window;
+    tx.window = window;
     tx.mss = t.advmss;
     if (sndWscale >= 0) tx.wscale = win.wscale;
     tx.sackPerm = sackOk;
     if (tsOk) {
       tx.ts = true;
-      tx.tsVal = (cookieTimestamp(t.nowMs(), sndWscale, sackOk, false) + tsOff) >>> 0;
+      tx.tsVal = tsVal >>> 0;
       tx.tsEcr = rx.tsVal;
     }
     t.transmit();
