@@ -170,7 +170,7 @@ export function skb_pending_ptr(): usize { return pending; }
  *  the SKB_U32_COLS + SKB_F64_COLS columns stored once, unrolled and inlined
  *  (a per-allocation call that zeroed all columns in a loop, then overwrote
  *  six, cost ~12 ns per skb in a burst of 1024; this ~5 ns). A new column
- *  must be added here. */
+ *  must be added here (test/core/skb-reset.test.ts fails otherwise). */
 @inline function resetSkb(h: u32): void {
   const st = colStride;
   const p = u32Cols + (<usize>h << 2);
