@@ -9,6 +9,7 @@
 import { readFile } from "node:fs/promises";
 import { Core } from "../dist/core/core.js";
 import { instantiateCore } from "../dist/core/loader.js";
+import { countingExports } from "./count-calls.js";
 import { EventLoop } from "../dist/sim/loop.js";
 import { World, coreConfigFor } from "../dist/sim/world.js";
 import { spec, MLX5_COALESCE } from "./synflood.bench.js";
@@ -23,18 +24,7 @@ let measuring = false;
 
 let raw = await instantiateCore(await readFile(new URL("../build/skbsim.wasm", import.meta.url)));
 if (counting) {
-  const wrapped = {};
-  for (const [name, v] of Object.entries(raw)) {
-    if (typeof v !== "function") {
-      wrapped[name] = v;
-      continue;
-    }
-    wrapped[name] = (...args) => {
-      if (measuring) wasmCalls.set(name, (wasmCalls.get(name) ?? 0) + 1);
-      return v(...args);
-    };
-  }
-  raw = wrapped;
+  raw = countingExports(raw, wasmCalls, () => measuring);
   const register = EventLoop.prototype.register;
   EventLoop.prototype.register = function (name, handler) {
     return register.call(this, name, (a) => {

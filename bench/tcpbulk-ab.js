@@ -1,58 +1,27 @@
 // In-process A/B of the tcpbulk bench's flow (bench/tcpbulk.bench.js) between
 // this build and another one: `BASE=/other/checkout/dist node bench/tcpbulk-ab.js [rounds]`
-// after `npm run build` in both. Both worlds live in one process and run
-// 10 ms simulated slices in turn (the order flips every slice), and the CPU
-// time (process.cpuUsage) of each side's slices is summed, so machine load
-// hits both alike. Each round builds fresh worlds; rounds alternate which
-// build is created first. Prints wire packets per CPU-second per side and
+// after `npm run build` in both. 10 ms simulated slices, 40 timed per round
+// (bench/ab.js runs them). Prints wire packets per CPU-second per side and
 // this/base per round, then the median ratio.
-import { fileURLToPath } from "node:url";
 import { spec } from "./tcpbulk.bench.js";
+import { abBuilds, runAb } from "./ab.js";
 
-const here = fileURLToPath(new URL("../dist", import.meta.url));
-const base = process.env.BASE;
-if (!base) {
-  console.error("tcpbulk-ab: set BASE to the other build's dist directory");
-  process.exit(2);
-}
-const rounds = Number(process.argv[2] ?? 4);
-const SLICES = 40;
-
-
+const dirs = abBuilds("tcpbulk-ab");
 const mods = {};
-for (const [k, d] of [["this", here], ["base", base]]) {
-  mods[k] = { core: await import(`${d}/core/node.js`), world: await import(`${d}/sim/world.js`) };
+for (const k of ["this", "base"]) {
+  mods[k] = { core: await import(`${dirs[k]}/core/node.js`), world: await import(`${dirs[k]}/sim/world.js`) };
 }
 
-async function side(k) {
-  const s = spec();
-  const w = new mods[k].world.World(await mods[k].core.createCore(mods[k].world.coreConfigFor(s)), s);
-  for (const t of w.traffic) t.start();
-  return { k, w, end: 30e6, cpu: 0, pk: 0, wire: () => w.linkDirections().reduce((n, d) => n + d.packets, 0) };
-}
-
-const ratios = [];
-for (let r = 0; r < rounds; r++) {
-  const sides = r % 2 === 0 ? [await side("this"), await side("base")] : [await side("base"), await side("this")];
-  for (const s of sides) s.w.loop.run(s.end);
-  for (let i = 0; i < 6; i++) for (const s of sides) s.w.loop.run((s.end += 10e6));
-  for (let i = 0; i < SLICES; i++) {
-    for (const s of i % 2 === 0 ? sides : [...sides].reverse()) {
-      const p0 = s.wire();
-      const c0 = process.cpuUsage();
-      s.w.loop.run((s.end += 10e6));
-      const c = process.cpuUsage(c0);
-      s.cpu += c.user + c.system;
-      s.pk += s.wire() - p0;
-    }
-  }
-  const rate = (k) => {
-    const s = sides.find((x) => x.k === k);
-    return s.pk / s.cpu;
-  };
-  const same = sides[0].pk === sides[1].pk ? "" : " (the two builds sent different packet counts)";
-  ratios.push(rate("this") / rate("base"));
-  console.log(`round ${r + 1}: this ${rate("this").toFixed(3)}, base ${rate("base").toFixed(3)} M wire packets per CPU-second, ratio ${ratios[r].toFixed(3)}${same}`);
-}
-ratios.sort((a, b) => a - b);
-console.log(`median this/base: ${ratios[Math.floor(ratios.length / 2)].toFixed(3)} over ${rounds} rounds`);
+await runAb({
+  rounds: Number(process.argv[2] ?? 4),
+  startNs: 30e6,
+  warmSlices: 6,
+  slices: 40,
+  sliceNs: 10e6,
+  makeWorld: async (k) => {
+    const s = spec();
+    const w = new mods[k].world.World(await mods[k].core.createCore(mods[k].world.coreConfigFor(s)), s);
+    for (const t of w.traffic) t.start();
+    return w;
+  },
+});
