@@ -131,13 +131,20 @@ describe("__qdisc_run: the quota (dev_tx_weight)", () => {
   });
 });
 
+/** fq over a 2-slot TX ring, sent one 3-segment GSO skb: the ring takes 2
+ *  (DRV_XOFF), the third segment is requeued. */
+async function fqThreeSegmentsIntoTwoSlots() {
+  const core = await freshCore();
+  const { tx, loop } = nicTx(core, { defaultQdisc: "fq", txRing: 2, tso: false });
+  const h = superPacket(core, { payload: 3 * MSS, mss: MSS });
+  core.skbTime.tstamp[h] = 0;
+  tx.xmit(h);
+  return { tx, loop };
+}
+
 describe("dev_requeue_skb reschedules the qdisc", () => {
   it("fq (qdisc lock): __netif_schedule at once; NET_TX finds the queue still stopped", async () => {
-    const core = await freshCore();
-    const { tx, loop } = nicTx(core, { defaultQdisc: "fq", txRing: 2, tso: false });
-    const h = superPacket(core, { payload: 3 * MSS, mss: MSS });
-    core.skbTime.tstamp[h] = 0;
-    tx.xmit(h);
+    const { tx, loop } = await fqThreeSegmentsIntoTwoSlots();
     // 3 segments, the ring takes 2 (DRV_XOFF), the third is requeued
     expect(tx.ringUsed(0)).toBe(2);
     expect(tx.qdisc(0).stats(0).requeues).toBe(1);
@@ -150,11 +157,7 @@ describe("dev_requeue_skb reschedules the qdisc", () => {
 
 describe("a wake while NET_TX is pending (__QDISC_STATE_SCHED set)", () => {
   it("raises nothing more: the wake's run is the pending NET_TX run, counted once", async () => {
-    const core = await freshCore();
-    const { tx, loop } = nicTx(core, { defaultQdisc: "fq", txRing: 2, tso: false });
-    const h = superPacket(core, { payload: 3 * MSS, mss: MSS });
-    core.skbTime.tstamp[h] = 0;
-    tx.xmit(h);
+    const { tx, loop } = await fqThreeSegmentsIntoTwoSlots();
     // the third segment is requeued: dev_requeue_skb -> __netif_schedule sets SCHED, NET_TX pending
     expect(tx.ringUsed(0)).toBe(2);
     expect(tx.qdisc(0).stats(0).qlen).toBe(1);
