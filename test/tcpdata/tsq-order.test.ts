@@ -8,27 +8,35 @@ import { World, coreConfigFor } from "../../src/sim/world.js";
 import type { TcpConn } from "../../src/tcp/conn.js";
 import { host, link, world } from "../sim/spec-helpers.js";
 
+/** Two unpaced bulk flows over 1 Gbit from a sender with `cpus` CPUs and as
+ *  many TX queues, 16 KB tcp_limit_output_bytes, run 10 ms: both sit
+ *  throttled above the limit. */
+async function twoThrottledFlows(cpus: number) {
+  const spec = world(
+    [
+      host("a", 1, {
+        ...(cpus > 1 ? { cpus } : {}),
+        nic: { queues: cpus, rateBps: 1e9, mtu: 1500, rxRing: 1024, txRing: 1024, txqueuelen: 1000 },
+        sysctl: { "net.ipv4.tcp_limit_output_bytes": 16384 },
+      }),
+      host("b", 2, { listeners: [{ port: 5001, backlog: 128, accept: true }] }),
+    ],
+    [link("a", "b", { rateBps: 1e9, delayNs: 50_000 })],
+    [{ kind: "bulk", from: "a", to: "b", port: 5001, flows: 2, bytes: Infinity, at: 0 }],
+    { durationNs: 20e6 },
+  );
+  const w = new World(await createCore(coreConfigFor(spec)), spec);
+  const tcp = w.hosts.get("a")!.stack.tcp;
+  for (const g of w.traffic) g.start();
+  w.loop.run(10e6);
+  const [s1, s2] = [...w.flows.values()].map((f) => f.sender!) as [TcpConn, TcpConn];
+  return { w, tcp, s1, s2 };
+}
+
 describe("TSQ tasklet order", () => {
   it("the socket freed last in a completion pass transmits first (list_add, LIFO)", async () => {
     // two unpaced bulk flows over 1 Gbit, 16 KB tcp_limit_output_bytes: both sit throttled above it
-    const spec = world(
-      [
-        host("a", 1, {
-          nic: { queues: 1, rateBps: 1e9, mtu: 1500, rxRing: 1024, txRing: 1024, txqueuelen: 1000 },
-          sysctl: { "net.ipv4.tcp_limit_output_bytes": 16384 },
-        }),
-        host("b", 2, { listeners: [{ port: 5001, backlog: 128, accept: true }] }),
-      ],
-      [link("a", "b", { rateBps: 1e9, delayNs: 50_000 })],
-      [{ kind: "bulk", from: "a", to: "b", port: 5001, flows: 2, bytes: Infinity, at: 0 }],
-      { durationNs: 20e6 },
-    );
-    const core = await createCore(coreConfigFor(spec));
-    const w = new World(core, spec);
-    const tcp = w.hosts.get("a")!.stack.tcp;
-    for (const g of w.traffic) g.start();
-    w.loop.run(10e6);
-    const [s1, s2] = [...w.flows.values()].map((f) => f.sender!) as [TcpConn, TcpConn];
+    const { w, tcp, s1, s2 } = await twoThrottledFlows(1);
     for (const s of [s1, s2]) {
       expect(s.tsqThrottled).toBe(true);
       expect(s.tsqQueued).toBe(false);
@@ -58,25 +66,7 @@ describe("TSQ tasklet order", () => {
 
   it("per-CPU lists: a pass on CPU 1 runs only what it queued; a socket queued on CPU 0 waits for CPU 0's tasklet", async () => {
     // two flows on a 2-CPU sender whose 2 TX queues interrupt CPUs 0 and 1
-    const spec = world(
-      [
-        host("a", 1, {
-          cpus: 2,
-          nic: { queues: 2, rateBps: 1e9, mtu: 1500, rxRing: 1024, txRing: 1024, txqueuelen: 1000 },
-          sysctl: { "net.ipv4.tcp_limit_output_bytes": 16384 },
-        }),
-        host("b", 2, { listeners: [{ port: 5001, backlog: 128, accept: true }] }),
-      ],
-      [link("a", "b", { rateBps: 1e9, delayNs: 50_000 })],
-      [{ kind: "bulk", from: "a", to: "b", port: 5001, flows: 2, bytes: Infinity, at: 0 }],
-      { durationNs: 20e6 },
-    );
-    const core = await createCore(coreConfigFor(spec));
-    const w = new World(core, spec);
-    const tcp = w.hosts.get("a")!.stack.tcp;
-    for (const g of w.traffic) g.start();
-    w.loop.run(10e6);
-    const [s1, s2] = [...w.flows.values()].map((f) => f.sender!) as [TcpConn, TcpConn];
+    const { w, tcp, s1, s2 } = await twoThrottledFlows(2);
     s1.tsqThrottled = s2.tsqThrottled = true;
     // s1's skb freed outside any pass (a qdisc drop in process context: its application's CPU, 0 here)
     tcp.appCpu = () => 0;
