@@ -6,7 +6,7 @@
 // tcp_gro_complete), net/ipv6/ip6_offload.c + tcpv6_offload.c.
 // TS reference (the differential oracle): src/core/ref/gro.ts.
 //
-// Model decisions (see docs/readme/gro.md):
+// Model decisions (see README, *GRO: receive aggregation on real header bytes*):
 // - skb len counts from header byte 0 (the MAC header, as writePacket sets it),
 //   so the kernel's p->len (L3 length, after eth_type_trans) is len - network.
 // - A merged skb is freed at once (GRO_MERGED_FREE: its page frags are stolen

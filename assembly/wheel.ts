@@ -86,7 +86,7 @@
 // 0xffffffff (WHEEL_NONE) is never an id.
 //
 // Memory (N = entries, B = ceil(1.5N/32) + 2 x lists + 16 blocks,
-// C = min(N, 4096)); about 86 bytes per entry (32 of them the late heap's,
+// C = min(N, 4096)); about 82 bytes per entry (32 of them the late heap's,
 // touched only as far as it grows) plus 1.8 MB:
 //   +---------------------------------------------------------------------+
 //   | rec[N] 8 B    +0 u32 pos: where entry index i is: block*32 + cell,   |
@@ -127,7 +127,6 @@ export const WHEEL_GRANULE_BITS: u32 = 12;
 export const WHEEL_IO_MAX: u32 = 4096;
 /** Free ids kept on the stack (the rest wait in a bitmap, lowest first). */
 export const WHEEL_FREE_STACK_MAX: u32 = 4096;
-const FREE_STACK_MAX = WHEEL_FREE_STACK_MAX;
 
 export const WHEEL_STAT_SCHEDULED: u32 = 0;
 export const WHEEL_STAT_FIRED: u32 = 1;
@@ -223,7 +222,7 @@ export function wheel_plan(entries: u32): void {
   genMask = 0x3fffffff >>> idxBits;
   nBlocks = <u32>((<u64>entries * 3 + 63) / 64) + 2 * NLISTS + 16;
   recs = reserve(<usize>entries << 3);
-  stackCap = entries < FREE_STACK_MAX ? entries : FREE_STACK_MAX;
+  stackCap = entries < WHEEL_FREE_STACK_MAX ? entries : WHEEL_FREE_STACK_MAX;
   freeStack = reserve(<usize>stackCap << 2);
   freeBits = reserve(<usize>((entries + 63) >> 6) << 3);
   lists = reserve(<usize>NLISTS << 4);
@@ -370,7 +369,7 @@ function resetState(): void {
   return top;
 }
 
-// Free ids beyond the stack's FREE_STACK_MAX wait in a bitmap and come back
+// Free ids beyond the stack's WHEEL_FREE_STACK_MAX wait in a bitmap and come back
 // lowest index first, so that a burst of schedules after a burst of
 // releases (1M timers drained, then 1M scheduled) writes the records in
 // index order, streaming, not in the order they fired (a cache miss each).

@@ -563,8 +563,9 @@ export class NetRx implements NetRxHandler {
     if (l4 === 6 && payload <= 0) return; // handshake and pure ACKs never reach recvmsg
     const app = this.appByPort.get(dport);
     if (cpu >= 0) this.lastCpuByPort[dport] = cpu;
-    // a reader with no thread spec runs where its packets were processed (wake-affine)
-    const appCpu = app !== undefined ? appCpuAt(app, this.loop.now) : cpu >= 0 ? cpu : this.lastCpuByPort[dport]!;
+    // appCpu(dport), sharing this lookup of `app`: a reader with no thread spec runs where its
+    // packets were processed (wake-affine; lastCpuByPort was just set to cpu when known)
+    const appCpu = app !== undefined ? appCpuAt(app, this.loop.now) : this.lastCpuByPort[dport]!;
     const c = this.costs;
     this.sched.addApp(appCpu, c.app + Math.max(0, payload) * c.copyPerByte + (cpu >= 0 && appCpu !== cpu ? c.remote : 0));
     if (l4 === 6 || (app !== undefined && app.connected)) this.rps.recordFlow(this.skbHash[h]!, appCpu);

@@ -18,6 +18,7 @@ import type { EventLoop } from "../sim/loop.js";
 import { get16, put16 } from "../wire/bytes.js";
 import { IP_DF, IP_MF, IP_OFFSET, IPV4_FRAG_OFF, IPV4_TOT_LEN, ipv4SendCheck } from "../wire/ipv4.js";
 import { rxTruesize } from "./udp-sock.js";
+import { NET_SKB_PAD, SHINFO_ALIGNED, SKB_ALIGNED } from "./skb-size.js";
 
 /** Payload bytes of each fragment of an IP payload of `payload` bytes:
  *  (mtu − ihl) rounded down to 8 for all but the last (ip_do_fragment). */
@@ -96,9 +97,7 @@ export const IPQ_SIZE = 200;
 export const IPFRAG_MAX_DIST = 64;
 /** include/linux/skbuff.h: MAX_SKB_FRAGS (CONFIG_MAX_SKB_FRAGS default 17). */
 const MAX_SKB_FRAGS = 17;
-const SKB_STRUCT = 256; // SKB_DATA_ALIGN(sizeof(struct sk_buff))
-const SKB_TRUESIZE_OVERHEAD = 256 + 320;
-const NET_SKB_PAD = 64;
+const SKB_TRUESIZE_OVERHEAD = SKB_ALIGNED + SHINFO_ALIGNED;
 
 const FIRST_IN = 1;
 const LAST_IN = 2;
@@ -328,7 +327,7 @@ export class IpDefrag {
       if (len <= tailroom) tailroom -= len;
       else if (!fragList && nrFrags < MAX_SKB_FRAGS) {
         nrFrags++;
-        truesize += ts - SKB_STRUCT;
+        truesize += ts - SKB_ALIGNED;
       } else {
         fragList = true;
         truesize += ts;

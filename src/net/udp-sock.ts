@@ -4,6 +4,7 @@
 // is __udp_enqueue_schedule_skb's; UdpInDatagrams is counted by udp_recvmsg,
 // i.e. when the application reads, not when the datagram is queued.
 import type { EventLoop } from "../sim/loop.js";
+import { NET_SKB_PAD, SHINFO_ALIGNED, SKB_ALIGNED } from "./skb-size.js";
 
 /** How the application reads: at once (blocked in recvmsg), never, or at most `n` datagrams per second. */
 export type UdpReadPolicy = true | false | number;
@@ -18,21 +19,18 @@ export interface UdpSocketConfig {
 
 // include/linux/skbuff.h on x86-64: SMP_CACHE_BYTES 64, sizeof(struct sk_buff) 232, sizeof(struct skb_shared_info) 320
 const SMP_CACHE_BYTES = 64;
-const SKB_STRUCT = 256; // SKB_DATA_ALIGN(sizeof(struct sk_buff))
-const SKB_SHINFO = 320; // SKB_DATA_ALIGN(sizeof(struct skb_shared_info))
-// include/linux/skbuff.h: NET_SKB_PAD = max(32, L1_CACHE_BYTES); arch/x86/include/asm/processor.h: NET_IP_ALIGN 0
-const NET_SKB_PAD = 64;
+// arch/x86/include/asm/processor.h: NET_IP_ALIGN 0
 const NET_IP_ALIGN = 0;
 const PAGE_SIZE = 4096;
 const INT_MAX = 2 ** 31 - 1;
 // include/net/sock.h: SOCK_MIN_RCVBUF (TCP_SKB_MIN_TRUESIZE = 2048 + SKB_DATA_ALIGN(sizeof(struct sk_buff)))
-const SOCK_MIN_RCVBUF = 2048 + SKB_STRUCT;
+const SOCK_MIN_RCVBUF = 2048 + SKB_ALIGNED;
 
 const dataAlign = (x: number): number => Math.ceil(x / SMP_CACHE_BYTES) * SMP_CACHE_BYTES;
 
 /** include/linux/skbuff.h: SKB_TRUESIZE(X) */
 export function skbTruesize(x: number): number {
-  return x + SKB_STRUCT + SKB_SHINFO;
+  return x + SKB_ALIGNED + SHINFO_ALIGNED;
 }
 
 /**
@@ -46,11 +44,11 @@ export function skbTruesize(x: number): number {
  */
 export function rxTruesize(frameLen: number): number {
   const len = frameLen + NET_SKB_PAD + NET_IP_ALIGN;
-  if (len <= 1024 - SKB_SHINFO) return skbTruesize(1024 - SKB_SHINFO);
-  if (len <= PAGE_SIZE - SKB_SHINFO) return skbTruesize(dataAlign(len));
+  if (len <= 1024 - SHINFO_ALIGNED) return skbTruesize(1024 - SHINFO_ALIGNED);
+  if (len <= PAGE_SIZE - SHINFO_ALIGNED) return skbTruesize(dataAlign(len));
   // net/core/skbuff.c: __alloc_skb -> kmalloc_reserve (kmalloc_size_roundup)
-  const alloc = 2 ** Math.ceil(Math.log2(dataAlign(len) + SKB_SHINFO));
-  return skbTruesize(alloc - SKB_SHINFO);
+  const alloc = 2 ** Math.ceil(Math.log2(dataAlign(len) + SHINFO_ALIGNED));
+  return skbTruesize(alloc - SHINFO_ALIGNED);
 }
 
 /** sk_rcvbuf of a new UDP socket: net.core.rmem_default, or SO_RCVBUF doubled

@@ -2,6 +2,7 @@
 // fields Linux keeps in struct tcp_sock / struct sock (see TcpConn). Every
 // function names the kernel function it models (Linux 6.12).
 import { pow2 } from "../util/pow2.js";
+import { SHINFO_ALIGNED, SKB_ALIGNED } from "../net/skb-size.js";
 
 /** include/net/tcp.h: TCP_RMEM_TO_WIN_SCALE */
 export const TCP_RMEM_TO_WIN_SCALE = 8;
@@ -17,10 +18,7 @@ export const SOCK_MIN_SNDBUF = 4608;
 /** include/net/tcp.h: MAX_TCP_HEADER = L1_CACHE_ALIGN(128 + MAX_HEADER); Debian 6.12 amd64: MAX_HEADER =
  *  LL_MAX_HEADER 128 (WLAN + MAC80211_MESH) + 48 (IP tunnels) = 176, so 320. */
 export const MAX_TCP_HEADER = 320;
-/** SKB_DATA_ALIGN(sizeof(struct skb_shared_info)): 48 + MAX_SKB_FRAGS 17 x 16 = 320. */
-export const SHINFO_ALIGNED = 320;
-/** SKB_DATA_ALIGN(sizeof(struct sk_buff)): 232 on 6.12 (224 on 6.18), both 256. */
-export const SKB_ALIGNED = 256;
+export { SHINFO_ALIGNED, SKB_ALIGNED };
 /** net/core/skbuff.c: SKB_SMALL_HEAD_CACHE_SIZE = SKB_HEAD_ALIGN(max(MAX_TCP_HEADER, GRO_MAX_HEAD_PAD
  *  = MAX_HEADER + 128 + NET_SKB_PAD 64 = 368)) = 384 + 320 (not a power of two, so no +L1_CACHE_BYTES). */
 export const SKB_SMALL_HEAD_CACHE_SIZE = 704;
