@@ -201,8 +201,6 @@ export class TcpConn implements CcSock, RcvWindowState {
   tlpHighSeq = 0;
   tlpRetrans = false;
   dsackTlp = false;
-  /** icsk_probes_out: zero-window probes sent since the last ACK. */
-  probes = 0;
   cc: CongestionOps;
   pacingRate = 0;
   /** Waiting for qdisc room (a TSQ-like stop). */
@@ -365,12 +363,12 @@ export class TcpConn implements CcSock, RcvWindowState {
     return this.sackedOut + this.dupAcks + this.lostOut;
   }
 
-  /** tcp_packets_in_flight */
-  /** icsk_rto (µs): tcp_set_rto's value from the last RTT sample, doubled by each RTO since (icsk_backoff). */
+  /** icsk_rto (µs): tcp_set_rto's value from the last RTT sample, doubled by each RTO since (`backoff`). */
   icskRtoUs(): number {
     return Math.min(this.rtt.rtoUs * pow2(this.backoff), TCP_RTO_MAX_US);
   }
 
+  /** tcp_packets_in_flight */
   packetsInFlight(): number {
     return this.packetsOut - this.leftOut() + this.retransOut;
   }

@@ -160,8 +160,6 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
     oldAck(t, sk, c, ack);
     return true;
   }
-  // tcp_ack: icsk_probes_out = 0 on any ACK that is not old; tcp_ack_probe below when nothing was out
-  c.probes = 0;
   const priorPackets = c.packetsOut;
   const nwin = rx.window * pow2(sk.sndWscale >= 0 ? sk.sndWscale : 0);
   // tcp_ack_update_window (tcp_may_update_window)

@@ -770,17 +770,14 @@ export function enterLoss(t: TcpHost, c: TcpConn): void {
 function probeTimer(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   // tcp_probe_timer: stop when something is out or nothing waits (the FIN skb of its own is a send head)
   if (c.packetsOut > 0 || (c.writeSeq <= c.sndNxt && c.finAlone !== FIN_ALONE_QUEUED)) {
-    c.probes = 0;
     return;
   }
   writeWakeup(t, sk, c);
   // tcp_send_probe0: the wakeup sent data (the RTO covers it now), or nothing waits: probing ends
   if (c.packetsOut > 0 || (c.writeSeq <= c.sndNxt && c.finAlone !== FIN_ALONE_QUEUED)) {
-    c.probes = 0;
     c.icskBackoff = 0;
     return;
   }
-  c.probes++;
   // tcp_retries2 (15) caps icsk_backoff; the interval's own cap is TCP_RTO_MAX
   if (c.icskBackoff < 15) c.icskBackoff++;
   resetXmitTimer(t, c, ICSK_TIME_PROBE0, probe0When(c));
