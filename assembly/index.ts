@@ -63,6 +63,7 @@ export * from "./gso";
 export * from "./stamp";
 export * from "./siphash";
 export * from "./cookie";
+export * from "./napi-gro";
 
 let scratch: usize = 0;
 let scratchSlots: u32 = 0;

@@ -36,6 +36,11 @@ export const NO_NAPI_DEFER: Readonly<NapiDeferConfig> = Object.freeze({ groFlush
 /** What the RX path needs of a NIC. */
 export interface RxNic {
   rxPoll(q: number, slot: number, budget: number): number;
+  /** The WASM ring of RX queue q, with every frame that has arrived by now
+   *  on it, for a poll that takes frames off in WASM (then rxTaken). */
+  rxRing(q: number): number;
+  /** A poll took k frames off queue q's ring (rxRing). */
+  rxTaken(q: number, k: number): void;
   rxIrqEnable(q: number): void;
   /** dev->core_stats rx_dropped (backlog drops of packets from this device). */
   rxDropped: number;
@@ -70,6 +75,9 @@ export function appCpuAt(app: AppThread, now: number): number {
   if (app.cpus.length === 1 || app.everyNs <= 0) return app.cpus[0]!;
   return app.cpus[Math.floor(now / app.everyNs) % app.cpus.length]!;
 }
+
+/** assembly/napi-gro.ts (-1: GRO_ERR as an i32). */
+type NapiGroPoll = (ring: number, handles: number, budget: number, ctx: number, out: number, outMax: number, stepStart: number, cost: number, perFrame: number, flushAll: number) => number;
 
 const DEV = 0;
 const BACKLOG = 1;
@@ -118,8 +126,11 @@ export class NetRx implements NetRxHandler {
   private readonly kindIpi: number;
   /** GRO context of each NAPI (null: a backlog NAPI). */
   private readonly napiGro: (GroContext | null)[] = [];
-  /** First scratch slot of GRO's out list (napi->rx_list). */
+  /** First scratch slot of GRO's out list (napi->rx_list), and its byte address. */
   private readonly groOut: number;
+  private readonly groOutAddr: number;
+  private readonly name: string;
+  private readonly napiGroPoll: NapiGroPoll;
   private readonly groBatch: number;
   /** Wire packets beyond one per skb inside the per-CPU backlogs (GRO
    *  aggregates steered by RPS), so the ledger can count them. */
@@ -176,6 +187,9 @@ export class NetRx implements NetRxHandler {
     this.skbHash = core.skb.hash;
     this.skbGsoSegs = core.skb.gsoSegs;
     this.groOut = slot + NAPI_POLL_WEIGHT;
+    this.groOutAddr = core.scratchAddr(this.groOut);
+    this.name = name;
+    this.napiGroPoll = (core.raw as unknown as { napi_gro_poll: NapiGroPoll }).napi_gro_poll;
     if (this.groOut + 2 * NAPI_POLL_WEIGHT > core.scratch.length) {
       throw new RangeError(`${name}: the RX path needs scratch slots [${slot}, ${slot + NAPI_SCRATCH_SLOTS}), the core has ${core.scratch.length} (raise core.ioSlots)`);
     }
@@ -314,9 +328,10 @@ export class NetRx implements NetRxHandler {
     const nicIndex = this.napiNic[n]!;
     const q = this.napiQueue[n]!;
     const nic = this.nics[nicIndex]!;
+    const ctx = this.napiGro[n]!;
+    if (ctx !== null && this.napiFlushTimeout[n] === 0) return this.driverPollGro(n, cpu, nic, nicIndex, q, ctx);
     const k = nic.rxPoll(q, this.slot, NAPI_POLL_WEIGHT);
     const c = this.costs;
-    const ctx = this.napiGro[n]!;
     const scratch = this.scratch;
     const complete = k < NAPI_POLL_WEIGHT;
     let timeout = 0;
@@ -352,6 +367,37 @@ export class NetRx implements NetRxHandler {
       if (timeout > 0) this.armWatchdog(n, cpu, this.stepStart + this.cost + timeout);
       if (rearm) nic.rxIrqEnable(q);
     }
+    return k;
+  }
+
+  /** driverPoll of a NAPI with GRO and gro_flush_timeout 0, the ring pop,
+   *  GRO and (fewer than 64 frames) the flush in one WASM call
+   *  (assembly/napi-gro.ts: the three calls driverPoll makes, in its order).
+   *  napi_complete_done's timeout is then 0 whatever GRO holds, so the flush
+   *  is napi_gro_flush(n, false) and takes every held aggregate; it runs
+   *  before the receives' skbs go up the stack rather than after, which
+   *  nothing between can see (the stack does not touch GRO's held skbs). */
+  private driverPollGro(n: number, cpu: number, nic: RxNic, nicIndex: number, q: number, ctx: GroContext): number {
+    const c = this.costs;
+    const perFrame = ctx.isEnabled ? c.driver + c.gro : c.driver;
+    const r = this.napiGroPoll(nic.rxRing(q), this.slotAddr, NAPI_POLL_WEIGHT, ctx.id, this.groOutAddr, 2 * NAPI_POLL_WEIGHT, this.stepStart, this.cost, perFrame, 1);
+    if (r === -1) throw new RangeError(`${this.name}: napi_gro_poll refused GRO context ${ctx.id}`);
+    const k = r & 0xffff;
+    nic.rxTaken(q, k);
+    // dev_gro_receive: netif_elide_gro (GRO off) returns GRO_NORMAL before any flow work
+    this.cost += k * perFrame;
+    const rxCount = this.groNormal(r >>> 16, 0, cpu, nicIndex, q);
+    if (k === NAPI_POLL_WEIGHT) {
+      // a full poll (__napi_poll): napi_gro_flush(n, HZ >= 1000) keeps this jiffy's packets
+      const f = ctx.heldCount > 0 ? ctx.flush(this.groOut, jiffies(this.stepStart + this.cost) * JIFFY_NS) : 0;
+      if (this.groNormal(f, rxCount, cpu, nicIndex, q) > 0) this.groNormalLists++;
+      return k;
+    }
+    this.completeDone(n, k, false);
+    // gro_normal_list: what is left in rx_list goes up at the end of the poll
+    if (rxCount > 0) this.groNormalLists++;
+    this.napiSched[n] = 0;
+    nic.rxIrqEnable(q);
     return k;
   }
 

@@ -542,6 +542,18 @@ export class Nic {
     return k;
   }
 
+  /** The WASM ring of RX queue q, every frame that has arrived by now on it
+   *  (a poll that dequeues in WASM, then rxTaken). */
+  rxRing(q: number): number {
+    this.pull();
+    return this.rxRings[q]!;
+  }
+
+  /** A poll took k frames off queue q's ring (rxRing). */
+  rxTaken(q: number, k: number): void {
+    this.rxLen[q]! -= k;
+  }
+
   /** napi_complete_done: unmask the queue's IRQ; frames that arrived during
    *  the poll raise it again at once. */
   rxIrqEnable(q: number): void {
