@@ -165,8 +165,16 @@ export class TcpConn implements CcSock, RcvWindowState {
    *  of tcp_probe0_when; back to 0 on a valid RTT sample, a usable window (tcp_ack_probe) or when
    *  tcp_send_probe0 finds probing no longer needed. Unlike `backoff` it does not double icsk_rto. */
   icskBackoff = 0;
-  /** icsk_retransmits: RTOs since snd_una last advanced (or a loss undo); tcp_enter_loss and F-RTO read it. */
+  /** icsk_retransmits: RTOs since snd_una last advanced (or a loss undo); tcp_enter_loss, F-RTO and
+   *  tcp_write_timeout (write-timeout.ts) read it. */
   retransmits = 0;
+  /** icsk_probes_out: zero-window probes sent since the last ACK (tcp_ack clears it); tcp_probe_timer aborts
+   *  at tcp_retries2. */
+  probesOut = 0;
+  /** tp->rcv_tstamp: tcp_jiffies32 (ms) of the last acceptable ACK (establishment's included). */
+  rcvTstamp = 0;
+  /** sk_err: set when the connection failed (ETIMEDOUT from tcp_write_err), else 0. */
+  sockErr = 0;
   /** Pending retransmit / probe timer: deadline (ns, Infinity = none) and the
    *  wheel entry that will look at it. */
   rtoDeadline = Infinity;

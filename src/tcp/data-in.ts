@@ -160,6 +160,10 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
     oldAck(t, sk, c, ack);
     return true;
   }
+  // tcp_ack: an acceptable ACK shows the peer alive (tcp_probe_timer's count starts again; rcv_tstamp for
+  // tcp_rtx_probe0_timed_out)
+  c.probesOut = 0;
+  c.rcvTstamp = t.nowMs();
   const priorPackets = c.packetsOut;
   const nwin = rx.window * pow2(sk.sndWscale >= 0 ? sk.sndWscale : 0);
   // tcp_ack_update_window (tcp_may_update_window)

@@ -43,6 +43,8 @@ export function connInit(t: TcpHost, sk: TcpSock, o: ConnOptions, peerWindow: nu
   c.now = t.now;
   // tcp_finish_connect / tcp_rcv_state_process: lsndtime at establishment
   c.lsndtime = Math.floor(t.now / 1e6);
+  // tcp_ack of the handshake's last segment: rcv_tstamp
+  c.rcvTstamp = c.lsndtime;
   // sk_setup_caps: a GSO-capable route gives sk_gso_max_size (HyStart's ACK-delay cushion)
   c.gsoMaxSize = t.env.gso === true ? GSO_MAX_SIZE : 0;
   c.slot = sk.slot;

@@ -32,6 +32,7 @@ import { scheduleLossProbe, sendLossProbe } from "./tlp.js";
 import { rackReoTimeout } from "./recovery.js";
 import { resetRenoSack } from "./reno-sack.js";
 import { isRack, markSkbLost } from "./rack.js";
+import { orphanRetries, rtxProbe0TimedOut, sockDead, writeErr, writeTimeout } from "./write-timeout.js";
 import { belowMemLow, memUncharge, sndMemSync, underMemoryPressure, wmemSchedule } from "./mem.js";
 
 /** include/net/tcp.h: TCP_DELACK_MIN / TCP_ATO_MIN (HZ/25), TCP_DELACK_MAX (HZ/5), in ns. */
@@ -642,6 +643,8 @@ export function writeTimerHandler(t: TcpHost, sk: TcpSock, c: TcpConn): void {
     ensureTimer(t, c, TIMER_RTO, c.rtoDeadline);
     return;
   }
+  // icsk_timeout (ms): when the timer was due (tcp_rtx_probe0_timed_out)
+  const dueMs = Math.floor(c.rtoDeadline / 1e6);
   c.rtoDeadline = Infinity;
   const what = c.xmitPending;
   if (what === ICSK_TIME_REO_TIMEOUT) rackReoTimeout(t, sk, c);
@@ -649,7 +652,7 @@ export function writeTimerHandler(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   else {
     c.xmitPending = 0;
     if (what === ICSK_TIME_PROBE0) probeTimer(t, sk, c);
-    else retransmitTimer(t, sk, c);
+    else retransmitTimer(t, sk, c, dueMs);
   }
 }
 
@@ -707,9 +710,26 @@ export function sendDelayedAck(t: TcpHost, sk: TcpSock, c: TcpConn): void {
 }
 
 /** net/ipv4/tcp_timer.c: tcp_retransmit_timer -> tcp_enter_loss, retransmit the head. */
-function retransmitTimer(t: TcpHost, sk: TcpSock, c: TcpConn): void {
+function retransmitTimer(t: TcpHost, sk: TcpSock, c: TcpConn, dueMs: number): void {
   if (c.packetsOut === 0) return;
+  if (c.sndWnd === 0 && !sockDead(sk)) {
+    // the receiver closed its window on data in flight: the head's retransmissions are zero-window probes that
+    // do not time the connection out while ACKs come (no TCPTimeouts, no tcp_write_timeout, icsk_retransmits kept)
+    if (rtxProbe0TimedOut(t, c, dueMs)) {
+      writeErr(t, sk);
+      return;
+    }
+    enterLoss(t, c);
+    xmitRetransmitQueue(t, sk, c);
+    // out_reset_timer
+    c.backoff++;
+    c.icskBackoff++;
+    armRto(t, c, c.icskRtoUs() * 1000);
+    return;
+  }
   t.nstat.add(t.mib.Timeouts);
+  // tcp_write_timeout: the retransmissions' time budget (tcp_retries2) is spent: abort
+  if (writeTimeout(t, sk, c)) return;
   // the first RTO of a recovery episode counts what it interrupts
   if (c.retransmits === 0) {
     if (c.caState === TCP_CA_Recovery) t.nstat.add(sk.sackOk ? t.mib.SackRecoveryFail : t.mib.RenoRecoveryFail);
@@ -765,21 +785,38 @@ export function enterLoss(t: TcpHost, c: TcpConn): void {
 }
 
 /** net/ipv4/tcp_timer.c: tcp_probe_timer -> tcp_send_probe0 (tcp_write_wakeup; tcp_xmit_probe_skb: seq snd_una − 1).
- *  Not modelled: the abort after tcp_retries2 unanswered probes (orphans: tcp_orphan_retries) — the model
- *  never aborts a connection on timeouts. */
+ *  RFC 1122 4.2.2.17: probing goes on as long as the peer answers (each ACK clears icsk_probes_out); after
+ *  tcp_retries2 unanswered probes (an orphan: tcp_orphan_retries) the connection is aborted (tcp_write_err). */
 function probeTimer(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   // tcp_probe_timer: stop when something is out or nothing waits (the FIN skb of its own is a send head)
   if (c.packetsOut > 0 || (c.writeSeq <= c.sndNxt && c.finAlone !== FIN_ALONE_QUEUED)) {
+    c.probesOut = 0;
+    return;
+  }
+  let maxProbes = t.retries2;
+  if (sockDead(sk)) {
+    // inet_csk_rto_backoff(icsk, TCP_RTO_MAX): icsk_rto << icsk_backoff
+    const alive = Math.min(c.icskRtoUs() * pow2(c.icskBackoff), TCP_RTO_MAX_US) < TCP_RTO_MAX_US;
+    maxProbes = orphanRetries(t, alive);
+    if (!alive && c.icskBackoff >= maxProbes) {
+      writeErr(t, sk);
+      return;
+    }
+  }
+  if (c.probesOut >= maxProbes) {
+    writeErr(t, sk);
     return;
   }
   writeWakeup(t, sk, c);
   // tcp_send_probe0: the wakeup sent data (the RTO covers it now), or nothing waits: probing ends
   if (c.packetsOut > 0 || (c.writeSeq <= c.sndNxt && c.finAlone !== FIN_ALONE_QUEUED)) {
+    c.probesOut = 0;
     c.icskBackoff = 0;
     return;
   }
-  // tcp_retries2 (15) caps icsk_backoff; the interval's own cap is TCP_RTO_MAX
-  if (c.icskBackoff < 15) c.icskBackoff++;
+  c.probesOut++;
+  // tcp_retries2 caps icsk_backoff; the interval's own cap is TCP_RTO_MAX
+  if (c.icskBackoff < t.retries2) c.icskBackoff++;
   resetXmitTimer(t, c, ICSK_TIME_PROBE0, probe0When(c));
 }
 

@@ -69,6 +69,20 @@ function finish(t: TcpHost, sk: TcpSock): void {
   t.destroy(sk);
 }
 
+/** net/ipv4/tcp.c: tcp_done (after tcp_reset or tcp_write_err): tcp_set_state(TCP_CLOSE) counts EstabResets
+ *  from ESTABLISHED or CLOSE_WAIT; the application (woken by sk_state_change, or none for an orphan) lets go. */
+export function tcpDone(t: TcpHost, sk: TcpSock): void {
+  if (sk.state === TCP_ESTABLISHED || sk.state === TCP_CLOSE_WAIT) t.nstat.add(t.mib.EstabResets);
+  const c = sk.conn;
+  if (c !== null) {
+    // tcp_clear_xmit_timers (a child still in the accept queue keeps its socket; the lazy timers find nothing)
+    c.rtoDeadline = Infinity;
+    c.xmitPending = 0;
+    c.delackDeadline = Infinity;
+  }
+  finish(t, sk);
+}
+
 export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
   const rx = t.rx;
   const flg = rx.flags;
@@ -78,10 +92,8 @@ export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
       t.dropSkb(h, "TCP_RESET");
       return;
     }
-    // tcp_reset -> tcp_done; tcp_set_state(TCP_CLOSE) counts EstabResets
-    if (sk.state === TCP_ESTABLISHED || sk.state === TCP_CLOSE_WAIT) t.nstat.add(t.mib.EstabResets);
     t.dropSkb(h, "TCP_RESET");
-    finish(t, sk);
+    tcpDone(t, sk);
     return;
   }
   if (flg & TCPHDR_SYN) {

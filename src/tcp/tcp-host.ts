@@ -156,6 +156,7 @@ export interface TcpMib {
   LossFailures: number;
   SackFailures: number;
   RenoFailures: number;
+  AbortOnTimeout: number;
 }
 
 function sysctlNum(s: Readonly<Record<string, unknown>>, name: keyof typeof SYSCTLS): number {
@@ -250,6 +251,9 @@ export class TcpHost {
   /** net.ipv4.tcp_frto (F-RTO after an RTO when non-zero) */
   readonly frto: number;
   readonly maxReordering: number;
+  /** net.ipv4.tcp_retries2 and tcp_orphan_retries (write-timeout.ts) */
+  readonly retries2: number;
+  readonly orphanRetries: number;
   /** net.ipv4.tcp_slow_start_after_idle */
   readonly slowStartAfterIdle: boolean;
   /** net.ipv4.tcp_dsack */
@@ -342,6 +346,8 @@ export class TcpHost {
     this.earlyRetrans = sysctlNum(s, "net.ipv4.tcp_early_retrans");
     this.frto = sysctlNum(s, "net.ipv4.tcp_frto");
     this.maxReordering = sysctlNum(s, "net.ipv4.tcp_max_reordering");
+    this.retries2 = sysctlNum(s, "net.ipv4.tcp_retries2");
+    this.orphanRetries = sysctlNum(s, "net.ipv4.tcp_orphan_retries");
     this.slowStartAfterIdle = sysctlNum(s, "net.ipv4.tcp_slow_start_after_idle") !== 0;
     this.mem = new TcpMemory(sysctlTriple(s, "net.ipv4.tcp_mem"), sysctlNum(s, "net.core.mem_pcpu_rsv"));
     const mibHy = { TCPHystartTrainDetect: "HystartTrainDetect", TCPHystartTrainCwnd: "HystartTrainCwnd", TCPHystartDelayDetect: "HystartDelayDetect", TCPHystartDelayCwnd: "HystartDelayCwnd" } as const;
@@ -424,6 +430,7 @@ export class TcpHost {
       LossFailures: c.id("TcpExtTCPLossFailures"),
       SackFailures: c.id("TcpExtTCPSackFailures"),
       RenoFailures: c.id("TcpExtTCPRenoFailures"),
+      AbortOnTimeout: c.id("TcpExtTCPAbortOnTimeout"),
     };
     const loop = env.loop;
     // Each socket has one timer; its handler sees sk.timer already cleared.

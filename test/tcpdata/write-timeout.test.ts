@@ -1,0 +1,163 @@
+// A connection whose peer went silent is aborted as 6.12 does it (net/ipv4/tcp_timer.c):
+// tcp_retransmit_timer asks tcp_write_timeout first; retransmits_timed_out compares the time since the
+// first RTO retransmission (retrans_stamp, ms) with tcp_model_timeout(tcp_retries2, TCP_RTO_MIN): for 15,
+// linear_backoff_thresh = ilog2(120000 / 200) = 9, so (2^10 − 1)·200 + (15 − 9)·120000 = 924600 ms.
+// The abort comes with the first RTO at or past that budget. A LAN connection's RTO is srtt + rttvar
+// (≥ 200 ms) rounded up to a jiffy: 201 ms here. RTO k after the first fires Σ_{i=1..k} min(201·2^i,
+// 120000) ms after it: 201·(2^10 − 2) = 205422 ms after nine, then 120 s each — 805422 ms after the
+// 15th, 925422 ms ≥ 924600 after the 16th, which aborts: 15 retransmissions, 16 TCPTimeouts.
+// (With an RTO of exactly 200 ms the 16th would come at 924400 ms, 200 ms short, and the abort at the
+// 17th, 1044400 ms.)
+import { describe, expect, it } from "vitest";
+import { createCore } from "../../src/core/node.js";
+import { World, coreConfigFor } from "../../src/sim/world.js";
+import type { LinkConfig } from "../../src/net/link.js";
+import type { WorldSpec } from "../../src/sim/world-spec.js";
+import { modelTimeoutMs } from "../../src/tcp/write-timeout.js";
+import { pair, bulk } from "./helpers.js";
+
+/** Run `spec` with its one link dead (every frame lost, both ways) from `deadAt` on; the time of each
+ *  TCPAbortOnTimeout at host a is recorded. */
+async function runDeadLink(spec: WorldSpec, deadAt = Infinity) {
+  const core = await createCore(coreConfigFor(spec));
+  // a tap puts the link in per-frame mode, whose loss test reads the config at each frame
+  const w = new World(core, spec, () => {});
+  const kill = w.loop.register("test: link dead", () => {
+    for (const d of w.linkDirections()) (d as unknown as { config: LinkConfig }).config.loss = 1;
+  });
+  if (deadAt !== Infinity) w.loop.at(deadAt, kill, 0);
+  const n = w.host("a").nstat;
+  const abortId = n.id("TcpExtTCPAbortOnTimeout");
+  const aborts: number[] = [];
+  const add = n.add.bind(n);
+  n.add = (id: number, v = 1) => {
+    if (id === abortId) aborts.push(w.loop.now);
+    add(id, v);
+  };
+  const result = w.run();
+  const rec = [...w.flows.values()][0]!;
+  return { w, n, aborts, result, c: rec.sender!, t: w.host("a").stack.tcp };
+}
+
+describe("tcp_model_timeout", () => {
+  it("the RTO budgets of tcp_retries2 from TCP_RTO_MIN (ms)", () => {
+    expect(modelTimeoutMs(15, 200)).toBe(924_600);
+    expect(modelTimeoutMs(8, 200)).toBe(102_200); // tcp_orphan_retries 0 -> 8: (2^9 - 1)·200
+    expect(modelTimeoutMs(9, 200)).toBe(204_600);
+    expect(modelTimeoutMs(10, 200)).toBe(324_600); // 204600 + 1·120000
+    expect(modelTimeoutMs(3, 200)).toBe(3_000);
+  });
+});
+
+describe("tcp_write_timeout: an established connection over a link that goes dead", () => {
+  it("default tcp_retries2 15: aborted by the 16th RTO, 925.422 s after the first retransmission; ledger closed", async () => {
+    const spec = pair({ durationNs: 1000e9 }, [bulk()]);
+    const { w, n, aborts, result, c, t } = await runDeadLink(spec, 5e6);
+    expect(c.rtt.rtoUs).toBe(201_000);
+    expect(aborts.length).toBe(1);
+    expect(aborts[0]! - c.retransStamp * 1e6).toBeGreaterThanOrEqual(925_422e6);
+    expect(aborts[0]! - c.retransStamp * 1e6).toBeLessThan(925_423e6);
+    expect(c.retransmits).toBe(15);
+    expect(c.sockErr).toBe(110); // ETIMEDOUT
+    expect(n.get("TcpExtTCPTimeouts")).toBe(16);
+    expect(n.get("TcpEstabResets")).toBe(1);
+    // tcp_done: the socket is gone from host a
+    expect(t.states()).toEqual({});
+    expect(result.ledger.unaccounted).toBe(0);
+    expect(w.inFlight()).toBe(0);
+  });
+
+  it("tcp_retries2 3: budget (2^4 − 1)·200 = 3000 ms; RTOs 402, 1206, 2814 ms after the first, then 6030 ms: abort after 4 retransmissions", async () => {
+    const spec = pair({ durationNs: 20e9, clientSysctl: { "net.ipv4.tcp_retries2": 3 } }, [bulk()]);
+    const { n, aborts, c } = await runDeadLink(spec, 5e6);
+    expect(c.rtt.rtoUs).toBe(201_000);
+    expect(aborts.length).toBe(1);
+    expect(Math.floor(aborts[0]! / 1e6) - c.retransStamp).toBe(6030);
+    expect(c.retransmits).toBe(4);
+    expect(n.get("TcpExtTCPTimeouts")).toBe(5);
+  });
+});
+
+describe("orphans (closed by the application, SOCK_DEAD): tcp_orphan_retries", () => {
+  it("RTO: tcp_orphan_retries 0 reads as 8 while icsk_rto < 120 s: budget (2^9 − 1)·200 = 102200 ms; the 9th RTO, 201·(2^9 − 2) = 102510 ms after the first, aborts", async () => {
+    // the whole 100 KB fits the send buffer: the application writes it, closes (FIN queued) while it is in flight
+    const spec = pair({ durationNs: 200e9, clientSysctl: { "net.ipv4.tcp_wmem": [4096, 1048576, 4194304] } }, [bulk({ bytes: 100_000 })]);
+    const { n, aborts, c, w } = await runDeadLink(spec, 200e3);
+    expect(c.rtt.rtoUs).toBe(201_000);
+    expect(c.finQueued).toBe(true);
+    expect(aborts.length).toBe(1);
+    expect(Math.floor(aborts[0]! / 1e6) - c.retransStamp).toBe(102_510);
+    expect(c.retransmits).toBe(8);
+    expect(n.get("TcpExtTCPTimeouts")).toBe(9);
+    // FIN_WAIT1 -> CLOSE: no EstabResets
+    expect(n.get("TcpEstabResets")).toBe(0);
+    expect(w.host("a").stack.tcp.states()).toEqual({});
+  });
+});
+
+describe("tcp_probe_timer: zero-window probes", () => {
+  it("a peer that answers keeps the connection open; once it goes silent, 15 unanswered probes (tcp_retries2) abort it", async () => {
+    const spec = pair({ durationNs: 3000e9, delayNs: 10e6, app: { kind: "sink", readRate: 0 } }, [bulk()]);
+    const { n, aborts, c, result } = await runDeadLink(spec, 2e9);
+    expect(c.sndWnd).toBe(0);
+    expect(aborts.length).toBe(1);
+    expect(aborts[0]).toBeGreaterThan(2e9 + 15 * 200e6);
+    expect(c.probesOut).toBe(15);
+    expect(c.sockErr).toBe(110);
+    expect(n.get("TcpExtTCPWinProbe")).toBeGreaterThan(15);
+    expect(n.get("TcpEstabResets")).toBe(1);
+    expect(result.ledger.unaccounted).toBe(0);
+  });
+
+  it("an orphan: tcp_orphan_retries 0 is 8 only while icsk_rto << icsk_backoff < 120 s: with an RTO of 213 ms (2 ms RTT, queueing), 213 << 9 < 120 s <= 213 << 10: the 11th probe timer aborts, the peer answering every probe", async () => {
+    // the receiver reads nothing; the sender writes all 300 KB, more than the receive buffer, and closes
+    const spec = pair(
+      { durationNs: 400e9, delayNs: 1e6, app: { kind: "sink", readRate: 0 }, clientSysctl: { "net.ipv4.tcp_wmem": [4096, 1048576, 4194304] } },
+      [bulk({ bytes: 300_000 })],
+    );
+    const { n, aborts, c, w } = await runDeadLink(spec);
+    expect(c.sndWnd).toBe(0);
+    expect(c.finQueued).toBe(true);
+    expect(c.rtt.rtoUs).toBe(213_000);
+    expect(aborts.length).toBe(1);
+    expect(c.icskBackoff).toBe(10);
+    // every probe was answered
+    expect(c.probesOut).toBeLessThanOrEqual(1);
+    expect(n.get("TcpExtTCPWinProbe")).toBe(10);
+    expect(w.host("a").stack.tcp.states()).toEqual({});
+  });
+});
+
+describe("tcp_retransmit_timer with the peer's window at 0 (tcp_rtx_probe0_timed_out)", () => {
+  // a receiver that reads nothing with an 8 KB buffer drops segments it had room for in the window
+  // (TCPZeroWindowDrop) and then advertises 0: data is out, snd_wnd is 0
+  const spec = (durationNs: number) =>
+    pair({ durationNs, delayNs: 1e6, app: { kind: "sink", readRate: 0 }, sysctl: { "net.ipv4.tcp_rmem": [4096, 8192, 8192] } }, [bulk()]);
+
+  it("the receiver answers every retransmission: past the 924.6 s budget, no abort and no TCPTimeouts for these RTOs", async () => {
+    const { n, aborts, c, t } = await runDeadLink(spec(1500e9));
+    expect(c.sndWnd).toBe(0);
+    expect(c.packetsOut).toBeGreaterThan(0);
+    expect(aborts.length).toBe(0);
+    // icsk_retransmits is not raised on this path
+    expect(c.retransmits).toBe(0);
+    expect(n.get("TcpExtTCPTimeouts")).toBe(0);
+    // icsk_rto doubled up to TCP_RTO_MAX: the RTO keeps probing every 120 s
+    expect(c.icskRtoUs()).toBe(120e6);
+    expect(Object.keys(t.states())).toEqual(["ESTABLISHED"]);
+  });
+
+  it("once the peer is silent: aborted by the first RTO due more than 2·TCP_RTO_MAX (240 s) after the last ACK", async () => {
+    const { n, aborts, c } = await runDeadLink(spec(1500e9), 10e9);
+    expect(c.sndWnd).toBe(0);
+    expect(aborts.length).toBe(1);
+    const sinceAck = Math.floor(aborts[0]! / 1e6) - c.rcvTstamp;
+    expect(c.rcvTstamp).toBeLessThan(10_000);
+    // RTOs come every 120 s by then: the first after 240 s is within 120 s of it
+    expect(sinceAck).toBeGreaterThan(240_000);
+    expect(sinceAck).toBeLessThanOrEqual(360_000);
+    expect(c.sockErr).toBe(110);
+    expect(n.get("TcpExtTCPTimeouts")).toBe(0);
+    expect(n.get("TcpExtTCPAbortOnTimeout")).toBe(1);
+  });
+});
