@@ -127,7 +127,7 @@ function oldAck(t: TcpHost, sk: TcpSock, c: TcpConn, ack: number): void {
   checkDsack(t, sk, c, ack);
   // (tcp_ack's old_ack path tags but does not count sack_delivered in tp->delivered)
   const newly = sacktag(t, sk, c);
-  fastretransAlert(t, sk, c, false, c.sndUna, newly > 0, false);
+  fastretransAlert(t, sk, c, false, c.sndUna, newly > 0, 0);
   if (c.lostOut > 0 && c.caState >= TCP_CA_Recovery) xmitRetransmitQueue(t, sk, c);
 }
 
@@ -284,7 +284,9 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   }
   // tcp_ack_is_dubious -> tcp_fastretrans_alert (recovery.ts)
   const dubious = isDup || newlySacked > 0 || dsackAck || c.caState !== TCP_CA_Open;
-  if (dubious) fastretransAlert(t, sk, c, advanced, priorUna, newlySacked > 0, isDup && !dsackAck);
+  // tcp_ack: num_dupack — a pure ACK skb that tcp_add_backlog coalesced from several counts each (gso_segs)
+  const numDupack = isDup && !dsackAck ? Math.max(1, t.core.skb.gsoSegs[rx.skb]!) : 0;
+  if (dubious) fastretransAlert(t, sk, c, advanced, priorUna, newlySacked > 0, numDupack);
   // tcp_cong_control with tcp_newly_delivered, and tcp_rate_gen's rs->losses = tp->lost - lost (freshly marked
   // lost, a retransmission lost again included)
   const ackedSacked = c.delivered - priorDelivered;

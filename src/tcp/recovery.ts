@@ -247,8 +247,9 @@ function timeToRecover(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
 
 /** net/ipv4/tcp_input.c: tcp_fastretrans_alert (what it marks lost adds to c.lost).
  *  `advanced` = FLAG_SND_UNA_ADVANCED, `priorUna` the snd_una before this ACK, `dataSacked` = FLAG_DATA_SACKED,
- *  `dupack` = num_dupack > 0. */
-export function fastretransAlert(t: TcpHost, sk: TcpSock, c: TcpConn, advanced: boolean, priorUna: number, dataSacked: boolean, dupack: boolean): void {
+ *  `numDupack` = tcp_ack's num_dupack (the duplicate ACKs this skb stands for). */
+export function fastretransAlert(t: TcpHost, sk: TcpSock, c: TcpConn, advanced: boolean, priorUna: number, dataSacked: boolean, numDupack: number): void {
+  const dupack = numDupack > 0;
   let doLost = dupack || (dataSacked && forceFastRetransmit(c));
   let fastRexmit = false;
   if (c.packetsOut === 0 && c.sackedOut > 0) c.sackedOut = 0;
@@ -263,7 +264,7 @@ export function fastretransAlert(t: TcpHost, sk: TcpSock, c: TcpConn, advanced: 
   if (c.caState === TCP_CA_Recovery) {
     // a duplicate ACK is an emulated SACK here only while snd_una stands still
     if (!advanced) {
-      if (!sk.sackOk) addRenoSack(t, c, dupack ? 1 : 0);
+      if (!sk.sackOk) addRenoSack(t, c, numDupack);
     } else if (c.undoMarker === NO_UNDO || !packetDelayed(t, sk, c)) {
       // tcp_try_undo_partial: a partial ACK with no undo forces a fast retransmit if the SACKs say so
       doLost = forceFastRetransmit(c);
@@ -287,7 +288,7 @@ export function fastretransAlert(t: TcpHost, sk: TcpSock, c: TcpConn, advanced: 
       else if (recovered) tryUndoRecovery(t, sk, c);
       else if (!sk.sackOk) {
         // tcp_process_loss: a duplicate ACK counts only once new data went out past high_seq (F-RTO step 2.b)
-        if (c.sndNxt > c.highSeq && dupack) addRenoSack(t, c, 1);
+        if (c.sndNxt > c.highSeq && dupack) addRenoSack(t, c, numDupack);
         else if (advanced) resetRenoSack(c);
       }
     }
@@ -299,7 +300,7 @@ export function fastretransAlert(t: TcpHost, sk: TcpSock, c: TcpConn, advanced: 
   // Open, Disorder (and a Loss that just ended: 6.12 falls through and counts the duplicate ACK again)
   if (!sk.sackOk) {
     if (advanced) resetRenoSack(c);
-    addRenoSack(t, c, dupack ? 1 : 0);
+    addRenoSack(t, c, numDupack);
   }
   if (c.caState <= TCP_CA_Disorder) tryUndoDsack(t, c);
   identifyPacketLoss(t, sk, c, advanced);

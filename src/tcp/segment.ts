@@ -256,8 +256,12 @@ export class SegIn {
   readonly sackL = new Uint32Array(4);
   readonly sackR = new Uint32Array(4);
 
+  /** The skb parsed (its gso_segs: pure ACKs coalesced by tcp_add_backlog count as that many duplicates). */
+  skb = -1;
+
   /** Parse skb h (network and transport offsets set, protocol TCP). */
   parse(headers: Uint8Array, h: number, network: number, transport: number, v6: boolean): void {
+    this.skb = h;
     const b = headers;
     const base = h * SKB_HEADROOM;
     const ip = base + network;

@@ -15,6 +15,8 @@ export interface AckOpts {
   ts?: boolean;
   /** TSecr as a value of the sender's ms clock (0 = none). */
   tsecrMs?: number;
+  /** gso_segs of the skb: that many identical pure ACKs coalesced by tcp_add_backlog (default 0: one). */
+  segs?: number;
 }
 
 /** A pure ACK of `ackRel` bytes past the ISN + 1, with SACK blocks (relative); returns its skb handle. */
@@ -44,6 +46,7 @@ export function injectAck(w: World, sk: TcpSock, ackRel: number, sack: [number, 
     s.sackN++;
   }
   writeSegment(core, h, s);
+  core.skb.gsoSegs[h] = o.segs ?? 0;
   const t = w.host("a").stack.tcp;
   t.rx.parse(core.headers, h, core.skb.network[h]!, core.skb.transport[h]!, false);
   tcpRcvState(t, sk, h);

@@ -82,3 +82,31 @@ describe("tcp_newreno_mark_lost and a head retransmitted but not lost", () => {
     expect(n.get("TcpRetransSegs")).toBe(rtx);
   });
 });
+
+describe("num_dupack of a coalesced pure ACK (tcp_ack: max(1, gso_segs) when tcp_add_backlog merged them)", () => {
+  it("one skb standing for three duplicate ACKs adds three emulated SACKs and starts Recovery, as three separate ones do", async () => {
+    const r = await runWorld(pair({ durationNs: 103e6, delayNs: 50e6, clientSysctl: { "net.ipv4.tcp_sack": 0 } }, [bulk()]));
+    const { sk, c } = clientConn(r.w);
+    expect(c.packetsOut).toBe(10);
+    // the window update first (not a duplicate)
+    injectAck(r.w, sk, 0);
+    expect(c.dupAcks).toBe(0);
+    // tcp_add_reno_sack(num_dupack 3): sacked_out 3; tcp_time_to_recover: 3 + 1 > reordering 3
+    injectAck(r.w, sk, 0, [], { segs: 3 });
+    expect(c.caState).toBe(TCP_CA_Recovery);
+    // the head marked lost and retransmitted; the three emulated SACKs stay
+    expect(c.retransOut).toBe(1);
+    expect(c.dupAcks).toBe(3);
+    expect(c.packetsInFlight()).toBe(10 - 3 - 1 + 1);
+  });
+
+  it("two coalesced duplicates count two: sacked_out 2, still Open", async () => {
+    const r = await runWorld(pair({ durationNs: 103e6, delayNs: 50e6, clientSysctl: { "net.ipv4.tcp_sack": 0 } }, [bulk()]));
+    const { sk, c } = clientConn(r.w);
+    injectAck(r.w, sk, 0);
+    injectAck(r.w, sk, 0, [], { segs: 2 });
+    expect(c.dupAcks).toBe(2);
+    expect(c.caState).not.toBe(TCP_CA_Recovery);
+    expect(c.packetsInFlight()).toBe(8);
+  });
+});
