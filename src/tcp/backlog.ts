@@ -15,37 +15,26 @@ import { rxTruesize, skbRxTruesize } from "./data-in.js";
 import { get32, put16, put32 } from "../wire/bytes.js";
 import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_RST, TCPHDR_SYN } from "../wire/tcp.js";
 import { SKB_HEADROOM } from "../core/skb-fields.js";
+import { rxFrags, rxTailroom, skbTryCoalesce, type SkbShape } from "./skb-coalesce.js";
 
 const TCPHDR_URG = 0x20;
 const TCPHDR_ECE = 0x40;
 const TCPHDR_CWR = 0x80;
-/** include/linux/skbuff.h: MAX_SKB_FRAGS (CONFIG_MAX_SKB_FRAGS default 17) */
-const MAX_SKB_FRAGS = 17;
-/** SKB_DATA_ALIGN(sizeof(struct sk_buff)) on x86_64 */
-const SKB_HEAD_OVERHEAD = 256;
-/** SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) and NET_SKB_PAD on x86_64 */
-const SHINFO = 320;
-const NET_SKB_PAD = 64;
-
-/** Frags of a received skb: GRO stole each merged frame's head as one frag;
- *  past MAX_SKB_FRAGS it chains skbs on frag_list instead (skb_gro_receive). */
-function nrFrags(segs: number): number {
-  return segs <= 1 ? 0 : Math.min(segs - 1, MAX_SKB_FRAGS);
-}
 
 export class SockBacklog {
-  /** skb handles in arrival order and their payload bytes. */
+  /** skb handles in arrival order, their payload bytes and layout (nr_frags, tailroom: skb-coalesce.ts). */
   readonly skb: number[] = [];
   readonly len: number[] = [];
+  readonly frags: number[] = [];
+  readonly room: number[] = [];
   /** sk_backlog.len: truesize queued (zeroed only at the end of __release_sock). */
   bytes = 0;
-  /** The tail's end_seq (wire), frags, frag_list and tailroom (linear tail only). */
+  /** The tail's end_seq (wire). */
   tailEndSeq = 0;
-  tailFrags = 0;
-  tailFragList = false;
-  tailroom = 0;
   /** Wire packets the queued skbs carry (for the ledger). */
   segs = 0;
+  /** The tail's layout while a merge is tried. */
+  readonly tail: SkbShape = { frags: 0, tailroom: 0 };
 }
 
 function segsOf(t: TcpHost, h: number): number {
@@ -72,18 +61,15 @@ export function tcpAddBacklog(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): b
     if (canCoalesce(t, tail, h, bl.tailEndSeq, flags)) {
       const hb = t.core.headers;
       const th = tail * SKB_HEADROOM + skb.transport[tail]!;
-      let delta = -1;
       // skb_try_coalesce: copy into a linear tail's tailroom, else steal the head as a frag
       // (skb_tailroom is 0 for a nonlinear tail, so a pure ACK always fits)
-      if (rx.dataLen <= bl.tailroom) {
-        delta = 0;
-        bl.tailroom -= rx.dataLen;
-      } else if (!bl.tailFragList && segs - 1 <= MAX_SKB_FRAGS && bl.tailFrags + nrFrags(segs) < MAX_SKB_FRAGS) {
-        delta = truesize - SKB_HEAD_OVERHEAD;
-        bl.tailFrags += nrFrags(segs) + 1;
-        bl.tailroom = 0;
-      }
+      const tl = bl.tail;
+      tl.frags = bl.frags[n - 1]!;
+      tl.tailroom = bl.room[n - 1]!;
+      const delta = skbTryCoalesce(tl, rx.dataLen, rxFrags(segs), truesize);
       if (delta >= 0) {
+        bl.frags[n - 1] = tl.frags;
+        bl.room[n - 1] = tl.tailroom;
         bl.tailEndSeq = endSeq;
         if (((rx.ack - get32(hb, th + 8)) | 0) >= 0) {
           put32(hb, th + 8, rx.ack);
@@ -120,10 +106,9 @@ export function tcpAddBacklog(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): b
   bl.bytes += truesize;
   bl.segs += segs;
   bl.tailEndSeq = endSeq;
-  bl.tailFrags = nrFrags(segs);
-  bl.tailFragList = segs - 1 > MAX_SKB_FRAGS;
-  // a linear skb's tailroom: its page-fragment buffer less headroom, frame and skb_shared_info
-  bl.tailroom = segs === 1 ? Math.max(0, truesize - SKB_HEAD_OVERHEAD - SHINFO - NET_SKB_PAD - skb.len[h]!) : 0;
+  const frags = rxFrags(segs);
+  bl.frags.push(frags);
+  bl.room.push(rxTailroom(frags, truesize, skb.len[h]!));
   c.backlogLen = bl.bytes;
   return false;
 }
@@ -157,7 +142,7 @@ function dsfield(hb: Uint8Array, ip: number): number {
 }
 
 /** net/core/sock.c: __release_sock — each queued skb through tcp_v4_do_rcv, then sk_backlog.len = 0. */
-export function releaseBacklog(t: TcpHost, sk: TcpSock, c: TcpConn, rcv: (sk: TcpSock, h: number, dataLen: number) => void): void {
+export function releaseBacklog(t: TcpHost, sk: TcpSock, c: TcpConn, rcv: (sk: TcpSock, h: number, dataLen: number, frags: number, tailroom: number) => void): void {
   const bl = c.backlog;
   // segments queued while these run (none in the model: processing takes no time) would be appended
   for (let i = 0; i < bl.skb.length; i++) {
@@ -168,10 +153,12 @@ export function releaseBacklog(t: TcpHost, sk: TcpSock, c: TcpConn, rcv: (sk: Tc
       t.dropSkb(h, "TCP_CLOSE");
       continue;
     }
-    rcv(sk, h, bl.len[i]!);
+    rcv(sk, h, bl.len[i]!, bl.frags[i]!, bl.room[i]!);
   }
   bl.skb.length = 0;
   bl.len.length = 0;
+  bl.frags.length = 0;
+  bl.room.length = 0;
   bl.segs = 0;
   bl.bytes = 0;
   c.backlogLen = 0;
@@ -183,6 +170,8 @@ export function purgeBacklog(t: TcpHost, c: TcpConn): void {
   for (const h of bl.skb) t.dropSkb(h, "TCP_CLOSE");
   bl.skb.length = 0;
   bl.len.length = 0;
+  bl.frags.length = 0;
+  bl.room.length = 0;
   bl.segs = 0;
   bl.bytes = 0;
   c.backlogLen = 0;

@@ -5,6 +5,7 @@
 // modulo 2^32. Data is modelled as byte counts: the sender keeps a scoreboard
 // of segment boundaries (no skbs), the receiver the truesize of what its
 // queues hold; every skb is freed (delivered or dropped) when it arrives.
+import type { OfoRange } from "./ofo-queue.js";
 import type { CongestionOps, CcSock } from "./cc.js";
 import { TCP_CA_Open } from "./cc.js";
 import { TCP_RTO_MAX_US, newRttState, type RttState } from "./rtt.js";
@@ -274,8 +275,8 @@ export class TcpConn implements CcSock, RcvWindowState {
   copiedSeq = 0;
   /** Receive queue: [endSeq, truesize] per skb, FIFO. */
   readonly rq = new RcvQueue();
-  /** Out-of-order queue: sorted disjoint ranges with their truesize. */
-  ofo: { start: number; end: number; truesize: number }[] = [];
+  /** Out-of-order queue: sorted disjoint ranges with their truesize (ofo-queue.ts). */
+  ofo: OfoRange[] = [];
   /** icsk_ack: pending (SCHED), timer deadline, ato (ns), lrcvtime, NOMEM/NOW. */
   ackPending = false;
   ackNow = false;

@@ -46,7 +46,8 @@ import { NO_UNDO, tsecrBefore } from "./undo.js";
 import { processTlpAck, scheduleLossProbe } from "./tlp.js";
 import { frtoXmitNew } from "./frto.js";
 import { removeRenoSacks } from "./reno-sack.js";
-import { F64Keys, f64Fields } from "../util/f64-field.js";
+import { ofoInsert } from "./ofo-queue.js";
+import { rxFrags, rxTailroom } from "./skb-coalesce.js";
 
 /** Default truesize of a received frame when the driver model sets none: a build_skb driver's
  *  page-fragment buffer (frame + NET_SKB_PAD + skb_shared_info, rounded to a power of two: ixgbe's
@@ -471,7 +472,9 @@ function tryRmemSchedule(t: TcpHost, c: TcpConn, seq: number, truesize: number):
   return true;
 }
 
-/** Move now-contiguous out-of-order ranges to the receive queue (tcp_ofo_queue). */
+/** net/ipv4/tcp_input.c: tcp_ofo_queue — move now-contiguous out-of-order ranges to the receive queue. A range
+ *  goes as one skb with its last skb's layout; merging its first skb into the receive queue's tail (Linux
+ *  tries each skb) is not modelled. */
 function ofoQueue(c: TcpConn): void {
   while (c.ofo.length > 0 && c.ofo[0]!.start <= c.rcvNxt) {
     const r = c.ofo.shift()!;
@@ -479,45 +482,8 @@ function ofoQueue(c: TcpConn): void {
       c.rcvNxt = r.end;
       c.bytesReceived += r.end - r.start;
     }
-    c.rq.push(c.rcvNxt, r.truesize);
+    c.rq.push(c.rcvNxt, r.truesize, r.frags, r.tailroom);
   }
-}
-
-const OFO_F64 = new F64Keys(["start", "end"]);
-
-/** An out-of-order range; its sequence numbers are doubles from the start (util/f64-field.ts). */
-class OfoRange {
-  constructor(
-    public start: number,
-    public end: number,
-    public truesize: number,
-  ) {
-    f64Fields(this, OFO_F64);
-  }
-}
-
-/** Insert [start, end) into the out-of-order queue (tcp_data_queue_ofo), merging overlaps. */
-function ofoInsert(c: TcpConn, start: number, end: number, truesize: number): boolean {
-  const q = c.ofo;
-  let i = 0;
-  while (i < q.length && q[i]!.end < start) i++;
-  if (i < q.length && q[i]!.start <= start && q[i]!.end >= end) return false; // duplicate
-  if (i < q.length && q[i]!.start <= end) {
-    // merge with every range it touches
-    const r = q[i]!;
-    r.start = Math.min(r.start, start);
-    r.end = Math.max(r.end, end);
-    r.truesize += truesize;
-    while (i + 1 < q.length && q[i + 1]!.start <= r.end) {
-      const n = q.splice(i + 1, 1)[0]!;
-      r.end = Math.max(r.end, n.end);
-      r.truesize += n.truesize;
-    }
-    // move the range last in recency order is not modelled; newest-first SACK uses position
-    return true;
-  }
-  q.splice(i, 0, new OfoRange(start, end, truesize));
-  return true;
 }
 
 /** net/ipv4/tcp_input.c: __tcp_ack_snd_check */
@@ -540,9 +506,9 @@ function ackSndCheck(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   sendAck(t, sk, c); // SACK compression not modelled: every out-of-order ACK goes at once
 }
 
-/** tcp_data_queue's queue_and_out: charge the memory (tcp_try_rmem_schedule)
+/** tcp_data_queue's queue_and_out: charge the memory (tcp_try_rmem_schedule, for the whole truesize)
  *  and queue the segment in order; true when it is refused (PROTO_MEM). */
-function queueAndOut(t: TcpHost, sk: TcpSock, c: TcpConn, seq: number, end: number, truesize: number): boolean {
+function queueAndOut(t: TcpHost, sk: TcpSock, c: TcpConn, seq: number, end: number, truesize: number, frags: number, tailroom: number): boolean {
   if (!tryRmemSchedule(t, c, seq, truesize)) {
     c.ackNomem = true;
     c.ackPending = true;
@@ -555,9 +521,15 @@ function queueAndOut(t: TcpHost, sk: TcpSock, c: TcpConn, seq: number, end: numb
     // an empty receive queue always takes the segment (guaranteed progress)
     forcedMemSchedule(t, c, truesize);
   }
-  c.rq.push(end, truesize);
-  c.rmemAlloc += truesize;
-  memCharge(c, truesize); // skb_set_owner_r
+  // tcp_queue_rcv: tcp_try_coalesce into the tail (charging what it grew by), else skb_set_owner_r
+  let charge = c.rq.tryCoalesce(seq, end, end - seq, frags, truesize);
+  if (charge >= 0) t.nstat.add(t.mib.RcvCoalesce);
+  else {
+    charge = truesize;
+    c.rq.push(end, truesize, frags, tailroom);
+  }
+  c.rmemAlloc += charge;
+  memCharge(c, charge);
   c.rcvNxt = end;
   return false;
 }
@@ -577,6 +549,13 @@ export function tcpDataQueue(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): st
   const segs = t.core.skb.gsoSegs[h]!;
   const gsoSize = segs > 1 ? t.core.skb.gsoSize[h]! : 0;
   if (truesize === 0) truesize = gsoSize > 0 ? groTruesize(t.core.skb.len[h]! - len, len, gsoSize, segs) : rxTruesize(t.core.skb.len[h]!);
+  // the skb's layout for coalescing: as GRO built it, or as the socket backlog left it
+  let frags = rx.skbFrags;
+  let tailroom = rx.skbTailroom;
+  if (frags < 0) {
+    frags = rxFrags(segs);
+    tailroom = rxTailroom(frags, truesize, t.core.skb.len[h]!);
+  }
   if (sk.tsOk && rx.ts && seq <= c.rcvWup) sk.tsRecent = rx.tsVal; // tcp_replace_ts_recent
   rcvRttMeasureTs(t, sk, c, len);
   if (seq === c.rcvNxt) {
@@ -588,7 +567,7 @@ export function tcpDataQueue(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): st
       ackSndCheck(t, sk, c);
       return "TCP_ZEROWINDOW";
     }
-    if (queueAndOut(t, sk, c, seq, end, truesize)) return "PROTO_MEM";
+    if (queueAndOut(t, sk, c, seq, end, truesize, frags, tailroom)) return "PROTO_MEM";
     c.bytesReceived += len;
     eventDataRecv(t, sk, c, len, truesize, gsoSize);
     if (c.ofo.length > 0) {
@@ -620,7 +599,7 @@ export function tcpDataQueue(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): st
     dsackSet(t, sk, c, seq, c.rcvNxt);
     const fresh = end - c.rcvNxt;
     // queue_and_out, as for an in-order segment
-    if (queueAndOut(t, sk, c, seq, end, truesize)) return "PROTO_MEM";
+    if (queueAndOut(t, sk, c, seq, end, truesize, frags, tailroom)) return "PROTO_MEM";
     c.bytesReceived += fresh;
     ofoQueue(c);
     sk.rcvNxt = (sk.irs + 1 + c.rcvNxt) >>> 0;
@@ -636,10 +615,13 @@ export function tcpDataQueue(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): st
     return "PROTO_MEM";
   }
   measureRcvMss(t, c, len, truesize, gsoSize);
-  if (ofoInsert(c, seq, end, truesize)) {
-    c.rmemAlloc += truesize;
-    memCharge(c, truesize);
-    t.nstat.add(t.mib.OFOQueue);
+  t.nstat.add(t.mib.OFOQueue);
+  const charge = ofoInsert(c.ofo, seq, end, truesize, frags, tailroom);
+  if (charge >= 0) {
+    // tcp_ooo_try_coalesce: TCPRcvCoalesce, the delta charged; else skb_set_owner_r
+    if (charge !== truesize) t.nstat.add(t.mib.RcvCoalesce);
+    c.rmemAlloc += charge;
+    memCharge(c, charge);
   } else {
     // tcp_data_queue_ofo: all its bytes are queued already — TCPOFOMerge, D-SACK it, ACK, drop
     t.nstat.add(t.mib.OFOMerge);

@@ -245,6 +245,9 @@ export class SegIn {
   dataLen = 0;
   /** TCP header length with options (doff·4). */
   hdrLen = 20;
+  /** The skb's nr_frags and tailroom when the socket backlog coalesced into it (-1: from its GRO segments). */
+  skbFrags = -1;
+  skbTailroom = 0;
   mss = -1;
   wscale = -1;
   sackPerm = false;
@@ -288,6 +291,7 @@ export class SegIn {
     this.window = (b[th + 14]! << 8) | b[th + 15]!;
     this.dataLen = segLen - hl;
     this.hdrLen = hl;
+    this.skbFrags = -1;
     this.mss = -1;
     this.wscale = -1;
     this.sackPerm = false;

@@ -109,7 +109,7 @@ function releaseSockWork(t: TcpHost, sk: TcpSock, c: TcpConn): void {
     c.readPending = 0;
     appRecv(t, sk, c, n);
   }
-  if (c.backlog.skb.length > 0) releaseBacklog(t, sk, c, (s, h, len) => rcvBacklogged(t, s, h, len));
+  if (c.backlog.skb.length > 0) releaseBacklog(t, sk, c, (s, h, len, frags, room) => rcvBacklogged(t, s, h, len, frags, room));
   if (sk.conn !== c) return;
   // net/ipv4/tcp_output.c: tcp_release_cb
   const d = c.deferred;
@@ -125,10 +125,12 @@ function releaseSockWork(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   appContinue(t, sk, c);
 }
 
-/** sk_backlog_rcv -> tcp_v4_do_rcv for one queued skb (its payload may have grown by coalescing). */
-function rcvBacklogged(t: TcpHost, sk: TcpSock, h: number, dataLen: number): void {
+/** sk_backlog_rcv -> tcp_v4_do_rcv for one queued skb (its payload and layout may have grown by coalescing). */
+function rcvBacklogged(t: TcpHost, sk: TcpSock, h: number, dataLen: number, frags: number, tailroom: number): void {
   const skb = t.core.skb;
   t.rx.parse(t.headers, h, skb.network[h]!, skb.transport[h]!, skb.protocol[h] === 0x86dd);
   t.rx.dataLen = dataLen;
+  t.rx.skbFrags = frags;
+  t.rx.skbTailroom = tailroom;
   tcpRcvState(t, sk, h);
 }

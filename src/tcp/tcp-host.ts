@@ -125,6 +125,7 @@ export interface TcpMib {
   RcvCollapsed: number;
   BacklogDrop: number;
   BacklogCoalesce: number;
+  RcvCoalesce: number;
   DelayedACKLocked: number;
   HystartTrainDetect: number;
   HystartTrainCwnd: number;
@@ -399,6 +400,7 @@ export class TcpHost {
       RcvCollapsed: c.id("TcpExtTCPRcvCollapsed"),
       BacklogDrop: c.id("TcpExtTCPBacklogDrop"),
       BacklogCoalesce: c.id("TcpExtTCPBacklogCoalesce"),
+      RcvCoalesce: c.id("TcpExtTCPRcvCoalesce"),
       DelayedACKLocked: c.id("TcpExtDelayedACKLocked"),
       HystartTrainDetect: c.id("TcpExtTCPHystartTrainDetect"),
       HystartTrainCwnd: c.id("TcpExtTCPHystartTrainCwnd"),

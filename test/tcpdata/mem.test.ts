@@ -101,21 +101,28 @@ describe("receive side under tcp_mem", () => {
   it("pressure: the charge that drains the reserve (page 256 > tcp_mem[1]) enters pressure and is refused; drops PROTO_MEM", async () => {
     const { report } = await runText(neverReads(`, net.ipv4.tcp_mem: "100 200 300"`));
     const n = report.hosts.server!.nstat;
-    // 2304·k > 255 pages·4096 first for k = 454: 453 segments of 1448 bytes are queued
-    expect(report.flows[0]!.bytes).toBe(453 * 1448);
+    // GRO off, in order: tcp_queue_rcv coalesces each 1514-byte frame (truesize 2304) into the receive
+    // queue's tail by stealing its head (2304 − 256 = 2048) until the tail has 17 frags, so k frames cost
+    // 2048·k + 256·ceil(k/18); tcp_try_rmem_schedule asks for the whole 2304 first. Frame k + 1 is refused
+    // when 2048·k + 256·ceil(k/18) + 2304 > 255 pages·4096 = 1044480: first at k = 506
+    // (1036288 + 29·256 + 2304 = 1046016; k = 505: 1043968)
+    const k = 506;
+    const rmem = 2048 * k + 256 * Math.ceil(k / 18);
+    expect(report.flows[0]!.bytes).toBe(k * 1448);
     expect(report.hosts.server!.sockstat).toEqual({ inuse: 2, orphan: 0, tw: 0, alloc: 2, mem: 256 });
     expect(n.TcpExtTCPMemoryPressures).toBe(1);
     // 256 <= tcp_mem[2], but rmem > tcp_rmem[0] and 2 sockets × 256 pages >= 300: suppressed
     expect(n.TcpExtTCPRcvQDrop).toBe(1);
     expect(report.ledger.dropped.PROTO_MEM).toBe(1 + (n.TcpExtTCPOFODrop ?? 0));
     expect(report.flows[0]!.ss).toContain("rcv_ssthresh:5792"); // tcp_adjust_rcv_ssthresh: 4 · advmss 1448
-    expect(report.flows[0]!.ss).toContain(`r${453 * 2304},`);
+    expect(report.flows[0]!.ss).toContain(`r${rmem},`);
+    expect(n.TcpExtTCPRcvCoalesce).toBe(k - Math.ceil(k / 18));
     expect(report.ledger.unaccounted).toBe(0);
   });
 
   it("hard limit: over tcp_mem[2] nothing is guaranteed (same refusal point with tcp_mem 10 20 30)", async () => {
     const { report } = await runText(neverReads(`, net.ipv4.tcp_mem: "10 20 30"`));
-    expect(report.flows[0]!.bytes).toBe(453 * 1448);
+    expect(report.flows[0]!.bytes).toBe(506 * 1448);
     expect(report.hosts.server!.nstat.TcpExtTCPMemoryPressures).toBe(1);
     expect(report.hosts.server!.nstat.TcpExtTCPRcvQDrop).toBe(1);
   });
@@ -216,12 +223,16 @@ describe("built-in tcp-mem-pressure", () => {
     expect(n.TcpExtTCPRcvQDrop).toBeGreaterThan(0);
     // nstat counts skbs (GRO aggregates), the ledger wire packets
     expect(report.ledger.dropped.PROTO_MEM).toBeGreaterThanOrEqual(n.TcpExtTCPRcvQDrop + (n.TcpExtTCPOFODrop ?? 0));
-    // 9 sockets × 683 pages > 6144: a socket's charge stops at 682 pages; what it holds is at most that much
-    // truesize (2304 per lone 1448-byte frame, 2048 per frame GRO merged into an aggregate: skb_gro_receive
-    // keeps only the first frame's struct sk_buff), at least that less one GRO aggregate (≤ 45 segments)
+    // 9 sockets × 683 pages > 6144: under pressure a socket's charge stops at 682 pages (one that got more
+    // before pressure began, while tcp_memory_allocated <= tcp_mem[1], keeps it; all of it came below
+    // tcp_mem[1] + a CPU's reserve). Each holds at least its share less one GRO aggregate (≤ 45 frames of
+    // 2304), and each 1448-byte frame costs at least 2048 (skb_gro_receive and tcp_try_coalesce keep only
+    // the first frame's struct sk_buff)
     for (const f of report.flows) {
-      expect(f.bytes).toBeLessThanOrEqual(Math.floor((682 * 4096) / 2048) * 1448);
-      expect(f.bytes).toBeGreaterThan(Math.floor((682 * 4096) / 2304) * 1448 - 45 * 1448);
+      const r = Number(/skmem:\(r(\d+),/.exec(f.ss)![1]);
+      expect(r).toBeGreaterThan(682 * 4096 - 45 * 2304);
+      expect(r).toBeLessThanOrEqual((4096 + 256) * 4096);
+      expect(f.bytes).toBeLessThanOrEqual(Math.floor(r / 2048) * 1448);
     }
     const ss = report.hosts.receiver!.sockstat;
     expect(ss.mem).toBeGreaterThan(4096);
