@@ -16,16 +16,40 @@
 //   highest bit of (granule ^ cur) in digit L -> level L, slot dL
 //   granule < cur -> already drained: the due array or the late heap
 //
-// An entry is a 16-byte cell (time, arg, id) that moves, whole, with every
-// cascade; its kind stays in a per-index record with pos, where it is (for
-// cancel). Cells carry no insertion seq: every list is kept in seq order and
-// every sort is stable (below). (Version 1 had 1 ns level-0 slots kept in time
-// order: ~230 ns per timer with 1M random timers. Version 2 had 32-byte cells
-// with the seq and kind, chained through a header cell in each block: a
-// cascade could only touch the next block, one miss at a time.)
+// An entry is a 24-byte cell (time, arg, id, kind) that moves, whole, with
+// every cascade; nothing else records where it is. Cells carry no insertion
+// seq: every list is kept in seq order and every sort is stable (below).
+// (Version 1 had 1 ns level-0 slots kept in time order: ~230 ns per timer
+// with 1M random timers. Version 2 had 32-byte cells with the seq and kind,
+// chained through a header cell in each block. Version 3 had 16-byte cells
+// and a per-index record of kind and position, for cancel: every cascade and
+// drain stored each moved cell's new position at a random place in 8 MB, and
+// expire read the kind from there: 2-3 cache misses per timer.)
+//
+// Cancel is lazy. An index's bit in the `live` bitmap (N bits: 128 KB at 1M,
+// it stays in cache) says it holds a pending entry; cancel checks the id
+// against idTab (the id each index was last given) and clears the bit. The
+// cell stays where it is, a *zombie*, until whoever meets it next (a
+// cascade, a drain, the due array's head, the late heap's top, a sweep)
+// drops it and only then frees its index. So an index is never reused while
+// a cell of it exists (no ABA), and a stale id is refused by idTab. A
+// timer's life touches its cell's writes (sequential in each block), the
+// live bitmap, and idTab once, at schedule.
+//
+// Capacity. Zombies hold indices, so there are M = N + ceil(N/2) indices for
+// N entries (N = the capacity: schedule reports `full` only when N entries
+// are live). When no index is free a *sweep* drops every zombie: lists are
+// rewritten without them, due cells tombstoned in place (id = WHEEL_NONE:
+// the loop's batch keeps its due positions), the late heap filtered and
+// re-heapified. Then live < N, so zombies > M - N >= N/2, and the sweep's
+// O(M + lists) work is paid by at least N/2 cancels: amortised O(1).
+// Every list cell holds a distinct unfreed index, so lists hold at most M
+// cells; the block pool (ceil(M/32) + 2 x lists + 16) covers that with a
+// partial block per list plus a cascade's transient one per target list,
+// so it never runs dry.
 //
 // Containers:
-//   slot lists   chains of 512-byte blocks of 32 cells (the chain is in
+//   slot lists   chains of 768-byte blocks of 32 cells (the chain is in
 //                nextTab, so a cascade can touch blocks ahead), appended in
 //                insertion (seq) order. A cascade empties a slot into lower
 //                slots that are empty when it runs (lower levels are drained
@@ -52,23 +76,13 @@
 // Draining is lazy: expire drains the next granule only when due and heap
 // are empty and the granule begins at or before now.
 //
-// Cancel turns the entry's cell into a tombstone (id = WHEEL_NONE): O(1)
-// (O(log n) in the late heap, which removes it). Tombstones are skipped when
-// a chain is walked and freed with it; when the block pool runs dry every
-// list is compacted. The pool has ceil(1.5N/32) + 2 x lists + 16 blocks and
-// live entries need at most N/32 + one per list, so a compaction frees
-// >= N/64 blocks: amortised O(1). A cascade needs at most one new block per
-// target list beyond what it frees, so it starts only with that many free
-// (compacting first if not). A slot's bitmap bit means "has blocks": a slot
-// of tombstones is found, walked and freed like any other.
+// With 1M timers the cells (24 MB) are far from the core, and WASM has no
+// prefetch: loads whose values only feed a sink start the misses of blocks
+// a cascade will walk and of free blocks about to be filled, a group of 4
+// blocks at a time so that the misses overlap instead of following one
+// another.
 //
-// With 1M timers the cells (16 MB) and records (8 MB) are far from the core,
-// and WASM has no prefetch: loads whose values only feed a sink start the
-// misses of blocks a cascade will walk and of free blocks about to be
-// filled, a group of 4 blocks (32 cache lines) at a time so that the misses
-// overlap instead of following one another.
-//
-// Ids: id = (generation << indexBits) | index, indexBits = ceil(log2(entries))
+// Ids: id = (generation << indexBits) | index, indexBits = ceil(log2(M))
 // (wheel_index_bits()); the generation, 30 - indexBits bits, is bumped at
 // every release. Ids stay below 2^30 so that V8 keeps them as small
 // integers (Smis: 32-bit in Node, 31-bit with pointer compression as in
@@ -78,44 +92,43 @@
 // class, deoptimising every function optimised for the old one (a storm
 // ~80 ms into a 10 Gbit bulk run).
 // Free indices are reused last in, first out from a stack of up to 4096
-// (WHEEL_FREE_STACK_MAX); beyond that they wait in a bitmap (their next id in
-// the record's kind field) and come back lowest index first when the stack
-// runs dry, so records are written in index order after a burst of
-// releases. A stale id is refused unless its index has been reused a multiple
-// of 2^generationBits times since (2^12 with the default 2^18 entries).
-// 0xffffffff (WHEEL_NONE) is never an id.
+// (WHEEL_FREE_STACK_MAX) of their next ids; beyond that they wait in a
+// bitmap (their next id follows from idTab) and come back lowest index
+// first when the stack runs dry, so idTab is written in index order after a
+// burst of releases. A stale id is refused unless its index has been reused
+// a multiple of 2^generationBits times since (2^11 with the default 2^18
+// entries). 0xffffffff (WHEEL_NONE) is never an id.
 //
-// Memory (N = entries, B = ceil(1.5N/32) + 2 x lists + 16 blocks,
-// C = min(N, 4096)); about 82 bytes per entry (32 of them the late heap's,
-// touched only as far as it grows) plus 1.8 MB:
+// Memory (N = entries, M = N + ceil(N/2) indices, B = ceil(M/32) + 2 x lists
+// + 16 blocks, C = min(N, 4096)); about 130 bytes per entry (48 of them the
+// late heap's, touched only as far as it grows) plus 2.5 MB:
 //   +---------------------------------------------------------------------+
-//   | rec[N] 8 B    +0 u32 pos: where entry index i is: block*32 + cell,   |
-//   |               due index | 0x40000000, heap index | 0x80000000, or    |
-//   |               WHEEL_NONE when free;  +4 u32 kind (when free and      |
-//   |               spilled: its next id)                                 |
-//   | u32 free[S]   stack of the next ids of free indices, S = min(N, 4096) |
-//   | u64 freeBits[N/64]  spilled free indices                            |
+//   | u32 idTab[M]  the id index i was last given (written at schedule)   |
+//   | u64 live[M/64]     index holds a pending entry (cancel clears it)   |
+//   | u32 free[S]   stack of the next ids of free indices, S = min(M, 4096) |
+//   | u64 freeBits[M/64] spilled free indices                             |
 //   +---------------------------------------------------------------------+
 //   | list headers (6 x 256 slots, overflow) x 16 B                       |
 //   |   +0 u32 head block  +4 tail block  +8 tail fill (next cell, 0..32) |
 //   |   +12 unused (a drain counts the chain in nextTab)                  |
 //   | u64 bitmap[6 x 4]   slot has blocks (ctz finds the next one)         |
 //   | u32 count[4096]     counting-sort buckets of a drain                 |
-//   | u16 key[N]          bucket of each cell of the slot being drained    |
+//   | u16 key[M]          bucket of each cell of the slot being drained    |
 //   +---------------------------------------------------------------------+
-//   | blocks B x 512 B = 32 cells x 16 B                                  |
-//   |   cell: +0 f64 time  +8 u32 arg  +12 u32 id (WHEEL_NONE: tombstone) |
-//   |   Cell position p is at blocks + 16p.                               |
+//   | blocks B x 768 B = 32 cells x 24 B                                  |
+//   |   cell: +0 f64 time  +8 u32 arg  +12 u32 id  +16 u32 kind  +20 pad  |
+//   |   Cell position p is at blocks + 24p (block p >> 5, cell p & 31).   |
 //   | u32 nextTab[B]      next block of the chain, WHEEL_NONE at the tail  |
 //   | u32 blockStack[B]   free blocks, [0, freeBlocks)                    |
-//   | due: N cells x 16 B, live part [dueHead, dueTail)                    |
-//   | heap: N x 32 B   +0 cell (time, arg, id)  +16 u64 seq  +24 unused    |
+//   | due: M cells x 24 B, live part [dueHead, dueTail); id WHEEL_NONE:   |
+//   |      a tombstone (its index already freed)                          |
+//   | heap: M x 32 B   +0 cell (time, arg, id, kind, pad)  +24 u64 seq    |
 //   +---------------------------------------------------------------------+
 //   | out: f64 time[C], u32 kind[C], arg[C], id[C]   expire writes here    |
 //   | in:  f64 time[C], u32 kind[C], arg[C], id[C]   schedule_burst reads  |
-//   | stats f64 x 8: scheduled fired cancelled full bad cascaded compactions |
+//   | stats f64 x 8: scheduled fired cancelled full bad cascaded sweeps   |
 //   | u32 batchPos[C]     due index of each entry of the loop's batch      |
-//   | 32 B staging (a cell or heap entry being moved) | u32 freeTop + pad  |
+//   | 32 B staging (a heap entry being moved) | u32 freeTop + pad         |
 //   +---------------------------------------------------------------------+
 import { reserve, zero } from "./layout";
 
@@ -135,7 +148,7 @@ export const WHEEL_STAT_FULL: u32 = 3;
 export const WHEEL_STAT_BAD: u32 = 4;
 /** Cells moved down a level by a cascade (each entry at most 5 times). */
 export const WHEEL_STAT_CASCADED: u32 = 5;
-/** Block-pool compactions (tombstone clean-ups). */
+/** Sweeps: every cancelled entry dropped when no index was free. */
 export const WHEEL_STAT_COMPACTIONS: u32 = 6;
 const WHEEL_STATS: u32 = 8;
 
@@ -149,34 +162,36 @@ const RANGE_BITS: u64 = <u64>(WHEEL_LEVELS * WHEEL_SLOT_BITS); // in granules
 const G_BITS: u64 = <u64>WHEEL_GRANULE_BITS;
 const G_MASK: u64 = (<u64>1 << G_BITS) - 1;
 const MAX_TICK: u64 = 1 << 62;
-const HEAP_BIT: u32 = 0x80000000;
-const DUE_BIT: u32 = 0x40000000;
 /** A drain of at most this many cells is sorted by insertion alone. */
 const SMALL_SORT: u32 = 8;
 
 const CELL_BITS: u32 = 5;
-const CELLS: u32 = 1 << CELL_BITS; // per 512-byte block (the chain is in nextTab)
+const CELLS: u32 = 1 << CELL_BITS; // per block (the chain is in nextTab)
+const CELL_SIZE: u32 = 24;
+const BLOCK_SIZE: u32 = CELLS * CELL_SIZE; // 768: 12 cache lines
 // Cell fields (bytes); time is at +0. A late-heap entry begins like a cell.
 const C_ARG: u32 = 8;
 const C_ID: u32 = 12;
-const H_SEQ: u32 = 16; // late-heap entry: u64 insertion seq
-// Entry record fields (bytes).
-const R_KIND: u32 = 4;
+const C_KIND: u32 = 16;
+const H_SEQ: u32 = 24; // late-heap entry: u64 insertion seq
+const HEAP_ENTRY: u32 = 32;
 
-let cap: u32 = 0;
+let cap: u32 = 0; // N: most live entries
+let idxCap: u32 = 0; // M: indices (live + zombies)
 let ioCap: u32 = 0;
 let nBlocks: u32 = 0;
 let idxBits: u32 = 0;
 let idxMask: u32 = 0;
 let genMask: u32 = 0;
 
-let recs: usize = 0; // per entry index: u32 pos, u32 kind
+let idTab: usize = 0; // u32 per index: the id it was last given
+let liveBits: usize = 0; // u64 words: bit i set = index i holds a pending entry
 let nextTab: usize = 0; // u32 per block: the next block of its chain
 let freeStack: usize = 0;
 let freeBits: usize = 0; // u64 words: bit i set = index i free and not on the stack
 let stackCap: u32 = 0; // the free stack holds at most this many ids
 let spilled: u32 = 0; // free indices in freeBits
-let spillLow: u32 = 0; // no bit is set in words below this one
+let spillCur: u32 = 0; // freeBits word where refill goes on
 let lists: usize = 0;
 let bitmaps: usize = 0;
 let counts: usize = 0;
@@ -195,7 +210,7 @@ let inArg: usize = 0;
 let inId: usize = 0;
 let stats: usize = 0;
 let batchPos: usize = 0; // u32 due index of each entry of the loop's batch
-let stage: usize = 0; // a cell (or heap entry) being moved
+let stage: usize = 0; // a heap entry being moved
 // u32: free indices' next ids are freeStack[0, freeTop). In memory so that
 // the event loop can read which ids its staged schedules will get.
 let freeTopP: usize = 0;
@@ -204,7 +219,8 @@ let cur: u64 = 0; // in granules
 // Schedules accepted since wheel_init: the late heap's insertion order and
 // stats' scheduled.
 let seqNext: u64 = 0;
-let pending: u32 = 0;
+let pending: u32 = 0; // live entries
+let zombies: u32 = 0; // cancelled entries whose cells have not been met yet
 let heapN: u32 = 0;
 let dueHead: u32 = 0;
 let dueTail: u32 = 0;
@@ -214,26 +230,28 @@ let ovfMin: u64 = 0; // lower bound of the overflow list's granules
 
 export function wheel_plan(entries: u32): void {
   cap = entries;
+  idxCap = entries + ((entries + 1) >> 1);
   ioCap = entries < WHEEL_IO_MAX ? entries : WHEEL_IO_MAX;
   idxBits = 1;
-  while (idxBits < 31 && (<u64>1 << idxBits) < <u64>entries) idxBits++;
+  while (idxBits < 31 && (<u64>1 << idxBits) < <u64>idxCap) idxBits++;
   idxMask = (<u32>1 << idxBits) - 1;
-  // ids below 2^30 (V8 Smis); with the most entries (2^24) 6 generation bits
+  // ids below 2^30 (V8 Smis); with the most entries (2^24) 5 generation bits
   genMask = 0x3fffffff >>> idxBits;
-  nBlocks = <u32>((<u64>entries * 3 + 63) / 64) + 2 * NLISTS + 16;
-  recs = reserve(<usize>entries << 3);
-  stackCap = entries < WHEEL_FREE_STACK_MAX ? entries : WHEEL_FREE_STACK_MAX;
+  nBlocks = (idxCap + CELLS - 1) / CELLS + 2 * NLISTS + 16;
+  idTab = reserve(<usize>idxCap << 2);
+  liveBits = reserve(<usize>((idxCap + 63) >> 6) << 3);
+  stackCap = idxCap < WHEEL_FREE_STACK_MAX ? idxCap : WHEEL_FREE_STACK_MAX;
   freeStack = reserve(<usize>stackCap << 2);
-  freeBits = reserve(<usize>((entries + 63) >> 6) << 3);
+  freeBits = reserve(<usize>((idxCap + 63) >> 6) << 3);
   lists = reserve(<usize>NLISTS << 4);
   bitmaps = reserve(<usize>(WHEEL_LEVELS * WORDS) << 3);
   counts = reserve(<usize>(1 << WHEEL_GRANULE_BITS) << 2);
-  keys = reserve(<usize>entries << 1);
-  blocks = reserve(<usize>nBlocks << 9);
+  keys = reserve(<usize>idxCap << 1);
+  blocks = reserve(<usize>nBlocks * BLOCK_SIZE);
   nextTab = reserve(<usize>nBlocks << 2);
   blockStack = reserve(<usize>nBlocks << 2);
-  due = reserve(<usize>entries << 4);
-  heap = reserve(<usize>entries << 5);
+  due = reserve(<usize>idxCap * CELL_SIZE);
+  heap = reserve(<usize>idxCap * HEAP_ENTRY);
   const c = <usize>ioCap;
   outTime = reserve(c << 3);
   outKind = reserve(c << 2);
@@ -245,20 +263,22 @@ export function wheel_plan(entries: u32): void {
   inId = reserve(c << 2);
   stats = reserve(<usize>WHEEL_STATS << 3);
   batchPos = reserve(c << 2);
-  stage = reserve(32);
+  stage = reserve(HEAP_ENTRY);
   freeTopP = reserve(8);
 }
 
 export function wheel_init(): void {
   zero(stats, <usize>WHEEL_STATS << 3);
-  // Every index free with generation 0; index 0 is handed out first.
-  zero(freeBits, <usize>((cap + 63) >> 6) << 3);
-  for (let k: u32 = 0; k < cap; k++) {
-    setPos(k, WHEEL_NONE);
-    spill(k, k);
+  zero(liveBits, <usize>((idxCap + 63) >> 6) << 3);
+  // Every index free, its next id of generation 0 (the last one "given" was
+  // of the generation before); index 0 is handed out first.
+  zero(freeBits, <usize>((idxCap + 63) >> 6) << 3);
+  for (let k: u32 = 0; k < idxCap; k++) {
+    store<u32>(idTab + (<usize>k << 2), (genMask << idxBits) | k);
+    spillBit(k);
   }
-  spilled = cap;
-  spillLow = 0;
+  spilled = idxCap;
+  spillCur = 0;
   store<u32>(freeTopP, 0);
   refill();
   seqNext = 0;
@@ -275,20 +295,23 @@ export function wheel_clear(): void {
     const fill = load<u32>(p, 8);
     while (b != WHEEL_NONE) {
       const end = b == tail ? fill : CELLS;
-      for (let c: u32 = 0; c < end; c++) {
-        const id = load<u32>(cellAt((b << CELL_BITS) | c), C_ID);
-        if (id != WHEEL_NONE) release(id);
-      }
+      for (let c: u32 = 0; c < end; c++) forget(load<u32>(cellAt((b << CELL_BITS) | c), C_ID));
       b = nextBlock(b);
     }
   }
   for (let i = dueHead; i < dueTail; i++) {
     const id = load<u32>(dueAt(i), C_ID);
-    if (id != WHEEL_NONE) release(id);
+    if (id != WHEEL_NONE) forget(id);
   }
-  for (let i: u32 = 0; i < heapN; i++) release(load<u32>(heapAt(i), C_ID));
+  for (let i: u32 = 0; i < heapN; i++) forget(load<u32>(heapAt(i), C_ID));
   statAdd(WHEEL_STAT_CANCELLED, <f64>pending);
   resetState();
+}
+
+/** wheel_clear: free a cell's index, live or zombie. */
+@inline function forget(id: u32): void {
+  liveClear(id & idxMask);
+  release(id);
 }
 
 function resetState(): void {
@@ -299,6 +322,7 @@ function resetState(): void {
   freeBlocks = nBlocks;
   cur = 0;
   pending = 0;
+  zombies = 0;
   heapN = 0;
   dueHead = 0;
   dueTail = 0;
@@ -309,18 +333,28 @@ function resetState(): void {
 
 // ---- field access ----------------------------------------------------------
 
-@inline function cellAt(p: u32): usize { return blocks + (<usize>p << 4); }
-@inline function dueAt(i: u32): usize { return due + (<usize>i << 4); }
+@inline function cellAt(p: u32): usize { return blocks + <usize>p * CELL_SIZE; }
+@inline function dueAt(i: u32): usize { return due + <usize>i * CELL_SIZE; }
 @inline function heapAt(i: u32): usize { return heap + (<usize>i << 5); }
 @inline function nextBlock(b: u32): u32 { return load<u32>(nextTab + (<usize>b << 2)); }
 @inline function setNextBlock(b: u32, n: u32): void { store<u32>(nextTab + (<usize>b << 2), n); }
-@inline function getPos(i: u32): u32 { return load<u32>(recs + (<usize>i << 3)); }
-@inline function setPos(i: u32, v: u32): void { store<u32>(recs + (<usize>i << 3), v); }
-@inline function kindOf(id: u32): u32 { return load<u32>(recs + (<usize>(id & idxMask) << 3), R_KIND); }
+
+@inline function isLive(i: u32): bool {
+  return (load<u64>(liveBits + (<usize>(i >> 6) << 3)) & (<u64>1 << <u64>(i & 63))) != 0;
+}
+@inline function liveSet(i: u32): void {
+  const w = liveBits + (<usize>(i >> 6) << 3);
+  store<u64>(w, load<u64>(w) | (<u64>1 << <u64>(i & 63)));
+}
+@inline function liveClear(i: u32): void {
+  const w = liveBits + (<usize>(i >> 6) << 3);
+  store<u64>(w, load<u64>(w) & ~(<u64>1 << <u64>(i & 63)));
+}
 
 @inline function copyCell(dst: usize, src: usize): void {
   store<u64>(dst, load<u64>(src));
   store<u64>(dst, load<u64>(src, 8), 8);
+  store<u64>(dst, load<u64>(src, 16), 16);
 }
 @inline function copyHeapEntry(dst: usize, src: usize): void {
   copyCell(dst, src);
@@ -346,60 +380,65 @@ function resetState(): void {
   return ta < tb || (ta == tb && load<u64>(a, H_SEQ) < load<u64>(b, H_SEQ));
 }
 
-/** Free the index of id; its next id (next generation) goes on the stack. */
+// ---- ids -------------------------------------------------------------------
+
+/** The id after `id` for its index (next generation). */
+@inline function nextId(id: u32): u32 {
+  return ((((id >>> idxBits) + 1) & genMask) << idxBits) | (id & idxMask);
+}
+
+/** Free the index of id (not live: fired, or a zombie met); its next id
+ *  goes on the stack. */
 @inline function release(id: u32): void {
   store<u32>(freeTopP, pushFree(id, load<u32>(freeTopP)));
 }
 
-/** release() with the stack's top in the caller's hands: the next id goes
- *  to free[top] (or, the stack full, to freeBits); returns the new top. */
+/** A zombie's cell was met and dropped: its index is free at last. */
+@inline function dropZombie(id: u32): void {
+  zombies--;
+  release(id);
+}
+
+/** release() with the stack's top in the caller's hands (returned as is:
+ *  freed indices go to freeBits, the stack is refilled from there). */
 @inline function pushFree(id: u32, top: u32): u32 {
-  const i = id & idxMask;
-  // ids < 2^30: never WHEEL_NONE
-  const g = ((id >>> idxBits) + 1) & genMask;
-  setPos(i, WHEEL_NONE);
-  if (top < stackCap) {
-    store<u32>(freeStack + (<usize>top << 2), (g << idxBits) | i);
-    return top + 1;
-  }
-  spill(i, (g << idxBits) | i);
+  spillBit(id & idxMask);
   spilled++;
-  const w = i >> 6;
-  if (w < spillLow) spillLow = w;
   return top;
 }
 
-// Free ids beyond the stack's WHEEL_FREE_STACK_MAX wait in a bitmap and come back
-// lowest index first, so that a burst of schedules after a burst of
-// releases (1M timers drained, then 1M scheduled) writes the records in
-// index order, streaming, not in the order they fired (a cache miss each).
+// Freed indices wait in a bitmap and come back in index order, from a
+// cursor that goes round, a stack of up to WHEEL_FREE_STACK_MAX at a time.
+// So schedules write idTab (and the live bits) in index order, streaming:
+// handing out the index that just fired (last in, first out) made each
+// schedule's idTab store a cache miss in a steady state (hold: 2x slower).
 
-/** Index i is free with next id `next` (kept in its record's kind field). */
-@inline function spill(i: u32, next: u32): void {
-  store<u32>(recs + (<usize>i << 3), next, R_KIND);
+/** Index i is free (its next id follows from idTab[i]). */
+@inline function spillBit(i: u32): void {
   const w = freeBits + (<usize>(i >> 6) << 3);
   store<u64>(w, load<u64>(w) | (<u64>1 << <u64>(i & 63)));
 }
 
-/** The stack is empty: move up to stackCap spilled ids onto it, lowest
- *  index on top. */
+/** The stack is empty: move up to stackCap free ids onto it, in index order
+ *  from the cursor (wrapping), the first on top. */
 function refill(): void {
-  const words = (cap + 63) >> 6;
+  const words = (idxCap + 63) >> 6;
+  const want = spilled < stackCap ? spilled : stackCap;
   let m: u32 = 0;
-  let w = spillLow;
-  while (w < words && m < stackCap) {
+  let w = spillCur;
+  while (m < want) {
     const wp = freeBits + (<usize>w << 3);
     let bits = load<u64>(wp);
-    while (bits != 0 && m < stackCap) {
+    while (bits != 0 && m < want) {
       const i = (w << 6) + <u32>ctz<u64>(bits);
       bits &= bits - 1;
-      store<u32>(freeStack + (<usize>m << 2), load<u32>(recs + (<usize>i << 3), R_KIND));
+      store<u32>(freeStack + (<usize>m << 2), nextId(load<u32>(idTab + (<usize>i << 2))));
       m++;
     }
     store<u64>(wp, bits);
-    if (bits == 0) w++;
+    if (bits == 0 && ++w == words) w = 0;
   }
-  spillLow = w;
+  spillCur = w;
   spilled -= m;
   // Collected in index order; the stack pops from its top.
   for (let a: u32 = 0, b = m - 1; m > 0 && a < b; a++, b--) {
@@ -417,7 +456,6 @@ function refill(): void {
 // Free blocks are a stack of indices, not a chain through the blocks: taking
 // one must not wait on a load from a block that has long left the cache.
 function allocBlock(): u32 {
-  if (freeBlocks == 0) compactAll();
   // Unreachable by the pool's sizing (see the header); a trap beats corruption.
   if (freeBlocks == 0) unreachable();
   freeBlocks--;
@@ -443,11 +481,12 @@ function allocBlock(): u32 {
 let touchSink: u32 = 0;
 /** Blocks touched together (a power of two). */
 const TOUCH_GROUP: u32 = 4;
-/** Start loading block b's 8 cache lines. */
+/** Start loading block b's 12 cache lines. */
 @inline function touchBlock(b: u32): void {
-  const a = blocks + (<usize>b << 9);
+  const a = blocks + <usize>b * BLOCK_SIZE;
   touchSink ^= load<u32>(a) ^ load<u32>(a, 64) ^ load<u32>(a, 128) ^ load<u32>(a, 192)
-    ^ load<u32>(a, 256) ^ load<u32>(a, 320) ^ load<u32>(a, 384) ^ load<u32>(a, 448);
+    ^ load<u32>(a, 256) ^ load<u32>(a, 320) ^ load<u32>(a, 384) ^ load<u32>(a, 448)
+    ^ load<u32>(a, 512) ^ load<u32>(a, 576) ^ load<u32>(a, 640) ^ load<u32>(a, 704);
 }
 
 @inline function releaseBlock(b: u32): void {
@@ -475,11 +514,6 @@ function listReset(l: u32): void {
 function growList(l: u32): void {
   const p = lh(l);
   const b = allocBlock();
-  // allocBlock may have compacted this list and made room in its tail.
-  if (load<u32>(p, 8) < CELLS) {
-    releaseBlock(b);
-    return;
-  }
   const tb = load<u32>(p, 4);
   if (tb == WHEEL_NONE) {
     store<u32>(p, b);
@@ -491,20 +525,20 @@ function growList(l: u32): void {
   store<u32>(p, 0, 8);
 }
 
-/** Append a copy of cell src to list l and record where it went. */
-@inline function appendCell(l: u32, src: usize): u32 {
+/** The address of a new cell at list l's tail. */
+@inline function appendAt(l: u32): usize {
   const p = lh(l);
   if (load<u32>(p, 8) == CELLS) growList(l);
   const f = load<u32>(p, 8);
-  const pos = (load<u32>(p, 4) << CELL_BITS) | f;
-  copyCell(cellAt(pos), src);
-  setPos(load<u32>(src, C_ID) & idxMask, pos);
   store<u32>(p, f + 1, 8);
-  return pos;
+  return cellAt((load<u32>(p, 4) << CELL_BITS) | f);
 }
 
-/** Rewrite every list without tombstones (the block pool ran dry). */
-function compactAll(): void {
+/** No free index is left while fewer than N entries are live: drop every
+ *  zombie (see the header for why this is amortised O(1)). Lists are
+ *  rewritten without them, due cells are tombstoned in place (a loop batch
+ *  holds due positions), the late heap is filtered and re-heapified. */
+function sweep(): void {
   statAdd(WHEEL_STAT_COMPACTIONS, 1);
   for (let l: u32 = 0; l < NLISTS; l++) {
     const p = lh(l);
@@ -521,16 +555,16 @@ function compactAll(): void {
       for (let rc: u32 = 0; rc < end; rc++) {
         const src = cellAt((rb << CELL_BITS) | rc);
         const id = load<u32>(src, C_ID);
-        if (id == WHEEL_NONE) continue;
+        if (!isLive(id & idxMask)) {
+          dropZombie(id);
+          continue;
+        }
         if (wc == CELLS) {
           wb = nextBlock(wb);
           wc = 0;
         }
         const pos = (wb << CELL_BITS) | wc;
-        if (pos != ((rb << CELL_BITS) | rc)) {
-          copyCell(cellAt(pos), src);
-          setPos(id & idxMask, pos);
-        }
+        if (pos != ((rb << CELL_BITS) | rc)) copyCell(cellAt(pos), src);
         wc++;
         live++;
       }
@@ -551,11 +585,38 @@ function compactAll(): void {
     store<u32>(p, wb, 4);
     store<u32>(p, wc, 8);
   }
+  for (let i = dueHead; i < dueTail; i++) {
+    const a = dueAt(i);
+    const id = load<u32>(a, C_ID);
+    if (id != WHEEL_NONE && !isLive(id & idxMask)) {
+      dropZombie(id);
+      store<u32>(a, WHEEL_NONE, C_ID);
+    }
+  }
+  let n: u32 = 0;
+  for (let i: u32 = 0; i < heapN; i++) {
+    const a = heapAt(i);
+    const id = load<u32>(a, C_ID);
+    if (!isLive(id & idxMask)) {
+      dropZombie(id);
+      continue;
+    }
+    if (n != i) copyHeapEntry(heapAt(n), a);
+    n++;
+  }
+  heapN = n;
+  // Floyd's heapify: O(n).
+  for (let i = <i32>(n >> 1) - 1; i >= 0; i--) {
+    copyHeapEntry(stage, heapAt(<u32>i));
+    siftDown(<u32>i, stage);
+  }
+  // Every zombie was in a list, in due or in the heap.
+  if (zombies != 0) unreachable();
 }
 
 // ---- late heap (binary, on (time, seq)) -------------------------------------
-// Entries are 32 bytes in the heap array itself (a cell's 16 bytes, then the
-// u64 seq: due cells need none, see placeLate); pos[index] = heap index | HEAP_BIT.
+// Entries are 32 bytes in the heap array itself (a cell's 24 bytes, then the
+// u64 seq: due cells need none, see placeLate).
 
 /** Put the entry at src (not in the heap) into hole i, moving parents down. */
 function siftUp(i: u32, src: usize): void {
@@ -564,11 +625,9 @@ function siftUp(i: u32, src: usize): void {
     const pq = heapAt(q);
     if (!before(src, pq)) break;
     copyHeapEntry(heapAt(i), pq);
-    setPos(load<u32>(pq, C_ID) & idxMask, HEAP_BIT | i);
     i = q;
   }
   copyHeapEntry(heapAt(i), src);
-  setPos(load<u32>(src, C_ID) & idxMask, HEAP_BIT | i);
 }
 
 /** Put the entry at src (not in the heap) into hole i, moving smaller
@@ -588,32 +647,42 @@ function siftDown(i: u32, src: usize): void {
     }
     if (!before(ca, src)) break;
     copyHeapEntry(heapAt(i), ca);
-    setPos(load<u32>(ca, C_ID) & idxMask, HEAP_BIT | i);
     i = c;
   }
   copyHeapEntry(heapAt(i), src);
-  setPos(load<u32>(src, C_ID) & idxMask, HEAP_BIT | i);
 }
 
-/** File (time, arg, id, seq) in the heap. */
-function heapPush(time: f64, arg: u32, id: u32, seq: u64): void {
+/** File (time, arg, id, kind, seq) in the heap. */
+function heapPush(time: f64, arg: u32, id: u32, kind: u32, seq: u64): void {
   const s = stage;
   store<f64>(s, time);
   store<u32>(s, arg, C_ARG);
   store<u32>(s, id, C_ID);
+  store<u32>(s, kind, C_KIND);
   store<u64>(s, seq, H_SEQ);
   heapN++;
   siftUp(heapN - 1, s);
 }
 
-/** Remove heap entry i (the caller has read it). */
-function heapRemoveAt(i: u32): void {
+/** Remove the heap's top (the caller has read it). */
+function heapPop(): void {
   heapN--;
-  if (i == heapN) return;
+  if (heapN == 0) return;
   const s = stage;
   copyHeapEntry(s, heapAt(heapN));
-  if (i > 0 && before(s, heapAt((i - 1) >> 1))) siftUp(i, s);
-  else siftDown(i, s);
+  siftDown(0, s);
+}
+
+/** The heap's top with zombies dropped, or 0 when it is empty. */
+@inline function heapFront(): usize {
+  while (heapN > 0) {
+    const h = heapAt(0);
+    const id = load<u32>(h, C_ID);
+    if (isLive(id & idxMask)) return h;
+    dropZombie(id);
+    heapPop();
+  }
+  return 0;
 }
 
 // ---- placement, cascades, draining -----------------------------------------
@@ -635,28 +704,25 @@ function heapRemoveAt(i: u32): void {
  *  tail, else in the heap. Due cells carry no seq: appending only while the
  *  heap is empty keeps every due entry older than every heap entry (a drain
  *  too waits for an empty heap), so a due entry wins a tie with the heap. */
-function placeLate(time: f64, arg: u32, id: u32, seq: u64): void {
-  if (heapN == 0 && time >= dueLast && dueTail < cap) {
-    const i = dueTail++;
-    const d = dueAt(i);
+function placeLate(time: f64, arg: u32, id: u32, kind: u32, seq: u64): void {
+  if (heapN == 0 && time >= dueLast && dueTail < idxCap) {
+    const d = dueAt(dueTail++);
     store<f64>(d, time);
     store<u32>(d, arg, C_ARG);
     store<u32>(d, id, C_ID);
-    setPos(id & idxMask, DUE_BIT | i);
+    store<u32>(d, kind, C_KIND);
     dueLast = time;
   } else {
-    heapPush(time, arg, id, seq);
+    heapPush(time, arg, id, kind, seq);
   }
 }
 
 /** Re-file every cell of list l, a slot whose range has just begun (or the
- *  overflow list, whose entries not yet in range go back to it). */
+ *  overflow list, whose entries not yet in range go back to it); zombies
+ *  are dropped. */
 function cascade(l: u32): void {
-  // Each target list takes at most one block more than the cascade frees.
-  if (freeBlocks < NLISTS + 2) compactAll();
   const p = lh(l);
   let b = load<u32>(p);
-  if (b == WHEEL_NONE) return; // compacted away: only tombstones
   const tail = load<u32>(p, 4);
   const fill = load<u32>(p, 8);
   listReset(l);
@@ -680,13 +746,17 @@ function cascade(l: u32): void {
     ahead--;
     for (let c: u32 = 0; c < end; c++) {
       const src = cellAt((b << CELL_BITS) | c);
-      if (load<u32>(src, C_ID) == WHEEL_NONE) continue;
+      const id = load<u32>(src, C_ID);
+      if (!isLive(id & idxMask)) {
+        dropZombie(id);
+        continue;
+      }
       const g = tickOf(load<f64>(src)) >> G_BITS;
       // The slot's range begins at cur: nothing in it is late.
       if (g < cur) unreachable();
       // A level-1 slot's granules differ from cur only in digit 0 (the
       // common cascade: straight to a level-0 slot).
-      appendCell(toLevel0 ? <u32>(g & SLOT_MASK) : listFor(g), src);
+      copyCell(appendAt(toLevel0 ? <u32>(g & SLOT_MASK) : listFor(g)), src);
       n++;
     }
     releaseBlock(b);
@@ -709,20 +779,19 @@ function setCur(nw: u64): void {
   if (lHead(l) != WHEEL_NONE) cascade(l);
 }
 
-/** Sort level-0 slot l (one granule, in seq order) into the empty due array.
- *  A small slot: insertion sort on time while copying. Else a stable counting
- *  sort on the tick's low bits (about 2n buckets), then a stable insertion
- *  pass on time for what the buckets leave unordered (fractional ns, and
- *  ticks sharing a bucket). Every step is stable and the slot is in seq
- *  order, so equal times stay in seq order without comparing seqs. Every
- *  live cell then gets its due index in pos (one pass: a cell moved by the
- *  insertion is written once). g is the slot's granule. */
+/** Sort level-0 slot l (one granule, in seq order) into the empty due array,
+ *  dropping zombies. A small slot: insertion sort on time while copying.
+ *  Else a stable counting sort on the tick's low bits (about 2n buckets),
+ *  then a stable insertion pass on time for what the buckets leave
+ *  unordered (fractional ns, and ticks sharing a bucket). Every step is
+ *  stable and the slot is in seq order, so equal times stay in seq order
+ *  without comparing seqs. g is the slot's granule. */
 function drainSlot(l: u32, g: u64): void {
   const p = lh(l);
   const head = load<u32>(p);
   const tail = load<u32>(p, 4);
   const fill = load<u32>(p, 8);
-  // Cells in the chain, tombstones included (an upper bound on live ones):
+  // Cells in the chain, zombies included (an upper bound on live ones):
   // the side table gives the chain's length without touching its blocks.
   let n = fill;
   for (let b = head; b != tail; b = nextBlock(b)) n += CELLS;
@@ -734,7 +803,11 @@ function drainSlot(l: u32, g: u64): void {
       const end = b == tail ? fill : CELLS;
       for (let c: u32 = 0; c < end; c++) {
         const src = cellAt((b << CELL_BITS) | c);
-        if (load<u32>(src, C_ID) == WHEEL_NONE) continue;
+        const id = load<u32>(src, C_ID);
+        if (!isLive(id & idxMask)) {
+          dropZombie(id);
+          continue;
+        }
         const t = load<f64>(src);
         let j = live;
         while (j > 0 && load<f64>(dueAt(j - 1)) > t) {
@@ -761,7 +834,13 @@ function drainSlot(l: u32, g: u64): void {
       const end = b == tail ? fill : CELLS;
       for (let c: u32 = 0; c < end; c++) {
         const src = cellAt((b << CELL_BITS) | c);
-        if (load<u32>(src, C_ID) == WHEEL_NONE) continue;
+        const id = load<u32>(src, C_ID);
+        if (!isLive(id & idxMask)) {
+          // Freed now; the second pass skips it by the tombstone.
+          dropZombie(id);
+          store<u32>(src, WHEEL_NONE, C_ID);
+          continue;
+        }
         const d = load<f64>(src) - base;
         const k = d < top ? <u32>d >> shift : nb - 1;
         store<u16>(keys + (<usize>m << 1), <u16>k);
@@ -790,7 +869,7 @@ function drainSlot(l: u32, g: u64): void {
         copyCell(dueAt(i), src);
       }
     }
-    // Insertion pass on time; the staging cell holds the one being moved.
+    // Insertion pass on time; the staging area holds the cell being moved.
     const s = stage;
     for (let i: u32 = 1; i < live; i++) {
       const t = load<f64>(dueAt(i));
@@ -810,17 +889,21 @@ function drainSlot(l: u32, g: u64): void {
     releaseBlock(b);
     b = nx;
   }
-  for (let i: u32 = 0; i < live; i++) setPos(load<u32>(dueAt(i), C_ID) & idxMask, DUE_BIT | i);
   dueHead = 0;
   dueTail = live;
   dueLast = live > 0 ? load<f64>(dueAt(live - 1)) : -Infinity;
 }
 
-/** The cell at the head of due (tombstones skipped), or 0. */
+/** The live cell at the head of due (tombstones skipped, zombies dropped),
+ *  or 0. */
 @inline function dueFront(): usize {
   while (dueHead < dueTail) {
     const a = dueAt(dueHead);
-    if (load<u32>(a, C_ID) != WHEEL_NONE) return a;
+    const id = load<u32>(a, C_ID);
+    if (id != WHEEL_NONE) {
+      if (isLive(id & idxMask)) return a;
+      dropZombie(id);
+    }
     dueHead++;
   }
   return 0;
@@ -910,13 +993,11 @@ let frontHeap = false; // front() returned the heap top
 @inline function front(limit: u64): usize {
   while (true) {
     const a = dueFront();
-    if (heapN > 0) {
-      const h = heapAt(0);
-      // A tie goes to due (its entries are older: placeLate).
-      if (a == 0 || load<f64>(h) < load<f64>(a)) {
-        frontHeap = true;
-        return h;
-      }
+    const h = heapFront();
+    // A tie goes to due (its entries are older: placeLate).
+    if (h != 0 && (a == 0 || load<f64>(h) < load<f64>(a))) {
+      frontHeap = true;
+      return h;
     }
     frontHeap = false;
     if (a != 0) return a;
@@ -935,36 +1016,36 @@ export function wheel_schedule(time: f64, kind: u32, arg: u32): u32 {
     statAdd(WHEEL_STAT_BAD, 1);
     return WHEEL_NONE;
   }
+  if (pending >= cap) {
+    statAdd(WHEEL_STAT_FULL, 1);
+    return WHEEL_NONE;
+  }
   let top = load<u32>(freeTopP);
   if (top == 0) {
-    if (spilled == 0) {
-      statAdd(WHEEL_STAT_FULL, 1);
-      return WHEEL_NONE;
-    }
-    refill();
+    // live < N: if no index is spilled either, zombies hold > N/2 of them.
+    if (spilled == 0) sweep();
     top = load<u32>(freeTopP);
+    if (top == 0) {
+      refill();
+      top = load<u32>(freeTopP);
+    }
   }
   store<u32>(freeTopP, top - 1);
   const id = load<u32>(freeStack + (<usize>(top - 1) << 2));
-  const g = tickOf(time) >> G_BITS;
   const i = id & idxMask;
-  store<u32>(recs + (<usize>i << 3), kind, R_KIND);
+  store<u32>(idTab + (<usize>i << 2), id);
+  liveSet(i);
+  const g = tickOf(time) >> G_BITS;
   const seq = seqNext++;
   if (g >= cur) {
     // Written in place at its list's tail.
-    const l = listFor(g);
-    const p = lh(l);
-    if (load<u32>(p, 8) == CELLS) growList(l);
-    const f = load<u32>(p, 8);
-    const pos = (load<u32>(p, 4) << CELL_BITS) | f;
-    const s = cellAt(pos);
+    const s = appendAt(listFor(g));
     store<f64>(s, time);
     store<u32>(s, arg, C_ARG);
     store<u32>(s, id, C_ID);
-    setPos(i, pos);
-    store<u32>(p, f + 1, 8);
+    store<u32>(s, kind, C_KIND);
   } else {
-    placeLate(time, arg, id, seq);
+    placeLate(time, arg, id, kind, seq);
   }
   pending++;
   // stats' scheduled is seqNext (wheel_stats_sync).
@@ -987,24 +1068,15 @@ export function wheel_schedule_burst(times: usize, kinds: usize, args: usize, id
   return ok;
 }
 
-/** Cancel a pending entry: O(1) (O(log n) in the late heap). False if id is
- *  not pending: fired, cancelled, never issued, or stale. */
+/** Cancel a pending entry: O(1), wherever it is (its cell becomes a zombie,
+ *  dropped when next met). False if id is not pending: fired, cancelled,
+ *  never issued, or stale. */
 export function wheel_cancel(id: u32): bool {
   const i = id & idxMask;
-  if (i >= cap) return false;
-  const p = getPos(i);
-  if (p == WHEEL_NONE) return false;
-  if ((p & HEAP_BIT) != 0) {
-    const h = p & ~HEAP_BIT;
-    if (load<u32>(heapAt(h), C_ID) != id) return false;
-    heapRemoveAt(h);
-  } else {
-    const a = (p & DUE_BIT) != 0 ? dueAt(p & ~DUE_BIT) : cellAt(p);
-    if (load<u32>(a, C_ID) != id) return false;
-    store<u32>(a, WHEEL_NONE, C_ID);
-  }
-  release(id);
+  if (i >= idxCap || !isLive(i) || load<u32>(idTab + (<usize>i << 2)) != id) return false;
+  liveClear(i);
   pending--;
+  zombies++;
   statAdd(WHEEL_STAT_CANCELLED, 1);
   return true;
 }
@@ -1030,12 +1102,20 @@ export function wheel_expire(now: f64, max: u32): u32 {
           h++;
           continue;
         }
+        const i = id & idxMask;
+        if (!isLive(i)) {
+          zombies--;
+          top = pushFree(id, top);
+          h++;
+          continue;
+        }
         const t = load<f64>(a);
         if (t > now) break;
         store<f64>(outTime + (<usize>k << 3), t);
-        store<u32>(outKind + (<usize>k << 2), kindOf(id));
+        store<u32>(outKind + (<usize>k << 2), load<u32>(a, C_KIND));
         store<u32>(outArg + (<usize>k << 2), load<u32>(a, C_ARG));
         store<u32>(outId + (<usize>k << 2), id);
+        liveClear(i);
         h++;
         top = pushFree(id, top);
         k++;
@@ -1053,11 +1133,12 @@ export function wheel_expire(now: f64, max: u32): u32 {
     if (t > now) break;
     const id = load<u32>(a, C_ID);
     store<f64>(outTime + (<usize>k << 3), t);
-    store<u32>(outKind + (<usize>k << 2), kindOf(id));
+    store<u32>(outKind + (<usize>k << 2), load<u32>(a, C_KIND));
     store<u32>(outArg + (<usize>k << 2), load<u32>(a, C_ARG));
     store<u32>(outId + (<usize>k << 2), id);
-    if (frontHeap) heapRemoveAt(0);
+    if (frontHeap) heapPop();
     else dueHead++;
+    liveClear(id & idxMask);
     release(id);
     pending--;
     k++;
@@ -1079,6 +1160,8 @@ export function wheel_capacity(): u32 { return cap; }
 export function wheel_io_capacity(): u32 { return ioCap; }
 /** Bits of an id that are the entry's index; the rest is its generation. */
 export function wheel_index_bits(): u32 { return idxBits; }
+/** Cancelled entries whose cells still hold their indices (diagnostics). */
+export function wheel_zombies(): u32 { return zombies; }
 /** First tick of the first granule not yet drained (diagnostics; f64 is
  *  exact below 2^53). */
 export function wheel_cursor(): f64 { return <f64>(cur << G_BITS); }
@@ -1100,7 +1183,7 @@ export function wheel_stats_sync(): void {
  *  free[top - 1], the one after free[top - 2], ... until a release. */
 export function wheel_free_stack_ptr(): usize { return freeStack; }
 export function wheel_free_top_ptr(): usize { return freeTopP; }
-/** Most ids the free stack holds (min(entries, WHEEL_FREE_STACK_MAX)). */
+/** Most ids the free stack holds (min(indices, WHEEL_FREE_STACK_MAX)). */
 export function wheel_free_stack_capacity(): u32 { return stackCap; }
 
 // ---- bench entry points (not for the simulator) ----------------------------
@@ -1184,7 +1267,7 @@ let batchKind: u32 = BATCH_NONE;
 let batchDone: u32 = 0;
 
 /** Release the current batch's entries [batchDone, done) (they were
- *  dispatched); entries cancelled since the peek are tombstones, skipped. */
+ *  dispatched); entries cancelled since the peek are zombies, dropped. */
 function batchRelease(done: u32): void {
   if (batchKind != BATCH_PEEK || done <= batchDone) return;
   const last = load<u32>(batchPos + (<usize>(done - 1) << 2));
@@ -1192,8 +1275,14 @@ function batchRelease(done: u32): void {
   for (let i = dueHead; i <= last; i++) {
     const id = load<u32>(dueAt(i), C_ID);
     if (id == WHEEL_NONE) continue;
-    release(id);
-    k++;
+    const x = id & idxMask;
+    if (isLive(x)) {
+      liveClear(x);
+      release(id);
+      k++;
+    } else {
+      dropZombie(id);
+    }
   }
   dueHead = last + 1;
   pending -= k;
@@ -1226,16 +1315,17 @@ export function wheel_loop_step(n: u32, done: u32, limit: f64, max: u32): u32 {
     return wheel_expire(t0, max);
   }
   // front() left dueHead on a live cell.
-  const h = heapN > 0 ? heapAt(0) : 0;
+  const h = heapFront();
   let k: u32 = 0;
   for (let i = dueHead; i < dueTail && k < max; i++) {
     const c = dueAt(i);
     const id = load<u32>(c, C_ID);
-    if (id == WHEEL_NONE) continue;
+    // Tombstones and zombies are left for the release (or dueFront).
+    if (id == WHEEL_NONE || !isLive(id & idxMask)) continue;
     const t = load<f64>(c);
     if (t > limit || (h != 0 && load<f64>(h) < t)) break;
     store<f64>(outTime + (<usize>k << 3), t);
-    store<u32>(outKind + (<usize>k << 2), kindOf(id));
+    store<u32>(outKind + (<usize>k << 2), load<u32>(c, C_KIND));
     store<u32>(outArg + (<usize>k << 2), load<u32>(c, C_ARG));
     store<u32>(outId + (<usize>k << 2), id);
     store<u32>(batchPos + (<usize>k << 2), i);

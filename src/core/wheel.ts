@@ -28,6 +28,7 @@ interface WheelExports {
   wheel_io_capacity(): number;
   wheel_index_bits(): number;
   wheel_cursor(): number;
+  wheel_zombies(): number;
   wheel_clear(): void;
   wheel_out_time_ptr(): number;
   wheel_out_kind_ptr(): number;
@@ -54,9 +55,11 @@ export interface WheelStats {
   bad: number;
   /** Entries moved down a level by a cascade (at most 5 per entry). */
   cascaded: number;
-  /** Times the lists were rewritten without the tombstones that cancelled
-   *  and fired entries leave (when the block pool runs low). */
+  /** Sweeps: every cancelled entry dropped at once, because no index was
+   *  free (cancelled entries keep theirs until the wheel next meets them). */
   compactions: number;
+  /** Cancelled entries still holding an index (diagnostics). */
+  zombies: number;
 }
 
 export class Wheel {
@@ -168,6 +171,7 @@ export class Wheel {
       bad: c[4]!,
       cascaded: c[5]!,
       compactions: c[6]!,
+      zombies: this.x.wheel_zombies(),
     };
   }
 }

@@ -31,6 +31,7 @@ interface WheelHot {
   wheel_free_stack_ptr(): number;
   wheel_free_top_ptr(): number;
   wheel_free_stack_capacity(): number;
+  wheel_pending(): number;
 }
 
 export type EventHandler = (arg: number, time: number) => void;
@@ -81,6 +82,10 @@ export class EventLoop {
   private staged = 0;
   /** The wheel's free-stack top when the first of them was staged. */
   private stagedTop = 0;
+  /** How many may be staged: ids on the free stack, and room below the
+   *  wheel's capacity (it has more indices than entries: cancelled entries
+   *  hold theirs until the wheel meets them). */
+  private stagedRoom = 0;
   /** The id at() returned for the last one staged. */
   private stagedLast = 0;
   private readonly inTime: Float64Array;
@@ -120,11 +125,15 @@ export class EventLoop {
     const t = time < this.now ? this.now : time;
     if (this.dispatching) {
       const k = this.staged;
-      if (k === 0) this.stagedTop = this.freeTop[0]!;
+      if (k === 0) {
+        const top = (this.stagedTop = this.freeTop[0]!);
+        const room = this.wheel.capacity - this.x.wheel_pending();
+        this.stagedRoom = Math.min(top, room, this.stageMax);
+      }
       const free = this.stagedTop - k;
       // Staged only what the wheel will take (NaN and a full wheel go the
       // direct way, which refuses and throws).
-      if (k < this.stageMax && free > 0 && t >= 0) {
+      if (k < this.stagedRoom && t >= 0) {
         if (t < this.stagedMin) this.stagedMin = t;
         this.inTime[k] = t;
         this.inKind[k] = kind;
@@ -152,10 +161,9 @@ export class EventLoop {
 
   cancel(id: number): boolean {
     if (!this.dispatching) return this.wheel.cancel(id);
-    // Staged schedules must be filed first (at() read their ids off the free
-    // stack, which a cancel pushes onto); the batch's dispatched entries need
-    // not be released first: the wheel tombstones a due entry, and the
-    // release skips tombstones.
+    // Staged schedules must be filed first (the id may be one of theirs);
+    // the batch's dispatched entries need not be released first: a
+    // cancelled due entry stays in place until the release drops it.
     if (this.staged !== 0) this.flush();
     this.wheel.cancel(id);
     // An entry still ahead in the batch is skipped when reached. Cancel

@@ -130,6 +130,42 @@ describe("event loop vs a one-call-per-schedule loop on the reference heap", () 
     );
   });
 
+  it("the same on a small wheel where cancelled entries use up the indices (sweeps during dispatch)", async () => {
+    // 48 entries, 72 indices. Each event schedules a follow-up and a far
+    // one, and mostly cancels the far one at once, so at most 40 are live
+    // (the seeds) and the wheel is never full, while the far zombies run the
+    // free indices out: the wheel sweeps them, also while a batch is out and
+    // schedules are staged.
+    const core = await freshCore({ wheelEntries: 48 });
+    const oneFan: fc.Arbitrary<Action> = fc.record({
+      fan: fc
+        .tuple(fc.tuple(fc.integer({ min: 0, max: 2 }), delayArb), fc.integer({ min: 1e6, max: 1e9 }))
+        .map(([near, far]): [number, number][] => [near, [1, far]]),
+      cancel: fc.constantFrom(0, 0, 0, 1), // the far one or the near one: never more live
+    });
+    let sweeps = 0;
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.constantFrom(0, 10, 10, 4096), fc.integer({ min: 0, max: 50_000 })), { minLength: 1, maxLength: 40 }),
+        fc.array(oneFan, { minLength: 1, maxLength: 12 }),
+        fc.array(fc.integer({ min: 0, max: 2e6 }), { minLength: 1, maxLength: 3 }),
+        (seeds, actions, endsRaw) => {
+          core.wheel.clear();
+          const s0 = core.wheel.stats().compactions;
+          const ends = [...endsRaw].sort((a, b) => a - b);
+          ends.push(Infinity);
+          const got = play(new EventLoop(core.wheel), seeds, actions, ends, 3000);
+          const want = play(new RefLoop(new RefWheel(core.wheel.capacity, core.wheel.outCapacity)), seeds, actions, ends, 3000);
+          expect(got).toEqual(want);
+          expect(core.wheel.pending).toBe(0);
+          sweeps += core.wheel.stats().compactions - s0;
+        },
+      ),
+      { numRuns: 150 },
+    );
+    expect(sweeps).toBeGreaterThan(0);
+  });
+
   it("at() during dispatch returns the id the wheel gives (cancel finds it), also past a full staging buffer", async () => {
     const core = await freshCore({ wheelEntries: 1 << 14 });
     const loop = new EventLoop(core.wheel);

@@ -165,7 +165,8 @@ const RECENT = 0x40000000;
 
 /** A long program from a seed (fast-check arrays would be too slow at this
  *  length): mostly far-future schedules that are cancelled again, so that
- *  tombstones fill the block pool and compactions run between cascades. */
+ *  zombies (cancelled cells not met yet) run the free indices out and
+ *  sweeps run between cascades. */
 function longProgram(seed: number, n: number): Op[] {
   let x = seed | 1;
   const rnd = () => {
@@ -178,11 +179,11 @@ function longProgram(seed: number, n: number): Op[] {
   while (ops.length < n) {
     const r = rnd();
     if (r < 0.6) {
-      // Cancelled at once: a tombstone, mostly in slots the program never reaches.
+      // Cancelled at once: a zombie, mostly in slots the program never reaches.
       ops.push({ op: "sched", t: { k: "log", v: r < 0.1 ? 7.5 + rnd() : 9 + rnd() * 3, frac: rnd() < 0.3 }, kind: 1 });
       ops.push({ op: "cancel", pick: 0x7fffffff }); // the id just issued
     } else if (r < 0.65) ops.push({ op: "sched", t: { k: "log", v: rnd() * 6, frac: rnd() < 0.3 }, kind: 2 });
-    else if (r < 0.655) ops.push({ op: "sched", t: { k: "log", v: 7.5 + rnd(), frac: false }, kind: 4 }); // kept, among tombstones
+    else if (r < 0.655) ops.push({ op: "sched", t: { k: "log", v: 7.5 + rnd(), frac: false }, kind: 4 }); // kept, among zombies
     else if (r < 0.73) ops.push({ op: "sched", t: { k: "tie", v: Math.floor(rnd() * 4) }, kind: 3 });
     else if (r < 0.76) ops.push({ op: "cancel", pick: Math.floor(rnd() * 1e9) });
     else if (r < 0.8) ops.push({ op: "cancel", pick: RECENT + Math.floor(rnd() * 64) }); // often still pending
@@ -209,7 +210,7 @@ describe("timing wheel vs reference heap", () => {
     );
   });
 
-  it("long cancel-heavy programs on a small wheel: compactions between cascades", async () => {
+  it("long cancel-heavy programs on a small wheel: sweeps between cascades", async () => {
     const w = (await freshCore({ wheelEntries: 512 })).wheel;
     let compactions = 0;
     fc.assert(
@@ -221,6 +222,26 @@ describe("timing wheel vs reference heap", () => {
       { numRuns: 3 },
     );
     expect(compactions).toBeGreaterThan(0);
+  });
+
+  it("long cancel-heavy programs on a tiny wheel: sweeps at capacity, full only when 16 are live", async () => {
+    // 16 entries, 24 indices: the kept entries fill the wheel (the reference
+    // refuses exactly when 16 are live), cancelled ones run the indices out.
+    const w = (await freshCore({ wheelEntries: 16 })).wheel;
+    let sweeps = 0;
+    let full = 0;
+    fc.assert(
+      fc.property(fc.integer(), (seed) => {
+        const s0 = w.stats();
+        runProgram(w, longProgram(seed, 100_000));
+        const s = w.stats();
+        sweeps += s.compactions - s0.compactions;
+        full += s.full - s0.full;
+      }),
+      { numRuns: 3 },
+    );
+    expect(sweeps).toBeGreaterThan(0);
+    expect(full).toBeGreaterThan(0);
   });
 
   it("bursts beyond the free stack: spilled ids come back, stale ones stay refused", async () => {

@@ -29,8 +29,9 @@ describe("timing wheel", () => {
     expect((raw.WHEEL_LEVELS as WebAssembly.Global).value).toBe(WHEEL_LEVELS);
     expect(w.capacity).toBe(4096);
     expect(w.outCapacity).toBe(4096);
-    // 4096 entries -> 12 index bits; the rest of the id is the generation.
-    expect(w.indexBits).toBe(12);
+    // 4096 entries -> 6144 indices (cancelled entries hold theirs until
+    // met) -> 13 index bits; the rest of the id is the generation.
+    expect(w.indexBits).toBe(13);
   });
 
   it("orders by time, then insertion; fractional times within one tick", () => {
@@ -106,42 +107,58 @@ describe("timing wheel", () => {
     expect(w.stats()).toMatchObject({ scheduled: 5, fired: 1, cancelled: 4, pending: 0 });
   });
 
-  it("ids stay below 2^30 (V8 small integers): the generation wraps at 30 - indexBits bits", () => {
-    // 12 index bits: 2^18 generations. One index reused over and over (last
-    // in, first out) walks them all and comes back to its first id.
-    const first = w.schedule(1, 0, 0);
-    expect(w.cancel(first)).toBe(true);
-    let maxId = first;
-    let otherIndex = 0;
-    let refused = 0;
-    for (let k = 1; k < 1 << 18; k++) {
-      const id = w.schedule(1, 0, 0);
-      if ((id & 4095) !== (first & 4095)) otherIndex++;
-      if (id > maxId) maxId = id;
-      if (!w.cancel(id)) refused++;
+  it("ids stay below 2^30 (V8 small integers): generation 0 first (wrapped from the last), one more per reuse", () => {
+    // 13 index bits: 2^17 generations. An index's "last id" starts at the
+    // last generation, so the first ids show the wrap to 0; every index
+    // comes back after the 6143 others, one generation on.
+    const mask = (1 << w.indexBits) - 1;
+    const seen = new Map<number, number>();
+    let maxId = 0;
+    for (let round = 0; round < 5; round++) {
+      for (let k = 0; k < 6144; k++) {
+        const id = w.schedule(1 + k, 0, 0);
+        if (!w.cancel(id)) throw new Error(`cancel ${id}`);
+        const i = id & mask;
+        const g = id >>> w.indexBits;
+        if (g !== (seen.has(i) ? seen.get(i)! + 1 : 0)) throw new Error(`index ${i}: generation ${g}`);
+        seen.set(i, g);
+        if (id > maxId) maxId = id;
+      }
     }
-    expect([otherIndex, refused]).toEqual([0, 0]);
-    expect(maxId).toBe(2 ** 30 - 4096 + (first & 4095));
-    expect(w.schedule(1, 0, 0)).toBe(first);
+    expect(seen.size).toBe(6144);
+    expect([...seen.values()].every((g) => g === 4)).toBe(true);
+    expect(maxId).toBeLessThan(2 ** 30);
+    expect(w.stats().compactions).toBeGreaterThan(0);
   });
 
   it("a stale id cannot cancel the entry that reused its index", async () => {
     const small = (await freshCore({ wheelEntries: 16 })).wheel;
-    expect(small.indexBits).toBe(4);
+    expect(small.indexBits).toBe(5); // 24 indices
     const first = small.schedule(1, 0, 0);
     expect(small.expire(1)).toBe(1);
-    // Free entries are reused last in, first out: the next schedule gets the
-    // same index with the next generation.
-    const reused = small.schedule(100, 0, 1);
-    expect(reused & 15).toBe(first & 15);
-    expect(reused >>> 4).toBe((first >>> 4) + 1);
+    // Free indices come back in index order, round the 24: the 24th
+    // schedule from here reuses first's index, one generation on.
+    let reused = -1;
+    for (let k = 0; k < 24 && reused < 0; k++) {
+      const id = small.schedule(100, 0, 1);
+      if ((id & 31) === (first & 31)) reused = id;
+      else small.cancel(id);
+    }
+    expect(reused >>> 5).toBe((first >>> 5) + 1);
     expect(small.cancel(first)).toBe(false);
     expect(small.pending).toBe(1);
-    // Cancelled: the index comes back once more, again with a new generation.
     expect(small.cancel(reused)).toBe(true);
     expect(small.cancel(reused)).toBe(false);
-    const third = small.schedule(100, 0, 2);
-    expect(third & 15).toBe(first & 15);
+    // Cancelled, it holds its index until met: cancel and schedule 23 more
+    // force a sweep, which frees it; the next round hands it out again.
+    let third = -1;
+    for (let k = 0; k < 60 && third < 0; k++) {
+      const id = small.schedule(100, 0, 2);
+      if ((id & 31) === (first & 31)) third = id;
+      else small.cancel(id);
+    }
+    expect(small.stats().compactions).toBeGreaterThan(0);
+    expect(third >>> 5).toBe((first >>> 5) + 2);
     expect(small.cancel(reused)).toBe(false);
     expect(small.cancel(first)).toBe(false);
     expect(small.cancel(third)).toBe(true);
@@ -243,7 +260,7 @@ describe("timing wheel", () => {
     expect(big.pending).toBe(0);
   });
 
-  it("granules of 1 to 40 entries (insertion and counting sort, with tombstones) drain in (time, insertion) order", () => {
+  it("granules of 1 to 40 entries (insertion and counting sort, with zombies) drain in (time, insertion) order", () => {
     // Each size on both sides of the small-drain limit (8 cells), with ties,
     // quarter-ns fractions, a fraction of cancelled cells and one cell at
     // the granule's last tick.
@@ -280,16 +297,17 @@ describe("timing wheel", () => {
   it("a full due array sends later schedules into drained granules to the late heap", async () => {
     const small = (await freshCore({ wheelEntries: 16 })).wheel;
     for (let i = 0; i < 16; i++) small.schedule(10 + (i >> 2), 0, i); // one granule: all 16 drained into due
-    expect(small.expire(10, 2)).toBe(2);
-    // The due array is full up to its end: a time >= its tail still cannot be appended.
-    small.schedule(13, 0, 16);
-    small.schedule(12, 0, 17); // before the tail: the heap in any case
-    expect(args(drain(small, 20))).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 17, 12, 13, 14, 15, 16]);
+    expect(small.expire(12, 9)).toBe(9); // 0..8 read: due holds 9..15 at [9, 16)
+    // due has 24 cells (one per index): 8 appends at >= its tail fill it,
+    // and the next time >= its tail goes to the heap.
+    for (let i = 0; i < 8; i++) small.schedule(13 + i / 8, 0, 20 + i);
+    small.schedule(14, 0, 28);
+    expect(small.schedule(15, 0, 29)).toBe(-1); // 16 live: full
+    expect(args(drain(small, 20))).toEqual([9, 10, 11, 12, 13, 14, 15, 20, 21, 22, 23, 24, 25, 26, 27, 28]);
     // Once due is used up it starts again from the front.
     for (let i = 0; i < 16; i++) small.schedule(30 - (i & 3) + i / 64, 0, i);
     expect(args(drain(small, 31))).toEqual([3, 7, 11, 15, 2, 6, 10, 14, 1, 5, 9, 13, 0, 4, 8, 12]);
   });
-
 
   it("equal times across the due array and the late heap keep insertion order", () => {
     // Due cells carry no seq: a due entry must win every tie with the heap,
@@ -337,19 +355,22 @@ describe("timing wheel", () => {
     expect(drain(w, 5001, 7)).toEqual(want(5000, 0));
   });
 
-  it("tombstones of cancelled entries are compacted when the block pool runs dry", async () => {
-    // 16 entries: the pool is ~3600 blocks of 15 cells. 200k schedule/cancel
-    // pairs into slots that are never reached leave that many tombstones.
+  it("cancelled entries hold their indices until a sweep, which > N/2 cancels pay for", async () => {
+    // 16 entries, 24 indices. 200k schedule/cancel pairs into slots that are
+    // never reached leave zombies; when no index is free a sweep drops them.
     const small = (await freshCore({ wheelEntries: 16 })).wheel;
     const keep = [small.schedule(2e9, 0, 1), small.schedule(3e9, 0, 2), small.schedule(1e6, 0, 3)];
     let refused = 0;
-    for (let i = 0; i < 200_000; i++) {
+    const pairs = 200_000;
+    for (let i = 0; i < pairs; i++) {
       const id = small.schedule(1e7 + ((i * 7919) % 1e9), 0, 99);
       if (id < 0 || !small.cancel(id)) refused++;
     }
     expect(refused).toBe(0);
     const s = small.stats();
-    expect(s.compactions).toBeGreaterThan(0);
+    // With 3 live, a sweep frees the 21 others: one per 21 pairs.
+    expect(s.compactions).toBe(Math.floor(pairs / 21));
+    expect(s.zombies).toBe(pairs % 21);
     expect(s.pending).toBe(3);
     expect(keep.every((id) => id >= 0)).toBe(true);
     expect(drain(small, 1e10)).toEqual([
@@ -359,43 +380,64 @@ describe("timing wheel", () => {
     ]);
   });
 
-  it("a compaction leaves every live entry where cancel and expire find it", async () => {
-    // White box: 16 entries -> a pool of ceil(1.5N/32) + 2 x 1537 lists + 16 =
-    // 3091 blocks of 32 cells. The due entries sit in the due array (the level-0
-    // slot's block went back to the pool when it was drained); slot S takes
-    // every block.
+  it("full means N live entries: cancelled ones never make the wheel refuse", async () => {
+    const small = (await freshCore({ wheelEntries: 16 })).wheel;
+    for (let round = 0; round < 50; round++) {
+      const ids: number[] = [];
+      for (let i = 0; i < 16; i++) ids.push(small.schedule(1e9 + round * 1e3 + i, 0, i));
+      expect(ids.every((id) => id >= 0)).toBe(true);
+      expect(small.schedule(1, 0, 99)).toBe(-1);
+      // All cancelled: 16 zombies in a slot, 8 indices free.
+      expect(ids.every((id) => small.cancel(id))).toBe(true);
+      expect(small.pending).toBe(0);
+    }
+    const s = small.stats();
+    expect(s.full).toBe(50);
+    expect(s.compactions).toBeGreaterThanOrEqual(49);
+    expect(s.zombies).toBeLessThanOrEqual(24);
+    expect(small.stats().zombies).toBeGreaterThan(0);
+    // An entry behind them: draining to it meets and drops every zombie.
+    small.schedule(2e9, 0, 7);
+    expect(drain(small, 2e9)).toEqual([[2e9, 7]]);
+    expect(small.stats().zombies).toBe(0);
+  });
+
+  it("a sweep leaves every live entry where cancel and expire find it", async () => {
     const small = (await freshCore({ wheelEntries: 16 })).wheel;
     for (let i = 0; i < 5; i++) small.schedule(10, 0, i);
     expect(small.expire(10, 2)).toBe(2); // due: 3 unread behind 2 consumed cells
-    const T = 1e9; // slot S, far ahead
-    const pair = () => small.cancel(small.schedule(T, 0, 99));
-    pair();
-    pair();
-    const a = small.schedule(T, 0, 100); // cell 2 of S
-    for (let i = 0; i < 20; i++) pair();
-    small.schedule(T, 0, 101); // C, moves to cell 1 when compacted
-    for (let i = 0; i < 3091 * 32 - 24; i++) pair();
-    expect(small.stats().compactions).toBe(0);
-    small.schedule(T, 0, 102); // B: no block left -> compaction, then room in S
+    const d = small.schedule(10, 0, 5); // appended to due
+    const T = 1e9; // a level-2 slot, far ahead
+    const a = small.schedule(T, 0, 100);
+    small.cancel(small.schedule(T, 0, 98)); // a zombie between a and c
+    const c = small.schedule(T, 0, 101);
+    const o = small.schedule(2 ** 61, 0, 102); // overflow
+    small.cancel(d); // a zombie in due
+    // 8 live: 16 indices left; 16 pairs use them up, the 17th sweeps.
+    for (let i = 0; i < 17; i++) small.cancel(small.schedule(T / 2 + i, 0, 99));
     expect(small.stats().compactions).toBe(1);
     expect(small.cancel(a)).toBe(true);
+    expect(small.cancel(d)).toBe(false);
     expect(args(drain(small, 10))).toEqual([2, 3, 4]);
-    expect(drain(small, T)).toEqual([
-      [T, 101],
-      [T, 102],
-    ]);
+    expect(drain(small, T)).toEqual([[T, 101]]);
+    expect(small.cancel(c)).toBe(false);
+    expect(small.cancel(o)).toBe(true);
     expect(small.pending).toBe(0);
   });
 
-  it("a compaction keeps the late heap's entries reachable", async () => {
+  it("a sweep keeps the late heap's entries reachable, in heap order", async () => {
     const small = (await freshCore({ wheelEntries: 16 })).wheel;
     for (let i = 0; i < 3; i++) small.schedule(100, 0, i);
     expect(small.expire(100, 1)).toBe(1); // two unread at 100: earlier times go to the heap
-    for (let i = 0; i < 40; i++) small.cancel(small.schedule(20 + i, 0, 99)); // in and out of the heap
+    // Zombies in the heap: 40 pairs sweep it (filtered, re-heapified).
+    for (let i = 0; i < 40; i++) small.cancel(small.schedule(20 + i, 0, 99));
+    expect(small.stats().compactions).toBeGreaterThan(0);
     const keep = [60, 40, 70, 30, 50].map((t) => small.schedule(t, 0, t));
+    for (const t of [45, 35, 65]) small.cancel(small.schedule(t, 0, 99)); // more heap zombies
+    const before = small.stats().compactions;
     let pairs = 0;
-    while (small.stats().compactions === 0 && pairs++ < 200_000) small.cancel(small.schedule(1e9, 0, 99));
-    expect(small.stats().compactions).toBe(1);
+    while (small.stats().compactions === before && pairs++ < 200_000) small.cancel(small.schedule(1e9, 0, 99));
+    expect(small.stats().compactions).toBe(before + 1);
     expect(small.cancel(keep[2]!)).toBe(true); // 70
     expect(small.nextTime()).toBe(30);
     expect(drain(small, 100)).toEqual([
@@ -422,23 +464,23 @@ describe("timing wheel", () => {
     expect(small.expire(-5)).toBe(0);
   });
 
-  it("free ids beyond the free stack (4096) come back lowest index first, with their generations", async () => {
+  it("free indices come back in index order, from a cursor that goes round, with their generations", async () => {
     const big = (await freshCore({ wheelEntries: 8192 })).wheel;
     const mask = (1 << big.indexBits) - 1;
+    expect(big.indexBits).toBe(14); // 12288 indices
     const first: number[] = [];
     // Latest time first: they fire in reverse order of scheduling.
     for (let i = 0; i < 8192; i++) first.push(big.schedule(8192 - i, 0, i));
     expect(first.map((id) => id & mask)).toEqual([...Array(8192).keys()]);
     expect(big.schedule(1, 0, 0)).toBe(-1); // full
     expect(drain(big, 8192).length).toBe(8192);
-    // Released 8191..0: the first 4096 (8191..4096) on the stack, 4096 on
-    // top; the others (4095..0) spilled, and come back from 0 up.
+    // The cursor is at 8192: 8192..12287 (never used), then 0..4095.
     const again: number[] = [];
     for (let i = 0; i < 8192; i++) again.push(big.schedule(1e6 + i, 0, i));
-    expect(again.slice(0, 4096).map((id) => id & mask)).toEqual([...Array(4096).keys()].map((k) => 4096 + k));
+    expect(again.slice(0, 4096).map((id) => id & mask)).toEqual([...Array(4096).keys()].map((k) => 8192 + k));
     expect(again.slice(4096).map((id) => id & mask)).toEqual([...Array(4096).keys()]);
-    // Every index came back one generation on; the old ids are refused.
-    expect(again.every((id) => (id >>> big.indexBits) === 1)).toBe(true);
+    expect(again.slice(0, 4096).every((id) => id >>> big.indexBits === 0)).toBe(true);
+    expect(again.slice(4096).every((id) => id >>> big.indexBits === 1)).toBe(true);
     expect(first.some((id) => big.cancel(id))).toBe(false);
     expect(big.cancel(again[5000]!)).toBe(true);
     expect(big.pending).toBe(8191);
