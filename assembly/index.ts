@@ -16,8 +16,9 @@
 //   | RSS contexts              | toeplitz.ts: per context key, 36x256 u32
 //   |                           | lookup table, RETA of retaMax u32
 //   +---------------------------+
-//   | timing wheel              | wheel.ts: entry records, slot lists,
-//   |                           | bitmaps, expire output arrays
+//   | timing wheel              | wheel.ts: id table, live bitmap, slot
+//   |                           | lists of cells, bitmaps, due array, late
+//   |                           | heap, expire output arrays
 //   +---------------------------+
 //   | GRO contexts              | gro.ts: per NAPI instance, the held
 //   |                           | aggregates (8 buckets x MAX_GRO_SKBS)
