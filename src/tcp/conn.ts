@@ -183,7 +183,7 @@ export class TcpConn implements CcSock, RcvWindowState {
   rtoEventAt = Infinity;
   /** icsk_pending: the ICSK_TIME_* the retransmit timer runs (0 none; data-out.ts). */
   xmitPending = 0;
-  /** RACK (rack.ts): the latest delivered segment's send time (ns) and end, its RTT (µs), whether
+  /** RACK (rack.ts): the latest delivered segment's send time (µs stamp, tp->rack.mstamp) and end, its RTT (µs), whether
    *  it advanced since the last scan; reo_wnd_steps/persist, a D-SACK seen, delivered at the last
    *  step; reord_seen; the highest SACKed end (tcp_highest_sack_seq) and whether this ACK armed REO. */
   rackMstamp = 0;

@@ -31,7 +31,7 @@ import { currentSsthresh, initUndo, retransmitted } from "./undo.js";
 import { scheduleLossProbe, sendLossProbe } from "./tlp.js";
 import { rackReoTimeout } from "./recovery.js";
 import { resetRenoSack } from "./reno-sack.js";
-import { isRack, markSkbLost } from "./rack.js";
+import { isRack, markSkbLost, rackSkbTimeout } from "./rack.js";
 import { orphanRetries, rtxProbe0TimedOut, sockDead, writeErr, writeTimeout } from "./write-timeout.js";
 import { belowMemLow, memUncharge, sndMemSync, underMemoryPressure, wmemSchedule } from "./mem.js";
 
@@ -759,10 +759,9 @@ export function enterLoss(t: TcpHost, c: TcpConn): void {
   // TCPLostRetransmit), except, with RACK, segments other than the head sent less than rack.rtt ago
   // (tcp_rack_skb_timeout with no reordering window > 0). (SACK reneging is not modelled.)
   const rack = isRack(t);
-  const nowUs = Math.floor(t.now / 1000);
   for (let i = 0; i < rb.count; i++) {
     const j = rb.at(i);
-    if (rack && i > 0 && c.rackRttUs - (nowUs - Math.floor(rb.sentAt[j]! / 1000)) > 0) continue;
+    if (rack && i > 0 && rackSkbTimeout(c, rb.sentAt[j]!, t.now, 0) > 0) continue;
     markSkbLost(t, c, j);
   }
   if (c.caState <= TCP_CA_Disorder || c.highSeq <= c.sndUna || (c.caState === TCP_CA_Loss && c.retransmits === 0)) {

@@ -28,20 +28,34 @@ export function isRack(t: TcpHost): boolean {
   return (t.recovery & TCP_RACK_LOSS_DETECTION) !== 0;
 }
 
-/** include/net/tcp.h: tcp_skb_sent_after — t1 later than t2, or the same time and a higher sequence. */
+/** include/net/tcp.h: tcp_skb_sent_after — t1 later than t2 (µs stamps), or the same µs and a higher sequence. */
 function sentAfter(t1: number, t2: number, seq1: number, seq2: number): boolean {
   return t1 > t2 || (t1 === t2 && seq1 > seq2);
 }
 
+/** include/net/tcp.h: tcp_skb_timestamp_us (and tcp_mstamp, tcp_clock_us) — a time in ns as the kernel's µs stamp. */
+export function stampUs(ns: number): number {
+  return Math.floor(ns / 1000);
+}
+
+/** net/ipv4/tcp_recovery.c: tcp_rack_skb_timeout — µs left before a segment sent at `sentNs` is overdue:
+ *  rack.rtt_us + reo_wnd − tcp_stamp_us_delta(tcp_mstamp, tcp_skb_timestamp_us), both stamps in whole µs
+ *  (the difference of the floors, not the floor of the difference). */
+export function rackSkbTimeout(c: TcpConn, sentNs: number, nowNs: number, reoWndUs: number): number {
+  return c.rackRttUs + reoWndUs - Math.max(stampUs(nowNs) - stampUs(sentNs), 0);
+}
+
 /** net/ipv4/tcp_recovery.c: tcp_rack_advance — a segment sent at `xmitNs` was (S)ACKed. */
 export function rackAdvance(c: TcpConn, flags: number, end: number, xmitNs: number, nowNs: number): void {
-  const rttUs = Math.floor((nowNs - xmitNs) / 1000);
+  const xmitUs = stampUs(xmitNs);
+  // tcp_stamp_us_delta(tcp_mstamp, xmit_time)
+  const rttUs = Math.max(stampUs(nowNs) - xmitUs, 0);
   // a retransmitted segment delivered sooner than min_rtt: the original may be what arrived
   if (rttUs < c.minRttUs && flags & TCPCB_RETRANS) return;
   c.rackAdvanced = true;
   c.rackRttUs = rttUs;
-  if (sentAfter(xmitNs, c.rackMstamp, end, c.rackEndSeq)) {
-    c.rackMstamp = xmitNs;
+  if (sentAfter(xmitUs, c.rackMstamp, end, c.rackEndSeq)) {
+    c.rackMstamp = xmitUs;
     c.rackEndSeq = end;
   }
 }
@@ -87,9 +101,8 @@ function detectLoss(t: TcpHost, c: TcpConn): number {
     const f = rb.flags[j]!;
     if (f & TCPCB_SACKED_ACKED) continue; // off the time-sorted list once SACKed
     if (f & TCPCB_LOST && !(f & TCPCB_SACKED_RETRANS)) continue; // lost, not retransmitted yet
-    if (!sentAfter(c.rackMstamp, rb.sentAt[j]!, c.rackEndSeq, rb.end[j]!)) continue;
-    // tcp_rack_skb_timeout
-    const remaining = c.rackRttUs + reo - Math.floor((nowNs - rb.sentAt[j]!) / 1000);
+    if (!sentAfter(c.rackMstamp, stampUs(rb.sentAt[j]!), c.rackEndSeq, rb.end[j]!)) continue;
+    const remaining = rackSkbTimeout(c, rb.sentAt[j]!, nowNs, reo);
     if (remaining <= 0) markSkbLost(t, c, j);
     else if (remaining > reoTimeout) reoTimeout = remaining;
   }

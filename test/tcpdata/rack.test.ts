@@ -163,3 +163,34 @@ describe("tail loss probe (tcp_schedule_loss_probe, tcp_send_loss_probe)", () =>
     expect(c.xmitPending).toBe(ICSK_TIME_RETRANS);
   });
 });
+
+describe("tcp_rack_skb_timeout's µs stamps (tcp_stamp_us_delta of tcp_skb_timestamp_us)", () => {
+  it("elapsed is now_us − sent_us, the difference of whole-µs stamps: a segment sent at 28000.6 µs is 75000 µs old at 103000 µs and due with rack.rtt 50000 + reo_wnd 25000", async () => {
+    const { w, t, c } = await inFlight();
+    const sk = t.sockAt(c.slot)!;
+    expect(t.now).toBe(103e6);
+    const rb = c.rtx;
+    // segments 0-3 sent at 28000.600 µs, the SACKed segment 4 and the rest at 53000 µs
+    for (let i = 0; i < rb.count; i++) rb.sentAt[rb.at(i)] = i < 4 ? 28_000_600 : 53_000_000;
+    const una = c.sndUna;
+    ack(w, sk, una, [[una + 4 * MSS, una + 5 * MSS]]);
+    // tcp_rack_advance: rack.rtt = 103000 - 53000 = 50000 µs; reo_wnd = min(min_rtt / 4, srtt) = 25000 µs
+    expect(c.rackRttUs).toBe(50_000);
+    // tcp_rack_skb_timeout = 50000 + 25000 - (103000 - 28000) = 0: lost (the floor of the ns difference,
+    // 74999 µs, would leave 1 µs and arm the REO timer instead)
+    expect(c.lostOut).toBe(4);
+    expect(c.xmitPending).not.toBe(ICSK_TIME_REO_TIMEOUT);
+  });
+
+  it("rack.rtt from whole-µs stamps: a segment sent at 53000.4 µs SACKed at 103000 µs took 50000 µs", async () => {
+    const { w, t, c } = await inFlight();
+    const sk = t.sockAt(c.slot)!;
+    const rb = c.rtx;
+    for (let i = 0; i < rb.count; i++) rb.sentAt[rb.at(i)] = 53_000_400;
+    const una = c.sndUna;
+    ack(w, sk, una, [[una + 4 * MSS, una + 5 * MSS]]);
+    // floor(103000000 / 1000) - floor(53000400 / 1000) = 50000 (the floor of the ns difference: 49999)
+    expect(c.rackRttUs).toBe(50_000);
+    expect(c.rackMstamp).toBe(53_000);
+  });
+});
