@@ -32,6 +32,7 @@ import { scheduleLossProbe, sendLossProbe } from "./tlp.js";
 import { rackReoTimeout } from "./recovery.js";
 import { resetRenoSack } from "./reno-sack.js";
 import { isRack, markSkbLost, rackSkbTimeout } from "./rack.js";
+import { sendHead } from "./send-head.js";
 import { orphanRetries, rtxProbe0TimedOut, sockDead, writeErr, writeTimeout } from "./write-timeout.js";
 import { belowMemLow, memUncharge, sndMemSync, underMemoryPressure, wmemSchedule } from "./mem.js";
 
@@ -580,7 +581,7 @@ export function armProbe(t: TcpHost, c: TcpConn): void {
  *  ends the probing (icsk_backoff 0, timer cleared; the send follows), otherwise the probe timer restarts
  *  from this ACK with the backed-off interval. */
 export function ackProbe(t: TcpHost, c: TcpConn): void {
-  if (!(c.writeSeq > c.sndNxt || (c.finAlone === FIN_ALONE_QUEUED && c.writeSeq === c.sndNxt))) return;
+  if (!sendHead(c)) return;
   if (sndWndTest(c, c.sndNxt)) {
     c.icskBackoff = 0;
     if (c.xmitPending === ICSK_TIME_PROBE0) {
@@ -787,8 +788,8 @@ export function enterLoss(t: TcpHost, c: TcpConn): void {
  *  RFC 1122 4.2.2.17: probing goes on as long as the peer answers (each ACK clears icsk_probes_out); after
  *  tcp_retries2 unanswered probes (an orphan: tcp_orphan_retries) the connection is aborted (tcp_write_err). */
 function probeTimer(t: TcpHost, sk: TcpSock, c: TcpConn): void {
-  // tcp_probe_timer: stop when something is out or nothing waits (the FIN skb of its own is a send head)
-  if (c.packetsOut > 0 || (c.writeSeq <= c.sndNxt && c.finAlone !== FIN_ALONE_QUEUED)) {
+  // tcp_probe_timer: stop when something is out or nothing waits
+  if (c.packetsOut > 0 || !sendHead(c)) {
     c.probesOut = 0;
     return;
   }
@@ -808,7 +809,7 @@ function probeTimer(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   }
   writeWakeup(t, sk, c);
   // tcp_send_probe0: the wakeup sent data (the RTO covers it now), or nothing waits: probing ends
-  if (c.packetsOut > 0 || (c.writeSeq <= c.sndNxt && c.finAlone !== FIN_ALONE_QUEUED)) {
+  if (c.packetsOut > 0 || !sendHead(c)) {
     c.probesOut = 0;
     c.icskBackoff = 0;
     return;

@@ -14,7 +14,7 @@ import { TCP_RTO_MIN_US } from "./rtt.js";
 import { TCP_TIMEOUT_MIN_US } from "./rack.js";
 import { ICSK_TIME_LOSS_PROBE, rearmRto, resetXmitTimer, rtoDeltaUs, sndWndTest, tlpRetransmitTail, writeXmit } from "./data-out.js";
 import { TCP_TIMEOUT_INIT } from "./constants.js";
-import { FIN_ALONE_QUEUED } from "./fin.js";
+import { sendHead } from "./send-head.js";
 import { unwrap } from "./data-out.js";
 
 /** usecs_to_jiffies at HZ=1000, as ns. */
@@ -45,8 +45,7 @@ export function sendLossProbe(t: TcpHost, sk: TcpSock, c: TcpConn): void {
     let sent = false;
     // tcp_send_head with tcp_snd_wnd_test: unsent data, or the FIN skb of its own; a send head outside the
     // window leaves the probe to the tail's retransmission
-    const head = c.writeSeq > c.sndNxt || (c.finAlone === FIN_ALONE_QUEUED && c.writeSeq === c.sndNxt);
-    if (head && sndWndTest(c, c.sndNxt)) {
+    if (sendHead(c) && sndWndTest(c, c.sndNxt)) {
       // new data: tcp_write_xmit with push_one = 2 (one skb, cwnd ignored)
       const before = c.packetsOut;
       writeXmit(t, sk, c, 2);
