@@ -32,7 +32,7 @@ import { scheduleLossProbe, sendLossProbe } from "./tlp.js";
 import { rackReoTimeout } from "./recovery.js";
 import { resetRenoSack } from "./reno-sack.js";
 import { isRack, markSkbLost, rackSkbTimeout } from "./rack.js";
-import { sendHead } from "./send-head.js";
+import { sendHead, sendHeadEnd } from "./send-head.js";
 import { orphanRetries, rtxProbe0TimedOut, sockDead, writeErr, writeTimeout } from "./write-timeout.js";
 import { belowMemLow, memUncharge, sndMemSync, underMemoryPressure, wmemSchedule } from "./mem.js";
 
@@ -218,7 +218,9 @@ export function updatePacingRate(c: TcpConn): void {
 
 export function segSent(t: TcpHost, c: TcpConn): void {
   if (c.caState === TCP_CA_Recovery) c.prrOut++;
-  if (c.rtoDeadline === Infinity) armRto(t, c, c.icskRtoUs() * 1000);
+  // tcp_event_new_data_sent: the first segment out (prior_packets 0) re-arms: the RTO replaces a pending
+  // zero-window probe timer (tcp_ack_probe keeps it when the window takes only part of the head skb)
+  if (c.rtoDeadline === Infinity || c.xmitPending === ICSK_TIME_PROBE0) armRto(t, c, c.icskRtoUs() * 1000);
   // tcp_event_new_data_sent: a pending loss probe gives way to the RTO (tcp_write_xmit re-schedules it)
   else if (c.xmitPending === ICSK_TIME_LOSS_PROBE) rearmRto(t, c);
 }
@@ -577,12 +579,13 @@ export function armProbe(t: TcpHost, c: TcpConn): void {
   resetXmitTimer(t, c, ICSK_TIME_PROBE0, probe0Base(c));
 }
 
-/** net/ipv4/tcp_input.c: tcp_ack_probe — an ACK while nothing is out and a send head waits: a usable window
- *  ends the probing (icsk_backoff 0, timer cleared; the send follows), otherwise the probe timer restarts
- *  from this ACK with the backed-off interval. */
+/** net/ipv4/tcp_input.c: tcp_ack_probe — an ACK while nothing is out and a send head waits: a window that takes
+ *  the whole head skb (!after(end_seq, tcp_wnd_end)) ends the probing (icsk_backoff 0, timer cleared; the send
+ *  follows), otherwise the probe timer restarts from this ACK with the backed-off interval (a window that takes
+ *  only part of a GSO head still lets tcp_write_xmit send that part). */
 export function ackProbe(t: TcpHost, c: TcpConn): void {
   if (!sendHead(c)) return;
-  if (sndWndTest(c, c.sndNxt)) {
+  if (sendHeadEnd(c, t.env.gso === true ? tsoSegs(t, c) : 1) <= c.sndUna + c.sndWnd) {
     c.icskBackoff = 0;
     if (c.xmitPending === ICSK_TIME_PROBE0) {
       c.xmitPending = 0;

@@ -15,6 +15,8 @@ export interface AckOpts {
   ts?: boolean;
   /** TSecr as a value of the sender's ms clock (0 = none). */
   tsecrMs?: number;
+  /** The 16-bit window field (default 65535). */
+  window?: number;
   /** gso_segs of the skb: that many identical pure ACKs coalesced by tcp_add_backlog (default 0: one). */
   segs?: number;
 }
@@ -33,7 +35,7 @@ export function injectAck(w: World, sk: TcpSock, ackRel: number, sack: [number, 
   s.seq = sk.rcvNxt;
   s.ack = (base + ackRel) >>> 0;
   s.flags = TCPHDR_ACK;
-  s.window = 65535;
+  s.window = o.window ?? 65535;
   if (o.ts ?? true) {
     s.ts = true;
     s.tsVal = 1000;

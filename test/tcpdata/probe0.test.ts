@@ -10,8 +10,10 @@ import { describe, expect, it } from "vitest";
 import { createCore } from "../../src/core/node.js";
 import { World, coreConfigFor } from "../../src/sim/world.js";
 import { SKB_HEADROOM } from "../../src/core/skb-fields.js";
-import { pair, bulk } from "./helpers.js";
-import { clientConn } from "./inject.js";
+import { pair, bulk, runWorld } from "./helpers.js";
+import { clientConn, injectAck } from "./inject.js";
+import { sendHead, sendHeadEnd } from "../../src/tcp/send-head.js";
+import { ICSK_TIME_LOSS_PROBE, ICSK_TIME_PROBE0, ICSK_TIME_RETRANS } from "../../src/tcp/data-out.js";
 
 describe("zero-window probe timing (tcp_probe0_when, tcp_ack_probe)", () => {
   it("probe k+1 leaves RTT + max(rto, 200 ms) << k after probe k; icsk_backoff counts the probes", async () => {
@@ -49,5 +51,49 @@ describe("zero-window probe timing (tcp_probe0_when, tcp_ack_probe)", () => {
       expect(rtt).toBeLessThan(20.1e6);
       expect(probes[k]! - probes[k - 1]! - rtt).toBeCloseTo(base * 2 ** k, -4);
     }
+  });
+});
+
+describe("tcp_ack_probe: the window must take the whole send head skb (!after(end_seq, tcp_wnd_end))", () => {
+  async function probing(clientSysctl: Record<string, number> = {}) {
+    const spec = pair({ durationNs: 3e9, delayNs: 10e6, app: { kind: "sink", readRate: 0 }, clientSysctl }, [bulk()]);
+    const { w } = await runWorld(spec);
+    const { t, sk, c } = clientConn(w);
+    expect(c.sndWnd).toBe(0);
+    expect(c.packetsOut).toBe(0);
+    expect(sendHead(c)).toBe(true);
+    expect(c.xmitPending).toBe(ICSK_TIME_PROBE0);
+    expect(c.icskBackoff).toBeGreaterThan(0);
+    // the head skb: tcp_tso_segs MSS of the unsent data (GSO)
+    const segs = (sendHeadEnd(c, 64) - c.sndNxt) / c.mss;
+    expect(segs).toBeGreaterThan(1);
+    return { w, t, sk, c, ws: 2 ** sk.sndWscale };
+  }
+
+  it("a window of 1.5 MSS takes the head's first MSS but not the whole skb: icsk_backoff kept, that MSS goes out and the RTO replaces the probe timer (no SACK: no loss probe)", async () => {
+    const { w, t, sk, c, ws } = await probing({ "net.ipv4.tcp_sack": 0 });
+    const backoff = c.icskBackoff;
+    const raw = Math.floor((1.5 * c.mss) / ws);
+    expect(raw * ws).toBeGreaterThan(c.mss);
+    const nxt = c.sndNxt;
+    injectAck(w, sk, c.sndUna, [], { window: raw });
+    expect(c.sndWnd).toBe(raw * ws);
+    expect(c.icskBackoff).toBe(backoff);
+    // tcp_data_snd_check: the first MSS fits (tcp_snd_wnd_test), tcp_mss_split_point cuts at the window
+    expect(c.sndNxt - nxt).toBe(c.mss);
+    // tcp_event_new_data_sent with prior_packets 0: tcp_rearm_rto
+    expect(c.xmitPending).toBe(ICSK_TIME_RETRANS);
+    expect(c.rtoDeadline - t.now).toBe(c.icskRtoUs() * 1000);
+  });
+
+  it("a window that takes the whole head skb ends the probing: icsk_backoff 0", async () => {
+    const { w, sk, c, ws } = await probing();
+    const end = sendHeadEnd(c, c.tsoSegs);
+    const raw = Math.ceil((end - c.sndUna) / ws);
+    injectAck(w, sk, c.sndUna, [], { window: raw });
+    expect(c.icskBackoff).toBe(0);
+    // the head went out; tcp_write_xmit's tcp_schedule_loss_probe
+    expect(c.sndNxt).toBe(end);
+    expect(c.xmitPending).toBe(ICSK_TIME_LOSS_PROBE);
   });
 });
