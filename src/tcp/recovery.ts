@@ -132,18 +132,25 @@ function tryUndoLoss(t: TcpHost, sk: TcpSock, c: TcpConn, frtoUndo: boolean): bo
   return true;
 }
 
-/** net/ipv4/tcp_input.c: tcp_try_undo_partial — a partial ACK filled the hole with the delayed original. true: stop. */
-function tryUndoPartial(t: TcpHost, sk: TcpSock, c: TcpConn, priorUna: number): boolean {
-  if (c.undoMarker === NO_UNDO || !packetDelayed(t, sk, c)) return false;
-  // the hole was filled by the delayed original: reordering, learnt from the timestamp
-  checkSackReordering(t, c, priorUna, fack(c), true);
-  // retransmissions still out: clock out new data but mark nothing more lost
-  if (c.retransOut > 0) return true;
-  if (!anyRetransDone(c)) c.retransStamp = NO_STAMP;
-  undoCwndReduction(c, true);
-  t.nstat.add(t.mib.PartialUndo);
-  tryKeepOpen(sk, c);
-  return false;
+/** tryUndoPartial's answer: stop (return from tcp_fastretrans_alert). Otherwise 0 / 1: do_lost as it now stands. */
+const UNDO_PARTIAL_STOP = -1;
+
+/** net/ipv4/tcp_input.c: tcp_try_undo_partial — a partial ACK in Recovery: if the hole was filled by the delayed
+ *  original, undo (or, with retransmissions still out, stop); else force a fast retransmit if the SACKs say so
+ *  (*do_lost). Returns UNDO_PARTIAL_STOP, or do_lost (0/1) — `doLost` unchanged after an undo. */
+function tryUndoPartial(t: TcpHost, sk: TcpSock, c: TcpConn, priorUna: number, doLost: boolean): number {
+  if (c.undoMarker !== NO_UNDO && packetDelayed(t, sk, c)) {
+    // the hole was filled by the delayed original: reordering, learnt from the timestamp
+    checkSackReordering(t, c, priorUna, fack(c), true);
+    // retransmissions still out: clock out new data but mark nothing more lost
+    if (c.retransOut > 0) return UNDO_PARTIAL_STOP;
+    if (!anyRetransDone(c)) c.retransStamp = NO_STAMP;
+    undoCwndReduction(c, true);
+    t.nstat.add(t.mib.PartialUndo);
+    tryKeepOpen(sk, c);
+    return doLost ? 1 : 0;
+  }
+  return forceFastRetransmit(c) ? 1 : 0;
 }
 
 /** net/ipv4/tcp_input.c: tcp_end_cwnd_reduction — cwnd to ssthresh unless the reduction was undone. */
@@ -265,10 +272,11 @@ export function fastretransAlert(t: TcpHost, sk: TcpSock, c: TcpConn, advanced: 
     // a duplicate ACK is an emulated SACK here only while snd_una stands still
     if (!advanced) {
       if (!sk.sackOk) addRenoSack(t, c, numDupack);
-    } else if (c.undoMarker === NO_UNDO || !packetDelayed(t, sk, c)) {
-      // tcp_try_undo_partial: a partial ACK with no undo forces a fast retransmit if the SACKs say so
-      doLost = forceFastRetransmit(c);
-    } else if (tryUndoPartial(t, sk, c, priorUna)) return;
+    } else {
+      const r = tryUndoPartial(t, sk, c, priorUna, doLost);
+      if (r === UNDO_PARTIAL_STOP) return;
+      doLost = r === 1;
+    }
     if (tryUndoDsack(t, c)) tryToOpen(sk, c);
     identifyPacketLoss(t, sk, c, advanced);
     if (c.caState !== TCP_CA_Recovery) {

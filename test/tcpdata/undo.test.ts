@@ -110,6 +110,26 @@ describe("timestamp undo (tcp_packet_delayed)", () => {
     expect(c.caState).not.toBe(TCP_CA_Recovery);
   });
 
+  it("a partial ACK echoing an older TSval while another retransmission is still out: no undo, tcp_fastretrans_alert stops there (reordering learnt: TCPTSReorder)", async () => {
+    const { w, sk, c, n } = await sender();
+    const una = c.sndUna;
+    const mss = c.mss;
+    // holes at segments 0 and 2, segments 1 and 3..5 SACKed: both holes lost (RACK, reo_wnd 0 with 4 SACKed) and retransmitted
+    ack(w, sk, una, [[una + mss, una + 2 * mss], [una + 3 * mss, una + 6 * mss]]);
+    expect(c.caState).toBe(TCP_CA_Recovery);
+    expect(c.retransOut).toBe(2);
+    const lost = c.lostOut;
+    // the delayed original of segment 0 arrived: ACK up to segment 2, echoing a TSval before the first retransmission
+    ack(w, sk, una + 2 * mss, [[una + 3 * mss, una + 6 * mss]], c.retransStamp - 1);
+    expect(c.retransOut).toBe(1);
+    expect(n.get("TcpExtTCPPartialUndo")).toBe(0);
+    expect(n.get("TcpExtTCPTSReorder")).toBe(1);
+    expect(c.caState).toBe(TCP_CA_Recovery);
+    expect(c.undoMarker).toBe(una);
+    // returned before marking anything more lost: segment 0 left the queue, segment 2 is still the one lost
+    expect(c.lostOut).toBe(lost - 1);
+  });
+
   it("after an RTO, an ACK echoing a TSval from before the retransmission: TCPLossUndo, back to Open", async () => {
     const { w, t, sk, c, n } = await sender();
     const before = { cwnd: c.cwnd };
