@@ -229,9 +229,8 @@ export class LinkDirection {
   private sync(): void {
     const f = this.fifo;
     const now = this.loop.now;
-    const len = this.skbLen;
-    f.countStarted(now, len, this.from.tx.wireCounters);
-    const k = f.countEnded(now, len);
+    f.countStarted(now, this.from.tx.wireCounters);
+    const k = f.countEnded(now);
     if (k > 0) {
       this.nPackets += k;
       this.nBytes += f.endedBytes;

@@ -239,6 +239,16 @@ export class NicTx {
   /** Pick the TX queue of skb h (netdev_pick_tx); default skb_tx_hash on skb->hash. */
   pickTx: (h: number) => number;
 
+  /** config.txQueues, txUsecs, txFrames, gsoSlot, txRing and tso as fields of
+   *  this class: the per-frame paths read them without a load through the
+   *  config object, whose shape differs between NICs (optional keys). */
+  private readonly nTxq: number;
+  private readonly txUsecs: number;
+  private readonly txFrames: number;
+  private readonly gsoSlot: number;
+  private readonly txRingSize: number;
+  private readonly tsoOn: boolean;
+
   constructor(
     private readonly core: Core,
     readonly name: string,
@@ -248,6 +258,12 @@ export class NicTx {
     env?: QdiscEnv,
   ) {
     const n = config.txQueues;
+    this.nTxq = n;
+    this.txUsecs = config.txUsecs;
+    this.txFrames = config.txFrames;
+    this.gsoSlot = config.gsoSlot;
+    this.txRingSize = config.txRing;
+    this.tsoOn = config.tso;
     const skbSk = core.skb.sk;
     const skbTrue = core.skb.truesize;
     // kfree_skb of an owned skb runs its destructor (tcp_wfree): the socket gets its memory back
@@ -376,7 +392,7 @@ export class NicTx {
   // net/core/dev.c: netdev_pick_tx — keep the socket's cached queue unless
   // the skb is ooo_okay; else XPS, else skb_tx_hash; cache the new choice
   private netdevPickTx(h: number): number {
-    const n = this.config.txQueues;
+    const n = this.nTxq;
     const sk = this.core.skb.sk[h]!;
     const env = this.xpsEnv;
     const own = sk !== SKB_NONE && env !== null;
@@ -415,11 +431,11 @@ export class NicTx {
     const l = m.get(key);
     if (l === undefined) return -1;
     const q = l.length === 1 ? l[0]! : l[Math.floor((this.core.skb.hash[h]! * l.length) / 4294967296)]!;
-    return q < this.config.txQueues ? q : -1;
+    return q < this.nTxq ? q : -1;
   }
 
   get queues(): number {
-    return this.config.txQueues;
+    return this.nTxq;
   }
 
   qdisc(q: number): Qdisc {
@@ -444,7 +460,7 @@ export class NicTx {
       bp.bypass(h);
       this.rqHead[q] = 0;
       this.rqLen[q] = 0;
-      if (this.gsoSegs[h]! > 1 && !this.config.tso) {
+      if (this.gsoSegs[h]! > 1 && !this.tsoOn) {
         if (!this.softGso(q, h)) return true;
       } else {
         if (this.gsoSegs[h]! > 1) this.extraSegs += this.gsoSegs[h]! - 1;
@@ -563,7 +579,7 @@ export class NicTx {
   // without TSO as its segments (skb_gso_segment; a failure frees it), else itself
   private validateAdd(q: number, h: number): void {
     const segs = this.gsoSegs[h]!;
-    if (segs > 1 && !this.config.tso) {
+    if (segs > 1 && !this.tsoOn) {
       this.extraSegs -= segs - 1;
       this.softGso(q, h);
       return;
@@ -613,7 +629,7 @@ export class NicTx {
     const sk = skb.sk[h]!;
     const ts0 = skb.truesize[h]!;
     const hdrLen = skb.hdrLen[h]!;
-    const k = this.gso.segment(h, this.config.gsoSlot, GSO_OUT_SLOTS);
+    const k = this.gso.segment(h, this.gsoSlot, GSO_OUT_SLOTS);
     if (k === 0) {
       this.dropAfterQdisc(h, "SKB_GSO_SEG");
       return false;
@@ -632,7 +648,7 @@ export class NicTx {
     const ts = skb.truesize;
     let sum = 0;
     for (let i = 0; i < k; i++, at++) {
-      const seg = sc[this.config.gsoSlot + i]!;
+      const seg = sc[this.gsoSlot + i]!;
       this.enqT[seg] = t0;
       b[at] = seg;
       pk[at] = pktLen;
@@ -700,7 +716,7 @@ export class NicTx {
   // writes the pass's stage into the ring in one call before anything reads the ring or can call
   // out, so it is as if each was written here.
   private post(q: number, h: number, now: number, more: boolean): void {
-    const size = this.config.txRing;
+    const size = this.txRingSize;
     this.runPosted++;
     this.postT[h] = now;
     // the driver's bytecount: a TSO skb counts every segment's headers (as qdisc_pkt_len)
@@ -761,13 +777,13 @@ export class NicTx {
       const t0 = this.enqT[h]!;
       const p0 = this.postT[h]!;
       for (let j = 0; j < k; j++) {
-        const seg = sc[this.config.gsoSlot + j]!;
+        const seg = sc[this.gsoSlot + j]!;
         this.enqT[seg] = t0;
         this.postT[seg] = p0;
       }
-      for (let j = 1; j < k; j++) this.wireSegs.push(sc[this.config.gsoSlot + j]!);
+      for (let j = 1; j < k; j++) this.wireSegs.push(sc[this.gsoSlot + j]!);
       this.wireSegsLeft = k;
-      return this.toWire(sc[this.config.gsoSlot]!);
+      return this.toWire(sc[this.gsoSlot]!);
     }
   }
 
@@ -789,7 +805,7 @@ export class NicTx {
       const nseg = this.tsoSplit(h);
       if (nseg === 0) continue;
       const sc = this.core.scratch;
-      const base = this.config.gsoSlot;
+      const base = this.gsoSlot;
       for (let j = 0; j < nseg; j++) out[j] = this.release(sc[base + j]!);
       return nseg;
     }
@@ -803,7 +819,7 @@ export class NicTx {
   /** Dequeues the next posted descriptor, round robin over the rings, and
    *  makes its queue the wire's; -1 when every ring is empty. */
   private nextDescriptor(): number {
-    const n = this.config.txQueues;
+    const n = this.nTxq;
     for (let k = 0; k < n; k++) {
       const q = (this.rr + k) % n;
       const r = this.recAt[q]! + TXR.unsent;
@@ -824,7 +840,7 @@ export class NicTx {
    *  was dropped and completed empty. */
   private tsoSplit(h: number): number {
     this.extraSegs -= this.gsoSegs[h]! - 1;
-    const k = this.gso.segment(h, this.config.gsoSlot, GSO_OUT_SLOTS);
+    const k = this.gso.segment(h, this.gsoSlot, GSO_OUT_SLOTS);
     if (k === 0) {
       this.dropAfterQdisc(h, "SKB_GSO_SEG");
       this.frameDone();
@@ -838,7 +854,7 @@ export class NicTx {
   /** Word in `desc` of the handle of queue q's first descriptor not yet on the wire (u of them):
    *  txring_take_burst's read, without a call for the one handle the wire takes. */
   private unsentAt(q: number, u: number): number {
-    const size = this.config.txRing;
+    const size = this.txRingSize;
     const r = this.recAt[q]!;
     let i = this.rec[r + TXR.head]! + this.rec[r + TXR.used]! - u;
     if (i >= size) i -= size;
@@ -847,7 +863,7 @@ export class NicTx {
 
   /** Is any posted descriptor waiting for the wire? */
   hasUnsent(): boolean {
-    const n = this.config.txQueues;
+    const n = this.nTxq;
     for (let q = 0; q < n; q++) if (this.rec[this.recAt[q]! + TXR.unsent]! !== 0) return true;
     return false;
   }
@@ -856,7 +872,7 @@ export class NicTx {
    *  frame (no TSO split, which could fail on an empty pool): txPopTrain
    *  gives the same whenever it is called before the wire takes it. */
   nextIsPlainFrame(): boolean {
-    if (this.config.txQueues !== 1) return false;
+    if (this.nTxq !== 1) return false;
     const u = this.rec[this.recAt[0]! + TXR.unsent]!;
     return u !== 0 && this.gsoSegs[this.desc[this.unsentAt(0, u)]!]! <= 1;
   }
@@ -904,13 +920,13 @@ export class NicTx {
     if (--this.wireSegsLeft > 0) return;
     this.wireQ = -1;
     this.done[q]!++;
-    const usecs = this.config.txUsecs;
+    const usecs = this.txUsecs;
     if (usecs <= 0) {
       this.clean(q, this.done[q]!);
       return;
     }
     if (this.napiScheduled[q] !== 0) return;
-    const frames = this.config.txFrames;
+    const frames = this.txFrames;
     if (frames > 0 && this.done[q]! >= frames) {
       this.txIrq(q);
       return;
@@ -928,10 +944,10 @@ export class NicTx {
    *  needs no event at t. */
   completionQuietUntil(t: number): boolean {
     const q = this.wireQ;
-    if (q < 0 || this.wireSegsLeft !== 1 || this.config.txUsecs <= 0) return false;
+    if (q < 0 || this.wireSegsLeft !== 1 || this.txUsecs <= 0) return false;
     if (this.napiScheduled[q] !== 0) return this.napiAt[q]! > t;
     if (this.irqArmed[q] === 0) return false;
-    const frames = this.config.txFrames;
+    const frames = this.txFrames;
     if (frames > 0 && this.done[q]! + 1 >= frames) return false;
     return this.irqAt[q]! > t;
   }
@@ -966,7 +982,7 @@ export class NicTx {
   // driver clean_tx_irq: free k descriptors (sock_wfree), netdev_tx_completed_queue, wake
   private clean(q: number, k: number): void {
     if (k <= 0) return;
-    const size = this.config.txRing;
+    const size = this.txRingSize;
     if (k > TXR_CLEAN_MAX) throw new Error(`${this.name} tx-${q}: a clean of ${k} descriptors exceeds ${TXR_CLEAN_MAX}`);
     const r = this.recAt[q]!;
     const rec = this.rec;
@@ -1023,7 +1039,7 @@ export class NicTx {
   /** skbs this side holds (qdiscs, requeued segments, the unsent part of the rings, TSO segments not yet on the wire). */
   held(): number {
     let n = this.qdiscQlen() + this.wireSegs.length;
-    for (let q = 0; q < this.config.txQueues; q++) n += this.rec[this.recAt[q]! + TXR.unsent]! + this.rqLen[q]!;
+    for (let q = 0; q < this.nTxq; q++) n += this.rec[this.recAt[q]! + TXR.unsent]! + this.rqLen[q]!;
     return n;
   }
 

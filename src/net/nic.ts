@@ -196,6 +196,9 @@ export class Nic {
     this.qOrder = new Int32Array(config.queues);
     this.skbLen = core.skb.len;
     this.skbQueue = core.skb.queue;
+    this.nq = config.queues;
+    this.rxUsecs = config.rxUsecs ?? 0;
+    this.rxFrames = config.rxFrames ?? 0;
     this.skbHash = core.skb.hash;
     this.skbHashFlags = core.skb.hashFlags;
     this.rssBurst = (core.raw as unknown as { rss_burst: (ctx: number, handlesPtr: number, n: number) => number }).rss_burst;
@@ -210,6 +213,12 @@ export class Nic {
 
   private readonly skbHash: Uint32Array;
   private readonly skbHashFlags: Uint32Array;
+  /** config.queues, rxUsecs and rxFrames (0 when unset) as fields of this
+   *  class: the per-arrival paths read them without a load through the config
+   *  object, whose shape differs between NICs (optional keys). */
+  private readonly nq: number;
+  private readonly rxUsecs: number;
+  private readonly rxFrames: number;
   private readonly rssBurst: (ctx: number, handlesPtr: number, n: number) => number;
   private readonly handOverView: Uint32Array;
   private readonly rssId: number;
@@ -272,7 +281,7 @@ export class Nic {
       this.lastHashFlags = this.skbHashFlags[h]!;
       this.lastRssGen = gen;
     }
-    let q = this.skbQueue[h]! % this.config.queues;
+    let q = this.skbQueue[h]! % this.nq;
     if (this.filters.size > 0) {
       const f = this.filters.get(this.skbHash[h]!);
       if (f !== undefined) this.skbQueue[h] = q = f.queue;
@@ -343,7 +352,7 @@ export class Nic {
 
   private receiveChunk(slot: number, n: number, cont: Uint8Array | null): void {
     const scratch = this.core.scratch;
-    const queues = this.config.queues;
+    const queues = this.nq;
     this.rssChunk(slot, n, cont);
     const count = this.qCount;
     const order = this.qOrder;
@@ -440,10 +449,10 @@ export class Nic {
    *  rx-frames; the link does not know which queue a frame will hash to, so
    *  the bound is the least room left over the unmasked queues. */
   rxSilentArrivals(): number {
-    const usecs = this.config.rxUsecs ?? 0;
-    const frames = this.config.rxFrames ?? 0;
+    const usecs = this.rxUsecs;
+    const frames = this.rxFrames;
     let silent = -1;
-    for (let q = 0; q < this.config.queues; q++) {
+    for (let q = 0; q < this.nq; q++) {
       if (this.irqMasked[q] !== 0) continue;
       if (usecs <= 0 || this.coalesceTimer[q] === 0) return 0;
       if (frames <= 0) continue;
@@ -457,12 +466,12 @@ export class Nic {
   /** Frames wait on queue q with its IRQ unmasked: fire now, or arm the
    *  rx-usecs timer (rx-frames fires early). */
   private coalesce(q: number): void {
-    const usecs = this.config.rxUsecs ?? 0;
+    const usecs = this.rxUsecs;
     if (usecs <= 0 || this.loop === null) {
       this.raiseIrq(q);
       return;
     }
-    const frames = this.config.rxFrames ?? 0;
+    const frames = this.rxFrames;
     if (frames > 0 && this.rxLen[q]! >= frames) {
       this.raiseIrq(q);
       return;

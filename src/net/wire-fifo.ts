@@ -34,6 +34,9 @@ export class WireFifo {
   private mask = this.cap - 1;
   private h = new Uint32Array(this.cap);
   private q = new Uint16Array(this.cap);
+  /** The frame's len as it went on the wire (read once, at pushTrain: the
+   *  counters then read this sequential column, not the skb pool's). */
+  private len = new Uint32Array(this.cap);
   /** 1: the frame follows the one before it in the same TSO train (same flow). */
   private cont = new Uint8Array(this.cap);
   private tStart = new Float64Array(this.cap);
@@ -74,6 +77,7 @@ export class WireFifo {
       const i = tail & m;
       this.h[i] = h;
       this.q[i] = q;
+      this.len[i] = l;
       this.cont[i] = j > 0 ? 1 : 0;
       this.tStart[i] = t;
       this.tEnd[i] = end;
@@ -123,26 +127,45 @@ export class WireFifo {
   }
 
   /** Count the frames whose serialization has started by now, in wire order,
-   *  on their queue's counters (one call per look: the times stay unboxed). */
-  countStarted(now: number, len: Uint32Array, c: WireStartCounters): void {
+   *  on their queue's counters (one call per look: the times stay unboxed).
+   *  A run of frames of one queue adds its packets and bytes once (integer
+   *  sums, exact in f64 in any grouping). */
+  countStarted(now: number, c: WireStartCounters): void {
     const tail = this.tail;
     let s = this.started;
     if (s === tail) return;
     const m = this.mask;
     const ts = this.tStart;
+    const fq = this.q;
+    const fl = this.len;
     const st = c.stats;
     const lat = c.latency;
     const ring = c.ringLatency;
+    let q = fq[s & m]!;
+    let pk = 0;
+    let by = 0;
     for (; s < tail; s++) {
       const i = s & m;
       const t = ts[i]!;
       if (t > now) break;
-      const q = this.q[i]!;
-      const qs = st[q]!;
-      qs.packets++;
-      qs.bytes += len[this.h[i]!]!;
+      const qi = fq[i]!;
+      if (qi !== q) {
+        const qs = st[q]!;
+        qs.packets += pk;
+        qs.bytes += by;
+        q = qi;
+        pk = 0;
+        by = 0;
+      }
+      pk++;
+      by += fl[i]!;
       lat[q]!.add(t - this.tEnq[i]!);
       ring[q]!.add(t - this.tPost[i]!);
+    }
+    if (pk > 0) {
+      const qs = st[q]!;
+      qs.packets += pk;
+      qs.bytes += by;
     }
     this.started = s;
   }
@@ -152,17 +175,18 @@ export class WireFifo {
 
   /** Mark the frames whose serialization has ended by now (they have
    *  started); returns how many, their bytes in endedBytes. */
-  countEnded(now: number, len: Uint32Array): number {
+  countEnded(now: number): number {
     const started = this.started;
     let e = this.ended;
     const e0 = e;
     let bytes = 0;
     const m = this.mask;
     const te = this.tEnd;
+    const fl = this.len;
     for (; e < started; e++) {
       const i = e & m;
       if (te[i]! > now) break;
-      bytes += len[this.h[i]!]!;
+      bytes += fl[i]!;
     }
     this.ended = e;
     this.endedBytes = bytes;
@@ -173,6 +197,7 @@ export class WireFifo {
     const cap = this.cap * 2;
     const h = new Uint32Array(cap);
     const q = new Uint16Array(cap);
+    const l = new Uint32Array(cap);
     const c = new Uint8Array(cap);
     const s = new Float64Array(cap);
     const e = new Float64Array(cap);
@@ -184,6 +209,7 @@ export class WireFifo {
       const j = k & (cap - 1);
       h[j] = this.h[i]!;
       q[j] = this.q[i]!;
+      l[j] = this.len[i]!;
       c[j] = this.cont[i]!;
       s[j] = this.tStart[i]!;
       e[j] = this.tEnd[i]!;
@@ -195,6 +221,7 @@ export class WireFifo {
     this.mask = cap - 1;
     this.h = h;
     this.q = q;
+    this.len = l;
     this.cont = c;
     this.tStart = s;
     this.tEnd = e;

@@ -69,7 +69,7 @@ function check(trains: Train[], lookAfter: (i: number) => boolean): void {
   const out = new Uint32Array(64);
   const cont = new Uint8Array(64);
   const look = (t: number, take: number): void => {
-    f.countStarted(t, len, c);
+    f.countStarted(t, c);
     for (; refStarted < ref.length && ref[refStarted]!.start <= t; refStarted++) {
       const fr = ref[refStarted]!;
       refC.stats[fr.q]!.packets++;
@@ -77,7 +77,7 @@ function check(trains: Train[], lookAfter: (i: number) => boolean): void {
       refC.latency[fr.q]!.add(fr.start - fr.enq);
       refC.ringLatency[fr.q]!.add(fr.start - fr.post);
     }
-    const k = f.countEnded(t, len);
+    const k = f.countEnded(t);
     packets += k;
     if (k > 0) bytes += f.endedBytes;
     for (; refEnded < refStarted && ref[refEnded]!.end <= t; refEnded++) {
