@@ -91,11 +91,11 @@
 // stagedLast) changes the field's representation and the object's hidden
 // class, deoptimising every function optimised for the old one (a storm
 // ~80 ms into a 10 Gbit bulk run).
-// Free indices are reused last in, first out from a stack of up to 4096
-// (WHEEL_FREE_STACK_MAX) of their next ids; beyond that they wait in a
-// bitmap (their next id follows from idTab) and come back lowest index
-// first when the stack runs dry, so idTab is written in index order after a
-// burst of releases. A stale id is refused unless its index has been reused
+// Freed indices wait in a bitmap and come back in index order from a cursor
+// that goes round, through a stack of up to 4096 (WHEEL_FREE_STACK_MAX) of
+// their next ids (the event loop reads it to know the ids its staged
+// schedules will get), so idTab and the live bits are written in index
+// order, streaming. A stale id is refused unless its index has been reused
 // a multiple of 2^generationBits times since (2^11 with the default 2^18
 // entries). 0xffffffff (WHEEL_NONE) is never an id.
 //
@@ -106,7 +106,7 @@
 //   | u32 idTab[M]  the id index i was last given (written at schedule)   |
 //   | u64 live[M/64]     index holds a pending entry (cancel clears it)   |
 //   | u32 free[S]   stack of the next ids of free indices, S = min(M, 4096) |
-//   | u64 freeBits[M/64] spilled free indices                             |
+//   | u64 freeBits[M/64] free indices not on the stack                    |
 //   +---------------------------------------------------------------------+
 //   | list headers (6 x 256 slots, overflow) x 16 B                       |
 //   |   +0 u32 head block  +4 tail block  +8 tail fill (next cell, 0..32) |
@@ -387,24 +387,16 @@ function resetState(): void {
   return ((((id >>> idxBits) + 1) & genMask) << idxBits) | (id & idxMask);
 }
 
-/** Free the index of id (not live: fired, or a zombie met); its next id
- *  goes on the stack. */
+/** Free the index of id (not live: fired, or a zombie met). */
 @inline function release(id: u32): void {
-  store<u32>(freeTopP, pushFree(id, load<u32>(freeTopP)));
+  spillBit(id & idxMask);
+  spilled++;
 }
 
 /** A zombie's cell was met and dropped: its index is free at last. */
 @inline function dropZombie(id: u32): void {
   zombies--;
   release(id);
-}
-
-/** release() with the stack's top in the caller's hands (returned as is:
- *  freed indices go to freeBits, the stack is refilled from there). */
-@inline function pushFree(id: u32, top: u32): u32 {
-  spillBit(id & idxMask);
-  spilled++;
-  return top;
 }
 
 // Freed indices wait in a bitmap and come back in index order, from a
@@ -424,31 +416,26 @@ function resetState(): void {
 function refill(): void {
   const words = (idxCap + 63) >> 6;
   const want = spilled < stackCap ? spilled : stackCap;
-  let m: u32 = 0;
+  // The stack pops from its top: the m-th id found goes to want - 1 - m.
+  let p = freeStack + (<usize>want << 2);
+  let left = want;
   let w = spillCur;
-  while (m < want) {
+  while (left > 0) {
     const wp = freeBits + (<usize>w << 3);
     let bits = load<u64>(wp);
-    while (bits != 0 && m < want) {
+    while (bits != 0 && left > 0) {
       const i = (w << 6) + <u32>ctz<u64>(bits);
       bits &= bits - 1;
-      store<u32>(freeStack + (<usize>m << 2), nextId(load<u32>(idTab + (<usize>i << 2))));
-      m++;
+      p -= 4;
+      store<u32>(p, nextId(load<u32>(idTab + (<usize>i << 2))));
+      left--;
     }
     store<u64>(wp, bits);
     if (bits == 0 && ++w == words) w = 0;
   }
   spillCur = w;
-  spilled -= m;
-  // Collected in index order; the stack pops from its top.
-  for (let a: u32 = 0, b = m - 1; m > 0 && a < b; a++, b--) {
-    const pa = freeStack + (<usize>a << 2);
-    const pb = freeStack + (<usize>b << 2);
-    const t = load<u32>(pa);
-    store<u32>(pa, load<u32>(pb));
-    store<u32>(pb, t);
-  }
-  store<u32>(freeTopP, m);
+  spilled -= want;
+  store<u32>(freeTopP, want);
 }
 
 // ---- blocks and lists ------------------------------------------------------
@@ -1093,7 +1080,6 @@ export function wheel_expire(now: f64, max: u32): u32 {
       // The common case: a run of the due array, no heap to merge.
       let h = dueHead;
       const end = dueTail;
-      let top = load<u32>(freeTopP);
       const k0 = k;
       while (k < max && h < end) {
         const a = dueAt(h);
@@ -1104,8 +1090,7 @@ export function wheel_expire(now: f64, max: u32): u32 {
         }
         const i = id & idxMask;
         if (!isLive(i)) {
-          zombies--;
-          top = pushFree(id, top);
+          dropZombie(id);
           h++;
           continue;
         }
@@ -1116,12 +1101,11 @@ export function wheel_expire(now: f64, max: u32): u32 {
         store<u32>(outArg + (<usize>k << 2), load<u32>(a, C_ARG));
         store<u32>(outId + (<usize>k << 2), id);
         liveClear(i);
+        release(id);
         h++;
-        top = pushFree(id, top);
         k++;
       }
       dueHead = h;
-      store<u32>(freeTopP, top);
       pending -= k - k0;
       // Stopped by time or max (not by the end of due): done.
       if (h < end) break;
