@@ -402,6 +402,33 @@ describe("timing wheel", () => {
     expect(small.stats().zombies).toBe(0);
   });
 
+  it("long empty stretches: zombies far ahead are dropped by the cascades that cross them, live entries keep their order", async () => {
+    const small = (await freshCore({ wheelEntries: 64 })).wheel;
+    // Zombies and live entries at every level's scale, then nothing for ~11 days.
+    const live: [number, number][] = [];
+    for (let k = 0; k < 30; k++) {
+      const t = 10 ** (3 + k / 2.5) + k / 4;
+      small.cancel(small.schedule(t, 0, 1000 + k));
+      small.cancel(small.schedule(t, 0, 2000 + k)); // the same time: a tie with the live one
+      if (k % 3 === 0) {
+        small.schedule(t, 0, k);
+        live.push([t, k]);
+      }
+    }
+    expect(small.stats().zombies).toBeGreaterThan(0);
+    expect(drain(small, 1e15)).toEqual(live);
+    // Nothing live is left: the 4 zombies after the last live entry (k = 28,
+    // 29) wait, unmet, until something behind them is drained.
+    expect(small.stats()).toMatchObject({ pending: 0, zombies: 4 });
+    small.schedule(1e15 + 5, 0, 7);
+    small.schedule(1e15 + 1, 0, 8);
+    expect(drain(small, 1e15 + 10)).toEqual([
+      [1e15 + 1, 8],
+      [1e15 + 5, 7],
+    ]);
+    expect(small.stats().zombies).toBe(0);
+  });
+
   it("a sweep leaves every live entry where cancel and expire find it", async () => {
     const small = (await freshCore({ wheelEntries: 16 })).wheel;
     for (let i = 0; i < 5; i++) small.schedule(10, 0, i);
