@@ -26,8 +26,8 @@
 // drain stored each moved cell's new position at a random place in 8 MB, and
 // expire read the kind from there: 2-3 cache misses per timer.)
 //
-// Cancel is lazy. An index's bit in the `live` bitmap (N bits: 128 KB at 1M,
-// it stays in cache) says it holds a pending entry; cancel checks the id
+// Cancel is lazy. An index's bit in the `live` bitmap (M bits, below: 192 KB
+// at 1M entries, it stays in cache) says it holds a pending entry; cancel checks the id
 // against idTab (the id each index was last given) and clears the bit. The
 // cell stays where it is, a *zombie*, until whoever meets it next (a
 // cascade, a drain, the due array's head, the late heap's top, a sweep)
