@@ -26,15 +26,15 @@
 // drain stored each moved cell's new position at a random place in 8 MB, and
 // expire read the kind from there: 2-3 cache misses per timer.)
 //
-// Cancel is lazy. An index's bit in the `live` bitmap (M bits, below: 192 KB
-// at 1M entries, it stays in cache) says it holds a pending entry; cancel checks the id
-// against idTab (the id each index was last given) and clears the bit. The
-// cell stays where it is, a *zombie*, until whoever meets it next (a
-// cascade, a drain, the due array's head, the late heap's top, a sweep)
-// drops it and only then frees its index. So an index is never reused while
-// a cell of it exists (no ABA), and a stale id is refused by idTab. A
-// timer's life touches its cell's writes (sequential in each block), the
-// live bitmap, and idTab once, at schedule.
+// Cancel is lazy. An index's bit in the `live` bitmap (M bits, below: 192
+// KB at 1M entries, it stays in cache) says it holds a pending entry; cancel
+// checks the id against idTab (the id each index was last given) and clears
+// the bit. The cell stays where it is, a *zombie*, until whoever meets it
+// next (a cascade, a drain, the due array's head, the late heap's top, a
+// sweep) drops it and only then frees its index. So an index is never
+// reused while a cell of it exists (no ABA), and a stale id is refused by
+// idTab. A timer's life touches its cell's writes (sequential in each
+// block), the live bitmap, and idTab once, at schedule.
 //
 // Capacity. Zombies hold indices, so there are M = N + ceil(N/2) indices for
 // N entries (N = the capacity: schedule reports `full` only when N entries
