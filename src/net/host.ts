@@ -137,15 +137,6 @@ export class Host {
     // tcp_mem's per-CPU reserves: the RX softirq's CPU, or the application thread's
     this.stack.tcp.rxCpu = () => this.rx.curCpu;
     this.stack.tcp.appCpu = (port) => this.rx.appCpu(port);
-    // a NAPI poll's transmits reach TCP's cookie burst, the rings and the wire in bursts
-    this.rx.txHold = (begin) => {
-      const nics = this.nics;
-      this.stack.rxHold(begin);
-      for (let i = 0; i < nics.length; i++) {
-        if (begin) nics[i]!.tx.txHold();
-        else nics[i]!.tx.txRelease();
-      }
-    };
     void loop;
   }
 
@@ -180,7 +171,8 @@ export class Host {
     const txCleanCost = this.cost.txClean;
     const sched = this.rx.sched;
     if (txIrqCost > 0 || txCleanCost > 0) {
-      nic.tx.onTxIrq = (q) => {
+      nic.tx.onTxIrq = (q, insertedAt) => {
+        nic.rxSync(insertedAt);
         const cpu = this.irqCpu(q, index);
         if (txIrqCost > 0) sched.hardirq(cpu, txIrqCost, noop);
         return sched.ahead(cpu, this.loop.now);

@@ -46,6 +46,9 @@ export interface LinkConfig {
 export type WireTap = (h: number, timeNs: number) => void;
 
 /** A byte total and an ns time: doubles from the start (util/f64-field.ts). */
+/** Below any gap between two distinct event times (ns with sub-ns fractions): "strictly before now". */
+const ARRIVAL_EPS = 1e-6;
+
 const LINK_F64 = new F64Keys(["nBytes", "busyEnd"]);
 
 export class LinkDirection {
@@ -92,7 +95,7 @@ export class LinkDirection {
       this.kindTxDone = loop.register(`link ${fromName}->${toName} tx-done`, () => this.trainDone());
       this.kindArrive = loop.register(`link ${fromName}->${toName} arrive`, () => this.wakeFired());
       from.tx.syncWire = () => this.sync();
-      to.attachRxSource({ pull: () => this.pullArrived(), wake: () => this.armWake() });
+      to.attachRxSource({ pull: () => this.pullArrived(), wake: () => this.armWake(), pullFor: (ins) => this.pullFor(ins) });
       from.onTxReady = () => this.kickTrain();
     } else {
       this.kindTxDone = loop.register(`link ${fromName}->${toName} tx-done`, () => this.txDone());
@@ -193,12 +196,20 @@ export class LinkDirection {
     this.armWake();
   }
 
-  /** Frames that have arrived by now enter the far NIC, in order. */
-  private pullArrived(): void {
+  /** Per-frame mode runs events of one instant in insertion order, and inserts a frame's arrival as it
+   *  leaves (arrival − delay): before an event inserted at `insertedAt`, the frames arriving now land first
+   *  only if theirs came earlier; those arriving before now always do. */
+  private pullFor(insertedAt: number): void {
+    const now = this.loop.now;
+    this.pullArrived(now - this.config.delayNs < insertedAt ? now : now - ARRIVAL_EPS);
+  }
+
+  /** Frames that have arrived by `upTo` (default now) enter the far NIC, in order. */
+  private pullArrived(upTo = this.loop.now): void {
     const f = this.fifo;
     // the NIC asks again from inside receive() (an IRQ it raises): the frames before are in
     if (this.pulling || f.length === 0) return;
-    const now = this.loop.now;
+    const now = upTo;
     if (f.headArrival() > now) return;
     this.pulling = true;
     this.sync();

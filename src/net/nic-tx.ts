@@ -24,7 +24,7 @@ import { createGso, type Gso } from "../core/gso.js";
 import { qdiscPktLen } from "../qdisc/pkt-len.js";
 import { gsoSegmentHeadTruesize } from "./gso-truesize.js";
 import { LatencyHist } from "../sim/latency-hist.js";
-import { TXR, TXR_CLEAN_MAX, TXR_REC_U32, TXR_STAGE, txRingsOf, type TxRingExports, type TxRings } from "../core/tx-rings.js";
+import { TXD_U32, TXR, TXR_CLEAN_MAX, TXR_REC_U32, TXR_STAGE, txRingsOf, type TxRingExports, type TxRings } from "../core/tx-rings.js";
 import type { DropSink } from "./nic.js";
 import type { WireStartCounters } from "./wire-fifo.js";
 import { F64Keys, f64Fields } from "../util/f64-field.js";
@@ -142,14 +142,16 @@ export class NicTx {
   /** When the armed completion IRQ fires / the scheduled TX NAPI poll runs (ns). */
   private readonly irqAt: Float64Array;
   private readonly napiAt: Float64Array;
-  /** The TX rings (assembly/tx-ring.ts): queue q's ring id and the u32 index of its record in
-   *  `rec` (head, used, unsent, ...: TXR). */
+  /** The TX rings (assembly/tx-ring.ts): queue q's ring id, the u32 index of its record in
+   *  `rec` (head, used, unsent, ...: TXR) and of its first descriptor in `desc` (TXD words). */
   private readonly tx: TxRingExports;
   private readonly ringId: Int32Array;
   private readonly recAt: Int32Array;
-  /** The TX rings' views and their one-descriptor steps (postOne, takeOne, peekOne, cleanOne). */
+  private readonly descAt: Int32Array;
+  /** The TX rings' views and their one-descriptor steps (postOne, cleanOne). */
   private readonly rings: TxRings;
   private readonly rec: Uint32Array;
+  private readonly desc: Uint32Array;
   /** The core's post stage ((handle, bytes) pairs) and the clean's owners, shared by every NIC:
    *  a pass posts its stage before anything can call out (a drop), so it is empty between passes. */
   private readonly stage: Uint32Array;
@@ -231,7 +233,7 @@ export class NicTx {
   onTxBatch: (begin: boolean, q: number) => void = () => {};
   /** Set by the host: queue q's TX completion interrupt fired (its CPU pays the hard IRQ); returns
    *  how long until that CPU's softirq gets to the TX NAPI (ns; its busy time ahead). */
-  onTxIrq: ((q: number) => number) | null = null;
+  onTxIrq: ((q: number, insertedAt: number) => number) | null = null;
   /** Set by the host: queue q's completion cleaned `descs` descriptors (its CPU pays the NAPI work). */
   onTxClean: ((q: number, descs: number) => void) | null = null;
   /** Pick the TX queue of skb h (netdev_pick_tx); default skb_tx_hash on skb->hash. */
@@ -315,11 +317,13 @@ export class NicTx {
     this.rings = txr;
     this.tx = txr.x;
     this.rec = txr.recs;
+    this.desc = txr.descs;
     this.stage = txr.stage;
     this.stagePtr = txr.stagePtr;
     this.owners = txr.owners;
     this.ringId = new Int32Array(n);
     this.recAt = new Int32Array(n);
+    this.descAt = new Int32Array(n);
     this.freeSk = new Uint32Array(config.txRing);
     this.freeTrue = new Uint32Array(config.txRing);
     const base = dqlNext.get(core) ?? 0;
@@ -335,6 +339,7 @@ export class NicTx {
       const id = txr.create(config.txRing);
       this.ringId[q] = id;
       this.recAt[q] = id * TXR_REC_U32;
+      this.descAt[q] = this.rec[id * TXR_REC_U32 + TXR.base]! * TXD_U32;
       this.qLatency.push(new LatencyHist());
       this.qRingLatency.push(new LatencyHist());
       const st = { packets: 0, bytes: 0, stops: 0, bqlStops: 0, ringStops: 0, wakes: 0, completions: 0, completionIrqs: 0, xmitMore: 0, doorbells: 0, netTx: 0 };
@@ -353,7 +358,7 @@ export class NicTx {
     this.xpsCpus = invertXps(config.xpsCpus);
     this.xpsRxqs = invertXps(config.xpsRxqs);
     this.pickTx = n === 1 ? () => 0 : (h) => this.netdevPickTx(h);
-    this.kindIrq = loop.register(`${name} tx irq`, (q) => this.txIrq(q));
+    this.kindIrq = loop.register(`${name} tx irq`, (q) => this.txIrq(q, this.irqAt[q]! - this.txUsecs));
     this.kindNapi = loop.register(`${name} tx napi`, (q) => this.napiPoll(q));
     // net/core/dev.c: net_tx_action — clear __QDISC_STATE_SCHED, qdisc_run
     this.kindNetTx = loop.register(`${name} net_tx`, (q) => {
@@ -374,27 +379,6 @@ export class NicTx {
   readonly devTxWeight: number;
   /** Descriptors the current qdisc run or bypass posted (the NIC is told once, at its end). */
   private runPosted = 0;
-  /** txHold depth, and whether a bypass posted descriptors while held (the wire is told at txRelease). */
-  private holds = 0;
-  private heldReady = false;
-
-  /** The host's RX softirq runs a NAPI poll: the descriptors its bypassed skbs post are written
-   *  into the ring in bursts and the wire is told once, at txRelease. Neutral: nothing reads the
-   *  ring's unsent part or the wire between (no event runs inside a poll, the loop's clock stands
-   *  still, and every other path posts and tells the wire before it returns), and the wire puts
-   *  each descriptor on at the time it would have (back to back from `now`). */
-  txHold(): void {
-    this.holds++;
-  }
-
-  txRelease(): void {
-    if (--this.holds > 0) return;
-    this.postStaged();
-    if (this.heldReady) {
-      this.heldReady = false;
-      this.onTxReady();
-    }
-  }
 
   /** Each TX queue's qdisc when it may be bypassed (TCQ_F_CAN_BYPASS: pfifo_fast), else null. */
   private readonly bypassQ: (PfifoFast | null)[];
@@ -485,10 +469,6 @@ export class NicTx {
       this.runPosted = 0;
       this.directXmit(q, now);
       this.qdiscRunEnd(q);
-      if (this.holds > 0) {
-        if (this.runPosted > 0) this.heldReady = true;
-        return true;
-      }
       this.postStaged();
       if (this.runPosted > 0) this.onTxReady();
       return true;
@@ -842,8 +822,11 @@ export class NicTx {
     const n = this.nTxq;
     for (let k = 0; k < n; k++) {
       const q = (this.rr + k) % n;
-      const h = this.rings.takeOne(this.ringId[q]!);
-      if (h < 0) continue;
+      const r = this.recAt[q]! + TXR.unsent;
+      const u = this.rec[r]!;
+      if (u === 0) continue;
+      const h = this.desc[this.unsentAt(q, u)]!;
+      this.rec[r] = u - 1;
       this.rr = (q + 1) % n;
       this.wireQ = q;
       return h;
@@ -868,6 +851,16 @@ export class NicTx {
     return k;
   }
 
+  /** Word in `desc` of the handle of queue q's first descriptor not yet on the wire (u of them):
+   *  txring_take_burst's read, without a call for the one handle the wire takes. */
+  private unsentAt(q: number, u: number): number {
+    const size = this.txRingSize;
+    const r = this.recAt[q]!;
+    let i = this.rec[r + TXR.head]! + this.rec[r + TXR.used]! - u;
+    if (i >= size) i -= size;
+    return this.descAt[q]! + i * TXD_U32;
+  }
+
   /** Is any posted descriptor waiting for the wire? */
   hasUnsent(): boolean {
     const n = this.nTxq;
@@ -880,8 +873,8 @@ export class NicTx {
    *  gives the same whenever it is called before the wire takes it. */
   nextIsPlainFrame(): boolean {
     if (this.nTxq !== 1) return false;
-    const h = this.rings.peekOne(this.ringId[0]!);
-    return h >= 0 && this.gsoSegs[h]! <= 1;
+    const u = this.rec[this.recAt[0]! + TXR.unsent]!;
+    return u !== 0 && this.gsoSegs[this.desc[this.unsentAt(0, u)]!]! <= 1;
   }
 
   /** The queue of the descriptor the wire took last. */
@@ -935,7 +928,7 @@ export class NicTx {
     if (this.napiScheduled[q] !== 0) return;
     const frames = this.txFrames;
     if (frames > 0 && this.done[q]! >= frames) {
-      this.txIrq(q);
+      this.txIrq(q, this.loop.now);
       return;
     }
     if (this.irqArmed[q] === 0) {
@@ -959,8 +952,9 @@ export class NicTx {
     return this.irqAt[q]! > t;
   }
 
-  /** The queue's TX completion interrupt: schedule its NAPI. */
-  private txIrq(q: number): void {
+  /** The queue's TX completion interrupt: schedule its NAPI. `insertedAt`: when per-frame mode's event loop
+   *  inserted the event it runs in (its coalescing timer's arming, or the frame's tx-done: about now). */
+  private txIrq(q: number, insertedAt: number): void {
     const t = this.irqArmed[q]!;
     if (t !== 0) {
       this.loop.cancel(t - 1);
@@ -969,7 +963,7 @@ export class NicTx {
     if (this.napiScheduled[q] !== 0 || this.done[q]! === 0) return;
     this.qstats[q]!.completionIrqs++;
     // napi_schedule: the poll runs in NET_RX on the IRQ's CPU once what it is busy with is done
-    const wait = this.onTxIrq !== null ? this.onTxIrq(q) : 0;
+    const wait = this.onTxIrq !== null ? this.onTxIrq(q, insertedAt) : 0;
     this.napiScheduled[q] = 1;
     this.napiAt[q] = this.loop.now + wait;
     this.loop.after(wait, this.kindNapi, q);
@@ -1045,7 +1039,6 @@ export class NicTx {
 
   /** skbs this side holds (qdiscs, requeued segments, the unsent part of the rings, TSO segments not yet on the wire). */
   held(): number {
-    this.postStaged();
     let n = this.qdiscQlen() + this.wireSegs.length;
     for (let q = 0; q < this.nTxq; q++) n += this.rec[this.recAt[q]! + TXR.unsent]! + this.rqLen[q]!;
     return n;

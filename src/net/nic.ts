@@ -85,6 +85,9 @@ export interface RxSource {
   pull(): void;
   /** The NIC may now react sooner (rxSilentArrivals): wake it at that arrival. */
   wake(): void;
+  /** Before an event of this instant that per-frame mode's event loop inserted at `insertedAt`: the frames
+   *  whose arrival it would have run first (before now, or at now with an earlier-inserted arrival event). */
+  pullFor(insertedAt: number): void;
 }
 
 export interface NicRxQueueStats {
@@ -541,6 +544,12 @@ export class Nic {
   /** ntuple filters installed now. */
   get arfsFilters(): number {
     return this.filters.size;
+  }
+
+  /** Frames that have arrived land (and raise their IRQs) before a TX completion IRQ inserted at
+   *  `insertedAt` uses the CPU they interrupt, as per-frame mode orders the two (RxSource.pullFor). */
+  rxSync(insertedAt: number): void {
+    if (this.rxSource !== null) this.rxSource.pullFor(insertedAt);
   }
 
   /** Driver poll: move up to `budget` frames of queue q into scratch[slot..]. */
