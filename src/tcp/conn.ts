@@ -13,6 +13,7 @@ import { pow2 } from "../util/pow2.js";
 import { F64Keys, f64Fields } from "../util/f64-field.js";
 import { SockBacklog } from "./backlog.js";
 import { RcvQueue } from "./rcv-queue.js";
+import { SkbEnds } from "./skb-ends.js";
 import { TCP_DEFAULT_SCALING_RATIO, TCP_INIT_CWND, type RcvSpaceState, type RcvWindowState } from "./buffers.js";
 
 /** Scoreboard flags (TCP_SKB_CB(skb)->sacked). */
@@ -273,6 +274,10 @@ export class TcpConn implements CcSock, RcvWindowState {
   rcvNxt = 0;
   rcvWup = 0;
   copiedSeq = 0;
+  /** The write queue's skbs (unsent, from snd_nxt) and the retransmit queue's (sent, from snd_una): their
+   *  ends, for sk_wmem_queued (skb-ends.ts). */
+  readonly wq = new SkbEnds();
+  readonly sentSkbs = new SkbEnds();
   /** Receive queue: [endSeq, truesize] per skb, FIFO. */
   readonly rq = new RcvQueue();
   /** Out-of-order queue: sorted disjoint ranges with their truesize (ofo-queue.ts). */
@@ -382,16 +387,9 @@ export class TcpConn implements CcSock, RcvWindowState {
     return this.packetsOut - this.leftOut() + this.retransOut;
   }
 
-  /** sk_wmem_queued: queued bytes plus one skb overhead per MSS-sized skb. */
+  /** sk_wmem_queued: queued bytes plus `overhead` per skb of the write and retransmit queues. */
   wmemQueued(overhead: number): number {
-    const bytes = this.writeSeq - this.sndUna;
-    return bytes + Math.ceil(bytes / this.mss) * overhead;
-  }
-
-  /** sk_wmem_queued once the write queue reaches `writeSeq`. */
-  wmemQueuedAt(writeSeq: number, overhead: number): number {
-    const bytes = writeSeq - this.sndUna;
-    return bytes + Math.ceil(bytes / this.mss) * overhead;
+    return this.writeSeq - this.sndUna + (this.wq.count + this.sentSkbs.count) * overhead;
   }
 
   /** tcp_receive_window: what is left of the window we advertised. */

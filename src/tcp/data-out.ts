@@ -15,7 +15,7 @@ import {
   type TcpConn,
 } from "./conn.js";
 import { CA_EVENT_CWND_RESTART, CA_EVENT_LOSS, CA_EVENT_TX_START, TCP_CA_Disorder, TCP_CA_Loss, TCP_CA_Recovery } from "./cc.js";
-import { TCP_INIT_CWND, TCP_SKB_OVERHEAD, TCP_MAX_QUICKACKS, pacingRate, rcvSpaceAdjust, selectWindowRaw, sndbufExpand } from "./buffers.js";
+import { MAX_TCP_HEADER, TCP_INIT_CWND, TCP_SKB_OVERHEAD, TCP_MAX_QUICKACKS, pacingRate, rcvSpaceAdjust, selectWindowRaw, sndbufExpand } from "./buffers.js";
 import { TCP_RTO_MAX_US, TCP_RTO_MIN_US } from "./rtt.js";
 import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_PSH } from "../wire/tcp.js";
 import { writeSegment } from "./segment.js";
@@ -34,7 +34,8 @@ import { resetRenoSack } from "./reno-sack.js";
 import { isRack, markSkbLost, rackSkbTimeout } from "./rack.js";
 import { sendHead, sendHeadEnd } from "./send-head.js";
 import { orphanRetries, rtxProbe0TimedOut, sockDead, writeErr, writeTimeout } from "./write-timeout.js";
-import { belowMemLow, memUncharge, sndMemSync, underMemoryPressure, wmemSchedule } from "./mem.js";
+import { TCP_MSS_DEFAULT } from "./constants.js";
+import { belowMemLow, forcedMemSchedule, memUncharge, sndMemSync, underMemoryPressure, wmemSchedule } from "./mem.js";
 
 /** include/net/tcp.h: TCP_DELACK_MIN / TCP_ATO_MIN (HZ/25), TCP_DELACK_MAX (HZ/5), in ns. */
 export const TCP_DELACK_MIN = 40e6;
@@ -236,51 +237,31 @@ export function xmitRetransmitQueue(t: TcpHost, sk: TcpSock, c: TcpConn): void {
     const j = rb.at(i);
     const f = rb.flags[j]!;
     if ((f & (TCPCB_LOST | TCPCB_SACKED_ACKED | TCPCB_SACKED_RETRANS)) !== TCPCB_LOST) continue;
-    if (smallQueueCheck(t, c, rb.end[j]! - rb.start[j]!, 1)) break;
-    if (!retransmitSkb(t, sk, c, j)) break;
+    const start = rb.start[j]!;
+    const end = rb.end[j]!;
+    if (smallQueueCheck(t, c, end - start, 1)) break;
+    // tcp_retransmit_skb: an attempt refused with -EBUSY still stamps retrans_stamp and counts undo_retrans
+    if (stillInHostQueue(t, c, j)) {
+      retransmitted(c, rb.sentAt[j]!);
+      break;
+    }
+    // a zero-length entry is the FIN sent on its own (fin.ts)
+    if (!transmit(t, sk, c, start, end, start === end ? TCPHDR_ACK | TCPHDR_FIN : TCPHDR_ACK, true)) break;
+    rb.flags[j] = f | TCPCB_SACKED_RETRANS | TCPCB_EVER_RETRANS;
+    rb.sentAt[j] = t.now;
+    rb.charged[j] = c.wmemCharged;
+    rb.deliveredAt[j] = c.delivered;
+    c.retransOut++;
+    c.retransTotal++;
+    retransmitted(c, t.now);
     // the head's retransmission restarts the RTO unless RACK's reordering timer is pending
     if (i === 0 && c.xmitPending !== ICSK_TIME_REO_TIMEOUT) rearm = true;
+    t.nstat.add(t.mib.RetransSegs);
     if (c.caState === TCP_CA_Recovery) t.nstat.add(t.mib.FastRetrans);
     else if (c.caState === TCP_CA_Loss) t.nstat.add(t.mib.SlowStartRetrans);
     segSent(t, c);
   }
   if (rearm) armRto(t, c, c.icskRtoUs() * 1000);
-}
-
-/** net/ipv4/tcp_output.c: tcp_retransmit_skb of rtx record j (one segment): skb_still_in_host_queue refuses it
- *  (-EBUSY; retrans_stamp and undo_retrans count the attempt anyway), else it goes (TcpRetransSegs) marked
- *  SACKED_RETRANS | EVER_RETRANS. false: not sent. */
-function retransmitSkb(t: TcpHost, sk: TcpSock, c: TcpConn, j: number): boolean {
-  const rb = c.rtx;
-  if (stillInHostQueue(t, c, j)) {
-    retransmitted(c, rb.sentAt[j]!);
-    return false;
-  }
-  const start = rb.start[j]!;
-  const end = rb.end[j]!;
-  // a zero-length entry is the FIN sent on its own (fin.ts)
-  if (!transmit(t, sk, c, start, end, start === end ? TCPHDR_ACK | TCPHDR_FIN : TCPHDR_ACK, true)) return false;
-  rb.flags[j] = rb.flags[j]! | TCPCB_SACKED_RETRANS | TCPCB_EVER_RETRANS;
-  rb.sentAt[j] = t.now;
-  rb.charged[j] = c.wmemCharged;
-  rb.deliveredAt[j] = c.delivered;
-  c.retransOut++;
-  c.retransTotal++;
-  retransmitted(c, t.now);
-  t.nstat.add(t.mib.RetransSegs);
-  return true;
-}
-
-/** net/ipv4/tcp_timer.c: tcp_retransmit_timer's tcp_retransmit_skb(sk, tcp_rtx_queue_head(sk), 1) — the head goes
- *  straight to tcp_transmit_skb: none of tcp_xmit_retransmit_queue's tests (tcp_pacing_check, cwnd,
- *  tcp_small_queue_check) and neither TCPSlowStartRetrans nor prr_out. (A head SACKed — reneging is not
- *  modelled — or with a retransmission still out that an undo left unmarked is not sent again.) */
-function retransmitHead(t: TcpHost, sk: TcpSock, c: TcpConn): void {
-  const rb = c.rtx;
-  if (rb.count === 0) return;
-  const j = rb.at(0);
-  if ((rb.flags[j]! & (TCPCB_LOST | TCPCB_SACKED_ACKED | TCPCB_SACKED_RETRANS)) !== TCPCB_LOST) return;
-  retransmitSkb(t, sk, c, j);
 }
 
 /** net/ipv4/tcp_output.c: tcp_send_loss_probe's __tcp_retransmit_skb of the last segment (no undo or
@@ -380,8 +361,22 @@ function txRoom(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
  *  at most one MSS with the FIN's sequence number when it carries one (the FIN skb of its own: write_seq + 1),
  *  must not pass tcp_wnd_end. Shared by tcp_write_xmit, the FIN skb (fin.ts) and tcp_send_loss_probe. */
 export function sndWndTest(c: TcpConn, start: number): boolean {
-  const end = c.writeSeq - start > c.mss ? start + c.mss : c.writeSeq + (c.finQueued ? 1 : 0);
+  // the send head skb ends at the write queue's first end (the FIN skb of its own: write_seq)
+  const skbEnd = c.wq.count > 0 && start < c.writeSeq ? c.wq.first() : c.writeSeq;
+  const end = skbEnd - start > c.mss ? start + c.mss : skbEnd + (c.finQueued && skbEnd === c.writeSeq ? 1 : 0);
   return end <= c.sndUna + c.sndWnd;
+}
+
+/** [snd_nxt, end) of the send head skb (ending at `headEnd`) went out: it moves to the retransmit queue, or,
+ *  cut short, its rest stays the send head in an skb of its own (tso_fragment / tcp_fragment:
+ *  tcp_stream_alloc_skb with a forced charge, sk_wmem_queued_add). */
+function sentSkb(t: TcpHost, c: TcpConn, end: number, headEnd: number): void {
+  c.sentSkbs.push(end);
+  if (end === headEnd) c.wq.shift();
+  else {
+    forcedMemSchedule(t, c, TCP_SKB_OVERHEAD);
+    sndMemSync(t, c);
+  }
 }
 
 /** net/ipv4/tcp_output.c: tcp_write_xmit — internal pacing, GSO skbs of tcp_tso_segs, TSQ.
@@ -404,7 +399,10 @@ export function writeXmit(t: TcpHost, sk: TcpSock, c: TcpConn, pushOne = 0): voi
       cwndQuota = 1; // tcp_write_xmit: force out a loss probe packet
     }
     const start = c.sndNxt;
-    let len = c.writeSeq - start;
+    // the send head: the write queue's first skb (a GSO skb goes out whole or cut by tso_fragment, never
+    // merged with the next one)
+    const headEnd = c.wq.first();
+    let len = headEnd - start;
     if (maxSegs === 0) maxSegs = t.env.gso === true ? tsoSegs(t, c) : 1;
     // tcp_cwnd_test quota and tcp_mss_split_point: at most min(tso_segs, cwnd quota) MSS
     const quota = Math.min(maxSegs, cwndQuota);
@@ -419,8 +417,7 @@ export function writeXmit(t: TcpHost, sk: TcpSock, c: TcpConn, pushOne = 0): voi
     // tcp_nagle_test with Minshall's check: hold a small segment while another small one is unacked
     // (tcp_nagle_test: a FIN skb is never held)
     if (len < mss && c.sndSml > c.sndUna && c.packetsOut > 0 && !(c.finQueued && start + len === c.writeSeq)) break;
-    // the send head as a write-queue skb: sendmsg fills skbs of size_goal (tso_segs x MSS)
-    const skbLen = Math.min(c.writeSeq - start, maxSegs * mss);
+    const skbLen = headEnd - start;
     // tcp_tso_should_defer sends a FIN skb at once
     if (skbLen > mss && pushOne === 0 && !(c.finQueued && start + skbLen === c.writeSeq)) {
       const d = tsoShouldDefer(t, c, start, skbLen, start + skbLen >= c.writeSeq, maxSegs);
@@ -437,6 +434,7 @@ export function writeXmit(t: TcpHost, sk: TcpSock, c: TcpConn, pushOne = 0): voi
     if (!transmit(t, sk, c, start, end, last ? TCPHDR_ACK | TCPHDR_PSH : TCPHDR_ACK, true)) break;
     c.sndNxt = end;
     sk.sndNxt = sndNxtWire(sk, c, end);
+    sentSkb(t, c, end, headEnd);
     // the retransmit queue keeps MSS pieces (tcp_fragment on SACK/loss is implied)
     for (let s = start; s < end; s += mss) {
       const e = Math.min(s + mss, end);
@@ -605,7 +603,7 @@ export function armProbe(t: TcpHost, c: TcpConn): void {
  *  only part of a GSO head still lets tcp_write_xmit send that part). */
 export function ackProbe(t: TcpHost, c: TcpConn): void {
   if (!sendHead(c)) return;
-  if (sendHeadEnd(c, t.env.gso === true ? tsoSegs(t, c) : 1) <= c.sndUna + c.sndWnd) {
+  if (sendHeadEnd(c) <= c.sndUna + c.sndWnd) {
     c.icskBackoff = 0;
     if (c.xmitPending === ICSK_TIME_PROBE0) {
       c.xmitPending = 0;
@@ -744,7 +742,7 @@ function retransmitTimer(t: TcpHost, sk: TcpSock, c: TcpConn, dueMs: number): vo
       return;
     }
     enterLoss(t, c);
-    retransmitHead(t, sk, c);
+    xmitRetransmitQueue(t, sk, c);
     // out_reset_timer
     c.backoff++;
     c.icskBackoff++;
@@ -763,7 +761,7 @@ function retransmitTimer(t: TcpHost, sk: TcpSock, c: TcpConn, dueMs: number): vo
   enterLoss(t, c);
   // tcp_update_rto_stats
   c.retransmits++;
-  retransmitHead(t, sk, c);
+  xmitRetransmitQueue(t, sk, c);
   // tcp_retransmit_timer: icsk_backoff++ and icsk_rto doubled
   c.backoff++;
   c.icskBackoff++;
@@ -857,12 +855,14 @@ function writeWakeup(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   const room = c.sndUna + c.sndWnd - c.sndNxt;
   if (room > 0) {
     const start = c.sndNxt;
-    const end = start + Math.min(room, c.mss, c.writeSeq - start);
+    // tcp_write_wakeup: what fits of the send head skb, at most one MSS (tcp_fragment cuts the rest off)
+    const end = start + Math.min(room, c.mss, c.wq.first() - start);
     // a head whose FIN passes the window is cut at tcp_wnd_end (tcp_fragment): the FIN flag moves to the
     // second part, an skb of its own that waits for the window (fin.ts)
     if (end === c.writeSeq && c.finQueued && !sndWndTest(c, start)) c.finAlone = FIN_ALONE_QUEUED;
     if (transmit(t, sk, c, start, end, TCPHDR_ACK | TCPHDR_PSH, true)) {
       c.rtx.push(start, end, t.now, c.delivered, c.wmemCharged);
+      sentSkb(t, c, end, c.wq.first());
       c.sndNxt = end;
       sk.sndNxt = sndNxtWire(sk, c, end);
       c.packetsOut++;
@@ -877,9 +877,20 @@ function writeWakeup(t: TcpHost, sk: TcpSock, c: TcpConn): void {
 
 // ---- application: sendmsg / recvmsg ----
 
-/** sk_stream_memory_free */
+/** sk_stream_memory_free (tcp_stream_memory_free: tcp_notsent_lowat is UINT_MAX, never the limit) */
 function memoryFree(c: TcpConn): boolean {
   return c.wmemQueued(TCP_SKB_OVERHEAD) < c.sndbuf;
+}
+
+/** net/ipv4/tcp.c: tcp_xmit_size_goal — how far sendmsg fills an skb: gso_segs whole MSS of sk_gso_max_size
+ *  (GSO_LEGACY_MAX_SIZE − (MAX_TCP_HEADER + 1), sk_dst_gso_max_size) bounded to half the largest window the
+ *  peer offered (tcp_bound_to_half_wnd); one MSS when the socket cannot GSO. */
+export function sizeGoal(c: TcpConn): number {
+  if (c.gsoMaxSize === 0) return c.mss;
+  let size = c.gsoMaxSize - (MAX_TCP_HEADER + 1);
+  const cutoff = c.maxWindow > TCP_MSS_DEFAULT ? c.maxWindow >>> 1 : c.maxWindow;
+  if (cutoff !== 0 && size > cutoff) size = Math.max(cutoff, 68 - c.tcpHeaderLen);
+  return Math.max(Math.floor(size / c.mss) * c.mss, c.mss);
 }
 
 /** tcp_sendmsg: copy up to `bytes` into the write queue while sk_wmem_queued <
@@ -907,28 +918,43 @@ export function appSend(t: TcpHost, sk: TcpSock, c: TcpConn, bytes: number): num
   if (sendmsgBlocked(t, c)) return 0;
   // tcp_skb_entail of a new skb (the write queue is empty: everything written was sent) checks for idleness
   if (bytes > 0 && c.writeSeq === c.sndNxt) slowStartAfterIdleCheck(t, c);
+  const goal = sizeGoal(c);
+  const wq = c.wq;
   let taken = 0;
   while (taken < bytes) {
-    if (!memoryFree(c)) {
+    // tcp_write_queue_tail: the last unsent skb takes data up to size_goal (no sk_stream_memory_free test, so
+    // a writer may overshoot sk_sndbuf by up to one skb)
+    let copy = wq.count > 0 ? goal - (c.writeSeq - wq.lastStart(c.sndNxt)) : 0;
+    if (copy <= 0) {
+      // new_segment: sk_stream_memory_free, then tcp_stream_alloc_skb (forced for the first skb of empty
+      // write and retransmit queues) and tcp_skb_entail, which charges its truesize
+      if (!memoryFree(c)) {
+        c.nospace = true;
+        break;
+      }
+      if (c.writeSeq === c.sndUna && c.rtx.count === 0) forcedMemSchedule(t, c, TCP_SKB_OVERHEAD);
+      else if (!wmemSchedule(t, c, TCP_SKB_OVERHEAD)) {
+        c.nospace = true;
+        break;
+      }
+      wq.push(c.writeSeq);
+      sndMemSync(t, c);
+      copy = goal;
+    }
+    if (copy > bytes - taken) copy = bytes - taken;
+    // skb_copy_to_page_nocache after sk_wmem_schedule: the copied bytes add to truesize and sk_wmem_queued
+    if (!wmemSchedule(t, c, copy)) {
+      // refused (__sk_mem_raise_allocated moderated sndbuf): tcp_remove_empty_skb, then wait_for_space
+      if (wq.last() === wq.lastStart(c.sndNxt)) {
+        wq.pop();
+        sndMemSync(t, c);
+      }
       c.nospace = true;
       break;
     }
-    const room = c.sndbuf - c.wmemQueued(TCP_SKB_OVERHEAD);
-    const segs = Math.max(1, Math.ceil(room / (c.mss + TCP_SKB_OVERHEAD)));
-    let n = segs * c.mss;
-    // fill the tail skb first so the queue stays MSS-aligned
-    const tail = (c.writeSeq - c.sndUna) % c.mss;
-    if (tail !== 0) n = c.mss - tail + (segs - 1) * c.mss;
-    if (n > bytes - taken) n = bytes - taken;
-    // tcp_stream_alloc_skb / tcp_wmem_schedule: the growth of sk_wmem_queued must be scheduled against tcp_mem
-    const grow = c.wmemQueuedAt(c.writeSeq + n, TCP_SKB_OVERHEAD) - c.sndMem;
-    if (grow > 0 && !wmemSchedule(t, c, grow)) {
-      // refused (__sk_mem_raise_allocated moderated sndbuf): wait_for_space until ACKs free memory
-      c.nospace = true;
-      break;
-    }
-    c.writeSeq += n;
-    taken += n;
+    c.writeSeq += copy;
+    wq.setLast(c.writeSeq);
+    taken += copy;
     sndMemSync(t, c);
   }
   if (taken > 0) {

@@ -199,6 +199,9 @@ export function memUncharge(t: TcpHost, c: TcpConn, size: number): void {
 
 /** The write queue's sk_wmem_queued changed: charge growth (after sk_wmem_schedule), uncharge what ACKs freed. */
 export function sndMemSync(t: TcpHost, c: TcpConn): void {
+  // tcp_clean_rtx_queue: skbs ACKed whole are freed (sk_wmem_free_skb); a partly ACKed head is trimmed
+  // (tcp_trim_head: truesize less the bytes, as snd_una moves)
+  c.sentSkbs.freeTo(c.sndUna);
   const q = c.wmemQueued(TCP_SKB_OVERHEAD);
   if (q > c.sndMem) memCharge(c, q - c.sndMem);
   else if (q < c.sndMem) memUncharge(t, c, c.sndMem - q);

@@ -8,7 +8,9 @@ import { describe, expect, it } from "vitest";
 import { probeKernelAccess } from "../../src/kernel/index.js";
 import { measureWriteQueueTruesize, slabObjectSize } from "../../src/kernel/wmem-probe.js";
 import { SHINFO_ALIGNED, TCP_SKB_OVERHEAD, writeQueueSkbOverhead } from "../../src/tcp/buffers.js";
-import { tcpSkbTruesize } from "../../src/tcp/data-out.js";
+import { GSO_MAX_SIZE, sizeGoal, tcpSkbTruesize } from "../../src/tcp/data-out.js";
+import { TcpConn } from "../../src/tcp/conn.js";
+import { congestionOps } from "../../src/tcp/data-init.js";
 
 const access = await probeKernelAccess();
 const smallHead = slabObjectSize("skbuff_small_head");
@@ -30,5 +32,21 @@ describe(`write-queue skb truesize on the live kernel${blocked ? ` (skipped: ${b
     const skbAligned = Math.ceil(skbHead! / 64) * 64;
     const overhead = writeQueueSkbOverhead(smallHead! - SHINFO_ALIGNED, smallHead!, skbAligned, SHINFO_ALIGNED);
     expect(got).toEqual(sizes.map((n) => n + overhead));
+  });
+
+  it.skipIf(blocked !== null)("a 64 KB write over loopback makes three skbs of size_goal: 65536 + 3 × the overhead", async () => {
+    // loopback: MTU 65536, the peer's SYN window 65495; tcp_sync_mss bounds the MSS to half of it
+    // (tcp_bound_to_half_wnd: 32747), so tcp_xmit_size_goal gives one such MSS (65215 / 32747 = 1 segment)
+    // and 65536 bytes fill 32747 + 32747 + 42. The model's size_goal for that socket:
+    const c = new TcpConn(congestionOps("cubic"));
+    c.mss = 32747;
+    c.maxWindow = 65495;
+    c.gsoMaxSize = GSO_MAX_SIZE;
+    expect(sizeGoal(c)).toBe(32747);
+    const skbs = Math.ceil(65536 / sizeGoal(c));
+    const [got] = await measureWriteQueueTruesize([65536]);
+    const skbAligned = Math.ceil(skbHead! / 64) * 64;
+    const overhead = writeQueueSkbOverhead(smallHead! - SHINFO_ALIGNED, smallHead!, skbAligned, SHINFO_ALIGNED);
+    expect(got).toBe(65536 + skbs * overhead);
   });
 });

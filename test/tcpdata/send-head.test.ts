@@ -49,11 +49,17 @@ describe("sendHead (tcp_send_head != NULL)", () => {
     expect(sendHead(c)).toBe(false);
   });
 
-  it("sendHeadEnd: up to `segs` MSS of unsent data, + 1 for a FIN on it or alone", () => {
-    expect(sendHeadEnd(conn(0, 10_000, 0, false), 4)).toBe(4000);
-    expect(sendHeadEnd(conn(0, 3500, 0, false), 4)).toBe(3500);
-    expect(sendHeadEnd(conn(0, 3500, 0, true), 4)).toBe(3501);
-    expect(sendHeadEnd(conn(0, 10_000, 0, true), 4)).toBe(4000);
-    expect(sendHeadEnd(conn(3500, 3500, FIN_ALONE_QUEUED, true), 4)).toBe(3501);
+  it("sendHeadEnd: the write queue's first skb, + 1 for a FIN on it or alone", () => {
+    /** unsent [sndNxt, writeSeq) in write-queue skbs ending at `ends` */
+    const queued = (sndNxt: number, ends: number[], fin: boolean) => {
+      const c = conn(sndNxt, ends[ends.length - 1]!, 0, fin);
+      for (const e of ends) c.wq.push(e);
+      return c;
+    };
+    expect(sendHeadEnd(queued(0, [4000, 10_000], false))).toBe(4000);
+    expect(sendHeadEnd(queued(0, [3500], false))).toBe(3500);
+    expect(sendHeadEnd(queued(0, [3500], true))).toBe(3501);
+    expect(sendHeadEnd(queued(0, [4000, 10_000], true))).toBe(4000);
+    expect(sendHeadEnd(conn(3500, 3500, FIN_ALONE_QUEUED, true))).toBe(3501);
   });
 });

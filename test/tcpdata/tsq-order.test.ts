@@ -9,7 +9,7 @@ import type { TcpConn } from "../../src/tcp/conn.js";
 import { host, link, world } from "../sim/spec-helpers.js";
 
 /** Two unpaced bulk flows over 1 Gbit from a sender with `cpus` CPUs and as
- *  many TX queues, 16 KB tcp_limit_output_bytes, run 10 ms: both sit
+ *  many TX queues, 16 KB tcp_limit_output_bytes, run 8 ms: both sit
  *  throttled above the limit. */
 async function twoThrottledFlows(cpus: number) {
   const spec = world(
@@ -28,7 +28,7 @@ async function twoThrottledFlows(cpus: number) {
   const w = new World(await createCore(coreConfigFor(spec)), spec);
   const tcp = w.hosts.get("a")!.stack.tcp;
   for (const g of w.traffic) g.start();
-  w.loop.run(10e6);
+  w.loop.run(8e6);
   const [s1, s2] = [...w.flows.values()].map((f) => f.sender!) as [TcpConn, TcpConn];
   return { w, tcp, s1, s2 };
 }
