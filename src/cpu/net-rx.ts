@@ -312,10 +312,16 @@ export class NetRx implements NetRxHandler {
     return this.cost;
   }
 
+  /** Set by the host: a NAPI poll starts (true) and ends (false); what it transmits meanwhile
+   *  reaches the NICs' rings and wires in bursts (NicTx.txHold). */
+  txHold: (begin: boolean) => void = () => {};
+
   // net/core/dev.c: napi_poll -> __napi_poll
   private napiPoll(n: number, cpu: number): number {
     const weight = this.napiKind[n] === BACKLOG ? this.sys.devRxWeight : NAPI_POLL_WEIGHT;
+    this.txHold(true);
     const work = this.napiKind[n] === BACKLOG ? this.processBacklog(cpu, weight) : this.driverPoll(n, cpu);
+    this.txHold(false);
     if (work >= weight) this.repoll[cpu]!.push(n);
     return work;
   }

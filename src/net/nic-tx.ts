@@ -379,6 +379,27 @@ export class NicTx {
   readonly devTxWeight: number;
   /** Descriptors the current qdisc run or bypass posted (the NIC is told once, at its end). */
   private runPosted = 0;
+  /** txHold depth, and whether a bypass posted descriptors while held (the wire is told at txRelease). */
+  private holds = 0;
+  private heldReady = false;
+
+  /** The host's RX softirq runs a NAPI poll: the descriptors its bypassed skbs post are written
+   *  into the ring in bursts and the wire is told once, at txRelease. Neutral: nothing reads the
+   *  ring's unsent part or the wire between (no event runs inside a poll, the loop's clock stands
+   *  still, and every other path posts and tells the wire before it returns), and the wire puts
+   *  each descriptor on at the time it would have (back to back from `now`). */
+  txHold(): void {
+    this.holds++;
+  }
+
+  txRelease(): void {
+    if (--this.holds > 0) return;
+    this.postStaged();
+    if (this.heldReady) {
+      this.heldReady = false;
+      this.onTxReady();
+    }
+  }
 
   /** Each TX queue's qdisc when it may be bypassed (TCQ_F_CAN_BYPASS: pfifo_fast), else null. */
   private readonly bypassQ: (PfifoFast | null)[];
@@ -469,6 +490,10 @@ export class NicTx {
       this.runPosted = 0;
       this.directXmit(q, now);
       this.qdiscRunEnd(q);
+      if (this.holds > 0) {
+        if (this.runPosted > 0) this.heldReady = true;
+        return true;
+      }
       this.postStaged();
       if (this.runPosted > 0) this.onTxReady();
       return true;
@@ -1039,6 +1064,7 @@ export class NicTx {
 
   /** skbs this side holds (qdiscs, requeued segments, the unsent part of the rings, TSO segments not yet on the wire). */
   held(): number {
+    this.postStaged();
     let n = this.qdiscQlen() + this.wireSegs.length;
     for (let q = 0; q < this.nTxq; q++) n += this.rec[this.recAt[q]! + TXR.unsent]! + this.rqLen[q]!;
     return n;
