@@ -37,6 +37,9 @@
 //   +---------------------------+
 //   | SipHash keys + message    | siphash.ts: 128 x 64 B key slots (a
 //   |                           | host's 4 cookie keys), 64 B message
+//   +---------------------------+
+//   | cookie SYN-ACK burst      | cookie.ts: 128 rows x 12 u32 (a NAPI
+//   |                           | poll's cookie SYN-ACKs)
 //   +---------------------------+ layout_bytes(); memory.size() covers it
 //
 // No export here allocates managed objects; memory never grows after init.
@@ -51,6 +54,7 @@ import { txring_plan, txring_init } from "./tx-ring";
 import { gso_plan, gso_init } from "./gso";
 import { stamp_plan, stamp_init } from "./stamp";
 import { siphash_plan, siphash_init } from "./siphash";
+import { cookie_plan, cookie_init } from "./cookie";
 
 export * from "./layout";
 export * from "./skb";
@@ -102,6 +106,7 @@ export function core_init(
   gso_plan();
   stamp_plan();
   siphash_plan();
+  cookie_plan();
   if (!layout_commit()) return CORE_ERR_MEMORY;
   skb_init();
   zero(scratch, <usize>ioSlots << 2);
@@ -114,6 +119,7 @@ export function core_init(
   gso_init();
   stamp_init();
   siphash_init();
+  cookie_init();
   initialised = true;
   return CORE_OK;
 }

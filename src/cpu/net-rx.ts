@@ -312,16 +312,21 @@ export class NetRx implements NetRxHandler {
     return this.cost;
   }
 
-  /** Set by the host: a NAPI poll starts (true) and ends (false); what it transmits meanwhile
-   *  reaches the NICs' rings and wires in bursts (NicTx.txHold). */
+  /** Set by the host: a NAPI poll's frames start (true) and have finished (false) going up the
+   *  stack; what they transmit meanwhile reaches the NICs' rings and wires in bursts (NicTx.txHold). */
   txHold: (begin: boolean) => void = () => {};
 
   // net/core/dev.c: napi_poll -> __napi_poll
   private napiPoll(n: number, cpu: number): number {
     const weight = this.napiKind[n] === BACKLOG ? this.sys.devRxWeight : NAPI_POLL_WEIGHT;
+    // the poll's frames go up the stack under the host's TX hold; driverPoll releases it before
+    // napi_complete_done (the SYN-ACKs and ACKs leave before the IRQ is re-enabled, as they would)
     this.txHold(true);
-    const work = this.napiKind[n] === BACKLOG ? this.processBacklog(cpu, weight) : this.driverPoll(n, cpu);
-    this.txHold(false);
+    let work: number;
+    if (this.napiKind[n] === BACKLOG) {
+      work = this.processBacklog(cpu, weight);
+      this.txHold(false);
+    } else work = this.driverPoll(n, cpu);
     if (work >= weight) this.repoll[cpu]!.push(n);
     return work;
   }
@@ -366,6 +371,7 @@ export class NetRx implements NetRxHandler {
       // gro_normal_list: what is left in rx_list goes up at the end of the poll
       if (rxCount > 0) this.groNormalLists++;
     }
+    this.txHold(false);
     if (complete) {
       // napi_complete_done clears SCHED and (re)starts the watchdog; the
       // driver unmasks the queue's IRQ only when it returned true

@@ -137,8 +137,10 @@ export class Host {
     // tcp_mem's per-CPU reserves: the RX softirq's CPU, or the application thread's
     this.stack.tcp.rxCpu = () => this.rx.curCpu;
     this.stack.tcp.appCpu = (port) => this.rx.appCpu(port);
+    // a NAPI poll's transmits reach TCP's cookie burst, the rings and the wire in bursts
     this.rx.txHold = (begin) => {
       const nics = this.nics;
+      this.stack.rxHold(begin);
       for (let i = 0; i < nics.length; i++) {
         if (begin) nics[i]!.tx.txHold();
         else nics[i]!.tx.txRelease();

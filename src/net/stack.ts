@@ -191,6 +191,14 @@ export class Stack {
     return this.tcp.listeners.find((l) => l.port === port);
   }
 
+  /** A NAPI poll starts (true) or ends (false): in between, TCP batches its cookie SYN-ACKs
+   *  (TcpHost.rxBatch); at the end they leave. */
+  rxHold(begin: boolean): void {
+    const t = this.tcp;
+    t.rxBatch = begin;
+    if (!begin && t.cookieBurst.n > 0) t.flushCookies();
+  }
+
   /** A frame handed up by NAPI. */
   receive(h: number): void {
     let base = h * SKB_HEADROOM;

@@ -13,6 +13,7 @@ import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_RST, TCPHDR_SYN } from "../wire/tcp.js";
 import { formatIPv4, formatIPv6 } from "../wire/addr.js";
 import { SegIn, SegOut, addrKey, writeSegment } from "./segment.js";
 import { CookieSecrets } from "./cookie.js";
+import { CookieBurst } from "./cookie-burst.js";
 import { IsnSecret } from "./isn-secret.js";
 import { initialWindow, type InitialWindow } from "./window.js";
 import { ListenSock, SockCount, TcpSock, isTimewaitState, type AcceptPolicy } from "./sock.js";
@@ -187,6 +188,10 @@ export class TcpHost {
   readonly listeners: ListenSock[] = [];
   readonly ports = new Map<number, PortTable>();
   readonly cookies: CookieSecrets;
+  /** Inside a NAPI poll (Stack.rxHold): IPv4 cookie SYN-ACKs wait in cookieBurst until the poll
+   *  ends or the host transmits something else (output). */
+  rxBatch = false;
+  readonly cookieBurst: CookieBurst;
   private readonly stamps = new StampCache();
   private readonly isnKey: IsnSecret;
   private readonly socks: (TcpSock | null)[] = [];
@@ -304,7 +309,8 @@ export class TcpHost {
     readonly config: TcpHostConfig,
     readonly nstat: Counters,
     readonly env: TcpEnv,
-    readonly output: (h: number) => boolean,
+    /** ip_output (Stack.output): what output() sends through once the poll's cookie SYN-ACKs are out. */
+    private readonly send: (h: number) => boolean,
     readonly dropSkb: (h: number, reason: string) => void,
     readonly deliverSkb: (h: number) => void,
   ) {
@@ -360,6 +366,7 @@ export class TcpHost {
       count: (name, n) => this.nstat.add(this.mib[mibHy[name]], n),
     };
     this.cookies = new CookieSecrets(env.rng, core);
+    this.cookieBurst = new CookieBurst(core);
     this.isnKey = new IsnSecret(env.rng);
     const c = nstat;
     this.mib = {
@@ -828,6 +835,18 @@ export class TcpHost {
   }
 
   // ---- output ----
+
+  /** ip_output for a segment TCP built: the poll's waiting cookie SYN-ACKs leave first (they were
+   *  built before it). */
+  output(h: number): boolean {
+    if (this.cookieBurst.n > 0) this.flushCookies();
+    return this.send(h);
+  }
+
+  /** The waiting cookie SYN-ACKs: stamped in one call, then sent in order. */
+  flushCookies(): void {
+    this.cookieBurst.flush(this.cookies.keyAddr4(), this.addrKey | 0, this.send);
+  }
 
   /** Allocate, write `tx`, send. Handshake segments (SYN, SYN-ACK) are
    *  stamped from a per-layout template: a SYN flood answers each SYN. */

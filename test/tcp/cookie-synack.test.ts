@@ -16,10 +16,13 @@ import { CookieSecrets, cookieSeq } from "../../src/tcp/cookie.js";
 import { Rng } from "../../src/sim/rng.js";
 
 interface CookieHot {
+  cookie_burst_ptr(): number;
+  cookie_burst_rows(): number;
+  cookie_synack4_burst(n: number, key: number, laddr: number): void;
   cookie_synack4(slot: number, h: number, key: number, laddr: number, raddr: number, lport: number, rport: number, sseq: number, mssind: number, count: number, win: number, tsval: number, tsecr: number): number;
 }
 
-const core = await createCore({ skbs: 8 });
+const core = await createCore({ skbs: 300 });
 const x = core.raw as unknown as CookieHot;
 const COLS = ["len", "hdrLen", "mac", "network", "transport", "protocol"] as const;
 const u32 = fc.integer({ min: 0, max: 0xffffffff });
@@ -80,5 +83,36 @@ describe("cookie_synack4", () => {
     const got = x.cookie_synack4(slot, 1, sec.keyAddr4(), 0x0a000002, 0xc0a80001, 80, 40000, 0x12345678, 3, 29_000_000, 1000, 0, 0) >>> 0;
     expect(got).toBe(want);
     expect(core.headers[SKB_HEADROOM + 14 + 20 + 13]).toBe(TCPHDR_SYN | TCPHDR_ACK);
+  });
+
+  it("cookie_synack4_burst is cookie_synack4 row by row (cookies written back, same headers)", () => {
+    const rows = x.cookie_burst_rows();
+    expect(rows).toBeGreaterThanOrEqual(64 + 64);
+    const area = new Uint32Array(core.memory.buffer, x.cookie_burst_ptr(), rows * 12);
+    const slots: number[] = [];
+    for (let layout = 0; layout < 8; layout++) {
+      const tpl = Object.assign(new SegOut(), { flags: TCPHDR_SYN | TCPHDR_ACK, mss: 1460, ts: (layout & 1) !== 0, sackPerm: (layout & 2) !== 0, wscale: layout & 4 ? 7 : -1 });
+      slots.push(new TcpStamp(tpl).wasmSlot(core));
+    }
+    const row = fc.record({ layout: fc.integer({ min: 0, max: 7 }), raddr: u32, lport: fc.integer({ min: 0, max: 65535 }), rport: fc.integer({ min: 0, max: 65535 }), sseq: u32, mssind: fc.integer({ min: 0, max: 3 }), count: u32, win: fc.integer({ min: 0, max: 65535 }), tsval: u32, tsecr: u32 });
+    fc.assert(
+      fc.property(fc.array(u32, { minLength: 16, maxLength: 16 }), u32, fc.array(row, { minLength: 1, maxLength: 128 }), (words, laddr, rs) => {
+        const keys = new SiphashKeys(core, Uint32Array.from(words));
+        // burst SYN-ACKs in skbs 0..n, the single calls' in 150..150+n
+        rs.forEach((r, i) => {
+          const w = [slots[r.layout]!, i, r.raddr, r.lport, r.rport, r.sseq, r.mssind, r.count, r.win, r.tsval, r.tsecr, 0];
+          area.set(w, i * 12);
+        });
+        keys.claim();
+        x.cookie_synack4_burst(rs.length, keys.keyAddr(0), laddr);
+        rs.forEach((r, i) => {
+          const want = x.cookie_synack4(slots[r.layout]!, 150 + i, keys.keyAddr(0), laddr, r.raddr, r.lport, r.rport, r.sseq, r.mssind, r.count, r.win, r.tsval, r.tsecr) >>> 0;
+          expect(want).toBe(cookieIsn4Ref(words, laddr, r.raddr, r.lport, r.rport, r.sseq, r.mssind, r.count));
+          expect(area[i * 12 + 11]).toBe(want);
+          expect(snap(i)).toEqual(snap(150 + i));
+        });
+      }),
+      { numRuns: 60 },
+    );
   });
 });
