@@ -837,15 +837,16 @@ export class TcpHost {
   // ---- output ----
 
   /** ip_output for a segment TCP built: the poll's waiting cookie SYN-ACKs leave first (they were
-   *  built before it). */
-  output(h: number): boolean {
+   *  built before it). A bound function, as the constructor's was (tests wrap it). */
+  readonly output = (h: number): boolean => {
     if (this.cookieBurst.n > 0) this.flushCookies();
     return this.send(h);
-  }
+  };
 
   /** The waiting cookie SYN-ACKs: stamped in one call, then sent in order. */
   flushCookies(): void {
-    this.cookieBurst.flush(this.cookies.keyAddr4(), this.addrKey | 0, this.send);
+    // through output (its check finds the burst already emptied), as each SYN-ACK went before
+    this.cookieBurst.flush(this.cookies.keyAddr4(), this.addrKey | 0, this.output);
   }
 
   /** Allocate, write `tx`, send. Handshake segments (SYN, SYN-ACK) are
