@@ -403,11 +403,13 @@ export class NetRx implements NetRxHandler {
       // a full poll (__napi_poll): napi_gro_flush(n, HZ >= 1000) keeps this jiffy's packets
       const f = ctx.heldCount > 0 ? ctx.flush(this.groOut, jiffies(this.stepStart + this.cost) * JIFFY_NS) : 0;
       if (this.groNormal(f, rxCount, cpu, nicIndex, q) > 0) this.groNormalLists++;
+      this.txHold(false);
       return k;
     }
     this.completeDone(n, k, false);
     // gro_normal_list: what is left in rx_list goes up at the end of the poll
     if (rxCount > 0) this.groNormalLists++;
+    this.txHold(false);
     this.napiSched[n] = 0;
     nic.rxIrqEnable(q);
     return k;
