@@ -387,13 +387,15 @@ export class NicTx {
    *  into the ring in bursts and the wire is told once, at txRelease. Neutral: nothing reads the
    *  ring's unsent part or the wire between (no event runs inside a poll, the loop's clock stands
    *  still, and every other path posts and tells the wire before it returns), and the wire puts
-   *  each descriptor on at the time it would have (back to back from `now`). */
+   *  each descriptor on at the time it would have (back to back from `now`). One TX queue only:
+   *  with several, the wire's round robin over the rings would see the poll's descriptors of every
+   *  queue at once instead of each as it was posted (another order on the wire). */
   txHold(): void {
-    this.holds++;
+    if (this.nTxq === 1) this.holds++;
   }
 
   txRelease(): void {
-    if (--this.holds > 0) return;
+    if (this.nTxq !== 1 || --this.holds > 0) return;
     this.postStaged();
     if (this.heldReady) {
       this.heldReady = false;
