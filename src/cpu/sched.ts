@@ -15,6 +15,8 @@
 // whatever next touches the CPU settles it first: after closeAt it closes the
 // session and runs the queued application work from closeAt, as the step
 // would have; at or before closeAt it puts the step on the wheel after all.
+// A session whose last round charged no time ends at once, in the poll's own
+// event, when its step would be the next event anyway (nothing else due then).
 import type { EventLoop } from "../sim/loop.js";
 
 /** kernel/softirq.c: MAX_SOFTIRQ_RESTART, MAX_SOFTIRQ_TIME (2 ms as jiffies) */
@@ -298,9 +300,20 @@ export class CpuSched {
     const end = (this.busyUntil[cpu] = Math.max(this.busyUntil[cpu]!, now) + cost);
     // net_rx_action returned with nothing raised: the session just ends at
     // `end` and the app runs from there (settle() does both), unless the CPU is touched first
-    if (this.inRound[cpu] === 0 && this.pending[cpu] === 0 && end > now && this.stepId[cpu]! < 0) {
-      this.closeAt[cpu] = end;
-      return;
+    if (this.inRound[cpu] === 0 && this.pending[cpu] === 0 && this.stepId[cpu]! < 0) {
+      if (end > now) {
+        this.closeAt[cpu] = end;
+        return;
+      }
+      // the poll charged no time (end = now): the step that ends the session at now would be the
+      // next event dispatched when nothing else is due at now (horizon), so it runs here, counted
+      // as the event it replaces (EventLoop.runAhead). It only closes the session and starts the
+      // queued application slice (a later step), so nothing recurses.
+      if (this.loop.horizon() > now) {
+        this.loop.runAhead(now);
+        this.step(cpu);
+        return;
+      }
     }
     this.ensureStep(cpu, end);
   }
