@@ -128,7 +128,7 @@
 //   | in:  f64 time[C], u32 kind[C], arg[C], id[C]   schedule_burst reads  |
 //   | stats f64 x 8: scheduled fired cancelled full bad cascaded sweeps   |
 //   | u32 batchPos[C]     due index of each entry of the loop's batch      |
-//   | 32 B staging (a heap entry being moved) | u32 freeTop + pad         |
+//   | 32 B staging (a heap entry being moved) | u32 freeTop, u32 pending  |
 //   +---------------------------------------------------------------------+
 import { reserve, zero } from "./layout";
 
@@ -219,7 +219,9 @@ let cur: u64 = 0; // in granules
 // Schedules accepted since wheel_init: the late heap's insertion order and
 // stats' scheduled.
 let seqNext: u64 = 0;
-let pending: u32 = 0; // live entries
+// Live entries; every write goes through setPending, which publishes it at
+// freeTopP + 4 for the event loop (it sizes its staging without a call).
+let pending: u32 = 0;
 let zombies: u32 = 0; // cancelled entries whose cells have not been met yet
 let heapN: u32 = 0;
 let dueHead: u32 = 0;
@@ -227,6 +229,11 @@ let dueTail: u32 = 0;
 let dueLast: f64 = -Infinity; // time of the cell at dueTail - 1
 let freeBlocks: u32 = 0;
 let ovfMin: u64 = 0; // lower bound of the overflow list's granules
+
+@inline function setPending(v: u32): void {
+  pending = v;
+  store<u32>(freeTopP, v, 4);
+}
 
 export function wheel_plan(entries: u32): void {
   cap = entries;
@@ -321,7 +328,7 @@ function resetState(): void {
   for (let b: u32 = 0; b < nBlocks; b++) store<u32>(blockStack + (<usize>b << 2), nBlocks - 1 - b);
   freeBlocks = nBlocks;
   cur = 0;
-  pending = 0;
+  setPending(0);
   zombies = 0;
   heapN = 0;
   dueHead = 0;
@@ -1034,7 +1041,7 @@ export function wheel_schedule(time: f64, kind: u32, arg: u32): u32 {
   } else {
     placeLate(time, arg, id, kind, seq);
   }
-  pending++;
+  setPending(pending + 1);
   // stats' scheduled is seqNext (wheel_stats_sync).
   return id;
 }
@@ -1062,7 +1069,7 @@ export function wheel_cancel(id: u32): bool {
   const i = id & idxMask;
   if (i >= idxCap || !isLive(i) || load<u32>(idTab + (<usize>i << 2)) != id) return false;
   liveClear(i);
-  pending--;
+  setPending(pending - 1);
   zombies++;
   statAdd(WHEEL_STAT_CANCELLED, 1);
   return true;
@@ -1106,7 +1113,7 @@ export function wheel_expire(now: f64, max: u32): u32 {
         k++;
       }
       dueHead = h;
-      pending -= k - k0;
+      setPending(pending - (k - k0));
       // Stopped by time or max (not by the end of due): done.
       if (h < end) break;
       continue;
@@ -1124,7 +1131,7 @@ export function wheel_expire(now: f64, max: u32): u32 {
     else dueHead++;
     liveClear(id & idxMask);
     release(id);
-    pending--;
+    setPending(pending - 1);
     k++;
   }
   if (k > 0) statAdd(WHEEL_STAT_FIRED, <f64>k);
@@ -1167,6 +1174,8 @@ export function wheel_stats_sync(): void {
  *  free[top - 1], the one after free[top - 2], ... until a release. */
 export function wheel_free_stack_ptr(): usize { return freeStack; }
 export function wheel_free_top_ptr(): usize { return freeTopP; }
+/** u32 pending (wheel_pending), kept up to date by every change. */
+export function wheel_pending_ptr(): usize { return freeTopP + 4; }
 /** Most ids the free stack holds (min(indices, WHEEL_FREE_STACK_MAX)). */
 export function wheel_free_stack_capacity(): u32 { return stackCap; }
 
@@ -1269,7 +1278,7 @@ function batchRelease(done: u32): void {
     }
   }
   dueHead = last + 1;
-  pending -= k;
+  setPending(pending - k);
   if (k > 0) statAdd(WHEEL_STAT_FIRED, <f64>k);
   batchDone = done;
 }

@@ -31,7 +31,7 @@ interface WheelHot {
   wheel_free_stack_ptr(): number;
   wheel_free_top_ptr(): number;
   wheel_free_stack_capacity(): number;
-  wheel_pending(): number;
+  wheel_pending_ptr(): number;
 }
 
 export type EventHandler = (arg: number, time: number) => void;
@@ -94,6 +94,9 @@ export class EventLoop {
   private readonly inId: Uint32Array;
   private readonly freeStack: Uint32Array;
   private readonly freeTop: Uint32Array;
+  /** The wheel's pending count, published in its memory on every change
+   *  (read once per staging restart, with no call). */
+  private readonly pendingNow: Uint32Array;
   private readonly stageMax: number;
 
   constructor(private readonly wheel: Wheel) {
@@ -107,6 +110,7 @@ export class EventLoop {
     this.stageMax = wheel.outCapacity;
     this.freeStack = new Uint32Array(buf, x.wheel_free_stack_ptr(), x.wheel_free_stack_capacity());
     this.freeTop = new Uint32Array(buf, x.wheel_free_top_ptr(), 1);
+    this.pendingNow = new Uint32Array(buf, x.wheel_pending_ptr(), 1);
   }
 
   /** Register a handler and get its kind number. */
@@ -127,7 +131,7 @@ export class EventLoop {
       const k = this.staged;
       if (k === 0) {
         const top = (this.stagedTop = this.freeTop[0]!);
-        const room = this.wheel.capacity - this.x.wheel_pending();
+        const room = this.wheel.capacity - this.pendingNow[0]!;
         this.stagedRoom = Math.min(top, room, this.stageMax);
       }
       const free = this.stagedTop - k;

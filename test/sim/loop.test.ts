@@ -219,6 +219,87 @@ describe("event loop vs a one-call-per-schedule loop on the reference heap", () 
     expect(core.wheel.stats().full).toBe(1);
   });
 
+  it("full is raised by the at() that would hold more than capacity once the batch's dispatched entries are released", async () => {
+    // 16 entries; a batch of 4 at t 10. The handler of entry j schedules
+    // until refused: staging takes what the wheel's published pending count
+    // leaves room for, then the loop syncs (files them, releases entries
+    // 0..j) and schedules directly, so the wheel refuses exactly when the
+    // rest of the batch plus the new ones fill it. Cancelling an entry
+    // ahead in the batch makes room for one more.
+    const core = await freshCore({ wheelEntries: 16 });
+    const w = core.wheel;
+    for (const cancelAhead of [false, true]) {
+      for (let j = 0; j < 4; j++) {
+        w.clear();
+        const full0 = w.stats().full;
+        const loop = new EventLoop(w);
+        const fired: number[] = [];
+        const ids: number[] = [];
+        let ok = -1;
+        const k = loop.register("flood", (a) => {
+          fired.push(a);
+          if (a !== j) return;
+          for (let n = 0; n < 64; n++) {
+            if (cancelAhead && n === 5) expect(loop.cancel(ids[3]!)).toBe(true);
+            try {
+              loop.at(20 + n, k, 100 + n);
+            } catch (e) {
+              expect(e).toBeInstanceOf(EventQueueFullError);
+              ok = n;
+              return;
+            }
+          }
+        });
+        for (let a = 0; a < 4; a++) ids.push(loop.at(10, k, a));
+        const r = loop.run(Infinity);
+        const ahead = cancelAhead && j < 3 ? 1 : 0;
+        const rest = 3 - j - ahead;
+        expect({ j, cancelAhead, ok }).toEqual({ j, cancelAhead, ok: 16 - rest });
+        expect(w.stats().full - full0).toBe(1);
+        const batch = [0, 1, 2, 3].filter((a) => !(ahead && a === 3));
+        expect(fired).toEqual([...batch, ...Array.from({ length: ok }, (_, n) => 100 + n)]);
+        expect(r.events).toBe(fired.length);
+        expect(w.pending).toBe(0);
+      }
+    }
+  });
+
+  it("an entry cancelled ahead in the batch whose index a sweep gives to a new schedule before the batch is released: the new one fires, the cancelled one does not", async () => {
+    // 16 entries, 24 indices. A (arg 0) cancels C (arg 2, ahead in the
+    // batch), then schedules and cancels until a sweep runs and hands out
+    // C's index again. The sweep must tombstone C's due cell (the batch still
+    // holds it), or the release would take the new entry's index for C's.
+    const core = await freshCore({ wheelEntries: 16 });
+    const w = core.wheel;
+    const loop = new EventLoop(w);
+    const mask = (1 << w.indexBits) - 1;
+    const fired: number[] = [];
+    let C = -1;
+    let reuser = -1;
+    const k = loop.register("h", (a) => {
+      fired.push(a);
+      if (fired.length > 100) throw new Error("runaway: more events than scheduled");
+      if (a !== 0) return;
+      expect(loop.cancel(C)).toBe(true);
+      const s0 = w.stats().compactions;
+      for (let i = 0; i < 64 && reuser < 0; i++) {
+        const id = loop.at(10 + (i + 1) / 1000, k, 100 + i);
+        if (w.stats().compactions > s0 && (id & mask) === (C & mask)) reuser = 100 + i;
+        else loop.cancel(id);
+      }
+    });
+    loop.at(10, k, 0);
+    loop.at(10, k, 1);
+    C = loop.at(10, k, 2);
+    loop.at(10, k, 3);
+    const r = loop.run(1e6);
+    expect(reuser).toBeGreaterThanOrEqual(100); // the sweep did reuse C's index inside the batch
+    expect(fired).toEqual([0, 1, 3, reuser]);
+    expect(r.stoppedBy).toBe("idle");
+    expect(w.pending).toBe(0);
+    expect(w.stats().zombies).toBe(0);
+  });
+
   it("using the wheel directly while schedules are staged is caught", async () => {
     const core = await freshCore({ wheelEntries: 64 });
     const loop = new EventLoop(core.wheel);

@@ -11,6 +11,8 @@ function drain(w: Wheel | RefWheel, now: number, max?: number): [number, number]
     const n = w.expire(now, max);
     for (let i = 0; i < n; i++) out.push([w.outTime[i]!, w.outArg[i]!]);
     if (n === 0 || n < (max ?? w.outCapacity)) return out;
+    // A broken wheel could hand entries out forever: fail instead of spinning.
+    if (out.length > w.capacity) throw new Error(`drain: more than the ${w.capacity} entries the wheel holds`);
   }
 }
 
