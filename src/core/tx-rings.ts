@@ -3,8 +3,8 @@
 // stage and the clean owners, built once per core (memory never grows). The
 // driver (src/net/nic-tx.ts) reads ring state through them, calls
 // core.raw.txring_* directly for the bursts, and does the per-frame steady
-// state (one post, one clean) with postOne/cleanOne: the same step as the
-// WASM burst for one, through the views, without a call.
+// state (one post, the wire's take, one clean) with postOne/takeOne/cleanOne:
+// the same step as the WASM burst for one, through the views, without a call.
 import type { Core } from "./core.js";
 import { TXD, TXD_U32, TXR, TXR_CLEAN_MAX, TXR_REC_U32, TXR_SIZE_MAX, TXR_STAGE } from "./ref/tx-ring.js";
 
@@ -76,6 +76,34 @@ export class TxRings {
     rec[r + TXR.used] = used + 1;
     rec[r + TXR.unsent]!++;
     return true;
+  }
+
+  /** txring_take_burst(id, out, 1) through the views: the wire takes the oldest posted descriptor; its
+   *  handle, or -1 when none waits. */
+  takeOne(id: number): number {
+    const rec = this.recs;
+    const r = id * TXR_REC_U32;
+    const unsent = rec[r + TXR.unsent]!;
+    if (unsent === 0) return -1;
+    rec[r + TXR.unsent] = unsent - 1;
+    return this.descs[this.unsentDesc(r, unsent) + TXD.h]!;
+  }
+
+  /** The handle takeOne(id) would return, not taken; -1 when none waits. */
+  peekOne(id: number): number {
+    const r = id * TXR_REC_U32;
+    const unsent = this.recs[r + TXR.unsent]!;
+    return unsent === 0 ? -1 : this.descs[this.unsentDesc(r, unsent) + TXD.h]!;
+  }
+
+  /** Word in `descs` of the oldest of the `unsent` posted descriptors of ring record word r (txring_take_burst's
+   *  index: head + used − unsent, wrapped). */
+  private unsentDesc(r: number, unsent: number): number {
+    const rec = this.recs;
+    const size = rec[r + TXR.size]!;
+    let i = rec[r + TXR.head]! + rec[r + TXR.used]! - unsent;
+    if (i >= size) i -= size;
+    return (rec[r + TXR.base]! + i) * TXD_U32;
   }
 
   /** txring_clean(id, 1) through the views: frees the oldest taken descriptor (bytes and count

@@ -24,7 +24,7 @@ import { createGso, type Gso } from "../core/gso.js";
 import { qdiscPktLen } from "../qdisc/pkt-len.js";
 import { gsoSegmentHeadTruesize } from "./gso-truesize.js";
 import { LatencyHist } from "../sim/latency-hist.js";
-import { TXD_U32, TXR, TXR_CLEAN_MAX, TXR_REC_U32, TXR_STAGE, txRingsOf, type TxRingExports, type TxRings } from "../core/tx-rings.js";
+import { TXR, TXR_CLEAN_MAX, TXR_REC_U32, TXR_STAGE, txRingsOf, type TxRingExports, type TxRings } from "../core/tx-rings.js";
 import type { DropSink } from "./nic.js";
 import type { WireStartCounters } from "./wire-fifo.js";
 import { F64Keys, f64Fields } from "../util/f64-field.js";
@@ -142,16 +142,14 @@ export class NicTx {
   /** When the armed completion IRQ fires / the scheduled TX NAPI poll runs (ns). */
   private readonly irqAt: Float64Array;
   private readonly napiAt: Float64Array;
-  /** The TX rings (assembly/tx-ring.ts): queue q's ring id, the u32 index of its record in
-   *  `rec` (head, used, unsent, ...: TXR) and of its first descriptor in `desc` (TXD words). */
+  /** The TX rings (assembly/tx-ring.ts): queue q's ring id and the u32 index of its record in
+   *  `rec` (head, used, unsent, ...: TXR). */
   private readonly tx: TxRingExports;
   private readonly ringId: Int32Array;
   private readonly recAt: Int32Array;
-  private readonly descAt: Int32Array;
-  /** The TX rings' views and their one-descriptor steps (postOne, cleanOne). */
+  /** The TX rings' views and their one-descriptor steps (postOne, takeOne, peekOne, cleanOne). */
   private readonly rings: TxRings;
   private readonly rec: Uint32Array;
-  private readonly desc: Uint32Array;
   /** The core's post stage ((handle, bytes) pairs) and the clean's owners, shared by every NIC:
    *  a pass posts its stage before anything can call out (a drop), so it is empty between passes. */
   private readonly stage: Uint32Array;
@@ -317,13 +315,11 @@ export class NicTx {
     this.rings = txr;
     this.tx = txr.x;
     this.rec = txr.recs;
-    this.desc = txr.descs;
     this.stage = txr.stage;
     this.stagePtr = txr.stagePtr;
     this.owners = txr.owners;
     this.ringId = new Int32Array(n);
     this.recAt = new Int32Array(n);
-    this.descAt = new Int32Array(n);
     this.freeSk = new Uint32Array(config.txRing);
     this.freeTrue = new Uint32Array(config.txRing);
     const base = dqlNext.get(core) ?? 0;
@@ -339,7 +335,6 @@ export class NicTx {
       const id = txr.create(config.txRing);
       this.ringId[q] = id;
       this.recAt[q] = id * TXR_REC_U32;
-      this.descAt[q] = this.rec[id * TXR_REC_U32 + TXR.base]! * TXD_U32;
       this.qLatency.push(new LatencyHist());
       this.qRingLatency.push(new LatencyHist());
       const st = { packets: 0, bytes: 0, stops: 0, bqlStops: 0, ringStops: 0, wakes: 0, completions: 0, completionIrqs: 0, xmitMore: 0, doorbells: 0, netTx: 0 };
@@ -849,11 +844,8 @@ export class NicTx {
     const n = this.nTxq;
     for (let k = 0; k < n; k++) {
       const q = (this.rr + k) % n;
-      const r = this.recAt[q]! + TXR.unsent;
-      const u = this.rec[r]!;
-      if (u === 0) continue;
-      const h = this.desc[this.unsentAt(q, u)]!;
-      this.rec[r] = u - 1;
+      const h = this.rings.takeOne(this.ringId[q]!);
+      if (h < 0) continue;
       this.rr = (q + 1) % n;
       this.wireQ = q;
       return h;
@@ -878,16 +870,6 @@ export class NicTx {
     return k;
   }
 
-  /** Word in `desc` of the handle of queue q's first descriptor not yet on the wire (u of them):
-   *  txring_take_burst's read, without a call for the one handle the wire takes. */
-  private unsentAt(q: number, u: number): number {
-    const size = this.txRingSize;
-    const r = this.recAt[q]!;
-    let i = this.rec[r + TXR.head]! + this.rec[r + TXR.used]! - u;
-    if (i >= size) i -= size;
-    return this.descAt[q]! + i * TXD_U32;
-  }
-
   /** Is any posted descriptor waiting for the wire? */
   hasUnsent(): boolean {
     const n = this.nTxq;
@@ -900,8 +882,8 @@ export class NicTx {
    *  gives the same whenever it is called before the wire takes it. */
   nextIsPlainFrame(): boolean {
     if (this.nTxq !== 1) return false;
-    const u = this.rec[this.recAt[0]! + TXR.unsent]!;
-    return u !== 0 && this.gsoSegs[this.desc[this.unsentAt(0, u)]!]! <= 1;
+    const h = this.rings.peekOne(this.ringId[0]!);
+    return h >= 0 && this.gsoSegs[h]! <= 1;
   }
 
   /** The queue of the descriptor the wire took last. */

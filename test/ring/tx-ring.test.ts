@@ -2,7 +2,8 @@
 // random sequences of posts, wire takes and cleans over several rings of odd
 // sizes must leave the same records, descriptors and outputs. The driver's
 // one-descriptor steps through the views (postOne, cleanOne) are checked the
-// same way, against the reference's burst of one.
+// same way, against the reference's burst of one, and so is the wire's take of one
+// (takeOne, and peekOne before it), the step nic-tx.ts uses.
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { freshCore } from "../helpers.js";
@@ -15,7 +16,8 @@ type Op =
   | { k: "take"; r: number; max: number }
   | { k: "clean"; r: number; n: number }
   | { k: "postOne"; r: number; seed: number }
-  | { k: "cleanOne"; r: number };
+  | { k: "cleanOne"; r: number }
+  | { k: "takeOne"; r: number };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ k: fc.constant("post" as const), r: fc.nat(2), n: fc.integer({ min: 0, max: TXR_STAGE }), seed: fc.nat(1000) }),
@@ -23,6 +25,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ k: fc.constant("clean" as const), r: fc.nat(2), n: fc.integer({ min: 0, max: 300 }) }),
   fc.record({ k: fc.constant("postOne" as const), r: fc.nat(2), seed: fc.nat(1000) }),
   fc.record({ k: fc.constant("cleanOne" as const), r: fc.nat(2) }),
+  fc.record({ k: fc.constant("takeOne" as const), r: fc.nat(2) }),
 );
 
 describe("TX descriptor rings (WASM vs reference)", () => {
@@ -74,6 +77,11 @@ describe("TX descriptor rings (WASM vs reference)", () => {
               expect(t.owners[0]).toBe(ref.owners[0]);
               expect(t.owners[TXR_CLEAN_MAX]).toBe(ref.owners[TXR_CLEAN_MAX]);
             }
+          } else if (o.k === "takeOne") {
+            const want = ref.takeBurst(o.r, 1);
+            const h = want.length === 0 ? -1 : want[0]!;
+            expect(t.peekOne(id)).toBe(h);
+            expect(t.takeOne(id)).toBe(h);
           } else if (o.k === "take") {
             const want = ref.takeBurst(o.r, o.max);
             const k = t.x.txring_take_burst(id, core.scratchPtr, o.max);
