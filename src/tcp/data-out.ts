@@ -237,31 +237,51 @@ export function xmitRetransmitQueue(t: TcpHost, sk: TcpSock, c: TcpConn): void {
     const j = rb.at(i);
     const f = rb.flags[j]!;
     if ((f & (TCPCB_LOST | TCPCB_SACKED_ACKED | TCPCB_SACKED_RETRANS)) !== TCPCB_LOST) continue;
-    const start = rb.start[j]!;
-    const end = rb.end[j]!;
-    if (smallQueueCheck(t, c, end - start, 1)) break;
-    // tcp_retransmit_skb: an attempt refused with -EBUSY still stamps retrans_stamp and counts undo_retrans
-    if (stillInHostQueue(t, c, j)) {
-      retransmitted(c, rb.sentAt[j]!);
-      break;
-    }
-    // a zero-length entry is the FIN sent on its own (fin.ts)
-    if (!transmit(t, sk, c, start, end, start === end ? TCPHDR_ACK | TCPHDR_FIN : TCPHDR_ACK, true)) break;
-    rb.flags[j] = f | TCPCB_SACKED_RETRANS | TCPCB_EVER_RETRANS;
-    rb.sentAt[j] = t.now;
-    rb.charged[j] = c.wmemCharged;
-    rb.deliveredAt[j] = c.delivered;
-    c.retransOut++;
-    c.retransTotal++;
-    retransmitted(c, t.now);
+    if (smallQueueCheck(t, c, rb.end[j]! - rb.start[j]!, 1)) break;
+    if (!retransmitSkb(t, sk, c, j)) break;
     // the head's retransmission restarts the RTO unless RACK's reordering timer is pending
     if (i === 0 && c.xmitPending !== ICSK_TIME_REO_TIMEOUT) rearm = true;
-    t.nstat.add(t.mib.RetransSegs);
     if (c.caState === TCP_CA_Recovery) t.nstat.add(t.mib.FastRetrans);
     else if (c.caState === TCP_CA_Loss) t.nstat.add(t.mib.SlowStartRetrans);
     segSent(t, c);
   }
   if (rearm) armRto(t, c, c.icskRtoUs() * 1000);
+}
+
+/** net/ipv4/tcp_output.c: tcp_retransmit_skb of rtx record j (one segment): skb_still_in_host_queue refuses it
+ *  (-EBUSY; retrans_stamp and undo_retrans count the attempt anyway), else it goes (TcpRetransSegs) marked
+ *  SACKED_RETRANS | EVER_RETRANS. false: not sent. */
+function retransmitSkb(t: TcpHost, sk: TcpSock, c: TcpConn, j: number): boolean {
+  const rb = c.rtx;
+  if (stillInHostQueue(t, c, j)) {
+    retransmitted(c, rb.sentAt[j]!);
+    return false;
+  }
+  const start = rb.start[j]!;
+  const end = rb.end[j]!;
+  // a zero-length entry is the FIN sent on its own (fin.ts)
+  if (!transmit(t, sk, c, start, end, start === end ? TCPHDR_ACK | TCPHDR_FIN : TCPHDR_ACK, true)) return false;
+  rb.flags[j] = rb.flags[j]! | TCPCB_SACKED_RETRANS | TCPCB_EVER_RETRANS;
+  rb.sentAt[j] = t.now;
+  rb.charged[j] = c.wmemCharged;
+  rb.deliveredAt[j] = c.delivered;
+  c.retransOut++;
+  c.retransTotal++;
+  retransmitted(c, t.now);
+  t.nstat.add(t.mib.RetransSegs);
+  return true;
+}
+
+/** net/ipv4/tcp_timer.c: tcp_retransmit_timer's tcp_retransmit_skb(sk, tcp_rtx_queue_head(sk), 1) — the head goes
+ *  straight to tcp_transmit_skb: none of tcp_xmit_retransmit_queue's tests (tcp_pacing_check, cwnd,
+ *  tcp_small_queue_check) and neither TCPSlowStartRetrans nor prr_out. (A head SACKed — reneging is not
+ *  modelled — or with a retransmission still out that an undo left unmarked is not sent again.) */
+function retransmitHead(t: TcpHost, sk: TcpSock, c: TcpConn): void {
+  const rb = c.rtx;
+  if (rb.count === 0) return;
+  const j = rb.at(0);
+  if ((rb.flags[j]! & (TCPCB_LOST | TCPCB_SACKED_ACKED | TCPCB_SACKED_RETRANS)) !== TCPCB_LOST) return;
+  retransmitSkb(t, sk, c, j);
 }
 
 /** net/ipv4/tcp_output.c: tcp_send_loss_probe's __tcp_retransmit_skb of the last segment (no undo or
@@ -742,7 +762,7 @@ function retransmitTimer(t: TcpHost, sk: TcpSock, c: TcpConn, dueMs: number): vo
       return;
     }
     enterLoss(t, c);
-    xmitRetransmitQueue(t, sk, c);
+    retransmitHead(t, sk, c);
     // out_reset_timer
     c.backoff++;
     c.icskBackoff++;
@@ -761,7 +781,7 @@ function retransmitTimer(t: TcpHost, sk: TcpSock, c: TcpConn, dueMs: number): vo
   enterLoss(t, c);
   // tcp_update_rto_stats
   c.retransmits++;
-  xmitRetransmitQueue(t, sk, c);
+  retransmitHead(t, sk, c);
   // tcp_retransmit_timer: icsk_backoff++ and icsk_rto doubled
   c.backoff++;
   c.icskBackoff++;
