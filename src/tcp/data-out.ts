@@ -234,6 +234,9 @@ export function xmitRetransmitQueue(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   for (let i = 0; i < rb.count; i++) {
     if (pacingCheck(t, c)) break;
     if (c.packetsInFlight() >= c.cwnd) break;
+    // as many retransmissions out as segments marked lost: done (a retransmission an undo left unmarked
+    // counts too, so a segment marked lost since may wait)
+    if (c.retransOut >= c.lostOut) break;
     const j = rb.at(i);
     const f = rb.flags[j]!;
     if ((f & (TCPCB_LOST | TCPCB_SACKED_ACKED | TCPCB_SACKED_RETRANS)) !== TCPCB_LOST) continue;

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { runWorld, pair, bulk } from "./helpers.js";
 import { clientConn, injectAck } from "./inject.js";
-import { armRto, writeTimerHandler } from "../../src/tcp/data-out.js";
+import { armRto, writeTimerHandler, xmitRetransmitQueue } from "../../src/tcp/data-out.js";
 import { TCP_CA_Disorder, TCP_CA_Loss, TCP_CA_Open, TCP_CA_Recovery } from "../../src/tcp/cc.js";
 import { TCPCB_EVER_RETRANS, TCPCB_LOST, TCPCB_SACKED_RETRANS } from "../../src/tcp/conn.js";
 import { NO_UNDO } from "../../src/tcp/undo.js";
@@ -191,5 +191,32 @@ describe("old ACKs (tcp_ack's old_ack)", () => {
     ack(w, sk, una + 2 * mss, [[una, una + mss]]);
     expect(n.get("TcpExtTCPDSACKRecv")).toBe(1);
     expect(n.get("TcpExtTCPDSACKUndo")).toBe(1);
+  });
+});
+
+describe("tcp_xmit_retransmit_queue stops once retrans_out >= lost_out", () => {
+  it("two retransmissions an undo left out unmarked and one segment marked lost since: nothing is retransmitted", async () => {
+    const r = await runWorld(pair({ durationNs: 103e6, delayNs: 50e6 }, [bulk()]));
+    const { t, sk, c, n } = clientConn(r.w);
+    expect(c.packetsOut).toBe(10);
+    const rb = c.rtx;
+    // segments 0 and 1: retransmitted and still out, their LOST marks cleared (tcp_undo_cwnd_reduction)
+    for (const i of [0, 1]) rb.flags[rb.at(i)] = rb.flags[rb.at(i)]! | TCPCB_SACKED_RETRANS | TCPCB_EVER_RETRANS;
+    c.retransOut = 2;
+    // segment 2 marked lost afterwards
+    rb.flags[rb.at(2)] = rb.flags[rb.at(2)]! | TCPCB_LOST;
+    c.lostOut = 1;
+    c.caState = TCP_CA_Recovery;
+    c.cwnd = 100;
+    const segs = n.get("TcpRetransSegs");
+    xmitRetransmitQueue(t, sk, c);
+    // retrans_out 2 >= lost_out 1: the walk ends before segment 2
+    expect(n.get("TcpRetransSegs")).toBe(segs);
+    expect(rb.flags[rb.at(2)]! & TCPCB_SACKED_RETRANS).toBe(0);
+    // once they are gone (ACKed: retrans_out 0), it goes
+    c.retransOut = 0;
+    xmitRetransmitQueue(t, sk, c);
+    expect(n.get("TcpRetransSegs")).toBe(segs + 1);
+    expect(rb.flags[rb.at(2)]! & TCPCB_SACKED_RETRANS).not.toBe(0);
   });
 });
