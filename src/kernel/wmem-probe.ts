@@ -20,18 +20,29 @@ c.setsockopt(socket.IPPROTO_TCP, TCP_REPAIR_QUEUE, TCP_SEND_QUEUE)
 def queued(): return struct.unpack("9I", c.getsockopt(socket.SOL_SOCKET, SO_MEMINFO, 36))[5]
 out = []
 for n in map(int, sys.argv[1:]):
-    before = queued(); c.send(b"x" * n); out.append(queued() - before)
-print(" ".join(map(str, out)))
+    before = queued(); sent = c.send(b"x" * n); out.append(f"{sent}:{queued() - before}")
+print(" ".join(out))
 `;
 
-/** The growth of sk_wmem_queued for each write of `sizes` bytes (each a new skb). */
-export async function measureWriteQueueTruesize(sizes: readonly number[]): Promise<number[]> {
+/** One write: the bytes send() took and the growth of sk_wmem_queued. */
+export interface WriteGrowth {
+  sent: number;
+  growth: number;
+}
+
+/** For each write of `sizes` bytes (each starts a new skb): what send() took (a loaded machine has
+ *  been seen to take less than asked: a blocking send() may return early with part of it copied) and
+ *  the growth of sk_wmem_queued. */
+export async function measureWriteQueueTruesize(sizes: readonly number[]): Promise<WriteGrowth[]> {
   const ns = namespaceName("wmem");
   try {
     await addNamespace(ns);
     await exec("ip", ["-n", ns, "link", "set", "lo", "up"]);
     const r = await exec("ip", ["netns", "exec", ns, python3(), "-c", WMEM_PY, ...sizes.map(String)], { timeoutMs: 10_000 });
-    return r.stdout.trim().split(/\s+/).map(Number);
+    return r.stdout.trim().split(/\s+/).map((pair) => {
+      const [sent, growth] = pair.split(":").map(Number);
+      return { sent: sent!, growth: growth! };
+    });
   } finally {
     await deleteNamespace(ns);
   }

@@ -31,7 +31,9 @@ describe(`write-queue skb truesize on the live kernel${blocked ? ` (skipped: ${b
     // MAX_TCP_HEADER up to its room gives the same; SKB_DATA_ALIGN(sizeof(struct sk_buff)) from the slab
     const skbAligned = Math.ceil(skbHead! / 64) * 64;
     const overhead = writeQueueSkbOverhead(smallHead! - SHINFO_ALIGNED, smallHead!, skbAligned, SHINFO_ALIGNED);
-    expect(got).toEqual(sizes.map((n) => n + overhead));
+    // each write starts one skb, whatever part of it send() took
+    expect(got.map((w) => w.growth)).toEqual(got.map((w) => w.sent + overhead));
+    expect(got[0]!.sent).toBe(1);
   });
 
   it.skipIf(blocked !== null)("a 64 KB write over loopback makes three skbs of size_goal: 65536 + 3 × the overhead", async () => {
@@ -43,10 +45,12 @@ describe(`write-queue skb truesize on the live kernel${blocked ? ` (skipped: ${b
     c.maxWindow = 65495;
     c.gsoMaxSize = GSO_MAX_SIZE;
     expect(sizeGoal(c)).toBe(32747);
-    const skbs = Math.ceil(65536 / sizeGoal(c));
     const [got] = await measureWriteQueueTruesize([65536]);
+    // send() may take less than asked on a loaded machine: the skbs are those of what it took
+    const skbs = Math.ceil(got!.sent / sizeGoal(c));
     const skbAligned = Math.ceil(skbHead! / 64) * 64;
     const overhead = writeQueueSkbOverhead(smallHead! - SHINFO_ALIGNED, smallHead!, skbAligned, SHINFO_ALIGNED);
-    expect(got).toBe(65536 + skbs * overhead);
+    expect(got!.sent).toBeGreaterThan(0);
+    expect(got!.growth).toBe(got!.sent + skbs * overhead);
   });
 });
