@@ -241,6 +241,7 @@ export function xmitRetransmitQueue(t: TcpHost, sk: TcpSock, c: TcpConn): void {
     const f = rb.flags[j]!;
     if ((f & (TCPCB_LOST | TCPCB_SACKED_ACKED | TCPCB_SACKED_RETRANS)) !== TCPCB_LOST) continue;
     if (smallQueueCheck(t, c, rb.end[j]! - rb.start[j]!, 1)) break;
+    // tcp_retransmit_skb: a refused or failed attempt is stamped too (with the skb's last send time) and ends the walk
     if (!retransmitSkb(t, sk, c, j)) break;
     // the head's retransmission restarts the RTO unless RACK's reordering timer is pending
     if (i === 0 && c.xmitPending !== ICSK_TIME_REO_TIMEOUT) rearm = true;
@@ -251,9 +252,10 @@ export function xmitRetransmitQueue(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   if (rearm) armRto(t, c, c.icskRtoUs() * 1000);
 }
 
-/** net/ipv4/tcp_output.c: tcp_retransmit_skb of rtx record j (one segment): skb_still_in_host_queue refuses it
- *  (-EBUSY; retrans_stamp and undo_retrans count the attempt anyway), else it goes (TcpRetransSegs) marked
- *  SACKED_RETRANS | EVER_RETRANS. false: not sent. */
+/** net/ipv4/tcp_output.c: tcp_retransmit_skb of rtx record j (one segment): whether it went. skb_still_in_host_queue
+ *  refuses it (-EBUSY), a failed tcp_transmit_skb loses it (TCPRetransFail); whatever the outcome the attempt
+ *  sets retrans_stamp (if unset) from the skb's timestamp and counts undo_retrans, so a connection whose
+ *  retransmissions keep failing still times out. */
 function retransmitSkb(t: TcpHost, sk: TcpSock, c: TcpConn, j: number): boolean {
   const rb = c.rtx;
   if (stillInHostQueue(t, c, j)) {
@@ -261,29 +263,36 @@ function retransmitSkb(t: TcpHost, sk: TcpSock, c: TcpConn, j: number): boolean 
     return false;
   }
   const start = rb.start[j]!;
-  const end = rb.end[j]!;
-  // a zero-length entry is the FIN sent on its own (fin.ts)
-  if (!transmit(t, sk, c, start, end, start === end ? TCPHDR_ACK | TCPHDR_FIN : TCPHDR_ACK, true)) return false;
-  rb.flags[j] = rb.flags[j]! | TCPCB_SACKED_RETRANS | TCPCB_EVER_RETRANS;
-  rb.sentAt[j] = t.now;
-  rb.charged[j] = c.wmemCharged;
-  rb.deliveredAt[j] = c.delivered;
-  c.retransOut++;
-  c.retransTotal++;
-  retransmitted(c, t.now);
+  // __tcp_retransmit_skb counts RetransSegs and total_retrans before tcp_transmit_skb, and always sets EVER_RETRANS
   t.nstat.add(t.mib.RetransSegs);
-  return true;
+  c.retransTotal++;
+  rb.flags[j] = rb.flags[j]! | TCPCB_EVER_RETRANS;
+  // a zero-length entry is the FIN sent on its own (fin.ts)
+  const sent = transmit(t, sk, c, start, rb.end[j]!, start === rb.end[j] ? TCPHDR_ACK | TCPHDR_FIN : TCPHDR_ACK, true);
+  if (sent) {
+    // (an RTO's head whose earlier retransmission an undo left out, still SACKED_RETRANS, is counted once: the
+    // kernel would add it to retrans_out again, its "retrans_out leaked" case)
+    if (!(rb.flags[j]! & TCPCB_SACKED_RETRANS)) c.retransOut++;
+    rb.flags[j] = rb.flags[j]! | TCPCB_SACKED_RETRANS;
+    rb.sentAt[j] = t.now;
+    rb.charged[j] = c.wmemCharged;
+    rb.deliveredAt[j] = c.delivered;
+  } else {
+    t.nstat.add(t.mib.RetransFail);
+  }
+  retransmitted(c, rb.sentAt[j]!);
+  return sent;
 }
 
 /** net/ipv4/tcp_timer.c: tcp_retransmit_timer's tcp_retransmit_skb(sk, tcp_rtx_queue_head(sk), 1) — the head goes
  *  straight to tcp_transmit_skb: none of tcp_xmit_retransmit_queue's tests (tcp_pacing_check, cwnd,
- *  tcp_small_queue_check) and neither TCPSlowStartRetrans nor prr_out. (A head SACKed — reneging is not
- *  modelled — or with a retransmission still out that an undo left unmarked is not sent again.) */
+ *  tcp_small_queue_check) and neither TCPSlowStartRetrans nor prr_out. */
 function retransmitHead(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   const rb = c.rtx;
   if (rb.count === 0) return;
   const j = rb.at(0);
-  if ((rb.flags[j]! & (TCPCB_LOST | TCPCB_SACKED_ACKED | TCPCB_SACKED_RETRANS)) !== TCPCB_LOST) return;
+  // a SACKed head is SACK reneging (tcp_timeout_mark_lost would clear it), which this model does not have
+  if (rb.flags[j]! & TCPCB_SACKED_ACKED) return;
   retransmitSkb(t, sk, c, j);
 }
 

@@ -152,6 +152,7 @@ export interface TcpMib {
   LossProbes: number;
   LossProbeRecovery: number;
   SpuriousRtxHostQueues: number;
+  RetransFail: number;
   RenoReorder: number;
   SackRecoveryFail: number;
   RenoRecoveryFail: number;
@@ -433,6 +434,7 @@ export class TcpHost {
       LossProbes: c.id("TcpExtTCPLossProbes"),
       LossProbeRecovery: c.id("TcpExtTCPLossProbeRecovery"),
       SpuriousRtxHostQueues: c.id("TcpExtTCPSpuriousRtxHostQueues"),
+      RetransFail: c.id("TcpExtTCPRetransFail"),
       RenoReorder: c.id("TcpExtTCPRenoReorder"),
       SackRecoveryFail: c.id("TcpExtTCPSackRecoveryFail"),
       RenoRecoveryFail: c.id("TcpExtTCPRenoRecoveryFail"),

@@ -31,10 +31,8 @@ export function modelTimeoutMs(boundary: number, rtoBaseMs: number): number {
 /** net/ipv4/tcp_timer.c: retransmits_timed_out (timeout 0: the tcp_model_timeout budget from TCP_RTO_MIN;
  *  ms timestamps, tcp_usec_ts off). */
 export function retransmitsTimedOut(t: TcpHost, c: TcpConn, boundary: number): boolean {
+  // icsk_retransmits > 0: an RTO attempted the head, and tcp_retransmit_skb stamped retrans_stamp even if it failed
   if (c.retransmits === 0) return false;
-  // (the kernel's retrans_stamp is never 0 once an RTO has retransmitted: tcp_retransmit_skb stamps even
-  // a refused attempt, and icsk_retransmits goes back to 0 with the stamp)
-  if (c.retransStamp === NO_STAMP) return false;
   return t.nowMs() - c.retransStamp - modelTimeoutMs(boundary, TCP_RTO_MIN_MS) >= 0;
 }
 

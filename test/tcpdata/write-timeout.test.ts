@@ -78,6 +78,49 @@ describe("tcp_write_timeout: an established connection over a link that goes dea
   });
 });
 
+describe("tcp_retransmit_skb stamps retrans_stamp even when the attempt fails", () => {
+  it("tcp_retries2 3, every skb allocation on host a failing once the link is dead: each RTO's attempt fails (TCPRetransFail), retrans_stamp is the head's last send time, and the RTO 2814 ms after the first aborts", async () => {
+    const spec = pair({ durationNs: 20e9, clientSysctl: { "net.ipv4.tcp_retries2": 3 } }, [bulk()]);
+    const core = await createCore(coreConfigFor(spec));
+    const w = new World(core, spec, () => {});
+    const t = w.host("a").stack.tcp;
+    const alloc = t.env.alloc.bind(t.env);
+    let failing = false;
+    (t.env as { alloc: () => number }).alloc = () => (failing ? -1 : alloc());
+    const kill = w.loop.register("test: link dead, no skbs", () => {
+      for (const d of w.linkDirections()) (d as unknown as { config: LinkConfig }).config.loss = 1;
+      failing = true;
+    });
+    w.loop.at(5e6, kill, 0);
+    const n = w.host("a").nstat;
+    const abortId = n.id("TcpExtTCPAbortOnTimeout");
+    const firstRto: number[] = [];
+    const aborts: number[] = [];
+    const add = n.add.bind(n);
+    n.add = (id: number, v = 1) => {
+      if (id === abortId) aborts.push(w.loop.now);
+      if (id === n.id("TcpExtTCPTimeouts") && firstRto.length === 0) firstRto.push(w.loop.now);
+      add(id, v);
+    };
+    w.run();
+    const c = [...w.flows.values()][0]!.sender!;
+    expect(c.rtt.rtoUs).toBe(201_000);
+    // the first RTO comes 201 ms after the last re-arm, which was at or after the head's last send (< 5 ms)
+    const first = Math.floor(firstRto[0]! / 1e6);
+    expect(c.retransStamp).toBeLessThan(5);
+    expect(first - c.retransStamp).toBeGreaterThanOrEqual(201);
+    // RTOs at first + 402, + 1206, + 2814 ms: 2814 + 201 >= 3000 since the stamp, so the fourth RTO aborts
+    // (a stamp taken at the first RTO, as a retransmission that went would set it, lasts to + 6030 ms)
+    expect(aborts.length).toBe(1);
+    expect(Math.floor(aborts[0]! / 1e6) - first).toBe(2814);
+    expect(c.retransmits).toBe(3);
+    expect(n.get("TcpExtTCPTimeouts")).toBe(4);
+    // each of the 3 RTOs that retransmitted counted RetransSegs before the failed tcp_transmit_skb
+    expect(n.get("TcpExtTCPRetransFail")).toBe(3);
+    expect(c.sockErr).toBe(110);
+  });
+});
+
 describe("orphans (closed by the application, SOCK_DEAD): tcp_orphan_retries", () => {
   it("RTO: tcp_orphan_retries 0 reads as 8 while icsk_rto < 120 s: budget (2^9 − 1)·200 = 102200 ms; the 9th RTO, 201·(2^9 − 2) = 102510 ms after the first, aborts", async () => {
     // the whole 100 KB fits the send buffer: the application writes it, closes (FIN queued) while it is in flight
