@@ -48,6 +48,7 @@ import { frtoXmitNew } from "./frto.js";
 import { removeRenoSacks } from "./reno-sack.js";
 import { ofoInsert } from "./ofo-queue.js";
 import { rxFrags, rxTailroom } from "./skb-coalesce.js";
+import { sendHead } from "./send-head.js";
 
 /** Default truesize of a received frame when the driver model sets none: a build_skb driver's
  *  page-fragment buffer (frame + NET_SKB_PAD + skb_shared_info, rounded to a power of two: ixgbe's
@@ -174,7 +175,8 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
       winUpdate = true;
       c.sndWnd = nwin;
       // tcp_ack_update_window: a changed window with data waiting checks for idleness
-      if (c.writeSeq > c.sndNxt) slowStartAfterIdleCheck(t, c);
+      // (!tcp_write_queue_empty: a FIN skb of its own waiting for the window counts)
+      if (sendHead(c)) slowStartAfterIdleCheck(t, c);
     }
     c.sndWl1 = seq;
     if (nwin > c.maxWindow) c.maxWindow = nwin;

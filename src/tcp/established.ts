@@ -21,7 +21,8 @@ import { tcpAck, tcpDataQueue } from "./data-in.js";
 import { sendFin, unwrap } from "./data-out.js";
 import { memReclaimFinal } from "./mem.js";
 import { connInit } from "./data-init.js";
-import { FIN_ALONE_QUEUED, dupFin } from "./fin.js";
+import { dupFin } from "./fin.js";
+import { sendHead } from "./send-head.js";
 
 /** close() by the application: send FIN (tcp_close -> tcp_send_fin). */
 export function tcpClose(t: TcpHost, sk: TcpSock): void {
@@ -110,7 +111,7 @@ export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
     // (an ACK of everything, our FIN included, once the FIN has left: nothing for tcp_ack to do unless it
     // carries SACK blocks, a D-SACK of a duplicate FIN that tcp_sacktag_write_queue still checks; a FIN
     // still waiting for the window leaves sndNxt short of it, and the window update must reach tcp_ack)
-    const finOut = sk.finSent && c.sndNxt === c.writeSeq && c.finAlone !== FIN_ALONE_QUEUED;
+    const finOut = sk.finSent && !sendHead(c);
     if (flg & TCPHDR_ACK && !(finOut && rx.ack === sk.sndNxt && c.sndNxt === c.sndUna && c.packetsOut === 0 && rx.sackN === 0)) {
       if (!tcpAck(t, sk, c) && !sk.finSent) drop = "TCP_ACK_UNSENT_DATA";
     }

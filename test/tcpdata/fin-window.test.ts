@@ -46,6 +46,22 @@ describe("a FIN of its own and the peer's window (tcp_snd_wnd_test)", () => {
     expect(n.get("TcpExtTCPWinProbe")).toBe(0);
   });
 
+  it("the window update with only the FIN skb unsent after an idle spell restarts cwnd (tcp_ack_update_window: !tcp_write_queue_empty -> tcp_cwnd_restart)", async () => {
+    const { w, close, t, sk, c } = await dataAckedNotClosed();
+    c.sndWnd = 0;
+    close(sk);
+    expect(c.finAlone).toBe(FIN_ALONE_QUEUED);
+    expect(c.packetsOut).toBe(0);
+    // last data sent 2 RTOs + 1 ms ago, cwnd 80: delta - rto = rto + 1 > 0 halves to 40, then 1 > 0 to 20,
+    // then 1 - rto stops (restart window min(10, 80) = 10 is not reached)
+    const rtoMs = Math.floor(c.icskRtoUs() / 1000);
+    c.cwnd = 80;
+    c.lsndtime = t.nowMs() - (2 * rtoMs + 1);
+    injectAck(w, sk, 1000);
+    expect(c.cwnd).toBe(20);
+    expect(c.finAlone).toBe(FIN_ALONE_SENT);
+  });
+
   it("left alone, the zero-window probe (seq snd_una - 1) draws the peer's ACK with its open window, and the FIN follows", async () => {
     const { w, close, sk, c, n } = await dataAckedNotClosed();
     c.sndWnd = 0;
