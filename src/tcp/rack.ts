@@ -34,7 +34,7 @@ function sentAfter(t1: number, t2: number, seq1: number, seq2: number): boolean 
 }
 
 /** include/net/tcp.h: tcp_skb_timestamp_us (and tcp_mstamp, tcp_clock_us) — a time in ns as the kernel's µs stamp. */
-export function stampUs(ns: number): number {
+function stampUs(ns: number): number {
   return Math.floor(ns / 1000);
 }
 

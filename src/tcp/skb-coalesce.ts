@@ -8,14 +8,12 @@
 //   tailroom skb_tailroom of a linear skb (0 once it has frags)
 // Every received skb the model builds is a build_skb / napi_build_skb one:
 // its head is a page fragment (head_frag), not cloned, same pp_recycle.
-import { SHINFO_ALIGNED, SKB_ALIGNED } from "../net/skb-size.js";
+import { NET_SKB_PAD, SHINFO_ALIGNED, SKB_ALIGNED } from "../net/skb-size.js";
 
 /** include/linux/skbuff.h: MAX_SKB_FRAGS (CONFIG_MAX_SKB_FRAGS default 17) */
-export const MAX_SKB_FRAGS = 17;
+const MAX_SKB_FRAGS = 17;
 /** A frags value no sum stays under MAX_SKB_FRAGS with: the skb has a frag_list. */
 export const FRAG_LIST = 0xff;
-/** NET_SKB_PAD on x86_64: the headroom a driver reserves before the frame. */
-const NET_SKB_PAD = 64;
 
 /** The coalescing target (the tail skb's shape); updated in place on success. */
 export interface SkbShape {

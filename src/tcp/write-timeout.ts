@@ -30,7 +30,7 @@ export function modelTimeoutMs(boundary: number, rtoBaseMs: number): number {
 
 /** net/ipv4/tcp_timer.c: retransmits_timed_out (timeout 0: the tcp_model_timeout budget from TCP_RTO_MIN;
  *  ms timestamps, tcp_usec_ts off). */
-export function retransmitsTimedOut(t: TcpHost, c: TcpConn, boundary: number): boolean {
+function retransmitsTimedOut(t: TcpHost, c: TcpConn, boundary: number): boolean {
   // icsk_retransmits > 0: an RTO attempted the head, and tcp_retransmit_skb stamped retrans_stamp even if it failed
   if (c.retransmits === 0) return false;
   return t.nowMs() - c.retransStamp - modelTimeoutMs(boundary, TCP_RTO_MIN_MS) >= 0;
@@ -78,4 +78,4 @@ export function writeErr(t: TcpHost, sk: TcpSock): void {
 }
 
 /** include/uapi/asm-generic/errno.h: ETIMEDOUT */
-export const ETIMEDOUT = 110;
+const ETIMEDOUT = 110;
