@@ -22,11 +22,14 @@ const TCPHDR_ECE = 0x40;
 const TCPHDR_CWR = 0x80;
 
 export class SockBacklog {
-  /** skb handles in arrival order, their payload bytes and layout (nr_frags, tailroom: skb-coalesce.ts). */
+  /** skb handles in arrival order, their payload bytes and layout (nr_frags, tailroom: skb-coalesce.ts):
+   *  entries [0, count) are queued; the arrays only grow (entries are overwritten, never pushed or cut). */
   readonly skb: number[] = [];
   readonly len: number[] = [];
   readonly frags: number[] = [];
   readonly room: number[] = [];
+  /** Queued skbs. */
+  count = 0;
   /** sk_backlog.len: truesize queued (zeroed only at the end of __release_sock). */
   bytes = 0;
   /** The tail's end_seq (wire). */
@@ -54,7 +57,7 @@ export function tcpAddBacklog(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): b
   const truesize = skb.truesize[h]!;
   const flags = rx.flags;
   const endSeq = (rx.seq + rx.dataLen + (flags & TCPHDR_SYN ? 1 : 0) + (flags & TCPHDR_FIN ? 1 : 0)) >>> 0;
-  const n = bl.skb.length;
+  const n = bl.count;
   // coalesce into the tail even above the limit
   if (n > 0) {
     const tail = bl.skb[n - 1]!;
@@ -101,14 +104,15 @@ export function tcpAddBacklog(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): b
     t.dropSkb(h, "SOCKET_BACKLOG");
     return true;
   }
-  bl.skb.push(h);
-  bl.len.push(rx.dataLen);
+  bl.skb[n] = h;
+  bl.len[n] = rx.dataLen;
   bl.bytes += truesize;
   bl.segs += segs;
   bl.tailEndSeq = endSeq;
   const frags = rxFrags(segs);
-  bl.frags.push(frags);
-  bl.room.push(rxTailroom(frags, truesize, skb.len[h]!));
+  bl.frags[n] = frags;
+  bl.room[n] = rxTailroom(frags, truesize, skb.len[h]!);
+  bl.count = n + 1;
   c.backlogLen = bl.bytes;
   return false;
 }
@@ -145,7 +149,7 @@ function dsfield(hb: Uint8Array, ip: number): number {
 export function releaseBacklog(t: TcpHost, sk: TcpSock, c: TcpConn, rcv: (sk: TcpSock, h: number, dataLen: number, frags: number, tailroom: number) => void): void {
   const bl = c.backlog;
   // segments queued while these run (none in the model: processing takes no time) would be appended
-  for (let i = 0; i < bl.skb.length; i++) {
+  for (let i = 0; i < bl.count; i++) {
     const h = bl.skb[i]!;
     bl.segs -= segsOf(t, h);
     if (sk.conn !== c) {
@@ -155,10 +159,7 @@ export function releaseBacklog(t: TcpHost, sk: TcpSock, c: TcpConn, rcv: (sk: Tc
     }
     rcv(sk, h, bl.len[i]!, bl.frags[i]!, bl.room[i]!);
   }
-  bl.skb.length = 0;
-  bl.len.length = 0;
-  bl.frags.length = 0;
-  bl.room.length = 0;
+  bl.count = 0;
   bl.segs = 0;
   bl.bytes = 0;
   c.backlogLen = 0;
@@ -167,11 +168,8 @@ export function releaseBacklog(t: TcpHost, sk: TcpSock, c: TcpConn, rcv: (sk: Tc
 /** Drop what a destroyed socket still had queued. */
 export function purgeBacklog(t: TcpHost, c: TcpConn): void {
   const bl = c.backlog;
-  for (const h of bl.skb) t.dropSkb(h, "TCP_CLOSE");
-  bl.skb.length = 0;
-  bl.len.length = 0;
-  bl.frags.length = 0;
-  bl.room.length = 0;
+  for (let i = 0; i < bl.count; i++) t.dropSkb(bl.skb[i]!, "TCP_CLOSE");
+  bl.count = 0;
   bl.segs = 0;
   bl.bytes = 0;
   c.backlogLen = 0;

@@ -109,7 +109,7 @@ function releaseSockWork(t: TcpHost, sk: TcpSock, c: TcpConn): void {
     c.readPending = 0;
     appRecv(t, sk, c, n);
   }
-  if (c.backlog.skb.length > 0) releaseBacklog(t, sk, c, (s, h, len, frags, room) => rcvBacklogged(t, s, h, len, frags, room));
+  if (c.backlog.count > 0) releaseBacklog(t, sk, c, (s, h, len, frags, room) => rcvBacklogged(t, s, h, len, frags, room));
   if (sk.conn !== c) return;
   // net/ipv4/tcp_output.c: tcp_release_cb
   const d = c.deferred;

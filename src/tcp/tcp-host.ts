@@ -794,7 +794,7 @@ export class TcpHost {
     for (const sk of this.socks) {
       const c = sk?.conn ?? null;
       if (c === null) continue;
-      skbs += c.backlog.skb.length;
+      skbs += c.backlog.count;
       segs += c.backlog.segs;
     }
     return { skbs, segs };

@@ -81,7 +81,7 @@ describe("tcp_queue_rcv: coalescing into the receive queue's tail (6.12)", () =>
     const { t, sk, c, rcv, coalesced } = await quiet();
     c.owned = true;
     for (let i = 0; i < 10; i++) rcv(0 + i * 1448, 1448);
-    expect(c.backlog.skb.length).toBe(1);
+    expect(c.backlog.count).toBe(1);
     releaseSock(t, sk, c);
     expect(c.rmemAlloc).toBe(2304 + 9 * 2048);
     // 9 frags: 8 more heads stolen (9 + 0 < 17 up to 16), then a new skb and one more steal
