@@ -196,6 +196,8 @@ export function growWindow(s: RcvWindowState, len: number, truesize: number, rme
   if (incr !== 0) {
     incr = Math.max(incr, 2 * len);
     s.rcvSsthresh += Math.min(room, incr);
+    // tcp_grow_window: icsk_ack.quick |= 1 — the grown window is announced by a quick ACK
+    s.quick |= 1;
   }
 }
 

@@ -620,10 +620,21 @@ export function tcpDataQueue(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): st
   t.nstat.add(t.mib.OFOQueue);
   const charge = ofoInsert(c.ofo, seq, end, truesize, frags, tailroom);
   if (charge >= 0) {
-    // tcp_ooo_try_coalesce: TCPRcvCoalesce, the delta charged; else skb_set_owner_r
-    if (charge !== truesize) t.nstat.add(t.mib.RcvCoalesce);
-    c.rmemAlloc += charge;
-    memCharge(c, charge);
+    // tcp_ooo_try_coalesce: TCPRcvCoalesce, the delta charged (tcp_try_coalesce) before tcp_grow_window; a
+    // queued skb is charged after it (skb_set_owner_r)
+    const coalesced = charge !== truesize;
+    if (coalesced) {
+      t.nstat.add(t.mib.RcvCoalesce);
+      c.rmemAlloc += charge;
+      memCharge(c, charge);
+    }
+    // tcp_data_queue_ofo: a SACK flow grows the window for every kept skb (a non-SACK one must not: its
+    // sender needs the duplicate ACKs of an unchanged window for fast retransmit)
+    if (sk.sackOk) growWindow(c, len, truesize, t.rmem[2]!, underMemoryPressure(t));
+    if (!coalesced) {
+      c.rmemAlloc += charge;
+      memCharge(c, charge);
+    }
   } else {
     // tcp_data_queue_ofo: all its bytes are queued already — TCPOFOMerge, D-SACK it, ACK, drop
     t.nstat.add(t.mib.OFOMerge);

@@ -99,7 +99,10 @@ describe("GRO in the NAPI poll (bulk TCP receiver)", async () => {
     // __tcp_ack_snd_check: rcv_nxt - rcv_wup > rcv_mss ACKs at once; +1 for the handshake's ACK
     expect(acks(on)).toBeLessThanOrEqual(bOn.gro.packetsOut + 1);
     expect(acks(on)).toBeGreaterThan(0.9 * bOn.gro.packetsOut);
-    expect(Math.abs(acks(off) - bOff.gro.packetsIn / 2)).toBeLessThan(0.02 * bOff.gro.packetsIn);
+    // without GRO one per two full segments, plus the quick ACK each rcv_ssthresh growth grants while the
+    // window opens (tcp_grow_window: icsk_ack.quick |= 1): above half, well below one per segment
+    expect(acks(off)).toBeGreaterThan(0.49 * bOff.gro.packetsIn);
+    expect(acks(off)).toBeLessThan(0.56 * bOff.gro.packetsIn);
   });
 
   it("the ledger counts an aggregate's gso_segs wire packets and closes", () => {

@@ -103,6 +103,21 @@ describe("tcp_queue_rcv: coalescing into the receive queue's tail (6.12)", () =>
   });
 });
 
+describe("tcp_data_queue_ofo: tcp_grow_window for SACK flows", () => {
+  it("an out-of-order 1448-byte segment (truesize 2304) grows rcv_ssthresh by 2·advmss; a coalesced one by as much again", async () => {
+    const { sk, c, rcv } = await quiet();
+    expect(sk.sackOk).toBe(true);
+    // room: min(window_clamp, tcp_space) − 14480 is far above 2896 here
+    c.rcvSsthresh = 14480;
+    rcv(1448, 1448);
+    expect(c.ofo.length).toBe(1);
+    expect(c.rcvSsthresh).toBe(14480 + 2 * c.advmss);
+    rcv(2896, 1448);
+    expect(c.ofo.length).toBe(1);
+    expect(c.rcvSsthresh).toBe(14480 + 4 * c.advmss);
+  });
+});
+
 describe("tcp_data_queue_ofo: tcp_ooo_try_coalesce and tcp_ofo_queue (6.12)", () => {
   it("5 frames after a hole coalesce into one out-of-order skb; the hole filled, both reach the receive queue", async () => {
     const { w, c, nstat, rcv, coalesced } = await quiet();

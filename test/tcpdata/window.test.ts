@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import {
   initRcvBufferSpace,
   pacingRate,
+  growWindow,
   rcvSpaceAdjust,
   selectInitialWindow,
   selectWindowRaw,
@@ -43,6 +44,29 @@ describe("tcp_init_buffer_space", () => {
     expect(initRcvBufferSpace(s)).toBe(14480);
     expect(s.windowClamp).toBe(64088);
     expect(s.rcvSsthresh).toBe(64088);
+  });
+});
+
+describe("tcp_grow_window", () => {
+  it("a 1448-byte segment of truesize 2304 (1152 of window <= 1448): rcv_ssthresh + 2·advmss, icsk_ack.quick |= 1", () => {
+    // room = min(clamp, 131072·128/256 = 65536) − 14480 = 51056; incr = max(2·1448, 2·1448) = 2896
+    const s = rcvState({ windowClamp: 65535 * 128, rcvSsthresh: 14480, quick: 0 });
+    growWindow(s, 1448, 2304, 6291456);
+    expect(s.rcvSsthresh).toBe(17376);
+    expect(s.quick).toBe(1);
+    // an even quick-ACK count gains one; an odd one is left as it is
+    s.quick = 2;
+    growWindow(s, 1448, 2304, 6291456);
+    expect(s.rcvSsthresh).toBe(20272);
+    expect(s.quick).toBe(3);
+    growWindow(s, 1448, 2304, 6291456);
+    expect(s.quick).toBe(3);
+  });
+  it("no room (rcv_ssthresh at tcp_space): no growth, quick untouched", () => {
+    const s = rcvState({ windowClamp: 65535 * 128, rcvSsthresh: 65536, quick: 0 });
+    growWindow(s, 1448, 2304, 6291456);
+    expect(s.rcvSsthresh).toBe(65536);
+    expect(s.quick).toBe(0);
   });
 });
 
