@@ -151,7 +151,8 @@ export class NicTx {
   private readonly rings: TxRings;
   private readonly rec: Uint32Array;
   /** The core's post stage ((handle, bytes) pairs) and the clean's owners, shared by every NIC:
-   *  a pass posts its stage before anything can call out (a drop), so it is empty between passes. */
+   *  a pass posts its stage before anything can call out (a drop) and before it returns (a poll's
+   *  TX hold defers only the wire's kick), so it is empty between passes. */
   private readonly stage: Uint32Array;
   private readonly stagePtr: number;
   private readonly owners: Uint32Array;
@@ -378,20 +379,20 @@ export class NicTx {
   private holds = 0;
   private heldReady = false;
 
-  /** The host's RX softirq runs a NAPI poll: the descriptors its bypassed skbs post are written
-   *  into the ring in bursts and the wire is told once, at txRelease. Neutral: nothing reads the
-   *  ring's unsent part or the wire between (no event runs inside a poll, the loop's clock stands
-   *  still, and every other path posts and tells the wire before it returns), and the wire puts
-   *  each descriptor on at the time it would have (back to back from `now`). One TX queue only:
-   *  with several, the wire's round robin over the rings would see the poll's descriptors of every
-   *  queue at once instead of each as it was posted (another order on the wire). */
+  /** The host's RX softirq runs a NAPI poll: the descriptors its bypassed skbs post go into the
+   *  ring as each is posted (the post stage is shared by every NIC of the core, so it is never left
+   *  full across calls), but the wire is told once, at txRelease. Neutral: nothing reads the wire
+   *  between (no event runs inside a poll, the loop's clock stands still, and every other path
+   *  tells the wire before it returns), and the wire puts each descriptor on at the time it would
+   *  have (back to back from `now`). One TX queue only: with several, the wire's round robin over
+   *  the rings would see the poll's descriptors of every queue at once instead of each as it was
+   *  posted (another order on the wire). */
   txHold(): void {
     if (this.nTxq === 1) this.holds++;
   }
 
   txRelease(): void {
     if (this.nTxq !== 1 || --this.holds > 0) return;
-    this.postStaged();
     if (this.heldReady) {
       this.heldReady = false;
       this.onTxReady();
@@ -487,12 +488,12 @@ export class NicTx {
       this.runPosted = 0;
       this.directXmit(q, now);
       this.qdiscRunEnd(q);
-      if (this.holds > 0) {
-        if (this.runPosted > 0) this.heldReady = true;
-        return true;
-      }
+      // the stage is the core's, shared by every NIC: it goes into this NIC's ring now, held or not
       this.postStaged();
-      if (this.runPosted > 0) this.onTxReady();
+      if (this.runPosted > 0) {
+        if (this.holds > 0) this.heldReady = true;
+        else this.onTxReady();
+      }
       return true;
     }
     this.enqueueing = h;
