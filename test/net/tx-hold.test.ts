@@ -52,6 +52,32 @@ const MLX5 = { rxUsecs: 16_000, rxFrames: 32, txUsecs: 16_000, txFrames: 32 };
 const rrListener = { port: 5001, backlog: 128, accept: true, app: { kind: "rr" as const, request: 100, response: 1000 } };
 
 describe("a NAPI poll's TX hold: the same report with every NIC's hold off", () => {
+  it("4 TX queues, no XPS (skb_tx_hash): a SYN flood and request-reply flows", async () => {
+    const nic = { ...MLX5, queues: 4, rateBps: 10e9, mtu: 1500, rxRing: 1024, txRing: 256, txqueuelen: 1000 };
+    const s = world(
+      [
+        host("attacker", 1, { nic }),
+        host("client", 3, { nic }),
+        host("server", 2, {
+          cpus: 2,
+          nic,
+          sysctl: { "net.ipv4.tcp_syncookies": 2 },
+          listeners: [{ port: 80, backlog: 128, accept: true }, rrListener],
+        }),
+      ],
+      [link("attacker", "server", { delayNs: 10_000 }), link("client", "server", { delayNs: 10_000 })],
+      [
+        { kind: "syn-flood", from: "attacker", to: "server", port: 80, count: 4000, at: 0, rate: 2e6, spoof: "random" },
+        { kind: "rr", from: "client", to: "server", port: 5001, flows: 16, request: 100, response: 1000, at: 0 },
+      ],
+      { durationNs: 3e6 },
+    );
+    const on = await run(s, true);
+    const off = await run(s, false);
+    expect(on.spread).toBeGreaterThan(20);
+    expect(on.json).toBe(off.json);
+  });
+
   it("two NICs, RPS to one CPU: one backlog poll replies on both NICs", async () => {
     const nic = { ...MLX5, queues: 1, rateBps: 10e9, mtu: 1500, rxRing: 1024, txRing: 256, txqueuelen: 1000 };
     const s = world(
