@@ -7,9 +7,9 @@
 // SYN-ACKs in one call, from rows TS fills in its burst area:
 //
 //   +--------------------------------+ burst
-//   | COOKIE_BURST x 12 u32          | row i: slot, h, raddr, lport, rport,
+//   | COOKIE_BURST x 11 u32          | row i: slot, h, raddr, lport, rport,
 //   |                                | sseq, mssind, count, win, tsval,
-//   |                                | tsecr, the cookie (written back)
+//   |                                | tsecr
 //   +--------------------------------+
 import { reserve, zero } from "./layout";
 import { sip4u32 } from "./siphash";
@@ -17,7 +17,7 @@ import { stamp_tcp4 } from "./stamp";
 
 /** Rows of the burst area: a NAPI poll's frames (NAPI_POLL_WEIGHT) and the GRO flush after them. */
 export const COOKIE_BURST: u32 = 128;
-const ROW_U32: u32 = 12;
+const ROW_U32: u32 = 11;
 let burst: usize = 0;
 
 export function cookie_plan(): void {
@@ -59,13 +59,12 @@ export function cookie_synack4(slot: u32, h: u32, key: usize, laddr: u32, raddr:
 }
 
 /** cookie_synack4 for rows 0..n of the burst area, in order, under the
- *  host's key at `key` and its address `laddr`; each row's cookie goes to
- *  its last word. n above COOKIE_BURST is clamped (TS never passes it). */
+ *  host's key at `key` and its address `laddr`. n above COOKIE_BURST is
+ *  clamped (TS never passes it). */
 export function cookie_synack4_burst(n: u32, key: usize, laddr: u32): void {
   if (n > COOKIE_BURST) n = COOKIE_BURST;
   for (let i: u32 = 0; i < n; i++) {
     const r = burst + (<usize>(i * ROW_U32) << 2);
-    const isn = cookie_synack4(load<u32>(r), load<u32>(r, 4), key, laddr, load<u32>(r, 8), load<u32>(r, 12), load<u32>(r, 16), load<u32>(r, 20), load<u32>(r, 24), load<u32>(r, 28), load<u32>(r, 32), load<u32>(r, 36), load<u32>(r, 40));
-    store<u32>(r, isn, 44);
+    cookie_synack4(load<u32>(r), load<u32>(r, 4), key, laddr, load<u32>(r, 8), load<u32>(r, 12), load<u32>(r, 16), load<u32>(r, 20), load<u32>(r, 24), load<u32>(r, 28), load<u32>(r, 32), load<u32>(r, 36), load<u32>(r, 40));
   }
 }

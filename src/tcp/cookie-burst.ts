@@ -13,7 +13,7 @@
 import type { Core } from "../core/core.js";
 
 /** assembly/cookie.ts: ROW_U32 (the row's words, in its order). */
-const ROW = 12;
+const ROW = 11;
 
 interface CookieBurstRaw {
   cookie_burst_ptr(): number;
@@ -26,7 +26,6 @@ export class CookieBurst {
   n = 0;
   private readonly rows: Int32Array;
   private readonly area: Int32Array;
-  private readonly out: Int32Array;
   private readonly raw: CookieBurstRaw;
   readonly capacity: number;
 
@@ -35,7 +34,6 @@ export class CookieBurst {
     this.capacity = this.raw.cookie_burst_rows();
     this.rows = new Int32Array(this.capacity * ROW);
     this.area = new Int32Array(core.memory.buffer, this.raw.cookie_burst_ptr(), this.capacity * ROW);
-    this.out = new Int32Array(this.capacity);
   }
 
   /** A SYN-ACK for skb h from template `slot` (cookie_synack4's arguments; int32 words). */
@@ -53,7 +51,6 @@ export class CookieBurst {
     w[r + 8] = win;
     w[r + 9] = tsval;
     w[r + 10] = tsecr;
-    this.out[this.n] = h;
     this.n++;
   }
 
@@ -68,6 +65,6 @@ export class CookieBurst {
     const w = this.rows;
     for (let i = 0, e = n * ROW; i < e; i++) a[i] = w[i]!;
     this.raw.cookie_synack4_burst(n, key, laddr);
-    for (let i = 0; i < n; i++) output(this.out[i]!);
+    for (let i = 0; i < n; i++) output(w[i * ROW + 1]!);
   }
 }
