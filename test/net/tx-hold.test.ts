@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { createCore } from "../../src/core/node.js";
 import { World, coreConfigFor } from "../../src/sim/world.js";
 import { buildReport } from "../../src/report/build.js";
-import type { WorldSpec } from "../../src/sim/world-spec.js";
+import type { HostSpec, TrafficSpec, WorldSpec } from "../../src/sim/world-spec.js";
 import { host, link, world } from "../sim/spec-helpers.js";
 
 /** The report, and how many NAPI polls of `server` transmitted on more than one TX ring (distinct
@@ -51,58 +51,50 @@ const MLX5 = { rxUsecs: 16_000, rxFrames: 32, txUsecs: 16_000, txFrames: 32 };
 
 const rrListener = { port: 5001, backlog: 128, accept: true, app: { kind: "rr" as const, request: 100, response: 1000 } };
 
+type Nic = typeof MLX5 & { queues: number; rateBps: number; mtu: number; rxRing: number; txRing: number; txqueuelen: number };
+
+/** An attacker and a client both linked to a 2-CPU server (SYN cookies always, a port-80 listener and
+ *  the rr listener); `server` adds to the server's host, `traffic` is what runs for 3 ms. */
+function floodWorld(nic: Nic, server: Partial<HostSpec>, traffic: TrafficSpec[]): WorldSpec {
+  return world(
+    [
+      host("attacker", 1, { nic }),
+      host("client", 3, { nic }),
+      host("server", 2, {
+        cpus: 2,
+        nic,
+        ...server,
+        sysctl: { "net.ipv4.tcp_syncookies": 2 },
+        listeners: [{ port: 80, backlog: 128, accept: true }, rrListener],
+      }),
+    ],
+    [link("attacker", "server", { delayNs: 10_000 }), link("client", "server", { delayNs: 10_000 })],
+    traffic,
+    { durationNs: 3e6 },
+  );
+}
+
+/** The scenario's report with every NIC's hold on equals the one with it off (and polls held > 20 frames). */
+async function expectHoldNeutral(s: WorldSpec): Promise<void> {
+  const on = await run(s, true);
+  const off = await run(s, false);
+  expect(on.spread).toBeGreaterThan(20);
+  expect(on.json).toBe(off.json);
+}
+
+const flood = (from: string) =>
+  ({ kind: "syn-flood", from, to: "server", port: 80, count: 4000, at: 0, rate: 2e6, spoof: "random" }) as const;
+const rr = (flows: number) =>
+  ({ kind: "rr", from: "client", to: "server", port: 5001, flows, request: 100, response: 1000, at: 0 }) as const;
+const nicWith = (queues: number): Nic => ({ ...MLX5, queues, rateBps: 10e9, mtu: 1500, rxRing: 1024, txRing: 256, txqueuelen: 1000 });
+
 describe("a NAPI poll's TX hold: the same report with every NIC's hold off", () => {
   it("4 TX queues, no XPS (skb_tx_hash): a SYN flood and request-reply flows", async () => {
-    const nic = { ...MLX5, queues: 4, rateBps: 10e9, mtu: 1500, rxRing: 1024, txRing: 256, txqueuelen: 1000 };
-    const s = world(
-      [
-        host("attacker", 1, { nic }),
-        host("client", 3, { nic }),
-        host("server", 2, {
-          cpus: 2,
-          nic,
-          sysctl: { "net.ipv4.tcp_syncookies": 2 },
-          listeners: [{ port: 80, backlog: 128, accept: true }, rrListener],
-        }),
-      ],
-      [link("attacker", "server", { delayNs: 10_000 }), link("client", "server", { delayNs: 10_000 })],
-      [
-        { kind: "syn-flood", from: "attacker", to: "server", port: 80, count: 4000, at: 0, rate: 2e6, spoof: "random" },
-        { kind: "rr", from: "client", to: "server", port: 5001, flows: 16, request: 100, response: 1000, at: 0 },
-      ],
-      { durationNs: 3e6 },
-    );
-    const on = await run(s, true);
-    const off = await run(s, false);
-    expect(on.spread).toBeGreaterThan(20);
-    expect(on.json).toBe(off.json);
+    await expectHoldNeutral(floodWorld(nicWith(4), {}, [flood("attacker"), rr(16)]));
   });
 
   it("two NICs, RPS to one CPU: one backlog poll replies on both NICs", async () => {
-    const nic = { ...MLX5, queues: 1, rateBps: 10e9, mtu: 1500, rxRing: 1024, txRing: 256, txqueuelen: 1000 };
-    const s = world(
-      [
-        host("attacker", 1, { nic }),
-        host("client", 3, { nic }),
-        host("server", 2, {
-          cpus: 2,
-          nic,
-          rps: { cpus: [[1]], flowCnt: 0, arfs: false, flowLimitCpus: [] },
-          sysctl: { "net.ipv4.tcp_syncookies": 2 },
-          listeners: [{ port: 80, backlog: 128, accept: true }, rrListener],
-        }),
-      ],
-      [link("attacker", "server", { delayNs: 10_000 }), link("client", "server", { delayNs: 10_000 })],
-      [
-        { kind: "syn-flood", from: "attacker", to: "server", port: 80, count: 4000, at: 0, rate: 2e6, spoof: "random" },
-        { kind: "syn-flood", from: "client", to: "server", port: 80, count: 4000, at: 0, rate: 2e6, spoof: "random" },
-        { kind: "rr", from: "client", to: "server", port: 5001, flows: 8, request: 100, response: 1000, at: 0 },
-      ],
-      { durationNs: 3e6 },
-    );
-    const on = await run(s, true);
-    const off = await run(s, false);
-    expect(on.spread).toBeGreaterThan(20);
-    expect(on.json).toBe(off.json);
+    const rps = { cpus: [[1]], flowCnt: 0, arfs: false, flowLimitCpus: [] };
+    await expectHoldNeutral(floodWorld(nicWith(1), { rps }, [flood("attacker"), flood("client"), rr(8)]));
   });
 });
