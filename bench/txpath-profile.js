@@ -68,6 +68,9 @@ world.loop.run(20e6);
 const p0 = wire();
 const a0 = core.stats[0];
 const g0 = gro();
+const dirs0 = world.linkDirections().map((d) => d.packets);
+const hostGro = () => [...world.hosts.entries()].map(([n, h]) => [n, h.groCounts()]);
+const hg0 = hostGro();
 measuring = true;
 const c0 = process.cpuUsage();
 world.loop.run(20e6 + simMs * 1e6);
@@ -78,6 +81,13 @@ const per = (x) => (x / p).toFixed(3);
 const cpuNs = ((cpu.user + cpu.system) * 1e3) / p;
 console.log(`receiver rx-usecs ${rxUsecs} ns, ${simMs} ms simulated: ${p} wire packets, ${cpuNs.toFixed(0)} ns CPU per wire packet${counting ? " (with counting)" : ""}`);
 console.log(`skbs allocated ${per(core.stats[0] - a0)}, GRO skbs up ${per(gro() - g0)} per wire packet`);
+const dirs = world.linkDirections().map((d, i) => [`${d.fromName}->${d.toName}`, d.packets - dirs0[i]]);
+console.log(`wire packets by direction: ${dirs.map(([k, v]) => `${k} ${v}`).join(", ")}; ACKs per data frame ${(dirs[1][1] / dirs[0][1]).toFixed(3)}`);
+for (const [i, [n, g]] of hostGro().entries()) {
+  const g0h = hg0[i][1];
+  const fin = g.packetsIn - g0h.packetsIn, out = g.packetsOut - g0h.packetsOut;
+  console.log(`GRO on ${n}: ${fin} frames in, ${out} skbs up, ${(fin / out).toFixed(2)} frames per skb up`);
+}
 const table = (title, m) => {
   const rows = [...m].sort((x, y) => y[1] - x[1]);
   const total = rows.reduce((s, r) => s + r[1], 0);
