@@ -213,8 +213,13 @@ export class NicTx {
   /** The dql records' words and each queue's XOFF word in them (Dql.stopped without the getter). */
   private dqlWords: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
   private readonly dqlXoffAt: Int32Array;
-  /** TSO: segments of the descriptor on the wire not yet taken, and those not yet finished. */
-  private readonly wireSegs: number[] = [];
+  /** TSO, per-frame wire: the segments of the descriptor on the wire not yet taken,
+   *  wireSegs[wireSegsAt .. wireSegsEnd) (one descriptor's at most: txPop splits the next only
+   *  once they are all taken, so a flat buffer refilled from 0 does); and the segments not yet
+   *  finished. */
+  private readonly wireSegs = new Uint32Array(GSO_OUT_SLOTS);
+  private wireSegsAt = 0;
+  private wireSegsEnd = 0;
   private wireSegsLeft = 0;
   /** Segments software GSO made, and TSO descriptors the NIC split. */
   readonly gsoCounts = { gsoSkbs: 0, gsoSegments: 0, tsoSkbs: 0, tsoSegments: 0 };
@@ -787,7 +792,7 @@ export class NicTx {
 
   /** The wire takes the next frame, round robin over the rings (-1 if none). */
   txPop(): number {
-    if (this.wireSegs.length > 0) return this.toWire(this.wireSegs.shift()!);
+    if (this.wireSegsAt < this.wireSegsEnd) return this.toWire(this.wireSegs[this.wireSegsAt++]!);
     for (;;) {
       const h = this.nextDescriptor();
       if (h < 0) return -1;
@@ -804,7 +809,9 @@ export class NicTx {
         this.enqT[seg] = t0;
         this.postT[seg] = p0;
       }
-      for (let j = 1; j < k; j++) this.wireSegs.push(sc[this.gsoSlot + j]!);
+      for (let j = 1; j < k; j++) this.wireSegs[j - 1] = sc[this.gsoSlot + j]!;
+      this.wireSegsAt = 0;
+      this.wireSegsEnd = k - 1;
       this.wireSegsLeft = k;
       return this.toWire(sc[this.gsoSlot]!);
     }
@@ -1050,7 +1057,7 @@ export class NicTx {
   /** skbs this side holds (qdiscs, requeued segments, the unsent part of the rings, TSO segments not yet on the wire). */
   held(): number {
     this.postStaged();
-    let n = this.qdiscQlen() + this.wireSegs.length;
+    let n = this.qdiscQlen() + this.wireSegsEnd - this.wireSegsAt;
     for (let q = 0; q < this.nTxq; q++) n += this.rec[this.recAt[q]! + TXR.unsent]! + this.rqLen[q]!;
     return n;
   }
