@@ -96,6 +96,34 @@ export class TxRings {
     return unsent === 0 ? -1 : this.descs[this.unsentDesc(r, unsent) + TXD.h]!;
   }
 
+  /** The handles of up to `max` oldest posted descriptors the wire has not taken, in ring order, into
+   *  out[0..n), stopping before the first whose skb is a GSO one (gsoSegs > 1: the wire splits it);
+   *  none taken. Returns n. */
+  peekPlain(id: number, out: Uint32Array, max: number, gsoSegs: Uint32Array): number {
+    const rec = this.recs;
+    const r = id * TXR_REC_U32;
+    const unsent = rec[r + TXR.unsent]!;
+    const size = rec[r + TXR.size]!;
+    const base = rec[r + TXR.base]!;
+    let i = rec[r + TXR.head]! + rec[r + TXR.used]! - unsent;
+    if (i >= size) i -= size;
+    const lim = unsent < max ? unsent : max;
+    const desc = this.descs;
+    let n = 0;
+    for (; n < lim; n++) {
+      const h = desc[(base + i) * TXD_U32 + TXD.h]!;
+      if (gsoSegs[h]! > 1) break;
+      out[n] = h;
+      if (++i === size) i = 0;
+    }
+    return n;
+  }
+
+  /** The wire takes the k oldest posted descriptors (as k takeOne calls; k <= unsent). */
+  takeRun(id: number, k: number): void {
+    this.recs[id * TXR_REC_U32 + TXR.unsent]! -= k;
+  }
+
   /** Word in `descs` of the oldest of the `unsent` posted descriptors of ring record word r (txring_take_burst's
    *  index: head + used − unsent, wrapped). */
   private unsentDesc(r: number, unsent: number): number {

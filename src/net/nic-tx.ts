@@ -182,8 +182,9 @@ export class NicTx {
     this.syncWire();
     return this.qRingLatency;
   }
-  private readonly enqT: Float64Array;
-  private readonly postT: Float64Array;
+  /** Per skb handle: when it was queued to the qdisc and posted to the ring (the wire's run reads them). */
+  readonly enqT: Float64Array;
+  readonly postT: Float64Array;
   private rr = 0;
   /** Queue of the frame the wire is serializing, and its length. */
   private wireQ = -1;
@@ -967,6 +968,40 @@ export class NicTx {
     const frames = this.txFrames;
     if (frames > 0 && this.done[q]! + 1 >= frames) return false;
     return this.irqAt[q]! > t;
+  }
+
+  /** Before when the frames of a quiet run (peekQuietRun) must end: the IRQ timer's or the TX NAPI poll's time. */
+  readonly quietRunBefore = new Float64Array(1);
+
+  /** The wire's run step (src/net/link.ts trainFrom), with no descriptor on the wire: the next
+   *  descriptors of the one TX queue that go on the wire as one frame each (nextIsPlainFrame) and whose
+   *  completions would each only be counted, as completionQuietUntil finds them one after another (the
+   *  count below tx-frames, each frame ending before quietRunBefore[0]): up to `max` handles into
+   *  out[0..n), not taken. */
+  peekQuietRun(out: Uint32Array, max: number): number {
+    if (this.nTxq !== 1 || this.wireQ >= 0 || this.txUsecs <= 0) return 0;
+    let lim = max;
+    if (this.napiScheduled[0] !== 0) this.quietRunBefore[0] = this.napiAt[0]!;
+    else {
+      if (this.irqArmed[0] === 0) return 0;
+      const frames = this.txFrames;
+      if (frames > 0) {
+        // done + 1 < frames before each completion
+        const c = frames - 1 - this.done[0]!;
+        if (c < lim) lim = c;
+      }
+      this.quietRunBefore[0] = this.irqAt[0]!;
+    }
+    if (lim <= 0) return 0;
+    return this.rings.peekPlain(this.ringId[0]!, out, lim, this.gsoSegs);
+  }
+
+  /** The wire took the first k handles peekQuietRun gave, each completed at once (frameDone counting
+   *  it, nothing more: the run is quiet), as k txPopTrain + frameDone pairs would. */
+  takeQuietRun(out: Uint32Array, k: number): void {
+    this.rings.takeRun(this.ringId[0]!, k);
+    for (let j = 0; j < k; j++) this.release(out[j]!);
+    this.done[0]! += k;
   }
 
   /** The queue's TX completion interrupt: schedule its NAPI. `insertedAt`: when per-frame mode's event loop

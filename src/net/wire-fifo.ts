@@ -91,6 +91,47 @@ export class WireFifo {
     return t;
   }
 
+  /** The last end of serialization pushRun placed (a typed slot: no heap number per run). */
+  readonly runEnd = new Float64Array(1);
+
+  /** A run of k frames (handles buf[0..k)) of TX queue q, each its own descriptor, back to back from t0
+   *  as k one-frame pushTrain calls would place them, as long as each ends before `before`; enq and post
+   *  give each handle's queueing times. Returns how many went on (their last end in runEnd[0]). */
+  pushRun(buf: Uint32Array, k: number, q: number, t0: number, len: Uint32Array, rateBps: number, delay: number, enq: Float64Array, post: Float64Array, before: number): number {
+    while (this.tail - this.head + k > this.cap) this.grow();
+    const m = this.mask;
+    let t = t0;
+    let tail = this.tail;
+    let lastLen = -1;
+    let ser = 0;
+    let j = 0;
+    for (; j < k; j++) {
+      const h = buf[j]!;
+      const l = len[h]!;
+      if (l !== lastLen) {
+        lastLen = l;
+        ser = serializationNs(l, rateBps);
+      }
+      const end = t + ser;
+      if (!(before > end)) break;
+      const i = tail & m;
+      this.h[i] = h;
+      this.q[i] = q;
+      this.len[i] = l;
+      this.cont[i] = 0;
+      this.tStart[i] = t;
+      this.tEnd[i] = end;
+      this.tArr[i] = end + delay;
+      this.tEnq[i] = enq[h]!;
+      this.tPost[i] = post[h]!;
+      tail++;
+      t = end;
+    }
+    this.tail = tail;
+    this.runEnd[0] = t;
+    return j;
+  }
+
   headArrival(): number {
     return this.tArr[this.head & this.mask]!;
   }

@@ -148,6 +148,66 @@ describe("WireFifo", () => {
     );
   });
 
+  it("pushRun: a run of one-frame descriptors as that many one-frame pushTrain calls, up to the first ending at or after `before`", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 20, max: 1514 }), { minLength: 1, maxLength: 300 }),
+        fc.integer({ min: 0, max: 400_000 }),
+        fc.integer({ min: 0, max: 2000 }),
+        (lens, span, lead) => {
+          const k = lens.length;
+          const len = new Uint32Array(2048);
+          const enq = new Float64Array(2048);
+          const post = new Float64Array(2048);
+          const buf = new Uint32Array(k);
+          for (let j = 0; j < k; j++) {
+            // handles out of order and across the FIFO's first capacity (it grows)
+            const h = (j * 7 + 3) % 2048;
+            buf[j] = h;
+            len[h] = lens[j]!;
+            enq[h] = j * 10;
+            post[h] = j * 10 + 5;
+          }
+          const t0 = 1000 + lead / 7;
+          const before = t0 + span;
+          const run = new WireFifo();
+          const one = new WireFifo();
+          // frames already waiting ahead of the run
+          for (const f of [run, one]) f.pushTrain(Uint32Array.of(2047, 2046), 2, 0, 0, len.fill(100, 2046), RATE, DELAY, 0, 0);
+          const m = run.pushRun(buf, k, 0, t0, len, RATE, DELAY, enq, post, before);
+          let t = t0;
+          let expected = 0;
+          for (; expected < k; expected++) {
+            const h = buf[expected]!;
+            if (!(before > t + serializationNs(len[h]!, RATE))) break;
+            t = one.pushTrain(Uint32Array.of(h), 1, 0, t, len, RATE, DELAY, enq[h]!, post[h]!);
+          }
+          expect(m).toBe(expected);
+          expect(run.runEnd[0]).toBe(t);
+          expect(run.length).toBe(one.length);
+          const c1 = counters();
+          const c2 = counters();
+          const o1 = new Uint32Array(512);
+          const o2 = new Uint32Array(512);
+          const k1 = new Uint8Array(512);
+          const k2 = new Uint8Array(512);
+          for (const look of [t0, t0 + span / 3, t0 + span, Infinity]) {
+            run.countStarted(look, c1);
+            one.countStarted(look, c2);
+            expect(run.countEnded(look)).toBe(one.countEnded(look));
+            expect(run.endedBytes).toBe(one.endedBytes);
+            const n = run.takeArrived(look, o1, k1, 512);
+            expect(one.takeArrived(look, o2, k2, 512)).toBe(n);
+            expect([...o1.subarray(0, n)]).toEqual([...o2.subarray(0, n)]);
+            expect([...k1.subarray(0, n)]).toEqual([...k2.subarray(0, n)]);
+          }
+          expect(summary(c1)).toEqual(summary(c2));
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
   it("refuses to hand over a frame whose end was not counted", () => {
     const f = new WireFifo();
     const len = new Uint32Array(4).fill(1514);
