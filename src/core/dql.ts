@@ -182,7 +182,22 @@ export class Dql {
   /** sent() for a driver's per-packet path: no argument checks (bytes an
    *  integer in [0, DQL_MAX_OBJECT], `jiffies` from nsToJiffies). */
   sentUnchecked(bytes: number, jiffies: number): boolean {
-    return this.x.dql_sent(this.q, bytes, jiffies) !== 0;
+    const v = this.v;
+    const o = this.o;
+    // dql_queued records the stall history only with stall_thrs set: that one in WASM
+    if (v[o + W.stallThrs] !== 0) return this.x.dql_sent(this.q, bytes, jiffies) !== 0;
+    // assembly/dql.ts dql_sent through the record's words, without a call per packet:
+    // include/linux/dynamic_queue_limits.h: dql_queued (u32 num_queued wraps), then
+    // include/linux/netdevice.h: netdev_tx_sent_queue — STACK_XOFF once strictly over the limit
+    const nq = (v[o + W.numQueued]! + bytes) >>> 0;
+    v[o + W.lastObjCnt] = bytes;
+    v[o + W.numQueued] = nq;
+    if (((v[o + W.adjLimit]! - nq) | 0) >= 0) return false;
+    if (v[o + W.xoff] === 0) {
+      v[o + W.xoff] = 1;
+      v[o + W.stops] = v[o + W.stops]! + 1;
+    }
+    return true;
   }
 
   /** An xmit_more batch of the n skbs in core.scratch[at .. at+n) (their

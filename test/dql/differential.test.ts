@@ -1,6 +1,6 @@
 // Differential test: random driver sequences (sends, xmit_more batches,
 // completions of part of what is in flight, sysfs writes, stall detection,
-// time jumps, counters started near 2^32) on the WASM kernel and the TS
+// time jumps, counters started near 2^32; the driver's per-packet sentUnchecked) on the WASM kernel and the TS
 // reference; every field of struct dql must agree after every step.
 import { beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
@@ -12,6 +12,8 @@ import { RefDql } from "../../src/core/ref/dql.js";
 const J = 1e6;
 const op = fc.oneof(
   { weight: 6, arbitrary: fc.record({ k: fc.constant("sent" as const), bytes: fc.constantFrom(60, 1514, 1514, 9000, 65226, 0) }) },
+  // the driver's per-packet step (Dql.sentUnchecked: in TS over the record's words unless stall_thrs is set)
+  { weight: 4, arbitrary: fc.record({ k: fc.constant("sentUnchecked" as const), bytes: fc.constantFrom(60, 1514, 9000, 65226, 0) }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant("burst" as const), lens: fc.array(fc.constantFrom(60, 1514, 4000), { minLength: 1, maxLength: 8 }) }) },
   { weight: 5, arbitrary: fc.record({ k: fc.constant("done" as const), frac: fc.double({ min: 0, max: 1, noNaN: true }) }) },
   { weight: 4, arbitrary: fc.record({ k: fc.constant("tick" as const), dj: fc.constantFrom(0, 1, 1, 1, 2, 3, 5, 70, 300, 1000) }) },
@@ -40,6 +42,9 @@ describe("dql: WASM kernel vs TS reference", () => {
           switch (o.k) {
             case "sent":
               expect(d.sent(o.bytes, j * J)).toBe(r.sent(o.bytes, j));
+              break;
+            case "sentUnchecked":
+              expect(d.sentUnchecked(o.bytes, j)).toBe(r.sent(o.bytes, j));
               break;
             case "burst": {
               const n = core.allocBurst(o.lens.length, 0, at);
