@@ -427,7 +427,11 @@ function refill(): void {
   let p = freeStack + (<usize>want << 2);
   let left = want;
   let w = spillCur;
+  // One round of the bitmap finds every spilled index; a second means the
+  // count lies (an index freed twice): trap rather than spin forever.
+  let round: u32 = 0;
   while (left > 0) {
+    if (++round > words + 1) unreachable();
     const wp = freeBits + (<usize>w << 3);
     let bits = load<u64>(wp);
     while (bits != 0 && left > 0) {
@@ -1178,6 +1182,100 @@ export function wheel_free_top_ptr(): usize { return freeTopP; }
 export function wheel_pending_ptr(): usize { return freeTopP + 4; }
 /** Most ids the free stack holds (min(indices, WHEEL_FREE_STACK_MAX)). */
 export function wheel_free_stack_capacity(): u32 { return stackCap; }
+
+// ---- audit (tests only) -----------------------------------------------------
+
+export const WHEEL_AUDIT_OK: u32 = 0;
+export const WHEEL_AUDIT_BAD_INDEX: u32 = 1; // a cell's index >= M
+export const WHEEL_AUDIT_SHARED: u32 = 2; // two cells hold one index
+export const WHEEL_AUDIT_STALE: u32 = 3; // a live index's cell has an id other than idTab's
+export const WHEEL_AUDIT_PENDING: u32 = 4; // live cells != pending, or live bits != pending
+export const WHEEL_AUDIT_ZOMBIES: u32 = 5; // zombie cells != the zombies count
+export const WHEEL_AUDIT_FREED_HELD: u32 = 6; // an index both free and held by a cell
+export const WHEEL_AUDIT_SPILLED: u32 = 7; // free bitmap's bits != spilled
+export const WHEEL_AUDIT_STACK: u32 = 8; // a free-stack id not its index's next id
+export const WHEEL_AUDIT_LOST: u32 = 9; // held + free indices != M
+
+let auditLive: u32 = 0;
+let auditZombies: u32 = 0;
+
+/** Mark the index of a cell's id as held (keys[] as the marks). */
+function auditCell(id: u32): u32 {
+  const i = id & idxMask;
+  if (i >= idxCap) return WHEEL_AUDIT_BAD_INDEX;
+  const m = keys + (<usize>i << 1);
+  if (load<u16>(m) != 0) return WHEEL_AUDIT_SHARED;
+  store<u16>(m, 1);
+  if (isLive(i)) {
+    if (load<u32>(idTab + (<usize>i << 2)) != id) return WHEEL_AUDIT_STALE;
+    auditLive++;
+  } else {
+    auditZombies++;
+  }
+  return WHEEL_AUDIT_OK;
+}
+
+/** Check the wheel's bookkeeping against its cells, O(M + lists): every
+ *  index is held by exactly one cell (live or zombie) or free (on the stack
+ *  or in the free bitmap), and the counts agree. Returns WHEEL_AUDIT_OK or
+ *  the first broken invariant. For tests: a wheel that frees an index twice
+ *  otherwise shows only later, and far from the cause. Uses keys[] (a
+ *  drain's scratch) for marks. */
+export function wheel_audit(): u32 {
+  zero(keys, <usize>idxCap << 1);
+  auditLive = 0;
+  auditZombies = 0;
+  let r: u32 = WHEEL_AUDIT_OK;
+  for (let l: u32 = 0; l < NLISTS && r == WHEEL_AUDIT_OK; l++) {
+    const p = lh(l);
+    const tail = load<u32>(p, 4);
+    const fill = load<u32>(p, 8);
+    for (let b = load<u32>(p); b != WHEEL_NONE && r == WHEEL_AUDIT_OK; b = nextBlock(b)) {
+      const end = b == tail ? fill : CELLS;
+      for (let c: u32 = 0; c < end && r == WHEEL_AUDIT_OK; c++) {
+        r = auditCell(load<u32>(cellAt((b << CELL_BITS) | c), C_ID));
+      }
+    }
+  }
+  for (let i = dueHead; i < dueTail && r == WHEEL_AUDIT_OK; i++) {
+    const id = load<u32>(dueAt(i), C_ID);
+    if (id != WHEEL_NONE) r = auditCell(id);
+  }
+  for (let i: u32 = 0; i < heapN && r == WHEEL_AUDIT_OK; i++) r = auditCell(load<u32>(heapAt(i), C_ID));
+  if (r != WHEEL_AUDIT_OK) return r;
+  if (auditLive != pending) return WHEEL_AUDIT_PENDING;
+  if (auditZombies != zombies) return WHEEL_AUDIT_ZOMBIES;
+  const words = (idxCap + 63) >> 6;
+  let liveN: u32 = 0;
+  let freeN: u32 = 0;
+  for (let w: u32 = 0; w < words; w++) {
+    liveN += <u32>popcnt<u64>(load<u64>(liveBits + (<usize>w << 3)));
+    let bits = load<u64>(freeBits + (<usize>w << 3));
+    freeN += <u32>popcnt<u64>(bits);
+    while (bits != 0) {
+      const i = (w << 6) + <u32>ctz<u64>(bits);
+      bits &= bits - 1;
+      if (load<u16>(keys + (<usize>i << 1)) != 0) return WHEEL_AUDIT_FREED_HELD;
+    }
+  }
+  if (liveN != pending) return WHEEL_AUDIT_PENDING;
+  if (freeN != spilled) return WHEEL_AUDIT_SPILLED;
+  const top = load<u32>(freeTopP);
+  for (let k: u32 = 0; k < top; k++) {
+    const id = load<u32>(freeStack + (<usize>k << 2));
+    const i = id & idxMask;
+    if (i >= idxCap) return WHEEL_AUDIT_BAD_INDEX;
+    if (isLive(i) || (load<u64>(freeBits + (<usize>(i >> 6) << 3)) & (<u64>1 << <u64>(i & 63))) != 0) {
+      return WHEEL_AUDIT_FREED_HELD;
+    }
+    const m = keys + (<usize>i << 1);
+    if (load<u16>(m) != 0) return WHEEL_AUDIT_FREED_HELD;
+    store<u16>(m, 1); // held by the stack: a second copy of it is caught above
+    if (id != nextId(load<u32>(idTab + (<usize>i << 2)))) return WHEEL_AUDIT_STACK;
+  }
+  if (auditLive + auditZombies + freeN + top != idxCap) return WHEEL_AUDIT_LOST;
+  return WHEEL_AUDIT_OK;
+}
 
 // ---- bench entry points (not for the simulator) ----------------------------
 

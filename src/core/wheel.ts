@@ -29,6 +29,7 @@ interface WheelExports {
   wheel_index_bits(): number;
   wheel_cursor(): number;
   wheel_zombies(): number;
+  wheel_audit(): number;
   wheel_clear(): void;
   wheel_out_time_ptr(): number;
   wheel_out_kind_ptr(): number;
@@ -61,6 +62,19 @@ export interface WheelStats {
   /** Cancelled entries still holding an index (diagnostics). */
   zombies: number;
 }
+
+/** wheel_audit's answers (assembly/wheel.ts: WHEEL_AUDIT_*), from 1. */
+const AUDIT_FAILURES: Record<number, string> = {
+  1: "a cell's index is out of range",
+  2: "two cells hold one index",
+  3: "a live index's cell has an id other than the one it was given (a stale cell taken for live)",
+  4: "the live cells or live bits differ from the pending count",
+  5: "the zombie cells differ from the zombies count",
+  6: "an index is both free and held (by a cell or twice on the free stack)",
+  7: "the free bitmap's bits differ from its count",
+  8: "a free-stack id is not its index's next id",
+  9: "held and free indices do not add up to the wheel's indices",
+};
 
 export class Wheel {
   /** Entries the wheel holds at once (core config wheelEntries). */
@@ -156,6 +170,16 @@ export class Wheel {
    *  rewind the wheel to time 0. */
   clear(): void {
     this.x.wheel_clear();
+  }
+
+  /** Check the wheel's bookkeeping against its cells (O(entries), for
+   *  tests): every index held by one cell or free, the counts agreeing.
+   *  Throws naming the first broken invariant. */
+  audit(): void {
+    const r = this.x.wheel_audit();
+    if (r !== 0) {
+      throw new Error(`timing wheel audit: ${AUDIT_FAILURES[r] ?? `code ${r}`} (${this.pending} pending, ${this.x.wheel_zombies() >>> 0} zombies)`);
+    }
   }
 
   stats(): WheelStats {

@@ -137,6 +137,9 @@ function runProgram(w: Wheel, ops: Op[]): void {
           same(w.outId[i], wIds[arg], `out[${i}].id`);
           same(ref.outId[i], rIds[arg], `ref out[${i}].id`);
         }
+        // Every index held by one cell or free, the counts agreeing (an
+        // index freed twice shows here, not much later as a wrong order).
+        w.audit();
         break;
       }
       case "next":
@@ -147,6 +150,7 @@ function runProgram(w: Wheel, ops: Op[]): void {
     same(published[0], ref.pending, "published pending");
   }
   expect(w.nextTime()).toBe(ref.nextTime());
+  w.audit();
   // Drain to the end: everything left comes out in the same order (at most
   // capacity entries: a broken wheel fails here instead of spinning).
   for (let drained = 0; ; ) {
@@ -160,6 +164,7 @@ function runProgram(w: Wheel, ops: Op[]): void {
     }
     if (n === 0) break;
   }
+  w.audit();
   const s = w.stats();
   const r = ref.stats();
   expect({
