@@ -222,13 +222,13 @@ export class CpuSched {
     this.cur[cpu] = IDLE;
     const h = this.handler!;
     if (this.inRound[cpu] === 1) {
-      this.runPoll(cpu, now, 0);
+      this.runPoll(cpu, 0);
       return;
     }
     if (this.inSession[cpu] === 1) {
       // net_rx_action returned: __do_softirq restarts while re-raised
       if (this.pending[cpu] === 1 && jiffies(now) < this.sessionEnd[cpu]! && --this.restarts[cpu]! > 0) {
-        this.beginRound(cpu, now);
+        this.beginRound(cpu);
         return;
       }
       this.inSession[cpu] = 0;
@@ -245,7 +245,7 @@ export class CpuSched {
     const pend = this.pending[cpu] === 1;
     if (pend && this.irqExit[cpu] === 1) {
       this.irqExit[cpu] = 0;
-      this.beginSession(cpu, now, false);
+      this.beginSession(cpu, false);
       return;
     }
     this.irqExit[cpu] = 0;
@@ -253,7 +253,7 @@ export class CpuSched {
     if (pend && (app <= 0 || this.appCredit[cpu]! <= 0)) {
       // ksoftirqd's turn (or the pending softirq of a raise outside IRQ context)
       this.ksoftirqd[cpu] = 1;
-      this.beginSession(cpu, now, true);
+      this.beginSession(cpu, true);
       return;
     }
     if (app > 0) {
@@ -269,24 +269,29 @@ export class CpuSched {
     void h;
   }
 
+  // (beginSession, beginRound and runPoll run at loop.now and read it themselves: a double passed to a
+  // function V8 does not inline is boxed, one heap number per call)
+
   // kernel/softirq.c: handle_softirqs (inline on irq_exit, or in ksoftirqd)
-  private beginSession(cpu: number, now: number, thread: boolean): void {
+  private beginSession(cpu: number, thread: boolean): void {
+    const now = this.loop.now;
     this.inSession[cpu] = 1;
     this.sessionIsThread[cpu] = thread ? 1 : 0;
     this.sessionStart[cpu] = now;
     this.sessionEnd[cpu] = jiffies(now) + MAX_SOFTIRQ_JIFFIES;
     this.restarts[cpu] = MAX_SOFTIRQ_RESTART;
-    this.beginRound(cpu, now);
+    this.beginRound(cpu);
   }
 
-  private beginRound(cpu: number, now: number): void {
+  private beginRound(cpu: number): void {
     this.pending[cpu] = 0;
     this.inRound[cpu] = 1;
-    const cost = this.handler!.netRxBegin(cpu, now);
-    this.runPoll(cpu, now, cost);
+    const cost = this.handler!.netRxBegin(cpu, this.loop.now);
+    this.runPoll(cpu, cost);
   }
 
-  private runPoll(cpu: number, now: number, pre: number): void {
+  private runPoll(cpu: number, pre: number): void {
+    const now = this.loop.now;
     const h = this.handler!;
     h.roundOver = false;
     this.polling = cpu;

@@ -138,7 +138,9 @@ export function initRcvBufferSpace(s: RcvWindowState): number {
   return Math.min(s.rcvSsthresh, s.rcvWnd, 10 * s.advmss);
 }
 
-/** net/ipv4/tcp_output.c: __tcp_select_window (tcp_shrink_window = 0); `pressure` = tcp_under_memory_pressure. */
+/** net/ipv4/tcp_output.c: __tcp_select_window (tcp_shrink_window = 0); `pressure` = tcp_under_memory_pressure.
+ *  Its less common branches (free space below half the window, no window scaling) are out of line: it runs
+ *  for every ACK sent and every segment received (docs/CONVENTIONS.md, hot functions). */
 export function selectWindowRaw(s: RcvWindowState, pressure = false): number {
   let mss = s.rcvMss;
   let free = tcpSpace(s);
@@ -149,17 +151,32 @@ export function selectWindowRaw(s: RcvWindowState, pressure = false): number {
     if (mss <= 0) return 0;
   }
   if (free < full >> 1) {
-    s.quick = 0;
-    if (pressure) adjustRcvSsthresh(s);
-    const unit = pow2(s.rcvWscale);
-    free = Math.floor(free / unit) * unit;
-    if (free < allowed >> 4 || free < mss) return 0;
+    free = selectWindowLow(s, pressure, free, allowed, mss);
+    if (free < 0) return 0;
   }
   if (free > s.rcvSsthresh) free = s.rcvSsthresh;
   if (s.rcvWscale !== 0) {
     const unit = pow2(s.rcvWscale);
     return Math.ceil(free / unit) * unit;
   }
+  return selectWindowUnscaled(s, free, mss, full);
+}
+
+/** __tcp_select_window with free space below half the full window: quick ACKs off, rcv_ssthresh clamped
+ *  under pressure, free space rounded down to the window scale; -1 when the window is 0 (below 1/16 of the
+ *  full space or one MSS). */
+function selectWindowLow(s: RcvWindowState, pressure: boolean, free: number, allowed: number, mss: number): number {
+  s.quick = 0;
+  if (pressure) adjustRcvSsthresh(s);
+  const unit = pow2(s.rcvWscale);
+  free = Math.floor(free / unit) * unit;
+  if (free < allowed >> 4 || free < mss) return -1;
+  return free;
+}
+
+/** __tcp_select_window without window scaling: the window in whole MSS, kept while it is within one MSS of
+ *  the free space. */
+function selectWindowUnscaled(s: RcvWindowState, free: number, mss: number, full: number): number {
   let window = s.rcvWnd;
   if (window <= free - mss || window > free) window = Math.floor(free / mss) * mss;
   else if (mss === full && free > window + (full >> 1)) window = free;

@@ -133,6 +133,104 @@ function oldAck(t: TcpHost, sk: TcpSock, c: TcpConn, ack: number): void {
   if (c.lostOut > 0 && c.caState >= TCP_CA_Recovery) xmitRetransmitQueue(t, sk, c);
 }
 
+/** net/ipv4/tcp_input.c: tcp_clean_rtx_queue with tcp_ack_update_rtt and the congestion control's pkts_acked:
+ *  free what `ack` covers (`finAcked`: it ACKs our FIN's sequence number), snd_una moves. Returns
+ *  FLAG_SND_UNA_ADVANCED. */
+function cleanRtxQueue(t: TcpHost, sk: TcpSock, c: TcpConn, ack: number, finAcked: boolean): boolean {
+  const rx = t.rx;
+  const now = t.now;
+  const priorUna = c.sndUna;
+  let ackedNotSacked = 0;
+  const rb = c.rtx;
+  const priorFack = fack(c);
+  let reord = c.sndNxt; // lowest ACKed never-retransmitted, not SACKed sequence
+  let ackedPkts = 0;
+  let firstAckt = -1;
+  let lastAckt = -1;
+  let everRetrans = false;
+  let finOwnAcked = false;
+  while (rb.count > 0) {
+    const j = rb.at(0);
+    if (rb.end[j]! > ack) {
+      if (rb.start[j]! < ack) rb.start[j] = ack; // partial ACK of the head
+      break;
+    }
+    // the FIN skb of its own (zero-length entry at write_seq) goes once write_seq + 1 is ACKed
+    if (rb.start[j] === rb.end[j]) {
+      if (!finAcked) break;
+      finOwnAcked = true;
+    }
+    const f = rb.flags[j]!;
+    if (f & TCPCB_SACKED_ACKED) c.sackedOut--;
+    else {
+      // tcp_clean_rtx_queue counts a segment delivered here only if no SACK did before
+      ackedNotSacked++;
+      if (f & TCPCB_SACKED_RETRANS) c.retransOut--;
+      if (f & TCPCB_LOST) c.lostOut--;
+    }
+    if (f & TCPCB_EVER_RETRANS) everRetrans = true;
+    else if (!(f & TCPCB_SACKED_ACKED)) {
+      lastAckt = rb.sentAt[j]!;
+      if (firstAckt < 0) firstAckt = lastAckt;
+      if (rb.start[j]! < reord) reord = rb.start[j]!;
+      if (rb.end[j]! <= c.highSeq) c.origAcked = true; // FLAG_ORIG_SACK_ACKED
+    }
+    if (!(f & TCPCB_SACKED_ACKED)) {
+      // tcp_rate_skb_delivered: the most recently sent delivered segment gives prior_delivered
+      if (rb.sentAt[j]! >= c.rsSentAt) {
+        c.rsSentAt = rb.sentAt[j]!;
+        c.rsPriorDelivered = rb.deliveredAt[j]!;
+      }
+      // RACK learns from cumulatively ACKed segments too, unless the ACK proves a spurious retransmission
+      if (sk.sackOk && !(f & (TCPCB_SACKED_RETRANS | TCPCB_EVER_RETRANS) && tsecrBefore(t, sk, Math.floor(rb.sentAt[j]! / 1e6)))) {
+        rackAdvance(c, f, rb.end[j]!, rb.sentAt[j]!, t.now);
+      }
+    }
+    rb.shift();
+    c.packetsOut--;
+    ackedPkts++;
+  }
+  // FLAG_SND_UNA_ADVANCED: ACKing the FIN's sequence number advances snd_una too
+  const advanced = ack > priorUna || finOwnAcked;
+  // tcp_clean_rtx_queue: without SACK, an ACK that covers a retransmission cannot prove an original arrived
+  if (everRetrans && !sk.sackOk) c.origAcked = false;
+  c.sndUna = ack;
+  sk.sndUna = (sk.iss + 1 + ack) >>> 0;
+  // a never-retransmitted hole got filled below the highest SACK: reordering
+  if (advanced && sk.sackOk && reord < priorFack) checkSackReordering(t, c, reord, fack(c), false);
+  rackUpdateReoWnd(t, c, c.rsPriorDelivered);
+  if (advanced) sndMemSync(t, c); // tcp_clean_rtx_queue frees the ACKed skbs: sk_wmem_free_skb
+  c.lastAckAt = now;
+  if (advanced) {
+    // tcp_ack: icsk_retransmits = 0 once snd_una advances
+    c.retransmits = 0;
+    if (sk.sackOk) c.delivered += ackedNotSacked;
+    else if (ackedPkts > 0) removeRenoSacks(t, c, ackedPkts);
+  }
+  // RTT: the oldest newly ACKed segment that was never retransmitted (Karn); else the TS echo
+  let rttUs = -1;
+  // ca_rtt_us (the congestion control's sample): from the most recently sent newly ACKed segment
+  let caRttUs = -1;
+  if (firstAckt >= 0 && !everRetrans) {
+    rttUs = (now - firstAckt) / 1000;
+    caRttUs = (now - lastAckt) / 1000;
+  } else if (advanced && sk.tsOk && rx.ts && rx.tsEcr !== 0) {
+    const d = ((t.nowMs() + sk.tsOff - rx.tsEcr) >>> 0) * 1000;
+    if (d < 2 ** 31) rttUs = caRttUs = d === 0 ? 1000 : d;
+  }
+  if (rttUs >= 0) {
+    rttSample(c.rtt, Math.max(1, rttUs), c.sndUna, c.sndNxt);
+    // tcp_ack_update_rtt: RFC 6298, the backoff is reset only on a valid RTT measurement
+    c.backoff = 0;
+    c.icskBackoff = 0;
+    // tcp_update_rtt_min (the windowed minimum of the kernel, kept as the plain minimum)
+    c.minRttUs = Math.min(c.minRttUs, Math.max(1, Math.floor(rttUs)));
+    c.now = now; // tcp_mstamp of this ACK (HyStart's clock)
+    c.cc.pktsAcked?.(c, ackedPkts, caRttUs);
+  }
+  return advanced;
+}
+
 /** net/ipv4/tcp_input.c: tcp_ack. Returns false for an ACK of unsent data. */
 export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   const rx = t.rx;
@@ -190,95 +288,8 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
     // tcp_count_delivered(sack_delivered): newly SACKed segments and the D-SACKed duplicates
     c.delivered += newlySacked + dups;
   }
-  let ackedNotSacked = 0;
-  // tcp_clean_rtx_queue
-  const rb = c.rtx;
-  const priorFack = fack(c);
-  let reord = c.sndNxt; // lowest ACKed never-retransmitted, not SACKed sequence
-  let ackedPkts = 0;
-  let firstAckt = -1;
-  let lastAckt = -1;
-  let everRetrans = false;
-  let finOwnAcked = false;
-  while (rb.count > 0) {
-    const j = rb.at(0);
-    if (rb.end[j]! > ack) {
-      if (rb.start[j]! < ack) rb.start[j] = ack; // partial ACK of the head
-      break;
-    }
-    // the FIN skb of its own (zero-length entry at write_seq) goes once write_seq + 1 is ACKed
-    if (rb.start[j] === rb.end[j]) {
-      if (!finAcked) break;
-      finOwnAcked = true;
-    }
-    const f = rb.flags[j]!;
-    if (f & TCPCB_SACKED_ACKED) c.sackedOut--;
-    else {
-      // tcp_clean_rtx_queue counts a segment delivered here only if no SACK did before
-      ackedNotSacked++;
-      if (f & TCPCB_SACKED_RETRANS) c.retransOut--;
-      if (f & TCPCB_LOST) c.lostOut--;
-    }
-    if (f & TCPCB_EVER_RETRANS) everRetrans = true;
-    else if (!(f & TCPCB_SACKED_ACKED)) {
-      lastAckt = rb.sentAt[j]!;
-      if (firstAckt < 0) firstAckt = lastAckt;
-      if (rb.start[j]! < reord) reord = rb.start[j]!;
-      if (rb.end[j]! <= c.highSeq) c.origAcked = true; // FLAG_ORIG_SACK_ACKED
-    }
-    if (!(f & TCPCB_SACKED_ACKED)) {
-      // tcp_rate_skb_delivered: the most recently sent delivered segment gives prior_delivered
-      if (rb.sentAt[j]! >= c.rsSentAt) {
-        c.rsSentAt = rb.sentAt[j]!;
-        c.rsPriorDelivered = rb.deliveredAt[j]!;
-      }
-      // RACK learns from cumulatively ACKed segments too, unless the ACK proves a spurious retransmission
-      if (sk.sackOk && !(f & (TCPCB_SACKED_RETRANS | TCPCB_EVER_RETRANS) && tsecrBefore(t, sk, Math.floor(rb.sentAt[j]! / 1e6)))) {
-        rackAdvance(c, f, rb.end[j]!, rb.sentAt[j]!, t.now);
-      }
-    }
-    rb.shift();
-    c.packetsOut--;
-    ackedPkts++;
-  }
-  // FLAG_SND_UNA_ADVANCED: ACKing the FIN's sequence number advances snd_una too
-  const advanced = ack > priorUna || finOwnAcked;
-  // tcp_clean_rtx_queue: without SACK, an ACK that covers a retransmission cannot prove an original arrived
-  if (everRetrans && !sk.sackOk) c.origAcked = false;
-  c.sndUna = ack;
-  sk.sndUna = (base + ack) >>> 0;
-  // a never-retransmitted hole got filled below the highest SACK: reordering
-  if (advanced && sk.sackOk && reord < priorFack) checkSackReordering(t, c, reord, fack(c), false);
-  rackUpdateReoWnd(t, c, c.rsPriorDelivered);
-  if (advanced) sndMemSync(t, c); // tcp_clean_rtx_queue frees the ACKed skbs: sk_wmem_free_skb
-  c.lastAckAt = now;
-  if (advanced) {
-    // tcp_ack: icsk_retransmits = 0 once snd_una advances
-    c.retransmits = 0;
-    if (sk.sackOk) c.delivered += ackedNotSacked;
-    else if (ackedPkts > 0) removeRenoSacks(t, c, ackedPkts);
-  }
-  // RTT: the oldest newly ACKed segment that was never retransmitted (Karn); else the TS echo
-  let rttUs = -1;
-  // ca_rtt_us (the congestion control's sample): from the most recently sent newly ACKed segment
-  let caRttUs = -1;
-  if (firstAckt >= 0 && !everRetrans) {
-    rttUs = (now - firstAckt) / 1000;
-    caRttUs = (now - lastAckt) / 1000;
-  } else if (advanced && sk.tsOk && rx.ts && rx.tsEcr !== 0) {
-    const d = ((t.nowMs() + sk.tsOff - rx.tsEcr) >>> 0) * 1000;
-    if (d < 2 ** 31) rttUs = caRttUs = d === 0 ? 1000 : d;
-  }
-  if (rttUs >= 0) {
-    rttSample(c.rtt, Math.max(1, rttUs), c.sndUna, c.sndNxt);
-    // tcp_ack_update_rtt: RFC 6298, the backoff is reset only on a valid RTT measurement
-    c.backoff = 0;
-    c.icskBackoff = 0;
-    // tcp_update_rtt_min (the windowed minimum of the kernel, kept as the plain minimum)
-    c.minRttUs = Math.min(c.minRttUs, Math.max(1, Math.floor(rttUs)));
-    c.now = now; // tcp_mstamp of this ACK (HyStart's clock)
-    c.cc.pktsAcked?.(c, ackedPkts, caRttUs);
-  }
+  // tcp_clean_rtx_queue (its own function, as in the kernel: a separate V8 compile root with its own inlining budget)
+  const advanced = cleanRtxQueue(t, sk, c, ack, finAcked);
   // duplicate ACK (no data, same ack, same window, data outstanding)
   const isDup = !advanced && rx.dataLen === 0 && !winUpdate && c.packetsOut > 0 && !(rx.flags & TCPHDR_FIN);
   // tcp_process_tlp_ack
@@ -321,7 +332,8 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   }
   void priorInFlight;
   // tcp_ack's no_queue: tcp_ack_probe (before tcp_data_snd_check sends what a window update allows)
-  if (priorPackets === 0) ackProbe(t, c);
+  // (ackProbe does nothing without a send head: asked here, the receiver's ACK path never calls it)
+  if (priorPackets === 0 && sendHead(c)) ackProbe(t, c);
   if (c.frtoNew) frtoXmitNew(t, sk, c);
   else if (advanced || newlySacked > 0 || winUpdate || c.lostOut > 0) xmitAll(t, sk, c);
   if (advanced) afterAck(t, sk, c);

@@ -555,24 +555,34 @@ function tsoSegs(t: TcpHost, c: TcpConn): number {
 
 /** Retransmissions, then new data. */
 export function xmitAll(t: TcpHost, sk: TcpSock, c: TcpConn): void {
-  xmitRetransmitQueue(t, sk, c);
+  // (xmitRetransmitQueue's own first test, asked here: a lossless flow never calls it)
+  if (c.lostOut > 0) xmitRetransmitQueue(t, sk, c);
   writeXmit(t, sk, c);
 }
 
 // ---- timers ----
 
-function ensureTimer(t: TcpHost, c: TcpConn, which: number, at: number): void {
-  if (which === TIMER_RTO) {
-    if (c.rtoEvent >= 0 && c.rtoEventAt <= at) return;
-    if (c.rtoEvent >= 0) t.env.loop.cancel(c.rtoEvent);
-    c.rtoEventAt = at;
-    c.rtoEvent = t.connTimer(c, TIMER_RTO, at);
-  } else {
-    if (c.delackEvent >= 0 && c.delackEventAt <= at) return;
-    if (c.delackEvent >= 0) t.env.loop.cancel(c.delackEvent);
-    c.delackEventAt = at;
-    c.delackEvent = t.connTimer(c, TIMER_DELACK, at);
-  }
+// Each timer is one lazy wheel entry: a deadline that moves later keeps it (the common case on every ACK and
+// segment, inlined where it is asked); only an earlier deadline or none moves it, out of line
+// (docs/CONVENTIONS.md, hot functions).
+function ensureRtoTimer(t: TcpHost, c: TcpConn, at: number): void {
+  if (c.rtoEvent < 0 || c.rtoEventAt > at) moveRtoTimer(t, c, at);
+}
+
+function moveRtoTimer(t: TcpHost, c: TcpConn, at: number): void {
+  if (c.rtoEvent >= 0) t.env.loop.cancel(c.rtoEvent);
+  c.rtoEventAt = at;
+  c.rtoEvent = t.connTimer(c, TIMER_RTO, at);
+}
+
+function ensureDelackTimer(t: TcpHost, c: TcpConn, at: number): void {
+  if (c.delackEvent < 0 || c.delackEventAt > at) moveDelackTimer(t, c, at);
+}
+
+function moveDelackTimer(t: TcpHost, c: TcpConn, at: number): void {
+  if (c.delackEvent >= 0) t.env.loop.cancel(c.delackEvent);
+  c.delackEventAt = at;
+  c.delackEvent = t.connTimer(c, TIMER_DELACK, at);
 }
 
 /** inet_csk_reset_xmit_timer(ICSK_TIME_RETRANS): lazily, one wheel entry that
@@ -591,7 +601,7 @@ export const ICSK_TIME_REO_TIMEOUT = 6;
 export function resetXmitTimer(t: TcpHost, c: TcpConn, what: number, afterNs: number): void {
   c.xmitPending = what;
   c.rtoDeadline = t.now + afterNs;
-  ensureTimer(t, c, TIMER_RTO, c.rtoDeadline);
+  ensureRtoTimer(t, c, c.rtoDeadline);
 }
 
 /** net/ipv4/tcp_output.c: tcp_rto_delta_us — how far in the future the RTO of the head is (µs). */
@@ -651,7 +661,7 @@ export function timerFire(t: TcpHost, sk: TcpSock, c: TcpConn, which: number): v
     c.rtoEventAt = Infinity;
     if (c.rtoDeadline === Infinity) return;
     if (c.rtoDeadline > t.now) {
-      ensureTimer(t, c, TIMER_RTO, c.rtoDeadline);
+      ensureRtoTimer(t, c, c.rtoDeadline);
       return;
     }
     // net/ipv4/tcp_timer.c: tcp_write_timer — the owner runs it from tcp_release_cb
@@ -665,7 +675,7 @@ export function timerFire(t: TcpHost, sk: TcpSock, c: TcpConn, which: number): v
     c.delackEventAt = Infinity;
     if (c.delackDeadline === Infinity) return;
     if (c.delackDeadline > t.now) {
-      ensureTimer(t, c, TIMER_DELACK, c.delackDeadline);
+      ensureDelackTimer(t, c, c.delackDeadline);
       return;
     }
     // net/ipv4/tcp_timer.c: tcp_delack_timer — owned: DelayedACKLocked, run from tcp_release_cb
@@ -694,7 +704,7 @@ export const TCPF_ACK_DEFERRED = 8;
 export function writeTimerHandler(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   if (c.rtoDeadline === Infinity) return;
   if (c.rtoDeadline > t.now) {
-    ensureTimer(t, c, TIMER_RTO, c.rtoDeadline);
+    ensureRtoTimer(t, c, c.rtoDeadline);
     return;
   }
   // icsk_timeout (ms): when the timer was due (tcp_rtx_probe0_timed_out)
@@ -714,7 +724,7 @@ export function writeTimerHandler(t: TcpHost, sk: TcpSock, c: TcpConn): void {
 export function delackTimerHandler(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   if (c.delackDeadline === Infinity) return;
   if (c.delackDeadline > t.now) {
-    ensureTimer(t, c, TIMER_DELACK, c.delackDeadline);
+    ensureDelackTimer(t, c, c.delackDeadline);
     return;
   }
   delackTimer(t, sk, c);
@@ -760,7 +770,7 @@ export function sendDelayedAck(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   }
   c.ackPending = true;
   c.delackDeadline = timeout;
-  ensureTimer(t, c, TIMER_DELACK, timeout);
+  ensureDelackTimer(t, c, timeout);
 }
 
 /** net/ipv4/tcp_timer.c: tcp_retransmit_timer -> tcp_enter_loss, retransmit the head. */
@@ -932,10 +942,14 @@ export function sizeGoal(c: TcpConn): number {
  *  tcp_current_ssthresh. */
 export function slowStartAfterIdleCheck(t: TcpHost, c: TcpConn): void {
   if (!t.slowStartAfterIdle || c.packetsOut > 0 || c.cc.congControl !== undefined) return;
-  let delta = Math.floor(t.now / 1e6) - c.lsndtime;
+  const delta = Math.floor(t.now / 1e6) - c.lsndtime;
   const rtoMs = Math.floor(c.icskRtoUs() / 1000); // icsk_rto in jiffies (HZ=1000)
-  if (delta <= rtoMs) return;
-  // net/ipv4/tcp_output.c: tcp_cwnd_restart
+  if (delta > rtoMs) cwndRestart(t, c, delta, rtoMs);
+}
+
+/** net/ipv4/tcp_output.c: tcp_cwnd_restart (out of line: slowStartAfterIdleCheck is on every window
+ *  update's path, a restart after an idle RTO is rare; docs/CONVENTIONS.md, hot functions). */
+function cwndRestart(t: TcpHost, c: TcpConn, delta: number, rtoMs: number): void {
   c.now = t.now;
   c.cc.cwndEvent?.(c, CA_EVENT_CWND_RESTART);
   c.ssthresh = currentSsthresh(c);
@@ -1000,16 +1014,20 @@ export function appSend(t: TcpHost, sk: TcpSock, c: TcpConn, bytes: number): num
 export function checkSpace(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   if (!c.nospace) return;
   // tcp_should_expand_sndbuf: not locked, not under (soft) memory pressure, cwnd not filled
-  if (!c.sndbufLocked && !underMemoryPressure(t) && belowMemLow(t) && c.packetsInFlight() < c.cwnd) {
-    c.sndbuf = sndbufExpand(c.sndbuf, sk.mss, c.mss, c.cwnd, c.reordering, c.cc.sndbufFactor, t.wmem[2]!);
-    if (c.sndbuf > c.sndbufMax) c.sndbufMax = c.sndbuf;
-  }
+  if (!c.sndbufLocked && !underMemoryPressure(t) && belowMemLow(t) && c.packetsInFlight() < c.cwnd) expandSndbuf(t, sk, c);
   // sk_stream_write_space: wake when free space >= wmem_queued / 2
   const q = c.wmemQueued(TCP_SKB_OVERHEAD);
   if (c.sndbuf - q >= q >> 1) {
     c.nospace = false;
     c.app?.onWritable?.(c);
   }
+}
+
+/** net/ipv4/tcp_input.c: tcp_sndbuf_expand (out of line: once sk_sndbuf reached tcp_wmem[2] checkSpace
+ *  rarely gets here, and it sits on every ACK's path; docs/CONVENTIONS.md, hot functions). */
+function expandSndbuf(t: TcpHost, sk: TcpSock, c: TcpConn): void {
+  c.sndbuf = sndbufExpand(c.sndbuf, sk.mss, c.mss, c.cwnd, c.reordering, c.cc.sndbufFactor, t.wmem[2]!);
+  if (c.sndbuf > c.sndbufMax) c.sndbufMax = c.sndbuf;
 }
 
 /** The writer: as fast as the buffer allows, or `writeRate` bytes/s. */

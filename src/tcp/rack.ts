@@ -136,12 +136,17 @@ export function rackUpdateReoWnd(t: TcpHost, c: TcpConn, priorDelivered: number)
   if (t.recovery & TCP_RACK_STATIC_REO_WND || priorDelivered <= 0) return;
   // a D-SACK within a round trip of the last adjustment is disregarded
   if (priorDelivered < c.rackLastDelivered) c.rackDsackSeen = false;
-  if (c.rackDsackSeen) {
-    c.reoWndSteps = Math.min(0xff, c.reoWndSteps + 1);
-    c.rackDsackSeen = false;
-    c.rackLastDelivered = c.delivered;
-    c.reoWndPersist = TCP_RACK_RECOVERY_THRESH;
-  } else if (c.reoWndPersist === 0) c.reoWndSteps = 1;
+  if (c.rackDsackSeen) reoWndGrow(c);
+  else if (c.reoWndPersist === 0) c.reoWndSteps = 1;
+}
+
+/** tcp_rack_update_reo_wnd: a D-SACK seen (out of line: rare, and rackUpdateReoWnd runs on every ACK;
+ *  docs/CONVENTIONS.md, hot functions). */
+function reoWndGrow(c: TcpConn): void {
+  c.reoWndSteps = Math.min(0xff, c.reoWndSteps + 1);
+  c.rackDsackSeen = false;
+  c.rackLastDelivered = c.delivered;
+  c.reoWndPersist = TCP_RACK_RECOVERY_THRESH;
 }
 
 /** net/ipv4/tcp_input.c: tcp_check_sack_reordering — a never-retransmitted segment below the highest

@@ -37,32 +37,44 @@ export function rttSample(r: RttState, mrttUs: number, sndUna: number, sndNxt: n
   if (srtt !== 0) {
     m -= srtt >> 3;
     srtt += m;
+    const mdev4 = r.mdevUs >> 2;
     if (m < 0) {
-      m = -m;
-      m -= r.mdevUs >> 2;
+      m = -m - mdev4;
       if (m > 0) m >>= 3;
-    } else {
-      m -= r.mdevUs >> 2;
-    }
-    r.mdevUs += m;
-    if (r.mdevUs > r.mdevMaxUs) {
-      r.mdevMaxUs = r.mdevUs;
-      if (r.mdevMaxUs > r.rttvarUs) r.rttvarUs = r.mdevMaxUs;
-    }
-    if (sndUna > r.rttSeq) {
-      if (r.mdevMaxUs < r.rttvarUs) r.rttvarUs -= (r.rttvarUs - r.mdevMaxUs) >> 2;
-      r.rttSeq = sndNxt;
-      r.mdevMaxUs = TCP_RTO_MIN_US;
-    }
-  } else {
-    srtt = m << 3;
-    r.mdevUs = m << 1;
-    r.rttvarUs = Math.max(r.mdevUs, TCP_RTO_MIN_US);
-    r.mdevMaxUs = r.rttvarUs;
-    r.rttSeq = sndNxt;
-  }
-  r.srttUs = Math.max(1, srtt);
+    } else m -= mdev4;
+    const mdev = (r.mdevUs += m);
+    if (mdev > r.mdevMaxUs) mdevMaxRaise(r, mdev);
+    if (sndUna > r.rttSeq) rttvarPeriodEnd(r, sndNxt);
+  } else srtt = rttFirst(r, m, sndNxt);
+  if (srtt < 1) srtt = 1;
+  r.srttUs = srtt;
   // tcp_set_rto -> __tcp_set_rto, tcp_bound_rto; in jiffies (HZ=1000): rounded up to 1 ms
-  const rto = (r.srttUs >> 3) + r.rttvarUs;
+  const rto = (srtt >> 3) + r.rttvarUs;
   r.rtoUs = Math.min(Math.ceil(rto / 1000) * 1000, TCP_RTO_MAX_US);
+}
+
+// The branches of tcp_rtt_estimator that run once per round trip, once per connection or when mdev jumps
+// past mdev_max (at most TCP_RTO_MIN per round trip, so rarely), out of line:
+// rttSample runs on every ACK and stays small enough to be inlined there (docs/CONVENTIONS.md, hot functions).
+
+/** tcp_rtt_estimator: mdev above mdev_max raises it, and rttvar with it. */
+function mdevMaxRaise(r: RttState, mdev: number): void {
+  r.mdevMaxUs = mdev;
+  if (mdev > r.rttvarUs) r.rttvarUs = mdev;
+}
+
+/** tcp_rtt_estimator: a window of data ACKed (snd_una past rtt_seq): rttvar decays toward mdev_max. */
+function rttvarPeriodEnd(r: RttState, sndNxt: number): void {
+  if (r.mdevMaxUs < r.rttvarUs) r.rttvarUs -= (r.rttvarUs - r.mdevMaxUs) >> 2;
+  r.rttSeq = sndNxt;
+  r.mdevMaxUs = TCP_RTO_MIN_US;
+}
+
+/** tcp_rtt_estimator: the first measurement sets srtt (returned, 8× scaled) and mdev. */
+function rttFirst(r: RttState, m: number, sndNxt: number): number {
+  r.mdevUs = m << 1;
+  r.rttvarUs = Math.max(r.mdevUs, TCP_RTO_MIN_US);
+  r.mdevMaxUs = r.rttvarUs;
+  r.rttSeq = sndNxt;
+  return m << 3;
 }

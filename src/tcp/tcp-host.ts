@@ -646,12 +646,7 @@ export class TcpHost {
     const sk = this.socks[slot];
     const c = sk?.conn ?? null;
     if (c === null) {
-      // the skb of a closed socket: its sk_wmem_alloc, not the slot's next owner's; __sk_free at 0
-      const z = sk === null || sk === undefined ? this.zombies.get(slot) : undefined;
-      if (z !== undefined && (z.wmem -= truesize) <= 0) {
-        this.zombies.delete(slot);
-        this.freeSlots.push(slot);
-      }
+      this.txFreeOrphan(sk, slot, truesize);
       return;
     }
     const freed = Math.min(truesize, c.wmemAlloc);
@@ -660,27 +655,41 @@ export class TcpHost {
     const seg = Math.min(freed, c.wmemSegs);
     c.wmemSegs -= seg;
     c.wmemFreed += freed - seg;
-    if (c.tsqThrottled && !c.tsqQueued) {
-      // tcp_wfree: THROTTLED becomes QUEUED, the socket goes on this CPU's TSQ tasklet list: a completion
-      // pass's CPU (its tasklet runs at the pass's end, after NET_TX in the same softirq), else the CPU
-      // the freeing code runs on (a qdisc drop in the sender's context), whose tasklet is its own event
-      c.tsqThrottled = false;
-      c.tsqQueued = true;
-      const cpu = this.tsqHeld > 0 ? this.tsqCpu : this.memCpuOf(c);
-      if (cpu >= this.tsqLists.length) this.tsqGrow(cpu);
-      let list = this.tsqLists[cpu]!;
-      const n = this.tsqNs[cpu]!;
-      if (n === list.length) {
-        const l = new Int32Array(n * 2);
-        l.set(list);
-        this.tsqLists[cpu] = list = l;
-      }
-      list[n] = slot;
-      this.tsqNs[cpu] = n + 1;
-      if (this.tsqHeld === 0 && this.tsqEventPending[cpu] === 0) {
-        this.tsqEventPending[cpu] = 1;
-        this.env.loop.after(0, this.kTsq, cpu);
-      }
+    if (c.tsqThrottled && !c.tsqQueued) this.tsqQueue(c, slot);
+  }
+
+  // txFree runs for every skb a TX completion frees; what it rarely does is out of line, so that V8 inlines
+  // the rest into the completion pass (docs/CONVENTIONS.md, hot functions).
+
+  /** The skb of a closed socket: its sk_wmem_alloc, not the slot's next owner's; __sk_free at 0. */
+  private txFreeOrphan(sk: TcpSock | null | undefined, slot: number, truesize: number): void {
+    const z = sk === null || sk === undefined ? this.zombies.get(slot) : undefined;
+    if (z !== undefined && (z.wmem -= truesize) <= 0) {
+      this.zombies.delete(slot);
+      this.freeSlots.push(slot);
+    }
+  }
+
+  /** tcp_wfree: THROTTLED becomes QUEUED, the socket goes on this CPU's TSQ tasklet list: a completion
+   *  pass's CPU (its tasklet runs at the pass's end, after NET_TX in the same softirq), else the CPU
+   *  the freeing code runs on (a qdisc drop in the sender's context), whose tasklet is its own event. */
+  private tsqQueue(c: TcpConn, slot: number): void {
+    c.tsqThrottled = false;
+    c.tsqQueued = true;
+    const cpu = this.tsqHeld > 0 ? this.tsqCpu : this.memCpuOf(c);
+    if (cpu >= this.tsqLists.length) this.tsqGrow(cpu);
+    let list = this.tsqLists[cpu]!;
+    const n = this.tsqNs[cpu]!;
+    if (n === list.length) {
+      const l = new Int32Array(n * 2);
+      l.set(list);
+      this.tsqLists[cpu] = list = l;
+    }
+    list[n] = slot;
+    this.tsqNs[cpu] = n + 1;
+    if (this.tsqHeld === 0 && this.tsqEventPending[cpu] === 0) {
+      this.tsqEventPending[cpu] = 1;
+      this.env.loop.after(0, this.kTsq, cpu);
     }
   }
 
