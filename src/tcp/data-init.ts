@@ -45,7 +45,7 @@ export function connInit(t: TcpHost, sk: TcpSock, o: ConnOptions, peerWindow: nu
   c.lsndtime = Math.floor(t.now / 1e6);
   // tcp_ack of the handshake's last segment: rcv_tstamp
   c.rcvTstamp = c.lsndtime;
-  // sk_setup_caps: a GSO-capable route gives sk_gso_max_size (HyStart's ACK-delay cushion)
+  // net/core/sock.c: sk_setup_caps -> sk_dst_gso_max_size (size goal, TSO autosizing, HyStart's ACK delay)
   c.gsoMaxSize = t.env.gso === true ? GSO_MAX_SIZE : 0;
   c.slot = sk.slot;
   if (o.maxPacingRate !== undefined) {

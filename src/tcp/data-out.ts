@@ -529,8 +529,12 @@ export function tsoShouldDefer(t: TcpHost, c: TcpConn, start: number, skbLen: nu
   return DEFER_APP;
 }
 
-/** GSO_LEGACY_MAX_SIZE: sk_gso_max_size of a device without BIG TCP. */
-export const GSO_MAX_SIZE = 65536;
+/** include/linux/netdevice.h: GSO_LEGACY_MAX_SIZE, a device's gso_max_size / gso_ipv4_max_size without BIG TCP. */
+export const GSO_LEGACY_MAX_SIZE = 65536;
+/** net/core/sock.c: sk_dst_gso_max_size — what sk_setup_caps stores in sk_gso_max_size: the device's size
+ *  less room for the headers (MAX_TCP_HEADER + 1), 65215 on Debian's amd64 6.12. tcp_xmit_size_goal,
+ *  tcp_tso_autosize and CUBIC's hystart_ack_delay all read this one value. */
+export const GSO_MAX_SIZE = GSO_LEGACY_MAX_SIZE - (MAX_TCP_HEADER + 1);
 
 /** Pacing rate (bytes/s) from which tcp_tso_autosize's bytes are capped at sk_gso_max_size whatever min_rtt adds. */
 export const TSO_RATE_CAP = GSO_MAX_SIZE * 2 ** SK_PACING_SHIFT;
@@ -544,12 +548,13 @@ function tsoSegs(t: TcpHost, c: TcpConn): number {
   const x = t.core.raw as unknown as { tcp_tso_segs: (rate: number, minRtt: number, mss: number, gsoMax: number, minSegs: number, shift: number, rttLog: number, maxSegs: number) => number };
   const rate = c.pacingRate > 0 && c.pacingRate !== Infinity ? Math.floor(Math.min(c.pacingRate, 2 ** 52)) : 2 ** 52;
   const minRtt = c.minRttUs === Infinity ? 0xffffffff : c.minRttUs;
-  const segs = x.tcp_tso_segs(rate, minRtt, c.mss, GSO_MAX_SIZE, t.minTsoSegs, SK_PACING_SHIFT, t.tsoRttLog, 65535) >>> 0;
-  // a GSO skb holds at most 64 KB with its headers
+  // sk_gso_max_segs: the device's gso_max_segs (GSO_MAX_SEGS); the skb itself is no longer than
+  // tcp_xmit_size_goal made it (≤ sk_gso_max_size), so no further cap on the segments here
+  const segs = x.tcp_tso_segs(rate, minRtt, c.mss, c.gsoMaxSize, t.minTsoSegs, SK_PACING_SHIFT, t.tsoRttLog, 65535) >>> 0;
   c.tsoRate = c.pacingRate;
   c.tsoMinRtt = c.minRttUs;
   c.tsoMss = c.mss;
-  c.tsoSegs = Math.max(1, Math.min(segs, Math.floor((GSO_MAX_SIZE - 128) / c.mss)));
+  c.tsoSegs = Math.max(1, segs);
   return c.tsoSegs;
 }
 
@@ -925,11 +930,11 @@ function memoryFree(c: TcpConn): boolean {
 }
 
 /** net/ipv4/tcp.c: tcp_xmit_size_goal — how far sendmsg fills an skb: gso_segs whole MSS of sk_gso_max_size
- *  (GSO_LEGACY_MAX_SIZE − (MAX_TCP_HEADER + 1), sk_dst_gso_max_size) bounded to half the largest window the
- *  peer offered (tcp_bound_to_half_wnd); one MSS when the socket cannot GSO. */
+ *  bounded to half the largest window the peer offered (tcp_bound_to_half_wnd); one MSS when the socket
+ *  cannot GSO. */
 export function sizeGoal(c: TcpConn): number {
   if (c.gsoMaxSize === 0) return c.mss;
-  let size = c.gsoMaxSize - (MAX_TCP_HEADER + 1);
+  let size = c.gsoMaxSize;
   const cutoff = c.maxWindow > TCP_MSS_DEFAULT ? c.maxWindow >>> 1 : c.maxWindow;
   if (cutoff !== 0 && size > cutoff) size = Math.max(cutoff, 68 - c.tcpHeaderLen);
   return Math.max(Math.floor(size / c.mss) * c.mss, c.mss);

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { cubic } from "../../src/tcp/cubic.js";
 import { HYSTART_DEFAULTS, type HystartParams } from "../../src/tcp/hystart.js";
 import { runWorld, pair, bulk } from "./helpers.js";
+import { GSO_MAX_SIZE } from "../../src/tcp/data-out.js";
 
 /** A CUBIC socket in slow start; `ack(atUs, rttUs)` delivers one ACK's RTT sample. */
 function sock(cwnd: number, over: Partial<HystartParams> = {}, pacing: { rate: number; fq: boolean } = { rate: 0, fq: false }) {
@@ -12,7 +13,7 @@ function sock(cwnd: number, over: Partial<HystartParams> = {}, pacing: { rate: n
   const cc = cubic({ ...HYSTART_DEFAULTS, ...over, count: (k, n) => (counts[k] = (counts[k] ?? 0) + n) });
   const sk = {
     cwnd, ssthresh: 0x7fffffff, cwndCnt: 0, mss: 1448, inFlight: 0, srttUs: 0, now: 0, lsndtime: 0, cwndLimited: true, delivered: 0, deliveryRateBps: 0, priorCwnd: 0,
-    sndUna: 0, sndNxt: 100, pacingRate: pacing.rate, pacingFq: pacing.fq, gsoMaxSize: 65536,
+    sndUna: 0, sndNxt: 100, pacingRate: pacing.rate, pacingFq: pacing.fq, gsoMaxSize: GSO_MAX_SIZE,
   };
   cc.init(sk);
   const ack = (atUs: number, rttUs: number) => {
@@ -52,11 +53,12 @@ describe("HyStart ACK train", () => {
     expect(sk.ssthresh).toBe(0x7fffffff);
   });
 
-  it("paced (fq) at 1e9 B/s: threshold delay_min + min(1000, 65536·4·1e6/1e9 = 262) = 1262 us, not halved", () => {
+  it("paced (fq) at 1e9 B/s: threshold delay_min + min(1000, sk_gso_max_size 65215·4·1e6/1e9 = 260) = 1260 us, not halved", () => {
     const { sk, ack } = sock(20, {}, { rate: 1e9, fq: true });
     for (let t = 100; t <= 1200; t += 100) ack(t, 1000);
+    ack(1260, 1000);
     expect(sk.ssthresh).toBe(0x7fffffff);
-    ack(1300, 1000);
+    ack(1261, 1000);
     expect(sk.ssthresh).toBe(20);
   });
 });
