@@ -46,7 +46,7 @@ import { NO_UNDO, tsecrBefore } from "./undo.js";
 import { processTlpAck, scheduleLossProbe } from "./tlp.js";
 import { frtoXmitNew } from "./frto.js";
 import { removeRenoSacks } from "./reno-sack.js";
-import { ofoInsert } from "./ofo-queue.js";
+import { OFO_SKB, ofoInsert } from "./ofo-queue.js";
 import { rxFrags, rxTailroom } from "./skb-coalesce.js";
 import { sendHead } from "./send-head.js";
 
@@ -486,17 +486,36 @@ function tryRmemSchedule(t: TcpHost, c: TcpConn, seq: number, truesize: number):
   return true;
 }
 
-/** net/ipv4/tcp_input.c: tcp_ofo_queue — move now-contiguous out-of-order ranges to the receive queue. A range
- *  goes as one skb with its last skb's layout; merging its first skb into the receive queue's tail (Linux
- *  tries each skb) is not modelled. */
-function ofoQueue(c: TcpConn): void {
+/** net/ipv4/tcp_input.c: tcp_ofo_queue — move the now-contiguous out-of-order skbs to the receive queue, each
+ *  in sequence order: one wholly below rcv_nxt is dropped (SKB_DROP_REASON_TCP_OFO_DROP: its truesize
+ *  uncharged), else rcv_nxt moves to its end (tcp_rcv_nxt_update) and tcp_try_coalesce tries it against the
+ *  receive queue's tail (TCPRcvCoalesce: the tail grows by the delta, the freed skb's truesize is uncharged,
+ *  kfree_skb_partial), else it is queued. */
+function ofoQueue(t: TcpHost, c: TcpConn): void {
   while (c.ofo.length > 0 && c.ofo[0]!.start <= c.rcvNxt) {
     const r = c.ofo.shift()!;
-    if (r.end > c.rcvNxt) {
-      c.rcvNxt = r.end;
-      c.bytesReceived += r.end - r.start;
+    const s = r.skbs;
+    for (let k = 0; k < s.length; k += OFO_SKB) {
+      const seq = s[k]!;
+      const end = s[k + 1]!;
+      const truesize = s[k + 2]!;
+      if (end <= c.rcvNxt) {
+        c.rmemAlloc -= truesize;
+        memUncharge(t, c, truesize);
+        continue;
+      }
+      c.bytesReceived += end - c.rcvNxt;
+      c.rcvNxt = end;
+      const delta = c.rq.tryCoalesce(seq, end, end - seq, s[k + 3]!, truesize);
+      if (delta < 0) {
+        c.rq.push(end, truesize, s[k + 3]!, s[k + 4]!);
+        continue;
+      }
+      t.nstat.add(t.mib.RcvCoalesce);
+      c.rmemAlloc += delta - truesize;
+      memCharge(c, delta);
+      memUncharge(t, c, truesize);
     }
-    c.rq.push(c.rcvNxt, r.truesize, r.frags, r.tailroom);
   }
 }
 
@@ -585,7 +604,7 @@ export function tcpDataQueue(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): st
     c.bytesReceived += len;
     eventDataRecv(t, sk, c, len, truesize, gsoSize);
     if (c.ofo.length > 0) {
-      ofoQueue(c);
+      ofoQueue(t, c);
       // RFC 5681 4.2: ACK at once when a gap is filled
       if (c.ofo.length === 0) c.ackNow = true;
     }
@@ -615,7 +634,7 @@ export function tcpDataQueue(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): st
     // queue_and_out, as for an in-order segment
     if (queueAndOut(t, sk, c, seq, end, truesize, frags, tailroom)) return "PROTO_MEM";
     c.bytesReceived += fresh;
-    ofoQueue(c);
+    ofoQueue(t, c);
     sk.rcvNxt = (sk.irs + 1 + c.rcvNxt) >>> 0;
     c.ackPending = true;
     c.ackNow = true;

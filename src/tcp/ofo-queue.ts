@@ -1,24 +1,51 @@
 // The out-of-order queue as sorted, disjoint sequence ranges (Linux keeps an
-// rbtree of skbs; the model merges touching skbs into one range and keeps
-// the range's total truesize and the layout of the skb that ends it, since
-// that is the skb tcp_data_queue_ofo coalesces a segment starting at the
-// range's end into).
+// rbtree of skbs; the model merges touching skbs into one range, so SACK
+// blocks and pruning see ranges). Each range keeps its skbs in a flat
+// number array, five numbers per skb in sequence order:
+//
+//   skbs: | seq end truesize frags tailroom | seq end … | …
+//
+// since tcp_data_queue_ofo coalesces a segment into the skb that ends the
+// range (its layout is mirrored in the range's frags/tailroom, the SkbShape
+// skb_try_coalesce updates) and tcp_ofo_queue later tries each skb against
+// the receive queue's tail.
 import { F64Keys, f64Fields } from "../util/f64-field.js";
 import { skbTryCoalesce, type SkbShape } from "./skb-coalesce.js";
 
 const OFO_F64 = new F64Keys(["start", "end"]);
+/** Numbers per skb in OfoRange.skbs. */
+export const OFO_SKB = 5;
 
 /** An out-of-order range; its sequence numbers are doubles from the start (util/f64-field.ts). */
 export class OfoRange implements SkbShape {
+  /** Its skbs: seq, end_seq, truesize, nr_frags, skb_tailroom each, by seq. */
+  readonly skbs: number[];
+
   constructor(
     public start: number,
     public end: number,
+    /** The range's total truesize (charged to sk_rmem_alloc). */
     public truesize: number,
     /** The last skb's nr_frags and skb_tailroom (skb-coalesce.ts). */
     public frags: number,
     public tailroom: number,
   ) {
     f64Fields(this, OFO_F64);
+    this.skbs = [start, end, truesize, frags, tailroom];
+  }
+
+  /** Index in skbs of the skb that ends the range (the highest end_seq; the later one on a tie). */
+  lastSkb(): number {
+    let k = this.skbs.length - OFO_SKB;
+    for (let j = k; j >= 0; j -= OFO_SKB) if (this.skbs[j + 1]! > this.skbs[k + 1]!) k = j;
+    return k;
+  }
+
+  /** Put skb [seq, end) among the skbs, after those with a seq not above its own. */
+  addSkb(seq: number, end: number, truesize: number, frags: number, tailroom: number): void {
+    let k = this.skbs.length;
+    while (k > 0 && this.skbs[k - OFO_SKB]! > seq) k -= OFO_SKB;
+    this.skbs.splice(k, 0, seq, end, truesize, frags, tailroom);
   }
 }
 
@@ -36,9 +63,19 @@ export function ofoInsert(q: OfoRange[], start: number, end: number, truesize: n
     const r = q[i]!;
     const delta = r.end === start ? skbTryCoalesce(r, end - start, frags, truesize) : -1;
     const charge = delta >= 0 ? delta : truesize;
-    if (delta < 0 && end > r.end) {
-      r.frags = frags;
-      r.tailroom = tailroom;
+    if (delta >= 0) {
+      // the skb that ended the range took it
+      const k = r.lastSkb();
+      r.skbs[k + 1] = end;
+      r.skbs[k + 2] = r.skbs[k + 2]! + delta;
+      r.skbs[k + 3] = r.frags;
+      r.skbs[k + 4] = r.tailroom;
+    } else {
+      if (end > r.end) {
+        r.frags = frags;
+        r.tailroom = tailroom;
+      }
+      r.addSkb(start, end, truesize, frags, tailroom);
     }
     r.start = Math.min(r.start, start);
     r.end = Math.max(r.end, end);
@@ -51,6 +88,8 @@ export function ofoInsert(q: OfoRange[], start: number, end: number, truesize: n
       }
       r.end = Math.max(r.end, n.end);
       r.truesize += n.truesize;
+      // n starts past every skb of r but the one just added, which may start anywhere up to n's start
+      for (let k = 0; k < n.skbs.length; k += OFO_SKB) r.addSkb(n.skbs[k]!, n.skbs[k + 1]!, n.skbs[k + 2]!, n.skbs[k + 3]!, n.skbs[k + 4]!);
     }
     return charge;
   }

@@ -119,7 +119,7 @@ describe("tcp_data_queue_ofo: tcp_grow_window for SACK flows", () => {
 });
 
 describe("tcp_data_queue_ofo: tcp_ooo_try_coalesce and tcp_ofo_queue (6.12)", () => {
-  it("5 frames after a hole coalesce into one out-of-order skb; the hole filled, both reach the receive queue", async () => {
+  it("5 frames after a hole coalesce into one out-of-order skb; the hole filled, tcp_ofo_queue steals its head into the receive queue's tail", async () => {
     const { w, c, nstat, rcv, coalesced } = await quiet();
     const ofo0 = nstat.get("TcpExtTCPOFOQueue") ?? 0;
     for (let i = 1; i <= 5; i++) rcv(i * 1448, 1448);
@@ -130,15 +130,49 @@ describe("tcp_data_queue_ofo: tcp_ooo_try_coalesce and tcp_ofo_queue (6.12)", ()
     // TCPOFOQueue counts every skb reaching the out-of-order queue, coalesced or not
     expect((nstat.get("TcpExtTCPOFOQueue") ?? 0) - ofo0).toBe(5);
     rcv(0, 1448);
+    // tcp_ofo_queue -> tcp_try_coalesce: the linear tail (0 frags) takes the out-of-order skb (4 frags) as
+    // 0 + 4 + 1 = 5 frags, growing by its truesize − 256 (struct sk_buff, freed by kfree_skb_partial, whose
+    // sock_rfree uncharges the whole truesize): rmem 2304 + (2304 + 4·2048 − 256) = 2304 + 5·2048
     expect(c.ofo.length).toBe(0);
-    expect(c.rq.length).toBe(2);
-    expect(c.rmemAlloc).toBe(2 * 2304 + 4 * 2048);
-    // the out-of-order skb (4 frags) is the tail now: the next frame's head is stolen into it
-    rcv(0, 1448);
-    expect(c.rq.length).toBe(2);
-    expect(c.rmemAlloc).toBe(2 * 2304 + 5 * 2048);
+    expect(c.rq.length).toBe(1);
+    expect(c.rmemAlloc).toBe(2304 + 5 * 2048);
+    expect(c.rq.truesizeAt(0)).toBe(2304 + 5 * 2048);
+    expect(c.rq.endAt(0) - c.copiedSeq).toBe(6 * 1448);
     expect(coalesced()).toBe(5);
+    // 5 frags: the next frame's head is stolen into it too
+    rcv(0, 1448);
+    expect(c.rq.length).toBe(1);
+    expect(c.rmemAlloc).toBe(2304 + 6 * 2048);
+    expect(coalesced()).toBe(6);
     expect(w.ledger.report(w.inFlight()).unaccounted).toBe(0);
+  });
+
+  it("tcp_ofo_queue tries every out-of-order skb in turn: two separate skbs of one range both go into the tail", async () => {
+    const { c, rcv, coalesced } = await quiet();
+    rcv(2 * 1448, 1448);
+    rcv(1448, 1448); // ends at the range's start: its own skb
+    expect(c.ofo.length).toBe(1);
+    expect(coalesced()).toBe(0);
+    rcv(0, 1448);
+    // [1448, 2896) then [2896, 4344), each a 2048 stolen head: frags 1, then 2
+    expect(c.rq.length).toBe(1);
+    expect(c.rq.endAt(0) - c.copiedSeq).toBe(3 * 1448);
+    expect(c.rmemAlloc).toBe(2304 + 2 * 2048);
+    expect(coalesced()).toBe(2);
+  });
+
+  it("an out-of-order skb of 17 frags does not fit a tail (0 + 17 ≥ MAX_SKB_FRAGS): queued, and so is the next one", async () => {
+    const { c, rcv, coalesced } = await quiet();
+    // 18 frames in one out-of-order skb (17 stolen heads), the 19th starts another
+    for (let i = 1; i <= 19; i++) rcv(i * 1448, 1448);
+    expect(c.ofo.length).toBe(1);
+    expect(coalesced()).toBe(17);
+    rcv(0, 1448);
+    expect(c.rq.length).toBe(3);
+    expect([c.rq.truesizeAt(0), c.rq.truesizeAt(1), c.rq.truesizeAt(2)]).toEqual([2304, 2304 + 17 * 2048, 2304]);
+    expect(c.rmemAlloc).toBe(3 * 2304 + 17 * 2048);
+    expect(coalesced()).toBe(17);
+    expect(c.rq.endAt(2) - c.copiedSeq).toBe(20 * 1448);
   });
 
   it("a frame that ends at an out-of-order range's start is its own skb (coalescing only appends); a filled gap joins the ranges", async () => {
