@@ -407,6 +407,14 @@ const writeRate = leaf((v) => parseByteRate(v, "", positive), { default: null as
 const sndbuf = leaf(size({ min: 0, max: INT_MAX }), { default: null as number | null });
 // net/core/sock.c: SO_MAX_PACING_RATE caps sk_pacing_rate (bytes/s in the kernel; a bit rate here)
 const maxPacingRate = leaf(rate(positive), { default: null as number | null });
+// net/ipv4/tcp.c: tcp_sock_set_user_timeout — TCP_USER_TIMEOUT is an int of ms, negatives EINVAL; 0 = off
+const userTimeout = leaf(
+  (v: unknown): number => {
+    const ns = parseDuration(v, "", { min: 0, max: INT_MAX * 1e6 });
+    return ns % 1e6 === 0 ? ns / 1e6 : fail(v, "a duration in whole milliseconds, 0ms..2147483647ms (0 = off)");
+  },
+  { default: null as number | null },
+);
 
 export const TRAFFIC_KINDS = ["connect", "syn-flood", "bulk", "rr", "incast", "udp"] as const;
 
@@ -423,7 +431,7 @@ const trafficSchema = z.discriminatedUnion(
       spoof: leaf(spoof, { default: "random" as const }),
       at,
     }),
-    obj("bulk traffic", { kind: z.literal("bulk"), from, to, flows, bytes: leaf(size({ min: 1 }), { default: null as number | null }), cc, writeRate, sndbuf, maxPacingRate, at }),
+    obj("bulk traffic", { kind: z.literal("bulk"), from, to, flows, bytes: leaf(size({ min: 1 }), { default: null as number | null }), cc, writeRate, sndbuf, maxPacingRate, userTimeout, at }),
     obj("rr traffic", {
       kind: z.literal("rr"),
       from,
@@ -436,9 +444,10 @@ const trafficSchema = z.discriminatedUnion(
       cc,
       sndbuf,
       maxPacingRate,
+      userTimeout,
       at,
     }),
-    obj("incast traffic", { kind: z.literal("incast"), from: leaf(senderList), to, bytes: leaf(size({ min: 1 })), cc, writeRate, sndbuf, maxPacingRate, at }),
+    obj("incast traffic", { kind: z.literal("incast"), from: leaf(senderList), to, bytes: leaf(size({ min: 1 })), cc, writeRate, sndbuf, maxPacingRate, userTimeout, at }),
     obj("udp traffic", { kind: z.literal("udp"), from, to, flows, size: leaf(size({ min: 0, max: 65507 }), { default: 18 }), rate: leaf(udpRate), at }),
   ],
   {

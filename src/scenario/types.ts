@@ -176,6 +176,8 @@ export interface TcpSenderOptions {
   sndbuf: Bytes | null;
   /** SO_MAX_PACING_RATE in bit/s (the socket stores bytes/s); null = unlimited. */
   maxPacingRate: BitsPerSecond | null;
+  /** TCP_USER_TIMEOUT in ms (icsk_user_timeout); null or 0 = the tcp_retries2 rules. */
+  userTimeout: number | null;
 }
 
 export interface LinkSpec {

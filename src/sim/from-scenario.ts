@@ -100,8 +100,18 @@ export function worldSpecFromScenario(s: Scenario): WorldSpec {
 }
 
 /** cc and SO_SNDBUF of a TCP data sender. */
-function senderOptions(t: { cc: "cubic" | "reno"; sndbuf: number | null; maxPacingRate: number | null }): { cc: "cubic" | "reno"; sndbuf?: number; maxPacingRate?: number } {
-  return { cc: t.cc, ...(t.sndbuf !== null ? { sndbuf: t.sndbuf } : {}), ...(t.maxPacingRate !== null ? { maxPacingRate: t.maxPacingRate / 8 } : {}) };
+function senderOptions(t: { cc: "cubic" | "reno"; sndbuf: number | null; maxPacingRate: number | null; userTimeout: number | null }): {
+  cc: "cubic" | "reno";
+  sndbuf?: number;
+  maxPacingRate?: number;
+  userTimeoutMs?: number;
+} {
+  return {
+    cc: t.cc,
+    ...(t.sndbuf !== null ? { sndbuf: t.sndbuf } : {}),
+    ...(t.maxPacingRate !== null ? { maxPacingRate: t.maxPacingRate / 8 } : {}),
+    ...(t.userTimeout !== null ? { userTimeoutMs: t.userTimeout } : {}),
+  };
 }
 
 function trafficSpec(t: ScenarioTraffic, family: 4 | 6): TrafficSpec {

@@ -67,6 +67,8 @@ export type TrafficSpec =
       sndbuf?: number;
       /** SO_MAX_PACING_RATE of the senders, bytes/s. */
       maxPacingRate?: number;
+      /** TCP_USER_TIMEOUT of the senders, ms. */
+      userTimeoutMs?: number;
     }
   | {
       kind: "rr";
@@ -82,6 +84,8 @@ export type TrafficSpec =
       sndbuf?: number;
       /** SO_MAX_PACING_RATE of the senders, bytes/s. */
       maxPacingRate?: number;
+      /** TCP_USER_TIMEOUT of the senders, ms. */
+      userTimeoutMs?: number;
       /** Transactions per flow (default: until the run ends). */
       count?: number;
     }
@@ -102,6 +106,8 @@ export type TrafficSpec =
       sndbuf?: number;
       /** SO_MAX_PACING_RATE of the senders, bytes/s. */
       maxPacingRate?: number;
+      /** TCP_USER_TIMEOUT of the senders, ms. */
+      userTimeoutMs?: number;
     }
   | { kind: "udp"; from: string; to: string; port: number; flows: number; size: number; pps: number; count: number; at: number };
 

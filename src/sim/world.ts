@@ -209,6 +209,7 @@ export class World implements DropSink {
           ...(t.cc !== undefined ? { cc: t.cc } : {}),
           ...(t.sndbuf !== undefined ? { sndbuf: t.sndbuf } : {}),
           ...(t.maxPacingRate !== undefined ? { maxPacingRate: t.maxPacingRate } : {}),
+          ...(t.userTimeoutMs !== undefined ? { userTimeoutMs: t.userTimeoutMs } : {}),
           ...(t.kind === "rr" && t.count !== undefined ? { count: t.count } : {}),
         });
         this.tcpFlows.push(g);
@@ -227,6 +228,7 @@ export class World implements DropSink {
             ...(t.cc !== undefined ? { cc: t.cc } : {}),
             ...(t.sndbuf !== undefined ? { sndbuf: t.sndbuf } : {}),
             ...(t.maxPacingRate !== undefined ? { maxPacingRate: t.maxPacingRate } : {}),
+            ...(t.userTimeoutMs !== undefined ? { userTimeoutMs: t.userTimeoutMs } : {}),
           });
           this.tcpFlows.push(g);
           this.traffic.push(g);

@@ -173,6 +173,12 @@ export class TcpConn implements CcSock, RcvWindowState {
   /** icsk_probes_out: zero-window probes sent since the last ACK (tcp_ack clears it); tcp_probe_timer aborts
    *  at tcp_retries2. */
   probesOut = 0;
+  /** icsk_probes_tstamp: the ms clock of the first probe timer of this probing episode (-1 none). */
+  probesTstamp = -1;
+  /** icsk_user_timeout (TCP_USER_TIMEOUT), ms; 0 = the tcp_retries2 rules. */
+  userTimeoutMs = 0;
+  /** tp->timeout_rehash: RTOs that picked a new sk_txhash (tcp_write_timeout -> sk_rethink_txhash). */
+  timeoutRehash = 0;
   /** tp->rcv_tstamp: tcp_jiffies32 (ms) of the last acceptable ACK (establishment's included). */
   rcvTstamp = 0;
   /** sk_err: set when the connection failed (ETIMEDOUT from tcp_write_err), else 0. */

@@ -31,6 +31,8 @@ export interface ConnOptions {
   sndbuf?: number;
   /** SO_MAX_PACING_RATE, bytes/s. */
   maxPacingRate?: number;
+  /** TCP_USER_TIMEOUT (icsk_user_timeout), ms; 0 = off. */
+  userTimeoutMs?: number;
   rcvbuf?: number;
   /** Receive: bytes/s the application reads (Infinity = at once). */
   readRate?: number;
@@ -48,6 +50,8 @@ export function connInit(t: TcpHost, sk: TcpSock, o: ConnOptions, peerWindow: nu
   // net/core/sock.c: sk_setup_caps -> sk_dst_gso_max_size (size goal, TSO autosizing, HyStart's ACK delay)
   c.gsoMaxSize = t.env.gso === true ? GSO_MAX_SIZE : 0;
   c.slot = sk.slot;
+  // net/ipv4/tcp.c: tcp_sock_set_user_timeout
+  if (o.userTimeoutMs !== undefined) c.userTimeoutMs = o.userTimeoutMs;
   if (o.maxPacingRate !== undefined) {
     c.maxPacingRate = o.maxPacingRate;
     // net/core/sock.c: sk_setsockopt SO_MAX_PACING_RATE — any rate but ~0UL asks for pacing (NONE -> NEEDED)

@@ -33,7 +33,7 @@ import { rackReoTimeout } from "./recovery.js";
 import { resetRenoSack } from "./reno-sack.js";
 import { isRack, markSkbLost, rackSkbTimeout } from "./rack.js";
 import { sendHead, sendHeadEnd } from "./send-head.js";
-import { orphanRetries, rtxProbe0TimedOut, sockDead, writeErr, writeTimeout } from "./write-timeout.js";
+import { clampProbe0ToUserTimeoutNs, clampRtoToUserTimeoutUs, orphanRetries, rtxProbe0TimedOut, sockDead, writeErr, writeTimeout } from "./write-timeout.js";
 import { TCP_MSS_DEFAULT } from "./constants.js";
 import { belowMemLow, forcedMemSchedule, memUncharge, sndMemSync, underMemoryPressure, wmemSchedule } from "./mem.js";
 
@@ -652,11 +652,12 @@ export function ackProbe(t: TcpHost, c: TcpConn): void {
   if (!sendHead(c)) return;
   if (sendHeadEnd(c) <= c.sndUna + c.sndWnd) {
     c.icskBackoff = 0;
+    c.probesTstamp = -1;
     if (c.xmitPending === ICSK_TIME_PROBE0) {
       c.xmitPending = 0;
       c.rtoDeadline = Infinity;
     }
-  } else resetXmitTimer(t, c, ICSK_TIME_PROBE0, probe0When(c));
+  } else resetXmitTimer(t, c, ICSK_TIME_PROBE0, clampProbe0ToUserTimeoutNs(t, c, probe0When(c)));
 }
 
 export function timerFire(t: TcpHost, sk: TcpSock, c: TcpConn, which: number): void {
@@ -793,7 +794,7 @@ function retransmitTimer(t: TcpHost, sk: TcpSock, c: TcpConn, dueMs: number): vo
     // out_reset_timer
     c.backoff++;
     c.icskBackoff++;
-    armRto(t, c, c.icskRtoUs() * 1000);
+    armRto(t, c, clampRtoToUserTimeoutUs(t, c) * 1000);
     return;
   }
   t.nstat.add(t.mib.Timeouts);
@@ -809,10 +810,10 @@ function retransmitTimer(t: TcpHost, sk: TcpSock, c: TcpConn, dueMs: number): vo
   // tcp_update_rto_stats
   c.retransmits++;
   retransmitHead(t, sk, c);
-  // tcp_retransmit_timer: icsk_backoff++ and icsk_rto doubled
+  // tcp_retransmit_timer: icsk_backoff++ and icsk_rto doubled; the timer clamped to TCP_USER_TIMEOUT
   c.backoff++;
   c.icskBackoff++;
-  armRto(t, c, c.icskRtoUs() * 1000);
+  armRto(t, c, clampRtoToUserTimeoutUs(t, c) * 1000);
 }
 
 /** net/ipv4/tcp_input.c: tcp_enter_loss */
@@ -859,6 +860,13 @@ function probeTimer(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   // tcp_probe_timer: stop when something is out or nothing waits
   if (c.packetsOut > 0 || !sendHead(c)) {
     c.probesOut = 0;
+    c.probesTstamp = -1;
+    return;
+  }
+  // TCP_USER_TIMEOUT counts from the episode's first probe timer, answered or not
+  if (c.probesTstamp < 0) c.probesTstamp = t.nowMs();
+  else if (c.userTimeoutMs !== 0 && t.nowMs() - c.probesTstamp >= c.userTimeoutMs) {
+    writeErr(t, sk);
     return;
   }
   let maxProbes = t.retries2;
@@ -880,12 +888,13 @@ function probeTimer(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   if (c.packetsOut > 0 || !sendHead(c)) {
     c.probesOut = 0;
     c.icskBackoff = 0;
+    c.probesTstamp = -1;
     return;
   }
   c.probesOut++;
-  // tcp_retries2 caps icsk_backoff; the interval's own cap is TCP_RTO_MAX
+  // tcp_retries2 caps icsk_backoff; the interval's own cap is TCP_RTO_MAX, then TCP_USER_TIMEOUT's
   if (c.icskBackoff < t.retries2) c.icskBackoff++;
-  resetXmitTimer(t, c, ICSK_TIME_PROBE0, probe0When(c));
+  resetXmitTimer(t, c, ICSK_TIME_PROBE0, clampProbe0ToUserTimeoutNs(t, c, probe0When(c)));
 }
 
 /** net/ipv4/tcp_output.c: tcp_write_wakeup — send what fits of the send head if the window has room (the FIN

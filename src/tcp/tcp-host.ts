@@ -160,6 +160,7 @@ export interface TcpMib {
   SackFailures: number;
   RenoFailures: number;
   AbortOnTimeout: number;
+  TimeoutRehash: number;
 }
 
 function sysctlNum(s: Readonly<Record<string, unknown>>, name: keyof typeof SYSCTLS): number {
@@ -261,6 +262,8 @@ export class TcpHost {
   /** net.ipv4.tcp_retries2 and tcp_orphan_retries (write-timeout.ts) */
   readonly retries2: number;
   readonly orphanRetries: number;
+  /** net.core.txrehash: sk_txrehash of every socket (SOCK_TXREHASH_ENABLED = 1), for sk_rethink_txhash. */
+  readonly txrehash: boolean;
   /** net.ipv4.tcp_slow_start_after_idle */
   readonly slowStartAfterIdle: boolean;
   /** net.ipv4.tcp_dsack */
@@ -356,6 +359,7 @@ export class TcpHost {
     this.maxReordering = sysctlNum(s, "net.ipv4.tcp_max_reordering");
     this.retries2 = sysctlNum(s, "net.ipv4.tcp_retries2");
     this.orphanRetries = sysctlNum(s, "net.ipv4.tcp_orphan_retries");
+    this.txrehash = sysctlNum(s, "net.core.txrehash") === 1;
     this.slowStartAfterIdle = sysctlNum(s, "net.ipv4.tcp_slow_start_after_idle") !== 0;
     this.mem = new TcpMemory(sysctlTriple(s, "net.ipv4.tcp_mem"), sysctlNum(s, "net.core.mem_pcpu_rsv"));
     const mibHy = { TCPHystartTrainDetect: "HystartTrainDetect", TCPHystartTrainCwnd: "HystartTrainCwnd", TCPHystartDelayDetect: "HystartDelayDetect", TCPHystartDelayCwnd: "HystartDelayCwnd" } as const;
@@ -442,6 +446,7 @@ export class TcpHost {
       SackFailures: c.id("TcpExtTCPSackFailures"),
       RenoFailures: c.id("TcpExtTCPRenoFailures"),
       AbortOnTimeout: c.id("TcpExtTCPAbortOnTimeout"),
+      TimeoutRehash: c.id("TcpExtTCPTimeoutRehash"),
     };
     const loop = env.loop;
     // Each socket has one timer; its handler sees sk.timer already cleared.

@@ -2,19 +2,24 @@
 // asks tcp_write_timeout whether the time since the first retransmission of the episode (retrans_stamp)
 // has reached what tcp_retries2 exponentially backed-off RTOs starting at TCP_RTO_MIN would take
 // (tcp_model_timeout: 924.6 s for 15) — a time budget, not a count: the abort comes with the first RTO
-// at or past it. The zero-window probe timer gives up after tcp_retries2 probes that no ACK answered. A
-// socket the application has closed (an orphan, SOCK_DEAD) uses tcp_orphan_retries instead. Giving up
-// is tcp_write_err: sk_err = ETIMEDOUT, TCPAbortOnTimeout, tcp_done.
+// at or past it. TCP_USER_TIMEOUT (icsk_user_timeout, ms) replaces that budget, and the RTO is clamped
+// so that one fires when it runs out (tcp_clamp_rto_to_user_timeout). The zero-window probe timer gives
+// up after tcp_retries2 probes that no ACK answered, or TCP_USER_TIMEOUT after its first probe timer
+// whatever the peer answers. A socket the application has closed (an orphan, SOCK_DEAD) uses
+// tcp_orphan_retries instead. Giving up is tcp_write_err: sk_err = ETIMEDOUT, TCPAbortOnTimeout,
+// tcp_done. An RTO that does not give up picks a new sk_txhash (sk_rethink_txhash: TCPTimeoutRehash),
+// so the retransmission may leave by another TX queue (netdev_pick_tx: skb_tx_hash, XPS).
 //
-// Not modelled: TCP_USER_TIMEOUT (icsk_user_timeout is 0), tcp_retries1 (its only effects are
-// __dst_negative_advice and MTU probing: no route cache or PMTU here), sk_rethink_txhash on each RTO
-// (TCPTimeoutRehash), ICMP soft errors (sk_err_soft), tcp_out_of_resources (TCPAbortOnMemory).
+// Not modelled: tcp_retries1 (its only effects are __dst_negative_advice, tcp_mtu_probing and
+// __sk_dst_reset: no route cache or PMTU here), ICMP soft errors (sk_err_soft), tcp_out_of_resources
+// (TCPAbortOnMemory).
 import type { TcpHost } from "./tcp-host.js";
 import type { TcpSock } from "./sock.js";
 import type { TcpConn } from "./conn.js";
 import { TCP_RTO_MAX_US, TCP_RTO_MIN_US } from "./rtt.js";
 import { NO_STAMP } from "./undo.js";
 import { tcpDone } from "./established.js";
+import { murmurFinal, murmurMix } from "../util/murmur.js";
 
 const TCP_RTO_MIN_MS = TCP_RTO_MIN_US / 1000;
 const TCP_RTO_MAX_MS = TCP_RTO_MAX_US / 1000;
@@ -28,12 +33,13 @@ export function modelTimeoutMs(boundary: number, rtoBaseMs: number): number {
   return (2 * 2 ** thresh - 1) * rtoBaseMs + (boundary - thresh) * TCP_RTO_MAX_MS;
 }
 
-/** net/ipv4/tcp_timer.c: retransmits_timed_out (timeout 0: the tcp_model_timeout budget from TCP_RTO_MIN;
- *  ms timestamps, tcp_usec_ts off). */
-function retransmitsTimedOut(t: TcpHost, c: TcpConn, boundary: number): boolean {
+/** net/ipv4/tcp_timer.c: retransmits_timed_out (timeout 0: the tcp_model_timeout budget from TCP_RTO_MIN, else
+ *  `timeoutMs`; ms timestamps, tcp_usec_ts off). */
+function retransmitsTimedOut(t: TcpHost, c: TcpConn, boundary: number, timeoutMs: number): boolean {
   // icsk_retransmits > 0: an RTO attempted the head, and tcp_retransmit_skb stamped retrans_stamp even if it failed
   if (c.retransmits === 0) return false;
-  return t.nowMs() - c.retransStamp - modelTimeoutMs(boundary, TCP_RTO_MIN_MS) >= 0;
+  const timeout = timeoutMs === 0 ? modelTimeoutMs(boundary, TCP_RTO_MIN_MS) : timeoutMs;
+  return t.nowMs() - c.retransStamp - timeout >= 0;
 }
 
 /** net/ipv4/tcp_timer.c: tcp_orphan_retries — 0 means 8 (> 100 s at a 200 ms RTO) while the socket is
@@ -53,20 +59,64 @@ export function sockDead(sk: TcpSock): boolean {
 export function writeTimeout(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   let retryUntil = t.retries2;
   if (sockDead(sk)) retryUntil = orphanRetries(t, c.icskRtoUs() < TCP_RTO_MAX_US);
-  if (!retransmitsTimedOut(t, c, retryUntil)) return false;
-  writeErr(t, sk);
-  return true;
+  if (retransmitsTimedOut(t, c, retryUntil, c.userTimeoutMs)) {
+    writeErr(t, sk);
+    return true;
+  }
+  // include/net/sock.h: sk_rethink_txhash (sk_txhash is set once the socket has sent; sk_txrehash from
+  // net.core.txrehash)
+  if (sk.txhash !== 0 && t.txrehash) {
+    sk.txhash = rethinkTxhash(sk.txhash, c.timeoutRehash);
+    c.timeoutRehash++;
+    t.nstat.add(t.mib.TimeoutRehash);
+  }
+  return false;
 }
 
-/** net/ipv4/tcp_timer.c: tcp_rtx_probe0_timed_out (no user timeout) — an RTO while the peer's window is 0:
- *  the retransmissions are zero-window probes, timed out only when no ACK came for 2·TCP_RTO_MAX before this
- *  timer's expiry (`dueMs`, icsk_timeout) and the head has waited as long since its first retransmission
- *  (or its last transmission). */
+/** include/net/sock.h: sk_set_txhash -> net_tx_rndhash, a new random nonzero hash; here a deterministic mix of
+ *  the old one and the rehash count (the model's first sk_txhash is a mix of the 4-tuple, data-out.ts). */
+export function rethinkTxhash(old: number, n: number): number {
+  return murmurFinal(murmurMix(murmurMix(0x85ebca6b, old), n)) || 1;
+}
+
+/** net/ipv4/tcp_timer.c: tcp_clamp_rto_to_user_timeout — the RTO (µs) to arm after a retransmission: icsk_rto,
+ *  or what is left of TCP_USER_TIMEOUT since retrans_stamp if less (1 ms once it is spent). */
+export function clampRtoToUserTimeoutUs(t: TcpHost, c: TcpConn): number {
+  const rto = c.icskRtoUs();
+  if (c.userTimeoutMs === 0) return rto;
+  // a retrans_stamp of 0 (none) leaves the whole ms clock elapsed
+  const remaining = c.userTimeoutMs - (t.nowMs() - (c.retransStamp === NO_STAMP ? 0 : c.retransStamp));
+  if (remaining <= 0) return 1000;
+  return Math.min(rto, remaining * 1000);
+}
+
+/** include/net/tcp.h: TCP_TIMEOUT_MIN, 2 jiffies (HZ=1000), ms. */
+const TCP_TIMEOUT_MIN_MS = 2;
+
+/** net/ipv4/tcp_timer.c: tcp_clamp_probe0_to_user_timeout — the probe timer's interval (`whenNs`) cut to
+ *  what is left of TCP_USER_TIMEOUT since the probing began (icsk_probes_tstamp), at least TCP_TIMEOUT_MIN. */
+export function clampProbe0ToUserTimeoutNs(t: TcpHost, c: TcpConn, whenNs: number): number {
+  if (c.userTimeoutMs === 0 || c.probesTstamp < 0) return whenNs;
+  const elapsed = Math.max(0, t.nowMs() - c.probesTstamp);
+  const remaining = Math.max(c.userTimeoutMs - elapsed, TCP_TIMEOUT_MIN_MS);
+  return Math.min(remaining * 1e6, whenNs);
+}
+
+/** net/ipv4/tcp_timer.c: tcp_rtx_probe0_timed_out — an RTO while the peer's window is 0: the retransmissions
+ *  are zero-window probes, timed out only when no ACK came for 2·TCP_RTO_MAX (or TCP_USER_TIMEOUT if less)
+ *  before this timer's expiry (`dueMs`, icsk_timeout) and the head has waited as long since its first
+ *  retransmission (or its last transmission); with TCP_USER_TIMEOUT, also as soon as the head has waited
+ *  longer than it, ACKs or not. */
 export function rtxProbe0TimedOut(t: TcpHost, c: TcpConn, dueMs: number): boolean {
-  const timeout = 2 * TCP_RTO_MAX_MS;
-  if (dueMs - c.rcvTstamp <= timeout) return false;
   const since = c.retransStamp !== NO_STAMP ? c.retransStamp : Math.floor(c.rtx.sentAt[c.rtx.at(0)]! / 1e6);
-  return t.nowMs() - since > timeout;
+  const rtxDelta = t.nowMs() - since;
+  let timeout = 2 * TCP_RTO_MAX_MS;
+  if (c.userTimeoutMs !== 0) {
+    if (rtxDelta > c.userTimeoutMs) return true;
+    timeout = Math.min(timeout, c.userTimeoutMs);
+  }
+  if (dueMs - c.rcvTstamp <= timeout) return false;
+  return rtxDelta > timeout;
 }
 
 /** net/ipv4/tcp_timer.c: tcp_write_err — ETIMEDOUT to the application, TCPAbortOnTimeout, tcp_done

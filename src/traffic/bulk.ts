@@ -30,6 +30,8 @@ export interface TcpFlowGenConfig {
   sndbuf?: number;
   /** SO_MAX_PACING_RATE on the sender, bytes/s. */
   maxPacingRate?: number;
+  /** TCP_USER_TIMEOUT, ms. */
+  userTimeoutMs?: number;
   /** rr: transactions per flow (default: until the run ends). */
   count?: number;
 }
@@ -85,7 +87,7 @@ export class TcpFlowGenerator {
       }
       this.flows.push(rec);
       tcpConnect(tcp, this.population, this.daddr, cfg.dport, Infinity, (t, sk, peerWindow, synRtt) => {
-        const c = connInit(t, sk, { ...(cfg.cc !== undefined ? { cc: cfg.cc } : {}), ...(cfg.sndbuf !== undefined ? { sndbuf: cfg.sndbuf } : {}), ...(cfg.maxPacingRate !== undefined ? { maxPacingRate: cfg.maxPacingRate } : {}) }, peerWindow, synRtt);
+        const c = connInit(t, sk, { ...(cfg.cc !== undefined ? { cc: cfg.cc } : {}), ...(cfg.sndbuf !== undefined ? { sndbuf: cfg.sndbuf } : {}), ...(cfg.maxPacingRate !== undefined ? { maxPacingRate: cfg.maxPacingRate } : {}), ...(cfg.userTimeoutMs !== undefined ? { userTimeoutMs: cfg.userTimeoutMs } : {}) }, peerWindow, synRtt);
         t.flowSender(sk, c, rec);
         if (rr !== undefined) rrClientStart(t, sk, c, cfg.request, cfg.response, rr, cfg.count ?? Infinity);
         else bulkStart(t, sk, c, cfg.bytes, cfg.writeRate);

@@ -76,7 +76,7 @@ describe("a valid scenario", () => {
     expect(s.traffic).toEqual([
       { kind: "connect", from: "client", to: { host: "server", port: 7000 }, count: 20, rate: null, at: 0 },
       { kind: "syn-flood", from: "client", to: { host: "server", port: 7000 }, count: 200, rate: 1000, spoof: "random", at: 0 },
-      { kind: "bulk", from: "client", to: { host: "server", port: 5001 }, flows: 8, bytes: 100_000_000, cc: "cubic", writeRate: null, sndbuf: null, maxPacingRate: null, at: 0 },
+      { kind: "bulk", from: "client", to: { host: "server", port: 5001 }, flows: 8, bytes: 100_000_000, cc: "cubic", writeRate: null, sndbuf: null, maxPacingRate: null, userTimeout: null, at: 0 },
       { kind: "udp", from: "client", to: { host: "server", port: 9000 }, flows: 4, size: 64, rate: { unit: "pps", value: 14e6 }, at: 0 },
     ]);
   });
@@ -130,7 +130,7 @@ describe("a valid scenario", () => {
     expect(s.traffic).toEqual([
       { kind: "connect", from: "client", to: { host: "server", port: 80 }, count: 1, rate: null, at: 0 },
       { kind: "syn-flood", from: "client", to: { host: "server", port: 81 }, count: 5, rate: null, spoof: "random", at: 0 },
-      { kind: "bulk", from: "client", to: { host: "server", port: 5001 }, flows: 1, bytes: null, cc: "cubic", writeRate: null, sndbuf: null, maxPacingRate: null, at: 0 },
+      { kind: "bulk", from: "client", to: { host: "server", port: 5001 }, flows: 1, bytes: null, cc: "cubic", writeRate: null, sndbuf: null, maxPacingRate: null, userTimeout: null, at: 0 },
       { kind: "udp", from: "client", to: { host: "server", port: 9 }, flows: 1, size: 18, rate: { unit: "bit/s", value: 1e9 }, at: 0 },
     ]);
   });
@@ -278,7 +278,7 @@ describe("bad files: each error names path, value and what is allowed", () => {
       (d) => (d.traffic[0] = { kind: "rr", from: "client", to: "server:5001", writeRate: "1MB/s" }),
       "traffic[0].writeRate",
       "1MB/s",
-      "unknown key; allowed keys: kind, from, to, flows, request, response, count, cc, sndbuf, maxPacingRate, at",
+      "unknown key; allowed keys: kind, from, to, flows, request, response, count, cc, sndbuf, maxPacingRate, userTimeout, at",
     ],
     [
       "rr and bulk on one port",
@@ -439,12 +439,12 @@ describe("TCP data traffic: bulk, rr, incast and the receiver's socket options",
     const server = { host: "server", port: 0 };
     expect(s.traffic).toEqual([
       // 80 Mbit/s of writes = 10 MB/s; 64 KiB = 65536
-      { kind: "bulk", from: "client", to: { ...server, port: 5001 }, flows: 1, bytes: null, cc: "reno", writeRate: 10_000_000, sndbuf: 65536, maxPacingRate: null, at: 0 },
+      { kind: "bulk", from: "client", to: { ...server, port: 5001 }, flows: 1, bytes: null, cc: "reno", writeRate: 10_000_000, sndbuf: 65536, maxPacingRate: null, userTimeout: null, at: 0 },
       // netperf's -r 1,1 defaults
-      { kind: "rr", from: "client", to: { ...server, port: 6000 }, flows: 1, request: 1, response: 1, count: null, cc: "cubic", sndbuf: null, maxPacingRate: null, at: 0 },
-      { kind: "rr", from: "client", to: { ...server, port: 6001 }, flows: 2, request: 1000, response: 200, count: 1000, cc: "cubic", sndbuf: 4096, maxPacingRate: null, at: 0 },
+      { kind: "rr", from: "client", to: { ...server, port: 6000 }, flows: 1, request: 1, response: 1, count: null, cc: "cubic", sndbuf: null, maxPacingRate: null, userTimeout: null, at: 0 },
+      { kind: "rr", from: "client", to: { ...server, port: 6001 }, flows: 2, request: 1000, response: 200, count: 1000, cc: "cubic", sndbuf: 4096, maxPacingRate: null, userTimeout: null, at: 0 },
       // 1.5 MB per ms = 1.5e9 B/s
-      { kind: "incast", from: ["s1", "s2"], to: { ...server, port: 5002 }, bytes: 1_048_576, cc: "cubic", writeRate: 1.5e9, sndbuf: null, maxPacingRate: null, at: 1_000_000 },
+      { kind: "incast", from: ["s1", "s2"], to: { ...server, port: 5002 }, bytes: 1_048_576, cc: "cubic", writeRate: 1.5e9, sndbuf: null, maxPacingRate: null, userTimeout: null, at: 1_000_000 },
     ]);
   });
 
