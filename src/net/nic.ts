@@ -364,21 +364,9 @@ export class Nic {
     const off = this.rxhash === "off";
     count.fill(0);
     let touched = 0;
-    let q = 0;
     for (let i = 0; i < n; i++) {
       const h = scratch[slot + i]!;
-      // a frame that continues its train in this chunk has its predecessor's
-      // hash (rssChunk), so the same queue and filter: only the count moves
-      if (i > 0 && cont !== null && cont[i] !== 0) {
-        if (off) {
-          this.skbHash[h] = 0;
-          this.skbHashFlags[h] = 0;
-        }
-        queue[h] = q;
-        count[q + 1]++;
-        continue;
-      }
-      q = queue[h]! % queues;
+      let q = queue[h]! % queues;
       if (filtered) {
         const f = this.filters.get(this.skbHash[h]!);
         if (f !== undefined) q = f.queue;
