@@ -68,58 +68,6 @@ export class LatencyHist {
     if (v > this.maxNs) this.maxNs = v;
   }
 
-  /** Record ts[i & mask] − base for i in [from, to): what add() of each in
-   *  turn records, for times that do not decrease (a wire FIFO's frame starts
-   *  against their train's one queueing time). A sample in the sub-bucket of
-   *  the one before it (also across calls: trains queue about as long as each
-   *  other) costs two compares and one count; the sum adds integers (exact in
-   *  f64 in any grouping below 2^53). */
-  addSpan(ts: Float64Array, from: number, to: number, mask: number, base: number): void {
-    if (to <= from) return;
-    const c = this.counts;
-    let slot = this.spanSlot;
-    let lo = this.spanLo;
-    let hi = this.spanHi;
-    let sum = 0;
-    let max = this.maxNs;
-    for (let i = from; i < to; i++) {
-      const d = ts[i & mask]! - base;
-      const v = d > 0 ? Math.floor(d) : 0;
-      sum += v;
-      if (v > max) max = v;
-      if (v < lo || v >= hi) {
-        if (v < SUB) {
-          slot = v;
-          lo = v;
-          hi = v + 1;
-        } else if (v < 2147483648) {
-          // slotOf's int32 path; the sub-bucket is [lo, lo + 2^sh)
-          const sh = 31 - Math.clz32(v) - SUB_BITS;
-          const top = v >>> sh;
-          slot = SUB + sh * SUB + (top - SUB);
-          lo = top << sh;
-          hi = lo + (1 << sh);
-        } else {
-          slot = slotOf(v);
-          lo = slotFloor(slot);
-          hi = slot + 1 < SLOTS ? slotFloor(slot + 1) : Infinity;
-        }
-      }
-      c[slot]!++;
-    }
-    this.spanSlot = slot;
-    this.spanLo = lo;
-    this.spanHi = hi;
-    this.packets += to - from;
-    this.sumNs += sum;
-    this.maxNs = max;
-  }
-
-  /** addSpan's last sub-bucket and its bounds [spanLo, spanHi) (none yet: empty). */
-  private spanSlot = 0;
-  private spanLo = 1;
-  private spanHi = 0;
-
   /** Nearest-rank percentile p (0 < p ≤ 100): the sub-bucket floor of the ceil(p/100 · n)-th sample. */
   percentile(p: number): number {
     if (this.packets === 0) return 0;

@@ -44,47 +44,4 @@ describe("LatencyHist", () => {
       }),
     );
   });
-
-  it("addSpan of non-decreasing times, span after span, records what add() of each does (fast-check)", () => {
-    const counts = (h: LatencyHist): Float64Array => (h as unknown as { counts: Float64Array }).counts;
-    fc.assert(
-      fc.property(
-        // start time, steps (sub-ns fractions, runs within one sub-bucket and jumps over octaves), base, ring offset
-        // (integers too, so samples land on sub-bucket bounds)
-        fc.oneof(fc.integer({ min: 0, max: 4096 }), fc.double({ min: 0, max: 2 ** 33, noNaN: true })),
-        fc.array(fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 40 }), fc.double({ min: 0, max: 2000, noNaN: true }), fc.double({ min: 0, max: 2 ** 34, noNaN: true })), { maxLength: 120 }),
-        fc.oneof(fc.integer({ min: -64, max: 64 }), fc.double({ min: -(2 ** 20), max: 2 ** 33, noNaN: true })),
-        fc.integer({ min: 0, max: 127 }),
-        fc.integer({ min: 0, max: 3 }),
-        // a second span (the next train: its own base) from split on; the first one's sub-bucket is remembered
-        fc.integer({ min: 0, max: 128 }),
-        fc.integer({ min: -3000, max: 3000 }),
-        (t0, steps, base, at, pre, split, base2d) => {
-          const mask = 127;
-          const ts = new Float64Array(128);
-          let t = t0;
-          const n = Math.min(steps.length + 1, 128);
-          for (let k = 0; k < n; k++) {
-            ts[(at + k) & mask] = t;
-            t += steps[k] ?? 0;
-          }
-          const one = new LatencyHist();
-          const span = new LatencyHist();
-          // earlier samples: the span adds to what the histogram holds
-          for (let k = 0; k < pre; k++) {
-            one.add(1000 * k);
-            span.add(1000 * k);
-          }
-          const k1 = Math.min(split, n);
-          const base2 = base + base2d;
-          for (let k = 0; k < n; k++) one.add(ts[(at + k) & mask]! - (k < k1 ? base : base2));
-          span.addSpan(ts, at, at + k1, mask, base);
-          span.addSpan(ts, at + k1, at + n, mask, base2);
-          expect([...counts(span)]).toEqual([...counts(one)]);
-          expect([span.packets, span.sumNs, span.maxNs]).toEqual([one.packets, one.sumNs, one.maxNs]);
-          expect(span.report()).toEqual(one.report());
-        },
-      ),
-    );
-  });
 });
