@@ -36,8 +36,16 @@ export class TxRingError extends Error {
   }
 }
 
+/** A driver that may leave descriptors in the post stage between its passes (a NAPI poll's TX
+ *  hold): another one posting first has it write them into its ring. */
+export interface StageUser {
+  postStaged(): void;
+}
+
 export class TxRings {
   readonly x: TxRingExports;
+  /** The driver whose descriptors the stage may hold (null: none since the core began). */
+  stageOwner: StageUser | null = null;
   /** Ring records, TXR_REC_U32 words each (fields: TXR). */
   readonly recs: Uint32Array;
   /** Descriptors, TXD_U32 words each (fields: TXD). */

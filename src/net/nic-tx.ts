@@ -151,8 +151,9 @@ export class NicTx {
   private readonly rings: TxRings;
   private readonly rec: Uint32Array;
   /** The core's post stage ((handle, bytes) pairs) and the clean's owners, shared by every NIC:
-   *  a pass posts its stage before anything can call out (a drop) and before it returns (a poll's
-   *  TX hold defers only the wire's kick), so it is empty between passes. */
+   *  a pass posts its stage before anything can call out (a drop) and before it returns, except
+   *  the bypasses of a poll's TX hold, which leave theirs until txRelease; a NIC staging while
+   *  another's descriptors are there has that one post them first (TxRings.stageOwner). */
   private readonly stage: Uint32Array;
   private readonly stagePtr: number;
   private readonly owners: Uint32Array;
@@ -385,12 +386,13 @@ export class NicTx {
   private holds = 0;
   private heldReady = false;
 
-  /** The host's RX softirq runs a NAPI poll: the descriptors its bypassed skbs post go into the
-   *  ring as each is posted (the post stage is shared by every NIC of the core, so it is never left
-   *  full across calls), but the wire is told once, at txRelease. Neutral: nothing reads the wire
-   *  between (no event runs inside a poll, the loop's clock stands still, and every other path
-   *  tells the wire before it returns), and the wire puts each descriptor on at the time it would
-   *  have (back to back from `now`). One TX queue only: with several, the wire's round robin over
+  /** The host's RX softirq runs a NAPI poll: the descriptors its bypassed skbs post stay in the
+   *  post stage and go into the ring in bursts (txring_post_burst: when the stage fills, when
+   *  another pass of this NIC or another NIC posts, at txRelease), and the wire is told once, at
+   *  txRelease. Neutral: nothing reads the ring's unsent part or the wire between (no event runs
+   *  inside a poll, the loop's clock stands still, and every other path posts and tells the wire
+   *  before it returns), and the wire puts each descriptor on at the time it would have (back to
+   *  back from `now`). One TX queue only: with several, the wire's round robin over
    *  the rings would see the poll's descriptors of every queue at once instead of each as it was
    *  posted (another order on the wire). */
   txHold(): void {
@@ -399,6 +401,7 @@ export class NicTx {
 
   txRelease(): void {
     if (this.nTxq !== 1 || --this.holds > 0) return;
+    this.postStaged();
     if (this.heldReady) {
       this.heldReady = false;
       this.onTxReady();
@@ -494,12 +497,12 @@ export class NicTx {
       this.runPosted = 0;
       this.directXmit(q, now);
       this.qdiscRunEnd(q);
-      // the stage is the core's, shared by every NIC: it goes into this NIC's ring now, held or not
-      this.postStaged();
-      if (this.runPosted > 0) {
-        if (this.holds > 0) this.heldReady = true;
-        else this.onTxReady();
+      if (this.holds > 0) {
+        if (this.runPosted > 0) this.heldReady = true;
+        return true;
       }
+      this.postStaged();
+      if (this.runPosted > 0) this.onTxReady();
       return true;
     }
     this.enqueueing = h;
@@ -753,6 +756,12 @@ export class NicTx {
     // a pass may post more than a stage holds (a run's GSO skbs count once toward its quota but
     // post every segment): a full stage goes into the ring first, as if each was written here
     if (this.staged !== 0 && (this.stagedQ !== q || this.staged === TXR_STAGE)) this.postStaged();
+    // the stage is the core's: another NIC's held descriptors go into their ring first
+    const rings = this.rings;
+    if (rings.stageOwner !== this) {
+      rings.stageOwner?.postStaged();
+      rings.stageOwner = this;
+    }
     const k = this.staged;
     this.stage[2 * k] = h;
     this.stage[2 * k + 1] = bytes;
@@ -777,7 +786,7 @@ export class NicTx {
 
   /** Write the staged descriptors into their ring: a batch with one txring_post_burst, a single
    *  descriptor (a completion's room for one more) through the views, as the wire's take. */
-  private postStaged(): void {
+  postStaged(): void {
     const k = this.staged;
     if (k === 0) return;
     this.staged = 0;
