@@ -466,6 +466,10 @@ export class NetRx implements NetRxHandler {
   private groNormal(m: number, rxCount: number, cpu: number, nicIndex: number, q: number): number {
     const scratch = this.scratch;
     const segs = this.skbGsoSegs;
+    // without RPS every frame goes up on this CPU: IP drops the leading ones for another host (a
+    // flood's replies to spoofed sources) in one pass (stackDropRun), each charged as receiveLocal would
+    let dropped = m > 0 && this.stackDropRun !== null && !this.rps.needed ? this.stackDropRun(this.groOut, m) : 0;
+    if (dropped > 0) this.chargeDropped(dropped, cpu);
     for (let i = 0; i < m; i++) {
       const h = scratch[this.groOut + i]!;
       const s = segs[h]!;
@@ -474,9 +478,31 @@ export class NetRx implements NetRxHandler {
         this.groNormalLists++;
         rxCount = 0;
       }
-      this.netifReceive(h, cpu, nicIndex, q);
+      if (dropped > 0) dropped--;
+      else this.netifReceive(h, cpu, nicIndex, q);
     }
     return rxCount;
+  }
+
+  /** Set by the host: IP's pass over the n frames at scratch[at ..) that drops the leading ones not
+   *  for this host (ip_rcv_finish: OTHERHOST) as receive() would one by one; returns how many. They
+   *  read nothing of the CPU's clock, so their cost may be charged together (chargeDropped). */
+  stackDropRun: ((at: number, n: number) => number) | null = null;
+
+  /** receiveLocal's accounting for the first k frames of the GRO output (__netif_receive_skb's
+   *  processed count, the IP and L4 cost by protocol), which IP dropped. */
+  private chargeDropped(k: number, cpu: number): void {
+    this.softnet.processed[cpu]! += k;
+    const c = this.costs;
+    const scratch = this.scratch;
+    for (let i = 0; i < k; i++) {
+      const h = scratch[this.groOut + i]!;
+      const net = h * SKB_HEADROOM + this.skbNetwork[h]!;
+      const p = this.skbProtocol[h];
+      const l4 = p === 0x0800 ? this.hdr[net + 9] : p === 0x86dd ? this.hdr[net + 6] : 0;
+      // per frame, the same f64 sums as receiveLocal's
+      this.cost += l4 === 6 ? c.ip + c.tcp : l4 === 17 ? c.ip + c.udp : c.ip;
+    }
   }
 
   // net/core/dev.c: netif_receive_skb_internal (RPS), else __netif_receive_skb

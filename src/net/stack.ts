@@ -48,6 +48,7 @@ export class Stack {
   private readonly mtu: number;
   private readonly fragOut: number[] = [];
   private readonly headers: Uint8Array;
+  private readonly scratch: Uint32Array;
   private readonly skbNetwork: Uint32Array;
   private readonly skbTransport: Uint32Array;
   private readonly skbProtocol: Uint32Array;
@@ -88,6 +89,7 @@ export class Stack {
     env: TcpEnv,
   ) {
     this.headers = core.headers;
+    this.scratch = core.scratch;
     this.skbNetwork = core.skb.network;
     this.skbTransport = core.skb.transport;
     this.skbProtocol = core.skb.protocol;
@@ -256,6 +258,29 @@ export class Stack {
       this.nstat.add(this.cIpInUnknownProtos);
       this.finish(h, "UNHANDLED_PROTO");
     }
+  }
+
+  /** receive() for the frames at core.scratch[at .. at+n) (a NAPI poll's, in order) as long as IP
+   *  drops them for another host (ip_rcv_core / ipv6_rcv: pkt_type OTHERHOST): the leading such
+   *  frames are counted (IpInReceives and IpInAddrErrors, or the Ip6 pair, each) and dropped in one
+   *  pass; returns how many. The rest are left to receive(). */
+  dropOtherHostRun(at: number, n: number): number {
+    const sc = this.scratch;
+    const proto = this.skbProtocol;
+    const v6 = this.addr.length === 16;
+    const ethP = v6 ? ETH_P_IPV6 : ETH_P_IP;
+    const daddr = v6 ? 24 : 16;
+    let k = 0;
+    for (; k < n; k++) {
+      const h = sc[at + k]!;
+      // a frame of the other IP version is never ours; receive() counts it under its own MIB
+      if (proto[h] !== ethP || this.isOurs(h * SKB_HEADROOM + this.skbNetwork[h]! + daddr, this.addr.length)) break;
+    }
+    if (k === 0) return 0;
+    this.nstat.add(v6 ? this.cIp6InReceives : this.cIpInReceives, k);
+    this.nstat.add(v6 ? this.cIp6InAddrErrors : this.cIpInAddrErrors, k);
+    for (let j = 0; j < k; j++) this.drops.drop(sc[at + j]!, "OTHERHOST");
+    return k;
   }
 
   // net/ipv4/udp.c: __udp4_lib_rcv -> udp_unicast_rcv_skb -> udp_queue_rcv_skb -> __udp_queue_rcv_skb
