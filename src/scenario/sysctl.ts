@@ -118,6 +118,9 @@ export const SYSCTLS = {
   "net.ipv4.tcp_wmem": { kind: "triple", default: [4096, 16384, 4194304], min: 1, max: INT_MAX, doc: "min default max send buffer" },
   // net/ipv4/tcp.c: tcp_init_mem — L = max(128, nr_free_buffer_pages / 16), {3/4 L, L, 3/2 L} pages; the default is
   // for the default host memory (16 GiB, hosts.X.memory), a host with another memory gets its own; proc_doulongvec_minmax
+  // net/ipv4/tcp.c: tcp_init — sysctl_tcp_max_orphans = half the established hash's buckets (memory-scaled:
+  // validate.ts, this default is a 16 GiB host's); sysctl_net_ipv4.c: proc_dointvec (negatives refused here)
+  "net.ipv4.tcp_max_orphans": { kind: "int", default: 65536, min: 0, max: INT_MAX, doc: "orphaned sockets before an orphan's RTO or probe aborts it (TCPAbortOnMemory)" },
   "net.ipv4.tcp_mem": { kind: "triple", default: [196608, 262144, 393216], min: 0, max: 2 ** 53 - 1, doc: "TCP memory low, pressure, high (pages)" },
   // net/ipv4/tcp_ipv4.c: tcp_sk_init sysctl_tcp_min_tso_segs = 2; sysctl_net_ipv4.c: u8, extra1 SYSCTL_ONE
   "net.ipv4.tcp_min_tso_segs": { kind: "int", default: 2, min: 1, max: 255, doc: "minimum segments per TSO frame" },

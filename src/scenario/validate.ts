@@ -6,7 +6,7 @@
 
 import { ScenarioError, joinPath, type ScenarioIssue } from "./errors.js";
 import { scenarioSchema, toIssues, valueAt, type ParsedHost, type ParsedScenario } from "./schema.js";
-import { freeBufferPages, tcpMemDefault } from "../tcp/mem.js";
+import { freeBufferPages, tcpMaxOrphansDefault, tcpMemDefault } from "../tcp/mem.js";
 import { defaultSysctls, describeSysctl, SYSCTLS, type Sysctls } from "./sysctl.js";
 import type { HostSpec, LinkSpec, Scenario, TrafficSpec } from "./types.js";
 import { showNs } from "./units.js";
@@ -183,6 +183,7 @@ function buildHost(name: string, index: number, h: ParsedHost, report: Report): 
   // net/ipv4/tcp.c: tcp_init — the memory-scaled defaults follow the host's memory unless the file sets them
   const pages = freeBufferPages(h.memory);
   if (h.sysctl["net.ipv4.tcp_mem"] === undefined) sysctl["net.ipv4.tcp_mem"] = tcpMemDefault(pages);
+  if (h.sysctl["net.ipv4.tcp_max_orphans"] === undefined) sysctl["net.ipv4.tcp_max_orphans"] = tcpMaxOrphansDefault(pages);
   const share = pages * 32; // nr_free_buffer_pages << (PAGE_SHIFT - 7): 1/128 of memory per socket
   if (h.sysctl["net.ipv4.tcp_rmem"] === undefined) sysctl["net.ipv4.tcp_rmem"] = [4096, 131072, Math.max(131072, Math.min(6 * 2 ** 20, share))];
   if (h.sysctl["net.ipv4.tcp_wmem"] === undefined) sysctl["net.ipv4.tcp_wmem"] = [4096, 16384, Math.max(65536, Math.min(4 * 2 ** 20, share))];

@@ -33,6 +33,7 @@ import { rackReoTimeout } from "./recovery.js";
 import { resetRenoSack } from "./reno-sack.js";
 import { isRack, markSkbLost, rackSkbTimeout } from "./rack.js";
 import { sendHead, sendHeadEnd } from "./send-head.js";
+import { outOfResources } from "./out-of-resources.js";
 import { clampProbe0ToUserTimeoutNs, clampRtoToUserTimeoutUs, orphanRetries, rtxProbe0TimedOut, sockDead, writeErr, writeTimeout } from "./write-timeout.js";
 import { TCP_MSS_DEFAULT } from "./constants.js";
 import { belowMemLow, forcedMemSchedule, memUncharge, sndMemSync, underMemoryPressure, wmemSchedule } from "./mem.js";
@@ -878,6 +879,7 @@ function probeTimer(t: TcpHost, sk: TcpSock, c: TcpConn): void {
       writeErr(t, sk);
       return;
     }
+    if (outOfResources(t, sk, c, true)) return;
   }
   if (c.probesOut >= maxProbes) {
     writeErr(t, sk);

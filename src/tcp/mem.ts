@@ -28,6 +28,16 @@ export function tcpMemDefault(freeBufferPages: number): [number, number, number]
   return [m0, limit, m0 * 2];
 }
 
+/** net/ipv4/tcp.c: tcp_init — sysctl_tcp_max_orphans = (ehash_mask + 1) / 2; alloc_large_system_hash("TCP
+ *  established", scale 17, high_limit 512 Ki) gives one bucket per 128 KB of memory (pages rounded up to a
+ *  MiB), rounded up to a power of two. */
+export function tcpMaxOrphansDefault(pages: number): number {
+  let n = Math.ceil(pages / 256) * 256;
+  n = Math.floor(n / 32); // >> (17 - PAGE_SHIFT)
+  n = 2 ** Math.ceil(Math.log2(Math.max(n, 512)));
+  return Math.min(n, 512 * 1024) / 2;
+}
+
 /** The host's memory in bytes -> nr_free_buffer_pages (the model takes every page as free and buffer-capable). */
 export function freeBufferPages(memoryBytes: number): number {
   return Math.floor(memoryBytes / PAGE_SIZE);

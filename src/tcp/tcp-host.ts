@@ -161,6 +161,8 @@ export interface TcpMib {
   RenoFailures: number;
   AbortOnTimeout: number;
   TimeoutRehash: number;
+  AbortOnMemory: number;
+  AbortFailed: number;
 }
 
 function sysctlNum(s: Readonly<Record<string, unknown>>, name: keyof typeof SYSCTLS): number {
@@ -264,6 +266,8 @@ export class TcpHost {
   readonly orphanRetries: number;
   /** net.core.txrehash: sk_txrehash of every socket (SOCK_TXREHASH_ENABLED = 1), for sk_rethink_txhash. */
   readonly txrehash: boolean;
+  /** net.ipv4.tcp_max_orphans (out-of-resources.ts). */
+  readonly maxOrphans: number;
   /** net.ipv4.tcp_slow_start_after_idle */
   readonly slowStartAfterIdle: boolean;
   /** net.ipv4.tcp_dsack */
@@ -360,6 +364,7 @@ export class TcpHost {
     this.retries2 = sysctlNum(s, "net.ipv4.tcp_retries2");
     this.orphanRetries = sysctlNum(s, "net.ipv4.tcp_orphan_retries");
     this.txrehash = sysctlNum(s, "net.core.txrehash") === 1;
+    this.maxOrphans = sysctlNum(s, "net.ipv4.tcp_max_orphans");
     this.slowStartAfterIdle = sysctlNum(s, "net.ipv4.tcp_slow_start_after_idle") !== 0;
     this.mem = new TcpMemory(sysctlTriple(s, "net.ipv4.tcp_mem"), sysctlNum(s, "net.core.mem_pcpu_rsv"));
     const mibHy = { TCPHystartTrainDetect: "HystartTrainDetect", TCPHystartTrainCwnd: "HystartTrainCwnd", TCPHystartDelayDetect: "HystartDelayDetect", TCPHystartDelayCwnd: "HystartDelayCwnd" } as const;
@@ -447,6 +452,8 @@ export class TcpHost {
       RenoFailures: c.id("TcpExtTCPRenoFailures"),
       AbortOnTimeout: c.id("TcpExtTCPAbortOnTimeout"),
       TimeoutRehash: c.id("TcpExtTCPTimeoutRehash"),
+      AbortOnMemory: c.id("TcpExtTCPAbortOnMemory"),
+      AbortFailed: c.id("TcpExtTCPAbortFailed"),
     };
     const loop = env.loop;
     // Each socket has one timer; its handler sees sk.timer already cleared.
@@ -620,6 +627,11 @@ export class TcpHost {
       if (sk.finSent && (st === TCP_FIN_WAIT1 || st === TCP_CLOSING || st === TCP_LAST_ACK)) orphan++;
     }
     return { inuse, orphan, tw, alloc, mem: this.mem.memoryAllocated };
+  }
+
+  /** tcp_orphan_count: sockets close() orphaned whose FIN exchange has not ended (sockstat's `orphan`). */
+  orphanCount(): number {
+    return this.sockstat().orphan;
   }
 
   // ---- data transfer hooks ----

@@ -10,15 +10,17 @@
 // tcp_done. An RTO that does not give up picks a new sk_txhash (sk_rethink_txhash: TCPTimeoutRehash),
 // so the retransmission may leave by another TX queue (netdev_pick_tx: skb_tx_hash, XPS).
 //
+// An orphan is also asked whether TCP is short of resources (out-of-resources.ts: TCPAbortOnMemory).
+//
 // Not modelled: tcp_retries1 (its only effects are __dst_negative_advice, tcp_mtu_probing and
-// __sk_dst_reset: no route cache or PMTU here), ICMP soft errors (sk_err_soft), tcp_out_of_resources
-// (TCPAbortOnMemory).
+// __sk_dst_reset: no route cache or PMTU here), ICMP soft errors (sk_err_soft).
 import type { TcpHost } from "./tcp-host.js";
 import type { TcpSock } from "./sock.js";
 import type { TcpConn } from "./conn.js";
 import { TCP_RTO_MAX_US, TCP_RTO_MIN_US } from "./rtt.js";
 import { NO_STAMP } from "./undo.js";
 import { tcpDone } from "./established.js";
+import { outOfResources } from "./out-of-resources.js";
 import { murmurFinal, murmurMix } from "../util/murmur.js";
 
 const TCP_RTO_MIN_MS = TCP_RTO_MIN_US / 1000;
@@ -58,7 +60,12 @@ export function sockDead(sk: TcpSock): boolean {
  *  (the socket is gone; the caller must stop). */
 export function writeTimeout(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   let retryUntil = t.retries2;
-  if (sockDead(sk)) retryUntil = orphanRetries(t, c.icskRtoUs() < TCP_RTO_MAX_US);
+  if (sockDead(sk)) {
+    const alive = c.icskRtoUs() < TCP_RTO_MAX_US;
+    retryUntil = orphanRetries(t, alive);
+    // tcp_out_of_resources: reset unless the RTO is at its cap and the retries are spent
+    if (outOfResources(t, sk, c, alive || !retransmitsTimedOut(t, c, retryUntil, 0))) return true;
+  }
   if (retransmitsTimedOut(t, c, retryUntil, c.userTimeoutMs)) {
     writeErr(t, sk);
     return true;

@@ -1,0 +1,141 @@
+// tcp_out_of_resources (net/ipv4/tcp_timer.c, 6.12): an orphan's RTO (tcp_write_timeout) or probe timer
+// (tcp_probe_timer) first asks tcp_check_oom — tcp_orphan_count << shift > tcp_max_orphans, or
+// sk_wmem_queued > SOCK_MIN_SNDBUF (4608) with tcp_memory_allocated > tcp_mem[2] — and if so resets
+// (tcp_send_active_reset: TcpOutRsts; do_reset as the data was sent within TCP_TIMEWAIT_LEN) and closes
+// the socket at once: TCPAbortOnMemory, not TCPAbortOnTimeout. shift is 1 when nothing new was sent for
+// 2·TCP_RTO_MAX (240 s) or no reset is due. A LAN connection's RTO here is 201 ms.
+import { describe, expect, it } from "vitest";
+import { createCore } from "../../src/core/node.js";
+import { World, coreConfigFor } from "../../src/sim/world.js";
+import type { LinkConfig } from "../../src/net/link.js";
+import type { WorldSpec } from "../../src/sim/world-spec.js";
+import { tcpMaxOrphansDefault } from "../../src/tcp/mem.js";
+import { TCP_SKB_OVERHEAD } from "../../src/tcp/buffers.js";
+import { pair, bulk } from "./helpers.js";
+
+/** Run `spec`, its link dead from `deadAt` on (then `atDeath` runs); records host a's aborts by reason. */
+async function run(spec: WorldSpec, deadAt = Infinity, atDeath: (w: World) => void = () => {}) {
+  const core = await createCore(coreConfigFor(spec));
+  const w = new World(core, spec, () => {});
+  const kill = w.loop.register("test: link dead", () => {
+    for (const d of w.linkDirections()) (d as unknown as { config: LinkConfig }).config.loss = 1;
+    atDeath(w);
+  });
+  if (deadAt !== Infinity) w.loop.at(deadAt, kill, 0);
+  const n = w.host("a").nstat;
+  const ids = { memory: n.id("TcpExtTCPAbortOnMemory"), timeout: n.id("TcpExtTCPAbortOnTimeout"), rto: n.id("TcpExtTCPTimeouts") };
+  const at = { memory: [] as number[], timeout: [] as number[], rto: [] as number[] };
+  const add = n.add.bind(n);
+  n.add = (id: number, v = 1) => {
+    if (id === ids.memory) at.memory.push(w.loop.now);
+    if (id === ids.timeout) at.timeout.push(w.loop.now);
+    if (id === ids.rto) at.rto.push(w.loop.now);
+    add(id, v);
+  };
+  const result = w.run();
+  return { w, n, at, result, c: [...w.flows.values()][0]!.sender! };
+}
+
+// the whole 100 KB fits the send buffer: the application writes it and closes (an orphan in FIN_WAIT1)
+// while it is in flight; the link dies 200 µs in
+const orphanSpec = (sysctl: Record<string, number | number[]>, durationNs = 200e9) =>
+  pair({ durationNs, clientSysctl: { "net.ipv4.tcp_wmem": [4096, 1048576, 4194304], ...sysctl } }, [bulk({ bytes: 100_000 })]);
+
+describe("tcp_out_of_resources: too many orphans (tcp_max_orphans)", () => {
+  it("tcp_max_orphans 0: the orphan's first RTO finds 1 << 0 > 0: an RST, TCPAbortOnMemory, gone; no rehash, no retransmission", async () => {
+    const { n, at, c, w, result } = await run(orphanSpec({ "net.ipv4.tcp_max_orphans": 0 }), 200e3);
+    expect(c.finQueued).toBe(true);
+    expect(at.memory.length).toBe(1);
+    expect(at.memory[0]).toBe(at.rto[0]);
+    expect(at.rto.length).toBe(1);
+    expect(n.get("TcpOutRsts")).toBe(1);
+    expect(n.get("TcpExtTCPAbortOnTimeout") ?? 0).toBe(0);
+    expect(n.get("TcpExtTCPTimeoutRehash") ?? 0).toBe(0);
+    expect(c.retransmits).toBe(0);
+    expect(w.host("a").stack.tcp.states()).toEqual({});
+    expect(result.ledger.unaccounted).toBe(0);
+  });
+
+  it("tcp_max_orphans 1: 1 orphan is not too many until 240 s without new data double it, but tcp_orphan_retries (8) ends it at 102.5 s: TCPAbortOnTimeout", async () => {
+    const { n, at, c } = await run(orphanSpec({ "net.ipv4.tcp_max_orphans": 1 }), 200e3);
+    expect(at.memory.length).toBe(0);
+    expect(at.timeout.length).toBe(1);
+    expect(Math.floor(at.timeout[0]! / 1e6) - c.retransStamp).toBe(102_510);
+    expect(n.get("TcpOutRsts") ?? 0).toBe(0);
+  });
+
+  it("tcp_orphan_retries 15, tcp_max_orphans 1: retransmissions keep lsndtime fresh, so only a spent budget with icsk_rto at TCP_RTO_MAX (no reset due: shift 1) makes 1 << 1 > 1: the 16th RTO, +925422 ms, aborts on memory without an RST", async () => {
+    // tcp_event_data_sent stamps lsndtime for every data skb, retransmissions too: 120 s ago at the 16th
+    // RTO, more than TCP_TIMEWAIT_LEN, and data is out: no reset. (tcp_write_timeout would have aborted
+    // on timeout right after: the same RTO.)
+    const { n, at, c } = await run(orphanSpec({ "net.ipv4.tcp_max_orphans": 1, "net.ipv4.tcp_orphan_retries": 15 }, 1000e9), 200e3);
+    expect(at.timeout.length).toBe(0);
+    expect(at.memory.length).toBe(1);
+    expect(Math.floor(at.memory[0]! / 1e6) - c.retransStamp).toBe(925_422);
+    expect(c.retransmits).toBe(15);
+    expect(n.get("TcpOutRsts") ?? 0).toBe(0);
+  });
+
+  it("the default follows the host's memory: half of alloc_large_system_hash's buckets (one per 128 KB, a power of two)", () => {
+    expect(tcpMaxOrphansDefault((16 * 2 ** 30) / 4096)).toBe(65536);
+    expect(tcpMaxOrphansDefault((256 * 2 ** 20) / 4096)).toBe(1024);
+    // 1.5 GiB: 393216 pages / 32 = 12288 buckets -> 16384
+    expect(tcpMaxOrphansDefault((1.5 * 2 ** 30) / 4096)).toBe(8192);
+    // capped at 512 Ki buckets
+    expect(tcpMaxOrphansDefault(2 ** 44 / 4096)).toBe(262144);
+  });
+});
+
+describe("tcp_out_of_resources: TCP over tcp_mem[2]", () => {
+  it("an orphan holding 100 KB of write queue when tcp_memory_allocated passes tcp_mem[2]: its first RTO resets and closes it", async () => {
+    let queued = 0;
+    const { n, at } = await run(orphanSpec({ "net.ipv4.tcp_mem": [100, 200, 300] }), 200e3, (w) => {
+      // what other sockets would hold: 400 pages, past the per-CPU reserve into tcp_memory_allocated
+      w.host("a").stack.tcp.mem.add(0, 400);
+      queued = [...w.flows.values()][0]!.sender!.wmemQueued(TCP_SKB_OVERHEAD);
+    });
+    expect(queued).toBeGreaterThan(4608);
+    expect(at.memory.length).toBe(1);
+    expect(at.memory[0]).toBe(at.rto[0]);
+    expect(n.get("TcpOutRsts")).toBe(1);
+  });
+
+  it("the same without the other sockets' pages: no abort on memory", async () => {
+    const { at } = await run(orphanSpec({ "net.ipv4.tcp_mem": [100, 200, 300] }), 200e3);
+    expect(at.memory.length).toBe(0);
+    expect(at.timeout.length).toBe(1);
+  });
+});
+
+describe("tcp_out_of_resources from tcp_probe_timer", () => {
+  it("an orphan probing a zero window with 200 KB still queued when tcp_memory_allocated passes tcp_mem[2]: the next probe timer resets and closes it (the peer answering)", async () => {
+    // the receiver reads nothing; the sender writes all 300 KB, more than the receive buffer, and closes
+    const spec = pair(
+      { durationNs: 400e9, delayNs: 1e6, app: { kind: "sink", readRate: 0 }, clientSysctl: { "net.ipv4.tcp_wmem": [4096, 1048576, 4194304], "net.ipv4.tcp_mem": [1000, 2000, 3000] } },
+      [bulk({ bytes: 300_000 })],
+    );
+    const core = await createCore(coreConfigFor(spec));
+    const w = new World(core, spec, () => {});
+    const t = w.host("a").stack.tcp;
+    let probesThen = 0;
+    // 5 s in, other sockets take 4000 pages (past the per-CPU reserve, past tcp_mem[2])
+    w.loop.at(
+      5e9,
+      w.loop.register("test: memory", () => {
+        t.mem.add(0, 4000);
+        probesThen = w.host("a").nstat.get("TcpExtTCPWinProbe") ?? 0;
+      }),
+      0,
+    );
+    w.run();
+    const n = w.host("a").nstat;
+    const c = [...w.flows.values()][0]!.sender!;
+    expect(c.sndWnd).toBe(0);
+    expect(probesThen).toBeGreaterThan(0);
+    expect(n.get("TcpExtTCPAbortOnMemory")).toBe(1);
+    // no probe after the pages came: the first probe timer since aborted
+    expect(n.get("TcpExtTCPWinProbe")).toBe(probesThen);
+    expect(n.get("TcpOutRsts")).toBe(1);
+    expect(t.states()).toEqual({});
+  });
+});
