@@ -357,6 +357,10 @@ export class TcpConn implements CcSock, RcvWindowState {
   finQueued = false;
   /** A FIN sent on its own (fin.ts): 0 none, FIN_ALONE_QUEUED waiting for cwnd, FIN_ALONE_SENT in the retransmit queue. */
   finAlone = 0;
+  /** The FIN's own skb (tcp_send_fin's alloc_skb_fclone(MAX_TCP_HEADER), or the FIN part tcp_fragment cut off)
+   *  is in the write or retransmit queue: sk_wmem_queued holds its truesize (TCP_SKB_OVERHEAD) until the ACK
+   *  of the FIN frees it. */
+  finSkb = false;
   /** Receiver: a FIN arrived out of order at this relative sequence (-1 none); processed when rcv_nxt gets there. */
   finRcvSeq = -1;
   // statistics
@@ -395,7 +399,7 @@ export class TcpConn implements CcSock, RcvWindowState {
 
   /** sk_wmem_queued: queued bytes plus `overhead` per skb of the write and retransmit queues. */
   wmemQueued(overhead: number): number {
-    return this.writeSeq - this.sndUna + (this.wq.count + this.sentSkbs.count) * overhead;
+    return this.writeSeq - this.sndUna + (this.wq.count + this.sentSkbs.count + (this.finSkb ? 1 : 0)) * overhead;
   }
 
   /** tcp_receive_window: what is left of the window we advertised. */

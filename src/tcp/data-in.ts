@@ -244,6 +244,11 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   if (ack === c.sndNxt + 1 && c.finQueued && c.sndNxt === c.writeSeq) {
     ack = c.sndNxt;
     finAcked = true;
+    // tcp_clean_rtx_queue frees the FIN's own skb (sk_wmem_free_skb)
+    if (c.finSkb) {
+      c.finSkb = false;
+      sndMemSync(t, c);
+    }
   }
   if (ack > c.sndNxt) return false;
   const priorUna = c.sndUna;

@@ -917,7 +917,12 @@ function writeWakeup(t: TcpHost, sk: TcpSock, c: TcpConn): void {
     const end = start + Math.min(room, c.mss, c.wq.first() - start);
     // a head whose FIN passes the window is cut at tcp_wnd_end (tcp_fragment): the FIN flag moves to the
     // second part, an skb of its own that waits for the window (fin.ts)
-    if (end === c.writeSeq && c.finQueued && !sndWndTest(c, start)) c.finAlone = FIN_ALONE_QUEUED;
+    if (end === c.writeSeq && c.finQueued && !sndWndTest(c, start)) {
+      c.finAlone = FIN_ALONE_QUEUED;
+      // tcp_fragment: the new skb's truesize joins sk_wmem_queued (sk_mem_charge)
+      c.finSkb = true;
+      sndMemSync(t, c);
+    }
     if (transmit(t, sk, c, start, end, TCPHDR_ACK | TCPHDR_PSH, true)) {
       c.rtx.push(start, end, t.now, c.delivered, c.wmemCharged);
       sentSkb(t, c, end, c.wq.first());
@@ -1094,8 +1099,14 @@ function sndNxtWire(sk: TcpSock, c: TcpConn, end: number): number {
  *  (write_seq + 1); with everything sent, a FIN skb of its own (fin.ts). */
 export function sendFin(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   c.finQueued = true;
-  // everything was sent: a FIN skb of its own (fin.ts)
-  if (c.writeSeq === c.sndNxt) c.finAlone = FIN_ALONE_QUEUED;
+  // everything was sent: a FIN skb of its own (fin.ts), charged whatever the limits (tcp_queue_skb after
+  // sk_forced_mem_schedule: its truesize is SKB_TRUESIZE(SKB_WITH_OVERHEAD(704)) = TCP_SKB_OVERHEAD)
+  if (c.writeSeq === c.sndNxt) {
+    c.finAlone = FIN_ALONE_QUEUED;
+    c.finSkb = true;
+    forcedMemSchedule(t, c, TCP_SKB_OVERHEAD);
+    sndMemSync(t, c);
+  }
   xmitAll(t, sk, c);
 }
 
