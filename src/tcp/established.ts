@@ -117,7 +117,9 @@ export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
     }
     if (drop === null && (rx.dataLen > 0 || !(flg & TCPHDR_FIN))) drop = tcpDataQueue(t, sk, c, h);
   }
-  if (flg & TCPHDR_ACK && sk.finSent && rx.ack === sk.sndNxt) {
+  // tcp_rcv_state_process: FIN_WAIT1 / CLOSING / LAST_ACK move on once snd_una == write_seq, our FIN
+  // included: not while the FIN still waits to be sent (for the window), when snd_nxt is short of it
+  if (flg & TCPHDR_ACK && sk.finSent && rx.ack === sk.sndNxt && (c === null || !sendHead(c))) {
     if (sk.state === TCP_FIN_WAIT1) sk.state = TCP_FIN_WAIT2;
     else if (sk.state === TCP_CLOSING) enterTimeWait(t, sk);
     else if (sk.state === TCP_LAST_ACK) {

@@ -139,3 +139,25 @@ describe("tcp_out_of_resources from tcp_probe_timer", () => {
     expect(t.states()).toEqual({});
   });
 });
+
+describe("an orphan whose FIN waits for the peer's window stays in FIN_WAIT1 (snd_una != write_seq)", () => {
+  it("all its data ACKed, the FIN unsent: FIN_WAIT1 and an orphan; tcp_max_orphans 0 ends it at its first probe timer", async () => {
+    // the receiver reads nothing; the sender writes all 300 KB, more than the receive buffer, and closes
+    const spec = (orphans: number) =>
+      pair(
+        { durationNs: 400e9, delayNs: 1e6, app: { kind: "sink", readRate: 0 }, clientSysctl: { "net.ipv4.tcp_wmem": [4096, 1048576, 4194304], "net.ipv4.tcp_max_orphans": orphans } },
+        [bulk({ bytes: 300_000 })],
+      );
+    const core = await createCore(coreConfigFor(spec(65536)));
+    const w = new World(core, spec(65536), () => {});
+    const t = w.host("a").stack.tcp;
+    const seen: number[] = [];
+    w.loop.at(5e9, w.loop.register("test: look", () => void seen.push(t.orphanCount(), ...Object.keys(t.states()).map((k) => (k === "FIN_WAIT1" ? 1 : 0)))), 0);
+    w.run();
+    expect(seen).toEqual([1, 1]);
+    const { n, at } = await run(spec(0));
+    expect(at.memory.length).toBe(1);
+    expect(n.get("TcpExtTCPWinProbe") ?? 0).toBe(0);
+    expect(n.get("TcpOutRsts")).toBe(1);
+  });
+});
