@@ -34,7 +34,10 @@
 // sweep) drops it and only then frees its index. So an index is never
 // reused while a cell of it exists (no ABA), and a stale id is refused by
 // idTab. A timer's life touches its cell's writes (sequential in each
-// block), the live bitmap, and idTab once, at schedule.
+// block), the live bitmap, and idTab once, at schedule. While no zombie
+// exists (zombies == 0, as in a run without cancels) cascades, drains and
+// expiry do not read the live bits: every cell they meet is live (hold in
+// WASM ~20 % faster: those reads are random in the bitmap).
 //
 // Capacity. Zombies hold indices, so there are M = N + ceil(N/2) indices for
 // N entries (N = the capacity: schedule reports `full` only when N entries
@@ -729,6 +732,8 @@ function cascade(l: u32): void {
   const toLevel0 = l >= SLOTS && l < 2 * SLOTS;
   let front = b; // first block not yet touched
   let ahead: u32 = 0; // blocks touched and not yet re-filed
+  // No zombie anywhere (the common case): no cell needs its live bit.
+  const clean = zombies == 0;
   while (b != WHEEL_NONE) {
     const end = b == tail ? fill : CELLS;
     const nb = nextBlock(b);
@@ -744,10 +749,12 @@ function cascade(l: u32): void {
     ahead--;
     for (let c: u32 = 0; c < end; c++) {
       const src = cellAt((b << CELL_BITS) | c);
-      const id = load<u32>(src, C_ID);
-      if (!isLive(id & idxMask)) {
-        dropZombie(id);
-        continue;
+      if (!clean) {
+        const id = load<u32>(src, C_ID);
+        if (!isLive(id & idxMask)) {
+          dropZombie(id);
+          continue;
+        }
       }
       const g = tickOf(load<f64>(src)) >> G_BITS;
       // The slot's range begins at cur: nothing in it is late.
@@ -796,15 +803,18 @@ function drainSlot(l: u32, g: u64): void {
   listReset(l);
   bitClear(l);
   let live: u32 = 0;
+  const clean = zombies == 0;
   if (n <= SMALL_SORT) {
     for (let b = head; b != WHEEL_NONE; b = nextBlock(b)) {
       const end = b == tail ? fill : CELLS;
       for (let c: u32 = 0; c < end; c++) {
         const src = cellAt((b << CELL_BITS) | c);
-        const id = load<u32>(src, C_ID);
-        if (!isLive(id & idxMask)) {
-          dropZombie(id);
-          continue;
+        if (!clean) {
+          const id = load<u32>(src, C_ID);
+          if (!isLive(id & idxMask)) {
+            dropZombie(id);
+            continue;
+          }
         }
         const t = load<f64>(src);
         let j = live;
@@ -826,18 +836,21 @@ function drainSlot(l: u32, g: u64): void {
     const shift = WHEEL_GRANULE_BITS - bits;
     const nb = <u32>1 << bits;
     const top: f64 = <f64>(G_MASK);
-    zero(counts, <usize>nb << 2);
+    // A loop: memory.fill (zero) is a call out of the compiled WASM, per granule.
+    for (let k: u32 = 0; k < nb; k += 2) store<u64>(counts + (<usize>k << 2), 0);
     let m: u32 = 0; // keys[m]: the m-th live cell's bucket
     for (let b = head; b != WHEEL_NONE; b = nextBlock(b)) {
       const end = b == tail ? fill : CELLS;
       for (let c: u32 = 0; c < end; c++) {
         const src = cellAt((b << CELL_BITS) | c);
-        const id = load<u32>(src, C_ID);
-        if (!isLive(id & idxMask)) {
-          // Freed now; the second pass skips it by the tombstone.
-          dropZombie(id);
-          store<u32>(src, WHEEL_NONE, C_ID);
-          continue;
+        if (!clean) {
+          const id = load<u32>(src, C_ID);
+          if (!isLive(id & idxMask)) {
+            // Freed now; the second pass skips it by the tombstone.
+            dropZombie(id);
+            store<u32>(src, WHEEL_NONE, C_ID);
+            continue;
+          }
         }
         const d = load<f64>(src) - base;
         const k = d < top ? <u32>d >> shift : nb - 1;
@@ -858,7 +871,7 @@ function drainSlot(l: u32, g: u64): void {
       const end = b == tail ? fill : CELLS;
       for (let c: u32 = 0; c < end; c++) {
         const src = cellAt((b << CELL_BITS) | c);
-        if (load<u32>(src, C_ID) == WHEEL_NONE) continue;
+        if (!clean && load<u32>(src, C_ID) == WHEEL_NONE) continue;
         const k = <u32>load<u16>(keys + (<usize>m << 1));
         m++;
         const q = counts + (<usize>k << 2);
@@ -1092,6 +1105,7 @@ export function wheel_expire(now: f64, max: u32): u32 {
       let h = dueHead;
       const end = dueTail;
       const k0 = k;
+      const clean = zombies == 0;
       while (k < max && h < end) {
         const a = dueAt(h);
         const id = load<u32>(a, C_ID);
@@ -1100,7 +1114,7 @@ export function wheel_expire(now: f64, max: u32): u32 {
           continue;
         }
         const i = id & idxMask;
-        if (!isLive(i)) {
+        if (!clean && !isLive(i)) {
           dropZombie(id);
           h++;
           continue;
@@ -1363,11 +1377,12 @@ function batchRelease(done: u32): void {
   if (batchKind != BATCH_PEEK || done <= batchDone) return;
   const last = load<u32>(batchPos + (<usize>(done - 1) << 2));
   let k: u32 = 0;
+  const clean = zombies == 0;
   for (let i = dueHead; i <= last; i++) {
     const id = load<u32>(dueAt(i), C_ID);
     if (id == WHEEL_NONE) continue;
     const x = id & idxMask;
-    if (isLive(x)) {
+    if (clean || isLive(x)) {
       liveClear(x);
       release(id);
       k++;
@@ -1408,11 +1423,12 @@ export function wheel_loop_step(n: u32, done: u32, limit: f64, max: u32): u32 {
   // front() left dueHead on a live cell.
   const h = heapFront();
   let k: u32 = 0;
+  const clean = zombies == 0;
   for (let i = dueHead; i < dueTail && k < max; i++) {
     const c = dueAt(i);
     const id = load<u32>(c, C_ID);
     // Tombstones and zombies are left for the release (or dueFront).
-    if (id == WHEEL_NONE || !isLive(id & idxMask)) continue;
+    if (id == WHEEL_NONE || (!clean && !isLive(id & idxMask))) continue;
     const t = load<f64>(c);
     if (t > limit || (h != 0 && load<f64>(h) < t)) break;
     store<f64>(outTime + (<usize>k << 3), t);
