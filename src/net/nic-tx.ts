@@ -745,8 +745,10 @@ export class NicTx {
 
   // ndo_start_xmit: one descriptor, netdev_tx_sent_queue, stop when the ring is full; the doorbell
   // (tail write) unless xmit_more and the queue still runs. The descriptor is staged; postStaged
-  // writes the pass's stage into the ring in one call before anything reads the ring or can call
-  // out, so it is as if each was written here.
+  // writes the stage into the ring in one call before anything reads the ring (a drop, held(),
+  // another NIC's stage, the wire's events), so it is as if each was written here. A pass posts it
+  // before it returns, except a held bypass, which goes back into TCP with the stage still full
+  // (posted at txRelease, or earlier by any of those).
   private post(q: number, h: number, now: number, more: boolean): void {
     const size = this.txRingSize;
     this.runPosted++;
