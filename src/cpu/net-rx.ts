@@ -493,16 +493,18 @@ export class NetRx implements NetRxHandler {
    *  processed count, the IP and L4 cost by protocol), which IP dropped. */
   private chargeDropped(k: number, cpu: number): void {
     this.softnet.processed[cpu]! += k;
-    const c = this.costs;
     const scratch = this.scratch;
-    for (let i = 0; i < k; i++) {
-      const h = scratch[this.groOut + i]!;
-      const net = h * SKB_HEADROOM + this.skbNetwork[h]!;
-      const p = this.skbProtocol[h];
-      const l4 = p === 0x0800 ? this.hdr[net + 9] : p === 0x86dd ? this.hdr[net + 6] : 0;
-      // per frame, the same f64 sums as receiveLocal's
-      this.cost += l4 === 6 ? c.ip + c.tcp : l4 === 17 ? c.ip + c.udp : c.ip;
-    }
+    // per frame, the same f64 sums as receiveLocal's
+    for (let i = 0; i < k; i++) this.cost += this.stackCost(scratch[this.groOut + i]!);
+  }
+
+  /** The IP and L4 cost of taking h up the stack, by its protocol (ip + tcp or udp, else ip). */
+  private stackCost(h: number): number {
+    const c = this.costs;
+    const net = h * SKB_HEADROOM + this.skbNetwork[h]!;
+    const p = this.skbProtocol[h];
+    const l4 = p === 0x0800 ? this.hdr[net + 9] : p === 0x86dd ? this.hdr[net + 6] : 0;
+    return l4 === 6 ? c.ip + c.tcp : l4 === 17 ? c.ip + c.udp : c.ip;
   }
 
   // net/core/dev.c: netif_receive_skb_internal (RPS), else __netif_receive_skb
@@ -617,14 +619,7 @@ export class NetRx implements NetRxHandler {
   // net/core/dev.c: __netif_receive_skb (processed++ on the protocol CPU)
   private receiveLocal(h: number, cpu: number): void {
     this.softnet.processed[cpu]! += 1;
-    const c = this.costs;
-    let cost = c.ip;
-    const net = h * SKB_HEADROOM + this.skbNetwork[h]!;
-    const p = this.skbProtocol[h];
-    const l4 = p === 0x0800 ? this.hdr[net + 9] : p === 0x86dd ? this.hdr[net + 6] : 0;
-    if (l4 === 6) cost += c.tcp;
-    else if (l4 === 17) cost += c.udp;
-    this.cost += cost;
+    this.cost += this.stackCost(h);
     const prev = this.curCpu;
     this.curCpu = cpu;
     this.stackReceive(h);
