@@ -467,8 +467,9 @@ export class NetRx implements NetRxHandler {
     const scratch = this.scratch;
     const segs = this.skbGsoSegs;
     // without RPS every frame goes up on this CPU: IP drops the leading ones for another host (a
-    // flood's replies to spoofed sources) in one pass (stackDropRun), each charged as receiveLocal would
-    let dropped = m > 0 && this.stackDropRun !== null && !this.rps.needed ? this.stackDropRun(this.groOut, m) : 0;
+    // flood's replies to spoofed sources) in one pass, each charged as receiveLocal would; their
+    // headers and segments are read before the drop frees them
+    const dropped = m > 0 && this.stackOtherHostRun !== null && !this.rps.needed ? this.stackOtherHostRun(this.groOut, m) : 0;
     if (dropped > 0) this.chargeDropped(dropped, cpu);
     for (let i = 0; i < m; i++) {
       const h = scratch[this.groOut + i]!;
@@ -478,16 +479,19 @@ export class NetRx implements NetRxHandler {
         this.groNormalLists++;
         rxCount = 0;
       }
-      if (dropped > 0) dropped--;
-      else this.netifReceive(h, cpu, nicIndex, q);
+      if (i >= dropped) this.netifReceive(h, cpu, nicIndex, q);
+      else if (i === dropped - 1) this.stackDropRun!(this.groOut, dropped);
     }
     return rxCount;
   }
 
-  /** Set by the host: IP's pass over the n frames at scratch[at ..) that drops the leading ones not
-   *  for this host (ip_rcv_finish: OTHERHOST) as receive() would one by one; returns how many. They
-   *  read nothing of the CPU's clock, so their cost may be charged together (chargeDropped). */
-  stackDropRun: ((at: number, n: number) => number) | null = null;
+  /** Set by the host: how many of the n frames at scratch[at ..), from the first, IP drops as not
+   *  for this host (see Stack.otherHostRun); reads only. They read nothing of the CPU's clock, so
+   *  their cost may be charged together (chargeDropped) before stackDropRun drops them. */
+  stackOtherHostRun: ((at: number, n: number) => number) | null = null;
+  /** Set by the host with stackOtherHostRun: IP's drop of the k frames it found (receive()'s
+   *  counters and drop for each, in one pass). */
+  stackDropRun: ((at: number, k: number) => void) | null = null;
 
   /** receiveLocal's accounting for the first k frames of the GRO output (__netif_receive_skb's
    *  processed count, the IP and L4 cost by protocol), which IP dropped. */

@@ -135,7 +135,8 @@ export class Host {
     // frames of one NAPI poll reach TCP at the CPU time the poll has reached (socket-lock timing)
     this.stack.tcp.softirqClock = () => this.rx.softirqNow();
     // a poll's frames for other hosts (replies to a flood's spoofed sources) dropped by IP in one pass
-    this.rx.stackDropRun = (at, n) => this.stack.dropOtherHostRun(at, n);
+    this.rx.stackOtherHostRun = (at, n) => this.stack.otherHostRun(at, n);
+    this.rx.stackDropRun = (at, k) => this.stack.dropOtherHostRun(at, k);
     // tcp_mem's per-CPU reserves: the RX softirq's CPU, or the application thread's
     this.stack.tcp.rxCpu = () => this.rx.curCpu;
     this.stack.tcp.appCpu = (port) => this.rx.appCpu(port);

@@ -260,11 +260,10 @@ export class Stack {
     }
   }
 
-  /** receive() for the frames at core.scratch[at .. at+n) (a NAPI poll's, in order) as long as IP
-   *  drops them for another host (ip_rcv_core / ipv6_rcv: pkt_type OTHERHOST): the leading such
-   *  frames are counted (IpInReceives and IpInAddrErrors, or the Ip6 pair, each) and dropped in one
-   *  pass; returns how many. The rest are left to receive(). */
-  dropOtherHostRun(at: number, n: number): number {
+  /** How many of the frames at core.scratch[at .. at+n) (a NAPI poll's, in order), from the first,
+   *  receive() would drop as not for this host (ip_rcv_core / ipv6_rcv: pkt_type OTHERHOST). Reads
+   *  only: the caller charges them, then drops them with dropOtherHostRun. */
+  otherHostRun(at: number, n: number): number {
     const sc = this.scratch;
     const proto = this.skbProtocol;
     const v6 = this.addr.length === 16;
@@ -276,11 +275,18 @@ export class Stack {
       // a frame of the other IP version is never ours; receive() counts it under its own MIB
       if (proto[h] !== ethP || this.isOurs(h * SKB_HEADROOM + this.skbNetwork[h]! + daddr, this.addr.length)) break;
     }
-    if (k === 0) return 0;
+    return k;
+  }
+
+  /** receive() for the k frames at core.scratch[at ..) that otherHostRun found, in one pass: the
+   *  MIB pair counted once for the run (IpInReceives and IpInAddrErrors, or the Ip6 pair), then
+   *  each dropped. */
+  dropOtherHostRun(at: number, k: number): void {
+    const v6 = this.addr.length === 16;
     this.nstat.add(v6 ? this.cIp6InReceives : this.cIpInReceives, k);
     this.nstat.add(v6 ? this.cIp6InAddrErrors : this.cIpInAddrErrors, k);
+    const sc = this.scratch;
     for (let j = 0; j < k; j++) this.drops.drop(sc[at + j]!, "OTHERHOST");
-    return k;
   }
 
   // net/ipv4/udp.c: __udp4_lib_rcv -> udp_unicast_rcv_skb -> udp_queue_rcv_skb -> __udp_queue_rcv_skb

@@ -1,6 +1,6 @@
-// IP's one-pass drop of a NAPI poll's frames for other hosts (NetRx.stackDropRun ->
-// Stack.dropOtherHostRun: a SYN flood's SYN-ACKs reaching the attacker, addressed to its spoofed
-// sources) must say what receive() one frame at a time says: the report, CPU times included
+// IP's one-pass drop of a NAPI poll's frames for other hosts (NetRx.stackOtherHostRun and
+// stackDropRun -> Stack.otherHostRun and dropOtherHostRun: a SYN flood's SYN-ACKs reaching the
+// attacker, addressed to its spoofed sources) must say what receive() one frame at a time says: the report, CPU times included
 // (each dropped frame charged ip + tcp as receiveLocal charges it), is byte-identical with the
 // pass turned off. The attacker also runs request-reply flows of its own, so its polls mix
 // frames for it with frames for nobody: the pass takes only the leading ones.
@@ -49,8 +49,8 @@ async function run(pass: boolean): Promise<{ json: string; whole: number; part: 
   let part = 0;
   let dropped = 0;
   for (const h of w.hosts.values()) {
-    const f = h.rx.stackDropRun;
-    h.rx.stackDropRun =
+    const f = h.rx.stackOtherHostRun;
+    h.rx.stackOtherHostRun =
       pass && f !== null
         ? (at, n) => {
             const k = f(at, n);
