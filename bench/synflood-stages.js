@@ -21,7 +21,7 @@ const RULES = [
   [/^(kickTrain|trainFrom|LinkDirection\.from\.onTxReady)$/, /net\/link/, "wire"],
   [/^trainDone$/, /net\/link/, "wire"],
   [/^(driverPoll|napiPoll|netRxStep)$/, /cpu\/net-rx/, "RX NAPI poll + GRO (both hosts)"],
-  [/^receive$/, /net\/stack/, "IP receive (both) + the attacker's OTHERHOST drop"],
+  [/^receive$/, /net\/stack/, "IP receive (both) + the attacker's IP_INADDRERRORS drop"],
   [/^rcv$/, /tcp\/tcp-host/, "tcp_v4_rcv: parse + listener lookup"],
   [/^tcpConnRequest$/, /tcp\/conn-request/, "tcp_conn_request + cookie + SYN-ACK alloc/stamp"],
   [/^(deliver|onDeliver)$/, /./, "the SYN consumed (delivered, freed)"],

@@ -2,7 +2,7 @@
 // wall-clock second. One op = one spoofed SYN through the whole model: the
 // attacker's generator and qdisc, the wire, the server's NIC ring and NAPI
 // poll, IP and tcp_v4_rcv, tcp_conn_request answering with a cookie SYN-ACK,
-// the SYN-ACK's trip back over the wire and its drop at the peer (OTHERHOST).
+// the SYN-ACK's trip back over the wire and its drop at the peer (IP_INADDRERRORS).
 // The target is >= 2M SYNs/s on one core.
 //
 // Each case runs in its own worker thread (one WASM core per isolate, as a

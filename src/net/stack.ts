@@ -210,11 +210,12 @@ export class Stack {
     let l4: number;
     let reasm = false;
     if (proto === ETH_P_IP) {
-      // net/ipv4/ip_input.c: ip_rcv_core, ip_rcv_finish (not ours: no forwarding)
+      // net/ipv4/ip_input.c: ip_rcv_core, ip_rcv_finish; to our MAC but not our address, with
+      // forwarding off: route.c ip_route_input_slow -> no_route (EHOSTUNREACH) -> ip_error
       this.nstat.add(this.cIpInReceives);
       if (!this.isOurs(net + 16, 4)) {
         this.nstat.add(this.cIpInAddrErrors);
-        this.drops.drop(h, "OTHERHOST");
+        this.drops.drop(h, "IP_INADDRERRORS");
         return;
       }
       l4 = b[net + 9]!;
@@ -230,11 +231,12 @@ export class Stack {
       }
       this.nstat.add(this.cIpInDelivers);
     } else if (proto === ETH_P_IPV6) {
-      // net/ipv6/ip6_input.c: ipv6_rcv
+      // net/ipv6/ip6_input.c: ipv6_rcv, ip6_rcv_finish; not our address, with forwarding off:
+      // ip6_output.c ip6_forward -> error (Ip6InAddrErrors, IP_INADDRERRORS)
       this.nstat.add(this.cIp6InReceives);
       if (!this.isOurs(net + 24, 16)) {
         this.nstat.add(this.cIp6InAddrErrors);
-        this.drops.drop(h, "OTHERHOST");
+        this.drops.drop(h, "IP_INADDRERRORS");
         return;
       }
       l4 = b[net + 6]!;
@@ -261,8 +263,8 @@ export class Stack {
   }
 
   /** How many of the frames at core.scratch[at .. at+n) (a NAPI poll's, in order), from the first,
-   *  receive() would drop as not for this host (ip_rcv_core / ipv6_rcv: pkt_type OTHERHOST). Reads
-   *  only: the caller charges them, then drops them with dropOtherHostRun. */
+   *  receive() would drop as not for this host (ip_error / ip6_forward with forwarding off:
+   *  IP_INADDRERRORS). Reads only: the caller charges them, then drops them with dropOtherHostRun. */
   otherHostRun(at: number, n: number): number {
     const sc = this.scratch;
     const proto = this.skbProtocol;
@@ -286,7 +288,7 @@ export class Stack {
     this.nstat.add(v6 ? this.cIp6InReceives : this.cIpInReceives, k);
     this.nstat.add(v6 ? this.cIp6InAddrErrors : this.cIpInAddrErrors, k);
     const sc = this.scratch;
-    for (let j = 0; j < k; j++) this.drops.drop(sc[at + j]!, "OTHERHOST");
+    for (let j = 0; j < k; j++) this.drops.drop(sc[at + j]!, "IP_INADDRERRORS");
   }
 
   // net/ipv4/udp.c: __udp4_lib_rcv -> udp_unicast_rcv_skb -> udp_queue_rcv_skb -> __udp_queue_rcv_skb

@@ -22,7 +22,7 @@ describe("listen(): backlog and the request queue", () => {
     expect(nstat(report, "TcpExtListenOverflows")).toBe(0);
     expect(nstat(report, "TcpOutSegs")).toBe(9); // 9 SYN-ACKs
     expect(report.warnings).toEqual(["server: TCP: request_sock_TCP: Possible SYN flooding on port 0.0.0.0:80. Dropping request."]);
-    expect(report.ledger.dropped).toEqual({ TCP_REQQFULLDROP: 11, OTHERHOST: 9 });
+    expect(report.ledger.dropped).toEqual({ TCP_REQQFULLDROP: 11, IP_INADDRERRORS: 9 });
     closed(report);
   });
 
