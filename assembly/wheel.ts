@@ -1199,6 +1199,7 @@ export function wheel_free_stack_capacity(): u32 { return stackCap; }
 
 // ---- audit (tests only) -----------------------------------------------------
 
+// exported: Wheel.audit (src/core/wheel.ts) reads the codes by name for its message
 export const WHEEL_AUDIT_OK: u32 = 0;
 export const WHEEL_AUDIT_BAD_INDEX: u32 = 1; // a cell's index >= M
 export const WHEEL_AUDIT_SHARED: u32 = 2; // two cells hold one index

@@ -63,17 +63,18 @@ export interface WheelStats {
   zombies: number;
 }
 
-/** wheel_audit's answers (assembly/wheel.ts: WHEEL_AUDIT_*), from 1. */
-const AUDIT_FAILURES: Record<number, string> = {
-  1: "a cell's index is out of range",
-  2: "two cells hold one index",
-  3: "a live index's cell has an id other than the one it was given (a stale cell taken for live)",
-  4: "the live cells or live bits differ from the pending count",
-  5: "the zombie cells differ from the zombies count",
-  6: "an index is both free and held (by a cell or twice on the free stack)",
-  7: "the free bitmap's bits differ from its count",
-  8: "a free-stack id is not its index's next id",
-  9: "held and free indices do not add up to the wheel's indices",
+/** What each of wheel_audit's failures means, by the name of its code's export (assembly/wheel.ts:
+ *  WHEEL_AUDIT_*; the codes are read from the module, WHEEL_AUDIT_OK is the pass). */
+export const AUDIT_FAILURES: Readonly<Record<string, string>> = {
+  WHEEL_AUDIT_BAD_INDEX: "a cell's index is out of range",
+  WHEEL_AUDIT_SHARED: "two cells hold one index",
+  WHEEL_AUDIT_STALE: "a live index's cell has an id other than the one it was given (a stale cell taken for live)",
+  WHEEL_AUDIT_PENDING: "the live cells or live bits differ from the pending count",
+  WHEEL_AUDIT_ZOMBIES: "the zombie cells differ from the zombies count",
+  WHEEL_AUDIT_FREED_HELD: "an index is both free and held (by a cell or twice on the free stack)",
+  WHEEL_AUDIT_SPILLED: "the free bitmap's bits differ from its count",
+  WHEEL_AUDIT_STACK: "a free-stack id is not its index's next id",
+  WHEEL_AUDIT_LOST: "held and free indices do not add up to the wheel's indices",
 };
 
 export class Wheel {
@@ -177,9 +178,11 @@ export class Wheel {
    *  Throws naming the first broken invariant. */
   audit(): void {
     const r = this.x.wheel_audit();
-    if (r !== 0) {
-      throw new Error(`timing wheel audit: ${AUDIT_FAILURES[r] ?? `code ${r}`} (${this.pending} pending, ${this.x.wheel_zombies() >>> 0} zombies)`);
-    }
+    const codes = this.core.raw as unknown as Record<string, WebAssembly.Global | undefined>;
+    if (r === codes.WHEEL_AUDIT_OK!.value) return;
+    const name = Object.keys(AUDIT_FAILURES).find((k) => codes[k]?.value === r);
+    const what = name !== undefined ? AUDIT_FAILURES[name] : `code ${r}`;
+    throw new Error(`timing wheel audit: ${what} (${this.pending} pending, ${this.x.wheel_zombies() >>> 0} zombies)`);
   }
 
   stats(): WheelStats {
