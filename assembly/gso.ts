@@ -64,7 +64,7 @@ import {
   skb_fcol,
   skb_hdr,
   skb_pool_size,
-  skb_alloc_burst,
+  skb_alloc_copy_burst,
   skb_free_burst,
   skb_free_one,
 } from "./skb";
@@ -197,6 +197,25 @@ export function gso_burst_consumed(): u32 { return burstConsumed; }
   store<u16>(th + 16, <u16>(~fold(s)));
 }
 
+/** Copy n header bytes (n <= SKB_HEADROOM): 8-byte words, then the tail.
+ *  memory.copy with a size known only at run time is a call out of the
+ *  compiled code in V8 (wasm_memory_copy), which for a 54-86 byte header
+ *  cost more than these few loads and stores; once per segment. */
+@inline function copyHdr(dst: usize, src: usize, n: u32): void {
+  const w = <usize>(n & ~7);
+  for (let o: usize = 0; o < w; o += 8) store<u64>(dst + o, load<u64>(src + o));
+  let o = w;
+  if ((n & 4) != 0) {
+    store<u32>(dst + o, load<u32>(src + o));
+    o += 4;
+  }
+  if ((n & 2) != 0) {
+    store<u16>(dst + o, load<u16>(src + o));
+    o += 2;
+  }
+  if ((n & 1) != 0) store<u8>(dst + o, load<u8>(src + o));
+}
+
 // Parsed shape of the last checked skb (set by parse()).
 let pIp: usize = 0;
 let pTh: usize = 0;
@@ -265,7 +284,8 @@ function asIs(h: u32): void {
 /** Split the parsed GSO skb h into n new skbs at out[0..n). Returns n, or 0
  *  when the pool is short (counted; nothing allocated stays live). */
 function split(h: u32, out: usize, n: u32, mss: u32, payload: u32): u32 {
-  const k = skb_alloc_burst(out, n, 0);
+  // every column of h copied once (__copy_skb_header); len and truesize set per segment below
+  const k = skb_alloc_copy_burst(out, n, h);
   if (k < n) {
     skb_free_burst(out, k);
     stat(GSO_ST_NOMEM, 1);
@@ -284,52 +304,25 @@ function split(h: u32, out: usize, n: u32, mss: u32, payload: u32): u32 {
   const flags0 = load<u8>(pTh + 13);
   const pbase = pseudoBase(pIp, v6);
   const truesize = col(colTruesize, h);
-  const tstamp = load<f64>(fTstamp + (<usize>h << 3));
-  const born = load<f64>(fBorn + (<usize>h << 3));
   let tsLeft = truesize;
+  // every segment but the last carries mss bytes: one share, one division
+  const shareMss = <u32>((<u64>truesize * <u64>mss) / <u64>payload);
   let ipConst: u64 = 0;
   if (!v6) {
     ipConst = <u64>(load<u32>(pIp) & 0xffff) + <u64>(load<u32>(pIp + 4) & 0xffff0000) + <u64>(load<u32>(pIp + 8) & 0xffff) + sumWords(pIp + 12, ihl - 12);
   }
   const tcpConst: u64 = <u64>load<u32>(pTh) + <u64>load<u32>(pTh + 8) + <u64>(load<u32>(pTh + 16) & 0xffff0000) + sumWords(pTh + 20, thlen - 20);
-  const vMac = col(colMac, h);
-  const vNet = col(colNet, h);
-  const vTrans = col(colTrans, h);
-  const vProto = col(colProto, h);
-  const vHash = col(colHash, h);
-  const vHashFlags = col(colHashFlags, h);
-  const vQueue = col(colQueue, h);
-  const vCpu = col(colCpu, h);
-  const vFlags = col(colFlags, h);
-  const vSk = col(colSk, h);
-  const vMark = col(colMark, h);
   for (let i: u32 = 0; i < n; i++) {
     const s = load<u32>(out + (<usize>i << 2));
     const last = i == n - 1;
     const segPay = last ? payload - (n - 1) * mss : mss;
-    // skb columns: copied from the original, then this segment's own
-    // (skb_alloc_burst left gso_size/segs/type 0 and next unset)
     setCol(colLen, s, hdrLen + segPay);
-    setCol(colHdrLen, s, hdrLen);
-    setCol(colMac, s, vMac);
-    setCol(colNet, s, vNet);
-    setCol(colTrans, s, vTrans);
-    setCol(colProto, s, vProto);
-    setCol(colHash, s, vHash);
-    setCol(colHashFlags, s, vHashFlags);
-    setCol(colQueue, s, vQueue);
-    setCol(colCpu, s, vCpu);
-    setCol(colFlags, s, vFlags);
-    setCol(colSk, s, vSk);
-    setCol(colMark, s, vMark);
-    const share = last ? tsLeft : <u32>((<u64>truesize * <u64>segPay) / <u64>payload);
+    const share = last ? tsLeft : shareMss;
     tsLeft -= share;
     setCol(colTruesize, s, share);
-    store<f64>(fTstamp + (<usize>s << 3), tstamp);
-    store<f64>(fBorn + (<usize>s << 3), born);
     // header bytes
     const dst = skb_hdr(s);
-    memory.copy(dst, src, hdrLen);
+    copyHdr(dst, src, hdrLen);
     const ip = dst + <usize>ipOff;
     const th = dst + <usize>thOff;
     const l4len = thlen + segPay;
@@ -393,6 +386,21 @@ export function gso_segment(h: u32, out: usize, outMax: u32): u32 {
     return 0;
   }
   return split(h, out, n, mss, payload);
+}
+
+/** The NIC's TSO engine (src/net/nic-tx.ts txPopTrain): gso_segment, and the
+ *  segments go on the wire at once, where they become the receiver's: no
+ *  owner, truesize or departure time (the descriptor keeps the sender's
+ *  socket and truesize until its completion). Same return as gso_segment. */
+export function tso_segment(h: u32, out: usize, outMax: u32): u32 {
+  const k = gso_segment(h, out, outMax);
+  for (let i: u32 = 0; i < k; i++) {
+    const s = load<u32>(out + (<usize>i << 2));
+    setCol(colSk, s, SKB_NONE);
+    setCol(colTruesize, s, 0);
+    store<f64>(fTstamp + (<usize>s << 3), 0);
+  }
+  return k;
 }
 
 /** validate_xmit_skb over a burst: inp[0..n) in order; a skb without

@@ -216,6 +216,56 @@ export function skb_alloc_burst(out: usize, n: u32, now: f64): u32 {
   return k;
 }
 
+/** skb_segment's __copy_skb_header for a fresh segment: every column of skb
+ *  src stored once into h (no resetSkb first), except the GSO fields (0),
+ *  next (none) and live (1). Like resetSkb it names every column: a new one
+ *  must be added here too (test/gso/alloc-copy.test.ts fails otherwise). */
+@inline function copySkb(h: u32, src: u32): void {
+  const st = colStride;
+  const p = u32Cols + (<usize>h << 2);
+  const s = u32Cols + (<usize>src << 2);
+  store<u32>(p + st * SKB_LEN, load<u32>(s + st * SKB_LEN));
+  store<u32>(p + st * SKB_HDR_LEN, load<u32>(s + st * SKB_HDR_LEN));
+  store<u32>(p + st * SKB_MAC, load<u32>(s + st * SKB_MAC));
+  store<u32>(p + st * SKB_NETWORK, load<u32>(s + st * SKB_NETWORK));
+  store<u32>(p + st * SKB_TRANSPORT, load<u32>(s + st * SKB_TRANSPORT));
+  store<u32>(p + st * SKB_PROTOCOL, load<u32>(s + st * SKB_PROTOCOL));
+  store<u32>(p + st * SKB_HASH, load<u32>(s + st * SKB_HASH));
+  store<u32>(p + st * SKB_HASH_FLAGS, load<u32>(s + st * SKB_HASH_FLAGS));
+  store<u32>(p + st * SKB_QUEUE, load<u32>(s + st * SKB_QUEUE));
+  store<u32>(p + st * SKB_CPU, load<u32>(s + st * SKB_CPU));
+  store<u32>(p + st * SKB_GSO_SIZE, 0);
+  store<u32>(p + st * SKB_GSO_SEGS, 0);
+  store<u32>(p + st * SKB_GSO_TYPE, 0);
+  store<u32>(p + st * SKB_FLAGS, load<u32>(s + st * SKB_FLAGS));
+  store<u32>(p + st * SKB_TRUESIZE, load<u32>(s + st * SKB_TRUESIZE));
+  store<u32>(p + st * SKB_SK, load<u32>(s + st * SKB_SK));
+  store<u32>(p + st * SKB_NEXT, SKB_NONE);
+  store<u32>(p + st * SKB_MARK, load<u32>(s + st * SKB_MARK));
+  store<u32>(p + st * SKB_LIVE, 1);
+  const q = f64Cols + (<usize>h << 3);
+  const r = f64Cols + (<usize>src << 3);
+  store<f64>(q + f64Stride * SKB_TSTAMP, load<f64>(r + f64Stride * SKB_TSTAMP));
+  store<f64>(q + f64Stride * SKB_BORN, load<f64>(r + f64Stride * SKB_BORN));
+}
+
+/** Allocate up to n skbs as copies of live skb src's metadata (copySkb),
+ *  handles to out[0..k); counted as skb_alloc_burst counts. For GSO's
+ *  segments, which would otherwise be reset and then written again. */
+export function skb_alloc_copy_burst(out: usize, n: u32, src: u32): u32 {
+  drain();
+  const k = n < freeTop ? n : freeTop;
+  for (let i: u32 = 0; i < k; i++) {
+    freeTop--;
+    const h = load<u32>(freeStack + (<usize>freeTop << 2));
+    copySkb(h, src);
+    store<u32>(out + (<usize>i << 2), h);
+  }
+  statAdd(SKB_STAT_ALLOC, <f64>k);
+  if (k < n) statAdd(SKB_STAT_ALLOC_FAIL, <f64>(n - k));
+  return k;
+}
+
 /** Free n handles read from in[0..n). A handle that is out of range or not
  *  live is skipped and counted as bad_free, so a caller bug cannot corrupt
  *  the free stack. Returns the number actually freed. */

@@ -29,6 +29,11 @@ import type { DropSink } from "./nic.js";
 import type { WireStartCounters } from "./wire-fifo.js";
 import { F64Keys, f64Fields } from "../util/f64-field.js";
 
+/** assembly/gso.ts tso_segment: gso_segment with the segments released for the wire. */
+interface TsoExport {
+  tso_segment(h: number, out: number, outMax: number): number;
+}
+
 /** net/core/hotdata.c: dev_tx_weight's default (net.core.dev_weight 64 × dev_weight_tx_bias 1): __qdisc_run's quota. */
 export const QDISC_RUN_QUOTA = 64;
 /** include/net/sch_generic.h: __QDISC_STATE_MISSED and __QDISC_STATE_DRAINING, the q->state bits a
@@ -252,6 +257,9 @@ export class NicTx {
   private readonly txUsecs: number;
   private readonly txFrames: number;
   private readonly gsoSlot: number;
+  /** core.raw.tso_segment, and the byte address of scratch[gsoSlot] (checked once, here). */
+  private readonly tsoSegment: TsoExport["tso_segment"];
+  private readonly gsoAddr: number;
   private readonly txRingSize: number;
   private readonly tsoOn: boolean;
 
@@ -299,6 +307,11 @@ export class NicTx {
       onWatchdog: (q) => this.netifSchedule(q),
     });
     this.gso = createGso(core);
+    this.tsoSegment = (core.raw as unknown as TsoExport).tso_segment;
+    if (!Number.isInteger(this.gsoSlot) || this.gsoSlot < 0 || this.gsoSlot + GSO_OUT_SLOTS > core.scratch.length) {
+      throw new RangeError(`${name}: gsoSlot must be an integer in 0..${core.scratch.length - GSO_OUT_SLOTS} (core.ioSlots), got ${this.gsoSlot}`);
+    }
+    this.gsoAddr = core.scratchAddr(this.gsoSlot);
     let stamps = txStamps.get(core);
     if (stamps === undefined) txStamps.set(core, (stamps = new Float64Array(2 * core.config.skbs)));
     this.enqT = stamps.subarray(0, core.config.skbs);
@@ -844,11 +857,12 @@ export class NicTx {
         out[0] = this.release(h);
         return 1;
       }
-      const nseg = this.tsoSplit(h);
+      // the segments come out released (tso_segment: no owner, truesize or departure time)
+      const nseg = this.tsoSplit(h, true);
       if (nseg === 0) continue;
       const sc = this.core.scratch;
       const base = this.gsoSlot;
-      for (let j = 0; j < nseg; j++) out[j] = this.release(sc[base + j]!);
+      for (let j = 0; j < nseg; j++) out[j] = sc[base + j]!;
       return nseg;
     }
   }
@@ -877,9 +891,10 @@ export class NicTx {
    *  header rewrite as GSO) at scratch[gsoSlot ..]; returns how many. 0: the
    *  model's pool ran dry (a real NIC does not fail here), so the descriptor
    *  was dropped and completed empty. */
-  private tsoSplit(h: number): number {
+  private tsoSplit(h: number, wire = false): number {
     this.extraSegs -= this.gsoSegs[h]! - 1;
-    const k = this.gso.segment(h, this.gsoSlot, GSO_OUT_SLOTS);
+    // `wire`: the segments go on the wire now (a train), released as `release` would in one call
+    const k = wire ? this.tsoSegment(h, this.gsoAddr, GSO_OUT_SLOTS) : this.gso.segment(h, this.gsoSlot, GSO_OUT_SLOTS);
     if (k === 0) {
       this.dropAfterQdisc(h, "SKB_GSO_SEG");
       this.frameDone();
