@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { freshCore } from "../helpers.js";
 import { SkbCol, SkbF64Col, SKB_NONE } from "../../src/core/skb-fields.js";
+import type { Core } from "../../src/core/core.js";
+
+const allocCopy = (core: Core, n: number, src: number): number =>
+  (core.raw as unknown as { skb_alloc_copy_burst(out: number, n: number, src: number): number }).skb_alloc_copy_burst(core.scratchAddr(0), n, src);
 
 // assembly/skb.ts copySkb (GSO's segments: skb_alloc_copy_burst) names every
 // column, as resetSkb does, so a column added to the layout but not to copySkb
@@ -34,7 +38,7 @@ describe("skb_alloc_copy_burst copies every column", () => {
     core.scratch.set(hs);
     expect(core.freeBurst(8)).toBe(8);
     const before = core.poolStats();
-    expect(core.raw.skb_alloc_copy_burst(core.scratchAddr(0), 8, src)).toBe(8);
+    expect(allocCopy(core, 8, src)).toBe(8);
     expect(core.poolStats().live).toBe(before.live + 8);
     const again = Array.from(core.scratch.subarray(0, 8));
     expect(new Set(again)).toEqual(new Set(hs));
@@ -51,7 +55,7 @@ describe("skb_alloc_copy_burst copies every column", () => {
     const core = await freshCore({ skbs: 4 });
     const src = core.allocOne(0);
     const fail0 = core.poolStats().allocFail;
-    expect(core.raw.skb_alloc_copy_burst(core.scratchAddr(0), 8, src)).toBe(3);
+    expect(allocCopy(core, 8, src)).toBe(3);
     expect(core.poolStats().allocFail).toBe(fail0 + 5);
   });
 });
