@@ -39,7 +39,7 @@ const TCP_MSS_DEFAULT = 536;
 const TCP_MIN_MSS = 88;
 const TCP_REMNANT = TCPHDR_FIN | 0x20 | TCPHDR_SYN | TCPHDR_PSH;
 import { recvmsg } from "./sock-lock.js";
-import { checkDsack, dsackSet } from "./dsack.js";
+import { checkDsack, dsackExtend, dsackSet } from "./dsack.js";
 import { cwndReduction, fack, fastretransAlert, lossProbeRecovery } from "./recovery.js";
 import { checkSackReordering, rackAdvance, rackUpdateReoWnd } from "./rack.js";
 import { NO_UNDO, tsecrBefore } from "./undo.js";
@@ -495,8 +495,10 @@ function tryRmemSchedule(t: TcpHost, c: TcpConn, seq: number, truesize: number):
  *  in sequence order: one wholly below rcv_nxt is dropped (SKB_DROP_REASON_TCP_OFO_DROP: its truesize
  *  uncharged), else rcv_nxt moves to its end (tcp_rcv_nxt_update) and tcp_try_coalesce tries it against the
  *  receive queue's tail (TCPRcvCoalesce: the tail grows by the delta, the freed skb's truesize is uncharged,
- *  kfree_skb_partial), else it is queued. */
-function ofoQueue(t: TcpHost, c: TcpConn): void {
+ *  kfree_skb_partial), else it is queued. Every skb starting below the rcv_nxt the walk began with is
+ *  D-SACKed up to that point first, dropped or not (tcp_dsack_extend). */
+function ofoQueue(t: TcpHost, sk: TcpSock, c: TcpConn): void {
+  const dsackHigh = c.rcvNxt;
   while (c.ofo.length > 0 && c.ofo[0]!.start <= c.rcvNxt) {
     const r = c.ofo.shift()!;
     const s = r.skbs;
@@ -504,6 +506,7 @@ function ofoQueue(t: TcpHost, c: TcpConn): void {
       const seq = s[k]!;
       const end = s[k + 1]!;
       const truesize = s[k + 2]!;
+      if (seq < dsackHigh) dsackExtend(t, sk, c, seq, Math.min(end, dsackHigh)); // tcp_ofo_queue: dsack_high
       if (end <= c.rcvNxt) {
         c.rmemAlloc -= truesize;
         memUncharge(t, c, truesize);
@@ -609,7 +612,7 @@ export function tcpDataQueue(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): st
     c.bytesReceived += len;
     eventDataRecv(t, sk, c, len, truesize, gsoSize);
     if (c.ofo.length > 0) {
-      ofoQueue(t, c);
+      ofoQueue(t, sk, c);
       // RFC 5681 4.2: ACK at once when a gap is filled
       if (c.ofo.length === 0) c.ackNow = true;
     }
@@ -639,7 +642,7 @@ export function tcpDataQueue(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): st
     // queue_and_out, as for an in-order segment
     if (queueAndOut(t, sk, c, seq, end, truesize, frags, tailroom)) return "PROTO_MEM";
     c.bytesReceived += fresh;
-    ofoQueue(t, c);
+    ofoQueue(t, sk, c);
     sk.rcvNxt = (sk.irs + 1 + c.rcvNxt) >>> 0;
     c.ackPending = true;
     c.ackNow = true;

@@ -19,6 +19,18 @@ export function dsackSet(t: TcpHost, sk: TcpSock, c: TcpConn, seq: number, end: 
   c.dsackEnd = end;
 }
 
+/** net/ipv4/tcp_input.c: tcp_dsack_extend — a new block when none is pending, else tcp_sack_extend grows the
+ *  pending one over [seq, end) when the two touch or overlap (a disjoint range is left out). */
+export function dsackExtend(t: TcpHost, sk: TcpSock, c: TcpConn, seq: number, end: number): void {
+  if (!c.dsackPending) {
+    dsackSet(t, sk, c, seq, end);
+    return;
+  }
+  if (seq > c.dsackEnd || c.dsackStart > end) return;
+  if (seq < c.dsackStart) c.dsackStart = seq;
+  if (end > c.dsackEnd) c.dsackEnd = end;
+}
+
 /** net/ipv4/tcp_input.c: tcp_check_dsack with tcp_dsack_seen, for the SACK blocks of t.rx; `ack` relative,
  *  the ACK's own value (ack_seq: one past our FIN's sequence number once it ACKs the FIN). Returns the
  *  duplicates counted (a spurious retransmission is delivered: sack_delivered), 0 if none. */
