@@ -460,26 +460,34 @@ function pruneQueue(t: TcpHost, c: TcpConn, incomingSeq: number): boolean {
   return false;
 }
 
-/** net/ipv4/tcp_input.c: tcp_prune_ofo_queue — drop from the highest sequence down (never what the
- *  incoming segment would follow), sk_rcvbuf/8 of truesize per round, until within sk_rcvbuf and out of
- *  memory pressure. true = something was dropped. */
+/** net/ipv4/tcp_input.c: tcp_prune_ofo_queue — drop skbs one at a time from the highest seq (ooo_last_skb)
+ *  down, stopping at one the incoming segment's seq is after (it would land last); whenever sk_rcvbuf/8 of
+ *  truesize has gone, or the queue is empty, stop if within sk_rcvbuf and out of memory pressure, else go
+ *  on for another eighth. OfoPruned once, and tcp_sack_reset drops a pending D-SACK. true = something
+ *  was dropped. */
 function pruneOfoQueue(t: TcpHost, c: TcpConn, incomingSeq: number): boolean {
   let pruned = false;
   let goal = c.rcvbuf >> 3;
   while (c.ofo.length > 0) {
-    const last = c.ofo[c.ofo.length - 1]!;
-    if (incomingSeq > last.start) break;
-    c.ofo.pop();
+    const r = c.ofo[c.ofo.length - 1]!;
+    if (incomingSeq > r.skbs[r.skbs.length - OFO_SKB]!) break;
     pruned = true;
-    goal -= last.truesize;
-    c.rmemAlloc -= last.truesize;
-    memUncharge(t, c, last.truesize);
+    const truesize = r.dropLastSkb();
+    if (r.skbs.length === 0) c.ofo.pop();
+    goal -= truesize;
+    c.rmemAlloc -= truesize;
+    memUncharge(t, c, truesize);
     if (c.ofo.length === 0 || goal <= 0) {
       if (c.rmemAlloc <= c.rcvbuf && !underMemoryPressure(t)) break;
       goal = c.rcvbuf >> 3;
     }
   }
-  if (pruned) t.nstat.add(t.mib.OfoPruned);
+  if (pruned) {
+    t.nstat.add(t.mib.OfoPruned);
+    // tcp_sack_reset when sack_ok (only then can a D-SACK be pending; the model derives its SACK blocks
+    // from the queue, so the D-SACK is the only state to reset)
+    c.dsackPending = false;
+  }
   return pruned;
 }
 

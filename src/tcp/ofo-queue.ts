@@ -1,6 +1,6 @@
 // The out-of-order queue as sorted, disjoint sequence ranges (Linux keeps an
 // rbtree of skbs; the model merges touching skbs into one range, so SACK
-// blocks and pruning see ranges). Each range keeps its skbs in a flat
+// blocks see ranges; pruning drops skbs, from the highest seq). Each range keeps its skbs in a flat
 // number array, five numbers per skb in sequence order:
 //
 //   skbs: | seq end truesize frags tailroom | seq end … | …
@@ -42,6 +42,27 @@ export class OfoRange implements SkbShape {
     let k = s.length - OFO_SKB;
     while (k > 0 && s[k + 1] !== this.end) k -= OFO_SKB;
     return k;
+  }
+
+  /** Remove the skb with the highest seq (tcp_prune_ofo_queue's ooo_last_skb) and return its truesize. The
+   *  rest stay one range (skbs sorted by seq whose union was contiguous stay so without the last); when the
+   *  dropped skb ended it, the range ends at the highest end_seq left, with that skb's layout. */
+  dropLastSkb(): number {
+    const s = this.skbs;
+    const k = s.length - OFO_SKB;
+    const truesize = s[k + 2]!;
+    const ended = s[k + 1] === this.end;
+    s.length = k;
+    this.truesize -= truesize;
+    if (k > 0 && ended) {
+      let end = s[1]!;
+      for (let j = OFO_SKB; j < k; j += OFO_SKB) if (s[j + 1]! > end) end = s[j + 1]!;
+      this.end = end;
+      const l = this.lastSkb();
+      this.frags = s[l + 3]!;
+      this.tailroom = s[l + 4]!;
+    }
+    return truesize;
   }
 
   /** Put skb [seq, end) among the skbs, after those with a seq not above its own (appended in the usual case

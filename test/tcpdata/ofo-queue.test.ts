@@ -53,8 +53,32 @@ describe("OfoRange: the range's end and appends are O(1) in a long range", () =>
   });
 });
 
+/** Each range: skbs by seq, their union contiguous; start/end/truesize from them; layout of lastSkb, which matches the full scan. */
+function check(q: OfoRange[]): void {
+  for (let i = 0; i < q.length; i++) {
+    const r = q[i]!;
+    const k = refLastSkb(r.skbs);
+    expect(r.lastSkb()).toBe(k);
+    let min = Infinity;
+    let max = -Infinity;
+    let ts = 0;
+    for (let j = 0; j < r.skbs.length; j += OFO_SKB) {
+      if (j > 0) {
+        expect(r.skbs[j]!).toBeGreaterThanOrEqual(r.skbs[j - OFO_SKB]!);
+        expect(r.skbs[j]!).toBeLessThanOrEqual(max); // one contiguous range
+      }
+      min = Math.min(min, r.skbs[j]!);
+      max = Math.max(max, r.skbs[j + 1]!);
+      ts += r.skbs[j + 2]!;
+    }
+    expect([r.start, r.end, r.truesize]).toEqual([min, max, ts]);
+    expect([r.frags, r.tailroom]).toEqual([r.skbs[k + 3], r.skbs[k + 4]]);
+    if (i > 0) expect(q[i - 1]!.end).toBeLessThan(r.start);
+  }
+}
+
 describe("ofoInsert against a reference", () => {
-  it("random arrivals: skbs by seq, each range's start/end/truesize/layout from its skbs, lastSkb as the full scan", () => {
+  it("random arrivals, then pruning from the highest seq (dropLastSkb): skbs by seq, each range's start/end/truesize/layout from its skbs, lastSkb as the full scan", () => {
     const seg = fc.record({ off: fc.integer({ min: 1, max: 60 }), len: fc.integer({ min: 1, max: 8 }), frags: fc.constantFrom(0, 0, 1, 3, FRAG_LIST), tail: fc.constantFrom(0, 150, 5000) });
     fc.assert(
       fc.property(fc.array(seg, { minLength: 1, maxLength: 80 }), (segs) => {
@@ -63,25 +87,19 @@ describe("ofoInsert against a reference", () => {
         for (const s of segs) {
           const ch = ofoInsert(q, s.off * 100, (s.off + s.len) * 100, 2304, s.frags, s.frags === 0 ? s.tail : 0);
           if (ch >= 0) charged += ch;
-          for (let i = 0; i < q.length; i++) {
-            const r = q[i]!;
-            const k = refLastSkb(r.skbs);
-            expect(r.lastSkb()).toBe(k);
-            let min = Infinity;
-            let max = -Infinity;
-            let ts = 0;
-            for (let j = 0; j < r.skbs.length; j += OFO_SKB) {
-              if (j > 0) expect(r.skbs[j]!).toBeGreaterThanOrEqual(r.skbs[j - OFO_SKB]!);
-              min = Math.min(min, r.skbs[j]!);
-              max = Math.max(max, r.skbs[j + 1]!);
-              ts += r.skbs[j + 2]!;
-            }
-            expect([r.start, r.end, r.truesize]).toEqual([min, max, ts]);
-            expect([r.frags, r.tailroom]).toEqual([r.skbs[k + 3], r.skbs[k + 4]]);
-            if (i > 0) expect(q[i - 1]!.end).toBeLessThan(r.start);
-          }
+          check(q);
         }
         expect(q.reduce((a, r) => a + r.truesize, 0)).toBe(charged);
+        // tcp_prune_ofo_queue's order: the highest seq first, every range left whole and consistent
+        while (q.length > 0) {
+          const r = q[q.length - 1]!;
+          const ts = r.skbs[r.skbs.length - OFO_SKB + 2]!;
+          expect(r.dropLastSkb()).toBe(ts);
+          charged -= ts;
+          if (r.skbs.length === 0) q.pop();
+          check(q);
+          expect(q.reduce((a, x) => a + x.truesize, 0)).toBe(charged);
+        }
       }),
       { numRuns: 300, seed: 9 },
     );
