@@ -36,8 +36,10 @@
 // idTab. A timer's life touches its cell's writes (sequential in each
 // block), the live bitmap, and idTab once, at schedule. While no zombie
 // exists (zombies == 0, as in a run without cancels) cascades, drains and
-// expiry do not read the live bits: every cell they meet is live (hold in
-// WASM ~20 % faster: those reads are random in the bitmap).
+// expiry's bulk paths do not read the live bits (every cell they meet is
+// live); the due head and the late heap's top still test theirs once per
+// call. Measured gain: medians of 5 runs, fill+drain 1.03x, hold 1.06x (see
+// README, Timing wheel).
 //
 // Capacity. Zombies hold indices, so there are M = N + ceil(N/2) indices for
 // N entries (N = the capacity: schedule reports `full` only when N entries

@@ -77,6 +77,15 @@ export const AUDIT_FAILURES: Readonly<Record<string, string>> = {
   WHEEL_AUDIT_LOST: "held and free indices do not add up to the wheel's indices",
 };
 
+/** wheel_audit's result as text: null for WHEEL_AUDIT_OK, else the failure
+ *  whose WHEEL_AUDIT_* export has that code (or the bare code if none has). */
+export function auditMessage(raw: object, code: number): string | null {
+  const codes = raw as Record<string, WebAssembly.Global | undefined>;
+  if (code === codes.WHEEL_AUDIT_OK!.value) return null;
+  const name = Object.keys(AUDIT_FAILURES).find((k) => codes[k]?.value === code);
+  return name !== undefined ? AUDIT_FAILURES[name]! : `code ${code}`;
+}
+
 export class Wheel {
   /** Entries the wheel holds at once (core config wheelEntries). */
   readonly capacity: number;
@@ -178,10 +187,8 @@ export class Wheel {
    *  Throws naming the first broken invariant. */
   audit(): void {
     const r = this.x.wheel_audit();
-    const codes = this.core.raw as unknown as Record<string, WebAssembly.Global | undefined>;
-    if (r === codes.WHEEL_AUDIT_OK!.value) return;
-    const name = Object.keys(AUDIT_FAILURES).find((k) => codes[k]?.value === r);
-    const what = name !== undefined ? AUDIT_FAILURES[name] : `code ${r}`;
+    const what = auditMessage(this.core.raw, r);
+    if (what === null) return;
     throw new Error(`timing wheel audit: ${what} (${this.pending} pending, ${this.x.wheel_zombies() >>> 0} zombies)`);
   }
 

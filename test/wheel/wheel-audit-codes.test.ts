@@ -3,7 +3,7 @@
 // code, and the codes are distinct and not the pass.
 import { describe, expect, it } from "vitest";
 import { freshCore } from "../helpers.js";
-import { AUDIT_FAILURES } from "../../src/core/wheel.js";
+import { AUDIT_FAILURES, auditMessage } from "../../src/core/wheel.js";
 
 describe("wheel audit codes", () => {
   it("each exported failure code has its message in Wheel.audit, and a clean wheel passes", async () => {
@@ -15,6 +15,9 @@ describe("wheel audit codes", () => {
     const ok = (raw.WHEEL_AUDIT_OK as WebAssembly.Global).value as number;
     const codes = exported.map((k) => (raw[k] as WebAssembly.Global).value as number);
     expect(new Set([ok, ...codes]).size).toBe(codes.length + 1);
+    // Wheel.audit's lookup turns each exported code into its own message.
+    exported.forEach((k, i) => expect(auditMessage(raw, codes[i]!)).toBe(AUDIT_FAILURES[k]));
+    expect(auditMessage(raw, ok)).toBeNull();
     core.wheel.schedule(1000, 1, 2);
     expect(() => core.wheel.audit()).not.toThrow();
   });
