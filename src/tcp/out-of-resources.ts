@@ -8,7 +8,7 @@ import type { TcpSock } from "./sock.js";
 import type { TcpConn } from "./conn.js";
 import { SOCK_MIN_SNDBUF, TCP_SKB_OVERHEAD } from "./buffers.js";
 import { TCP_RTO_MAX, TCP_TIMEWAIT_LEN } from "./constants.js";
-import { transmit } from "./data-out.js";
+import { transmit, unwrap } from "./data-out.js";
 import { tcpDone } from "./established.js";
 import { TCPHDR_ACK, TCPHDR_RST } from "../wire/tcp.js";
 
@@ -42,9 +42,11 @@ function checkOom(t: TcpHost, c: TcpConn, shift: number): boolean {
  *  cannot be had: TCPAbortFailed). */
 function sendActiveReset(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   t.nstat.add(t.mib.OutRsts);
-  // tcp_acceptable_seq: snd_nxt unless it is past the window's end by a scaled unit or more
+  // tcp_acceptable_seq: snd_nxt unless it is past the window's end by a scaled unit or more. snd_nxt
+  // counts the FIN's sequence number once the FIN has gone (tcp_send_fin -> tcp_write_xmit), c.sndNxt not
+  const sndNxt = unwrap(sk.iss + 1, sk.sndNxt, c.sndNxt);
   const wndEnd = c.sndUna + c.sndWnd;
-  const scaled = sk.sndWscale >= 0 && c.sndNxt - wndEnd < 2 ** sk.rcvWscale;
-  const seq = wndEnd >= c.sndNxt || scaled ? c.sndNxt : wndEnd;
+  const scaled = sk.sndWscale >= 0 && sndNxt - wndEnd < 2 ** sk.rcvWscale;
+  const seq = wndEnd >= sndNxt || scaled ? sndNxt : wndEnd;
   if (!transmit(t, sk, c, seq, seq, TCPHDR_ACK | TCPHDR_RST, false)) t.nstat.add(t.mib.AbortFailed);
 }

@@ -161,3 +161,35 @@ describe("an orphan whose FIN waits for the peer's window stays in FIN_WAIT1 (sn
     expect(n.get("TcpOutRsts")).toBe(1);
   });
 });
+
+describe("tcp_send_active_reset after the FIN: tcp_acceptable_seq is snd_nxt, which counts the FIN's sequence number", () => {
+  it("a sends 1000 B and closes, tcp_max_orphans 0, only b->a dies at 2.5 ms: a's RST at snd_nxt (past the FIN) matches b's rcv_nxt and resets b out of LAST_ACK", async () => {
+    // 1 ms one way: the data and the FIN leave at 2 ms, reach b at 3 ms; b's ACK and FIN are lost (a loss
+    // rate above 0 keeps the link out of train mode; the two directions share one config until replaced)
+    const spec = pair({ durationNs: 300e6, delayNs: 1e6, loss: 1e-12, clientSysctl: { "net.ipv4.tcp_max_orphans": 0 } }, [bulk({ bytes: 1000 })]);
+    const core = await createCore(coreConfigFor(spec));
+    const w = new World(core, spec, () => {});
+    const b = w.host("b").stack.tcp;
+    let bStates: Record<string, number> = {};
+    w.loop.at(
+      2.5e6,
+      w.loop.register("test: b->a dead", () => {
+        const ba = w.linkDirections()[1] as unknown as { config: LinkConfig };
+        ba.config = { ...ba.config, loss: 1 };
+      }),
+      0,
+    );
+    w.loop.at(10e6, w.loop.register("test: look at b", () => void (bStates = b.states())), 0);
+    const result = w.run();
+    const n = w.host("a").nstat;
+    // b got the data and the FIN and closed too: LAST_ACK, its ACKs and FIN lost from then on
+    expect(bStates).toEqual({ LAST_ACK: 1, LISTEN: 1 });
+    expect(n.get("TcpOutRsts")).toBe(1);
+    expect(n.get("TcpExtTCPAbortOnMemory")).toBe(1);
+    expect(w.host("a").stack.tcp.states()).toEqual({});
+    // tcp_validate_incoming: seq == rcv_nxt, so tcp_reset: b is gone too
+    expect(b.states()).toEqual({ LISTEN: 1 });
+    expect(result.ledger.dropped["TCP_RESET"]).toBe(1);
+    expect(result.ledger.unaccounted).toBe(0);
+  });
+});
