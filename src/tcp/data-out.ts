@@ -919,8 +919,11 @@ function writeWakeup(t: TcpHost, sk: TcpSock, c: TcpConn): void {
     // second part, an skb of its own that waits for the window (fin.ts)
     if (end === c.writeSeq && c.finQueued && !sndWndTest(c, start)) {
       c.finAlone = FIN_ALONE_QUEUED;
-      // tcp_fragment: the new skb's truesize joins sk_wmem_queued (sk_mem_charge)
+      // tcp_fragment: the new skb comes from tcp_stream_alloc_skb(sk, gfp, true), so its truesize (no
+      // data: TCP_SKB_OVERHEAD) is charged whatever the limits (sk_forced_mem_schedule), then
+      // sk_wmem_queued_add and sk_mem_charge
       c.finSkb = true;
+      forcedMemSchedule(t, c, TCP_SKB_OVERHEAD);
       sndMemSync(t, c);
     }
     if (transmit(t, sk, c, start, end, TCPHDR_ACK | TCPHDR_PSH, true)) {
