@@ -12,6 +12,7 @@ import type { WorldSpec } from "../../src/sim/world-spec.js";
 import { tcpMaxOrphansDefault } from "../../src/tcp/mem.js";
 import { TCP_SKB_OVERHEAD } from "../../src/tcp/buffers.js";
 import { pair, bulk } from "./helpers.js";
+import { FIN_ALONE_QUEUED } from "../../src/tcp/fin.js";
 
 /** Run `spec`, its link dead from `deadAt` on (then `atDeath` runs); records host a's aborts by reason. */
 async function run(spec: WorldSpec, deadAt = Infinity, atDeath: (w: World) => void = () => {}) {
@@ -141,7 +142,7 @@ describe("tcp_out_of_resources from tcp_probe_timer", () => {
 });
 
 describe("an orphan whose FIN waits for the peer's window stays in FIN_WAIT1 (snd_una != write_seq)", () => {
-  it("all its data ACKed, the FIN unsent: FIN_WAIT1 and an orphan; tcp_max_orphans 0 ends it at its first probe timer", async () => {
+  it("210 KB unsent behind a zero window, the FIN on the last skb: FIN_WAIT1 and an orphan; tcp_max_orphans 0 ends it at its first probe timer", async () => {
     // the receiver reads nothing; the sender writes all 300 KB, more than the receive buffer, and closes
     const spec = (orphans: number) =>
       pair(
@@ -155,10 +156,50 @@ describe("an orphan whose FIN waits for the peer's window stays in FIN_WAIT1 (sn
     w.loop.at(5e9, w.loop.register("test: look", () => void seen.push(t.orphanCount(), ...Object.keys(t.states()).map((k) => (k === "FIN_WAIT1" ? 1 : 0)))), 0);
     w.run();
     expect(seen).toEqual([1, 1]);
+    const c = [...w.flows.values()][0]!.sender!;
+    expect(c.sndUna).toBe(c.sndNxt);
+    expect(c.writeSeq - c.sndUna).toBeGreaterThan(200_000);
+    expect(c.finAlone).toBe(0);
     const { n, at } = await run(spec(0));
     expect(at.memory.length).toBe(1);
     expect(n.get("TcpExtTCPWinProbe") ?? 0).toBe(0);
     expect(n.get("TcpOutRsts")).toBe(1);
+  });
+});
+
+describe("an orphan whose FIN waits alone on a zero window (all data ACKed)", () => {
+  it("the FIN skb queued (finAlone QUEUED), snd_una = write_seq: FIN_WAIT1, an orphan, zero-window probes; tcp_max_orphans lowered to 0 ends it at the next probe timer with an RST at write_seq", async () => {
+    // the receiver reads nothing: its window shuts with the last 256 B of 90032 left, exactly what the
+    // last skb holds; tcp_write_wakeup sends them at 276 ms and tcp_fragment leaves the FIN an skb of its
+    // own; their ACK (320 ms) shuts the window at write_seq
+    const spec = pair(
+      { durationNs: 3e9, delayNs: 1e6, app: { kind: "sink", readRate: 0 }, clientSysctl: { "net.ipv4.tcp_wmem": [4096, 1048576, 4194304] } },
+      [bulk({ bytes: 90_032 })],
+    );
+    const core = await createCore(coreConfigFor(spec));
+    const w = new World(core, spec, () => {});
+    const t = w.host("a").stack.tcp;
+    const n = w.host("a").nstat;
+    const seen: (number | string)[] = [];
+    w.loop.at(
+      1e9,
+      w.loop.register("test: look, then tcp_max_orphans 0", () => {
+        const c = [...w.flows.values()][0]!.sender!;
+        seen.push(c.finAlone, c.writeSeq - c.sndUna, c.sndWnd, t.orphanCount(), ...Object.keys(t.states()), n.get("TcpExtTCPWinProbe") ?? 0);
+        (t as unknown as { maxOrphans: number }).maxOrphans = 0;
+      }),
+      0,
+    );
+    const result = w.run();
+    expect(seen.slice(0, 5)).toEqual([FIN_ALONE_QUEUED, 0, 0, 1, "FIN_WAIT1"]);
+    expect(seen[5]).toBeGreaterThan(0);
+    expect(n.get("TcpExtTCPAbortOnMemory")).toBe(1);
+    expect(n.get("TcpOutRsts")).toBe(1);
+    expect(t.states()).toEqual({});
+    // the FIN never went: snd_nxt is write_seq, b's rcv_nxt; b, still ESTABLISHED, is reset
+    expect(w.host("b").stack.tcp.states()).toEqual({ LISTEN: 1 });
+    expect(w.host("b").nstat.get("TcpEstabResets")).toBe(1);
+    expect(result.ledger.unaccounted).toBe(0);
   });
 });
 
