@@ -2,7 +2,7 @@
 // state NEW_SYN_RECV, as Linux's reqs in the ehash), and ListenSock for a
 // listener with its request-queue counters and accept queue.
 import type { ConnectPopulation } from "./population.js";
-import { TCP_CLOSE, TCP_FIN_WAIT2, TCP_LISTEN, TCP_NEW_SYN_RECV, TCP_TIME_WAIT } from "./constants.js";
+import { TCP_CLOSE, TCP_CLOSING, TCP_FIN_WAIT1, TCP_FIN_WAIT2, TCP_LAST_ACK, TCP_LISTEN, TCP_NEW_SYN_RECV, TCP_TIME_WAIT } from "./constants.js";
 import type { TcpConn } from "./conn.js";
 import type { ServerApp } from "./apps.js";
 import type { TcpHost } from "./tcp-host.js";
@@ -19,9 +19,17 @@ function isFullState(state: number): boolean {
   return state !== TCP_NEW_SYN_RECV && !isTimewaitState(state);
 }
 
-/** A host's running count of the full sockets in its table, kept by the sockets' state changes. */
+/** An orphan (tcp_orphan_count): close() sent the FIN and the full socket still waits for its exchange to
+ *  end; FIN_WAIT2 and TIME_WAIT are time-wait socks, whose full socket was destroyed. */
+function orphanOf(state: number, finSent: boolean): number {
+  return finSent && (state === TCP_FIN_WAIT1 || state === TCP_CLOSING || state === TCP_LAST_ACK) ? 1 : 0;
+}
+
+/** A host's running counts of the full sockets in its table and of its orphans, kept by the sockets'
+ *  state changes (the orphan count as tcp_orphan_count: up at tcp_close, down at inet_csk_destroy_sock). */
 export class SockCount {
   full = 0;
+  orphan = 0;
 }
 
 /** TcpSock's sequence numbers, timestamps and ns times: doubles from the start (util/f64-field.ts). */
@@ -37,6 +45,7 @@ export class TcpSock {
   /** sk_txhash (0 = not chosen yet). */
   txhash = 0;
   private st = TCP_CLOSE;
+  private fin = false;
   /** The count of the host table holding this socket (null: in none). */
   private count: SockCount | null = null;
 
@@ -46,15 +55,35 @@ export class TcpSock {
 
   set state(v: number) {
     const n = this.count;
-    if (n !== null) n.full += (isFullState(v) ? 1 : 0) - (isFullState(this.st) ? 1 : 0);
+    if (n !== null) {
+      n.full += (isFullState(v) ? 1 : 0) - (isFullState(this.st) ? 1 : 0);
+      n.orphan += orphanOf(v, this.fin) - orphanOf(this.st, this.fin);
+    }
     this.st = v;
+  }
+
+  /** Our FIN has been sent (app closed). */
+  get finSent(): boolean {
+    return this.fin;
+  }
+
+  set finSent(v: boolean) {
+    const n = this.count;
+    if (n !== null) n.orphan += orphanOf(this.st, v) - orphanOf(this.st, this.fin);
+    this.fin = v;
   }
 
   /** The socket enters (count) or leaves (null) a host's table. */
   countIn(count: SockCount | null): void {
-    if (this.count !== null) this.count.full -= isFullState(this.st) ? 1 : 0;
+    if (this.count !== null) {
+      this.count.full -= isFullState(this.st) ? 1 : 0;
+      this.count.orphan -= orphanOf(this.st, this.fin);
+    }
     this.count = count;
-    if (count !== null) count.full += isFullState(this.st) ? 1 : 0;
+    if (count !== null) {
+      count.full += isFullState(this.st) ? 1 : 0;
+      count.orphan += orphanOf(this.st, this.fin);
+    }
   }
   v6 = false;
   lport = 0;
@@ -108,8 +137,6 @@ export class TcpSock {
   /** Server child: time it entered the accept queue; accepted by the app yet. */
   queuedAt = 0;
   accepted = false;
-  /** Our FIN has been sent (app closed). */
-  finSent = false;
   /** Data-transfer state, for sockets whose application moves data (else null). */
   conn: TcpConn | null = null;
   /** The window field of the segment that completed the handshake (unscaled) and the handshake's RTT

@@ -629,9 +629,10 @@ export class TcpHost {
     return { inuse, orphan, tw, alloc, mem: this.mem.memoryAllocated };
   }
 
-  /** tcp_orphan_count: sockets close() orphaned whose FIN exchange has not ended (sockstat's `orphan`). */
+  /** tcp_orphan_count: sockets close() orphaned whose FIN exchange has not ended (sockstat's `orphan`), kept
+   *  by the sockets' state changes: an orphan's every RTO and probe timer asks (tcp_out_of_resources). */
   orphanCount(): number {
-    return this.sockstat().orphan;
+    return this.sockCount.orphan;
   }
 
   // ---- data transfer hooks ----

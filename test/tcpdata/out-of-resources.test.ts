@@ -25,15 +25,21 @@ async function run(spec: WorldSpec, deadAt = Infinity, atDeath: (w: World) => vo
   if (deadAt !== Infinity) w.loop.at(deadAt, kill, 0);
   const n = w.host("a").nstat;
   const ids = { memory: n.id("TcpExtTCPAbortOnMemory"), timeout: n.id("TcpExtTCPAbortOnTimeout"), rto: n.id("TcpExtTCPTimeouts") };
-  const at = { memory: [] as number[], timeout: [] as number[], rto: [] as number[] };
+  const at = { memory: [] as number[], timeout: [] as number[], rto: [] as number[], orphans: [] as [number, number][] };
+  const t = w.host("a").stack.tcp;
   const add = n.add.bind(n);
   n.add = (id: number, v = 1) => {
     if (id === ids.memory) at.memory.push(w.loop.now);
     if (id === ids.timeout) at.timeout.push(w.loop.now);
-    if (id === ids.rto) at.rto.push(w.loop.now);
+    if (id === ids.rto) {
+      at.rto.push(w.loop.now);
+      // tcp_orphan_count as the RTO handler reads it, and a scan of the table
+      at.orphans.push([t.orphanCount(), t.sockstat().orphan]);
+    }
     add(id, v);
   };
   const result = w.run();
+  expect(t.orphanCount()).toBe(t.sockstat().orphan);
   return { w, n, at, result, c: [...w.flows.values()][0]!.sender! };
 }
 
@@ -164,6 +170,29 @@ describe("an orphan whose FIN waits for the peer's window stays in FIN_WAIT1 (sn
     expect(at.memory.length).toBe(1);
     expect(n.get("TcpExtTCPWinProbe") ?? 0).toBe(0);
     expect(n.get("TcpOutRsts")).toBe(1);
+  });
+});
+
+describe("tcp_orphan_count kept by the sockets' state changes", () => {
+  it("8 orphans, tcp_max_orphans 4: at every RTO the count equals a scan of the table; the first round's RTOs abort 4 (8, 7, 6, 5 > 4), the other 4 time out", async () => {
+    const spec = pair(
+      { durationNs: 200e9, clientSysctl: { "net.ipv4.tcp_wmem": [4096, 1048576, 4194304], "net.ipv4.tcp_max_orphans": 4 } },
+      [bulk({ bytes: 100_000, flows: 8 })],
+    );
+    const seen: [number, number][] = [];
+    const { w, n, at } = await run(spec, 200e3, (w) => {
+      const t = w.host("a").stack.tcp;
+      seen.push([t.orphanCount(), t.sockstat().orphan]);
+    });
+    const t = w.host("a").stack.tcp;
+    expect(seen[0]).toEqual([8, 8]);
+    expect(at.orphans.length).toBeGreaterThan(8);
+    for (const [count, scan] of at.orphans) expect(count).toBe(scan);
+    expect(at.orphans[0]).toEqual([8, 8]);
+    expect(at.memory.length).toBe(4);
+    expect(at.timeout.length).toBe(4);
+    expect(n.get("TcpOutRsts")).toBe(4);
+    expect([t.orphanCount(), t.sockstat().orphan]).toEqual([0, 0]);
   });
 });
 
