@@ -284,7 +284,8 @@ function asIs(h: u32): void {
 /** Split the parsed GSO skb h into n new skbs at out[0..n). Returns n, or 0
  *  when the pool is short (counted; nothing allocated stays live). */
 function split(h: u32, out: usize, n: u32, mss: u32, payload: u32): u32 {
-  // every column of h copied once (__copy_skb_header); len and truesize set per segment below
+  // every column of h copied once: __copy_skb_header's, and sk as tcp_gso_segment's
+  // copy_destructor gives it; len and truesize (skb_segment's per segment) set below
   const k = skb_alloc_copy_burst(out, n, h);
   if (k < n) {
     skb_free_burst(out, k);
@@ -391,7 +392,9 @@ export function gso_segment(h: u32, out: usize, outMax: u32): u32 {
 /** The NIC's TSO engine (src/net/nic-tx.ts txPopTrain): gso_segment, and the
  *  segments go on the wire at once, where they become the receiver's: no
  *  owner, truesize or departure time (the descriptor keeps the sender's
- *  socket and truesize until its completion). Same return as gso_segment. */
+ *  socket and truesize until its completion). Same return as gso_segment.
+ *  The release is src/net/nic-tx.ts releaseForWire's: change both together
+ *  (test/gso/tso-segment.test.ts compares them). */
 export function tso_segment(h: u32, out: usize, outMax: u32): u32 {
   const k = gso_segment(h, out, outMax);
   for (let i: u32 = 0; i < k; i++) {

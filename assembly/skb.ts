@@ -216,10 +216,15 @@ export function skb_alloc_burst(out: usize, n: u32, now: f64): u32 {
   return k;
 }
 
-/** skb_segment's __copy_skb_header for a fresh segment: every column of skb
- *  src stored once into h (no resetSkb first), except the GSO fields (0),
- *  next (none) and live (1). Like resetSkb it names every column: a new one
- *  must be added here too (test/gso/alloc-copy.test.ts fails otherwise). */
+/** A fresh segment of skb_segment: every column of skb src stored once into
+ *  h (no resetSkb first), except the GSO fields (0), next (none) and live (1).
+ *  Most are what __copy_skb_header copies (tstamp, queue_mapping, the headers
+ *  group: protocol, hash, mark...); not sk ("We do not copy old->sk",
+ *  net/core/skbuff.c), which tcp_gso_segment gives each segment when the
+ *  destructor is tcp_wfree (copy_destructor, net/ipv4/tcp_offload.c), nor len
+ *  and truesize, skb_segment's own per segment (the caller overwrites them).
+ *  Like resetSkb it names every column: a new one must be added here too
+ *  (test/gso/alloc-copy.test.ts fails otherwise). */
 @inline function copySkb(h: u32, src: u32): void {
   const st = colStride;
   const p = u32Cols + (<usize>h << 2);

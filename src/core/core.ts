@@ -23,7 +23,6 @@ interface SkbExports {
   core_scratch_slots(): number;
   layout_bytes(): number;
   skb_alloc_burst(out: number, n: number, now: number): number;
-  skb_alloc_copy_burst(out: number, n: number, src: number): number;
   skb_free_burst(inp: number, n: number): number;
   skb_free_list(head: number): number;
   skb_alloc_one(now: number): number;

@@ -66,8 +66,11 @@ export class GsoError extends Error {
   }
 }
 
-interface GsoExports {
+/** assembly/gso.ts's exports; a hot path (src/net/nic-tx.ts) calls them on core.raw directly. */
+export interface GsoExports {
   gso_segment(h: number, out: number, outMax: number): number;
+  /** gso_segment with the segments released for the wire (src/net/nic-tx.ts releaseForWire). */
+  tso_segment(h: number, out: number, outMax: number): number;
   gso_segment_burst(inp: number, n: number, out: number, outMax: number): number;
   gso_burst_consumed(): number;
   gso_stats_ptr(): number;
@@ -99,6 +102,22 @@ export class Gso {
     checkInt("h", h, 0, this.core.config.skbs - 1);
     this.checkSlots("out", outAt, outMax);
     return this.x.gso_segment(h, this.core.scratchAddr(outAt), outMax);
+  }
+
+  /** The NIC's TSO engine: segment(), and the skbs come out released for the
+   *  wire (no owner, truesize or departure time; src/net/nic-tx.ts
+   *  releaseForWire). Same return as segment(). */
+  tsoSegment(h: number, outAt = 0, outMax = this.core.scratch.length - outAt): number {
+    checkInt("h", h, 0, this.core.config.skbs - 1);
+    this.checkSlots("out", outAt, outMax);
+    return this.x.tso_segment(h, this.core.scratchAddr(outAt), outMax);
+  }
+
+  /** The byte address of core.scratch[at .. at+n), checked here once for a
+   *  caller that then calls core.raw.gso_segment / tso_segment itself. */
+  outAddr(field: string, at: number, n: number): number {
+    this.checkSlots(field, at, n);
+    return this.core.scratchAddr(at);
   }
 
   /** validate_xmit_skb on the n skbs in core.scratch[at .. at+n): non-GSO

@@ -20,7 +20,7 @@ import type { FqOptions } from "../qdisc/fq-config.js";
 import type { PfifoFast } from "../qdisc/pfifo-fast.js";
 import type { EventLoop } from "../sim/loop.js";
 import { SKB_F_OOO_OKAY, SKB_NONE } from "../core/skb-fields.js";
-import { createGso, type Gso } from "../core/gso.js";
+import { createGso, type Gso, type GsoExports } from "../core/gso.js";
 import { qdiscPktLen } from "../qdisc/pkt-len.js";
 import { gsoSegmentHeadTruesize } from "./gso-truesize.js";
 import { LatencyHist } from "../sim/latency-hist.js";
@@ -29,9 +29,14 @@ import type { DropSink } from "./nic.js";
 import type { WireStartCounters } from "./wire-fifo.js";
 import { F64Keys, f64Fields } from "../util/f64-field.js";
 
-/** assembly/gso.ts tso_segment: gso_segment with the segments released for the wire. */
-interface TsoExport {
-  tso_segment(h: number, out: number, outMax: number): number;
+/** From the wire on, frame h is the receiver's: no owner, truesize or departure time (the
+ *  sender's ownership stays with the descriptor until its completion). assembly/gso.ts
+ *  tso_segment releases its segments the same way (test/gso/tso-segment.test.ts). */
+export function releaseForWire(core: Core, h: number): number {
+  core.skb.sk[h] = SKB_NONE;
+  core.skb.truesize[h] = 0;
+  core.skbTime.tstamp[h] = 0;
+  return h;
 }
 
 /** net/core/hotdata.c: dev_tx_weight's default (net.core.dev_weight 64 × dev_weight_tx_bias 1): __qdisc_run's quota. */
@@ -258,7 +263,7 @@ export class NicTx {
   private readonly txFrames: number;
   private readonly gsoSlot: number;
   /** core.raw.tso_segment, and the byte address of scratch[gsoSlot] (checked once, here). */
-  private readonly tsoSegment: TsoExport["tso_segment"];
+  private readonly tsoSegment: GsoExports["tso_segment"];
   private readonly gsoAddr: number;
   private readonly txRingSize: number;
   private readonly tsoOn: boolean;
@@ -307,11 +312,8 @@ export class NicTx {
       onWatchdog: (q) => this.netifSchedule(q),
     });
     this.gso = createGso(core);
-    this.tsoSegment = (core.raw as unknown as TsoExport).tso_segment;
-    if (!Number.isInteger(this.gsoSlot) || this.gsoSlot < 0 || this.gsoSlot + GSO_OUT_SLOTS > core.scratch.length) {
-      throw new RangeError(`${name}: gsoSlot must be an integer in 0..${core.scratch.length - GSO_OUT_SLOTS} (core.ioSlots), got ${this.gsoSlot}`);
-    }
-    this.gsoAddr = core.scratchAddr(this.gsoSlot);
+    this.tsoSegment = (core.raw as unknown as GsoExports).tso_segment;
+    this.gsoAddr = this.gso.outAddr(`${name}: gsoSlot`, this.gsoSlot, GSO_OUT_SLOTS);
     let stamps = txStamps.get(core);
     if (stamps === undefined) txStamps.set(core, (stamps = new Float64Array(2 * core.config.skbs)));
     this.enqT = stamps.subarray(0, core.config.skbs);
@@ -935,10 +937,7 @@ export class NicTx {
 
   /** From the wire on, the frame is the receiver's; the sender's ownership stays with the descriptor. */
   private release(h: number): number {
-    this.core.skb.sk[h] = SKB_NONE;
-    this.core.skb.truesize[h] = 0;
-    this.core.skbTime.tstamp[h] = 0;
-    return h;
+    return releaseForWire(this.core, h);
   }
 
   /** A frame goes on the wire: counted on its queue; from now on it is the receiver's, the
@@ -950,10 +949,7 @@ export class NicTx {
     this.qLatency[this.wireQ]!.add(now - this.enqT[h]!);
     this.qRingLatency[this.wireQ]!.add(now - this.postT[h]!);
     st.bytes += this.core.skb.len[h]!;
-    this.core.skb.sk[h] = SKB_NONE;
-    this.core.skb.truesize[h] = 0;
-    this.core.skbTime.tstamp[h] = 0;
-    return h;
+    return releaseForWire(this.core, h);
   }
 
   /** The frame the wire took last has left the NIC: once the descriptor's last

@@ -10,7 +10,8 @@ const allocCopy = (core: Core, n: number, src: number): number =>
 // column, as resetSkb does, so a column added to the layout but not to copySkb
 // would leak a freed skb's value into a segment: dirty every column of the
 // handles about to be reused, then allocate them as copies of a source skb
-// and expect the source's values (GSO fields 0, next none, live 1).
+// and expect the source's values (GSO fields 0, next none though the
+// source's is set, live 1).
 describe("skb_alloc_copy_burst copies every column", () => {
   const fixed: Partial<Record<keyof typeof SkbCol, number>> = { gsoSize: 0, gsoSegs: 0, gsoType: 0, next: SKB_NONE, live: 1 };
 
@@ -26,6 +27,9 @@ describe("skb_alloc_copy_burst copies every column", () => {
     }
     core.skbTime.tstamp[src] = 987.25;
     core.skbTime.born[src] = 55.5;
+    // a segment starts its own list: src's next, set to a live handle here, must not be copied
+    const other = core.allocOne(0);
+    core.skb.next[src] = other;
     expect(core.allocBurst(8, 1)).toBe(8);
     const hs = Array.from(core.scratch.subarray(0, 8));
     for (const h of hs) {
