@@ -88,8 +88,11 @@ export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
   const rx = t.rx;
   const flg = rx.flags;
   if (flg & TCPHDR_RST) {
-    // tcp_validate_incoming (RFC 5961): only an exact rcv_nxt match resets
-    if (rx.seq !== sk.rcvNxt) {
+    // tcp_validate_incoming (RFC 5961): an exact rcv_nxt match resets, or
+    // rcv_nxt - 1 once the peer's FIN is in (tcp_reset_check)
+    const st = sk.state;
+    const afterFin = st === TCP_CLOSE_WAIT || st === TCP_LAST_ACK || st === TCP_CLOSING;
+    if (rx.seq !== sk.rcvNxt && !(afterFin && rx.seq === ((sk.rcvNxt - 1) >>> 0))) {
       t.dropSkb(h, "TCP_RESET");
       return;
     }
