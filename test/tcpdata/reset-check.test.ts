@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { createCore } from "../../src/core/node.js";
 import { World, coreConfigFor } from "../../src/sim/world.js";
 import type { LinkConfig } from "../../src/net/link.js";
-import { SegOut, writeSegment } from "../../src/tcp/segment.js";
+import { clientSegment } from "./inject.js";
 import { tcpRcvState } from "../../src/tcp/established.js";
 import { TCPHDR_ACK, TCPHDR_RST } from "../../src/wire/tcp.js";
 import type { TcpSock } from "../../src/tcp/sock.js";
@@ -32,20 +32,7 @@ async function lastAckThenRst(off: number) {
     w.loop.register("test: RST into b", () => {
       seen.push(b.states());
       const sk = [...b.ports.get(5001)!.conns.values()][0]! as TcpSock;
-      const core = w.core;
-      const h = core.allocOne(w.loop.now);
-      w.ledger.create(1);
-      const s = new SegOut();
-      s.src = Uint8Array.of(10, 0, 0, 1);
-      s.dst = Uint8Array.of(10, 0, 0, 2);
-      s.sport = sk.rport;
-      s.dport = sk.lport;
-      s.seq = (sk.rcvNxt + off) >>> 0;
-      s.ack = 0;
-      s.flags = TCPHDR_RST | TCPHDR_ACK;
-      writeSegment(core, h, s);
-      b.rx.parse(core.headers, h, core.skb.network[h]!, core.skb.transport[h]!, false);
-      tcpRcvState(b, sk, h);
+      tcpRcvState(b, sk, clientSegment(w, sk, off, 0, TCPHDR_RST | TCPHDR_ACK));
       seen.push(b.states());
     }),
     0,
