@@ -46,7 +46,7 @@ import { NO_UNDO, tsecrBefore } from "./undo.js";
 import { processTlpAck, scheduleLossProbe } from "./tlp.js";
 import { frtoXmitNew } from "./frto.js";
 import { removeRenoSacks } from "./reno-sack.js";
-import { OFO_SKB, ofoInsert } from "./ofo-queue.js";
+import { OFO_DSACK_SET, OFO_SKB, ofoEffects, ofoInsert } from "./ofo-queue.js";
 import { rxFrags, rxTailroom } from "./skb-coalesce.js";
 import { sendHead } from "./send-head.js";
 
@@ -666,6 +666,18 @@ export function tcpDataQueue(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): st
   measureRcvMss(t, c, len, truesize, gsoSize);
   t.nstat.add(t.mib.OFOQueue);
   const charge = ofoInsert(c.ofo, seq, end, truesize, frags, tailroom);
+  // tcp_data_queue_ofo: queued skbs the new one covers are dropped TCP_OFOMERGE (TCPOFOMerge each), and the
+  // D-SACK blocks set or extended in the walk's order
+  const fx = ofoEffects;
+  if (fx.dropped > 0) {
+    t.nstat.add(t.mib.OFOMerge, fx.dropped);
+    c.rmemAlloc -= fx.freed;
+    memUncharge(t, c, fx.freed);
+  }
+  for (let k = 0; k < fx.dsack.length; k += 3) {
+    if (fx.dsack[k] === OFO_DSACK_SET) dsackSet(t, sk, c, fx.dsack[k + 1]!, fx.dsack[k + 2]!);
+    else dsackExtend(t, sk, c, fx.dsack[k + 1]!, fx.dsack[k + 2]!);
+  }
   if (charge >= 0) {
     // tcp_ooo_try_coalesce: TCPRcvCoalesce, the delta charged (tcp_try_coalesce) before tcp_grow_window; a
     // queued skb is charged after it (skb_set_owner_r)
@@ -685,7 +697,6 @@ export function tcpDataQueue(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): st
   } else {
     // tcp_data_queue_ofo: all its bytes are queued already — TCPOFOMerge, D-SACK it, ACK, drop
     t.nstat.add(t.mib.OFOMerge);
-    dsackSet(t, sk, c, seq, end);
     c.ackPending = true;
     incrQuickack(c);
     sendAck(t, sk, c);

@@ -76,50 +76,116 @@ export class OfoRange implements SkbShape {
   }
 }
 
+/** D-SACK block operations of the last ofoInsert, in the order tcp_data_queue_ofo makes them: kind, seq, end. */
+export const OFO_DSACK_SET = 0;
+export const OFO_DSACK_EXTEND = 1;
+/** What the last ofoInsert did besides placing the skb (one object, reused: no allocation per packet). */
+export const ofoEffects = {
+  /** kind, seq, end triples (OFO_DSACK_SET: tcp_dsack_set, OFO_DSACK_EXTEND: tcp_dsack_extend). */
+  dsack: [] as number[],
+  /** Queued skbs the new one fully covered, dropped TCP_OFOMERGE (one TCPOFOMerge each). */
+  dropped: 0,
+  /** Their truesize, to uncharge from sk_rmem_alloc. */
+  freed: 0,
+};
+
 /** net/ipv4/tcp_input.c: tcp_data_queue_ofo's placement of skb [start, end) — merged into the skb that ends
  *  at `start` when skb_try_coalesce allows (tcp_ooo_try_coalesce; ooo_last_skb first, else the rbtree walk
- *  meets the predecessor), else inserted, touching and overlapping ranges merged. Returns the truesize to
- *  charge to sk_rmem_alloc (the coalescing delta, or the skb's whole truesize), -1 when every byte is queued
- *  already (TCPOFOMerge, the caller drops it). A charge below `truesize` means it was coalesced. */
+ *  meets the predecessor), else placed among the skbs by seq: dropped when the skb at or below its seq covers
+ *  it, that skb replaced when the new one starts with it and reaches past it, the following skbs it covers
+ *  dropped (merge_right); the D-SACKs and drops go to ofoEffects. Returns the truesize to charge to
+ *  sk_rmem_alloc (the coalescing delta, or the skb's whole truesize), -1 when an skb covers it (TCPOFOMerge,
+ *  the caller drops it). A charge below `truesize` means it was coalesced. */
 export function ofoInsert(q: OfoRange[], start: number, end: number, truesize: number, frags: number, tailroom: number): number {
+  const fx = ofoEffects;
+  fx.dsack.length = 0;
+  fx.dropped = 0;
+  fx.freed = 0;
   let i = 0;
   while (i < q.length && q[i]!.end < start) i++;
-  if (i < q.length && q[i]!.start <= start && q[i]!.end >= end) return -1; // duplicate
-  if (i < q.length && q[i]!.start <= end) {
-    // merge with every range it touches
-    const r = q[i]!;
-    const delta = r.end === start ? skbTryCoalesce(r, end - start, frags, truesize) : -1;
-    const charge = delta >= 0 ? delta : truesize;
-    if (delta >= 0) {
-      // the skb that ended the range took it
-      const k = r.lastSkb();
-      r.skbs[k + 1] = end;
-      r.skbs[k + 2] = r.skbs[k + 2]! + delta;
-      r.skbs[k + 3] = r.frags;
-      r.skbs[k + 4] = r.tailroom;
-    } else {
-      if (end > r.end) {
-        r.frags = frags;
-        r.tailroom = tailroom;
-      }
-      r.addSkb(start, end, truesize, frags, tailroom);
-    }
-    r.start = Math.min(r.start, start);
-    r.end = Math.max(r.end, end);
-    r.truesize += charge;
-    while (i + 1 < q.length && q[i + 1]!.start <= r.end) {
-      const n = q.splice(i + 1, 1)[0]!;
-      if (n.end >= r.end) {
-        r.frags = n.frags;
-        r.tailroom = n.tailroom;
-      }
-      r.end = Math.max(r.end, n.end);
-      r.truesize += n.truesize;
-      // n starts past every skb of r but the one just added, which may start anywhere up to n's start
-      for (let k = 0; k < n.skbs.length; k += OFO_SKB) r.addSkb(n.skbs[k]!, n.skbs[k + 1]!, n.skbs[k + 2]!, n.skbs[k + 3]!, n.skbs[k + 4]!);
-    }
-    return charge;
+  if (i === q.length || q[i]!.start > end) {
+    q.splice(i, 0, new OfoRange(start, end, truesize, frags, tailroom));
+    return truesize;
   }
-  q.splice(i, 0, new OfoRange(start, end, truesize, frags, tailroom));
+  const r = q[i]!;
+  const s = r.skbs;
+  if (r.end === start) {
+    const delta = skbTryCoalesce(r, end - start, frags, truesize);
+    if (delta >= 0) {
+      // the skb that ended the range took it; coalesce_done skips merge_right
+      const k = r.lastSkb();
+      s[k + 1] = end;
+      s[k + 2] = s[k + 2]! + delta;
+      s[k + 3] = r.frags;
+      s[k + 4] = r.tailroom;
+      r.end = end;
+      r.truesize += delta;
+      absorbNext(q, i, end);
+      return delta;
+    }
+  }
+  // the walk always meets the skb with the highest seq not above `start` (the floor) and compares it (an
+  // earlier skb reaching past it, left by a coalesce that skips merge_right, is not modelled as met)
+  let k = 0;
+  if (start >= r.start) {
+    let f = s.length - OFO_SKB;
+    while (f > 0 && s[f]! > start) f -= OFO_SKB;
+    k = f + OFO_SKB;
+    if (start < s[f + 1]!) {
+      if (end <= s[f + 1]!) {
+        // all the bits are present
+        fx.dsack.push(OFO_DSACK_SET, start, end);
+        return -1;
+      }
+      if (start > s[f]!) fx.dsack.push(OFO_DSACK_SET, start, s[f + 1]!); // partial overlap
+      else {
+        // same seq, reaching further: it replaces that skb
+        fx.dsack.push(OFO_DSACK_EXTEND, s[f]!, s[f + 1]!);
+        dropAt(r, f);
+        k = f;
+      }
+    }
+  }
+  s.splice(k, 0, start, end, truesize, frags, tailroom);
+  r.start = Math.min(r.start, start);
+  r.truesize += truesize;
+  r.end = Math.max(r.end, end);
+  absorbNext(q, i, end);
+  // merge_right: the following skbs it covers go; the first it only overlaps is D-SACKed up to its end
+  while (k + OFO_SKB < s.length && s[k + OFO_SKB]! < end) {
+    const j = k + OFO_SKB;
+    if (end < s[j + 1]!) {
+      fx.dsack.push(OFO_DSACK_EXTEND, s[j]!, end);
+      break;
+    }
+    fx.dsack.push(OFO_DSACK_EXTEND, s[j]!, s[j + 1]!);
+    dropAt(r, j);
+  }
+  const l = r.lastSkb();
+  r.frags = s[l + 3]!;
+  r.tailroom = s[l + 4]!;
   return truesize;
+}
+
+/** Drop the skb at index j of r (TCP_OFOMERGE), its truesize left to the caller to uncharge. */
+function dropAt(r: OfoRange, j: number): void {
+  ofoEffects.dropped++;
+  ofoEffects.freed += r.skbs[j + 2]!;
+  r.truesize -= r.skbs[j + 2]!;
+  r.skbs.splice(j, OFO_SKB);
+}
+
+/** Merge into q[i] the ranges after it that reach `end` (touching or overlapping the new skb); their skbs all
+ *  start past q[i]'s, so they append in order. */
+function absorbNext(q: OfoRange[], i: number, end: number): void {
+  const r = q[i]!;
+  while (i + 1 < q.length && q[i + 1]!.start <= end) {
+    const n = q.splice(i + 1, 1)[0]!;
+    r.end = Math.max(r.end, n.end);
+    r.truesize += n.truesize;
+    for (let k = 0; k < n.skbs.length; k++) r.skbs.push(n.skbs[k]!);
+  }
+  const l = r.lastSkb();
+  r.frags = r.skbs[l + 3]!;
+  r.tailroom = r.skbs[l + 4]!;
 }

@@ -75,3 +75,22 @@ describe("tcp_ofo_queue: tcp_dsack_extend below dsack_high", () => {
     expect(c.dsackPending).toBe(false);
   });
 });
+
+describe("tcp_data_queue_ofo: an skb the new one fully covers is dropped (TCP_OFOMERGE)", () => {
+  it("[1448, 2896) then [1448, 4344): the first is replaced, its truesize uncharged, D-SACKed, TCPOFOMerge 1", async () => {
+    const { w, c, nxt, rcv, ofoSent } = await quiet();
+    const merge0 = w.host("b").nstat.get("TcpExtTCPOFOMerge") ?? 0;
+    const rmem0 = c.rmemAlloc;
+    rcv(1448, 1448);
+    const one = c.rmemAlloc - rmem0;
+    expect(one).toBeGreaterThan(0);
+    rcv(1448, 2896);
+    expect(c.ofo.length).toBe(1);
+    expect(c.ofo[0]!.skbs.length).toBe(5);
+    expect([c.ofo[0]!.start - nxt, c.ofo[0]!.end - nxt]).toEqual([1448, 4344]);
+    expect(c.rmemAlloc - rmem0).toBe(c.ofo[0]!.truesize);
+    expect((w.host("b").nstat.get("TcpExtTCPOFOMerge") ?? 0) - merge0).toBe(1);
+    expect(ofoSent()).toBe(1);
+    expect([c.dsackStart - nxt, c.dsackEnd - nxt]).toEqual([1448, 2896]);
+  });
+});

@@ -5,7 +5,7 @@
 // against a plain reference under random arrivals.
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { OFO_SKB, OfoRange, ofoInsert } from "../../src/tcp/ofo-queue.js";
+import { OFO_DSACK_EXTEND, OFO_DSACK_SET, OFO_SKB, OfoRange, ofoEffects, ofoInsert } from "../../src/tcp/ofo-queue.js";
 import { FRAG_LIST } from "../../src/tcp/skb-coalesce.js";
 
 /** Reference: the skb with the highest end_seq, the later one on a tie. */
@@ -87,6 +87,7 @@ describe("ofoInsert against a reference", () => {
         for (const s of segs) {
           const ch = ofoInsert(q, s.off * 100, (s.off + s.len) * 100, 2304, s.frags, s.frags === 0 ? s.tail : 0);
           if (ch >= 0) charged += ch;
+          charged -= ofoEffects.freed;
           check(q);
         }
         expect(q.reduce((a, r) => a + r.truesize, 0)).toBe(charged);
@@ -103,5 +104,37 @@ describe("ofoInsert against a reference", () => {
       }),
       { numRuns: 300, seed: 9 },
     );
+  });
+});
+
+describe("tcp_data_queue_ofo's covering rules (6.12)", () => {
+  const seqs = (q: OfoRange[]) => q.map((r) => r.skbs.filter((_, i) => i % OFO_SKB < 2));
+  it("[100,200) [200,300) then [150,250): only partial overlaps, so it is queued: D-SACK set [150,200), extended [200,250)", () => {
+    const q: OfoRange[] = [];
+    ofoInsert(q, 100, 200, 1000, FRAG_LIST, 0);
+    ofoInsert(q, 200, 300, 1000, FRAG_LIST, 0);
+    expect(ofoInsert(q, 150, 250, 1000, FRAG_LIST, 0)).toBe(1000);
+    expect(seqs(q)).toEqual([[100, 200, 150, 250, 200, 300]]);
+    expect(ofoEffects.dsack).toEqual([OFO_DSACK_SET, 150, 200, OFO_DSACK_EXTEND, 200, 250]);
+    expect([ofoEffects.dropped, q[0]!.truesize]).toEqual([0, 3000]);
+  });
+  it("[100,200) then [100,300): replaces it (dropped, D-SACK extended over it) and covers [250,300) too", () => {
+    const q: OfoRange[] = [];
+    ofoInsert(q, 100, 200, 1000, FRAG_LIST, 0);
+    ofoInsert(q, 250, 300, 700, FRAG_LIST, 0);
+    ofoInsert(q, 400, 500, 900, FRAG_LIST, 0);
+    expect(ofoInsert(q, 100, 300, 1500, FRAG_LIST, 0)).toBe(1500);
+    expect(seqs(q)).toEqual([[100, 300], [400, 500]]);
+    expect(ofoEffects.dsack).toEqual([OFO_DSACK_EXTEND, 100, 200, OFO_DSACK_EXTEND, 250, 300]);
+    expect([ofoEffects.dropped, ofoEffects.freed, q[0]!.truesize]).toEqual([2, 1700, 1500]);
+  });
+  it("a new skb inside one skb is dropped; one spanning two skbs' union is not", () => {
+    const q: OfoRange[] = [];
+    ofoInsert(q, 100, 200, 1000, FRAG_LIST, 0);
+    ofoInsert(q, 200, 300, 1000, FRAG_LIST, 0);
+    expect(ofoInsert(q, 120, 200, 1000, FRAG_LIST, 0)).toBe(-1);
+    expect(ofoEffects.dsack).toEqual([OFO_DSACK_SET, 120, 200]);
+    expect(ofoInsert(q, 120, 220, 1000, FRAG_LIST, 0)).toBe(1000);
+    expect(seqs(q)).toEqual([[100, 200, 120, 220, 200, 300]]);
   });
 });
