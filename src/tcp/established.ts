@@ -18,7 +18,8 @@ import {
 } from "./constants.js";
 import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_RST, TCPHDR_SYN } from "../wire/tcp.js";
 import { tcpAck, tcpDataQueue } from "./data-in.js";
-import { sendFin, unwrap } from "./data-out.js";
+import { sendAck, sendFin, unwrap, wireSeq } from "./data-out.js";
+import { JIFFY, TCP_INVALID_RATELIMIT } from "./constants.js";
 import { memReclaimFinal } from "./mem.js";
 import { connInit } from "./data-init.js";
 import { dupFin } from "./fin.js";
@@ -93,6 +94,16 @@ export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
     const st = sk.state;
     const afterFin = st === TCP_CLOSE_WAIT || st === TCP_LAST_ACK || st === TCP_CLOSING;
     if (rx.seq !== sk.rcvNxt && !(afterFin && rx.seq === ((sk.rcvNxt - 1) >>> 0))) {
+      // in the window but not exact: the right-most SACK block's end resets, anything else is answered
+      // with a challenge ACK (a TIME_WAIT sock is tcp_timewait_state_process's, left as it was)
+      if (st !== TCP_TIME_WAIT && rstInWindow(t, sk)) {
+        if (sk.sackOk && sk.conn !== null && sk.conn.ofo.length > 0 && rx.seq === wireSeq(sk.irs + 1, sk.conn.ofo[sk.conn.ofo.length - 1]!.end)) {
+          t.dropSkb(h, "TCP_RESET");
+          tcpDone(t, sk);
+          return;
+        }
+        sendChallengeAck(t, sk);
+      }
       t.dropSkb(h, "TCP_RESET");
       return;
     }
@@ -179,4 +190,48 @@ export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
 function done(t: TcpHost, h: number, drop: string | null): void {
   if (drop !== null) t.dropSkb(h, drop);
   else t.deliverSkb(h);
+}
+
+/** net/ipv4/tcp_input.c: tcp_sequence for t.rx's RST — its end_seq not before rcv_wup and its seq not after
+ *  rcv_nxt + tcp_receive_window (a socket without transfer state has rcv_wup = rcv_nxt and its first rcv_wnd). */
+function rstInWindow(t: TcpHost, sk: TcpSock): boolean {
+  const rx = t.rx;
+  const c = sk.conn;
+  const wup = c !== null ? wireSeq(sk.irs + 1, c.rcvWup) : sk.rcvNxt;
+  const wnd = c !== null ? c.rcvWnd : sk.rcvWnd;
+  const win = Math.max(0, (wup + wnd - sk.rcvNxt) | 0);
+  const end = (rx.seq + rx.dataLen) >>> 0;
+  if (((end - wup) | 0) < 0) return false;
+  return ((rx.seq - ((sk.rcvNxt + win) >>> 0)) | 0) <= 0;
+}
+
+/** net/ipv4/tcp_input.c: tcp_send_challenge_ack — the socket's own limit first (__tcp_oow_rate_limited: one per
+ *  tcp_invalid_ratelimit, TCPACKSkippedChallenge), then the host-wide quota (tcp_challenge_ack_allowed: a
+ *  random count in [limit/2, limit*3/2) per second unless the limit is INT_MAX), then TCPChallengeACK and an ACK. */
+function sendChallengeAck(t: TcpHost, sk: TcpSock): void {
+  const jiffies = Math.floor(t.now / JIFFY) >>> 0;
+  const last = sk.lastOowAckTime;
+  if (last !== 0) {
+    const elapsed = (jiffies - last) | 0;
+    if (elapsed >= 0 && elapsed < TCP_INVALID_RATELIMIT / JIFFY) {
+      t.nstat.add(t.mib.AckSkippedChallenge);
+      return;
+    }
+  }
+  sk.lastOowAckTime = jiffies;
+  const limit = t.challengeAckLimit;
+  if (limit !== 2 ** 31 - 1) {
+    const sec = Math.floor(jiffies / (1e9 / JIFFY)); // jiffies / HZ
+    if (sec !== t.challengeTimestamp) {
+      const half = (limit + 1) >>> 1;
+      t.challengeTimestamp = sec;
+      t.challengeRng ??= t.env.rng.fork();
+      t.challengeCount = t.challengeRng.int(half, limit + half - 1);
+    }
+    if (t.challengeCount <= 0) return;
+    t.challengeCount--;
+  }
+  t.nstat.add(t.mib.ChallengeACK);
+  if (sk.conn !== null) sendAck(t, sk, sk.conn);
+  else t.sendAck(sk);
 }

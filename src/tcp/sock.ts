@@ -127,6 +127,8 @@ export class TcpSock {
   timer = -1;
   /** Last SYN-ACK resent for a retransmitted SYN (tcp_check_req rate limit). */
   lastSynAckRtx = -Infinity;
+  /** tp->last_oow_ack_time (jiffies, 0 = never): the per-socket rate limit of challenge ACKs. */
+  lastOowAckTime = 0;
 
   // application view
   /** Client: the population it belongs to and when connect() was called. */

@@ -106,6 +106,8 @@ export interface TcpMib {
   OutRsts: number;
   EmbryonicRsts: number;
   AckSkippedSynRecv: number;
+  AckSkippedChallenge: number;
+  ChallengeACK: number;
   FastRetrans: number;
   SlowStartRetrans: number;
   SackRecovery: number;
@@ -272,6 +274,13 @@ export class TcpHost {
   readonly slowStartAfterIdle: boolean;
   /** net.ipv4.tcp_dsack */
   readonly dsack: boolean;
+  /** net.ipv4.tcp_challenge_ack_limit (INT_MAX: no quota) */
+  readonly challengeAckLimit: number;
+  /** net->ipv4.tcp_challenge_timestamp (seconds) and tcp_challenge_count: the quota left this second. */
+  challengeTimestamp = -1;
+  challengeCount = 0;
+  /** Draws the per-second quota; forked on first use so a host without a quota shifts no other draw. */
+  challengeRng: Rng | null = null;
   /** net.ipv4.tcp_pingpong_thresh */
   readonly pingpongThresh: number;
   /** net.ipv4.tcp_backlog_ack_defer */
@@ -357,6 +366,7 @@ export class TcpHost {
     this.backlogAckDefer = sysctlNum(s, "net.ipv4.tcp_backlog_ack_defer") !== 0;
     this.pingpongThresh = sysctlNum(s, "net.ipv4.tcp_pingpong_thresh");
     this.dsack = sysctlNum(s, "net.ipv4.tcp_dsack") !== 0;
+    this.challengeAckLimit = sysctlNum(s, "net.ipv4.tcp_challenge_ack_limit");
     this.recovery = sysctlNum(s, "net.ipv4.tcp_recovery");
     this.earlyRetrans = sysctlNum(s, "net.ipv4.tcp_early_retrans");
     this.frto = sysctlNum(s, "net.ipv4.tcp_frto");
@@ -397,6 +407,8 @@ export class TcpHost {
       OutRsts: c.id("TcpOutRsts"),
       EmbryonicRsts: c.id("TcpExtEmbryonicRsts"),
       AckSkippedSynRecv: c.id("TcpExtTCPACKSkippedSynRecv"),
+      AckSkippedChallenge: c.id("TcpExtTCPACKSkippedChallenge"),
+      ChallengeACK: c.id("TcpExtTCPChallengeACK"),
       FastRetrans: c.id("TcpExtTCPFastRetrans"),
       SlowStartRetrans: c.id("TcpExtTCPSlowStartRetrans"),
       SackRecovery: c.id("TcpExtTCPSackRecovery"),

@@ -1,7 +1,8 @@
 // tcp_validate_incoming (net/ipv4/tcp_input.c, 6.12): an RST resets when its
 // seq is rcv_nxt, or rcv_nxt - 1 in CLOSE_WAIT, LAST_ACK or CLOSING
 // (tcp_reset_check: the peer's RST may leave out the FIN we already
-// received); any other RST is dropped (TCP_RESET).
+// received); any other RST is dropped (TCP_RESET), one inside the window
+// with a challenge ACK (test/tcpdata/challenge-ack).
 import { describe, expect, it } from "vitest";
 import { createCore } from "../../src/core/node.js";
 import { World, coreConfigFor } from "../../src/sim/world.js";
