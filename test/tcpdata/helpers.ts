@@ -5,6 +5,7 @@ import type { TrafficSpec, WorldSpec } from "../../src/sim/world-spec.js";
 import type { TcpListenerConfig } from "../../src/tcp/tcp-host.js";
 import type { ServerApp } from "../../src/tcp/apps.js";
 import { buildReport } from "../../src/report/build.js";
+import type { TcpSock } from "../../src/tcp/sock.js";
 import { host, link, world } from "../sim/spec-helpers.js";
 
 export async function runWorld(spec: WorldSpec) {
@@ -12,6 +13,17 @@ export async function runWorld(spec: WorldSpec) {
   const w = new World(core, spec);
   const result = w.run();
   return { w, core, result, report: buildReport(w, result) };
+}
+
+/** An established connection (a bulk flow a -> b stopped after 2 ms) whose server application no longer
+ *  reads: the server's TCP host, socket, connection and nstat, for segments injected by hand. */
+export async function stalledReceiver() {
+  const r = await runWorld(pair({ durationNs: 2e6 }, [bulk()]));
+  const t = r.w.host("b").stack.tcp;
+  const sk = [...t.ports.get(5001)!.conns.values()][0]! as TcpSock;
+  const c = sk.conn!;
+  c.readRate = 0;
+  return { ...r, t, sk, c, nstat: r.w.host("b").nstat };
 }
 
 export interface PairOpts {

@@ -4,19 +4,15 @@
 // (SKB_DROP_REASON_TCP_OFO_DROP). tcp_dsack_set counts TCPDSACKOldSent once
 // (seq below rcv_nxt); extending the pending block counts nothing.
 import { describe, expect, it } from "vitest";
-import { runWorld, pair, bulk } from "./helpers.js";
+import { stalledReceiver } from "./helpers.js";
 import { clientSegment } from "./inject.js";
 import { tcpRcvState } from "../../src/tcp/established.js";
 import { TCPHDR_ACK } from "../../src/wire/tcp.js";
-import type { TcpSock } from "../../src/tcp/sock.js";
 
 async function quiet() {
-  const r = await runWorld(pair({ durationNs: 2e6 }, [bulk()]));
-  const t = r.w.host("b").stack.tcp;
-  const sk = [...t.ports.get(5001)!.conns.values()][0]! as TcpSock;
-  const c = sk.conn!;
-  c.readRate = 0;
-  const nstat = r.w.host("b").nstat;
+  const r = await stalledReceiver();
+  const { t, sk, c } = r;
+  const nstat = r.nstat;
   const old0 = nstat.get("TcpExtTCPDSACKOldSent") ?? 0;
   const ofo0 = nstat.get("TcpExtTCPDSACKOfoSent") ?? 0;
   const nxt = c.rcvNxt;

@@ -6,23 +6,19 @@
 // frame that stole 17 heads (2304 + 17·2048 = 37120), rmem 74240. A locked
 // sk_rcvbuf of 60000 (goal 7500) is exceeded; one dropped skb is enough.
 import { describe, expect, it } from "vitest";
-import { runWorld, pair, bulk } from "./helpers.js";
+import { stalledReceiver } from "./helpers.js";
 import { clientSegment } from "./inject.js";
 import { tcpRcvState } from "../../src/tcp/established.js";
 import { TCPHDR_ACK } from "../../src/wire/tcp.js";
-import type { TcpSock } from "../../src/tcp/sock.js";
 
 const M = 1448;
 const SKB = 2304 + 17 * 2048;
 
 async function fullOfo() {
-  const r = await runWorld(pair({ durationNs: 2e6 }, [bulk()]));
-  const t = r.w.host("b").stack.tcp;
-  const sk = [...t.ports.get(5001)!.conns.values()][0]! as TcpSock;
-  const c = sk.conn!;
-  c.readRate = 0;
+  const r = await stalledReceiver();
+  const { t, sk, c } = r;
   expect(c.rmemAlloc).toBe(0);
-  const nstat = r.w.host("b").nstat;
+  const nstat = r.nstat;
   const base = (k: string) => nstat.get(k) ?? 0;
   const b0 = { pruned: base("TcpExtOfoPruned"), rcvPruned: base("TcpExtRcvPruned"), ofoDrop: base("TcpExtTCPOFODrop"), merge: base("TcpExtTCPOFOMerge") };
   const nxt = c.rcvNxt;

@@ -5,23 +5,19 @@
 // build_skb driver: a 1514-byte frame has truesize 2304 (a 2048 half page +
 // struct sk_buff 256) and tailroom 2048 − 320 − 64 − 1514 = 150.
 import { describe, expect, it } from "vitest";
-import { runWorld, pair, bulk } from "./helpers.js";
+import { stalledReceiver } from "./helpers.js";
 import { clientSegment } from "./inject.js";
 import { tcpAddBacklog } from "../../src/tcp/backlog.js";
 import { releaseSock } from "../../src/tcp/sock-lock.js";
 import { tcpRcvState } from "../../src/tcp/established.js";
 import { TCPHDR_ACK } from "../../src/wire/tcp.js";
-import type { TcpSock } from "../../src/tcp/sock.js";
 
 /** An established connection (a bulk flow stopped after 2 ms) whose server application no longer reads. */
 async function quiet() {
-  const r = await runWorld(pair({ durationNs: 2e6 }, [bulk()]));
-  const t = r.w.host("b").stack.tcp;
-  const sk = [...t.ports.get(5001)!.conns.values()][0]! as TcpSock;
-  const c = sk.conn!;
-  c.readRate = 0;
+  const r = await stalledReceiver();
+  const { t, sk, c } = r;
   expect(c.rmemAlloc).toBe(0);
-  const nstat = r.w.host("b").nstat;
+  const nstat = r.nstat;
   const coalesced0 = nstat.get("TcpExtTCPRcvCoalesce") ?? 0;
   /** Deliver `len` bytes at rcv_nxt + off through tcp_rcv_established (or the backlog when owned). */
   const rcv = (off: number, len: number): void => {
