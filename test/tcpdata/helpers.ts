@@ -6,6 +6,7 @@ import type { TcpListenerConfig } from "../../src/tcp/tcp-host.js";
 import type { ServerApp } from "../../src/tcp/apps.js";
 import { buildReport } from "../../src/report/build.js";
 import type { TcpSock } from "../../src/tcp/sock.js";
+import type { LinkConfig } from "../../src/net/link.js";
 import { host, link, world } from "../sim/spec-helpers.js";
 
 export async function runWorld(spec: WorldSpec) {
@@ -13,6 +14,17 @@ export async function runWorld(spec: WorldSpec) {
   const w = new World(core, spec);
   const result = w.run();
   return { w, core, result, report: buildReport(w, result) };
+}
+
+/** A world for `spec` (not yet run) whose links go dead (every frame lost, both ways) at `deadAt`. */
+export async function deadLinkWorld(spec: WorldSpec, deadAt = Infinity): Promise<World> {
+  // a tap puts the link in per-frame mode, whose loss test reads the config at each frame
+  const w = new World(await createCore(coreConfigFor(spec)), spec, () => {});
+  const kill = w.loop.register("test: link dead", () => {
+    for (const d of w.linkDirections()) (d as unknown as { config: LinkConfig }).config.loss = 1;
+  });
+  if (deadAt !== Infinity) w.loop.at(deadAt, kill, 0);
+  return w;
 }
 
 /** An established connection (a bulk flow a -> b stopped after 2 ms) whose server application no longer

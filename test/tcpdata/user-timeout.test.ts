@@ -8,23 +8,15 @@
 // (ooo_okay), leaves by the TX queue skb_tx_hash gives for it.
 // A LAN connection's RTO here is 201 ms: RTOs 402, 1206, 2814, 6030 ms after the first retransmission.
 import { describe, expect, it } from "vitest";
-import { createCore } from "../../src/core/node.js";
-import { World, coreConfigFor } from "../../src/sim/world.js";
-import type { LinkConfig } from "../../src/net/link.js";
 import type { WorldSpec } from "../../src/sim/world-spec.js";
 import { rethinkTxhash } from "../../src/tcp/write-timeout.js";
 import { loadScenarioText } from "../../src/scenario/index.js";
-import { pair, bulk } from "./helpers.js";
+import { pair, bulk, deadLinkWorld } from "./helpers.js";
 
 /** Run `spec` with its one link dead (every frame lost, both ways) from `deadAt` on; records host a's
  *  TCPAbortOnTimeout times and, from its first RTO on, its TX queue picks (queue, skb hash). */
 async function run(spec: WorldSpec, deadAt = Infinity) {
-  const core = await createCore(coreConfigFor(spec));
-  const w = new World(core, spec, () => {});
-  const kill = w.loop.register("test: link dead", () => {
-    for (const d of w.linkDirections()) (d as unknown as { config: LinkConfig }).config.loss = 1;
-  });
-  if (deadAt !== Infinity) w.loop.at(deadAt, kill, 0);
+  const w = await deadLinkWorld(spec, deadAt);
   const n = w.host("a").nstat;
   const abortId = n.id("TcpExtTCPAbortOnTimeout");
   const timeoutsId = n.id("TcpExtTCPTimeouts");
@@ -42,8 +34,8 @@ async function run(spec: WorldSpec, deadAt = Infinity) {
   const pick = tx.netdevPickTx.bind(tx);
   tx.netdevPickTx = (h: number) => {
     const q = pick(h);
-    if (w.loop.now >= firstRto) picks.push({ queue: q, hash: core.skb.hash[h]! });
-    else hashBefore = core.skb.hash[h]!;
+    if (w.loop.now >= firstRto) picks.push({ queue: q, hash: w.core.skb.hash[h]! });
+    else hashBefore = w.core.skb.hash[h]!;
     return q;
   };
   const result = w.run();

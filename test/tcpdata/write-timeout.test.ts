@@ -14,18 +14,12 @@ import { World, coreConfigFor } from "../../src/sim/world.js";
 import type { LinkConfig } from "../../src/net/link.js";
 import type { WorldSpec } from "../../src/sim/world-spec.js";
 import { modelTimeoutMs } from "../../src/tcp/write-timeout.js";
-import { pair, bulk } from "./helpers.js";
+import { pair, bulk, deadLinkWorld } from "./helpers.js";
 
 /** Run `spec` with its one link dead (every frame lost, both ways) from `deadAt` on; the time of each
  *  TCPAbortOnTimeout at host a is recorded. */
 async function runDeadLink(spec: WorldSpec, deadAt = Infinity) {
-  const core = await createCore(coreConfigFor(spec));
-  // a tap puts the link in per-frame mode, whose loss test reads the config at each frame
-  const w = new World(core, spec, () => {});
-  const kill = w.loop.register("test: link dead", () => {
-    for (const d of w.linkDirections()) (d as unknown as { config: LinkConfig }).config.loss = 1;
-  });
-  if (deadAt !== Infinity) w.loop.at(deadAt, kill, 0);
+  const w = await deadLinkWorld(spec, deadAt);
   const n = w.host("a").nstat;
   const abortId = n.id("TcpExtTCPAbortOnTimeout");
   const aborts: number[] = [];
