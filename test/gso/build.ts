@@ -4,6 +4,7 @@
 import type { Core } from "../../src/core/core.js";
 import { writePacket } from "../../src/wire/skb-headers.js";
 import { SKB_GSO_TCPV4, SKB_GSO_TCPV6 } from "../../src/core/gso.js";
+import { SkbCol } from "../../src/core/skb-fields.js";
 
 export const ACK = 0x10;
 export const PSH = 0x08;
@@ -44,4 +45,15 @@ export function superPacket(core: Core, s: Super): number {
   sk.mark[h] = 9;
   core.skbTime.tstamp[h] = 123456;
   return h;
+}
+
+const COLS = Object.keys(SkbCol) as (keyof typeof SkbCol)[];
+
+/** Every skb column, both times and the header bytes of the skbs hs: what two builds must agree on. */
+export function skbSnapshot(core: Core, hs: number[]) {
+  return hs.map((h) => ({
+    cols: COLS.map((c) => core.skb[c][h]),
+    t: [core.skbTime.tstamp[h], core.skbTime.born[h]],
+    hdr: Array.from(core.headers.subarray(h * 128, h * 128 + core.skb.hdrLen[h]!)),
+  }));
 }

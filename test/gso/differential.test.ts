@@ -10,9 +10,8 @@ import { freshCore } from "../helpers.js";
 import type { Core } from "../../src/core/core.js";
 import { createGso, GSO_ST, SKB_GSO_TCP_FIXEDID, SKB_GSO_TCPV4, SKB_GSO_TCPV6 } from "../../src/core/gso.js";
 import { RefGso } from "../../src/core/ref/gso.js";
-import { SkbCol } from "../../src/core/skb-fields.js";
 import { parseSkb } from "../../src/wire/skb-headers.js";
-import { superPacket } from "./build.js";
+import { superPacket, skbSnapshot as snapshot } from "./build.js";
 
 const pkt = fc.record({
   v6: fc.boolean(),
@@ -34,16 +33,6 @@ function build(core: Core, p: Pkt): number {
   const h = superPacket(core, { v6: p.v6, payload: p.payload, mss: Math.max(p.mss, 1), seq: p.seq, id: p.id, flags: p.flags, df: p.df, ts: p.ts, gsoType, truesize: p.truesize });
   core.skb.gsoSize[h] = p.type === "plain" ? 0 : p.mss;
   return h;
-}
-
-const COLS = Object.keys(SkbCol) as (keyof typeof SkbCol)[];
-
-function snapshot(core: Core, hs: number[]) {
-  return hs.map((h) => ({
-    cols: COLS.map((c) => core.skb[c][h]),
-    t: [core.skbTime.tstamp[h], core.skbTime.born[h]],
-    hdr: Array.from(core.headers.subarray(h * 128, h * 128 + core.skb.hdrLen[h]!)),
-  }));
 }
 
 const dry: Pkt = { v6: false, payload: 65160, mss: 1448, seq: 1, id: 2, flags: 0x18, df: true, ts: true, type: "ok", truesize: 70000 };

@@ -9,19 +9,8 @@ import fc from "fast-check";
 import { freshCore } from "../helpers.js";
 import type { Core } from "../../src/core/core.js";
 import { createGso, SKB_GSO_TCPV4, SKB_GSO_TCPV6 } from "../../src/core/gso.js";
-import { SkbCol } from "../../src/core/skb-fields.js";
 import { releaseForWire } from "../../src/net/nic-tx.js";
-import { superPacket } from "./build.js";
-
-const COLS = Object.keys(SkbCol) as (keyof typeof SkbCol)[];
-
-function snapshot(core: Core, hs: number[]) {
-  return hs.map((h) => ({
-    cols: COLS.map((c) => core.skb[c][h]),
-    t: [core.skbTime.tstamp[h], core.skbTime.born[h]],
-    hdr: Array.from(core.headers.subarray(h * 128, h * 128 + core.skb.hdrLen[h]!)),
-  }));
-}
+import { superPacket, skbSnapshot as snapshot } from "./build.js";
 
 describe("tso_segment = gso_segment + release", () => {
   it("same segments, bytes and columns but the released ones", async () => {
