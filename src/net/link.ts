@@ -45,10 +45,17 @@ export interface LinkConfig {
 /** Called with every frame as it leaves the sender (pcap capture). */
 export type WireTap = (h: number, timeNs: number) => void;
 
-/** A byte total and an ns time: doubles from the start (util/f64-field.ts). */
-/** Below any gap between two distinct event times (ns with sub-ns fractions): "strictly before now". */
+/** Below any gap between two distinct event times (ns with sub-ns fractions): "strictly before now".
+ *  Past 2^31 ns a double's spacing outgrows it, so beforeNow() widens it to two ulps of now. */
 const ARRIVAL_EPS = 1e-6;
 
+/** The largest time it treats as strictly before `now`: now minus max(1e-6 ns, 2^-51 now), which is at
+ *  least one ulp, so the result stays below now however long the run (2^-51 now passes 1e-6 ns at ~2.3 s). */
+function beforeNow(now: number): number {
+  return now - Math.max(ARRIVAL_EPS, now * 2 ** -51);
+}
+
+/** A byte total and an ns time: doubles from the start (util/f64-field.ts). */
 const LINK_F64 = new F64Keys(["nBytes", "busyEnd"]);
 
 export class LinkDirection {
@@ -235,7 +242,7 @@ export class LinkDirection {
    *  only if theirs came earlier; those arriving before now always do. */
   private pullFor(insertedAt: number): void {
     const now = this.loop.now;
-    this.pullArrived(now - this.config.delayNs < insertedAt ? now : now - ARRIVAL_EPS);
+    this.pullArrived(now - this.config.delayNs < insertedAt ? now : beforeNow(now));
   }
 
   /** Frames that have arrived by `upTo` (default now) enter the far NIC, in order. */
