@@ -94,21 +94,26 @@ export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
     const st = sk.state;
     const afterFin = st === TCP_CLOSE_WAIT || st === TCP_LAST_ACK || st === TCP_CLOSING;
     if (rx.seq !== sk.rcvNxt && !(afterFin && rx.seq === ((sk.rcvNxt - 1) >>> 0))) {
-      // in the window but not exact: the right-most SACK block's end resets, anything else is answered
-      // with a challenge ACK (a TIME_WAIT sock is tcp_timewait_state_process's, left as it was)
-      if (st !== TCP_TIME_WAIT && rstInWindow(t, sk)) {
+      // outside the window: tcp_sequence's reason; in the window but not exact: the right-most SACK block's
+      // end resets, anything else is answered with a challenge ACK (a TIME_WAIT sock is
+      // tcp_timewait_state_process's, left as it was)
+      const outside = st !== TCP_TIME_WAIT ? tcpSequenceDrop(t, sk) : null;
+      if (st !== TCP_TIME_WAIT && outside === null) {
         if (sk.sackOk && sk.conn !== null && sk.conn.ofo.length > 0 && rx.seq === wireSeq(sk.irs + 1, sk.conn.ofo[sk.conn.ofo.length - 1]!.end)) {
-          t.dropSkb(h, "TCP_RESET");
-          tcpDone(t, sk);
+          resetAccepted(t, sk, h);
           return;
         }
         sendChallengeAck(t, sk);
       }
-      t.dropSkb(h, "TCP_RESET");
+      t.dropSkb(h, outside ?? "TCP_RESET");
       return;
     }
-    t.dropSkb(h, "TCP_RESET");
-    tcpDone(t, sk);
+    if (st === TCP_TIME_WAIT) {
+      t.dropSkb(h, "TCP_RESET");
+      tcpDone(t, sk);
+      return;
+    }
+    resetAccepted(t, sk, h);
     return;
   }
   if (flg & TCPHDR_SYN) {
@@ -194,15 +199,23 @@ function done(t: TcpHost, h: number, drop: string | null): void {
 
 /** net/ipv4/tcp_input.c: tcp_sequence for t.rx's RST — its end_seq not before rcv_wup and its seq not after
  *  rcv_nxt + tcp_receive_window (a socket without transfer state has rcv_wup = rcv_nxt and its first rcv_wnd). */
-function rstInWindow(t: TcpHost, sk: TcpSock): boolean {
+/** tcp_validate_incoming's reset: path (tcp_reset, then __kfree_skb: the RST is consumed, not dropped). */
+function resetAccepted(t: TcpHost, sk: TcpSock, h: number): void {
+  t.deliverSkb(h);
+  tcpDone(t, sk);
+}
+
+/** net/ipv4/tcp_input.c: tcp_sequence — the drop reason of a segment outside the receive window, null
+ *  when it is inside. */
+function tcpSequenceDrop(t: TcpHost, sk: TcpSock): string | null {
   const rx = t.rx;
   const c = sk.conn;
   const wup = c !== null ? wireSeq(sk.irs + 1, c.rcvWup) : sk.rcvNxt;
   const wnd = c !== null ? c.rcvWnd : sk.rcvWnd;
   const win = Math.max(0, (wup + wnd - sk.rcvNxt) | 0);
   const end = (rx.seq + rx.dataLen) >>> 0;
-  if (((end - wup) | 0) < 0) return false;
-  return ((rx.seq - ((sk.rcvNxt + win) >>> 0)) | 0) <= 0;
+  if (((end - wup) | 0) < 0) return "TCP_OLD_SEQUENCE";
+  return ((rx.seq - ((sk.rcvNxt + win) >>> 0)) | 0) <= 0 ? null : "TCP_INVALID_SEQUENCE";
 }
 
 /** net/ipv4/tcp_input.c: tcp_send_challenge_ack — the socket's own limit first (__tcp_oow_rate_limited: one per
@@ -226,7 +239,7 @@ function sendChallengeAck(t: TcpHost, sk: TcpSock): void {
       const half = (limit + 1) >>> 1;
       t.challengeTimestamp = sec;
       t.challengeRng ??= t.env.rng.fork();
-      t.challengeCount = t.challengeRng.int(half, limit + half - 1);
+      t.challengeCount = t.challengeRng.int(half, (limit + half - 1) >>> 0); // u32: limit 0 wraps to no limit
     }
     if (t.challengeCount <= 0) return;
     t.challengeCount--;

@@ -1,8 +1,10 @@
 // tcp_validate_incoming (net/ipv4/tcp_input.c, 6.12): an RST resets when its
 // seq is rcv_nxt, or rcv_nxt - 1 in CLOSE_WAIT, LAST_ACK or CLOSING
 // (tcp_reset_check: the peer's RST may leave out the FIN we already
-// received); any other RST is dropped (TCP_RESET), one inside the window
-// with a challenge ACK (test/tcpdata/challenge-ack).
+// received), and is consumed (tcp_reset, __kfree_skb: no drop reason); any
+// other RST is dropped: outside the window with tcp_sequence's reason
+// (TCP_OLD_SEQUENCE, TCP_INVALID_SEQUENCE), inside it as TCP_RESET with a
+// challenge ACK (test/tcpdata/challenge-ack).
 import { describe, expect, it } from "vitest";
 import { createCore } from "../../src/core/node.js";
 import { World, coreConfigFor } from "../../src/sim/world.js";
@@ -46,15 +48,16 @@ describe("tcp_reset_check: an RST at rcv_nxt - 1 after the peer's FIN", () => {
   it("resets a LAST_ACK socket at rcv_nxt - 1 (the RST leaves out our received FIN)", async () => {
     const { seen, result } = await lastAckThenRst(-1);
     expect(seen).toEqual([{ LAST_ACK: 1, LISTEN: 1 }, { LISTEN: 1 }]);
+    expect(result.ledger.dropped.TCP_RESET).toBeUndefined();
     expect(result.ledger.unaccounted).toBe(0);
   });
   it("still resets at rcv_nxt", async () => {
     const { seen } = await lastAckThenRst(0);
     expect(seen[1]).toEqual({ LISTEN: 1 });
   });
-  it("drops an RST at rcv_nxt - 2 (TCP_RESET) and stays in LAST_ACK", async () => {
+  it("drops an RST at rcv_nxt - 2 (TCP_OLD_SEQUENCE: it ends before rcv_wup) and stays in LAST_ACK", async () => {
     const { seen, dropped } = await lastAckThenRst(-2);
     expect(seen[1]).toEqual({ LAST_ACK: 1, LISTEN: 1 });
-    expect(dropped.TCP_RESET).toBeGreaterThan(0);
+    expect(dropped.TCP_OLD_SEQUENCE).toBeGreaterThan(0);
   });
 });
