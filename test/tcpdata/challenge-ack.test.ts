@@ -116,4 +116,14 @@ describe("tcp_validate_incoming: an in-window RST that is not exact", () => {
     expect(s.sent.length).toBe(1);
     expect(s.t.challengeCount).toBe(0);
   });
+
+  it("net.ipv4.tcp_challenge_ack_limit 0: the kernel's u32 sum wraps (0 + 0 - 1), so the quota is unlimited, not zero", async () => {
+    const s = await established({ "net.ipv4.tcp_challenge_ack_limit": 0 });
+    s.rst(1000);
+    expect(s.challenges()).toBe(1);
+    expect(s.sent.length).toBe(1);
+    s.sk.lastOowAckTime = 0;
+    s.rst(2000);
+    expect(s.challenges()).toBe(2);
+  });
 });
