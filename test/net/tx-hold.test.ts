@@ -74,7 +74,7 @@ function floodWorld(nic: Nic, server: Partial<HostSpec>, traffic: TrafficSpec[])
   );
 }
 
-/** The scenario's report with every NIC's hold on equals the one with it off (and polls held > 20 frames). */
+/** The scenario's report with every NIC's hold on equals the one with it off (and > 20 polls transmitted on more than one ring). */
 async function expectHoldNeutral(s: WorldSpec): Promise<void> {
   const on = await run(s, true);
   const off = await run(s, false);
