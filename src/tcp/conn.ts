@@ -292,6 +292,10 @@ export class TcpConn implements CcSock, RcvWindowState {
   ackPending = false;
   ackNow = false;
   ackNomem = false;
+  /** tp->selective_acks[] (start, end pairs, relative) and rx_opt.num_sacks: the SACK blocks our ACKs carry,
+   *  most recently changed first (sack-blocks.ts). */
+  readonly selectiveAcks = new Float64Array(8);
+  numSacks = 0;
   /** tp->rx_opt.dsack and duplicate_sack[0] (relative): a D-SACK block for the next ACK. */
   dsackPending = false;
   dsackStart = 0;

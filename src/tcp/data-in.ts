@@ -49,6 +49,7 @@ import { removeRenoSacks } from "./reno-sack.js";
 import { OFO_DSACK_SET, OFO_SKB, ofoEffects, ofoInsert } from "./ofo-queue.js";
 import { rxFrags, rxTailroom } from "./skb-coalesce.js";
 import { sendHead } from "./send-head.js";
+import { ofoEmpty, sackNewOfoSkb, sackRemove, sackReset } from "./sack-blocks.js";
 
 /** Default truesize of a received frame when the driver model sets none: a build_skb driver's
  *  page-fragment buffer (frame + NET_SKB_PAD + skb_shared_info, rounded to a power of two: ixgbe's
@@ -484,9 +485,9 @@ function pruneOfoQueue(t: TcpHost, c: TcpConn, incomingSeq: number): boolean {
   }
   if (pruned) {
     t.nstat.add(t.mib.OfoPruned);
-    // tcp_sack_reset when sack_ok (only then can a D-SACK be pending; the model derives its SACK blocks
-    // from the queue, so the D-SACK is the only state to reset)
-    c.dsackPending = false;
+    // tcp_sack_reset when sack_ok (only then are there blocks or a pending D-SACK): the ACKs report no SACK
+    // block until the next out-of-order skb makes one, whatever stays queued
+    sackReset(c);
   }
   return pruned;
 }
@@ -624,6 +625,7 @@ export function tcpDataQueue(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): st
       // RFC 5681 4.2: ACK at once when a gap is filled
       if (c.ofo.length === 0) c.ackNow = true;
     }
+    if (c.numSacks > 0) sackRemove(c, c.rcvNxt, ofoEmpty(c));
     sk.rcvNxt = (sk.irs + 1 + c.rcvNxt) >>> 0;
     ackSndCheck(t, sk, c);
     c.app?.onReadable?.(c);
@@ -651,6 +653,7 @@ export function tcpDataQueue(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): st
     if (queueAndOut(t, sk, c, seq, end, truesize, frags, tailroom)) return "PROTO_MEM";
     c.bytesReceived += fresh;
     ofoQueue(t, sk, c);
+    if (c.numSacks > 0) sackRemove(c, c.rcvNxt, ofoEmpty(c));
     sk.rcvNxt = (sk.irs + 1 + c.rcvNxt) >>> 0;
     c.ackPending = true;
     c.ackNow = true;
@@ -665,7 +668,11 @@ export function tcpDataQueue(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): st
   }
   measureRcvMss(t, c, len, truesize, gsoSize);
   t.nstat.add(t.mib.OFOQueue);
+  const first = ofoEmpty(c);
   const charge = ofoInsert(c.ofo, seq, end, truesize, frags, tailroom);
+  // tcp_data_queue_ofo (first skb) / add_sack: tcp_sack_new_ofo_skb, also for an skb whose bits were all
+  // queued; end_seq counts a FIN
+  if (sk.sackOk) sackNewOfoSkb(c, seq, rx.flags & TCPHDR_FIN ? end + 1 : end, first);
   // tcp_data_queue_ofo: queued skbs the new one covers are dropped TCP_OFOMERGE (TCPOFOMerge each), and the
   // D-SACK blocks set or extended in the walk's order
   const fx = ofoEffects;

@@ -31,6 +31,7 @@ import { currentSsthresh, initUndo, retransmitted } from "./undo.js";
 import { scheduleLossProbe, sendLossProbe } from "./tlp.js";
 import { rackReoTimeout } from "./recovery.js";
 import { resetRenoSack } from "./reno-sack.js";
+import { SACK_BLOCKS_NO_TS, SACK_BLOCKS_TS } from "./sack-blocks.js";
 import { isRack, markSkbLost, rackSkbTimeout } from "./rack.js";
 import { sendHead, sendHeadEnd } from "./send-head.js";
 import { outOfResources } from "./out-of-resources.js";
@@ -114,18 +115,22 @@ export function transmit(t: TcpHost, sk: TcpSock, c: TcpConn, start: number, end
   }
   tx.sackN = 0;
   tx.payloadLen = end - start;
-  if (withSack && sk.sackOk && (c.ofo.length > 0 || c.dsackPending)) {
-    // tcp_build_sack: up to 3 blocks with timestamps (4 without); a pending D-SACK first, then newest first
-    const max = sk.tsOk ? 3 : 4;
+  const effSacks = c.numSacks + (c.dsackPending ? 1 : 0);
+  if (withSack && sk.sackOk && effSacks > 0) {
+    // tcp_established_options: rx_opt.num_sacks + rx_opt.dsack blocks, as many as the option space takes;
+    // tcp_options_write: from duplicate_sack[0] on when a D-SACK is pending (selective_acks[] follows it in
+    // tcp_sock), else from selective_acks[0] — the most recently changed block first
+    const n = Math.min(effSacks, sk.tsOk ? SACK_BLOCKS_TS : SACK_BLOCKS_NO_TS);
     if (c.dsackPending) {
       tx.sackL[0] = wireSeq(sk.irs + 1, c.dsackStart);
       tx.sackR[0] = wireSeq(sk.irs + 1, c.dsackEnd);
       tx.sackN = 1;
       c.dsackPending = false; // tcp_options_write: rx_opt.dsack = 0 once written
     }
-    for (let i = c.ofo.length - 1; i >= 0 && tx.sackN < max; i--) {
-      tx.sackL[tx.sackN] = wireSeq(sk.irs + 1, c.ofo[i]!.start);
-      tx.sackR[tx.sackN] = wireSeq(sk.irs + 1, c.ofo[i]!.end);
+    const sp = c.selectiveAcks;
+    for (let i = 0; tx.sackN < n; i++) {
+      tx.sackL[tx.sackN] = wireSeq(sk.irs + 1, sp[2 * i]!);
+      tx.sackR[tx.sackN] = wireSeq(sk.irs + 1, sp[2 * i + 1]!);
       tx.sackN++;
     }
   }

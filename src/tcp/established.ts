@@ -24,6 +24,7 @@ import { memReclaimFinal } from "./mem.js";
 import { connInit } from "./data-init.js";
 import { dupFin } from "./fin.js";
 import { sendHead } from "./send-head.js";
+import { ofoEmpty, sackMaxEnd, sackNewOfoSkb, sackReset } from "./sack-blocks.js";
 
 /** close() by the application: send FIN (tcp_close -> tcp_send_fin). */
 export function tcpClose(t: TcpHost, sk: TcpSock): void {
@@ -94,12 +95,12 @@ export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
     const st = sk.state;
     const afterFin = st === TCP_CLOSE_WAIT || st === TCP_LAST_ACK || st === TCP_CLOSING;
     if (rx.seq !== sk.rcvNxt && !(afterFin && rx.seq === ((sk.rcvNxt - 1) >>> 0))) {
-      // outside the window: tcp_sequence's reason; in the window but not exact: the right-most SACK block's
-      // end resets, anything else is answered with a challenge ACK (a TIME_WAIT sock is
+      // outside the window: tcp_sequence's reason; in the window but not exact: the right-most end of the
+      // SACK blocks we keep (selective_acks[], not the out-of-order queue) resets, anything else is answered with a challenge ACK (a TIME_WAIT sock is
       // tcp_timewait_state_process's, left as it was)
       const outside = st !== TCP_TIME_WAIT ? tcpSequenceDrop(t, sk) : null;
       if (st !== TCP_TIME_WAIT && outside === null) {
-        if (sk.sackOk && sk.conn !== null && sk.conn.ofo.length > 0 && rx.seq === wireSeq(sk.irs + 1, sk.conn.ofo[sk.conn.ofo.length - 1]!.end)) {
+        if (sk.sackOk && sk.conn !== null && sk.conn.numSacks > 0 && rx.seq === wireSeq(sk.irs + 1, sackMaxEnd(sk.conn))) {
           resetAccepted(t, sk, h);
           return;
         }
@@ -151,16 +152,22 @@ export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
   if (flg & TCPHDR_FIN && c !== null && drop === null && ((rx.seq + rx.dataLen) >>> 0) !== sk.rcvNxt && c.finRcvSeq < 0) {
     const end = unwrap(sk.irs + 1, (rx.seq + rx.dataLen) >>> 0, c.rcvNxt);
     if (end > c.rcvNxt) {
+      const first = ofoEmpty(c);
       c.finRcvSeq = end;
       // a FIN alone (no data to carry it through tcpDataQueue): tcp_data_queue_ofo queues it and
       // __tcp_ack_snd_check ACKs at once while the out-of-order queue is not empty
-      if (rx.dataLen === 0) t.sendAck(sk);
+      if (rx.dataLen === 0) {
+        if (sk.sackOk) sackNewOfoSkb(c, end, end + 1, first);
+        t.sendAck(sk);
+      }
     }
   }
   const ofoFin = c !== null && c.finRcvSeq >= 0 && c.rcvNxt === c.finRcvSeq && !c.eof;
   if ((flg & TCPHDR_FIN && drop === null && ((rx.seq + rx.dataLen) >>> 0) === sk.rcvNxt) || ofoFin) {
     sk.rcvNxt = (sk.rcvNxt + 1) >>> 0;
     if (c !== null) {
+      // tcp_fin: the out-of-order queue is purged and tcp_sack_reset forgets the blocks and a pending D-SACK
+      if (sk.sackOk) sackReset(c);
       c.eof = true;
       c.app?.onEof?.(c);
     }

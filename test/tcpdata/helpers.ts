@@ -29,8 +29,8 @@ export async function deadLinkWorld(spec: WorldSpec, deadAt = Infinity): Promise
 
 /** An established connection (a bulk flow a -> b stopped after 2 ms) whose server application no longer
  *  reads: the server's TCP host, socket, connection and nstat, for segments injected by hand. */
-export async function stalledReceiver() {
-  const r = await runWorld(pair({ durationNs: 2e6 }, [bulk()]));
+export async function stalledReceiver(o: PairOpts = {}) {
+  const r = await runWorld(pair({ durationNs: 2e6, ...o }, [bulk()]));
   const t = r.w.host("b").stack.tcp;
   const sk = [...t.ports.get(5001)!.conns.values()][0]! as TcpSock;
   const c = sk.conn!;
