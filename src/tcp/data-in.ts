@@ -48,6 +48,7 @@ import { frtoXmitNew } from "./frto.js";
 import { removeRenoSacks } from "./reno-sack.js";
 import { OFO_DSACK_SET, OFO_SKB, ofoEffects, ofoInsert } from "./ofo-queue.js";
 import { rxFrags, rxTailroom } from "./skb-coalesce.js";
+import { COLLAPSE_MAX, collapseEffects, tcpCollapse } from "./collapse.js";
 import { sendHead } from "./send-head.js";
 import { ofoEmpty, sackNewOfoSkb, sackRemove, sackReset } from "./sack-blocks.js";
 
@@ -437,28 +438,61 @@ function pruneQueue(t: TcpHost, c: TcpConn, incomingSeq: number): boolean {
     if (c.rmemAlloc > c.rcvbuf) c.rcvSsthresh = Math.min(c.windowClamp, 2 * c.advmss);
   } else if (pressure) adjustRcvSsthresh(c);
   if (c.rmemAlloc <= c.rcvbuf) return true;
-  // tcp_collapse: copy bloated skbs (truesize above their payload) into compact ones
-  let freed = 0;
+  collapseOfoQueue(t, c);
+  // tcp_collapse of the receive queue from copied_seq to rcv_nxt (a FIN skb at its tail is not collapsed)
   const rq = c.rq;
-  for (let i = 0; i < rq.length; i++) {
-    const len = rq.endAt(i) - (i > 0 ? rq.endAt(i - 1) : c.copiedSeq);
-    const compact = len + 256;
-    const ts = rq.truesizeAt(i);
-    if (ts > compact && winFromSpace(c.scalingRatio, ts) > len) {
-      freed += ts - compact;
-      rq.setTruesizeAt(i, compact);
-      t.nstat.add(t.mib.RcvCollapsed);
+  if (rq.length > 0) {
+    const before = rq.toRecords();
+    const after = tcpCollapse(before, c.copiedSeq, c.rcvNxt, c.scalingRatio, c.eof ? c.rcvNxt : -1);
+    if (after !== before) {
+      rq.setRecords(after);
+      collapsed(t, c);
     }
-  }
-  if (freed > 0) {
-    c.rmemAlloc -= freed;
-    memUncharge(t, c, freed);
   }
   if (c.rmemAlloc <= c.rcvbuf) return true;
   pruneOfoQueue(t, c, incomingSeq);
   if (c.rmemAlloc <= c.rcvbuf) return true;
   t.nstat.add(t.mib.RcvPruned);
   return false;
+}
+
+/** tcp_collapse's accounting in its order: each new skb charged (skb_set_owner_r), each old one freed
+ *  (tcp_collapse_one: TCPRcvCollapsed; __kfree_skb, consumed — its packet left the ledger when queued). */
+function collapsed(t: TcpHost, c: TcpConn): void {
+  const ops = collapseEffects.ops;
+  for (let k = 0; k < ops.length; k++) {
+    const v = ops[k]!;
+    if (v > 0) {
+      c.rmemAlloc += v;
+      memCharge(c, v);
+    } else {
+      t.nstat.add(t.mib.RcvCollapsed);
+      c.rmemAlloc += v;
+      memUncharge(t, c, -v);
+    }
+  }
+}
+
+/** net/ipv4/tcp_input.c: tcp_collapse_ofo_queue — each range of touching or overlapping skbs is collapsed
+ *  (tcp_collapse from its first seq to its last end_seq) unless it is one skb of less than
+ *  SKB_WITH_OVERHEAD(PAGE_SIZE) bytes: such tiny ranges are left, and once their truesize sums above
+ *  sk_rcvbuf/8 the walk stops. */
+function collapseOfoQueue(t: TcpHost, c: TcpConn): void {
+  let sumTiny = 0;
+  const fin = c.finRcvSeq;
+  for (const r of c.ofo) {
+    const s = r.skbs;
+    if (s.length > OFO_SKB || r.end - r.start >= COLLAPSE_MAX) {
+      const out = tcpCollapse(s, r.start, r.end, c.scalingRatio, fin);
+      if (out !== s) {
+        r.setSkbs(out);
+        collapsed(t, c);
+      }
+    } else {
+      sumTiny += r.truesize;
+      if (sumTiny > c.rcvbuf >> 3) return;
+    }
+  }
 }
 
 /** net/ipv4/tcp_input.c: tcp_prune_ofo_queue — drop skbs one at a time from the highest seq (ooo_last_skb)
@@ -525,7 +559,7 @@ function ofoQueue(t: TcpHost, sk: TcpSock, c: TcpConn): void {
       c.rcvNxt = end;
       const delta = c.rq.tryCoalesce(seq, end, end - seq, s[k + 3]!, truesize);
       if (delta < 0) {
-        c.rq.push(end, truesize, s[k + 3]!, s[k + 4]!);
+        c.rq.push(seq, end, truesize, s[k + 3]!, s[k + 4]!);
         continue;
       }
       t.nstat.add(t.mib.RcvCoalesce);
@@ -576,7 +610,7 @@ function queueAndOut(t: TcpHost, sk: TcpSock, c: TcpConn, seq: number, end: numb
   if (charge >= 0) t.nstat.add(t.mib.RcvCoalesce);
   else {
     charge = truesize;
-    c.rq.push(end, truesize, frags, tailroom);
+    c.rq.push(seq, end, truesize, frags, tailroom);
   }
   c.rmemAlloc += charge;
   memCharge(c, charge);

@@ -65,6 +65,19 @@ export class OfoRange implements SkbShape {
     return truesize;
   }
 
+  /** Replace the skbs by `skbs` (tcp_collapse's result: the same bytes, so the same start and end). */
+  setSkbs(skbs: number[]): void {
+    const s = this.skbs;
+    s.length = 0;
+    let ts = 0;
+    for (let k = 0; k < skbs.length; k++) s.push(skbs[k]!);
+    for (let k = 2; k < s.length; k += OFO_SKB) ts += s[k]!;
+    this.truesize = ts;
+    const l = this.lastSkb();
+    this.frags = s[l + 3]!;
+    this.tailroom = s[l + 4]!;
+  }
+
   /** Put skb [seq, end) among the skbs, after those with a seq not above its own (appended in the usual case
    *  of frames arriving in order after a hole). */
   addSkb(seq: number, end: number, truesize: number, frags: number, tailroom: number): void {

@@ -14,6 +14,9 @@ import { NET_SKB_PAD, SHINFO_ALIGNED, SKB_ALIGNED } from "../net/skb-size.js";
 const MAX_SKB_FRAGS = 17;
 /** A frags value no sum stays under MAX_SKB_FRAGS with: the skb has a frag_list. */
 export const FRAG_LIST = 0xff;
+/** A bit on frags: the skb's head is kmalloc'd (tcp_collapse's alloc_skb), not a page fragment, so
+ *  skb_head_is_locked refuses to steal it; as a coalescing target it is an ordinary linear skb. */
+export const HEAD_LOCKED = 0x100;
 
 /** The coalescing target (the tail skb's shape); updated in place on success. */
 export interface SkbShape {
@@ -43,8 +46,8 @@ export function skbTryCoalesce(to: SkbShape, len: number, frags: number, truesiz
     to.tailroom -= len;
     return 0;
   }
-  // frag_list on either side, or to.nr_frags + from.nr_frags >= MAX_SKB_FRAGS
-  if (to.frags + frags >= MAX_SKB_FRAGS) return -1;
+  // frag_list on either side, or to.nr_frags + from.nr_frags >= MAX_SKB_FRAGS, or skb_head_is_locked(from)
+  if ((to.frags & FRAG_LIST) + frags >= MAX_SKB_FRAGS) return -1;
   to.frags += frags + 1;
   to.tailroom = 0;
   return truesize - SKB_ALIGNED;

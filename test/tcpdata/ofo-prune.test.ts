@@ -5,8 +5,9 @@
 // 1448-byte frames after a hole make one range of two skbs, each a 2304
 // frame that stole 17 heads (2304 + 17·2048 = 37120), rmem 74240. A locked
 // sk_rcvbuf of 60000 (goal 7500) is exceeded; one dropped skb is enough.
-// These numbers are the model's: it has no tcp_collapse_ofo_queue, which 6.12
-// runs first and which would collapse these two bloated skbs before any prune.
+// tcp_collapse_ofo_queue runs first: the range has two skbs, so tcp_collapse
+// looks at it, but neither is bloated (scaling_ratio 160: 37120·160/256 =
+// 23200 < 26064) and they touch, so nothing is collapsed (test/tcpdata/collapse).
 import { describe, expect, it } from "vitest";
 import { stalledReceiver } from "./helpers.js";
 import { clientSegment } from "./inject.js";
