@@ -7,9 +7,12 @@
 // end. Nothing reads a SYN-ACK in between and the clock stands still in a
 // poll, so the SYN-ACKs leave as they would have, in the same order.
 //
-// Rows are kept in a JS Int32Array (int32 words: no heap number per SYN) and
-// copied into the core's burst area at the flush: the area is the core's, and
-// a world's hosts share one core.
+// Rows are written straight into the core's burst area (int32 words: no
+// heap number per SYN; no copy at the flush). The area is the core's and a
+// world's hosts share one core, so a burst claims it when its first row goes
+// in; a host finding another's rows still there has that host flush them
+// first (never seen: rows live only inside one host's NAPI poll, and no
+// other host runs inside it).
 import type { Core } from "../core/core.js";
 
 /** assembly/cookie.ts: ROW_U32 (the row's words, in its order). */
@@ -21,25 +24,39 @@ interface CookieBurstRaw {
   cookie_synack4_burst(n: number, key: number, laddr: number): void;
 }
 
+/** Per core, the burst whose rows the area holds. */
+const holders = new WeakMap<Core, { burst: CookieBurst | null }>();
+
 export class CookieBurst {
   /** Rows waiting for the flush. */
   n = 0;
-  private readonly rows: Int32Array;
   private readonly area: Int32Array;
   private readonly raw: CookieBurstRaw;
+  private readonly holder: { burst: CookieBurst | null };
+  /** The flush's handles, read out of the area before any output. */
+  private readonly handles: Int32Array;
   readonly capacity: number;
 
-  constructor(core: Core) {
+  /** `flushOwner` flushes this burst with its host's key and output (TcpHost.flushCookies). */
+  constructor(
+    core: Core,
+    private readonly flushOwner: () => void,
+  ) {
     this.raw = core.raw as unknown as CookieBurstRaw;
     this.capacity = this.raw.cookie_burst_rows();
-    this.rows = new Int32Array(this.capacity * ROW);
     this.area = new Int32Array(core.memory.buffer, this.raw.cookie_burst_ptr(), this.capacity * ROW);
+    let holder = holders.get(core);
+    if (holder === undefined) holders.set(core, (holder = { burst: null }));
+    this.holder = holder;
+    this.handles = new Int32Array(this.capacity);
   }
 
   /** A SYN-ACK for skb h from template `slot` (cookie_synack4's arguments; int32 words). */
   add(slot: number, h: number, raddr: number, lport: number, rport: number, sseq: number, mssind: number, count: number, win: number, tsval: number, tsecr: number): void {
-    const r = this.n * ROW;
-    const w = this.rows;
+    const n = this.n;
+    if (n === 0) this.claim();
+    const r = n * ROW;
+    const w = this.area;
     w[r] = slot;
     w[r + 1] = h;
     w[r + 2] = raddr;
@@ -51,7 +68,15 @@ export class CookieBurst {
     w[r + 8] = win;
     w[r + 9] = tsval;
     w[r + 10] = tsecr;
-    this.n++;
+    this.n = n + 1;
+  }
+
+  /** The area becomes this burst's: rows another left there are flushed (by their host) first. */
+  private claim(): void {
+    const holder = this.holder;
+    const prev = holder.burst;
+    if (prev !== this && prev !== null && prev.n > 0) prev.flushOwner();
+    holder.burst = this;
   }
 
   /** Stamp every waiting SYN-ACK (key: syncookie_secret's address, laddr the host's IPv4
@@ -60,11 +85,15 @@ export class CookieBurst {
     const n = this.n;
     if (n === 0) return;
     this.n = 0;
-    // a word loop: no subarray view (a JS object) per flush, and a poll often holds one SYN
-    const a = this.area;
-    const w = this.rows;
-    for (let i = 0, e = n * ROW; i < e; i++) a[i] = w[i]!;
     this.raw.cookie_synack4_burst(n, key, laddr);
-    for (let i = 0; i < n; i++) output(w[i * ROW + 1]!);
+    // the handles read from the area before output (whose path may start another host's burst)
+    const w = this.area;
+    if (n === 1) {
+      output(w[1]!);
+      return;
+    }
+    const hs = this.handles;
+    for (let i = 0; i < n; i++) hs[i] = w[i * ROW + 1]!;
+    for (let i = 0; i < n; i++) output(hs[i]!);
   }
 }

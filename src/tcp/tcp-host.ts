@@ -386,7 +386,7 @@ export class TcpHost {
       count: (name, n) => this.nstat.add(this.mib[mibHy[name]], n),
     };
     this.cookies = new CookieSecrets(env.rng, core);
-    this.cookieBurst = new CookieBurst(core);
+    this.cookieBurst = new CookieBurst(core, () => this.flushCookies());
     this.isnKey = new IsnSecret(env.rng);
     const c = nstat;
     this.mib = {

@@ -14,6 +14,7 @@ import { TcpStamp } from "../../src/tcp/stamp.js";
 import { TCPHDR_ACK, TCPHDR_SYN } from "../../src/wire/tcp.js";
 import { CookieSecrets, cookieSeq } from "../../src/tcp/cookie.js";
 import { Rng } from "../../src/sim/rng.js";
+import { CookieBurst } from "../../src/tcp/cookie-burst.js";
 
 interface CookieHot {
   cookie_burst_ptr(): number;
@@ -113,5 +114,34 @@ describe("cookie_synack4", () => {
       }),
       { numRuns: 60 },
     );
+  });
+
+  it("CookieBurst: rows go straight into the core's area; a burst claiming it has another's rows flushed first, in order", () => {
+    const st = new TcpStamp(Object.assign(new SegOut(), { flags: TCPHDR_SYN | TCPHDR_ACK, mss: 1460, ts: true, sackPerm: true, wscale: 7 }));
+    const slot = st.wasmSlot(core);
+    const sec = new CookieSecrets(new Rng(3), core);
+    const sent: string[] = [];
+    const bursts: CookieBurst[] = [];
+    const flushOf = (name: string, laddr: number) => () => bursts[name === "a" ? 0 : 1]!.flush(sec.keyAddr4(), laddr, (h) => (sent.push(`${name}${h}`), true));
+    bursts.push(new CookieBurst(core, flushOf("a", 0x0a000002)), new CookieBurst(core, flushOf("b", 0x0a000003)));
+    const [a, b] = bursts as [CookieBurst, CookieBurst];
+    const add = (burst: CookieBurst, h: number) => burst.add(slot, h, 0xc0a80001, 80, 40000 + h, 0x1000 * h, 1, 29_000_000, 1000, 0x5000 + h, 7);
+    add(a, 10);
+    add(a, 11);
+    expect(a.n).toBe(2);
+    expect(sent).toEqual([]);
+    // b's first row: a's two SYN-ACKs leave first (stamped from a's rows), then b's row takes the area
+    add(b, 20);
+    expect(a.n).toBe(0);
+    expect(sent).toEqual(["a10", "a11"]);
+    add(b, 21);
+    bursts[1]!.flush(sec.keyAddr4(), 0x0a000003, (h) => (sent.push(`b${h}`), true));
+    expect(sent).toEqual(["a10", "a11", "b20", "b21"]);
+    // what the burst stamped is cookie_synack4 of the same row
+    x.cookie_synack4(slot, 30, sec.keyAddr4(), 0x0a000003, 0xc0a80001, 80, 40021, 0x1000 * 21, 1, 29_000_000, 1000, 0x5000 + 21, 7);
+    expect(snap(21)).toEqual(snap(30));
+    // a's rows were stamped under a's address
+    x.cookie_synack4(slot, 31, sec.keyAddr4(), 0x0a000002, 0xc0a80001, 80, 40011, 0x1000 * 11, 1, 29_000_000, 1000, 0x5000 + 11, 7);
+    expect(snap(11)).toEqual(snap(31));
   });
 });
