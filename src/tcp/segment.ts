@@ -299,6 +299,24 @@ export class SegIn {
     this.sackN = 0;
     let p = th + 20;
     const end = th + hl;
+    // the layouts Linux writes most (tcp_options_write), in one step each: what the loop below finds
+    if (hl === 32 && b[p] === 1 && b[p + 1] === 1 && b[p + 2] === 8 && b[p + 3] === 10) {
+      // NOP, NOP, timestamps: an established segment
+      this.ts = true;
+      this.tsVal = get32(b, p + 4);
+      this.tsEcr = get32(b, p + 8);
+      return;
+    }
+    if (hl === 40 && b[p] === 2 && b[p + 1] === 4 && b[p + 4] === 4 && b[p + 5] === 2 && b[p + 6] === 8 && b[p + 7] === 10 && b[p + 16] === 1 && b[p + 17] === 3 && b[p + 18] === 3) {
+      // MSS, SACK_PERM, timestamps, NOP, window scale: a SYN or SYN-ACK
+      this.mss = (b[p + 2]! << 8) | b[p + 3]!;
+      this.sackPerm = true;
+      this.ts = true;
+      this.tsVal = get32(b, p + 8);
+      this.tsEcr = get32(b, p + 12);
+      this.wscale = b[p + 19]! > 14 ? 14 : b[p + 19]!;
+      return;
+    }
     while (p < end) {
       const kind = b[p]!;
       if (kind === 0) break;
