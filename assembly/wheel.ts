@@ -132,6 +132,7 @@
 //   | out: f64 time[C], u32 kind[C], arg[C], id[C]   expire writes here    |
 //   | in:  f64 time[C], u32 kind[C], arg[C], id[C]   schedule_burst reads  |
 //   | stats f64 x 8: scheduled fired cancelled full bad cascaded sweeps   |
+//   |                staged                                               |
 //   | u32 batchPos[C]     due index of each entry of the loop's batch      |
 //   | 32 B staging (a heap entry being moved) | u32 freeTop, u32 pending  |
 //   +---------------------------------------------------------------------+
@@ -155,6 +156,8 @@ export const WHEEL_STAT_BAD: u32 = 4;
 export const WHEEL_STAT_CASCADED: u32 = 5;
 /** Sweeps: every cancelled entry dropped when no index was free. */
 export const WHEEL_STAT_COMPACTIONS: u32 = 6;
+/** Cells cascaded into the staging area (counted in cascaded too). */
+export const WHEEL_STAT_STAGED: u32 = 7;
 const WHEEL_STATS: u32 = 8;
 
 const SLOTS: u32 = 1 << WHEEL_SLOT_BITS;
@@ -166,9 +169,25 @@ const NLISTS: u32 = NSLOTS + 1;
 const RANGE_BITS: u64 = <u64>(WHEEL_LEVELS * WHEEL_SLOT_BITS); // in granules
 const G_BITS: u64 = <u64>WHEEL_GRANULE_BITS;
 const G_MASK: u64 = (<u64>1 << G_BITS) - 1;
+const SLOT_BITS64: u64 = <u64>WHEEL_SLOT_BITS; // granule bits of a level-0 digit
 const MAX_TICK: u64 = 1 << 62;
 /** A drain of at most this many cells is sorted by insertion alone. */
 const SMALL_SORT: u32 = 8;
+
+// Staging (see the header): a level-1 slot's cells, counting-sorted by
+// (granule, ns >> shift) into one contiguous array when the slot comes due.
+/** Most cells staged per slot (the rest of a bigger slot goes to level-0 lists). */
+const STAGE_MAX: u32 = 1 << 16;
+/** Slots with fewer cells cascade cell by cell (the 256+ counters cost more). */
+const STAGE_MIN: u32 = 32;
+/** Most key bits of a staging (2^14 counters, 64 KB): 8 of granule, the rest in it. */
+const STAGE_BITS_MAX: u32 = 14;
+/** A level-1 slot spans 2^20 ns: its ticks' low 20 bits are the staging key's source. */
+const STAGE_SPAN_BITS: u32 = WHEEL_GRANULE_BITS + WHEEL_SLOT_BITS;
+const STAGE_TICK_MASK: u64 = (<u64>1 << <u64>STAGE_SPAN_BITS) - 1;
+/** A staged run averaging more cells than this per key is sorted by counting at drain. */
+const STAGE_HEAVY: u32 = 4;
+const COUNTS: u32 = 1 << STAGE_BITS_MAX; // >= 2^WHEEL_GRANULE_BITS, the drain's own
 
 const CELL_BITS: u32 = 5;
 const CELLS: u32 = 1 << CELL_BITS; // per block (the chain is in nextTab)
@@ -216,6 +235,14 @@ let inId: usize = 0;
 let stats: usize = 0;
 let batchPos: usize = 0; // u32 due index of each entry of the loop's batch
 let stage: usize = 0; // a heap entry being moved
+let stCells: usize = 0; // staged cells, runs [stRuns[d], stRuns[d + 1]) by digit d
+let stRuns: usize = 0; // u32[SLOTS + 1]
+let stCap: u32 = 0; // staged cells reserved
+let stLimit: u32 = 0; // most cells staged per slot (<= stCap; tests lower it)
+let stMin: u32 = STAGE_MIN; // fewest cells a slot needs to be staged (tests lower it)
+let stFrom: u32 = 0; // staged cells not yet drained: [stFrom, stTotal)
+let stTotal: u32 = 0;
+let stBits: u32 = 8; // key bits of the current staging
 // u32: free indices' next ids are freeStack[0, freeTop). In memory so that
 // the event loop can read which ids its staged schedules will get.
 let freeTopP: usize = 0;
@@ -257,13 +284,18 @@ export function wheel_plan(entries: u32): void {
   freeBits = reserve(<usize>((idxCap + 63) >> 6) << 3);
   lists = reserve(<usize>NLISTS << 4);
   bitmaps = reserve(<usize>(WHEEL_LEVELS * WORDS) << 3);
-  counts = reserve(<usize>(1 << WHEEL_GRANULE_BITS) << 2);
+  counts = reserve(<usize>COUNTS << 2);
   keys = reserve(<usize>idxCap << 1);
   blocks = reserve(<usize>nBlocks * BLOCK_SIZE);
   nextTab = reserve(<usize>nBlocks << 2);
   blockStack = reserve(<usize>nBlocks << 2);
   due = reserve(<usize>idxCap * CELL_SIZE);
   heap = reserve(<usize>idxCap * HEAP_ENTRY);
+  stCap = idxCap < STAGE_MAX ? idxCap : STAGE_MAX;
+  stLimit = stCap;
+  stMin = STAGE_MIN;
+  stCells = reserve(<usize>stCap * CELL_SIZE);
+  stRuns = reserve(<usize>(SLOTS + 1) << 2);
   const c = <usize>ioCap;
   outTime = reserve(c << 3);
   outKind = reserve(c << 2);
@@ -316,6 +348,10 @@ export function wheel_clear(): void {
     if (id != WHEEL_NONE) forget(id);
   }
   for (let i: u32 = 0; i < heapN; i++) forget(load<u32>(heapAt(i), C_ID));
+  for (let i = stFrom; i < stTotal; i++) {
+    const id = load<u32>(stAt(i), C_ID);
+    if (id != WHEEL_NONE) forget(id);
+  }
   statAdd(WHEEL_STAT_CANCELLED, <f64>pending);
   resetState();
 }
@@ -340,6 +376,8 @@ function resetState(): void {
   dueTail = 0;
   dueLast = -Infinity;
   ovfMin = 0;
+  stFrom = 0;
+  stTotal = 0;
   batchKind = BATCH_NONE;
 }
 
@@ -347,6 +385,8 @@ function resetState(): void {
 
 @inline function cellAt(p: u32): usize { return blocks + <usize>p * CELL_SIZE; }
 @inline function dueAt(i: u32): usize { return due + <usize>i * CELL_SIZE; }
+@inline function stAt(i: u32): usize { return stCells + <usize>i * CELL_SIZE; }
+@inline function stRun(d: u32): u32 { return load<u32>(stRuns + (<usize>d << 2)); }
 @inline function heapAt(i: u32): usize { return heap + (<usize>i << 5); }
 @inline function nextBlock(b: u32): u32 { return load<u32>(nextTab + (<usize>b << 2)); }
 @inline function setNextBlock(b: u32, n: u32): void { store<u32>(nextTab + (<usize>b << 2), n); }
@@ -581,7 +621,8 @@ function sweep(): void {
     }
     if (live == 0) {
       listReset(l);
-      if (l < NSLOTS) bitClear(l);
+      // A level-0 slot stays busy while its staged run is not drained.
+      if (l < NSLOTS && !(l < SLOTS && stagedRun(l))) bitClear(l);
       continue;
     }
     setNextBlock(wb, WHEEL_NONE);
@@ -590,6 +631,15 @@ function sweep(): void {
   }
   for (let i = dueHead; i < dueTail; i++) {
     const a = dueAt(i);
+    const id = load<u32>(a, C_ID);
+    if (id != WHEEL_NONE && !isLive(id & idxMask)) {
+      dropZombie(id);
+      store<u32>(a, WHEEL_NONE, C_ID);
+    }
+  }
+  // Staged cells: tombstoned in place too (the runs' bounds stay).
+  for (let i = stFrom; i < stTotal; i++) {
+    const a = stAt(i);
     const id = load<u32>(a, C_ID);
     if (id != WHEEL_NONE && !isLive(id & idxMask)) {
       dropZombie(id);
@@ -730,8 +780,17 @@ function cascade(l: u32): void {
   const fill = load<u32>(p, 8);
   listReset(l);
   if (l < NSLOTS) bitClear(l);
-  let n: u32 = 0;
   const toLevel0 = l >= SLOTS && l < 2 * SLOTS;
+  if (toLevel0 && stLimit > 0) {
+    // The chain's length from the side table (its blocks stay untouched).
+    let cells = fill;
+    for (let x = b; x != tail; x = nextBlock(x)) cells += CELLS;
+    if (cells >= stMin) {
+      stageSlot(b, tail, fill, cells);
+      return;
+    }
+  }
+  let n: u32 = 0;
   let front = b; // first block not yet touched
   let ahead: u32 = 0; // blocks touched and not yet re-filed
   // No zombie anywhere (the common case): no cell needs its live bit.
@@ -772,6 +831,124 @@ function cascade(l: u32): void {
   if (n > 0) statAdd(WHEEL_STAT_CASCADED, <f64>n);
 }
 
+/** Cascade a level-1 slot (head, tail, fill; `cells` in its chain, zombies
+ *  included) that has just come due into the staging area: a stable
+ *  counting sort of up to stLimit live cells on (granule digit, ns >> shift)
+ *  (2^stBits keys, 8 bits of them the digit), so that each level-0 granule's
+ *  cells end up as one contiguous run, nearly in time order and in seq order
+ *  within a key. Pass 1 reads each cell's time (the blocks are cold: touched
+ *  ahead as in cascade) and counts; pass 2 re-reads them from cache and
+ *  scatters. A slot bigger than stLimit sends the rest to the level-0 lists
+ *  as cascade does: they are newer than every staged cell, and a drain takes
+ *  the run before the list. No level-0 block is taken for a staged cell. */
+function stageSlot(head: u32, tail: u32, fill: u32, cells: u32): void {
+  // Every staged cell lies in the level-1 range the cursor has just left.
+  if (stFrom != stTotal) unreachable();
+  const take = cells < stLimit ? cells : stLimit;
+  let bits: u32 = 32 - <u32>clz<u32>(take);
+  if (bits < WHEEL_SLOT_BITS) bits = WHEEL_SLOT_BITS;
+  if (bits > STAGE_BITS_MAX) bits = STAGE_BITS_MAX;
+  stBits = bits;
+  const shift = <u64>(STAGE_SPAN_BITS - bits);
+  const nk = <u32>1 << bits;
+  for (let k: u32 = 0; k < nk; k += 2) store<u64>(counts + (<usize>k << 2), 0);
+  const clean = zombies == 0;
+  let m: u32 = 0; // live cells counted (keys[0, m))
+  let b = head;
+  let front = b;
+  let ahead: u32 = 0;
+  while (b != WHEEL_NONE && m < take) {
+    const end = b == tail ? fill : CELLS;
+    if (ahead <= TOUCH_GROUP) {
+      for (let j: u32 = 0; j < TOUCH_GROUP && front != WHEEL_NONE; j++) {
+        touchBlock(front);
+        front = nextBlock(front);
+        ahead++;
+      }
+    }
+    ahead--;
+    for (let c: u32 = 0; c < end && m < take; c++) {
+      const src = cellAt((b << CELL_BITS) | c);
+      if (!clean) {
+        const id = load<u32>(src, C_ID);
+        if (!isLive(id & idxMask)) {
+          // Freed now; pass 2 skips it by the tombstone.
+          dropZombie(id);
+          store<u32>(src, WHEEL_NONE, C_ID);
+          continue;
+        }
+      }
+      const k = <u32>((tickOf(load<f64>(src)) & STAGE_TICK_MASK) >> shift);
+      store<u16>(keys + (<usize>m << 1), <u16>k);
+      m++;
+      const q = counts + (<usize>k << 2);
+      store<u32>(q, load<u32>(q) + 1);
+    }
+    b = nextBlock(b);
+  }
+  // Prefix sums; a digit's run starts at its first key's. Level-0 slots
+  // are empty (drained before the cursor left them): a run sets its bit.
+  const per = bits - WHEEL_SLOT_BITS;
+  let at: u32 = 0;
+  let k: u32 = 0;
+  for (let d: u32 = 0; d < SLOTS; d++) {
+    const from = at;
+    store<u32>(stRuns + (<usize>d << 2), from);
+    const k1 = (d + 1) << per;
+    for (; k < k1; k++) {
+      const q = counts + (<usize>k << 2);
+      const c = load<u32>(q);
+      store<u32>(q, at);
+      at += c;
+    }
+    if (at != from) bitSet(d);
+  }
+  store<u32>(stRuns + (<usize>SLOTS << 2), at);
+  stFrom = 0;
+  stTotal = at;
+  let j: u32 = 0;
+  let rest: u32 = 0;
+  b = head;
+  while (b != WHEEL_NONE) {
+    const end = b == tail ? fill : CELLS;
+    const nb = nextBlock(b);
+    for (let c: u32 = 0; c < end; c++) {
+      const src = cellAt((b << CELL_BITS) | c);
+      if (j < m) {
+        if (!clean && load<u32>(src, C_ID) == WHEEL_NONE) continue;
+        const q = counts + (<usize>load<u16>(keys + (<usize>j << 1)) << 2);
+        j++;
+        const i = load<u32>(q);
+        store<u32>(q, i + 1);
+        copyCell(stAt(i), src);
+      } else {
+        // Beyond stLimit: the level-0 lists, as cascade files them.
+        if (!clean) {
+          const id = load<u32>(src, C_ID);
+          if (id == WHEEL_NONE) continue;
+          if (!isLive(id & idxMask)) {
+            dropZombie(id);
+            continue;
+          }
+        }
+        copyCell(appendAt(<u32>((tickOf(load<f64>(src)) >> G_BITS) & SLOT_MASK)), src);
+        rest++;
+      }
+    }
+    releaseBlock(b);
+    b = nb;
+  }
+  if (m + rest > 0) statAdd(WHEEL_STAT_CASCADED, <f64>(m + rest));
+  if (m > 0) statAdd(WHEEL_STAT_STAGED, <f64>m);
+}
+
+/** Digit d's staged run is not drained and holds cells (tombstones maybe). */
+@inline function stagedRun(d: u32): bool {
+  if (stFrom >= stTotal) return false;
+  const a = stRun(d);
+  return a >= stFrom && stRun(d + 1) > a;
+}
+
 /** Move the cursor forward. Callers guarantee that nothing pending lies in
  *  granules [old cur, nw) outside due and the heap, so only the slot whose
  *  range begins at nw's highest changed digit can hold entries to re-file. */
@@ -786,81 +963,125 @@ function setCur(nw: u64): void {
   if (lHead(l) != WHEEL_NONE) cascade(l);
 }
 
-/** Sort level-0 slot l (one granule, in seq order) into the empty due array,
- *  dropping zombies. A small slot: insertion sort on time while copying.
- *  Else a stable counting sort on the tick's low bits (about 2n buckets),
- *  then a stable insertion pass on time for what the buckets leave
- *  unordered (fractional ns, and ticks sharing a bucket). Every step is
- *  stable and the slot is in seq order, so equal times stay in seq order
- *  without comparing seqs. g is the slot's granule. */
+/** Insert the cell at src into due[0, n) by time, after equal times (the
+ *  cells come in seq order); skips tombstones and drops zombies. Returns
+ *  the new count. */
+@inline function insertDue(src: usize, n: u32, clean: bool): u32 {
+  const id = load<u32>(src, C_ID);
+  if (id == WHEEL_NONE) return n;
+  if (!clean && !isLive(id & idxMask)) {
+    dropZombie(id);
+    return n;
+  }
+  const t = load<f64>(src);
+  let j = n;
+  while (j > 0 && load<f64>(dueAt(j - 1)) > t) {
+    copyCell(dueAt(j), dueAt(j - 1));
+    j--;
+  }
+  copyCell(dueAt(j), src);
+  return n + 1;
+}
+
+// The counting sort of a big drain (module state: its helpers are inlined
+// into loops over a staged run and over a chain's blocks).
+let dBase: f64 = 0; // the granule's first ns
+let dShift: u32 = 0;
+let dKeys: u32 = 0; // buckets
+let dCount: u32 = 0; // live cells counted so far (keys[0, dCount))
+
+/** Pass 1: count the cell at src in its bucket (dropping a zombie: tombstoned
+ *  so that pass 2 skips it). */
+@inline function drainCount(src: usize, clean: bool): void {
+  const id = load<u32>(src, C_ID);
+  if (id == WHEEL_NONE) return;
+  if (!clean && !isLive(id & idxMask)) {
+    dropZombie(id);
+    store<u32>(src, WHEEL_NONE, C_ID);
+    return;
+  }
+  // (time - base) is exact in f64 here and keeps the conversion 32-bit;
+  // clamped ticks (>= 2^62) and +Infinity land in the last bucket, in seq
+  // order as the wheel defines for them.
+  const d = load<f64>(src) - dBase;
+  const k = d < <f64>G_MASK ? <u32>d >> dShift : dKeys - 1;
+  store<u16>(keys + (<usize>dCount << 1), <u16>k);
+  dCount++;
+  const q = counts + (<usize>k << 2);
+  store<u32>(q, load<u32>(q) + 1);
+}
+
+/** Pass 2: copy the cell at src to its place in due. */
+@inline function drainScatter(src: usize): void {
+  if (load<u32>(src, C_ID) == WHEEL_NONE) return;
+  const k = <u32>load<u16>(keys + (<usize>dCount << 1));
+  dCount++;
+  const q = counts + (<usize>k << 2);
+  const i = load<u32>(q);
+  store<u32>(q, i + 1);
+  copyCell(dueAt(i), src);
+}
+
+/** Sort granule g (level-0 slot l) into the empty due array, dropping
+ *  zombies: its staged run (the oldest cells: staged when the slot's
+ *  level-1 slot came due, in key order) first, then its list (filed since,
+ *  in seq order). A run that is not crowded (<= STAGE_HEAVY cells per key)
+ *  with at most SMALL_SORT listed cells after it, or at most SMALL_SORT
+ *  cells in all: insertion as they are copied (the run is nearly in time
+ *  order already). Else a stable counting sort on the tick's low bits (about
+ *  2n buckets), then a stable insertion pass on time for what the buckets
+ *  leave unordered (fractional ns, and ticks sharing a bucket). Every step
+ *  is stable and run and list are each in seq order, the run's before the
+ *  list's, so equal times stay in seq order without comparing seqs. */
 function drainSlot(l: u32, g: u64): void {
   const p = lh(l);
   const head = load<u32>(p);
   const tail = load<u32>(p, 4);
   const fill = load<u32>(p, 8);
-  // Cells in the chain, zombies included (an upper bound on live ones):
-  // the side table gives the chain's length without touching its blocks.
-  let n = fill;
-  for (let b = head; b != tail; b = nextBlock(b)) n += CELLS;
+  // Listed cells, zombies included (an upper bound on live ones): the side
+  // table gives the chain's length without touching its blocks.
+  let nL: u32 = 0;
+  if (head != WHEEL_NONE) {
+    nL = fill;
+    for (let b = head; b != tail; b = nextBlock(b)) nL += CELLS;
+  }
   listReset(l);
   bitClear(l);
+  let rs: u32 = 0;
+  let re: u32 = 0;
+  if (stFrom < stTotal) {
+    // Staged runs are drained in digit order, all before the cursor leaves
+    // the staged level-1 range.
+    rs = stRun(l);
+    re = stRun(l + 1);
+    stFrom = re;
+  }
+  const nR = re - rs;
   let live: u32 = 0;
   const clean = zombies == 0;
-  if (n <= SMALL_SORT) {
+  const crowded = nR > (STAGE_HEAVY << (stBits - WHEEL_SLOT_BITS));
+  if (nR + nL <= SMALL_SORT || (!crowded && nL <= SMALL_SORT)) {
+    for (let i = rs; i < re; i++) live = insertDue(stAt(i), live, clean);
     for (let b = head; b != WHEEL_NONE; b = nextBlock(b)) {
       const end = b == tail ? fill : CELLS;
-      for (let c: u32 = 0; c < end; c++) {
-        const src = cellAt((b << CELL_BITS) | c);
-        if (!clean) {
-          const id = load<u32>(src, C_ID);
-          if (!isLive(id & idxMask)) {
-            dropZombie(id);
-            continue;
-          }
-        }
-        const t = load<f64>(src);
-        let j = live;
-        while (j > 0 && load<f64>(dueAt(j - 1)) > t) {
-          copyCell(dueAt(j), dueAt(j - 1));
-          j--;
-        }
-        copyCell(dueAt(j), src);
-        live++;
-      }
+      for (let c: u32 = 0; c < end; c++) live = insertDue(cellAt((b << CELL_BITS) | c), live, clean);
     }
   } else {
+    const n = nR + nL;
     let bits: u32 = 32 - <u32>clz<u32>(n);
     if (bits > WHEEL_GRANULE_BITS) bits = WHEEL_GRANULE_BITS;
-    // Key = ns into the granule >> shift. (time - base) is exact in f64 here
-    // and keeps the conversion 32-bit; clamped ticks (>= 2^62) and +Infinity
-    // land in the last bucket, in seq order as the wheel defines for them.
-    const base = <f64>(g << G_BITS);
-    const shift = WHEEL_GRANULE_BITS - bits;
+    // Key = ns into the granule >> shift.
+    dBase = <f64>(g << G_BITS);
+    dShift = WHEEL_GRANULE_BITS - bits;
     const nb = <u32>1 << bits;
-    const top: f64 = <f64>(G_MASK);
+    dKeys = nb;
     // A loop: memory.fill (zero) is a call out of the compiled WASM, per granule.
     for (let k: u32 = 0; k < nb; k += 2) store<u64>(counts + (<usize>k << 2), 0);
-    let m: u32 = 0; // keys[m]: the m-th live cell's bucket
+    dCount = 0;
+    for (let i = rs; i < re; i++) drainCount(stAt(i), clean);
     for (let b = head; b != WHEEL_NONE; b = nextBlock(b)) {
       const end = b == tail ? fill : CELLS;
-      for (let c: u32 = 0; c < end; c++) {
-        const src = cellAt((b << CELL_BITS) | c);
-        if (!clean) {
-          const id = load<u32>(src, C_ID);
-          if (!isLive(id & idxMask)) {
-            // Freed now; the second pass skips it by the tombstone.
-            dropZombie(id);
-            store<u32>(src, WHEEL_NONE, C_ID);
-            continue;
-          }
-        }
-        const d = load<f64>(src) - base;
-        const k = d < top ? <u32>d >> shift : nb - 1;
-        store<u16>(keys + (<usize>m << 1), <u16>k);
-        m++;
-        const q = counts + (<usize>k << 2);
-        store<u32>(q, load<u32>(q) + 1);
-      }
+      for (let c: u32 = 0; c < end; c++) drainCount(cellAt((b << CELL_BITS) | c), clean);
     }
     for (let k: u32 = 0; k < nb; k++) {
       const q = counts + (<usize>k << 2);
@@ -868,19 +1089,11 @@ function drainSlot(l: u32, g: u64): void {
       store<u32>(q, live);
       live += c;
     }
-    m = 0;
+    dCount = 0;
+    for (let i = rs; i < re; i++) drainScatter(stAt(i));
     for (let b = head; b != WHEEL_NONE; b = nextBlock(b)) {
       const end = b == tail ? fill : CELLS;
-      for (let c: u32 = 0; c < end; c++) {
-        const src = cellAt((b << CELL_BITS) | c);
-        if (!clean && load<u32>(src, C_ID) == WHEEL_NONE) continue;
-        const k = <u32>load<u16>(keys + (<usize>m << 1));
-        m++;
-        const q = counts + (<usize>k << 2);
-        const i = load<u32>(q);
-        store<u32>(q, i + 1);
-        copyCell(dueAt(i), src);
-      }
+      for (let c: u32 = 0; c < end; c++) drainScatter(cellAt((b << CELL_BITS) | c));
     }
     // Insertion pass on time; the staging area holds the cell being moved.
     const s = stage;
@@ -1171,6 +1384,14 @@ export function wheel_capacity(): u32 { return cap; }
 export function wheel_io_capacity(): u32 { return ioCap; }
 /** Bits of an id that are the entry's index; the rest is its generation. */
 export function wheel_index_bits(): u32 { return idxBits; }
+/** TESTS ONLY: stage level-1 slots of at least `min` cells, at most `limit`
+ *  of them each (clamped to the staging area; 0: never stage), so that small
+ *  wheels take every path. Returns the limit in force. */
+export function wheel_stage_tune(min: u32, limit: u32): u32 {
+  stMin = min;
+  stLimit = limit < stCap ? limit : stCap;
+  return stLimit;
+}
 /** Cancelled entries whose cells still hold their indices (diagnostics). */
 export function wheel_zombies(): u32 { return zombies; }
 /** First tick of the first granule not yet drained (diagnostics; f64 is
@@ -1212,6 +1433,7 @@ export const WHEEL_AUDIT_FREED_HELD: u32 = 6; // an index both free and held by 
 export const WHEEL_AUDIT_SPILLED: u32 = 7; // free bitmap's bits != spilled
 export const WHEEL_AUDIT_STACK: u32 = 8; // a free-stack id not its index's next id
 export const WHEEL_AUDIT_LOST: u32 = 9; // held + free indices != M
+export const WHEEL_AUDIT_STAGED: u32 = 10; // a staged cell out of its run's granule, or its slot not busy
 
 let auditLive: u32 = 0;
 let auditZombies: u32 = 0;
@@ -1259,6 +1481,23 @@ export function wheel_audit(): u32 {
     if (id != WHEEL_NONE) r = auditCell(id);
   }
   for (let i: u32 = 0; i < heapN && r == WHEEL_AUDIT_OK; i++) r = auditCell(load<u32>(heapAt(i), C_ID));
+  if (stFrom < stTotal) {
+    // Undrained runs: each cell in its digit's granule, the digit's level-0
+    // bit set (else the drain would never come), digits at or after cur's.
+    for (let d: u32 = 0; d < SLOTS && r == WHEEL_AUDIT_OK; d++) {
+      const a = stRun(d);
+      const e = stRun(d + 1);
+      for (let i = a > stFrom ? a : stFrom; i < e && r == WHEEL_AUDIT_OK; i++) {
+        const c = stAt(i);
+        const id = load<u32>(c, C_ID);
+        if (id == WHEEL_NONE) continue;
+        const g = tickOf(load<f64>(c)) >> G_BITS;
+        if (<u32>(g & SLOT_MASK) != d || (g >> SLOT_BITS64) != (cur >> SLOT_BITS64) || g < cur) return WHEEL_AUDIT_STAGED;
+        if ((load<u64>(bitmaps + (<usize>(d >> 6) << 3)) & (<u64>1 << <u64>(d & 63))) == 0) return WHEEL_AUDIT_STAGED;
+        r = auditCell(id);
+      }
+    }
+  }
   if (r != WHEEL_AUDIT_OK) return r;
   if (auditLive != pending) return WHEEL_AUDIT_PENDING;
   if (auditZombies != zombies) return WHEEL_AUDIT_ZOMBIES;

@@ -30,6 +30,7 @@ interface WheelExports {
   wheel_cursor(): number;
   wheel_zombies(): number;
   wheel_audit(): number;
+  wheel_stage_tune(min: number, limit: number): number;
   wheel_clear(): void;
   wheel_out_time_ptr(): number;
   wheel_out_kind_ptr(): number;
@@ -56,6 +57,9 @@ export interface WheelStats {
   bad: number;
   /** Entries moved down a level by a cascade (at most 5 per entry). */
   cascaded: number;
+  /** Of those, cells a level-1 slot's cascade counting-sorted into the
+   *  staging area (the rest went cell by cell to level-0 lists). */
+  staged: number;
   /** Sweeps: every cancelled entry dropped at once, because no index was
    *  free (cancelled entries keep theirs until the wheel next meets them). */
   compactions: number;
@@ -75,6 +79,7 @@ export const AUDIT_FAILURES: Readonly<Record<string, string>> = {
   WHEEL_AUDIT_SPILLED: "the free bitmap's bits differ from its count",
   WHEEL_AUDIT_STACK: "a free-stack id is not its index's next id",
   WHEEL_AUDIT_LOST: "held and free indices do not add up to the wheel's indices",
+  WHEEL_AUDIT_STAGED: "a staged cell lies outside its run's granule, or that granule's level-0 slot is not marked busy",
 };
 
 /** wheel_audit's result as text: null for WHEEL_AUDIT_OK, else the failure
@@ -192,6 +197,15 @@ export class Wheel {
     throw new Error(`timing wheel audit: ${what} (${this.pending} pending, ${this.x.wheel_zombies() >>> 0} zombies)`);
   }
 
+  /** For tests: stage (counting-sort into one contiguous array) level-1
+   *  slots of at least `min` cells, at most `limit` of them each (the rest
+   *  cascades cell by cell; 0: never stage), so that a small wheel takes
+   *  every path. Defaults: 32 and min(indices, 65536). Returns the limit in
+   *  force (clamped to the staging area). */
+  tuneStaging(min: number, limit: number): number {
+    return this.x.wheel_stage_tune(min, limit) >>> 0;
+  }
+
   stats(): WheelStats {
     this.x.wheel_stats_sync();
     const c = this.counters;
@@ -204,6 +218,7 @@ export class Wheel {
       full: c[3]!,
       bad: c[4]!,
       cascaded: c[5]!,
+      staged: c[7]!,
       compactions: c[6]!,
       zombies: this.x.wheel_zombies(),
     };

@@ -23,6 +23,7 @@ type TimeSpec =
   | { k: "abs"; v: number } // fixed absolute times, far future included
   | { k: "again"; v: number } // a time used before (exact ties)
   | { k: "near"; v: number; q: number } // now + v + q/4, v < 3 granules (dense granules)
+  | { k: "off"; v: number } // now + v exactly (staging programs)
   | { k: "bad"; v: number };
 
 type Op =
@@ -99,6 +100,7 @@ function runProgram(w: Wheel, ops: Op[]): void {
         else if (s.k === "past") t = Math.floor(now * s.v * 4) / 4;
         else if (s.k === "again") t = used[s.v % used.length]!;
         else if (s.k === "near") t = now + s.v + s.q / 4;
+        else if (s.k === "off") t = now + s.v;
         else t = s.v;
         if (t >= 0 && Number.isFinite(t)) used.push(t);
         const arg = wIds.length;
@@ -338,5 +340,159 @@ describe("timing wheel vs reference heap", () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+// Staging: when a level-1 slot comes due its cells are counting-sorted by
+// (granule, ns) into one contiguous array, each granule then drained from its
+// run (insertion while copying, or a counting sort when the run is crowded),
+// merged with what was filed into the granule's level-0 list since (later
+// schedules). tuneStaging lowers the thresholds so small wheels take every
+// path: slots of one cell staged, slots bigger than the limit split between
+// the staging area and the level-0 lists.
+describe("timing wheel staging vs reference heap", () => {
+  const tuneArb = fc.record({
+    min: fc.constantFrom(1, 2, 32),
+    limit: fc.constantFrom(1, 3, 17, 100, 4096, 65536),
+  });
+
+  it("random programs with every staging threshold", async () => {
+    const w = (await freshCore({ wheelEntries: 4096 })).wheel;
+    const s0 = w.stats();
+    fc.assert(
+      fc.property(tuneArb, fc.array(opArb, { maxLength: 400, size: "max" }), (tune, ops) => {
+        w.tuneStaging(tune.min, tune.limit);
+        runProgram(w, ops);
+      }),
+      { numRuns: 300 },
+    );
+    const s = w.stats();
+    expect(s.staged - s0.staged).toBeGreaterThan(0);
+    expect(s.cascaded - s0.cascaded).toBeGreaterThan(s.staged - s0.staged);
+  });
+
+  // A level-1 slot full of timers (uniform over its 2^20 ns, crowded into one
+  // granule with scrambled fractions, or a few tied times), reached by
+  // expiring into it, with schedules into the staged granules, cancels and
+  // expires of every size in between.
+  const G = 4096;
+  const offsetArb = fc.oneof(
+    { weight: 3, arbitrary: fc.tuple(fc.integer({ min: 0, max: 2 ** 20 - 1 }), fc.integer({ min: 0, max: 3 })).map(([v, q]) => v + q / 4) },
+    {
+      weight: 3,
+      arbitrary: fc
+        .tuple(fc.constantFrom(0, 1, 7, 255), fc.integer({ min: 0, max: G - 1 }), fc.integer({ min: 0, max: 3 }))
+        .map(([g, v, q]) => g * G + v + q / 4),
+    },
+    { weight: 1, arbitrary: fc.constantFrom(0, 5, G - 1, G, 3 * G + 0.5, 2 ** 20 - 1) },
+  );
+  const lateOpArb: fc.Arbitrary<Op> = fc.oneof(
+    {
+      weight: 6,
+      arbitrary: fc.record({
+        op: fc.constant("sched" as const),
+        t: fc.oneof(
+          fc.tuple(fc.integer({ min: 0, max: 2 ** 21 }), fc.integer({ min: 0, max: 3 })).map(([v, q]) => ({ k: "off" as const, v: v + q / 4 })),
+          fc.record({ k: fc.constant("near" as const), v: fc.integer({ min: 0, max: 3 * G }), q: fc.integer({ min: 0, max: 3 }) }),
+          fc.record({ k: fc.constant("tie" as const), v: fc.integer({ min: 0, max: 3 }) }),
+          fc.record({ k: fc.constant("again" as const), v: fc.nat() }),
+        ),
+        kind: fc.integer({ min: 0, max: 7 }),
+      }),
+    },
+    {
+      weight: 3,
+      arbitrary: fc.record({
+        op: fc.constant("cancel" as const),
+        pick: fc.oneof(fc.nat(), fc.integer({ min: RECENT, max: RECENT + 40 })),
+      }),
+    },
+    {
+      weight: 3,
+      arbitrary: fc.record({
+        op: fc.constant("expire" as const),
+        adv: fc.oneof(
+          fc.record({ k: fc.constantFrom("same" as const, "next" as const, "half" as const) }),
+          fc.record({ k: fc.constant("step" as const), v: fc.double({ min: 0, max: 6.5, noNaN: true }) }),
+        ),
+        max: fc.oneof(fc.integer({ min: 1, max: 40 }), fc.constant(4096)),
+      }),
+    },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant("next" as const) }) },
+  );
+
+  it("full level-1 slots: uniform, crowded and tied runs, late schedules into staged granules, cancels", async () => {
+    const w = (await freshCore({ wheelEntries: 4096 })).wheel;
+    const s0 = w.stats();
+    fc.assert(
+      fc.property(
+        tuneArb,
+        fc.integer({ min: 1, max: 3 }),
+        fc.array(offsetArb, { minLength: 1, maxLength: 2500 }),
+        fc.array(lateOpArb, { maxLength: 300 }),
+        (tune, slot, offsets, late) => {
+          w.tuneStaging(tune.min, tune.limit);
+          // At now = 0 these are all filed in level-1 slot `slot`.
+          const ops: Op[] = offsets.map((v) => ({ op: "sched", t: { k: "off", v: slot * 2 ** 20 + v }, kind: 9 }));
+          // Into the slot's range: it is staged, the first granules drained.
+          ops.push({ op: "expire", adv: { k: "step", v: Math.log10(slot * 2 ** 20) }, max: 3 });
+          runProgram(w, ops.concat(late));
+        },
+      ),
+      { numRuns: 150 },
+    );
+    const s = w.stats();
+    expect(s.staged - s0.staged).toBeGreaterThan(0);
+  });
+
+  it("sweeps while staged runs hold cancelled cells", async () => {
+    // 64 entries, 96 indices: staged cells cancelled, then far-future
+    // schedules cancelled at once until no index is free: the sweep must free
+    // the staged zombies too (it tombstones them in place).
+    const w = (await freshCore({ wheelEntries: 64 })).wheel;
+    let sweeps = 0;
+    fc.assert(
+      fc.property(
+        fc.array(offsetArb, { minLength: 20, maxLength: 60 }),
+        fc.array(fc.boolean(), { minLength: 60, maxLength: 60 }),
+        fc.array(lateOpArb, { maxLength: 100 }),
+        (offsets, cancelled, late) => {
+          w.tuneStaging(1, 4096);
+          const ops: Op[] = offsets.map((v) => ({ op: "sched", t: { k: "off", v: 2 ** 20 + v }, kind: 9 }));
+          ops.push({ op: "expire", adv: { k: "step", v: 6.0206 }, max: 1 }); // now = 2^20: staged
+          offsets.forEach((_, k) => {
+            if (cancelled[k]) ops.push({ op: "cancel", pick: k });
+          });
+          for (let i = 0; i < 120; i++) {
+            ops.push({ op: "sched", t: { k: "abs", v: 1e12 + i }, kind: 1 });
+            ops.push({ op: "cancel", pick: 0x7fffffff });
+          }
+          const s0 = w.stats().compactions;
+          runProgram(w, ops.concat(late));
+          sweeps += w.stats().compactions - s0;
+        },
+      ),
+      { numRuns: 100 },
+    );
+    expect(sweeps).toBeGreaterThan(0);
+  });
+
+  it("long cancel-heavy programs with staging: sweeps tombstone staged cells", async () => {
+    const w = (await freshCore({ wheelEntries: 512 })).wheel;
+    let compactions = 0;
+    let staged = 0;
+    fc.assert(
+      fc.property(fc.integer(), tuneArb, (seed, tune) => {
+        w.tuneStaging(tune.min, tune.limit);
+        const before = w.stats();
+        runProgram(w, longProgram(seed, 100_000));
+        const s = w.stats();
+        compactions += s.compactions - before.compactions;
+        staged += s.staged - before.staged;
+      }),
+      { numRuns: 4, endOnFailure: true },
+    );
+    expect(compactions).toBeGreaterThan(0);
+    expect(staged).toBeGreaterThan(0);
   });
 });

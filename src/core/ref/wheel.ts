@@ -95,7 +95,7 @@ export class RefWheel {
   }
 
   stats(): WheelStats {
-    return { pending: this.live.size, capacity: this.capacity, ...this.s, cascaded: 0, compactions: 0, zombies: 0 };
+    return { pending: this.live.size, capacity: this.capacity, ...this.s, cascaded: 0, staged: 0, compactions: 0, zombies: 0 };
   }
 
   private static before(a: RefEntry, b: RefEntry): boolean {
