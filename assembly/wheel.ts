@@ -223,6 +223,11 @@ let blockStack: usize = 0; // u32 free block indices, [0, freeBlocks)
 let keys: usize = 0; // u16 per cell of the slot being drained: its bucket
 let blocks: usize = 0;
 let due: usize = 0;
+// Where due's cells are: `due`, or a drained staged run (a window into the
+// staging area, sorted in place) until a late schedule appends or the
+// staging area is refilled (then the window's live part is copied to due at
+// the same indices: a loop batch's positions stay valid).
+let dueBase: usize = 0;
 let heap: usize = 0;
 let outTime: usize = 0;
 let outKind: usize = 0;
@@ -374,6 +379,7 @@ function resetState(): void {
   heapN = 0;
   dueHead = 0;
   dueTail = 0;
+  dueBase = due;
   dueLast = -Infinity;
   ovfMin = 0;
   stFrom = 0;
@@ -384,7 +390,7 @@ function resetState(): void {
 // ---- field access ----------------------------------------------------------
 
 @inline function cellAt(p: u32): usize { return blocks + <usize>p * CELL_SIZE; }
-@inline function dueAt(i: u32): usize { return due + <usize>i * CELL_SIZE; }
+@inline function dueAt(i: u32): usize { return dueBase + <usize>i * CELL_SIZE; }
 @inline function stAt(i: u32): usize { return stCells + <usize>i * CELL_SIZE; }
 @inline function stRun(d: u32): u32 { return load<u32>(stRuns + (<usize>d << 2)); }
 @inline function heapAt(i: u32): usize { return heap + (<usize>i << 5); }
@@ -759,6 +765,7 @@ function heapPop(): void {
  *  too waits for an empty heap), so a due entry wins a tie with the heap. */
 function placeLate(time: f64, arg: u32, id: u32, kind: u32, seq: u64): void {
   if (heapN == 0 && time >= dueLast && dueTail < idxCap) {
+    if (dueBase != due) dueOwn();
     const d = dueAt(dueTail++);
     store<f64>(d, time);
     store<u32>(d, arg, C_ARG);
@@ -831,6 +838,14 @@ function cascade(l: u32): void {
   if (n > 0) statAdd(WHEEL_STAT_CASCADED, <f64>n);
 }
 
+/** due is a window into the staging area: copy its part not yet consumed
+ *  to the due array, at the same indices. */
+function dueOwn(): void {
+  const from = dueAt(dueHead);
+  dueBase = due;
+  memory.copy(dueAt(dueHead), from, <usize>(dueTail - dueHead) * CELL_SIZE);
+}
+
 /** Cascade a level-1 slot (head, tail, fill; `cells` in its chain, zombies
  *  included) that has just come due into the staging area: a stable
  *  counting sort of up to stLimit live cells on (granule digit, ns >> shift)
@@ -844,6 +859,8 @@ function cascade(l: u32): void {
 function stageSlot(head: u32, tail: u32, fill: u32, cells: u32): void {
   // Every staged cell lies in the level-1 range the cursor has just left.
   if (stFrom != stTotal) unreachable();
+  // The last run drained may still be due's window.
+  if (dueBase != due) dueOwn();
   const take = cells < stLimit ? cells : stLimit;
   let bits: u32 = 32 - <u32>clz<u32>(take);
   if (bits < WHEEL_SLOT_BITS) bits = WHEEL_SLOT_BITS;
@@ -1022,6 +1039,24 @@ let dCount: u32 = 0; // live cells counted so far (keys[0, dCount))
   copyCell(dueAt(i), src);
 }
 
+/** Stable insertion sort of due[0, n) on time: O(n) plus the inversions
+ *  (few: the cells come nearly in time order). */
+function sortDue(n: u32): void {
+  // The heap's staging cell holds the cell being moved.
+  const s = stage;
+  for (let i: u32 = 1; i < n; i++) {
+    const t = load<f64>(dueAt(i));
+    if (!(t < load<f64>(dueAt(i - 1)))) continue;
+    copyCell(s, dueAt(i));
+    let j = i;
+    do {
+      copyCell(dueAt(j), dueAt(j - 1));
+      j--;
+    } while (j > 0 && t < load<f64>(dueAt(j - 1)));
+    copyCell(dueAt(j), s);
+  }
+}
+
 /** Sort granule g (level-0 slot l) into the empty due array, dropping
  *  zombies: its staged run (the oldest cells: staged when the slot's
  *  level-1 slot came due, in key order) first, then its list (filed since,
@@ -1060,7 +1095,13 @@ function drainSlot(l: u32, g: u64): void {
   let live: u32 = 0;
   const clean = zombies == 0;
   const crowded = nR > (STAGE_HEAVY << (stBits - WHEEL_SLOT_BITS));
-  if (nR + nL <= SMALL_SORT || (!crowded && nL <= SMALL_SORT)) {
+  if (nL == 0 && !crowded) {
+    // The run, sorted in place, is due (a window into the staging area):
+    // nothing copied. Its tombstones and zombies stay, as due's may.
+    dueBase = stAt(rs);
+    live = nR;
+    sortDue(live);
+  } else if (nR + nL <= SMALL_SORT || (!crowded && nL <= SMALL_SORT)) {
     for (let i = rs; i < re; i++) live = insertDue(stAt(i), live, clean);
     for (let b = head; b != WHEEL_NONE; b = nextBlock(b)) {
       const end = b == tail ? fill : CELLS;
@@ -1095,19 +1136,7 @@ function drainSlot(l: u32, g: u64): void {
       const end = b == tail ? fill : CELLS;
       for (let c: u32 = 0; c < end; c++) drainScatter(cellAt((b << CELL_BITS) | c));
     }
-    // Insertion pass on time; the staging area holds the cell being moved.
-    const s = stage;
-    for (let i: u32 = 1; i < live; i++) {
-      const t = load<f64>(dueAt(i));
-      if (!(t < load<f64>(dueAt(i - 1)))) continue;
-      copyCell(s, dueAt(i));
-      let j = i;
-      do {
-        copyCell(dueAt(j), dueAt(j - 1));
-        j--;
-      } while (j > 0 && t < load<f64>(dueAt(j - 1)));
-      copyCell(dueAt(j), s);
-    }
+    sortDue(live);
   }
   let b = head;
   while (b != WHEEL_NONE) {
@@ -1140,6 +1169,7 @@ function drainSlot(l: u32, g: u64): void {
   if (dueFront() != 0) return false;
   dueHead = 0;
   dueTail = 0;
+  dueBase = due;
   dueLast = -Infinity;
   return true;
 }

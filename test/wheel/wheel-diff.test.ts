@@ -445,6 +445,32 @@ describe("timing wheel staging vs reference heap", () => {
     expect(s.staged - s0.staged).toBeGreaterThan(0);
   });
 
+  it("the last granule's run is still due when the next level-1 slot is staged", async () => {
+    // Draining a level-1 slot's last granule moves the cursor into the next
+    // slot, which is staged at once over the staging area that still holds
+    // that granule's run (due's window): the run must be moved out first.
+    const w = (await freshCore({ wheelEntries: 4096 })).wheel;
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: G - 1 }), fc.integer({ min: 0, max: 3 })), { minLength: 1, maxLength: 60 }),
+        fc.array(fc.integer({ min: 0, max: 2 ** 20 - 1 }), { minLength: 1, maxLength: 200 }),
+        fc.array(lateOpArb, { maxLength: 60 }),
+        fc.integer({ min: 1, max: 40 }),
+        (last, next, late, max) => {
+          w.tuneStaging(1, 4096);
+          const ops: Op[] = last.map(([v, q]) => ({ op: "sched", t: { k: "off", v: 2 ** 20 + 255 * G + v + q / 4 }, kind: 1 }));
+          for (const v of next) ops.push({ op: "sched", t: { k: "off", v: 2 ** 21 + v }, kind: 2 });
+          // Into the last granule of slot 1 (its run drained, the cursor
+          // then in slot 2), reading a few at a time.
+          ops.push({ op: "expire", adv: { k: "step", v: Math.log10(2 ** 20 + 255 * G + G / 2) }, max });
+          ops.push({ op: "expire", adv: { k: "same" }, max });
+          runProgram(w, ops.concat(late));
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
   it("sweeps while staged runs hold cancelled cells", async () => {
     // 64 entries, 96 indices: staged cells cancelled, then far-future
     // schedules cancelled at once until no index is free: the sweep must free
