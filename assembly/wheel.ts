@@ -24,7 +24,11 @@
 // chained through a header cell in each block. Version 3 had 16-byte cells
 // and a per-index record of kind and position, for cancel: every cascade and
 // drain stored each moved cell's new position at a random place in 8 MB, and
-// expire read the kind from there: 2-3 cache misses per timer.)
+// expire read the kind from there: 2-3 cache misses per timer. Version 4
+// cascaded a level-1 slot cell by cell into linked level-0 blocks and
+// counting-sorted each granule from them at its drain; version 5 stages it,
+// below: each cell is written and read once fewer, and takes one block
+// fewer.)
 //
 // Cancel is lazy. An index's bit in the `live` bitmap (M bits, below: 192
 // KB at 1M entries, it stays in cache) says it holds a pending entry; cancel
@@ -49,28 +53,48 @@
 // re-heapified. Then live < N, so zombies > M - N >= N/2, and the sweep's
 // O(M + lists) work is paid by at least N/2 cancels: amortised O(1).
 // Every list cell holds a distinct unfreed index, so lists hold at most M
-// cells; the block pool (ceil(M/32) + 2 x lists + 16) covers that with a
+// cells; the block pool (ceil(M/64) + 2 x lists + 16) covers that with a
 // partial block per list plus a cascade's transient one per target list,
 // so it never runs dry.
 //
 // Containers:
-//   slot lists   chains of 768-byte blocks of 32 cells (the chain is in
+//   slot lists   chains of 1536-byte blocks of 64 cells (the chain is in
 //                nextTab, so a cascade can touch blocks ahead), appended in
 //                insertion (seq) order. A cascade empties a slot into lower
 //                slots that are empty when it runs (lower levels are drained
 //                before the cursor enters a slot), stably, so every slot,
 //                level 0 included, stays in seq order.
 //   overflow     one list for granules whose bits above 48 differ from cur's.
+//   staging      when the cursor enters a level-1 slot of at least 32 cells
+//                (STAGE_MIN), up to 64K of them (STAGE_MAX; the rest go to
+//                the level-0 lists, as below) are not cascaded cell by cell
+//                into 256 level-0 lists but counting-sorted, stably, on
+//                (granule digit, ns >> shift) (2^8..2^14 keys, ~1 per cell:
+//                the counters stay in cache) into one contiguous array: each
+//                granule's cells become one run, in key order and, within a
+//                key, in seq order. Pass 1 reads the slot's cold blocks and
+//                counts; pass 2 re-reads them from cache and scatters. No
+//                level-0 block is taken for them, and a drain finds them
+//                nearly sorted. Schedules made later into the staged granules
+//                go to the level-0 lists (newer than every staged cell).
+//                Runs are drained in digit order, all before the cursor
+//                leaves the slot's range, so one staging area serves.
 //   due          an array of cells sorted on (time, seq), consumed from the
-//                head. A level-0 slot is drained into it only when it and the
-//                late heap are empty: up to 8 cells by insertion as they
-//                are copied, more by a stable counting sort on the tick's
-//                low bits (buckets ~ 2n) and an insertion pass on time that
-//                orders fractional ns (O(n) when they are rare). A schedule
-//                into a drained granule is appended when the heap is empty,
-//                its time >= the tail's and the array has room, else goes to
-//                the late heap. So every due entry is older than every heap
-//                entry, and a due entry wins a tie with the heap.
+//                head. A granule is drained only when due and the late heap
+//                are empty: its staged run first, then its list. A run with
+//                nothing listed after it and not crowded (<= 4 cells per key)
+//                is sorted in place by insertion and *is* due: dueBase points
+//                into the staging area (a late append, or the next staging,
+//                first copies the unread part to the due array at the same
+//                indices). Else the cells are copied into the due array: up
+//                to 8 (or a run followed by up to 8 listed cells) by
+//                insertion as they are copied, more by a stable counting sort
+//                on the tick's low bits (buckets ~ 2n) and an insertion pass
+//                on time that orders fractional ns (O(n) when they are rare).
+//                A schedule into a drained granule is appended when the heap
+//                is empty, its time >= the tail's and the array has room,
+//                else goes to the late heap. So every due entry is older than
+//                every heap entry, and a due entry wins a tie with the heap.
 //   late heap    binary heap on (time, seq) of 32-byte entries (a cell, then
 //                the seq): drained-granule times behind the due tail.
 //                O(log n). expire merges due and heap; both hold only
@@ -104,9 +128,11 @@
 // a multiple of 2^generationBits times since (2^11 with the default 2^18
 // entries). 0xffffffff (WHEEL_NONE) is never an id.
 //
-// Memory (N = entries, M = N + ceil(N/2) indices, B = ceil(M/32) + 2 x lists
+// Memory (N = entries, M = N + ceil(N/2) indices, B = ceil(M/64) + 2 x lists
 // + 16 blocks, C = min(N, 4096)); about 130 bytes per entry (48 of them the
-// late heap's, touched only as far as it grows) plus 2.5 MB:
+// late heap's, touched only as far as it grows) plus 5 MB, plus the
+// staging area (24 bytes per index up to 1.5 MB, touched as far as a slot
+// fills it):
 //   +---------------------------------------------------------------------+
 //   | u32 idTab[M]  the id index i was last given (written at schedule)   |
 //   | u64 live[M/64]     index holds a pending entry (cancel clears it)   |
@@ -114,20 +140,23 @@
 //   | u64 freeBits[M/64] free indices not on the stack                    |
 //   +---------------------------------------------------------------------+
 //   | list headers (6 x 256 slots, overflow) x 16 B                       |
-//   |   +0 u32 head block  +4 tail block  +8 tail fill (next cell, 0..32) |
+//   |   +0 u32 head block  +4 tail block  +8 tail fill (next cell, 0..64) |
 //   |   +12 unused (a drain counts the chain in nextTab)                  |
 //   | u64 bitmap[6 x 4]   slot has blocks (ctz finds the next one)         |
-//   | u32 count[4096]     counting-sort buckets of a drain                 |
-//   | u16 key[M]          bucket of each cell of the slot being drained    |
+//   | u32 count[16384]    counting-sort buckets of a staging or a drain   |
+//   | u16 key[M]          bucket of each cell being staged or drained     |
 //   +---------------------------------------------------------------------+
-//   | blocks B x 768 B = 32 cells x 24 B                                  |
+//   | blocks B x 1536 B = 64 cells x 24 B                                 |
 //   |   cell: +0 f64 time  +8 u32 arg  +12 u32 id  +16 u32 kind  +20 pad  |
-//   |   Cell position p is at blocks + 24p (block p >> 5, cell p & 31).   |
+//   |   Cell position p is at blocks + 24p (block p >> 6, cell p & 63).   |
 //   | u32 nextTab[B]      next block of the chain, WHEEL_NONE at the tail  |
 //   | u32 blockStack[B]   free blocks, [0, freeBlocks)                    |
 //   | due: M cells x 24 B, live part [dueHead, dueTail); id WHEEL_NONE:   |
 //   |      a tombstone (its index already freed)                          |
 //   | heap: M x 32 B   +0 cell (time, arg, id, kind, pad)  +24 u64 seq    |
+//   | staged: S cells x 24 B, S = min(M, 65536); undrained [stFrom,       |
+//   |         stTotal); the run drained last may be due (dueBase)         |
+//   | u32 stRuns[257]  digit d's run is [stRuns[d], stRuns[d + 1])         |
 //   +---------------------------------------------------------------------+
 //   | out: f64 time[C], u32 kind[C], arg[C], id[C]   expire writes here    |
 //   | in:  f64 time[C], u32 kind[C], arg[C], id[C]   schedule_burst reads  |
@@ -189,10 +218,12 @@ const STAGE_TICK_MASK: u64 = (<u64>1 << <u64>STAGE_SPAN_BITS) - 1;
 const STAGE_HEAVY: u32 = 4;
 const COUNTS: u32 = 1 << STAGE_BITS_MAX; // >= 2^WHEEL_GRANULE_BITS, the drain's own
 
-const CELL_BITS: u32 = 5;
+const CELL_BITS: u32 = 6;
 const CELLS: u32 = 1 << CELL_BITS; // per block (the chain is in nextTab)
 const CELL_SIZE: u32 = 24;
-const BLOCK_SIZE: u32 = CELLS * CELL_SIZE; // 768: 12 cache lines
+// 1536 B, 24 cache lines. 64 cells rather than 32: fill+drain 1.09x (a
+// cascade's chain streams better); the partial blocks cost 2.4 MB more.
+const BLOCK_SIZE: u32 = CELLS * CELL_SIZE;
 // Cell fields (bytes); time is at +0. A late-heap entry begins like a cell.
 const C_ARG: u32 = 8;
 const C_ID: u32 = 12;
@@ -530,12 +561,14 @@ function allocBlock(): u32 {
 let touchSink: u32 = 0;
 /** Blocks touched together (a power of two). */
 const TOUCH_GROUP: u32 = 4;
-/** Start loading block b's 12 cache lines. */
+/** Start loading block b's 24 cache lines. */
 @inline function touchBlock(b: u32): void {
   const a = blocks + <usize>b * BLOCK_SIZE;
-  touchSink ^= load<u32>(a) ^ load<u32>(a, 64) ^ load<u32>(a, 128) ^ load<u32>(a, 192)
-    ^ load<u32>(a, 256) ^ load<u32>(a, 320) ^ load<u32>(a, 384) ^ load<u32>(a, 448)
-    ^ load<u32>(a, 512) ^ load<u32>(a, 576) ^ load<u32>(a, 640) ^ load<u32>(a, 704);
+  let x: u32 = 0;
+  for (let o: usize = 0; o < <usize>BLOCK_SIZE; o += 256) {
+    x ^= load<u32>(a + o) ^ load<u32>(a + o, 64) ^ load<u32>(a + o, 128) ^ load<u32>(a + o, 192);
+  }
+  touchSink ^= x;
 }
 
 @inline function releaseBlock(b: u32): void {
