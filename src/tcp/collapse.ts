@@ -11,22 +11,12 @@
 // at most SKB_MAX_ORDER(0, 0) = 3776 bytes and the old skbs freed
 // (__kfree_skb: consumed, not dropped; TCPRcvCollapsed each). Cold path (only
 // under memory pressure): it builds a new array.
-import { SHINFO_ALIGNED, SKB_ALIGNED, SKB_SMALL_HEAD_CACHE_SIZE, winFromSpace } from "./buffers.js";
+import { SHINFO_ALIGNED, SKB_ALIGNED, SKB_SMALL_HEAD_CACHE_SIZE, winFromSpace, writeQueueSkbOverhead } from "./buffers.js";
 import { HEAD_LOCKED } from "./skb-coalesce.js";
 
 /** include/linux/skbuff.h: SKB_MAX_ORDER(0, 0) = SKB_WITH_OVERHEAD(PAGE_SIZE), the most one collapsed skb holds. */
 export const COLLAPSE_MAX = 4096 - SHINFO_ALIGNED;
 const REC = 5;
-
-/** net/core/skbuff.c: __alloc_skb(size) -> kmalloc_reserve — the head object: skb_small_head_cache's 704 when
- *  SKB_HEAD_ALIGN(size) fits it, else kmalloc_size_roundup's power of two. */
-export function allocSkbObject(size: number): number {
-  const need = Math.ceil(size / 64) * 64 + SHINFO_ALIGNED;
-  if (need <= SKB_SMALL_HEAD_CACHE_SIZE) return SKB_SMALL_HEAD_CACHE_SIZE;
-  let obj = 1024;
-  while (obj < need) obj *= 2;
-  return obj;
-}
 
 /** What the last tcpCollapse did, in the kernel's order: a new skb's truesize charged (skb_set_owner_r: a
  *  positive entry) or an old one freed (tcp_collapse_one: its truesize negated; TCPRcvCollapsed each). The
@@ -66,7 +56,9 @@ export function tcpCollapse(skbs: number[], start: number, end: number, ratio: n
   }
   copy: while (start < end) {
     let copy = Math.min(COLLAPSE_MAX, end - start);
-    const obj = allocSkbObject(copy);
+    // __alloc_skb(copy) -> kmalloc_reserve: the small-head cache's object or kmalloc_size_roundup's, as for a
+    // write-queue skb's head (its truesize less the sk_buff)
+    const obj = writeQueueSkbOverhead(copy, SKB_SMALL_HEAD_CACHE_SIZE, SKB_ALIGNED, SHINFO_ALIGNED) - SKB_ALIGNED;
     // alloc_skb(copy): truesize SKB_TRUESIZE(SKB_WITH_OVERHEAD(obj)), linear; its head is kmalloc'd, so a
     // later skb_try_coalesce can copy into its tailroom but never steal it (skb_head_is_locked)
     const o = out.length;

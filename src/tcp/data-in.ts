@@ -443,7 +443,8 @@ function pruneQueue(t: TcpHost, c: TcpConn, incomingSeq: number): boolean {
   const rq = c.rq;
   if (rq.length > 0) {
     const before = rq.toRecords();
-    const after = tcpCollapse(before, c.copiedSeq, c.rcvNxt, c.scalingRatio, c.eof ? c.rcvNxt : -1);
+    // (tcp_collapse's end is rcv_nxt, which counts a received FIN: alloc_skb sizes its copies by it)
+    const after = tcpCollapse(before, c.copiedSeq, c.eof ? c.rcvNxt + 1 : c.rcvNxt, c.scalingRatio, c.eof ? c.rcvNxt : -1);
     if (after !== before) {
       rq.setRecords(after);
       collapsed(t, c);
@@ -482,8 +483,10 @@ function collapseOfoQueue(t: TcpHost, c: TcpConn): void {
   const fin = c.finRcvSeq;
   for (const r of c.ofo) {
     const s = r.skbs;
-    if (s.length > OFO_SKB || r.end - r.start >= COLLAPSE_MAX) {
-      const out = tcpCollapse(s, r.start, r.end, c.scalingRatio, fin);
+    // the range's end_seq counts a FIN on its last skb
+    const end = r.end === fin ? r.end + 1 : r.end;
+    if (s.length > OFO_SKB || end - r.start >= COLLAPSE_MAX) {
+      const out = tcpCollapse(s, r.start, end, c.scalingRatio, fin);
       if (out !== s) {
         r.setSkbs(out);
         collapsed(t, c);
@@ -498,7 +501,7 @@ function collapseOfoQueue(t: TcpHost, c: TcpConn): void {
 /** net/ipv4/tcp_input.c: tcp_prune_ofo_queue — drop skbs one at a time from the highest seq (ooo_last_skb)
  *  down, stopping at one the incoming segment's seq is after (it would land last); whenever sk_rcvbuf/8 of
  *  truesize has gone, or the queue is empty, stop if within sk_rcvbuf and out of memory pressure, else go
- *  on for another eighth. OfoPruned once, and tcp_sack_reset drops a pending D-SACK. true = something
+ *  on for another eighth. OfoPruned once, and tcp_sack_reset forgets the SACK blocks and a pending D-SACK. true = something
  *  was dropped. */
 function pruneOfoQueue(t: TcpHost, c: TcpConn, incomingSeq: number): boolean {
   let pruned = false;

@@ -23,6 +23,7 @@ import { JIFFY, TCP_INVALID_RATELIMIT } from "./constants.js";
 import { memReclaimFinal } from "./mem.js";
 import { connInit } from "./data-init.js";
 import { dupFin } from "./fin.js";
+import { dsackSet } from "./dsack.js";
 import { sendHead } from "./send-head.js";
 import { ofoEmpty, sackMaxEnd, sackNewOfoSkb, sackReset } from "./sack-blocks.js";
 
@@ -149,16 +150,27 @@ export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
     }
   }
   // a FIN on an out-of-order segment waits in the out-of-order queue (c.finRcvSeq) until rcv_nxt reaches it
-  if (flg & TCPHDR_FIN && c !== null && drop === null && ((rx.seq + rx.dataLen) >>> 0) !== sk.rcvNxt && c.finRcvSeq < 0) {
+  if (flg & TCPHDR_FIN && c !== null && drop === null && ((rx.seq + rx.dataLen) >>> 0) !== sk.rcvNxt) {
     const end = unwrap(sk.irs + 1, (rx.seq + rx.dataLen) >>> 0, c.rcvNxt);
-    if (end > c.rcvNxt) {
+    if (c.finRcvSeq >= 0) {
+      // tcp_data_queue_ofo: a bare FIN again (e.g. a loss probe past a hole) is covered by the queued one —
+      // TCPOFOMerge, dropped, D-SACKed, its block to the front, and the ACK goes at once (__tcp_ack_snd_check)
+      if (rx.dataLen === 0 && end === c.finRcvSeq) {
+        t.nstat.add(t.mib.OFOMerge);
+        drop = "TCP_OFOMERGE";
+        dsackSet(t, sk, c, end, end + 1);
+        if (sk.sackOk) sackNewOfoSkb(c, end, end + 1, false);
+        sendAck(t, sk, c);
+      }
+    } else if (end > c.rcvNxt) {
       const first = ofoEmpty(c);
       c.finRcvSeq = end;
       // a FIN alone (no data to carry it through tcpDataQueue): tcp_data_queue_ofo queues it and
       // __tcp_ack_snd_check ACKs at once while the out-of-order queue is not empty
       if (rx.dataLen === 0) {
         if (sk.sackOk) sackNewOfoSkb(c, end, end + 1, first);
-        t.sendAck(sk);
+        // (tcp_send_ack: with the SACK blocks, the FIN's own included)
+        sendAck(t, sk, c);
       }
     }
   }
@@ -166,7 +178,8 @@ export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
   if ((flg & TCPHDR_FIN && drop === null && ((rx.seq + rx.dataLen) >>> 0) === sk.rcvNxt) || ofoFin) {
     sk.rcvNxt = (sk.rcvNxt + 1) >>> 0;
     if (c !== null) {
-      // tcp_fin: the out-of-order queue is purged and tcp_sack_reset forgets the blocks and a pending D-SACK
+      // tcp_fin purges the out-of-order queue (the model keeps whatever a peer sent past its FIN) and
+      // tcp_sack_reset forgets the blocks and a pending D-SACK
       if (sk.sackOk) sackReset(c);
       c.eof = true;
       c.app?.onEof?.(c);

@@ -1,6 +1,6 @@
 // The out-of-order queue as sorted, disjoint sequence ranges (Linux keeps an
-// rbtree of skbs; the model merges touching skbs into one range, so SACK
-// blocks see ranges; pruning drops skbs, from the highest seq). Each range keeps its skbs in a flat
+// rbtree of skbs; the model groups touching skbs into one range; the SACK
+// blocks sent are sack-blocks.ts's, not the ranges; pruning drops skbs, from the highest seq). Each range keeps its skbs in a flat
 // number array, five numbers per skb in sequence order:
 //
 //   skbs: | seq end truesize frags tailroom | seq end … | …

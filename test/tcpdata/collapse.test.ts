@@ -24,7 +24,7 @@ import { tcpRcvState } from "../../src/tcp/established.js";
 import { appRecv } from "../../src/tcp/data-out.js";
 import { HEAD_LOCKED } from "../../src/tcp/skb-coalesce.js";
 import { collapseEffects, tcpCollapse } from "../../src/tcp/collapse.js";
-import { TCPHDR_ACK } from "../../src/wire/tcp.js";
+import { TCPHDR_ACK, TCPHDR_FIN } from "../../src/wire/tcp.js";
 
 const M = 1448;
 const PAGE_FRAME = 4352;
@@ -52,7 +52,7 @@ describe("tcp_collapse_ofo_queue", () => {
   it("a bloated range of 4344 bytes is collapsed into 3776 + 568; within sk_rcvbuf then, nothing is pruned", async () => {
     const { c, nxt, rcv, counts, ledger } = await receiver();
     for (let i = 10; i < 13; i++) rcv(i * M, M, PAGE_FRAME);
-    rcv(20 * M, M, PAGE_FRAME); // a tiny range after it (4352 ≤ 12000/8 would not stop the walk anyway)
+    rcv(20 * M, M, PAGE_FRAME); // a tiny range after it (its 4352 > 12000/8 ends the walk, with nothing left to do)
     expect(c.ofo.map((r) => r.truesize)).toEqual([8448, PAGE_FRAME]);
     c.rcvbufLocked = true;
     c.rcvbuf = 12000; // rmem 12800 above it
@@ -98,6 +98,30 @@ describe("tcp_collapse_ofo_queue", () => {
     expect(c.ofo.length).toBe(0);
     // the in-order frame: the tail has 17 frags, so it is queued on its own
     expect([c.rq.length, c.rmemAlloc, c.rcvNxt - nxt]).toEqual([2, 37120 + 2304, 19 * M]);
+  });
+});
+
+describe("tcp_collapse_ofo_queue: a range ending in a FIN", () => {
+  it("its end_seq counts the FIN: the last copy is alloc_skb(385), kmalloc-1k (truesize 1280), not the small head (960)", async () => {
+    const { t, sk, c, w, nxt, rcv, counts } = await receiver();
+    // 20 page frames from 10000: one skb of 19100 bytes (the 2nd copied into the 1st's tailroom, 18 heads
+    // stolen: nr_frags 17, MAX_SKB_FRAGS), bloated (74000-ish truesize); the FIN segment after it cannot
+    // join it, so it is an skb of its own
+    for (let i = 0; i < 19; i++) rcv(10000 + i * 1000, 1000, PAGE_FRAME);
+    rcv(29000, 100, PAGE_FRAME);
+    tcpRcvState(t, sk, clientSegment(w, sk, 29100 - (c.rcvNxt - nxt), 164, TCPHDR_ACK | TCPHDR_FIN, 1000));
+    const r = c.ofo[0]!;
+    expect([r.skbs.length / 5, r.start - nxt, r.end - nxt, c.finRcvSeq - nxt]).toEqual([2, 10000, 29264, 29264]);
+    c.rcvbufLocked = true;
+    c.rcvbuf = 60000;
+    rcv(0, M); // in order: tcp_try_rmem_schedule -> tcp_prune_queue
+    // copies from 10000 to end_seq 29265: 5 × 3776 = 18880, then min(3776, 29265 - 28880 = 385): 385 + 63 →
+    // 448 + 320 = 768 > 704 (the small-head cache), kmalloc-1k: truesize 1024 + 256 = 1280, 220 bytes in it
+    expect(counts().slice(0, 2)).toEqual([1, 1]);
+    const ts = [];
+    for (let k = 2; k < r.skbs.length; k += 5) ts.push(r.skbs[k]!);
+    expect(ts.slice(0, 6)).toEqual([4352, 4352, 4352, 4352, 4352, 1280]);
+    expect(r.skbs[5 * 5 + 1]! - r.skbs[5 * 5]!).toBe(220);
   });
 });
 

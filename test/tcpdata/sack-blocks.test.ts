@@ -86,8 +86,9 @@ describe("SACK blocks: tp->selective_acks[], most recent first", () => {
     expect(rcv(1000, 1000)).toEqual([R(1), R(2), R(3), R(4)]);
     // all its bits are queued: tcp_dsack_set, then add_sack extends R3 (third) and rotates it; 5 blocks, 4 fit
     expect(rcv(5000, 1000)).toEqual([R(3), R(3), R(1), R(2)]);
-    // the D-SACK went once (rx_opt.dsack cleared by tcp_options_write)
-    expect(rcv(5000, 1000).length).toBe(4);
+    // the D-SACK went once (rx_opt.dsack cleared by tcp_options_write): a new segment's ACK has its own block
+    // in front, the fourth (R4) forgotten, and no D-SACK block before it
+    expect(rcv(11000, 1000)).toEqual([[11000, 12000], R(3), R(1), R(2)]);
   });
 
   it("tcp_prune_ofo_queue resets them: a segment inside the pruned range is D-SACKed and is the only block", async () => {
@@ -109,6 +110,18 @@ describe("SACK blocks: tp->selective_acks[], most recent first", () => {
   it("an out-of-order segment with a FIN: its block's end_seq counts the FIN", async () => {
     const { rcv } = await receiver();
     expect(rcv(2000, 1000, TCPHDR_ACK | TCPHDR_FIN)).toEqual([[2000, 3001]]);
+  });
+
+  it("a bare FIN past a hole, then the same FIN again: TCPOFOMerge, dropped TCP_OFOMERGE, D-SACKed, ACKed at once", async () => {
+    const { rcv, w, nstat } = await receiver();
+    // tcp_data_queue_ofo queues the FIN skb [3000, 3001) and __tcp_ack_snd_check ACKs at once
+    expect(rcv(3000, 0, TCPHDR_ACK | TCPHDR_FIN)).toEqual([[3000, 3001]]);
+    const merged = nstat.get("TcpExtTCPOFOMerge");
+    // the same FIN (a loss probe's retransmission): the queued skb covers all its bits — a D-SACK block
+    // first, then tcp_sack_new_ofo_skb's block (the same one), and the skb is dropped
+    expect(rcv(3000, 0, TCPHDR_ACK | TCPHDR_FIN)).toEqual([[3000, 3001], [3000, 3001]]);
+    expect(nstat.get("TcpExtTCPOFOMerge")).toBe(merged + 1);
+    expect(w.ledger.report(w.inFlight()).dropped.TCP_OFOMERGE).toBe(1);
   });
 });
 
