@@ -111,18 +111,20 @@ export class TxRings {
     const rec = this.recs;
     const r = id * TXR_REC_U32;
     const unsent = rec[r + TXR.unsent]!;
-    const size = rec[r + TXR.size]!;
-    const base = rec[r + TXR.base]!;
-    let i = rec[r + TXR.head]! + rec[r + TXR.used]! - unsent;
-    if (i >= size) i -= size;
     const lim = unsent < max ? unsent : max;
+    if (lim === 0) return 0;
+    // descriptor words wrap from the ring's last slot back to its first
+    const first = rec[r + TXR.base]! * TXD_U32;
+    const end = first + rec[r + TXR.size]! * TXD_U32;
     const desc = this.descs;
+    let d = this.unsentDesc(r, unsent);
     let n = 0;
     for (; n < lim; n++) {
-      const h = desc[(base + i) * TXD_U32 + TXD.h]!;
+      const h = desc[d + TXD.h]!;
       if (gsoSegs[h]! > 1) break;
       out[n] = h;
-      if (++i === size) i = 0;
+      d += TXD_U32;
+      if (d === end) d = first;
     }
     return n;
   }

@@ -3,7 +3,8 @@
 // sizes must leave the same records, descriptors and outputs. The driver's
 // one-descriptor steps through the views (postOne, cleanOne) are checked the
 // same way, against the reference's burst of one, and so is the wire's take of one
-// (takeOne, and peekOne before it), the step nic-tx.ts uses.
+// (takeOne, and peekOne before it), the step nic-tx.ts uses, and the wire's
+// quiet run (peekPlain, which stops before a GSO skb, then takeRun of a prefix).
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { freshCore } from "../helpers.js";
@@ -17,7 +18,8 @@ type Op =
   | { k: "clean"; r: number; n: number }
   | { k: "postOne"; r: number; seed: number }
   | { k: "cleanOne"; r: number }
-  | { k: "takeOne"; r: number };
+  | { k: "takeOne"; r: number }
+  | { k: "run"; r: number; max: number; frac: number };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ k: fc.constant("post" as const), r: fc.nat(2), n: fc.integer({ min: 0, max: TXR_STAGE }), seed: fc.nat(1000) }),
@@ -26,7 +28,11 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ k: fc.constant("postOne" as const), r: fc.nat(2), seed: fc.nat(1000) }),
   fc.record({ k: fc.constant("cleanOne" as const), r: fc.nat(2) }),
   fc.record({ k: fc.constant("takeOne" as const), r: fc.nat(2) }),
+  fc.record({ k: fc.constant("run" as const), r: fc.nat(2), max: fc.integer({ min: 0, max: 300 }), frac: fc.double({ min: 0, max: 1, noNaN: true }) }),
 );
+
+/** Segments of skb h in the test: every fifth a GSO one (the wire splits it, so a plain run stops there). */
+const segsOf = (h: number): number => (h % 5 === 2 ? 2 + (h % 3) : 1);
 
 describe("TX descriptor rings (WASM vs reference)", () => {
   it("layout constants match the WASM exports", async () => {
@@ -50,6 +56,8 @@ describe("TX descriptor rings (WASM vs reference)", () => {
         const ids = sizes.map((s) => t.create(s));
         const ref = new RefTxRings(t.x.txring_max(), t.x.txring_slots(), core.skb.sk, core.skb.truesize);
         for (const s of sizes) ref.create(s);
+        for (let h = 0; h < skbs; h++) core.skb.gsoSegs[h] = segsOf(h);
+        const runOut = new Uint32Array(300);
         for (const o of ops) {
           const id = ids[o.r]!;
           if (o.k === "post") {
@@ -82,6 +90,16 @@ describe("TX descriptor rings (WASM vs reference)", () => {
             const h = want.length === 0 ? -1 : want[0]!;
             expect(t.peekOne(id)).toBe(h);
             expect(t.takeOne(id)).toBe(h);
+          } else if (o.k === "run") {
+            // the plain prefix of what the wire would take next, then the wire takes part of it
+            const next = ref.peekBurst(o.r, o.max);
+            let plain = next.findIndex((h) => segsOf(h) > 1);
+            if (plain < 0) plain = next.length;
+            const n = t.peekPlain(id, runOut, o.max, core.skb.gsoSegs);
+            expect(Array.from(runOut.subarray(0, n))).toEqual(next.slice(0, plain));
+            const k = Math.min(n, Math.floor(o.frac * (n + 1)));
+            t.takeRun(id, k);
+            ref.takeBurst(o.r, k);
           } else if (o.k === "take") {
             const want = ref.takeBurst(o.r, o.max);
             const k = t.x.txring_take_burst(id, core.scratchPtr, o.max);

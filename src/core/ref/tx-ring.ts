@@ -70,8 +70,8 @@ export class RefTxRings {
     return k;
   }
 
-  /** The wire takes up to max unsent handles, oldest first; returns them. */
-  takeBurst(id: number, max: number): number[] {
+  /** The up to max unsent handles the wire would take next, oldest first; none taken. */
+  peekBurst(id: number, max: number): number[] {
     if (id >= this.created) return [];
     const r = id * TXR_REC_U32;
     const unsent = this.recs[r + TXR.unsent]!;
@@ -80,7 +80,13 @@ export class RefTxRings {
     const first = this.recs[r + TXR.head]! + this.recs[r + TXR.used]! - unsent;
     const out: number[] = [];
     for (let j = 0; j < k; j++) out.push(this.descs[(this.recs[r + TXR.base]! + ((first + j) % size)) * TXD_U32 + TXD.h]!);
-    this.recs[r + TXR.unsent] = unsent - k;
+    return out;
+  }
+
+  /** The wire takes up to max unsent handles, oldest first; returns them. */
+  takeBurst(id: number, max: number): number[] {
+    const out = this.peekBurst(id, max);
+    if (out.length > 0) this.recs[id * TXR_REC_U32 + TXR.unsent] -= out.length;
     return out;
   }
 
