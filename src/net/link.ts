@@ -45,16 +45,6 @@ export interface LinkConfig {
 /** Called with every frame as it leaves the sender (pcap capture). */
 export type WireTap = (h: number, timeNs: number) => void;
 
-/** Below any gap between two distinct event times (ns with sub-ns fractions): "strictly before now".
- *  Past 2^31 ns a double's spacing outgrows it, so beforeNow() widens it to two ulps of now. */
-const ARRIVAL_EPS = 1e-6;
-
-/** The largest time it treats as strictly before `now`: now minus max(1e-6 ns, 2^-51 now), which is at
- *  least one ulp, so the result stays below now however long the run (2^-51 now passes 1e-6 ns at ~2.3 s). */
-function beforeNow(now: number): number {
-  return now - Math.max(ARRIVAL_EPS, now * 2 ** -51);
-}
-
 /** A byte total and an ns time: doubles from the start (util/f64-field.ts). */
 const LINK_F64 = new F64Keys(["nBytes", "busyEnd"]);
 
@@ -238,15 +228,16 @@ export class LinkDirection {
   }
 
   /** Per-frame mode runs events of one instant in insertion order, and inserts a frame's arrival as it
-   *  leaves (arrival − delay): before an event inserted at `insertedAt`, the frames arriving now land first
-   *  only if theirs came earlier; those arriving before now always do. */
+   *  leaves (its end of serialization): before an event inserted at `insertedAt`, the frames arriving now
+   *  land first only if they left before it; those arriving before now always do. The FIFO's stored ends
+   *  decide, not now − delay (f64 rounding can move that by an ulp). */
   private pullFor(insertedAt: number): void {
-    const now = this.loop.now;
-    this.pullArrived(now - this.config.delayNs < insertedAt ? now : beforeNow(now));
+    const k = this.fifo.arrivedFor(this.loop.now, insertedAt);
+    if (k > 0) this.pullArrived(this.loop.now, k);
   }
 
-  /** Frames that have arrived by `upTo` (default now) enter the far NIC, in order. */
-  private pullArrived(upTo = this.loop.now): void {
+  /** Frames that have arrived by `upTo` (default now), at most `limit` of them, enter the far NIC, in order. */
+  private pullArrived(upTo = this.loop.now, limit = 0x7fffffff): void {
     const f = this.fifo;
     // the NIC asks again from inside receive() (an IRQ it raises): the frames before are in
     if (this.pulling || f.length === 0) return;
@@ -257,9 +248,11 @@ export class LinkDirection {
     // in bursts: one RSS call and one ring enqueue per queue for each (Nic.receiveBurst)
     const out = this.to.handOver;
     const cont = this.to.handOverCont;
-    for (;;) {
-      const n = f.takeArrived(now, out, cont, NIC_RX_BURST);
+    let left = limit;
+    while (left > 0) {
+      const n = f.takeArrived(now, out, cont, left < NIC_RX_BURST ? left : NIC_RX_BURST);
       if (n === 0) break;
+      left -= n;
       this.to.receiveHandedOver(n);
     }
     this.pulling = false;

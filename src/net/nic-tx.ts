@@ -151,6 +151,9 @@ export class NicTx {
   private readonly napiScheduled: Uint8Array;
   /** When the armed completion IRQ fires / the scheduled TX NAPI poll runs (ns). */
   private readonly irqAt: Float64Array;
+  /** When the armed completion IRQ timer was armed (ns): its event's insertion time, kept rather than
+   *  rebuilt as irqAt - txUsecs (which f64 rounding can move by an ulp). */
+  private readonly irqArmT: Float64Array;
   private readonly napiAt: Float64Array;
   /** The TX rings (assembly/tx-ring.ts): queue q's ring id and the u32 index of its record in
    *  `rec` (head, used, unsent, ...: TXR). */
@@ -331,6 +334,7 @@ export class NicTx {
     this.irqArmed = new Float64Array(n);
     this.napiScheduled = new Uint8Array(n);
     this.irqAt = new Float64Array(n);
+    this.irqArmT = new Float64Array(n);
     this.napiAt = new Float64Array(n);
     this.netTxPending = new Uint8Array(n);
     this.netTxTaken = new Uint32Array(n);
@@ -376,7 +380,7 @@ export class NicTx {
     this.xpsCpus = invertXps(config.xpsCpus);
     this.xpsRxqs = invertXps(config.xpsRxqs);
     this.pickTx = n === 1 ? () => 0 : (h) => this.netdevPickTx(h);
-    this.kindIrq = loop.register(`${name} tx irq`, (q) => this.txIrq(q, this.irqAt[q]! - this.txUsecs));
+    this.kindIrq = loop.register(`${name} tx irq`, (q) => this.txIrq(q, this.irqArmT[q]!));
     this.kindNapi = loop.register(`${name} tx napi`, (q) => this.napiPoll(q));
     // net/core/dev.c: net_tx_action — clear __QDISC_STATE_SCHED, qdisc_run
     this.kindNetTx = loop.register(`${name} net_tx`, (q) => {
@@ -972,6 +976,7 @@ export class NicTx {
       return;
     }
     if (this.irqArmed[q] === 0) {
+      this.irqArmT[q] = this.loop.now;
       this.irqAt[q] = this.loop.now + usecs;
       this.irqArmed[q] = this.loop.after(usecs, this.kindIrq, q) + 1;
     }

@@ -141,6 +141,23 @@ export class WireFifo {
     return this.tArr[(this.head + k) & this.mask]!;
   }
 
+  /** How many frames from the head per-frame mode would have delivered before an event of instant `now`
+   *  inserted at `insertedAt`: those arriving before now, then those arriving at now whose arrival was
+   *  inserted (at their end of serialization) before it. Ends and arrivals rise together, so a prefix. */
+  arrivedFor(now: number, insertedAt: number): number {
+    const tail = this.tail;
+    const m = this.mask;
+    const ta = this.tArr;
+    const te = this.tEnd;
+    let hd = this.head;
+    for (; hd < tail; hd++) {
+      const i = hd & m;
+      const a = ta[i]!;
+      if (a > now || (a === now && !(te[i]! < insertedAt))) break;
+    }
+    return hd - this.head;
+  }
+
   /** Take up to max frames that have arrived by now off the head, in order:
    *  their handles to out[0..n), whether each continues its train to cont[0..n). */
   takeArrived(now: number, out: Uint32Array, cont: Uint8Array, max: number): number {
