@@ -72,13 +72,15 @@ export class LinkDirection {
   /** Time of the earliest wake-up armed (Infinity: none). */
   private wakeAt = Infinity;
   private pulling = false;
+  /** This direction's rate, delay, loss and reorder (a copy of the link's). */
+  private readonly config: LinkConfig;
 
   constructor(
     readonly from: Nic,
     readonly to: Nic,
     readonly fromName: string,
     readonly toName: string,
-    private readonly config: LinkConfig,
+    config: LinkConfig,
     private readonly loop: EventLoop,
     private readonly rng: Rng,
     private readonly skbLen: Uint32Array,
@@ -86,6 +88,8 @@ export class LinkDirection {
     private readonly tap: WireTap | null,
   ) {
     f64Fields(this, LINK_F64);
+    // each direction its own copy: a change to one direction's loss or rate (a test cutting one way) leaves the other
+    this.config = { ...config };
     // The slower of the link and the sending NIC sets the pace.
     this.rateBps = Math.min(config.rateBps, from.config.rateBps);
     this.train = config.loss <= 0 && config.reorder <= 0 && tap === null;
