@@ -5,6 +5,7 @@ import type { ListenSock, TcpSock } from "./sock.js";
 import { TCP_ESTABLISHED, TCP_INVALID_RATELIMIT, TCP_RTO_MAX } from "./constants.js";
 import { TCPHDR_ACK, TCPHDR_RST, TCPHDR_SYN } from "../wire/tcp.js";
 import { acceptWake } from "./accept.js";
+import { rtxSynAck } from "./rtx-synack.js";
 import { serverAppStart } from "./apps.js";
 import { tcpRcvState } from "./established.js";
 
@@ -61,10 +62,7 @@ export function tcpCheckReq(t: TcpHost, req: TcpSock, h: number): void {
     } else {
       req.lastSynAckRtx = t.now;
       // inet_rtx_syn_ack -> tcp_rtx_synack
-      t.nstat.add(t.mib.RetransSegs);
-      t.nstat.add(t.mib.SynRetrans);
-      req.numRetrans++;
-      t.sendSynAck(req);
+      rtxSynAck(t, req);
       t.arm(req, t.now + reqskTimeout(req), t.kReqTimer);
     }
     t.deliverSkb(h);

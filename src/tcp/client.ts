@@ -7,6 +7,7 @@ import type { ConnectPopulation } from "./population.js";
 import { TCP_ESTABLISHED, TCP_MSS_DEFAULT, TCP_RTO_MAX, TCP_SYN_SENT, TCP_TIMEOUT_INIT } from "./constants.js";
 import { TCPHDR_ACK, TCPHDR_RST, TCPHDR_SYN } from "../wire/tcp.js";
 import { addrKey } from "./segment.js";
+import { firstTxhash, timeoutRehash } from "./txhash.js";
 
 /** Linux's default net.ipv4.ip_local_port_range. */
 const EPHEMERAL_LOW = 32768;
@@ -38,7 +39,8 @@ function sendSyn(t: TcpHost, sk: TcpSock): void {
     tx.tsEcr = 0;
   }
   if (t.windowScaling !== 0) tx.wscale = t.synWin.wscale;
-  t.transmit();
+  // tcp_transmit_skb: skb_set_hash_from_sk
+  t.transmit(sk.txhash);
 }
 
 /** connect(): false when no local port is free (EADDRNOTAVAIL). */
@@ -70,6 +72,8 @@ export function tcpConnect(t: TcpHost, pop: ConnectPopulation, daddr: Uint8Array
   sk.appInit = appInit;
   sk.timeout = TCP_TIMEOUT_INIT;
   t.hash(sk);
+  // net/ipv4/tcp_ipv4.c: tcp_v4_connect -> sk_set_txhash
+  sk.txhash = firstTxhash(sk);
   t.nstat.add(t.mib.ActiveOpens);
   sendSyn(t, sk);
   t.arm(sk, t.now + sk.timeout, t.kRtx);
@@ -100,6 +104,8 @@ export function tcpRetransmitTimer(t: TcpHost, sk: TcpSock): void {
     connectFailed(t, sk);
     return;
   }
+  // tcp_write_timeout: sk_rethink_txhash, so the retransmitted SYN may leave by another TX queue
+  timeoutRehash(t, sk, sk.retransmits);
   // tcp_retransmit_skb of the SYN
   t.nstat.add(t.mib.RetransSegs);
   t.nstat.add(t.mib.SynRetrans);

@@ -7,6 +7,7 @@ import type { ListenSock } from "./sock.js";
 import { TCP_MSS_DEFAULT, TCP_NEW_SYN_RECV, TCP_TIMEOUT_INIT, JIFFY } from "./constants.js";
 import { cookieSeq, cookieTime, cookieTimestamp, mssIndex } from "./cookie.js";
 import { TCPHDR_ACK, TCPHDR_SYN } from "../wire/tcp.js";
+import { firstTxhash } from "./txhash.js";
 
 /** assembly/cookie.ts, called straight (no wrapper). */
 interface CookieHot {
@@ -121,6 +122,8 @@ export function tcpConnRequest(t: TcpHost, l: ListenSock, h: number): void {
   req.rcvWscale = sndWscale >= 0 ? win.wscale : 0;
   req.rcvWnd = win.window;
   req.timeout = TCP_TIMEOUT_INIT;
+  // tcp_conn_request: tcp_rsk(req)->txhash = net_tx_rndhash()
+  req.txhash = firstTxhash(req);
   // inet_csk_reqsk_queue_hash_add: ehash, rsk_timer, qlen++, young++
   t.hash(req);
   l.qlen++;

@@ -24,7 +24,6 @@ import { frtoEnterLoss } from "./frto.js";
 import { SKB_GSO_TCPV4, SKB_GSO_TCPV6 } from "../core/gro.js";
 import { SKB_GSO_TCP_FIXEDID } from "../core/gso.js";
 import { pow2 } from "../util/pow2.js";
-import { murmurFinal, murmurMix } from "../util/murmur.js";
 import { SKB_F_OOO_OKAY } from "../core/skb-fields.js";
 import { recvmsg, sendmsgBlocked, sendmsgHold } from "./sock-lock.js";
 import { currentSsthresh, initUndo, retransmitted } from "./undo.js";
@@ -37,6 +36,7 @@ import { sendHead, sendHeadEnd } from "./send-head.js";
 import { outOfResources } from "./out-of-resources.js";
 import { clampProbe0ToUserTimeoutNs, clampRtoToUserTimeoutUs, orphanRetries, rtxProbe0TimedOut, sockDead, writeErr, writeTimeout } from "./write-timeout.js";
 import { TCP_MSS_DEFAULT } from "./constants.js";
+import { firstTxhash } from "./txhash.js";
 import { belowMemLow, forcedMemSchedule, memUncharge, sndMemSync, underMemoryPressure, wmemSchedule } from "./mem.js";
 
 /** include/net/tcp.h: TCP_DELACK_MIN / TCP_ATO_MIN (HZ/25), TCP_DELACK_MAX (HZ/5), in ns. */
@@ -157,7 +157,7 @@ export function transmit(t: TcpHost, sk: TcpSock, c: TcpConn, start: number, end
   skb.sk[h] = sk.slot;
   skb.truesize[h] = truesize;
   // skb_set_hash_from_sk: skb->hash = sk_txhash (net_tx_rndhash; here a deterministic mix of the 4-tuple)
-  if (sk.txhash === 0) sk.txhash = murmurFinal(murmurMix(murmurMix(0x9e3779b9, (sk.lport << 16) | sk.rport), sk.rkey)) || 1;
+  if (sk.txhash === 0) sk.txhash = firstTxhash(sk);
   skb.hash[h] = sk.txhash;
   // skb->ooo_okay: nothing of this socket is below TCP, so the TX queue may change without reordering
   skb.flags[h] = c.wmemAlloc < SKB_TRUESIZE_1 ? skb.flags[h]! | SKB_F_OOO_OKAY : skb.flags[h]! & ~SKB_F_OOO_OKAY;

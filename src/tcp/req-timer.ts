@@ -1,8 +1,9 @@
 // SYN-ACK retransmission and request expiry: net/ipv4/inet_connection_sock.c:
-// reqsk_timer_handler (with syn_ack_recalc, no TCP_DEFER_ACCEPT).
+// reqsk_timer_handler (with syn_ack_recalc, no TCP_DEFER_ACCEPT); the retransmission is rtx-synack.ts.
 import type { TcpHost } from "./tcp-host.js";
 import type { TcpSock } from "./sock.js";
 import { reqskQueueDrop, reqskTimeout } from "./check-req.js";
+import { rtxSynAck } from "./rtx-synack.js";
 
 export function reqskTimer(t: TcpHost, req: TcpSock): void {
   const l = req.listener!;
@@ -22,11 +23,8 @@ export function reqskTimer(t: TcpHost, req: TcpSock): void {
   // tcp_syn_ack_timeout
   t.nstat.add(t.mib.Timeouts);
   if (!expire) {
-    // inet_rtx_syn_ack -> tcp_rtx_synack (resent even when req->acked)
-    t.nstat.add(t.mib.RetransSegs);
-    t.nstat.add(t.mib.SynRetrans);
-    req.numRetrans++;
-    t.sendSynAck(req);
+    // inet_rtx_syn_ack (resent even when req->acked)
+    rtxSynAck(t, req);
     if (req.numTimeout++ === 0) l.young--;
     t.arm(req, t.now + reqskTimeout(req), t.kReqTimer);
     return;

@@ -892,9 +892,11 @@ export class TcpHost {
 
   /** Allocate, write `tx`, send. Handshake segments (SYN, SYN-ACK) are
    *  stamped from a per-layout template: a SYN flood answers each SYN. */
-  transmit(): void {
+  transmit(hash = 0): void {
     const h = this.env.alloc();
     if (h < 0) return; // ENOBUFS: the segment is not sent, as a failed alloc_skb
+    // skb_set_hash_from_sk / skb_set_hash (tcp_make_synack): the sender's txhash (0: none, as alloc left it)
+    if (hash !== 0) this.core.skb.hash[h] = hash;
     const tx = this.tx;
     tx.v6 = this.v6;
     if ((tx.flags & TCPHDR_SYN) !== 0 && tx.sackN === 0) this.stamps.for(tx).write(this.core, h, tx);
@@ -966,7 +968,8 @@ export class TcpHost {
       tx.tsVal = (this.nowMs() + req.tsOff) >>> 0;
       tx.tsEcr = req.tsRecent;
     }
-    this.transmit();
+    // net/ipv4/tcp_output.c: tcp_make_synack — skb_set_hash(skb, tcp_rsk(req)->txhash, PKT_HASH_TYPE_L4)
+    this.transmit(req.txhash);
   }
 
   /** A bare ACK (or FIN|ACK) from an established-side socket. */

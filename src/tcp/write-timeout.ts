@@ -21,7 +21,9 @@ import { TCP_RTO_MAX_US, TCP_RTO_MIN_US } from "./rtt.js";
 import { NO_STAMP } from "./undo.js";
 import { tcpDone } from "./established.js";
 import { outOfResources } from "./out-of-resources.js";
-import { murmurFinal, murmurMix } from "../util/murmur.js";
+import { timeoutRehash } from "./txhash.js";
+
+export { rethinkTxhash } from "./txhash.js";
 
 const TCP_RTO_MIN_MS = TCP_RTO_MIN_US / 1000;
 const TCP_RTO_MAX_MS = TCP_RTO_MAX_US / 1000;
@@ -70,20 +72,8 @@ export function writeTimeout(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
     writeErr(t, sk);
     return true;
   }
-  // include/net/sock.h: sk_rethink_txhash (sk_txhash is set once the socket has sent; sk_txrehash from
-  // net.core.txrehash)
-  if (sk.txhash !== 0 && t.txrehash) {
-    sk.txhash = rethinkTxhash(sk.txhash, c.timeoutRehash);
-    c.timeoutRehash++;
-    t.nstat.add(t.mib.TimeoutRehash);
-  }
+  if (timeoutRehash(t, sk, c.timeoutRehash)) c.timeoutRehash++;
   return false;
-}
-
-/** include/net/sock.h: sk_set_txhash -> net_tx_rndhash, a new random nonzero hash; here a deterministic mix of
- *  the old one and the rehash count (the model's first sk_txhash is a mix of the 4-tuple, data-out.ts). */
-export function rethinkTxhash(old: number, n: number): number {
-  return murmurFinal(murmurMix(murmurMix(0x85ebca6b, old), n)) || 1;
 }
 
 /** net/ipv4/tcp_timer.c: tcp_clamp_rto_to_user_timeout — the RTO (µs) to arm after a retransmission: icsk_rto,

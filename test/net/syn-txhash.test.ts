@@ -1,0 +1,139 @@
+// The handshake's txhash and the TX queue it picks (Linux 6.12). A connecting socket picks sk_txhash at
+// connect (tcp_v4_connect -> sk_set_txhash) and its SYN carries it (tcp_transmit_skb ->
+// skb_set_hash_from_sk); each SYN retransmission timeout re-picks it (tcp_retransmit_timer ->
+// tcp_write_timeout -> sk_rethink_txhash: TCPTimeoutRehash). A request sock picks its own txhash
+// (tcp_conn_request), its SYN-ACK carries it (tcp_make_synack: skb_set_hash), and each SYN-ACK
+// retransmission re-picks it (tcp_rtx_synack; no counter of its own). Both only while the socket's
+// sk_txrehash is on (net.core.txrehash, default 1). Without XPS the hash picks the TX queue
+// (netdev_pick_tx: skb_tx_hash = reciprocal_scale(hash, real_num_tx_queues)), so a retransmitted SYN or
+// SYN-ACK may leave by another queue. Here every frame is lost on the wire, so each connection
+// retransmits; the NICs have 8 TX queues.
+import { describe, expect, it } from "vitest";
+import { createCore } from "../../src/core/node.js";
+import { World, coreConfigFor } from "../../src/sim/world.js";
+import { buildReport } from "../../src/report/build.js";
+import type { LinkConfig } from "../../src/net/link.js";
+import { rethinkTxhash } from "../../src/tcp/txhash.js";
+import { host, link, world } from "../sim/spec-helpers.js";
+
+const QUEUES = 8;
+const TCPHDR_SYN = 0x02;
+const TCPHDR_ACK = 0x10;
+
+interface Sent {
+  port: number;
+  hash: number;
+  queue: number;
+}
+
+/** `conns` connections client -> server:80 for 3.5 s; `lose`: which direction loses every frame. The
+ *  SYNs the client sends and the SYN-ACKs the server sends, per connection (by the client's port). */
+async function run(txrehash: number, lose: "client->server" | "server->client", conns: number) {
+  const nic = { queues: QUEUES, rateBps: 10e9, mtu: 1500, rxRing: 1024, txRing: 256, txqueuelen: 1000 };
+  const spec = world(
+    [
+      host("client", 1, { nic, sysctl: { "net.core.txrehash": txrehash } }),
+      host("server", 2, { nic, sysctl: { "net.core.txrehash": txrehash }, listeners: [{ port: 80, backlog: 128, accept: true }] }),
+    ],
+    // loss > 0: per-frame mode, which draws each frame's loss as it leaves
+    [link("client", "server", { loss: 1e-300 })],
+    [{ kind: "connect", from: "client", to: "server", port: 80, count: conns, at: 0, rate: 1000, spoof: "none" }],
+    { durationNs: 3.5e9 },
+  );
+  const core = await createCore(coreConfigFor(spec));
+  const w = new World(core, spec);
+  const [ab, ba] = w.linkDirections() as unknown as { config: LinkConfig }[];
+  (lose === "client->server" ? ab! : ba!).config.loss = 1;
+  const syns: Sent[] = [];
+  const synAcks: Sent[] = [];
+  for (const [name, out] of [["client", syns], ["server", synAcks]] as const) {
+    const nicTx = w.host(name).nics[0]!.tx;
+    const xmit = nicTx.xmit.bind(nicTx);
+    nicTx.xmit = (h) => {
+      const ok = xmit(h);
+      const tcp = h * 128 + core.skb.transport[h]!;
+      const flags = core.headers[tcp + 13]!;
+      // the client's port: the source of a SYN, the destination of a SYN-ACK
+      const port = name === "client" ? (core.headers[tcp]! << 8) | core.headers[tcp + 1]! : (core.headers[tcp + 2]! << 8) | core.headers[tcp + 3]!;
+      if ((flags & TCPHDR_SYN) !== 0 && (name === "client") === ((flags & TCPHDR_ACK) === 0)) out.push({ port, hash: core.skb.hash[h]!, queue: core.skb.queue[h]! });
+      return ok;
+    };
+  }
+  const report = buildReport(w, w.run());
+  return { report, syns, synAcks };
+}
+
+function byPort(sent: Sent[]): Map<number, Sent[]> {
+  const m = new Map<number, Sent[]>();
+  for (const s of sent) m.set(s.port, [...(m.get(s.port) ?? []), s]);
+  return m;
+}
+
+/** skb_tx_hash: reciprocal_scale(hash, QUEUES). */
+const txQueue = (hash: number): number => Math.floor((hash * QUEUES) / 2 ** 32);
+
+describe("SYN and SYN-ACK retransmissions re-pick the txhash (sk_rethink_txhash, tcp_rtx_synack)", () => {
+  it("a SYN's RTO picks a new sk_txhash (TCPTimeoutRehash) and the retransmission leaves by its queue", async () => {
+    const conns = 16;
+    const { report, syns } = await run(1, "client->server", conns);
+    const n = report.hosts["client"]!.nstat;
+    // SYN at 0, then tcp_syn_linear_timeouts (4) retransmissions 1 s apart: 3 by 3.5 s, each after a rehash
+    expect(n["TcpExtTCPSynRetrans"]).toBe(3 * conns);
+    expect(n["TcpExtTCPTimeoutRehash"]).toBe(3 * conns);
+    const per = byPort(syns);
+    expect(per.size).toBe(conns);
+    const queues = new Set<string>();
+    for (const list of per.values()) {
+      expect(list.length).toBe(4);
+      expect(list[0]!.hash).not.toBe(0);
+      // each retransmission's hash is the previous one re-picked (the model's net_tx_rndhash: rethinkTxhash)
+      for (let i = 1; i < 4; i++) expect(list[i]!.hash).toBe(rethinkTxhash(list[i - 1]!.hash, i - 1));
+      for (const s of list) expect(s.queue).toBe(txQueue(s.hash));
+      queues.add(list.map((s) => s.queue).join());
+    }
+    // the queues move: not every connection keeps one queue for its four SYNs
+    expect([...queues].some((q) => new Set(q.split(",")).size > 1)).toBe(true);
+    expect(report.ledger.unaccounted).toBe(0);
+  });
+
+  it("net.core.txrehash 0: a SYN's RTO keeps the hash and the queue, and counts no TCPTimeoutRehash", async () => {
+    const conns = 16;
+    const { report, syns } = await run(0, "client->server", conns);
+    const n = report.hosts["client"]!.nstat;
+    expect(n["TcpExtTCPSynRetrans"]).toBe(3 * conns);
+    expect(n["TcpExtTCPTimeoutRehash"] ?? 0).toBe(0);
+    const per = byPort(syns);
+    for (const list of per.values()) {
+      expect(list.length).toBe(4);
+      for (const s of list) expect([s.hash, s.queue]).toEqual([list[0]!.hash, txQueue(list[0]!.hash)]);
+    }
+    // the connections' SYNs spread over the queues by their own hashes
+    expect(new Set(syns.map((s) => s.queue)).size).toBeGreaterThan(1);
+  });
+
+  it("a SYN-ACK retransmission re-picks the request's txhash (no TCPTimeoutRehash); with txrehash 0 it keeps it", async () => {
+    const conns = 16;
+    for (const rehash of [1, 0]) {
+      const { report, synAcks } = await run(rehash, "server->client", conns);
+      const n = report.hosts["server"]!.nstat;
+      expect(n["TcpExtTCPTimeoutRehash"] ?? 0).toBe(0);
+      const per = byPort(synAcks);
+      expect(per.size).toBe(conns);
+      let moved = 0;
+      for (const list of per.values()) {
+        // the SYN-ACK, then retransmissions: by the request timer (1 s, 3 s) and for each retransmitted SYN
+        // (tcp_check_req: inet_rtx_syn_ack)
+        expect(list.length).toBeGreaterThanOrEqual(3);
+        expect(list[0]!.hash).not.toBe(0);
+        for (let i = 1; i < list.length; i++) {
+          expect(list[i]!.hash).toBe(rehash === 1 ? rethinkTxhash(list[i - 1]!.hash, i - 1) : list[0]!.hash);
+          if (list[i]!.queue !== list[0]!.queue) moved++;
+        }
+        for (const s of list) expect(s.queue).toBe(txQueue(s.hash));
+      }
+      if (rehash === 1) expect(moved).toBeGreaterThan(0);
+      else expect(moved).toBe(0);
+      expect(n["TcpExtTCPSynRetrans"]).toBe(synAcks.length - conns);
+    }
+  });
+});
