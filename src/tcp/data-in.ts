@@ -295,6 +295,7 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
     // tcp_count_delivered(sack_delivered): newly SACKed segments and the D-SACKed duplicates
     c.delivered += newlySacked + dups;
   }
+  if (priorPackets === 0) return ackNoQueue(t, sk, c, ackSeq, priorUna, winUpdate, newlySacked, dsackAck);
   // tcp_clean_rtx_queue (its own function, as in the kernel: a separate V8 compile root with its own inlining budget)
   const advanced = cleanRtxQueue(t, sk, c, ack, finAcked);
   // duplicate ACK (no data, same ack, same window, data outstanding)
@@ -344,6 +345,23 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   if (c.frtoNew) frtoXmitNew(t, sk, c);
   else if (advanced || newlySacked > 0 || winUpdate || c.lostOut > 0) xmitAll(t, sk, c);
   if (advanced) afterAck(t, sk, c);
+  return true;
+}
+
+/** net/ipv4/tcp_input.c: tcp_ack's no_queue — nothing was outstanding (prior_packets 0): no
+ *  tcp_clean_rtx_queue, rate sample or tcp_cong_control (so no pacing-rate update); a D-SACK may still undo
+ *  (tcp_fastretrans_alert), then tcp_ack_probe and tcp_process_tlp_ack. The bulk receiver's every segment. */
+function ackNoQueue(t: TcpHost, sk: TcpSock, c: TcpConn, ackSeq: number, priorUna: number, winUpdate: boolean, newlySacked: number, dsackAck: boolean): boolean {
+  // (the report's goodput span ends at the last ACK processed, as tcp_clean_rtx_queue's caller keeps it)
+  c.lastAckAt = t.now;
+  if (dsackAck) fastretransAlert(t, sk, c, false, priorUna, newlySacked > 0, 0);
+  if (sendHead(c)) ackProbe(t, c);
+  if (c.tlpHighSeq !== 0 && processTlpAck(t, c, ackSeq, c.dsackTlp, winUpdate || t.rx.dataLen > 0 || newlySacked > 0)) {
+    lossProbeRecovery(t, sk, c);
+  }
+  // tcp_data_snd_check (the caller's, after tcp_ack)
+  if (c.frtoNew) frtoXmitNew(t, sk, c);
+  else if (newlySacked > 0 || winUpdate || c.lostOut > 0) xmitAll(t, sk, c);
   return true;
 }
 
