@@ -95,8 +95,10 @@ export function selectWindow(t: TcpHost, c: TcpConn): number {
 // ---- segment output ----
 
 /** Build and send one segment (tcp_transmit_skb): data [start, end) or a bare
- *  ACK when start === end. Every segment carries ACK and the current window. */
-export function transmit(t: TcpHost, sk: TcpSock, c: TcpConn, start: number, end: number, flags: number, withSack: boolean): boolean {
+ *  ACK when start === end. Every segment carries ACK, the current window and tcp_established_options'
+ *  SACK blocks (probes and active resets too: tcp_xmit_probe_skb and tcp_send_active_reset use
+ *  tcp_transmit_skb). */
+export function transmit(t: TcpHost, sk: TcpSock, c: TcpConn, start: number, end: number, flags: number): boolean {
   const h = t.env.alloc();
   if (h < 0) return false;
   const tx = t.txFor(sk);
@@ -116,7 +118,7 @@ export function transmit(t: TcpHost, sk: TcpSock, c: TcpConn, start: number, end
   tx.sackN = 0;
   tx.payloadLen = end - start;
   const effSacks = c.numSacks + (c.dsackPending ? 1 : 0);
-  if (withSack && sk.sackOk && effSacks > 0) {
+  if (sk.sackOk && effSacks > 0) {
     // tcp_established_options: rx_opt.num_sacks + rx_opt.dsack blocks, as many as the option space takes;
     // tcp_options_write: from duplicate_sack[0] on when a D-SACK is pending (selective_acks[] follows it in
     // tcp_sock), else from selective_acks[0] — the most recently changed block first
@@ -207,7 +209,7 @@ export function transmit(t: TcpHost, sk: TcpSock, c: TcpConn, start: number, end
 
 /** net/ipv4/tcp_output.c: tcp_send_ack */
 export function sendAck(t: TcpHost, sk: TcpSock, c: TcpConn): void {
-  transmit(t, sk, c, c.sndNxt, c.sndNxt, TCPHDR_ACK, true);
+  transmit(t, sk, c, c.sndNxt, c.sndNxt, TCPHDR_ACK);
 }
 
 /** The send-side view the congestion control reads. */
@@ -274,7 +276,7 @@ function retransmitSkb(t: TcpHost, sk: TcpSock, c: TcpConn, j: number): boolean 
   c.retransTotal++;
   rb.flags[j] = rb.flags[j]! | TCPCB_EVER_RETRANS;
   // a zero-length entry is the FIN sent on its own (fin.ts)
-  const sent = transmit(t, sk, c, start, rb.end[j]!, start === rb.end[j] ? TCPHDR_ACK | TCPHDR_FIN : TCPHDR_ACK, true);
+  const sent = transmit(t, sk, c, start, rb.end[j]!, start === rb.end[j] ? TCPHDR_ACK | TCPHDR_FIN : TCPHDR_ACK);
   if (sent) {
     // (an RTO's head whose earlier retransmission an undo left out, still SACKED_RETRANS, is counted once: the
     // kernel would add it to retrans_out again, its "retrans_out leaked" case)
@@ -309,7 +311,7 @@ export function tlpRetransmitTail(t: TcpHost, sk: TcpSock, c: TcpConn): boolean 
   const j = rb.at(rb.count - 1);
   const fin = rb.start[j] === rb.end[j] ? TCPHDR_FIN : 0; // the FIN sent on its own (fin.ts)
   if (stillInHostQueue(t, c, j)) return false;
-  if (!transmit(t, sk, c, rb.start[j]!, rb.end[j]!, TCPHDR_ACK | fin, true)) return false;
+  if (!transmit(t, sk, c, rb.start[j]!, rb.end[j]!, TCPHDR_ACK | fin)) return false;
   rb.flags[j] = rb.flags[j]! | TCPCB_EVER_RETRANS;
   rb.sentAt[j] = t.now;
   rb.charged[j] = c.wmemCharged;
@@ -469,7 +471,7 @@ export function writeXmit(t: TcpHost, sk: TcpSock, c: TcpConn, pushOne = 0): voi
     if (!txRoom(t, sk, c)) break;
     const end = start + len;
     const last = end === c.writeSeq;
-    if (!transmit(t, sk, c, start, end, last ? TCPHDR_ACK | TCPHDR_PSH : TCPHDR_ACK, true)) break;
+    if (!transmit(t, sk, c, start, end, last ? TCPHDR_ACK | TCPHDR_PSH : TCPHDR_ACK)) break;
     c.sndNxt = end;
     sk.sndNxt = sndNxtWire(sk, c, end);
     sentSkb(t, c, end, headEnd);
@@ -912,7 +914,7 @@ function writeWakeup(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   if (c.writeSeq <= c.sndNxt) {
     if (finXmit(t, sk, c, true)) return;
     t.nstat.add(t.mib.WinProbe);
-    transmit(t, sk, c, c.sndUna - 1, c.sndUna - 1, TCPHDR_ACK, false);
+    transmit(t, sk, c, c.sndUna - 1, c.sndUna - 1, TCPHDR_ACK);
     return;
   }
   const room = c.sndUna + c.sndWnd - c.sndNxt;
@@ -931,7 +933,7 @@ function writeWakeup(t: TcpHost, sk: TcpSock, c: TcpConn): void {
       forcedMemSchedule(t, c, TCP_SKB_OVERHEAD);
       sndMemSync(t, c);
     }
-    if (transmit(t, sk, c, start, end, TCPHDR_ACK | TCPHDR_PSH, true)) {
+    if (transmit(t, sk, c, start, end, TCPHDR_ACK | TCPHDR_PSH)) {
       c.rtx.push(start, end, t.now, c.delivered, c.wmemCharged);
       sentSkb(t, c, end, c.wq.first());
       c.sndNxt = end;
@@ -943,7 +945,7 @@ function writeWakeup(t: TcpHost, sk: TcpSock, c: TcpConn): void {
     }
   }
   t.nstat.add(t.mib.WinProbe);
-  transmit(t, sk, c, c.sndUna - 1, c.sndUna - 1, TCPHDR_ACK, false);
+  transmit(t, sk, c, c.sndUna - 1, c.sndUna - 1, TCPHDR_ACK);
 }
 
 // ---- application: sendmsg / recvmsg ----

@@ -30,7 +30,7 @@ export function finXmit(t: TcpHost, sk: TcpSock, c: TcpConn, force = false): boo
     return false;
   }
   const seq = c.writeSeq;
-  if (!transmit(t, sk, c, seq, seq, TCPHDR_ACK | TCPHDR_FIN, true)) return false;
+  if (!transmit(t, sk, c, seq, seq, TCPHDR_ACK | TCPHDR_FIN)) return false;
   c.finAlone = FIN_ALONE_SENT;
   sk.sndNxt = wireSeq(sk.iss + 1, seq + 1);
   c.rtx.push(seq, seq, t.now, c.delivered, c.wmemCharged);

@@ -48,5 +48,5 @@ function sendActiveReset(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   const wndEnd = c.sndUna + c.sndWnd;
   const scaled = sk.sndWscale >= 0 && sndNxt - wndEnd < 2 ** sk.rcvWscale;
   const seq = wndEnd >= sndNxt || scaled ? sndNxt : wndEnd;
-  if (!transmit(t, sk, c, seq, seq, TCPHDR_ACK | TCPHDR_RST, false)) t.nstat.add(t.mib.AbortFailed);
+  if (!transmit(t, sk, c, seq, seq, TCPHDR_ACK | TCPHDR_RST)) t.nstat.add(t.mib.AbortFailed);
 }

@@ -19,9 +19,13 @@ export interface AckOpts {
   window?: number;
   /** gso_segs of the skb: that many identical pure ACKs coalesced by tcp_add_backlog (default 0: one). */
   segs?: number;
+  /** Carry this many payload bytes at the socket's rcv_nxt + `seqOff` (default 0 and 0: a pure ACK). */
+  payload?: number;
+  seqOff?: number;
 }
 
-/** A pure ACK of `ackRel` bytes past the ISN + 1, with SACK blocks (relative); returns its skb handle. */
+/** An ACK of `ackRel` bytes past the ISN + 1, with SACK blocks (relative) and, optionally, data; returns its skb
+ *  handle. */
 export function injectAck(w: World, sk: TcpSock, ackRel: number, sack: [number, number][] = [], o: AckOpts = {}): number {
   const core = w.core;
   const h = core.allocOne(w.loop.now);
@@ -32,7 +36,7 @@ export function injectAck(w: World, sk: TcpSock, ackRel: number, sack: [number, 
   s.dst = Uint8Array.of(10, 0, 0, 1);
   s.sport = sk.rport;
   s.dport = sk.lport;
-  s.seq = sk.rcvNxt;
+  s.seq = (sk.rcvNxt + (o.seqOff ?? 0)) >>> 0;
   s.ack = (base + ackRel) >>> 0;
   s.flags = TCPHDR_ACK;
   s.window = o.window ?? 65535;
@@ -48,6 +52,7 @@ export function injectAck(w: World, sk: TcpSock, ackRel: number, sack: [number, 
     s.sackN++;
   }
   writeSegment(core, h, s);
+  if ((o.payload ?? 0) > 0) setPayloadLen(core, h, o.payload!);
   core.skb.gsoSegs[h] = o.segs ?? 0;
   const t = w.host("a").stack.tcp;
   t.rx.parse(core.headers, h, core.skb.network[h]!, core.skb.transport[h]!, false);

@@ -11,8 +11,11 @@
 // (selective_acks[] follows it) when a D-SACK is pending.
 // Offsets are bytes past rcv_nxt before the test; Rk = [2000k - 1000, 2000k).
 import { describe, expect, it } from "vitest";
-import { stalledReceiver, type PairOpts } from "./helpers.js";
-import { clientSegment } from "./inject.js";
+import { bulk, pair, stalledReceiver, type PairOpts } from "./helpers.js";
+import { clientConn, clientSegment, injectAck } from "./inject.js";
+import { createCore } from "../../src/core/node.js";
+import { World, coreConfigFor } from "../../src/sim/world.js";
+import { SKB_HEADROOM } from "../../src/core/skb-fields.js";
 import { tcpRcvState } from "../../src/tcp/established.js";
 import { SegIn } from "../../src/tcp/segment.js";
 import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_RST } from "../../src/wire/tcp.js";
@@ -143,5 +146,44 @@ describe("tcp_validate_incoming: an in-window RST resets at the right-most end o
     const { t, rst } = await afterForget();
     rst(8000);
     expect(t.states().ESTABLISHED).toBeUndefined();
+  });
+});
+
+describe("zero-window probes carry the SACK blocks (tcp_xmit_probe_skb -> tcp_transmit_skb -> tcp_established_options)", () => {
+  it("a sender with out-of-order data from its peer sends [+1000, +1100) in every probe", async () => {
+    // a bulk flow into a receiver that never reads, over a 10 ms one-way link (test/tcpdata/probe0): the
+    // window closes, probes go from ~0.25 s; at 100 ms, 100 bytes from b 1000 bytes past a's rcv_nxt
+    const spec = pair({ durationNs: 1.5e9, delayNs: 10e6, app: { kind: "sink", readRate: 0 } }, [bulk()]);
+    const core = await createCore(coreConfigFor(spec));
+    let dataEnd = 0;
+    const probeSacks: number[][][] = [];
+    let rel = (x: number): number => x;
+    const tap = (h: number): void => {
+      const seg = new SegIn();
+      seg.parse(core.headers, h, core.skb.network[h]!, core.skb.transport[h]!, false);
+      if (core.headers[h * SKB_HEADROOM + core.skb.network[h]! + 15] !== 1) return; // from a only
+      if (seg.dataLen > 0) dataEnd = Math.max(dataEnd, (seg.seq + seg.dataLen) >>> 0);
+      else if (dataEnd !== 0 && seg.seq === ((dataEnd - 1) >>> 0)) {
+        const b: number[][] = [];
+        for (let i = 0; i < seg.sackN; i++) b.push([rel(seg.sackL[i]!), rel(seg.sackR[i]!)]);
+        probeSacks.push(b);
+      }
+    };
+    const w = new World(core, spec, tap);
+    w.loop.at(
+      100e6,
+      w.loop.register("test: out-of-order data into a", () => {
+        const { sk, c } = clientConn(w);
+        const nxt = sk.rcvNxt;
+        rel = (x) => (x - nxt) >>> 0;
+        injectAck(w, sk, c.sndUna, [], { window: 0, payload: 100, seqOff: 1000 });
+        expect(c.ofo.length).toBe(1);
+      }),
+      0,
+    );
+    w.run();
+    expect(clientConn(w).c.sndWnd).toBe(0);
+    expect(probeSacks.length).toBeGreaterThanOrEqual(2);
+    for (const b of probeSacks) expect(b).toEqual([[1000, 1100]]);
   });
 });
