@@ -471,8 +471,23 @@ export class NetRx implements NetRxHandler {
     // headers and segments are read before the drop frees them
     const dropped = m > 0 && this.stackOtherHostRun !== null && !this.rps.needed ? this.stackOtherHostRun(this.groOut, m) : 0;
     if (dropped > 0) this.chargeDropped(dropped, cpu);
+    const listenRun = m > 0 && !this.rps.needed ? this.stackListenRun : null;
     for (let i = 0; i < m; i++) {
       const h = scratch[this.groOut + i]!;
+      // a run of SYNs for a listener goes up in one pass (Stack.listenRun), charged after it; a frame
+      // whose byte 13 past its transport header (TCP's flags) has not SYN alone set (among SYN, ACK,
+      // RST, FIN) cannot start one, and is not offered (the stack decides for the others)
+      if (listenRun !== null && i >= dropped && (this.hdr[h * SKB_HEADROOM + this.skbTransport[h]! + 13]! & 0x17) === 0x02) {
+        const prev = this.curCpu;
+        this.curCpu = cpu;
+        const k = listenRun(this.groOut + i, m - i);
+        this.curCpu = prev;
+        if (k > 0) {
+          rxCount = this.chargeListenRun(k, rxCount, cpu);
+          i += k - 1;
+          continue;
+        }
+      }
       const s = segs[h]!;
       rxCount += s > 1 ? s : 1;
       if (rxCount >= this.groBatch) {
@@ -492,6 +507,27 @@ export class NetRx implements NetRxHandler {
   /** Set by the host with stackOtherHostRun: IP's drop of the k frames it found (receive()'s
    *  counters and drop for each, in one pass). */
   stackDropRun: ((at: number, k: number) => void) | null = null;
+
+  /** Set by the host: IP and TCP take the leading frames of the n at scratch[at ..) that are SYNs for
+   *  a listener, in one pass (Stack.listenRun); returns how many. It reads none of the CPU's clock. */
+  stackListenRun: ((at: number, n: number) => number) | null = null;
+
+  /** groNormal's and receiveLocal's accounting for k SYNs listenRun took, in order: each one
+   *  skb (TCP never aggregates a SYN: tcp_gro_receive flushes it) in rx_list, processed, and the
+   *  IP + TCP cost (stackCost's sum, added per frame as receiveLocal adds it). Their skbs are not
+   *  read: the SYN-ACKs' allocations may have taken their handles. Returns rx_count. */
+  private chargeListenRun(k: number, rxCount: number, cpu: number): number {
+    this.softnet.processed[cpu]! += k;
+    const c = this.costs;
+    for (let j = 0; j < k; j++) {
+      this.cost += c.ip + c.tcp;
+      if (++rxCount >= this.groBatch) {
+        this.groNormalLists++;
+        rxCount = 0;
+      }
+    }
+    return rxCount;
+  }
 
   /** receiveLocal's accounting for the first k frames of the GRO output (__netif_receive_skb's
    *  processed count, the IP and L4 cost by protocol), which IP dropped. */

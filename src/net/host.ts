@@ -137,6 +137,8 @@ export class Host {
     // a poll's frames for other hosts (replies to a flood's spoofed sources) dropped by IP in one pass
     this.rx.stackOtherHostRun = (at, n) => this.stack.otherHostRun(at, n);
     this.rx.stackDropRun = (at, k) => this.stack.dropOtherHostRun(at, k);
+    // a poll's SYNs for a listener through IP and TCP in one pass
+    this.rx.stackListenRun = (at, n) => this.stack.listenRun(at, n);
     // tcp_mem's per-CPU reserves: the RX softirq's CPU, or the application thread's
     this.stack.tcp.rxCpu = () => this.rx.curCpu;
     this.stack.tcp.appCpu = (port) => this.rx.appCpu(port);

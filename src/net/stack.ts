@@ -14,6 +14,7 @@ import { TcpHost, type TcpEnv } from "../tcp/tcp-host.js";
 import { UdpSock, type UdpSocketConfig } from "./udp-sock.js";
 import { IpDefrag, ipFragment, isFragment, setRxTruesize } from "./ipfrag.js";
 import { get16 } from "../wire/bytes.js";
+import { get32 } from "../tcp/segment.js";
 
 /** What the UDP/IP-fragment parts read from a host's config beyond HostConfig. */
 export interface UdpHostConfig {
@@ -78,6 +79,8 @@ export class Stack {
   private readonly cIpFragCreates: number;
   private readonly cIpFragFails: number;
   private readonly addr: Uint8Array;
+  /** An IPv4 host's address as a u32 (listenRun's compare). */
+  private readonly addr4: number;
 
   constructor(
     core: Core,
@@ -94,6 +97,7 @@ export class Stack {
     this.skbTransport = core.skb.transport;
     this.skbProtocol = core.skb.protocol;
     this.addr = config.addr;
+    this.addr4 = config.addr.length === 4 ? get32(config.addr, 0) : 0;
     this.core = core;
     this.env = env;
     this.mtu = config.nic.mtu;
@@ -276,6 +280,38 @@ export class Stack {
       const h = sc[at + k]!;
       // a frame of the other IP version is never ours; receive() counts it under its own MIB
       if (proto[h] !== ethP || this.isOurs(h * SKB_HEADROOM + this.skbNetwork[h]! + daddr, this.addr.length)) break;
+    }
+    return k;
+  }
+
+  /** receive() for the leading frames at core.scratch[at .. at+n) (a NAPI poll's, in order) that
+   *  are IPv4 TCP SYNs to this host, not fragments, for a listener and no socket (a flood's, a burst
+   *  of connects'): ip_rcv_core -> ip_local_deliver -> tcp_v4_rcv -> tcp_conn_request for each, in
+   *  order (TcpHost.rcvListenSyn), IpInReceives, IpInDelivers and TcpInSegs added once for the run.
+   *  Returns how many it took; the first other frame ends the run untouched (receive() takes it).
+   *  The listener path reads no CPU clock, so the caller may charge the run's cost after it. */
+  listenRun(at: number, n: number): number {
+    if (this.addr.length !== 4) return 0;
+    const sc = this.scratch;
+    const proto = this.skbProtocol;
+    const network = this.skbNetwork;
+    const transport = this.skbTransport;
+    const b = this.headers;
+    const me = this.addr4;
+    const t = this.tcp;
+    let k = 0;
+    for (; k < n; k++) {
+      const h = sc[at + k]!;
+      if (proto[h] !== ETH_P_IP) break;
+      const base = h * SKB_HEADROOM;
+      const net = base + network[h]!;
+      if (get32(b, net + 16) !== me || b[net + 9] !== IPPROTO_TCP || isFragment(b, net)) break;
+      if (!t.rcvListenSyn(h, base + transport[h]!, get32(b, net + 12))) break;
+    }
+    if (k > 0) {
+      this.nstat.add(this.cIpInReceives, k);
+      this.nstat.add(this.cIpInDelivers, k);
+      this.nstat.add(this.cTcpInSegs, k);
     }
     return k;
   }

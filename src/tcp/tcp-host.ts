@@ -1079,6 +1079,26 @@ export class TcpHost {
     this.dropSkb(h, "NO_SOCKET");
   }
 
+  /** rcv() for IPv4 skb h (TCP header at byte `th` of the headers, source address `saddr`) if it
+   *  is a SYN (none of ACK, RST, FIN) to a port with a listener and matches no socket:
+   *  tcp_v4_rcv -> tcp_v4_do_rcv -> tcp_rcv_state_process(TCP_LISTEN) -> tcp_conn_request, as rcv()
+   *  goes for it. Else false, with nothing done: the flags, port and lookup come from the raw
+   *  header before any parse, so a frame that is not one costs a few loads (Stack.listenRun). */
+  rcvListenSyn(h: number, th: number, saddr: number): boolean {
+    const b = this.headers;
+    if ((b[th + 13]! & (TCPHDR_SYN | TCPHDR_ACK | TCPHDR_RST | TCPHDR_FIN)) !== TCPHDR_SYN) return false;
+    const pt = this.ports.get((b[th + 2]! << 8) | b[th + 3]!);
+    if (pt === undefined) return false;
+    const l = pt.listener;
+    // __inet_lookup_established first (the last socket rcv() found is one of pt.conns: a miss here is one there)
+    if (l === null || (pt.conns.size !== 0 && pt.conns.get(saddr, (b[th]! << 8) | b[th + 1]!) !== undefined)) return false;
+    const core = this.core;
+    this.rx.parse(b, h, core.skb.network[h]!, core.skb.transport[h]!, false);
+    l.segments++;
+    tcpConnRequest(this, l, h);
+    return true;
+  }
+
   /** tcp_v4_rcv for a segment of a hashed socket (request, SYN-sent or full socket). */
   private rcvSock(sk: TcpSock, h: number): void {
     const core = this.core;

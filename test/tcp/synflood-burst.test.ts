@@ -5,7 +5,9 @@
 // Likewise a NAPI poll's batching (NetRx.txHold: the cookie SYN-ACKs stamped
 // in one WASM call, the TX descriptors posted in bursts, the wire kicked once
 // per poll): with it off, each SYN-ACK is stamped and sent as its SYN is
-// processed, and the report is byte-identical.
+// processed, and the report is byte-identical. So is a poll's run of SYNs
+// for a listener taken through IP and TCP in one pass (Stack.listenRun,
+// charged after it): with it off, each goes up through receive() alone.
 import { describe, expect, it } from "vitest";
 import { createCore } from "../../src/core/node.js";
 import { World, coreConfigFor } from "../../src/sim/world.js";
@@ -35,15 +37,25 @@ function spec(syncookies: number, coalesce: object, withClient: boolean): WorldS
   );
 }
 
-async function run(s: WorldSpec, ahead: boolean, pollBatch = true): Promise<{ json: string; ranAhead: number; events: number; batched: number }> {
+async function run(s: WorldSpec, ahead: boolean, pollBatch = true, listenRun = true): Promise<{ json: string; ranAhead: number; events: number; batched: number; inRuns: number }> {
   const core = await createCore(coreConfigFor(s));
   const w = new World(core, s);
   if (!ahead) w.loop.horizon = () => -Infinity;
   // count the cookie SYN-ACKs that went through a burst (the path under test ran)
   let batched = 0;
+  let inRuns = 0;
   for (const host of w.hosts.values()) {
     const tcp = host.stack.tcp;
     if (!pollBatch) host.rx.txHold = () => {};
+    if (!listenRun) host.rx.stackListenRun = null;
+    else {
+      const lr = host.rx.stackListenRun!;
+      host.rx.stackListenRun = (at, n) => {
+        const k = lr(at, n);
+        inRuns += k;
+        return k;
+      };
+    }
     const flush = tcp.flushCookies.bind(tcp);
     tcp.flushCookies = () => {
       batched += tcp.cookieBurst.n;
@@ -51,7 +63,7 @@ async function run(s: WorldSpec, ahead: boolean, pollBatch = true): Promise<{ js
     };
   }
   const json = JSON.stringify(buildReport(w, w.run()));
-  return { json, ranAhead: w.loop.ranAhead, events: w.loop.events, batched };
+  return { json, ranAhead: w.loop.ranAhead, events: w.loop.events, batched, inRuns };
 }
 
 describe("SYN flood: the SYNs of one generator event", () => {
@@ -82,6 +94,22 @@ describe("SYN flood: the SYNs of one generator event", () => {
     });
   }
 
+  for (const [name, cookies, client] of [
+    ["cookies always", 2, false],
+    ["cookies on, backlog 16, a connecting client", 1, true],
+    ["cookies off, a connecting client", 0, true],
+  ] as const) {
+    it(`${name}: the same report with and without a poll's SYNs going up in one pass (Stack.listenRun)`, async () => {
+      const s = spec(cookies, {}, client);
+      const a = await run(s, true);
+      const b = await run(s, true, true, false);
+      expect(b.inRuns).toBe(0);
+      expect(a.inRuns).toBeGreaterThan(1000);
+      expect(a.events).toBe(b.events);
+      expect(a.json).toBe(b.json);
+    });
+  }
+
   it("flood-with-clients, 60 ms (4 TX queues per server NIC, bulk flows and clients): the same report with and without a NAPI poll's batching", async () => {
     // several TX queues: the wire's round robin must see each descriptor as it was posted
     const sc = loadBuiltinScenario("flood-with-clients");
@@ -92,5 +120,8 @@ describe("SYN flood: the SYNs of one generator event", () => {
     expect(a.batched).toBeGreaterThan(500);
     expect(a.events).toBe(b.events);
     expect(a.json).toBe(b.json);
+    const c = await run(s, true, true, false);
+    expect(a.inRuns).toBeGreaterThan(500);
+    expect(c.json).toBe(a.json);
   });
 });
