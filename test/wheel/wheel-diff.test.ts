@@ -29,7 +29,13 @@ type TimeSpec =
 type Op =
   | { op: "sched"; t: TimeSpec; kind: number }
   | { op: "cancel"; pick: number }
-  | { op: "expire"; adv: { k: "same" | "next" | "half" } | { k: "step"; v: number }; max: number }
+  | {
+      op: "expire";
+      // at: now = v exactly (10 ** log10(x) can round to x - 1, a ns short of
+      // a slot's start); never backwards.
+      adv: { k: "same" | "next" | "half" } | { k: "step"; v: number } | { k: "at"; v: number };
+      max: number;
+    }
   | { op: "next" };
 
 const timeArb: fc.Arbitrary<TimeSpec> = fc.oneof(
@@ -129,6 +135,7 @@ function runProgram(w: Wheel, ops: Op[]): void {
           if (Number.isFinite(t) && t > now) now = t;
         } else if (a.k === "half") now += 0.5;
         else if (a.k === "step") now += Math.floor(10 ** a.v);
+        else if (a.k === "at") now = Math.max(now, a.v);
         const n = w.expire(now, o.max);
         same(n, ref.expire(now, o.max), `expire(${now}, ${o.max}) count`);
         for (let i = 0; i < n; i++) {
@@ -434,8 +441,8 @@ describe("timing wheel staging vs reference heap", () => {
           w.tuneStaging(tune.min, tune.limit);
           // At now = 0 these are all filed in level-1 slot `slot`.
           const ops: Op[] = offsets.map((v) => ({ op: "sched", t: { k: "off", v: slot * 2 ** 20 + v }, kind: 9 }));
-          // Into the slot's range: it is staged, the first granules drained.
-          ops.push({ op: "expire", adv: { k: "step", v: Math.log10(slot * 2 ** 20) }, max: 3 });
+          // To the slot's start: it is staged, its first granule drained.
+          ops.push({ op: "expire", adv: { k: "at", v: slot * 2 ** 20 }, max: 3 });
           runProgram(w, ops.concat(late));
         },
       ),
@@ -462,7 +469,7 @@ describe("timing wheel staging vs reference heap", () => {
           for (const v of next) ops.push({ op: "sched", t: { k: "off", v: 2 ** 21 + v }, kind: 2 });
           // Into the last granule of slot 1 (its run drained, the cursor
           // then in slot 2), reading a few at a time.
-          ops.push({ op: "expire", adv: { k: "step", v: Math.log10(2 ** 20 + 255 * G + G / 2) }, max });
+          ops.push({ op: "expire", adv: { k: "at", v: 2 ** 20 + 255 * G + G / 2 }, max });
           ops.push({ op: "expire", adv: { k: "same" }, max });
           runProgram(w, ops.concat(late));
         },
@@ -485,7 +492,7 @@ describe("timing wheel staging vs reference heap", () => {
         (offsets, cancelled, late) => {
           w.tuneStaging(1, 4096);
           const ops: Op[] = offsets.map((v) => ({ op: "sched", t: { k: "off", v: 2 ** 20 + v }, kind: 9 }));
-          ops.push({ op: "expire", adv: { k: "step", v: 6.0206 }, max: 1 }); // now = 2^20: staged
+          ops.push({ op: "expire", adv: { k: "at", v: 2 ** 20 }, max: 1 }); // the cursor enters slot 1: staged
           offsets.forEach((_, k) => {
             if (cancelled[k]) ops.push({ op: "cancel", pick: k });
           });

@@ -2,7 +2,7 @@
 // batches at that now, and handlers that schedule follow-ups at now (same
 // time, must come after what is already due), within the same tick, and
 // ahead; the WASM wheel against the reference heap.
-import { describe, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { freshCore } from "../helpers.js";
 import { RefWheel } from "../../src/core/ref/wheel.js";
@@ -52,5 +52,32 @@ describe("timing wheel in a dispatch loop vs reference heap", () => {
       ),
       { numRuns: 400 },
     );
+  });
+
+  it("a late schedule while a batch reads a staged run in place keeps the batch's due positions", async () => {
+    // A granule's staged run with nothing listed after it is due in place (a
+    // window into the staging area). A handler's schedule appended to due
+    // first copies the window's unread part into the due array at the same
+    // indices: the batch records due positions (batchPos), and the release of
+    // what was dispatched walks them. Copied anywhere else (say to index 0),
+    // the release frees the wrong cells and S + 3 is lost.
+    const w = (await freshCore({ wheelEntries: 4096 })).wheel;
+    const x = w.core.raw as unknown as { wheel_loop_step(n: number, done: number, limit: number, max: number): number };
+    w.tuneStaging(1, 4096); // stage even a 3-cell level-1 slot
+    const S = 2 ** 20; // level-1 slot 1
+    for (const t of [S + 1, S + 2, S + 3]) w.schedule(t, 0, t - S);
+    // One-entry batches: the slot is staged, granule 0's run is due in place.
+    expect(x.wheel_loop_step(0, 0, S + 10, 1)).toBe(1);
+    expect(w.outArg[0]).toBe(1);
+    expect(x.wheel_loop_step(0, 1, S + 10, 1)).toBe(1); // S + 1 released
+    expect(w.outArg[0]).toBe(2);
+    // S + 2's handler schedules S + 5 (behind the drained cursor: appended to
+    // due), filed by the step that releases S + 2.
+    w.inTime[0] = S + 5;
+    w.inKind[0] = 0;
+    w.inArg[0] = 5;
+    const n = x.wheel_loop_step(1, 1, S + 10, 8);
+    expect(Array.from(w.outArg.slice(0, n))).toEqual([3, 5]);
+    w.audit();
   });
 });

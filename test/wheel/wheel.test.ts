@@ -479,6 +479,30 @@ describe("timing wheel", () => {
     ]);
   });
 
+  it("a sweep keeps a staged granule's slot busy when the granule's list empties", async () => {
+    // A level-0 slot's bit stands for its list and its staged run alike: a
+    // sweep that empties the list (its only cell a zombie) must leave the bit
+    // set while the run is undrained, or the drain never visits the granule
+    // and its staged entries are lost (audit: WHEEL_AUDIT_STAGED).
+    const small = (await freshCore({ wheelEntries: 64 })).wheel;
+    small.tuneStaging(1, 4096); // stage even a 2-cell level-1 slot
+    const G = 4096;
+    const S = 2 ** 20; // level-1 slot 1
+    small.schedule(S + 5 * G + 7, 0, 1); // granule 5's staged run
+    small.schedule(S + 9 * G, 0, 2);
+    expect(small.expire(S, 10)).toBe(0); // the cursor enters slot 1: staged
+    const z = small.schedule(S + 5 * G + 9, 0, 3); // granule 5's level-0 list
+    small.cancel(z); // ... whose one cell is now a zombie
+    // 96 indices: far-future pairs use up the free ones, then one sweeps.
+    for (let i = 0; i < 200 && small.stats().compactions === 0; i++) small.cancel(small.schedule(1e12 + i, 0, 99));
+    expect(small.stats().compactions).toBe(1);
+    small.audit();
+    expect(drain(small, Infinity)).toEqual([
+      [S + 5 * G + 7, 1],
+      [S + 9 * G, 2],
+    ]);
+  });
+
   it("a full wheel refuses and counts; bad times are counted", async () => {
     const small = (await freshCore({ wheelEntries: 16 })).wheel;
     for (let i = 0; i < 16; i++) expect(small.schedule(i, 0, i)).toBeGreaterThanOrEqual(0);
