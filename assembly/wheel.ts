@@ -48,10 +48,12 @@
 // Capacity. Zombies hold indices, so there are M = N + ceil(N/2) indices for
 // N entries (N = the capacity: schedule reports `full` only when N entries
 // are live). When no index is free a *sweep* drops every zombie: lists are
-// rewritten without them, due cells tombstoned in place (id = WHEEL_NONE:
-// the loop's batch keeps its due positions), the late heap filtered and
-// re-heapified. Then live < N, so zombies > M - N >= N/2, and the sweep's
-// O(M + lists) work is paid by at least N/2 cancels: amortised O(1).
+// rewritten without them, due cells and undrained staged cells tombstoned in
+// place (id = WHEEL_NONE: the loop's batch keeps its due positions, the
+// staged runs their bounds), the late heap filtered and re-heapified. Then
+// live < N, so zombies > M - N >= N/2, and the sweep's O(M + lists) work
+// (the staging area holds at most min(M, 64K) cells) is paid by at least N/2
+// cancels: amortised O(1).
 // Every list cell holds a distinct unfreed index, so lists hold at most M
 // cells; the block pool (ceil(M/64) + 2 x lists + 16) covers that with a
 // partial block per list plus a cascade's transient one per target list,
@@ -69,8 +71,10 @@
 //                (STAGE_MIN), up to 64K of them (STAGE_MAX; the rest go to
 //                the level-0 lists, as below) are not cascaded cell by cell
 //                into 256 level-0 lists but counting-sorted, stably, on
-//                (granule digit, ns >> shift) (2^8..2^14 keys, ~1 per cell:
-//                the counters stay in cache) into one contiguous array: each
+//                (granule digit, ns >> shift) (2^8..2^14 keys, the power of
+//                two above the cell count: a key or more per cell up to 16K
+//                cells, fewer beyond, down to 1 per 4 cells at 64K; the
+//                counters stay in cache) into one contiguous array: each
 //                granule's cells become one run, in key order and, within a
 //                key, in seq order. Pass 1 reads the slot's cold blocks and
 //                counts; pass 2 re-reads them from cache and scatters. No
@@ -214,7 +218,11 @@ const STAGE_BITS_MAX: u32 = 14;
 /** A level-1 slot spans 2^20 ns: its ticks' low 20 bits are the staging key's source. */
 const STAGE_SPAN_BITS: u32 = WHEEL_GRANULE_BITS + WHEEL_SLOT_BITS;
 const STAGE_TICK_MASK: u64 = (<u64>1 << <u64>STAGE_SPAN_BITS) - 1;
-/** A staged run averaging more cells than this per key is sorted by counting at drain. */
+/** A staged run averaging more cells than this per key is sorted by counting at drain.
+ *  Staging has a key or more per cell up to 16K cells, so only runs far
+ *  above the mean are crowded; at the 64K limit (2^14 keys, 4 cells per
+ *  key) the mean run (256 cells) sits at the threshold, and about half the
+ *  runs of a uniform slot are crowded. */
 const STAGE_HEAVY: u32 = 4;
 const COUNTS: u32 = 1 << STAGE_BITS_MAX; // >= 2^WHEEL_GRANULE_BITS, the drain's own
 
@@ -619,7 +627,10 @@ function growList(l: u32): void {
 /** No free index is left while fewer than N entries are live: drop every
  *  zombie (see the header for why this is amortised O(1)). Lists are
  *  rewritten without them, due cells are tombstoned in place (a loop batch
- *  holds due positions), the late heap is filtered and re-heapified. */
+ *  holds due positions), so are the staged cells not yet drained (the runs'
+ *  bounds stay: stRun), the late heap is filtered and re-heapified. A
+ *  level-0 slot whose list empties keeps its busy bit while its staged run
+ *  is undrained. */
 function sweep(): void {
   statAdd(WHEEL_STAT_COMPACTIONS, 1);
   for (let l: u32 = 0; l < NLISTS; l++) {
@@ -702,7 +713,7 @@ function sweep(): void {
     copyHeapEntry(stage, heapAt(<u32>i));
     siftDown(<u32>i, stage);
   }
-  // Every zombie was in a list, in due or in the heap.
+  // Every zombie was in a list, in due, in a staged run or in the heap.
   if (zombies != 0) unreachable();
 }
 
@@ -1090,17 +1101,21 @@ function sortDue(n: u32): void {
   }
 }
 
-/** Sort granule g (level-0 slot l) into the empty due array, dropping
- *  zombies: its staged run (the oldest cells: staged when the slot's
- *  level-1 slot came due, in key order) first, then its list (filed since,
- *  in seq order). A run that is not crowded (<= STAGE_HEAVY cells per key)
- *  with at most SMALL_SORT listed cells after it, or at most SMALL_SORT
- *  cells in all: insertion as they are copied (the run is nearly in time
- *  order already). Else a stable counting sort on the tick's low bits (about
- *  2n buckets), then a stable insertion pass on time for what the buckets
- *  leave unordered (fractional ns, and ticks sharing a bucket). Every step
- *  is stable and run and list are each in seq order, the run's before the
- *  list's, so equal times stay in seq order without comparing seqs. */
+/** Make granule g (level-0 slot l) due (due is empty): its staged run (the
+ *  oldest cells: staged when the slot's level-1 slot came due, in key order)
+ *  first, then its list (filed since, in seq order). A run with nothing
+ *  listed after it and not crowded (<= STAGE_HEAVY cells per key) is sorted
+ *  in place and becomes due itself (dueBase points into the staging area):
+ *  nothing is copied and its zombies and tombstones stay, for dueFront and
+ *  the batch release to skip. Otherwise the cells are copied into the due
+ *  array, zombies dropped: a run that is not crowded with at most SMALL_SORT
+ *  listed cells after it, or at most SMALL_SORT cells in all, by insertion
+ *  as they are copied (the run is nearly in time order already); else by a
+ *  stable counting sort on the tick's low bits (about 2n buckets), then a
+ *  stable insertion pass on time for what the buckets leave unordered
+ *  (fractional ns, and ticks sharing a bucket). Every step is stable and run
+ *  and list are each in seq order, the run's before the list's, so equal
+ *  times stay in seq order without comparing seqs. */
 function drainSlot(l: u32, g: u64): void {
   const p = lh(l);
   const head = load<u32>(p);
