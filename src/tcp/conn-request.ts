@@ -62,9 +62,7 @@ export function tcpConnRequest(t: TcpHost, l: ListenSock, h: number): void {
       const out = t.env.alloc();
       if (out >= 0 && t.rxBatch) {
         // in a NAPI poll: stamped and sent with the poll's others (src/tcp/cookie-burst.ts)
-        const b = t.cookieBurst;
-        if (b.n === b.capacity) t.flushCookies();
-        b.add(slot, out, rx.saddrKey | 0, rx.dport, rx.sport, rx.seq | 0, mssind, cookieTime(now) | 0, window, tsVal, tsOk ? rx.tsVal | 0 : 0);
+        t.cookieBurst.add(slot, out, rx.saddrKey | 0, rx.dport, rx.sport, rx.seq | 0, mssind, cookieTime(now) | 0, window, tsVal, tsOk ? rx.tsVal | 0 : 0);
       } else if (out >= 0) {
         const key = t.cookies.keyAddr4();
         // u32 words as int32: a u32 above 2^31 is a heap number at the (not inlined) JS-to-WASM call

@@ -11,8 +11,10 @@
 // heap number per SYN; no copy at the flush). The area is the core's and a
 // world's hosts share one core, so a burst claims it when its first row goes
 // in; a host finding another's rows still there has that host flush them
-// first (never seen: rows live only inside one host's NAPI poll, and no
-// other host runs inside it).
+// first, again until none are left (a flush's output may start yet another
+// host's burst). Never seen in a run: rows live only inside one host's NAPI
+// poll, and no other host runs inside it. A full area is flushed before the
+// next row goes in (add), so callers need no check of their own.
 import type { Core } from "../core/core.js";
 
 /** assembly/cookie.ts: ROW_U32 (the row's words, in its order). */
@@ -53,6 +55,8 @@ export class CookieBurst {
 
   /** A SYN-ACK for skb h from template `slot` (cookie_synack4's arguments; int32 words). */
   add(slot: number, h: number, raddr: number, lport: number, rport: number, sseq: number, mssind: number, count: number, win: number, tsval: number, tsecr: number): void {
+    // a full area is stamped and sent first (TcpHost.flushCookies): the row never lands past the end
+    if (this.n === this.capacity) this.flushOwner();
     const n = this.n;
     if (n === 0) this.claim();
     const r = n * ROW;
@@ -74,8 +78,10 @@ export class CookieBurst {
   /** The area becomes this burst's: rows another left there are flushed (by their host) first. */
   private claim(): void {
     const holder = this.holder;
-    const prev = holder.burst;
-    if (prev !== this && prev !== null && prev.n > 0) prev.flushOwner();
+    // a flush's output may start another host's burst, which takes the area: flush until no other
+    // burst's rows are left in it, and only then take it
+    let p: CookieBurst | null;
+    while ((p = holder.burst) !== this && p !== null && p.n > 0) p.flushOwner();
     holder.burst = this;
   }
 

@@ -144,4 +144,51 @@ describe("cookie_synack4", () => {
     x.cookie_synack4(slot, 31, sec.keyAddr4(), 0x0a000002, 0xc0a80001, 80, 40011, 0x1000 * 11, 1, 29_000_000, 1000, 0x5000 + 11, 7);
     expect(snap(11)).toEqual(snap(31));
   });
+
+  it("CookieBurst: a full area is flushed before the next row (no row past the end, no output(undefined))", () => {
+    const st = new TcpStamp(Object.assign(new SegOut(), { flags: TCPHDR_SYN | TCPHDR_ACK, mss: 1460, ts: true }));
+    const slot = st.wasmSlot(core);
+    const sec = new CookieSecrets(new Rng(5), core);
+    const sent: (number | undefined)[] = [];
+    const burst: CookieBurst = new CookieBurst(core, () => burst.flush(sec.keyAddr4(), 0x0a000002, (h) => (sent.push(h), true)));
+    const cap = burst.capacity;
+    const hOf = (i: number) => 100 + (i % 150);
+    for (let i = 0; i <= cap; i++) burst.add(slot, hOf(i), 0xc0a80001, 80, 40000 + i, i, 1, 29_000_000, 1000, i, 7);
+    // the first `cap` SYN-ACKs left when row cap + 1 came; that row waits alone at the area's start
+    expect(sent).toEqual(Array.from({ length: cap }, (_, i) => hOf(i)));
+    expect(burst.n).toBe(1);
+    burst.flush(sec.keyAddr4(), 0x0a000002, (h) => (sent.push(h), true));
+    expect(sent.length).toBe(cap + 1);
+    expect(sent[cap]).toBe(hOf(cap));
+    x.cookie_synack4(slot, 99, sec.keyAddr4(), 0x0a000002, 0xc0a80001, 80, 40000 + cap, cap, 1, 29_000_000, 1000, cap, 7);
+    expect(snap(hOf(cap))).toEqual(snap(99));
+  });
+
+  it("CookieBurst: a burst started by another's flush (its output) is flushed too before a third takes the area", () => {
+    const st = new TcpStamp(Object.assign(new SegOut(), { flags: TCPHDR_SYN | TCPHDR_ACK, mss: 1460, ts: true, sackPerm: true }));
+    const slot = st.wasmSlot(core);
+    const sec = new CookieSecrets(new Rng(9), core);
+    const sent: string[] = [];
+    const row = (burst: CookieBurst, h: number) => burst.add(slot, h, 0xc0a80001, 80, 41000 + h, 0x100 * h, 2, 29_000_000, 2000, 0x700 + h, 3);
+    const out = (name: string) => (h: number) => {
+      sent.push(`${name}${h}`);
+      // a's first SYN-ACK, on its way out, makes host c answer a SYN inside the same poll
+      if (name === "a" && h === 40) row(c, 60);
+      return true;
+    };
+    const a: CookieBurst = new CookieBurst(core, () => a.flush(sec.keyAddr4(), 0x0a000002, out("a")));
+    const b: CookieBurst = new CookieBurst(core, () => b.flush(sec.keyAddr4(), 0x0a000003, out("b")));
+    const c: CookieBurst = new CookieBurst(core, () => c.flush(sec.keyAddr4(), 0x0a000004, out("c")));
+    row(a, 40);
+    row(a, 41);
+    // b's first row: a flushes, c starts a burst during it; c's row must leave before b overwrites it
+    row(b, 50);
+    expect(c.n).toBe(0);
+    expect(sent).toEqual(["a40", "a41", "c60"]);
+    b.flush(sec.keyAddr4(), 0x0a000003, out("b"));
+    expect(sent).toEqual(["a40", "a41", "c60", "b50"]);
+    // c's SYN-ACK was stamped from c's row under c's address
+    x.cookie_synack4(slot, 70, sec.keyAddr4(), 0x0a000004, 0xc0a80001, 80, 41060, 0x100 * 60, 2, 29_000_000, 2000, 0x700 + 60, 3);
+    expect(snap(60)).toEqual(snap(70));
+  });
 });
