@@ -299,9 +299,9 @@ export class SegIn {
     this.sackN = 0;
     let p = th + 20;
     const end = th + hl;
-    // the layouts Linux writes most (tcp_options_write), in one step each: what the loop below finds
+    // the layouts Linux writes most (tcp_options_write), in one step each: what parseOptions finds
     if (hl === 32 && b[p] === 1 && b[p + 1] === 1 && b[p + 2] === 8 && b[p + 3] === 10) {
-      // NOP, NOP, timestamps: an established segment
+      // NOP, NOP, timestamps: an established segment (tcp_fast_parse_options -> tcp_parse_aligned_timestamp)
       this.ts = true;
       this.tsVal = get32(b, p + 4);
       this.tsEcr = get32(b, p + 8);
@@ -317,35 +317,47 @@ export class SegIn {
       this.wscale = b[p + 19]! > 14 ? 14 : b[p + 19]!;
       return;
     }
-    while (p < end) {
-      const kind = b[p]!;
-      if (kind === 0) break;
-      if (kind === 1) {
-        p++;
-        continue;
-      }
-      const size = b[p + 1]!;
-      if (size < 2 || p + size > end) break;
-      if (kind === 2 && size === 4) this.mss = (b[p + 2]! << 8) | b[p + 3]!;
-      else if (kind === 3 && size === 3) this.wscale = b[p + 2]! > 14 ? 14 : b[p + 2]!; // tcp_parse_options clamps to TCP_MAX_WSCALE
-      else if (kind === 4 && size === 2) this.sackPerm = true;
-      else if (kind === 8 && size === 10) {
-        this.ts = true;
-        this.tsVal = get32(b, p + 2);
-        this.tsEcr = get32(b, p + 6);
-      } else if (kind === 5 && size >= 10 && (size - 2) % 8 === 0) {
-        for (let q = p + 2; q < p + size && this.sackN < 4; q += 8) {
-          this.sackL[this.sackN] = get32(b, q);
-          this.sackR[this.sackN] = get32(b, q + 4);
-          this.sackN++;
-        }
-      }
-      p += size;
-    }
+    parseOptions(this, b, p, end);
   }
 
   constructor() {
     f64Fields(this, SEG_IN_F64);
+  }
+}
+
+/** tcp_parse_options' walk over the option bytes b[p, end): sets seg's mss, wscale, sackPerm,
+ *  ts/tsVal/tsEcr and SACK blocks (seg's fields reset by the caller). Several options of a kind:
+ *  the last wins, SACK included (tcp_parse_options keeps the last SACK option's offset in
+ *  TCP_SKB_CB(skb)->sacked and tcp_sacktag_write_queue reads at most TCP_NUM_SACKS blocks from
+ *  it). The kernel's gates on the connection (th->syn for MSS/WS/SACK_PERM, tstamp_ok, sack_ok)
+ *  are left to the callers (data-in.ts checks sk.sackOk; established.ts's FIN check reads sackN alone). */
+export function parseOptions(seg: SegIn, b: Uint8Array, p: number, end: number): void {
+  while (p < end) {
+    const kind = b[p]!;
+    if (kind === 0) break;
+    if (kind === 1) {
+      p++;
+      continue;
+    }
+    const size = b[p + 1]!;
+    if (size < 2 || p + size > end) break;
+    if (kind === 2 && size === 4) seg.mss = (b[p + 2]! << 8) | b[p + 3]!;
+    else if (kind === 3 && size === 3) seg.wscale = b[p + 2]! > 14 ? 14 : b[p + 2]!; // tcp_parse_options clamps to TCP_MAX_WSCALE
+    else if (kind === 4 && size === 2) seg.sackPerm = true;
+    else if (kind === 8 && size === 10) {
+      seg.ts = true;
+      seg.tsVal = get32(b, p + 2);
+      seg.tsEcr = get32(b, p + 6);
+    } else if (kind === 5 && size >= 10 && (size - 2) % 8 === 0) {
+      // tcp_parse_options: a later SACK option replaces an earlier one
+      seg.sackN = 0;
+      for (let q = p + 2; q < p + size && seg.sackN < 4; q += 8) {
+        seg.sackL[seg.sackN] = get32(b, q);
+        seg.sackR[seg.sackN] = get32(b, q + 4);
+        seg.sackN++;
+      }
+    }
+    p += size;
   }
 }
 

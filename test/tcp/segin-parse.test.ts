@@ -1,45 +1,35 @@
 // SegIn.parse's one-step paths for the option layouts Linux writes most
 // (NOP,NOP,TS on established segments; MSS,SACK_PERM,TS,NOP,WS on SYNs and
-// SYN-ACKs) against tcp_parse_options' walk (the loop below, as parse does
-// it for every other layout): the layouts with random values, the same with
-// one byte changed (a near miss takes the walk), and random option bytes.
+// SYN-ACKs) against parseOptions (tcp_parse_options' walk, which parse runs
+// for every other layout): the layouts with random values, the same with one
+// byte changed (a near miss takes the walk), the layouts under another header
+// length (more options after them, or doff cut short), and random option
+// bytes. Then the walk itself on hand-built options.
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { SKB_HEADROOM } from "../../src/core/skb-fields.js";
-import { SegIn } from "../../src/tcp/segment.js";
+import { SegIn, parseOptions } from "../../src/tcp/segment.js";
 
 const TH = 14 + 20;
 
-/** tcp_parse_options over b[th+20 .. th+hl): the fields SegIn.parse sets from options. */
-function refOptions(b: Uint8Array, th: number, hl: number) {
-  const r = { mss: -1, wscale: -1, sackPerm: false, ts: false, tsVal: -1, tsEcr: -1, sackN: 0 };
-  const g32 = (o: number) => ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
-  let p = th + 20;
-  const end = th + hl;
-  while (p < end) {
-    const kind = b[p]!;
-    if (kind === 0) break;
-    if (kind === 1) {
-      p++;
-      continue;
-    }
-    const size = b[p + 1]!;
-    if (size < 2 || p + size > end) break;
-    if (kind === 2 && size === 4) r.mss = (b[p + 2]! << 8) | b[p + 3]!;
-    else if (kind === 3 && size === 3) r.wscale = Math.min(14, b[p + 2]!);
-    else if (kind === 4 && size === 2) r.sackPerm = true;
-    else if (kind === 8 && size === 10) {
-      r.ts = true;
-      r.tsVal = g32(p + 2);
-      r.tsEcr = g32(p + 6);
-    } else if (kind === 5 && size >= 10 && (size - 2) % 8 === 0) r.sackN = Math.min(4, r.sackN + (size - 2) / 8);
-    p += size;
-  }
-  return r;
+/** What SegIn.parse reads from options, with the sackN blocks it holds. */
+const fields = (s: SegIn) => ({ mss: s.mss, wscale: s.wscale, sackPerm: s.sackPerm, ts: s.ts, tsVal: s.tsVal, tsEcr: s.tsEcr, sack: Array.from({ length: s.sackN }, (_, i) => [s.sackL[i], s.sackR[i]]) });
+
+/** A SegIn as parse leaves it before the options, with a previous segment's timestamps. */
+function fresh(): SegIn {
+  const s = new SegIn();
+  s.tsVal = 123;
+  s.tsEcr = 456;
+  s.mss = -1;
+  s.wscale = -1;
+  s.sackPerm = false;
+  s.ts = false;
+  s.sackN = 0;
+  return s;
 }
 
-function check(opts: number[]): void {
-  const hl = 20 + opts.length;
+/** The option bytes `opts` after a TCP header whose doff says `hl` bytes (default: all of them). */
+function check(opts: number[], hl = 20 + opts.length): void {
   const headers = new Uint8Array(2 * SKB_HEADROOM);
   const base = SKB_HEADROOM;
   const b = headers;
@@ -50,14 +40,13 @@ function check(opts: number[]): void {
   b[base + TH + 12] = (hl / 4) << 4;
   b[base + TH + 13] = 0x02;
   b.set(opts, base + TH + 20);
-  const s = new SegIn();
-  // leftovers of a previous segment must not survive
-  s.tsVal = 123;
-  s.tsEcr = 456;
+  const s = fresh();
   s.parse(headers, 1, 14, TH, false);
-  const want = refOptions(b, base + TH, hl);
-  expect({ mss: s.mss, wscale: s.wscale, sackPerm: s.sackPerm, ts: s.ts, sackN: s.sackN, hdrLen: s.hdrLen }).toEqual({ mss: want.mss, wscale: want.wscale, sackPerm: want.sackPerm, ts: want.ts, sackN: want.sackN, hdrLen: hl });
-  if (want.ts) expect([s.tsVal, s.tsEcr]).toEqual([want.tsVal, want.tsEcr]);
+  const want = fresh();
+  parseOptions(want, b, base + TH + 20, base + TH + hl);
+  expect(s.hdrLen).toBe(hl);
+  // leftovers of a previous segment's timestamps stay in both when no TS option is read
+  expect(fields(s)).toEqual(fields(want));
 }
 
 const byte = fc.integer({ min: 0, max: 255 });
@@ -73,12 +62,42 @@ const nearMiss = (layout: fc.Arbitrary<number[]>) =>
   });
 const padded = fc.array(byte, { minLength: 0, maxLength: 40 }).map((o) => [...o, ...new Array((4 - (o.length % 4)) % 4).fill(0)]);
 
+/** A SACK option of 1..4 blocks (kind 5, length 2 + 8n), NOP-aligned as tcp_options_write puts it. */
+const sackOpt = fc.array(fc.tuple(u32b, u32b), { minLength: 1, maxLength: 4 }).map((bl) => [1, 1, 5, 2 + 8 * bl.length, ...bl.flatMap(([l, r]) => [...l, ...r])]);
+/** A layout followed by more options (doff above its 32 or 40), capped at doff 15 (60 bytes). */
+const longer = (layout: fc.Arbitrary<number[]>) =>
+  fc.tuple(layout, fc.oneof(sackOpt, fc.constant([1, 1, 1, 1]), fc.constant([1, 1, 4, 2]))).map(([o, more]) => {
+    // every piece is a multiple of 4 long; past 40 bytes the last option is cut (the walk stops there)
+    return [...o, ...more].slice(0, 40);
+  });
+/** A layout whose doff is cut short (a smaller multiple of 4): the bytes past doff are not options. */
+const cut = (layout: fc.Arbitrary<number[]>) => fc.tuple(layout, fc.integer({ min: 1, max: 5 })).map(([o, k]) => ({ o, hl: 20 + Math.max(0, o.length - 4 * k) }));
+
 describe("SegIn.parse options", () => {
   it("the one-step layouts parse as tcp_parse_options' walk does", () => {
-    fc.assert(fc.property(fc.oneof(tsOnly, synLayout), check), { numRuns: 500 });
+    fc.assert(fc.property(fc.oneof(tsOnly, synLayout), (o) => check(o)), { numRuns: 500 });
   });
   it("near misses of those layouts and random option bytes take the walk", () => {
-    fc.assert(fc.property(fc.oneof(nearMiss(tsOnly), nearMiss(synLayout), padded), check), { numRuns: 2000 });
+    fc.assert(fc.property(fc.oneof(nearMiss(tsOnly), nearMiss(synLayout), padded), (o) => check(o)), { numRuns: 2000 });
+  });
+  it("the one-step layouts under another header length take the walk", () => {
+    fc.assert(fc.property(fc.oneof(longer(tsOnly), longer(synLayout)), (o) => check(o)), { numRuns: 1000 });
+    fc.assert(fc.property(fc.oneof(cut(tsOnly), cut(synLayout)), ({ o, hl }) => check(o, hl)), { numRuns: 500 });
+  });
+  it("parseOptions: with several SACK options the last one counts (tcp_parse_options), at most 4 blocks", () => {
+    const b = Uint8Array.from([1, 1, 5, 10, 0, 0, 0, 1, 0, 0, 0, 2, 1, 1, 5, 18, 0, 0, 0, 3, 0, 0, 0, 4, 0, 0, 0, 5, 0, 0, 0, 6, 1, 1, 8, 10, 0, 0, 0, 7, 0, 0, 0, 8]);
+    const s = fresh();
+    parseOptions(s, b, 0, b.length);
+    expect(fields(s)).toMatchObject({ ts: true, tsVal: 7, tsEcr: 8, sack: [[3, 4], [5, 6]] });
+    const five = Uint8Array.from([5, 42, ...Array.from({ length: 40 }, (_, i) => i)]);
+    const t = fresh();
+    parseOptions(t, five, 0, five.length);
+    expect(t.sackN).toBe(4);
+    expect([t.sackL[3], t.sackR[3]]).toEqual([0x18191a1b, 0x1c1d1e1f]);
+    // a truncated option ends the walk (tcp_parse_options: opsize > length)
+    const u = fresh();
+    parseOptions(u, Uint8Array.from([2, 4, 5, 0xb4, 8, 10, 0, 0]), 0, 8);
+    expect(fields(u)).toMatchObject({ mss: 1460, ts: false, tsVal: 123 });
   });
   it("a SYN's wscale above 14 is clamped on the one-step path", () => {
     const s = new SegIn();
