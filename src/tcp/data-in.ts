@@ -259,7 +259,6 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   c.dsackTlp = false;
   c.rsSentAt = -1;
   c.rsPriorDelivered = 0;
-  const priorInFlight = c.packetsInFlight();
   const priorDelivered = c.delivered;
   const priorLost = c.lost;
   const seq = unwrap(sk.irs + 1, rx.seq, c.rcvNxt);
@@ -273,9 +272,11 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   c.rcvTstamp = t.nowMs();
   const priorPackets = c.packetsOut;
   const nwin = rx.window * pow2(sk.sndWscale >= 0 ? sk.sndWscale : 0);
-  // tcp_ack_update_window (tcp_may_update_window)
+  // tcp_ack_update_window: tcp_may_update_window (a zero window from the same seq is taken too) sets
+  // FLAG_WIN_UPDATE, which makes the ACK no duplicate (FLAG_NOT_DUP) whether or not the window changed
   let winUpdate = false;
-  if (ack > priorUna || seq > c.sndWl1 || (seq === c.sndWl1 && nwin > c.sndWnd)) {
+  const mayUpdate = ack > priorUna || seq > c.sndWl1 || (seq === c.sndWl1 && (nwin > c.sndWnd || nwin === 0));
+  if (mayUpdate) {
     if (c.sndWnd !== nwin) {
       winUpdate = true;
       c.sndWnd = nwin;
@@ -295,13 +296,13 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
     // tcp_count_delivered(sack_delivered): newly SACKed segments and the D-SACKed duplicates
     c.delivered += newlySacked + dups;
   }
-  if (priorPackets === 0) return ackNoQueue(t, sk, c, ackSeq, priorUna, winUpdate, newlySacked, dsackAck);
+  if (priorPackets === 0) return ackNoQueue(t, sk, c, ackSeq, priorUna, winUpdate, mayUpdate, newlySacked, dsackAck);
   // tcp_clean_rtx_queue (its own function, as in the kernel: a separate V8 compile root with its own inlining budget)
   const advanced = cleanRtxQueue(t, sk, c, ack, finAcked);
   // duplicate ACK (no data, same ack, same window, data outstanding)
-  const isDup = !advanced && rx.dataLen === 0 && !winUpdate && c.packetsOut > 0 && !(rx.flags & TCPHDR_FIN);
+  const isDup = !advanced && rx.dataLen === 0 && !mayUpdate && c.packetsOut > 0 && !(rx.flags & TCPHDR_FIN);
   // tcp_process_tlp_ack
-  if (c.tlpHighSeq !== 0 && processTlpAck(t, c, ackSeq, c.dsackTlp, advanced || winUpdate || rx.dataLen > 0 || newlySacked > 0)) {
+  if (c.tlpHighSeq !== 0 && processTlpAck(t, c, ackSeq, c.dsackTlp, advanced || mayUpdate || rx.dataLen > 0 || newlySacked > 0)) {
     lossProbeRecovery(t, sk, c);
   }
   // tcp_ack_is_dubious -> tcp_fastretrans_alert (recovery.ts)
@@ -338,10 +339,6 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
     // tcp_set_xmit_timer (FLAG_SET_XMIT_TIMER, unless RACK armed its reordering timer)
     if (!c.rackArmed && !scheduleLossProbe(t, sk, c, true)) rearmRto(t, c);
   }
-  void priorInFlight;
-  // tcp_ack's no_queue: tcp_ack_probe (before tcp_data_snd_check sends what a window update allows)
-  // (ackProbe does nothing without a send head: asked here, the receiver's ACK path never calls it)
-  if (priorPackets === 0 && sendHead(c)) ackProbe(t, c);
   if (c.frtoNew) frtoXmitNew(t, sk, c);
   else if (advanced || newlySacked > 0 || winUpdate || c.lostOut > 0) xmitAll(t, sk, c);
   if (advanced) afterAck(t, sk, c);
@@ -350,13 +347,15 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
 
 /** net/ipv4/tcp_input.c: tcp_ack's no_queue — nothing was outstanding (prior_packets 0): no
  *  tcp_clean_rtx_queue, rate sample or tcp_cong_control (so no pacing-rate update); a D-SACK may still undo
- *  (tcp_fastretrans_alert), then tcp_ack_probe and tcp_process_tlp_ack. The bulk receiver's every segment. */
-function ackNoQueue(t: TcpHost, sk: TcpSock, c: TcpConn, ackSeq: number, priorUna: number, winUpdate: boolean, newlySacked: number, dsackAck: boolean): boolean {
+ *  (tcp_fastretrans_alert), then tcp_ack_probe and tcp_process_tlp_ack. The model sends the bulk receiver's
+ *  every segment here; 6.12's header-prediction fast path (tcp_rcv_established) would not call tcp_ack for
+ *  ack_seq == snd_una at all, only tcp_update_wl (not modelled: no TCPHPHits). */
+function ackNoQueue(t: TcpHost, sk: TcpSock, c: TcpConn, ackSeq: number, priorUna: number, winUpdate: boolean, mayUpdate: boolean, newlySacked: number, dsackAck: boolean): boolean {
   // (the report's goodput span ends at the last ACK processed, as tcp_clean_rtx_queue's caller keeps it)
   c.lastAckAt = t.now;
   if (dsackAck) fastretransAlert(t, sk, c, false, priorUna, newlySacked > 0, 0);
   if (sendHead(c)) ackProbe(t, c);
-  if (c.tlpHighSeq !== 0 && processTlpAck(t, c, ackSeq, c.dsackTlp, winUpdate || t.rx.dataLen > 0 || newlySacked > 0)) {
+  if (c.tlpHighSeq !== 0 && processTlpAck(t, c, ackSeq, c.dsackTlp, mayUpdate || t.rx.dataLen > 0 || newlySacked > 0)) {
     lossProbeRecovery(t, sk, c);
   }
   // tcp_data_snd_check (the caller's, after tcp_ack)
