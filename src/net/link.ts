@@ -17,7 +17,11 @@
 //   the NIC next looks (its poll, IRQ re-enable, timer, a report): every
 //   frame that has arrived by then, in order, as they would have landed
 //   one by one (nothing takes them off a ring in between). At equal times a
-//   frame counts as arrived before whatever else happens then.
+//   frame counts as arrived before whatever else happens then, except before
+//   a TX completion IRQ (RxSource.pullFor): per frame, the events of one
+//   instant run in insertion order, so a frame arriving then lands first only
+//   if it left before the IRQ's event was inserted (its timer's arming, or the
+//   start of serialization of the frame whose completion raised it: tx-frames).
 //   Counters that change per frame as it starts or ends (link packets/bytes,
 //   the queue's tx packets/bytes) are brought up to `now` lazily, whenever
 //   they are read and before a frame leaves the FIFO.
@@ -269,6 +273,8 @@ export class LinkDirection {
     this.busy = false;
     if (this.needsDone) {
       this.needsDone = false;
+      // the descriptor's last frame, the FIFO's last train (nothing went on after it while needsDone)
+      this.from.tx.frameStart[0] = this.fifo.trainLastStart[0]!;
       this.from.txComplete();
     }
     this.kickTrain();
@@ -299,6 +305,7 @@ export class LinkDirection {
     if (h < 0) return;
     this.busy = true;
     this.current = h;
+    this.from.tx.frameStart[0] = this.loop.now;
     this.loop.after(serializationNs(this.skbLen[h]!, this.rateBps), this.kindTxDone, 0);
   }
 

@@ -956,6 +956,11 @@ export class NicTx {
     return releaseForWire(this.core, h);
   }
 
+  /** When the frame whose end frameDone counts started serializing (the link sets it before
+   *  txComplete): per-frame mode's tx-done event for it was inserted then, which orders an IRQ
+   *  raised from it against a peer frame arriving at the same instant (RxSource.pullFor). */
+  readonly frameStart = new Float64Array(1);
+
   /** The frame the wire took last has left the NIC: once the descriptor's last
    *  frame has, its completion follows (coalesced). */
   frameDone(): void {
@@ -972,7 +977,8 @@ export class NicTx {
     if (this.napiScheduled[q] !== 0) return;
     const frames = this.txFrames;
     if (frames > 0 && this.done[q]! >= frames) {
-      this.txIrq(q, this.loop.now);
+      // per frame, this runs in the frame's tx-done event, inserted as the frame started serializing
+      this.txIrq(q, this.frameStart[0]!);
       return;
     }
     if (this.irqArmed[q] === 0) {
@@ -1032,7 +1038,7 @@ export class NicTx {
   }
 
   /** The queue's TX completion interrupt: schedule its NAPI. `insertedAt`: when per-frame mode's event loop
-   *  inserted the event it runs in (its coalescing timer's arming, or the frame's tx-done: about now). */
+   *  inserted the event it runs in (its coalescing timer's arming, or the frame's tx-done: the frame's start). */
   private txIrq(q: number, insertedAt: number): void {
     const t = this.irqArmed[q]!;
     if (t !== 0) {

@@ -62,6 +62,7 @@ export class WireFifo {
     while (this.tail - this.head + k > this.cap) this.grow();
     const m = this.mask;
     let t = t0;
+    let last = t0;
     let tail = this.tail;
     // a TSO train's frames but the last share a length: its serialization time once
     let lastLen = -1;
@@ -85,11 +86,16 @@ export class WireFifo {
       this.tEnq[i] = enq;
       this.tPost[i] = post;
       tail++;
+      last = t;
       t = end;
     }
     this.tail = tail;
+    this.trainLastStart[0] = last;
     return t;
   }
+
+  /** The start of serialization of the last frame pushTrain placed (a typed slot, as runEnd). */
+  readonly trainLastStart = new Float64Array(1);
 
   /** The last end of serialization pushRun placed (a typed slot: no heap number per run). */
   readonly runEnd = new Float64Array(1);
