@@ -892,9 +892,10 @@ export class TcpHost {
 
   /** Allocate, write `tx`, send. Handshake segments (SYN, SYN-ACK) are
    *  stamped from a per-layout template: a SYN flood answers each SYN. */
-  transmit(hash = 0): void {
+  /** Whether the segment was built (false: ENOBUFS, no skb). */
+  transmit(hash = 0): boolean {
     const h = this.env.alloc();
-    if (h < 0) return; // ENOBUFS: the segment is not sent, as a failed alloc_skb
+    if (h < 0) return false; // ENOBUFS: the segment is not sent, as a failed alloc_skb
     // skb_set_hash_from_sk / skb_set_hash (tcp_make_synack): the sender's txhash (0: none, as alloc left it)
     if (hash !== 0) this.core.skb.hash[h] = hash;
     const tx = this.tx;
@@ -902,6 +903,7 @@ export class TcpHost {
     if ((tx.flags & TCPHDR_SYN) !== 0 && tx.sackN === 0) this.stamps.for(tx).write(this.core, h, tx);
     else writeSegment(this.core, h, tx);
     this.output(h);
+    return true;
   }
 
   /** cookie_synack4's template slot for a cookie SYN-ACK with these options
@@ -953,8 +955,9 @@ export class TcpHost {
     return tx;
   }
 
-  /** A SYN-ACK for a request sock (tcp_make_synack with the granted options). */
-  sendSynAck(req: TcpSock): void {
+  /** A SYN-ACK for a request sock (tcp_make_synack with the granted options); false when no skb could be
+   *  had (tcp_v4_send_synack's error: tcp_make_synack returned NULL). */
+  sendSynAck(req: TcpSock): boolean {
     const tx = this.txFor(req);
     tx.seq = req.iss;
     tx.ack = req.rcvNxt;
@@ -969,7 +972,7 @@ export class TcpHost {
       tx.tsEcr = req.tsRecent;
     }
     // net/ipv4/tcp_output.c: tcp_make_synack — skb_set_hash(skb, tcp_rsk(req)->txhash, PKT_HASH_TYPE_L4)
-    this.transmit(req.txhash);
+    return this.transmit(req.txhash);
   }
 
   /** A bare ACK (or FIN|ACK) from an established-side socket. */

@@ -28,7 +28,7 @@ interface Sent {
 
 /** `conns` connections client -> server:80 for 3.5 s; `lose`: which direction loses every frame. The
  *  SYNs the client sends and the SYN-ACKs the server sends, per connection (by the client's port). */
-async function run(txrehash: number, lose: "client->server" | "server->client", conns: number) {
+async function run(txrehash: number, lose: "client->server" | "server->client", conns: number, serverNoSkbs?: [number, number]) {
   const nic = { queues: QUEUES, rateBps: 10e9, mtu: 1500, rxRing: 1024, txRing: 256, txqueuelen: 1000 };
   const spec = world(
     [
@@ -44,6 +44,20 @@ async function run(txrehash: number, lose: "client->server" | "server->client", 
   const w = new World(core, spec);
   const [ab, ba] = w.linkDirections() as unknown as { config: LinkConfig }[];
   (lose === "client->server" ? ab! : ba!).config.loss = 1;
+  // every skb allocation of the server's TCP fails in [from, to) ns
+  let failedAllocs = 0;
+  if (serverNoSkbs !== undefined) {
+    const env = w.host("server").stack.tcp.env;
+    const alloc = env.alloc.bind(env);
+    (env as { alloc: () => number }).alloc = () => {
+      const now = w.loop.now;
+      if (now >= serverNoSkbs[0] && now < serverNoSkbs[1]) {
+        failedAllocs++;
+        return -1;
+      }
+      return alloc();
+    };
+  }
   const syns: Sent[] = [];
   const synAcks: Sent[] = [];
   for (const [name, out] of [["client", syns], ["server", synAcks]] as const) {
@@ -60,7 +74,7 @@ async function run(txrehash: number, lose: "client->server" | "server->client", 
     };
   }
   const report = buildReport(w, w.run());
-  return { report, syns, synAcks };
+  return { report, syns, synAcks, failedAllocs };
 }
 
 function byPort(sent: Sent[]): Map<number, Sent[]> {
@@ -135,5 +149,19 @@ describe("SYN and SYN-ACK retransmissions re-pick the txhash (sk_rethink_txhash,
       else expect(moved).toBe(0);
       expect(n["TcpExtTCPSynRetrans"]).toBe(synAcks.length - conns);
     }
+  });
+
+  it("a SYN-ACK retransmission that gets no skb counts nothing (inet_rtx_syn_ack: RetransSegs, TCPSynRetrans only when sent)", async () => {
+    const conns = 16;
+    // the retransmissions at 1 s (request timer, retransmitted SYN) and 2 s (retransmitted SYN) find no
+    // skb; those at 3 s go
+    const { report, synAcks, failedAllocs } = await run(1, "server->client", conns, [0.5e9, 2.5e9]);
+    const n = report.hosts["server"]!.nstat;
+    expect(failedAllocs).toBeGreaterThanOrEqual(2 * conns);
+    expect(synAcks.length).toBeGreaterThan(conns);
+    // only the SYN-ACKs that went after the first are retransmissions (the server sends nothing else)
+    expect(n["TcpExtTCPSynRetrans"]).toBe(synAcks.length - conns);
+    expect(n["TcpRetransSegs"]).toBe(synAcks.length - conns);
+    expect(report.ledger.unaccounted).toBe(0);
   });
 });
