@@ -76,7 +76,8 @@ export class LinkDirection {
   /** Time of the earliest wake-up armed (Infinity: none). */
   private wakeAt = Infinity;
   private pulling = false;
-  /** This direction's rate, delay, loss and reorder (a copy of the link's). */
+  /** This direction's rate, delay, loss and reorder (a copy of the link's). Read later: delay (each frame or
+   *  train), loss and reorder (per frame mode only); rate only here, in the constructor (rateBps). */
   private readonly config: LinkConfig;
 
   constructor(
