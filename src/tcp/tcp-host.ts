@@ -991,7 +991,9 @@ export class TcpHost {
       tx.tsVal = (this.nowMs() + sk.tsOff) >>> 0;
       tx.tsEcr = sk.tsRecent;
     }
-    this.transmit();
+    // net/ipv4/tcp_output.c: __tcp_send_ack -> tcp_transmit_skb -> skb_set_hash_from_sk; a request's ACK
+    // (tcp_v4_reqsk_send_ack) passes tcp_rsk(req)->txhash to tcp_v4_send_ack
+    this.transmit(sk.txhash);
     if (flags & TCPHDR_FIN) sk.sndNxt = (sk.sndNxt + 1) >>> 0;
   }
 

@@ -165,3 +165,40 @@ describe("SYN and SYN-ACK retransmissions re-pick the txhash (sk_rethink_txhash,
     expect(report.ledger.unaccounted).toBe(0);
   });
 });
+
+describe("a handshake's final ACK carries the socket's txhash (tcp_send_ack -> skb_set_hash_from_sk)", () => {
+  it("the client's ACK of the SYN-ACK has its SYN's hash and leaves by that hash's TX queue, not queue 0", async () => {
+    const nic = { queues: QUEUES, rateBps: 10e9, mtu: 1500, rxRing: 1024, txRing: 256, txqueuelen: 1000 };
+    const conns = 16;
+    const spec = world(
+      [host("client", 1, { nic }), host("server", 2, { nic, listeners: [{ port: 80, backlog: 128, accept: true }] })],
+      [link("client", "server")],
+      [{ kind: "connect", from: "client", to: "server", port: 80, count: conns, at: 0, rate: 1000, spoof: "none" }],
+      { durationNs: 0.1e9 },
+    );
+    const core = await createCore(coreConfigFor(spec));
+    const w = new World(core, spec);
+    const syn = new Map<number, number>();
+    const ack = new Map<number, Sent>();
+    const nicTx = w.host("client").nics[0]!.tx;
+    const xmit = nicTx.xmit.bind(nicTx);
+    nicTx.xmit = (h) => {
+      const ok = xmit(h);
+      const tcp = h * 128 + core.skb.transport[h]!;
+      const flags = core.headers[tcp + 13]!;
+      const port = (core.headers[tcp]! << 8) | core.headers[tcp + 1]!;
+      if (flags === TCPHDR_SYN) syn.set(port, core.skb.hash[h]!);
+      else if (flags === TCPHDR_ACK && !ack.has(port)) ack.set(port, { port, hash: core.skb.hash[h]!, queue: core.skb.queue[h]! });
+      return ok;
+    };
+    const report = buildReport(w, w.run());
+    expect(ack.size).toBe(conns);
+    for (const a of ack.values()) {
+      expect(a.hash).not.toBe(0);
+      expect(a.hash).toBe(syn.get(a.port));
+      expect(a.queue).toBe(txQueue(a.hash));
+    }
+    expect(new Set([...ack.values()].map((a) => a.queue)).size).toBeGreaterThan(1);
+    expect(report.ledger.unaccounted).toBe(0);
+  });
+});
