@@ -1,14 +1,17 @@
 // The out-of-order queue as sorted, disjoint sequence ranges (Linux keeps an
-// rbtree of skbs; the model groups touching skbs into one range; the SACK
-// blocks sent are sack-blocks.ts's, not the ranges; pruning drops skbs, from the highest seq). Each range keeps its skbs in a flat
-// number array, five numbers per skb in sequence order:
+// rbtree of skbs; the model groups touching or overlapping skbs into one
+// range; the SACK blocks sent are sack-blocks.ts's, not the ranges; pruning
+// drops skbs, from the highest seq). Each range keeps its skbs in a flat
+// number array, five numbers per skb in seq order (no two skbs share a seq):
 //
 //   skbs: | seq end truesize frags tailroom | seq end … | …
 //
-// since tcp_data_queue_ofo coalesces a segment into the skb that ends the
-// range (its layout is mirrored in the range's frags/tailroom, the SkbShape
-// skb_try_coalesce updates) and tcp_ofo_queue later tries each skb against
-// the receive queue's tail.
+// The last skb of the last range is 6.12's tp->ooo_last_skb (the rbtree's
+// last node). Skbs may overlap as in 6.12: a coalesce grows its target
+// without merge_right, and inserts past ooo_last_skb or after a partial
+// overlap look at no earlier skb. Each skb's layout (frags, tailroom) is what
+// skb_try_coalesce needs when tcp_data_queue_ofo coalesces into it, and
+// tcp_ofo_queue later tries each skb against the receive queue's tail.
 import { F64Keys, f64Fields } from "../util/f64-field.js";
 import { skbTryCoalesce, type SkbShape } from "./skb-coalesce.js";
 
@@ -17,36 +20,27 @@ const OFO_F64 = new F64Keys(["start", "end"]);
 export const OFO_SKB = 5;
 
 /** An out-of-order range; its sequence numbers are doubles from the start (util/f64-field.ts). */
-export class OfoRange implements SkbShape {
+export class OfoRange {
   /** Its skbs: seq, end_seq, truesize, nr_frags, skb_tailroom each, by seq. */
   readonly skbs: number[];
 
   constructor(
+    /** Its first skb's seq. */
     public start: number,
+    /** The highest end_seq of its skbs (not always the last skb's). */
     public end: number,
     /** The range's total truesize (charged to sk_rmem_alloc). */
     public truesize: number,
-    /** The last skb's nr_frags and skb_tailroom (skb-coalesce.ts). */
-    public frags: number,
-    public tailroom: number,
+    frags: number,
+    tailroom: number,
   ) {
     f64Fields(this, OFO_F64);
     this.skbs = [start, end, truesize, frags, tailroom];
   }
 
-  /** Index in skbs of the skb that ends the range (the highest end_seq; the later one on a tie): the last
-   *  one whose end_seq is the range's end, searched from the back since that is nearly always the last skb
-   *  (a per-frame scan of the whole range made a GRO-off recovery O(N²)). */
-  lastSkb(): number {
-    const s = this.skbs;
-    let k = s.length - OFO_SKB;
-    while (k > 0 && s[k + 1] !== this.end) k -= OFO_SKB;
-    return k;
-  }
-
   /** Remove the skb with the highest seq (tcp_prune_ofo_queue's ooo_last_skb) and return its truesize. The
    *  rest stay one range (skbs sorted by seq whose union was contiguous stay so without the last); when the
-   *  dropped skb ended it, the range ends at the highest end_seq left, with that skb's layout. */
+   *  dropped skb ended it, the range ends at the highest end_seq left. */
   dropLastSkb(): number {
     const s = this.skbs;
     const k = s.length - OFO_SKB;
@@ -58,9 +52,6 @@ export class OfoRange implements SkbShape {
       let end = s[1]!;
       for (let j = OFO_SKB; j < k; j += OFO_SKB) if (s[j + 1]! > end) end = s[j + 1]!;
       this.end = end;
-      const l = this.lastSkb();
-      this.frags = s[l + 3]!;
-      this.tailroom = s[l + 4]!;
     }
     return truesize;
   }
@@ -73,19 +64,6 @@ export class OfoRange implements SkbShape {
     for (let k = 0; k < skbs.length; k++) s.push(skbs[k]!);
     for (let k = 2; k < s.length; k += OFO_SKB) ts += s[k]!;
     this.truesize = ts;
-    const l = this.lastSkb();
-    this.frags = s[l + 3]!;
-    this.tailroom = s[l + 4]!;
-  }
-
-  /** Put skb [seq, end) among the skbs, after those with a seq not above its own (appended in the usual case
-   *  of frames arriving in order after a hole). */
-  addSkb(seq: number, end: number, truesize: number, frags: number, tailroom: number): void {
-    const s = this.skbs;
-    let k = s.length;
-    while (k > 0 && s[k - OFO_SKB]! > seq) k -= OFO_SKB;
-    if (k === s.length) s.push(seq, end, truesize, frags, tailroom);
-    else s.splice(k, 0, seq, end, truesize, frags, tailroom);
   }
 }
 
@@ -102,43 +80,72 @@ export const ofoEffects = {
   freed: 0,
 };
 
-/** net/ipv4/tcp_input.c: tcp_data_queue_ofo's placement of skb [start, end) — merged into the skb that ends
- *  at `start` when skb_try_coalesce allows (tcp_ooo_try_coalesce; ooo_last_skb first, else the rbtree walk
- *  meets the predecessor), else placed among the skbs by seq: dropped when the skb at or below its seq covers
- *  it, that skb replaced when the new one starts with it and reaches past it, the following skbs it covers
- *  dropped (merge_right); the D-SACKs and drops go to ofoEffects. Returns the truesize to charge to
- *  sk_rmem_alloc (the coalescing delta, or the skb's whole truesize), -1 when an skb covers it (TCPOFOMerge,
- *  the caller drops it). A charge below `truesize` means it was coalesced. */
+/** The coalescing target's layout, read from and written back to its skb's numbers (no object per packet). */
+const target: SkbShape = { frags: 0, tailroom: 0 };
+
+/** net/ipv4/tcp_input.c: tcp_ooo_try_coalesce — merge skb [start, end) into skb k of r when it starts at that
+ *  skb's end_seq and skb_try_coalesce allows; the target grows (no merge_right: it may now overlap the skbs
+ *  after it). Returns the truesize delta, -1 when not merged. */
+function tryCoalesceAt(r: OfoRange, k: number, start: number, end: number, truesize: number, frags: number): number {
+  const s = r.skbs;
+  if (s[k + 1] !== start) return -1;
+  target.frags = s[k + 3]!;
+  target.tailroom = s[k + 4]!;
+  const delta = skbTryCoalesce(target, end - start, frags, truesize);
+  if (delta < 0) return -1;
+  s[k + 1] = end;
+  s[k + 2] = s[k + 2]! + delta;
+  s[k + 3] = target.frags;
+  s[k + 4] = target.tailroom;
+  r.truesize += delta;
+  if (end > r.end) r.end = end;
+  return delta;
+}
+
+/** net/ipv4/tcp_input.c: tcp_data_queue_ofo's placement of skb [start, end), in its order: coalesced into
+ *  ooo_last_skb (the last range's last skb) when it starts at that skb's end_seq; else, starting at or past
+ *  that end_seq, inserted after it with no other check (even inside an earlier skb that a coalesce grew);
+ *  else the rbtree walk, modelled as meeting the skb with the highest seq not above `start` (the floor; an
+ *  earlier skb reaching past the floor's seq is met only when the tree's shape puts it on the path, which the
+ *  model does not keep): dropped when the floor covers it (all its bits present), the floor replaced when the
+ *  new skb starts with it and reaches past it, a partial overlap D-SACKed, coalesced into the floor when it
+ *  starts at its end_seq (coalesce_done: no merge_right), else placed after it; a placed skb drops the
+ *  following skbs it covers (merge_right). The D-SACKs and drops go to ofoEffects. Returns the truesize to
+ *  charge to sk_rmem_alloc (the coalescing delta, or the skb's whole truesize), -1 when the floor covers it
+ *  (TCPOFOMerge, the caller drops it). A charge below `truesize` means it was coalesced. */
 export function ofoInsert(q: OfoRange[], start: number, end: number, truesize: number, frags: number, tailroom: number): number {
   const fx = ofoEffects;
   fx.dsack.length = 0;
   fx.dropped = 0;
   fx.freed = 0;
+  if (q.length === 0) {
+    q.push(new OfoRange(start, end, truesize, frags, tailroom));
+    return truesize;
+  }
+  // ooo_last_skb first (the common append): nothing follows it, so no range to join
+  const last = q[q.length - 1]!;
+  const kl = last.skbs.length - OFO_SKB;
+  const delta = tryCoalesceAt(last, kl, start, end, truesize, frags);
+  if (delta >= 0) return delta;
+  if (start >= last.skbs[kl + 1]!) {
+    // after ooo_last_skb, without a walk: merge_right finds nothing after it
+    if (start > last.end) q.push(new OfoRange(start, end, truesize, frags, tailroom));
+    else {
+      last.skbs.push(start, end, truesize, frags, tailroom);
+      last.truesize += truesize;
+      if (end > last.end) last.end = end;
+    }
+    return truesize;
+  }
+  // the walk: start is below ooo_last_skb's end_seq, so some range reaches it
   let i = 0;
-  while (i < q.length && q[i]!.end < start) i++;
-  if (i === q.length || q[i]!.start > end) {
+  while (q[i]!.end < start) i++;
+  if (q[i]!.start > end) {
     q.splice(i, 0, new OfoRange(start, end, truesize, frags, tailroom));
     return truesize;
   }
   const r = q[i]!;
   const s = r.skbs;
-  if (r.end === start) {
-    const delta = skbTryCoalesce(r, end - start, frags, truesize);
-    if (delta >= 0) {
-      // the skb that ended the range took it; coalesce_done skips merge_right
-      const k = r.lastSkb();
-      s[k + 1] = end;
-      s[k + 2] = s[k + 2]! + delta;
-      s[k + 3] = r.frags;
-      s[k + 4] = r.tailroom;
-      r.end = end;
-      r.truesize += delta;
-      absorbNext(q, i, end);
-      return delta;
-    }
-  }
-  // the walk always meets the skb with the highest seq not above `start` (the floor) and compares it (an
-  // earlier skb reaching past it, left by a coalesce that skips merge_right, is not modelled as met)
   let k = 0;
   if (start >= r.start) {
     let f = s.length - OFO_SKB;
@@ -157,13 +164,19 @@ export function ofoInsert(q: OfoRange[], start: number, end: number, truesize: n
         dropAt(r, f);
         k = f;
       }
+    } else {
+      const d = tryCoalesceAt(r, f, start, end, truesize, frags);
+      if (d >= 0) {
+        absorbNext(q, i);
+        return d;
+      }
     }
   }
   s.splice(k, 0, start, end, truesize, frags, tailroom);
-  r.start = Math.min(r.start, start);
+  if (start < r.start) r.start = start;
+  if (end > r.end) r.end = end;
   r.truesize += truesize;
-  r.end = Math.max(r.end, end);
-  absorbNext(q, i, end);
+  absorbNext(q, i);
   // merge_right: the following skbs it covers go; the first it only overlaps is D-SACKed up to its end
   while (k + OFO_SKB < s.length && s[k + OFO_SKB]! < end) {
     const j = k + OFO_SKB;
@@ -174,9 +187,6 @@ export function ofoInsert(q: OfoRange[], start: number, end: number, truesize: n
     fx.dsack.push(OFO_DSACK_EXTEND, s[j]!, s[j + 1]!);
     dropAt(r, j);
   }
-  const l = r.lastSkb();
-  r.frags = s[l + 3]!;
-  r.tailroom = s[l + 4]!;
   return truesize;
 }
 
@@ -188,17 +198,14 @@ function dropAt(r: OfoRange, j: number): void {
   r.skbs.splice(j, OFO_SKB);
 }
 
-/** Merge into q[i] the ranges after it that reach `end` (touching or overlapping the new skb); their skbs all
+/** Merge into q[i] the ranges after it that its grown end reaches (touching or overlapping); their skbs all
  *  start past q[i]'s, so they append in order. */
-function absorbNext(q: OfoRange[], i: number, end: number): void {
+function absorbNext(q: OfoRange[], i: number): void {
   const r = q[i]!;
-  while (i + 1 < q.length && q[i + 1]!.start <= end) {
+  while (i + 1 < q.length && q[i + 1]!.start <= r.end) {
     const n = q.splice(i + 1, 1)[0]!;
-    r.end = Math.max(r.end, n.end);
+    if (n.end > r.end) r.end = n.end;
     r.truesize += n.truesize;
     for (let k = 0; k < n.skbs.length; k++) r.skbs.push(n.skbs[k]!);
   }
-  const l = r.lastSkb();
-  r.frags = r.skbs[l + 3]!;
-  r.tailroom = r.skbs[l + 4]!;
 }
