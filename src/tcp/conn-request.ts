@@ -7,7 +7,7 @@ import type { ListenSock } from "./sock.js";
 import { TCP_MSS_DEFAULT, TCP_NEW_SYN_RECV, TCP_TIMEOUT_INIT, JIFFY } from "./constants.js";
 import { cookieSeq, cookieTime, cookieTimestamp, mssIndex } from "./cookie.js";
 import { TCPHDR_ACK, TCPHDR_SYN } from "../wire/tcp.js";
-import { firstTxhash } from "./txhash.js";
+import { firstTxhash, txhashOf } from "./txhash.js";
 
 /** assembly/cookie.ts, called straight (no wrapper). */
 interface CookieHot {
@@ -48,6 +48,9 @@ export function tcpConnRequest(t: TcpHost, l: ListenSock, h: number): void {
   const tsOff = tsOk ? t.tsOffset(rx.saddrKey | 0) : 0; // int32: no heap number for a u32 key
   const win = tsOk ? t.synAckWinTs : t.synAckWinNoTs;
   if (wantCookie) {
+    // tcp_conn_request: tcp_rsk(req)->txhash = net_tx_rndhash(), drawn before the want_cookie branch, so a
+    // cookie SYN-ACK carries one too (tcp_make_synack: skb_set_hash)
+    const txhash = txhashOf(rx.dport, rx.sport, rx.saddrKey);
     // include/net/tcp.h: cookie_init_sequence -> tcp_synq_overflow, SyncookiesSent
     if (!(now >= l.lastOverflow && now <= l.lastOverflow + 1000 * JIFFY)) l.lastOverflow = now;
     t.nstat.add(m.SyncookiesSent);
@@ -60,6 +63,7 @@ export function tcpConnRequest(t: TcpHost, l: ListenSock, h: number): void {
     if (slot >= 0) {
       // tcp_v4_send_synack: the cookie and the SYN-ACK's headers in one WASM call (assembly/cookie.ts)
       const out = t.env.alloc();
+      if (out >= 0) t.core.skb.hash[out] = txhash;
       if (out >= 0 && t.rxBatch) {
         // in a NAPI poll: stamped and sent with the poll's others (src/tcp/cookie-burst.ts)
         t.cookieBurst.add(slot, out, rx.saddrKey | 0, rx.dport, rx.sport, rx.seq | 0, mssind, cookieTime(now) | 0, window, tsVal, tsOk ? rx.tsVal | 0 : 0);
@@ -87,7 +91,7 @@ export function tcpConnRequest(t: TcpHost, l: ListenSock, h: number): void {
       tx.tsVal = tsVal >>> 0;
       tx.tsEcr = rx.tsVal;
     }
-    t.transmit();
+    t.transmit(txhash);
     t.deliverSkb(h);
     return;
   }

@@ -21,7 +21,13 @@ export function timeoutRehash(t: TcpHost, sk: TcpSock, n: number): boolean {
  *  nonzero; here a deterministic mix of its 4-tuple (tcp_v4_connect, tcp_conn_request, or the first
  *  segment of a socket that has none: data-out.ts). */
 export function firstTxhash(sk: TcpSock): number {
-  return murmurFinal(murmurMix(murmurMix(0x9e3779b9, (sk.lport << 16) | sk.rport), sk.rkey)) || 1;
+  return txhashOf(sk.lport, sk.rport, sk.rkey);
+}
+
+/** firstTxhash by the 4-tuple's parts: also a cookie SYN-ACK's, whose request sock is freed once it is sent
+ *  (tcp_conn_request draws tcp_rsk(req)->txhash before its want_cookie branch). */
+export function txhashOf(lport: number, rport: number, rkey: number): number {
+  return murmurFinal(murmurMix(murmurMix(0x9e3779b9, (lport << 16) | rport), rkey)) || 1;
 }
 
 /** include/net/sock.h: sk_set_txhash -> net_tx_rndhash, a new random nonzero hash; here a deterministic mix of

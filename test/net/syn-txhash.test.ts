@@ -13,7 +13,7 @@ import { createCore } from "../../src/core/node.js";
 import { World, coreConfigFor } from "../../src/sim/world.js";
 import { buildReport } from "../../src/report/build.js";
 import type { LinkConfig } from "../../src/net/link.js";
-import { rethinkTxhash } from "../../src/tcp/txhash.js";
+import { rethinkTxhash, txhashOf } from "../../src/tcp/txhash.js";
 import { host, link, world } from "../sim/spec-helpers.js";
 
 const QUEUES = 8;
@@ -201,4 +201,63 @@ describe("a handshake's final ACK carries the socket's txhash (tcp_send_ack -> s
     expect(new Set([...ack.values()].map((a) => a.queue)).size).toBeGreaterThan(1);
     expect(report.ledger.unaccounted).toBe(0);
   });
+});
+
+describe("a cookie SYN-ACK carries a txhash (tcp_conn_request draws tcp_rsk(req)->txhash before want_cookie)", () => {
+  // tcp_conn_request sets tcp_rsk(req)->txhash = net_tx_rndhash() before its want_cookie branch and
+  // tcp_make_synack stamps it (skb_set_hash), so a cookie SYN-ACK, whose request is freed once it is sent,
+  // leaves by its hash's TX queue (skb_tx_hash without XPS) like any SYN-ACK: the model's net_tx_rndhash
+  // is txhashOf(lport, rport, raddr).
+  for (const batched of [true, false]) {
+    it(`${batched ? "in a NAPI poll's burst" : "one by one (no poll burst)"}: each has its tuple's hash and queue, spread over the queues`, async () => {
+      const nic = { queues: QUEUES, rateBps: 10e9, mtu: 1500, rxRing: 1024, txRing: 1024, txqueuelen: 1000 };
+      const spec = world(
+        [host("attacker", 1, { nic }), host("server", 2, { nic, sysctl: { "net.ipv4.tcp_syncookies": 2 }, listeners: [{ port: 80, backlog: 128, accept: true }] })],
+        [link("attacker", "server")],
+        [{ kind: "syn-flood", from: "attacker", to: "server", port: 80, count: 256, at: 0, rate: 1e6, spoof: "random" }],
+        { durationNs: 2e6 },
+      );
+      const core = await createCore(coreConfigFor(spec));
+      const w = new World(core, spec);
+      const server = w.host("server");
+      let bursts = 0;
+      const tcp = server.stack.tcp;
+      if (!batched) server.rx.txHold = () => {};
+      const flush = tcp.flushCookies.bind(tcp);
+      tcp.flushCookies = () => {
+        bursts += tcp.cookieBurst.n;
+        flush();
+      };
+      const sent: { hash: number; queue: number; expect: number }[] = [];
+      const nicTx = server.nics[0]!.tx;
+      const xmit = nicTx.xmit.bind(nicTx);
+      nicTx.xmit = (h) => {
+        const ok = xmit(h);
+        const ip = h * 128 + core.skb.network[h]!;
+        const tcpOff = h * 128 + core.skb.transport[h]!;
+        const b = core.headers;
+        if (b[tcpOff + 13] === (TCPHDR_SYN | TCPHDR_ACK)) {
+          const lport = (b[tcpOff]! << 8) | b[tcpOff + 1]!;
+          const rport = (b[tcpOff + 2]! << 8) | b[tcpOff + 3]!;
+          const raddr = ((b[ip + 16]! << 24) | (b[ip + 17]! << 16) | (b[ip + 18]! << 8) | b[ip + 19]!) >>> 0;
+          sent.push({ hash: core.skb.hash[h]!, queue: core.skb.queue[h]!, expect: txhashOf(lport, rport, raddr) });
+        }
+        return ok;
+      };
+      const report = buildReport(w, w.run());
+      const n = report.hosts["server"]!.nstat;
+      expect(n["TcpExtSyncookiesSent"]).toBe(256);
+      expect(sent.length).toBe(256);
+      if (batched) expect(bursts).toBeGreaterThan(0);
+      else expect(bursts).toBe(0);
+      for (const s of sent) {
+        expect(s.hash).not.toBe(0);
+        expect(s.hash).toBe(s.expect);
+        expect(s.queue).toBe(txQueue(s.hash));
+      }
+      // 256 random sources over 8 queues: every queue gets some (before: hash 0, all queue 0)
+      expect(new Set(sent.map((s) => s.queue)).size).toBe(QUEUES);
+      expect(report.ledger.unaccounted).toBe(0);
+    });
+  }
 });
