@@ -11,7 +11,9 @@
 // without merge_right, and inserts past ooo_last_skb or after a partial
 // overlap look at no earlier skb. Each skb's layout (frags, tailroom) is what
 // skb_try_coalesce needs when tcp_data_queue_ofo coalesces into it, and
-// tcp_ofo_queue later tries each skb against the receive queue's tail.
+// tcp_ofo_queue later tries each skb against the receive queue's tail. Beside
+// them, reach[j] is the highest end_seq of skbs 0..j, so dropping the last
+// skb (tcp_prune_ofo_queue) finds the range's new end without a scan.
 import { F64Keys, f64Fields } from "../util/f64-field.js";
 import { skbTryCoalesce, type SkbShape } from "./skb-coalesce.js";
 
@@ -23,6 +25,8 @@ export const OFO_SKB = 5;
 export class OfoRange {
   /** Its skbs: seq, end_seq, truesize, nr_frags, skb_tailroom each, by seq. */
   readonly skbs: number[];
+  /** One per skb: the highest end_seq of the skbs up to it (so the last is the range's end). */
+  readonly reach: number[];
 
   constructor(
     /** Its first skb's seq. */
@@ -36,23 +40,44 @@ export class OfoRange {
   ) {
     f64Fields(this, OFO_F64);
     this.skbs = [start, end, truesize, frags, tailroom];
+    this.reach = [end];
   }
 
-  /** Remove the skb with the highest seq (tcp_prune_ofo_queue's ooo_last_skb) and return its truesize. The
-   *  rest stay one range (skbs sorted by seq whose union was contiguous stay so without the last); when the
-   *  dropped skb ended it, the range ends at the highest end_seq left. */
+  /** Recompute reach from skb index j (0, 1, …) on, after skbs changed there. */
+  refill(j: number): void {
+    const s = this.skbs;
+    const a = this.reach;
+    const n = s.length / OFO_SKB;
+    a.length = n;
+    let max = j > 0 ? a[j - 1]! : -Infinity;
+    for (let k = j * OFO_SKB; j < n; j++, k += OFO_SKB) {
+      if (s[k + 1]! > max) max = s[k + 1]!;
+      a[j] = max;
+    }
+  }
+
+  /** Append an skb that starts at or past every skb's seq (O(1)). */
+  push(seq: number, end: number, truesize: number, frags: number, tailroom: number): void {
+    const a = this.reach;
+    const n = a.length;
+    this.skbs.push(seq, end, truesize, frags, tailroom);
+    a.push(n === 0 || end > a[n - 1]! ? end : a[n - 1]!);
+    this.truesize += truesize;
+    if (end > this.end) this.end = end;
+  }
+
+  /** Remove the skb with the highest seq (tcp_prune_ofo_queue's ooo_last_skb) and return its truesize, in
+   *  O(1). The rest stay one range (skbs sorted by seq whose union was contiguous stay so without the last),
+   *  ending at the highest end_seq left. */
   dropLastSkb(): number {
     const s = this.skbs;
+    const a = this.reach;
     const k = s.length - OFO_SKB;
     const truesize = s[k + 2]!;
-    const ended = s[k + 1] === this.end;
     s.length = k;
+    a.length--;
     this.truesize -= truesize;
-    if (k > 0 && ended) {
-      let end = s[1]!;
-      for (let j = OFO_SKB; j < k; j += OFO_SKB) if (s[j + 1]! > end) end = s[j + 1]!;
-      this.end = end;
-    }
+    if (k > 0) this.end = a[a.length - 1]!;
     return truesize;
   }
 
@@ -64,6 +89,7 @@ export class OfoRange {
     for (let k = 0; k < skbs.length; k++) s.push(skbs[k]!);
     for (let k = 2; k < s.length; k += OFO_SKB) ts += s[k]!;
     this.truesize = ts;
+    this.refill(0);
   }
 }
 
@@ -99,6 +125,9 @@ function tryCoalesceAt(r: OfoRange, k: number, start: number, end: number, trues
   s[k + 4] = target.tailroom;
   r.truesize += delta;
   if (end > r.end) r.end = end;
+  // the skbs from k on reach at least as far now (the last one: one entry)
+  const a = r.reach;
+  for (let j = k / OFO_SKB; j < a.length && a[j]! < end; j++) a[j] = end;
   return delta;
 }
 
@@ -130,11 +159,7 @@ export function ofoInsert(q: OfoRange[], start: number, end: number, truesize: n
   if (start >= last.skbs[kl + 1]!) {
     // after ooo_last_skb, without a walk: merge_right finds nothing after it
     if (start > last.end) q.push(new OfoRange(start, end, truesize, frags, tailroom));
-    else {
-      last.skbs.push(start, end, truesize, frags, tailroom);
-      last.truesize += truesize;
-      if (end > last.end) last.end = end;
-    }
+    else last.push(start, end, truesize, frags, tailroom);
     return truesize;
   }
   // the walk: start is below ooo_last_skb's end_seq, so some range reaches it
@@ -172,10 +197,14 @@ export function ofoInsert(q: OfoRange[], start: number, end: number, truesize: n
       }
     }
   }
-  s.splice(k, 0, start, end, truesize, frags, tailroom);
-  if (start < r.start) r.start = start;
-  if (end > r.end) r.end = end;
-  r.truesize += truesize;
+  if (k === s.length) r.push(start, end, truesize, frags, tailroom);
+  else {
+    s.splice(k, 0, start, end, truesize, frags, tailroom);
+    if (start < r.start) r.start = start;
+    if (end > r.end) r.end = end;
+    r.truesize += truesize;
+    r.refill(k / OFO_SKB);
+  }
   absorbNext(q, i);
   // merge_right: the following skbs it covers go; the first it only overlaps is D-SACKed up to its end
   while (k + OFO_SKB < s.length && s[k + OFO_SKB]! < end) {
@@ -196,6 +225,7 @@ function dropAt(r: OfoRange, j: number): void {
   ofoEffects.freed += r.skbs[j + 2]!;
   r.truesize -= r.skbs[j + 2]!;
   r.skbs.splice(j, OFO_SKB);
+  r.refill(j / OFO_SKB);
 }
 
 /** Merge into q[i] the ranges after it that its grown end reaches (touching or overlapping); their skbs all
@@ -204,8 +234,7 @@ function absorbNext(q: OfoRange[], i: number): void {
   const r = q[i]!;
   while (i + 1 < q.length && q[i + 1]!.start <= r.end) {
     const n = q.splice(i + 1, 1)[0]!;
-    if (n.end > r.end) r.end = n.end;
-    r.truesize += n.truesize;
-    for (let k = 0; k < n.skbs.length; k++) r.skbs.push(n.skbs[k]!);
+    const ns = n.skbs;
+    for (let k = 0; k < ns.length; k += OFO_SKB) r.push(ns[k]!, ns[k + 1]!, ns[k + 2]!, ns[k + 3]!, ns[k + 4]!);
   }
 }

@@ -1,6 +1,7 @@
 // The out-of-order queue's ranges (src/tcp/ofo-queue.ts): an append stays
 // O(1) when frames arrive in sequence after a hole (GRO off: one skb per
-// MAX_SKB_FRAGS+1 frames, or per frame for frag_list aggregates), and the
+// MAX_SKB_FRAGS+1 frames, or per frame for frag_list aggregates), so does
+// dropping the last skb (tcp_prune_ofo_queue), and the
 // ranges hold exactly the skbs a plain list run by tcp_data_queue_ofo's rules
 // (6.12) holds, under random arrivals and prunes from the highest seq.
 import { describe, expect, it } from "vitest";
@@ -8,18 +9,21 @@ import fc from "fast-check";
 import { OFO_DSACK_EXTEND, OFO_DSACK_SET, OFO_SKB, OfoRange, ofoEffects, ofoInsert } from "../../src/tcp/ofo-queue.js";
 import { FRAG_LIST, skbTryCoalesce } from "../../src/tcp/skb-coalesce.js";
 
-/** Wrap a range's skbs to count element reads and array-method lookups. */
+/** Wrap a range's skbs and reach to count element reads and array-method lookups. */
 function counted(r: OfoRange): { reads: () => number; methods: string[] } {
   let reads = 0;
   const methods: string[] = [];
-  const p = new Proxy(r.skbs, {
-    get(target, key, recv) {
-      if (typeof key === "string" && /^\d+$/.test(key)) reads++;
-      else if (typeof key === "string" && typeof (target as unknown as Record<string, unknown>)[key] === "function") methods.push(key);
-      return Reflect.get(target, key, recv);
-    },
-  });
-  (r as unknown as { skbs: number[] }).skbs = p;
+  const wrap = (a: number[]): number[] =>
+    new Proxy(a, {
+      get(target, key, recv) {
+        if (typeof key === "string" && /^\d+$/.test(key)) reads++;
+        else if (typeof key === "string" && typeof (target as unknown as Record<string, unknown>)[key] === "function") methods.push(key);
+        return Reflect.get(target, key, recv);
+      },
+    });
+  const w = r as unknown as { skbs: number[]; reach?: number[] };
+  w.skbs = wrap(w.skbs);
+  if (w.reach) w.reach = wrap(w.reach);
   return { reads: () => reads, methods };
 }
 
@@ -36,6 +40,44 @@ describe("OfoRange: appends are O(1) in a long range", () => {
     expect(c.methods).not.toContain("splice");
     expect(r.skbs.slice(2000 * OFO_SKB)).toEqual([1448 * 2001, 1448 * 2002, 2304, FRAG_LIST, 0]);
     expect([r.start, r.end, r.truesize]).toEqual([1448, 1448 * 2002, 2001 * 2304]);
+  });
+
+  it("tcp_prune_ofo_queue's drops from a 2000-skb range read a few numbers each, whether or not the last skb ends the range", () => {
+    const q: OfoRange[] = [];
+    // 2000 skbs of 15 frags each in sequence (15 + 15 ≥ MAX_SKB_FRAGS: none coalesced), a hole, then B
+    for (let i = 0; i < 2000; i++) ofoInsert(q, 1448 * (i + 1), 1448 * (i + 2), 2304, 15, 0);
+    ofoInsert(q, 1448 * 2002, 1448 * 2002 + 100, 1280, 15, 0);
+    // a linear skb filling the hole and more: coalesced into the 2000th skb (15 + 0 < 17), which now covers B
+    expect(ofoInsert(q, 1448 * 2001, 1448 * 2003, 2304, 0, 0)).toBe(2048);
+    expect(q.length).toBe(1);
+    const r = q[0]!;
+    expect(r.skbs.length).toBe(2001 * OFO_SKB);
+    expect(r.end).toBe(1448 * 2003);
+    const c = counted(r);
+    let max = 0;
+    for (let n = 2001; n > 1; n--) {
+      const before = c.reads();
+      r.dropLastSkb();
+      max = Math.max(max, c.reads() - before);
+      // the highest end_seq left: the grown skb's while it stays, then the last frame's
+      expect(r.end).toBe(n === 2001 ? 1448 * 2003 : 1448 * n);
+    }
+    expect(max).toBeLessThanOrEqual(4);
+    expect(c.methods).not.toContain("splice");
+  });
+
+  it("dropping the last skb: the range ends at the highest end_seq left, not the last skb's", () => {
+    const q: OfoRange[] = [];
+    ofoInsert(q, 100, 200, 1000, 0, 0);
+    ofoInsert(q, 300, 400, 1000, FRAG_LIST, 0);
+    ofoInsert(q, 200, 500, 1000, 0, 0); // coalesced into [100, 200): it covers [300, 400)
+    ofoInsert(q, 400, 450, 1000, FRAG_LIST, 0); // after ooo_last_skb [300, 400)
+    expect(q[0]!.skbs.filter((_, i) => i % OFO_SKB < 2)).toEqual([100, 500, 300, 400, 400, 450]);
+    const r = q[0]!;
+    expect([r.dropLastSkb(), r.end]).toEqual([1000, 500]);
+    expect([r.dropLastSkb(), r.end]).toEqual([1000, 500]);
+    expect(r.dropLastSkb()).toBe(1000 + 1000 - 256);
+    expect(r.skbs.length).toBe(0);
   });
 });
 
@@ -54,6 +96,10 @@ function check(q: OfoRange[]): void {
       ts += r.skbs[j + 2]!;
     }
     expect([r.start, r.end, r.truesize]).toEqual([r.skbs[0], max, ts]);
+    // reach: the running highest end_seq
+    const reach: number[] = [];
+    for (let j = 0; j < r.skbs.length; j += OFO_SKB) reach.push(Math.max(reach[reach.length - 1] ?? -Infinity, r.skbs[j + 1]!));
+    expect(r.reach).toEqual(reach);
     if (i > 0) expect(q[i - 1]!.end).toBeLessThan(r.start);
   }
 }
