@@ -206,6 +206,9 @@ export class Host {
     xpsCheck("cpus", nic.config.xpsCpus, this.config.cpus, "CPUs");
     xpsCheck("rxqs", nic.config.xpsRxqs, nic.queues, "RX queues");
     const tcp = this.stack.tcp;
+    // include/linux/skbuff.h: skb_get_hash -> __skb_get_hash for netdev_pick_tx: the host's flow hash (the
+    // one RPS uses on receive: one hashrnd per boot)
+    nic.tx.flowHash = (h) => this.rx.hasher.compute(h);
     nic.tx.xpsEnv = {
       txQueue: (sk) => tcp.sockAt(sk)?.txQueue ?? -1,
       sk_tx_queue_set: (sk, q) => {
@@ -239,6 +242,8 @@ export class Host {
         if (c !== null) c.pacingFq = true;
       },
       orphan: () => {},
+      // include/linux/skbuff.h: skb_get_hash — the host's flow hash (__skb_get_hash) for a hashless skb
+      skbGetHash: (h) => this.rx.hasher.get(h),
     };
   }
 

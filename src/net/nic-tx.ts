@@ -19,7 +19,7 @@ import type { FqQdisc } from "../qdisc/fq.js";
 import type { FqOptions } from "../qdisc/fq-config.js";
 import type { PfifoFast } from "../qdisc/pfifo-fast.js";
 import type { EventLoop } from "../sim/loop.js";
-import { SKB_F_OOO_OKAY, SKB_NONE } from "../core/skb-fields.js";
+import { HASH_L4, HASH_SW, SKB_F_OOO_OKAY, SKB_NONE } from "../core/skb-fields.js";
 import { createGso, type Gso, type GsoExports } from "../core/gso.js";
 import { qdiscPktLen } from "../qdisc/pkt-len.js";
 import { gsoSegmentHeadTruesize } from "./gso-truesize.js";
@@ -257,6 +257,9 @@ export class NicTx {
   onTxClean: ((q: number, descs: number) => void) | null = null;
   /** Pick the TX queue of skb h (netdev_pick_tx); default skb_tx_hash on skb->hash. */
   pickTx: (h: number) => number;
+  /** Set by the host: __skb_get_hash, the flow hash of an skb with neither l4_hash nor sw_hash (stored in
+   *  it, sw_hash set); by default the skb's hash as it is. */
+  flowHash: (h: number) => number = (h) => this.core.skb.hash[h]!;
 
   /** config.txQueues, txUsecs, txFrames, gsoSlot, txRing and tso as fields of
    *  this class: the per-frame paths read them without a load through the
@@ -449,13 +452,20 @@ export class NicTx {
       if (ni >= 0) this.pick.xps++;
       else {
         // skb_tx_hash: reciprocal_scale(skb_get_hash(skb), real_num_tx_queues)
-        ni = Math.floor((this.core.skb.hash[h]! * n) / 4294967296);
+        ni = Math.floor((this.skbGetHash(h) * n) / 4294967296);
         this.pick.hash++;
       }
       if (own && qi !== ni) env.sk_tx_queue_set(sk, ni);
       qi = ni;
     } else this.pick.cached++;
     return qi;
+  }
+
+  // include/linux/skbuff.h: skb_get_hash — a hash set by the socket (skb_set_hash_from_sk: l4_hash) or
+  // computed before (sw_hash) as it is, else __skb_get_hash's flow hash of the 4-tuple (a sockless skb:
+  // a UDP datagram, a RST without a socket)
+  private skbGetHash(h: number): number {
+    return (this.core.skb.hashFlags[h]! & (HASH_L4 | HASH_SW)) !== 0 ? this.core.skb.hash[h]! : this.flowHash(h);
   }
 
   // net/core/dev.c: get_xps_queue — xps_rxqs by the socket's RX queue first, then xps_cpus by the sending CPU
@@ -477,7 +487,7 @@ export class NicTx {
   private xpsIdx(h: number, m: Map<number, number[]>, key: number): number {
     const l = m.get(key);
     if (l === undefined) return -1;
-    const q = l.length === 1 ? l[0]! : l[Math.floor((this.core.skb.hash[h]! * l.length) / 4294967296)]!;
+    const q = l.length === 1 ? l[0]! : l[Math.floor((this.skbGetHash(h) * l.length) / 4294967296)]!;
     return q < this.nTxq ? q : -1;
   }
 

@@ -130,6 +130,8 @@ export class FqQdisc implements Qdisc {
   private readonly tstamp: Float64Array;
   private readonly skbSk: Uint32Array;
   private readonly skbHash: Uint32Array;
+  /** skb_get_hash (QdiscEnv.skbGetHash), or the hash column as it is. */
+  private readonly skbGetHash: (h: number) => number;
 
   constructor(
     private readonly core: Core,
@@ -153,6 +155,8 @@ export class FqQdisc implements Qdisc {
     this.tstamp = core.skbTime.tstamp;
     this.skbSk = core.skb.sk;
     this.skbHash = core.skb.hash;
+    const env = this.env;
+    this.skbGetHash = env.skbGetHash !== undefined ? (h) => env.skbGetHash!(h) : (h) => this.skbHash[h]!;
   }
 
   // ---- enqueue -----------------------------------------------------------
@@ -231,13 +235,13 @@ export class FqQdisc implements Qdisc {
     const state = sk === SK_NONE ? SockState.LISTENER : env.sockState(sk);
     if (state === SockState.LISTENER) {
       // request socks and listeners: not a flow yet, never rate limited
-      key = ((this.skbHash[h]! & p.orphanMask) >>> 0) * 2 + 1;
+      key = ((this.skbGetHash(h) & p.orphanMask) >>> 0) * 2 + 1;
       if (sk !== SK_NONE) {
         this.skbSk[h] = SK_NONE;
         env.orphan(h, sk);
       }
     } else if (state === SockState.UNCONNECTED) {
-      key = ((this.skbHash[h]! & p.orphanMask) >>> 0) * 2 + 1;
+      key = ((this.skbGetHash(h) & p.orphanMask) >>> 0) * 2 + 1;
     } else {
       key = sk * 2;
       own = true;

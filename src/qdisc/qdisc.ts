@@ -50,6 +50,9 @@ export interface QdiscEnv {
   setPacingStatusFq(sk: number): void;
   /** skb_orphan: the skb no longer charges socket sk (its destructor runs now). */
   orphan(h: number, sk: number): void;
+  /** skb_get_hash: the skb's hash, computed from its flow keys first when it has none (neither l4_hash
+   *  nor sw_hash); without it, the skb's hash as it is. */
+  skbGetHash?(h: number): number;
 }
 
 /** Every socket a connected TCP socket with no pacing rate; priority 0. */

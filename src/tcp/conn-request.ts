@@ -7,6 +7,7 @@ import type { ListenSock } from "./sock.js";
 import { TCP_MSS_DEFAULT, TCP_NEW_SYN_RECV, TCP_TIMEOUT_INIT, JIFFY } from "./constants.js";
 import { cookieSeq, cookieTime, cookieTimestamp, mssIndex } from "./cookie.js";
 import { TCPHDR_ACK, TCPHDR_SYN } from "../wire/tcp.js";
+import { HASH_L4 } from "../core/skb-fields.js";
 import { firstTxhash, txhashOf } from "./txhash.js";
 
 /** assembly/cookie.ts, called straight (no wrapper). */
@@ -63,7 +64,10 @@ export function tcpConnRequest(t: TcpHost, l: ListenSock, h: number): void {
     if (slot >= 0) {
       // tcp_v4_send_synack: the cookie and the SYN-ACK's headers in one WASM call (assembly/cookie.ts)
       const out = t.env.alloc();
-      if (out >= 0) t.core.skb.hash[out] = txhash;
+      if (out >= 0) {
+        t.core.skb.hash[out] = txhash;
+        t.core.skb.hashFlags[out] = HASH_L4;
+      }
       if (out >= 0 && t.rxBatch) {
         // in a NAPI poll: stamped and sent with the poll's others (src/tcp/cookie-burst.ts)
         t.cookieBurst.add(slot, out, rx.saddrKey | 0, rx.dport, rx.sport, rx.seq | 0, mssind, cookieTime(now) | 0, window, tsVal, tsOk ? rx.tsVal | 0 : 0);

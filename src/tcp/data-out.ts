@@ -24,7 +24,7 @@ import { frtoEnterLoss } from "./frto.js";
 import { SKB_GSO_TCPV4, SKB_GSO_TCPV6 } from "../core/gro.js";
 import { SKB_GSO_TCP_FIXEDID } from "../core/gso.js";
 import { pow2 } from "../util/pow2.js";
-import { SKB_F_OOO_OKAY } from "../core/skb-fields.js";
+import { HASH_L4, SKB_F_OOO_OKAY } from "../core/skb-fields.js";
 import { recvmsg, sendmsgBlocked, sendmsgHold } from "./sock-lock.js";
 import { currentSsthresh, initUndo, retransmitted } from "./undo.js";
 import { scheduleLossProbe, sendLossProbe } from "./tlp.js";
@@ -158,9 +158,10 @@ export function transmit(t: TcpHost, sk: TcpSock, c: TcpConn, start: number, end
   const truesize = tcpSkbTruesize(end - start);
   skb.sk[h] = sk.slot;
   skb.truesize[h] = truesize;
-  // skb_set_hash_from_sk: skb->hash = sk_txhash (net_tx_rndhash; here a deterministic mix of the 4-tuple)
+  // skb_set_hash_from_sk: skb->hash = sk_txhash (net_tx_rndhash; here a deterministic mix of the 4-tuple), l4_hash
   if (sk.txhash === 0) sk.txhash = firstTxhash(sk);
   skb.hash[h] = sk.txhash;
+  skb.hashFlags[h] = HASH_L4;
   // skb->ooo_okay: nothing of this socket is below TCP, so the TX queue may change without reordering
   skb.flags[h] = c.wmemAlloc < SKB_TRUESIZE_1 ? skb.flags[h]! | SKB_F_OOO_OKAY : skb.flags[h]! & ~SKB_F_OOO_OKAY;
   c.wmemAlloc += truesize;

@@ -4,6 +4,7 @@
 // own files (conn-request, check-req, listen-ack, req-timer, client,
 // established, accept); this file wires them.
 import type { Core } from "../core/core.js";
+import { HASH_L4 } from "../core/skb-fields.js";
 import type { Counters } from "../sim/counters.js";
 import type { EventLoop } from "../sim/loop.js";
 import type { Rng } from "../sim/rng.js";
@@ -897,7 +898,10 @@ export class TcpHost {
     const h = this.env.alloc();
     if (h < 0) return false; // ENOBUFS: the segment is not sent, as a failed alloc_skb
     // skb_set_hash_from_sk / skb_set_hash (tcp_make_synack): the sender's txhash (0: none, as alloc left it)
-    if (hash !== 0) this.core.skb.hash[h] = hash;
+    if (hash !== 0) {
+      this.core.skb.hash[h] = hash;
+      this.core.skb.hashFlags[h] = HASH_L4;
+    }
     const tx = this.tx;
     tx.v6 = this.v6;
     if ((tx.flags & TCPHDR_SYN) !== 0 && tx.sackN === 0) this.stamps.for(tx).write(this.core, h, tx);
