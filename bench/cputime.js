@@ -10,16 +10,26 @@
 // The cases are bench/cases.js's, which bench/wheel.bench.js and
 // bench/loop.bench.js time by wall clock (fill+drain of 2^20 timers over
 // 2^28 ns in 1024 steps; hold with 2^20 pending; the no-op event loop with
-// 4096 pending, delays 1..65536 ns); the timer-wheel and Wheel-wrapper cases
-// are left out here.
+// 4096 pending, delays 1..65536 ns); the timer-wheel case is left out here.
+//
+// Each build's cases come from their own instance of cases.js (imported with
+// a query string): closures made from one function literal share its type
+// feedback, so with one instance the per-call case's `sched(...)` saw two
+// builds' wheel_schedule exports, went megamorphic, and both builds paid a
+// generic JS -> WASM call (~30 CPU ns per timer at load 18, README *Timing
+// wheel*) that a program calling one build's export does not pay.
 import { loadavg } from "node:os";
-import { loopCases, useSink, wheelFillDrainCases, wheelHoldCases } from "./cases.js";
+
+/** Each cases.js instance's useSink, called at the end. */
+const sinks = [];
 
 /** The suites on one build's dist/: { baseline, cases } each. */
-async function buildSuites(dist) {
+async function buildSuites(dist, tag) {
   const { createCore } = await import(`${dist}/core/node.js`);
   const { EventLoop } = await import(`${dist}/sim/loop.js`);
-  const only = [": flatqueue", ": wasm per-call", ": wasm burst", ": wasm in-WASM loop"];
+  const { loopCases, useSink, wheelFillDrainCases, wheelHoldCases } = await import(`./cases.js?${tag}`);
+  sinks.push(useSink);
+  const only = [": flatqueue", ": wasm per-call", ": wasm Wheel wrapper", ": wasm burst", ": wasm in-WASM loop"];
   return [
     { baseline: "fill+drain: flatqueue", cases: await wheelFillDrainCases(createCore, { only }) },
     { baseline: "hold: flatqueue", cases: await wheelHoldCases(createCore, EventLoop) },
@@ -29,7 +39,7 @@ async function buildSuites(dist) {
 
 const rounds = Number(process.argv[2] ?? 7);
 const here = new URL("../dist", import.meta.url).href;
-const suites = await buildSuites(here);
+const suites = await buildSuites(here, "this");
 // name -> [ops, fn, baseline name]
 const cases = new Map();
 for (const s of suites) for (const c of s.cases) cases.set(c.name, [c.opsPerCall, c.fn, s.baseline]);
@@ -40,7 +50,7 @@ if (process.env.BASE) {
   // from (the in-WASM hold restarts its RNG every call), so a build that ran
   // only some of them timed another workload (hold in WASM ~25 % slower for
   // the very same build).
-  const other = await buildSuites(new URL(`file://${process.env.BASE}`).href);
+  const other = await buildSuites(new URL(`file://${process.env.BASE}`).href, "base");
   for (const s of other) {
     for (const c of s.cases) {
       if (c.build) cases.set(`BASE ${c.name}`, [c.opsPerCall, c.fn, s.baseline]);
@@ -73,4 +83,4 @@ for (const n of names) {
   const ratio = b !== n ? `  ${(med(res.get(b)) / m).toFixed(2)}x ${b}` : "";
   console.log(`${n.padEnd(40)} ${m.toFixed(1).padStart(7)} ns${ratio}`);
 }
-useSink();
+for (const f of sinks) f();

@@ -50,7 +50,12 @@ import { useSink, wheelFillDrainCases, wheelHoldCases } from "./cases.js";
 
 export async function run(report) {
   await runSuite("wheel", await wheelFillDrainCases(createCore), report, { baseline: "fill+drain: flatqueue" });
-  const dense = await wheelFillDrainCases(createCore, {
+  // Its own instance of cases.js: the same literals with this suite's core
+  // would share their type feedback with the suite above, and its per-call
+  // `sched(...)` would see two wheel_schedule exports (megamorphic: a generic
+  // JS -> WASM call, bench/cputime.js).
+  const { wheelFillDrainCases: denseCases, useSink: denseSink } = await import("./cases.js?dense");
+  const dense = await denseCases(createCore, {
     range: 1 << 20,
     label: "dense",
     only: [": flatqueue", ": wasm per-call", ": wasm in-WASM loop"],
@@ -58,6 +63,7 @@ export async function run(report) {
   await runSuite("wheel", dense, report, { baseline: "dense: flatqueue" });
   await runSuite("wheel", await wheelHoldCases(createCore, EventLoop), report, { baseline: "hold: flatqueue" });
   useSink();
+  denseSink();
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
