@@ -134,6 +134,9 @@ export const SYSCTLS = {
   "net.ipv4.tcp_backlog_ack_defer": { kind: "int", default: 1, min: 0, max: 1, doc: "ACK once after draining the socket backlog" },
   // net/ipv4/tcp_ipv4.c: tcp_sk_init sysctl_tcp_challenge_ack_limit = INT_MAX (no host-wide quota); proc_dointvec
   "net.ipv4.tcp_challenge_ack_limit": { kind: "int", default: INT_MAX, min: 0, max: INT_MAX, doc: "RFC 5961 challenge ACKs per second, host-wide (INT_MAX: no limit)" },
+  // net/ipv4/tcp_ipv4.c: tcp_sk_init leaves sysctl_tcp_rfc1337 at 0; sysctl_net_ipv4.c: u8 (proc_dou8vec_minmax without
+  // bounds; tcp_timewait_state_process tests it for non-zero)
+  "net.ipv4.tcp_rfc1337": { kind: "int", default: 0, min: 0, max: 255, doc: "non-zero: a TIME_WAIT socket ignores an RST (RFC 1337); 0: the RST kills it" },
   // net/ipv4/tcp_ipv4.c: tcp_sk_init sysctl_tcp_dsack = 1; sysctl_net_ipv4.c: u8 (any non-zero is on)
   "net.ipv4.tcp_dsack": { kind: "int", default: 1, min: 0, max: 1, doc: "send D-SACK blocks for duplicate segments" },
   // net/ipv4/tcp_ipv4.c: tcp_sk_init sysctl_tcp_recovery = TCP_RACK_LOSS_DETECTION; sysctl_net_ipv4.c: u8, bits 0x1 RACK,

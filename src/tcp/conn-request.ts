@@ -15,13 +15,14 @@ interface CookieHot {
   cookie_synack4(slot: number, h: number, key: number, laddr: number, raddr: number, lport: number, rport: number, sseq: number, mssind: number, count: number, win: number, tsval: number, tsecr: number): number;
 }
 
-export function tcpConnRequest(t: TcpHost, l: ListenSock, h: number): void {
+/** `twIsn`: TCP_SKB_CB(skb)->tcp_tw_isn, non-zero for a SYN that matched a TIME_WAIT sock (timewait.ts): no
+ *  queue limits, no cookie, no 3/4 rule, and that ISN. */
+export function tcpConnRequest(t: TcpHost, l: ListenSock, h: number, twIsn = 0): void {
   const rx = t.rx;
   const m = t.mib;
   const now = t.now;
   let wantCookie = false;
-  // tcp_tw_isn (a SYN recycling a TIME_WAIT socket) is not modelled: always 0.
-  if (t.syncookies === 2 || l.reqskQueueIsFull()) {
+  if (twIsn === 0 && (t.syncookies === 2 || l.reqskQueueIsFull())) {
     wantCookie = t.synFloodAction(l);
     if (!wantCookie) {
       t.listenDrop();
@@ -101,7 +102,7 @@ export function tcpConnRequest(t: TcpHost, l: ListenSock, h: number): void {
   }
   // 3/4 rule: without cookies the last quarter of tcp_max_syn_backlog is kept
   // for proven peers (tcp_peer_is_proven; no tcp_metrics here, so none are).
-  if (t.syncookies === 0 && t.maxSynBacklog - l.qlen < t.maxSynBacklog >> 2) {
+  if (twIsn === 0 && t.syncookies === 0 && t.maxSynBacklog - l.qlen < t.maxSynBacklog >> 2) {
     t.listenDrop();
     t.dropSkb(h, "TCP_REQQFULLDROP");
     return;
@@ -116,7 +117,7 @@ export function tcpConnRequest(t: TcpHost, l: ListenSock, h: number): void {
   req.rkey = rx.saddrKey;
   req.irs = rx.seq;
   req.rcvNxt = (rx.seq + 1) >>> 0;
-  req.iss = t.initSeq(rx.saddrKey, rx.dport, rx.sport);
+  req.iss = twIsn !== 0 ? twIsn : t.initSeq(rx.saddrKey, rx.dport, rx.sport);
   req.sndNxt = (req.iss + 1) >>> 0;
   req.sndUna = req.iss;
   req.mss = mss;

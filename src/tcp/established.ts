@@ -14,18 +14,17 @@ import {
   TCP_FIN_WAIT2,
   TCP_LAST_ACK,
   TCP_TIME_WAIT,
-  TCP_TIMEWAIT_LEN,
 } from "./constants.js";
 import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_RST, TCPHDR_SYN } from "../wire/tcp.js";
 import { tcpAck, tcpDataQueue } from "./data-in.js";
 import { sendAck, sendFin, unwrap, wireSeq } from "./data-out.js";
 import { JIFFY, TCP_INVALID_RATELIMIT } from "./constants.js";
-import { memReclaimFinal } from "./mem.js";
 import { connInit } from "./data-init.js";
 import { dupFin } from "./fin.js";
 import { dsackSet } from "./dsack.js";
 import { sendHead } from "./send-head.js";
 import { ofoEmpty, sackMaxEnd, sackNewOfoSkb, sackReset } from "./sack-blocks.js";
+import { tcpTimeWait } from "./timewait.js";
 
 /** close() by the application: send FIN (tcp_close -> tcp_send_fin). */
 export function tcpClose(t: TcpHost, sk: TcpSock): void {
@@ -43,17 +42,6 @@ export function tcpClose(t: TcpHost, sk: TcpSock): void {
     c.eof = peerFin;
   }
   sendFin(t, sk, c);
-}
-
-export function tcpTimeWaitDone(t: TcpHost, sk: TcpSock): void {
-  t.destroy(sk);
-}
-
-function enterTimeWait(t: TcpHost, sk: TcpSock): void {
-  sk.state = TCP_TIME_WAIT;
-  // tcp_time_wait: the full socket gives way to a timewait sock; inet_csk_destroy_sock returns its memory
-  if (sk.conn !== null) memReclaimFinal(t, sk.conn);
-  t.arm(sk, t.now + TCP_TIMEWAIT_LEN, t.kTimeWait);
 }
 
 /** The application owning this end wants it closed once the peer is done
@@ -90,6 +78,12 @@ export function tcpDone(t: TcpHost, sk: TcpSock): void {
 export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
   const rx = t.rx;
   const flg = rx.flags;
+  // a segment from the backlog of a socket that went to TIME_WAIT meanwhile: tcp_time_wait's tcp_done left the
+  // full socket in TCP_CLOSE, which tcp_rcv_state_process drops (timewait.ts takes the ones tcp_v4_rcv finds)
+  if (sk.state === TCP_TIME_WAIT) {
+    t.dropSkb(h, "TCP_CLOSE");
+    return;
+  }
   if (flg & TCPHDR_RST) {
     // tcp_validate_incoming (RFC 5961): an exact rcv_nxt match resets, or
     // rcv_nxt - 1 once the peer's FIN is in (tcp_reset_check)
@@ -97,10 +91,9 @@ export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
     const afterFin = st === TCP_CLOSE_WAIT || st === TCP_LAST_ACK || st === TCP_CLOSING;
     if (rx.seq !== sk.rcvNxt && !(afterFin && rx.seq === ((sk.rcvNxt - 1) >>> 0))) {
       // outside the window: tcp_sequence's reason; in the window but not exact: the right-most end of the
-      // SACK blocks we keep (selective_acks[], not the out-of-order queue) resets, anything else is answered with a challenge ACK (a TIME_WAIT sock is
-      // tcp_timewait_state_process's, left as it was)
-      const outside = st !== TCP_TIME_WAIT ? tcpSequenceDrop(t, sk) : null;
-      if (st !== TCP_TIME_WAIT && outside === null) {
+      // SACK blocks we keep (selective_acks[], not the out-of-order queue) resets, anything else is answered with a challenge ACK
+      const outside = tcpSequenceDrop(t, sk);
+      if (outside === null) {
         if (sk.sackOk && sk.conn !== null && sk.conn.numSacks > 0 && rx.seq === wireSeq(sk.irs + 1, sackMaxEnd(sk.conn))) {
           resetAccepted(t, sk, h);
           return;
@@ -110,25 +103,20 @@ export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
       t.dropSkb(h, outside ?? "TCP_RESET");
       return;
     }
-    if (st === TCP_TIME_WAIT) {
-      t.dropSkb(h, "TCP_RESET");
-      tcpDone(t, sk);
-      return;
-    }
     resetAccepted(t, sk, h);
     return;
   }
   if (flg & TCPHDR_SYN) {
     // A retransmitted SYN-ACK (our final ACK was lost or dropped by an
     // overflowing listener): out of window, answered with a duplicate ACK.
-    if (sk.state !== TCP_TIME_WAIT) t.sendAck(sk);
+    t.sendAck(sk);
     t.deliverSkb(h);
     return;
   }
   // Data-transfer sockets: the ACK half (tcp_ack), then the data (tcp_data_queue)
   let drop: string | null = null;
   const c = sk.conn;
-  if (c !== null && sk.state !== TCP_TIME_WAIT) {
+  if (c !== null) {
     // (an ACK of everything, our FIN included, once the FIN has left: nothing for tcp_ack to do unless it
     // carries SACK blocks, a D-SACK of a duplicate FIN that tcp_sacktag_write_queue still checks; a FIN
     // still waiting for the window leaves sndNxt short of it, and the window update must reach tcp_ack)
@@ -142,7 +130,7 @@ export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
   // included: not while the FIN still waits to be sent (for the window), when snd_nxt is short of it
   if (flg & TCPHDR_ACK && sk.finSent && rx.ack === sk.sndNxt && (c === null || !sendHead(c))) {
     if (sk.state === TCP_FIN_WAIT1) sk.state = TCP_FIN_WAIT2;
-    else if (sk.state === TCP_CLOSING) enterTimeWait(t, sk);
+    else if (sk.state === TCP_CLOSING) tcpTimeWait(t, sk);
     else if (sk.state === TCP_LAST_ACK) {
       done(t, h, drop);
       finish(t, sk);
@@ -197,14 +185,11 @@ export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
         break;
       case TCP_FIN_WAIT2:
         t.sendAck(sk);
-        enterTimeWait(t, sk);
+        tcpTimeWait(t, sk);
         break;
       default:
         t.sendAck(sk);
     }
-  } else if (flg & TCPHDR_FIN && sk.state === TCP_TIME_WAIT) {
-    // tcp_timewait_state_process: a retransmitted FIN is ACKed again
-    t.sendAck(sk);
   } else if (flg & TCPHDR_FIN && c !== null && rx.dataLen === 0 && c.eof && ((rx.seq + 1) >>> 0) === sk.rcvNxt) {
     dupFin(t, sk, c, unwrap(sk.irs + 1, rx.seq, c.rcvNxt));
   }

@@ -127,8 +127,11 @@ export class TcpSock {
   timer = -1;
   /** Last SYN-ACK resent for a retransmitted SYN (tcp_check_req rate limit). */
   lastSynAckRtx = -Infinity;
-  /** tp->last_oow_ack_time (jiffies, 0 = never): the per-socket rate limit of challenge ACKs. */
+  /** tp->last_oow_ack_time (jiffies, 0 = never): the per-socket rate limit of challenge ACKs; in TIME_WAIT
+   *  tw_last_oow_ack_time (zeroed by tcp_time_wait), the rate limit of the timewait sock's ACKs. */
   lastOowAckTime = 0;
+  /** TIME_WAIT: tw_rcv_wnd, the receive window left when the sock entered it (tcp_time_wait, timewait.ts). */
+  twRcvWnd = 0;
 
   // application view
   /** Client: the population it belongs to and when connect() was called. */

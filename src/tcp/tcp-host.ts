@@ -27,13 +27,15 @@ import {
   TCP_STATE_NAMES,
   TCP_SYN_SENT,
   TCP_SYN_LINEAR_TIMEOUTS,
+  TCP_TIME_WAIT,
 } from "./constants.js";
 import { tcpConnRequest } from "./conn-request.js";
 import { tcpCheckReq } from "./check-req.js";
 import { tcpListenAck } from "./listen-ack.js";
 import { reqskTimer } from "./req-timer.js";
 import { tcpRetransmitTimer, tcpRcvSynSent } from "./client.js";
-import { tcpRcvState, tcpTimeWaitDone, tcpClose } from "./established.js";
+import { tcpRcvState, tcpClose } from "./established.js";
+import { tcpTimeWaitDone, tcpTimewaitRcv } from "./timewait.js";
 import { acceptFire } from "./accept.js";
 import { xmitAll, TCPF_TSQ_DEFERRED } from "./data-out.js";
 import { appContinue, releaseSock } from "./sock-lock.js";
@@ -108,6 +110,7 @@ export interface TcpMib {
   EmbryonicRsts: number;
   AckSkippedSynRecv: number;
   AckSkippedChallenge: number;
+  AckSkippedTimeWait: number;
   ChallengeACK: number;
   FastRetrans: number;
   SlowStartRetrans: number;
@@ -277,6 +280,8 @@ export class TcpHost {
   readonly dsack: boolean;
   /** net.ipv4.tcp_challenge_ack_limit (INT_MAX: no quota) */
   readonly challengeAckLimit: number;
+  /** net.ipv4.tcp_rfc1337 (non-zero: a TIME_WAIT sock ignores an RST, timewait.ts) */
+  readonly rfc1337: number;
   /** net->ipv4.tcp_challenge_timestamp (seconds) and tcp_challenge_count: the quota left this second. */
   challengeTimestamp = -1;
   challengeCount = 0;
@@ -368,6 +373,7 @@ export class TcpHost {
     this.pingpongThresh = sysctlNum(s, "net.ipv4.tcp_pingpong_thresh");
     this.dsack = sysctlNum(s, "net.ipv4.tcp_dsack") !== 0;
     this.challengeAckLimit = sysctlNum(s, "net.ipv4.tcp_challenge_ack_limit");
+    this.rfc1337 = sysctlNum(s, "net.ipv4.tcp_rfc1337");
     this.recovery = sysctlNum(s, "net.ipv4.tcp_recovery");
     this.earlyRetrans = sysctlNum(s, "net.ipv4.tcp_early_retrans");
     this.frto = sysctlNum(s, "net.ipv4.tcp_frto");
@@ -409,6 +415,7 @@ export class TcpHost {
       EmbryonicRsts: c.id("TcpExtEmbryonicRsts"),
       AckSkippedSynRecv: c.id("TcpExtTCPACKSkippedSynRecv"),
       AckSkippedChallenge: c.id("TcpExtTCPACKSkippedChallenge"),
+      AckSkippedTimeWait: c.id("TcpExtTCPACKSkippedTimeWait"),
       ChallengeACK: c.id("TcpExtTCPChallengeACK"),
       FastRetrans: c.id("TcpExtTCPFastRetrans"),
       SlowStartRetrans: c.id("TcpExtTCPSlowStartRetrans"),
@@ -1069,23 +1076,29 @@ export class TcpHost {
       }
       const l = pt.listener;
       if (l !== null) {
-        l.segments++;
-        // tcp_v4_do_rcv -> tcp_rcv_state_process(TCP_LISTEN)
-        if (rx.flags & TCPHDR_ACK && !(rx.flags & TCPHDR_SYN)) tcpListenAck(this, l, h);
-        else if (rx.flags & TCPHDR_ACK) {
-          this.sendReset();
-          this.dropSkb(h, "TCP_FLAGS");
-        } else if (rx.flags & TCPHDR_RST) this.dropSkb(h, "TCP_RESET");
-        else if (rx.flags & TCPHDR_SYN) {
-          if (rx.flags & TCPHDR_FIN) this.dropSkb(h, "TCP_FLAGS");
-          else tcpConnRequest(this, l, h);
-        } else this.dropSkb(h, "TCP_FLAGS");
+        this.listenRcv(l, h, 0);
         return;
       }
     }
     // no_tcp_socket: answer with a RST (unless it is one)
     this.sendReset();
     this.dropSkb(h, "NO_SOCKET");
+  }
+
+  /** tcp_v4_rcv's segment (in rx) for listener l: tcp_v4_do_rcv -> tcp_rcv_state_process(TCP_LISTEN); `twIsn`
+   *  non-zero for a SYN a TIME_WAIT sock handed over (TCP_SKB_CB(skb)->tcp_tw_isn, timewait.ts). */
+  listenRcv(l: ListenSock, h: number, twIsn: number): void {
+    const rx = this.rx;
+    l.segments++;
+    if (rx.flags & TCPHDR_ACK && !(rx.flags & TCPHDR_SYN)) tcpListenAck(this, l, h);
+    else if (rx.flags & TCPHDR_ACK) {
+      this.sendReset();
+      this.dropSkb(h, "TCP_FLAGS");
+    } else if (rx.flags & TCPHDR_RST) this.dropSkb(h, "TCP_RESET");
+    else if (rx.flags & TCPHDR_SYN) {
+      if (rx.flags & TCPHDR_FIN) this.dropSkb(h, "TCP_FLAGS");
+      else tcpConnRequest(this, l, h, twIsn);
+    } else this.dropSkb(h, "TCP_FLAGS");
   }
 
   /** rcv() for IPv4 skb h (TCP header at byte `th` of the headers, source address `saddr`) if it
@@ -1127,6 +1140,8 @@ export class TcpHost {
     }
     if (sk.state === TCP_NEW_SYN_RECV) tcpCheckReq(this, sk, h);
     else if (sk.state === TCP_SYN_SENT) tcpRcvSynSent(this, sk, h);
+    // tcp_v4_rcv: sk->sk_state == TCP_TIME_WAIT -> do_time_wait (no socket lock, no backlog)
+    else if (sk.state === TCP_TIME_WAIT) tcpTimewaitRcv(this, sk, h);
     // tcp_v4_rcv: sock_owned_by_user -> tcp_add_backlog
     else if (c !== null && sk.conn === c && c.owned) tcpAddBacklog(this, sk, c, h);
     else tcpRcvState(this, sk, h);
