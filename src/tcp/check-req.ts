@@ -60,10 +60,10 @@ export function tcpCheckReq(t: TcpHost, req: TcpSock, h: number): void {
     if (t.now - req.lastSynAckRtx >= 0 && t.now - req.lastSynAckRtx < TCP_INVALID_RATELIMIT) {
       t.nstat.add(t.mib.AckSkippedSynRecv);
     } else {
+      // tcp_oow_rate_limited stamps last_oow_ack_time before the send
       req.lastSynAckRtx = t.now;
-      // inet_rtx_syn_ack -> tcp_rtx_synack
-      rtxSynAck(t, req);
-      t.arm(req, t.now + reqskTimeout(req), t.kReqTimer);
+      // net/ipv4/tcp_minisocks.c: tcp_check_req — mod_timer_pending only when inet_rtx_syn_ack returned 0
+      if (rtxSynAck(t, req)) t.arm(req, t.now + reqskTimeout(req), t.kReqTimer);
     }
     t.deliverSkb(h);
     return;

@@ -898,9 +898,10 @@ export class TcpHost {
     this.cookieBurst.flush(this.cookies.keyAddr4(), this.addrKey | 0, this.output);
   }
 
-  /** Allocate, write `tx`, send. Handshake segments (SYN, SYN-ACK) are
-   *  stamped from a per-layout template: a SYN flood answers each SYN. */
-  /** Whether the segment was built (false: ENOBUFS, no skb). */
+  /** Allocate, write `tx`, send. Handshake segments (SYN, SYN-ACK) are stamped from a per-layout
+   *  template: a SYN flood answers each SYN. Whether the segment left IP and the qdisc took it (false: no
+   *  skb, ENOBUFS; no route, IP_OUTNOROUTES; a qdisc drop, net_xmit_eval's NET_XMIT_DROP; the model's
+   *  qdiscs have no NET_XMIT_CN, which would count as sent). */
   transmit(hash = 0): boolean {
     const h = this.env.alloc();
     if (h < 0) return false; // ENOBUFS: the segment is not sent, as a failed alloc_skb
@@ -913,8 +914,7 @@ export class TcpHost {
     tx.v6 = this.v6;
     if ((tx.flags & TCPHDR_SYN) !== 0 && tx.sackN === 0) this.stamps.for(tx).write(this.core, h, tx);
     else writeSegment(this.core, h, tx);
-    this.output(h);
-    return true;
+    return this.output(h);
   }
 
   /** cookie_synack4's template slot for a cookie SYN-ACK with these options
@@ -966,8 +966,8 @@ export class TcpHost {
     return tx;
   }
 
-  /** A SYN-ACK for a request sock (tcp_make_synack with the granted options); false when no skb could be
-   *  had (tcp_v4_send_synack's error: tcp_make_synack returned NULL). */
+  /** A SYN-ACK for a request sock (tcp_make_synack with the granted options); whether it went: false for
+   *  tcp_v4_send_synack's errors (no route, tcp_make_synack's NULL, ip_build_and_send_pkt's qdisc drop). */
   sendSynAck(req: TcpSock): boolean {
     const tx = this.txFor(req);
     tx.seq = req.iss;

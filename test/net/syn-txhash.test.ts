@@ -27,8 +27,16 @@ interface Sent {
 }
 
 /** `conns` connections client -> server:80 for 3.5 s; `lose`: which direction loses every frame. The
- *  SYNs the client sends and the SYN-ACKs the server sends, per connection (by the client's port). */
-async function run(txrehash: number, lose: "client->server" | "server->client", conns: number, serverNoSkbs?: [number, number]) {
+ *  SYNs the client sends and the SYN-ACKs the server sends (those the qdisc took), per connection (by the
+ *  client's port). `serverNoSkbs`: every skb allocation of the server's TCP fails in this window [from, to) ns;
+ *  `serverQdiscDrops`: the server's qdisc drops every skb in it (dev_queue_xmit's NET_XMIT_DROP). */
+async function run(
+  txrehash: number,
+  lose: "client->server" | "server->client",
+  conns: number,
+  serverNoSkbs?: [number, number],
+  serverQdiscDrops?: [number, number],
+) {
   const nic = { queues: QUEUES, rateBps: 10e9, mtu: 1500, rxRing: 1024, txRing: 256, txqueuelen: 1000 };
   const spec = world(
     [
@@ -60,10 +68,18 @@ async function run(txrehash: number, lose: "client->server" | "server->client", 
   }
   const syns: Sent[] = [];
   const synAcks: Sent[] = [];
+  let qdiscDrops = 0;
+  const inWindow = (win: [number, number] | undefined): boolean => win !== undefined && w.loop.now >= win[0] && w.loop.now < win[1];
   for (const [name, out] of [["client", syns], ["server", synAcks]] as const) {
     const nicTx = w.host(name).nics[0]!.tx;
     const xmit = nicTx.xmit.bind(nicTx);
     nicTx.xmit = (h) => {
+      if (name === "server" && inWindow(serverQdiscDrops)) {
+        // as a full qdisc: qdisc_drop (QDISC_DROP), NET_XMIT_DROP up to ip_build_and_send_pkt
+        qdiscDrops++;
+        w.host("server").stack.tcp.dropSkb(h, "QDISC_DROP");
+        return false;
+      }
       const ok = xmit(h);
       const tcp = h * 128 + core.skb.transport[h]!;
       const flags = core.headers[tcp + 13]!;
@@ -74,7 +90,7 @@ async function run(txrehash: number, lose: "client->server" | "server->client", 
     };
   }
   const report = buildReport(w, w.run());
-  return { report, syns, synAcks, failedAllocs };
+  return { report, syns, synAcks, failedAllocs, qdiscDrops };
 }
 
 function byPort(sent: Sent[]): Map<number, Sent[]> {
@@ -151,18 +167,48 @@ describe("SYN and SYN-ACK retransmissions re-pick the txhash (sk_rethink_txhash,
     }
   });
 
-  it("a SYN-ACK retransmission that gets no skb counts nothing (inet_rtx_syn_ack: RetransSegs, TCPSynRetrans only when sent)", async () => {
-    const conns = 16;
-    // the retransmissions at 1 s (request timer, retransmitted SYN) and 2 s (retransmitted SYN) find no
-    // skb; those at 3 s go
-    const { report, synAcks, failedAllocs } = await run(1, "server->client", conns, [0.5e9, 2.5e9]);
+  // Each connection's SYN at 0 is answered at 50 us (the link's delay). Its request timer fires at 1 s
+  // (+50 us; numTimeout 1, so next at 3 s) and resends the SYN-ACK; the client's retransmitted SYNs arrive
+  // at 1 s, 2 s and 3 s (+50 us, each after the timer of that instant) and each is answered by a SYN-ACK
+  // retransmission (tcp_check_req: inet_rtx_syn_ack; 1 s apart, beyond the 500 ms rate limit). With the
+  // server unable to send in [0.5 s, 2.5 s), the three attempts at 1 s and 2 s fail: they count nothing
+  // (tcp_rtx_synack counts on send_synack's 0, inet_rtx_syn_ack bumps num_retrans on it) and leave the
+  // request timer at 3 s (tcp_check_req pushes it only when inet_rtx_syn_ack returned 0; a push at 2 s
+  // would move it to 4 s, past the run's end). At 3 s the timer's SYN-ACK and the SYN's go: 3 SYN-ACKs
+  // per connection, 2 retransmissions, 2 TCPTimeouts (1 s, 3 s). With txrehash on, every attempt re-picks
+  // the request's txhash before sending (tcp_rtx_synack), with n = num_retrans, the retransmissions that
+  // went so far: 0 for the three failed ones and the one at 3 s by the timer, then 1.
+  function checkFailedWindow(report: ReturnType<typeof buildReport>, synAcks: Sent[], conns: number): void {
     const n = report.hosts["server"]!.nstat;
-    expect(failedAllocs).toBeGreaterThanOrEqual(2 * conns);
-    expect(synAcks.length).toBeGreaterThan(conns);
+    const per = byPort(synAcks);
+    expect(per.size).toBe(conns);
+    for (const list of per.values()) {
+      expect(list.length).toBe(3);
+      let h = list[0]!.hash;
+      for (let i = 0; i < 4; i++) h = rethinkTxhash(h, 0);
+      expect(list[1]!.hash).toBe(h);
+      expect(list[2]!.hash).toBe(rethinkTxhash(h, 1));
+    }
     // only the SYN-ACKs that went after the first are retransmissions (the server sends nothing else)
-    expect(n["TcpExtTCPSynRetrans"]).toBe(synAcks.length - conns);
-    expect(n["TcpRetransSegs"]).toBe(synAcks.length - conns);
+    expect(n["TcpExtTCPSynRetrans"]).toBe(2 * conns);
+    expect(n["TcpRetransSegs"]).toBe(2 * conns);
+    expect(n["TcpExtTCPTimeouts"]).toBe(2 * conns);
     expect(report.ledger.unaccounted).toBe(0);
+  }
+
+  it("a SYN-ACK retransmission that gets no skb counts nothing and does not push the request timer", async () => {
+    const conns = 16;
+    const { report, synAcks, failedAllocs } = await run(1, "server->client", conns, [0.5e9, 2.5e9]);
+    expect(failedAllocs).toBe(3 * conns);
+    checkFailedWindow(report, synAcks, conns);
+  });
+
+  it("a SYN-ACK retransmission the qdisc drops counts nothing and does not push the request timer (net_xmit_eval)", async () => {
+    const conns = 16;
+    const { report, synAcks, qdiscDrops } = await run(1, "server->client", conns, undefined, [0.5e9, 2.5e9]);
+    expect(qdiscDrops).toBe(3 * conns);
+    expect(report.ledger.dropped["QDISC_DROP"]).toBe(3 * conns);
+    checkFailedWindow(report, synAcks, conns);
   });
 });
 
