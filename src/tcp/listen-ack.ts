@@ -7,6 +7,7 @@ import { JIFFY, TCP_SYNCOOKIE_VALID } from "./constants.js";
 import { cookieCheckSet, cookieDecodeOptions, type CookieOptions } from "./cookie.js";
 import { childEstablished, synRecvSockRoom } from "./check-req.js";
 import { TCPHDR_RST } from "../wire/tcp.js";
+import { firstTxhash } from "./txhash.js";
 
 const opts: CookieOptions = { ok: false, tsOk: false, sackOk: false, sndWscale: -1 };
 
@@ -69,6 +70,9 @@ export function tcpListenAck(t: TcpHost, l: ListenSock, h: number): void {
   const win = opts.tsOk ? t.synAckWinTs : t.synAckWinNoTs;
   child.rcvWscale = opts.sndWscale >= 0 ? win.wscale : 0;
   child.rcvWnd = win.window;
+  // net/ipv4/syncookies.c: cookie_tcp_reqsk_init — treq->txhash = net_tx_rndhash(), which the child takes
+  // (tcp_create_openreq_child: sk_txhash), so its ACKs and FIN before any data carry it too
+  child.txhash = firstTxhash(child);
   t.hash(child);
   childEstablished(t, l, child);
   t.deliverSkb(h);

@@ -19,6 +19,7 @@ import { host, link, world } from "../sim/spec-helpers.js";
 const QUEUES = 8;
 const TCPHDR_SYN = 0x02;
 const TCPHDR_ACK = 0x10;
+const TCPHDR_FIN = 0x01;
 
 interface Sent {
   port: number;
@@ -306,4 +307,58 @@ describe("a cookie SYN-ACK carries a txhash (tcp_conn_request draws tcp_rsk(req)
       expect(report.ledger.unaccounted).toBe(0);
     });
   }
+});
+
+describe("a SYN-cookie child's txhash (syncookies.c: cookie_tcp_reqsk_init; tcp_create_openreq_child)", () => {
+  it("with tcp_syncookies 2 the child's bare ACK and FIN carry a txhash and leave by its TX queue, not queue 0", async () => {
+    // cookie_tcp_reqsk_init draws treq->txhash (net_tx_rndhash) and tcp_create_openreq_child gives it to the
+    // child (sk_txhash), so the server's first segments, before any data, already carry it (the model's
+    // draw: txhashOf of the 4-tuple). Each client
+    // closes 10 ms after ESTABLISHED; the server's child (no data) ACKs the FIN (CLOSE_WAIT) and, its
+    // application closing at EOF, sends its own FIN: both through TcpHost.sendAck, with sk_txhash.
+    const nic = { queues: QUEUES, rateBps: 10e9, mtu: 1500, rxRing: 1024, txRing: 256, txqueuelen: 1000 };
+    const conns = 16;
+    const spec = world(
+      [
+        host("client", 1, { nic }),
+        host("server", 2, { nic, sysctl: { "net.ipv4.tcp_syncookies": 2 }, listeners: [{ port: 80, backlog: 128, accept: true }] }),
+      ],
+      [link("client", "server")],
+      [{ kind: "connect", from: "client", to: "server", port: 80, count: conns, at: 0, rate: 1000, spoof: "none", holdNs: 10e6 }],
+      { durationNs: 0.1e9 },
+    );
+    const core = await createCore(coreConfigFor(spec));
+    const w = new World(core, spec);
+    const sent = new Map<number, (Sent & { flags: number; expect: number })[]>();
+    const nicTx = w.host("server").nics[0]!.tx;
+    const xmit = nicTx.xmit.bind(nicTx);
+    nicTx.xmit = (h) => {
+      const ok = xmit(h);
+      const tcp = h * 128 + core.skb.transport[h]!;
+      const flags = core.headers[tcp + 13]!;
+      const port = (core.headers[tcp + 2]! << 8) | core.headers[tcp + 3]!;
+      const ip = h * 128 + core.skb.network[h]!;
+      const b = core.headers;
+      const raddr = ((b[ip + 16]! << 24) | (b[ip + 17]! << 16) | (b[ip + 18]! << 8) | b[ip + 19]!) >>> 0;
+      const s = { port, flags, hash: core.skb.hash[h]!, queue: core.skb.queue[h]!, expect: txhashOf(80, port, raddr) };
+      if ((flags & TCPHDR_SYN) === 0) sent.set(port, [...(sent.get(port) ?? []), s]);
+      return ok;
+    };
+    const report = buildReport(w, w.run());
+    const n = report.hosts["server"]!.nstat;
+    expect(n["TcpExtSyncookiesRecv"]).toBe(conns);
+    expect(sent.size).toBe(conns);
+    for (const list of sent.values()) {
+      // the ACK of the client's FIN, then the child's FIN
+      expect(list.map((s) => s.flags)).toEqual([TCPHDR_ACK, TCPHDR_ACK | TCPHDR_FIN]);
+      for (const s of list) {
+        // the model's net_tx_rndhash for the child: its 4-tuple's txhashOf (not the flow hash an skb
+        // without one gets, skb_get_hash)
+        expect(s.hash).toBe(s.expect);
+        expect(s.queue).toBe(txQueue(s.hash));
+      }
+    }
+    expect(new Set([...sent.values()].map((l) => l[0]!.queue)).size).toBeGreaterThan(1);
+    expect(report.ledger.unaccounted).toBe(0);
+  });
 });
