@@ -90,9 +90,13 @@ export class Gso {
 
   private checkSlots(field: string, at: number, n: number): void {
     const slots = this.core.scratch.length;
-    if (!Number.isInteger(at) || at < 0 || !Number.isInteger(n) || n < 0 || at + n > slots) {
-      throw new RangeError(`${field}: [${at}, ${at + n}) exceeds the ${slots} scratch slots (core.ioSlots)`);
+    if (!Number.isInteger(n) || n < 0 || n > slots) {
+      throw new RangeError(`${field}: ${n} slots is not an integer in [0, ${slots}] (the scratch slots, core.ioSlots)`);
     }
+    if (!Number.isInteger(at) || at < 0) {
+      throw new RangeError(`${field}: ${at} is not an integer in [0, ${slots - n}] (${n} of the ${slots} scratch slots, core.ioSlots)`);
+    }
+    if (at + n > slots) throw new RangeError(`${field}: [${at}, ${at + n}) exceeds the ${slots} scratch slots (core.ioSlots)`);
   }
 
   /** Segment GSO skb h; the skbs to send go to core.scratch[outAt ..) (at

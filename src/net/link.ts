@@ -93,7 +93,7 @@ export class LinkDirection {
     private readonly tap: WireTap | null,
   ) {
     f64Fields(this, LINK_F64);
-    // each direction its own copy: a change to one direction's loss or rate (a test cutting one way) leaves the other
+    // each direction its own copy, so a test that cuts one direction (loss, in a per-frame direction) leaves the other
     this.config = { ...config };
     // The slower of the link and the sending NIC sets the pace.
     this.rateBps = Math.min(config.rateBps, from.config.rateBps);
