@@ -968,7 +968,10 @@ export class NicTx {
 
   /** When the frame whose end frameDone counts started serializing (the link sets it before
    *  txComplete): per-frame mode's tx-done event for it was inserted then, which orders an IRQ
-   *  raised from it against a peer frame arriving at the same instant (RxSource.pullFor). */
+   *  raised from it against a peer frame arriving at the same instant (RxSource.pullFor). Not set
+   *  for a TSO descriptor whose split fails (tsoSplit's frameDone, a model-only path: the pool ran
+   *  dry): an IRQ raised there sees an earlier frame's start, which the two link modes need not share,
+   *  so that path is outside the train = per-frame guarantee (review9a nit 11). */
   readonly frameStart = new Float64Array(1);
 
   /** The frame the wire took last has left the NIC: once the descriptor's last

@@ -149,7 +149,10 @@ export class WireFifo {
 
   /** How many frames from the head per-frame mode would have delivered before an event of instant `now`
    *  inserted at `insertedAt`: those arriving before now, then those arriving at now whose arrival was
-   *  inserted (at their end of serialization) before it. Ends and arrivals rise together, so a prefix. */
+   *  inserted (at their end of serialization) before it. Ends and arrivals rise together, so a prefix.
+   *  An end equal to insertedAt counts as after: per frame both events are then inserted at the same
+   *  instant and their order is that of the events inserting them, which this does not know; the cases
+   *  of test/net/wire-train-txframes that pass never meet that tie (counted when written). */
   arrivedFor(now: number, insertedAt: number): number {
     const tail = this.tail;
     const m = this.mask;
