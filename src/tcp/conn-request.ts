@@ -50,8 +50,9 @@ export function tcpConnRequest(t: TcpHost, l: ListenSock, h: number, twIsn = 0):
   const tsOff = tsOk ? t.tsOffset(rx.saddrKey | 0) : 0; // int32: no heap number for a u32 key
   const win = tsOk ? t.synAckWinTs : t.synAckWinNoTs;
   if (wantCookie) {
-    // tcp_conn_request: tcp_rsk(req)->txhash = net_tx_rndhash(), drawn before the want_cookie branch, so a
-    // cookie SYN-ACK carries one too (tcp_make_synack: skb_set_hash)
+    // tcp_conn_request: tcp_rsk(req)->txhash = net_tx_rndhash() for every request, cookie or not (after
+    // cookie_init_sequence, before send_synack), so a cookie SYN-ACK carries one too (tcp_make_synack:
+    // skb_set_hash); drawn first here because it has no side effects
     const txhash = txhashOf(rx.dport, rx.sport, rx.saddrKey);
     // include/net/tcp.h: cookie_init_sequence -> tcp_synq_overflow, SyncookiesSent
     if (!(now >= l.lastOverflow && now <= l.lastOverflow + 1000 * JIFFY)) l.lastOverflow = now;

@@ -25,7 +25,9 @@ export function firstTxhash(sk: TcpSock): number {
 }
 
 /** firstTxhash by the 4-tuple's parts: also a cookie SYN-ACK's, whose request sock is freed once it is sent
- *  (tcp_conn_request draws tcp_rsk(req)->txhash before its want_cookie branch). */
+ *  (tcp_conn_request draws tcp_rsk(req)->txhash for every request, cookie or not). The model's draw is this
+ *  fixed mix, so a cookie SYN-ACK, its retransmitted SYNs' answers and the cookie child share one hash where
+ *  6.12 draws each anew: deterministic, but correlated. */
 export function txhashOf(lport: number, rport: number, rkey: number): number {
   return murmurFinal(murmurMix(murmurMix(0x9e3779b9, (lport << 16) | rport), rkey)) || 1;
 }

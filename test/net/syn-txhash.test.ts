@@ -250,13 +250,20 @@ describe("a handshake's final ACK carries the socket's txhash (tcp_send_ack -> s
   });
 });
 
-describe("a cookie SYN-ACK carries a txhash (tcp_conn_request draws tcp_rsk(req)->txhash before want_cookie)", () => {
-  // tcp_conn_request sets tcp_rsk(req)->txhash = net_tx_rndhash() before its want_cookie branch and
+describe("a cookie SYN-ACK carries a txhash (tcp_conn_request draws tcp_rsk(req)->txhash for every request)", () => {
+  // tcp_conn_request sets tcp_rsk(req)->txhash = net_tx_rndhash() for every request, cookie or not (after
+  // cookie_init_sequence, before send_synack), and
   // tcp_make_synack stamps it (skb_set_hash), so a cookie SYN-ACK, whose request is freed once it is sent,
   // leaves by its hash's TX queue (skb_tx_hash without XPS) like any SYN-ACK: the model's net_tx_rndhash
   // is txhashOf(lport, rport, raddr).
-  for (const batched of [true, false]) {
-    it(`${batched ? "in a NAPI poll's burst" : "one by one (no poll burst)"}: each has its tuple's hash and queue, spread over the queues`, async () => {
+  const titles = {
+    burst: "in a NAPI poll's burst",
+    single: "one by one (no poll burst)",
+    generic: "through the generic header writer (no SYN-ACK template slot, as IPv6)",
+  } as const;
+  for (const mode of ["burst", "single", "generic"] as const) {
+    const batched = mode === "burst";
+    it(`${titles[mode]}: each has its tuple's hash and queue, spread over the queues`, async () => {
       const nic = { queues: QUEUES, rateBps: 10e9, mtu: 1500, rxRing: 1024, txRing: 1024, txqueuelen: 1000 };
       const spec = world(
         [host("attacker", 1, { nic }), host("server", 2, { nic, sysctl: { "net.ipv4.tcp_syncookies": 2 }, listeners: [{ port: 80, backlog: 128, accept: true }] })],
@@ -270,6 +277,15 @@ describe("a cookie SYN-ACK carries a txhash (tcp_conn_request draws tcp_rsk(req)
       let bursts = 0;
       const tcp = server.stack.tcp;
       if (!batched) server.rx.txHold = () => {};
+      // conn-request.ts's SegOut path (tcp_v4_send_synack via the generic header writer): taken when no
+      // template slot fits, as for IPv6
+      let generic = 0;
+      if (mode === "generic") {
+        tcp.cookieSynAckSlot = () => {
+          generic++;
+          return -1;
+        };
+      }
       const flush = tcp.flushCookies.bind(tcp);
       tcp.flushCookies = () => {
         bursts += tcp.cookieBurst.n;
@@ -297,6 +313,7 @@ describe("a cookie SYN-ACK carries a txhash (tcp_conn_request draws tcp_rsk(req)
       expect(sent.length).toBe(256);
       if (batched) expect(bursts).toBeGreaterThan(0);
       else expect(bursts).toBe(0);
+      expect(generic).toBe(mode === "generic" ? 256 : 0);
       for (const s of sent) {
         expect(s.hash).not.toBe(0);
         expect(s.hash).toBe(s.expect);
