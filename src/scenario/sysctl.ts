@@ -132,6 +132,12 @@ export const SYSCTLS = {
   "net.ipv4.tcp_limit_output_bytes": { kind: "int", default: 1048576, min: 0, max: INT_MAX, doc: "TSQ limit for unpaced flows" },
   // net/ipv4/tcp_ipv4.c: tcp_sk_init sysctl_tcp_backlog_ack_defer = 1; sysctl_net_ipv4.c: u8, 0..1
   "net.ipv4.tcp_backlog_ack_defer": { kind: "int", default: 1, min: 0, max: 1, doc: "ACK once after draining the socket backlog" },
+  // net/ipv4/tcp_ipv4.c: tcp_sk_init sysctl_tcp_comp_sack_nr = 44; sysctl_net_ipv4.c: u8, proc_dou8vec_minmax, extra1 SYSCTL_ZERO
+  "net.ipv4.tcp_comp_sack_nr": { kind: "int", default: 44, min: 0, max: 255, doc: "SACK compression: ACKs held at most before one goes (0: off)" },
+  // net/ipv4/tcp_ipv4.c: tcp_sk_init sysctl_tcp_comp_sack_delay_ns = NSEC_PER_MSEC; proc_doulongvec_minmax, no bounds
+  "net.ipv4.tcp_comp_sack_delay_ns": { kind: "int", default: 1000000, min: 0, max: Number.MAX_SAFE_INTEGER, doc: "SACK compression timer's longest delay (ns; else 5 % of the RTT)" },
+  // net/ipv4/tcp_ipv4.c: tcp_sk_init sysctl_tcp_comp_sack_slack_ns = 100 * NSEC_PER_USEC; proc_doulongvec_minmax, no bounds
+  "net.ipv4.tcp_comp_sack_slack_ns": { kind: "int", default: 100000, min: 0, max: Number.MAX_SAFE_INTEGER, doc: "SACK compression timer's hrtimer slack (ns), added to its delay" },
   // net/ipv4/tcp_ipv4.c: tcp_sk_init sysctl_tcp_challenge_ack_limit = INT_MAX (no host-wide quota); proc_dointvec
   "net.ipv4.tcp_challenge_ack_limit": { kind: "int", default: INT_MAX, min: 0, max: INT_MAX, doc: "RFC 5961 challenge ACKs per second, host-wide (INT_MAX: no limit)" },
   // net/ipv4/tcp_ipv4.c: tcp_sk_init leaves sysctl_tcp_rfc1337 at 0; sysctl_net_ipv4.c: u8 (proc_dou8vec_minmax without

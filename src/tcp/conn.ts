@@ -315,6 +315,16 @@ export class TcpConn implements CcSock, RcvWindowState {
   delackDeadline = Infinity;
   delackEvent = -1;
   delackEventAt = Infinity;
+  /** When icsk_delack_timer expires (ns): sk_reset_timer's last time, kept after an ACK cleared the pending
+   *  one (inet_csk_clear_xmit_timer(ICSK_TIME_DACK) does not stop it); Infinity once it ran. Only SACK
+   *  compression reads it: that handler sends the held ACK first (comp-sack.ts). */
+  delackTimerAt = Infinity;
+  /** SACK compression (comp-sack.ts): tp->compressed_ack (ACKs held), compressed_ack_rcv_nxt (relative; -1:
+   *  none yet), dup_ack_counter, and tp->compressed_ack_timer's wheel entry (-1: not queued). */
+  compressedAck = 0;
+  compressedAckRcvNxt = -1;
+  dupAckCounter = 0;
+  compAckEvent = -1;
   /** Zero window currently advertised. */
   zeroAdvertised = false;
   readonly rcvq: RcvSpaceState = { space: 0, seq: 0, time: 0, rttUs: 0 };

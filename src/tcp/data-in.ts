@@ -51,6 +51,7 @@ import { rxFrags, rxTailroom } from "./skb-coalesce.js";
 import { COLLAPSE_MAX, collapseEffects, tcpCollapse } from "./collapse.js";
 import { sendHead } from "./send-head.js";
 import { ofoEmpty, sackNewOfoSkb, sackRemove, sackReset } from "./sack-blocks.js";
+import { compressAck } from "./comp-sack.js";
 
 /** Default truesize of a received frame when the driver model sets none: a build_skb driver's
  *  page-fragment buffer (frame + NET_SKB_PAD + skb_shared_info, rounded to a power of two: ixgbe's
@@ -590,8 +591,8 @@ function ofoQueue(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   }
 }
 
-/** net/ipv4/tcp_input.c: __tcp_ack_snd_check */
-function ackSndCheck(t: TcpHost, sk: TcpSock, c: TcpConn): void {
+/** net/ipv4/tcp_input.c: tcp_ack_snd_check -> __tcp_ack_snd_check(sk, 1) */
+export function ackSndCheck(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   if (!c.ackPending) return;
   // tcp_in_quickack_mode: quick ACKs are for non-interactive sessions
   if ((c.rcvNxt - c.rcvWup > c.rcvMss && selectWindowRaw(c, underMemoryPressure(t)) >= c.rcvWnd) || (c.quick > 0 && !inPingpong(t, c)) || c.ackNow) {
@@ -603,11 +604,12 @@ function ackSndCheck(t: TcpHost, sk: TcpSock, c: TcpConn): void {
     sendAck(t, sk, c);
     return;
   }
-  if (c.ofo.length === 0) {
+  if (ofoEmpty(c)) {
     sendDelayedAck(t, sk, c);
     return;
   }
-  sendAck(t, sk, c); // SACK compression not modelled: every out-of-order ACK goes at once
+  // out-of-order data queued: at once for the first duplicate ACKs, then SACK compression (comp-sack.ts)
+  if (compressAck(t, sk, c)) sendAck(t, sk, c);
 }
 
 /** tcp_data_queue's queue_and_out: charge the memory (tcp_try_rmem_schedule, for the whole truesize)
@@ -676,8 +678,9 @@ export function tcpDataQueue(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): st
     eventDataRecv(t, sk, c, len, truesize, gsoSize);
     if (c.ofo.length > 0) {
       ofoQueue(t, sk, c);
-      // RFC 5681 4.2: ACK at once when a gap is filled
-      if (c.ofo.length === 0) c.ackNow = true;
+      // RFC 5681 4.2: ACK at once when a gap is filled (a FIN still past a hole keeps the queue not empty; one
+      // reached now leaves it empty: tcp_ofo_queue hands it to tcp_fin)
+      if (c.ofo.length === 0 && (c.finRcvSeq < 0 || c.rcvNxt >= c.finRcvSeq)) c.ackNow = true;
     }
     if (c.numSacks > 0) sackRemove(c, c.rcvNxt, ofoEmpty(c));
     sk.rcvNxt = (sk.irs + 1 + c.rcvNxt) >>> 0;
@@ -721,14 +724,12 @@ export function tcpDataQueue(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): st
     return "PROTO_MEM";
   }
   measureRcvMss(t, c, len, truesize, gsoSize);
+  c.ackPending = true; // inet_csk_schedule_ack
   t.nstat.add(t.mib.OFOQueue);
   const first = ofoEmpty(c);
   const charge = ofoInsert(c.ofo, seq, end, truesize, frags, tailroom);
-  // tcp_data_queue_ofo (first skb) / add_sack: tcp_sack_new_ofo_skb, also for an skb whose bits were all
-  // queued; end_seq counts a FIN
-  if (sk.sackOk) sackNewOfoSkb(c, seq, rx.flags & TCPHDR_FIN ? end + 1 : end, first);
-  // tcp_data_queue_ofo: queued skbs the new one covers are dropped TCP_OFOMERGE (TCPOFOMerge each), and the
-  // D-SACK blocks set or extended in the walk's order
+  // tcp_data_queue_ofo's walk, before add_sack: queued skbs the new one covers are dropped TCP_OFOMERGE
+  // (TCPOFOMerge each), and the D-SACK blocks set or extended in its order
   const fx = ofoEffects;
   if (fx.dropped > 0) {
     t.nstat.add(t.mib.OFOMerge, fx.dropped);
@@ -739,33 +740,34 @@ export function tcpDataQueue(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): st
     if (fx.dsack[k] === OFO_DSACK_SET) dsackSet(t, sk, c, fx.dsack[k + 1]!, fx.dsack[k + 2]!);
     else dsackExtend(t, sk, c, fx.dsack[k + 1]!, fx.dsack[k + 2]!);
   }
-  if (charge >= 0) {
-    // tcp_ooo_try_coalesce: TCPRcvCoalesce, the delta charged (tcp_try_coalesce) before tcp_grow_window; a
-    // queued skb is charged after it (skb_set_owner_r)
-    const coalesced = charge !== truesize;
-    if (coalesced) {
-      t.nstat.add(t.mib.RcvCoalesce);
-      c.rmemAlloc += charge;
-      memCharge(c, charge);
-    }
-    // tcp_data_queue_ofo: a SACK flow grows the window for every kept skb (a non-SACK one must not: its
-    // sender needs the duplicate ACKs of an unchanged window for fast retransmit)
+  // tcp_ooo_try_coalesce: TCPRcvCoalesce, the delta charged (tcp_try_coalesce), then coalesce_done's
+  // tcp_grow_window, all before add_sack; a queued skb grows the window and is charged (skb_set_owner_r) after it.
+  // A SACK flow grows the window for every kept skb (a non-SACK one must not: its sender needs the duplicate
+  // ACKs of an unchanged window for fast retransmit)
+  const coalesced = charge >= 0 && charge !== truesize;
+  if (coalesced) {
+    t.nstat.add(t.mib.RcvCoalesce);
+    c.rmemAlloc += charge;
+    memCharge(c, charge);
     if (sk.sackOk) growWindow(c, len, truesize, t.rmem[2]!, underMemoryPressure(t));
-    if (!coalesced) {
-      c.rmemAlloc += charge;
-      memCharge(c, charge);
-    }
-  } else {
-    // tcp_data_queue_ofo: all its bytes are queued already — TCPOFOMerge, D-SACK it, ACK, drop
+  }
+  // tcp_data_queue_ofo (first skb) / add_sack: tcp_sack_new_ofo_skb, also for an skb whose bits were all
+  // queued; end_seq counts a FIN. It may send the ACKs SACK compression holds.
+  if (sk.sackOk) sackNewOfoSkb(t, sk, c, seq, rx.flags & TCPHDR_FIN ? end + 1 : end, first);
+  if (charge < 0) {
+    // tcp_data_queue_ofo: all its bytes are queued already — TCPOFOMerge, D-SACKed, dropped; the ACK is
+    // tcp_ack_snd_check's
     t.nstat.add(t.mib.OFOMerge);
-    c.ackPending = true;
-    incrQuickack(c);
-    sendAck(t, sk, c);
+    ackSndCheck(t, sk, c);
     return "TCP_OFOMERGE";
   }
-  c.ackPending = true;
-  incrQuickack(c);
-  sendAck(t, sk, c);
+  if (!coalesced) {
+    if (sk.sackOk) growWindow(c, len, truesize, t.rmem[2]!, underMemoryPressure(t));
+    c.rmemAlloc += charge;
+    memCharge(c, charge);
+  }
+  // no quick-ack bump nor ACK of its own here in 6.12: tcp_rcv_established's tcp_ack_snd_check decides
+  ackSndCheck(t, sk, c);
   return null;
 }
 

@@ -37,6 +37,7 @@ import { outOfResources } from "./out-of-resources.js";
 import { clampProbe0ToUserTimeoutNs, clampRtoToUserTimeoutUs, orphanRetries, rtxProbe0TimedOut, sockDead, writeErr, writeTimeout } from "./write-timeout.js";
 import { TCP_MSS_DEFAULT } from "./constants.js";
 import { firstTxhash } from "./txhash.js";
+import { compAckKick, compressedAckSent, delackFireCompressed, sackCompressSendAck } from "./comp-sack.js";
 import { belowMemLow, forcedMemSchedule, memUncharge, sndMemSync, underMemoryPressure, wmemSchedule } from "./mem.js";
 
 /** include/net/tcp.h: TCP_DELACK_MIN / TCP_ATO_MIN (HZ/25), TCP_DELACK_MAX (HZ/5), in ns. */
@@ -44,7 +45,7 @@ export const TCP_DELACK_MIN = 40e6;
 export const TCP_ATO_MIN = 40e6;
 export const TCP_DELACK_MAX = 200e6;
 
-/** Timer kinds multiplexed on one event kind (arg = slot·4 + kind). */
+/** Timer kinds multiplexed on one event kind (arg = slot·8 + kind; comp-sack.ts' TIMER_COMP_SACK is 4). */
 export const TIMER_RTO = 0;
 export const TIMER_DELACK = 1;
 export const TIMER_READ = 2;
@@ -178,7 +179,8 @@ export function transmit(t: TcpHost, sk: TcpSock, c: TcpConn, start: number, end
     }
   } else if (end > start) c.dataSegsOut += segs;
   tx.sackN = 0;
-  // tcp_event_ack_sent: the ACK that went out clears the pending one
+  // tcp_event_ack_sent: held ACKs are saved (SACK compression), and the ACK that went out clears the pending one
+  if (c.compressedAck !== 0) compressedAckSent(t, c);
   if (c.ackPending) {
     c.ackPending = false;
     c.ackNow = false;
@@ -589,7 +591,7 @@ function moveRtoTimer(t: TcpHost, c: TcpConn, at: number): void {
   c.rtoEvent = t.connTimer(c, TIMER_RTO, at);
 }
 
-function ensureDelackTimer(t: TcpHost, c: TcpConn, at: number): void {
+export function ensureDelackTimer(t: TcpHost, c: TcpConn, at: number): void {
   if (c.delackEvent < 0 || c.delackEventAt > at) moveDelackTimer(t, c, at);
 }
 
@@ -688,8 +690,12 @@ export function timerFire(t: TcpHost, sk: TcpSock, c: TcpConn, which: number): v
   } else if (which === TIMER_DELACK) {
     c.delackEvent = -1;
     c.delackEventAt = Infinity;
+    // net/ipv4/tcp_timer.c: tcp_delack_timer_handler handles SACK compression first
+    if (c.compressedAck !== 0 && delackFireCompressed(t, sk, c)) return;
+    if (c.delackTimerAt <= t.now) c.delackTimerAt = Infinity;
     if (c.delackDeadline === Infinity) return;
     if (c.delackDeadline > t.now) {
+      c.delackTimerAt = c.delackDeadline;
       ensureDelackTimer(t, c, c.delackDeadline);
       return;
     }
@@ -703,10 +709,10 @@ export function timerFire(t: TcpHost, sk: TcpSock, c: TcpConn, which: number): v
   } else if (which === TIMER_READ) {
     c.readEvent = -1;
     appReadTick(t, sk, c);
-  } else {
+  } else if (which === TIMER_WRITE) {
     c.writeEvent = -1;
     appWriteTick(t, sk, c);
-  }
+  } else compAckKick(t, sk, c);
 }
 
 /** Deferred-work bits of sk_tsq_flags (include/linux/tcp.h: enum tsq_flags). */
@@ -737,8 +743,14 @@ export function writeTimerHandler(t: TcpHost, sk: TcpSock, c: TcpConn): void {
 
 /** net/ipv4/tcp_timer.c: tcp_delack_timer_handler, re-checking the deadline as tcp_release_cb's call does */
 export function delackTimerHandler(t: TcpHost, sk: TcpSock, c: TcpConn): void {
+  // the SACK compression case first (also tcp_compressed_ack_kick's work deferred by an owner)
+  if (c.compressedAck !== 0) {
+    sackCompressSendAck(t, sk, c);
+    return;
+  }
   if (c.delackDeadline === Infinity) return;
   if (c.delackDeadline > t.now) {
+    c.delackTimerAt = c.delackDeadline;
     ensureDelackTimer(t, c, c.delackDeadline);
     return;
   }
@@ -785,6 +797,7 @@ export function sendDelayedAck(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   }
   c.ackPending = true;
   c.delackDeadline = timeout;
+  c.delackTimerAt = timeout; // sk_reset_timer
   ensureDelackTimer(t, c, timeout);
 }
 

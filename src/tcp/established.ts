@@ -16,11 +16,12 @@ import {
   TCP_TIME_WAIT,
 } from "./constants.js";
 import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_RST, TCPHDR_SYN } from "../wire/tcp.js";
-import { tcpAck, tcpDataQueue } from "./data-in.js";
+import { ackSndCheck, tcpAck, tcpDataQueue } from "./data-in.js";
 import { sendAck, sendFin, unwrap, wireSeq } from "./data-out.js";
 import { JIFFY, TCP_INVALID_RATELIMIT } from "./constants.js";
 import { connInit } from "./data-init.js";
 import { dupFin } from "./fin.js";
+import { cancelCompAckTimer } from "./comp-sack.js";
 import { dsackSet } from "./dsack.js";
 import { sendHead } from "./send-head.js";
 import { ofoEmpty, sackMaxEnd, sackNewOfoSkb, sackReset } from "./sack-blocks.js";
@@ -71,6 +72,8 @@ export function tcpDone(t: TcpHost, sk: TcpSock): void {
     c.rtoDeadline = Infinity;
     c.xmitPending = 0;
     c.delackDeadline = Infinity;
+    c.delackTimerAt = Infinity;
+    cancelCompAckTimer(t, c);
   }
   finish(t, sk);
 }
@@ -142,23 +145,25 @@ export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
     const end = unwrap(sk.irs + 1, (rx.seq + rx.dataLen) >>> 0, c.rcvNxt);
     if (c.finRcvSeq >= 0) {
       // tcp_data_queue_ofo: a bare FIN again (e.g. a loss probe past a hole) is covered by the queued one —
-      // TCPOFOMerge, dropped, D-SACKed, its block to the front, and the ACK goes at once (__tcp_ack_snd_check)
+      // TCPOFOMerge, dropped, D-SACKed, its block to the front; the ACK is tcp_ack_snd_check's (out-of-order
+      // data queued: SACK compression)
       if (rx.dataLen === 0 && end === c.finRcvSeq) {
+        c.ackPending = true; // inet_csk_schedule_ack
         t.nstat.add(t.mib.OFOMerge);
         drop = "TCP_OFOMERGE";
         dsackSet(t, sk, c, end, end + 1);
-        if (sk.sackOk) sackNewOfoSkb(c, end, end + 1, false);
-        sendAck(t, sk, c);
+        if (sk.sackOk) sackNewOfoSkb(t, sk, c, end, end + 1, false);
+        ackSndCheck(t, sk, c);
       }
     } else if (end > c.rcvNxt) {
       const first = ofoEmpty(c);
       c.finRcvSeq = end;
       // a FIN alone (no data to carry it through tcpDataQueue): tcp_data_queue_ofo queues it and
-      // __tcp_ack_snd_check ACKs at once while the out-of-order queue is not empty
+      // tcp_ack_snd_check ACKs it as out-of-order data (SACK compression), its block included
       if (rx.dataLen === 0) {
-        if (sk.sackOk) sackNewOfoSkb(c, end, end + 1, first);
-        // (tcp_send_ack: with the SACK blocks, the FIN's own included)
-        sendAck(t, sk, c);
+        c.ackPending = true; // inet_csk_schedule_ack
+        if (sk.sackOk) sackNewOfoSkb(t, sk, c, end, end + 1, first);
+        ackSndCheck(t, sk, c);
       }
     }
   }

@@ -9,9 +9,16 @@
 //   c.selectiveAcks (Float64Array(8), relative sequence numbers, per connection):
 //   | start0 end0 | start1 end1 | start2 end2 | start3 end3 |   blocks 0..numSacks-1 in use
 import type { TcpConn } from "./conn.js";
+import type { TcpHost } from "./tcp-host.js";
+import type { TcpSock } from "./sock.js";
+import { sackCompressSendAck } from "./comp-sack.js";
 
 /** include/linux/tcp.h: TCP_NUM_SACKS */
 export const TCP_NUM_SACKS = 4;
+/** net/ipv4/tcp_input.c: TCP_SACK_BLOCKS_EXPECTED — an skb touching a block past the second, or making a third
+ *  or later, sends the ACKs SACK compression holds first (they may be lost: the sender should learn the older
+ *  blocks). */
+const TCP_SACK_BLOCKS_EXPECTED = 2;
 /** net/ipv4/tcp_output.c: tcp_established_options — the 40 option bytes leave room for 3 blocks after the
  *  12 aligned timestamp bytes ((40 - 12 - 4) / 8), 4 without ((40 - 4) / 8). */
 export const SACK_BLOCKS_TS = 3;
@@ -42,13 +49,15 @@ function sackMaybeCoalesce(c: TcpConn): void {
 /** net/ipv4/tcp_input.c: tcp_data_queue_ofo's blocks — the first out-of-order skb makes the only block
  *  (`first`: the queue was empty); later, tcp_sack_new_ofo_skb: the first block [seq, end) touches is
  *  extended, rotated to the front and coalesced with the others; else a new block goes in front, the last
- *  one forgotten when all TCP_NUM_SACKS are in use. (tcp_sack_compress_send_ack has nothing to flush: SACK
- *  compression is not modelled.) */
-export function sackNewOfoSkb(c: TcpConn, seq: number, end: number, first: boolean): void {
+ *  one forgotten when all TCP_NUM_SACKS are in use. Past TCP_SACK_BLOCKS_EXPECTED, held ACKs go first
+ *  (tcp_sack_compress_send_ack), with the blocks as they are then: an extended block not yet rotated, a new
+ *  one not yet there. */
+export function sackNewOfoSkb(t: TcpHost, sk: TcpSock, c: TcpConn, seq: number, end: number, first: boolean): void {
   const sp = c.selectiveAcks;
   if (first) c.numSacks = 0;
   for (let i = 0; i < c.numSacks; i++) {
     if (!sackExtend(sp, i, seq, end)) continue;
+    if (i >= TCP_SACK_BLOCKS_EXPECTED && c.compressedAck !== 0) sackCompressSendAck(t, sk, c);
     if (i > 0) {
       const s0 = sp[2 * i]!;
       const e0 = sp[2 * i + 1]!;
@@ -59,6 +68,7 @@ export function sackNewOfoSkb(c: TcpConn, seq: number, end: number, first: boole
     } else if (c.numSacks > 1) sackMaybeCoalesce(c);
     return;
   }
+  if (c.numSacks >= TCP_SACK_BLOCKS_EXPECTED && c.compressedAck !== 0) sackCompressSendAck(t, sk, c);
   const keep = Math.min(c.numSacks, TCP_NUM_SACKS - 1);
   sp.copyWithin(2, 0, 2 * keep);
   sp[0] = seq;

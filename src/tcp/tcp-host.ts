@@ -33,6 +33,7 @@ import { tcpConnRequest } from "./conn-request.js";
 import { tcpCheckReq } from "./check-req.js";
 import { tcpListenAck } from "./listen-ack.js";
 import { reqskTimer } from "./req-timer.js";
+import { compressedAckSent } from "./comp-sack.js";
 import { tcpRetransmitTimer, tcpRcvSynSent } from "./client.js";
 import { tcpRcvState, tcpClose } from "./established.js";
 import { tcpTimeWaitDone, tcpTimewaitRcv } from "./timewait.js";
@@ -134,6 +135,7 @@ export interface TcpMib {
   BacklogCoalesce: number;
   RcvCoalesce: number;
   DelayedACKLocked: number;
+  AckCompressed: number;
   HystartTrainDetect: number;
   HystartTrainCwnd: number;
   HystartDelayDetect: number;
@@ -291,6 +293,10 @@ export class TcpHost {
   readonly pingpongThresh: number;
   /** net.ipv4.tcp_backlog_ack_defer */
   readonly backlogAckDefer: boolean;
+  /** net.ipv4.tcp_comp_sack_nr, tcp_comp_sack_delay_ns, tcp_comp_sack_slack_ns (comp-sack.ts). */
+  readonly compSackNr: number;
+  readonly compSackDelayNs: number;
+  readonly compSackSlackNs: number;
   /** tcp_prot's memory accounting (net.ipv4.tcp_mem, mem.ts). */
   readonly mem: TcpMemory;
   /** The CPU running the RX softirq now (-1 outside it). */
@@ -370,6 +376,9 @@ export class TcpHost {
     this.tsoRttLog = sysctlNum(s, "net.ipv4.tcp_tso_rtt_log");
     this.moderateRcvbuf = sysctlNum(s, "net.ipv4.tcp_moderate_rcvbuf") !== 0;
     this.backlogAckDefer = sysctlNum(s, "net.ipv4.tcp_backlog_ack_defer") !== 0;
+    this.compSackNr = sysctlNum(s, "net.ipv4.tcp_comp_sack_nr");
+    this.compSackDelayNs = sysctlNum(s, "net.ipv4.tcp_comp_sack_delay_ns");
+    this.compSackSlackNs = sysctlNum(s, "net.ipv4.tcp_comp_sack_slack_ns");
     this.pingpongThresh = sysctlNum(s, "net.ipv4.tcp_pingpong_thresh");
     this.dsack = sysctlNum(s, "net.ipv4.tcp_dsack") !== 0;
     this.challengeAckLimit = sysctlNum(s, "net.ipv4.tcp_challenge_ack_limit");
@@ -439,6 +448,7 @@ export class TcpHost {
       BacklogCoalesce: c.id("TcpExtTCPBacklogCoalesce"),
       RcvCoalesce: c.id("TcpExtTCPRcvCoalesce"),
       DelayedACKLocked: c.id("TcpExtDelayedACKLocked"),
+      AckCompressed: c.id("TcpExtTCPAckCompressed"),
       HystartTrainDetect: c.id("TcpExtTCPHystartTrainDetect"),
       HystartTrainCwnd: c.id("TcpExtTCPHystartTrainCwnd"),
       HystartDelayDetect: c.id("TcpExtTCPHystartDelayDetect"),
@@ -489,9 +499,9 @@ export class TcpHost {
     this.kTimeWait = timer("tcp time-wait", tcpTimeWaitDone);
     this.kClose = timer("tcp app close", tcpClose);
     this.kConn = loop.register(`${config.name} tcp conn timer`, (arg) => {
-      const sk = this.socks[arg >>> 2];
+      const sk = this.socks[arg >>> 3];
       if (sk === null || sk === undefined || sk.conn === null) return;
-      timerFire(this, sk, sk.conn, arg & 3);
+      timerFire(this, sk, sk.conn, arg & 7);
     });
     this.kRelease = loop.register(`${config.name} release_sock`, (slot) => {
       const sk = this.socks[slot];
@@ -574,7 +584,8 @@ export class TcpHost {
       if (c.writeEvent >= 0) loop.cancel(c.writeEvent);
       if (c.paceEvent >= 0) loop.cancel(c.paceEvent);
       if (c.releaseEvent >= 0) loop.cancel(c.releaseEvent);
-      c.rtoEvent = c.delackEvent = c.readEvent = c.writeEvent = c.paceEvent = c.releaseEvent = -1;
+      if (c.compAckEvent >= 0) loop.cancel(c.compAckEvent);
+      c.rtoEvent = c.delackEvent = c.readEvent = c.writeEvent = c.paceEvent = c.releaseEvent = c.compAckEvent = -1;
       purgeBacklog(this, c);
       memReclaimFinal(this, c);
       c.rtoDeadline = c.delackDeadline = Infinity;
@@ -657,9 +668,9 @@ export class TcpHost {
 
   // ---- data transfer hooks ----
 
-  /** Schedule one of a connection's timers (TIMER_RTO/DELACK/READ/WRITE). */
+  /** Schedule one of a connection's timers (TIMER_RTO/DELACK/READ/WRITE/COMP_SACK). */
   connTimer(c: TcpConn, which: number, at: number): number {
-    return this.env.loop.at(at, this.kConn, c.slot * 4 + which);
+    return this.env.loop.at(at, this.kConn, c.slot * 8 + which);
   }
 
   /** net/ipv4/tcp_offload.c: tcp_gso_segment — software GSO consumed an skb of socket `slot` that
@@ -1005,6 +1016,8 @@ export class TcpHost {
     // net/ipv4/tcp_output.c: __tcp_send_ack -> tcp_transmit_skb -> skb_set_hash_from_sk; a request's ACK
     // (tcp_v4_reqsk_send_ack) passes tcp_rsk(req)->txhash to tcp_v4_send_ack
     this.transmit(sk.txhash);
+    // tcp_event_ack_sent: ACKs SACK compression held are saved
+    if (sk.conn !== null && sk.conn.compressedAck !== 0) compressedAckSent(this, sk.conn);
     if (flags & TCPHDR_FIN) sk.sndNxt = (sk.sndNxt + 1) >>> 0;
   }
 

@@ -22,7 +22,8 @@ import { OFO_SKB } from "../../src/tcp/ofo-queue.js";
 import { TCPHDR_ACK } from "../../src/wire/tcp.js";
 
 async function receiver() {
-  const r = await stalledReceiver();
+  // one ACK per segment: no SACK compression (test/tcpdata/comp-sack has it)
+  const r = await stalledReceiver({ sysctl: { "net.ipv4.tcp_comp_sack_nr": 0 } });
   const { t, sk, c, w, nstat } = r;
   expect(sk.sackOk && sk.tsOk).toBe(true);
   expect(c.rmemAlloc).toBe(0);

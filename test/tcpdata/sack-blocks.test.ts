@@ -21,7 +21,8 @@ import { SegIn } from "../../src/tcp/segment.js";
 import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_RST } from "../../src/wire/tcp.js";
 
 async function receiver(o: PairOpts = {}) {
-  const r = await stalledReceiver(o);
+  // one ACK per segment: no SACK compression (test/tcpdata/comp-sack has it)
+  const r = await stalledReceiver({ ...o, sysctl: { "net.ipv4.tcp_comp_sack_nr": 0, ...o.sysctl } });
   const { t, sk, c, w } = r;
   const nxt = c.rcvNxt;
   const base = sk.irs + 1;
