@@ -18,7 +18,7 @@ import {
 import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_RST, TCPHDR_SYN } from "../wire/tcp.js";
 import { ackSndCheck, tcpAck, tcpDataQueue } from "./data-in.js";
 import { sendAck, sendFin, unwrap, wireSeq } from "./data-out.js";
-import { JIFFY, TCP_INVALID_RATELIMIT } from "./constants.js";
+import { JIFFY } from "./constants.js";
 import { connInit } from "./data-init.js";
 import { dupFin } from "./fin.js";
 import { cancelCompAckTimer } from "./comp-sack.js";
@@ -26,6 +26,7 @@ import { dsackSet } from "./dsack.js";
 import { sendHead } from "./send-head.js";
 import { ofoEmpty, sackMaxEnd, sackNewOfoSkb, sackReset } from "./sack-blocks.js";
 import { tcpTimeWait } from "./timewait.js";
+import { oowRateLimited } from "./oow-rate-limit.js";
 
 /** close() by the application: send FIN (tcp_close -> tcp_send_fin). */
 export function tcpClose(t: TcpHost, sk: TcpSock): void {
@@ -232,16 +233,8 @@ function tcpSequenceDrop(t: TcpHost, sk: TcpSock): string | null {
  *  tcp_invalid_ratelimit, TCPACKSkippedChallenge), then the host-wide quota (tcp_challenge_ack_allowed: a
  *  random count in [limit/2, limit*3/2) per second unless the limit is INT_MAX), then TCPChallengeACK and an ACK. */
 function sendChallengeAck(t: TcpHost, sk: TcpSock): void {
+  if (oowRateLimited(t, sk, t.mib.AckSkippedChallenge)) return;
   const jiffies = Math.floor(t.now / JIFFY) >>> 0;
-  const last = sk.lastOowAckTime;
-  if (last !== 0) {
-    const elapsed = (jiffies - last) | 0;
-    if (elapsed >= 0 && elapsed < TCP_INVALID_RATELIMIT / JIFFY) {
-      t.nstat.add(t.mib.AckSkippedChallenge);
-      return;
-    }
-  }
-  sk.lastOowAckTime = jiffies;
   const limit = t.challengeAckLimit;
   if (limit !== 2 ** 31 - 1) {
     const sec = Math.floor(jiffies / (1e9 / JIFFY)); // jiffies / HZ

@@ -9,9 +9,10 @@
 // full socket by tcp_rcv_state_process (established.ts), where 6.12 has an orphan's timewait sock.
 import type { TcpHost } from "./tcp-host.js";
 import type { TcpSock } from "./sock.js";
-import { JIFFY, TCP_INVALID_RATELIMIT, TCP_TIME_WAIT, TCP_TIMEWAIT_LEN } from "./constants.js";
+import { TCP_TIME_WAIT, TCP_TIMEWAIT_LEN } from "./constants.js";
 import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_RST, TCPHDR_SYN } from "../wire/tcp.js";
 import { memReclaimFinal } from "./mem.js";
+import { oowRateLimited } from "./oow-rate-limit.js";
 
 /** The ledger's reason for every segment a timewait sock takes: tcp_v4_rcv ends do_time_wait at discard_it,
  *  sk_skb_reason_drop with the drop_reason it set at its start (SKB_DROP_REASON_NOT_SPECIFIED). */
@@ -83,7 +84,7 @@ export function tcpTimewaitRcv(t: TcpHost, sk: TcpSock, h: number): void {
     // the timer restarts for anything but an ACK-less SYN (an old duplicate or a new SYN below rcv_nxt)
     if (flg & TCPHDR_ACK) twReschedule(t, sk);
     // tcp_timewait_check_oow_rate_limit (TCPACKSkippedTimeWait), else TCP_TW_ACK
-    if (!oowRateLimited(t, sk, endSeq)) twAck(t, sk);
+    if (!twOowRateLimited(t, sk, endSeq)) twAck(t, sk);
   }
   t.dropSkb(h, TW_DROP);
 }
@@ -95,20 +96,10 @@ function twReschedule(t: TcpHost, sk: TcpSock): void {
 
 /** net/ipv4/tcp_input.c: tcp_oow_rate_limited on tw_last_oow_ack_time — a segment with data and no SYN is
  *  never limited; else one ACK per tcp_invalid_ratelimit (__tcp_oow_rate_limited, TCPACKSkippedTimeWait). */
-function oowRateLimited(t: TcpHost, sk: TcpSock, endSeq: number): boolean {
+function twOowRateLimited(t: TcpHost, sk: TcpSock, endSeq: number): boolean {
   const rx = t.rx;
   if (rx.seq !== endSeq && !(rx.flags & TCPHDR_SYN)) return false;
-  const jiffies = Math.floor(t.now / JIFFY) >>> 0;
-  const last = sk.lastOowAckTime;
-  if (last !== 0) {
-    const elapsed = (jiffies - last) | 0;
-    if (elapsed >= 0 && elapsed < TCP_INVALID_RATELIMIT / JIFFY) {
-      t.nstat.add(t.mib.AckSkippedTimeWait);
-      return true;
-    }
-  }
-  sk.lastOowAckTime = jiffies;
-  return false;
+  return oowRateLimited(t, sk, t.mib.AckSkippedTimeWait);
 }
 
 /** net/ipv4/tcp_ipv4.c: tcp_v4_timewait_ack -> tcp_v4_send_ack(tw_snd_nxt, tw_rcv_nxt,
