@@ -19,16 +19,18 @@ export function reqskTimer(t: TcpHost, req: TcpSock): void {
       young <<= 1;
     }
   }
+  // syn_ack_recalc without TCP_DEFER_ACCEPT: expire once num_timeout reaches the retries; always resend
   const expire = req.numTimeout >= max;
   // tcp_syn_ack_timeout
   t.nstat.add(t.mib.Timeouts);
-  if (!expire) {
-    // inet_rtx_syn_ack (resent even when req->acked)
-    rtxSynAck(t, req);
+  // the request lives on only if its SYN-ACK went again (inet_rtx_syn_ack returned 0; resent even when
+  // req->acked) or the handshake's ACK came while the accept queue was full (req->acked)
+  if (!expire && (rtxSynAck(t, req) || req.acked)) {
     if (req.numTimeout++ === 0) l.young--;
     t.arm(req, t.now + reqskTimeout(req), t.kReqTimer);
     return;
   }
-  // inet_csk_reqsk_queue_drop_and_put: gone without a RST
+  // __inet_csk_reqsk_queue_drop: expired, or a failed retransmission of a request not acked; gone without
+  // a RST
   reqskQueueDrop(t, req);
 }

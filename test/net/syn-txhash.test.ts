@@ -169,46 +169,66 @@ describe("SYN and SYN-ACK retransmissions re-pick the txhash (sk_rethink_txhash,
   });
 
   // Each connection's SYN at 0 is answered at 50 us (the link's delay). Its request timer fires at 1 s
-  // (+50 us; numTimeout 1, so next at 3 s) and resends the SYN-ACK; the client's retransmitted SYNs arrive
-  // at 1 s, 2 s and 3 s (+50 us, each after the timer of that instant) and each is answered by a SYN-ACK
-  // retransmission (tcp_check_req: inet_rtx_syn_ack; 1 s apart, beyond the 500 ms rate limit). With the
-  // server unable to send in [0.5 s, 2.5 s), the three attempts at 1 s and 2 s fail: they count nothing
-  // (tcp_rtx_synack counts on send_synack's 0, inet_rtx_syn_ack bumps num_retrans on it) and leave the
-  // request timer at 3 s (tcp_check_req pushes it only when inet_rtx_syn_ack returned 0; a push at 2 s
-  // would move it to 4 s, past the run's end). At 3 s the timer's SYN-ACK and the SYN's go: 3 SYN-ACKs
-  // per connection, 2 retransmissions, 2 TCPTimeouts (1 s, 3 s). With txrehash on, every attempt re-picks
-  // the request's txhash before sending (tcp_rtx_synack), with n = num_retrans, the retransmissions that
-  // went so far: 0 for the three failed ones and the one at 3 s by the timer, then 1.
+  // (+50 us) and tries to resend the SYN-ACK; the client's retransmitted SYNs arrive at 1 s, 2 s and 3 s
+  // (+50 us, each after the timer of that instant). With the server unable to send in [0.5 s, 2.5 s), the
+  // timer's retransmission at 1 s fails, so reqsk_timer_handler drops the request (kept only if
+  // inet_rtx_syn_ack returned 0 or it was acked); the SYN just after makes a new request (same 4-tuple
+  // txhash) whose first SYN-ACK fails too, and its timer at 2 s fails and drops it the same way; the SYN at
+  // 2 s makes a third request, whose first SYN-ACK fails. Failed sends count nothing (tcp_rtx_synack counts
+  // on send_synack's 0, inet_rtx_syn_ack bumps num_retrans on it): 4 per connection. At 3 s the third
+  // request's timer resends (num_retrans 0 -> 1) and the SYN of 3 s is answered by tcp_check_req's
+  // inet_rtx_syn_ack (its first out-of-window answer: no rate limit). So 3 SYN-ACKs per connection go (the
+  // first, then 2 retransmissions) and 3 TCPTimeouts count (1 s, 2 s, 3 s). With txrehash on, each
+  // retransmission re-picks the request's txhash first (tcp_rtx_synack) with n = num_retrans: the first
+  // request's and the third's start from the same 4-tuple hash (firstTxhash), so the two that went are
+  // rethink(h0, 0) and rethink(that, 1).
   function checkFailedWindow(report: ReturnType<typeof buildReport>, synAcks: Sent[], conns: number): void {
     const n = report.hosts["server"]!.nstat;
     const per = byPort(synAcks);
     expect(per.size).toBe(conns);
     for (const list of per.values()) {
       expect(list.length).toBe(3);
-      let h = list[0]!.hash;
-      for (let i = 0; i < 4; i++) h = rethinkTxhash(h, 0);
+      const h = rethinkTxhash(list[0]!.hash, 0);
       expect(list[1]!.hash).toBe(h);
       expect(list[2]!.hash).toBe(rethinkTxhash(h, 1));
     }
     // only the SYN-ACKs that went after the first are retransmissions (the server sends nothing else)
     expect(n["TcpExtTCPSynRetrans"]).toBe(2 * conns);
     expect(n["TcpRetransSegs"]).toBe(2 * conns);
-    expect(n["TcpExtTCPTimeouts"]).toBe(2 * conns);
+    expect(n["TcpExtTCPTimeouts"]).toBe(3 * conns);
     expect(report.ledger.unaccounted).toBe(0);
   }
 
-  it("a SYN-ACK retransmission that gets no skb counts nothing and does not push the request timer", async () => {
+  it("a request whose timer retransmission gets no skb is dropped; failed SYN-ACKs count nothing", async () => {
     const conns = 16;
     const { report, synAcks, failedAllocs } = await run(1, "server->client", conns, [0.5e9, 2.5e9]);
-    expect(failedAllocs).toBe(3 * conns);
+    expect(failedAllocs).toBe(4 * conns);
     checkFailedWindow(report, synAcks, conns);
   });
 
-  it("a SYN-ACK retransmission the qdisc drops counts nothing and does not push the request timer (net_xmit_eval)", async () => {
+  // The server cannot send in [1.5 s, 2.5 s): the timer at 1 s resends (num_timeout 1, next at 1 s + 2 s);
+  // the SYN just after is answered by tcp_check_req (inet_rtx_syn_ack; the timer stays at 3 s); the SYN at
+  // 2 s is not rate limited (1 s after the last answer) but its SYN-ACK fails, so tcp_check_req must not push
+  // the timer (it would move to 4 s, past the run's end); at 3 s the timer and the SYN of 3 s resend. So 5
+  // SYN-ACKs per connection go (4 retransmissions), one send fails, 2 TCPTimeouts (1 s, 3 s).
+  it("tcp_check_req pushes the request timer only when its SYN-ACK went", async () => {
+    const conns = 16;
+    const { report, synAcks, failedAllocs } = await run(1, "server->client", conns, [1.5e9, 2.5e9]);
+    expect(failedAllocs).toBe(conns);
+    const per = byPort(synAcks);
+    expect(per.size).toBe(conns);
+    for (const list of per.values()) expect(list.length).toBe(5);
+    const n = report.hosts["server"]!.nstat;
+    expect(n["TcpExtTCPSynRetrans"]).toBe(4 * conns);
+    expect(n["TcpExtTCPTimeouts"]).toBe(2 * conns);
+    expect(report.ledger.unaccounted).toBe(0);
+  });
+
+  it("a request whose timer retransmission the qdisc drops is dropped; failed SYN-ACKs count nothing (net_xmit_eval)", async () => {
     const conns = 16;
     const { report, synAcks, qdiscDrops } = await run(1, "server->client", conns, undefined, [0.5e9, 2.5e9]);
-    expect(qdiscDrops).toBe(3 * conns);
-    expect(report.ledger.dropped["QDISC_DROP"]).toBe(3 * conns);
+    expect(qdiscDrops).toBe(4 * conns);
+    expect(report.ledger.dropped["QDISC_DROP"]).toBe(4 * conns);
     checkFailedWindow(report, synAcks, conns);
   });
 });
@@ -376,6 +396,56 @@ describe("a SYN-cookie child's txhash (syncookies.c: cookie_tcp_reqsk_init; tcp_
       }
     }
     expect(new Set([...sent.values()].map((l) => l[0]!.queue)).size).toBeGreaterThan(1);
+    expect(report.ledger.unaccounted).toBe(0);
+  });
+});
+
+describe("reqsk_timer_handler drops a request whose SYN-ACK retransmission got no skb (inet_rtx_syn_ack != 0, not acked)", () => {
+  it("16 SYNs, the server's TCP gets no skbs in [0.5 s, 1.5 s): each request's 1 s timer fails to resend and drops it", async () => {
+    // 16 SYNs 1 ms apart from t = 0; the SYN-ACKs are lost (no ACK ever comes). Each request's timer
+    // fires at its SYN's arrival + TCP_TIMEOUT_INIT (1 s), inside the window: tcp_syn_ack_timeout counts
+    // TcpTimeouts, inet_rtx_syn_ack finds no skb (tcp_make_synack NULL: send_synack's error), and since the
+    // request is not acked, reqsk_timer_handler drops it (__inet_csk_reqsk_queue_drop). So by 3.5 s:
+    // 16 SYN-ACKs sent (the first ones), 16 Timeouts, no TCPSynRetrans, 16 failed allocations, the request
+    // queue empty. (Before: the requests were kept and their timers re-armed for 2 s, so at ~3 s each
+    // resent: 32 SYN-ACKs, 32 Timeouts, 16 TCPSynRetrans.)
+    const nic = { queues: QUEUES, rateBps: 10e9, mtu: 1500, rxRing: 1024, txRing: 256, txqueuelen: 1000 };
+    const conns = 16;
+    const spec = world(
+      [host("attacker", 1, { nic }), host("server", 2, { nic, listeners: [{ port: 80, backlog: 128, accept: true }] })],
+      [link("attacker", "server", { loss: 1e-300 })],
+      [{ kind: "syn-flood", from: "attacker", to: "server", port: 80, count: conns, at: 0, rate: 1000, spoof: "random" }],
+      { durationNs: 3.5e9 },
+    );
+    const core = await createCore(coreConfigFor(spec));
+    const w = new World(core, spec);
+    const [, ba] = w.linkDirections() as unknown as { config: LinkConfig }[];
+    ba!.config.loss = 1;
+    const env = w.host("server").stack.tcp.env;
+    const alloc = env.alloc.bind(env);
+    let failedAllocs = 0;
+    (env as { alloc: () => number }).alloc = () => {
+      const now = w.loop.now;
+      if (now >= 0.5e9 && now < 1.5e9) {
+        failedAllocs++;
+        return -1;
+      }
+      return alloc();
+    };
+    let synAcks = 0;
+    const nicTx = w.host("server").nics[0]!.tx;
+    const xmit = nicTx.xmit.bind(nicTx);
+    nicTx.xmit = (h) => {
+      if (core.headers[h * 128 + core.skb.transport[h]! + 13] === (TCPHDR_SYN | TCPHDR_ACK)) synAcks++;
+      return xmit(h);
+    };
+    const report = buildReport(w, w.run());
+    const n = report.hosts["server"]!.nstat;
+    expect(failedAllocs).toBe(conns);
+    expect(synAcks).toBe(conns);
+    expect(n["TcpExtTCPTimeouts"]).toBe(conns);
+    expect(n["TcpExtTCPSynRetrans"] ?? 0).toBe(0);
+    expect(w.host("server").stack.tcp.listeners[0]!.qlen).toBe(0);
     expect(report.ledger.unaccounted).toBe(0);
   });
 });
