@@ -16,7 +16,7 @@ interface CookieHot {
 }
 
 /** `twIsn`: TCP_SKB_CB(skb)->tcp_tw_isn, non-zero for a SYN that matched a TIME_WAIT sock (timewait.ts): no
- *  queue limits, no cookie, no 3/4 rule, and that ISN. */
+ *  SYN-queue limit, no cookie, no 3/4 rule (a full accept queue still drops it), and that ISN. */
 export function tcpConnRequest(t: TcpHost, l: ListenSock, h: number, twIsn = 0): void {
   const rx = t.rx;
   const m = t.mib;
