@@ -636,6 +636,8 @@ function queueAndOut(t: TcpHost, sk: TcpSock, c: TcpConn, seq: number, end: numb
   }
   c.rmemAlloc += charge;
   memCharge(c, charge);
+  // tcp_rcv_nxt_update: bytes_received counts what is new (a partial packet's tail)
+  c.bytesReceived += end - c.rcvNxt;
   c.rcvNxt = end;
   return false;
 }
@@ -664,61 +666,56 @@ export function tcpDataQueue(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): st
   }
   if (sk.tsOk && rx.ts && seq <= c.rcvWup) sk.tsRecent = rx.tsVal; // tcp_replace_ts_recent
   rcvRttMeasureTs(t, sk, c, len);
-  if (seq === c.rcvNxt) {
-    if (c.receiveWindow() === 0) {
-      t.nstat.add(t.mib.ZeroWindowDrop);
+  if (seq !== c.rcvNxt) {
+    if (end <= c.rcvNxt) {
+      // a retransmission of data we have: D-SACK territory, ACK at once
+      t.nstat.add(t.mib.DelayedACKLost);
+      // end_seq counts a FIN already received (its sequence number is below rcv_nxt too)
+      dsackSet(t, sk, c, seq, rx.flags & TCPHDR_FIN && c.eof && end === c.rcvNxt ? end + 1 : end);
       enterQuickack(c); // out_of_window: tcp_enter_quickack_mode
-      c.ackPending = true;
-      c.ackNow = true;
-      ackSndCheck(t, sk, c);
-      return "TCP_ZEROWINDOW";
+      sendAck(t, sk, c);
+      return "TCP_OLD_DATA";
     }
-    if (queueAndOut(t, sk, c, seq, end, truesize, frags, tailroom)) return "PROTO_MEM";
-    c.bytesReceived += len;
-    eventDataRecv(t, sk, c, len, truesize, gsoSize);
-    if (c.ofo.length > 0) {
-      ofoQueue(t, sk, c);
-      // RFC 5681 4.2: ACK at once when a gap is filled (a FIN still past a hole keeps the queue not empty; one
-      // reached now leaves it empty: tcp_ofo_queue hands it to tcp_fin)
-      if (c.ofo.length === 0 && (c.finRcvSeq < 0 || c.rcvNxt >= c.finRcvSeq)) c.ackNow = true;
+    if (seq >= c.rcvNxt + c.receiveWindow()) {
+      sendAck(t, sk, c);
+      return "TCP_OVERWINDOW";
     }
-    if (c.numSacks > 0) sackRemove(c, c.rcvNxt, ofoEmpty(c));
-    sk.rcvNxt = (sk.irs + 1 + c.rcvNxt) >>> 0;
-    ackSndCheck(t, sk, c);
-    c.app?.onReadable?.(c);
-    if (c.readRate === Infinity) recvmsg(t, sk, c, Infinity);
-    return null;
-  }
-  if (end <= c.rcvNxt) {
-    // a retransmission of data we have: D-SACK territory, ACK at once
-    t.nstat.add(t.mib.DelayedACKLost);
-    // end_seq counts a FIN already received (its sequence number is below rcv_nxt too)
-    dsackSet(t, sk, c, seq, rx.flags & TCPHDR_FIN && c.eof && end === c.rcvNxt ? end + 1 : end);
-    enterQuickack(c); // out_of_window: tcp_enter_quickack_mode
-    sendAck(t, sk, c);
-    return "TCP_OLD_DATA";
-  }
-  if (seq >= c.rcvNxt + c.receiveWindow()) {
-    sendAck(t, sk, c);
-    return "TCP_OVERWINDOW";
-  }
-  if (seq < c.rcvNxt) {
-    // partial overlap: keep the new part, D-SACK the old
+    if (seq > c.rcvNxt) return dataQueueOfo(t, sk, c, seq, end, truesize, gsoSize, frags, tailroom);
+    // partial packet, seq < rcv_nxt < end_seq: D-SACK the old part, then (a closed window drops the tail)
+    // queue_and_out as for an in-order segment, tcp_event_data_recv for the whole skb; no ACK of its own:
+    // tcp_ack_snd_check decides
     dsackSet(t, sk, c, seq, c.rcvNxt);
-    const fresh = end - c.rcvNxt;
-    // queue_and_out, as for an in-order segment
-    if (queueAndOut(t, sk, c, seq, end, truesize, frags, tailroom)) return "PROTO_MEM";
-    c.bytesReceived += fresh;
-    ofoQueue(t, sk, c);
-    if (c.numSacks > 0) sackRemove(c, c.rcvNxt, ofoEmpty(c));
-    sk.rcvNxt = (sk.irs + 1 + c.rcvNxt) >>> 0;
+  }
+  if (c.receiveWindow() === 0) {
+    // out_of_window: tcp_enter_quickack_mode, the ACK scheduled (sent at once: quick-ack mode)
+    t.nstat.add(t.mib.ZeroWindowDrop);
+    enterQuickack(c);
     c.ackPending = true;
     c.ackNow = true;
     ackSndCheck(t, sk, c);
-    if (c.readRate === Infinity) recvmsg(t, sk, c, Infinity);
-    return null;
+    return "TCP_ZEROWINDOW";
   }
-  // out of order (tcp_data_queue_ofo)
+  // queue_and_out
+  if (queueAndOut(t, sk, c, seq, end, truesize, frags, tailroom)) return "PROTO_MEM";
+  eventDataRecv(t, sk, c, len, truesize, gsoSize);
+  if (c.ofo.length > 0) {
+    ofoQueue(t, sk, c);
+    // RFC 5681 4.2: ACK at once when a gap is filled (a FIN still past a hole keeps the queue not empty; one
+    // reached now leaves it empty: tcp_ofo_queue hands it to tcp_fin)
+    if (c.ofo.length === 0 && (c.finRcvSeq < 0 || c.rcvNxt >= c.finRcvSeq)) c.ackNow = true;
+  }
+  if (c.numSacks > 0) sackRemove(c, c.rcvNxt, ofoEmpty(c));
+  sk.rcvNxt = (sk.irs + 1 + c.rcvNxt) >>> 0;
+  ackSndCheck(t, sk, c);
+  c.app?.onReadable?.(c);
+  if (c.readRate === Infinity) recvmsg(t, sk, c, Infinity);
+  return null;
+}
+
+/** net/ipv4/tcp_input.c: tcp_data_queue_ofo */
+function dataQueueOfo(t: TcpHost, sk: TcpSock, c: TcpConn, seq: number, end: number, truesize: number, gsoSize: number, frags: number, tailroom: number): string | null {
+  const rx = t.rx;
+  const len = end - seq;
   if (!tryRmemSchedule(t, c, seq, truesize)) {
     t.nstat.add(t.mib.OFODrop);
     return "PROTO_MEM";
