@@ -90,9 +90,8 @@ export class Gso {
 
   private checkSlots(field: string, at: number, n: number): void {
     const slots = this.core.scratch.length;
-    if (!Number.isInteger(n) || n < 0 || n > slots) {
-      throw new RangeError(`${field}: ${n} slots is not an integer in [0, ${slots}] (the scratch slots, core.ioSlots)`);
-    }
+    if (!Number.isInteger(n) || n < 0) throw new RangeError(`${field}: ${n} slots is not an integer in [0, ${slots}] (the scratch slots, core.ioSlots)`);
+    if (n > slots) throw new RangeError(`${field}: needs ${n} scratch slots, the core has ${slots} (core.ioSlots)`);
     if (!Number.isInteger(at) || at < 0) {
       throw new RangeError(`${field}: ${at} is not an integer in [0, ${slots - n}] (${n} of the ${slots} scratch slots, core.ioSlots)`);
     }

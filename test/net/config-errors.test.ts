@@ -51,4 +51,12 @@ describe("NIC gsoSlot", () => {
     // the last place the area fits is taken
     expect(mk(slots - GSO_OUT_SLOTS)).not.toThrow();
   });
+
+  it("a core with fewer scratch slots than the GSO output area needs is refused, naming both counts", async () => {
+    const core = await freshCore({ ioSlots: 64 }); // ioSlots' floor, below GSO_OUT_SLOTS (128)
+    const cfg: NicTxConfig = { txQueues: 1, txRing: 16, txqueuelen: 1000, mtu: 1500, defaultQdisc: "pfifo_fast", txUsecs: 0, txFrames: 0, bql: true, tso: true, gsoSlot: 0 };
+    expect(() => new NicTx(core, "eth3", cfg, { drop: () => {} }, new EventLoop(core.wheel))).toThrow(
+      new RangeError(`eth3: gsoSlot: needs ${GSO_OUT_SLOTS} scratch slots, the core has 64 (core.ioSlots)`),
+    );
+  });
 });

@@ -49,6 +49,8 @@ describe("link: train mode = per-frame mode when tx-frames raises the TX IRQ", (
 // failure of another kind (a crash, a leak) does not hide behind the known one.
 describe("link: train mode against per-frame mode, the open wake-up vs TX IRQ tie", () => {
   // rate, delay, tx-usecs, tx-frames, duration; the report field seen to differ: [path, train, per frame]
+  // (the values as last seen, for the title only: the test asserts that the field differs, so a change
+  // elsewhere that moves both values does not break it)
   const cases: [number, number, number, number, number, [string[], number, number]][] = [
     [10e6, 1_193_900, 89_000, 1, 1e9, [["hosts", "sender", "txQueues", "0", "stops"], 246, 248]],
     [100e6, 8_000, 114_840, 0, 0.3e9, [["hosts", "receiver", "txQueues", "0", "stops"], 3, 2]],
@@ -63,11 +65,13 @@ describe("link: train mode against per-frame mode, the open wake-up vs TX IRQ ti
         same: train.json === perFrame.json,
       })));
     const at = (r: Record<string, unknown>): unknown => path.reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], r);
-    it(`${title}: both modes run to the end, every skb accounted; ${path.join(".")} ${inTrain} vs ${perFrameValue}`, async () => {
+    it(`${title}: both modes run to the end, every skb accounted; ${path.join(".")} differs (seen ${inTrain} vs ${perFrameValue})`, async () => {
       const { train, perFrame } = await run();
       expect((train["ledger"] as { unaccounted: number }).unaccounted).toBe(0);
       expect((perFrame["ledger"] as { unaccounted: number }).unaccounted).toBe(0);
-      expect([at(train), at(perFrame)]).toEqual([inTrain, perFrameValue]);
+      expect(typeof at(train)).toBe("number");
+      expect(typeof at(perFrame)).toBe("number");
+      expect(at(train)).not.toBe(at(perFrame));
     }, 60_000);
     it.fails(`${title}: identical reports (passes once the tie is fixed)`, async () => {
       expect((await run()).same, "reports differ").toBe(true);
