@@ -23,6 +23,7 @@ import { tcpRcvState } from "../../src/tcp/established.js";
 import { SegIn } from "../../src/tcp/segment.js";
 import { TCPHDR_ACK } from "../../src/wire/tcp.js";
 import type { TcpSock } from "../../src/tcp/sock.js";
+import { releaseSock } from "../../src/tcp/sock-lock.js";
 
 async function receiver(o: PairOpts = {}, rcvRttUs = 400, srttUs = 1000) {
   // a bulk flow whose link goes dead at 2 ms; 300 ms later the receiver's timers have run out
@@ -214,5 +215,55 @@ describe("SACK compression (__tcp_ack_snd_check's out-of-order branch)", () => {
     // tcp_sack_compress_send_ack: 2 - 1 counted; the handler returns before its delayed-ACK part
     expect(compressed()).toBe(1);
     expect(nstat.get("TcpExtDelayedACKs")).toBe(delayed);
+  });
+
+  // The two places where 6.12 counts differently while the socket is owned (review10 finding 15):
+  // tcp_compressed_ack_kick defers to tcp_release_cb without DelayedACKLocked; tcp_delack_timer counts it.
+  it("owned at the hrtimer's expiry: no ACK until release_sock, then one with n - 1 counted and no DelayedACKLocked", async () => {
+    const { rcv, run, compressed, nstat, c, t, sk, w } = await receiver();
+    const t0 = w.loop.now;
+    for (let k = 1; k <= 7; k++) rcv(1000 * k);
+    expect(c.compressedAck).toBe(4);
+    const locked = nstat.get("TcpExtDelayedACKLocked");
+    // the application holds the socket over the timer's hard expiry (t0 + 120 us): TCP_DELACK_TIMER_DEFERRED
+    c.owned = true;
+    expect(run(1e6).length).toBe(3);
+    expect(c.compressedAck).toBe(4);
+    // release_sock -> tcp_release_cb -> tcp_delack_timer_handler: its SACK-compression case first
+    releaseSock(t, sk, c);
+    const acks = run(0);
+    expect(acks.length).toBe(4);
+    expect(acks[3]!.at - t0).toBe(1e6);
+    expect(acks[3]!.blocks).toEqual([[1000, 8000]]);
+    expect(compressed()).toBe(3);
+    expect(nstat.get("TcpExtDelayedACKLocked")).toBe(locked);
+    expect(run(2e6).length).toBe(4);
+  });
+
+  it("owned when the stale delayed-ACK timer expires with ACKs held: DelayedACKLocked +1, the ACK at release_sock", async () => {
+    // as the test above: the delayed-ACK timer (before 100 ms) expires before the compressed-ACK hrtimer
+    const { rcv, run, compressed, nstat, c, t, sk, w } = await receiver({ sysctl: { "net.ipv4.tcp_comp_sack_delay_ns": 100e6 } }, 2e6, 4e6);
+    const t0 = w.loop.now;
+    rcv(0);
+    const due = c.delackTimerAt;
+    for (let k = 2; k <= 6; k++) rcv(1000 * k);
+    expect(c.compressedAck).toBe(2);
+    const locked = nstat.get("TcpExtDelayedACKLocked");
+    c.owned = true;
+    // to just past the delayed-ACK timer, before the hrtimer (100 ms + 100 us)
+    expect(run(due + 1 - w.loop.now).length).toBe(3);
+    expect(due - t0).toBeLessThan(100e6);
+    // tcp_delack_timer: owned -> DelayedACKLocked, TCP_DELACK_TIMER_DEFERRED
+    expect(nstat.get("TcpExtDelayedACKLocked")).toBe(locked + 1);
+    const at = w.loop.now;
+    releaseSock(t, sk, c);
+    const acks = run(0);
+    expect(acks.length).toBe(4);
+    expect(acks[3]!.at).toBe(at);
+    expect(acks[3]!.blocks).toEqual([[2000, 7000]]);
+    // tcp_sack_compress_send_ack: 2 - 1 counted; the hrtimer cancelled, nothing more
+    expect(compressed()).toBe(1);
+    expect(run(150e6).length).toBe(4);
+    expect(nstat.get("TcpExtDelayedACKLocked")).toBe(locked + 1);
   });
 });
