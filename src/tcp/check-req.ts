@@ -3,11 +3,12 @@
 import type { TcpHost } from "./tcp-host.js";
 import type { ListenSock, TcpSock } from "./sock.js";
 import { TCP_ESTABLISHED, TCP_INVALID_RATELIMIT, TCP_RTO_MAX } from "./constants.js";
-import { TCPHDR_ACK, TCPHDR_RST, TCPHDR_SYN } from "../wire/tcp.js";
+import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_RST, TCPHDR_SYN } from "../wire/tcp.js";
 import { acceptWake } from "./accept.js";
 import { rtxSynAck } from "./rtx-synack.js";
 import { serverAppStart } from "./apps.js";
 import { tcpRcvState } from "./established.js";
+import { challengeAckAllowed, oowRateLimited } from "./oow-rate-limit.js";
 
 /** reqsk_timeout: timeout << num_timeout, capped at TCP_RTO_MAX. */
 export function reqskTimeout(req: TcpSock): number {
@@ -50,9 +51,27 @@ export function childEstablished(t: TcpHost, l: ListenSock, child: TcpSock): voi
   acceptWake(t, l);
 }
 
+/** net/ipv4/tcp_minisocks.c: tcp_in_window — seq at the window's start, or [seq, end_seq) overlapping it, or
+ *  an empty segment at its end. */
+function reqInWindow(seq: number, endSeq: number, sWin: number, eWin: number): boolean {
+  if (seq === sWin) return true;
+  if (((endSeq - sWin) | 0) > 0 && ((seq - eWin) | 0) < 0) return true;
+  return seq === eWin && seq === endSeq;
+}
+
+/** net/ipv4/tcp_input.c: tcp_reqsk_send_challenge_ack — the request's own limit (__tcp_oow_rate_limited on
+ *  tcp_rsk(req)->last_oow_ack_time, TCPACKSkippedChallenge), then the host-wide quota, TCPChallengeACK and
+ *  the request's ACK (tcp_v4_reqsk_send_ack). */
+function reqskSendChallengeAck(t: TcpHost, req: TcpSock): void {
+  if (oowRateLimited(t, req, t.mib.AckSkippedChallenge)) return;
+  if (!challengeAckAllowed(t)) return;
+  t.nstat.add(t.mib.ChallengeACK);
+  t.sendAck(req);
+}
+
 export function tcpCheckReq(t: TcpHost, req: TcpSock, h: number): void {
   const rx = t.rx;
-  const flg = rx.flags;
+  let flg = rx.flags & (TCPHDR_RST | TCPHDR_SYN | TCPHDR_ACK);
   const l = req.listener!;
   l.segments++;
   // A retransmitted SYN: resend the SYN-ACK (rate-limited) and push the timer.
@@ -68,18 +87,29 @@ export function tcpCheckReq(t: TcpHost, req: TcpSock, h: number): void {
     t.deliverSkb(h);
     return;
   }
-  // An ACK that does not acknowledge our SYN-ACK goes to the listener, which resets it.
-  if (flg & TCPHDR_ACK && rx.ack !== ((req.iss + 1) >>> 0)) {
+  // An ACK (without RST) that does not acknowledge our SYN-ACK goes to the listener, which resets it.
+  if (flg & TCPHDR_ACK && !(flg & TCPHDR_RST) && rx.ack !== ((req.iss + 1) >>> 0)) {
     t.sendReset();
     t.dropSkb(h, "TCP_FLAGS");
     return;
   }
-  // tcp_in_window over [rcv_nxt, rcv_nxt + min(rcv_wnd, 65535)]
-  const off = (rx.seq - req.rcvNxt) >>> 0;
-  const wnd = req.rcvWnd < 65535 ? req.rcvWnd : 65535;
-  if (off > wnd && !(flg & TCPHDR_RST)) {
-    t.sendAck(req);
+  // net/ipv4/tcp_minisocks.c: tcp_in_window over [rcv_nxt, rcv_nxt + tcp_synack_window(req)]
+  const seq = rx.seq;
+  const endSeq = (seq + rx.dataLen + (rx.flags & TCPHDR_SYN ? 1 : 0) + (rx.flags & TCPHDR_FIN ? 1 : 0)) >>> 0;
+  if (!reqInWindow(seq, endSeq, req.rcvNxt, (req.rcvNxt + (req.rcvWnd < 65535 ? req.rcvWnd : 65535)) >>> 0)) {
+    // out of window: an ACK (not to an RST) and drop; the request stays
+    if (!(flg & TCPHDR_RST)) {
+      t.sendAck(req);
+    }
     t.dropSkb(h, "TCP_OVERWINDOW");
+    return;
+  }
+  // the SYN at rcv_isn is out of window from rcv_isn + 1: truncated
+  if (seq === req.irs) flg &= ~TCPHDR_SYN;
+  // RFC 5961 3.2: an in-window RST not exactly at rcv_nxt draws a challenge ACK; the request stays
+  if (flg & TCPHDR_RST && seq !== req.rcvNxt) {
+    reqskSendChallengeAck(t, req);
+    t.dropSkb(h, "NOT_SPECIFIED");
     return;
   }
   if (flg & (TCPHDR_RST | TCPHDR_SYN)) {
@@ -112,6 +142,9 @@ export function tcpCheckReq(t: TcpHost, req: TcpSock, h: number): void {
   if (req.numTimeout === 0) l.young--;
   t.disarm(req);
   req.sndUna = req.sndNxt;
+  // tcp_create_openreq_child: the child's tp->last_oow_ack_time is the listener's (sk_clone_lock), not the
+  // request's, in practice 0
+  req.lastOowAckTime = 0;
   if (req.tsOk && rx.ts) req.tsRecent = rx.tsVal;
   childEstablished(t, l, req);
   // tcp_child_process: data riding on the completing ACK goes to the child

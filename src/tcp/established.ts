@@ -18,7 +18,6 @@ import {
 import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_RST, TCPHDR_SYN } from "../wire/tcp.js";
 import { ackSndCheck, tcpAck, tcpDataQueue } from "./data-in.js";
 import { sendAck, sendFin, unwrap, wireSeq } from "./data-out.js";
-import { JIFFY } from "./constants.js";
 import { connInit } from "./data-init.js";
 import { dupFin } from "./fin.js";
 import { cancelCompAckTimer } from "./comp-sack.js";
@@ -26,7 +25,7 @@ import { dsackSet } from "./dsack.js";
 import { sendHead } from "./send-head.js";
 import { ofoEmpty, sackMaxEnd, sackNewOfoSkb, sackReset } from "./sack-blocks.js";
 import { tcpTimeWait } from "./timewait.js";
-import { oowRateLimited } from "./oow-rate-limit.js";
+import { challengeAckAllowed, oowRateLimited } from "./oow-rate-limit.js";
 
 /** close() by the application: send FIN (tcp_close -> tcp_send_fin). */
 export function tcpClose(t: TcpHost, sk: TcpSock): void {
@@ -234,19 +233,7 @@ function tcpSequenceDrop(t: TcpHost, sk: TcpSock): string | null {
  *  random count in [limit/2, limit*3/2) per second unless the limit is INT_MAX), then TCPChallengeACK and an ACK. */
 function sendChallengeAck(t: TcpHost, sk: TcpSock): void {
   if (oowRateLimited(t, sk, t.mib.AckSkippedChallenge)) return;
-  const jiffies = Math.floor(t.now / JIFFY) >>> 0;
-  const limit = t.challengeAckLimit;
-  if (limit !== 2 ** 31 - 1) {
-    const sec = Math.floor(jiffies / (1e9 / JIFFY)); // jiffies / HZ
-    if (sec !== t.challengeTimestamp) {
-      const half = (limit + 1) >>> 1;
-      t.challengeTimestamp = sec;
-      t.challengeRng ??= t.env.rng.fork();
-      t.challengeCount = t.challengeRng.int(half, (limit + half - 1) >>> 0); // u32: limit 0 wraps to no limit
-    }
-    if (t.challengeCount <= 0) return;
-    t.challengeCount--;
-  }
+  if (!challengeAckAllowed(t)) return;
   t.nstat.add(t.mib.ChallengeACK);
   if (sk.conn !== null) sendAck(t, sk, sk.conn);
   else t.sendAck(sk);
