@@ -55,6 +55,8 @@ const LINK_F64 = new F64Keys(["nBytes", "busyEnd"]);
 export class LinkDirection {
   private nPackets = 0;
   private nBytes = 0;
+  /** Train mode: frames xmit put on the wire in one step (sendQuiet); the model's, not a kernel counter. */
+  quietSends = 0;
   /** Per frame mode: frames on the wire (serialized, not yet arrived). */
   inTransit = 0;
   private busy = false;
@@ -105,6 +107,7 @@ export class LinkDirection {
       from.tx.syncWire = () => this.sync();
       to.attachRxSource({ pull: () => this.pullArrived(), wake: () => this.armWake(), pullFor: (ins) => this.pullFor(ins) });
       from.onTxReady = () => this.kickTrain();
+      from.tx.quietWire = this;
     } else {
       this.kindTxDone = loop.register(`link ${fromName}->${toName} tx-done`, () => this.txDone());
       this.kindArrive = loop.register(`link ${fromName}->${toName} arrive`, (h) => this.arrive(h));
@@ -141,6 +144,28 @@ export class LinkDirection {
       this.busy = false;
     }
     this.trainFrom(this.loop.now);
+  }
+
+  /** NicTx.xmit's first step: a frame the NIC would post and the wire take at once (NicTx.quietPostable:
+   *  the bypass to a running one-queue ring with nothing else unsent; the wire idle, or busy with a
+   *  descriptor whose completion was counted quietly, so no tx-done event is armed) and whose own
+   *  completion would only be counted (NicTx.quietCompletionAt its end) goes on the wire in one step,
+   *  as xmit, kickTrain and trainFrom would put it: from now, or from the end of the frame on the
+   *  wire (the transmitter takes a plain frame as that one leaves). False: nothing done. */
+  sendQuiet(h: number): boolean {
+    const tx = this.from.tx;
+    if (this.doneArmed || !tx.quietPostable(h)) return false;
+    const now = this.loop.now;
+    const t0 = this.busy && now < this.busyEnd ? this.busyEnd : now;
+    if (!tx.quietCompletionAt(t0 + serializationNs(this.skbLen[h]!, this.rateBps))) return false;
+    tx.postQuiet(h);
+    this.quietSends++;
+    const buf = this.trainBuf;
+    buf[0] = h;
+    this.busyEnd = this.fifo.pushTrain(buf, 1, 0, t0, this.skbLen, this.rateBps, this.config.delayNs, now, now);
+    this.busy = true;
+    this.armWake();
+    return true;
   }
 
   /** Descriptors go on the wire from time t0, back to back, as long as each

@@ -499,8 +499,14 @@ export class NicTx {
     return this.qdiscs.perQueue[q]!;
   }
 
+  /** Set by a train-mode link: its quiet step (LinkDirection.sendQuiet), which puts a frame that
+   *  xmit would hand the wire at once, and whose completion would only be counted, straight on. */
+  quietWire: { sendQuiet(h: number): boolean } | null = null;
+
   /** net/core/dev.c: __dev_queue_xmit — pick the TX queue, enqueue on its qdisc, run it. */
   xmit(h: number): boolean {
+    const w = this.quietWire;
+    if (w !== null && w.sendQuiet(h)) return true;
     const q = this.pickTx(h);
     this.core.skb.queue[h] = q;
     const now = this.loop.now;
@@ -542,6 +548,60 @@ export class NicTx {
     if (segs > 1) this.extraSegs += segs - 1;
     this.qdiscRun(q);
     return true;
+  }
+
+  /** Would xmit(h) now take the bypass on a one-queue NIC (pfifo_fast, neither MISSED nor DRAINING,
+   *  no TX hold) and post h as one plain descriptor to a running queue whose ring keeps room after it
+   *  and holds nothing else the wire has not taken, with tx-usecs coalescing and no descriptor on the
+   *  wire? Then the wire takes it at once (LinkDirection.sendQuiet decides the rest). Reads only. */
+  quietPostable(h: number): boolean {
+    if (this.txUsecs <= 0 || this.nTxq !== 1 || this.holds !== 0 || this.qstate[0] !== 0 || this.staged !== 0 || this.wireQ >= 0) return false;
+    if (this.bypassQ[0] === null || this.gsoSegs[h]! > 1 || this.stopped(0)) return false;
+    const r = this.recAt[0]!;
+    return this.rec[r + TXR.unsent] === 0 && this.rec[r + TXR.used]! + 1 < this.txRingSize;
+  }
+
+  /** completionQuietUntil(end) for the one-frame descriptor quietPostable found, before the wire takes it. */
+  quietCompletionAt(end: number): boolean {
+    if (this.napiScheduled[0] !== 0) return this.napiAt[0]! > end;
+    if (this.irqArmed[0] === 0) return false;
+    const frames = this.txFrames;
+    if (frames > 0 && this.done[0]! + 1 >= frames) return false;
+    return this.irqAt[0]! > end;
+  }
+
+  /** What xmit(h), its post, the wire's take (txPopTrain) and the quiet completion (frameDone: counted)
+   *  do to this NIC for the frame quietPostable and quietCompletionAt passed, in one step: the bypass
+   *  counted, netdev_tx_sent_queue, the doorbell (no xmit_more), the descriptor posted and taken, the
+   *  frame released to the wire, its completion counted. The link puts it on the wire. */
+  postQuiet(h: number): void {
+    // net/core/dev.c: __dev_xmit_skb's bypass -> sch_direct_xmit -> dev_hard_start_xmit -> ndo_start_xmit
+    const now = this.loop.now;
+    const skb = this.core.skb;
+    skb.queue[h] = 0;
+    this.enqT[h] = now;
+    this.postT[h] = now;
+    this.bypassQ[0]!.bypass(h);
+    this.rqHead[0] = 0;
+    this.rqLen[0] = 0;
+    const bytes = skb.len[h]!;
+    const rings = this.rings;
+    if (rings.stageOwner !== this) {
+      rings.stageOwner?.postStaged();
+      rings.stageOwner = this;
+    }
+    const st = this.qstats[0]!;
+    // netdev_tx_sent_queue on a running queue (quietPostable): a stop is counted as the bit goes up
+    if (this.dql[0]!.sentUnchecked(bytes, nsToJiffies(now))) st.bqlStops++, st.stops++;
+    st.doorbells++;
+    const id = this.ringId[0]!;
+    rings.postOne(id, h, bytes, skb.sk[h]!, skb.truesize[h]!);
+    rings.takeRun(id, 1);
+    this.trainEnqT = now;
+    this.trainPostT = now;
+    this.wireSegsLeft = 0;
+    this.release(h);
+    this.done[0]!++;
   }
 
   /** netif_xmit_frozen_or_stopped */
