@@ -171,6 +171,8 @@ export interface TcpMib {
   TimeoutRehash: number;
   AbortOnMemory: number;
   AbortFailed: number;
+  TimeWaited: number;
+  TimeWaitKilled: number;
 }
 
 function sysctlNum(s: Readonly<Record<string, unknown>>, name: keyof typeof SYSCTLS): number {
@@ -484,6 +486,8 @@ export class TcpHost {
       TimeoutRehash: c.id("TcpExtTCPTimeoutRehash"),
       AbortOnMemory: c.id("TcpExtTCPAbortOnMemory"),
       AbortFailed: c.id("TcpExtTCPAbortFailed"),
+      TimeWaited: c.id("TcpExtTW"),
+      TimeWaitKilled: c.id("TcpExtTWKilled"),
     };
     const loop = env.loop;
     // Each socket has one timer; its handler sees sk.timer already cleared.

@@ -4,8 +4,8 @@
 // gives it the timewait sock's fields at entry (tw_rcv_wnd, tw_last_oow_ack_time = 0); tw_rcv_nxt,
 // tw_snd_nxt, tw_ts_recent and tw_txhash are the socket's rcvNxt, sndNxt, tsRecent and txhash, which no
 // other path changes in TIME_WAIT. Not modelled: PAWS (paws_reject is always false, as the model checks
-// no PAWS anywhere, so no PAWSEstabRejected), tcp_max_tw_buckets (TCPTimeWaitOverflow), TWRecycled (a
-// connect() reusing a timewait port) and the FIN_WAIT2 substate: the model's FIN_WAIT2 is processed as a
+// no PAWS anywhere, so no PAWSEstabRejected), tcp_max_tw_buckets (TCPTimeWaitOverflow) and the FIN_WAIT2
+// substate: the model's FIN_WAIT2 is processed as a
 // full socket by tcp_rcv_state_process (established.ts), where 6.12 has an orphan's timewait sock.
 import type { TcpHost } from "./tcp-host.js";
 import type { TcpSock } from "./sock.js";
@@ -18,6 +18,9 @@ import { oowRateLimited } from "./oow-rate-limit.js";
  *  sk_skb_reason_drop with the drop_reason it set at its start (SKB_DROP_REASON_NOT_SPECIFIED). */
 const TW_DROP = "NOT_SPECIFIED";
 
+/** __inet_twsk_schedule: `kill = timeo <= 4*HZ` */
+const TW_KILL_TIMEO = 4e9;
+
 /** net/ipv4/tcp_minisocks.c: tcp_time_wait(sk, TCP_TIME_WAIT, 0) — the full socket gives way to a timewait
  *  sock; inet_csk_destroy_sock returns its memory; the timer fires after TCP_TIMEWAIT_LEN. */
 export function tcpTimeWait(t: TcpHost, sk: TcpSock): void {
@@ -27,7 +30,16 @@ export function tcpTimeWait(t: TcpHost, sk: TcpSock): void {
   sk.twRcvWnd = c !== null ? c.receiveWindow() : sk.rcvWnd;
   sk.lastOowAckTime = 0;
   if (c !== null) memReclaimFinal(t, c);
-  t.arm(sk, t.now + TCP_TIMEWAIT_LEN, t.kTimeWait);
+  // state TCP_TIME_WAIT: timeo = TCP_TIMEWAIT_LEN
+  twskSchedule(t, sk, TCP_TIMEWAIT_LEN);
+}
+
+/** net/ipv4/inet_timewait_sock.c: __inet_twsk_schedule(tw, timeo, rearm = false), from
+ *  inet_twsk_hashdance_schedule — a new timewait sock counts TcpExtTWKilled if its timer is due within 4 s
+ *  (timeo <= 4 * HZ), TcpExtTW otherwise; a re-arm (inet_twsk_reschedule) counts nothing. */
+function twskSchedule(t: TcpHost, sk: TcpSock, timeo: number): void {
+  t.nstat.add(timeo <= TW_KILL_TIMEO ? t.mib.TimeWaitKilled : t.mib.TimeWaited);
+  t.arm(sk, t.now + timeo, t.kTimeWait);
 }
 
 /** net/ipv4/inet_timewait_sock.c: tw_timer_handler -> inet_twsk_kill */

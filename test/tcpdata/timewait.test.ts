@@ -250,3 +250,25 @@ describe("tcp_timewait_state_process: a SYN", () => {
     expect(r.nstat.get("TcpExtTCPACKSkippedTimeWait")).toBe(0);
   });
 });
+
+// net/ipv4/inet_timewait_sock.c: __inet_twsk_schedule counts a timewait sock once, when
+// inet_twsk_hashdance_schedule first arms its timer (rearm false): TcpExtTWKilled if timeo <= 4 * HZ, else
+// TcpExtTW; tcp_time_wait(sk, TCP_TIME_WAIT, 0) sets timeo = TCP_TIMEWAIT_LEN (60 s), so TW. Re-arms
+// (inet_twsk_reschedule: the FIN below) count nothing; the passive closer (b: LAST_ACK -> tcp_done) no timewait sock.
+describe("TcpExtTW / TcpExtTWKilled (__inet_twsk_schedule)", () => {
+  it("the active closer counts TW once, re-arms add nothing, TWKilled stays 0; the passive closer counts neither", async () => {
+    const r = await timeWait(
+      [
+        { at: 10 * S, flags: TCPHDR_FIN | TCPHDR_ACK, seqOff: -1 },
+        { at: 10.1 * S, flags: TCPHDR_FIN | TCPHDR_ACK, seqOff: -1 },
+      ],
+      [],
+    );
+    expect(r.arms.length).toBe(3);
+    expect(r.nstat.get("TcpExtTW")).toBe(1);
+    expect(r.nstat.get("TcpExtTWKilled")).toBe(0);
+    const b = r.w.host("b").nstat;
+    expect(b.get("TcpExtTW")).toBe(0);
+    expect(b.get("TcpExtTWKilled")).toBe(0);
+  });
+});
