@@ -142,6 +142,9 @@ export const SYSCTLS = {
   "net.ipv4.tcp_challenge_ack_limit": { kind: "int", default: INT_MAX, min: 0, max: INT_MAX, doc: "RFC 5961 challenge ACKs per second, host-wide (INT_MAX: no limit)" },
   // net/ipv4/tcp_ipv4.c: tcp_sk_init leaves sysctl_tcp_rfc1337 at 0; sysctl_net_ipv4.c: u8 (proc_dou8vec_minmax without
   // bounds; tcp_timewait_state_process tests it for non-zero)
+  // net/ipv4/tcp_ipv4.c: tcp_set_hashinfo sysctl_max_tw_buckets = ehash_entries / 2 — 131072 with 262144 ehash buckets;
+  // proc_dointvec (inet_twsk_alloc compares it unsigned: a negative value is no limit, as INT_MAX)
+  "net.ipv4.tcp_max_tw_buckets": { kind: "int", default: 131072, min: 0, max: INT_MAX, doc: "timewait socks a host may hold; tcp_time_wait beyond it closes the socket (TCPTimeWaitOverflow)" },
   "net.ipv4.tcp_rfc1337": { kind: "int", default: 0, min: 0, max: 255, doc: "non-zero: a TIME_WAIT socket ignores an RST (RFC 1337); 0: the RST kills it" },
   // net/ipv4/tcp_ipv4.c: tcp_sk_init sysctl_tcp_dsack = 1; sysctl_net_ipv4.c: u8 (any non-zero is on)
   "net.ipv4.tcp_dsack": { kind: "int", default: 1, min: 0, max: 1, doc: "send D-SACK blocks for duplicate segments" },

@@ -133,7 +133,12 @@ export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
   // included: not while the FIN still waits to be sent (for the window), when snd_nxt is short of it
   if (flg & TCPHDR_ACK && sk.finSent && rx.ack === sk.sndNxt && (c === null || !sendHead(c))) {
     if (sk.state === TCP_FIN_WAIT1) sk.state = TCP_FIN_WAIT2;
-    else if (sk.state === TCP_CLOSING) tcpTimeWait(t, sk);
+    else if (sk.state === TCP_CLOSING) {
+      // tcp_time_wait(sk, TCP_TIME_WAIT, 0); goto consume: the segment goes no further (no FIN processing)
+      tcpTimeWait(t, sk);
+      done(t, h, drop);
+      return;
+    }
     else if (sk.state === TCP_LAST_ACK) {
       done(t, h, drop);
       finish(t, sk);

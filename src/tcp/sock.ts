@@ -30,6 +30,8 @@ function orphanOf(state: number, finSent: boolean): number {
 export class SockCount {
   full = 0;
   orphan = 0;
+  /** time-wait socks (isTimewaitState): the death row's tw_refcount - 1 */
+  tw = 0;
 }
 
 /** TcpSock's sequence numbers, timestamps and ns times: doubles from the start (util/f64-field.ts). */
@@ -57,6 +59,7 @@ export class TcpSock {
     const n = this.count;
     if (n !== null) {
       n.full += (isFullState(v) ? 1 : 0) - (isFullState(this.st) ? 1 : 0);
+      n.tw += (isTimewaitState(v) ? 1 : 0) - (isTimewaitState(this.st) ? 1 : 0);
       n.orphan += orphanOf(v, this.fin) - orphanOf(this.st, this.fin);
     }
     this.st = v;
@@ -77,11 +80,13 @@ export class TcpSock {
   countIn(count: SockCount | null): void {
     if (this.count !== null) {
       this.count.full -= isFullState(this.st) ? 1 : 0;
+      this.count.tw -= isTimewaitState(this.st) ? 1 : 0;
       this.count.orphan -= orphanOf(this.st, this.fin);
     }
     this.count = count;
     if (count !== null) {
       count.full += isFullState(this.st) ? 1 : 0;
+      count.tw += isTimewaitState(this.st) ? 1 : 0;
       count.orphan += orphanOf(this.st, this.fin);
     }
   }

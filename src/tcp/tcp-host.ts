@@ -173,6 +173,7 @@ export interface TcpMib {
   AbortFailed: number;
   TimeWaited: number;
   TimeWaitKilled: number;
+  TimeWaitOverflow: number;
 }
 
 function sysctlNum(s: Readonly<Record<string, unknown>>, name: keyof typeof SYSCTLS): number {
@@ -286,6 +287,8 @@ export class TcpHost {
   readonly challengeAckLimit: number;
   /** net.ipv4.tcp_rfc1337 (non-zero: a TIME_WAIT sock ignores an RST, timewait.ts) */
   readonly rfc1337: number;
+  /** net.ipv4.tcp_max_tw_buckets: the timewait socks the host may hold (inet_twsk_alloc, timewait.ts) */
+  readonly maxTwBuckets: number;
   /** net->ipv4.tcp_challenge_timestamp (seconds) and tcp_challenge_count: the quota left this second. */
   challengeTimestamp = -1;
   challengeCount = 0;
@@ -385,6 +388,7 @@ export class TcpHost {
     this.dsack = sysctlNum(s, "net.ipv4.tcp_dsack") !== 0;
     this.challengeAckLimit = sysctlNum(s, "net.ipv4.tcp_challenge_ack_limit");
     this.rfc1337 = sysctlNum(s, "net.ipv4.tcp_rfc1337");
+    this.maxTwBuckets = sysctlNum(s, "net.ipv4.tcp_max_tw_buckets");
     this.recovery = sysctlNum(s, "net.ipv4.tcp_recovery");
     this.earlyRetrans = sysctlNum(s, "net.ipv4.tcp_early_retrans");
     this.frto = sysctlNum(s, "net.ipv4.tcp_frto");
@@ -488,6 +492,7 @@ export class TcpHost {
       AbortFailed: c.id("TcpExtTCPAbortFailed"),
       TimeWaited: c.id("TcpExtTW"),
       TimeWaitKilled: c.id("TcpExtTWKilled"),
+      TimeWaitOverflow: c.id("TcpExtTCPTimeWaitOverflow"),
     };
     const loop = env.loop;
     // Each socket has one timer; its handler sees sk.timer already cleared.
@@ -668,6 +673,11 @@ export class TcpHost {
    *  by the sockets' state changes: an orphan's every RTO and probe timer asks (tcp_out_of_resources). */
   orphanCount(): number {
     return this.sockCount.orphan;
+  }
+
+  /** The host's time-wait socks (the death row's tw_refcount - 1), kept by the sockets' state changes. */
+  twCount(): number {
+    return this.sockCount.tw;
   }
 
   // ---- data transfer hooks ----

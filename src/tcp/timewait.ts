@@ -4,15 +4,16 @@
 // gives it the timewait sock's fields at entry (tw_rcv_wnd, tw_last_oow_ack_time = 0); tw_rcv_nxt,
 // tw_snd_nxt, tw_ts_recent and tw_txhash are the socket's rcvNxt, sndNxt, tsRecent and txhash, which no
 // other path changes in TIME_WAIT. Not modelled: PAWS (paws_reject is always false, as the model checks
-// no PAWS anywhere, so no PAWSEstabRejected), tcp_max_tw_buckets (TCPTimeWaitOverflow) and the FIN_WAIT2
+// no PAWS anywhere, so no PAWSEstabRejected) and the FIN_WAIT2
 // substate: the model's FIN_WAIT2 is processed as a
 // full socket by tcp_rcv_state_process (established.ts), where 6.12 has an orphan's timewait sock.
 import type { TcpHost } from "./tcp-host.js";
-import type { TcpSock } from "./sock.js";
+import { isTimewaitState, type TcpSock } from "./sock.js";
 import { TCP_TIME_WAIT, TCP_TIMEWAIT_LEN } from "./constants.js";
 import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_RST, TCPHDR_SYN } from "../wire/tcp.js";
 import { memReclaimFinal } from "./mem.js";
 import { oowRateLimited } from "./oow-rate-limit.js";
+import { tcpDone } from "./established.js";
 
 /** The ledger's reason for every segment a timewait sock takes: tcp_v4_rcv ends do_time_wait at discard_it,
  *  sk_skb_reason_drop with the drop_reason it set at its start (SKB_DROP_REASON_NOT_SPECIFIED). */
@@ -22,8 +23,17 @@ const TW_DROP = "NOT_SPECIFIED";
 const TW_KILL_TIMEO = 4e9;
 
 /** net/ipv4/tcp_minisocks.c: tcp_time_wait(sk, TCP_TIME_WAIT, 0) — the full socket gives way to a timewait
- *  sock; inet_csk_destroy_sock returns its memory; the timer fires after TCP_TIMEWAIT_LEN. */
+ *  sock; inet_csk_destroy_sock returns its memory; the timer fires after TCP_TIMEWAIT_LEN. With
+ *  tcp_max_tw_buckets timewait socks held already, inet_twsk_alloc fails: TCPTimeWaitOverflow, and tcp_done
+ *  closes the socket. */
 export function tcpTimeWait(t: TcpHost, sk: TcpSock): void {
+  // inet_twsk_alloc: refcount_read(&dr->tw_refcount) - 1 >= sysctl_max_tw_buckets (the model's FIN_WAIT2,
+  // a full socket, is counted as the timewait sock 6.12 has there: it does not count against itself)
+  if (t.twCount() - (isTimewaitState(sk.state) ? 1 : 0) >= t.maxTwBuckets) {
+    t.nstat.add(t.mib.TimeWaitOverflow);
+    tcpDone(t, sk);
+    return;
+  }
   sk.state = TCP_TIME_WAIT;
   const c = sk.conn;
   // tw_rcv_wnd = tcp_receive_window(tp) (a socket without transfer state: the window it offered)
