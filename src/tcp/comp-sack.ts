@@ -8,7 +8,7 @@
 // segment that carries an ACK, tcp_sack_new_ofo_skb touching a third block, or
 // the delayed-ACK timer sends one; TcpExtTCPAckCompressed counts the ACKs saved.
 import type { TcpHost } from "./tcp-host.js";
-import { isTimewaitState, type TcpSock } from "./sock.js";
+import type { TcpSock } from "./sock.js";
 import { TCP_CLOSE } from "./constants.js";
 import type { TcpConn } from "./conn.js";
 import { TCPF_DELACK_TIMER_DEFERRED, ensureDelackTimer, sendAck } from "./data-out.js";
@@ -56,7 +56,7 @@ export const TIMER_COMP_SACK = 4;
 export function compAckKick(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   c.compAckEvent = -1;
   // tcp_time_wait and tcp_done cancel it (tcp_clear_xmit_timers): a socket whose transfer ended sends nothing
-  if (sk.state === TCP_CLOSE || isTimewaitState(sk.state)) return;
+  if (sk.state === TCP_CLOSE || sk.tw) return;
   if (c.owned) {
     c.deferred |= TCPF_DELACK_TIMER_DEFERRED;
     return;
@@ -95,7 +95,7 @@ export function cancelCompAckTimer(t: TcpHost, c: TcpConn): void {
  *  tcp_delack_timer_handler, whose first step sends them (an owned socket: DelayedACKLocked, deferred to
  *  tcp_release_cb); true = handled. Otherwise the entry comes back at the timer's time. */
 export function delackFireCompressed(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
-  if (sk.state === TCP_CLOSE || isTimewaitState(sk.state)) return false;
+  if (sk.state === TCP_CLOSE || sk.tw) return false;
   if (c.delackTimerAt > t.now) {
     if (c.delackTimerAt !== Infinity) ensureDelackTimer(t, c, c.delackTimerAt);
     return false;

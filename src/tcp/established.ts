@@ -24,7 +24,7 @@ import { cancelCompAckTimer } from "./comp-sack.js";
 import { dsackSet } from "./dsack.js";
 import { sendHead } from "./send-head.js";
 import { ofoEmpty, sackMaxEnd, sackNewOfoSkb, sackReset } from "./sack-blocks.js";
-import { tcpTimeWait } from "./timewait.js";
+import { tcpFinWait1Acked, tcpTimeWait } from "./timewait.js";
 import { challengeAckAllowed, oowRateLimited } from "./oow-rate-limit.js";
 
 /** close() by the application: send FIN (tcp_close -> tcp_send_fin). */
@@ -83,7 +83,7 @@ export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
   const flg = rx.flags;
   // a segment from the backlog of a socket that went to TIME_WAIT meanwhile: tcp_time_wait's tcp_done left the
   // full socket in TCP_CLOSE, which tcp_rcv_state_process drops (timewait.ts takes the ones tcp_v4_rcv finds)
-  if (sk.state === TCP_TIME_WAIT) {
+  if (sk.tw) {
     t.dropSkb(h, "TCP_CLOSE");
     return;
   }
@@ -127,24 +127,35 @@ export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
     if (flg & TCPHDR_ACK && !(finOut && rx.ack === sk.sndNxt && c.sndNxt === c.sndUna && c.packetsOut === 0 && rx.sackN === 0)) {
       if (!tcpAck(t, sk, c) && !sk.finSent) drop = "TCP_ACK_UNSENT_DATA";
     }
-    if (drop === null && (rx.dataLen > 0 || !(flg & TCPHDR_FIN))) drop = tcpDataQueue(t, sk, c, h);
   }
-  // tcp_rcv_state_process: FIN_WAIT1 / CLOSING / LAST_ACK move on once snd_una == write_seq, our FIN
-  // included: not while the FIN still waits to be sent (for the window), when snd_nxt is short of it
+  // tcp_rcv_state_process: after tcp_ack and before the data (tcp_data_queue), FIN_WAIT1 / CLOSING / LAST_ACK
+  // move on once snd_una == write_seq, our FIN included: not while the FIN still waits to be sent (for the
+  // window), when snd_nxt is short of it
   if (flg & TCPHDR_ACK && sk.finSent && rx.ack === sk.sndNxt && (c === null || !sendHead(c))) {
-    if (sk.state === TCP_FIN_WAIT1) sk.state = TCP_FIN_WAIT2;
-    else if (sk.state === TCP_CLOSING) {
+    if (sk.state === TCP_FIN_WAIT1) {
+      const next = tcpFinWait1Acked(t, sk, c);
+      if (next === "consumed") {
+        done(t, h, drop);
+        return;
+      }
+      if (next === "abort") {
+        // tcp_v4_do_rcv: the reason returned -> tcp_v4_send_reset(sk, skb), then the drop
+        t.sendReset(sk.txhash);
+        t.dropSkb(h, "TCP_ABORT_ON_DATA");
+        return;
+      }
+    } else if (sk.state === TCP_CLOSING) {
       // tcp_time_wait(sk, TCP_TIME_WAIT, 0); goto consume: the segment goes no further (no FIN processing)
-      tcpTimeWait(t, sk);
+      tcpTimeWait(t, sk, TCP_TIME_WAIT, 0);
       done(t, h, drop);
       return;
-    }
-    else if (sk.state === TCP_LAST_ACK) {
+    } else if (sk.state === TCP_LAST_ACK) {
       done(t, h, drop);
       finish(t, sk);
       return;
     }
   }
+  if (c !== null && drop === null && (rx.dataLen > 0 || !(flg & TCPHDR_FIN))) drop = tcpDataQueue(t, sk, c, h);
   // a FIN on an out-of-order segment waits in the out-of-order queue (c.finRcvSeq) until rcv_nxt reaches it
   if (flg & TCPHDR_FIN && c !== null && drop === null && ((rx.seq + rx.dataLen) >>> 0) !== sk.rcvNxt) {
     const end = unwrap(sk.irs + 1, (rx.seq + rx.dataLen) >>> 0, c.rcvNxt);
@@ -194,8 +205,10 @@ export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
         sk.state = TCP_CLOSING;
         break;
       case TCP_FIN_WAIT2:
+        // tcp_fin: tcp_send_ack, tcp_time_wait(sk, TCP_TIME_WAIT, 0) (a full FIN_WAIT2 socket: its FIN came with
+        // the ACK of ours, or its fin time is beyond TCP_TIMEWAIT_LEN)
         t.sendAck(sk);
-        tcpTimeWait(t, sk);
+        tcpTimeWait(t, sk, TCP_TIME_WAIT, 0);
         break;
       default:
         t.sendAck(sk);

@@ -40,7 +40,7 @@ function checkOom(t: TcpHost, c: TcpConn, shift: number): boolean {
 
 /** net/ipv4/tcp_output.c: tcp_send_active_reset — an RST|ACK at tcp_acceptable_seq (TcpOutRsts; an skb that
  *  cannot be had: TCPAbortFailed). */
-function sendActiveReset(t: TcpHost, sk: TcpSock, c: TcpConn): void {
+export function sendActiveReset(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   t.nstat.add(t.mib.OutRsts);
   // tcp_acceptable_seq: snd_nxt unless it is past the window's end by a scaled unit or more. snd_nxt
   // counts the FIN's sequence number once the FIN has gone (tcp_send_fin -> tcp_write_xmit), c.sndNxt not

@@ -2,27 +2,23 @@
 // state NEW_SYN_RECV, as Linux's reqs in the ehash), and ListenSock for a
 // listener with its request-queue counters and accept queue.
 import type { ConnectPopulation } from "./population.js";
-import { TCP_CLOSE, TCP_CLOSING, TCP_FIN_WAIT1, TCP_FIN_WAIT2, TCP_LAST_ACK, TCP_LISTEN, TCP_NEW_SYN_RECV, TCP_TIME_WAIT } from "./constants.js";
+import { TCP_CLOSE, TCP_CLOSING, TCP_FIN_WAIT1, TCP_FIN_WAIT2, TCP_LAST_ACK, TCP_LISTEN, TCP_NEW_SYN_RECV } from "./constants.js";
 import type { TcpConn } from "./conn.js";
 import type { ServerApp } from "./apps.js";
 import type { TcpHost } from "./tcp-host.js";
 import { F64Keys, f64Fields } from "../util/f64-field.js";
 
-/** A time-wait sock in the kernel (tcp_time_wait): TIME_WAIT, or FIN_WAIT2 — which the model reaches only
- *  after close() sent the FIN (tcpClose), so always as an orphan. */
-export function isTimewaitState(state: number): boolean {
-  return state === TCP_TIME_WAIT || state === TCP_FIN_WAIT2;
-}
-
-/** A full socket (counted in tcp_sockets_allocated): neither a request sock nor a time-wait sock. */
-function isFullState(state: number): boolean {
-  return state !== TCP_NEW_SYN_RECV && !isTimewaitState(state);
+/** A full socket (counted in tcp_sockets_allocated): neither a request sock nor a time-wait sock (`tw`:
+ *  tcp_time_wait replaced the full socket; state TIME_WAIT, or FIN_WAIT2 as its substate). */
+function isFullState(state: number, tw: boolean): boolean {
+  return state !== TCP_NEW_SYN_RECV && !tw;
 }
 
 /** An orphan (tcp_orphan_count): close() sent the FIN and the full socket still waits for its exchange to
- *  end; FIN_WAIT2 and TIME_WAIT are time-wait socks, whose full socket was destroyed. */
-function orphanOf(state: number, finSent: boolean): number {
-  return finSent && (state === TCP_FIN_WAIT1 || state === TCP_CLOSING || state === TCP_LAST_ACK) ? 1 : 0;
+ *  end (a FIN_WAIT2 full socket too: tcp_fin_time longer than TCP_TIMEWAIT_LEN, or a FIN with the ACK);
+ *  a time-wait sock's full socket was destroyed. */
+function orphanOf(state: number, finSent: boolean, tw: boolean): number {
+  return finSent && !tw && (state === TCP_FIN_WAIT1 || state === TCP_FIN_WAIT2 || state === TCP_CLOSING || state === TCP_LAST_ACK) ? 1 : 0;
 }
 
 /** A host's running counts of the full sockets in its table and of its orphans, kept by the sockets'
@@ -30,8 +26,15 @@ function orphanOf(state: number, finSent: boolean): number {
 export class SockCount {
   full = 0;
   orphan = 0;
-  /** time-wait socks (isTimewaitState): the death row's tw_refcount - 1 */
+  /** time-wait socks: the death row's tw_refcount - 1 (sockstat's tw) */
   tw = 0;
+}
+
+/** Add (k = 1) or take away (k = -1) one socket's share of a host's counts. */
+function countSock(n: SockCount, st: number, fin: boolean, tw: boolean, k: number): void {
+  n.full += isFullState(st, tw) ? k : 0;
+  n.tw += tw ? k : 0;
+  n.orphan += orphanOf(st, fin, tw) * k;
 }
 
 /** TcpSock's sequence numbers, timestamps and ns times: doubles from the start (util/f64-field.ts). */
@@ -48,6 +51,7 @@ export class TcpSock {
   txhash = 0;
   private st = TCP_CLOSE;
   private fin = false;
+  private twf = false;
   /** The count of the host table holding this socket (null: in none). */
   private count: SockCount | null = null;
 
@@ -56,13 +60,7 @@ export class TcpSock {
   }
 
   set state(v: number) {
-    const n = this.count;
-    if (n !== null) {
-      n.full += (isFullState(v) ? 1 : 0) - (isFullState(this.st) ? 1 : 0);
-      n.tw += (isTimewaitState(v) ? 1 : 0) - (isTimewaitState(this.st) ? 1 : 0);
-      n.orphan += orphanOf(v, this.fin) - orphanOf(this.st, this.fin);
-    }
-    this.st = v;
+    this.recount(v, this.fin, this.twf);
   }
 
   /** Our FIN has been sent (app closed). */
@@ -71,24 +69,34 @@ export class TcpSock {
   }
 
   set finSent(v: boolean) {
+    this.recount(this.st, v, this.twf);
+  }
+
+  /** A timewait sock (tcp_time_wait replaced the full socket): state TIME_WAIT, or FIN_WAIT2 as its tw_substate. */
+  get tw(): boolean {
+    return this.twf;
+  }
+
+  set tw(v: boolean) {
+    this.recount(this.st, this.fin, v);
+  }
+
+  private recount(st: number, fin: boolean, tw: boolean): void {
     const n = this.count;
-    if (n !== null) n.orphan += orphanOf(this.st, v) - orphanOf(this.st, this.fin);
-    this.fin = v;
+    if (n !== null) {
+      countSock(n, this.st, this.fin, this.twf, -1);
+      countSock(n, st, fin, tw, 1);
+    }
+    this.st = st;
+    this.fin = fin;
+    this.twf = tw;
   }
 
   /** The socket enters (count) or leaves (null) a host's table. */
   countIn(count: SockCount | null): void {
-    if (this.count !== null) {
-      this.count.full -= isFullState(this.st) ? 1 : 0;
-      this.count.tw -= isTimewaitState(this.st) ? 1 : 0;
-      this.count.orphan -= orphanOf(this.st, this.fin);
-    }
+    if (this.count !== null) countSock(this.count, this.st, this.fin, this.twf, -1);
     this.count = count;
-    if (count !== null) {
-      count.full += isFullState(this.st) ? 1 : 0;
-      count.tw += isTimewaitState(this.st) ? 1 : 0;
-      count.orphan += orphanOf(this.st, this.fin);
-    }
+    if (count !== null) countSock(count, this.st, this.fin, this.twf, 1);
   }
   v6 = false;
   lport = 0;

@@ -17,17 +17,17 @@ import { CookieSecrets } from "./cookie.js";
 import { CookieBurst } from "./cookie-burst.js";
 import { IsnSecret } from "./isn-secret.js";
 import { initialWindow, type InitialWindow } from "./window.js";
-import { ListenSock, SockCount, TcpSock, isTimewaitState, type AcceptPolicy } from "./sock.js";
+import { ListenSock, SockCount, TcpSock, type AcceptPolicy } from "./sock.js";
 import {
   TCP_CLOSE,
   TCP_CLOSING,
   TCP_FIN_WAIT1,
+  TCP_FIN_WAIT2,
   TCP_LAST_ACK,
   TCP_NEW_SYN_RECV,
   TCP_STATE_NAMES,
   TCP_SYN_SENT,
   TCP_SYN_LINEAR_TIMEOUTS,
-  TCP_TIME_WAIT,
 } from "./constants.js";
 import { tcpConnRequest } from "./conn-request.js";
 import { tcpCheckReq } from "./check-req.js";
@@ -36,7 +36,7 @@ import { reqskTimer } from "./req-timer.js";
 import { compressedAckSent } from "./comp-sack.js";
 import { tcpRetransmitTimer, tcpRcvSynSent } from "./client.js";
 import { tcpRcvState, tcpClose } from "./established.js";
-import { tcpTimeWaitDone, tcpTimewaitRcv } from "./timewait.js";
+import { tcpFinWait2Timer, tcpTimeWaitDone, tcpTimewaitRcv } from "./timewait.js";
 import { acceptFire } from "./accept.js";
 import { xmitAll, TCPF_TSQ_DEFERRED } from "./data-out.js";
 import { appContinue, releaseSock } from "./sock-lock.js";
@@ -174,6 +174,8 @@ export interface TcpMib {
   TimeWaited: number;
   TimeWaitKilled: number;
   TimeWaitOverflow: number;
+  AckSkippedFinWait2: number;
+  AbortOnData: number;
 }
 
 function sysctlNum(s: Readonly<Record<string, unknown>>, name: keyof typeof SYSCTLS): number {
@@ -289,6 +291,8 @@ export class TcpHost {
   readonly rfc1337: number;
   /** net.ipv4.tcp_max_tw_buckets: the timewait socks the host may hold (inet_twsk_alloc, timewait.ts) */
   readonly maxTwBuckets: number;
+  /** net.ipv4.tcp_fin_timeout (ns): an orphan's FIN_WAIT2 lifetime (tcp_fin_time, timewait.ts) */
+  readonly finTimeout: number;
   /** net->ipv4.tcp_challenge_timestamp (seconds) and tcp_challenge_count: the quota left this second. */
   challengeTimestamp = -1;
   challengeCount = 0;
@@ -333,6 +337,7 @@ export class TcpHost {
   readonly kReqTimer: number;
   readonly kRtx: number;
   readonly kTimeWait: number;
+  readonly kFinWait2: number;
   readonly kAccept: number;
   readonly kClose: number;
   readonly kConn: number;
@@ -389,6 +394,7 @@ export class TcpHost {
     this.challengeAckLimit = sysctlNum(s, "net.ipv4.tcp_challenge_ack_limit");
     this.rfc1337 = sysctlNum(s, "net.ipv4.tcp_rfc1337");
     this.maxTwBuckets = sysctlNum(s, "net.ipv4.tcp_max_tw_buckets");
+    this.finTimeout = sysctlNum(s, "net.ipv4.tcp_fin_timeout") * 1e9;
     this.recovery = sysctlNum(s, "net.ipv4.tcp_recovery");
     this.earlyRetrans = sysctlNum(s, "net.ipv4.tcp_early_retrans");
     this.frto = sysctlNum(s, "net.ipv4.tcp_frto");
@@ -493,6 +499,8 @@ export class TcpHost {
       TimeWaited: c.id("TcpExtTW"),
       TimeWaitKilled: c.id("TcpExtTWKilled"),
       TimeWaitOverflow: c.id("TcpExtTCPTimeWaitOverflow"),
+      AckSkippedFinWait2: c.id("TcpExtTCPACKSkippedFinWait2"),
+      AbortOnData: c.id("TcpExtTCPAbortOnData"),
     };
     const loop = env.loop;
     // Each socket has one timer; its handler sees sk.timer already cleared.
@@ -506,6 +514,7 @@ export class TcpHost {
     this.kReqTimer = timer("reqsk timer", reqskTimer);
     this.kRtx = timer("tcp retransmit timer", tcpRetransmitTimer);
     this.kTimeWait = timer("tcp time-wait", tcpTimeWaitDone);
+    this.kFinWait2 = timer("tcp keepalive (FIN_WAIT2)", tcpFinWait2Timer);
     this.kClose = timer("tcp app close", tcpClose);
     this.kConn = loop.register(`${config.name} tcp conn timer`, (arg) => {
       const sk = this.socks[arg >>> 3];
@@ -656,15 +665,15 @@ export class TcpHost {
     for (const sk of this.socks) {
       if (sk === null || sk.state === TCP_NEW_SYN_RECV) continue;
       const st = sk.state;
-      if (isTimewaitState(st)) {
+      if (sk.tw) {
         tw++;
         continue;
       }
       alloc++;
       // unhashed: children in CLOSE waiting for accept()
       if (st !== TCP_CLOSE) inuse++;
-      // close() orphans the socket until its FIN exchange ends
-      if (sk.finSent && (st === TCP_FIN_WAIT1 || st === TCP_CLOSING || st === TCP_LAST_ACK)) orphan++;
+      // close() orphans the socket until its FIN exchange ends (or a timewait sock replaces it)
+      if (sk.finSent && (st === TCP_FIN_WAIT1 || st === TCP_FIN_WAIT2 || st === TCP_CLOSING || st === TCP_LAST_ACK)) orphan++;
     }
     return { inuse, orphan, tw, alloc, mem: this.mem.memoryAllocated };
   }
@@ -1035,8 +1044,9 @@ export class TcpHost {
     if (flags & TCPHDR_FIN) sk.sndNxt = (sk.sndNxt + 1) >>> 0;
   }
 
-  /** tcp_v4_send_reset for the segment in `rx` (never in reply to a RST). */
-  sendReset(): void {
+  /** tcp_v4_send_reset for the segment in `rx` (never in reply to a RST); `txhash`: the socket's sk_txhash (a
+   *  timewait sock's tw_txhash), 0 without a socket. */
+  sendReset(txhash = 0): void {
     const rx = this.rx;
     if (rx.flags & TCPHDR_RST) return;
     const tx = this.txReply();
@@ -1051,7 +1061,7 @@ export class TcpHost {
     }
     tx.window = 0;
     this.nstat.add(this.mib.OutRsts);
-    this.transmit();
+    this.transmit(txhash);
   }
 
   /** include/net/tcp.h: tcp_listendrop */
@@ -1167,8 +1177,9 @@ export class TcpHost {
     }
     if (sk.state === TCP_NEW_SYN_RECV) tcpCheckReq(this, sk, h);
     else if (sk.state === TCP_SYN_SENT) tcpRcvSynSent(this, sk, h);
-    // tcp_v4_rcv: sk->sk_state == TCP_TIME_WAIT -> do_time_wait (no socket lock, no backlog)
-    else if (sk.state === TCP_TIME_WAIT) tcpTimewaitRcv(this, sk, h);
+    // tcp_v4_rcv: sk->sk_state == TCP_TIME_WAIT (a timewait sock, substate TIME_WAIT or FIN_WAIT2) -> do_time_wait
+    // (no socket lock, no backlog)
+    else if (sk.tw) tcpTimewaitRcv(this, sk, h);
     // tcp_v4_rcv: sock_owned_by_user -> tcp_add_backlog
     else if (c !== null && sk.conn === c && c.owned) tcpAddBacklog(this, sk, c, h);
     else tcpRcvState(this, sk, h);

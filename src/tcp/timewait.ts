@@ -4,16 +4,17 @@
 // gives it the timewait sock's fields at entry (tw_rcv_wnd, tw_last_oow_ack_time = 0); tw_rcv_nxt,
 // tw_snd_nxt, tw_ts_recent and tw_txhash are the socket's rcvNxt, sndNxt, tsRecent and txhash, which no
 // other path changes in TIME_WAIT. Not modelled: PAWS (paws_reject is always false, as the model checks
-// no PAWS anywhere, so no PAWSEstabRejected) and the FIN_WAIT2
-// substate: the model's FIN_WAIT2 is processed as a
-// full socket by tcp_rcv_state_process (established.ts), where 6.12 has an orphan's timewait sock.
+// no PAWS anywhere, so no PAWSEstabRejected). An orphan whose FIN was ACKed becomes a timewait sock of
+// substate FIN_WAIT2 (tcpFinWait1Acked; the TcpSock keeps state FIN_WAIT2 with `tw` set).
 import type { TcpHost } from "./tcp-host.js";
-import { isTimewaitState, type TcpSock } from "./sock.js";
-import { TCP_TIME_WAIT, TCP_TIMEWAIT_LEN } from "./constants.js";
+import type { TcpSock } from "./sock.js";
+import type { TcpConn } from "./conn.js";
+import { JIFFY, TCP_FIN_WAIT2, TCP_TIME_WAIT, TCP_TIMEWAIT_LEN } from "./constants.js";
 import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_RST, TCPHDR_SYN } from "../wire/tcp.js";
 import { memReclaimFinal } from "./mem.js";
 import { oowRateLimited } from "./oow-rate-limit.js";
 import { tcpDone } from "./established.js";
+import { sendActiveReset } from "./out-of-resources.js";
 
 /** The ledger's reason for every segment a timewait sock takes: tcp_v4_rcv ends do_time_wait at discard_it,
  *  sk_skb_reason_drop with the drop_reason it set at its start (SKB_DROP_REASON_NOT_SPECIFIED). */
@@ -22,26 +23,93 @@ const TW_DROP = "NOT_SPECIFIED";
 /** __inet_twsk_schedule: `kill = timeo <= 4*HZ` */
 const TW_KILL_TIMEO = 4e9;
 
-/** net/ipv4/tcp_minisocks.c: tcp_time_wait(sk, TCP_TIME_WAIT, 0) — the full socket gives way to a timewait
- *  sock; inet_csk_destroy_sock returns its memory; the timer fires after TCP_TIMEWAIT_LEN. With
+/** net/ipv4/tcp_minisocks.c: tcp_time_wait(sk, state, timeo) — the full socket gives way to a timewait sock of
+ *  substate `state` (TIME_WAIT, or FIN_WAIT2 for an orphan whose FIN was ACKed); inet_csk_destroy_sock returns
+ *  its memory; the timer fires after TCP_TIMEWAIT_LEN (TIME_WAIT) or max(timeo, 3.5 RTO) (FIN_WAIT2). With
  *  tcp_max_tw_buckets timewait socks held already, inet_twsk_alloc fails: TCPTimeWaitOverflow, and tcp_done
  *  closes the socket. */
-export function tcpTimeWait(t: TcpHost, sk: TcpSock): void {
-  // inet_twsk_alloc: refcount_read(&dr->tw_refcount) - 1 >= sysctl_max_tw_buckets (the model's FIN_WAIT2,
-  // a full socket, is counted as the timewait sock 6.12 has there: it does not count against itself)
-  if (t.twCount() - (isTimewaitState(sk.state) ? 1 : 0) >= t.maxTwBuckets) {
+export function tcpTimeWait(t: TcpHost, sk: TcpSock, state: number, timeo: number): void {
+  // inet_twsk_alloc: refcount_read(&dr->tw_refcount) - 1 >= sysctl_max_tw_buckets
+  if (t.twCount() >= t.maxTwBuckets) {
     t.nstat.add(t.mib.TimeWaitOverflow);
     tcpDone(t, sk);
     return;
   }
-  sk.state = TCP_TIME_WAIT;
   const c = sk.conn;
+  // rto = (icsk_rto << 2) - (icsk_rto >> 1): the timeout is at least that
+  if (c !== null) {
+    const rto = rto35(c);
+    if (timeo < rto) timeo = rto;
+  }
+  if (state === TCP_TIME_WAIT) timeo = TCP_TIMEWAIT_LEN;
   // tw_rcv_wnd = tcp_receive_window(tp) (a socket without transfer state: the window it offered)
   sk.twRcvWnd = c !== null ? c.receiveWindow() : sk.rcvWnd;
   sk.lastOowAckTime = 0;
+  sk.tw = true;
+  sk.state = state;
   if (c !== null) memReclaimFinal(t, c);
-  // state TCP_TIME_WAIT: timeo = TCP_TIMEWAIT_LEN
-  twskSchedule(t, sk, TCP_TIMEWAIT_LEN);
+  twskSchedule(t, sk, timeo);
+}
+
+/** (icsk_rto << 2) - (icsk_rto >> 1) in ns, icsk_rto in jiffies: tcp_time_wait's and tcp_fin_time's 3.5 RTO. */
+function rto35(c: TcpConn): number {
+  const rto = Math.floor(c.icskRtoUs() / 1000);
+  return ((rto << 2) - (rto >> 1)) * JIFFY;
+}
+
+/** include/net/tcp.h: tcp_fin_time — net.ipv4.tcp_fin_timeout (the model has no TCP_LINGER2), at least 3.5 RTO. */
+function tcpFinTime(t: TcpHost, c: TcpConn | null): number {
+  const rto = c !== null ? rto35(c) : 0;
+  return t.finTimeout < rto ? rto : t.finTimeout;
+}
+
+/** net/ipv4/tcp_input.c: tcp_rcv_state_process, case TCP_FIN_WAIT1, once snd_una reaches write_seq (our FIN
+ *  ACKed) — the model's every FIN_WAIT1 socket is an orphan (SOCK_DEAD: close() sent the FIN). New data past
+ *  rcv_nxt aborts (TCPAbortOnData; the caller's reset); a fin time beyond TCP_TIMEWAIT_LEN, a FIN in this
+ *  segment or an owned socket keep the full socket on its keepalive timer; otherwise tcp_time_wait(sk,
+ *  TCP_FIN_WAIT2, tmo) and the segment is consumed. Returns the segment's outcome: "consumed", "abort" (the
+ *  socket is gone, the caller resets and drops) or "full" (processing goes on). */
+export function tcpFinWait1Acked(t: TcpHost, sk: TcpSock, c: TcpConn | null): "consumed" | "abort" | "full" {
+  const rx = t.rx;
+  const flg = rx.flags;
+  sk.state = TCP_FIN_WAIT2;
+  // TCP_SKB_CB(skb)->end_seq != seq && after(end_seq - th->fin, rcv_nxt): data (or an out-of-order FIN) after close()
+  const fin = flg & TCPHDR_FIN ? 1 : 0;
+  const endSeq = (rx.seq + rx.dataLen + (flg & TCPHDR_SYN ? 1 : 0) + fin) >>> 0;
+  if (endSeq !== rx.seq && ((endSeq - fin - sk.rcvNxt) | 0) > 0) {
+    tcpDone(t, sk);
+    t.nstat.add(t.mib.AbortOnData);
+    return "abort";
+  }
+  const tmo = tcpFinTime(t, c);
+  // inet_csk_reset_keepalive_timer: tcp_keepalive_timer's FIN_WAIT2 branch (tcpFinWait2Timer)
+  if (tmo > TCP_TIMEWAIT_LEN) t.arm(sk, t.now + tmo - TCP_TIMEWAIT_LEN, t.kFinWait2);
+  else if (fin || (c !== null && c.owned)) t.arm(sk, t.now + tmo, t.kFinWait2);
+  else {
+    tcpTimeWait(t, sk, TCP_FIN_WAIT2, tmo);
+    return "consumed";
+  }
+  return "full";
+}
+
+/** net/ipv4/tcp_timer.c: tcp_keepalive_timer for an orphan's full FIN_WAIT2 socket — tcp_time_wait(sk,
+ *  TCP_FIN_WAIT2, tcp_fin_time - TCP_TIMEWAIT_LEN) while that is positive, else an active reset and tcp_done. */
+export function tcpFinWait2Timer(t: TcpHost, sk: TcpSock): void {
+  const c = sk.conn;
+  if (sk.state !== TCP_FIN_WAIT2 || sk.tw) return;
+  // sock_owned_by_user: try again in HZ/20
+  if (c !== null && c.owned) {
+    t.arm(sk, t.now + 50 * JIFFY, t.kFinWait2);
+    return;
+  }
+  const tmo = tcpFinTime(t, c) - TCP_TIMEWAIT_LEN;
+  if (tmo > 0) {
+    tcpTimeWait(t, sk, TCP_FIN_WAIT2, tmo);
+    return;
+  }
+  // tcp_send_active_reset(sk, SK_RST_REASON_TCP_STATE); goto death: tcp_done
+  if (c !== null) sendActiveReset(t, sk, c);
+  tcpDone(t, sk);
 }
 
 /** net/ipv4/inet_timewait_sock.c: __inet_twsk_schedule(tw, timeo, rearm = false), from
@@ -67,6 +135,10 @@ export function tcpTimewaitRcv(t: TcpHost, sk: TcpSock, h: number): void {
   const endSeq = (seq + rx.dataLen + (flg & TCPHDR_SYN ? 1 : 0) + (flg & TCPHDR_FIN ? 1 : 0)) >>> 0;
   // tmp_opt.saw_tstamp: the option is parsed only when the timewait sock has a ts_recent_stamp
   const sawTs = sk.tsOk && rx.ts;
+  if (sk.state === TCP_FIN_WAIT2) {
+    twFinWait2Rcv(t, sk, h, endSeq, sawTs);
+    return;
+  }
   // tcp_timewait_state_process: in window, a bare ACK or an RST at rcv_nxt
   if (seq === rcvNxt && (seq === endSeq || flg & TCPHDR_RST)) {
     if (flg & TCPHDR_RST) {
@@ -106,8 +178,66 @@ export function tcpTimewaitRcv(t: TcpHost, sk: TcpSock, h: number): void {
     // the timer restarts for anything but an ACK-less SYN (an old duplicate or a new SYN below rcv_nxt)
     if (flg & TCPHDR_ACK) twReschedule(t, sk);
     // tcp_timewait_check_oow_rate_limit (TCPACKSkippedTimeWait), else TCP_TW_ACK
-    if (!twOowRateLimited(t, sk, endSeq)) twAck(t, sk);
+    if (!twOowRateLimited(t, sk, endSeq, t.mib.AckSkippedTimeWait)) twAck(t, sk);
   }
+  t.dropSkb(h, TW_DROP);
+}
+
+/** tcp_timewait_state_process for tw_substate TCP_FIN_WAIT2: "repeat all the checks of tcp_rcv_state_process()". */
+function twFinWait2Rcv(t: TcpHost, sk: TcpSock, h: number, endSeq: number, sawTs: boolean): void {
+  const rx = t.rx;
+  const flg = rx.flags;
+  const seq = rx.seq;
+  const rcvNxt = sk.rcvNxt;
+  // out of window (tcp_in_window(seq, end_seq, rcv_nxt, rcv_nxt + tw_rcv_wnd)): an ACK, rate limited
+  // (tcp_timewait_check_oow_rate_limit, TCPACKSkippedFinWait2)
+  if (!inWindow(seq, endSeq, rcvNxt, (rcvNxt + sk.twRcvWnd) >>> 0)) {
+    if (!twOowRateLimited(t, sk, endSeq, t.mib.AckSkippedFinWait2)) twAck(t, sk);
+    t.dropSkb(h, TW_DROP);
+    return;
+  }
+  // an RST kills (inet_twsk_deschedule_put)
+  if (flg & TCPHDR_RST) {
+    t.destroy(sk);
+    t.dropSkb(h, TW_DROP);
+    return;
+  }
+  // a SYN at or past rcv_nxt: TCP_TW_RST
+  if (flg & TCPHDR_SYN && ((seq - rcvNxt) | 0) >= 0) {
+    twRst(t, sk, h);
+    return;
+  }
+  // a duplicate ACK (no ACK, nothing past rcv_nxt, or nothing at all): TCP_TW_SUCCESS
+  if (!(flg & TCPHDR_ACK) || ((endSeq - rcvNxt) | 0) <= 0 || endSeq === seq) {
+    t.dropSkb(h, TW_DROP);
+    return;
+  }
+  // new data after the half-duplex close, or anything but the FIN at rcv_nxt: TCP_TW_RST
+  if (!(flg & TCPHDR_FIN) || endSeq !== ((rcvNxt + 1) >>> 0)) {
+    twRst(t, sk, h);
+    return;
+  }
+  // the FIN: true TIME_WAIT, its ACK (TCP_TW_ACK); the timer restarts (inet_twsk_reschedule, counted nothing)
+  sk.state = TCP_TIME_WAIT;
+  sk.rcvNxt = endSeq;
+  if (sawTs) sk.tsRecent = rx.tsVal;
+  twReschedule(t, sk);
+  twAck(t, sk);
+  t.dropSkb(h, TW_DROP);
+}
+
+/** net/ipv4/tcp_minisocks.c: tcp_in_window */
+function inWindow(seq: number, endSeq: number, sWin: number, eWin: number): boolean {
+  if (seq === sWin) return true;
+  if (((endSeq - sWin) | 0) > 0 && ((seq - eWin) | 0) < 0) return true;
+  return seq === eWin && seq === endSeq;
+}
+
+/** tcp_v4_rcv's TCP_TW_RST: tcp_v4_send_reset with the timewait sock (its tw_txhash), inet_twsk_deschedule_put,
+ *  discard_it. */
+function twRst(t: TcpHost, sk: TcpSock, h: number): void {
+  t.sendReset(sk.txhash);
+  t.destroy(sk);
   t.dropSkb(h, TW_DROP);
 }
 
@@ -118,10 +248,10 @@ function twReschedule(t: TcpHost, sk: TcpSock): void {
 
 /** net/ipv4/tcp_input.c: tcp_oow_rate_limited on tw_last_oow_ack_time — a segment with data and no SYN is
  *  never limited; else one ACK per tcp_invalid_ratelimit (__tcp_oow_rate_limited, TCPACKSkippedTimeWait). */
-function twOowRateLimited(t: TcpHost, sk: TcpSock, endSeq: number): boolean {
+function twOowRateLimited(t: TcpHost, sk: TcpSock, endSeq: number, mib: number): boolean {
   const rx = t.rx;
   if (rx.seq !== endSeq && !(rx.flags & TCPHDR_SYN)) return false;
-  return oowRateLimited(t, sk, t.mib.AckSkippedTimeWait);
+  return oowRateLimited(t, sk, mib);
 }
 
 /** net/ipv4/tcp_ipv4.c: tcp_v4_timewait_ack -> tcp_v4_send_ack(tw_snd_nxt, tw_rcv_nxt,

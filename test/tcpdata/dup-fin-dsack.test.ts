@@ -21,8 +21,9 @@ describe("a duplicate data+FIN segment is D-SACKed with its FIN (tcp_data_queue 
     expect(c.eof).toBe(true);
     expect(n.get("TcpExtTCPDSACKOldSent")).toBe(0);
     const lost0 = n.get("TcpExtDelayedACKLost");
-    // the same segment again: seq is 101 below rcv_nxt (100 bytes and the FIN)
-    tcpRcvState(t, sk, clientSegment(w, sk, -101, 100, TCPHDR_ACK | TCPHDR_FIN));
+    // the same segment again: seq is 101 below rcv_nxt (100 bytes and the FIN); not ACKing the server's own FIN,
+    // which in LAST_ACK ends the socket before the data (tcp_rcv_state_process)
+    tcpRcvState(t, sk, clientSegment(w, sk, -101, 100, TCPHDR_ACK | TCPHDR_FIN, undefined, (sk.sndNxt - 1) >>> 0));
     expect([c.dsackStart - start, c.dsackEnd - start]).toEqual([0, 101]);
     expect(n.get("TcpExtTCPDSACKOldSent")).toBe(1);
     expect(n.get("TcpExtTCPDSACKOfoSent")).toBe(0);

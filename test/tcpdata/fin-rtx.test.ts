@@ -1,7 +1,8 @@
 // A FIN sent on its own is retransmitted (6.12 tcp_send_fin queues an skb that
 // eats a sequence number and stays in the retransmit queue until ACKed): the
 // loss probe or the RTO resends a lost FIN, and FIN_WAIT1 / LAST_ACK wait for
-// its ACK. A tap on the wire drops chosen FIN frames.
+// its ACK. A tap on the wire drops chosen FIN frames. The client's FIN_WAIT2 is a timewait sock (tcp_time_wait(sk,
+// TCP_FIN_WAIT2, tmo)): the server's FIN reaching it is dropped NOT_SPECIFIED (tcp_v4_rcv's discard_it).
 import { describe, expect, it } from "vitest";
 import { createCore } from "../../src/core/node.js";
 import { World, coreConfigFor } from "../../src/sim/world.js";
@@ -26,8 +27,8 @@ interface Frame {
 }
 
 /** Run a 1000-byte transfer a -> b (the FIN leaves on its own after the data); `lose` picks frames to drop. */
-async function runLosing(lose: (f: Frame) => boolean, durationNs = 2e9) {
-  const spec = pair({ durationNs, delayNs: 50_000 }, [bulk({ bytes: 1000 })]);
+async function runLosing(lose: (f: Frame) => boolean, durationNs = 2e9, clientSysctl: Record<string, number> = {}) {
+  const spec = pair({ durationNs, delayNs: 50_000, clientSysctl }, [bulk({ bytes: 1000 })]);
   const core = await createCore(coreConfigFor(spec));
   let dirs: { config: { loss: number } }[] = [];
   const tap = (h: number, at: number) => {
@@ -92,7 +93,7 @@ describe("a FIN on its own is retransmitted (tcp_send_fin, tcp_retransmit_skb)",
     // the server's socket is gone (LAST_ACK ended on the client's ACK)
     expect(w.host("b").stack.tcp.ports.get(5001)!.conns.size).toBe(0);
     expect(report.flows[0]!.bytes).toBe(1000);
-    expect(report.ledger.dropped).toEqual({ LINK_LOSS: 1 });
+    expect(report.ledger.dropped).toEqual({ LINK_LOSS: 1, NOT_SPECIFIED: 1 });
     expect(report.ledger.unaccounted).toBe(0);
   });
 
@@ -107,7 +108,7 @@ describe("a FIN on its own is retransmitted (tcp_send_fin, tcp_retransmit_skb)",
     expect(a.get("TcpExtTCPTimeouts")).toBe(1);
     expect(a.get("TcpRetransSegs")).toBe(2);
     expect(clientSock(w)?.state).toBe(TCP_TIME_WAIT);
-    expect(report.ledger.dropped).toEqual({ LINK_LOSS: 2 });
+    expect(report.ledger.dropped).toEqual({ LINK_LOSS: 2, NOT_SPECIFIED: 1 });
   });
 
   it("the server's FIN lost: LAST_ACK resends it; the client in FIN_WAIT2 gets it and enters TIME_WAIT", async () => {
@@ -116,7 +117,7 @@ describe("a FIN on its own is retransmitted (tcp_send_fin, tcp_retransmit_skb)",
     expect(w.host("b").nstat.get("TcpRetransSegs")).toBe(1);
     expect(clientSock(w)?.state).toBe(TCP_TIME_WAIT);
     expect(w.host("b").stack.tcp.ports.get(5001)!.conns.size).toBe(0);
-    expect(report.ledger.dropped).toEqual({ LINK_LOSS: 1 });
+    expect(report.ledger.dropped).toEqual({ LINK_LOSS: 1, NOT_SPECIFIED: 1 });
   });
 
   it("every ACK of the client's FIN lost twice: the retransmitted FIN is a duplicate at the server (LAST_ACK), answered at once (tcp_send_dupack)", async () => {
@@ -161,16 +162,22 @@ describe("a FIN on its own is retransmitted (tcp_send_fin, tcp_retransmit_skb)",
     expect(b.get("TcpRetransSegs")).toBe(1);
     expect(clientSock(w)?.state).toBe(TCP_TIME_WAIT);
     expect(w.host("b").stack.tcp.ports.get(5001)!.conns.size).toBe(0);
-    expect(report.ledger.dropped).toEqual({ LINK_LOSS: 2 });
+    expect(report.ledger.dropped).toEqual({ LINK_LOSS: 2, NOT_SPECIFIED: 1 });
   });
 
   it("in FIN_WAIT2 (FIN ACKed, nothing out) an ACK D-SACKing the FIN's duplicate still reaches tcp_ack's SACK check", async () => {
-    // every ACK of the client's FIN lost for 300 ms: the loss probe has resent it (one retransmission)
+    // every ACK of the client's FIN lost for 300 ms: the loss probe has resent it (one retransmission).
+    // tcp_fin_timeout 61 s (> TCP_TIMEWAIT_LEN): the orphan keeps its full socket in FIN_WAIT2 on the keepalive
+    // timer (tcp_rcv_state_process); with 60 s it would be a timewait sock, which drops that ACK as a duplicate
     let finSeq = -1;
-    const { w } = await runLosing((f) => {
-      if (f.from === 1 && f.flags & TCPHDR_FIN) finSeq = f.seq;
-      return f.from === 2 && finSeq >= 0 && f.ack === ((finSeq + 1) >>> 0);
-    }, 300e6);
+    const { w } = await runLosing(
+      (f) => {
+        if (f.from === 1 && f.flags & TCPHDR_FIN) finSeq = f.seq;
+        return f.from === 2 && finSeq >= 0 && f.ack === ((finSeq + 1) >>> 0);
+      },
+      300e6,
+      { "net.ipv4.tcp_fin_timeout": 61 },
+    );
     const sk = clientSock(w)!;
     const c = sk.conn!;
     const a = w.host("a").nstat;
