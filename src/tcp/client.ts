@@ -122,7 +122,8 @@ export function tcpRcvSynSent(t: TcpHost, sk: TcpSock, h: number): void {
   const flg = rx.flags;
   if (flg & TCPHDR_ACK) {
     if (rx.ack !== sk.sndNxt) {
-      t.sendReset();
+      // tcp_v4_do_rcv's reset: tcp_v4_send_reset(sk, skb) carries sk->sk_txhash
+      t.sendReset(sk.txhash);
       t.dropSkb(h, "TCP_INVALID_ACK_SEQUENCE");
       return;
     }
