@@ -159,6 +159,8 @@ export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
   // a FIN on an out-of-order segment waits in the out-of-order queue (c.finRcvSeq) until rcv_nxt reaches it
   if (flg & TCPHDR_FIN && c !== null && drop === null && ((rx.seq + rx.dataLen) >>> 0) !== sk.rcvNxt) {
     const end = unwrap(sk.irs + 1, (rx.seq + rx.dataLen) >>> 0, c.rcvNxt);
+    // tcp_data_queue_ofo counts every skb it is handed, before its walk (a FIN carried by data was counted there)
+    if (rx.dataLen === 0 && end > c.rcvNxt) t.nstat.add(t.mib.OFOQueue);
     if (c.finRcvSeq >= 0) {
       // tcp_data_queue_ofo: a bare FIN again (e.g. a loss probe past a hole) is covered by the queued one —
       // TCPOFOMerge, dropped, D-SACKed, its block to the front; the ACK is tcp_ack_snd_check's (out-of-order
