@@ -692,7 +692,17 @@ export function timerFire(t: TcpHost, sk: TcpSock, c: TcpConn, which: number): v
     c.delackEventAt = Infinity;
     // net/ipv4/tcp_timer.c: tcp_delack_timer_handler handles SACK compression first
     if (c.compressedAck !== 0 && delackFireCompressed(t, sk, c)) return;
-    if (c.delackTimerAt <= t.now) c.delackTimerAt = Infinity;
+    if (c.delackTimerAt <= t.now) {
+      c.delackTimerAt = Infinity;
+      // net/ipv4/tcp_timer.c: tcp_delack_timer — icsk_delack_timer expired on an owned socket: DelayedACKLocked
+      // before the handler looks at anything, so also when the ACK that armed it has gone since (the timer
+      // outlives it); tcp_release_cb runs the handler
+      if (c.owned) {
+        t.nstat.add(t.mib.DelayedACKLocked);
+        c.deferred |= TCPF_DELACK_TIMER_DEFERRED;
+        return;
+      }
+    }
     if (c.delackDeadline === Infinity) return;
     if (c.delackDeadline > t.now) {
       c.delackTimerAt = c.delackDeadline;

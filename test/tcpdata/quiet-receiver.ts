@@ -1,0 +1,59 @@
+// A receiver with nothing due, for segments injected by hand: a bulk flow a -> b cut off by a dead link at
+// 2 ms, 300 ms later. Then rcv_nxt == rcv_wup (its last ACK), ato 40 ms (TCP_DELACK_MIN: quick-ack mode over),
+// lrcvtime 2 ms, RTO 1 s, no srtt (it sent no data), no ACK pending; rcv_ssthresh is set to window_clamp (no
+// tcp_grow_window, whose icsk_ack.quick |= 1 would ACK at once) and the application does not read.
+import { expect } from "vitest";
+import { bulk, deadLinkWorld, pair } from "./helpers.js";
+import { clientSegment } from "./inject.js";
+import { tcpRcvState } from "../../src/tcp/established.js";
+import { SegIn } from "../../src/tcp/segment.js";
+import type { TcpSock } from "../../src/tcp/sock.js";
+
+/** The receiver, its ACKs (time, ack and SACK blocks relative to its rcv_nxt at the start, parsed from their
+ *  header bytes), rcv(off, len) to inject data at that offset and run(ns) to let time pass. */
+export async function quietReceiver() {
+  const w = await deadLinkWorld(pair({ durationNs: 3e6 }, [bulk()]), 2e6);
+  w.run();
+  w.loop.run(w.loop.now + 300e6);
+  const t = w.host("b").stack.tcp;
+  const sk = [...t.ports.get(5001)!.conns.values()][0]! as TcpSock;
+  const c = sk.conn!;
+  const nstat = w.host("b").nstat;
+  expect([c.rcvNxt - c.rcvWup, c.ato, c.lrcvtime, c.rtt.rtoUs, c.quick, c.ackPending]).toEqual([0, 40e6, 2e6, 1e6, 0, false]);
+  expect(sk.sackOk).toBe(true);
+  c.readRate = 0;
+  c.rcvSsthresh = c.windowClamp;
+  const nxt = c.rcvNxt;
+  const base = sk.irs + 1;
+  // the receiver's ACKs: time and SACK blocks (relative to nxt), parsed from their header bytes
+  const acks: { at: number; ack: number; blocks: number[][] }[] = [];
+  const pending: [number, number][] = [];
+  const env = t.env as { alloc(): number };
+  const alloc = env.alloc.bind(env);
+  env.alloc = () => {
+    const h = alloc();
+    pending.push([h, w.loop.now]);
+    return h;
+  };
+  const collect = (): typeof acks => {
+    for (const [h, at] of pending) {
+      const seg = new SegIn();
+      seg.parse(w.core.headers, h, w.core.skb.network[h]!, w.core.skb.transport[h]!, false);
+      const blocks: number[][] = [];
+      for (let i = 0; i < seg.sackN; i++) blocks.push([(seg.sackL[i]! - base - nxt) | 0, (seg.sackR[i]! - base - nxt) | 0]);
+      acks.push({ at, ack: (seg.ack - base - nxt) | 0, blocks });
+    }
+    pending.length = 0;
+    return acks;
+  };
+  /** `len` bytes at nxt + off (the timestamp echoes ts_recent: no PAWS question); returns the ACKs so far. */
+  const rcv = (off: number, len: number): typeof acks => {
+    tcpRcvState(t, sk, clientSegment(w, sk, off - (c.rcvNxt - nxt), len, undefined, sk.tsOk ? sk.tsRecent : undefined));
+    return collect();
+  };
+  const run = (ns: number): typeof acks => {
+    w.loop.run(w.loop.now + ns);
+    return collect();
+  };
+  return { w, t, sk, c, nstat, nxt, rcv, run };
+}
