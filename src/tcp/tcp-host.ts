@@ -939,6 +939,11 @@ export class TcpHost {
   transmit(hash = 0): boolean {
     const h = this.env.alloc();
     if (h < 0) return false; // ENOBUFS: the segment is not sent, as a failed alloc_skb
+    return this.transmitSkb(h, hash);
+  }
+
+  /** transmit() for an skb `h` already allocated: false when the qdisc dropped it. */
+  private transmitSkb(h: number, hash: number): boolean {
     // skb_set_hash_from_sk / skb_set_hash (tcp_make_synack): the sender's txhash (0: none, as alloc left it)
     if (hash !== 0) {
       this.core.skb.hash[h] = hash;
@@ -1038,9 +1043,14 @@ export class TcpHost {
     }
     // net/ipv4/tcp_output.c: __tcp_send_ack -> tcp_transmit_skb -> skb_set_hash_from_sk; a request's ACK
     // (tcp_v4_reqsk_send_ack) passes tcp_rsk(req)->txhash to tcp_v4_send_ack
-    this.transmit(sk.txhash);
-    // tcp_event_ack_sent: ACKs SACK compression held are saved
-    if (sk.conn !== null && sk.conn.compressedAck !== 0) compressedAckSent(this, sk.conn);
+    const h = this.env.alloc();
+    // __tcp_send_ack returns before __tcp_transmit_skb when alloc_skb fails: no tcp_event_ack_sent (a qdisc
+    // drop comes after it). (Its re-armed delayed-ACK timer with icsk_ack.retry is not modelled.)
+    if (h >= 0) {
+      this.transmitSkb(h, sk.txhash);
+      // tcp_event_ack_sent: ACKs SACK compression held are saved
+      if (sk.conn !== null && sk.conn.compressedAck !== 0) compressedAckSent(this, sk.conn);
+    }
     if (flags & TCPHDR_FIN) sk.sndNxt = (sk.sndNxt + 1) >>> 0;
   }
 

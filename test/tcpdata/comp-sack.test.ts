@@ -162,6 +162,24 @@ describe("SACK compression (__tcp_ack_snd_check's out-of-order branch)", () => {
     expect(run(2e6).length).toBe(4);
   });
 
+  it("an ACK whose skb cannot be allocated saves none (__tcp_send_ack returns before tcp_event_ack_sent)", async () => {
+    const { t, sk, rcv, run, compressed, c, w } = await receiver();
+    const t0 = w.loop.now;
+    for (let k = 1; k <= 5; k++) rcv(1000 * k);
+    expect(c.compressedAck).toBe(2);
+    // tcp_send_ack (TcpHost.sendAck) with alloc_skb failing: nothing sent, the held ACKs stay held
+    const env = t.env as { alloc(): number };
+    const alloc = env.alloc;
+    env.alloc = () => -1;
+    t.sendAck(sk);
+    env.alloc = alloc;
+    expect([compressed(), c.compressedAck]).toEqual([0, 2]);
+    // the timer still runs: tcp_compressed_ack_kick sends one (2 - 1 counted) at 20 us + 100 us slack
+    const acks = run(2e6);
+    expect(acks.map((a) => a.at - t0)).toEqual([0, 0, 0, 120_000]);
+    expect(compressed()).toBe(1);
+  });
+
   it("a new skb at block index >= 2 sends the held ACK first, with the blocks before it; it gets no ACK of its own", async () => {
     const { rcv, run, compressed } = await receiver();
     // blocks: [2000,3000) / [4000,5000) first / [6000,7000) first: three ACKs at once
