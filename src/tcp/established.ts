@@ -124,7 +124,11 @@ export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
     // carries SACK blocks, a D-SACK of a duplicate FIN that tcp_sacktag_write_queue still checks; a FIN
     // still waiting for the window leaves sndNxt short of it, and the window update must reach tcp_ack)
     const finOut = sk.finSent && !sendHead(c);
-    if (flg & TCPHDR_ACK && !(finOut && rx.ack === sk.sndNxt && c.sndNxt === c.sndUna && c.packetsOut === 0 && rx.sackN === 0)) {
+    // (tcp_parse_options takes SACK blocks only with sack_ok: a non-SACK socket takes this shortcut whatever
+    // the peer put in the option; tcp_ack would only have refreshed rcv_tstamp, probes_out and the send window,
+    // which nothing reads once the FIN is ACKed — no effect to observe)
+    const sacks = sk.sackOk ? rx.sackN : 0;
+    if (flg & TCPHDR_ACK && !(finOut && rx.ack === sk.sndNxt && c.sndNxt === c.sndUna && c.packetsOut === 0 && sacks === 0)) {
       if (!tcpAck(t, sk, c) && !sk.finSent) drop = "TCP_ACK_UNSENT_DATA";
     }
   }

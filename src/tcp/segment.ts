@@ -330,7 +330,7 @@ export class SegIn {
  *  the last wins, SACK included (tcp_parse_options keeps the last SACK option's offset in
  *  TCP_SKB_CB(skb)->sacked and tcp_sacktag_write_queue reads at most TCP_NUM_SACKS blocks from
  *  it). The kernel's gates on the connection (th->syn for MSS/WS/SACK_PERM, tstamp_ok, sack_ok)
- *  are left to the callers (data-in.ts checks sk.sackOk; established.ts's FIN check reads sackN alone). */
+ *  are left to the callers (data-in.ts checks sk.sackOk; established.ts's FIN check too). */
 export function parseOptions(seg: SegIn, b: Uint8Array, p: number, end: number): void {
   while (p < end) {
     const kind = b[p]!;
