@@ -7,7 +7,8 @@
 // limit, garbage collection of idle flows, and the fast-path queue.
 // Throttled flows wait in q->delayed (fq-delayed.ts); the qdisc watchdog is
 // one event on the simulator's timing wheel, armed for the earliest
-// time_next_packet, as qdisc_watchdog_schedule_range_ns arms an hrtimer.
+// time_next_packet + timer_slack, as qdisc_watchdog_schedule_range_ns arms an
+// hrtimer whose hard expiry that is.
 import type { Core } from "../core/core.js";
 import { SKB_NONE } from "../core/skb-fields.js";
 import type { EventLoop } from "../sim/loop.js";
@@ -548,7 +549,13 @@ export class FqQdisc implements Qdisc {
   // ---- watchdog ----------------------------------------------------------
 
   // net/sched/sch_api.c: qdisc_watchdog_schedule_range_ns — a pending timer
-  // whose expiry lies in [expires, expires + slack] is left alone
+  // whose (soft) expiry lies in [expires, expires + slack] is left alone;
+  // else hrtimer_start_range_ns(expires, slack, HRTIMER_MODE_ABS_PINNED): a
+  // hard hrtimer, soft expiry `expires`, hard expiry expires + slack. The
+  // clock event is programmed for the earliest hard expiry and the interrupt
+  // runs every timer whose soft expiry has passed (__hrtimer_run_queues), so
+  // a lone watchdog fires at expires + slack; the model has no other hrtimer
+  // on that CPU (no tick) to run it sooner — as tcp's compressed-ACK timer.
   private watchdogSchedule(expires: number, slack: number): void {
     if (this.wdExpires !== Infinity) {
       const d = this.wdExpires - expires;
@@ -556,7 +563,7 @@ export class FqQdisc implements Qdisc {
     }
     if (this.loop !== null) {
       if (this.wdId >= 0) this.loop.cancel(this.wdId);
-      this.wdId = this.loop.at(expires, this.wdKind, 0);
+      this.wdId = this.loop.at(expires + slack, this.wdKind, 0);
     }
     this.wdExpires = expires;
   }
@@ -567,8 +574,9 @@ export class FqQdisc implements Qdisc {
     this.onWatchdog(now);
   }
 
-  /** The armed watchdog's time (ns), Infinity when none: when a dequeue that
-   *  returned nothing will have something. */
+  /** The armed watchdog's soft expiry (ns), Infinity when none: when a dequeue
+   *  that returned nothing will have something (the watchdog itself runs the
+   *  qdisc timer_slack later). */
   nextEligible(): number {
     return this.wdExpires;
   }

@@ -1,5 +1,10 @@
 // EDT, watchdog on the timing wheel, maxrate pacing: times derived by hand
 // from fq_dequeue's pacing update (net/sched/sch_fq.c) and spec 8.14/8.18.
+// The watchdog (qdisc_watchdog_schedule_range_ns: a hard hrtimer, soft expiry
+// time_next_delayed_flow, hard expiry + timer_slack, 10 us by default) fires at
+// its hard expiry: nothing else on the CPU runs hrtimers sooner. fq_dequeue's
+// pacing forgives that lateness (len -= min(len / 2, now - time_next_packet)),
+// so paced gaps after the first stay len/rate.
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Core } from "../../src/core/core.js";
 import { freshCore } from "../helpers.js";
@@ -28,8 +33,8 @@ function harness(opts: FqOptions = {}) {
 }
 
 describe("fq time", () => {
-  it("EDT: skbs with a future tstamp leave exactly at it, woken by the wheel", () => {
-    const { q, loop, sent, run } = harness();
+  it("EDT with timer_slack 0: skbs with a future tstamp leave exactly at it, woken by the wheel", () => {
+    const { q, loop, sent, run } = harness({ timerSlackNs: 0 });
     const a = mkSkb(core, { sk: 1, tstamp: 5000 });
     const b = mkSkb(core, { sk: 1, tstamp: 12345 });
     const c = mkSkb(core, { sk: 2, tstamp: 7000 });
@@ -48,6 +53,25 @@ describe("fq time", () => {
     expect(q.stats(20000).fq.throttled).toBe(3);
   });
 
+  it("EDT with the default 10 us slack: the watchdog armed for 5000 fires at 15000 and finds all three due", () => {
+    const { q, loop, sent, run } = harness();
+    const a = mkSkb(core, { sk: 1, tstamp: 5000 });
+    const b = mkSkb(core, { sk: 1, tstamp: 12345 });
+    const c = mkSkb(core, { sk: 2, tstamp: 7000 });
+    for (const h of [a, b, c]) q.enqueue(h, 0);
+    run(0);
+    expect(q.nextEligible()).toBe(5000);
+    loop.run(1e9);
+    // fq_check_throttled moves sk 1 (5000) then sk 2 (7000) to old_flows; sk 1 sends a then b (12345 <= 15000,
+    // credit left), then sk 2 sends c; no flow throttled again
+    expect(sent).toEqual([
+      { h: a, t: 15000 },
+      { h: b, t: 15000 },
+      { h: c, t: 15000 },
+    ]);
+    expect(q.stats(20000).fq.throttled).toBe(2);
+  });
+
   it("watchdog is not re-armed when pending within [expires, expires + 10 us] (spec 8.18)", () => {
     const { q, run } = harness();
     q.enqueue(mkSkb(core, { sk: 1, tstamp: 100_000 }), 0);
@@ -62,12 +86,13 @@ describe("fq time", () => {
     q.reset();
   });
 
-  it("maxrate with EDT skbs: every gap is len/rate (1514 B at 1e6 B/s = 1.514 ms)", () => {
+  it("maxrate with EDT skbs: the first paced one 10 us late, then every gap is len/rate (1514 B at 1e6 B/s = 1.514 ms)", () => {
     const { q, loop, sent, run } = harness({ maxrate: 1e6 });
     for (let i = 0; i < 6; i++) q.enqueue(mkSkb(core, { sk: 1, tstamp: 1 }), 1);
     run(1);
     loop.run(1e9);
-    expect(sent.map((s) => s.t)).toEqual([1, 1_514_001, 3_028_001, 4_542_001, 6_056_001, 7_570_001]);
+    // time_next_packet 1_514_001, the watchdog at + 10 us; then now + 1_514_000 - 10_000 each: 3_028_001, …
+    expect(sent.map((s) => s.t)).toEqual([1, 1_524_001, 3_038_001, 4_552_001, 6_066_001, 7_580_001]);
   });
 
   it("maxrate without EDT: 10 back-to-back (initial quantum), then 2 every 3.028 ms (spec 8.14)", () => {
@@ -76,7 +101,8 @@ describe("fq time", () => {
     run(0);
     loop.run(1e9);
     const t = sent.map((s) => s.t);
-    expect(t).toEqual([...Array(10).fill(0), 3_028_000, 3_028_000, 6_056_000, 6_056_000, 9_084_000, 9_084_000]);
+    // time_next_packet 3_028_000 (+ 10 us slack); the pair's second sets 3_038_000 + 3_028_000 - 10_000 = 6_056_000
+    expect(t).toEqual([...Array(10).fill(0), 3_038_000, 3_038_000, 6_066_000, 6_066_000, 9_094_000, 9_094_000]);
     expect(q.stats(1e9).fq.throttled).toBe(3);
   });
 
@@ -85,7 +111,8 @@ describe("fq time", () => {
     for (let i = 0; i < 3; i++) q.enqueue(mkSkb(core, { sk: 1 }), 0);
     run(0);
     loop.run(1e9);
-    expect(sent.map((s) => s.t)).toEqual([0, 30_280_000, 60_560_000]);
+    // 1514 B at 50000 B/s = 30.28 ms; each watchdog 10 us late, forgiven in the next gap
+    expect(sent.map((s) => s.t)).toEqual([0, 30_290_000, 60_570_000]);
   });
 
   it("a gap over 1 s is clamped to 1 s and counted in pkts_too_long", () => {
@@ -93,7 +120,7 @@ describe("fq time", () => {
     for (let i = 0; i < 2; i++) q.enqueue(mkSkb(core, { sk: 1, tstamp: 1 }), 1);
     run(1);
     loop.run(10e9);
-    expect(sent.map((s) => s.t)).toEqual([1, 1e9 + 1]);
+    expect(sent.map((s) => s.t)).toEqual([1, 1e9 + 1 + 10_000]);
     expect(q.stats(2e9).fq.pkts_too_long).toBe(2);
   });
 
@@ -111,7 +138,7 @@ describe("fq time", () => {
     expect(core.skbTime.tstamp[h]).toBe(10e9 + 5);
     run(5);
     loop.run(20e9);
-    expect(sent).toEqual([{ h, t: 10e9 + 5 }]);
+    expect(sent).toEqual([{ h, t: 10e9 + 5 + 10_000 }]);
     expect(q2.stats(0).fq.horizon_caps).toBe(1);
   });
 });

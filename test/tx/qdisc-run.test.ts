@@ -62,7 +62,8 @@ describe("__qdisc_run: the quota (dev_tx_weight)", () => {
     tx.frameDone();
     expect(tx.stats[0]!.netTx).toBe(1);
     // three skbs departing at 1, 2 and 3 ms (EDT): fq throttles each in turn, its watchdog fires at
-    // each departure time and the NET_TX it raises sends the one skb that is due
+    // each departure time + timer_slack (10 us: the hrtimer's hard expiry) and the NET_TX it raises sends
+    // the one skb that is due
     for (let i = 1; i <= 3; i++) {
       const h = frame(core);
       core.skbTime.tstamp[h] = i * 1e6;
@@ -71,7 +72,7 @@ describe("__qdisc_run: the quota (dev_tx_weight)", () => {
     expect(tx.ringUsed(0)).toBe(0);
     const sent: number[] = [];
     for (let i = 1; i <= 3; i++) {
-      loop.run(i * 1e6 + 1);
+      loop.run(i * 1e6 + 10_000 + 1);
       sent.push(tx.ringUsed(0), tx.stats[0]!.netTx);
     }
     expect(sent).toEqual([1, 2, 2, 3, 3, 4]);
