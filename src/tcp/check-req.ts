@@ -8,6 +8,7 @@ import { acceptWake } from "./accept.js";
 import { rtxSynAck } from "./rtx-synack.js";
 import { serverAppStart } from "./apps.js";
 import { tcpRcvState } from "./established.js";
+import { ktimeGetSeconds, pawsReject } from "./paws.js";
 import { challengeAckAllowed, oowRateLimited } from "./oow-rate-limit.js";
 
 /** reqsk_timeout: timeout << num_timeout, capped at TCP_RTO_MAX. */
@@ -74,8 +75,13 @@ export function tcpCheckReq(t: TcpHost, req: TcpSock, h: number): void {
   let flg = rx.flags & (TCPHDR_RST | TCPHDR_SYN | TCPHDR_ACK);
   const l = req.listener!;
   l.segments++;
+  // tmp_opt.saw_tstamp (tcp_parse_options with the sysctl): PAWS against req->ts_recent with a ts_recent_stamp
+  // estimated as ktime_get_seconds() - reqsk_timeout(req, TCP_RTO_MAX) / HZ
+  const sawTs = rx.ts && t.timestamps !== 0;
+  const nowSec = ktimeGetSeconds(t);
+  const pawsRej = sawTs && pawsReject(req.tsRecent, nowSec - Math.floor(reqskTimeout(req) / 1e9), rx.tsVal, (flg & TCPHDR_RST) !== 0, nowSec);
   // A retransmitted SYN: resend the SYN-ACK (rate-limited) and push the timer.
-  if (flg === TCPHDR_SYN && rx.seq === req.irs) {
+  if (flg === TCPHDR_SYN && rx.seq === req.irs && !pawsRej) {
     if (t.now - req.lastSynAckRtx >= 0 && t.now - req.lastSynAckRtx < TCP_INVALID_RATELIMIT) {
       t.nstat.add(t.mib.AckSkippedSynRecv);
     } else {
@@ -96,12 +102,15 @@ export function tcpCheckReq(t: TcpHost, req: TcpSock, h: number): void {
   // net/ipv4/tcp_minisocks.c: tcp_in_window over [rcv_nxt, rcv_nxt + tcp_synack_window(req)]
   const seq = rx.seq;
   const endSeq = (seq + rx.dataLen + (rx.flags & TCPHDR_SYN ? 1 : 0) + (rx.flags & TCPHDR_FIN ? 1 : 0)) >>> 0;
-  if (!reqInWindow(seq, endSeq, req.rcvNxt, (req.rcvNxt + (req.rcvWnd < 65535 ? req.rcvWnd : 65535)) >>> 0)) {
-    // out of window: an ACK (not to an RST) and drop; the request stays
-    if (!(flg & TCPHDR_RST)) {
+  if (pawsRej || !reqInWindow(seq, endSeq, req.rcvNxt, (req.rcvNxt + (req.rcvWnd < 65535 ? req.rcvWnd : 65535)) >>> 0)) {
+    // out of window or PAWS: an ACK (not to an RST) unless tcp_oow_rate_limited (a segment with data and no
+    // SYN never is; else req->last_oow_ack_time, TCPACKSkippedSynRecv), and drop; the request stays
+    if (!(flg & TCPHDR_RST) && ((rx.dataLen > 0 && !(flg & TCPHDR_SYN)) || !oowRateLimited(t, req, t.mib.AckSkippedSynRecv))) {
       t.sendAck(req);
     }
-    t.dropSkb(h, "TCP_OVERWINDOW");
+    if (pawsRej) t.nstat.add(t.mib.PAWSEstab);
+    // tcp_check_req returns NULL: tcp_v4_rcv's discard_and_relse (SKB_DROP_REASON_NOT_SPECIFIED)
+    t.dropSkb(h, pawsRej ? "NOT_SPECIFIED" : "TCP_OVERWINDOW");
     return;
   }
   // the SYN at rcv_isn is out of window from rcv_isn + 1: truncated
@@ -145,7 +154,9 @@ export function tcpCheckReq(t: TcpHost, req: TcpSock, h: number): void {
   // tcp_create_openreq_child: the child's tp->last_oow_ack_time is the listener's (sk_clone_lock), not the
   // request's, in practice 0
   req.lastOowAckTime = 0;
-  if (req.tsOk && rx.ts) req.tsRecent = rx.tsVal;
+  // tcp_create_openreq_child stamps ts_recent; tcp_check_req takes this ACK's TSval unless it is after rcv_nxt
+  if (req.tsOk) req.tsRecentStamp = nowSec;
+  if (req.tsOk && sawTs && ((rx.seq - req.rcvNxt) | 0) <= 0) req.tsRecent = rx.tsVal;
   childEstablished(t, l, req);
   // tcp_child_process: data riding on the completing ACK goes to the child
   if (req.conn !== null && rx.dataLen > 0) tcpRcvState(t, req, h);

@@ -8,6 +8,7 @@ import { TCP_ESTABLISHED, TCP_MSS_DEFAULT, TCP_RTO_MAX, TCP_SYN_SENT, TCP_TIMEOU
 import { TCPHDR_ACK, TCPHDR_RST, TCPHDR_SYN } from "../wire/tcp.js";
 import { addrKey } from "./segment.js";
 import { firstTxhash, timeoutRehash } from "./txhash.js";
+import { storeTsRecent } from "./paws.js";
 
 /** Linux's default net.ipv4.ip_local_port_range. */
 const EPHEMERAL_LOW = 32768;
@@ -127,6 +128,20 @@ export function tcpRcvSynSent(t: TcpHost, sk: TcpSock, h: number): void {
       t.dropSkb(h, "TCP_INVALID_ACK_SEQUENCE");
       return;
     }
+    // RFC 7323: an echo (less tsoffset) outside [retrans_stamp, now] — before our first SYN left
+    // (tcp_connect: tcp_time_stamp_ts) or in the future — is not one of ours: reset_and_undo, which
+    // tcp_v4_do_rcv answers with an RST
+    if (t.timestamps !== 0 && rx.ts && rx.tsEcr !== 0) {
+      const tsecr = (rx.tsEcr - sk.tsOff) >>> 0;
+      const stamp = Math.floor(sk.connectAt / 1e6) >>> 0;
+      // between(tsecr, retrans_stamp, tcp_time_stamp_ts(tp))
+      if (((t.nowMs() - stamp) >>> 0) < ((tsecr - stamp) >>> 0)) {
+        t.nstat.add(t.mib.PAWSActive);
+        t.sendReset();
+        t.dropSkb(h, "TCP_RFC7323_PAWS");
+        return;
+      }
+    }
     if (flg & TCPHDR_RST) {
       // tcp_reset in SYN_SENT: ECONNREFUSED
       t.dropSkb(h, "TCP_RESET");
@@ -142,7 +157,8 @@ export function tcpRcvSynSent(t: TcpHost, sk: TcpSock, h: number): void {
     sk.sndUna = rx.ack;
     sk.mss = rx.mss > 0 ? rx.mss : TCP_MSS_DEFAULT;
     sk.tsOk = sk.tsOk && rx.ts;
-    if (sk.tsOk) sk.tsRecent = rx.tsVal;
+    // tcp_store_ts_recent
+    if (sk.tsOk) storeTsRecent(t, sk);
     else sk.tsOff = 0;
     sk.sackOk = t.sack !== 0 && rx.sackPerm;
     if (t.windowScaling !== 0 && rx.wscale >= 0) sk.sndWscale = rx.wscale;

@@ -124,7 +124,8 @@ export function tcpConnRequest(t: TcpHost, l: ListenSock, h: number, twIsn = 0):
   req.mss = mss;
   req.tsOk = tsOk;
   req.tsOff = tsOff;
-  req.tsRecent = rx.tsVal;
+  // tcp_openreq_init: req->ts_recent = saw_tstamp ? rcv_tsval : 0 (0: PAWS never rejects, tcp_paws_check)
+  req.tsRecent = rx.ts && t.timestamps !== 0 ? rx.tsVal : 0;
   req.sackOk = sackOk;
   req.sndWscale = sndWscale;
   req.rcvWscale = sndWscale >= 0 ? win.wscale : 0;

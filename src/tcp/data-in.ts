@@ -52,6 +52,7 @@ import { COLLAPSE_MAX, collapseEffects, tcpCollapse } from "./collapse.js";
 import { sendHead } from "./send-head.js";
 import { ofoEmpty, sackNewOfoSkb, sackRemove, sackReset } from "./sack-blocks.js";
 import { compressAck } from "./comp-sack.js";
+import { replaceTsRecent } from "./paws.js";
 
 /** Default truesize of a received frame when the driver model sets none: a build_skb driver's
  *  page-fragment buffer (frame + NET_SKB_PAD + skb_shared_info, rounded to a power of two: ixgbe's
@@ -254,6 +255,9 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
     }
   }
   if (ack > c.sndNxt) return false;
+  const seq = unwrap(sk.irs + 1, rx.seq, c.rcvNxt);
+  // FLAG_UPDATE_TS_RECENT: ts_recent once the ACK is known acceptable, before old_ack's SACK processing
+  replaceTsRecent(t, sk, seq <= c.rcvWup);
   const priorUna = c.sndUna;
   c.rackArmed = false;
   c.origAcked = false;
@@ -262,7 +266,6 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   c.rsPriorDelivered = 0;
   const priorDelivered = c.delivered;
   const priorLost = c.lost;
-  const seq = unwrap(sk.irs + 1, rx.seq, c.rcvNxt);
   if (ack < priorUna) {
     oldAck(t, sk, c, ack);
     return true;
@@ -664,7 +667,6 @@ export function tcpDataQueue(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): st
     frags = rxFrags(segs);
     tailroom = rxTailroom(frags, truesize, t.core.skb.len[h]!);
   }
-  if (sk.tsOk && rx.ts && seq <= c.rcvWup) sk.tsRecent = rx.tsVal; // tcp_replace_ts_recent
   rcvRttMeasureTs(t, sk, c, len);
   if (seq !== c.rcvNxt) {
     if (end <= c.rcvNxt) {

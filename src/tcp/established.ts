@@ -26,6 +26,7 @@ import { sendHead } from "./send-head.js";
 import { ofoEmpty, sackMaxEnd, sackNewOfoSkb, sackReset } from "./sack-blocks.js";
 import { tcpFinWait1Acked, tcpTimeWait } from "./timewait.js";
 import { challengeAckAllowed, oowRateLimited } from "./oow-rate-limit.js";
+import { pawsDiscard, replaceTsRecent, sendDupack } from "./paws.js";
 
 /** close() by the application: send FIN (tcp_close -> tcp_send_fin). */
 export function tcpClose(t: TcpHost, sk: TcpSock): void {
@@ -87,6 +88,15 @@ export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
     t.dropSkb(h, "TCP_CLOSE");
     return;
   }
+  // tcp_validate_incoming: RFC 7323 PAWS first (tcp_fast_parse_options sees a timestamp once negotiated). A
+  // rejected RST goes on to the sequence checks, a rejected SYN to syn_challenge: both as if it had passed.
+  if (sk.tsOk && rx.ts && !(flg & (TCPHDR_RST | TCPHDR_SYN)) && pawsDiscard(t, sk)) {
+    t.nstat.add(t.mib.PAWSEstab);
+    // tcp_oow_rate_limited: a segment occupying sequence space (data, FIN) is never limited
+    if (rx.dataLen > 0 || flg & TCPHDR_FIN || !oowRateLimited(t, sk, t.mib.AckSkippedPAWS)) sendDupack(t, sk);
+    t.dropSkb(h, "TCP_RFC7323_PAWS");
+    return;
+  }
   if (flg & TCPHDR_RST) {
     // tcp_validate_incoming (RFC 5961): an exact rcv_nxt match resets, or
     // rcv_nxt - 1 once the peer's FIN is in (tcp_reset_check)
@@ -130,7 +140,13 @@ export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
     const sacks = sk.sackOk ? rx.sackN : 0;
     if (flg & TCPHDR_ACK && !(finOut && rx.ack === sk.sndNxt && c.sndNxt === c.sndUna && c.packetsOut === 0 && sacks === 0)) {
       if (!tcpAck(t, sk, c) && !sk.finSent) drop = "TCP_ACK_UNSENT_DATA";
+    } else if (flg & TCPHDR_ACK) {
+      // tcp_ack's tcp_replace_ts_recent (the rest of tcp_ack has nothing to do)
+      replaceTsRecent(t, sk, unwrap(sk.irs + 1, rx.seq, c.rcvNxt) <= c.rcvWup);
     }
+  } else if (flg & TCPHDR_ACK && ((rx.ack - sk.sndNxt) | 0) <= 0) {
+    // tcp_ack's tcp_replace_ts_recent for a socket without transfer state (rcv_wup = rcv_nxt)
+    replaceTsRecent(t, sk, ((rx.seq - sk.rcvNxt) | 0) <= 0);
   }
   // tcp_rcv_state_process: after tcp_ack and before the data (tcp_data_queue), FIN_WAIT1 / CLOSING / LAST_ACK
   // move on once snd_una == write_seq, our FIN included: not while the FIN still waits to be sent (for the
@@ -199,7 +215,6 @@ export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
       c.eof = true;
       c.app?.onEof?.(c);
     }
-    if (rx.ts) sk.tsRecent = rx.tsVal;
     switch (sk.state) {
       case TCP_ESTABLISHED:
         sk.state = TCP_CLOSE_WAIT;

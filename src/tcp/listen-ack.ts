@@ -7,6 +7,7 @@ import { JIFFY, TCP_SYNCOOKIE_VALID } from "./constants.js";
 import { cookieCheckSet, cookieDecodeOptions, type CookieOptions } from "./cookie.js";
 import { childEstablished, synRecvSockRoom } from "./check-req.js";
 import { TCPHDR_RST } from "../wire/tcp.js";
+import { ktimeGetSeconds } from "./paws.js";
 import { firstTxhash } from "./txhash.js";
 
 const opts: CookieOptions = { ok: false, tsOk: false, sackOk: false, sndWscale: -1 };
@@ -64,7 +65,9 @@ export function tcpListenAck(t: TcpHost, l: ListenSock, h: number): void {
   child.mss = mss;
   child.tsOk = opts.tsOk;
   child.tsOff = tsOff;
-  child.tsRecent = rx.tsVal;
+  // cookie_tcp_reqsk_init's ts_recent; tcp_create_openreq_child stamps it (ts_recent_stamp) when tstamp_ok
+  child.tsRecent = sawTs ? rx.tsVal : 0;
+  child.tsRecentStamp = opts.tsOk ? ktimeGetSeconds(t) : 0;
   child.sackOk = opts.sackOk;
   child.sndWscale = opts.sndWscale;
   const win = opts.tsOk ? t.synAckWinTs : t.synAckWinNoTs;

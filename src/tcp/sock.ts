@@ -120,6 +120,8 @@ export class TcpSock {
   tsOk = false;
   tsOff = 0;
   tsRecent = 0;
+  /** rx_opt.ts_recent_stamp (tw_ts_recent_stamp in TIME_WAIT): ktime_get_seconds when ts_recent was stored, 0 = never. */
+  tsRecentStamp = 0;
   sackOk = false;
   /** Peer's window scale, -1 = window scaling off. */
   sndWscale = -1;

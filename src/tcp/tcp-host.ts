@@ -112,6 +112,9 @@ export interface TcpMib {
   AckSkippedSynRecv: number;
   AckSkippedChallenge: number;
   AckSkippedTimeWait: number;
+  AckSkippedPAWS: number;
+  PAWSEstab: number;
+  PAWSActive: number;
   ChallengeACK: number;
   FastRetrans: number;
   SlowStartRetrans: number;
@@ -437,6 +440,9 @@ export class TcpHost {
       AckSkippedSynRecv: c.id("TcpExtTCPACKSkippedSynRecv"),
       AckSkippedChallenge: c.id("TcpExtTCPACKSkippedChallenge"),
       AckSkippedTimeWait: c.id("TcpExtTCPACKSkippedTimeWait"),
+      AckSkippedPAWS: c.id("TcpExtTCPACKSkippedPAWS"),
+      PAWSEstab: c.id("TcpExtPAWSEstab"),
+      PAWSActive: c.id("TcpExtPAWSActive"),
       ChallengeACK: c.id("TcpExtTCPChallengeACK"),
       FastRetrans: c.id("TcpExtTCPFastRetrans"),
       SlowStartRetrans: c.id("TcpExtTCPSlowStartRetrans"),

@@ -3,9 +3,9 @@
 // tcp_timewait_state_process, in its order of checks). The model keeps the TcpSock in TIME_WAIT and
 // gives it the timewait sock's fields at entry (tw_rcv_wnd, tw_last_oow_ack_time = 0); tw_rcv_nxt,
 // tw_snd_nxt, tw_ts_recent and tw_txhash are the socket's rcvNxt, sndNxt, tsRecent and txhash, which no
-// other path changes in TIME_WAIT. Not modelled: PAWS (paws_reject is always false, as the model checks
-// no PAWS anywhere, so no PAWSEstabRejected). An orphan whose FIN was ACKed becomes a timewait sock of
-// substate FIN_WAIT2 (tcpFinWait1Acked; the TcpSock keeps state FIN_WAIT2 with `tw` set).
+// other path changes in TIME_WAIT; tw_ts_recent_stamp is its tsRecentStamp (paws.ts: tcp_paws_reject). An
+// orphan whose FIN was ACKed becomes a timewait sock of substate FIN_WAIT2 (tcpFinWait1Acked; the TcpSock
+// keeps state FIN_WAIT2 with `tw` set); its own paws_reject test is not modelled.
 import type { TcpHost } from "./tcp-host.js";
 import type { TcpSock } from "./sock.js";
 import type { TcpConn } from "./conn.js";
@@ -15,6 +15,7 @@ import { memReclaimFinal } from "./mem.js";
 import { oowRateLimited } from "./oow-rate-limit.js";
 import { tcpDone } from "./established.js";
 import { sendActiveReset } from "./out-of-resources.js";
+import { ktimeGetSeconds, pawsReject } from "./paws.js";
 
 /** The ledger's reason for every segment a timewait sock takes: tcp_v4_rcv ends do_time_wait at discard_it,
  *  sk_skb_reason_drop with the drop_reason it set at its start (SKB_DROP_REASON_NOT_SPECIFIED). */
@@ -133,14 +134,17 @@ export function tcpTimewaitRcv(t: TcpHost, sk: TcpSock, h: number): void {
   const seq = rx.seq;
   // TCP_SKB_CB(skb)->end_seq: SYN and FIN take a sequence number each
   const endSeq = (seq + rx.dataLen + (flg & TCPHDR_SYN ? 1 : 0) + (flg & TCPHDR_FIN ? 1 : 0)) >>> 0;
-  // tmp_opt.saw_tstamp: the option is parsed only when the timewait sock has a ts_recent_stamp
-  const sawTs = sk.tsOk && rx.ts;
+  // tmp_opt.saw_tstamp: the option is parsed (with the sysctl's say) only when the timewait sock has a
+  // ts_recent_stamp; then tcp_paws_reject against tw_ts_recent
+  const sawTs = sk.tsRecentStamp !== 0 && rx.ts && t.timestamps !== 0;
   if (sk.state === TCP_FIN_WAIT2) {
     twFinWait2Rcv(t, sk, h, endSeq, sawTs);
     return;
   }
+  const nowSec = ktimeGetSeconds(t);
+  const pawsRej = sawTs && pawsReject(sk.tsRecent, sk.tsRecentStamp, rx.tsVal, (flg & TCPHDR_RST) !== 0, nowSec);
   // tcp_timewait_state_process: in window, a bare ACK or an RST at rcv_nxt
-  if (seq === rcvNxt && (seq === endSeq || flg & TCPHDR_RST)) {
+  if (!pawsRej && seq === rcvNxt && (seq === endSeq || flg & TCPHDR_RST)) {
     if (flg & TCPHDR_RST) {
       // TIME_WAIT assassination (RFC 1337): net.ipv4.tcp_rfc1337 = 0 lets the RST kill the sock
       if (t.rfc1337 === 0) {
@@ -150,7 +154,10 @@ export function tcpTimewaitRcv(t: TcpHost, sk: TcpSock, h: number): void {
         return;
       }
     } else twReschedule(t, sk);
-    if (sawTs) sk.tsRecent = rx.tsVal;
+    if (sawTs) {
+      sk.tsRecent = rx.tsVal;
+      sk.tsRecentStamp = nowSec;
+    }
     t.dropSkb(h, TW_DROP);
     return;
   }
@@ -158,6 +165,7 @@ export function tcpTimewaitRcv(t: TcpHost, sk: TcpSock, h: number): void {
   // connection at the listener (TCP_TW_SYN) with an ISN past everything this one sent
   if (
     (flg & (TCPHDR_SYN | TCPHDR_RST | TCPHDR_ACK)) === TCPHDR_SYN &&
+    !pawsRej &&
     (((seq - rcvNxt) | 0) > 0 || (sawTs && ((sk.tsRecent - rx.tsVal) | 0) < 0))
   ) {
     let isn = (sk.sndNxt + 65535 + 2) >>> 0;
@@ -174,9 +182,11 @@ export function tcpTimewaitRcv(t: TcpHost, sk: TcpSock, h: number): void {
     t.dropSkb(h, TW_DROP);
     return;
   }
+  if (pawsRej) t.nstat.add(t.mib.PAWSEstab);
   if (!(flg & TCPHDR_RST)) {
-    // the timer restarts for anything but an ACK-less SYN (an old duplicate or a new SYN below rcv_nxt)
-    if (flg & TCPHDR_ACK) twReschedule(t, sk);
+    // the timer restarts for anything but an ACK-less SYN that passed PAWS (an old duplicate or a new SYN
+    // below rcv_nxt)
+    if (pawsRej || flg & TCPHDR_ACK) twReschedule(t, sk);
     // tcp_timewait_check_oow_rate_limit (TCPACKSkippedTimeWait), else TCP_TW_ACK
     if (!twOowRateLimited(t, sk, endSeq, t.mib.AckSkippedTimeWait)) twAck(t, sk);
   }
@@ -220,7 +230,10 @@ function twFinWait2Rcv(t: TcpHost, sk: TcpSock, h: number, endSeq: number, sawTs
   // the FIN: true TIME_WAIT, its ACK (TCP_TW_ACK); the timer restarts (inet_twsk_reschedule, counted nothing)
   sk.state = TCP_TIME_WAIT;
   sk.rcvNxt = endSeq;
-  if (sawTs) sk.tsRecent = rx.tsVal;
+  if (sawTs) {
+    sk.tsRecent = rx.tsVal;
+    sk.tsRecentStamp = ktimeGetSeconds(t);
+  }
   twReschedule(t, sk);
   twAck(t, sk);
   t.dropSkb(h, TW_DROP);

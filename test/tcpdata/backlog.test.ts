@@ -22,7 +22,7 @@ async function idle() {
 }
 
 /** Segment from the client: `len` payload bytes at rcv_nxt + off, with the given TS value. */
-const inject = (w: World, sk: TcpSock, off: number, len: number, tsVal = 1000): number => clientSegment(w, sk, off, len, TCPHDR_ACK, tsVal);
+const inject = (w: World, sk: TcpSock, off: number, len: number, tsVal = sk.tsRecent): number => clientSegment(w, sk, off, len, TCPHDR_ACK, tsVal);
 
 describe("tcp_add_backlog (6.12)", () => {
   it("contiguous full-size segments coalesce until the tail holds MAX_SKB_FRAGS (17) frags: 20 -> 2 skbs", async () => {
@@ -55,7 +55,7 @@ describe("tcp_add_backlog (6.12)", () => {
     expect(c.backlog.count).toBe(1);
     expect(c.backlog.bytes).toBe(768);
     expect(c.backlog.segs).toBe(5);
-    tcpAddBacklog(t, sk, c, inject(w, sk, 0, 0, 1001));
+    tcpAddBacklog(t, sk, c, inject(w, sk, 0, 0, sk.tsRecent + 1));
     expect(c.backlog.count).toBe(2);
     expect(w.host("b").nstat.get("TcpExtTCPBacklogCoalesce")).toBe(4);
     releaseSock(t, sk, c);

@@ -39,7 +39,7 @@ async function established(sysctl: Record<string, number> = {}) {
   const nxt = c.rcvNxt;
   /** An RST at rcv_nxt (as the test began) + off. */
   const rst = (off: number) => tcpRcvState(t, sk, clientSegment(r.w, sk, off - (c.rcvNxt - nxt), 0, TCPHDR_RST | TCPHDR_ACK));
-  const data = (off: number, len: number) => tcpRcvState(t, sk, clientSegment(r.w, sk, off - (c.rcvNxt - nxt), len, TCPHDR_ACK, 1000));
+  const data = (off: number, len: number) => tcpRcvState(t, sk, clientSegment(r.w, sk, off - (c.rcvNxt - nxt), len, TCPHDR_ACK, sk.tsRecent));
   return {
     t,
     sk,

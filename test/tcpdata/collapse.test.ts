@@ -40,7 +40,7 @@ async function receiver() {
   const counts = () => [...n0].map(([k, v]) => (nstat.get(k) ?? 0) - v);
   /** A segment at `off` past the first rcv_nxt; `truesize` as the driver set it (0: the default 2304). */
   const rcv = (off: number, len: number, truesize = 0): void => {
-    const h = clientSegment(r.w, sk, off - (c.rcvNxt - nxt), len, TCPHDR_ACK, 1000);
+    const h = clientSegment(r.w, sk, off - (c.rcvNxt - nxt), len, TCPHDR_ACK, sk.tsRecent);
     t.core.skb.truesize[h] = truesize;
     tcpRcvState(t, sk, h);
   };
@@ -109,7 +109,7 @@ describe("tcp_collapse_ofo_queue: a range ending in a FIN", () => {
     // join it, so it is an skb of its own
     for (let i = 0; i < 19; i++) rcv(10000 + i * 1000, 1000, PAGE_FRAME);
     rcv(29000, 100, PAGE_FRAME);
-    tcpRcvState(t, sk, clientSegment(w, sk, 29100 - (c.rcvNxt - nxt), 164, TCPHDR_ACK | TCPHDR_FIN, 1000));
+    tcpRcvState(t, sk, clientSegment(w, sk, 29100 - (c.rcvNxt - nxt), 164, TCPHDR_ACK | TCPHDR_FIN, sk.tsRecent));
     const r = c.ofo[0]!;
     expect([r.skbs.length / 5, r.start - nxt, r.end - nxt, c.finRcvSeq - nxt]).toEqual([2, 10000, 29264, 29264]);
     c.rcvbufLocked = true;

@@ -46,7 +46,7 @@ async function receiver(o: PairOpts = {}, rcvRttUs = 400, srttUs = 1000) {
   c.rtt.srttUs = 8 * srttUs;
   const nxt = c.rcvNxt;
   const base = sk.irs + 1;
-  const tsVal = sk.tsOk ? 1000 : undefined;
+  const tsVal = sk.tsOk ? sk.tsRecent : undefined; // the peer's last TSval: passes PAWS
   // the receiver's ACKs: time and SACK blocks (relative to nxt), parsed from their header bytes
   const acks: { at: number; blocks: number[][] }[] = [];
   const env = t.env as { alloc(): number };

@@ -32,7 +32,7 @@ function inject(w: World, host: string, sk: TcpSock, off: number, len: number, s
   s.flags = TCPHDR_ACK;
   s.window = 1000;
   s.ts = true;
-  s.tsVal = 1000;
+  s.tsVal = sk.tsRecent; // the peer's last TSval: passes PAWS
   for (const [l, r] of sack) {
     s.sackL[s.sackN] = l >>> 0;
     s.sackR[s.sackN] = r >>> 0;

@@ -11,7 +11,7 @@ import type { World } from "../../src/sim/world.js";
 import type { TcpSock } from "../../src/tcp/sock.js";
 
 export interface AckOpts {
-  /** Carry the timestamp option (TSval 1000). Default true. */
+  /** Carry the timestamp option (TSval: the socket's ts_recent, which passes PAWS). Default true. */
   ts?: boolean;
   /** TSecr as a value of the sender's ms clock (0 = none). */
   tsecrMs?: number;
@@ -42,7 +42,7 @@ export function injectAck(w: World, sk: TcpSock, ackRel: number, sack: [number, 
   s.window = o.window ?? 65535;
   if (o.ts ?? true) {
     s.ts = true;
-    s.tsVal = 1000;
+    s.tsVal = sk.tsRecent; // the peer's last TSval: passes PAWS (tcp_paws_discard)
     const tsecr = o.tsecrMs ?? 0;
     s.tsEcr = tsecr === 0 ? 0 : (tsecr + sk.tsOff) >>> 0;
   }

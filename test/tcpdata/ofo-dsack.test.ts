@@ -17,7 +17,7 @@ async function quiet() {
   const ofo0 = nstat.get("TcpExtTCPDSACKOfoSent") ?? 0;
   const nxt = c.rcvNxt;
   /** `len` bytes at nxt + off (nxt: rcv_nxt before the test). */
-  const rcv = (off: number, len: number): void => tcpRcvState(t, sk, clientSegment(r.w, sk, off - (c.rcvNxt - nxt), len, TCPHDR_ACK, 1000));
+  const rcv = (off: number, len: number): void => tcpRcvState(t, sk, clientSegment(r.w, sk, off - (c.rcvNxt - nxt), len, TCPHDR_ACK, sk.tsRecent));
   const oldSent = () => (nstat.get("TcpExtTCPDSACKOldSent") ?? 0) - old0;
   const ofoSent = () => (nstat.get("TcpExtTCPDSACKOfoSent") ?? 0) - ofo0;
   /** Out-of-order skbs dropped by tcp_ofo_queue leave only the in-order skb's truesize charged. */

@@ -40,7 +40,7 @@ async function receiver() {
   /** `len` bytes at nxt + off: the SACK blocks (D-SACK first) of the one ACK it makes, relative to nxt. */
   const rcv = (off: number, len: number): number[][] => {
     sent.length = 0;
-    tcpRcvState(t, sk, clientSegment(w, sk, off - (c.rcvNxt - nxt), len, TCPHDR_ACK, 1000));
+    tcpRcvState(t, sk, clientSegment(w, sk, off - (c.rcvNxt - nxt), len, TCPHDR_ACK, sk.tsRecent));
     expect(sent.length).toBe(1);
     const h = sent[0]!;
     const seg = new SegIn();

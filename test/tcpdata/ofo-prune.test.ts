@@ -25,7 +25,7 @@ async function fullOfo() {
   const base = (k: string) => nstat.get(k) ?? 0;
   const b0 = { pruned: base("TcpExtOfoPruned"), rcvPruned: base("TcpExtRcvPruned"), ofoDrop: base("TcpExtTCPOFODrop"), merge: base("TcpExtTCPOFOMerge") };
   const nxt = c.rcvNxt;
-  const rcv = (off: number, len: number): void => tcpRcvState(t, sk, clientSegment(r.w, sk, off - (c.rcvNxt - nxt), len, TCPHDR_ACK, 1000));
+  const rcv = (off: number, len: number): void => tcpRcvState(t, sk, clientSegment(r.w, sk, off - (c.rcvNxt - nxt), len, TCPHDR_ACK, sk.tsRecent));
   for (let i = 1; i <= 36; i++) rcv(i * M, M);
   expect(c.ofo.length).toBe(1);
   expect(c.ofo[0]!.skbs.length).toBe(10);

@@ -21,7 +21,7 @@ async function quiet() {
   const coalesced0 = nstat.get("TcpExtTCPRcvCoalesce") ?? 0;
   /** Deliver `len` bytes at rcv_nxt + off through tcp_rcv_established (or the backlog when owned). */
   const rcv = (off: number, len: number): void => {
-    const h = clientSegment(r.w, sk, off, len, TCPHDR_ACK, 1000);
+    const h = clientSegment(r.w, sk, off, len, TCPHDR_ACK, sk.tsRecent);
     if (c.owned) tcpAddBacklog(t, sk, c, h);
     else tcpRcvState(t, sk, h);
   };

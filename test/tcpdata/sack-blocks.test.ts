@@ -26,7 +26,7 @@ async function receiver(o: PairOpts = {}) {
   const { t, sk, c, w } = r;
   const nxt = c.rcvNxt;
   const base = sk.irs + 1;
-  const tsVal = sk.tsOk ? 1000 : undefined;
+  const tsVal = sk.tsOk ? sk.tsRecent : undefined; // the peer's last TSval: passes PAWS
   // every skb the receiver's TCP allocates (its ACKs), parsed back from the header bytes
   const sent: number[] = [];
   const env = t.env as { alloc(): number };
