@@ -53,6 +53,7 @@ import { sendHead } from "./send-head.js";
 import { ofoEmpty, sackNewOfoSkb, sackRemove, sackReset } from "./sack-blocks.js";
 import { compressAck } from "./comp-sack.js";
 import { replaceTsRecent } from "./paws.js";
+import { tcpFin } from "./established.js";
 
 /** Default truesize of a received frame when the driver model sets none: a build_skb driver's
  *  page-fragment buffer (frame + NET_SKB_PAD + skb_shared_info, rounded to a power of two: ixgbe's
@@ -700,14 +701,21 @@ export function tcpDataQueue(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): st
   // queue_and_out
   if (queueAndOut(t, sk, c, seq, end, truesize, frags, tailroom)) return "PROTO_MEM";
   eventDataRecv(t, sk, c, len, truesize, gsoSize);
-  if (c.ofo.length > 0) {
+  sk.rcvNxt = (sk.irs + 1 + c.rcvNxt) >>> 0;
+  // the kernel's out-of-order queue: c.ofo and a FIN waiting past a hole (c.finRcvSeq, a bare FIN's skb or the
+  // flag of the data skb that carries it)
+  const finQueued = c.finRcvSeq >= 0 && !c.eof;
+  if (c.ofo.length > 0 || finQueued) {
     ofoQueue(t, sk, c);
-    // RFC 5681 4.2: ACK at once when a gap is filled (a FIN still past a hole keeps the queue not empty; one
-    // reached now leaves it empty: tcp_ofo_queue hands it to tcp_fin)
-    if (c.ofo.length === 0 && (c.finRcvSeq < 0 || c.rcvNxt >= c.finRcvSeq)) c.ackNow = true;
+    sk.rcvNxt = (sk.irs + 1 + c.rcvNxt) >>> 0;
+    // tcp_ofo_queue: the FIN reached goes to tcp_fin (which purges the queue) before tcp_ack_snd_check, so the
+    // one ACK sent covers it
+    const finReached = finQueued && c.rcvNxt === c.finRcvSeq;
+    if (finReached) tcpFin(t, sk, c);
+    // RFC 5681 4.2: ACK at once when a gap is filled (a FIN still past a hole keeps the queue not empty)
+    if (finReached || (c.ofo.length === 0 && !finQueued)) c.ackNow = true;
   }
   if (c.numSacks > 0) sackRemove(c, c.rcvNxt, ofoEmpty(c));
-  sk.rcvNxt = (sk.irs + 1 + c.rcvNxt) >>> 0;
   ackSndCheck(t, sk, c);
   c.app?.onReadable?.(c);
   if (c.readRate === Infinity) recvmsg(t, sk, c, Infinity);

@@ -5,6 +5,7 @@
 // retransmitted with the data it rides on or as an skb of its own (fin.ts).
 import type { TcpHost } from "./tcp-host.js";
 import type { TcpSock } from "./sock.js";
+import type { TcpConn } from "./conn.js";
 import {
   TCP_CLOSE,
   TCP_CLOSE_WAIT,
@@ -77,6 +78,51 @@ export function tcpDone(t: TcpHost, sk: TcpSock): void {
     cancelCompAckTimer(t, c);
   }
   finish(t, sk);
+}
+
+/** net/ipv4/tcp_input.c: tcp_fin — the peer's FIN is in sequence (rcv_nxt moves past it: tcp_rcv_nxt_update).
+ *  Reached from the segment that carries it or, for a FIN that waited past a hole, from tcp_data_queue's
+ *  tcp_ofo_queue (data-in.ts), before tcp_ack_snd_check. */
+export function tcpFin(t: TcpHost, sk: TcpSock, c: TcpConn | null): void {
+  sk.rcvNxt = (sk.rcvNxt + 1) >>> 0;
+  if (c !== null) {
+    // tcp_fin purges the out-of-order queue (the model keeps whatever a peer sent past its FIN) and
+    // tcp_sack_reset forgets the blocks and a pending D-SACK
+    if (sk.sackOk) sackReset(c);
+    c.eof = true;
+    c.app?.onEof?.(c);
+  }
+  switch (sk.state) {
+    case TCP_ESTABLISHED:
+      sk.state = TCP_CLOSE_WAIT;
+      finSendAck(t, sk, c);
+      if (appClosesOnEof(sk)) tcpClose(t, sk);
+      break;
+    case TCP_FIN_WAIT1:
+      finSendAck(t, sk, c);
+      sk.state = TCP_CLOSING;
+      break;
+    case TCP_FIN_WAIT2:
+      // tcp_fin: tcp_send_ack, tcp_time_wait(sk, TCP_TIME_WAIT, 0) (a full FIN_WAIT2 socket: its FIN came with
+      // the ACK of ours, or its fin time is beyond TCP_TIMEWAIT_LEN)
+      finSendAck(t, sk, c);
+      tcpTimeWait(t, sk, TCP_TIME_WAIT, 0);
+      break;
+    default:
+      finSendAck(t, sk, c);
+  }
+}
+
+/** tcp_send_ack (TcpHost.sendAck: its seq counts a FIN we sent) with tcp_event_ack_sent's part on the
+ *  delayed-ACK state: the scheduled ACK went, a quick ACK is used up. */
+function finSendAck(t: TcpHost, sk: TcpSock, c: TcpConn | null): void {
+  t.sendAck(sk);
+  if (c === null) return;
+  c.ackPending = false;
+  c.ackNow = false;
+  c.ackPushed = 0;
+  c.delackDeadline = Infinity;
+  if (c.quick > 0) c.quick--;
 }
 
 export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
@@ -205,35 +251,8 @@ export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
       }
     }
   }
-  const ofoFin = c !== null && c.finRcvSeq >= 0 && c.rcvNxt === c.finRcvSeq && !c.eof;
-  if ((flg & TCPHDR_FIN && drop === null && ((rx.seq + rx.dataLen) >>> 0) === sk.rcvNxt) || ofoFin) {
-    sk.rcvNxt = (sk.rcvNxt + 1) >>> 0;
-    if (c !== null) {
-      // tcp_fin purges the out-of-order queue (the model keeps whatever a peer sent past its FIN) and
-      // tcp_sack_reset forgets the blocks and a pending D-SACK
-      if (sk.sackOk) sackReset(c);
-      c.eof = true;
-      c.app?.onEof?.(c);
-    }
-    switch (sk.state) {
-      case TCP_ESTABLISHED:
-        sk.state = TCP_CLOSE_WAIT;
-        t.sendAck(sk);
-        if (appClosesOnEof(sk)) tcpClose(t, sk);
-        break;
-      case TCP_FIN_WAIT1:
-        t.sendAck(sk);
-        sk.state = TCP_CLOSING;
-        break;
-      case TCP_FIN_WAIT2:
-        // tcp_fin: tcp_send_ack, tcp_time_wait(sk, TCP_TIME_WAIT, 0) (a full FIN_WAIT2 socket: its FIN came with
-        // the ACK of ours, or its fin time is beyond TCP_TIMEWAIT_LEN)
-        t.sendAck(sk);
-        tcpTimeWait(t, sk, TCP_TIME_WAIT, 0);
-        break;
-      default:
-        t.sendAck(sk);
-    }
+  if (flg & TCPHDR_FIN && drop === null && ((rx.seq + rx.dataLen) >>> 0) === sk.rcvNxt) {
+    tcpFin(t, sk, c);
   } else if (flg & TCPHDR_FIN && c !== null && rx.dataLen === 0 && c.eof && ((rx.seq + 1) >>> 0) === sk.rcvNxt) {
     dupFin(t, sk, c, unwrap(sk.irs + 1, rx.seq, c.rcvNxt));
   }
