@@ -5,6 +5,7 @@
 // window, ACK scheduling with delayed ACKs and quick-ack mode).
 import type { TcpHost } from "./tcp-host.js";
 import type { TcpSock } from "./sock.js";
+import { TCP_CLOSE } from "./constants.js";
 import { TCPCB_EVER_RETRANS, TCPCB_LOST, TCPCB_SACKED_ACKED, TCPCB_SACKED_RETRANS, TCP_REORDERING, type TcpConn } from "./conn.js";
 import { TCP_CA_Disorder, TCP_CA_Loss, TCP_CA_Open, TCP_CA_Recovery } from "./cc.js";
 import { adjustRcvSsthresh, growWindow, rcvRttUpdate, selectWindowRaw, winFromSpace, TCP_MAX_QUICKACKS, SHINFO_ALIGNED, SKB_ALIGNED } from "./buffers.js";
@@ -711,7 +712,13 @@ export function tcpDataQueue(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): st
     // tcp_ofo_queue: the FIN reached goes to tcp_fin (which purges the queue) before tcp_ack_snd_check, so the
     // one ACK sent covers it
     const finReached = finQueued && c.rcvNxt === c.finRcvSeq;
-    if (finReached) tcpFin(t, sk, c);
+    if (finReached) {
+      tcpFin(t, sk, c);
+      // FIN_WAIT2 -> TIME_WAIT (or TCP_CLOSE when no timewait sock could be had): tcp_time_wait's tcp_done closed
+      // the socket and its memory went back (memReclaimFinal); tcp_data_queue skips tcp_data_ready for the dead socket and tcp_rcv_state_process
+      // the ACK check for a TCP_CLOSE one, so nothing more runs on it
+      if (sk.tw || sk.state === TCP_CLOSE) return null;
+    }
     // RFC 5681 4.2: ACK at once when a gap is filled (a FIN still past a hole keeps the queue not empty)
     if (finReached || (c.ofo.length === 0 && !finQueued)) c.ackNow = true;
   }

@@ -18,9 +18,15 @@ export const TCP_PAWS_MSL = 60;
 /** include/net/tcp.h: TCP_PAWS_WINDOW — tcp_paws_discard's replay window (TSval ticks). */
 export const TCP_PAWS_WINDOW = 1;
 
-/** ktime_get_seconds: the host's monotonic seconds (the model's hosts boot at time 0). */
+/** How long the model's hosts have been up when a run starts (s). A real host's ktime_get_seconds is never 0
+ *  while TCP runs, and 6.12 reads a ts_recent_stamp of 0 as "no timestamp seen" (tcp_timewait_state_process
+ *  parses no options then): stamps taken in a run's first second must not be 0. Only differences of stamps
+ *  are compared otherwise (TCP_PAWS_WRAP, TCP_PAWS_MSL), so the value changes nothing else. */
+export const HOST_UPTIME_AT_START_S = 300;
+
+/** ktime_get_seconds: the host's monotonic seconds since boot. */
 export function ktimeGetSeconds(t: TcpHost): number {
-  return Math.floor(t.now / 1e9);
+  return HOST_UPTIME_AT_START_S + Math.floor(t.now / 1e9);
 }
 
 /** include/net/tcp.h: tcp_paws_check — true when `tsVal` passes against (`tsRecent`, `stamp`) within `win`. */

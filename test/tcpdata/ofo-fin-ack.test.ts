@@ -8,12 +8,12 @@
 // Receiver: a bulk flow a -> b cut off by a dead link, its receiver quiet; segments are injected at
 // rcv_nxt + off; quick-ack mode over, rcv_ssthresh at its clamp.
 import { describe, expect, it } from "vitest";
-import { bulk, deadLinkWorld, pair } from "./helpers.js";
+import { bulk, deadLinkWorld, pair, type PairOpts } from "./helpers.js";
 import { clientSegment } from "./inject.js";
-import { tcpRcvState } from "../../src/tcp/established.js";
+import { tcpClose, tcpRcvState } from "../../src/tcp/established.js";
 import { SegIn } from "../../src/tcp/segment.js";
 import { TCPHDR_ACK, TCPHDR_FIN } from "../../src/wire/tcp.js";
-import { TCP_LAST_ACK } from "../../src/tcp/constants.js";
+import { TCP_FIN_WAIT2, TCP_LAST_ACK, TCP_TIME_WAIT } from "../../src/tcp/constants.js";
 import type { TcpSock } from "../../src/tcp/sock.js";
 
 interface Sent {
@@ -22,8 +22,8 @@ interface Sent {
   sacks: number;
 }
 
-async function receiver() {
-  const w = await deadLinkWorld(pair({ durationNs: 3e6 }, [bulk()]), 2e6);
+async function receiver(o: PairOpts = {}) {
+  const w = await deadLinkWorld(pair({ durationNs: 3e6, ...o }, [bulk()]), 2e6);
   w.run();
   w.loop.run(w.loop.now + 300e6);
   const t = w.host("b").stack.tcp;
@@ -60,7 +60,7 @@ async function receiver() {
     tcpRcvState(t, sk, clientSegment(w, sk, off - (c.rcvNxt - nxt), len, flags, tsVal));
     return collect();
   };
-  return { w, sk, c, rcv, nstat: w.host("b").nstat };
+  return { w, t, sk, c, rcv, nstat: w.host("b").nstat };
 }
 
 describe("a queued FIN reached by filling the hole gets one ACK (tcp_ofo_queue -> tcp_fin before tcp_ack_snd_check)", () => {
@@ -87,5 +87,23 @@ describe("a queued FIN reached by filling the hole gets one ACK (tcp_ofo_queue -
       { ack: 1001, flags: TCPHDR_ACK | TCPHDR_FIN, sacks: 0 },
     ]);
     expect(sk.state).toBe(TCP_LAST_ACK);
+  });
+
+  it("FIN_WAIT2 (a full socket: tcp_fin_timeout above 60 s): the FIN reached -> TIME_WAIT, one ACK, nothing more runs on it", async () => {
+    // review10b finding 12(a): tcpDataQueue went on after tcp_fin's tcp_time_wait and its reader's recvmsg
+    // uncharged the bytes memReclaimFinal had already given back (the host's TCP memory ended at -1 page)
+    const { rcv, t, sk, c } = await receiver({ sysctl: { "net.ipv4.tcp_fin_timeout": 61 } });
+    const pages = () => t.mem.allocated + t.mem.pcpu.reduce((a, b) => a + b, 0);
+    tcpClose(t, sk);
+    // our FIN went at close(); the peer's pure ACK of it: FIN_WAIT2
+    expect(rcv(0, 0).map((s) => s.flags)).toEqual([TCPHDR_ACK | TCPHDR_FIN]);
+    expect(sk.state).toBe(TCP_FIN_WAIT2);
+    expect(sk.tw).toBe(false);
+    expect(rcv(1000, 1000, TCPHDR_ACK | TCPHDR_FIN)).toEqual([{ ack: 0, flags: TCPHDR_ACK, sacks: 1 }]);
+    c.readRate = Infinity;
+    // tcp_fin in FIN_WAIT2: tcp_send_ack, then tcp_time_wait: one ACK of 2001
+    expect(rcv(0, 1000)).toEqual([{ ack: 2001, flags: TCPHDR_ACK, sacks: 0 }]);
+    expect(sk.state).toBe(TCP_TIME_WAIT);
+    expect(pages()).toBe(0);
   });
 });

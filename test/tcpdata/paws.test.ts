@@ -17,6 +17,8 @@ import { ListenSock, type TcpSock } from "../../src/tcp/sock.js";
 import type { TcpHost } from "../../src/tcp/tcp-host.js";
 import type { LinkConfig } from "../../src/net/link.js";
 
+import { HOST_UPTIME_AT_START_S as UP } from "../../src/tcp/paws.js";
+
 const S = 1e9;
 
 /** What host `t` sends (its TCP output) and drops from now on. */
@@ -159,9 +161,9 @@ describe("tcp_validate_incoming: PAWS on an established socket (tcp_paws_discard
     expect(e.t.states().ESTABLISHED ?? 0).toBe(0);
   });
 
-  it("TCP_PAWS_WRAP: at 2147 s after ts_recent_stamp (0 here) the old TSval passes and becomes ts_recent; 1 ms before, it is rejected", async () => {
+  it("TCP_PAWS_WRAP: at 2147 s after ts_recent_stamp (the host's uptime at the run's start here) the old TSval passes and becomes ts_recent; 1 ms before, it is rejected", async () => {
     const e = await established();
-    expect(e.sk.tsRecentStamp).toBe(0);
+    expect(e.sk.tsRecentStamp).toBe(UP);
     const old = (e.sk.tsRecent - 5000) >>> 0;
     e.w.loop.now = 2147 * S - 1e6;
     e.seg(0, 100, 5000);
@@ -171,9 +173,9 @@ describe("tcp_validate_incoming: PAWS on an established socket (tcp_paws_discard
     e.seg(0, 100, 5000);
     expect(e.estab()).toBe(1);
     expect(e.c.rcvNxt).toBe(nxt + 100);
-    // tcp_replace_ts_recent (seq at rcv_wup): tcp_paws_check(0) holds by the expiry: stored, stamped 2147
+    // tcp_replace_ts_recent (seq at rcv_wup): tcp_paws_check(0) holds by the expiry: stored, stamped 2147 s later
     expect(e.sk.tsRecent).toBe(old);
-    expect(e.sk.tsRecentStamp).toBe(2147);
+    expect(e.sk.tsRecentStamp).toBe(UP + 2147);
   });
 });
 
@@ -213,7 +215,7 @@ describe("tcp_rcv_synsent_state_process: PAWSActive", () => {
     s.synack(0);
     expect(s.nstat.get("TcpExtPAWSActive")).toBe(0);
     expect(s.sk.state).toBe(TCP_ESTABLISHED);
-    expect([s.sk.tsRecent, s.sk.tsRecentStamp]).toEqual([1, 0]);
+    expect([s.sk.tsRecent, s.sk.tsRecentStamp]).toEqual([1, UP]);
   });
 });
 
@@ -254,17 +256,17 @@ describe("tcp_check_req: paws_reject against req->ts_recent", () => {
 
 describe("tcp_timewait_state_process: paws_reject against tw_ts_recent", () => {
   /** A 1000-byte transfer a -> b from 2 s: the client closes first and is in TIME_WAIT by ~2.001 s with
-   *  tw_ts_recent_stamp 2 (a stamp of 0 would leave the options unparsed). From 2.5 s every frame b -> a is
+   *  tw_ts_recent_stamp uptime + 2. From 2.5 s every frame b -> a is
    *  lost (b's RST answer to the client's ACKs would kill the sock). */
-  async function timeWait(listener = false) {
-    const spec = pair({ durationNs: 2.5 * S, delayNs: 50_000 }, [bulk({ bytes: 1000, at: 2 * S })]);
+  async function timeWait(listener = false, startNs = 2 * S) {
+    const spec = pair({ durationNs: startNs + 0.5 * S, delayNs: 50_000 }, [bulk({ bytes: 1000, at: startNs })]);
     const w = new World(await createCore(coreConfigFor(spec)), spec, () => {});
     w.run();
     for (const d of w.linkDirections()) (d as unknown as { config: LinkConfig }).config.loss = 1;
     const t = w.host("a").stack.tcp;
     const sk = [...[...t.ports.values()][0]!.conns.values()][0]! as TcpSock;
     expect(sk.state).toBe(TCP_TIME_WAIT);
-    expect(sk.tsRecentStamp).toBe(2);
+    expect(sk.tsRecentStamp).toBe(UP + startNs / S);
     if (listener) t.ports.get(sk.lport)!.listener = new ListenSock(9, sk.lport, 128, { kind: "never" }, 0, null);
     const arms: number[] = [];
     const arm = t.arm.bind(t);
@@ -296,7 +298,7 @@ describe("tcp_timewait_state_process: paws_reject against tw_ts_recent", () => {
     s.seg(3 * S, TCPHDR_ACK, 0, 0);
     expect(s.nstat.get("TcpExtPAWSEstab")).toBe(0);
     expect(s.sent.length).toBe(0);
-    expect(s.sk.tsRecentStamp).toBe(3);
+    expect(s.sk.tsRecentStamp).toBe(UP + 3);
   });
 
   it("an RST at rcv_nxt with an old TSval: rejected (PAWSEstab, the sock lives) until tw_ts_recent_stamp + TCP_PAWS_MSL, then it kills", async () => {
@@ -324,6 +326,12 @@ describe("tcp_timewait_state_process: paws_reject against tw_ts_recent", () => {
     const s = await timeWait(true);
     s.seg(3 * S, TCPHDR_SYN, -100000, -1);
     expect(s.nstat.get("TcpExtPAWSEstab")).toBe(0);
+    expect([...s.t.ports.get(s.sk.lport)!.conns.values()].map((x) => (x as TcpSock).state)).toEqual([TCP_NEW_SYN_RECV]);
+  });
+
+  it("in the run's first second too (review10b finding 8: a ts_recent_stamp of 0 read as 'no timestamps'): a SYN below rcv_nxt with a newer TSval reopens", async () => {
+    const s = await timeWait(true, 0);
+    s.seg(0.8 * S, TCPHDR_SYN, -100000, -1);
     expect([...s.t.ports.get(s.sk.lport)!.conns.values()].map((x) => (x as TcpSock).state)).toEqual([TCP_NEW_SYN_RECV]);
   });
 });
