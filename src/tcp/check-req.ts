@@ -2,7 +2,7 @@
 // tcp_v4_syn_recv_sock and inet_csk_complete_hashdance on success.
 import type { TcpHost } from "./tcp-host.js";
 import type { ListenSock, TcpSock } from "./sock.js";
-import { TCP_ESTABLISHED, TCP_INVALID_RATELIMIT, TCP_RTO_MAX } from "./constants.js";
+import { TCP_ESTABLISHED, TCP_RTO_MAX } from "./constants.js";
 import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_RST, TCPHDR_SYN } from "../wire/tcp.js";
 import { acceptWake } from "./accept.js";
 import { rtxSynAck } from "./rtx-synack.js";
@@ -60,6 +60,14 @@ function reqInWindow(seq: number, endSeq: number, sWin: number, eWin: number): b
   return seq === eWin && seq === endSeq;
 }
 
+/** net/ipv4/tcp_input.c: tcp_oow_rate_limited(..., LINUX_MIB_TCPACKSKIPPEDSYNRECV, &tcp_rsk(req)->last_oow_ack_time)
+ *  — a segment with data and without SYN is never limited; else __tcp_oow_rate_limited on the request's stamp,
+ *  the one its retransmitted-SYN answers and challenge ACKs use. */
+function reqOowRateLimited(t: TcpHost, req: TcpSock, seq: number, endSeq: number): boolean {
+  if (seq !== endSeq && !(t.rx.flags & TCPHDR_SYN)) return false;
+  return oowRateLimited(t, req, t.mib.AckSkippedSynRecv);
+}
+
 /** net/ipv4/tcp_input.c: tcp_reqsk_send_challenge_ack — the request's own limit (__tcp_oow_rate_limited on
  *  tcp_rsk(req)->last_oow_ack_time, TCPACKSkippedChallenge), then the host-wide quota, TCPChallengeACK and
  *  the request's ACK (tcp_v4_reqsk_send_ack). */
@@ -80,15 +88,11 @@ export function tcpCheckReq(t: TcpHost, req: TcpSock, h: number): void {
   const sawTs = rx.ts && t.timestamps !== 0;
   const nowSec = ktimeGetSeconds(t);
   const pawsRej = sawTs && pawsReject(req.tsRecent, nowSec - Math.floor(reqskTimeout(req) / 1e9), rx.tsVal, (flg & TCPHDR_RST) !== 0, nowSec);
-  // A retransmitted SYN: resend the SYN-ACK (rate-limited) and push the timer.
+  // A pure retransmitted SYN: resend the SYN-ACK unless rate limited; push the timer only after a sent one
+  // (mod_timer_pending when inet_rtx_syn_ack returned 0).
   if (flg === TCPHDR_SYN && rx.seq === req.irs && !pawsRej) {
-    if (t.now - req.lastSynAckRtx >= 0 && t.now - req.lastSynAckRtx < TCP_INVALID_RATELIMIT) {
-      t.nstat.add(t.mib.AckSkippedSynRecv);
-    } else {
-      // tcp_oow_rate_limited stamps last_oow_ack_time before the send
-      req.lastSynAckRtx = t.now;
-      // net/ipv4/tcp_minisocks.c: tcp_check_req — mod_timer_pending only when inet_rtx_syn_ack returned 0
-      if (rtxSynAck(t, req)) t.arm(req, t.now + reqskTimeout(req), t.kReqTimer);
+    if (!oowRateLimited(t, req, t.mib.AckSkippedSynRecv) && rtxSynAck(t, req)) {
+      t.arm(req, t.now + reqskTimeout(req), t.kReqTimer);
     }
     t.deliverSkb(h);
     return;
@@ -103,11 +107,8 @@ export function tcpCheckReq(t: TcpHost, req: TcpSock, h: number): void {
   const seq = rx.seq;
   const endSeq = (seq + rx.dataLen + (rx.flags & TCPHDR_SYN ? 1 : 0) + (rx.flags & TCPHDR_FIN ? 1 : 0)) >>> 0;
   if (pawsRej || !reqInWindow(seq, endSeq, req.rcvNxt, (req.rcvNxt + (req.rcvWnd < 65535 ? req.rcvWnd : 65535)) >>> 0)) {
-    // out of window or PAWS: an ACK (not to an RST) unless tcp_oow_rate_limited (a segment with data and no
-    // SYN never is; else req->last_oow_ack_time, TCPACKSkippedSynRecv), and drop; the request stays
-    if (!(flg & TCPHDR_RST) && ((rx.dataLen > 0 && !(flg & TCPHDR_SYN)) || !oowRateLimited(t, req, t.mib.AckSkippedSynRecv))) {
-      t.sendAck(req);
-    }
+    // out of window or PAWS: an ACK (not to an RST) unless rate limited, and drop; the request stays
+    if (!(flg & TCPHDR_RST) && !reqOowRateLimited(t, req, seq, endSeq)) t.sendAck(req);
     if (pawsRej) t.nstat.add(t.mib.PAWSEstab);
     // tcp_check_req returns NULL: tcp_v4_rcv's discard_and_relse (SKB_DROP_REASON_NOT_SPECIFIED)
     t.dropSkb(h, pawsRej ? "NOT_SPECIFIED" : "TCP_OVERWINDOW");

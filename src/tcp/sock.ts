@@ -140,10 +140,9 @@ export class TcpSock {
   totalRto = 0;
   /** Pending timer (EventLoop id) or -1. */
   timer = -1;
-  /** Last SYN-ACK resent for a retransmitted SYN (tcp_check_req rate limit). */
-  lastSynAckRtx = -Infinity;
   /** tp->last_oow_ack_time (jiffies, 0 = never): the per-socket rate limit of challenge ACKs; in TIME_WAIT
-   *  tw_last_oow_ack_time (zeroed by tcp_time_wait), the rate limit of the timewait sock's ACKs. */
+   *  tw_last_oow_ack_time (zeroed by tcp_time_wait), the rate limit of the timewait sock's ACKs; in a request
+   *  tcp_rsk(req)->last_oow_ack_time, the limit of tcp_check_req's answers and its challenge ACKs. */
   lastOowAckTime = 0;
   /** TIME_WAIT: tw_rcv_wnd, the receive window left when the sock entered it (tcp_time_wait, timewait.ts). */
   twRcvWnd = 0;

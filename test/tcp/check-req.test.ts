@@ -154,3 +154,68 @@ describe("tcp_check_req: an RST to a request sock", () => {
     expect(at.alive).toEqual([false]);
   });
 });
+
+describe("tcp_check_req: one rate limit per request (tcp_rsk(req)->last_oow_ack_time, __tcp_oow_rate_limited in jiffies)", () => {
+  it("two out-of-window pure ACKs 100 ms apart: one ACK back, TCPACKSkippedSynRecv 1", async () => {
+    const r = await request([
+      { at: 0.5 * S, flags: TCPHDR_ACK, seqOff: 1_000_000 },
+      { at: 0.6 * S, flags: TCPHDR_ACK, seqOff: 1_000_000 },
+    ]);
+    expect(r.replies.map((x) => x.map((f) => f.flags))).toEqual([[TCPHDR_ACK], []]);
+    expect(r.nstat("TcpExtTCPACKSkippedSynRecv")).toBe(1);
+  });
+
+  it("out-of-window data (no SYN) is never limited: two 100-byte segments 100 ms apart get an ACK each", async () => {
+    const r = await request([
+      { at: 0.5 * S, flags: TCPHDR_ACK, seqOff: 1_000_000, len: 100 },
+      { at: 0.6 * S, flags: TCPHDR_ACK, seqOff: 1_000_000, len: 100 },
+    ]);
+    expect(r.replies.map((x) => x.length)).toEqual([1, 1]);
+    expect(r.nstat("TcpExtTCPACKSkippedSynRecv")).toBe(0);
+  });
+
+  it("the retransmitted SYN's SYN-ACK and the out-of-window ACK share the stamp, both ways", async () => {
+    const synFirst = await request([
+      { at: 0.5 * S, flags: TCPHDR_SYN, seqOff: -1 },
+      { at: 0.6 * S, flags: TCPHDR_ACK, seqOff: 1_000_000 },
+    ]);
+    expect(synFirst.replies.map((x) => x.map((f) => f.flags))).toEqual([[TCPHDR_SYN | TCPHDR_ACK], []]);
+    expect(synFirst.nstat("TcpExtTCPACKSkippedSynRecv")).toBe(1);
+    const ackFirst = await request([
+      { at: 0.5 * S, flags: TCPHDR_ACK, seqOff: 1_000_000 },
+      { at: 0.6 * S, flags: TCPHDR_SYN, seqOff: -1 },
+    ]);
+    expect(ackFirst.replies.map((x) => x.map((f) => f.flags))).toEqual([[TCPHDR_ACK], []]);
+    expect(ackFirst.nstat("TcpExtTCPACKSkippedSynRecv")).toBe(1);
+    // and with the challenge ACK's: a retransmitted SYN 100 ms after one is skipped (TCPACKSkippedSynRecv)
+    const chal = await request([
+      { at: 0.5 * S, flags: TCPHDR_RST, seqOff: 10 },
+      { at: 0.6 * S, flags: TCPHDR_SYN, seqOff: -1 },
+    ]);
+    expect(chal.replies.map((x) => x.map((f) => f.flags))).toEqual([[TCPHDR_ACK], []]);
+    expect(chal.nstat("TcpExtTCPACKSkippedSynRecv")).toBe(1);
+  });
+
+  it("jiffies, not ns: retransmitted SYNs at 100.9 ms (jiffy 100) and 600.0 ms (jiffy 600) are 500 jiffies apart, both answered", async () => {
+    const r = await request([
+      { at: 100.9e6, flags: TCPHDR_SYN, seqOff: -1 },
+      { at: 600e6, flags: TCPHDR_SYN, seqOff: -1 },
+    ]);
+    expect(r.replies.map((x) => x.map((f) => f.flags))).toEqual([[TCPHDR_SYN | TCPHDR_ACK], [TCPHDR_SYN | TCPHDR_ACK]]);
+    expect(r.nstat("TcpExtTCPACKSkippedSynRecv")).toBe(0);
+  });
+
+  it("the child does not inherit the request's stamp: a challenge ACK 10 ms after the request's is sent", async () => {
+    const r = await request([
+      { at: 0.5 * S, flags: TCPHDR_RST, seqOff: 10 },
+      // the final ACK: the request becomes an ESTABLISHED child in the accept queue
+      { at: 0.505 * S, flags: TCPHDR_ACK, seqOff: 0 },
+      // an in-window RST off rcv_nxt to the child: tcp_validate_incoming's tcp_send_challenge_ack
+      { at: 0.51 * S, flags: TCPHDR_RST, seqOff: 10 },
+    ]);
+    expect(r.replies.map((x) => x.map((f) => f.flags))).toEqual([[TCPHDR_ACK], [], [TCPHDR_ACK]]);
+    expect(r.nstat("TcpPassiveOpens")).toBe(1);
+    expect(r.nstat("TcpExtTCPChallengeACK")).toBe(2);
+    expect(r.nstat("TcpExtTCPACKSkippedChallenge")).toBe(0);
+  });
+});
