@@ -170,7 +170,12 @@ describe("SYN and SYN-ACK retransmissions re-pick the txhash (sk_rethink_txhash,
 
   // Each connection's SYN at 0 is answered at 50 us (the link's delay). Its request timer fires at 1 s
   // (+50 us) and tries to resend the SYN-ACK; the client's retransmitted SYNs arrive at 1 s, 2 s and 3 s
-  // (+50 us, each after the timer of that instant). With the server unable to send in [0.5 s, 2.5 s), the
+  // (+50 us, each after the timer of that instant). That order is a tie the model breaks, not a kernel fact:
+  // the timer and the SYN are both 1 s after one event shifted by the same path delay, so they fall on the
+  // same ns whatever the delay, and the event loop runs equal-time events in insertion order (the link in
+  // per-frame mode), the timer's first. In Linux the order depends on jiffies rounding and softirq order; had
+  // the SYN run first it would meet the old request (tcp_check_req's failed rtx) and the counts below would
+  // differ. With the server unable to send in [0.5 s, 2.5 s), the
   // timer's retransmission at 1 s fails, so reqsk_timer_handler drops the request (kept only if
   // inet_rtx_syn_ack returned 0 or it was acked); the SYN just after makes a new request (same 4-tuple
   // txhash) whose first SYN-ACK fails too, and its timer at 2 s fails and drops it the same way; the SYN at
