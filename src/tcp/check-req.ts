@@ -9,7 +9,7 @@ import { rtxSynAck } from "./rtx-synack.js";
 import { serverAppStart } from "./apps.js";
 import { tcpRcvState } from "./established.js";
 import { ktimeGetSeconds, pawsReject } from "./paws.js";
-import { challengeAckAllowed, oowRateLimited } from "./oow-rate-limit.js";
+import { challengeAckAllowed, oowRateLimited, segOowRateLimited } from "./oow-rate-limit.js";
 
 /** reqsk_timeout: timeout << num_timeout, capped at TCP_RTO_MAX. */
 export function reqskTimeout(req: TcpSock): number {
@@ -60,14 +60,6 @@ function reqInWindow(seq: number, endSeq: number, sWin: number, eWin: number): b
   return seq === eWin && seq === endSeq;
 }
 
-/** net/ipv4/tcp_input.c: tcp_oow_rate_limited(..., LINUX_MIB_TCPACKSKIPPEDSYNRECV, &tcp_rsk(req)->last_oow_ack_time)
- *  — a segment with data and without SYN is never limited; else __tcp_oow_rate_limited on the request's stamp,
- *  the one its retransmitted-SYN answers and challenge ACKs use. */
-function reqOowRateLimited(t: TcpHost, req: TcpSock, seq: number, endSeq: number): boolean {
-  if (seq !== endSeq && !(t.rx.flags & TCPHDR_SYN)) return false;
-  return oowRateLimited(t, req, t.mib.AckSkippedSynRecv);
-}
-
 /** net/ipv4/tcp_input.c: tcp_reqsk_send_challenge_ack — the request's own limit (__tcp_oow_rate_limited on
  *  tcp_rsk(req)->last_oow_ack_time, TCPACKSkippedChallenge), then the host-wide quota, TCPChallengeACK and
  *  the request's ACK (tcp_v4_reqsk_send_ack). */
@@ -108,7 +100,7 @@ export function tcpCheckReq(t: TcpHost, req: TcpSock, h: number): void {
   const endSeq = (seq + rx.dataLen + (rx.flags & TCPHDR_SYN ? 1 : 0) + (rx.flags & TCPHDR_FIN ? 1 : 0)) >>> 0;
   if (pawsRej || !reqInWindow(seq, endSeq, req.rcvNxt, (req.rcvNxt + (req.rcvWnd < 65535 ? req.rcvWnd : 65535)) >>> 0)) {
     // out of window or PAWS: an ACK (not to an RST) unless rate limited, and drop; the request stays
-    if (!(flg & TCPHDR_RST) && !reqOowRateLimited(t, req, seq, endSeq)) t.sendAck(req);
+    if (!(flg & TCPHDR_RST) && !segOowRateLimited(t, req, endSeq, t.mib.AckSkippedSynRecv)) t.sendAck(req);
     if (pawsRej) t.nstat.add(t.mib.PAWSEstab);
     // tcp_check_req returns NULL: tcp_v4_rcv's discard_and_relse (SKB_DROP_REASON_NOT_SPECIFIED)
     t.dropSkb(h, pawsRej ? "NOT_SPECIFIED" : "TCP_OVERWINDOW");

@@ -26,7 +26,7 @@ import { dsackSet } from "./dsack.js";
 import { sendHead } from "./send-head.js";
 import { ofoEmpty, sackMaxEnd, sackNewOfoSkb, sackReset } from "./sack-blocks.js";
 import { tcpFinWait1Acked, tcpTimeWait } from "./timewait.js";
-import { challengeAckAllowed, oowRateLimited } from "./oow-rate-limit.js";
+import { challengeAckAllowed, oowRateLimited, segOowRateLimited } from "./oow-rate-limit.js";
 import { pawsDiscard, replaceTsRecent, sendDupack } from "./paws.js";
 
 /** close() by the application: send FIN (tcp_close -> tcp_send_fin). */
@@ -138,8 +138,8 @@ export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
   // rejected RST goes on to the sequence checks, a rejected SYN to syn_challenge: both as if it had passed.
   if (sk.tsOk && rx.ts && !(flg & (TCPHDR_RST | TCPHDR_SYN)) && pawsDiscard(t, sk)) {
     t.nstat.add(t.mib.PAWSEstab);
-    // tcp_oow_rate_limited: a segment occupying sequence space (data, FIN) is never limited
-    if (rx.dataLen > 0 || flg & TCPHDR_FIN || !oowRateLimited(t, sk, t.mib.AckSkippedPAWS)) sendDupack(t, sk);
+    const endSeq = (rx.seq + rx.dataLen + (flg & TCPHDR_FIN ? 1 : 0)) >>> 0; // no SYN here
+    if (!segOowRateLimited(t, sk, endSeq, t.mib.AckSkippedPAWS)) sendDupack(t, sk);
     t.dropSkb(h, "TCP_RFC7323_PAWS");
     return;
   }

@@ -3,6 +3,7 @@
 import type { TcpHost } from "./tcp-host.js";
 import type { TcpSock } from "./sock.js";
 import { JIFFY, TCP_INVALID_RATELIMIT } from "./constants.js";
+import { TCPHDR_SYN } from "../wire/tcp.js";
 
 /** net/ipv4/tcp_input.c: __tcp_oow_rate_limited — limited (counting `mib`) when the last answer went less
  *  than tcp_invalid_ratelimit ago in jiffies; otherwise the answer's jiffies are stored (0 = none yet). */
@@ -18,6 +19,13 @@ export function oowRateLimited(t: TcpHost, sk: TcpSock, mib: number): boolean {
   }
   sk.lastOowAckTime = jiffies;
   return false;
+}
+
+/** net/ipv4/tcp_input.c: tcp_oow_rate_limited — for the segment in t.rx (sequence space up to `endSeq`): one
+ *  with data or a FIN and without SYN is never limited; else __tcp_oow_rate_limited on `sk`'s stamp. */
+export function segOowRateLimited(t: TcpHost, sk: TcpSock, endSeq: number, mib: number): boolean {
+  if (t.rx.seq !== endSeq && !(t.rx.flags & TCPHDR_SYN)) return false;
+  return oowRateLimited(t, sk, mib);
 }
 
 /** net/ipv4/tcp_input.c: tcp_challenge_ack_allowed — one slot of the host-wide quota (a random count in

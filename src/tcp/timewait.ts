@@ -12,7 +12,7 @@ import type { TcpConn } from "./conn.js";
 import { JIFFY, TCP_FIN_WAIT2, TCP_TIME_WAIT, TCP_TIMEWAIT_LEN } from "./constants.js";
 import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_RST, TCPHDR_SYN } from "../wire/tcp.js";
 import { memReclaimFinal } from "./mem.js";
-import { oowRateLimited } from "./oow-rate-limit.js";
+import { segOowRateLimited } from "./oow-rate-limit.js";
 import { tcpDone } from "./established.js";
 import { sendActiveReset } from "./out-of-resources.js";
 import { ktimeGetSeconds, pawsReject } from "./paws.js";
@@ -188,7 +188,7 @@ export function tcpTimewaitRcv(t: TcpHost, sk: TcpSock, h: number): void {
     // below rcv_nxt)
     if (pawsRej || flg & TCPHDR_ACK) twReschedule(t, sk);
     // tcp_timewait_check_oow_rate_limit (TCPACKSkippedTimeWait), else TCP_TW_ACK
-    if (!twOowRateLimited(t, sk, endSeq, t.mib.AckSkippedTimeWait)) twAck(t, sk);
+    if (!segOowRateLimited(t, sk, endSeq, t.mib.AckSkippedTimeWait)) twAck(t, sk);
   }
   t.dropSkb(h, TW_DROP);
 }
@@ -202,7 +202,7 @@ function twFinWait2Rcv(t: TcpHost, sk: TcpSock, h: number, endSeq: number, sawTs
   // out of window (tcp_in_window(seq, end_seq, rcv_nxt, rcv_nxt + tw_rcv_wnd)): an ACK, rate limited
   // (tcp_timewait_check_oow_rate_limit, TCPACKSkippedFinWait2)
   if (!inWindow(seq, endSeq, rcvNxt, (rcvNxt + sk.twRcvWnd) >>> 0)) {
-    if (!twOowRateLimited(t, sk, endSeq, t.mib.AckSkippedFinWait2)) twAck(t, sk);
+    if (!segOowRateLimited(t, sk, endSeq, t.mib.AckSkippedFinWait2)) twAck(t, sk);
     t.dropSkb(h, TW_DROP);
     return;
   }
@@ -257,14 +257,6 @@ function twRst(t: TcpHost, sk: TcpSock, h: number): void {
 /** include/net/inet_timewait_sock.h: inet_twsk_reschedule(tw, TCP_TIMEWAIT_LEN) */
 function twReschedule(t: TcpHost, sk: TcpSock): void {
   t.arm(sk, t.now + TCP_TIMEWAIT_LEN, t.kTimeWait);
-}
-
-/** net/ipv4/tcp_input.c: tcp_oow_rate_limited on tw_last_oow_ack_time — a segment with data and no SYN is
- *  never limited; else one ACK per tcp_invalid_ratelimit (__tcp_oow_rate_limited, TCPACKSkippedTimeWait). */
-function twOowRateLimited(t: TcpHost, sk: TcpSock, endSeq: number, mib: number): boolean {
-  const rx = t.rx;
-  if (rx.seq !== endSeq && !(rx.flags & TCPHDR_SYN)) return false;
-  return oowRateLimited(t, sk, mib);
 }
 
 /** net/ipv4/tcp_ipv4.c: tcp_v4_timewait_ack -> tcp_v4_send_ack(tw_snd_nxt, tw_rcv_nxt,
