@@ -2,7 +2,8 @@
 // TCP_PAWS_WRAP = INT_MAX / USEC_PER_SEC = 2147 s, TCP_PAWS_MSL = 60 s, TCP_PAWS_WINDOW = 1) and
 // net/ipv4/tcp_input.c (tcp_validate_incoming, tcp_paws_discard, tcp_disordered_ack, tcp_send_dupack,
 // tcp_replace_ts_recent, tcp_rcv_synsent_state_process), net/ipv4/tcp_minisocks.c (tcp_check_req,
-// tcp_timewait_state_process). The model's hosts boot at time 0: ktime_get_seconds() = floor(now / 1 s).
+// tcp_timewait_state_process). The model's hosts have been up UP = 300 s when a run starts:
+// ktime_get_seconds() = UP + floor(now / 1 s).
 import { describe, expect, it } from "vitest";
 import { runWorld, pair, bulk } from "./helpers.js";
 import { clientSegment } from "./inject.js";
