@@ -703,10 +703,19 @@ export function tcpDataQueue(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): st
   if (queueAndOut(t, sk, c, seq, end, truesize, frags, tailroom)) return "PROTO_MEM";
   eventDataRecv(t, sk, c, len, truesize, gsoSize);
   sk.rcvNxt = (sk.irs + 1 + c.rcvNxt) >>> 0;
+  // queue_and_out: the segment's own FIN goes to tcp_fin here, before tcp_ofo_queue (tcp_fin purges the
+  // out-of-order queue) and before tcp_ack_snd_check, so one ACK (or none yet: a delayed one in ESTABLISHED)
+  // covers the data and the FIN
+  const ownFin = (rx.flags & TCPHDR_FIN) !== 0;
+  if (ownFin) {
+    tcpFin(t, sk, c);
+    // FIN_WAIT2 -> TIME_WAIT (or TCP_CLOSE): as for a FIN reached past a hole, below
+    if (sk.tw || sk.state === TCP_CLOSE) return null;
+  }
   // the kernel's out-of-order queue: c.ofo and a FIN waiting past a hole (c.finRcvSeq, a bare FIN's skb or the
   // flag of the data skb that carries it)
   const finQueued = c.finRcvSeq >= 0 && !c.eof;
-  if (c.ofo.length > 0 || finQueued) {
+  if (!ownFin && (c.ofo.length > 0 || finQueued)) {
     ofoQueue(t, sk, c);
     sk.rcvNxt = (sk.irs + 1 + c.rcvNxt) >>> 0;
     // tcp_ofo_queue: the FIN reached goes to tcp_fin (which purges the queue) before tcp_ack_snd_check, so the

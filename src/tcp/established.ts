@@ -82,21 +82,22 @@ export function tcpDone(t: TcpHost, sk: TcpSock): void {
 
 /** net/ipv4/tcp_input.c: tcp_fin — the peer's FIN is in sequence (rcv_nxt moves past it: tcp_rcv_nxt_update).
  *  Reached from the segment that carries it or, for a FIN that waited past a hole, from tcp_data_queue's
- *  tcp_ofo_queue (data-in.ts), before tcp_ack_snd_check. */
-export function tcpFin(t: TcpHost, sk: TcpSock, c: TcpConn | null): void {
+ *  tcp_ofo_queue (data-in.ts), before tcp_ack_snd_check. The ACK is only scheduled (inet_csk_schedule_ack):
+ *  in ESTABLISHED the socket enters pingpong mode (inet_csk_enter_pingpong_mode), so tcp_ack_snd_check
+ *  delays it (not in quick-ack mode: tcp_in_quickack_mode) and an application that closes at EOF sends one
+ *  FIN|ACK; only FIN_WAIT1 and FIN_WAIT2 ACK at once. */
+export function tcpFin(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   sk.rcvNxt = (sk.rcvNxt + 1) >>> 0;
-  if (c !== null) {
-    // tcp_fin purges the out-of-order queue (the model keeps whatever a peer sent past its FIN) and
-    // tcp_sack_reset forgets the blocks and a pending D-SACK
-    if (sk.sackOk) sackReset(c);
-    c.eof = true;
-    c.app?.onEof?.(c);
-  }
+  c.ackPending = true; // inet_csk_schedule_ack
+  // tcp_fin purges the out-of-order queue (the model keeps whatever a peer sent past its FIN) and
+  // tcp_sack_reset forgets the blocks and a pending D-SACK
+  if (sk.sackOk) sackReset(c);
+  c.eof = true;
+  c.app?.onEof?.(c);
   switch (sk.state) {
     case TCP_ESTABLISHED:
       sk.state = TCP_CLOSE_WAIT;
-      finSendAck(t, sk, c);
-      if (appClosesOnEof(sk)) tcpClose(t, sk);
+      c.pingpong = t.pingpongThresh; // inet_csk_enter_pingpong_mode
       break;
     case TCP_FIN_WAIT1:
       finSendAck(t, sk, c);
@@ -108,16 +109,14 @@ export function tcpFin(t: TcpHost, sk: TcpSock, c: TcpConn | null): void {
       finSendAck(t, sk, c);
       tcpTimeWait(t, sk, TCP_TIME_WAIT, 0);
       break;
-    default:
-      finSendAck(t, sk, c);
+    // CLOSE_WAIT, CLOSING, LAST_ACK: the ACK is tcp_ack_snd_check's
   }
 }
 
 /** tcp_send_ack (TcpHost.sendAck: its seq counts a FIN we sent) with tcp_event_ack_sent's part on the
  *  delayed-ACK state: the scheduled ACK went, a quick ACK is used up. */
-function finSendAck(t: TcpHost, sk: TcpSock, c: TcpConn | null): void {
+function finSendAck(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   t.sendAck(sk);
-  if (c === null) return;
   c.ackPending = false;
   c.ackNow = false;
   c.ackPushed = 0;
@@ -128,6 +127,7 @@ function finSendAck(t: TcpHost, sk: TcpSock, c: TcpConn | null): void {
 export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
   const rx = t.rx;
   const flg = rx.flags;
+  const st0 = sk.state;
   // a segment from the backlog of a socket that went to TIME_WAIT meanwhile: tcp_time_wait's tcp_done left the
   // full socket in TCP_CLOSE, which tcp_rcv_state_process drops (timewait.ts takes the ones tcp_v4_rcv finds)
   if (sk.tw) {
@@ -174,7 +174,7 @@ export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
   }
   // Data-transfer sockets: the ACK half (tcp_ack), then the data (tcp_data_queue)
   let drop: string | null = null;
-  const c = sk.conn;
+  let c = sk.conn;
   if (c !== null) {
     // (an ACK of everything, our FIN included, once the FIN has left: nothing for tcp_ack to do unless it
     // carries SACK blocks, a D-SACK of a duplicate FIN that tcp_sacktag_write_queue still checks; a FIN
@@ -251,11 +251,21 @@ export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
       }
     }
   }
+  // a bare FIN in sequence (tcp_data_queue's queue_and_out, also at a zero window; a FIN carried by data went to
+  // tcp_fin inside tcpDataQueue)
   if (flg & TCPHDR_FIN && drop === null && ((rx.seq + rx.dataLen) >>> 0) === sk.rcvNxt) {
+    // a socket that moved no data gets its transfer state now (tcp_init_transfer ran at ESTABLISHED in the
+    // kernel), for the delayed ACK
+    if (c === null) c = connInit(t, sk, {}, sk.peerWindow, sk.synRttNs);
     tcpFin(t, sk, c);
+    // tcp_rcv_state_process / tcp_rcv_established: tcp_ack_snd_check unless tcp_time_wait closed the socket
+    if (!sk.tw && sk.state !== TCP_CLOSE) ackSndCheck(t, sk, c);
   } else if (flg & TCPHDR_FIN && c !== null && rx.dataLen === 0 && c.eof && ((rx.seq + 1) >>> 0) === sk.rcvNxt) {
     dupFin(t, sk, c, unwrap(sk.irs + 1, rx.seq, c.rcvNxt));
   }
+  // the application, woken by tcp_fin's sk_state_change, runs after the softirq: one that closes at EOF sends
+  // its FIN now, which carries the delayed ACK (tcp_event_ack_sent)
+  if (st0 === TCP_ESTABLISHED && sk.state === TCP_CLOSE_WAIT && appClosesOnEof(sk)) t.closeConn(sk);
   done(t, h, drop);
 }
 

@@ -43,8 +43,10 @@ describe("FIN retransmission of sockets without data", () => {
     expect(c.TcpExtTCPLossProbeRecovery).toBeUndefined();
     expect(report.hosts.client!.tcpStates).toEqual({ TIME_WAIT: 1 });
     expect(report.hosts.server!.tcpStates).toEqual({ LISTEN: 1 });
-    // the server's FIN: taken by the client's FIN_WAIT2 timewait sock (do_time_wait's discard_it)
-    expect(report.ledger.dropped).toEqual({ LINK_LOSS: 1, NOT_SPECIFIED: 1 });
+    // the server child's ACK of the probe's FIN is a delayed one (tcp_fin: pingpong mode) that its FIN|ACK carries
+    // (its application closes at EOF): the client's full FIN_WAIT1 socket takes it to TIME_WAIT, nothing dropped
+    // (before: a bare ACK first made a FIN_WAIT2 timewait sock, which dropped the FIN NOT_SPECIFIED)
+    expect(report.ledger.dropped).toEqual({ LINK_LOSS: 1 });
     closed(report);
   });
 

@@ -10,6 +10,10 @@
 //   re-armed to TCP_TIMEWAIT_LEN (not counted again), ACKed.
 // Every segment ends at tcp_v4_rcv's discard_it (NOT_SPECIFIED). The client a sends 1000 bytes and closes; every
 // FIN from the server b is lost on the wire, so a stays in FIN_WAIT2 (b's retransmitted FINs never arrive).
+// The server's ACK of the client's FIN is a delayed one (tcp_fin: CLOSE_WAIT, pingpong mode) that rides its FIN
+// (its application closes at EOF), lost with it: the client's FIN goes again as its loss probe (PTO 2 srtt +
+// 200 ms capped at the RTO, srtt + 200 ms), a duplicate at the server (LAST_ACK) answered at once with an ACK,
+// which takes the client to FIN_WAIT2 one RTT (~100 us) after that probe, ~201 ms into the run.
 // The handshake's RTT (~100 us) gives an RTO of 200 ms: 3.5 RTO = 700 ms, below every tcp_fin_timeout used here.
 import { describe, expect, it } from "vitest";
 import { createCore } from "../../src/core/node.js";
@@ -98,10 +102,10 @@ async function finWait2(injects: Inject[], probes: number[], clientSysctl: Recor
       0,
     );
   }
-  // the client's socket right after the ACK of its FIN (its FIN left within 1 ms)
+  // the client's socket after the ACK of its FIN (the answer to its loss probe, ~201 ms)
   let entered: { tw: boolean; state: number; rcvNxt: number; sndNxt: number; txhash: number } | null = null;
   w.loop.at(
-    0.1 * S,
+    0.3 * S,
     w.loop.register("test: entered", () => {
       const s = clientSock()!;
       entered = { tw: s.tw, state: s.state, rcvNxt: s.rcvNxt, sndNxt: s.sndNxt, txhash: s.txhash };
@@ -110,16 +114,24 @@ async function finWait2(injects: Inject[], probes: number[], clientSysctl: Recor
   );
   const result = w.run();
   const replies = injects.map((inj, i) => frames.slice(before[i]!).filter((f) => f.at >= inj.at && f.at - inj.at < 1e6));
-  return { w, t, arms, states, replies, entered: entered!, nstat: w.host("a").nstat, dropped: result.ledger.dropped, ledger: result.ledger };
+  // the client's FINs (its first, then the loss probe whose answer ACKs it) as they left
+  const fins = frames.filter((f) => f.flags & TCPHDR_FIN).map((f) => f.at);
+  return { w, t, arms, fins, states, replies, entered: entered!, nstat: w.host("a").nstat, dropped: result.ledger.dropped, ledger: result.ledger };
 }
 
 describe("tcp_time_wait(sk, TCP_FIN_WAIT2, tmo): the orphan's FIN_WAIT2 timewait sock", () => {
   it("default tcp_fin_timeout 60 s: a timewait sock (sockstat tw, no orphan) counted TW at entry, gone 60 s later", async () => {
     const r = await finWait2([], [59 * S, 61 * S]);
     expect(r.entered).toMatchObject({ tw: true, state: TCP_FIN_WAIT2 });
-    // one arm, at the ACK of the FIN (within 1 ms of the start): tmo = 60 s
+    // the loss probe: 200 ms after the first FIN (the RTO, ~100 us of srtt above rto_min)
+    expect(r.fins.length).toBe(2);
+    expect(r.fins[1]! - r.fins[0]!).toBeGreaterThanOrEqual(200e6);
+    expect(r.fins[1]! - r.fins[0]!).toBeLessThan(202e6);
+    // one arm, at the ACK of the FIN (one RTT after the probe left): tmo = 60 s (before: within 1 ms of the
+    // start, the server's bare ACK of the FIN)
     expect(r.arms.length).toBe(1);
-    expect(r.arms[0]! - TCP_TIMEWAIT_LEN).toBeLessThan(0.001 * S);
+    expect(r.arms[0]! - (r.fins[1]! + TCP_TIMEWAIT_LEN)).toBeGreaterThan(0);
+    expect(r.arms[0]! - (r.fins[1]! + TCP_TIMEWAIT_LEN)).toBeLessThan(0.001 * S);
     expect(r.states).toEqual([TCP_FIN_WAIT2, null]);
     expect(r.nstat.get("TcpExtTW")).toBe(1);
     expect(r.nstat.get("TcpExtTWKilled")).toBe(0);
@@ -135,9 +147,11 @@ describe("tcp_time_wait(sk, TCP_FIN_WAIT2, tmo): the orphan's FIN_WAIT2 timewait
   });
 
   it("tcp_fin_timeout 3: timeo 3 s <= 4 s counts TWKilled (not TW); the sock goes 3 s after entry", async () => {
-    const r = await finWait2([], [2.9 * S, 3.1 * S], { "net.ipv4.tcp_fin_timeout": 3 });
+    // entry ~201 ms (the probe at [200, 202) ms, plus one RTT), so the deadline at [3.2, 3.203) s
+    const r = await finWait2([], [3.19 * S, 3.21 * S], { "net.ipv4.tcp_fin_timeout": 3 });
     expect(r.arms.length).toBe(1);
-    expect(r.arms[0]! - 3 * S).toBeLessThan(0.001 * S);
+    expect(r.arms[0]! - (r.fins[1]! + 3 * S)).toBeGreaterThan(0);
+    expect(r.arms[0]! - (r.fins[1]! + 3 * S)).toBeLessThan(0.001 * S);
     expect(r.states).toEqual([TCP_FIN_WAIT2, null]);
     expect(r.nstat.get("TcpExtTWKilled")).toBe(1);
     expect(r.nstat.get("TcpExtTW")).toBe(0);
@@ -146,9 +160,11 @@ describe("tcp_time_wait(sk, TCP_FIN_WAIT2, tmo): the orphan's FIN_WAIT2 timewait
   it("tcp_fin_timeout 61: tmo > TCP_TIMEWAIT_LEN keeps the full socket (an orphan) on the keepalive timer; after 1 s it becomes a timewait sock with timeo 60 s", async () => {
     const r = await finWait2([], [0.9 * S, 1.1 * S, 60.9 * S, 61.1 * S], { "net.ipv4.tcp_fin_timeout": 61 });
     expect(r.entered).toMatchObject({ tw: false, state: TCP_FIN_WAIT2 });
-    // tcp_keepalive_timer at 1 s: tcp_time_wait(sk, TCP_FIN_WAIT2, 61 - 60 = 1 s) -> timeo max(1 s, 700 ms) = 1 s
+    // tcp_keepalive_timer 1 s after entry: tcp_time_wait(sk, TCP_FIN_WAIT2, 61 - 60 = 1 s) -> timeo max(1 s, 700 ms)
+    // = 1 s
     expect(r.arms.length).toBe(1);
-    expect(r.arms[0]! - 2 * S).toBeLessThan(0.001 * S);
+    expect(r.arms[0]! - (r.fins[1]! + 2 * S)).toBeGreaterThan(0);
+    expect(r.arms[0]! - (r.fins[1]! + 2 * S)).toBeLessThan(0.001 * S);
     expect(r.states).toEqual([TCP_FIN_WAIT2, TCP_FIN_WAIT2, null, null]);
     expect(r.nstat.get("TcpExtTWKilled")).toBe(1);
   });
