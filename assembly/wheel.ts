@@ -151,7 +151,8 @@
 //   | u16 key[M]          bucket of each cell being staged or drained     |
 //   +---------------------------------------------------------------------+
 //   | blocks B x 1536 B = 64 cells x 24 B                                 |
-//   |   cell: +0 f64 time  +8 u32 arg  +12 u32 id  +16 u32 kind  +20 pad  |
+//   |   cell: +0 f64 time  +8 u32 arg  +12 u32 id  +16 u32 kind          |
+//   |         +20 u32 tick mod 2^32 (list cells; due and heap: unused)   |
 //   |   Cell position p is at blocks + 24p (block p >> 6, cell p & 63).   |
 //   | u32 nextTab[B]      next block of the chain, WHEEL_NONE at the tail  |
 //   | u32 blockStack[B]   free blocks, [0, freeBlocks)                    |
@@ -236,6 +237,11 @@ const BLOCK_SIZE: u32 = CELLS * CELL_SIZE;
 const C_ARG: u32 = 8;
 const C_ID: u32 = 12;
 const C_KIND: u32 = 16;
+// A list cell's tick (floor(time), clamped) mod 2^32, stored by the schedule
+// that computed it: cascades to level 0, stagings and drains key on its low
+// bits instead of converting the time again (an f64 -> integer conversion
+// is a branchy sequence in V8's code).
+const C_TICK: u32 = 20;
 const H_SEQ: u32 = 24; // late-heap entry: u64 insertion seq
 const HEAP_ENTRY: u32 = 32;
 
@@ -868,12 +874,19 @@ function cascade(l: u32): void {
           continue;
         }
       }
-      const g = tickOf(load<f64>(src)) >> G_BITS;
-      // The slot's range begins at cur: nothing in it is late.
-      if (g < cur) unreachable();
       // A level-1 slot's granules differ from cur only in digit 0 (the
-      // common cascade: straight to a level-0 slot).
-      copyCell(appendAt(toLevel0 ? <u32>(g & SLOT_MASK) : listFor(g)), src);
+      // common cascade: straight to a level-0 slot, digit 0 from the tick's
+      // low bits).
+      let l0: u32;
+      if (toLevel0) {
+        l0 = (load<u32>(src, C_TICK) >> WHEEL_GRANULE_BITS) & <u32>SLOT_MASK;
+      } else {
+        const g = tickOf(load<f64>(src)) >> G_BITS;
+        // The slot's range begins at cur: nothing in it is late.
+        if (g < cur) unreachable();
+        l0 = listFor(g);
+      }
+      copyCell(appendAt(l0), src);
       n++;
     }
     releaseBlock(b);
@@ -939,7 +952,7 @@ function stageSlot(head: u32, tail: u32, fill: u32, cells: u32): void {
           continue;
         }
       }
-      const k = <u32>((tickOf(load<f64>(src)) & STAGE_TICK_MASK) >> shift);
+      const k = (load<u32>(src, C_TICK) & <u32>STAGE_TICK_MASK) >> <u32>shift;
       store<u16>(keys + (<usize>m << 1), <u16>k);
       m++;
       const q = counts + (<usize>k << 2);
@@ -992,7 +1005,7 @@ function stageSlot(head: u32, tail: u32, fill: u32, cells: u32): void {
             continue;
           }
         }
-        copyCell(appendAt(<u32>((tickOf(load<f64>(src)) >> G_BITS) & SLOT_MASK)), src);
+        copyCell(appendAt((load<u32>(src, C_TICK) >> WHEEL_GRANULE_BITS) & <u32>SLOT_MASK), src);
         rest++;
       }
     }
@@ -1044,43 +1057,41 @@ function setCur(nw: u64): void {
   return n + 1;
 }
 
-// The counting sort of a big drain (module state: its helpers are inlined
-// into loops over a staged run and over a chain's blocks).
-let dBase: f64 = 0; // the granule's first ns
-let dShift: u32 = 0;
-let dKeys: u32 = 0; // buckets
-let dCount: u32 = 0; // live cells counted so far (keys[0, dCount))
+// The counting sort of a big drain. Its helpers are inlined into loops over
+// a staged run and over a chain's blocks; the count of cells so far (m) is
+// passed and returned so that it stays a local (a module global is a load
+// and a store per cell in V8's code).
 
 /** Pass 1: count the cell at src in its bucket (dropping a zombie: tombstoned
- *  so that pass 2 skips it). */
-@inline function drainCount(src: usize, clean: bool): void {
+ *  so that pass 2 skips it); m cells counted so far (keys[0, m)). Returns
+ *  the new m. The key is the cell's ns into the granule >> shift, from its
+ *  tick's low bits; clamped ticks (>= 2^62: +Infinity too) share one granule
+ *  and one key, ordered by time by the insertion pass. */
+@inline function drainCount(src: usize, clean: bool, shift: u32, m: u32): u32 {
   const id = load<u32>(src, C_ID);
-  if (id == WHEEL_NONE) return;
+  if (id == WHEEL_NONE) return m;
   if (!clean && !isLive(id & idxMask)) {
     dropZombie(id);
     store<u32>(src, WHEEL_NONE, C_ID);
-    return;
+    return m;
   }
-  // (time - base) is exact in f64 here and keeps the conversion 32-bit;
-  // clamped ticks (>= 2^62) and +Infinity land in the last bucket, in seq
-  // order as the wheel defines for them.
-  const d = load<f64>(src) - dBase;
-  const k = d < <f64>G_MASK ? <u32>d >> dShift : dKeys - 1;
-  store<u16>(keys + (<usize>dCount << 1), <u16>k);
-  dCount++;
+  const k = (load<u32>(src, C_TICK) & <u32>G_MASK) >> shift;
+  store<u16>(keys + (<usize>m << 1), <u16>k);
   const q = counts + (<usize>k << 2);
   store<u32>(q, load<u32>(q) + 1);
+  return m + 1;
 }
 
-/** Pass 2: copy the cell at src to its place in due. */
-@inline function drainScatter(src: usize): void {
-  if (load<u32>(src, C_ID) == WHEEL_NONE) return;
-  const k = <u32>load<u16>(keys + (<usize>dCount << 1));
-  dCount++;
+/** Pass 2: copy the cell at src to its place in due (m: cells scattered so
+ *  far). Returns the new m. */
+@inline function drainScatter(src: usize, m: u32): u32 {
+  if (load<u32>(src, C_ID) == WHEEL_NONE) return m;
+  const k = <u32>load<u16>(keys + (<usize>m << 1));
   const q = counts + (<usize>k << 2);
   const i = load<u32>(q);
   store<u32>(q, i + 1);
   copyCell(dueAt(i), src);
+  return m + 1;
 }
 
 /** Stable insertion sort of due[0, n) on time: O(n) plus the inversions
@@ -1101,7 +1112,7 @@ function sortDue(n: u32): void {
   }
 }
 
-/** Make granule g (level-0 slot l) due (due is empty): its staged run (the
+/** Make level-0 slot l's granule due (due is empty): its staged run (the
  *  oldest cells: staged when the slot's level-1 slot came due, in key order)
  *  first, then its list (filed since, in seq order). A run with nothing
  *  listed after it and not crowded (<= STAGE_HEAVY cells per key) is sorted
@@ -1116,7 +1127,7 @@ function sortDue(n: u32): void {
  *  (fractional ns, and ticks sharing a bucket). Every step is stable and run
  *  and list are each in seq order, the run's before the list's, so equal
  *  times stay in seq order without comparing seqs. */
-function drainSlot(l: u32, g: u64): void {
+function drainSlot(l: u32): void {
   const p = lh(l);
   const head = load<u32>(p);
   const tail = load<u32>(p, 4);
@@ -1160,17 +1171,15 @@ function drainSlot(l: u32, g: u64): void {
     let bits: u32 = 32 - <u32>clz<u32>(n);
     if (bits > WHEEL_GRANULE_BITS) bits = WHEEL_GRANULE_BITS;
     // Key = ns into the granule >> shift.
-    dBase = <f64>(g << G_BITS);
-    dShift = WHEEL_GRANULE_BITS - bits;
+    const shift = WHEEL_GRANULE_BITS - bits;
     const nb = <u32>1 << bits;
-    dKeys = nb;
     // A loop: memory.fill (zero) is a call out of the compiled WASM, per granule.
     for (let k: u32 = 0; k < nb; k += 2) store<u64>(counts + (<usize>k << 2), 0);
-    dCount = 0;
-    for (let i = rs; i < re; i++) drainCount(stAt(i), clean);
+    let m: u32 = 0;
+    for (let i = rs; i < re; i++) m = drainCount(stAt(i), clean, shift, m);
     for (let b = head; b != WHEEL_NONE; b = nextBlock(b)) {
       const end = b == tail ? fill : CELLS;
-      for (let c: u32 = 0; c < end; c++) drainCount(cellAt((b << CELL_BITS) | c), clean);
+      for (let c: u32 = 0; c < end; c++) m = drainCount(cellAt((b << CELL_BITS) | c), clean, shift, m);
     }
     for (let k: u32 = 0; k < nb; k++) {
       const q = counts + (<usize>k << 2);
@@ -1178,11 +1187,11 @@ function drainSlot(l: u32, g: u64): void {
       store<u32>(q, live);
       live += c;
     }
-    dCount = 0;
-    for (let i = rs; i < re; i++) drainScatter(stAt(i));
+    m = 0;
+    for (let i = rs; i < re; i++) m = drainScatter(stAt(i), m);
     for (let b = head; b != WHEEL_NONE; b = nextBlock(b)) {
       const end = b == tail ? fill : CELLS;
-      for (let c: u32 = 0; c < end; c++) drainScatter(cellAt((b << CELL_BITS) | c));
+      for (let c: u32 = 0; c < end; c++) m = drainScatter(cellAt((b << CELL_BITS) | c), m);
     }
     sortDue(live);
   }
@@ -1281,7 +1290,7 @@ function drainNext(limit: u64): bool {
       return false;
     }
     if (f == FOUND_TICK) {
-      drainSlot(fSlot, fPos);
+      drainSlot(fSlot);
       setCur(fPos + 1);
       if (dueTail > 0) return true;
     } else {
@@ -1339,7 +1348,8 @@ export function wheel_schedule(time: f64, kind: u32, arg: u32): u32 {
   const i = id & idxMask;
   store<u32>(idTab + (<usize>i << 2), id);
   liveSet(i);
-  const g = tickOf(time) >> G_BITS;
+  const tick = tickOf(time);
+  const g = tick >> G_BITS;
   const seq = seqNext++;
   if (g >= cur) {
     // Written in place at its list's tail.
@@ -1348,6 +1358,7 @@ export function wheel_schedule(time: f64, kind: u32, arg: u32): u32 {
     store<u32>(s, arg, C_ARG);
     store<u32>(s, id, C_ID);
     store<u32>(s, kind, C_KIND);
+    store<u32>(s, <u32>tick, C_TICK);
   } else {
     placeLate(time, arg, id, kind, seq);
   }
@@ -1681,9 +1692,11 @@ export function wheel_expire_next(limit: f64, max: u32): u32 {
 // start) and those are released then. A batch is a run of live due cells
 // (batchPos[k] = due index of entry k) before any earlier late-heap entry;
 // nothing is drained into due while one is outstanding (due is not empty).
-// When the late heap's top comes first, the step is an old-style expire of
-// the earliest time (released at once; all one time, so nothing a handler
-// schedules can come before its rest).
+// When the late heap's top comes first, the batch begins with an old-style
+// expire of the earliest time (released at once; all one time, so nothing a
+// handler schedules can come before its rest), and due's run up to the
+// heap's next top follows, pending as above: a late schedule costs the loop
+// one step, not one for itself and one for the run after it.
 
 const BATCH_NONE: u32 = 0;
 const BATCH_PEEK: u32 = 1; // entries pending until released by done
@@ -1736,13 +1749,17 @@ export function wheel_loop_step(n: u32, done: u32, limit: f64, max: u32): u32 {
   if (a == 0) return 0;
   const t0 = load<f64>(a);
   if (t0 > limit) return 0;
+  // Entries [0, fired) of the batch are released by the step itself.
+  let fired: u32 = 0;
   if (frontHeap) {
+    fired = wheel_expire(t0, max);
     batchKind = BATCH_FIRED;
-    return wheel_expire(t0, max);
+    // Not drained here: the rest of the granule is in due.
+    if (fired == max || dueFront() == 0) return fired;
   }
-  // front() left dueHead on a live cell.
+  // dueHead is on a live cell.
   const h = heapFront();
-  let k: u32 = 0;
+  let k = fired;
   const clean = zombies == 0;
   for (let i = dueHead; i < dueTail && k < max; i++) {
     const c = dueAt(i);
@@ -1759,6 +1776,6 @@ export function wheel_loop_step(n: u32, done: u32, limit: f64, max: u32): u32 {
     k++;
   }
   batchKind = BATCH_PEEK;
-  batchDone = 0;
+  batchDone = fired;
   return k;
 }

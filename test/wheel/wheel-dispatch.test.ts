@@ -80,4 +80,39 @@ describe("timing wheel in a dispatch loop vs reference heap", () => {
     expect(Array.from(w.outArg.slice(0, n))).toEqual([3, 5]);
     w.audit();
   });
+
+  it("a batch that begins with the late heap's top goes on with due's run, and a partial dispatch of it is released right", async () => {
+    // 1000, 2000, 3000 and 4000 ns share granule 0. The first batch drains it
+    // (all four, pending). 1000's handler schedules 1500: behind due's tail
+    // (4000), so to the late heap. The next call releases 1000, files 1500,
+    // and returns 1500 (the heap's top, released by the call) followed by
+    // due's run 2000, 3000, 4000 (still pending): one call, not one for 1500
+    // and one for the run (before: it returned [1500] alone).
+    const w = (await freshCore({ wheelEntries: 4096 })).wheel;
+    const x = w.core.raw as unknown as { wheel_loop_step(n: number, done: number, limit: number, max: number): number };
+    for (const t of [1000, 2000, 3000, 4000]) w.schedule(t, 0, t);
+    expect(x.wheel_loop_step(0, 0, 10_000, 256)).toBe(4);
+    w.inTime[0] = 1500;
+    w.inKind[0] = 0;
+    w.inArg[0] = 1500;
+    let n = x.wheel_loop_step(1, 1, 10_000, 256);
+    expect(Array.from(w.outArg.slice(0, n))).toEqual([1500, 2000, 3000, 4000]);
+    expect(w.pending).toBe(3); // 1500 released by the call; the run pending
+    w.audit();
+    // 1500 and 2000 dispatched; 2000's handler schedules 2500 (late again):
+    // the next call releases 2000 only, and 2500 leads the next batch.
+    w.inTime[0] = 2500;
+    w.inKind[0] = 0;
+    w.inArg[0] = 2500;
+    n = x.wheel_loop_step(1, 2, 10_000, 256);
+    expect(Array.from(w.outArg.slice(0, n))).toEqual([2500, 3000, 4000]);
+    expect(w.pending).toBe(2);
+    w.audit();
+    // Only 2500 dispatched (the loop stopped): 3000 and 4000 come again.
+    n = x.wheel_loop_step(0, 1, 10_000, 256);
+    expect(Array.from(w.outArg.slice(0, n))).toEqual([3000, 4000]);
+    expect(x.wheel_loop_step(0, 2, 10_000, 256)).toBe(0);
+    expect(w.pending).toBe(0);
+    w.audit();
+  });
 });
