@@ -93,7 +93,7 @@ export const TCP_REORDERING = 3;
 /** TcpConn's fields that hold sequence numbers, byte totals or ns times: doubles from the start
  *  (util/f64-field.ts), so that passing 2^31 deoptimises nothing. */
 const CONN_F64 = new F64Keys(["now", "sndUna", "sndNxt", "writeSeq", "sndWl1", "fwdAlloc", "sndMem", "sndSml", "highSeq", "rackMstamp",
-  "rackEndSeq", "fackEnd", "tlpHighSeq", "wmemAlloc", "wmemCharged", "wmemFreed", "wstampNs", "rmemAlloc", "backlogLen",
+  "rackEndSeq", "fackEnd", "tlpHighSeq", "wmemAlloc", "wmemCharged", "wmemFreed", "wstampNs", "xmitMstamp", "rmemAlloc", "backlogLen",
   "rcvNxt", "rcvWup", "copiedSeq", "dsackStart", "dsackEnd", "lrcvtime", "rcvRttSeq", "ownedUntil", "readPending", "readWant",
   "readLast", "toWrite", "writePending", "writeLast", "startedAt", "lastAckAt", "bytesReceived", "bytesRead", "rateStampT"]);
 const RCVQ_F64 = new F64Keys(["space", "seq"]);
@@ -249,6 +249,9 @@ export class TcpConn implements CcSock, RcvWindowState {
   tsoDeferrals = 0;
   /** tp->tcp_wstamp_ns: earliest departure time of the next skb (ns). */
   wstampNs = 0;
+  /** skb->skb_mstamp_ns of the last skb transmit() sent: tcp_wstamp_ns at __tcp_transmit_skb (its EDT stamp,
+   *  ahead of now for an fq-paced socket), the send time the retransmit queue keeps (ns). */
+  xmitMstamp = 0;
   /** sk_max_pacing_rate (SO_MAX_PACING_RATE), bytes/s. */
   maxPacingRate = Infinity;
   /** tp->data_segs_out */

@@ -111,9 +111,15 @@ export function transmit(t: TcpHost, sk: TcpSock, c: TcpConn, start: number, end
   if (c.finQueued && c.finAlone === 0 && end === c.writeSeq && end > start) flags |= TCPHDR_FIN;
   tx.flags = flags;
   tx.window = selectWindow(t, c);
+  // __tcp_transmit_skb: tp->tcp_wstamp_ns = max(wstamp, tcp_clock_cache) on every skb, and skb_set_delivery_time
+  // stamps the skb with it before the clone: the retransmit queue's skb_mstamp_ns (its send time for RTT
+  // samples, RACK, tcp_rate and the RTO) and the TSval (tcp_skb_timestamp_ts) are the EDT stamp, not now
+  const prior = c.wstampNs;
+  c.wstampNs = Math.max(c.wstampNs, t.now);
+  c.xmitMstamp = c.wstampNs;
   if (sk.tsOk) {
     tx.ts = true;
-    tx.tsVal = (t.nowMs() + sk.tsOff) >>> 0;
+    tx.tsVal = (Math.floor(c.wstampNs / 1e6) + sk.tsOff) >>> 0;
     tx.tsEcr = sk.tsRecent;
   }
   tx.sackN = 0;
@@ -167,9 +173,6 @@ export function transmit(t: TcpHost, sk: TcpSock, c: TcpConn, start: number, end
   skb.flags[h] = c.wmemAlloc < SKB_TRUESIZE_1 ? skb.flags[h]! | SKB_F_OOO_OKAY : skb.flags[h]! & ~SKB_F_OOO_OKAY;
   c.wmemAlloc += truesize;
   c.wmemCharged += truesize;
-  // __tcp_transmit_skb: tp->tcp_wstamp_ns = max(wstamp, tcp_clock_cache) on every skb
-  const prior = c.wstampNs;
-  c.wstampNs = Math.max(c.wstampNs, t.now);
   if (c.pacingFq || c.pacingNeeded) {
     // skb->tstamp = tcp_wstamp_ns (EDT; only fq reads it, so unpaced skbs keep 0)
     t.core.skbTime.tstamp[h] = c.wstampNs;
@@ -285,7 +288,7 @@ function retransmitSkb(t: TcpHost, sk: TcpSock, c: TcpConn, j: number): boolean 
     // kernel would add it to retrans_out again, its "retrans_out leaked" case)
     if (!(rb.flags[j]! & TCPCB_SACKED_RETRANS)) c.retransOut++;
     rb.flags[j] = rb.flags[j]! | TCPCB_SACKED_RETRANS;
-    rb.sentAt[j] = t.now;
+    rb.sentAt[j] = c.xmitMstamp;
     rb.charged[j] = c.wmemCharged;
     rb.deliveredAt[j] = c.delivered;
   } else {
@@ -316,7 +319,7 @@ export function tlpRetransmitTail(t: TcpHost, sk: TcpSock, c: TcpConn): boolean 
   if (stillInHostQueue(t, c, j)) return false;
   if (!transmit(t, sk, c, rb.start[j]!, rb.end[j]!, TCPHDR_ACK | fin)) return false;
   rb.flags[j] = rb.flags[j]! | TCPCB_EVER_RETRANS;
-  rb.sentAt[j] = t.now;
+  rb.sentAt[j] = c.xmitMstamp;
   rb.charged[j] = c.wmemCharged;
   rb.deliveredAt[j] = c.delivered;
   c.retransTotal++;
@@ -481,7 +484,7 @@ export function writeXmit(t: TcpHost, sk: TcpSock, c: TcpConn, pushOne = 0): voi
     // the retransmit queue keeps MSS pieces (tcp_fragment on SACK/loss is implied)
     for (let s = start; s < end; s += mss) {
       const e = Math.min(s + mss, end);
-      c.rtx.push(s, e, t.now, c.delivered, c.wmemCharged);
+      c.rtx.push(s, e, c.xmitMstamp, c.delivered, c.wmemCharged);
       c.packetsOut++;
       if (c.packetsOut > c.maxPacketsOut) c.maxPacketsOut = c.packetsOut;
       if (e - s < mss) c.sndSml = e;
@@ -958,7 +961,7 @@ function writeWakeup(t: TcpHost, sk: TcpSock, c: TcpConn): void {
       sndMemSync(t, c);
     }
     if (transmit(t, sk, c, start, end, TCPHDR_ACK | TCPHDR_PSH)) {
-      c.rtx.push(start, end, t.now, c.delivered, c.wmemCharged);
+      c.rtx.push(start, end, c.xmitMstamp, c.delivered, c.wmemCharged);
       sentSkb(t, c, end, c.wq.first());
       c.sndNxt = end;
       sk.sndNxt = sndNxtWire(sk, c, end);

@@ -33,7 +33,7 @@ export function finXmit(t: TcpHost, sk: TcpSock, c: TcpConn, force = false): boo
   if (!transmit(t, sk, c, seq, seq, TCPHDR_ACK | TCPHDR_FIN)) return false;
   c.finAlone = FIN_ALONE_SENT;
   sk.sndNxt = wireSeq(sk.iss + 1, seq + 1);
-  c.rtx.push(seq, seq, t.now, c.delivered, c.wmemCharged);
+  c.rtx.push(seq, seq, c.xmitMstamp, c.delivered, c.wmemCharged);
   c.packetsOut++;
   if (c.packetsOut > c.maxPacketsOut) c.maxPacketsOut = c.packetsOut;
   segSent(t, c);
