@@ -435,9 +435,10 @@ export function writeXmit(t: TcpHost, sk: TcpSock, c: TcpConn, pushOne = 0): voi
   let sent = false;
   while (c.writeSeq > c.sndNxt) {
     if (pacingCheck(t, c)) break;
+    // tcp_cwnd_test: the free cwnd, at most half the cwnd (at least 2 GSO skbs in flight), 0 when full
     const inFlight = c.packetsInFlight();
-    let cwndQuota = c.cwnd - inFlight;
-    if (cwndQuota <= 0) {
+    let cwndQuota = inFlight >= c.cwnd ? 0 : Math.min(Math.max(c.cwnd >> 1, 1), c.cwnd - inFlight);
+    if (cwndQuota === 0) {
       if (pushOne !== 2) {
         stoppedByCwnd = true;
         break;
