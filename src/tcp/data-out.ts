@@ -109,6 +109,12 @@ export function transmit(t: TcpHost, sk: TcpSock, c: TcpConn, start: number, end
   // tcp_send_fin put the FIN on the write queue's last skb: every (re)transmission of it carries the flag
   // (unless the FIN is an skb of its own: fin.ts)
   if (c.finQueued && c.finAlone === 0 && end === c.writeSeq && end > start) flags |= TCPHDR_FIN;
+  // tcp_set_skb_tso_segs: a GSO skb of ceil(len / mss) segments (the ledger counts each)
+  const payload = end - start;
+  const segs = payload > c.mss ? Math.ceil(payload / c.mss) : 1;
+  // __tcp_transmit_skb: PSH on every GSO skb (tcp_skb_pcount > 1), so the receiver's GRO flushes at its last
+  // segment (tcp_gso_segment keeps PSH there only); a 1-MSS skb keeps its own
+  if (segs > 1) flags |= TCPHDR_PSH;
   tx.flags = flags;
   tx.window = selectWindow(t, c);
   // __tcp_transmit_skb: tp->tcp_wstamp_ns = max(wstamp, tcp_clock_cache) on every skb, and skb_set_delivery_time
@@ -144,10 +150,7 @@ export function transmit(t: TcpHost, sk: TcpSock, c: TcpConn, start: number, end
     }
   }
   writeSegment(t.core, h, tx);
-  // tcp_set_skb_tso_segs: a GSO skb of ceil(len / mss) segments (the ledger counts each)
   const skb = t.core.skb;
-  const payload = end - start;
-  const segs = payload > c.mss ? Math.ceil(payload / c.mss) : 1;
   if (segs > 1) {
     skb.gsoSize[h] = c.mss;
     skb.gsoSegs[h] = segs;

@@ -46,9 +46,13 @@ describe("GRO in the NAPI poll (bulk TCP receiver)", async () => {
     const { packetsIn, packetsOut } = bOn.gro;
     expect(packetsIn).toBeGreaterThan(10_000);
     const ratio = packetsIn / packetsOut;
-    // ~40.6 frames per 50 us window; windows end early at flow starts, PSH and TSval changes
-    expect(ratio).toBeGreaterThan(30);
+    // ~40.6 frames per 50 us window; windows end early at flow starts and TSval changes, and an aggregate ends
+    // at every sender GSO skb's last segment, which carries PSH (__tcp_transmit_skb forces it on GSO skbs;
+    // tcp_gro_receive flushes there): the sender's skbs (~44 segments) end inside most windows, so about
+    // two aggregates per window
+    expect(ratio).toBeGreaterThan(15);
     expect(ratio).toBeLessThanOrEqual(45);
+    expect(packetsOut).toBeGreaterThanOrEqual(on.report.hosts.a!.txOffload.eth0!.tsoSkbs);
     expect(bOn.gro.devices.eth0).toEqual({ enabled: true, packetsIn, packetsOut });
     // every skb GRO passed up was processed once (softnet_stat counts aggregates)
     const processed = bOn.softnet.reduce((s, x) => s + x.processed, 0);
@@ -126,25 +130,30 @@ describe("GRO flush points", () => {
   }
 
   it("a full poll (64 frames) keeps this jiffy's aggregate for the next poll; aggregates stay ≤ 45", async () => {
-    // 100 us windows hold ~81 frames: a 64-frame poll completes one 45-segment
-    // aggregate (gro_max_size) and holds the other 19 past the poll
-    // (napi_gro_flush(n, true) keeps packets of the current jiffy)
+    // 100 us windows hold ~81 frames: a 64-frame poll passes up what ended at a sender GSO skb's last
+    // segment, which carries PSH (__tcp_transmit_skb forces it on GSO skbs; tcp_gro_receive merges it, then
+    // flushes), and holds the rest past the poll (napi_gro_flush(n, true) keeps packets of the current jiffy).
+    // A sender skb has at most 45 segments (65212 B with its header, under gro_max_size), so no aggregate
+    // reaches gro_max_size: each ends at a PSH segment or a poll's end.
     const r = await stopsWhile((r) => r.w.host("b").gro[0]!.contexts[0]!.heldCount > 0, { rxUsecs: 100_000 });
     const b = r.report.hosts.b!;
     const ratio = b.gro.packetsIn / b.gro.packetsOut;
-    expect(ratio).toBeGreaterThan(30);
+    // (~24 frames per aggregate)
+    expect(ratio).toBeGreaterThan(15);
     expect(ratio).toBeLessThanOrEqual(45);
     const hb = r.w.host("b");
     const st = hb.gro[0]!.contexts[0]!.stats();
-    expect(st.reasons.maxSize).toBeGreaterThan(0);
+    expect(st.reasons.maxSize).toBe(0);
+    expect(st.reasons.tcpFlags).toBeGreaterThan(0);
     expect(st.heldNow).toBe(1);
-    expect(st.heldSegments).toBe(64 - 45);
+    expect(st.heldSegments).toBeGreaterThan(0);
+    expect(st.heldSegments).toBeLessThan(45);
     expect(hb.heldSkbs()).toBe(1);
-    expect(hb.heldSegments()).toBe(19);
-    // wire packets minus skbs: GRO's aggregate (19 segments, one skb: 18) plus the sender's GSO skbs
+    expect(hb.heldSegments()).toBe(st.heldSegments);
+    // wire packets minus skbs: GRO's aggregate (k segments, one skb: k - 1) plus the sender's GSO skbs
     // in its qdisc and TX ring (TCP builds super-packets, TX path), each k segments in one skb
     const senderTx = r.w.host("a").nics[0]!.tx;
-    expect(r.report.ledger.inFlight - r.report.pool.inFlight).toBe(18 + senderTx.heldSegments() - senderTx.held());
+    expect(r.report.ledger.inFlight - r.report.pool.inFlight).toBe(st.heldSegments - 1 + senderTx.heldSegments() - senderTx.held());
   });
 
   it("an aggregate steered by RPS into another CPU's backlog is in flight with its segments", async () => {
@@ -195,11 +204,12 @@ describe("nic.gro in scenarios", () => {
     expect(() => loadScenarioText(text('"on"'))).toThrow(/hosts\.b\.nic\.gro.*true or false/s);
   });
 
-  it("rx-gro-on-off: the GRO host runs the stack ~39× less often for the same goodput", async () => {
+  it("rx-gro-on-off: the GRO host runs the stack ~21× less often for the same goodput", async () => {
     const r = await runScenario(loadBuiltinScenario("rx-gro-on-off"));
     const on = r.hosts.groon!;
     const off = r.hosts.groff!;
-    expect(on.gro.packetsIn / on.gro.packetsOut).toBeGreaterThan(30);
+    // ~40 frames per rx-usecs window, cut where a sender GSO skb's PSH segment ends an aggregate
+    expect(on.gro.packetsIn / on.gro.packetsOut).toBeGreaterThan(15);
     expect(off.gro.packetsIn).toBe(off.gro.packetsOut);
     expect(on.nstat.IpInReceives! * 20).toBeLessThan(off.nstat.IpInReceives!);
     expect(on.cpu[0]!.softirq).toBeLessThan(off.cpu[0]!.softirq / 2);
