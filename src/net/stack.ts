@@ -64,7 +64,6 @@ export class Stack {
   private readonly cIp6InAddrErrors: number;
   private readonly cIp6OutRequests: number;
   private readonly cTcpInSegs: number;
-  private readonly cTcpOutSegs: number;
   private readonly cUdpInDatagrams: number;
   private readonly cUdpNoPorts: number;
   private readonly cUdpOutDatagrams: number;
@@ -112,7 +111,6 @@ export class Stack {
     this.cIp6InAddrErrors = c.id("Ip6InAddrErrors");
     this.cIp6OutRequests = c.id("Ip6OutRequests");
     this.cTcpInSegs = c.id("TcpInSegs");
-    this.cTcpOutSegs = c.id("TcpOutSegs");
     this.cUdpInDatagrams = c.id("UdpInDatagrams");
     this.cUdpNoPorts = c.id("UdpNoPorts");
     this.cUdpOutDatagrams = c.id("UdpOutDatagrams");
@@ -354,9 +352,8 @@ export class Stack {
     const v6 = this.skbProtocol[h] === ETH_P_IPV6;
     this.nstat.add(v6 ? this.cIp6OutRequests : this.cIpOutRequests);
     const l4 = this.headers[net + (v6 ? 6 : 9)];
-    // TCP_MIB_OUTSEGS += tcp_skb_pcount(skb)
-    if (l4 === IPPROTO_TCP) this.nstat.add(this.cTcpOutSegs, Math.max(1, this.core.skb.gsoSegs[h]!));
-    else if (l4 === IPPROTO_UDP) this.nstat.add(v6 ? this.cUdp6OutDatagrams : this.cUdpOutDatagrams);
+    // (TCP counts TcpOutSegs itself: TcpHost.output)
+    if (l4 === IPPROTO_UDP) this.nstat.add(v6 ? this.cUdp6OutDatagrams : this.cUdpOutDatagrams);
     const nic = this.route(h);
     if (nic === undefined) {
       this.drops.drop(h, "IP_OUTNOROUTES");

@@ -110,6 +110,8 @@ export function tcpRetransmitTimer(t: TcpHost, sk: TcpSock): void {
   // tcp_retransmit_skb of the SYN
   t.nstat.add(t.mib.RetransSegs);
   t.nstat.add(t.mib.SynRetrans);
+  // the SYN's end_seq is snd_nxt: __tcp_transmit_skb does not count it in TcpOutSegs
+  t.outRetransmit = true;
   sendSyn(t, sk);
   sk.retransmits++;
   sk.totalRto++;

@@ -205,6 +205,10 @@ export function transmit(t: TcpHost, sk: TcpSock, c: TcpConn, start: number, end
     // data sent within ato of the last data received is a reply — an interactive session
     if (Math.floor(t.now / 1e6) * 1e6 - c.lrcvtime < c.ato && c.pingpong < 255) c.pingpong++;
   }
+  // __tcp_transmit_skb: TcpOutSegs only when end_seq is after snd_nxt (new data, a first FIN) or seq == end_seq
+  // (an ACK, a window probe); a retransmission counts in RetransSegs alone
+  const endSeq = (tx.seq + payload + (flags & TCPHDR_FIN ? 1 : 0)) >>> 0;
+  t.outRetransmit = ((endSeq - sk.sndNxt) | 0) <= 0 && endSeq !== tx.seq;
   const freed = c.wmemFreed;
   t.output(h);
   if (c.wmemFreed !== freed) {
@@ -485,6 +489,8 @@ export function writeXmit(t: TcpHost, sk: TcpSock, c: TcpConn, pushOne = 0): voi
     c.sndNxt = end;
     sk.sndNxt = sndNxtWire(sk, c, end);
     sentSkb(t, c, end, headEnd);
+    // tcp_event_new_data_sent: TCPOrigDataSent += tcp_skb_pcount
+    t.nstat.add(t.mib.OrigDataSent, Math.ceil(len / mss));
     // the retransmit queue keeps MSS pieces (tcp_fragment on SACK/loss is implied)
     for (let s = start; s < end; s += mss) {
       const e = Math.min(s + mss, end);
@@ -967,6 +973,7 @@ function writeWakeup(t: TcpHost, sk: TcpSock, c: TcpConn): void {
     if (transmit(t, sk, c, start, end, TCPHDR_ACK | TCPHDR_PSH)) {
       c.rtx.push(start, end, c.xmitMstamp, c.delivered, c.wmemCharged);
       sentSkb(t, c, end, c.wq.first());
+      t.nstat.add(t.mib.OrigDataSent); // tcp_event_new_data_sent
       c.sndNxt = end;
       sk.sndNxt = sndNxtWire(sk, c, end);
       c.packetsOut++;

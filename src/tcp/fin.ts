@@ -34,6 +34,7 @@ export function finXmit(t: TcpHost, sk: TcpSock, c: TcpConn, force = false): boo
   c.finAlone = FIN_ALONE_SENT;
   sk.sndNxt = wireSeq(sk.iss + 1, seq + 1);
   c.rtx.push(seq, seq, c.xmitMstamp, c.delivered, c.wmemCharged);
+  t.nstat.add(t.mib.OrigDataSent); // tcp_event_new_data_sent: the FIN skb's pcount, 1
   c.packetsOut++;
   if (c.packetsOut > c.maxPacketsOut) c.maxPacketsOut = c.packetsOut;
   segSent(t, c);

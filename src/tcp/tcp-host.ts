@@ -103,6 +103,8 @@ export interface TcpMib {
   Timeouts: number;
   SynRetrans: number;
   RetransSegs: number;
+  OutSegs: number;
+  OrigDataSent: number;
   PassiveOpens: number;
   ActiveOpens: number;
   AttemptFails: number;
@@ -431,6 +433,8 @@ export class TcpHost {
       Timeouts: c.id("TcpExtTCPTimeouts"),
       SynRetrans: c.id("TcpExtTCPSynRetrans"),
       RetransSegs: c.id("TcpRetransSegs"),
+      OutSegs: c.id("TcpOutSegs"),
+      OrigDataSent: c.id("TcpExtTCPOrigDataSent"),
       PassiveOpens: c.id("TcpPassiveOpens"),
       ActiveOpens: c.id("TcpActiveOpens"),
       AttemptFails: c.id("TcpAttemptFails"),
@@ -928,9 +932,19 @@ export class TcpHost {
   /** ip_output for a segment TCP built: the poll's waiting cookie SYN-ACKs leave first (they were
    *  built before it). A bound function, as the constructor's was (tests wrap it). */
   readonly output = (h: number): boolean => {
+    const rtx = this.outRetransmit;
+    this.outRetransmit = false;
     if (this.cookieBurst.n > 0) this.flushCookies();
+    // TCP_MIB_OUTSEGS += tcp_skb_pcount: __tcp_transmit_skb counts new data, SYN and FIN (end_seq after snd_nxt)
+    // and segments without sequence space, not retransmissions; tcp_make_synack, tcp_v4_send_reset and
+    // tcp_v4_send_ack count every one of theirs
+    if (!rtx) this.nstat.add(this.mib.OutSegs, Math.max(1, this.core.skb.gsoSegs[h]!));
     return this.send(h);
   };
+
+  /** The skb output() sends next is a retransmission (its end_seq is not after snd_nxt): no TcpOutSegs.
+   *  Set just before output(); output() clears it. */
+  outRetransmit = false;
 
   /** The waiting cookie SYN-ACKs: stamped in one call, then sent in order. */
   flushCookies(): void {
@@ -944,7 +958,10 @@ export class TcpHost {
    *  qdiscs have no NET_XMIT_CN, which would count as sent). */
   transmit(hash = 0): boolean {
     const h = this.env.alloc();
-    if (h < 0) return false; // ENOBUFS: the segment is not sent, as a failed alloc_skb
+    if (h < 0) {
+      this.outRetransmit = false;
+      return false; // ENOBUFS: the segment is not sent, as a failed alloc_skb
+    }
     return this.transmitSkb(h, hash);
   }
 
