@@ -19,7 +19,7 @@ import { MAX_TCP_HEADER, TCP_INIT_CWND, TCP_SKB_OVERHEAD, TCP_MAX_QUICKACKS, pac
 import { TCP_RTO_MAX_US, TCP_RTO_MIN_US } from "./rtt.js";
 import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_PSH } from "../wire/tcp.js";
 import { writeSegment } from "./segment.js";
-import { FIN_ALONE_QUEUED, finXmit } from "./fin.js";
+import { FIN_ALONE_QUEUED, FIN_ALONE_SENT, finXmit } from "./fin.js";
 import { frtoEnterLoss } from "./frto.js";
 import { SKB_GSO_TCPV4, SKB_GSO_TCPV6 } from "../core/gro.js";
 import { SKB_GSO_TCP_FIXEDID } from "../core/gso.js";
@@ -172,8 +172,10 @@ export function transmit(t: TcpHost, sk: TcpSock, c: TcpConn, start: number, end
   if (sk.txhash === 0) sk.txhash = firstTxhash(sk);
   skb.hash[h] = sk.txhash;
   skb.hashFlags[h] = HASH_L4;
-  // skb->ooo_okay: nothing of this socket is below TCP, so the TX queue may change without reordering
-  skb.flags[h] = c.wmemAlloc < SKB_TRUESIZE_1 ? skb.flags[h]! | SKB_F_OOO_OKAY : skb.flags[h]! & ~SKB_F_OOO_OKAY;
+  // skb->ooo_okay: nothing of this socket is below TCP (sk_wmem_alloc_get < SKB_TRUESIZE(1)), or everything sent
+  // is ACKed (tcp_rtx_queue_empty), so the TX queue may change without reordering
+  const oooOkay = c.wmemAlloc < SKB_TRUESIZE_1 || c.rtx.count === 0;
+  skb.flags[h] = oooOkay ? skb.flags[h]! | SKB_F_OOO_OKAY : skb.flags[h]! & ~SKB_F_OOO_OKAY;
   c.wmemAlloc += truesize;
   c.wmemCharged += truesize;
   if (c.pacingFq || c.pacingNeeded) {
@@ -376,9 +378,11 @@ export function smallQueueCheck(t: TcpHost, c: TcpConn, payload: number, factor:
   // an unpaced socket (sk_pacing_status == SK_PACING_NONE) is capped by tcp_limit_output_bytes
   if (!c.pacingFq && !c.pacingNeeded) limit = Math.min(limit, t.limitOutputBytes);
   if (factor !== 0) limit *= pow2(factor);
-  if (c.wmemAlloc > limit) {
-    // tcp_rtx_queue_empty_or_single_skb: always send when at most one skb is out
-    if (c.rtx.count <= 1) return false;
+  // refcount_read(&sk->sk_wmem_alloc): 1 (sk_alloc's) + the truesize of the socket's skbs below TCP
+  if (c.wmemAlloc + 1 > limit) {
+    // tcp_rtx_queue_empty_or_single_skb: always send when the retransmit queue holds at most one skb, of any size
+    // (its skbs: sentSkbs, and the FIN skb of its own; c.rtx keeps MSS pieces)
+    if (c.sentSkbs.count + (c.finAlone === FIN_ALONE_SENT && c.rtx.count > 0 ? 1 : 0) <= 1) return false;
     if (!c.tsqThrottled) c.tsqThrottles++;
     c.tsqThrottled = true;
     return true;

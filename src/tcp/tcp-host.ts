@@ -737,7 +737,9 @@ export class TcpHost {
     const seg = Math.min(freed, c.wmemSegs);
     c.wmemSegs -= seg;
     c.wmemFreed += freed - seg;
-    if (c.tsqThrottled && !c.tsqQueued) this.tsqQueue(c, slot);
+    // __tcp_transmit_skb: a pure ACK's destructor is __sock_wfree (skb_is_tcp_pure_ack: truesize 2), which only
+    // uncharges; tcp_wfree's THROTTLED -> QUEUED is for the other skbs
+    if (c.tsqThrottled && !c.tsqQueued && truesize !== 2) this.tsqQueue(c, slot);
   }
 
   // txFree runs for every skb a TX completion frees; what it rarely does is out of line, so that V8 inlines

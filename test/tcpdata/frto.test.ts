@@ -34,6 +34,10 @@ async function afterRto(frto: number) {
   expect(c.cwnd).toBe(10);
   resetXmitTimer(t, c, ICSK_TIME_RETRANS, 0);
   writeTimerHandler(t, sk, c);
+  // 1 ms on: the retransmission leaves the host and its TX completion frees it (the ACKs below take at least
+  // an RTT on a real path). Injected at once, it would still count in sk_wmem_alloc and tcp_small_queue_check
+  // would hold the second new segment (1 + 2 truesizes > 2 truesizes).
+  r.w.loop.run(r.w.loop.now + 1e6);
   return { ...r, t, sk, c, n: r.w.host("a").nstat };
 }
 

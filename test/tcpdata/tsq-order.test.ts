@@ -9,7 +9,7 @@ import type { TcpConn } from "../../src/tcp/conn.js";
 import { host, link, world } from "../sim/spec-helpers.js";
 
 /** Two unpaced bulk flows over 1 Gbit from a sender with `cpus` CPUs and as
- *  many TX queues, 16 KB tcp_limit_output_bytes, run 8 ms: both sit
+ *  many TX queues, 16 KB tcp_limit_output_bytes, no TSO deferral by a window share, run 8 ms: both sit
  *  throttled above the limit. */
 async function twoThrottledFlows(cpus: number) {
   const spec = world(
@@ -17,7 +17,9 @@ async function twoThrottledFlows(cpus: number) {
       host("a", 1, {
         ...(cpus > 1 ? { cpus } : {}),
         nic: { queues: cpus, rateBps: 1e9, mtu: 1500, rxRing: 1024, txRing: 1024, txqueuelen: 1000 },
-        sysctl: { "net.ipv4.tcp_limit_output_bytes": 16384 },
+        // tcp_tso_win_divisor 0: tcp_tso_should_defer sends whenever more than 3 MSS of cwnd are free, so a
+        // socket the tasklet runs has something to send (with 3, one whose free cwnd is under a third may wait)
+        sysctl: { "net.ipv4.tcp_limit_output_bytes": 16384, "net.ipv4.tcp_tso_win_divisor": 0 },
       }),
       host("b", 2, { listeners: [{ port: 5001, backlog: 128, accept: true }] }),
     ],
