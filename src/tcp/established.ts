@@ -221,6 +221,17 @@ export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
       return;
     }
   }
+  // tcp_rcv_state_process, step 7: new data once the receive side is shut (RFC 1122's reset) — in FIN_WAIT1 /
+  // FIN_WAIT2 (the model's every closer calls close(): RCV_SHUTDOWN), and in CLOSE_WAIT / CLOSING / LAST_ACK
+  // (the peer's FIN: RCV_SHUTDOWN) for a segment starting before rcv_nxt
+  if (drop === null && sk.state !== TCP_ESTABLISHED && abortOnData(t, sk)) {
+    t.nstat.add(t.mib.AbortOnData);
+    // tcp_reset -> tcp_done_with_error; tcp_v4_do_rcv: tcp_v4_send_reset(sk, skb) (sk_txhash), then the drop
+    tcpDone(t, sk);
+    t.sendReset(sk.txhash);
+    t.dropSkb(h, "TCP_ABORT_ON_DATA");
+    return;
+  }
   if (c !== null && drop === null && (rx.dataLen > 0 || !(flg & TCPHDR_FIN))) drop = tcpDataQueue(t, sk, c, h);
   // a FIN on an out-of-order segment waits in the out-of-order queue (c.finRcvSeq) until rcv_nxt reaches it
   if (flg & TCPHDR_FIN && c !== null && drop === null && ((rx.seq + rx.dataLen) >>> 0) !== sk.rcvNxt) {
@@ -267,6 +278,21 @@ export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
   // its FIN now, which carries the delayed ACK (tcp_event_ack_sent)
   if (st0 === TCP_ESTABLISHED && sk.state === TCP_CLOSE_WAIT && appClosesOnEof(sk)) t.closeConn(sk);
   done(t, h, drop);
+}
+
+/** net/ipv4/tcp_input.c: tcp_rcv_state_process, step 7's test for t.rx in a state past ESTABLISHED: the receive
+ *  side is shut and the segment carries something after rcv_nxt other than a FIN (`end_seq != seq &&
+ *  after(end_seq - th->fin, rcv_nxt)`); CLOSE_WAIT, CLOSING and LAST_ACK only test a segment before rcv_nxt. */
+function abortOnData(t: TcpHost, sk: TcpSock): boolean {
+  const rx = t.rx;
+  const st = sk.state;
+  if (st === TCP_CLOSE_WAIT || st === TCP_CLOSING || st === TCP_LAST_ACK) {
+    if (((rx.seq - sk.rcvNxt) | 0) >= 0) return false;
+  } else if (st !== TCP_FIN_WAIT1 && st !== TCP_FIN_WAIT2) return false;
+  else if (!sk.finSent) return false; // (no shutdown(SHUT_WR) in the model: a FIN_WAIT socket was closed)
+  const fin = rx.flags & TCPHDR_FIN ? 1 : 0;
+  const endSeq = (rx.seq + rx.dataLen + fin) >>> 0;
+  return endSeq !== rx.seq && ((endSeq - fin - sk.rcvNxt) | 0) > 0;
 }
 
 /** The segment's skb is consumed (a plain function: a closure over `drop` would be allocated per segment). */
