@@ -68,16 +68,27 @@ function finish(t: TcpHost, sk: TcpSock): void {
  *  from ESTABLISHED or CLOSE_WAIT; the application (woken by sk_state_change, or none for an orphan) lets go. */
 export function tcpDone(t: TcpHost, sk: TcpSock): void {
   if (sk.state === TCP_ESTABLISHED || sk.state === TCP_CLOSE_WAIT) t.nstat.add(t.mib.EstabResets);
-  const c = sk.conn;
-  if (c !== null) {
-    // tcp_clear_xmit_timers (a child still in the accept queue keeps its socket; the lazy timers find nothing)
-    c.rtoDeadline = Infinity;
-    c.xmitPending = 0;
-    c.delackDeadline = Infinity;
-    c.delackTimerAt = Infinity;
-    cancelCompAckTimer(t, c);
-  }
+  // (a child still in the accept queue keeps its socket; the lazy timers find nothing)
+  if (sk.conn !== null) clearXmitTimers(t, sk.conn);
   finish(t, sk);
+}
+
+/** include/net/tcp.h: tcp_clear_xmit_timers (tcp_done's) — the pacing and compressed-ACK hrtimers cancelled,
+ *  inet_csk_clear_xmit_timers: icsk_pending and icsk_ack.pending cleared, the retransmit and delayed-ACK timers
+ *  stopped (the model's lazy wheel entries find no deadline). */
+export function clearXmitTimers(t: TcpHost, c: TcpConn): void {
+  if (c.paceEvent >= 0) {
+    t.env.loop.cancel(c.paceEvent);
+    c.paceEvent = -1;
+  }
+  cancelCompAckTimer(t, c);
+  c.rtoDeadline = Infinity;
+  c.xmitPending = 0;
+  c.delackDeadline = Infinity;
+  c.delackTimerAt = Infinity;
+  c.ackPending = false;
+  c.ackNow = false;
+  c.ackPushed = 0;
 }
 
 /** net/ipv4/tcp_input.c: tcp_fin — the peer's FIN is in sequence (rcv_nxt moves past it: tcp_rcv_nxt_update).

@@ -111,6 +111,13 @@ function releaseSockWork(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   }
   if (c.backlog.count > 0) releaseBacklog(t, sk, c, (s, h, len, frags, room) => rcvBacklogged(t, s, h, len, frags, room));
   if (sk.conn !== c) return;
+  if (sk.tw) {
+    // a backlogged segment made it a timewait sock: tcp_release_cb's handlers return for the closed full socket
+    // (tcp_write_timer_handler / tcp_delack_timer_handler: TCPF_CLOSE; tcp_tsq_write; no ACK scheduled)
+    c.deferred = 0;
+    c.owned = false;
+    return;
+  }
   // net/ipv4/tcp_output.c: tcp_release_cb
   const d = c.deferred;
   c.deferred = 0;

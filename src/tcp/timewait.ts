@@ -13,7 +13,7 @@ import { JIFFY, TCP_FIN_WAIT2, TCP_TIME_WAIT, TCP_TIMEWAIT_LEN } from "./constan
 import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_RST, TCPHDR_SYN } from "../wire/tcp.js";
 import { memReclaimFinal } from "./mem.js";
 import { segOowRateLimited } from "./oow-rate-limit.js";
-import { tcpDone } from "./established.js";
+import { clearXmitTimers, tcpDone } from "./established.js";
 import { sendActiveReset } from "./out-of-resources.js";
 import { ktimeGetSeconds, pawsReject } from "./paws.js";
 
@@ -41,6 +41,9 @@ export function tcpTimeWait(t: TcpHost, sk: TcpSock, state: number, timeo: numbe
   if (c !== null) {
     const rto = rto35(c);
     if (timeo < rto) timeo = rto;
+    // tcp_time_wait ends in tcp_done: tcp_clear_xmit_timers (no retransmit, delayed ACK or pacing from the old
+    // socket)
+    clearXmitTimers(t, c);
   }
   if (state === TCP_TIME_WAIT) timeo = TCP_TIMEWAIT_LEN;
   // tw_rcv_wnd = tcp_receive_window(tp) (a socket without transfer state: the window it offered)
