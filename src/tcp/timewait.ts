@@ -5,7 +5,7 @@
 // tw_snd_nxt, tw_ts_recent and tw_txhash are the socket's rcvNxt, sndNxt, tsRecent and txhash, which no
 // other path changes in TIME_WAIT; tw_ts_recent_stamp is its tsRecentStamp (paws.ts: tcp_paws_reject). An
 // orphan whose FIN was ACKed becomes a timewait sock of substate FIN_WAIT2 (tcpFinWait1Acked; the TcpSock
-// keeps state FIN_WAIT2 with `tw` set); its own paws_reject test is not modelled.
+// keeps state FIN_WAIT2 with `tw` set), with the same paws_reject test.
 import type { TcpHost } from "./tcp-host.js";
 import type { TcpSock } from "./sock.js";
 import type { TcpConn } from "./conn.js";
@@ -140,12 +140,12 @@ export function tcpTimewaitRcv(t: TcpHost, sk: TcpSock, h: number): void {
   // tmp_opt.saw_tstamp: the option is parsed (with the sysctl's say) only when the timewait sock has a
   // ts_recent_stamp; then tcp_paws_reject against tw_ts_recent
   const sawTs = sk.tsRecentStamp !== 0 && rx.ts && t.timestamps !== 0;
-  if (sk.state === TCP_FIN_WAIT2) {
-    twFinWait2Rcv(t, sk, h, endSeq, sawTs);
-    return;
-  }
   const nowSec = ktimeGetSeconds(t);
   const pawsRej = sawTs && pawsReject(sk.tsRecent, sk.tsRecentStamp, rx.tsVal, (flg & TCPHDR_RST) !== 0, nowSec);
+  if (sk.state === TCP_FIN_WAIT2) {
+    twFinWait2Rcv(t, sk, h, endSeq, sawTs, pawsRej);
+    return;
+  }
   // tcp_timewait_state_process: in window, a bare ACK or an RST at rcv_nxt
   if (!pawsRej && seq === rcvNxt && (seq === endSeq || flg & TCPHDR_RST)) {
     if (flg & TCPHDR_RST) {
@@ -197,14 +197,14 @@ export function tcpTimewaitRcv(t: TcpHost, sk: TcpSock, h: number): void {
 }
 
 /** tcp_timewait_state_process for tw_substate TCP_FIN_WAIT2: "repeat all the checks of tcp_rcv_state_process()". */
-function twFinWait2Rcv(t: TcpHost, sk: TcpSock, h: number, endSeq: number, sawTs: boolean): void {
+function twFinWait2Rcv(t: TcpHost, sk: TcpSock, h: number, endSeq: number, sawTs: boolean, pawsRej: boolean): void {
   const rx = t.rx;
   const flg = rx.flags;
   const seq = rx.seq;
   const rcvNxt = sk.rcvNxt;
-  // out of window (tcp_in_window(seq, end_seq, rcv_nxt, rcv_nxt + tw_rcv_wnd)): an ACK, rate limited
-  // (tcp_timewait_check_oow_rate_limit, TCPACKSkippedFinWait2)
-  if (!inWindow(seq, endSeq, rcvNxt, (rcvNxt + sk.twRcvWnd) >>> 0)) {
+  // rejected by PAWS (no PAWSEstab count in this substate) or out of window (tcp_in_window(seq, end_seq, rcv_nxt,
+  // rcv_nxt + tw_rcv_wnd)): an ACK, rate limited (tcp_timewait_check_oow_rate_limit, TCPACKSkippedFinWait2)
+  if (pawsRej || !inWindow(seq, endSeq, rcvNxt, (rcvNxt + sk.twRcvWnd) >>> 0)) {
     if (!segOowRateLimited(t, sk, endSeq, t.mib.AckSkippedFinWait2)) twAck(t, sk);
     t.dropSkb(h, TW_DROP);
     return;
