@@ -143,8 +143,8 @@ export const SYSCTLS = {
   // net/ipv4/tcp_ipv4.c: tcp_sk_init leaves sysctl_tcp_rfc1337 at 0; sysctl_net_ipv4.c: u8 (proc_dou8vec_minmax without
   // bounds; tcp_timewait_state_process tests it for non-zero)
   // net/ipv4/tcp_ipv4.c: tcp_set_hashinfo sysctl_max_tw_buckets = ehash_entries / 2 — 131072 with 262144 ehash buckets;
-  // proc_dointvec (inet_twsk_alloc compares it unsigned: a negative value is no limit, as INT_MAX)
-  "net.ipv4.tcp_max_tw_buckets": { kind: "int", default: 131072, min: 0, max: INT_MAX, doc: "timewait socks a host may hold; tcp_time_wait beyond it closes the socket (TCPTimeWaitOverflow)" },
+  // proc_dointvec takes any int (inet_twsk_alloc compares it with the unsigned refcount: a negative value is no limit)
+  "net.ipv4.tcp_max_tw_buckets": { kind: "int", default: 131072, min: -INT_MAX - 1, max: INT_MAX, doc: "timewait socks a host may hold (negative: no limit); tcp_time_wait beyond it closes the socket (TCPTimeWaitOverflow)" },
   // include/net/tcp.h: TCP_FIN_TIMEOUT = TCP_TIMEWAIT_LEN (60 s); tcp_ipv4.c: tcp_sk_init; proc_dointvec_jiffies (seconds, ≤ INT_MAX / HZ)
   "net.ipv4.tcp_fin_timeout": { kind: "int", default: 60, min: 0, max: Math.floor(INT_MAX / 1000), doc: "an orphan's FIN_WAIT2 lifetime (seconds; at least 3.5 RTO): tcp_fin_time" },
   "net.ipv4.tcp_rfc1337": { kind: "int", default: 0, min: 0, max: 255, doc: "non-zero: a TIME_WAIT socket ignores an RST (RFC 1337); 0: the RST kills it" },

@@ -398,7 +398,9 @@ export class TcpHost {
     this.dsack = sysctlNum(s, "net.ipv4.tcp_dsack") !== 0;
     this.challengeAckLimit = sysctlNum(s, "net.ipv4.tcp_challenge_ack_limit");
     this.rfc1337 = sysctlNum(s, "net.ipv4.tcp_rfc1337");
-    this.maxTwBuckets = sysctlNum(s, "net.ipv4.tcp_max_tw_buckets");
+    // inet_twsk_alloc: `refcount_read(...) - 1 >= sysctl_max_tw_buckets` is an unsigned compare (a negative int is
+    // 2^32 + value: no limit)
+    this.maxTwBuckets = sysctlNum(s, "net.ipv4.tcp_max_tw_buckets") >>> 0;
     this.finTimeout = sysctlNum(s, "net.ipv4.tcp_fin_timeout") * 1e9;
     this.recovery = sysctlNum(s, "net.ipv4.tcp_recovery");
     this.earlyRetrans = sysctlNum(s, "net.ipv4.tcp_early_retrans");

@@ -95,6 +95,8 @@ describe("parseSysctl", () => {
     ["net.core.default_qdisc", "fq_codel", "fq_codel"],
     ["net.ipv4.tcp_notsent_lowat", 16384, 16384],
     ["net.core.netdev_budget_usecs", 8000, 8000],
+    ["net.ipv4.tcp_max_tw_buckets", -1, -1], // proc_dointvec: any int (inet_twsk_alloc: no limit)
+    ["net.ipv4.tcp_max_tw_buckets", -(2 ** 31), -(2 ** 31)],
   ])("%s = %j -> %j", (name, value, stored) => {
     expect(parseSysctl(name, value, P)).toEqual(stored);
   });
@@ -123,6 +125,7 @@ describe("parseSysctl", () => {
     ["net.core.default_qdisc", "htb", "one of pfifo_fast, fq, fq_codel"],
     ["net.core.default_qdisc", 1, "one of pfifo_fast, fq, fq_codel"],
     ["net.ipv4.ipfrag_time", 2147484, "integer 0..2147483"], // INT_MAX / HZ
+    ["net.ipv4.tcp_max_tw_buckets", -(2 ** 31) - 1, "integer -2147483648..2147483647"], // not an int
   ])("%s = %j refused (%s)", (name, value, allowed) => {
     const e = errorOf(() => parseSysctl(name, value, P));
     expect(e.path).toBe(P);

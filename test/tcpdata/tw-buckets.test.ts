@@ -44,4 +44,18 @@ describe("tcp_max_tw_buckets (inet_twsk_alloc) and TCPTimeWaitOverflow (tcp_time
     expect(r.w.host("b").stack.tcp.states()).toEqual({ LISTEN: 1 });
     expect(r.result.ledger.unaccounted).toBe(0);
   });
+
+  it("-1 (proc_dointvec takes it; inet_twsk_alloc's unsigned compare makes it 4294967295): no limit, both closers keep a TIME_WAIT sock", async () => {
+    const { t, nstat } = await closeFirst({ "net.ipv4.tcp_max_tw_buckets": -1 }, 2);
+    expect(t.maxTwBuckets).toBe(4294967295);
+    expect(t.states()).toEqual({ TIME_WAIT: 2 });
+    expect(nstat.get("TcpExtTW")).toBe(2);
+    expect(nstat.get("TcpExtTCPTimeWaitOverflow")).toBe(0);
+  });
+
+  it("INT_MIN: 2147483648 unsigned", async () => {
+    const { t, nstat } = await closeFirst({ "net.ipv4.tcp_max_tw_buckets": -2147483648 });
+    expect(t.maxTwBuckets).toBe(2147483648);
+    expect(nstat.get("TcpExtTW")).toBe(1);
+  });
 });
