@@ -295,6 +295,8 @@ export class TcpConn implements CcSock, RcvWindowState {
   ackPending = false;
   ackNow = false;
   ackNomem = false;
+  /** icsk_ack.retry: __tcp_send_ack's failed allocations since the last ACK sent (its back-off). */
+  ackRetry = 0;
   /** tp->selective_acks[] (start, end pairs, relative) and rx_opt.num_sacks: the SACK blocks our ACKs carry,
    *  most recently changed first (sack-blocks.ts). */
   readonly selectiveAcks = new Float64Array(8);

@@ -35,7 +35,7 @@ import { isRack, markSkbLost, rackSkbTimeout } from "./rack.js";
 import { sendHead, sendHeadEnd } from "./send-head.js";
 import { outOfResources } from "./out-of-resources.js";
 import { clampProbe0ToUserTimeoutNs, clampRtoToUserTimeoutUs, orphanRetries, rtxProbe0TimedOut, sockDead, writeErr, writeTimeout } from "./write-timeout.js";
-import { TCP_MSS_DEFAULT } from "./constants.js";
+import { TCP_MSS_DEFAULT, TCP_RTO_MAX } from "./constants.js";
 import { firstTxhash } from "./txhash.js";
 import { compAckKick, compressedAckSent, delackFireCompressed, sackCompressSendAck } from "./comp-sack.js";
 import { belowMemLow, forcedMemSchedule, memUncharge, sndMemSync, underMemoryPressure, wmemSchedule } from "./mem.js";
@@ -188,7 +188,9 @@ export function transmit(t: TcpHost, sk: TcpSock, c: TcpConn, start: number, end
   } else if (end > start) c.dataSegsOut += segs;
   tx.sackN = 0;
   // tcp_event_ack_sent: held ACKs are saved (SACK compression), and the ACK that went out clears the pending one
+  // (inet_csk_clear_xmit_timer(ICSK_TIME_DACK): icsk_ack.retry too)
   if (c.compressedAck !== 0) compressedAckSent(t, c);
+  c.ackRetry = 0;
   if (c.ackPending) {
     c.ackPending = false;
     c.ackNow = false;
@@ -224,7 +226,22 @@ export function transmit(t: TcpHost, sk: TcpSock, c: TcpConn, start: number, end
 
 /** net/ipv4/tcp_output.c: tcp_send_ack */
 export function sendAck(t: TcpHost, sk: TcpSock, c: TcpConn): void {
-  transmit(t, sk, c, c.sndNxt, c.sndNxt, TCPHDR_ACK);
+  if (!transmit(t, sk, c, c.sndNxt, c.sndNxt, TCPHDR_ACK)) ackAllocFailed(t, c);
+}
+
+/** net/ipv4/tcp_output.c: __tcp_send_ack when alloc_skb fails — the ACK stays scheduled (inet_csk_schedule_ack),
+ *  ato drops to TCP_ATO_MIN and the delayed-ACK timer is re-armed TCP_DELACK_MAX << icsk_ack.retry ahead
+ *  (inet_csk_reset_xmit_timer(ICSK_TIME_DACK, ..., TCP_RTO_MAX): at most 120 s); retry grows while that is below
+ *  TCP_RTO_MAX. The ACK that goes at last clears retry (tcp_event_ack_sent). */
+export function ackAllocFailed(t: TcpHost, c: TcpConn): void {
+  const delay = TCP_DELACK_MAX * pow2(c.ackRetry);
+  if (delay < TCP_RTO_MAX) c.ackRetry++;
+  c.ackPending = true;
+  c.ato = TCP_ATO_MIN;
+  const at = t.now + (delay < TCP_RTO_MAX ? delay : TCP_RTO_MAX);
+  c.delackDeadline = at;
+  c.delackTimerAt = at; // sk_reset_timer
+  ensureDelackTimer(t, c, at);
 }
 
 /** The send-side view the congestion control reads. */

@@ -125,9 +125,10 @@ export function tcpFin(t: TcpHost, sk: TcpSock, c: TcpConn): void {
 }
 
 /** tcp_send_ack (TcpHost.sendAck: its seq counts a FIN we sent) with tcp_event_ack_sent's part on the
- *  delayed-ACK state: the scheduled ACK went, a quick ACK is used up. */
+ *  delayed-ACK state: the scheduled ACK went, a quick ACK is used up (an ACK whose skb could not be had left
+ *  it scheduled: __tcp_send_ack). */
 function finSendAck(t: TcpHost, sk: TcpSock, c: TcpConn): void {
-  t.sendAck(sk);
+  if (!t.sendAck(sk)) return;
   c.ackPending = false;
   c.ackNow = false;
   c.ackPushed = 0;

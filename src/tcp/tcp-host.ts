@@ -43,7 +43,7 @@ import { appContinue, releaseSock } from "./sock-lock.js";
 import { purgeBacklog, tcpAddBacklog } from "./backlog.js";
 import type { HystartParams } from "./hystart.js";
 import type { TcpConn } from "./conn.js";
-import { timerFire, selectWindow, TIMER_DELACK, TIMER_READ, TIMER_RTO, TIMER_WRITE } from "./data-out.js";
+import { ackAllocFailed, timerFire, selectWindow, TIMER_DELACK, TIMER_READ, TIMER_RTO, TIMER_WRITE } from "./data-out.js";
 import type { CcName } from "./data-init.js";
 import type { FlowRecord } from "./flows.js";
 import type { ServerApp } from "./apps.js";
@@ -1052,8 +1052,8 @@ export class TcpHost {
     return this.transmit(req.txhash);
   }
 
-  /** A bare ACK (or FIN|ACK) from an established-side socket. */
-  sendAck(sk: TcpSock, flags = TCPHDR_ACK): void {
+  /** A bare ACK (or FIN|ACK) from an established-side socket; false when its skb could not be had. */
+  sendAck(sk: TcpSock, flags = TCPHDR_ACK): boolean {
     const tx = this.txFor(sk);
     tx.seq = sk.sndNxt;
     tx.ack = sk.rcvNxt;
@@ -1072,13 +1072,19 @@ export class TcpHost {
     // (tcp_v4_reqsk_send_ack) passes tcp_rsk(req)->txhash to tcp_v4_send_ack
     const h = this.env.alloc();
     // __tcp_send_ack returns before __tcp_transmit_skb when alloc_skb fails: no tcp_event_ack_sent (a qdisc
-    // drop comes after it). (Its re-armed delayed-ACK timer with icsk_ack.retry is not modelled.)
+    // drop comes after it), the delayed-ACK timer re-armed with icsk_ack.retry's back-off (ackAllocFailed; a
+    // socket without transfer state has no delayed-ACK model: that ACK is lost, as a request's, whose
+    // tcp_v4_send_ack has no retry)
     if (h >= 0) {
       this.transmitSkb(h, sk.txhash);
-      // tcp_event_ack_sent: ACKs SACK compression held are saved
-      if (sk.conn !== null && sk.conn.compressedAck !== 0) compressedAckSent(this, sk.conn);
-    }
+      if (sk.conn !== null) {
+        // tcp_event_ack_sent: ACKs SACK compression held are saved; icsk_ack.retry cleared
+        if (sk.conn.compressedAck !== 0) compressedAckSent(this, sk.conn);
+        sk.conn.ackRetry = 0;
+      }
+    } else if (sk.conn !== null) ackAllocFailed(this, sk.conn);
     if (flags & TCPHDR_FIN) sk.sndNxt = (sk.sndNxt + 1) >>> 0;
+    return h >= 0;
   }
 
   /** tcp_v4_send_reset for the segment in `rx` (never in reply to a RST); `txhash`: the socket's sk_txhash (a
