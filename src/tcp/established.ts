@@ -244,6 +244,13 @@ export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
     t.dropSkb(h, "TCP_ABORT_ON_DATA");
     return;
   }
+  // step 7's CLOSE_WAIT / CLOSING / LAST_ACK: a segment at or past rcv_nxt (after the peer's FIN) goes no further
+  // than tcp_ack: not queued, no FIN processing, freed by tcp_drop_reason (NOT_SPECIFIED)
+  const st = sk.state;
+  if (drop === null && (st === TCP_CLOSE_WAIT || st === TCP_CLOSING || st === TCP_LAST_ACK) && ((rx.seq - sk.rcvNxt) | 0) >= 0) {
+    t.dropSkb(h, "NOT_SPECIFIED");
+    return;
+  }
   if (c !== null && drop === null && (rx.dataLen > 0 || !(flg & TCPHDR_FIN))) drop = tcpDataQueue(t, sk, c, h);
   // a FIN on an out-of-order segment waits in the out-of-order queue (c.finRcvSeq) until rcv_nxt reaches it
   if (flg & TCPHDR_FIN && c !== null && drop === null && ((rx.seq + rx.dataLen) >>> 0) !== sk.rcvNxt) {

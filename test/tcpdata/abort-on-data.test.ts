@@ -91,11 +91,19 @@ async function inject(k: Case) {
     }),
     0,
   );
+  // the target host's drops from the injection on
+  const drops: string[] = [];
+  const host = t as unknown as { dropSkb: (h: number, reason: string) => void };
+  const dropSkb = host.dropSkb.bind(t);
+  host.dropSkb = (h, reason) => {
+    if (w.loop.now >= k.at) drops.push(reason);
+    dropSkb(h, reason);
+  };
   let after: number | null = -1;
   w.loop.at(k.at + 1, w.loop.register("test: after", () => (after = sock()?.state ?? null)), 0);
   const result = w.run();
   const replies = frames.slice(from).filter((f) => f.at >= k.at && f.at - k.at < 1e6);
-  return { seen: seen!, after, replies, nstat: w.host(k.to).nstat, dropped: result.ledger.dropped, unaccounted: result.ledger.unaccounted };
+  return { seen: seen!, after, replies, drops, nstat: w.host(k.to).nstat, dropped: result.ledger.dropped, unaccounted: result.ledger.unaccounted };
 }
 
 const serverFin = (flags: number) => (flags & TCPHDR_FIN) !== 0;
@@ -162,5 +170,25 @@ describe("tcp_rcv_state_process step 7: new data after close() resets (TCPAbortO
     expect(f.after).toBe(TCP_LAST_ACK);
     expect(f.nstat.get("TcpExtTCPAbortOnData")).toBe(0);
     expect(f.replies.every((x) => !(x.flags & TCPHDR_RST))).toBe(true);
+  });
+});
+
+describe("tcp_rcv_state_process step 7: CLOSE_WAIT / CLOSING / LAST_ACK take nothing at or past rcv_nxt", () => {
+  // the switch's `if (!before(seq, rcv_nxt)) break;`: not queued (queued = 0), so `discard:` tcp_drop_reason with
+  // the NOT_SPECIFIED reason set after tcp_ack; no ACK is owed (tcp_ack_snd_check finds none scheduled)
+  it("LAST_ACK: a pure ACK at rcv_nxt that does not ACK our FIN is dropped NOT_SPECIFIED (tcp_ack took its ACK field)", async () => {
+    const r = await inject({ to: "b", at: 0.1 * S, flags: TCPHDR_ACK, seqOff: 0, ackOff: -1, len: 0, lose: clientLateAcks() });
+    expect(r.seen).toMatchObject({ state: TCP_LAST_ACK });
+    expect(r.replies).toEqual([]);
+    expect(r.after).toBe(TCP_LAST_ACK);
+    expect(r.drops).toEqual(["NOT_SPECIFIED"]);
+  });
+
+  it("LAST_ACK: 100 bytes at rcv_nxt (past the peer's FIN) are neither queued nor ACKed, no reset: dropped NOT_SPECIFIED", async () => {
+    const r = await inject({ to: "b", at: 0.1 * S, flags: TCPHDR_ACK, seqOff: 0, ackOff: -1, len: 100, lose: clientLateAcks() });
+    expect(r.replies).toEqual([]);
+    expect(r.after).toBe(TCP_LAST_ACK);
+    expect(r.nstat.get("TcpExtTCPAbortOnData")).toBe(0);
+    expect(r.drops).toEqual(["NOT_SPECIFIED"]);
   });
 });
