@@ -1370,6 +1370,47 @@ export function wheel_schedule(time: f64, kind: u32, arg: u32): u32 {
 /** Schedule n entries from (times, kinds, args); ids (if non-zero) receives
  *  each id or WHEEL_NONE. Returns how many were scheduled. */
 export function wheel_schedule_burst(times: usize, kinds: usize, args: usize, ids: usize, n: u32): u32 {
+  let top = load<u32>(freeTopP);
+  if (n <= top && n <= cap - pending) {
+    // Room and ids for all: wheel_schedule's steps with its checks hoisted
+    // and the free-stack top, the seq and the pending count in locals.
+    let seq = seqNext;
+    let ok: u32 = 0;
+    for (let k: u32 = 0; k < n; k++) {
+      const time = load<f64>(times + (<usize>k << 3));
+      if (!(time >= 0)) {
+        statAdd(WHEEL_STAT_BAD, 1);
+        if (ids != 0) store<u32>(ids + (<usize>k << 2), WHEEL_NONE);
+        continue;
+      }
+      top--;
+      const id = load<u32>(freeStack + (<usize>top << 2));
+      const i = id & idxMask;
+      store<u32>(idTab + (<usize>i << 2), id);
+      liveSet(i);
+      const kind = load<u32>(kinds + (<usize>k << 2));
+      const arg = load<u32>(args + (<usize>k << 2));
+      const tick = tickOf(time);
+      const g = tick >> G_BITS;
+      if (g >= cur) {
+        const s = appendAt(listFor(g));
+        store<f64>(s, time);
+        store<u32>(s, arg, C_ARG);
+        store<u32>(s, id, C_ID);
+        store<u32>(s, kind, C_KIND);
+        store<u32>(s, <u32>tick, C_TICK);
+      } else {
+        placeLate(time, arg, id, kind, seq);
+      }
+      seq++;
+      if (ids != 0) store<u32>(ids + (<usize>k << 2), id);
+      ok++;
+    }
+    store<u32>(freeTopP, top);
+    seqNext = seq;
+    setPending(pending + ok);
+    return ok;
+  }
   let ok: u32 = 0;
   for (let k: u32 = 0; k < n; k++) {
     const id = wheel_schedule(

@@ -556,6 +556,45 @@ describe("timing wheel", () => {
     expect(() => w.scheduleBurst(w.outCapacity + 1)).toThrow(/scheduleBurst: n=4097 is not an integer in \[0, 4096\]/);
   });
 
+  it("scheduleBurst gives what single schedules give, with room and ids for all (its fast path) and without (full)", async () => {
+    // Two wheels of 256 entries, one scheduling in bursts, one entry by entry:
+    // the same ids, refusals, stats, pending counts and order, late times
+    // (before the drained cursor) and bad ones included.
+    const a = (await freshCore({ wheelEntries: 256 })).wheel;
+    const b = (await freshCore({ wheelEntries: 256 })).wheel;
+    for (const x of [a, b]) {
+      x.schedule(5000, 0, 999);
+      expect(x.expire(5000)).toBe(1); // granule 1 (4096..8191) drained
+    }
+    const times = (n: number, seed: number) =>
+      Array.from({ length: n }, (_, i) => {
+        const r = (i * 7919 + seed) % 97;
+        return r === 3 ? NaN : r === 5 ? -1 : r === 7 ? Infinity : r < 30 ? 4096 + r * 100 : 5000 + r * 1000 + (i % 3) * 0.5;
+      });
+    const burst = (ts: number[], arg0: number): number[] => {
+      ts.forEach((t, i) => {
+        a.inTime[i] = t;
+        a.inKind[i] = 2;
+        a.inArg[i] = arg0 + i;
+      });
+      const ok = a.scheduleBurst(ts.length);
+      const ids = Array.from(a.inId.subarray(0, ts.length));
+      expect(ok).toBe(ids.filter((id) => id !== 0xffffffff).length);
+      return ids;
+    };
+    const single = (ts: number[], arg0: number): number[] => ts.map((t, i) => b.schedule(t, 2, arg0 + i) >>> 0);
+    // 120 fit (fast path); then 200 more do not (136 accepted, the rest full)
+    for (const [ts, arg0] of [[times(120, 1), 0], [times(200, 2), 1000]] as const) {
+      expect(burst([...ts], arg0)).toEqual(single([...ts], arg0));
+      expect(a.pending).toBe(b.pending);
+      expect(a.stats()).toEqual(b.stats());
+      a.audit();
+    }
+    expect(a.pending).toBe(256);
+    expect(drain(a, Infinity)).toEqual(drain(b, Infinity));
+    a.audit();
+  });
+
   it("ids carried in outId are the ids schedule returned", () => {
     const ids = [w.schedule(3, 1, 0), w.schedule(2, 1, 1), w.schedule(2 ** 31, 1, 2)];
     expect(w.expire(2 ** 32)).toBe(3);
