@@ -155,6 +155,19 @@ export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
     t.dropSkb(h, "TCP_RFC7323_PAWS");
     return;
   }
+  // tcp_validate_incoming step 1, tcp_sequence: a segment outside the window is answered with a duplicate ACK
+  // (tcp_send_dupack: DelayedACKLost, quick-ack and a D-SACK for old data), at most one per tcp_invalid_ratelimit
+  // unless it carries data or a FIN (TCPACKSkippedSeq), and dropped with tcp_sequence's reason: its ACK field is
+  // not processed. (An RST checks it in its own branch below; a SYN goes to syn_challenge either way.)
+  if (!(flg & (TCPHDR_RST | TCPHDR_SYN))) {
+    const outside = tcpSequenceDrop(t, sk);
+    if (outside !== null) {
+      const endSeq = (rx.seq + rx.dataLen + (flg & TCPHDR_FIN ? 1 : 0)) >>> 0;
+      if (!segOowRateLimited(t, sk, endSeq, t.mib.AckSkippedSeq)) sendDupack(t, sk);
+      t.dropSkb(h, outside);
+      return;
+    }
+  }
   if (flg & TCPHDR_RST) {
     // tcp_validate_incoming (RFC 5961): an exact rcv_nxt match resets, or
     // rcv_nxt - 1 once the peer's FIN is in (tcp_reset_check)
@@ -320,23 +333,23 @@ function done(t: TcpHost, h: number, drop: string | null): void {
   else t.deliverSkb(h);
 }
 
-/** net/ipv4/tcp_input.c: tcp_sequence for t.rx's RST — its end_seq not before rcv_wup and its seq not after
- *  rcv_nxt + tcp_receive_window (a socket without transfer state has rcv_wup = rcv_nxt and its first rcv_wnd). */
 /** tcp_validate_incoming's reset: path (tcp_reset, then __kfree_skb: the RST is consumed, not dropped). */
 function resetAccepted(t: TcpHost, sk: TcpSock, h: number): void {
   t.deliverSkb(h);
   tcpDone(t, sk);
 }
 
-/** net/ipv4/tcp_input.c: tcp_sequence — the drop reason of a segment outside the receive window, null
- *  when it is inside. */
+/** net/ipv4/tcp_input.c: tcp_sequence — the drop reason of t.rx's segment outside the receive window (its
+ *  end_seq before rcv_wup, or its seq after rcv_nxt + tcp_receive_window; a socket without transfer state has
+ *  rcv_wup = rcv_nxt and its first rcv_wnd), null when it is inside. */
 function tcpSequenceDrop(t: TcpHost, sk: TcpSock): string | null {
   const rx = t.rx;
   const c = sk.conn;
   const wup = c !== null ? wireSeq(sk.irs + 1, c.rcvWup) : sk.rcvNxt;
   const wnd = c !== null ? c.rcvWnd : sk.rcvWnd;
   const win = Math.max(0, (wup + wnd - sk.rcvNxt) | 0);
-  const end = (rx.seq + rx.dataLen) >>> 0;
+  // end_seq counts a FIN (TCP_SKB_CB(skb)->end_seq; a SYN never comes here)
+  const end = (rx.seq + rx.dataLen + (rx.flags & TCPHDR_FIN ? 1 : 0)) >>> 0;
   if (((end - wup) | 0) < 0) return "TCP_OLD_SEQUENCE";
   return ((rx.seq - ((sk.rcvNxt + win) >>> 0)) | 0) <= 0 ? null : "TCP_INVALID_SEQUENCE";
 }

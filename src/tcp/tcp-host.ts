@@ -115,6 +115,7 @@ export interface TcpMib {
   AckSkippedChallenge: number;
   AckSkippedTimeWait: number;
   AckSkippedPAWS: number;
+  AckSkippedSeq: number;
   PAWSEstab: number;
   PAWSActive: number;
   ChallengeACK: number;
@@ -447,6 +448,7 @@ export class TcpHost {
       AckSkippedChallenge: c.id("TcpExtTCPACKSkippedChallenge"),
       AckSkippedTimeWait: c.id("TcpExtTCPACKSkippedTimeWait"),
       AckSkippedPAWS: c.id("TcpExtTCPACKSkippedPAWS"),
+      AckSkippedSeq: c.id("TcpExtTCPACKSkippedSeq"),
       PAWSEstab: c.id("TcpExtPAWSEstab"),
       PAWSActive: c.id("TcpExtPAWSActive"),
       ChallengeACK: c.id("TcpExtTCPChallengeACK"),

@@ -50,6 +50,9 @@ describe("D-SACK at the receiver (tcp_dsack_set)", () => {
     const { w, t, sk, c } = await established("b");
     const nxt = c.rcvNxt;
     const out0 = w.host("b").nstat.get("TcpOutSegs");
+    // the last segment's ACK is still delayed: rcv_wup is one segment below rcv_nxt, so this segment's end_seq is
+    // rcv_wup and tcp_sequence lets it through to tcp_data_queue (one wholly before rcv_wup: tcp-sequence.test.ts)
+    expect([c.rcvNxt - c.rcvWup, c.ackPending]).toEqual([1448, true]);
     tcpRcvState(t, sk, inject(w, "b", sk, -2896, 1448));
     expect(w.host("b").nstat.get("TcpExtTCPDSACKOldSent")).toBe(1);
     expect(w.ledger.report(w.inFlight()).dropped.TCP_OLD_DATA).toBe(1);

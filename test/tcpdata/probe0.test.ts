@@ -4,8 +4,10 @@
 // timer with base << icsk_backoff (tcp_probe0_when); and the peer's answer,
 // an ACK with the window still closed, restarts that timer from its arrival
 // (tcp_ack_probe), so probe k + 1 follows probe k by one round trip plus
-// base << k. A receiver that never reads closes its window on a bulk flow
-// over a 10 ms one-way link.
+// base << k; the receiver answers a probe at most once per 500 ms
+// (tcp_sequence's tcp_send_dupack behind tcp_oow_rate_limited), and after an
+// unanswered probe the next follows by base << k. A receiver that never reads
+// closes its window on a bulk flow over a 10 ms one-way link.
 import { describe, expect, it } from "vitest";
 import { createCore } from "../../src/core/node.js";
 import { World, coreConfigFor } from "../../src/sim/world.js";
@@ -16,10 +18,11 @@ import { sendHead, sendHeadEnd } from "../../src/tcp/send-head.js";
 import { ICSK_TIME_LOSS_PROBE, ICSK_TIME_PROBE0, ICSK_TIME_RETRANS } from "../../src/tcp/data-out.js";
 
 describe("zero-window probe timing (tcp_probe0_when, tcp_ack_probe)", () => {
-  it("probe k+1 leaves RTT + max(rto, 200 ms) << k after probe k; icsk_backoff counts the probes", async () => {
+  it("probe k+1 leaves RTT + max(rto, 200 ms) << k after an answered probe k, base << k after one the receiver did not answer; icsk_backoff counts the probes", async () => {
     const spec = pair({ durationNs: 6e9, delayNs: 10e6, app: { kind: "sink", readRate: 0 } }, [bulk()]);
     const core = await createCore(coreConfigFor(spec));
     const probes: number[] = [];
+    // the receiver's answer to each probe (its send time), -1 for none
     const replies: number[] = [];
     let dataEnd = 0;
     const tap = (h: number, at: number) => {
@@ -32,21 +35,38 @@ describe("zero-window probe timing (tcp_probe0_when, tcp_ack_probe)", () => {
       if (b[ip + 15] === 1) {
         if (payload > 0) dataEnd = Math.max(dataEnd, (seq + payload) >>> 0);
         // tcp_xmit_probe_skb: no data, seq snd_una - 1
-        else if (dataEnd !== 0 && seq === ((dataEnd - 1) >>> 0)) probes.push(at);
-      } else if (probes.length > replies.length) replies.push(at);
+        else if (dataEnd !== 0 && seq === ((dataEnd - 1) >>> 0)) {
+          probes.push(at);
+          replies.push(-1);
+        }
+      } else if (probes.length > 0 && replies[probes.length - 1] === -1) replies[probes.length - 1] = at;
     };
     const w = new World(core, spec, tap);
     w.run();
     const { c, n } = clientConn(w);
     expect(c.sndWnd).toBe(0);
     const base = Math.max(c.icskRtoUs(), 200_000) * 1000;
-    expect(probes.length).toBeGreaterThanOrEqual(4);
+    expect(base).toBe(234e6);
+    expect(probes.length).toBe(4);
     expect(n.get("TcpExtTCPWinProbe")).toBe(probes.length);
     expect(c.icskBackoff).toBe(probes.length);
+    // The receiver takes a probe (seq snd_una - 1: end_seq before rcv_wup) in tcp_validate_incoming's tcp_sequence:
+    // TCP_OLD_SEQUENCE, answered by tcp_send_dupack unless tcp_oow_rate_limited (a pure ACK: one answer per 500
+    // jiffies, TCPACKSkippedSeq). Probe 1 arrives 20 ms + 468 ms after probe 0 (answered): skipped; probe 2, 936 ms
+    // after probe 1, and probe 3 are answered. (Before: every probe answered, in tcp_data_queue.)
+    expect(replies.map((r) => r >= 0)).toEqual([true, false, true, true]);
+    expect(w.host("b").nstat.get("TcpExtTCPACKSkippedSeq")).toBe(1);
+    expect(w.ledger.report(w.inFlight()).dropped.TCP_OLD_SEQUENCE).toBe(4);
     for (let k = 1; k < probes.length; k++) {
+      const prev = replies[k - 1]!;
+      if (prev < 0) {
+        // no answer: tcp_probe_timer re-armed at the probe with base << k
+        expect(probes[k]! - probes[k - 1]!).toBeCloseTo(base * 2 ** k, -4);
+        continue;
+      }
       // the reply left the receiver when the probe arrived (10 ms and a few µs on the wire), and was back 10 ms
-      // later: the timer restarted then, with base << k
-      const rtt = replies[k - 1]! + 10e6 - probes[k - 1]!;
+      // later: the timer restarted then, with base << k (tcp_ack_probe)
+      const rtt = prev + 10e6 - probes[k - 1]!;
       expect(rtt).toBeGreaterThan(20e6);
       expect(rtt).toBeLessThan(20.1e6);
       expect(probes[k]! - probes[k - 1]! - rtt).toBeCloseTo(base * 2 ** k, -4);
