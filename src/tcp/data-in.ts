@@ -681,7 +681,10 @@ export function tcpDataQueue(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): st
       return "TCP_OLD_DATA";
     }
     if (seq >= c.rcvNxt + c.receiveWindow()) {
-      sendAck(t, sk, c);
+      // out_of_window: tcp_enter_quickack_mode, the ACK scheduled; tcp_ack_snd_check sends it (quick-ack mode)
+      enterQuickack(c);
+      c.ackPending = true;
+      ackSndCheck(t, sk, c);
       return "TCP_OVERWINDOW";
     }
     if (seq > c.rcvNxt) return dataQueueOfo(t, sk, c, seq, end, truesize, gsoSize, frags, tailroom);

@@ -79,3 +79,20 @@ describe("tcp_sequence for segments other than RST (tcp_validate_incoming step 1
     expect(c.ofo.length).toBe(0);
   });
 });
+
+describe("tcp_data_queue's TCP_OVERWINDOW exit (seq == rcv_nxt + tcp_receive_window) enters quick-ack mode", () => {
+  it("out_of_window: tcp_enter_quickack_mode and the ACK from tcp_ack_snd_check; the next in-order segment is ACKed at once", async () => {
+    const { c, dropped, seg } = await receiver();
+    const win = c.receiveWindow();
+    // tcp_sequence passes it (seq is not after rcv_nxt + window); tcp_data_queue drops it
+    expect(seg(win, 1000).map((a) => [a.ack, a.blocks])).toEqual([[0, []]]);
+    expect(dropped("TCP_OVERWINDOW")).toBe(1);
+    // tcp_enter_quickack_mode(sk, TCP_MAX_QUICKACKS): quickacks = rcv_wnd / (2 * rcv_mss), at most 16, at least 2
+    // (16 here), less the one its ACK used (tcp_event_ack_sent: tcp_dec_quickack_mode); before: 0
+    const quick = Math.min(16, Math.max(2, Math.floor(c.rcvWnd / (2 * c.rcvMss))));
+    expect(quick).toBe(16);
+    expect(c.quick).toBe(quick - 1);
+    // 1000 bytes in order, below rcv_mss: without quick-ack mode a delayed ACK (before: none at once)
+    expect(seg(0, 1000).map((a) => a.ack)).toEqual([1000]);
+  });
+});
