@@ -670,6 +670,10 @@ export function tcpDataQueue(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): st
     tailroom = rxTailroom(frags, truesize, t.core.skb.len[h]!);
   }
   rcvRttMeasureTs(t, sk, c, len);
+  // tcp_data_queue clears a pending D-SACK (rx_opt.dsack = 0) for every segment that reaches it; an in-order
+  // segment with nothing queued out of order normally takes tcp_rcv_established's fast path instead, which
+  // keeps it (the model has no header prediction: those are the segments it lets keep it)
+  if (seq !== c.rcvNxt || !ofoEmpty(c)) c.dsackPending = false;
   if (seq !== c.rcvNxt) {
     if (end <= c.rcvNxt) {
       // a retransmission of data we have: D-SACK territory, ACK at once
