@@ -258,8 +258,6 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   }
   if (ack > c.sndNxt) return false;
   const seq = unwrap(sk.irs + 1, rx.seq, c.rcvNxt);
-  // FLAG_UPDATE_TS_RECENT: ts_recent once the ACK is known acceptable, before old_ack's SACK processing
-  replaceTsRecent(t, sk, seq <= c.rcvWup);
   const priorUna = c.sndUna;
   c.rackArmed = false;
   c.origAcked = false;
@@ -272,6 +270,10 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
     oldAck(t, sk, c, ack);
     return true;
   }
+  // FLAG_UPDATE_TS_RECENT (tcp_rcv_established's slow path, tcp_rcv_state_process): ts_recent once the ACK is
+  // known acceptable, after the old-ACK exit, so an old ACK leaves it (the header-prediction fast path, which
+  // the model does not separate, would store it for a pure ACK at rcv_nxt == rcv_wup)
+  replaceTsRecent(t, sk, seq <= c.rcvWup);
   // tcp_ack: an acceptable ACK shows the peer alive (tcp_probe_timer's count starts again; rcv_tstamp for
   // tcp_rtx_probe0_timed_out)
   c.probesOut = 0;

@@ -215,8 +215,9 @@ export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
       // tcp_ack's tcp_replace_ts_recent (the rest of tcp_ack has nothing to do)
       replaceTsRecent(t, sk, unwrap(sk.irs + 1, rx.seq, c.rcvNxt) <= c.rcvWup);
     }
-  } else if (flg & TCPHDR_ACK && ((rx.ack - sk.sndNxt) | 0) <= 0) {
-    // tcp_ack's tcp_replace_ts_recent for a socket without transfer state (rcv_wup = rcv_nxt)
+  } else if (flg & TCPHDR_ACK && rx.ack === sk.sndNxt) {
+    // tcp_ack's tcp_replace_ts_recent for a socket without transfer state (rcv_wup = rcv_nxt, snd_una = snd_nxt:
+    // an ACK below it is old_ack's, above it tcp_ack's invalid one, neither updates ts_recent)
     replaceTsRecent(t, sk, ((rx.seq - sk.rcvNxt) | 0) <= 0);
   }
   // tcp_rcv_state_process: after tcp_ack and before the data (tcp_data_queue), FIN_WAIT1 / CLOSING / LAST_ACK

@@ -96,3 +96,19 @@ describe("tcp_data_queue's TCP_OVERWINDOW exit (seq == rcv_nxt + tcp_receive_win
     expect(seg(0, 1000).map((a) => a.ack)).toEqual([1000]);
   });
 });
+
+// tcp_ack (6.12): before(ack, prior_snd_una) goes to old_ack (or TCP_TOO_OLD_ACK) before
+// `if (flag & FLAG_UPDATE_TS_RECENT) tcp_replace_ts_recent`, so on the slow path an old ACK never updates
+// ts_recent (review10b finding 9). The quiet receiver sent no data: snd_una = ISN + 1; an ACK of ISN is old.
+describe("tcp_replace_ts_recent only for an acceptable ACK (tcp_ack's slow path)", () => {
+  it("an old ACK at rcv_nxt == rcv_wup with a newer TSval leaves ts_recent; one of snd_una takes it", async () => {
+    const { w, t, sk, c } = await receiver();
+    const ts = sk.tsRecent;
+    expect(c.rcvNxt).toBe(c.rcvWup);
+    // before: the old ACK's TSval became ts_recent
+    tcpRcvState(t, sk, clientSegment(w, sk, 0, 0, TCPHDR_ACK, (ts + 5) >>> 0, (sk.sndNxt - 1) >>> 0));
+    expect(sk.tsRecent).toBe(ts);
+    tcpRcvState(t, sk, clientSegment(w, sk, 0, 0, TCPHDR_ACK, (ts + 5) >>> 0, sk.sndNxt));
+    expect(sk.tsRecent).toBe((ts + 5) >>> 0);
+  });
+});
