@@ -12,7 +12,7 @@ export type ServerApp = ({ kind: "sink" } | { kind: "rr"; request: number; respo
 
 /** Server side: set up the child's data state and its application. */
 export function serverAppStart(t: TcpHost, sk: TcpSock, app: ServerApp, peerWindow: number): TcpConn {
-  const c = connInit(t, sk, app, peerWindow, -1);
+  const c = connInit(t, sk, app, peerWindow, sk.synRttNs);
   if (app.kind === "rr") c.app = rrServer(t, sk, app.request, app.response);
   startReader(t, c);
   return c;

@@ -10,6 +10,7 @@ import { serverAppStart } from "./apps.js";
 import { tcpRcvState } from "./established.js";
 import { ktimeGetSeconds, pawsReject } from "./paws.js";
 import { challengeAckAllowed, oowRateLimited, segOowRateLimited } from "./oow-rate-limit.js";
+import { reqSynAckRttNs, tsoptSynAckRttNs } from "./synack-rtt.js";
 
 /** reqsk_timeout: timeout << num_timeout, capped at TCP_RTO_MAX. */
 export function reqskTimeout(req: TcpSock): number {
@@ -150,6 +151,10 @@ export function tcpCheckReq(t: TcpHost, req: TcpSock, h: number): void {
   // tcp_create_openreq_child stamps ts_recent; tcp_check_req takes this ACK's TSval unless it is after rcv_nxt
   if (req.tsOk) req.tsRecentStamp = nowSec;
   if (req.tsOk && sawTs && ((rx.seq - req.rcvNxt) | 0) <= 0) req.tsRecent = rx.tsVal;
+  // tcp_check_req: tcp_synack_rtt_meas(child, req); without a sample there, tcp_rcv_state_process's
+  // TCP_SYN_RECV takes one from the ACK's TSecr (synack-rtt.ts)
+  const rtt = reqSynAckRttNs(t, req);
+  req.synRttNs = rtt >= 0 ? rtt : tsoptSynAckRttNs(t, req);
   childEstablished(t, l, req);
   // tcp_child_process: data riding on the completing ACK goes to the child
   if (req.conn !== null && rx.dataLen > 0) tcpRcvState(t, req, h);

@@ -9,6 +9,7 @@ import { childEstablished, synRecvSockRoom } from "./check-req.js";
 import { TCPHDR_RST } from "../wire/tcp.js";
 import { ktimeGetSeconds } from "./paws.js";
 import { firstTxhash } from "./txhash.js";
+import { tsoptSynAckRttNs } from "./synack-rtt.js";
 
 const opts: CookieOptions = { ok: false, tsOk: false, sackOk: false, sndWscale: -1 };
 
@@ -77,6 +78,9 @@ export function tcpListenAck(t: TcpHost, l: ListenSock, h: number): void {
   // (tcp_create_openreq_child: sk_txhash), so its ACKs and FIN before any data carry it too
   child.txhash = firstTxhash(child);
   t.hash(child);
+  // a cookie child has no request to time (tcp_check_req is not on its path): tcp_rcv_state_process's
+  // TCP_SYN_RECV takes the sample from the ACK's TSecr, the cookie's TSval (synack-rtt.ts)
+  child.synRttNs = tsoptSynAckRttNs(t, child);
   childEstablished(t, l, child);
   t.deliverSkb(h);
 }

@@ -38,7 +38,7 @@ function countSock(n: SockCount, st: number, fin: boolean, tw: boolean, k: numbe
 }
 
 /** TcpSock's sequence numbers, timestamps and ns times: doubles from the start (util/f64-field.ts). */
-const SOCK_F64 = new F64Keys(["iss", "sndNxt", "sndUna", "irs", "rcvNxt", "tsOff", "tsRecent", "timeout", "connectAt", "queuedAt"]);
+const SOCK_F64 = new F64Keys(["iss", "sndNxt", "sndUna", "irs", "rcvNxt", "tsOff", "tsRecent", "timeout", "connectAt", "queuedAt", "sntSynAck", "synRttNs"]);
 
 export class TcpSock {
   /** Index in the host's socket table (the event argument of its timers). */
@@ -131,6 +131,8 @@ export class TcpSock {
   // request sock (reqsk) and retransmission state
   numTimeout = 0;
   numRetrans = 0;
+  /** tcp_rsk(req)->snt_synack: when the first SYN-ACK was built (tcp_make_synack; ns, -1 = none). */
+  sntSynAck = -1;
   /** inet_rsk(req)->acked: a final ACK arrived while the accept queue was full. */
   acked = false;
   /** Per-req timeout (req->timeout) or icsk_rto for a SYN_SENT socket (ns). */

@@ -1050,8 +1050,12 @@ export class TcpHost {
       tx.tsVal = (this.nowMs() + req.tsOff) >>> 0;
       tx.tsEcr = req.tsRecent;
     }
-    // net/ipv4/tcp_output.c: tcp_make_synack — skb_set_hash(skb, tcp_rsk(req)->txhash, PKT_HASH_TYPE_L4)
-    return this.transmit(req.txhash);
+    const h = this.env.alloc();
+    if (h < 0) return false;
+    // net/ipv4/tcp_output.c: tcp_make_synack — the first SYN-ACK built stamps snt_synack (the RTT sample's
+    // start: synack-rtt.ts); skb_set_hash(skb, tcp_rsk(req)->txhash, PKT_HASH_TYPE_L4)
+    if (req.sntSynAck < 0) req.sntSynAck = this.now;
+    return this.transmitSkb(h, req.txhash);
   }
 
   /** A bare ACK (or FIN|ACK) from an established-side socket; false when its skb could not be had. */

@@ -44,6 +44,8 @@ async function receiver(o: PairOpts = {}, rcvRttUs = 400, srttUs = 1000) {
   c.rcvSsthresh = c.windowClamp;
   c.rcvq.rttUs = 8 * rcvRttUs;
   c.rtt.srttUs = 8 * srttUs;
+  // above the 300 ms gap, as quiet-receiver.ts: no quick-ack mode from tcp_event_data_recv
+  c.rtt.rtoUs = 1e6;
   const nxt = c.rcvNxt;
   const base = sk.irs + 1;
   const tsVal = sk.tsOk ? sk.tsRecent : undefined; // the peer's last TSval: passes PAWS

@@ -118,17 +118,27 @@ describe("a FIN on its own is retransmitted (tcp_send_fin, tcp_retransmit_skb)",
   });
 
   it("the server's FIN lost: LAST_ACK resends it; the client in FIN_WAIT2 gets it and enters TIME_WAIT", async () => {
-    const { w, fins, report } = await runDroppingFins(2, [0]);
-    expect(fins.length).toBe(2);
-    expect(w.host("b").nstat.get("TcpRetransSegs")).toBe(1);
+    // the server's FIN|ACK (it carries the ACK of the client's FIN) and its loss probe are lost: the probe goes
+    // 2·srtt + TCP_RTO_MIN = 201 ms after it (srtt ~100 us from the handshake, tcp_synack_rtt_meas), ~50 us
+    // before the client's, and would otherwise take the client from FIN_WAIT1 to TIME_WAIT at once. The
+    // client's probe then draws the ACK that puts it in FIN_WAIT2; the server's RTO (201 ms after its probe,
+    // tcp_rearm_rto) resends the FIN
+    const { w, fins, report } = await runDroppingFins(2, [0, 1]);
+    expect(fins.length).toBe(3);
+    expect(Math.round((fins[1]! - fins[0]!) / 1e6)).toBe(201);
+    expect(Math.round((fins[2]! - fins[1]!) / 1e6)).toBe(201);
+    expect(w.host("b").nstat.get("TcpExtTCPLossProbes")).toBe(1);
+    expect(w.host("b").nstat.get("TcpRetransSegs")).toBe(2);
     expect(clientSock(w)?.state).toBe(TCP_TIME_WAIT);
     expect(w.host("b").stack.tcp.ports.get(5001)!.conns.size).toBe(0);
-    expect(report.ledger.dropped).toEqual({ LINK_LOSS: 1, NOT_SPECIFIED: 1 });
+    // the FIN_WAIT2 timewait sock ACKs the server's FIN and drops it (NOT_SPECIFIED)
+    expect(report.ledger.dropped).toEqual({ LINK_LOSS: 2, NOT_SPECIFIED: 1 });
   });
 
   it("the server's FIN|ACK lost: the client's retransmitted FIN is a duplicate at the server (LAST_ACK), answered at once (tcp_send_dupack)", async () => {
     // the server's ACK of the FIN waits (CLOSE_WAIT, pingpong: a delayed ACK) and rides its own FIN (its
-    // application closes at EOF): that one FIN|ACK is lost
+    // application closes at EOF): that one FIN|ACK is lost, and its loss probe too (201 ms later, ~50 us before
+    // the client's probe: see the case above), so the client is still in FIN_WAIT1 when the answer comes
     let finSeq = -1;
     let dropped = 0;
     const clientFins: number[] = [];
@@ -143,7 +153,7 @@ describe("a FIN on its own is retransmitted (tcp_send_fin, tcp_retransmit_skb)",
       if (f.from === 2 && finSeq >= 0 && f.ack === ((finSeq + 1) >>> 0)) {
         serverAcksOfFin.push(f.at);
         sacks.push(f.sack);
-        return dropped++ < 1;
+        return dropped++ < 2;
       }
       return false;
     });
@@ -153,12 +163,11 @@ describe("a FIN on its own is retransmitted (tcp_send_fin, tcp_retransmit_skb)",
     expect(clientFins.length).toBe(2);
     expect(b.get("TcpExtDelayedACKLost")).toBe(1);
     expect(a.get("TcpExtTCPLossProbes")).toBe(1);
-    // FIN|ACK (lost), the duplicate's ACK, then the server's FIN again from its own timer (no RTT sample: the
-    // 1 s initial RTO caps the probe timeout); before: a bare ACK first (4 segments, the third D-SACKing)
-    expect(serverAcksOfFin.length).toBe(3);
+    // FIN|ACK and its loss probe (lost), the duplicate's ACK, then the server's FIN again from its RTO
+    expect(serverAcksOfFin.length).toBe(4);
     // tcp_data_queue -> tcp_dsack_set(seq, end_seq): the duplicate's one sequence number, below rcv_nxt
-    // (TCPDSACKOldSent); only the second of those segments, the answer to the duplicate, carries it
-    expect(sacks).toEqual([[], [[finSeq, (finSeq + 1) >>> 0]], []]);
+    // (TCPDSACKOldSent); only the third of those segments, the answer to the duplicate, carries it
+    expect(sacks).toEqual([[], [], [[finSeq, (finSeq + 1) >>> 0]], []]);
     expect(b.get("TcpExtTCPDSACKOldSent")).toBe(1);
     expect(b.get("TcpExtTCPDSACKOfoSent")).toBe(0);
     // tcp_check_dsack: start_seq below the ACK (ack_seq = FIN + 1); tcp_dsack_seen: one duplicate of the one
@@ -167,12 +176,13 @@ describe("a FIN on its own is retransmitted (tcp_send_fin, tcp_retransmit_skb)",
     expect(a.get("TcpExtTCPDSACKRecvSegs")).toBe(1);
     expect(a.get("TcpExtTCPDSACKIgnoredDubious")).toBe(0);
     expect(a.get("TcpExtTCPLossProbeRecovery")).toBe(0);
-    expect(b.get("TcpRetransSegs")).toBe(1);
+    // the server's FIN: its loss probe and its RTO
+    expect(b.get("TcpRetransSegs")).toBe(2);
     expect(clientSock(w)?.state).toBe(TCP_TIME_WAIT);
     expect(w.host("b").stack.tcp.ports.get(5001)!.conns.size).toBe(0);
     // the answer to the duplicate ACKed the client's FIN alone: a FIN_WAIT2 timewait sock, which drops the
     // server's retransmitted FIN after ACKing it
-    expect(report.ledger.dropped).toEqual({ LINK_LOSS: 1, NOT_SPECIFIED: 1 });
+    expect(report.ledger.dropped).toEqual({ LINK_LOSS: 2, NOT_SPECIFIED: 1 });
   });
 
   it("in FIN_WAIT2 (FIN ACKed, nothing out) an ACK D-SACKing the FIN's duplicate still reaches tcp_ack's SACK check", async () => {

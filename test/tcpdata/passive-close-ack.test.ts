@@ -81,8 +81,8 @@ describe("the ACK of a FIN in ESTABLISHED is a delayed ACK in pingpong mode (tcp
 // An in-order data+FIN (review10b 12(b)): 6.12's tcp_data_queue runs tcp_fin inside queue_and_out, right after
 // tcp_queue_rcv and tcp_event_data_recv and before tcp_ack_snd_check, so the ACK check already sees CLOSE_WAIT
 // and pingpong mode. The receiver: a bulk flow a -> b cut off by a dead link at 2 ms, 300 ms later; rcv_nxt ==
-// rcv_wup, no ACK pending, RTO 1 s (no srtt: it sent no data), so tcp_event_data_recv's 300 ms gap (< RTO) does
-// not enter quick-ack mode; 1000 bytes are below rcv_mss (1448): nothing asks for an ACK at once. The sink
+// rcv_wup, no ACK pending; its RTO (201 ms from the handshake's sample, tcp_synack_rtt_meas) set to 1 s, as in
+// quiet-receiver.ts, so tcp_event_data_recv's 300 ms gap (< RTO) does not enter quick-ack mode; 1000 bytes are below rcv_mss (1448): nothing asks for an ACK at once. The sink
 // application closes at EOF.
 async function quietSink() {
   const w = await deadLinkWorld(pair({ durationNs: 3e6 }, [bulk()]), 2e6);
@@ -91,7 +91,8 @@ async function quietSink() {
   const t = w.host("b").stack.tcp;
   const sk = [...t.ports.get(5001)!.conns.values()][0]! as TcpSock;
   const c = sk.conn!;
-  expect([c.ackPending, c.rcvNxt - c.rcvWup, c.rcvMss, c.rtt.rtoUs, c.quick, c.pingpong]).toEqual([false, 0, 1448, 1e6, 0, 0]);
+  expect([c.ackPending, c.rcvNxt - c.rcvWup, c.rcvMss, c.rtt.rtoUs, c.quick, c.pingpong]).toEqual([false, 0, 1448, 201_000, 0, 0]);
+  c.rtt.rtoUs = 1e6;
   c.readRate = 0;
   c.rcvSsthresh = c.windowClamp;
   const nxt = c.rcvNxt;

@@ -144,13 +144,13 @@ describe("tcp_validate_incoming: PAWS on an established socket (tcp_paws_discard
     // a first pure ACK with a fresh TSval sets snd_wl1 = rcv_nxt and snd_wnd = 1000 << snd_wscale
     e.seg(0, 0, 0);
     expect(e.c.sndWl1).toBe(e.c.rcvNxt);
-    // icsk_rto: the model's server socket has no RTT sample (it sent no data), TCP_TIMEOUT_INIT 1 s -> 1000
-    // jiffies; tcp_tsval_replay = 1000 * 1200 / HZ = 1200
-    expect(Math.floor(e.c.icskRtoUs() / 1000)).toBe(1000);
-    e.seg(0, 0, 1200);
+    // icsk_rto: the server's sample from the handshake (tcp_synack_rtt_meas, ~100 us over the 50 us links): 100 us
+    // + TCP_RTO_MIN, rounded up to 201 jiffies; tcp_tsval_replay = 201 * 1200 / HZ = 241 (u32 division)
+    expect(Math.floor(e.c.icskRtoUs() / 1000)).toBe(201);
+    e.seg(0, 0, 241);
     expect(e.estab()).toBe(0);
     expect(e.drops).toEqual([]);
-    e.seg(0, 0, 1201);
+    e.seg(0, 0, 242);
     expect(e.estab()).toBe(1);
     expect(e.drops).toEqual(["TCP_RFC7323_PAWS"]);
   });

@@ -1,6 +1,8 @@
 // A receiver with nothing due, for segments injected by hand: a bulk flow a -> b cut off by a dead link at
 // 2 ms, 300 ms later. Then rcv_nxt == rcv_wup (its last ACK), ato 40 ms (TCP_DELACK_MIN: quick-ack mode over),
-// lrcvtime 2 ms, RTO 1 s, no srtt (it sent no data), no ACK pending; rcv_ssthresh is set to window_clamp (no
+// lrcvtime 2 ms, no ACK pending; its RTO (201 ms from the handshake's sample, tcp_synack_rtt_meas: ~100 us) is
+// set to 1 s, above the 300 ms gap (tcp_event_data_recv enters quick-ack mode after a gap above icsk_rto; a
+// wait below 201 ms would let the sender's RTO retransmission at ~203 ms into the tests' windows); rcv_ssthresh is set to window_clamp (no
 // tcp_grow_window, whose icsk_ack.quick |= 1 would ACK at once) and the application does not read.
 import { expect } from "vitest";
 import { bulk, deadLinkWorld, pair } from "./helpers.js";
@@ -19,7 +21,8 @@ export async function quietReceiver() {
   const sk = [...t.ports.get(5001)!.conns.values()][0]! as TcpSock;
   const c = sk.conn!;
   const nstat = w.host("b").nstat;
-  expect([c.rcvNxt - c.rcvWup, c.ato, c.lrcvtime, c.rtt.rtoUs, c.quick, c.ackPending]).toEqual([0, 40e6, 2e6, 1e6, 0, false]);
+  expect([c.rcvNxt - c.rcvWup, c.ato, c.lrcvtime, c.rtt.rtoUs, c.quick, c.ackPending]).toEqual([0, 40e6, 2e6, 201_000, 0, false]);
+  c.rtt.rtoUs = 1e6;
   expect(sk.sackOk).toBe(true);
   c.readRate = 0;
   c.rcvSsthresh = c.windowClamp;
