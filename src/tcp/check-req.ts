@@ -12,6 +12,11 @@ import { ktimeGetSeconds, pawsReject } from "./paws.js";
 import { challengeAckAllowed, oowRateLimited, segOowRateLimited } from "./oow-rate-limit.js";
 import { reqSynAckRttNs, tsoptSynAckRttNs } from "./synack-rtt.js";
 
+/** A segment tcp_check_req returns NULL for (it answered or ignored it): tcp_v4_rcv's discard_and_relse ->
+ *  discard_it drops it with drop_reason still 0 there, which SKB_DR_OR makes SKB_DROP_REASON_NOT_SPECIFIED.
+ *  (An ACK it hands back to the listener is dropped by the listener: TCP_FLAGS.) */
+const REQ_NULL_DROP = "NOT_SPECIFIED";
+
 /** reqsk_timeout: timeout << num_timeout, capped at TCP_RTO_MAX. */
 export function reqskTimeout(req: TcpSock): number {
   const t = req.timeout * 2 ** req.numTimeout;
@@ -87,7 +92,7 @@ export function tcpCheckReq(t: TcpHost, req: TcpSock, h: number): void {
     if (!oowRateLimited(t, req, t.mib.AckSkippedSynRecv) && rtxSynAck(t, req)) {
       t.arm(req, t.now + reqskTimeout(req), t.kReqTimer);
     }
-    t.deliverSkb(h);
+    t.dropSkb(h, REQ_NULL_DROP);
     return;
   }
   // An ACK (without RST) that does not acknowledge our SYN-ACK goes to the listener, which resets it.
@@ -103,8 +108,7 @@ export function tcpCheckReq(t: TcpHost, req: TcpSock, h: number): void {
     // out of window or PAWS: an ACK (not to an RST) unless rate limited, and drop; the request stays
     if (!(flg & TCPHDR_RST) && !segOowRateLimited(t, req, endSeq, t.mib.AckSkippedSynRecv)) t.sendAck(req);
     if (pawsRej) t.nstat.add(t.mib.PAWSEstab);
-    // tcp_check_req returns NULL: tcp_v4_rcv's discard_and_relse (SKB_DROP_REASON_NOT_SPECIFIED)
-    t.dropSkb(h, pawsRej ? "NOT_SPECIFIED" : "TCP_OVERWINDOW");
+    t.dropSkb(h, REQ_NULL_DROP);
     return;
   }
   // the SYN at rcv_isn is out of window from rcv_isn + 1: truncated
@@ -112,7 +116,7 @@ export function tcpCheckReq(t: TcpHost, req: TcpSock, h: number): void {
   // RFC 5961 3.2: an in-window RST not exactly at rcv_nxt draws a challenge ACK; the request stays
   if (flg & TCPHDR_RST && seq !== req.rcvNxt) {
     reqskSendChallengeAck(t, req);
-    t.dropSkb(h, "NOT_SPECIFIED");
+    t.dropSkb(h, REQ_NULL_DROP);
     return;
   }
   if (flg & (TCPHDR_RST | TCPHDR_SYN)) {
@@ -120,11 +124,11 @@ export function tcpCheckReq(t: TcpHost, req: TcpSock, h: number): void {
     if (!(flg & TCPHDR_RST)) t.sendReset();
     t.nstat.add(t.mib.EmbryonicRsts);
     reqskQueueDrop(t, req);
-    t.dropSkb(h, flg & TCPHDR_RST ? "TCP_RESET" : "TCP_INVALID_SYN");
+    t.dropSkb(h, REQ_NULL_DROP);
     return;
   }
   if (!(flg & TCPHDR_ACK)) {
-    t.dropSkb(h, "TCP_FLAGS");
+    t.dropSkb(h, REQ_NULL_DROP);
     return;
   }
   if (!synRecvSockRoom(t, l)) {
@@ -136,7 +140,7 @@ export function tcpCheckReq(t: TcpHost, req: TcpSock, h: number): void {
       t.nstat.add(t.mib.EmbryonicRsts);
       reqskQueueDrop(t, req);
     }
-    t.dropSkb(h, "TCP_LISTEN_OVERFLOW");
+    t.dropSkb(h, REQ_NULL_DROP);
     return;
   }
   // inet_csk_complete_hashdance: the req leaves the request queue, the child

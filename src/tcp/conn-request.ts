@@ -1,7 +1,9 @@
 // A SYN at a listener: net/ipv4/tcp_input.c: tcp_conn_request (via
-// tcp_v4_conn_request), in Linux's order of checks. Counters per dropped SYN:
+// tcp_v4_conn_request), in Linux's order of checks. Counters per refused SYN:
 // queue full without cookies = TCPReqQFullDrop + ListenDrops; accept queue
-// full = ListenOverflows + ListenDrops; the 3/4 rule = ListenDrops.
+// full = ListenOverflows + ListenDrops; the 3/4 rule = ListenDrops. A refused
+// SYN is not a drop: tcp_rcv_state_process (TCP_LISTEN) consumes every SYN
+// after conn_request (consume_skb), so the ledger counts it delivered.
 import type { TcpHost } from "./tcp-host.js";
 import type { ListenSock } from "./sock.js";
 import { TCP_MSS_DEFAULT, TCP_NEW_SYN_RECV, TCP_TIMEOUT_INIT, JIFFY } from "./constants.js";
@@ -26,14 +28,14 @@ export function tcpConnRequest(t: TcpHost, l: ListenSock, h: number, twIsn = 0):
     wantCookie = t.synFloodAction(l);
     if (!wantCookie) {
       t.listenDrop();
-      t.dropSkb(h, "TCP_REQQFULLDROP");
+      t.deliverSkb(h);
       return;
     }
   }
   if (l.acceptqIsFull()) {
     t.nstat.add(m.ListenOverflows);
     t.listenDrop();
-    t.dropSkb(h, "TCP_LISTEN_OVERFLOW");
+    t.deliverSkb(h);
     return;
   }
   // tcp_parse_options (not established): each option only if its sysctl allows it
@@ -105,7 +107,7 @@ export function tcpConnRequest(t: TcpHost, l: ListenSock, h: number, twIsn = 0):
   // for proven peers (tcp_peer_is_proven; no tcp_metrics here, so none are).
   if (twIsn === 0 && t.syncookies === 0 && t.maxSynBacklog - l.qlen < t.maxSynBacklog >> 2) {
     t.listenDrop();
-    t.dropSkb(h, "TCP_REQQFULLDROP");
+    t.deliverSkb(h);
     return;
   }
   const req = t.newSock();

@@ -49,7 +49,8 @@ export function tcpListenAck(t: TcpHost, l: ListenSock, h: number): void {
     return;
   }
   if (!synRecvSockRoom(t, l)) {
-    t.dropSkb(h, "TCP_LISTEN_OVERFLOW");
+    // net/ipv4/syncookies.c: cookie_v4_check — tcp_get_cookie_sock made no child: out_drop with NO_SOCKET
+    t.dropSkb(h, "NO_SOCKET");
     return;
   }
   const child = t.newSock();

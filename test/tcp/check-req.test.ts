@@ -219,3 +219,53 @@ describe("tcp_check_req: one rate limit per request (tcp_rsk(req)->last_oow_ack_
     expect(r.nstat("TcpExtTCPACKSkippedChallenge")).toBe(0);
   });
 });
+
+// Every NULL return of tcp_check_req ends in tcp_v4_rcv's discard_and_relse -> discard_it with drop_reason still
+// 0 (SKB_NOT_DROPPED_YET, from tcp_inbound_hash), which SKB_DR_OR turns into SKB_DROP_REASON_NOT_SPECIFIED; an ACK
+// it hands back to the listener (a wrong ack) is dropped by tcp_rcv_state_process's TCP_LISTEN case (TCP_FLAGS).
+// The request's SYN-ACKs go to the spoofed source, which the client host drops (IP_INADDRERRORS).
+describe("tcp_check_req: the ledger's reason for a segment it returns NULL for", () => {
+  const reasons = (r: { dropped: Record<string, number> }) => Object.fromEntries(Object.entries(r.dropped).filter(([k]) => k !== "IP_INADDRERRORS"));
+
+  it("a retransmitted SYN, answered with a SYN-ACK: NOT_SPECIFIED (not consumed)", async () => {
+    const r = await request([{ at: 0.5 * S, flags: TCPHDR_SYN, seqOff: -1 }]);
+    expect(r.replies[0]!.map((f) => f.flags)).toEqual([TCPHDR_SYN | TCPHDR_ACK]);
+    expect(reasons(r)).toEqual({ NOT_SPECIFIED: 1 });
+  });
+
+  it("out of window (an ACK answers it) and PAWS-rejected alike: NOT_SPECIFIED (not TCP_OVERWINDOW)", async () => {
+    const r = await request([{ at: 0.5 * S, flags: TCPHDR_ACK, seqOff: 1_000_000 }]);
+    expect(r.replies[0]!.map((f) => f.flags)).toEqual([TCPHDR_ACK]);
+    expect(reasons(r)).toEqual({ NOT_SPECIFIED: 1 });
+  });
+
+  it("an RST at rcv_nxt (embryonic reset): NOT_SPECIFIED (not TCP_RESET)", async () => {
+    const r = await request([{ at: 0.5 * S, flags: TCPHDR_RST, seqOff: 0 }], [0.6 * S]);
+    expect(r.alive).toEqual([false]);
+    expect(reasons(r)).toEqual({ NOT_SPECIFIED: 1 });
+  });
+
+  it("a SYN in window past rcv_isn (embryonic reset, an RST back): NOT_SPECIFIED (not TCP_INVALID_SYN)", async () => {
+    const r = await request([{ at: 0.5 * S, flags: TCPHDR_SYN, seqOff: 10 }], [0.6 * S]);
+    // tcp_v4_send_reset to a segment without ACK: RST|ACK
+    expect(r.replies[0]!.map((f) => f.flags)).toEqual([TCPHDR_RST | TCPHDR_ACK]);
+    expect(r.alive).toEqual([false]);
+    expect(r.nstat("TcpExtEmbryonicRsts")).toBe(1);
+    expect(reasons(r)).toEqual({ NOT_SPECIFIED: 1 });
+  });
+
+  it("in-window data without ACK: silently NULL, NOT_SPECIFIED (not TCP_FLAGS); the request stays", async () => {
+    const r = await request([{ at: 0.5 * S, flags: 0x08, seqOff: 0, len: 100 }], [0.6 * S]);
+    expect(r.replies[0]).toEqual([]);
+    expect(r.alive).toEqual([true]);
+    expect(reasons(r)).toEqual({ NOT_SPECIFIED: 1 });
+  });
+
+  it("an in-window RST off rcv_nxt (challenge ACK): NOT_SPECIFIED; an ACK with a wrong ack: the listener's RST, TCP_FLAGS", async () => {
+    const chal = await request([{ at: 0.5 * S, flags: TCPHDR_RST, seqOff: 10 }]);
+    expect(reasons(chal)).toEqual({ NOT_SPECIFIED: 1 });
+    const bad = await request([{ at: 0.5 * S, flags: TCPHDR_ACK, seqOff: 0, ackOff: 1000 }]);
+    expect(bad.replies[0]!.map((f) => f.flags)).toEqual([TCPHDR_RST]);
+    expect(reasons(bad)).toEqual({ TCP_FLAGS: 1 });
+  });
+});
