@@ -8,6 +8,8 @@
 // (3 children) before that ACK.
 import { describe, expect, it } from "vitest";
 import { closed, connect, run, serverWorld } from "./helpers.js";
+import { createCore } from "../../src/core/node.js";
+import { World, coreConfigFor } from "../../src/sim/world.js";
 
 const S = 1e9;
 const nstat = (r: { hosts: Record<string, { nstat: Record<string, number> }> }, k: string) => r.hosts.server!.nstat[k] ?? 0;
@@ -29,3 +31,37 @@ describe("tcp_check_req's listen_overflow with tcp_abort_on_overflow 0", () => {
   });
 });
 
+// reqsk_timer_handler (net/ipv4/inet_connection_sock.c, 6.12) without TCP_DEFER_ACCEPT: syn_ack_recalc gives
+// expire = num_timeout >= max_syn_ack_retries and resend = 1, so an acked request is resent like any other; the
+// request lives on if inet_rtx_syn_ack succeeded OR inet_rsk(req)->acked. The acked branch shows only when the
+// retransmission fails: the server's skb allocations fail from 1.0 to 1.5 s, over the far request's first timer
+// (its SYN at ~10 ms + TCP_TIMEOUT_INIT).
+describe("reqsk_timer_handler: an acked request survives a failed SYN-ACK retransmission", () => {
+  it("timer at ~1.01 s: TCPTimeouts 1, no TCPSynRetrans, the request stays; the next at ~3.01 s (timeout << 1) resends", async () => {
+    const spec = overflowWorld(4 * S);
+    const core = await createCore(coreConfigFor(spec));
+    const w = new World(core, spec, null);
+    const host = w.host("server");
+    const t = host.stack.tcp;
+    const env = t.env as { alloc(): number };
+    const alloc = env.alloc.bind(env);
+    env.alloc = () => (w.loop.now >= 1 * S && w.loop.now < 1.5 * S ? -1 : alloc());
+    const at: { qlen: number; timeouts: number; synRetrans: number; overflows: number }[] = [];
+    const probe = () => {
+      const l = [...t.listeners][0]!;
+      at.push({ qlen: l.qlen, timeouts: host.nstat.get("TcpExtTCPTimeouts"), synRetrans: host.nstat.get("TcpExtTCPSynRetrans"), overflows: host.nstat.get("TcpExtListenOverflows") });
+    };
+    for (const p of [0.5 * S, 1.5 * S, 2.9 * S, 3.5 * S]) w.loop.at(p, w.loop.register("test: probe", probe), 0);
+    const result = w.run();
+    expect(at).toEqual([
+      // the far ACK overflowed at ~30 ms: acked
+      { qlen: 1, timeouts: 0, synRetrans: 0, overflows: 1 },
+      // tcp_syn_ack_timeout counted, inet_rtx_syn_ack failed (no skb: nothing counted), acked: num_timeout 1
+      { qlen: 1, timeouts: 1, synRetrans: 0, overflows: 1 },
+      { qlen: 1, timeouts: 1, synRetrans: 0, overflows: 1 },
+      // reqsk_timeout: 1 s << 1 after the first expiry: resent (TCPSynRetrans), the far client's ACK overflows again
+      { qlen: 1, timeouts: 2, synRetrans: 1, overflows: 2 },
+    ]);
+    expect(result.ledger.dropped).toEqual({ NOT_SPECIFIED: 2 });
+  });
+});
