@@ -191,10 +191,14 @@ export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
     return;
   }
   if (flg & TCPHDR_SYN) {
-    // A retransmitted SYN-ACK (our final ACK was lost or dropped by an
-    // overflowing listener): out of window, answered with a duplicate ACK.
-    t.sendAck(sk);
-    t.deliverSkb(h);
+    // tcp_validate_incoming, step 4 (RFC 5961 4.2), in the window or not (tcp_sequence's failure goes to
+    // syn_challenge too): TcpInErrs when tcp_rcv_established called it (syn_inerr: ESTABLISHED only),
+    // TCPSYNChallenge, tcp_send_challenge_ack, dropped TCP_INVALID_SYN. A retransmitted SYN-ACK (our final ACK
+    // lost or dropped by an overflowing listener) is one.
+    if (sk.state === TCP_ESTABLISHED) t.nstat.add(t.mib.InErrs);
+    t.nstat.add(t.mib.SynChallenge);
+    sendChallengeAck(t, sk);
+    t.dropSkb(h, "TCP_INVALID_SYN");
     return;
   }
   // Data-transfer sockets: the ACK half (tcp_ack), then the data (tcp_data_queue)

@@ -119,6 +119,8 @@ export interface TcpMib {
   PAWSEstab: number;
   PAWSActive: number;
   ChallengeACK: number;
+  SynChallenge: number;
+  InErrs: number;
   FastRetrans: number;
   SlowStartRetrans: number;
   SackRecovery: number;
@@ -452,6 +454,8 @@ export class TcpHost {
       PAWSEstab: c.id("TcpExtPAWSEstab"),
       PAWSActive: c.id("TcpExtPAWSActive"),
       ChallengeACK: c.id("TcpExtTCPChallengeACK"),
+      SynChallenge: c.id("TcpExtTCPSYNChallenge"),
+      InErrs: c.id("TcpInErrs"),
       FastRetrans: c.id("TcpExtTCPFastRetrans"),
       SlowStartRetrans: c.id("TcpExtTCPSlowStartRetrans"),
       SackRecovery: c.id("TcpExtTCPSackRecovery"),
