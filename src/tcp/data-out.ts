@@ -226,7 +226,9 @@ export function transmit(t: TcpHost, sk: TcpSock, c: TcpConn, start: number, end
 
 /** net/ipv4/tcp_output.c: tcp_send_ack */
 export function sendAck(t: TcpHost, sk: TcpSock, c: TcpConn): void {
-  if (!transmit(t, sk, c, c.sndNxt, c.sndNxt, TCPHDR_ACK)) ackAllocFailed(t, c);
+  // net/ipv4/tcp_output.c: tcp_acceptable_seq — snd_nxt, past a FIN we sent (sk.sndNxt counts it, c.sndNxt not)
+  const seq = unwrap(sk.iss + 1, sk.sndNxt, c.sndNxt);
+  if (!transmit(t, sk, c, seq, seq, TCPHDR_ACK)) ackAllocFailed(t, c);
 }
 
 /** net/ipv4/tcp_output.c: __tcp_send_ack when alloc_skb fails — the ACK stays scheduled (inet_csk_schedule_ack),
