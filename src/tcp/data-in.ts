@@ -655,11 +655,9 @@ export function tcpDataQueue(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): st
   const len = rx.dataLen;
   const seq = unwrap(sk.irs + 1, rx.seq, c.rcvNxt);
   const end = seq + len;
-  if (len === 0) {
-    // a window probe or an out-of-window bare ACK: answer with a duplicate ACK
-    if (seq < c.rcvNxt) sendAck(t, sk, c);
-    return null;
-  }
+  // tcp_data_queue frees a segment without data first (seq == end_seq): one outside the window had its
+  // duplicate ACK from tcp_sequence, and an older pure ACK inside it (rcv_wup <= seq < rcv_nxt) gets nothing
+  if (len === 0) return null;
   let truesize = t.core.skb.truesize[h]!;
   const segs = t.core.skb.gsoSegs[h]!;
   const gsoSize = segs > 1 ? t.core.skb.gsoSize[h]! : 0;
