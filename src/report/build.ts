@@ -8,25 +8,13 @@ import type { TrafficStats } from "../traffic/source.js";
 import { formatIPv4, formatIPv6 } from "../wire/addr.js";
 import type { ConnectReport } from "../tcp/population.js";
 import { flowReports, type FlowReport } from "./flows.js";
+import type { TxQueueStats } from "../net/nic-tx.js";
 import type { LatencyReport } from "../sim/latency-hist.js";
 
-export interface TxQueueReport {
+/** A TX queue's counters (the driver's, nic-tx.ts) with its BQL state and latency. */
+export interface TxQueueReport extends TxQueueStats {
   dev: string;
   queue: number;
-  packets: number;
-  bytes: number;
-  stops: number;
-  bqlStops: number;
-  ringStops: number;
-  wakes: number;
-  completions: number;
-  completionIrqs: number;
-  /** Descriptors posted with netdev_xmit_more (a bulk's or GSO list's all but last). */
-  xmitMore: number;
-  /** The driver's tail writes (ixgbe: !xmit_more or the queue stopped). */
-  doorbells: number;
-  /** NET_TX softirq runs of the queue's qdisc (quota spent, requeue, MISSED, wake). */
-  netTx: number;
   bql: { limit: number; inflight: number; limit_min: number; limit_max: number };
   /** Per wire frame: time from the qdisc enqueue (__dev_queue_xmit) to the wire taking it from the
    *  driver ring (qdisc + ring wait); a GSO/TSO skb's frames each count, stamped with the skb's enqueue. */
