@@ -67,6 +67,10 @@ export class Stack {
   private readonly cUdpInDatagrams: number;
   private readonly cUdpNoPorts: number;
   private readonly cUdpOutDatagrams: number;
+  private readonly cUdpSndbufErrors: number;
+  private readonly cUdp6SndbufErrors: number;
+  private readonly cIpOutDiscards: number;
+  private readonly cIp6OutDiscards: number;
   private readonly cUdpRcvbufErrors: number;
   private readonly cUdpInErrors: number;
   private readonly cUdp6InDatagrams: number;
@@ -114,6 +118,10 @@ export class Stack {
     this.cUdpInDatagrams = c.id("UdpInDatagrams");
     this.cUdpNoPorts = c.id("UdpNoPorts");
     this.cUdpOutDatagrams = c.id("UdpOutDatagrams");
+    this.cUdpSndbufErrors = c.id("UdpSndbufErrors");
+    this.cUdp6SndbufErrors = c.id("Udp6SndbufErrors");
+    this.cIpOutDiscards = c.id("IpOutDiscards");
+    this.cIp6OutDiscards = c.id("Ip6OutDiscards");
     this.cUdpRcvbufErrors = c.id("UdpRcvbufErrors");
     this.cUdpInErrors = c.id("UdpInErrors");
     this.cUdp6InDatagrams = c.id("Udp6InDatagrams");
@@ -345,6 +353,29 @@ export class Stack {
     }
   }
 
+  /** A datagram from a UDP or raw socket's sendmsg (the traffic generators);
+   *  false if it was dropped. A qdisc drop (NET_XMIT_DROP -> -ENOBUFS) is
+   *  counted as the sender's discard, and a UDP datagram counts as sent only
+   *  when it went out. */
+  // net/ipv4/udp.c: udp_send_skb -> ip_send_skb; net/ipv4/raw.c: raw_send_hdrinc (IPv6: udp_v6_send_skb -> ip6_send_skb)
+  sendDatagram(h: number): boolean {
+    const v6 = this.skbProtocol[h] === ETH_P_IPV6;
+    const udp = this.headers[h * SKB_HEADROOM + this.skbNetwork[h]! + (v6 ? 6 : 9)] === IPPROTO_UDP;
+    if (this.output(h)) {
+      if (udp) this.nstat.add(v6 ? this.cUdp6OutDatagrams : this.cUdpOutDatagrams);
+      return true;
+    }
+    if (this.lastOutputQueued) {
+      this.nstat.add(v6 ? this.cIp6OutDiscards : this.cIpOutDiscards);
+      if (udp) this.nstat.add(v6 ? this.cUdp6SndbufErrors : this.cUdpSndbufErrors);
+    }
+    return false;
+  }
+
+  /** Whether the last output() reached a device queue (its false was the
+   *  qdisc's NET_XMIT_DROP, not a missing route or a failed allocation). */
+  private lastOutputQueued = false;
+
   /** ip_output path for a locally generated packet; false if the qdisc dropped it. */
   output(h: number): boolean {
     const base = h * SKB_HEADROOM;
@@ -352,8 +383,8 @@ export class Stack {
     const v6 = this.skbProtocol[h] === ETH_P_IPV6;
     this.nstat.add(v6 ? this.cIp6OutRequests : this.cIpOutRequests);
     const l4 = this.headers[net + (v6 ? 6 : 9)];
-    // (TCP counts TcpOutSegs itself: TcpHost.output)
-    if (l4 === IPPROTO_UDP) this.nstat.add(v6 ? this.cUdp6OutDatagrams : this.cUdpOutDatagrams);
+    // (TCP counts TcpOutSegs itself: TcpHost.output; UDP its datagrams: sendDatagram)
+    this.lastOutputQueued = false;
     const nic = this.route(h);
     if (nic === undefined) {
       this.drops.drop(h, "IP_OUTNOROUTES");
@@ -361,6 +392,7 @@ export class Stack {
     }
     // net/ipv4/ip_output.c: ip_finish_output_gso/__ip_finish_output — fragment a datagram above the MTU
     if (!v6 && l4 === IPPROTO_UDP && get16(this.headers, net + 2) > this.mtu) return this.fragmentOut(h, nic);
+    this.lastOutputQueued = true;
     return nic.xmit(h);
   }
 
@@ -374,13 +406,19 @@ export class Stack {
       this.drops.drop(h, "NOMEM");
       return false;
     }
-    let ok = true;
+    // The first fragment the qdisc drops ends the datagram: the ones not sent
+    // yet are freed (the slow path's kfree_skb of what is left) and FragFails.
+    this.lastOutputQueued = true;
     for (let i = 0; i < n; i++) {
+      if (!nic.xmit(out[i]!)) {
+        for (let j = i + 1; j < n; j++) this.drops.drop(out[j]!, "NOT_SPECIFIED");
+        this.nstat.add(this.cIpFragFails);
+        return false;
+      }
       this.nstat.add(this.cIpFragCreates);
-      if (!nic.xmit(out[i]!)) ok = false;
     }
     this.nstat.add(this.cIpFragOKs);
-    return ok;
+    return true;
   }
 
   private isOurs(off: number, len: number): boolean {

@@ -185,7 +185,7 @@ export class World implements DropSink {
       loop: this.loop,
       rng: trafficRng,
       alloc,
-      send: (host, h) => host.stack.output(h),
+      send: (host, h) => host.stack.sendDatagram(h),
     };
     for (const t of spec.traffic) {
       const from = this.host(t.from);
