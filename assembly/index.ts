@@ -42,8 +42,9 @@
 //   |                           | poll's cookie SYN-ACKs)
 //   +---------------------------+ layout_bytes(); memory.size() covers it
 //
-// No export here allocates managed objects; memory never grows after init.
-import { layout_reset, layout_commit, reserve, zero } from "./layout";
+// No export here allocates managed objects; memory never grows (it is
+// imported, created by src/core/loader.ts at core_plan_pages' size).
+import { layout_reset, layout_commit, layout_pages, reserve, zero } from "./layout";
 import { skb_plan, skb_init } from "./skb";
 import { ring_plan, ring_init } from "./ring";
 import { rss_plan, rss_init } from "./toeplitz";
@@ -78,9 +79,8 @@ export const CORE_OK: i32 = 0;
 export const CORE_ERR_AGAIN: i32 = -1;
 export const CORE_ERR_MEMORY: i32 = -2;
 
-/** Reserve and initialise every table. Ranges are validated by the TS layer
- *  (src/core/config.ts) before this is called; a second call is refused. */
-export function core_init(
+/** Plan every region (reserve() calls only, nothing written). */
+function core_plan(
   skbCount: u32,
   ioSlots: u32,
   maxRings: u32,
@@ -91,8 +91,7 @@ export function core_init(
   groContexts: u32,
   dqlQueues: u32,
   txRingSlots: u32,
-): i32 {
-  if (initialised) return CORE_ERR_AGAIN;
+): void {
   layout_reset();
   skb_plan(skbCount);
   scratchSlots = ioSlots;
@@ -107,6 +106,46 @@ export function core_init(
   stamp_plan();
   siphash_plan();
   cookie_plan();
+}
+
+/** 64 KiB pages the plan for these arguments needs. The memory is imported
+ *  (asconfig importMemory): src/core/loader.ts calls this on a throw-away
+ *  instance, then creates the core's memory at this size, so core_init never
+ *  grows it (a grow detaches the memory's old ArrayBuffer). Writes nothing
+ *  but the planner's globals; core_init stays callable. */
+export function core_plan_pages(
+  skbCount: u32,
+  ioSlots: u32,
+  maxRings: u32,
+  ringSlots: u32,
+  rssContexts: u32,
+  retaMax: u32,
+  wheelEntries: u32,
+  groContexts: u32,
+  dqlQueues: u32,
+  txRingSlots: u32,
+): i32 {
+  core_plan(skbCount, ioSlots, maxRings, ringSlots, rssContexts, retaMax, wheelEntries, groContexts, dqlQueues, txRingSlots);
+  return layout_pages();
+}
+
+/** Reserve and initialise every table. Ranges are validated by the TS layer
+ *  (src/core/config.ts) before this is called; a second call is refused, and
+ *  so is a memory smaller than the plan (it is never grown). */
+export function core_init(
+  skbCount: u32,
+  ioSlots: u32,
+  maxRings: u32,
+  ringSlots: u32,
+  rssContexts: u32,
+  retaMax: u32,
+  wheelEntries: u32,
+  groContexts: u32,
+  dqlQueues: u32,
+  txRingSlots: u32,
+): i32 {
+  if (initialised) return CORE_ERR_AGAIN;
+  core_plan(skbCount, ioSlots, maxRings, ringSlots, rssContexts, retaMax, wheelEntries, groContexts, dqlQueues, txRingSlots);
   if (!layout_commit()) return CORE_ERR_MEMORY;
   skb_init();
   zero(scratch, <usize>ioSlots << 2);

@@ -1,11 +1,18 @@
 // Linear-memory planner: every table of the core is reserved here, once, at
-// core_init. Nothing grows afterwards, so the typed-array views that the
-// TypeScript layer builds over `memory.buffer` never detach.
+// core_init. Memory never grows: it is imported (asconfig importMemory), and
+// src/core/loader.ts creates it at the plan's size (core_plan_pages on a
+// throw-away instance) before the core's instance exists. So the typed-array
+// views that the TypeScript layer builds over `memory.buffer` never detach,
+// and neither does any ArrayBuffer: in V8 the first detach of any
+// ArrayBuffer in a process (a WebAssembly memory.grow detaches the memory's
+// old buffer) invalidates the process-wide ArrayBufferDetaching protector,
+// and every optimised typed-array access in all JS code then checks for a
+// detached buffer (README, *Benchmarks*).
 //
 // Init runs in two phases so that no subsystem writes memory it does not own
 // yet: plan (each subsystem calls reserve() and keeps the returned offsets),
-// then commit (one memory.grow to cover the plan), then each subsystem fills
-// its tables.
+// then commit (check that the memory covers the plan), then each subsystem
+// fills its tables.
 //
 //   0            __heap_base                                            end
 //   +------------+--------------------------------------------------------+
@@ -30,14 +37,15 @@ export function reserve(bytes: usize): usize {
   return at;
 }
 
-/** Grow memory once so that the whole plan is backed. Returns false if the
- *  host refused the growth (the plan is too large for the engine). */
+/** 64 KiB pages that back the plan so far. */
+export function layout_pages(): i32 {
+  return <i32>((planTop + 0xffff) >>> 16);
+}
+
+/** Check that the memory backs the whole plan; false (and nothing grown) if
+ *  it is smaller: the host created it for another plan. */
 export function layout_commit(): bool {
-  const needPages = <i32>((planTop + 0xffff) >>> 16);
-  const havePages = memory.size();
-  if (needPages > havePages) {
-    if (memory.grow(needPages - havePages) < 0) return false;
-  }
+  if (layout_pages() > memory.size()) return false;
   committed = true;
   return true;
 }

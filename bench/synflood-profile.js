@@ -22,7 +22,8 @@ const wasmCalls = new Map();
 const eventsByKind = new Map();
 let measuring = false;
 
-let raw = await instantiateCore(await readFile(new URL("../build/skbsim.wasm", import.meta.url)));
+const s = spec(2, mode === "mlx5" ? MLX5_COALESCE : {});
+let raw = await instantiateCore(await readFile(new URL("../build/skbsim.wasm", import.meta.url)), coreConfigFor(s));
 if (counting) {
   raw = countingExports(raw, wasmCalls, () => measuring);
   const register = EventLoop.prototype.register;
@@ -34,7 +35,6 @@ if (counting) {
   };
 }
 
-const s = spec(2, mode === "mlx5" ? MLX5_COALESCE : {});
 const core = new Core(raw, coreConfigFor(s));
 const world = new World(core, s);
 for (const t of world.traffic) t.start();

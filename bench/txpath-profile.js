@@ -35,7 +35,8 @@ const eventsByKind = new Map();
 const timeByEvent = new Map();
 let measuring = false;
 
-let raw = await instantiateCore(await readFile(new URL("../build/skbsim.wasm", import.meta.url)));
+const spec = { ...worldSpecFromScenario(loadScenarioText(text, "txpath-profile")), timeseriesPoints: 2 };
+let raw = await instantiateCore(await readFile(new URL("../build/skbsim.wasm", import.meta.url)), coreConfigFor(spec));
 if (counting) {
   raw = countingExports(raw, wasmCalls, () => measuring);
   const register = EventLoop.prototype.register;
@@ -58,7 +59,6 @@ if (counting) {
   };
 }
 
-const spec = { ...worldSpecFromScenario(loadScenarioText(text, "txpath-profile")), timeseriesPoints: 2 };
 const core = new Core(raw, coreConfigFor(spec));
 const world = new World(core, spec);
 const wire = () => world.linkDirections().reduce((n, d) => n + d.packets, 0);

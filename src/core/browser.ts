@@ -12,5 +12,5 @@ export async function createCore(config: Partial<CoreConfig> = {}, opts: Browser
   const url = opts.wasmUrl ?? new URL("../../build/skbsim.wasm", import.meta.url);
   const response = await fetch(url);
   if (!response.ok) throw new Error(`skbsim: cannot fetch the WASM core at ${String(url)}: HTTP ${response.status}`);
-  return new Core(await instantiateCore(response), config);
+  return new Core(await instantiateCore(response, config), config);
 }

@@ -1,6 +1,6 @@
 // Core: the WASM module after core_init, with typed-array views built once
-// over its memory. Memory never grows after init, so the views stay valid for
-// the life of the Core. Per-packet work never creates JS objects: callers
+// over its memory. The memory never grows (src/core/loader.ts creates it at
+// the plan's size), so the views stay valid for the life of the Core. Per-packet work never creates JS objects: callers
 // read and write the skb columns by handle.
 import type { RawCore } from "./loader.js";
 import { resolveCoreConfig, type CoreConfig } from "./config.js";
@@ -89,7 +89,9 @@ export class Core {
     const c = this.config;
     const rc = this.x.core_init(c.skbs, c.ioSlots, c.maxRings, c.ringSlots, c.rssContexts, c.retaMax, c.wheelEntries, c.groContexts, c.dqlQueues, c.txRingSlots);
     if (rc === -1) throw new CoreInitError("this WASM instance is already initialised; create a new Core");
-    if (rc !== 0) throw new CoreInitError(`the memory plan (${JSON.stringify(c)}) does not fit in WASM memory; lower skbs/ringSlots/wheelEntries`);
+    if (rc !== 0) {
+      throw new CoreInitError(`the memory plan (${JSON.stringify(c)}) needs more than this instance's ${this.memory.buffer.byteLength >>> 16} pages: instantiate it with instantiateCore(source, config) for the same config`);
+    }
     const buf = this.memory.buffer;
     const n = c.skbs;
     const u32Base = this.x.skb_u32_cols_ptr();

@@ -23,5 +23,5 @@ export async function createCore(config: Partial<CoreConfig> = {}, opts: NodeLoa
   } catch (e) {
     throw new Error(`skbsim: cannot read the WASM core at ${String(where)} (run \`npm run build\`): ${(e as Error).message}`);
   }
-  return new Core(await instantiateCore(bytes), config);
+  return new Core(await instantiateCore(bytes, config), config);
 }
