@@ -675,11 +675,13 @@ export function tcpDataQueue(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): st
   // keeps it (the model has no header prediction: those are the segments it lets keep it)
   if (seq !== c.rcvNxt || !ofoEmpty(c)) c.dsackPending = false;
   if (seq !== c.rcvNxt) {
-    if (end <= c.rcvNxt) {
+    // end_seq and rcv_nxt count a FIN (the segment's; the one received, c.eof): old data that brings a FIN
+    // not yet received is a partial packet (below), whose queue_and_out reaches tcp_fin
+    const endSeq = end + (rx.flags & TCPHDR_FIN ? 1 : 0);
+    if (endSeq <= c.rcvNxt + (c.eof ? 1 : 0)) {
       // a retransmission of data we have: D-SACK territory, ACK at once
       t.nstat.add(t.mib.DelayedACKLost);
-      // end_seq counts a FIN already received (its sequence number is below rcv_nxt too)
-      dsackSet(t, sk, c, seq, rx.flags & TCPHDR_FIN && c.eof && end === c.rcvNxt ? end + 1 : end);
+      dsackSet(t, sk, c, seq, endSeq);
       enterQuickack(c); // out_of_window: tcp_enter_quickack_mode
       sendAck(t, sk, c);
       return "TCP_OLD_DATA";
@@ -694,7 +696,7 @@ export function tcpDataQueue(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): st
     if (seq > c.rcvNxt) return dataQueueOfo(t, sk, c, seq, end, truesize, gsoSize, frags, tailroom);
     // partial packet, seq < rcv_nxt < end_seq: D-SACK the old part, then (a closed window drops the tail)
     // queue_and_out as for an in-order segment, tcp_event_data_recv for the whole skb; no ACK of its own:
-    // tcp_ack_snd_check decides
+    // tcp_ack_snd_check decides (or tcp_fin's, when the new part is only a FIN: the skb queued all read)
     dsackSet(t, sk, c, seq, c.rcvNxt);
   }
   if (c.receiveWindow() === 0) {

@@ -5,6 +5,8 @@
 // Receiver: quiet-receiver.ts (ato 40 ms, lrcvtime 2 ms, RTO 1 s, rcv_nxt == rcv_wup, 300 ms after the data).
 import { describe, expect, it } from "vitest";
 import { quietReceiver as receiver } from "./quiet-receiver.js";
+import { TCPHDR_ACK, TCPHDR_FIN } from "../../src/wire/tcp.js";
+import { TCP_LAST_ACK } from "../../src/tcp/constants.js";
 
 describe("tcp_data_queue: a partial packet (seq < rcv_nxt < end_seq)", () => {
   it("is queued as in-order data with its ACK delayed (tcp_send_delayed_ack: ato 40 ms), the D-SACK in it", async () => {
@@ -32,5 +34,23 @@ describe("tcp_data_queue: a partial packet (seq < rcv_nxt < end_seq)", () => {
     expect(c.rcvNxt).toBe(nxt);
     expect(nstat.get("TcpExtTCPZeroWindowDrop")).toBe(1);
     expect(w.ledger.report(w.inFlight()).dropped.TCP_ZEROWINDOW).toBe(1);
+  });
+
+  it("old data whose FIN is new (end_seq = rcv_nxt + 1 counts it) is one too: queue_and_out -> tcp_fin, CLOSE_WAIT", async () => {
+    const { w, sk, c, nstat, nxt, rcv } = await receiver();
+    const recv0 = c.bytesReceived;
+    const lost0 = nstat.get("TcpExtDelayedACKLost");
+    const old0 = nstat.get("TcpExtTCPDSACKOldSent");
+    // the peer's last 1000 bytes again, now with its FIN (e.g. tcp_retrans_try_collapse merged the FIN skb into
+    // them): not !after(end_seq, rcv_nxt) (no DelayedACKLost, not dropped TCP_OLD_DATA); the partial packet's
+    // tcp_dsack_set(seq, rcv_nxt) (TCPDSACKOldSent), queue_and_out: nothing new but the FIN, tcp_fin:
+    // CLOSE_WAIT, pingpong, tcp_sack_reset drops the D-SACK; tcp_ack_snd_check delays the ACK, and the
+    // application, closing at EOF, sends its FIN with the ACK of the peer's and no block
+    const acks = rcv(-1000, 1000, TCPHDR_ACK | TCPHDR_FIN);
+    expect(acks).toEqual([{ at: w.loop.now, ack: 1, blocks: [] }]);
+    expect([sk.state, c.eof, c.rcvNxt - nxt, c.bytesReceived - recv0]).toEqual([TCP_LAST_ACK, true, 0, 0]);
+    expect(nstat.get("TcpExtDelayedACKLost") - lost0).toBe(0);
+    expect(nstat.get("TcpExtTCPDSACKOldSent") - old0).toBe(1);
+    expect(w.ledger.report(w.inFlight()).dropped.TCP_OLD_DATA ?? 0).toBe(0);
   });
 });

@@ -49,9 +49,10 @@ export async function quietReceiver() {
     pending.length = 0;
     return acks;
   };
-  /** `len` bytes at nxt + off (the timestamp echoes ts_recent: no PAWS question); returns the ACKs so far. */
-  const rcv = (off: number, len: number): typeof acks => {
-    tcpRcvState(t, sk, clientSegment(w, sk, off - (c.rcvNxt - nxt), len, undefined, sk.tsOk ? sk.tsRecent : undefined));
+  /** `len` bytes at nxt + off (the timestamp echoes ts_recent: no PAWS question), `flags` (default ACK); returns
+   *  the ACKs so far. */
+  const rcv = (off: number, len: number, flags?: number): typeof acks => {
+    tcpRcvState(t, sk, clientSegment(w, sk, off - (c.rcvNxt - nxt), len, flags, sk.tsOk ? sk.tsRecent : undefined));
     return collect();
   };
   const run = (ns: number): typeof acks => {
