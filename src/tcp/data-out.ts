@@ -30,7 +30,7 @@ import { currentSsthresh, initUndo, retransmitted } from "./undo.js";
 import { scheduleLossProbe, sendLossProbe } from "./tlp.js";
 import { rackReoTimeout } from "./recovery.js";
 import { resetRenoSack } from "./reno-sack.js";
-import { SACK_BLOCKS_NO_TS, SACK_BLOCKS_TS } from "./sack-blocks.js";
+import { establishedOptions } from "./options.js";
 import { isRack, markSkbLost, rackSkbTimeout } from "./rack.js";
 import { sendHead, sendHeadEnd } from "./send-head.js";
 import { outOfResources } from "./out-of-resources.js";
@@ -97,8 +97,8 @@ export function selectWindow(t: TcpHost, c: TcpConn): number {
 
 /** Build and send one segment (tcp_transmit_skb): data [start, end) or a bare
  *  ACK when start === end. Every segment carries ACK, the current window and tcp_established_options'
- *  SACK blocks (probes and active resets too: tcp_xmit_probe_skb and tcp_send_active_reset use
- *  tcp_transmit_skb). */
+ *  timestamp and SACK blocks (options.ts; probes and active resets too: tcp_xmit_probe_skb and
+ *  tcp_send_active_reset use tcp_transmit_skb). */
 export function transmit(t: TcpHost, sk: TcpSock, c: TcpConn, start: number, end: number, flags: number): boolean {
   const h = t.env.alloc();
   if (h < 0) return false;
@@ -123,32 +123,9 @@ export function transmit(t: TcpHost, sk: TcpSock, c: TcpConn, start: number, end
   const prior = c.wstampNs;
   c.wstampNs = Math.max(c.wstampNs, t.now);
   c.xmitMstamp = c.wstampNs;
-  if (sk.tsOk) {
-    tx.ts = true;
-    tx.tsVal = (Math.floor(c.wstampNs / 1e6) + sk.tsOff) >>> 0;
-    tx.tsEcr = sk.tsRecent;
-  }
-  tx.sackN = 0;
+  // tcp_established_options: the timestamp (TSval from the EDT stamp) and the SACK / D-SACK blocks
+  establishedOptions(tx, sk, c, c.wstampNs);
   tx.payloadLen = end - start;
-  const effSacks = c.numSacks + (c.dsackPending ? 1 : 0);
-  if (sk.sackOk && effSacks > 0) {
-    // tcp_established_options: rx_opt.num_sacks + rx_opt.dsack blocks, as many as the option space takes;
-    // tcp_options_write: from duplicate_sack[0] on when a D-SACK is pending (selective_acks[] follows it in
-    // tcp_sock), else from selective_acks[0] — the most recently changed block first
-    const n = Math.min(effSacks, sk.tsOk ? SACK_BLOCKS_TS : SACK_BLOCKS_NO_TS);
-    if (c.dsackPending) {
-      tx.sackL[0] = wireSeq(sk.irs + 1, c.dsackStart);
-      tx.sackR[0] = wireSeq(sk.irs + 1, c.dsackEnd);
-      tx.sackN = 1;
-      c.dsackPending = false; // tcp_options_write: rx_opt.dsack = 0 once written
-    }
-    const sp = c.selectiveAcks;
-    for (let i = 0; tx.sackN < n; i++) {
-      tx.sackL[tx.sackN] = wireSeq(sk.irs + 1, sp[2 * i]!);
-      tx.sackR[tx.sackN] = wireSeq(sk.irs + 1, sp[2 * i + 1]!);
-      tx.sackN++;
-    }
-  }
   writeSegment(t.core, h, tx);
   const skb = t.core.skb;
   if (segs > 1) {
@@ -224,11 +201,13 @@ export function transmit(t: TcpHost, sk: TcpSock, c: TcpConn, start: number, end
   return true;
 }
 
-/** net/ipv4/tcp_output.c: tcp_send_ack */
-export function sendAck(t: TcpHost, sk: TcpSock, c: TcpConn): void {
+/** net/ipv4/tcp_output.c: tcp_send_ack — false when its skb could not be had (the ACK stays scheduled). */
+export function sendAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   // net/ipv4/tcp_output.c: tcp_acceptable_seq — snd_nxt, past a FIN we sent (sk.sndNxt counts it, c.sndNxt not)
   const seq = unwrap(sk.iss + 1, sk.sndNxt, c.sndNxt);
-  if (!transmit(t, sk, c, seq, seq, TCPHDR_ACK)) ackAllocFailed(t, c);
+  if (transmit(t, sk, c, seq, seq, TCPHDR_ACK)) return true;
+  ackAllocFailed(t, c);
+  return false;
 }
 
 /** net/ipv4/tcp_output.c: __tcp_send_ack when alloc_skb fails — the ACK stays scheduled (inet_csk_schedule_ack),

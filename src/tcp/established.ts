@@ -100,9 +100,6 @@ export function clearXmitTimers(t: TcpHost, c: TcpConn): void {
 export function tcpFin(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   sk.rcvNxt = (sk.rcvNxt + 1) >>> 0;
   c.ackPending = true; // inet_csk_schedule_ack
-  // tcp_fin purges the out-of-order queue (the model keeps whatever a peer sent past its FIN) and
-  // tcp_sack_reset forgets the blocks and a pending D-SACK
-  if (sk.sackOk) sackReset(c);
   c.eof = true;
   c.app?.onEof?.(c);
   switch (sk.state) {
@@ -111,29 +108,21 @@ export function tcpFin(t: TcpHost, sk: TcpSock, c: TcpConn): void {
       c.pingpong = t.pingpongThresh; // inet_csk_enter_pingpong_mode
       break;
     case TCP_FIN_WAIT1:
-      finSendAck(t, sk, c);
+      // tcp_send_ack (__tcp_transmit_skb: the SACK blocks and a pending D-SACK are still there), then CLOSING
+      sendAck(t, sk, c);
       sk.state = TCP_CLOSING;
       break;
     case TCP_FIN_WAIT2:
       // tcp_fin: tcp_send_ack, tcp_time_wait(sk, TCP_TIME_WAIT, 0) (a full FIN_WAIT2 socket: its FIN came with
       // the ACK of ours, or its fin time is beyond TCP_TIMEWAIT_LEN)
-      finSendAck(t, sk, c);
+      sendAck(t, sk, c);
       tcpTimeWait(t, sk, TCP_TIME_WAIT, 0);
       break;
     // CLOSE_WAIT, CLOSING, LAST_ACK: the ACK is tcp_ack_snd_check's
   }
-}
-
-/** tcp_send_ack (TcpHost.sendAck: its seq counts a FIN we sent) with tcp_event_ack_sent's part on the
- *  delayed-ACK state: the scheduled ACK went, a quick ACK is used up (an ACK whose skb could not be had left
- *  it scheduled: __tcp_send_ack). */
-function finSendAck(t: TcpHost, sk: TcpSock, c: TcpConn): void {
-  if (!t.sendAck(sk)) return;
-  c.ackPending = false;
-  c.ackNow = false;
-  c.ackPushed = 0;
-  c.delackDeadline = Infinity;
-  if (c.quick > 0) c.quick--;
+  // after the switch, tcp_fin purges the out-of-order queue (the model keeps whatever a peer sent past its FIN)
+  // and tcp_sack_reset forgets the blocks and a pending D-SACK: the FIN_WAIT ACK above carried them
+  if (sk.sackOk) sackReset(c);
 }
 
 export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
@@ -366,6 +355,5 @@ function sendChallengeAck(t: TcpHost, sk: TcpSock): void {
   if (oowRateLimited(t, sk, t.mib.AckSkippedChallenge)) return;
   if (!challengeAckAllowed(t)) return;
   t.nstat.add(t.mib.ChallengeACK);
-  if (sk.conn !== null) sendAck(t, sk, sk.conn);
-  else t.sendAck(sk);
+  t.sendAck(sk);
 }

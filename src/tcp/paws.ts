@@ -6,7 +6,7 @@
 import type { TcpHost } from "./tcp-host.js";
 import type { TcpSock } from "./sock.js";
 import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_SYN } from "../wire/tcp.js";
-import { sendAck, enterQuickack, unwrap } from "./data-out.js";
+import { enterQuickack, unwrap } from "./data-out.js";
 import { dsackSet } from "./dsack.js";
 import { pow2 } from "../util/pow2.js";
 
@@ -98,6 +98,5 @@ export function sendDupack(t: TcpHost, sk: TcpSock): void {
       dsackSet(t, sk, c, seq, Math.min(seq + len, rcvNxt));
     }
   }
-  if (c !== null) sendAck(t, sk, c);
-  else t.sendAck(sk);
+  t.sendAck(sk);
 }

@@ -33,7 +33,6 @@ import { tcpConnRequest } from "./conn-request.js";
 import { tcpCheckReq } from "./check-req.js";
 import { tcpListenAck } from "./listen-ack.js";
 import { reqskTimer } from "./req-timer.js";
-import { compressedAckSent } from "./comp-sack.js";
 import { tcpRetransmitTimer, tcpRcvSynSent } from "./client.js";
 import { tcpRcvState, tcpClose } from "./established.js";
 import { tcpFinWait2Timer, tcpTimeWaitDone, tcpTimewaitRcv } from "./timewait.js";
@@ -43,12 +42,13 @@ import { appContinue, releaseSock } from "./sock-lock.js";
 import { purgeBacklog, tcpAddBacklog } from "./backlog.js";
 import type { HystartParams } from "./hystart.js";
 import type { TcpConn } from "./conn.js";
-import { ackAllocFailed, timerFire, selectWindow, TIMER_DELACK, TIMER_READ, TIMER_RTO, TIMER_WRITE } from "./data-out.js";
+import { timerFire, sendAck as sendConnAck, TIMER_DELACK, TIMER_READ, TIMER_RTO, TIMER_WRITE } from "./data-out.js";
 import type { CcName } from "./data-init.js";
 import type { FlowRecord } from "./flows.js";
 import type { ServerApp } from "./apps.js";
 import { flowKey } from "./flows.js";
 import { SockTable } from "./ehash.js";
+import { establishedOptions } from "./options.js";
 import { StampCache, TcpStamp } from "./stamp.js";
 import { TcpMemory, memReclaimFinal } from "./mem.js";
 import { F64Keys, f64Fields } from "../util/f64-field.js";
@@ -1062,39 +1062,41 @@ export class TcpHost {
     return this.transmitSkb(h, req.txhash);
   }
 
-  /** A bare ACK (or FIN|ACK) from an established-side socket; false when its skb could not be had. */
-  sendAck(sk: TcpSock, flags = TCPHDR_ACK): boolean {
+  /** A pure ACK (tcp_send_ack) from `sk`; false when its skb could not be had (alloc_skb failing: nothing sent).
+   *  A full socket's goes through __tcp_transmit_skb: with transfer state, data-out's sendAck (tcp_event_ack_sent,
+   *  the EDT stamp, the SACK blocks); without (no data yet, so no block, and no stamp ahead of now) the same
+   *  options here. A request sock's is tcp_v4_reqsk_send_ack's tcp_v4_send_ack. */
+  sendAck(sk: TcpSock): boolean {
+    const c = sk.conn;
+    if (c !== null) return sendConnAck(this, sk, c);
     const tx = this.txFor(sk);
     tx.seq = sk.sndNxt;
     tx.ack = sk.rcvNxt;
-    tx.flags = flags;
-    if (sk.conn !== null) tx.window = selectWindow(this, sk.conn);
-    else {
+    tx.flags = TCPHDR_ACK;
+    if (sk.state === TCP_NEW_SYN_RECV) {
+      // tcp_v4_reqsk_send_ack: window tcp_synack_window(req) >> rcv_wscale; tcp_v4_send_ack puts the timestamp
+      // (tcp_rsk_tsval, req->ts_recent) in only when ts_recent is not 0
+      const win = sk.rcvWnd < 65535 ? sk.rcvWnd : 65535;
+      tx.window = sk.sndWscale >= 0 ? win >>> sk.rcvWscale : win;
+      if (sk.tsOk && sk.tsRecent !== 0) {
+        tx.ts = true;
+        tx.tsVal = (this.nowMs() + sk.tsOff) >>> 0;
+        tx.tsEcr = sk.tsRecent;
+      }
+    } else {
+      // tcp_select_window of a socket that has not received data: its initial window
       const w = sk.sndWscale >= 0 ? sk.rcvWnd >>> sk.rcvWscale : sk.rcvWnd;
       tx.window = w > 65535 ? 65535 : w;
+      // __tcp_transmit_skb: tcp_wstamp_ns = max(tcp_wstamp_ns, tcp_clock_cache) is now (nothing paced yet)
+      establishedOptions(tx, sk, null, this.now);
     }
-    if (sk.tsOk) {
-      tx.ts = true;
-      tx.tsVal = (this.nowMs() + sk.tsOff) >>> 0;
-      tx.tsEcr = sk.tsRecent;
-    }
-    // net/ipv4/tcp_output.c: __tcp_send_ack -> tcp_transmit_skb -> skb_set_hash_from_sk; a request's ACK
-    // (tcp_v4_reqsk_send_ack) passes tcp_rsk(req)->txhash to tcp_v4_send_ack
+    // __tcp_send_ack returns before __tcp_transmit_skb when alloc_skb fails (a socket without transfer state
+    // has no delayed-ACK model: that ACK is lost, as a request's, whose tcp_v4_send_ack has no retry);
+    // skb_set_hash_from_sk, or tcp_rsk(req)->txhash for a request
     const h = this.env.alloc();
-    // __tcp_send_ack returns before __tcp_transmit_skb when alloc_skb fails: no tcp_event_ack_sent (a qdisc
-    // drop comes after it), the delayed-ACK timer re-armed with icsk_ack.retry's back-off (ackAllocFailed; a
-    // socket without transfer state has no delayed-ACK model: that ACK is lost, as a request's, whose
-    // tcp_v4_send_ack has no retry)
-    if (h >= 0) {
-      this.transmitSkb(h, sk.txhash);
-      if (sk.conn !== null) {
-        // tcp_event_ack_sent: ACKs SACK compression held are saved; icsk_ack.retry cleared
-        if (sk.conn.compressedAck !== 0) compressedAckSent(this, sk.conn);
-        sk.conn.ackRetry = 0;
-      }
-    } else if (sk.conn !== null) ackAllocFailed(this, sk.conn);
-    if (flags & TCPHDR_FIN) sk.sndNxt = (sk.sndNxt + 1) >>> 0;
-    return h >= 0;
+    if (h < 0) return false;
+    this.transmitSkb(h, sk.txhash);
+    return true;
   }
 
   /** tcp_v4_send_reset for the segment in `rx` (never in reply to a RST); `txhash`: the socket's sk_txhash (a
