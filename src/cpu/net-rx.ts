@@ -669,7 +669,8 @@ export class NetRx implements NetRxHandler {
   /** The stack hands a packet to a socket: the app thread's recvmsg costs
    *  CPU time on its CPU, and records the flow for RFS (sock_rps_record_flow). */
   onDeliver(h: number): void {
-    // outside the RX path (a socket read by the app's own timer) the protocol CPU is unknown
+    // outside the RX path (a socket read by the app's own timer) the protocol CPU is unknown:
+    // that reader runs where onUdpQueued last saw its datagrams processed
     const cpu = this.curCpu;
     const tOff = this.skbTransport[h]!;
     if (tOff === 0xff) return;
@@ -690,6 +691,14 @@ export class NetRx implements NetRxHandler {
     const c = this.costs;
     this.sched.addApp(appCpu, c.app + Math.max(0, payload) * c.copyPerByte + (cpu >= 0 && appCpu !== cpu ? c.remote : 0));
     if (l4 === 6 || (app !== undefined && app.connected)) this.rps.recordFlow(this.skbHash[h]!, appCpu);
+  }
+
+  /** A datagram was queued for local `port`'s reader (not blocked in recvmsg): its wakeup
+   *  (net/core/sock.c: sock_def_readable) comes from the protocol CPU, so a reader with no thread
+   *  spec will run there (wake-affine), and its later recvmsg (a read timer, outside the RX path)
+   *  is charged there by onDeliver. */
+  onUdpQueued(port: number): void {
+    if (this.curCpu >= 0) this.lastCpuByPort[port] = this.curCpu;
   }
 
   /** The CPU the application thread reading local `port` runs on now: its AppThread's, else where its

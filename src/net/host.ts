@@ -105,7 +105,7 @@ export class Host {
       this.rx.onDeliver(h);
       deliver(h);
     };
-    this.stack = new Stack(core, config, this.nstat, (h) => this.route(h), drops, onDeliver, env);
+    this.stack = new Stack(core, config, this.nstat, (h) => this.route(h), drops, onDeliver, env, (port) => this.rx.onUdpQueued(port));
     this.stack.tcp.setAppCost(this.cost.app, this.cost.copyPerByte);
     for (const a of config.apps ?? []) {
       for (const c of a.cpus) if (!(c >= 0 && c < config.cpus)) throw new RangeError(`hosts.${config.name}.apps: CPU ${c} for port ${a.port} is not one of the host's CPUs 0..${config.cpus - 1}`);

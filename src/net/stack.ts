@@ -93,6 +93,8 @@ export class Stack {
     private readonly drops: DropSink,
     private readonly deliver: (h: number) => void,
     env: TcpEnv,
+    /** A datagram was queued on a socket whose reader is not blocked in recvmsg (sk_data_ready's wakeup). */
+    private readonly udpQueued: (port: number) => void = () => {},
   ) {
     this.headers = core.headers;
     this.scratch = core.scratch;
@@ -350,6 +352,9 @@ export class Stack {
       this.nstat.add(v6 ? this.cUdp6RcvbufErrors : this.cUdpRcvbufErrors);
       this.nstat.add(v6 ? this.cUdp6InErrors : this.cUdpInErrors);
       this.finish(h, "SOCKET_RCVBUFF");
+    } else if (sock.read !== true) {
+      // net/core/sock.c: sock_def_readable (sk_data_ready) wakes the reader from the protocol CPU
+      this.udpQueued(dport);
     }
   }
 
