@@ -596,11 +596,13 @@ export class NetRx implements NetRxHandler {
     if (this.inRx[cpu] === 0) this.sched.raiseSoftirq(cpu);
   }
 
-  // net/core/dev.c: net_rps_send_ipi
+  // net/core/dev.c: net_rps_send_ipi — napi_schedule_rps pushes each target at the head of
+  // rps_ipi_list and the list is walked from its head: the newest target is kicked first
   private sendIpis(cpu: number): void {
     const list = this.softnet.ipiList[cpu]!;
     if (list.length === 0) return;
-    for (const target of list) {
+    for (let i = list.length - 1; i >= 0; i--) {
+      const target = list[i]!;
       this.cost += this.costs.ipi;
       this.loop.at(this.stepStart + this.cost + this.costs.ipiLatency, this.kindIpi, target);
     }

@@ -46,7 +46,8 @@ export class Softnet {
   readonly processLen: Uint32Array;
   /** sd->flow_limit, only for CPUs in flow_limit_cpu_bitmap. */
   readonly flowLimit: (FlowLimit | null)[];
-  /** rps_ipi_list: remote CPUs whose backlog this CPU must kick. */
+  /** rps_ipi_list: remote CPUs whose backlog this CPU must kick, in scheduling order (the kernel's list
+   *  is that order reversed: sendIpis walks it from the end). */
   readonly ipiList: number[][];
 
   constructor(core: Core, cpus: number, maxBacklog: number, flowLimitCpus: readonly number[], flowLimitLen: number) {
