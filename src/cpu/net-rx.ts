@@ -17,6 +17,8 @@ import type { GroContext } from "../core/gro.js";
 
 /** include/linux/netdevice.h: NAPI_POLL_WEIGHT */
 export const NAPI_POLL_WEIGHT = 64;
+/** net/core/dev.c: weight_p's boot value, the backlog NAPIs' initial weight. */
+const WEIGHT_P_BOOT = 64;
 /** Scratch slots one host's RX path keeps: the poll burst (64), then GRO's
  *  out list (receiveBurst needs 2 × the burst; a flush needs at most 64). */
 export const NAPI_SCRATCH_SLOTS = 3 * NAPI_POLL_WEIGHT;
@@ -95,6 +97,9 @@ export class NetRx implements NetRxHandler {
   private readonly napiNic: number[] = [];
   private readonly napiQueue: number[] = [];
   private readonly napiSched: number[] = [];
+  /** Per CPU: the backlog NAPI's n->weight. weight_p (64) from boot (net/core/dev.c: net_dev_init);
+   *  process_backlog sets it to dev_rx_weight, so a dev_weight sysctl counts from the second poll. */
+  private readonly backlogWeight: Int32Array;
   /** Per NAPI: gro_flush_timeout, napi_defer_hard_irqs of its device, and
    *  n->defer_hard_irqs_count; the watchdog hrtimer (event id + 1, 0 = not
    *  armed) and how often it fired. */
@@ -163,6 +168,7 @@ export class NetRx implements NetRxHandler {
     this.inRx = new Uint8Array(cpus);
     this.budget = new Int32Array(cpus);
     this.timeLimit = new Float64Array(cpus);
+    this.backlogWeight = new Int32Array(cpus).fill(WEIGHT_P_BOOT);
     for (let c = 0; c < cpus; c++) {
       // backlog NAPI of CPU c has id c
       this.napiGro.push(null);
@@ -318,7 +324,8 @@ export class NetRx implements NetRxHandler {
 
   // net/core/dev.c: napi_poll -> __napi_poll
   private napiPoll(n: number, cpu: number): number {
-    const weight = this.napiKind[n] === BACKLOG ? this.sys.devRxWeight : NAPI_POLL_WEIGHT;
+    // __napi_poll reads n->weight before calling ->poll
+    const weight = this.napiKind[n] === BACKLOG ? this.backlogWeight[cpu]! : NAPI_POLL_WEIGHT;
     // the poll's frames go up the stack under the host's TX hold; driverPoll releases it before
     // napi_complete_done (the SYN-ACKs and ACKs leave before the IRQ is re-enabled, as they would)
     this.txHold(true);
@@ -625,6 +632,7 @@ export class NetRx implements NetRxHandler {
   private processBacklog(cpu: number, quota: number): number {
     const sd = this.softnet;
     if (sd.ipiList[cpu]!.length > 0) this.sendIpis(cpu);
+    this.backlogWeight[cpu] = this.sys.devRxWeight;
     const ring = sd.ring[cpu]!;
     const r = this.r;
     let work = 0;

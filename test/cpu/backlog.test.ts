@@ -139,13 +139,37 @@ describe("net_rx_action: budget, time_squeeze, __do_softirq restarts, ksoftirqd 
     closed(report);
   });
 
-  it("process_backlog: quota dev_weight, input_queue_head advances by the work done", async () => {
-    const t = await rxWorld({ cpus: 2, nic: nic(), rps: rps({ cpus: [[1]] }), cost: {}, sysctl: { "net.core.dev_weight": 16 } });
+  it("process_backlog: quota weight_p (64) on a backlog's first poll, then dev_weight; input_queue_head advances by the work done", async () => {
+    // net/core/dev.c: the backlog NAPI starts with weight_p's boot value 64 (net_dev_init); __napi_poll passes
+    // n->weight read before ->poll, and process_backlog then sets napi->weight = dev_rx_weight (16 here).
+    // The IPI arrives 1 ms late, so all 200 packets wait. Polls: 64, then 8 x 16, then 8 < 16 (SCHED cleared).
+    // Each full poll is repolled (work == weight) and a lone NAPI is polled once per net_rx_action; the 10
+    // polls are kernel/softirq.c handle_softirqs' 10 inline rounds (MAX_SOFTIRQ_RESTART), none left for
+    // ksoftirqd. (Quota 16 from the start: 13 polls, 3 of them in ksoftirqd; quota ignored: 4 polls.)
+    const t = await rxWorld({ cpus: 2, nic: nic(), rps: rps({ cpus: [[1]] }), cost: { ipiLatency: 1e6 }, sysctl: { "net.core.dev_weight": 16 } }, { durationNs: 5e6 });
     t.inject(200);
     const { report } = t.finish();
     expect(report.hosts.b!.softnet[1]!.processed).toBe(200);
     expect(t.hb.rx.softnet.queueHead[1]).toBe(200);
     expect(t.hb.rx.backlogLen(1)).toBe(0);
+    const c = t.hb.cost;
+    const perPkt = c.backlogDequeue + c.ip + c.udp;
+    expect(t.hb.rx.sched.softirqNs[1]).toBe(10 * c.softirq + 200 * perPkt);
+    expect(t.hb.rx.sched.ksoftirqdNs[1]).toBe(0);
+    closed(report);
+  });
+
+  it("process_backlog: with dev_weight 16 from the second poll on, 300 packets leave 6 polls to ksoftirqd", async () => {
+    // polls 64 + 16 x 14 = 288 (rounds 1-10 inline, 64 + 9 x 16 = 208; rounds 11-15 in ksoftirqd: 80),
+    // then 12 < 16: 16 polls, 6 of them by ksoftirqd (5 x 16 + 12 = 92 packets)
+    const t = await rxWorld({ cpus: 2, nic: nic(), rps: rps({ cpus: [[1]] }), cost: { ipiLatency: 1e6 }, sysctl: { "net.core.dev_weight": 16 } }, { durationNs: 5e6 });
+    t.inject(300);
+    const { report } = t.finish();
+    expect(report.hosts.b!.softnet[1]!.processed).toBe(300);
+    const c = t.hb.cost;
+    const perPkt = c.backlogDequeue + c.ip + c.udp;
+    expect(t.hb.rx.sched.softirqNs[1]).toBe(16 * c.softirq + 300 * perPkt);
+    expect(t.hb.rx.sched.ksoftirqdNs[1]).toBe(6 * c.softirq + 92 * perPkt);
     closed(report);
   });
 });
