@@ -5,8 +5,9 @@
 // rounds or MAX_SOFTIRQ_TIME, then hands over to ksoftirqd), and application
 // work. ksoftirqd is an ordinary thread: while application work is runnable
 // the two share the CPU (each ksoftirqd __do_softirq is followed by an equal
-// slice of application time, CFS's fair share), otherwise it runs back to
-// back. Application slices are preemptible: an IRQ returns the unrun rest.
+// slice of application time: the fair class's even split, EEVDF in 6.12),
+// otherwise it runs back to back. Application slices are preemptible: an IRQ
+// returns the unrun rest.
 //
 // One step event per CPU at a time: a step runs one NAPI poll (or one app
 // slice) at once and makes the CPU busy for its cost; the next step starts
@@ -227,6 +228,7 @@ export class CpuSched {
     }
     if (this.inSession[cpu] === 1) {
       // net_rx_action returned: __do_softirq restarts while re-raised
+      // (kernel/softirq.c: handle_softirqs; its !need_resched() term is not modelled: no preemption state)
       if (this.pending[cpu] === 1 && jiffies(now) < this.sessionEnd[cpu]! && --this.restarts[cpu]! > 0) {
         this.beginRound(cpu);
         return;

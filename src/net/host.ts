@@ -64,7 +64,9 @@ export interface CpuTime {
   app: number;
 }
 
-/** The /proc/net/softnet_stat columns this model fills, per CPU. */
+/** The /proc/net/softnet_stat columns this model reports, per CPU: 1-3 and 10-11 of the 15 that 6.12's
+ *  net/core/net-procfs.c: softnet_seq_show prints (4-9 are always 0; 12-15, backlog_len, the CPU
+ *  index, input_qlen and process_qlen, are not reported). */
 export interface SoftnetStat {
   processed: number;
   dropped: number;

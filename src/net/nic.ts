@@ -573,7 +573,10 @@ export class Nic {
   }
 
   /** napi_complete_done: unmask the queue's IRQ; frames that arrived during
-   *  the poll raise it again at once. */
+   *  the poll raise it again at once with rxUsecs 0, else arm a fresh rx-usecs
+   *  timer from now (CQE-based moderation: the period starts at the first
+   *  frame after the arm; mlx5's default EQE mode would time it from the last
+   *  interrupt and fire at once after a poll longer than rx-usecs). */
   rxIrqEnable(q: number): void {
     this.pull();
     this.irqMasked[q] = 0;
