@@ -9,7 +9,7 @@ import type { CongestionOps } from "./cc.js";
 import { reno } from "./cc.js";
 import { cubic } from "./cubic.js";
 import { initRcvBufferSpace, soRcvbuf, soSndbuf, sndbufExpand, selectInitialWindow, tcpFullSpace } from "./buffers.js";
-import { rttSample } from "./rtt.js";
+import { TCP_TIMEOUT_FALLBACK_US, rttSample } from "./rtt.js";
 import { GSO_MAX_SIZE, updatePacingRate } from "./data-out.js";
 import type { HystartParams } from "./hystart.js";
 
@@ -91,9 +91,16 @@ export function connInit(t: TcpHost, sk: TcpSock, o: ConnOptions, peerWindow: nu
   c.sndWnd = peerWindow * 2 ** (sk.sndWscale >= 0 ? sk.sndWscale : 0);
   c.maxWindow = c.sndWnd;
   c.cc.init(c);
-  if (synRttNs > 0) {
+  // the handshake's RTT sample came before tcp_init_transfer (tcp_ack of the SYN-ACK; tcp_synack_rtt_meas)
+  if (synRttNs >= 0) {
     rttSample(c.rtt, synRttNs / 1000, 0, 0);
     c.minRttUs = Math.max(1, Math.floor(synRttNs / 1000));
+  } else {
+    // net/ipv4/tcp_metrics.c: tcp_init_metrics — no sample (a retransmitted SYN or SYN-ACK, a SYN cookie) and no
+    // cached metrics (not modelled): RFC 6298 5.7's conservative 3 s, rttvar = mdev = mdev_max = 3 s
+    const r = c.rtt;
+    r.rttvarUs = r.mdevUs = r.mdevMaxUs = TCP_TIMEOUT_FALLBACK_US;
+    r.rtoUs = TCP_TIMEOUT_FALLBACK_US;
   }
   updatePacingRate(c);
   c.startedAt = t.now;

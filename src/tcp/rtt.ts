@@ -9,6 +9,8 @@ export const TCP_RTO_MIN_US = 200_000;
 export const TCP_RTO_MAX_US = 120_000_000;
 /** include/net/tcp.h: TCP_TIMEOUT_INIT in µs. */
 export const TCP_TIMEOUT_INIT_US = 1_000_000;
+/** include/net/tcp.h: TCP_TIMEOUT_FALLBACK in µs (RFC 1122's initial RTO). */
+export const TCP_TIMEOUT_FALLBACK_US = 3_000_000;
 
 export interface RttState {
   srttUs: number;

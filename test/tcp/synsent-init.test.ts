@@ -1,0 +1,86 @@
+// The active side's transfer state (6.12, net/ipv4/tcp_input.c: tcp_rcv_synsent_state_process): the SYN-ACK's
+// tcp_ack (tcp_clean_rtx_queue, FLAG_SYN_ACKED: tcp_ack_update_rtt) comes before tcp_finish_connect ->
+// tcp_init_transfer -> tcp_init_metrics, which without an RTT sample sets icsk_rto = TCP_TIMEOUT_FALLBACK (3 s)
+// and rttvar = mdev = mdev_max = 3 s (net/ipv4/tcp_metrics.c). Here the client (host a, a bulk flow to b:5001)
+// sends its SYN over a dead link (every frame lost): the SYN at 0 and its retransmissions (tcp_retransmit_timer,
+// 1 s apart: tcp_syn_linear_timeouts) go nowhere, and a SYN-ACK is injected into the client's tcp_v4_rcv.
+// The socket is read right after it, before an ACK of data could come.
+import { describe, expect, it } from "vitest";
+import { SegOut, writeSegment } from "../../src/tcp/segment.js";
+import { TCPHDR_ACK, TCPHDR_SYN } from "../../src/wire/tcp.js";
+import { TCP_ESTABLISHED, TCP_SYN_SENT } from "../../src/tcp/constants.js";
+import type { TcpSock } from "../../src/tcp/sock.js";
+import type { TcpConn } from "../../src/tcp/conn.js";
+import { deadLinkWorld, pair, bulk } from "../tcpdata/helpers.js";
+
+const MS = 1e6;
+
+interface SynAckTs {
+  val: number;
+  /** TSecr from the client socket (its tsOff, connectAt, ...) */
+  ecr: (sk: TcpSock) => number;
+}
+
+/** The client's socket and transfer state right after a SYN-ACK injected at `at` (ns). */
+async function synAckAt(at: number, ts: SynAckTs | null, clientSysctl: Record<string, number> = {}, connectAt = 0) {
+  const spec = pair({ durationNs: at + 1 * MS, clientSysctl }, [bulk({ at: connectAt })]);
+  const w = await deadLinkWorld(spec, 0);
+  const t = w.host("a").stack.tcp;
+  let sk: TcpSock | null = null;
+  let conn: TcpConn | null = null;
+  let cwnd = -1;
+  let retransmits = -1;
+  w.loop.at(
+    at,
+    w.loop.register("test: SYN-ACK", () => {
+      for (const pt of t.ports.values()) for (const s of pt.conns.values()) sk = s as TcpSock;
+      expect(sk!.state).toBe(TCP_SYN_SENT);
+      retransmits = sk!.retransmits;
+      const h = w.core.allocOne(w.loop.now);
+      w.ledger.create(1);
+      const s = new SegOut();
+      s.src = Uint8Array.of(10, 0, 0, 2);
+      s.dst = Uint8Array.of(10, 0, 0, 1);
+      s.sport = sk!.rport;
+      s.dport = sk!.lport;
+      s.seq = 12345;
+      s.ack = sk!.sndNxt;
+      s.flags = TCPHDR_SYN | TCPHDR_ACK;
+      s.window = 65535;
+      s.mss = 1460;
+      s.wscale = 7;
+      s.sackPerm = true;
+      if (ts !== null) {
+        s.ts = true;
+        s.tsVal = ts.val;
+        s.tsEcr = ts.ecr(sk!) >>> 0;
+      }
+      writeSegment(w.core, h, s);
+      t.rcv(h);
+      expect(sk!.state).toBe(TCP_ESTABLISHED);
+      conn = sk!.conn;
+      // the first flight leaves inside t.rcv; nothing is ACKed yet
+      cwnd = conn!.cwnd;
+    }),
+    0,
+  );
+  w.run();
+  return { sk: sk! as TcpSock, c: conn! as TcpConn, cwnd, retransmits };
+}
+
+describe("tcp_rcv_synsent_state_process -> tcp_init_transfer: the client's RTT state", () => {
+  it("SYN answered at once (no retransmission), no timestamps: the SYN's own RTT sample (10 ms): rto 210 ms", async () => {
+    const r = await synAckAt(10 * MS, null, { "net.ipv4.tcp_timestamps": 0 });
+    expect(r.retransmits).toBe(0);
+    expect(r.c.rtt.srttUs).toBe(8 * 10_000);
+    expect(r.c.rtt.rtoUs).toBe(210_000);
+  });
+
+  it("SYN retransmitted once (1 s), no timestamps: Karn, no sample: TCP_TIMEOUT_FALLBACK, rto 3 s, rttvar = mdev = mdev_max = 3 s", async () => {
+    const r = await synAckAt(1500 * MS, null, { "net.ipv4.tcp_timestamps": 0 });
+    expect(r.retransmits).toBe(1);
+    const rtt = r.c.rtt;
+    expect(rtt.srttUs).toBe(0);
+    expect([rtt.rtoUs, rtt.rttvarUs, rtt.mdevUs, rtt.mdevMaxUs]).toEqual([3_000_000, 3_000_000, 3_000_000, 3_000_000]);
+  });
+});
