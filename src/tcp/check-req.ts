@@ -11,6 +11,7 @@ import { tcpRcvState } from "./established.js";
 import { ktimeGetSeconds, pawsReject } from "./paws.js";
 import { challengeAckAllowed, oowRateLimited, segOowRateLimited } from "./oow-rate-limit.js";
 import { reqSynAckRttNs, tsoptSynAckRttNs } from "./synack-rtt.js";
+import { childSynUndo } from "./syn-undo.js";
 
 /** A segment tcp_check_req returns NULL for (it answered or ignored it): tcp_v4_rcv's discard_and_relse ->
  *  discard_it drops it with drop_reason still 0 there, which SKB_DR_OR makes SKB_DROP_REASON_NOT_SPECIFIED.
@@ -159,6 +160,7 @@ export function tcpCheckReq(t: TcpHost, req: TcpSock, h: number): void {
   // TCP_SYN_RECV takes one from the ACK's TSecr (synack-rtt.ts)
   const rtt = reqSynAckRttNs(t, req);
   req.synRttNs = rtt >= 0 ? rtt : tsoptSynAckRttNs(t, req);
+  childSynUndo(t, req);
   childEstablished(t, l, req);
   // tcp_child_process: data riding on the completing ACK goes to the child
   if (req.conn !== null && rx.dataLen > 0) tcpRcvState(t, req, h);

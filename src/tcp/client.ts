@@ -9,6 +9,7 @@ import { TCPHDR_ACK, TCPHDR_RST, TCPHDR_SYN } from "../wire/tcp.js";
 import { addrKey } from "./segment.js";
 import { firstTxhash, timeoutRehash } from "./txhash.js";
 import { storeTsRecent } from "./paws.js";
+import { clientSynAckUndo, clientSynRetransmit } from "./syn-undo.js";
 
 /** Linux's default net.ipv4.ip_local_port_range. */
 const EPHEMERAL_LOW = 32768;
@@ -108,6 +109,7 @@ export function tcpRetransmitTimer(t: TcpHost, sk: TcpSock): void {
   // tcp_write_timeout: sk_rethink_txhash, so the retransmitted SYN may leave by another TX queue
   timeoutRehash(t, sk, sk.retransmits);
   // tcp_retransmit_skb of the SYN
+  clientSynRetransmit(sk);
   t.nstat.add(t.mib.RetransSegs);
   t.nstat.add(t.mib.SynRetrans);
   // the SYN's end_seq is snd_nxt: __tcp_transmit_skb does not count it in TcpOutSegs
@@ -157,6 +159,7 @@ export function tcpRcvSynSent(t: TcpHost, sk: TcpSock, h: number): void {
       t.dropSkb(h, "TCP_FLAGS");
       return;
     }
+    clientSynAckUndo(t, sk);
     sk.irs = rx.seq;
     sk.rcvNxt = (rx.seq + 1) >>> 0;
     sk.sndUna = rx.ack;

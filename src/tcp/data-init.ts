@@ -83,6 +83,9 @@ export function connInit(t: TcpHost, sk: TcpSock, o: ConnOptions, peerWindow: nu
   } else c.windowClamp = 65535 * 2 ** c.rcvWscale;
   // tcp_initialize_rcv_mss
   c.rcvMss = Math.max(TCP_MIN_MSS, Math.min(c.advmss, c.mss, Math.floor(c.rcvWnd / 2), 536));
+  // tcp_init_transfer: cwnd 1 after more than one SYN or SYN-ACK retransmission not shown spurious (RFC 5681,
+  // relaxed for RFC 6298's 1 s initial RTO)
+  if (sk.totalRetrans > 1 && sk.undoMarker !== 0) c.cwnd = 1;
   // tcp_init_buffer_space
   if (!c.sndbufLocked) c.sndbuf = sndbufExpand(c.sndbuf, sk.mss, c.mss, c.cwnd, c.reordering, c.cc.sndbufFactor, t.wmem[2]!);
   c.rcvq.time = Math.floor(t.now / 1000);

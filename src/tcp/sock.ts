@@ -38,7 +38,7 @@ function countSock(n: SockCount, st: number, fin: boolean, tw: boolean, k: numbe
 }
 
 /** TcpSock's sequence numbers, timestamps and ns times: doubles from the start (util/f64-field.ts). */
-const SOCK_F64 = new F64Keys(["iss", "sndNxt", "sndUna", "irs", "rcvNxt", "tsOff", "tsRecent", "timeout", "connectAt", "queuedAt", "sntSynAck", "synRttNs"]);
+const SOCK_F64 = new F64Keys(["iss", "sndNxt", "sndUna", "irs", "rcvNxt", "tsOff", "tsRecent", "timeout", "connectAt", "queuedAt", "sntSynAck", "synRttNs", "undoMarker"]);
 
 export class TcpSock {
   /** Index in the host's socket table (the event argument of its timers). */
@@ -140,6 +140,11 @@ export class TcpSock {
   /** Retransmissions so far (icsk_retransmits) and total RTOs (tp->total_rto). */
   retransmits = 0;
   totalRto = 0;
+  /** tp->total_retrans and tp->undo_marker (0 = none) as the handshake left them: a child's from its request
+   *  (tcp_create_openreq_child), a client's from its SYN retransmissions (syn-undo.ts); tcp_init_transfer's
+   *  initial cwnd reads them. */
+  totalRetrans = 0;
+  undoMarker = 0;
   /** Pending timer (EventLoop id) or -1. */
   timer = -1;
   /** tp->last_oow_ack_time (jiffies, 0 = never): the per-socket rate limit of challenge ACKs; in TIME_WAIT

@@ -4,7 +4,10 @@
 // and rttvar = mdev = mdev_max = 3 s (net/ipv4/tcp_metrics.c). Here the client (host a, a bulk flow to b:5001)
 // sends its SYN over a dead link (every frame lost): the SYN at 0 and its retransmissions (tcp_retransmit_timer,
 // 1 s apart: tcp_syn_linear_timeouts) go nowhere, and a SYN-ACK is injected into the client's tcp_v4_rcv.
-// The socket is read right after it, before an ACK of data could come.
+// The socket is read right after it, before an ACK of data could come. tcp_init_transfer then sets cwnd 1 when
+// total_retrans > 1 && undo_marker: each SYN retransmission counts (__tcp_retransmit_skb), the first timeout's
+// tcp_enter_loss set undo_marker = snd_una (the ISN), and tcp_try_undo_spurious_syn (before tcp_ack) clears it
+// when the SYN-ACK echoes the first SYN's TSval (retrans_stamp, tcp_connect's tcp_time_stamp_ts).
 import { describe, expect, it } from "vitest";
 import { SegOut, writeSegment } from "../../src/tcp/segment.js";
 import { TCPHDR_ACK, TCPHDR_SYN } from "../../src/wire/tcp.js";
@@ -82,5 +85,34 @@ describe("tcp_rcv_synsent_state_process -> tcp_init_transfer: the client's RTT s
     const rtt = r.c.rtt;
     expect(rtt.srttUs).toBe(0);
     expect([rtt.rtoUs, rtt.rttvarUs, rtt.mdevUs, rtt.mdevMaxUs]).toEqual([3_000_000, 3_000_000, 3_000_000, 3_000_000]);
+  });
+});
+
+describe("tcp_init_transfer: the client's initial cwnd after SYN retransmissions", () => {
+  const NO_TS = { "net.ipv4.tcp_timestamps": 0 };
+
+  it("two SYN retransmissions (1 s, 2 s), SYN-ACK at 2.5 s: cwnd 1", async () => {
+    const r = await synAckAt(2500 * MS, null, NO_TS);
+    expect(r.retransmits).toBe(2);
+    expect(r.sk.iss).not.toBe(0);
+    expect(r.cwnd).toBe(1);
+  });
+
+  it("one SYN retransmission, SYN-ACK at 1.5 s: cwnd 10", async () => {
+    const r = await synAckAt(1500 * MS, null, NO_TS);
+    expect(r.retransmits).toBe(1);
+    expect(r.cwnd).toBe(10);
+  });
+
+  it("connect at 5 ms, two retransmissions, the SYN-ACK echoes the last SYN's TSval (2005 ms): cwnd 1", async () => {
+    const r = await synAckAt(2500 * MS, { val: 777, ecr: (sk) => 2005 + sk.tsOff }, {}, 5 * MS);
+    expect(r.retransmits).toBe(2);
+    expect(r.cwnd).toBe(1);
+  });
+
+  it("connect at 5 ms, two retransmissions, the SYN-ACK echoes the first SYN's TSval (5 ms): spurious, cwnd 10", async () => {
+    const r = await synAckAt(2500 * MS, { val: 777, ecr: (sk) => 5 + sk.tsOff }, {}, 5 * MS);
+    expect(r.retransmits).toBe(2);
+    expect(r.cwnd).toBe(10);
   });
 });
