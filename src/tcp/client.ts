@@ -10,6 +10,7 @@ import { addrKey } from "./segment.js";
 import { firstTxhash, timeoutRehash } from "./txhash.js";
 import { storeTsRecent } from "./paws.js";
 import { clientSynAckUndo, clientSynRetransmit } from "./syn-undo.js";
+import { tsoptSynAckRttNs } from "./synack-rtt.js";
 
 /** Linux's default net.ipv4.ip_local_port_range. */
 const EPHEMERAL_LOW = 32768;
@@ -179,7 +180,9 @@ export function tcpRcvSynSent(t: TcpHost, sk: TcpSock, h: number): void {
     sk.population?.onConnected(t.now - sk.connectAt);
     t.sendAck(sk);
     sk.peerWindow = rx.window;
-    sk.synRttNs = sk.retransmits === 0 ? t.now - sk.connectAt : -1;
+    // tcp_ack of the SYN-ACK (tcp_clean_rtx_queue, FLAG_SYN_ACKED -> tcp_ack_update_rtt): the SYN's own timing
+    // when it was never retransmitted; else (Karn) the SYN-ACK's timestamp echo, of the SYN that got through
+    sk.synRttNs = sk.retransmits === 0 ? t.now - sk.connectAt : tsoptSynAckRttNs(t, sk);
     if (sk.appInit !== null) sk.appInit(t, sk, rx.window, sk.synRttNs);
     if (sk.holdNs !== Infinity) t.arm(sk, t.now + sk.holdNs, t.kClose);
     t.deliverSkb(h);

@@ -1,5 +1,6 @@
-// The passive side's RTT sample from the handshake: net/ipv4/tcp_input.c: tcp_synack_rtt_meas through
-// tcp_ack_update_rtt (FLAG_SYN_ACKED), as a ns sample for connInit (data-init.ts), or -1 for none.
+// The handshake's RTT sample: net/ipv4/tcp_input.c: tcp_synack_rtt_meas through tcp_ack_update_rtt
+// (FLAG_SYN_ACKED), as a ns sample for connInit (data-init.ts), or -1 for none; its TS-ECR path serves the
+// active side too (client.ts).
 import type { TcpHost } from "./tcp-host.js";
 import type { TcpSock } from "./sock.js";
 
@@ -16,7 +17,9 @@ export function reqSynAckRttNs(t: TcpHost, req: TcpSock): number {
  *  tcp_synack_rtt_meas(sk, NULL) (req is tp->fastopen_rsk): tcp_ack_update_rtt's TS-ECR path,
  *  tcp_rtt_tsopt_us(tp, 1), when the ACK carries a timestamp with a non-zero TSecr (tcp_fast_parse_options
  *  with the child's tstamp_ok; TSecr less tsoffset): ms of tcp_time_stamp_ts - TSecr (at least 1), or none
- *  when that is negative (a u32 at or above INT_MAX / 1000). */
+ *  when that is negative (a u32 at or above INT_MAX / 1000). The same path serves a client whose SYN was
+ *  retransmitted (tcp_rcv_synsent_state_process's tcp_ack; its tsOk is then the sysctl and the SYN-ACK's
+ *  timestamp option: tcp_parse_options with estab 0). */
 export function tsoptSynAckRttNs(t: TcpHost, child: TcpSock): number {
   const rx = t.rx;
   if (!child.tsOk || !rx.ts || rx.tsEcr === 0) return -1;

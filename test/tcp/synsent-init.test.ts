@@ -88,6 +88,34 @@ describe("tcp_rcv_synsent_state_process -> tcp_init_transfer: the client's RTT s
   });
 });
 
+describe("tcp_ack_update_rtt after a retransmitted SYN (Karn): the SYN-ACK's timestamp echo, tcp_rtt_tsopt_us(tp, 1)", () => {
+  it("SYN resent at 1 s, the SYN-ACK at 1010 ms echoes that SYN's TSval (1000 ms): m = 10 ms, srtt_us 80000, rto 210 ms", async () => {
+    const r = await synAckAt(1010 * MS, { val: 777, ecr: (sk) => 1000 + sk.tsOff });
+    expect(r.retransmits).toBe(1);
+    expect(r.c.rtt.srttUs).toBe(80_000);
+    expect(r.c.rtt.rtoUs).toBe(210_000);
+  });
+
+  it("connect at 5 ms, the echo is the first SYN's (5 ms), SYN-ACK at 1500 ms: m = 1495 ms, rttvar 2 m, rto 1495 + 2990 = 4485 ms", async () => {
+    const r = await synAckAt(1500 * MS, { val: 777, ecr: (sk) => 5 + sk.tsOff }, {}, 5 * MS);
+    expect(r.c.rtt.srttUs).toBe(8 * 1_495_000);
+    expect(r.c.rtt.rttvarUs).toBe(2_990_000);
+    expect(r.c.rtt.rtoUs).toBe(4_485_000);
+  });
+
+  it("an echo in the same ms (SYN-ACK at 1000.4 ms): delta 0 -> min_delta 1 ms, rto 201 ms", async () => {
+    const r = await synAckAt(1000.4 * MS, { val: 777, ecr: (sk) => 1000 + sk.tsOff });
+    expect(r.c.rtt.srttUs).toBe(8_000);
+    expect(r.c.rtt.rtoUs).toBe(201_000);
+  });
+
+  it("a SYN-ACK with a timestamp but TSecr 0: no sample, rto 3 s (TCP_TIMEOUT_FALLBACK)", async () => {
+    const r = await synAckAt(1010 * MS, { val: 777, ecr: () => 0 });
+    expect(r.c.rtt.srttUs).toBe(0);
+    expect(r.c.rtt.rtoUs).toBe(3_000_000);
+  });
+});
+
 describe("tcp_init_transfer: the client's initial cwnd after SYN retransmissions", () => {
   const NO_TS = { "net.ipv4.tcp_timestamps": 0 };
 
