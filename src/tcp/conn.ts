@@ -279,9 +279,11 @@ export class TcpConn implements CcSock, RcvWindowState {
   rcvMss = 536;
   advmss = 1460;
   quick = 0;
-  /** Relative rcv_nxt, rcv_wup, copied_seq. */
+  /** Relative rcv_nxt, rcv_wup, copied_seq (data only: the peer's FIN is `eof`, and rcvWupFin for rcv_wup). */
   rcvNxt = 0;
   rcvWup = 0;
+  /** 1 when rcv_wup counts the peer's FIN: tcp_select_window set it (= rcv_nxt) after the FIN came in. */
+  rcvWupFin = 0;
   copiedSeq = 0;
   /** The write queue's skbs (unsent, from snd_nxt) and the retransmit queue's (sent, from snd_una): their
    *  ends, for sk_wmem_queued (skb-ends.ts). */
@@ -421,9 +423,9 @@ export class TcpConn implements CcSock, RcvWindowState {
     return this.writeSeq - this.sndUna + (this.wq.count + this.sentSkbs.count + (this.finSkb ? 1 : 0)) * overhead;
   }
 
-  /** tcp_receive_window: what is left of the window we advertised. */
+  /** tcp_receive_window: what is left of the window we advertised (rcv_wup and rcv_nxt count the peer's FIN). */
   receiveWindow(): number {
-    const w = this.rcvWup + this.rcvWnd - this.rcvNxt;
+    const w = this.rcvWup + this.rcvWupFin + this.rcvWnd - this.rcvNxt - (this.eof ? 1 : 0);
     return w < 0 ? 0 : w;
   }
 

@@ -273,7 +273,7 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   // FLAG_UPDATE_TS_RECENT (tcp_rcv_established's slow path, tcp_rcv_state_process): ts_recent once the ACK is
   // known acceptable, after the old-ACK exit, so an old ACK leaves it (the header-prediction fast path, which
   // the model does not separate, would store it for a pure ACK at rcv_nxt == rcv_wup)
-  replaceTsRecent(t, sk, seq <= c.rcvWup);
+  replaceTsRecent(t, sk, seq <= c.rcvWup + c.rcvWupFin);
   // tcp_ack: an acceptable ACK shows the peer alive (tcp_probe_timer's count starts again; rcv_tstamp for
   // tcp_rtx_probe0_timed_out)
   c.probesOut = 0;
@@ -602,7 +602,7 @@ function ofoQueue(t: TcpHost, sk: TcpSock, c: TcpConn): void {
 export function ackSndCheck(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   if (!c.ackPending) return;
   // tcp_in_quickack_mode: quick ACKs are for non-interactive sessions
-  if ((c.rcvNxt - c.rcvWup > c.rcvMss && selectWindowRaw(c, underMemoryPressure(t)) >= c.rcvWnd) || (c.quick > 0 && !inPingpong(t, c)) || c.ackNow) {
+  if ((c.rcvNxt + (c.eof ? 1 : 0) - c.rcvWup - c.rcvWupFin > c.rcvMss && selectWindowRaw(c, underMemoryPressure(t)) >= c.rcvWnd) || (c.quick > 0 && !inPingpong(t, c)) || c.ackNow) {
     // running from __release_sock: tcp_backlog_ack_defer leaves the ACK to tcp_release_cb
     if (c.owned && t.backlogAckDefer) {
       c.deferred |= TCPF_ACK_DEFERRED;

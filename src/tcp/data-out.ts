@@ -67,6 +67,7 @@ export function selectWindow(t: TcpHost, c: TcpConn): number {
     c.ackNomem = false;
     c.rcvWnd = 0;
     c.rcvWup = c.rcvNxt;
+    c.rcvWupFin = c.eof ? 1 : 0;
     newWin = 0;
   } else {
     const cur = c.receiveWindow();
@@ -78,7 +79,9 @@ export function selectWindow(t: TcpHost, c: TcpConn): number {
       newWin = Math.ceil(cur / unit) * unit;
     }
     c.rcvWnd = newWin;
+    // rcv_wup = rcv_nxt, which counts the peer's FIN once it is in
     c.rcvWup = c.rcvNxt;
+    c.rcvWupFin = c.eof ? 1 : 0;
   }
   const unit = pow2(c.rcvWscale);
   let w = Math.min(newWin, 65535 * unit);
@@ -1195,7 +1198,7 @@ function cleanupRbuf(t: TcpHost, sk: TcpSock, c: TcpConn, copied: number): void 
   // the once-per-two-segments ACK not sent yet, or this read emptied a queue holding a pushed
   // segment (PUSHED2, or PUSHED outside pingpong mode)
   if (c.ackPending) {
-    if (c.rcvNxt - c.rcvWup > c.rcvMss) timeToAck = true;
+    if (c.rcvNxt + (c.eof ? 1 : 0) - c.rcvWup - c.rcvWupFin > c.rcvMss) timeToAck = true;
     else if (copied > 0 && (c.ackPushed & ICSK_ACK_PUSHED2 || (c.ackPushed & ICSK_ACK_PUSHED && !inPingpong(t, c))) && c.rmemAlloc === 0) timeToAck = true;
   }
   if (copied > 0 && !timeToAck && !c.eof) {

@@ -206,7 +206,7 @@ export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
       if (!tcpAck(t, sk, c) && !sk.finSent) drop = "TCP_ACK_UNSENT_DATA";
     } else if (flg & TCPHDR_ACK) {
       // tcp_ack's tcp_replace_ts_recent (the rest of tcp_ack has nothing to do)
-      replaceTsRecent(t, sk, unwrap(sk.irs + 1, rx.seq, c.rcvNxt) <= c.rcvWup);
+      replaceTsRecent(t, sk, unwrap(sk.irs + 1, rx.seq, c.rcvNxt) <= c.rcvWup + c.rcvWupFin);
     }
   } else if (flg & TCPHDR_ACK && rx.ack === sk.sndNxt) {
     // tcp_ack's tcp_replace_ts_recent for a socket without transfer state (rcv_wup = rcv_nxt, snd_una = snd_nxt:
@@ -339,7 +339,7 @@ function resetAccepted(t: TcpHost, sk: TcpSock, h: number): void {
 function tcpSequenceDrop(t: TcpHost, sk: TcpSock): string | null {
   const rx = t.rx;
   const c = sk.conn;
-  const wup = c !== null ? wireSeq(sk.irs + 1, c.rcvWup) : sk.rcvNxt;
+  const wup = c !== null ? wireSeq(sk.irs + 1, c.rcvWup + c.rcvWupFin) : sk.rcvNxt;
   const wnd = c !== null ? c.rcvWnd : sk.rcvWnd;
   const win = Math.max(0, (wup + wnd - sk.rcvNxt) | 0);
   // end_seq counts a FIN (TCP_SKB_CB(skb)->end_seq; a SYN never comes here)
