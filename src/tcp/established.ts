@@ -135,6 +135,12 @@ export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
     t.dropSkb(h, "TCP_CLOSE");
     return;
   }
+  // tcp_rcv_established's slow path (header prediction wants ACK) and tcp_rcv_state_process: a segment with none
+  // of ACK, RST and SYN is dropped before tcp_validate_incoming (no PAWS, no tcp_sequence answer), no counter
+  if (!(flg & (TCPHDR_ACK | TCPHDR_RST | TCPHDR_SYN))) {
+    t.dropSkb(h, "TCP_FLAGS");
+    return;
+  }
   // tcp_validate_incoming: RFC 7323 PAWS first (tcp_fast_parse_options sees a timestamp once negotiated). A
   // rejected RST goes on to the sequence checks, a rejected SYN to syn_challenge: both as if it had passed.
   if (sk.tsOk && rx.ts && !(flg & (TCPHDR_RST | TCPHDR_SYN)) && pawsDiscard(t, sk)) {
