@@ -747,6 +747,30 @@ export function tcpDataQueue(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): st
   return null;
 }
 
+/** net/ipv4/tcp_input.c: tcp_data_queue for a FIN alone past rcv_nxt (established.ts keeps it as c.finRcvSeq, not as
+ *  an skb): the pending D-SACK cleared (rx_opt.dsack = 0); at or past the window's end TCP_OVERWINDOW (out_of_window:
+ *  quick-ack mode, the ACK scheduled, tcp_ack_snd_check sends it); else tcp_data_queue_ofo's start:
+ *  tcp_try_rmem_schedule for its truesize (refused: TCPOFODrop, PROTO_MEM) and tcp_measure_rcv_mss (0 bytes + the
+ *  header are below TCP_MIN_MSS + 20 and FIN is in TCP_REMNANT: last_seg_size 0, ICSK_ACK_PUSHED, then PUSHED2).
+ *  Null when it goes on to the queue. Not modelled: the FIN skb's own charge (skb_set_owner_r, or
+ *  tcp_ooo_try_coalesce's delta into the skb before it). */
+export function ofoBareFin(t: TcpHost, sk: TcpSock, c: TcpConn, h: number, seq: number): string | null {
+  c.dsackPending = false;
+  if (seq >= c.rcvNxt + c.receiveWindow()) {
+    enterQuickack(c);
+    c.ackPending = true;
+    ackSndCheck(t, sk, c);
+    return "TCP_OVERWINDOW";
+  }
+  const truesize = skbRxTruesize(t, h, 0);
+  if (!tryRmemSchedule(t, c, seq, truesize)) {
+    t.nstat.add(t.mib.OFODrop);
+    return "PROTO_MEM";
+  }
+  measureRcvMss(t, c, 0, truesize, 0);
+  return null;
+}
+
 /** net/ipv4/tcp_input.c: tcp_data_queue_ofo */
 function dataQueueOfo(t: TcpHost, sk: TcpSock, c: TcpConn, seq: number, end: number, truesize: number, gsoSize: number, frags: number, tailroom: number): string | null {
   const rx = t.rx;

@@ -17,7 +17,7 @@ import {
   TCP_TIME_WAIT,
 } from "./constants.js";
 import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_RST, TCPHDR_SYN } from "../wire/tcp.js";
-import { ackSndCheck, tcpAck, tcpDataQueue } from "./data-in.js";
+import { ackSndCheck, ofoBareFin, tcpAck, tcpDataQueue } from "./data-in.js";
 import { sendAck, sendFin, unwrap, wireSeq } from "./data-out.js";
 import { connInit } from "./data-init.js";
 import { dupFin } from "./fin.js";
@@ -268,9 +268,15 @@ export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
   // a FIN on an out-of-order segment waits in the out-of-order queue (c.finRcvSeq) until rcv_nxt reaches it
   if (flg & TCPHDR_FIN && c !== null && drop === null && ((rx.seq + rx.dataLen) >>> 0) !== sk.rcvNxt) {
     const end = unwrap(sk.irs + 1, (rx.seq + rx.dataLen) >>> 0, c.rcvNxt);
-    // tcp_data_queue_ofo counts every skb it is handed, before its walk (a FIN carried by data was counted there)
-    if (rx.dataLen === 0 && end > c.rcvNxt) t.nstat.add(t.mib.OFOQueue);
-    if (c.finRcvSeq >= 0) {
+    // a FIN alone goes through tcp_data_queue too (data-in.ts ofoBareFin); tcp_data_queue_ofo counts every skb it
+    // is handed, before its walk (a FIN carried by data was counted there)
+    if (rx.dataLen === 0 && end > c.rcvNxt) {
+      drop = ofoBareFin(t, sk, c, h, end);
+      if (drop === null) t.nstat.add(t.mib.OFOQueue);
+    }
+    if (drop !== null) {
+      // dropped by tcp_data_queue: TCP_OVERWINDOW or PROTO_MEM
+    } else if (c.finRcvSeq >= 0) {
       // tcp_data_queue_ofo: a bare FIN again (e.g. a loss probe past a hole) is covered by the queued one —
       // TCPOFOMerge, dropped, D-SACKed, its block to the front; the ACK is tcp_ack_snd_check's (out-of-order
       // data queued: SACK compression)
