@@ -253,10 +253,25 @@ const nicSchema = obj("nic", {
   // byte queue limits on every TX queue (off = limit_min "max", as `echo max > limit_min` disables it)
   bql: leaf((v) => (typeof v === "boolean" ? v : fail(v, "true or false")), { default: true }),
   // tc qdisc ... fq maxrate RATE on each TX queue's fq (0 = no cap); used when net.core.default_qdisc is fq
-  fqMaxrate: leaf((v) => (v === 0 || v === "0" ? 0 : rate(positive)(v)), { default: 0 }),
+  fqMaxrate: leaf(fqMaxrate, { default: 0 }),
   // /sys/class/net/DEV/queues/tx-N/xps_cpus and xps_rxqs: per TX queue a CPU list / RX queue list ([] = XPS off)
   xps: leaf(xpsMaps, { default: { cpus: [] as number[][], rxqs: [] as number[][] } }),
 });
+
+/**
+ * nic.fqMaxrate in bit/s. TCA_FQ_FLOW_MAX_RATE is a u32 of bytes/s (net/sched/sch_fq.c: fq_change, ~0U =
+ * unlimited) and tc's get_rate truncates bits / 8 to whole bytes and refuses what does not fit a u32, so
+ * 34359738367 bit/s (4294967295 B/s, unlimited) is the most; from-scenario floors to bytes/s as tc does.
+ */
+export const FQ_MAXRATE_MAX_BITS = 0xffffffff * 8 + 7;
+function fqMaxrate(v: unknown): number {
+  if (v === 0 || v === "0") return 0;
+  try {
+    return parseRate(v, "", { min: 0, minExclusive: true, max: FQ_MAXRATE_MAX_BITS });
+  } catch (e) {
+    return fail(v, `${allowedOf(e)}; or 0 for none (fq's maxrate is a u32 of bytes/s: tc floors bit/s to whole bytes/s)`);
+  }
+}
 
 /** nic.xps: { cpus: [[0], [1]], rxqs: [[0], [1]] } — entry i is TX queue i's mask. */
 function xpsMaps(v: unknown): { cpus: number[][]; rxqs: number[][] } {

@@ -71,7 +71,7 @@ export function worldSpecFromScenario(s: Scenario): WorldSpec {
         txFrames: h.nic.txFrames,
         bql: h.nic.bql,
         tso: h.nic.tso,
-        ...(h.nic.fqMaxrate > 0 ? { fqMaxrate: h.nic.fqMaxrate / 8 } : {}),
+        ...fqMaxrateBytes(h.nic.fqMaxrate),
         ...(h.nic.xps.cpus.length > 0 ? { xpsCpus: h.nic.xps.cpus } : {}),
         ...(h.nic.xps.rxqs.length > 0 ? { xpsRxqs: h.nic.xps.rxqs } : {}),
       },
@@ -100,6 +100,15 @@ export function worldSpecFromScenario(s: Scenario): WorldSpec {
 }
 
 /** cc and SO_SNDBUF of a TCP data sender. */
+/**
+ * nic.fqMaxrate (bit/s, 0 = none) -> fq's maxrate in whole bytes/s, floored as tc's get_rate does;
+ * 4294967295 B/s is ~0U, which fq_change (net/sched/sch_fq.c) takes as unlimited.
+ */
+function fqMaxrateBytes(bits: number): { fqMaxrate?: number } {
+  const bytes = Math.floor(bits / 8);
+  return bits > 0 && bytes < 0xffffffff ? { fqMaxrate: bytes } : {};
+}
+
 function senderOptions(t: { cc: "cubic" | "reno"; sndbuf: number | null; maxPacingRate: number | null; userTimeout: number | null }): {
   cc: "cubic" | "reno";
   sndbuf?: number;

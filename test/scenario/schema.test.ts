@@ -196,6 +196,9 @@ describe("bad files: each error names path, value and what is allowed", () => {
     ["unknown top-level key", (d) => (d.nmae = "x"), "nmae", "x", "unknown key; allowed keys: name, description, seed, duration, hosts, links, traffic"],
     ["unknown nic key", (d) => (d.hosts.server.nic = { speed: "10Gbit" }), "hosts.server.nic.speed", "10Gbit", "unknown key; allowed keys: queues, rate, mtu, rxRing, txRing, txqueuelen, rxUsecs, rxFrames, irqAffinity, rxhash, gro, groFlushTimeout, napiDeferHardIrqs, txUsecs, txFrames, tso, bql, fqMaxrate, xps"],
     ["gro_flush_timeout over the model's 1 s", (d) => (d.hosts.server.nic = { groFlushTimeout: "2s" }), "hosts.server.nic.groFlushTimeout", "2s", /≤ 1s/],
+    // tc's get_rate: bits / 8 must fit fq's u32 TCA_FQ_FLOW_MAX_RATE (34359738367 bit -> 4294967295 B/s)
+    ["fq maxrate above fq's u32 of bytes/s", (d) => (d.hosts.server.nic = { fqMaxrate: "40Gbit" }), "hosts.server.nic.fqMaxrate", "40Gbit", /≤ 34359738367bit; or 0 for none/],
+    ["fq maxrate one bit past the u32", (d) => (d.hosts.server.nic = { fqMaxrate: "34359738368bit" }), "hosts.server.nic.fqMaxrate", "34359738368bit", /≤ 34359738367bit/],
     ["napi_defer_hard_irqs above S32_MAX", (d) => (d.hosts.server.nic = { napiDeferHardIrqs: 2 ** 31 }), "hosts.server.nic.napiDeferHardIrqs", 2 ** 31, "integer 0..2147483647"],
     ["unknown socket key", (d) => (d.hosts.server.sockets[0].port = 80), "hosts.server.sockets[0].port", 80, /^unknown key; allowed keys: listen, backlog, accept, acceptDelay, rcvbuf, readRate$/],
     ["unknown traffic key", (d) => (d.traffic[0].sport = 1), "traffic[0].sport", 1, /^unknown key; allowed keys: kind, from, to, count, rate, at$/],
@@ -483,5 +486,23 @@ describe("TCP data traffic: bulk, rr, incast and the receiver's socket options",
     // tc's "bps" is already bytes per second
     expect(rate("1mbps")).toBe(1_000_000);
     expect(rate("1B/min")).toBeCloseTo(1 / 60, 12);
+  });
+
+  it("nic.fqMaxrate: fq's maxrate in whole bytes/s, floored as tc's get_rate; ~0U B/s is unlimited", () => {
+    const maxrate = (v: string) => {
+      const d = base();
+      d.hosts.client.nic = { fqMaxrate: v };
+      return worldSpecFromScenario(load(d)).hosts.find((h) => h.name === "client")!.nic.fqMaxrate;
+    };
+    // 1000000001 / 8 = 125000000.125: tc truncates (fq-config refused the fraction before)
+    expect(maxrate("1000000001bit")).toBe(125_000_000);
+    expect(maxrate("1Gbit")).toBe(125_000_000);
+    // 7 bit/s is 0 bytes/s for tc: fq_change stores rate 0 (one packet a second, the 1 s cap)
+    expect(maxrate("7bit")).toBe(0);
+    // 34359738359 bit/s = 4294967294 B/s, the largest cap; 34359738360..34359738367 are ~0U: fq_change's unlimited
+    expect(maxrate("34359738359bit")).toBe(4_294_967_294);
+    expect(maxrate("34359738360bit")).toBeUndefined();
+    expect(maxrate("34359738367bit")).toBeUndefined();
+    expect(maxrate("0")).toBeUndefined();
   });
 });
