@@ -17,6 +17,7 @@ import { createGro, type Gro, type GroStats } from "../core/gro.js";
 import { resolveCost, ZERO_COST, type CostModel } from "../cpu/cost.js";
 import { NO_RPS, type RpsConfig } from "../cpu/rps.js";
 import { hashSeed } from "../cpu/flow-hash.js";
+import { TCP_CLOSE } from "../tcp/constants.js";
 
 export { NAPI_POLL_WEIGHT, NAPI_SCRATCH_SLOTS };
 
@@ -230,7 +231,12 @@ export class Host {
     const tcp = this.stack.tcp;
     return {
       priority: () => 0,
-      sockState: (sk) => (tcp.connOf(sk) !== null ? SockState.FULL : SockState.UNCONNECTED),
+      // net/sched/sch_fq.c: fq_classify — a socket in TCP_CLOSE is keyed by hash, as are a time-wait sock's
+      // and a request's skbs (sent by the control socket, TCP_CLOSE; the model sends them sockless)
+      sockState: (sk) => {
+        const s = tcp.sockAt(sk);
+        return s !== null && s.state !== TCP_CLOSE && !s.tw ? SockState.FULL : SockState.UNCONNECTED;
+      },
       isTcp: () => true,
       sockHash: (sk) => tcp.sockHash(sk),
       // sk_pacing_rate is ~0UL until TCP sets one
@@ -240,8 +246,10 @@ export class Host {
       },
       maxPacingRate: (sk) => tcp.connOf(sk)?.maxPacingRate ?? Infinity,
       setPacingStatusFq: (sk) => {
-        const c = tcp.connOf(sk);
-        if (c !== null) c.pacingFq = true;
+        const s = tcp.sockAt(sk);
+        if (s === null) return;
+        s.pacingFq = true;
+        if (s.conn !== null) s.conn.pacingFq = true;
       },
       orphan: () => {},
       // include/linux/skbuff.h: skb_get_hash — the host's flow hash (__skb_get_hash) for a hashless skb

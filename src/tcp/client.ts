@@ -42,8 +42,8 @@ function sendSyn(t: TcpHost, sk: TcpSock): void {
     tx.tsEcr = 0;
   }
   if (t.windowScaling !== 0) tx.wscale = t.synWin.wscale;
-  // tcp_transmit_skb: skb_set_hash_from_sk
-  t.transmit(sk.txhash);
+  // tcp_transmit_skb: skb_set_hash_from_sk, and the SYN is the socket's (skb->sk)
+  t.transmit(sk.txhash, sk);
 }
 
 /** connect(): false when no local port is free (EADDRNOTAVAIL). */

@@ -110,6 +110,8 @@ export function connInit(t: TcpHost, sk: TcpSock, o: ConnOptions, peerWindow: nu
   c.rateStampT = t.now;
   c.sndbufMax = c.sndbuf;
   c.rcvbufMax = c.rcvbuf;
+  // fq_classify may have set SK_PACING_FQ on the socket at its SYN or handshake ACK
+  c.pacingFq = sk.pacingFq;
   sk.conn = c;
   return c;
 }

@@ -49,6 +49,9 @@ export class TcpSock {
   txQueue = -1;
   /** sk_txhash (0 = not chosen yet). */
   txhash = 0;
+  /** sk_pacing_status == SK_PACING_FQ set by fq_classify before the transfer state existed (the SYN, the
+   *  handshake ACK); data-init carries it into TcpConn.pacingFq. */
+  pacingFq = false;
   private st = TCP_CLOSE;
   private fin = false;
   private twf = false;

@@ -4,7 +4,7 @@
 // own files (conn-request, check-req, listen-ack, req-timer, client,
 // established, accept); this file wires them.
 import type { Core } from "../core/core.js";
-import { HASH_L4 } from "../core/skb-fields.js";
+import { HASH_L4, SKB_F_OOO_OKAY } from "../core/skb-fields.js";
 import type { Counters } from "../sim/counters.js";
 import type { EventLoop } from "../sim/loop.js";
 import type { Rng } from "../sim/rng.js";
@@ -747,7 +747,8 @@ export class TcpHost {
     c.wmemFreed += freed - seg;
     // __tcp_transmit_skb: a pure ACK's destructor is __sock_wfree (skb_is_tcp_pure_ack: truesize 2), which only
     // uncharges; tcp_wfree's THROTTLED -> QUEUED is for the other skbs
-    if (c.tsqThrottled && !c.tsqQueued && truesize !== 2) this.tsqQueue(c, slot);
+    // (truesize 0: a handshake skb the model did not charge, transmitSkb's owner; not tcp_wfree's either)
+    if (c.tsqThrottled && !c.tsqQueued && truesize > 2) this.tsqQueue(c, slot);
   }
 
   // txFree runs for every skb a TX completion frees; what it rarely does is out of line, so that V8 inlines
@@ -966,21 +967,32 @@ export class TcpHost {
    *  template: a SYN flood answers each SYN. Whether the segment left IP and the qdisc took it (false: no
    *  skb, ENOBUFS; no route, IP_OUTNOROUTES; a qdisc drop, net_xmit_eval's NET_XMIT_DROP; the model's
    *  qdiscs have no NET_XMIT_CN, which would count as sent). */
-  transmit(hash = 0): boolean {
+  transmit(hash = 0, owner: TcpSock | null = null): boolean {
     const h = this.env.alloc();
     if (h < 0) {
       this.outRetransmit = false;
       return false; // ENOBUFS: the segment is not sent, as a failed alloc_skb
     }
-    return this.transmitSkb(h, hash);
+    return this.transmitSkb(h, hash, owner);
   }
 
-  /** transmit() for an skb `h` already allocated: false when the qdisc dropped it. */
-  private transmitSkb(h: number, hash: number): boolean {
+  /** transmit() for an skb `h` already allocated: false when the qdisc dropped it. `owner`: the full socket
+   *  whose skb this is (skb->sk), null for one sent without a socket or through the control socket. */
+  private transmitSkb(h: number, hash: number, owner: TcpSock | null = null): boolean {
     // skb_set_hash_from_sk / skb_set_hash (tcp_make_synack): the sender's txhash (0: none, as alloc left it)
     if (hash !== 0) {
       this.core.skb.hash[h] = hash;
       this.core.skb.hashFlags[h] = HASH_L4;
+    }
+    if (owner !== null) {
+      // net/ipv4/tcp_output.c: __tcp_transmit_skb — skb->sk = sk for a connecting socket's SYN and the ACK of
+      // a full socket without transfer state (fq_classify keys them on the socket, netdev_pick_tx caches the
+      // queue). Not charged: the model's sk_wmem_alloc is the transfer state's (truesize 0: txFree ignores
+      // it); with nothing charged, ooo_okay (sk_wmem_alloc_get < SKB_TRUESIZE(1)): the queue is picked afresh
+      const skb = this.core.skb;
+      skb.sk[h] = owner.slot;
+      skb.truesize[h] = 0;
+      skb.flags[h] = skb.flags[h]! | SKB_F_OOO_OKAY;
     }
     const tx = this.tx;
     tx.v6 = this.v6;
@@ -1095,7 +1107,9 @@ export class TcpHost {
     // skb_set_hash_from_sk, or tcp_rsk(req)->txhash for a request
     const h = this.env.alloc();
     if (h < 0) return false;
-    this.transmitSkb(h, sk.txhash);
+    // a request's ACK leaves by the control socket (tcp_v4_send_ack: ctl_sk, TCP_CLOSE), a full socket's is
+    // its own (__tcp_send_ack)
+    this.transmitSkb(h, sk.txhash, sk.state !== TCP_NEW_SYN_RECV && !sk.tw ? sk : null);
     return true;
   }
 

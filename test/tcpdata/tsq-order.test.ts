@@ -72,11 +72,12 @@ describe("TSQ tasklet order", () => {
     s1.tsqThrottled = s2.tsqThrottled = true;
     // s1's skb freed outside any pass (a qdisc drop in process context: its application's CPU, 0 here)
     tcp.appCpu = () => 0;
-    tcp.txFree(s1.slot, 0);
+    // a data skb's truesize (tcp_wfree; truesize 0 is an uncharged handshake skb, 2 a pure ACK: neither queues)
+    tcp.txFree(s1.slot, 4096);
     expect(s1.tsqQueued).toBe(true);
     // a completion pass on CPU 1 frees one of s2's: at its end CPU 1's tasklet handles s2 only
     tcp.tsqHold(1);
-    tcp.txFree(s2.slot, 0);
+    tcp.txFree(s2.slot, 4096);
     tcp.tsqRelease();
     expect([s1.tsqQueued, s2.tsqQueued]).toEqual([true, false]);
     // CPU 0's tasklet, its own event at the same instant, then handles s1
