@@ -543,7 +543,12 @@ export class NicTx {
     this.enqueueing = h;
     const ok = this.qdiscs.perQueue[q]!.enqueue(h, now);
     this.enqueueing = -1;
-    if (!ok) return false;
+    // __dev_xmit_skb runs the qdisc whatever dev_qdisc_enqueue returned (qdisc_run / __qdisc_run): a drop
+    // still sends what is due (fq: a flow whose time came before its watchdog)
+    if (!ok) {
+      this.qdiscRun(q);
+      return false;
+    }
     const segs = this.gsoSegs[h]!;
     if (segs > 1) this.extraSegs += segs - 1;
     this.qdiscRun(q);

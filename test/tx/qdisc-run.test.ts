@@ -174,3 +174,34 @@ describe("a wake while NET_TX is pending (__QDISC_STATE_SCHED set)", () => {
     expect(tx.stats[0]!.netTx).toBe(1);
   });
 });
+
+describe("__dev_xmit_skb: a failed enqueue still runs the qdisc", () => {
+  it("fq: flow B's 101st skb is dropped at 1.005 ms (FQ_FLOW_LIMIT); that run sends flow A's skb due at 1 ms", async () => {
+    // net/core/dev.c: __dev_xmit_skb — `rc = dev_qdisc_enqueue(...); if (qdisc_run_begin(q)) __qdisc_run(q)`
+    // (and qdisc_run(q) on the TCQ_F_NOLOCK path) whatever rc is. fq's watchdog would send A only at
+    // time_next_delayed_flow + timer_slack = 1.010 ms (review12a finding 5's probe).
+    const core = await freshCore();
+    const loop = new EventLoop(core.wheel);
+    const cfg: NicTxConfig = { txQueues: 1, txRing: 256, txqueuelen: 1000, mtu: 1500, defaultQdisc: "fq", txUsecs: 0, txFrames: 0, bql: false, tso: true, gsoSlot: 0 };
+    const drops: string[] = [];
+    const tx = new NicTx(core, "eth0", cfg, { drop: (h, r) => (drops.push(r), core.freeOne(h)) }, loop);
+    const pkt = (sk: number, ts: number) => {
+      const h = superPacket(core, { payload: 100, mss: MSS });
+      core.skb.sk[h] = sk;
+      core.skbTime.tstamp[h] = ts;
+      return h;
+    };
+    // BQL off (limit_min max) takes effect at the first completion
+    const first = pkt(1, 0);
+    tx.xmit(first);
+    expect(tx.txPop()).toBe(first);
+    tx.frameDone();
+    tx.xmit(pkt(1, 1e6)); // flow A: due at 1 ms
+    for (let i = 0; i < 100; i++) tx.xmit(pkt(2, 5e6)); // flow B: 100 skbs due at 5 ms (flow_plimit 100)
+    expect(tx.ringUsed(0)).toBe(0);
+    loop.run(1.005e6); // before the watchdog's 1.010 ms
+    expect(tx.xmit(pkt(2, 5e6))).toBe(false);
+    expect(drops).toEqual(["FQ_FLOW_LIMIT"]);
+    expect(tx.ringUsed(0)).toBe(1);
+  });
+});
