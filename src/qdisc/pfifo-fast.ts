@@ -1,7 +1,8 @@
 // pfifo_fast (net/sched/sch_generic.c): three FIFO bands chosen by
 // skb->priority through sch_default_prio2band; band 0 is always served
 // first. Each band is its own ring of txqueuelen entries (skb_array_init in
-// pfifo_fast_init), so the limit is per band. The FIFOs are lists linked
+// pfifo_fast_init), so the limit is per band; a ptr_ring frees consumed slots
+// in batches (ringHead / ringUnfreed below). The FIFOs are lists linked
 // through the skb `next` column: no allocation per packet.
 import type { Core } from "../core/core.js";
 import { SKB_NONE } from "../core/skb-fields.js";
@@ -21,6 +22,12 @@ import {
 import { F64Keys, f64Fields } from "../util/f64-field.js";
 
 export const PFIFO_FAST_BANDS = 3;
+/** include/linux/ptr_ring.h: __ptr_ring_set_size — batch = SMP_CACHE_BYTES * 2 / sizeof(void *) (64-byte
+ *  lines, 8-byte pointers on x86_64), 1 when that is more than half the ring. */
+export function ptrRingBatch(size: number): number {
+  const b = (64 * 2) / 8;
+  return b > Math.floor(size / 2) ? 1 : b;
+}
 
 export interface PfifoFastOptions {
   /** dev->tx_queue_len (ip link set txqueuelen), default 1000; each band holds this many. */
@@ -43,6 +50,11 @@ export class PfifoFast implements Qdisc {
   private readonly bandHead = new Uint32Array(PFIFO_FAST_BANDS).fill(SKB_NONE);
   private readonly bandTail = new Uint32Array(PFIFO_FAST_BANDS).fill(SKB_NONE);
   readonly bandQlen = new Uint32Array(PFIFO_FAST_BANDS);
+  /** Each band's ptr_ring: consumer_head, and consumer_head - consumer_tail (slots consumed but not yet
+   *  zeroed, which the producer cannot reuse). */
+  private readonly ringHead = new Uint32Array(PFIFO_FAST_BANDS);
+  readonly ringUnfreed = new Uint32Array(PFIFO_FAST_BANDS);
+  private readonly batch: number;
   private readonly next: Uint32Array;
   private readonly cb: QdiscCb;
   private readonly env: QdiscEnv;
@@ -59,6 +71,7 @@ export class PfifoFast implements Qdisc {
       throw new QdiscConfigError(`pfifo_fast: txqueuelen=${n} must be an integer in [1, 4294967295]`);
     }
     this.txqueuelen = n;
+    this.batch = ptrRingBatch(n);
     this.next = core.skb.next;
     this.cb = qdiscCb(core);
     this.env = opts.env ?? DEFAULT_QDISC_ENV;
@@ -67,7 +80,9 @@ export class PfifoFast implements Qdisc {
   // net/sched/sch_generic.c: pfifo_fast_enqueue
   enqueue(h: number, _now: number): boolean {
     const band = SCH_DEFAULT_PRIO2BAND[this.env.priority(h) & TC_PRIO_MAX]!;
-    if (this.bandQlen[band]! >= this.txqueuelen) {
+    // include/linux/ptr_ring.h: __ptr_ring_produce fails (-ENOSPC) while r->queue[r->producer] is set: the
+    // set slots run from consumer_tail to the producer, the queued skbs and those consumed but not zeroed
+    if (this.bandQlen[band]! + this.ringUnfreed[band]! >= this.txqueuelen) {
       this.drops++;
       this.sink.drop(h, "QDISC_DROP");
       return false;
@@ -96,6 +111,12 @@ export class PfifoFast implements Qdisc {
       this.next[h] = SKB_NONE;
       this.bandQlen[band]!--;
       this.qlen--;
+      // include/linux/ptr_ring.h: __ptr_ring_discard_one — slots are zeroed once `batch` are consumed, or at
+      // the ring's end (where consumer_head wraps to 0)
+      const head = this.ringHead[band]! + 1;
+      const unfreed = this.ringUnfreed[band]! + 1;
+      this.ringUnfreed[band] = unfreed >= this.batch || head >= this.txqueuelen ? 0 : unfreed;
+      this.ringHead[band] = head >= this.txqueuelen ? 0 : head;
       const len = this.cb.pktLen[h]!;
       this.backlog -= len;
       this.bytes += len;

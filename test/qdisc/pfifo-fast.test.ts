@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Core } from "../../src/core/core.js";
 import { freshCore } from "../helpers.js";
 import { NO_SKB, PfifoFast, QdiscConfigError } from "../../src/qdisc/index.js";
+import { ptrRingBatch } from "../../src/qdisc/pfifo-fast.js";
 import { envOf, mkSkb, Sink } from "./util.js";
 
 let core: Core;
@@ -45,5 +46,67 @@ describe("pfifo_fast", () => {
 
   it("refuses txqueuelen 0 as pfifo_fast_init does", () => {
     expect(() => new PfifoFast(core, new Sink(core), { txqueuelen: 0 })).toThrow(QdiscConfigError);
+  });
+
+  // include/linux/ptr_ring.h: each band is a ptr_ring; __ptr_ring_produce fails while queue[producer] is set,
+  // and __ptr_ring_discard_one zeroes consumed slots only `batch` at a time (SMP_CACHE_BYTES * 2 / 8 = 16 on
+  // x86_64; 1 when 16 > size / 2) or at the ring's end, where consumer_head wraps
+  describe("band = ptr_ring: consumed slots come back in batches", () => {
+    const fill = (q: PfifoFast, n: number) => {
+      let ok = 0;
+      for (let i = 0; i < n; i++) if (q.enqueue(mkSkb(core, { len: 100 }), 0)) ok++;
+      return ok;
+    };
+    const drain = (q: PfifoFast, n: number) => {
+      for (let i = 0; i < n; i++) core.freeOne(q.dequeue(0));
+    };
+    const empty = (q: PfifoFast) => {
+      for (let h = q.dequeue(0); h !== NO_SKB; h = q.dequeue(0)) core.freeOne(h);
+    };
+
+    it("batch: 16 from a 32-entry ring up, else 1", () => {
+      expect([ptrRingBatch(1000), ptrRingBatch(32), ptrRingBatch(31), ptrRingBatch(1)]).toEqual([16, 16, 1, 1]);
+    });
+
+    it("txqueuelen 1000: a full band from which 1..15 skbs left still drops; the 16th frees 16 slots", () => {
+      const sink = new Sink(core);
+      const q = new PfifoFast(core, sink, { txqueuelen: 1000 });
+      expect(fill(q, 1000)).toBe(1000);
+      drain(q, 1);
+      expect(fill(q, 1)).toBe(0);
+      drain(q, 14);
+      expect(fill(q, 1)).toBe(0);
+      expect(q.ringUnfreed[1]).toBe(15);
+      drain(q, 1);
+      expect(q.ringUnfreed[1]).toBe(0);
+      expect(fill(q, 17)).toBe(16);
+      expect(sink.reasons).toEqual(["QDISC_DROP", "QDISC_DROP", "QDISC_DROP"]);
+      expect(q.stats(0)).toMatchObject({ qlen: 1000, drops: 3 });
+      empty(q);
+    });
+
+    it("txqueuelen 31 (batch 1): each dequeue frees its slot", () => {
+      const q = new PfifoFast(core, new Sink(core), { txqueuelen: 31 });
+      expect(fill(q, 31)).toBe(31);
+      drain(q, 1);
+      expect(fill(q, 2)).toBe(1);
+      empty(q);
+    });
+
+    it("txqueuelen 40: the ring's end frees what is pending (8 < 16)", () => {
+      const q = new PfifoFast(core, new Sink(core), { txqueuelen: 40 });
+      expect(fill(q, 40)).toBe(40);
+      // consumer_head 16 and 32: two batches freed
+      drain(q, 32);
+      expect(fill(q, 33)).toBe(32);
+      // slots 32..38 consumed, not zeroed: the producer (at 32) finds its slot set
+      drain(q, 7);
+      expect(fill(q, 1)).toBe(0);
+      // consumer_head reaches 40: zeroed at the end, wraps to 0
+      drain(q, 1);
+      expect(q.ringUnfreed[1]).toBe(0);
+      expect(fill(q, 9)).toBe(8);
+      empty(q);
+    });
   });
 });
