@@ -231,7 +231,10 @@ const nicSchema = obj("nic", {
   rxRing: leaf(pow2In(8, 65536), { default: 1024 }),
   txRing: leaf(pow2In(8, 65536), { default: 1024 }),
   // include/net/pkt_sched.h: DEFAULT_TX_QUEUE_LEN 1000; net/core/dev.c: dev_change_tx_queue_len (> S16_MAX: ERANGE)
-  txqueuelen: leaf(intIn(0, 32767), { default: 1000 }),
+  // dev->tx_queue_len; 0 is refused: 6.12's pfifo_fast_init refuses a zero-length ring and
+  // attach_default_qdiscs falls back to noqueue, which the model does not have (and its TCP gate, README
+  // *Transmit path*, reads txqueuelen for fq too). 32767 is the model's bound (Linux takes a u32).
+  txqueuelen: leaf(intIn(1, 32767, "; 0 would be noqueue in 6.12 (pfifo_fast_init refuses a zero-length ring), not modelled"), { default: 1000 }),
   // ethtool -C rx-usecs / rx-frames (0 = interrupt at once / no frame limit)
   rxUsecs: leaf(duration({ min: 0, max: 1e9 }), { default: 0 }),
   rxFrames: leaf(intIn(0, 65535), { default: 0 }),
