@@ -205,3 +205,34 @@ describe("__dev_xmit_skb: a failed enqueue still runs the qdisc", () => {
     expect(tx.ringUsed(0)).toBe(1);
   });
 });
+
+describe("driver ring: a full ring stops the queue, TX_WAKE_THRESHOLD free descriptors wake it", () => {
+  it("128-descriptor ring, BQL off: stopped after 128 posts, still stopped with 41 free, woken at 42", async () => {
+    // drivers/net/ethernet/intel/ixgbe/ixgbe_main.c: ixgbe_clean_tx_irq wakes the queue
+    // (__netif_txq_completed_wake) once TX_WAKE_THRESHOLD = DESC_NEEDED * 2 = 42 descriptors are unused;
+    // on a 128-entry ring 42 < 128 / 2, so the threshold itself rules (the model stops at a full ring)
+    const core = await freshCore();
+    const { tx } = nicTx(core, { txRing: 128 });
+    const pkt = () => superPacket(core, { payload: 100, mss: MSS });
+    // BQL off (limit_min max) takes effect at the first completion
+    tx.xmit(pkt());
+    tx.txPop();
+    tx.frameDone();
+    for (let i = 0; i < 130; i++) tx.xmit(pkt());
+    expect(tx.ringUsed(0)).toBe(128);
+    expect(tx.stopped(0)).toBe(true);
+    const wakes0 = tx.stats[0]!.wakes;
+    for (let i = 0; i < 41; i++) {
+      tx.txPop();
+      tx.frameDone();
+    }
+    expect(tx.ringUsed(0)).toBe(128 - 41);
+    expect(tx.stopped(0)).toBe(true);
+    tx.txPop();
+    tx.frameDone();
+    // woken with 42 free; the wake's qdisc run posts the 2 skbs left in the qdisc
+    expect(tx.stopped(0)).toBe(false);
+    expect(tx.stats[0]!.wakes).toBe(wakes0 + 1);
+    expect(tx.ringUsed(0)).toBe(128 - 42 + 2);
+  });
+});
