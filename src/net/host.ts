@@ -145,6 +145,7 @@ export class Host {
     // tcp_mem's per-CPU reserves: the RX softirq's CPU, or the application thread's
     this.stack.tcp.rxCpu = () => this.rx.curCpu;
     this.stack.tcp.appCpu = (port) => this.rx.appCpu(port);
+    if (this.rx.rps.sockTable !== null) this.stack.tcp.recordFlow = (hash, cpu) => this.rx.rps.recordFlow(hash, cpu);
     // a NAPI poll's transmits reach TCP's cookie burst, the rings and the wire in bursts
     this.rx.txHold = (begin) => {
       const nics = this.nics;

@@ -35,7 +35,7 @@ import { isRack, markSkbLost, rackSkbTimeout } from "./rack.js";
 import { sendHead, sendHeadEnd } from "./send-head.js";
 import { outOfResources } from "./out-of-resources.js";
 import { clampProbe0ToUserTimeoutNs, clampRtoToUserTimeoutUs, orphanRetries, rtxProbe0TimedOut, sockDead, writeErr, writeTimeout } from "./write-timeout.js";
-import { TCP_MSS_DEFAULT, TCP_RTO_MAX } from "./constants.js";
+import { TCP_ESTABLISHED, TCP_MSS_DEFAULT, TCP_RTO_MAX } from "./constants.js";
 import { firstTxhash } from "./txhash.js";
 import { compAckKick, compressedAckSent, delackFireCompressed, sackCompressSendAck } from "./comp-sack.js";
 import { belowMemLow, forcedMemSchedule, memUncharge, sndMemSync, underMemoryPressure, wmemSchedule } from "./mem.js";
@@ -1034,6 +1034,8 @@ function cwndRestart(t: TcpHost, c: TcpConn, delta: number, rtoMs: number): void
 }
 
 export function appSend(t: TcpHost, sk: TcpSock, c: TcpConn, bytes: number): number {
+  // inet_sendmsg -> inet_send_prepare: sock_rps_record_flow (an ESTABLISHED socket's sk_rxhash, this CPU)
+  if (t.recordFlow !== null && sk.state === TCP_ESTABLISHED) t.recordFlow(sk.rxhash, t.appCpu(sk.lport));
   // lock_sock: another call of the application holds the socket; it writes after release_sock
   if (sendmsgBlocked(t, c)) return 0;
   // tcp_skb_entail of a new skb (the write queue is empty: everything written was sent) checks for idleness

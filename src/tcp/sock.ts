@@ -45,6 +45,8 @@ export class TcpSock {
   slot = -1;
   /** sk_rx_queue_mapping: the RX queue this socket's last segment came in on (-1 none). */
   rxQueue = -1;
+  /** sk_rxhash: skb->hash of the last segment tcp_v4_do_rcv (or tcp_check_req, for the child) saw; 0 none. */
+  rxhash = 0;
   /** sk_tx_queue_mapping: the TX queue netdev_pick_tx cached (-1 none). */
   txQueue = -1;
   /** sk_txhash (0 = not chosen yet). */

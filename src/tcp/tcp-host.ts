@@ -320,6 +320,9 @@ export class TcpHost {
   rxCpu: () => number = () => -1;
   /** The CPU the application thread of local port `port` runs on now. */
   appCpu: (port: number) => number = () => 0;
+  /** include/net/rps.h: sock_rps_record_flow_hash — RFS learns that flow `hash`'s application runs on `cpu`
+   *  (null: no rps_sock_flow_table, rfs_needed off). */
+  recordFlow: ((hash: number, cpu: number) => void) | null = null;
   /** release_sock is running (process context: the application's CPU, even inside tcp_v4_rcv). */
   inRelease = 0;
   /** tcp_cubic module parameters (HyStart) and its counters. */
@@ -1233,6 +1236,8 @@ export class TcpHost {
     const rx = this.rx;
     // sk_rx_queue_update: remember the RX queue (XPS by rxqs reads it)
     sk.rxQueue = core.skb.queue[h]!;
+    // tcp_v4_do_rcv / tcp_check_req's child: sock_rps_save_rxhash (a request sock becomes the child in place)
+    if (!sk.tw) sk.rxhash = core.skb.hash[h]!;
     const prior = this.inSoftirq;
     this.inSoftirq = true;
     if (!prior) this.rxTime = this.softirqClock === null ? this.now : Math.max(this.now, this.softirqClock());
