@@ -4,6 +4,12 @@
 // (__flow_hash_consistentify). Linux uses siphash with a per-boot random key;
 // the model uses a seeded murmur3-style mix, so values differ from a real
 // host but have the same properties (symmetric, per-seed, never 0).
+// Not modelled: 6.12 dissects with FLOW_DISSECTOR_F_STOP_AT_FLOW_LABEL
+// (net/core/flow_dissector.c: __skb_get_hash), so an IPv6 packet with a
+// non-zero flow label hashes addresses + label without ports (the two
+// directions' labels usually differ, so such a flow is not symmetric). The
+// model's stack sends flow label 0; only injected or pcap'd IPv6 frames with
+// a label would differ.
 import { HASH_L4, HASH_SW, SKB_HEADROOM } from "../core/skb-fields.js";
 import type { Core } from "../core/core.js";
 import { murmurFinal, murmurMix } from "../util/murmur.js";

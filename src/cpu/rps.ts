@@ -65,7 +65,7 @@ export class RpsState {
   readonly sockMask: number;
   /** rps_cpu_mask = roundup_pow_of_two(nr_cpu_ids) - 1 */
   readonly cpuMask: number;
-  /** static key rps_needed: any map or RFS table configured. */
+  /** static key rps_needed: an rps_map on any queue, or the rps_sock_flow_table. */
   needed = false;
   /** The rflow get_rps_cpu chose (for enqueue_to_backlog's last_qtail): table and index, or null (voidflow). */
   rflowTable: DevFlowTable | null = null;
@@ -97,10 +97,12 @@ export class RpsState {
       const online = [...new Set(want)].filter((c) => c >= 0 && c < this.cpus).sort((a, b) => a - b);
       const map = online.length > 0 ? Uint16Array.from(online) : null;
       const flows = this.config.flowCnt > 0 ? new DevFlowTable(this.config.flowCnt) : null;
-      if (map !== null || flows !== null) this.needed = true;
+      // net/core/net-sysfs.c: store_rps_map — static_branch_inc(&rps_needed) for a map (rps_flow_cnt alone: no)
+      if (map !== null) this.needed = true;
       list.push({ map, flows });
     }
-    if (this.sockTable !== null) this.needed = this.needed || list.some((q) => q.flows !== null);
+    // net/core/sysctl_net_core.c: rps_sock_flow_sysctl — a sock flow table turns rps_needed on by itself
+    if (this.sockTable !== null) this.needed = true;
     this.queues.push(list);
     // lib/cpu_rmap.c: cpu_rmap_lookup_index — the queue whose IRQ is on the CPU (nearest CPU number otherwise)
     const rm = new Int32Array(this.cpus).fill(-1);

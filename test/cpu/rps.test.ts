@@ -54,6 +54,15 @@ describe("RPS: map->cpus[reciprocal_scale(hash, len)]", () => {
     expect(off.rps.getRpsCpu(0, 0, off.skb(0x51ccc178))).toBe(-1);
   });
 
+  it("static key rps_needed: on with an rps_map or the sock flow table, not with rps_flow_cnt alone", async () => {
+    // net/core/net-sysfs.c store_rps_map and sysctl_net_core.c rps_sock_flow_sysctl increment rps_needed;
+    // rps_flow_cnt (store_rps_dev_flow_table_cnt) does not
+    expect((await setup(2, { cpus: [[1]] })).rps.needed).toBe(true);
+    expect((await setup(2, { flowCnt: 256 })).rps.needed).toBe(false);
+    expect((await setup(2, {}, 1024)).rps.needed).toBe(true);
+    expect((await setup(2, { flowCnt: 256 }, 1024)).rps.needed).toBe(true);
+  });
+
   it("an L3-only or missing NIC hash is replaced by a direction-symmetric software hash", async () => {
     const core = await createCore({ skbs: 64, ringSlots: 64 });
     const hasher = new FlowHasher(core, 1234);
