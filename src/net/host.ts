@@ -86,7 +86,6 @@ export class Host {
   readonly gro: Gro[] = [];
   /** NAPI id of each NIC's queue 0. */
   private readonly napi0: number[] = [];
-  private readonly txRoomWaiters: (() => void)[] = [];
   /** Host routes: peer address -> the NIC whose link reaches it (IPv4 keyed
    *  by the address as a u32 so the per-packet lookup allocates nothing). */
   private readonly routes4 = new Map<number, Nic>();
@@ -182,7 +181,6 @@ export class Host {
     nic.onRxIrq = (q) => this.rx.deviceIrq(napi0 + q, this.irqCpu(q, index));
     nic.mayExpireFlow = (q, flowId, filterId) => this.rx.rps.mayExpireFlow(index, q, flowId, filterId);
     this.rx.rps.steer = (n, h, rxq, flowId) => this.nics[n]!.rxFlowSteer(h, rxq, flowId);
-    nic.onTxRoom = () => this.wakeTxWaiters();
     // TX completion runs on the queue's IRQ CPU (combined channels: the RX queue's affinity);
     // free stages install no hook, so ideal CPUs see no extra events
     const txIrqCost = this.cost.irq;
@@ -282,17 +280,6 @@ export class Host {
 
   listeners(): Listener[] {
     return this.stack.listenerList();
-  }
-
-  /** An application wants to be called when the qdisc has room. */
-  waitTxRoom(cb: () => void): void {
-    this.txRoomWaiters.push(cb);
-  }
-
-  private wakeTxWaiters(): void {
-    if (this.txRoomWaiters.length === 0) return;
-    const waiters = this.txRoomWaiters.splice(0);
-    for (const cb of waiters) cb();
   }
 
   // net/core/net-procfs.c: softnet_seq_show

@@ -139,7 +139,6 @@ export class World implements DropSink {
       return h;
     };
     for (const hs of spec.hosts) {
-      let self: Host | null = null;
       const env: TcpEnv = {
         loop: this.loop,
         rng: tcpRng,
@@ -148,15 +147,8 @@ export class World implements DropSink {
         gso: true,
         warn: (msg) => void this.warnings.push(`${hs.name}: ${msg}`),
         flows: this.flows,
-        txRoom: (dst) => {
-          const nic = self!.nicFor(dst);
-          // TSQ (tcp_small_queue_check) bounds each socket; this only stops at a full qdisc
-          return nic.qdiscRoom() > 0;
-        },
-        waitTxRoom: (_dst, cb) => self!.waitTxRoom(cb),
       };
       const host = new Host(core, { ...hs, listeners: withSinkApps(hs.name, hs.listeners, spec), hashSeed: hashSeed(spec.seed, hs.name) }, this.loop, this, (h) => this.deliver(h), scratch.take(NAPI_SCRATCH_SLOTS, `${hs.name} NAPI`), env);
-      self = host;
       this.hosts.set(hs.name, host);
     }
     const newNic = (host: Host, peer: Host): Nic => {

@@ -219,8 +219,6 @@ export class TcpConn implements CcSock, RcvWindowState {
   dsackTlp = false;
   cc: CongestionOps;
   pacingRate = 0;
-  /** Waiting for qdisc room (a TSQ-like stop). */
-  txWait = false;
   /** sk_wmem_alloc: truesize of this socket's skbs below TCP (qdisc, driver ring) until TX completion frees them. */
   wmemAlloc = 0;
   /** Truesize ever charged to / freed from sk_wmem_alloc (wmemAlloc = their difference). A socket's skbs

@@ -43,7 +43,7 @@ import { recvmsg } from "./sock-lock.js";
 import { checkDsack, dsackExtend, dsackSet } from "./dsack.js";
 import { cwndReduction, fack, fastretransAlert, lossProbeRecovery } from "./recovery.js";
 import { checkSackReordering, rackAdvance, rackUpdateReoWnd } from "./rack.js";
-import { NO_UNDO, tsecrBefore } from "./undo.js";
+import { NO_UNDO, inCwndReduction, tsecrBefore } from "./undo.js";
 import { processTlpAck, scheduleLossProbe } from "./tlp.js";
 import { frtoXmitNew } from "./frto.js";
 import { removeRenoSacks } from "./reno-sack.js";
@@ -325,7 +325,8 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   ccRefresh(t, c);
   if (c.cc.congControl !== undefined) {
     c.cc.congControl(c, ackedSacked, c.caState, newlyLost);
-  } else if (c.caState === TCP_CA_Recovery) {
+  } else if (inCwndReduction(c)) {
+    // tcp_in_cwnd_reduction: Recovery or CWR (tcp_enter_cwr)
     cwndReduction(c, ackedSacked, newlyLost, advanced);
   } else if (c.reordering > TCP_REORDERING ? advanced || newlySacked > 0 : advanced) {
     // tcp_may_raise_cwnd (with reordering above net.ipv4.tcp_reordering, any forward progress), then

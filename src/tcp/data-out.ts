@@ -26,9 +26,9 @@ import { SKB_GSO_TCP_FIXEDID } from "../core/gso.js";
 import { pow2 } from "../util/pow2.js";
 import { HASH_L4, SKB_F_OOO_OKAY } from "../core/skb-fields.js";
 import { recvmsg, sendmsgBlocked, sendmsgHold } from "./sock-lock.js";
-import { currentSsthresh, initUndo, retransmitted } from "./undo.js";
+import { currentSsthresh, inCwndReduction, initUndo, retransmitted } from "./undo.js";
 import { scheduleLossProbe, sendLossProbe } from "./tlp.js";
-import { rackReoTimeout } from "./recovery.js";
+import { enterCwr, rackReoTimeout } from "./recovery.js";
 import { resetRenoSack } from "./reno-sack.js";
 import { establishedOptions } from "./options.js";
 import { isRack, markSkbLost, rackSkbTimeout } from "./rack.js";
@@ -98,13 +98,22 @@ export function selectWindow(t: TcpHost, c: TcpConn): number {
 
 // ---- segment output ----
 
+/** transmit()'s answer, as __tcp_transmit_skb's: 0 sent (NET_XMIT_SUCCESS; NET_XMIT_CN would count as sent,
+ *  net_xmit_eval, but no qdisc of the model returns it). */
+export const XMIT_OK = 0;
+/** The qdisc dropped the skb at enqueue (NET_XMIT_DROP, > 0: pfifo_fast's txqueuelen, fq's flow_limit, band
+ *  limit or horizon): local congestion. */
+export const NET_XMIT_DROP = 1;
+/** No skb could be had (-ENOBUFS: alloc_skb / the clone failed); nothing was built. */
+export const XMIT_ENOBUFS = -105;
+
 /** Build and send one segment (tcp_transmit_skb): data [start, end) or a bare
  *  ACK when start === end. Every segment carries ACK, the current window and tcp_established_options'
  *  timestamp and SACK blocks (options.ts; probes and active resets too: tcp_xmit_probe_skb and
- *  tcp_send_active_reset use tcp_transmit_skb). */
-export function transmit(t: TcpHost, sk: TcpSock, c: TcpConn, start: number, end: number, flags: number): boolean {
+ *  tcp_send_active_reset use tcp_transmit_skb). Returns XMIT_OK, NET_XMIT_DROP or XMIT_ENOBUFS. */
+export function transmit(t: TcpHost, sk: TcpSock, c: TcpConn, start: number, end: number, flags: number): number {
   const h = t.env.alloc();
-  if (h < 0) return false;
+  if (h < 0) return XMIT_ENOBUFS;
   const tx = t.txFor(sk);
   tx.v6 = t.v6;
   tx.seq = wireSeq(sk.iss + 1, start);
@@ -158,14 +167,9 @@ export function transmit(t: TcpHost, sk: TcpSock, c: TcpConn, start: number, end
   skb.flags[h] = oooOkay ? skb.flags[h]! | SKB_F_OOO_OKAY : skb.flags[h]! & ~SKB_F_OOO_OKAY;
   c.wmemAlloc += truesize;
   c.wmemCharged += truesize;
-  if (c.pacingFq || c.pacingNeeded) {
-    // skb->tstamp = tcp_wstamp_ns (EDT; only fq reads it, so unpaced skbs keep 0)
-    t.core.skbTime.tstamp[h] = c.wstampNs;
-    if (end > start) {
-      c.dataSegsOut += segs;
-      updateSkbAfterSend(c, end - start, prior);
-    }
-  } else if (end > start) c.dataSegsOut += segs;
+  // skb->tstamp = tcp_wstamp_ns (EDT; only fq reads it, so unpaced skbs keep 0)
+  if (c.pacingFq || c.pacingNeeded) t.core.skbTime.tstamp[h] = c.wstampNs;
+  if (end > start) c.dataSegsOut += segs;
   tx.sackN = 0;
   // tcp_event_ack_sent: held ACKs are saved (SACK compression), and the ACK that went out clears the pending one
   // (inet_csk_clear_xmit_timer(ICSK_TIME_DACK): icsk_ack.retry too)
@@ -194,21 +198,29 @@ export function transmit(t: TcpHost, sk: TcpSock, c: TcpConn, start: number, end
   const endSeq = (tx.seq + payload + (flags & TCPHDR_FIN ? 1 : 0)) >>> 0;
   t.outRetransmit = ((endSeq - sk.sndNxt) | 0) <= 0 && endSeq !== tx.seq;
   const freed = c.wmemFreed;
-  t.output(h);
-  if (c.wmemFreed !== freed) {
-    // the qdisc dropped this skb at enqueue: it never queued behind the older ones (keeps the marks FIFO)
+  if (!t.output(h)) {
+    // the qdisc dropped this skb at enqueue (its free already ran tcp_wfree): it never queued behind the
+    // older ones (keeps the marks FIFO). (TCP's route always exists: no -EHOSTUNREACH here.)
     const d = c.wmemFreed - freed;
     c.wmemFreed -= d;
     c.wmemCharged -= d;
+    // __tcp_transmit_skb: err > 0 from ip_queue_xmit is local congestion: tcp_enter_cwr; net_xmit_eval keeps
+    // NET_XMIT_DROP an error, so neither tcp_update_skb_after_send nor tcp_rate_skb_sent (the caller keeps
+    // the skb unsent: tcp_write_xmit stops with it as the send head, snd_nxt unmoved)
+    enterCwr(t, c);
+    return NET_XMIT_DROP;
   }
-  return true;
+  // tcp_update_skb_after_send (sk_pacing_status read after the qdisc, which may have just set SK_PACING_FQ)
+  if (end > start && (c.pacingFq || c.pacingNeeded)) updateSkbAfterSend(c, end - start, prior);
+  return XMIT_OK;
 }
 
 /** net/ipv4/tcp_output.c: tcp_send_ack — false when its skb could not be had (the ACK stays scheduled). */
 export function sendAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   // net/ipv4/tcp_output.c: tcp_acceptable_seq — snd_nxt, past a FIN we sent (sk.sndNxt counts it, c.sndNxt not)
   const seq = unwrap(sk.iss + 1, sk.sndNxt, c.sndNxt);
-  if (transmit(t, sk, c, seq, seq, TCPHDR_ACK)) return true;
+  // __tcp_send_ack: only a failed alloc_skb keeps the ACK pending; __tcp_transmit_skb's answer is not looked at
+  if (transmit(t, sk, c, seq, seq, TCPHDR_ACK) !== XMIT_ENOBUFS) return true;
   ackAllocFailed(t, c);
   return false;
 }
@@ -242,7 +254,8 @@ export function updatePacingRate(c: TcpConn): void {
 }
 
 export function segSent(t: TcpHost, c: TcpConn): void {
-  if (c.caState === TCP_CA_Recovery) c.prrOut++;
+  // tcp_write_xmit / tcp_xmit_retransmit_queue: prr_out while tcp_in_cwnd_reduction (Recovery or CWR)
+  if (inCwndReduction(c)) c.prrOut++;
   // tcp_event_new_data_sent: the first segment out (prior_packets 0) re-arms: the RTO replaces a pending
   // zero-window probe timer (tcp_ack_probe keeps it when the window takes only part of the head skb)
   if (c.rtoDeadline === Infinity || c.xmitPending === ICSK_TIME_PROBE0) armRto(t, c, c.icskRtoUs() * 1000);
@@ -269,8 +282,9 @@ export function xmitRetransmitQueue(t: TcpHost, sk: TcpSock, c: TcpConn): void {
     if (!retransmitSkb(t, sk, c, j)) break;
     // the head's retransmission restarts the RTO unless RACK's reordering timer is pending
     if (i === 0 && c.xmitPending !== ICSK_TIME_REO_TIMEOUT) rearm = true;
-    if (c.caState === TCP_CA_Recovery) t.nstat.add(t.mib.FastRetrans);
-    else if (c.caState === TCP_CA_Loss) t.nstat.add(t.mib.SlowStartRetrans);
+    // every state but Loss counts a fast retransmission (a lost segment retransmitted in Disorder or CWR too)
+    if (c.caState !== TCP_CA_Loss) t.nstat.add(t.mib.FastRetrans);
+    else t.nstat.add(t.mib.SlowStartRetrans);
     segSent(t, c);
   }
   if (rearm) armRto(t, c, c.icskRtoUs() * 1000);
@@ -292,7 +306,7 @@ function retransmitSkb(t: TcpHost, sk: TcpSock, c: TcpConn, j: number): boolean 
   c.retransTotal++;
   rb.flags[j] = rb.flags[j]! | TCPCB_EVER_RETRANS;
   // a zero-length entry is the FIN sent on its own (fin.ts)
-  const sent = transmit(t, sk, c, start, rb.end[j]!, start === rb.end[j] ? TCPHDR_ACK | TCPHDR_FIN : TCPHDR_ACK);
+  const sent = transmit(t, sk, c, start, rb.end[j]!, start === rb.end[j] ? TCPHDR_ACK | TCPHDR_FIN : TCPHDR_ACK) === XMIT_OK;
   if (sent) {
     // (an RTO's head whose earlier retransmission an undo left out, still SACKED_RETRANS, is counted once: the
     // kernel would add it to retrans_out again, its "retrans_out leaked" case)
@@ -321,19 +335,24 @@ function retransmitHead(t: TcpHost, sk: TcpSock, c: TcpConn): void {
 }
 
 /** net/ipv4/tcp_output.c: tcp_send_loss_probe's __tcp_retransmit_skb of the last segment (no undo or
- *  SACKED_RETRANS accounting: the probe is not a repair). */
+ *  SACKED_RETRANS accounting: the probe is not a repair). As for any retransmission, RetransSegs and
+ *  total_retrans count before tcp_transmit_skb, EVER_RETRANS is set whatever happens, and a failed
+ *  transmit (no skb, a qdisc drop) counts TCPRetransFail. */
 export function tlpRetransmitTail(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   const rb = c.rtx;
   const j = rb.at(rb.count - 1);
   const fin = rb.start[j] === rb.end[j] ? TCPHDR_FIN : 0; // the FIN sent on its own (fin.ts)
   if (stillInHostQueue(t, c, j)) return false;
-  if (!transmit(t, sk, c, rb.start[j]!, rb.end[j]!, TCPHDR_ACK | fin)) return false;
+  t.nstat.add(t.mib.RetransSegs);
+  c.retransTotal++;
   rb.flags[j] = rb.flags[j]! | TCPCB_EVER_RETRANS;
+  if (transmit(t, sk, c, rb.start[j]!, rb.end[j]!, TCPHDR_ACK | fin) !== XMIT_OK) {
+    t.nstat.add(t.mib.RetransFail);
+    return false;
+  }
   rb.sentAt[j] = c.xmitMstamp;
   rb.charged[j] = c.wmemCharged;
   rb.deliveredAt[j] = c.delivered;
-  c.retransTotal++;
-  t.nstat.add(t.mib.RetransSegs);
   return true;
 }
 
@@ -398,21 +417,6 @@ export function pacingCheck(t: TcpHost, c: TcpConn): boolean {
   if (c.wstampNs <= t.now) return false;
   if (c.paceEvent < 0) c.paceEvent = t.env.loop.at(c.wstampNs, t.kPace, c.slot);
   return true;
-}
-
-/** Whether this host's qdisc towards the peer can take another segment
- *  (a stand-in for TCP Small Queues: stop at a full qdisc or at
- *  tcp_limit_output_bytes queued, resume on TX room). */
-function txRoom(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
-  if (t.txRoom(sk)) return true;
-  if (!c.txWait) {
-    c.txWait = true;
-    t.waitTxRoom(sk, () => {
-      c.txWait = false;
-      if (sk.conn === c) xmitAll(t, sk, c);
-    });
-  }
-  return false;
 }
 
 /** net/ipv4/tcp_output.c: tcp_snd_wnd_test for the send head at `start`: its first MSS, or all of a last skb of
@@ -487,10 +491,15 @@ export function writeXmit(t: TcpHost, sk: TcpSock, c: TcpConn, pushOne = 0): voi
       }
     }
     if (smallQueueCheck(t, c, len, 0)) break;
-    if (!txRoom(t, sk, c)) break;
     const end = start + len;
     const last = end === c.writeSeq;
-    if (!transmit(t, sk, c, start, end, last ? TCPHDR_ACK | TCPHDR_PSH : TCPHDR_ACK)) break;
+    // tcp_transmit_skb failed (no skb; a qdisc drop entered CWR): the skb stays the send head. With nothing
+    // in flight tcp_write_xmit returns true and __tcp_push_pending_frames arms the probe timer
+    // (tcp_check_probe_timer), whose tcp_write_wakeup tries again
+    if (transmit(t, sk, c, start, end, last ? TCPHDR_ACK | TCPHDR_PSH : TCPHDR_ACK) !== XMIT_OK) {
+      if (c.packetsOut === 0 && c.rtoDeadline === Infinity) armProbe(t, c);
+      break;
+    }
     c.sndNxt = end;
     sk.sndNxt = sndNxtWire(sk, c, end);
     sentSkb(t, c, end, headEnd);
@@ -509,7 +518,7 @@ export function writeXmit(t: TcpHost, sk: TcpSock, c: TcpConn, pushOne = 0): voi
     if (pushOne !== 0) break;
   }
   // tcp_send_fin queued a FIN skb of its own behind the data: it goes out like one
-  if (c.finAlone === FIN_ALONE_QUEUED && c.sndNxt === c.writeSeq && finXmit(t, sk, c, pushOne === 2)) sent = true;
+  if (c.finAlone === FIN_ALONE_QUEUED && c.sndNxt === c.writeSeq && finXmit(t, sk, c, pushOne === 2) === XMIT_OK) sent = true;
   // tcp_write_xmit: one loss probe per tail loss episode
   if (sent && pushOne !== 2) scheduleLossProbe(t, sk, c, false);
   // tcp_cwnd_validate: remember whether the flow used its cwnd
@@ -934,7 +943,7 @@ function probeTimer(t: TcpHost, sk: TcpSock, c: TcpConn): void {
     writeErr(t, sk);
     return;
   }
-  writeWakeup(t, sk, c);
+  const err = writeWakeup(t, sk, c);
   // tcp_send_probe0: the wakeup sent data (the RTO covers it now), or nothing waits: probing ends
   if (c.packetsOut > 0 || !sendHead(c)) {
     c.probesOut = 0;
@@ -943,21 +952,28 @@ function probeTimer(t: TcpHost, sk: TcpSock, c: TcpConn): void {
     return;
   }
   c.probesOut++;
-  // tcp_retries2 caps icsk_backoff; the interval's own cap is TCP_RTO_MAX, then TCP_USER_TIMEOUT's
-  if (c.icskBackoff < t.retries2) c.icskBackoff++;
-  resetXmitTimer(t, c, ICSK_TIME_PROBE0, clampProbe0ToUserTimeoutNs(t, c, probe0When(c)));
+  let timeout: number;
+  if (err <= 0) {
+    // tcp_retries2 caps icsk_backoff; the interval's own cap is TCP_RTO_MAX, then TCP_USER_TIMEOUT's
+    if (c.icskBackoff < t.retries2) c.icskBackoff++;
+    timeout = probe0When(c);
+  } else timeout = TCP_RESOURCE_PROBE_INTERVAL; // not sent for local congestion: no back-off, retry in 500 ms
+  resetXmitTimer(t, c, ICSK_TIME_PROBE0, clampProbe0ToUserTimeoutNs(t, c, timeout));
 }
 
+/** include/net/tcp.h: TCP_RESOURCE_PROBE_INTERVAL (HZ/2), ns. */
+export const TCP_RESOURCE_PROBE_INTERVAL = 500e6;
+
 /** net/ipv4/tcp_output.c: tcp_write_wakeup — send what fits of the send head if the window has room (the FIN
- *  skb once write_seq is inside it), else a zero-window probe (tcp_xmit_probe_skb, TCPWinProbe). */
-function writeWakeup(t: TcpHost, sk: TcpSock, c: TcpConn): void {
+ *  skb once write_seq is inside it), else a zero-window probe (tcp_xmit_probe_skb, TCPWinProbe). Returns
+ *  tcp_transmit_skb's answer (transmit()'s). */
+function writeWakeup(t: TcpHost, sk: TcpSock, c: TcpConn): number {
   // the FIN skb goes as soon as write_seq is inside the window (cwnd not asked; for a one-sequence skb
   // tcp_write_wakeup's before(seq, tcp_wnd_end) is finXmit's tcp_snd_wnd_test)
   if (c.writeSeq <= c.sndNxt) {
-    if (finXmit(t, sk, c, true)) return;
+    if (sndWndTest(c, c.writeSeq)) return finXmit(t, sk, c, true);
     t.nstat.add(t.mib.WinProbe);
-    transmit(t, sk, c, c.sndUna - 1, c.sndUna - 1, TCPHDR_ACK);
-    return;
+    return transmit(t, sk, c, c.sndUna - 1, c.sndUna - 1, TCPHDR_ACK);
   }
   const room = c.sndUna + c.sndWnd - c.sndNxt;
   if (room > 0) {
@@ -975,7 +991,8 @@ function writeWakeup(t: TcpHost, sk: TcpSock, c: TcpConn): void {
       forcedMemSchedule(t, c, TCP_SKB_OVERHEAD);
       sndMemSync(t, c);
     }
-    if (transmit(t, sk, c, start, end, TCPHDR_ACK | TCPHDR_PSH)) {
+    const err = transmit(t, sk, c, start, end, TCPHDR_ACK | TCPHDR_PSH);
+    if (err === XMIT_OK) {
       c.rtx.push(start, end, c.xmitMstamp, c.delivered, c.wmemCharged);
       sentSkb(t, c, end, c.wq.first());
       t.nstat.add(t.mib.OrigDataSent); // tcp_event_new_data_sent
@@ -984,11 +1001,11 @@ function writeWakeup(t: TcpHost, sk: TcpSock, c: TcpConn): void {
       c.packetsOut++;
       if (end - start < c.mss) c.sndSml = end;
       segSent(t, c);
-      return;
     }
+    return err;
   }
   t.nstat.add(t.mib.WinProbe);
-  transmit(t, sk, c, c.sndUna - 1, c.sndUna - 1, TCPHDR_ACK);
+  return transmit(t, sk, c, c.sndUna - 1, c.sndUna - 1, TCPHDR_ACK);
 }
 
 // ---- application: sendmsg / recvmsg ----

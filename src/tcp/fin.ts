@@ -12,25 +12,34 @@ import type { TcpSock } from "./sock.js";
 import type { TcpConn } from "./conn.js";
 import { TCPHDR_ACK, TCPHDR_FIN } from "../wire/tcp.js";
 import { dsackSet } from "./dsack.js";
-import { armProbe, enterQuickack, segSent, sendAck, sndWndTest, transmit, wireSeq } from "./data-out.js";
+import { XMIT_OK, armProbe, enterQuickack, segSent, sendAck, sndWndTest, transmit, wireSeq } from "./data-out.js";
 
 /** c.finAlone: close() queued a FIN skb that waits for cwnd. */
 export const FIN_ALONE_QUEUED = 1;
 /** c.finAlone: the FIN skb is in the retransmit queue. */
 export const FIN_ALONE_SENT = 2;
 
+/** finXmit: the FIN skb was not tried (cwnd or the peer's window holds it). */
+export const FIN_HELD = -1;
+
 /** net/ipv4/tcp_output.c: tcp_write_xmit for the FIN skb (tcp_cwnd_test makes no exception for it in 6.12).
- *  `force`: a loss probe (push_one 2) or tcp_write_wakeup, which ignore cwnd. */
-export function finXmit(t: TcpHost, sk: TcpSock, c: TcpConn, force = false): boolean {
-  if (!force && c.packetsInFlight() >= c.cwnd) return false;
+ *  `force`: a loss probe (push_one 2) or tcp_write_wakeup, which ignore cwnd. Returns FIN_HELD or
+ *  transmit()'s answer (XMIT_OK: sent). */
+export function finXmit(t: TcpHost, sk: TcpSock, c: TcpConn, force = false): number {
+  if (!force && c.packetsInFlight() >= c.cwnd) return FIN_HELD;
   // tcp_snd_wnd_test: the FIN's end_seq, write_seq + 1, must fit the peer's window
   if (!sndWndTest(c, c.writeSeq)) {
     // tcp_push_pending_frames -> tcp_check_probe_timer: zero-window probes until the window opens
     if (c.packetsOut === 0 && c.rtoDeadline === Infinity) armProbe(t, c);
-    return false;
+    return FIN_HELD;
   }
   const seq = c.writeSeq;
-  if (!transmit(t, sk, c, seq, seq, TCPHDR_ACK | TCPHDR_FIN)) return false;
+  const err = transmit(t, sk, c, seq, seq, TCPHDR_ACK | TCPHDR_FIN);
+  if (err !== XMIT_OK) {
+    // not sent (a qdisc drop entered CWR): it stays the send head; nothing in flight: the probe timer
+    if (c.packetsOut === 0 && c.rtoDeadline === Infinity) armProbe(t, c);
+    return err;
+  }
   c.finAlone = FIN_ALONE_SENT;
   sk.sndNxt = wireSeq(sk.iss + 1, seq + 1);
   c.rtx.push(seq, seq, c.xmitMstamp, c.delivered, c.wmemCharged);
@@ -38,7 +47,7 @@ export function finXmit(t: TcpHost, sk: TcpSock, c: TcpConn, force = false): boo
   c.packetsOut++;
   if (c.packetsOut > c.maxPacketsOut) c.maxPacketsOut = c.packetsOut;
   segSent(t, c);
-  return true;
+  return XMIT_OK;
 }
 
 /** net/ipv4/tcp_input.c: tcp_data_queue for a FIN already received (end_seq, the FIN's sequence number + 1,

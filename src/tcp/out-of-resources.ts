@@ -8,7 +8,7 @@ import type { TcpSock } from "./sock.js";
 import type { TcpConn } from "./conn.js";
 import { SOCK_MIN_SNDBUF, TCP_SKB_OVERHEAD } from "./buffers.js";
 import { TCP_RTO_MAX, TCP_TIMEWAIT_LEN } from "./constants.js";
-import { transmit, unwrap } from "./data-out.js";
+import { XMIT_OK, transmit, unwrap } from "./data-out.js";
 import { tcpDone } from "./established.js";
 import { TCPHDR_ACK, TCPHDR_RST } from "../wire/tcp.js";
 
@@ -48,5 +48,6 @@ export function sendActiveReset(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   const wndEnd = c.sndUna + c.sndWnd;
   const scaled = sk.sndWscale >= 0 && sndNxt - wndEnd < 2 ** sk.rcvWscale;
   const seq = wndEnd >= sndNxt || scaled ? sndNxt : wndEnd;
-  if (!transmit(t, sk, c, seq, seq, TCPHDR_ACK | TCPHDR_RST)) t.nstat.add(t.mib.AbortFailed);
+  // tcp_send_active_reset: no skb, or tcp_transmit_skb failed (a qdisc drop too): TCPAbortFailed
+  if (transmit(t, sk, c, seq, seq, TCPHDR_ACK | TCPHDR_RST) !== XMIT_OK) t.nstat.add(t.mib.AbortFailed);
 }

@@ -81,10 +81,10 @@ function tryKeepOpen(sk: TcpSock, c: TcpConn): void {
   }
 }
 
-/** net/ipv4/tcp_input.c: tcp_try_to_open (no ECN in the model) */
+/** net/ipv4/tcp_input.c: tcp_try_to_open (no ECN in the model): CWR is kept until its own exit */
 function tryToOpen(sk: TcpSock, c: TcpConn): void {
   if (!anyRetransDone(c)) c.retransStamp = NO_STAMP;
-  tryKeepOpen(sk, c);
+  if (c.caState !== TCP_CA_CWR) tryKeepOpen(sk, c);
 }
 
 /** net/ipv4/tcp_input.c: tcp_is_non_sack_preventing_reopen — Reno holds its state until data above high_seq is ACKed. */
@@ -178,6 +178,18 @@ function enterRecovery(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   setState(c, TCP_CA_Recovery);
 }
 
+/** net/ipv4/tcp_input.c: tcp_enter_cwr — __tcp_transmit_skb's answer to a local congestion drop (the qdisc
+ *  returned NET_XMIT_DROP or NET_XMIT_CN): no undo of this reduction, ssthresh from the congestion control,
+ *  PRR down to it (tcp_cwnd_reduction) until an ACK passes high_seq (tcp_fastretrans_alert). */
+export function enterCwr(t: TcpHost, c: TcpConn): void {
+  c.priorSsthresh = 0;
+  if (c.caState < TCP_CA_CWR) {
+    c.undoMarker = NO_UNDO;
+    initCwndReduction(t, c);
+    setState(c, TCP_CA_CWR);
+  }
+}
+
 /** net/ipv4/tcp_input.c: tcp_init_cwnd_reduction */
 function initCwndReduction(t: TcpHost, c: TcpConn): void {
   ccRefresh(t, c);
@@ -262,7 +274,13 @@ export function fastretransAlert(t: TcpHost, sk: TcpSock, c: TcpConn, advanced: 
   if (c.packetsOut === 0 && c.sackedOut > 0) c.sackedOut = 0;
   // D. state exits once high_seq is ACKed
   if (c.caState === TCP_CA_Open) c.retransStamp = NO_STAMP;
-  else if (c.sndUna >= c.highSeq && c.caState === TCP_CA_Recovery) {
+  else if (c.sndUna >= c.highSeq && c.caState === TCP_CA_CWR) {
+    // CWR is held until something above high_seq is ACKed (for the CWR bit to reach the receiver)
+    if (c.sndUna !== c.highSeq) {
+      endCwndReduction(c);
+      setState(c, TCP_CA_Open);
+    }
+  } else if (c.sndUna >= c.highSeq && c.caState === TCP_CA_Recovery) {
     if (!sk.sackOk) resetRenoSack(c);
     if (tryUndoRecovery(t, sk, c)) return;
     endCwndReduction(c);

@@ -65,10 +65,6 @@ export interface TcpEnv {
   gso?: boolean;
   /** A kernel log line (collected as report warnings). */
   warn(msg: string): void;
-  /** Whether the qdisc of the NIC towards `dst` can take another segment (a full device queue stops the writer). */
-  txRoom?(dst: Uint8Array): boolean;
-  /** Call `cb` once that qdisc has room again. */
-  waitTxRoom?(dst: Uint8Array, cb: () => void): void;
   /** Connections with data, by flowKey (client side registers, server side joins). */
   flows?: Map<string, FlowRecord>;
 }
@@ -859,15 +855,6 @@ export class TcpHost {
   sockHash(slot: number): number {
     const sk = this.socks[slot] ?? this.zombies.get(slot)?.sk;
     return sk === null || sk === undefined ? 0 : (((sk.lport << 16) | sk.rport) ^ sk.rkey) >>> 0;
-  }
-
-  txRoom(sk: TcpSock): boolean {
-    return this.env.txRoom === undefined ? true : this.env.txRoom(sk.raddr);
-  }
-
-  waitTxRoom(sk: TcpSock, cb: () => void): void {
-    if (this.env.waitTxRoom !== undefined) this.env.waitTxRoom(sk.raddr, cb);
-    else cb();
   }
 
   /** The applications woken by the segment just processed make their socket calls. */
