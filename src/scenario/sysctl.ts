@@ -128,8 +128,9 @@ export const SYSCTLS = {
   "net.ipv4.tcp_tso_rtt_log": { kind: "int", default: 9, min: 0, max: 31, doc: "TSO autosizing RTT scale (2^9 us)" },
   // net/ipv4/tcp_ipv4.c: tcp_sk_init sysctl_tcp_tso_win_divisor = 3; sysctl_net_ipv4.c: u8 (proc_dou8vec_minmax)
   "net.ipv4.tcp_tso_win_divisor": { kind: "int", default: 3, min: 0, max: 255, doc: "tcp_tso_should_defer: send once 1/N of the window is free (0: once > 3 MSS)" },
-  // net/ipv4/tcp_ipv4.c: tcp_sk_init 16 * 65536 (6.16 raised it to 4 MiB — we model 6.12); proc_dointvec
-  "net.ipv4.tcp_limit_output_bytes": { kind: "int", default: 1048576, min: 0, max: INT_MAX, doc: "TSQ limit for unpaced flows" },
+  // net/ipv4/tcp_ipv4.c: tcp_sk_init 16 * 65536 (6.16 raised it to 4 MiB — we model 6.12); proc_dointvec takes any
+  // int, and tcp_small_queue_check's min_t(unsigned long, ...) makes a negative one no cap
+  "net.ipv4.tcp_limit_output_bytes": { kind: "int", default: 1048576, min: -INT_MAX - 1, max: INT_MAX, doc: "TSQ limit for unpaced flows (negative: no cap)" },
   // net/ipv4/tcp_ipv4.c: tcp_sk_init sysctl_tcp_backlog_ack_defer = 1; sysctl_net_ipv4.c: u8, 0..1
   "net.ipv4.tcp_backlog_ack_defer": { kind: "int", default: 1, min: 0, max: 1, doc: "ACK once after draining the socket backlog" },
   // net/ipv4/tcp_ipv4.c: tcp_sk_init sysctl_tcp_comp_sack_nr = 44; sysctl_net_ipv4.c: u8, proc_dou8vec_minmax, extra1 SYSCTL_ZERO

@@ -395,8 +395,9 @@ const SK_PACING_DIV = 2 ** SK_PACING_SHIFT;
 // `factor` is 1 for retransmissions (tcp_xmit_retransmit_queue), 0 for new data.
 export function smallQueueCheck(t: TcpHost, c: TcpConn, payload: number, factor: number): boolean {
   let limit = Math.max(2 * tcpSkbTruesize(payload), Math.floor(c.pacingRate / SK_PACING_DIV));
-  // an unpaced socket (sk_pacing_status == SK_PACING_NONE) is capped by tcp_limit_output_bytes
-  if (!c.pacingFq && !c.pacingNeeded) limit = Math.min(limit, t.limitOutputBytes);
+  // an unpaced socket (sk_pacing_status == SK_PACING_NONE) is capped by tcp_limit_output_bytes (an int read as
+  // unsigned long by min_t: a negative value caps nothing)
+  if (!c.pacingFq && !c.pacingNeeded && t.limitOutputBytes >= 0) limit = Math.min(limit, t.limitOutputBytes);
   if (factor !== 0) limit *= pow2(factor);
   // refcount_read(&sk->sk_wmem_alloc): 1 (sk_alloc's) + the truesize of the socket's skbs below TCP
   if (c.wmemAlloc + 1 > limit) {

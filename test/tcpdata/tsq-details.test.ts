@@ -58,6 +58,15 @@ describe("tcp_small_queue_check", () => {
     expect(d.tsqThrottled).toBe(true);
   });
 
+  it("a negative tcp_limit_output_bytes (proc_dointvec) caps nothing: min_t(unsigned long, limit, -1) keeps the limit", () => {
+    // sk_pacing_rate 4e9: limit = max(2 x truesize, 4e9 >> 10 = 3 906 250); 2 MB below TCP in two skbs
+    const capped = sock(4e9, [1, 1], 2_000_000);
+    expect(smallQueueCheck(host0, capped, MSS, 0)).toBe(true);
+    const free = sock(4e9, [1, 1], 2_000_000);
+    expect(smallQueueCheck({ limitOutputBytes: -1 } as unknown as TcpHost, free, MSS, 0)).toBe(false);
+    expect(free.tsqThrottled).toBe(false);
+  });
+
   it("refcount_read(&sk->sk_wmem_alloc) is 1 + the skbs' truesize: a sum equal to the limit throttles", () => {
     const limit = 2 * tcpSkbTruesize(MSS); // max(2 x truesize, 0 >> 10)
     const c = sock(0, [1, 1], limit);
