@@ -335,7 +335,8 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   }
   if (c.cwnd < 1) c.cwnd = 1;
   if (c.cwnd > c.cwndMax) c.cwndMax = c.cwnd;
-  updatePacingRate(c);
+  // tcp_cong_control: tcp_update_pacing_rate only without cong_control (which sets sk_pacing_rate itself)
+  if (c.cc.congControl === undefined) updatePacingRate(c);
   // delivery rate over roughly one RTT
   const srttNs = (c.rtt.srttUs / 8) * 1000;
   if (now - c.rateStampT >= Math.max(srttNs, 1000)) {

@@ -105,7 +105,9 @@ export function connInit(t: TcpHost, sk: TcpSock, o: ConnOptions, peerWindow: nu
     r.rttvarUs = r.mdevUs = r.mdevMaxUs = TCP_TIMEOUT_FALLBACK_US;
     r.rtoUs = TCP_TIMEOUT_FALLBACK_US;
   }
-  updatePacingRate(c);
+  // tcp_rcv_state_process (SYN_RECV -> ESTABLISHED): tcp_update_pacing_rate unless the CC has cong_control
+  // (the active open's comes from tcp_ack's tcp_cong_control, the same rule)
+  if (c.cc.congControl === undefined) updatePacingRate(c);
   c.startedAt = t.now;
   c.rateStampT = t.now;
   c.sndbufMax = c.sndbuf;
