@@ -366,7 +366,9 @@ export class Stack {
   sendDatagram(h: number): boolean {
     const v6 = this.skbProtocol[h] === ETH_P_IPV6;
     const udp = this.headers[h * SKB_HEADROOM + this.skbNetwork[h]! + (v6 ? 6 : 9)] === IPPROTO_UDP;
-    if (this.output(h)) {
+    // An IPv4 raw IP_HDRINCL sender (the SYN flood's, as hping3) leaves by raw_send_hdrinc's NF_HOOK ->
+    // dst_output, never through __ip_local_out, so no IpOutRequests; IPv6's rawv6_send_hdrinc counts its own
+    if (!v6 && !udp ? this.ipOutput(h) : this.output(h)) {
       if (udp) this.nstat.add(v6 ? this.cUdp6OutDatagrams : this.cUdpOutDatagrams);
       return true;
     }
@@ -383,10 +385,15 @@ export class Stack {
 
   /** ip_output path for a locally generated packet; false if the qdisc dropped it. */
   output(h: number): boolean {
-    const base = h * SKB_HEADROOM;
-    const net = base + this.skbNetwork[h]!;
     const v6 = this.skbProtocol[h] === ETH_P_IPV6;
     this.nstat.add(v6 ? this.cIp6OutRequests : this.cIpOutRequests);
+    return this.ipOutput(h);
+  }
+
+  /** output() after __ip_local_out's IpOutRequests: route, fragment, the device queue. */
+  private ipOutput(h: number): boolean {
+    const net = h * SKB_HEADROOM + this.skbNetwork[h]!;
+    const v6 = this.skbProtocol[h] === ETH_P_IPV6;
     const l4 = this.headers[net + (v6 ? 6 : 9)];
     // (TCP counts TcpOutSegs itself: TcpHost.output; UDP its datagrams: sendDatagram)
     this.lastOutputQueued = false;
@@ -412,7 +419,7 @@ export class Stack {
       return false;
     }
     // The first fragment the qdisc drops ends the datagram: the ones not sent
-    // yet are freed (the slow path's kfree_skb of what is left) and FragFails.
+    // yet are freed (ip_do_fragment's fail: what is left of it) and FragFails.
     this.lastOutputQueued = true;
     for (let i = 0; i < n; i++) {
       if (!nic.xmit(out[i]!)) {
