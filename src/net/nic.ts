@@ -594,11 +594,6 @@ export class Nic {
     return this.tx.qdiscQlen();
   }
 
-  /** Room left in the qdisc of skb h's TX queue (packets; txqueuelen for pfifo_fast). */
-  qdiscRoom(): number {
-    return Math.max(1, this.config.txqueuelen) - this.tx.qdiscQlen();
-  }
-
   /** The link takes the next frame to serialize (-1 if none). */
   txPop(): number {
     return this.tx.txPop();

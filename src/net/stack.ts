@@ -39,6 +39,11 @@ const ETH_P_IPV6 = 0x86dd;
 const IPPROTO_TCP = 6;
 const IPPROTO_UDP = 17;
 
+/** ipOutput's answer: sent, dropped by the qdisc (NET_XMIT_DROP), or never queued. */
+const XMIT_SENT = 0;
+const XMIT_QDISC_DROP = 1;
+const XMIT_NOT_QUEUED = -1;
+
 export class Stack {
   readonly tcp: TcpHost;
   /** Bound UDP sockets by port. */
@@ -368,69 +373,65 @@ export class Stack {
     const udp = this.headers[h * SKB_HEADROOM + this.skbNetwork[h]! + (v6 ? 6 : 9)] === IPPROTO_UDP;
     // An IPv4 raw IP_HDRINCL sender (the SYN flood's, as hping3) leaves by raw_send_hdrinc's NF_HOOK ->
     // dst_output, never through __ip_local_out, so no IpOutRequests; IPv6's rawv6_send_hdrinc counts its own
-    if (!v6 && !udp ? this.ipOutput(h) : this.output(h)) {
+    if (v6 || udp) this.nstat.add(v6 ? this.cIp6OutRequests : this.cIpOutRequests);
+    const rc = this.ipOutput(h);
+    if (rc === XMIT_SENT) {
       if (udp) this.nstat.add(v6 ? this.cUdp6OutDatagrams : this.cUdpOutDatagrams);
       return true;
     }
-    if (this.lastOutputQueued) {
+    if (rc === XMIT_QDISC_DROP) {
       this.nstat.add(v6 ? this.cIp6OutDiscards : this.cIpOutDiscards);
       if (udp) this.nstat.add(v6 ? this.cUdp6SndbufErrors : this.cUdpSndbufErrors);
     }
     return false;
   }
 
-  /** Whether the last output() reached a device queue (its false was the
-   *  qdisc's NET_XMIT_DROP, not a missing route or a failed allocation). */
-  private lastOutputQueued = false;
-
   /** ip_output path for a locally generated packet; false if the qdisc dropped it. */
   output(h: number): boolean {
     const v6 = this.skbProtocol[h] === ETH_P_IPV6;
     this.nstat.add(v6 ? this.cIp6OutRequests : this.cIpOutRequests);
-    return this.ipOutput(h);
+    return this.ipOutput(h) === XMIT_SENT;
   }
 
-  /** output() after __ip_local_out's IpOutRequests: route, fragment, the device queue. */
-  private ipOutput(h: number): boolean {
+  /** output() after __ip_local_out's IpOutRequests: route, fragment, the device queue. XMIT_SENT, or why
+   *  not: XMIT_QDISC_DROP (NET_XMIT_DROP) or XMIT_NOT_QUEUED (no route, no skb for a fragment). */
+  private ipOutput(h: number): number {
     const net = h * SKB_HEADROOM + this.skbNetwork[h]!;
     const v6 = this.skbProtocol[h] === ETH_P_IPV6;
     const l4 = this.headers[net + (v6 ? 6 : 9)];
     // (TCP counts TcpOutSegs itself: TcpHost.output; UDP its datagrams: sendDatagram)
-    this.lastOutputQueued = false;
     const nic = this.route(h);
     if (nic === undefined) {
       this.drops.drop(h, "IP_OUTNOROUTES");
-      return false;
+      return XMIT_NOT_QUEUED;
     }
     // net/ipv4/ip_output.c: ip_finish_output_gso/__ip_finish_output — fragment a datagram above the MTU
     if (!v6 && l4 === IPPROTO_UDP && get16(this.headers, net + 2) > this.mtu) return this.fragmentOut(h, nic);
-    this.lastOutputQueued = true;
-    return nic.xmit(h);
+    return nic.xmit(h) ? XMIT_SENT : XMIT_QDISC_DROP;
   }
 
   // net/ipv4/ip_output.c: ip_fragment -> ip_do_fragment; each fragment goes to the device queue
-  private fragmentOut(h: number, nic: Nic): boolean {
+  private fragmentOut(h: number, nic: Nic): number {
     const out = this.fragOut;
     const n = ipFragment(this.core, h, this.mtu, this.env.alloc, out);
     if (n < 0) {
       this.nstat.add(this.cIpFragFails);
       for (let i = 1; i < out.length; i++) this.drops.drop(out[i]!, "NOMEM");
       this.drops.drop(h, "NOMEM");
-      return false;
+      return XMIT_NOT_QUEUED;
     }
     // The first fragment the qdisc drops ends the datagram: the ones not sent
     // yet are freed (ip_do_fragment's fail: what is left of it) and FragFails.
-    this.lastOutputQueued = true;
     for (let i = 0; i < n; i++) {
       if (!nic.xmit(out[i]!)) {
         for (let j = i + 1; j < n; j++) this.drops.drop(out[j]!, "NOT_SPECIFIED");
         this.nstat.add(this.cIpFragFails);
-        return false;
+        return XMIT_QDISC_DROP;
       }
       this.nstat.add(this.cIpFragCreates);
     }
     this.nstat.add(this.cIpFragOKs);
-    return true;
+    return XMIT_SENT;
   }
 
   private isOurs(off: number, len: number): boolean {
