@@ -73,6 +73,33 @@ export class Scoreboard {
     this.head = (this.head + 1) & (this.start.length - 1);
     this.count--;
   }
+
+  /** Cut the i-th record at `at` (start < at < end): [at, end) becomes a record of its own right after it, with
+   *  the same flags, send stamp, delivered and charge (tcp_fragment: buff takes skb's sacked, tstamp and tx).
+   *  The records behind move one place toward the tail (rare: a retransmission cut to tcp_current_mss). */
+  split(i: number, at: number): void {
+    if (this.count === this.start.length) this.grow();
+    for (let k = this.count; k > i + 1; k--) {
+      const to = this.at(k);
+      const from = this.at(k - 1);
+      this.start[to] = this.start[from]!;
+      this.end[to] = this.end[from]!;
+      this.sentAt[to] = this.sentAt[from]!;
+      this.deliveredAt[to] = this.deliveredAt[from]!;
+      this.charged[to] = this.charged[from]!;
+      this.flags[to] = this.flags[from]!;
+    }
+    const j = this.at(i);
+    const n = this.at(i + 1);
+    this.start[n] = at;
+    this.end[n] = this.end[j]!;
+    this.sentAt[n] = this.sentAt[j]!;
+    this.deliveredAt[n] = this.deliveredAt[j]!;
+    this.charged[n] = this.charged[j]!;
+    this.flags[n] = this.flags[j]!;
+    this.end[j] = at;
+    this.count++;
+  }
 }
 
 /** The application on this end (set by the traffic generator or the listener). */

@@ -30,7 +30,7 @@ import { currentSsthresh, inCwndReduction, initUndo, retransmitted } from "./und
 import { scheduleLossProbe, sendLossProbe } from "./tlp.js";
 import { enterCwr, rackReoTimeout } from "./recovery.js";
 import { resetRenoSack } from "./reno-sack.js";
-import { establishedOptions } from "./options.js";
+import { currentMss, establishedOptions } from "./options.js";
 import { isRack, markSkbLost, rackSkbTimeout } from "./rack.js";
 import { sendHead, sendHeadEnd } from "./send-head.js";
 import { outOfResources } from "./out-of-resources.js";
@@ -110,8 +110,9 @@ export const XMIT_ENOBUFS = -105;
 /** Build and send one segment (tcp_transmit_skb): data [start, end) or a bare
  *  ACK when start === end. Every segment carries ACK, the current window and tcp_established_options'
  *  timestamp and SACK blocks (options.ts; probes and active resets too: tcp_xmit_probe_skb and
- *  tcp_send_active_reset use tcp_transmit_skb). Returns XMIT_OK, NET_XMIT_DROP or XMIT_ENOBUFS. */
-export function transmit(t: TcpHost, sk: TcpSock, c: TcpConn, start: number, end: number, flags: number): number {
+ *  tcp_send_active_reset use tcp_transmit_skb). `mss`: the mss_now the caller sized the skb by
+ *  (tcp_current_mss; its tcp_gso_size), unused without data. Returns XMIT_OK, NET_XMIT_DROP or XMIT_ENOBUFS. */
+export function transmit(t: TcpHost, sk: TcpSock, c: TcpConn, start: number, end: number, flags: number, mss: number): number {
   const h = t.env.alloc();
   if (h < 0) return XMIT_ENOBUFS;
   const tx = t.txFor(sk);
@@ -123,7 +124,7 @@ export function transmit(t: TcpHost, sk: TcpSock, c: TcpConn, start: number, end
   if (c.finQueued && c.finAlone === 0 && end === c.writeSeq && end > start) flags |= TCPHDR_FIN;
   // tcp_set_skb_tso_segs: a GSO skb of ceil(len / mss) segments (the ledger counts each)
   const payload = end - start;
-  const segs = payload > c.mss ? Math.ceil(payload / c.mss) : 1;
+  const segs = payload > mss ? Math.ceil(payload / mss) : 1;
   // __tcp_transmit_skb: PSH on every GSO skb (tcp_skb_pcount > 1), so the receiver's GRO flushes at its last
   // segment (tcp_gso_segment keeps PSH there only); a 1-MSS skb keeps its own
   if (segs > 1) flags |= TCPHDR_PSH;
@@ -141,7 +142,7 @@ export function transmit(t: TcpHost, sk: TcpSock, c: TcpConn, start: number, end
   writeSegment(t.core, h, tx);
   const skb = t.core.skb;
   if (segs > 1) {
-    skb.gsoSize[h] = c.mss;
+    skb.gsoSize[h] = mss;
     skb.gsoSegs[h] = segs;
     // the model's TCP sends IPv4 ID 0 with DF on every packet (segment.ts), so the segments keep it
     // (SKB_GSO_TCP_FIXEDID) and GRO at the receiver sees one fixed-ID stream across skbs
@@ -220,7 +221,7 @@ export function sendAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   // net/ipv4/tcp_output.c: tcp_acceptable_seq — snd_nxt, past a FIN we sent (sk.sndNxt counts it, c.sndNxt not)
   const seq = unwrap(sk.iss + 1, sk.sndNxt, c.sndNxt);
   // __tcp_send_ack: only a failed alloc_skb keeps the ACK pending; __tcp_transmit_skb's answer is not looked at
-  if (transmit(t, sk, c, seq, seq, TCPHDR_ACK) !== XMIT_ENOBUFS) return true;
+  if (transmit(t, sk, c, seq, seq, TCPHDR_ACK, 0) !== XMIT_ENOBUFS) return true;
   ackAllocFailed(t, c);
   return false;
 }
@@ -279,7 +280,7 @@ export function xmitRetransmitQueue(t: TcpHost, sk: TcpSock, c: TcpConn): void {
     if ((f & (TCPCB_LOST | TCPCB_SACKED_ACKED | TCPCB_SACKED_RETRANS)) !== TCPCB_LOST) continue;
     if (smallQueueCheck(t, c, rb.end[j]! - rb.start[j]!, 1)) break;
     // tcp_retransmit_skb: a refused or failed attempt is stamped too (with the skb's last send time) and ends the walk
-    if (!retransmitSkb(t, sk, c, j)) break;
+    if (!retransmitSkb(t, sk, c, i)) break;
     // the head's retransmission restarts the RTO unless RACK's reordering timer is pending
     if (i === 0 && c.xmitPending !== ICSK_TIME_REO_TIMEOUT) rearm = true;
     // every state but Loss counts a fast retransmission (a lost segment retransmitted in Disorder or CWR too)
@@ -294,19 +295,25 @@ export function xmitRetransmitQueue(t: TcpHost, sk: TcpSock, c: TcpConn): void {
  *  refuses it (-EBUSY), a failed tcp_transmit_skb loses it (TCPRetransFail); whatever the outcome the attempt
  *  sets retrans_stamp (if unset) from the skb's timestamp and counts undo_retrans, so a connection whose
  *  retransmissions keep failing still times out. */
-function retransmitSkb(t: TcpHost, sk: TcpSock, c: TcpConn, j: number): boolean {
+function retransmitSkb(t: TcpHost, sk: TcpSock, c: TcpConn, i: number): boolean {
   const rb = c.rtx;
+  let j = rb.at(i);
   if (stillInHostQueue(t, c, j)) {
     retransmitted(c, rb.sentAt[j]!);
     return false;
   }
   const start = rb.start[j]!;
+  // tcp_retransmit_skb: cur_mss = tcp_current_mss; a record sent when the segments carried fewer SACK blocks
+  // is longer than that: tcp_fragment cuts it at cur_mss (with room for more segments, tcp_set_skb_tso_segs
+  // makes it a GSO skb of cur_mss segments instead: the same frames, the record behind goes next)
+  const curMss = currentMss(sk, c);
+  if (rb.end[j]! - start > curMss) j = fragmentRecord(c, i, start + curMss);
   // __tcp_retransmit_skb counts RetransSegs and total_retrans before tcp_transmit_skb, and always sets EVER_RETRANS
   t.nstat.add(t.mib.RetransSegs);
   c.retransTotal++;
   rb.flags[j] = rb.flags[j]! | TCPCB_EVER_RETRANS;
   // a zero-length entry is the FIN sent on its own (fin.ts)
-  const sent = transmit(t, sk, c, start, rb.end[j]!, start === rb.end[j] ? TCPHDR_ACK | TCPHDR_FIN : TCPHDR_ACK) === XMIT_OK;
+  const sent = transmit(t, sk, c, start, rb.end[j]!, start === rb.end[j] ? TCPHDR_ACK | TCPHDR_FIN : TCPHDR_ACK, curMss) === XMIT_OK;
   if (sent) {
     // (an RTO's head whose earlier retransmission an undo left out, still SACKED_RETRANS, is counted once: the
     // kernel would add it to retrans_out again, its "retrans_out leaked" case)
@@ -328,10 +335,9 @@ function retransmitSkb(t: TcpHost, sk: TcpSock, c: TcpConn, j: number): boolean 
 function retransmitHead(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   const rb = c.rtx;
   if (rb.count === 0) return;
-  const j = rb.at(0);
   // a SACKed head is SACK reneging (tcp_timeout_mark_lost would clear it), which this model does not have
-  if (rb.flags[j]! & TCPCB_SACKED_ACKED) return;
-  retransmitSkb(t, sk, c, j);
+  if (rb.flags[rb.at(0)]! & TCPCB_SACKED_ACKED) return;
+  retransmitSkb(t, sk, c, 0);
 }
 
 /** net/ipv4/tcp_output.c: tcp_send_loss_probe's __tcp_retransmit_skb of the last segment (no undo or
@@ -340,13 +346,19 @@ function retransmitHead(t: TcpHost, sk: TcpSock, c: TcpConn): void {
  *  transmit (no skb, a qdisc drop) counts TCPRetransFail. */
 export function tlpRetransmitTail(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   const rb = c.rtx;
-  const j = rb.at(rb.count - 1);
+  const i = rb.count - 1;
+  let j = rb.at(i);
   const fin = rb.start[j] === rb.end[j] ? TCPHDR_FIN : 0; // the FIN sent on its own (fin.ts)
   if (stillInHostQueue(t, c, j)) return false;
+  // tcp_send_loss_probe: mss = tcp_current_mss; the last record is one segment of the mss it was sent with, so
+  // only __tcp_retransmit_skb(skb, 1)'s cut applies: a record longer than cur_mss goes as its first cur_mss
+  // bytes, the rest stays behind it unsent
+  const mss = currentMss(sk, c);
+  if (rb.end[j]! - rb.start[j]! > mss) j = fragmentRecord(c, i, rb.start[j]! + mss);
   t.nstat.add(t.mib.RetransSegs);
   c.retransTotal++;
   rb.flags[j] = rb.flags[j]! | TCPCB_EVER_RETRANS;
-  if (transmit(t, sk, c, rb.start[j]!, rb.end[j]!, TCPHDR_ACK | fin) !== XMIT_OK) {
+  if (transmit(t, sk, c, rb.start[j]!, rb.end[j]!, TCPHDR_ACK | fin, mss) !== XMIT_OK) {
     t.nstat.add(t.mib.RetransFail);
     return false;
   }
@@ -354,6 +366,20 @@ export function tlpRetransmitTail(t: TcpHost, sk: TcpSock, c: TcpConn): boolean 
   rb.charged[j] = c.wmemCharged;
   rb.deliveredAt[j] = c.delivered;
   return true;
+}
+
+/** net/ipv4/tcp_output.c: tcp_fragment (TCP_FRAG_IN_RTX_QUEUE) of rtx record i at `at`, with tcp_adjust_pcount:
+ *  the new record counts in packets_out and in sacked_out / retrans_out / lost_out as its flags say. As the
+ *  SACK and loss cuts of the model's MSS records, the skb's split is implied: no new skb in c.sentSkbs, no
+ *  truesize charged. Returns record i's physical index (the ring may have grown). */
+function fragmentRecord(c: TcpConn, i: number, at: number): number {
+  const f = c.rtx.flags[c.rtx.at(i)]!;
+  c.rtx.split(i, at);
+  c.packetsOut++;
+  if (f & TCPCB_SACKED_ACKED) c.sackedOut++;
+  if (f & TCPCB_SACKED_RETRANS) c.retransOut++;
+  if (f & TCPCB_LOST) c.lostOut++;
+  return c.rtx.at(i);
 }
 
 // net/ipv4/tcp_output.c: skb_still_in_host_queue — the last (re)transmission of rtx record j is still in
@@ -420,13 +446,14 @@ export function pacingCheck(t: TcpHost, c: TcpConn): boolean {
   return true;
 }
 
-/** net/ipv4/tcp_output.c: tcp_snd_wnd_test for the send head at `start`: its first MSS, or all of a last skb of
- *  at most one MSS with the FIN's sequence number when it carries one (the FIN skb of its own: write_seq + 1),
- *  must not pass tcp_wnd_end. Shared by tcp_write_xmit, the FIN skb (fin.ts) and tcp_send_loss_probe. */
-export function sndWndTest(c: TcpConn, start: number): boolean {
+/** net/ipv4/tcp_output.c: tcp_snd_wnd_test for the send head at `start` with the caller's mss_now: its first
+ *  MSS, or all of a last skb of at most one MSS with the FIN's sequence number when it carries one (the FIN skb
+ *  of its own: write_seq + 1), must not pass tcp_wnd_end. Shared by tcp_write_xmit, the FIN skb (fin.ts) and
+ *  tcp_send_loss_probe. */
+export function sndWndTest(c: TcpConn, start: number, mss: number): boolean {
   // the send head skb ends at the write queue's first end (the FIN skb of its own: write_seq)
   const skbEnd = c.wq.count > 0 && start < c.writeSeq ? c.wq.first() : c.writeSeq;
-  const end = skbEnd - start > c.mss ? start + c.mss : skbEnd + (c.finQueued && skbEnd === c.writeSeq ? 1 : 0);
+  const end = skbEnd - start > mss ? start + mss : skbEnd + (c.finQueued && skbEnd === c.writeSeq ? 1 : 0);
   return end <= c.sndUna + c.sndWnd;
 }
 
@@ -445,7 +472,9 @@ function sentSkb(t: TcpHost, c: TcpConn, end: number, headEnd: number): void {
 /** net/ipv4/tcp_output.c: tcp_write_xmit — internal pacing, GSO skbs of tcp_tso_segs, TSQ.
  *  `pushOne` 2: a loss probe — one skb, out even when cwnd is full, no TSO deferral, no new probe. */
 export function writeXmit(t: TcpHost, sk: TcpSock, c: TcpConn, pushOne = 0): void {
-  const mss = c.mss;
+  // mss_now: every caller passes tcp_current_mss (__tcp_push_pending_frames, tcp_push, tcp_tsq_write,
+  // tcp_send_loss_probe), asked once: segments after the first one that used up a D-SACK keep its size
+  const mss = currentMss(sk, c);
   // tcp_tso_segs: segments per skb (1 without GSO); a pure function, asked only once a segment may go
   let maxSegs = 0;
   let stoppedByCwnd = false;
@@ -467,12 +496,12 @@ export function writeXmit(t: TcpHost, sk: TcpSock, c: TcpConn, pushOne = 0): voi
     // merged with the next one)
     const headEnd = c.wq.first();
     let len = headEnd - start;
-    if (maxSegs === 0) maxSegs = t.env.gso === true ? tsoSegs(t, c) : 1;
+    if (maxSegs === 0) maxSegs = t.env.gso === true ? tsoSegs(t, c, mss) : 1;
     // tcp_cwnd_test quota and tcp_mss_split_point: at most min(tso_segs, cwnd quota) MSS
     const quota = Math.min(maxSegs, cwndQuota);
     if (len > quota * mss) len = quota * mss;
     const wndEnd = c.sndUna + c.sndWnd;
-    if (!sndWndTest(c, start)) {
+    if (!sndWndTest(c, start, mss)) {
       if (c.packetsOut === 0 && c.rtoDeadline === Infinity) armProbe(t, c);
       break;
     }
@@ -497,7 +526,7 @@ export function writeXmit(t: TcpHost, sk: TcpSock, c: TcpConn, pushOne = 0): voi
     // tcp_transmit_skb failed (no skb; a qdisc drop entered CWR): the skb stays the send head. With nothing
     // in flight tcp_write_xmit returns true and __tcp_push_pending_frames arms the probe timer
     // (tcp_check_probe_timer), whose tcp_write_wakeup tries again
-    if (transmit(t, sk, c, start, end, last ? TCPHDR_ACK | TCPHDR_PSH : TCPHDR_ACK) !== XMIT_OK) {
+    if (transmit(t, sk, c, start, end, last ? TCPHDR_ACK | TCPHDR_PSH : TCPHDR_ACK, mss) !== XMIT_OK) {
       if (c.packetsOut === 0 && c.rtoDeadline === Infinity) armProbe(t, c);
       break;
     }
@@ -578,21 +607,21 @@ export const GSO_MAX_SIZE = GSO_LEGACY_MAX_SIZE - (MAX_TCP_HEADER + 1);
 /** Pacing rate (bytes/s) from which tcp_tso_autosize's bytes are capped at sk_gso_max_size whatever min_rtt adds. */
 export const TSO_RATE_CAP = GSO_MAX_SIZE * 2 ** SK_PACING_SHIFT;
 
-// net/ipv4/tcp_output.c: tcp_tso_segs -> tcp_tso_autosize (the WASM kernel, assembly/gso.ts)
-function tsoSegs(t: TcpHost, c: TcpConn): number {
+// net/ipv4/tcp_output.c: tcp_tso_segs -> tcp_tso_autosize (the WASM kernel, assembly/gso.ts) for mss_now
+function tsoSegs(t: TcpHost, c: TcpConn, mss: number): number {
   // the answer depends only on these three: reuse it while they stand (pacing_rate moves on ACKs, not
   // per segment). From TSO_RATE_CAP up, sk_pacing_rate >> sk_pacing_shift alone reaches sk_gso_max_size,
   // where tcp_tso_autosize caps it: every such rate gives the same answer (a 10 Gbit flow's do).
-  if (c.minRttUs === c.tsoMinRtt && c.mss === c.tsoMss && (c.pacingRate === c.tsoRate || (c.pacingRate >= TSO_RATE_CAP && c.tsoRate >= TSO_RATE_CAP))) return c.tsoSegs;
+  if (c.minRttUs === c.tsoMinRtt && mss === c.tsoMss && (c.pacingRate === c.tsoRate || (c.pacingRate >= TSO_RATE_CAP && c.tsoRate >= TSO_RATE_CAP))) return c.tsoSegs;
   const x = t.core.raw as unknown as { tcp_tso_segs: (rate: number, minRtt: number, mss: number, gsoMax: number, minSegs: number, shift: number, rttLog: number, maxSegs: number) => number };
   const rate = c.pacingRate > 0 && c.pacingRate !== Infinity ? Math.floor(Math.min(c.pacingRate, 2 ** 52)) : 2 ** 52;
   const minRtt = c.minRttUs === Infinity ? 0xffffffff : c.minRttUs;
   // sk_gso_max_segs: the device's gso_max_segs (GSO_MAX_SEGS); the skb itself is no longer than
   // tcp_xmit_size_goal made it (≤ sk_gso_max_size), so no further cap on the segments here
-  const segs = x.tcp_tso_segs(rate, minRtt, c.mss, c.gsoMaxSize, t.minTsoSegs, SK_PACING_SHIFT, t.tsoRttLog, 65535) >>> 0;
+  const segs = x.tcp_tso_segs(rate, minRtt, mss, c.gsoMaxSize, t.minTsoSegs, SK_PACING_SHIFT, t.tsoRttLog, 65535) >>> 0;
   c.tsoRate = c.pacingRate;
   c.tsoMinRtt = c.minRttUs;
-  c.tsoMss = c.mss;
+  c.tsoMss = mss;
   c.tsoSegs = Math.max(1, segs);
   return c.tsoSegs;
 }
@@ -972,18 +1001,19 @@ function writeWakeup(t: TcpHost, sk: TcpSock, c: TcpConn): number {
   // the FIN skb goes as soon as write_seq is inside the window (cwnd not asked; for a one-sequence skb
   // tcp_write_wakeup's before(seq, tcp_wnd_end) is finXmit's tcp_snd_wnd_test)
   if (c.writeSeq <= c.sndNxt) {
-    if (sndWndTest(c, c.writeSeq)) return finXmit(t, sk, c, true);
+    if (sndWndTest(c, c.writeSeq, 0)) return finXmit(t, sk, c, true);
     t.nstat.add(t.mib.WinProbe);
-    return transmit(t, sk, c, c.sndUna - 1, c.sndUna - 1, TCPHDR_ACK);
+    return transmit(t, sk, c, c.sndUna - 1, c.sndUna - 1, TCPHDR_ACK, 0);
   }
   const room = c.sndUna + c.sndWnd - c.sndNxt;
   if (room > 0) {
     const start = c.sndNxt;
-    // tcp_write_wakeup: what fits of the send head skb, at most one MSS (tcp_fragment cuts the rest off)
-    const end = start + Math.min(room, c.mss, c.wq.first() - start);
+    const mss = currentMss(sk, c);
+    // tcp_write_wakeup: what fits of the send head skb, at most one tcp_current_mss (tcp_fragment cuts the rest off)
+    const end = start + Math.min(room, mss, c.wq.first() - start);
     // a head whose FIN passes the window is cut at tcp_wnd_end (tcp_fragment): the FIN flag moves to the
     // second part, an skb of its own that waits for the window (fin.ts)
-    if (end === c.writeSeq && c.finQueued && !sndWndTest(c, start)) {
+    if (end === c.writeSeq && c.finQueued && !sndWndTest(c, start, mss)) {
       c.finAlone = FIN_ALONE_QUEUED;
       // tcp_fragment: the new skb comes from tcp_stream_alloc_skb(sk, gfp, true), so its truesize (no
       // data: TCP_SKB_OVERHEAD) is charged whatever the limits (sk_forced_mem_schedule), then
@@ -992,7 +1022,7 @@ function writeWakeup(t: TcpHost, sk: TcpSock, c: TcpConn): number {
       forcedMemSchedule(t, c, TCP_SKB_OVERHEAD);
       sndMemSync(t, c);
     }
-    const err = transmit(t, sk, c, start, end, TCPHDR_ACK | TCPHDR_PSH);
+    const err = transmit(t, sk, c, start, end, TCPHDR_ACK | TCPHDR_PSH, mss);
     if (err === XMIT_OK) {
       c.rtx.push(start, end, c.xmitMstamp, c.delivered, c.wmemCharged);
       sentSkb(t, c, end, c.wq.first());
@@ -1000,13 +1030,13 @@ function writeWakeup(t: TcpHost, sk: TcpSock, c: TcpConn): number {
       c.sndNxt = end;
       sk.sndNxt = sndNxtWire(sk, c, end);
       c.packetsOut++;
-      if (end - start < c.mss) c.sndSml = end;
+      if (end - start < mss) c.sndSml = end;
       segSent(t, c);
     }
     return err;
   }
   t.nstat.add(t.mib.WinProbe);
-  return transmit(t, sk, c, c.sndUna - 1, c.sndUna - 1, TCPHDR_ACK);
+  return transmit(t, sk, c, c.sndUna - 1, c.sndUna - 1, TCPHDR_ACK, 0);
 }
 
 // ---- application: sendmsg / recvmsg ----
@@ -1016,15 +1046,15 @@ function memoryFree(c: TcpConn): boolean {
   return c.wmemQueued(TCP_SKB_OVERHEAD) < c.sndbuf;
 }
 
-/** net/ipv4/tcp.c: tcp_xmit_size_goal — how far sendmsg fills an skb: gso_segs whole MSS of sk_gso_max_size
- *  bounded to half the largest window the peer offered (tcp_bound_to_half_wnd); one MSS when the socket
- *  cannot GSO. */
-export function sizeGoal(c: TcpConn): number {
-  if (c.gsoMaxSize === 0) return c.mss;
+/** net/ipv4/tcp.c: tcp_xmit_size_goal — how far sendmsg fills an skb: gso_segs whole `mss` (tcp_send_mss's
+ *  tcp_current_mss) of sk_gso_max_size bounded to half the largest window the peer offered
+ *  (tcp_bound_to_half_wnd); one MSS when the socket cannot GSO. */
+export function sizeGoal(c: TcpConn, mss = c.mss): number {
+  if (c.gsoMaxSize === 0) return mss;
   let size = c.gsoMaxSize;
   const cutoff = c.maxWindow > TCP_MSS_DEFAULT ? c.maxWindow >>> 1 : c.maxWindow;
   if (cutoff !== 0 && size > cutoff) size = Math.max(cutoff, 68 - c.tcpHeaderLen);
-  return Math.max(Math.floor(size / c.mss) * c.mss, c.mss);
+  return Math.max(Math.floor(size / mss) * mss, mss);
 }
 
 /** tcp_sendmsg: copy up to `bytes` into the write queue while sk_wmem_queued <
@@ -1058,7 +1088,8 @@ export function appSend(t: TcpHost, sk: TcpSock, c: TcpConn, bytes: number): num
   if (sendmsgBlocked(t, c)) return 0;
   // tcp_skb_entail of a new skb (the write queue is empty: everything written was sent) checks for idleness
   if (bytes > 0 && c.writeSeq === c.sndNxt) slowStartAfterIdleCheck(t, c);
-  const goal = sizeGoal(c);
+  // tcp_sendmsg_locked: tcp_send_mss (size_goal from tcp_current_mss)
+  const goal = sizeGoal(c, currentMss(sk, c));
   const wq = c.wq;
   let taken = 0;
   while (taken < bytes) {

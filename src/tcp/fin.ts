@@ -28,13 +28,13 @@ export const FIN_HELD = -1;
 export function finXmit(t: TcpHost, sk: TcpSock, c: TcpConn, force = false): number {
   if (!force && c.packetsInFlight() >= c.cwnd) return FIN_HELD;
   // tcp_snd_wnd_test: the FIN's end_seq, write_seq + 1, must fit the peer's window
-  if (!sndWndTest(c, c.writeSeq)) {
+  if (!sndWndTest(c, c.writeSeq, 0)) {
     // tcp_push_pending_frames -> tcp_check_probe_timer: zero-window probes until the window opens
     if (c.packetsOut === 0 && c.rtoDeadline === Infinity) armProbe(t, c);
     return FIN_HELD;
   }
   const seq = c.writeSeq;
-  const err = transmit(t, sk, c, seq, seq, TCPHDR_ACK | TCPHDR_FIN);
+  const err = transmit(t, sk, c, seq, seq, TCPHDR_ACK | TCPHDR_FIN, 0);
   if (err !== XMIT_OK) {
     // not sent (a qdisc drop entered CWR): it stays the send head; nothing in flight: the probe timer
     if (c.packetsOut === 0 && c.rtoDeadline === Infinity) armProbe(t, c);

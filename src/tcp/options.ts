@@ -44,3 +44,19 @@ export function establishedOptions(tx: SegOut, sk: TcpSock, c: TcpConn | null, s
     tx.sackN++;
   }
 }
+
+/** TCPOLEN_SACK_BASE_ALIGNED: the SACK option's kind and length after two NOPs. */
+const TCPOLEN_SACK_BASE_ALIGNED = 4;
+/** TCPOLEN_SACK_PERBLOCK */
+const TCPOLEN_SACK_PERBLOCK = 8;
+
+/** net/ipv4/tcp_output.c: tcp_current_mss — mss_cache less the option bytes the next segment carries beyond
+ *  tcp_header_len's (tcp_established_options with skb NULL): the SACK option's 4 + 8 per block for
+ *  eff_sacks = num_sacks + dsack blocks (at most 3 after a timestamp, 4 without), so a segment with its SACK
+ *  blocks still fits the MTU. (No PMTU change, MD5 or AO in the model: mss_cache stands.) */
+export function currentMss(sk: TcpSock, c: TcpConn): number {
+  const effSacks = c.numSacks + (c.dsackPending ? 1 : 0);
+  if (effSacks === 0 || !sk.sackOk) return c.mss;
+  const n = Math.min(effSacks, sk.tsOk ? SACK_BLOCKS_TS : SACK_BLOCKS_NO_TS);
+  return c.mss - (TCPOLEN_SACK_BASE_ALIGNED + n * TCPOLEN_SACK_PERBLOCK);
+}

@@ -49,5 +49,5 @@ export function sendActiveReset(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   const scaled = sk.sndWscale >= 0 && sndNxt - wndEnd < 2 ** sk.rcvWscale;
   const seq = wndEnd >= sndNxt || scaled ? sndNxt : wndEnd;
   // tcp_send_active_reset: no skb, or tcp_transmit_skb failed (a qdisc drop too): TCPAbortFailed
-  if (transmit(t, sk, c, seq, seq, TCPHDR_ACK | TCPHDR_RST) !== XMIT_OK) t.nstat.add(t.mib.AbortFailed);
+  if (transmit(t, sk, c, seq, seq, TCPHDR_ACK | TCPHDR_RST, 0) !== XMIT_OK) t.nstat.add(t.mib.AbortFailed);
 }

@@ -15,6 +15,7 @@ import { TCP_TIMEOUT_MIN_US } from "./rack.js";
 import { ICSK_TIME_LOSS_PROBE, rearmRto, resetXmitTimer, rtoDeltaUs, sndWndTest, tlpRetransmitTail, writeXmit } from "./data-out.js";
 import { TCP_TIMEOUT_INIT } from "./constants.js";
 import { sendHead } from "./send-head.js";
+import { currentMss } from "./options.js";
 import { unwrap } from "./data-out.js";
 
 /** usecs_to_jiffies at HZ=1000, as ns. */
@@ -45,7 +46,8 @@ export function sendLossProbe(t: TcpHost, sk: TcpSock, c: TcpConn): void {
     let sent = false;
     // tcp_send_head with tcp_snd_wnd_test: unsent data, or the FIN skb of its own; a send head outside the
     // window leaves the probe to the tail's retransmission
-    if (sendHead(c) && sndWndTest(c, c.sndNxt)) {
+    // (mss = tcp_current_mss, as tcp_write_xmit's below)
+    if (sendHead(c) && sndWndTest(c, c.sndNxt, currentMss(sk, c))) {
       // new data: tcp_write_xmit with push_one = 2 (one skb, cwnd ignored)
       const before = c.packetsOut;
       writeXmit(t, sk, c, 2);
