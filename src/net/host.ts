@@ -6,6 +6,7 @@
 // Transmit: the stack counts the packet, picks the NIC by a host route to the
 // destination (or the default route, eth0) and queues it on that NIC's qdisc.
 import type { Core } from "../core/core.js";
+import { SKB_HEADROOM, SKB_NONE } from "../core/skb-fields.js";
 import type { EventLoop } from "../sim/loop.js";
 import { Counters } from "../sim/counters.js";
 import type { Nic, DropSink, NicConfig } from "./nic.js";
@@ -218,8 +219,18 @@ export class Host {
         if (s !== null) s.txQueue = q;
       },
       rxQueue: (sk) => tcp.sockAt(sk)?.rxQueue ?? -1,
-      // in the RX softirq (an ACK clocking data out) the CPU is known; an app's own write is not placed on a CPU
-      senderCpu: () => this.rx.curCpu,
+      // net/core/dev.c: netdev_core_pick_tx — skb->sender_cpu = raw_smp_processor_id() + 1: every transmit
+      // has one. A socket's skb: TcpHost.sendCpu (TSQ tasklet, RX softirq, else its application's CPU); a
+      // sockless one: the RX softirq's (a SYN-ACK, a RST), else the sending application's (its source port's)
+      senderCpu: (h) => {
+        const core = this.core;
+        const sk = core.skb.sk[h]!;
+        if (sk !== SKB_NONE) return tcp.sendCpu(sk);
+        if (this.rx.curCpu >= 0) return this.rx.curCpu;
+        const t = core.skb.transport[h]!;
+        const off = h * SKB_HEADROOM + t;
+        return this.rx.appCpu(t === 0xff ? 0 : (core.headers[off]! << 8) | core.headers[off + 1]!);
+      },
     };
     if (peer.length === 4) this.routes4.set(key4(peer, 0), nic);
     else this.routes6.set(key6(peer, 0), nic);

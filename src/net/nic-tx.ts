@@ -88,8 +88,8 @@ export interface XpsEnv {
   sk_tx_queue_set(sk: number, q: number): void;
   /** sk_rx_queue_get (-1 none). */
   rxQueue(sk: number): number;
-  /** skb->sender_cpu - 1: the CPU running the transmit (-1 unknown). */
-  senderCpu(): number;
+  /** skb->sender_cpu - 1 for skb `h`: the CPU running its transmit (-1 unknown). */
+  senderCpu(h: number): number;
 }
 
 /** __get_xps_queue_idx's map: key (CPU or RX queue) -> TX queues whose mask holds it, in queue order. */
@@ -477,7 +477,7 @@ export class NicTx {
       if (rxq >= 0) q = this.xpsIdx(h, this.xpsRxqs, rxq);
     }
     if (q < 0 && this.xpsCpus !== null && env !== null) {
-      const cpu = env.senderCpu();
+      const cpu = env.senderCpu(h);
       if (cpu >= 0) q = this.xpsIdx(h, this.xpsCpus, cpu);
     }
     return q;

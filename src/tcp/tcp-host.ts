@@ -267,6 +267,8 @@ export class TcpHost {
   /** Completion passes in progress (their end runs their CPU's list) and the CPU of the outermost one. */
   private tsqHeld = 0;
   private tsqCpu = 0;
+  /** The CPU whose TSQ tasklet is running now (tcp_tasklet_func), -1 outside it. */
+  private tsqRunCpu = -1;
   /** TCP's pacing hrtimer (tcp_pace_kick), argument = socket slot. */
   readonly kPace: number;
   readonly moderateRcvbuf: boolean;
@@ -812,6 +814,8 @@ export class TcpHost {
   private tsqRun(cpu: number): void {
     const n = this.tsqNs[cpu]!;
     const list = this.tsqLists[cpu]!;
+    const outer = this.tsqRunCpu;
+    this.tsqRunCpu = cpu;
     for (let i = n - 1; i >= 0; i--) {
       const sk = this.socks[list[i]!];
       const c = sk?.conn ?? null;
@@ -829,6 +833,7 @@ export class TcpHost {
     const now = this.tsqNs[cpu]!;
     if (now !== n) cur.copyWithin(0, n, now);
     this.tsqNs[cpu] = now - n;
+    this.tsqRunCpu = outer;
   }
 
   /** The CPU whose tcp_memory_per_cpu_fw_alloc a charge of `c` goes to now (this_cpu in
@@ -839,6 +844,19 @@ export class TcpHost {
       if (cpu >= 0) return cpu;
     }
     return this.appCpu(this.socks[c.slot]?.lport ?? 0);
+  }
+
+  /** The CPU transmitting an skb of socket `slot` now (net/core/dev.c: netdev_core_pick_tx's
+   *  raw_smp_processor_id(), which get_xps_queue looks up in xps_cpus): the TSQ tasklet's, the RX
+   *  softirq's in tcp_v4_rcv, else the application's (process context: sendmsg, release_sock; the
+   *  model also runs the socket's timers there, not on the CPU that armed them). */
+  sendCpu(slot: number): number {
+    if (this.tsqRunCpu >= 0) return this.tsqRunCpu;
+    if (this.inSoftirq && this.inRelease === 0) {
+      const cpu = this.rxCpu();
+      if (cpu >= 0) return cpu;
+    }
+    return this.appCpu(this.socks[slot]?.lport ?? 0);
   }
 
   /** The data connection of socket `slot` (what a qdisc sees through skb->sk), or null. */
