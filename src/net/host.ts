@@ -66,15 +66,27 @@ export interface CpuTime {
   app: number;
 }
 
-/** The /proc/net/softnet_stat columns this model reports, per CPU: 1-3 and 10-11 of the 15 that 6.12's
- *  net/core/net-procfs.c: softnet_seq_show prints (4-9 are always 0; 12-15, backlog_len, the CPU
- *  index, input_qlen and process_qlen, are not reported). */
+/** A CPU's line of /proc/net/softnet_stat: the 15 columns 6.12's net/core/net-procfs.c: softnet_seq_show
+ *  prints, in its order. col4-col9 are printed as 0 (4; 5-8 "was fastroute"; 9 "was cpu_collision"); the
+ *  queue lengths are the backlog's at the report's time. */
 export interface SoftnetStat {
   processed: number;
   dropped: number;
   time_squeeze: number;
+  col4: 0;
+  col5: 0;
+  col6: 0;
+  col7: 0;
+  col8: 0;
+  col9: 0;
   received_rps: number;
   flow_limit_count: number;
+  /** input_qlen + process_qlen */
+  backlog_len: number;
+  /** the CPU's number (seq->index: every CPU is online) */
+  index: number;
+  input_qlen: number;
+  process_qlen: number;
 }
 
 export class Host {
@@ -296,12 +308,25 @@ export class Host {
   // net/core/net-procfs.c: softnet_seq_show
   softnet(cpu: number): SoftnetStat {
     const sd = this.rx.softnet;
+    // softnet_process_queue_len / softnet_input_pkt_queue_len: the ring holds process_queue first
+    const backlog = this.rx.backlogLen(cpu);
+    const processQlen = sd.processLen[cpu]!;
     return {
       processed: sd.processed[cpu]!,
       dropped: sd.dropped[cpu]!,
       time_squeeze: sd.timeSqueeze[cpu]!,
+      col4: 0,
+      col5: 0,
+      col6: 0,
+      col7: 0,
+      col8: 0,
+      col9: 0,
       received_rps: sd.receivedRps[cpu]!,
       flow_limit_count: sd.flowLimitCount(cpu),
+      backlog_len: backlog,
+      index: cpu,
+      input_qlen: backlog - processQlen,
+      process_qlen: processQlen,
     };
   }
 

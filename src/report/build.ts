@@ -9,6 +9,7 @@ import { formatIPv4, formatIPv6 } from "../wire/addr.js";
 import type { ConnectReport } from "../tcp/population.js";
 import { flowReports, type FlowReport } from "./flows.js";
 import type { TxQueueStats } from "../net/nic-tx.js";
+import type { SoftnetStat } from "../net/host.js";
 import type { LatencyReport } from "../sim/latency-hist.js";
 
 /** A TX queue's counters (the driver's, nic-tx.ts) with its BQL state and latency. */
@@ -70,7 +71,7 @@ export interface HostReport {
   /** Root qdisc per device, as `tc -s qdisc show dev DEV`: backlog in bytes, qlen in packets,
    *  limit in packets; fq adds `fq` (tc_fq_qd_stats), mq its `children`. */
   qdisc: Record<string, QdiscReport>;
-  softnet: { cpu: number; processed: number; dropped: number; time_squeeze: number; received_rps: number; flow_limit_count: number }[];
+  softnet: ({ cpu: number } & SoftnetStat)[];
   /** Bound UDP sockets at the end, as `ss -uamn`: rmemAlloc is ss's Recv-Q (sk_rmem_alloc), rcvbuf its rb, drops its d. */
   udpSockets: UdpSocketReport[];
   /** IPv4 reassembly at the end: incomplete datagrams, their fragment skbs, and frag_mem_limit (bytes). */

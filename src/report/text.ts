@@ -99,8 +99,8 @@ export function renderText(r: Report): string {
     out.push("", "/proc/net/softnet_stat");
     out.push(
       table(
-        h.softnet.map((s) => [`cpu${s.cpu}`, s.processed, s.dropped, s.time_squeeze, s.received_rps, s.flow_limit_count]),
-        ["cpu", "processed", "dropped", "time_squeeze", "received_rps", "flow_limit_count"],
+        h.softnet.map((s) => [`cpu${s.cpu}`, s.processed, s.dropped, s.time_squeeze, s.col4, s.col5, s.col6, s.col7, s.col8, s.col9, s.received_rps, s.flow_limit_count, s.backlog_len, s.index, s.input_qlen, s.process_qlen]),
+        ["cpu", "processed", "dropped", "time_squeeze", "4", "5", "6", "7", "8", "9", "received_rps", "flow_limit_count", "backlog_len", "index", "input_qlen", "process_qlen"],
       ),
     );
   }
