@@ -4,7 +4,7 @@
 // accept queue head (inet_csk_accept -> reqsk_queue_remove, sk_ack_backlog--).
 import type { TcpHost } from "./tcp-host.js";
 import type { ListenSock } from "./sock.js";
-import { TCP_CLOSE, TCP_CLOSE_WAIT } from "./constants.js";
+import { TCP_CLOSE, TCP_CLOSE_WAIT, TCP_ESTABLISHED } from "./constants.js";
 import { tcpClose } from "./established.js";
 
 /** sk_data_ready on the listener: schedule the next accept() if due. */
@@ -28,6 +28,9 @@ export function acceptFire(t: TcpHost, l: ListenSock): void {
     l.lastAccept = t.now;
     l.acceptedTotal++;
     child.accepted = true;
+    // net/ipv4/af_inet.c: __inet_accept -> sock_rps_record_flow(newsk): an ESTABLISHED child's sk_rxhash
+    // (saved from the handshake's last ACK), recorded on the accepting application's CPU
+    if (t.recordFlow !== null && child.state === TCP_ESTABLISHED) t.recordFlow(child.rxhash, t.appCpu(child.lport));
     // A child reset or closed by its peer while queued: the app reads EOF and closes.
     if (child.state === TCP_CLOSE) {
       if (child.slot >= 0) t.destroy(child);
