@@ -59,6 +59,30 @@ describe("bulk dequeue (try_bulk_dequeue_skb)", () => {
     expect([st.xmitMore, st.doorbells, st.bqlStops]).toEqual([2, 4, 2]);
   });
 
+  it("stops when bytelimit reaches exactly 0 (while bytelimit > 0): the next skb goes in a restart of its own", async () => {
+    const core = await freshCore();
+    const { tx } = nicTx(core, {});
+    const M = 664;
+    tx.dql[0]!.write("limit_min", M);
+    tx.dql[0]!.write("limit_max", M);
+    const h0 = frame(core);
+    const h1 = frame(core);
+    const f = [frame(core), frame(core), frame(core), frame(core)];
+    stoppedWith(tx, h0, h1, f);
+    // h0 completes: avail = (M + 166) - 166 = 664; restart 1 posts h1 off gso_skb: avail 498.
+    // Restart 2: f0, bytelimit 498 - 166 = 332 > 0: f1; 166 > 0: f2; 0: stop (a `>= 0` would take f3
+    // too). The driver counts 166 each: avail 0, not < 0, so the queue runs on: restart 3 posts f3
+    // alone (avail -166: BQL stops the queue).
+    expect(tx.txPop()).toBe(h0);
+    tx.frameDone();
+    expect(tx.ringUsed(0)).toBe(5);
+    expect(tx.qdisc(0).qlen).toBe(0);
+    expect(tx.dql[0]!.avail).toBe(-166);
+    const st = tx.stats[0]!;
+    // xmit_more on f0 and f1; tail writes: h0, h1, f2 (the list's last), f3; BQL stops: h0 (limit 0), f3
+    expect([st.xmitMore, st.doorbells, st.bqlStops]).toEqual([2, 4, 2]);
+  });
+
   it("a ring-full stop inside a bulk requeues the rest of it (each skb a requeue); they go first, singly, after the wake", async () => {
     const core = await freshCore();
     const { tx, loop } = nicTx(core, { bql: false, txRing: 4 });
