@@ -48,9 +48,12 @@ export function qdiscPktLen(core: Core, h: number): number {
     hdrLen += 8;
   }
   let segs = s.gsoSegs[h]!;
+  // qdisc_pkt_len_segs_init: an untrusted (DODGY) skb's segments come from its payload; with none
+  // ("Malicious packet") pkt_len stays skb->len
   if ((type & SKB_GSO_DODGY) !== 0) {
     const payload = len - hdrLen;
-    if (payload > 0) segs = Math.ceil(payload / gsoSize);
+    if (payload <= 0) return len;
+    segs = Math.ceil(payload / gsoSize);
   }
   return len + (segs - 1) * hdrLen;
 }
