@@ -469,7 +469,10 @@ export class NetRx implements NetRxHandler {
   // net/core/gro.c: gro_normal_one — rx_list takes skbs, rx_count their
   // segments; at gro_normal_batch the list goes to netif_receive_skb_list.
   // The stack runs synchronously, so the list keeps its order either way;
-  // the batches only show in groNormalLists.
+  // the batches only show in groNormalLists. 6.12 adds a completed aggregate's NAPI_GRO_CB(skb)->count
+  // (napi_gro_complete; = its gso_segs) and 1 for a packet that goes up alone (napi_skb_finish's
+  // GRO_NORMAL, whatever its gso_segs); adding gso_segs (at least 1) for every skb is the same for
+  // everything the model's NICs deliver (no GSO skb comes from a driver).
   private groNormal(m: number, rxCount: number, cpu: number, nicIndex: number, q: number): number {
     const scratch = this.scratch;
     const segs = this.skbGsoSegs;

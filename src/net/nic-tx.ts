@@ -757,6 +757,8 @@ export class NicTx {
     const hdrLen = skb.hdrLen[h]!;
     const k = this.gso.segment(h, this.gsoSlot, GSO_OUT_SLOTS);
     if (k === 0) {
+      // validate_xmit_skb frees a failed skb_gso_segment with kfree_skb (NOT_SPECIFIED) and counts
+      // tx_dropped; the model's failure is its own (no pool / GSO slots), booked as SKB_GSO_SEG
       this.dropAfterQdisc(h, "SKB_GSO_SEG");
       return false;
     }

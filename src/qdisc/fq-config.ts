@@ -36,7 +36,8 @@ export interface FqOptions {
   bucketsLog?: number;
   /** orphan_mask (default 1023). */
   orphanMask?: number;
-  /** ce_threshold in ns (default ~0U us = off in practice). */
+  /** ce_threshold in ns (default ~0U us = off in practice). The model has no ECN: a late packet counts
+   *  ce_mark but is not marked (6.12 fq_dequeue: INET_ECN_set_ce, then stat_ce_mark++). */
   ceThresholdNs?: number;
   /** timer_slack in ns (default 10000). */
   timerSlackNs?: number;

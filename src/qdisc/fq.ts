@@ -584,6 +584,8 @@ export class FqQdisc implements Qdisc {
   // ---- stats and reset ---------------------------------------------------
 
   stats(now: number): FqStats {
+    // fq_dump_stats: time_next_delayed_flow + timer_slack - now in u64; with nothing throttled 6.12's value
+    // wraps to 2^64 + timer_slack - 1 - now, which a double cannot hold: shown as U64_MAX
     const tndf = this.timeNextDelayedFlow === Infinity ? U64_MAX : this.timeNextDelayedFlow + this.p.timerSlackNs - now;
     return {
       kind: this.kind,
@@ -617,7 +619,9 @@ export class FqQdisc implements Qdisc {
     };
   }
 
-  // net/sched/sch_fq.c: fq_reset — every queued skb goes to the sink, flows are freed
+  // net/sched/sch_fq.c: fq_reset — every queued skb goes to the sink, flows are freed. (Used by tests
+  // only. 6.12's fq_reset leaves time_next_delayed_flow as it was, stale until fq_check_throttled; this
+  // one clears it, so the fast path is open at once.)
   reset(reason = "QDISC_DROP"): void {
     const F = this.flows;
     const purge = (f: number): void => {
