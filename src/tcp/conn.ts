@@ -122,7 +122,8 @@ export const TCP_REORDERING = 3;
 const CONN_F64 = new F64Keys(["now", "sndUna", "sndNxt", "writeSeq", "sndWl1", "fwdAlloc", "sndMem", "sndSml", "highSeq", "rackMstamp",
   "rackEndSeq", "fackEnd", "tlpHighSeq", "wmemAlloc", "wmemCharged", "wmemFreed", "wstampNs", "xmitMstamp", "rmemAlloc", "backlogLen",
   "rcvNxt", "rcvWup", "copiedSeq", "dsackStart", "dsackEnd", "lrcvtime", "rcvRttSeq", "ownedUntil", "readPending", "readWant",
-  "readLast", "toWrite", "writePending", "writeLast", "startedAt", "lastAckAt", "bytesReceived", "bytesRead", "rateStampT"]);
+  "readLast", "toWrite", "writePending", "writeLast", "startedAt", "lastAckAt", "bytesReceived", "bytesRead", "rateStampT",
+  "cwndUsageSeq"]);
 const RCVQ_F64 = new F64Keys(["space", "seq"]);
 
 export class TcpConn implements CcSock, RcvWindowState {
@@ -139,7 +140,17 @@ export class TcpConn implements CcSock, RcvWindowState {
   now = 0;
   /** tp->lsndtime: tcp_jiffies32 (ms) when data was last sent (set at establishment too). */
   lsndtime = 0;
+  /** tcp_is_cwnd_limited as tcp_cong_avoid's caller saw it (data-in.ts sets it before cong_avoid). */
   cwndLimited = false;
+  /** tp->is_cwnd_limited: tcp_cwnd_validate's latch — a tcp_write_xmit of this window (until snd_una passes
+   *  cwndUsageSeq) was cwnd-limited. */
+  isCwndLimited = false;
+  /** tp->cwnd_usage_seq (relative): snd_nxt when tcp_cwnd_validate last latched. */
+  cwndUsageSeq = 0;
+  /** tp->snd_cwnd_used: the most packets out seen by tcp_cwnd_validate while not cwnd-limited. */
+  sndCwndUsed = 0;
+  /** tp->snd_cwnd_stamp: tcp_jiffies32 (ms) of the last cwnd use or change (RFC 2861's clock). */
+  sndCwndStamp = 0;
   delivered = 0;
   deliveryRateBps = 0;
 
@@ -172,6 +183,7 @@ export class TcpConn implements CcSock, RcvWindowState {
    *  increase is the rate sample's losses (newly_lost). */
   lost = 0;
   retransOut = 0;
+  /** tp->max_packets_out: packets_out when tcp_cwnd_validate last latched (tcp_is_cwnd_limited's slow-start test). */
   maxPacketsOut = 0;
   caState = TCP_CA_Open;
   highSeq = 0;

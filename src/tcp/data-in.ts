@@ -32,6 +32,7 @@ import {
   updatePacingRate,
   xmitAll,
   xmitRetransmitQueue,
+  isCwndLimited,
 } from "./data-out.js";
 import { TCPHDR_FIN, TCPHDR_PSH, TCPHDR_SYN } from "../wire/tcp.js";
 
@@ -331,7 +332,9 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   } else if (c.reordering > TCP_REORDERING ? advanced || newlySacked > 0 : advanced) {
     // tcp_may_raise_cwnd (with reordering above net.ipv4.tcp_reordering, any forward progress), then
     // tcp_cong_avoid with acked_sacked, what this ACK newly delivered
+    c.cwndLimited = isCwndLimited(c);
     c.cc.congAvoid?.(c, ackedSacked);
+    c.sndCwndStamp = t.nowMs(); // tcp_cong_avoid
   }
   if (c.cwnd < 1) c.cwnd = 1;
   if (c.cwnd > c.cwndMax) c.cwndMax = c.cwnd;
@@ -345,7 +348,6 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
     c.rateStampDelivered = c.delivered;
   }
   if (advanced) {
-    c.maxPacketsOut = c.packetsOut;
     // tcp_set_xmit_timer (FLAG_SET_XMIT_TIMER, unless RACK armed its reordering timer)
     if (!c.rackArmed && !scheduleLossProbe(t, sk, c, true)) rearmRto(t, c);
   }

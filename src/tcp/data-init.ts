@@ -86,6 +86,8 @@ export function connInit(t: TcpHost, sk: TcpSock, o: ConnOptions, peerWindow: nu
   // tcp_init_transfer: cwnd 1 after more than one SYN or SYN-ACK retransmission not shown spurious (RFC 5681,
   // relaxed for RFC 6298's 1 s initial RTO)
   if (sk.totalRetrans > 1 && sk.undoMarker !== 0) c.cwnd = 1;
+  // tcp_init_transfer / tcp_init_buffer_space: snd_cwnd_stamp
+  c.sndCwndStamp = Math.floor(t.now / 1e6);
   // tcp_init_buffer_space
   if (!c.sndbufLocked) c.sndbuf = sndbufExpand(c.sndbuf, sk.mss, c.mss, c.cwnd, c.reordering, c.cc.sndbufFactor, t.wmem[2]!);
   c.rcvq.time = Math.floor(t.now / 1000);

@@ -14,7 +14,7 @@ import {
   TCP_REORDERING,
   type TcpConn,
 } from "./conn.js";
-import { CA_EVENT_CWND_RESTART, CA_EVENT_LOSS, CA_EVENT_TX_START, TCP_CA_Disorder, TCP_CA_Loss, TCP_CA_Recovery } from "./cc.js";
+import { CA_EVENT_CWND_RESTART, CA_EVENT_LOSS, CA_EVENT_TX_START, TCP_CA_Disorder, TCP_CA_Loss, TCP_CA_Open, TCP_CA_Recovery } from "./cc.js";
 import { MAX_TCP_HEADER, TCP_INIT_CWND, TCP_SKB_OVERHEAD, TCP_MAX_QUICKACKS, pacingRate, rcvSpaceAdjust, selectWindowRaw, sndbufExpand } from "./buffers.js";
 import { TCP_RTO_MAX_US, TCP_RTO_MIN_US } from "./rtt.js";
 import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_PSH } from "../wire/tcp.js";
@@ -477,7 +477,8 @@ export function writeXmit(t: TcpHost, sk: TcpSock, c: TcpConn, pushOne = 0): voi
   const mss = currentMss(sk, c);
   // tcp_tso_segs: segments per skb (1 without GSO); a pure function, asked only once a segment may go
   let maxSegs = 0;
-  let stoppedByCwnd = false;
+  // tcp_tso_should_defer held an skb for cwnd (its *is_cwnd_limited)
+  let deferredForCwnd = false;
   let sent = false;
   while (c.writeSeq > c.sndNxt) {
     if (pacingCheck(t, c)) break;
@@ -485,10 +486,7 @@ export function writeXmit(t: TcpHost, sk: TcpSock, c: TcpConn, pushOne = 0): voi
     const inFlight = c.packetsInFlight();
     let cwndQuota = inFlight >= c.cwnd ? 0 : Math.min(Math.max(c.cwnd >> 1, 1), c.cwnd - inFlight);
     if (cwndQuota === 0) {
-      if (pushOne !== 2) {
-        stoppedByCwnd = true;
-        break;
-      }
+      if (pushOne !== 2) break;
       cwndQuota = 1; // tcp_write_xmit: force out a loss probe packet
     }
     const start = c.sndNxt;
@@ -515,7 +513,7 @@ export function writeXmit(t: TcpHost, sk: TcpSock, c: TcpConn, pushOne = 0): voi
     if (skbLen > mss && pushOne === 0 && !(c.finQueued && start + skbLen === c.writeSeq)) {
       const d = tsoShouldDefer(t, c, start, skbLen, start + skbLen >= c.writeSeq, maxSegs);
       if (d !== DEFER_NO) {
-        if (d === DEFER_CWND) stoppedByCwnd = true;
+        if (d === DEFER_CWND) deferredForCwnd = true;
         c.tsoDeferrals++;
         break;
       }
@@ -540,7 +538,6 @@ export function writeXmit(t: TcpHost, sk: TcpSock, c: TcpConn, pushOne = 0): voi
       const e = Math.min(s + mss, end);
       c.rtx.push(s, e, c.xmitMstamp, c.delivered, c.wmemCharged);
       c.packetsOut++;
-      if (c.packetsOut > c.maxPacketsOut) c.maxPacketsOut = c.packetsOut;
       if (e - s < mss) c.sndSml = e;
       segSent(t, c);
     }
@@ -551,8 +548,54 @@ export function writeXmit(t: TcpHost, sk: TcpSock, c: TcpConn, pushOne = 0): voi
   if (c.finAlone === FIN_ALONE_QUEUED && c.sndNxt === c.writeSeq && finXmit(t, sk, c, pushOne === 2) === XMIT_OK) sent = true;
   // tcp_write_xmit: one loss probe per tail loss episode
   if (sent && pushOne !== 2) scheduleLossProbe(t, sk, c, false);
-  // tcp_cwnd_validate: remember whether the flow used its cwnd
-  c.cwndLimited = stoppedByCwnd || (c.cwnd < c.ssthresh && c.cwnd < 2 * c.maxPacketsOut);
+  // tcp_write_xmit: cwnd-limited when a cwnd-limited deferral held an skb or the flight fills cwnd (whether or
+  // not data waits); tcp_cwnd_validate when something went or cwnd held it
+  const cwndLimited = deferredForCwnd || c.packetsInFlight() >= c.cwnd;
+  if (sent || cwndLimited) cwndValidate(t, sk, c, cwndLimited);
+}
+
+/** net/ipv4/tcp_output.c: tcp_cwnd_validate — latch the strongest signal of this window's cwnd use: cwnd-limited
+ *  (kept until snd_una passes cwnd_usage_seq) or else the most packets out; then RFC 2861: a cwnd-limited flow
+ *  restarts the clock, a starving one records its use and, with tcp_slow_start_after_idle and no cong_control,
+ *  gives back unused cwnd once an RTO passed since the clock last moved. */
+function cwndValidate(t: TcpHost, sk: TcpSock, c: TcpConn, cwndLimited: boolean): void {
+  if (c.sndUna >= c.cwndUsageSeq || cwndLimited || (!c.isCwndLimited && c.packetsOut > c.maxPacketsOut)) {
+    c.isCwndLimited = cwndLimited;
+    c.maxPacketsOut = c.packetsOut;
+    c.cwndUsageSeq = c.sndNxt;
+  }
+  const nowMs = t.nowMs();
+  if (isCwndLimited(c)) {
+    c.sndCwndUsed = 0;
+    c.sndCwndStamp = nowMs;
+    return;
+  }
+  if (c.packetsOut > c.sndCwndUsed) c.sndCwndUsed = c.packetsOut;
+  // (s32)(tcp_jiffies32 - snd_cwnd_stamp) >= icsk_rto (jiffies, HZ=1000)
+  if (t.slowStartAfterIdle && nowMs - c.sndCwndStamp >= Math.floor(c.icskRtoUs() / 1000) && c.cc.congControl === undefined) {
+    cwndApplicationLimited(sk, c, nowMs);
+  }
+}
+
+/** include/net/tcp.h: tcp_is_cwnd_limited — the latch, or in slow start a cwnd below twice the packets out. */
+export function isCwndLimited(c: TcpConn): boolean {
+  if (c.isCwndLimited) return true;
+  return c.cwnd < c.ssthresh && c.cwnd < 2 * c.maxPacketsOut;
+}
+
+/** net/ipv4/tcp_output.c: tcp_cwnd_application_limited — in Open, an attached socket whose writer is not out of
+ *  buffer (SOCK_NOSPACE) halves the cwnd it did not use: cwnd = (cwnd + max(snd_cwnd_used, tcp_init_cwnd)) / 2,
+ *  ssthresh kept at tcp_current_ssthresh. */
+function cwndApplicationLimited(sk: TcpSock, c: TcpConn, nowMs: number): void {
+  if (c.caState === TCP_CA_Open && !sockDead(sk) && !c.nospace) {
+    const winUsed = Math.max(c.sndCwndUsed, TCP_INIT_CWND);
+    if (winUsed < c.cwnd) {
+      c.ssthresh = currentSsthresh(c);
+      c.cwnd = (c.cwnd + winUsed) >> 1;
+    }
+    c.sndCwndUsed = 0;
+  }
+  c.sndCwndStamp = nowMs;
 }
 
 /** tcp_tso_should_defer's answer: send now, or defer (cwnd-limited, rwnd-limited, application-limited). */
@@ -932,6 +975,7 @@ export function enterLoss(t: TcpHost, c: TcpConn): void {
   }
   c.cwnd = c.packetsInFlight() + 1;
   c.cwndCnt = 0;
+  c.sndCwndStamp = t.nowMs();
   // a timeout after many SACKs in Disorder: the reordering degree was overestimated
   if (c.caState <= TCP_CA_Disorder && c.sackedOut >= TCP_REORDERING) c.reordering = Math.min(c.reordering, TCP_REORDERING);
   c.highSeq = c.sndNxt;
@@ -1079,6 +1123,8 @@ function cwndRestart(t: TcpHost, c: TcpConn, delta: number, rtoMs: number): void
   const restart = Math.min(TCP_INIT_CWND, cwnd);
   while ((delta -= rtoMs) > 0 && cwnd > restart) cwnd >>= 1;
   c.cwnd = Math.max(cwnd, restart);
+  c.sndCwndStamp = t.nowMs();
+  c.sndCwndUsed = 0;
 }
 
 export function appSend(t: TcpHost, sk: TcpSock, c: TcpConn, bytes: number): number {
@@ -1153,6 +1199,7 @@ export function checkSpace(t: TcpHost, sk: TcpSock, c: TcpConn): void {
 function expandSndbuf(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   c.sndbuf = sndbufExpand(c.sndbuf, sk.mss, c.mss, c.cwnd, c.reordering, c.cc.sndbufFactor, t.wmem[2]!);
   if (c.sndbuf > c.sndbufMax) c.sndbufMax = c.sndbuf;
+  c.sndCwndStamp = t.nowMs(); // tcp_new_space
 }
 
 /** The writer: as fast as the buffer allows, or `writeRate` bytes/s. */

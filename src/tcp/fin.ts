@@ -45,7 +45,6 @@ export function finXmit(t: TcpHost, sk: TcpSock, c: TcpConn, force = false): num
   c.rtx.push(seq, seq, c.xmitMstamp, c.delivered, c.wmemCharged);
   t.nstat.add(t.mib.OrigDataSent); // tcp_event_new_data_sent: the FIN skb's pcount, 1
   c.packetsOut++;
-  if (c.packetsOut > c.maxPacketsOut) c.maxPacketsOut = c.packetsOut;
   segSent(t, c);
   return XMIT_OK;
 }

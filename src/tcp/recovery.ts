@@ -99,7 +99,7 @@ function nonSackPreventingReopen(sk: TcpSock, c: TcpConn): boolean {
 /** net/ipv4/tcp_input.c: tcp_try_undo_recovery — TCPFullUndo (Recovery) / TCPLossUndo (Loss). true: stay. */
 function tryUndoRecovery(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   if (mayUndo(t, sk, c)) {
-    undoCwndReduction(c, false);
+    undoCwndReduction(t, c, false);
     t.nstat.add(c.caState === TCP_CA_Loss ? t.mib.LossUndo : t.mib.FullUndo);
   } else if (c.reoWndPersist > 0) c.reoWndPersist--;
   if (nonSackPreventingReopen(sk, c)) return true;
@@ -112,7 +112,7 @@ function tryUndoDsack(t: TcpHost, c: TcpConn): boolean {
   if (c.undoMarker !== NO_UNDO && c.undoRetrans === 0) {
     // RACK keeps a wider reordering window for the next recoveries
     c.reoWndPersist = Math.min(TCP_RACK_RECOVERY_THRESH, c.reoWndPersist + 1);
-    undoCwndReduction(c, false);
+    undoCwndReduction(t, c, false);
     t.nstat.add(t.mib.DSACKUndo);
     return true;
   }
@@ -122,7 +122,7 @@ function tryUndoDsack(t: TcpHost, c: TcpConn): boolean {
 /** net/ipv4/tcp_input.c: tcp_try_undo_loss — `frtoUndo`: F-RTO proved the RTO spurious (TCPSpuriousRTOs). */
 function tryUndoLoss(t: TcpHost, sk: TcpSock, c: TcpConn, frtoUndo: boolean): boolean {
   if (!frtoUndo && !mayUndo(t, sk, c)) return false;
-  undoCwndReduction(c, true);
+  undoCwndReduction(t, c, true);
   t.nstat.add(t.mib.LossUndo);
   if (frtoUndo) t.nstat.add(t.mib.SpuriousRTOs);
   // the RTOs are forgiven: the next one starts a new episode (TCP*Failures, tcp_enter_loss's ssthresh test)
@@ -145,7 +145,7 @@ function tryUndoPartial(t: TcpHost, sk: TcpSock, c: TcpConn, priorUna: number, d
     // retransmissions still out: clock out new data but mark nothing more lost
     if (c.retransOut > 0) return UNDO_PARTIAL_STOP;
     if (!anyRetransDone(c)) c.retransStamp = NO_STAMP;
-    undoCwndReduction(c, true);
+    undoCwndReduction(t, c, true);
     t.nstat.add(t.mib.PartialUndo);
     tryKeepOpen(sk, c);
     return doLost ? 1 : 0;
@@ -154,11 +154,12 @@ function tryUndoPartial(t: TcpHost, sk: TcpSock, c: TcpConn, priorUna: number, d
 }
 
 /** net/ipv4/tcp_input.c: tcp_end_cwnd_reduction — cwnd to ssthresh unless the reduction was undone. */
-function endCwndReduction(c: TcpConn): void {
+function endCwndReduction(t: TcpHost, c: TcpConn): void {
   if (c.cc.congControl !== undefined) return;
   if (c.ssthresh < TCP_INFINITE_SSTHRESH && (c.caState === TCP_CA_CWR || c.undoMarker !== NO_UNDO)) {
     c.cwnd = c.ssthresh;
     c.cwndCnt = 0;
+    c.sndCwndStamp = t.nowMs();
   }
   // tcp_ca_event
   c.cc.cwndEvent?.(c, CA_EVENT_COMPLETE_CWR);
@@ -225,7 +226,7 @@ export function cwndReduction(c: TcpConn, newlyAckedSacked: number, newlyLost: n
 export function lossProbeRecovery(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   initCwndReduction(t, c);
   setState(c, TCP_CA_CWR);
-  endCwndReduction(c);
+  endCwndReduction(t, c);
   tryKeepOpen(sk, c);
 }
 
@@ -277,13 +278,13 @@ export function fastretransAlert(t: TcpHost, sk: TcpSock, c: TcpConn, advanced: 
   else if (c.sndUna >= c.highSeq && c.caState === TCP_CA_CWR) {
     // CWR is held until something above high_seq is ACKed (for the CWR bit to reach the receiver)
     if (c.sndUna !== c.highSeq) {
-      endCwndReduction(c);
+      endCwndReduction(t, c);
       setState(c, TCP_CA_Open);
     }
   } else if (c.sndUna >= c.highSeq && c.caState === TCP_CA_Recovery) {
     if (!sk.sackOk) resetRenoSack(c);
     if (tryUndoRecovery(t, sk, c)) return;
-    endCwndReduction(c);
+    endCwndReduction(t, c);
   }
   // E. process the state
   if (c.caState === TCP_CA_Recovery) {

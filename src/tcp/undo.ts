@@ -80,7 +80,7 @@ export function anyRetransDone(c: TcpConn): boolean {
 }
 
 /** net/ipv4/tcp_input.c: tcp_undo_cwnd_reduction — cwnd from the congestion control's undo_cwnd, ssthresh restored. */
-export function undoCwndReduction(c: TcpConn, unmarkLoss: boolean): void {
+export function undoCwndReduction(t: TcpHost, c: TcpConn, unmarkLoss: boolean): void {
   if (unmarkLoss) {
     const rb = c.rtx;
     for (let i = 0; i < rb.count; i++) {
@@ -93,6 +93,7 @@ export function undoCwndReduction(c: TcpConn, unmarkLoss: boolean): void {
     c.cwnd = c.cc.undoCwnd !== undefined ? c.cc.undoCwnd(c) : Math.max(c.cwnd, c.priorCwnd);
     if (c.priorSsthresh > c.ssthresh) c.ssthresh = c.priorSsthresh;
   }
+  c.sndCwndStamp = t.nowMs();
   c.undoMarker = NO_UNDO;
   c.rackAdvanced = true; // force RACK to re-examine losses
 }

@@ -278,13 +278,17 @@ describe("TX path: TSO autosizing sysctls", () => {
   it("net.ipv4.tcp_min_tso_segs sets the floor of tcp_tso_autosize", async () => {
     expect(await maxSegsWith({})).toBe(2);
     expect(await maxSegsWith({ "net.ipv4.tcp_min_tso_segs": 4 })).toBe(4);
-    // the paced flow's cwnd grows from 10 to 14 and stays: tcp_cwnd_test's half-cwnd cap, 14 >> 1 = 7, binds 8
-    expect(await maxSegsWith({ "net.ipv4.tcp_min_tso_segs": 8 })).toBe(7);
+    // the first 10 segments leave unpaced (tcp_update_skb_after_send paces from data_segs_out 10) in skbs of the
+    // cwnd quota, 5 + 5: the flight fills cwnd 10, so tcp_cwnd_validate latches cwnd-limited and that window's
+    // ACKs grow cwnd to 20 (slow start). Paced skbs of 8 then leave with 8 out of 20 (not cwnd-limited, and
+    // 20 >= 2 x max_packets_out 8: no growth); the half-cwnd cap, 10, does not bind 8
+    expect(await maxSegsWith({ "net.ipv4.tcp_min_tso_segs": 8 })).toBe(8);
   });
 
   it("net.ipv4.tcp_tso_rtt_log 9 (default) adds 65536 >> (min_rtt >> 9): at min_rtt < 512 us 45 segments, so only cwnd bounds the skbs", async () => {
-    // the cwnd quota (tcp_cwnd_test: min(cwnd >> 1, cwnd - in flight); cwnd 14 here) keeps them at 7, above 2
-    expect(await maxSegsWith({ "net.ipv4.tcp_tso_rtt_log": 9 })).toBe(7);
+    // the cwnd quota (tcp_cwnd_test: min(cwnd >> 1, cwnd - in flight); cwnd 20 here, as in the test above: the
+    // unpaced first window fills cwnd 10 and its ACKs double it) keeps them at 10, above 2
+    expect(await maxSegsWith({ "net.ipv4.tcp_tso_rtt_log": 9 })).toBe(10);
   });
 
   it("TSQ wake-ups run at the end of the TX completion pass: no tasklet event, nothing left queued, the sender keeps the wire busy", async () => {
