@@ -148,8 +148,12 @@ function dsfield(hb: Uint8Array, ip: number): number {
 /** net/core/sock.c: __release_sock — each queued skb through tcp_v4_do_rcv, then sk_backlog.len = 0. */
 export function releaseBacklog(t: TcpHost, sk: TcpSock, c: TcpConn, rcv: (sk: TcpSock, h: number, dataLen: number, frags: number, tailroom: number) => void): void {
   const bl = c.backlog;
+  // the list is detached first (sk_backlog.head = tail = NULL; len stays until the end): a socket destroyed
+  // by one of these skbs purges nothing, and the rest reach the closed socket below, each dropped once
+  const n = bl.count;
+  bl.count = 0;
   // segments queued while these run (none in the model: processing takes no time) would be appended
-  for (let i = 0; i < bl.count; i++) {
+  for (let i = 0; i < n; i++) {
     const h = bl.skb[i]!;
     bl.segs -= segsOf(t, h);
     if (sk.conn !== c) {
