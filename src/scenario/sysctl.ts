@@ -33,6 +33,8 @@ export interface IntSysctlDef {
   readonly pow2?: boolean;
   /** Kernel rounds the stored value up to a power of two (0 stays 0). */
   readonly roundPow2?: boolean;
+  /** Why max is below the kernel's (the model's bound), shown with the range. */
+  readonly bound?: string;
   readonly doc: string;
 }
 
@@ -59,7 +61,8 @@ export const SYSCTLS = {
   // include/linux/socket.h: SOMAXCONN 4096; net/core/net_namespace.c: setup_net; sysctl_net_core.c: extra1 SYSCTL_ZERO
   "net.core.somaxconn": { kind: "int", default: 4096, min: 0, max: INT_MAX, doc: "listen() backlog clamp" },
   // net/core/hotdata.c: .max_backlog = 1000; sysctl_net_core.c: proc_dointvec (negatives accepted by Linux, refused here)
-  "net.core.netdev_max_backlog": { kind: "int", default: 1000, min: 0, max: INT_MAX, doc: "per-CPU backlog queue length (packets)" },
+  // the model's bound: a per-CPU ring of 2·(max + 1) slots rounded up to a power of two, at most 2^22 (src/cpu/softnet.ts)
+  "net.core.netdev_max_backlog": { kind: "int", default: 1000, min: 0, max: 2 ** 21 - 1, bound: "the model's bound; Linux takes up to 2147483647", doc: "per-CPU backlog queue length (packets)" },
   // net/core/hotdata.c: .netdev_budget = 300; sysctl_net_core.c: proc_dointvec
   "net.core.netdev_budget": { kind: "int", default: 300, min: 0, max: INT_MAX, doc: "packets per net_rx_action run" },
   // net/core/hotdata.c: .netdev_budget_usecs = 2 * USEC_PER_SEC / HZ; sysctl_net_core.c: extra1 netdev_budget_usecs_min (same, HZ=1000)
@@ -222,7 +225,7 @@ export function defaultSysctls(): Sysctls {
 export function describeSysctl(def: SysctlDef): string {
   switch (def.kind) {
     case "int":
-      return `integer ${def.min}..${def.max}${def.pow2 ? ", a power of 2" : ""}`;
+      return `integer ${def.min}..${def.max}${def.pow2 ? ", a power of 2" : ""}${def.bound ? ` (${def.bound})` : ""}`;
     case "triple":
       return `three integers ${def.min}..${def.max} as "min default max" or [min, default, max]`;
     case "enum":

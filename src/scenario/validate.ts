@@ -11,6 +11,7 @@ import { defaultSysctls, describeSysctl, SYSCTLS, type Sysctls } from "./sysctl.
 import type { HostSpec, LinkSpec, Scenario, TrafficSpec } from "./types.js";
 import { showNs } from "./units.js";
 import { DEFAULT_COST } from "../cpu/cost.js";
+import { checkModelBounds } from "./model-bounds.js";
 
 const MAX_HOSTS = 1024;
 /** IP + UDP header bytes in front of a datagram's payload, per family. */
@@ -32,6 +33,8 @@ export function validateScenario(doc: unknown, source?: string): Scenario {
   if (!result.success) throw ScenarioError.of(toIssues(doc, result.error.issues), source);
   const issues: ScenarioIssue[] = [];
   const scenario = build(doc, result.data, issues);
+  // what the fields ask of the model together (core memory plan, tables): only on an otherwise valid scenario
+  if (!issues.length) checkModelBounds(scenario, (path, allowed, value = valueAt(doc, path)) => issues.push({ path: joinPath(path), value, allowed }));
   if (issues.length) throw ScenarioError.of(issues, source);
   return scenario;
 }

@@ -26,6 +26,10 @@ import type { CoreConfig } from "../core/config.js";
 import { backlogRingSlots } from "../cpu/softnet.js";
 import { hashSeed } from "../cpu/flow-hash.js";
 import { udpHeldBound } from "../net/udp-held.js";
+import { EPHEMERAL_PORTS } from "../scenario/model-bounds.js";
+
+/** Timing-wheel entries one connection may hold at once (both ends). */
+const SOCK_TIMERS = 8;
 
 /** Core memory plan large enough for everything the spec can hold at once. */
 export function coreConfigFor(spec: WorldSpec): Partial<CoreConfig> {
@@ -67,20 +71,32 @@ export function coreConfigFor(spec: WorldSpec): Partial<CoreConfig> {
   // UDP receive queues and IP reassembly hold skbs too (src/net/udp-sock.ts, ipfrag.ts).
   queued += udpHeldBound(spec);
   const skbs = Math.min(1 << 21, queued + 4096);
+  // TCP sockets a traffic item can hold at once, each end with its pending timers: a connect without a rate
+  // opens count at once, bounded by the 28232 ephemeral ports of one source (inet_hash_connect), as are the
+  // flows of bulk/rr; an incast opens one per sender. SYN-SENT/request/TIME-WAIT timers and the data model's
+  // (retransmit, delayed ACK, pacing, reader/writer): SOCK_TIMERS per connection, both ends.
+  let socks = 0;
+  for (const t of spec.traffic) {
+    if (t.kind === "connect") socks += Math.min(t.count, EPHEMERAL_PORTS);
+    else if (t.kind === "bulk" || t.kind === "rr") socks += t.flows;
+    else if (t.kind === "incast") socks += t.senders.length;
+  }
   return {
     skbs,
-    ringSlots: Math.min(1 << 25, ringSlots),
+    // ring slots, rings, GRO contexts and TX descriptors are not clamped: validation (src/scenario/model-bounds.ts)
+    // refuses a scenario that needs more than the core holds, so a plan past a range is a bug, named at core creation
+    ringSlots,
     maxRings: Math.max(16, rings),
     rssContexts: Math.max(1, nics),
-    wheelEntries: Math.min(1 << 24, skbs + 4096 + 64 * spec.traffic.length),
+    wheelEntries: Math.min(1 << 24, skbs + 4096 + 64 * spec.traffic.length + SOCK_TIMERS * socks),
     // the NICs' RX staging slots, GSO's, then each host's NAPI burst and GRO out list
     ioSlots: Math.max(4096, NIC_STAGE_SLOTS + GSO_OUT_SLOTS + spec.hosts.length * NAPI_SCRATCH_SLOTS),
     // one GRO context per NAPI instance (RX queue)
-    groContexts: Math.min(4096, Math.max(1, rxQueues)),
+    groContexts: Math.max(1, rxQueues),
     // one struct dql per TX queue
     dqlQueues: Math.min(65536, Math.max(256, txQueues)),
     // the TX queues' descriptor rings
-    txRingSlots: Math.min(1 << 24, txRingSlots),
+    txRingSlots,
   };
 }
 

@@ -1,0 +1,106 @@
+// What the model can hold, checked on a whole scenario before any memory is
+// planned: every field is within its own range (schema.ts), but together the
+// NICs, rings and tables of all hosts size one WASM core whose fields have
+// fixed maxima (src/core/config.ts CORE_CONFIG_RANGES), and a few JS tables
+// grow with a sysctl. Each refusal names the scenario field that crosses the
+// bound and says the model's figure, never a core.* field (the plan that uses
+// the same figures is coreConfigFor in src/sim/world.ts).
+
+import type { Scenario } from "./types.js";
+
+type Report = (path: PropertyKey[], allowed: string, value?: unknown) => void;
+
+/** One RSS context per NIC, two NICs per link: CORE_CONFIG_RANGES.rssContexts.max / 2. */
+export const MAX_LINKS = 128;
+/** One GRO context per RX queue of every NIC: CORE_CONFIG_RANGES.groContexts.max. */
+export const MAX_RX_QUEUES = 4096;
+/** RX rings (one per RX queue) plus per-CPU backlog rings: CORE_CONFIG_RANGES.maxRings.max. */
+export const MAX_RINGS = 65536;
+/** Slots of all RX rings (each rounded up to a power of two) and backlog rings: CORE_CONFIG_RANGES.ringSlots.max. */
+export const MAX_RING_SLOTS = 1 << 25;
+/** Descriptors of all TX rings: CORE_CONFIG_RANGES.txRingSlots.max. */
+export const MAX_TX_RING_SLOTS = 1 << 24;
+/** rps_dev_flow entries of all RX queues' flow tables (8 bytes each: 32 MiB). */
+export const MAX_RPS_FLOWS = 1 << 22;
+/** rps_sock_flow_table entries of all hosts (4 bytes each: 64 MiB). */
+export const MAX_RPS_SOCK_FLOWS = 1 << 24;
+/** net.ipv4.ip_local_port_range 32768..60999: connect() calls one host can have open to one destination. */
+export const EPHEMERAL_PORTS = 60999 - 32768 + 1;
+
+/** softnet backlog ring slots for netdev_max_backlog (src/cpu/softnet.ts backlogRingSlots). */
+function backlogSlots(maxBacklog: number): number {
+  let s = 2;
+  while (s < 2 * (maxBacklog + 1)) s *= 2;
+  return s;
+}
+
+function pow2(n: number): number {
+  let s = 2;
+  while (s < n) s *= 2;
+  return s;
+}
+
+/** Append an issue for each bound the scenario crosses (the host where a running total first passes it). */
+export function checkModelBounds(s: Scenario, report: Report): void {
+  if (s.links.length > MAX_LINKS) {
+    report(["links"], `at most ${MAX_LINKS} links (the model's bound: each link end is a NIC with its own RSS context, 256 in all)`, `${s.links.length} links`);
+  }
+  const nicsOf = new Map<string, number>();
+  for (const l of s.links) {
+    nicsOf.set(l.a, (nicsOf.get(l.a) ?? 0) + 1);
+    nicsOf.set(l.b, (nicsOf.get(l.b) ?? 0) + 1);
+  }
+  let rxQueues = 0;
+  let rings = 0;
+  let ringSlots = 0;
+  let txSlots = 0;
+  let rpsFlows = 0;
+  let sockFlows = 0;
+  const once = new Set<string>();
+  const over = (what: string, path: PropertyKey[], allowed: string, value: unknown): void => {
+    if (once.has(what)) return;
+    once.add(what);
+    report(path, allowed, value);
+  };
+  for (const h of s.hosts) {
+    const k = nicsOf.get(h.name) ?? 0;
+    const nic = h.nic;
+    const backlog = h.sysctl["net.core.netdev_max_backlog"];
+    rxQueues += k * nic.queues;
+    if (rxQueues > MAX_RX_QUEUES) {
+      over("rxq", ["hosts", h.name, "nic", "queues"], `at most ${MAX_RX_QUEUES} RX queues on all NICs together (the model's bound: one GRO context each); ${h.name} has ${k} NIC${k === 1 ? "" : "s"}, ${rxQueues} queues so far`, nic.queues);
+    }
+    rings += k * nic.queues + h.cpus;
+    if (rings > MAX_RINGS) {
+      over("rings", ["hosts", h.name, "cpus"], `at most ${MAX_RINGS} rings in all (the model's bound: one per RX queue and one backlog per CPU of every host); ${rings} so far`, h.cpus);
+    }
+    const rx = k * nic.queues * pow2(nic.rxRing);
+    const bl = h.cpus * backlogSlots(backlog);
+    ringSlots += rx + bl;
+    if (ringSlots > MAX_RING_SLOTS) {
+      const why = `at most ${MAX_RING_SLOTS} RX ring and backlog slots in all (the model's bound, 128 MiB: queues × rxRing per NIC plus cpus × 2·(netdev_max_backlog + 1) rounded up to a power of two); ${ringSlots} so far, ${h.name}: ${rx} + ${bl}`;
+      if (rx >= bl) over("slots", ["hosts", h.name, "nic", "rxRing"], why, nic.rxRing);
+      else over("slots", ["hosts", h.name, "sysctl", "net.core.netdev_max_backlog"], why, backlog);
+    }
+    txSlots += k * nic.queues * nic.txRing;
+    if (txSlots > MAX_TX_RING_SLOTS) {
+      over("tx", ["hosts", h.name, "nic", "txRing"], `at most ${MAX_TX_RING_SLOTS} TX descriptors in all (the model's bound: queues × txRing per NIC); ${txSlots} so far`, nic.txRing);
+    }
+    rpsFlows += k * nic.queues * h.rps.flowCnt;
+    if (rpsFlows > MAX_RPS_FLOWS) {
+      over("rps", ["hosts", h.name, "rps", "flowCnt"], `at most ${MAX_RPS_FLOWS} flow entries in all RX queues' tables together (the model's bound: queues × flowCnt rounded up to a power of two, per NIC; Linux takes up to 2^29 per queue); ${rpsFlows} so far`, h.rps.flowCnt);
+    }
+    sockFlows += h.sysctl["net.core.rps_sock_flow_entries"];
+    if (sockFlows > MAX_RPS_SOCK_FLOWS) {
+      over("rfs", ["hosts", h.name, "sysctl", "net.core.rps_sock_flow_entries"], `at most ${MAX_RPS_SOCK_FLOWS} entries on all hosts together (the model's bound; Linux takes up to 2^29); ${sockFlows} so far`, h.sysctl["net.core.rps_sock_flow_entries"]);
+    }
+    if (h.sysctl["net.core.default_qdisc"] === "fq_codel") {
+      report(["hosts", h.name, "sysctl", "net.core.default_qdisc"], "one of pfifo_fast, fq (fq_codel is a Linux qdisc but is not modelled)");
+    }
+  }
+  s.traffic.forEach((t, i) => {
+    if (t.kind === "connect" && t.rate === null && t.count > EPHEMERAL_PORTS) {
+      report(["traffic", i, "count"], `at most ${EPHEMERAL_PORTS} connections started at once (ephemeral ports 32768..60999 of ${t.from}); give a rate to start more`);
+    }
+  });
+}

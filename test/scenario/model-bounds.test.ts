@@ -1,0 +1,138 @@
+// Scenarios whose fields are each in range but that together need more than the model's core (or its RPS
+// tables) can hold are refused by validation, naming the scenario field and the bound (review13b #2, #3, #13,
+// #14). Before: they validated and failed at run time (exit 1) naming core.* fields, or took gigabytes.
+import { describe, expect, it } from "vitest";
+import { loadScenarioText } from "../../src/scenario/load.js";
+import { ScenarioError } from "../../src/scenario/errors.js";
+import { coreConfigForScenario } from "../../src/sim/simulate.js";
+import { resolveCoreConfig, CORE_CONFIG_RANGES } from "../../src/core/config.js";
+import { MAX_LINKS, MAX_RING_SLOTS, MAX_RX_QUEUES, MAX_RPS_FLOWS, MAX_RPS_SOCK_FLOWS, MAX_TX_RING_SLOTS } from "../../src/scenario/model-bounds.js";
+
+const probe = (client: string, traffic = "{ kind: connect, from: client, to: server:7000, count: 5 }") => `name: probe
+duration: 10ms
+hosts:
+  server:
+    sockets: [{ listen: 7000 }]
+  client: ${client}
+links:
+  - { a: client, b: server }
+traffic:
+  - ${traffic}
+`;
+
+function refusal(text: string): ScenarioError {
+  try {
+    loadScenarioText(text, "probe.yaml");
+  } catch (e) {
+    if (e instanceof ScenarioError) return e;
+    throw e;
+  }
+  throw new Error("validated");
+}
+
+/** Valid, and the core plan is inside every CORE_CONFIG_RANGES field. */
+function fits(text: string): void {
+  const s = loadScenarioText(text, "probe.yaml");
+  expect(() => resolveCoreConfig(coreConfigForScenario(s))).not.toThrow();
+}
+
+describe("model bounds", () => {
+  it("the bounds are the core's ranges", () => {
+    expect(MAX_LINKS * 2).toBe(CORE_CONFIG_RANGES.rssContexts.max);
+    expect(MAX_RX_QUEUES).toBe(CORE_CONFIG_RANGES.groContexts.max);
+    expect(MAX_RING_SLOTS).toBe(CORE_CONFIG_RANGES.ringSlots.max);
+    expect(MAX_TX_RING_SLOTS).toBe(CORE_CONFIG_RANGES.txRingSlots.max);
+    expect(MAX_RPS_FLOWS).toBe(2 ** 22);
+    expect(MAX_RPS_SOCK_FLOWS).toBe(2 ** 24);
+  });
+
+  // client: 1024 queues × 65536 (power of 2) = 2^26 RX slots > 2^25; 1024 × 65536 TX descriptors = 2^26 > 2^24
+  it("rings × queues beyond the core's ring memory: nic.rxRing and nic.txRing", () => {
+    const e = refusal(probe("{ nic: { queues: 1024, rxRing: 65536, txRing: 65536 } }"));
+    expect(e.issues.map((i) => i.path)).toEqual(["hosts.client.nic.rxRing", "hosts.client.nic.txRing"]);
+    expect(e.message).toMatch(/rxRing: 65536 is not allowed \(at most 33554432 RX ring and backlog slots in all/);
+    expect(e.message).not.toMatch(/core\./);
+    // 512 queues × 65536 = 2^25, plus server's 1024 + client's 2048 backlog... > 2^25; 256 queues fit (2^24 + 4096 + 1024)
+    // server: 1 queue × (1024 RX + 1024 TX); 256 × 65536 RX = 2^24 fits, 256 × 65536 TX + 1024 = 2^24 + 1024 does not
+    fits(probe("{ nic: { queues: 256, rxRing: 65536, txRing: 32768 } }"));
+    expect(refusal(probe("{ nic: { queues: 256, rxRing: 65536, txRing: 65536 } }")).path).toBe("hosts.client.nic.txRing");
+  });
+
+  // 2·(2097151 + 1) = 2^22 slots per CPU; 8 CPUs: 2^25, plus the RX rings (1024 + 1024) and server's 2048 > 2^25
+  it("netdev_max_backlog: the model's bound in the table, and cpus × backlog ring in the plan", () => {
+    const e = refusal(probe("{ cpus: 1024, sysctl: { net.core.netdev_max_backlog: 2147483647 } }"));
+    expect(e.path).toBe('hosts.client.sysctl["net.core.netdev_max_backlog"]');
+    expect(e.allowed).toBe("integer 0..2097151 (the model's bound; Linux takes up to 2147483647)");
+    const e8 = refusal(probe("{ cpus: 8, sysctl: { net.core.netdev_max_backlog: 2097151 } }"));
+    expect(e8.path).toBe('hosts.client.sysctl["net.core.netdev_max_backlog"]');
+    expect(e8.allowed).toMatch(/^at most 33554432 RX ring and backlog slots in all/);
+    fits(probe("{ cpus: 7, sysctl: { net.core.netdev_max_backlog: 2097151 } }"));
+  });
+
+  it("default_qdisc fq_codel: not modelled, refused by validation", () => {
+    const e = refusal(probe("{ sysctl: { net.core.default_qdisc: fq_codel } }"));
+    expect(e.path).toBe('hosts.client.sysctl["net.core.default_qdisc"]');
+    expect(e.allowed).toBe("one of pfifo_fast, fq (fq_codel is a Linux qdisc but is not modelled)");
+  });
+
+  // 16 queues × 2^29 = 2^33 rps_dev_flow entries; 16 × 2^18 = 2^22 is the bound
+  it("rps.flowCnt over all RX queues, and rps_sock_flow_entries over all hosts", () => {
+    const e = refusal(probe('{ nic: { queues: 16 }, rps: { flowCnt: 536870912, cpus: "0" } }'));
+    expect(e.path).toBe("hosts.client.rps.flowCnt");
+    expect(e.allowed).toMatch(/^at most 4194304 flow entries in all RX queues' tables together/);
+    fits(probe('{ nic: { queues: 16 }, rps: { flowCnt: 262144, cpus: "0" } }'));
+    const e2 = refusal(probe('{ nic: { queues: 16 }, rps: { flowCnt: 262145, cpus: "0" } }'));
+    expect(e2.path).toBe("hosts.client.rps.flowCnt");
+    const s = refusal(probe("{ sysctl: { net.core.rps_sock_flow_entries: 536870912 } }"));
+    expect(s.path).toBe('hosts.client.sysctl["net.core.rps_sock_flow_entries"]');
+    expect(s.allowed).toMatch(/^at most 16777216 entries on all hosts together/);
+    fits(probe("{ sysctl: { net.core.rps_sock_flow_entries: 16777216 } }"));
+  });
+
+  // one RSS context per NIC, two NICs per link: 128 links = 256 contexts
+  it("more than 128 links", () => {
+    const hosts = (n: number) => Array.from({ length: n }, (_, i) => `  s${i}: {}`).join("\n");
+    const links = (n: number) => Array.from({ length: n }, (_, i) => `  - { a: s${i}, b: r }`).join("\n");
+    const incast = (n: number) => `name: p
+duration: 1ms
+hosts:
+  r: {}
+${hosts(n)}
+links:
+${links(n)}
+traffic:
+  - { kind: incast, from: [${Array.from({ length: n }, (_, i) => `s${i}`).join(", ")}], to: r:7000, bytes: 1000 }
+`;
+    const e = refusal(incast(129));
+    expect(e.path).toBe("links");
+    expect(e.message).toContain('links: "129 links" is not allowed (at most 128 links (the model\'s bound');
+    fits(incast(128));
+  });
+
+  // 64 hosts × 64 queues × 2 NICs... the reviewer's 1024 hosts of 64 queues: 4096 RX queues are passed at host 64
+  it("RX queues over all NICs (one GRO context each)", () => {
+    const text = (n: number) => `name: p
+duration: 1ms
+hosts:
+${Array.from({ length: n }, (_, i) => `  h${i}: { cpus: 64, nic: { queues: 64, rxRing: 8, txRing: 8 } }`).join("\n")}
+links:
+${Array.from({ length: n / 2 }, (_, i) => `  - { a: h${2 * i}, b: h${2 * i + 1} }`).join("\n")}
+`;
+    const e = refusal(text(66));
+    // 64 hosts × 64 queues = 4096: the 65th host (h64) passes the bound
+    expect(e.path).toBe("hosts.h64.nic.queues");
+    expect(e.allowed).toMatch(/^at most 4096 RX queues on all NICs together/);
+    fits(text(64));
+  });
+
+  // connect without a rate: count ≤ 28232 (ephemeral ports 32768..60999); the wheel is sized for them
+  it("connect count at once beyond the ephemeral ports", () => {
+    const e = refusal(probe("{}", "{ kind: connect, from: client, to: server:7000, count: 28233 }"));
+    expect(e.path).toBe("traffic[0].count");
+    expect(e.allowed).toBe("at most 28232 connections started at once (ephemeral ports 32768..60999 of client); give a rate to start more");
+    fits(probe("{}", "{ kind: connect, from: client, to: server:7000, count: 28233, rate: 1M/s }"));
+    const s = loadScenarioText(probe("{}", "{ kind: connect, from: client, to: server:7000, count: 28232 }"), "p.yaml");
+    // 8 timer entries per connection on top of the queues' skbs
+    expect(resolveCoreConfig(coreConfigForScenario(s)).wheelEntries).toBeGreaterThanOrEqual(8 * 28232);
+  });
+});
