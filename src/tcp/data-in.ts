@@ -30,9 +30,9 @@ import {
   slowStartAfterIdleCheck,
   unwrap,
   updatePacingRate,
-  xmitAll,
   xmitRetransmitQueue,
   isCwndLimited,
+  pushPendingFrames,
 } from "./data-out.js";
 import { TCPHDR_FIN, TCPHDR_PSH, TCPHDR_SYN } from "../wire/tcp.js";
 
@@ -352,7 +352,7 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
     if (!c.rackArmed && !scheduleLossProbe(t, sk, c, true)) rearmRto(t, c);
   }
   if (c.frtoNew) frtoXmitNew(t, sk, c);
-  else if (advanced || newlySacked > 0 || winUpdate || c.lostOut > 0) xmitAll(t, sk, c);
+  else if (advanced || newlySacked > 0 || winUpdate || c.lostOut > 0) pushPendingFrames(t, sk, c);
   if (advanced) afterAck(t, sk, c);
   return true;
 }
@@ -372,7 +372,7 @@ function ackNoQueue(t: TcpHost, sk: TcpSock, c: TcpConn, ackSeq: number, priorUn
   }
   // tcp_data_snd_check (the caller's, after tcp_ack)
   if (c.frtoNew) frtoXmitNew(t, sk, c);
-  else if (newlySacked > 0 || winUpdate || c.lostOut > 0) xmitAll(t, sk, c);
+  else if (newlySacked > 0 || winUpdate || c.lostOut > 0) pushPendingFrames(t, sk, c);
   return true;
 }
 

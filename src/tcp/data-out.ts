@@ -470,8 +470,10 @@ function sentSkb(t: TcpHost, c: TcpConn, end: number, headEnd: number): void {
 }
 
 /** net/ipv4/tcp_output.c: tcp_write_xmit — internal pacing, GSO skbs of tcp_tso_segs, TSQ.
- *  `pushOne` 2: a loss probe — one skb, out even when cwnd is full, no TSO deferral, no new probe. */
-export function writeXmit(t: TcpHost, sk: TcpSock, c: TcpConn, pushOne = 0): void {
+ *  `pushOne` 2: a loss probe — one skb, out even when cwnd is full, no TSO deferral, no new probe. Returns
+ *  6.12's answer: nothing went, nothing is out and a send head waits (__tcp_push_pending_frames then runs
+ *  tcp_check_probe_timer: checkProbeTimer). */
+export function writeXmit(t: TcpHost, sk: TcpSock, c: TcpConn, pushOne = 0): boolean {
   // mss_now: every caller passes tcp_current_mss (__tcp_push_pending_frames, tcp_push, tcp_tsq_write,
   // tcp_send_loss_probe), asked once: segments after the first one that used up a D-SACK keep its size
   const mss = currentMss(sk, c);
@@ -552,6 +554,7 @@ export function writeXmit(t: TcpHost, sk: TcpSock, c: TcpConn, pushOne = 0): voi
   // not data waits); tcp_cwnd_validate when something went or cwnd held it
   const cwndLimited = deferredForCwnd || c.packetsInFlight() >= c.cwnd;
   if (sent || cwndLimited) cwndValidate(t, sk, c, cwndLimited);
+  return !sent && c.packetsOut === 0 && sendHead(c);
 }
 
 /** net/ipv4/tcp_output.c: tcp_cwnd_validate — latch the strongest signal of this window's cwnd use: cwnd-limited
@@ -670,10 +673,18 @@ function tsoSegs(t: TcpHost, c: TcpConn, mss: number): number {
 }
 
 /** Retransmissions, then new data. */
-export function xmitAll(t: TcpHost, sk: TcpSock, c: TcpConn): void {
+export function xmitAll(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   // (xmitRetransmitQueue's own first test, asked here: a lossless flow never calls it)
   if (c.lostOut > 0) xmitRetransmitQueue(t, sk, c);
-  writeXmit(t, sk, c);
+  return writeXmit(t, sk, c);
+}
+
+/** net/ipv4/tcp_output.c: __tcp_push_pending_frames — tcp_write_xmit, then tcp_check_probe_timer when it sent
+ *  nothing with nothing out (e.g. a paced socket held by tcp_pacing_check). The path of tcp_push,
+ *  tcp_push_pending_frames (tcp_data_snd_check), tcp_send_fin and tcp_xmit_recovery; tcp_tsq_write (the TSQ
+ *  handler, the pacing timer) ignores the answer. */
+export function pushPendingFrames(t: TcpHost, sk: TcpSock, c: TcpConn): void {
+  if (xmitAll(t, sk, c)) checkProbeTimer(t, c);
 }
 
 // ---- timers ----
@@ -753,6 +764,11 @@ export function probe0When(c: TcpConn): number {
 /** include/net/tcp.h: tcp_check_probe_timer — nothing out and no timer pending: probe after the base, not backed off. */
 export function armProbe(t: TcpHost, c: TcpConn): void {
   resetXmitTimer(t, c, ICSK_TIME_PROBE0, probe0Base(c));
+}
+
+/** include/net/tcp.h: tcp_check_probe_timer with its test (!packets_out && !icsk_pending). */
+export function checkProbeTimer(t: TcpHost, c: TcpConn): void {
+  if (c.packetsOut === 0 && c.rtoDeadline === Infinity) armProbe(t, c);
 }
 
 /** net/ipv4/tcp_input.c: tcp_ack_probe — an ACK while nothing is out and a send head waits: a window that takes
@@ -1175,7 +1191,8 @@ export function appSend(t: TcpHost, sk: TcpSock, c: TcpConn, bytes: number): num
     sndMemSync(t, c);
   }
   if (taken > 0) {
-    writeXmit(t, sk, c);
+    // tcp_push -> __tcp_push_pending_frames
+    if (writeXmit(t, sk, c)) checkProbeTimer(t, c);
     sendmsgHold(t, sk, c, taken);
   }
   return taken;
@@ -1258,7 +1275,7 @@ export function sendFin(t: TcpHost, sk: TcpSock, c: TcpConn): void {
     forcedMemSchedule(t, c, TCP_SKB_OVERHEAD);
     sndMemSync(t, c);
   }
-  xmitAll(t, sk, c);
+  pushPendingFrames(t, sk, c);
 }
 
 export function afterAck(t: TcpHost, sk: TcpSock, c: TcpConn): void {

@@ -11,7 +11,7 @@
 import type { TcpHost } from "./tcp-host.js";
 import type { TcpSock } from "./sock.js";
 import type { TcpConn } from "./conn.js";
-import { writeXmit, xmitRetransmitQueue } from "./data-out.js";
+import { checkProbeTimer, writeXmit, xmitRetransmitQueue } from "./data-out.js";
 
 /** frtoStep's verdict: go on with conventional loss recovery. */
 export const FRTO_GO_ON = 0;
@@ -47,7 +47,8 @@ export function frtoStep(c: TcpConn, advanced: boolean, origAcked: boolean, data
  *  could go out (F-RTO then falls back to conventional recovery). */
 export function frtoXmitNew(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   c.frtoNew = false;
-  writeXmit(t, sk, c);
+  // tcp_xmit_recovery's REXMIT_NEW: __tcp_push_pending_frames
+  if (writeXmit(t, sk, c)) checkProbeTimer(t, c);
   if (c.sndNxt > c.highSeq) return;
   c.frto = false;
   xmitRetransmitQueue(t, sk, c);
