@@ -6,9 +6,9 @@ export interface CliIo {
   stdout(text: string): void;
   /** Write to standard error. */
   stderr(text: string): void;
-  /** Read all of standard input (for "-" as a file name); absent in tests
-   *  that do not provide one. */
-  readStdin?(): Promise<string>;
+  /** Read all of standard input (for "-" as a file name), at most max bytes
+   *  (null: there was more); absent in tests that do not provide one. */
+  readStdin?(max: number): Promise<string | null>;
   /** Where a progress bar may draw: present only when stderr is a terminal. */
   progress?: { write(text: string): void; columns: number } | null;
 }

@@ -17,7 +17,8 @@ export class UsageError extends Error {
     /** What is allowed instead. */
     readonly allowed: string,
   ) {
-    super(`${arg}: ${problem} (${allowed})`);
+    // allowed "": the problem is a whole message already (a ScenarioError's, which names its source and field)
+    super(allowed === "" ? (arg === "" ? problem : `${arg}: ${problem}`) : `${arg}: ${problem} (${allowed})`);
   }
 }
 
@@ -25,11 +26,18 @@ export class CliError extends Error {
   override name = "CliError";
 }
 
-/** The one line printed for an error, without the trailing newline. */
+/** The line printed for an error, without the trailing newline: one line, plus one indented line per further
+ *  problem of a scenario (`  also: …`). Control characters (an argument's terminal escapes) are shown escaped. */
 export function errorLine(e: UsageError | CliError): string {
   return `skbsim: ${oneLine(e.message)}`;
 }
 
 function oneLine(s: string): string {
-  return s.replace(/\s*[\r\n]+\s*/g, " ").trim();
+  const lines = s.split(/[\r\n]+/).map((l) => escapeControls(l.trim())).filter((l) => l !== "");
+  return lines.map((l, i) => (i === 0 ? l : l.startsWith("also: ") ? `\n  ${l}` : ` ${l}`)).join("");
+}
+
+function escapeControls(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }

@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import type { CliIo, Command } from "./command.js";
 import { COMMANDS } from "./commands.js";
+import { readProcessStdin } from "./input.js";
 import { CliError, EXIT_FAILURE, EXIT_USAGE, UsageError, errorLine } from "./errors.js";
 
 export type { CliIo, Command } from "./command.js";
@@ -83,11 +84,7 @@ export async function run(argv: readonly string[] = process.argv.slice(2)): Prom
   const io: CliIo = {
     stdout: (s) => void process.stdout.write(s),
     stderr: (s) => void process.stderr.write(s),
-    readStdin: async () => {
-      const chunks: Buffer[] = [];
-      for await (const c of process.stdin) chunks.push(c as Buffer);
-      return Buffer.concat(chunks).toString("utf8");
-    },
+    readStdin: readProcessStdin,
     progress: process.stderr.isTTY ? { write: (s) => void process.stderr.write(s), columns: process.stderr.columns ?? 80 } : null,
   };
   process.exitCode = await main(argv, io);

@@ -1,7 +1,7 @@
 // Node-only: scenarios from files. Kept apart from load.ts so that everything
 // else in src/scenario works in browsers.
 
-import { readFile } from "node:fs/promises";
+import { readFileBounded } from "../util/read-bounded.js";
 import { findBuiltinScenario, builtinScenarioNames, loadBuiltinScenario } from "./builtin.js";
 import { ScenarioError } from "./errors.js";
 import { loadScenarioText, MAX_SCENARIO_TEXT } from "./load.js";
@@ -11,17 +11,27 @@ import type { Scenario } from "./types.js";
 export async function loadScenarioFile(path: string): Promise<Scenario> {
   let text: string;
   try {
-    const buf = await readFile(path);
-    if (buf.length > MAX_SCENARIO_TEXT) {
-      throw new ScenarioError("", `${buf.length} bytes`, `a scenario file of at most ${MAX_SCENARIO_TEXT} bytes`, { source: path });
+    // read at most one byte past the limit: /dev/zero or an endless pipe is refused, not read to the end
+    const r = await readFileBounded(path, MAX_SCENARIO_TEXT);
+    if (r.tooLarge) {
+      throw new ScenarioError("", `more than ${MAX_SCENARIO_TEXT} bytes`, `a scenario file of at most ${MAX_SCENARIO_TEXT} bytes`, { source: path });
     }
-    text = buf.toString("utf8");
+    text = r.bytes.toString("utf8");
   } catch (e) {
     if (e instanceof ScenarioError) throw e;
-    const code = (e as NodeJS.ErrnoException).code ?? "error";
-    throw new ScenarioError("", path, `a readable scenario file (${code}: ${(e as Error).message})`, { source: path });
+    throw new ScenarioError("", path, `a readable scenario file: ${readProblem(e, true)}`, { source: path });
   }
   return loadScenarioText(text, path);
+}
+
+/** An fs error in a few words: "no such file", with its code "no such file (ENOENT)". */
+export function readProblem(e: unknown, withCode = false): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  const words: Record<string, string> = { ENOENT: "no such file", EISDIR: "is a directory", EACCES: "permission denied", ENOTDIR: "a path component is not a directory" };
+  const w = code !== undefined ? words[code] : undefined;
+  if (w !== undefined) return withCode ? `${w} (${code})` : w;
+  const msg = e instanceof Error ? e.message : String(e);
+  return code !== undefined && !msg.startsWith(code) ? `${code}: ${msg}` : msg;
 }
 
 /**

@@ -40,10 +40,22 @@ export function parseScenarioDocument(text: string, sourceName = "<text>"): unkn
   }
   const trimmed = text.replace(/^\uFEFF/, "").trimStart();
   if (trimmed.startsWith("{")) {
+    let value: unknown;
+    let parsed = false;
     try {
-      return JSON.parse(trimmed);
+      value = JSON.parse(trimmed);
+      parsed = true;
     } catch {
       // Not JSON: a YAML flow mapping also starts with "{"; YAML reports the error.
+    }
+    if (parsed) {
+      // JSON.parse keeps the last of duplicate keys; YAML (uniqueKeys) refuses them, and so does JSON here
+      const dup = jsonDuplicateKey(trimmed);
+      if (dup) {
+        const line = dup.line + (text.length - trimmed.length > 0 ? text.slice(0, text.length - trimmed.length).split(/\r?\n|\r/).length - 1 : 0);
+        throw new ScenarioError("", lineAt(text, line) ?? excerpt(text), `valid JSON at line ${line}: the key ${JSON.stringify(dup.key)} appears twice in one object (keys must be unique)`, { source: sourceName });
+      }
+      return value;
     }
   }
   let doc;
@@ -137,4 +149,43 @@ function lineAt(text: string, line: number | undefined): string | undefined {
   if (line === undefined) return undefined;
   const l = text.split(/\r?\n/)[line - 1];
   return l === undefined ? undefined : l.trim();
+}
+
+/**
+ * The first key that appears twice in one object of well-formed JSON text (JSON.parse accepted it), with
+ * its 1-based line; keys compare decoded ("a" and "\\u0061" are the same key).
+ */
+export function jsonDuplicateKey(text: string): { key: string; line: number } | null {
+  // one entry per open bracket: the keys seen in an object, null for an array
+  const stack: (Set<string> | null)[] = [];
+  let line = 1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) line++;
+    else if (c === 123 /* { */) stack.push(new Set());
+    else if (c === 91 /* [ */) stack.push(null);
+    else if (c === 125 /* } */ || c === 93 /* ] */) stack.pop();
+    else if (c === 34 /* " */) {
+      let j = i + 1;
+      while (text.charCodeAt(j) !== 34) j += text.charCodeAt(j) === 92 /* \\ */ ? 2 : 1;
+      const top = stack[stack.length - 1];
+      if (top) {
+        // a key is a string followed by ":" (strings hold no raw newlines in JSON)
+        let k = j + 1;
+        while (k < text.length && /\s/.test(text[k]!)) {
+          if (text.charCodeAt(k) === 10) line++;
+          k++;
+        }
+        if (text.charCodeAt(k) === 58 /* : */) {
+          const key = JSON.parse(text.slice(i, j + 1)) as string;
+          if (top.has(key)) return { key, line };
+          top.add(key);
+        }
+        i = k - 1;
+        continue;
+      }
+      i = j;
+    }
+  }
+  return null;
 }

@@ -1,8 +1,9 @@
 // skbsim run: simulate a scenario (a built-in name or a YAML/JSON file) and
 // print the report; --json and --pcap write the machine-readable forms.
-import { writeFileSync } from "node:fs";
+import { closeSync, openSync, writeSync } from "node:fs";
+import { resolve } from "node:path";
 import { createCore } from "../../core/node.js";
-import { resolveScenario } from "../../scenario/file.js";
+import { readProblem, resolveScenario } from "../../scenario/file.js";
 import { ScenarioError } from "../../scenario/errors.js";
 import { simulate, coreConfigForScenario } from "../../sim/simulate.js";
 import { renderText } from "../../report/text.js";
@@ -15,7 +16,7 @@ import { ProgressBar } from "../progress.js";
 const OPTIONS: readonly OptionSpec[] = [
   { name: "seed", value: "N", help: "override the scenario's seed (integer 0..4294967295)" },
   { name: "json", value: "FILE", help: "write the report as JSON to FILE (- for standard output, replacing the text)" },
-  { name: "pcap", value: "FILE", help: "write every frame that crosses a link to FILE (libpcap, headers only)" },
+  { name: "pcap", value: "FILE", help: "write every frame that crosses a link to FILE (libpcap, headers only; a file path, not -)" },
   { name: "quiet", short: "q", help: "no progress bar and no text report" },
   { name: "help", short: "h", help: "show this help" },
 ];
@@ -62,40 +63,75 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const pcapPath = args.values.get("pcap");
   const seedText = args.values.get("seed");
 
+  if (pcapPath === "-") throw new UsageError("--pcap", "standard output is not supported", "a file path; then e.g. tshark -r FILE");
+  if (jsonPath !== undefined && pcapPath !== undefined && jsonPath !== "-" && resolve(jsonPath) === resolve(pcapPath)) {
+    throw new UsageError("--pcap", `${JSON.stringify(pcapPath)} is also the --json file`, "a path other than --json's");
+  }
+  const seed = seedText !== undefined ? parseSeed(seedText) : undefined;
+
   let scenario;
   try {
     scenario = await resolveScenario(args.positionals[0]!);
   } catch (e) {
-    if (e instanceof ScenarioError) throw new UsageError(args.positionals[0]!, e.message, "a valid scenario; see the README's scenario format");
+    // the ScenarioError's message names its source (the file) and the field already
+    if (e instanceof ScenarioError) throw new UsageError("", e.message, "");
     throw e;
   }
-  if (seedText !== undefined) scenario = { ...scenario, seed: parseSeed(seedText) };
+  if (seed !== undefined) scenario = { ...scenario, seed };
 
   const core = await createCore(coreConfigForScenario(scenario));
+  // both output files are opened before the run: a path that cannot be written is a bad argument (exit 2)
+  // found now, not after a long simulation
+  const cannotOpen = (opt: string, path: string, e: unknown) =>
+    new UsageError(opt, `cannot write ${JSON.stringify(path)}: ${readProblem(e)}`, opt === "--json" ? "a writable file path, or - for standard output" : "a writable file path");
+  let jsonFd = -1;
+  if (jsonPath !== undefined && jsonPath !== "-") {
+    try {
+      jsonFd = openSync(jsonPath, "w");
+    } catch (e) {
+      throw cannotOpen("--json", jsonPath, e);
+    }
+  }
   let pcap: PcapFileWriter | null = null;
   if (pcapPath !== undefined) {
     try {
       pcap = new PcapFileWriter(pcapPath, {});
     } catch (e) {
-      throw new CliError(`--pcap ${pcapPath}: cannot write: ${(e as Error).message}`);
+      throw cannotOpen("--pcap", pcapPath, e);
     }
   }
+  const writeFailed = (opt: string, path: string, e: unknown) => new CliError(`${opt} ${path}: cannot write: ${readProblem(e)}`);
   const bar = new ProgressBar(quiet ? null : io.progress ?? null);
   const report = simulate(core, scenario, {
-    tap: pcap ? (c) => (h, t) => pcap!.writeSkb(c, h, t) : undefined,
+    tap: pcap
+      ? (c) => (h, t) => {
+          try {
+            pcap!.writeSkb(c, h, t);
+          } catch (e) {
+            throw writeFailed("--pcap", pcapPath!, e);
+          }
+        }
+      : undefined,
     onProgress: (now, duration) => bar.update(now / duration),
   });
   bar.done();
-  pcap?.close();
+  try {
+    pcap?.close();
+  } catch (e) {
+    throw writeFailed("--pcap", pcapPath!, e);
+  }
 
   if (jsonPath !== undefined) {
     const text = JSON.stringify(report, null, 2) + "\n";
     if (jsonPath === "-") io.stdout(text);
     else {
       try {
-        writeFileSync(jsonPath, text);
+        const b = Buffer.from(text);
+        let off = 0;
+        while (off < b.length) off += writeSync(jsonFd, b, off, b.length - off);
+        closeSync(jsonFd);
       } catch (e) {
-        throw new CliError(`--json ${jsonPath}: cannot write: ${(e as Error).message}`);
+        throw writeFailed("--json", jsonPath, e);
       }
     }
   }
