@@ -190,10 +190,15 @@ export function adjustRcvSsthresh(s: RcvWindowState): void {
 }
 
 /** net/ipv4/tcp_input.c: tcp_grow_window. `len` = skb->len, `truesize` = skb->truesize;
- *  `pressure` = tcp_under_memory_pressure (no growth then). */
+ *  `pressure` = tcp_under_memory_pressure (no growth then: rcv_ssthresh is cut to 4 MSS instead). */
 export function growWindow(s: RcvWindowState, len: number, truesize: number, rmem2: number, pressure = false): void {
   const room = Math.min(s.windowClamp, tcpSpace(s)) - s.rcvSsthresh;
-  if (room <= 0 || pressure) return;
+  if (room <= 0) return;
+  if (pressure) {
+    // tcp_grow_window: under pressure -> tcp_adjust_rcv_ssthresh
+    adjustRcvSsthresh(s);
+    return;
+  }
   let incr: number;
   if (winFromSpace(s.scalingRatio, truesize) <= len) incr = 2 * s.advmss;
   else {
@@ -241,7 +246,8 @@ export function rcvSpaceAdjust(
   rmem2: number,
 ): void {
   const time = nowUs - d.time;
-  if (time < d.rttUs / 8 || d.rttUs === 0) return;
+  // tcp_rcv_space_adjust: `time < (rcv_rtt_est.rtt_us >> 3)`, an integer shift
+  if (time < d.rttUs >> 3 || d.rttUs === 0) return;
   const copied = copiedSeq - d.seq - (rcvNxt - copiedSeq);
   if (copied > d.space) {
     if (moderate && !locked) {
@@ -271,7 +277,8 @@ export function rcvRttUpdate(d: RcvSpaceState, sampleUs: number, winDep: boolean
 /** net/ipv4/tcp_input.c: tcp_update_pacing_rate (bytes/s). `srttUs8` = tp->srtt_us (8× scaled). */
 export function pacingRate(mss: number, cwnd: number, ssthresh: number, packetsOut: number, srttUs8: number, ssRatio = 200, caRatio = 120): number {
   let rate = mss * ((1e6 / 100) * 8);
-  rate *= cwnd < ssthresh / 2 ? ssRatio : caRatio;
+  // tcp_update_pacing_rate: `snd_cwnd < snd_ssthresh / 2`, a u32 division
+  rate *= cwnd < Math.floor(ssthresh / 2) ? ssRatio : caRatio;
   rate *= Math.max(cwnd, packetsOut);
   if (srttUs8 > 0) rate = Math.floor(rate / srttUs8);
   return rate;

@@ -32,7 +32,7 @@ describe("initial window (tcp_select_initial_window)", () => {
     expect(selectInitialWindow(65536, 1460, 0, true, 6291456, 212992).rcvWnd).toBe(64240);
     expect(selectInitialWindow(65536, 1448, 0, true, 33554432, 212992).wscale).toBe(10);
   });
-  it("SO_RCVBUF 4096 locked (clamp = full space): window 1448·1, wscale 0", () => {
+  it("SO_RCVBUF 4096 locked (clamp = full space): window 1448·2, wscale 0", () => {
     const full = winFromSpace(128, soRcvbuf(4096, 212992)); // 8192 -> 4096
     expect(selectInitialWindow(full, 1448, full, true, 6291456, 212992)).toEqual({ rcvWnd: 2896, wscale: 0, windowClamp: 4096 });
   });
@@ -61,6 +61,18 @@ describe("tcp_grow_window", () => {
     expect(s.quick).toBe(3);
     growWindow(s, 1448, 2304, 6291456);
     expect(s.quick).toBe(3);
+  });
+  it("under memory pressure (room > 0): rcv_ssthresh cut to 4·advmss (tcp_adjust_rcv_ssthresh), no quick ACK", () => {
+    // net/ipv4/tcp_input.c: tcp_grow_window — room = min(400000, tcp_space = 2^20·128/256 = 524288) − 64000 > 0,
+    // tcp_under_memory_pressure -> tcp_adjust_rcv_ssthresh: min(64000, 4U·1448 = 5792) (no SO_RESERVE_MEM)
+    const s = rcvState({ rcvbuf: 1 << 20, windowClamp: 400000, rcvSsthresh: 64000, rcvWnd: 64000 });
+    growWindow(s, 1448, 2304, 6291456, true);
+    expect(s.rcvSsthresh).toBe(5792);
+    expect(s.quick).toBe(0);
+    // no room: tcp_grow_window returns before the pressure test
+    const n = rcvState({ windowClamp: 65535 * 128, rcvSsthresh: 65536 });
+    growWindow(n, 1448, 2304, 6291456, true);
+    expect(n.rcvSsthresh).toBe(65536);
   });
   it("no room (rcv_ssthresh at tcp_space): no growth, quick untouched", () => {
     const s = rcvState({ windowClamp: 65535 * 128, rcvSsthresh: 65536, quick: 0 });
@@ -129,7 +141,7 @@ describe("DRS autotuning (tcp_rcv_space_adjust, 6.12)", () => {
   it("no adjustment before rtt/8 has passed, with tcp_moderate_rcvbuf=0, or with SO_RCVBUF locked", () => {
     const mk = () => ({ s: rcvState(), d: { space: 14480, seq: 0, time: 0, rttUs: 8 * 100_000 } as RcvSpaceState });
     let { s, d } = mk();
-    rcvSpaceAdjust(d, s, 99_999 / 8, 50000, 50000, true, false, 6291456);
+    rcvSpaceAdjust(d, s, 99_999, 50000, 50000, true, false, 6291456); // time 99 999 < rtt_us >> 3 = 100 000
     expect([s.rcvbuf, d.space]).toEqual([131072, 14480]);
     ({ s, d } = mk());
     rcvSpaceAdjust(d, s, 100_000, 50000, 50000, false, false, 6291456);
@@ -137,6 +149,21 @@ describe("DRS autotuning (tcp_rcv_space_adjust, 6.12)", () => {
     ({ s, d } = mk());
     rcvSpaceAdjust(d, s, 100_000, 50000, 50000, true, true, 6291456);
     expect(s.rcvbuf).toBe(131072);
+  });
+  it("time == rtt_us >> 3 measures (an integer shift), one µs less does not", () => {
+    // net/ipv4/tcp_input.c: tcp_rcv_space_adjust — `time < (rcv_rtt_est.rtt_us >> 3)`: rtt_us 8017 (a smoothed
+    // value, tcp_rcv_rtt_update's old - old/8 + sample) -> 1002; 1002 µs after rcvq_space.time 1000 it measures.
+    // copied = 30000 − 0 − (30000 − 30000) = 30000 > space 14480: rcvwin = 2·30000 + 16·1448 = 83168,
+    // grow = 83168·15520/14480 = 89141, rcvwin = 83168 + 2·89141 = 261450, rcvbuf = 261450·256/128 = 522900
+    const mk = (): RcvSpaceState => ({ space: 14480, seq: 0, time: 1000, rttUs: 8017 });
+    const s = rcvState();
+    const early = mk();
+    rcvSpaceAdjust(early, s, 2001, 30000, 30000, true, false, 6291456);
+    expect([early.space, early.seq, early.time, s.rcvbuf]).toEqual([14480, 0, 1000, 131072]);
+    const d = mk();
+    rcvSpaceAdjust(d, s, 2002, 30000, 30000, true, false, 6291456);
+    expect([d.space, d.seq, d.time]).toEqual([30000, 30000, 2002]);
+    expect(s.rcvbuf).toBe(522900);
   });
   it("bytes still queued (rcv_nxt - copied_seq) do not count as copied", () => {
     const s = rcvState();
@@ -150,6 +177,11 @@ describe("pacing rate and RTT", () => {
   it("tcp_update_pacing_rate: mss 1448, cwnd 10, srtt 10 ms -> 2,896,000 B/s (ss), 1,737,600 (ca)", () => {
     expect(pacingRate(1448, 10, 0x7fffffff, 10, 8 * 10_000)).toBe(2_896_000);
     expect(pacingRate(1448, 10, 10, 10, 8 * 10_000)).toBe(1_737_600);
+  });
+  it("tcp_update_pacing_rate: ssthresh / 2 is a u32 division (cwnd 10, ssthresh 21: 10 < 10 is false -> 120 %)", () => {
+    // rate = 1448·80000·120·max(10, 10) / srtt_us 80000 = 1 737 600; ssthresh 22: 10 < 11 -> 200 %: 2 896 000
+    expect(pacingRate(1448, 10, 21, 10, 80000)).toBe(1_737_600);
+    expect(pacingRate(1448, 10, 22, 10, 80000)).toBe(2_896_000);
   });
   it("tcp_rtt_estimator: first sample 100 us -> srtt 100 us, rttvar 200 ms, RTO 201 ms (jiffies round up)", () => {
     const r = newRttState();
