@@ -68,7 +68,10 @@ export function selectWindow(t: TcpHost, c: TcpConn): number {
     c.rcvWnd = 0;
     c.rcvWup = c.rcvNxt;
     c.rcvWupFin = c.eof ? 1 : 0;
-    newWin = 0;
+    // tcp_select_window returns 0 before its TCPToZeroWindowAdv count; old_win (rcv_wnd) is 0 for the next
+    // window, which then counts TCPFromZeroWindowAdv
+    c.zeroAdvertised = true;
+    return 0;
   } else {
     const cur = c.receiveWindow();
     newWin = selectWindowRaw(c, underMemoryPressure(t));
