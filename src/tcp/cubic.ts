@@ -16,6 +16,46 @@ const CUBE_RTT_SCALE = BIC_SCALE * 10;
 /** cube_factor = 2^(10+3·BICTCP_HZ) / cube_rtt_scale */
 const CUBE_FACTOR = Math.floor(2 ** (10 + 3 * BICTCP_HZ) / CUBE_RTT_SCALE);
 
+/** net/ipv4/tcp_cubic.c: cubic_root's table: for a 6-bit top part x of the argument, about 64·cbrt(x) − 1
+ *  (hand-refined in the kernel, so taken as data, not recomputed). */
+const CBRT_TOP = new Uint8Array([
+  0, 54, 54, 54, 118, 118, 118, 118, 123, 129, 134, 138, 143, 147, 151, 156,
+  157, 161, 164, 168, 170, 173, 176, 179, 181, 185, 187, 190, 192, 194, 197, 199,
+  200, 202, 204, 206, 209, 211, 213, 215, 217, 219, 221, 222, 224, 225, 227, 229,
+  231, 232, 234, 236, 237, 239, 240, 242, 244, 245, 246, 248, 250, 251, 252, 254,
+]);
+
+/** Index of the highest set bit, 1-based (0 for 0), of a non-negative integer below 2^53 (fls64). */
+function fls(a: number): number {
+  const hi = Math.floor(a / 2 ** 32);
+  return hi > 0 ? 64 - Math.clz32(hi) : 32 - Math.clz32(a >>> 0);
+}
+
+/** net/ipv4/tcp_cubic.c: cubic_root — an approximate cube root (not floor(cbrt)): a table estimate from the
+ *  argument's top 6 bits, then a single Newton-Raphson step x' = (2x + a/(x(x−1)))·341/1024, all integer.
+ *  `a` is an integer below 2^53 (the kernel's u64). */
+export function cubicRoot(a: number): number {
+  const bits = fls(a);
+  // a < 64: the table alone, rounded ((v + 35) / 64)
+  if (bits < 7) return (CBRT_TOP[a]! + 35) >> 6;
+  // b: about a third of the bit length, less one; the top part is a / 2^(3b), below 64
+  const b = ((bits * 84) >> 8) - 1;
+  const top = Math.floor(a / 2 ** (3 * b));
+  let x = (((CBRT_TOP[top]! + 10) << b) >>> 0) >>> 6;
+  // one Newton-Raphson step (u32 results, u64 division)
+  x = (2 * x + (Math.floor(a / (x * (x - 1))) >>> 0)) >>> 0;
+  return Math.floor((x * 341) / 1024) >>> 0;
+}
+
+/** bictcp_update's delta = (cube_rtt_scale · offs³) >> (10 + 3·BICTCP_HZ), a u64 product kept as u32; exact
+ *  beyond 2^53 too (offs above ~2.8e4, 27 s from K: rare, so BigInt there). */
+function cubicDelta(offs: number): number {
+  const p = CUBE_RTT_SCALE * offs * offs * offs;
+  if (p <= Number.MAX_SAFE_INTEGER) return Math.floor(p / 2 ** (10 + 3 * BICTCP_HZ)) >>> 0;
+  const o = BigInt(offs);
+  return Number(((BigInt(CUBE_RTT_SCALE) * o * o * o) >> BigInt(10 + 3 * BICTCP_HZ)) & 0xffffffffn);
+}
+
 export function cubic(hy: HystartParams = HYSTART_DEFAULTS): CongestionOps {
   const hystart = new Hystart(hy);
   let cnt = 0;
@@ -59,15 +99,16 @@ export function cubic(hy: HystartParams = HYSTART_DEFAULTS): CongestionOps {
           K = 0;
           originPoint = cwnd;
         } else {
-          K = Math.floor(Math.cbrt(CUBE_FACTOR * (lastMaxCwnd - cwnd)));
+          K = cubicRoot(CUBE_FACTOR * (lastMaxCwnd - cwnd));
           originPoint = lastMaxCwnd;
         }
       }
       let t = now - epochStart + Math.ceil(delayMinUs / 1000);
       t = Math.floor((t * 2 ** BICTCP_HZ) / HZ);
       const offs = t < K ? K - t : t - K;
-      const delta = Math.floor((CUBE_RTT_SCALE * offs * offs * offs) / 2 ** (10 + 3 * BICTCP_HZ));
-      const target = t < K ? originPoint - delta : originPoint + delta;
+      const delta = cubicDelta(offs);
+      // bic_target is a u32
+      const target = (t < K ? originPoint - delta : originPoint + delta) >>> 0;
       cnt = target > cwnd ? Math.floor(cwnd / (target - cwnd)) : 100 * cwnd;
       if (lastMaxCwnd === 0 && cnt > 20) cnt = 20;
     }

@@ -1,0 +1,91 @@
+// CUBIC's curve (net/ipv4/tcp_cubic.c, 6.12 defaults: beta 717, bic_scale 41 -> cube_rtt_scale 410,
+// cube_factor 2^40 / 410 = 2681735677, beta_scale 8·1741/3/307 = 15, HZ 1000, BICTCP_HZ 10) against
+// numbers worked out by hand from bictcp_update, cubic_root, tcp_friendliness and cubictcp_recalc_ssthresh.
+import { describe, expect, it } from "vitest";
+import { cubic, cubicRoot } from "../../src/tcp/cubic.js";
+import type { CcSock } from "../../src/tcp/cc.js";
+
+const CUBE_FACTOR = 2681735677;
+
+function sock(cwnd: number): CcSock {
+  return {
+    cwnd, ssthresh: 0x7fffffff, cwndCnt: 0, mss: 1448, inFlight: cwnd, srttUs: 8000, now: 1e9, lsndtime: 1000,
+    cwndLimited: true, priorCwnd: 0, delivered: 0, deliveryRateBps: 0,
+  };
+}
+
+describe("cubic_root: a table estimate plus one Newton-Raphson step, not floor(cbrt)", () => {
+  it("a < 64 from the table alone; cube_factor·1 -> 1388, ·6 -> 2523, ·12 -> 3179 (floor(cbrt): 1389, 2524, 3180)", () => {
+    // a = 8: fls 4 < 7 -> (v[8] = 123 + 35) >> 6 = 2; a = 0 -> 35 >> 6 = 0
+    expect(cubicRoot(8)).toBe(2);
+    expect(cubicRoot(0)).toBe(0);
+    // a = 2681735677: fls 32, b = (32·84 >> 8) − 1 = 9, a >> 27 = 19, v[19] = 168, x = (178 << 9) >> 6 = 1424;
+    // x = 2·1424 + a / (1424·1423 = 2026352) = 2848 + 1323 = 4171; 4171·341 >> 10 = 1388
+    expect(cubicRoot(CUBE_FACTOR)).toBe(1388);
+    // a = 16090414062: fls 34, b = 10, a >> 30 = 14, v[14] = 151, x = (161 << 10) >> 6 = 2576;
+    // x = 5152 + a / (2576·2575) = 5152 + 2425 = 7577; 7577·341 >> 10 = 2523
+    expect(cubicRoot(CUBE_FACTOR * 6)).toBe(2523);
+    // a = 32180828124: fls 35, b = 10, a >> 30 = 29, v[29] = 194, x = (204 << 10) >> 6 = 3264;
+    // x = 6528 + a / (3264·3263) = 6528 + 3021 = 9549; 9549·341 >> 10 = 3179
+    expect(cubicRoot(CUBE_FACTOR * 12)).toBe(3179);
+  });
+});
+
+describe("bictcp_update", () => {
+  it("K from cubic_root: W_max 20, cwnd 14 -> cwnd 15 after 8 packets ACKed 145 ms into the epoch", () => {
+    // (review13a #3) loss at cwnd 20 with last_max_cwnd 0: last_max 20, ssthresh 20·717/1024 = 14.
+    // First ACK at jiffy J: epoch_start J, K = cubic_root(cube_factor·6) = 2523, t = 0, offs 2523,
+    //   delta = 410·2523³ >> 40 = 5, target 15, cnt 14; tcp_cong_avoid_ai(14, 1): cwnd_cnt 1.
+    // 7 packets 145 jiffies later: t = 145·1024/1000 = 148, offs 2375, delta = 410·2375³ >> 40 = 4, target 16,
+    //   cnt = 14 / 2 = 7; friendliness: ack_cnt 8 <= 14·15 >> 3 = 26; cwnd_cnt 8 >= 7 -> cwnd 15, cwnd_cnt 1.
+    //   (With K = floor(cbrt) = 2524: offs 2376, delta 5, target 15, cnt 14: cwnd stays 14.)
+    const cc = cubic();
+    const sk = sock(20);
+    cc.init(sk);
+    sk.ssthresh = cc.ssthresh(sk);
+    expect(sk.ssthresh).toBe(14);
+    sk.cwnd = 14;
+    cc.congAvoid!(sk, 1);
+    expect([sk.cwnd, sk.cwndCnt]).toEqual([14, 1]);
+    sk.now += 145e6;
+    cc.congAvoid!(sk, 7);
+    expect([sk.cwnd, sk.cwndCnt]).toEqual([15, 1]);
+  });
+  it("fast convergence: a loss below the last W_max remembers W_max·1741/2048 (100, then 80 -> 68)", () => {
+    // cubictcp_recalc_ssthresh: loss at 100 (last_max 0): last_max 100, ssthresh 70; loss at 80 < 100:
+    // last_max = 80·1741/2048 = 68, ssthresh 80·717/1024 = 56.
+    // First ACK (cwnd 56): K = cubic_root(cube_factor·12) = 3179, origin 68; cwnd_cnt 1.
+    // 3 packets 3200 jiffies later: t = 3276, offs 97, delta = 410·97³ >> 40 = 0, target 68, cnt = 56/12 = 4;
+    //   ack_cnt 4 <= 56·15 >> 3 = 105; cwnd_cnt 4 >= 4 -> cwnd 57, cwnd_cnt 0.
+    //   (Without fast convergence origin 80, K = cubic_root(cube_factor·24): cnt = 56/24 = 2 -> cwnd 58.)
+    const cc = cubic();
+    const sk = sock(100);
+    cc.init(sk);
+    expect(cc.ssthresh(sk)).toBe(70);
+    sk.cwnd = 80;
+    expect(cc.ssthresh(sk)).toBe(56);
+    sk.cwnd = sk.ssthresh = 56;
+    cc.congAvoid!(sk, 1);
+    expect([sk.cwnd, sk.cwndCnt]).toEqual([56, 1]);
+    sk.now += 3200e6;
+    cc.congAvoid!(sk, 3);
+    expect([sk.cwnd, sk.cwndCnt]).toEqual([57, 0]);
+  });
+  it("tcp_friendliness: once the Reno estimate tcp_cwnd passes cwnd, cnt <= cwnd / (tcp_cwnd - cwnd)", () => {
+    // Loss at 100: last_max 100. cwnd 100 (>= last_max): K 0, origin 100. First ACK: ack_cnt 1, tcp_cwnd 100,
+    //   target 100 = cwnd -> cnt 100·100 = 10000; cwnd_cnt 1.
+    // 400 packets 50 jiffies later: t = 51, delta = 410·51³ >> 40 = 0, cnt 10000; friendliness: delta =
+    //   100·15 >> 3 = 187, ack_cnt 401 -> 214 -> 27, tcp_cwnd 102 > 100: cnt = min(10000, 100/2 = 50).
+    //   tcp_cong_avoid_ai(50, 400): cwnd_cnt 401 -> +8, cwnd 108, cwnd_cnt 1.
+    const cc = cubic();
+    const sk = sock(100);
+    cc.init(sk);
+    sk.ssthresh = cc.ssthresh(sk);
+    sk.cwnd = 100;
+    cc.congAvoid!(sk, 1);
+    expect([sk.cwnd, sk.cwndCnt]).toEqual([100, 1]);
+    sk.now += 50e6;
+    cc.congAvoid!(sk, 400);
+    expect([sk.cwnd, sk.cwndCnt]).toEqual([108, 1]);
+  });
+});
