@@ -230,8 +230,11 @@ function cleanRtxQueue(t: TcpHost, sk: TcpSock, c: TcpConn, ack: number, finAcke
     // tcp_ack_update_rtt: RFC 6298, the backoff is reset only on a valid RTT measurement
     c.backoff = 0;
     c.icskBackoff = 0;
-    // tcp_update_rtt_min (the windowed minimum of the kernel, kept as the plain minimum)
-    c.minRttUs = Math.min(c.minRttUs, Math.max(1, Math.floor(rttUs)));
+    // tcp_ack_update_rtt -> tcp_update_rtt_min(ca_rtt_us): the most recently sent newly ACKed segment's
+    // sample, 0 taken as one jiffy (1000 µs); the kernel's windowed minimum (tcp_min_rtt_wlen 300 s) is kept
+    // as the plain minimum, so its FLAG_ACK_MAYBE_DELAYED skip of samples above the minimum changes nothing
+    const caUs = Math.floor(caRttUs);
+    c.minRttUs = Math.min(c.minRttUs, caUs === 0 ? 1000 : caUs);
     c.now = now; // tcp_mstamp of this ACK (HyStart's clock)
     c.cc.pktsAcked?.(c, ackedPkts, caRttUs);
   }
