@@ -356,7 +356,9 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   }
   if (c.frtoNew) frtoXmitNew(t, sk, c);
   else if (advanced || newlySacked > 0 || winUpdate || c.lostOut > 0) pushPendingFrames(t, sk, c);
-  if (advanced) afterAck(t, sk, c);
+  // tcp_data_snd_check's tcp_check_space: after every segment's tcp_ack, not only one that advances snd_una
+  // (a SACK or a window update may leave in_flight < cwnd: tcp_sndbuf_expand, sk_stream_write_space)
+  afterAck(t, sk, c);
   return true;
 }
 
@@ -373,9 +375,10 @@ function ackNoQueue(t: TcpHost, sk: TcpSock, c: TcpConn, ackSeq: number, priorUn
   if (c.tlpHighSeq !== 0 && processTlpAck(t, c, ackSeq, c.dsackTlp, mayUpdate || t.rx.dataLen > 0 || newlySacked > 0)) {
     lossProbeRecovery(t, sk, c);
   }
-  // tcp_data_snd_check (the caller's, after tcp_ack)
+  // tcp_data_snd_check (the caller's, after tcp_ack): tcp_push_pending_frames, then tcp_check_space
   if (c.frtoNew) frtoXmitNew(t, sk, c);
   else if (newlySacked > 0 || winUpdate || c.lostOut > 0) pushPendingFrames(t, sk, c);
+  afterAck(t, sk, c);
   return true;
 }
 
