@@ -1104,9 +1104,10 @@ function writeWakeup(t: TcpHost, sk: TcpSock, c: TcpConn): number {
 
 // ---- application: sendmsg / recvmsg ----
 
-/** sk_stream_memory_free (tcp_stream_memory_free: tcp_notsent_lowat is UINT_MAX, never the limit) */
-function memoryFree(c: TcpConn): boolean {
-  return c.wmemQueued(TCP_SKB_OVERHEAD) < c.sndbuf;
+/** include/net/sock.h: sk_stream_memory_free — sk_wmem_queued below sk_sndbuf, then tcp_stream_memory_free(sk, 0):
+ *  fewer than tcp_notsent_lowat bytes written but not sent (write_seq − snd_nxt). */
+function memoryFree(t: TcpHost, c: TcpConn): boolean {
+  return c.wmemQueued(TCP_SKB_OVERHEAD) < c.sndbuf && c.writeSeq - c.sndNxt < t.notsentLowat;
 }
 
 /** net/ipv4/tcp.c: tcp_xmit_size_goal — how far sendmsg fills an skb: gso_segs whole `mss` (tcp_send_mss's
@@ -1164,7 +1165,7 @@ export function appSend(t: TcpHost, sk: TcpSock, c: TcpConn, bytes: number): num
     if (copy <= 0) {
       // new_segment: sk_stream_memory_free, then tcp_stream_alloc_skb (forced for the first skb of empty
       // write and retransmit queues) and tcp_skb_entail, which charges its truesize
-      if (!memoryFree(c)) {
+      if (!memoryFree(t, c)) {
         c.nospace = true;
         break;
       }
@@ -1206,12 +1207,23 @@ export function checkSpace(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   if (!c.nospace) return;
   // tcp_should_expand_sndbuf: not locked, not under (soft) memory pressure, cwnd not filled
   if (!c.sndbufLocked && !underMemoryPressure(t) && belowMemLow(t) && c.packetsInFlight() < c.cwnd) expandSndbuf(t, sk, c);
-  // sk_stream_write_space: wake when free space >= wmem_queued / 2
+  // sk_stream_write_space: __sk_stream_is_writeable(sk, 1) — free space >= wmem_queued / 2, wmem_queued below
+  // sk_sndbuf, and tcp_stream_memory_free(sk, 1): twice the unsent bytes below tcp_notsent_lowat
   const q = c.wmemQueued(TCP_SKB_OVERHEAD);
-  if (c.sndbuf - q >= q >> 1) {
+  if (c.sndbuf - q >= q >> 1 && q < c.sndbuf && 2 * (c.writeSeq - c.sndNxt) < t.notsentLowat) {
     c.nospace = false;
     c.app?.onWritable?.(c);
   }
+}
+
+/** net/ipv4/tcp_output.c: tcp_tsq_write (the TSQ tasklet, the pacing timer, tcp_release_cb) — and the
+ *  tcp_check_space that tcp_event_new_data_sent runs for new data sent: a blocked writer may be woken (its
+ *  unsent bytes fell under tcp_notsent_lowat) or sk_sndbuf grow. Run after the send loop, not inside it (the
+ *  model's wake calls the writer at once). */
+export function tsqWrite(t: TcpHost, sk: TcpSock, c: TcpConn): void {
+  const nxt = c.sndNxt;
+  xmitAll(t, sk, c);
+  if (c.sndNxt !== nxt) checkSpace(t, sk, c);
 }
 
 /** net/ipv4/tcp_input.c: tcp_sndbuf_expand (out of line: once sk_sndbuf reached tcp_wmem[2] checkSpace

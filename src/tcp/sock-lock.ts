@@ -18,7 +18,7 @@ import {
   delackTimerHandler,
   sendAck,
   writeTimerHandler,
-  xmitAll,
+  tsqWrite,
 } from "./data-out.js";
 import { releaseBacklog } from "./backlog.js";
 import { tcpRcvState } from "./established.js";
@@ -123,7 +123,7 @@ function releaseSockWork(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   c.deferred = 0;
   if (d & TCPF_TSQ_DEFERRED) {
     // tcp_tsq_write
-    xmitAll(t, sk, c);
+    tsqWrite(t, sk, c);
   }
   if (d & TCPF_WRITE_TIMER_DEFERRED) writeTimerHandler(t, sk, c);
   if (d & TCPF_DELACK_TIMER_DEFERRED) delackTimerHandler(t, sk, c);

@@ -37,7 +37,7 @@ import { tcpRetransmitTimer, tcpRcvSynSent } from "./client.js";
 import { tcpRcvState, tcpClose } from "./established.js";
 import { tcpFinWait2Timer, tcpTimeWaitDone, tcpTimewaitRcv } from "./timewait.js";
 import { acceptFire } from "./accept.js";
-import { xmitAll, TCPF_TSQ_DEFERRED } from "./data-out.js";
+import { tsqWrite, TCPF_TSQ_DEFERRED } from "./data-out.js";
 import { appContinue, releaseSock } from "./sock-lock.js";
 import { purgeBacklog, tcpAddBacklog } from "./backlog.js";
 import type { HystartParams } from "./hystart.js";
@@ -251,6 +251,8 @@ export class TcpHost {
   readonly wmemMax: number;
   /** net.ipv4.tcp_limit_output_bytes (TSQ cap for unpaced sockets). */
   readonly limitOutputBytes: number;
+  /** net.ipv4.tcp_notsent_lowat (UINT_MAX: no limit; no TCP_NOTSENT_LOWAT socket option in the model). */
+  readonly notsentLowat: number;
   /** net.ipv4.tcp_tso_win_divisor (tcp_tso_should_defer). */
   readonly tsoWinDivisor: number;
   /** net.ipv4.tcp_min_tso_segs and tcp_tso_rtt_log (tcp_tso_autosize). */
@@ -390,6 +392,7 @@ export class TcpHost {
     this.rmemMax = rmemMax;
     this.wmemMax = sysctlNum(s, "net.core.wmem_max");
     this.limitOutputBytes = sysctlNum(s, "net.ipv4.tcp_limit_output_bytes");
+    this.notsentLowat = sysctlNum(s, "net.ipv4.tcp_notsent_lowat");
     this.tsoWinDivisor = sysctlNum(s, "net.ipv4.tcp_tso_win_divisor");
     this.minTsoSegs = sysctlNum(s, "net.ipv4.tcp_min_tso_segs");
     this.tsoRttLog = sysctlNum(s, "net.ipv4.tcp_tso_rtt_log");
@@ -565,7 +568,7 @@ export class TcpHost {
         c.deferred |= TCPF_TSQ_DEFERRED;
         return;
       }
-      xmitAll(this, sk, c);
+      tsqWrite(this, sk, c);
     });
     for (const l of config.listeners) {
       // net/socket.c: __sys_listen — (unsigned)backlog > somaxconn is clamped
@@ -826,7 +829,7 @@ export class TcpHost {
         c.deferred |= TCPF_TSQ_DEFERRED;
         continue;
       }
-      xmitAll(this, sk, c);
+      tsqWrite(this, sk, c);
     }
     // (a transmit above may have grown this CPU's list: read it again)
     const cur = this.tsqLists[cpu]!;
