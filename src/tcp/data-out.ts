@@ -1304,19 +1304,27 @@ export function appRecv(t: TcpHost, sk: TcpSock, c: TcpConn, n: number): number 
   const avail = c.inq();
   const take = n < avail ? Math.floor(n) : avail;
   if (take <= 0) return 0;
-  c.copiedSeq += take;
+  const rq = c.rq;
+  // net/ipv4/tcp.c: tcp_recvmsg_locked runs tcp_rcv_space_adjust after each skb's copy, copied_seq just past
+  // what it took of that skb (so the rest of the read still counts as inq); the later skbs of a read that
+  // measured find time 0
+  const nowUs = Math.floor(t.now / 1000);
+  const end = c.copiedSeq + take;
+  for (let i = 0, seq = c.copiedSeq; seq < end; i++) {
+    seq = i < rq.length ? Math.min(end, rq.endAt(i)) : end;
+    rcvSpaceAdjust(c.rcvq, c, nowUs, seq, c.rcvNxt, t.moderateRcvbuf, c.rcvbufLocked, t.rmem[2]!);
+  }
+  if (c.rcvbuf > c.rcvbufMax) c.rcvbufMax = c.rcvbuf;
+  c.copiedSeq = end;
   c.bytesRead += take;
   // free whole skbs that are fully read (skb_consume)
   let freed = 0;
-  const rq = c.rq;
   while (rq.length > 0 && rq.endAt(0) <= c.copiedSeq) freed += rq.shift();
   if (freed > 0) {
     // sock_rfree -> sk_mem_uncharge
     c.rmemAlloc -= freed;
     memUncharge(t, c, freed);
   }
-  rcvSpaceAdjust(c.rcvq, c, Math.floor(t.now / 1000), c.copiedSeq, c.rcvNxt, t.moderateRcvbuf, c.rcvbufLocked, t.rmem[2]!);
-  if (c.rcvbuf > c.rcvbufMax) c.rcvbufMax = c.rcvbuf;
   cleanupRbuf(t, sk, c, take);
   c.app?.onRead?.(c, take);
   return take;
