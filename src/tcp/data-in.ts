@@ -88,6 +88,16 @@ export function groTruesize(hdrLen: number, payload: number, gsoSize: number, se
 
 // ---- ACK processing (sender side) ----
 
+/** tcp_sacktag_state's first_sackt / last_sackt of the ACK being processed (ns; -1: none): the send times of
+ *  the lowest and highest newly SACKed never-retransmitted segments (tcp_sacktag_one walks the blocks sorted
+ *  by start_seq). Module state rather than a per-ACK object; tcp_ack clears it before tagging. */
+let firstSackt = -1;
+let lastSackt = -1;
+let lastSackSeq = -1;
+let firstSackSeq = -1;
+/** FLAG_SET_XMIT_TIMER from a SACK RTT sample (cleanRtxQueue -> tcpAck). */
+let sackSetXmitTimer = false;
+
 /** tcp_sacktag_write_queue: mark segments covered by the SACK blocks (tcp_sacktag_one: RACK advance,
  *  reordering when a never-retransmitted hole below the highest SACK is SACKed). Returns newly SACKed packets. */
 function sacktag(t: TcpHost, sk: TcpSock, c: TcpConn): number {
@@ -111,6 +121,15 @@ function sacktag(t: TcpHost, sk: TcpSock, c: TcpConn): number {
       if (!(f & (TCPCB_SACKED_RETRANS | TCPCB_EVER_RETRANS))) {
         if (rb.start[j]! < fack(c) && rb.start[j]! < reord) reord = rb.start[j]!;
         if (rb.end[j]! <= c.highSeq) c.origAcked = true; // FLAG_ORIG_SACK_ACKED
+        // tcp_sacktag_one: first_sackt / last_sackt, in start_seq order
+        if (firstSackt < 0 || rb.start[j]! < firstSackSeq) {
+          firstSackt = rb.sentAt[j]!;
+          firstSackSeq = rb.start[j]!;
+        }
+        if (rb.start[j]! > lastSackSeq) {
+          lastSackt = rb.sentAt[j]!;
+          lastSackSeq = rb.start[j]!;
+        }
       }
       if (f & TCPCB_SACKED_RETRANS) c.retransOut--;
       if (f & TCPCB_LOST) c.lostOut--;
@@ -221,10 +240,22 @@ function cleanRtxQueue(t: TcpHost, sk: TcpSock, c: TcpConn, ack: number, finAcke
   if (firstAckt >= 0 && !everRetrans) {
     rttUs = (now - firstAckt) / 1000;
     caRttUs = (now - lastAckt) / 1000;
-  } else if (advanced && sk.tsOk && rx.ts && rx.tsEcr !== 0) {
+  }
+  // tcp_clean_rtx_queue: newly SACKed never-retransmitted segments give sack_rtt_us (first_sackt) and take
+  // ca_rtt_us (last_sackt); tcp_ack_update_rtt uses sack_rtt_us when the cumulative ACK gave none
+  let sackRttUs = -1;
+  if (firstSackt >= 0) {
+    sackRttUs = (now - firstSackt) / 1000;
+    caRttUs = (now - lastSackt) / 1000;
+  }
+  if (rttUs < 0) rttUs = sackRttUs;
+  if (rttUs < 0 && advanced && sk.tsOk && rx.ts && rx.tsEcr !== 0) {
     const d = ((t.nowMs() + sk.tsOff - rx.tsEcr) >>> 0) * 1000;
     if (d < 2 ** 31) rttUs = caRttUs = d === 0 ? 1000 : d;
   }
+  // tcp_clean_rtx_queue: without an advance, a SACK RTT from data sent before the head was last (re)sent
+  // re-arms the RTO / TLP timer (FLAG_SET_XMIT_TIMER)
+  sackSetXmitTimer = !advanced && rttUs >= 0 && sackRttUs >= 0 && rb.count > 0 && sackRttUs > (now - rb.sentAt[rb.at(0)]!) / 1000;
   if (rttUs >= 0) {
     rttSample(c.rtt, Math.max(1, rttUs), c.sndUna, c.sndNxt);
     // tcp_ack_update_rtt: RFC 6298, the backoff is reset only on a valid RTT measurement
@@ -301,6 +332,8 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   }
   let newlySacked = 0;
   let dsackAck = false;
+  // tcp_ack: sack_state.first_sackt = 0
+  firstSackt = lastSackt = firstSackSeq = lastSackSeq = -1;
   if (rx.sackN > 0 && sk.sackOk) {
     const dups = checkDsack(t, sk, c, ackSeq);
     dsackAck = dups > 0;
@@ -350,7 +383,7 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
     c.rateStampT = now;
     c.rateStampDelivered = c.delivered;
   }
-  if (advanced) {
+  if (advanced || sackSetXmitTimer) {
     // tcp_set_xmit_timer (FLAG_SET_XMIT_TIMER, unless RACK armed its reordering timer)
     if (!c.rackArmed && !scheduleLossProbe(t, sk, c, true)) rearmRto(t, c);
   }
