@@ -178,6 +178,14 @@ export function transmit(t: TcpHost, sk: TcpSock, c: TcpConn, start: number, end
   // tcp_event_ack_sent: held ACKs are saved (SACK compression), and the ACK that went out clears the pending one
   // (inet_csk_clear_xmit_timer(ICSK_TIME_DACK): icsk_ack.retry too)
   if (c.compressedAck !== 0) compressedAckSent(t, c);
+  // include/net/tcp.h: tcp_dec_quickack_mode — before the clear: only a segment sent with an ACK scheduled uses
+  // up a quick ACK, and the one that uses up the last leaves quick-ack mode with ato deflated to TCP_ATO_MIN
+  if (c.quick > 0 && c.ackPending) {
+    if (c.quick <= 1) {
+      c.quick = 0;
+      c.ato = TCP_ATO_MIN;
+    } else c.quick--;
+  }
   c.ackRetry = 0;
   if (c.ackPending) {
     c.ackPending = false;
@@ -185,7 +193,6 @@ export function transmit(t: TcpHost, sk: TcpSock, c: TcpConn, start: number, end
     c.ackPushed = 0;
     c.delackDeadline = Infinity;
   }
-  if (c.quick > 0) c.quick--;
   if (end > start) {
     // tcp_event_data_sent: sending with nothing in flight starts a transmission (CUBIC shifts its epoch by
     // the idle time since lsndtime), then lsndtime moves
