@@ -476,8 +476,10 @@ function eventDataRecv(t: TcpHost, sk: TcpSock, c: TcpConn, len: number, truesiz
     c.ato = TCP_ATO_MIN;
   } else {
     const m = now - c.lrcvtime;
-    if (m <= TCP_ATO_MIN / 2) c.ato = c.ato / 2 + TCP_ATO_MIN / 2;
-    else if (m < c.ato) c.ato = Math.min(c.ato / 2 + m, c.icskRtoUs() * 1000, TCP_DELACK_MAX);
+    // icsk_ack.ato >> 1 on jiffies (HZ 1000): whole ms
+    const half = Math.floor(c.ato / 2e6) * 1e6;
+    if (m <= TCP_ATO_MIN / 2) c.ato = half + TCP_ATO_MIN / 2;
+    else if (m < c.ato) c.ato = Math.min(half + m, c.icskRtoUs() * 1000, TCP_DELACK_MAX);
     else if (m > c.icskRtoUs() * 1000) incrQuickack(c, TCP_MAX_QUICKACKS);
   }
   c.lrcvtime = now;
