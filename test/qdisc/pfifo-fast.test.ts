@@ -85,11 +85,24 @@ describe("pfifo_fast", () => {
       empty(q);
     });
 
+    // 31 is the largest ring with batch 1 (16 > 31 / 2 = 15), 32 the smallest with batch 16: the pair pins the
+    // band's use of __ptr_ring_set_size's rule (31 alone is the pre-batch behaviour; it fails if the band takes
+    // 16 whatever its size, 32 fails if it frees every slot at once)
     it("txqueuelen 31 (batch 1): each dequeue frees its slot", () => {
       const q = new PfifoFast(core, new Sink(core), { txqueuelen: 31 });
       expect(fill(q, 31)).toBe(31);
       drain(q, 1);
       expect(fill(q, 2)).toBe(1);
+      empty(q);
+    });
+
+    it("txqueuelen 32 (batch 16): a full band from which 15 skbs left still drops; the 16th frees 16 slots", () => {
+      const q = new PfifoFast(core, new Sink(core), { txqueuelen: 32 });
+      expect(fill(q, 32)).toBe(32);
+      drain(q, 15);
+      expect(fill(q, 1)).toBe(0);
+      drain(q, 1);
+      expect(fill(q, 17)).toBe(16);
       empty(q);
     });
 

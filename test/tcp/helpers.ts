@@ -20,7 +20,7 @@ export interface ServerOpts {
   backlog?: number;
   accept?: boolean | number;
   acceptDelay?: number;
-  sysctl?: Record<string, number>;
+  sysctl?: Record<string, number | readonly number[]>;
   durationNs?: number;
 }
 

@@ -2,7 +2,7 @@
 // socket's segment: tcp_v4_send_ack writes the timestamp option only `if (tsecr)`, with tsecr = req->ts_recent,
 // which tcp_openreq_init set to the SYN's TSval (0 without one). So a SYN whose TSval is 0 gets a SYN-ACK with
 // timestamps (tcp_make_synack: tstamp_ok) but request ACKs without; the window is tcp_synack_window(req) =
-// min(rsk_rcv_wnd, 65535), shifted by rcv_wscale.
+// min(rsk_rcv_wnd, 65535), shifted by rcv_wscale (a listener with tcp_rmem[1] 1 MiB: rsk_rcv_wnd above 65535).
 // The request: one syn-flood SYN with options (its TSval is the sender's clock in ms: 0 at time 0, 1 at 1 ms),
 // never answered; at 0.5 s an out-of-window pure ACK (seq rcv_nxt + 10^7, no options) gets the request's ACK.
 import { describe, expect, it } from "vitest";
@@ -17,8 +17,8 @@ import { serverWorld, synFlood } from "./helpers.js";
 
 const S = 1e9;
 
-async function reqAck(synAt: number) {
-  const spec = serverWorld({ durationNs: 0.6 * S }, [synFlood(1, { at: synAt, bare: false })]);
+async function reqAck(synAt: number, sysctl: Record<string, readonly number[]> = {}) {
+  const spec = serverWorld({ durationNs: 0.6 * S, sysctl }, [synFlood(1, { at: synAt, bare: false })]);
   const core = await createCore(coreConfigFor(spec));
   const frames: { flags: number; hdrLen: number; ts: boolean; tsEcr: number; window: number }[] = [];
   const tap = (h: number) => {
@@ -66,8 +66,20 @@ describe("tcp_v4_reqsk_send_ack: the timestamp option only with a non-zero ts_re
       [TCPHDR_ACK, false],
     ]);
     expect(frames[1]!.hdrLen).toBe(20);
-    // tcp_synack_window(req) >> rcv_wscale
-    expect(frames[1]!.window).toBe(Math.min(req.rcvWnd, 65535) >>> req.rcvWscale);
+    // tcp_synack_window(req) >> rcv_wscale: the default tcp_rmem[1] 131072 gives space 65536, rounded down to
+    // 45 * 1448 = 65160 (below 65535), rcv_wscale ilog2(tcp_rmem[2] 6 MiB) - 15 = 7: 65160 >> 7 = 509
+    expect([req.rcvWnd, req.rcvWscale, frames[1]!.window]).toEqual([65160, 7, 509]);
+  });
+
+  it("tcp_rmem[1] 1 MiB: rsk_rcv_wnd above 64 KiB, so the ACK's window is 65535 >> rcv_wscale, not rcv_wnd >> rcv_wscale", async () => {
+    const { frames, req } = await reqAck(1e6, { "net.ipv4.tcp_rmem": [4096, 1048576, 6291456] });
+    // tcp_openreq_init_rwin -> tcp_select_initial_window: space = tcp_full_space = 1048576 / 2 (scaling ratio
+    // 50 %), rounded down to the MSS (1460 - 12 timestamp bytes = 1448): 362 * 1448 = 524176; rcv_wscale =
+    // ilog2(max(space, tcp_rmem[2] 6 MiB, rmem_max)) - 15 = 22 - 15 = 7
+    expect([req.rcvWnd, req.rcvWscale]).toEqual([524176, 7]);
+    expect(frames.map((f) => f.flags)).toEqual([TCPHDR_SYN | TCPHDR_ACK, TCPHDR_ACK]);
+    // tcp_synack_window: min(524176, 65535) = 65535, >> 7 = 511 (rcv_wnd >> 7 first would be 4095)
+    expect(frames[1]!.window).toBe(511);
   });
 
   it("SYN with TSval 1 (sent at 1 ms): the request's ACK echoes it (TSecr 1, 32-byte header)", async () => {
