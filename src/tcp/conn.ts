@@ -249,6 +249,9 @@ export class TcpConn implements CcSock, RcvWindowState {
   origAcked = false;
   /** tcp_process_loss chose REXMIT_NEW: new data before retransmissions (frto.ts). */
   frtoNew = false;
+  /** What tcp_ack left to tcp_data_snd_check, which runs after tcp_data_queue (data-in.ts dataSndCheck):
+   *  SND_DUE_XMIT (tcp_push_pending_frames) and SND_DUE_SPACE (tcp_check_space). 0 outside a segment's processing. */
+  sndDue = 0;
   /** This ACK's rate sample: send time and tx.delivered of the most recently sent delivered segment. */
   rsSentAt = -1;
   rsPriorDelivered = 0;

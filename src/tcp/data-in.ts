@@ -30,9 +30,10 @@ import {
   slowStartAfterIdleCheck,
   unwrap,
   updatePacingRate,
+  writeXmit,
   xmitRetransmitQueue,
   isCwndLimited,
-  pushPendingFrames,
+  checkProbeTimer,
 } from "./data-out.js";
 import { TCPHDR_FIN, TCPHDR_PSH, TCPHDR_SYN } from "../wire/tcp.js";
 
@@ -387,12 +388,32 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
     // tcp_set_xmit_timer (FLAG_SET_XMIT_TIMER, unless RACK armed its reordering timer)
     if (!c.rackArmed && !scheduleLossProbe(t, sk, c, true)) rearmRto(t, c);
   }
+  // tcp_xmit_recovery (tcp_ack's own: F-RTO's new data first, or the retransmissions); the new data and
+  // tcp_check_space are tcp_data_snd_check's, after tcp_data_queue (dataSndCheck)
   if (c.frtoNew) frtoXmitNew(t, sk, c);
-  else if (advanced || newlySacked > 0 || winUpdate || c.lostOut > 0) pushPendingFrames(t, sk, c);
+  else if (advanced || newlySacked > 0 || winUpdate || c.lostOut > 0) {
+    if (c.lostOut > 0) xmitRetransmitQueue(t, sk, c);
+    c.sndDue |= SND_DUE_XMIT;
+  }
   // tcp_data_snd_check's tcp_check_space: after every segment's tcp_ack, not only one that advances snd_una
   // (a SACK or a window update may leave in_flight < cwnd: tcp_sndbuf_expand, sk_stream_write_space)
-  afterAck(t, sk, c);
+  c.sndDue |= SND_DUE_SPACE;
   return true;
+}
+
+/** The bits of c.sndDue. */
+export const SND_DUE_XMIT = 1;
+export const SND_DUE_SPACE = 2;
+
+/** net/ipv4/tcp_input.c: tcp_data_snd_check — tcp_rcv_established and tcp_rcv_state_process call it after
+ *  tcp_data_queue, before tcp_ack_snd_check: what the segment's ACK let go (tcp_push_pending_frames) carries the
+ *  ACK and D-SACK the data scheduled, then tcp_check_space. */
+export function dataSndCheck(t: TcpHost, sk: TcpSock, c: TcpConn): void {
+  const due = c.sndDue;
+  c.sndDue = 0;
+  // tcp_push_pending_frames -> __tcp_push_pending_frames: tcp_check_probe_timer when nothing went with nothing out
+  if (due & SND_DUE_XMIT && writeXmit(t, sk, c)) checkProbeTimer(t, c);
+  if (due & SND_DUE_SPACE) afterAck(t, sk, c);
 }
 
 /** net/ipv4/tcp_input.c: tcp_ack's no_queue — nothing was outstanding (prior_packets 0): no
@@ -408,10 +429,13 @@ function ackNoQueue(t: TcpHost, sk: TcpSock, c: TcpConn, ackSeq: number, priorUn
   if (c.tlpHighSeq !== 0 && processTlpAck(t, c, ackSeq, c.dsackTlp, mayUpdate || t.rx.dataLen > 0 || newlySacked > 0)) {
     lossProbeRecovery(t, sk, c);
   }
-  // tcp_data_snd_check (the caller's, after tcp_ack): tcp_push_pending_frames, then tcp_check_space
+  // tcp_xmit_recovery; tcp_data_snd_check is the caller's, after tcp_data_queue (dataSndCheck)
   if (c.frtoNew) frtoXmitNew(t, sk, c);
-  else if (newlySacked > 0 || winUpdate || c.lostOut > 0) pushPendingFrames(t, sk, c);
-  afterAck(t, sk, c);
+  else if (newlySacked > 0 || winUpdate || c.lostOut > 0) {
+    if (c.lostOut > 0) xmitRetransmitQueue(t, sk, c);
+    c.sndDue |= SND_DUE_XMIT;
+  }
+  c.sndDue |= SND_DUE_SPACE;
   return true;
 }
 
@@ -645,6 +669,8 @@ function ofoQueue(t: TcpHost, sk: TcpSock, c: TcpConn): void {
 
 /** net/ipv4/tcp_input.c: tcp_ack_snd_check -> __tcp_ack_snd_check(sk, 1) */
 export function ackSndCheck(t: TcpHost, sk: TcpSock, c: TcpConn): void {
+  // the caller's tcp_data_snd_check goes first: data sent there carries the ACK
+  if (c.sndDue !== 0) dataSndCheck(t, sk, c);
   if (!c.ackPending) return;
   // tcp_in_quickack_mode: quick ACKs are for non-interactive sessions
   if ((c.rcvNxt + (c.eof ? 1 : 0) - c.rcvWup - c.rcvWupFin > c.rcvMss && selectWindowRaw(c, underMemoryPressure(t)) >= c.rcvWnd) || (c.quick > 0 && !inPingpong(t, c)) || c.ackNow) {
@@ -724,15 +750,18 @@ export function tcpDataQueue(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): st
     // not yet received is a partial packet (below), whose queue_and_out reaches tcp_fin
     const endSeq = end + (rx.flags & TCPHDR_FIN ? 1 : 0);
     if (endSeq <= c.rcvNxt + (c.eof ? 1 : 0)) {
-      // a retransmission of data we have: D-SACK territory, ACK at once
+      // a retransmission of data we have: D-SACK territory; out_of_window: tcp_enter_quickack_mode and the ACK
+      // scheduled, which the caller's tcp_ack_snd_check sends at once (quick-ack mode) unless the data that
+      // tcp_data_snd_check sends before it carries it
       t.nstat.add(t.mib.DelayedACKLost);
       dsackSet(t, sk, c, seq, endSeq);
-      enterQuickack(c); // out_of_window: tcp_enter_quickack_mode
-      sendAck(t, sk, c);
+      enterQuickack(c);
+      c.ackPending = true;
+      ackSndCheck(t, sk, c);
       return "TCP_OLD_DATA";
     }
     if (seq >= c.rcvNxt + c.receiveWindow()) {
-      // out_of_window: tcp_enter_quickack_mode, the ACK scheduled; tcp_ack_snd_check sends it (quick-ack mode)
+      // out_of_window, as for old data
       enterQuickack(c);
       c.ackPending = true;
       ackSndCheck(t, sk, c);
@@ -745,11 +774,10 @@ export function tcpDataQueue(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): st
     dsackSet(t, sk, c, seq, c.rcvNxt);
   }
   if (c.receiveWindow() === 0) {
-    // out_of_window: tcp_enter_quickack_mode, the ACK scheduled (sent at once: quick-ack mode)
+    // out_of_window, as for old data
     t.nstat.add(t.mib.ZeroWindowDrop);
     enterQuickack(c);
     c.ackPending = true;
-    c.ackNow = true;
     ackSndCheck(t, sk, c);
     return "TCP_ZEROWINDOW";
   }

@@ -17,7 +17,7 @@ import {
   TCP_TIME_WAIT,
 } from "./constants.js";
 import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_RST, TCPHDR_SYN } from "../wire/tcp.js";
-import { ackSndCheck, ofoBareFin, tcpAck, tcpDataQueue } from "./data-in.js";
+import { ackSndCheck, dataSndCheck, ofoBareFin, tcpAck, tcpDataQueue } from "./data-in.js";
 import { sendAck, sendFin, unwrap, wireSeq } from "./data-out.js";
 import { connInit } from "./data-init.js";
 import { dupFin } from "./fin.js";
@@ -226,10 +226,13 @@ export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
     if (sk.state === TCP_FIN_WAIT1) {
       const next = tcpFinWait1Acked(t, sk, c);
       if (next === "consumed") {
+        // goto consume: no tcp_data_snd_check (everything was ACKed)
+        if (c !== null) c.sndDue = 0;
         done(t, h, drop);
         return;
       }
       if (next === "abort") {
+        if (c !== null) c.sndDue = 0;
         // tcp_v4_do_rcv: the reason returned -> tcp_v4_send_reset(sk, skb), then the drop
         t.sendReset(sk.txhash);
         t.dropSkb(h, "TCP_ABORT_ON_DATA");
@@ -237,10 +240,12 @@ export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
       }
     } else if (sk.state === TCP_CLOSING) {
       // tcp_time_wait(sk, TCP_TIME_WAIT, 0); goto consume: the segment goes no further (no FIN processing)
+      if (c !== null) c.sndDue = 0;
       tcpTimeWait(t, sk, TCP_TIME_WAIT, 0);
       done(t, h, drop);
       return;
     } else if (sk.state === TCP_LAST_ACK) {
+      if (c !== null) c.sndDue = 0;
       done(t, h, drop);
       finish(t, sk);
       return;
@@ -252,15 +257,17 @@ export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
   if (drop === null && sk.state !== TCP_ESTABLISHED && abortOnData(t, sk)) {
     t.nstat.add(t.mib.AbortOnData);
     // tcp_reset -> tcp_done_with_error; tcp_v4_do_rcv: tcp_v4_send_reset(sk, skb) (sk_txhash), then the drop
+    if (c !== null) c.sndDue = 0;
     tcpDone(t, sk);
     t.sendReset(sk.txhash);
     t.dropSkb(h, "TCP_ABORT_ON_DATA");
     return;
   }
-  // step 7's CLOSE_WAIT / CLOSING / LAST_ACK: a segment at or past rcv_nxt (after the peer's FIN) goes no further
-  // than tcp_ack: not queued, no FIN processing, freed by tcp_drop_reason (NOT_SPECIFIED)
+  // step 7's CLOSE_WAIT / CLOSING / LAST_ACK: a segment at or past rcv_nxt (after the peer's FIN) is not queued
+  // (no FIN processing): tcp_data_snd_check and tcp_ack_snd_check, then freed by tcp_drop_reason (NOT_SPECIFIED)
   const st = sk.state;
   if (drop === null && (st === TCP_CLOSE_WAIT || st === TCP_CLOSING || st === TCP_LAST_ACK) && ((rx.seq - sk.rcvNxt) | 0) >= 0) {
+    if (c !== null) ackSndCheck(t, sk, c);
     t.dropSkb(h, "NOT_SPECIFIED");
     return;
   }
@@ -311,6 +318,12 @@ export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
     if (!sk.tw && sk.state !== TCP_CLOSE) ackSndCheck(t, sk, c);
   } else if (flg & TCPHDR_FIN && c !== null && rx.dataLen === 0 && c.eof && ((rx.seq + 1) >>> 0) === sk.rcvNxt) {
     dupFin(t, sk, c, unwrap(sk.irs + 1, rx.seq, c.rcvNxt));
+  }
+  // tcp_data_snd_check where no tcp_ack_snd_check ran it (a pure ACK; a drop), unless the socket is gone (TIME_WAIT,
+  // TCP_CLOSE: `if (sk->sk_state != TCP_CLOSE)`)
+  if (c !== null && c.sndDue !== 0) {
+    if (sk.tw || sk.state === TCP_CLOSE) c.sndDue = 0;
+    else dataSndCheck(t, sk, c);
   }
   // the application, woken by tcp_fin's sk_state_change, runs after the softirq: one that closes at EOF sends
   // its FIN now, which carries the delayed ACK (tcp_event_ack_sent)

@@ -12,7 +12,8 @@ import type { TcpSock } from "./sock.js";
 import type { TcpConn } from "./conn.js";
 import { TCPHDR_ACK, TCPHDR_FIN } from "../wire/tcp.js";
 import { dsackSet } from "./dsack.js";
-import { XMIT_OK, armProbe, enterQuickack, segSent, sendAck, sndWndTest, transmit, wireSeq } from "./data-out.js";
+import { XMIT_OK, armProbe, enterQuickack, segSent, sndWndTest, transmit, wireSeq } from "./data-out.js";
+import { ackSndCheck } from "./data-in.js";
 
 /** c.finAlone: close() queued a FIN skb that waits for cwnd. */
 export const FIN_ALONE_QUEUED = 1;
@@ -50,11 +51,13 @@ export function finXmit(t: TcpHost, sk: TcpSock, c: TcpConn, force = false): num
 }
 
 /** net/ipv4/tcp_input.c: tcp_data_queue for a FIN already received (end_seq, the FIN's sequence number + 1,
- *  is not after rcv_nxt): DelayedACKLost, tcp_dsack_set over the FIN's sequence number, quick-ack mode and an
- *  ACK now, which carries that D-SACK block. `seq` is the FIN's sequence number (relative). */
+ *  is not after rcv_nxt): DelayedACKLost, tcp_dsack_set over the FIN's sequence number, then out_of_window's
+ *  quick-ack mode and the ACK scheduled; the caller's tcp_data_snd_check and tcp_ack_snd_check send it (with
+ *  that D-SACK block). `seq` is the FIN's sequence number (relative). */
 export function dupFin(t: TcpHost, sk: TcpSock, c: TcpConn, seq: number): void {
   t.nstat.add(t.mib.DelayedACKLost);
   dsackSet(t, sk, c, seq, seq + 1);
   enterQuickack(c);
-  sendAck(t, sk, c);
+  c.ackPending = true; // inet_csk_schedule_ack
+  ackSndCheck(t, sk, c);
 }

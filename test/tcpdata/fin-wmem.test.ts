@@ -35,13 +35,15 @@ describe("tcp_send_fin: the FIN's own skb", () => {
 
 describe("tcp_write_wakeup -> tcp_fragment: the FIN cut off at the window gets an skb of its own, charged by force", () => {
   // the receiver reads nothing: its window shuts with 256 bytes of the 90032 left, exactly the last skb's
-  // data; the FIN does not fit (tcp_snd_wnd_test), so at 274.0 ms the probe timer's tcp_write_wakeup sends
-  // the data and tcp_fragment moves the FIN to a new skb: tcp_stream_alloc_skb(sk, gfp, true) ->
-  // sk_forced_mem_schedule, then sk_mem_charge of its 960 B. The run ends at 276 ms, before that data's ACK
-  // (at 276.0x ms: 208 ms after its last data, more than its RTO of 201 ms from the handshake's sample, the
-  // receiver is in quick-ack mode, tcp_event_data_recv, and ACKs at once)
+  // data; the FIN does not fit (tcp_snd_wnd_test). The loss probe (63 ms) of the last data segment is old
+  // data at the receiver; its ACK is tcp_ack_snd_check's, where __tcp_select_window (free space below half)
+  // clears quick-ack mode, so it is delayed (87 ms). The probe timer armed on it fires at 300.0 ms:
+  // tcp_write_wakeup sends the data and tcp_fragment moves the FIN to a new skb: tcp_stream_alloc_skb(sk, gfp,
+  // true) -> sk_forced_mem_schedule, then sk_mem_charge of its 960 B. The run ends at 302 ms, before that
+  // data's ACK (at 302.0x ms: its last new data came at 46 ms, more than its RTO of 201 ms from the
+  // handshake's sample before, so the receiver is in quick-ack mode, tcp_event_data_recv, and ACKs at once)
   const spec = pair(
-    { durationNs: 276e6, delayNs: 1e6, app: { kind: "sink", readRate: 0 }, clientSysctl: { "net.ipv4.tcp_wmem": [4096, 1048576, 4194304] } },
+    { durationNs: 302e6, delayNs: 1e6, app: { kind: "sink", readRate: 0 }, clientSysctl: { "net.ipv4.tcp_wmem": [4096, 1048576, 4194304] } },
     [bulk({ bytes: 90_032 })],
   );
 
