@@ -463,9 +463,19 @@ export class TcpConn implements CcSock, RcvWindowState {
     return this.writeSeq - this.sndUna + (this.wq.count + this.sentSkbs.count + (this.finSkb ? 1 : 0)) * overhead;
   }
 
+  /** tp->rcv_nxt (relative): rcvNxt (the data's end) plus the peer's FIN once it is in. */
+  rcvNxtFin(): number {
+    return this.rcvNxt + (this.eof ? 1 : 0);
+  }
+
+  /** tp->rcv_nxt - tp->rcv_wup: received since the window we last advertised (both count the peer's FIN). */
+  rcvSinceWup(): number {
+    return this.rcvNxtFin() - this.rcvWup - this.rcvWupFin;
+  }
+
   /** tcp_receive_window: what is left of the window we advertised (rcv_wup and rcv_nxt count the peer's FIN). */
   receiveWindow(): number {
-    const w = this.rcvWup + this.rcvWupFin + this.rcvWnd - this.rcvNxt - (this.eof ? 1 : 0);
+    const w = this.rcvWnd - this.rcvSinceWup();
     return w < 0 ? 0 : w;
   }
 

@@ -673,7 +673,7 @@ export function ackSndCheck(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   if (c.sndDue !== 0) dataSndCheck(t, sk, c);
   if (!c.ackPending) return;
   // tcp_in_quickack_mode: quick ACKs are for non-interactive sessions
-  if ((c.rcvNxt + (c.eof ? 1 : 0) - c.rcvWup - c.rcvWupFin > c.rcvMss && selectWindowRaw(c, underMemoryPressure(t)) >= c.rcvWnd) || (c.quick > 0 && !inPingpong(t, c)) || c.ackNow) {
+  if ((c.rcvSinceWup() > c.rcvMss && selectWindowRaw(c, underMemoryPressure(t)) >= c.rcvWnd) || (c.quick > 0 && !inPingpong(t, c)) || c.ackNow) {
     // running from __release_sock: tcp_backlog_ack_defer leaves the ACK to tcp_release_cb
     if (c.owned && t.backlogAckDefer) {
       c.deferred |= TCPF_ACK_DEFERRED;
@@ -749,7 +749,7 @@ export function tcpDataQueue(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): st
     // end_seq and rcv_nxt count a FIN (the segment's; the one received, c.eof): old data that brings a FIN
     // not yet received is a partial packet (below), whose queue_and_out reaches tcp_fin
     const endSeq = end + (rx.flags & TCPHDR_FIN ? 1 : 0);
-    if (endSeq <= c.rcvNxt + (c.eof ? 1 : 0)) {
+    if (endSeq <= c.rcvNxtFin()) {
       // a retransmission of data we have: D-SACK territory; out_of_window: tcp_enter_quickack_mode and the ACK
       // scheduled, which the caller's tcp_ack_snd_check sends at once (quick-ack mode) unless the data that
       // tcp_data_snd_check sends before it carries it

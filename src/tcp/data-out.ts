@@ -1343,7 +1343,7 @@ function cleanupRbuf(t: TcpHost, sk: TcpSock, c: TcpConn, copied: number): void 
   // the once-per-two-segments ACK not sent yet, or this read emptied a queue holding a pushed
   // segment (PUSHED2, or PUSHED outside pingpong mode)
   if (c.ackPending) {
-    if (c.rcvNxt + (c.eof ? 1 : 0) - c.rcvWup - c.rcvWupFin > c.rcvMss) timeToAck = true;
+    if (c.rcvSinceWup() > c.rcvMss) timeToAck = true;
     else if (copied > 0 && (c.ackPushed & ICSK_ACK_PUSHED2 || (c.ackPushed & ICSK_ACK_PUSHED && !inPingpong(t, c))) && c.rmemAlloc === 0) timeToAck = true;
   }
   if (copied > 0 && !timeToAck && !c.eof) {

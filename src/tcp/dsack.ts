@@ -12,8 +12,7 @@ import { dsackUndoCount } from "./undo.js";
 /** net/ipv4/tcp_input.c: tcp_dsack_set — [seq, end) (relative) arrived twice. */
 export function dsackSet(t: TcpHost, sk: TcpSock, c: TcpConn, seq: number, end: number): void {
   if (!sk.sackOk || !t.dsack) return;
-  // rcv_nxt counts a received FIN's sequence number (c.rcvNxt is the data's end)
-  t.nstat.add(seq < c.rcvNxt + (c.eof ? 1 : 0) ? t.mib.DSACKOldSent : t.mib.DSACKOfoSent);
+  t.nstat.add(seq < c.rcvNxtFin() ? t.mib.DSACKOldSent : t.mib.DSACKOfoSent);
   c.dsackPending = true;
   c.dsackStart = seq;
   c.dsackEnd = end;

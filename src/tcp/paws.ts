@@ -94,8 +94,7 @@ export function sendDupack(t: TcpHost, sk: TcpSock): void {
       enterQuickack(c);
       // (tcp_rcv_spurious_retrans's txhash rethink is not modelled)
       const seq = unwrap(sk.irs + 1, rx.seq, c.rcvNxt);
-      const rcvNxt = c.rcvNxt + (c.eof ? 1 : 0);
-      dsackSet(t, sk, c, seq, Math.min(seq + len, rcvNxt));
+      dsackSet(t, sk, c, seq, Math.min(seq + len, c.rcvNxtFin()));
     }
   }
   t.sendAck(sk);
