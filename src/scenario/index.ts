@@ -29,6 +29,7 @@ export {
 export type * from "./types.js";
 export { scenarioSchema, TRAFFIC_KINDS, type ParsedScenario } from "./schema.js";
 export { validateScenario } from "./validate.js";
+export { checkScenarioObject } from "./check-object.js";
 export { loadScenarioText, parseScenarioDocument, MAX_SCENARIO_TEXT } from "./load.js";
 export {
   BUILTIN_SCENARIOS,

@@ -95,12 +95,12 @@ export function checkModelBounds(s: Scenario, report: Report): void {
       over("rfs", ["hosts", h.name, "sysctl", "net.core.rps_sock_flow_entries"], `at most ${MAX_RPS_SOCK_FLOWS} entries on all hosts together (the model's bound; Linux takes up to 2^29); ${sockFlows} so far`, h.sysctl["net.core.rps_sock_flow_entries"]);
     }
     if (h.sysctl["net.core.default_qdisc"] === "fq_codel") {
-      report(["hosts", h.name, "sysctl", "net.core.default_qdisc"], "one of pfifo_fast, fq (fq_codel is a Linux qdisc but is not modelled)");
+      report(["hosts", h.name, "sysctl", "net.core.default_qdisc"], "one of pfifo_fast, fq (fq_codel is a Linux qdisc but is not modelled)", "fq_codel");
     }
   }
   s.traffic.forEach((t, i) => {
     if (t.kind === "connect" && t.rate === null && t.count > EPHEMERAL_PORTS) {
-      report(["traffic", i, "count"], `at most ${EPHEMERAL_PORTS} connections started at once (ephemeral ports 32768..60999 of ${t.from}); give a rate to start more`);
+      report(["traffic", i, "count"], `at most ${EPHEMERAL_PORTS} connections started at once (ephemeral ports 32768..60999 of ${t.from}); give a rate to start more`, t.count);
     }
   });
 }

@@ -9,6 +9,7 @@ import { World, coreConfigFor } from "./world.js";
 import type { WireTap } from "../net/link.js";
 import type { CoreConfig } from "../core/config.js";
 import type { WorldSpec } from "./world-spec.js";
+import { checkScenarioObject } from "../scenario/check-object.js";
 
 export interface SimulateOptions {
   /** Called with every frame as it leaves a sender (e.g. a pcap writer). */
@@ -19,6 +20,7 @@ export interface SimulateOptions {
 
 /** The core memory plan a scenario needs. */
 export function coreConfigForScenario(s: Scenario): Partial<CoreConfig> {
+  checkScenarioObject(s);
   return coreConfigFor(worldSpecFromScenario(s));
 }
 
@@ -29,7 +31,9 @@ export function simulateSpec(core: Core, spec: WorldSpec, opts: SimulateOptions 
   return buildReport(world, result);
 }
 
-/** Run a validated scenario on a fresh core (create it with coreConfigForScenario). */
+/** Run a validated scenario on a fresh core (create it with coreConfigForScenario). An object built or edited
+ *  in code is checked again (checkScenarioObject): a bad one throws ScenarioError naming the field. */
 export function simulate(core: Core, scenario: Scenario, opts: SimulateOptions = {}): Report {
+  checkScenarioObject(scenario);
   return simulateSpec(core, worldSpecFromScenario(scenario), opts);
 }
