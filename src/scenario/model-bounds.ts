@@ -27,6 +27,18 @@ export const MAX_RPS_SOCK_FLOWS = 1 << 24;
 /** net.ipv4.ip_local_port_range 32768..60999: connect() calls one host can have open to one destination. */
 export const EPHEMERAL_PORTS = 60999 - 32768 + 1;
 
+/** Packets (datagrams, SYNs, connect() calls) one traffic item may generate in a run: at about 1 µs of wall
+ *  time per packet event, 10^8 is minutes of simulation. */
+export const MAX_GENERATED = 1e8;
+/** Ethernet header + IP + UDP headers + FCS of a UDP frame, per family (src/sim/from-scenario.ts UDP_OVERHEAD). */
+const UDP_FRAME_OVERHEAD = { 4: 14 + 20 + 8 + 4, 6: 14 + 40 + 8 + 4 } as const;
+
+/** The field's value as the Scenario holds it (for the message). */
+function valueOf(t: object, key: string): unknown {
+  const v = (t as Record<string, unknown>)[key];
+  return v !== null && typeof v === "object" && "value" in v ? (v as { value: unknown }).value : v;
+}
+
 /** softnet backlog ring slots for netdev_max_backlog (src/cpu/softnet.ts backlogRingSlots). */
 function backlogSlots(maxBacklog: number): number {
   let s = 2;
@@ -98,7 +110,26 @@ export function checkModelBounds(s: Scenario, report: Report): void {
       report(["hosts", h.name, "sysctl", "net.core.default_qdisc"], "one of pfifo_fast, fq (fq_codel is a Linux qdisc but is not modelled)", "fq_codel");
     }
   }
+  const hostFamily = new Map(s.hosts.map((h) => [h.name, h.family]));
   s.traffic.forEach((t, i) => {
+    // a bound on work: the packets (or connect()/SYN calls) a generator makes in the run
+    const left = (s.duration - t.at) / 1e9;
+    let made = 0;
+    let path: PropertyKey[] = ["traffic", i, "rate"];
+    let how = "rate × (duration − at)";
+    if (t.kind === "udp") {
+      const frameBits = (t.size + UDP_FRAME_OVERHEAD[hostFamily.get(t.from) ?? 4]) * 8;
+      made = (t.rate.unit === "pps" ? t.rate.value : t.rate.value / frameBits) * left;
+    } else if (t.kind === "connect" || t.kind === "syn-flood") {
+      made = t.rate === null ? t.count : Math.min(t.count, t.rate * left);
+      if (t.rate === null || t.count < t.rate * left) {
+        path = ["traffic", i, "count"];
+        how = "count";
+      }
+    }
+    if (made > MAX_GENERATED) {
+      report(path, `at most ${MAX_GENERATED} ${t.kind === "udp" ? "datagrams" : t.kind === "connect" ? "connections" : "SYNs"} in the run (${how}: ${Math.ceil(made)} here; the model's bound on work, about 1 µs of wall time per packet event)`, valueOf(t, path[2] as string));
+    }
     if (t.kind === "connect" && t.rate === null && t.count > EPHEMERAL_PORTS) {
       report(["traffic", i, "count"], `at most ${EPHEMERAL_PORTS} connections started at once (ephemeral ports 32768..60999 of ${t.from}); give a rate to start more`, t.count);
     }

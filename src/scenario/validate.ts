@@ -34,7 +34,12 @@ export function validateScenario(doc: unknown, source?: string): Scenario {
   const issues: ScenarioIssue[] = [];
   const scenario = build(doc, result.data, issues);
   // what the fields ask of the model together (core memory plan, tables): only on an otherwise valid scenario
-  if (!issues.length) checkModelBounds(scenario, (path, allowed, value = valueAt(doc, path)) => issues.push({ path: joinPath(path), value, allowed }));
+  if (!issues.length) {
+    checkModelBounds(scenario, (path, allowed, value) => {
+      const asWritten = valueAt(doc, path); // a scalar as the file wrote it ("1G/us"), else the bound's own figure
+      issues.push({ path: joinPath(path), value: asWritten !== undefined && typeof asWritten !== "object" ? asWritten : value, allowed });
+    });
+  }
   if (issues.length) throw ScenarioError.of(issues, source);
   return scenario;
 }

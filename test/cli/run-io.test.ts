@@ -27,7 +27,7 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string; err:
 const dir = mkdtempSync(join(tmpdir(), "skbsim-runio-"));
 // a scenario whose run would take a long time: the checks must come first
 const LONG = join(dir, "long.yaml");
-writeFileSync(LONG, "name: long\nduration: 24h\nhosts: { a: {}, b: {} }\nlinks: [{ a: a, b: b }]\ntraffic: [{ kind: udp, from: a, to: b:9, rate: 10M/s }]\n");
+writeFileSync(LONG, "name: long\nduration: 24h\nhosts: { a: {}, b: {} }\nlinks: [{ a: a, b: b }]\ntraffic: [{ kind: udp, from: a, to: b:9, rate: 1k/s }]\n");
 const SMALL = join(dir, "small.yaml");
 writeFileSync(SMALL, "name: small\nduration: 1ms\nhosts: { a: { sockets: [{ listen: 7 }] }, b: {} }\nlinks: [{ a: a, b: b }]\ntraffic: [{ kind: connect, from: b, to: a:7, count: 3 }]\n");
 

@@ -135,4 +135,25 @@ ${Array.from({ length: n / 2 }, (_, i) => `  - { a: h${2 * i}, b: h${2 * i + 1} 
     // 8 timer entries per connection on top of the queues' skbs
     expect(resolveCoreConfig(coreConfigForScenario(s)).wheelEntries).toBeGreaterThanOrEqual(8 * 28232);
   });
+
+  // a bound on work (review13b #4): at most 1e8 packets per traffic item; udp 1G/us for 10 us is 1e10 datagrams
+  it("packets a traffic item generates in the run: rate × (duration − at), or count", () => {
+    const udp = (rate: string, duration: string) =>
+      `name: p\nduration: ${duration}\nhosts: { server: {}, client: {} }\nlinks: [{ a: client, b: server }]\ntraffic: [{ kind: udp, from: client, to: server:9000, size: 18, rate: ${rate} }]\n`;
+    const e = refusal(udp("1G/us", "10us"));
+    expect(e.path).toBe("traffic[0].rate");
+    expect(e.message).toContain('traffic[0].rate: "1G/us" is not allowed (at most 100000000 datagrams in the run (rate × (duration − at): 10000000000 here;');
+    loadScenarioText(udp("1M/s", "100s"), "p.yaml"); // exactly 1e8
+    expect(refusal(udp("1M/s", "100000001us")).path).toBe("traffic[0].rate");
+    // 10Gbit of 64-byte frames (18 + 14 + 20 + 8 + 4 bytes): 10^10 / 512 = 19531250 per second
+    loadScenarioText(udp("10Gbit", "5s"), "p.yaml");
+    expect(refusal(udp("10Gbit", "6s")).allowed).toMatch(/\(rate × \(duration − at\): 117187500 here;/);
+    const flood = (extra: string) => probe("{}", `{ kind: syn-flood, from: client, to: server:7000, count: 2147483647${extra} }`);
+    const f = refusal(flood(""));
+    expect(f.path).toBe("traffic[0].count");
+    expect(f.allowed).toMatch(/^at most 100000000 SYNs in the run \(count: 2147483647 here;/);
+    expect(refusal(flood(", rate: 1G/us")).path).toBe("traffic[0].count");
+    // 10 ms at 1G/s: 1e7 SYNs, fewer than count: the rate bounds it
+    loadScenarioText(flood(", rate: 1G/s"), "p.yaml");
+  });
 });
