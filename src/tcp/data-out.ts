@@ -268,8 +268,9 @@ export function segSent(t: TcpHost, c: TcpConn): void {
   // tcp_write_xmit / tcp_xmit_retransmit_queue: prr_out while tcp_in_cwnd_reduction (Recovery or CWR)
   if (inCwndReduction(c)) c.prrOut++;
   // tcp_event_new_data_sent: the first segment out (prior_packets 0) re-arms: the RTO replaces a pending
-  // zero-window probe timer (tcp_ack_probe keeps it when the window takes only part of the head skb)
-  if (c.rtoDeadline === Infinity || c.xmitPending === ICSK_TIME_PROBE0) armRto(t, c, c.icskRtoUs() * 1000);
+  // zero-window probe timer (tcp_ack_probe keeps it when the window takes only part of the head skb); tcp_rearm_rto
+  // arms it through tcp_reset_xmit_timer (the pacing delay)
+  if (c.rtoDeadline === Infinity || c.xmitPending === ICSK_TIME_PROBE0) tcpResetXmitTimer(t, c, ICSK_TIME_RETRANS, c.icskRtoUs() * 1000);
   // tcp_event_new_data_sent: a pending loss probe gives way to the RTO (tcp_write_xmit re-schedules it)
   else if (c.xmitPending === ICSK_TIME_LOSS_PROBE) rearmRto(t, c);
 }
@@ -298,7 +299,7 @@ export function xmitRetransmitQueue(t: TcpHost, sk: TcpSock, c: TcpConn): void {
     else t.nstat.add(t.mib.SlowStartRetrans);
     segSent(t, c);
   }
-  if (rearm) armRto(t, c, c.icskRtoUs() * 1000);
+  if (rearm) tcpResetXmitTimer(t, c, ICSK_TIME_RETRANS, c.icskRtoUs() * 1000); // tcp_xmit_retransmit_queue: tcp_reset_xmit_timer
 }
 
 /** net/ipv4/tcp_output.c: tcp_retransmit_skb of rtx record j (one segment): whether it went. skb_still_in_host_queue
@@ -722,8 +723,8 @@ function moveDelackTimer(t: TcpHost, c: TcpConn, at: number): void {
   c.delackEvent = t.connTimer(c, TIMER_DELACK, at);
 }
 
-/** inet_csk_reset_xmit_timer(ICSK_TIME_RETRANS): lazily, one wheel entry that
- *  re-checks the deadline when it fires. */
+/** inet_csk_reset_xmit_timer(ICSK_TIME_RETRANS) (tcp_retransmit_timer's: no pacing delay): lazily, one wheel
+ *  entry that re-checks the deadline when it fires. */
 export function armRto(t: TcpHost, c: TcpConn, afterNs: number): void {
   resetXmitTimer(t, c, ICSK_TIME_RETRANS, afterNs);
 }
@@ -739,6 +740,19 @@ export function resetXmitTimer(t: TcpHost, c: TcpConn, what: number, afterNs: nu
   c.xmitPending = what;
   c.rtoDeadline = t.now + afterNs;
   ensureRtoTimer(t, c, c.rtoDeadline);
+}
+
+/** include/net/tcp.h: tcp_reset_xmit_timer — inet_csk_reset_xmit_timer at `afterNs` plus tcp_pacing_delay, capped
+ *  at TCP_RTO_MAX (every caller's max_when): a paced socket's timer never fires before its next departure. */
+export function tcpResetXmitTimer(t: TcpHost, c: TcpConn, what: number, afterNs: number): void {
+  resetXmitTimer(t, c, what, Math.min(afterNs + pacingDelay(t, c), TCP_RTO_MAX_US * 1000));
+}
+
+/** include/net/tcp.h: tcp_pacing_delay — tcp_wstamp_ns - tcp_clock_cache when positive, in whole jiffies
+ *  (kernel/time/time.c: nsecs_to_jiffies truncates; HZ 1000), ns. */
+function pacingDelay(t: TcpHost, c: TcpConn): number {
+  const d = c.wstampNs - t.now;
+  return d > 0 ? Math.floor(d / 1e6) * 1e6 : 0;
 }
 
 /** net/ipv4/tcp_output.c: tcp_rto_delta_us — how far in the future the RTO of the head is (µs). */
@@ -757,7 +771,7 @@ export function rearmRto(t: TcpHost, c: TcpConn): void {
   }
   let rtoUs = c.icskRtoUs();
   if (c.xmitPending === ICSK_TIME_REO_TIMEOUT || c.xmitPending === ICSK_TIME_LOSS_PROBE) rtoUs = Math.max(rtoDeltaUs(t, c), 1);
-  armRto(t, c, rtoUs * 1000);
+  tcpResetXmitTimer(t, c, ICSK_TIME_RETRANS, rtoUs * 1000); // tcp_rearm_rto: tcp_reset_xmit_timer
 }
 
 /** include/net/tcp.h: tcp_probe0_base — max(icsk_rto, TCP_RTO_MIN), ns. */
@@ -773,7 +787,7 @@ export function probe0When(c: TcpConn): number {
 
 /** include/net/tcp.h: tcp_check_probe_timer — nothing out and no timer pending: probe after the base, not backed off. */
 export function armProbe(t: TcpHost, c: TcpConn): void {
-  resetXmitTimer(t, c, ICSK_TIME_PROBE0, probe0Base(c));
+  tcpResetXmitTimer(t, c, ICSK_TIME_PROBE0, probe0Base(c)); // tcp_check_probe_timer: tcp_reset_xmit_timer
 }
 
 /** include/net/tcp.h: tcp_check_probe_timer with its test (!packets_out && !icsk_pending). */
@@ -794,7 +808,7 @@ export function ackProbe(t: TcpHost, c: TcpConn): void {
       c.xmitPending = 0;
       c.rtoDeadline = Infinity;
     }
-  } else resetXmitTimer(t, c, ICSK_TIME_PROBE0, clampProbe0ToUserTimeoutNs(t, c, probe0When(c)));
+  } else tcpResetXmitTimer(t, c, ICSK_TIME_PROBE0, clampProbe0ToUserTimeoutNs(t, c, probe0When(c))); // tcp_ack_probe
 }
 
 export function timerFire(t: TcpHost, sk: TcpSock, c: TcpConn, which: number): void {
@@ -1058,7 +1072,7 @@ function probeTimer(t: TcpHost, sk: TcpSock, c: TcpConn): void {
     if (c.icskBackoff < t.retries2) c.icskBackoff++;
     timeout = probe0When(c);
   } else timeout = TCP_RESOURCE_PROBE_INTERVAL; // not sent for local congestion: no back-off, retry in 500 ms
-  resetXmitTimer(t, c, ICSK_TIME_PROBE0, clampProbe0ToUserTimeoutNs(t, c, timeout));
+  tcpResetXmitTimer(t, c, ICSK_TIME_PROBE0, clampProbe0ToUserTimeoutNs(t, c, timeout)); // tcp_send_probe0
 }
 
 /** include/net/tcp.h: TCP_RESOURCE_PROBE_INTERVAL (HZ/2), ns. */

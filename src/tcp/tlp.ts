@@ -12,7 +12,7 @@ import type { TcpConn } from "./conn.js";
 import { TCP_CA_CWR, TCP_CA_Open } from "./cc.js";
 import { TCP_RTO_MIN_US } from "./rtt.js";
 import { TCP_TIMEOUT_MIN_US } from "./rack.js";
-import { ICSK_TIME_LOSS_PROBE, rearmRto, resetXmitTimer, rtoDeltaUs, sndWndTest, tlpRetransmitTail, writeXmit } from "./data-out.js";
+import { ICSK_TIME_LOSS_PROBE, rearmRto, rtoDeltaUs, tcpResetXmitTimer, sndWndTest, tlpRetransmitTail, writeXmit } from "./data-out.js";
 import { TCP_TIMEOUT_INIT } from "./constants.js";
 import { sendHead } from "./send-head.js";
 import { currentMss } from "./options.js";
@@ -34,7 +34,7 @@ export function scheduleLossProbe(t: TcpHost, sk: TcpSock, c: TcpConn, advancing
   // never later than the RTO would fire
   const rtoDelta = advancingRto ? c.icskRtoUs() : rtoDeltaUs(t, c);
   if (rtoDelta > 0) timeout = Math.min(timeout, jiffiesNs(rtoDelta));
-  resetXmitTimer(t, c, ICSK_TIME_LOSS_PROBE, timeout);
+  tcpResetXmitTimer(t, c, ICSK_TIME_LOSS_PROBE, timeout); // tcp_schedule_loss_probe: tcp_reset_xmit_timer
   return true;
 }
 
