@@ -152,7 +152,8 @@ export function releaseBacklog(t: TcpHost, sk: TcpSock, c: TcpConn, rcv: (sk: Tc
   // by one of these skbs purges nothing, and the rest reach the closed socket below, each dropped once
   const n = bl.count;
   bl.count = 0;
-  // segments queued while these run (none in the model: processing takes no time) would be appended
+  // nothing is queued while these run (processing takes no simulated time); 6.12 appends to the detached
+  // list's successor, which this one-array backlog cannot hold apart from the entries still being read
   for (let i = 0; i < n; i++) {
     const h = bl.skb[i]!;
     bl.segs -= segsOf(t, h);
@@ -163,7 +164,6 @@ export function releaseBacklog(t: TcpHost, sk: TcpSock, c: TcpConn, rcv: (sk: Tc
     }
     rcv(sk, h, bl.len[i]!, bl.frags[i]!, bl.room[i]!);
   }
-  bl.count = 0;
   bl.segs = 0;
   bl.bytes = 0;
   c.backlogLen = 0;
