@@ -6,20 +6,22 @@
 // bound and says the model's figure, never a core.* field (the plan that uses
 // the same figures is coreConfigFor in src/sim/world.ts).
 
+import { CORE_CONFIG_RANGES } from "../core/config.js";
+import { UDP_OVERHEAD } from "../sim/from-scenario.js";
 import type { Scenario } from "./types.js";
 
 type Report = (path: PropertyKey[], allowed: string, value?: unknown) => void;
 
 /** One RSS context per NIC, two NICs per link: CORE_CONFIG_RANGES.rssContexts.max / 2. */
-export const MAX_LINKS = 128;
+export const MAX_LINKS = CORE_CONFIG_RANGES.rssContexts.max / 2;
 /** One GRO context per RX queue of every NIC: CORE_CONFIG_RANGES.groContexts.max. */
-export const MAX_RX_QUEUES = 4096;
+export const MAX_RX_QUEUES = CORE_CONFIG_RANGES.groContexts.max;
 /** RX rings (one per RX queue) plus per-CPU backlog rings: CORE_CONFIG_RANGES.maxRings.max. */
-export const MAX_RINGS = 65536;
+export const MAX_RINGS = CORE_CONFIG_RANGES.maxRings.max;
 /** Slots of all RX rings (each rounded up to a power of two) and backlog rings: CORE_CONFIG_RANGES.ringSlots.max. */
-export const MAX_RING_SLOTS = 1 << 25;
+export const MAX_RING_SLOTS = CORE_CONFIG_RANGES.ringSlots.max;
 /** Descriptors of all TX rings: CORE_CONFIG_RANGES.txRingSlots.max. */
-export const MAX_TX_RING_SLOTS = 1 << 24;
+export const MAX_TX_RING_SLOTS = CORE_CONFIG_RANGES.txRingSlots.max;
 /** rps_dev_flow entries of all RX queues' flow tables (8 bytes each: 32 MiB). */
 export const MAX_RPS_FLOWS = 1 << 22;
 /** rps_sock_flow_table entries of all hosts (4 bytes each: 64 MiB). */
@@ -30,8 +32,6 @@ export const EPHEMERAL_PORTS = 60999 - 32768 + 1;
 /** Packets (datagrams, SYNs, connect() calls) one traffic item may generate in a run: at about 1 µs of wall
  *  time per packet event, 10^8 is minutes of simulation. */
 export const MAX_GENERATED = 1e8;
-/** Ethernet header + IP + UDP headers + FCS of a UDP frame, per family (src/sim/from-scenario.ts UDP_OVERHEAD). */
-const UDP_FRAME_OVERHEAD = { 4: 14 + 20 + 8 + 4, 6: 14 + 40 + 8 + 4 } as const;
 
 /** The field's value as the Scenario holds it (for the message). */
 function valueOf(t: object, key: string): unknown {
@@ -118,7 +118,7 @@ export function checkModelBounds(s: Scenario, report: Report): void {
     let path: PropertyKey[] = ["traffic", i, "rate"];
     let how = "rate × (duration − at)";
     if (t.kind === "udp") {
-      const frameBits = (t.size + UDP_FRAME_OVERHEAD[hostFamily.get(t.from) ?? 4]) * 8;
+      const frameBits = (t.size + UDP_OVERHEAD[hostFamily.get(t.from) ?? 4]) * 8;
       made = (t.rate.unit === "pps" ? t.rate.value : t.rate.value / frameBits) * left;
     } else if (t.kind === "connect" || t.kind === "syn-flood") {
       made = t.rate === null ? t.count : Math.min(t.count, t.rate * left);

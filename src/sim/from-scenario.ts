@@ -9,7 +9,7 @@ import type { ServerApp } from "../tcp/apps.js";
 import type { HostSpec, TrafficSpec, WorldSpec } from "./world-spec.js";
 
 /** Ethernet + IPv4/IPv6 + UDP headers + FCS around a datagram's payload. */
-const UDP_OVERHEAD = { 4: 14 + 20 + 8 + 4, 6: 14 + 40 + 8 + 4 } as const;
+export const UDP_OVERHEAD = { 4: 14 + 20 + 8 + 4, 6: 14 + 40 + 8 + 4 } as const;
 
 export function worldSpecFromScenario(s: Scenario): WorldSpec {
   const byName = new Map(s.hosts.map((h) => [h.name, h]));
