@@ -98,6 +98,8 @@ export function checkModelBounds(s: Scenario, report: Report): void {
     if (txSlots > MAX_TX_RING_SLOTS) {
       over("tx", ["hosts", h.name, "nic", "txRing"], `at most ${MAX_TX_RING_SLOTS} TX descriptors in all (the model's bound: queues × txRing per NIC); ${txSlots} so far`, nic.txRing);
     }
+    // flowCnt and rps_sock_flow_entries arrive rounded up to a power of two, as the tables are allocated
+    // (validate.ts: store_rps_dev_flow_table_cnt; sysctl.ts roundPow2: rps_sock_flow_sysctl)
     rpsFlows += k * nic.queues * h.rps.flowCnt;
     if (rpsFlows > MAX_RPS_FLOWS) {
       over("rps", ["hosts", h.name, "rps", "flowCnt"], `at most ${MAX_RPS_FLOWS} flow entries in all RX queues' tables together (the model's bound: queues × flowCnt rounded up to a power of two, per NIC; Linux takes up to 2^29 per queue); ${rpsFlows} so far`, h.rps.flowCnt);

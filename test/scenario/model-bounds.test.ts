@@ -89,6 +89,31 @@ describe("model bounds", () => {
     fits(probe("{ sysctl: { net.core.rps_sock_flow_entries: 16777216 } }"));
   });
 
+  // the bounds count what the tables allocate, rounded up to a power of two (store_rps_dev_flow_table_cnt,
+  // rps_sock_flow_sysctl: roundup_pow_of_two): 3 queues × (2^20 + 1) asks 3145731 entries but allocates
+  // 3 × 2^21 = 6291456 > 2^22; 2^23 + 1 sock entries on client (2^24) plus server's 2^22 = 2^24 + 2^22 > 2^24
+  // (validate.ts and the sysctl table round before model-bounds sums: a guard, it passes on b46ada8 too)
+  it("rps.flowCnt and rps_sock_flow_entries count what the tables allocate (rounded up to a power of two)", () => {
+    const e = refusal(probe('{ nic: { queues: 3 }, rps: { flowCnt: 1048577, cpus: "0" } }'));
+    expect(e.path).toBe("hosts.client.rps.flowCnt");
+    expect(e.allowed).toMatch(/; 6291456 so far$/);
+    fits(probe('{ nic: { queues: 3 }, rps: { flowCnt: 1048576, cpus: "0" } }'));
+    const two = (n: number) => `name: probe
+duration: 10ms
+hosts:
+  client: { sysctl: { net.core.rps_sock_flow_entries: ${n} } }
+  server: { sysctl: { net.core.rps_sock_flow_entries: 4194304 }, sockets: [{ listen: 7000 }] }
+links:
+  - { a: client, b: server }
+traffic:
+  - { kind: connect, from: client, to: server:7000, count: 5 }
+`;
+    const s = refusal(two(8388609));
+    expect(s.path).toBe('hosts.server.sysctl["net.core.rps_sock_flow_entries"]');
+    expect(s.allowed).toMatch(/; 20971520 so far$/);
+    fits(two(8388608));
+  });
+
   // one RSS context per NIC, two NICs per link: 128 links = 256 contexts
   it("more than 128 links", () => {
     const hosts = (n: number) => Array.from({ length: n }, (_, i) => `  s${i}: {}`).join("\n");
