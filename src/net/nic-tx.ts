@@ -21,7 +21,7 @@ import type { PfifoFast } from "../qdisc/pfifo-fast.js";
 import type { EventLoop } from "../sim/loop.js";
 import { HASH_L4, HASH_SW, SKB_F_OOO_OKAY, SKB_NONE } from "../core/skb-fields.js";
 import { createGso, type Gso, type GsoExports } from "../core/gso.js";
-import { qdiscPktLen } from "../qdisc/pkt-len.js";
+import { qdiscPktLen, PKT_LEN_BAD_GSO } from "../qdisc/pkt-len.js";
 import { gsoSegmentHeadTruesize } from "./gso-truesize.js";
 import { LatencyHist } from "../sim/latency-hist.js";
 import { TXR, TXR_CLEAN_MAX, TXR_REC_U32, TXR_STAGE, txRingsOf, type TxRingExports, type TxRings } from "../core/tx-rings.js";
@@ -238,6 +238,8 @@ export class NicTx {
   private wireSegsLeft = 0;
   /** Segments software GSO made, and TSO descriptors the NIC split. */
   readonly gsoCounts = { gsoSkbs: 0, gsoSegments: 0, tsoSkbs: 0, tsoSegments: 0 };
+  /** dev->core_stats->tx_dropped as __dev_queue_xmit counts it (SKB_BAD_GSO); not in the report (always 0 there). */
+  txDropped = 0;
   /** Set by the NIC: frames wait in a ring (the wire may start). */
   onTxReady: () => void = () => {};
   /** Set by the NIC: completions freed room (qdisc room for senders). */
@@ -505,6 +507,19 @@ export class NicTx {
 
   /** net/core/dev.c: __dev_queue_xmit — pick the TX queue, enqueue on its qdisc, run it. */
   xmit(h: number): boolean {
+    // net/core/dev.c: __dev_queue_xmit — qdisc_pkt_len_init's SKB_BAD_GSO: dev_core_stats_tx_dropped_inc,
+    // kfree_skb_reason, -EINVAL (no model source builds such an skb: a GSO skb's headers are its own)
+    if (this.core.skb.gsoSize[h] !== 0 && qdiscPktLen(this.core, h) === PKT_LEN_BAD_GSO) {
+      this.txDropped++;
+      const skb = this.core.skb;
+      const sk = skb.sk[h]!;
+      if (sk !== SKB_NONE) {
+        skb.sk[h] = SKB_NONE;
+        this.onTxFree(sk, skb.truesize[h]!);
+      }
+      this.sink.drop(h, "SKB_BAD_GSO");
+      return false;
+    }
     const w = this.quietWire;
     if (w !== null && w.sendQuiet(h)) return true;
     const q = this.pickTx(h);

@@ -29,8 +29,14 @@ export function qdiscCb(core: Core): QdiscCb {
   return cb;
 }
 
+/** qdiscPktLen's answer for an skb 6.12 drops (SKB_DROP_REASON_SKB_BAD_GSO). */
+export const PKT_LEN_BAD_GSO = -1;
+
 /** net/core/dev.c: qdisc_pkt_len_init — a GSO skb also counts the headers
- *  each segment will carry on the wire. */
+ *  each segment will carry on the wire. PKT_LEN_BAD_GSO where 6.12 returns
+ *  SKB_DROP_REASON_SKB_BAD_GSO (a TCP header shorter than 20 bytes or past the
+ *  skb's end, a UDP header past it, a DODGY skb without payload):
+ *  __dev_queue_xmit drops those (NicTx.xmit) before any qdisc sees them. */
 export function qdiscPktLen(core: Core, h: number): number {
   const s = core.skb;
   const len = s.len[h]!;
@@ -43,16 +49,22 @@ export function qdiscPktLen(core: Core, h: number): number {
   let hdrLen = t - start;
   const type = s.gsoType[h]!;
   if ((type & (SKB_GSO_TCPV4 | SKB_GSO_TCPV6)) !== 0) {
-    hdrLen += (core.headers[h * 128 + t + 12]! >>> 4) * 4;
+    // pskb_may_pull(hdr_len + sizeof(tcphdr)), __tcp_hdrlen >= sizeof(tcphdr), pskb_may_pull(hdr_len)
+    if (len < hdrLen + 20) return PKT_LEN_BAD_GSO;
+    const tlen = (core.headers[h * 128 + t + 12]! >>> 4) * 4;
+    if (tlen < 20) return PKT_LEN_BAD_GSO;
+    hdrLen += tlen;
+    if (len < hdrLen) return PKT_LEN_BAD_GSO;
   } else if ((type & SKB_GSO_UDP_L4) !== 0) {
+    if (len < hdrLen + 8) return PKT_LEN_BAD_GSO;
     hdrLen += 8;
   }
   let segs = s.gsoSegs[h]!;
-  // qdisc_pkt_len_segs_init: an untrusted (DODGY) skb's segments come from its payload; with none
-  // ("Malicious packet") pkt_len stays skb->len
+  // an untrusted (DODGY) skb's segments come from its payload; with none ("Malicious packet") 6.12.117
+  // drops it (SKB_DROP_REASON_SKB_BAD_GSO; the void qdisc_pkt_len_init of older trees returned early)
   if ((type & SKB_GSO_DODGY) !== 0) {
     const payload = len - hdrLen;
-    if (payload <= 0) return len;
+    if (payload <= 0) return PKT_LEN_BAD_GSO;
     segs = Math.ceil(payload / gsoSize);
   }
   return len + (segs - 1) * hdrLen;
