@@ -28,7 +28,12 @@
 // - per frame: one event as each frame leaves, one per arrival. Needed when
 //   something must happen at each frame's departure in time order across
 //   directions: random loss or reordering (draws from the shared RNG) and a
-//   capture tap (pcap records in time order).
+//   capture tap (pcap records in time order). The tie rule is train mode's:
+//   whatever reads or changes the far NIC's RX state at a frame's arrival
+//   instant lands that frame first (Nic.pull -> pullInTransit), even when
+//   its arrival event comes later in the instant's insertion order; and the
+//   link counters count a frame whose serialization ends now. So a capture
+//   tap leaves the report as it is, apart from `events`.
 import type { EventLoop } from "../sim/loop.js";
 import type { Rng } from "../sim/rng.js";
 import { NIC_RX_BURST, type Nic, type DropSink } from "./nic.js";
@@ -50,7 +55,7 @@ export interface LinkConfig {
 export type WireTap = (h: number, timeNs: number) => void;
 
 /** A byte total and an ns time: doubles from the start (util/f64-field.ts). */
-const LINK_F64 = new F64Keys(["nBytes", "busyEnd"]);
+const LINK_F64 = new F64Keys(["nBytes", "busyEnd", "curEnd"]);
 
 export class LinkDirection {
   private nPackets = 0;
@@ -59,6 +64,18 @@ export class LinkDirection {
   quietSends = 0;
   /** Per frame mode: frames on the wire (serialized, not yet arrived). */
   inTransit = 0;
+  /** Per frame mode: when the frame being serialized ends. */
+  private curEnd = 0;
+  /** Per frame mode: the frames on the way, in departure order (arrival events carry the sequence number;
+   *  a pull at an arrival instant delivers a frame before its event, which then finds it done). */
+  private pfH = new Uint32Array(0);
+  private pfSeq = new Uint32Array(0);
+  private pfEnd = new Float64Array(0);
+  private pfArr = new Float64Array(0);
+  private pfDone = new Uint8Array(0);
+  private pfHead = 0;
+  private pfTail = 0;
+  private pfMask = -1;
   private busy = false;
   /** Train mode: when the descriptor on the wire has left; whether a tx-done
    *  event is armed then, and whether its completion is still to be done there. */
@@ -110,20 +127,24 @@ export class LinkDirection {
       from.tx.quietWire = this;
     } else {
       this.kindTxDone = loop.register(`link ${fromName}->${toName} tx-done`, () => this.txDone());
-      this.kindArrive = loop.register(`link ${fromName}->${toName} arrive`, (h) => this.arrive(h));
+      this.kindArrive = loop.register(`link ${fromName}->${toName} arrive`, (seq) => this.arrive(seq));
       from.onTxReady = () => this.kick();
+      this.pfGrow(64);
+      to.attachRxSource({ pull: () => this.pullInTransit(), wake: () => {}, pullFor: () => {} });
     }
   }
 
-  /** Frames that have finished serialization. */
+  /** Frames that have finished serialization (by now: a frame ending now counts, as train mode's sync). */
   get packets(): number {
     if (this.train) this.sync();
+    else if (this.busy && this.curEnd <= this.loop.now) return this.nPackets + 1;
     return this.nPackets;
   }
 
-  /** Bytes (skb->len) of the frames that have finished serialization. */
+  /** Bytes (skb->len) of the frames that have finished serialization (by now). */
   get bytes(): number {
     if (this.train) this.sync();
+    else if (this.busy && this.curEnd <= this.loop.now) return this.nBytes + this.skbLen[this.current]!;
     return this.nBytes;
   }
 
@@ -332,7 +353,9 @@ export class LinkDirection {
     this.busy = true;
     this.current = h;
     this.from.tx.frameStart[0] = this.loop.now;
-    this.loop.after(serializationNs(this.skbLen[h]!, this.rateBps), this.kindTxDone, 0);
+    const ser = serializationNs(this.skbLen[h]!, this.rateBps);
+    this.curEnd = this.loop.now + ser;
+    this.loop.after(ser, this.kindTxDone, 0);
   }
 
   private txDone(): void {
@@ -352,15 +375,80 @@ export class LinkDirection {
         delay += 2 * serializationNs(this.skbLen[h]!, this.rateBps);
       }
       this.inTransit++;
-      this.loop.after(delay, this.kindArrive, h);
+      this.loop.after(delay, this.kindArrive, this.pfPush(h, this.loop.now, this.loop.now + delay));
     }
     this.from.txComplete();
     this.kick();
   }
 
-  private arrive(h: number): void {
+  private arrive(seq: number): void {
+    const i = seq & this.pfMask;
+    // delivered already by a pull at this instant (pullInTransit)
+    if (this.pfSeq[i] !== seq || this.pfDone[i] !== 0) return;
+    this.deliver(i);
+  }
+
+  private deliver(i: number): void {
+    this.pfDone[i] = 1;
     this.inTransit--;
-    this.to.receive(h);
+    this.pulling = true;
+    this.to.receive(this.pfH[i]!);
+    this.pulling = false;
+    while (this.pfHead !== this.pfTail && this.pfDone[this.pfHead & this.pfMask] !== 0) this.pfHead = (this.pfHead + 1) >>> 0;
+  }
+
+  /** The far NIC reads or changes its RX state: the frames arriving now land first (train mode's rule:
+   *  at equal times a frame counts as arrived before whatever else happens then), in departure order.
+   *  Frames arriving earlier have landed by their events; a frame whose end + delay is later cannot
+   *  arrive yet, nor any after it (reordering only adds delay). */
+  private pullInTransit(): void {
+    if (this.pulling) return;
+    const now = this.loop.now;
+    const delay = this.config.delayNs;
+    const m = this.pfMask;
+    for (let k = this.pfHead; k !== this.pfTail; k = (k + 1) >>> 0) {
+      const i = k & m;
+      if (this.pfEnd[i]! + delay > now) break;
+      if (this.pfDone[i] === 0 && this.pfArr[i]! <= now) this.deliver(i);
+    }
+  }
+
+  /** A frame on the way, ended at `end`, arriving at `arr`: its sequence number (the arrival event's argument). */
+  private pfPush(h: number, end: number, arr: number): number {
+    if (((this.pfTail - this.pfHead) >>> 0) === this.pfH.length) this.pfGrow(this.pfH.length * 2);
+    const seq = this.pfTail;
+    const i = seq & this.pfMask;
+    this.pfH[i] = h;
+    this.pfSeq[i] = seq;
+    this.pfEnd[i] = end;
+    this.pfArr[i] = arr;
+    this.pfDone[i] = 0;
+    this.pfTail = (seq + 1) >>> 0;
+    return seq;
+  }
+
+  private pfGrow(cap: number): void {
+    const h = new Uint32Array(cap);
+    const sq = new Uint32Array(cap);
+    const e = new Float64Array(cap);
+    const a = new Float64Array(cap);
+    const d = new Uint8Array(cap);
+    const m = cap - 1;
+    for (let k = this.pfHead; k !== this.pfTail; k = (k + 1) >>> 0) {
+      const i = k & this.pfMask;
+      const j = k & m;
+      h[j] = this.pfH[i]!;
+      sq[j] = this.pfSeq[i]!;
+      e[j] = this.pfEnd[i]!;
+      a[j] = this.pfArr[i]!;
+      d[j] = this.pfDone[i]!;
+    }
+    this.pfH = h;
+    this.pfSeq = sq;
+    this.pfEnd = e;
+    this.pfArr = a;
+    this.pfDone = d;
+    this.pfMask = m;
   }
 
   /** Frames this direction holds: being serialized, or on the way. */
