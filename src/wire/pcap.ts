@@ -173,8 +173,15 @@ export interface PcapFileHeader {
   versionMinor: number;
   thiszone: number;
   sigfigs: number;
+  /** As the file says (0 in some writers' files). */
   snaplen: number;
+  /** libpcap's p->snapshot (pcap_adjust_snapshot): snaplen, or the link type's maximum (pcapMaxSnaplen)
+   *  when snaplen is 0 or above INT_MAX. A record's captured bytes beyond it are skipped. */
+  snapshot: number;
   linktype: number;
+  /** caplen and len in the pre-2.3 order (pcap_check_header: versions 2.0-2.2 and DG/UX 543.0 "yes";
+   *  2.3 "maybe": swapped back where caplen > len). */
+  lengthsSwapped: "no" | "maybe" | "yes";
 }
 
 export interface PcapRecord {
@@ -183,15 +190,25 @@ export interface PcapRecord {
   tsSec: number;
   /** Nanoseconds or microseconds, per the file's magic. */
   tsFrac: number;
+  /** Bytes in data: the record's captured length, cut to the header's snapshot as libpcap does. */
   caplen: number;
   len: number;
   /** Byte offset of the record header in the file. */
   offset: number;
-  /** The captured bytes (a view into the file buffer). */
+  /** The captured bytes (a view into the file buffer, or a copy when read from a file in chunks). */
   data: Uint8Array;
 }
 
-/** Parse the 24-byte global header. */
+/** libpcap's max_snaplen_for_dlt (pcap-common.c): the largest record it takes, per link type
+ *  (DLT_DBUS 231: 128 MiB, DLT_USBPCAP 249: 1 MiB, DLT_EBHSCR 279: 8 MiB, else MAXIMUM_SNAPLEN 262144). */
+export function pcapMaxSnaplen(linktype: number): number {
+  if (linktype === 231) return 128 * 1024 * 1024;
+  if (linktype === 279) return 8 * 1024 * 1024;
+  if (linktype === 249) return 1024 * 1024;
+  return PCAP_MAX_SNAPLEN;
+}
+
+/** Parse the 24-byte global header, as libpcap's pcap_check_header (sf-pcap.c) takes it. */
 export function readPcapHeader(bytes: Uint8Array): PcapFileHeader {
   if (bytes.length < PCAP_GLOBAL_HLEN) {
     throw new WireError("TRUNCATED", "pcap", 0, `file has ${bytes.length} bytes, the global header needs ${PCAP_GLOBAL_HLEN}`);
@@ -215,9 +232,14 @@ export function readPcapHeader(bytes: Uint8Array): PcapFileHeader {
   const lit = !bigEndian;
   const versionMajor = v.getUint16(4, lit);
   const versionMinor = v.getUint16(6, lit);
-  if (versionMajor !== 2) throw new WireError("BAD_VERSION", "pcap", 4, `version ${versionMajor}.${versionMinor}, expected 2.x`);
+  // "archaic pcap savefile format" below 2; then only 2.0-2.4, and DG/UX tcpdump's 543.0
+  if (versionMajor < 2) throw new WireError("BAD_VERSION", "pcap", 4, `version ${versionMajor}.${versionMinor}: an archaic pcap format (libpcap reads 2.0-2.4 and 543.0)`);
+  if (!((versionMajor === 2 && versionMinor <= 4) || (versionMajor === 543 && versionMinor === 0))) {
+    throw new WireError("BAD_VERSION", "pcap", 4, `version ${versionMajor}.${versionMinor} is not supported (libpcap reads 2.0-2.4 and 543.0)`);
+  }
   const snaplen = v.getUint32(16, lit);
-  if (snaplen === 0) throw new WireError("BAD_LENGTH", "pcap", 16, "snaplen is 0");
+  // The upper 16 bits may carry FCS info (pcap-savefile(5)); the link type is the low 16.
+  const linktype = v.getUint32(20, lit) & 0xffff;
   return {
     nanos,
     bigEndian,
@@ -226,40 +248,49 @@ export function readPcapHeader(bytes: Uint8Array): PcapFileHeader {
     thiszone: v.getInt32(8, lit),
     sigfigs: v.getUint32(12, lit),
     snaplen,
-    // The upper 16 bits may carry FCS info (pcap-savefile(5)); the link type is the low 16.
-    linktype: v.getUint32(20, lit) & 0xffff,
+    // pcap_adjust_snapshot: a bogus snaplen (0, or above INT_MAX) becomes the link type's maximum
+    snapshot: snaplen === 0 || snaplen > 0x7fffffff ? pcapMaxSnaplen(linktype) : snaplen,
+    linktype,
+    lengthsSwapped: versionMajor === 543 || versionMinor < 3 ? "yes" : versionMinor === 3 ? "maybe" : "no",
   };
+}
+
+/** A record header as libpcap's pcap_next_packet (sf-pcap.c) takes it, at byte p of v (the file's offset
+ *  `offset`): the lengths unswapped, caplen above the link type's maximum refused; `keep` = the bytes the
+ *  record delivers (at most the header's snapshot; libpcap reads and discards the rest). It takes caplen
+ *  above len and any timestamp fraction, as libpcap does. */
+export function pcapRecordHeader(v: DataView, p: number, hdr: PcapFileHeader, offset: number): { tsSec: number; tsFrac: number; caplen: number; len: number; keep: number } {
+  const lit = !hdr.bigEndian;
+  const tsSec = v.getUint32(p, lit);
+  const tsFrac = v.getUint32(p + 4, lit);
+  let caplen = v.getUint32(p + 8, lit);
+  let len = v.getUint32(p + 12, lit);
+  if (hdr.lengthsSwapped === "yes" || (hdr.lengthsSwapped === "maybe" && caplen > len)) [caplen, len] = [len, caplen];
+  const max = pcapMaxSnaplen(hdr.linktype);
+  if (caplen > max) {
+    const why = caplen > hdr.snapshot ? `the snaplen of ${hdr.snapshot}` : `the maximum of ${max} for link type ${hdr.linktype}`;
+    throw new WireError("BAD_LENGTH", "pcap", offset + 8, `caplen ${caplen} is bigger than ${why}`);
+  }
+  return { tsSec, tsFrac, caplen, len, keep: Math.min(caplen, hdr.snapshot) };
 }
 
 /** Iterate over the records; throws WireError (with the record's offset) at
  *  the first truncated or inconsistent one. */
 export function* pcapRecords(bytes: Uint8Array, hdr: PcapFileHeader = readPcapHeader(bytes)): Generator<PcapRecord> {
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const lit = !hdr.bigEndian;
   const unit = hdr.nanos ? 1 : 1000;
-  const fracMax = hdr.nanos ? 1e9 : 1e6;
   let p = PCAP_GLOBAL_HLEN;
   while (p < bytes.length) {
     if (p + PCAP_RECORD_HLEN > bytes.length) {
       throw new WireError("TRUNCATED", "pcap", p, `record header needs ${PCAP_RECORD_HLEN} bytes, ${bytes.length - p} left`);
     }
-    const tsSec = v.getUint32(p, lit);
-    const tsFrac = v.getUint32(p + 4, lit);
-    const caplen = v.getUint32(p + 8, lit);
-    const len = v.getUint32(p + 12, lit);
-    if (tsFrac >= fracMax) {
-      throw new WireError("BAD_LENGTH", "pcap", p + 4, `timestamp fraction ${tsFrac} is not below ${fracMax}`);
-    }
-    if (caplen > hdr.snaplen) {
-      throw new WireError("BAD_LENGTH", "pcap", p + 8, `caplen ${caplen} exceeds the snaplen ${hdr.snaplen}`);
-    }
-    if (caplen > len) throw new WireError("BAD_LENGTH", "pcap", p + 8, `caplen ${caplen} exceeds the original length ${len}`);
+    const r = pcapRecordHeader(v, p, hdr, p);
     const d = p + PCAP_RECORD_HLEN;
-    if (d + caplen > bytes.length) {
-      throw new WireError("TRUNCATED", "pcap", p, `record data needs ${caplen} bytes, ${bytes.length - d} left`);
+    if (d + r.caplen > bytes.length) {
+      throw new WireError("TRUNCATED", "pcap", p, `record data needs ${r.caplen} bytes, ${bytes.length - d} left`);
     }
-    yield { tsNs: tsSec * 1e9 + tsFrac * unit, tsSec, tsFrac, caplen, len, offset: p, data: bytes.subarray(d, d + caplen) };
-    p = d + caplen;
+    yield { tsNs: r.tsSec * 1e9 + r.tsFrac * unit, tsSec: r.tsSec, tsFrac: r.tsFrac, caplen: r.keep, len: r.len, offset: p, data: bytes.subarray(d, d + r.keep) };
+    p = d + r.caplen;
   }
 }
 

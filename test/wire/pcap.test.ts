@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freshCore } from "../helpers.js";
 import type { Core } from "../../src/core/core.js";
 import { WireError } from "../../src/wire/errors.js";
-import { PCAP_MAGIC_NS, PCAP_MAGIC_US, PcapWriter, readPcap, readPcapHeader } from "../../src/wire/pcap.js";
-import { PcapFileWriter, readPcapFile } from "../../src/wire/pcap-node.js";
+import { PCAP_MAGIC_NS, PCAP_MAGIC_US, PcapWriter, pcapMaxSnaplen, readPcap, readPcapHeader } from "../../src/wire/pcap.js";
+import { PcapFileReader, PcapFileWriter, readPcapFile } from "../../src/wire/pcap-node.js";
 import { parsePacket, writePacket, type PacketSpec } from "../../src/wire/skb-headers.js";
 import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_PSH, TCPHDR_SYN } from "../../src/wire/tcp.js";
 
@@ -147,12 +147,13 @@ describe("pcap reader", () => {
     ["short global header", (b) => b.subarray(0, 23), "TRUNCATED", 0],
     ["bad magic", (b) => (b.set([1, 2, 3, 4], 0), b), "BAD_MAGIC", 0],
     ["pcapng", (b) => (b.set([0x0a, 0x0d, 0x0d, 0x0a], 0), b), "UNSUPPORTED", 0],
-    ["bad version", (b) => ((b[4] = 3), b), "BAD_VERSION", 4],
+    ["version 3.4", (b) => ((b[4] = 3), b), "BAD_VERSION", 4],
+    ["version 1.4 (archaic)", (b) => ((b[4] = 1), b), "BAD_VERSION", 4],
+    ["version 2.5", (b) => ((b[6] = 5), b), "BAD_VERSION", 4],
     ["truncated record header", (b) => b.subarray(0, 24 + 36 + 10), "TRUNCATED", 60],
     ["truncated record data", (b) => b.subarray(0, b.length - 1), "TRUNCATED", 60],
-    ["caplen > snaplen", (b) => ((b[24 + 8] = 129), b), "BAD_LENGTH", 32],
-    ["caplen > len", (b) => ((b[24 + 12] = 19), b), "BAD_LENGTH", 32],
-    ["ns fraction >= 1e9", (b) => (b.set([0x00, 0xca, 0x9a, 0x3b], 24 + 4), b), "BAD_LENGTH", 28],
+    // max_snaplen_for_dlt(EN10MB) = 262144: caplen 262145 is refused whatever the snaplen
+    ["caplen > 262144", (b) => (b.set([0x01, 0x00, 0x04, 0x00], 24 + 8), b), "BAD_LENGTH", 32],
   ])("%s -> %s", (_, corrupt, want, offset) => {
     try {
       readPcap(corrupt(good()));
@@ -163,6 +164,104 @@ describe("pcap reader", () => {
       expect((e as WireError).offset).toBe(offset);
       expect((e as WireError).layer).toBe("pcap");
     }
+  });
+
+  // libpcap (sf-pcap.c) pcap_check_header / pcap_next_packet: what it takes that a strict reader might not
+  describe("as libpcap takes it", () => {
+    // LE ns file, snaplen S, linktype 1; records of (caplen, len, fill byte)
+    const file = (snaplen: number, recs: [number, number, number][], version = "0200 0400", fracs: number[] = []) => {
+      const h = hexBytes(`4d3cb2a1 ${version} 00000000 00000000 00000000 01000000`);
+      new DataView(h.buffer).setUint32(16, snaplen, true);
+      const parts: Uint8Array[] = [h];
+      recs.forEach(([caplen, len, fill], i) => {
+        const r = new Uint8Array(16 + caplen);
+        const v = new DataView(r.buffer);
+        v.setUint32(0, 7 + i, true);
+        v.setUint32(4, fracs[i] ?? 5, true);
+        v.setUint32(8, caplen, true);
+        v.setUint32(12, len, true);
+        r.fill(fill, 16);
+        for (let k = 0; k < caplen; k++) r[16 + k] = (fill + k) & 0xff;
+        parts.push(r);
+      });
+      return Uint8Array.from(Buffer.concat(parts));
+    };
+
+    it("snaplen 0 (or above INT_MAX): the link type's maximum (pcap_adjust_snapshot)", () => {
+      const { header, records } = readPcap(file(0, [[100, 100, 1]]));
+      expect(header).toMatchObject({ snaplen: 0, snapshot: 262144 });
+      expect(records[0]).toMatchObject({ caplen: 100, len: 100, offset: 24 });
+      expect(readPcapHeader(file(0x80000000, [])).snapshot).toBe(262144);
+      // snaplen between the maximum and INT_MAX is kept (libpcap clamps only the bogus ones)
+      expect(readPcapHeader(file(300000, [])).snapshot).toBe(300000);
+      expect(pcapMaxSnaplen(231)).toBe(128 * 1024 * 1024);
+      expect(pcapMaxSnaplen(249)).toBe(1024 * 1024);
+      expect(pcapMaxSnaplen(279)).toBe(8 * 1024 * 1024);
+    });
+
+    it("caplen > snaplen (up to the maximum): the first snaplen bytes, the rest skipped, caplen reported = snaplen", () => {
+      const f = file(64, [[100, 1500, 10], [20, 20, 200]]);
+      const { records } = readPcap(f);
+      expect(records.map((r) => [r.caplen, r.len, r.offset, r.data.length, r.data[0], r.data[63]])).toEqual([
+        [64, 1500, 24, 64, 10, 73],
+        [20, 20, 24 + 16 + 100, 20, 200, undefined],
+      ]);
+      // caplen > len is taken as it is (libpcap does not compare them)
+      expect(readPcap(file(64, [[40, 30, 1]])).records[0]).toMatchObject({ caplen: 40, len: 30 });
+      // a record cut inside the skipped part is truncated
+      expect(code(() => readPcap(f.subarray(0, 24 + 16 + 80)))).toBe("TRUNCATED");
+    });
+
+    it("a timestamp fraction of a second or more is taken (libpcap does not check it)", () => {
+      const r = readPcap(file(64, [[4, 4, 1]], "0200 0400", [1_500_000_000])).records[0]!;
+      expect(r).toMatchObject({ tsSec: 7, tsFrac: 1_500_000_000, tsNs: 8_500_000_000 });
+    });
+
+    it("caplen and len swapped before 2.3 and in DG/UX 543.0; 2.3 swaps only where caplen > len", () => {
+      // records written as (len, caplen): caplen 4 of 60 bytes on the wire
+      const swapped = (v: string) => {
+        const f = file(64, [[60, 4, 1]], v);
+        return f.subarray(0, 24 + 16 + 4);
+      };
+      for (const v of ["0200 0200", "0200 0000", "1f02 0000"]) {
+        const { header, records } = readPcap(swapped(v));
+        expect(header.lengthsSwapped).toBe("yes");
+        expect(records[0]).toMatchObject({ caplen: 4, len: 60 });
+      }
+      expect(readPcap(swapped("0200 0300")).records[0]).toMatchObject({ caplen: 4, len: 60 });
+      expect(readPcap(file(64, [[4, 60, 1]], "0200 0300")).records[0]).toMatchObject({ caplen: 4, len: 60 });
+      expect(code(() => readPcapHeader(file(64, [], "1f02 0100")))).toBe("BAD_VERSION");
+    });
+
+    it("PcapFileReader reads in chunks: the same records as readPcap, a record larger than the chunk, the offsets in the file", () => {
+      const f = file(64, [[100, 1500, 10], [20, 20, 200], [0, 0, 0], [64, 64, 3]]);
+      const path = join(dir, "chunks.pcap");
+      writeFileSync(path, f);
+      const want = readPcap(f).records.map((r) => ({ ...r, data: Array.from(r.data) }));
+      for (const chunk of [24, 25, 40, 1 << 16]) {
+        const r = new PcapFileReader(path, chunk);
+        const got = Array.from(r.records()).map((x) => ({ ...x, data: Array.from(x.data) }));
+        r.close();
+        expect(got).toEqual(want);
+      }
+      expect(readPcapFile(path).records).toHaveLength(4);
+      // truncated in the file: the record's offset
+      writeFileSync(path, f.subarray(0, f.length - 1));
+      const r = new PcapFileReader(path, 32);
+      try {
+        Array.from(r.records());
+        expect.unreachable();
+      } catch (e) {
+        expect((e as WireError).code).toBe("TRUNCATED");
+        expect((e as WireError).offset).toBe(24 + 116 + 36 + 16);
+      } finally {
+        r.close();
+      }
+    });
+
+    it("PcapFileReader on an endless device reads one chunk: /dev/zero is refused at its magic", () => {
+      expect(code(() => new PcapFileReader("/dev/zero"))).toBe("BAD_MAGIC");
+    });
   });
 
   it("garbage never throws anything but WireError", () => {
