@@ -50,7 +50,9 @@ export function tcpConnRequest(t: TcpHost, l: ListenSock, h: number, twIsn = 0):
     tsOk = false;
   }
   const tsOff = tsOk ? t.tsOffset(rx.saddrKey | 0) : 0; // int32: no heap number for a u32 key
-  const win = tsOk ? t.synAckWinTs : t.synAckWinNoTs;
+  // net/ipv4/tcp_minisocks.c: tcp_openreq_init_rwin — from the listener's sk_rcvbuf (precomputed)
+  const lw = l.win ?? t.listenWin;
+  const win = tsOk ? lw.ts : lw.noTs;
   if (wantCookie) {
     // tcp_conn_request: tcp_rsk(req)->txhash = net_tx_rndhash() for every request, cookie or not (after
     // cookie_init_sequence, before send_synack), so a cookie SYN-ACK carries one too (tcp_make_synack:

@@ -4,7 +4,7 @@
 import type { TcpHost } from "./tcp-host.js";
 import type { ListenSock } from "./sock.js";
 import { JIFFY, TCP_SYNCOOKIE_VALID } from "./constants.js";
-import { cookieCheckSet, cookieDecodeOptions, type CookieOptions } from "./cookie.js";
+import { cookieCheckSet, cookieDecodeOptions, mssIndex, type CookieOptions } from "./cookie.js";
 import { childEstablished, synRecvSockRoom } from "./check-req.js";
 import { TCPHDR_RST } from "../wire/tcp.js";
 import { ktimeGetSeconds } from "./paws.js";
@@ -72,7 +72,9 @@ export function tcpListenAck(t: TcpHost, l: ListenSock, h: number): void {
   child.tsRecentStamp = opts.tsOk ? ktimeGetSeconds(t) : 0;
   child.sackOk = opts.sackOk;
   child.sndWscale = opts.sndWscale;
-  const win = opts.tsOk ? t.synAckWinTs : t.synAckWinNoTs;
+  // net/ipv4/syncookies.c: cookie_v4_check — tcp_select_initial_window again over the listener's
+  // tcp_full_space, with req->mss (the cookie's msstab MSS, timestamps or not)
+  const win = (l.win ?? t.listenWin).cookie[mssIndex(mss)]!;
   child.rcvWscale = opts.sndWscale >= 0 ? win.wscale : 0;
   child.rcvWnd = win.window;
   // net/ipv4/syncookies.c: cookie_tcp_reqsk_init — treq->txhash = net_tx_rndhash(), which the child takes

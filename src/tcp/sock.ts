@@ -5,6 +5,7 @@ import type { ConnectPopulation } from "./population.js";
 import { TCP_CLOSE, TCP_CLOSING, TCP_FIN_WAIT1, TCP_FIN_WAIT2, TCP_LAST_ACK, TCP_LISTEN, TCP_NEW_SYN_RECV } from "./constants.js";
 import type { TcpConn } from "./conn.js";
 import type { ServerApp } from "./apps.js";
+import type { ListenerWindows } from "./window.js";
 import type { TcpHost } from "./tcp-host.js";
 import { F64Keys, f64Fields } from "../util/f64-field.js";
 
@@ -204,6 +205,9 @@ export class ListenSock {
   acceptEvent = -1;
   lastAccept = -Infinity;
   acceptedTotal = 0;
+  /** The request windows from this listener's sk_rcvbuf (SYN-ACK, SYN-cookie child); null: the host's
+   *  (TcpHost.listenWin, tcp_rmem[1], not locked). */
+  win: ListenerWindows | null = null;
 
   constructor(
     readonly index: number,

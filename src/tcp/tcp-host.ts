@@ -13,10 +13,11 @@ import type { ListenerConfig } from "../net/host.js";
 import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_RST, TCPHDR_SYN } from "../wire/tcp.js";
 import { formatIPv4, formatIPv6 } from "../wire/addr.js";
 import { SegIn, SegOut, addrKey, writeSegment } from "./segment.js";
-import { CookieSecrets } from "./cookie.js";
+import { CookieSecrets, MSSTAB } from "./cookie.js";
 import { CookieBurst } from "./cookie-burst.js";
 import { IsnSecret } from "./isn-secret.js";
-import { initialWindow, type InitialWindow } from "./window.js";
+import { initialWindow, listenerWindows, type InitialWindow, type ListenerWindows } from "./window.js";
+import { TCP_DEFAULT_SCALING_RATIO, soRcvbuf, winFromSpace } from "./buffers.js";
 import { ListenSock, SockCount, TcpSock, type AcceptPolicy } from "./sock.js";
 import {
   TCP_CLOSE,
@@ -241,9 +242,10 @@ export class TcpHost {
   readonly windowScaling: number;
   /** tcp_advertise_mss: MTU minus IP and TCP headers. */
   readonly advmss: number;
+  /** A connecting socket's SYN window (tcp_connect_init, tcp_rmem[1]). */
   readonly synWin: InitialWindow;
-  readonly synAckWinTs: InitialWindow;
-  readonly synAckWinNoTs: InitialWindow;
+  /** The request windows of a listener without SO_RCVBUF (sk_rcvbuf = tcp_rmem[1], not locked). */
+  readonly listenWin: ListenerWindows;
   /** Buffer sysctls: tcp_rmem, tcp_wmem, rmem_max, wmem_max, tcp_moderate_rcvbuf. */
   readonly rmem: readonly number[];
   readonly wmem: readonly number[];
@@ -385,8 +387,7 @@ export class TcpHost {
     const rmemMax = sysctlNum(s, "net.core.rmem_max");
     this.advmss = config.mtu - (this.v6 ? 60 : 40);
     this.synWin = initialWindow(rmem[1]!, this.advmss, rmem[2]!, rmemMax);
-    this.synAckWinTs = initialWindow(rmem[1]!, this.advmss - 12, rmem[2]!, rmemMax);
-    this.synAckWinNoTs = this.synWin;
+    this.listenWin = listenerWindows(winFromSpace(TCP_DEFAULT_SCALING_RATIO, rmem[1]!), false, this.advmss, MSSTAB, rmem[2]!, rmemMax);
     this.rmem = rmem;
     this.wmem = sysctlTriple(s, "net.ipv4.tcp_wmem");
     this.rmemMax = rmemMax;
@@ -576,6 +577,13 @@ export class TcpHost {
       const accept: AcceptPolicy = l.accept === true ? { kind: "always" } : l.accept === false ? { kind: "never" } : { kind: "rate", perSec: l.accept };
       const app = (l as TcpListenerConfig).app ?? null;
       const ls = new ListenSock(this.listeners.length, l.port, backlog, accept, l.acceptDelay ?? 0, app);
+      // net/core/sock.c: sk_setsockopt(SO_RCVBUF) on the listener: sk_rcvbuf doubled and SOCK_RCVBUF_LOCK, so
+      // tcp_openreq_init_rwin / cookie_v4_check select the request's window from it (tcp_full_space at the
+      // listener's scaling_ratio 128) and clamp it there; the child inherits (tcp_create_openreq_child)
+      if (app !== null && app.rcvbuf !== undefined) {
+        const full = winFromSpace(TCP_DEFAULT_SCALING_RATIO, soRcvbuf(app.rcvbuf, this.rmemMax));
+        ls.win = listenerWindows(full, true, this.advmss, MSSTAB, this.rmem[2]!, this.rmemMax);
+      } else ls.win = this.listenWin;
       this.listeners.push(ls);
       this.ports.set(l.port, { listener: ls, conns: new SockTable() });
     }
@@ -1016,9 +1024,9 @@ export class TcpHost {
    *  (tcp_make_synack's layout: MSS, then SACK_PERM/timestamps, window scale
    *  `wscale` or -1), or -1: IPv6, or no WASM slot (the SegOut path then). */
   cookieSynAckSlot(tsOk: boolean, sackOk: boolean, wscale: number): number {
-    // the layout is key enough: advmss and synAckWin{Ts,NoTs} (whose wscale tsOk picks) are readonly,
-    // set once from the MTU and tcp_rmem (a scenario's sysctls and MTU do not change during a run)
-    const i = (tsOk ? 1 : 0) | (sackOk ? 2 : 0) | (wscale >= 0 ? 4 : 0);
+    // keyed by the options and the scale's value (-1..14): listeners with different SO_RCVBUF offer different
+    // scales; advmss is readonly (a scenario's MTU does not change during a run)
+    const i = ((tsOk ? 1 : 0) | (sackOk ? 2 : 0)) * 16 + wscale + 1;
     let slot = this.cookieSlots[i]!;
     if (slot === -2) {
       const s = new SegOut();
@@ -1033,8 +1041,8 @@ export class TcpHost {
     return slot;
   }
 
-  /** By option layout: a template slot, -1 (none), -2 (not looked up yet). */
-  private readonly cookieSlots = new Int32Array(8).fill(-2);
+  /** By option layout and window scale: a template slot, -1 (none), -2 (not looked up yet). */
+  private readonly cookieSlots = new Int32Array(64).fill(-2);
 
   /** Fill tx addresses/ports for a socket. */
   txFor(sk: TcpSock): SegOut {

@@ -22,6 +22,8 @@ export interface Inject {
   flags: number;
   /** with a timestamp option: TSval, and TSecr as a function of the server's SYN-ACKs' TSvals so far */
   ts?: { val: number; ecr: (synAckTsvals: number[]) => number };
+  /** a SYN's MSS option (1460 if not given) */
+  mss?: number;
 }
 
 export interface SynAck {
@@ -53,8 +55,9 @@ function synAckOf(b: Uint8Array, ip: number, at: number): SynAck | null {
 
 /** One handshake at the server's port 80: the injected SYN and later segments; the child that reached
  *  ESTABLISHED (or null), the SYN-ACKs and the server's nstat. */
-export async function handshake(injects: Inject[], sysctl: Record<string, number> = {}, durationNs = 2000 * MS) {
-  const l: TcpListenerConfig = { port: 80, backlog: 128, accept: false, app: { kind: "sink" } };
+export async function handshake(injects: Inject[], sysctl: Record<string, number> = {}, durationNs = 2000 * MS, rcvbuf?: number) {
+  // `rcvbuf`: the listener's SO_RCVBUF
+  const l: TcpListenerConfig = { port: 80, backlog: 128, accept: false, app: { kind: "sink", ...(rcvbuf !== undefined ? { rcvbuf } : {}) } };
   const spec = world([host("server", 2, { listeners: [l], sysctl }), host("client", 1)], [link("client", "server")], [], { durationNs });
   const core = await createCore(coreConfigFor(spec));
   const synacks: SynAck[] = [];
@@ -79,7 +82,7 @@ export async function handshake(injects: Inject[], sysctl: Record<string, number
         s.window = 65535;
         if (inj.flags & TCPHDR_SYN) {
           s.seq = PEER_ISN;
-          s.mss = 1460;
+          s.mss = inj.mss ?? 1460;
           s.wscale = 7;
           s.sackPerm = true;
         } else {
@@ -104,6 +107,6 @@ export async function handshake(injects: Inject[], sysctl: Record<string, number
   return { child: child ?? null, synacks, nstat: (k: string) => w.host("server").nstat.get(k) };
 }
 
-export const SYN = (at: number, ts?: Inject["ts"]): Inject => ({ at, flags: TCPHDR_SYN, ...(ts ? { ts } : {}) });
+export const SYN = (at: number, ts?: Inject["ts"], mss?: number): Inject => ({ at, flags: TCPHDR_SYN, ...(ts ? { ts } : {}), ...(mss !== undefined ? { mss } : {}) });
 export const ACK = (at: number, ts?: Inject["ts"]): Inject => ({ at, flags: TCPHDR_ACK, ...(ts ? { ts } : {}) });
 export const last = (v: number[]) => v[v.length - 1]!;

@@ -11,6 +11,7 @@ import { ScenarioError } from "../../src/scenario/errors.js";
 import { World, coreConfigFor } from "../../src/sim/world.js";
 import { worldSpecFromScenario } from "../../src/sim/from-scenario.js";
 import { buildReport } from "../../src/report/build.js";
+import type { TcpSock } from "../../src/tcp/sock.js";
 
 async function runText(text: string) {
   const s = loadScenarioText(text, "t.yaml");
@@ -132,7 +133,10 @@ describe("receive side under tcp_mem", () => {
     const n = report.hosts.server!.nstat;
     expect(n.TcpExtTCPMemoryPressures).toBeUndefined();
     expect(report.ledger.dropped.PROTO_MEM).toBeUndefined();
-    expect(report.flows[0]!.bytes).toBeGreaterThan(453 * 1448);
+    // the 256th page was charged (the reserve drained into tcp_memory_allocated): as in the pressure case above,
+    // frame 507 asks for page 256, so at least 506 frames are queued, 2048·506 + 256·ceil(506/18) bytes.
+    // (Not bytes ACKed: with the listener's 2 MiB window from the handshake the receiver's ACKs lag.)
+    expect(Number(/skmem:\(r(\d+),/.exec(report.flows[0]!.ss)![1])).toBeGreaterThanOrEqual(2048 * 506 + 256 * Math.ceil(506 / 18));
     expect(report.hosts.server!.sockstat.mem).toBe(256);
   });
 
@@ -213,14 +217,22 @@ traffic:
 
 describe("built-in tcp-mem-pressure", () => {
   it("256 MiB: tcp_mem 3072 4096 6144; 8 never-read flows enter pressure and each stops at its share of tcp_mem[2]", async () => {
-    const { loadBuiltinScenario } = await import("../../src/scenario/builtin.js");
+    const { loadBuiltinScenario, BUILTIN_SCENARIOS } = await import("../../src/scenario/builtin.js");
     const s = loadBuiltinScenario("tcp-mem-pressure");
     expect(s.hosts.find((h) => h.name === "receiver")!.sysctl["net.ipv4.tcp_mem"]).toEqual([3072, 4096, 6144]);
-    const core = await createCore(coreConfigForScenario(s));
-    const report = simulate(core, s);
+    const { w, report } = await runWorldText(BUILTIN_SCENARIOS.find((b) => b.name === "tcp-mem-pressure")!.text);
+    const t = w.host("receiver").stack.tcp;
+    // tcp_openreq_init_rwin from the listener's SO_RCVBUF 2 MiB (<= rmem_max 4 MiB): sk_rcvbuf 4 MiB, full space
+    // 2097152, clamp 2097152 (SOCK_RCVBUF_LOCK): rcv_wnd = 1448 · 1448 = 2096704; scale ilog2(min(max(2096704,
+    // tcp_rmem[2] = 65536 pages << 5 = 2 MiB, rmem_max 4 MiB), 2097152)) − 15 = 6
+    expect(t.listeners[0]!.win!.ts).toEqual({ window: 2096704, wscale: 6 });
     const n = report.hosts.receiver!.nstat;
     expect(n.TcpExtTCPMemoryPressures).toBe(1);
     expect(n.TcpExtTCPRcvQDrop).toBeGreaterThan(0);
+    // tcp_select_window after a refused segment (ICSK_ACK_NOMEM): window 0 without TCPToZeroWindowAdv, the next
+    // non-zero one counts TCPFromZeroWindowAdv
+    expect(n.TcpExtTCPToZeroWindowAdv).toBeUndefined();
+    expect(n.TcpExtTCPFromZeroWindowAdv).toBeGreaterThan(0);
     // nstat counts skbs (GRO aggregates), the ledger wire packets
     expect(report.ledger.dropped.PROTO_MEM).toBeGreaterThanOrEqual(n.TcpExtTCPRcvQDrop + (n.TcpExtTCPOFODrop ?? 0));
     // 9 sockets × 683 pages > 6144: under pressure a socket's charge stops at 682 pages (one that got more
@@ -233,7 +245,12 @@ describe("built-in tcp-mem-pressure", () => {
       expect(r).toBeGreaterThan(682 * 4096 - 45 * 2304);
       expect(r).toBeLessThanOrEqual((4096 + 256) * 4096);
       expect(f.bytes).toBeLessThanOrEqual(Math.floor(r / 2048) * 1448);
+      // every socket selected a window under pressure with less than half its space free (682 pages of 1024):
+      // __tcp_select_window's tcp_adjust_rcv_ssthresh, 4 · advmss 1448
+      expect(f.ss).toContain("rcv_ssthresh:5792");
     }
+    const children = [...t.ports.get(5001)!.conns.values()] as TcpSock[];
+    expect(children.map((sk) => sk.conn!.rcvWscale)).toEqual(Array(8).fill(6));
     const ss = report.hosts.receiver!.sockstat;
     expect(ss.mem).toBeGreaterThan(4096);
     expect(ss.mem).toBeLessThanOrEqual(6144);
