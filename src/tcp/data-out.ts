@@ -480,6 +480,19 @@ function sentSkb(t: TcpHost, c: TcpConn, end: number, headEnd: number): void {
   }
 }
 
+/** net/ipv4/tcp_output.c: tcp_grow_skb — the send head (not the write queue's last skb) takes up to `missing`
+ *  bytes from the next skb (skb_shift: sendmsg's skbs hold only page frags and never carry EOR in the model,
+ *  so it always can); a next skb emptied is eaten (tcp_eat_one_skb: its FIN rides on; tcp_wmem_free_skb gives
+ *  its truesize back). Returns the head's new end. (6.12 frees the eaten skb's whole truesize, the bytes
+ *  that moved included, while skb_shift left the head's own truesize as it was; the model keeps charging
+ *  the bytes: sk_wmem_queued is payload + TCP_SKB_OVERHEAD per skb.) */
+function growSkb(t: TcpHost, c: TcpConn, missing: number): number {
+  const n = c.wq.count;
+  const end = c.wq.growFirst(missing);
+  if (c.wq.count !== n) sndMemSync(t, c);
+  return end;
+}
+
 /** net/ipv4/tcp_output.c: tcp_write_xmit — internal pacing, GSO skbs of tcp_tso_segs, TSQ.
  *  `pushOne` 2: a loss probe — one skb, out even when cwnd is full, no TSO deferral, no new probe. Returns
  *  6.12's answer: nothing went, nothing is out and a send head waits (__tcp_push_pending_frames then runs
@@ -503,13 +516,15 @@ export function writeXmit(t: TcpHost, sk: TcpSock, c: TcpConn, pushOne = 0): boo
       cwndQuota = 1; // tcp_write_xmit: force out a loss probe packet
     }
     const start = c.sndNxt;
-    // the send head: the write queue's first skb (a GSO skb goes out whole or cut by tso_fragment, never
-    // merged with the next one)
-    const headEnd = c.wq.first();
-    let len = headEnd - start;
-    if (maxSegs === 0) maxSegs = t.env.gso === true ? tsoSegs(t, c, mss) : 1;
-    // tcp_cwnd_test quota and tcp_mss_split_point: at most min(tso_segs, cwnd quota) MSS
+    // (without GSO sk_setup_caps leaves sk_gso_max_segs at 1: one MSS per skb)
+    if (maxSegs === 0) maxSegs = t.env.gso === true && c.gsoMaxSize > 0 ? tsoSegs(t, c, mss) : 1;
+    // cwnd_quota = min(cwnd_quota, max_segs): at most that many MSS go in this skb (tcp_mss_split_point)
     const quota = Math.min(maxSegs, cwndQuota);
+    // the send head: the write queue's first skb, cut by tso_fragment or, shorter than the quota and not the
+    // last one, grown first (tcp_grow_skb)
+    let headEnd = c.wq.first();
+    if (quota * mss > headEnd - start && c.wq.count > 1) headEnd = growSkb(t, c, quota * mss - (headEnd - start));
+    let len = headEnd - start;
     if (len > quota * mss) len = quota * mss;
     const wndEnd = c.sndUna + c.sndWnd;
     if (!sndWndTest(c, start, mss)) {

@@ -41,6 +41,20 @@ export class SkbEnds {
     this.count++;
   }
 
+  /** Move up to `amount` bytes from the second skb into the first (skb_shift); a second skb left empty is
+   *  unlinked (the first now ends where it did). Returns the first skb's new end. count >= 2. */
+  growFirst(amount: number): number {
+    const h = this.head;
+    const next = this.end[(h + 1) & this.mask]!;
+    const end = this.end[h]! + amount;
+    if (end >= next) {
+      this.shift();
+      return next;
+    }
+    this.end[h] = end;
+    return end;
+  }
+
   /** Unlink the first skb. */
   shift(): void {
     this.head = (this.head + 1) & this.mask;

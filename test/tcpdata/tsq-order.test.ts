@@ -61,6 +61,8 @@ describe("TSQ tasklet order", () => {
     tcp.txFree(s2.slot, s2.wmemAlloc);
     // tcp_wfree: THROTTLED became QUEUED
     expect([s1.tsqThrottled, s1.tsqQueued, s2.tsqThrottled, s2.tsqQueued]).toEqual([false, true, false, true]);
+    // room in both cwnds (more than tcp_tso_should_defer's 3 MSS), so each socket the tasklet runs writes
+    for (const s of [s1, s2]) s.cwnd = Math.max(s.cwnd, s.packetsInFlight() + 10);
     tcp.tsqRelease();
     expect(order.slice(0, 2)).toEqual([s2.slot, s1.slot]);
     expect(s1.tsqQueued || s2.tsqQueued).toBe(false);
