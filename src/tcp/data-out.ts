@@ -493,6 +493,29 @@ function growSkb(t: TcpHost, c: TcpConn, missing: number): number {
   return end;
 }
 
+/** net/ipv4/tcp_output.c: tcp_nagle_check with tp->nonagle 0 (the model has no TCP_NODELAY or TCP_CORK):
+ *  a `partial` segment waits while packets are out and a small segment sent is not yet ACKed
+ *  (tcp_minshall_check: snd_sml after snd_una; it is never after snd_nxt). */
+function nagleCheck(c: TcpConn, partial: boolean): boolean {
+  return partial && c.packetsOut > 0 && c.sndSml > c.sndUna;
+}
+
+/** net/ipv4/tcp_output.c: tcp_mss_split_point — how much of a send head of `skbLen` bytes (more than one MSS)
+ *  at `start` goes now, with `mss` the caller's mss_now and `maxSegs` the cwnd quota: all of it up to
+ *  quota × MSS in the middle of the write queue when the window takes that much; else (the queue's tail, or
+ *  the window ends first) up to the window's end or the skb's, and a sub-MSS last segment there only if
+ *  Nagle (nagleCheck) allows it. */
+function mssSplitPoint(c: TcpConn, start: number, skbLen: number, mss: number, isTail: boolean, maxSegs: number): number {
+  const window = c.sndUna + c.sndWnd - start;
+  const maxLen = mss * maxSegs;
+  if (maxLen <= window && !isTail) return maxLen;
+  const needed = Math.min(skbLen, window);
+  if (maxLen <= needed) return maxLen;
+  const partial = needed % mss;
+  if (nagleCheck(c, partial !== 0)) return needed - partial;
+  return needed;
+}
+
 /** net/ipv4/tcp_output.c: tcp_write_xmit — internal pacing, GSO skbs of tcp_tso_segs, TSQ.
  *  `pushOne` 2: a loss probe — one skb, out even when cwnd is full, no TSO deferral, no new probe. Returns
  *  6.12's answer: nothing went, nothing is out and a send head waits (__tcp_push_pending_frames then runs
@@ -524,27 +547,28 @@ export function writeXmit(t: TcpHost, sk: TcpSock, c: TcpConn, pushOne = 0): boo
     // last one, grown first (tcp_grow_skb)
     let headEnd = c.wq.first();
     if (quota * mss > headEnd - start && c.wq.count > 1) headEnd = growSkb(t, c, quota * mss - (headEnd - start));
-    let len = headEnd - start;
-    if (len > quota * mss) len = quota * mss;
-    const wndEnd = c.sndUna + c.sndWnd;
+    const skbLen = headEnd - start;
     if (!sndWndTest(c, start, mss)) {
       if (c.packetsOut === 0 && c.rtoDeadline === Infinity) armProbe(t, c);
       break;
     }
-    // tcp_mss_split_point: a GSO skb ends at the window, in whole MSS
-    if (start + len > wndEnd) len = Math.floor((wndEnd - start) / mss) * mss;
-    // tcp_nagle_test with Minshall's check: hold a small segment while another small one is unacked
-    // (tcp_nagle_test: a FIN skb is never held)
-    if (len < mss && c.sndSml > c.sndUna && c.packetsOut > 0 && !(c.finQueued && start + len === c.writeSeq)) break;
-    const skbLen = headEnd - start;
-    // tcp_tso_should_defer sends a FIN skb at once
-    if (skbLen > mss && pushOne === 0 && !(c.finQueued && start + skbLen === c.writeSeq)) {
-      const d = tsoShouldDefer(t, c, start, skbLen, start + skbLen >= c.writeSeq, maxSegs);
-      if (d !== DEFER_NO) {
-        if (d === DEFER_CWND) deferredForCwnd = true;
-        c.tsoDeferrals++;
-        break;
+    let len = skbLen;
+    if (skbLen <= mss) {
+      // tcp_nagle_test (tso_segs 1): a small last skb waits while a small segment is unacked (Minshall); a FIN
+      // skb is never held (a short head is always the write queue's last: tcp_grow_skb filled any other)
+      if (nagleCheck(c, skbLen < mss) && !(c.finQueued && headEnd === c.writeSeq)) break;
+    } else {
+      // tcp_tso_should_defer sends a FIN skb at once
+      if (pushOne === 0 && !(c.finQueued && headEnd === c.writeSeq)) {
+        const d = tsoShouldDefer(t, c, start, skbLen, headEnd >= c.writeSeq, maxSegs);
+        if (d !== DEFER_NO) {
+          if (d === DEFER_CWND) deferredForCwnd = true;
+          c.tsoDeferrals++;
+          break;
+        }
       }
+      // tso_fragment at tcp_mss_split_point
+      len = Math.min(skbLen, mssSplitPoint(c, start, skbLen, mss, c.wq.count === 1, quota));
     }
     if (smallQueueCheck(t, c, len, 0)) break;
     const end = start + len;

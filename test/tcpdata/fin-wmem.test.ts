@@ -34,17 +34,23 @@ describe("tcp_send_fin: the FIN's own skb", () => {
 });
 
 describe("tcp_write_wakeup -> tcp_fragment: the FIN cut off at the window gets an skb of its own, charged by force", () => {
-  // the receiver reads nothing: its window shuts with 256 bytes of the 90032 left, exactly the last skb's
-  // data; the FIN does not fit (tcp_snd_wnd_test). The loss probe (63 ms) of the last data segment is old
-  // data at the receiver; its ACK is tcp_ack_snd_check's, where __tcp_select_window (free space below half)
-  // clears quick-ack mode, so it is delayed (87 ms). The probe timer armed on it fires at 300.0 ms:
-  // tcp_write_wakeup sends the data and tcp_fragment moves the FIN to a new skb: tcp_stream_alloc_skb(sk, gfp,
-  // true) -> sk_forced_mem_schedule, then sk_mem_charge of its 960 B. The run ends at 302 ms, before that
-  // data's ACK (at 302.0x ms: its last new data came at 46 ms, more than its RTO of 201 ms from the
-  // handshake's sample before, so the receiver is in quick-ack mode, tcp_event_data_recv, and ACKs at once)
+  // The receiver reads nothing; the application writes 82478 B at 200 kB/s (a 1 ms write tick: 200 B each)
+  // and closes. 6.12's tcp_write_xmit fills a window to its edge (tcp_mss_split_point keeps a sub-MSS tail
+  // unless tcp_nagle_check holds), so a FIN is cut off only where the sender itself stops short of the edge:
+  // here Nagle. The receiver's last opening, its ACK of 78638 at 397 ms with window 30 << 7 = 3840, puts
+  // tcp_wnd_end at 82478 (the byte count is chosen to end there). The 560 B written since the last segment go
+  // at 398 ms (the ACK covered the small segment before: Minshall clear), then two full segments as the writer
+  // fills them (79198 -> 82094, 7.24 ms each). The last 384 B wait: tcp_nagle_check (partial,
+  // packets out, tcp_minshall_check: the 560 B segment unACKed); the close puts the FIN on that skb, which
+  // tcp_nagle_test lets through, but tcp_snd_wnd_test stops: end_seq 82479 after tcp_wnd_end 82478. The
+  // delayed ACK of 82094 (439 ms) cannot shrink the window: ALIGN(82478 - 82094, 1 << 7) = 384 (window 3),
+  // nothing is out, so the probe timer runs (icsk_rto then: 231 ms). At 670 ms tcp_write_wakeup's seg_size
+  // tcp_wnd_end - seq = 384 < end_seq - seq = 385: tcp_fragment(384) moves the FIN to a new skb,
+  // tcp_stream_alloc_skb(sk, gfp, true) -> sk_forced_mem_schedule, then sk_mem_charge of its 960 B. The run
+  // ends at 671 ms, before that data's ACK (671.003 ms).
   const spec = pair(
-    { durationNs: 302e6, delayNs: 1e6, app: { kind: "sink", readRate: 0 }, clientSysctl: { "net.ipv4.tcp_wmem": [4096, 1048576, 4194304] } },
-    [bulk({ bytes: 90_032 })],
+    { durationNs: 671e6, delayNs: 1e6, app: { kind: "sink", readRate: 0 }, clientSysctl: { "net.ipv4.tcp_wmem": [4096, 1048576, 4194304] } },
+    [bulk({ bytes: 82_478, writeRate: 200e3 })],
   );
 
   it("with 2000 B of unread received data on the same socket (sk_forward_alloc shared): a page is forced, sk_forward_alloc stays >= 0", async () => {
@@ -53,7 +59,7 @@ describe("tcp_write_wakeup -> tcp_fragment: the FIN cut off at the window gets a
     const t = w.host("a").stack.tcp;
     const seen: number[] = [];
     w.loop.at(
-      200e6,
+      500e6,
       w.loop.register("test: rx memory", () => {
         const c = [...w.flows.values()][0]!.sender!;
         seen.push(c.sndMem, c.fwdAlloc, c.finAlone);
@@ -66,12 +72,14 @@ describe("tcp_write_wakeup -> tcp_fragment: the FIN cut off at the window gets a
     );
     w.run();
     const c = [...w.flows.values()][0]!.sender!;
-    // before: the last 256 B skb unsent, 880 B forward-allocated after the 2000 B, less than the FIN skb's 960
-    expect(seen).toEqual([256 + 960, 4096 - 256 - 960, 0]);
+    // before (500 ms): the 384 B skb unsent, one page charged: 4096 - 384 - 960 = 2752 B forward-allocated,
+    // 752 B after the 2000 B, less than the FIN skb's 960
+    expect(seen).toEqual([384 + 960, 4096 - 384 - 960, 0]);
+    expect(c.sndNxt).toBe(c.writeSeq);
     expect(c.finAlone).toBe(FIN_ALONE_QUEUED);
-    expect(c.sndMem).toBe(256 + 2 * 960);
+    expect(c.sndMem).toBe(384 + 2 * 960);
     expect(c.fwdAlloc).toBeGreaterThanOrEqual(0);
-    // the socket's pages cover what it holds, whole: 2 pages for 2176 + 2000 B
+    // the socket's pages cover what it holds, whole: 2 pages for 2304 + 2000 B
     expect(c.fwdAlloc + c.sndMem + c.rmemAlloc).toBe(2 * 4096);
   });
 });

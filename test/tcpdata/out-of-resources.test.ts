@@ -198,12 +198,15 @@ describe("tcp_orphan_count kept by the sockets' state changes", () => {
 
 describe("an orphan whose FIN waits alone on a zero window (all data ACKed)", () => {
   it("the FIN skb queued (finAlone QUEUED), snd_una = write_seq: FIN_WAIT1, an orphan, zero-window probes; tcp_max_orphans lowered to 0 ends it at the next probe timer with an RST at write_seq", async () => {
-    // the receiver reads nothing: its window shuts with the last 256 B of 90032 left, exactly what the
-    // last skb holds; tcp_write_wakeup sends them at 276 ms and tcp_fragment leaves the FIN an skb of its
-    // own; their ACK (320 ms) shuts the window at write_seq
+    // the receiver reads nothing; the application writes 82478 B at 200 kB/s and closes (test/tcpdata/fin-wmem
+    // derives it): the receiver's last opening puts tcp_wnd_end at 82478 = write_seq, the last 384 B wait for
+    // Nagle and then, with the FIN on them, for the window (tcp_snd_wnd_test: end_seq 82479); tcp_write_wakeup
+    // sends them at 670 ms and tcp_fragment leaves the FIN an skb of its own; their ACK (671 ms) shuts the
+    // window at write_seq. (A writer as fast as the buffer allows would not do: 6.12 fills the window to its
+    // edge with nothing out, and the FIN stays on data that waits behind the zero window.)
     const spec = pair(
       { durationNs: 3e9, delayNs: 1e6, app: { kind: "sink", readRate: 0 }, clientSysctl: { "net.ipv4.tcp_wmem": [4096, 1048576, 4194304] } },
-      [bulk({ bytes: 90_032 })],
+      [bulk({ bytes: 82_478, writeRate: 200e3 })],
     );
     const core = await createCore(coreConfigFor(spec));
     const w = new World(core, spec, () => {});

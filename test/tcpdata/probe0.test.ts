@@ -99,8 +99,11 @@ describe("tcp_ack_probe: the window must take the whole send head skb (!after(en
     injectAck(w, sk, c.sndUna, [], { window: raw });
     expect(c.sndWnd).toBe(raw * ws);
     expect(c.icskBackoff).toBe(backoff);
-    // tcp_data_snd_check: the first MSS fits (tcp_snd_wnd_test), tcp_mss_split_point cuts at the window
-    expect(c.sndNxt - nxt).toBe(c.mss);
+    // tcp_data_snd_check: the first MSS fits (tcp_snd_wnd_test); tcp_mss_split_point: max_len (cwnd_quota MSS)
+    // is above the window, needed = the window, its sub-MSS part kept as nothing is out (no Nagle): up to
+    // tcp_wnd_end
+    expect(c.cwnd >> 1).toBeGreaterThan(1);
+    expect(c.sndNxt - nxt).toBe(raw * ws);
     // tcp_event_new_data_sent with prior_packets 0: tcp_rearm_rto
     expect(c.xmitPending).toBe(ICSK_TIME_RETRANS);
     expect(c.rtoDeadline - t.now).toBe(c.icskRtoUs() * 1000);

@@ -146,10 +146,14 @@ describe("tcp_probe_timer: zero-window probes", () => {
     expect(result.ledger.unaccounted).toBe(0);
   });
 
-  it("an orphan: tcp_orphan_retries 0 is 8 only while icsk_rto << icsk_backoff < 120 s: with an RTO of 211 ms (2 ms RTT, queueing, a delayed ACK), 211 << 9 < 120 s <= 211 << 10: the 11th probe timer aborts, the peer answering every probe", async () => {
-    // the receiver reads nothing; the sender writes all 300 KB, more than the receive buffer, and closes. Its
-    // loss probe (63 ms) is old data at the receiver, whose ACK tcp_ack_snd_check delays to 87 ms (free space
-    // below half: __tcp_select_window clears quick-ack mode): the timestamp samples 24 ms more
+  it("an orphan: tcp_orphan_retries 0 is 8 only while icsk_rto << icsk_backoff < 120 s: with an RTO of 212 ms (2 ms RTT, queueing, delayed ACKs), 212 << 9 < 120 s <= 212 << 10: the 11th probe timer aborts, the peer answering every probe", async () => {
+    // the receiver reads nothing; the sender writes all 300 KB, more than the receive buffer, and closes. The
+    // receiver's delayed ACK of 72400 (45 ms, a 42 ms sample) opens the window to 89808: tcp_mss_split_point
+    // fills it to its edge, the last 32 B included (nothing small unACKed: tcp_nagle_check false), at 46 ms.
+    // The loss probe (63 ms) retransmits those 32 B: old data at the receiver, whose ACK tcp_ack_snd_check
+    // delays to 87 ms (free space below half: __tcp_select_window clears quick-ack mode); its tsecr is the
+    // 46 ms original's (old data does not update ts_recent), a 42 ms sample: srtt 91037 / 8 us, rttvar
+    // 200 ms (TCP_RTO_MIN), RTO ceil(11.38 + 200) = 212 ms
     const spec = pair(
       { durationNs: 400e9, delayNs: 1e6, app: { kind: "sink", readRate: 0 }, clientSysctl: { "net.ipv4.tcp_wmem": [4096, 1048576, 4194304] } },
       [bulk({ bytes: 300_000 })],
@@ -157,7 +161,7 @@ describe("tcp_probe_timer: zero-window probes", () => {
     const { n, aborts, c, w } = await runDeadLink(spec);
     expect(c.sndWnd).toBe(0);
     expect(c.finQueued).toBe(true);
-    expect(c.rtt.rtoUs).toBe(211_000);
+    expect(c.rtt.rtoUs).toBe(212_000);
     expect(aborts.length).toBe(1);
     expect(c.icskBackoff).toBe(10);
     // every probe was answered
