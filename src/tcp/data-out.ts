@@ -264,9 +264,10 @@ export function updatePacingRate(c: TcpConn): void {
   c.pacingRate = Math.min(pacingRate(c.mss, c.cwnd, c.ssthresh, c.packetsOut, c.rtt.srttUs), c.maxPacingRate);
 }
 
-export function segSent(t: TcpHost, c: TcpConn): void {
-  // tcp_write_xmit / tcp_xmit_retransmit_queue: prr_out while tcp_in_cwnd_reduction (Recovery or CWR)
-  if (inCwndReduction(c)) c.prrOut++;
+export function segSent(t: TcpHost, c: TcpConn, countPrr = true): void {
+  // tcp_write_xmit / tcp_xmit_retransmit_queue: prr_out while tcp_in_cwnd_reduction (Recovery or CWR);
+  // tcp_write_wakeup's segment (countPrr false) leaves it alone
+  if (countPrr && inCwndReduction(c)) c.prrOut++;
   // tcp_event_new_data_sent: the first segment out (prior_packets 0) re-arms: the RTO replaces a pending
   // zero-window probe timer (tcp_ack_probe keeps it when the window takes only part of the head skb); tcp_rearm_rto
   // arms it through tcp_reset_xmit_timer (the pacing delay)
@@ -493,34 +494,40 @@ function growSkb(t: TcpHost, c: TcpConn, missing: number): number {
   return end;
 }
 
-/** net/ipv4/tcp_output.c: tcp_nagle_check with tp->nonagle 0 (the model has no TCP_NODELAY or TCP_CORK):
- *  a `partial` segment waits while packets are out and a small segment sent is not yet ACKed
- *  (tcp_minshall_check: snd_sml after snd_una; it is never after snd_nxt). */
-function nagleCheck(c: TcpConn, partial: boolean): boolean {
-  return partial && c.packetsOut > 0 && c.sndSml > c.sndUna;
+/** include/net/tcp.h: the nonagle argument of tcp_write_xmit (tp->nonagle is 0 in the model: no TCP_NODELAY,
+ *  TCP_CORK or MSG_MORE). tcp_send_loss_probe passes TCP_NAGLE_OFF. */
+export const TCP_NAGLE_OFF = 1;
+const TCP_NAGLE_CORK = 2;
+
+/** net/ipv4/tcp_output.c: tcp_nagle_check — a `partial` segment waits under TCP_NAGLE_CORK, or with nonagle 0
+ *  while packets are out and a small segment sent is not yet ACKed (tcp_minshall_check: snd_sml after snd_una;
+ *  it is never after snd_nxt); TCP_NAGLE_OFF never waits. */
+function nagleCheck(c: TcpConn, partial: boolean, nonagle: number): boolean {
+  return partial && ((nonagle & TCP_NAGLE_CORK) !== 0 || (nonagle === 0 && c.packetsOut > 0 && c.sndSml > c.sndUna));
 }
 
 /** net/ipv4/tcp_output.c: tcp_mss_split_point — how much of a send head of `skbLen` bytes (more than one MSS)
  *  at `start` goes now, with `mss` the caller's mss_now and `maxSegs` the cwnd quota: all of it up to
  *  quota × MSS in the middle of the write queue when the window takes that much; else (the queue's tail, or
  *  the window ends first) up to the window's end or the skb's, and a sub-MSS last segment there only if
- *  Nagle (nagleCheck) allows it. */
-function mssSplitPoint(c: TcpConn, start: number, skbLen: number, mss: number, isTail: boolean, maxSegs: number): number {
+ *  Nagle (nagleCheck with the caller's nonagle) allows it. */
+function mssSplitPoint(c: TcpConn, start: number, skbLen: number, mss: number, isTail: boolean, maxSegs: number, nonagle: number): number {
   const window = c.sndUna + c.sndWnd - start;
   const maxLen = mss * maxSegs;
   if (maxLen <= window && !isTail) return maxLen;
   const needed = Math.min(skbLen, window);
   if (maxLen <= needed) return maxLen;
   const partial = needed % mss;
-  if (nagleCheck(c, partial !== 0)) return needed - partial;
+  if (nagleCheck(c, partial !== 0, nonagle)) return needed - partial;
   return needed;
 }
 
 /** net/ipv4/tcp_output.c: tcp_write_xmit — internal pacing, GSO skbs of tcp_tso_segs, TSQ.
- *  `pushOne` 2: a loss probe — one skb, out even when cwnd is full, no TSO deferral, no new probe. Returns
- *  6.12's answer: nothing went, nothing is out and a send head waits (__tcp_push_pending_frames then runs
- *  tcp_check_probe_timer: checkProbeTimer). */
-export function writeXmit(t: TcpHost, sk: TcpSock, c: TcpConn, pushOne = 0): boolean {
+ *  `pushOne` 2: a loss probe — one skb, out even when cwnd is full, no TSO deferral, no new probe. `nonagle`:
+ *  the caller's (0: tp->nonagle; tcp_send_loss_probe: TCP_NAGLE_OFF), for tcp_nagle_test and
+ *  tcp_mss_split_point. Returns 6.12's answer: nothing went, nothing is out and a send head waits
+ *  (__tcp_push_pending_frames then runs tcp_check_probe_timer: checkProbeTimer). */
+export function writeXmit(t: TcpHost, sk: TcpSock, c: TcpConn, pushOne = 0, nonagle = 0): boolean {
   // mss_now: every caller passes tcp_current_mss (__tcp_push_pending_frames, tcp_push, tcp_tsq_write,
   // tcp_send_loss_probe), asked once: segments after the first one that used up a D-SACK keep its size
   const mss = currentMss(sk, c);
@@ -556,7 +563,7 @@ export function writeXmit(t: TcpHost, sk: TcpSock, c: TcpConn, pushOne = 0): boo
     if (skbLen <= mss) {
       // tcp_nagle_test (tso_segs 1): a small last skb waits while a small segment is unacked (Minshall); a FIN
       // skb is never held (a short head is always the write queue's last: tcp_grow_skb filled any other)
-      if (nagleCheck(c, skbLen < mss) && !(c.finQueued && headEnd === c.writeSeq)) break;
+      if (nagleCheck(c, skbLen < mss, nonagle) && !(c.finQueued && headEnd === c.writeSeq)) break;
     } else {
       // tcp_tso_should_defer sends a FIN skb at once
       if (pushOne === 0 && !(c.finQueued && headEnd === c.writeSeq)) {
@@ -568,7 +575,7 @@ export function writeXmit(t: TcpHost, sk: TcpSock, c: TcpConn, pushOne = 0): boo
         }
       }
       // tso_fragment at tcp_mss_split_point
-      len = Math.min(skbLen, mssSplitPoint(c, start, skbLen, mss, c.wq.count === 1, quota));
+      len = Math.min(skbLen, mssSplitPoint(c, start, skbLen, mss, c.wq.count === 1, quota, nonagle));
     }
     if (smallQueueCheck(t, c, len, 0)) break;
     const end = start + len;
@@ -1124,7 +1131,7 @@ function writeWakeup(t: TcpHost, sk: TcpSock, c: TcpConn): number {
   // the FIN skb goes as soon as write_seq is inside the window (cwnd not asked; for a one-sequence skb
   // tcp_write_wakeup's before(seq, tcp_wnd_end) is finXmit's tcp_snd_wnd_test)
   if (c.writeSeq <= c.sndNxt) {
-    if (sndWndTest(c, c.writeSeq, 0)) return finXmit(t, sk, c, true);
+    if (sndWndTest(c, c.writeSeq, 0)) return finXmit(t, sk, c, true, false);
     t.nstat.add(t.mib.WinProbe);
     return transmit(t, sk, c, c.sndUna - 1, c.sndUna - 1, TCPHDR_ACK, 0);
   }
@@ -1154,7 +1161,7 @@ function writeWakeup(t: TcpHost, sk: TcpSock, c: TcpConn): number {
       sk.sndNxt = sndNxtWire(sk, c, end);
       c.packetsOut++;
       if (end - start < mss) c.sndSml = end;
-      segSent(t, c);
+      segSent(t, c, false);
     }
     return err;
   }

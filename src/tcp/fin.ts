@@ -24,9 +24,9 @@ export const FIN_ALONE_SENT = 2;
 export const FIN_HELD = -1;
 
 /** net/ipv4/tcp_output.c: tcp_write_xmit for the FIN skb (tcp_cwnd_test makes no exception for it in 6.12).
- *  `force`: a loss probe (push_one 2) or tcp_write_wakeup, which ignore cwnd. Returns FIN_HELD or
- *  transmit()'s answer (XMIT_OK: sent). */
-export function finXmit(t: TcpHost, sk: TcpSock, c: TcpConn, force = false): number {
+ *  `force`: a loss probe (push_one 2) or tcp_write_wakeup, which ignore cwnd; `countPrr` false for
+ *  tcp_write_wakeup (no prr_out). Returns FIN_HELD or transmit()'s answer (XMIT_OK: sent). */
+export function finXmit(t: TcpHost, sk: TcpSock, c: TcpConn, force = false, countPrr = true): number {
   if (!force && c.packetsInFlight() >= c.cwnd) return FIN_HELD;
   // tcp_snd_wnd_test: the FIN's end_seq, write_seq + 1, must fit the peer's window
   if (!sndWndTest(c, c.writeSeq, 0)) {
@@ -46,7 +46,7 @@ export function finXmit(t: TcpHost, sk: TcpSock, c: TcpConn, force = false): num
   c.rtx.push(seq, seq, c.xmitMstamp, c.delivered, c.wmemCharged);
   t.nstat.add(t.mib.OrigDataSent); // tcp_event_new_data_sent: the FIN skb's pcount, 1
   c.packetsOut++;
-  segSent(t, c);
+  segSent(t, c, countPrr);
   return XMIT_OK;
 }
 

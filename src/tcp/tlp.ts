@@ -12,7 +12,7 @@ import type { TcpConn } from "./conn.js";
 import { TCP_CA_CWR, TCP_CA_Open } from "./cc.js";
 import { TCP_RTO_MIN_US } from "./rtt.js";
 import { TCP_TIMEOUT_MIN_US } from "./rack.js";
-import { ICSK_TIME_LOSS_PROBE, rearmRto, rtoDeltaUs, tcpResetXmitTimer, sndWndTest, tlpRetransmitTail, writeXmit } from "./data-out.js";
+import { ICSK_TIME_LOSS_PROBE, TCP_NAGLE_OFF, rearmRto, rtoDeltaUs, tcpResetXmitTimer, sndWndTest, tlpRetransmitTail, writeXmit } from "./data-out.js";
 import { TCP_TIMEOUT_INIT } from "./constants.js";
 import { sendHead } from "./send-head.js";
 import { currentMss } from "./options.js";
@@ -50,7 +50,7 @@ export function sendLossProbe(t: TcpHost, sk: TcpSock, c: TcpConn): void {
     if (sendHead(c) && sndWndTest(c, c.sndNxt, currentMss(sk, c))) {
       // new data: tcp_write_xmit with push_one = 2 (one skb, cwnd ignored)
       const before = c.packetsOut;
-      writeXmit(t, sk, c, 2);
+      writeXmit(t, sk, c, 2, TCP_NAGLE_OFF);
       sent = c.packetsOut > before;
     } else if (c.rtx.count > 0 && tlpRetransmitTail(t, sk, c)) {
       c.tlpRetrans = true;
