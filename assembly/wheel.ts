@@ -31,19 +31,24 @@
 // fewer.)
 //
 // Cancel is lazy. An index's bit in the `live` bitmap (M bits, below: 192
-// KB at 1M entries, it stays in cache) says it holds a pending entry; cancel
-// checks the id against idTab (the id each index was last given) and clears
-// the bit. The cell stays where it is, a *zombie*, until whoever meets it
-// next (a cascade, a drain, the due array's head, the late heap's top, a
-// sweep) drops it and only then frees its index. So an index is never
-// reused while a cell of it exists (no ABA), and a stale id is refused by
-// idTab. A timer's life touches its cell's writes (sequential in each
-// block), the live bitmap, and idTab once, at schedule. While no zombie
-// exists (zombies == 0, as in a run without cancels) cascades, drains and
-// expiry's bulk paths do not read the live bits (every cell they meet is
-// live); the due head and the late heap's top still test theirs once per
-// call. Measured gain: medians of 5 runs, fill+drain 1.03x, hold 1.06x (see
-// README, Timing wheel).
+// KB at 1M entries) says it is held: by a pending entry or by a zombie;
+// clear, it is free (on the free stack, or waiting for refill: there is no
+// separate free bitmap). Cancel checks the id against idTab (the id each
+// index was last given) and sets the index's bit in the `zomb` bitmap. The
+// cell stays where it is, a *zombie*, until whoever meets it next (a
+// cascade, a drain, the due array's head, the late heap's top, a sweep)
+// drops it and only then frees its index (both bits cleared). So an index
+// is never reused while a cell of it exists (no ABA), and a stale id is
+// refused by idTab. A timer's life touches its cell's writes (sequential in
+// each block), idTab and its live bit once at schedule (in index order),
+// and its live bit once more when it fires (a random word: the one store
+// per fire that misses). While no zombie exists (zombies == 0, as in a run
+// without cancels) nothing reads the zombie bits: cascades, drains, the due
+// head, the heap top and expiry's bulk paths take every cell they meet as
+// live. (Session 14: a fire used to clear its live bit and set its bit in
+// a free bitmap, two random words, and the due head and heap top tested
+// the live bit once per call, a miss behind which the call waited:
+// fill+drain 1.08x, hold 1.2-1.3x without them; see README, Timing wheel.)
 //
 // Capacity. Zombies hold indices, so there are M = N + ceil(N/2) indices for
 // N entries (N = the capacity: schedule reports `full` only when N entries
@@ -124,7 +129,7 @@
 // stagedLast) changes the field's representation and the object's hidden
 // class, deoptimising every function optimised for the old one (a storm
 // ~80 ms into a 10 Gbit bulk run).
-// Freed indices wait in a bitmap and come back in index order from a cursor
+// Freed indices (live bit clear) come back in index order from a cursor
 // that goes round, through a stack of up to 4096 (WHEEL_FREE_STACK_MAX) of
 // their next ids (the event loop reads it to know the ids its staged
 // schedules will get), so idTab and the live bits are written in index
@@ -139,9 +144,9 @@
 // fills it):
 //   +---------------------------------------------------------------------+
 //   | u32 idTab[M]  the id index i was last given (written at schedule)   |
-//   | u64 live[M/64]     index holds a pending entry (cancel clears it)   |
+//   | u64 live[M/64]     index held (pending or zombie); clear = free     |
 //   | u32 free[S]   stack of the next ids of free indices, S = min(M, 4096) |
-//   | u64 freeBits[M/64] free indices not on the stack                    |
+//   | u64 zomb[M/64]     index's entry cancelled, its cell not met yet    |
 //   +---------------------------------------------------------------------+
 //   | list headers (6 x 256 slots, overflow) x 16 B                       |
 //   |   +0 u32 head block  +4 tail block  +8 tail fill (next cell, 0..64) |
@@ -254,13 +259,13 @@ let idxMask: u32 = 0;
 let genMask: u32 = 0;
 
 let idTab: usize = 0; // u32 per index: the id it was last given
-let liveBits: usize = 0; // u64 words: bit i set = index i holds a pending entry
+let liveBits: usize = 0; // u64 words: bit i set = index i is held (a pending entry or a zombie)
 let nextTab: usize = 0; // u32 per block: the next block of its chain
 let freeStack: usize = 0;
-let freeBits: usize = 0; // u64 words: bit i set = index i free and not on the stack
+let zombBits: usize = 0; // u64 words: bit i set = index i's entry was cancelled, its cell not met yet
 let stackCap: u32 = 0; // the free stack holds at most this many ids
-let spilled: u32 = 0; // free indices in freeBits
-let spillCur: u32 = 0; // freeBits word where refill goes on
+let spilled: u32 = 0; // free indices not on the stack (live bit clear)
+let spillCur: u32 = 0; // live-bit word where refill goes on
 let lists: usize = 0;
 let bitmaps: usize = 0;
 let counts: usize = 0;
@@ -331,7 +336,7 @@ export function wheel_plan(entries: u32): void {
   liveBits = reserve(<usize>((idxCap + 63) >> 6) << 3);
   stackCap = idxCap < WHEEL_FREE_STACK_MAX ? idxCap : WHEEL_FREE_STACK_MAX;
   freeStack = reserve(<usize>stackCap << 2);
-  freeBits = reserve(<usize>((idxCap + 63) >> 6) << 3);
+  zombBits = reserve(<usize>((idxCap + 63) >> 6) << 3);
   lists = reserve(<usize>NLISTS << 4);
   bitmaps = reserve(<usize>(WHEEL_LEVELS * WORDS) << 3);
   counts = reserve(<usize>COUNTS << 2);
@@ -364,12 +369,15 @@ export function wheel_plan(entries: u32): void {
 export function wheel_init(): void {
   zero(stats, <usize>WHEEL_STATS << 3);
   zero(liveBits, <usize>((idxCap + 63) >> 6) << 3);
+  zero(zombBits, <usize>((idxCap + 63) >> 6) << 3);
+  // Bits past the last index are held for good: refill never finds them.
+  if ((idxCap & 63) != 0) {
+    store<u64>(liveBits + (<usize>(idxCap >> 6) << 3), <u64>0xffffffffffffffff << <u64>(idxCap & 63));
+  }
   // Every index free, its next id of generation 0 (the last one "given" was
   // of the generation before); index 0 is handed out first.
-  zero(freeBits, <usize>((idxCap + 63) >> 6) << 3);
   for (let k: u32 = 0; k < idxCap; k++) {
     store<u32>(idTab + (<usize>k << 2), (genMask << idxBits) | k);
-    spillBit(k);
   }
   spilled = idxCap;
   spillCur = 0;
@@ -408,7 +416,7 @@ export function wheel_clear(): void {
 
 /** wheel_clear: free a cell's index, live or zombie. */
 @inline function forget(id: u32): void {
-  liveClear(id & idxMask);
+  zombClear(id & idxMask);
   release(id);
 }
 
@@ -442,8 +450,22 @@ function resetState(): void {
 @inline function nextBlock(b: u32): u32 { return load<u32>(nextTab + (<usize>b << 2)); }
 @inline function setNextBlock(b: u32, n: u32): void { store<u32>(nextTab + (<usize>b << 2), n); }
 
+/** Index i is held: by a pending entry, or by a zombie (isZombie). */
 @inline function isLive(i: u32): bool {
   return (load<u64>(liveBits + (<usize>(i >> 6) << 3)) & (<u64>1 << <u64>(i & 63))) != 0;
+}
+/** Index i's entry was cancelled and its cell is not met yet. Only a cell's
+ *  own index is asked (a held one). */
+@inline function isZombie(i: u32): bool {
+  return (load<u64>(zombBits + (<usize>(i >> 6) << 3)) & (<u64>1 << <u64>(i & 63))) != 0;
+}
+@inline function zombSet(i: u32): void {
+  const w = zombBits + (<usize>(i >> 6) << 3);
+  store<u64>(w, load<u64>(w) | (<u64>1 << <u64>(i & 63)));
+}
+@inline function zombClear(i: u32): void {
+  const w = zombBits + (<usize>(i >> 6) << 3);
+  store<u64>(w, load<u64>(w) & ~(<u64>1 << <u64>(i & 63)));
 }
 @inline function liveSet(i: u32): void {
   const w = liveBits + (<usize>(i >> 6) << 3);
@@ -490,29 +512,24 @@ function resetState(): void {
   return ((((id >>> idxBits) + 1) & genMask) << idxBits) | (id & idxMask);
 }
 
-/** Free the index of id (not live: fired, or a zombie met). */
+/** Free the index of id (fired, or a zombie met): its live bit clears. */
 @inline function release(id: u32): void {
-  spillBit(id & idxMask);
+  liveClear(id & idxMask);
   spilled++;
 }
 
 /** A zombie's cell was met and dropped: its index is free at last. */
 @inline function dropZombie(id: u32): void {
   zombies--;
+  zombClear(id & idxMask);
   release(id);
 }
 
-// Freed indices wait in a bitmap and come back in index order, from a
-// cursor that goes round, a stack of up to WHEEL_FREE_STACK_MAX at a time.
+// Freed indices (live bit clear) come back in index order, from a cursor
+// that goes round, a stack of up to WHEEL_FREE_STACK_MAX at a time.
 // So schedules write idTab (and the live bits) in index order, streaming:
 // handing out the index that just fired (last in, first out) made each
 // schedule's idTab store a cache miss in a steady state (hold: 2x slower).
-
-/** Index i is free (its next id follows from idTab[i]). */
-@inline function spillBit(i: u32): void {
-  const w = freeBits + (<usize>(i >> 6) << 3);
-  store<u64>(w, load<u64>(w) | (<u64>1 << <u64>(i & 63)));
-}
 
 /** The stack is empty: move up to stackCap free ids onto it, in index order
  *  from the cursor (wrapping), the first on top. */
@@ -528,8 +545,10 @@ function refill(): void {
   let round: u32 = 0;
   while (left > 0) {
     if (++round > words + 1) unreachable();
-    const wp = freeBits + (<usize>w << 3);
-    let bits = load<u64>(wp);
+    // Free = live bit clear. Nothing is marked here: the stack is empty
+    // whenever refill runs, so every id it handed out before has been
+    // scheduled (its bit set) and a word left half-used is scanned again.
+    let bits = ~load<u64>(liveBits + (<usize>w << 3));
     while (bits != 0 && left > 0) {
       const i = (w << 6) + <u32>ctz<u64>(bits);
       bits &= bits - 1;
@@ -537,7 +556,6 @@ function refill(): void {
       store<u32>(p, nextId(load<u32>(idTab + (<usize>i << 2))));
       left--;
     }
-    store<u64>(wp, bits);
     if (bits == 0 && ++w == words) w = 0;
   }
   spillCur = w;
@@ -654,7 +672,7 @@ function sweep(): void {
       for (let rc: u32 = 0; rc < end; rc++) {
         const src = cellAt((rb << CELL_BITS) | rc);
         const id = load<u32>(src, C_ID);
-        if (!isLive(id & idxMask)) {
+        if (isZombie(id & idxMask)) {
           dropZombie(id);
           continue;
         }
@@ -688,7 +706,7 @@ function sweep(): void {
   for (let i = dueHead; i < dueTail; i++) {
     const a = dueAt(i);
     const id = load<u32>(a, C_ID);
-    if (id != WHEEL_NONE && !isLive(id & idxMask)) {
+    if (id != WHEEL_NONE && isZombie(id & idxMask)) {
       dropZombie(id);
       store<u32>(a, WHEEL_NONE, C_ID);
     }
@@ -697,7 +715,7 @@ function sweep(): void {
   for (let i = stFrom; i < stTotal; i++) {
     const a = stAt(i);
     const id = load<u32>(a, C_ID);
-    if (id != WHEEL_NONE && !isLive(id & idxMask)) {
+    if (id != WHEEL_NONE && isZombie(id & idxMask)) {
       dropZombie(id);
       store<u32>(a, WHEEL_NONE, C_ID);
     }
@@ -706,7 +724,7 @@ function sweep(): void {
   for (let i: u32 = 0; i < heapN; i++) {
     const a = heapAt(i);
     const id = load<u32>(a, C_ID);
-    if (!isLive(id & idxMask)) {
+    if (isZombie(id & idxMask)) {
       dropZombie(id);
       continue;
     }
@@ -787,7 +805,7 @@ function heapPop(): void {
   while (heapN > 0) {
     const h = heapAt(0);
     const id = load<u32>(h, C_ID);
-    if (isLive(id & idxMask)) return h;
+    if (zombies == 0 || !isZombie(id & idxMask)) return h;
     dropZombie(id);
     heapPop();
   }
@@ -869,7 +887,7 @@ function cascade(l: u32): void {
       const src = cellAt((b << CELL_BITS) | c);
       if (!clean) {
         const id = load<u32>(src, C_ID);
-        if (!isLive(id & idxMask)) {
+        if (isZombie(id & idxMask)) {
           dropZombie(id);
           continue;
         }
@@ -945,7 +963,7 @@ function stageSlot(head: u32, tail: u32, fill: u32, cells: u32): void {
       const src = cellAt((b << CELL_BITS) | c);
       if (!clean) {
         const id = load<u32>(src, C_ID);
-        if (!isLive(id & idxMask)) {
+        if (isZombie(id & idxMask)) {
           // Freed now; pass 2 skips it by the tombstone.
           dropZombie(id);
           store<u32>(src, WHEEL_NONE, C_ID);
@@ -1000,7 +1018,7 @@ function stageSlot(head: u32, tail: u32, fill: u32, cells: u32): void {
         if (!clean) {
           const id = load<u32>(src, C_ID);
           if (id == WHEEL_NONE) continue;
-          if (!isLive(id & idxMask)) {
+          if (isZombie(id & idxMask)) {
             dropZombie(id);
             continue;
           }
@@ -1043,7 +1061,7 @@ function setCur(nw: u64): void {
 @inline function insertDue(src: usize, n: u32, clean: bool): u32 {
   const id = load<u32>(src, C_ID);
   if (id == WHEEL_NONE) return n;
-  if (!clean && !isLive(id & idxMask)) {
+  if (!clean && isZombie(id & idxMask)) {
     dropZombie(id);
     return n;
   }
@@ -1070,7 +1088,7 @@ function setCur(nw: u64): void {
 @inline function drainCount(src: usize, clean: bool, shift: u32, m: u32): u32 {
   const id = load<u32>(src, C_ID);
   if (id == WHEEL_NONE) return m;
-  if (!clean && !isLive(id & idxMask)) {
+  if (!clean && isZombie(id & idxMask)) {
     dropZombie(id);
     store<u32>(src, WHEEL_NONE, C_ID);
     return m;
@@ -1213,7 +1231,7 @@ function drainSlot(l: u32): void {
     const a = dueAt(dueHead);
     const id = load<u32>(a, C_ID);
     if (id != WHEEL_NONE) {
-      if (isLive(id & idxMask)) return a;
+      if (zombies == 0 || !isZombie(id & idxMask)) return a;
       dropZombie(id);
     }
     dueHead++;
@@ -1429,8 +1447,8 @@ export function wheel_schedule_burst(times: usize, kinds: usize, args: usize, id
  *  never issued, or stale. */
 export function wheel_cancel(id: u32): bool {
   const i = id & idxMask;
-  if (i >= idxCap || !isLive(i) || load<u32>(idTab + (<usize>i << 2)) != id) return false;
-  liveClear(i);
+  if (i >= idxCap || !isLive(i) || isZombie(i) || load<u32>(idTab + (<usize>i << 2)) != id) return false;
+  zombSet(i);
   setPending(pending - 1);
   zombies++;
   statAdd(WHEEL_STAT_CANCELLED, 1);
@@ -1459,7 +1477,7 @@ export function wheel_expire(now: f64, max: u32): u32 {
           continue;
         }
         const i = id & idxMask;
-        if (!clean && !isLive(i)) {
+        if (!clean && isZombie(i)) {
           dropZombie(id);
           h++;
           continue;
@@ -1470,7 +1488,6 @@ export function wheel_expire(now: f64, max: u32): u32 {
         store<u32>(outKind + (<usize>k << 2), load<u32>(a, C_KIND));
         store<u32>(outArg + (<usize>k << 2), load<u32>(a, C_ARG));
         store<u32>(outId + (<usize>k << 2), id);
-        liveClear(i);
         release(id);
         h++;
         k++;
@@ -1492,7 +1509,6 @@ export function wheel_expire(now: f64, max: u32): u32 {
     store<u32>(outId + (<usize>k << 2), id);
     if (frontHeap) heapPop();
     else dueHead++;
-    liveClear(id & idxMask);
     release(id);
     setPending(pending - 1);
     k++;
@@ -1558,9 +1574,9 @@ export const WHEEL_AUDIT_BAD_INDEX: u32 = 1; // a cell's index >= M
 export const WHEEL_AUDIT_SHARED: u32 = 2; // two cells hold one index
 export const WHEEL_AUDIT_STALE: u32 = 3; // a live index's cell has an id other than idTab's
 export const WHEEL_AUDIT_PENDING: u32 = 4; // live cells != pending, or live bits != pending
-export const WHEEL_AUDIT_ZOMBIES: u32 = 5; // zombie cells != the zombies count
+export const WHEEL_AUDIT_ZOMBIES: u32 = 5; // zombie cells or bits != the zombies count
 export const WHEEL_AUDIT_FREED_HELD: u32 = 6; // an index both free and held by a cell
-export const WHEEL_AUDIT_SPILLED: u32 = 7; // free bitmap's bits != spilled
+export const WHEEL_AUDIT_SPILLED: u32 = 7; // clear live bits != spilled + the free stack
 export const WHEEL_AUDIT_STACK: u32 = 8; // a free-stack id not its index's next id
 export const WHEEL_AUDIT_LOST: u32 = 9; // held + free indices != M
 export const WHEEL_AUDIT_STAGED: u32 = 10; // a staged cell out of its run's granule, or its slot not busy
@@ -1575,18 +1591,20 @@ function auditCell(id: u32): u32 {
   const m = keys + (<usize>i << 1);
   if (load<u16>(m) != 0) return WHEEL_AUDIT_SHARED;
   store<u16>(m, 1);
-  if (isLive(i)) {
+  // A cell's index is held (its live bit set) until the cell is met.
+  if (!isLive(i)) return WHEEL_AUDIT_FREED_HELD;
+  if (isZombie(i)) {
+    auditZombies++;
+  } else {
     if (load<u32>(idTab + (<usize>i << 2)) != id) return WHEEL_AUDIT_STALE;
     auditLive++;
-  } else {
-    auditZombies++;
   }
   return WHEEL_AUDIT_OK;
 }
 
 /** Check the wheel's bookkeeping against its cells, O(M + lists): every
  *  index is held by exactly one cell (live or zombie) or free (on the stack
- *  or in the free bitmap), and the counts agree. Returns WHEEL_AUDIT_OK or
+ *  or waiting for refill: its live bit clear), and the counts agree. Returns WHEEL_AUDIT_OK or
  *  the first broken invariant. For tests: a wheel that frees an index twice
  *  otherwise shows only later, and far from the cause. Uses keys[] (a
  *  drain's scratch) for marks. */
@@ -1632,11 +1650,18 @@ export function wheel_audit(): u32 {
   if (auditLive != pending) return WHEEL_AUDIT_PENDING;
   if (auditZombies != zombies) return WHEEL_AUDIT_ZOMBIES;
   const words = (idxCap + 63) >> 6;
-  let liveN: u32 = 0;
-  let freeN: u32 = 0;
+  let liveN: u32 = 0; // held, not zombies
+  let heldN: u32 = 0; // live bits set: live entries and zombies
+  let freeN: u32 = 0; // on the stack or spilled
   for (let w: u32 = 0; w < words; w++) {
-    liveN += <u32>popcnt<u64>(load<u64>(liveBits + (<usize>w << 3)));
-    let bits = load<u64>(freeBits + (<usize>w << 3));
+    // Bits past the last index are set for good (wheel_init).
+    const pad: u64 = w == words - 1 && (idxCap & 63) != 0 ? <u64>0xffffffffffffffff << <u64>(idxCap & 63) : 0;
+    const held = load<u64>(liveBits + (<usize>w << 3));
+    const zomb = load<u64>(zombBits + (<usize>w << 3));
+    if ((held & pad) != pad || (zomb & (~held | pad)) != 0) return WHEEL_AUDIT_ZOMBIES;
+    heldN += <u32>popcnt<u64>(held & ~pad);
+    liveN += <u32>popcnt<u64>(held & ~zomb & ~pad);
+    let bits = ~held;
     freeN += <u32>popcnt<u64>(bits);
     while (bits != 0) {
       const i = (w << 6) + <u32>ctz<u64>(bits);
@@ -1645,21 +1670,20 @@ export function wheel_audit(): u32 {
     }
   }
   if (liveN != pending) return WHEEL_AUDIT_PENDING;
-  if (freeN != spilled) return WHEEL_AUDIT_SPILLED;
+  if (heldN - liveN != zombies) return WHEEL_AUDIT_ZOMBIES;
   const top = load<u32>(freeTopP);
+  if (freeN != spilled + top) return WHEEL_AUDIT_SPILLED;
   for (let k: u32 = 0; k < top; k++) {
     const id = load<u32>(freeStack + (<usize>k << 2));
     const i = id & idxMask;
     if (i >= idxCap) return WHEEL_AUDIT_BAD_INDEX;
-    if (isLive(i) || (load<u64>(freeBits + (<usize>(i >> 6) << 3)) & (<u64>1 << <u64>(i & 63))) != 0) {
-      return WHEEL_AUDIT_FREED_HELD;
-    }
+    if (isLive(i)) return WHEEL_AUDIT_FREED_HELD;
     const m = keys + (<usize>i << 1);
     if (load<u16>(m) != 0) return WHEEL_AUDIT_FREED_HELD;
     store<u16>(m, 1); // held by the stack: a second copy of it is caught above
     if (id != nextId(load<u32>(idTab + (<usize>i << 2)))) return WHEEL_AUDIT_STACK;
   }
-  if (auditLive + auditZombies + freeN + top != idxCap) return WHEEL_AUDIT_LOST;
+  if (auditLive + auditZombies + freeN != idxCap) return WHEEL_AUDIT_LOST;
   return WHEEL_AUDIT_OK;
 }
 
@@ -1756,8 +1780,7 @@ function batchRelease(done: u32): void {
     const id = load<u32>(dueAt(i), C_ID);
     if (id == WHEEL_NONE) continue;
     const x = id & idxMask;
-    if (clean || isLive(x)) {
-      liveClear(x);
+    if (clean || !isZombie(x)) {
       release(id);
       k++;
     } else {
@@ -1806,7 +1829,7 @@ export function wheel_loop_step(n: u32, done: u32, limit: f64, max: u32): u32 {
     const c = dueAt(i);
     const id = load<u32>(c, C_ID);
     // Tombstones and zombies are left for the release (or dueFront).
-    if (id == WHEEL_NONE || (!clean && !isLive(id & idxMask))) continue;
+    if (id == WHEEL_NONE || (!clean && isZombie(id & idxMask))) continue;
     const t = load<f64>(c);
     if (t > limit || (h != 0 && load<f64>(h) < t)) break;
     store<f64>(outTime + (<usize>k << 3), t);
