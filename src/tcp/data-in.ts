@@ -411,8 +411,10 @@ export const SND_DUE_SPACE = 2;
 export function dataSndCheck(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   const due = c.sndDue;
   c.sndDue = 0;
-  // tcp_push_pending_frames -> __tcp_push_pending_frames: tcp_check_probe_timer when nothing went with nothing out
-  if (due & SND_DUE_XMIT && writeXmit(t, sk, c)) checkProbeTimer(t, c);
+  // tcp_push_pending_frames: only with a send head (include/net/tcp.h), then __tcp_push_pending_frames:
+  // tcp_check_probe_timer when nothing went with nothing out. With nothing queued tcp_write_xmit does not run,
+  // so neither does its tcp_cwnd_validate (an app-limited flow is not latched cwnd-limited by an ACK)
+  if (due & SND_DUE_XMIT && sendHead(c) && writeXmit(t, sk, c)) checkProbeTimer(t, c);
   if (due & SND_DUE_SPACE) afterAck(t, sk, c);
 }
 

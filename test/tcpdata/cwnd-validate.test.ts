@@ -95,4 +95,25 @@ describe("tcp_cwnd_validate: the cwnd-limited latch and tcp_cwnd_application_lim
     appSend(t, sk, c, MSS);
     expect([c.cwnd, c.ssthresh, c.sndCwndUsed]).toEqual([40, 5, 2]);
   });
+
+  it("an ACK with nothing queued runs no tcp_write_xmit: in flight >= cwnd does not latch cwnd-limited (review13c #3)", async () => {
+    // include/net/tcp.h: tcp_data_snd_check -> tcp_push_pending_frames runs __tcp_push_pending_frames (so
+    // tcp_write_xmit and its tcp_cwnd_validate) only if (tcp_send_head(sk))
+    const { w, sk, c } = await quietReno();
+    const t = w.host("a").stack.tcp;
+    c.ssthresh = 2; // congestion avoidance: tcp_is_cwnd_limited is the latch alone
+    const una0 = c.sndUna;
+    appSend(t, sk, c, 6 * MSS);
+    w.loop.run(w.loop.now + 5e6);
+    // 6 out of cwnd 10: the last tcp_write_xmit latched not cwnd-limited, max_packets_out 6; nothing queued
+    expect([c.packetsOut, c.isCwndLimited, c.maxPacketsOut, c.writeSeq - c.sndNxt]).toEqual([6, false, 6, 0]);
+    c.cwnd = 3; // (as a reduction would leave it) in flight stays >= cwnd
+    // ACK of 1: reno's tcp_cong_avoid finds the latch false (no growth); no send head, so no tcp_write_xmit
+    // (the model's used to end with in flight 5 >= cwnd 3 and latch true)
+    injectAck(w, sk, una0 + MSS);
+    expect([c.isCwndLimited, c.maxPacketsOut, c.cwndUsageSeq - una0]).toEqual([false, 6, 6 * MSS]);
+    // ACK of 2: still not cwnd-limited: tcp_cong_avoid_ai does not run (with the latch: snd_cwnd_cnt 1)
+    injectAck(w, sk, una0 + 2 * MSS);
+    expect([c.cwnd, c.cwndCnt]).toEqual([3, 0]);
+  });
 });
