@@ -597,6 +597,8 @@ export function writeXmit(t: TcpHost, sk: TcpSock, c: TcpConn, pushOne = 0, nona
       const e = Math.min(s + mss, end);
       c.rtx.push(s, e, c.xmitMstamp, c.delivered, c.wmemCharged);
       c.packetsOut++;
+      // tcp_minshall_update: an skb not a whole number of MSS (skb->len < tcp_skb_pcount * mss_now) sets
+      // snd_sml = its end_seq: the end of its short last segment
       if (e - s < mss) c.sndSml = e;
       segSent(t, c);
     }
@@ -1160,7 +1162,7 @@ function writeWakeup(t: TcpHost, sk: TcpSock, c: TcpConn): number {
       c.sndNxt = end;
       sk.sndNxt = sndNxtWire(sk, c, end);
       c.packetsOut++;
-      if (end - start < mss) c.sndSml = end;
+      // (no tcp_minshall_update: only tcp_write_xmit calls it; snd_sml stays)
       segSent(t, c, false);
     }
     return err;
