@@ -1105,12 +1105,16 @@ function probeTimer(t: TcpHost, sk: TcpSock, c: TcpConn): void {
     writeErr(t, sk);
     return;
   }
+  const nxt = c.sndNxt;
   const err = writeWakeup(t, sk, c);
   // tcp_send_probe0: the wakeup sent data (the RTO covers it now), or nothing waits: probing ends
   if (c.packetsOut > 0 || !sendHead(c)) {
     c.probesOut = 0;
     c.icskBackoff = 0;
     c.probesTstamp = -1;
+    // tcp_event_new_data_sent's tcp_check_space for the data tcp_write_wakeup sent (run last: the model's
+    // wake calls the writer at once)
+    if (c.sndNxt !== nxt) checkSpace(t, sk, c);
     return;
   }
   c.probesOut++;

@@ -12,7 +12,7 @@ import type { TcpConn } from "./conn.js";
 import { TCP_CA_CWR, TCP_CA_Open } from "./cc.js";
 import { TCP_RTO_MIN_US } from "./rtt.js";
 import { TCP_TIMEOUT_MIN_US } from "./rack.js";
-import { ICSK_TIME_LOSS_PROBE, TCP_NAGLE_OFF, rearmRto, rtoDeltaUs, tcpResetXmitTimer, sndWndTest, tlpRetransmitTail, writeXmit } from "./data-out.js";
+import { ICSK_TIME_LOSS_PROBE, TCP_NAGLE_OFF, checkSpace, rearmRto, rtoDeltaUs, tcpResetXmitTimer, sndWndTest, tlpRetransmitTail, writeXmit } from "./data-out.js";
 import { TCP_TIMEOUT_INIT } from "./constants.js";
 import { sendHead } from "./send-head.js";
 import { currentMss } from "./options.js";
@@ -40,6 +40,7 @@ export function scheduleLossProbe(t: TcpHost, sk: TcpSock, c: TcpConn, advancing
 
 /** net/ipv4/tcp_output.c: tcp_send_loss_probe */
 export function sendLossProbe(t: TcpHost, sk: TcpSock, c: TcpConn): void {
+  let newData = false;
   // at most one probe outstanding
   if (c.tlpHighSeq === 0) {
     c.tlpRetrans = false;
@@ -52,6 +53,7 @@ export function sendLossProbe(t: TcpHost, sk: TcpSock, c: TcpConn): void {
       const before = c.packetsOut;
       writeXmit(t, sk, c, 2, TCP_NAGLE_OFF);
       sent = c.packetsOut > before;
+      newData = sent;
     } else if (c.rtx.count > 0 && tlpRetransmitTail(t, sk, c)) {
       c.tlpRetrans = true;
       sent = true;
@@ -64,6 +66,9 @@ export function sendLossProbe(t: TcpHost, sk: TcpSock, c: TcpConn): void {
     }
   }
   rearmRto(t, c);
+  // tcp_event_new_data_sent's tcp_check_space for a probe of new data (run last: the model's wake calls the
+  // writer at once)
+  if (newData) checkSpace(t, sk, c);
 }
 
 /** net/ipv4/tcp_input.c: tcp_process_tlp_ack — `ack` relative; `dsackTlp` = FLAG_DSACK_TLP, `notPureDup` =
