@@ -182,7 +182,8 @@ export function tcpRcvSynSent(t: TcpHost, sk: TcpSock, h: number): void {
     sk.peerWindow = rx.window;
     // tcp_ack of the SYN-ACK (tcp_clean_rtx_queue, FLAG_SYN_ACKED -> tcp_ack_update_rtt): the SYN's own timing
     // when it was never retransmitted; else (Karn) the SYN-ACK's timestamp echo, of the SYN that got through
-    sk.synRttNs = sk.retransmits === 0 ? t.now - sk.connectAt : tsoptSynAckRttNs(t, sk);
+    // tcp_ack of the SYN-ACK: seq_rtt_us between two µs clocks (tcp_stamp_us_delta), as data samples
+    sk.synRttNs = sk.retransmits === 0 ? (Math.floor(t.now / 1000) - Math.floor(sk.connectAt / 1000)) * 1000 : tsoptSynAckRttNs(t, sk);
     if (sk.appInit !== null) sk.appInit(t, sk, rx.window, sk.synRttNs);
     if (sk.holdNs !== Infinity) t.arm(sk, t.now + sk.holdNs, t.kClose);
     t.deliverSkb(h);

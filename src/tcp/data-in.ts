@@ -234,20 +234,23 @@ function cleanRtxQueue(t: TcpHost, sk: TcpSock, c: TcpConn, ack: number, finAcke
     if (sk.sackOk) c.delivered += ackedNotSacked;
     else if (ackedPkts > 0) removeRenoSacks(t, c, ackedPkts);
   }
-  // RTT: the oldest newly ACKed segment that was never retransmitted (Karn); else the TS echo
+  // RTT: the oldest newly ACKed segment that was never retransmitted (Karn); else the TS echo. Samples are
+  // differences of two µs clocks (tcp_stamp_us_delta(tcp_mstamp = tcp_clock_us(), tcp_skb_timestamp_us =
+  // skb_mstamp_ns / 1000)), so whole µs: floor(now/1000) − floor(sent/1000)
+  const nowUs = Math.floor(now / 1000);
   let rttUs = -1;
   // ca_rtt_us (the congestion control's sample): from the most recently sent newly ACKed segment
   let caRttUs = -1;
   if (firstAckt >= 0 && !everRetrans) {
-    rttUs = (now - firstAckt) / 1000;
-    caRttUs = (now - lastAckt) / 1000;
+    rttUs = nowUs - Math.floor(firstAckt / 1000);
+    caRttUs = nowUs - Math.floor(lastAckt / 1000);
   }
   // tcp_clean_rtx_queue: newly SACKed never-retransmitted segments give sack_rtt_us (first_sackt) and take
   // ca_rtt_us (last_sackt); tcp_ack_update_rtt uses sack_rtt_us when the cumulative ACK gave none
   let sackRttUs = -1;
   if (firstSackt >= 0) {
-    sackRttUs = (now - firstSackt) / 1000;
-    caRttUs = (now - lastSackt) / 1000;
+    sackRttUs = nowUs - Math.floor(firstSackt / 1000);
+    caRttUs = nowUs - Math.floor(lastSackt / 1000);
   }
   if (rttUs < 0) rttUs = sackRttUs;
   if (rttUs < 0 && advanced && sk.tsOk && rx.ts && rx.tsEcr !== 0) {
@@ -256,17 +259,17 @@ function cleanRtxQueue(t: TcpHost, sk: TcpSock, c: TcpConn, ack: number, finAcke
   }
   // tcp_clean_rtx_queue: without an advance, a SACK RTT from data sent before the head was last (re)sent
   // re-arms the RTO / TLP timer (FLAG_SET_XMIT_TIMER)
-  sackSetXmitTimer = !advanced && rttUs >= 0 && sackRttUs >= 0 && rb.count > 0 && sackRttUs > (now - rb.sentAt[rb.at(0)]!) / 1000;
+  sackSetXmitTimer = !advanced && rttUs >= 0 && sackRttUs >= 0 && rb.count > 0 && sackRttUs > nowUs - Math.floor(rb.sentAt[rb.at(0)]! / 1000);
   if (rttUs >= 0) {
-    rttSample(c.rtt, Math.max(1, rttUs), c.sndUna, c.sndNxt);
+    // tcp_rtt_estimator takes a 0 µs sample as it is (srtt_us = max(1U, srtt) afterwards)
+    rttSample(c.rtt, rttUs, c.sndUna, c.sndNxt);
     // tcp_ack_update_rtt: RFC 6298, the backoff is reset only on a valid RTT measurement
     c.backoff = 0;
     c.icskBackoff = 0;
     // tcp_ack_update_rtt -> tcp_update_rtt_min(ca_rtt_us): the most recently sent newly ACKed segment's
     // sample, 0 taken as one jiffy (1000 µs); the kernel's windowed minimum (tcp_min_rtt_wlen 300 s) is kept
     // as the plain minimum, so its FLAG_ACK_MAYBE_DELAYED skip of samples above the minimum changes nothing
-    const caUs = Math.floor(caRttUs);
-    c.minRttUs = Math.min(c.minRttUs, caUs === 0 ? 1000 : caUs);
+    c.minRttUs = Math.min(c.minRttUs, caRttUs === 0 ? 1000 : caRttUs);
     c.now = now; // tcp_mstamp of this ACK (HyStart's clock)
     c.cc.pktsAcked?.(c, ackedPkts, caRttUs);
   }
@@ -485,10 +488,11 @@ function eventDataRecv(t: TcpHost, sk: TcpSock, c: TcpConn, len: number, truesiz
   c.ackPending = true;
   measureRcvMss(t, c, len, truesize, gsoSize);
   // tcp_rcv_rtt_measure: one window of data per RTT
-  const nowUs = t.now / 1000;
+  // (tcp_mstamp: a µs clock)
+  const nowUs = Math.floor(t.now / 1000);
   if (c.rcvRttTime !== 0) {
     if (c.rcvNxt >= c.rcvRttSeq) {
-      rcvRttUpdate(c.rcvq, Math.max(1, Math.floor(nowUs - c.rcvRttTime)), true);
+      rcvRttUpdate(c.rcvq, Math.max(1, nowUs - c.rcvRttTime), true);
       c.rcvRttSeq = c.rcvNxt + c.rcvWnd;
       c.rcvRttTime = nowUs;
     }

@@ -98,8 +98,10 @@ export function connInit(t: TcpHost, sk: TcpSock, o: ConnOptions, peerWindow: nu
   c.cc.init(c);
   // the handshake's RTT sample came before tcp_init_transfer (tcp_ack of the SYN-ACK; tcp_synack_rtt_meas)
   if (synRttNs >= 0) {
-    rttSample(c.rtt, synRttNs / 1000, 0, 0);
-    c.minRttUs = Math.max(1, Math.floor(synRttNs / 1000));
+    // a whole number of µs (synack-rtt.ts, client.ts); tcp_update_rtt_min takes 0 as one jiffy
+    const us = synRttNs / 1000;
+    rttSample(c.rtt, us, 0, 0);
+    c.minRttUs = us === 0 ? 1000 : us;
   } else {
     // net/ipv4/tcp_metrics.c: tcp_init_metrics — no sample (a retransmitted SYN or SYN-ACK, a SYN cookie) and no
     // cached metrics (not modelled): RFC 6298 5.7's conservative 3 s, rttvar = mdev = mdev_max = 3 s

@@ -31,9 +31,10 @@ describe("RACK loss detection (tcp_rack_mark_lost)", () => {
     ack(w, sk, una, [[una + 4 * MSS, una + 5 * MSS]]);
     // no reordering seen, Open, 1 SACKed (< reordering 3): reo_wnd = min(min_rtt >> 2, srtt_us >> 3)
     const reo = Math.min(c.minRttUs >> 2, c.rtt.srttUs >> 3);
-    // tcp_clean_rtx_queue ran before tcp_rack_mark_lost: the SACKed segment, sent 2.997 ms before, gave
-    // ca_rtt_us 2997 and tcp_update_rtt_min took it (the handshake's 100 ms before): 2997 >> 2 = 749
-    expect(c.minRttUs).toBe(2997);
+    // tcp_clean_rtx_queue ran before tcp_rack_mark_lost: the SACKed segment, sent at 100002.69 µs, gave
+    // ca_rtt_us on the µs clocks 103000 − 100002 = 2998 (2997.3 µs apart) and tcp_update_rtt_min took it (the
+    // handshake's 100 ms before): 2998 >> 2 = 749
+    expect(c.minRttUs).toBe(2998);
     expect(reo).toBe(749);
     expect(c.lostOut).toBe(0);
     expect(c.xmitPending).toBe(ICSK_TIME_REO_TIMEOUT);
