@@ -986,8 +986,8 @@ export function sendDelayedAck(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   ato = Math.min(ato, TCP_DELACK_MAX);
   let timeout = t.now + ato;
   if (c.delackDeadline !== Infinity) {
-    // the timer is about to expire: ACK now
-    if (c.delackDeadline <= t.now + ato / 4) {
+    // the timer is about to expire: ACK now (ato >> 2 in jiffies: whole ms)
+    if (c.delackDeadline <= t.now + Math.floor(ato / 4e6) * 1e6) {
       sendAck(t, sk, c);
       return;
     }
