@@ -673,13 +673,22 @@ function ofoQueue(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   }
 }
 
+/** include/net/sock.h: sk_rcvlowat's default (sock_init_data: 1) */
+const SK_RCVLOWAT = 1;
+
 /** net/ipv4/tcp_input.c: tcp_ack_snd_check -> __tcp_ack_snd_check(sk, 1) */
 export function ackSndCheck(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   // the caller's tcp_data_snd_check goes first: data sent there carries the ACK
   if (c.sndDue !== 0) dataSndCheck(t, sk, c);
   if (!c.ackPending) return;
-  // tcp_in_quickack_mode: quick ACKs are for non-interactive sessions
-  if ((c.rcvSinceWup() > c.rcvMss && selectWindowRaw(c, underMemoryPressure(t)) >= c.rcvWnd) || (c.quick > 0 && !inPingpong(t, c)) || c.ackNow) {
+  // more than one full frame since the last window update and either the reader has taken less than
+  // sk_rcvlowat (1: SO_RCVLOWAT is not modelled, so only an empty queue, a received FIN counted as in rcv_nxt)
+  // or the window's right edge moves; tcp_in_quickack_mode: quick ACKs are for non-interactive sessions
+  if (
+    (c.rcvSinceWup() > c.rcvMss && (c.rcvNxtFin() - c.copiedSeq < SK_RCVLOWAT || selectWindowRaw(c, underMemoryPressure(t)) >= c.rcvWnd)) ||
+    (c.quick > 0 && !inPingpong(t, c)) ||
+    c.ackNow
+  ) {
     // running from __release_sock: tcp_backlog_ack_defer leaves the ACK to tcp_release_cb
     if (c.owned && t.backlogAckDefer) {
       c.deferred |= TCPF_ACK_DEFERRED;
