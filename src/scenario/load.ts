@@ -21,6 +21,14 @@ const SYNTAX_ALLOWED = "a YAML or JSON scenario";
 export const MAX_NESTING = 128;
 
 /**
+ * nestingEstimate() without skipping comments and quoted strings: the hard
+ * bound, still far below the parser's ~900. The skipping pass finds strings
+ * by a simple rule (a quote after a line start, space, `[`, `{`, `,` or `:`)
+ * that can misjudge odd plain scalars; this pass cannot be fooled.
+ */
+export const MAX_NESTING_RAW = 2 * MAX_NESTING;
+
+/**
  * Parse YAML or JSON into a plain value. Text starting with `{` (after
  * whitespace) is tried as JSON first, for exact JSON semantics; everything
  * else, and `{` text that is not JSON (a YAML flow mapping), is YAML 1.2
@@ -32,11 +40,20 @@ export function parseScenarioDocument(text: string, sourceName = "<text>"): unkn
   if (text.length > MAX_SCENARIO_TEXT) {
     throw new ScenarioError("", `${text.length} characters`, `${SYNTAX_ALLOWED} of at most ${MAX_SCENARIO_TEXT} characters`, { source: sourceName });
   }
-  const deep = nestingEstimate(text);
+  const deep = nestingEstimate(text, true);
   if (deep.depth > MAX_NESTING) {
     throw new ScenarioError("", lineAt(text, deep.line) ?? excerpt(text), `${SYNTAX_ALLOWED} nested at most ${MAX_NESTING} levels (line ${deep.line} is nested deeper)`, {
       source: sourceName,
     });
+  }
+  const raw = nestingEstimate(text);
+  if (raw.depth > MAX_NESTING_RAW) {
+    throw new ScenarioError(
+      "",
+      lineAt(text, raw.line) ?? excerpt(text),
+      `${SYNTAX_ALLOWED} nested at most ${MAX_NESTING} levels, and at most ${MAX_NESTING_RAW} counting the brackets and indicators inside comments and quoted strings (line ${raw.line})`,
+      { source: sourceName },
+    );
   }
   const trimmed = text.replace(/^\uFEFF/, "").trimStart();
   if (trimmed.startsWith("{")) {
@@ -104,10 +121,13 @@ export function loadScenarioText(text: string, sourceName = "<text>"): Scenario 
 /**
  * An upper bound on the nesting depth of YAML or JSON text, without parsing:
  * per line, indentation columns + block indicators (`- `, `? `, `: `) + open
- * flow brackets (counted across lines). Quotes and comments are not skipped,
- * so text inside them can only raise the estimate, never hide structure.
+ * flow brackets (counted across lines). With `skip`, comments (`#` at a line
+ * start or after a space or tab) and quoted strings (a `"` or `'` after a
+ * line start, space, tab, `[`, `{`, `,` or `:`; `\` escapes in double
+ * quotes, `''` in single) count nothing; without it text inside them can
+ * only raise the estimate, never hide structure.
  */
-export function nestingEstimate(text: string): { depth: number; line: number } {
+export function nestingEstimate(text: string, skip = false): { depth: number; line: number } {
   let flow = 0;
   let max = 0;
   let maxLine = 1;
@@ -124,6 +144,28 @@ export function nestingEstimate(text: string): { depth: number; line: number } {
       continue;
     }
     const next = text.charCodeAt(i + 1);
+    if (skip) {
+      const prev = i === 0 ? 10 : text.charCodeAt(i - 1);
+      const afterSpace = prev === 32 || prev === 9 || prev === 10 || prev === 13;
+      if (c === 35 && afterSpace) {
+        // a comment: to the end of the line
+        while (i + 1 < text.length && text.charCodeAt(i + 1) !== 10 && text.charCodeAt(i + 1) !== 13) i++;
+        continue;
+      }
+      if ((c === 34 || c === 39) && (afterSpace || prev === 91 || prev === 123 || prev === 44 || prev === 58)) {
+        // a quoted scalar: to its closing quote (line breaks inside still count as lines)
+        atIndent = false;
+        for (i++; i < text.length; i++) {
+          const d = text.charCodeAt(i);
+          if (c === 34 && d === 92) i++;
+          else if (d === c) {
+            if (c === 39 && text.charCodeAt(i + 1) === 39) i++;
+            else break;
+          } else if (d === 10 || (d === 13 && text.charCodeAt(i + 1) !== 10)) line++;
+        }
+        continue;
+      }
+    }
     const endOrSpace = Number.isNaN(next) || next === 32 || next === 9 || next === 10 || next === 13;
     if (atIndent && (c === 32 || c === 9)) lineDepth++;
     else {

@@ -13,6 +13,7 @@ import { z } from "zod";
 import { ScenarioError, joinPath, type ScenarioIssue } from "./errors.js";
 import { parseSysctl, type SysctlName, type Sysctls } from "./sysctl.js";
 import { parseByteRate, parseDuration, parseEventRate, parseRate, parseSize, type Bounds } from "./units.js";
+import { parseIPv6 } from "../wire/addr.js";
 import type { AcceptPolicy, CcName, Endpoint, ReadPolicy, TcpReadPolicy, UdpRate } from "./types.js";
 
 const DAY_NS = 86_400e9;
@@ -103,17 +104,23 @@ export interface ParsedAddr {
   family: 4 | 6;
 }
 
-/** A unicast address a host can own: not unspecified, broadcast or multicast. */
+/** A unicast address a host can own on its NIC: not unspecified, broadcast or multicast, and not one that
+ *  6.12 drops when it arrives on a non-loopback device: 0.0.0.0/8 and 127.0.0.0/8 (net/ipv4/route.c:
+ *  ip_route_input_slow, martian source/destination), ::1 (net/ipv6/ip6_input.c: ip6_rcv_core). */
 export function parseAddr(v: unknown): ParsedAddr {
   const allowed = "IPv4 or IPv6 unicast address, e.g. 10.0.0.2 or fd00::2";
+  const local = `${allowed}; not 0.0.0.0/8, 127.0.0.0/8 or ::1 (6.12 drops them as martians on a non-loopback device; lo is not modelled)`;
   if (typeof v !== "string") return fail(v, allowed);
   if (IPV4.safeParse(v).success) {
     const first = Number(v.split(".")[0]);
-    if (v === "0.0.0.0" || v === "255.255.255.255" || (first >= 224 && first <= 239)) return fail(v, allowed);
+    if (v === "255.255.255.255" || (first >= 224 && first <= 239)) return fail(v, allowed);
+    if (first === 0 || first === 127) return fail(v, local);
     return { addr: v, family: 4 };
   }
   if (IPV6.safeParse(v).success) {
     if (/^[:0]*$/.test(v) || /^ff/i.test(v)) return fail(v, allowed);
+    const b = parseIPv6(v);
+    if (b !== null && b[15] === 1 && b.subarray(0, 15).every((x) => x === 0)) return fail(v, local);
     return { addr: v, family: 6 };
   }
   return fail(v, allowed);
@@ -329,7 +336,10 @@ const rpsSchema = obj("rps", {
   flowLimit: leaf(parseCpuMask, { default: [] as number[] }),
 });
 
-const nsCost = leaf((v) => (typeof v === "number" && Number.isFinite(v) && v >= 0 ? v + 0 : parseDuration(v, "", { min: 0, max: 1e9 })));
+/** A cost: a bare number of ns, or a duration; either way 0..1 s. */
+const nsCost = leaf((v) =>
+  typeof v === "number" ? (Number.isFinite(v) && v >= 0 && v <= 1e9 ? v + 0 : fail(v, "a number of ns 0..1000000000 (at most 1 s), or a duration like 300ns or 1.5us")) : parseDuration(v, "", { min: 0, max: 1e9 }),
+);
 const costSchema = obj("cost", {
   irq: nsCost.optional(),
   ipi: nsCost.optional(),

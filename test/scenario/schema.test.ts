@@ -250,6 +250,14 @@ describe("bad files: each error names path, value and what is allowed", () => {
     ["mtu in bits", (d) => (d.hosts.server.nic = { mtu: "1500b" }), "hosts.server.nic.mtu", "1500b", /KiB \(1024\)/],
     ["bad address", (d) => (d.hosts.server.addr = "10.0.0.256"), "hosts.server.addr", "10.0.0.256", /IPv4 or IPv6 unicast address/],
     ["multicast address", (d) => (d.hosts.server.addr = "224.0.0.1"), "hosts.server.addr", "224.0.0.1", /unicast/],
+    // review13b #18: 6.12 drops these on a non-loopback device (ip_route_input_slow martians, ip6_rcv_core)
+    ["loopback address", (d) => (d.hosts.server.addr = "127.0.0.1"), "hosts.server.addr", "127.0.0.1", /; not 0\.0\.0\.0\/8, 127\.0\.0\.0\/8 or ::1 \(6\.12 drops them as martians/],
+    ["loopback 127/8", (d) => (d.hosts.server.addr = "127.9.9.9"), "hosts.server.addr", "127.9.9.9", /not 0\.0\.0\.0\/8, 127\.0\.0\.0\/8 or ::1/],
+    ["zeronet address", (d) => (d.hosts.server.addr = "0.1.2.3"), "hosts.server.addr", "0.1.2.3", /not 0\.0\.0\.0\/8, 127\.0\.0\.0\/8 or ::1/],
+    ["IPv6 loopback", (d) => ((d.hosts.server.addr = "::1"), (d.hosts.client.addr = "fd00::2")), "hosts.server.addr", "::1", /not 0\.0\.0\.0\/8, 127\.0\.0\.0\/8 or ::1/],
+    ["IPv6 loopback spelled out", (d) => ((d.hosts.server.addr = "0:0:0:0:0:0:0:1"), (d.hosts.client.addr = "fd00::2")), "hosts.server.addr", "0:0:0:0:0:0:0:1", /or ::1/],
+    ["cost as a huge bare number", (d) => (d.hosts.server.cost = { irq: 1e300 }), "hosts.server.cost.irq", 1e300, "a number of ns 0..1000000000 (at most 1 s), or a duration like 300ns or 1.5us"],
+    ["cost as a negative number", (d) => (d.hosts.server.cost = { tcp: -1 }), "hosts.server.cost.tcp", -1, /^a number of ns 0\.\.1000000000/],
     ["duplicate address", (d) => ((d.hosts.server.addr = "10.0.0.9"), (d.hosts.client.addr = "10.0.0.9")), "hosts.client.addr", "10.0.0.9", "an address not already used by server"],
     ["duplicate listener", (d) => d.hosts.server.sockets.push({ listen: 80 }), "hosts.server.sockets[1].listen", 80, /sockets\[0\] \(EADDRINUSE\)/],
     ["accept junk", (d) => (d.hosts.server.sockets[0].accept = "yes"), "hosts.server.sockets[0].accept", "yes", /^true \(accept at once\), false \(never accept\) or an event rate/],
@@ -394,6 +402,21 @@ describe("bad text", () => {
       const e = errorOf(() => loadScenarioText(text, "deep.yaml"));
       expect(e.allowed).toMatch(/nested at most 128 levels/);
     }
+  });
+
+  // review13b #12: brackets in comments and quoted strings do not count toward MAX_NESTING; they count toward
+  // the hard bound MAX_NESTING_RAW (2 x 128), which the parser's stack needs whatever the text holds
+  it("brackets in comments and quoted strings count only toward the hard bound", () => {
+    const text = (extra: string) => `${EXAMPLE}${extra}\n`;
+    expect(loadScenarioText(text(`# ${"[".repeat(130)}`), "c.yaml").name).toBe("accept-queue-overflow");
+    expect(loadScenarioText(EXAMPLE.replace('description: "one line"', `description: "${"[".repeat(200)}"`), "c.yaml").description).toBe("[".repeat(200));
+    expect(loadScenarioText(EXAMPLE.replace('description: "one line"', `description: '${"{".repeat(190)} it''s'`), "c.yaml").description).toBe(`${"{".repeat(190)} it's`);
+    const e = errorOf(() => loadScenarioText(text(`# ${"[".repeat(300)}`), "c.yaml"));
+    expect(e.allowed).toMatch(/nested at most 128 levels, and at most 256 counting the brackets and indicators inside comments and quoted strings \(line 22\)/);
+    // structure still counts: 129 real levels, and a quote inside a plain scalar hides nothing
+    expect(errorOf(() => loadScenarioText(`a: ${"[".repeat(129)}${"]".repeat(129)}`, "d.yaml")).allowed).toMatch(/nested at most 128 levels \(line 1/);
+    expect(nestingEstimate(`a: it's [[[`, true).depth).toBe(4);
+    expect(nestingEstimate(`a: "x # [[" # [[[\nb: [[`, true).depth).toBe(3);
   });
 
   it("nestingEstimate bounds the real depth from above", () => {
