@@ -11,21 +11,14 @@ import { firstTxhash, timeoutRehash } from "./txhash.js";
 import { storeTsRecent } from "./paws.js";
 import { clientSynAckUndo, clientSynRetransmit } from "./syn-undo.js";
 import { tsoptSynAckRttNs } from "./synack-rtt.js";
+import { EPHEMERAL_HIGH, EPHEMERAL_LOW } from "./ephemeral-ports.js";
 
-/** Linux's default net.ipv4.ip_local_port_range. */
-const EPHEMERAL_LOW = 32768;
-const EPHEMERAL_HIGH = 60999;
-
-/** __inet_hash_connect: a random start, then the first port whose 4-tuple is free; -1 if none. */
+/** __inet_hash_connect over Linux's default net.ipv4.ip_local_port_range: a random start, then the
+ *  first port whose 4-tuple is free (no listener on it, no socket on it to this destination); -1 if
+ *  none (EADDRNOTAVAIL). The search reads a bitmap per destination (EphemeralPorts). */
 function pickPort(t: TcpHost, rkey: number, rport: number): number {
-  const n = EPHEMERAL_HIGH - EPHEMERAL_LOW + 1;
-  const start = t.env.rng.int(0, n - 1);
-  for (let i = 0; i < n; i++) {
-    const port = EPHEMERAL_LOW + ((start + i) % n);
-    const pt = t.ports.get(port);
-    if (pt === undefined || (pt.listener === null && !pt.conns.has(rkey, rport))) return port;
-  }
-  return -1;
+  const start = t.env.rng.int(0, EPHEMERAL_HIGH - EPHEMERAL_LOW);
+  return t.ephemeral.search(t.ports, rkey, rport, start);
 }
 
 function sendSyn(t: TcpHost, sk: TcpSock): void {

@@ -53,6 +53,7 @@ import { establishedOptions } from "./options.js";
 import { StampCache, TcpStamp } from "./stamp.js";
 import { TcpMemory, memReclaimFinal } from "./mem.js";
 import { F64Keys, f64Fields } from "../util/f64-field.js";
+import { EphemeralPorts } from "./ephemeral-ports.js";
 
 /** What a host's TCP needs from the world. */
 export interface TcpEnv {
@@ -209,6 +210,8 @@ export class TcpHost {
   readonly v6: boolean;
   readonly listeners: ListenSock[] = [];
   readonly ports = new Map<number, PortTable>();
+  /** Per destination of a connect(): the ephemeral ports taken for it (client.ts pickPort). */
+  readonly ephemeral = new EphemeralPorts();
   readonly cookies: CookieSecrets;
   /** Inside a NAPI poll (Stack.rxHold): IPv4 cookie SYN-ACKs wait in cookieBurst until the poll
    *  ends or the host transmits something else (output). */
@@ -612,6 +615,7 @@ export class TcpHost {
       this.ports.set(sk.lport, pt);
     }
     pt.conns.set(sk.rkey, sk.rport, sk);
+    if (this.ephemeral.size > 0) this.ephemeral.take(sk.rkey, sk.rport, sk.lport);
     this.lastSk = null;
   }
 
@@ -641,7 +645,10 @@ export class TcpHost {
     }
     const pt = this.ports.get(sk.lport);
     if (pt !== undefined) {
-      if (pt.conns.get(sk.rkey, sk.rport) === sk) pt.conns.delete(sk.rkey, sk.rport);
+      if (pt.conns.get(sk.rkey, sk.rport) === sk) {
+        pt.conns.delete(sk.rkey, sk.rport);
+        if (pt.listener === null && this.ephemeral.size > 0) this.ephemeral.release(sk.rkey, sk.rport, sk.lport);
+      }
       this.lastSk = null;
       if (pt.listener === null && pt.conns.size === 0) this.ports.delete(sk.lport);
     }
