@@ -52,6 +52,73 @@ function pow2(n: number): number {
   return s;
 }
 
+/** Ethernet header 14 + FCS 4 + preamble 8 + inter-frame gap 12: a frame's wire bytes beyond its MTU's worth. */
+const WIRE_OVERHEAD = 38;
+/** The smallest frame on the wire: 64 bytes + preamble and gap. */
+const MIN_WIRE_FRAME = 84;
+
+/** TCP data traffic: the segments its data can make in the run, at most (bulk: flows × bytes, or what the
+ *  write rate, the pacing rate and the link carry in full frames; incast: the same per sender; rr: count ×
+ *  flows, or one transaction per round trip (2 × delay plus two smallest frames' serialization) per flow,
+ *  each ceil(request / MSS) + ceil(response / MSS) segments; without a count over a zero-delay link the
+ *  round trip is CPU time, which the file does not bound, so neither does this). The ACKs and retransmissions come on top:
+ *  a bound, not an estimate. */
+function checkTcpWork(
+  t: Scenario["traffic"][number] & { kind: "bulk" | "rr" | "incast" },
+  i: number,
+  duration: number,
+  family: Map<string, 4 | 6>,
+  mtu: Map<string, number>,
+  linkOf: (a: string, b: string) => Scenario["links"][number] | undefined,
+  report: Report,
+): void {
+  const left = (duration - t.at) / 1e9;
+  const senders = t.kind === "incast" ? t.from : [t.from];
+  const flows = t.kind === "incast" ? 1 : t.flows;
+  let segs = 0;
+  let capped = false;
+  for (const from of senders) {
+    const link = linkOf(from, t.to.host);
+    const m = mtu.get(from) ?? 1500;
+    // tcp_mss_to_mtu: MTU − IP − TCP headers (− 12 of timestamps: the most segments)
+    const mss = Math.max(1, m - (family.get(from) === 6 ? 40 : 20) - 20 - 12);
+    const rate = link?.rate ?? Infinity;
+    if (t.kind === "rr") {
+      const perTxn = Math.ceil(t.request / mss) + Math.ceil(t.response / mss);
+      // over a zero-delay link the round trip is CPU time the file does not bound: no bound without a count
+      const delay = link?.delay ?? 0;
+      const rtt = 2 * (delay / 1e9 + (MIN_WIRE_FRAME * 8) / rate);
+      const byCount = t.count === null ? Infinity : t.count * flows;
+      const byRtt = delay > 0 ? Math.ceil(left / rtt) * flows : Infinity;
+      segs += Math.min(byCount, byRtt) * perTxn;
+      capped ||= byRtt < byCount;
+      continue;
+    }
+    let bytes = t.bytes === null ? Infinity : t.bytes * flows;
+    if (t.writeRate !== null) bytes = Math.min(bytes, t.writeRate * left * flows);
+    if (t.maxPacingRate !== null) bytes = Math.min(bytes, (t.maxPacingRate / 8) * left * flows);
+    const bySize = Math.ceil(bytes / mss);
+    const byWire = Math.ceil((rate * left) / (8 * (m + WIRE_OVERHEAD)));
+    segs += Math.min(bySize, byWire);
+    capped ||= byWire < bySize;
+  }
+  // Infinity: an rr without a count over a zero-delay link (not bounded by the file)
+  if (segs > MAX_GENERATED && Number.isFinite(segs)) {
+    const key = t.kind === "rr" ? "count" : "bytes";
+    const how =
+      t.kind === "rr"
+        ? capped
+          ? "one transaction per round trip per flow for duration − at, each ceil(request ÷ MSS) + ceil(response ÷ MSS) segments"
+          : "count × flows × (ceil(request ÷ MSS) + ceil(response ÷ MSS))"
+        : capped
+          ? "what the link carries in full frames for duration − at"
+          : t.kind === "incast"
+            ? "bytes ÷ MSS per sender"
+            : "flows × bytes ÷ MSS, or what the write or pacing rate allows";
+    report(["traffic", i, key], `at most ${MAX_GENERATED} TCP data segments in the run (${how}: ${segs} here; the model's bound on work, about 1 µs of wall time per packet event: give ${t.kind === "rr" ? "a count" : "fewer bytes"} or a shorter duration)`, valueOf(t, key) ?? undefined);
+  }
+}
+
 /** Append an issue for each bound the scenario crosses (the host where a running total first passes it). */
 export function checkModelBounds(s: Scenario, report: Report): void {
   if (s.links.length > MAX_LINKS) {
@@ -113,7 +180,13 @@ export function checkModelBounds(s: Scenario, report: Report): void {
     }
   }
   const hostFamily = new Map(s.hosts.map((h) => [h.name, h.family]));
+  const hostMtu = new Map(s.hosts.map((h) => [h.name, h.nic.mtu]));
+  const linkOf = (a: string, b: string) => s.links.find((l) => (l.a === a && l.b === b) || (l.a === b && l.b === a));
   s.traffic.forEach((t, i) => {
+    if (t.kind === "bulk" || t.kind === "rr" || t.kind === "incast") {
+      checkTcpWork(t, i, s.duration, hostFamily, hostMtu, linkOf, report);
+      return;
+    }
     // a bound on work: the packets (or connect()/SYN calls) a generator makes in the run
     const left = (s.duration - t.at) / 1e9;
     let made = 0;

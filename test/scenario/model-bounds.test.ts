@@ -181,4 +181,37 @@ ${Array.from({ length: n / 2 }, (_, i) => `  - { a: h${2 * i}, b: h${2 * i + 1} 
     // 10 ms at 1G/s: 1e7 SYNs, fewer than count: the rate bounds it
     loadScenarioText(flood(", rate: 1G/s"), "p.yaml");
   });
+
+  // TCP data traffic: the data segments it can make (fix14 item 6). MSS at MTU 1500 over IPv4 with
+  // timestamps: 1500 - 20 - 20 - 12 = 1448; a full frame is 1500 + 38 wire bytes
+  it("TCP bulk, incast and rr: at most 1e8 data segments (bytes ÷ MSS, what the link carries, count or round trips)", () => {
+    const tcp = (traffic: string, duration: string, link = "") =>
+      `name: p\nduration: ${duration}\nhosts: { server: {}, client: {}, c2: {} }\nlinks: [{ a: client, b: server${link} }, { a: c2, b: server${link} }]\ntraffic: [${traffic}]\n`;
+    // 10 Gbit for 24 h without bytes: 10^10 × 86400 / (8 × 1538) = 70221066319.9: 70221066320 full frames
+    const e = refusal(tcp("{ kind: bulk, from: client, to: server:5001 }", "24h"));
+    expect(e.path).toBe("traffic[0].bytes");
+    expect(e.message).toContain("traffic[0].bytes is missing (at most");
+    expect(e.allowed).toMatch(/^at most 100000000 TCP data segments in the run \(what the link carries in full frames for duration − at: 70221066320 here;/);
+    // exactly 1e8 segments of 1448 bytes (the link would carry 1.6e8 in 200 s): accepted; one byte more: refused
+    loadScenarioText(tcp("{ kind: bulk, from: client, to: server:5001, bytes: 144800000000 }", "200s"), "p.yaml");
+    const b = refusal(tcp("{ kind: bulk, from: client, to: server:5001, bytes: 144800000001 }", "200s"));
+    expect(b.allowed).toMatch(/\(flows × bytes ÷ MSS, or what the write or pacing rate allows: 100000001 here;/);
+    // a write rate bounds it too: 1 MB/s for 24 h is 86.4 GB, 59668509 segments
+    loadScenarioText(tcp("{ kind: bulk, from: client, to: server:5001, writeRate: 1MB/s }", "24h"), "p.yaml");
+    // incast: per sender; 2 × ceil(1e11 / 1448) = 2 × 69060774 segments
+    const inc = refusal(tcp("{ kind: incast, from: [client, c2], to: server:5001, bytes: 100GB }", "200s"));
+    expect(inc.path).toBe("traffic[0].bytes");
+    expect(inc.allowed).toMatch(/\(bytes ÷ MSS per sender: 138121548 here;/);
+    // rr: count × flows × (1 + 1) segments; 5e7 transactions is the most
+    loadScenarioText(tcp("{ kind: rr, from: client, to: server:5001, count: 50000000 }", "1s"), "p.yaml");
+    const r = refusal(tcp("{ kind: rr, from: client, to: server:5001, count: 50000001 }", "1s"));
+    expect(r.path).toBe("traffic[0].count");
+    expect(r.allowed).toMatch(/\(count × flows × \(ceil\(request ÷ MSS\) \+ ceil\(response ÷ MSS\)\): 100000002 here;/);
+    // without a count: one transaction per round trip (2 × (1 ms + 67.2 ns)) per flow: 24 h is 43197098 × 2
+    loadScenarioText(tcp("{ kind: rr, from: client, to: server:5001 }", "24h", ", delay: 1ms"), "p.yaml");
+    const r2 = refusal(tcp("{ kind: rr, from: client, to: server:5001, flows: 2 }", "24h", ", delay: 1ms"));
+    expect(r2.message).toMatch(/traffic\[0\]\.count is missing \(at most 100000000 TCP data segments in the run \(one transaction per round trip per flow for duration − at, each ceil\(request ÷ MSS\) \+ ceil\(response ÷ MSS\) segments: 172788392 here;/);
+    // over a zero-delay link the round trip is CPU time: no bound without a count
+    loadScenarioText(tcp("{ kind: rr, from: client, to: server:5001 }", "24h"), "p.yaml");
+  });
 });
