@@ -170,7 +170,7 @@ export class IpDefrag {
     this.cOKs = nstat.id("IpReasmOKs");
     this.cFails = nstat.id("IpReasmFails");
     this.cTimeout = nstat.id("IpReasmTimeout");
-    this.cOverlaps = nstat.id("IpReasmOverlaps");
+    this.cOverlaps = nstat.id("IpExtReasmOverlaps"); // net/ipv4/proc.c: snmp4_ipextstats_list (IpExt, not Ip)
     this.kindExpire = loop.register(`${name} ip_expire`, (slot) => this.expire(slot));
   }
 

@@ -78,7 +78,7 @@ export const SYSCTLS = {
   // net/core/dev.c: netdev_flow_limit_table_len = 1 << 12; sysctl_net_core.c: flow_limit_table_len_sysctl (power of 2 or EINVAL)
   "net.core.flow_limit_table_len": { kind: "int", default: 4096, min: 1, max: 2 ** 30, pow2: true, doc: "flow limit buckets per CPU" },
   // net/core/net_namespace.c: sysctl_txrehash = SOCK_TXREHASH_ENABLED; sysctl_net_core.c: u8, SYSCTL_ZERO..SYSCTL_ONE
-  "net.core.txrehash": { kind: "int", default: 1, min: 0, max: 1, doc: "sockets may pick a new sk_txhash: each RTO, a SYN's too (TCPTimeoutRehash); each SYN-ACK retransmission a new request txhash" },
+  "net.core.txrehash": { kind: "int", default: 1, min: 0, max: 1, doc: "sockets may pick a new sk_txhash: each RTO, a SYN's too (TcpTimeoutRehash); each SYN-ACK retransmission a new request txhash" },
   // net/core/hotdata.c: .gro_normal_batch = 8; sysctl_net_core.c: extra1 SYSCTL_ONE
   "net.core.gro_normal_batch": { kind: "int", default: 8, min: 1, max: INT_MAX, doc: "GRO segments batched before delivery" },
   // include/net/proto_memory.h: SK_MEMORY_PCPU_RESERVE (1 MB in pages); sysctl_net_core.c: extra1 min_mem_pcpu_rsv (the same)

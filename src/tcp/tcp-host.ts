@@ -519,7 +519,7 @@ export class TcpHost {
       SackFailures: c.id("TcpExtTCPSackFailures"),
       RenoFailures: c.id("TcpExtTCPRenoFailures"),
       AbortOnTimeout: c.id("TcpExtTCPAbortOnTimeout"),
-      TimeoutRehash: c.id("TcpExtTCPTimeoutRehash"),
+      TimeoutRehash: c.id("TcpExtTcpTimeoutRehash"), // net/ipv4/proc.c: snmp4_net_list "TcpTimeoutRehash" (not TCP...)
       AbortOnMemory: c.id("TcpExtTCPAbortOnMemory"),
       AbortFailed: c.id("TcpExtTCPAbortFailed"),
       TimeWaited: c.id("TcpExtTW"),

@@ -9,7 +9,7 @@ import { murmurFinal, murmurMix } from "../util/murmur.js";
 
 /** net/ipv4/tcp_timer.c: tcp_write_timeout's sk_rethink_txhash (include/net/sock.h: only once sk_txhash is
  *  set, and while sk_txrehash, from net.core.txrehash, is on): a new sk_txhash, tp->timeout_rehash and
- *  TCPTimeoutRehash. Whether it re-picked; `n`: the socket's re-picks so far. Also a SYN's RTO (SYN_SENT). */
+ *  TcpTimeoutRehash. Whether it re-picked; `n`: the socket's re-picks so far. Also a SYN's RTO (SYN_SENT). */
 export function timeoutRehash(t: TcpHost, sk: TcpSock, n: number): boolean {
   if (sk.txhash === 0 || !t.txrehash) return false;
   sk.txhash = rethinkTxhash(sk.txhash, n);

@@ -7,7 +7,7 @@
 // up after tcp_retries2 probes that no ACK answered, or TCP_USER_TIMEOUT after its first probe timer
 // whatever the peer answers. A socket the application has closed (an orphan, SOCK_DEAD) uses
 // tcp_orphan_retries instead. Giving up is tcp_write_err: sk_err = ETIMEDOUT, TCPAbortOnTimeout,
-// tcp_done. An RTO that does not give up picks a new sk_txhash (sk_rethink_txhash: TCPTimeoutRehash),
+// tcp_done. An RTO that does not give up picks a new sk_txhash (sk_rethink_txhash: TcpTimeoutRehash),
 // so the retransmission may leave by another TX queue (netdev_pick_tx: skb_tx_hash, XPS).
 //
 // An orphan is also asked whether TCP is short of resources (out-of-resources.ts: TCPAbortOnMemory).

@@ -1,7 +1,7 @@
 // The handshake's txhash and the TX queue it picks (Linux 6.12). A connecting socket picks sk_txhash at
 // connect (tcp_v4_connect -> sk_set_txhash) and its SYN carries it (tcp_transmit_skb ->
 // skb_set_hash_from_sk); each SYN retransmission timeout re-picks it (tcp_retransmit_timer ->
-// tcp_write_timeout -> sk_rethink_txhash: TCPTimeoutRehash). A request sock picks its own txhash
+// tcp_write_timeout -> sk_rethink_txhash: TcpTimeoutRehash). A request sock picks its own txhash
 // (tcp_conn_request), its SYN-ACK carries it (tcp_make_synack: skb_set_hash), and each SYN-ACK
 // retransmission re-picks it (tcp_rtx_synack; no counter of its own). Both only while the socket's
 // sk_txrehash is on (net.core.txrehash, default 1). Without XPS the hash picks the TX queue
@@ -104,13 +104,13 @@ function byPort(sent: Sent[]): Map<number, Sent[]> {
 const txQueue = (hash: number): number => Math.floor((hash * QUEUES) / 2 ** 32);
 
 describe("SYN and SYN-ACK retransmissions re-pick the txhash (sk_rethink_txhash, tcp_rtx_synack)", () => {
-  it("a SYN's RTO picks a new sk_txhash (TCPTimeoutRehash) and the retransmission leaves by its queue", async () => {
+  it("a SYN's RTO picks a new sk_txhash (TcpTimeoutRehash) and the retransmission leaves by its queue", async () => {
     const conns = 16;
     const { report, syns } = await run(1, "client->server", conns);
     const n = report.hosts["client"]!.nstat;
     // SYN at 0, then tcp_syn_linear_timeouts (4) retransmissions 1 s apart: 3 by 3.5 s, each after a rehash
     expect(n["TcpExtTCPSynRetrans"]).toBe(3 * conns);
-    expect(n["TcpExtTCPTimeoutRehash"]).toBe(3 * conns);
+    expect(n["TcpExtTcpTimeoutRehash"]).toBe(3 * conns);
     const per = byPort(syns);
     expect(per.size).toBe(conns);
     const queues = new Set<string>();
@@ -127,12 +127,12 @@ describe("SYN and SYN-ACK retransmissions re-pick the txhash (sk_rethink_txhash,
     expect(report.ledger.unaccounted).toBe(0);
   });
 
-  it("net.core.txrehash 0: a SYN's RTO keeps the hash and the queue, and counts no TCPTimeoutRehash", async () => {
+  it("net.core.txrehash 0: a SYN's RTO keeps the hash and the queue, and counts no TcpTimeoutRehash", async () => {
     const conns = 16;
     const { report, syns } = await run(0, "client->server", conns);
     const n = report.hosts["client"]!.nstat;
     expect(n["TcpExtTCPSynRetrans"]).toBe(3 * conns);
-    expect(n["TcpExtTCPTimeoutRehash"] ?? 0).toBe(0);
+    expect(n["TcpExtTcpTimeoutRehash"] ?? 0).toBe(0);
     const per = byPort(syns);
     for (const list of per.values()) {
       expect(list.length).toBe(4);
@@ -142,12 +142,12 @@ describe("SYN and SYN-ACK retransmissions re-pick the txhash (sk_rethink_txhash,
     expect(new Set(syns.map((s) => s.queue)).size).toBeGreaterThan(1);
   });
 
-  it("a SYN-ACK retransmission re-picks the request's txhash (no TCPTimeoutRehash); with txrehash 0 it keeps it", async () => {
+  it("a SYN-ACK retransmission re-picks the request's txhash (no TcpTimeoutRehash); with txrehash 0 it keeps it", async () => {
     const conns = 16;
     for (const rehash of [1, 0]) {
       const { report, synAcks } = await run(rehash, "server->client", conns);
       const n = report.hosts["server"]!.nstat;
-      expect(n["TcpExtTCPTimeoutRehash"] ?? 0).toBe(0);
+      expect(n["TcpExtTcpTimeoutRehash"] ?? 0).toBe(0);
       const per = byPort(synAcks);
       expect(per.size).toBe(conns);
       let moved = 0;

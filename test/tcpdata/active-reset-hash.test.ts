@@ -3,7 +3,7 @@
 // (out-of-resources.ts sendActiveReset: tcp_out_of_resources, the FIN_WAIT2 keepalive timer) go through the
 // data path's transmit, so they carry it. Here: a sends 100 KB and closes (an orphan in FIN_WAIT1), the link
 // dies 200 us in, tcp_max_orphans 0: the first RTO's tcp_out_of_resources resets (before any
-// sk_rethink_txhash: TCPTimeoutRehash 0). A guard: this held before the README said so.
+// sk_rethink_txhash: TcpTimeoutRehash 0). A guard: this held before the README said so.
 import { describe, expect, it } from "vitest";
 import { createCore } from "../../src/core/node.js";
 import { World, coreConfigFor } from "../../src/sim/world.js";
@@ -34,7 +34,7 @@ describe("tcp_send_active_reset carries sk_txhash", () => {
     w.run();
     const n = w.host("a").nstat;
     expect(n.get("TcpExtTCPAbortOnMemory")).toBe(1);
-    expect(n.get("TcpExtTCPTimeoutRehash") ?? 0).toBe(0);
+    expect(n.get("TcpExtTcpTimeoutRehash") ?? 0).toBe(0);
     expect(data.size).toBe(1);
     expect([...data][0]).not.toBe(0);
     expect(rsts).toEqual([...data]);

@@ -57,7 +57,7 @@ describe("tcp_out_of_resources: too many orphans (tcp_max_orphans)", () => {
     expect(at.rto.length).toBe(1);
     expect(n.get("TcpOutRsts")).toBe(1);
     expect(n.get("TcpExtTCPAbortOnTimeout") ?? 0).toBe(0);
-    expect(n.get("TcpExtTCPTimeoutRehash") ?? 0).toBe(0);
+    expect(n.get("TcpExtTcpTimeoutRehash") ?? 0).toBe(0);
     expect(c.retransmits).toBe(0);
     expect(w.host("a").stack.tcp.states()).toEqual({});
     expect(result.ledger.unaccounted).toBe(0);

@@ -4,7 +4,7 @@
 // left of it, so the abort comes exactly when it runs out; tcp_probe_timer aborts once it has run since
 // the probing's first timer (icsk_probes_tstamp), the peer answering or not, its interval clamped the
 // same way (tcp_clamp_probe0_to_user_timeout). Every RTO that does not abort picks a new sk_txhash
-// (sk_rethink_txhash: tp->timeout_rehash, TCPTimeoutRehash), and the retransmission, alone in the host
+// (sk_rethink_txhash: tp->timeout_rehash, TcpTimeoutRehash), and the retransmission, alone in the host
 // (ooo_okay), leaves by the TX queue skb_tx_hash gives for it.
 // A LAN connection's RTO here is 201 ms: RTOs 402, 1206, 2814, 6030 ms after the first retransmission.
 import { describe, expect, it } from "vitest";
@@ -54,7 +54,7 @@ describe("TCP_USER_TIMEOUT on RTOs (retransmits_timed_out, tcp_clamp_rto_to_user
     expect(c.retransmits).toBe(4);
     expect(n.get("TcpExtTCPTimeouts")).toBe(5);
     // each of the 4 RTOs that did not abort rethought sk_txhash
-    expect(n.get("TcpExtTCPTimeoutRehash")).toBe(4);
+    expect(n.get("TcpExtTcpTimeoutRehash")).toBe(4);
     expect(c.timeoutRehash).toBe(4);
     expect(c.sockErr).toBe(110);
     expect(result.ledger.unaccounted).toBe(0);
@@ -67,7 +67,7 @@ describe("TCP_USER_TIMEOUT on RTOs (retransmits_timed_out, tcp_clamp_rto_to_user
     expect(Math.floor(aborts[0]! / 1e6) - c.retransStamp).toBe(300);
     expect(c.retransmits).toBe(1);
     expect(n.get("TcpExtTCPTimeouts")).toBe(2);
-    expect(n.get("TcpExtTCPTimeoutRehash")).toBe(1);
+    expect(n.get("TcpExtTcpTimeoutRehash")).toBe(1);
   });
 });
 
@@ -91,7 +91,7 @@ describe("sk_rethink_txhash on each RTO: the retransmission's TX queue (skb_tx_h
     const { n, aborts, picks, hashBefore, c } = await run(spec, 5e6);
     expect(aborts.length).toBe(1);
     expect(c.retransmits).toBe(4);
-    expect(n.get("TcpExtTCPTimeoutRehash")).toBe(4);
+    expect(n.get("TcpExtTcpTimeoutRehash")).toBe(4);
     expect(picks.length).toBe(4);
     // from the hash every skb carried before the RTOs (data-out.ts), rethought once per RTO
     const h0 = hashBefore;
@@ -111,7 +111,7 @@ describe("sk_rethink_txhash on each RTO: the retransmission's TX queue (skb_tx_h
     spec.hosts[0]!.nic.queues = 4;
     const { n, picks, c } = await run(spec, 5e6);
     expect(c.retransmits).toBe(4);
-    expect(n.get("TcpExtTCPTimeoutRehash") ?? 0).toBe(0);
+    expect(n.get("TcpExtTcpTimeoutRehash") ?? 0).toBe(0);
     expect(new Set(picks.map((p) => p.hash)).size).toBe(1);
   });
 });
