@@ -4,7 +4,7 @@
 import type { TcpHost } from "./tcp-host.js";
 import type { TcpSock } from "./sock.js";
 import type { ConnectPopulation } from "./population.js";
-import { TCP_ESTABLISHED, TCP_MSS_DEFAULT, TCP_RTO_MAX, TCP_SYN_SENT, TCP_TIMEOUT_INIT, TCP_TIMEOUT_MIN } from "./constants.js";
+import { TCP_ESTABLISHED, TCP_MSS_DEFAULT, TCP_V6_MSS_DEFAULT, TCP_RTO_MAX, TCP_SYN_SENT, TCP_TIMEOUT_INIT, TCP_TIMEOUT_MIN } from "./constants.js";
 import { TCPHDR_ACK, TCPHDR_RST, TCPHDR_SYN } from "../wire/tcp.js";
 import { addrKey } from "./segment.js";
 import { firstTxhash, timeoutRehash } from "./txhash.js";
@@ -157,7 +157,8 @@ export function tcpRcvSynSent(t: TcpHost, sk: TcpSock, h: number): void {
     sk.irs = rx.seq;
     sk.rcvNxt = (rx.seq + 1) >>> 0;
     sk.sndUna = rx.ack;
-    sk.mss = rx.mss > 0 ? rx.mss : TCP_MSS_DEFAULT;
+    // no MSS option: rx_opt.mss_clamp as tcp_v4_connect / tcp_v6_connect left it (536 / 1220)
+    sk.mss = rx.mss > 0 ? rx.mss : sk.v6 ? TCP_V6_MSS_DEFAULT : TCP_MSS_DEFAULT;
     sk.tsOk = sk.tsOk && rx.ts;
     // tcp_store_ts_recent
     if (sk.tsOk) storeTsRecent(t, sk);

@@ -6,7 +6,7 @@
 // after conn_request (consume_skb), so the ledger counts it delivered.
 import type { TcpHost } from "./tcp-host.js";
 import type { ListenSock } from "./sock.js";
-import { TCP_MSS_DEFAULT, TCP_NEW_SYN_RECV, TCP_TIMEOUT_INIT, JIFFY } from "./constants.js";
+import { TCP_MSS_DEFAULT, TCP_V6_MSS_DEFAULT, TCP_NEW_SYN_RECV, TCP_TIMEOUT_INIT, JIFFY } from "./constants.js";
 import { cookieSeq, cookieTime, cookieTimestamp, mssIndex } from "./cookie.js";
 import { TCPHDR_ACK, TCPHDR_SYN } from "../wire/tcp.js";
 import { HASH_L4 } from "../core/skb-fields.js";
@@ -39,7 +39,8 @@ export function tcpConnRequest(t: TcpHost, l: ListenSock, h: number, twIsn = 0):
     return;
   }
   // tcp_parse_options (not established): each option only if its sysctl allows it
-  const mss = rx.mss > 0 ? rx.mss : TCP_MSS_DEFAULT;
+  // (without an MSS option: the family's af_ops->mss_clamp, 536 or tcp_ipv6.c's 1220)
+  const mss = rx.mss > 0 ? rx.mss : rx.v6 ? TCP_V6_MSS_DEFAULT : TCP_MSS_DEFAULT;
   let tsOk = rx.ts && t.timestamps !== 0;
   let sackOk = rx.sackPerm && t.sack !== 0;
   let sndWscale = rx.wscale >= 0 && t.windowScaling !== 0 ? rx.wscale : -1;
@@ -61,7 +62,8 @@ export function tcpConnRequest(t: TcpHost, l: ListenSock, h: number, twIsn = 0):
     // include/net/tcp.h: cookie_init_sequence -> tcp_synq_overflow, SyncookiesSent
     if (!(now >= l.lastOverflow && now <= l.lastOverflow + 1000 * JIFFY)) l.lastOverflow = now;
     t.nstat.add(m.SyncookiesSent);
-    const mssind = mssIndex(mss);
+    // net/ipv6/syncookies.c: __cookie_v6_init_sequence has its own msstab
+    const mssind = mssIndex(mss, rx.v6);
     // tcp_make_synack: the SYN-ACK's window is not scaled (min(rcv_wnd, 65535)); cookie_init_timestamp
     // encodes the options in the low bits of TSval (int32: no heap number at the WASM call)
     const window = win.window > 65535 ? 65535 : win.window;

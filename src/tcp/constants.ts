@@ -45,6 +45,9 @@ export const TCP_RTO_MAX = 120 * S;
 export const TCP_TIMEWAIT_LEN = 60 * S;
 /** include/net/tcp.h: TCP_MSS_DEFAULT — MSS assumed when a SYN carries none. */
 export const TCP_MSS_DEFAULT = 536;
+/** net/ipv6/tcp_ipv6.c: tcp_request_sock_ipv6_ops.mss_clamp / tcp_v6_connect — IPV6_MIN_MTU - tcphdr - ipv6hdr:
+ *  an IPv6 SYN (or SYN-ACK) without MSS option. */
+export const TCP_V6_MSS_DEFAULT = 1220;
 /** include/net/tcp.h: TCP_SYNCOOKIE_VALID — cookies are checked this long after an overflow. */
 export const TCP_SYNCOOKIE_VALID = 120 * S;
 /** include/net/tcp.h: TCP_SYNCOOKIE_PERIOD — the cookie counter ticks once a minute. */

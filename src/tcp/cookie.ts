@@ -23,6 +23,8 @@ const COOKIEMASK = (1 << COOKIEBITS) - 1;
 
 /** net/ipv4/syncookies.c: msstab */
 export const MSSTAB: readonly number[] = [536, 1300, 1440, 1460];
+/** net/ipv6/syncookies.c: msstab (IPV6_MIN_MTU - 60, 1480 - 60, 1500 - 60, 9000 - 60) */
+export const MSSTAB6: readonly number[] = [1220, 1420, 1440, 8940];
 
 // net/ipv4/syncookies.c: TS_OPT_WSCALE_MASK, TS_OPT_SACK, TS_OPT_ECN, TSBITS
 export const TS_OPT_WSCALE_MASK = 0xf;
@@ -130,10 +132,12 @@ export function cookieTime(now: number): number {
   return Math.floor(now / TCP_SYNCOOKIE_PERIOD) >>> 0;
 }
 
-/** Largest msstab index whose entry is <= mss (0 below 1300): __cookie_v4_init_sequence. */
-export function mssIndex(mss: number): number {
-  let i = MSSTAB.length - 1;
-  for (; i > 0; i--) if (mss >= MSSTAB[i]!) break;
+/** Largest msstab index whose entry is <= mss (0 below the second entry): __cookie_v4_init_sequence,
+ *  __cookie_v6_init_sequence with its own table for `v6`. */
+export function mssIndex(mss: number, v6 = false): number {
+  const tab = v6 ? MSSTAB6 : MSSTAB;
+  let i = tab.length - 1;
+  for (; i > 0; i--) if (mss >= tab[i]!) break;
   return i;
 }
 
@@ -160,13 +164,14 @@ export function cookieCheck(sec: CookieSecrets, cookie: number, saddr: number, d
  *  __cookie_v6_check) for the tuple last set on `sec`: the MSS the cookie
  *  carries, or 0 when it is forged or older than MAX_SYNCOOKIE_AGE minutes.
  *  `cookie` is ack_seq - 1, `sseq` the client's seq - 1. */
-export function cookieCheckSet(sec: CookieSecrets, cookie: number, sseq: number, now: number): number {
+export function cookieCheckSet(sec: CookieSecrets, cookie: number, sseq: number, now: number, v6 = false): number {
   const count = cookieTime(now);
   const c = (cookie - sec.hash(0, 0) - sseq) >>> 0;
   const diff = (count - (c >>> COOKIEBITS)) & 0xff;
   if (diff >= MAX_SYNCOOKIE_AGE) return 0;
   const mssind = ((c - sec.hash((count - diff) >>> 0, 1)) & COOKIEMASK) >>> 0;
-  return mssind < MSSTAB.length ? MSSTAB[mssind]! : 0;
+  const tab = v6 ? MSSTAB6 : MSSTAB;
+  return mssind < tab.length ? tab[mssind]! : 0;
 }
 
 /** cookie_init_timestamp: the SYN-ACK TSval (before the per-connection

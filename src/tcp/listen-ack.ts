@@ -31,7 +31,7 @@ export function tcpListenAck(t: TcpHost, l: ListenSock, h: number): void {
     return;
   }
   t.cookies.tupleOf(rx, t.addrKey);
-  const mss = cookieCheckSet(t.cookies, (rx.ack - 1) >>> 0, (rx.seq - 1) >>> 0, now);
+  const mss = cookieCheckSet(t.cookies, (rx.ack - 1) >>> 0, (rx.seq - 1) >>> 0, now, rx.v6); // __cookie_v6_check: msstab6
   if (mss === 0) {
     t.nstat.add(t.mib.SyncookiesFailed);
     t.sendReset();

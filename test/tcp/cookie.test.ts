@@ -1,7 +1,7 @@
 // SYN cookies (net/ipv4/syncookies.c; spec §5, behaviours 6–8).
 import { describe, expect, it } from "vitest";
 import { Rng } from "../../src/sim/rng.js";
-import { CookieSecrets, MSSTAB, cookieCheck, cookieCheckSet, cookieDecodeOptions, cookieEncode, cookieSeq, cookieTimestamp, mssIndex } from "../../src/tcp/cookie.js";
+import { CookieSecrets, MSSTAB, MSSTAB6, cookieCheck, cookieCheckSet, cookieDecodeOptions, cookieEncode, cookieSeq, cookieTimestamp, mssIndex } from "../../src/tcp/cookie.js";
 import { keyFromWords, siphashRef } from "../../src/core/ref/siphash.js";
 import { freshCore } from "../helpers.js";
 import { SegOut, writeSegment } from "../../src/tcp/segment.js";
@@ -49,12 +49,12 @@ describe("cookie_hash is Linux's SipHash over Linux's words", () => {
     }
     // the full addresses count: a change that the old 32-bit fold cancelled out
     const seq = cookieSeq(sec, 1000, 2, 7);
-    expect(cookieCheckSet(sec, seq >>> 0, 1000, 7 * 60e9)).toBe(MSSTAB[2]);
+    expect(cookieCheckSet(sec, seq >>> 0, 1000, 7 * 60e9, true)).toBe(MSSTAB6[2]);
     core.headers[at] ^= 1;
     core.headers[at + 4] ^= 1;
     sec.tuple6(at, at + 16, 40000, 443);
     expect(cookieSeq(sec, 1000, 2, 7)).not.toBe(seq);
-    expect(cookieCheckSet(sec, seq >>> 0, 1000, 7 * 60e9)).toBe(0);
+    expect(cookieCheckSet(sec, seq >>> 0, 1000, 7 * 60e9, true)).toBe(0);
   });
 
   it("the four keys come from the seed: same seed, same keys; another seed, others", () => {
@@ -69,7 +69,21 @@ describe("cookie encoding", () => {
 
   it("msstab index: the largest entry <= mss, 0 below 1300", () => {
     expect(MSSTAB).toEqual([536, 1300, 1440, 1460]);
-    expect([100, 536, 1200, 1299, 1300, 1400, 1440, 1459, 1460, 9000].map(mssIndex)).toEqual([0, 0, 0, 0, 1, 1, 2, 2, 3, 3]);
+    expect([100, 536, 1200, 1299, 1300, 1400, 1440, 1459, 1460, 9000].map((m) => mssIndex(m))).toEqual([0, 0, 0, 0, 1, 1, 2, 2, 3, 3]);
+  });
+
+  it("IPv6: net/ipv6/syncookies.c's own msstab {1280-60, 1480-60, 1500-60, 9000-60} (review14b #8)", () => {
+    expect(MSSTAB6).toEqual([1220, 1420, 1440, 8940]);
+    // __cookie_v6_init_sequence: the largest entry <= mss; before, the IPv4 table (9000-byte MTU: 1460, not 8940)
+    const v6 = [100, 1220, 1340, 1419, 1420, 1440, 1460, 8939, 8940, 65000].map((m) => mssIndex(m, true));
+    expect(v6).toEqual([0, 0, 0, 0, 1, 2, 2, 2, 3, 3]);
+    // __cookie_v6_check reads the index back through the same table: MTU 9000 (SYN MSS 8940) -> 8940,
+    // MTU 1400 (SYN MSS 1340) -> 1220 (IPv4's table: 1300)
+    const at = 7 * 128 + 22;
+    core.headers.set(Uint8Array.from({ length: 32 }, (_, i) => 0x40 + i), at);
+    sec.tuple6(at, at + 16, 40000, 443);
+    expect(cookieCheckSet(sec, cookieSeq(sec, 1000, mssIndex(8940, true), 7) >>> 0, 1000, 7 * 60e9, true)).toBe(8940);
+    expect(cookieCheckSet(sec, cookieSeq(sec, 1000, mssIndex(1340, true), 7) >>> 0, 1000, 7 * 60e9, true)).toBe(1220);
   });
 
   it("round trip for every MSS class, within the age limit (counter c and c+1 only)", () => {
