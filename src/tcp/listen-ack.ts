@@ -74,7 +74,8 @@ export function tcpListenAck(t: TcpHost, l: ListenSock, h: number): void {
   child.sndWscale = opts.sndWscale;
   // net/ipv4/syncookies.c: cookie_v4_check — tcp_select_initial_window again over the listener's
   // tcp_full_space, with req->mss (the cookie's msstab MSS, timestamps or not)
-  const win = (l.win ?? t.listenWin).cookie[mssIndex(mss)]!;
+  const lw = l.win ?? t.listenWin;
+  const win = rx.v6 ? lw.cookie6[mssIndex(mss, true)]! : lw.cookie[mssIndex(mss)]!;
   child.rcvWscale = opts.sndWscale >= 0 ? win.wscale : 0;
   child.rcvWnd = win.window;
   // net/ipv4/syncookies.c: cookie_tcp_reqsk_init — treq->txhash = net_tx_rndhash(), which the child takes

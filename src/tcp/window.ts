@@ -4,6 +4,7 @@
 // and a listener's request windows (SYN-ACK, SYN-cookie child) from its own
 // sk_rcvbuf.
 import { selectInitialWindow } from "./buffers.js";
+import { MSSTAB6 } from "./cookie.js";
 
 export interface InitialWindow {
   /** rcv_wnd: the window the SYN / SYN-ACK advertises (before the 65535 cap). */
@@ -38,6 +39,8 @@ export interface ListenerWindows {
   /** net/ipv4/syncookies.c: cookie_v4_check — a SYN-cookie child's, by msstab index: mss = req->mss, the
    *  cookie's MSS, with no timestamp subtraction */
   cookie: readonly InitialWindow[];
+  /** net/ipv6/syncookies.c: cookie_v6_check — the same over the IPv6 msstab (MSSTAB6) */
+  cookie6: readonly InitialWindow[];
 }
 
 /** `fullSpace` = tcp_full_space(listener), `locked` = SOCK_RCVBUF_LOCK, `msstab` the cookie MSS table. */
@@ -47,5 +50,5 @@ export function listenerWindows(fullSpace: number, locked: boolean, advmss: numb
     const w = selectInitialWindow(fullSpace, mss, clamp, true, rmem2, rmemMax);
     return { window: w.rcvWnd, wscale: w.wscale };
   };
-  return { ts: win(advmss - 12), noTs: win(advmss), cookie: msstab.map(win) };
+  return { ts: win(advmss - 12), noTs: win(advmss), cookie: msstab.map(win), cookie6: MSSTAB6.map(win) };
 }

@@ -7,6 +7,8 @@
 import { describe, expect, it } from "vitest";
 import { loadScenarioText } from "../../src/scenario/load.js";
 import { runScenario } from "../../src/run-scenario.js";
+import { listenerWindows } from "../../src/tcp/window.js";
+import { MSSTAB } from "../../src/tcp/cookie.js";
 
 async function serverOutSegs(syncookies: number): Promise<number> {
   const doc = {
@@ -30,5 +32,14 @@ describe("IPv6 cookie MSS from the IPv6 msstab", () => {
     const req = await serverOutSegs(1);
     const cookie = await serverOutSegs(2);
     expect(cookie).toBe(req); // before: 44 vs 11 (the IPv4 table: 1460)
+  });
+});
+
+describe("cookie_v6_check's window: tcp_select_initial_window with the IPv6 msstab MSS", () => {
+  it("full space 65536: an 8940 cookie gets rcv_wnd 62580 (7 x 8940), IPv4's 1460 entry 64240 (44 x 1460)", () => {
+    const w = listenerWindows(65536, false, 1460, MSSTAB, 6291456, 212992);
+    // rounddown(65536, mss): 53 x 1220, 46 x 1420, 45 x 1440, 7 x 8940
+    expect(w.cookie6.map((x) => x.window)).toEqual([64660, 65320, 64800, 62580]);
+    expect(w.cookie[3]!.window).toBe(64240);
   });
 });
