@@ -162,7 +162,15 @@ export function tcpCheckReq(t: TcpHost, req: TcpSock, h: number): void {
   req.synRttNs = rtt >= 0 ? rtt : tsoptSynAckRttNs(t, req);
   childSynUndo(t, req);
   childEstablished(t, l, req);
-  // tcp_child_process: data riding on the completing ACK goes to the child
-  if (req.conn !== null && rx.dataLen > 0) tcpRcvState(t, req, h);
+  childProcess(t, req, h);
+}
+
+/** net/ipv4/tcp_minisocks.c: tcp_child_process — the segment that completed the handshake (a request's ACK or
+ *  a SYN cookie's) runs on the child (tcp_rcv_state_process): data riding on it is queued, a FIN taken
+ *  (CLOSE_WAIT; a child without transfer state takes a bare FIN, as tcpRcvState does later). */
+export function childProcess(t: TcpHost, child: TcpSock, h: number): void {
+  const rx = t.rx;
+  const fin = (rx.flags & TCPHDR_FIN) !== 0;
+  if (child.conn !== null ? rx.dataLen > 0 || fin : fin && rx.dataLen === 0) tcpRcvState(t, child, h);
   else t.deliverSkb(h);
 }

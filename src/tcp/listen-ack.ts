@@ -5,7 +5,7 @@ import type { TcpHost } from "./tcp-host.js";
 import type { ListenSock } from "./sock.js";
 import { JIFFY, TCP_SYNCOOKIE_VALID } from "./constants.js";
 import { cookieCheckSet, cookieDecodeOptions, mssIndex, type CookieOptions } from "./cookie.js";
-import { childEstablished, synRecvSockRoom } from "./check-req.js";
+import { childEstablished, childProcess, synRecvSockRoom } from "./check-req.js";
 import { TCPHDR_RST } from "../wire/tcp.js";
 import { ktimeGetSeconds } from "./paws.js";
 import { firstTxhash } from "./txhash.js";
@@ -86,5 +86,6 @@ export function tcpListenAck(t: TcpHost, l: ListenSock, h: number): void {
   // TCP_SYN_RECV takes the sample from the ACK's TSecr, the cookie's TSval (synack-rtt.ts)
   child.synRttNs = tsoptSynAckRttNs(t, child);
   childEstablished(t, l, child);
-  t.deliverSkb(h);
+  // net/ipv4/tcp_ipv4.c: tcp_v4_do_rcv — nsk != sk (tcp_get_cookie_sock's child): tcp_child_process
+  childProcess(t, child, h);
 }
