@@ -97,9 +97,14 @@ export function tcpRetransmitTimer(t: TcpHost, sk: TcpSock): void {
   // retransmissions, or once the modelled time budget is spent.
   const maxRetransmits = t.synRetries + t.synLinearTimeouts;
   if (sk.retransmits >= maxRetransmits || (sk.retransmits > 0 && t.now - sk.connectAt >= modelTimeout(t.synRetries))) {
+    // net/ipv4/tcp_timer.c: tcp_write_err — TCPAbortOnTimeout, then tcp_done
+    t.nstat.add(t.mib.AbortOnTimeout);
     connectFailed(t, sk);
     return;
   }
+  // net/ipv4/tcp_input.c: tcp_enter_loss -> tcp_timeout_mark_lost -> tcp_mark_skb_lost: a SYN already
+  // retransmitted is TCPCB_LOST | TCPCB_SACKED_RETRANS, lost again: TCPLostRetransmit
+  if (sk.retransmits > 0) t.nstat.add(t.mib.LostRetransmit);
   // tcp_write_timeout: sk_rethink_txhash, so the retransmitted SYN may leave by another TX queue
   timeoutRehash(t, sk, sk.retransmits);
   // tcp_retransmit_skb of the SYN
