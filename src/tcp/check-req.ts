@@ -12,6 +12,7 @@ import { ktimeGetSeconds, pawsReject } from "./paws.js";
 import { challengeAckAllowed, oowRateLimited, segOowRateLimited } from "./oow-rate-limit.js";
 import { reqSynAckRttNs, tsoptSynAckRttNs } from "./synack-rtt.js";
 import { childSynUndo } from "./syn-undo.js";
+import { tcpListenAck } from "./listen-ack.js";
 
 /** A segment tcp_check_req returns NULL for (it answered or ignored it): tcp_v4_rcv's discard_and_relse ->
  *  discard_it drops it with drop_reason still 0 there, which SKB_DR_OR makes SKB_DROP_REASON_NOT_SPECIFIED.
@@ -96,10 +97,10 @@ export function tcpCheckReq(t: TcpHost, req: TcpSock, h: number): void {
     t.dropSkb(h, REQ_NULL_DROP);
     return;
   }
-  // An ACK (without RST) that does not acknowledge our SYN-ACK goes to the listener, which resets it.
+  // An ACK (without RST) that does not acknowledge our SYN-ACK goes to the listener (tcp_check_req returns it;
+  // net/ipv4/tcp_ipv4.c: tcp_v4_rcv -> tcp_v4_do_rcv -> tcp_v4_cookie_check first), which resets it
   if (flg & TCPHDR_ACK && !(flg & TCPHDR_RST) && rx.ack !== ((req.iss + 1) >>> 0)) {
-    t.sendReset();
-    t.dropSkb(h, "TCP_FLAGS");
+    tcpListenAck(t, l, h);
     return;
   }
   // net/ipv4/tcp_minisocks.c: tcp_in_window over [rcv_nxt, rcv_nxt + tcp_synack_window(req)]
