@@ -1122,8 +1122,9 @@ export class TcpHost {
         tx.tsEcr = sk.tsRecent;
       }
     } else {
-      // tcp_select_window of a socket that has not received data: its initial window
-      const w = sk.sndWscale >= 0 ? sk.rcvWnd >>> sk.rcvWscale : sk.rcvWnd;
+      // tcp_select_window of a socket that has not received data: its initial window; net/ipv4/tcp_output.c:
+      // __tcp_select_window rounds a scaled window up (ALIGN(free_space, 1 << rcv_wscale)), e.g. 64240 -> 502 << 7
+      const w = sk.sndWscale >= 0 ? Math.ceil(sk.rcvWnd / 2 ** sk.rcvWscale) : sk.rcvWnd;
       tx.window = w > 65535 ? 65535 : w;
       // __tcp_transmit_skb: tcp_wstamp_ns = max(tcp_wstamp_ns, tcp_clock_cache) is now (nothing paced yet)
       establishedOptions(tx, sk, null, this.now);
