@@ -4,36 +4,22 @@
 // alternate between the builds, order flipped every pair, and the median of
 // the pairs' ratios is reported: on a shared machine the neighbours' load
 // changes faster than a 200K-event round, and a pair sees about the same.
-//   BASE=/path/to/dist node bench/loop-ab.js [pairs]
+//   [BASE_FIRST=1] BASE=/path/to/dist node bench/loop-ab.js [pairs]
 import { loadavg } from "node:os";
-import { loopDelays } from "./workloads.js";
 
-const PENDING = 4096;
 const SLICE_EVENTS = 20_000;
 const pairs = Number(process.argv[2] ?? 200);
 
-async function side(dist) {
-  const { createCore } = await import(`${dist}/core/node.js`);
-  const { EventLoop } = await import(`${dist}/sim/loop.js`);
-  const core = await createCore({ skbs: 64, ringSlots: 64, wheelEntries: 1 << 16 });
-  const loop = new EventLoop(core.wheel);
-  const d = loopDelays(1 << 16, 7);
-  let k = 0;
-  const kind = loop.register("noop", (arg) => {
-    loop.after(d[k++ & 0xffff], kind, arg);
-  });
-  for (let i = 0; i < PENDING; i++) loop.at(d[i], kind, i);
-  let end = 0;
-  return () => {
-    const before = loop.events;
-    end += (SLICE_EVENTS / PENDING) * 32768.5;
-    loop.run(end);
-    return loop.events - before;
-  };
-}
 const here = new URL("../dist", import.meta.url).href;
 if (!process.env.BASE) throw new Error("set BASE to the other build's dist directory");
-const fns = { this: await side(here), base: await side(new URL(`file://${process.env.BASE}`).href) };
+// Each build's side from its own instance of loop-side.js (bench/loop-side.js
+// says why); BASE_FIRST=1 creates BASE's side first.
+const side = async (dist, tag) => (await import(`./loop-side.js?${tag}`)).loopSide(dist, SLICE_EVENTS);
+const baseFirst = process.env.BASE_FIRST === "1";
+const fns = {};
+for (const b of baseFirst ? ["base", "this"] : ["this", "base"]) {
+  fns[b] = await side(b === "this" ? here : new URL(`file://${process.env.BASE}`).href, b);
+}
 const cpu = () => {
   const c = process.cpuUsage();
   return c.user + c.system;
@@ -54,4 +40,4 @@ for (let p = 0; p < pairs; p++) {
   ratios.push(t.base / t.this);
 }
 const med = (a) => a.slice().sort((x, y) => x - y)[a.length >> 1];
-console.log(`load ${l0.toFixed(1)} -> ${loadavg()[0].toFixed(1)}; this ${(med(per.this) * 1000).toFixed(1)} ns, base ${(med(per.base) * 1000).toFixed(1)} ns per event; median pair base/this ${med(ratios).toFixed(3)} over ${pairs} pairs`);
+console.log(`load ${l0.toFixed(1)} -> ${loadavg()[0].toFixed(1)}; ${baseFirst ? "BASE" : "this"} side created first; this ${(med(per.this) * 1000).toFixed(1)} ns, base ${(med(per.base) * 1000).toFixed(1)} ns per event; median pair base/this ${med(ratios).toFixed(3)} over ${pairs} pairs`);

@@ -9,8 +9,8 @@
 // runs once on each build, back to back, the order flipped every round; the
 // median of the rounds' base/this CPU-time ratios is reported per case (> 1:
 // this build is faster). Run this build against itself first to see the
-// noise (BASE=$PWD/dist).
-//   BASE=/path/to/dist node bench/wheel-ab.js [rounds] [case substring ...]
+// noise (BASE=$PWD/dist), and run each A/B in both creation orders.
+//   [BASE_FIRST=1] BASE=/path/to/dist node bench/wheel-ab.js [rounds] [case substring ...]
 import { loadavg } from "node:os";
 
 const rounds = Number(process.argv[2] ?? 15);
@@ -41,10 +41,15 @@ async function side(dist, tag) {
 }
 
 if (!process.env.BASE) throw new Error("set BASE to the other build's dist directory");
-const builds = {
-  this: await side(new URL("../dist", import.meta.url).href, "this"),
-  base: await side(new URL(`file://${process.env.BASE}`).href, "base"),
-};
+// BASE_FIRST=1 creates BASE's side first (its cores get the lower
+// addresses): running both orders rules out a placement effect. (Both sides
+// must be separate copies of a build: one dist/ given twice is one module,
+// and its in-WASM case read 1.13x against itself.)
+const baseFirst = process.env.BASE_FIRST === "1";
+const builds = {};
+for (const b of baseFirst ? ["base", "this"] : ["this", "base"]) {
+  builds[b] = await side(b === "this" ? new URL("../dist", import.meta.url).href : new URL(`file://${process.env.BASE}`).href, b);
+}
 const cpu = () => {
   const c = process.cpuUsage();
   return c.user + c.system;
@@ -69,7 +74,7 @@ for (let r = 0; r < rounds; r++) {
   }
 }
 const med = (a) => a.slice().sort((x, y) => x - y)[a.length >> 1];
-console.log(`load ${l0.toFixed(1)} -> ${loadavg()[0].toFixed(1)}; ${rounds} rounds; CPU ns per op (medians), base/this median of the rounds' ratios [min, max]`);
+console.log(`load ${l0.toFixed(1)} -> ${loadavg()[0].toFixed(1)}; ${rounds} rounds, ${baseFirst ? "BASE" : "this"} side created first; CPU ns per op (medians), base/this median of the rounds' ratios [min, max]`);
 for (const n of names) {
   const r = ratios.get(n);
   console.log(
