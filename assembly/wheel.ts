@@ -1343,6 +1343,41 @@ let frontHeap = false; // front() returned the heap top
  *  the wheel is full (counted: full) or time is NaN or negative (bad).
  *  +Infinity is accepted (fires only at expire(+Infinity)). */
 export function wheel_schedule(time: f64, kind: u32, arg: u32): u32 {
+  // The common case without a call: an id on the stack, room, a granule not
+  // drained yet and room in its list's tail block. Everything else (and the
+  // errors) takes scheduleSlow, which does the same steps with the calls.
+  let top = load<u32>(freeTopP);
+  if (time >= 0 && top != 0 && pending < cap) {
+    const tick = tickOf(time);
+    const g = tick >> G_BITS;
+    if (g >= cur) {
+      const l = listFor(g);
+      const p = lh(l);
+      const f = load<u32>(p, 8);
+      if (f < CELLS) {
+        top--;
+        store<u32>(freeTopP, top);
+        const id = load<u32>(freeStack + (<usize>top << 2));
+        const i = id & idxMask;
+        store<u32>(idTab + (<usize>i << 2), id);
+        liveSet(i);
+        seqNext++;
+        store<u32>(p, f + 1, 8);
+        const s = cellAt((load<u32>(p, 4) << CELL_BITS) | f);
+        store<f64>(s, time);
+        store<u32>(s, arg, C_ARG);
+        store<u32>(s, id, C_ID);
+        store<u32>(s, kind, C_KIND);
+        store<u32>(s, <u32>tick, C_TICK);
+        setPending(pending + 1);
+        return id;
+      }
+    }
+  }
+  return scheduleSlow(time, kind, arg);
+}
+
+function scheduleSlow(time: f64, kind: u32, arg: u32): u32 {
   if (!(time >= 0)) {
     statAdd(WHEEL_STAT_BAD, 1);
     return WHEEL_NONE;
