@@ -8,10 +8,40 @@
 // megamorphic: README *Timing wheel*, Session 9). In each round every case
 // runs once on each build, back to back, the order flipped every round; the
 // median of the rounds' base/this CPU-time ratios is reported per case (> 1:
-// this build is faster). Run this build against itself first to see the
-// noise (BASE=$PWD/dist), and run each A/B in both creation orders.
-//   [BASE_FIRST=1] BASE=/path/to/dist node bench/wheel-ab.js [rounds] [case substring ...]
+// this build is faster). A process's placement of the cores' memory moves
+// its ratios more than its rounds vary (one process read an A/B 0.875x,
+// the next 1.043x), so PROCS=n runs n processes, BASE's side created first
+// in every other one, and prints the median of their medians per case. To
+// see the noise, compare a copy of a build (its dist/ and build/) with it:
+// one dist/ given twice is one module, which read 1.13x against itself.
+//   [PROCS=6] [BASE_FIRST=1] BASE=/path/to/dist node bench/wheel-ab.js [rounds] [case substring ...]
+import { execFileSync } from "node:child_process";
 import { loadavg } from "node:os";
+import { fileURLToPath } from "node:url";
+
+const procs = Number(process.env.PROCS ?? 1);
+if (procs > 1) {
+  // Each child prints one line per case: `<name> this <ns> base <ns> <ratio>x [<min>, <max>]`.
+  const byCase = new Map();
+  for (let p = 0; p < procs; p++) {
+    const env = { ...process.env, PROCS: "1", BASE_FIRST: p % 2 === 1 ? "1" : "0" };
+    const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { env, encoding: "utf8" });
+    process.stdout.write(out);
+    for (const line of out.split("\n")) {
+      const m = /^(.+?)\s+this\s+[\d.]+\s+base\s+[\d.]+\s+([\d.]+)x/.exec(line);
+      if (m) byCase.set(m[1], [...(byCase.get(m[1]) ?? []), Number(m[2])]);
+    }
+  }
+  const mid = (a) => {
+    const b = a.slice().sort((x, y) => x - y);
+    return b.length % 2 === 1 ? b[b.length >> 1] : (b[b.length / 2 - 1] + b[b.length / 2]) / 2;
+  };
+  console.log(`median of ${procs} processes' medians (base/this) [min, max]:`);
+  for (const [n, r] of byCase) {
+    console.log(`${n.padEnd(32)} ${mid(r).toFixed(3)}x [${Math.min(...r).toFixed(3)}, ${Math.max(...r).toFixed(3)}]`);
+  }
+  process.exit(0);
+}
 
 const rounds = Number(process.argv[2] ?? 15);
 const pick = process.argv.slice(3);
@@ -41,10 +71,7 @@ async function side(dist, tag) {
 }
 
 if (!process.env.BASE) throw new Error("set BASE to the other build's dist directory");
-// BASE_FIRST=1 creates BASE's side first (its cores get the lower
-// addresses): running both orders rules out a placement effect. (Both sides
-// must be separate copies of a build: one dist/ given twice is one module,
-// and its in-WASM case read 1.13x against itself.)
+// BASE_FIRST=1 creates BASE's side first.
 const baseFirst = process.env.BASE_FIRST === "1";
 const builds = {};
 for (const b of baseFirst ? ["base", "this"] : ["this", "base"]) {
