@@ -1348,8 +1348,8 @@ export function wheel_schedule(time: f64, kind: u32, arg: u32): u32 {
   // errors) takes scheduleSlow, which does the same steps with the calls.
   // (A WebAssembly call in V8's code saves no register: with calls on its
   // rare paths, this function spilled its arguments at entry and reloaded
-  // them around the cell's stores. Without: fill+drain 1.04x per call from
-  // JS, 1.08x in WASM.)
+  // them around the cell's stores. Without: fill+drain 1.02-1.04x per call
+  // from JS, 1.06-1.08x in WASM.)
   let top = load<u32>(freeTopP);
   if (time >= 0 && top != 0 && pending < cap) {
     const tick = tickOf(time);
