@@ -38,7 +38,7 @@ import type { EventLoop } from "../sim/loop.js";
 import type { Rng } from "../sim/rng.js";
 import { NIC_RX_BURST, type Nic, type DropSink } from "./nic.js";
 import { serializationNs } from "./wire-time.js";
-import { WireFifo } from "./wire-fifo.js";
+import { T_BEFORE, T_ENQ, T_POST, T_START, WireFifo } from "./wire-fifo.js";
 import { GSO_OUT_SLOTS } from "./nic-tx.js";
 import { F64Keys, f64Fields } from "../util/f64-field.js";
 
@@ -117,7 +117,7 @@ export class LinkDirection {
     // The slower of the link and the sending NIC sets the pace.
     this.rateBps = Math.min(config.rateBps, from.config.rateBps);
     this.train = config.loss <= 0 && config.reorder <= 0 && tap === null;
-    this.fifo = new WireFifo();
+    this.fifo = new WireFifo(this.rateBps);
     if (this.train) {
       this.kindTxDone = loop.register(`link ${fromName}->${toName} tx-done`, () => this.trainDone());
       this.kindArrive = loop.register(`link ${fromName}->${toName} arrive`, () => this.wakeFired());
@@ -183,7 +183,13 @@ export class LinkDirection {
     this.quietSends++;
     const buf = this.trainBuf;
     buf[0] = h;
-    this.busyEnd = this.fifo.pushTrain(buf, 1, 0, t0, this.skbLen, this.rateBps, this.config.delayNs, now, now);
+    const f = this.fifo;
+    const tm = f.times;
+    tm[T_START] = t0;
+    tm[T_ENQ] = now;
+    tm[T_POST] = now;
+    f.pushTrain(buf, 1, 0, this.skbLen, this.config.delayNs);
+    this.busyEnd = tm[T_START]!;
     this.busy = true;
     this.armWake();
     return true;
@@ -200,14 +206,18 @@ export class LinkDirection {
     const buf = this.trainBuf;
     const tx = this.from.tx;
     const len = this.skbLen;
-    const rate = this.rateBps;
     const delay = this.config.delayNs;
     const f = this.fifo;
+    const tm = f.times;
     let t = t0;
     for (;;) {
       const k = tx.txPopTrain(buf);
       if (k === 0) break;
-      t = f.pushTrain(buf, k, tx.wireQueue, t, len, rate, delay, tx.trainEnqT, tx.trainPostT);
+      tm[T_START] = t;
+      tm[T_ENQ] = tx.trainEnqT;
+      tm[T_POST] = tx.trainPostT;
+      f.pushTrain(buf, k, tx.wireQueue, len, delay);
+      t = tm[T_START]!;
       this.busy = true;
       this.busyEnd = t;
       if (!tx.completionQuietUntil(t)) {
@@ -241,15 +251,18 @@ export class LinkDirection {
   private quietRun(t0: number): boolean {
     const tx = this.from.tx;
     const buf = this.runBuf;
+    const tm = this.fifo.times;
     let t = t0;
     let any = false;
     for (;;) {
       const n = tx.peekQuietRun(buf, buf.length);
       if (n === 0) break;
-      const m = this.fifo.pushRun(buf, n, 0, t, this.skbLen, this.rateBps, this.config.delayNs, tx.enqT, tx.postT, tx.quietRunBefore[0]!);
+      tm[T_START] = t;
+      tm[T_BEFORE] = tx.quietRunBefore[0]!;
+      const m = this.fifo.pushRun(buf, n, 0, this.skbLen, this.config.delayNs, tx.enqT, tx.postT);
       if (m === 0) break;
       tx.takeQuietRun(buf, m);
-      t = this.fifo.runEnd[0]!;
+      t = tm[T_START]!;
       this.busyEnd = t;
       any = true;
       if (m < n || n < buf.length) break;

@@ -545,7 +545,7 @@ export class NicTx {
         this.listAdd(q, h, qdiscPktLen(this.core, h));
       }
       this.runPosted = 0;
-      this.directXmit(q, now);
+      this.directXmit(q);
       this.qdiscRunEnd(q);
       if (this.holds > 0) {
         if (this.runPosted > 0) this.heldReady = true;
@@ -675,7 +675,7 @@ export class NicTx {
       const rs = this.qdiscs.perQueue[q]!.gsoSkb;
       rs.qlen--;
       rs.backlog -= this.rqPkt[q]![i]!;
-      this.post(q, this.rqBuf[q]![i]!, now, false);
+      this.post(q, this.rqBuf[q]![i]!, false);
       return 1;
     }
     // dequeue_skb: a TCQ_F_ONETXQUEUE qdisc (every one here: the root of a one-queue device, or an
@@ -704,7 +704,7 @@ export class NicTx {
     }
     // every skb dropped by validation: sch_direct_xmit gets no list and returns true
     if (rqLen[q] === 0) return 1 + cnt;
-    return this.directXmit(q, now) ? 1 + cnt : 0;
+    return this.directXmit(q) ? 1 + cnt : 0;
   }
 
   /** The qdisc's next skb, or NO_SKB. */
@@ -812,7 +812,8 @@ export class NicTx {
   // puts the rest on q->gso_skb, each skb a requeue and still in qlen/backlog, and reschedules the
   // qdisc: TCQ_F_NOLOCK sets MISSED (qdisc_run_end raises NET_TX), the others __netif_schedule.
   // Returns whether all of it went (sch_direct_xmit's true).
-  private directXmit(q: number, now: number): boolean {
+  // (now read here, not passed: a double argument to a call V8 does not inline is a heap number per call)
+  private directXmit(q: number): boolean {
     const b = this.rqBuf[q]!;
     if (!this.stopped(q)) {
       // dev_hard_start_xmit -> xmit_one: netdev_xmit_more on every skb of the list but the last
@@ -821,7 +822,7 @@ export class NicTx {
         const i = this.rqHead[q]!;
         this.rqHead[q] = i + 1;
         more = --this.rqLen[q]! > 0;
-        this.post(q, b[i]!, now, more);
+        this.post(q, b[i]!, more);
       } while (more && this.drvXoff[q] === 0);
     } else this.maybeClearMissed(q);
     const left = this.rqLen[q]!;
@@ -860,7 +861,9 @@ export class NicTx {
   // another NIC's stage, the wire's events), so it is as if each was written here. A pass posts it
   // before it returns, except a held bypass, which goes back into TCP with the stage still full
   // (posted at txRelease, or earlier by any of those).
-  private post(q: number, h: number, now: number, more: boolean): void {
+  // (now read here, not passed: see directXmit)
+  private post(q: number, h: number, more: boolean): void {
+    const now = this.loop.now;
     const size = this.txRingSize;
     this.runPosted++;
     this.postT[h] = now;

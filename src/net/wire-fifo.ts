@@ -29,7 +29,18 @@ export interface WireStartCounters {
   readonly ringLatency: readonly LatencyHist[];
 }
 
+/** WireFifo.times slots: a train's or run's start (in) and its last frame's end (out), the frames'
+ *  enqueue and post times (pushTrain), the instant a run's frames must end before (pushRun). */
+export const T_START = 0;
+export const T_ENQ = 1;
+export const T_POST = 2;
+export const T_BEFORE = 3;
+
 export class WireFifo {
+  /** pushTrain's and pushRun's times (T_*): a double passed to or returned from a call V8 does not
+   *  inline is a heap number, one per train on the per-SYN path; from typed slots none is made. The
+   *  end a push leaves in T_START is where the next train on the wire starts. */
+  readonly times = new Float64Array(4);
   private cap = 1024;
   private mask = this.cap - 1;
   private h = new Uint32Array(this.cap);
@@ -49,18 +60,27 @@ export class WireFifo {
   private started = 0;
   private tail = 0;
 
+  /** `rateBps`: the direction's line rate (the serialization times). */
+  constructor(private readonly rateBps: number) {}
+
   get length(): number {
     return this.tail - this.head;
   }
 
   /** A train of k frames (handles buf[0..k)) of TX queue q goes on the wire
-   *  from t0, back to back: start_i+1 = end_i = start_i + serialization_i,
-   *  arrival_i = end_i + delay (the same f64 sums as one event per frame).
-   *  Frames after the first continue the train. One call per train, so the
-   *  times stay unboxed; returns the last frame's end. */
-  pushTrain(buf: Uint32Array, k: number, q: number, t0: number, len: Uint32Array, rateBps: number, delay: number, enq: number, post: number): number {
+   *  from times[T_START], back to back: start_i+1 = end_i = start_i + serialization_i,
+   *  arrival_i = end_i + delay (the same f64 sums as one event per frame),
+   *  each queued at times[T_ENQ] and posted at times[T_POST]. Frames after
+   *  the first continue the train. One call per train, so the times stay
+   *  unboxed; the last frame's end goes to times[T_START]. */
+  pushTrain(buf: Uint32Array, k: number, q: number, len: Uint32Array, delay: number): void {
     while (this.tail - this.head + k > this.cap) this.grow();
     const m = this.mask;
+    const tm = this.times;
+    const t0 = tm[T_START]!;
+    const enq = tm[T_ENQ]!;
+    const post = tm[T_POST]!;
+    const rateBps = this.rateBps;
     let t = t0;
     let last = t0;
     let tail = this.tail;
@@ -91,22 +111,23 @@ export class WireFifo {
     }
     this.tail = tail;
     this.trainLastStart[0] = last;
-    return t;
+    tm[T_START] = t;
   }
 
-  /** The start of serialization of the last frame pushTrain placed (a typed slot, as runEnd). */
+  /** The start of serialization of the last frame pushTrain placed (a typed slot, as times). */
   readonly trainLastStart = new Float64Array(1);
 
-  /** The last end of serialization pushRun placed (a typed slot: no heap number per run). */
-  readonly runEnd = new Float64Array(1);
-
-  /** A run of k frames (handles buf[0..k)) of TX queue q, each its own descriptor, back to back from t0
-   *  as k one-frame pushTrain calls would place them, as long as each ends before `before`; enq and post
-   *  give each handle's queueing times. Returns how many went on (their last end in runEnd[0]). */
-  pushRun(buf: Uint32Array, k: number, q: number, t0: number, len: Uint32Array, rateBps: number, delay: number, enq: Float64Array, post: Float64Array, before: number): number {
+  /** A run of k frames (handles buf[0..k)) of TX queue q, each its own descriptor, back to back from
+   *  times[T_START] as k one-frame pushTrain calls would place them, as long as each ends before
+   *  times[T_BEFORE]; enq and post give each handle's queueing times. Returns how many went on (their
+   *  last end in times[T_START]). */
+  pushRun(buf: Uint32Array, k: number, q: number, len: Uint32Array, delay: number, enq: Float64Array, post: Float64Array): number {
     while (this.tail - this.head + k > this.cap) this.grow();
     const m = this.mask;
-    let t = t0;
+    const tm = this.times;
+    const before = tm[T_BEFORE]!;
+    const rateBps = this.rateBps;
+    let t = tm[T_START]!;
     let tail = this.tail;
     let lastLen = -1;
     let ser = 0;
@@ -134,7 +155,7 @@ export class WireFifo {
       t = end;
     }
     this.tail = tail;
-    this.runEnd[0] = t;
+    tm[T_START] = t;
     return j;
   }
 

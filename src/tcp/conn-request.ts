@@ -10,7 +10,7 @@ import { TCP_MSS_DEFAULT, TCP_V6_MSS_DEFAULT, TCP_NEW_SYN_RECV, TCP_TIMEOUT_INIT
 import { cookieSeq, cookieTime, cookieTimestamp, mssIndex } from "./cookie.js";
 import { TCPHDR_ACK, TCPHDR_SYN } from "../wire/tcp.js";
 import { HASH_L4 } from "../core/skb-fields.js";
-import { firstTxhash, txhashOf } from "./txhash.js";
+import { firstTxhash, txhashOf, txhashOf32 } from "./txhash.js";
 
 /** assembly/cookie.ts, called straight (no wrapper). */
 interface CookieHot {
@@ -58,7 +58,7 @@ export function tcpConnRequest(t: TcpHost, l: ListenSock, h: number, twIsn = 0):
     // tcp_conn_request: tcp_rsk(req)->txhash = net_tx_rndhash() for every request, cookie or not (after
     // cookie_init_sequence, before send_synack), so a cookie SYN-ACK carries one too (tcp_make_synack:
     // skb_set_hash); drawn first here because it has no side effects
-    const txhash = txhashOf(rx.dport, rx.sport, rx.saddrKey);
+    const txhash = txhashOf32(rx.dport, rx.sport, rx.saddrKey);
     // include/net/tcp.h: cookie_init_sequence -> tcp_synq_overflow, SyncookiesSent
     if (!(now >= l.lastOverflow && now <= l.lastOverflow + 1000 * JIFFY)) l.lastOverflow = now;
     t.nstat.add(m.SyncookiesSent);

@@ -37,3 +37,9 @@ export function txhashOf(lport: number, rport: number, rkey: number): number {
 export function rethinkTxhash(old: number, n: number): number {
   return murmurFinal(murmurMix(murmurMix(0x85ebca6b, old), n)) || 1;
 }
+
+/** txhashOf as an int32 (the same 32 bits): a u32 at or above 2^31 returned from a call V8 does not
+ *  inline is a heap number, and a cookie SYN-ACK only stores it into the skb's u32 hash column. */
+export function txhashOf32(lport: number, rport: number, rkey: number): number {
+  return murmurFinal(murmurMix(murmurMix(0x9e3779b9, (lport << 16) | rport), rkey)) | 0 || 1;
+}

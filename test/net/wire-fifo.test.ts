@@ -5,7 +5,7 @@
 // (its cursors wrap and it grows while frames wait).
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { WireFifo, type WireStartCounters } from "../../src/net/wire-fifo.js";
+import { T_BEFORE, T_ENQ, T_POST, T_START, WireFifo, type WireStartCounters } from "../../src/net/wire-fifo.js";
 import { serializationNs } from "../../src/net/wire-time.js";
 import { LatencyHist } from "../../src/sim/latency-hist.js";
 
@@ -22,6 +22,15 @@ interface Frame {
   arrival: number;
   enq: number;
   post: number;
+}
+
+/** pushTrain from t0 with the frames' enqueue and post times; returns the last frame's end. */
+function push(f: WireFifo, buf: Uint32Array, k: number, q: number, t0: number, len: Uint32Array, enq: number, post: number): number {
+  f.times[T_START] = t0;
+  f.times[T_ENQ] = enq;
+  f.times[T_POST] = post;
+  f.pushTrain(buf, k, q, len, DELAY);
+  return f.times[T_START]!;
 }
 
 function counters(): WireStartCounters & { stats: { packets: number; bytes: number }[] } {
@@ -51,7 +60,7 @@ type Train = { k: number; q: number; lenFull: number; lenLast: number; gap: numb
 
 /** Push the trains in turn, looking (counting, taking arrivals) after those `lookAfter` picks. */
 function check(trains: Train[], lookAfter: (i: number) => boolean): void {
-  const f = new WireFifo();
+  const f = new WireFifo(RATE);
   const len = new Uint32Array(1 << 14);
   const c = counters();
   const refC = counters();
@@ -117,7 +126,7 @@ function check(trains: Train[], lookAfter: (i: number) => boolean): void {
       ref.push({ h, q: tr.q, cont: j > 0 ? 1 : 0, start: t, end, arrival: end + DELAY, enq, post });
       t = end;
     }
-    const last = f.pushTrain(buf, tr.k, tr.q, t0, len, RATE, DELAY, enq, post);
+    const last = push(f, buf, tr.k, tr.q, t0, len, enq, post);
     expect(last).toBe(t);
     wireFree = t;
     if (lookAfter(ti)) look(now + tr.look, tr.take);
@@ -170,20 +179,22 @@ describe("WireFifo", () => {
           }
           const t0 = 1000 + lead / 7;
           const before = t0 + span;
-          const run = new WireFifo();
-          const one = new WireFifo();
+          const run = new WireFifo(RATE);
+          const one = new WireFifo(RATE);
           // frames already waiting ahead of the run
-          for (const f of [run, one]) f.pushTrain(Uint32Array.of(2047, 2046), 2, 0, 0, len.fill(100, 2046), RATE, DELAY, 0, 0);
-          const m = run.pushRun(buf, k, 0, t0, len, RATE, DELAY, enq, post, before);
+          for (const f of [run, one]) push(f, Uint32Array.of(2047, 2046), 2, 0, 0, len.fill(100, 2046), 0, 0);
+          run.times[T_START] = t0;
+          run.times[T_BEFORE] = before;
+          const m = run.pushRun(buf, k, 0, len, DELAY, enq, post);
           let t = t0;
           let expected = 0;
           for (; expected < k; expected++) {
             const h = buf[expected]!;
             if (!(before > t + serializationNs(len[h]!, RATE))) break;
-            t = one.pushTrain(Uint32Array.of(h), 1, 0, t, len, RATE, DELAY, enq[h]!, post[h]!);
+            t = push(one, Uint32Array.of(h), 1, 0, t, len, enq[h]!, post[h]!);
           }
           expect(m).toBe(expected);
-          expect(run.runEnd[0]).toBe(t);
+          expect(run.times[T_START]).toBe(t);
           expect(run.length).toBe(one.length);
           const c1 = counters();
           const c2 = counters();
@@ -209,9 +220,9 @@ describe("WireFifo", () => {
   });
 
   it("refuses to hand over a frame whose end was not counted", () => {
-    const f = new WireFifo();
+    const f = new WireFifo(RATE);
     const len = new Uint32Array(4).fill(1514);
-    f.pushTrain(Uint32Array.of(0, 1), 2, 0, 0, len, RATE, DELAY, 0, 0);
+    push(f, Uint32Array.of(0, 1), 2, 0, 0, len, 0, 0);
     expect(() => f.takeArrived(1e9, new Uint32Array(4), new Uint8Array(4), 4)).toThrow(/before its end of serialization was counted/);
   });
 });

@@ -19,7 +19,7 @@
 import { describe, expect, it } from "vitest";
 import { loadBuiltinScenario } from "../../src/scenario/builtin.js";
 import type { Scenario } from "../../src/scenario/types.js";
-import { WireFifo } from "../../src/net/wire-fifo.js";
+import { T_START, WireFifo } from "../../src/net/wire-fifo.js";
 import { trainAndPerFrame as both } from "./train-modes.js";
 
 describe("link: train mode = per-frame mode when tx-frames raises the TX IRQ", () => {
@@ -97,9 +97,9 @@ function countShapes() {
   const out = { ties: 0, lastFrame: 0, restore: () => {} };
   const firstStart = new Map<WireFifo, number>();
   const pushTrain = WireFifo.prototype.pushTrain;
-  WireFifo.prototype.pushTrain = function (this: WireFifo, ...a: Parameters<typeof pushTrain>): number {
-    firstStart.set(this, a[3]);
-    return pushTrain.apply(this, a);
+  WireFifo.prototype.pushTrain = function (this: WireFifo, ...a: Parameters<typeof pushTrain>): void {
+    firstStart.set(this, this.times[T_START]!);
+    pushTrain.apply(this, a);
   };
   const arrivedFor = WireFifo.prototype.arrivedFor;
   WireFifo.prototype.arrivedFor = function (this: WireFifo, now: number, insertedAt: number): number {
