@@ -10,7 +10,8 @@ import { TCP_MSS_DEFAULT, TCP_V6_MSS_DEFAULT, TCP_NEW_SYN_RECV, TCP_TIMEOUT_INIT
 import { cookieSeq, cookieTime, cookieTimestamp, mssIndex } from "./cookie.js";
 import { TCPHDR_ACK, TCPHDR_SYN } from "../wire/tcp.js";
 import { HASH_L4 } from "../core/skb-fields.js";
-import { firstTxhash, txhashOf, txhashOf32 } from "./txhash.js";
+import { firstTxhash, txhashOf32 } from "./txhash.js";
+import { COOKIE_ROW_TS_OFF } from "./cookie-burst.js";
 
 /** assembly/cookie.ts, called straight (no wrapper). */
 interface CookieHot {
@@ -50,36 +51,34 @@ export function tcpConnRequest(t: TcpHost, l: ListenSock, h: number, twIsn = 0):
     sndWscale = -1;
     tsOk = false;
   }
-  const tsOff = tsOk ? t.tsOffset(rx.saddrKey | 0) : 0; // int32: no heap number for a u32 key
   // net/ipv4/tcp_minisocks.c: tcp_openreq_init_rwin — from the listener's sk_rcvbuf (precomputed)
   const lw = l.win ?? t.listenWin;
   const win = tsOk ? lw.ts : lw.noTs;
   if (wantCookie) {
-    // tcp_conn_request: tcp_rsk(req)->txhash = net_tx_rndhash() for every request, cookie or not (after
-    // cookie_init_sequence, before send_synack), so a cookie SYN-ACK carries one too (tcp_make_synack:
-    // skb_set_hash); drawn first here because it has no side effects
-    const txhash = txhashOf32(rx.dport, rx.sport, rx.saddrKey);
     // include/net/tcp.h: cookie_init_sequence -> tcp_synq_overflow, SyncookiesSent
     if (!(now >= l.lastOverflow && now <= l.lastOverflow + 1000 * JIFFY)) l.lastOverflow = now;
     t.nstat.add(m.SyncookiesSent);
     // net/ipv6/syncookies.c: __cookie_v6_init_sequence has its own msstab
     const mssind = mssIndex(mss, rx.v6);
     // tcp_make_synack: the SYN-ACK's window is not scaled (min(rcv_wnd, 65535)); cookie_init_timestamp
-    // encodes the options in the low bits of TSval (int32: no heap number at the WASM call)
+    // encodes the options in the low bits of TSval, to which the request's ts_off is added (int32: no
+    // heap number at the WASM call)
     const window = win.window > 65535 ? 65535 : win.window;
-    const tsVal = tsOk ? (cookieTimestamp(t.nowMs(), sndWscale, sackOk, false) + tsOff) | 0 : 0;
+    const tsStamp = tsOk ? cookieTimestamp(t.nowMs(), sndWscale, sackOk, false) | 0 : 0;
     const slot = rx.v6 ? -1 : t.cookieSynAckSlot(tsOk, sackOk, sndWscale >= 0 ? win.wscale : -1);
     if (slot >= 0) {
       // tcp_v4_send_synack: the cookie and the SYN-ACK's headers in one WASM call (assembly/cookie.ts)
       const out = t.env.alloc();
-      if (out >= 0) {
-        t.core.skb.hash[out] = txhash;
-        t.core.skb.hashFlags[out] = HASH_L4;
-      }
       if (out >= 0 && t.rxBatch) {
-        // in a NAPI poll: stamped and sent with the poll's others (src/tcp/cookie-burst.ts)
-        t.cookieBurst.add(slot, out, rx.saddrKey | 0, rx.dport, rx.sport, rx.seq | 0, mssind, cookieTime(now) | 0, window, tsVal, tsOk ? rx.tsVal | 0 : 0);
+        // in a NAPI poll: stamped and sent with the poll's others, the txhash and the timestamp offset
+        // worked out there (src/tcp/cookie-burst.ts)
+        t.cookieBurst.add(slot, out, rx.saddrKey | 0, rx.dport, rx.sport, rx.seq | 0, mssind, cookieTime(now) | 0, window, tsStamp, tsOk ? rx.tsVal | 0 : 0, tsOk ? COOKIE_ROW_TS_OFF : 0);
       } else if (out >= 0) {
+        // tcp_conn_request: tcp_rsk(req)->txhash = net_tx_rndhash() for every request, cookie or not, so a
+        // cookie SYN-ACK carries one too (tcp_make_synack: skb_set_hash)
+        t.core.skb.hash[out] = txhashOf32(rx.dport, rx.sport, rx.saddrKey);
+        t.core.skb.hashFlags[out] = HASH_L4;
+        const tsVal = tsOk ? (tsStamp + t.tsOffset(rx.saddrKey | 0)) | 0 : 0;
         const key = t.cookies.keyAddr4();
         // u32 words as int32: a u32 above 2^31 is a heap number at the (not inlined) JS-to-WASM call
         (t.core.raw as unknown as CookieHot).cookie_synack4(slot, out, key, t.addrKey | 0, rx.saddrKey | 0, rx.dport, rx.sport, rx.seq | 0, mssind, cookieTime(now) | 0, window, tsVal, tsOk ? rx.tsVal | 0 : 0);
@@ -100,13 +99,14 @@ export function tcpConnRequest(t: TcpHost, l: ListenSock, h: number, twIsn = 0):
     tx.sackPerm = sackOk;
     if (tsOk) {
       tx.ts = true;
-      tx.tsVal = tsVal >>> 0;
+      tx.tsVal = (tsStamp + t.tsOffset(rx.saddrKey | 0)) >>> 0;
       tx.tsEcr = rx.tsVal;
     }
-    t.transmit(txhash);
+    t.transmit(txhashOf32(rx.dport, rx.sport, rx.saddrKey));
     t.deliverSkb(h);
     return;
   }
+  const tsOff = tsOk ? t.tsOffset(rx.saddrKey | 0) : 0; // int32: no heap number for a u32 key
   // 3/4 rule: without cookies the last quarter of tcp_max_syn_backlog is kept
   // for proven peers (tcp_peer_is_proven; no tcp_metrics here, so none are).
   if (twIsn === 0 && t.syncookies === 0 && t.maxSynBacklog - l.qlen < t.maxSynBacklog >> 2) {

@@ -1,6 +1,7 @@
 // A NAPI poll's cookie SYN-ACKs, stamped in one WASM call
 // (assembly/cookie.ts cookie_synack4_burst) instead of one cookie_synack4
-// each. tcp_conn_request still runs per SYN, in order, and allocates each
+// each; the same call gives each its txhash (txhashOf) and adds the
+// timestamp offset (TcpHost.tsOffset) to a flagged row's TSval. tcp_conn_request still runs per SYN, in order, and allocates each
 // SYN-ACK's skb where it did (the pool's handle order is unchanged); only
 // the cookie, the header stamp and ip_output wait for the flush, which comes
 // before the host transmits anything else (TcpHost.output) and at the poll's
@@ -18,12 +19,14 @@
 import type { Core } from "../core/core.js";
 
 /** assembly/cookie.ts: ROW_U32 (the row's words, in its order). */
-const ROW = 11;
+const ROW = 12;
+/** assembly/cookie.ts: a row whose TSval gets the timestamp offset added. */
+export const COOKIE_ROW_TS_OFF = 1;
 
 interface CookieBurstRaw {
   cookie_burst_ptr(): number;
   cookie_burst_rows(): number;
-  cookie_synack4_burst(n: number, key: number, laddr: number): void;
+  cookie_synack4_burst(n: number, key: number, laddr: number, tsKey: number, tk0: number, tk1: number, tk2: number, tk3: number): void;
 }
 
 /** Per core, the burst whose rows the area holds. */
@@ -53,8 +56,9 @@ export class CookieBurst {
     this.handles = new Int32Array(this.capacity);
   }
 
-  /** A SYN-ACK for skb h from template `slot` (cookie_synack4's arguments; int32 words). */
-  add(slot: number, h: number, raddr: number, lport: number, rport: number, sseq: number, mssind: number, count: number, win: number, tsval: number, tsecr: number): void {
+  /** A SYN-ACK for skb h from template `slot` (cookie_synack4's arguments; int32 words); `flags`:
+   *  COOKIE_ROW_TS_OFF when tsval is to get the timestamp offset. */
+  add(slot: number, h: number, raddr: number, lport: number, rport: number, sseq: number, mssind: number, count: number, win: number, tsval: number, tsecr: number, flags: number): void {
     // a full area is stamped and sent first (TcpHost.flushCookies): the row never lands past the end
     if (this.n === this.capacity) this.flushOwner();
     const n = this.n;
@@ -72,6 +76,7 @@ export class CookieBurst {
     w[r + 8] = win;
     w[r + 9] = tsval;
     w[r + 10] = tsecr;
+    w[r + 11] = flags;
     this.n = n + 1;
   }
 
@@ -86,12 +91,15 @@ export class CookieBurst {
   }
 
   /** Stamp every waiting SYN-ACK (key: syncookie_secret's address, laddr the host's IPv4
-   *  address), then hand each to `output` in order. */
-  flush(key: number, laddr: number, output: (h: number) => boolean): void {
+   *  address; tsKey: the timestamp offsets' key words, null when the host adds none), then hand
+   *  each to `output` in order. */
+  flush(key: number, laddr: number, tsKey: Uint32Array | null, output: (h: number) => boolean): void {
     const n = this.n;
     if (n === 0) return;
     this.n = 0;
-    this.raw.cookie_synack4_burst(n, key, laddr);
+    // int32 words: a u32 above 2^31 is a heap number at the call
+    if (tsKey === null) this.raw.cookie_synack4_burst(n, key, laddr, 0, 0, 0, 0, 0);
+    else this.raw.cookie_synack4_burst(n, key, laddr, 1, tsKey[0]! | 0, tsKey[1]! | 0, tsKey[2]! | 0, tsKey[3]! | 0);
     // the handles read from the area before output (whose path may start another host's burst)
     const w = this.area;
     if (n === 1) {

@@ -8,6 +8,8 @@ import { murmurFinal as fmix, murmurMix as mix } from "../util/murmur.js";
 
 export class IsnSecret {
   readonly key = new Uint32Array(8);
+  /** The words of hash(.., c = 1), the timestamp offsets' (a view of key[4..8)). */
+  readonly tsKey = this.key.subarray(4, 8);
 
   constructor(rng: Rng) {
     for (let i = 0; i < 8; i++) this.key[i] = rng.u32();

@@ -955,6 +955,8 @@ export class TcpHost {
 
   /** secure_tcp_ts_off: random per address pair with tcp_timestamps=1, 0
    *  with 2. An int32 (the u32 mod 2^32: every use adds it and takes >>> 0). */
+  /** secure_tcp_ts_off's model (IsnSecret.hash(addr, rkey, 0, 0, 1)); a cookie burst adds it in WASM
+   *  (assembly/cookie.ts tsOffset, from IsnSecret.tsKey). */
   tsOffset(rkey: number): number {
     return this.timestamps === 1 ? this.isnKey.hash(this.addrKey | 0, rkey | 0, 0, 0, 1) : 0;
   }
@@ -986,7 +988,7 @@ export class TcpHost {
   /** The waiting cookie SYN-ACKs: stamped in one call, then sent in order. */
   flushCookies(): void {
     // through output (its check finds the burst already emptied), as each SYN-ACK went before
-    this.cookieBurst.flush(this.cookies.keyAddr4(), this.addrKey | 0, this.output);
+    this.cookieBurst.flush(this.cookies.keyAddr4(), this.addrKey | 0, this.timestamps === 1 ? this.isnKey.tsKey : null, this.output);
   }
 
   /** Allocate, write `tx`, send. Handshake segments (SYN, SYN-ACK) are stamped from a per-layout
