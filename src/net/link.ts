@@ -170,7 +170,7 @@ export class LinkDirection {
   /** NicTx.xmit's first step: a frame the NIC would post and the wire take at once (NicTx.quietPostable:
    *  the bypass to a running one-queue ring with nothing else unsent; the wire idle, or busy with a
    *  descriptor whose completion was counted quietly, so no tx-done event is armed) and whose own
-   *  completion would only be counted (NicTx.quietCompletionAt its end) goes on the wire in one step,
+   *  completion would only be counted (NicTx.quietCompletionAt at its end) goes on the wire in one step,
    *  as xmit, kickTrain and trainFrom would put it: from now, or from the end of the frame on the
    *  wire (the transmitter takes a plain frame as that one leaves). False: nothing done. */
   sendQuiet(h: number): boolean {
@@ -178,7 +178,8 @@ export class LinkDirection {
     if (this.doneArmed || !tx.quietPostable(h)) return false;
     const now = this.loop.now;
     const t0 = this.busy && now < this.busyEnd ? this.busyEnd : now;
-    if (!tx.quietCompletionAt(t0 + serializationNs(this.skbLen[h]!, this.rateBps))) return false;
+    tx.quietEnd[0] = t0 + serializationNs(this.skbLen[h]!, this.rateBps);
+    if (!tx.quietCompletionAt()) return false;
     tx.postQuiet(h);
     this.quietSends++;
     const buf = this.trainBuf;

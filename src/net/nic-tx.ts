@@ -581,8 +581,13 @@ export class NicTx {
     return this.rec[r + TXR.unsent] === 0 && this.rec[r + TXR.used]! + 1 < this.txRingSize;
   }
 
-  /** completionQuietUntil(end) for the one-frame descriptor quietPostable found, before the wire takes it. */
-  quietCompletionAt(end: number): boolean {
+  /** quietCompletionAt's argument: the frame's end of serialization (a typed slot: a double argument
+   *  to a call V8 does not inline is a heap number). */
+  readonly quietEnd = new Float64Array(1);
+
+  /** completionQuietUntil(quietEnd[0]) for the one-frame descriptor quietPostable found, before the wire takes it. */
+  quietCompletionAt(): boolean {
+    const end = this.quietEnd[0]!;
     if (this.napiScheduled[0] !== 0) return this.napiAt[0]! > end;
     if (this.irqArmed[0] === 0) return false;
     const frames = this.txFrames;
