@@ -8,11 +8,7 @@ import { runScenario } from "../run-scenario.js";
 import { OUTCOME_KEYS, type KernelCase, type Outcome } from "./cases.js";
 import { CLIENT_ADDR, SERVER_ADDR } from "./netns.js";
 
-/**
- * The scenario for case `c`. `synCount` replaces the flood's SYN count: pass
- * the number of SYNs the kernel's TCP actually received (random spoofed
- * sources include martian addresses the kernel drops before TCP).
- */
+/** The scenario for case `c`; `synCount` replaces the flood's SYN count. */
 export function scenarioForCase(c: KernelCase, synCount?: number): Scenario {
   const t = c.traffic;
   const count = t.kind === "syn-flood" && synCount !== undefined ? synCount : t.count;
@@ -60,9 +56,33 @@ export function outcomeFromReport(report: Report, c: KernelCase): Outcome {
 export interface ModelRun {
   outcome: Outcome;
   report: Report;
+  /** SYNs the model's flood sent (for connect cases, the connect count). */
+  synsSent: number;
+  /** Of those, how many reached the server's TCP (TcpInSegs). */
+  synsDelivered: number;
 }
 
-export async function runModelCase(c: KernelCase, synCount?: number): Promise<ModelRun> {
-  const report = await runScenario(scenarioForCase(c, synCount));
-  return { outcome: outcomeFromReport(report, c), report };
+/**
+ * Run case `c` in the model. For a flood, `synsAtTcp` is the number of SYNs
+ * that reached the kernel's TCP: random spoofed sources include martian ones
+ * that IP drops before TCP (src/net/martian.ts), in the kernel and in the
+ * model alike, but not the same ones. So the model's flood is made as long as
+ * it takes for as many of its SYNs to reach its TCP: each SYN added at the end
+ * adds at most one, so adding the shortfall never overshoots.
+ */
+export async function runModelCase(c: KernelCase, synsAtTcp?: number): Promise<ModelRun> {
+  const t = c.traffic;
+  if (t.kind !== "syn-flood" || synsAtTcp === undefined) {
+    const report = await runScenario(scenarioForCase(c));
+    const delivered = report.hosts["server"]?.nstat["TcpInSegs"] ?? 0;
+    return { outcome: outcomeFromReport(report, c), report, synsSent: t.count, synsDelivered: t.kind === "connect" ? t.count : delivered };
+  }
+  // each round adds at least one SYN; the bound only stops a flood whose sources never reach TCP
+  for (let sent = Math.max(1, synsAtTcp), round = 0; ; round++) {
+    const report = await runScenario(scenarioForCase(c, sent));
+    const delivered = report.hosts["server"]?.nstat["TcpInSegs"] ?? 0;
+    if (delivered >= synsAtTcp) return { outcome: outcomeFromReport(report, c), report, synsSent: sent, synsDelivered: delivered };
+    if (round >= 64) throw new Error(`the model's flood of ${sent} SYNs got ${delivered} to TCP, not ${synsAtTcp}`);
+    sent += synsAtTcp - delivered;
+  }
 }

@@ -15,6 +15,7 @@ import { UdpSock, type UdpSocketConfig } from "./udp-sock.js";
 import { IpDefrag, ipFragment, isFragment, setRxTruesize } from "./ipfrag.js";
 import { get16 } from "../wire/bytes.js";
 import { get32 } from "../tcp/segment.js";
+import { LOCAL_SOURCE_DROP, badSource6, martianSource4 } from "./martian.js";
 
 /** What the UDP/IP-fragment parts read from a host's config beyond HostConfig. */
 export interface UdpHostConfig {
@@ -67,6 +68,7 @@ export class Stack {
   private readonly cIp6InReceives: number;
   private readonly cIp6InDelivers: number;
   private readonly cIp6InAddrErrors: number;
+  private readonly cIp6InHdrErrors: number;
   private readonly cIp6OutRequests: number;
   private readonly cTcpInSegs: number;
   private readonly cUdpInDatagrams: number;
@@ -120,6 +122,7 @@ export class Stack {
     this.cIp6InReceives = c.id("Ip6InReceives");
     this.cIp6InDelivers = c.id("Ip6InDelivers");
     this.cIp6InAddrErrors = c.id("Ip6InAddrErrors");
+    this.cIp6InHdrErrors = c.id("Ip6InHdrErrors");
     this.cIp6OutRequests = c.id("Ip6OutRequests");
     this.cTcpInSegs = c.id("TcpInSegs");
     this.cUdpInDatagrams = c.id("UdpInDatagrams");
@@ -230,9 +233,21 @@ export class Stack {
       // net/ipv4/ip_input.c: ip_rcv_core, ip_rcv_finish; to our MAC but not our address, with
       // forwarding off: route.c ip_route_input_slow -> no_route (EHOSTUNREACH) -> ip_error
       this.nstat.add(this.cIpInReceives);
+      // route.c: ip_route_input_slow checks the source before it looks the destination up
+      const saddr = get32(b, net + 12);
+      const martian = martianSource4(saddr);
+      if (martian !== null) {
+        this.drops.drop(h, martian);
+        return;
+      }
       if (!this.isOurs(net + 16, 4)) {
         this.nstat.add(this.cIpInAddrErrors);
         this.drops.drop(h, "IP_INADDRERRORS");
+        return;
+      }
+      // route.c: ip_route_input_slow, RTN_LOCAL -> fib_validate_source: our own address as the source
+      if (saddr === this.addr4) {
+        this.drops.drop(h, LOCAL_SOURCE_DROP);
         return;
       }
       l4 = b[net + 9]!;
@@ -251,6 +266,11 @@ export class Stack {
       // net/ipv6/ip6_input.c: ipv6_rcv, ip6_rcv_finish; not our address, with forwarding off:
       // ip6_output.c ip6_forward -> error (Ip6InAddrErrors, IP_INADDRERRORS)
       this.nstat.add(this.cIp6InReceives);
+      if (badSource6(b, net + 8)) {
+        this.nstat.add(this.cIp6InHdrErrors);
+        this.drops.drop(h, "IP_INHDR");
+        return;
+      }
       if (!this.isOurs(net + 24, 16)) {
         this.nstat.add(this.cIp6InAddrErrors);
         this.drops.drop(h, "IP_INADDRERRORS");
@@ -281,7 +301,8 @@ export class Stack {
 
   /** How many of the frames at core.scratch[at .. at+n) (a NAPI poll's, in order), from the first,
    *  receive() would drop as not for this host (ip_error / ip6_forward with forwarding off:
-   *  IP_INADDRERRORS). Reads only: the caller charges them, then drops them with dropOtherHostRun. */
+   *  IP_INADDRERRORS; a frame with a martian source, dropped before that, ends the run). Reads only:
+   *  the caller charges them, then drops them with dropOtherHostRun. */
   otherHostRun(at: number, n: number): number {
     const sc = this.scratch;
     const proto = this.skbProtocol;
@@ -292,7 +313,9 @@ export class Stack {
     for (; k < n; k++) {
       const h = sc[at + k]!;
       // a frame of the other IP version is never ours; receive() counts it under its own MIB
-      if (proto[h] !== ethP || this.isOurs(h * SKB_HEADROOM + this.skbNetwork[h]! + daddr, this.addr.length)) break;
+      const net = h * SKB_HEADROOM + this.skbNetwork[h]!;
+      if (proto[h] !== ethP || this.isOurs(net + daddr, this.addr.length)) break;
+      if (v6 ? badSource6(this.headers, net + 8) : martianSource4(get32(this.headers, net + 12)) !== null) break;
     }
     return k;
   }
@@ -301,7 +324,8 @@ export class Stack {
    *  are IPv4 TCP SYNs to this host, not fragments, for a listener and no socket (a flood's, a burst
    *  of connects'): ip_rcv_core -> ip_local_deliver -> tcp_v4_rcv -> tcp_conn_request for each, in
    *  order (TcpHost.rcvListenSyn), IpInReceives, IpInDelivers and TcpInSegs added once for the run.
-   *  Returns how many it took; the first other frame ends the run untouched (receive() takes it).
+   *  Returns how many it took; the first other frame (also one whose source IP drops as a martian,
+   *  or our own address) ends the run untouched (receive() takes it).
    *  The listener path reads no CPU clock, so the caller may charge the run's cost after it. */
   listenRun(at: number, n: number): number {
     if (this.addr.length !== 4) return 0;
@@ -319,7 +343,9 @@ export class Stack {
       const base = h * SKB_HEADROOM;
       const net = base + network[h]!;
       if (get32(b, net + 16) !== me || b[net + 9] !== IPPROTO_TCP || isFragment(b, net)) break;
-      if (!t.rcvListenSyn(h, base + transport[h]!, get32(b, net + 12))) break;
+      const saddr = get32(b, net + 12);
+      if (saddr === me || martianSource4(saddr) !== null) break;
+      if (!t.rcvListenSyn(h, base + transport[h]!, saddr)) break;
     }
     if (k > 0) {
       this.nstat.add(this.cIpInReceives, k);

@@ -7,6 +7,7 @@
 import type { Host } from "../net/host.js";
 import { SegOut, get32 } from "../tcp/segment.js";
 import { TcpStamp } from "../tcp/stamp.js";
+import { badSource6, martianSource4 } from "../net/martian.js";
 import { TCPHDR_SYN } from "../wire/tcp.js";
 import type { TrafficContext, TrafficStats } from "./source.js";
 import { EPHEMERAL_HIGH, EPHEMERAL_LOW } from "./source.js";
@@ -45,7 +46,12 @@ export class SynGenerator {
     this.stats = { kind: "syn-flood", from: from.name, to: `${to.name}:${config.dport}`, packets: 0, bytes: 0, allocFailures: 0 };
     const v6 = from.config.addr.length === 16;
     this.src = Uint8Array.from(from.config.addr);
-    if (config.spoof === "fixed") this.randomizeSource();
+    // one spoofed source for the whole flood (hping3 -a ADDR): one IP would not drop as a martian
+    // (src/net/martian.ts) nor take for the server's own, or the flood would never reach TCP
+    if (config.spoof === "fixed") {
+      do this.randomizeSource();
+      while ((v6 ? badSource6(this.src, 0) : martianSource4(get32(this.src, 0)) !== null) || this.src.every((b, i) => b === to.config.addr[i]));
+    }
     const s = this.seg;
     s.v6 = v6;
     s.src = this.src;

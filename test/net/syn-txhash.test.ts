@@ -334,11 +334,14 @@ describe("a cookie SYN-ACK carries a txhash (tcp_conn_request draws tcp_rsk(req)
       };
       const report = buildReport(w, w.run());
       const n = report.hosts["server"]!.nstat;
-      expect(n["TcpExtSyncookiesSent"]).toBe(256);
-      expect(sent.length).toBe(256);
+      // the SYNs whose random source is not martian (test/net/martian-source) reach TCP, each gets a cookie
+      const syns = n["TcpInSegs"]!;
+      expect(syns).toBeGreaterThan(220);
+      expect(n["TcpExtSyncookiesSent"]).toBe(syns);
+      expect(sent.length).toBe(syns);
       if (batched) expect(bursts).toBeGreaterThan(0);
       else expect(bursts).toBe(0);
-      expect(generic).toBe(mode === "generic" ? 256 : 0);
+      expect(generic).toBe(mode === "generic" ? syns : 0);
       for (const s of sent) {
         expect(s.hash).not.toBe(0);
         expect(s.hash).toBe(s.expect);
@@ -410,7 +413,8 @@ describe("a SYN-cookie child's txhash (syncookies.c: cookie_tcp_reqsk_init; tcp_
 
 describe("reqsk_timer_handler drops a request whose SYN-ACK retransmission got no skb (inet_rtx_syn_ack != 0, not acked)", () => {
   it("16 SYNs, the server's TCP gets no skbs in [0.5 s, 1.5 s): each request's 1 s timer fails to resend and drops it", async () => {
-    // 16 SYNs 1 ms apart from t = 0; the SYN-ACKs are lost (no ACK ever comes). Each request's timer
+    // 16 SYNs 1 ms apart from t = 0 (the ones whose random source is not martian make requests); the
+    // SYN-ACKs are lost (no ACK ever comes). Each request's timer
     // fires at its SYN's arrival + TCP_TIMEOUT_INIT (1 s), inside the window: tcp_syn_ack_timeout counts
     // TcpTimeouts, inet_rtx_syn_ack finds no skb (tcp_make_synack NULL: send_synack's error), and since the
     // request is not acked, reqsk_timer_handler drops it (__inet_csk_reqsk_queue_drop). So by 3.5 s:
@@ -449,9 +453,13 @@ describe("reqsk_timer_handler drops a request whose SYN-ACK retransmission got n
     };
     const report = buildReport(w, w.run());
     const n = report.hosts["server"]!.nstat;
-    expect(failedAllocs).toBe(conns);
-    expect(synAcks).toBe(conns);
-    expect(n["TcpExtTCPTimeouts"]).toBe(conns);
+    // the requests: the SYNs whose random source is not martian (test/net/martian-source)
+    const reqs = n["TcpInSegs"]!;
+    expect(reqs).toBeGreaterThan(conns / 2);
+    expect(reqs).toBeLessThanOrEqual(conns);
+    expect(failedAllocs).toBe(reqs);
+    expect(synAcks).toBe(reqs);
+    expect(n["TcpExtTCPTimeouts"]).toBe(reqs);
     expect(n["TcpExtTCPSynRetrans"] ?? 0).toBe(0);
     expect(w.host("server").stack.tcp.listeners[0]!.qlen).toBe(0);
     expect(report.ledger.unaccounted).toBe(0);

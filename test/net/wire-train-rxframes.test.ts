@@ -40,7 +40,9 @@ describe("link: train mode = per-frame mode with rx-frames", () => {
     const { train, perFrame } = await both(s);
     expect(train.json === perFrame.json).toBe(true);
     const r = JSON.parse(train.json);
-    expect(r.hosts.server.nstat.TcpExtSyncookiesSent).toBeGreaterThan(3900);
+    // every SYN that reaches TCP (random sources: about 1 in 15 is martian and dies in IP, test/net/martian-source)
+    expect(r.hosts.server.nstat.TcpExtSyncookiesSent).toBe(r.hosts.server.nstat.TcpInSegs);
+    expect(r.hosts.server.nstat.TcpExtSyncookiesSent).toBeGreaterThan(3600);
     // each of ~8000 frames (SYNs and SYN-ACKs) is an arrival event per frame; in train mode ~1 in 32 is
     expect(perFrame.events - train.events).toBeGreaterThan(0.8 * 8000);
   });

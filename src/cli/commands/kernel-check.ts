@@ -47,7 +47,10 @@ interface CaseResult {
   status: "match" | "differ" | "skipped" | "error";
   /** Why skipped, or the error. */
   reason?: string;
+  /** Flood cases: SYNs that reached the kernel's TCP. */
   synsDelivered?: number;
+  /** Flood cases: the SYNs the model sent. */
+  modelSynsSent?: number;
   rows?: CompareRow[];
   differing?: string[];
 }
@@ -78,13 +81,14 @@ async function runCase(c: KernelCase): Promise<CaseResult> {
   }
   const rows = compareOutcomes(model.outcome, kernel.outcome);
   const diff = differing(rows);
-  return { ...base, status: diff.length === 0 ? "match" : "differ", synsDelivered: kernel.synsDelivered, rows, differing: diff };
+  const syns = c.traffic.kind === "syn-flood" ? { modelSynsSent: model.synsSent } : {};
+  return { ...base, status: diff.length === 0 ? "match" : "differ", synsDelivered: kernel.synsDelivered, ...syns, rows, differing: diff };
 }
 
 function renderCase(r: CaseResult): string {
   let s = `${r.case}: ${r.summary}\n`;
-  if (r.synsDelivered !== undefined && r.rows && KERNEL_CASES.find((c) => c.name === r.case)?.traffic.kind === "syn-flood") {
-    s += `  (${r.synsDelivered} SYNs reached the kernel's TCP; the model gets the same count)\n`;
+  if (r.synsDelivered !== undefined && r.modelSynsSent !== undefined && r.rows) {
+    s += `  (${r.synsDelivered} SYNs reached the kernel's TCP; the model sent ${r.modelSynsSent} for the same ${r.synsDelivered} at its TCP)\n`;
   }
   if (r.rows) s += formatComparison(r.rows);
   if (r.status === "match") s += "  => match\n";
