@@ -104,6 +104,21 @@ function backlogCase(b: number): KernelCase {
   };
 }
 
+/**
+ * tcp_syncookies=2 with real clients: every SYN is answered with a cookie and
+ * no request sock is made, the clients' ACKs are validated statelessly
+ * (cookie_v4_check) and the accept queue fills as in backlogCase(b).
+ */
+function cookiesAlwaysCase(b: number): KernelCase {
+  const c = backlogCase(b);
+  return {
+    ...c,
+    name: `cookies-always-${b}`,
+    summary: `tcp_syncookies=2, ${c.summary}`,
+    sysctl: { ...DEFAULT_CASE_SYSCTLS, "net.ipv4.tcp_syncookies": 2 },
+  };
+}
+
 /** FLOOD_COUNT bare SYNs from random spoofed sources, 1 ms apart. */
 function floodCase(name: string, summary: string, backlog: number, sysctl: Partial<CaseSysctls>): KernelCase {
   return {
@@ -122,6 +137,7 @@ export const KERNEL_CASES: readonly KernelCase[] = [
   backlogCase(1),
   backlogCase(8),
   backlogCase(128),
+  cookiesAlwaysCase(8),
   floodCase("flood-cookies-0", "tcp_syncookies=0, listen(8)", 8, { "net.ipv4.tcp_syncookies": 0 }),
   floodCase("flood-cookies-1", "tcp_syncookies=1, listen(8)", 8, { "net.ipv4.tcp_syncookies": 1 }),
   floodCase("flood-cookies-2", "tcp_syncookies=2, listen(8)", 8, { "net.ipv4.tcp_syncookies": 2 }),

@@ -49,7 +49,9 @@ interface CaseResult {
   reason?: string;
   /** Flood cases: SYNs that reached the kernel's TCP. */
   synsDelivered?: number;
-  /** Flood cases: the SYNs the model sent. */
+  /** Flood cases: SYNs hping3 sent, those the kernel's IP dropped as martian sources, and the SYNs the model sent. */
+  synsSent?: number;
+  martians?: number;
   modelSynsSent?: number;
   rows?: CompareRow[];
   differing?: string[];
@@ -81,14 +83,15 @@ async function runCase(c: KernelCase): Promise<CaseResult> {
   }
   const rows = compareOutcomes(model.outcome, kernel.outcome);
   const diff = differing(rows);
-  const syns = c.traffic.kind === "syn-flood" ? { modelSynsSent: model.synsSent } : {};
+  const syns = c.traffic.kind === "syn-flood" ? { synsSent: kernel.synsSent, martians: kernel.martians, modelSynsSent: model.synsSent } : {};
   return { ...base, status: diff.length === 0 ? "match" : "differ", synsDelivered: kernel.synsDelivered, ...syns, rows, differing: diff };
 }
 
 function renderCase(r: CaseResult): string {
   let s = `${r.case}: ${r.summary}\n`;
   if (r.synsDelivered !== undefined && r.modelSynsSent !== undefined && r.rows) {
-    s += `  (${r.synsDelivered} SYNs reached the kernel's TCP; the model sent ${r.modelSynsSent} for the same ${r.synsDelivered} at its TCP)\n`;
+    s += `  (hping3 sent ${r.synsSent} SYNs: ${r.synsDelivered} reached the kernel's TCP, ${r.martians} had martian sources;\n`;
+    s += `   the model sent ${r.modelSynsSent} for the same ${r.synsDelivered} at its TCP)\n`;
   }
   if (r.rows) s += formatComparison(r.rows);
   if (r.status === "match") s += "  => match\n";
