@@ -119,15 +119,15 @@ function cookiesAlwaysCase(b: number): KernelCase {
   };
 }
 
-/** FLOOD_COUNT bare SYNs from random spoofed sources, 1 ms apart. */
-function floodCase(name: string, summary: string, backlog: number, sysctl: Partial<CaseSysctls>): KernelCase {
+/** FLOOD_COUNT bare SYNs from random spoofed sources (or one, `fixed`), 1 ms apart. */
+function floodCase(name: string, summary: string, backlog: number, sysctl: Partial<CaseSysctls>, spoof: "random" | "fixed" = "random"): KernelCase {
   return {
     name,
-    summary: `${summary}, ${FLOOD_COUNT} SYNs from random spoofed sources`,
+    summary: `${summary}, ${FLOOD_COUNT} SYNs from ${spoof === "random" ? "random spoofed sources" : "one spoofed source, port +1 per SYN"}`,
     port: PORT,
     backlog,
     sysctl: { ...DEFAULT_CASE_SYSCTLS, ...sysctl },
-    traffic: { kind: "syn-flood", count: FLOOD_COUNT, gapUs: GAP_US, spoof: "random" },
+    traffic: { kind: "syn-flood", count: FLOOD_COUNT, gapUs: GAP_US, spoof },
     settleMs: FLOOD_SETTLE_MS,
   };
 }
@@ -146,6 +146,7 @@ export const KERNEL_CASES: readonly KernelCase[] = [
     "net.ipv4.tcp_max_syn_backlog": 16,
   }),
   floodCase("flood-backlog-0", "tcp_syncookies=0, listen(0)", 0, { "net.ipv4.tcp_syncookies": 0 }),
+  floodCase("flood-fixed-cookies-1", "tcp_syncookies=1, listen(8)", 8, { "net.ipv4.tcp_syncookies": 1 }, "fixed"),
 ];
 
 export function findKernelCase(name: string): KernelCase | undefined {

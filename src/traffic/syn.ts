@@ -2,8 +2,12 @@
 // style): nothing on the sender remembers them, so SYN-ACKs to spoofed
 // sources go nowhere and none is ever ACKed. Each SYN carries the options a
 // Linux SYN carries (MSS, SACK_PERM, timestamps, window scale 7, window 64240)
-// and a random sequence number and source port. Per SYN: one skb, headers
-// stamped from a template (src/tcp/stamp.ts), no JS object.
+// and a random sequence number. Source ports: with one source address
+// (`fixed`, `none`) they step as hping3's do (sendtcp.c: a random base
+// 1024 + rand() % 2000, +1 per packet, mod 65536, unless -k), so no two SYNs
+// share a 4-tuple until the 65536th; with random sources a random port per
+// SYN. Per SYN: one skb, headers stamped from a template (src/tcp/stamp.ts),
+// no JS object.
 import type { Host } from "../net/host.js";
 import { SegOut, get32 } from "../tcp/segment.js";
 import { TcpStamp } from "../tcp/stamp.js";
@@ -11,6 +15,10 @@ import { badSource6, martianSource4 } from "../net/martian.js";
 import { TCPHDR_SYN } from "../wire/tcp.js";
 import type { TrafficContext, TrafficStats } from "./source.js";
 import { EPHEMERAL_HIGH, EPHEMERAL_LOW } from "./source.js";
+
+/** hping3's source ports start at 1024 + rand() % 2000. */
+const HPING_BASE_PORT = 1024;
+const HPING_BASE_PORTS = 2000;
 
 export interface SynGenConfig {
   count: number;
@@ -21,7 +29,7 @@ export interface SynGenConfig {
   /** Source addresses: the sender's own, random spoofed, or one fixed spoofed address. */
   spoof: "none" | "random" | "fixed";
   dport: number;
-  /** Send bare SYNs without options (as hping3 does). */
+  /** Send bare SYNs without options and window 512 (as hping3 3.a2 does, measured). */
   bare?: boolean;
 }
 
@@ -36,6 +44,8 @@ export class SynGenerator {
   /** IPv4: the source (own or fixed spoofed) and destination address as u32. */
   private readonly saddr: number;
   private readonly daddr: number;
+  /** The next source port when they step (one source address); -1: a random one per SYN. */
+  private sport = -1;
 
   constructor(
     private readonly ctx: TrafficContext,
@@ -52,6 +62,8 @@ export class SynGenerator {
       do this.randomizeSource();
       while ((v6 ? badSource6(this.src, 0) : martianSource4(get32(this.src, 0)) !== null) || this.src.every((b, i) => b === to.config.addr[i]));
     }
+    // hping3 main.c: initsport = 1024 + (rand() % 2000)
+    if (config.spoof !== "random") this.sport = ctx.rng.int(HPING_BASE_PORT, HPING_BASE_PORT + HPING_BASE_PORTS - 1);
     const s = this.seg;
     s.v6 = v6;
     s.src = this.src;
@@ -59,7 +71,8 @@ export class SynGenerator {
     s.dport = config.dport;
     s.flags = TCPHDR_SYN;
     if (config.bare) {
-      s.window = 64;
+      // hping2.h DEFAULT_SRCWINSIZE (hping3 3.a2.ds2 on the wire: 512; its man page says 64)
+      s.window = 512;
     } else {
       s.window = 64240;
       s.mss = from.config.nic.mtu - (v6 ? 60 : 40); // tcp_advertise_mss
@@ -109,12 +122,12 @@ export class SynGenerator {
       // the same draws, in the same order, as the IPv6 path below
       // int32 words (i32: the u32 draw's bits), so no heap number per SYN
       const saddr = this.config.spoof === "random" ? ctx.rng.i32() : this.saddr | 0;
-      const sport = ctx.rng.int(EPHEMERAL_LOW, EPHEMERAL_HIGH);
+      const sport = this.nextSport();
       const seq = ctx.rng.i32();
       this.stamp.write4(ctx.core, h, saddr, this.daddr, (sport << 16) | seg.dport, seq, 0, seg.window, Math.floor(ctx.loop.now / 1e6), 0);
     } else {
       if (this.config.spoof === "random") this.randomizeSource();
-      seg.sport = ctx.rng.int(EPHEMERAL_LOW, EPHEMERAL_HIGH);
+      seg.sport = this.nextSport();
       seg.seq = ctx.rng.u32();
       seg.tsVal = Math.floor(ctx.loop.now / 1e6) >>> 0;
       this.stamp.write(ctx.core, h, seg);
@@ -122,6 +135,14 @@ export class SynGenerator {
     this.stats.packets++;
     this.stats.bytes += ctx.core.skb.len[h]!;
     ctx.send(this.from, h);
+  }
+
+  /** hping3 sendtcp.c: src_port = (sequence + initsport) % 65536 after each packet. */
+  private nextSport(): number {
+    const p = this.sport;
+    if (p < 0) return this.ctx.rng.int(EPHEMERAL_LOW, EPHEMERAL_HIGH);
+    this.sport = (p + 1) & 0xffff;
+    return p;
   }
 
   private randomizeSource(): void {
