@@ -10,6 +10,38 @@ function table(rows: (string | number)[][], header: string[]): string {
   return all.map((r) => r.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]!) : String(c).padStart(widths[i]!))).join("  ")).join("\n");
 }
 
+/**
+ * ss's layout (misc/ss.c): State, Recv-Q and Send-Q left-aligned; an
+ * address:port column with the address right-aligned and the port left of
+ * it, so the colons line up ("   0.0.0.0:7000", "10.0.0.2:80"). `addrCols`
+ * are the indexes of the address:port columns; the rest after them (the
+ * model's extras) are right-aligned.
+ */
+function ssTable(rows: string[][], header: string[], addrCols: readonly number[]): string {
+  const all = [header, ...rows];
+  const split = (c: string): [string, string] => {
+    const i = c.lastIndexOf(":");
+    return [c.slice(0, i), c.slice(i)];
+  };
+  const cell = (r: string[], i: number, w: number, head: boolean): string => {
+    const c = r[i]!;
+    if (i < 3) return c.padEnd(w);
+    if (!addrCols.includes(i)) return c.padStart(w);
+    if (head) return c.padStart(w);
+    const [a, p] = split(c);
+    const wa = Math.max(...rows.map((x) => split(x[i]!)[0].length));
+    const wp = Math.max(...rows.map((x) => split(x[i]!)[1].length));
+    return (a.padStart(wa) + p.padEnd(wp)).padStart(w);
+  };
+  const widths = header.map((_, i) => {
+    if (!addrCols.includes(i)) return Math.max(...all.map((r) => r[i]!.length));
+    const wa = Math.max(...rows.map((x) => split(x[i]!)[0].length));
+    const wp = Math.max(...rows.map((x) => split(x[i]!)[1].length));
+    return Math.max(header[i]!.length, wa + wp);
+  });
+  return all.map((r, ri) => r.map((_, i) => cell(r, i, widths[i]!, ri === 0)).join("  ").trimEnd()).join("\n");
+}
+
 export function formatNs(ns: number): string {
   if (ns >= 1e9) return `${+(ns / 1e9).toFixed(3)}s`;
   if (ns >= 1e6) return `${+(ns / 1e6).toFixed(3)}ms`;
@@ -28,20 +60,26 @@ export function renderText(r: Report): string {
     if (nstat.length === 0) out.push("(all counters zero)");
     for (const [k, v] of nstat) out.push(`${k.padEnd(32)}${String(v).padStart(12)}`);
     if (h.listeners.length > 0) {
+      // a listener bound to the wildcard address of the host's family: ss -lnt shows 0.0.0.0:PORT and
+      // peer 0.0.0.0:* (an IPv6-only socket [::]:PORT and [::]:*; `*` is a dual-stack one's), as 6.18's
+      const any = h.addr.includes(":") ? "[::]" : "0.0.0.0";
       out.push("", "$ ss -lnt");
       out.push(
-        table(
-          h.listeners.map((l) => ["LISTEN", l.acceptQueue, l.backlog, `${h.addr.includes(":") ? "[::]" : "0.0.0.0"}:${l.port}`, "*:*"]),
+        ssTable(
+          h.listeners.map((l) => ["LISTEN", String(l.acceptQueue), String(l.backlog), `${any}:${l.port}`, `${any}:*`]),
           ["State", "Recv-Q", "Send-Q", "Local Address:Port", "Peer Address:Port"],
+          [3, 4],
         ),
       );
     }
     if (h.udpSockets.length > 0) {
+      const any = h.addr.includes(":") ? "[::]" : "0.0.0.0";
       out.push("", "$ ss -uamn");
       out.push(
-        table(
-          h.udpSockets.map((u) => ["UNCONN", u.rmemAlloc, 0, `${h.addr.includes(":") ? "[::]" : "0.0.0.0"}:${u.port}`, `skmem:(r${u.rmemAlloc},rb${u.rcvbuf},d${u.drops})`, u.queued, u.reads]),
-          ["State", "Recv-Q", "Send-Q", "Local Address:Port", "skmem", "queued", "read"],
+        ssTable(
+          h.udpSockets.map((u) => ["UNCONN", String(u.rmemAlloc), "0", `${any}:${u.port}`, `${any}:*`, `skmem:(r${u.rmemAlloc},rb${u.rcvbuf},d${u.drops})`, String(u.queued), String(u.reads)]),
+          ["State", "Recv-Q", "Send-Q", "Local Address:Port", "Peer Address:Port", "skmem", "queued", "read"],
+          [3, 4],
         ),
       );
     }
