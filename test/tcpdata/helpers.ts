@@ -59,6 +59,11 @@ export function pair(o: PairOpts, traffic: TrafficSpec[]): WorldSpec {
   );
 }
 
+/** The spec with every host's NIC at MTU `mtu`. */
+export function smallMtu(spec: WorldSpec, mtu = 300): WorldSpec {
+  return { ...spec, hosts: spec.hosts.map((h) => ({ ...h, nic: { ...h.nic, mtu } })) };
+}
+
 export const bulk = (over: Partial<Extract<TrafficSpec, { kind: "bulk" }>> = {}): TrafficSpec => ({
   kind: "bulk",
   from: "a",
