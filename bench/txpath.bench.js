@@ -18,7 +18,7 @@ import { steadyStateWireSuite } from "./harness.js";
 export const scenario = (receiver) => `
 name: txpath-bench
 seed: 1
-duration: 24h
+duration: 60s
 hosts:
   sender:
     sysctl: { net.core.default_qdisc: fq }
