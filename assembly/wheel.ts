@@ -317,6 +317,25 @@ let dueLast: f64 = -Infinity; // time of the cell at dueTail - 1
 let freeBlocks: u32 = 0;
 let ovfMin: u64 = 0; // lower bound of the overflow list's granules
 
+/** The loop's batch just handed out: a lower bound on the times of the
+ *  pending entries outside it (published at freeTopP + 8), so that the loop
+ *  can tell that nothing else is due by a time without a call (EventLoop.
+ *  idleAfter). Due is sorted, so its first unbatched cell (dead or alive)
+ *  bounds the rest of due; the late heap's top bounds the heap; every other
+ *  entry is in an undrained granule (>= cur). */
+@inline function publishBound(dueNext: u32): void {
+  let b = <f64>(cur << G_BITS);
+  if (heapN > 0) {
+    const t = load<f64>(heapAt(0));
+    if (t < b) b = t;
+  }
+  if (dueNext < dueTail) {
+    const t = load<f64>(dueAt(dueNext));
+    if (t < b) b = t;
+  }
+  store<f64>(freeTopP, b, 8);
+}
+
 @inline function setPending(v: u32): void {
   pending = v;
   store<u32>(freeTopP, v, 4);
@@ -363,7 +382,7 @@ export function wheel_plan(entries: u32): void {
   stats = reserve(<usize>WHEEL_STATS << 3);
   batchPos = reserve(c << 2);
   stage = reserve(HEAP_ENTRY);
-  freeTopP = reserve(8);
+  freeTopP = reserve(16);
 }
 
 export function wheel_init(): void {
@@ -1604,6 +1623,9 @@ export function wheel_free_stack_ptr(): usize { return freeStack; }
 export function wheel_free_top_ptr(): usize { return freeTopP; }
 /** u32 pending (wheel_pending), kept up to date by every change. */
 export function wheel_pending_ptr(): usize { return freeTopP + 4; }
+/** Where wheel_loop_step publishes a lower bound (f64) on the times of the
+ *  pending entries outside the batch it returned (publishBound). */
+export function wheel_next_bound_ptr(): usize { return freeTopP + 8; }
 /** Most ids the free stack holds (min(indices, WHEEL_FREE_STACK_MAX)). */
 export function wheel_free_stack_capacity(): u32 { return stackCap; }
 
@@ -1860,13 +1882,17 @@ export function wheel_loop_step(n: u32, done: u32, limit: f64, max: u32): u32 {
     fired = wheel_expire(t0, max);
     batchKind = BATCH_FIRED;
     // Not drained here: the rest of the granule is in due.
-    if (fired == max || dueFront() == 0) return fired;
+    if (fired == max || dueFront() == 0) {
+      publishBound(dueHead);
+      return fired;
+    }
   }
   // dueHead is on a live cell.
   const h = heapFront();
   let k = fired;
   const clean = zombies == 0;
-  for (let i = dueHead; i < dueTail && k < max; i++) {
+  let i = dueHead;
+  for (; i < dueTail && k < max; i++) {
     const c = dueAt(i);
     const id = load<u32>(c, C_ID);
     // Tombstones and zombies are left for the release (or dueFront).
@@ -1882,5 +1908,6 @@ export function wheel_loop_step(n: u32, done: u32, limit: f64, max: u32): u32 {
   }
   batchKind = BATCH_PEEK;
   batchDone = fired;
+  publishBound(i);
   return k;
 }

@@ -171,7 +171,18 @@ export class CpuSched {
     // Woken by a packet of this CPU's own poll that has already cost time: the
     // poll's end schedules the next step, later than now, and that step runs
     // the app. A step at now would only find the CPU busy and move on.
-    if (this.polling === cpu && this.handler!.softirqNow() > this.loop.now) return;
+    if (this.polling === cpu) {
+      const now = this.loop.now;
+      if (this.handler!.softirqNow() > now) return;
+      // Woken by a packet of this CPU's own poll that has cost nothing so far (the zero-cost model's sink):
+      // a step at now, tentatively, so that the poll's end may run it in place (runPoll) while it keeps its
+      // slot in the order, in case something due at now comes first
+      if (this.busyUntil[cpu]! <= now) {
+        this.stepAt[cpu] = now;
+        this.stepId[cpu] = this.loop.atTentative(now, this.kindStep, cpu);
+        return;
+      }
+    }
     this.ensureStep(cpu, Math.max(this.loop.now, this.busyUntil[cpu]!));
   }
 
@@ -307,16 +318,25 @@ export class CpuSched {
     const end = (this.busyUntil[cpu] = Math.max(this.busyUntil[cpu]!, now) + cost);
     // net_rx_action returned with nothing raised: the session just ends at
     // `end` and the app runs from there (settle() does both), unless the CPU is touched first
-    if (this.inRound[cpu] === 0 && this.pending[cpu] === 0 && this.stepId[cpu]! < 0) {
-      if (end > now) {
-        this.closeAt[cpu] = end;
-        return;
-      }
-      // the poll charged no time (end = now): the step that ends the session at now would be the
-      // next event dispatched when nothing else is due at now (horizon), so it runs here, counted
-      // as the event it replaces (EventLoop.runAhead). It only closes the session and starts the
-      // queued application slice (a later step), so nothing recurses.
-      if (this.loop.horizon() > now) {
+    if (this.inRound[cpu] === 0 && this.pending[cpu] === 0) {
+      const id = this.stepId[cpu]!;
+      if (id < 0) {
+        if (end > now) {
+          this.closeAt[cpu] = end;
+          return;
+        }
+        // the poll charged no time (end = now): the step that ends the session at now would be the
+        // next event dispatched when nothing else is due at now (horizon), so it runs here, counted
+        // as the event it replaces (EventLoop.runAhead). It only closes the session and starts the
+        // queued application slice (a later step), so nothing recurses.
+        if (this.loop.idleAfter(now)) {
+          this.loop.runAhead(now);
+          this.step(cpu);
+          return;
+        }
+      } else if (end === now && this.stepAt[cpu] === now && this.loop.takeBack(id, now)) {
+        // the step addApp put at now (tentatively) is the next event: it runs here instead, as above
+        this.stepId[cpu] = -1;
         this.loop.runAhead(now);
         this.step(cpu);
         return;

@@ -32,6 +32,7 @@ interface WheelHot {
   wheel_free_top_ptr(): number;
   wheel_free_stack_capacity(): number;
   wheel_pending_ptr(): number;
+  wheel_next_bound_ptr(): number;
 }
 
 export type EventHandler = (arg: number, time: number) => void;
@@ -97,7 +98,17 @@ export class EventLoop {
   /** The wheel's pending count, published in its memory on every change
    *  (read once per staging restart, with no call). */
   private readonly pendingNow: Uint32Array;
+  /** wheel_loop_step's lower bound on the times of the pending entries
+   *  outside the batch it returned (assembly/wheel.ts publishBound). */
+  private readonly nextBound: Float64Array;
   private readonly stageMax: number;
+  /** The last atTentative schedule, while it is still the last one staged
+   *  (-1: none): its id, its index among the staged, and stagedMin and
+   *  stagedLast from before it, for takeBack. */
+  private tentId = -1;
+  private tentIdx = 0;
+  private tentPrevMin = Infinity;
+  private tentPrevLast = 0;
 
   constructor(private readonly wheel: Wheel) {
     f64Fields(this, LOOP_F64);
@@ -111,6 +122,7 @@ export class EventLoop {
     this.freeStack = new Uint32Array(buf, x.wheel_free_stack_ptr(), x.wheel_free_stack_capacity());
     this.freeTop = new Uint32Array(buf, x.wheel_free_top_ptr(), 1);
     this.pendingNow = new Uint32Array(buf, x.wheel_pending_ptr(), 1);
+    this.nextBound = new Float64Array(buf, x.wheel_next_bound_ptr(), 1);
   }
 
   /** Register a handler and get its kind number. */
@@ -156,6 +168,62 @@ export class EventLoop {
       );
     }
     return id >>> 0;
+  }
+
+  /** at(), for an event a handler may take back (takeBack) while it is still
+   *  the last thing staged: e.g. a CPU step at now that the handler may end
+   *  up running in its own event (the step's own slot in the order, kept:
+   *  what is staged after it comes after it either way). */
+  atTentative(time: number, kind: number, arg: number): number {
+    const k = this.staged;
+    const prevMin = this.stagedMin;
+    const prevLast = this.stagedLast;
+    const id = this.at(time, kind, arg);
+    if (this.dispatching && this.staged === k + 1) {
+      this.tentId = id;
+      this.tentIdx = k;
+      this.tentPrevMin = prevMin;
+      this.tentPrevLast = prevLast;
+    } else this.tentId = -1;
+    return id;
+  }
+
+  /** Unschedule `id`, an atTentative event at `t` (<= every time staged
+   *  after it), when it would be the next event dispatched: nothing pending
+   *  before it in (time, insertion) order is due by t (the batch's rest, the
+   *  wheel's other entries by its published bound, what was staged before
+   *  it); what was staged after it comes after it anyway. Then the caller
+   *  acts for it now (runAhead), as its dispatch would. False (nothing
+   *  changed) otherwise, or when only a wheel call could tell.
+   *  The schedules staged after it move down one place, in order, and keep
+   *  the ids at() returned for them: those ids move down the wheel's free
+   *  stack with them, and the freed id goes where the last one was (the
+   *  stack holds the free indices' next ids in any order). */
+  takeBack(id: number, t: number): boolean {
+    const j = this.tentIdx;
+    const m = this.staged;
+    if (id !== this.tentId || !this.dispatching || m <= j) return false;
+    if (this.tentPrevMin <= t) return false;
+    if (this.done < this.batchSize ? this.wheel.outTime[this.done]! <= t : this.nextBound[0]! <= t) return false;
+    const fs = this.freeStack;
+    // staged index k gets freeStack[top - 1 - k] when filed
+    const top = this.stagedTop;
+    let min = this.tentPrevMin;
+    for (let k = j; k < m - 1; k++) {
+      const tk = this.inTime[k + 1]!;
+      if (tk < min) min = tk;
+      this.inTime[k] = tk;
+      this.inKind[k] = this.inKind[k + 1]!;
+      this.inArg[k] = this.inArg[k + 1]!;
+      fs[top - 1 - k] = fs[top - 2 - k]!;
+    }
+    fs[top - m] = id;
+    this.staged = m - 1;
+    this.stagedMin = min;
+    // the last one staged keeps its id (or, if it was this one, the one before)
+    if (m - 1 === j) this.stagedLast = this.tentPrevLast;
+    this.tentId = -1;
+    return true;
   }
 
   /** Schedule after a delay (ns) from now. */
@@ -207,6 +275,18 @@ export class EventLoop {
     return next < this.stagedMin ? next : this.stagedMin;
   }
 
+  /** horizon() > t, without a wheel call when the batch's rest, what was
+   *  staged, or the wheel's published bound on its other entries already
+   *  tells (the common case: only a batch's last entry needs the bound). */
+  idleAfter(t: number): boolean {
+    if (!this.dispatching || this.stagedMin <= t) return false;
+    if (this.done < this.batchSize) return this.wheel.outTime[this.done]! > t;
+    if (this.peeked === this.peeked) return this.peeked > t;
+    if (this.runEnd <= t) return false;
+    if (this.nextBound[0]! > t) return true;
+    return this.horizon() > t;
+  }
+
   /** A handler acts now for its own next event at `t` (< horizon()): the
    *  clock moves there and the step counts as the event it replaces. */
   runAhead(t: number): void {
@@ -234,6 +314,7 @@ export class EventLoop {
         const staged = this.staged;
         const n = x.wheel_loop_step(staged, this.done, end, BURST);
         this.done = 0;
+        this.tentId = -1;
         if (staged !== 0) this.checkStaged(staged);
         if (n === 0) {
           const idle = w.nextTime() === Infinity;
@@ -286,6 +367,7 @@ export class EventLoop {
     const n = this.staged;
     const done = this.done;
     if (n === 0 && done === 0) return;
+    this.tentId = -1;
     this.x.wheel_loop_sync(n, done);
     if (n !== 0) this.checkStaged(n);
   }

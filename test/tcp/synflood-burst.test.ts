@@ -1,7 +1,8 @@
 // The SYN flood generator sends the SYNs due before anything else happens in
 // one event (EventLoop.horizon / runAhead). That must be invisible in what
 // the model says: the same run with run-ahead refused (horizon() always
-// -Infinity, one event per SYN as before) gives a byte-identical report.
+// -Infinity, idleAfter() and takeBack() always false: one event per SYN and
+// per CPU step as before) gives a byte-identical report.
 // Likewise a NAPI poll's batching (NetRx.txHold: the cookie SYN-ACKs stamped
 // in one WASM call, the TX descriptors posted in bursts, the wire kicked once
 // per poll): with it off, each SYN-ACK is stamped and sent as its SYN is
@@ -40,7 +41,13 @@ function spec(syncookies: number, coalesce: object, withClient: boolean): WorldS
 async function run(s: WorldSpec, ahead: boolean, pollBatch = true, listenRun = true): Promise<{ json: string; ranAhead: number; events: number; batched: number; inRuns: number }> {
   const core = await createCore(coreConfigFor(s));
   const w = new World(core, s);
-  if (!ahead) w.loop.horizon = () => -Infinity;
+  if (!ahead) {
+    // every way to act ahead of one's own event refused: the horizon, idleAfter's answer from the wheel's
+    // bound, and the take-back of a tentative step
+    w.loop.horizon = () => -Infinity;
+    w.loop.idleAfter = () => false;
+    w.loop.takeBack = () => false;
+  }
   // count the cookie SYN-ACKs that went through a burst (the path under test ran)
   let batched = 0;
   let inRuns = 0;
