@@ -105,16 +105,17 @@ export interface ParsedAddr {
 }
 
 /** A unicast address a host can own on its NIC: not unspecified, broadcast or multicast, and not one that
- *  6.12 drops when it arrives on a non-loopback device: 0.0.0.0/8 and 127.0.0.0/8 (net/ipv4/route.c:
- *  ip_route_input_slow, martian source/destination), ::1 (net/ipv6/ip6_input.c: ip6_rcv_core). */
+ *  6.12 drops when it arrives on a non-loopback device: 127.0.0.0/8 (net/ipv4/route.c: ip_route_input_slow,
+ *  martian source/destination), ::1 (net/ipv6/ip6_input.c: ip6_rcv_core). The rest of 0.0.0.0/8 is unicast
+ *  since 5.3 (ipv4_is_zeronet is addr == 0; two hosts at 0.1.2.3 and 0.1.2.4 connect over veth on 6.18.44). */
 export function parseAddr(v: unknown): ParsedAddr {
   const allowed = "IPv4 or IPv6 unicast address, e.g. 10.0.0.2 or fd00::2";
-  const local = `${allowed}; not 0.0.0.0/8, 127.0.0.0/8 or ::1 (6.12 drops them as martians on a non-loopback device; lo is not modelled)`;
+  const local = `${allowed}; not 127.0.0.0/8 or ::1 (6.12 drops them as martians on a non-loopback device; lo is not modelled)`;
   if (typeof v !== "string") return fail(v, allowed);
   if (IPV4.safeParse(v).success) {
     const first = Number(v.split(".")[0]);
-    if (v === "255.255.255.255" || (first >= 224 && first <= 239)) return fail(v, allowed);
-    if (first === 0 || first === 127) return fail(v, local);
+    if (v === "0.0.0.0" || v === "255.255.255.255" || (first >= 224 && first <= 239)) return fail(v, allowed);
+    if (first === 127) return fail(v, local);
     return { addr: v, family: 4 };
   }
   if (IPV6.safeParse(v).success) {

@@ -20,6 +20,8 @@ import { SegOut, writeSegment } from "../../src/tcp/segment.js";
 import { TCPHDR_SYN } from "../../src/wire/tcp.js";
 import type { WorldSpec } from "../../src/sim/world-spec.js";
 import { host, link, world } from "../sim/spec-helpers.js";
+import { loadScenarioText } from "../../src/scenario/load.js";
+import { runScenario } from "../../src/run-scenario.js";
 
 const V4: Array<[string, string | null]> = [
   ["224.1.2.3", "IP_INVALID_SOURCE"],
@@ -149,5 +151,25 @@ describe("martian sources are dropped in IP before TCP", () => {
     expect(martians).toBeGreaterThan(120);
     expect(n.get("TcpInSegs")).toBe(syns - martians);
     expect(n.get("TcpExtSyncookiesSent")).toBe(syns - martians);
+  });
+
+  it("0.x.y.z other than 0.0.0.0 is a unicast address: hosts at 0.1.2.3 and 0.1.2.4 connect (as on 6.18.44 over veth)", async () => {
+    const r = await runScenario(
+      loadScenarioText(
+        `name: zeronet
+duration: 20ms
+hosts:
+  server: { addr: 0.1.2.3, sockets: [{ listen: 80 }] }
+  client: { addr: 0.1.2.4 }
+links:
+  - { a: client, b: server }
+traffic:
+  - { kind: connect, from: client, to: server:80, count: 5 }
+`,
+        "zeronet.yaml",
+      ),
+    );
+    expect(r.connects[0]!.connected).toBe(5);
+    expect(r.ledger.dropped).toEqual({});
   });
 });
