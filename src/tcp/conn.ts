@@ -123,7 +123,7 @@ const CONN_F64 = new F64Keys(["now", "sndUna", "sndNxt", "writeSeq", "sndWl1", "
   "rackEndSeq", "fackEnd", "tlpHighSeq", "wmemAlloc", "wmemCharged", "wmemFreed", "wstampNs", "xmitMstamp", "rmemAlloc", "backlogLen",
   "rcvNxt", "rcvWup", "copiedSeq", "dsackStart", "dsackEnd", "lrcvtime", "rcvRttSeq", "ownedUntil", "readPending", "readWant",
   "readLast", "toWrite", "writePending", "writeLast", "startedAt", "lastAckAt", "bytesReceived", "bytesRead", "rateStampT",
-  "cwndUsageSeq"]);
+  "cwndUsageSeq", "rsSentAt", "rsEndSeq"]);
 const RCVQ_F64 = new F64Keys(["space", "seq"]);
 
 export class TcpConn implements CcSock, RcvWindowState {
@@ -151,7 +151,9 @@ export class TcpConn implements CcSock, RcvWindowState {
   sndCwndUsed = 0;
   /** tp->snd_cwnd_stamp: tcp_jiffies32 (ms) of the last cwnd use or change (RFC 2861's clock). */
   sndCwndStamp = 0;
-  delivered = 0;
+  /** tp->delivered: 1 once established — the client's tcp_clean_rtx_queue counts its ACKed SYN, the server's
+   *  tcp_rcv_state_process its SYN-ACK (tp->delivered++), so no segment is sent with tx.delivered 0. */
+  delivered = 1;
   deliveryRateBps = 0;
 
   // ---- send side ----
@@ -252,8 +254,10 @@ export class TcpConn implements CcSock, RcvWindowState {
   /** What tcp_ack left to tcp_data_snd_check, which runs after tcp_data_queue (data-in.ts dataSndCheck):
    *  SND_DUE_XMIT (tcp_push_pending_frames) and SND_DUE_SPACE (tcp_check_space). 0 outside a segment's processing. */
   sndDue = 0;
-  /** This ACK's rate sample: send time and tx.delivered of the most recently sent delivered segment. */
+  /** This ACK's rate sample (tcp_rate_skb_delivered): send time (µs), end_seq and tx.delivered of the most recently
+   *  sent delivered segment. */
   rsSentAt = -1;
+  rsEndSeq = 0;
   rsPriorDelivered = 0;
   /** TLP (tlp.ts): tlp_high_seq (0 none), tlp_retrans, and this ACK's FLAG_DSACK_TLP. */
   tlpHighSeq = 0;
@@ -434,7 +438,8 @@ export class TcpConn implements CcSock, RcvWindowState {
   bytesReceived = 0;
   bytesRead = 0;
   rateStampT = 0;
-  rateStampDelivered = 0;
+  /** (the delivery-rate estimate's start: the handshake's delivered count) */
+  rateStampDelivered = 1;
 
   constructor(cc: CongestionOps) {
     this.cc = cc;

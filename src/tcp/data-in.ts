@@ -45,7 +45,7 @@ import { recvmsg } from "./sock-lock.js";
 import { checkDsack, dsackExtend, dsackSet } from "./dsack.js";
 import { cwndReduction, fack, fastretransAlert, lossProbeRecovery } from "./recovery.js";
 import { checkSackReordering, rackAdvance, rackUpdateReoWnd } from "./rack.js";
-import { NO_UNDO, inCwndReduction, tsecrBefore } from "./undo.js";
+import { inCwndReduction, tsecrBefore } from "./undo.js";
 import { processTlpAck, scheduleLossProbe } from "./tlp.js";
 import { frtoXmitNew } from "./frto.js";
 import { removeRenoSacks } from "./reno-sack.js";
@@ -54,6 +54,7 @@ import { rxFrags, rxTailroom } from "./skb-coalesce.js";
 import { COLLAPSE_MAX, collapseEffects, tcpCollapse } from "./collapse.js";
 import { sendHead } from "./send-head.js";
 import { ofoEmpty, sackNewOfoSkb, sackRemove, sackReset } from "./sack-blocks.js";
+import { rateSkbDelivered, sackState, sackStateReset, sacktagWriteQueue } from "./sacktag.js";
 import { compressAck } from "./comp-sack.js";
 import { replaceTsRecent } from "./paws.js";
 import { tcpFin } from "./established.js";
@@ -89,87 +90,30 @@ export function groTruesize(hdrLen: number, payload: number, gsoSize: number, se
 
 // ---- ACK processing (sender side) ----
 
-/** tcp_sacktag_state's first_sackt / last_sackt of the ACK being processed (ns; -1: none): the send times of
- *  the lowest and highest newly SACKed never-retransmitted segments (tcp_sacktag_one walks the blocks sorted
- *  by start_seq). Module state rather than a per-ACK object; tcp_ack clears it before tagging. */
-let firstSackt = -1;
-let lastSackt = -1;
-let lastSackSeq = -1;
-let firstSackSeq = -1;
 /** FLAG_SET_XMIT_TIMER from a SACK RTT sample (cleanRtxQueue -> tcpAck). */
 let sackSetXmitTimer = false;
-
-/** tcp_sacktag_write_queue: mark segments covered by the SACK blocks (tcp_sacktag_one: RACK advance,
- *  reordering when a never-retransmitted hole below the highest SACK is SACKed). Returns newly SACKed packets. */
-function sacktag(t: TcpHost, sk: TcpSock, c: TcpConn): number {
-  const rx = t.rx;
-  const rb = c.rtx;
-  let newly = 0;
-  let reord = c.sndNxt;
-  const now = t.now;
-  for (let b = 0; b < rx.sackN; b++) {
-    const l = unwrap(sk.iss + 1, rx.sackL[b]!, c.sndUna);
-    const r = unwrap(sk.iss + 1, rx.sackR[b]!, c.sndUna);
-    if (r <= c.sndUna || r > c.sndNxt || l >= r) continue; // D-SACK or invalid
-    for (let i = 0; i < rb.count; i++) {
-      const j = rb.at(i);
-      if (rb.end[j]! <= l) continue;
-      if (rb.start[j]! >= r) break;
-      if (rb.start[j]! < l || rb.end[j]! > r) continue; // partially covered: not SACKed
-      const f = rb.flags[j]!;
-      if (f & TCPCB_SACKED_ACKED) continue;
-      rackAdvance(c, f, rb.end[j]!, rb.sentAt[j]!, now);
-      if (!(f & (TCPCB_SACKED_RETRANS | TCPCB_EVER_RETRANS))) {
-        if (rb.start[j]! < fack(c) && rb.start[j]! < reord) reord = rb.start[j]!;
-        if (rb.end[j]! <= c.highSeq) c.origAcked = true; // FLAG_ORIG_SACK_ACKED
-        // tcp_sacktag_one: first_sackt / last_sackt, in start_seq order
-        if (firstSackt < 0 || rb.start[j]! < firstSackSeq) {
-          firstSackt = rb.sentAt[j]!;
-          firstSackSeq = rb.start[j]!;
-        }
-        if (rb.start[j]! > lastSackSeq) {
-          lastSackt = rb.sentAt[j]!;
-          lastSackSeq = rb.start[j]!;
-        }
-      }
-      if (f & TCPCB_SACKED_RETRANS) c.retransOut--;
-      if (f & TCPCB_LOST) c.lostOut--;
-      rb.flags[j] = (f & ~(TCPCB_SACKED_RETRANS | TCPCB_LOST)) | TCPCB_SACKED_ACKED;
-      c.sackedOut++;
-      if (rb.end[j]! > c.fackEnd) c.fackEnd = rb.end[j]!;
-      newly++;
-      const d = rb.deliveredAt[j]!;
-      if (rb.sentAt[j]! >= c.rsSentAt) {
-        c.rsSentAt = rb.sentAt[j]!;
-        c.rsPriorDelivered = d;
-      }
-    }
-  }
-  if (c.caState !== TCP_CA_Loss || c.undoMarker !== NO_UNDO) checkSackReordering(t, c, reord, fack(c), false);
-  return newly;
-}
 
 /** net/ipv4/tcp_input.c: tcp_ack's old_ack — an ACK below snd_una updates no window, but its SACK
  *  blocks are tagged (tcp_sacktag_write_queue), a D-SACK may undo, and lost segments go out (tcp_xmit_recovery). */
 function oldAck(t: TcpHost, sk: TcpSock, c: TcpConn, ack: number): void {
   if (t.rx.sackN === 0 || !sk.sackOk) return;
-  checkDsack(t, sk, c, ack);
+  sackStateReset();
+  const dups = checkDsack(t, sk, c, ack);
   // (tcp_ack's old_ack path tags but does not count sack_delivered in tp->delivered)
-  const newly = sacktag(t, sk, c);
+  const newly = sacktagWriteQueue(t, sk, c, c.sndUna, ack, c.sndUna, dups > 0);
   fastretransAlert(t, sk, c, false, c.sndUna, newly > 0, 0);
   if (c.lostOut > 0 && c.caState >= TCP_CA_Recovery) xmitRetransmitQueue(t, sk, c);
 }
 
 /** net/ipv4/tcp_input.c: tcp_clean_rtx_queue with tcp_ack_update_rtt and the congestion control's pkts_acked:
- *  free what `ack` covers (`finAcked`: it ACKs our FIN's sequence number), snd_una moves. Returns
- *  FLAG_SND_UNA_ADVANCED. */
-function cleanRtxQueue(t: TcpHost, sk: TcpSock, c: TcpConn, ack: number, finAcked: boolean): boolean {
+ *  free what `ack` covers (`finAcked`: it ACKs our FIN's sequence number), snd_una moves; `priorFack` is tcp_ack's
+ *  prior_fack (the highest SACK before this ACK's blocks were tagged). Returns FLAG_SND_UNA_ADVANCED. */
+function cleanRtxQueue(t: TcpHost, sk: TcpSock, c: TcpConn, ack: number, finAcked: boolean, priorFack: number): boolean {
   const rx = t.rx;
   const now = t.now;
   const priorUna = c.sndUna;
   let ackedNotSacked = 0;
   const rb = c.rtx;
-  const priorFack = fack(c);
   let reord = c.sndNxt; // lowest ACKed never-retransmitted, not SACKed sequence
   let ackedPkts = 0;
   let firstAckt = -1;
@@ -188,13 +132,8 @@ function cleanRtxQueue(t: TcpHost, sk: TcpSock, c: TcpConn, ack: number, finAcke
       finOwnAcked = true;
     }
     const f = rb.flags[j]!;
-    if (f & TCPCB_SACKED_ACKED) c.sackedOut--;
-    else {
-      // tcp_clean_rtx_queue counts a segment delivered here only if no SACK did before
-      ackedNotSacked++;
-      if (f & TCPCB_SACKED_RETRANS) c.retransOut--;
-      if (f & TCPCB_LOST) c.lostOut--;
-    }
+    // a retransmission leaves retrans_out here even if SACKed (tcp_sacktag_one keeps one not marked lost)
+    if (f & TCPCB_SACKED_RETRANS) c.retransOut--;
     if (f & TCPCB_EVER_RETRANS) everRetrans = true;
     else if (!(f & TCPCB_SACKED_ACKED)) {
       lastAckt = rb.sentAt[j]!;
@@ -202,17 +141,18 @@ function cleanRtxQueue(t: TcpHost, sk: TcpSock, c: TcpConn, ack: number, finAcke
       if (rb.start[j]! < reord) reord = rb.start[j]!;
       if (rb.end[j]! <= c.highSeq) c.origAcked = true; // FLAG_ORIG_SACK_ACKED
     }
-    if (!(f & TCPCB_SACKED_ACKED)) {
-      // tcp_rate_skb_delivered: the most recently sent delivered segment gives prior_delivered
-      if (rb.sentAt[j]! >= c.rsSentAt) {
-        c.rsSentAt = rb.sentAt[j]!;
-        c.rsPriorDelivered = rb.deliveredAt[j]!;
-      }
+    if (f & TCPCB_SACKED_ACKED) c.sackedOut--;
+    else {
+      // tcp_clean_rtx_queue counts a segment delivered here only if no SACK did before
+      ackedNotSacked++;
       // RACK learns from cumulatively ACKed segments too, unless the ACK proves a spurious retransmission
       if (sk.sackOk && !(f & (TCPCB_SACKED_RETRANS | TCPCB_EVER_RETRANS) && tsecrBefore(t, sk, Math.floor(rb.sentAt[j]! / 1e6)))) {
         rackAdvance(c, f, rb.end[j]!, rb.sentAt[j]!, t.now);
       }
+      // tcp_rate_skb_delivered (a SACKed segment gave its sample when SACKed)
+      rateSkbDelivered(c, j);
     }
+    if (f & TCPCB_LOST) c.lostOut--;
     rb.shift();
     c.packetsOut--;
     ackedPkts++;
@@ -223,17 +163,20 @@ function cleanRtxQueue(t: TcpHost, sk: TcpSock, c: TcpConn, ack: number, finAcke
   if (everRetrans && !sk.sackOk) c.origAcked = false;
   c.sndUna = ack;
   sk.sndUna = (sk.iss + 1 + ack) >>> 0;
-  // a never-retransmitted hole got filled below the highest SACK: reordering
-  if (advanced && sk.sackOk && reord < priorFack) checkSackReordering(t, c, reord, fack(c), false);
-  rackUpdateReoWnd(t, c, c.rsPriorDelivered);
-  if (advanced) sndMemSync(t, c); // tcp_clean_rtx_queue frees the ACKed skbs: sk_wmem_free_skb
-  c.lastAckAt = now;
   if (advanced) {
     // tcp_ack: icsk_retransmits = 0 once snd_una advances
     c.retransmits = 0;
+    // tcp_count_delivered (in the loop) / tcp_remove_reno_sacks: tp->delivered is up to date before
+    // tcp_rack_update_reo_wnd reads it
     if (sk.sackOk) c.delivered += ackedNotSacked;
     else if (ackedPkts > 0) removeRenoSacks(t, c, ackedPkts);
   }
+  // a never-retransmitted hole got filled below the highest SACK as it stood before this ACK: reordering
+  if (advanced && sk.sackOk && reord < priorFack) checkSackReordering(t, c, reord, fack(c), false);
+  // net/ipv4/tcp_recovery.c: tcp_rack_update_reo_wnd (tcp_ack calls it right after tcp_clean_rtx_queue)
+  rackUpdateReoWnd(t, c, c.rsPriorDelivered);
+  if (advanced) sndMemSync(t, c); // tcp_clean_rtx_queue frees the ACKed skbs: sk_wmem_free_skb
+  c.lastAckAt = now;
   // RTT: the oldest newly ACKed segment that was never retransmitted (Karn); else the TS echo. Samples are
   // differences of two µs clocks (tcp_stamp_us_delta(tcp_mstamp = tcp_clock_us(), tcp_skb_timestamp_us =
   // skb_mstamp_ns / 1000)), so whole µs: floor(now/1000) − floor(sent/1000)
@@ -248,9 +191,9 @@ function cleanRtxQueue(t: TcpHost, sk: TcpSock, c: TcpConn, ack: number, finAcke
   // tcp_clean_rtx_queue: newly SACKed never-retransmitted segments give sack_rtt_us (first_sackt) and take
   // ca_rtt_us (last_sackt); tcp_ack_update_rtt uses sack_rtt_us when the cumulative ACK gave none
   let sackRttUs = -1;
-  if (firstSackt >= 0) {
-    sackRttUs = nowUs - Math.floor(firstSackt / 1000);
-    caRttUs = nowUs - Math.floor(lastSackt / 1000);
+  if (sackState.firstSackt >= 0) {
+    sackRttUs = nowUs - Math.floor(sackState.firstSackt / 1000);
+    caRttUs = nowUs - Math.floor(sackState.lastSackt / 1000);
   }
   if (rttUs < 0) rttUs = sackRttUs;
   if (rttUs < 0 && advanced && sk.tsOk && rx.ts && rx.tsEcr !== 0) {
@@ -302,6 +245,7 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   c.origAcked = false;
   c.dsackTlp = false;
   c.rsSentAt = -1;
+  c.rsEndSeq = 0;
   c.rsPriorDelivered = 0;
   const priorDelivered = c.delivered;
   const priorLost = c.lost;
@@ -318,6 +262,8 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   c.probesOut = 0;
   c.rcvTstamp = t.nowMs();
   const priorPackets = c.packetsOut;
+  // tcp_ack: prior_fack, the highest SACK before this ACK's blocks are tagged (tcp_clean_rtx_queue's reordering test)
+  const priorFack = sk.sackOk ? fack(c) : c.sndUna;
   const nwin = rx.window * pow2(sk.sndWscale >= 0 ? sk.sndWscale : 0);
   // tcp_ack_update_window: tcp_may_update_window (a zero window from the same seq is taken too) sets
   // FLAG_WIN_UPDATE, which makes the ACK no duplicate (FLAG_NOT_DUP) whether or not the window changed
@@ -337,17 +283,18 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   let newlySacked = 0;
   let dsackAck = false;
   // tcp_ack: sack_state.first_sackt = 0
-  firstSackt = lastSackt = firstSackSeq = lastSackSeq = -1;
+  sackStateReset();
   if (rx.sackN > 0 && sk.sackOk) {
     const dups = checkDsack(t, sk, c, ackSeq);
     dsackAck = dups > 0;
-    newlySacked = sacktag(t, sk, c);
+    // tcp_ack_update_window has moved snd_una to ack_seq before tcp_sacktag_write_queue
+    newlySacked = sacktagWriteQueue(t, sk, c, priorUna, ackSeq, ackSeq, dsackAck);
     // tcp_count_delivered(sack_delivered): newly SACKed segments and the D-SACKed duplicates
     c.delivered += newlySacked + dups;
   }
   if (priorPackets === 0) return ackNoQueue(t, sk, c, ackSeq, priorUna, winUpdate, mayUpdate, newlySacked, dsackAck);
   // tcp_clean_rtx_queue (its own function, as in the kernel: a separate V8 compile root with its own inlining budget)
-  const advanced = cleanRtxQueue(t, sk, c, ack, finAcked);
+  const advanced = cleanRtxQueue(t, sk, c, ack, finAcked, priorFack);
   // duplicate ACK (no data, same ack, same window, data outstanding)
   const isDup = !advanced && rx.dataLen === 0 && !mayUpdate && c.packetsOut > 0 && !(rx.flags & TCPHDR_FIN);
   // tcp_process_tlp_ack

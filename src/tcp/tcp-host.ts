@@ -152,6 +152,9 @@ export interface TcpMib {
   DSACKOfoRecv: number;
   DSACKRecvSegs: number;
   DSACKIgnoredDubious: number;
+  DSACKIgnoredOld: number;
+  DSACKIgnoredNoUndo: number;
+  SACKDiscard: number;
   OFOMerge: number;
   MemoryPressures: number;
   MemoryPressuresChrono: number;
@@ -497,6 +500,9 @@ export class TcpHost {
       DSACKOfoRecv: c.id("TcpExtTCPDSACKOfoRecv"),
       DSACKRecvSegs: c.id("TcpExtTCPDSACKRecvSegs"),
       DSACKIgnoredDubious: c.id("TcpExtTCPDSACKIgnoredDubious"),
+      DSACKIgnoredOld: c.id("TcpExtTCPDSACKIgnoredOld"),
+      DSACKIgnoredNoUndo: c.id("TcpExtTCPDSACKIgnoredNoUndo"),
+      SACKDiscard: c.id("TcpExtTCPSACKDiscard"),
       OFOMerge: c.id("TcpExtTCPOFOMerge"),
       MemoryPressures: c.id("TcpExtTCPMemoryPressures"),
       MemoryPressuresChrono: c.id("TcpExtTCPMemoryPressuresChrono"),
