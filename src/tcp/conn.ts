@@ -244,7 +244,12 @@ export class TcpConn implements CcSock, RcvWindowState {
   rackLastDelivered = 0;
   reordSeen = 0;
   fackEnd = 0;
-  rackArmed = false;
+  /** This ACK armed the retransmit timer itself, clearing FLAG_SET_XMIT_TIMER: RACK's REO timer
+   *  (tcp_rack_mark_lost) or tcp_check_sack_reneging's short RTO. */
+  xmitTimerArmed = false;
+  /** This ACK's FLAG_SACK_RENEGING: tcp_clean_rtx_queue stopped at a SACKed segment (the receiver dropped data it
+   *  had SACKed). */
+  sackReneging = false;
   /** F-RTO runs in this Loss episode (tp->frto, frto.ts). */
   frto = false;
   /** This ACK (s)acked never-retransmitted data below high_seq (FLAG_ORIG_SACK_ACKED). */

@@ -157,6 +157,8 @@ function cleanRtxQueue(t: TcpHost, sk: TcpSock, c: TcpConn, ack: number, finAcke
     c.packetsOut--;
     ackedPkts++;
   }
+  // FLAG_SACK_RENEGING: the ACK stops at a segment SACKed before
+  if (rb.count > 0 && rb.flags[rb.at(0)]! & TCPCB_SACKED_ACKED) c.sackReneging = true;
   // FLAG_SND_UNA_ADVANCED: ACKing the FIN's sequence number advances snd_una too
   const advanced = ack > priorUna || finOwnAcked;
   // tcp_clean_rtx_queue: without SACK, an ACK that covers a retransmission cannot prove an original arrived
@@ -241,7 +243,8 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   if (ack > c.sndNxt) return false;
   const seq = unwrap(sk.irs + 1, rx.seq, c.rcvNxt);
   const priorUna = c.sndUna;
-  c.rackArmed = false;
+  c.xmitTimerArmed = false;
+  c.sackReneging = false;
   c.origAcked = false;
   c.dsackTlp = false;
   c.rsSentAt = -1;
@@ -335,8 +338,8 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
     c.rateStampDelivered = c.delivered;
   }
   if (advanced || sackSetXmitTimer) {
-    // tcp_set_xmit_timer (FLAG_SET_XMIT_TIMER, unless RACK armed its reordering timer)
-    if (!c.rackArmed && !scheduleLossProbe(t, sk, c, true)) rearmRto(t, c);
+    // tcp_set_xmit_timer (FLAG_SET_XMIT_TIMER, unless RACK's reordering timer or the reneging RTO was armed)
+    if (!c.xmitTimerArmed && !scheduleLossProbe(t, sk, c, true)) rearmRto(t, c);
   }
   // tcp_xmit_recovery (tcp_ack's own: F-RTO's new data first, or the retransmissions); the new data and
   // tcp_check_space are tcp_data_snd_check's, after tcp_data_queue (dataSndCheck)

@@ -292,7 +292,7 @@ export function xmitRetransmitQueue(t: TcpHost, sk: TcpSock, c: TcpConn): void {
     if ((f & (TCPCB_LOST | TCPCB_SACKED_ACKED | TCPCB_SACKED_RETRANS)) !== TCPCB_LOST) continue;
     if (smallQueueCheck(t, c, rb.end[j]! - rb.start[j]!, 1)) break;
     // tcp_retransmit_skb: a refused or failed attempt is stamped too (with the skb's last send time) and ends the walk
-    if (!retransmitSkb(t, sk, c, i)) break;
+    if (retransmitSkb(t, sk, c, i) !== XMIT_OK) break;
     // the head's retransmission restarts the RTO unless RACK's reordering timer is pending
     if (i === 0 && c.xmitPending !== ICSK_TIME_REO_TIMEOUT) rearm = true;
     // every state but Loss counts a fast retransmission (a lost segment retransmitted in Disorder or CWR too)
@@ -303,16 +303,20 @@ export function xmitRetransmitQueue(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   if (rearm) tcpResetXmitTimer(t, c, ICSK_TIME_RETRANS, c.icskRtoUs() * 1000); // tcp_xmit_retransmit_queue: tcp_reset_xmit_timer
 }
 
-/** net/ipv4/tcp_output.c: tcp_retransmit_skb of rtx record j (one segment): whether it went. skb_still_in_host_queue
- *  refuses it (-EBUSY), a failed tcp_transmit_skb loses it (TCPRetransFail); whatever the outcome the attempt
- *  sets retrans_stamp (if unset) from the skb's timestamp and counts undo_retrans, so a connection whose
- *  retransmissions keep failing still times out. */
-function retransmitSkb(t: TcpHost, sk: TcpSock, c: TcpConn, i: number): boolean {
+/** __tcp_retransmit_skb's -EBUSY: the segment's last transmission is still in this host (skb_still_in_host_queue). */
+const EBUSY = -16;
+
+/** net/ipv4/tcp_output.c: tcp_retransmit_skb of rtx record i (one segment): 0 (XMIT_OK) when it went, else the
+ *  error — EBUSY (skb_still_in_host_queue), NET_XMIT_DROP (> 0: the qdisc dropped it, local congestion) or
+ *  XMIT_ENOBUFS, the last two counting TCPRetransFail. Whatever the outcome the attempt sets retrans_stamp (if
+ *  unset) from the skb's timestamp and counts undo_retrans, so a connection whose retransmissions keep failing
+ *  still times out. */
+function retransmitSkb(t: TcpHost, sk: TcpSock, c: TcpConn, i: number): number {
   const rb = c.rtx;
   let j = rb.at(i);
   if (stillInHostQueue(t, c, j)) {
     retransmitted(c, rb.sentAt[j]!);
-    return false;
+    return EBUSY;
   }
   const start = rb.start[j]!;
   // tcp_retransmit_skb: cur_mss = tcp_current_mss; a record sent when the segments carried fewer SACK blocks
@@ -325,8 +329,8 @@ function retransmitSkb(t: TcpHost, sk: TcpSock, c: TcpConn, i: number): boolean 
   c.retransTotal++;
   rb.flags[j] = rb.flags[j]! | TCPCB_EVER_RETRANS;
   // a zero-length entry is the FIN sent on its own (fin.ts)
-  const sent = transmit(t, sk, c, start, rb.end[j]!, start === rb.end[j] ? TCPHDR_ACK | TCPHDR_FIN : TCPHDR_ACK, curMss) === XMIT_OK;
-  if (sent) {
+  const err = transmit(t, sk, c, start, rb.end[j]!, start === rb.end[j] ? TCPHDR_ACK | TCPHDR_FIN : TCPHDR_ACK, curMss);
+  if (err === XMIT_OK) {
     // (an RTO's head whose earlier retransmission an undo left out, still SACKED_RETRANS, is counted once: the
     // kernel would add it to retrans_out again, its "retrans_out leaked" case)
     if (!(rb.flags[j]! & TCPCB_SACKED_RETRANS)) c.retransOut++;
@@ -338,18 +342,15 @@ function retransmitSkb(t: TcpHost, sk: TcpSock, c: TcpConn, i: number): boolean 
     t.nstat.add(t.mib.RetransFail);
   }
   retransmitted(c, rb.sentAt[j]!);
-  return sent;
+  return err;
 }
 
 /** net/ipv4/tcp_timer.c: tcp_retransmit_timer's tcp_retransmit_skb(sk, tcp_rtx_queue_head(sk), 1) — the head goes
  *  straight to tcp_transmit_skb: none of tcp_xmit_retransmit_queue's tests (tcp_pacing_check, cwnd,
  *  tcp_small_queue_check) and neither TCPSlowStartRetrans nor prr_out. */
-function retransmitHead(t: TcpHost, sk: TcpSock, c: TcpConn): void {
-  const rb = c.rtx;
-  if (rb.count === 0) return;
-  // a SACKed head is SACK reneging (tcp_timeout_mark_lost would clear it), which this model does not have
-  if (rb.flags[rb.at(0)]! & TCPCB_SACKED_ACKED) return;
-  retransmitSkb(t, sk, c, 0);
+function retransmitHead(t: TcpHost, sk: TcpSock, c: TcpConn): number {
+  // (tcp_enter_loss ran first: a head that was SACKed, reneging, is not any more)
+  return c.rtx.count === 0 ? XMIT_OK : retransmitSkb(t, sk, c, 0);
 }
 
 /** net/ipv4/tcp_output.c: tcp_send_loss_probe's __tcp_retransmit_skb of the last segment (no undo or
@@ -732,18 +733,18 @@ function tsoSegs(t: TcpHost, c: TcpConn, mss: number): number {
 }
 
 /** Retransmissions, then new data. */
-export function xmitAll(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
+export function xmitAll(t: TcpHost, sk: TcpSock, c: TcpConn, nonagle = 0): boolean {
   // (xmitRetransmitQueue's own first test, asked here: a lossless flow never calls it)
   if (c.lostOut > 0) xmitRetransmitQueue(t, sk, c);
-  return writeXmit(t, sk, c);
+  return writeXmit(t, sk, c, 0, nonagle);
 }
 
 /** net/ipv4/tcp_output.c: __tcp_push_pending_frames — tcp_write_xmit, then tcp_check_probe_timer when it sent
  *  nothing with nothing out (e.g. a paced socket held by tcp_pacing_check). The path of tcp_push,
  *  tcp_push_pending_frames (tcp_data_snd_check), tcp_send_fin and tcp_xmit_recovery; tcp_tsq_write (the TSQ
  *  handler, the pacing timer) ignores the answer. */
-export function pushPendingFrames(t: TcpHost, sk: TcpSock, c: TcpConn): void {
-  if (xmitAll(t, sk, c)) checkProbeTimer(t, c);
+export function pushPendingFrames(t: TcpHost, sk: TcpSock, c: TcpConn, nonagle = 0): void {
+  if (xmitAll(t, sk, c, nonagle)) checkProbeTimer(t, c);
 }
 
 // ---- timers ----
@@ -1029,7 +1030,11 @@ function retransmitTimer(t: TcpHost, sk: TcpSock, c: TcpConn, dueMs: number): vo
   enterLoss(t, c);
   // tcp_update_rto_stats
   c.retransmits++;
-  retransmitHead(t, sk, c);
+  if (retransmitHead(t, sk, c) > 0) {
+    // the qdisc dropped it (local congestion): try again in TCP_RESOURCE_PROBE_INTERVAL, without backing off
+    armRto(t, c, TCP_RESOURCE_PROBE_INTERVAL);
+    return;
+  }
   // tcp_retransmit_timer: icsk_backoff++ and icsk_rto doubled; the timer clamped to TCP_USER_TIMEOUT
   c.backoff++;
   c.icskBackoff++;
@@ -1045,13 +1050,21 @@ export function enterLoss(t: TcpHost, c: TcpConn): void {
   // tcp_reset_reno_sack before cwnd is set from the packets in flight, which subtract the emulated SACKs
   // (a SACK connection never has any)
   resetRenoSack(c);
-  // tcp_timeout_mark_lost: tcp_mark_skb_lost on each (a retransmission still out is lost again:
-  // TCPLostRetransmit), except, with RACK, segments other than the head sent less than rack.rtt ago
-  // (tcp_rack_skb_timeout with no reordering window > 0). (SACK reneging is not modelled.)
+  // tcp_timeout_mark_lost: a SACKed head means the receiver reneged (TCPSACKReneging): every SACK is forgotten
+  // (sacked_out 0, SACKED_ACKED cleared) and every segment marked lost; else tcp_mark_skb_lost on each (a
+  // retransmission still out is lost again: TCPLostRetransmit), except, with RACK, segments other than the head
+  // sent less than rack.rtt ago (tcp_rack_skb_timeout with no reordering window > 0). (tp->is_sack_reneg only
+  // voids tcp_rate_gen's sample, which the model does not take.)
+  const reneg = rb.count > 0 && (rb.flags[rb.at(0)]! & TCPCB_SACKED_ACKED) !== 0;
+  if (reneg) {
+    t.nstat.add(t.mib.SACKReneging);
+    c.sackedOut = 0;
+  }
   const rack = isRack(t);
   for (let i = 0; i < rb.count; i++) {
     const j = rb.at(i);
-    if (rack && i > 0 && rackSkbTimeout(c, rb.sentAt[j]!, t.now, 0) > 0) continue;
+    if (reneg) rb.flags[j] = rb.flags[j]! & ~TCPCB_SACKED_ACKED;
+    else if (rack && i > 0 && rackSkbTimeout(c, rb.sentAt[j]!, t.now, 0) > 0) continue;
     markSkbLost(t, c, j);
   }
   if (c.caState <= TCP_CA_Disorder || c.highSeq <= c.sndUna || (c.caState === TCP_CA_Loss && c.retransmits === 0)) {
@@ -1363,7 +1376,9 @@ export function sendFin(t: TcpHost, sk: TcpSock, c: TcpConn): void {
     forcedMemSchedule(t, c, TCP_SKB_OVERHEAD);
     sndMemSync(t, c);
   }
-  pushPendingFrames(t, sk, c);
+  // __tcp_push_pending_frames(sk, tcp_current_mss(sk), TCP_NAGLE_OFF): Minshall's check holds back no part of
+  // the tail (tcp_mss_split_point keeps a sub-MSS last segment in the skb that carries the FIN)
+  pushPendingFrames(t, sk, c, TCP_NAGLE_OFF);
 }
 
 export function afterAck(t: TcpHost, sk: TcpSock, c: TcpConn): void {

@@ -118,7 +118,7 @@ export function rackMarkLost(t: TcpHost, c: TcpConn): boolean {
     // usecs_to_jiffies rounds up to the jiffy; inet_csk_reset_xmit_timer caps it at icsk_rto
     const ns = Math.min(Math.ceil((timeout + TCP_TIMEOUT_MIN_US) / 1000) * 1e6, c.icskRtoUs() * 1000);
     resetXmitTimer(t, c, ICSK_TIME_REO_TIMEOUT, ns);
-    c.rackArmed = true;
+    c.xmitTimerArmed = true;
   }
   return timeout > 0;
 }

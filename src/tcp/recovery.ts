@@ -6,7 +6,8 @@ import type { TcpHost } from "./tcp-host.js";
 import type { TcpSock } from "./sock.js";
 import { TCPCB_LOST, TCPCB_SACKED_ACKED, TCPCB_SACKED_RETRANS, type TcpConn } from "./conn.js";
 import { CA_EVENT_COMPLETE_CWR, TCP_CA_CWR, TCP_CA_Disorder, TCP_CA_Loss, TCP_CA_Open, TCP_CA_Recovery } from "./cc.js";
-import { ICSK_TIME_RETRANS, ccRefresh, rearmRto, xmitRetransmitQueue } from "./data-out.js";
+import { ICSK_TIME_RETRANS, ccRefresh, rearmRto, resetXmitTimer, xmitRetransmitQueue } from "./data-out.js";
+import { TCP_RTO_MAX } from "./constants.js";
 import { TCP_RACK_RECOVERY_THRESH, checkSackReordering, isRack, markSkbLost, rackMarkLost, rackReoDetect } from "./rack.js";
 import {
   TCP_INFINITE_SSTHRESH,
@@ -265,6 +266,19 @@ function timeToRecover(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   return !isRack(t) && (sk.sackOk ? c.sackedOut : c.dupAcks) + 1 > c.reordering;
 }
 
+/** net/ipv4/tcp_input.c: tcp_check_sack_reneging — an ACK that advances snd_una up to a segment SACKed before
+ *  (FLAG_SACK_RENEGING): the receiver reneged, or its ACKs are only transiently odd. The RTO is armed for
+ *  max(srtt/2, 10 ms) (usecs_to_jiffies(srtt_us >> 4) rounds up; HZ 1000) instead of the ACK's TLP/RTO
+ *  (FLAG_SET_XMIT_TIMER cleared); if the SACKs are still not ACKed then, tcp_enter_loss's
+ *  tcp_timeout_mark_lost forgets them (TCPSACKReneging). true: tcp_fastretrans_alert stops here. */
+function checkSackReneging(t: TcpHost, c: TcpConn, advanced: boolean): boolean {
+  if (!c.sackReneging || !advanced) return false;
+  const ms = Math.max(Math.ceil((c.rtt.srttUs >> 4) / 1000), 10);
+  resetXmitTimer(t, c, ICSK_TIME_RETRANS, Math.min(ms * 1e6, TCP_RTO_MAX));
+  c.xmitTimerArmed = true;
+  return true;
+}
+
 /** net/ipv4/tcp_input.c: tcp_fastretrans_alert (what it marks lost adds to c.lost).
  *  `advanced` = FLAG_SND_UNA_ADVANCED, `priorUna` the snd_una before this ACK, `dataSacked` = FLAG_DATA_SACKED,
  *  `numDupack` = tcp_ack's num_dupack (the duplicate ACKs this skb stands for). */
@@ -273,6 +287,8 @@ export function fastretransAlert(t: TcpHost, sk: TcpSock, c: TcpConn, advanced: 
   let doLost = dupack || (dataSacked && forceFastRetransmit(c));
   let fastRexmit = false;
   if (c.packetsOut === 0 && c.sackedOut > 0) c.sackedOut = 0;
+  // B. the receiver dropped SACKed data: give it a little time before the RTO clears the scoreboard
+  if (checkSackReneging(t, c, advanced)) return;
   // D. state exits once high_seq is ACKed
   if (c.caState === TCP_CA_Open) c.retransStamp = NO_STAMP;
   else if (c.sndUna >= c.highSeq && c.caState === TCP_CA_CWR) {

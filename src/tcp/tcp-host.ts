@@ -155,6 +155,7 @@ export interface TcpMib {
   DSACKIgnoredOld: number;
   DSACKIgnoredNoUndo: number;
   SACKDiscard: number;
+  SACKReneging: number;
   OFOMerge: number;
   MemoryPressures: number;
   MemoryPressuresChrono: number;
@@ -503,6 +504,7 @@ export class TcpHost {
       DSACKIgnoredOld: c.id("TcpExtTCPDSACKIgnoredOld"),
       DSACKIgnoredNoUndo: c.id("TcpExtTCPDSACKIgnoredNoUndo"),
       SACKDiscard: c.id("TcpExtTCPSACKDiscard"),
+      SACKReneging: c.id("TcpExtTCPSACKReneging"),
       OFOMerge: c.id("TcpExtTCPOFOMerge"),
       MemoryPressures: c.id("TcpExtTCPMemoryPressures"),
       MemoryPressuresChrono: c.id("TcpExtTCPMemoryPressuresChrono"),

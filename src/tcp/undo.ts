@@ -30,10 +30,13 @@ export function currentSsthresh(c: TcpConn): number {
   return Math.max(c.ssthresh, (c.cwnd >> 1) + (c.cwnd >> 2));
 }
 
-/** net/ipv4/tcp_input.c: tcp_init_undo — undo_retrans never starts at 0 ("can undo now"). */
+/** net/ipv4/tcp_input.c: tcp_init_undo — the retransmissions still in flight may bring D-SACKs: retrans_out, and
+ *  a loss probe's retransmission (tlp_high_seq with tlp_retrans: __tcp_retransmit_skb left it out of
+ *  retrans_out); undo_retrans never starts at 0 ("can undo now"). */
 export function initUndo(c: TcpConn): void {
   c.undoMarker = c.sndUna;
   c.undoRetrans = c.retransOut;
+  if (c.tlpHighSeq !== 0 && c.tlpRetrans) c.undoRetrans++;
   if (c.undoRetrans === 0) c.undoRetrans = -1;
 }
 
