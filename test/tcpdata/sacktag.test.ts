@@ -113,6 +113,25 @@ describe("tcp_sacktag_one's D-SACK of a retransmission (dup_sack)", () => {
   });
 });
 
+describe("tcp_sacktag_walk's next_dup", () => {
+  it("a D-SACK sorted after the block that holds it is tagged as a duplicate during that block's walk", async () => {
+    const { w, sk, c, n } = await tenOut();
+    // as above: 4-6 SACKed, 0-3 lost, 0-2 retransmitted (undo_retrans 3, retrans_out 3)
+    injectAck(w, sk, 0, [[4 * MSS, 7 * MSS]]);
+    expect(c.undoRetrans).toBe(3);
+    // segments 1-3 arrive late, 2's copy too: D-SACK [2, 3) inside [1, 7). Sorted [1, 7) first, the D-SACK second
+    // (first_sack_index 0 -> 1): walking [1, 7) with next_dup = [2, 3), segment 1 is SACKed plainly (LOST|
+    // SACKED_RETRANS cleared), segment 2 as a duplicate (undo_retrans 3 -> 2, then SACKed likewise), segment 3
+    // (lost, never retransmitted) SACKed; the D-SACK's own walk then starts past them: nothing twice
+    injectAck(w, sk, 0, [[2 * MSS, 3 * MSS], [MSS, 7 * MSS]]);
+    expect(n.get("TcpExtTCPDSACKOfoRecv")).toBe(1);
+    expect(c.undoRetrans).toBe(2);
+    expect(c.sackedOut).toBe(6);
+    expect(c.retransOut).toBe(1);
+    expect(c.lostOut).toBe(1);
+  });
+});
+
 describe("tcp_sacktag_one: a SACKed retransmission not marked lost stays in retrans_out", () => {
   it("SACKED_RETRANS without LOST (as an undo leaves it) is kept when SACKed, and leaves retrans_out only when ACKed", async () => {
     const { w, sk, c } = await tenOut();
