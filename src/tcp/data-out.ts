@@ -733,10 +733,10 @@ function tsoSegs(t: TcpHost, c: TcpConn, mss: number): number {
 }
 
 /** Retransmissions, then new data. */
-export function xmitAll(t: TcpHost, sk: TcpSock, c: TcpConn, nonagle = 0): boolean {
+export function xmitAll(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   // (xmitRetransmitQueue's own first test, asked here: a lossless flow never calls it)
   if (c.lostOut > 0) xmitRetransmitQueue(t, sk, c);
-  return writeXmit(t, sk, c, 0, nonagle);
+  return writeXmit(t, sk, c);
 }
 
 /** net/ipv4/tcp_output.c: __tcp_push_pending_frames — tcp_write_xmit, then tcp_check_probe_timer when it sent
@@ -744,7 +744,8 @@ export function xmitAll(t: TcpHost, sk: TcpSock, c: TcpConn, nonagle = 0): boole
  *  tcp_push_pending_frames (tcp_data_snd_check), tcp_send_fin and tcp_xmit_recovery; tcp_tsq_write (the TSQ
  *  handler, the pacing timer) ignores the answer. */
 export function pushPendingFrames(t: TcpHost, sk: TcpSock, c: TcpConn, nonagle = 0): void {
-  if (xmitAll(t, sk, c, nonagle)) checkProbeTimer(t, c);
+  // tcp_write_xmit only: retransmissions are tcp_xmit_recovery's (an ACK) and tcp_tsq_write's
+  if (writeXmit(t, sk, c, 0, nonagle)) checkProbeTimer(t, c);
 }
 
 // ---- timers ----

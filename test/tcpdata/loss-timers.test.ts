@@ -170,4 +170,24 @@ describe("tcp_send_fin pushes with TCP_NAGLE_OFF", () => {
     expect(skbs).toEqual([3]);
     expect(c.sndNxt).toBe(c.writeSeq);
   });
+
+  it("its push is tcp_write_xmit alone: a segment marked lost and not yet retransmitted stays for tcp_xmit_recovery", async () => {
+    const { w, t, sk, c, n } = await tenOut();
+    const rb = c.rtx;
+    // segments 4-6 SACKed: 0-3 lost (RACK), Recovery; PRR lets 0-2 be retransmitted, 3 waits
+    injectAck(w, sk, 0, [[4 * MSS, 7 * MSS]]);
+    expect(c.caState).toBe(TCP_CA_Recovery);
+    expect([c.lostOut, c.retransOut]).toEqual([4, 3]);
+    const s3 = rb.at(3);
+    expect(rb.flags[s3]).toBe(TCPCB_LOST);
+    // hand-set: room in cwnd (as a later ACK's PRR would give) when the application closes
+    c.cwnd = c.packetsInFlight() + 4;
+    const segs = n.get("TcpRetransSegs");
+    const nxt = c.sndNxt;
+    t.closeConn(sk);
+    // __tcp_push_pending_frames -> tcp_write_xmit: new data only (the bulk writer's unsent bytes)
+    expect(c.sndNxt).toBeGreaterThan(nxt);
+    expect(n.get("TcpRetransSegs")).toBe(segs);
+    expect(rb.flags[s3]).toBe(TCPCB_LOST);
+  });
 });
