@@ -247,6 +247,8 @@ export class TcpConn implements CcSock, RcvWindowState {
   /** This ACK armed the retransmit timer itself, clearing FLAG_SET_XMIT_TIMER: RACK's REO timer
    *  (tcp_rack_mark_lost) or tcp_check_sack_reneging's short RTO. */
   xmitTimerArmed = false;
+  /** This ACK's *rexmit == REXMIT_LOST from tcp_fastretrans_alert: tcp_xmit_recovery runs tcp_xmit_retransmit_queue. */
+  rexmitLost = false;
   /** This ACK's FLAG_SACK_RENEGING: tcp_clean_rtx_queue stopped at a SACKed segment (the receiver dropped data it
    *  had SACKed). */
   sackReneging = false;

@@ -102,7 +102,8 @@ function oldAck(t: TcpHost, sk: TcpSock, c: TcpConn, ack: number): void {
   // (tcp_ack's old_ack path tags but does not count sack_delivered in tp->delivered)
   const newly = sacktagWriteQueue(t, sk, c, c.sndUna, ack, c.sndUna, dups > 0);
   fastretransAlert(t, sk, c, false, c.sndUna, newly > 0, 0);
-  if (c.lostOut > 0 && c.caState >= TCP_CA_Recovery) xmitRetransmitQueue(t, sk, c);
+  // tcp_xmit_recovery(rexmit)
+  if (c.rexmitLost) xmitRetransmitQueue(t, sk, c);
 }
 
 /** net/ipv4/tcp_input.c: tcp_clean_rtx_queue with tcp_ack_update_rtt and the congestion control's pkts_acked:
@@ -245,6 +246,7 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   const priorUna = c.sndUna;
   c.xmitTimerArmed = false;
   c.sackReneging = false;
+  c.rexmitLost = false;
   c.origAcked = false;
   c.dsackTlp = false;
   c.rsSentAt = -1;
@@ -341,12 +343,13 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
     // tcp_set_xmit_timer (FLAG_SET_XMIT_TIMER, unless RACK's reordering timer or the reneging RTO was armed)
     if (!c.xmitTimerArmed && !scheduleLossProbe(t, sk, c, true)) rearmRto(t, c);
   }
-  // tcp_xmit_recovery (tcp_ack's own: F-RTO's new data first, or the retransmissions); the new data and
+  // tcp_xmit_recovery with tcp_fastretrans_alert's rexmit: F-RTO's new data first (REXMIT_NEW), or the
+  // retransmissions (REXMIT_LOST; none when tcp_fastretrans_alert returned early or did not run); the new data and
   // tcp_check_space are tcp_data_snd_check's, after tcp_data_queue (dataSndCheck)
   if (c.frtoNew) frtoXmitNew(t, sk, c);
-  else if (advanced || newlySacked > 0 || winUpdate || c.lostOut > 0) {
-    if (c.lostOut > 0) xmitRetransmitQueue(t, sk, c);
-    c.sndDue |= SND_DUE_XMIT;
+  else {
+    if (c.rexmitLost) xmitRetransmitQueue(t, sk, c);
+    if (advanced || newlySacked > 0 || winUpdate || c.lostOut > 0) c.sndDue |= SND_DUE_XMIT;
   }
   // tcp_data_snd_check's tcp_check_space: after every segment's tcp_ack, not only one that advances snd_una
   // (a SACK or a window update may leave in_flight < cwnd: tcp_sndbuf_expand, sk_stream_write_space)

@@ -281,7 +281,9 @@ function checkSackReneging(t: TcpHost, c: TcpConn, advanced: boolean): boolean {
 
 /** net/ipv4/tcp_input.c: tcp_fastretrans_alert (what it marks lost adds to c.lost).
  *  `advanced` = FLAG_SND_UNA_ADVANCED, `priorUna` the snd_una before this ACK, `dataSacked` = FLAG_DATA_SACKED,
- *  `numDupack` = tcp_ack's num_dupack (the duplicate ACKs this skb stands for). */
+ *  `numDupack` = tcp_ack's num_dupack (the duplicate ACKs this skb stands for). Its *rexmit: c.rexmitLost
+ *  (REXMIT_LOST: Recovery goes on or starts, or tcp_process_loss's end) or c.frtoNew (REXMIT_NEW); an early
+ *  return (reneging, an undo that holds the state, tcp_try_undo_partial's stop, no time to recover) leaves none. */
 export function fastretransAlert(t: TcpHost, sk: TcpSock, c: TcpConn, advanced: boolean, priorUna: number, dataSacked: boolean, numDupack: number): void {
   const dupack = numDupack > 0;
   let doLost = dupack || (dataSacked && forceFastRetransmit(c));
@@ -319,6 +321,7 @@ export function fastretransAlert(t: TcpHost, sk: TcpSock, c: TcpConn, advanced: 
       enterRecovery(t, sk, c);
     }
     if (!isRack(t) && doLost) updateScoreboard(t, sk, c, false);
+    c.rexmitLost = true;
     return;
   }
   if (c.caState === TCP_CA_Loss) {
@@ -329,10 +332,14 @@ export function fastretransAlert(t: TcpHost, sk: TcpSock, c: TcpConn, advanced: 
       if (step === FRTO_UNDO) tryUndoLoss(t, sk, c, true);
       else if (step === FRTO_NEW) c.frtoNew = true;
       else if (recovered) tryUndoRecovery(t, sk, c);
-      else if (!sk.sackOk) {
-        // tcp_process_loss: a duplicate ACK counts only once new data went out past high_seq (F-RTO step 2.b)
-        if (c.sndNxt > c.highSeq && dupack) addRenoSack(t, c, numDupack);
-        else if (advanced) resetRenoSack(c);
+      else {
+        if (!sk.sackOk) {
+          // tcp_process_loss: a duplicate ACK counts only once new data went out past high_seq (F-RTO step 2.b)
+          if (c.sndNxt > c.highSeq && dupack) addRenoSack(t, c, numDupack);
+          else if (advanced) resetRenoSack(c);
+        }
+        // tcp_process_loss's end: REXMIT_LOST
+        c.rexmitLost = true;
       }
     }
     const retrans = c.retransOut;
@@ -354,4 +361,5 @@ export function fastretransAlert(t: TcpHost, sk: TcpSock, c: TcpConn, advanced: 
   enterRecovery(t, sk, c);
   fastRexmit = true;
   if (!isRack(t) && doLost) updateScoreboard(t, sk, c, fastRexmit);
+  c.rexmitLost = true;
 }

@@ -191,3 +191,24 @@ describe("tcp_send_fin pushes with TCP_NAGLE_OFF", () => {
     expect(rb.flags[s3]).toBe(TCPCB_LOST);
   });
 });
+
+describe("tcp_xmit_recovery runs only on tcp_fastretrans_alert's REXMIT_LOST", () => {
+  it("tcp_try_undo_partial's stop (the delayed original filled the hole, retransmissions still out): nothing is retransmitted by this ACK", async () => {
+    const { w, sk, c, n } = await tenOut();
+    const rb = c.rtx;
+    // segments 4-6 SACKed: 0-3 lost, Recovery; PRR lets 0-2 be retransmitted, 3 waits
+    injectAck(w, sk, 0, [[4 * MSS, 7 * MSS]]);
+    expect([c.lostOut, c.retransOut]).toEqual([4, 3]);
+    const segs = n.get("TcpRetransSegs");
+    // segment 0's original arrives late: ACK of 1·MSS echoing a TSval older than retrans_stamp.
+    // tcp_try_undo_partial: tcp_packet_delayed, reordering learnt (TCPTSReorder), retrans_out 2 > 0: "clock out new
+    // data without marking more lost" -> return true; tcp_fastretrans_alert returns, rexmit stays REXMIT_NONE
+    injectAck(w, sk, MSS, [[4 * MSS, 7 * MSS]], { tsecrMs: c.retransStamp - 1 });
+    expect(n.get("TcpExtTCPTSReorder")).toBe(1);
+    expect(n.get("TcpExtTCPPartialUndo")).toBe(0);
+    expect(c.caState).toBe(TCP_CA_Recovery);
+    expect(n.get("TcpRetransSegs")).toBe(segs);
+    expect(rb.flags[rb.at(2)]).toBe(TCPCB_LOST);
+  });
+});
+
