@@ -226,3 +226,19 @@ describe("tcp_sacktag_write_queue: tcp_is_sackblock_valid and the blocks' order"
     expect(c.reordSeen).toBe(0);
   });
 });
+
+describe("a lossy link that never reorders", () => {
+  it("1 % loss, 3 MB: SACK recoveries but no TCPSACKReorder (main: 5)", async () => {
+    // tcp_check_sack_reordering needs a never-retransmitted segment delivered below the highest SACK as it stood
+    // before the ACK (prior_fack, or tcp_highest_sack_seq while tagging); with in-order delivery every such hole
+    // is a loss, filled by a retransmission. (Main, taking the highest SACK after the ACK's own blocks, counted 5
+    // here: stretch ACKs that ACK a few segments and SACK above a new hole.)
+    const { w } = await runWorld(pair({ rateBps: 1e9, delayNs: 50_000, loss: 0.01, durationNs: 1e9 }, [bulk({ bytes: 3_000_000 })]));
+    const n = w.host("a").nstat;
+    expect(n.get("TcpExtTCPOrigDataSent")).toBe(Math.ceil(3e6 / MSS));
+    expect(n.get("TcpExtTCPSackRecovery")).toBeGreaterThan(5);
+    expect(n.get("TcpRetransSegs")).toBeGreaterThan(10);
+    expect(n.get("TcpExtTCPSACKReorder")).toBe(0);
+    expect(n.get("TcpExtTCPTSReorder")).toBe(0);
+  });
+});
