@@ -696,6 +696,12 @@ export class NetRx implements NetRxHandler {
     const l4hdr = l4 === 6 ? (this.hdr[t + 12]! >> 4) * 4 : 8;
     const payload = this.skbLen[h]! - tOff - l4hdr;
     if (l4 === 6 && payload <= 0) return; // handshake and pure ACKs never reach recvmsg
+    this.chargeRecv(h, cpu, l4, dport, payload);
+  }
+
+  /** onDeliver's recvmsg charge and RFS record for a packet with data (its own function: the check
+   *  above, which every SYN and pure ACK stops at, stays small enough for V8 to inline). */
+  private chargeRecv(h: number, cpu: number, l4: number, dport: number, payload: number): void {
     const app = this.appByPort.get(dport);
     if (cpu >= 0) this.lastCpuByPort[dport] = cpu;
     // appCpu(dport), sharing this lookup of `app`: a reader with no thread spec runs where its

@@ -214,6 +214,10 @@ export class TcpHost {
   readonly v6: boolean;
   readonly listeners: ListenSock[] = [];
   readonly ports = new Map<number, PortTable>();
+  /** rcvListenSyn's last port table and its port (-1: none): a flood's SYNs come for one port, so a
+   *  Map lookup per SYN is skipped. Every ports.set and ports.delete clears it. */
+  private synPort = -1;
+  private synPt: PortTable | undefined = undefined;
   /** Per destination of a connect(): the ephemeral ports taken for it (client.ts pickPort). */
   readonly ephemeral = new EphemeralPorts();
   readonly cookies: CookieSecrets;
@@ -597,6 +601,7 @@ export class TcpHost {
       } else ls.win = this.listenWin;
       this.listeners.push(ls);
       this.ports.set(l.port, { listener: ls, conns: new SockTable() });
+      this.synPort = -1;
     }
   }
 
@@ -621,6 +626,7 @@ export class TcpHost {
     if (pt === undefined) {
       pt = { listener: null, conns: new SockTable() };
       this.ports.set(sk.lport, pt);
+      this.synPort = -1;
     }
     pt.conns.set(sk.rkey, sk.rport, sk);
     if (this.ephemeral.size > 0) this.ephemeral.take(sk.rkey, sk.rport, sk.lport);
@@ -658,7 +664,10 @@ export class TcpHost {
         if (pt.listener === null && this.ephemeral.size > 0) this.ephemeral.release(sk.rkey, sk.rport, sk.lport);
       }
       this.lastSk = null;
-      if (pt.listener === null && pt.conns.size === 0) this.ports.delete(sk.lport);
+      if (pt.listener === null && pt.conns.size === 0) {
+        this.ports.delete(sk.lport);
+        this.synPort = -1;
+      }
     }
     sk.state = TCP_CLOSE;
     if (sk.slot >= 0 && this.socks[sk.slot] === sk) {
@@ -1044,18 +1053,21 @@ export class TcpHost {
     // keyed by the options and the scale's value (-1..14): listeners with different SO_RCVBUF offer different
     // scales; advmss is readonly (a scenario's MTU does not change during a run)
     const i = ((tsOk ? 1 : 0) | (sackOk ? 2 : 0)) * 16 + wscale + 1;
-    let slot = this.cookieSlots[i]!;
-    if (slot === -2) {
-      const s = new SegOut();
-      s.v6 = this.v6;
-      s.flags = TCPHDR_SYN | TCPHDR_ACK;
-      s.mss = this.advmss;
-      s.wscale = wscale;
-      s.sackPerm = sackOk;
-      s.ts = tsOk;
-      slot = this.cookieSlots[i] = new TcpStamp(s).wasmSlot(this.core);
-    }
-    return slot;
+    const slot = this.cookieSlots[i]!;
+    return slot !== -2 ? slot : this.newCookieSlot(i, tsOk, sackOk, wscale);
+  }
+
+  /** The template of a layout cookieSynAckSlot meets first (its own function: the lookup above stays
+   *  small enough for V8 to inline into tcp_conn_request). */
+  private newCookieSlot(i: number, tsOk: boolean, sackOk: boolean, wscale: number): number {
+    const s = new SegOut();
+    s.v6 = this.v6;
+    s.flags = TCPHDR_SYN | TCPHDR_ACK;
+    s.mss = this.advmss;
+    s.wscale = wscale;
+    s.sackPerm = sackOk;
+    s.ts = tsOk;
+    return (this.cookieSlots[i] = new TcpStamp(s).wasmSlot(this.core));
   }
 
   /** By option layout and window scale: a template slot, -1 (none), -2 (not looked up yet). */
@@ -1179,12 +1191,16 @@ export class TcpHost {
   synFloodAction(l: ListenSock): boolean {
     const want = this.syncookies !== 0;
     this.nstat.add(want ? this.mib.ReqQFullDoCookies : this.mib.ReqQFullDrop);
-    if (!l.synfloodWarned && this.syncookies !== 2) {
-      l.synfloodWarned = true;
-      const any = this.v6 ? "[::]" : "0.0.0.0";
-      this.env.warn(`TCP: request_sock_TCP${this.v6 ? "v6" : ""}: Possible SYN flooding on port ${any}:${l.port}. ${want ? "Sending cookies" : "Dropping request"}.`);
-    }
+    if (!l.synfloodWarned && this.syncookies !== 2) this.synFloodWarn(l, want);
     return want;
+  }
+
+  /** tcp_syn_flood_action's one-time "Possible SYN flooding" line (its own function: the per-SYN part
+   *  above stays small enough for V8 to inline into tcp_conn_request). */
+  private synFloodWarn(l: ListenSock, want: boolean): void {
+    l.synfloodWarned = true;
+    const any = this.v6 ? "[::]" : "0.0.0.0";
+    this.env.warn(`TCP: request_sock_TCP${this.v6 ? "v6" : ""}: Possible SYN flooding on port ${any}:${l.port}. ${want ? "Sending cookies" : "Dropping request"}.`);
   }
 
   listenerText(): string {
@@ -1252,7 +1268,13 @@ export class TcpHost {
   rcvListenSyn(h: number, th: number, saddr: number): boolean {
     const b = this.headers;
     if ((b[th + 13]! & (TCPHDR_SYN | TCPHDR_ACK | TCPHDR_RST | TCPHDR_FIN)) !== TCPHDR_SYN) return false;
-    const pt = this.ports.get((b[th + 2]! << 8) | b[th + 3]!);
+    const port = (b[th + 2]! << 8) | b[th + 3]!;
+    let pt = this.synPt;
+    if (port !== this.synPort) {
+      pt = this.ports.get(port);
+      this.synPort = port;
+      this.synPt = pt;
+    }
     if (pt === undefined) return false;
     const l = pt.listener;
     // __inet_lookup_established first (the last socket rcv() found is one of pt.conns: a miss here is one there)
