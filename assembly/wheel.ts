@@ -183,6 +183,10 @@ export const WHEEL_LEVELS: u32 = 6;
 /** log2 of a level-0 slot's width in ns. */
 export const WHEEL_GRANULE_BITS: u32 = 12;
 export const WHEEL_IO_MAX: u32 = 4096;
+/** The kind of a staged schedule that the event loop dispatched itself (it
+ *  was the next event): filing it uses its id up as a schedule and a fire
+ *  would (wheel_schedule_burst), and places nothing. */
+export const WHEEL_KIND_CONSUMED: u32 = 0xfffffffe;
 /** Free ids kept on the stack (the rest wait in a bitmap, lowest first). */
 export const WHEEL_FREE_STACK_MAX: u32 = 4096;
 
@@ -324,13 +328,10 @@ let ovfMin: u64 = 0; // lower bound of the overflow list's granules
  *  bounds the rest of due; the late heap's top bounds the heap; every other
  *  entry is in an undrained granule (>= cur). */
 @inline function publishBound(dueNext: u32): void {
-  let b = <f64>(cur << G_BITS);
+  // (due and the heap hold drained granules only: below cur's start)
+  let b = dueNext < dueTail ? load<f64>(dueAt(dueNext)) : <f64>(cur << G_BITS);
   if (heapN > 0) {
     const t = load<f64>(heapAt(0));
-    if (t < b) b = t;
-  }
-  if (dueNext < dueTail) {
-    const t = load<f64>(dueAt(dueNext));
     if (t < b) b = t;
   }
   store<f64>(freeTopP, b, 8);
@@ -1465,8 +1466,16 @@ export function wheel_schedule_burst(times: usize, kinds: usize, args: usize, id
       const id = load<u32>(freeStack + (<usize>top << 2));
       const i = id & idxMask;
       store<u32>(idTab + (<usize>i << 2), id);
-      liveSet(i);
       const kind = load<u32>(kinds + (<usize>k << 2));
+      if (kind == WHEEL_KIND_CONSUMED) {
+        // scheduled and fired: the index is free again (release), not live
+        spilled++;
+        statAdd(WHEEL_STAT_FIRED, 1);
+        seq++;
+        if (ids != 0) store<u32>(ids + (<usize>k << 2), id);
+        continue;
+      }
+      liveSet(i);
       const arg = load<u32>(args + (<usize>k << 2));
       const tick = tickOf(time);
       const g = tick >> G_BITS;
@@ -1491,6 +1500,19 @@ export function wheel_schedule_burst(times: usize, kinds: usize, args: usize, id
   }
   let ok: u32 = 0;
   for (let k: u32 = 0; k < n; k++) {
+    if (load<u32>(kinds + (<usize>k << 2)) == WHEEL_KIND_CONSUMED) {
+      // (the loop stages no more than the free stack holds: never empty here)
+      const t = load<u32>(freeTopP);
+      if (t == 0) unreachable();
+      store<u32>(freeTopP, t - 1);
+      const id = load<u32>(freeStack + (<usize>(t - 1) << 2));
+      store<u32>(idTab + (<usize>(id & idxMask) << 2), id);
+      spilled++;
+      statAdd(WHEEL_STAT_FIRED, 1);
+      seqNext++;
+      if (ids != 0) store<u32>(ids + (<usize>k << 2), id);
+      continue;
+    }
     const id = wheel_schedule(
       load<f64>(times + (<usize>k << 3)),
       load<u32>(kinds + (<usize>k << 2)),

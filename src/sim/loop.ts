@@ -51,6 +51,12 @@ export class EventQueueFullError extends Error {
 }
 
 const BURST = 256;
+/** assembly/wheel.ts WHEEL_KIND_CONSUMED: a staged schedule the loop has
+ *  dispatched itself; filing it only uses its id up. */
+const KIND_CONSUMED = 0xfffffffe;
+/** Staged schedules the loop looks through for the next event (more: the
+ *  batch ends and they are filed). */
+const TAIL_MAX = 32;
 /** ns times: doubles from the start (util/f64-field.ts). */
 const LOOP_F64 = new F64Keys(["now", "runEnd"]);
 
@@ -61,6 +67,9 @@ export class EventLoop {
   /** Of those, run-ahead steps: events a handler ran in place of its own
    *  next event, without a schedule or a dispatch. */
   ranAhead = 0;
+  /** Of those, events dispatched from the staging area (stagedNext): staged
+   *  and dispatched without a trip through the wheel. */
+  fromStaging = 0;
   private readonly handlers: EventHandler[] = [];
   private readonly names: string[] = [];
   /** Ids cancelled during dispatch: those still ahead in the batch are
@@ -107,8 +116,10 @@ export class EventLoop {
    *  stagedLast from before it, for takeBack. */
   private tentId = -1;
   private tentIdx = 0;
-  private tentPrevMin = Infinity;
-  private tentPrevLast = 0;
+  /** The earliest time filed into the wheel since the batch began (staged
+   *  schedules a sync filed, or one at() scheduled directly): neither in the
+   *  batch nor under the wheel's published bound. stagedMin counts it. */
+  private flushedMin = Infinity;
 
   constructor(private readonly wheel: Wheel) {
     f64Fields(this, LOOP_F64);
@@ -158,6 +169,7 @@ export class EventLoop {
         return (this.stagedLast = this.freeStack[free - 1]!);
       }
       this.flush();
+      if (t < this.flushedMin) this.flushedMin = t;
       if (t < this.stagedMin) this.stagedMin = t;
     }
     // wheel_schedule returns u32 0xffffffff (the i32 -1 here) when it refuses
@@ -176,14 +188,10 @@ export class EventLoop {
    *  what is staged after it comes after it either way). */
   atTentative(time: number, kind: number, arg: number): number {
     const k = this.staged;
-    const prevMin = this.stagedMin;
-    const prevLast = this.stagedLast;
     const id = this.at(time, kind, arg);
     if (this.dispatching && this.staged === k + 1) {
       this.tentId = id;
       this.tentIdx = k;
-      this.tentPrevMin = prevMin;
-      this.tentPrevLast = prevLast;
     } else this.tentId = -1;
     return id;
   }
@@ -203,27 +211,72 @@ export class EventLoop {
     const j = this.tentIdx;
     const m = this.staged;
     if (id !== this.tentId || !this.dispatching || m <= j) return false;
-    if (this.tentPrevMin <= t) return false;
+    const inTime = this.inTime;
+    const inKind = this.inKind;
+    if (this.flushedMin <= t) return false;
+    for (let k = 0; k < j; k++) if (inKind[k] !== KIND_CONSUMED && inTime[k]! <= t) return false;
     if (this.done < this.batchSize ? this.wheel.outTime[this.done]! <= t : this.nextBound[0]! <= t) return false;
     const fs = this.freeStack;
     // staged index k gets freeStack[top - 1 - k] when filed
     const top = this.stagedTop;
-    let min = this.tentPrevMin;
     for (let k = j; k < m - 1; k++) {
-      const tk = this.inTime[k + 1]!;
-      if (tk < min) min = tk;
-      this.inTime[k] = tk;
-      this.inKind[k] = this.inKind[k + 1]!;
+      inTime[k] = inTime[k + 1]!;
+      inKind[k] = inKind[k + 1]!;
       this.inArg[k] = this.inArg[k + 1]!;
       fs[top - 1 - k] = fs[top - 2 - k]!;
     }
     fs[top - m] = id;
     this.staged = m - 1;
-    this.stagedMin = min;
-    // the last one staged keeps its id (or, if it was this one, the one before)
-    if (m - 1 === j) this.stagedLast = this.tentPrevLast;
+    this.stagedMin = this.liveStagedMin();
+    // the last one staged keeps its id (or, if it was this one, the one before has the last)
+    if (m - 1 === j && j > 0) this.stagedLast = fs[top - j]!;
     this.tentId = -1;
     return true;
+  }
+
+  /** Dispatch staged schedule j (stagedNext's): its kind is marked used up. */
+  private dispatchStaged(j: number): void {
+    const t = this.inTime[j]!;
+    const kind = this.inKind[j]!;
+    this.inKind[j] = KIND_CONSUMED;
+    this.stagedMin = this.liveStagedMin();
+    this.fromStaging++;
+    this.now = t;
+    this.peeked = NaN;
+    this.handlers[kind]!(this.inArg[j]!, t);
+  }
+
+  /** stagedMin: the earliest time staged and not dispatched, or filed since
+   *  the batch began (Infinity: none). */
+  private liveStagedMin(): number {
+    let min = this.flushedMin;
+    const inTime = this.inTime;
+    const inKind = this.inKind;
+    for (let k = 0; k < this.staged; k++) if (inKind[k] !== KIND_CONSUMED && inTime[k]! < min) min = inTime[k]!;
+    return min;
+  }
+
+  /** The staged schedule that is the next event of all, if one is known to
+   *  be without a wheel call: the earliest staged (time, then order of at()),
+   *  before `t` (the batch's next entry, which was inserted earlier: a tie is
+   *  the batch's), by the run's end, and with the batch used up before the
+   *  wheel's published bound on its other entries. -1: none. */
+  private stagedNext(t: number, batchLeft: boolean, end: number): number {
+    const m = this.staged;
+    if (m > TAIL_MAX) return -1;
+    const inTime = this.inTime;
+    const inKind = this.inKind;
+    let j = -1;
+    let tj = Infinity;
+    for (let k = 0; k < m; k++) {
+      if (inKind[k] !== KIND_CONSUMED && inTime[k]! < tj) {
+        tj = inTime[k]!;
+        j = k;
+      }
+    }
+    if (j < 0 || !(tj < t) || !(tj < this.flushedMin) || tj > end) return -1;
+    if (!batchLeft && !(tj < this.nextBound[0]!)) return -1;
+    return j;
   }
 
   /** Schedule after a delay (ns) from now. */
@@ -233,10 +286,10 @@ export class EventLoop {
 
   cancel(id: number): boolean {
     if (!this.dispatching) return this.wheel.cancel(id);
-    // Staged schedules must be filed first (the id may be one of theirs);
-    // the batch's dispatched entries need not be released first: a
-    // cancelled due entry stays in place until the release drops it.
-    if (this.staged !== 0) this.flush();
+    // Staged schedules must be filed first if the id is one of theirs; the
+    // batch's dispatched entries need not be released first: a cancelled
+    // due entry stays in place until the release drops it.
+    if (this.staged !== 0 && this.isStaged(id)) this.flush();
     this.wheel.cancel(id);
     // An entry still ahead in the batch is skipped when reached. Cancel
     // reports true, as the one-burst-at-a-time loop always did for ids the
@@ -273,6 +326,15 @@ export class EventLoop {
       next = this.peeked;
     }
     return next < this.stagedMin ? next : this.stagedMin;
+  }
+
+  /** Whether `id` is one that at() returned for a schedule still staged
+   *  (staged index k has freeStack[stagedTop - 1 - k]). */
+  private isStaged(id: number): boolean {
+    const fs = this.freeStack;
+    const top = this.stagedTop;
+    for (let k = 0; k < this.staged; k++) if (fs[top - 1 - k] === id) return true;
+    return false;
   }
 
   /** horizon() > t, without a wheel call when the batch's rest, what was
@@ -324,12 +386,22 @@ export class EventLoop {
         this.dispatching = true;
         this.batchSize = n;
         this.stagedMin = Infinity;
+        this.flushedMin = Infinity;
         let i = 0;
         let ran = 0;
         while (i < n) {
           const t = outTime[i]!;
-          // Something was scheduled before this entry: it waits for the next batch.
-          if (this.stagedMin < t) break;
+          if (this.stagedMin < t) {
+            // Something was scheduled before this entry: dispatched from the
+            // staging area when it is the next event of all (its id is used
+            // up when the staged schedules are filed), else the batch ends
+            // here and it comes out of the next one.
+            const j = this.stagedNext(t, true, end);
+            if (j < 0) break;
+            this.dispatchStaged(j);
+            ran++;
+            continue;
+          }
           if (this.cancelledInBurst.length !== 0 && this.skipCancelled(outId[i]!)) {
             i++;
             continue;
@@ -339,6 +411,16 @@ export class EventLoop {
           this.peeked = NaN;
           handlers[outKind[i - 1]!]!(outArg[i - 1]!, t);
           ran++;
+        }
+        // The batch used up: what was staged is next of all while it comes
+        // before the wheel's published bound on everything else.
+        if (i === n) {
+          while (this.stagedMin < this.nextBound[0]!) {
+            const j = this.stagedNext(Infinity, false, end);
+            if (j < 0) break;
+            this.dispatchStaged(j);
+            ran++;
+          }
         }
         this.done = i;
         this.dispatching = false;
@@ -368,6 +450,7 @@ export class EventLoop {
     const done = this.done;
     if (n === 0 && done === 0) return;
     this.tentId = -1;
+    if (this.dispatching && this.stagedMin < this.flushedMin) this.flushedMin = this.stagedMin;
     this.x.wheel_loop_sync(n, done);
     if (n !== 0) this.checkStaged(n);
   }

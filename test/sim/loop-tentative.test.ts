@@ -95,6 +95,7 @@ describe("EventLoop.atTentative / takeBack", () => {
     const core = await freshCore({ wheelEntries: 4096 });
     let taken = 0;
     let kept = 0;
+    let fromStaging = 0;
     fc.assert(
       fc.property(
         fc.array(fc.oneof(fc.constantFrom(0, 10, 10, 4096), fc.integer({ min: 0, max: 50_000 })), { minLength: 1, maxLength: 30 }),
@@ -104,7 +105,9 @@ describe("EventLoop.atTentative / takeBack", () => {
           core.wheel.clear();
           const ends = [...endsRaw].sort((a, b) => a - b);
           ends.push(Infinity);
-          const got = playTent(new EventLoop(core.wheel), seeds, acts, ends, 1200);
+          const loop = new EventLoop(core.wheel);
+          const got = playTent(loop, seeds, acts, ends, 1200);
+          fromStaging += loop.fromStaging;
           const want = playTent(new RefTentLoop(new RefWheel(core.wheel.capacity, core.wheel.outCapacity)), seeds, acts, ends, 1200);
           expect(got.log).toEqual(want.log);
           expect(core.wheel.pending).toBe(0);
@@ -118,6 +121,8 @@ describe("EventLoop.atTentative / takeBack", () => {
     // the programs exercise both answers
     expect(taken).toBeGreaterThan(100);
     expect(kept).toBeGreaterThan(taken);
+    // and events dispatched straight from the staging area (EventLoop.stagedNext)
+    expect(fromStaging).toBeGreaterThan(1000);
   });
 
   it("takes back an event with schedules staged after it (they keep their ids), not one with an equal time before it", async () => {
@@ -150,6 +155,31 @@ describe("EventLoop.atTentative / takeBack", () => {
     expect(log).toEqual(["1@100", "10@100 (in place)", "11@105", "2@1000", "3@1000", "20@1000"]);
     expect(r.events).toBe(6);
     expect(core.wheel.pending).toBe(0);
+  });
+});
+
+describe("EventLoop: the next event from the staging area", () => {
+  it("a handler's own next event, before everything in the wheel, is dispatched without a wheel step; ties keep insertion order", async () => {
+    const core = await freshCore({ wheelEntries: 1024 });
+    const loop = new EventLoop(core.wheel);
+    const log: string[] = [];
+    const k = loop.register("k", (a, t) => {
+      log.push(`${a}@${t}`);
+      // a chain 1 ns apart; at 1003 one the wheel already holds (inserted first), then two staged in order
+      if (a < 5) loop.at(t + 1, k, a + 1);
+      if (a === 2) loop.at(t + 1, k, 20);
+    });
+    loop.at(1000, k, 0);
+    loop.at(1003, k, 30); // filed before the chain's 1003 (arg 3's follow-up): comes first
+    loop.at(1e6, k, 100); // far: the wheel's bound is past the chain
+    const s0 = core.wheel.stats().scheduled;
+    loop.run(Infinity);
+    expect(log).toEqual(["0@1000", "1@1001", "2@1002", "30@1003", "3@1003", "20@1003", "4@1004", "5@1005", "100@1000000"]);
+    expect(loop.fromStaging).toBeGreaterThan(2);
+    // every schedule still counts in the wheel's stats (a staged dispatch uses its id up: scheduled and fired)
+    expect(core.wheel.stats().scheduled - s0).toBe(6);
+    expect(core.wheel.pending).toBe(0);
+    core.wheel.audit();
   });
 });
 
