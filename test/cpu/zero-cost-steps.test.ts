@@ -15,7 +15,7 @@ import { host, link, world } from "../sim/spec-helpers.js";
 
 function spec(linkOver: object, flows: number): WorldSpec {
   return world(
-    [host("a", 1, { cpus: 2 }), host("b", 2, { cpus: 2, listeners: [{ port: 5001, backlog: 128, accept: true, app: { kind: "sink" } }] })],
+    [host("a", 1, { cpus: 2 }), host("b", 2, { cpus: 2, listeners: [{ port: 5001, backlog: 128, accept: true }] })],
     [link("a", "b", linkOver)],
     [{ kind: "bulk", from: "a", to: "b", port: 5001, flows, bytes: 4e6, at: 0 }],
     { durationNs: 8e6 },
