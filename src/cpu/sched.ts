@@ -218,7 +218,9 @@ export class CpuSched {
       // move it now (an IRQ or TX clean lengthened the busy stretch).
       if (at <= t && at >= this.busyUntil[cpu]!) return;
       if (at <= t) t = this.busyUntil[cpu]!;
-      this.loop.cancel(id);
+      this.stepAt[cpu] = t;
+      this.stepId[cpu] = this.loop.reschedule(id, t, this.kindStep, cpu);
+      return;
     }
     this.stepAt[cpu] = t;
     this.stepId[cpu] = this.loop.at(t, this.kindStep, cpu);

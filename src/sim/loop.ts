@@ -216,6 +216,18 @@ export class EventLoop {
     if (this.flushedMin <= t) return false;
     for (let k = 0; k < j; k++) if (inKind[k] !== KIND_CONSUMED && inTime[k]! <= t) return false;
     if (this.done < this.batchSize ? this.wheel.outTime[this.done]! <= t : this.nextBound[0]! <= t) return false;
+    this.unstage(j, id);
+    return true;
+  }
+
+  /** Staged schedule j (id `id`) leaves the staging area: those after it move
+   *  down one place, in order, keeping their ids (which move down the free
+   *  stack with them); the freed id goes where the last one was, so the next
+   *  at() gets it. */
+  private unstage(j: number, id: number): void {
+    const m = this.staged;
+    const inTime = this.inTime;
+    const inKind = this.inKind;
     const fs = this.freeStack;
     // staged index k gets freeStack[top - 1 - k] when filed
     const top = this.stagedTop;
@@ -230,8 +242,29 @@ export class EventLoop {
     this.stagedMin = this.liveStagedMin();
     // the last one staged keeps its id (or, if it was this one, the one before has the last)
     if (m - 1 === j && j > 0) this.stagedLast = fs[top - j]!;
-    this.tentId = -1;
-    return true;
+    if (this.tentId === id) this.tentId = -1;
+    else if (this.tentId >= 0 && this.tentIdx > j) this.tentIdx--;
+  }
+
+  /** cancel(id), then at(time, kind, arg), for an id at() returned that no
+   *  one else holds (a CPU's one step): a schedule still staged and not
+   *  dispatched leaves the staging area instead of being filed and
+   *  cancelled, and the new one is staged last, in the same order as the
+   *  cancel and the at() would give, with the same id. */
+  reschedule(id: number, time: number, kind: number, arg: number): number {
+    if (this.dispatching && this.staged !== 0) {
+      const fs = this.freeStack;
+      const top = this.stagedTop;
+      for (let k = 0; k < this.staged; k++) {
+        if (fs[top - 1 - k] === id) {
+          if (this.inKind[k] === KIND_CONSUMED) break;
+          this.unstage(k, id);
+          return this.at(time, kind, arg);
+        }
+      }
+    }
+    this.cancel(id);
+    return this.at(time, kind, arg);
   }
 
   /** Dispatch staged schedule j (stagedNext's): its kind is marked used up. */

@@ -20,6 +20,7 @@ interface TentLoop {
   at(time: number, kind: number, arg: number): number;
   atTentative(time: number, kind: number, arg: number): number;
   takeBack(id: number, t: number): boolean;
+  reschedule(id: number, time: number, kind: number, arg: number): number;
   runAhead(t: number): void;
   cancel(id: number): boolean;
   register(name: string, h: EventHandler): number;
@@ -34,6 +35,10 @@ class RefTentLoop extends RefLoop {
   takeBack(): boolean {
     return false;
   }
+  reschedule(id: number, time: number, kind: number, arg: number): number {
+    this.cancel(id);
+    return this.at(time, kind, arg);
+  }
   runAhead(): void {
     throw new Error("the reference loop never runs ahead");
   }
@@ -46,6 +51,8 @@ interface Act {
   fan: [number, number][];
   /** Cancel the id scheduled this many schedules ago (-1: none). */
   cancel: number;
+  /** Then move the one scheduled this many schedules ago to now + d (-1: none): [back, d]. */
+  move: [number, number];
 }
 
 const delayArb = fc.oneof(fc.constantFrom(0, 0, 0.5, 1, 4095, 4096, 4097), fc.integer({ min: 1, max: 20_000 }));
@@ -53,6 +60,7 @@ const actArb: fc.Arbitrary<Act> = fc.record({
   tent: fc.constantFrom(0, 1, 1, 2),
   fan: fc.array(fc.tuple(fc.integer({ min: 0, max: 1 }), delayArb), { maxLength: 3 }),
   cancel: fc.oneof(fc.constant(-1), fc.integer({ min: 0, max: 6 })),
+  move: fc.tuple(fc.oneof(fc.constant(-1), fc.integer({ min: 0, max: 4 })), delayArb),
 });
 
 function playTent(loop: TentLoop, seeds: number[], acts: Act[], ends: number[], budget: number): { log: unknown[]; taken: number } {
@@ -77,6 +85,12 @@ function playTent(loop: TentLoop, seeds: number[], acts: Act[], ends: number[], 
     for (const [mode, d] of act.fan) ids.push(mode === 0 ? loop.at(t + d, kind, arg++) : loop.at(d, kind, arg++));
     if (act.tent === 2) tentative();
     if (act.cancel >= 0 && ids.length > act.cancel) log.push(["c", loop.cancel(ids[ids.length - 1 - act.cancel]!)]);
+    // reschedule: the program holds the id only in ids[], which takes the new one
+    const [back, d] = act.move;
+    if (back >= 0 && ids.length > back) {
+      const x = ids.length - 1 - back;
+      ids[x] = loop.reschedule(ids[x]!, t + d, kind, arg++);
+    }
     // (the tentative id is never cancelled: once taken back it is free for the wheel to give again)
     if (tent >= 0 && loop.takeBack(tent, t)) {
       taken++;
