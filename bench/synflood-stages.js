@@ -7,9 +7,12 @@
 // Each sample goes to the innermost stage on its stack: the rules below are
 // tried from the root to the leaf and the last match wins. ip_output and the
 // wire are told apart by who called them (the generator: the SYN; else the
-// listener's SYN-ACK). Shares are of the samples under the event loop's run
-// (startup and the profile's idle time left out). Function names are those
-// of dist/ (V8 inlines, but keeps the inlined frames in the profile).
+// listener's SYN-ACK); the generator's raw send (sendDatagram) is the SYN's
+// ip_output, its quiet step (sendQuiet) the SYN onto the wire, and a poll's
+// cookie flush (the burst's WASM stamp) the listener's work. Shares are of
+// the samples under the event loop's run (startup and the profile's idle
+// time left out). Function names are those of dist/ (V8 inlines, but keeps
+// the inlined frames in the profile).
 import { readFileSync } from "node:fs";
 
 const GEN = "generator (alloc, RNG, SYN stamp)";
@@ -17,7 +20,8 @@ const GEN = "generator (alloc, RNG, SYN stamp)";
 const RULES = [
   [/^run$/, /sim\/loop/, "event loop + wheel"],
   [/^fire$/, /traffic\/syn/, GEN],
-  [/^output$/, /net\/stack/, "out"],
+  [/^(output|sendDatagram)$/, /net\/stack/, "out"],
+  [/^sendQuiet$/, /net\/link/, "wire"],
   [/^(kickTrain|trainFrom|LinkDirection\.from\.onTxReady)$/, /net\/link/, "wire"],
   [/^trainDone$/, /net\/link/, "wire"],
   [/^(driverPoll|napiPoll|netRxStep)$/, /cpu\/net-rx/, "RX NAPI poll + GRO (both hosts)"],
@@ -26,6 +30,7 @@ const RULES = [
   [/^listenRun$/, /net\/stack/, "IP receive (both)"],
   [/^(rcv|rcvListenSyn)$/, /tcp\/tcp-host/, "tcp_v4_rcv: parse + listener lookup"],
   [/^tcpConnRequest$/, /tcp\/conn-request/, "tcp_conn_request + cookie + SYN-ACK alloc/stamp"],
+  [/^flush$/, /tcp\/cookie-burst/, "tcp_conn_request + cookie + SYN-ACK alloc/stamp"],
   [/^(deliver|onDeliver)$/, /./, "the SYN consumed (delivered, freed)"],
   [/^(wakeFired|pullArrived)$/, /net\/link/, "wire arrival -> NIC RX ring, RSS, IRQ"],
   [/^(napiPoll|clean|txIrq)$/, /net\/nic-tx/, "TX completion (clean, BQL, free)"],
