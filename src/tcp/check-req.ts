@@ -92,7 +92,7 @@ export function tcpCheckReq(t: TcpHost, req: TcpSock, h: number): void {
   // (mod_timer_pending when inet_rtx_syn_ack returned 0).
   if (flg === TCPHDR_SYN && rx.seq === req.irs && !pawsRej) {
     if (!oowRateLimited(t, req, t.mib.AckSkippedSynRecv) && rtxSynAck(t, req)) {
-      t.arm(req, t.now + reqskTimeout(req), t.kReqTimer);
+      t.armTimerList(req, reqskTimeout(req), t.kReqTimer);
     }
     t.dropSkb(h, REQ_NULL_DROP);
     return;

@@ -72,7 +72,8 @@ export function tcpConnect(t: TcpHost, pop: ConnectPopulation, daddr: Uint8Array
   sk.txhash = firstTxhash(sk);
   t.nstat.add(t.mib.ActiveOpens);
   sendSyn(t, sk);
-  t.arm(sk, t.now + sk.timeout, t.kRtx);
+  // tcp_connect: inet_csk_reset_xmit_timer(icsk_rto) -> sk_reset_timer -> mod_timer, on the wheel's grid
+  t.armTimerList(sk, sk.timeout, t.kRtx);
   return true;
 }
 
@@ -118,7 +119,8 @@ export function tcpRetransmitTimer(t: TcpHost, sk: TcpSock): void {
   sk.totalRto++;
   // tcp_syn_linear_timeouts: the first retransmissions keep the initial RTO
   if (sk.totalRto > t.synLinearTimeouts) sk.timeout = Math.min(sk.timeout * 2, TCP_RTO_MAX);
-  t.arm(sk, t.now + sk.timeout, t.kRtx);
+  // inet_csk_reset_xmit_timer from tcp_write_timer's callback
+  t.armTimerList(sk, sk.timeout, t.kRtx);
 }
 
 export function tcpRcvSynSent(t: TcpHost, sk: TcpSock, h: number): void {
@@ -128,7 +130,7 @@ export function tcpRcvSynSent(t: TcpHost, sk: TcpSock, h: number): void {
     if (rx.ack !== sk.sndNxt) {
       // tcp_rcv_synsent_state_process: "Previous FIN/ACK or RST/ACK might be ignored": before any retransmission
       // (icsk_retransmits 0) the SYN timer is reset to TCP_TIMEOUT_MIN (inet_csk_reset_xmit_timer; icsk_rto kept)
-      if (sk.retransmits === 0) t.arm(sk, t.now + TCP_TIMEOUT_MIN, t.kRtx);
+      if (sk.retransmits === 0) t.armTimerList(sk, TCP_TIMEOUT_MIN, t.kRtx);
       // reset_and_undo -> tcp_v4_do_rcv's reset: tcp_v4_send_reset(sk, skb) carries sk->sk_txhash
       t.sendReset(sk.txhash);
       t.dropSkb(h, "TCP_INVALID_ACK_SEQUENCE");

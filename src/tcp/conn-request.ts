@@ -143,7 +143,8 @@ export function tcpConnRequest(t: TcpHost, l: ListenSock, h: number, twIsn = 0):
   t.hash(req);
   l.qlen++;
   l.young++;
-  t.arm(req, now + req.timeout, t.kReqTimer);
+  // reqsk_queue_hash_req: mod_timer(&req->rsk_timer, jiffies + timeout), on the timer wheel's grid
+  t.armTimerList(req, req.timeout, t.kReqTimer);
   t.sendSynAck(req);
   t.deliverSkb(h);
 }

@@ -27,7 +27,8 @@ export function reqskTimer(t: TcpHost, req: TcpSock): void {
   // req->acked) or the handshake's ACK came while the accept queue was full (req->acked)
   if (!expire && (rtxSynAck(t, req) || req.acked)) {
     if (req.numTimeout++ === 0) l.young--;
-    t.arm(req, t.now + reqskTimeout(req), t.kReqTimer);
+    // mod_timer(&req->rsk_timer, jiffies + timeo) from the timer's own callback
+    t.armTimerList(req, reqskTimeout(req), t.kReqTimer);
     return;
   }
   // __inet_csk_reqsk_queue_drop: expired, or a failed retransmission of a request not acked; gone without

@@ -8,6 +8,7 @@ import { HASH_L4, SKB_F_OOO_OKAY } from "../core/skb-fields.js";
 import type { Counters } from "../sim/counters.js";
 import type { EventLoop } from "../sim/loop.js";
 import type { Rng } from "../sim/rng.js";
+import { HZ_MODEL, nsToJiffies, timerListFireNs } from "../sim/jiffies.js";
 import { SYSCTLS } from "../scenario/sysctl.js";
 import type { ListenerConfig } from "../net/host.js";
 import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_RST, TCPHDR_SYN } from "../wire/tcp.js";
@@ -541,19 +542,22 @@ export class TcpHost {
       AbortOnData: c.id("TcpExtTCPAbortOnData"),
     };
     const loop = env.loop;
-    // Each socket has one timer; its handler sees sk.timer already cleared.
-    const timer = (name: string, fn: (t: TcpHost, sk: TcpSock) => void): number =>
+    // Each socket has one timer; its handler sees sk.timer already cleared. `timerList`: a kernel timer_list
+    // callback (run from the timer softirq), not an application's action.
+    const timer = (name: string, fn: (t: TcpHost, sk: TcpSock) => void, timerList: boolean): number =>
       loop.register(`${config.name} ${name}`, (slot) => {
         const sk = this.socks[slot];
         if (sk === null || sk === undefined) return;
         sk.timer = -1;
+        this.inTimerList = timerList;
         fn(this, sk);
+        this.inTimerList = false;
       });
-    this.kReqTimer = timer("reqsk timer", reqskTimer);
-    this.kRtx = timer("tcp retransmit timer", tcpRetransmitTimer);
-    this.kTimeWait = timer("tcp time-wait", tcpTimeWaitDone);
-    this.kFinWait2 = timer("tcp keepalive (FIN_WAIT2)", tcpFinWait2Timer);
-    this.kClose = timer("tcp app close", tcpClose);
+    this.kReqTimer = timer("reqsk timer", reqskTimer, true);
+    this.kRtx = timer("tcp retransmit timer", tcpRetransmitTimer, true);
+    this.kTimeWait = timer("tcp time-wait", tcpTimeWaitDone, true);
+    this.kFinWait2 = timer("tcp keepalive (FIN_WAIT2)", tcpFinWait2Timer, true);
+    this.kClose = timer("tcp app close", tcpClose, false);
     this.kConn = loop.register(`${config.name} tcp conn timer`, (arg) => {
       const sk = this.socks[arg >>> 3];
       if (sk === null || sk === undefined || sk.conn === null) return;
@@ -608,6 +612,12 @@ export class TcpHost {
   get now(): number {
     return this.env.loop.now;
   }
+
+  /** The HZ of the timer_list wheel (src/sim/jiffies.ts): the model's 1000. Only the wheel's rounding reads it
+   *  (the other jiffy-based code assumes 1000); a test sets 250 to compare with the live HZ=250 kernel. */
+  hz = HZ_MODEL;
+  /** Inside a timer_list callback: the timer base's clk is jiffies + 1 (__run_timers advances it first). */
+  private inTimerList = false;
 
   // ---- socket table ----
 
@@ -684,6 +694,12 @@ export class TcpHost {
   arm(sk: TcpSock, at: number, kind: number): void {
     if (sk.timer >= 0) this.env.loop.cancel(sk.timer);
     sk.timer = this.env.loop.at(at, kind, sk.slot);
+  }
+
+  /** mod_timer(timer, jiffies + delta) of a timer_list: the socket's one timer runs at its wheel bucket's jiffy
+   *  (kernel/time/timer.c: calc_wheel_index); from a timer callback the level counts from jiffies + 1. */
+  armTimerList(sk: TcpSock, deltaNs: number, kind: number): void {
+    this.arm(sk, timerListFireNs(this.now, nsToJiffies(deltaNs, this.hz), this.hz, this.inTimerList), kind);
   }
 
   disarm(sk: TcpSock): void {

@@ -14,7 +14,9 @@ const TS0 = { val: 5000, ecr: () => 0 };
 describe("tcp_init_transfer: the child's initial cwnd after SYN-ACK retransmissions", () => {
   it("two timer retransmissions (num_retrans 2, num_timeout 2), no timestamps, ACK at 3.25 s: cwnd 1", async () => {
     const r = await handshake([SYN(100 * MS), ACK(3250 * MS)], {}, RUN);
-    expect(r.synacks.map((s) => Math.floor(s.at / MS))).toEqual([100, 1100, 3100]);
+    // the request timer on the wheel (kernel/time/timer.c: calc_wheel_index, 64-jiffy granule for 1 s..4 s):
+    // 100 + 1000 -> 1152, 1152 + 2000 -> 3200
+    expect(r.synacks.map((s) => Math.floor(s.at / MS))).toEqual([100, 1152, 3200]);
     // undo_marker = snt_isn, which is not 0 here
     expect(r.child!.iss).not.toBe(0);
     expect(r.child!.conn!.cwnd).toBe(1);

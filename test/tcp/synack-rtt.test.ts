@@ -42,12 +42,13 @@ describe("tcp_synack_rtt_meas: the server's RTT sample from the handshake", () =
     expect(c.rtt.rtoUs).toBe(450_000);
   });
 
-  it("SYN-ACK retransmitted by the request timer (1.1 s), timestamps on, TSecr of that SYN-ACK, ACK at 1.25 s: the TS-ECR sample 150 ms", async () => {
-    const r = await handshake([SYN(100 * MS, { val: 5000, ecr: () => 0 }), ACK(1250 * MS, { val: 6150, ecr: last })]);
-    expect(r.synacks.map((s) => Math.floor(s.at / MS))).toEqual([100, 1100]);
+  it("SYN-ACK retransmitted by the request timer (1.152 s), timestamps on, TSecr of that SYN-ACK, ACK at 1.302 s: the TS-ECR sample 150 ms", async () => {
+    const r = await handshake([SYN(100 * MS, { val: 5000, ecr: () => 0 }), ACK(1302 * MS, { val: 6150, ecr: last })]);
+    // the request timer on the wheel (kernel/time/timer.c: calc_wheel_index): 100 + 1000 jiffies, level 2 -> 1152
+    expect(r.synacks.map((s) => Math.floor(s.at / MS))).toEqual([100, 1152]);
     expect(r.nstat("TcpExtTCPSynRetrans")).toBe(1);
     const c = r.child!.conn!;
-    // tcp_rtt_tsopt_us: (1250 - 1100) ms
+    // tcp_rtt_tsopt_us: (1302 - 1152) ms
     expect(c.rtt.srttUs).toBe(8 * 150_000);
     expect(c.rtt.rtoUs).toBe(450_000);
   });

@@ -60,19 +60,20 @@ async function badAcks(times: number[]) {
 }
 
 describe("tcp_rcv_synsent_state_process: an unacceptable ACK", () => {
-  it("before any retransmission: the SYN timer at TCP_TIMEOUT_MIN, the SYN resent 2 ms later (TCPTimeouts 1, TCPSynRetrans 1)", async () => {
+  it("before any retransmission: the SYN timer at TCP_TIMEOUT_MIN, the SYN resent at jiffy 3 (TCPTimeouts 1, TCPSynRetrans 1)", async () => {
     const r = await badAcks([10_000]);
     expect(r.rsts).toBe(1);
     expect(r.syns.length).toBe(2);
-    // the retransmission leaves at 10 us + 2 ms (the tap sees it on the wire a few ns later)
-    expect(Math.floor(r.syns[1]! / 1000)).toBe(2010);
+    // mod_timer(jiffies + 2) at jiffy 0: level 0 still adds one jiffy (kernel/time/timer.c: calc_index), so the
+    // retransmission leaves at jiffy 3, 3 ms (the tap sees it on the wire a few ns later)
+    expect(Math.floor(r.syns[1]! / 1000)).toBe(3000);
     expect(r.n("TcpExtTCPTimeouts")).toBe(1);
     expect(r.n("TcpExtTCPSynRetrans")).toBe(1);
     expect(r.dropped.TCP_INVALID_ACK_SEQUENCE).toBe(1);
   });
 
   it("a second one after that retransmission (icsk_retransmits 1) leaves the timer (1 s): no third SYN", async () => {
-    const r = await badAcks([10_000, 3e6]);
+    const r = await badAcks([10_000, 4e6]);
     expect(r.rsts).toBe(2);
     expect(r.syns.length).toBe(2);
     expect(r.n("TcpExtTCPSynRetrans")).toBe(1);

@@ -79,7 +79,7 @@ describe("tcp_rcv_synsent_state_process -> tcp_init_transfer: the client's RTT s
     expect(r.c.rtt.rtoUs).toBe(210_000);
   });
 
-  it("SYN retransmitted once (1 s), no timestamps: Karn, no sample: TCP_TIMEOUT_FALLBACK, rto 3 s, rttvar = mdev = mdev_max = 3 s", async () => {
+  it("SYN retransmitted once (1.024 s), no timestamps: Karn, no sample: TCP_TIMEOUT_FALLBACK, rto 3 s, rttvar = mdev = mdev_max = 3 s", async () => {
     const r = await synAckAt(1500 * MS, null, { "net.ipv4.tcp_timestamps": 0 });
     expect(r.retransmits).toBe(1);
     const rtt = r.c.rtt;
@@ -89,8 +89,10 @@ describe("tcp_rcv_synsent_state_process -> tcp_init_transfer: the client's RTT s
 });
 
 describe("tcp_ack_update_rtt after a retransmitted SYN (Karn): the SYN-ACK's timestamp echo, tcp_rtt_tsopt_us(tp, 1)", () => {
-  it("SYN resent at 1 s, the SYN-ACK at 1010 ms echoes that SYN's TSval (1000 ms): m = 10 ms, srtt_us 80000, rto 210 ms", async () => {
-    const r = await synAckAt(1010 * MS, { val: 777, ecr: (sk) => 1000 + sk.tsOff });
+  // the SYN timer is a timer_list (kernel/time/timer.c: calc_wheel_index): 1000 jiffies from jiffy 0 run at the
+  // next multiple of 64 after expiry, 1024 ms
+  it("SYN resent at 1.024 s, the SYN-ACK at 1034 ms echoes that SYN's TSval (1024 ms): m = 10 ms, srtt_us 80000, rto 210 ms", async () => {
+    const r = await synAckAt(1034 * MS, { val: 777, ecr: (sk) => 1024 + sk.tsOff });
     expect(r.retransmits).toBe(1);
     expect(r.c.rtt.srttUs).toBe(80_000);
     expect(r.c.rtt.rtoUs).toBe(210_000);
@@ -103,14 +105,14 @@ describe("tcp_ack_update_rtt after a retransmitted SYN (Karn): the SYN-ACK's tim
     expect(r.c.rtt.rtoUs).toBe(4_485_000);
   });
 
-  it("an echo in the same ms (SYN-ACK at 1000.4 ms): delta 0 -> min_delta 1 ms, rto 201 ms", async () => {
-    const r = await synAckAt(1000.4 * MS, { val: 777, ecr: (sk) => 1000 + sk.tsOff });
+  it("an echo in the same ms (SYN-ACK at 1024.4 ms): delta 0 -> min_delta 1 ms, rto 201 ms", async () => {
+    const r = await synAckAt(1024.4 * MS, { val: 777, ecr: (sk) => 1024 + sk.tsOff });
     expect(r.c.rtt.srttUs).toBe(8_000);
     expect(r.c.rtt.rtoUs).toBe(201_000);
   });
 
   it("a SYN-ACK with a timestamp but TSecr 0: no sample, rto 3 s (TCP_TIMEOUT_FALLBACK)", async () => {
-    const r = await synAckAt(1010 * MS, { val: 777, ecr: () => 0 });
+    const r = await synAckAt(1034 * MS, { val: 777, ecr: () => 0 });
     expect(r.c.rtt.srttUs).toBe(0);
     expect(r.c.rtt.rtoUs).toBe(3_000_000);
   });
@@ -119,7 +121,7 @@ describe("tcp_ack_update_rtt after a retransmitted SYN (Karn): the SYN-ACK's tim
 describe("tcp_init_transfer: the client's initial cwnd after SYN retransmissions", () => {
   const NO_TS = { "net.ipv4.tcp_timestamps": 0 };
 
-  it("two SYN retransmissions (1 s, 2 s), SYN-ACK at 2.5 s: cwnd 1", async () => {
+  it("two SYN retransmissions (1.024 s, 2.048 s), SYN-ACK at 2.5 s: cwnd 1", async () => {
     const r = await synAckAt(2500 * MS, null, NO_TS);
     expect(r.retransmits).toBe(2);
     expect(r.sk.iss).not.toBe(0);
@@ -132,8 +134,9 @@ describe("tcp_init_transfer: the client's initial cwnd after SYN retransmissions
     expect(r.cwnd).toBe(10);
   });
 
-  it("connect at 5 ms, two retransmissions, the SYN-ACK echoes the last SYN's TSval (2005 ms): cwnd 1", async () => {
-    const r = await synAckAt(2500 * MS, { val: 777, ecr: (sk) => 2005 + sk.tsOff }, {}, 5 * MS);
+  // the SYN timer on the wheel: 5 + 1000 -> 1024, 1024 + 1000 -> 2048 (64-jiffy granule)
+  it("connect at 5 ms, two retransmissions, the SYN-ACK echoes the last SYN's TSval (2048 ms): cwnd 1", async () => {
+    const r = await synAckAt(2500 * MS, { val: 777, ecr: (sk) => 2048 + sk.tsOff }, {}, 5 * MS);
     expect(r.retransmits).toBe(2);
     expect(r.cwnd).toBe(1);
   });

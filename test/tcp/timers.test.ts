@@ -8,7 +8,10 @@ import { SKB_HEADROOM } from "../../src/core/skb-fields.js";
 const srv = (r: { hosts: Record<string, { nstat: Record<string, number> }> }, k: string) => r.hosts.server!.nstat[k] ?? 0;
 
 describe("SYN-ACK retransmission and request expiry", () => {
-  it("tcp_synack_retries=2: SYN-ACKs at 0, 1, 3 s; the req is gone at 7 s; TCPTimeouts 3, TCPSynRetrans 2", async () => {
+  // The request timer is a timer_list (kernel/time/timer.c: calc_wheel_index): armed at jiffy 0 for 1000
+  // jiffies it is filed at level 2 (504 <= delta < 4032, 64-jiffy granule) and runs at the next multiple of 64
+  // after expiry, 1024; re-armed from its callback for 2000: 3024 -> 3072; for 4000 (the expiry): 7072 -> 7104.
+  it("tcp_synack_retries=2: SYN-ACKs at 0, 1.024, 3.072 s; the req is gone at 7.104 s; TCPTimeouts 3, TCPSynRetrans 2", async () => {
     const times: number[] = [];
     const spec = serverWorld({ durationNs: 8e9, sysctl: { "net.ipv4.tcp_synack_retries": 2 } }, [synFlood(1)]);
     const { report } = await run(spec, (core) => (h, t) => {
@@ -18,12 +21,12 @@ describe("SYN-ACK retransmission and request expiry", () => {
     const arrive = times[0]!;
     expect(arrive).toBeGreaterThan(50_000);
     expect(arrive).toBeLessThan(51_000);
-    expect(times.map((t) => Math.round((t - arrive) / 1e6))).toEqual([0, 1000, 3000]);
+    expect(times.map((t) => Math.round(t / 1e6))).toEqual([0, 1024, 3072]);
     expect(report.hosts.server!.listeners[0]!.synQueue).toBe(0);
     expect(srv(report, "TcpExtTCPTimeouts")).toBe(3);
     expect(srv(report, "TcpExtTCPSynRetrans")).toBe(2);
     expect(srv(report, "TcpRetransSegs")).toBe(2);
-    const before = await run({ ...spec, durationNs: 6.9e9 });
+    const before = await run({ ...spec, durationNs: 7.1e9 });
     expect(before.report.hosts.server!.listeners[0]!.synQueue).toBe(1);
     closed(report);
   });
@@ -36,8 +39,10 @@ describe("SYN-ACK retransmission and request expiry", () => {
     expect(await at(100, 9e9)).toBe(9);
   });
 
-  it("default tcp_synack_retries=5: retransmits at 1, 3, 7, 15, 31 s and expiry at 63 s", async () => {
-    const { report } = await run(serverWorld({ durationNs: 64e9 }, [synFlood(1)]));
+  // on the wheel (see above): 1024, 3072, 7104; 7104 + 8000 is level 3 (4032 <= delta < 32256, 512-jiffy
+  // granule): 15360; 15360 + 16000 -> 31744; the expiry 31744 + 32000 -> 64000
+  it("default tcp_synack_retries=5: retransmits at 1.024, 3.072, 7.104, 15.36, 31.744 s and expiry at 64 s", async () => {
+    const { report } = await run(serverWorld({ durationNs: 64.5e9 }, [synFlood(1)]));
     expect(srv(report, "TcpExtTCPSynRetrans")).toBe(5);
     expect(srv(report, "TcpExtTCPTimeouts")).toBe(6);
     expect(report.hosts.server!.tcpStates).toEqual({ LISTEN: 1 });
