@@ -86,9 +86,10 @@ export function tcpFinWait1Acked(t: TcpHost, sk: TcpSock, c: TcpConn | null): "c
     return "abort";
   }
   const tmo = tcpFinTime(t, c);
-  // inet_csk_reset_keepalive_timer: tcp_keepalive_timer's FIN_WAIT2 branch (tcpFinWait2Timer)
-  if (tmo > TCP_TIMEWAIT_LEN) t.arm(sk, t.now + tmo - TCP_TIMEWAIT_LEN, t.kFinWait2);
-  else if (fin || (c !== null && c.owned)) t.arm(sk, t.now + tmo, t.kFinWait2);
+  // inet_csk_reset_keepalive_timer (a timer_list, on the wheel's grid): tcp_keepalive_timer's FIN_WAIT2 branch
+  // (tcpFinWait2Timer)
+  if (tmo > TCP_TIMEWAIT_LEN) t.armTimerList(sk, tmo - TCP_TIMEWAIT_LEN, t.kFinWait2);
+  else if (fin || (c !== null && c.owned)) t.armTimerList(sk, tmo, t.kFinWait2);
   else {
     tcpTimeWait(t, sk, TCP_FIN_WAIT2, tmo);
     return "consumed";
@@ -103,7 +104,7 @@ export function tcpFinWait2Timer(t: TcpHost, sk: TcpSock): void {
   if (sk.state !== TCP_FIN_WAIT2 || sk.tw) return;
   // sock_owned_by_user: try again in HZ/20
   if (c !== null && c.owned) {
-    t.arm(sk, t.now + 50 * JIFFY, t.kFinWait2);
+    t.armTimerList(sk, 50 * JIFFY, t.kFinWait2);
     return;
   }
   const tmo = tcpFinTime(t, c) - TCP_TIMEWAIT_LEN;
@@ -121,7 +122,9 @@ export function tcpFinWait2Timer(t: TcpHost, sk: TcpSock): void {
  *  (timeo <= 4 * HZ), TcpExtTW otherwise; a re-arm (inet_twsk_reschedule) counts nothing. */
 function twskSchedule(t: TcpHost, sk: TcpSock, timeo: number): void {
   t.nstat.add(timeo <= TW_KILL_TIMEO ? t.mib.TimeWaitKilled : t.mib.TimeWaited);
-  t.arm(sk, t.now + timeo, t.kTimeWait);
+  // mod_timer(&tw->tw_timer, jiffies + timeo): TCP_TIMEWAIT_LEN (60000 jiffies) is level 4 at HZ=1000, a
+  // 4096-jiffy granule: a timewait sock lives 60..64.1 s
+  t.armTimerList(sk, timeo, t.kTimeWait);
 }
 
 /** net/ipv4/inet_timewait_sock.c: tw_timer_handler -> inet_twsk_kill */
@@ -257,9 +260,9 @@ function twRst(t: TcpHost, sk: TcpSock, h: number): void {
   t.dropSkb(h, TW_DROP);
 }
 
-/** include/net/inet_timewait_sock.h: inet_twsk_reschedule(tw, TCP_TIMEWAIT_LEN) */
+/** include/net/inet_timewait_sock.h: inet_twsk_reschedule(tw, TCP_TIMEWAIT_LEN) -> mod_timer_pending */
 function twReschedule(t: TcpHost, sk: TcpSock): void {
-  t.arm(sk, t.now + TCP_TIMEWAIT_LEN, t.kTimeWait);
+  t.armTimerList(sk, TCP_TIMEWAIT_LEN, t.kTimeWait);
 }
 
 /** net/ipv4/tcp_ipv4.c: tcp_v4_timewait_ack -> tcp_v4_send_ack(tw_snd_nxt, tw_rcv_nxt,

@@ -107,3 +107,36 @@ describe("timer_list wheel at HZ=250 vs the live 6.18.44 kernel", () => {
     }
   });
 });
+
+// TIME_WAIT and FIN_WAIT2 timewait socks (net/ipv4/inet_timewait_sock.c: __inet_twsk_schedule,
+// mod_timer(&tw->tw_timer, jiffies + timeo)), measured on 6.18.44 (HZ=250): 8 connections from a client
+// namespace that closes first, 4 whose server then closes (TIME_WAIT, TCP_TIMEWAIT_LEN 15000 jiffies) and 4
+// whose server never does (an orphan FIN_WAIT2 timewait sock, tcp_fin_timeout 20 s = 5000 jiffies). Entry is
+// the server's FIN (TIME_WAIT) or its ACK of ours (FIN_WAIT2), from tshark; the sock's end is bracketed by
+// polling /proc/net/tcp (last seen, first gone). Times in ms from a jiffy that is a multiple of 512.
+// 15000 and 5000 are level 3 (4032 <= delta < 32256): the sock goes at the next multiple of 512 jiffies
+// (2.048 s) after expiry, e.g. entry 144.63 ms = jiffy 36: 15036 -> 15360 = 61440 ms; the measured
+// lifetimes are 60.5..61.3 s and 20.5..22.0 s, not 60 and 20.
+const TW: [string, number, number, number][] = [
+  ["TIME_WAIT", 144.63, 61432.051, 61448.078], // port 60536
+  ["FIN_WAIT2", 492.054, 22513.65, 22533.688], // port 60546
+  ["TIME_WAIT", 930.651, 61432.051, 61448.078], // port 60558
+  ["FIN_WAIT2", 1708.065, 22513.65, 22533.688], // port 60564
+  ["TIME_WAIT", 2506.869, 63476.034, 63492.065], // port 60576
+  ["FIN_WAIT2", 3548.07, 24546.331, 24576.075], // port 60586
+  ["TIME_WAIT", 4706.262, 65533.688, 65545.798], // port 60588
+  ["FIN_WAIT2", 6100.031, 26612.063, 26631.616], // port 60590
+];
+
+describe("timewait socks on the timer_list wheel at HZ=250 vs the live 6.18.44 kernel", () => {
+  it("each measured timewait sock goes at the wheel's jiffy after entry (between last seen and first gone), not at entry + timeo", () => {
+    for (const [state, entry, lastSeen, gone] of TW) {
+      const timeo = state === "TIME_WAIT" ? 15000 : 5000;
+      const end = timerListFireNs(entry * 1e6, timeo, 250, false) / 1e6;
+      expect(end, `${state} entered at ${entry} ms`).toBeGreaterThan(lastSeen);
+      expect(end).toBeLessThanOrEqual(gone);
+      // without the wheel: entry + timeo, outside the bracket
+      expect(entry + timeo * 4 < lastSeen).toBe(true);
+    }
+  });
+});

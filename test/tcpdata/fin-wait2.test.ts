@@ -22,7 +22,7 @@ import { SKB_HEADROOM } from "../../src/core/skb-fields.js";
 import { SegOut, writeSegment } from "../../src/tcp/segment.js";
 import { setPayloadLen } from "../../src/wire/skb-headers.js";
 import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_RST, TCPHDR_SYN } from "../../src/wire/tcp.js";
-import { TCP_FIN_WAIT2, TCP_TIME_WAIT, TCP_TIMEWAIT_LEN } from "../../src/tcp/constants.js";
+import { TCP_FIN_WAIT2, TCP_TIME_WAIT } from "../../src/tcp/constants.js";
 import type { TcpSock } from "../../src/tcp/sock.js";
 import { pair, bulk } from "./helpers.js";
 
@@ -121,17 +121,18 @@ async function finWait2(injects: Inject[], probes: number[], clientSysctl: Recor
 
 describe("tcp_time_wait(sk, TCP_FIN_WAIT2, tmo): the orphan's FIN_WAIT2 timewait sock", () => {
   it("default tcp_fin_timeout 60 s: a timewait sock (sockstat tw, no orphan) counted TW at entry, gone 60 s later", async () => {
-    const r = await finWait2([], [59 * S, 61 * S]);
+    const r = await finWait2([], [61.4 * S, 61.5 * S]);
     expect(r.entered).toMatchObject({ tw: true, state: TCP_FIN_WAIT2 });
     // the loss probe: 200 ms after the first FIN (the RTO, ~100 us of srtt above rto_min)
     expect(r.fins.length).toBe(2);
     expect(r.fins[1]! - r.fins[0]!).toBeGreaterThanOrEqual(200e6);
     expect(r.fins[1]! - r.fins[0]!).toBeLessThan(202e6);
-    // one arm, at the ACK of the FIN (one RTT after the probe left): tmo = 60 s (before: within 1 ms of the
-    // start, the server's bare ACK of the FIN)
+    // one arm, at the ACK of the FIN (one RTT after the probe left, jiffy 201): tmo = 60 s (before: within 1 ms
+    // of the start, the server's bare ACK of the FIN). The timer is a timer_list (kernel/time/timer.c:
+    // calc_wheel_index): 201 + 60000 jiffies is level 4 (4096-jiffy granule) -> 61440 ms
     expect(r.arms.length).toBe(1);
-    expect(r.arms[0]! - (r.fins[1]! + TCP_TIMEWAIT_LEN)).toBeGreaterThan(0);
-    expect(r.arms[0]! - (r.fins[1]! + TCP_TIMEWAIT_LEN)).toBeLessThan(0.001 * S);
+    expect(Math.floor(r.fins[1]! / 1e6)).toBe(201);
+    expect(r.arms[0]!).toBe(61_440e6);
     expect(r.states).toEqual([TCP_FIN_WAIT2, null]);
     expect(r.nstat.get("TcpExtTW")).toBe(1);
     expect(r.nstat.get("TcpExtTWKilled")).toBe(0);
@@ -147,11 +148,11 @@ describe("tcp_time_wait(sk, TCP_FIN_WAIT2, tmo): the orphan's FIN_WAIT2 timewait
   });
 
   it("tcp_fin_timeout 3: timeo 3 s <= 4 s counts TWKilled (not TW); the sock goes 3 s after entry", async () => {
-    // entry ~201 ms (the probe at [200, 202) ms, plus one RTT), so the deadline at [3.2, 3.203) s
-    const r = await finWait2([], [3.19 * S, 3.21 * S], { "net.ipv4.tcp_fin_timeout": 3 });
+    // entry at jiffy 201 (the probe at [200, 202) ms, plus one RTT): 201 + 3000 is level 2 on the timer wheel
+    // (504 <= delta < 4032, 64-jiffy granule) -> 3264 ms
+    const r = await finWait2([], [3.26 * S, 3.27 * S], { "net.ipv4.tcp_fin_timeout": 3 });
     expect(r.arms.length).toBe(1);
-    expect(r.arms[0]! - (r.fins[1]! + 3 * S)).toBeGreaterThan(0);
-    expect(r.arms[0]! - (r.fins[1]! + 3 * S)).toBeLessThan(0.001 * S);
+    expect(r.arms[0]!).toBe(3_264e6);
     expect(r.states).toEqual([TCP_FIN_WAIT2, null]);
     expect(r.nstat.get("TcpExtTWKilled")).toBe(1);
     expect(r.nstat.get("TcpExtTW")).toBe(0);
@@ -161,10 +162,10 @@ describe("tcp_time_wait(sk, TCP_FIN_WAIT2, tmo): the orphan's FIN_WAIT2 timewait
     const r = await finWait2([], [0.9 * S, 1.1 * S, 60.9 * S, 61.1 * S], { "net.ipv4.tcp_fin_timeout": 61 });
     expect(r.entered).toMatchObject({ tw: false, state: TCP_FIN_WAIT2 });
     // tcp_keepalive_timer 1 s after entry: tcp_time_wait(sk, TCP_FIN_WAIT2, 61 - 60 = 1 s) -> timeo max(1 s, 700 ms)
-    // = 1 s
+    // = 1 s. Both on the timer wheel (64-jiffy granule at level 2): the keepalive timer armed at jiffy 201 for
+    // 1000 runs at 1216; the timewait timer armed there for 1000 at 2240
     expect(r.arms.length).toBe(1);
-    expect(r.arms[0]! - (r.fins[1]! + 2 * S)).toBeGreaterThan(0);
-    expect(r.arms[0]! - (r.fins[1]! + 2 * S)).toBeLessThan(0.001 * S);
+    expect(r.arms[0]!).toBe(2_240e6);
     expect(r.states).toEqual([TCP_FIN_WAIT2, TCP_FIN_WAIT2, null, null]);
     expect(r.nstat.get("TcpExtTWKilled")).toBe(1);
   });
@@ -172,10 +173,11 @@ describe("tcp_time_wait(sk, TCP_FIN_WAIT2, tmo): the orphan's FIN_WAIT2 timewait
 
 describe("tcp_timewait_state_process, substate FIN_WAIT2", () => {
   it("the FIN at rcv_nxt: TIME_WAIT, rcv_nxt + 1, ACKed, the timer re-armed to 60 s (TW not counted again)", async () => {
-    const r = await finWait2([{ at: 10 * S, flags: TCPHDR_FIN | TCPHDR_ACK, seqOff: 0 }], [10 * S + 1, 69.9 * S, 70.1 * S]);
+    // re-armed for TCP_TIMEWAIT_LEN at jiffy 10000: 70000, level 4 (4096-jiffy granule) -> 73728 ms
+    const r = await finWait2([{ at: 10 * S, flags: TCPHDR_FIN | TCPHDR_ACK, seqOff: 0 }], [10 * S + 1, 73.7 * S, 73.8 * S]);
     expect(r.states).toEqual([TCP_TIME_WAIT, TCP_TIME_WAIT, null]);
     expect(r.replies[0]!.map((f) => [f.flags, f.seq, f.ack])).toEqual([[TCPHDR_ACK, r.entered.sndNxt, (r.entered.rcvNxt + 1) >>> 0]]);
-    expect(r.arms.slice(1)).toEqual([10 * S + TCP_TIMEWAIT_LEN]);
+    expect(r.arms.slice(1)).toEqual([73_728e6]);
     expect(r.nstat.get("TcpExtTW")).toBe(1);
     expect(r.dropped.NOT_SPECIFIED).toBe(1);
   });

@@ -289,7 +289,8 @@ describe("tcp_timewait_state_process: paws_reject against tw_ts_recent", () => {
     s.seg(3 * S, TCPHDR_ACK, 0, 1);
     expect(s.nstat.get("TcpExtPAWSEstab")).toBe(1);
     expect(s.sent.length).toBe(1);
-    expect(s.arms).toEqual([3 * S + 60 * S]);
+    // mod_timer_pending(jiffies + TCP_TIMEWAIT_LEN) at 3 s: 63000 jiffies, level 4 (4096-jiffy granule) -> 65536 ms
+    expect(s.arms).toEqual([65_536e6]);
     expect(s.drops).toEqual(["NOT_SPECIFIED"]);
     expect(s.sk.tsRecent).toBe(ts);
   });
@@ -320,7 +321,8 @@ describe("tcp_timewait_state_process: paws_reject against tw_ts_recent", () => {
     expect(s.nstat.get("TcpExtPAWSEstab")).toBe(1);
     expect(s.sk.state).toBe(TCP_TIME_WAIT);
     expect(s.sent.length).toBe(1);
-    expect(s.arms).toEqual([3 * S + 60 * S]);
+    // mod_timer_pending(jiffies + TCP_TIMEWAIT_LEN) at 3 s: 63000 jiffies, level 4 (4096-jiffy granule) -> 65536 ms
+    expect(s.arms).toEqual([65_536e6]);
   });
 
   it("a SYN below rcv_nxt with a newer TSval reopens (TCP_TW_SYN): the port's socket is a request", async () => {

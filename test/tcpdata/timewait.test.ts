@@ -15,12 +15,17 @@ import { SKB_HEADROOM } from "../../src/core/skb-fields.js";
 import { SegOut, writeSegment } from "../../src/tcp/segment.js";
 import { setPayloadLen } from "../../src/wire/skb-headers.js";
 import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_RST, TCPHDR_SYN } from "../../src/wire/tcp.js";
-import { TCP_NEW_SYN_RECV, TCP_TIME_WAIT, TCP_TIMEWAIT_LEN } from "../../src/tcp/constants.js";
+import { TCP_NEW_SYN_RECV, TCP_TIME_WAIT } from "../../src/tcp/constants.js";
 import { ListenSock, type TcpSock } from "../../src/tcp/sock.js";
 import type { LinkConfig } from "../../src/net/link.js";
 import { pair, bulk } from "./helpers.js";
 
 const S = 1e9;
+// The TIME_WAIT timer is a timer_list (kernel/time/timer.c: calc_wheel_index): TCP_TIMEWAIT_LEN is 60000
+// jiffies at HZ=1000, level 4 (32256 <= delta < 258048, a 4096-jiffy granule), so it runs at the next multiple
+// of 4096 ms after expiry: armed in the first ms, 60000 -> 61440 ms; armed at 10..10.6 s, 70000..70600 -> 73728 ms.
+const TW_FIRST = 61_440e6;
+const TW_AT_10S = 73_728e6;
 
 /** A TCP frame host a (the client, 10.0.0.1) sent, as the tap sees it. */
 interface Frame {
@@ -125,15 +130,15 @@ async function timeWait(injects: Inject[], probes: number[], clientSysctl: Recor
 describe("tcp_timewait_state_process: a retransmitted FIN", () => {
   it("is ACKed (snd_nxt, rcv_nxt, the window of the ACK that closed) and restarts the 60 s timer; the sock dies 60 s after it", async () => {
     const r = await timeWait([{ at: 10 * S, flags: TCPHDR_FIN | TCPHDR_ACK, seqOff: -1 }], [], {});
-    // the deadline tcp_time_wait set: 60 s after the client's close ended (within 1 ms of the start)
+    // the deadline tcp_time_wait set: 60 s after the client's close ended (within 1 ms of the start), on the wheel
     const first = r.arms[0]!;
-    expect(first).toBeLessThan(TCP_TIMEWAIT_LEN + 0.001 * S);
+    expect(first).toBe(TW_FIRST);
     const { states } = await timeWait(
       [{ at: 10 * S, flags: TCPHDR_FIN | TCPHDR_ACK, seqOff: -1 }],
-      [first + 1e6, 10 * S + TCP_TIMEWAIT_LEN - 1e6, 10 * S + TCP_TIMEWAIT_LEN + 1e6],
+      [first + 1e6, TW_AT_10S - 1e6, TW_AT_10S + 1e6],
     );
     // re-armed at the FIN: alive past the first deadline, gone after the second
-    expect(r.arms).toEqual([first, 10 * S + TCP_TIMEWAIT_LEN]);
+    expect(r.arms).toEqual([first, TW_AT_10S]);
     expect(states).toEqual([TCP_TIME_WAIT, TCP_TIME_WAIT, null]);
     const sk = r.sk!;
     expect(r.replies[0]!.length).toBe(1);
@@ -159,7 +164,7 @@ describe("tcp_timewait_state_process: a retransmitted FIN", () => {
     );
     expect(r.replies.map((x) => x.length)).toEqual([1, 1]);
     expect(r.nstat.get("TcpExtTCPACKSkippedTimeWait")).toBe(0);
-    expect(r.arms.slice(1)).toEqual([10 * S + TCP_TIMEWAIT_LEN, 10.1 * S + TCP_TIMEWAIT_LEN]);
+    expect(r.arms.slice(1)).toEqual([TW_AT_10S, TW_AT_10S]);
   });
 });
 
@@ -176,14 +181,14 @@ describe("tcp_timewait_state_process: out-of-window ACKs are rate limited (tcp_i
     expect(r.replies.map((x) => x.length)).toEqual([1, 0, 1]);
     expect(r.nstat.get("TcpExtTCPACKSkippedTimeWait")).toBe(1);
     // each one has ACK set: the timer restarts, answered or not
-    expect(r.arms.slice(1)).toEqual([10 * S, 10.2 * S, 10.6 * S].map((x) => x + TCP_TIMEWAIT_LEN));
+    expect(r.arms.slice(1)).toEqual([TW_AT_10S, TW_AT_10S, TW_AT_10S]);
     expect(r.dropped.NOT_SPECIFIED).toBe(3);
   });
 
   it("a bare ACK at rcv_nxt is in window: the timer restarts, no ACK", async () => {
     const r = await timeWait([{ at: 10 * S, flags: TCPHDR_ACK, seqOff: 0 }], []);
     expect(r.replies[0]).toEqual([]);
-    expect(r.arms.slice(1)).toEqual([10 * S + TCP_TIMEWAIT_LEN]);
+    expect(r.arms.slice(1)).toEqual([TW_AT_10S]);
   });
 
   it("in-window data is ACKed (never rate limited) and restarts the timer", async () => {
@@ -196,7 +201,7 @@ describe("tcp_timewait_state_process: out-of-window ACKs are rate limited (tcp_i
     );
     expect(r.replies.map((x) => x.length)).toEqual([1, 1]);
     expect(r.replies[0]![0]).toMatchObject({ flags: TCPHDR_ACK, ack: r.sk!.rcvNxt >>> 0 });
-    expect(r.arms.slice(1)).toEqual([10 * S + TCP_TIMEWAIT_LEN, 10.1 * S + TCP_TIMEWAIT_LEN]);
+    expect(r.arms.slice(1)).toEqual([TW_AT_10S, TW_AT_10S]);
     expect(r.nstat.get("TcpExtTCPACKSkippedTimeWait")).toBe(0);
   });
 });
