@@ -39,7 +39,8 @@ export interface ConnOptions {
 }
 
 /** tcp_init_transfer for socket sk; `peerWindow` = the window field of the
- *  segment that completed the handshake; `synRttNs` an RTT sample (or -1). */
+ *  segment that completed the handshake (the SYN-ACK for an active open, the
+ *  ACK for a passive one); `synRttNs` an RTT sample (or -1). */
 export function connInit(t: TcpHost, sk: TcpSock, o: ConnOptions, peerWindow: number, synRttNs: number): TcpConn {
   const c = new TcpConn(congestionOps(o.cc ?? t.ccDefault, t.hystart));
   c.now = t.now;
@@ -93,7 +94,11 @@ export function connInit(t: TcpHost, sk: TcpSock, o: ConnOptions, peerWindow: nu
   c.rcvq.time = Math.floor(t.now / 1000);
   c.rcvq.seq = 0;
   c.rcvq.space = initRcvBufferSpace(c);
-  c.sndWnd = peerWindow * 2 ** (sk.sndWscale >= 0 ? sk.sndWscale : 0);
+  // snd_wnd as the handshake left it. An active open's is the SYN-ACK's window, never scaled (RFC 7323 2.2):
+  // net/ipv4/tcp_input.c: tcp_rcv_synsent_state_process, snd_wnd = ntohs(th->window), and tcp_ack's
+  // tcp_ack_update_window (no scaling for a SYN) set max_window to it; scaling applies from the next segment.
+  // A passive open's is the completing ACK's, scaled (tcp_create_openreq_child, tcp_rcv_state_process).
+  c.sndWnd = sk.listener === null ? peerWindow : peerWindow * 2 ** (sk.sndWscale >= 0 ? sk.sndWscale : 0);
   c.maxWindow = c.sndWnd;
   c.cc.init(c);
   // the handshake's RTT sample came before tcp_init_transfer (tcp_ack of the SYN-ACK; tcp_synack_rtt_meas)

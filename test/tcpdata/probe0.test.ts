@@ -112,14 +112,23 @@ describe("tcp_ack_probe: the window must take the whole send head skb (!after(en
   it("a window that takes the whole head skb ends the probing: icsk_backoff 0", async () => {
     const { w, sk, c, ws } = await probing();
     const end = sendHeadEnd(c);
-    const nxt = c.sndNxt;
-    const raw = Math.ceil((end - c.sndUna) / ws);
+    const una = c.sndUna;
+    const raw = Math.ceil((end - una) / ws);
     injectAck(w, sk, c.sndUna, [], { window: raw });
     expect(c.icskBackoff).toBe(0);
-    // the head (a write-queue skb of up to size_goal) goes out as far as cwnd lets it; tcp_write_xmit's
-    // tcp_schedule_loss_probe
-    expect(c.sndNxt).toBeGreaterThan(nxt);
-    expect(c.sndNxt).toBeLessThanOrEqual(end);
+    // The window (raw << wscale: the head's length rounded up to 2^wscale) reopens after an idle longer than
+    // the RTO: tcp_ack_update_window -> tcp_slow_start_after_idle_check -> tcp_cwnd_restart halves cwnd per
+    // RTO idle but not below the initial 10 (60 -> 30 -> 15 -> 7, then max(7, 10)).
+    // tcp_write_xmit then sends by tcp_cwnd_test quotas of min(max(cwnd >> 1, 1), cwnd - in_flight) MSS:
+    // a head shorter than its quota is first grown from the next skb (tcp_grow_skb), tcp_tso_should_defer
+    // sends (nothing out; later, limit = the send window >= min(snd_wnd, cwnd · mss) / tcp_tso_win_divisor 3),
+    // and tcp_mss_split_point cuts at max_len or, past it, at the window's end, its sub-MSS part kept
+    // (tcp_nagle_check: no small segment unacked). So snd_nxt = snd_una + the window, at or past the head's
+    // end (past it when the head is not a multiple of 2^wscale); then tcp_schedule_loss_probe.
+    expect(c.cwnd).toBe(10);
+    expect(c.cwnd * c.mss).toBeGreaterThan(raw * ws);
+    expect(c.sndNxt).toBe(una + raw * ws);
+    expect(c.sndNxt).toBeGreaterThanOrEqual(end);
     expect(c.xmitPending).toBe(ICSK_TIME_LOSS_PROBE);
   });
 });
