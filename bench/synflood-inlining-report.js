@@ -11,7 +11,7 @@
 // (comma-separated; all roots without it). An experiment tool (the model sets no V8 flags):
 //
 //   npm run build && node bench/synflood-inlining-report.js [simMs=300] [budget=10000] [filter] [mlx5|defaults]
-import { execFileSync } from "node:child_process";
+import { printInliningReport } from "./inlining-report.js";
 import { fileURLToPath } from "node:url";
 
 const self = fileURLToPath(import.meta.url);
@@ -29,46 +29,5 @@ if (process.env.SYNFLOOD_INLINING_CHILD === "1") {
   const budget = Number(process.argv[3] ?? 10000);
   const filter = process.argv[4] ? new Set(process.argv[4].split(",")) : null;
   const mode = process.argv[5] ?? "mlx5";
-  const trace = (flags) =>
-    execFileSync(process.execPath, ["--trace-opt", "--trace-turbo-inlining", "--no-concurrent-recompilation", ...flags, self, String(simMs), mode], {
-      env: { ...process.env, SYNFLOOD_INLINING_CHILD: "1" },
-      encoding: "utf8",
-      maxBuffer: 1 << 30,
-    });
-  /** root name -> { inlined: Set, candidates: Map(name -> "size[+inlined size of its own optimised code]") } */
-  const parse = (text) => {
-    const roots = new Map();
-    let cur = null;
-    const sfi = /<SharedFunctionInfo ?([^>]*)>/;
-    for (const line of text.split("\n")) {
-      const c = /^\[compiling method \S+ <JSFunction ?(.*?) \(sfi = /.exec(line);
-      if (c) {
-        const name = c[1] || "(anonymous)";
-        if (!roots.has(name)) roots.set(name, { inlined: new Set(), candidates: new Map() });
-        cur = roots.get(name);
-        continue;
-      }
-      if (cur === null) continue;
-      const t = /^\s*- target: .*?<SharedFunctionInfo ?([^>]*)>\}, bytecode size: (\d+)(?:, existing opt code's inlined bytecode size: (\d+))?/.exec(line);
-      if (t) {
-        cur.candidates.set(t[1] || "(anonymous)", t[3] ? `${t[2]}+${t[3]}` : t[2]);
-        continue;
-      }
-      if (line.startsWith("Inlining ") && line.includes(" into ")) {
-        const m = sfi.exec(line.slice(0, line.indexOf(" into ")));
-        if (m) cur.inlined.add(m[1] || "(anonymous)");
-      }
-    }
-    return roots;
-  };
-  const def = parse(trace([]));
-  const raised = parse(trace([`--max-inlined-bytecode-size-cumulative=${budget}`]));
-  for (const [root, r] of def) {
-    if (filter !== null && !filter.has(root)) continue;
-    const hi = raised.get(root);
-    if (hi === undefined) continue;
-    const left = [...r.candidates].filter(([n]) => !r.inlined.has(n) && hi.inlined.has(n));
-    if (left.length === 0) continue;
-    console.log(`${root}: left out by the budget: ${left.map(([n, s]) => `${n} (${s} B)`).join(", ")}`);
-  }
+  printInliningReport({ script: self, env: { SYNFLOOD_INLINING_CHILD: "1" }, args: [String(simMs), mode], budget, filter });
 }
