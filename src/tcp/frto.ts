@@ -11,7 +11,7 @@
 import type { TcpHost } from "./tcp-host.js";
 import type { TcpSock } from "./sock.js";
 import type { TcpConn } from "./conn.js";
-import { checkProbeTimer, writeXmit, xmitRetransmitQueue } from "./data-out.js";
+import { TCP_NAGLE_OFF, pushPendingFrames, xmitRetransmitQueue } from "./data-out.js";
 
 /** frtoStep's verdict: go on with conventional loss recovery. */
 export const FRTO_GO_ON = 0;
@@ -47,8 +47,9 @@ export function frtoStep(c: TcpConn, advanced: boolean, origAcked: boolean, data
  *  could go out (F-RTO then falls back to conventional recovery). */
 export function frtoXmitNew(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   c.frtoNew = false;
-  // tcp_xmit_recovery's REXMIT_NEW: __tcp_push_pending_frames
-  if (writeXmit(t, sk, c)) checkProbeTimer(t, c);
+  // net/ipv4/tcp_input.c: tcp_xmit_recovery — __tcp_push_pending_frames(sk, tcp_current_mss(sk), TCP_NAGLE_OFF):
+  // Minshall's check (tcp_nagle_check) holds no sub-MSS tail of the new data
+  pushPendingFrames(t, sk, c, TCP_NAGLE_OFF);
   if (c.sndNxt > c.highSeq) return;
   c.frto = false;
   xmitRetransmitQueue(t, sk, c);
