@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { createCore } from "../../src/core/node.js";
 import { World, coreConfigFor } from "../../src/sim/world.js";
-import { bulk, deadLinkWorld, pair } from "./helpers.js";
+import { bulk, pair, quietServerSocket } from "./helpers.js";
 import { clientSegment } from "./inject.js";
 import { tcpRcvState } from "../../src/tcp/established.js";
 import { appSend, startWriter, wireSeq } from "../../src/tcp/data-out.js";
@@ -20,12 +20,7 @@ import { Scoreboard, TCPCB_LOST } from "../../src/tcp/conn.js";
 /** b's connection of a bulk a -> b flow whose link died at 2 ms (nothing b sends arrives), b's reader stopped, and
  *  b's skb allocations recorded (what b builds: its segments before GSO). */
 async function deadServer() {
-  const w = await deadLinkWorld(pair({ durationNs: 3e6 }, [bulk()]), 2e6);
-  w.run();
-  w.loop.run(w.loop.now + 300e6);
-  const t = w.host("b").stack.tcp;
-  const sk = [...t.ports.get(5001)!.conns.values()][0]! as TcpSock;
-  const c = sk.conn!;
+  const { w, t, sk, c } = await quietServerSocket();
   expect([sk.tsOk, sk.sackOk, c.mss]).toEqual([true, true, 1448]);
   c.readRate = 0;
   const built: number[] = [];

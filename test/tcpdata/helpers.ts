@@ -27,6 +27,17 @@ export async function deadLinkWorld(spec: WorldSpec, deadAt = Infinity): Promise
   return w;
 }
 
+/** b's end of a bulk flow a -> b cut off by a dead link at 2 ms, 300 ms later: nothing due, for segments and
+ *  writes made by hand (quiet-receiver.ts says what state that leaves). */
+export async function quietServerSocket() {
+  const w = await deadLinkWorld(pair({ durationNs: 3e6 }, [bulk()]), 2e6);
+  w.run();
+  w.loop.run(w.loop.now + 300e6);
+  const t = w.host("b").stack.tcp;
+  const sk = [...t.ports.get(5001)!.conns.values()][0]! as TcpSock;
+  return { w, t, sk, c: sk.conn! };
+}
+
 /** An established connection (a bulk flow a -> b stopped after 2 ms) whose server application no longer
  *  reads: the server's TCP host, socket, connection and nstat, for segments injected by hand. */
 export async function stalledReceiver(o: PairOpts = {}) {

@@ -5,19 +5,13 @@
 // snd_sml after snd_una) hold the next short tail (review13c #9, its tcp_write_wakeup half; the GSO half
 // does not hold for 6.12: a GSO skb of MSS + 104 has pcount 2, 1552 < 2896 sets snd_sml, as the model does).
 import { describe, expect, it } from "vitest";
-import { bulk, deadLinkWorld, pair } from "./helpers.js";
+import { quietServerSocket } from "./helpers.js";
 import { ICSK_TIME_PROBE0, appSend, writeXmit } from "../../src/tcp/data-out.js";
-import type { TcpSock } from "../../src/tcp/sock.js";
 
 describe("tcp_write_wakeup does not update snd_sml", () => {
   it("a 1000-byte window probe of a 3000-byte head, then a 3000-byte window: the 2000 B rest go whole (no Minshall hold)", async () => {
     // a -> b bulk for 2 ms, then the link is dead; b (the receiver, no data of its own so far) writes
-    const w = await deadLinkWorld(pair({ durationNs: 3e6 }, [bulk()]), 2e6);
-    w.run();
-    w.loop.run(w.loop.now + 300e6);
-    const t = w.host("b").stack.tcp;
-    const sk = [...t.ports.get(5001)!.conns.values()][0]! as TcpSock;
-    const c = sk.conn!;
+    const { w, t, sk, c } = await quietServerSocket();
     const una0 = c.sndUna;
     const sml0 = c.sndSml;
     // a's window closed (as its last ACK would have said): 3000 B wait, nothing out, the probe timer runs

@@ -17,7 +17,7 @@ import { SegIn } from "../../src/tcp/segment.js";
 import { TCPHDR_ACK, TCPHDR_FIN } from "../../src/wire/tcp.js";
 import { TCP_LAST_ACK } from "../../src/tcp/constants.js";
 import { tcpRcvState } from "../../src/tcp/established.js";
-import { bulk, deadLinkWorld, pair } from "./helpers.js";
+import { quietServerSocket } from "./helpers.js";
 import { clientSegment } from "./inject.js";
 import type { TcpSock } from "../../src/tcp/sock.js";
 import type { TcpConn } from "../../src/tcp/conn.js";
@@ -85,12 +85,7 @@ describe("the ACK of a FIN in ESTABLISHED is a delayed ACK in pingpong mode (tcp
 // quiet-receiver.ts, so tcp_event_data_recv's 300 ms gap (< RTO) does not enter quick-ack mode; 1000 bytes are below rcv_mss (1448): nothing asks for an ACK at once. The sink
 // application closes at EOF.
 async function quietSink() {
-  const w = await deadLinkWorld(pair({ durationNs: 3e6 }, [bulk()]), 2e6);
-  w.run();
-  w.loop.run(w.loop.now + 300e6);
-  const t = w.host("b").stack.tcp;
-  const sk = [...t.ports.get(5001)!.conns.values()][0]! as TcpSock;
-  const c = sk.conn!;
+  const { w, t, sk, c } = await quietServerSocket();
   expect([c.ackPending, c.rcvNxt - c.rcvWup, c.rcvMss, c.rtt.rtoUs, c.quick, c.pingpong]).toEqual([false, 0, 1448, 201_000, 0, 0]);
   c.rtt.rtoUs = 1e6;
   c.readRate = 0;

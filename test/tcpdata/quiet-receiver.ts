@@ -5,21 +5,15 @@
 // wait below 201 ms would let the sender's RTO retransmission at ~203 ms into the tests' windows); rcv_ssthresh is set to window_clamp (no
 // tcp_grow_window, whose icsk_ack.quick |= 1 would ACK at once) and the application does not read.
 import { expect } from "vitest";
-import { bulk, deadLinkWorld, pair } from "./helpers.js";
+import { quietServerSocket } from "./helpers.js";
 import { clientSegment } from "./inject.js";
 import { tcpRcvState } from "../../src/tcp/established.js";
 import { SegIn } from "../../src/tcp/segment.js";
-import type { TcpSock } from "../../src/tcp/sock.js";
 
 /** The receiver, its ACKs (time, ack and SACK blocks relative to its rcv_nxt at the start, parsed from their
  *  header bytes), rcv(off, len) to inject data at that offset and run(ns) to let time pass. */
 export async function quietReceiver() {
-  const w = await deadLinkWorld(pair({ durationNs: 3e6 }, [bulk()]), 2e6);
-  w.run();
-  w.loop.run(w.loop.now + 300e6);
-  const t = w.host("b").stack.tcp;
-  const sk = [...t.ports.get(5001)!.conns.values()][0]! as TcpSock;
-  const c = sk.conn!;
+  const { w, t, sk, c } = await quietServerSocket();
   const nstat = w.host("b").nstat;
   expect([c.rcvNxt - c.rcvWup, c.ato, c.lrcvtime, c.rtt.rtoUs, c.quick, c.ackPending]).toEqual([0, 40e6, 2e6, 201_000, 0, false]);
   c.rtt.rtoUs = 1e6;

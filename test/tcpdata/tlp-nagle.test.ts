@@ -4,20 +4,14 @@
 // false, so a sub-MSS head goes whatever Minshall says; tcp_mss_split_point gets the same nonagle for a longer one.
 // (review12c finding 8; its probe, made exact.)
 import { describe, expect, it } from "vitest";
-import { bulk, deadLinkWorld, pair } from "./helpers.js";
+import { quietServerSocket } from "./helpers.js";
 import { appSend } from "../../src/tcp/data-out.js";
 import { sendLossProbe } from "../../src/tcp/tlp.js";
-import type { TcpSock } from "../../src/tcp/sock.js";
 
 describe("the loss probe's tcp_write_xmit runs with TCP_NAGLE_OFF", () => {
   it("a 100-byte send head held by Minshall (1000 B unACKed, a small segment) goes out as the probe: packets_out 2, TCPLossProbes + 1", async () => {
     // a -> b bulk for 2 ms, then the link is dead; b (the receiver, no data of its own so far) writes
-    const w = await deadLinkWorld(pair({ durationNs: 3e6 }, [bulk()]), 2e6);
-    w.run();
-    w.loop.run(w.loop.now + 300e6);
-    const t = w.host("b").stack.tcp;
-    const sk = [...t.ports.get(5001)!.conns.values()][0]! as TcpSock;
-    const c = sk.conn!;
+    const { w, t, sk, c } = await quietServerSocket();
     // 1000 bytes: one segment below the MSS, sent (nothing out before: Nagle lets it go), never ACKed: snd_sml
     // = its end, after snd_una
     expect(appSend(t, sk, c, 1000)).toBe(1000);
