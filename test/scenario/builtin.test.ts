@@ -21,7 +21,7 @@ describe("built-in registry", () => {
   });
 
   it("includes the scenarios the project promises", () => {
-    for (const name of ["default", "accept-queue-overflow", "syn-flood-cookies-off", "syn-flood-cookies-on", "syn-flood-cookies-always", "flood-with-clients", "tcp-bulk-10g", "tcp-wan-autotuning", "tcp-slow-reader", "tcp-incast-32", "tcp-lossy-link"]) {
+    for (const name of ["default", "accept-queue-overflow", "syn-flood-cookies-off", "syn-flood-cookies-on", "syn-flood-cookies-always", "flood-with-clients", "tcp-bulk-10g", "tcp-wan-autotuning", "tcp-slow-reader", "tcp-incast-32", "tcp-lossy-link", "tcp-reorder-link"]) {
       expect(findBuiltinScenario(name), name).toBeDefined();
     }
   });
