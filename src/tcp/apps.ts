@@ -28,12 +28,18 @@ export function bulkStart(t: TcpHost, sk: TcpSock, c: TcpConn, bytes: number, ra
   startWriter(t, sk, c);
 }
 
+/** What is still owed after a write that returned `n`: a failed write (a negative errno, e.g. -EPIPE once
+ *  the socket's FIN is queued) ends the exchange (netperf exits on a send error). */
+function sent(owed: number, n: number): number {
+  return n < 0 ? 0 : owed - n;
+}
+
 /** netperf TCP_RR server: every `request` bytes read are answered with `response` bytes. */
 function rrServer(t: TcpHost, sk: TcpSock, request: number, response: number): TcpApp {
   let got = 0;
   let owed = 0;
   const flush = (c: TcpConn): void => {
-    if (owed > 0) owed -= appSend(t, sk, c, owed);
+    if (owed > 0) owed = sent(owed, appSend(t, sk, c, owed));
   };
   return {
     onRead(c, n) {
@@ -61,7 +67,7 @@ export function rrClientStart(t: TcpHost, sk: TcpSock, c: TcpConn, request: numb
   let owed = 0;
   let sentAt = t.now;
   const send = (cc: TcpConn): void => {
-    if (owed > 0) owed -= appSend(t, sk, cc, owed);
+    if (owed > 0) owed = sent(owed, appSend(t, sk, cc, owed));
   };
   c.app = {
     onRead(cc, n) {

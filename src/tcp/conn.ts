@@ -224,6 +224,8 @@ export class TcpConn implements CcSock, RcvWindowState {
   rcvTstamp = 0;
   /** sk_err: set when the connection failed (ETIMEDOUT from tcp_write_err), else 0. */
   sockErr = 0;
+  /** SIGPIPEs a write on this socket raised (tcp_sendmsg_locked -> sk_stream_error: -EPIPE without MSG_NOSIGNAL). */
+  sigpipes = 0;
   /** Pending retransmit / probe timer: deadline (ns, Infinity = none) and the
    *  wheel entry that will look at it. */
   rtoDeadline = Infinity;

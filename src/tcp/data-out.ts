@@ -35,7 +35,7 @@ import { isRack, markSkbLost, rackSkbTimeout } from "./rack.js";
 import { sendHead, sendHeadEnd } from "./send-head.js";
 import { outOfResources } from "./out-of-resources.js";
 import { clampProbe0ToUserTimeoutNs, clampRtoToUserTimeoutUs, orphanRetries, rtxProbe0TimedOut, sockDead, writeErr, writeTimeout } from "./write-timeout.js";
-import { TCP_ESTABLISHED, TCP_MSS_DEFAULT, TCP_RTO_MAX } from "./constants.js";
+import { TCP_CLOSE_WAIT, TCP_ESTABLISHED, TCP_MSS_DEFAULT, TCP_RTO_MAX } from "./constants.js";
 import { firstTxhash } from "./txhash.js";
 import { compAckKick, compressedAckSent, delackFireCompressed, sackCompressSendAck } from "./comp-sack.js";
 import { belowMemLow, forcedMemSchedule, memUncharge, sndMemSync, underMemoryPressure, wmemSchedule } from "./mem.js";
@@ -1234,11 +1234,17 @@ function cwndRestart(t: TcpHost, c: TcpConn, delta: number, rtoMs: number): void
   c.sndCwndUsed = 0;
 }
 
-export function appSend(t: TcpHost, sk: TcpSock, c: TcpConn, bytes: number): number {
+/** net/ipv4/tcp.c: tcp_sendmsg — copy up to `bytes` into the write queue and push; the bytes taken (0: the
+ *  call waits, for the lock or for memory), or a negative errno when the socket takes no more data (-EPIPE
+ *  after close() queued the FIN: tcp_sendmsg_locked's state and SEND_SHUTDOWN checks). `flags`: MSG_NOSIGNAL. */
+export function appSend(t: TcpHost, sk: TcpSock, c: TcpConn, bytes: number, flags = 0): number {
   // inet_sendmsg -> inet_send_prepare: sock_rps_record_flow (an ESTABLISHED socket's sk_rxhash, this CPU)
   if (t.recordFlow !== null && sk.state === TCP_ESTABLISHED) t.recordFlow(sk.rxhash, t.appCpu(sk.lport));
   // lock_sock: another call of the application holds the socket; it writes after release_sock
   if (sendmsgBlocked(t, c)) return 0;
+  // the socket no longer takes data (close() queued the FIN, or it failed): an error, nothing copied
+  if (sk.state !== TCP_ESTABLISHED && sk.state !== TCP_CLOSE_WAIT) return sendWaitConnectError(c, flags);
+  if (c.sockErr !== 0) return sendStreamError(c, flags);
   // tcp_skb_entail of a new skb (the write queue is empty: everything written was sent) checks for idleness
   if (bytes > 0 && c.writeSeq === c.sndNxt) slowStartAfterIdleCheck(t, c);
   // tcp_sendmsg_locked: tcp_send_mss (size_goal from tcp_current_mss)
@@ -1289,6 +1295,35 @@ export function appSend(t: TcpHost, sk: TcpSock, c: TcpConn, bytes: number): num
   return taken;
 }
 
+/** include/uapi/asm-generic/errno-base.h: EPIPE */
+export const EPIPE = 32;
+/** include/linux/socket.h: MSG_NOSIGNAL — an EPIPE without SIGPIPE. */
+export const MSG_NOSIGNAL = 0x4000;
+
+/** net/core/stream.c: sk_stream_wait_connect, as tcp_sendmsg_locked calls it for a socket neither ESTABLISHED
+ *  nor CLOSE_WAIT — sock_error first (sk_err, cleared as it is read), then -EPIPE for any state but SYN_SENT /
+ *  SYN_RECV (the model's applications write only once established); do_error: sk_stream_error. */
+function sendWaitConnectError(c: TcpConn, flags: number): number {
+  if (c.sockErr !== 0) return -takeSockErr(c);
+  return sendStreamError(c, flags);
+}
+
+/** net/core/stream.c: sk_stream_error for tcp_sendmsg_locked's -EPIPE (sk_err set, or SEND_SHUTDOWN:
+ *  shutdown(SHUT_WR) or close() queued the FIN) — sock_error's -sk_err if set, else -EPIPE and SIGPIPE to the
+ *  caller unless MSG_NOSIGNAL. */
+function sendStreamError(c: TcpConn, flags: number): number {
+  if (c.sockErr !== 0) return -takeSockErr(c);
+  if (!(flags & MSG_NOSIGNAL)) c.sigpipes++;
+  return -EPIPE;
+}
+
+/** include/net/sock.h: sock_error — sk_err, reset to 0 as it is read (xchg). */
+function takeSockErr(c: TcpConn): number {
+  const e = c.sockErr;
+  c.sockErr = 0;
+  return e;
+}
+
 /** tcp_check_space -> tcp_new_space: grow sndbuf, wake a blocked writer. */
 export function checkSpace(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   if (!c.nospace) return;
@@ -1323,13 +1358,20 @@ function expandSndbuf(t: TcpHost, sk: TcpSock, c: TcpConn): void {
 
 /** The writer: as fast as the buffer allows, or `writeRate` bytes/s. */
 export function appWriteMore(t: TcpHost, sk: TcpSock, c: TcpConn): void {
+  let n = 0;
   if (c.writeRate === Infinity) {
-    if (c.toWrite > 0) c.toWrite -= appSend(t, sk, c, c.toWrite);
+    if (c.toWrite > 0) n = appSend(t, sk, c, c.toWrite);
   } else if (c.writePending > 0) {
-    const n = appSend(t, sk, c, c.writePending);
-    c.writePending -= n;
-    c.toWrite -= n;
+    n = appSend(t, sk, c, c.writePending);
+    if (n > 0) c.writePending -= n;
   }
+  if (n < 0) {
+    // the write failed (-EPIPE, or sk_err): the writer gives up what it had left
+    c.toWrite = 0;
+    c.writePending = 0;
+    return;
+  }
+  c.toWrite -= n;
   maybeClose(t, sk, c);
 }
 

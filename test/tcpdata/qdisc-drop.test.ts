@@ -21,7 +21,9 @@ import type { TcpSock } from "../../src/tcp/sock.js";
 import type { TcpConn } from "../../src/tcp/conn.js";
 import { NO_UNDO } from "../../src/tcp/undo.js";
 
-async function flow(bytes: number, durationNs: number) {
+/** A bulk flow of `bytes`, run for `durationNs`; `keepOpen`: the application's close() after its last write does
+ *  nothing, so the test may write more (after close() a write is -EPIPE: tcp_sendmsg_locked). */
+async function flow(bytes: number, durationNs: number, keepOpen = false) {
   const spec = world(
     [host("a", 1, {}), host("b", 2, { listeners: [{ port: 5001, backlog: 128, accept: true }] })],
     [link("a", "b", { rateBps: 1e9, delayNs: 50_000 })],
@@ -30,8 +32,9 @@ async function flow(bytes: number, durationNs: number) {
   );
   const core = await createCore(coreConfigFor(spec));
   const w = new World(core, spec);
-  w.run();
   const tcp = w.host("a").stack.tcp;
+  if (keepOpen) tcp.closeConn = () => {};
+  w.run();
   const c = [...w.flows.values()][0]!.sender!;
   const sk = (tcp as unknown as { socks: (TcpSock | null)[] }).socks[c.slot]!;
   const nstat = w.host("a").nstat;
@@ -103,8 +106,8 @@ describe("a qdisc drop at enqueue (NET_XMIT_DROP): the skb stays unsent, tcp_ent
   });
 
   it("tcp_send_probe0: with nothing in flight the dropped skb arms the probe timer; a dropped tcp_write_wakeup retries after TCP_RESOURCE_PROBE_INTERVAL without back-off", async () => {
-    // 10 000 bytes, all ACKed after 20 ms: nothing in flight, nothing unsent
-    const f = await flow(10_000, 20e6);
+    // 10 000 bytes, all ACKed after 20 ms: nothing in flight, nothing unsent; the socket still open
+    const f = await flow(10_000, 20e6, true);
     const { w, tcp, c, sk, sent } = f;
     expect([c.packetsOut, c.sndNxt, c.writeSeq]).toEqual([0, 10_000, 10_000]);
     const from = sent.length;

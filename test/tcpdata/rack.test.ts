@@ -4,20 +4,25 @@
 // the tail loss probe. Numbers from tcp_rack_reo_wnd, tcp_rack_mark_lost,
 // tcp_schedule_loss_probe and tcp_process_tlp_ack.
 import { describe, expect, it } from "vitest";
-import { runWorld, pair, bulk } from "./helpers.js";
+import { pair, bulk } from "./helpers.js";
+import { createCore } from "../../src/core/node.js";
+import { World, coreConfigFor } from "../../src/sim/world.js";
 import { clientConn, injectAck } from "./inject.js";
 import { ICSK_TIME_LOSS_PROBE, ICSK_TIME_REO_TIMEOUT, ICSK_TIME_RETRANS, appSend, resetXmitTimer, writeTimerHandler } from "../../src/tcp/data-out.js";
 import { TCP_CA_Disorder, TCP_CA_Open, TCP_CA_Recovery } from "../../src/tcp/cc.js";
 import { TCPCB_EVER_RETRANS, TCPCB_LOST } from "../../src/tcp/conn.js";
-import type { World } from "../../src/sim/world.js";
 import type { TcpSock } from "../../src/tcp/sock.js";
 
 const MSS = 1448;
 
-/** 103 ms into a flow over a 50 ms one-way link: established at ~100 ms, 10 segments out, nothing ACKed yet. */
-async function inFlight(bytes = Infinity, sysctl: Record<string, number> = {}, writeRate?: number) {
-  const r = await runWorld(pair({ durationNs: 103e6, delayNs: 50e6, clientSysctl: sysctl }, [bulk({ bytes, ...(writeRate !== undefined ? { writeRate } : {}) })]));
-  return { ...r, ...clientConn(r.w) };
+/** 103 ms into a flow over a 50 ms one-way link: established at ~100 ms, 10 segments out, nothing ACKed yet.
+ *  `keepOpen`: the application's close() after its last write does nothing (no FIN), so it may write more. */
+async function inFlight(bytes = Infinity, sysctl: Record<string, number> = {}, writeRate?: number, keepOpen = false) {
+  const spec = pair({ durationNs: 103e6, delayNs: 50e6, clientSysctl: sysctl }, [bulk({ bytes, ...(writeRate !== undefined ? { writeRate } : {}) })]);
+  const w = new World(await createCore(coreConfigFor(spec)), spec);
+  if (keepOpen) w.host("a").stack.tcp.closeConn = () => {};
+  w.run();
+  return { w, ...clientConn(w) };
 }
 
 const ack = (w: World, sk: TcpSock, ackRel: number, sack: [number, number][] = []): number => injectAck(w, sk, ackRel, sack);
@@ -133,7 +138,8 @@ describe("tail loss probe (tcp_schedule_loss_probe, tcp_send_loss_probe)", () =>
   });
 
   it("nothing unsent: the last segment is retransmitted; an ACK beyond tlp_high_seq then shows the probe repaired a loss (TCPLossProbeRecovery)", async () => {
-    const { w, t, c, n } = await inFlight(10 * MSS);
+    // the socket stays open (no FIN): after close() the application could not write more (-EPIPE)
+    const { w, t, c, n } = await inFlight(10 * MSS, {}, undefined, true);
     const sk = t.sockAt(c.slot)!;
     expect(c.sndNxt).toBe(10 * MSS);
     resetXmitTimer(t, c, ICSK_TIME_LOSS_PROBE, 0);
@@ -141,17 +147,17 @@ describe("tail loss probe (tcp_schedule_loss_probe, tcp_send_loss_probe)", () =>
     expect(n.get("TcpExtTCPLossProbes")).toBe(1);
     expect(n.get("TcpRetransSegs")).toBe(1);
     expect(c.tlpRetrans).toBe(true);
-    // tp->snd_nxt: the tenth segment carries the FIN (the bulk's close), whose sequence number counts
-    expect(c.tlpHighSeq).toBe(10 * MSS + 1);
+    // tp->snd_nxt, the end of the tenth segment
+    expect(c.tlpHighSeq).toBe(10 * MSS);
     expect(c.rtx.flags[c.rtx.at(9)]! & TCPCB_EVER_RETRANS).not.toBe(0);
     // a second probe waits for the first to be resolved
     resetXmitTimer(t, c, ICSK_TIME_LOSS_PROBE, 0);
     writeTimerHandler(t, sk, c);
     expect(n.get("TcpExtTCPLossProbes")).toBe(1);
     // the application writes more; the ACK of all ten lets it out
-    appSend(t, sk, c, 5 * MSS);
+    expect(appSend(t, sk, c, 5 * MSS)).toBe(5 * MSS);
     ack(w, sk, 10 * MSS);
-    expect(c.tlpHighSeq).toBe(10 * MSS + 1);
+    expect(c.tlpHighSeq).toBe(10 * MSS);
     expect(c.sndNxt).toBeGreaterThan(10 * MSS);
     const cwnd = c.cwnd;
     ack(w, sk, c.sndNxt);
