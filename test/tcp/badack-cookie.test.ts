@@ -10,11 +10,11 @@
 import { describe, expect, it } from "vitest";
 import { createCore } from "../../src/core/node.js";
 import { World, coreConfigFor } from "../../src/sim/world.js";
-import { SegOut, writeSegment } from "../../src/tcp/segment.js";
 import { TCPHDR_ACK } from "../../src/wire/tcp.js";
 import { TCP_NEW_SYN_RECV } from "../../src/tcp/constants.js";
 import type { TcpSock } from "../../src/tcp/sock.js";
 import { serverWorld, synFlood } from "./helpers.js";
+import { segmentToSock, sendPeerSegment } from "../tcpdata/peer-segment.js";
 
 async function badAck(syns: number) {
   const spec = serverWorld({ backlog: 0, durationNs: 100e6 }, [synFlood(syns)]);
@@ -25,19 +25,7 @@ async function badAck(syns: number) {
     20e6,
     w.loop.register("test: bad ack", () => {
       const r = [...t.ports.get(80)!.conns.values()].find((sk) => (sk as TcpSock).state === TCP_NEW_SYN_RECV) as TcpSock;
-      const h = core.allocOne(w.loop.now);
-      w.ledger.create(1);
-      const s = new SegOut();
-      s.src = Uint8Array.from(r.raddr);
-      s.dst = Uint8Array.of(10, 0, 0, 2);
-      s.sport = r.rport;
-      s.dport = r.lport;
-      s.seq = r.rcvNxt;
-      s.ack = (r.iss + 1 + 5) >>> 0;
-      s.flags = TCPHDR_ACK;
-      s.window = 65535;
-      writeSegment(core, h, s);
-      t.rcv(h);
+      sendPeerSegment(t, segmentToSock(r, TCPHDR_ACK, { ackOff: 5 }));
     }),
     0,
   );

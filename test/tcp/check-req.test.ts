@@ -15,12 +15,11 @@ import { describe, expect, it } from "vitest";
 import { createCore } from "../../src/core/node.js";
 import { World, coreConfigFor } from "../../src/sim/world.js";
 import { SKB_HEADROOM } from "../../src/core/skb-fields.js";
-import { SegOut, writeSegment } from "../../src/tcp/segment.js";
-import { setPayloadLen } from "../../src/wire/skb-headers.js";
 import { TCPHDR_ACK, TCPHDR_RST, TCPHDR_SYN } from "../../src/wire/tcp.js";
 import { TCP_NEW_SYN_RECV } from "../../src/tcp/constants.js";
 import type { TcpSock } from "../../src/tcp/sock.js";
 import { serverWorld, synFlood } from "./helpers.js";
+import { segmentToSock, sendPeerSegment } from "../tcpdata/peer-segment.js";
 
 const S = 1e9;
 
@@ -71,22 +70,9 @@ async function request(injects: Inject[], probes: number[] = [], sysctl: Record<
       w.loop.register("test: inject", () => {
         req ??= reqSock();
         expect(req).not.toBeNull();
-        const r = req!;
-        const h = core.allocOne(w.loop.now);
-        w.ledger.create(1);
-        const s = new SegOut();
-        s.src = Uint8Array.from(r.raddr);
-        s.dst = Uint8Array.of(10, 0, 0, 2);
-        s.sport = r.rport;
-        s.dport = r.lport;
-        s.seq = (r.rcvNxt + inj.seqOff) >>> 0;
-        s.ack = inj.flags & TCPHDR_ACK ? (r.iss + 1 + (inj.ackOff ?? 0)) >>> 0 : 0;
-        s.flags = inj.flags;
-        s.window = 65535;
-        writeSegment(core, h, s);
-        if ((inj.len ?? 0) > 0) setPayloadLen(core, h, inj.len!);
+        const seg = segmentToSock(req!, inj.flags, { seqOff: inj.seqOff, ackOff: inj.ackOff ?? 0, len: inj.len ?? 0 });
         before.push(frames.length);
-        t.rcv(h);
+        sendPeerSegment(t, seg);
       }),
       0,
     );

@@ -10,13 +10,12 @@ import { describe, expect, it } from "vitest";
 import { createCore } from "../../src/core/node.js";
 import { World, coreConfigFor } from "../../src/sim/world.js";
 import { SKB_HEADROOM } from "../../src/core/skb-fields.js";
-import { SegOut, writeSegment } from "../../src/tcp/segment.js";
-import { setPayloadLen } from "../../src/wire/skb-headers.js";
 import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_SYN } from "../../src/wire/tcp.js";
 import { TCP_CLOSE_WAIT, TCP_ESTABLISHED } from "../../src/tcp/constants.js";
 import type { TcpListenerConfig } from "../../src/tcp/tcp-host.js";
 import type { TcpSock } from "../../src/tcp/sock.js";
 import { host, link, world } from "../sim/spec-helpers.js";
+import { sendPeerSegment } from "../tcpdata/peer-segment.js";
 
 async function run(syncookies: number, fin = false, app = true) {
   const l: TcpListenerConfig = { port: 80, backlog: 128, accept: false, ...(app ? { app: { kind: "sink" as const } } : {}) };
@@ -36,21 +35,15 @@ async function run(syncookies: number, fin = false, app = true) {
     w.loop.at(
       at,
       w.loop.register("test: inject", () => {
-        const h = core.allocOne(w.loop.now);
-        w.ledger.create(1);
-        const s = new SegOut();
-        s.src = Uint8Array.of(198, 51, 100, 7);
-        s.dst = Uint8Array.of(10, 0, 0, 2);
-        s.sport = 40000;
-        s.dport = 80;
-        s.window = 65535;
-        s.flags = syn ? TCPHDR_SYN : fin ? TCPHDR_ACK | TCPHDR_FIN : TCPHDR_ACK;
-        s.seq = syn ? 1_000_000 : 1_000_001;
-        if (syn) s.mss = 1460;
-        else s.ack = (synAckSeq + 1) >>> 0;
-        writeSegment(core, h, s);
-        if (!syn && !fin) setPayloadLen(core, h, 100);
-        t.rcv(h);
+        sendPeerSegment(t, {
+          src: [198, 51, 100, 7],
+          sport: 40000,
+          dport: 80,
+          flags: syn ? TCPHDR_SYN : fin ? TCPHDR_ACK | TCPHDR_FIN : TCPHDR_ACK,
+          seq: syn ? 1_000_000 : 1_000_001,
+          ...(syn ? { mss: 1460 } : { ack: synAckSeq + 1 }),
+          len: !syn && !fin ? 100 : 0,
+        });
       }),
       0,
     );

@@ -4,13 +4,13 @@ import { Rng } from "../../src/sim/rng.js";
 import { CookieSecrets, MSSTAB, MSSTAB6, cookieCheck, cookieCheckSet, cookieDecodeOptions, cookieEncode, cookieSeq, cookieTimestamp, mssIndex } from "../../src/tcp/cookie.js";
 import { keyFromWords, siphashRef } from "../../src/core/ref/siphash.js";
 import { freshCore } from "../helpers.js";
-import { SegOut, writeSegment } from "../../src/tcp/segment.js";
 import { TCPHDR_ACK } from "../../src/wire/tcp.js";
 import { SKB_HEADROOM } from "../../src/core/skb-fields.js";
 import { closed, connect, run, serverWorld } from "./helpers.js";
 import { createCore } from "../../src/core/node.js";
 import { World, coreConfigFor } from "../../src/sim/world.js";
 import { buildReport } from "../../src/report/build.js";
+import { sendPeerSegment } from "../tcpdata/peer-segment.js";
 
 const S = 1e9;
 
@@ -169,18 +169,7 @@ describe("cookies on the wire", () => {
     const w = new World(core, spec);
     const tcp = w.host("server").stack.tcp;
     if (overflowed) tcp.listeners[0]!.lastOverflow = 0;
-    const h = tcp.env.alloc();
-    const s = new SegOut();
-    s.src = Uint8Array.of(10, 0, 0, 1);
-    s.dst = Uint8Array.of(10, 0, 0, 2);
-    s.sport = 40000;
-    s.dport = 80;
-    s.seq = 1001;
-    s.ack = 0xdeadbeef;
-    s.flags = TCPHDR_ACK;
-    s.window = 502;
-    writeSegment(core, h, s);
-    tcp.rcv(h);
+    sendPeerSegment(tcp, { src: [10, 0, 0, 1], sport: 40000, dport: 80, seq: 1001, ack: 0xdeadbeef, flags: TCPHDR_ACK, window: 502 });
     const result = w.run();
     return buildReport(w, result);
   }

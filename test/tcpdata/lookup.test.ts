@@ -4,12 +4,12 @@
 import { describe, expect, it } from "vitest";
 import { createCore } from "../../src/core/node.js";
 import { World, coreConfigFor } from "../../src/sim/world.js";
-import { SegOut, writeSegment } from "../../src/tcp/segment.js";
 import { TCP_ESTABLISHED } from "../../src/tcp/constants.js";
 import type { TcpSock } from "../../src/tcp/sock.js";
 import type { TcpHost } from "../../src/tcp/tcp-host.js";
 import { TCPHDR_ACK } from "../../src/wire/tcp.js";
 import { connect, serverWorld } from "../tcp/helpers.js";
+import { segmentToSock, sendPeerSegment } from "./peer-segment.js";
 
 function established(tcp: TcpHost): TcpSock {
   for (let slot = 0; slot < 64; slot++) {
@@ -19,20 +19,9 @@ function established(tcp: TcpHost): TcpSock {
   throw new Error("no established socket on the server");
 }
 
-/** A bare ACK from the client's end of `sk`'s 4-tuple, in window. */
-function ackFrom(w: World, tcp: TcpHost, sk: TcpSock): void {
-  const h = tcp.env.alloc();
-  const s = new SegOut();
-  s.src = Uint8Array.from(sk.raddr);
-  s.dst = Uint8Array.of(10, 0, 0, 2);
-  s.sport = sk.rport;
-  s.dport = sk.lport;
-  s.seq = sk.rcvNxt;
-  s.ack = sk.sndNxt;
-  s.flags = TCPHDR_ACK;
-  s.window = 1000;
-  writeSegment(w.core, h, s);
-  tcp.rcv(h);
+/** A bare ACK from the client's end of `sk`'s 4-tuple, in window (ack = snd_nxt). */
+function ackFrom(tcp: TcpHost, sk: TcpSock): void {
+  sendPeerSegment(tcp, segmentToSock(sk, TCPHDR_ACK, { ackOff: (sk.sndNxt - sk.iss - 1) >>> 0, window: 1000 }));
 }
 
 describe("rcv socket lookup cache", () => {
@@ -44,11 +33,11 @@ describe("rcv socket lookup cache", () => {
     const sk = established(tcp);
     const rsts = (): number => tcp.nstat.get("TcpOutRsts");
     const before = rsts();
-    ackFrom(w, tcp, sk); // fills the cache with sk
+    ackFrom(tcp, sk); // fills the cache with sk
     expect(rsts()).toBe(before);
     expect(sk.rxQueue).toBeGreaterThanOrEqual(0);
     tcp.destroy(sk);
-    ackFrom(w, tcp, sk); // no socket now: the listener answers an unknown ACK with a RST
+    ackFrom(tcp, sk); // no socket now: the listener answers an unknown ACK with a RST
     expect(rsts()).toBe(before + 1);
     // the same 4-tuple hashed again (a new socket): found, no RST
     const again = tcp.newSock();
@@ -61,7 +50,7 @@ describe("rcv socket lookup cache", () => {
     again.sndNxt = sk.sndNxt;
     tcp.hash(again);
     again.rxQueue = -7;
-    ackFrom(w, tcp, again);
+    ackFrom(tcp, again);
     expect(rsts()).toBe(before + 1);
     expect(again.rxQueue).not.toBe(-7); // rcv reached it (sk_rx_queue_update)
   });
