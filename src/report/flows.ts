@@ -56,6 +56,11 @@ function ssLine(f: FlowRecord, s: TcpConn, r: TcpConn | null): string {
     `pacing_rate ${gbps(s.pacingRate)}`,
     `delivery_rate ${gbps(s.deliveryRateBps)}`,
     `retrans:${s.retransOut}/${s.retransTotal}`,
+    // iproute2 ss (tcp_show_info) prints these only when set: tcpi_dsack_dups, tcpi_reordering (not the default
+    // 3), tcpi_reord_seen (net/ipv4/tcp.c: tcp_get_info)
+    ...(s.dsackDups > 0 ? [`dsack_dups:${s.dsackDups}`] : []),
+    ...(s.reordering !== 3 ? [`reordering:${s.reordering}`] : []),
+    ...(s.reordSeen > 0 ? [`reord_seen:${s.reordSeen}`] : []),
     `skmem:(t${s.wmemQueued(0)},tb${s.sndbuf})`,
   ];
   if (r !== null) parts.push(`| peer rcv_space:${r.rcvq.space} rcv_ssthresh:${r.rcvSsthresh} skmem:(r${r.rmemAlloc},rb${r.rcvbuf})`);

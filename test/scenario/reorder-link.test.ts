@@ -66,6 +66,9 @@ describe("built-in tcp-reorder-link", () => {
       expect(c.reordering).toBeGreaterThan(TCP_REORDERING);
       expect(c.reordering).toBeLessThanOrEqual(TCP_MAX_REORDERING);
     }
+    // the ss -ti line shows them as iproute2's ss does (tcpi_reordering when not 3, tcpi_reord_seen when set)
+    const ss = report.flows.find((f) => f.kind === "bulk")!.ss;
+    expect(ss).toContain(` reordering:${bulk.sender!.reordering} reord_seen:${bulk.sender!.reordSeen} `);
   });
 
   it("no loss: every retransmission is spurious, D-SACKed by the receiver, and every Recovery is undone", async () => {
