@@ -39,9 +39,16 @@ export const PKT_LEN_BAD_GSO = -1;
  *  __dev_queue_xmit drops those (NicTx.xmit) before any qdisc sees them. */
 export function qdiscPktLen(core: Core, h: number): number {
   const s = core.skb;
+  // a plain skb is its len: the GSO part stays out of its callers' V8 inlining budget (every skb
+  // the qdisc path sees is measured here, bypassed or queued)
+  return s.gsoSize[h] === 0 ? s.len[h]! : qdiscPktLenGso(core, h);
+}
+
+/** qdiscPktLen of a GSO skb (gso_size set). */
+function qdiscPktLenGso(core: Core, h: number): number {
+  const s = core.skb;
   const len = s.len[h]!;
   const gsoSize = s.gsoSize[h]!;
-  if (gsoSize === 0) return len;
   const t = s.transport[h]!;
   if (t === SKB_OFFSET_UNSET) return len;
   const mac = s.mac[h]!;
