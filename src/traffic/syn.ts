@@ -102,7 +102,9 @@ export class SynGenerator {
     // The SYNs due before anything else happens go now, each at its own time
     // (loop.runAhead), as their own events would: one event per burst.
     let next = loop.now + gap;
-    while (this.sent < config.count && next < loop.horizon()) {
+    // (idleAfter: horizon() > next, without filing what is staged or asking the wheel when the batch's
+    // rest, the staged schedules or the wheel's published bound already tell)
+    while (this.sent < config.count && loop.idleAfter(next)) {
       loop.runAhead(next);
       this.sendOne();
       next = loop.now + gap;
