@@ -16,7 +16,7 @@
 //   highest bit of (granule ^ cur) in digit L -> level L, slot dL
 //   granule < cur -> already drained: the due array or the late heap
 //
-// An entry is a 24-byte cell (time, arg, id, kind) that moves, whole, with
+// An entry is a 20-byte cell (time, arg, id, kind) that moves, whole, with
 // every cascade; nothing else records where it is. Cells carry no insertion
 // seq: every list is kept in seq order and every sort is stable (below).
 // (Version 1 had 1 ns level-0 slots kept in time order: ~230 ns per timer
@@ -28,7 +28,11 @@
 // cascaded a level-1 slot cell by cell into linked level-0 blocks and
 // counting-sorted each granule from them at its drain; version 5 stages it,
 // below: each cell is written and read once fewer, and takes one block
-// fewer.)
+// fewer. Sessions 11-15 kept the tick's low 32 bits in a 24-byte cell;
+// session 16 dropped them: a sixth fewer bytes through memory per cell for
+// one f64 -> integer conversion per cascade, staging and drain key. The 16
+// bytes of (time, arg, kind byte << 24 | index) were measured too: the id
+// then comes from idTab, a random load per fire, and hold ran 2.3x slower.)
 //
 // Cancel is lazy. An index's bit in the `live` bitmap (M bits, below: 192
 // KB at 1M entries) says it is held: by a pending entry or by a zombie;
@@ -138,9 +142,9 @@
 // entries). 0xffffffff (WHEEL_NONE) is never an id.
 //
 // Memory (N = entries, M = N + ceil(N/2) indices, B = ceil(M/64) + 2 x lists
-// + 16 blocks, C = min(N, 4096)); about 130 bytes per entry (48 of them the
+// + 16 blocks, C = min(N, 4096)); about 117 bytes per entry (48 of them the
 // late heap's, touched only as far as it grows) plus 5 MB, plus the
-// staging area (24 bytes per index up to 1.5 MB, touched as far as a slot
+// staging area (20 bytes per index up to 1.25 MB, touched as far as a slot
 // fills it):
 //   +---------------------------------------------------------------------+
 //   | u32 idTab[M]  the id index i was last given (written at schedule)   |
@@ -155,16 +159,16 @@
 //   | u32 count[16384]    counting-sort buckets of a staging or a drain   |
 //   | u16 key[M]          bucket of each cell being staged or drained     |
 //   +---------------------------------------------------------------------+
-//   | blocks B x 1536 B = 64 cells x 24 B                                 |
+//   | blocks B x 1280 B = 64 cells x 20 B                                 |
 //   |   cell: +0 f64 time  +8 u32 arg  +12 u32 id  +16 u32 kind          |
-//   |         +20 u32 tick mod 2^32 (list cells; due and heap: unused)   |
-//   |   Cell position p is at blocks + 24p (block p >> 6, cell p & 63).   |
+//   |   (no tick: floor(time) is converted again where a key needs it)  |
+//   |   Cell position p is at blocks + 20p (block p >> 6, cell p & 63).   |
 //   | u32 nextTab[B]      next block of the chain, WHEEL_NONE at the tail  |
 //   | u32 blockStack[B]   free blocks, [0, freeBlocks)                    |
-//   | due: M cells x 24 B, live part [dueHead, dueTail); id WHEEL_NONE:   |
+//   | due: M cells x 20 B, live part [dueHead, dueTail); id WHEEL_NONE:   |
 //   |      a tombstone (its index already freed)                          |
-//   | heap: M x 32 B   +0 cell (time, arg, id, kind, pad)  +24 u64 seq    |
-//   | staged: S cells x 24 B, S = min(M, 65536); undrained [stFrom,       |
+//   | heap: M x 32 B   +0 cell (time, arg, id, kind)  +20 pad  +24 u64 seq |
+//   | staged: S cells x 20 B, S = min(M, 65536); undrained [stFrom,       |
 //   |         stTotal); the run drained last may be due (dueBase)         |
 //   | u32 stRuns[257]  digit d's run is [stRuns[d], stRuns[d + 1])         |
 //   +---------------------------------------------------------------------+
@@ -238,20 +242,19 @@ const COUNTS: u32 = 1 << STAGE_BITS_MAX; // >= 2^WHEEL_GRANULE_BITS, the drain's
 
 const CELL_BITS: u32 = 6;
 const CELLS: u32 = 1 << CELL_BITS; // per block (the chain is in nextTab)
-const CELL_SIZE: u32 = 24;
-// 1536 B, 24 cache lines. 64 cells rather than 32: fill+drain 1.09x (a
-// cascade's chain streams better); the partial blocks cost 2.4 MB more.
+const CELL_SIZE: u32 = 20;
+// 1280 B, 20 cache lines. 64 cells rather than 32: fill+drain 1.09x (a
+// cascade's chain streams better); the partial blocks cost 2 MB more.
 const BLOCK_SIZE: u32 = CELLS * CELL_SIZE;
 // Cell fields (bytes); time is at +0. A late-heap entry begins like a cell.
 const C_ARG: u32 = 8;
 const C_ID: u32 = 12;
 const C_KIND: u32 = 16;
-// A list cell's tick (floor(time), clamped) mod 2^32, stored by the schedule
-// that computed it: cascades to level 0, stagings and drains key on its low
-// bits instead of converting the time again (an f64 -> integer conversion
-// is a branchy sequence in V8's code).
-const C_TICK: u32 = 20;
-const H_SEQ: u32 = 24; // late-heap entry: u64 insertion seq
+// No tick field (sessions 11-15 stored the tick's low 32 bits at +20, so
+// that cascades, stagings and drains need not convert the time again):
+// 20-byte cells move a sixth fewer bytes through memory, which pays for the
+// conversions (README, Timing wheel, Session 16).
+const H_SEQ: u32 = 24; // late-heap entry: u64 insertion seq (after 4 bytes of pad)
 const HEAP_ENTRY: u32 = 32;
 
 let cap: u32 = 0; // N: most live entries
@@ -499,7 +502,7 @@ function resetState(): void {
 @inline function copyCell(dst: usize, src: usize): void {
   store<u64>(dst, load<u64>(src));
   store<u64>(dst, load<u64>(src, 8), 8);
-  store<u64>(dst, load<u64>(src, 16), 16);
+  store<u32>(dst, load<u32>(src, 16), 16);
 }
 @inline function copyHeapEntry(dst: usize, src: usize): void {
   copyCell(dst, src);
@@ -613,7 +616,7 @@ function allocBlock(): u32 {
 let touchSink: u32 = 0;
 /** Blocks touched together (a power of two). */
 const TOUCH_GROUP: u32 = 4;
-/** Start loading block b's 24 cache lines. */
+/** Start loading block b's 20 cache lines. */
 @inline function touchBlock(b: u32): void {
   const a = blocks + <usize>b * BLOCK_SIZE;
   let x: u32 = 0;
@@ -762,8 +765,8 @@ function sweep(): void {
 }
 
 // ---- late heap (binary, on (time, seq)) -------------------------------------
-// Entries are 32 bytes in the heap array itself (a cell's 24 bytes, then the
-// u64 seq: due cells need none, see placeLate).
+// Entries are 32 bytes in the heap array itself (a cell's 20 bytes, 4 of pad,
+// then the u64 seq: due cells need none, see placeLate).
 
 /** Put the entry at src (not in the heap) into hole i, moving parents down. */
 function siftUp(i: u32, src: usize): void {
@@ -917,7 +920,7 @@ function cascade(l: u32): void {
       // low bits).
       let l0: u32;
       if (toLevel0) {
-        l0 = (load<u32>(src, C_TICK) >> WHEEL_GRANULE_BITS) & <u32>SLOT_MASK;
+        l0 = (<u32>tickOf(load<f64>(src)) >> WHEEL_GRANULE_BITS) & <u32>SLOT_MASK;
       } else {
         const g = tickOf(load<f64>(src)) >> G_BITS;
         // The slot's range begins at cur: nothing in it is late.
@@ -990,7 +993,7 @@ function stageSlot(head: u32, tail: u32, fill: u32, cells: u32): void {
           continue;
         }
       }
-      const k = (load<u32>(src, C_TICK) & <u32>STAGE_TICK_MASK) >> <u32>shift;
+      const k = (<u32>tickOf(load<f64>(src)) & <u32>STAGE_TICK_MASK) >> <u32>shift;
       store<u16>(keys + (<usize>m << 1), <u16>k);
       m++;
       const q = counts + (<usize>k << 2);
@@ -1043,7 +1046,7 @@ function stageSlot(head: u32, tail: u32, fill: u32, cells: u32): void {
             continue;
           }
         }
-        copyCell(appendAt((load<u32>(src, C_TICK) >> WHEEL_GRANULE_BITS) & <u32>SLOT_MASK), src);
+        copyCell(appendAt((<u32>tickOf(load<f64>(src)) >> WHEEL_GRANULE_BITS) & <u32>SLOT_MASK), src);
         rest++;
       }
     }
@@ -1113,7 +1116,7 @@ function setCur(nw: u64): void {
     store<u32>(src, WHEEL_NONE, C_ID);
     return m;
   }
-  const k = (load<u32>(src, C_TICK) & <u32>G_MASK) >> shift;
+  const k = (<u32>tickOf(load<f64>(src)) & <u32>G_MASK) >> shift;
   store<u16>(keys + (<usize>m << 1), <u16>k);
   const q = counts + (<usize>k << 2);
   store<u32>(q, load<u32>(q) + 1);
@@ -1392,7 +1395,6 @@ export function wheel_schedule(time: f64, kind: u32, arg: u32): u32 {
         store<u32>(s, arg, C_ARG);
         store<u32>(s, id, C_ID);
         store<u32>(s, kind, C_KIND);
-        store<u32>(s, <u32>tick, C_TICK);
         setPending(pending + 1);
         return id;
       }
@@ -1437,7 +1439,6 @@ function scheduleSlow(time: f64, kind: u32, arg: u32): u32 {
     store<u32>(s, arg, C_ARG);
     store<u32>(s, id, C_ID);
     store<u32>(s, kind, C_KIND);
-    store<u32>(s, <u32>tick, C_TICK);
   } else {
     placeLate(time, arg, id, kind, seq);
   }
@@ -1485,7 +1486,6 @@ export function wheel_schedule_burst(times: usize, kinds: usize, args: usize, id
         store<u32>(s, arg, C_ARG);
         store<u32>(s, id, C_ID);
         store<u32>(s, kind, C_KIND);
-        store<u32>(s, <u32>tick, C_TICK);
       } else {
         placeLate(time, arg, id, kind, seq);
       }
