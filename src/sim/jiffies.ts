@@ -68,3 +68,11 @@ export function timerListFireNs(nowNs: number, delta: number, hz: number, fromTi
   const j = jiffiesAt(nowNs, hz);
   return timerBucketExpiry(j + delta, fromTimer ? j + 1 : j, hz) * jiffyNs(hz);
 }
+
+/** mod_timer(timer, expires) with `expires` an absolute jiffy: the ns tick at which the timer runs, for a caller
+ *  that keeps icsk_timeout-style expiries in jiffies (the data path's retransmit and delayed-ACK timers).
+ *  `fromTimer` as in timerListFireNs. */
+export function modTimerFireNs(nowNs: number, expires: number, hz: number, fromTimer: boolean): number {
+  const j = jiffiesAt(nowNs, hz);
+  return timerBucketExpiry(expires, fromTimer ? j + 1 : j, hz) * jiffyNs(hz);
+}

@@ -226,9 +226,14 @@ export class TcpConn implements CcSock, RcvWindowState {
   sockErr = 0;
   /** SIGPIPEs a write on this socket raised (tcp_sendmsg_locked -> sk_stream_error: -EPIPE without MSG_NOSIGNAL). */
   sigpipes = 0;
-  /** Pending retransmit / probe timer: deadline (ns, Infinity = none) and the
-   *  wheel entry that will look at it. */
+  /** Pending retransmit / probe timer: icsk_timeout as its jiffy's tick (ns, Infinity = nothing pending) and
+   *  the lazy event-loop entry that will look at it. */
   rtoDeadline = Infinity;
+  /** icsk_retransmit_timer, the timer_list: its expires (jiffy tick, ns) and when the wheel runs it (its
+   *  bucket's tick, ns; Infinity: not pending). Kept when icsk_pending is cleared: the timer still runs, and
+   *  finds nothing to do (inet_csk_clear_xmit_timer does not stop it). */
+  rtoTimerExp = Infinity;
+  rtoTimerAt = Infinity;
   rtoEvent = -1;
   rtoEventAt = Infinity;
   /** icsk_pending: the ICSK_TIME_* the retransmit timer runs (0 none; data-out.ts). */
@@ -372,13 +377,16 @@ export class TcpConn implements CcSock, RcvWindowState {
   tcpHeaderLen = 20;
   ato = 0;
   lrcvtime = 0;
+  /** icsk_ack.timeout as its jiffy's tick (ns) while ICSK_ACK_TIMER is set, else Infinity. */
   delackDeadline = Infinity;
   delackEvent = -1;
   delackEventAt = Infinity;
-  /** When icsk_delack_timer expires (ns): sk_reset_timer's last time, kept after an ACK cleared the pending
-   *  one (inet_csk_clear_xmit_timer(ICSK_TIME_DACK) does not stop it); Infinity once it ran. Only SACK
-   *  compression reads it: that handler sends the held ACK first (comp-sack.ts). */
+  /** When icsk_delack_timer runs (its wheel bucket's tick, ns): set by sk_reset_timer, kept after an ACK cleared
+   *  the pending one (inet_csk_clear_xmit_timer(ICSK_TIME_DACK) does not stop it); Infinity once it ran.
+   *  SACK compression reads it too: that handler sends the held ACK first (comp-sack.ts). */
   delackTimerAt = Infinity;
+  /** icsk_delack_timer's expires (jiffy tick, ns): a re-arm to the same expires leaves it in its bucket. */
+  delackTimerExp = Infinity;
   /** SACK compression (comp-sack.ts): tp->compressed_ack (ACKs held), compressed_ack_rcv_nxt (relative; -1:
    *  none yet), dup_ack_counter, and tp->compressed_ack_timer's wheel entry (-1: not queued). */
   compressedAck = 0;
@@ -462,10 +470,17 @@ export class TcpConn implements CcSock, RcvWindowState {
     return this.sackedOut + this.dupAcks + this.lostOut;
   }
 
-  /** icsk_rto (µs): tcp_set_rto's value from the last RTT sample, doubled by each RTO since (`backoff`). */
+  /** icsk_rto (µs): tcp_set_rto's value from the last RTT sample, doubled by each RTO since (`backoff`). The
+   *  kernel keeps it in jiffies (usecs_to_jiffies rounds up, then the shifts): at the wheel's HZ (`jiffyUs`) the
+   *  rounding is redone, so at HZ=250 a 201 ms RTO is 51 jiffies and its double 102 (408 ms, not 402). At
+   *  HZ=1000 rtoUs is whole jiffies already. */
   icskRtoUs(): number {
-    return Math.min(this.rtt.rtoUs * pow2(this.backoff), TCP_RTO_MAX_US);
+    const j = this.jiffyUs;
+    const rto = j === 1000 ? this.rtt.rtoUs : Math.ceil(this.rtt.rtoUs / j - 1e-9) * j;
+    return Math.min(rto * pow2(this.backoff), TCP_RTO_MAX_US);
   }
+  /** One jiffy of the host's timer wheel (TcpHost.hz), µs. */
+  jiffyUs = 1000;
 
   /** tcp_packets_in_flight */
   packetsInFlight(): number {

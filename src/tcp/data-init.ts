@@ -44,6 +44,7 @@ export interface ConnOptions {
 export function connInit(t: TcpHost, sk: TcpSock, o: ConnOptions, peerWindow: number, synRttNs: number): TcpConn {
   const c = new TcpConn(congestionOps(o.cc ?? t.ccDefault, t.hystart));
   c.now = t.now;
+  c.jiffyUs = 1e6 / t.hz;
   // tcp_finish_connect / tcp_rcv_state_process: lsndtime at establishment
   c.lsndtime = Math.floor(t.now / 1e6);
   // tcp_ack of the handshake's last segment: rcv_tstamp

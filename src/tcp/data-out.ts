@@ -24,6 +24,7 @@ import { frtoEnterLoss } from "./frto.js";
 import { SKB_GSO_TCPV4, SKB_GSO_TCPV6 } from "../core/gro.js";
 import { SKB_GSO_TCP_FIXEDID } from "../core/gso.js";
 import { pow2 } from "../util/pow2.js";
+import { jiffyNs } from "../sim/jiffies.js";
 import { HASH_L4, SKB_F_OOO_OKAY } from "../core/skb-fields.js";
 import { recvmsg, sendmsgBlocked, sendmsgHold } from "./sock-lock.js";
 import { currentSsthresh, inCwndReduction, initUndo, retransmitted } from "./undo.js";
@@ -245,10 +246,8 @@ export function ackAllocFailed(t: TcpHost, c: TcpConn): void {
   if (delay < TCP_RTO_MAX) c.ackRetry++;
   c.ackPending = true;
   c.ato = TCP_ATO_MIN;
-  const at = t.now + (delay < TCP_RTO_MAX ? delay : TCP_RTO_MAX);
-  c.delackDeadline = at;
-  c.delackTimerAt = at; // sk_reset_timer
-  ensureDelackTimer(t, c, at);
+  // inet_csk_reset_xmit_timer(ICSK_TIME_DACK): icsk_ack.timeout = jiffies + when, sk_reset_timer
+  armDelackTimer(t, c, t.jiffies() + t.toJiffies(delay < TCP_RTO_MAX ? delay : TCP_RTO_MAX));
 }
 
 /** The send-side view the congestion control reads. */
@@ -785,24 +784,42 @@ export const ICSK_TIME_PROBE0 = 3;
 export const ICSK_TIME_LOSS_PROBE = 5;
 export const ICSK_TIME_REO_TIMEOUT = 6;
 
-/** inet_csk_reset_xmit_timer(what): the retransmit timer, now for `what`. */
+/** inet_csk_reset_xmit_timer(what): the retransmit timer, now for `what`, `afterNs` ahead (the callers' `when`,
+ *  which they round up to jiffies with usecs_to_jiffies). */
 export function resetXmitTimer(t: TcpHost, c: TcpConn, what: number, afterNs: number): void {
-  c.xmitPending = what;
-  c.rtoDeadline = t.now + afterNs;
-  ensureRtoTimer(t, c, c.rtoDeadline);
+  resetXmitTimerJ(t, c, what, t.toJiffies(afterNs));
 }
 
-/** include/net/tcp.h: tcp_reset_xmit_timer — inet_csk_reset_xmit_timer at `afterNs` plus tcp_pacing_delay, capped
- *  at TCP_RTO_MAX (every caller's max_when): a paced socket's timer never fires before its next departure. */
+/** inet_csk_reset_xmit_timer with `when` in jiffies: icsk_pending = what, icsk_timeout = jiffies + when, and
+ *  sk_reset_timer(icsk_retransmit_timer, icsk_timeout) — a timer_list: it runs at its wheel bucket's tick
+ *  (a 200 ms RTO at HZ=1000 is 200 jiffies, level 1: the next multiple of 8 jiffies after the expiry). */
+function resetXmitTimerJ(t: TcpHost, c: TcpConn, what: number, when: number): void {
+  c.xmitPending = what;
+  const expires = t.jiffies() + when;
+  c.rtoDeadline = expires * jiffyNs(t.hz);
+  resetRtoTimerList(t, c);
+}
+
+/** sk_reset_timer(sk, &icsk_retransmit_timer, icsk_timeout). */
+function resetRtoTimerList(t: TcpHost, c: TcpConn): void {
+  const exp = c.rtoDeadline;
+  c.rtoTimerAt = t.modTimer(Math.round(exp / jiffyNs(t.hz)), c.rtoTimerExp, c.rtoTimerAt);
+  c.rtoTimerExp = exp;
+  ensureRtoTimer(t, c, c.rtoTimerAt);
+}
+
+/** include/net/tcp.h: tcp_reset_xmit_timer — inet_csk_reset_xmit_timer at `afterNs` (in jiffies) plus
+ *  tcp_pacing_delay, capped at TCP_RTO_MAX (every caller's max_when): a paced socket's timer never fires before
+ *  its next departure. */
 export function tcpResetXmitTimer(t: TcpHost, c: TcpConn, what: number, afterNs: number): void {
-  resetXmitTimer(t, c, what, Math.min(afterNs + pacingDelay(t, c), TCP_RTO_MAX_US * 1000));
+  resetXmitTimerJ(t, c, what, Math.min(t.toJiffies(afterNs) + pacingDelay(t, c), t.toJiffies(TCP_RTO_MAX_US * 1000)));
 }
 
 /** include/net/tcp.h: tcp_pacing_delay — tcp_wstamp_ns - tcp_clock_cache when positive, in whole jiffies
- *  (kernel/time/time.c: nsecs_to_jiffies truncates; HZ 1000), ns. */
+ *  (kernel/time/time.c: nsecs_to_jiffies truncates). */
 function pacingDelay(t: TcpHost, c: TcpConn): number {
   const d = c.wstampNs - t.now;
-  return d > 0 ? Math.floor(d / 1e6) * 1e6 : 0;
+  return d > 0 ? Math.floor(d / jiffyNs(t.hz)) : 0;
 }
 
 /** net/ipv4/tcp_output.c: tcp_rto_delta_us — how far in the future the RTO of the head is (µs). */
@@ -866,11 +883,14 @@ export function timerFire(t: TcpHost, sk: TcpSock, c: TcpConn, which: number): v
   if (which === TIMER_RTO) {
     c.rtoEvent = -1;
     c.rtoEventAt = Infinity;
-    if (c.rtoDeadline === Infinity) return;
-    if (c.rtoDeadline > t.now) {
-      ensureRtoTimer(t, c, c.rtoDeadline);
+    // the lazy entry came before icsk_retransmit_timer's bucket (the timer was moved later since): back then
+    const at = c.rtoTimerAt;
+    if (at > t.now) {
+      if (at !== Infinity) ensureRtoTimer(t, c, at);
       return;
     }
+    c.rtoTimerAt = Infinity;
+    if (c.rtoDeadline === Infinity) return;
     // net/ipv4/tcp_timer.c: tcp_write_timer — the owner runs it from tcp_release_cb
     if (c.owned) {
       c.deferred |= TCPF_WRITE_TIMER_DEFERRED;
@@ -882,27 +902,25 @@ export function timerFire(t: TcpHost, sk: TcpSock, c: TcpConn, which: number): v
     c.delackEventAt = Infinity;
     // net/ipv4/tcp_timer.c: tcp_delack_timer_handler handles SACK compression first
     if (c.compressedAck !== 0 && delackFireCompressed(t, sk, c)) return;
-    if (c.delackTimerAt <= t.now) {
-      c.delackTimerAt = Infinity;
-      // net/ipv4/tcp_timer.c: tcp_delack_timer — icsk_delack_timer expired on an owned socket: DelayedACKLocked
-      // before the handler looks at anything, so also when the ACK that armed it has gone since (the timer
-      // outlives it); tcp_release_cb runs the handler
-      if (c.owned) {
-        t.nstat.add(t.mib.DelayedACKLocked);
-        c.deferred |= TCPF_DELACK_TIMER_DEFERRED;
-        return;
-      }
-    }
-    if (c.delackDeadline === Infinity) return;
-    if (c.delackDeadline > t.now) {
-      c.delackTimerAt = c.delackDeadline;
-      ensureDelackTimer(t, c, c.delackDeadline);
+    // the lazy entry came before icsk_delack_timer's bucket: back then
+    const at = c.delackTimerAt;
+    if (at > t.now) {
+      if (at !== Infinity) ensureDelackTimer(t, c, at);
       return;
     }
-    // net/ipv4/tcp_timer.c: tcp_delack_timer — owned: DelayedACKLocked, run from tcp_release_cb
+    c.delackTimerAt = Infinity;
+    // net/ipv4/tcp_timer.c: tcp_delack_timer — icsk_delack_timer expired on an owned socket: DelayedACKLocked
+    // before the handler looks at anything, so also when the ACK that armed it has gone since (the timer
+    // outlives it); tcp_release_cb runs the handler
     if (c.owned) {
       t.nstat.add(t.mib.DelayedACKLocked);
       c.deferred |= TCPF_DELACK_TIMER_DEFERRED;
+      return;
+    }
+    // tcp_delack_timer_handler (its SACK compression case is delackFireCompressed's, above)
+    if (c.delackDeadline === Infinity) return;
+    if (c.delackDeadline > t.now) {
+      resetDelackTimerList(t, c);
       return;
     }
     delackTimer(t, sk, c);
@@ -924,8 +942,10 @@ export const TCPF_ACK_DEFERRED = 8;
 /** net/ipv4/tcp_timer.c: tcp_write_timer_handler (the deadline may have moved while deferred) */
 export function writeTimerHandler(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   if (c.rtoDeadline === Infinity) return;
+  // time_after(icsk_timeout, jiffies): sk_reset_timer to it (a timer re-armed while the work was deferred is
+  // already pending there)
   if (c.rtoDeadline > t.now) {
-    ensureRtoTimer(t, c, c.rtoDeadline);
+    resetRtoTimerList(t, c);
     return;
   }
   // icsk_timeout (ms): when the timer was due (tcp_rtx_probe0_timed_out)
@@ -949,9 +969,9 @@ export function delackTimerHandler(t: TcpHost, sk: TcpSock, c: TcpConn): void {
     return;
   }
   if (c.delackDeadline === Infinity) return;
+  // time_after(icsk_ack.timeout, jiffies): sk_reset_timer to it
   if (c.delackDeadline > t.now) {
-    c.delackTimerAt = c.delackDeadline;
-    ensureDelackTimer(t, c, c.delackDeadline);
+    resetDelackTimerList(t, c);
     return;
   }
   delackTimer(t, sk, c);
@@ -986,19 +1006,37 @@ export function sendDelayedAck(t: TcpHost, sk: TcpSock, c: TcpConn): void {
     ato = Math.min(ato, maxAto);
   }
   ato = Math.min(ato, TCP_DELACK_MAX);
-  let timeout = t.now + ato;
+  // in jiffies from here (icsk_ack.ato is jiffies; the model keeps it in ns at HZ=1000)
+  const atoJ = t.toJiffies(ato);
+  const now = t.jiffies();
+  let timeout = now + atoJ;
+  // an older timeout stays (ICSK_ACK_TIMER pending)
   if (c.delackDeadline !== Infinity) {
-    // the timer is about to expire: ACK now (ato >> 2 in jiffies: whole ms)
-    if (c.delackDeadline <= t.now + Math.floor(ato / 4e6) * 1e6) {
+    const pending = Math.round(c.delackDeadline / jiffyNs(t.hz));
+    // the timer is about to expire: ACK now
+    if (pending <= now + (atoJ >> 2)) {
       sendAck(t, sk, c);
       return;
     }
-    if (timeout >= c.delackDeadline) timeout = c.delackDeadline;
+    if (timeout >= pending) timeout = pending;
   }
   c.ackPending = true;
-  c.delackDeadline = timeout;
-  c.delackTimerAt = timeout; // sk_reset_timer
-  ensureDelackTimer(t, c, timeout);
+  armDelackTimer(t, c, timeout);
+}
+
+/** icsk_ack.pending |= ICSK_ACK_TIMER, icsk_ack.timeout = `expires` (a jiffy), sk_reset_timer. */
+function armDelackTimer(t: TcpHost, c: TcpConn, expires: number): void {
+  c.delackDeadline = expires * jiffyNs(t.hz);
+  resetDelackTimerList(t, c);
+}
+
+/** sk_reset_timer(sk, &icsk_delack_timer, icsk_ack.timeout): the timer_list runs at its wheel bucket's tick
+ *  (a 40 ms delayed ACK at HZ=1000: level 0, the jiffy after the expiry). */
+function resetDelackTimerList(t: TcpHost, c: TcpConn): void {
+  const exp = c.delackDeadline;
+  c.delackTimerAt = t.modTimer(Math.round(exp / jiffyNs(t.hz)), c.delackTimerExp, c.delackTimerAt);
+  c.delackTimerExp = exp;
+  ensureDelackTimer(t, c, c.delackTimerAt);
 }
 
 /** net/ipv4/tcp_timer.c: tcp_retransmit_timer -> tcp_enter_loss, retransmit the head. */

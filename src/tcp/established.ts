@@ -83,6 +83,7 @@ export function clearXmitTimers(t: TcpHost, c: TcpConn): void {
   }
   cancelCompAckTimer(t, c);
   c.rtoDeadline = Infinity;
+  c.rtoTimerAt = Infinity;
   c.xmitPending = 0;
   c.delackDeadline = Infinity;
   c.delackTimerAt = Infinity;

@@ -8,7 +8,7 @@ import { HASH_L4, SKB_F_OOO_OKAY } from "../core/skb-fields.js";
 import type { Counters } from "../sim/counters.js";
 import type { EventLoop } from "../sim/loop.js";
 import type { Rng } from "../sim/rng.js";
-import { HZ_MODEL, nsToJiffies, timerListFireNs } from "../sim/jiffies.js";
+import { HZ_MODEL, jiffiesAt, jiffyNs, modTimerFireNs, nsToJiffies, timerListFireNs } from "../sim/jiffies.js";
 import { SYSCTLS } from "../scenario/sysctl.js";
 import type { ListenerConfig } from "../net/host.js";
 import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_RST, TCPHDR_SYN } from "../wire/tcp.js";
@@ -561,7 +561,12 @@ export class TcpHost {
     this.kConn = loop.register(`${config.name} tcp conn timer`, (arg) => {
       const sk = this.socks[arg >>> 3];
       if (sk === null || sk === undefined || sk.conn === null) return;
-      timerFire(this, sk, sk.conn, arg & 7);
+      // icsk_retransmit_timer and icsk_delack_timer are timer_lists (the read/write ticks are the application's,
+      // the compressed-ACK timer an hrtimer)
+      const which = arg & 7;
+      this.inTimerList = which === TIMER_RTO || which === TIMER_DELACK;
+      timerFire(this, sk, sk.conn, which);
+      this.inTimerList = false;
     });
     this.kRelease = loop.register(`${config.name} release_sock`, (slot) => {
       const sk = this.socks[slot];
@@ -700,6 +705,26 @@ export class TcpHost {
    *  (kernel/time/timer.c: calc_wheel_index); from a timer callback the level counts from jiffies + 1. */
   armTimerList(sk: TcpSock, deltaNs: number, kind: number): void {
     this.arm(sk, timerListFireNs(this.now, nsToJiffies(deltaNs, this.hz), this.hz, this.inTimerList), kind);
+  }
+
+  /** jiffies now, at the wheel's HZ. */
+  jiffies(): number {
+    return jiffiesAt(this.now, this.hz);
+  }
+
+  /** A delta given in ns (a kernel `when` the model keeps in ns at HZ=1000), as jiffies at the wheel's HZ
+   *  (rounded up, usecs_to_jiffies). */
+  toJiffies(deltaNs: number): number {
+    return nsToJiffies(deltaNs, this.hz);
+  }
+
+  /** sk_reset_timer(sk, timer, expires) of one of a connection's timer_lists (expires: an absolute jiffy): the
+   *  ns at which it runs (kernel/time/timer.c: __mod_timer -> calc_wheel_index). A pending timer re-armed to
+   *  its own expires stays where it is (__mod_timer's `timer->expires == expires` shortcut): `pendingExp` and
+   *  `pendingAt` are the timer's current expiry (ns tick) and run time (Infinity: not pending). */
+  modTimer(expires: number, pendingExp: number, pendingAt: number): number {
+    if (pendingAt !== Infinity && pendingAt > this.now && pendingExp === expires * jiffyNs(this.hz)) return pendingAt;
+    return modTimerFireNs(this.now, expires, this.hz, this.inTimerList);
   }
 
   disarm(sk: TcpSock): void {

@@ -5,6 +5,9 @@
 // ACK that finally leaves clears retry (tcp_event_ack_sent -> inet_csk_clear_xmit_timer(ICSK_TIME_DACK)).
 // Receiver: quietReceiver (ato 40 ms, icsk_rto 1 s). A retransmission of [-1000, 0) asks for an immediate ACK
 // (DelayedACKLost, D-SACK) while every skb allocation on the receiver fails, until 300 ms later.
+// icsk_delack_timer is a timer_list (kernel/time/timer.c: calc_wheel_index, HZ=1000): t0 = 303 ms = jiffy 303;
+// expires 303 + 200 = 503, a delta of 200 is level 1 (63 <= delta < 504): it runs at the next multiple of 8
+// after 503, jiffy 504 (t0 + 201 ms); re-armed from there (base clk 505) with 400: 904 -> 912 (t0 + 609 ms).
 import { describe, expect, it } from "vitest";
 import { quietReceiver } from "./quiet-receiver.js";
 import { TCP_ATO_MIN, TCP_DELACK_MAX } from "../../src/tcp/data-out.js";
@@ -30,16 +33,17 @@ describe("__tcp_send_ack: a failed allocation re-arms the delayed-ACK timer with
     expect(r.rcv(-1000, 1000)).toEqual([]);
     expect(r.nstat.get("TcpExtDelayedACKLost")).toBe(1);
     expect([r.c.ackPending, r.c.ackRetry, r.c.ato, r.c.delackDeadline - t0]).toEqual([true, 1, TCP_ATO_MIN, TCP_DELACK_MAX]);
-    expect(r.run(TCP_DELACK_MAX - 1)).toEqual([]);
-    // t0 + 200 ms: the handler's ACK fails too: 200 << 1 = 400 ms more
+    expect(t0).toBe(303e6);
+    expect(r.run(TCP_DELACK_MAX + 1e6 - 1)).toEqual([]);
+    // t0 + 201 ms (the wheel's bucket): the handler's ACK fails too: 200 << 1 = 400 ms more, icsk_ack.timeout 904
     r.run(1);
     expect(r.nstat.get("TcpExtDelayedACKs")).toBe(1);
-    expect([r.c.ackRetry, r.c.ato, r.c.delackDeadline - t0]).toEqual([2, TCP_ATO_MIN, 3 * TCP_DELACK_MAX]);
+    expect([r.c.ackRetry, r.c.ato, r.c.delackDeadline - t0]).toEqual([2, TCP_ATO_MIN, 601e6]);
     r.run(100e6);
     r.setFail(false);
-    expect(r.run(299e6)).toEqual([]);
+    expect(r.run(307e6)).toEqual([]);
     const acks = r.run(1e6);
-    expect(acks).toEqual([{ at: t0 + 3 * TCP_DELACK_MAX, ack: 0, blocks: [[-1000, 0]] }]);
+    expect(acks).toEqual([{ at: t0 + 609e6, ack: 0, blocks: [[-1000, 0]] }]);
     expect(r.nstat.get("TcpExtDelayedACKs")).toBe(2);
     expect([r.c.ackPending, r.c.ackRetry]).toEqual([false, 0]);
   });
@@ -49,13 +53,17 @@ describe("__tcp_send_ack: a failed allocation re-arms the delayed-ACK timer with
     r.setFail(true);
     const t0 = r.w.loop.now;
     r.rcv(-1000, 1000);
-    // expiries at 0.2, 0.6, 1.4, 3.0, 6.2, 12.6, 25.4, 51.0, 102.2 s (retry 1..9), then 204.6 s (+102.4 s: retry 10)
-    let at = 0;
-    for (let k = 0; k < 10; k++) at += TCP_DELACK_MAX * 2 ** k;
-    r.run(at - r.w.loop.now + t0);
+    // the delay 200 << k ms from the k-th expiry on (each re-armed from the callback, base clk = jiffy + 1), run at
+    // the wheel's jiffies: 303 + 200 = 503 -> 504 (level 1, 8-jiffy grid); +400 = 904 -> 912; +800 = 1712 ->
+    // 1728 (level 2: 64); +1600 = 3328 -> 3392; +3200 = 6592 -> 6656; +6400 = 13056 -> 13312 (level 3: 512);
+    // +12800 = 26112 -> 26624; +25600 = 52224 -> 52736; +51200 = 103936 -> 106496 (level 4: 4096; retry 1..9);
+    // +102400 = 208896 -> 212992 (retry 10); then 200 << 10 is above TCP_RTO_MAX: +120000 = 332992 -> 335872
+    expect(t0).toBe(303e6);
+    r.run(212_992e6 - r.w.loop.now);
     expect(r.c.ackRetry).toBe(10);
+    expect(r.nstat.get("TcpExtDelayedACKs")).toBe(10);
     expect(r.c.delackDeadline - r.w.loop.now).toBe(TCP_RTO_MAX);
-    r.run(TCP_RTO_MAX);
+    r.run(335_872e6 - r.w.loop.now);
     expect(r.c.ackRetry).toBe(10);
     expect(r.c.delackDeadline - r.w.loop.now).toBe(TCP_RTO_MAX);
     expect(r.nstat.get("TcpExtDelayedACKs")).toBe(11);

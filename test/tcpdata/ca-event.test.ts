@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { runWorld, pair, bulk } from "./helpers.js";
 import { clientConn, injectAck } from "./inject.js";
 import { ICSK_TIME_RETRANS, resetXmitTimer, writeTimerHandler } from "../../src/tcp/data-out.js";
-import { CA_EVENT_COMPLETE_CWR, CA_EVENT_LOSS, CA_EVENT_TX_START, TCP_CA_Open, TCP_CA_Recovery, type CcSock } from "../../src/tcp/cc.js";
+import { CA_EVENT_COMPLETE_CWR, CA_EVENT_CWND_RESTART, CA_EVENT_LOSS, CA_EVENT_TX_START, TCP_CA_Open, TCP_CA_Recovery, type CcSock } from "../../src/tcp/cc.js";
 import { appSend } from "../../src/tcp/data-out.js";
 import { cubic } from "../../src/tcp/cubic.js";
 import { dataAckedNotClosed } from "./held-close.js";
@@ -63,16 +63,21 @@ describe("tcp_ca_event", () => {
       lsnd.push(s.lsndtime);
     };
     const before = c.lsndtime;
+    // the loop stops at its last event: icsk_retransmit_timer, armed when the data left at jiffy 0 (expires 0 +
+    // 201, level 1: the next multiple of 8 jiffies) and still queued after the ACK cleared icsk_pending, runs at
+    // 208 ms and finds nothing to do
     w.loop.run(w.loop.now + 1e9);
+    expect([before, w.loop.now]).toEqual([0, 208e6]);
     appSend(t, sk, c, 1000);
-    expect(events).toEqual([CA_EVENT_TX_START]);
-    // the hook sees the lsndtime of the last data sent, a second earlier
-    expect(lsnd).toEqual([before]);
+    // idle 208 ms > icsk_rto (201): tcp_slow_start_after_idle_check -> tcp_cwnd_restart first
+    expect(events).toEqual([CA_EVENT_CWND_RESTART, CA_EVENT_TX_START]);
+    // the hook sees the lsndtime of the last data sent, 208 ms earlier
+    expect(lsnd).toEqual([before, before]);
     expect(c.lsndtime).toBe(Math.floor(w.loop.now / 1e6));
     // a full segment more goes out (Nagle would hold a small one) with the first still in flight
     appSend(t, sk, c, 3000);
     expect(c.packetsOut).toBeGreaterThanOrEqual(2);
-    expect(events).toEqual([CA_EVENT_TX_START]);
+    expect(events).toEqual([CA_EVENT_CWND_RESTART, CA_EVENT_TX_START]);
   });
 });
 

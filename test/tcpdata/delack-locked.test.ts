@@ -3,7 +3,8 @@
 // also when the ACK it was armed for has gone since: tcp_event_ack_sent's inet_csk_clear_xmit_timer clears
 // icsk_ack.pending but does not stop the timer (INET_CSK_CLEAR_TIMERS is not defined). tcp_release_cb then
 // runs the handler, which finds no ICSK_ACK_TIMER and does nothing.
-// Receiver: quiet-receiver.ts (ato 40 ms).
+// Receiver: quiet-receiver.ts (ato 40 ms), t0 = 303 ms = jiffy 303: icsk_ack.timeout 343, a delta of 40 jiffies
+// is level 0 of the timer wheel (kernel/time/timer.c: calc_wheel_index): the timer runs on the next jiffy, 344.
 import { describe, expect, it } from "vitest";
 import { quietReceiver } from "./quiet-receiver.js";
 import { TCPF_DELACK_TIMER_DEFERRED, sendAck } from "../../src/tcp/data-out.js";
@@ -13,14 +14,15 @@ describe("tcp_delack_timer on an owned socket", () => {
   it("an empty firing (its ACK sent meanwhile) counts DelayedACKLocked; the deferred handler sends nothing", async () => {
     const { w, t, sk, c, nstat, rcv, run } = await quietReceiver();
     const t0 = w.loop.now;
-    // 1000 bytes in order, below rcv_mss, no quick-ack: tcp_send_delayed_ack, timer at t0 + 40 ms
+    // 1000 bytes in order, below rcv_mss, no quick-ack: tcp_send_delayed_ack, timeout t0 + 40 ms, run at + 41
+    expect(t0).toBe(303e6);
     expect(rcv(0, 1000)).toEqual([]);
-    expect(c.delackTimerAt - t0).toBe(40e6);
+    expect([c.delackDeadline - t0, c.delackTimerAt - t0]).toEqual([40e6, 41e6]);
     // at +10 ms an ACK goes (tcp_send_ack): pending cleared, the timer stays queued
     run(10e6);
     sendAck(t, sk, c);
     expect(run(0).length).toBe(1);
-    expect([c.ackPending, c.delackDeadline, c.delackTimerAt - t0]).toEqual([false, Infinity, 40e6]);
+    expect([c.ackPending, c.delackDeadline, c.delackTimerAt - t0]).toEqual([false, Infinity, 41e6]);
     // the owner holds the socket across the timer's expiry
     c.owned = true;
     const locked = nstat.get("TcpExtDelayedACKLocked");

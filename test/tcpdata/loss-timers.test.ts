@@ -78,9 +78,15 @@ describe("sender-side SACK reneging (tcp_check_sack_reneging, tcp_timeout_mark_l
     const ms = Math.max(Math.ceil((c.rtt.srttUs >> 4) / 1000), 10);
     expect(ms).toBe(39);
     expect(c.rtoDeadline - t.now).toBe(ms * 1e6);
+    // icsk_retransmit_timer is a timer_list (kernel/time/timer.c: calc_wheel_index): a delta of 39 jiffies is
+    // level 0 of the wheel, run on the jiffy after the expiry
+    expect(t.now % 1e6).toBe(0);
+    expect(c.rtoTimerAt - t.now).toBe((ms + 1) * 1e6);
     expect(n.get("TcpExtTCPSACKReneging")).toBe(0);
     const segs = n.get("TcpRetransSegs");
     w.loop.run(c.rtoDeadline);
+    expect(n.get("TcpExtTCPTimeouts")).toBe(0);
+    w.loop.run(c.rtoTimerAt);
     expect(n.get("TcpExtTCPTimeouts")).toBe(1);
     // tcp_timeout_mark_lost: the head is SACKed -> reneging: sacked_out 0, SACKED_ACKED cleared, every segment
     // marked lost (RACK's recently-sent exemption does not apply)
@@ -132,8 +138,12 @@ describe("tcp_retransmit_timer: a retransmission the qdisc drops", () => {
     expect(c.icskRtoUs()).toBe(rto);
     expect(c.xmitPending).toBe(ICSK_TIME_RETRANS);
     expect(c.rtoDeadline - t.now).toBe(TCP_RESOURCE_PROBE_INTERVAL);
-    // 500 ms later the head goes: out_reset_timer doubles icsk_rto
-    w.loop.run(c.rtoDeadline);
+    // icsk_retransmit_timer on the timer wheel (kernel/time/timer.c: calc_wheel_index): armed at jiffy 103 for
+    // 500, level 1 (63 <= delta < 504): the next multiple of 8 after 603
+    expect(t.now).toBe(103e6);
+    expect(c.rtoTimerAt).toBe(608e6);
+    // then the head goes: out_reset_timer doubles icsk_rto
+    w.loop.run(c.rtoTimerAt);
     expect(n.get("TcpExtTCPTimeouts")).toBe(2);
     expect(n.get("TcpRetransSegs")).toBe(2);
     expect(c.icskBackoff).toBe(1);

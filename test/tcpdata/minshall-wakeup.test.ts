@@ -21,7 +21,7 @@ describe("tcp_write_wakeup does not update snd_sml", () => {
     // 1000 B of window the probe timer has not seen yet: tcp_write_wakeup's seg_size tcp_wnd_end - seq = 1000,
     // tcp_fragment, one 1000-byte segment out
     c.sndWnd = 1000;
-    w.loop.run(c.rtoDeadline + 1);
+    w.loop.run(c.rtoTimerAt); // icsk_retransmit_timer runs at its timer-wheel bucket
     expect([c.sndNxt - una0, c.packetsOut]).toEqual([1000, 1]);
     // snd_sml as it was (before: 1000 B after snd_una, the probe's end)
     expect(c.sndSml).toBe(sml0);

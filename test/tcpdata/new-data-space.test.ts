@@ -34,7 +34,7 @@ describe("tcp_event_new_data_sent -> tcp_check_space after the probe timer's and
     expect([c.nospace, c.packetsOut, c.xmitPending]).toEqual([true, 0, ICSK_TIME_PROBE0]);
     // a 1448-byte window the probe timer has not seen: tcp_write_wakeup sends the skb; unsent 0, 2 x 0 < 1000
     c.sndWnd = 1448;
-    w.loop.run(c.rtoDeadline + 1);
+    w.loop.run(c.rtoTimerAt); // icsk_retransmit_timer runs at its timer-wheel bucket
     expect([c.sndNxt - c.sndUna, c.packetsOut]).toEqual([1448, 1]);
     // woken with nothing unsent (before: not woken, still blocked)
     expect(woken).toEqual([0]);
@@ -51,7 +51,7 @@ describe("tcp_event_new_data_sent -> tcp_check_space after the probe timer's and
     expect(appSend(t, sk, c, 3000)).toBe(1448);
     expect([c.nospace, c.writeSeq - c.sndNxt]).toEqual([true, 1448]);
     // tcp_send_loss_probe: tcp_write_xmit(push_one 2) sends the skb whatever cwnd; unsent 0
-    w.loop.run(c.rtoDeadline + 1);
+    w.loop.run(c.rtoTimerAt); // icsk_retransmit_timer runs at its timer-wheel bucket
     expect([c.writeSeq - c.sndNxt, c.packetsOut]).toEqual([0, 2]);
     expect(woken).toEqual([0]);
     expect(c.nospace).toBe(false);

@@ -3,7 +3,12 @@
 // sk_wmem_queued > SOCK_MIN_SNDBUF (4608) with tcp_memory_allocated > tcp_mem[2] — and if so resets
 // (tcp_send_active_reset: TcpOutRsts; do_reset as the data was sent within TCP_TIMEWAIT_LEN) and closes
 // the socket at once: TCPAbortOnMemory, not TCPAbortOnTimeout. shift is 1 when nothing new was sent for
-// 2·TCP_RTO_MAX (240 s) or no reset is due. A LAN connection's RTO here is 201 ms.
+// 2·TCP_RTO_MAX (240 s) or no reset is due. A LAN connection's RTO here is 201 ms; icsk_retransmit_timer is a
+// timer_list, run at its expiry rounded up to its wheel level's grid (kernel/time/timer.c: calc_wheel_index,
+// HZ=1000). The orphan below (link dead at 0.2 ms) has its first RTO at jiffy 208 (retrans_stamp), then from
+// each callback min(201 << k, 120000) on: 616, 1472, 3136, 6400, 13312, 26624, 52736, 106496 (the 9th, 106288
+// ms after the first), 212992, then 120 s and the 512- or 4096-jiffy grid each: 335872, 458752, 581632, 704512,
+// 827392, 950272 (the 16th, 950064 ms after the first; write-timeout.test.ts derives the same chain).
 import { describe, expect, it } from "vitest";
 import { createCore } from "../../src/core/node.js";
 import { World, coreConfigFor } from "../../src/sim/world.js";
@@ -63,22 +68,23 @@ describe("tcp_out_of_resources: too many orphans (tcp_max_orphans)", () => {
     expect(result.ledger.unaccounted).toBe(0);
   });
 
-  it("tcp_max_orphans 1: 1 orphan is not too many until 240 s without new data double it, but tcp_orphan_retries (8) ends it at 102.5 s: TCPAbortOnTimeout", async () => {
+  it("tcp_max_orphans 1: 1 orphan is not too many until 240 s without new data double it, but tcp_orphan_retries (8) ends it at 106.3 s: TCPAbortOnTimeout", async () => {
     const { n, at, c } = await run(orphanSpec({ "net.ipv4.tcp_max_orphans": 1 }), 200e3);
     expect(at.memory.length).toBe(0);
     expect(at.timeout.length).toBe(1);
-    expect(Math.floor(at.timeout[0]! / 1e6) - c.retransStamp).toBe(102_510);
+    expect(c.retransStamp).toBe(208);
+    expect(Math.floor(at.timeout[0]! / 1e6) - c.retransStamp).toBe(106_288);
     expect(n.get("TcpOutRsts") ?? 0).toBe(0);
   });
 
-  it("tcp_orphan_retries 15, tcp_max_orphans 1: retransmissions keep lsndtime fresh, so only a spent budget with icsk_rto at TCP_RTO_MAX (no reset due: shift 1) makes 1 << 1 > 1: the 16th RTO, +925422 ms, aborts on memory without an RST", async () => {
+  it("tcp_orphan_retries 15, tcp_max_orphans 1: retransmissions keep lsndtime fresh, so only a spent budget with icsk_rto at TCP_RTO_MAX (no reset due: shift 1) makes 1 << 1 > 1: the 16th RTO, +950064 ms, aborts on memory without an RST", async () => {
     // tcp_event_data_sent stamps lsndtime for every data skb, retransmissions too: 120 s ago at the 16th
     // RTO, more than TCP_TIMEWAIT_LEN, and data is out: no reset. (tcp_write_timeout would have aborted
     // on timeout right after: the same RTO.)
     const { n, at, c } = await run(orphanSpec({ "net.ipv4.tcp_max_orphans": 1, "net.ipv4.tcp_orphan_retries": 15 }, 1000e9), 200e3);
     expect(at.timeout.length).toBe(0);
     expect(at.memory.length).toBe(1);
-    expect(Math.floor(at.memory[0]! / 1e6) - c.retransStamp).toBe(925_422);
+    expect(Math.floor(at.memory[0]! / 1e6) - c.retransStamp).toBe(950_064);
     expect(c.retransmits).toBe(15);
     expect(n.get("TcpOutRsts") ?? 0).toBe(0);
   });
@@ -198,15 +204,15 @@ describe("tcp_orphan_count kept by the sockets' state changes", () => {
 
 describe("an orphan whose FIN waits alone on a zero window (all data ACKed)", () => {
   it("the FIN skb queued (finAlone QUEUED), snd_una = write_seq: FIN_WAIT1, an orphan, zero-window probes; tcp_max_orphans lowered to 0 ends it at the next probe timer with an RST at write_seq", async () => {
-    // the receiver reads nothing; the application writes 82478 B at 200 kB/s and closes (test/tcpdata/fin-wmem
-    // derives it): the receiver's last opening puts tcp_wnd_end at 82478 = write_seq, the last 384 B wait for
-    // Nagle and then, with the FIN on them, for the window (tcp_snd_wnd_test: end_seq 82479); tcp_write_wakeup
-    // sends them at 670 ms and tcp_fragment leaves the FIN an skb of its own; their ACK (671 ms) shuts the
+    // the receiver reads nothing; the application writes 83118 B at 200 kB/s and closes (test/tcpdata/fin-wmem
+    // derives it): the receiver's last opening puts tcp_wnd_end at 83118 = write_seq, the last 1024 B wait for
+    // Nagle and then, with the FIN on them, for the window (tcp_snd_wnd_test: end_seq 83119); tcp_write_wakeup
+    // sends them at 672 ms and tcp_fragment leaves the FIN an skb of its own; their ACK (673 ms) shuts the
     // window at write_seq. (A writer as fast as the buffer allows would not do: 6.12 fills the window to its
     // edge with nothing out, and the FIN stays on data that waits behind the zero window.)
     const spec = pair(
       { durationNs: 3e9, delayNs: 1e6, app: { kind: "sink", readRate: 0 }, clientSysctl: { "net.ipv4.tcp_wmem": [4096, 1048576, 4194304] } },
-      [bulk({ bytes: 82_478, writeRate: 200e3 })],
+      [bulk({ bytes: 83_118, writeRate: 200e3 })],
     );
     const core = await createCore(coreConfigFor(spec));
     const w = new World(core, spec, () => {});

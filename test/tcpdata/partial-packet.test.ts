@@ -16,11 +16,13 @@ describe("tcp_data_queue: a partial packet (seq < rcv_nxt < end_seq)", () => {
     const delayed = nstat.get("TcpExtDelayedACKs");
     // [-500, 500): tcp_event_data_recv — m = 303 - 2 = 301 ms: not <= ato_min/2 (20 ms), not < ato (40 ms),
     // not > rto (1 s): ato stays 40 ms, no quick-ack; rcv_nxt - rcv_wup = 500 <= rcv_mss (1448), no ICSK_ACK_NOW,
-    // nothing out of order: tcp_send_delayed_ack, ato not above TCP_DELACK_MIN: the timer at now + 40 ms
+    // nothing out of order: tcp_send_delayed_ack, ato not above TCP_DELACK_MIN: icsk_ack.timeout now + 40 ms;
+    // icsk_delack_timer is a timer_list (kernel/time/timer.c: calc_wheel_index): 40 jiffies is level 0, run on
+    // the jiffy after the expiry (t0 = 303 ms is a jiffy): t0 + 41 ms
     expect(rcv(-500, 1000)).toEqual([]);
     expect([c.rcvNxt - nxt, c.bytesReceived - recv0, c.lrcvtime, c.delackDeadline - t0]).toEqual([500, 500, t0, 40e6]);
     const acks = run(100e6);
-    expect(acks).toEqual([{ at: t0 + 40e6, ack: 500, blocks: [[-500, 0]] }]);
+    expect(acks).toEqual([{ at: t0 + 41e6, ack: 500, blocks: [[-500, 0]] }]);
     expect(nstat.get("TcpExtDelayedACKs")).toBe(delayed + 1);
   });
 

@@ -8,9 +8,11 @@
 // that (tcp_send_fin: the FIN|ACK clears the pending ACK, tcp_event_ack_sent): one segment. One that closes
 // 100 ms later lets the timer send the ACK at +40 ms (tcp_delack_timer_handler: DelayedACKs, pingpong
 // left) and its FIN at +100 ms. (Checked on a live kernel by review10, finding 2: FIN|ACK alone 0.5 ms
-// after the client's FIN; with the close 100 ms later, the ACK at +44.6 ms (ato rounded up to jiffies) and
-// the FIN at +100 ms.)
-// The client (a) sends 1000 bytes, all ACKed by 5 ms; its close() (a bare FIN) is held until 300 ms.
+// after the client's FIN; with the close 100 ms later, the ACK at +44.6 ms and the FIN at +100 ms: at HZ=250
+// the 40 ms are 10 jiffies, and icsk_delack_timer, a timer_list, runs on the jiffy after its expiry, 40..44 ms
+// after the FIN's arrival; kernel/time/timer.c: calc_wheel_index, level 0.)
+// The client (a) sends 1000 bytes, all ACKed by 5 ms; its close() (a bare FIN) is held until the loop has run to
+// 300 ms (its clock stops at its last event before that: 208 ms).
 import { describe, expect, it } from "vitest";
 import { dataAckedNotClosed } from "./held-close.js";
 import { SegIn } from "../../src/tcp/segment.js";
@@ -52,7 +54,7 @@ async function passiveClose(serverCloseAfterNs: number) {
   w.loop.run(300e6);
   close(sk);
   const segs = (): { dt: number; flags: number; ack: number }[] => sent.map((s) => ({ dt: s.at - finAt, flags: s.flags, ack: s.ack }));
-  return { w, c, segs, delayed: () => n.get("TcpExtDelayedACKs") - delayed };
+  return { w, c, segs, finAt: () => finAt, delayed: () => n.get("TcpExtDelayedACKs") - delayed };
 }
 
 describe("the ACK of a FIN in ESTABLISHED is a delayed ACK in pingpong mode (tcp_fin)", () => {
@@ -65,11 +67,15 @@ describe("the ACK of a FIN in ESTABLISHED is a delayed ACK in pingpong mode (tcp
   });
 
   it("a server that closes 100 ms after EOF: the delayed ACK at ato (40 ms), then its FIN", async () => {
-    const { w, c, segs, delayed } = await passiveClose(100e6);
+    const { w, c, segs, finAt, delayed } = await passiveClose(100e6);
     w.loop.run(w.loop.now + 500e6);
-    // before: the ACK at once (dt 0), then the FIN at +100 ms
+    // before: the ACK at once (dt 0), then the FIN at +100 ms. The client closes when the loop's clock stops
+    // short of 300 ms, at its last event: the client's retransmit timer_list, armed when the data left in jiffy
+    // 0 (201 jiffies, level 1: 208) and idle since its ACK. The FIN arrives in jiffy 208 (50 us of link):
+    // icsk_ack.timeout 208 + 40 = 248, level 0 of the timer wheel (HZ=1000): the ACK at jiffy 249
+    expect(Math.floor(finAt() / 1e6)).toBe(208);
     expect(segs()).toEqual([
-      { dt: 40e6, flags: TCPHDR_ACK, ack: 1 },
+      { dt: 249e6 - finAt(), flags: TCPHDR_ACK, ack: 1 },
       { dt: 100e6, flags: TCPHDR_ACK | TCPHDR_FIN, ack: 1 },
     ]);
     expect(delayed()).toBe(1);

@@ -8,7 +8,9 @@
 // (tcp_write_xmit returns true, __tcp_push_pending_frames runs tcp_check_probe_timer): PROBE0 at tcp_probe0_base
 // (icsk_rto 201 ms) + the pacing delay (1447 whole ms left), ~1648 ms. So the pacing hrtimer (1448.1 ms) fires
 // first and sends the other 4 segments; the probe never runs. (Without the delay PROBE0 fired at ~201 ms and
-// tcp_write_wakeup sent one MSS per ~201 ms, ignoring pacing.)
+// tcp_write_wakeup sent one MSS per ~201 ms, ignoring pacing.) icsk_timeout is jiffies + when, armed in jiffy 0:
+// 1648 (PROBE0), 1451 (TLP); the timer_list runs at its wheel bucket (kernel/time/timer.c: calc_wheel_index),
+// both level 2 (504 <= delta < 4032): the next multiple of 64 jiffies, 1664 and 1472.
 import { describe, expect, it } from "vitest";
 import { createCore } from "../../src/core/node.js";
 import { World, coreConfigFor } from "../../src/sim/world.js";
@@ -39,10 +41,9 @@ describe("tcp_reset_xmit_timer: a paced socket's xmit timer waits for its pacing
     const { sent, c } = await run(1000e6);
     expect(sent.length).toBe(10);
     expect(sent.every((at) => at < 1e6)).toBe(true);
-    // PROBE0 pending at ack time + 201 ms + 1447 ms (ack ~0.21 ms)
+    // PROBE0 pending at ack time (~0.21 ms: jiffy 0) + 201 + 1447 jiffies
     expect(c.xmitPending).toBe(ICSK_TIME_PROBE0);
-    expect(c.rtoDeadline).toBeGreaterThan(1648e6);
-    expect(c.rtoDeadline).toBeLessThan(1649e6);
+    expect([c.rtoDeadline, c.rtoTimerAt]).toEqual([1648e6, 1664e6]);
   });
 
   it("the pacing timer sends the remaining 4 segments at the pacing time (1448 ms), the probe never runs", async () => {
@@ -60,8 +61,7 @@ describe("tcp_reset_xmit_timer: a paced socket's xmit timer waits for its pacing
     const { sent, c } = await run(0.12e6);
     expect(sent.length).toBe(10);
     expect(c.xmitPending).toBe(ICSK_TIME_LOSS_PROBE);
-    // sent at ~0.1 ms: 0.1 + 3 + 1448 ms
-    expect(c.rtoDeadline).toBeGreaterThan(1451e6);
-    expect(c.rtoDeadline).toBeLessThan(1452e6);
+    // sent at ~0.1 ms (jiffy 0): 3 + 1448 jiffies
+    expect([c.rtoDeadline, c.rtoTimerAt]).toEqual([1451e6, 1472e6]);
   });
 });

@@ -120,12 +120,17 @@ describe("a qdisc drop at enqueue (NET_XMIT_DROP): the skb stays unsent, tcp_ent
     expect([c.sndNxt, c.packetsOut, c.xmitPending]).toEqual([10_000, 0, ICSK_TIME_PROBE0]);
     const base = Math.max(c.icskRtoUs(), 200_000) * 1000;
     expect(c.rtoDeadline - t0).toBe(base);
+    // icsk_retransmit_timer on the timer wheel (kernel/time/timer.c: calc_wheel_index, HZ=1000): t0 = jiffy 20,
+    // base 201: 221, level 1 (63 <= delta < 504): the next multiple of 8, 224; re-armed from that callback for
+    // 500 (base clk 225, delta 499, level 1): 724 -> 728
+    expect([t0, base, c.rtoTimerAt]).toEqual([20e6, 201e6, 224e6]);
     // the probe timer: tcp_write_wakeup sends the head (the window has room): dropped again, err 1
-    w.loop.run(t0 + base);
+    w.loop.run(224e6);
     expect(sent.slice(from)).toMatchObject([{ dropped: true }, { seq: 10_000, len: 1000, dropped: true }]);
-    expect([c.probesOut, c.icskBackoff, c.xmitPending, c.rtoDeadline - (t0 + base)]).toEqual([1, 0, ICSK_TIME_PROBE0, TCP_RESOURCE_PROBE_INTERVAL]);
-    // 500 ms later it goes: something in flight, probing over
-    w.loop.run(t0 + base + TCP_RESOURCE_PROBE_INTERVAL);
+    expect([c.probesOut, c.icskBackoff, c.xmitPending, c.rtoDeadline - 224e6]).toEqual([1, 0, ICSK_TIME_PROBE0, TCP_RESOURCE_PROBE_INTERVAL]);
+    // then it goes: something in flight, probing over
+    expect(c.rtoTimerAt).toBe(728e6);
+    w.loop.run(728e6);
     expect(sent.slice(from + 2)).toMatchObject([{ seq: 10_000, len: 1000, dropped: false }]);
     expect([c.sndNxt, c.probesOut, c.icskBackoff]).toEqual([11_000, 0, 0]);
   });

@@ -53,7 +53,12 @@ describe("RACK loss detection (tcp_rack_mark_lost)", () => {
     const sk = t.sockAt(c.slot)!;
     const una = c.sndUna;
     ack(w, sk, una, [[una + 4 * MSS, una + 5 * MSS]]);
+    // icsk_retransmit_timer is a timer_list (kernel/time/timer.c: calc_wheel_index): 3 jiffies ahead is level 0,
+    // run on the jiffy after the expiry; not before
+    expect(c.rtoTimerAt - c.rtoDeadline).toBe(1e6);
     w.loop.run(c.rtoDeadline);
+    expect(c.lostOut).toBe(0);
+    w.loop.run(c.rtoTimerAt);
     expect(c.lostOut).toBe(4);
     expect(c.caState).toBe(TCP_CA_Recovery);
     expect(n.get("TcpExtTCPSackRecovery")).toBe(1);
@@ -118,7 +123,8 @@ describe("tail loss probe (tcp_schedule_loss_probe, tcp_send_loss_probe)", () =>
     expect(c.xmitPending).toBe(ICSK_TIME_LOSS_PROBE);
     // armed when the segment left; srtt 100 ms and RTO 300 ms from the handshake sample, unchanged since
     const pto = Math.ceil(((c.rtt.srttUs >> 2) + 200_000) / 1000) * 1e6; // 2·100 + 200 = 400 ms
-    const armedFor = c.rtoDeadline - c.rtx.sentAt[c.rtx.at(0)]!;
+    // icsk_timeout = jiffies + when: from the jiffy the segment left in
+    const armedFor = c.rtoDeadline - Math.floor(c.rtx.sentAt[c.rtx.at(0)]! / 1e6) * 1e6;
     expect(armedFor).toBe(Math.min(pto, Math.ceil(c.rtt.rtoUs / 1000) * 1e6));
     expect(armedFor).toBe(300e6);
   });

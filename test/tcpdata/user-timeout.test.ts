@@ -6,7 +6,11 @@
 // same way (tcp_clamp_probe0_to_user_timeout). Every RTO that does not abort picks a new sk_txhash
 // (sk_rethink_txhash: tp->timeout_rehash, TcpTimeoutRehash), and the retransmission, alone in the host
 // (ooo_okay), leaves by the TX queue skb_tx_hash gives for it.
-// A LAN connection's RTO here is 201 ms: RTOs 402, 1206, 2814, 6030 ms after the first retransmission.
+// A LAN connection's RTO here is 201 ms. icsk_retransmit_timer is a timer_list: it runs at its expiry rounded
+// up to its wheel level's grid (kernel/time/timer.c: calc_wheel_index, HZ=1000: 8 jiffies below 504, 64 below
+// 4032, 512 below 32256), so a clamped timer too fires after the user timeout, not at it. With the link dead
+// at 5 ms the first RTO runs at jiffy 216 (write-timeout.test.ts), then from each callback + 402 = 618 -> 624,
+// + 804 = 1428 -> 1472, + 1608 = 3080 -> 3136: 408, 1256, 2920 ms after the first retransmission.
 import { describe, expect, it } from "vitest";
 import type { WorldSpec } from "../../src/sim/world-spec.js";
 import { rethinkTxhash } from "../../src/tcp/write-timeout.js";
@@ -44,13 +48,15 @@ async function run(spec: WorldSpec, deadAt = Infinity) {
 }
 
 describe("TCP_USER_TIMEOUT on RTOs (retransmits_timed_out, tcp_clamp_rto_to_user_timeout)", () => {
-  it("5000 ms over a dead link: RTOs at +402, +1206, +2814 ms, the next clamped to 5000 − 2814 = 2186 ms: aborted at +5000 (tcp_retries2 alone: +925422)", async () => {
+  it("5000 ms over a dead link: RTOs at +408, +1256, +2920 ms, the next clamped to 5000 − 2920 = 2080 ms, run on the wheel's 64-jiffy grid: aborted at +5032 (tcp_retries2 alone: +950056)", async () => {
     const spec = pair({ durationNs: 1000e9 }, [bulk({ userTimeoutMs: 5000 })]);
     const { n, aborts, c, result } = await run(spec, 5e6);
     expect(c.rtt.rtoUs).toBe(201_000);
     expect(c.userTimeoutMs).toBe(5000);
     expect(aborts.length).toBe(1);
-    expect(Math.floor(aborts[0]! / 1e6) - c.retransStamp).toBe(5000);
+    // 3136 + 2080 = 5216, level 2 -> 5248
+    expect(c.retransStamp).toBe(216);
+    expect(Math.floor(aborts[0]! / 1e6) - c.retransStamp).toBe(5032);
     expect(c.retransmits).toBe(4);
     expect(n.get("TcpExtTCPTimeouts")).toBe(5);
     // each of the 4 RTOs that did not abort rethought sk_txhash
@@ -60,11 +66,12 @@ describe("TCP_USER_TIMEOUT on RTOs (retransmits_timed_out, tcp_clamp_rto_to_user
     expect(result.ledger.unaccounted).toBe(0);
   });
 
-  it("300 ms, shorter than the second RTO (402 ms): the timer armed after the first retransmission is 300 ms, and it aborts", async () => {
+  it("300 ms, shorter than the second RTO (402 ms): the timer armed after the first retransmission is 300 ms (on the wheel: 304), and it aborts", async () => {
     const spec = pair({ durationNs: 100e9 }, [bulk({ userTimeoutMs: 300 })]);
     const { n, aborts, c } = await run(spec, 5e6);
     expect(aborts.length).toBe(1);
-    expect(Math.floor(aborts[0]! / 1e6) - c.retransStamp).toBe(300);
+    // 216 + 300 = 516, level 1 -> 520
+    expect(Math.floor(aborts[0]! / 1e6) - c.retransStamp).toBe(304);
     expect(c.retransmits).toBe(1);
     expect(n.get("TcpExtTCPTimeouts")).toBe(2);
     expect(n.get("TcpExtTcpTimeoutRehash")).toBe(1);
@@ -72,12 +79,16 @@ describe("TCP_USER_TIMEOUT on RTOs (retransmits_timed_out, tcp_clamp_rto_to_user
 });
 
 describe("TCP_USER_TIMEOUT on zero-window probes (tcp_probe_timer, tcp_clamp_probe0_to_user_timeout)", () => {
-  it("10000 ms: the peer answers every probe, yet the probing is aborted 10000 ms after its first probe timer (without it: never)", async () => {
+  it("10000 ms: the peer answers every probe, yet the probing is aborted at the first probe timer 10000 ms or more after its first (without it: never)", async () => {
     const spec = pair({ durationNs: 60e9, delayNs: 10e6, app: { kind: "sink", readRate: 0 } }, [bulk({ userTimeoutMs: 10_000 })]);
     const { n, aborts, c } = await run(spec);
     expect(c.sndWnd).toBe(0);
     expect(aborts.length).toBe(1);
-    expect(Math.floor(aborts[0]! / 1e6) - c.probesTstamp).toBe(10_000);
+    // probes at jiffies 664 (icsk_probes_tstamp), 1144, 2112, 3968, 7680 (probe0.test.ts; then 229 << 4 = 3664
+    // from the answer at 3988: 7652 -> 7680); the answer to the last, back at 7700, re-arms for 229 << 5 clamped
+    // to what is left, 10000 - (7700 - 664) = 2964: 10664, level 2 -> 10688, 10024 ms after the first
+    expect(c.probesTstamp).toBe(664);
+    expect(Math.floor(aborts[0]! / 1e6) - c.probesTstamp).toBe(10_024);
     expect(c.probesOut).toBeLessThanOrEqual(1);
     expect(n.get("TcpExtTCPWinProbe")).toBeGreaterThan(3);
     expect(c.sockErr).toBe(110);
@@ -128,7 +139,7 @@ describe("scenario files: userTimeout (TCP_USER_TIMEOUT)", () => {
 });
 
 describe("TCP_USER_TIMEOUT on RTOs while the peer's window is 0 (tcp_rtx_probe0_timed_out)", () => {
-  it("30000 ms, the peer answering: the RTO clamped to retrans_stamp + 30000 finds rtx_delta = 30000, not above it; re-armed for 1 ms, it aborts at + 30001", async () => {
+  it("30000 ms, the peer answering: the RTO clamped to retrans_stamp + 30000 runs on the wheel's grid, so rtx_delta is above it: it aborts then", async () => {
     // small segments (MTU 300) overrun the receiver's 8 KB buffer inside the window: data is out when the
     // window closes (write-timeout.test.ts, tcp_rtx_probe0_timed_out)
     const spec = smallMtu(pair(
@@ -138,7 +149,11 @@ describe("TCP_USER_TIMEOUT on RTOs while the peer's window is 0 (tcp_rtx_probe0_
     const { n, aborts, c } = await run(spec);
     expect(c.sndWnd).toBe(0);
     expect(aborts.length).toBe(1);
-    expect(Math.floor(aborts[0]! / 1e6) - c.retransStamp).toBe(30_001);
+    // retrans_stamp 272: expiry 30272, armed less than 4032 jiffies before (level 2): the next multiple of 64,
+    // 30336. rtx_delta 30064 > 30000. (Without the wheel the timer ran at 30272, rtx_delta = 30000 was not above
+    // the timeout, and a 1-jiffy re-arm aborted at 30273.)
+    expect(c.retransStamp).toBe(272);
+    expect(Math.floor(aborts[0]! / 1e6) - c.retransStamp).toBe(30_064);
     // this path neither counts TCPTimeouts nor raises icsk_retransmits
     expect(c.retransmits).toBe(0);
     expect(n.get("TcpExtTCPTimeouts") ?? 0).toBe(0);

@@ -23,7 +23,7 @@ describe("tcp_write_wakeup's data segment does not count in prr_out", () => {
     // min(tcp_wnd_end - seq, mss) = 1000, tcp_fragment of the head, one segment out
     c.sndWnd = 1000;
     const nxt = c.sndNxt;
-    w.loop.run(c.rtoDeadline + 1);
+    w.loop.run(c.rtoTimerAt); // icsk_retransmit_timer runs at its timer-wheel bucket
     expect(c.sndNxt - nxt).toBe(1000);
     expect(c.packetsOut).toBe(1);
     expect(c.caState).toBe(TCP_CA_CWR);

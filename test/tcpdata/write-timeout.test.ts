@@ -3,11 +3,16 @@
 // first RTO retransmission (retrans_stamp, ms) with tcp_model_timeout(tcp_retries2, TCP_RTO_MIN): for 15,
 // linear_backoff_thresh = ilog2(120000 / 200) = 9, so (2^10 − 1)·200 + (15 − 9)·120000 = 924600 ms.
 // The abort comes with the first RTO at or past that budget. A LAN connection's RTO is srtt + rttvar
-// (≥ 200 ms) rounded up to a jiffy: 201 ms here. RTO k after the first fires Σ_{i=1..k} min(201·2^i,
-// 120000) ms after it: 201·(2^10 − 2) = 205422 ms after nine, then 120 s each — 805422 ms after the
-// 15th, 925422 ms ≥ 924600 after the 16th, which aborts: 15 retransmissions, 16 TCPTimeouts.
-// (With an RTO of exactly 200 ms the 16th would come at 924400 ms, 200 ms short, and the abort at the
-// 17th, 1044400 ms.)
+// (≥ 200 ms) rounded up to a jiffy: 201 ms here. Each RTO is re-armed from the previous one's callback for
+// min(201·2^i, 120000) jiffies, and icsk_retransmit_timer is a timer_list: it runs at its expiry rounded up to
+// its wheel level's grid (kernel/time/timer.c: calc_wheel_index, HZ=1000; level 1 below 504 jiffies: 8,
+// level 2 below 4032: 64, level 3 below 32256: 512, level 4: 4096). The link dies at 5 ms; the loss probe
+// runs at jiffy 9, and its tcp_rearm_rto (from the callback, base clk 10) arms 9 + 201 = 210 -> 216: the
+// first RTO. Then 216 + 402 = 618 -> 624, + 804 = 1428 -> 1472, + 1608 = 3080 -> 3136, + 3216 = 6352 ->
+// 6400, + 6432 = 12832 -> 13312, + 12864 = 26176 -> 26624, + 25728 = 52352 -> 52736, + 51456 = 104192 ->
+// 106496, + 102912 = 209408 -> 212992, then + 120000 each: 335872, 458752, 581632, 704512, 827392, 950272.
+// Since the first (retrans_stamp 216): the 15th RTO after it 827176 ms < 924600, the 16th 950056 ms, which
+// aborts: 15 retransmissions, 16 TCPTimeouts. (Without the wheel: Σ 201·2^i, 925422 ms.)
 import { describe, expect, it } from "vitest";
 import { createCore } from "../../src/core/node.js";
 import { World, coreConfigFor } from "../../src/sim/world.js";
@@ -49,8 +54,8 @@ describe("tcp_write_timeout: an established connection over a link that goes dea
     const { w, n, aborts, result, c, t } = await runDeadLink(spec, 5e6);
     expect(c.rtt.rtoUs).toBe(201_000);
     expect(aborts.length).toBe(1);
-    expect(aborts[0]! - c.retransStamp * 1e6).toBeGreaterThanOrEqual(925_422e6);
-    expect(aborts[0]! - c.retransStamp * 1e6).toBeLessThan(925_423e6);
+    expect(c.retransStamp).toBe(216);
+    expect(aborts[0]! - c.retransStamp * 1e6).toBe(950_056e6);
     expect(c.retransmits).toBe(15);
     expect(c.sockErr).toBe(110); // ETIMEDOUT
     expect(n.get("TcpExtTCPTimeouts")).toBe(16);
@@ -61,19 +66,20 @@ describe("tcp_write_timeout: an established connection over a link that goes dea
     expect(w.inFlight()).toBe(0);
   });
 
-  it("tcp_retries2 3: budget (2^4 − 1)·200 = 3000 ms; RTOs 402, 1206, 2814 ms after the first, then 6030 ms: abort after 4 retransmissions", async () => {
+  it("tcp_retries2 3: budget (2^4 − 1)·200 = 3000 ms; RTOs 408, 1256, 2920 ms after the first (on the timer wheel), then 6184 ms: abort after 4 retransmissions", async () => {
     const spec = pair({ durationNs: 20e9, clientSysctl: { "net.ipv4.tcp_retries2": 3 } }, [bulk()]);
     const { n, aborts, c } = await runDeadLink(spec, 5e6);
     expect(c.rtt.rtoUs).toBe(201_000);
     expect(aborts.length).toBe(1);
-    expect(Math.floor(aborts[0]! / 1e6) - c.retransStamp).toBe(6030);
+    // the RTOs at jiffies 216, 624, 1472, 3136, 6400 (see the top)
+    expect(Math.floor(aborts[0]! / 1e6) - c.retransStamp).toBe(6184);
     expect(c.retransmits).toBe(4);
     expect(n.get("TcpExtTCPTimeouts")).toBe(5);
   });
 });
 
 describe("tcp_retransmit_skb stamps retrans_stamp even when the attempt fails", () => {
-  it("tcp_retries2 3, every skb allocation on host a failing once the link is dead: each RTO's attempt fails (TCPRetransFail), retrans_stamp is the head's last send time, and the RTO 2814 ms after the first aborts", async () => {
+  it("tcp_retries2 3, every skb allocation on host a failing once the link is dead: each RTO's attempt fails (TCPRetransFail), retrans_stamp is the head's last send time, and the RTO 2928 ms after the first aborts", async () => {
     const spec = pair({ durationNs: 20e9, clientSysctl: { "net.ipv4.tcp_retries2": 3 } }, [bulk()]);
     const core = await createCore(coreConfigFor(spec));
     const w = new World(core, spec, () => {});
@@ -99,14 +105,16 @@ describe("tcp_retransmit_skb stamps retrans_stamp even when the attempt fails", 
     w.run();
     const c = [...w.flows.values()][0]!.sender!;
     expect(c.rtt.rtoUs).toBe(201_000);
-    // the first RTO comes 201 ms after the last re-arm, which was at or after the head's last send (< 5 ms)
+    // the loss probe finds no skb: tcp_rearm_rto keeps the head's RTO time (icsk_pending still LOSS_PROBE:
+    // tcp_rto_delta_us), 201 jiffies after its last send in jiffy 4: 205, level 1 of the wheel -> 208
     const first = Math.floor(firstRto[0]! / 1e6);
-    expect(c.retransStamp).toBeLessThan(5);
-    expect(first - c.retransStamp).toBeGreaterThanOrEqual(201);
-    // RTOs at first + 402, + 1206, + 2814 ms: 2814 + 201 >= 3000 since the stamp, so the fourth RTO aborts
-    // (a stamp taken at the first RTO, as a retransmission that went would set it, lasts to + 6030 ms)
+    expect(c.retransStamp).toBe(4);
+    expect(first).toBe(208);
+    // RTOs from each callback: + 402 = 610 -> 616, + 804 = 1420 -> 1472, + 1608 = 3080 -> 3136: 3136 - 4 >= 3000
+    // since the stamp, so the fourth RTO aborts (a stamp taken at the first RTO, as a retransmission that went
+    // would set it, lasts to 6400)
     expect(aborts.length).toBe(1);
-    expect(Math.floor(aborts[0]! / 1e6) - first).toBe(2814);
+    expect(Math.floor(aborts[0]! / 1e6) - first).toBe(2928);
     expect(c.retransmits).toBe(3);
     expect(n.get("TcpExtTCPTimeouts")).toBe(4);
     // each of the 3 RTOs that retransmitted counted RetransSegs before the failed tcp_transmit_skb
@@ -116,14 +124,17 @@ describe("tcp_retransmit_skb stamps retrans_stamp even when the attempt fails", 
 });
 
 describe("orphans (closed by the application, SOCK_DEAD): tcp_orphan_retries", () => {
-  it("RTO: tcp_orphan_retries 0 reads as 8 while icsk_rto < 120 s: budget (2^9 − 1)·200 = 102200 ms; the 9th RTO, 201·(2^9 − 2) = 102510 ms after the first, aborts", async () => {
+  it("RTO: tcp_orphan_retries 0 reads as 8 while icsk_rto < 120 s: budget (2^9 − 1)·200 = 102200 ms; the 9th RTO, 106288 ms after the first on the timer wheel, aborts", async () => {
     // the whole 100 KB fits the send buffer: the application writes it, closes (FIN queued) while it is in flight
     const spec = pair({ durationNs: 200e9, clientSysctl: { "net.ipv4.tcp_wmem": [4096, 1048576, 4194304] } }, [bulk({ bytes: 100_000 })]);
     const { n, aborts, c, w } = await runDeadLink(spec, 200e3);
     expect(c.rtt.rtoUs).toBe(201_000);
     expect(c.finQueued).toBe(true);
     expect(aborts.length).toBe(1);
-    expect(Math.floor(aborts[0]! / 1e6) - c.retransStamp).toBe(102_510);
+    // the first RTO at jiffy 208, then from each callback + 402 = 610 -> 616, + 804 = 1420 -> 1472, then as at the
+    // top of the file: 3136, 6400, 13312, 26624, 52736 (52528 after the first, below the budget), 106496
+    expect(c.retransStamp).toBe(208);
+    expect(Math.floor(aborts[0]! / 1e6) - c.retransStamp).toBe(106_288);
     expect(c.retransmits).toBe(8);
     expect(n.get("TcpExtTCPTimeouts")).toBe(9);
     // FIN_WAIT1 -> CLOSE: no EstabResets
