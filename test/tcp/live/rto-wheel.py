@@ -1,0 +1,159 @@
+#!/usr/bin/env python3
+# Live measurement of an established socket's loss-probe and retransmission timers (icsk_retransmit_timer, a
+# timer_list) on this kernel: two namespaces joined by a veth pair; N connections from <name>-a to <name>-b each
+# send one 100-byte segment (staggered, so their jiffy phases differ) after nftables in <name>-b drops every TCP
+# segment to the port, so the sender's TLP and then its backed-off RTOs repeat. An AF_PACKET socket in <name>-b
+# (ahead of the input hook) timestamps each copy (SO_TIMESTAMPNS). Times map to jiffies through /proc/timer_list
+# (`now at` = CLOCK_MONOTONIC and `jiffies:` read together). Prints JSON: {"hz", "flows": [[us, [jiffies]]]},
+# jiffies relative to a multiple of 512 below the first, us = µs into the first segment's jiffy.
+# usage: rto-wheel.py NAME [FLOWS] [SECONDS]   (root; creates and deletes namespaces NAME-a and NAME-b)
+import json, os, re, socket, struct, subprocess, sys, time
+
+PORT = 5016
+
+
+def timer_list_pair():
+    txt = open("/proc/timer_list").read(200000)
+    now = int(re.search(r"now at (\d+) nsecs", txt).group(1))
+    jif = int(re.search(r"^jiffies: (\d+)", txt, re.M).group(1))
+    return now, jif
+
+
+def jiffy_map():
+    """(hz, K) with jiffies = floor(mono_ns / (1e9 / hz)) + K: HZ from two pairs 0.5 s apart, K as the mode."""
+    n0, j0 = timer_list_pair()
+    time.sleep(0.5)
+    n1, j1 = timer_list_pair()
+    hz = round((j1 - j0) * 1e9 / (n1 - n0) / 50) * 50
+    if hz not in (100, 250, 300, 1000):
+        raise SystemExit(f"hz: measured {hz}")
+    jn = 10**9 // hz
+    ks = {}
+    for _ in range(9):
+        n, j = timer_list_pair()
+        k = j - n // jn
+        ks[k] = ks.get(k, 0) + 1
+        time.sleep(0.013)
+    return hz, max(ks, key=ks.get)
+
+
+def sh(*args):
+    subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
+
+
+def role_server(n):
+    ls = socket.socket()
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind(("10.216.0.2", PORT))
+    ls.listen(64)
+    conns = [ls.accept()[0] for _ in range(n)]
+    print("accepted", flush=True)
+    sys.stdin.readline()  # held open (never read) until told to end
+    del conns
+
+
+def role_client(n, gap):
+    socks = []
+    for _ in range(n):
+        s = socket.create_connection(("10.216.0.2", PORT))
+        socks.append(s)
+    print("connected", flush=True)
+    sys.stdin.readline()  # the drop rule is in place
+    for s in socks:
+        s.send(b"x" * 100)
+        time.sleep(gap)
+    sys.stdin.readline()
+    del socks
+
+
+def role_capture(secs):
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, socket.htons(0x0800))
+    s.bind(("veth1", 0))
+    s.setsockopt(socket.SOL_SOCKET, 35, 1)  # SO_TIMESTAMPNS
+    s.settimeout(0.2)
+    off = time.clock_gettime_ns(time.CLOCK_REALTIME) - time.clock_gettime_ns(time.CLOCK_MONOTONIC)
+    print("capturing", flush=True)
+    out = []
+    end = time.monotonic() + secs
+    while time.monotonic() < end:
+        try:
+            data, anc, _, _ = s.recvmsg(128, 64)
+        except socket.timeout:
+            continue
+        ihl = (data[0] & 15) * 4
+        tot = struct.unpack("!H", data[2:4])[0]
+        if data[9] != 6:
+            continue
+        sport, dport = struct.unpack("!HH", data[ihl : ihl + 4])
+        doff = (data[ihl + 12] >> 4) * 4
+        if dport != PORT or tot - ihl - doff <= 0:
+            continue
+        sec, nsec = struct.unpack("qq", anc[0][2][:16])
+        out.append((sport, sec * 10**9 + nsec - off))
+    print(json.dumps(out), flush=True)
+
+
+def main():
+    name = sys.argv[1]
+    nflows = int(sys.argv[2]) if len(sys.argv) > 2 else 8
+    secs = float(sys.argv[3]) if len(sys.argv) > 3 else 16
+    a, b = f"{name}-a", f"{name}-b"
+    me = os.path.abspath(__file__)
+    py = sys.executable
+    procs = []
+    try:
+        sh("ip", "netns", "add", a)
+        sh("ip", "netns", "add", b)
+        sh("ip", "-n", a, "link", "add", "veth0", "type", "veth", "peer", "name", "veth1", "netns", b)
+        sh("ip", "-n", a, "addr", "add", "10.216.0.1/24", "dev", "veth0")
+        sh("ip", "-n", b, "addr", "add", "10.216.0.2/24", "dev", "veth1")
+        for ns, dev in ((a, "veth0"), (b, "veth1")):
+            sh("ip", "-n", ns, "link", "set", "lo", "up")
+            sh("ip", "-n", ns, "link", "set", dev, "up")
+        hz, k = jiffy_map()
+        pipe = dict(stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        srv = subprocess.Popen(["ip", "netns", "exec", b, py, me, "--server", str(nflows)], **pipe)
+        procs.append(srv)
+        time.sleep(0.3)
+        cli = subprocess.Popen(["ip", "netns", "exec", a, py, me, "--client", str(nflows), "0.0371"], **pipe)
+        procs.append(cli)
+        assert cli.stdout.readline().strip() == "connected"
+        assert srv.stdout.readline().strip() == "accepted"
+        time.sleep(0.5)  # handshakes' delayed ACKs and any window updates are over
+        cap = subprocess.Popen(["ip", "netns", "exec", b, py, me, "--capture", str(secs)], **pipe)
+        procs.append(cap)
+        assert cap.stdout.readline().strip() == "capturing"
+        sh("ip", "netns", "exec", b, "nft", "add table inet t16")
+        sh("ip", "netns", "exec", b, "nft", "add chain inet t16 in { type filter hook input priority 0; }")
+        sh("ip", "netns", "exec", b, "nft", f"add rule inet t16 in tcp dport {PORT} drop")
+        cli.stdin.write("go\n")
+        cli.stdin.flush()
+        pkts = json.loads(cap.stdout.readline())
+        jn = 10**9 // hz
+        flows = {}
+        for sport, t in pkts:
+            flows.setdefault(sport, []).append(t)
+        first = min(ts[0] for ts in flows.values())
+        base = (first // jn + k) // 512 * 512
+        res = []
+        for sport in sorted(flows, key=lambda p: flows[p][0]):
+            ts = flows[sport]
+            res.append([(ts[0] % jn) // 1000, [t // jn + k - base for t in ts]])
+        print(json.dumps({"hz": hz, "flows": res}))
+    finally:
+        for p in procs:
+            p.kill()
+            p.wait()
+        for ns in (a, b):
+            subprocess.run(["ip", "netns", "del", ns], stderr=subprocess.DEVNULL)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--server":
+        role_server(int(sys.argv[2]))
+    elif len(sys.argv) > 1 and sys.argv[1] == "--client":
+        role_client(int(sys.argv[2]), float(sys.argv[3]))
+    elif len(sys.argv) > 1 and sys.argv[1] == "--capture":
+        role_capture(float(sys.argv[2]))
+    else:
+        main()
