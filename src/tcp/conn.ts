@@ -375,6 +375,9 @@ export class TcpConn implements CcSock, RcvWindowState {
   lastSegSize = 0;
   /** tp->tcp_header_len: 20 plus the aligned timestamp option when negotiated. */
   tcpHeaderLen = 20;
+  /** tp->pred_flags' window field: the window a segment must carry to be header-predicted (-1: pred_flags 0,
+   *  prediction off; pred-flags.ts). */
+  predWnd = -1;
   ato = 0;
   lrcvtime = 0;
   /** icsk_ack.timeout as its jiffy's tick (ns) while ICSK_ACK_TIMER is set, else Infinity. */

@@ -58,6 +58,7 @@ import { rateSkbDelivered, sackState, sackStateReset, sacktagWriteQueue } from "
 import { compressAck } from "./comp-sack.js";
 import { replaceTsRecent } from "./paws.js";
 import { tcpFin } from "./established.js";
+import { fastPathCheck } from "./pred-flags.js";
 
 /** Default truesize of a received frame when the driver model sets none: a build_skb driver's
  *  page-fragment buffer (frame + NET_SKB_PAD + skb_shared_info, rounded to a power of two: ixgbe's
@@ -222,8 +223,9 @@ function cleanRtxQueue(t: TcpHost, sk: TcpSock, c: TcpConn, ack: number, finAcke
   return advanced;
 }
 
-/** net/ipv4/tcp_input.c: tcp_ack. Returns false for an ACK of unsent data. */
-export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
+/** net/ipv4/tcp_input.c: tcp_ack. Returns false for an ACK of unsent data. `fast`: called from
+ *  tcp_rcv_established's fast path (flag without FLAG_SLOWPATH and FLAG_UPDATE_TS_RECENT; fast-path.ts). */
+export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn, fast = false): boolean {
   const rx = t.rx;
   const now = t.now;
   const base = sk.iss + 1;
@@ -259,9 +261,13 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
     return true;
   }
   // FLAG_UPDATE_TS_RECENT (tcp_rcv_established's slow path, tcp_rcv_state_process): ts_recent once the ACK is
-  // known acceptable, after the old-ACK exit, so an old ACK leaves it (the header-prediction fast path, which
-  // the model does not separate, would store it for a pure ACK at rcv_nxt == rcv_wup)
-  replaceTsRecent(t, sk, seq <= c.rcvWup + c.rcvWupFin);
+  // known acceptable, after the old-ACK exit, so an old ACK leaves it (the fast path stored it itself)
+  if (!fast) replaceTsRecent(t, sk, seq <= c.rcvWup + c.rcvWupFin);
+  // tcp_ack: a fast-path ACK that moves snd_una takes the pure forward advance (TCPHPAcks: tcp_update_wl, no
+  // window update — its window is the predicted one, snd_wnd's — no SACK, no ECN); everything else the
+  // slow branch, where a segment without data (end_seq == seq: no FIN) is a TCPPureAcks
+  if (fast && ackSeq > priorUna) t.nstat.add(t.mib.HPAcks);
+  else if (rx.dataLen === 0 && !(rx.flags & TCPHDR_FIN)) t.nstat.add(t.mib.PureAcks);
   // tcp_ack: an acceptable ACK shows the peer alive (tcp_probe_timer's count starts again; rcv_tstamp for
   // tcp_rtx_probe0_timed_out)
   c.probesOut = 0;
@@ -278,6 +284,9 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
     if (c.sndWnd !== nwin) {
       winUpdate = true;
       c.sndWnd = nwin;
+      // "the only place where fast path is recovered for sending TCP": pred_flags = 0, tcp_fast_path_check
+      c.predWnd = -1;
+      fastPathCheck(sk, c);
       // tcp_ack_update_window: a changed window with data waiting checks for idleness
       // (!tcp_write_queue_empty: a FIN skb of its own waiting for the window counts)
       if (sendHead(c)) slowStartAfterIdleCheck(t, c);
@@ -376,9 +385,8 @@ export function dataSndCheck(t: TcpHost, sk: TcpSock, c: TcpConn): void {
 
 /** net/ipv4/tcp_input.c: tcp_ack's no_queue — nothing was outstanding (prior_packets 0): no
  *  tcp_clean_rtx_queue, rate sample or tcp_cong_control (so no pacing-rate update); a D-SACK may still undo
- *  (tcp_fastretrans_alert), then tcp_ack_probe and tcp_process_tlp_ack. The model sends the bulk receiver's
- *  every segment here; 6.12's header-prediction fast path (tcp_rcv_established) would not call tcp_ack for
- *  ack_seq == snd_una at all, only tcp_update_wl (not modelled: no TCPHPHits). */
+ *  (tcp_fastretrans_alert), then tcp_ack_probe and tcp_process_tlp_ack. (A bulk receiver's in-order data with
+ *  ack_seq == snd_una does not come here: tcp_rcv_established's fast path runs only tcp_update_wl for it.) */
 function ackNoQueue(t: TcpHost, sk: TcpSock, c: TcpConn, ackSeq: number, priorUna: number, winUpdate: boolean, mayUpdate: boolean, newlySacked: number, dsackAck: boolean): boolean {
   // (the report's goodput span ends at the last ACK processed, as tcp_clean_rtx_queue's caller keeps it)
   c.lastAckAt = t.now;
@@ -437,7 +445,7 @@ function measureRcvMss(t: TcpHost, c: TcpConn, skbLen: number, truesize: number,
 }
 
 /** net/ipv4/tcp_input.c: tcp_event_data_recv */
-function eventDataRecv(t: TcpHost, sk: TcpSock, c: TcpConn, len: number, truesize: number, gsoSize: number): void {
+export function eventDataRecv(t: TcpHost, sk: TcpSock, c: TcpConn, len: number, truesize: number, gsoSize: number): void {
   c.ackPending = true;
   measureRcvMss(t, c, len, truesize, gsoSize);
   // tcp_rcv_rtt_measure: one window of data per RTT
@@ -470,7 +478,7 @@ function eventDataRecv(t: TcpHost, sk: TcpSock, c: TcpConn, len: number, truesiz
 }
 
 /** tcp_rcv_rtt_measure_ts */
-function rcvRttMeasureTs(t: TcpHost, sk: TcpSock, c: TcpConn, len: number): void {
+export function rcvRttMeasureTs(t: TcpHost, sk: TcpSock, c: TcpConn, len: number): void {
   const rx = t.rx;
   if (!rx.ts || rx.tsEcr === c.rcvRttLastTsecr) return;
   c.rcvRttLastTsecr = rx.tsEcr;
@@ -507,6 +515,8 @@ function pruneQueue(t: TcpHost, c: TcpConn, incomingSeq: number): boolean {
   pruneOfoQueue(t, c, incomingSeq);
   if (c.rmemAlloc <= c.rcvbuf) return true;
   t.nstat.add(t.mib.RcvPruned);
+  // massive buffer overcommit: pred_flags = 0
+  c.predWnd = -1;
   return false;
 }
 
@@ -673,7 +683,13 @@ function queueAndOut(t: TcpHost, sk: TcpSock, c: TcpConn, seq: number, end: numb
     // an empty receive queue always takes the segment (guaranteed progress)
     forcedMemSchedule(t, c, truesize);
   }
-  // tcp_queue_rcv: tcp_try_coalesce into the tail (charging what it grew by), else skb_set_owner_r
+  queueRcv(t, c, seq, end, truesize, frags, tailroom);
+  return false;
+}
+
+/** net/ipv4/tcp_input.c: tcp_queue_rcv — tcp_try_coalesce into the tail (charging what it grew by), else
+ *  skb_set_owner_r; rcv_nxt moves to the end (tcp_rcv_nxt_update). */
+export function queueRcv(t: TcpHost, c: TcpConn, seq: number, end: number, truesize: number, frags: number, tailroom: number): void {
   let charge = c.rq.tryCoalesce(seq, end, end - seq, frags, truesize);
   if (charge >= 0) t.nstat.add(t.mib.RcvCoalesce);
   else {
@@ -685,7 +701,6 @@ function queueAndOut(t: TcpHost, sk: TcpSock, c: TcpConn, seq: number, end: numb
   // tcp_rcv_nxt_update: bytes_received counts what is new (a partial packet's tail)
   c.bytesReceived += end - c.rcvNxt;
   c.rcvNxt = end;
-  return false;
 }
 
 /** The data part of a segment (tcp_data_queue). Returns a drop reason or null (queued/consumed). */
@@ -710,8 +725,9 @@ export function tcpDataQueue(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): st
   }
   rcvRttMeasureTs(t, sk, c, len);
   // tcp_data_queue clears a pending D-SACK (rx_opt.dsack = 0) for every segment that reaches it; an in-order
-  // segment with nothing queued out of order normally takes tcp_rcv_established's fast path instead, which
-  // keeps it (the model has no header prediction: those are the segments it lets keep it)
+  // segment with nothing queued out of order that comes here instead of tcp_rcv_established's fast path (which
+  // keeps it: fast-path.ts) missed the prediction only for a reason the model does not separate from it here
+  // (a window field or header length not predicted, step5's truesize above sk_forward_alloc), so it keeps it too
   if (seq !== c.rcvNxt || !ofoEmpty(c)) c.dsackPending = false;
   if (seq !== c.rcvNxt) {
     // end_seq and rcv_nxt count a FIN (the segment's; the one received, c.eof): old data that brings a FIN
@@ -782,6 +798,7 @@ export function tcpDataQueue(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): st
     if (finReached || (c.ofo.length === 0 && !finQueued)) c.ackNow = true;
   }
   if (c.numSacks > 0) sackRemove(c, c.rcvNxt, ofoEmpty(c));
+  fastPathCheck(sk, c);
   ackSndCheck(t, sk, c);
   c.app?.onReadable?.(c);
   if (c.readRate === Infinity) recvmsg(t, sk, c, Infinity);
@@ -809,6 +826,7 @@ export function ofoBareFin(t: TcpHost, sk: TcpSock, c: TcpConn, h: number, seq: 
     return "PROTO_MEM";
   }
   measureRcvMss(t, c, 0, truesize, 0);
+  c.predWnd = -1; // tcp_data_queue_ofo: disable header prediction
   return null;
 }
 
@@ -821,6 +839,7 @@ function dataQueueOfo(t: TcpHost, sk: TcpSock, c: TcpConn, seq: number, end: num
     return "PROTO_MEM";
   }
   measureRcvMss(t, c, len, truesize, gsoSize);
+  c.predWnd = -1; // disable header prediction
   c.ackPending = true; // inet_csk_schedule_ack
   t.nstat.add(t.mib.OFOQueue);
   const first = ofoEmpty(c);

@@ -12,6 +12,7 @@ import { initRcvBufferSpace, soRcvbuf, soSndbuf, sndbufExpand, selectInitialWind
 import { TCP_TIMEOUT_FALLBACK_US, rttSample } from "./rtt.js";
 import { GSO_MAX_SIZE, updatePacingRate } from "./data-out.js";
 import type { HystartParams } from "./hystart.js";
+import { fastPathInit } from "./pred-flags.js";
 
 /** TCPOLEN_TSTAMP_ALIGNED */
 const TCPOLEN_TSTAMP_ALIGNED = 12;
@@ -101,6 +102,7 @@ export function connInit(t: TcpHost, sk: TcpSock, o: ConnOptions, peerWindow: nu
   // A passive open's is the completing ACK's, scaled (tcp_create_openreq_child, tcp_rcv_state_process).
   c.sndWnd = sk.listener === null ? peerWindow : peerWindow * 2 ** (sk.sndWscale >= 0 ? sk.sndWscale : 0);
   c.maxWindow = c.sndWnd;
+  fastPathInit(sk, c);
   c.cc.init(c);
   // the handshake's RTT sample came before tcp_init_transfer (tcp_ack of the SYN-ACK; tcp_synack_rtt_meas)
   if (synRttNs >= 0) {

@@ -66,6 +66,7 @@ export function selectWindow(t: TcpHost, c: TcpConn): number {
   let newWin: number;
   if (c.ackNomem) {
     c.ackNomem = false;
+    c.predWnd = -1; // pred_flags = 0
     c.rcvWnd = 0;
     c.rcvWup = c.rcvNxt;
     c.rcvWupFin = c.eof ? 1 : 0;
@@ -91,6 +92,8 @@ export function selectWindow(t: TcpHost, c: TcpConn): number {
   let w = Math.min(newWin, 65535 * unit);
   w = Math.floor(w / unit);
   if (w === 0) {
+    // a zero window advertised disables the fast path (pred_flags = 0)
+    c.predWnd = -1;
     if (!c.zeroAdvertised) t.nstat.add(t.mib.ToZeroWindowAdv);
     c.zeroAdvertised = true;
   } else if (c.zeroAdvertised) {

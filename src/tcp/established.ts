@@ -212,13 +212,16 @@ export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
     if (flg & TCPHDR_ACK && !(finOut && rx.ack === sk.sndNxt && c.sndNxt === c.sndUna && c.packetsOut === 0 && sacks === 0)) {
       if (!tcpAck(t, sk, c) && !sk.finSent) drop = "TCP_ACK_UNSENT_DATA";
     } else if (flg & TCPHDR_ACK) {
-      // tcp_ack's tcp_replace_ts_recent (the rest of tcp_ack has nothing to do)
+      // tcp_ack's tcp_replace_ts_recent and its slow branch's TCPPureAcks (the rest of tcp_ack has nothing to do)
       replaceTsRecent(t, sk, unwrap(sk.irs + 1, rx.seq, c.rcvNxt) <= c.rcvWup + c.rcvWupFin);
+      if (rx.dataLen === 0 && !(flg & TCPHDR_FIN)) t.nstat.add(t.mib.PureAcks);
     }
   } else if (flg & TCPHDR_ACK && rx.ack === sk.sndNxt) {
     // tcp_ack's tcp_replace_ts_recent for a socket without transfer state (rcv_wup = rcv_nxt, snd_una = snd_nxt:
-    // an ACK below it is old_ack's, above it tcp_ack's invalid one, neither updates ts_recent)
+    // an ACK below it is old_ack's, above it tcp_ack's invalid one, neither updates ts_recent), and its slow
+    // branch's TCPPureAcks (ack_seq == snd_una moves nothing: the fast path's tcp_ack takes that branch too)
     replaceTsRecent(t, sk, ((rx.seq - sk.rcvNxt) | 0) <= 0);
+    if (rx.dataLen === 0 && !(flg & TCPHDR_FIN)) t.nstat.add(t.mib.PureAcks);
   }
   // tcp_rcv_state_process: after tcp_ack and before the data (tcp_data_queue), FIN_WAIT1 / CLOSING / LAST_ACK
   // move on once snd_una == write_seq, our FIN included: not while the FIN still waits to be sent (for the

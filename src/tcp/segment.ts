@@ -252,6 +252,8 @@ export class SegIn {
   wscale = -1;
   sackPerm = false;
   ts = false;
+  /** The options start NOP, NOP, timestamps (tcp_parse_aligned_timestamp's layout: header prediction's). */
+  tsAligned = false;
   tsVal = 0;
   tsEcr = 0;
   /** SACK blocks received (left/right edges). */
@@ -296,6 +298,7 @@ export class SegIn {
     this.wscale = -1;
     this.sackPerm = false;
     this.ts = false;
+    this.tsAligned = false;
     this.sackN = 0;
     let p = th + 20;
     const end = th + hl;
@@ -303,6 +306,7 @@ export class SegIn {
     if (hl === 32 && b[p] === 1 && b[p + 1] === 1 && b[p + 2] === 8 && b[p + 3] === 10) {
       // NOP, NOP, timestamps: an established segment (tcp_fast_parse_options -> tcp_parse_aligned_timestamp)
       this.ts = true;
+      this.tsAligned = true;
       this.tsVal = get32(b, p + 4);
       this.tsEcr = get32(b, p + 8);
       return;

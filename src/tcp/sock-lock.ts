@@ -21,7 +21,7 @@ import {
   tsqWrite,
 } from "./data-out.js";
 import { releaseBacklog } from "./backlog.js";
-import { tcpRcvState } from "./established.js";
+import { tcpRcvEstablished } from "./fast-path.js";
 
 /** How long one socket call holds the lock (ns). */
 function callNs(t: TcpHost, bytes: number): number {
@@ -139,5 +139,5 @@ function rcvBacklogged(t: TcpHost, sk: TcpSock, h: number, dataLen: number, frag
   t.rx.dataLen = dataLen;
   t.rx.skbFrags = frags;
   t.rx.skbTailroom = tailroom;
-  tcpRcvState(t, sk, h);
+  tcpRcvEstablished(t, sk, h);
 }

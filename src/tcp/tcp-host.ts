@@ -36,7 +36,8 @@ import { tcpCheckReq } from "./check-req.js";
 import { tcpListenAck } from "./listen-ack.js";
 import { reqskTimer } from "./req-timer.js";
 import { tcpRetransmitTimer, tcpRcvSynSent } from "./client.js";
-import { tcpRcvState, tcpClose } from "./established.js";
+import { tcpClose } from "./established.js";
+import { tcpRcvEstablished } from "./fast-path.js";
 import { tcpFinWait2Timer, tcpTimeWaitDone, tcpTimewaitRcv } from "./timewait.js";
 import { acceptFire } from "./accept.js";
 import { tsqWrite, TCPF_TSQ_DEFERRED } from "./data-out.js";
@@ -187,6 +188,9 @@ export interface TcpMib {
   TimeWaitOverflow: number;
   AckSkippedFinWait2: number;
   AbortOnData: number;
+  HPHits: number;
+  HPAcks: number;
+  PureAcks: number;
 }
 
 function sysctlNum(s: Readonly<Record<string, unknown>>, name: keyof typeof SYSCTLS): number {
@@ -540,6 +544,9 @@ export class TcpHost {
       TimeWaitOverflow: c.id("TcpExtTCPTimeWaitOverflow"),
       AckSkippedFinWait2: c.id("TcpExtTCPACKSkippedFinWait2"),
       AbortOnData: c.id("TcpExtTCPAbortOnData"),
+      HPHits: c.id("TcpExtTCPHPHits"),
+      HPAcks: c.id("TcpExtTCPHPAcks"),
+      PureAcks: c.id("TcpExtTCPPureAcks"),
     };
     const loop = env.loop;
     // Each socket has one timer; its handler sees sk.timer already cleared. `timerList`: a kernel timer_list
@@ -1353,7 +1360,7 @@ export class TcpHost {
     else if (sk.tw) tcpTimewaitRcv(this, sk, h);
     // tcp_v4_rcv: sock_owned_by_user -> tcp_add_backlog
     else if (c !== null && sk.conn === c && c.owned) tcpAddBacklog(this, sk, c, h);
-    else tcpRcvState(this, sk, h);
+    else tcpRcvEstablished(this, sk, h);
     this.inSoftirq = prior;
     if (!prior) {
       if (this.wokenCount > 0) this.runWoken();

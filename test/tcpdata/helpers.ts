@@ -70,6 +70,11 @@ export function pair(o: PairOpts, traffic: TrafficSpec[]): WorldSpec {
   );
 }
 
+/** The spec with every link reordering a fraction `p` of its frames (both ways). */
+export function reordering(spec: WorldSpec, p: number): WorldSpec {
+  return { ...spec, links: spec.links.map((l) => ({ ...l, reorder: p })) };
+}
+
 /** The spec with every host's NIC at MTU `mtu`. */
 export function smallMtu(spec: WorldSpec, mtu = 300): WorldSpec {
   return { ...spec, hosts: spec.hosts.map((h) => ({ ...h, nic: { ...h.nic, mtu } })) };

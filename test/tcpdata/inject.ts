@@ -6,6 +6,7 @@ import { expect } from "vitest";
 import { SegOut, writeSegment } from "../../src/tcp/segment.js";
 import { setPayloadLen } from "../../src/wire/skb-headers.js";
 import { tcpRcvState } from "../../src/tcp/established.js";
+import { tcpRcvEstablished } from "../../src/tcp/fast-path.js";
 import { TCPHDR_ACK } from "../../src/wire/tcp.js";
 import type { World } from "../../src/sim/world.js";
 import type { TcpSock } from "../../src/tcp/sock.js";
@@ -22,6 +23,10 @@ export interface AckOpts {
   /** Carry this many payload bytes at the socket's rcv_nxt + `seqOff` (default 0 and 0: a pure ACK). */
   payload?: number;
   seqOff?: number;
+  /** The flags (default ACK). */
+  flags?: number;
+  /** Hand it to tcp_v4_do_rcv's tcp_rcv_established (header prediction first) instead of the slow path. */
+  established?: boolean;
 }
 
 /** An ACK of `ackRel` bytes past the ISN + 1, with SACK blocks (relative) and, optionally, data; returns its skb
@@ -38,7 +43,7 @@ export function injectAck(w: World, sk: TcpSock, ackRel: number, sack: [number, 
   s.dport = sk.lport;
   s.seq = (sk.rcvNxt + (o.seqOff ?? 0)) >>> 0;
   s.ack = (base + ackRel) >>> 0;
-  s.flags = TCPHDR_ACK;
+  s.flags = o.flags ?? TCPHDR_ACK;
   s.window = o.window ?? 65535;
   if (o.ts ?? true) {
     s.ts = true;
@@ -56,7 +61,8 @@ export function injectAck(w: World, sk: TcpSock, ackRel: number, sack: [number, 
   core.skb.gsoSegs[h] = o.segs ?? 0;
   const t = w.host("a").stack.tcp;
   t.rx.parse(core.headers, h, core.skb.network[h]!, core.skb.transport[h]!, false);
-  tcpRcvState(t, sk, h);
+  if (o.established === true) tcpRcvEstablished(t, sk, h);
+  else tcpRcvState(t, sk, h);
   return h;
 }
 
@@ -71,7 +77,7 @@ export function clientConn(w: World) {
 /** A segment from the client to the server's socket `sk`: `len` payload bytes
  *  at rcv_nxt + off, with a TS option when tsVal is given; parsed into the
  *  server's rx view but not yet processed; `ack` as given (default snd_nxt). Returns its skb handle. */
-export function clientSegment(w: World, sk: TcpSock, off: number, len: number, flags = TCPHDR_ACK, tsVal?: number, ack = sk.sndNxt): number {
+export function clientSegment(w: World, sk: TcpSock, off: number, len: number, flags = TCPHDR_ACK, tsVal?: number, ack = sk.sndNxt, window = 1000): number {
   const core = w.core;
   const h = core.allocOne(w.loop.now);
   w.ledger.create(1);
@@ -83,7 +89,7 @@ export function clientSegment(w: World, sk: TcpSock, off: number, len: number, f
   s.seq = (sk.rcvNxt + off) >>> 0;
   s.ack = ack;
   s.flags = flags;
-  s.window = 1000;
+  s.window = window;
   if (tsVal !== undefined) {
     s.ts = true;
     s.tsVal = tsVal;

@@ -15,7 +15,7 @@ import { describe, expect, it } from "vitest";
 import type { WorldSpec } from "../../src/sim/world-spec.js";
 import { rethinkTxhash } from "../../src/tcp/write-timeout.js";
 import { loadScenarioText } from "../../src/scenario/index.js";
-import { pair, bulk, deadLinkWorld, smallMtu } from "./helpers.js";
+import { pair, bulk, deadLinkWorld, smallMtu, reordering } from "./helpers.js";
 
 /** Run `spec` with its one link dead (every frame lost, both ways) from `deadAt` on; records host a's
  *  TCPAbortOnTimeout times and, from its first RTO on, its TX queue picks (queue, skb hash). */
@@ -141,11 +141,11 @@ describe("scenario files: userTimeout (TCP_USER_TIMEOUT)", () => {
 describe("TCP_USER_TIMEOUT on RTOs while the peer's window is 0 (tcp_rtx_probe0_timed_out)", () => {
   it("30000 ms, the peer answering: the RTO clamped to retrans_stamp + 30000 runs on the wheel's grid, so rtx_delta is above it: it aborts then", async () => {
     // small segments (MTU 300) overrun the receiver's 8 KB buffer inside the window: data is out when the
-    // window closes (write-timeout.test.ts, tcp_rtx_probe0_timed_out)
-    const spec = smallMtu(pair(
+    // window closes (write-timeout.test.ts, tcp_rtx_probe0_timed_out: the reordering keeps them off the fast path)
+    const spec = reordering(smallMtu(pair(
       { durationNs: 100e9, delayNs: 1e6, app: { kind: "sink", readRate: 0 }, sysctl: { "net.ipv4.tcp_rmem": [4096, 8192, 8192] } },
       [bulk({ userTimeoutMs: 30_000 })],
-    ));
+    )), 0.05);
     const { n, aborts, c } = await run(spec);
     expect(c.sndWnd).toBe(0);
     expect(aborts.length).toBe(1);
