@@ -70,6 +70,7 @@ export * from "./stamp";
 export * from "./siphash";
 export * from "./cookie";
 export * from "./napi-gro";
+export * from "./listen";
 
 let scratch: usize = 0;
 let scratchSlots: u32 = 0;

@@ -337,7 +337,18 @@ export class Stack {
     const me = this.addr4;
     const t = this.tcp;
     let k = 0;
+    // the SYNs the listener answers with cookies the common way go in one WASM call each stretch
+    // (TcpHost.listenCookieRun); the one that ends a stretch goes the way below, then the call again,
+    // until a call takes none
+    let tryRun = true;
     for (; k < n; k++) {
+      if (tryRun) {
+        const c = t.listenCookieRun(at + k, n - k, me);
+        if (c > 0) {
+          k += c;
+          if (k === n) break;
+        } else if (c === 0) tryRun = false;
+      }
       const h = sc[at + k]!;
       if (proto[h] !== ETH_P_IP) break;
       const base = h * SKB_HEADROOM;

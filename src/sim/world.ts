@@ -160,6 +160,7 @@ export class World implements DropSink {
         rng: tcpRng,
         alloc,
         created: (n) => this.ledger.create(n),
+        delivered: (n) => this.ledger.deliver(n),
         gso: true,
         warn: (msg) => void this.warnings.push(`${hs.name}: ${msg}`),
         flows: this.flows,

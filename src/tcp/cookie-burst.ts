@@ -80,6 +80,22 @@ export class CookieBurst {
     this.n = n + 1;
   }
 
+  /** Where rows written in place (assembly/listen.ts listen_cookie4) would start: this burst's next row,
+   *  or -1 when the area is full or holds another burst's rows (add's flush and claim, which may send,
+   *  stay on the TS path). */
+  rowsAt(): number {
+    const p = this.holder.burst;
+    if (this.n === this.capacity || (p !== this && p !== null && p.n > 0)) return -1;
+    return this.n;
+  }
+
+  /** `rows` rows were written in place from rowsAt() on: the area is this burst's (nothing to flush first). */
+  took(rows: number): void {
+    if (rows === 0) return;
+    this.holder.burst = this;
+    this.n += rows;
+  }
+
   /** The area becomes this burst's: rows another left there are flushed (by their host) first. */
   private claim(): void {
     const holder = this.holder;

@@ -4,7 +4,7 @@
 // own files (conn-request, check-req, listen-ack, req-timer, client,
 // established, accept); this file wires them.
 import type { Core } from "../core/core.js";
-import { HASH_L4, SKB_F_OOO_OKAY } from "../core/skb-fields.js";
+import { HASH_L4, SKB_F_OOO_OKAY, SKB_HEADROOM } from "../core/skb-fields.js";
 import type { Counters } from "../sim/counters.js";
 import type { EventLoop } from "../sim/loop.js";
 import type { Rng } from "../sim/rng.js";
@@ -13,8 +13,8 @@ import { SYSCTLS } from "../scenario/sysctl.js";
 import type { ListenerConfig } from "../net/host.js";
 import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_RST, TCPHDR_SYN } from "../wire/tcp.js";
 import { formatIPv4, formatIPv6 } from "../wire/addr.js";
-import { SegIn, SegOut, addrKey, writeSegment } from "./segment.js";
-import { CookieSecrets, MSSTAB } from "./cookie.js";
+import { SegIn, SegOut, addrKey, get32, writeSegment } from "./segment.js";
+import { CookieSecrets, MSSTAB, cookieTime } from "./cookie.js";
 import { CookieBurst } from "./cookie-burst.js";
 import { IsnSecret } from "./isn-secret.js";
 import { initialWindow, listenerWindows, type InitialWindow, type ListenerWindows } from "./window.js";
@@ -30,6 +30,7 @@ import {
   TCP_STATE_NAMES,
   TCP_SYN_SENT,
   TCP_SYN_LINEAR_TIMEOUTS,
+  JIFFY,
 } from "./constants.js";
 import { tcpConnRequest } from "./conn-request.js";
 import { tcpCheckReq } from "./check-req.js";
@@ -71,6 +72,15 @@ export interface TcpEnv {
   warn(msg: string): void;
   /** Connections with data, by flowKey (client side registers, server side joins). */
   flows?: Map<string, FlowRecord>;
+  /** Set by a world whose alloc is core.allocOne(now) plus the ledger's create and whose deliver is the
+   *  ledger's plus core.freeLater: the ledger counts n skbs delivered that were freed already. With it, a
+   *  poll's cookie SYNs may go through in one WASM call (TcpHost.listenCookieRun). */
+  delivered?(n: number): void;
+}
+
+/** assembly/listen.ts, called straight (no wrapper; int32 and f64 words). */
+interface ListenHot {
+  listen_cookie4(at: number, n: number, row0: number, me: number, port: number, slotA: number, winA: number, flagsA: number, slotB: number, winB: number, nowMs: number, count: number, now: number): number;
 }
 
 export interface TcpHostConfig {
@@ -223,6 +233,8 @@ export class TcpHost {
    *  Map lookup per SYN is skipped. Every ports.set and ports.delete clears it. */
   private synPort = -1;
   private synPt: PortTable | undefined = undefined;
+  /** listenCookieRun's WASM export. */
+  private readonly listenHot: ListenHot;
   /** Per destination of a connect(): the ephemeral ports taken for it (client.ts pickPort). */
   readonly ephemeral = new EphemeralPorts();
   readonly cookies: CookieSecrets;
@@ -446,6 +458,7 @@ export class TcpHost {
     };
     this.cookies = new CookieSecrets(env.rng, core);
     this.cookieBurst = new CookieBurst(core, () => this.flushCookies());
+    this.listenHot = core.raw as unknown as ListenHot;
     this.isnKey = new IsnSecret(env.rng);
     const c = nstat;
     this.mib = {
@@ -1313,6 +1326,70 @@ export class TcpHost {
    *  tcp_v4_rcv -> tcp_v4_do_rcv -> tcp_rcv_state_process(TCP_LISTEN) -> tcp_conn_request, as rcv()
    *  goes for it. Else false, with nothing done: the flags, port and lookup come from the raw
    *  header before any parse, so a frame that is not one costs a few loads (Stack.listenRun). */
+  /** The SYNs at core.scratch[at .. at+n) for the listener rcvListenSyn found last, in one WASM call
+   *  (assembly/listen.ts listen_cookie4) while each would take tcp_conn_request's cookie branch the
+   *  common way (see there), as listenRun -> rcvListenSyn -> tcpConnRequest would take them one by one:
+   *  IPv4, in a NAPI poll (the cookie burst), cookies wanted (tcp_syncookies=2, or 1 with the SYN
+   *  queue full and the "Possible SYN flooding" line already printed), the accept queue not full, no
+   *  established socket on the port (no ehash lookup to make), the world's alloc and deliver
+   *  (TcpEnv.delivered), the cookie burst's area free to take. What is constant over the run is
+   *  checked and counted here: the counters x k, lastOverflow once (the clock stands still in a poll).
+   *  Returns how many went, or -1 when this run cannot go this way at all (nothing called). */
+  listenCookieRun(at: number, n: number, me: number): number {
+    const pt = this.synPt;
+    const delivered = this.env.delivered;
+    if (pt === undefined || delivered === undefined || !this.rxBatch || this.v6) return -1;
+    const l = pt.listener;
+    if (l === null || l.acceptqIsFull()) return -1;
+    const sc = this.syncookies;
+    if (sc === 0 || (sc !== 2 && !(l.reqskQueueIsFull() && l.synfloodWarned))) return -1;
+    const burst = this.cookieBurst;
+    const row0 = burst.rowsAt();
+    if (row0 < 0) return -1;
+    // __inet_lookup_established first: the stretch ends before a SYN of a socket on the port
+    if (pt.conns.size !== 0) n = this.beforeEstablished(pt, at, n);
+    // tcp_conn_request for a SYN in Linux's layout (MSS, SACK_PERM, TS, NOP, WS) and one without options
+    const lw = l.win ?? this.listenWin;
+    const tsOk = this.timestamps !== 0;
+    const sackOk = tsOk && this.sack !== 0;
+    const wsOk = tsOk && this.windowScaling !== 0;
+    const winA = tsOk ? lw.ts : lw.noTs;
+    const slotA = this.cookieSlots[((tsOk ? 1 : 0) | (sackOk ? 2 : 0)) * 16 + (wsOk ? winA.wscale : -1) + 1]!;
+    const slotB = this.cookieSlots[0]!;
+    const now = this.now;
+    const r = this.listenHot.listen_cookie4(this.core.scratchAddr(at), n, row0, me, this.synPort, slotA, winA.window, (tsOk ? 1 : 0) | (sackOk ? 2 : 0) | (wsOk ? 4 : 0), slotB, lw.noTs.window, this.nowMs(), cookieTime(now) | 0, now);
+    const k = r & 0xffff;
+    if (k === 0) return 0;
+    const rows = r >>> 16;
+    burst.took(rows);
+    if (rows > 0) this.env.created?.(rows);
+    delivered(k);
+    l.segments += k;
+    const m = this.mib;
+    // tcp_syn_flood_action, then cookie_init_sequence -> tcp_synq_overflow and SyncookiesSent, per SYN
+    this.nstat.add(m.ReqQFullDoCookies, k);
+    if (!(now >= l.lastOverflow && now <= l.lastOverflow + 1000 * JIFFY)) l.lastOverflow = now;
+    this.nstat.add(m.SyncookiesSent, k);
+    return k;
+  }
+
+  /** How many of the n frames at core.scratch[at ..) come before the first whose source address and port
+   *  (read as rcvListenSyn reads them) are an established socket's of port table `pt`. */
+  private beforeEstablished(pt: PortTable, at: number, n: number): number {
+    const b = this.headers;
+    const sc = this.core.scratch;
+    const skb = this.core.skb;
+    for (let j = 0; j < n; j++) {
+      const h = sc[at + j]!;
+      // (the stretch ends at a frame that is not IPv4 anyway)
+      if (skb.protocol[h] !== 0x0800) return j;
+      const base = h * SKB_HEADROOM;
+      const th = base + skb.transport[h]!;
+      if (pt.conns.get(get32(b, base + skb.network[h]! + 12), (b[th]! << 8) | b[th + 1]!) !== undefined) return j;
+    }
+    return n;
+  }
+
   rcvListenSyn(h: number, th: number, saddr: number): boolean {
     const b = this.headers;
     if ((b[th + 13]! & (TCPHDR_SYN | TCPHDR_ACK | TCPHDR_RST | TCPHDR_FIN)) !== TCPHDR_SYN) return false;
