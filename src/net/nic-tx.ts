@@ -510,8 +510,9 @@ export class NicTx {
     // net/core/dev.c: __dev_queue_xmit — qdisc_pkt_len_init's SKB_BAD_GSO: dev_core_stats_tx_dropped_inc,
     // kfree_skb_reason, -EINVAL (no model source builds such an skb: a GSO skb's headers are its own)
     if (this.core.skb.gsoSize[h] !== 0 && qdiscPktLen(this.core, h) === PKT_LEN_BAD_GSO) return this.dropBadGso(h);
+    // (the quiet step needs no TX hold: quietPostable's first reads; a poll's held transmits skip the call)
     const w = this.quietWire;
-    if (w !== null && w.sendQuiet(h)) return true;
+    if (w !== null && this.holds === 0 && w.sendQuiet(h)) return true;
     const q = this.pickTx(h);
     this.core.skb.queue[h] = q;
     const now = this.loop.now;
