@@ -7,34 +7,13 @@
 # (`now at` = CLOCK_MONOTONIC and `jiffies:` read together). Prints JSON: {"hz", "flows": [[us, [jiffies]]]},
 # jiffies relative to a multiple of 512 below the first, us = µs into the first segment's jiffy.
 # usage: rto-wheel.py NAME [FLOWS] [SECONDS]   (root; creates and deletes namespaces NAME-a and NAME-b)
-import json, os, re, socket, struct, subprocess, sys, time
+import json, os, socket, struct, subprocess, sys, time
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from netns_pair import jiffy_map, netns_pair, PEER_ADDR  # noqa: E402
 
 PORT = 5016
-
-
-def timer_list_pair():
-    txt = open("/proc/timer_list").read(200000)
-    now = int(re.search(r"now at (\d+) nsecs", txt).group(1))
-    jif = int(re.search(r"^jiffies: (\d+)", txt, re.M).group(1))
-    return now, jif
-
-
-def jiffy_map():
-    """(hz, K) with jiffies = floor(mono_ns / (1e9 / hz)) + K: HZ from two pairs 0.5 s apart, K as the mode."""
-    n0, j0 = timer_list_pair()
-    time.sleep(0.5)
-    n1, j1 = timer_list_pair()
-    hz = round((j1 - j0) * 1e9 / (n1 - n0) / 50) * 50
-    if hz not in (100, 250, 300, 1000):
-        raise SystemExit(f"hz: measured {hz}")
-    jn = 10**9 // hz
-    ks = {}
-    for _ in range(9):
-        n, j = timer_list_pair()
-        k = j - n // jn
-        ks[k] = ks.get(k, 0) + 1
-        time.sleep(0.013)
-    return hz, max(ks, key=ks.get)
 
 
 def sh(*args):
@@ -44,7 +23,7 @@ def sh(*args):
 def role_server(n):
     ls = socket.socket()
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    ls.bind(("10.216.0.2", PORT))
+    ls.bind((PEER_ADDR, PORT))
     ls.listen(64)
     conns = [ls.accept()[0] for _ in range(n)]
     print("accepted", flush=True)
@@ -55,7 +34,7 @@ def role_server(n):
 def role_client(n, gap):
     socks = []
     for _ in range(n):
-        s = socket.create_connection(("10.216.0.2", PORT))
+        s = socket.create_connection((PEER_ADDR, PORT))
         socks.append(s)
     print("connected", flush=True)
     sys.stdin.readline()  # the drop rule is in place
@@ -97,55 +76,45 @@ def main():
     name = sys.argv[1]
     nflows = int(sys.argv[2]) if len(sys.argv) > 2 else 8
     secs = float(sys.argv[3]) if len(sys.argv) > 3 else 16
-    a, b = f"{name}-a", f"{name}-b"
     me = os.path.abspath(__file__)
     py = sys.executable
-    procs = []
-    try:
-        sh("ip", "netns", "add", a)
-        sh("ip", "netns", "add", b)
-        sh("ip", "-n", a, "link", "add", "veth0", "type", "veth", "peer", "name", "veth1", "netns", b)
-        sh("ip", "-n", a, "addr", "add", "10.216.0.1/24", "dev", "veth0")
-        sh("ip", "-n", b, "addr", "add", "10.216.0.2/24", "dev", "veth1")
-        for ns, dev in ((a, "veth0"), (b, "veth1")):
-            sh("ip", "-n", ns, "link", "set", "lo", "up")
-            sh("ip", "-n", ns, "link", "set", dev, "up")
+    pipe = dict(stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    with netns_pair(name) as (a, b):
         hz, k = jiffy_map()
-        pipe = dict(stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        srv = subprocess.Popen(["ip", "netns", "exec", b, py, me, "--server", str(nflows)], **pipe)
-        procs.append(srv)
-        time.sleep(0.3)
-        cli = subprocess.Popen(["ip", "netns", "exec", a, py, me, "--client", str(nflows), "0.0371"], **pipe)
-        procs.append(cli)
-        assert cli.stdout.readline().strip() == "connected"
-        assert srv.stdout.readline().strip() == "accepted"
-        time.sleep(0.5)  # handshakes' delayed ACKs and any window updates are over
-        cap = subprocess.Popen(["ip", "netns", "exec", b, py, me, "--capture", str(secs)], **pipe)
-        procs.append(cap)
-        assert cap.stdout.readline().strip() == "capturing"
-        sh("ip", "netns", "exec", b, "nft", "add table inet t16")
-        sh("ip", "netns", "exec", b, "nft", "add chain inet t16 in { type filter hook input priority 0; }")
-        sh("ip", "netns", "exec", b, "nft", f"add rule inet t16 in tcp dport {PORT} drop")
-        cli.stdin.write("go\n")
-        cli.stdin.flush()
-        pkts = json.loads(cap.stdout.readline())
-        jn = 10**9 // hz
-        flows = {}
-        for sport, t in pkts:
-            flows.setdefault(sport, []).append(t)
-        first = min(ts[0] for ts in flows.values())
-        base = (first // jn + k) // 512 * 512
-        res = []
-        for sport in sorted(flows, key=lambda p: flows[p][0]):
-            ts = flows[sport]
-            res.append([(ts[0] % jn) // 1000, [t // jn + k - base for t in ts]])
-        print(json.dumps({"hz": hz, "flows": res}))
-    finally:
-        for p in procs:
-            p.kill()
-            p.wait()
-        for ns in (a, b):
-            subprocess.run(["ip", "netns", "del", ns], stderr=subprocess.DEVNULL)
+        procs = []
+        try:
+            srv = subprocess.Popen(["ip", "netns", "exec", b, py, me, "--server", str(nflows)], **pipe)
+            procs.append(srv)
+            time.sleep(0.3)
+            cli = subprocess.Popen(["ip", "netns", "exec", a, py, me, "--client", str(nflows), "0.0371"], **pipe)
+            procs.append(cli)
+            assert cli.stdout.readline().strip() == "connected"
+            assert srv.stdout.readline().strip() == "accepted"
+            time.sleep(0.5)  # handshakes' delayed ACKs and any window updates are over
+            cap = subprocess.Popen(["ip", "netns", "exec", b, py, me, "--capture", str(secs)], **pipe)
+            procs.append(cap)
+            assert cap.stdout.readline().strip() == "capturing"
+            sh("ip", "netns", "exec", b, "nft", "add table inet t16")
+            sh("ip", "netns", "exec", b, "nft", "add chain inet t16 in { type filter hook input priority 0; }")
+            sh("ip", "netns", "exec", b, "nft", f"add rule inet t16 in tcp dport {PORT} drop")
+            cli.stdin.write("go\n")
+            cli.stdin.flush()
+            pkts = json.loads(cap.stdout.readline())
+        finally:
+            for p in procs:
+                p.kill()
+                p.wait()
+    jn = 10**9 // hz
+    flows = {}
+    for sport, t in pkts:
+        flows.setdefault(sport, []).append(t)
+    first = min(ts[0] for ts in flows.values())
+    base = (first // jn + k) // 512 * 512
+    res = []
+    for sport in sorted(flows, key=lambda p: flows[p][0]):
+        ts = flows[sport]
+        res.append([(ts[0] % jn) // 1000, [t // jn + k - base for t in ts]])
+    print(json.dumps({"hz": hz, "flows": res}))
 
 
 if __name__ == "__main__":
