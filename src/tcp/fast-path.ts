@@ -3,13 +3,14 @@
 // predicted window; pred-flags.ts), at rcv_nxt, ACKing within [snd_una, snd_nxt], skips tcp_validate_incoming,
 // tcp_urg and tcp_data_queue. A pure ACK goes to tcp_ack without FLAG_SLOWPATH; in-order data is queued at
 // once (tcp_queue_rcv, tcp_event_data_recv: TCPHPHits) and its ACK field costs a tcp_ack only when it moves
-// snd_una. Anything else, or data whose truesize sk_forward_alloc does not cover (step5), takes the slow path.
+// snd_una. Data whose truesize sk_forward_alloc does not cover goes to step5 (the slow path from tcp_ack on,
+// without tcp_validate_incoming); an unpredicted segment takes the whole slow path (tcpRcvState).
 import type { TcpHost } from "./tcp-host.js";
 import type { TcpSock } from "./sock.js";
 import type { TcpConn } from "./conn.js";
-import { TCP_ESTABLISHED } from "./constants.js";
+import { TCP_CLOSE, TCP_ESTABLISHED } from "./constants.js";
 import { TCPHDR_ACK, TCPHDR_PSH } from "../wire/tcp.js";
-import { ackSndCheck, dataSndCheck, eventDataRecv, groTruesize, queueRcv, rcvRttMeasureTs, rxTruesize, tcpAck } from "./data-in.js";
+import { ackSndCheck, dataSndCheck, eventDataRecv, groTruesize, queueRcv, rcvRttMeasureTs, rxTruesize, tcpAck, tcpDataQueue } from "./data-in.js";
 import { rxFrags, rxTailroom } from "./skb-coalesce.js";
 import { storeTsRecent } from "./paws.js";
 import { recvmsg } from "./sock-lock.js";
@@ -48,6 +49,9 @@ function fastPath(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): boolean {
     // tcp_data_snd_check (the skb is freed first in the kernel; the model's handle goes last, as on the
     // slow path, so the pool hands out the same handles)
     if (c.sndDue !== 0) dataSndCheck(t, sk, c);
+    // "update last ts ecr directly instead of calling tcp_rcv_rtt_measure_ts()" (rcv_tsecr: 0 on a socket
+    // without timestamps, which parses none)
+    c.rcvRttLastTsecr = rx.ts ? rx.tsEcr : 0;
     t.deliverSkb(h);
     return true;
   }
@@ -57,9 +61,10 @@ function fastPath(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): boolean {
   const segs = skb.gsoSegs[h]!;
   const gsoSize = segs > 1 ? skb.gsoSize[h]! : 0;
   if (truesize === 0) truesize = gsoSize > 0 ? groTruesize(skb.len[h]! - len, len, gsoSize, segs) : rxTruesize(skb.len[h]!);
-  // step5: the slow path from tcp_ack on (tcp_validate_incoming, which the model's slow path runs, passes a
-  // predicted segment: in window, TSval not below ts_recent)
-  if (truesize > c.fwdAlloc) return false;
+  if (truesize > c.fwdAlloc) {
+    step5(t, sk, c, h);
+    return true;
+  }
   if (tsHdr && c.rcvNxt === c.rcvWup) storeTsRecent(t, sk);
   rcvRttMeasureTs(t, sk, c, len);
   t.nstat.add(t.mib.HPHits);
@@ -96,4 +101,22 @@ function fastPath(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): boolean {
   if (c.readRate === Infinity) recvmsg(t, sk, c, Infinity);
   t.deliverSkb(h);
   return true;
+}
+
+/** tcp_rcv_established's step5: a predicted data segment whose truesize sk_forward_alloc does not cover takes
+ *  the slow path from tcp_ack(FLAG_SLOWPATH | FLAG_UPDATE_TS_RECENT) on, without tcp_validate_incoming (it is
+ *  in window and passed the PAWS test): tcp_rcv_rtt_measure_ts and tcp_data_queue (tcpDataQueue, which ends
+ *  with tcp_ack_snd_check's tcp_data_snd_check), tcp_data_snd_check. What tcpRcvState does for it, less the
+ *  checks a predicted ESTABLISHED segment without FIN, SYN or RST passes. */
+function step5(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): void {
+  // (snd_una <= ack <= snd_nxt: tcp_ack accepts it)
+  tcpAck(t, sk, c);
+  const drop = tcpDataQueue(t, sk, c, h);
+  // tcp_data_snd_check where tcp_ack_snd_check did not run it (a drop), unless the socket is gone
+  if (c.sndDue !== 0) {
+    if (sk.tw || sk.state === TCP_CLOSE) c.sndDue = 0;
+    else dataSndCheck(t, sk, c);
+  }
+  if (drop !== null) t.dropSkb(h, drop);
+  else t.deliverSkb(h);
 }

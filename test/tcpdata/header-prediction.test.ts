@@ -178,3 +178,26 @@ describe("header prediction on the receiver: TCPHPHits", () => {
     expect(nstat.get("TcpExtTCPZeroWindowDrop")).toBe(d0 + 1);
   });
 });
+
+describe("tcp_rcv_rtt_measure_ts remembers a pure ACK's TSecr (rcv_rtt_last_tsecr)", () => {
+  // tcp_rcv_established: the fast path's pure ACK sets rcv_rtt_last_tsecr = rcv_tsecr ("instead of calling
+  // tcp_rcv_rtt_measure_ts()"); the slow path calls tcp_rcv_rtt_measure_ts after tcp_ack for every segment,
+  // which stores the TSecr and measures only len >= rcv_mss. So data carrying the TSecr of the pure ACK before
+  // it gives no receiver RTT sample (tcp_rcv_rtt_update); with a new TSecr it does.
+  for (const established of [true, false]) {
+    it(established ? "fast path" : "slow path", async () => {
+      const r = await runWorld(pair({ durationNs: 103e6, delayNs: 50e6 }, [bulk()]));
+      const { sk, c } = clientConn(r.w);
+      const mss = c.mss;
+      expect(c.rcvq.rttUs).toBe(0);
+      injectAck(r.w, sk, mss, [], { window: 1000, tsecrMs: 10, established });
+      injectAck(r.w, sk, 2 * mss, [], { window: 1000, tsecrMs: 10, payload: 1448, established });
+      expect(c.rcvNxt).toBe(1448);
+      expect(c.rcvq.rttUs).toBe(0);
+      injectAck(r.w, sk, 3 * mss, [], { window: 1000, tsecrMs: 11, payload: 1448, established });
+      expect(c.rcvNxt).toBe(2896);
+      // now (103 ms) - 11 ms, µs, × 8 (tcp_rcv_rtt_update's first sample)
+      expect(c.rcvq.rttUs).toBe((Math.floor(r.w.loop.now / 1e6) - 11) * 1000 * 8);
+    });
+  }
+});
