@@ -91,11 +91,17 @@ describe("built-in tcp-reorder-link", () => {
     // (tcp_packet_delayed) -- partial (below high_seq) or full -- or the D-SACKs brought undo_retrans to 0
     const undone = (tx.TcpExtTCPPartialUndo ?? 0) + (tx.TcpExtTCPFullUndo ?? 0) + (tx.TcpExtTCPDSACKUndo ?? 0);
     expect(undone).toBe(tx.TcpExtTCPSackRecovery);
-    // seed 1: the ACK of the original came first (TCPPartialUndo, the hole's fill counted as TCPTSReorder),
-    // so the D-SACK found undo_marker cleared: tcp_sacktag_write_queue's TCPDSACKIgnoredNoUndo
-    expect(tx.TcpExtTCPPartialUndo).toBe(1);
-    expect(tx.TcpExtTCPTSReorder).toBe(1);
-    expect(tx.TcpExtTCPDSACKIgnoredNoUndo).toBe(1);
+    // each episode: the ACK of the original comes first (TCPPartialUndo, the hole's fill counted as TCPTSReorder),
+    // so the D-SACK finds undo_marker cleared (tcp_sacktag_write_queue's TCPDSACKIgnoredNoUndo). Measured on the
+    // live 6.18.44 (cubic, a TUN relay between two netns holding 1 % of packets until the next one passed,
+    // README "Reordering on the live kernel"): 6 and 24 episodes in two 3 s runs, each time TCPSackRecovery =
+    // TCPFastRetrans = TcpRetransSegs = TCPTSReorder = TCPPartialUndo = TCPDSACKRecv = TCPDSACKIgnoredNoUndo,
+    // and the receiver's TCPDSACKOldSent the same. Seed 1 here: one episode.
+    expect(tx.TcpExtTCPSackRecovery).toBe(1);
+    for (const k of ["TcpExtTCPFastRetrans", "TcpRetransSegs", "TcpExtTCPTSReorder", "TcpExtTCPPartialUndo", "TcpExtTCPDSACKRecv", "TcpExtTCPDSACKIgnoredNoUndo"]) {
+      expect(tx[k], k).toBe(tx.TcpExtTCPSackRecovery);
+    }
+    expect(rx.TcpExtTCPDSACKOldSent).toBe(tx.TcpExtTCPSackRecovery);
     // no loss, so no RTO and no probe that repaired one
     expect(tx.TcpExtTCPTimeouts ?? 0).toBe(0);
     expect(tx.TcpExtTCPLossProbeRecovery ?? 0).toBe(0);

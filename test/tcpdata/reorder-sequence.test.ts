@@ -1,7 +1,9 @@
 // One exact reordering sequence, ACK by ACK, as the built-in tcp-reorder-link produces it at random
-// (test/scenario/reorder-link): a live comparison would need a link that reorders, and without netem
-// (sch_netem is not in this kernel's modules) nftables can drop but not delay or reorder a veth's frames,
-// so the sequence is injected by hand and each step checked against 6.12's source.
+// (test/scenario/reorder-link). The live kernel has no netem (tc: "Specified qdisc kind is unknown") and
+// nftables can drop but not delay or reorder, so its counters come from a user-space TUN relay (README,
+// "Reordering on the live kernel"), whose timing is not exact; the sequence is injected here by hand and each
+// step checked against 6.12's source. Its counters per episode are the relay's: TCPSackRecovery,
+// TCPFastRetrans, TCPTSReorder, TCPPartialUndo, TCPDSACKRecv and TCPDSACKIgnoredNoUndo one each.
 // A flow over a 50 ms one-way link: 10 segments out at ~100.003 ms, nothing from the real receiver before
 // ~150 ms, so the injected ACKs are the only ones the sender sees.
 import { describe, expect, it } from "vitest";
