@@ -3,9 +3,10 @@
 # r16b) joined by a user-space relay between a TUN device in each (tun-reorder-relay.py), which holds P of the
 # packets of each direction until the next packet of that direction has passed (or 200 us); a cubic bulk
 # flow r16a -> r16b for DUR seconds; then the sender's ss -ti line and both namespaces' nstat deltas.
-# Root; python3, iproute2. Usage: tun-reorder.sh [P=0.01] [SEED=1] [DUR=3]
+# DELAY (s): a one-way delay the relay adds to every packet. Root; python3, iproute2.
+# Usage: tun-reorder.sh [P=0.01] [SEED=1] [DUR=3] [DELAY=0]
 set -e
-P=${1:-0.01}; SEED=${2:-1}; DUR=${3:-3}
+P=${1:-0.01}; SEED=${2:-1}; DUR=${3:-3}; DELAY=${4:-0}
 here=$(cd "$(dirname "$0")" && pwd); tmp=$(mktemp -d)
 cleanup() { ip netns del r16a 2>/dev/null || true; ip netns del r16b 2>/dev/null || true; rm -rf "$tmp"; }
 trap cleanup EXIT
@@ -15,7 +16,7 @@ for n in r16a r16b; do
 done
 ip -n r16a addr add 10.16.0.1/24 dev r16t
 ip -n r16b addr add 10.16.0.2/24 dev r16t
-python3 "$here/tun-reorder-relay.py" "$P" "$SEED" $((DUR + 3)) > "$tmp/relay" &
+python3 "$here/tun-reorder-relay.py" "$P" "$SEED" $((DUR + 3)) "$DELAY" > "$tmp/relay" &
 RP=$!
 sleep 0.5
 ip netns exec r16b python3 -c '
