@@ -165,6 +165,9 @@ export const SYSCTLS = {
   "net.ipv4.tcp_retries2": { kind: "int", default: 15, min: 0, max: 255, doc: "RTO budget (tcp_model_timeout) and zero-window probes before an established connection aborts" },
   // net/ipv4/tcp_ipv4.c: tcp_sk_init sysctl_tcp_orphan_retries = 0 (tcp_orphan_retries reads 0 as 8 while icsk_rto < 120 s); u8, no bounds
   "net.ipv4.tcp_orphan_retries": { kind: "int", default: 0, min: 0, max: 255, doc: "tcp_retries2 for a closed (orphaned) socket; 0 = 8 while the RTO is below 120 s" },
+  // net/ipv4/tcp_ipv4.c: tcp_sk_init sysctl_tcp_reordering = TCP_FASTRETRANS_THRESH (3); sysctl_net_ipv4.c: extra1
+  // SYSCTL_ONE, extra2 tcp_max_reordering (checked across fields)
+  "net.ipv4.tcp_reordering": { kind: "int", default: 3, min: 1, max: INT_MAX, doc: "initial reordering degree (tp->reordering, in segments): the duplicate-ACK threshold until SACKs raise it; at most tcp_max_reordering" },
   // net/ipv4/tcp_ipv4.c: tcp_sk_init sysctl_tcp_max_reordering = 300; sysctl_net_ipv4.c: extra1 SYSCTL_ONE
   "net.ipv4.tcp_max_reordering": { kind: "int", default: 300, min: 1, max: INT_MAX, doc: "largest reordering degree learnt from SACKs" },
   // net/ipv4/tcp_ipv4.c: tcp_sk_init sysctl_tcp_slow_start_after_idle = 1; sysctl_net_ipv4.c: u8, proc_dou8vec_minmax

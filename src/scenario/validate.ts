@@ -201,6 +201,11 @@ function buildHost(name: string, index: number, h: ParsedHost, report: Report): 
     const key = h.sysctl["net.ipv4.ipfrag_low_thresh"] !== undefined ? "net.ipv4.ipfrag_low_thresh" : "net.ipv4.ipfrag_high_thresh";
     report(sysPath(key), `${describeSysctl(SYSCTLS[key])} with ipfrag_low_thresh ≤ ipfrag_high_thresh`);
   }
+  // net/ipv4/sysctl_net_ipv4.c: a write of tcp_reordering is bounded by tcp_max_reordering (its extra2,
+  // proc_dointvec_minmax); tcp_max_reordering's own write has no upper check, so lowering it alone is accepted
+  if (h.sysctl["net.ipv4.tcp_reordering"] !== undefined && sysctl["net.ipv4.tcp_reordering"] > sysctl["net.ipv4.tcp_max_reordering"]) {
+    report(sysPath("net.ipv4.tcp_reordering"), `${describeSysctl(SYSCTLS["net.ipv4.tcp_reordering"])} with tcp_reordering ≤ tcp_max_reordering`);
+  }
   const seen = new Map<number, number>();
   const seenUdp = new Map<number, number>();
   const tcpSockets: HostSpec["sockets"] = [];

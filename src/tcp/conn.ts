@@ -114,7 +114,8 @@ export interface TcpApp {
   onEof?(c: TcpConn): void;
 }
 
-/** net.ipv4.tcp_reordering default (tp->reordering's start; not a sysctl of the model). */
+/** include/net/tcp.h: TCP_FASTRETRANS_THRESH — net.ipv4.tcp_reordering's default (connInit sets tp->reordering
+ *  from the host's sysctl). */
 export const TCP_REORDERING = 3;
 
 /** TcpConn's fields that hold sequence numbers, byte totals or ns times: doubles from the start

@@ -6,7 +6,7 @@
 import type { TcpHost } from "./tcp-host.js";
 import type { TcpSock } from "./sock.js";
 import { TCP_CLOSE } from "./constants.js";
-import { TCPCB_EVER_RETRANS, TCPCB_LOST, TCPCB_SACKED_ACKED, TCPCB_SACKED_RETRANS, TCP_REORDERING, type TcpConn } from "./conn.js";
+import { TCPCB_EVER_RETRANS, TCPCB_LOST, TCPCB_SACKED_ACKED, TCPCB_SACKED_RETRANS, type TcpConn } from "./conn.js";
 import { TCP_CA_Disorder, TCP_CA_Loss, TCP_CA_Open, TCP_CA_Recovery } from "./cc.js";
 import { adjustRcvSsthresh, growWindow, rcvRttUpdate, selectWindowRaw, winFromSpace, TCP_MAX_QUICKACKS, SHINFO_ALIGNED, SKB_ALIGNED } from "./buffers.js";
 import { belowMemLow, forcedMemSchedule, memCharge, memUncharge, rmemSchedule, sndMemSync, underMemoryPressure } from "./mem.js";
@@ -330,7 +330,7 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn, fast = false): boole
   } else if (inCwndReduction(c)) {
     // tcp_in_cwnd_reduction: Recovery or CWR (tcp_enter_cwr)
     cwndReduction(c, ackedSacked, newlyLost, advanced);
-  } else if (c.reordering > TCP_REORDERING ? advanced || newlySacked > 0 : advanced) {
+  } else if (c.reordering > t.reordering ? advanced || newlySacked > 0 : advanced) {
     // tcp_may_raise_cwnd (with reordering above net.ipv4.tcp_reordering, any forward progress), then
     // tcp_cong_avoid with acked_sacked, what this ACK newly delivered
     c.cwndLimited = isCwndLimited(c);

@@ -44,6 +44,8 @@ export interface ConnOptions {
  *  ACK for a passive one); `synRttNs` an RTT sample (or -1). */
 export function connInit(t: TcpHost, sk: TcpSock, o: ConnOptions, peerWindow: number, synRttNs: number): TcpConn {
   const c = new TcpConn(congestionOps(o.cc ?? t.ccDefault, t.hystart));
+  // net/ipv4/tcp.c: tcp_init_sock — tp->reordering = sysctl_tcp_reordering (a child inherits its listener's)
+  c.reordering = t.reordering;
   c.now = t.now;
   c.jiffyUs = 1e6 / t.hz;
   // tcp_finish_connect / tcp_rcv_state_process: lsndtime at establishment

@@ -11,7 +11,6 @@ import {
   TCPCB_LOST,
   TCPCB_SACKED_ACKED,
   TCPCB_SACKED_RETRANS,
-  TCP_REORDERING,
   type TcpConn,
 } from "./conn.js";
 import { CA_EVENT_CWND_RESTART, CA_EVENT_LOSS, CA_EVENT_TX_START, TCP_CA_Disorder, TCP_CA_Loss, TCP_CA_Open, TCP_CA_Recovery } from "./cc.js";
@@ -1120,7 +1119,7 @@ export function enterLoss(t: TcpHost, c: TcpConn): void {
   c.cwndCnt = 0;
   c.sndCwndStamp = t.nowMs();
   // a timeout after many SACKs in Disorder: the reordering degree was overestimated
-  if (c.caState <= TCP_CA_Disorder && c.sackedOut >= TCP_REORDERING) c.reordering = Math.min(c.reordering, TCP_REORDERING);
+  if (c.caState <= TCP_CA_Disorder && c.sackedOut >= t.reordering) c.reordering = Math.min(c.reordering, t.reordering);
   c.highSeq = c.sndNxt;
   c.tlpHighSeq = 0;
   c.caState = TCP_CA_Loss;

@@ -312,6 +312,9 @@ export class TcpHost {
   /** net.ipv4.tcp_frto (F-RTO after an RTO when non-zero) */
   readonly frto: number;
   readonly maxReordering: number;
+  /** net.ipv4.tcp_reordering: tp->reordering's start (tcp_init_sock), the bar of tcp_may_raise_cwnd and
+   *  tcp_enter_loss's cut. */
+  readonly reordering: number;
   /** net.ipv4.tcp_retries2 and tcp_orphan_retries (write-timeout.ts) */
   readonly retries2: number;
   readonly orphanRetries: number;
@@ -442,6 +445,7 @@ export class TcpHost {
     this.earlyRetrans = sysctlNum(s, "net.ipv4.tcp_early_retrans");
     this.frto = sysctlNum(s, "net.ipv4.tcp_frto");
     this.maxReordering = sysctlNum(s, "net.ipv4.tcp_max_reordering");
+    this.reordering = sysctlNum(s, "net.ipv4.tcp_reordering");
     this.retries2 = sysctlNum(s, "net.ipv4.tcp_retries2");
     this.orphanRetries = sysctlNum(s, "net.ipv4.tcp_orphan_retries");
     this.txrehash = sysctlNum(s, "net.core.txrehash") === 1;

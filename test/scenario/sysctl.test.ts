@@ -40,6 +40,8 @@ const LINUX_6_12_DEFAULTS: Record<string, unknown> = {
   "net.ipv4.ipfrag_high_thresh": 4194304, // 4 * 1024 * 1024
   "net.ipv4.ipfrag_low_thresh": 3145728, // 3 * 1024 * 1024
   "net.ipv4.ipfrag_time": 30, // IP_FRAG_TIME / HZ
+  "net.ipv4.tcp_reordering": 3, // TCP_FASTRETRANS_THRESH
+  "net.ipv4.tcp_max_reordering": 300,
 };
 
 function errorOf(fn: () => unknown): ScenarioError {
@@ -177,5 +179,14 @@ describe("README.md (Scenario files)", () => {
       const shown = Array.isArray(v) ? `"${v.join(" ")}"` : String(v);
       expect(doc, name).toContain(`| \`${name}\` | ${shown} |`);
     }
+  });
+});
+
+describe("net.ipv4.tcp_reordering against tcp_max_reordering (sysctl_net_ipv4.c: only tcp_reordering's write is bounded)", () => {
+  const doc = (sysctl: string) => `name: r\nduration: 1ms\nhosts:\n  a:\n    sysctl: { ${sysctl} }\n  b: {}\nlinks:\n  - { a: a, b: b }\ntraffic:\n  - { kind: connect, from: a, to: b:80 }\n`;
+  it("lowering tcp_max_reordering alone below the default tcp_reordering (3) is accepted, as the kernel's write is", async () => {
+    const { loadScenarioText } = await import("../../src/scenario/load.js");
+    const text = doc("net.ipv4.tcp_max_reordering: 2").replace("  b: {}\n", "  b:\n    sockets: [{ listen: 80 }]\n");
+    expect(loadScenarioText(text, "r.yaml").hosts[0]!.sysctl["net.ipv4.tcp_max_reordering"]).toBe(2);
   });
 });
