@@ -17,7 +17,7 @@ def open_tun(ns, name):
 p = float(sys.argv[1]); rnd = random.Random(int(sys.argv[2])); dur = float(sys.argv[3])
 DELAY = float(sys.argv[4]) if len(sys.argv) > 4 else 0.0
 HOLD_MAX = 0.0002
-a = open_tun("r16a", "r16t"); b = open_tun("r16b", "r16t")
+a = open_tun("reorder16a", "r16t"); b = open_tun("reorder16b", "r16t")
 peer = {a: b, b: a}
 line = {a: collections.deque(), b: collections.deque()}
 held = {a: None, b: None}
