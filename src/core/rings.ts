@@ -169,6 +169,8 @@ export class Rings {
   readonly descF64: Float64Array;
   private readonly x: RingExports;
   private readonly list: Ring[] = [];
+  /** All of WASM memory as u32 words (a ring's slots sit at its base byte address / 4). */
+  private readonly mem32: Uint32Array;
 
   constructor(readonly core: Core) {
     this.x = core.raw as unknown as RingExports;
@@ -179,6 +181,29 @@ export class Rings {
     }
     this.desc = new Uint32Array(core.memory.buffer, this.x.ring_desc_ptr(), max * RingDesc.U32);
     this.descF64 = new Float64Array(core.memory.buffer, this.x.ring_desc_ptr(), max * (RingDesc.U32 >> 1));
+    this.mem32 = new Uint32Array(core.memory.buffer);
+  }
+
+  /** ring_enqueue(id, h) through the views, for a per-frame producer (a NIC's RX ring when frames
+   *  arrive one per IRQ): the same step and counters as assembly/ring.ts, without a call. `id` must
+   *  be a ring of this core (the caller's own, made at setup). False when the ring is full. */
+  enqueueOne(id: number, h: number): boolean {
+    const d = this.desc;
+    const f = this.descF64;
+    const r = id * RingDesc.U32;
+    const r64 = id * (RingDesc.U32 >> 1);
+    const head = d[r + RingDesc.head]!;
+    const used = (head - d[r + RingDesc.tail]!) >>> 0;
+    if (used >= d[r + RingDesc.size]!) {
+      f[r64 + RingDesc.f64Full]! += 1;
+      f[r64 + RingDesc.f64FullEvents]! += 1;
+      return false;
+    }
+    this.mem32[(d[r + RingDesc.base]! >>> 2) + ((head & d[r + RingDesc.mask]!) >>> 0)] = h;
+    d[r + RingDesc.head] = head + 1;
+    f[r64 + RingDesc.f64Enqueued]! += 1;
+    if (used + 1 > d[r + RingDesc.hwm]!) d[r + RingDesc.hwm] = used + 1;
+    return true;
   }
 
   /** Create a ring of `size` slots (power of two in [2, 2^24]) from the slot

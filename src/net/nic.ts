@@ -9,6 +9,7 @@
 // raises IRQs and "TX room" through callbacks its host installs.
 import type { Core } from "../core/core.js";
 import type { RssContext } from "../core/rss.js";
+import type { Rings } from "../core/rings.js";
 import { createRing, ringRaw, type RingRaw } from "./ring-ops.js";
 import type { EventLoop } from "../sim/loop.js";
 import { HASH_L4, SKB_HEADROOM } from "../core/skb-fields.js";
@@ -162,6 +163,7 @@ export class Nic {
     gsoSlot = 0,
   ) {
     this.r = ringRaw(core);
+    this.rings = core.rings;
     this.rxRings = [];
     for (let q = 0; q < config.queues; q++) this.rxRings.push(createRing(core, config.rxRing, `${name} rx-${q}`));
     if (loop === null) throw new RangeError(`${name}: a NIC needs the event loop`);
@@ -220,6 +222,8 @@ export class Nic {
 
   private readonly skbHash: Uint32Array;
   private readonly skbHashFlags: Uint32Array;
+  /** The core's rings: rxEnqueue's one-frame enqueue through their views. */
+  private readonly rings: Rings;
   private readonly skbNetwork: Uint32Array;
   private readonly skbTransport: Uint32Array;
   private readonly skbProtocol: Uint32Array;
@@ -484,7 +488,7 @@ export class Nic {
   /** The frame lands on RX queue q (after RSS or a filter). */
   rxEnqueue(h: number, q: number): void {
     this.skbQueue[h] = q;
-    if (this.r.ring_enqueue(this.rxRings[q]!, h) === 0) {
+    if (!this.rings.enqueueOne(this.rxRings[q]!, h)) {
       this.missed[q]! += 1;
       this.drops.drop(h, "NIC_RX_MISSED");
       return;

@@ -90,6 +90,27 @@ describe("rings", () => {
     expect(r.head).toBe(11);
   });
 
+  it("enqueueOne (through the views) is ring_enqueue: same slots, indices and counters, across the 2^32 wrap and a full ring", async () => {
+    const core = await freshCore();
+    const a = core.rings.create(8);
+    const b = core.rings.create(8);
+    // indices 3 below 2^32: the enqueues cross the wrap; 5, two dequeued, 5 more fill the 8 slots
+    // and the eleventh finds the ring full
+    for (const r of [a, b]) expect(r.setIndices(2 ** 32 - 3, 2 ** 32 - 3)).toBe(true);
+    for (let i = 0; i < 11; i++) {
+      expect(core.rings.enqueueOne(a.id, 500 + i)).toBe(b.enqueue(500 + i));
+      if (i === 4) {
+        // two out of each mid-way
+        expect([a.dequeue(), a.dequeue()]).toEqual([b.dequeue(), b.dequeue()]);
+      }
+    }
+    expect([a.head, a.tail, a.count]).toEqual([b.head, b.tail, b.count]);
+    expect(a.stats()).toEqual(b.stats());
+    expect(a.stats()).toMatchObject({ enqueued: 10, full: 1, fullEvents: 1, hwm: 8 });
+    for (let k = 0; k < 8; k++) expect(a.peek(k)).toBe(b.peek(k));
+    expect(a.peek(0)).toBe(502);
+  });
+
   it("reset empties the ring and returns (and counts) what it held", async () => {
     const core = await freshCore();
     const r = core.rings.create(8);
