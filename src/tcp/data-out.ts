@@ -1002,7 +1002,8 @@ export function sendDelayedAck(t: TcpHost, sk: TcpSock, c: TcpConn): void {
     // an interactive session or a pushed segment may wait the full TCP_DELACK_MAX
     let maxAto = inPingpong(t, c) || c.ackPushed & ICSK_ACK_PUSHED ? TCP_DELACK_MAX : 500e6; // HZ/2
     if (c.rtt.srttUs > 0) {
-      const rtt = Math.max(Math.ceil(c.rtt.srttUs / 8 / 1000) * 1e6, TCP_DELACK_MIN);
+      // usecs_to_jiffies(srtt_us >> 3): the shift truncates before the rounding up
+      const rtt = Math.max(Math.ceil(Math.floor(c.rtt.srttUs / 8) / 1000) * 1e6, TCP_DELACK_MIN);
       if (rtt < maxAto) maxAto = rtt;
     }
     ato = Math.min(ato, maxAto);

@@ -12,7 +12,7 @@ import { sendDelayedAck } from "../../src/tcp/data-out.js";
 import type { TcpSock } from "../../src/tcp/sock.js";
 import { pair, bulk } from "./helpers.js";
 
-async function pending(left: number) {
+async function pending(left: number, o: { ato?: number; srttUs?: number } = {}) {
   const spec = pair({ durationNs: 51e6, rateBps: 10e6 }, [bulk()]);
   const core = await createCore(coreConfigFor(spec));
   const w = new World(core, spec);
@@ -25,7 +25,8 @@ async function pending(left: number) {
       const c = sk.conn!;
       const now = w.loop.now;
       c.delackDeadline = now + left; // icsk_ack.timeout of a pending ICSK_ACK_TIMER
-      c.ato = 21e6;
+      c.ato = o.ato ?? 21e6;
+      if (o.srttUs !== undefined) c.rtt.srttUs = o.srttUs;
       const acksBefore = w.host("b").nstat.get("TcpOutSegs") ?? 0;
       sendDelayedAck(t, sk, c);
       out = { deadline: c.delackDeadline, timerAt: c.delackTimerAt, now, acksBefore, acksAfter: w.host("b").nstat.get("TcpOutSegs") ?? 0 };
@@ -48,5 +49,17 @@ describe("tcp_send_delayed_ack: 'about to expire' is icsk_ack.timeout <= jiffies
   it("timer 5 jiffies ahead: about to expire, the ACK goes now", async () => {
     const r = await pending(5e6);
     expect(r.acksAfter).toBe(r.acksBefore + 1);
+  });
+});
+
+describe("tcp_send_delayed_ack's RTT bound: max_ato = max(usecs_to_jiffies(srtt_us >> 3), TCP_DELACK_MIN)", () => {
+  it("srtt_us 480004 (8 x 60000.5 us): srtt_us >> 3 is 60000 us, 60 jiffies (not 61), so ato 80 ms becomes 60", async () => {
+    // no timer pending (Infinity): timeout = jiffies + ato. ato 80 ms > TCP_DELACK_MIN; max_ato HZ/2 = 500 ms
+    // (not pingpong, not pushed) is above the RTT bound, which is usecs_to_jiffies(60000) = 60 (the shift
+    // truncates the half microsecond before the rounding up to jiffies): min(80, 60) = 60 jiffies at HZ 1000
+    const r = await pending(Infinity, { ato: 80e6, srttUs: 480004 });
+    expect(r.now).toBe(50e6);
+    expect(r.acksAfter).toBe(r.acksBefore);
+    expect(r.deadline - r.now).toBe(60e6);
   });
 });
