@@ -194,6 +194,23 @@ describe("tcp_retransmit_timer with the peer's window at 0 (tcp_rtx_probe0_timed
   const spec = (durationNs: number) =>
     reordering(smallMtu(pair({ durationNs, delayNs: 1e6, app: { kind: "sink", readRate: 0 }, sysctl: { "net.ipv4.tcp_rmem": [4096, 8192, 8192] } }, [bulk()])), 0.05);
 
+  it("without the reordering the window closes with nothing out: no segment refused (why the worlds reorder)", async () => {
+    // Measured on 6.18.44 (veth MTU 300, offloads off, receiver tcp_rmem 4096 8192 8192, never read, in order):
+    // after 3.7 s the sender had nothing unacknowledged and was probing the zero window (backoff 4, TCPWinProbe
+    // 4); the receiver took 24 of its 30 data segments on the fast path (TCPHPHits) and refused none (no
+    // TcpExtRcvPruned, TCPRcvQDrop or TCPZeroWindowDrop; its only drops were the loss probes' duplicates).
+    // The fast path looks only at sk_forward_alloc; sk_rcvbuf is checked where prediction is turned back on
+    // (tcp_data_queue's tcp_fast_path_check) and where step5's tcp_try_rmem_schedule prunes (collapse makes room).
+    const { w, c } = await runDeadLink(smallMtu(pair({ durationNs: 4e9, delayNs: 1e6, app: { kind: "sink", readRate: 0 }, sysctl: { "net.ipv4.tcp_rmem": [4096, 8192, 8192] } }, [bulk()])));
+    const nb = w.host("b").nstat;
+    expect(c.sndWnd).toBe(0);
+    expect(c.packetsOut).toBe(0);
+    expect(c.icskBackoff).toBe(4);
+    expect(w.host("a").nstat.get("TcpExtTCPWinProbe")).toBe(4);
+    expect(nb.get("TcpExtTCPHPHits")).toBeGreaterThan(0);
+    expect([nb.get("TcpExtRcvPruned") ?? 0, nb.get("TcpExtTCPRcvQDrop") ?? 0, nb.get("TcpExtTCPZeroWindowDrop") ?? 0]).toEqual([0, 0, 0]);
+  });
+
   it("the receiver answers every retransmission: past the 924.6 s budget, no abort and no TCPTimeouts for these RTOs", async () => {
     const { n, aborts, c, t } = await runDeadLink(spec(1500e9));
     expect(c.sndWnd).toBe(0);
