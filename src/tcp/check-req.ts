@@ -172,7 +172,11 @@ export function tcpCheckReq(t: TcpHost, req: TcpSock, h: number): void {
 export function childProcess(t: TcpHost, child: TcpSock, h: number): void {
   const rx = t.rx;
   const fin = (rx.flags & TCPHDR_FIN) !== 0;
-  if (child.conn !== null ? rx.dataLen > 0 || fin : fin && rx.dataLen === 0) tcpRcvState(t, child, h);
+  if (child.conn !== null ? rx.dataLen > 0 || fin : fin && rx.dataLen === 0) {
+    t.synRecvSeg = true;
+    tcpRcvState(t, child, h);
+    t.synRecvSeg = false;
+  }
   else {
     // tcp_rcv_state_process (TCP_SYN_RECV): tcp_ack(FLAG_SLOWPATH | ...) of the ACK without data: TCPPureAcks
     if (rx.dataLen === 0 && !fin) t.nstat.add(t.mib.PureAcks);

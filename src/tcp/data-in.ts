@@ -5,7 +5,7 @@
 // window, ACK scheduling with delayed ACKs and quick-ack mode).
 import type { TcpHost } from "./tcp-host.js";
 import type { TcpSock } from "./sock.js";
-import { TCP_CLOSE } from "./constants.js";
+import { TCP_CLOSE, TCP_ESTABLISHED } from "./constants.js";
 import { TCPCB_EVER_RETRANS, TCPCB_LOST, TCPCB_SACKED_ACKED, TCPCB_SACKED_RETRANS, type TcpConn } from "./conn.js";
 import { TCP_CA_Disorder, TCP_CA_Loss, TCP_CA_Open, TCP_CA_Recovery } from "./cc.js";
 import { adjustRcvSsthresh, growWindow, rcvRttUpdate, selectWindowRaw, winFromSpace, TCP_MAX_QUICKACKS, SHINFO_ALIGNED, SKB_ALIGNED } from "./buffers.js";
@@ -723,7 +723,10 @@ export function tcpDataQueue(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): st
     frags = rxFrags(segs);
     tailroom = rxTailroom(frags, truesize, t.core.skb.len[h]!);
   }
-  rcvRttMeasureTs(t, sk, c, len);
+  // tcp_rcv_established's tcp_rcv_rtt_measure_ts (step5, before tcp_data_queue); tcp_rcv_state_process has
+  // none: not in the other states (old data in FIN_WAIT1/2), nor for the segment that completes a handshake on
+  // the child (ESTABLISHED by now, but run in SYN_RECV), which leaves rcv_rtt_last_tsecr alone
+  if (sk.state === TCP_ESTABLISHED && !t.synRecvSeg) rcvRttMeasureTs(t, sk, c, len);
   // tcp_data_queue clears a pending D-SACK (rx_opt.dsack = 0) for every segment that reaches it; an in-order
   // segment with nothing queued out of order that comes here instead of tcp_rcv_established's fast path (which
   // keeps it: fast-path.ts) missed the prediction only for a reason the model does not separate from it here

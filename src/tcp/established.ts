@@ -212,8 +212,9 @@ export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
     if (flg & TCPHDR_ACK && !(finOut && rx.ack === sk.sndNxt && c.sndNxt === c.sndUna && c.packetsOut === 0 && sacks === 0)) {
       if (!tcpAck(t, sk, c) && !sk.finSent) drop = "TCP_ACK_UNSENT_DATA";
       // tcp_rcv_established's slow path: tcp_rcv_rtt_measure_ts after tcp_ack for every segment, also one
-      // without data (it only remembers the TSecr: tcpDataQueue measures data segments)
-      else if (st0 === TCP_ESTABLISHED && rx.dataLen === 0) rcvRttMeasureTs(t, sk, c, 0);
+      // without data (it only remembers the TSecr: tcpDataQueue measures data segments); not for the segment
+      // that completes a handshake (a bare FIN on it), which the child runs in SYN_RECV
+      else if (st0 === TCP_ESTABLISHED && rx.dataLen === 0 && !t.synRecvSeg) rcvRttMeasureTs(t, sk, c, 0);
     } else if (flg & TCPHDR_ACK) {
       // tcp_ack's tcp_replace_ts_recent and its slow branch's TCPPureAcks (the rest of tcp_ack has nothing to do)
       replaceTsRecent(t, sk, unwrap(sk.irs + 1, rx.seq, c.rcvNxt) <= c.rcvWup + c.rcvWupFin);

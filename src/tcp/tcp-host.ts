@@ -647,6 +647,9 @@ export class TcpHost {
   hz = HZ_MODEL;
   /** Inside a timer_list callback: the timer base's clk is jiffies + 1 (__run_timers advances it first). */
   private inTimerList = false;
+  /** The segment runs on a new child in SYN_RECV (tcp_child_process -> tcp_rcv_state_process), not through
+   *  tcp_rcv_established: no tcp_rcv_rtt_measure_ts for it (check-req.ts childProcess). */
+  synRecvSeg = false;
 
   // ---- socket table ----
 

@@ -17,7 +17,7 @@ import type { TcpSock } from "../../src/tcp/sock.js";
 import { host, link, world } from "../sim/spec-helpers.js";
 import { sendPeerSegment } from "../tcpdata/peer-segment.js";
 
-async function run(syncookies: number, fin = false, app = true) {
+async function run(syncookies: number, fin = false, app = true, ts = false) {
   const l: TcpListenerConfig = { port: 80, backlog: 128, accept: false, ...(app ? { app: { kind: "sink" as const } } : {}) };
   const spec = world([host("server", 2, { listeners: [l], sysctl: { "net.ipv4.tcp_syncookies": syncookies } }), host("client", 1)], [link("client", "server")], [], { durationNs: 5e6 });
   const core = await createCore(coreConfigFor(spec));
@@ -43,6 +43,7 @@ async function run(syncookies: number, fin = false, app = true) {
           seq: syn ? 1_000_000 : 1_000_001,
           ...(syn ? { mss: 1460 } : { ack: synAckSeq + 1 }),
           len: !syn && !fin ? 100 : 0,
+          ...(ts ? { ts: (syn ? [1000, 0] : [1001, 777]) as [number, number] } : {}),
         });
       }),
       0,
@@ -72,5 +73,16 @@ describe("data on the ACK that completes a handshake reaches the child", () => {
         const { child } = await run(cookies, true, app);
         expect(child).toBeDefined(); // before: the FIN was consumed, the child stayed ESTABLISHED
         expect(child.rcvNxt).toBe(1_000_002);
+      });
+  // tcp_rcv_rtt_measure_ts runs only in tcp_rcv_established (fast path, step5); the completing segment goes
+  // through tcp_rcv_state_process (SYN_RECV -> ESTABLISHED -> tcp_data_queue), so its TSecr (777) is neither a
+  // receiver RTT sample nor remembered as rcv_rtt_last_tsecr (0 from tcp_create_openreq_child's clone of the
+  // listener): the next segment echoing 777 is the one measured
+  for (const cookies of [0, 2])
+    for (const fin of [false, true])
+      it(`the completing segment's TSecr is not taken by tcp_rcv_rtt_measure_ts (tcp_syncookies=${cookies}, ${fin ? "a bare FIN" : "100 bytes"})`, async () => {
+        const { child } = await run(cookies, fin, true, true);
+        expect(child.conn!.rcvNxt).toBe(fin ? 0 : 100); // a received FIN is not counted in the model's rcvNxt
+        expect(child.conn!.rcvRttLastTsecr).toBe(0);
       });
 });

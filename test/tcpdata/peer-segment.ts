@@ -25,6 +25,8 @@ export interface PeerSegment {
   mss?: number;
   /** Payload bytes (zero-filled; default none). */
   len?: number;
+  /** A timestamps option [TSval, TSecr] (NOP, NOP, TS; default none). */
+  ts?: [number, number];
 }
 
 /** Build `p` into a new skb and hand it to `t`'s tcp_v4_rcv; returns its handle. */
@@ -41,6 +43,11 @@ export function sendPeerSegment(t: TcpHost, p: PeerSegment): number {
   s.flags = p.flags;
   s.window = p.window ?? 65535;
   if (p.mss !== undefined) s.mss = p.mss;
+  if (p.ts !== undefined) {
+    s.ts = true;
+    s.tsVal = p.ts[0] >>> 0;
+    s.tsEcr = p.ts[1] >>> 0;
+  }
   writeSegment(core, h, s);
   if ((p.len ?? 0) > 0) setPayloadLen(core, h, p.len!);
   t.rcv(h);
