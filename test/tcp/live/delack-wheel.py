@@ -7,11 +7,11 @@
 # arrival and the ACK's departure (SO_TIMESTAMPNS); times map to jiffies through /proc/timer_list as in
 # rto-wheel.py. Prints JSON: {"hz", "pairs": [[data jiffy, ACK jiffy, µs between]]}.
 # usage: delack-wheel.py NAME [SEGMENTS]   (root; creates and deletes namespaces NAME-a and NAME-b)
-import json, os, socket, struct, subprocess, sys, time
+import json, os, socket, subprocess, sys, time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from netns_pair import jiffy_map, netns_pair, PEER_ADDR  # noqa: E402
+from netns_pair import capture_tcp, jiffy_map, netns_pair, PEER_ADDR  # noqa: E402
 
 PORT = 5017
 GAP = 0.097
@@ -41,35 +41,15 @@ def role_client(n):
 
 
 def role_capture(secs):
-    # ETH_P_ALL: a protocol-bound packet socket sees only received frames, not sent ones (dev_queue_xmit_nit)
-    s = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, socket.htons(0x0003))
-    s.bind(("veth1", 0))
-    s.setsockopt(socket.SOL_SOCKET, 35, 1)  # SO_TIMESTAMPNS
-    s.settimeout(0.2)
-    off = time.clock_gettime_ns(time.CLOCK_REALTIME) - time.clock_gettime_ns(time.CLOCK_MONOTONIC)
-    print("capturing", flush=True)
-    out = []
-    end = time.monotonic() + secs
-    while time.monotonic() < end:
-        try:
-            data, anc, _, addr = s.recvmsg(128, 64)
-        except socket.timeout:
-            continue
-        if addr[1] != 0x0800 or data[9] != 6:
-            continue
-        ihl = (data[0] & 15) * 4
-        tot = struct.unpack("!H", data[2:4])[0]
-        sport, dport = struct.unpack("!HH", data[ihl : ihl + 4])
-        doff = (data[ihl + 12] >> 4) * 4
-        flags = data[ihl + 13]
-        sec, nsec = struct.unpack("qq", anc[0][2][:16])
-        t = sec * 10**9 + nsec - off
-        if dport == PORT and tot - ihl - doff > 0:
-            out.append(("data", t))
-        elif sport == PORT and tot - ihl - doff == 0 and flags == 0x10:
-            out.append(("ack", t))
+    # the client's data segments and the server's pure ACKs
+    def keep(sport, dport, plen, flags, t):
+        if dport == PORT and plen > 0:
+            return ("data", t)
+        if sport == PORT and plen == 0 and flags == 0x10:
+            return ("ack", t)
+        return None
 
-    print(json.dumps(out), flush=True)
+    capture_tcp(secs, keep)
 
 
 def main():

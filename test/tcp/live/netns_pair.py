@@ -1,7 +1,8 @@
 # Shared by the live timer measurements (rto-wheel.py, delack-wheel.py): two namespaces NAME-a and NAME-b joined
 # by a veth pair (veth0 10.216.0.1 in a, veth1 10.216.0.2 in b), deleted on exit; and the map from
-# CLOCK_MONOTONIC to jiffies read from /proc/timer_list.
-import contextlib, re, subprocess, time
+# CLOCK_MONOTONIC to jiffies read from /proc/timer_list; and the capture of TCP frames on veth1 with their
+# kernel timestamps.
+import contextlib, json, re, socket, struct, subprocess, time
 
 ADDR = "10.216.0.1"
 PEER_ADDR = "10.216.0.2"
@@ -52,3 +53,33 @@ def jiffy_map():
         ks[k] = ks.get(k, 0) + 1
         time.sleep(0.013)
     return hz, max(ks, key=ks.get)
+
+
+def capture_tcp(secs, keep):
+    """Print, as one JSON line, keep(sport, dport, payload_len, flags, mono_ns) of every IPv4 TCP frame veth1 sees
+    for `secs` seconds (None: left out); mono_ns is the frame's SO_TIMESTAMPNS on CLOCK_MONOTONIC."""
+    # ETH_P_ALL: a protocol-bound packet socket sees only received frames, not sent ones (dev_queue_xmit_nit)
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, socket.htons(0x0003))
+    s.bind(("veth1", 0))
+    s.setsockopt(socket.SOL_SOCKET, 35, 1)  # SO_TIMESTAMPNS
+    s.settimeout(0.2)
+    off = time.clock_gettime_ns(time.CLOCK_REALTIME) - time.clock_gettime_ns(time.CLOCK_MONOTONIC)
+    print("capturing", flush=True)
+    out = []
+    end = time.monotonic() + secs
+    while time.monotonic() < end:
+        try:
+            data, anc, _, addr = s.recvmsg(128, 64)
+        except socket.timeout:
+            continue
+        if addr[1] != 0x0800 or data[9] != 6:
+            continue
+        ihl = (data[0] & 15) * 4
+        tot = struct.unpack("!H", data[2:4])[0]
+        sport, dport = struct.unpack("!HH", data[ihl : ihl + 4])
+        doff = (data[ihl + 12] >> 4) * 4
+        sec, nsec = struct.unpack("qq", anc[0][2][:16])
+        item = keep(sport, dport, tot - ihl - doff, data[ihl + 13], sec * 10**9 + nsec - off)
+        if item is not None:
+            out.append(item)
+    print(json.dumps(out), flush=True)

@@ -7,11 +7,11 @@
 # (`now at` = CLOCK_MONOTONIC and `jiffies:` read together). Prints JSON: {"hz", "flows": [[us, [jiffies]]]},
 # jiffies relative to a multiple of 512 below the first, us = µs into the first segment's jiffy.
 # usage: rto-wheel.py NAME [FLOWS] [SECONDS]   (root; creates and deletes namespaces NAME-a and NAME-b)
-import json, os, socket, struct, subprocess, sys, time
+import json, os, socket, subprocess, sys, time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from netns_pair import jiffy_map, netns_pair, PEER_ADDR  # noqa: E402
+from netns_pair import capture_tcp, jiffy_map, netns_pair, PEER_ADDR  # noqa: E402
 
 PORT = 5016
 
@@ -46,30 +46,8 @@ def role_client(n, gap):
 
 
 def role_capture(secs):
-    s = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, socket.htons(0x0800))
-    s.bind(("veth1", 0))
-    s.setsockopt(socket.SOL_SOCKET, 35, 1)  # SO_TIMESTAMPNS
-    s.settimeout(0.2)
-    off = time.clock_gettime_ns(time.CLOCK_REALTIME) - time.clock_gettime_ns(time.CLOCK_MONOTONIC)
-    print("capturing", flush=True)
-    out = []
-    end = time.monotonic() + secs
-    while time.monotonic() < end:
-        try:
-            data, anc, _, _ = s.recvmsg(128, 64)
-        except socket.timeout:
-            continue
-        ihl = (data[0] & 15) * 4
-        tot = struct.unpack("!H", data[2:4])[0]
-        if data[9] != 6:
-            continue
-        sport, dport = struct.unpack("!HH", data[ihl : ihl + 4])
-        doff = (data[ihl + 12] >> 4) * 4
-        if dport != PORT or tot - ihl - doff <= 0:
-            continue
-        sec, nsec = struct.unpack("qq", anc[0][2][:16])
-        out.append((sport, sec * 10**9 + nsec - off))
-    print(json.dumps(out), flush=True)
+    # the client's data segments, originals and copies: (source port, time)
+    capture_tcp(secs, lambda sport, dport, plen, flags, t: (sport, t) if dport == PORT and plen > 0 else None)
 
 
 def main():
