@@ -52,6 +52,12 @@ export function timerBucketExpiry(expires: number, clk: number, hz: number): num
 /** The jiffy (ns) length at `hz`. */
 export const jiffyNs = (hz: number): number => 1e9 / hz;
 
+/** include/linux/jiffies.h: msecs_to_jiffies for an HZ that divides 1000 (_msecs_to_jiffies: rounded up). */
+export const msecsToJiffies = (ms: number, hz: number): number => {
+  const per = 1000 / hz;
+  return Math.floor((ms + per - 1) / per);
+};
+
 /** jiffies at time `ns` (the tick at k·jiffy makes jiffies k). */
 export const jiffiesAt = (ns: number, hz: number): number => Math.floor(ns / jiffyNs(hz));
 

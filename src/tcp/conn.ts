@@ -215,7 +215,7 @@ export class TcpConn implements CcSock, RcvWindowState {
   /** icsk_probes_out: zero-window probes sent since the last ACK (tcp_ack clears it); tcp_probe_timer aborts
    *  at tcp_retries2. */
   probesOut = 0;
-  /** icsk_probes_tstamp: the ms clock of the first probe timer of this probing episode (-1 none). */
+  /** icsk_probes_tstamp: tcp_jiffies32 (at TcpHost.hz) of the first probe timer of this probing episode (-1 none). */
   probesTstamp = -1;
   /** icsk_user_timeout (TCP_USER_TIMEOUT), ms; 0 = the tcp_retries2 rules. */
   userTimeoutMs = 0;

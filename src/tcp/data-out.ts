@@ -23,7 +23,7 @@ import { frtoEnterLoss } from "./frto.js";
 import { SKB_GSO_TCPV4, SKB_GSO_TCPV6 } from "../core/gro.js";
 import { SKB_GSO_TCP_FIXEDID } from "../core/gso.js";
 import { pow2 } from "../util/pow2.js";
-import { jiffyNs } from "../sim/jiffies.js";
+import { jiffyNs, msecsToJiffies } from "../sim/jiffies.js";
 import { HASH_L4, SKB_F_OOO_OKAY } from "../core/skb-fields.js";
 import { recvmsg, sendmsgBlocked, sendmsgHold } from "./sock-lock.js";
 import { currentSsthresh, inCwndReduction, initUndo, retransmitted } from "./undo.js";
@@ -1140,8 +1140,8 @@ function probeTimer(t: TcpHost, sk: TcpSock, c: TcpConn): void {
     return;
   }
   // TCP_USER_TIMEOUT counts from the episode's first probe timer, answered or not
-  if (c.probesTstamp < 0) c.probesTstamp = t.nowMs();
-  else if (c.userTimeoutMs !== 0 && t.nowMs() - c.probesTstamp >= c.userTimeoutMs) {
+  if (c.probesTstamp < 0) c.probesTstamp = t.jiffies();
+  else if (c.userTimeoutMs !== 0 && t.jiffies() - c.probesTstamp >= msecsToJiffies(c.userTimeoutMs, t.hz)) {
     writeErr(t, sk);
     return;
   }
