@@ -4,7 +4,8 @@
 import type { TcpHost } from "./tcp-host.js";
 import type { TcpSock } from "./sock.js";
 import type { ConnectPopulation } from "./population.js";
-import { TCP_ESTABLISHED, TCP_MSS_DEFAULT, TCP_V6_MSS_DEFAULT, TCP_RTO_MAX, TCP_SYN_SENT, TCP_TIMEOUT_INIT, TCP_TIMEOUT_MIN } from "./constants.js";
+import { TCP_ESTABLISHED, TCP_MSS_DEFAULT, TCP_V6_MSS_DEFAULT, TCP_RTO_MAX, TCP_SYN_SENT, TCP_TIMEOUT_INIT, TCP_TIMEOUT_MIN_JIFFIES } from "./constants.js";
+import { jiffyNs } from "../sim/jiffies.js";
 import { TCPHDR_ACK, TCPHDR_RST, TCPHDR_SYN } from "../wire/tcp.js";
 import { addrKey } from "./segment.js";
 import { firstTxhash, timeoutRehash } from "./txhash.js";
@@ -130,7 +131,7 @@ export function tcpRcvSynSent(t: TcpHost, sk: TcpSock, h: number): void {
     if (rx.ack !== sk.sndNxt) {
       // tcp_rcv_synsent_state_process: "Previous FIN/ACK or RST/ACK might be ignored": before any retransmission
       // (icsk_retransmits 0) the SYN timer is reset to TCP_TIMEOUT_MIN (inet_csk_reset_xmit_timer; icsk_rto kept)
-      if (sk.retransmits === 0) t.armTimerList(sk, TCP_TIMEOUT_MIN, t.kRtx);
+      if (sk.retransmits === 0) t.armTimerList(sk, TCP_TIMEOUT_MIN_JIFFIES * jiffyNs(t.hz), t.kRtx);
       // reset_and_undo -> tcp_v4_do_rcv's reset: tcp_v4_send_reset(sk, skb) carries sk->sk_txhash
       t.sendReset(sk.txhash);
       t.dropSkb(h, "TCP_INVALID_ACK_SEQUENCE");

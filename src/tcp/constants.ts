@@ -37,8 +37,8 @@ const S = 1e9;
 
 /** include/net/tcp.h: TCP_TIMEOUT_INIT (RFC 6298 initial RTO, 1 s). */
 export const TCP_TIMEOUT_INIT = 1 * S;
-/** include/net/tcp.h: TCP_TIMEOUT_MIN (2 jiffies). */
-export const TCP_TIMEOUT_MIN = 2 * MS;
+/** include/net/tcp.h: TCP_TIMEOUT_MIN — 2 jiffies at any HZ (2 ms at HZ=1000, 8 ms at 250): a count of jiffies. */
+export const TCP_TIMEOUT_MIN_JIFFIES = 2;
 /** include/net/tcp.h: TCP_RTO_MAX (120 s). */
 export const TCP_RTO_MAX = 120 * S;
 /** include/net/tcp.h: TCP_TIMEWAIT_LEN (60 s). */

@@ -23,6 +23,7 @@ import { tcpDone } from "./established.js";
 import { outOfResources } from "./out-of-resources.js";
 import { timeoutRehash } from "./txhash.js";
 import { jiffyNs, msecsToJiffies } from "../sim/jiffies.js";
+import { TCP_TIMEOUT_MIN_JIFFIES } from "./constants.js";
 
 export { rethinkTxhash } from "./txhash.js";
 
@@ -88,16 +89,13 @@ export function clampRtoToUserTimeoutUs(t: TcpHost, c: TcpConn): number {
   return Math.min(rto, remaining * 1000);
 }
 
-/** include/net/tcp.h: TCP_TIMEOUT_MIN, jiffies (2 at any HZ: 8 ms at HZ=250). */
-const TCP_TIMEOUT_MIN_J = 2;
-
 /** net/ipv4/tcp_timer.c: tcp_clamp_probe0_to_user_timeout — the probe timer's interval (`whenNs`) cut to
  *  what is left of TCP_USER_TIMEOUT since the probing began (icsk_probes_tstamp), at least TCP_TIMEOUT_MIN;
  *  counted in jiffies at the host's HZ, as the kernel does (msecs_to_jiffies rounds the user timeout up). */
 export function clampProbe0ToUserTimeoutNs(t: TcpHost, c: TcpConn, whenNs: number): number {
   if (c.userTimeoutMs === 0 || c.probesTstamp < 0) return whenNs;
   const elapsed = Math.max(0, t.jiffies() - c.probesTstamp);
-  const remaining = Math.max(msecsToJiffies(c.userTimeoutMs, t.hz) - elapsed, TCP_TIMEOUT_MIN_J);
+  const remaining = Math.max(msecsToJiffies(c.userTimeoutMs, t.hz) - elapsed, TCP_TIMEOUT_MIN_JIFFIES);
   return Math.min(remaining * jiffyNs(t.hz), whenNs);
 }
 

@@ -15,8 +15,8 @@ import { TCP_SYN_SENT } from "../../src/tcp/constants.js";
 import type { TcpSock } from "../../src/tcp/sock.js";
 import { pair, bulk } from "../tcpdata/helpers.js";
 
-async function badAcks(times: number[]) {
-  const spec = pair({ durationNs: 50e6, delayNs: 5e6 }, [bulk({ bytes: 1000 })]);
+async function badAcks(times: number[], hz = 1000, delayNs = 5e6) {
+  const spec = pair({ durationNs: Math.max(50e6, 10 * delayNs), delayNs }, [bulk({ bytes: 1000 })]);
   const core = await createCore(coreConfigFor(spec));
   const syns: number[] = [];
   let rsts = 0;
@@ -30,6 +30,7 @@ async function badAcks(times: number[]) {
   };
   const w = new World(core, spec, tap);
   const t = w.host("a").stack.tcp;
+  t.hz = hz;
   let sk: TcpSock | null = null;
   for (const at of times) {
     w.loop.at(
@@ -70,6 +71,15 @@ describe("tcp_rcv_synsent_state_process: an unacceptable ACK", () => {
     expect(r.n("TcpExtTCPTimeouts")).toBe(1);
     expect(r.n("TcpExtTCPSynRetrans")).toBe(1);
     expect(r.dropped.TCP_INVALID_ACK_SEQUENCE).toBe(1);
+  });
+
+  it("at HZ=250 TCP_TIMEOUT_MIN is 2 jiffies, 8 ms: the SYN resent at jiffy 3, 12 ms (not at 8 ms for a 2 ms timer)", async () => {
+    // the bad ACK at 10 us is in jiffy 0 (4 ms jiffies): mod_timer(jiffies + 2), level 0 plus one jiffy (calc_index):
+    // jiffy 3 = 12 ms. A one-way delay of 20 ms keeps the real SYN-ACK (at ~40 ms) after it
+    const r = await badAcks([10_000], 250, 20e6);
+    expect(r.syns.length).toBe(2);
+    expect(Math.floor(r.syns[1]! / 1000)).toBe(12_000);
+    expect(r.n("TcpExtTCPSynRetrans")).toBe(1);
   });
 
   it("a second one after that retransmission (icsk_retransmits 1) leaves the timer (1 s): no third SYN", async () => {
