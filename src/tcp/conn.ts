@@ -352,7 +352,8 @@ export class TcpConn implements CcSock, RcvWindowState {
   readonly rq = new RcvQueue();
   /** Out-of-order queue: sorted disjoint ranges with their truesize (ofo-queue.ts). */
   ofo: OfoRange[] = [];
-  /** icsk_ack: pending (SCHED), timer deadline, ato (ns), lrcvtime, NOMEM/NOW. */
+  /** icsk_ack: pending (SCHED), timer deadline, ato (ns, whole jiffies at TcpHost.hz), lrcvtime (tcp_jiffies32 as the
+   *  ns of its jiffy's tick), NOMEM/NOW. */
   ackPending = false;
   ackNow = false;
   ackNomem = false;

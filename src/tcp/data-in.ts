@@ -59,6 +59,7 @@ import { compressAck } from "./comp-sack.js";
 import { replaceTsRecent } from "./paws.js";
 import { tcpFin } from "./established.js";
 import { fastPathCheck } from "./pred-flags.js";
+import { jiffyNs } from "../sim/jiffies.js";
 
 /** Default truesize of a received frame when the driver model sets none: a build_skb driver's
  *  page-fragment buffer (frame + NET_SKB_PAD + skb_shared_info, rounded to a power of two: ixgbe's
@@ -461,14 +462,15 @@ export function eventDataRecv(t: TcpHost, sk: TcpSock, c: TcpConn, len: number, 
     c.rcvRttSeq = c.rcvNxt + c.rcvWnd;
     c.rcvRttTime = nowUs;
   }
-  const now = Math.floor(t.now / 1e6) * 1e6; // tcp_jiffies32
+  const now = t.jiffiesNs(); // tcp_jiffies32
   if (c.ato === 0) {
     incrQuickack(c, TCP_MAX_QUICKACKS);
     c.ato = TCP_ATO_MIN;
   } else {
     const m = now - c.lrcvtime;
-    // icsk_ack.ato >> 1 on jiffies (HZ 1000): whole ms
-    const half = Math.floor(c.ato / 2e6) * 1e6;
+    // icsk_ack.ato >> 1 on jiffies at the host's HZ: whole jiffies (TCP_ATO_MIN / 2 is 20 ms at 1000, 250, 100)
+    const j = jiffyNs(t.hz);
+    const half = Math.floor(c.ato / (2 * j)) * j;
     if (m <= TCP_ATO_MIN / 2) c.ato = half + TCP_ATO_MIN / 2;
     else if (m < c.ato) c.ato = Math.min(half + m, c.icskRtoUs() * 1000, TCP_DELACK_MAX);
     else if (m > c.icskRtoUs() * 1000) incrQuickack(c, TCP_MAX_QUICKACKS);

@@ -205,7 +205,7 @@ export function transmit(t: TcpHost, sk: TcpSock, c: TcpConn, start: number, end
     }
     c.lsndtime = Math.floor(t.now / 1e6);
     // data sent within ato of the last data received is a reply — an interactive session
-    if (Math.floor(t.now / 1e6) * 1e6 - c.lrcvtime < c.ato && c.pingpong < 255) c.pingpong++;
+    if (t.jiffiesNs() - c.lrcvtime < c.ato && c.pingpong < 255) c.pingpong++;
   }
   // __tcp_transmit_skb: TcpOutSegs only when end_seq is after snd_nxt (new data, a first FIN) or seq == end_seq
   // (an ACK, a window probe); a retransmission counts in RetransSegs alone
@@ -1002,8 +1002,8 @@ export function sendDelayedAck(t: TcpHost, sk: TcpSock, c: TcpConn): void {
     // an interactive session or a pushed segment may wait the full TCP_DELACK_MAX
     let maxAto = inPingpong(t, c) || c.ackPushed & ICSK_ACK_PUSHED ? TCP_DELACK_MAX : 500e6; // HZ/2
     if (c.rtt.srttUs > 0) {
-      // usecs_to_jiffies(srtt_us >> 3): the shift truncates before the rounding up
-      const rtt = Math.max(Math.ceil(Math.floor(c.rtt.srttUs / 8) / 1000) * 1e6, TCP_DELACK_MIN);
+      // usecs_to_jiffies(srtt_us >> 3): the shift truncates before the rounding up (to the host's jiffy)
+      const rtt = Math.max(t.toJiffies(Math.floor(c.rtt.srttUs / 8) * 1000) * jiffyNs(t.hz), TCP_DELACK_MIN);
       if (rtt < maxAto) maxAto = rtt;
     }
     ato = Math.min(ato, maxAto);

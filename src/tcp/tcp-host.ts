@@ -739,6 +739,12 @@ export class TcpHost {
     return jiffiesAt(this.now, this.hz);
   }
 
+  /** tcp_jiffies32 as the ns of the current jiffy's tick (at HZ=1000 the ms clock): for the jiffy stamps and
+   *  jiffy values the model keeps in ns (icsk_ack.lrcvtime, icsk_ack.ato). */
+  jiffiesNs(): number {
+    return this.jiffies() * jiffyNs(this.hz);
+  }
+
   /** A delta given in ns (a kernel `when` the model keeps in ns at HZ=1000), as jiffies at the wheel's HZ
    *  (rounded up, usecs_to_jiffies). */
   toJiffies(deltaNs: number): number {

@@ -33,4 +33,35 @@ describe("tcp_event_data_recv: ato on whole jiffies", () => {
     // before: 45.5 ms
     expect(c.ato).toBe(45e6);
   });
+
+  // At HZ=250 (4 ms jiffies; TCP_ATO_MIN = HZ/25 = 10 jiffies, TCP_ATO_MIN / 2 = 5) the gap m is counted between
+  // jiffy ticks and ato halves on whole jiffies. quietReceiver's first injected segment is in jiffy 75 (303 ms).
+  it("HZ=250, gaps 21 ms, 0: jiffy 75 -> 81 is m = 6 jiffies: ato (10 >> 1) + 6 = 11 jiffies (44 ms), then (11 >> 1) + 5 = 10 (40 ms)", async () => {
+    const { t, w, c, rcv, run } = await quietReceiver();
+    t.hz = 250;
+    expect(Math.floor(w.loop.now / 4e6)).toBe(75);
+    rcv(0, 100);
+    // m = 300 ms (jiffy 75's tick) - 2 ms (lrcvtime, stamped while the host ran at HZ=1000): above ato and
+    // below icsk_rto (1 s), ato unchanged
+    expect(c.ato).toBe(40e6);
+    run(21e6);
+    expect(Math.floor(w.loop.now / 4e6)).toBe(81);
+    rcv(100, 100);
+    // before: m = 21 ms, (40 >> 1) + 21 = 41 ms
+    expect(c.ato).toBe(44e6);
+    rcv(200, 100);
+    expect(c.ato).toBe(40e6);
+  });
+
+  it("HZ=250, gaps 21 ms, 25 ms: jiffies 75, 81, 87: ato 11 jiffies, then (11 >> 1) + 6 = 11 (44 ms; before 45 ms)", async () => {
+    const { t, w, c, rcv, run } = await quietReceiver();
+    t.hz = 250;
+    rcv(0, 100);
+    run(21e6);
+    rcv(100, 100);
+    run(25e6);
+    expect(Math.floor(w.loop.now / 4e6)).toBe(87);
+    rcv(200, 100);
+    expect(c.ato).toBe(44e6);
+  });
 });
