@@ -49,6 +49,9 @@ export interface LinkConfig {
   loss: number;
   /** Probability a frame is delayed enough to arrive after its successor. */
   reorder: number;
+  /** How long a reordered frame is held back past its arrival time (unset: two serialization times of
+   *  that frame, enough for a back-to-back successor to overtake it). */
+  reorderDelayNs?: number;
 }
 
 /** Called with every frame as it leaves the sender (pcap capture). */
@@ -383,10 +386,11 @@ export class LinkDirection {
       this.drops.drop(h, "LINK_LOSS");
     } else {
       let delay = this.config.delayNs;
-      // A reordered frame is held back by two serialization times, enough for
-      // the next frame to overtake it.
+      // A reordered frame is held back (reorderDelay, or two serialization times: enough for a
+      // back-to-back successor to overtake it); everything that arrives meanwhile overtakes it.
       if (this.config.reorder > 0 && this.rng.float() < this.config.reorder) {
-        delay += 2 * serializationNs(this.skbLen[h]!, this.rateBps);
+        const hold = this.config.reorderDelayNs;
+        delay += hold !== undefined ? hold : 2 * serializationNs(this.skbLen[h]!, this.rateBps);
       }
       this.inTransit++;
       this.loop.after(delay, this.kindArrive, this.pfPush(h, this.loop.now, this.loop.now + delay));

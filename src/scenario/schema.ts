@@ -417,6 +417,8 @@ const linkSchema = obj("link", {
   delay: leaf(duration({ min: 0, max: DAY_NS }), { default: 0 }),
   loss: leaf(probability, { default: 0 }),
   reorder: leaf(probability, { default: 0 }),
+  // how long a reordered frame is held back (null: two serialization times of that frame); needs reorder > 0
+  reorderDelay: leaf(duration({ min: 0, minExclusive: true, max: 1e9 }), { default: null as number | null }),
 });
 
 function hostRef(v: unknown): string {

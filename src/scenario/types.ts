@@ -192,6 +192,8 @@ export interface LinkSpec {
   loss: number;
   /** Probability 0..1 that a frame is reordered (default 0). */
   reorder: number;
+  /** How long a reordered frame is held back, > 0 and ≤ 1 s; only with reorder > 0 (unset: two serialization times). */
+  reorderDelay?: Nanoseconds;
 }
 
 export interface Endpoint {

@@ -113,7 +113,9 @@ function build(doc: unknown, p: ParsedScenario, issues: ScenarioIssue[]): Scenar
         else linked.set(key, i);
       }
     }
-    links.push({ a: l.a, b: l.b, rate: l.rate, delay: l.delay, loss: l.loss, reorder: l.reorder });
+    // a hold time for frames that are never held would be silently dead: refuse it
+    if (l.reorderDelay !== null && l.reorder <= 0) report(["links", i, "reorderDelay"], "only with reorder > 0 (the probability a frame is held back); set reorder or remove reorderDelay");
+    links.push({ a: l.a, b: l.b, rate: l.rate, delay: l.delay, loss: l.loss, reorder: l.reorder, ...(l.reorderDelay !== null ? { reorderDelay: l.reorderDelay } : {}) });
   });
 
   const traffic: TrafficSpec[] = [];

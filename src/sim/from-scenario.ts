@@ -94,7 +94,8 @@ export function worldSpecFromScenario(s: Scenario): WorldSpec {
     seed: s.seed,
     durationNs: s.duration,
     hosts,
-    links: s.links.map((l) => ({ a: l.a, b: l.b, rateBps: l.rate, delayNs: l.delay, loss: l.loss, reorder: l.reorder })),
+    links: s.links.map((l) => ({ a: l.a, b: l.b, rateBps: l.rate, delayNs: l.delay, loss: l.loss, reorder: l.reorder,
+      ...(l.reorderDelay !== undefined ? { reorderDelayNs: l.reorderDelay } : {}) })),
     traffic: s.traffic.map((t) => trafficSpec(t, byName.get(t.kind === "incast" ? t.from[0]! : t.from)!.family)),
   };
 }

@@ -33,6 +33,8 @@ export interface LinkSpec {
   delayNs: number;
   loss: number;
   reorder: number;
+  /** Hold time of a reordered frame (unset: two serialization times of that frame). */
+  reorderDelayNs?: number;
 }
 
 export type TrafficSpec =

@@ -66,8 +66,9 @@ export function coreConfigFor(spec: WorldSpec): Partial<CoreConfig> {
     ringSlots += h.cpus * backlogRingSlots(maxBacklog);
     rings += h.cpus;
   }
-  // Frames on a wire at once: bandwidth-delay product in minimum-size frames.
-  for (const l of spec.links) queued += 2 * Math.ceil((l.rateBps * l.delayNs) / 1e9 / (84 * 8) + 2);
+  // Frames on a wire at once: bandwidth-delay product in minimum-size frames (a reorderDelay may hold every frame
+  // that much longer; the default hold, two serialization times, is the + 2).
+  for (const l of spec.links) queued += 2 * Math.ceil((l.rateBps * (l.delayNs + (l.reorderDelayNs ?? 0))) / 1e9 / (84 * 8) + 2);
   // UDP receive queues and IP reassembly hold skbs too (src/net/udp-sock.ts, ipfrag.ts).
   queued += udpHeldBound(spec);
   const skbs = Math.min(1 << 21, queued + 4096);
@@ -183,7 +184,7 @@ export class World implements DropSink {
       const b = this.host(ls.b);
       const aNic = newNic(a, b);
       const bNic = newNic(b, a);
-      const cfg = { rateBps: ls.rateBps, delayNs: ls.delayNs, loss: ls.loss, reorder: ls.reorder };
+      const cfg = { rateBps: ls.rateBps, delayNs: ls.delayNs, loss: ls.loss, reorder: ls.reorder, reorderDelayNs: ls.reorderDelayNs };
       const ab = new LinkDirection(aNic, bNic, a.name, b.name, cfg, this.loop, linkRng, core.skb.len, this, tap);
       const ba = new LinkDirection(bNic, aNic, b.name, a.name, cfg, this.loop, linkRng, core.skb.len, this, tap);
       this.links.push(new Link(a.name, b.name, ab, ba));
