@@ -1256,20 +1256,23 @@ export function sizeGoal(c: TcpConn, mss = c.mss): number {
  *  tcp_current_ssthresh. */
 export function slowStartAfterIdleCheck(t: TcpHost, c: TcpConn): void {
   if (!t.slowStartAfterIdle || c.packetsOut > 0 || c.cc.congControl !== undefined) return;
-  const delta = Math.floor(t.now / 1e6) - c.lsndtime;
-  const rtoMs = Math.floor(c.icskRtoUs() / 1000); // icsk_rto in jiffies (HZ=1000)
-  if (delta > rtoMs) cwndRestart(t, c, delta, rtoMs);
+  // tcp_jiffies32 - lsndtime and icsk_rto in jiffies at the host's HZ (lsndtime is kept as a ms stamp: its
+  // jiffy is the ms cut to whole jiffies)
+  const jUs = jiffyNs(t.hz) / 1000;
+  const delta = t.jiffies() - Math.floor((c.lsndtime * 1000) / jUs);
+  const rtoJ = Math.floor(c.icskRtoUs() / jUs);
+  if (delta > rtoJ) cwndRestart(t, c, delta, rtoJ);
 }
 
 /** net/ipv4/tcp_output.c: tcp_cwnd_restart (out of line: slowStartAfterIdleCheck is on every window
  *  update's path, a restart after an idle RTO is rare; docs/CONVENTIONS.md, hot functions). */
-function cwndRestart(t: TcpHost, c: TcpConn, delta: number, rtoMs: number): void {
+function cwndRestart(t: TcpHost, c: TcpConn, delta: number, rtoJ: number): void {
   c.now = t.now;
   c.cc.cwndEvent?.(c, CA_EVENT_CWND_RESTART);
   c.ssthresh = currentSsthresh(c);
   let cwnd = c.cwnd;
   const restart = Math.min(TCP_INIT_CWND, cwnd);
-  while ((delta -= rtoMs) > 0 && cwnd > restart) cwnd >>= 1;
+  while ((delta -= rtoJ) > 0 && cwnd > restart) cwnd >>= 1;
   c.cwnd = Math.max(cwnd, restart);
   c.sndCwndStamp = t.nowMs();
   c.sndCwndUsed = 0;
