@@ -17,7 +17,7 @@ export const TCP_RACK_STATIC_REO_WND = 0x2;
 export const TCP_RACK_NO_DUPTHRESH = 0x4;
 /** include/net/tcp.h: TCP_RACK_RECOVERY_THRESH — recoveries a raised reo_wnd persists for. */
 export const TCP_RACK_RECOVERY_THRESH = 16;
-/** include/net/tcp.h: TCP_TIMEOUT_MIN_US (2 jiffies at HZ=1000) */
+/** include/net/tcp.h: TCP_TIMEOUT_MIN_US (2 ms, 2*USEC_PER_MSEC, at any HZ; unlike TCP_TIMEOUT_MIN, 2 jiffies) */
 export const TCP_TIMEOUT_MIN_US = 2000;
 /** TCPCB_RETRANS: ever retransmitted or being retransmitted. */
 const TCPCB_RETRANS = TCPCB_SACKED_RETRANS | TCPCB_EVER_RETRANS;
