@@ -6,7 +6,7 @@
 // after conn_request (consume_skb), so the ledger counts it delivered.
 import type { TcpHost } from "./tcp-host.js";
 import type { ListenSock } from "./sock.js";
-import { TCP_MSS_DEFAULT, TCP_V6_MSS_DEFAULT, TCP_NEW_SYN_RECV, TCP_TIMEOUT_INIT, JIFFY } from "./constants.js";
+import { TCP_MSS_DEFAULT, TCP_V6_MSS_DEFAULT, TCP_NEW_SYN_RECV, TCP_TIMEOUT_INIT } from "./constants.js";
 import { cookieSeq, cookieTime, cookieTimestamp, mssIndex } from "./cookie.js";
 import { TCPHDR_ACK, TCPHDR_SYN } from "../wire/tcp.js";
 import { HASH_L4 } from "../core/skb-fields.js";
@@ -56,7 +56,7 @@ export function tcpConnRequest(t: TcpHost, l: ListenSock, h: number, twIsn = 0):
   const win = tsOk ? lw.ts : lw.noTs;
   if (wantCookie) {
     // include/net/tcp.h: cookie_init_sequence -> tcp_synq_overflow, SyncookiesSent
-    if (!(now >= l.lastOverflow && now <= l.lastOverflow + 1000 * JIFFY)) l.lastOverflow = now;
+    l.synqOverflow(now);
     t.nstat.add(m.SyncookiesSent);
     // net/ipv6/syncookies.c: __cookie_v6_init_sequence has its own msstab
     const mssind = mssIndex(mss, rx.v6);

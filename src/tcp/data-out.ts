@@ -1287,8 +1287,7 @@ export function appSend(t: TcpHost, sk: TcpSock, c: TcpConn, bytes: number, flag
   // lock_sock: another call of the application holds the socket; it writes after release_sock
   if (sendmsgBlocked(t, c)) return 0;
   // the socket no longer takes data (close() queued the FIN, or it failed): an error, nothing copied
-  if (sk.state !== TCP_ESTABLISHED && sk.state !== TCP_CLOSE_WAIT) return sendWaitConnectError(c, flags);
-  if (c.sockErr !== 0) return sendStreamError(c, flags);
+  if ((sk.state !== TCP_ESTABLISHED && sk.state !== TCP_CLOSE_WAIT) || c.sockErr !== 0) return sendError(c, flags);
   // tcp_skb_entail of a new skb (the write queue is empty: everything written was sent) checks for idleness
   if (bytes > 0 && c.writeSeq === c.sndNxt) slowStartAfterIdleCheck(t, c);
   // tcp_sendmsg_locked: tcp_send_mss (size_goal from tcp_current_mss)
@@ -1344,18 +1343,12 @@ export const EPIPE = 32;
 /** include/linux/socket.h: MSG_NOSIGNAL — an EPIPE without SIGPIPE. */
 export const MSG_NOSIGNAL = 0x4000;
 
-/** net/core/stream.c: sk_stream_wait_connect, as tcp_sendmsg_locked calls it for a socket neither ESTABLISHED
- *  nor CLOSE_WAIT — sock_error first (sk_err, cleared as it is read), then -EPIPE for any state but SYN_SENT /
- *  SYN_RECV (the model's applications write only once established); do_error: sk_stream_error. */
-function sendWaitConnectError(c: TcpConn, flags: number): number {
-  if (c.sockErr !== 0) return -takeSockErr(c);
-  return sendStreamError(c, flags);
-}
-
-/** net/core/stream.c: sk_stream_error for tcp_sendmsg_locked's -EPIPE (sk_err set, or SEND_SHUTDOWN:
- *  shutdown(SHUT_WR) or close() queued the FIN) — sock_error's -sk_err if set, else -EPIPE and SIGPIPE to the
- *  caller unless MSG_NOSIGNAL. */
-function sendStreamError(c: TcpConn, flags: number): number {
+/** tcp_sendmsg_locked's error for a socket that takes no more data, the same on both of its paths: a state
+ *  neither ESTABLISHED nor CLOSE_WAIT (net/core/stream.c: sk_stream_wait_connect — sock_error first, then
+ *  -EPIPE: the model's applications write only once established) and sk_err or SEND_SHUTDOWN in its copy
+ *  loop (shutdown(SHUT_WR) or close() queued the FIN). do_error -> sk_stream_error: sock_error's -sk_err if
+ *  set (cleared as it is read), else -EPIPE and SIGPIPE to the caller unless MSG_NOSIGNAL. */
+function sendError(c: TcpConn, flags: number): number {
   if (c.sockErr !== 0) return -takeSockErr(c);
   if (!(flags & MSG_NOSIGNAL)) c.sigpipes++;
   return -EPIPE;

@@ -2,7 +2,7 @@
 // state NEW_SYN_RECV, as Linux's reqs in the ehash), and ListenSock for a
 // listener with its request-queue counters and accept queue.
 import type { ConnectPopulation } from "./population.js";
-import { TCP_CLOSE, TCP_CLOSING, TCP_FIN_WAIT1, TCP_FIN_WAIT2, TCP_LAST_ACK, TCP_LISTEN, TCP_NEW_SYN_RECV } from "./constants.js";
+import { JIFFY, TCP_CLOSE, TCP_CLOSING, TCP_FIN_WAIT1, TCP_FIN_WAIT2, TCP_LAST_ACK, TCP_LISTEN, TCP_NEW_SYN_RECV } from "./constants.js";
 import type { TcpConn } from "./conn.js";
 import type { ServerApp } from "./apps.js";
 import type { ListenerWindows } from "./window.js";
@@ -199,6 +199,11 @@ export class ListenSock {
   synfloodWarned = false;
   /** tcp_synq_overflow stamp (rx_opt.ts_recent_stamp of the listener), ns. */
   lastOverflow = -Infinity;
+
+  /** include/net/tcp.h: tcp_synq_overflow — restamp unless the stamp is within the last second (HZ jiffies). */
+  synqOverflow(now: number): void {
+    if (!(now >= this.lastOverflow && now <= this.lastOverflow + 1000 * JIFFY)) this.lastOverflow = now;
+  }
   /** Segments that reached the listener. */
   segments = 0;
   /** Accept application state. */

@@ -30,7 +30,6 @@ import {
   TCP_STATE_NAMES,
   TCP_SYN_SENT,
   TCP_SYN_LINEAR_TIMEOUTS,
-  JIFFY,
 } from "./constants.js";
 import { tcpConnRequest } from "./conn-request.js";
 import { tcpCheckReq } from "./check-req.js";
@@ -1334,11 +1333,6 @@ export class TcpHost {
     } else this.dropSkb(h, "TCP_FLAGS");
   }
 
-  /** rcv() for IPv4 skb h (TCP header at byte `th` of the headers, source address `saddr`) if it
-   *  is a SYN (none of ACK, RST, FIN) to a port with a listener and matches no socket:
-   *  tcp_v4_rcv -> tcp_v4_do_rcv -> tcp_rcv_state_process(TCP_LISTEN) -> tcp_conn_request, as rcv()
-   *  goes for it. Else false, with nothing done: the flags, port and lookup come from the raw
-   *  header before any parse, so a frame that is not one costs a few loads (Stack.listenRun). */
   /** The SYNs at core.scratch[at .. at+n) for the listener rcvListenSyn found last, in one WASM call
    *  (assembly/listen.ts listen_cookie4) while each would take tcp_conn_request's cookie branch the
    *  common way (see there), as listenRun -> rcvListenSyn -> tcpConnRequest would take them one by one:
@@ -1381,7 +1375,7 @@ export class TcpHost {
     const m = this.mib;
     // tcp_syn_flood_action, then cookie_init_sequence -> tcp_synq_overflow and SyncookiesSent, per SYN
     this.nstat.add(m.ReqQFullDoCookies, k);
-    if (!(now >= l.lastOverflow && now <= l.lastOverflow + 1000 * JIFFY)) l.lastOverflow = now;
+    l.synqOverflow(now);
     this.nstat.add(m.SyncookiesSent, k);
     return k;
   }
@@ -1403,6 +1397,11 @@ export class TcpHost {
     return n;
   }
 
+  /** rcv() for IPv4 skb h (TCP header at byte `th` of the headers, source address `saddr`) if it
+   *  is a SYN (none of ACK, RST, FIN) to a port with a listener and matches no socket:
+   *  tcp_v4_rcv -> tcp_v4_do_rcv -> tcp_rcv_state_process(TCP_LISTEN) -> tcp_conn_request, as rcv()
+   *  goes for it. Else false, with nothing done: the flags, port and lookup come from the raw
+   *  header before any parse, so a frame that is not one costs a few loads (Stack.listenRun). */
   rcvListenSyn(h: number, th: number, saddr: number): boolean {
     const b = this.headers;
     if ((b[th + 13]! & (TCPHDR_SYN | TCPHDR_ACK | TCPHDR_RST | TCPHDR_FIN)) !== TCPHDR_SYN) return false;
