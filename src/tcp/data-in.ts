@@ -729,11 +729,10 @@ export function tcpDataQueue(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): st
   // none: not in the other states (old data in FIN_WAIT1/2), nor for the segment that completes a handshake on
   // the child (ESTABLISHED by now, but run in SYN_RECV), which leaves rcv_rtt_last_tsecr alone
   if (sk.state === TCP_ESTABLISHED && !t.synRecvSeg) rcvRttMeasureTs(t, sk, c, len);
-  // tcp_data_queue clears a pending D-SACK (rx_opt.dsack = 0) for every segment that reaches it; an in-order
-  // segment with nothing queued out of order that comes here instead of tcp_rcv_established's fast path (which
-  // keeps it: fast-path.ts) missed the prediction only for a reason the model does not separate from it here
-  // (a window field or header length not predicted, step5's truesize above sk_forward_alloc), so it keeps it too
-  if (seq !== c.rcvNxt || !ofoEmpty(c)) c.dsackPending = false;
+  // tcp_data_queue clears a pending D-SACK (rx_opt.dsack = 0) for every segment with data that reaches it, in
+  // order or not, before a partial packet or old data sets a new one; only tcp_rcv_established's fast path,
+  // which never comes here, leaves it for the next ACK (fast-path.ts)
+  c.dsackPending = false;
   if (seq !== c.rcvNxt) {
     // end_seq and rcv_nxt count a FIN (the segment's; the one received, c.eof): old data that brings a FIN
     // not yet received is a partial packet (below), whose queue_and_out reaches tcp_fin

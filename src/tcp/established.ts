@@ -321,6 +321,8 @@ export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
     // a socket that moved no data gets its transfer state now (tcp_init_transfer ran at ESTABLISHED in the
     // kernel), for the delayed ACK
     if (c === null) c = connInit(t, sk, {}, sk.peerWindow, sk.synRttNs);
+    // tcp_data_queue's rx_opt.dsack = 0 (a FIN makes end_seq != seq): tcp_fin's FIN_WAIT ACK carries no D-SACK
+    c.dsackPending = false;
     tcpFin(t, sk, c);
     // tcp_rcv_state_process / tcp_rcv_established: tcp_ack_snd_check unless tcp_time_wait closed the socket
     if (!sk.tw && sk.state !== TCP_CLOSE) ackSndCheck(t, sk, c);

@@ -8,10 +8,14 @@ import { expect } from "vitest";
 import { quietServerSocket } from "./helpers.js";
 import { clientSegment } from "./inject.js";
 import { tcpRcvState } from "../../src/tcp/established.js";
+import { tcpRcvEstablished } from "../../src/tcp/fast-path.js";
+import { TCPHDR_ACK } from "../../src/wire/tcp.js";
 import { SegIn } from "../../src/tcp/segment.js";
 
 /** The receiver, its ACKs (time, ack and SACK blocks relative to its rcv_nxt at the start, parsed from their
- *  header bytes), rcv(off, len) to inject data at that offset and run(ns) to let time pass. */
+ *  header bytes), rcv(off, len) to inject data at that offset into the slow path (tcp_rcv_state_process's
+ *  checks, as for a segment header prediction missed), deliver(off, len, window) to offer it to header
+ *  prediction first, and run(ns) to let time pass. */
 export async function quietReceiver() {
   const { w, t, sk, c } = await quietServerSocket();
   const nstat = w.host("b").nstat;
@@ -49,9 +53,15 @@ export async function quietReceiver() {
     tcpRcvState(t, sk, clientSegment(w, sk, off - (c.rcvNxt - nxt), len, flags, sk.tsOk ? sk.tsRecent : undefined));
     return collect();
   };
+  /** As rcv, but handed to tcp_v4_do_rcv's tcp_rcv_established (header prediction first, as every segment for
+   *  an ESTABLISHED socket is), with the 16-bit window field `window` (clientSegment's default 1000). */
+  const deliver = (off: number, len: number, window = 1000): typeof acks => {
+    tcpRcvEstablished(t, sk, clientSegment(w, sk, off - (c.rcvNxt - nxt), len, TCPHDR_ACK, sk.tsOk ? sk.tsRecent : undefined, sk.sndNxt, window));
+    return collect();
+  };
   const run = (ns: number): typeof acks => {
     w.loop.run(w.loop.now + ns);
     return collect();
   };
-  return { w, t, sk, c, nstat, nxt, rcv, run };
+  return { w, t, sk, c, nstat, nxt, rcv, deliver, run };
 }
