@@ -17,8 +17,11 @@ export interface CcSock {
   srttUs: number;
   /** Simulated time (ns). */
   now: number;
-  /** tp->lsndtime: the ms (tcp_jiffies32) data was last sent; CA_EVENT_TX_START is raised before it moves. */
+  /** tp->lsndtime: the jiffy (tcp_jiffies32 at the host's HZ) data was last sent; CA_EVENT_TX_START is raised
+   *  before it moves. */
   lsndtime: number;
+  /** One jiffy of the host's clock (TcpHost.hz), µs: 1000 at HZ=1000, 4000 at HZ=250. */
+  jiffyUs: number;
   /** tcp_is_cwnd_limited */
   cwndLimited: boolean;
   /** tp->prior_cwnd: cwnd when the last reduction began (tcp_reno_undo_cwnd's floor). */

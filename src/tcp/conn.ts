@@ -139,7 +139,7 @@ export class TcpConn implements CcSock, RcvWindowState {
   inFlight = 0;
   srttUs = 0;
   now = 0;
-  /** tp->lsndtime: tcp_jiffies32 (ms) when data was last sent (set at establishment too). */
+  /** tp->lsndtime: tcp_jiffies32 (at TcpHost.hz) when data was last sent (set at establishment too). */
   lsndtime = 0;
   /** tcp_is_cwnd_limited as tcp_cong_avoid's caller saw it (data-in.ts sets it before cong_avoid). */
   cwndLimited = false;

@@ -1,13 +1,13 @@
 // CUBIC (net/ipv4/tcp_cubic.c) with its default parameters: beta 717/1024,
-// bic_scale 41, fast convergence and TCP friendliness on. Time in jiffies
-// (HZ=1000) as the kernel counts it. HyStart (hystart.ts) leaves slow start
+// bic_scale 41, fast convergence and TCP friendliness on. Time in jiffies at
+// the host's HZ (tcp_jiffies32, HZ: CcSock.jiffyUs) as the kernel counts it, so
+// the curve's steps follow the tick. HyStart (hystart.ts) leaves slow start
 // early on an ACK train as long as half the minimum RTT or on a rise in RTT.
 import { CA_EVENT_TX_START, inSlowStart, renoUndoCwnd, tcpCongAvoidAi, tcpSlowStart, type CcSock, type CongestionOps } from "./cc.js";
 import { HYSTART_DEFAULTS, Hystart, type HystartParams } from "./hystart.js";
 
 const BICTCP_BETA_SCALE = 1024;
 const BICTCP_HZ = 10;
-const HZ = 1000;
 const BETA = 717;
 const BIC_SCALE = 41;
 /** cubictcp_register: beta_scale = 8·(1024+beta)/3/(1024−beta) */
@@ -68,7 +68,11 @@ export function cubic(hy: HystartParams = HYSTART_DEFAULTS): CongestionOps {
   let epochStart = 0;
   let ackCnt = 0;
   let tcpCwnd = 0;
-  const jiffies = (sk: CcSock): number => Math.floor(sk.now / 1e6) + 1; // +1: 0 means "no epoch"
+  // tcp_jiffies32, +1: epoch_start 0 means "no epoch" (the kernel's jiffies start at INITIAL_JIFFIES, not 0);
+  // lsndtime is the unshifted jiffy
+  const jiffies = (sk: CcSock): number => Math.floor(sk.now / (sk.jiffyUs * 1000)) + 1;
+  /** HZ, from the host's jiffy */
+  const hz = (sk: CcSock): number => 1e6 / sk.jiffyUs;
 
   const reset = (): void => {
     cnt = 0;
@@ -86,8 +90,10 @@ export function cubic(hy: HystartParams = HYSTART_DEFAULTS): CongestionOps {
   // bictcp_update
   const update = (sk: CcSock, cwnd: number, acked: number): void => {
     const now = jiffies(sk);
+    const HZ = hz(sk);
     ackCnt += acked;
-    if (lastCwnd === cwnd && now - lastTime <= HZ / 32) return;
+    // HZ / 32 in C's integer division: 31 jiffies at HZ=1000, 7 at 250, 3 at 100
+    if (lastCwnd === cwnd && now - lastTime <= Math.floor(HZ / 32)) return;
     if (!(epochStart !== 0 && now === lastTime)) {
       lastCwnd = cwnd;
       lastTime = now;
@@ -103,7 +109,8 @@ export function cubic(hy: HystartParams = HYSTART_DEFAULTS): CongestionOps {
           originPoint = lastMaxCwnd;
         }
       }
-      let t = now - epochStart + Math.ceil(delayMinUs / 1000);
+      // usecs_to_jiffies rounds up (USEC_PER_SEC a multiple of HZ); t <<= BICTCP_HZ; do_div(t, HZ)
+      let t = now - epochStart + Math.ceil(delayMinUs / sk.jiffyUs);
       t = Math.floor((t * 2 ** BICTCP_HZ) / HZ);
       const offs = t < K ? K - t : t - K;
       const delta = cubicDelta(offs);
@@ -164,7 +171,7 @@ export function cubic(hy: HystartParams = HYSTART_DEFAULTS): CongestionOps {
     cwndEvent(sk, ev) {
       if (ev !== CA_EVENT_TX_START) return;
       const now = jiffies(sk);
-      const delta = Math.floor(sk.now / 1e6) - sk.lsndtime;
+      const delta = now - 1 - sk.lsndtime;
       if (epochStart !== 0 && delta > 0) {
         epochStart += delta;
         if (epochStart > now) epochStart = now;
@@ -176,7 +183,7 @@ export function cubic(hy: HystartParams = HYSTART_DEFAULTS): CongestionOps {
     pktsAcked(sk, _acked, rttUs) {
       if (rttUs < 0) return;
       // discard delay samples within a second of a loss (the epoch restarts)
-      if (epochStart !== 0 && jiffies(sk) - epochStart < HZ) return;
+      if (epochStart !== 0 && jiffies(sk) - epochStart < hz(sk)) return;
       const delay = Math.max(1, Math.floor(rttUs));
       if (delayMinUs === 0 || delayMinUs > delay) delayMinUs = delay;
       if (!hystart.found && inSlowStart(sk) && hy.hystart) hystart.update(sk, delay, delayMinUs);

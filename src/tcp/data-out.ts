@@ -203,7 +203,7 @@ export function transmit(t: TcpHost, sk: TcpSock, c: TcpConn, start: number, end
       c.now = t.now;
       c.cc.cwndEvent(c, CA_EVENT_TX_START);
     }
-    c.lsndtime = Math.floor(t.now / 1e6);
+    c.lsndtime = t.jiffies();
     // data sent within ato of the last data received is a reply — an interactive session
     if (t.jiffiesNs() - c.lrcvtime < c.ato && c.pingpong < 255) c.pingpong++;
   }
@@ -1256,10 +1256,9 @@ export function sizeGoal(c: TcpConn, mss = c.mss): number {
  *  tcp_current_ssthresh. */
 export function slowStartAfterIdleCheck(t: TcpHost, c: TcpConn): void {
   if (!t.slowStartAfterIdle || c.packetsOut > 0 || c.cc.congControl !== undefined) return;
-  // tcp_jiffies32 - lsndtime and icsk_rto in jiffies at the host's HZ (lsndtime is kept as a ms stamp: its
-  // jiffy is the ms cut to whole jiffies)
+  // tcp_jiffies32 - lsndtime and icsk_rto in jiffies at the host's HZ
   const jUs = jiffyNs(t.hz) / 1000;
-  const delta = t.jiffies() - Math.floor((c.lsndtime * 1000) / jUs);
+  const delta = t.jiffies() - c.lsndtime;
   const rtoJ = Math.floor(c.icskRtoUs() / jUs);
   if (delta > rtoJ) cwndRestart(t, c, delta, rtoJ);
 }

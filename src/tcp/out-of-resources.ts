@@ -12,18 +12,17 @@ import { XMIT_OK, transmit, unwrap } from "./data-out.js";
 import { tcpDone } from "./established.js";
 import { TCPHDR_ACK, TCPHDR_RST } from "../wire/tcp.js";
 
-const TCP_RTO_MAX_MS = TCP_RTO_MAX / 1e6;
-const TCP_TIMEWAIT_LEN_MS = TCP_TIMEWAIT_LEN / 1e6;
 
 /** net/ipv4/tcp_timer.c: tcp_out_of_resources — true: the socket was aborted (the caller must stop). */
 export function outOfResources(t: TcpHost, sk: TcpSock, c: TcpConn, doReset: boolean): boolean {
-  const sinceSent = t.nowMs() - c.lsndtime;
+  // (s32)(tcp_jiffies32 - lsndtime) against TCP_RTO_MAX and TCP_TIMEWAIT_LEN, all jiffies at the host's HZ
+  const sinceSent = t.jiffies() - c.lsndtime;
   // a peer that kept the window shut or heard nothing from us for long is penalized (sk_err_soft, the
   // second penalty, needs ICMP: none here)
-  const shift = sinceSent > 2 * TCP_RTO_MAX_MS || !doReset ? 1 : 0;
+  const shift = sinceSent > 2 * t.toJiffies(TCP_RTO_MAX) || !doReset ? 1 : 0;
   if (!checkOom(t, c, shift)) return false;
   // the exceptions that still get a reset: sent recently, or the window is closed with nothing out
-  if (sinceSent <= TCP_TIMEWAIT_LEN_MS || (c.sndWnd === 0 && c.packetsOut === 0)) doReset = true;
+  if (sinceSent <= t.toJiffies(TCP_TIMEWAIT_LEN) || (c.sndWnd === 0 && c.packetsOut === 0)) doReset = true;
   if (doReset) sendActiveReset(t, sk, c);
   tcpDone(t, sk);
   t.nstat.add(t.mib.AbortOnMemory);

@@ -73,7 +73,7 @@ describe("tcp_ca_event", () => {
     expect(events).toEqual([CA_EVENT_CWND_RESTART, CA_EVENT_TX_START]);
     // the hook sees the lsndtime of the last data sent, 208 ms earlier
     expect(lsnd).toEqual([before, before]);
-    expect(c.lsndtime).toBe(Math.floor(w.loop.now / 1e6));
+    expect(c.lsndtime).toBe(t.jiffies());
     // a full segment more goes out (Nagle would hold a small one) with the first still in flight
     appSend(t, sk, c, 3000);
     expect(c.packetsOut).toBeGreaterThanOrEqual(2);
@@ -85,7 +85,7 @@ describe("CUBIC and CA_EVENT_TX_START (cubictcp_cwnd_event)", () => {
   /** A CUBIC socket in congestion avoidance at cwnd 100 whose epoch began at 10 s (one ACK then). */
   const inCa = () => {
     const cc = cubic();
-    const sk: CcSock = { cwnd: 100, ssthresh: 50, cwndCnt: 0, mss: 1448, inFlight: 100, srttUs: 0, now: 10e9, lsndtime: 10_000, cwndLimited: true, delivered: 0, deliveryRateBps: 0, priorCwnd: 0 };
+    const sk: CcSock = { cwnd: 100, ssthresh: 50, cwndCnt: 0, mss: 1448, inFlight: 100, srttUs: 0, now: 10e9, lsndtime: 10_000, jiffyUs: 1000, cwndLimited: true, delivered: 0, deliveryRateBps: 0, priorCwnd: 0 };
     cc.init(sk);
     cc.congAvoid!(sk, 1);
     return { cc, sk };

@@ -3,13 +3,13 @@
 // numbers worked out by hand from bictcp_update, cubic_root, tcp_friendliness and cubictcp_recalc_ssthresh.
 import { describe, expect, it } from "vitest";
 import { cubic, cubicRoot } from "../../src/tcp/cubic.js";
-import type { CcSock } from "../../src/tcp/cc.js";
+import { CA_EVENT_TX_START, type CcSock } from "../../src/tcp/cc.js";
 
 const CUBE_FACTOR = 2681735677;
 
 function sock(cwnd: number): CcSock {
   return {
-    cwnd, ssthresh: 0x7fffffff, cwndCnt: 0, mss: 1448, inFlight: cwnd, srttUs: 8000, now: 1e9, lsndtime: 1000,
+    cwnd, ssthresh: 0x7fffffff, cwndCnt: 0, mss: 1448, inFlight: cwnd, srttUs: 8000, now: 1e9, lsndtime: 1000, jiffyUs: 1000,
     cwndLimited: true, priorCwnd: 0, delivered: 0, deliveryRateBps: 0,
   };
 }
@@ -87,5 +87,51 @@ describe("bictcp_update", () => {
     sk.now += 50e6;
     cc.congAvoid!(sk, 400);
     expect([sk.cwnd, sk.cwndCnt]).toEqual([108, 1]);
+  });
+});
+
+// At HZ=250 (CcSock.jiffyUs 4000) bictcp_update and cubictcp_cwnd_event count tcp_jiffies32 at 4 ms a jiffy,
+// lsndtime is a jiffy stamp, t <<= BICTCP_HZ; do_div(t, HZ) divides by 250 and HZ / 32 is 7 jiffies.
+describe("CUBIC at HZ=250: tcp_jiffies32 and HZ are the host's", () => {
+  it("K from cubic_root, W_max 20, cwnd 14: 145 ms is 36 jiffies, t = 36·1024/250 = 147: cwnd stays 14", () => {
+    // As the HZ=1000 case above: first ACK at 1 s (jiffy 250): K 2523, t 0, delta 5, target 15, cnt 14,
+    // cwnd_cnt 1. 7 packets at 1.145 s, jiffy 286 (286.25 cut): 36 > HZ / 32 = 7 since last_time; t = 36·1024 / 250
+    // = 147 (147.456 cut), offs 2376, delta = 410·2376³ >> 40 = 5, target 15, cnt 14; ack_cnt 8 <= 26;
+    // cwnd_cnt 8 < 14: cwnd 14. (Before, at HZ=1000 whatever the host's: t 148, cwnd 15, cwnd_cnt 1.)
+    const cc = cubic();
+    const sk = { ...sock(20), jiffyUs: 4000 };
+    cc.init(sk);
+    sk.ssthresh = cc.ssthresh(sk);
+    sk.cwnd = 14;
+    cc.congAvoid!(sk, 1);
+    expect([sk.cwnd, sk.cwndCnt]).toEqual([14, 1]);
+    sk.now += 145e6;
+    cc.congAvoid!(sk, 7);
+    expect([sk.cwnd, sk.cwndCnt]).toEqual([14, 8]);
+  });
+
+  it("cubictcp_cwnd_event: lsndtime and now in jiffies; 3 s idle after sending until 12 s moves the epoch 3 s at either HZ", () => {
+    // Loss at cwnd 100 (last_max 0): last_max 100, ssthresh 70; cwnd 100 >= last_max: K 0, origin 100. First
+    // ACK at 10 s: t 0, target 100, cnt 100·100 = 10000 (no cap: last_max != 0), cwnd_cnt 1. Data last sent at
+    // 12 s (lsndtime), sending again at 15 s: delta = now - lsndtime = 3 s in jiffies (HZ=250: 3750 - 3000 =
+    // 750; HZ=1000: 15000 - 12000 = 3000), epoch_start 10 s -> 13 s (not after now). 40 packets ACKed at 15 s:
+    // t = 2 s = 500 jiffies -> 500·1024/250 (or 2000·1024/1000) = 2048, offs 2048, delta = 410·2^33 >> 40 = 3,
+    // target 103, cnt 100/3 = 33; ack_cnt 41 <= 100·15 >> 3 = 187; cwnd_cnt 41 >= 33: cwnd 101, cwnd_cnt 8.
+    // (Before, at HZ=250: lsndtime 3000 read as ms, delta 12000 pushed the epoch past now, cut to now: t 0,
+    // cnt 10000, cwnd 100, cwnd_cnt 41.)
+    for (const [jiffyUs, lsndtime] of [[4000, 3000], [1000, 12_000]] as const) {
+      const cc = cubic();
+      const sk = { ...sock(100), jiffyUs, now: 10e9 };
+      cc.init(sk);
+      sk.ssthresh = cc.ssthresh(sk);
+      expect(sk.ssthresh).toBe(70);
+      cc.congAvoid!(sk, 1);
+      expect([sk.cwnd, sk.cwndCnt]).toEqual([100, 1]);
+      sk.now = 15e9;
+      sk.lsndtime = lsndtime;
+      cc.cwndEvent!(sk, CA_EVENT_TX_START);
+      cc.congAvoid!(sk, 40);
+      expect([jiffyUs, sk.cwnd, sk.cwndCnt]).toEqual([jiffyUs, 101, 8]);
+    }
   });
 });

@@ -82,7 +82,7 @@ describe("tcp_cwnd_validate: the cwnd-limited latch and tcp_cwnd_application_lim
     // snd_cwnd_stamp an RTO back (icsk_rto in jiffies) and no write since the last send was recent enough to
     // skip tcp_cwnd_restart
     const rtoMs = Math.floor(c.icskRtoUs() / 1000);
-    c.lsndtime = t.nowMs();
+    c.lsndtime = t.jiffies();
     c.sndCwndStamp = t.nowMs() - rtoMs;
     appSend(t, sk, c, MSS);
     // not cwnd-limited (1 < 40, congestion avoidance): snd_cwnd_used 1; win_used = max(1, TCP_INIT_CWND 10) < 40:

@@ -56,7 +56,7 @@ describe("a FIN of its own and the peer's window (tcp_snd_wnd_test)", () => {
     // then 1 - rto stops (restart window min(10, 80) = 10 is not reached)
     const rtoMs = Math.floor(c.icskRtoUs() / 1000);
     c.cwnd = 80;
-    c.lsndtime = t.nowMs() - (2 * rtoMs + 1);
+    c.lsndtime = t.jiffies() - (2 * rtoMs + 1); // HZ=1000: a jiffy is a ms
     injectAck(w, sk, 1000);
     expect(c.cwnd).toBe(20);
     expect(c.finAlone).toBe(FIN_ALONE_SENT);

@@ -12,7 +12,7 @@ function sock(cwnd: number, over: Partial<HystartParams> = {}, pacing: { rate: n
   const counts: Record<string, number> = {};
   const cc = cubic({ ...HYSTART_DEFAULTS, ...over, count: (k, n) => (counts[k] = (counts[k] ?? 0) + n) });
   const sk = {
-    cwnd, ssthresh: 0x7fffffff, cwndCnt: 0, mss: 1448, inFlight: 0, srttUs: 0, now: 0, lsndtime: 0, cwndLimited: true, delivered: 0, deliveryRateBps: 0, priorCwnd: 0,
+    cwnd, ssthresh: 0x7fffffff, cwndCnt: 0, mss: 1448, inFlight: 0, srttUs: 0, now: 0, lsndtime: 0, jiffyUs: 1000, cwndLimited: true, delivered: 0, deliveryRateBps: 0, priorCwnd: 0,
     sndUna: 0, sndNxt: 100, pacingRate: pacing.rate, pacingFq: pacing.fq, gsoMaxSize: GSO_MAX_SIZE,
   };
   cc.init(sk);

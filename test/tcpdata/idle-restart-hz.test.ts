@@ -15,7 +15,7 @@ async function idleTo(ns: number) {
   r.c.rtt.rtoUs = 201_000;
   expect(r.c.icskRtoUs()).toBe(204_000);
   expect(Math.floor(r.w.loop.now / 4e6)).toBe(75);
-  r.c.lsndtime = 300;
+  r.c.lsndtime = 75; // a jiffy stamp (tcp_jiffies32)
   r.c.cwnd = 40;
   r.run(ns);
   expect(r.c.packetsOut).toBe(0);

@@ -198,7 +198,7 @@ describe("pacing rate and RTT", () => {
 });
 
 describe("congestion control", () => {
-  const sock = (cwnd: number): CcSock => ({ cwnd, ssthresh: 0x7fffffff, cwndCnt: 0, mss: 1448, inFlight: cwnd, srttUs: 800, now: 1e9, lsndtime: 0, cwndLimited: true, delivered: 0, deliveryRateBps: 0, priorCwnd: 0 });
+  const sock = (cwnd: number): CcSock => ({ cwnd, ssthresh: 0x7fffffff, cwndCnt: 0, mss: 1448, inFlight: cwnd, srttUs: 800, now: 1e9, lsndtime: 0, jiffyUs: 1000, cwndLimited: true, delivered: 0, deliveryRateBps: 0, priorCwnd: 0 });
   it("loss: CUBIC ssthresh = cwnd·717/1024, Reno cwnd/2, floor 2", () => {
     expect(cubic().ssthresh(sock(100))).toBe(70);
     expect(reno().ssthresh(sock(100))).toBe(50);
