@@ -753,9 +753,14 @@ export class TcpHost {
   /** sk_reset_timer(sk, timer, expires) of one of a connection's timer_lists (expires: an absolute jiffy): the
    *  ns at which it runs (kernel/time/timer.c: __mod_timer -> calc_wheel_index). A pending timer re-armed to
    *  its own expires stays where it is (__mod_timer's `timer->expires == expires` shortcut): `pendingExp` and
-   *  `pendingAt` are the timer's current expiry (ns tick) and run time (Infinity: not pending). */
+   *  `pendingAt` are the timer's current expiry (ns tick) and run time (Infinity: not pending). A timer whose
+   *  run time is now and that has not run yet is still pending (timer_pending: __run_timers' expire_timers
+   *  detaches each timer of the batch only as it calls it), so another callback of the same tick re-arming it
+   *  to its expiry leaves it in the batch; filed again from a callback (base->clk = jiffies + 1) it would run
+   *  a jiffy late. (The same-index shortcut, `idx == timer_get_idx(timer)`, gives the recomputed bucket
+   *  except for such a due timer re-armed from a callback exactly one level range later: not modelled.) */
   modTimer(expires: number, pendingExp: number, pendingAt: number): number {
-    if (pendingAt !== Infinity && pendingAt > this.now && pendingExp === expires * jiffyNs(this.hz)) return pendingAt;
+    if (pendingAt !== Infinity && pendingAt >= this.now && pendingExp === expires * jiffyNs(this.hz)) return pendingAt;
     return modTimerFireNs(this.now, expires, this.hz, this.inTimerList);
   }
 
