@@ -479,14 +479,19 @@ export function eventDataRecv(t: TcpHost, sk: TcpSock, c: TcpConn, len: number, 
   if (len >= 128) growWindow(c, len, truesize, t.rmem[2]!, underMemoryPressure(t));
 }
 
-/** tcp_rcv_rtt_measure_ts */
-export function rcvRttMeasureTs(t: TcpHost, sk: TcpSock, c: TcpConn, len: number): void {
+/** tcp_rtt_tsopt_us: a ms TSecr delta counts below INT_MAX / (USEC_PER_SEC / TCP_TS_HZ), a C int division */
+const TSOPT_DELTA_MAX = Math.floor(0x7fffffff / 1000);
+
+/** net/ipv4/tcp_input.c: tcp_rcv_rtt_measure_ts — `span` is the segment's end_seq - seq (its data, and one
+ *  for a FIN), which must reach icsk_ack.rcv_mss for a sample. */
+export function rcvRttMeasureTs(t: TcpHost, sk: TcpSock, c: TcpConn, span: number): void {
   const rx = t.rx;
   if (!rx.ts || rx.tsEcr === c.rcvRttLastTsecr) return;
   c.rcvRttLastTsecr = rx.tsEcr;
-  if (len >= c.rcvMss) {
+  if (span >= c.rcvMss) {
+    // tcp_rtt_tsopt_us(tp, 0): a u32 ms delta, 0 or too large gives no sample
     const d = (t.nowMs() + sk.tsOff - rx.tsEcr) >>> 0;
-    if (d > 0 && d < 2 ** 31 / 1000) rcvRttUpdate(c.rcvq, d * 1000, false);
+    if (d > 0 && d < TSOPT_DELTA_MAX) rcvRttUpdate(c.rcvq, d * 1000, false);
   }
 }
 
@@ -728,7 +733,7 @@ export function tcpDataQueue(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): st
   // tcp_rcv_established's tcp_rcv_rtt_measure_ts (step5, before tcp_data_queue); tcp_rcv_state_process has
   // none: not in the other states (old data in FIN_WAIT1/2), nor for the segment that completes a handshake on
   // the child (ESTABLISHED by now, but run in SYN_RECV), which leaves rcv_rtt_last_tsecr alone
-  if (sk.state === TCP_ESTABLISHED && !t.synRecvSeg) rcvRttMeasureTs(t, sk, c, len);
+  if (sk.state === TCP_ESTABLISHED && !t.synRecvSeg) rcvRttMeasureTs(t, sk, c, len + (rx.flags & TCPHDR_FIN ? 1 : 0));
   // tcp_data_queue clears a pending D-SACK (rx_opt.dsack = 0) for every segment with data that reaches it, in
   // order or not, before a partial packet or old data sets a new one; only tcp_rcv_established's fast path,
   // which never comes here, leaves it for the next ACK (fast-path.ts)

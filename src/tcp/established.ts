@@ -214,7 +214,7 @@ export function tcpRcvState(t: TcpHost, sk: TcpSock, h: number): void {
       // tcp_rcv_established's slow path: tcp_rcv_rtt_measure_ts after tcp_ack for every segment, also one
       // without data (it only remembers the TSecr: tcpDataQueue measures data segments); not for the segment
       // that completes a handshake (a bare FIN on it), which the child runs in SYN_RECV
-      else if (st0 === TCP_ESTABLISHED && rx.dataLen === 0 && !t.synRecvSeg) rcvRttMeasureTs(t, sk, c, 0);
+      else if (st0 === TCP_ESTABLISHED && rx.dataLen === 0 && !t.synRecvSeg) rcvRttMeasureTs(t, sk, c, flg & TCPHDR_FIN ? 1 : 0);
     } else if (flg & TCPHDR_ACK) {
       // tcp_ack's tcp_replace_ts_recent and its slow branch's TCPPureAcks (the rest of tcp_ack has nothing to do)
       replaceTsRecent(t, sk, unwrap(sk.irs + 1, rx.seq, c.rcvNxt) <= c.rcvWup + c.rcvWupFin);

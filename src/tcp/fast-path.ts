@@ -66,6 +66,7 @@ function fastPath(t: TcpHost, sk: TcpSock, c: TcpConn, h: number): boolean {
     return true;
   }
   if (tsHdr && c.rcvNxt === c.rcvWup) storeTsRecent(t, sk);
+  // (end_seq - seq: a predicted segment has no FIN)
   rcvRttMeasureTs(t, sk, c, len);
   t.nstat.add(t.mib.HPHits);
   // the skb's layout for coalescing: as GRO built it, or as the socket backlog left it
