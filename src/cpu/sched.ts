@@ -18,7 +18,7 @@
 // would have; at or before closeAt it puts the step on the wheel after all.
 // A session whose last round charged no time ends at once, in the poll's own
 // event, when its step would be the next event anyway (nothing else due then).
-import type { EventLoop } from "../sim/loop.js";
+import { VIRTUAL_ID, type EventLoop } from "../sim/loop.js";
 
 /** kernel/softirq.c: MAX_SOFTIRQ_RESTART, MAX_SOFTIRQ_TIME (2 ms as jiffies) */
 export const MAX_SOFTIRQ_RESTART = 10;
@@ -111,6 +111,10 @@ export class CpuSched {
     this.appCredit = f();
     this.closeAt = f().fill(-1);
     this.kindStep = loop.register(`${name} cpu step`, (cpu) => this.step(cpu));
+    // addApp's step at now is virtual (EventLoop.atVirtual) until its place in the order matters
+    loop.setVirtualSink(this.kindStep, (cpu, id) => {
+      this.stepId[cpu] = id;
+    });
   }
 
   /** True while cpu is inside __do_softirq (an IRQ now must not start another). */
@@ -176,10 +180,11 @@ export class CpuSched {
       if (this.handler!.softirqNow() > now) return;
       // Woken by a packet of this CPU's own poll that has cost nothing so far (the zero-cost model's sink):
       // a step at now, tentatively, so that the poll's end may run it in place (runPoll) while it keeps its
-      // slot in the order, in case something due at now comes first
+      // slot in the order, in case something due at now comes first; virtual (not staged) until that slot
+      // matters (EventLoop.atVirtual: most polls' ends run it in place and it never is)
       if (this.busyUntil[cpu]! <= now) {
         this.stepAt[cpu] = now;
-        this.stepId[cpu] = this.loop.atTentative(now, this.kindStep, cpu);
+        this.stepId[cpu] = this.loop.atVirtual(now, this.kindStep, cpu);
         return;
       }
     }
@@ -211,7 +216,7 @@ export class CpuSched {
   }
 
   private ensureStep(cpu: number, t: number): void {
-    const id = this.stepId[cpu]!;
+    let id = this.stepId[cpu]!;
     if (id >= 0) {
       const at = this.stepAt[cpu]!;
       // A step before the CPU is free would only move itself to busyUntil:
@@ -219,6 +224,8 @@ export class CpuSched {
       if (at <= t && at >= this.busyUntil[cpu]!) return;
       if (at <= t) t = this.busyUntil[cpu]!;
       this.stepAt[cpu] = t;
+      // a virtual step is staged first (in its place), then moved as any
+      if (id === VIRTUAL_ID) id = this.loop.materialize();
       this.stepId[cpu] = this.loop.reschedule(id, t, this.kindStep, cpu);
       return;
     }
@@ -336,7 +343,7 @@ export class CpuSched {
           this.step(cpu);
           return;
         }
-      } else if (end === now && this.stepAt[cpu] === now && this.loop.takeBack(id, now)) {
+      } else if (end === now && this.stepAt[cpu] === now && (id === VIRTUAL_ID ? this.loop.takeVirtual(now) : this.loop.takeBack(id, now))) {
         // the step addApp put at now (tentatively) is the next event: it runs here instead, as above
         this.stepId[cpu] = -1;
         this.loop.runAhead(now);

@@ -51,6 +51,9 @@ export class EventQueueFullError extends Error {
 }
 
 const BURST = 256;
+const noSink = (): void => {};
+/** atVirtual's id for a schedule not staged yet (above every u32 id the wheel gives). */
+export const VIRTUAL_ID = 2 ** 32;
 /** assembly/wheel.ts WHEEL_KIND_CONSUMED: a staged schedule the loop has
  *  dispatched itself; filing it only uses its id up. */
 const KIND_CONSUMED = 0xfffffffe;
@@ -116,6 +119,12 @@ export class EventLoop {
    *  stagedLast from before it, for takeBack. */
   private tentId = -1;
   private tentIdx = 0;
+  /** A virtual schedule (atVirtual) not staged yet: its time (NaN: none), kind and argument. */
+  private virtTime = NaN;
+  private virtKind = 0;
+  private virtArg = 0;
+  /** Per kind: told the id a virtual schedule of that kind got when it was staged after all. */
+  private readonly virtSinks: ((arg: number, id: number) => void)[] = [];
   /** The earliest time filed into the wheel since the batch began (staged
    *  schedules a sync filed, or one at() scheduled directly): neither in the
    *  batch nor under the wheel's published bound. stagedMin counts it. */
@@ -150,6 +159,8 @@ export class EventLoop {
   /** Schedule at an absolute time (ns); returns the entry id for cancel(). */
   at(time: number, kind: number, arg: number): number {
     const t = time < this.now ? this.now : time;
+    // a virtual schedule comes before anything scheduled after it for the same time or earlier
+    if (t <= this.virtTime) this.materialize();
     if (this.dispatching) {
       const k = this.staged;
       if (k === 0) {
@@ -196,6 +207,53 @@ export class EventLoop {
     return id;
   }
 
+  /** How atVirtual tells kind `kind`'s owner the id its virtual schedule got once staged after all
+   *  (materialize): the owner's id field then holds it, as atTentative would have returned it. */
+  setVirtualSink(kind: number, sink: (arg: number, id: number) => void): void {
+    while (this.virtSinks.length <= kind) this.virtSinks.push(noSink);
+    this.virtSinks[kind] = sink;
+  }
+
+  /** atTentative(time, kind, arg) for an event at `time` = now that the handler will most likely run in
+   *  place (takeVirtual) before its dispatch: it is not staged unless it has to be (materialize), which
+   *  is when its place in the order matters: before anything scheduled after it for the same time or
+   *  earlier (at()), before a sync with the wheel (flush), before horizon() or idleAfter() answer, and
+   *  at the end of the handler's event. Then it is staged with atTentative, in the place it would have
+   *  had: what was staged after it is later, which order does not see. Returns VIRTUAL_ID (outside
+   *  dispatch or at another time than now: the id atTentative gives). `kind` must have a sink
+   *  (setVirtualSink). One at a time: a second one stages the first. */
+  atVirtual(time: number, kind: number, arg: number): number {
+    if (!this.dispatching || time !== this.now) return this.atTentative(time, kind, arg);
+    if (this.virtTime === this.virtTime) this.materialize();
+    this.virtTime = time;
+    this.virtKind = kind;
+    this.virtArg = arg;
+    return VIRTUAL_ID;
+  }
+
+  /** takeBack for the virtual schedule, not staged: it is the next event when nothing pending is due by
+   *  `t` (its time): nothing staged or filed since the batch began (what was scheduled after it is later
+   *  than t, or it would have been staged), nor the batch's rest or the wheel's other entries. False:
+   *  nothing changed (the caller leaves it; it is staged at the end of the event at the latest). */
+  takeVirtual(t: number): boolean {
+    if (this.virtTime !== t || this.stagedMin <= t) return false;
+    if (this.done < this.batchSize ? this.wheel.outTime[this.done]! <= t : this.nextBound[0]! <= t) return false;
+    this.virtTime = NaN;
+    return true;
+  }
+
+  /** Stage the virtual schedule (atTentative) and tell its owner the id; that id. */
+  materialize(): number {
+    if (this.virtTime !== this.virtTime) return -1;
+    const t = this.virtTime;
+    this.virtTime = NaN;
+    const id = this.atTentative(t, this.virtKind, this.virtArg);
+    const sink = this.virtSinks[this.virtKind];
+    if (sink === undefined || sink === noSink) throw new Error(`event loop: atVirtual of ${this.kindName(this.virtKind)}, which has no virtual sink (setVirtualSink)`);
+    sink(this.virtArg, id);
+    return id;
+  }
+
   /** Unschedule `id`, an atTentative event at `t` (<= every time staged
    *  after it), when it would be the next event dispatched: nothing pending
    *  before it in (time, insertion) order is due by t (the batch's rest, the
@@ -211,6 +269,8 @@ export class EventLoop {
     const j = this.tentIdx;
     const m = this.staged;
     if (id !== this.tentId || !this.dispatching || m <= j) return false;
+    // a virtual schedule not staged yet may come before it (false is always safe: the event stays)
+    if (this.virtTime <= t) return false;
     const inTime = this.inTime;
     const inKind = this.inKind;
     if (this.flushedMin <= t) return false;
@@ -277,6 +337,7 @@ export class EventLoop {
     this.now = t;
     this.peeked = NaN;
     this.handlers[kind]!(this.inArg[j]!, t);
+    if (this.virtTime === this.virtTime) this.materialize();
   }
 
   /** stagedMin: the earliest time staged and not dispatched, or filed since
@@ -347,6 +408,7 @@ export class EventLoop {
    *  per event. */
   horizon(): number {
     if (!this.dispatching) return -Infinity;
+    if (this.virtTime === this.virtTime) this.materialize();
     let next: number;
     if (this.done < this.batchSize) next = this.wheel.outTime[this.done]!;
     else {
@@ -374,6 +436,7 @@ export class EventLoop {
    *  staged, or the wheel's published bound on its other entries already
    *  tells (the common case: only a batch's last entry needs the bound). */
   idleAfter(t: number): boolean {
+    if (this.virtTime === this.virtTime) this.materialize();
     if (!this.dispatching || this.stagedMin <= t) return false;
     if (this.done < this.batchSize) return this.wheel.outTime[this.done]! > t;
     if (this.peeked === this.peeked) return this.peeked > t;
@@ -443,6 +506,7 @@ export class EventLoop {
           this.done = ++i;
           this.peeked = NaN;
           handlers[outKind[i - 1]!]!(outArg[i - 1]!, t);
+          if (this.virtTime === this.virtTime) this.materialize();
           ran++;
         }
         // The batch used up: what was staged is next of all while it comes
@@ -479,6 +543,7 @@ export class EventLoop {
   /** Sync with the wheel (one WASM call): file the staged schedules and
    *  release the batch's entries dispatched so far. */
   flush(): void {
+    if (this.virtTime === this.virtTime) this.materialize();
     const n = this.staged;
     const done = this.done;
     if (n === 0 && done === 0) return;

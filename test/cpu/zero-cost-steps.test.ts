@@ -1,8 +1,9 @@
 // With the zero cost model a NAPI poll charges nothing: the step that closes
 // its softirq session, and the reader's wake-up step a delivered segment puts
-// at now (CpuSched.addApp, tentatively), run in the poll's own event when they
+// at now (CpuSched.addApp, virtually: EventLoop.atVirtual, staged only when
+// its place in the order matters), run in the poll's own event when they
 // would be the next event dispatched (CpuSched.runPoll: EventLoop.idleAfter,
-// EventLoop.takeBack). That must be invisible in what the model says: the same
+// EventLoop.takeVirtual, EventLoop.takeBack). That must be invisible in what the model says: the same
 // run with both refused (every such step dispatched as its own event) gives a
 // byte-identical report and the same event count (a step run in place counts
 // as the event it replaces).
@@ -28,10 +29,18 @@ async function run(s: WorldSpec, inPlace: boolean): Promise<{ json: string; even
   if (!inPlace) {
     w.loop.idleAfter = () => false;
     w.loop.takeBack = () => false;
+    // refused, the virtual step is staged at the end of the poll's event (materialize) and dispatched
+    w.loop.takeVirtual = () => false;
   } else {
     const tb = w.loop.takeBack.bind(w.loop);
     w.loop.takeBack = (id, t) => {
       const r = tb(id, t);
+      if (r) taken++;
+      return r;
+    };
+    const tv = w.loop.takeVirtual.bind(w.loop);
+    w.loop.takeVirtual = (t) => {
+      const r = tv(t);
       if (r) taken++;
       return r;
     };
