@@ -501,6 +501,11 @@ export class NicTx {
     return this.qdiscs.perQueue[q]!;
   }
 
+  /** Whether quietPostable can ever pass (tx-usecs coalescing, one TX queue: fixed at construction). */
+  get quietCapable(): boolean {
+    return this.txUsecs > 0 && this.nTxq === 1;
+  }
+
   /** Set by a train-mode link: its quiet step (LinkDirection.sendQuiet), which puts a frame that
    *  xmit would hand the wire at once, and whose completion would only be counted, straight on. */
   quietWire: { sendQuiet(h: number): boolean } | null = null;

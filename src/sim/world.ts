@@ -196,6 +196,11 @@ export class World implements DropSink {
       rng: trafficRng,
       alloc,
       send: (host, h) => host.stack.sendDatagram(h),
+      // the NIC sendDatagram's ipOutput routes to (Host.route's rule: Host.nicFor), its link's quiet step
+      quietLane: (host, dst) => {
+        const tx = host.nics.length > 0 ? host.nicFor(dst).tx : null;
+        return tx !== null && tx.quietCapable ? tx.quietWire : null;
+      },
     };
     for (const t of spec.traffic) {
       const from = this.host(t.from);

@@ -13,7 +13,7 @@ import { SegOut, get32 } from "../tcp/segment.js";
 import { TcpStamp } from "../tcp/stamp.js";
 import { badSource6, martianSource4 } from "../net/martian.js";
 import { TCPHDR_SYN } from "../wire/tcp.js";
-import type { TrafficContext, TrafficStats } from "./source.js";
+import type { QuietLane, TrafficContext, TrafficStats } from "./source.js";
 import { EPHEMERAL_HIGH, EPHEMERAL_LOW } from "./source.js";
 
 /** hping3's source ports start at 1024 + rand() % 2000. */
@@ -46,6 +46,9 @@ export class SynGenerator {
   private readonly daddr: number;
   /** The next source port when they step (one source address); -1: a random one per SYN. */
   private sport = -1;
+  /** IPv4: the quiet step ctx.send reaches first (TrafficContext.quietLane), found at the first fire;
+   *  null: none (IPv6, or a NIC that never goes quiet). */
+  private lane: QuietLane | null | undefined = undefined;
 
   constructor(
     private readonly ctx: TrafficContext,
@@ -93,6 +96,7 @@ export class SynGenerator {
   private fire(): void {
     const { ctx, config } = this;
     const loop = ctx.loop;
+    if (this.lane === undefined) this.lane = !this.seg.v6 && ctx.quietLane !== undefined ? ctx.quietLane(this.from, this.seg.dst) : null;
     if (config.rate <= 0) {
       for (let i = config.count - this.sent; i > 0; i--) this.sendOne();
       return;
@@ -104,12 +108,49 @@ export class SynGenerator {
     let next = loop.now + gap;
     // (idleAfter: horizon() > next, without filing what is staged or asking the wheel when the batch's
     // rest, the staged schedules or the wheel's published bound already tell)
+    if (this.lane !== null) next = this.runAhead4(this.lane, next, gap);
     while (this.sent < config.count && loop.idleAfter(next)) {
       loop.runAhead(next);
       this.sendOne();
       next = loop.now + gap;
     }
     if (this.sent < config.count) loop.after(gap, this.kind, 0);
+  }
+
+  /** fire's run-ahead loop for IPv4 SYNs whose host has a quiet lane (TrafficContext.quietLane), as one
+   *  function: per SYN, after the one before it went, the horizon check, then sendOne's allocation, draws
+   *  (same order) and stamp, then the lane's quiet step, else ctx.send (which the lane's step is the first
+   *  of). Returns the next SYN's time when one is left that is not due before the horizon. */
+  private runAhead4(lane: QuietLane, next: number, gap: number): number {
+    const { ctx, config, stats, stamp } = this;
+    const { loop, core, rng } = ctx;
+    const len = core.skb.len;
+    const gsoSize = core.skb.gsoSize;
+    const count = config.count;
+    const random = config.spoof === "random";
+    const saddr0 = this.saddr | 0;
+    const daddr = this.daddr;
+    const dport = this.seg.dport;
+    const win = this.seg.window;
+    while (this.sent < count && loop.idleAfter(next)) {
+      loop.runAhead(next);
+      this.sent++;
+      const h = ctx.alloc();
+      if (h < 0) {
+        stats.allocFailures++;
+      } else {
+        const saddr = random ? rng.i32() : saddr0;
+        const sport = this.nextSport();
+        const seq = rng.i32();
+        stamp.write4(core, h, saddr, daddr, (sport << 16) | dport, seq, 0, win, Math.floor(loop.now / 1e6), 0);
+        stats.packets++;
+        stats.bytes += len[h]!;
+        // (a GSO skb is xmit's to check first; a SYN never is one)
+        if (gsoSize[h] !== 0 || !lane.sendQuiet(h)) ctx.send(this.from, h);
+      }
+      next = loop.now + gap;
+    }
+    return next;
   }
 
   private sendOne(): void {
@@ -136,7 +177,8 @@ export class SynGenerator {
     }
     this.stats.packets++;
     this.stats.bytes += ctx.core.skb.len[h]!;
-    ctx.send(this.from, h);
+    const lane = this.lane;
+    if (lane === null || lane === undefined || ctx.core.skb.gsoSize[h] !== 0 || !lane.sendQuiet(h)) ctx.send(this.from, h);
   }
 
   /** hping3 sendtcp.c: src_port = (sequence + initsport) % 65536 after each packet. */
