@@ -145,11 +145,14 @@ describe(`the retransmit timer on this kernel${blocked ? ` (skipped: ${blocked})
       expect(got.flows.length).toBe(4);
       // the capture ends after 8 s: the copies up to the fifth RTO (~6.5 s at HZ=250)
       for (const [, js] of got.flows) expect(js.length).toBeGreaterThanOrEqual(6);
-      // a loaded machine runs timers late (ticks handled late), by several jiffies at times, never early: no copy
-      // before the wheel's jiffy but the one-early case above (timers at exact expiries would run up to 7 jiffies
-      // before it at level 1, 63 at level 2), and some exactly on it
+      // a loaded machine runs timers late (ticks handled late), by several jiffies at times. A copy reads early only
+      // when jiffies lagged the clock as its timer was armed (the callback ran in a late tick, before jiffies caught
+      // up): copy 3 at 553 against the wheel's 560 at load 5 (04:14 UTC, 2026-11-28), its timer armed from jiffies
+      // ~4 below the copy-2 timestamp's clock jiffy. So at most two copies early in a run; timers at exact expiries
+      // would put ~3/4 of the level-1/2 copies two or more jiffies early (up to 7 at level 1, 63 at level 2), and some
+      // must be exactly on the wheel's jiffy.
       const { n, off } = judge(got.flows, rto, got.hz);
-      expect(off.filter((o) => o.at < o.wheel)).toEqual([]);
+      expect(off.filter((o) => o.at < o.wheel).length).toBeLessThanOrEqual(2);
       expect(n[0]!).toBeGreaterThan(0);
     },
     60_000,
