@@ -824,11 +824,13 @@ function pacingDelay(t: TcpHost, c: TcpConn): number {
   return d > 0 ? Math.floor(d / jiffyNs(t.hz)) : 0;
 }
 
-/** net/ipv4/tcp_output.c: tcp_rto_delta_us — how far in the future the RTO of the head is (µs). */
+/** include/net/tcp.h: tcp_rto_delta_us — how far in the future the RTO of the head is (µs): from µs stamps,
+ *  tcp_skb_timestamp_us(head) + jiffies_to_usecs(icsk_rto) - tcp_mstamp, each stamp its ns cut to µs (so not
+ *  the ns difference cut, which can be a µs less). */
 export function rtoDeltaUs(t: TcpHost, c: TcpConn): number {
   const rb = c.rtx;
   if (rb.count === 0) return c.icskRtoUs();
-  return Math.floor((rb.sentAt[rb.at(0)]! - t.now) / 1000) + c.icskRtoUs();
+  return Math.floor(rb.sentAt[rb.at(0)]! / 1000) + c.icskRtoUs() - Math.floor(t.now / 1000);
 }
 
 /** tcp_rearm_rto: restart from now (a pending REO/loss probe timer keeps the head's RTO time), or stop. */
