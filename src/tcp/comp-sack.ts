@@ -41,8 +41,10 @@ export function compressAck(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   // model has no other soft hrtimer to raise it sooner
   c.compAckEvent = t.connTimer(c, TIMER_COMP_SACK, t.now + delay + t.compSackSlackNs);
   // a delayed-ACK timer still queued (icsk_delack_timer outlives the ACK that cleared it) sends them if it
-  // expires first: make sure the lazy wheel entry is there at its time
-  if (c.delackTimerAt <= t.now) c.delackTimerAt = Infinity;
+  // expires first: make sure the lazy wheel entry is there at its time. One due this very tick whose callback
+  // has not run yet is still pending (kernel/time/timer.c: expire_timers detaches each timer as it calls it):
+  // it runs this tick (a callback that ran set delackTimerAt to Infinity)
+  if (c.delackTimerAt < t.now) c.delackTimerAt = Infinity;
   else if (c.delackTimerAt !== Infinity) ensureDelackTimer(t, c, c.delackTimerAt);
   return false;
 }

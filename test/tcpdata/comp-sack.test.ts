@@ -237,6 +237,31 @@ describe("SACK compression (__tcp_ack_snd_check's out-of-order branch)", () => {
     expect(nstat.get("TcpExtDelayedACKs")).toBe(delayed);
   });
 
+  it("a segment held at the very tick the stale delayed-ACK timer is due (before it runs): the timer, still pending, sends the held ACKs then", async () => {
+    // As the test above, but the out-of-order segments arrive at the timer's own tick, before its callback: in
+    // __run_timers' batch it is still timer_pending(), so tcp_delack_timer runs this tick and
+    // tcp_delack_timer_handler's SACK-compression case sends the held ACKs (not the hrtimer 100 ms later).
+    const o = { sysctl: { "net.ipv4.tcp_comp_sack_delay_ns": 100e6 } };
+    // the timer's tick, from a first run of the same deterministic world
+    const probe = await receiver(o, 2e6, 4e6);
+    probe.rcv(0);
+    const due = probe.c.delackTimerAt;
+    const { rcv, run, compressed, c, w } = await receiver(o, 2e6, 4e6);
+    // an event at `due` scheduled before rcv(0) arms the timer: it runs first at that tick (ties go in order)
+    const kind = w.loop.register("test: out-of-order train at the delayed-ACK tick", () => {
+      for (let k = 2; k <= 6; k++) rcv(1000 * k);
+    });
+    w.loop.at(due, kind, 0);
+    rcv(0);
+    expect(c.delackTimerAt).toBe(due);
+    const acks = run(150e6);
+    // 3 at once at `due`, then the held 2 (one ACK, 1 counted) by the delayed-ACK timer at `due` too
+    expect(acks.map((a) => a.at)).toEqual([due, due, due, due]);
+    expect(acks[3]!.blocks).toEqual([[2000, 7000]]);
+    expect(compressed()).toBe(1);
+    expect(c.compressedAck).toBe(0);
+  });
+
   // The two places where 6.12 counts differently while the socket is owned (review10 finding 15):
   // tcp_compressed_ack_kick defers to tcp_release_cb without DelayedACKLocked; tcp_delack_timer counts it.
   it("owned at the hrtimer's expiry: no ACK until release_sock, then one with n - 1 counted and no DelayedACKLocked", async () => {
