@@ -105,8 +105,8 @@ export function p_init(entries: u32): void {
   hdr1 = reserve(<usize>R << 4);
   old1 = reserve(<usize>R << 4);
   hdr2 = reserve(<usize>R << 4);
-  bm1 = reserve(64);
-  bm2 = reserve(64);
+  bm1 = reserve(<usize>R >> 3);
+  bm2 = reserve(<usize>R >> 3);
   counts = reserve(<usize>COUNTS << 2);
   keys = reserve(<usize>idxCap << 1);
   blocks = reserve(<usize>nBlocks * BLOCK);
@@ -134,8 +134,8 @@ export function p_init(entries: u32): void {
     listReset(old1 + (<usize>l << 4));
     listReset(hdr2 + (<usize>l << 4));
   }
-  memory.fill(bm1, 0, 64);
-  memory.fill(bm2, 0, 64);
+  memory.fill(bm1, 0, <usize>R >> 3);
+  memory.fill(bm2, 0, <usize>R >> 3);
   for (let b: u32 = 0; b < nBlocks; b++) store<u32>(blockStack + (<usize>b << 2), nBlocks - 1 - b);
   freeBlocks = nBlocks;
   c = 0;
