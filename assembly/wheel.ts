@@ -99,7 +99,11 @@
 //                is sorted in place by insertion and *is* due: dueBase points
 //                into the staging area (a late append, or the next staging,
 //                first copies the unread part to the due array at the same
-//                indices). Else the cells are copied into the due array: up
+//                indices). Such a drain by an expire whose now lies granules
+//                ahead joins the next granules' runs to the window while they
+//                have no list, are not crowded and end before now's granule
+//                (one in-place sort, one drain's setup: joinBelow).
+//                Else the cells are copied into the due array: up
 //                to 8 (or a run followed by up to 8 listed cells) by
 //                insertion as they are copied, more by a stable counting sort
 //                on the tick's low bits (buckets ~ 2n) and an insertion pass
@@ -1153,6 +1157,10 @@ function sortDue(n: u32): void {
   }
 }
 
+/** wheel_expire's granule (exclusive bound) for drainSlot's joined runs; 0
+ *  everywhere else (the loop's steps and next_time drain one granule). */
+let joinBelow: u64 = 0;
+
 /** Make level-0 slot l's granule due (due is empty): its staged run (the
  *  oldest cells: staged when the slot's level-1 slot came due, in key order)
  *  first, then its list (filed since, in seq order). A run with nothing
@@ -1167,8 +1175,10 @@ function sortDue(n: u32): void {
  *  stable insertion pass on time for what the buckets leave unordered
  *  (fractional ns, and ticks sharing a bucket). Every step is stable and run
  *  and list are each in seq order, the run's before the list's, so equal
- *  times stay in seq order without comparing seqs. */
-function drainSlot(l: u32): void {
+ *  times stay in seq order without comparing seqs. Returns how many
+ *  following granules it joined to an in-place run (joinBelow: the caller
+ *  moves the cursor past them). */
+function drainSlot(l: u32): u32 {
   const p = lh(l);
   const head = load<u32>(p);
   const tail = load<u32>(p, 4);
@@ -1184,7 +1194,8 @@ function drainSlot(l: u32): void {
   bitClear(l);
   let rs: u32 = 0;
   let re: u32 = 0;
-  if (stFrom < stTotal) {
+  const staged = stFrom < stTotal;
+  if (staged) {
     // Staged runs are drained in digit order, all before the cursor leaves
     // the staged level-1 range.
     rs = stRun(l);
@@ -1194,12 +1205,34 @@ function drainSlot(l: u32): void {
   const nR = re - rs;
   let live: u32 = 0;
   const clean = zombies == 0;
-  const crowded = nR > (STAGE_HEAVY << (stBits - WHEEL_SLOT_BITS));
+  const heavy = STAGE_HEAVY << (stBits - WHEEL_SLOT_BITS);
+  const crowded = nR > heavy;
+  let joined: u32 = 0;
   if (nL == 0 && !crowded) {
     // The run, sorted in place, is due (a window into the staging area):
     // nothing copied. Its tombstones and zombies stay, as due's may.
     dueBase = stAt(rs);
-    live = nR;
+    let end = re;
+    if (staged && joinBelow != 0) {
+      // An expire whose now lies granules ahead (fill+drain: 64 per call)
+      // takes the next granules' runs too while they have no list, are not
+      // crowded and end before now's granule: the runs are consecutive in
+      // the staging area and their granules in time order, so one in-place
+      // sort of the joined window orders them all, and each granule's drain
+      // setup is paid once. Every joined granule ends before now, so no
+      // schedule filed before this expire returns is placed differently
+      // from a granule-by-granule drain, except behind a max-cut call.
+      const hi = cur & ~SLOT_MASK;
+      for (let d = l + 1; d < SLOTS && (hi | <u64>d) < joinBelow && lHead(d) == WHEEL_NONE; d++) {
+        const b = stRun(d + 1);
+        if (b - end > heavy) break;
+        if (b != end) bitClear(d);
+        end = b;
+        joined++;
+      }
+      stFrom = end;
+    }
+    live = end - rs;
     sortDue(live);
   } else if (nR + nL <= SMALL_SORT || (!crowded && nL <= SMALL_SORT)) {
     for (let i = rs; i < re; i++) live = insertDue(stAt(i), live, clean);
@@ -1245,6 +1278,7 @@ function drainSlot(l: u32): void {
   dueHead = 0;
   dueTail = live;
   dueLast = live > 0 ? load<f64>(dueAt(live - 1)) : -Infinity;
+  return joined;
 }
 
 /** The live cell at the head of due (tombstones skipped, zombies dropped),
@@ -1331,8 +1365,7 @@ function drainNext(limit: u64): bool {
       return false;
     }
     if (f == FOUND_TICK) {
-      drainSlot(fSlot);
-      setCur(fPos + 1);
+      setCur(fPos + 1 + <u64>drainSlot(fSlot));
       if (dueTail > 0) return true;
     } else {
       setCur(fPos);
@@ -1580,7 +1613,9 @@ export function wheel_expire(now: f64, max: u32): u32 {
       if (h < end) break;
       continue;
     }
+    joinBelow = gn;
     const a = front(gn);
+    joinBelow = 0;
     if (a == 0) break;
     const t = load<f64>(a);
     if (t > now) break;
