@@ -38,7 +38,7 @@ import type { EventLoop } from "../sim/loop.js";
 import type { Rng } from "../sim/rng.js";
 import { NIC_RX_BURST, type Nic, type DropSink } from "./nic.js";
 import { serializationNs } from "./wire-time.js";
-import { T_BEFORE, T_ENQ, T_POST, T_START, WireFifo } from "./wire-fifo.js";
+import { T_BEFORE, T_ENQ, T_POST, T_SER, T_START, WireFifo } from "./wire-fifo.js";
 import { GSO_OUT_SLOTS } from "./nic-tx.js";
 import { F64Keys, f64Fields } from "../util/f64-field.js";
 
@@ -127,7 +127,8 @@ export class LinkDirection {
       from.tx.syncWire = () => this.sync();
       to.attachRxSource({ pull: () => this.pullArrived(), wake: () => this.armWake(), pullFor: (ins) => this.pullFor(ins) });
       from.onTxReady = () => this.kickTrain();
-      from.tx.quietWire = this;
+      // (a NIC that can never go quiet: no tx-usecs, or several TX queues; xmit then skips the call)
+      if (from.tx.quietCapable) from.tx.quietWire = this;
     } else {
       this.kindTxDone = loop.register(`link ${fromName}->${toName} tx-done`, () => this.txDone());
       this.kindArrive = loop.register(`link ${fromName}->${toName} arrive`, (seq) => this.arrive(seq));
@@ -170,29 +171,29 @@ export class LinkDirection {
     this.trainFrom(this.loop.now);
   }
 
-  /** NicTx.xmit's first step: a frame the NIC would post and the wire take at once (NicTx.quietPostable:
+  /** NicTx.xmit's first step: a frame the NIC would post and the wire take at once (NicTx.postQuietIf:
    *  the bypass to a running one-queue ring with nothing else unsent; the wire idle, or busy with a
    *  descriptor whose completion was counted quietly, so no tx-done event is armed) and whose own
-   *  completion would only be counted (NicTx.quietCompletionAt at its end) goes on the wire in one step,
-   *  as xmit, kickTrain and trainFrom would put it: from now, or from the end of the frame on the
-   *  wire (the transmitter takes a plain frame as that one leaves). False: nothing done. */
+   *  completion would only be counted (at its end) goes on the wire in one step, as xmit, kickTrain
+   *  and trainFrom would put it: from now, or from the end of the frame on the wire (the transmitter
+   *  takes a plain frame as that one leaves). False: nothing done. */
   sendQuiet(h: number): boolean {
+    if (this.doneArmed) return false;
     const tx = this.from.tx;
-    if (this.doneArmed || !tx.quietPostable(h)) return false;
     const now = this.loop.now;
     const t0 = this.busy && now < this.busyEnd ? this.busyEnd : now;
-    tx.quietEnd[0] = t0 + serializationNs(this.skbLen[h]!, this.rateBps);
-    if (!tx.quietCompletionAt()) return false;
-    tx.postQuiet(h);
-    this.quietSends++;
-    const buf = this.trainBuf;
-    buf[0] = h;
     const f = this.fifo;
     const tm = f.times;
+    // the frame's serialization time once: pushOne places it with the same sum pushTrain makes
+    const ser = serializationNs(this.skbLen[h]!, this.rateBps);
+    tx.quietEnd[0] = t0 + ser;
+    if (!tx.postQuietIf(h)) return false;
+    this.quietSends++;
     tm[T_START] = t0;
+    tm[T_SER] = ser;
     tm[T_ENQ] = now;
     tm[T_POST] = now;
-    f.pushTrain(buf, 1, 0, this.skbLen, this.config.delayNs);
+    f.pushOne(h, this.skbLen, this.config.delayNs);
     this.busyEnd = tm[T_START]!;
     this.busy = true;
     this.armWake();

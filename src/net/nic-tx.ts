@@ -506,7 +506,7 @@ export class NicTx {
     return this.txUsecs > 0 && this.nTxq === 1;
   }
 
-  /** Set by a train-mode link: its quiet step (LinkDirection.sendQuiet), which puts a frame that
+  /** Set by a train-mode link whose NIC is quietCapable: its quiet step (LinkDirection.sendQuiet), which puts a frame that
    *  xmit would hand the wire at once, and whose completion would only be counted, straight on. */
   quietWire: { sendQuiet(h: number): boolean } | null = null;
 
@@ -580,43 +580,44 @@ export class NicTx {
     return false;
   }
 
-  /** Would xmit(h) now take the bypass on a one-queue NIC (pfifo_fast, neither MISSED nor DRAINING,
-   *  no TX hold) and post h as one plain descriptor to a running queue whose ring keeps room after it
-   *  and holds nothing else the wire has not taken, with tx-usecs coalescing and no descriptor on the
-   *  wire? Then the wire takes it at once (LinkDirection.sendQuiet decides the rest). Reads only. */
-  quietPostable(h: number): boolean {
-    if (this.txUsecs <= 0 || this.nTxq !== 1 || this.holds !== 0 || this.qstate[0] !== 0 || this.staged !== 0 || this.wireQ >= 0) return false;
-    if (this.bypassQ[0] === null || this.gsoSegs[h]! > 1 || this.stopped(0)) return false;
-    const r = this.recAt[0]!;
-    return this.rec[r + TXR.unsent] === 0 && this.rec[r + TXR.used]! + 1 < this.txRingSize;
-  }
-
-  /** quietCompletionAt's argument: the frame's end of serialization (a typed slot: a double argument
-   *  to a call V8 does not inline is a heap number). */
+  /** The frame's end of serialization for postQuietIf (a typed slot: a double argument to a call V8
+   *  does not inline is a heap number). */
   readonly quietEnd = new Float64Array(1);
 
-  /** completionQuietUntil(quietEnd[0]) for the one-frame descriptor quietPostable found, before the wire takes it. */
-  quietCompletionAt(): boolean {
+  /** LinkDirection.sendQuiet's NIC half, in one step (one call per frame on the SYN flood's path):
+   *  false, having done nothing, unless xmit(h) would now take the bypass on a one-queue NIC
+   *  (pfifo_fast, neither MISSED nor DRAINING, no TX hold) and post h as one plain descriptor to a
+   *  running queue whose ring keeps room after it and holds nothing else the wire has not taken, with
+   *  tx-usecs coalescing and no descriptor on the wire, and the completion of that descriptor, ending
+   *  at quietEnd[0], would only be counted (completionQuietUntil: a NAPI poll or the coalescing IRQ
+   *  comes after it, and it does not fill tx-frames). Then it does what xmit(h), its post, the wire's
+   *  take (txPopTrain) and the quiet completion (frameDone: counted) do to this NIC: the bypass counted,
+   *  netdev_tx_sent_queue, the doorbell (no xmit_more), the descriptor posted and taken, the frame
+   *  released to the wire, its completion counted; the link puts it on the wire. */
+  postQuietIf(h: number): boolean {
+    if (this.txUsecs <= 0 || this.nTxq !== 1 || this.holds !== 0 || this.qstate[0] !== 0 || this.staged !== 0 || this.wireQ >= 0) return false;
+    const bp = this.bypassQ[0]!;
+    if (bp === null || this.gsoSegs[h]! > 1 || this.drvXoff[0] !== 0 || this.dqlWords[this.dqlXoffAt[0]!] !== 0) return false;
+    const rec = this.rec;
+    const r = this.recAt[0]!;
+    if (rec[r + TXR.unsent] !== 0 || rec[r + TXR.used]! + 1 >= this.txRingSize) return false;
+    // completionQuietUntil(end) for that one-frame descriptor, before the wire takes it
     const end = this.quietEnd[0]!;
-    if (this.napiScheduled[0] !== 0) return this.napiAt[0]! > end;
-    if (this.irqArmed[0] === 0) return false;
-    const frames = this.txFrames;
-    if (frames > 0 && this.done[0]! + 1 >= frames) return false;
-    return this.irqAt[0]! > end;
-  }
-
-  /** What xmit(h), its post, the wire's take (txPopTrain) and the quiet completion (frameDone: counted)
-   *  do to this NIC for the frame quietPostable and quietCompletionAt passed, in one step: the bypass
-   *  counted, netdev_tx_sent_queue, the doorbell (no xmit_more), the descriptor posted and taken, the
-   *  frame released to the wire, its completion counted. The link puts it on the wire. */
-  postQuiet(h: number): void {
+    if (this.napiScheduled[0] !== 0) {
+      if (!(this.napiAt[0]! > end)) return false;
+    } else {
+      if (this.irqArmed[0] === 0) return false;
+      const frames = this.txFrames;
+      if (frames > 0 && this.done[0]! + 1 >= frames) return false;
+      if (!(this.irqAt[0]! > end)) return false;
+    }
     // net/core/dev.c: __dev_xmit_skb's bypass -> sch_direct_xmit -> dev_hard_start_xmit -> ndo_start_xmit
     const now = this.loop.now;
     const skb = this.core.skb;
     skb.queue[h] = 0;
     this.enqT[h] = now;
     this.postT[h] = now;
-    this.bypassQ[0]!.bypass(h);
+    bp.bypass(h);
     this.rqHead[0] = 0;
     this.rqLen[0] = 0;
     const bytes = skb.len[h]!;
@@ -626,7 +627,7 @@ export class NicTx {
       rings.stageOwner = this;
     }
     const st = this.qstats[0]!;
-    // netdev_tx_sent_queue on a running queue (quietPostable): a stop is counted as the bit goes up
+    // netdev_tx_sent_queue on a running queue (checked above): a stop is counted as the bit goes up
     if (this.dql[0]!.sentUnchecked(bytes, nsToJiffies(now))) st.bqlStops++, st.stops++;
     st.doorbells++;
     const id = this.ringId[0]!;
@@ -637,6 +638,7 @@ export class NicTx {
     this.wireSegsLeft = 0;
     this.release(h);
     this.done[0]!++;
+    return true;
   }
 
   /** netif_xmit_frozen_or_stopped */

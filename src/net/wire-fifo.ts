@@ -35,12 +35,14 @@ export const T_START = 0;
 export const T_ENQ = 1;
 export const T_POST = 2;
 export const T_BEFORE = 3;
+/** pushOne's serialization time of its frame (in). */
+export const T_SER = 4;
 
 export class WireFifo {
   /** pushTrain's and pushRun's times (T_*): a double passed to or returned from a call V8 does not
    *  inline is a heap number, one per train on the per-SYN path; from typed slots none is made. The
    *  end a push leaves in T_START is where the next train on the wire starts. */
-  readonly times = new Float64Array(4);
+  readonly times = new Float64Array(5);
   private cap = 1024;
   private mask = this.cap - 1;
   private h = new Uint32Array(this.cap);
@@ -112,6 +114,28 @@ export class WireFifo {
     this.tail = tail;
     this.trainLastStart[0] = last;
     tm[T_START] = t;
+  }
+
+  /** pushTrain(buf = [h], 1, 0, len, delay) with that frame's serialization time given in
+   *  times[T_SER] (serializationNs of its len at this FIFO's rate: the same end, start + ser). */
+  pushOne(h: number, len: Uint32Array, delay: number): void {
+    if (this.tail - this.head + 1 > this.cap) this.grow();
+    const tm = this.times;
+    const t = tm[T_START]!;
+    const end = t + tm[T_SER]!;
+    const i = this.tail & this.mask;
+    this.h[i] = h;
+    this.q[i] = 0;
+    this.len[i] = len[h]!;
+    this.cont[i] = 0;
+    this.tStart[i] = t;
+    this.tEnd[i] = end;
+    this.tArr[i] = end + delay;
+    this.tEnq[i] = tm[T_ENQ]!;
+    this.tPost[i] = tm[T_POST]!;
+    this.tail++;
+    this.trainLastStart[0] = t;
+    tm[T_START] = end;
   }
 
   /** The start of serialization of the last frame pushTrain placed (a typed slot, as times). */

@@ -199,7 +199,7 @@ export class World implements DropSink {
       // the NIC sendDatagram's ipOutput routes to (Host.route's rule: Host.nicFor), its link's quiet step
       quietLane: (host, dst) => {
         const tx = host.nics.length > 0 ? host.nicFor(dst).tx : null;
-        return tx !== null && tx.quietCapable ? tx.quietWire : null;
+        return tx !== null ? tx.quietWire : null;
       },
     };
     for (const t of spec.traffic) {

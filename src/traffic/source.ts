@@ -14,8 +14,8 @@ export interface TrafficContext {
   /** Send a built packet from a host (counts, qdisc, NIC). */
   send(host: Host, h: number): boolean;
   /** The quiet step (LinkDirection.sendQuiet) that send() would reach first for a raw IPv4 TCP packet
-   *  from `host` to `dst` (its route's NIC's quietWire), when that NIC can ever take it (NicTx.quietCapable);
-   *  null otherwise. A generator may call it first and fall back to send() when it returns false: for such
+   *  from `host` to `dst` (its route's NIC's quietWire, set only where that NIC can ever take it:
+   *  NicTx.quietCapable); null otherwise. A generator may call it first and fall back to send() when it returns false: for such
    *  a packet without GSO that is exactly what send() does (ip_output's route, no fragment, __dev_queue_xmit). */
   quietLane?(host: Host, dst: Uint8Array): QuietLane | null;
 }

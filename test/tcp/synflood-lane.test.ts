@@ -67,6 +67,7 @@ type Fifo = {
   times: Float64Array;
   pushTrain(buf: Uint32Array, k: number, ...r: unknown[]): void;
   pushRun(buf: Uint32Array, k: number, ...r: unknown[]): number;
+  pushOne(h: number, ...r: unknown[]): void;
 };
 type Gen = { ctx: { quietLane?: (h: unknown, d: Uint8Array) => QuietLane | null }; from: unknown; seg: { dst: Uint8Array; v6: boolean }; lane: QuietLane | null | undefined };
 
@@ -81,6 +82,7 @@ async function run(s: WorldSpec, on: boolean, skbs = 0): Promise<{ json: string;
     const tm = f.times;
     const train = f.pushTrain.bind(f);
     const runP = f.pushRun.bind(f);
+    const one = f.pushOne.bind(f);
     f.pushTrain = (buf, k, ...r) => {
       train(buf, k, ...r);
       pushes++;
@@ -91,6 +93,11 @@ async function run(s: WorldSpec, on: boolean, skbs = 0): Promise<{ json: string;
       pushes++;
       digestOf(core, d, buf, m, tm[0]!);
       return m;
+    };
+    f.pushOne = (h, ...r) => {
+      one(h, ...r);
+      pushes++;
+      digestOf(core, d, [h], 1, tm[0]!);
     };
   }
   let laneSent = 0;
