@@ -22,6 +22,9 @@ const RULES = [
   [/^fire$/, /traffic\/syn/, GEN],
   [/^(output|sendDatagram)$/, /net\/stack/, "out"],
   [/^sendQuiet$/, /net\/link/, "wire"],
+  // the generator's quiet lane (SynGenerator.runAhead4 -> sendQuiet): the NIC half is the SYN's output path
+  [/^postQuietIf$/, /net\/nic-tx/, "out"],
+  [/^(pushOne|armWake)$/, /net\/(link|wire-fifo)/, "wire"],
   [/^(kickTrain|trainFrom|LinkDirection\.from\.onTxReady)$/, /net\/link/, "wire"],
   [/^trainDone$/, /net\/link/, "wire"],
   [/^(driverPoll|napiPoll|netRxStep)$/, /cpu\/net-rx/, "RX NAPI poll + GRO (both hosts)"],
@@ -46,7 +49,7 @@ function stageOf(chain) {
       if (st === GEN) fromGen = true;
       if (st === "out") stage = fromGen ? "SYN out: ip_output, qdisc bypass, driver, BQL" : "SYN-ACK out: ip_output, qdisc bypass, driver, BQL";
       else if (st === "wire") {
-        if (stage?.startsWith("SYN out")) stage = "SYN onto the wire (train)";
+        if (stage?.startsWith("SYN out") || stage === GEN) stage = "SYN onto the wire (train)";
         else if (stage?.startsWith("SYN-ACK out")) stage = "SYN-ACK onto the wire (train)";
         else if (stage === "event loop + wheel") stage = "wire tx-done -> next train";
       } else stage = st;
