@@ -230,7 +230,9 @@ export class CpuSched {
       return;
     }
     this.stepAt[cpu] = t;
-    this.stepId[cpu] = this.loop.at(t, this.kindStep, cpu);
+    // a step at now (an IRQ on an idle CPU): virtual, so that it may run at the end of this event, in
+    // place, when it is next (EventLoop.atVirtual)
+    this.stepId[cpu] = t === this.loop.now ? this.loop.atVirtual(t, this.kindStep, cpu) : this.loop.at(t, this.kindStep, cpu);
   }
 
   private step(cpu: number): void {

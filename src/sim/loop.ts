@@ -218,8 +218,10 @@ export class EventLoop {
    *  place (takeVirtual) before its dispatch: it is not staged unless it has to be (materialize), which
    *  is when its place in the order matters: before anything scheduled after it for the same time or
    *  earlier (at()), before a sync with the wheel (flush), before horizon() or idleAfter() answer, and
-   *  at the end of the handler's event. Then it is staged with atTentative, in the place it would have
-   *  had: what was staged after it is later, which order does not see. Returns VIRTUAL_ID (outside
+   *  at the end of the handler's event unless it is the next event of all, when it runs at once instead
+   *  (settleVirtual: its owner sees its handler called with its id not given). Staged, it goes with
+   *  atTentative in the place it would have had: what was staged after it is later, which order does
+   *  not see. Returns VIRTUAL_ID (outside
    *  dispatch or at another time than now: the id atTentative gives). `kind` must have a sink
    *  (setVirtualSink). One at a time: a second one stages the first. */
   atVirtual(time: number, kind: number, arg: number): number {
@@ -337,7 +339,25 @@ export class EventLoop {
     this.now = t;
     this.peeked = NaN;
     this.handlers[kind]!(this.inArg[j]!, t);
-    if (this.virtTime === this.virtTime) this.materialize();
+    if (this.virtTime === this.virtTime) this.settleVirtual();
+  }
+
+  /** The event's handler left a virtual schedule: when it is the next event of all (takeVirtual) it
+   *  runs at once, in place, counted as the event it replaces (runAhead), and so on for one it leaves
+   *  in turn; else it is staged (materialize). */
+  private settleVirtual(): void {
+    while (this.virtTime === this.virtTime) {
+      const t = this.virtTime;
+      const kind = this.virtKind;
+      const arg = this.virtArg;
+      if (!this.takeVirtual(t)) {
+        this.materialize();
+        return;
+      }
+      this.runAhead(t);
+      this.peeked = NaN;
+      this.handlers[kind]!(arg, t);
+    }
   }
 
   /** stagedMin: the earliest time staged and not dispatched, or filed since
@@ -506,7 +526,7 @@ export class EventLoop {
           this.done = ++i;
           this.peeked = NaN;
           handlers[outKind[i - 1]!]!(outArg[i - 1]!, t);
-          if (this.virtTime === this.virtTime) this.materialize();
+          if (this.virtTime === this.virtTime) this.settleVirtual();
           ran++;
         }
         // The batch used up: what was staged is next of all while it comes
