@@ -107,6 +107,9 @@ function playTent(loop: TentLoop, seeds: number[], acts: Act[], ends: number[], 
     // (the tentative id is never cancelled: once taken back it is free for the wheel to give again)
     // a virtual one staged meanwhile: its id came through the sink
     if (tent === VIRTUAL_ID && cur !== VIRTUAL_ID) tent = cur;
+    // (a virtual one scheduled after the fan is left to the loop: it runs in place at the end of this
+    // event when it is next, EventLoop.settleVirtual, or is staged there)
+    if (virtual && act.tent === 2 && tent === VIRTUAL_ID) return;
     if (tent >= 0 && (tent === VIRTUAL_ID ? loop.takeVirtual(t) : loop.takeBack(tent, t))) {
       taken++;
       loop.runAhead(t);
