@@ -1,7 +1,7 @@
 // The SYN flood generator sends the SYNs due before anything else happens in
 // one event (EventLoop.horizon / runAhead). That must be invisible in what
 // the model says: the same run with run-ahead refused (horizon() always
-// -Infinity, idleAfter() and takeBack() always false: one event per SYN and
+// -Infinity, idleAfter(), takeBack() and takeVirtual() always false: one event per SYN and
 // per CPU step as before) gives a byte-identical report.
 // Likewise a NAPI poll's batching (NetRx.txHold: the cookie SYN-ACKs stamped
 // in one WASM call, the TX descriptors posted in bursts, the wire kicked once
@@ -46,10 +46,12 @@ async function run(s: WorldSpec, ahead: boolean, pollBatch = true, listenRun = t
   const w = new World(core, s);
   if (!ahead) {
     // every way to act ahead of one's own event refused: the horizon, idleAfter's answer from the wheel's
-    // bound, and the take-back of a tentative step
+    // bound, and the take-back of a tentative or virtual step (refused, a virtual one is staged at the end of
+    // its event and dispatched)
     w.loop.horizon = () => -Infinity;
     w.loop.idleAfter = () => false;
     w.loop.takeBack = () => false;
+    w.loop.takeVirtual = () => false;
   }
   // count the cookie SYN-ACKs that went through a burst (the path under test ran)
   let batched = 0;
