@@ -552,7 +552,12 @@ export class EventLoop {
     } finally {
       // Normally a no-op (the step above synced); after a throw from a
       // handler it files what was staged and releases what was dispatched,
-      // the throwing event included, so that the wheel stays whole.
+      // the throwing event included, so that the wheel stays whole. A virtual
+      // schedule the throwing handler left is staged first, while the loop
+      // still stages (filed straight into the wheel it would take the ids
+      // at() gave the staged ones, and checkStaged's error would replace the
+      // handler's).
+      if (this.virtTime === this.virtTime) this.materialize();
       this.dispatching = false;
       this.cancelledInBurst.length = 0;
       this.flush();
