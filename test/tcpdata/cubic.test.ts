@@ -135,3 +135,34 @@ describe("CUBIC at HZ=250: tcp_jiffies32 and HZ are the host's", () => {
     }
   });
 });
+
+// bictcp_update's `t += usecs_to_jiffies(ca->delay_min)` at HZ=250: delay_min 4001 µs (cubictcp_acked's first
+// sample, taken with no epoch) is 2 jiffies (_usecs_to_jiffies rounds up: (4001 + 3999) / 4000), not 1 (cut) nor
+// 5 (µs read as ms). Same loss as above (W_max 20, cwnd 14: K 2523, first ACK at jiffy 250: t = 2·1024/250 = 8,
+// offs 2515, delta 5, target 15, cnt 14, cwnd_cnt 1); then 7 packets E jiffies later. delta = 410·offs³ >> 40 is
+// 5 down to offs 2376 and 4 from 2375 (5·2^40 / 410 = 2375.4³).
+describe("CUBIC at HZ=250: usecs_to_jiffies(delay_min) rounds up", () => {
+  const at = (elapsedMs: number): number[] => {
+    const cc = cubic();
+    const sk = { ...sock(20), jiffyUs: 4000 };
+    cc.init(sk);
+    sk.ssthresh = cc.ssthresh(sk);
+    sk.cwnd = 14;
+    // cwnd 14 = ssthresh: not slow start (no HyStart); no epoch yet: the sample is kept
+    cc.pktsAcked!(sk, 1, 4001);
+    cc.congAvoid!(sk, 1);
+    expect([sk.cwnd, sk.cwndCnt]).toEqual([14, 1]);
+    sk.now += elapsedMs * 1e6;
+    cc.congAvoid!(sk, 7);
+    return [sk.cwnd, sk.cwndCnt];
+  };
+
+  it("E = 35 jiffies (140 ms): t = (35 + 2)·1024/250 = 151, offs 2372, delta 4, target 16, cnt 7: cwnd 15, cwnd_cnt 1 (1 jiffy: t 147, delta 5, cnt 14: 14, 8)", () => {
+    // ack_cnt 8 <= 14·15 >> 3 = 26 (tcp_friendliness leaves cnt); tcp_cong_avoid_ai(7, 7): cwnd_cnt 8 >= 7 -> 15, 1
+    expect(at(140)).toEqual([15, 1]);
+  });
+
+  it("E = 32 jiffies (128 ms): t = (32 + 2)·1024/250 = 139, offs 2384, delta 5, cnt 14: cwnd 14, cwnd_cnt 8 (5 jiffies: t 151, delta 4: 15, 1)", () => {
+    expect(at(128)).toEqual([14, 8]);
+  });
+});
