@@ -221,7 +221,7 @@ export class TcpConn implements CcSock, RcvWindowState {
   userTimeoutMs = 0;
   /** tp->timeout_rehash: RTOs that picked a new sk_txhash (tcp_write_timeout -> sk_rethink_txhash). */
   timeoutRehash = 0;
-  /** tp->rcv_tstamp: tcp_jiffies32 (ms) of the last acceptable ACK (establishment's included). */
+  /** tp->rcv_tstamp: tcp_jiffies32 (jiffies at TcpHost.hz) of the last acceptable ACK (establishment's included). */
   rcvTstamp = 0;
   /** sk_err: set when the connection failed (ETIMEDOUT from tcp_write_err), else 0. */
   sockErr = 0;

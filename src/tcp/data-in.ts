@@ -272,7 +272,7 @@ export function tcpAck(t: TcpHost, sk: TcpSock, c: TcpConn, fast = false): boole
   // tcp_ack: an acceptable ACK shows the peer alive (tcp_probe_timer's count starts again; rcv_tstamp for
   // tcp_rtx_probe0_timed_out)
   c.probesOut = 0;
-  c.rcvTstamp = t.nowMs();
+  c.rcvTstamp = t.jiffies();
   const priorPackets = c.packetsOut;
   // tcp_ack: prior_fack, the highest SACK before this ACK's blocks are tagged (tcp_clean_rtx_queue's reordering test)
   const priorFack = sk.sackOk ? fack(c) : c.sndUna;

@@ -50,8 +50,8 @@ export function connInit(t: TcpHost, sk: TcpSock, o: ConnOptions, peerWindow: nu
   c.jiffyUs = 1e6 / t.hz;
   // tcp_finish_connect / tcp_rcv_state_process: lsndtime at establishment (tcp_jiffies32)
   c.lsndtime = t.jiffies();
-  // tcp_ack of the handshake's last segment: rcv_tstamp (kept in ms: write-timeout.ts)
-  c.rcvTstamp = t.nowMs();
+  // tcp_ack of the handshake's last segment: rcv_tstamp = tcp_jiffies32
+  c.rcvTstamp = t.jiffies();
   // net/core/sock.c: sk_setup_caps -> sk_dst_gso_max_size (size goal, TSO autosizing, HyStart's ACK delay)
   c.gsoMaxSize = t.env.gso === true ? GSO_MAX_SIZE : 0;
   c.slot = sk.slot;

@@ -952,8 +952,8 @@ export function writeTimerHandler(t: TcpHost, sk: TcpSock, c: TcpConn): void {
     resetRtoTimerList(t, c);
     return;
   }
-  // icsk_timeout (ms): when the timer was due (tcp_rtx_probe0_timed_out)
-  const dueMs = Math.floor(c.rtoDeadline / 1e6);
+  // icsk_timeout (a jiffy): when the timer was due (tcp_rtx_probe0_timed_out)
+  const dueJ = Math.round(c.rtoDeadline / jiffyNs(t.hz));
   c.rtoDeadline = Infinity;
   const what = c.xmitPending;
   if (what === ICSK_TIME_REO_TIMEOUT) rackReoTimeout(t, sk, c);
@@ -961,7 +961,7 @@ export function writeTimerHandler(t: TcpHost, sk: TcpSock, c: TcpConn): void {
   else {
     c.xmitPending = 0;
     if (what === ICSK_TIME_PROBE0) probeTimer(t, sk, c);
-    else retransmitTimer(t, sk, c, dueMs);
+    else retransmitTimer(t, sk, c, dueJ);
   }
 }
 
@@ -1045,12 +1045,12 @@ function resetDelackTimerList(t: TcpHost, c: TcpConn): void {
 }
 
 /** net/ipv4/tcp_timer.c: tcp_retransmit_timer -> tcp_enter_loss, retransmit the head. */
-function retransmitTimer(t: TcpHost, sk: TcpSock, c: TcpConn, dueMs: number): void {
+function retransmitTimer(t: TcpHost, sk: TcpSock, c: TcpConn, dueJ: number): void {
   if (c.packetsOut === 0) return;
   if (c.sndWnd === 0 && !sockDead(sk)) {
     // the receiver closed its window on data in flight: the head's retransmissions are zero-window probes that
     // do not time the connection out while ACKs come (no TCPTimeouts, no tcp_write_timeout, icsk_retransmits kept)
-    if (rtxProbe0TimedOut(t, c, dueMs)) {
+    if (rtxProbe0TimedOut(t, c, dueJ)) {
       writeErr(t, sk);
       return;
     }

@@ -101,19 +101,22 @@ export function clampProbe0ToUserTimeoutNs(t: TcpHost, c: TcpConn, whenNs: numbe
 
 /** net/ipv4/tcp_timer.c: tcp_rtx_probe0_timed_out — an RTO while the peer's window is 0: the retransmissions
  *  are zero-window probes, timed out only when no ACK came for 2·TCP_RTO_MAX (or TCP_USER_TIMEOUT if less)
- *  before this timer's expiry (`dueMs`, icsk_timeout) and the head has waited as long since its first
+ *  before this timer's expiry (`dueJ`, icsk_timeout) and the head has waited as long since its first
  *  retransmission (or its last transmission); with TCP_USER_TIMEOUT, also as soon as the head has waited
- *  longer than it, ACKs or not. */
-export function rtxProbe0TimedOut(t: TcpHost, c: TcpConn, dueMs: number): boolean {
+ *  longer than it, ACKs or not. Units as the kernel's: rtx_delta in ms (tcp_time_stamp_ts), the timeout,
+ *  icsk_timeout and rcv_tstamp in jiffies at the host's HZ. */
+export function rtxProbe0TimedOut(t: TcpHost, c: TcpConn, dueJ: number): boolean {
+  // tcp_retransmit_timer: rtx_delta from retrans_stamp, or the head's last send (tcp_skb_timestamp_ts), ms
   const since = c.retransStamp !== NO_STAMP ? c.retransStamp : Math.floor(c.rtx.sentAt[c.rtx.at(0)]! / 1e6);
   const rtxDelta = t.nowMs() - since;
-  let timeout = 2 * TCP_RTO_MAX_MS;
+  let timeout = 2 * t.toJiffies(TCP_RTO_MAX_US * 1000);
   if (c.userTimeoutMs !== 0) {
     if (rtxDelta > c.userTimeoutMs) return true;
-    timeout = Math.min(timeout, c.userTimeoutMs);
+    timeout = Math.min(timeout, msecsToJiffies(c.userTimeoutMs, t.hz));
   }
-  if (dueMs - c.rcvTstamp <= timeout) return false;
-  return rtxDelta > timeout;
+  // rcv_delta (s32, jiffies): may be negative when an ACK came after the expiry, before a late timer ran
+  if (dueJ - c.rcvTstamp <= timeout) return false;
+  return msecsToJiffies(rtxDelta, t.hz) > timeout;
 }
 
 /** net/ipv4/tcp_timer.c: tcp_write_err — ETIMEDOUT to the application, TCPAbortOnTimeout, tcp_done
