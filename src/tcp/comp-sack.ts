@@ -93,16 +93,11 @@ export function cancelCompAckTimer(t: TcpHost, c: TcpConn): void {
   c.compAckEvent = -1;
 }
 
-/** The delayed-ACK wheel entry fired with ACKs held: if icsk_delack_timer expires now, tcp_delack_timer runs
+/** icsk_delack_timer ran (data-out.ts timerFire) with ACKs held: tcp_delack_timer runs
  *  tcp_delack_timer_handler, whose first step sends them (an owned socket: DelayedACKLocked, deferred to
- *  tcp_release_cb); true = handled. Otherwise the entry comes back at the timer's time. */
+ *  tcp_release_cb); true = handled. */
 export function delackFireCompressed(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   if (sk.state === TCP_CLOSE || sk.tw) return false;
-  if (c.delackTimerAt > t.now) {
-    if (c.delackTimerAt !== Infinity) ensureDelackTimer(t, c, c.delackTimerAt);
-    return false;
-  }
-  c.delackTimerAt = Infinity;
   if (c.owned) {
     t.nstat.add(t.mib.DelayedACKLocked);
     c.deferred |= TCPF_DELACK_TIMER_DEFERRED;

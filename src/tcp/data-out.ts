@@ -882,18 +882,42 @@ export function ackProbe(t: TcpHost, c: TcpConn): void {
   } else tcpResetXmitTimer(t, c, ICSK_TIME_PROBE0, clampProbe0ToUserTimeoutNs(t, c, probe0When(c))); // tcp_ack_probe
 }
 
+/** A lazy wheel entry of icsk_retransmit_timer (TIMER_RTO) or icsk_delack_timer (TIMER_DELACK) fired: true when
+ *  the timer_list runs now (its run time has come: it is no longer pending, so its run time is cleared here, the
+ *  one place that does it — TcpHost.modTimer counts a run time of now as a timer not yet run); false when the
+ *  entry came before the timer's bucket (the timer was moved later since), which brings the entry back then. */
+function timerListRuns(t: TcpHost, c: TcpConn, which: number): boolean {
+  const rto = which === TIMER_RTO;
+  const at = rto ? c.rtoTimerAt : c.delackTimerAt;
+  if (at > t.now) {
+    if (at !== Infinity) {
+      if (rto) ensureRtoTimer(t, c, at);
+      else ensureDelackTimer(t, c, at);
+    }
+    return false;
+  }
+  if (rto) c.rtoTimerAt = Infinity;
+  else c.delackTimerAt = Infinity;
+  return true;
+}
+
+/** After a TIMER_RTO / TIMER_DELACK wheel entry was handled: the timer's stored run time is not now or earlier
+ *  (a timer that ran is not pending; one re-armed from its callback runs from base->clk = jiffies + 1 on). A
+ *  run time left at now would make TcpHost.modTimer take the timer for one of this tick's batch not yet run. */
+export function checkTimerListRan(t: TcpHost, c: TcpConn, which: number): void {
+  const at = which === TIMER_RTO ? c.rtoTimerAt : which === TIMER_DELACK ? c.delackTimerAt : Infinity;
+  if (at <= t.now) {
+    const name = which === TIMER_RTO ? "rtoTimerAt (icsk_retransmit_timer)" : "delackTimerAt (icsk_delack_timer)";
+    throw new Error(`${name}: run time ${at} ns is not after now (${t.now} ns) once the timer ran; its consumer must clear it`);
+  }
+}
+
 export function timerFire(t: TcpHost, sk: TcpSock, c: TcpConn, which: number): void {
   c.now = t.now;
   if (which === TIMER_RTO) {
     c.rtoEvent = -1;
     c.rtoEventAt = Infinity;
-    // the lazy entry came before icsk_retransmit_timer's bucket (the timer was moved later since): back then
-    const at = c.rtoTimerAt;
-    if (at > t.now) {
-      if (at !== Infinity) ensureRtoTimer(t, c, at);
-      return;
-    }
-    c.rtoTimerAt = Infinity;
+    if (!timerListRuns(t, c, TIMER_RTO)) return;
     if (c.rtoDeadline === Infinity) return;
     // net/ipv4/tcp_timer.c: tcp_write_timer — the owner runs it from tcp_release_cb
     if (c.owned) {
@@ -904,15 +928,9 @@ export function timerFire(t: TcpHost, sk: TcpSock, c: TcpConn, which: number): v
   } else if (which === TIMER_DELACK) {
     c.delackEvent = -1;
     c.delackEventAt = Infinity;
+    if (!timerListRuns(t, c, TIMER_DELACK)) return;
     // net/ipv4/tcp_timer.c: tcp_delack_timer_handler handles SACK compression first
     if (c.compressedAck !== 0 && delackFireCompressed(t, sk, c)) return;
-    // the lazy entry came before icsk_delack_timer's bucket: back then
-    const at = c.delackTimerAt;
-    if (at > t.now) {
-      if (at !== Infinity) ensureDelackTimer(t, c, at);
-      return;
-    }
-    c.delackTimerAt = Infinity;
     // net/ipv4/tcp_timer.c: tcp_delack_timer — icsk_delack_timer expired on an owned socket: DelayedACKLocked
     // before the handler looks at anything, so also when the ACK that armed it has gone since (the timer
     // outlives it); tcp_release_cb runs the handler

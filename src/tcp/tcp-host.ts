@@ -45,7 +45,7 @@ import { appContinue, releaseSock } from "./sock-lock.js";
 import { purgeBacklog, tcpAddBacklog } from "./backlog.js";
 import type { HystartParams } from "./hystart.js";
 import type { TcpConn } from "./conn.js";
-import { timerFire, sendAck as sendConnAck, TIMER_DELACK, TIMER_READ, TIMER_RTO, TIMER_WRITE } from "./data-out.js";
+import { checkTimerListRan, timerFire, sendAck as sendConnAck, TIMER_DELACK, TIMER_READ, TIMER_RTO, TIMER_WRITE } from "./data-out.js";
 import type { CcName } from "./data-init.js";
 import type { FlowRecord } from "./flows.js";
 import type { ServerApp } from "./apps.js";
@@ -587,9 +587,12 @@ export class TcpHost {
       // icsk_retransmit_timer and icsk_delack_timer are timer_lists (the read/write ticks are the application's,
       // the compressed-ACK timer an hrtimer)
       const which = arg & 7;
+      const c = sk.conn;
       this.inTimerList = which === TIMER_RTO || which === TIMER_DELACK;
-      timerFire(this, sk, sk.conn, which);
+      timerFire(this, sk, c, which);
       this.inTimerList = false;
+      // what modTimer's "due this tick, not yet run" relies on (one comparison per timer event)
+      checkTimerListRan(this, c, which);
     });
     this.kRelease = loop.register(`${config.name} release_sock`, (slot) => {
       const sk = this.socks[slot];
@@ -758,7 +761,9 @@ export class TcpHost {
    *  detaches each timer of the batch only as it calls it), so another callback of the same tick re-arming it
    *  to its expiry leaves it in the batch; filed again from a callback (base->clk = jiffies + 1) it would run
    *  a jiffy late. (The same-index shortcut, `idx == timer_get_idx(timer)`, gives the recomputed bucket
-   *  except for such a due timer re-armed from a callback exactly one level range later: not modelled.) */
+   *  except for such a due timer re-armed from a callback exactly one level range later: not modelled.) A timer
+   *  that ran has its run time cleared (data-out.ts timerListRuns), which the conn timer dispatcher checks after
+   *  each of their events (checkTimerListRan). */
   modTimer(expires: number, pendingExp: number, pendingAt: number): number {
     if (pendingAt !== Infinity && pendingAt >= this.now && pendingExp === expires * jiffyNs(this.hz)) return pendingAt;
     return modTimerFireNs(this.now, expires, this.hz, this.inTimerList);
