@@ -178,6 +178,7 @@ export class Host {
   addNic(nic: Nic, peer: Uint8Array): void {
     const index = this.nics.length;
     this.nics.push(nic);
+    this.stack.soleNic = this.nics.length === 1 ? nic : null;
     const aff = nic.config.irqAffinity;
     if (aff !== undefined) {
       for (const c of aff) if (!(c >= 0 && c < this.config.cpus)) throw new RangeError(`hosts.${this.name}.nic.irqAffinity: CPU ${c} is not one of the host's CPUs 0..${this.config.cpus - 1}`);

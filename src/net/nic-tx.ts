@@ -566,6 +566,42 @@ export class NicTx {
     return true;
   }
 
+  /** xmit(hs[i]) for i = 0, 1, ... while each would take the bypass of a poll's TX hold on a one-queue
+   *  NIC to a running queue (pfifo_fast, neither MISSED nor DRAINING; a plain skb, no GSO), in one loop:
+   *  per skb the same steps as xmit's (queue 0, enqT, bstats, the one-skb list straight to post with no
+   *  xmit_more, qdisc_run_end finding MISSED clear, heldReady), so the same state after each. Stops at
+   *  the first skb that would take another path (it and the rest are the caller's, through xmit) and
+   *  returns how many it sent. The hold means nothing reads the ring, the wire or the loop between. */
+  // net/core/dev.c: __dev_queue_xmit -> __dev_xmit_skb (bypass) -> sch_direct_xmit, per skb
+  xmitHeldBurst(hs: Int32Array, n: number): number {
+    if (this.holds === 0 || this.nTxq !== 1) return 0;
+    const bp = this.bypassQ[0]!;
+    if (bp === null) return 0;
+    const skb = this.core.skb;
+    const gsoSize = skb.gsoSize;
+    const gsoSegs = this.gsoSegs;
+    const now = this.loop.now;
+    let i = 0;
+    for (; i < n; i++) {
+      const h = hs[i]!;
+      // xmit's SKB_BAD_GSO check, softGso / TSO, a stopped queue's requeue, a non-empty qdisc: xmit's own path
+      if (gsoSize[h] !== 0 || gsoSegs[h]! > 1 || this.qstate[0] !== 0 || this.stopped(0)) break;
+      skb.queue[h] = 0;
+      this.enqT[h] = now;
+      bp.bypass(h);
+      // listAdd + directXmit of the one-skb list: rqBuf[0][0] taken at once (rqHead 1, rqLen 0); a
+      // plain skb's qdisc_pkt_len is its len
+      this.rqBuf[0]![0] = h;
+      this.rqPkt[0]![0] = skb.len[h]!;
+      this.rqHead[0] = 1;
+      this.rqLen[0] = 0;
+      this.runPosted = 0;
+      this.post(0, h, false);
+      this.heldReady = true;
+    }
+    return i;
+  }
+
   /** xmit's SKB_BAD_GSO drop (its own function: no model source builds such an skb, so it stays out
    *  of xmit's V8 inlining budget); false. */
   private dropBadGso(h: number): boolean {

@@ -182,6 +182,7 @@ export class Stack {
       (h, reason) => drops.drop(h, reason),
       deliver,
     );
+    this.tcp.sendHeldBurst = (hs, n) => this.outputHeldBurst(hs, n);
   }
 
   private readonly udpSockList: UdpSock[] = [];
@@ -421,6 +422,33 @@ export class Stack {
       if (udp) this.nstat.add(v6 ? this.cUdp6SndbufErrors : this.cUdpSndbufErrors);
     }
     return false;
+  }
+
+  /** The host's one NIC (Host.addNic; null with none or several): Host.route's answer for every skb. */
+  soleNic: Nic | null = null;
+
+  /** output(hs[i]) for i = 0, 1, ... while each leaves by the host's one NIC through the bypass of a
+   *  poll's TX hold (NicTx.xmitHeldBurst) and needs no fragmenting: the same counts and steps per skb,
+   *  IpOutRequests added once for them. Returns how many it sent; the rest are the caller's (output). */
+  // net/ipv4/ip_output.c: ip_local_out -> ip_output -> ip_finish_output2 -> dev_queue_xmit, per skb
+  outputHeldBurst(hs: Int32Array, n: number): number {
+    const nic = this.soleNic;
+    if (nic === null) return 0;
+    const b = this.headers;
+    let m = 0;
+    // ipOutput's fragment check: an IPv4 UDP datagram above the MTU stops the burst there
+    for (; m < n; m++) {
+      const h = hs[m]!;
+      if (this.skbProtocol[h] === ETH_P_IPV6) continue;
+      const net = h * SKB_HEADROOM + this.skbNetwork[h]!;
+      if (b[net + 9] === IPPROTO_UDP && get16(b, net + 2) > this.mtu) break;
+    }
+    const k = nic.tx.xmitHeldBurst(hs, m);
+    let v6 = 0;
+    for (let i = 0; i < k; i++) if (this.skbProtocol[hs[i]!] === ETH_P_IPV6) v6++;
+    if (k > v6) this.nstat.add(this.cIpOutRequests, k - v6);
+    if (v6 > 0) this.nstat.add(this.cIp6OutRequests, v6);
+    return k;
   }
 
   /** ip_output path for a locally generated packet; false if the qdisc dropped it. */

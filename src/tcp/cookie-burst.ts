@@ -108,8 +108,8 @@ export class CookieBurst {
 
   /** Stamp every waiting SYN-ACK (key: syncookie_secret's address, laddr the host's IPv4
    *  address; tsKey: the timestamp offsets' key words, null when the host adds none), then hand
-   *  each to `output` in order. */
-  flush(key: number, laddr: number, tsKey: Uint32Array | null, output: (h: number) => boolean): void {
+   *  each to `output` in order (when given, several at once to `outputBurst`, which sends them in order as output would). */
+  flush(key: number, laddr: number, tsKey: Uint32Array | null, output: (h: number) => boolean, outputBurst?: (hs: Int32Array, n: number) => void): void {
     const n = this.n;
     if (n === 0) return;
     this.n = 0;
@@ -124,6 +124,7 @@ export class CookieBurst {
     }
     const hs = this.handles;
     for (let i = 0; i < n; i++) hs[i] = w[i * ROW + 1]!;
-    for (let i = 0; i < n; i++) output(hs[i]!);
+    if (outputBurst !== undefined) outputBurst(hs, n);
+    else for (let i = 0; i < n; i++) output(hs[i]!);
   }
 }

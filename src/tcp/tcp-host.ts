@@ -1081,6 +1081,30 @@ export class TcpHost {
     return this.send(h);
   };
 
+  /** Set by the stack: Stack.outputHeldBurst (how many of hs[0..n) it sent as send() would, in order). */
+  sendHeldBurst: ((hs: Int32Array, n: number) => number) | null = null;
+
+  /** output(hs[i]) for each i in order: those the stack sends in one pass (sendHeldBurst) are counted
+   *  as output() counts each, the rest go through output(). */
+  readonly outputBurst = (hs: Int32Array, n: number): void => {
+    let k = 0;
+    const b = this.sendHeldBurst;
+    // output()'s flush of waiting cookie SYN-ACKs first: none (the flush calling this emptied them)
+    if (b !== null && this.cookieBurst.n === 0) {
+      k = b(hs, n);
+      if (k > 0) {
+        // output()'s TCP_MIB_OUTSEGS per skb; only the first could be a retransmission (output clears the flag)
+        const rtx = this.outRetransmit;
+        this.outRetransmit = false;
+        const segs = this.core.skb.gsoSegs;
+        let out = 0;
+        for (let i = rtx ? 1 : 0; i < k; i++) out += Math.max(1, segs[hs[i]!]!);
+        this.nstat.add(this.mib.OutSegs, out);
+      }
+    }
+    for (let i = k; i < n; i++) this.output(hs[i]!);
+  };
+
   /** The skb output() sends next is a retransmission (its end_seq is not after snd_nxt): no TcpOutSegs.
    *  Set just before output(); output() clears it. */
   outRetransmit = false;
@@ -1088,7 +1112,7 @@ export class TcpHost {
   /** The waiting cookie SYN-ACKs: stamped in one call, then sent in order. */
   flushCookies(): void {
     // through output (its check finds the burst already emptied), as each SYN-ACK went before
-    this.cookieBurst.flush(this.cookies.keyAddr4(), this.addrKey | 0, this.timestamps === 1 ? this.isnKey.tsKey : null, this.output);
+    this.cookieBurst.flush(this.cookies.keyAddr4(), this.addrKey | 0, this.timestamps === 1 ? this.isnKey.tsKey : null, this.output, this.outputBurst);
   }
 
   /** Allocate, write `tx`, send. Handshake segments (SYN, SYN-ACK) are stamped from a per-layout
