@@ -21,6 +21,8 @@ const RULES = [
   [/^run$/, /sim\/loop/, "event loop + wheel"],
   [/^fire$/, /traffic\/syn/, GEN],
   [/^(output|sendDatagram)$/, /net\/stack/, "out"],
+  // a poll's cookie SYN-ACKs to the driver in one pass (TcpHost.outputBurst): the SYN-ACK's output path
+  [/^outputHeldBurst$/, /net\/stack/, "out"],
   [/^sendQuiet$/, /net\/link/, "wire"],
   // the generator's quiet lane (SynGenerator.runAhead4 -> sendQuiet): the NIC half is the SYN's output path
   [/^postQuietIf$/, /net\/nic-tx/, "out"],
