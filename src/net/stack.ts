@@ -182,7 +182,7 @@ export class Stack {
       (h, reason) => drops.drop(h, reason),
       deliver,
     );
-    this.tcp.sendHeldBurst = (hs, n) => this.outputHeldBurst(hs, n);
+    this.tcp.sendHeldBurst = (hs, n, v6) => this.outputHeldBurst(hs, n, v6);
   }
 
   private readonly udpSockList: UdpSock[] = [];
@@ -427,27 +427,16 @@ export class Stack {
   /** The host's one NIC (Host.addNic; null with none or several): Host.route's answer for every skb. */
   soleNic: Nic | null = null;
 
-  /** output(hs[i]) for i = 0, 1, ... while each leaves by the host's one NIC through the bypass of a
-   *  poll's TX hold (NicTx.xmitHeldBurst) and needs no fragmenting: the same counts and steps per skb,
-   *  IpOutRequests added once for them. Returns how many it sent; the rest are the caller's (output). */
+  /** output(hs[i]) for TCP segments of one family (`v6`), i = 0, 1, ... while each leaves by the host's
+   *  one NIC through the bypass of a poll's TX hold (NicTx.xmitHeldBurst): the same counts and steps per
+   *  skb (ipOutput fragments only UDP), IpOutRequests added once for them. Returns how many it sent; the
+   *  rest are the caller's (output). */
   // net/ipv4/ip_output.c: ip_local_out -> ip_output -> ip_finish_output2 -> dev_queue_xmit, per skb
-  outputHeldBurst(hs: Int32Array, n: number): number {
+  outputHeldBurst(hs: Int32Array, n: number, v6: boolean): number {
     const nic = this.soleNic;
     if (nic === null) return 0;
-    const b = this.headers;
-    let m = 0;
-    // ipOutput's fragment check: an IPv4 UDP datagram above the MTU stops the burst there
-    for (; m < n; m++) {
-      const h = hs[m]!;
-      if (this.skbProtocol[h] === ETH_P_IPV6) continue;
-      const net = h * SKB_HEADROOM + this.skbNetwork[h]!;
-      if (b[net + 9] === IPPROTO_UDP && get16(b, net + 2) > this.mtu) break;
-    }
-    const k = nic.tx.xmitHeldBurst(hs, m);
-    let v6 = 0;
-    for (let i = 0; i < k; i++) if (this.skbProtocol[hs[i]!] === ETH_P_IPV6) v6++;
-    if (k > v6) this.nstat.add(this.cIpOutRequests, k - v6);
-    if (v6 > 0) this.nstat.add(this.cIp6OutRequests, v6);
+    const k = nic.tx.xmitHeldBurst(hs, n);
+    if (k > 0) this.nstat.add(v6 ? this.cIp6OutRequests : this.cIpOutRequests, k);
     return k;
   }
 

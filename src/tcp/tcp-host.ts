@@ -1081,8 +1081,9 @@ export class TcpHost {
     return this.send(h);
   };
 
-  /** Set by the stack: Stack.outputHeldBurst (how many of hs[0..n) it sent as send() would, in order). */
-  sendHeldBurst: ((hs: Int32Array, n: number) => number) | null = null;
+  /** Set by the stack: Stack.outputHeldBurst (how many of hs[0..n), TCP segments of family `v6`, it
+   *  sent as send() would, in order). */
+  sendHeldBurst: ((hs: Int32Array, n: number, v6: boolean) => number) | null = null;
 
   /** output(hs[i]) for each i in order: those the stack sends in one pass (sendHeldBurst) are counted
    *  as output() counts each, the rest go through output(). */
@@ -1091,7 +1092,7 @@ export class TcpHost {
     const b = this.sendHeldBurst;
     // output()'s flush of waiting cookie SYN-ACKs first: none (the flush calling this emptied them)
     if (b !== null && this.cookieBurst.n === 0) {
-      k = b(hs, n);
+      k = b(hs, n, this.v6);
       if (k > 0) {
         // output()'s TCP_MIB_OUTSEGS per skb; only the first could be a retransmission (output clears the flag)
         const rtx = this.outRetransmit;

@@ -73,7 +73,7 @@ type Fifo = {
   pushRun(buf: Uint32Array, k: number, ...r: unknown[]): number;
   pushOne(h: number, ...r: unknown[]): void;
 };
-type Burst = (hs: Int32Array, n: number) => number;
+type Burst = (hs: Int32Array, n: number, v6: boolean) => number;
 
 /** A run with the SYN-ACK burst on (its skbs counted) or refused; the report, events and a digest of every push. */
 async function run(s: WorldSpec, on: boolean, skbs = 0): Promise<{ json: string; events: number; burstSent: number; wire: string }> {
@@ -109,8 +109,8 @@ async function run(s: WorldSpec, on: boolean, skbs = 0): Promise<{ json: string;
     const tcp = h.stack.tcp as unknown as { sendHeldBurst: Burst | null };
     const b = tcp.sendHeldBurst!;
     tcp.sendHeldBurst = on
-      ? (hs, n) => {
-          const k = b(hs, n);
+      ? (hs, n, v6) => {
+          const k = b(hs, n, v6);
           burstSent += k;
           return k;
         }
