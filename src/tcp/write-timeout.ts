@@ -78,15 +78,17 @@ export function writeTimeout(t: TcpHost, sk: TcpSock, c: TcpConn): boolean {
   return false;
 }
 
-/** net/ipv4/tcp_timer.c: tcp_clamp_rto_to_user_timeout — the RTO (µs) to arm after a retransmission: icsk_rto,
- *  or what is left of TCP_USER_TIMEOUT since retrans_stamp if less (1 ms once it is spent). */
+/** net/ipv4/tcp_timer.c: tcp_clamp_rto_to_user_timeout — the RTO (µs of whole jiffies at the host's HZ) to arm
+ *  after a retransmission: icsk_rto, or what is left of TCP_USER_TIMEOUT since retrans_stamp (ms) if less,
+ *  msecs_to_jiffies rounding it up (1 jiffy once it is spent). */
 export function clampRtoToUserTimeoutUs(t: TcpHost, c: TcpConn): number {
   const rto = c.icskRtoUs();
   if (c.userTimeoutMs === 0) return rto;
+  const jiffyUs = 1e6 / t.hz;
   // a retrans_stamp of 0 (none) leaves the whole ms clock elapsed
   const remaining = c.userTimeoutMs - (t.nowMs() - (c.retransStamp === NO_STAMP ? 0 : c.retransStamp));
-  if (remaining <= 0) return 1000;
-  return Math.min(rto, remaining * 1000);
+  if (remaining <= 0) return jiffyUs;
+  return Math.min(rto, msecsToJiffies(remaining, t.hz) * jiffyUs);
 }
 
 /** net/ipv4/tcp_timer.c: tcp_clamp_probe0_to_user_timeout — the probe timer's interval (`whenNs`) cut to

@@ -59,3 +59,11 @@ describe("tcp_rtx_probe0_timed_out at its bounds: each comparison is strict (> t
     expect(rtxProbe0TimedOut(host(6001), conn({ userTimeoutMs: 5000, retransStamp: 1000, rcvTstamp: 6000 }), 6000)).toBe(true);
   });
 });
+
+describe("tcp_clamp_rto_to_user_timeout at HZ=250: a jiffy is 4 ms", () => {
+  // the same formulas with msecs_to_jiffies(remaining) = ceil(remaining / 4) and the spent case's 1 jiffy = 4 ms
+  it("remaining 0 -> 1 jiffy = 4000 µs; remaining 101 ms -> 26 jiffies = 104 ms (min with icsk_rto 204 ms)", () => {
+    expect(clampRtoToUserTimeoutUs(host(6000, 250), conn({ userTimeoutMs: 5000, retransStamp: 1000, rtoUs: 204_000 }))).toBe(4000);
+    expect(clampRtoToUserTimeoutUs(host(5899, 250), conn({ userTimeoutMs: 5000, retransStamp: 1000, rtoUs: 204_000 }))).toBe(104_000);
+  });
+});
