@@ -14,6 +14,7 @@ import { describe, expect, it } from "vitest";
 import { createCore } from "../../src/core/node.js";
 import type { Core } from "../../src/core/core.js";
 import { World, coreConfigFor } from "../../src/sim/world.js";
+import { watchWire } from "./wire-digest.js";
 import { buildReport } from "../../src/report/build.js";
 import type { WorldSpec } from "../../src/sim/world-spec.js";
 import type { QuietLane } from "../../src/traffic/source.js";
@@ -51,55 +52,13 @@ function spec(o: Shape): WorldSpec {
   );
 }
 
-/** What one push onto a wire FIFO leaves: each frame's handle and first bytes, then the push's end. */
-function digestOf(core: Core, d: { v: number }, hs: ArrayLike<number>, k: number, end: number): void {
-  const b = core.headers;
-  for (let j = 0; j < k; j++) {
-    const h = hs[j]!;
-    d.v = (Math.imul(d.v, 31) + h) | 0;
-    const n = Math.min(core.skb.len[h]!, 128);
-    for (let i = h * 128; i < h * 128 + n; i++) d.v = (Math.imul(d.v, 31) + b[i]!) | 0;
-  }
-  d.v = (Math.imul(d.v, 31) + Math.round(end * 1000)) | 0;
-}
-
-type Fifo = {
-  times: Float64Array;
-  pushTrain(buf: Uint32Array, k: number, ...r: unknown[]): void;
-  pushRun(buf: Uint32Array, k: number, ...r: unknown[]): number;
-  pushOne(h: number, ...r: unknown[]): void;
-};
 type Gen = { ctx: { quietLane?: (h: unknown, d: Uint8Array) => QuietLane | null }; from: unknown; seg: { dst: Uint8Array; v6: boolean }; lane: QuietLane | null | undefined };
 
 /** A run with the generators' quiet lane on (counted) or refused; the report, events and a digest of every push. */
 async function run(s: WorldSpec, on: boolean, skbs = 0): Promise<{ json: string; events: number; laneSent: number; wire: string }> {
   const core = await createCore(skbs > 0 ? { ...coreConfigFor(s), skbs } : coreConfigFor(s));
   const w = new World(core, s);
-  const d = { v: 0 };
-  let pushes = 0;
-  for (const dir of (w as unknown as { directions: object[] }).directions) {
-    const f = (dir as unknown as { fifo: Fifo }).fifo;
-    const tm = f.times;
-    const train = f.pushTrain.bind(f);
-    const runP = f.pushRun.bind(f);
-    const one = f.pushOne.bind(f);
-    f.pushTrain = (buf, k, ...r) => {
-      train(buf, k, ...r);
-      pushes++;
-      digestOf(core, d, buf, k, tm[0]!);
-    };
-    f.pushRun = (buf, k, ...r) => {
-      const m = runP(buf, k, ...r);
-      pushes++;
-      digestOf(core, d, buf, m, tm[0]!);
-      return m;
-    };
-    f.pushOne = (h, ...r) => {
-      one(h, ...r);
-      pushes++;
-      digestOf(core, d, [h], 1, tm[0]!);
-    };
-  }
+  const wire = watchWire(core, w);
   let laneSent = 0;
   for (const t of w.traffic) {
     if (t.stats.kind !== "syn-flood") continue;
@@ -117,7 +76,7 @@ async function run(s: WorldSpec, on: boolean, skbs = 0): Promise<{ json: string;
           };
   }
   const json = JSON.stringify(buildReport(w, w.run()));
-  return { json, events: w.loop.events, laneSent, wire: `${pushes} pushes, digest ${d.v}` };
+  return { json, events: w.loop.events, laneSent, wire: wire() };
 }
 
 describe("SYN flood: the generator's SYNs through the quiet lane", () => {
