@@ -1094,13 +1094,11 @@ export class TcpHost {
     if (b !== null && this.cookieBurst.n === 0) {
       k = b(hs, n, this.v6);
       if (k > 0) {
-        // output()'s TCP_MIB_OUTSEGS per skb; only the first could be a retransmission (output clears the flag)
+        // output()'s TCP_MIB_OUTSEGS per skb, one each (the pass takes only one-segment skbs:
+        // NicTx.xmitHeldBurst); only the first could be a retransmission (output clears the flag)
         const rtx = this.outRetransmit;
         this.outRetransmit = false;
-        const segs = this.core.skb.gsoSegs;
-        let out = 0;
-        for (let i = rtx ? 1 : 0; i < k; i++) out += Math.max(1, segs[hs[i]!]!);
-        this.nstat.add(this.mib.OutSegs, out);
+        this.nstat.add(this.mib.OutSegs, rtx ? k - 1 : k);
       }
     }
     for (let i = k; i < n; i++) this.output(hs[i]!);
